@@ -1,0 +1,98 @@
+/**
+ * `npm run cli -- <command>`: administration from the shell, through the same domain modules the
+ * pages use (so the same rules and the same audit log apply).
+ */
+import { readFileSync } from "node:fs";
+import { closeDb, getDb } from "../db/client";
+import { CLI_ACTOR } from "./models/audit.server";
+import { normalizeEmail } from "./models/email-address";
+import {
+  findPersonByEmail,
+  importDirectory,
+  MalformedDirectoryError,
+  summarizeImport,
+} from "./models/people.server";
+import { grantRole, revokeRole } from "./models/permissions.server";
+import { isRole, ROLES } from "./models/roles";
+import { SeedRefusedError, seedDemoData } from "./models/seed.server";
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  import-staff FILE.csv [--deactivate-missing]   upsert the staff directory from CSV
+  grant-role EMAIL ROLE                          give a role (${ROLES.join(", ")})
+  revoke-role EMAIL ROLE                         take a role away
+  seed [--reset]                                 fill an empty database with demo data`;
+
+class UsageError extends Error {}
+
+function personIdFor(email: string): number {
+  const person = findPersonByEmail(getDb(), email);
+  if (!person) throw new UsageError(`No person with the email ${normalizeEmail(email)} is in the directory.`);
+  return person.id;
+}
+
+function roleArg(value: string | undefined) {
+  if (!value || !isRole(value)) throw new UsageError(`ROLE must be one of: ${ROLES.join(", ")}.`);
+  return value;
+}
+
+function run(args: string[]): void {
+  const [command, ...rest] = args;
+  const flags = new Set(rest.filter((a) => a.startsWith("--")));
+  const positional = rest.filter((a) => !a.startsWith("--"));
+  switch (command) {
+    case "import-staff": {
+      const file = positional[0];
+      if (!file) throw new UsageError("import-staff needs a CSV file.");
+      const report = importDirectory(readFileSync(file, "utf8"), CLI_ACTOR, {
+        deactivateMissing: flags.has("--deactivate-missing"),
+      });
+      console.log(summarizeImport(report));
+      return;
+    }
+    case "grant-role":
+    case "revoke-role": {
+      const [email, role] = positional;
+      if (!email) throw new UsageError(`${command} needs EMAIL and ROLE.`);
+      const personId = personIdFor(email);
+      const validRole = roleArg(role);
+      const changed =
+        command === "grant-role"
+          ? grantRole(personId, validRole, CLI_ACTOR)
+          : revokeRole(personId, validRole, CLI_ACTOR);
+      console.log(
+        changed
+          ? `${command === "grant-role" ? "Granted" : "Revoked"} ${validRole} ${command === "grant-role" ? "to" : "from"} ${normalizeEmail(email)}.`
+          : `Nothing to do: ${normalizeEmail(email)} ${command === "grant-role" ? "already has" : "does not have"} ${validRole}.`,
+      );
+      return;
+    }
+    case "seed": {
+      const summary = seedDemoData({ reset: flags.has("--reset") });
+      console.log(summary);
+      return;
+    }
+    default:
+      throw new UsageError(command ? `Unknown command "${command}".` : "No command given.");
+  }
+}
+
+try {
+  run(process.argv.slice(2));
+  closeDb();
+} catch (error) {
+  closeDb();
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof MalformedDirectoryError || error instanceof SeedRefusedError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  if (error instanceof Error && error.name === "ConfigError") {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,9 @@
+/** One date format everywhere; UTC so server and browser render the same text (no hydration mismatch). */
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+
+export const formatDateTime = (value: string | number | Date | null | undefined) =>
+  value === null || value === undefined ? "—" : `${dateTime.format(new Date(value))} UTC`;

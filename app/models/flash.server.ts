@@ -1,0 +1,42 @@
+import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { getConfig } from "../config.server";
+
+export type Flash = { kind: "success" | "error" | "info"; message: string };
+
+let storage:
+  | ReturnType<typeof createCookieSessionStorage<Record<string, never>, { flash: Flash }>>
+  | undefined;
+function flashStorage() {
+  const config = getConfig();
+  storage ??= createCookieSessionStorage<Record<string, never>, { flash: Flash }>({
+    cookie: {
+      name: "__flash",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: config.secureCookies,
+      path: "/",
+      secrets: [config.sessionSecret],
+    },
+  });
+  return storage;
+}
+
+/** The one way to tell the next page what just happened: a one-read cookie. */
+export async function redirectWithFlash(url: string, flash: Flash, init: { headers?: HeadersInit } = {}) {
+  const store = flashStorage();
+  const session = await store.getSession();
+  session.flash("flash", flash);
+  const headers = new Headers(init.headers);
+  headers.append("Set-Cookie", await store.commitSession(session));
+  return redirect(url, { headers });
+}
+
+/** Reads and clears the flash; send `setCookie` with the response when present. */
+export async function readFlash(request: Request): Promise<{ flash: Flash | null; setCookie?: string }> {
+  const store = flashStorage();
+  const cookieHeader = request.headers.get("Cookie");
+  if (!cookieHeader?.includes("__flash=")) return { flash: null };
+  const session = await store.getSession(cookieHeader);
+  const flash = session.get("flash") ?? null;
+  return { flash, setCookie: await store.commitSession(session) };
+}

@@ -1,0 +1,168 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { GeneralErrorBoundary } from "./components/error-boundary";
+import { useNonce } from "./components/nonce";
+import { getConfig } from "./config.server";
+import { readFlash } from "./models/flash.server";
+import { can } from "./models/permissions.server";
+import { getSessionUser } from "./models/sessions.server";
+import styles from "./styles/app.css?url";
+
+/** Inline, so there is no public/ folder and no extra request. */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4ed8"/><path d="M8 17l5 5 11-12" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>')}`;
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: FAVICON, type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Undersigned" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await getSessionUser(request);
+  const { flash, setCookie: clearFlash } = await readFlash(request);
+  const headers = new Headers();
+  if (session?.setCookie) headers.append("Set-Cookie", session.setCookie);
+  if (clearFlash) headers.append("Set-Cookie", clearFlash);
+  const user = session?.user ?? null;
+  return json(
+    {
+      user: user && { id: user.id, name: user.name, email: user.email, roles: user.roles },
+      canAdminister: user ? can(user, "view:admin") : false,
+      devMailbox: !getConfig().smtpUrl,
+      flash,
+    },
+    { headers },
+  );
+}
+
+/** Only the root sets headers (session renewal, clearing the flash); no child route exports `headers`. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const out = new Headers();
+  for (const cookie of loaderHeaders.getSetCookie()) out.append("Set-Cookie", cookie);
+  return out;
+};
+
+export function useOptionalUser() {
+  return useRouteLoaderData<typeof loader>("root")?.user ?? null;
+}
+
+function Document({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+function Header() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <header className="site-header">
+      <div className="wrap header-row">
+        <Link to="/" className="brand">
+          Undersigned
+        </Link>
+        <nav aria-label="Main">
+          <ul className="nav-list">
+            <li>
+              <NavLink to="/" end>
+                Home
+              </NavLink>
+            </li>
+            {data?.canAdminister ? (
+              <li>
+                <NavLink to="/admin">Admin</NavLink>
+              </li>
+            ) : null}
+            {data?.devMailbox ? (
+              <li>
+                <NavLink to="/dev/mailbox">Dev mailbox</NavLink>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+        <div className="account">
+          {user ? (
+            <>
+              <span className="who">{user.name ?? user.email}</span>
+              <Form method="post" action="/sign-out">
+                <button type="submit" className="button-link">
+                  Sign out
+                </button>
+              </Form>
+            </>
+          ) : (
+            <Link to="/sign-in">Sign in</Link>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  return <Document>{children}</Document>;
+}
+
+export default function App() {
+  const { flash } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="wrap">
+        {flash ? (
+          <p className={`flash flash-${flash.kind}`} role="status">
+            {flash.message}
+          </p>
+        ) : null}
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <div className="wrap">Undersigned — petitions and policy feedback, verified and private.</div>
+      </footer>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="wrap">
+        <GeneralErrorBoundary />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,148 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { formatDateTime } from "../components/format";
+import { redirectWithFlash } from "../models/flash.server";
+import { DirectoryError, getPerson, setPersonActive } from "../models/people.server";
+import {
+  grantRole,
+  RoleChangeError,
+  requirePermission,
+  revokeRole,
+  rolesOf,
+} from "../models/permissions.server";
+import { ROLE_DESCRIPTIONS, ROLES } from "../models/roles";
+import { parseId } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.person.name ?? data?.person.email ?? "Person"} · Admin · Undersigned` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requirePermission(request, "view:admin");
+  const person = getPerson(parseId(params.personId));
+  if (!person) throw new Response("There is no such person.", { status: 404 });
+  return json({ person, roles: rolesOf(person.id) });
+}
+
+const schema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("grant"), role: z.enum(ROLES) }),
+  z.object({ intent: z.literal("revoke"), role: z.enum(ROLES) }),
+  z.object({ intent: z.literal("deactivate") }),
+  z.object({ intent: z.literal("activate") }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, "grant:role");
+  const personId = parseId(params.personId);
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const actor = { id: admin.id, email: admin.email };
+  const value = submission.value;
+  try {
+    let message: string;
+    if (value.intent === "grant") {
+      message = grantRole(personId, value.role, actor) ? `Granted ${value.role}.` : `Already ${value.role}.`;
+    } else if (value.intent === "revoke") {
+      message = revokeRole(personId, value.role, actor) ? `Revoked ${value.role}.` : `Was not ${value.role}.`;
+    } else {
+      setPersonActive(personId, value.intent === "activate", actor);
+      message = value.intent === "activate" ? "Activated." : "Deactivated and signed out everywhere.";
+    }
+    return redirectWithFlash(`/admin/people/${personId}`, { kind: "success", message });
+  } catch (error) {
+    if (error instanceof RoleChangeError || error instanceof DirectoryError) {
+      return json(submission.reply({ formErrors: [error.message] }), { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function AdminPerson() {
+  const { person, roles } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <p>
+        <Link to="/admin/people">← People and roles</Link>
+      </p>
+      <h1>{person.name ?? person.email}</h1>
+      {result?.error?.[""]?.length ? (
+        <div className="form-errors" role="alert">
+          {result.error[""].map((e) => (
+            <p key={e}>{e}</p>
+          ))}
+        </div>
+      ) : null}
+      <dl className="card">
+        <dt className="label">Email</dt>
+        <dd>{person.email}</dd>
+        <dt className="label">Department · Location</dt>
+        <dd>
+          {person.department ?? "—"} · {person.location ?? "—"}
+        </dd>
+        <dt className="label">Source</dt>
+        <dd>{person.inDirectory ? "Staff directory" : "Allowed email domain"}</dd>
+        <dt className="label">First signed in</dt>
+        <dd>{formatDateTime(person.firstSignedInAt)}</dd>
+        <dt className="label">Status</dt>
+        <dd>{person.active ? "Active" : "Inactive (cannot sign in)"}</dd>
+      </dl>
+      <h2>Roles</h2>
+      <p className="muted">Everyone who signs in is staff. These roles add to that.</p>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Role</th>
+              <th scope="col">What it allows</th>
+              <th scope="col">Held</th>
+              <th scope="col">Change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ROLES.map((role) => {
+              const held = roles.includes(role);
+              return (
+                <tr key={role}>
+                  <th scope="row">{role}</th>
+                  <td>{ROLE_DESCRIPTIONS[role]}</td>
+                  <td>{held ? "Yes" : "No"}</td>
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="role" value={role} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value={held ? "revoke" : "grant"}
+                        className={held ? "danger" : "secondary"}
+                      >
+                        {held ? `Revoke ${role}` : `Grant ${role}`}
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <h2>Access</h2>
+      <Form method="post">
+        {person.active ? (
+          <button type="submit" name="intent" value="deactivate" className="danger">
+            Deactivate and sign out everywhere
+          </button>
+        ) : (
+          <button type="submit" name="intent" value="activate">
+            Activate
+          </button>
+        )}
+      </Form>
+    </>
+  );
+}

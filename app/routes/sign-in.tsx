@@ -1,0 +1,105 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { InputField } from "../components/forms";
+import { getConfig } from "../config.server";
+import { emailSchema } from "../models/email-address";
+import { describeRetryAfter } from "../models/rate-limits.server";
+import { getUser } from "../models/sessions.server";
+import { requestSignIn, safeRedirect } from "../models/sign-in.server";
+import { clientIp } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Undersigned" }];
+
+const schema = z.object({
+  email: emailSchema,
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
+  if (await getUser(request)) throw redirect(redirectTo);
+  return json({ redirectTo, devMailbox: !getConfig().smtpUrl });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") {
+    return json({ result: submission.reply(), sentTo: null }, { status: 400 });
+  }
+  const outcome = requestSignIn({ ...submission.value, ip: clientIp(context) });
+  if (!outcome.allowed) {
+    return json(
+      {
+        result: submission.reply({
+          formErrors: [
+            `Too many sign-in requests. Please wait ${describeRetryAfter(outcome.retryAfterMs)} and try again.`,
+          ],
+        }),
+        sentTo: null,
+      },
+      { status: 429, headers: { "Retry-After": String(Math.ceil(outcome.retryAfterMs / 1000)) } },
+    );
+  }
+  // The same answer whether or not the address may sign in: no account enumeration.
+  return json({ result: submission.reply({ resetForm: true }), sentTo: submission.value.email });
+}
+
+export default function SignIn() {
+  const { redirectTo, devMailbox } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    lastResult: navigation.state === "idle" ? actionData?.result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+
+  if (actionData?.sentTo) {
+    return (
+      <section className="card narrow" aria-labelledby="check-title">
+        <h1 id="check-title">Check your email</h1>
+        <p role="status">
+          If <strong>{actionData.sentTo}</strong> may sign in to Undersigned, a sign-in link is on its way. It
+          works once and expires in 15 minutes.
+        </p>
+        {devMailbox ? (
+          <p className="muted">
+            This server has no SMTP configured: open the <a href="/dev/mailbox">dev mailbox</a> to find the
+            link.
+          </p>
+        ) : null}
+        <p>
+          <a href={`/sign-in?${new URLSearchParams({ redirectTo })}`}>Use a different address</a>
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card narrow" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in</h1>
+      <p>We will email you a link that signs you in. Staff sign in with their work address.</p>
+      <Form method="post" {...getFormProps(form)}>
+        {form.errors?.length ? (
+          <div id={form.errorId} className="form-errors" role="alert">
+            {form.errors.map((e) => (
+              <p key={e}>{e}</p>
+            ))}
+          </div>
+        ) : null}
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <InputField label="Email" field={fields.email} type="email" autoComplete="email" />
+        <button type="submit" disabled={navigation.state === "submitting"}>
+          Email me a sign-in link
+        </button>
+      </Form>
+    </section>
+  );
+}

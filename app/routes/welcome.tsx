@@ -1,0 +1,68 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { InputField } from "../components/forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { setDisplayName } from "../models/people.server";
+import { requireUser } from "../models/sessions.server";
+import { safeRedirect } from "../models/sign-in.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Welcome · Undersigned" }];
+
+const schema = z.object({
+  name: z
+    .string({ message: "Enter the name colleagues know you by" })
+    .trim()
+    .min(2, "Enter at least 2 characters")
+    .max(100, "Keep it under 100 characters"),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return json({
+    name: user.name ?? "",
+    redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")),
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  setDisplayName(user.id, submission.value.name);
+  return redirectWithFlash(safeRedirect(submission.value.redirectTo), {
+    kind: "success",
+    message: `Welcome, ${submission.value.name}.`,
+  });
+}
+
+export default function Welcome() {
+  const { name, redirectTo } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: { name },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <section className="card narrow" aria-labelledby="welcome-title">
+      <h1 id="welcome-title">Welcome to Undersigned</h1>
+      <p>
+        The staff directory has no name for you yet. How should colleagues see you when you sign or comment
+        publicly?
+      </p>
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <InputField label="Display name" field={fields.name} autoComplete="name" />
+        <button type="submit">Save and continue</button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm start`: validates the configuration, builds if the build is missing or stale, opens and
+ * migrates the database, starts the mail sender and serves HTTP. `--build-only` stops after the build.
+ */
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import { ConfigError, loadConfig } from "../config.server";
+import { ensureFreshBuild } from "./build-freshness";
+
+type BootableEntry = { boot: () => () => Promise<void> };
+
+function contentSecurityPolicy(nonce: string): string {
+  // Everything from this origin only: no CDNs, no analytics, no third-party requests from any page.
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  ensureFreshBuild();
+  if (process.argv.includes("--build-only")) return;
+
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  const stopBackground = (build.entry.module as unknown as BootableEntry).boot();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((_req, res, next) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    next();
+  });
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h", index: false }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: "production",
+      getLoadContext(req, res) {
+        const cspNonce = randomBytes(16).toString("base64");
+        res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
+        return { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce };
+      },
+    }),
+  );
+
+  const server = app.listen(config.port, () => {
+    console.log(`Undersigned is listening on ${config.appUrl} (database: ${config.databasePath})`);
+    if (!config.smtpUrl)
+      console.log(`No SMTP_URL: emails stay in the dev mailbox at ${config.appUrl}/dev/mailbox`);
+  });
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeIdleConnections();
+    await stopBackground();
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { getConfig } from "../app/config.server";
+import * as schema from "./schema";
+
+export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Resolved from the working directory: the server, CLI and tests all run from the project root. */
+export const MIGRATIONS_FOLDER = path.resolve(process.env.MIGRATIONS_DIR ?? "migrations");
+
+/**
+ * Opens (creating if needed) a SQLite file with the settings every connection here relies on, and
+ * applies pending migrations.
+ */
+export function openDatabase(file: string): DB {
+  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+  sqlite.pragma("synchronous = NORMAL");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return db;
+}
+
+const globalForDb = globalThis as typeof globalThis & { __undersignedDb?: DB };
+
+/** The process-wide connection, opened on first use at DATABASE_URL. */
+export function getDb(): DB {
+  globalForDb.__undersignedDb ??= openDatabase(getConfig().databasePath);
+  return globalForDb.__undersignedDb;
+}
+
+export function closeDb(): void {
+  globalForDb.__undersignedDb?.$client.close();
+  globalForDb.__undersignedDb = undefined;
+}
+
+/** A transaction handle; domain functions that must join the caller's transaction take an Executor. */
+export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
+export type Executor = DB | Tx;

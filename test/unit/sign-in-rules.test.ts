@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { emailSchema } from "../../app/models/email-address";
+import { backoffMs, renderEmail } from "../../app/models/mail.server";
+import { can } from "../../app/models/permissions.server";
+import { safeRedirect } from "../../app/models/sign-in.server";
+import { hashToken, newToken } from "../../app/models/tokens.server";
+
+describe("safeRedirect", () => {
+  it.each([
+    ["/admin", "/admin"],
+    ["/admin/people?q=a#x", "/admin/people?q=a#x"],
+    ["//evil.example", "/"],
+    ["/\\evil.example", "/"],
+    ["https://evil.example", "/"],
+    ["javascript:alert(1)", "/"],
+    ["admin", "/"],
+    ["/ok\nSet-Cookie: x", "/"],
+    [undefined, "/"],
+    [42, "/"],
+  ])("%j → %j", (input, expected) => {
+    expect(safeRedirect(input)).toBe(expected);
+  });
+});
+
+describe("tokens", () => {
+  it("are 32 random bytes, URL-safe, and hashed with SHA-256", () => {
+    const token = newToken();
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newToken()).not.toBe(token);
+    expect(hashToken(token)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashToken(token)).toBe(hashToken(token));
+    expect(hashToken(token)).not.toContain(token);
+  });
+});
+
+describe("emailSchema", () => {
+  it("normalises case and whitespace", () => {
+    expect(emailSchema.parse("  Ada.Lovelace@Corp.Example ")).toBe("ada.lovelace@corp.example");
+  });
+  it.each(["", "ada", "ada@", "@corp.example", "a b@corp.example", `${"a".repeat(250)}@corp.example`])(
+    "rejects %j",
+    (value) => {
+      expect(emailSchema.safeParse(value).success).toBe(false);
+    },
+  );
+});
+
+describe("permissions", () => {
+  it("gives admin permissions only to admins", () => {
+    expect(can({ roles: ["admin"] }, "grant:role")).toBe(true);
+    expect(can({ roles: ["admin"] }, "import:directory")).toBe(true);
+    expect(can({ roles: [] }, "view:admin")).toBe(false);
+    expect(can({ roles: ["moderator", "leadership", "organizer"] }, "grant:role")).toBe(false);
+  });
+});
+
+describe("mail", () => {
+  it("backs off exponentially up to an hour", () => {
+    expect(backoffMs(1)).toBe(30_000);
+    expect(backoffMs(2)).toBe(60_000);
+    expect(backoffMs(3)).toBe(120_000);
+    expect(backoffMs(20)).toBe(3_600_000);
+  });
+
+  it("escapes user text in the HTML part and keeps the link whole in the text part", () => {
+    const url = `https://petitions.corp.example/sign-in/verify?token=${"x".repeat(120)}`;
+    const email = renderEmail({
+      paragraphs: ["Hello <script>alert(1)</script> & co"],
+      action: { label: "Go", url },
+    });
+    expect(email.html).toContain("Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp; co");
+    expect(email.html).not.toContain("<script>");
+    expect(email.text).toContain(url);
+    expect(email.html).toContain(`href="${url}"`);
+  });
+});

@@ -1,0 +1,37 @@
+import { defineConfig } from "vitest/config";
+
+// Separate from vite.config.ts so the Remix plugin does not load under vitest.
+export default defineConfig({
+  test: {
+    pool: "forks",
+    // Two cores: at most two files (each with its own server and Chromium in the browser suite) at a time.
+    maxWorkers: 2,
+    minWorkers: 1,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          setupFiles: ["test/support/temp-database.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["test/support/temp-database.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/support/build-once.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
