@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     pool: "forks",
+    // Logs (dev-mail links, server output) only for failing tests.
+    silent: "passed-only",
     // Two cores: at most two files (each with its own server and Chromium in the browser suite) at a time.
     maxWorkers: 2,
     minWorkers: 1,

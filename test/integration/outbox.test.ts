@@ -1,0 +1,111 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSmtpTransport, deliverDueMail, enqueueMail, MAX_ATTEMPTS, renderEmail } from "../../app/models/mail.server";
+import { requestSignIn } from "../../app/models/sign-in.server";
+import { getDb } from "../../db/client";
+import { outbox } from "../../db/schema";
+import { importSampleDirectory } from "../support/fixtures";
+import { extractLink, startSmtpServer } from "../support/smtp";
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  importSampleDirectory();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+const row = (id: number) => {
+  const found = getDb().select().from(outbox).where(eq(outbox.id, id)).get();
+  if (!found) throw new Error(`outbox ${id} missing`);
+  return found;
+};
+
+function queueTestMail(subject: string) {
+  return enqueueMail(getDb(), { kind: "test", to: "grace@corp.example", subject, ...renderEmail({ paragraphs: [subject] }) });
+}
+
+describe("the outbox", () => {
+  it("is written in the transaction of the change: a rollback takes the email with it", () => {
+    const before = getDb().select().from(outbox).all().length;
+    expect(() =>
+      getDb().transaction((tx) => {
+        enqueueMail(tx, { kind: "test", to: "x@corp.example", subject: "never", text: "t", html: "h" });
+        throw new Error("the change failed");
+      }),
+    ).toThrowError("the change failed");
+    expect(getDb().select().from(outbox).all().length).toBe(before);
+  });
+
+  it("delivers the sign-in email through real SMTP with text and HTML parts and an intact long link", async () => {
+    requestSignIn({ email: "ada@corp.example", ip: "127.0.0.1" });
+    const transport = createSmtpTransport(smtp.url);
+    expect(await deliverDueMail(transport)).toEqual({ sent: 1, failed: 0 });
+    transport.close();
+    const mail = await smtp.waitFor((m) => m.to.includes("ada@corp.example"));
+    expect(mail.parsed.from?.text).toBe('"Undersigned" <noreply@localhost>');
+    expect(mail.parsed.subject).toBe("Your sign-in link for Undersigned");
+    const link = extractLink(mail.parsed.text ?? "", "/sign-in/verify");
+    expect(link).toMatch(/^http:\/\/undersigned\.test:3000\/sign-in\/verify\?token=[A-Za-z0-9_-]{43}$/);
+    expect(mail.parsed.html).toContain(`href="${link}"`);
+    // No quoted-printable soft line breaks can split the link: the text part is base64.
+    expect(mail.raw).toMatch(/Content-Type: text\/plain[^]*?Content-Transfer-Encoding: base64/i);
+    // The link is a secret: once delivered, the outbox keeps no copy of it.
+    const sent = getDb().select().from(outbox).where(eq(outbox.toAddress, "ada@corp.example")).get();
+    expect(sent?.status).toBe("sent");
+    expect(sent?.textBody).not.toContain("token=");
+    expect(sent?.htmlBody).not.toContain("token=");
+  });
+
+  it("retries with backoff when SMTP refuses, then delivers exactly once", async () => {
+    let clock = Date.now();
+    const now = () => clock;
+    const id = queueTestMail("Retry me");
+    const transport = createSmtpTransport(smtp.url);
+    smtp.refuseNext(2);
+
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 0, failed: 1 });
+    expect(row(id)).toMatchObject({ status: "queued", attempts: 1 });
+    expect(row(id).lastError).toMatch(/451/);
+    // Not due again until the backoff has passed.
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 0, failed: 0 });
+    clock += 30_000;
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 0, failed: 1 });
+    expect(row(id)).toMatchObject({ status: "queued", attempts: 2 });
+    clock += 60_000;
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 1, failed: 0 });
+    expect(row(id)).toMatchObject({ status: "sent", attempts: 3, lastError: null });
+    clock += 24 * 60 * 60_000;
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 0, failed: 0 });
+    transport.close();
+    expect(smtp.received.filter((m) => m.parsed.subject === "Retry me")).toHaveLength(1);
+  });
+
+  it("gives up after the last attempt and marks the message failed", async () => {
+    let clock = Date.now();
+    const id = queueTestMail("Doomed");
+    const transport = createSmtpTransport(smtp.url);
+    smtp.refuseNext(MAX_ATTEMPTS);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await deliverDueMail(transport, { now: () => clock });
+      clock += 2 * 60 * 60_000;
+    }
+    transport.close();
+    expect(row(id)).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS });
+    expect(smtp.received.filter((m) => m.parsed.subject === "Doomed")).toHaveLength(0);
+  });
+
+  it("never hands one message to two senders running at once", async () => {
+    const id = queueTestMail("Only once");
+    const a = createSmtpTransport(smtp.url);
+    const b = createSmtpTransport(smtp.url);
+    const results = await Promise.all([deliverDueMail(a), deliverDueMail(b)]);
+    a.close();
+    b.close();
+    expect(results.reduce((n, r) => n + r.sent, 0)).toBe(1);
+    expect(row(id).status).toBe("sent");
+    await smtp.waitFor((m) => m.parsed.subject === "Only once");
+    expect(smtp.received.filter((m) => m.parsed.subject === "Only once")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,135 @@
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { findPersonByEmail } from "../../app/models/people.server";
+import { rolesOf } from "../../app/models/permissions.server";
+import { commitSessionCookie, getSessionUser } from "../../app/models/sessions.server";
+import {
+  completeSignIn,
+  peekSignInToken,
+  requestSignIn,
+  SIGN_IN_LIMITS,
+  SIGN_IN_TOKEN_TTL_MS,
+} from "../../app/models/sign-in.server";
+import { hashToken } from "../../app/models/tokens.server";
+import { getDb } from "../../db/client";
+import { auditLog, outbox, people, personRoles, rateLimits, signInTokens } from "../../db/schema";
+import { extractLink } from "../support/smtp";
+import { importSampleDirectory } from "../support/fixtures";
+
+const db = () => getDb();
+let ip = 0;
+const nextIp = () => `10.0.0.${++ip}`;
+
+function lastLinkTo(email: string) {
+  const mail = db().select().from(outbox).where(eq(outbox.toAddress, email)).orderBy(outbox.id).all().at(-1);
+  if (!mail) throw new Error(`no mail to ${email}`);
+  const link = extractLink(mail.textBody, "/sign-in/verify");
+  return { mail, link, token: new URL(link).searchParams.get("token") ?? "" };
+}
+
+beforeEach(() => {
+  db().delete(rateLimits).run();
+});
+
+describe("requesting a sign-in link", () => {
+  it("emails a directory member a link to APP_URL; the token is stored only as a hash", () => {
+    importSampleDirectory();
+    expect(requestSignIn({ email: "Ada@Corp.Example", ip: nextIp() })).toEqual({ allowed: true });
+    const { mail, link, token } = lastLinkTo("ada@corp.example");
+    expect(link.startsWith("http://undersigned.test:3000/sign-in/verify?token=")).toBe(true);
+    expect(Buffer.from(token, "base64url").length).toBeGreaterThanOrEqual(32);
+    expect(mail.subject).toMatch(/sign-in link/i);
+    expect(mail.htmlBody).toContain(link.replace(/&/g, "&amp;"));
+    const stored = db().select().from(signInTokens).all();
+    expect(stored.some((row) => row.tokenHash === hashToken(token))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(token);
+  });
+
+  it("sends nothing to addresses that may not sign in, with the same answer", () => {
+    const before = db().select().from(outbox).all().length;
+    expect(requestSignIn({ email: "stranger@elsewhere.example", ip: nextIp() })).toEqual({ allowed: true });
+    expect(db().select().from(outbox).all().length).toBe(before);
+  });
+
+  it("rate-limits per email and per IP", () => {
+    importSampleDirectory();
+    const address = nextIp();
+    for (let i = 0; i < SIGN_IN_LIMITS.perEmail.limit; i++) {
+      expect(requestSignIn({ email: "grace@corp.example", ip: nextIp() }).allowed).toBe(true);
+    }
+    const limited = requestSignIn({ email: "grace@corp.example", ip: nextIp() });
+    expect(limited.allowed).toBe(false);
+    if (!limited.allowed) expect(limited.retryAfterMs).toBeGreaterThan(0);
+
+    for (let i = 0; i < SIGN_IN_LIMITS.perIp.limit; i++) {
+      expect(requestSignIn({ email: `nobody${i}@elsewhere.example`, ip: address }).allowed).toBe(true);
+    }
+    expect(requestSignIn({ email: "ada@corp.example", ip: address }).allowed).toBe(false);
+    // A new window starts clean.
+    expect(requestSignIn({ email: "ada@corp.example", ip: address }, Date.now() + 16 * 60_000).allowed).toBe(true);
+  });
+});
+
+describe("completing sign-in", () => {
+  it("works once, opens a session, and the confirmation page does not consume the token", async () => {
+    importSampleDirectory();
+    requestSignIn({ email: "ada@corp.example", ip: nextIp() });
+    const { token } = lastLinkTo("ada@corp.example");
+    expect(peekSignInToken(token)).toEqual({ email: "ada@corp.example" });
+    expect(peekSignInToken(token)).toEqual({ email: "ada@corp.example" });
+    const result = completeSignIn(token);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.needsName).toBe(false);
+    const cookie = (await commitSessionCookie(result.sessionToken)).split(";")[0] ?? "";
+    const session = await getSessionUser(new Request("http://x/", { headers: { Cookie: cookie } }));
+    expect(session?.user.email).toBe("ada@corp.example");
+    expect(completeSignIn(token)).toEqual({ ok: false, reason: "invalid" });
+    expect(peekSignInToken(token)).toBeNull();
+  });
+
+  it("refuses an expired token", () => {
+    importSampleDirectory();
+    const sentAt = Date.now();
+    requestSignIn({ email: "grace@corp.example", ip: nextIp() }, sentAt);
+    const { token } = lastLinkTo("grace@corp.example");
+    expect(completeSignIn(token, sentAt + SIGN_IN_TOKEN_TTL_MS + 1)).toEqual({ ok: false, reason: "invalid" });
+    expect(completeSignIn("not-a-token")).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a person deactivated after the link was sent", () => {
+    importSampleDirectory();
+    requestSignIn({ email: "linus@corp.example", ip: nextIp() });
+    const { token } = lastLinkTo("linus@corp.example");
+    db().update(people).set({ active: false }).where(eq(people.email, "linus@corp.example")).run();
+    expect(completeSignIn(token)).toEqual({ ok: false, reason: "not-allowed" });
+    db().update(people).set({ active: true }).where(eq(people.email, "linus@corp.example")).run();
+  });
+
+  it("admits an allowed domain, asks for a name, and honours only local redirects", () => {
+    requestSignIn({ email: "pat@partner.example", redirectTo: "/admin/audit", ip: nextIp() });
+    const first = completeSignIn(lastLinkTo("pat@partner.example").token);
+    expect(first).toMatchObject({ ok: true, needsName: true, redirectTo: "/admin/audit" });
+    const person = findPersonByEmail(db(), "pat@partner.example");
+    expect(person?.inDirectory).toBe(false);
+
+    requestSignIn({ email: "pat@partner.example", redirectTo: "//evil.example/x", ip: nextIp() });
+    expect(completeSignIn(lastLinkTo("pat@partner.example").token)).toMatchObject({ ok: true, redirectTo: "/" });
+  });
+
+  it("grants admin to ADMIN_EMAILS on the first sign-in only", () => {
+    requestSignIn({ email: "boss@bootstrap.example", ip: nextIp() });
+    const result = completeSignIn(lastLinkTo("boss@bootstrap.example").token);
+    if (!result.ok) throw new Error("sign-in failed");
+    expect(rolesOf(result.personId)).toEqual(["admin"]);
+    expect(db().select().from(auditLog).where(eq(auditLog.action, "role.grant")).all().at(-1)?.details).toMatchObject({
+      reason: "ADMIN_EMAILS",
+    });
+    // An admin who later loses the role does not get it back by signing in again.
+    db().delete(personRoles).run();
+    requestSignIn({ email: "boss@bootstrap.example", ip: nextIp() });
+    completeSignIn(lastLinkTo("boss@bootstrap.example").token);
+    expect(rolesOf(result.personId)).toEqual([]);
+  });
+});
+
