@@ -1,0 +1,28 @@
+import { expect } from "vitest";
+import type { Page } from "playwright-core";
+import { expectNoAxeViolations } from "./browser";
+
+/** Asks for a link on the sign-in page, the way a person does. */
+export async function requestLink(page: Page, baseUrl: string, email: string, check = false) {
+  await page.goto(`${baseUrl}/sign-in`);
+  if (check) await expectNoAxeViolations(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.getByRole("heading", { name: "Check your email" }).waitFor();
+}
+
+/** Signs in through the pages, reading the link from the dev mailbox (no SMTP configured). */
+export async function signInViaDevMailbox(page: Page, baseUrl: string, email: string, check = false) {
+  await requestLink(page, baseUrl, email, check);
+  await page.goto(`${baseUrl}/dev/mailbox`);
+  if (check) await expectNoAxeViolations(page);
+  await page.getByRole("row", { name: email }).first().getByRole("link").click();
+  await page.getByRole("heading", { name: "Your sign-in link for Undersigned" }).waitFor();
+  if (check) await expectNoAxeViolations(page);
+  await page.getByRole("link", { name: /\/sign-in\/verify\?token=/ }).click();
+  await page.getByRole("heading", { name: "Finish signing in" }).waitFor();
+  if (check) await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("You are signed in.").waitFor();
+  expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(1);
+}
