@@ -1,4 +1,4 @@
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import {
   Form,
@@ -34,6 +34,7 @@ export const meta: MetaFunction = () => [{ title: "Undersigned" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSessionUser(request);
   const { flash, setCookie: clearFlash } = await readFlash(request);
+  // Remix merges loaders' Set-Cookie headers into the document response by itself.
   const headers = new Headers();
   if (session?.setCookie) headers.append("Set-Cookie", session.setCookie);
   if (clearFlash) headers.append("Set-Cookie", clearFlash);
@@ -48,13 +49,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { headers },
   );
 }
-
-/** Only the root sets headers (session renewal, clearing the flash); no child route exports `headers`. */
-export const headers: HeadersFunction = ({ loaderHeaders }) => {
-  const out = new Headers();
-  for (const cookie of loaderHeaders.getSetCookie()) out.append("Set-Cookie", cookie);
-  return out;
-};
 
 export function useOptionalUser() {
   return useRouteLoaderData<typeof loader>("root")?.user ?? null;

@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -15,6 +15,12 @@ import { clientIp } from "../request.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Undersigned" }];
+
+/** Passes the action's Retry-After through to the document response (Remix only merges cookies). */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 const schema = z.object({
   email: emailSchema,

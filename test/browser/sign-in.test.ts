@@ -70,6 +70,16 @@ describe("signing in with a link that arrives by email", () => {
     await page.close();
   });
 
+  it("validates the email in the page and stays accessible while showing the error", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.baseUrl}/sign-in`);
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await page.getByText("Enter your email address").waitFor();
+    expect(await page.getByLabel("Email").getAttribute("aria-invalid")).toBe("true");
+    await expectNoAxeViolations(page);
+    await page.close();
+  });
+
   it("shows the same answer for an address that may not sign in, and sends it nothing", async () => {
     const page = await browser.newPage();
     const before = smtp.received.length;

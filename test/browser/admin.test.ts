@@ -1,0 +1,118 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startAppServer } from "../support/app-server";
+import { expectNoAxeViolations, launchBrowser } from "../support/browser";
+import { signInViaDevMailbox } from "../support/sign-in-flow";
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  // No SMTP: the embedded default, where the dev mailbox holds every email.
+  app = await startAppServer({ ADMIN_EMAILS: "chief@corp.example" });
+  app.cli(
+    "import-staff",
+    app.writeFile("seed.csv", "email,name,department,location\nstaffer@corp.example,Stef Staffer,Sales,Toronto\n"),
+  );
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe("administration", () => {
+  it("gives a staff member a 403 on admin pages", async () => {
+    const page = await browser.newPage();
+    await signInViaDevMailbox(page, app.baseUrl, "staffer@corp.example");
+    expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
+    for (const path of ["/admin", "/admin/people", "/admin/directory", "/admin/audit", "/admin/outbox"]) {
+      const response = await page.goto(`${app.baseUrl}${path}`);
+      expect(response?.status(), path).toBe(403);
+      await page.getByRole("heading", { name: "You do not have access to this page" }).waitFor();
+    }
+    await expectNoAxeViolations(page);
+    await page.close();
+  });
+
+  it("lets the bootstrap admin import the directory, grant a role and read the audit log and outbox", async () => {
+    const page = await browser.newPage();
+    await signInViaDevMailbox(page, app.baseUrl, "chief@corp.example", true);
+    // No name in the directory: the first sign-in asks for one.
+    await page.getByRole("heading", { name: "Welcome to Undersigned" }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel("Display name").fill("Chris Chief");
+    await page.getByRole("button", { name: "Save and continue" }).click();
+    await page.getByText("Welcome, Chris Chief.").waitFor();
+
+    await page.getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("heading", { name: "Administration" }).waitFor();
+    await expectNoAxeViolations(page);
+
+    await page.getByRole("link", { name: "Import directory" }).click();
+    await page.getByRole("heading", { name: "Import the staff directory" }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "staff.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        "email,name,department,location,active\n" +
+          "mo@corp.example,Mo Moderator,Legal,Berlin,true\n" +
+          "broken-address,Nobody,Sales,Berlin,true\n" +
+          "staffer@corp.example,Stef Staffer,Sales,Remote,true\n",
+      ),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    const report = page.getByRole("status").filter({ hasText: "Import finished" });
+    await report.waitFor();
+    const text = await report.innerText();
+    expect(text).toContain("Added: 1");
+    expect(text).toContain("Updated: 1");
+    expect(text).toContain("Rejected: 1");
+    expect(text).toContain("Line 3:");
+    await expectNoAxeViolations(page);
+
+    // A malformed file changes nothing and says why, next to the field.
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "bad.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("mail,who\nx,y\n"),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByText(/missing: email, name, department, location\. Nothing was changed\./).waitFor();
+
+    await page.getByRole("link", { name: "People and roles" }).click();
+    await page.getByLabel("Search by name, email or department").fill("mo@corp");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("link", { name: "Mo Moderator" }).click();
+    await page.getByRole("heading", { name: "Mo Moderator" }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Grant moderator" }).click();
+    await page.getByText("Granted moderator.").waitFor();
+    await page.getByRole("button", { name: "Revoke moderator" }).waitFor();
+
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await page.getByRole("heading", { name: "Audit log" }).waitFor();
+    const audit = await page.locator("table").innerText();
+    expect(audit).toContain("role.grant");
+    expect(audit).toContain("directory.import");
+    expect(audit).toContain("chief@corp.example");
+    await page.getByLabel("Action").selectOption("role.grant");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/action=role.grant/);
+    expect(await page.locator("tbody tr").count()).toBe(2); // the bootstrap grant and the moderator grant
+    await expectNoAxeViolations(page);
+
+    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.getByRole("heading", { name: "Outbox" }).waitFor();
+    expect(await page.locator("table").innerText()).toContain("chief@corp.example");
+    await expectNoAxeViolations(page);
+
+    // The CLI sees the same directory and roles.
+    expect(app.cli("grant-role", "MO@corp.example", "leadership")).toContain("Granted leadership to mo@corp.example");
+    await page.goto(`${app.baseUrl}/admin/people?role=leadership`);
+    await page.getByRole("link", { name: "Mo Moderator" }).waitFor();
+    await page.close();
+  });
+});
