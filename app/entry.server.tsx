@@ -7,7 +7,12 @@ import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
 
-export { boot } from "./server/boot.server";
+import { boot } from "./server/boot.server";
+
+export { boot };
+
+// `npm start` boots from app/server/start.ts; the dev server has no such hook, so boot here.
+if (process.env.NODE_ENV === "development") boot();
 
 const ABORT_DELAY = 5_000;
 

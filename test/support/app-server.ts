@@ -27,8 +27,8 @@ export async function startAppServer(env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const serverEnv: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+  const serverEnv: NodeJS.ProcessEnv = {
+    ...process.env,
     NODE_ENV: "production",
     PORT: String(port),
     APP_URL: baseUrl,
