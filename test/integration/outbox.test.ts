@@ -59,9 +59,9 @@ describe("the outbox", () => {
   });
 
   it("retries with backoff when SMTP refuses, then delivers exactly once", async () => {
+    const id = queueTestMail("Retry me");
     let clock = Date.now();
     const now = () => clock;
-    const id = queueTestMail("Retry me");
     const transport = createSmtpTransport(smtp.url);
     smtp.refuseNext(2);
 
@@ -83,8 +83,8 @@ describe("the outbox", () => {
   });
 
   it("gives up after the last attempt and marks the message failed", async () => {
-    let clock = Date.now();
     const id = queueTestMail("Doomed");
+    let clock = Date.now();
     const transport = createSmtpTransport(smtp.url);
     smtp.refuseNext(MAX_ATTEMPTS);
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
