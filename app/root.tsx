@@ -124,8 +124,8 @@ export function Layout({ children }: { children: ReactNode }) {
   return <Document>{children}</Document>;
 }
 
-export default function App() {
-  const { flash } = useLoaderData<typeof loader>();
+/** The page frame around every route, also around the error boundary. */
+function Frame({ children }: { children: ReactNode }) {
   return (
     <>
       <a className="skip-link" href="#main">
@@ -133,12 +133,7 @@ export default function App() {
       </a>
       <Header />
       <main id="main" className="wrap">
-        {flash ? (
-          <p className={`flash flash-${flash.kind}`} role="status">
-            {flash.message}
-          </p>
-        ) : null}
-        <Outlet />
+        {children}
       </main>
       <footer className="site-footer">
         <div className="wrap">Undersigned — petitions and policy feedback, verified and private.</div>
@@ -147,16 +142,24 @@ export default function App() {
   );
 }
 
+export default function App() {
+  const { flash } = useLoaderData<typeof loader>();
+  return (
+    <Frame>
+      {flash ? (
+        <p className={`flash flash-${flash.kind}`} role="status">
+          {flash.message}
+        </p>
+      ) : null}
+      <Outlet />
+    </Frame>
+  );
+}
+
 export function ErrorBoundary() {
   return (
-    <>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <Header />
-      <main id="main" className="wrap">
-        <GeneralErrorBoundary />
-      </main>
-    </>
+    <Frame>
+      <GeneralErrorBoundary />
+    </Frame>
   );
 }

@@ -17,6 +17,38 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
+type AnyField = FieldMetadata<string | File | number | undefined>;
+
+/** Label, optional hint, the control, and its errors; the control is described by hint and errors. */
+function FieldShell({
+  label,
+  field,
+  hint,
+  control,
+}: {
+  label: ReactNode;
+  field: AnyField;
+  hint?: ReactNode;
+  control: (describedBy: string | undefined) => ReactNode;
+}) {
+  const hintId = `${field.id}-hint`;
+  const describedBy = [hint ? hintId : null, field.errors?.length ? field.errorId : null]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <div className="field">
+      <label htmlFor={field.id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {control(describedBy || undefined)}
+      <FieldErrors id={field.errorId} errors={field.errors} />
+    </div>
+  );
+}
+
 type InputType = "text" | "email" | "search" | "file" | "date" | "number";
 
 export function InputField({
@@ -27,7 +59,7 @@ export function InputField({
   ...rest
 }: {
   label: ReactNode;
-  field: FieldMetadata<string | File | number | undefined>;
+  field: AnyField;
   type?: InputType;
   hint?: ReactNode;
   autoComplete?: string;
@@ -35,21 +67,15 @@ export function InputField({
   autoFocus?: boolean;
   placeholder?: string;
 }) {
-  const hintId = `${field.id}-hint`;
-  const props = getInputProps(field, { type });
-  const describedBy =
-    [hint ? hintId : null, props["aria-describedby"]].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="field">
-      <label htmlFor={field.id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <input {...props} {...rest} aria-describedby={describedBy} />
-      <FieldErrors id={field.errorId} errors={field.errors} />
-    </div>
+    <FieldShell
+      label={label}
+      field={field}
+      hint={hint}
+      control={(describedBy) => (
+        <input {...getInputProps(field, { type })} {...rest} aria-describedby={describedBy} />
+      )}
+    />
   );
 }
 
@@ -64,27 +90,21 @@ export function TextareaField({
   hint?: ReactNode;
   rows?: number;
 }) {
-  const hintId = `${field.id}-hint`;
-  const props = getTextareaProps(field);
-  const describedBy =
-    [hint ? hintId : null, props["aria-describedby"]].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="field">
-      <label htmlFor={field.id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <textarea {...props} rows={rows} aria-describedby={describedBy} />
-      <FieldErrors id={field.errorId} errors={field.errors} />
-    </div>
+    <FieldShell
+      label={label}
+      field={field}
+      hint={hint}
+      control={(describedBy) => (
+        <textarea {...getTextareaProps(field)} rows={rows} aria-describedby={describedBy} />
+      )}
+    />
   );
 }
 
-/** Form-level errors (not tied to one field). */
-export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
-  if (!errors?.length) return <div id={id} />;
+/** Form-level errors (not tied to one field), e.g. a rate limit or a refused change. */
+export function FormErrors({ id, errors }: { id?: string; errors?: string[] }) {
+  if (!errors?.length) return null;
   return (
     <div id={id} className="form-errors" role="alert">
       {errors.map((error) => (

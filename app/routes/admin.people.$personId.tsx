@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
+import { FormErrors } from "../components/forms";
 import { redirectWithFlash } from "../models/flash.server";
 import { DirectoryError, getPerson, setPersonActive } from "../models/people.server";
 import {
@@ -71,13 +72,7 @@ export default function AdminPerson() {
         <Link to="/admin/people">← People and roles</Link>
       </p>
       <h1>{person.name ?? person.email}</h1>
-      {result?.error?.[""]?.length ? (
-        <div className="form-errors" role="alert">
-          {result.error[""].map((e) => (
-            <p key={e}>{e}</p>
-          ))}
-        </div>
-      ) : null}
+      <FormErrors errors={result?.error?.[""] ?? undefined} />
       <dl className="card">
         <dt className="label">Email</dt>
         <dd>{person.email}</dd>

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { InputField } from "../components/forms";
+import { FormErrors, InputField } from "../components/forms";
 import { getConfig } from "../config.server";
 import { emailSchema } from "../models/email-address";
 import { describeRetryAfter } from "../models/rate-limits.server";
@@ -93,13 +93,7 @@ export default function SignIn() {
       <h1 id="sign-in-title">Sign in</h1>
       <p>We will email you a link that signs you in. Staff sign in with their work address.</p>
       <Form method="post" {...getFormProps(form)}>
-        {form.errors?.length ? (
-          <div id={form.errorId} className="form-errors" role="alert">
-            {form.errors.map((e) => (
-              <p key={e}>{e}</p>
-            ))}
-          </div>
-        ) : null}
+        <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <InputField label="Email" field={fields.email} type="email" autoComplete="email" />
         <button type="submit" disabled={navigation.state === "submitting"}>

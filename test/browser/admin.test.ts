@@ -12,7 +12,10 @@ beforeAll(async () => {
   app = await startAppServer({ ADMIN_EMAILS: "chief@corp.example" });
   app.cli(
     "import-staff",
-    app.writeFile("seed.csv", "email,name,department,location\nstaffer@corp.example,Stef Staffer,Sales,Toronto\n"),
+    app.writeFile(
+      "seed.csv",
+      "email,name,department,location\nstaffer@corp.example,Stef Staffer,Sales,Toronto\n",
+    ),
   );
   browser = await launchBrowser();
 });
@@ -110,7 +113,9 @@ describe("administration", () => {
     await expectNoAxeViolations(page);
 
     // The CLI sees the same directory and roles.
-    expect(app.cli("grant-role", "MO@corp.example", "leadership")).toContain("Granted leadership to mo@corp.example");
+    expect(app.cli("grant-role", "MO@corp.example", "leadership")).toContain(
+      "Granted leadership to mo@corp.example",
+    );
     await page.goto(`${app.baseUrl}/admin/people?role=leadership`);
     await page.getByRole("link", { name: "Mo Moderator" }).waitFor();
     await page.close();

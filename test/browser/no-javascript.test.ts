@@ -86,7 +86,10 @@ describe("HTTP behaviour", () => {
     });
     expect(badToken.status).toBe(400);
     expect(await badToken.text()).toContain("expired or was already used");
-    const badEmail = await fetch(`${app.baseUrl}/sign-in`, { method: "POST", body: new URLSearchParams({ email: "" }) });
+    const badEmail = await fetch(`${app.baseUrl}/sign-in`, {
+      method: "POST",
+      body: new URLSearchParams({ email: "" }),
+    });
     expect(badEmail.status).toBe(400);
     const badMailbox = await fetch(`${app.baseUrl}/dev/mailbox/abc`);
     expect(badMailbox.status).toBe(404);

@@ -8,7 +8,8 @@ import { auditLog, people, sessions } from "../../db/schema";
 
 const db = () => getDb();
 const peopleCount = () => db().select({ n: count() }).from(people).get()?.n ?? 0;
-const imp = (csv: string, deactivateMissing = false) => importDirectory(csv, CLI_ACTOR, { deactivateMissing });
+const imp = (csv: string, deactivateMissing = false) =>
+  importDirectory(csv, CLI_ACTOR, { deactivateMissing });
 
 const GOOD = `email,name,department,location
 ada@corp.example,Ada Lovelace,Engineering,London
@@ -24,7 +25,13 @@ describe("importDirectory", () => {
     expect(findPersonByEmail(db(), "GRACE@corp.example")?.name).toBe("Grace Hopper");
     expect(findPersonByEmail(db(), "linus@corp.example")?.name).toBe("Pauling, Linus");
     const again = imp(GOOD);
-    expect(again).toMatchObject({ added: [], updated: [], deactivated: [], unchanged: [2, 3, 4], rejected: [] });
+    expect(again).toMatchObject({
+      added: [],
+      updated: [],
+      deactivated: [],
+      unchanged: [2, 3, 4],
+      rejected: [],
+    });
     expect(peopleCount()).toBe(3);
   });
 

@@ -1,6 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSmtpTransport, deliverDueMail, enqueueMail, MAX_ATTEMPTS, renderEmail } from "../../app/models/mail.server";
+import {
+  createSmtpTransport,
+  deliverDueMail,
+  enqueueMail,
+  MAX_ATTEMPTS,
+  renderEmail,
+} from "../../app/models/mail.server";
 import { requestSignIn } from "../../app/models/sign-in.server";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
@@ -23,7 +29,12 @@ const row = (id: number) => {
 };
 
 function queueTestMail(subject: string) {
-  return enqueueMail(getDb(), { kind: "test", to: "grace@corp.example", subject, ...renderEmail({ paragraphs: [subject] }) });
+  return enqueueMail(getDb(), {
+    kind: "test",
+    to: "grace@corp.example",
+    subject,
+    ...renderEmail({ paragraphs: [subject] }),
+  });
 }
 
 describe("the outbox", () => {
@@ -50,7 +61,7 @@ describe("the outbox", () => {
     expect(link).toMatch(/^http:\/\/undersigned\.test:3000\/sign-in\/verify\?token=[A-Za-z0-9_-]{43}$/);
     expect(mail.parsed.html).toContain(`href="${link}"`);
     // No quoted-printable soft line breaks can split the link: the text part is base64.
-    expect(mail.raw).toMatch(/Content-Type: text\/plain[^]*?Content-Transfer-Encoding: base64/i);
+    expect(mail.raw).toMatch(/Content-Type: text\/plain[\s\S]*?Content-Transfer-Encoding: base64/i);
     // The link is a secret: once delivered, the outbox keeps no copy of it.
     const sent = getDb().select().from(outbox).where(eq(outbox.toAddress, "ada@corp.example")).get();
     expect(sent?.status).toBe("sent");

@@ -2,7 +2,13 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { findPersonByEmail, setPersonActive } from "../../app/models/people.server";
-import { grantRole, RoleChangeError, requirePermission, revokeRole, rolesOf } from "../../app/models/permissions.server";
+import {
+  grantRole,
+  RoleChangeError,
+  requirePermission,
+  revokeRole,
+  rolesOf,
+} from "../../app/models/permissions.server";
 import { getSessionUser, SESSION_TTL_MS } from "../../app/models/sessions.server";
 import { getDb } from "../../db/client";
 import { auditLog, sessions } from "../../db/schema";
@@ -19,7 +25,9 @@ const grace = idOf("grace@corp.example");
 
 describe("requirePermission", () => {
   it("sends a signed-out visitor to sign-in, keeping where they were going", async () => {
-    const error = await thrown(requirePermission(await requestAs(null, "http://x/admin/people?q=a"), "view:admin"));
+    const error = await thrown(
+      requirePermission(await requestAs(null, "http://x/admin/people?q=a"), "view:admin"),
+    );
     expect(error).toBeInstanceOf(Response);
     const response = error as Response;
     expect(response.status).toBe(302);
@@ -48,7 +56,11 @@ describe("roles", () => {
     expect(rolesOf(grace).sort()).toEqual(["leadership", "moderator"]);
     revokeRole(grace, "moderator", { id: ada, email: "ada@corp.example" });
     expect(rolesOf(grace)).toEqual(["leadership"]);
-    const entries = getDb().select().from(auditLog).where(eq(auditLog.targetId, String(grace))).all();
+    const entries = getDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, String(grace)))
+      .all();
     expect(entries.map((e) => [e.action, e.actorLabel, e.details?.role])).toEqual([
       ["role.grant", "ada@corp.example", "moderator"],
       ["role.grant", "ada@corp.example", "leadership"],
@@ -58,7 +70,9 @@ describe("roles", () => {
 
   it("stops an admin from removing their own admin role", () => {
     grantRole(ada, "admin", CLI_ACTOR);
-    expect(() => revokeRole(ada, "admin", { id: ada, email: "ada@corp.example" })).toThrowError(RoleChangeError);
+    expect(() => revokeRole(ada, "admin", { id: ada, email: "ada@corp.example" })).toThrowError(
+      RoleChangeError,
+    );
     expect(rolesOf(ada)).toContain("admin");
   });
 });

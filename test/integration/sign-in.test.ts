@@ -13,8 +13,8 @@ import {
 import { hashToken } from "../../app/models/tokens.server";
 import { getDb } from "../../db/client";
 import { auditLog, outbox, people, personRoles, rateLimits, signInTokens } from "../../db/schema";
-import { extractLink } from "../support/smtp";
 import { importSampleDirectory } from "../support/fixtures";
+import { extractLink } from "../support/smtp";
 
 const db = () => getDb();
 let ip = 0;
@@ -66,7 +66,9 @@ describe("requesting a sign-in link", () => {
     }
     expect(requestSignIn({ email: "ada@corp.example", ip: address }).allowed).toBe(false);
     // A new window starts clean.
-    expect(requestSignIn({ email: "ada@corp.example", ip: address }, Date.now() + 16 * 60_000).allowed).toBe(true);
+    expect(requestSignIn({ email: "ada@corp.example", ip: address }, Date.now() + 16 * 60_000).allowed).toBe(
+      true,
+    );
   });
 });
 
@@ -93,7 +95,10 @@ describe("completing sign-in", () => {
     const sentAt = Date.now();
     requestSignIn({ email: "grace@corp.example", ip: nextIp() }, sentAt);
     const { token } = lastLinkTo("grace@corp.example");
-    expect(completeSignIn(token, sentAt + SIGN_IN_TOKEN_TTL_MS + 1)).toEqual({ ok: false, reason: "invalid" });
+    expect(completeSignIn(token, sentAt + SIGN_IN_TOKEN_TTL_MS + 1)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(completeSignIn("not-a-token")).toEqual({ ok: false, reason: "invalid" });
   });
 
@@ -114,7 +119,10 @@ describe("completing sign-in", () => {
     expect(person?.inDirectory).toBe(false);
 
     requestSignIn({ email: "pat@partner.example", redirectTo: "//evil.example/x", ip: nextIp() });
-    expect(completeSignIn(lastLinkTo("pat@partner.example").token)).toMatchObject({ ok: true, redirectTo: "/" });
+    expect(completeSignIn(lastLinkTo("pat@partner.example").token)).toMatchObject({
+      ok: true,
+      redirectTo: "/",
+    });
   });
 
   it("grants admin to ADMIN_EMAILS on the first sign-in only", () => {
@@ -122,7 +130,9 @@ describe("completing sign-in", () => {
     const result = completeSignIn(lastLinkTo("boss@bootstrap.example").token);
     if (!result.ok) throw new Error("sign-in failed");
     expect(rolesOf(result.personId)).toEqual(["admin"]);
-    expect(db().select().from(auditLog).where(eq(auditLog.action, "role.grant")).all().at(-1)?.details).toMatchObject({
+    expect(
+      db().select().from(auditLog).where(eq(auditLog.action, "role.grant")).all().at(-1)?.details,
+    ).toMatchObject({
       reason: "ADMIN_EMAILS",
     });
     // An admin who later loses the role does not get it back by signing in again.
@@ -132,4 +142,3 @@ describe("completing sign-in", () => {
     expect(rolesOf(result.personId)).toEqual([]);
   });
 });
-

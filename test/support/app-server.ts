@@ -39,7 +39,8 @@ export async function startAppServer(env: Record<string, string> = {}) {
 
   const cli = (...args: string[]) => {
     const result = spawnSync(TSX, ["app/cli.ts", ...args], { env: serverEnv, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`cli ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`cli ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
   };
   const writeFile = (name: string, content: string) => {
@@ -49,7 +50,10 @@ export async function startAppServer(env: Record<string, string> = {}) {
   };
 
   let output = "";
-  const child: ChildProcess = spawn(TSX, ["app/server/start.ts"], { env: serverEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(TSX, ["app/server/start.ts"], {
+    env: serverEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (chunk) => {
     output += chunk;
   });

@@ -20,7 +20,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-type AxeResult = { violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }> };
+type AxeResult = {
+  violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }>;
+};
 
 /**
  * Runs axe-core in the page. It is evaluated through the DevTools protocol, so the app's CSP (which

@@ -14,7 +14,10 @@ export function importSampleDirectory(csv = DIRECTORY_CSV) {
 }
 
 /** A request carrying a real session cookie for this person, as the browser would send it. */
-export async function requestAs(personId: number | null, url = "http://undersigned.test:3000/admin"): Promise<Request> {
+export async function requestAs(
+  personId: number | null,
+  url = "http://undersigned.test:3000/admin",
+): Promise<Request> {
   if (personId === null) return new Request(url);
   const token = createSession(getDb(), personId);
   const setCookie = await commitSessionCookie(token);

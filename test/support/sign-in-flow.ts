@@ -1,5 +1,5 @@
-import { expect } from "vitest";
 import type { Page } from "playwright-core";
+import { expect } from "vitest";
 import { expectNoAxeViolations } from "./browser";
 
 /** Asks for a link on the sign-in page, the way a person does. */
