@@ -25,7 +25,7 @@ const FIRST_NAMES =
     " ",
   );
 const LAST_NAMES =
-  "Abara Adeyemi Ahmed Andersen Bauer Becker Brown Castro Chen Costa Da Silva Dubois Eriksen Fischer Garcia Gupta Haddad Hansen Ito Jensen Kaur Kim Kowalski Kumar Larsen Lee Lopez Martin Meyer Mensah Moreau Müller Nakamura Nguyen Novak Okafor Olsen Park Patel Petrov Quinn Rahman Reyes Rossi Sato Schmidt Singh Smith Suzuki Tanaka Torres Umar Vargas Wang Weber Williams Wong Yilmaz Zhang".split(
+  "Abara Adeyemi Ahmed Andersen Bauer Becker Brown Castro Chen Costa Silva Dubois Eriksen Fischer Garcia Gupta Haddad Hansen Ito Jensen Kaur Kim Kowalski Kumar Larsen Lee Lopez Martin Meyer Mensah Moreau Müller Nakamura Nguyen Novak Okafor Olsen Park Patel Petrov Quinn Rahman Reyes Rossi Sato Schmidt Singh Smith Suzuki Tanaka Torres Umar Vargas Wang Weber Williams Wong Yilmaz Zhang".split(
     " ",
   );
 

@@ -69,7 +69,7 @@ export function requestSignIn(
         ...renderEmail({
           paragraphs: [
             person?.name ? `Hello ${person.name},` : "Hello,",
-            "Use the button below to sign in to Undersigned. The link works once and expires in 15 minutes.",
+            "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
             "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
           ],
           action: { label: "Sign in to Undersigned", url },
