@@ -1,6 +1,12 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { OUTBOX_STATUSES } from "../app/models/outbox-status";
+import {
+  LEDGER_EVENTS,
+  PETITION_STATES,
+  REJECTION_REASONS,
+  SIGNATURE_VISIBILITIES,
+} from "../app/models/petition-states";
 import { ROLES } from "../app/models/roles";
 
 /** Milliseconds since the epoch; every timestamp in the database uses this. */
@@ -122,3 +128,137 @@ export const rateLimits = sqliteTable("rate_limits", {
   windowStart: integer("window_start").notNull(),
   count: integer("count").notNull(),
 });
+
+/** Site-wide settings an admin can change (co-sponsors needed, default closing period, …). */
+export const siteSettings = sqliteTable("site_settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: createdAt(),
+});
+
+/** Default milestones copied onto each new petition. */
+export const milestoneDefaults = sqliteTable("milestone_defaults", {
+  threshold: integer("threshold").primaryKey(),
+  responseRequired: integer("response_required", { mode: "boolean" }).notNull().default(false),
+  responseDays: integer("response_days"),
+});
+
+export const petitions = sqliteTable(
+  "petitions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    summary: text("summary").notNull(),
+    body: text("body").notNull(),
+    category: text("category"),
+    state: text("state", { enum: PETITION_STATES }).notNull().default("draft"),
+    creatorId: integer("creator_id")
+      .notNull()
+      .references(() => people.id),
+    coSponsorsRequired: integer("co_sponsors_required").notNull(),
+    openForDays: integer("open_for_days").notNull(),
+    rejectionReason: text("rejection_reason", { enum: REJECTION_REASONS }),
+    rejectionNote: text("rejection_note"),
+    hiddenAt: timestamp("hidden_at"),
+    hiddenReason: text("hidden_reason"),
+    /** Kept in step with the signatures in the same transaction; check-counts verifies it. */
+    signatureCount: integer("signature_count").notNull().default(0),
+    ledgerLength: integer("ledger_length").notNull().default(0),
+    ledgerHead: text("ledger_head"),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+    submittedAt: timestamp("submitted_at"),
+    openedAt: timestamp("opened_at"),
+    closesAt: timestamp("closes_at"),
+    closedAt: timestamp("closed_at"),
+    archivedAt: timestamp("archived_at"),
+  },
+  (t) => [
+    uniqueIndex("petitions_slug_unique").on(t.slug),
+    index("petitions_state_count_idx").on(t.state, t.signatureCount),
+    index("petitions_state_opened_idx").on(t.state, t.openedAt),
+    index("petitions_state_closes_idx").on(t.state, t.closesAt),
+    index("petitions_creator_idx").on(t.creatorId),
+  ],
+);
+
+export const petitionCoSponsors = sqliteTable(
+  "petition_co_sponsors",
+  {
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.petitionId, t.personId] }), index("co_sponsors_person_idx").on(t.personId)],
+);
+
+export const signatures = sqliteTable(
+  "signatures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    visibility: text("visibility", { enum: SIGNATURE_VISIBILITIES }).notNull(),
+    reason: text("reason"),
+    /** Keyed hash of the signer's address, only to let moderators invalidate by IP. */
+    ipHash: text("ip_hash"),
+    ledgerSeq: integer("ledger_seq").notNull(),
+    ledgerHash: text("ledger_hash").notNull(),
+    createdAt: createdAt(),
+    withdrawnAt: timestamp("withdrawn_at"),
+    invalidatedAt: timestamp("invalidated_at"),
+    invalidationReason: text("invalidation_reason"),
+  },
+  (t) => [
+    // One standing signature per person per petition, enforced by the database. A withdrawn one may
+    // be replaced by signing again; an invalidated one blocks re-signing (it still has withdrawn_at null).
+    uniqueIndex("signatures_one_per_person")
+      .on(t.petitionId, t.personId)
+      .where(sql`withdrawn_at is null`),
+    index("signatures_petition_created_idx").on(t.petitionId, t.createdAt),
+    index("signatures_person_idx").on(t.personId),
+    index("signatures_petition_ip_idx").on(t.petitionId, t.ipHash),
+  ],
+);
+
+/** Append-only hash chain of signature events per petition (see docs/ledger.md). */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id),
+    seq: integer("seq").notNull(),
+    event: text("event", { enum: LEDGER_EVENTS }).notNull(),
+    at: timestamp("at").notNull(),
+    signer: text("signer").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.petitionId, t.seq] })],
+);
+
+export const milestones = sqliteTable(
+  "milestones",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+    threshold: integer("threshold").notNull(),
+    responseRequired: integer("response_required", { mode: "boolean" }).notNull().default(false),
+    responseDays: integer("response_days"),
+    reachedAt: timestamp("reached_at"),
+    responseDueAt: timestamp("response_due_at"),
+  },
+  (t) => [uniqueIndex("milestones_petition_threshold_unique").on(t.petitionId, t.threshold)],
+);

@@ -1,0 +1,38 @@
+/** A petition's life; shared by the server (the state machine) and the pages (labels). */
+export const PETITION_STATES = [
+  "draft",
+  "collecting",
+  "awaiting_moderation",
+  "open",
+  "rejected",
+  "closed",
+  "archived",
+] as const;
+export type PetitionState = (typeof PETITION_STATES)[number];
+
+export const STATE_LABELS: Record<PetitionState, string> = {
+  draft: "Draft",
+  collecting: "Collecting co-sponsors",
+  awaiting_moderation: "Awaiting moderation",
+  open: "Open",
+  rejected: "Rejected",
+  closed: "Closed",
+  archived: "Archived",
+};
+
+export const REJECTION_REASONS = ["duplicate", "off_topic", "not_internal_policy", "offensive", "other"] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export const REJECTION_LABELS: Record<RejectionReason, string> = {
+  duplicate: "Duplicate of another petition",
+  off_topic: "Off-topic",
+  not_internal_policy: "Not an internal policy matter",
+  offensive: "Offensive",
+  other: "Other",
+};
+
+export const SIGNATURE_VISIBILITIES = ["public", "anonymous"] as const;
+export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
+
+export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated"] as const;
+export type LedgerEvent = (typeof LEDGER_EVENTS)[number];
