@@ -194,7 +194,10 @@ export const petitionCoSponsors = sqliteTable(
       .references(() => people.id),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.petitionId, t.personId] }), index("co_sponsors_person_idx").on(t.personId)],
+  (t) => [
+    primaryKey({ columns: [t.petitionId, t.personId] }),
+    index("co_sponsors_person_idx").on(t.personId),
+  ],
 );
 
 export const signatures = sqliteTable(
@@ -209,6 +212,8 @@ export const signatures = sqliteTable(
       .references(() => people.id),
     visibility: text("visibility", { enum: SIGNATURE_VISIBILITIES }).notNull(),
     reason: text("reason"),
+    /** The signer asked for updates (milestones, responses) by email. */
+    wantsUpdates: integer("wants_updates", { mode: "boolean" }).notNull().default(false),
     /** Keyed hash of the signer's address, only to let moderators invalidate by IP. */
     ipHash: text("ip_hash"),
     ledgerSeq: integer("ledger_seq").notNull(),
@@ -221,9 +226,7 @@ export const signatures = sqliteTable(
   (t) => [
     // One standing signature per person per petition, enforced by the database. A withdrawn one may
     // be replaced by signing again; an invalidated one blocks re-signing (it still has withdrawn_at null).
-    uniqueIndex("signatures_one_per_person")
-      .on(t.petitionId, t.personId)
-      .where(sql`withdrawn_at is null`),
+    uniqueIndex("signatures_one_per_person").on(t.petitionId, t.personId).where(sql`withdrawn_at is null`),
     index("signatures_petition_created_idx").on(t.petitionId, t.createdAt),
     index("signatures_person_idx").on(t.personId),
     index("signatures_petition_ip_idx").on(t.petitionId, t.ipHash),

@@ -76,6 +76,7 @@ CREATE TABLE `signatures` (
 	`person_id` integer NOT NULL,
 	`visibility` text NOT NULL,
 	`reason` text,
+	`wants_updates` integer DEFAULT false NOT NULL,
 	`ip_hash` text,
 	`ledger_seq` integer NOT NULL,
 	`ledger_hash` text NOT NULL,

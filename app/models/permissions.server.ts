@@ -13,14 +13,24 @@ export const PERMISSIONS = [
   "view:audit-log",
   "view:outbox",
   "retry:mail",
+  "configure:settings",
+  "moderate:petition",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   organizer: [],
-  moderator: [],
+  moderator: ["moderate:petition"],
   leadership: [],
-  admin: ["view:admin", "import:directory", "grant:role", "view:audit-log", "view:outbox", "retry:mail"],
+  admin: [
+    "view:admin",
+    "import:directory",
+    "grant:role",
+    "view:audit-log",
+    "view:outbox",
+    "retry:mail",
+    "configure:settings",
+  ],
 };
 
 export function can(user: Pick<User, "roles">, permission: Permission): boolean {

@@ -20,7 +20,13 @@ export const STATE_LABELS: Record<PetitionState, string> = {
   archived: "Archived",
 };
 
-export const REJECTION_REASONS = ["duplicate", "off_topic", "not_internal_policy", "offensive", "other"] as const;
+export const REJECTION_REASONS = [
+  "duplicate",
+  "off_topic",
+  "not_internal_policy",
+  "offensive",
+  "other",
+] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export const REJECTION_LABELS: Record<RejectionReason, string> = {

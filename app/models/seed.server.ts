@@ -119,7 +119,7 @@ export const DEMO_STAFF_COUNT = 2_000;
  */
 function wipe(tx: Tx): void {
   const triggers = tx.all<{ name: string; sql: string }>(
-    sql`select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'`,
+    sql`select name, sql from sqlite_master where type = 'trigger' and sql like '%append-only%'`,
   );
   for (const trigger of triggers) tx.run(sql.raw(`drop trigger "${trigger.name}"`));
   const tables = tx.all<{ name: string }>(

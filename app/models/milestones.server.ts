@@ -1,0 +1,97 @@
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { milestones, people, personRoles, signatures } from "../../db/schema";
+import { getConfig } from "../config.server";
+import { enqueueMail, renderEmail } from "./mail.server";
+import { organizerEmails, type Petition } from "./petitions.server";
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * Records every milestone the count has now reached, exactly once, with the time of the signature
+ * that crossed it; queues the emails. Runs inside the signing transaction, so it sees the new count.
+ */
+export function recordMilestoneCrossings(tx: Tx, petition: Petition, at: Date): void {
+  const crossed = tx
+    .select()
+    .from(milestones)
+    .where(
+      and(
+        eq(milestones.petitionId, petition.id),
+        isNull(milestones.reachedAt),
+        lte(milestones.threshold, petition.signatureCount),
+      ),
+    )
+    .orderBy(asc(milestones.threshold))
+    .all();
+  if (!crossed.length) return;
+  const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
+  const organizers = organizerEmails(tx, petition.id);
+  for (const milestone of crossed) {
+    const responseDueAt =
+      milestone.responseRequired && milestone.responseDays
+        ? new Date(at.getTime() + milestone.responseDays * DAY_MS)
+        : null;
+    // The isNull guard makes the record idempotent even if two crossings race.
+    const recorded = tx
+      .update(milestones)
+      .set({ reachedAt: at, responseDueAt })
+      .where(and(eq(milestones.id, milestone.id), isNull(milestones.reachedAt)))
+      .run();
+    if (!recorded.changes) continue;
+    const threshold = milestone.threshold.toLocaleString("en");
+    const due = responseDueAt
+      ? ` Leadership must respond by ${responseDueAt.toISOString().slice(0, 10)}.`
+      : "";
+    const mail = (to: string, kind: string, paragraphs: string[]) =>
+      enqueueMail(
+        tx,
+        {
+          kind,
+          to,
+          subject: `${threshold} signatures: “${petition.title}”`,
+          ...renderEmail({ paragraphs, action: { label: "See the petition", url } }),
+        },
+        at.getTime(),
+      );
+    for (const email of organizers) {
+      mail(email, "milestone.organizer", [
+        `Your petition “${petition.title}” has reached ${threshold} signatures.${due}`,
+      ]);
+    }
+    if (responseDueAt) {
+      const leadership = tx
+        .select({ email: people.email })
+        .from(personRoles)
+        .innerJoin(people, eq(people.id, personRoles.personId))
+        .where(and(eq(personRoles.role, "leadership"), eq(people.active, true)))
+        .all();
+      for (const { email } of leadership) {
+        mail(email, "milestone.leadership", [
+          `The petition “${petition.title}” has reached ${threshold} signatures, which requires a response from leadership.${due}`,
+        ]);
+      }
+    }
+    // Signers who asked for updates; anonymous signers too: the email reveals nobody to anyone.
+    const subscribers = tx
+      .select({ email: people.email })
+      .from(signatures)
+      .innerJoin(people, eq(people.id, signatures.personId))
+      .where(
+        and(
+          eq(signatures.petitionId, petition.id),
+          eq(signatures.wantsUpdates, true),
+          isNull(signatures.withdrawnAt),
+          isNull(signatures.invalidatedAt),
+          eq(people.active, true),
+        ),
+      )
+      .all();
+    for (const { email } of subscribers) {
+      if (organizers.includes(email)) continue;
+      mail(email, "milestone.signer", [
+        `A petition you signed, “${petition.title}”, has reached ${threshold} signatures.${due}`,
+      ]);
+    }
+  }
+}

@@ -1,0 +1,667 @@
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import { z } from "zod";
+import { type Executor, getDb, type Tx } from "../../db/client";
+import { milestones, people, personRoles, petitionCoSponsors, petitions, signatures } from "../../db/schema";
+import { getConfig } from "../config.server";
+import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
+import { enqueueMail, renderEmail } from "./mail.server";
+import { can } from "./permissions.server";
+import {
+  type PetitionState,
+  REJECTION_LABELS,
+  REJECTION_REASONS,
+  type RejectionReason,
+  STATE_LABELS,
+} from "./petition-states";
+import type { User } from "./sessions.server";
+import { getMilestoneDefaults, getSettings } from "./settings.server";
+
+export type Petition = typeof petitions.$inferSelect;
+
+export const DAY_MS = 24 * 60 * 60_000;
+
+// ---- Input ---------------------------------------------------------------------------------------
+
+export const petitionInputSchema = z.object({
+  title: z
+    .string({ message: "Give the petition a title" })
+    .trim()
+    .min(10, "Make the title at least 10 characters")
+    .max(120, "Keep the title to 120 characters"),
+  summary: z
+    .string({ message: "Say what you are asking for" })
+    .trim()
+    .min(20, "Say what you ask for in at least 20 characters")
+    .max(500, "Keep the ask to 500 characters"),
+  body: z
+    .string({ message: "Explain the petition" })
+    .trim()
+    .min(50, "Explain the petition in at least 50 characters")
+    .max(10_000, "Keep the text to 10,000 characters"),
+  category: z.string().trim().max(60, "Keep the category to 60 characters").optional(),
+});
+export type PetitionInput = z.infer<typeof petitionInputSchema>;
+
+export function slugify(title: string): string {
+  const base = title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return base || "petition";
+}
+
+function uniqueSlug(tx: Executor, title: string): string {
+  const base = slugify(title);
+  let slug = base;
+  for (
+    let n = 2;
+    tx.select({ id: petitions.id }).from(petitions).where(eq(petitions.slug, slug)).get();
+    n++
+  ) {
+    slug = `${base}-${n}`;
+  }
+  return slug;
+}
+
+// ---- Errors --------------------------------------------------------------------------------------
+
+/** A refused change: the message is shown to the person (400/403), nothing is changed. */
+export class PetitionError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400,
+  ) {
+    super(message);
+    this.name = "PetitionError";
+  }
+}
+
+// ---- Creating and editing ------------------------------------------------------------------------
+
+export function createPetition(input: PetitionInput, creator: User, now = Date.now()): Petition {
+  return getDb().transaction((tx) => {
+    const settings = getSettings(tx);
+    const petition = tx
+      .insert(petitions)
+      .values({
+        slug: uniqueSlug(tx, input.title),
+        title: input.title,
+        summary: input.summary,
+        body: input.body,
+        category: input.category || null,
+        creatorId: creator.id,
+        coSponsorsRequired: settings.coSponsorsRequired,
+        openForDays: settings.openForDays,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      })
+      .returning()
+      .get();
+    const defaults = getMilestoneDefaults(tx);
+    if (defaults.length) {
+      tx.insert(milestones)
+        .values(defaults.map((d) => ({ petitionId: petition.id, ...d })))
+        .run();
+    }
+    return petition;
+  });
+}
+
+/** Creators edit while draft; afterwards only moderators may fix typos (audited). */
+export function editPetition(petitionId: number, input: PetitionInput, user: User): Petition {
+  return getDb().transaction((tx) => {
+    const petition = requirePetition(tx, petitionId);
+    const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
+    const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
+    if (!isCreatorDraft && !isModeratorFix) {
+      throw new PetitionError(
+        petition.creatorId === user.id
+          ? "This petition can no longer be edited; a moderator can fix typos."
+          : "Only the creator can edit this petition.",
+        403,
+      );
+    }
+    const updated = tx
+      .update(petitions)
+      .set({ ...input, category: input.category || null, updatedAt: new Date() })
+      .where(eq(petitions.id, petitionId))
+      .returning()
+      .get();
+    if (isModeratorFix) {
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.edit",
+        { type: "petition", id: petitionId },
+        {
+          before: {
+            title: petition.title,
+            summary: petition.summary,
+            body: petition.body,
+            category: petition.category,
+          },
+        },
+      );
+    }
+    return updated;
+  });
+}
+
+/** Organizers may add their own milestones before the petition opens. */
+export function addMilestone(
+  petitionId: number,
+  input: { threshold: number; responseRequired: boolean; responseDays: number | null },
+  user: User,
+): void {
+  getDb().transaction((tx) => {
+    const petition = requirePetition(tx, petitionId);
+    if (petition.creatorId !== user.id) throw new PetitionError("Only the creator can add milestones.", 403);
+    if (!["draft", "collecting", "awaiting_moderation"].includes(petition.state)) {
+      throw new PetitionError("Milestones can only be added before the petition opens.");
+    }
+    const inserted = tx
+      .insert(milestones)
+      .values({ petitionId, ...input })
+      .onConflictDoNothing()
+      .run();
+    if (!inserted.changes)
+      throw new PetitionError(`There is already a milestone at ${input.threshold}.`, 409);
+  });
+}
+
+// ---- The state machine ---------------------------------------------------------------------------
+
+export type Transition =
+  | { action: "submit" }
+  | { action: "co-sponsor" }
+  | { action: "approve" }
+  | { action: "reject"; reason: RejectionReason; note?: string }
+  | { action: "close" }
+  | { action: "archive" }
+  | { action: "hide"; reason: string }
+  | { action: "unhide" };
+
+export const transitionSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("submit") }),
+  z.object({ action: z.literal("co-sponsor") }),
+  z.object({ action: z.literal("approve") }),
+  z.object({
+    action: z.literal("reject"),
+    reason: z.enum(REJECTION_REASONS, { message: "Choose a reason" }),
+    note: z.string().trim().max(1000).optional(),
+  }),
+  z.object({ action: z.literal("close") }),
+  z.object({ action: z.literal("archive") }),
+  z.object({
+    action: z.literal("hide"),
+    reason: z.string({ message: "Say why" }).trim().min(3, "Say why").max(500),
+  }),
+  z.object({ action: z.literal("unhide") }),
+]);
+
+/** Which states each action leaves from. */
+const FROM: Record<Transition["action"], PetitionState[]> = {
+  submit: ["draft"],
+  "co-sponsor": ["collecting"],
+  approve: ["awaiting_moderation"],
+  reject: ["awaiting_moderation"],
+  close: ["open"],
+  archive: ["closed", "rejected"],
+  hide: ["open", "closed"],
+  unhide: ["open", "closed"],
+};
+
+const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
+
+/**
+ * The one way a petition changes state. Checks the state and who may act, records the audit entry
+ * and queues the emails, all in one transaction. `user` is null only for the scheduler's closing.
+ */
+export function transitionPetition(
+  petitionId: number,
+  transition: Transition,
+  user: User | null,
+  now = Date.now(),
+): Petition {
+  return getDb().transaction((tx) => {
+    const petition = requirePetition(tx, petitionId);
+    if (!FROM[transition.action].includes(petition.state)) {
+      throw new PetitionError(
+        `This petition is ${STATE_LABELS[petition.state].toLowerCase()}, so it cannot be ${
+          {
+            submit: "sent for co-sponsors",
+            "co-sponsor": "co-sponsored",
+            approve: "approved",
+            reject: "rejected",
+            close: "closed",
+            archive: "archived",
+            hide: "hidden",
+            unhide: "shown again",
+          }[transition.action]
+        } now.`,
+        409,
+      );
+    }
+    const actor = user ? actorOf(user) : SYSTEM_ACTOR;
+    const isModerator = user ? can(user, "moderate:petition") : false;
+    const at = new Date(now);
+    let next: Partial<Petition> = {};
+
+    switch (transition.action) {
+      case "submit": {
+        if (user?.id !== petition.creatorId)
+          throw new PetitionError("Only the creator can submit this petition.", 403);
+        next =
+          petition.coSponsorsRequired > 0
+            ? { state: "collecting", submittedAt: at }
+            : { state: "awaiting_moderation", submittedAt: at };
+        break;
+      }
+      case "co-sponsor": {
+        if (!user) throw new PetitionError("Sign in to co-sponsor.", 403);
+        if (user.id === petition.creatorId)
+          throw new PetitionError("You cannot co-sponsor your own petition.", 403);
+        const added = tx
+          .insert(petitionCoSponsors)
+          .values({ petitionId, personId: user.id, createdAt: at })
+          .onConflictDoNothing()
+          .run();
+        if (!added.changes) throw new PetitionError("You already co-sponsor this petition.", 409);
+        const sponsors = coSponsorCount(tx, petitionId);
+        if (sponsors >= petition.coSponsorsRequired) next = { state: "awaiting_moderation" };
+        break;
+      }
+      case "approve": {
+        if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
+        next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
+        break;
+      }
+      case "reject": {
+        if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
+        next = {
+          state: "rejected",
+          rejectionReason: transition.reason,
+          rejectionNote: transition.note || null,
+        };
+        break;
+      }
+      case "close": {
+        if (user && !isModerator) throw new PetitionError("Only moderators can close a petition early.", 403);
+        next = { state: "closed", closedAt: at };
+        break;
+      }
+      case "archive": {
+        if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
+        next = { state: "archived", archivedAt: at };
+        break;
+      }
+      case "hide": {
+        if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
+        next = { hiddenAt: at, hiddenReason: transition.reason };
+        break;
+      }
+      case "unhide": {
+        if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
+        next = { hiddenAt: null, hiddenReason: null };
+        break;
+      }
+    }
+
+    const updated = tx
+      .update(petitions)
+      .set({ ...next, updatedAt: at })
+      .where(eq(petitions.id, petitionId))
+      .returning()
+      .get();
+    recordAudit(
+      tx,
+      actor,
+      `petition.${transition.action}`,
+      { type: "petition", id: petitionId },
+      {
+        from: petition.state,
+        to: updated.state,
+        ...("reason" in transition ? { reason: transition.reason } : {}),
+        ...("note" in transition && transition.note ? { note: transition.note } : {}),
+      },
+    );
+    notifyTransition(tx, updated, petition.state, now);
+    return updated;
+  });
+}
+
+function petitionUrl(petition: Pick<Petition, "slug">): string {
+  return `${getConfig().appUrl}/petitions/${petition.slug}`;
+}
+
+/** Emails the people concerned by a change of state, through the outbox, in the same transaction. */
+function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: number): void {
+  if (petition.state === from) return;
+  const organizers = organizerEmails(tx, petition.id);
+  const send = (to: string, subject: string, paragraphs: string[]) =>
+    enqueueMail(
+      tx,
+      {
+        kind: `petition.${petition.state}`,
+        to,
+        subject,
+        ...renderEmail({ paragraphs, action: { label: "Open the petition", url: petitionUrl(petition) } }),
+      },
+      now,
+    );
+  if (petition.state === "awaiting_moderation") {
+    const moderators = tx
+      .select({ email: people.email })
+      .from(personRoles)
+      .innerJoin(people, eq(people.id, personRoles.personId))
+      .where(and(eq(personRoles.role, "moderator"), eq(people.active, true)))
+      .all();
+    for (const { email } of moderators) {
+      send(email, `To review: “${petition.title}”`, [
+        `The petition “${petition.title}” has its co-sponsors and awaits moderation.`,
+      ]);
+    }
+  } else if (petition.state === "open") {
+    for (const email of organizers) {
+      send(email, `Approved: “${petition.title}” is open for signatures`, [
+        `The petition “${petition.title}” was approved by a moderator and is now open for signatures.`,
+      ]);
+    }
+  } else if (petition.state === "rejected" && petition.rejectionReason) {
+    for (const email of organizers) {
+      send(email, `Not approved: “${petition.title}”`, [
+        `A moderator did not approve the petition “${petition.title}”.`,
+        `Reason: ${REJECTION_LABELS[petition.rejectionReason]}.${petition.rejectionNote ? ` ${petition.rejectionNote}` : ""}`,
+      ]);
+    }
+  } else if (petition.state === "closed") {
+    for (const email of organizers) {
+      send(email, `Closed: “${petition.title}”`, [
+        `The petition “${petition.title}” has closed with ${petition.signatureCount.toLocaleString("en")} signatures.`,
+      ]);
+    }
+  }
+}
+
+/** The creator and the co-sponsors: the petition's organizers. */
+export function organizerEmails(exec: Executor, petitionId: number): string[] {
+  const rows = exec
+    .select({ email: people.email })
+    .from(people)
+    .where(
+      and(
+        eq(people.active, true),
+        or(
+          inArray(
+            people.id,
+            exec.select({ id: petitions.creatorId }).from(petitions).where(eq(petitions.id, petitionId)),
+          ),
+          inArray(
+            people.id,
+            exec
+              .select({ id: petitionCoSponsors.personId })
+              .from(petitionCoSponsors)
+              .where(eq(petitionCoSponsors.petitionId, petitionId)),
+          ),
+        ),
+      ),
+    )
+    .all();
+  return rows.map((r) => r.email);
+}
+
+export function isOrganizer(
+  exec: Executor,
+  petition: Pick<Petition, "id" | "creatorId">,
+  userId: number,
+): boolean {
+  if (petition.creatorId === userId) return true;
+  return Boolean(
+    exec
+      .select({ id: petitionCoSponsors.personId })
+      .from(petitionCoSponsors)
+      .where(and(eq(petitionCoSponsors.petitionId, petition.id), eq(petitionCoSponsors.personId, userId)))
+      .get(),
+  );
+}
+
+function coSponsorCount(exec: Executor, petitionId: number): number {
+  return (
+    exec
+      .select({ n: count() })
+      .from(petitionCoSponsors)
+      .where(eq(petitionCoSponsors.petitionId, petitionId))
+      .get()?.n ?? 0
+  );
+}
+
+function requirePetition(exec: Executor, petitionId: number): Petition {
+  const petition = exec.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) throw new PetitionError("There is no such petition.", 404);
+  return petition;
+}
+
+/** Closes open petitions whose closing date has passed: on a schedule and before reads. */
+export function closeExpiredPetitions(now = Date.now()): number {
+  const due = getDb()
+    .select({ id: petitions.id })
+    .from(petitions)
+    .where(and(eq(petitions.state, "open"), lte(petitions.closesAt, new Date(now))))
+    .all();
+  for (const { id } of due) {
+    try {
+      transitionPetition(id, { action: "close" }, null, now);
+    } catch (error) {
+      // Closed meanwhile by a moderator: nothing to do.
+      if (!(error instanceof PetitionError)) throw error;
+    }
+  }
+  return due.length;
+}
+
+// ---- Reading -------------------------------------------------------------------------------------
+
+/** Public: listed, viewable by anyone signed in, in the API. */
+export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolean {
+  return ["open", "closed", "archived"].includes(petition.state) && !petition.hiddenAt;
+}
+
+/** Who may see a petition page at all. */
+export function canView(exec: Executor, petition: Petition, user: User | null): boolean {
+  if (isPublic(petition)) return true;
+  if (!user) return false;
+  if (can(user, "moderate:petition")) return true;
+  if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
+    return true;
+  // Collecting co-sponsors: the creator shares the link with colleagues.
+  if (petition.state === "collecting") return true;
+  return isOrganizer(exec, petition, user.id);
+}
+
+export function findPetition(idOrSlug: string): Petition | undefined {
+  closeExpiredPetitions();
+  const db = getDb();
+  const byId = /^\d+$/.test(idOrSlug) ? eq(petitions.id, Number(idOrSlug)) : undefined;
+  return db
+    .select()
+    .from(petitions)
+    .where(byId ? or(byId, eq(petitions.slug, idOrSlug)) : eq(petitions.slug, idOrSlug))
+    .get();
+}
+
+export function listMilestones(petitionId: number) {
+  return getDb()
+    .select()
+    .from(milestones)
+    .where(eq(milestones.petitionId, petitionId))
+    .orderBy(asc(milestones.threshold))
+    .all();
+}
+
+export function listCoSponsors(petitionId: number) {
+  return getDb()
+    .select({ id: people.id, name: people.name, department: people.department })
+    .from(petitionCoSponsors)
+    .innerJoin(people, eq(people.id, petitionCoSponsors.personId))
+    .where(eq(petitionCoSponsors.petitionId, petitionId))
+    .orderBy(asc(petitionCoSponsors.createdAt))
+    .all();
+}
+
+export const PETITION_LISTS = ["open", "awaiting-response", "closed", "rejected"] as const;
+export type PetitionList = (typeof PETITION_LISTS)[number];
+export const PETITION_SORTS = ["signatures", "newest", "closing"] as const;
+export type PetitionSort = (typeof PETITION_SORTS)[number];
+export const PETITIONS_PAGE_SIZE = 20;
+
+/** Turns free text into an FTS5 query of quoted prefix terms, so user input is never FTS syntax. */
+export function ftsQuery(text: string): string | null {
+  const terms = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length > 1)
+    .slice(0, 12);
+  return terms.length ? terms.map((t) => `"${t}"*`).join(" ") : null;
+}
+
+const matchesSearch = (query: string) =>
+  sql`${petitions.id} in (select rowid from petitions_fts where petitions_fts match ${query})`;
+
+/** A response-required milestone reached and (until announcements exist) not yet answered. */
+const awaitingResponse = sql`exists (select 1 from ${milestones} m where m.petition_id = ${petitions.id} and m.response_required = 1 and m.reached_at is not null)`;
+
+export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number }) {
+  closeExpiredPetitions();
+  const db = getDb();
+  const conditions: SQL[] = [isNull(petitions.hiddenAt)];
+  if (filter.list === "open") conditions.push(eq(petitions.state, "open"));
+  if (filter.list === "closed") conditions.push(inArray(petitions.state, ["closed", "archived"]));
+  if (filter.list === "awaiting-response") {
+    conditions.push(inArray(petitions.state, ["open", "closed"]), awaitingResponse);
+  }
+  if (filter.list === "rejected") {
+    conditions.push(eq(petitions.state, "rejected"), ne(petitions.rejectionReason, "offensive"));
+  }
+  const query = filter.q ? ftsQuery(filter.q) : null;
+  if (query) conditions.push(matchesSearch(query));
+  const where = and(...conditions);
+  const order =
+    filter.sort === "newest"
+      ? [desc(petitions.openedAt), desc(petitions.id)]
+      : filter.sort === "closing"
+        ? [asc(petitions.closesAt), asc(petitions.id)]
+        : [desc(petitions.signatureCount), desc(petitions.id)];
+  const rows = db
+    .select()
+    .from(petitions)
+    .where(where)
+    .orderBy(...order)
+    .limit(PETITIONS_PAGE_SIZE)
+    .offset((filter.page - 1) * PETITIONS_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: count() }).from(petitions).where(where).get()?.n ?? 0;
+  return {
+    petitions: withStatus(rows),
+    total,
+    pageCount: Math.max(1, Math.ceil(total / PETITIONS_PAGE_SIZE)),
+  };
+}
+
+/** Up to 5 open petitions like this title, for the creation form. */
+export function findSimilarOpenPetitions(title: string) {
+  const query = ftsQuery(title);
+  if (!query) return [];
+  // Any of the words, ranked by bm25: a title rarely repeats another's words exactly.
+  const anyTerm = query.split(" ").join(" OR ");
+  return getDb()
+    .select({ slug: petitions.slug, title: petitions.title, signatureCount: petitions.signatureCount })
+    .from(petitions)
+    .innerJoin(sql`petitions_fts`, sql`petitions_fts.rowid = ${petitions.id}`)
+    .where(and(eq(petitions.state, "open"), isNull(petitions.hiddenAt), sql`petitions_fts match ${anyTerm}`))
+    .orderBy(sql`bm25(petitions_fts)`)
+    .limit(5)
+    .all();
+}
+
+/** Adds the response status each list and page shows. */
+export function withStatus<T extends Pick<Petition, "id">>(rows: T[]) {
+  if (!rows.length) return [];
+  const due = getDb()
+    .select({ petitionId: milestones.petitionId, dueAt: milestones.responseDueAt })
+    .from(milestones)
+    .where(
+      and(
+        inArray(
+          milestones.petitionId,
+          rows.map((r) => r.id),
+        ),
+        eq(milestones.responseRequired, true),
+        isNotNull(milestones.reachedAt),
+      ),
+    )
+    .all();
+  return rows.map((row) => {
+    const dueAt = due.find((d) => d.petitionId === row.id)?.dueAt ?? null;
+    return { ...row, responseDueAt: dueAt, overdue: dueAt ? dueAt.getTime() < Date.now() : false };
+  });
+}
+
+export function myPetitions(userId: number) {
+  const db = getDb();
+  const created = db
+    .select()
+    .from(petitions)
+    .where(eq(petitions.creatorId, userId))
+    .orderBy(desc(petitions.id))
+    .all();
+  const coSponsored = db
+    .select({ petition: petitions })
+    .from(petitionCoSponsors)
+    .innerJoin(petitions, eq(petitions.id, petitionCoSponsors.petitionId))
+    .where(eq(petitionCoSponsors.personId, userId))
+    .orderBy(desc(petitions.id))
+    .all()
+    .map((r) => r.petition);
+  const signed = db
+    .select({
+      petition: petitions,
+      visibility: signatures.visibility,
+      signedAt: signatures.createdAt,
+      receiptSeq: signatures.ledgerSeq,
+      receiptHash: signatures.ledgerHash,
+      invalidatedAt: signatures.invalidatedAt,
+    })
+    .from(signatures)
+    .innerJoin(petitions, eq(petitions.id, signatures.petitionId))
+    .where(and(eq(signatures.personId, userId), isNull(signatures.withdrawnAt)))
+    .orderBy(desc(signatures.createdAt))
+    .all();
+  return { created, coSponsored, signed };
+}
+
+export function moderationQueue() {
+  return getDb()
+    .select()
+    .from(petitions)
+    .where(eq(petitions.state, "awaiting_moderation"))
+    .orderBy(asc(petitions.updatedAt))
+    .all();
+}

@@ -1,0 +1,45 @@
+import { asc } from "drizzle-orm";
+import { z } from "zod";
+import { type Executor, getDb } from "../../db/client";
+import { milestoneDefaults, siteSettings } from "../../db/schema";
+import { type Actor, recordAudit } from "./audit.server";
+
+/** Site-wide settings with their defaults; admins change them on /admin/settings. */
+export const settingsSchema = z.object({
+  coSponsorsRequired: z.coerce.number().int().min(0).max(50),
+  openForDays: z.coerce.number().int().min(1).max(730),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export const DEFAULT_SETTINGS: Settings = { coSponsorsRequired: 3, openForDays: 90 };
+
+export function getSettings(exec: Executor = getDb()): Settings {
+  const stored = Object.fromEntries(
+    exec
+      .select()
+      .from(siteSettings)
+      .all()
+      .map((row) => [row.key, row.value]),
+  );
+  const parsed = settingsSchema.partial().safeParse(stored);
+  return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
+}
+
+export type MilestoneDefault = { threshold: number; responseRequired: boolean; responseDays: number | null };
+
+export function getMilestoneDefaults(exec: Executor = getDb()): MilestoneDefault[] {
+  return exec.select().from(milestoneDefaults).orderBy(asc(milestoneDefaults.threshold)).all();
+}
+
+export function updateSettings(settings: Settings, defaults: MilestoneDefault[], actor: Actor): void {
+  getDb().transaction((tx) => {
+    for (const [key, value] of Object.entries(settings)) {
+      tx.insert(siteSettings)
+        .values({ key, value, updatedAt: new Date() })
+        .onConflictDoUpdate({ target: siteSettings.key, set: { value, updatedAt: new Date() } })
+        .run();
+    }
+    tx.delete(milestoneDefaults).run();
+    if (defaults.length) tx.insert(milestoneDefaults).values(defaults).run();
+    recordAudit(tx, actor, "settings.update", undefined, { ...settings, milestones: defaults });
+  });
+}

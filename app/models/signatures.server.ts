@@ -1,0 +1,352 @@
+import { createHmac } from "node:crypto";
+import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Tx } from "../../db/client";
+import { people, petitions, signatures } from "../../db/schema";
+import { getConfig } from "../config.server";
+import { type Actor, recordAudit } from "./audit.server";
+import { normalizeEmail } from "./email-address";
+import { appendLedger, verifyLedger } from "./ledger.server";
+import { recordMilestoneCrossings } from "./milestones.server";
+import type { SignatureVisibility } from "./petition-states";
+import { PetitionError } from "./petitions.server";
+import { hitRateLimits, type RateLimitResult } from "./rate-limits.server";
+import type { User } from "./sessions.server";
+
+export const SIGNING_LIMITS = {
+  perPerson: { limit: 30, windowMs: 10 * 60_000 },
+  perIp: { limit: 120, windowMs: 10 * 60_000 },
+};
+
+/** Addresses are kept only as a keyed hash, and only so moderators can invalidate by IP. */
+export function hashIp(ip: string): string {
+  return createHmac("sha256", getConfig().sessionSecret).update(`ip:${ip}`).digest("hex");
+}
+
+export const signSchema = z.object({
+  visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),
+  reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
+  wantsUpdates: z.boolean().optional(),
+});
+
+export type Receipt = { petitionId: number; seq: number; hash: string };
+export type SignResult =
+  | { ok: true; receipt: Receipt }
+  | { ok: false; rateLimited: RateLimitResult & { allowed: false } };
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE";
+
+function openPetition(tx: Tx, petitionId: number, now: number) {
+  const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) throw new PetitionError("There is no such petition.", 404);
+  if (
+    petition.state !== "open" ||
+    petition.hiddenAt ||
+    (petition.closesAt && petition.closesAt.getTime() <= now)
+  ) {
+    throw new PetitionError("This petition is not open for signatures.", 409);
+  }
+  return petition;
+}
+
+/**
+ * Signs once. The partial unique index makes a second standing signature impossible, whatever
+ * the code does; the count, the ledger entry and any milestone crossing commit with it.
+ */
+export function signPetition(
+  input: {
+    petitionId: number;
+    user: User;
+    visibility: SignatureVisibility;
+    reason?: string;
+    wantsUpdates?: boolean;
+    ip: string;
+  },
+  now = Date.now(),
+): SignResult {
+  const limited = hitRateLimits(
+    [
+      [`sign:person:${input.user.id}`, SIGNING_LIMITS.perPerson],
+      [`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp],
+    ],
+    now,
+  );
+  if (!limited.allowed) return { ok: false, rateLimited: limited };
+  try {
+    return getDb().transaction(
+      (tx): SignResult => {
+        const petition = openPetition(tx, input.petitionId, now);
+        const at = new Date(now);
+        const signature = tx
+          .insert(signatures)
+          .values({
+            petitionId: petition.id,
+            personId: input.user.id,
+            visibility: input.visibility,
+            reason: input.reason || null,
+            wantsUpdates: input.wantsUpdates ?? false,
+            ipHash: hashIp(input.ip),
+            ledgerSeq: 0,
+            ledgerHash: "",
+            createdAt: at,
+          })
+          .returning({ id: signatures.id })
+          .get();
+        const receipt = appendLedger(tx, petition, "signed", input.user.id, at);
+        tx.update(signatures)
+          .set({ ledgerSeq: receipt.seq, ledgerHash: receipt.hash })
+          .where(eq(signatures.id, signature.id))
+          .run();
+        petition.signatureCount += 1;
+        tx.update(petitions)
+          .set({ signatureCount: sql`${petitions.signatureCount} + 1` })
+          .where(eq(petitions.id, petition.id))
+          .run();
+        recordMilestoneCrossings(tx, petition, at);
+        return { ok: true, receipt: { petitionId: petition.id, ...receipt } };
+      },
+      { behavior: "immediate" },
+    );
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new PetitionError("You have already signed this petition.", 409);
+    throw error;
+  }
+}
+
+/** Withdraws while open: off the count, but the ledger keeps the event. */
+export function withdrawSignature(petitionId: number, user: User, now = Date.now()): void {
+  getDb().transaction(
+    (tx) => {
+      const petition = openPetition(tx, petitionId, now);
+      const at = new Date(now);
+      const withdrawn = tx
+        .update(signatures)
+        .set({ withdrawnAt: at })
+        .where(
+          and(
+            eq(signatures.petitionId, petitionId),
+            eq(signatures.personId, user.id),
+            isNull(signatures.withdrawnAt),
+            isNull(signatures.invalidatedAt),
+          ),
+        )
+        .run();
+      if (!withdrawn.changes) throw new PetitionError("You have not signed this petition.", 409);
+      appendLedger(tx, petition, "withdrawn", user.id, at);
+      tx.update(petitions)
+        .set({ signatureCount: sql`${petitions.signatureCount} - 1` })
+        .where(eq(petitions.id, petitionId))
+        .run();
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The standing signature of this person, for the petition page (receipt, withdraw button). */
+export function findOwnSignature(petitionId: number, personId: number) {
+  return getDb()
+    .select()
+    .from(signatures)
+    .where(
+      and(
+        eq(signatures.petitionId, petitionId),
+        eq(signatures.personId, personId),
+        isNull(signatures.withdrawnAt),
+      ),
+    )
+    .get();
+}
+
+const standing = (petitionId: number) =>
+  and(
+    eq(signatures.petitionId, petitionId),
+    isNull(signatures.withdrawnAt),
+    isNull(signatures.invalidatedAt),
+  );
+
+export const SIGNERS_PAGE_SIZE = 50;
+
+/**
+ * Public signers only: name, department and date. Anonymous signatures are counted here as a number,
+ * never listed — the query does not even select their people.
+ */
+export function listPublicSigners(petitionId: number, page: number) {
+  const db = getDb();
+  const rows = db
+    .select({
+      name: people.name,
+      department: people.department,
+      signedAt: signatures.createdAt,
+      reason: signatures.reason,
+    })
+    .from(signatures)
+    .innerJoin(people, eq(people.id, signatures.personId))
+    .where(and(standing(petitionId), eq(signatures.visibility, "public")))
+    .orderBy(desc(signatures.createdAt), desc(signatures.id))
+    .limit(SIGNERS_PAGE_SIZE)
+    .offset((page - 1) * SIGNERS_PAGE_SIZE)
+    .all();
+  const byVisibility = db
+    .select({ visibility: signatures.visibility, n: count() })
+    .from(signatures)
+    .where(standing(petitionId))
+    .groupBy(signatures.visibility)
+    .all();
+  const publicCount = byVisibility.find((r) => r.visibility === "public")?.n ?? 0;
+  const anonymousCount = byVisibility.find((r) => r.visibility === "anonymous")?.n ?? 0;
+  return {
+    signers: rows,
+    publicCount,
+    anonymousCount,
+    pageCount: Math.max(1, Math.ceil(publicCount / SIGNERS_PAGE_SIZE)),
+  };
+}
+
+/** "Why I'm signing": public reasons with the signer's name, anonymous ones as a verified colleague. */
+export function listReasons(petitionId: number, limit = 20) {
+  return getDb()
+    .select({
+      name: sql<
+        string | null
+      >`case when ${signatures.visibility} = 'public' then ${people.name} else null end`,
+      reason: signatures.reason,
+      signedAt: signatures.createdAt,
+    })
+    .from(signatures)
+    .innerJoin(people, eq(people.id, signatures.personId))
+    .where(and(standing(petitionId), sql`${signatures.reason} is not null`))
+    .orderBy(desc(signatures.createdAt))
+    .limit(limit)
+    .all();
+}
+
+// ---- Bulk invalidation ---------------------------------------------------------------------------
+
+export const invalidationSchema = z
+  .object({
+    emails: z.string().trim().max(100_000).optional(),
+    from: z.coerce.date().optional(),
+    to: z.coerce.date().optional(),
+    ip: z.string().trim().max(64).optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .refine((v) => v.emails || v.from || v.to || v.ip, {
+    message: "Give at least one criterion: people, a time window or an IP address",
+    path: ["emails"],
+  });
+export type InvalidationCriteria = z.infer<typeof invalidationSchema>;
+
+function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [standing(petitionId)];
+  if (criteria.emails) {
+    const emails = criteria.emails
+      .split(/[\s,;]+/)
+      .map(normalizeEmail)
+      .filter(Boolean);
+    conditions.push(
+      inArray(
+        signatures.personId,
+        getDb().select({ id: people.id }).from(people).where(inArray(people.email, emails)),
+      ),
+    );
+  }
+  if (criteria.from) conditions.push(gte(signatures.createdAt, criteria.from));
+  if (criteria.to) conditions.push(lte(signatures.createdAt, criteria.to));
+  if (criteria.ip) conditions.push(eq(signatures.ipHash, hashIp(criteria.ip)));
+  return and(...conditions);
+}
+
+/** How many standing signatures the criteria match: shown before the moderator confirms. */
+export function previewInvalidation(petitionId: number, criteria: InvalidationCriteria): number {
+  return (
+    getDb().select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ??
+    0
+  );
+}
+
+/** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
+export function invalidateSignatures(
+  petitionId: number,
+  criteria: InvalidationCriteria & { reason: string },
+  actor: Actor,
+  now = Date.now(),
+): number {
+  return getDb().transaction(
+    (tx) => {
+      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+      if (!petition) throw new PetitionError("There is no such petition.", 404);
+      const matched = tx
+        .select({ id: signatures.id, personId: signatures.personId })
+        .from(signatures)
+        .where(invalidationWhere(petitionId, criteria))
+        .all();
+      const at = new Date(now);
+      for (const signature of matched) {
+        tx.update(signatures)
+          .set({ invalidatedAt: at, invalidationReason: criteria.reason })
+          .where(eq(signatures.id, signature.id))
+          .run();
+        appendLedger(tx, petition, "invalidated", signature.personId, at);
+      }
+      if (matched.length) {
+        tx.update(petitions)
+          .set({ signatureCount: sql`${petitions.signatureCount} - ${matched.length}` })
+          .where(eq(petitions.id, petitionId))
+          .run();
+      }
+      recordAudit(
+        tx,
+        actor,
+        "signatures.invalidate",
+        { type: "petition", id: petitionId },
+        {
+          count: matched.length,
+          reason: criteria.reason,
+          criteria: {
+            people: criteria.emails ? criteria.emails.split(/[\s,;]+/).filter(Boolean).length : 0,
+            from: criteria.from?.toISOString(),
+            to: criteria.to?.toISOString(),
+            ip: criteria.ip ? "given" : undefined,
+          },
+        },
+      );
+      return matched.length;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+// ---- Checks --------------------------------------------------------------------------------------
+
+export type CountCheck = {
+  petitionId: number;
+  slug: string;
+  stored: number;
+  signatures: number;
+  ledger: string[];
+};
+
+/** Stored count vs COUNT(*) of standing signatures vs ledger replay, for every petition. */
+export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked: number } {
+  const db = getDb();
+  const all = db
+    .select({ id: petitions.id, slug: petitions.slug, stored: petitions.signatureCount })
+    .from(petitions)
+    .all();
+  const mismatches: CountCheck[] = [];
+  for (const petition of all) {
+    const actual = db.select({ n: count() }).from(signatures).where(standing(petition.id)).get()?.n ?? 0;
+    const ledger = verifyLedger(petition.id);
+    if (actual !== petition.stored || !ledger.ok) {
+      mismatches.push({
+        petitionId: petition.id,
+        slug: petition.slug,
+        stored: petition.stored,
+        signatures: actual,
+        ledger: ledger.problems,
+      });
+    }
+  }
+  return { ok: mismatches.length === 0, mismatches, checked: all.length };
+}
