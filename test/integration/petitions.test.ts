@@ -1,0 +1,168 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import {
+  closeExpiredPetitions,
+  DAY_MS,
+  editPetition,
+  findPetition,
+  findSimilarOpenPetitions,
+  listPetitions,
+  PetitionError,
+  transitionPetition,
+} from "../../app/models/petitions.server";
+import { getDb } from "../../db/client";
+import { auditLog, outbox } from "../../db/schema";
+import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
+
+const company = makeCompany(12);
+const [creator, s1, s2, s3, s4] = company.staff;
+if (!creator || !s1 || !s2 || !s3 || !s4) throw new Error("company too small");
+
+const expectRefused = (fn: () => unknown, status: number, message?: RegExp) => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(PetitionError);
+    expect((error as PetitionError).status).toBe(status);
+    if (message) expect((error as PetitionError).message).toMatch(message);
+    return;
+  }
+  throw new Error("expected a refusal");
+};
+
+describe("the petition lifecycle", () => {
+  it("goes draft → collecting → awaiting moderation → open → closed → archived, each step audited", () => {
+    const petition = draftPetition(creator);
+    expect(petition.state).toBe("draft");
+    expect(petition.slug).toMatch(/^let-staff-opt-out-of-logging-number-\d+$/);
+    expectRefused(() => transitionPetition(petition.id, { action: "submit" }, s1), 403, /Only the creator/);
+    expect(transitionPetition(petition.id, { action: "submit" }, creator).state).toBe("collecting");
+    expectRefused(() => transitionPetition(petition.id, { action: "co-sponsor" }, creator), 403, /your own/);
+    transitionPetition(petition.id, { action: "co-sponsor" }, s1);
+    expectRefused(() => transitionPetition(petition.id, { action: "co-sponsor" }, s1), 409, /already/);
+    transitionPetition(petition.id, { action: "co-sponsor" }, s2);
+    expect(transitionPetition(petition.id, { action: "co-sponsor" }, s3).state).toBe("awaiting_moderation");
+    expectRefused(() => transitionPetition(petition.id, { action: "approve" }, s4), 403, /moderators/);
+    const opened = transitionPetition(petition.id, { action: "approve" }, company.moderator);
+    expect(opened.state).toBe("open");
+    expect(opened.closesAt?.getTime()).toBe((opened.openedAt?.getTime() ?? 0) + 90 * DAY_MS);
+    expectRefused(() => transitionPetition(petition.id, { action: "close" }, creator), 403);
+    expect(transitionPetition(petition.id, { action: "close" }, company.moderator).state).toBe("closed");
+    expect(transitionPetition(petition.id, { action: "archive" }, company.moderator).state).toBe("archived");
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "approve" }, company.moderator),
+      409,
+      /archived/,
+    );
+    const actions = getDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, String(petition.id)))
+      .all()
+      .map((e) => e.action);
+    expect(actions).toEqual([
+      "petition.submit",
+      "petition.co-sponsor",
+      "petition.co-sponsor",
+      "petition.co-sponsor",
+      "petition.approve",
+      "petition.close",
+      "petition.archive",
+    ]);
+  });
+
+  it("emails the creator and co-sponsors on approval and on rejection, with the reason", () => {
+    const approved = openPetition(company);
+    const approvalMail = getDb().select().from(outbox).where(eq(outbox.kind, "petition.open")).all();
+    expect(
+      approvalMail
+        .filter((m) => m.subject.includes(approved.title))
+        .map((m) => m.toAddress)
+        .sort(),
+    ).toEqual([creator.email, s1.email, s2.email, s3.email].sort());
+
+    const petition = draftPetition(creator);
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    for (const sponsor of [s1, s2, s3]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+    expect(
+      getDb().select().from(outbox).where(eq(outbox.kind, "petition.awaiting_moderation")).all().at(-1)
+        ?.toAddress,
+    ).toBe(company.moderator.email);
+    const rejected = transitionPetition(
+      petition.id,
+      { action: "reject", reason: "duplicate", note: "See the earlier petition." },
+      company.moderator,
+    );
+    expect(rejected).toMatchObject({ state: "rejected", rejectionReason: "duplicate" });
+    const mails = getDb().select().from(outbox).where(eq(outbox.kind, "petition.rejected")).all();
+    expect(mails).toHaveLength(4);
+    expect(mails[0]?.textBody).toContain("Duplicate of another petition. See the earlier petition.");
+  });
+
+  it("lets only the creator edit a draft, and only moderators fix typos later (audited)", () => {
+    const petition = draftPetition(creator);
+    const input = {
+      title: "A corrected title for the petition",
+      summary: petition.summary,
+      body: petition.body,
+    };
+    expectRefused(() => editPetition(petition.id, input, s1), 403);
+    expect(editPetition(petition.id, input, creator).title).toBe("A corrected title for the petition");
+    const opened = openPetition(company);
+    expectRefused(() => editPetition(opened.id, input, creator), 403, /moderator can fix typos/);
+    editPetition(opened.id, { ...input, title: "Fixed typo in the title" }, company.moderator);
+    const entry = getDb().select().from(auditLog).where(eq(auditLog.action, "petition.edit")).get();
+    expect(entry?.details).toMatchObject({ before: { title: opened.title } });
+  });
+
+  it("hides an open petition from the lists with a reason", () => {
+    const petition = openPetition(company, "A petition that will be hidden by moderators");
+    expect(listPetitions({ list: "open", sort: "newest", page: 1 }).petitions.map((p) => p.id)).toContain(
+      petition.id,
+    );
+    expectRefused(() => transitionPetition(petition.id, { action: "hide", reason: "Doxxing" }, creator), 403);
+    transitionPetition(petition.id, { action: "hide", reason: "Names a colleague" }, company.moderator);
+    expect(listPetitions({ list: "open", sort: "newest", page: 1 }).petitions.map((p) => p.id)).not.toContain(
+      petition.id,
+    );
+  });
+
+  it("closes on its closing date, on read", () => {
+    const petition = openPetition(company);
+    const closesAt = petition.closesAt?.getTime() ?? 0;
+    closeExpiredPetitions(closesAt - 1);
+    expect(findPetition(petition.slug)?.state).toBe("open");
+    expect(closeExpiredPetitions(closesAt + 1)).toBeGreaterThanOrEqual(1);
+    expect(findPetition(petition.slug)?.state).toBe("closed");
+    expect(findPetition(petition.slug)?.closedAt?.getTime()).toBe(closesAt + 1);
+    expect(findPetition(String(petition.id))?.slug).toBe(petition.slug);
+  });
+
+  it("keeps offensive rejections out of every public list", () => {
+    const petition = draftPetition(creator, "An offensive petition that should never be listed");
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    for (const sponsor of [s1, s2, s3]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+    transitionPetition(petition.id, { action: "reject", reason: "offensive" }, company.moderator);
+    for (const list of ["open", "closed", "rejected", "awaiting-response"] as const) {
+      expect(listPetitions({ list, sort: "newest", page: 1 }).petitions.map((p) => p.id)).not.toContain(
+        petition.id,
+      );
+    }
+  });
+
+  it("finds similar open petitions and searches with FTS5, treating input as words not syntax", () => {
+    openPetition(company, "Pause keystroke logging during private conversations");
+    const similar = findSimilarOpenPetitions("keystroke logging");
+    expect(similar.length).toBeGreaterThan(0);
+    expect(similar.length).toBeLessThanOrEqual(5);
+    expect(similar[0]?.title).toMatch(/keystroke/i);
+    const found = listPetitions({ list: "open", sort: "signatures", q: "private conversations", page: 1 });
+    expect(found.petitions.map((p) => p.title)).toContain(
+      "Pause keystroke logging during private conversations",
+    );
+    // FTS operators and quotes in the query are plain words here, never a syntax error.
+    expect(() =>
+      listPetitions({ list: "open", sort: "signatures", q: 'NEAR( "x OR * ^', page: 1 }),
+    ).not.toThrow();
+  });
+});

@@ -1,0 +1,223 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { verifyLedger } from "../../app/models/ledger.server";
+import { findPetition, listMilestones, PetitionError } from "../../app/models/petitions.server";
+import {
+  checkCounts,
+  invalidateSignatures,
+  listPublicSigners,
+  listReasons,
+  previewInvalidation,
+  signPetition,
+  withdrawSignature,
+} from "../../app/models/signatures.server";
+import { getDb } from "../../db/client";
+import { ledgerEntries, milestones, outbox, petitions, rateLimits, signatures } from "../../db/schema";
+import { makeCompany, openPetition } from "../support/petition-fixtures";
+
+const company = makeCompany(60);
+const ip = "192.0.2.10";
+const sign = (
+  petitionId: number,
+  index: number,
+  visibility: "public" | "anonymous" = "public",
+  at?: number,
+) => {
+  const user = company.staff[index];
+  if (!user) throw new Error(`no staff ${index}`);
+  getDb().delete(rateLimits).run();
+  return signPetition({ petitionId, user, visibility, ip }, at);
+};
+
+describe("signing", () => {
+  it("counts one signature per person, enforced by the database itself", () => {
+    const petition = openPetition(company);
+    const result = sign(petition.id, 10);
+    expect(result.ok).toBe(true);
+    expect(() => sign(petition.id, 10)).toThrowError(PetitionError);
+    expect(() => sign(petition.id, 10, "anonymous")).toThrowError(/already signed/);
+    // Even bypassing the code, SQLite refuses a second standing signature.
+    const staff = company.staff[10];
+    expect(() =>
+      getDb()
+        .insert(signatures)
+        .values({
+          petitionId: petition.id,
+          personId: staff?.id ?? 0,
+          visibility: "public",
+          ledgerSeq: 9,
+          ledgerHash: "x",
+        })
+        .run(),
+    ).toThrowError(/UNIQUE/);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(1);
+    if (result.ok)
+      expect(result.receipt).toMatchObject({ seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it("refuses signatures on petitions that are not open", () => {
+    const petition = openPetition(company);
+    getDb().update(petitions).set({ state: "closed" }).where(eq(petitions.id, petition.id)).run();
+    expect(() => sign(petition.id, 11)).toThrowError(/not open/);
+  });
+
+  it("withdraws off the count while the ledger keeps the event; signing again is allowed", () => {
+    const petition = openPetition(company);
+    sign(petition.id, 12);
+    sign(petition.id, 13, "anonymous");
+    const staff = company.staff[12];
+    if (!staff) throw new Error("missing");
+    withdrawSignature(petition.id, staff);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(1);
+    expect(() => withdrawSignature(petition.id, staff)).toThrowError(/not signed/);
+    sign(petition.id, 12);
+    const events = getDb()
+      .select({ event: ledgerEntries.event })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.petitionId, petition.id))
+      .all();
+    expect(events.map((e) => e.event)).toEqual(["signed", "signed", "withdrawn", "signed"]);
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, length: 4, count: 2 });
+  });
+
+  it("rate-limits signing per person with a clear refusal", () => {
+    const user = company.staff[14];
+    if (!user) throw new Error("missing");
+    getDb().delete(rateLimits).run();
+    let last: ReturnType<typeof signPetition> | undefined;
+    for (let i = 0; i < 31; i++) {
+      try {
+        last = signPetition({ petitionId: 999_999, user, visibility: "public", ip: "198.51.100.1" });
+      } catch {
+        // no such petition: still counted against the limit
+      }
+    }
+    expect(last).toMatchObject({ ok: false });
+  });
+
+  it("keeps count == signatures == ledger after random sign/withdraw/invalidate sequences", () => {
+    const petition = openPetition(company);
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let step = 0; step < 400; step++) {
+      const index = 4 + Math.floor(random() * 50);
+      const user = company.staff[index];
+      if (!user) continue;
+      const roll = random();
+      try {
+        if (roll < 0.6) sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
+        else if (roll < 0.95) withdrawSignature(petition.id, user);
+        else invalidateSignatures(petition.id, { emails: user.email, reason: "test" }, CLI_ACTOR);
+      } catch (error) {
+        if (!(error instanceof PetitionError)) throw error;
+      }
+    }
+    const stored = findPetition(petition.slug)?.signatureCount;
+    const standing = getDb()
+      .select()
+      .from(signatures)
+      .where(eq(signatures.petitionId, petition.id))
+      .all()
+      .filter((s) => !s.withdrawnAt && !s.invalidatedAt).length;
+    expect(stored).toBe(standing);
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: standing });
+    expect(checkCounts().ok).toBe(true);
+  });
+
+  it("detects a tampered count or ledger", () => {
+    const petition = openPetition(company);
+    sign(petition.id, 20);
+    getDb().update(petitions).set({ signatureCount: 5 }).where(eq(petitions.id, petition.id)).run();
+    const check = checkCounts();
+    expect(check.ok).toBe(false);
+    expect(check.mismatches.find((m) => m.petitionId === petition.id)).toMatchObject({
+      stored: 5,
+      signatures: 1,
+    });
+    getDb().update(petitions).set({ signatureCount: 1 }).where(eq(petitions.id, petition.id)).run();
+    expect(() => getDb().update(ledgerEntries).set({ event: "withdrawn" }).run()).toThrowError(/append-only/);
+  });
+});
+
+describe("milestones", () => {
+  it("records each crossing exactly once at the exact time, with a response due date, and emails", () => {
+    const petition = openPetition(company);
+    getDb().delete(milestones).where(eq(milestones.petitionId, petition.id)).run();
+    getDb()
+      .insert(milestones)
+      .values([
+        { petitionId: petition.id, threshold: 3 },
+        { petitionId: petition.id, threshold: 5, responseRequired: true, responseDays: 14 },
+      ])
+      .run();
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) sign(petition.id, 30 + i, "public", t0 + i * 1000);
+    const reached = listMilestones(petition.id);
+    expect(reached.map((m) => m.reachedAt?.getTime())).toEqual([t0 + 2000, t0 + 4000]);
+    expect(reached[1]?.responseDueAt?.getTime()).toBe(t0 + 4000 + 14 * 24 * 60 * 60_000);
+    // Dropping below and crossing again does not record it twice.
+    const fifth = company.staff[34];
+    if (!fifth) throw new Error("missing");
+    withdrawSignature(petition.id, fifth, t0 + 5000);
+    sign(petition.id, 35, "public", t0 + 6000);
+    expect(listMilestones(petition.id)[1]?.reachedAt?.getTime()).toBe(t0 + 4000);
+    const mails = getDb().select().from(outbox).where(eq(outbox.kind, "milestone.leadership")).all();
+    expect(mails.map((m) => m.toAddress)).toEqual([company.leader.email]);
+    expect(getDb().select().from(outbox).where(eq(outbox.kind, "milestone.organizer")).all().length).toBe(8);
+  });
+});
+
+describe("anonymity", () => {
+  it("never lists an anonymous signer, only counts them", () => {
+    const petition = openPetition(company);
+    const anonymous = company.staff[40];
+    if (!anonymous) throw new Error("missing");
+    getDb().delete(rateLimits).run();
+    signPetition({
+      petitionId: petition.id,
+      user: anonymous,
+      visibility: "anonymous",
+      reason: "I fear retaliation",
+      ip,
+    });
+    sign(petition.id, 41);
+    const list = listPublicSigners(petition.id, 1);
+    expect(list).toMatchObject({ publicCount: 1, anonymousCount: 1 });
+    expect(JSON.stringify(list)).not.toContain(anonymous.name ?? "??");
+    const reasons = listReasons(petition.id);
+    expect(reasons).toEqual([expect.objectContaining({ name: null, reason: "I fear retaliation" })]);
+    expect(JSON.stringify(reasons)).not.toContain(anonymous.name ?? "??");
+  });
+});
+
+describe("bulk invalidation", () => {
+  it("previews the matching number, then invalidates with a reason, updating count, ledger and audit", () => {
+    const petition = openPetition(company);
+    const t0 = Date.now();
+    for (let i = 0; i < 6; i++) sign(petition.id, 44 + i, i % 2 ? "anonymous" : "public", t0 + i * 60_000);
+    const window = { from: new Date(t0 + 60_000), to: new Date(t0 + 3 * 60_000) };
+    expect(previewInvalidation(petition.id, window)).toBe(3);
+    expect(previewInvalidation(petition.id, { ip })).toBe(6);
+    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" })).toBe(0);
+    const people = `${company.staff[44]?.email}, ${company.staff[49]?.email.toUpperCase()}`;
+    expect(previewInvalidation(petition.id, { emails: people })).toBe(2);
+    expect(invalidateSignatures(petition.id, { ...window, reason: "Scripted signing" }, CLI_ACTOR)).toBe(3);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(3);
+    expect(previewInvalidation(petition.id, window)).toBe(0);
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 3 });
+    const invalidated = getDb()
+      .select()
+      .from(signatures)
+      .where(
+        and(eq(signatures.petitionId, petition.id), eq(signatures.invalidationReason, "Scripted signing")),
+      )
+      .all();
+    expect(invalidated).toHaveLength(3);
+    // An invalidated signer cannot simply sign again.
+    expect(() => sign(petition.id, 45)).toThrowError(/already signed/);
+  });
+});

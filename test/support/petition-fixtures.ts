@@ -1,0 +1,54 @@
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { findPersonByEmail, importDirectory } from "../../app/models/people.server";
+import { grantRole, rolesOf } from "../../app/models/permissions.server";
+import { createPetition, type Petition, transitionPetition } from "../../app/models/petitions.server";
+import type { User } from "../../app/models/sessions.server";
+import { getDb } from "../../db/client";
+
+/** A small company: `n` staff (staff1…staffN), a moderator, a leader. */
+export function makeCompany(n = 20): { staff: User[]; moderator: User; leader: User } {
+  const rows = ["email,name,department,location"];
+  for (let i = 1; i <= n; i++) rows.push(`staff${i}@corp.example,Staff Member ${i},Engineering,London`);
+  rows.push(
+    "mod@corp.example,Morgan Moderator,People,Berlin",
+    "lead@corp.example,Lee Leader,Operations,London",
+  );
+  importDirectory(`${rows.join("\n")}\n`, CLI_ACTOR);
+  const user = (email: string): User => {
+    const person = findPersonByEmail(getDb(), email);
+    if (!person) throw new Error(`${email} missing`);
+    return { ...person, roles: rolesOf(person.id) };
+  };
+  const moderator = user("mod@corp.example");
+  grantRole(moderator.id, "moderator", CLI_ACTOR);
+  const leader = user("lead@corp.example");
+  grantRole(leader.id, "leadership", CLI_ACTOR);
+  return {
+    staff: Array.from({ length: n }, (_, i) => user(`staff${i + 1}@corp.example`)),
+    moderator: { ...moderator, roles: ["moderator"] },
+    leader: { ...leader, roles: ["leadership"] },
+  };
+}
+
+let counter = 0;
+export function draftPetition(creator: User, title?: string): Petition {
+  counter++;
+  return createPetition(
+    {
+      title: title ?? `Let staff opt out of logging, number ${counter}`,
+      summary: "Give every member of staff a way to opt out of keystroke and click logging.",
+      body: "Keystroke and click logging for AI training was introduced without consultation. ".repeat(3),
+    },
+    creator,
+  );
+}
+
+/** Draft → co-sponsored → approved: an open petition. */
+export function openPetition(company: { staff: User[]; moderator: User }, title?: string): Petition {
+  const [creator, a, b, c] = company.staff;
+  if (!creator || !a || !b || !c) throw new Error("need four staff");
+  const petition = draftPetition(creator, title);
+  transitionPetition(petition.id, { action: "submit" }, creator);
+  for (const sponsor of [a, b, c]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+  return transitionPetition(petition.id, { action: "approve" }, company.moderator);
+}
