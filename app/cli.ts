@@ -4,8 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { closeDb, getDb } from "../db/client";
+import { petitions } from "../db/schema";
 import { CLI_ACTOR } from "./models/audit.server";
 import { normalizeEmail } from "./models/email-address";
+import { verifyLedger } from "./models/ledger.server";
 import {
   findPersonByEmail,
   importDirectory,
@@ -13,15 +15,19 @@ import {
   summarizeImport,
 } from "./models/people.server";
 import { grantRole, revokeRole } from "./models/permissions.server";
+import { findPetition } from "./models/petitions.server";
 import { isRole, ROLES } from "./models/roles";
 import { SeedRefusedError, seedDemoData } from "./models/seed.server";
+import { checkCounts } from "./models/signatures.server";
 
 const USAGE = `Usage: npm run cli -- <command>
 
   import-staff FILE.csv [--deactivate-missing]   upsert the staff directory from CSV
   grant-role EMAIL ROLE                          give a role (${ROLES.join(", ")})
   revoke-role EMAIL ROLE                         take a role away
-  seed [--reset]                                 fill an empty database with demo data`;
+  seed [--reset]                                 fill an empty database with demo data
+  check-counts                                   stored counts vs signatures vs ledger; exit 1 on a mismatch
+  verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break`;
 
 class UsageError extends Error {}
 
@@ -70,6 +76,38 @@ function run(args: string[]): void {
     case "seed": {
       const summary = seedDemoData({ reset: flags.has("--reset") });
       console.log(summary);
+      return;
+    }
+    case "check-counts": {
+      const result = checkCounts();
+      for (const m of result.mismatches) {
+        console.error(
+          `MISMATCH ${m.slug} (#${m.petitionId}): stored ${m.stored}, signatures ${m.signatures}${m.ledger.length ? `; ledger: ${m.ledger.join("; ")}` : ""}`,
+        );
+      }
+      console.log(`${result.checked} petitions checked, ${result.mismatches.length} mismatches.`);
+      if (!result.ok) process.exitCode = 1;
+      return;
+    }
+    case "verify-ledger": {
+      const target = positional[0];
+      const ids = target
+        ? [findPetition(target)?.id ?? Number.NaN]
+        : getDb()
+            .select({ id: petitions.id })
+            .from(petitions)
+            .all()
+            .map((p) => p.id);
+      if (ids.some(Number.isNaN)) throw new UsageError(`No petition "${target}".`);
+      let broken = 0;
+      for (const id of ids) {
+        const check = verifyLedger(id);
+        if (!check.ok) broken++;
+        console.log(
+          `${check.ok ? "ok    " : "BROKEN"} petition ${id}: ${check.length} entries, ${check.count} standing${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+        );
+      }
+      if (broken) process.exitCode = 1;
       return;
     }
     default:

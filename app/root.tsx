@@ -43,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     {
       user: user && { id: user.id, name: user.name, email: user.email, roles: user.roles },
       canAdminister: user ? can(user, "view:admin") : false,
+      canModerate: user ? can(user, "moderate:petition") : false,
       devMailbox: !getConfig().smtpUrl,
       flash,
     },
@@ -89,6 +90,19 @@ function Header() {
                 Home
               </NavLink>
             </li>
+            <li>
+              <NavLink to="/petitions">Petitions</NavLink>
+            </li>
+            {user ? (
+              <li>
+                <NavLink to="/my/petitions">My petitions</NavLink>
+              </li>
+            ) : null}
+            {data?.canModerate ? (
+              <li>
+                <NavLink to="/moderation">Moderation</NavLink>
+              </li>
+            ) : null}
             {data?.canAdminister ? (
               <li>
                 <NavLink to="/admin">Admin</NavLink>

@@ -7,3 +7,7 @@ const dateTime = new Intl.DateTimeFormat("en-GB", {
 
 export const formatDateTime = (value: string | number | Date | null | undefined) =>
   value === null || value === undefined ? "—" : `${dateTime.format(new Date(value))} UTC`;
+
+const dateOnly = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+export const formatDate = (value: string | number | Date | null | undefined) =>
+  value === null || value === undefined ? "—" : dateOnly.format(new Date(value));

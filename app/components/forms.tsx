@@ -49,7 +49,7 @@ function FieldShell({
   );
 }
 
-type InputType = "text" | "email" | "search" | "file" | "date" | "number";
+type InputType = "text" | "email" | "search" | "file" | "date" | "datetime-local" | "number";
 
 export function InputField({
   label,

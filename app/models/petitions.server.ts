@@ -20,7 +20,10 @@ import { getConfig } from "../config.server";
 import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { can } from "./permissions.server";
+import { milestoneInputSchema, petitionInputSchema } from "./petition-forms";
 import {
+  type PetitionList,
+  type PetitionSort,
   type PetitionState,
   REJECTION_LABELS,
   REJECTION_REASONS,
@@ -30,31 +33,16 @@ import {
 import type { User } from "./sessions.server";
 import { getMilestoneDefaults, getSettings } from "./settings.server";
 
+export { milestoneInputSchema };
+
 export type Petition = typeof petitions.$inferSelect;
 
 export const DAY_MS = 24 * 60 * 60_000;
 
 // ---- Input ---------------------------------------------------------------------------------------
 
-export const petitionInputSchema = z.object({
-  title: z
-    .string({ message: "Give the petition a title" })
-    .trim()
-    .min(10, "Make the title at least 10 characters")
-    .max(120, "Keep the title to 120 characters"),
-  summary: z
-    .string({ message: "Say what you are asking for" })
-    .trim()
-    .min(20, "Say what you ask for in at least 20 characters")
-    .max(500, "Keep the ask to 500 characters"),
-  body: z
-    .string({ message: "Explain the petition" })
-    .trim()
-    .min(50, "Explain the petition in at least 50 characters")
-    .max(10_000, "Keep the text to 10,000 characters"),
-  category: z.string().trim().max(60, "Keep the category to 60 characters").optional(),
-});
 export type PetitionInput = z.infer<typeof petitionInputSchema>;
+export { petitionInputSchema };
 
 export function slugify(title: string): string {
   const base = title
@@ -68,8 +56,11 @@ export function slugify(title: string): string {
   return base || "petition";
 }
 
+/** Path segments that routes use beside /petitions/<slug>. */
+const RESERVED_SLUGS = new Set(["new", "similar"]);
+
 function uniqueSlug(tx: Executor, title: string): string {
-  const base = slugify(title);
+  const base = RESERVED_SLUGS.has(slugify(title)) ? `${slugify(title)}-petition` : slugify(title);
   let slug = base;
   for (
     let n = 2;
@@ -526,10 +517,6 @@ export function listCoSponsors(petitionId: number) {
     .all();
 }
 
-export const PETITION_LISTS = ["open", "awaiting-response", "closed", "rejected"] as const;
-export type PetitionList = (typeof PETITION_LISTS)[number];
-export const PETITION_SORTS = ["signatures", "newest", "closing"] as const;
-export type PetitionSort = (typeof PETITION_SORTS)[number];
 export const PETITIONS_PAGE_SIZE = 20;
 
 /** Turns free text into an FTS5 query of quoted prefix terms, so user input is never FTS syntax. */
@@ -664,4 +651,110 @@ export function moderationQueue() {
     .where(eq(petitions.state, "awaiting_moderation"))
     .orderBy(asc(petitions.updatedAt))
     .all();
+}
+
+/** Everything the petition page shows, for this viewer; null when they may not see it. */
+export function petitionPage(slug: string, user: User | null) {
+  const petition = findPetition(slug);
+  const db = getDb();
+  if (!petition || !canView(db, petition, user)) return null;
+  const creator = db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, petition.creatorId))
+    .get();
+  const sponsors = listCoSponsors(petition.id);
+  const milestoneRows = listMilestones(petition.id);
+  const [status] = withStatus([petition]);
+  const isModerator = user ? can(user, "moderate:petition") : false;
+  return {
+    petition,
+    creatorName: creator?.name ?? "A colleague",
+    coSponsors: sponsors,
+    milestones: milestoneRows,
+    nextThreshold: milestoneRows.find((m) => m.threshold > petition.signatureCount)?.threshold ?? null,
+    responseDueAt: status?.responseDueAt ?? null,
+    overdue: status?.overdue ?? false,
+    viewer: {
+      signedIn: Boolean(user),
+      isCreator: user?.id === petition.creatorId,
+      isModerator,
+      hasCoSponsored: user ? sponsors.some((s) => s.id === user.id) : false,
+    },
+  };
+}
+
+// ---- Public API ------------------------------------------------------------------------------------
+
+export const API_STATES = ["open", "closed", "archived"] as const;
+export const API_PAGE_SIZE = 50;
+
+/** Public petitions only, newest first, keyset-paginated by id. */
+export function listPetitionsForApi(filter: {
+  state?: (typeof API_STATES)[number];
+  q?: string;
+  cursor?: number;
+}) {
+  closeExpiredPetitions();
+  const conditions: SQL[] = [inArray(petitions.state, [...API_STATES]), isNull(petitions.hiddenAt)];
+  if (filter.state) conditions.push(eq(petitions.state, filter.state));
+  const query = filter.q ? ftsQuery(filter.q) : null;
+  if (query) conditions.push(matchesSearch(query));
+  if (filter.cursor) conditions.push(sql`${petitions.id} < ${filter.cursor}`);
+  const rows = getDb()
+    .select()
+    .from(petitions)
+    .where(and(...conditions))
+    .orderBy(desc(petitions.id))
+    .limit(API_PAGE_SIZE + 1)
+    .all();
+  const page = rows.slice(0, API_PAGE_SIZE);
+  return {
+    petitions: page.map((p) => toApiPetition(p, null)),
+    nextCursor: rows.length > API_PAGE_SIZE ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** The API's view of a petition: no person is named but the petition itself. */
+export function toApiPetition(petition: Petition, milestoneRows: ReturnType<typeof listMilestones> | null) {
+  const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
+  return {
+    id: petition.id,
+    slug: petition.slug,
+    url,
+    title: petition.title,
+    summary: petition.summary,
+    category: petition.category,
+    state: petition.state,
+    signatureCount: petition.signatureCount,
+    createdAt: petition.createdAt.toISOString(),
+    openedAt: petition.openedAt?.toISOString() ?? null,
+    closesAt: petition.closesAt?.toISOString() ?? null,
+    closedAt: petition.closedAt?.toISOString() ?? null,
+    ...(milestoneRows
+      ? {
+          body: petition.body,
+          milestones: milestoneRows.map((m) => ({
+            threshold: m.threshold,
+            reachedAt: m.reachedAt?.toISOString() ?? null,
+            responseRequired: m.responseRequired,
+            responseDueAt: m.responseDueAt?.toISOString() ?? null,
+            // Filled by leadership's announcements (a later module).
+            responses: [] as Array<{
+              announcementId: number;
+              stance: string;
+              publishedAt: string;
+              url: string;
+            }>,
+          })),
+          ledger: { length: petition.ledgerLength, head: petition.ledgerHead },
+        }
+      : {}),
+  };
+}
+
+/** A public petition by id or slug, or undefined (drafts, hidden and rejected ones are not public). */
+export function findPublicPetition(idOrSlug: string): Petition | undefined {
+  const petition = findPetition(idOrSlug);
+  return petition && isPublic(petition) ? petition : undefined;
 }

@@ -8,7 +8,11 @@ import { type Actor, recordAudit } from "./audit.server";
 import { normalizeEmail } from "./email-address";
 import { appendLedger, verifyLedger } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
+import { signSchema } from "./petition-forms";
 import type { SignatureVisibility } from "./petition-states";
+
+export { signSchema };
+
 import { PetitionError } from "./petitions.server";
 import { hitRateLimits, type RateLimitResult } from "./rate-limits.server";
 import type { User } from "./sessions.server";
@@ -22,12 +26,6 @@ export const SIGNING_LIMITS = {
 export function hashIp(ip: string): string {
   return createHmac("sha256", getConfig().sessionSecret).update(`ip:${ip}`).digest("hex");
 }
-
-export const signSchema = z.object({
-  visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),
-  reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
-  wantsUpdates: z.boolean().optional(),
-});
 
 export type Receipt = { petitionId: number; seq: number; hash: string };
 export type SignResult =

@@ -32,6 +32,9 @@ export default function AdminLayout() {
           <li>
             <NavLink to="/admin/outbox">Outbox</NavLink>
           </li>
+          <li>
+            <NavLink to="/admin/settings">Settings</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />

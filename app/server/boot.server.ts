@@ -1,6 +1,7 @@
 import { getDb } from "../../db/client";
 import { getConfig } from "../config.server";
 import { startMailSender } from "../models/mail.server";
+import { closeExpiredPetitions } from "../models/petitions.server";
 import { deleteExpiredSessions } from "../models/sessions.server";
 
 /**
@@ -18,8 +19,19 @@ export function boot(): () => Promise<void> {
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
   const sweep = setInterval(() => deleteExpiredSessions(), 60 * 60_000);
   sweep.unref();
+  // Petitions close on their closing date even when nobody looks at them.
+  closeExpiredPetitions();
+  const closer = setInterval(() => {
+    try {
+      closeExpiredPetitions();
+    } catch (error) {
+      console.error("closing petitions:", error);
+    }
+  }, 60_000);
+  closer.unref();
   globalForBoot.__undersignedStop = async () => {
     clearInterval(sweep);
+    clearInterval(closer);
     await stopMail();
     globalForBoot.__undersignedStop = undefined;
   };

@@ -1,0 +1,70 @@
+import { Link } from "@remix-run/react";
+import { type PetitionState, STATE_LABELS } from "../models/petition-states";
+import { formatDate } from "./format";
+
+export function StateBadge({ state, hidden }: { state: PetitionState; hidden?: boolean }) {
+  const tone = state === "open" ? "badge-ok" : state === "rejected" ? "badge-bad" : "badge-warn";
+  return (
+    <>
+      <span className={`badge ${tone}`}>{STATE_LABELS[state]}</span>
+      {hidden ? <span className="badge badge-bad">Hidden by moderators</span> : null}
+    </>
+  );
+}
+
+/** "awaiting response — due DATE" or "overdue", on pages and in lists. */
+export function ResponseStatus({ dueAt, overdue }: { dueAt: string | Date | null; overdue: boolean }) {
+  if (!dueAt) return null;
+  return overdue ? (
+    <span className="badge badge-bad">Response overdue — was due {formatDate(dueAt)}</span>
+  ) : (
+    <span className="badge badge-warn">Awaiting response — due {formatDate(dueAt)}</span>
+  );
+}
+
+export type PetitionCard = {
+  slug: string;
+  title: string;
+  summary: string;
+  state: PetitionState;
+  signatureCount: number;
+  closesAt: string | Date | null;
+  responseDueAt: string | Date | null;
+  overdue: boolean;
+};
+
+export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
+  if (!petitions.length) return <p>No petitions here yet.</p>;
+  return (
+    <ul className="petition-list">
+      {petitions.map((p) => (
+        <li key={p.slug} className="card">
+          <h2 className="petition-title">
+            <Link to={`/petitions/${p.slug}`}>{p.title}</Link>
+          </h2>
+          <p>{p.summary}</p>
+          <p className="meta">
+            <strong>{p.signatureCount.toLocaleString("en")}</strong> signatures ·{" "}
+            <StateBadge state={p.state} /> <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} />
+            {p.state === "open" && p.closesAt ? (
+              <span className="muted"> · closes {formatDate(p.closesAt)}</span>
+            ) : null}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Progress toward the next milestone, as a native, accessible progress bar. */
+export function MilestoneProgress({ count, next }: { count: number; next: number | null }) {
+  if (next === null) return <p className="muted">Every milestone has been reached.</p>;
+  return (
+    <div className="progress">
+      <label htmlFor="milestone-progress">
+        {count.toLocaleString("en")} of {next.toLocaleString("en")} signatures toward the next milestone
+      </label>
+      <progress id="milestone-progress" max={next} value={Math.min(count, next)} />
+    </div>
+  );
+}

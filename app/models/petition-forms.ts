@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
+
+export const petitionInputSchema = z.object({
+  title: z
+    .string({ message: "Give the petition a title" })
+    .trim()
+    .min(10, "Make the title at least 10 characters")
+    .max(120, "Keep the title to 120 characters"),
+  summary: z
+    .string({ message: "Say what you are asking for" })
+    .trim()
+    .min(20, "Say what you ask for in at least 20 characters")
+    .max(500, "Keep the ask to 500 characters"),
+  body: z
+    .string({ message: "Explain the petition" })
+    .trim()
+    .min(50, "Explain the petition in at least 50 characters")
+    .max(10_000, "Keep the text to 10,000 characters"),
+  category: z.string().trim().max(60, "Keep the category to 60 characters").optional(),
+});
+export const milestoneInputSchema = z.object({
+  threshold: z.coerce
+    .number({ message: "Enter a number of signatures" })
+    .int("Use a whole number")
+    .min(2, "At least 2 signatures")
+    .max(1_000_000, "At most 1,000,000"),
+  responseRequired: z.boolean().optional().default(false),
+  responseDays: z.coerce.number().int().min(1).max(365).optional(),
+});
+
+export const signSchema = z.object({
+  visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),
+  reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
+  wantsUpdates: z.boolean().optional(),
+});

@@ -1,0 +1,158 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormErrors, InputField } from "../components/forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { requirePermission } from "../models/permissions.server";
+import { getMilestoneDefaults, getSettings, settingsSchema, updateSettings } from "../models/settings.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Settings · Admin · Undersigned" }];
+
+const MILESTONE_ROWS = 6;
+
+const milestoneRow = z
+  .object({
+    threshold: z.coerce.number().int().min(2, "At least 2").max(1_000_000).optional(),
+    responseRequired: z.boolean().optional(),
+    responseDays: z.coerce.number().int().min(1, "At least 1 day").max(365).optional(),
+  })
+  .refine((row) => !row.responseRequired || row.responseDays, {
+    message: "Say within how many days leadership must respond",
+    path: ["responseDays"],
+  });
+
+const schema = settingsSchema.extend({
+  milestones: z
+    .array(milestoneRow)
+    .max(MILESTONE_ROWS)
+    .default([])
+    .transform((rows) => rows.filter((row) => row.threshold !== undefined))
+    .refine(
+      (rows) => new Set(rows.map((r) => r.threshold)).size === rows.length,
+      "Each threshold may appear once",
+    ),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requirePermission(request, "configure:settings");
+  return json({ settings: getSettings(), milestones: getMilestoneDefaults() });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, "configure:settings");
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const { milestones, ...settings } = submission.value;
+  updateSettings(
+    settings,
+    milestones.map((m) => ({
+      threshold: m.threshold ?? 0,
+      responseRequired: Boolean(m.responseRequired),
+      responseDays: m.responseRequired ? (m.responseDays ?? null) : null,
+    })),
+    { id: admin.id, email: admin.email },
+  );
+  return redirectWithFlash("/admin/settings", {
+    kind: "success",
+    message: "Settings saved. New petitions use them.",
+  });
+}
+
+export default function Settings() {
+  const { settings, milestones } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const rows = Array.from({ length: MILESTONE_ROWS }, (_, i) => milestones[i]);
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: {
+      coSponsorsRequired: String(settings.coSponsorsRequired),
+      openForDays: String(settings.openForDays),
+      milestones: rows.map((m) =>
+        m
+          ? {
+              threshold: String(m.threshold),
+              responseRequired: m.responseRequired ? "on" : undefined,
+              responseDays: m.responseDays ? String(m.responseDays) : "",
+            }
+          : { threshold: "", responseDays: "" },
+      ),
+    },
+  });
+  const milestoneFields = fields.milestones.getFieldList();
+  return (
+    <>
+      <h1>Settings</h1>
+      <p>These apply to petitions created from now on; existing petitions keep theirs.</p>
+      <Form method="post" className="card" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <InputField
+          label="Co-sponsors needed before moderation"
+          field={fields.coSponsorsRequired}
+          type="number"
+        />
+        <InputField label="Days a petition stays open" field={fields.openForDays} type="number" />
+        <fieldset>
+          <legend>Default milestones</legend>
+          <FormErrors id={fields.milestones.errorId} errors={fields.milestones.errors} />
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Signatures</th>
+                  <th scope="col">Requires a response</th>
+                  <th scope="col">Days to respond</th>
+                </tr>
+              </thead>
+              <tbody>
+                {milestoneFields.map((row, i) => {
+                  const f = row.getFieldset();
+                  return (
+                    <tr key={row.key}>
+                      <td>
+                        <input
+                          type="number"
+                          name={f.threshold.name}
+                          defaultValue={f.threshold.initialValue}
+                          aria-label={`Milestone ${i + 1}: signatures`}
+                        />
+                        <FormErrorsInline errors={f.threshold.errors} />
+                      </td>
+                      <td>
+                        <input
+                          type="checkbox"
+                          name={f.responseRequired.name}
+                          value="on"
+                          defaultChecked={f.responseRequired.initialValue === "on"}
+                          aria-label={`Milestone ${i + 1}: requires a response`}
+                        />
+                      </td>
+                      <td>
+                        <input
+                          type="number"
+                          name={f.responseDays.name}
+                          defaultValue={f.responseDays.initialValue}
+                          aria-label={`Milestone ${i + 1}: days to respond`}
+                        />
+                        <FormErrorsInline errors={f.responseDays.errors} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </fieldset>
+        <button type="submit">Save settings</button>
+      </Form>
+    </>
+  );
+}
+
+function FormErrorsInline({ errors }: { errors?: string[] }) {
+  return errors?.length ? <span className="field-errors">{errors.join(" ")}</span> : null;
+}

@@ -1,0 +1,21 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { z } from "zod";
+import { LEDGER_PAGE_SIZE, listLedger } from "../models/ledger.server";
+import { findPublicPetition } from "../models/petitions.server";
+import { parseQuery } from "../request.server";
+
+/** GET /api/petitions/:idOrSlug/ledger?after=SEQ — see docs/ledger.md. */
+export function loader({ request, params }: LoaderFunctionArgs) {
+  const { after } = parseQuery(request, z.object({ after: z.coerce.number().int().min(0).default(0) }));
+  const petition = findPublicPetition(params.idOrSlug ?? "");
+  if (!petition) return json({ error: "No public petition with that id or slug." }, { status: 404 });
+  const entries = listLedger(petition.id, after);
+  return json({
+    petitionId: petition.id,
+    length: petition.ledgerLength,
+    head: petition.ledgerHead,
+    entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+    nextAfter: entries.length === LEDGER_PAGE_SIZE ? (entries.at(-1)?.seq ?? null) : null,
+  });
+}

@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "../components/format";
+import { requirePermission } from "../models/permissions.server";
+import { moderationQueue } from "../models/petitions.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Moderation · Undersigned" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requirePermission(request, "moderate:petition");
+  return json({ queue: moderationQueue() });
+}
+
+export default function Moderation() {
+  const { queue } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>Moderation</h1>
+      <h2>Petitions awaiting moderation</h2>
+      {queue.length ? (
+        <ul className="petition-list">
+          {queue.map((p) => (
+            <li key={p.id} className="card">
+              <h3 className="petition-title">
+                <Link to={`/petitions/${p.slug}`}>{p.title}</Link>
+              </h3>
+              <p>{p.summary}</p>
+              <p className="meta">Waiting since {formatDateTime(p.updatedAt)}</p>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>Nothing is waiting. Well done.</p>
+      )}
+    </>
+  );
+}

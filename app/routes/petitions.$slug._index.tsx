@@ -1,0 +1,484 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { formatDate, formatDateTime } from "../components/format";
+import { FormErrors, TextareaField } from "../components/forms";
+import { MilestoneProgress, ResponseStatus, StateBadge } from "../components/petition-bits";
+import { redirectWithFlash } from "../models/flash.server";
+import { renderMarkdown } from "../models/markdown.server";
+import { milestoneInputSchema, signSchema } from "../models/petition-forms";
+import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
+import {
+  addMilestone,
+  PetitionError,
+  petitionPage,
+  type Transition,
+  transitionPetition,
+  transitionSchema,
+} from "../models/petitions.server";
+import { describeRetryAfter } from "../models/rate-limits.server";
+import { getUser, requireUser } from "../models/sessions.server";
+import {
+  findOwnSignature,
+  listPublicSigners,
+  listReasons,
+  signPetition,
+  withdrawSignature,
+} from "../models/signatures.server";
+import { clientIp } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.petition.title ?? "Petition"} · Undersigned` },
+  { name: "description", content: data?.petition.summary ?? "" },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const page = petitionPage(params.slug ?? "", user);
+  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
+  const signers = listPublicSigners(page.petition.id, 1);
+  return json({
+    ...page,
+    bodyHtml: renderMarkdown(page.petition.body),
+    ownSignature: own
+      ? {
+          visibility: own.visibility,
+          signedAt: own.createdAt,
+          seq: own.ledgerSeq,
+          hash: own.ledgerHash,
+          invalidated: Boolean(own.invalidatedAt),
+        }
+      : null,
+    recentSigners: signers.signers.slice(0, 10),
+    publicCount: signers.publicCount,
+    anonymousCount: signers.anonymousCount,
+    reasons: listReasons(page.petition.id, 10),
+  });
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  signSchema.extend({ intent: z.literal("sign") }),
+  z.object({ intent: z.literal("withdraw") }),
+  z.object({ intent: z.literal("transition"), step: z.string() }),
+  milestoneInputSchema.extend({ intent: z.literal("add-milestone") }),
+]);
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const page = petitionPage(params.slug ?? "", user);
+  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  const { petition } = page;
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const value = submission.value;
+  const here = `/petitions/${petition.slug}`;
+  try {
+    switch (value.intent) {
+      case "sign": {
+        const result = signPetition({ petitionId: petition.id, user, ...value, ip: clientIp(context) });
+        if (!result.ok) {
+          return json(
+            submission.reply({
+              formErrors: [
+                `You are signing too fast. Please wait ${describeRetryAfter(result.rateLimited.retryAfterMs)}.`,
+              ],
+            }),
+            { status: 429 },
+          );
+        }
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.`,
+        });
+      }
+      case "withdraw": {
+        withdrawSignature(petition.id, user);
+        return redirectWithFlash(here, { kind: "info", message: "Your signature was withdrawn." });
+      }
+      case "transition": {
+        // The step is named "step" in forms: a field named "action" would shadow form.action in the DOM.
+        const transition = transitionSchema.safeParse({
+          ...Object.fromEntries(formData),
+          action: value.step,
+        });
+        if (!transition.success) {
+          return json(submission.reply({ formErrors: transition.error.issues.map((i) => i.message) }), {
+            status: 400,
+          });
+        }
+        const updated = transitionPetition(petition.id, transition.data, user);
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: TRANSITION_MESSAGES[transition.data.action](updated.state),
+        });
+      }
+      case "add-milestone": {
+        addMilestone(
+          petition.id,
+          {
+            threshold: value.threshold,
+            responseRequired: value.responseRequired,
+            responseDays: value.responseDays ?? null,
+          },
+          user,
+        );
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: `Milestone at ${value.threshold.toLocaleString("en")} added.`,
+        });
+      }
+    }
+  } catch (error) {
+    if (error instanceof PetitionError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => string> = {
+  submit: (state) =>
+    state === "collecting"
+      ? "Sent for co-sponsors: share this page's address with colleagues."
+      : "Sent to the moderators.",
+  "co-sponsor": (state) =>
+    state === "awaiting_moderation"
+      ? "Thank you: the petition has its co-sponsors and goes to the moderators."
+      : "Thank you for co-sponsoring.",
+  approve: () => "Approved: the petition is open for signatures.",
+  reject: () => "Rejected; the organizers were told why.",
+  close: () => "The petition is closed.",
+  archive: () => "The petition is archived.",
+  hide: () => "The petition is hidden from lists.",
+  unhide: () => "The petition is visible again.",
+};
+
+/** While open, the count refreshes from the cheap count endpoint. */
+function useLiveCount(slug: string, initial: number, live: boolean) {
+  const [count, setCount] = useState(initial);
+  useEffect(() => setCount(initial), [initial]);
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(async () => {
+      const response = await fetch(`/api/petitions/${slug}/count`).catch(() => null);
+      if (response?.ok) setCount(((await response.json()) as { signatureCount: number }).signatureCount);
+    }, 15_000);
+    return () => clearInterval(timer);
+  }, [slug, live]);
+  return count;
+}
+
+export default function PetitionPage() {
+  const data = useLoaderData<typeof loader>();
+  const { petition, viewer } = data;
+  const lastResult = useActionData<typeof action>();
+  const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
+  const [signForm, signFields] = useForm({
+    lastResult,
+    defaultValue: { visibility: "public" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
+  });
+  const isOpen = petition.state === "open" && !petition.hiddenAt;
+
+  return (
+    <article aria-labelledby="petition-title">
+      <p>
+        <Link to="/petitions">← Petitions</Link>
+      </p>
+      <h1 id="petition-title">{petition.title}</h1>
+      <p className="meta">
+        <StateBadge state={petition.state} hidden={Boolean(petition.hiddenAt)} />{" "}
+        <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} /> Started by {data.creatorName}
+        {petition.category ? ` · ${petition.category}` : ""}
+        {petition.openedAt ? ` · opened ${formatDate(petition.openedAt)}` : ""}
+        {petition.state === "open" && petition.closesAt ? ` · closes ${formatDate(petition.closesAt)}` : ""}
+        {petition.closedAt ? ` · closed ${formatDate(petition.closedAt)}` : ""}
+      </p>
+      <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
+      {petition.state === "rejected" && petition.rejectionReason ? (
+        <p className="flash flash-error">
+          Not approved: {REJECTION_LABELS[petition.rejectionReason]}. {petition.rejectionNote}
+        </p>
+      ) : null}
+      {petition.hiddenAt ? (
+        <p className="flash flash-error">Hidden by moderators: {petition.hiddenReason}</p>
+      ) : null}
+      <div className="petition-layout">
+        <div className="stack">
+          <section className="card" aria-labelledby="ask-title">
+            <h2 id="ask-title">What we ask</h2>
+            <p>{petition.summary}</p>
+          </section>
+          {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
+          {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
+          <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
+          {data.reasons.length ? (
+            <section className="card" aria-labelledby="reasons-title">
+              <h2 id="reasons-title">Why people sign</h2>
+              <ul>
+                {data.reasons.map((r) => (
+                  <li key={`${r.signedAt}-${r.reason}`}>
+                    <q>{r.reason}</q> — {r.name ?? "Verified colleague"}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </div>
+        <aside className="stack" aria-label="Signatures">
+          <section className="card" aria-labelledby="count-title">
+            <h2 id="count-title" className="sr-only">
+              Signatures
+            </h2>
+            <p className="big-count" aria-live="polite">
+              {count.toLocaleString("en")} <span className="muted">signatures</span>
+            </p>
+            <p className="muted">
+              {data.publicCount.toLocaleString("en")} public · {data.anonymousCount.toLocaleString("en")}{" "}
+              anonymous · <Link to={`/petitions/${petition.slug}/signers`}>Signers</Link>
+            </p>
+            <MilestoneProgress count={count} next={data.nextThreshold} />
+            <h3>Milestones</h3>
+            <ul className="milestones">
+              {data.milestones.map((m) => (
+                <li key={m.threshold}>
+                  {m.threshold.toLocaleString("en")} signatures
+                  {m.responseRequired ? ` — leadership must respond within ${m.responseDays} days` : ""}
+                  {m.reachedAt ? (
+                    <span className="muted"> · reached {formatDateTime(m.reachedAt)}</span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </section>
+
+          {isOpen && data.ownSignature ? (
+            <section className="card receipt" aria-labelledby="receipt-title">
+              <h2 id="receipt-title">
+                You signed {data.ownSignature.visibility === "anonymous" ? "anonymously" : "publicly"}
+              </h2>
+              {data.ownSignature.invalidated ? (
+                <p className="flash flash-error">A moderator invalidated this signature.</p>
+              ) : null}
+              <p>
+                Your receipt: entry <strong>#{data.ownSignature.seq}</strong> of the{" "}
+                <a href={`/api/petitions/${petition.slug}/ledger?after=${data.ownSignature.seq - 1}`}>
+                  public ledger
+                </a>
+                , hash <code>{data.ownSignature.hash}</code>
+              </p>
+              {data.ownSignature.invalidated ? null : (
+                <Form method="post">
+                  <button type="submit" name="intent" value="withdraw" className="danger">
+                    Withdraw my signature
+                  </button>
+                </Form>
+              )}
+            </section>
+          ) : null}
+
+          {isOpen && !data.ownSignature && viewer.signedIn ? (
+            <section className="card" aria-labelledby="sign-title">
+              <h2 id="sign-title">Sign this petition</h2>
+              <Form method="post" {...getFormProps(signForm)}>
+                <FormErrors id={signForm.errorId} errors={signForm.errors} />
+                <fieldset>
+                  <legend>How your signature appears</legend>
+                  <div className="radio">
+                    <input
+                      type="radio"
+                      id="visibility-public"
+                      name="visibility"
+                      value="public"
+                      defaultChecked
+                    />
+                    <label htmlFor="visibility-public">
+                      Publicly — your name and department in the signers list
+                    </label>
+                  </div>
+                  <div className="radio">
+                    <input type="radio" id="visibility-anonymous" name="visibility" value="anonymous" />
+                    <label htmlFor="visibility-anonymous">
+                      Anonymously — counted and verified, but your identity appears nowhere, to anyone
+                    </label>
+                  </div>
+                </fieldset>
+                <TextareaField label="Why I'm signing (optional)" field={signFields.reason} rows={3} />
+                <div className="checkbox">
+                  <input type="checkbox" id="wantsUpdates" name="wantsUpdates" value="on" />
+                  <label htmlFor="wantsUpdates">
+                    Email me when it reaches a milestone or gets a response
+                  </label>
+                </div>
+                <button type="submit" name="intent" value="sign">
+                  Sign
+                </button>
+              </Form>
+            </section>
+          ) : null}
+          {isOpen && !viewer.signedIn ? (
+            <p className="card">
+              <Link to={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}` })}`}>
+                Sign in
+              </Link>{" "}
+              to sign this petition.
+            </p>
+          ) : null}
+
+          <OrganizerPanel />
+          <ModeratorPanel />
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function OrganizerPanel() {
+  const { petition, viewer, coSponsors } = useLoaderData<typeof loader>();
+  const showCoSponsors =
+    ["collecting", "awaiting_moderation"].includes(petition.state) || coSponsors.length > 0;
+  return (
+    <>
+      {showCoSponsors ? (
+        <section className="card" aria-labelledby="sponsors-title">
+          <h2 id="sponsors-title">Co-sponsors</h2>
+          <p>
+            {coSponsors.length} of {petition.coSponsorsRequired} needed
+            {coSponsors.length ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}` : ""}.
+          </p>
+          {petition.state === "collecting" &&
+          viewer.signedIn &&
+          !viewer.isCreator &&
+          !viewer.hasCoSponsored ? (
+            <Form method="post">
+              <input type="hidden" name="step" value="co-sponsor" />
+              <button type="submit" name="intent" value="transition">
+                Co-sponsor this petition
+              </button>
+            </Form>
+          ) : null}
+          {petition.state === "collecting" && viewer.isCreator ? (
+            <p className="muted">Share this page&apos;s address with colleagues so they can co-sponsor it.</p>
+          ) : null}
+        </section>
+      ) : null}
+      {viewer.isCreator && petition.state === "draft" ? (
+        <section className="card stack" aria-labelledby="draft-title">
+          <h2 id="draft-title">Your draft</h2>
+          <p>
+            <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
+          </p>
+          <Form method="post">
+            <input type="hidden" name="step" value="submit" />
+            <button type="submit" name="intent" value="transition">
+              Send for co-sponsors
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      {viewer.isCreator && ["draft", "collecting", "awaiting_moderation"].includes(petition.state) ? (
+        <section className="card" aria-labelledby="add-milestone-title">
+          <h2 id="add-milestone-title">Add a milestone</h2>
+          <Form method="post" className="stack">
+            <div className="field">
+              <label htmlFor="threshold">Signatures</label>
+              <input id="threshold" name="threshold" type="number" min={2} required />
+            </div>
+            <div className="checkbox">
+              <input id="responseRequired" name="responseRequired" type="checkbox" value="on" />
+              <label htmlFor="responseRequired">Requires a response from leadership</label>
+            </div>
+            <div className="field">
+              <label htmlFor="responseDays">Days to respond</label>
+              <input
+                id="responseDays"
+                name="responseDays"
+                type="number"
+                min={1}
+                max={365}
+                defaultValue={14}
+              />
+            </div>
+            <button type="submit" name="intent" value="add-milestone" className="secondary">
+              Add milestone
+            </button>
+          </Form>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function ModeratorPanel() {
+  const { petition, viewer } = useLoaderData<typeof loader>();
+  if (!viewer.isModerator) return null;
+  const action = (name: string, label: string, className = "secondary") => (
+    <Form method="post" className="inline-form">
+      <input type="hidden" name="step" value={name} />
+      <button type="submit" name="intent" value="transition" className={className}>
+        {label}
+      </button>
+    </Form>
+  );
+  return (
+    <section className="card stack" aria-labelledby="moderation-title">
+      <h2 id="moderation-title">Moderation</h2>
+      {petition.state === "awaiting_moderation" ? (
+        <>
+          {action("approve", "Approve and open", "")}
+          <Form method="post" className="stack">
+            <input type="hidden" name="step" value="reject" />
+            <div className="field">
+              <label htmlFor="reject-reason">Reason for rejecting</label>
+              <select id="reject-reason" name="reason" required defaultValue="">
+                <option value="" disabled>
+                  Choose a reason
+                </option>
+                {REJECTION_REASONS.map((r) => (
+                  <option key={r} value={r}>
+                    {REJECTION_LABELS[r]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="reject-note">Note to the organizers (optional)</label>
+              <textarea id="reject-note" name="note" rows={2} />
+            </div>
+            <button type="submit" name="intent" value="transition" className="danger">
+              Reject
+            </button>
+          </Form>
+        </>
+      ) : null}
+      {petition.state === "open" ? action("close", "Close early", "danger") : null}
+      {["closed", "rejected"].includes(petition.state) ? action("archive", "Archive") : null}
+      {["open", "closed"].includes(petition.state) && !petition.hiddenAt ? (
+        <Form method="post" className="stack">
+          <input type="hidden" name="step" value="hide" />
+          <div className="field">
+            <label htmlFor="hide-reason">Reason for hiding</label>
+            <input id="hide-reason" name="reason" type="text" required />
+          </div>
+          <button type="submit" name="intent" value="transition" className="danger">
+            Hide from lists
+          </button>
+        </Form>
+      ) : null}
+      {petition.hiddenAt ? action("unhide", "Show again") : null}
+      {petition.state !== "draft" ? (
+        <p>
+          <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> ·{" "}
+          <Link to={`/petitions/${petition.slug}/invalidate`}>Invalidate signatures</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}

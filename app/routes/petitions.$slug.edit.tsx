@@ -1,0 +1,84 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { can } from "../models/permissions.server";
+import { petitionInputSchema } from "../models/petition-forms";
+import { editPetition, findPetition, PetitionError } from "../models/petitions.server";
+import { requireUser, type User } from "../models/sessions.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned" }];
+
+/** The creator while it is a draft; moderators afterwards (typo fixes, audited). */
+function editable(slug: string | undefined, user: User) {
+  const petition = findPetition(slug ?? "");
+  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
+  const allowed =
+    (petition.creatorId === user.id && petition.state === "draft") ||
+    (can(user, "moderate:petition") && petition.state !== "draft");
+  if (!allowed) throw new Response("You cannot edit this petition.", { status: 403 });
+  return petition;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const petition = editable(params.slug, user);
+  return json({ petition, moderatorFix: petition.state !== "draft" });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const petition = editable(params.slug, user);
+  const submission = parseWithZod(await request.formData(), { schema: petitionInputSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  try {
+    editPetition(petition.id, submission.value, user);
+  } catch (error) {
+    if (error instanceof PetitionError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+  return redirectWithFlash(`/petitions/${petition.slug}`, { kind: "success", message: "Saved." });
+}
+
+export default function EditPetition() {
+  const { petition, moderatorFix } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: {
+      title: petition.title,
+      summary: petition.summary,
+      body: petition.body,
+      category: petition.category ?? "",
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <>
+      <p>
+        <Link to={`/petitions/${petition.slug}`}>← Back to the petition</Link>
+      </p>
+      <h1>{moderatorFix ? "Fix typos" : "Edit the draft"}</h1>
+      {moderatorFix ? (
+        <p className="flash flash-info">
+          This petition is past its draft: only fix typos. The earlier text is kept in the audit log.
+        </p>
+      ) : null}
+      <Form method="post" className="card" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <InputField label="Title" field={fields.title} />
+        <TextareaField label="What do you ask for?" field={fields.summary} rows={3} />
+        <TextareaField label="Why it matters" field={fields.body} rows={12} />
+        <InputField label="Category (optional)" field={fields.category} />
+        <button type="submit">Save</button>
+      </Form>
+    </>
+  );
+}

@@ -1,0 +1,128 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { requirePermission } from "../models/permissions.server";
+import { findPetition } from "../models/petitions.server";
+import { invalidateSignatures, invalidationSchema, previewInvalidation } from "../models/signatures.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Undersigned" }];
+
+function petitionFor(slug: string | undefined) {
+  const petition = findPetition(slug ?? "");
+  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
+  return petition;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requirePermission(request, "moderate:petition");
+  const petition = petitionFor(params.slug);
+  return json({ slug: petition.slug, title: petition.title, count: petition.signatureCount });
+}
+
+const schema = z.intersection(
+  invalidationSchema,
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("preview") }),
+    z.object({
+      intent: z.literal("confirm"),
+      expected: z.coerce.number().int().min(0),
+      reason: z
+        .string({ message: "Give the reason, for the record" })
+        .trim()
+        .min(3, "Give the reason, for the record")
+        .max(500),
+    }),
+  ]),
+);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const moderator = await requirePermission(request, "moderate:petition");
+  const petition = petitionFor(params.slug);
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success")
+    return json({ result: submission.reply(), matched: null }, { status: 400 });
+  const value = submission.value;
+  const matched = previewInvalidation(petition.id, value);
+  if (value.intent === "preview" || value.expected !== matched) {
+    const changed =
+      value.intent === "confirm"
+        ? ["The matching signatures changed since the preview: check the new number."]
+        : [];
+    return json(
+      { result: submission.reply({ formErrors: changed }), matched },
+      { status: changed.length ? 409 : 200 },
+    );
+  }
+  const invalidated = invalidateSignatures(
+    petition.id,
+    { ...value, reason: value.reason },
+    { id: moderator.id, email: moderator.email },
+  );
+  return redirectWithFlash(`/petitions/${petition.slug}`, {
+    kind: "success",
+    message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
+  });
+}
+
+export default function Invalidate() {
+  const { slug, title, count } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const [form, fields] = useForm<{ emails: string; from: string; to: string; ip: string; reason: string }>({
+    lastResult: data?.result,
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <>
+      <p>
+        <Link to={`/petitions/${slug}`}>← {title}</Link>
+      </p>
+      <h1>Invalidate signatures</h1>
+      <p>
+        The petition has {count.toLocaleString("en")} signatures. Choose which to invalidate; preview how many
+        match, then confirm with a reason. Counts, the ledger and the audit log record it.
+      </p>
+      <Form method="post" className="card" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <TextareaField
+          label="People (email addresses)"
+          field={fields.emails}
+          rows={3}
+          hint="Separated by commas, spaces or new lines."
+        />
+        <div className="row">
+          <InputField label="Signed from" field={fields.from} type="datetime-local" />
+          <InputField label="Signed until" field={fields.to} type="datetime-local" />
+        </div>
+        <InputField label="IP address" field={fields.ip} />
+        <InputField
+          label="Reason"
+          field={fields.reason}
+          hint="Required to confirm; shown in the audit log."
+        />
+        {data?.matched !== null && data?.matched !== undefined ? (
+          <p className="flash flash-info" role="status">
+            {data.matched.toLocaleString("en")} signatures match.
+          </p>
+        ) : null}
+        <input type="hidden" name="expected" value={data?.matched ?? ""} />
+        <div className="row">
+          <button type="submit" name="intent" value="preview" className="secondary">
+            Preview
+          </button>
+          {data?.matched ? (
+            <button type="submit" name="intent" value="confirm" className="danger">
+              Invalidate {data.matched.toLocaleString("en")} signatures
+            </button>
+          ) : null}
+        </div>
+      </Form>
+    </>
+  );
+}

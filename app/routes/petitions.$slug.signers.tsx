@@ -1,0 +1,66 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { formatDate } from "../components/format";
+import { Pagination } from "../components/pagination";
+import { petitionPage } from "../models/petitions.server";
+import { getUser } from "../models/sessions.server";
+import { listPublicSigners } from "../models/signatures.server";
+import { pageParam, parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Signers · ${data?.title ?? "Petition"} · Undersigned` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const page = petitionPage(params.slug ?? "", await getUser(request));
+  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
+  return json({
+    slug: page.petition.slug,
+    title: page.petition.title,
+    page: pageNumber,
+    ...listPublicSigners(page.petition.id, pageNumber),
+  });
+}
+
+export default function Signers() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p>
+        <Link to={`/petitions/${data.slug}`}>← {data.title}</Link>
+      </p>
+      <h1>Signers</h1>
+      <p>
+        {data.publicCount.toLocaleString("en")} signed publicly. {data.anonymousCount.toLocaleString("en")}{" "}
+        signed anonymously: they are counted and verified, and listed nowhere.
+      </p>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Department</th>
+              <th scope="col">Signed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.signers.map((s, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows of one page never reorder
+              <tr key={i}>
+                <td>{s.name ?? "A colleague"}</td>
+                <td>{s.department ?? "—"}</td>
+                <td>{formatDate(s.signedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pagination page={data.page} pageCount={data.pageCount} />
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useFetcher, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { InputField, TextareaField } from "../components/forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { petitionInputSchema } from "../models/petition-forms";
+import { createPetition, findSimilarOpenPetitions } from "../models/petitions.server";
+import { requireUser } from "../models/sessions.server";
+import type { loader as similarLoader } from "./api.petitions.similar";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Start a petition · Undersigned" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  return json({});
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const submission = parseWithZod(await request.formData(), { schema: petitionInputSchema });
+  if (submission.status !== "success") {
+    // Without JavaScript, the similar petitions show after the first submit.
+    const title = String(submission.payload.title ?? "");
+    return json({ result: submission.reply(), similar: findSimilarOpenPetitions(title) }, { status: 400 });
+  }
+  const petition = createPetition(submission.value, user);
+  return redirectWithFlash(`/petitions/${petition.slug}`, {
+    kind: "success",
+    message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
+  });
+}
+
+export default function NewPetition() {
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const similarFetcher = useFetcher<typeof similarLoader>();
+  const [title, setTitle] = useState("");
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  const loadSimilar = similarFetcher.load;
+  useEffect(() => {
+    if (title.trim().length < 4) return;
+    const timer = setTimeout(
+      () => loadSimilar(`/api/petitions/similar?${new URLSearchParams({ title })}`),
+      250,
+    );
+    return () => clearTimeout(timer);
+  }, [title, loadSimilar]);
+  const similar = similarFetcher.data?.petitions ?? actionData?.similar ?? [];
+  return (
+    <>
+      <h1>Start a petition</h1>
+      <p>
+        A petition starts as a draft only you can see. When it is ready, you share it with colleagues: once
+        enough of them co-sponsor it, a moderator checks it and opens it for signatures.
+      </p>
+      <Form
+        method="post"
+        className="card"
+        {...getFormProps(form)}
+        onInput={(e) => {
+          const target = e.target as HTMLInputElement;
+          if (target.name === "title") setTitle(target.value);
+        }}
+      >
+        <InputField label="Title" field={fields.title} hint="Up to 120 characters. Say what should change." />
+        {similar.length ? (
+          <section className="card similar" aria-labelledby="similar-title" aria-live="polite">
+            <h2 id="similar-title">Similar open petitions</h2>
+            <p className="muted">Maybe sign one of these instead of starting another?</p>
+            <ul>
+              {similar.map((p) => (
+                <li key={p.slug}>
+                  <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
+                  <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <TextareaField
+          label="What do you ask for?"
+          field={fields.summary}
+          rows={3}
+          hint="A short summary, up to 500 characters."
+        />
+        <TextareaField
+          label="Why it matters"
+          field={fields.body}
+          rows={12}
+          hint="Markdown: **bold**, _italic_, lists, links, > quotes. Up to 10,000 characters."
+        />
+        <InputField
+          label="Category (optional)"
+          field={fields.category}
+          hint="For example: Privacy, Hybrid work, Benefits."
+        />
+        <button type="submit" disabled={navigation.state === "submitting"}>
+          Save draft
+        </button>
+      </Form>
+    </>
+  );
+}
