@@ -50,10 +50,10 @@ export function slugify(title: string): string {
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60)
-    .replace(/-+$/, "");
-  return base || "petition";
+    .replace(/^-+|-+$/g, "");
+  // At most 60 characters, cut at a word boundary.
+  const cut = base.length > 60 ? base.slice(0, 61).replace(/-[^-]*$/, "") : base;
+  return cut || "petition";
 }
 
 /** Path segments that routes use beside /petitions/<slug>. */
@@ -453,13 +453,14 @@ function requirePetition(exec: Executor, petitionId: number): Petition {
 /** Closes open petitions whose closing date has passed: on a schedule and before reads. */
 export function closeExpiredPetitions(now = Date.now()): number {
   const due = getDb()
-    .select({ id: petitions.id })
+    .select({ id: petitions.id, closesAt: petitions.closesAt })
     .from(petitions)
     .where(and(eq(petitions.state, "open"), lte(petitions.closesAt, new Date(now))))
     .all();
-  for (const { id } of due) {
+  for (const { id, closesAt } of due) {
     try {
-      transitionPetition(id, { action: "close" }, null, now);
+      // Closed as of its closing date, whenever the check happens to run.
+      transitionPetition(id, { action: "close" }, null, closesAt?.getTime() ?? now);
     } catch (error) {
       // Closed meanwhile by a moderator: nothing to do.
       if (!(error instanceof PetitionError)) throw error;

@@ -2,6 +2,7 @@ import { count, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { auditLog, people, personRoles } from "../../db/schema";
 import { CLI_ACTOR, recordAudit } from "./audit.server";
+import { seedDemoPetitions } from "./demo-petitions.server";
 import type { Role } from "./roles";
 
 export class SeedRefusedError extends Error {}
@@ -142,7 +143,7 @@ function wipe(tx: Tx): void {
 /** Fills an empty database with a believable company; refuses a non-empty one unless reset. */
 export function seedDemoData(options: { reset?: boolean } = {}): string {
   const db = getDb();
-  return db.transaction((tx) => {
+  const people_ = db.transaction((tx) => {
     const existing =
       (tx.select({ n: count() }).from(people).get()?.n ?? 0) +
       (tx.select({ n: count() }).from(auditLog).get()?.n ?? 0);
@@ -199,10 +200,14 @@ export function seedDemoData(options: { reset?: boolean } = {}): string {
       people: rows.length,
       reset: Boolean(options.reset),
     });
-    return [
-      `Seeded ${rows.length.toLocaleString("en")} people across ${DEPARTMENTS.length} departments and ${LOCATIONS.length} locations.`,
-      "Demo accounts (sign in from the dev mailbox):",
-      ...DEMO_ACCOUNTS.map((a) => `  ${a.email.padEnd(32)} ${a.roles.length ? a.roles.join(", ") : "staff"}`),
-    ].join("\n");
+    return rows.length;
   });
+  // Petitions go through the domain functions (their own transactions), so the ledger verifies.
+  const petitionLines = seedDemoPetitions();
+  return [
+    `Seeded ${people_.toLocaleString("en")} people across ${DEPARTMENTS.length} departments and ${LOCATIONS.length} locations.`,
+    "Demo accounts (sign in from the dev mailbox):",
+    ...DEMO_ACCOUNTS.map((a) => `  ${a.email.padEnd(32)} ${a.roles.length ? a.roles.join(", ") : "staff"}`),
+    ...petitionLines,
+  ].join("\n");
 }

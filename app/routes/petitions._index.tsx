@@ -38,7 +38,7 @@ export default function Petitions() {
   const { query, signedIn, petitions, total, pageCount } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row">
+      <div className="page-head">
         <h1>Petitions</h1>
         {signedIn ? (
           <Link className="button" to="/petitions/new">

@@ -75,3 +75,14 @@ describe("mail", () => {
     expect(email.html).toContain(`href="${url}"`);
   });
 });
+
+describe("petition slugs", async () => {
+  const { slugify } = await import("../../app/models/petitions.server");
+  it("are lower-case words joined by hyphens, cut at a word boundary", () => {
+    expect(slugify("Let staff opt out of keystroke and click logging for AI training")).toBe(
+      "let-staff-opt-out-of-keystroke-and-click-logging-for-ai",
+    );
+    expect(slugify("Crème brûlée for everyone!")).toBe("creme-brulee-for-everyone");
+    expect(slugify("!!!")).toBe("petition");
+  });
+});
