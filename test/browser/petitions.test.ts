@@ -1,0 +1,201 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppServer, startAppServer } from "../support/app-server";
+import { expectNoAxeViolations, launchBrowser } from "../support/browser";
+import { signInViaDevMailbox } from "../support/sign-in-flow";
+
+let app: AppServer;
+let browser: Browser;
+const contexts = new Map<string, BrowserContext>();
+
+const STAFF = ["creator", "alice", "bob", "carol", "dan", "erin"];
+
+/** One signed-in browser context per person, reused across the steps. */
+async function as(name: string, javaScriptEnabled = true): Promise<Page> {
+  const key = `${name}:${javaScriptEnabled}`;
+  let context = contexts.get(key);
+  if (!context) {
+    context = await browser.newContext({ javaScriptEnabled });
+    contexts.set(key, context);
+    const page = await context.newPage();
+    await signInViaDevMailbox(page, app.baseUrl, `${name}@corp.example`);
+    return page;
+  }
+  return context.newPage();
+}
+
+let petitionUrl = "";
+
+beforeAll(async () => {
+  app = await startAppServer();
+  const rows = [
+    "email,name,department,location",
+    ...STAFF.map((n) => `${n}@corp.example,${n[0]?.toUpperCase()}${n.slice(1)} Person,Engineering,London`),
+  ];
+  rows.push("mod@corp.example,Mo Derator,People,Berlin");
+  app.cli("import-staff", app.writeFile("staff.csv", `${rows.join("\n")}\n`));
+  app.cli("grant-role", "mod@corp.example", "moderator");
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe("a petition from draft to signatures", () => {
+  it("is created as a draft, with field errors for a too-short title", async () => {
+    const page = await as("creator");
+    await page.goto(`${app.baseUrl}/petitions/new`);
+    await expectNoAxeViolations(page);
+    await page.getByLabel("Title").fill("Too short");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByText("Make the title at least 10 characters").first().waitFor();
+    await page.getByLabel("Title").fill("Let staff pause keystroke logging during private calls");
+    await page
+      .getByLabel("What do you ask for?")
+      .fill("Let every member of staff pause the logging for up to 30 minutes.");
+    await page
+      .getByLabel("Why it matters")
+      .fill(
+        "Private calls with HR, doctors and representatives should never be logged. **Let us pause it.**",
+      );
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByText("Draft saved.").waitFor();
+    petitionUrl = page.url();
+    expect(petitionUrl).toContain("/petitions/let-staff-pause-keystroke-logging-during-private-calls");
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Send for co-sponsors" }).click();
+    await page.getByText("Sent for co-sponsors").waitFor();
+    await page.close();
+  });
+
+  it("gathers three co-sponsors and goes to moderation", async () => {
+    for (const name of ["alice", "bob", "carol"]) {
+      const page = await as(name);
+      await page.goto(petitionUrl);
+      await page.getByRole("button", { name: "Co-sponsor this petition" }).click();
+      await page.getByText(/Thank you/).waitFor();
+      await page.close();
+    }
+    const moderator = await as("mod");
+    await moderator.goto(`${app.baseUrl}/moderation`);
+    await expectNoAxeViolations(moderator);
+    await moderator
+      .getByRole("link", { name: "Let staff pause keystroke logging during private calls" })
+      .click();
+    await expectNoAxeViolations(moderator);
+    await moderator.getByRole("button", { name: "Approve and open" }).click();
+    await moderator.getByText("Approved: the petition is open for signatures.").waitFor();
+    await moderator.close();
+  });
+
+  it("is signed publicly and anonymously; the anonymous signer appears nowhere", async () => {
+    const dan = await as("dan");
+    await dan.goto(petitionUrl);
+    await expectNoAxeViolations(dan);
+    await dan.getByLabel("Publicly — your name and department in the signers list").check();
+    await dan.getByRole("button", { name: "Sign", exact: true }).click();
+    await dan.getByText(/Thank you for signing/).waitFor();
+    await dan.getByRole("heading", { name: "You signed publicly" }).waitFor();
+    const receipt = await dan.locator(".receipt code").first().textContent();
+    expect(receipt).toMatch(/^[0-9a-f]{64}$/);
+    await expectNoAxeViolations(dan);
+
+    const erin = await as("erin");
+    await erin.goto(petitionUrl);
+    await erin.getByLabel(/^Anonymously/).check();
+    await erin.getByLabel("Why I'm signing (optional)").fill("I speak to my doctor from my desk.");
+    await erin.getByRole("button", { name: "Sign", exact: true }).click();
+    await erin.getByRole("heading", { name: "You signed anonymously" }).waitFor();
+    await erin.goto(`${app.baseUrl}/my/petitions`);
+    await erin.getByRole("heading", { name: "My signatures" }).waitFor();
+    expect(await erin.locator("table").textContent()).toContain("Anonymous");
+    await expectNoAxeViolations(erin);
+
+    // The count and the two kinds, as everyone sees them.
+    await dan.goto(petitionUrl);
+    expect(await dan.locator(".big-count").textContent()).toContain("2");
+    expect(await dan.getByText("1 public · 1 anonymous").count()).toBe(1);
+
+    // Erin's identity appears in no page, list or API response, for any viewer.
+    const views = [
+      petitionUrl,
+      `${petitionUrl}/signers`,
+      `${app.baseUrl}/api/petitions`,
+      `${app.baseUrl}${new URL(petitionUrl).pathname.replace("/petitions/", "/api/petitions/")}`,
+      `${app.baseUrl}${new URL(petitionUrl).pathname.replace("/petitions/", "/api/petitions/")}/ledger`,
+    ];
+    for (const viewer of ["dan", "mod", "creator"]) {
+      const page = await as(viewer);
+      for (const url of views) {
+        const response = await page.goto(url);
+        const body = (await response?.text()) ?? "";
+        expect(body, `${viewer} ${url}`).not.toContain("Erin Person");
+        expect(body, `${viewer} ${url}`).not.toContain("erin@corp.example");
+      }
+      await page.close();
+    }
+    expect(await (await fetch(`${petitionUrl}`)).text()).toContain("I speak to my doctor from my desk.");
+    await erin.close();
+
+    // Withdrawing takes the signature off the count.
+    await dan.goto(petitionUrl);
+    await dan.getByRole("button", { name: "Withdraw my signature" }).click();
+    await dan.getByText("Your signature was withdrawn.").waitFor();
+    expect(await dan.locator(".big-count").textContent()).toContain("1");
+    await dan.close();
+  });
+
+  it("signs without JavaScript, and a second submission does not double-count", async () => {
+    const page = await as("bob", false);
+    await page.goto(petitionUrl);
+    await page.getByLabel("Publicly — your name and department in the signers list").check();
+    await page.getByRole("button", { name: "Sign", exact: true }).click();
+    await page.getByRole("heading", { name: "You signed publicly" }).waitFor();
+    // Replaying the same form post (a double click, a second tab) is refused and changes nothing.
+    const cookies = await page.context().cookies();
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    const replay = await fetch(petitionUrl, {
+      method: "POST",
+      headers: { Cookie: cookie },
+      body: new URLSearchParams({ intent: "sign", visibility: "public" }),
+      redirect: "manual",
+    });
+    expect(replay.status).toBe(409);
+    const count = (await (
+      await fetch(`${petitionUrl.replace("/petitions/", "/api/petitions/")}/count`)
+    ).json()) as {
+      signatureCount: number;
+    };
+    expect(count.signatureCount).toBe(2);
+    await page.close();
+  });
+
+  it("counts one signature when the same person sends many requests at once", async () => {
+    const page = await as("alice");
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        fetch(petitionUrl, {
+          method: "POST",
+          headers: { Cookie: cookie },
+          body: new URLSearchParams({ intent: "sign", visibility: "anonymous" }),
+          redirect: "manual",
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 302)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(11);
+    const count = (await (
+      await fetch(`${petitionUrl.replace("/petitions/", "/api/petitions/")}/count`)
+    ).json()) as {
+      signatureCount: number;
+    };
+    expect(count.signatureCount).toBe(3);
+    expect(app.cli("check-counts")).toContain("0 mismatches");
+    expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 5 entries, 3 standing/);
+    await page.close();
+  });
+});
