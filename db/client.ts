@@ -44,3 +44,20 @@ export function closeDb(): void {
 /** A transaction handle; domain functions that must join the caller's transaction take an Executor. */
 export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 export type Executor = DB | Tx;
+
+/**
+ * A lazily built, per-connection set of prepared statements for hot paths: drizzle otherwise builds
+ * and prepares the SQL on every call, which costs more than running it.
+ */
+export function preparedStatements<T>(build: (db: DB) => T): () => T {
+  const cache = new WeakMap<DB, T>();
+  return () => {
+    const db = getDb();
+    let statements = cache.get(db);
+    if (!statements) {
+      statements = build(db);
+      cache.set(db, statements);
+    }
+    return statements;
+  };
+}

@@ -122,13 +122,6 @@ export const outbox = sqliteTable(
   (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_created_idx").on(t.createdAt)],
 );
 
-/** Fixed-window counters for rate limits; survive restarts. */
-export const rateLimits = sqliteTable("rate_limits", {
-  key: text("key").primaryKey(),
-  windowStart: integer("window_start").notNull(),
-  count: integer("count").notNull(),
-});
-
 /** Site-wide settings an admin can change (co-sponsors needed, default closing period, …). */
 export const siteSettings = sqliteTable("site_settings", {
   key: text("key").primaryKey(),
@@ -229,7 +222,6 @@ export const signatures = sqliteTable(
     uniqueIndex("signatures_one_per_person").on(t.petitionId, t.personId).where(sql`withdrawn_at is null`),
     index("signatures_petition_created_idx").on(t.petitionId, t.createdAt),
     index("signatures_person_idx").on(t.personId),
-    index("signatures_petition_ip_idx").on(t.petitionId, t.ipHash),
   ],
 );
 

@@ -1,24 +1,12 @@
 import { createHash, createHmac } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
+import { getDb, preparedStatements } from "../../db/client";
 import { ledgerEntries, petitions } from "../../db/schema";
 import { getConfig } from "../config.server";
 import type { LedgerEvent } from "./petition-states";
 
 /** The chain starts from this hash (64 zeros). */
 export const GENESIS_HASH = "0".repeat(64);
-
-/**
- * A per-petition pseudonym: HMAC-SHA-256(key, "petitionId:personId"), so the same person has the same
- * pseudonym within one petition (a withdrawal matches its signature) but nothing links them across
- * petitions or back to a name.
- */
-export function signerPseudonym(petitionId: number, personId: number): string {
-  const key = createHmac("sha256", getConfig().sessionSecret)
-    .update("undersigned ledger pseudonym v1")
-    .digest();
-  return createHmac("sha256", key).update(`${petitionId}:${personId}`).digest("hex");
-}
 
 /** The exact bytes hashed for an entry: documented in docs/ledger.md. */
 export function entryHash(entry: {
@@ -40,26 +28,90 @@ export function entryHash(entry: {
   return createHash("sha256").update(line).digest("hex");
 }
 
-/** Appends one event inside the caller's transaction and moves the petition's head. */
-export function appendLedger(
-  tx: Executor,
+let pseudonymKey: { secret: string; key: Buffer } | undefined;
+
+/**
+ * A per-petition pseudonym: HMAC-SHA-256(key, "petitionId:personId"), so the same person has the same
+ * pseudonym within one petition (a withdrawal matches its signature) but nothing links them across
+ * petitions or back to a name.
+ */
+export function signerPseudonym(petitionId: number, personId: number): string {
+  const secret = getConfig().sessionSecret;
+  if (pseudonymKey?.secret !== secret) {
+    pseudonymKey = {
+      secret,
+      key: createHmac("sha256", secret).update("undersigned ledger pseudonym v1").digest(),
+    };
+  }
+  return createHmac("sha256", pseudonymKey.key).update(`${petitionId}:${personId}`).digest("hex");
+}
+
+export type LedgerEntry = {
+  petitionId: number;
+  seq: number;
+  event: LedgerEvent;
+  at: Date;
+  signer: string;
+  prevHash: string;
+  hash: string;
+};
+
+/** The next entry of a petition's chain (not yet written). */
+export function nextLedgerEntry(
   petition: { id: number; ledgerLength: number; ledgerHead: string | null },
   event: LedgerEvent,
   personId: number,
   at: Date,
-): { seq: number; hash: string } {
+): LedgerEntry {
   const seq = petition.ledgerLength + 1;
   const prevHash = petition.ledgerHead ?? GENESIS_HASH;
   const signer = signerPseudonym(petition.id, personId);
-  const hash = entryHash({ petitionId: petition.id, seq, event, at, signer, prevHash });
-  tx.insert(ledgerEntries).values({ petitionId: petition.id, seq, event, at, signer, prevHash, hash }).run();
-  tx.update(petitions)
-    .set({ ledgerLength: seq, ledgerHead: hash })
-    .where(eq(petitions.id, petition.id))
-    .run();
-  petition.ledgerLength = seq;
-  petition.ledgerHead = hash;
-  return { seq, hash };
+  return {
+    petitionId: petition.id,
+    seq,
+    event,
+    at,
+    signer,
+    prevHash,
+    hash: entryHash({ petitionId: petition.id, seq, event, at, signer, prevHash }),
+  };
+}
+
+// Raw prepared statements: this runs once per signature, and drizzle's per-call mapping would cost
+// more than the SQL itself (see docs/benchmarks.md).
+const statements = preparedStatements((db) => ({
+  insert: db.$client.prepare(
+    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?)",
+  ),
+  // The chain's head and the count move together, in one statement.
+  move: db.$client.prepare(
+    "update petitions set ledger_length = ?, ledger_head = ?, signature_count = signature_count + ? where id = ?",
+  ),
+}));
+
+/**
+ * Writes an entry (from nextLedgerEntry) inside the caller's transaction, moving the petition's head
+ * and its signature count by `countDelta` in the same statement.
+ */
+export function writeLedgerEntry(
+  entry: LedgerEntry,
+  countDelta: number,
+  petition: { ledgerLength: number; ledgerHead: string | null; signatureCount: number },
+): void {
+  const { insert, move } = statements();
+  insert.run(
+    entry.petitionId,
+    entry.seq,
+    entry.event,
+    entry.at.getTime(),
+    entry.signer,
+    entry.prevHash,
+    entry.hash,
+  );
+  move.run(entry.seq, entry.hash, countDelta, entry.petitionId);
+  petition.ledgerLength = entry.seq;
+  petition.ledgerHead = entry.hash;
+  petition.signatureCount += countDelta;
 }
 
 export const LEDGER_PAGE_SIZE = 500;

@@ -1,17 +1,20 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
-import type { Tx } from "../../db/client";
-import { milestones, people, personRoles, signatures } from "../../db/schema";
+import type { Executor } from "../../db/client";
+import { milestones, people, personRoles, petitions, signatures } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { enqueueMail, renderEmail } from "./mail.server";
-import { organizerEmails, type Petition } from "./petitions.server";
+import { organizerEmails } from "./petitions.server";
 
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * Records every milestone the count has now reached, exactly once, with the time of the signature
- * that crossed it; queues the emails. Runs inside the signing transaction, so it sees the new count.
+ * that crossed it; queues the emails. Runs inside the signing transaction (only when the count has
+ * reached the next threshold), so it sees the new count.
  */
-export function recordMilestoneCrossings(tx: Tx, petition: Petition, at: Date): void {
+export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: Date): void {
+  const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) return;
   const crossed = tx
     .select()
     .from(milestones)

@@ -1,29 +1,29 @@
-import { sql } from "drizzle-orm";
-import { getDb } from "../../db/client";
-import { rateLimits } from "../../db/schema";
-
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /**
- * Counts one hit against `key` in a fixed window and says whether it is within the limit. Kept in
- * SQLite so limits hold across restarts; one upsert, atomic under concurrent requests.
+ * Fixed-window counters in the server's memory. The server is one process, so this is exact; a
+ * restart forgets the counts, which only ever lets someone in, never locks them out. Kept out of
+ * SQLite because every signature would otherwise pay for two extra writes.
  */
+const windows = new Map<string, { windowStart: number; count: number }>();
+let lastSweep = 0;
+
+function sweep(now: number): void {
+  // Drop windows older than an hour, at most once a minute, so the map stays small.
+  if (now - lastSweep < 60_000) return;
+  lastSweep = now;
+  for (const [key, entry] of windows) if (now - entry.windowStart > 60 * 60_000) windows.delete(key);
+}
+
+/** Counts one hit against `key` and says whether it is within the limit. */
 export function hitRateLimit(key: string, rule: RateLimitRule, now = Date.now()): RateLimitResult {
+  sweep(now);
   const windowStart = now - (now % rule.windowMs);
-  const row = getDb()
-    .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
-        windowStart,
-      },
-    })
-    .returning({ count: rateLimits.count })
-    .get();
-  if (row.count <= rule.limit) return { allowed: true };
+  const entry = windows.get(key);
+  const count = entry && entry.windowStart === windowStart ? entry.count + 1 : 1;
+  windows.set(key, { windowStart, count });
+  if (count <= rule.limit) return { allowed: true };
   return { allowed: false, retryAfterMs: windowStart + rule.windowMs - now };
 }
 
@@ -38,6 +38,11 @@ export function hitRateLimits(
     if (!result.allowed && (worst.allowed || result.retryAfterMs > worst.retryAfterMs)) worst = result;
   }
   return worst;
+}
+
+/** Forgets every counter (tests, and the seed, which signs on behalf of many people). */
+export function resetRateLimits(): void {
+  windows.clear();
 }
 
 export function describeRetryAfter(ms: number): string {

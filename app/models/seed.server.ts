@@ -114,29 +114,32 @@ export const DEMO_ACCOUNTS: Array<{
 
 export const DEMO_STAFF_COUNT = 2_000;
 
+/** Data tables, children before parents (foreign keys are checked per statement). */
+const DATA_TABLES = [
+  "sessions",
+  "person_roles",
+  "sign_in_tokens",
+  "outbox",
+  "audit_log",
+  "ledger_entries",
+  "signatures",
+  "milestones",
+  "petition_co_sponsors",
+  "petitions",
+  "people",
+];
+
 /**
- * Empties every table in place (the server may hold the file open). The audit log's append-only
- * triggers are dropped for the wipe and recreated from their own stored SQL.
+ * Empties the data tables in place (the server may hold the file open); configuration (milestone
+ * defaults, settings) stays. Append-only triggers are dropped for the wipe and recreated from their
+ * own stored SQL; the petitions' FTS index follows through its own triggers.
  */
 function wipe(tx: Tx): void {
   const triggers = tx.all<{ name: string; sql: string }>(
     sql`select name, sql from sqlite_master where type = 'trigger' and sql like '%append-only%'`,
   );
   for (const trigger of triggers) tx.run(sql.raw(`drop trigger "${trigger.name}"`));
-  const tables = tx.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`,
-  );
-  // Children before parents is not needed: foreign keys are checked per statement, so delete in an order
-  // that satisfies them by clearing referencing tables first.
-  const order = ["sessions", "person_roles", "sign_in_tokens", "outbox", "rate_limits", "audit_log"];
-  const names = tables.map((t) => t.name);
-  for (const name of [
-    ...order.filter((n) => names.includes(n)),
-    ...names.filter((n) => !order.includes(n) && n !== "people"),
-    "people",
-  ]) {
-    tx.run(sql.raw(`delete from "${name}"`));
-  }
+  for (const table of DATA_TABLES) tx.run(sql.raw(`delete from "${table}"`));
   for (const trigger of triggers) tx.run(sql.raw(trigger.sql));
 }
 

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { findPersonByEmail } from "../../app/models/people.server";
 import { rolesOf } from "../../app/models/permissions.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
 import { commitSessionCookie, getSessionUser } from "../../app/models/sessions.server";
 import {
   completeSignIn,
@@ -12,7 +13,7 @@ import {
 } from "../../app/models/sign-in.server";
 import { hashToken } from "../../app/models/tokens.server";
 import { getDb } from "../../db/client";
-import { auditLog, outbox, people, personRoles, rateLimits, signInTokens } from "../../db/schema";
+import { auditLog, outbox, people, personRoles, signInTokens } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";
 import { extractLink } from "../support/smtp";
 
@@ -28,7 +29,7 @@ function lastLinkTo(email: string) {
 }
 
 beforeEach(() => {
-  db().delete(rateLimits).run();
+  resetRateLimits();
 });
 
 describe("requesting a sign-in link", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { verifyLedger } from "../../app/models/ledger.server";
 import { findPetition, listMilestones, PetitionError } from "../../app/models/petitions.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
 import {
   checkCounts,
   invalidateSignatures,
@@ -13,7 +14,7 @@ import {
   withdrawSignature,
 } from "../../app/models/signatures.server";
 import { getDb } from "../../db/client";
-import { ledgerEntries, milestones, outbox, petitions, rateLimits, signatures } from "../../db/schema";
+import { ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(60);
@@ -26,7 +27,7 @@ const sign = (
 ) => {
   const user = company.staff[index];
   if (!user) throw new Error(`no staff ${index}`);
-  getDb().delete(rateLimits).run();
+  resetRateLimits();
   return signPetition({ petitionId, user, visibility, ip }, at);
 };
 
@@ -84,7 +85,7 @@ describe("signing", () => {
   it("rate-limits signing per person with a clear refusal", () => {
     const user = company.staff[14];
     if (!user) throw new Error("missing");
-    getDb().delete(rateLimits).run();
+    resetRateLimits();
     let last: ReturnType<typeof signPetition> | undefined;
     for (let i = 0; i < 31; i++) {
       try {
@@ -176,7 +177,7 @@ describe("anonymity", () => {
     const petition = openPetition(company);
     const anonymous = company.staff[40];
     if (!anonymous) throw new Error("missing");
-    getDb().delete(rateLimits).run();
+    resetRateLimits();
     signPetition({
       petitionId: petition.id,
       user: anonymous,
