@@ -17,7 +17,8 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-type AnyField = FieldMetadata<string | File | number | undefined>;
+// Coerced fields (z.coerce) have an input type of unknown.
+type AnyField = FieldMetadata<unknown>;
 
 /** Label, optional hint, the control, and its errors; the control is described by hint and errors. */
 function FieldShell({

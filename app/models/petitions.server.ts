@@ -100,7 +100,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
         category: input.category || null,
         creatorId: creator.id,
         coSponsorsRequired: settings.coSponsorsRequired,
-        openForDays: settings.openForDays,
+        openForDays: input.openForDays ?? settings.openForDays,
         createdAt: new Date(now),
         updatedAt: new Date(now),
       })
@@ -132,7 +132,12 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
     }
     const updated = tx
       .update(petitions)
-      .set({ ...input, category: input.category || null, updatedAt: new Date() })
+      .set({
+        ...input,
+        category: input.category || null,
+        openForDays: input.openForDays ?? petition.openForDays,
+        updatedAt: new Date(),
+      })
       .where(eq(petitions.id, petitionId))
       .returning()
       .get();

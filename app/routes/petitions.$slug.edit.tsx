@@ -56,6 +56,7 @@ export default function EditPetition() {
       summary: petition.summary,
       body: petition.body,
       category: petition.category ?? "",
+      openForDays: String(petition.openForDays),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
     shouldRevalidate: "onInput",
@@ -77,6 +78,12 @@ export default function EditPetition() {
         <TextareaField label="What do you ask for?" field={fields.summary} rows={3} />
         <TextareaField label="Why it matters" field={fields.body} rows={12} />
         <InputField label="Category (optional)" field={fields.category} />
+        <InputField
+          label="Days open for signatures (optional)"
+          field={fields.openForDays}
+          type="number"
+          hint="Counted from the day a moderator opens it. Leave empty for the site's default."
+        />
         <button type="submit">Save</button>
       </Form>
     </>

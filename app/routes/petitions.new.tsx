@@ -104,6 +104,12 @@ export default function NewPetition() {
           field={fields.category}
           hint="For example: Privacy, Hybrid work, Benefits."
         />
+        <InputField
+          label="Days open for signatures (optional)"
+          field={fields.openForDays}
+          type="number"
+          hint="Counted from the day a moderator opens it. Leave empty for the site's default."
+        />
         <button type="submit" disabled={navigation.state === "submitting"}>
           Save draft
         </button>

@@ -32,9 +32,15 @@ beforeAll(async () => {
     "email,name,department,location",
     ...STAFF.map((n) => `${n}@corp.example,${n[0]?.toUpperCase()}${n.slice(1)} Person,Engineering,London`),
   ];
-  rows.push("mod@corp.example,Mo Derator,People,Berlin");
+  rows.push(
+    "mod@corp.example,Mo Derator,People,Berlin",
+    "lead@corp.example,Lee Leader,Operations,London",
+    "root@corp.example,Ria Root,Operations,London",
+  );
   app.cli("import-staff", app.writeFile("staff.csv", `${rows.join("\n")}\n`));
   app.cli("grant-role", "mod@corp.example", "moderator");
+  app.cli("grant-role", "lead@corp.example", "leadership");
+  app.cli("grant-role", "root@corp.example", "admin");
   browser = await launchBrowser();
 });
 
@@ -60,9 +66,13 @@ describe("a petition from draft to signatures", () => {
       .fill(
         "Private calls with HR, doctors and representatives should never be logged. **Let us pause it.**",
       );
+    await page.getByLabel("Days open for signatures (optional)").fill("30");
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByText("Draft saved.").waitFor();
     petitionUrl = page.url();
+    await page.goto(`${petitionUrl}/edit`);
+    expect(await page.getByLabel("Days open for signatures (optional)").inputValue()).toBe("30");
+    await page.goto(petitionUrl);
     expect(petitionUrl).toContain("/petitions/let-staff-pause-keystroke-logging-during-private-calls");
     await expectNoAxeViolations(page);
     await page.getByRole("button", { name: "Send for co-sponsors" }).click();
@@ -88,6 +98,13 @@ describe("a petition from draft to signatures", () => {
     await moderator.getByRole("button", { name: "Approve and open" }).click();
     await moderator.getByText("Approved: the petition is open for signatures.").waitFor();
     await moderator.close();
+    const api = (await (await fetch(petitionUrl.replace("/petitions/", "/api/petitions/"))).json()) as {
+      openedAt: string;
+      closesAt: string;
+      milestones: Array<{ threshold: number }>;
+    };
+    expect(Date.parse(api.closesAt) - Date.parse(api.openedAt)).toBe(30 * 24 * 60 * 60_000);
+    expect(api.milestones.map((m) => m.threshold)).toEqual([100, 500, 1500]);
   });
 
   it("is signed publicly and anonymously; the anonymous signer appears nowhere", async () => {
@@ -126,7 +143,7 @@ describe("a petition from draft to signatures", () => {
       `${app.baseUrl}${new URL(petitionUrl).pathname.replace("/petitions/", "/api/petitions/")}`,
       `${app.baseUrl}${new URL(petitionUrl).pathname.replace("/petitions/", "/api/petitions/")}/ledger`,
     ];
-    for (const viewer of ["dan", "mod", "creator"]) {
+    for (const viewer of ["dan", "mod", "creator", "lead", "root"]) {
       const page = await as(viewer);
       for (const url of views) {
         const response = await page.goto(url);
@@ -196,6 +213,42 @@ describe("a petition from draft to signatures", () => {
     expect(count.signatureCount).toBe(3);
     expect(app.cli("check-counts")).toContain("0 mismatches");
     expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 5 entries, 3 standing/);
+    await page.close();
+  });
+
+  it("lets a moderator invalidate signatures after previewing how many match", async () => {
+    const page = await as("mod");
+    await page.goto(`${petitionUrl}/invalidate`);
+    await expectNoAxeViolations(page);
+    await page.getByLabel("People (email addresses)").fill("bob@corp.example");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByText("1 signatures match.").waitFor();
+    await page.getByLabel("Reason").fill("Signed from a shared kiosk account");
+    await page.getByRole("button", { name: "Invalidate 1 signatures" }).click();
+    await page.getByText("1 signatures invalidated.").waitFor();
+    expect(await page.locator(".big-count").textContent()).toContain("2");
+    expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 6 entries, 2 standing/);
+    await page.close();
+  });
+});
+
+describe("site settings", () => {
+  it("lets an admin change co-sponsors and default milestones, with errors next to the fields", async () => {
+    const page = await as("root");
+    await page.goto(`${app.baseUrl}/admin/settings`);
+    await expectNoAxeViolations(page);
+    await page.getByLabel("Co-sponsors needed before moderation").fill("-1");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page
+      .getByText(/greater than or equal to 0|too small/i)
+      .first()
+      .waitFor();
+    await page.getByLabel("Co-sponsors needed before moderation").fill("2");
+    await page.getByLabel("Milestone 4: signatures").fill("5000");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+    expect(await page.getByLabel("Co-sponsors needed before moderation").inputValue()).toBe("2");
+    expect(await page.getByLabel("Milestone 4: signatures").inputValue()).toBe("5000");
     await page.close();
   });
 });
