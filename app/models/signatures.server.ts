@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
-import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, preparedStatements } from "../../db/client";
-import { milestones, people, petitions, signatures } from "../../db/schema";
+import { people, petitions, signatures } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit } from "./audit.server";
 import { normalizeEmail } from "./email-address";
