@@ -485,7 +485,8 @@ export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolea
 export function canView(exec: Executor, petition: Petition, user: User | null): boolean {
   if (isPublic(petition)) return true;
   if (!user) return false;
-  if (can(user, "moderate:petition")) return true;
+  // A draft is its creator's alone; moderators see everything from the moment it is shared.
+  if (can(user, "moderate:petition") && petition.state !== "draft") return true;
   if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
     return true;
   // Collecting co-sponsors: the creator shares the link with colleagues.

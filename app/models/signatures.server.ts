@@ -259,10 +259,7 @@ export type InvalidationCriteria = z.infer<typeof invalidationSchema>;
 function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): SQL | undefined {
   const conditions: (SQL | undefined)[] = [standing(petitionId)];
   if (criteria.emails) {
-    const emails = criteria.emails
-      .split(/[\s,;]+/)
-      .map(normalizeEmail)
-      .filter(Boolean);
+    const emails = emailList(criteria);
     conditions.push(
       inArray(
         signatures.personId,
@@ -276,12 +273,63 @@ function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): 
   return and(...conditions);
 }
 
-/** How many standing signatures the criteria match: shown before the moderator confirms. */
-export function previewInvalidation(petitionId: number, criteria: InvalidationCriteria): number {
-  return (
-    getDb().select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ??
-    0
-  );
+/**
+ * A list of people shorter than this cannot be previewed or invalidated: otherwise "1 signature
+ * matches" for one address would tell a moderator that an anonymous signer signed.
+ */
+export const MIN_PEOPLE_PER_INVALIDATION = 5;
+
+export class InvalidationError extends Error {}
+
+function emailList(criteria: InvalidationCriteria): string[] {
+  return [
+    ...new Set(
+      (criteria.emails ?? "")
+        .split(/[\s,;]+/)
+        .map(normalizeEmail)
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function checkPeopleList(criteria: InvalidationCriteria): string[] {
+  const emails = emailList(criteria);
+  if (emails.length > 0 && emails.length < MIN_PEOPLE_PER_INVALIDATION) {
+    throw new InvalidationError(
+      `List at least ${MIN_PEOPLE_PER_INVALIDATION} people: a shorter list would reveal whether someone signed anonymously.`,
+    );
+  }
+  return emails;
+}
+
+/**
+ * How many standing signatures the criteria match, shown before the moderator confirms. Every
+ * preview is audited with its criteria, so probing for who signed leaves a trace.
+ */
+export function previewInvalidation(
+  petitionId: number,
+  criteria: InvalidationCriteria,
+  actor: Actor,
+): number {
+  const emails = checkPeopleList(criteria);
+  return getDb().transaction((tx) => {
+    const matched =
+      tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ?? 0;
+    recordAudit(
+      tx,
+      actor,
+      "signatures.invalidate.preview",
+      { type: "petition", id: petitionId },
+      {
+        matched,
+        people: emails,
+        from: criteria.from?.toISOString(),
+        to: criteria.to?.toISOString(),
+        ip: criteria.ip ? "given" : undefined,
+      },
+    );
+    return matched;
+  });
 }
 
 /** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
@@ -291,6 +339,7 @@ export function invalidateSignatures(
   actor: Actor,
   now = Date.now(),
 ): number {
+  checkPeopleList(criteria);
   return getDb().transaction(
     (tx) => {
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();

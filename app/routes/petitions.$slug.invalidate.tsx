@@ -8,7 +8,12 @@ import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
 import { findPetition } from "../models/petitions.server";
-import { invalidateSignatures, invalidationSchema, previewInvalidation } from "../models/signatures.server";
+import {
+  InvalidationError,
+  invalidateSignatures,
+  invalidationSchema,
+  previewInvalidation,
+} from "../models/signatures.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -49,7 +54,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success")
     return json({ result: submission.reply(), matched: null }, { status: 400 });
   const value = submission.value;
-  const matched = previewInvalidation(petition.id, value);
+  const actor = { id: moderator.id, email: moderator.email };
+  let matched: number;
+  try {
+    matched = previewInvalidation(petition.id, value, actor);
+  } catch (error) {
+    if (!(error instanceof InvalidationError)) throw error;
+    return json(
+      { result: submission.reply({ fieldErrors: { emails: [error.message] } }), matched: null },
+      { status: 400 },
+    );
+  }
   if (value.intent === "preview" || value.expected !== matched) {
     const changed =
       value.intent === "confirm"
@@ -60,11 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: changed.length ? 409 : 200 },
     );
   }
-  const invalidated = invalidateSignatures(
-    petition.id,
-    { ...value, reason: value.reason },
-    { id: moderator.id, email: moderator.email },
-  );
+  const invalidated = invalidateSignatures(petition.id, { ...value, reason: value.reason }, actor);
   return redirectWithFlash(`/petitions/${petition.slug}`, {
     kind: "success",
     message: `${invalidated.toLocaleString("en")} signatures invalidated.`,

@@ -220,7 +220,15 @@ describe("a petition from draft to signatures", () => {
     const page = await as("mod");
     await page.goto(`${petitionUrl}/invalidate`);
     await expectNoAxeViolations(page);
+    // Fewer than five people could reveal an anonymous signer: refused next to the field.
     await page.getByLabel("People (email addresses)").fill("bob@corp.example");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByText(/List at least 5 people/).waitFor();
+    await page
+      .getByLabel("People (email addresses)")
+      .fill(
+        "bob@corp.example, creator@corp.example, carol@corp.example, dan@corp.example, lead@corp.example",
+      );
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByText("1 signatures match.").waitFor();
     await page.getByLabel("Reason").fill("Signed from a shared kiosk account");

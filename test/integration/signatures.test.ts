@@ -6,6 +6,7 @@ import { findPetition, listMilestones, PetitionError } from "../../app/models/pe
 import { resetRateLimits } from "../../app/models/rate-limits.server";
 import {
   checkCounts,
+  InvalidationError,
   invalidateSignatures,
   listPublicSigners,
   listReasons,
@@ -14,7 +15,7 @@ import {
   withdrawSignature,
 } from "../../app/models/signatures.server";
 import { getDb } from "../../db/client";
-import { ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
+import { auditLog, ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(60);
@@ -112,7 +113,12 @@ describe("signing", () => {
       try {
         if (roll < 0.6) sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
         else if (roll < 0.95) withdrawSignature(petition.id, user);
-        else invalidateSignatures(petition.id, { emails: user.email, reason: "test" }, CLI_ACTOR);
+        else
+          invalidateSignatures(
+            petition.id,
+            { from: new Date(0), to: new Date(), ip, reason: "test" },
+            CLI_ACTOR,
+          );
       } catch (error) {
         if (!(error instanceof PetitionError)) throw error;
       }
@@ -201,14 +207,31 @@ describe("bulk invalidation", () => {
     const t0 = Date.now();
     for (let i = 0; i < 6; i++) sign(petition.id, 44 + i, i % 2 ? "anonymous" : "public", t0 + i * 60_000);
     const window = { from: new Date(t0 + 60_000), to: new Date(t0 + 3 * 60_000) };
-    expect(previewInvalidation(petition.id, window)).toBe(3);
-    expect(previewInvalidation(petition.id, { ip })).toBe(6);
-    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" })).toBe(0);
-    const people = `${company.staff[44]?.email}, ${company.staff[49]?.email.toUpperCase()}`;
-    expect(previewInvalidation(petition.id, { emails: people })).toBe(2);
+    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe(3);
+    expect(previewInvalidation(petition.id, { ip }, CLI_ACTOR)).toBe(6);
+    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" }, CLI_ACTOR)).toBe(0);
+    // One or two addresses would tell whether someone signed anonymously: refused.
+    const one = company.staff[45]?.email ?? "";
+    expect(() => previewInvalidation(petition.id, { emails: one }, CLI_ACTOR)).toThrowError(
+      InvalidationError,
+    );
+    expect(() => invalidateSignatures(petition.id, { emails: one, reason: "x" }, CLI_ACTOR)).toThrowError(
+      InvalidationError,
+    );
+    const five = [40, 41, 42, 44, 49].map((i) => company.staff[i]?.email.toUpperCase()).join(", ");
+    expect(previewInvalidation(petition.id, { emails: five }, CLI_ACTOR)).toBe(2);
+    const previews = getDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, "signatures.invalidate.preview"))
+      .all();
+    expect(previews.at(-1)?.details).toMatchObject({
+      matched: 2,
+      people: expect.arrayContaining([company.staff[44]?.email]),
+    });
     expect(invalidateSignatures(petition.id, { ...window, reason: "Scripted signing" }, CLI_ACTOR)).toBe(3);
     expect(findPetition(petition.slug)?.signatureCount).toBe(3);
-    expect(previewInvalidation(petition.id, window)).toBe(0);
+    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe(0);
     expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 3 });
     const invalidated = getDb()
       .select()
