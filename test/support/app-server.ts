@@ -17,7 +17,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-const TSX = path.resolve("node_modules/.bin/tsx");
+/** node with tsx's loader, in one process: killing it leaves no orphan (the tsx binary forks a child). */
+const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
@@ -38,7 +39,10 @@ export async function startAppServer(env: Record<string, string> = {}) {
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
 
   const cli = (...args: string[]) => {
-    const result = spawnSync(TSX, ["app/cli.ts", ...args], { env: serverEnv, encoding: "utf8" });
+    const result = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/cli.ts", ...args], {
+      env: serverEnv,
+      encoding: "utf8",
+    });
     if (result.status !== 0)
       throw new Error(`cli ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
@@ -50,7 +54,7 @@ export async function startAppServer(env: Record<string, string> = {}) {
   };
 
   let output = "";
-  const child: ChildProcess = spawn(TSX, ["app/server/start.ts"], {
+  const child: ChildProcess = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/server/start.ts"], {
     env: serverEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
