@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
+import { getConfig } from "./config.server";
 
 /** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
 export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
@@ -17,12 +18,25 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
   return result.data;
 }
 
-/** The caller's address, for rate limits only (never stored with identities). */
-export const clientIp = (context: AppLoadContext) => context.clientIp ?? "unknown";
+/** The caller's address, for rate limits and fraud checks; null when the server does not know it. */
+export const clientIp = (context: AppLoadContext): string | null => context.clientIp ?? null;
 
 /** 404 for ids that are not positive integers, rather than a database error. */
 export function parseId(value: string | undefined): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id < 1) throw new Response("Not found", { status: 404 });
   return id;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * The dev mailbox shows every queued email, sign-in links included, so it exists only without
+ * SMTP_URL and only for requests from this machine (or under `npm run dev`).
+ */
+export function devMailboxAvailable(context: AppLoadContext): boolean {
+  if (getConfig().smtpUrl) return false;
+  if (process.env.NODE_ENV === "development") return true;
+  const ip = clientIp(context);
+  return ip !== null && LOOPBACK.test(ip);
 }

@@ -15,10 +15,10 @@ import {
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
-import { getConfig } from "./config.server";
 import { readFlash } from "./models/flash.server";
 import { can } from "./models/permissions.server";
 import { getSessionUser } from "./models/sessions.server";
+import { devMailboxAvailable } from "./request.server";
 import styles from "./styles/app.css?url";
 
 /** Inline, so there is no public/ folder and no extra request. */
@@ -31,7 +31,7 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Undersigned" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getSessionUser(request);
   const { flash, setCookie: clearFlash } = await readFlash(request);
   // Remix merges loaders' Set-Cookie headers into the document response by itself.
@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       user: user && { id: user.id, name: user.name, email: user.email, roles: user.roles },
       canAdminister: user ? can(user, "view:admin") : false,
       canModerate: user ? can(user, "moderate:petition") : false,
-      devMailbox: !getConfig().smtpUrl,
+      devMailbox: devMailboxAvailable(context),
       flash,
     },
     { headers },

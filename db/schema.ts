@@ -209,6 +209,11 @@ export const signatures = sqliteTable(
     wantsUpdates: integer("wants_updates", { mode: "boolean" }).notNull().default(false),
     /** Keyed hash of the signer's address, only to let moderators invalidate by IP. */
     ipHash: text("ip_hash"),
+    /**
+     * This signature's pseudonym in the ledger: random per signature, so nothing in the ledger links
+     * two signatures of one person (a public one and a later anonymous one, say).
+     */
+    ledgerSigner: text("ledger_signer").notNull().default(""),
     ledgerSeq: integer("ledger_seq").notNull(),
     ledgerHash: text("ledger_hash").notNull(),
     createdAt: createdAt(),

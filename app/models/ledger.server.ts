@@ -1,8 +1,7 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../db/client";
 import { ledgerEntries, petitions } from "../../db/schema";
-import { getConfig } from "../config.server";
 import type { LedgerEvent } from "./petition-states";
 
 /** The chain starts from this hash (64 zeros). */
@@ -28,23 +27,8 @@ export function entryHash(entry: {
   return createHash("sha256").update(line).digest("hex");
 }
 
-let pseudonymKey: { secret: string; key: Buffer } | undefined;
-
-/**
- * A per-petition pseudonym: HMAC-SHA-256(key, "petitionId:personId"), so the same person has the same
- * pseudonym within one petition (a withdrawal matches its signature) but nothing links them across
- * petitions or back to a name.
- */
-export function signerPseudonym(petitionId: number, personId: number): string {
-  const secret = getConfig().sessionSecret;
-  if (pseudonymKey?.secret !== secret) {
-    pseudonymKey = {
-      secret,
-      key: createHmac("sha256", secret).update("undersigned ledger pseudonym v1").digest(),
-    };
-  }
-  return createHmac("sha256", pseudonymKey.key).update(`${petitionId}:${personId}`).digest("hex");
-}
+/** A fresh pseudonym for a new signature: 32 random bytes, hex. It links to no one. */
+export const newSignerPseudonym = () => randomBytes(32).toString("hex");
 
 export type LedgerEntry = {
   petitionId: number;
@@ -60,12 +44,11 @@ export type LedgerEntry = {
 export function nextLedgerEntry(
   petition: { id: number; ledgerLength: number; ledgerHead: string | null },
   event: LedgerEvent,
-  personId: number,
+  signer: string,
   at: Date,
 ): LedgerEntry {
   const seq = petition.ledgerLength + 1;
   const prevHash = petition.ledgerHead ?? GENESIS_HASH;
-  const signer = signerPseudonym(petition.id, personId);
   return {
     petitionId: petition.id,
     seq,

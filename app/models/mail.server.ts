@@ -215,7 +215,16 @@ export function retryMail(id: number, actor: Actor): boolean {
 
 export const OUTBOX_PAGE_SIZE = 50;
 
-/** Outbox metadata for admins: never the bodies, which may hold other people's sign-in links. */
+/**
+ * Emails to signers ("signer.*" kinds) would tell who signed — anonymous signers included — so the
+ * admin outbox never shows their recipients.
+ */
+export const isSignerMail = (kind: string) => kind.startsWith("signer.");
+
+/**
+ * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
+ * the recipients of signer emails.
+ */
 export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   const db = getDb();
   const where: SQL | undefined = filter.status ? eq(outbox.status, filter.status) : undefined;
@@ -238,6 +247,9 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .limit(OUTBOX_PAGE_SIZE)
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
+  for (const message of messages) {
+    if (isSignerMail(message.kind)) message.toAddress = "a signer (hidden)";
+  }
   const totals = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const row of db
     .select({ status: outbox.status, n: count() })

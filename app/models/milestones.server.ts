@@ -92,7 +92,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
       .all();
     for (const { email } of subscribers) {
       if (organizers.includes(email)) continue;
-      mail(email, "milestone.signer", [
+      mail(email, "signer.milestone", [
         `A petition you signed, “${petition.title}”, has reached ${threshold} signatures.${due}`,
       ]);
     }

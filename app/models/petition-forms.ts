@@ -26,15 +26,20 @@ export const petitionInputSchema = z.object({
     .max(365, "Keep it open for at most 365 days")
     .optional(),
 });
-export const milestoneInputSchema = z.object({
-  threshold: z.coerce
-    .number({ message: "Enter a number of signatures" })
-    .int("Use a whole number")
-    .min(2, "At least 2 signatures")
-    .max(1_000_000, "At most 1,000,000"),
-  responseRequired: z.boolean().optional().default(false),
-  responseDays: z.coerce.number().int().min(1).max(365).optional(),
-});
+export const milestoneInputSchema = z
+  .object({
+    threshold: z.coerce
+      .number({ message: "Enter a number of signatures" })
+      .int("Use a whole number")
+      .min(2, "At least 2 signatures")
+      .max(1_000_000, "At most 1,000,000"),
+    responseRequired: z.boolean().optional().default(false),
+    responseDays: z.coerce.number().int().min(1).max(365).optional(),
+  })
+  .refine((m) => !m.responseRequired || m.responseDays, {
+    message: "Say within how many days leadership must respond",
+    path: ["responseDays"],
+  });
 
 export const signSchema = z.object({
   visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),

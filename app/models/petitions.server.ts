@@ -88,77 +88,83 @@ export class PetitionError extends Error {
 // ---- Creating and editing ------------------------------------------------------------------------
 
 export function createPetition(input: PetitionInput, creator: User, now = Date.now()): Petition {
-  return getDb().transaction((tx) => {
-    const settings = getSettings(tx);
-    const petition = tx
-      .insert(petitions)
-      .values({
-        slug: uniqueSlug(tx, input.title),
-        title: input.title,
-        summary: input.summary,
-        body: input.body,
-        category: input.category || null,
-        creatorId: creator.id,
-        coSponsorsRequired: settings.coSponsorsRequired,
-        openForDays: input.openForDays ?? settings.openForDays,
-        createdAt: new Date(now),
-        updatedAt: new Date(now),
-      })
-      .returning()
-      .get();
-    const defaults = getMilestoneDefaults(tx);
-    if (defaults.length) {
-      tx.insert(milestones)
-        .values(defaults.map((d) => ({ petitionId: petition.id, ...d })))
-        .run();
-    }
-    return petition;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const settings = getSettings(tx);
+      const petition = tx
+        .insert(petitions)
+        .values({
+          slug: uniqueSlug(tx, input.title),
+          title: input.title,
+          summary: input.summary,
+          body: input.body,
+          category: input.category || null,
+          creatorId: creator.id,
+          coSponsorsRequired: settings.coSponsorsRequired,
+          openForDays: input.openForDays ?? settings.openForDays,
+          createdAt: new Date(now),
+          updatedAt: new Date(now),
+        })
+        .returning()
+        .get();
+      const defaults = getMilestoneDefaults(tx);
+      if (defaults.length) {
+        tx.insert(milestones)
+          .values(defaults.map((d) => ({ petitionId: petition.id, ...d })))
+          .run();
+      }
+      return petition;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Creators edit while draft; afterwards only moderators may fix typos (audited). */
 export function editPetition(petitionId: number, input: PetitionInput, user: User): Petition {
-  return getDb().transaction((tx) => {
-    const petition = requirePetition(tx, petitionId);
-    const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
-    const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
-    if (!isCreatorDraft && !isModeratorFix) {
-      throw new PetitionError(
-        petition.creatorId === user.id
-          ? "This petition can no longer be edited; a moderator can fix typos."
-          : "Only the creator can edit this petition.",
-        403,
-      );
-    }
-    const updated = tx
-      .update(petitions)
-      .set({
-        ...input,
-        category: input.category || null,
-        openForDays: input.openForDays ?? petition.openForDays,
-        updatedAt: new Date(),
-      })
-      .where(eq(petitions.id, petitionId))
-      .returning()
-      .get();
-    if (isModeratorFix) {
-      recordAudit(
-        tx,
-        actorOf(user),
-        "petition.edit",
-        { type: "petition", id: petitionId },
-        {
-          before: {
-            title: petition.title,
-            summary: petition.summary,
-            body: petition.body,
-            category: petition.category,
+  return getDb().transaction(
+    (tx) => {
+      const petition = requirePetition(tx, petitionId);
+      const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
+      const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
+      if (!isCreatorDraft && !isModeratorFix) {
+        throw new PetitionError(
+          petition.creatorId === user.id
+            ? "This petition can no longer be edited; a moderator can fix typos."
+            : "Only the creator can edit this petition.",
+          403,
+        );
+      }
+      const updated = tx
+        .update(petitions)
+        .set({
+          ...input,
+          category: input.category || null,
+          openForDays: input.openForDays ?? petition.openForDays,
+          updatedAt: new Date(),
+        })
+        .where(eq(petitions.id, petitionId))
+        .returning()
+        .get();
+      if (isModeratorFix) {
+        recordAudit(
+          tx,
+          actorOf(user),
+          "petition.edit",
+          { type: "petition", id: petitionId },
+          {
+            before: {
+              title: petition.title,
+              summary: petition.summary,
+              body: petition.body,
+              category: petition.category,
+            },
           },
-        },
-      );
-    }
-    return updated;
-  });
+        );
+      }
+      return updated;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Organizers may add their own milestones before the petition opens. */
@@ -167,20 +173,24 @@ export function addMilestone(
   input: { threshold: number; responseRequired: boolean; responseDays: number | null },
   user: User,
 ): void {
-  getDb().transaction((tx) => {
-    const petition = requirePetition(tx, petitionId);
-    if (petition.creatorId !== user.id) throw new PetitionError("Only the creator can add milestones.", 403);
-    if (!["draft", "collecting", "awaiting_moderation"].includes(petition.state)) {
-      throw new PetitionError("Milestones can only be added before the petition opens.");
-    }
-    const inserted = tx
-      .insert(milestones)
-      .values({ petitionId, ...input })
-      .onConflictDoNothing()
-      .run();
-    if (!inserted.changes)
-      throw new PetitionError(`There is already a milestone at ${input.threshold}.`, 409);
-  });
+  getDb().transaction(
+    (tx) => {
+      const petition = requirePetition(tx, petitionId);
+      if (petition.creatorId !== user.id)
+        throw new PetitionError("Only the creator can add milestones.", 403);
+      if (!["draft", "collecting", "awaiting_moderation"].includes(petition.state)) {
+        throw new PetitionError("Milestones can only be added before the petition opens.");
+      }
+      const inserted = tx
+        .insert(milestones)
+        .values({ petitionId, ...input })
+        .onConflictDoNothing()
+        .run();
+      if (!inserted.changes)
+        throw new PetitionError(`There is already a milestone at ${input.threshold}.`, 409);
+    },
+    { behavior: "immediate" },
+  );
 }
 
 // ---- The state machine ---------------------------------------------------------------------------
@@ -227,6 +237,8 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
 
 const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
 
+const OWN_PETITION = "You organize this petition, so another moderator must review it.";
+
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
  * and queues the emails, all in one transaction. `user` is null only for the scheduler's closing.
@@ -237,111 +249,117 @@ export function transitionPetition(
   user: User | null,
   now = Date.now(),
 ): Petition {
-  return getDb().transaction((tx) => {
-    const petition = requirePetition(tx, petitionId);
-    if (!FROM[transition.action].includes(petition.state)) {
-      throw new PetitionError(
-        `This petition is ${STATE_LABELS[petition.state].toLowerCase()}, so it cannot be ${
-          {
-            submit: "sent for co-sponsors",
-            "co-sponsor": "co-sponsored",
-            approve: "approved",
-            reject: "rejected",
-            close: "closed",
-            archive: "archived",
-            hide: "hidden",
-            unhide: "shown again",
-          }[transition.action]
-        } now.`,
-        409,
+  return getDb().transaction(
+    (tx) => {
+      const petition = requirePetition(tx, petitionId);
+      if (!FROM[transition.action].includes(petition.state)) {
+        throw new PetitionError(
+          `This petition is ${STATE_LABELS[petition.state].toLowerCase()}, so it cannot be ${
+            {
+              submit: "sent for co-sponsors",
+              "co-sponsor": "co-sponsored",
+              approve: "approved",
+              reject: "rejected",
+              close: "closed",
+              archive: "archived",
+              hide: "hidden",
+              unhide: "shown again",
+            }[transition.action]
+          } now.`,
+          409,
+        );
+      }
+      const actor = user ? actorOf(user) : SYSTEM_ACTOR;
+      const isModerator = user ? can(user, "moderate:petition") : false;
+      const at = new Date(now);
+      let next: Partial<Petition> = {};
+
+      switch (transition.action) {
+        case "submit": {
+          if (user?.id !== petition.creatorId)
+            throw new PetitionError("Only the creator can submit this petition.", 403);
+          next =
+            petition.coSponsorsRequired > 0
+              ? { state: "collecting", submittedAt: at }
+              : { state: "awaiting_moderation", submittedAt: at };
+          break;
+        }
+        case "co-sponsor": {
+          if (!user) throw new PetitionError("Sign in to co-sponsor.", 403);
+          if (user.id === petition.creatorId)
+            throw new PetitionError("You cannot co-sponsor your own petition.", 403);
+          const added = tx
+            .insert(petitionCoSponsors)
+            .values({ petitionId, personId: user.id, createdAt: at })
+            .onConflictDoNothing()
+            .run();
+          if (!added.changes) throw new PetitionError("You already co-sponsor this petition.", 409);
+          const sponsors = coSponsorCount(tx, petitionId);
+          if (sponsors >= petition.coSponsorsRequired) next = { state: "awaiting_moderation" };
+          break;
+        }
+        case "approve": {
+          if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
+          break;
+        }
+        case "reject": {
+          if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          next = {
+            state: "rejected",
+            rejectionReason: transition.reason,
+            rejectionNote: transition.note || null,
+          };
+          break;
+        }
+        case "close": {
+          if (user && !isModerator)
+            throw new PetitionError("Only moderators can close a petition early.", 403);
+          next = { state: "closed", closedAt: at };
+          break;
+        }
+        case "archive": {
+          if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
+          next = { state: "archived", archivedAt: at };
+          break;
+        }
+        case "hide": {
+          if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
+          next = { hiddenAt: at, hiddenReason: transition.reason };
+          break;
+        }
+        case "unhide": {
+          if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
+          next = { hiddenAt: null, hiddenReason: null };
+          break;
+        }
+      }
+
+      const updated = tx
+        .update(petitions)
+        .set({ ...next, updatedAt: at })
+        .where(eq(petitions.id, petitionId))
+        .returning()
+        .get();
+      recordAudit(
+        tx,
+        actor,
+        `petition.${transition.action}`,
+        { type: "petition", id: petitionId },
+        {
+          from: petition.state,
+          to: updated.state,
+          ...("reason" in transition ? { reason: transition.reason } : {}),
+          ...("note" in transition && transition.note ? { note: transition.note } : {}),
+        },
       );
-    }
-    const actor = user ? actorOf(user) : SYSTEM_ACTOR;
-    const isModerator = user ? can(user, "moderate:petition") : false;
-    const at = new Date(now);
-    let next: Partial<Petition> = {};
-
-    switch (transition.action) {
-      case "submit": {
-        if (user?.id !== petition.creatorId)
-          throw new PetitionError("Only the creator can submit this petition.", 403);
-        next =
-          petition.coSponsorsRequired > 0
-            ? { state: "collecting", submittedAt: at }
-            : { state: "awaiting_moderation", submittedAt: at };
-        break;
-      }
-      case "co-sponsor": {
-        if (!user) throw new PetitionError("Sign in to co-sponsor.", 403);
-        if (user.id === petition.creatorId)
-          throw new PetitionError("You cannot co-sponsor your own petition.", 403);
-        const added = tx
-          .insert(petitionCoSponsors)
-          .values({ petitionId, personId: user.id, createdAt: at })
-          .onConflictDoNothing()
-          .run();
-        if (!added.changes) throw new PetitionError("You already co-sponsor this petition.", 409);
-        const sponsors = coSponsorCount(tx, petitionId);
-        if (sponsors >= petition.coSponsorsRequired) next = { state: "awaiting_moderation" };
-        break;
-      }
-      case "approve": {
-        if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
-        next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
-        break;
-      }
-      case "reject": {
-        if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
-        next = {
-          state: "rejected",
-          rejectionReason: transition.reason,
-          rejectionNote: transition.note || null,
-        };
-        break;
-      }
-      case "close": {
-        if (user && !isModerator) throw new PetitionError("Only moderators can close a petition early.", 403);
-        next = { state: "closed", closedAt: at };
-        break;
-      }
-      case "archive": {
-        if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
-        next = { state: "archived", archivedAt: at };
-        break;
-      }
-      case "hide": {
-        if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
-        next = { hiddenAt: at, hiddenReason: transition.reason };
-        break;
-      }
-      case "unhide": {
-        if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
-        next = { hiddenAt: null, hiddenReason: null };
-        break;
-      }
-    }
-
-    const updated = tx
-      .update(petitions)
-      .set({ ...next, updatedAt: at })
-      .where(eq(petitions.id, petitionId))
-      .returning()
-      .get();
-    recordAudit(
-      tx,
-      actor,
-      `petition.${transition.action}`,
-      { type: "petition", id: petitionId },
-      {
-        from: petition.state,
-        to: updated.state,
-        ...("reason" in transition ? { reason: transition.reason } : {}),
-        ...("note" in transition && transition.note ? { note: transition.note } : {}),
-      },
-    );
-    notifyTransition(tx, updated, petition.state, now);
-    return updated;
-  });
+      notifyTransition(tx, updated, petition.state, now);
+      return updated;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 function petitionUrl(petition: Pick<Petition, "slug">): string {
@@ -484,6 +502,9 @@ export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolea
 /** Who may see a petition page at all. */
 export function canView(exec: Executor, petition: Petition, user: User | null): boolean {
   if (isPublic(petition)) return true;
+  // Rejected (but not offensive) petitions stay readable, with the reason, like any public record.
+  if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
+    return true;
   if (!user) return false;
   // A draft is its creator's alone; moderators see everything from the moment it is shared.
   if (can(user, "moderate:petition") && petition.state !== "draft") return true;

@@ -6,7 +6,7 @@ import { recordAudit } from "./audit.server";
 import { normalizeEmail } from "./email-address";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { findPersonByEmail, maySignIn } from "./people.server";
-import { hitRateLimits, type RateLimitResult } from "./rate-limits.server";
+import { hitRateLimits, type RateLimitResult, type RateLimitRule } from "./rate-limits.server";
 import { createSession } from "./sessions.server";
 import { hashToken, newToken } from "./tokens.server";
 
@@ -31,14 +31,14 @@ export function safeRedirect(to: unknown, fallback = "/"): string {
  * queued in the same transaction.
  */
 export function requestSignIn(
-  input: { email: string; redirectTo?: string; ip: string },
+  input: { email: string; redirectTo?: string; ip: string | null },
   now = Date.now(),
 ): RateLimitResult {
   const email = normalizeEmail(input.email);
   const limited = hitRateLimits(
     [
       [`sign-in:email:${email}`, SIGN_IN_LIMITS.perEmail],
-      [`sign-in:ip:${input.ip}`, SIGN_IN_LIMITS.perIp],
+      ...(input.ip ? [[`sign-in:ip:${input.ip}`, SIGN_IN_LIMITS.perIp] as [string, RateLimitRule]] : []),
     ],
     now,
   );

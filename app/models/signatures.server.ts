@@ -6,7 +6,7 @@ import { people, petitions, signatures } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit } from "./audit.server";
 import { normalizeEmail } from "./email-address";
-import { nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
+import { newSignerPseudonym, nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
 import { signSchema } from "./petition-forms";
 import type { SignatureVisibility } from "./petition-states";
@@ -14,7 +14,7 @@ import type { SignatureVisibility } from "./petition-states";
 export { signSchema };
 
 import { PetitionError } from "./petitions.server";
-import { hitRateLimits, type RateLimitResult } from "./rate-limits.server";
+import { hitRateLimits, type RateLimitResult, type RateLimitRule } from "./rate-limits.server";
 import type { User } from "./sessions.server";
 
 export const SIGNING_LIMITS = {
@@ -55,7 +55,7 @@ const statements = preparedStatements((db) => ({
     "select id, state, hidden_at, closes_at, signature_count, ledger_length, ledger_head from petitions where id = ?",
   ),
   insert: db.$client.prepare(
-    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   ),
   nextMilestone: db.$client.prepare<[number], { threshold: number }>(
     "select threshold from milestones where petition_id = ? and reached_at is null order by threshold limit 1",
@@ -89,7 +89,7 @@ export function signPetition(
     visibility: SignatureVisibility;
     reason?: string;
     wantsUpdates?: boolean;
-    ip: string;
+    ip: string | null;
   },
   now = Date.now(),
 ): SignResult {
@@ -101,7 +101,7 @@ export function signPetition(
       const limited = hitRateLimits(
         [
           [`sign:person:${input.user.id}`, SIGNING_LIMITS.perPerson],
-          [`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp],
+          ...(input.ip ? [[`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp] as [string, RateLimitRule]] : []),
         ],
         now,
       );
@@ -109,14 +109,16 @@ export function signPetition(
       try {
         const petition = openPetition(input.petitionId, now);
         const at = new Date(now);
-        const entry = nextLedgerEntry(petition, "signed", input.user.id, at);
+        const signer = newSignerPseudonym();
+        const entry = nextLedgerEntry(petition, "signed", signer, at);
         statements().insert.run(
           petition.id,
           input.user.id,
           input.visibility,
           input.reason || null,
           input.wantsUpdates ? 1 : 0,
-          hashIp(input.ip),
+          input.ip === null ? null : hashIp(input.ip),
+          signer,
           entry.seq,
           entry.hash,
           now,
@@ -154,9 +156,11 @@ export function withdrawSignature(petitionId: number, user: User, now = Date.now
             isNull(signatures.invalidatedAt),
           ),
         )
-        .run();
-      if (!withdrawn.changes) throw new PetitionError("You have not signed this petition.", 409);
-      writeLedgerEntry(nextLedgerEntry(petition, "withdrawn", user.id, at), -1, petition);
+        .returning({ signer: signatures.ledgerSigner })
+        .all();
+      const signature = withdrawn.at(0);
+      if (!signature) throw new PetitionError("You have not signed this petition.", 409);
+      writeLedgerEntry(nextLedgerEntry(petition, "withdrawn", signature.signer, at), -1, petition);
     },
     { behavior: "immediate" },
   );
@@ -215,7 +219,8 @@ export function listPublicSigners(petitionId: number, page: number) {
   const publicCount = byVisibility.find((r) => r.visibility === "public")?.n ?? 0;
   const anonymousCount = byVisibility.find((r) => r.visibility === "anonymous")?.n ?? 0;
   return {
-    signers: rows,
+    // The day only: exact times could be lined up with the ledger's.
+    signers: rows.map(({ signedAt, ...row }) => ({ ...row, signedOn: signedAt.toISOString().slice(0, 10) })),
     publicCount,
     anonymousCount,
     pageCount: Math.max(1, Math.ceil(publicCount / SIGNERS_PAGE_SIZE)),
@@ -229,8 +234,8 @@ export function listReasons(petitionId: number, limit = 20) {
       name: sql<
         string | null
       >`case when ${signatures.visibility} = 'public' then ${people.name} else null end`,
+      // No time: it could be lined up with the ledger to tell which entry an anonymous reason is.
       reason: signatures.reason,
-      signedAt: signatures.createdAt,
     })
     .from(signatures)
     .innerJoin(people, eq(people.id, signatures.personId))
@@ -294,9 +299,13 @@ function emailList(criteria: InvalidationCriteria): string[] {
 
 function checkPeopleList(criteria: InvalidationCriteria): string[] {
   const emails = emailList(criteria);
-  if (emails.length > 0 && emails.length < MIN_PEOPLE_PER_INVALIDATION) {
+  // Only real people count toward the minimum: made-up addresses would not hide anyone.
+  const known = emails.length
+    ? getDb().select({ id: people.id }).from(people).where(inArray(people.email, emails)).all().length
+    : 0;
+  if (emails.length > 0 && known < MIN_PEOPLE_PER_INVALIDATION) {
     throw new InvalidationError(
-      `List at least ${MIN_PEOPLE_PER_INVALIDATION} people: a shorter list would reveal whether someone signed anonymously.`,
+      `List at least ${MIN_PEOPLE_PER_INVALIDATION} people from the directory: a shorter list would reveal whether someone signed anonymously.`,
     );
   }
   return emails;
@@ -310,11 +319,12 @@ export function previewInvalidation(
   petitionId: number,
   criteria: InvalidationCriteria,
   actor: Actor,
-): number {
+): MatchSize {
   const emails = checkPeopleList(criteria);
   return getDb().transaction((tx) => {
-    const matched =
-      tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ?? 0;
+    const matched = describeMatch(
+      tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ?? 0,
+    );
     recordAudit(
       tx,
       actor,
@@ -333,9 +343,19 @@ export function previewInvalidation(
 }
 
 /** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
+/**
+ * What a preview may say: an exact number from MIN_PEOPLE_PER_INVALIDATION up, "few" below it (an
+ * exact 1 for a narrow time window or an IP would single someone out), "none" for zero.
+ */
+export type MatchSize = number | "few" | "none";
+export function describeMatch(matched: number): MatchSize {
+  if (matched === 0) return "none";
+  return matched < MIN_PEOPLE_PER_INVALIDATION ? "few" : matched;
+}
+
 export function invalidateSignatures(
   petitionId: number,
-  criteria: InvalidationCriteria & { reason: string },
+  criteria: InvalidationCriteria & { reason: string; expected: MatchSize },
   actor: Actor,
   now = Date.now(),
 ): number {
@@ -345,17 +365,23 @@ export function invalidateSignatures(
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
       if (!petition) throw new PetitionError("There is no such petition.", 404);
       const matched = tx
-        .select({ id: signatures.id, personId: signatures.personId })
+        .select({ id: signatures.id, signer: signatures.ledgerSigner })
         .from(signatures)
         .where(invalidationWhere(petitionId, criteria))
         .all();
+      // Checked inside the transaction: what is invalidated is exactly what the moderator confirmed.
+      if (describeMatch(matched.length) !== criteria.expected) {
+        throw new InvalidationError(
+          "The matching signatures changed since the preview: check the new number.",
+        );
+      }
       const at = new Date(now);
       for (const signature of matched) {
         tx.update(signatures)
           .set({ invalidatedAt: at, invalidationReason: criteria.reason })
           .where(eq(signatures.id, signature.id))
           .run();
-        writeLedgerEntry(nextLedgerEntry(petition, "invalidated", signature.personId, at), -1, petition);
+        writeLedgerEntry(nextLedgerEntry(petition, "invalidated", signature.signer, at), -1, petition);
       }
       recordAudit(
         tx,

@@ -5,7 +5,7 @@ import { formatDateTime } from "../components/format";
 import { LinkifiedText } from "../components/linkified-text";
 import { getConfig } from "../config.server";
 import { getDevMailboxMessage } from "../models/mail.server";
-import { parseId } from "../request.server";
+import { devMailboxAvailable, parseId } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -13,8 +13,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.message.subject ?? "Email"} · Dev mailbox · Undersigned` },
 ];
 
-export function loader({ params }: LoaderFunctionArgs) {
-  if (getConfig().smtpUrl) throw new Response("Not found", { status: 404 });
+export function loader({ params, context }: LoaderFunctionArgs) {
+  if (!devMailboxAvailable(context)) throw new Response("Not found", { status: 404 });
   const message = getDevMailboxMessage(parseId(params.messageId));
   if (!message) throw new Response("Not found", { status: 404 });
   return json({

@@ -1,17 +1,17 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
-import { getConfig } from "../config.server";
 import { listDevMailbox } from "../models/mail.server";
+import { devMailboxAvailable } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersigned" }];
 
 /** Exists only while SMTP_URL is unset: the embedded default for a local machine. */
-export function loader() {
-  if (getConfig().smtpUrl) throw new Response("Not found", { status: 404 });
+export function loader({ context }: LoaderFunctionArgs) {
+  if (!devMailboxAvailable(context)) throw new Response("Not found", { status: 404 });
   return json({
     messages: listDevMailbox().map((m) => ({
       id: m.id,

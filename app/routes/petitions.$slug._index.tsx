@@ -223,8 +223,9 @@ export default function PetitionPage() {
             <section className="card" aria-labelledby="reasons-title">
               <h2 id="reasons-title">Why people sign</h2>
               <ul>
-                {data.reasons.map((r) => (
-                  <li key={`${r.signedAt}-${r.reason}`}>
+                {data.reasons.map((r, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the list is rendered once per load
+                  <li key={i}>
                     <q>{r.reason}</q> — {r.name ?? "Verified colleague"}
                   </li>
                 ))}

@@ -12,6 +12,8 @@ import {
   InvalidationError,
   invalidateSignatures,
   invalidationSchema,
+  type MatchSize,
+  MIN_PEOPLE_PER_INVALIDATION,
   previewInvalidation,
 } from "../models/signatures.server";
 
@@ -37,7 +39,7 @@ const schema = z.intersection(
     z.object({ intent: z.literal("preview") }),
     z.object({
       intent: z.literal("confirm"),
-      expected: z.coerce.number().int().min(0),
+      expected: z.union([z.literal("few"), z.coerce.number().int().min(1)]),
       reason: z
         .string({ message: "Give the reason, for the record" })
         .trim()
@@ -55,32 +57,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return json({ result: submission.reply(), matched: null }, { status: 400 });
   const value = submission.value;
   const actor = { id: moderator.id, email: moderator.email };
-  let matched: number;
   try {
-    matched = previewInvalidation(petition.id, value, actor);
+    if (value.intent === "preview") {
+      return json({ result: submission.reply(), matched: previewInvalidation(petition.id, value, actor) });
+    }
+    const invalidated = invalidateSignatures(
+      petition.id,
+      { ...value, reason: value.reason, expected: value.expected },
+      actor,
+    );
+    return redirectWithFlash(`/petitions/${petition.slug}`, {
+      kind: "success",
+      message:
+        invalidated < MIN_PEOPLE_PER_INVALIDATION
+          ? "Fewer than 5 signatures invalidated."
+          : `${invalidated.toLocaleString("en")} signatures invalidated.`,
+    });
   } catch (error) {
     if (!(error instanceof InvalidationError)) throw error;
     return json(
-      { result: submission.reply({ fieldErrors: { emails: [error.message] } }), matched: null },
-      { status: 400 },
+      { result: submission.reply({ formErrors: [error.message] }), matched: null },
+      { status: 409 },
     );
   }
-  if (value.intent === "preview" || value.expected !== matched) {
-    const changed =
-      value.intent === "confirm"
-        ? ["The matching signatures changed since the preview: check the new number."]
-        : [];
-    return json(
-      { result: submission.reply({ formErrors: changed }), matched },
-      { status: changed.length ? 409 : 200 },
-    );
-  }
-  const invalidated = invalidateSignatures(petition.id, { ...value, reason: value.reason }, actor);
-  return redirectWithFlash(`/petitions/${petition.slug}`, {
-    kind: "success",
-    message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
-  });
 }
+
+const matchText = (matched: MatchSize) =>
+  matched === "none"
+    ? "No signatures match."
+    : matched === "few"
+      ? "Fewer than 5 signatures match."
+      : `${matched.toLocaleString("en")} signatures match.`;
 
 export default function Invalidate() {
   const { slug, title, count } = useLoaderData<typeof loader>();
@@ -117,9 +124,9 @@ export default function Invalidate() {
           field={fields.reason}
           hint="Required to confirm; shown in the audit log."
         />
-        {data?.matched !== null && data?.matched !== undefined ? (
+        {data?.matched ? (
           <p className="flash flash-info" role="status">
-            {data.matched.toLocaleString("en")} signatures match.
+            {matchText(data.matched)}
           </p>
         ) : null}
         <input type="hidden" name="expected" value={data?.matched ?? ""} />
@@ -127,9 +134,11 @@ export default function Invalidate() {
           <button type="submit" name="intent" value="preview" className="secondary">
             Preview
           </button>
-          {data?.matched ? (
+          {data?.matched && data.matched !== "none" ? (
             <button type="submit" name="intent" value="confirm" className="danger">
-              Invalidate {data.matched.toLocaleString("en")} signatures
+              {data.matched === "few"
+                ? "Invalidate them"
+                : `Invalidate ${data.matched.toLocaleString("en")} signatures`}
             </button>
           ) : null}
         </div>

@@ -54,7 +54,7 @@ export default function Signers() {
               <tr key={i}>
                 <td>{s.name ?? "A colleague"}</td>
                 <td>{s.department ?? "—"}</td>
-                <td>{formatDate(s.signedAt)}</td>
+                <td>{formatDate(s.signedOn)}</td>
               </tr>
             ))}
           </tbody>

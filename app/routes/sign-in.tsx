@@ -5,12 +5,11 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
-import { getConfig } from "../config.server";
 import { emailSchema } from "../models/email-address";
 import { describeRetryAfter } from "../models/rate-limits.server";
 import { getUser } from "../models/sessions.server";
 import { requestSignIn, safeRedirect } from "../models/sign-in.server";
-import { clientIp } from "../request.server";
+import { clientIp, devMailboxAvailable } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -27,10 +26,10 @@ const schema = z.object({
   redirectTo: z.string().optional(),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
   if (await getUser(request)) throw redirect(redirectTo);
-  return json({ redirectTo, devMailbox: !getConfig().smtpUrl });
+  return json({ redirectTo, devMailbox: devMailboxAvailable(context) });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

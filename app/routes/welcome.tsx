@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
@@ -25,6 +25,8 @@ const schema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  // Only a person with no name yet picks one; directory names are not theirs to change.
+  if (user.name) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return json({
     name: user.name ?? "",
     redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")),
@@ -33,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  if (user.name) throw new Response("Your name is already set.", { status: 403 });
   const submission = parseWithZod(await request.formData(), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   setDisplayName(user.id, submission.value.name);

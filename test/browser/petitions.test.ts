@@ -230,10 +230,10 @@ describe("a petition from draft to signatures", () => {
         "bob@corp.example, creator@corp.example, carol@corp.example, dan@corp.example, lead@corp.example",
       );
     await page.getByRole("button", { name: "Preview" }).click();
-    await page.getByText("1 signatures match.").waitFor();
+    await page.getByText("Fewer than 5 signatures match.").waitFor();
     await page.getByLabel("Reason").fill("Signed from a shared kiosk account");
-    await page.getByRole("button", { name: "Invalidate 1 signatures" }).click();
-    await page.getByText("1 signatures invalidated.").waitFor();
+    await page.getByRole("button", { name: "Invalidate them" }).click();
+    await page.getByText("Fewer than 5 signatures invalidated.").waitFor();
     expect(await page.locator(".big-count").textContent()).toContain("2");
     expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 6 entries, 2 standing/);
     await page.close();

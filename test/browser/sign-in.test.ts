@@ -92,15 +92,18 @@ describe("signing in with a link that arrives by email", () => {
 
   it("returns to the page that asked for sign-in", async () => {
     const page = await browser.newPage();
-    await page.goto(`${app.baseUrl}/welcome`);
-    await page.waitForURL(/redirectTo=%2Fwelcome/);
+    await page.goto(`${app.baseUrl}/my/petitions`);
+    await page.waitForURL(/redirectTo=%2Fmy%2Fpetitions/);
     await page.getByLabel("Email").fill("grace@corp.example");
     await page.getByRole("button", { name: "Email me a sign-in link" }).click();
     const mail = await smtp.waitFor((m) => m.to.includes("grace@corp.example"));
     await page.goto(extractLink(mail.parsed.text ?? "", "/sign-in/verify"));
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${app.baseUrl}/welcome`);
-    await page.getByRole("heading", { name: "Welcome to Undersigned" }).waitFor();
+    await page.waitForURL(`${app.baseUrl}/my/petitions`);
+    await page.getByRole("heading", { name: "My petitions" }).waitFor();
+    // A directory name is not the person's to change: the first-sign-in page sends them on.
+    await page.goto(`${app.baseUrl}/welcome`);
+    await page.waitForURL(`${app.baseUrl}/`);
     await page.close();
   });
 });

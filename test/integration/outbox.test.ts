@@ -120,3 +120,19 @@ describe("the outbox", () => {
     expect(smtp.received.filter((m) => m.parsed.subject === "Only once")).toHaveLength(1);
   });
 });
+
+describe("the admin outbox", () => {
+  it("never shows who receives signer emails", async () => {
+    const { listOutbox } = await import("../../app/models/mail.server");
+    enqueueMail(getDb(), {
+      kind: "signer.milestone",
+      to: "anonymous.signer@corp.example",
+      subject: "100 signatures",
+      text: "t",
+      html: "h",
+    });
+    const listed = listOutbox({ page: 1 }).messages;
+    expect(listed.find((m) => m.kind === "signer.milestone")?.toAddress).toBe("a signer (hidden)");
+    expect(JSON.stringify(listed)).not.toContain("anonymous.signer@corp.example");
+  });
+});

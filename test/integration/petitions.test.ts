@@ -166,3 +166,22 @@ describe("the petition lifecycle", () => {
     ).not.toThrow();
   });
 });
+
+describe("review by someone else", () => {
+  it("stops a moderator from approving or rejecting a petition they organize", () => {
+    const moderatorAsCreator = company.moderator;
+    const petition = draftPetition(moderatorAsCreator, "A petition started by a moderator themselves");
+    transitionPetition(petition.id, { action: "submit" }, moderatorAsCreator);
+    for (const sponsor of [s1, s2, s3]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "approve" }, moderatorAsCreator),
+      403,
+      /another moderator/,
+    );
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "reject", reason: "other" }, moderatorAsCreator),
+      403,
+      /another moderator/,
+    );
+  });
+});

@@ -113,12 +113,12 @@ describe("signing", () => {
       try {
         if (roll < 0.6) sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
         else if (roll < 0.95) withdrawSignature(petition.id, user);
-        else
-          invalidateSignatures(
-            petition.id,
-            { from: new Date(0), to: new Date(), ip, reason: "test" },
-            CLI_ACTOR,
-          );
+        else {
+          const criteria = { from: new Date(0), to: new Date(), ip };
+          const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
+          if (expected !== "none")
+            invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
+        }
       } catch (error) {
         if (!(error instanceof PetitionError)) throw error;
       }
@@ -207,31 +207,47 @@ describe("bulk invalidation", () => {
     const t0 = Date.now();
     for (let i = 0; i < 6; i++) sign(petition.id, 44 + i, i % 2 ? "anonymous" : "public", t0 + i * 60_000);
     const window = { from: new Date(t0 + 60_000), to: new Date(t0 + 3 * 60_000) };
-    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe(3);
+    // Below five, a preview says "few": an exact 1 for a narrow window or an IP would single someone out.
+    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe("few");
     expect(previewInvalidation(petition.id, { ip }, CLI_ACTOR)).toBe(6);
-    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" }, CLI_ACTOR)).toBe(0);
+    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" }, CLI_ACTOR)).toBe("none");
     // One or two addresses would tell whether someone signed anonymously: refused.
     const one = company.staff[45]?.email ?? "";
     expect(() => previewInvalidation(petition.id, { emails: one }, CLI_ACTOR)).toThrowError(
       InvalidationError,
     );
-    expect(() => invalidateSignatures(petition.id, { emails: one, reason: "x" }, CLI_ACTOR)).toThrowError(
+    expect(() =>
+      invalidateSignatures(petition.id, { emails: one, reason: "x", expected: "few" }, CLI_ACTOR),
+    ).toThrowError(InvalidationError);
+    const five = [40, 41, 42, 44, 49].map((i) => company.staff[i]?.email.toUpperCase()).join(", ");
+    // Made-up addresses do not count toward the five.
+    const padded = `${one}, nobody1@corp.example, nobody2@corp.example, nobody3@corp.example, nobody4@corp.example`;
+    expect(() => previewInvalidation(petition.id, { emails: padded }, CLI_ACTOR)).toThrowError(
       InvalidationError,
     );
-    const five = [40, 41, 42, 44, 49].map((i) => company.staff[i]?.email.toUpperCase()).join(", ");
-    expect(previewInvalidation(petition.id, { emails: five }, CLI_ACTOR)).toBe(2);
+    expect(previewInvalidation(petition.id, { emails: five }, CLI_ACTOR)).toBe("few");
     const previews = getDb()
       .select()
       .from(auditLog)
       .where(eq(auditLog.action, "signatures.invalidate.preview"))
       .all();
     expect(previews.at(-1)?.details).toMatchObject({
-      matched: 2,
+      matched: "few",
       people: expect.arrayContaining([company.staff[44]?.email]),
     });
-    expect(invalidateSignatures(petition.id, { ...window, reason: "Scripted signing" }, CLI_ACTOR)).toBe(3);
+    // The confirmation must still match the preview, checked inside the transaction.
+    expect(() =>
+      invalidateSignatures(petition.id, { ...window, reason: "Scripted signing", expected: 6 }, CLI_ACTOR),
+    ).toThrowError(/changed since the preview/);
+    expect(
+      invalidateSignatures(
+        petition.id,
+        { ...window, reason: "Scripted signing", expected: "few" },
+        CLI_ACTOR,
+      ),
+    ).toBe(3);
     expect(findPetition(petition.slug)?.signatureCount).toBe(3);
-    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe(0);
+    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe("none");
     expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 3 });
     const invalidated = getDb()
       .select()

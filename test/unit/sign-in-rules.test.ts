@@ -86,3 +86,14 @@ describe("petition slugs", async () => {
     expect(slugify("!!!")).toBe("petition");
   });
 });
+
+describe("the dev mailbox", async () => {
+  const { devMailboxAvailable } = await import("../../app/request.server");
+  it("answers only requests from this machine (SMTP_URL unset)", () => {
+    expect(devMailboxAvailable({ clientIp: "127.0.0.1" })).toBe(true);
+    expect(devMailboxAvailable({ clientIp: "::1" })).toBe(true);
+    expect(devMailboxAvailable({ clientIp: "::ffff:127.0.0.1" })).toBe(true);
+    expect(devMailboxAvailable({ clientIp: "10.1.2.3" })).toBe(false);
+    expect(devMailboxAvailable({})).toBe(false);
+  });
+});
