@@ -10,20 +10,9 @@ import {
   type Petition,
   transitionPetition,
 } from "./petitions.server";
+import { seededRandom } from "./seeded-random";
 import type { User } from "./sessions.server";
 import { signPetition } from "./signatures.server";
-
-/** Small deterministic PRNG so the demo is the same on every machine. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const at = (iso: string) => new Date(iso).getTime();
 
@@ -59,7 +48,7 @@ export function seedDemoPetitions(): string[] {
   const moderator = user("moderator@undersigned.test");
   const organizer = user("organizer@undersigned.test");
   const rep = user("union-rep@undersigned.test");
-  const next = random(1500);
+  const next = seededRandom(1500);
   const firstOutboxId = (db.select({ id: outbox.id }).from(outbox).all().at(-1)?.id ?? 0) + 1;
 
   const sponsorsFor = (petition: Petition, from: number, when: number, count = 3) => {

@@ -8,14 +8,7 @@ import type { LedgerEvent } from "./petition-states";
 export const GENESIS_HASH = "0".repeat(64);
 
 /** The exact bytes hashed for an entry: documented in docs/ledger.md. */
-export function entryHash(entry: {
-  petitionId: number;
-  seq: number;
-  event: LedgerEvent;
-  at: Date;
-  signer: string;
-  prevHash: string;
-}): string {
+export function entryHash(entry: Omit<LedgerEntry, "hash">): string {
   const line = [
     entry.petitionId,
     entry.seq,

@@ -4,6 +4,7 @@ import { auditLog, people, personRoles } from "../../db/schema";
 import { CLI_ACTOR, recordAudit } from "./audit.server";
 import { seedDemoPetitions } from "./demo-petitions.server";
 import type { Role } from "./roles";
+import { seededRandom } from "./seeded-random";
 
 export class SeedRefusedError extends Error {}
 
@@ -29,18 +30,6 @@ const LAST_NAMES =
   "Abara Adeyemi Ahmed Andersen Bauer Becker Brown Castro Chen Costa Silva Dubois Eriksen Fischer Garcia Gupta Haddad Hansen Ito Jensen Kaur Kim Kowalski Kumar Larsen Lee Lopez Martin Meyer Mensah Moreau Müller Nakamura Nguyen Novak Okafor Olsen Park Patel Petrov Quinn Rahman Reyes Rossi Sato Schmidt Singh Smith Suzuki Tanaka Torres Umar Vargas Wang Weber Williams Wong Yilmaz Zhang".split(
     " ",
   );
-
-/** Small deterministic PRNG (mulberry32): the same seed gives the same demo company every time. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weighted<T>(items: readonly T[], weights: number[], next: () => number): T {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -158,7 +147,7 @@ export function seedDemoData(options: { reset?: boolean } = {}): string {
       }
       wipe(tx);
     }
-    const next = random(20260401);
+    const next = seededRandom(20260401);
     const used = new Set(DEMO_ACCOUNTS.map((a) => a.email));
     const rows: Array<typeof people.$inferInsert> = DEMO_ACCOUNTS.map(
       ({ roles: _roles, ...account }) => account,
