@@ -67,26 +67,40 @@ export function seedDemoPetitions(): string[] {
       );
     }
   };
-  const signMany = (petition: Petition, count: number, start: number, spanMs: number, offset: number) => {
-    for (let i = 0; i < count; i++) {
+  /**
+   * `count` signatures in time order (the ledger and the milestone times follow real order),
+   * front-loaded: most people sign in the first days. Returns how many were made.
+   */
+  const signMany = (
+    petition: Petition,
+    count: number,
+    start: number,
+    spanMs: number,
+    offset: number,
+    reasons: readonly string[] = [],
+  ) => {
+    const times = Array.from({ length: count }, () => start + Math.floor(spanMs * next() ** 1.8)).sort(
+      (a, b) => a - b,
+    );
+    let signed = 0;
+    times.forEach((when, i) => {
       const signer = user(staff[(offset + i) % staff.length] ?? "");
-      if (signer.id === petition.creatorId) continue;
-      // Front-loaded: most people sign in the first days.
-      const when = start + Math.floor(spanMs * next() ** 1.8);
+      if (signer.id === petition.creatorId) return;
       signPetition(
         {
           petitionId: petition.id,
           user: signer,
           visibility: next() < 0.34 ? "anonymous" : "public",
+          reason: reasons.length && next() < 0.06 ? reasons[Math.floor(next() * reasons.length)] : undefined,
           wantsUpdates: next() < 0.1,
           ip: `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`,
         },
         when,
       );
-    }
+      signed++;
+    });
+    return signed;
   };
-  const times = (count: number, start: number, spanMs: number) =>
-    Array.from({ length: count }, () => start + Math.floor(spanMs * next() ** 1.8)).sort((a, b) => a - b);
 
   // The story: created and opened in early April, signed over three weeks.
   const mci = createPetition(
@@ -116,22 +130,7 @@ We ask leadership to:
   );
   sponsorsFor(mci, 10, at("2026-04-01T10:00:00Z"));
   transitionPetition(mci.id, { action: "approve" }, moderator, at("2026-04-03T08:30:00Z"));
-  const mciTimes = times(1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS);
-  mciTimes.forEach((when, i) => {
-    const signer = user(staff[(20 + i) % staff.length] ?? "");
-    if (signer.id === mci.creatorId) return;
-    signPetition(
-      {
-        petitionId: mci.id,
-        user: signer,
-        visibility: next() < 0.34 ? "anonymous" : "public",
-        reason: next() < 0.06 ? REASONS[Math.floor(next() * REASONS.length)] : undefined,
-        wantsUpdates: next() < 0.1,
-        ip: `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`,
-      },
-      when,
-    );
-  });
+  const mciSignatures = signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
 
   // Open now, a few weeks in.
   const hybrid = createPetition(
@@ -226,7 +225,7 @@ We ask leadership to:
   db.update(outbox).set({ status: "sent", sentAt: new Date() }).where(gte(outbox.id, firstOutboxId)).run();
 
   return [
-    `MCI petition: ${mciTimes.length.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days.`,
+    `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days.`,
     "Other petitions: open, closed, rejected, awaiting moderation, collecting co-sponsors, draft.",
   ];
 }

@@ -22,6 +22,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   organizer: [],
   moderator: ["moderate:petition"],
   leadership: [],
+  // Listed one by one, not "all": a new permission is granted to nobody until a role is given it.
   admin: [
     "view:admin",
     "import:directory",
