@@ -104,6 +104,10 @@ describe("administration", () => {
     await page.getByLabel("Action").selectOption("role.grant");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/action=role.grant/);
+    // The URL changes before the filtered rows render: wait for the table itself.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("tbody tr")].every((row) => row.textContent?.includes("role.grant")),
+    );
     expect(await page.locator("tbody tr").count()).toBe(2); // the bootstrap grant and the moderator grant
     await expectNoAxeViolations(page);
 
