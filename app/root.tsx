@@ -118,7 +118,9 @@ function Header() {
         <div className="account">
           {user ? (
             <>
-              <span className="who">{user.name ?? user.email}</span>
+              <Link to="/settings" className="who" title="Your email settings">
+                {user.name ?? user.email}
+              </Link>
               <Form method="post" action="/sign-out">
                 <button type="submit" className="button-link">
                   Sign out

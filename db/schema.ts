@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/models/comment-forms";
+import { EMAIL_TOPICS } from "../app/models/email-topics";
 import { OUTBOX_STATUSES } from "../app/models/outbox-status";
 import {
   LEDGER_EVENTS,
@@ -261,4 +271,132 @@ export const milestones = sqliteTable(
     responseDueAt: timestamp("response_due_at"),
   },
   (t) => [uniqueIndex("milestones_petition_threshold_unique").on(t.petitionId, t.threshold)],
+);
+
+/** One discussion per commentable thing (a petition now; announcements and policies later). */
+export const commentThreads = sqliteTable(
+  "comment_threads",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    subjectType: text("subject_type", { enum: COMMENT_SUBJECT_TYPES }).notNull(),
+    subjectId: integer("subject_id").notNull(),
+    /** Kept in step by the comments module, so a page never counts rows. */
+    commentCount: integer("comment_count").notNull().default(0),
+    topLevelCount: integer("top_level_count").notNull().default(0),
+    lockedAt: timestamp("locked_at"),
+    lockedReason: text("locked_reason"),
+    lockedById: integer("locked_by_id").references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("comment_threads_subject_unique").on(t.subjectType, t.subjectId)],
+);
+
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    threadId: integer("thread_id")
+      .notNull()
+      .references(() => commentThreads.id),
+    parentId: integer("parent_id").references((): AnySQLiteColumn => comments.id),
+    /** 1 for top level, at most 3. */
+    depth: integer("depth").notNull(),
+    /** When a reply to a depth-3 comment is placed beside it, the comment it answers. */
+    inReplyToId: integer("in_reply_to_id").references((): AnySQLiteColumn => comments.id),
+    /** Never leaves the server for anonymous comments (see comments.server.ts). */
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => people.id),
+    anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
+    /** Posted (as themselves) by an organizer of the subject or by leadership. */
+    official: integer("official", { mode: "boolean" }).notNull().default(false),
+    body: text("body").notNull(),
+    /** The body rendered through the sanitizer when written, so reading a thread renders nothing. */
+    bodyHtml: text("body_html").notNull(),
+    score: integer("score").notNull().default(0),
+    replyCount: integer("reply_count").notNull().default(0),
+    /** Unresolved reports; at the configured threshold the comment hides itself pending review. */
+    openReports: integer("open_reports").notNull().default(0),
+    createdAt: createdAt(),
+    editedAt: timestamp("edited_at"),
+    deletedAt: timestamp("deleted_at"),
+    hiddenAt: timestamp("hidden_at"),
+    /** Null with hidden_at set: hidden automatically by reports, waiting for a moderator. */
+    hiddenById: integer("hidden_by_id").references(() => people.id),
+    hiddenReason: text("hidden_reason"),
+  },
+  (t) => [
+    // One index per sort of a thread's top level, and one for replies (always oldest first).
+    index("comments_top_level_score_idx").on(t.threadId, t.score, t.id).where(sql`parent_id is null`),
+    index("comments_top_level_id_idx").on(t.threadId, t.id).where(sql`parent_id is null`),
+    index("comments_parent_idx").on(t.parentId, t.id),
+    index("comments_author_idx").on(t.authorId),
+    index("comments_reported_idx").on(t.id).where(sql`open_reports > 0`),
+  ],
+);
+
+/** Earlier versions of edited comments, for moderators. */
+export const commentRevisions = sqliteTable(
+  "comment_revisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id),
+    body: text("body").notNull(),
+    /** When this version was written (the comment's creation or an earlier edit). */
+    writtenAt: timestamp("written_at").notNull(),
+    replacedAt: timestamp("replaced_at").notNull(),
+  },
+  (t) => [index("comment_revisions_comment_idx").on(t.commentId, t.id)],
+);
+
+export const commentVotes = sqliteTable(
+  "comment_votes",
+  {
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.commentId, t.personId] })],
+);
+
+export const commentReports = sqliteTable(
+  "comment_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id),
+    /** Shown to nobody: neither the author nor moderators learn who reported. */
+    reporterId: integer("reporter_id")
+      .notNull()
+      .references(() => people.id),
+    reason: text("reason", { enum: REPORT_REASONS }).notNull(),
+    note: text("note"),
+    createdAt: createdAt(),
+    resolvedAt: timestamp("resolved_at"),
+    resolution: text("resolution", { enum: ["hidden", "restored", "dismissed", "deleted"] }),
+  },
+  (t) => [
+    uniqueIndex("comment_reports_once_per_person").on(t.commentId, t.reporterId),
+    index("comment_reports_open_idx").on(t.commentId).where(sql`resolved_at is null`),
+  ],
+);
+
+/** Email topics a person has turned off (in settings, or by an unsubscribe link). */
+export const emailOptOuts = sqliteTable(
+  "email_opt_outs",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    topic: text("topic", { enum: EMAIL_TOPICS }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.topic] })],
 );

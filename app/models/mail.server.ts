@@ -58,12 +58,14 @@ export function renderEmail(content: {
   paragraphs: string[];
   action?: { label: string; url: string };
   footer?: string;
+  /** For optional emails: a one-click link that turns this kind of email off. */
+  unsubscribeUrl?: string;
 }) {
   const footer = content.footer ?? "Undersigned — the staff petition platform.";
   const text = [
     ...content.paragraphs,
     ...(content.action ? [`${content.action.label}:\n${content.action.url}`] : []),
-    `--\n${footer}`,
+    `--\n${footer}${content.unsubscribeUrl ? `\nStop these emails: ${content.unsubscribeUrl}` : ""}`,
   ].join("\n\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1c1c;max-width:560px;margin:0 auto;padding:24px">
 ${content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
@@ -73,7 +75,11 @@ ${
 <p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(content.action.url)}</p>`
     : ""
 }
-<hr style="border:none;border-top:1px solid #ddd"><p style="font-size:13px;color:#555">${escapeHtml(footer)}</p>
+<hr style="border:none;border-top:1px solid #ddd"><p style="font-size:13px;color:#555">${escapeHtml(footer)}${
+    content.unsubscribeUrl
+      ? `<br><a href="${escapeHtml(content.unsubscribeUrl)}" style="color:#555">Stop these emails</a>`
+      : ""
+  }</p>
 </body></html>`;
   return { text, html };
 }
@@ -216,10 +222,10 @@ export function retryMail(id: number, actor: Actor): boolean {
 export const OUTBOX_PAGE_SIZE = 50;
 
 /**
- * Emails to signers ("signer.*" kinds) would tell who signed — anonymous signers included — so the
- * admin outbox never shows their recipients.
+ * Emails to signers ("signer.*") and commenters ("comment.*") would tell who signed or wrote what —
+ * anonymous signers and commenters included — so the admin outbox never shows their recipients.
  */
-export const isSignerMail = (kind: string) => kind.startsWith("signer.");
+export const hidesRecipient = (kind: string) => kind.startsWith("signer.") || kind.startsWith("comment.");
 
 /**
  * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
@@ -248,7 +254,7 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
   for (const message of messages) {
-    if (isSignerMail(message.kind)) message.toAddress = "a signer (hidden)";
+    if (hidesRecipient(message.kind)) message.toAddress = "hidden (a participant)";
   }
   const totals = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const row of db

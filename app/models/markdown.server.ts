@@ -6,14 +6,30 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 
 /**
- * Markdown → HTML for user content. Raw HTML in the source is dropped (remark-rehype without
- * allowDangerousHtml), then rehype-sanitize applies GitHub's allow-list (no scripts, no event
- * handlers, no javascript: URLs), and links get rel="nofollow noopener ugc".
+ * Markdown → HTML for user content. Raw HTML in the source becomes plain text (nothing dropped,
+ * nothing run); images become links to them (a remote image would be a request to a third party —
+ * a tracking pixel — and the CSP blocks it anyway); then rehype-sanitize applies GitHub's allow-list
+ * without <img> (no scripts, no event handlers, no javascript: URLs), and links get
+ * rel="nofollow noopener ugc".
  */
 const processor = unified()
   .use(remarkParse)
-  .use(remarkRehype)
-  .use(rehypeSanitize, { ...defaultSchema, clobberPrefix: "user-content-" })
+  .use(remarkRehype, {
+    handlers: {
+      html: (_state, node: { value: string }) => ({ type: "text", value: node.value }),
+      image: (_state, node: { url: string; alt?: string | null }) => ({
+        type: "element",
+        tagName: "a",
+        properties: { href: node.url },
+        children: [{ type: "text", value: node.alt || node.url }],
+      }),
+    },
+  })
+  .use(rehypeSanitize, {
+    ...defaultSchema,
+    tagNames: defaultSchema.tagNames?.filter((name) => name !== "img"),
+    clobberPrefix: "user-content-",
+  })
   .use(rehypeExternalLinks, { rel: ["nofollow", "noopener", "ugc"] })
   .use(rehypeStringify);
 

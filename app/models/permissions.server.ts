@@ -15,12 +15,13 @@ export const PERMISSIONS = [
   "retry:mail",
   "configure:settings",
   "moderate:petition",
+  "moderate:comment",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   organizer: [],
-  moderator: ["moderate:petition"],
+  moderator: ["moderate:petition", "moderate:comment"],
   leadership: [],
   // Listed one by one, not "all": a new permission is granted to nobody until a role is given it.
   admin: [

@@ -8,9 +8,15 @@ import { type Actor, recordAudit } from "./audit.server";
 export const settingsSchema = z.object({
   coSponsorsRequired: z.coerce.number().int().min(0).max(50),
   openForDays: z.coerce.number().int().min(1).max(730),
+  /** Open reports at which a comment hides itself until a moderator looks at it. */
+  commentReportThreshold: z.coerce.number().int().min(1).max(100),
 });
 export type Settings = z.infer<typeof settingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { coSponsorsRequired: 3, openForDays: 90 };
+export const DEFAULT_SETTINGS: Settings = {
+  coSponsorsRequired: 3,
+  openForDays: 90,
+  commentReportThreshold: 3,
+};
 
 export function getSettings(exec: Executor = getDb()): Settings {
   const stored = Object.fromEntries(

@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
-import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, preparedStatements } from "../../db/client";
 import { people, petitions, signatures } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { postSigningReason } from "./comments.server";
 import { normalizeEmail } from "./email-address";
 import { newSignerPseudonym, nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
@@ -124,6 +125,9 @@ export function signPetition(
           now,
         );
         writeLedgerEntry(entry, +1, petition);
+        if (input.reason) {
+          postSigningReason(db, petition.id, input.reason, input.visibility === "anonymous", input.user, now);
+        }
         const next = statements().nextMilestone.get(petition.id);
         if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
         return { ok: true, receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash } };
@@ -225,24 +229,6 @@ export function listPublicSigners(petitionId: number, page: number) {
     anonymousCount,
     pageCount: Math.max(1, Math.ceil(publicCount / SIGNERS_PAGE_SIZE)),
   };
-}
-
-/** "Why I'm signing": public reasons with the signer's name, anonymous ones as a verified colleague. */
-export function listReasons(petitionId: number, limit = 20) {
-  return getDb()
-    .select({
-      name: sql<
-        string | null
-      >`case when ${signatures.visibility} = 'public' then ${people.name} else null end`,
-      // No time: it could be lined up with the ledger to tell which entry an anonymous reason is.
-      reason: signatures.reason,
-    })
-    .from(signatures)
-    .innerJoin(people, eq(people.id, signatures.personId))
-    .where(and(standing(petitionId), sql`${signatures.reason} is not null`))
-    .orderBy(desc(signatures.createdAt))
-    .limit(limit)
-    .all();
 }
 
 // ---- Bulk invalidation ---------------------------------------------------------------------------

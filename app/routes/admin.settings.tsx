@@ -72,6 +72,7 @@ export default function Settings() {
     defaultValue: {
       coSponsorsRequired: String(settings.coSponsorsRequired),
       openForDays: String(settings.openForDays),
+      commentReportThreshold: String(settings.commentReportThreshold),
       milestones: rows.map((m) =>
         m
           ? {
@@ -96,6 +97,11 @@ export default function Settings() {
           type="number"
         />
         <InputField label="Days a petition stays open" field={fields.openForDays} type="number" />
+        <InputField
+          label="Reports that hide a comment until a moderator reviews it"
+          field={fields.commentReportThreshold}
+          type="number"
+        />
         <fieldset>
           <legend>Default milestones</legend>
           <FormErrors id={fields.milestones.errorId} errors={fields.milestones.errors} />

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
+import { countReportedComments } from "../models/comments.server";
 import { requirePermission } from "../models/permissions.server";
 import { moderationQueue } from "../models/petitions.server";
 
@@ -11,14 +12,18 @@ export const meta: MetaFunction = () => [{ title: "Moderation · Undersigned" }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "moderate:petition");
-  return json({ queue: moderationQueue() });
+  return json({ queue: moderationQueue(), reportedComments: countReportedComments() });
 }
 
 export default function Moderation() {
-  const { queue } = useLoaderData<typeof loader>();
+  const { queue, reportedComments } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Moderation</h1>
+      <p className="card">
+        <Link to="/moderation/comments">Reported comments</Link>:{" "}
+        {reportedComments ? `${reportedComments.toLocaleString("en")} waiting` : "none waiting"}
+      </p>
       <h2>Petitions awaiting moderation</h2>
       {queue.length ? (
         <ul className="petition-list">

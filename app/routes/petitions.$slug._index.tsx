@@ -5,9 +5,12 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
+import { CommentThread } from "../components/comment-thread";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, TextareaField } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge } from "../components/petition-bits";
+import { threadQuerySchema } from "../models/comment-forms";
+import { loadThread } from "../models/comments.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { renderMarkdown } from "../models/markdown.server";
 import { milestoneInputSchema, signSchema } from "../models/petition-forms";
@@ -25,11 +28,10 @@ import { getUser, requireUser } from "../models/sessions.server";
 import {
   findOwnSignature,
   listPublicSigners,
-  listReasons,
   signPetition,
   withdrawSignature,
 } from "../models/signatures.server";
-import { clientIp } from "../request.server";
+import { clientIp, parseQuery } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -59,7 +61,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     recentSigners: signers.signers.slice(0, 10),
     publicCount: signers.publicCount,
     anonymousCount: signers.anonymousCount,
-    reasons: listReasons(page.petition.id, 10),
+    discussion: loadThread(
+      { type: "petition", id: page.petition.id },
+      user,
+      parseQuery(request, threadQuerySchema),
+    ),
   });
 }
 
@@ -219,18 +225,11 @@ export default function PetitionPage() {
           {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
-          {data.reasons.length ? (
-            <section className="card" aria-labelledby="reasons-title">
-              <h2 id="reasons-title">Why people sign</h2>
-              <ul>
-                {data.reasons.map((r, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: the list is rendered once per load
-                  <li key={i}>
-                    <q>{r.reason}</q> — {r.name ?? "Verified colleague"}
-                  </li>
-                ))}
-              </ul>
-            </section>
+          {data.discussion ? (
+            <CommentThread
+              {...data.discussion}
+              signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}#comments` })}`}
+            />
           ) : null}
         </div>
         <aside className="stack" aria-label="Signatures">
@@ -311,7 +310,12 @@ export default function PetitionPage() {
                     </label>
                   </div>
                 </fieldset>
-                <TextareaField label="Why I'm signing (optional)" field={signFields.reason} rows={3} />
+                <TextareaField
+                  label="Why I'm signing (optional)"
+                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous."
+                  field={signFields.reason}
+                  rows={3}
+                />
                 <div className="checkbox">
                   <input type="checkbox" id="wantsUpdates" name="wantsUpdates" value="on" />
                   <label htmlFor="wantsUpdates">

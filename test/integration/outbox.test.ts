@@ -132,7 +132,7 @@ describe("the admin outbox", () => {
       html: "h",
     });
     const listed = listOutbox({ page: 1 }).messages;
-    expect(listed.find((m) => m.kind === "signer.milestone")?.toAddress).toBe("a signer (hidden)");
+    expect(listed.find((m) => m.kind === "signer.milestone")?.toAddress).toBe("hidden (a participant)");
     expect(JSON.stringify(listed)).not.toContain("anonymous.signer@corp.example");
   });
 });

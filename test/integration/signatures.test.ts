@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
+import { loadThread } from "../../app/models/comments.server";
 import { verifyLedger } from "../../app/models/ledger.server";
 import { findPetition, listMilestones, PetitionError } from "../../app/models/petitions.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
@@ -9,7 +10,6 @@ import {
   InvalidationError,
   invalidateSignatures,
   listPublicSigners,
-  listReasons,
   previewInvalidation,
   signPetition,
   withdrawSignature,
@@ -195,9 +195,13 @@ describe("anonymity", () => {
     const list = listPublicSigners(petition.id, 1);
     expect(list).toMatchObject({ publicCount: 1, anonymousCount: 1 });
     expect(JSON.stringify(list)).not.toContain(anonymous.name ?? "??");
-    const reasons = listReasons(petition.id);
-    expect(reasons).toEqual([expect.objectContaining({ name: null, reason: "I fear retaliation" })]);
-    expect(JSON.stringify(reasons)).not.toContain(anonymous.name ?? "??");
+    // "Why I'm signing" becomes the signer's comment, anonymous like the signature.
+    const thread = loadThread({ type: "petition", id: petition.id }, null, { sort: "newest", page: 1 });
+    expect(thread?.comments).toEqual([
+      expect.objectContaining({ authorName: null, anonymous: true, bodyHtml: "<p>I fear retaliation</p>" }),
+    ]);
+    expect(JSON.stringify(thread)).not.toContain(anonymous.name ?? "??");
+    expect(JSON.stringify(thread)).not.toContain(anonymous.email);
   });
 });
 

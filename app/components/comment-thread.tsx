@@ -1,0 +1,531 @@
+import { type DefaultValue, getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { Link, useFetcher, useLocation } from "@remix-run/react";
+import { type ReactNode, useEffect, useState } from "react";
+import { z } from "zod";
+import {
+  COMMENT_MAX_LENGTH,
+  COMMENT_SORT_LABELS,
+  COMMENT_SORTS,
+  type CommentSort,
+  moderationReasonSchema,
+  postCommentSchema,
+  REPORT_REASON_LABELS,
+  REPORT_REASONS,
+  reportCommentSchema,
+} from "../models/comment-forms";
+import type { CommentView, ThreadInfo } from "../models/comments.server";
+import { formatDate, formatDateTime } from "./format";
+import { FormErrors, TextareaField } from "./forms";
+import { Pagination } from "./pagination";
+
+/**
+ * Comment threads. Every control is a plain form that works without JavaScript (the action
+ * redirects back with a flash message); once hydrated, the same forms post through fetchers, add a
+ * `_fetcher` field so the action answers with data instead of a redirect, and Remix revalidates the
+ * page in place.
+ */
+
+// Dates arrive from loaders as numbers (milliseconds).
+type Serialized<T> = T extends Date ? string : T;
+type View = { [K in keyof CommentView]: Serialized<CommentView[K]> };
+
+export function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
+
+function useReturnTo(): string {
+  const location = useLocation();
+  return `${location.pathname}${location.search}`;
+}
+
+/** The hidden fields every comment form carries. */
+function CommonFields({ intent }: { intent: string }) {
+  const hydrated = useHydrated();
+  const returnTo = useReturnTo();
+  return (
+    <>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="returnTo" value={returnTo} />
+      {hydrated ? <input type="hidden" name="_fetcher" value="1" /> : null}
+    </>
+  );
+}
+
+type ActionResult = SubmissionResult<string[]> & { message?: string };
+
+/** A comment form with fields validated by zod (client and server) through conform. */
+function ValidatedForm<Input extends Record<string, unknown>, Output extends Record<string, unknown>>({
+  id,
+  action,
+  intent,
+  schema,
+  submitLabel,
+  submitClass,
+  onDone,
+  defaultValue,
+  children,
+}: {
+  id: string;
+  defaultValue?: DefaultValue<Input>;
+  action: string;
+  intent: string;
+  schema: z.ZodType<Output, Input>;
+  submitLabel: string;
+  submitClass?: string;
+  onDone?: () => void;
+  children: (fields: ReturnType<typeof useForm<Input, Output>>[1]) => ReactNode;
+}) {
+  const fetcher = useFetcher<ActionResult>();
+  const [form, fields] = useForm<Input, Output>({
+    id,
+    defaultValue,
+    lastResult: fetcher.state === "idle" ? fetcher.data : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldRevalidate: "onBlur",
+  });
+  const succeeded = fetcher.state === "idle" && fetcher.data?.status === "success";
+  useEffect(() => {
+    if (succeeded) onDone?.();
+  }, [succeeded, onDone]);
+  return (
+    <fetcher.Form method="post" action={action} className="stack comment-form" {...getFormProps(form)}>
+      <CommonFields intent={intent} />
+      <FormErrors id={form.errorId} errors={form.errors} />
+      {children(fields)}
+      <div className="row">
+        <button type="submit" className={submitClass} disabled={fetcher.state !== "idle"}>
+          {submitLabel}
+        </button>
+      </div>
+    </fetcher.Form>
+  );
+}
+
+/** A form that is only a button (vote, delete, restore…); errors show beside it. */
+function ButtonForm({
+  action,
+  intent,
+  label,
+  className = "secondary",
+  extra,
+  pressed,
+}: {
+  action: string;
+  intent: string;
+  label: ReactNode;
+  className?: string;
+  extra?: Record<string, string>;
+  pressed?: boolean;
+}) {
+  const fetcher = useFetcher<ActionResult>();
+  const errors = fetcher.state === "idle" ? fetcher.data?.error?.[""] : undefined;
+  return (
+    <fetcher.Form method="post" action={action} className="inline-form">
+      <CommonFields intent={intent} />
+      {Object.entries(extra ?? {}).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" className={className} aria-pressed={pressed} disabled={fetcher.state !== "idle"}>
+        {label}
+      </button>
+      {errors?.length ? (
+        <span role="alert" className="field-errors">
+          {errors.join(" ")}
+        </span>
+      ) : null}
+    </fetcher.Form>
+  );
+}
+
+/** A <details> disclosure: opens without JavaScript; closes itself once its form succeeds. */
+function Disclosure({ summary, children }: { summary: string; children: (close: () => void) => ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="comment-disclosure">
+      <summary>{summary}</summary>
+      {children(() => setOpen(false))}
+    </details>
+  );
+}
+
+function BodyField({ field, label }: { field: Parameters<typeof TextareaField>[0]["field"]; label: string }) {
+  return (
+    <TextareaField
+      label={label}
+      field={field}
+      hint={`Markdown: **bold**, _italic_, [links](https://…), lists, > quotes, \`code\`. Up to ${COMMENT_MAX_LENGTH.toLocaleString("en")} characters.`}
+      rows={4}
+    />
+  );
+}
+
+function AnonymousChoice({ id }: { id: string }) {
+  return (
+    <div className="checkbox">
+      <input type="checkbox" id={id} name="anonymous" value="on" />
+      <label htmlFor={id}>
+        Post anonymously — shown as “Verified colleague”; nobody, not even moderators, can see it was you
+      </label>
+    </div>
+  );
+}
+
+function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
+  return (
+    <ValidatedForm
+      id="new-comment"
+      action={action}
+      intent="post"
+      schema={postCommentSchema}
+      submitLabel="Post comment"
+    >
+      {(fields) => (
+        <>
+          <BodyField field={fields.body} label={`Comment on “${thread.title}”`} />
+          <AnonymousChoice id="new-comment-anonymous" />
+        </>
+      )}
+    </ValidatedForm>
+  );
+}
+
+export function CommentThread({
+  thread,
+  comments,
+  sort,
+  page,
+  pageCount,
+  signInPath,
+}: {
+  thread: ThreadInfo;
+  comments: View[];
+  sort: CommentSort;
+  page: number;
+  pageCount: number;
+  signInPath: string;
+}) {
+  const location = useLocation();
+  const discussion = `/discussions/${thread.subject.type}/${thread.subject.id}`;
+  const sortLink = (s: CommentSort) => {
+    const params = new URLSearchParams(location.search);
+    params.set("sort", s);
+    params.delete("page");
+    return `${location.pathname}?${params}#comments`;
+  };
+  return (
+    <section className="card stack comments" id="comments" aria-labelledby="comments-title">
+      <div className="comments-head">
+        <h2 id="comments-title">
+          Discussion <span className="muted">({thread.commentCount.toLocaleString("en")})</span>
+        </h2>
+        <nav aria-label="Sort comments" className="comment-sorts">
+          {COMMENT_SORTS.map((s) => (
+            <Link key={s} to={sortLink(s)} aria-current={s === sort ? "true" : undefined} preventScrollReset>
+              {COMMENT_SORT_LABELS[s]}
+            </Link>
+          ))}
+        </nav>
+      </div>
+      {thread.locked ? (
+        <p className="flash flash-info">
+          This discussion is locked by a moderator{thread.locked.reason ? `: ${thread.locked.reason}` : ""}.
+        </p>
+      ) : null}
+      {thread.closedReason && !thread.locked ? <p className="muted">{thread.closedReason}</p> : null}
+      {thread.canModerate ? <LockControls thread={thread} action={discussion} /> : null}
+      {thread.canPost ? <PostForm thread={thread} action={discussion} /> : null}
+      {!thread.signedIn && !thread.closedReason && !thread.locked ? (
+        <p>
+          <Link to={signInPath}>Sign in</Link> to join the discussion.
+        </p>
+      ) : null}
+      {comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
+      <ol className="comment-list">
+        {comments.map((comment) => (
+          <li key={comment.id}>
+            <CommentItem comment={comment} thread={thread} />
+          </li>
+        ))}
+      </ol>
+      <Pagination page={page} pageCount={pageCount} />
+    </section>
+  );
+}
+
+function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {
+  if (thread.locked) return <ButtonForm action={action} intent="unlock" label="Unlock the discussion" />;
+  return (
+    <Disclosure summary="Lock the discussion">
+      {(close) => (
+        <ValidatedForm
+          id="lock-thread"
+          action={action}
+          intent="lock"
+          schema={lockSchema}
+          submitLabel="Lock"
+          submitClass="danger"
+          onDone={close}
+        >
+          {(fields) => <TextareaField label="Reason (shown on the thread)" field={fields.reason} rows={2} />}
+        </ValidatedForm>
+      )}
+    </Disclosure>
+  );
+}
+
+const lockSchema = z.object({ reason: moderationReasonSchema });
+const editSchema = z.object({ body: postCommentSchema.shape.body });
+const hideSchema = z.object({ reason: moderationReasonSchema });
+
+export function CommentItem({
+  comment,
+  thread,
+  standalone = false,
+}: {
+  comment: View;
+  thread: ThreadInfo;
+  /** On a comment's own page its replies are listed by the page, not here. */
+  standalone?: boolean;
+}) {
+  const action = `/comments/${comment.id}`;
+  const author = comment.state === "deleted" ? "Deleted" : (comment.authorName ?? "Verified colleague");
+  const live = comment.state === "visible";
+  return (
+    <article
+      id={`comment-${comment.id}`}
+      className={`comment comment-${comment.state}`}
+      aria-label={`Comment by ${author}`}
+    >
+      <header className="comment-meta">
+        <strong>{author}</strong>
+        {comment.anonymous && comment.state !== "deleted" ? (
+          <span className="badge" title="Signed-in member of staff who chose not to be named">
+            Anonymous
+          </span>
+        ) : null}
+        {comment.official ? <span className="badge badge-ok">Official</span> : null}
+        {comment.mine ? <span className="badge">You</span> : null}
+        <a href={`${action}`} className="muted">
+          {comment.anonymous ? (
+            <time dateTime={new Date(comment.createdAt).toISOString().slice(0, 10)}>
+              {formatDate(comment.createdAt)}
+            </time>
+          ) : (
+            <time dateTime={new Date(comment.createdAt).toISOString()}>
+              {formatDateTime(comment.createdAt)}
+            </time>
+          )}
+        </a>
+        {comment.editedAt ? <span className="muted">· edited</span> : null}
+        {comment.openReports ? (
+          <span className="badge badge-warn">{comment.openReports} open reports</span>
+        ) : null}
+      </header>
+      {comment.inReplyTo ? (
+        <blockquote className="in-reply-to">
+          Replying to{" "}
+          <a href={`/comments/${comment.inReplyTo.id}`}>
+            {comment.inReplyTo.authorName ?? "Verified colleague"}
+          </a>
+          {comment.inReplyTo.excerpt ? `: “${comment.inReplyTo.excerpt}”` : ""}
+        </blockquote>
+      ) : null}
+      {comment.state === "deleted" ? <p className="muted">This comment was deleted by its author.</p> : null}
+      {comment.state === "hidden" ? (
+        <p className="muted">
+          {comment.bodyHtml
+            ? `Hidden by a moderator${comment.hiddenPendingReview ? " pending review" : ""} — only ${comment.mine ? "you and moderators" : "its author and moderators"} see the text.${comment.hiddenReason ? ` Reason: ${comment.hiddenReason}` : ""}`
+            : `Hidden by a moderator${comment.hiddenPendingReview ? " pending review" : ""}.`}
+        </p>
+      ) : null}
+      {comment.bodyHtml ? (
+        // Sanitized by renderMarkdown (rehype-sanitize) when the comment was written.
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML
+        <div className="markdown comment-body" dangerouslySetInnerHTML={{ __html: comment.bodyHtml }} />
+      ) : null}
+      <div className="comment-actions">
+        <span className="comment-score">
+          <span aria-hidden="true">▲</span> {comment.score}
+          <span className="sr-only"> {comment.score === 1 ? "upvote" : "upvotes"}</span>
+        </span>
+        {thread.signedIn && live && !comment.mine ? (
+          <ButtonForm
+            action={action}
+            intent="vote"
+            extra={{ up: comment.voted ? "0" : "1" }}
+            pressed={comment.voted}
+            label={comment.voted ? "Upvoted" : "Upvote"}
+            className={comment.voted ? "" : "secondary"}
+          />
+        ) : null}
+        {thread.canPost && live ? (
+          <Disclosure summary="Reply">
+            {(close) => (
+              <ValidatedForm
+                id={`reply-${comment.id}`}
+                action={action}
+                intent="reply"
+                schema={postCommentSchema}
+                submitLabel="Post reply"
+                onDone={close}
+              >
+                {(fields) => (
+                  <>
+                    <BodyField field={fields.body} label={`Reply to ${author}`} />
+                    <AnonymousChoice id={`reply-${comment.id}-anonymous`} />
+                  </>
+                )}
+              </ValidatedForm>
+            )}
+          </Disclosure>
+        ) : null}
+        {comment.mine && live && thread.canPost ? (
+          <Disclosure summary="Edit">
+            {(close) => <EditForm comment={comment} action={action} onDone={close} />}
+          </Disclosure>
+        ) : null}
+        {comment.mine && comment.state !== "deleted" ? (
+          <Disclosure summary="Delete">
+            {() => (
+              <div className="stack">
+                <p>Delete this comment? Its text is removed for good; replies stay.</p>
+                <ButtonForm action={action} intent="delete" label="Delete comment" className="danger" />
+              </div>
+            )}
+          </Disclosure>
+        ) : null}
+        {thread.signedIn && !comment.mine && live && !comment.reported ? (
+          <Disclosure summary="Report">
+            {(close) => (
+              <ValidatedForm
+                id={`report-${comment.id}`}
+                action={action}
+                intent="report"
+                schema={reportCommentSchema}
+                submitLabel="Send report"
+                onDone={close}
+              >
+                {(fields) => (
+                  <>
+                    <div className="field">
+                      <label htmlFor={fields.reason.id}>What is wrong with it?</label>
+                      <select id={fields.reason.id} name={fields.reason.name} defaultValue="" required>
+                        <option value="" disabled>
+                          Choose a reason
+                        </option>
+                        {REPORT_REASONS.map((r) => (
+                          <option key={r} value={r}>
+                            {REPORT_REASON_LABELS[r]}
+                          </option>
+                        ))}
+                      </select>
+                      <FormErrors errors={fields.reason.errors} />
+                    </div>
+                    <TextareaField label="Note for the moderators (optional)" field={fields.note} rows={2} />
+                  </>
+                )}
+              </ValidatedForm>
+            )}
+          </Disclosure>
+        ) : null}
+        {comment.reported ? <span className="muted">You reported this</span> : null}
+        {thread.canModerate && !comment.mine && comment.state !== "deleted" ? (
+          <ModerationControls comment={comment} action={action} />
+        ) : null}
+      </div>
+      {standalone ? null : <Replies comment={comment} thread={thread} />}
+    </article>
+  );
+}
+
+function EditForm({ comment, action, onDone }: { comment: View; action: string; onDone: () => void }) {
+  return (
+    <ValidatedForm
+      id={`edit-${comment.id}`}
+      action={action}
+      intent="edit"
+      schema={editSchema}
+      submitLabel="Save"
+      onDone={onDone}
+      defaultValue={{ body: comment.source ?? "" }}
+    >
+      {(fields) => <BodyField field={fields.body} label="Edit your comment" />}
+    </ValidatedForm>
+  );
+}
+
+function ModerationControls({ comment, action }: { comment: View; action: string }) {
+  return (
+    <>
+      {comment.state === "visible" || comment.hiddenPendingReview ? (
+        <Disclosure summary="Hide">
+          {(close) => (
+            <ValidatedForm
+              id={`hide-${comment.id}`}
+              action={action}
+              intent="hide"
+              schema={hideSchema}
+              submitLabel="Hide comment"
+              submitClass="danger"
+              onDone={close}
+            >
+              {(fields) => (
+                <TextareaField label="Reason (sent to the author)" field={fields.reason} rows={2} />
+              )}
+            </ValidatedForm>
+          )}
+        </Disclosure>
+      ) : null}
+      {comment.state === "hidden" ? <ButtonForm action={action} intent="restore" label="Restore" /> : null}
+      {comment.openReports > 0 ? (
+        <ButtonForm action={action} intent="dismiss" label="Dismiss reports" />
+      ) : null}
+    </>
+  );
+}
+
+/** The first replies, and the rest on demand: fetched in place with JS, a link to the comment's page without. */
+function Replies({ comment, thread }: { comment: View; thread: ThreadInfo }) {
+  const more = useFetcher<{ comment: View; pageCount: number }>();
+  const loaded = more.data?.comment.replies;
+  const replies = loaded ?? comment.replies;
+  const hiddenCount = comment.replyCount - replies.length;
+  if (comment.replyCount === 0) return null;
+  return (
+    <>
+      {replies.length ? (
+        <ol className="comment-list replies">
+          {replies.map((reply) => (
+            <li key={reply.id}>
+              <CommentItem comment={reply} thread={thread} />
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {hiddenCount > 0 ? (
+        <p className="more-replies">
+          <a
+            href={`/comments/${comment.id}`}
+            onClick={(event) => {
+              event.preventDefault();
+              more.load(`/comments/${comment.id}`);
+            }}
+          >
+            {more.state === "loading"
+              ? "Loading…"
+              : `Show ${hiddenCount.toLocaleString("en")} more ${hiddenCount === 1 ? "reply" : "replies"}`}
+          </a>
+          {loaded && (more.data?.pageCount ?? 1) > 1 ? (
+            <>
+              {" "}
+              · <a href={`/comments/${comment.id}?page=2`}>next page of replies</a>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}

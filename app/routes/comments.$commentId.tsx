@@ -1,0 +1,163 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { commentActionDone, commentActionRefused } from "../comment-actions.server";
+import { CommentItem } from "../components/comment-thread";
+import { formatDateTime } from "../components/format";
+import { FormErrors } from "../components/forms";
+import { Pagination } from "../components/pagination";
+import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../models/comment-forms";
+import {
+  deleteComment,
+  dismissReports,
+  editComment,
+  hideComment,
+  listRevisions,
+  loadComment,
+  postComment,
+  reportComment,
+  restoreComment,
+  setVote,
+} from "../models/comments.server";
+import { can, requirePermission } from "../models/permissions.server";
+import { getUser, requireUser } from "../models/sessions.server";
+import { pageParam, parseId, parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Comment on ${data?.thread.title ?? "Undersigned"} · Undersigned` },
+];
+
+/** A comment's own page: context above, all its replies below (50 a page). */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const id = parseId(params.commentId);
+  const { page } = parseQuery(request, z.object({ page: pageParam }));
+  const user = await getUser(request);
+  const view = loadComment(id, user, page);
+  if (!view) throw new Response("There is no comment at this address.", { status: 404 });
+  const revisions = user && can(user, "moderate:comment") ? listRevisions(id, user) : null;
+  return json({ ...view, revisions });
+}
+
+const MODERATION_INTENTS = new Set(["hide", "restore", "dismiss"]);
+
+const actionSchema = z.discriminatedUnion("intent", [
+  postCommentSchema.extend({ intent: z.literal("reply") }),
+  z.object({ intent: z.literal("edit"), body: postCommentSchema.shape.body }),
+  z.object({ intent: z.literal("delete") }),
+  z.object({ intent: z.literal("vote"), up: z.enum(["0", "1"], { message: "Say whether to upvote" }) }),
+  reportCommentSchema.safeExtend({ intent: z.literal("report") }),
+  z.object({ intent: z.literal("hide"), reason: moderationReasonSchema }),
+  z.object({ intent: z.literal("restore") }),
+  z.object({ intent: z.literal("dismiss") }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = parseId(params.commentId);
+  const formData = await request.formData();
+  const user = MODERATION_INTENTS.has(String(formData.get("intent")))
+    ? await requirePermission(request, "moderate:comment")
+    : await requireUser(request);
+  const submission = parseWithZod(formData, { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const value = submission.value;
+  const here = `/comments/${id}`;
+  const done = (message: string, anchor = `comment-${id}`) =>
+    commentActionDone(formData, submission.reply, { kind: "success", message }, here, anchor);
+  try {
+    switch (value.intent) {
+      case "reply": {
+        const replyId = postComment(null, { ...value, parentId: id }, user);
+        return done("Your reply is posted.", `comment-${replyId}`);
+      }
+      case "edit":
+        editComment(id, value.body, user);
+        return done("Your comment is updated.");
+      case "delete":
+        deleteComment(id, user);
+        return done("Your comment is deleted.");
+      case "vote":
+        setVote(id, value.up === "1", user);
+        return done(value.up === "1" ? "Upvoted." : "Upvote removed.");
+      case "report": {
+        const { hidden } = reportComment(id, value, user);
+        return done(
+          hidden
+            ? "Thank you. The comment is hidden until a moderator reviews it."
+            : "Thank you. A moderator will look at it.",
+        );
+      }
+      case "hide":
+        hideComment(id, value.reason, user);
+        return done("The comment is hidden; its author was told why.");
+      case "restore":
+        restoreComment(id, user);
+        return done("The comment is visible again.");
+      case "dismiss":
+        dismissReports(id, user);
+        return done("The reports are dismissed.");
+    }
+  } catch (error) {
+    return commentActionRefused(error, submission.reply);
+  }
+}
+
+export default function CommentPage() {
+  const data = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const errors = lastResult?.error
+    ? Object.values(lastResult.error)
+        .flat()
+        .filter((e): e is string => typeof e === "string")
+    : undefined;
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`${data.thread.path}#comments`}>← Discussion of “{data.thread.title}”</Link>
+      </p>
+      <h1>Comment</h1>
+      <FormErrors errors={errors} />
+      {data.ancestors.length ? (
+        <section aria-label="In reply to" className="stack">
+          {data.ancestors.map((ancestor) => (
+            <CommentItem key={ancestor.id} comment={ancestor} thread={data.thread} standalone />
+          ))}
+        </section>
+      ) : null}
+      <div className="card">
+        <CommentItem comment={{ ...data.comment, replies: [] }} thread={data.thread} standalone />
+      </div>
+      {data.comment.replies.length ? (
+        <section aria-labelledby="replies-title" className="stack">
+          <h2 id="replies-title">Replies ({data.comment.replyCount.toLocaleString("en")})</h2>
+          <ol className="comment-list">
+            {data.comment.replies.map((reply) => (
+              <li key={reply.id}>
+                <CommentItem comment={reply} thread={data.thread} />
+              </li>
+            ))}
+          </ol>
+          <Pagination page={data.page} pageCount={data.pageCount} />
+        </section>
+      ) : null}
+      {data.revisions?.length ? (
+        <section className="card stack" aria-labelledby="revisions-title">
+          <h2 id="revisions-title">Earlier versions (moderators only)</h2>
+          <ol>
+            {data.revisions.map((revision) => (
+              <li key={String(revision.replacedAt)}>
+                <p className="muted">
+                  Written {formatDateTime(revision.writtenAt)}, replaced {formatDateTime(revision.replacedAt)}
+                </p>
+                <pre className="revision">{revision.body}</pre>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { commentActionDone, commentActionRefused } from "../comment-actions.server";
+import { CommentThread } from "../components/comment-thread";
+import { FormErrors } from "../components/forms";
+import {
+  COMMENT_SUBJECT_TYPES,
+  moderationReasonSchema,
+  postCommentSchema,
+  threadQuerySchema,
+} from "../models/comment-forms";
+import { loadThread, postComment, setThreadLock } from "../models/comments.server";
+import { requirePermission } from "../models/permissions.server";
+import { getUser, requireUser } from "../models/sessions.server";
+import { parseId, parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Discussion: ${data?.thread.title ?? ""} · Undersigned` },
+];
+
+function subjectOf(params: LoaderFunctionArgs["params"]) {
+  const type = z.enum(COMMENT_SUBJECT_TYPES).safeParse(params.subjectType);
+  if (!type.success) throw new Response("There is no discussion at this address.", { status: 404 });
+  return { type: type.data, id: parseId(params.subjectId) };
+}
+
+/** The whole discussion of one thing; its page also shows a refused form's errors without JavaScript. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const subject = subjectOf(params);
+  const query = parseQuery(request, threadQuerySchema);
+  const view = loadThread(subject, await getUser(request), query);
+  if (!view) throw new Response("There is no discussion at this address.", { status: 404 });
+  return json(view);
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  postCommentSchema.extend({ intent: z.literal("post") }),
+  z.object({ intent: z.literal("lock"), reason: moderationReasonSchema }),
+  z.object({ intent: z.literal("unlock") }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const subject = subjectOf(params);
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  const user =
+    intent === "lock" || intent === "unlock"
+      ? await requirePermission(request, "moderate:comment")
+      : await requireUser(request);
+  const submission = parseWithZod(formData, { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const value = submission.value;
+  const here = `/discussions/${subject.type}/${subject.id}`;
+  try {
+    switch (value.intent) {
+      case "post": {
+        const id = postComment(subject, value, user);
+        return commentActionDone(
+          formData,
+          submission.reply,
+          { kind: "success", message: "Your comment is posted." },
+          here,
+          `comment-${id}`,
+        );
+      }
+      case "lock":
+        setThreadLock(subject, { locked: true, reason: value.reason }, user);
+        return commentActionDone(
+          formData,
+          submission.reply,
+          { kind: "success", message: "The discussion is locked." },
+          here,
+        );
+      case "unlock":
+        setThreadLock(subject, { locked: false }, user);
+        return commentActionDone(
+          formData,
+          submission.reply,
+          { kind: "success", message: "The discussion is open again." },
+          here,
+        );
+    }
+  } catch (error) {
+    return commentActionRefused(error, submission.reply);
+  }
+}
+
+export default function Discussion() {
+  const data = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <p>
+        <Link to={data.thread.path}>← {data.thread.title}</Link>
+      </p>
+      <h1>Discussion: {data.thread.title}</h1>
+      <FormErrors
+        errors={
+          lastResult?.error
+            ? Object.values(lastResult.error)
+                .flat()
+                .filter((e): e is string => typeof e === "string")
+            : undefined
+        }
+      />
+      <CommentThread
+        thread={data.thread}
+        comments={data.comments}
+        sort={data.sort}
+        page={data.page}
+        pageCount={data.pageCount}
+        signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/discussions/${data.thread.subject.type}/${data.thread.subject.id}` })}`}
+      />
+    </div>
+  );
+}

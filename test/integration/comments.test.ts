@@ -1,0 +1,659 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { and, eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { listAuditEntries } from "../../app/models/audit.server";
+import {
+  CommentError,
+  type CommentView,
+  deleteComment,
+  dismissReports,
+  editComment,
+  hideComment,
+  listRevisions,
+  loadComment,
+  loadThread,
+  postComment,
+  reportComment,
+  reportedComments,
+  restoreComment,
+  setThreadLock,
+  setVote,
+} from "../../app/models/comments.server";
+import {
+  emailPreferences,
+  parseUnsubscribeToken,
+  unsubscribeToken,
+} from "../../app/models/email-preferences.server";
+import { listOutbox } from "../../app/models/mail.server";
+import { grantRole } from "../../app/models/permissions.server";
+import { transitionPetition } from "../../app/models/petitions.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/models/settings.server";
+import { signPetition } from "../../app/models/signatures.server";
+import * as commentRoute from "../../app/routes/comments.$commentId";
+import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
+import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
+import { getDb } from "../../db/client";
+import { comments, commentThreads, outbox } from "../../db/schema";
+import { requestAs } from "../support/fixtures";
+import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
+import { unsafeParts, XSS_PAYLOADS } from "../support/xss-payloads";
+
+const company = makeCompany(30);
+const staff = (i: number): User => {
+  const user = company.staff[i];
+  if (!user) throw new Error(`no staff ${i}`);
+  return user;
+};
+const organizer = staff(0);
+const { moderator, leader } = company;
+const admin = staff(29);
+grantRole(admin.id, "admin", { id: null, label: "cli" });
+admin.roles = ["admin"];
+
+beforeEach(() => resetRateLimits());
+
+const subjectOf = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
+const post = (petitionId: number, user: User, body = "A comment", anonymous = false) =>
+  postComment(subjectOf(petitionId), { body, anonymous }, user);
+const reply = (parentId: number, user: User, body = "A reply", anonymous = false) =>
+  postComment(null, { body, anonymous, parentId }, user);
+const commentRow = (id: number) => getDb().select().from(comments).where(eq(comments.id, id)).get();
+
+function refused(fn: () => unknown, status: number, message?: RegExp) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CommentError);
+    expect((error as CommentError).status).toBe(status);
+    if (message) expect((error as CommentError).message).toMatch(message);
+    return;
+  }
+  throw new Error("expected a refusal");
+}
+
+const flatten = (views: CommentView[]): CommentView[] => views.flatMap((v) => [v, ...flatten(v.replies)]);
+
+// ---- Calling the real routes (as the server would) ---------------------------------------------
+
+type RouteModule = {
+  action?: (args: ActionFunctionArgs) => Promise<Response>;
+  loader?: (args: LoaderFunctionArgs) => Promise<Response>;
+};
+const BASE = "http://undersigned.test:3000";
+
+async function callRoute(
+  route: RouteModule,
+  kind: "action" | "loader",
+  as: User | null,
+  path: string,
+  params: Record<string, string>,
+  fields?: Record<string, string>,
+): Promise<Response> {
+  const session = await requestAs(as?.id ?? null, `${BASE}${path}`);
+  const request = new Request(`${BASE}${path}`, {
+    method: kind === "action" ? "POST" : "GET",
+    headers: session.headers,
+    body: kind === "action" ? new URLSearchParams(fields) : undefined,
+  });
+  const fn = route[kind];
+  if (!fn) throw new Error(`no ${kind}`);
+  try {
+    return await fn({ request, params, context: { clientIp: "192.0.2.1", cspNonce: "" } });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+const commentAction = (as: User | null, id: number, fields: Record<string, string>) =>
+  callRoute(commentRoute, "action", as, `/comments/${id}`, { commentId: String(id) }, fields);
+const discussionAction = (as: User | null, petitionId: number, fields: Record<string, string>) =>
+  callRoute(
+    discussionRoute,
+    "action",
+    as,
+    `/discussions/petition/${petitionId}`,
+    {
+      subjectType: "petition",
+      subjectId: String(petitionId),
+    },
+    fields,
+  );
+
+describe("posting and nesting", () => {
+  it("nests replies to depth 3; a deeper reply sits beside its parent, quoting who it answers", () => {
+    const petition = openPetition(company);
+    const top = post(petition.id, staff(5), "Top level");
+    const second = reply(top, staff(6), "Second level");
+    const third = reply(second, staff(7), "Third level");
+    const fourth = reply(third, staff(8), "Would be fourth");
+    expect(commentRow(top)).toMatchObject({ depth: 1, parentId: null });
+    expect(commentRow(second)).toMatchObject({ depth: 2, parentId: top });
+    expect(commentRow(third)).toMatchObject({ depth: 3, parentId: second });
+    expect(commentRow(fourth)).toMatchObject({ depth: 3, parentId: second, inReplyToId: third });
+    expect(commentRow(second)?.replyCount).toBe(2);
+
+    const thread = loadThread(subjectOf(petition.id), staff(9), { sort: "oldest", page: 1 });
+    expect(thread?.thread).toMatchObject({ commentCount: 4, topLevelCount: 1, canPost: true });
+    const [first] = thread?.comments ?? [];
+    expect(first?.replies[0]?.replies.map((r) => r.id)).toEqual([third, fourth]);
+    expect(first?.replies[0]?.replies[1]?.inReplyTo).toEqual({
+      id: third,
+      authorName: "Staff Member 8",
+      excerpt: "Third level",
+    });
+  });
+
+  it("marks comments by the petition's organizers and by leadership as official, never anonymous ones", () => {
+    const petition = openPetition(company);
+    const byOrganizer = post(petition.id, organizer, "From the organizer");
+    const byLeader = post(petition.id, leader, "From leadership");
+    const byLeaderAnonymously = post(petition.id, leader, "Anonymous leader", true);
+    const byStaff = post(petition.id, staff(10), "From staff");
+    expect(commentRow(byOrganizer)?.official).toBe(true);
+    expect(commentRow(byLeader)?.official).toBe(true);
+    expect(commentRow(byLeaderAnonymously)?.official).toBe(false);
+    expect(commentRow(byStaff)?.official).toBe(false);
+  });
+
+  it("pages the top level 20 at a time in each sort", () => {
+    const petition = openPetition(company);
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      resetRateLimits();
+      ids.push(post(petition.id, staff(5 + (i % 10)), `Comment ${i}`));
+    }
+    resetRateLimits();
+    setVote(ids[3] ?? 0, true, staff(20));
+    setVote(ids[3] ?? 0, true, staff(21));
+    setVote(ids[7] ?? 0, true, staff(20));
+    const view = (sort: "top" | "newest" | "oldest", page = 1) =>
+      loadThread(subjectOf(petition.id), null, { sort, page });
+    expect(view("oldest")?.comments.map((c) => c.id)).toEqual(ids.slice(0, 20));
+    expect(view("oldest", 2)?.comments.map((c) => c.id)).toEqual(ids.slice(20));
+    expect(view("newest")?.comments[0]?.id).toBe(ids[24]);
+    expect(
+      view("top")
+        ?.comments.slice(0, 2)
+        .map((c) => c.id),
+    ).toEqual([ids[3], ids[7]]);
+    expect(view("top")?.pageCount).toBe(2);
+    // A page past the end shows the last page.
+    expect(view("oldest", 9)?.page).toBe(2);
+  });
+
+  it("refuses empty and over-long comments with a 400 and changes nothing", async () => {
+    const petition = openPetition(company);
+    const before = getDb().select().from(comments).all().length;
+    for (const body of ["", "   ", "x".repeat(5_001)]) {
+      const response = await discussionAction(staff(5), petition.id, { intent: "post", body });
+      expect(response.status).toBe(400);
+    }
+    const unknownIntent = await discussionAction(staff(5), petition.id, { intent: "explode" });
+    expect(unknownIntent.status).toBe(400);
+    expect(getDb().select().from(comments).all().length).toBe(before);
+    const ok = await discussionAction(staff(5), petition.id, { intent: "post", body: "x".repeat(5_000) });
+    expect(ok.status).toBe(302);
+  });
+
+  it("keeps discussion closed on petitions that are not open or closed, and 404s for those who cannot see them", () => {
+    const draft = draftPetition(organizer);
+    refused(() => post(draft.id, staff(5)), 404);
+    refused(() => post(draft.id, organizer), 409, /opens when the petition opens/);
+    const petition = openPetition(company);
+    post(petition.id, staff(5));
+    transitionPetition(petition.id, { action: "close" }, moderator);
+    expect(post(petition.id, staff(5), "Still talking after closing")).toBeGreaterThan(0);
+    transitionPetition(petition.id, { action: "archive" }, moderator);
+    refused(() => post(petition.id, staff(5)), 409, /archived/);
+  });
+
+  it("rate-limits posting per person, anonymous or not", () => {
+    const petition = openPetition(company);
+    for (let i = 0; i < 5; i++) post(petition.id, staff(11), `Quick ${i}`, i % 2 === 0);
+    refused(() => post(petition.id, staff(11), "One too many", true), 429, /too often/);
+  });
+});
+
+describe("anonymity", () => {
+  it("never shows an anonymous author's name or email to anyone, in pages, loader data, queues or emails", async () => {
+    const petition = openPetition(company);
+    const secret = staff(12);
+    const named = post(petition.id, staff(13), "I am named");
+    const anonymousId = post(petition.id, secret, "I would rather not say who I am", true);
+    const anonymousReply = reply(named, secret, "Anonymous reply", true);
+    reply(anonymousId, staff(14), "Answering the anonymous one");
+    reportComment(anonymousId, { reason: "other", note: "Testing the queue" }, staff(15));
+    hideComment(anonymousReply, "Off-topic", moderator);
+
+    const viewers: Array<User | null> = [null, staff(16), organizer, moderator, leader, admin];
+    for (const viewer of viewers) {
+      const dumps = [
+        JSON.stringify(loadThread(subjectOf(petition.id), viewer, { sort: "top", page: 1 })),
+        JSON.stringify(loadComment(anonymousId, viewer)),
+        JSON.stringify(loadComment(anonymousReply, viewer)),
+      ];
+      for (const route of [
+        await callRoute(petitionRoute, "loader", viewer, `/petitions/${petition.slug}`, {
+          slug: petition.slug,
+        }),
+        await callRoute(commentRoute, "loader", viewer, `/comments/${anonymousId}`, {
+          commentId: String(anonymousId),
+        }),
+        await callRoute(discussionRoute, "loader", viewer, `/discussions/petition/${petition.id}`, {
+          subjectType: "petition",
+          subjectId: String(petition.id),
+        }),
+      ]) {
+        expect(route.status).toBe(200);
+        dumps.push(await route.text());
+      }
+      if (viewer === moderator) dumps.push(JSON.stringify(reportedComments(moderator)));
+      for (const dump of dumps) {
+        expect(dump).not.toContain(secret.name ?? "??");
+        expect(dump).not.toContain(secret.email);
+        expect(dump).not.toContain(`"authorId"`);
+      }
+    }
+    // The author alone sees that it is theirs.
+    const own = loadComment(anonymousId, secret);
+    expect(own?.comment).toMatchObject({ mine: true, authorName: null, anonymous: true });
+    expect(loadComment(anonymousId, staff(16))?.comment.mine).toBe(false);
+
+    // The reply email reaches the anonymous author; the admin outbox does not say who got it.
+    const replyMail = getDb()
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.kind, "comment.reply"), eq(outbox.toAddress, secret.email)))
+      .all();
+    expect(replyMail).toHaveLength(1);
+    expect(replyMail[0]?.textBody).toContain("Staff Member 15 replied");
+    const listed = listOutbox({ page: 1 }).messages.filter((m) => m.kind.startsWith("comment."));
+    expect(listed.length).toBeGreaterThan(0);
+    for (const message of listed) expect(message.toAddress).toBe("hidden (a participant)");
+    // Audit entries of moderation name the moderator, never the author.
+    expect(JSON.stringify(listAuditEntries({ action: "comment.hide" }))).not.toContain(secret.email);
+  });
+
+  it("dates anonymous comments by day only", () => {
+    const petition = openPetition(company);
+    const at = Date.UTC(2026, 3, 14, 15, 37, 12);
+    const id = postComment(subjectOf(petition.id), { body: "When?", anonymous: true }, staff(12), at);
+    expect(loadComment(id, null)?.comment.createdAt).toBe(Date.UTC(2026, 3, 14));
+    const named = postComment(subjectOf(petition.id), { body: "When?", anonymous: false }, staff(13), at);
+    expect(loadComment(named, null)?.comment.createdAt).toBe(at);
+  });
+
+  it("posts a signer's reason as their comment, with the signature's choice of anonymity", () => {
+    const petition = openPetition(company);
+    signPetition({
+      petitionId: petition.id,
+      user: staff(17),
+      visibility: "anonymous",
+      reason: "Privacy",
+      ip: null,
+    });
+    signPetition({
+      petitionId: petition.id,
+      user: staff(18),
+      visibility: "public",
+      reason: "Trust",
+      ip: null,
+    });
+    const views = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1 })?.comments ?? [];
+    expect(views.map((v) => [v.authorName, v.anonymous])).toEqual([
+      [null, true],
+      ["Staff Member 19", false],
+    ]);
+  });
+});
+
+describe("votes", () => {
+  it("counts one upvote per person, however often or concurrently it is sent", async () => {
+    const petition = openPetition(company);
+    const id = post(petition.id, staff(5));
+    const voter = staff(6);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => commentAction(voter, id, { intent: "vote", up: "1" })),
+    );
+    expect(responses.every((r) => r.status === 302)).toBe(true);
+    expect(commentRow(id)?.score).toBe(1);
+    expect(setVote(id, true, voter)).toBe(1);
+    expect(setVote(id, true, staff(7))).toBe(2);
+    expect(setVote(id, false, voter)).toBe(1);
+    expect(setVote(id, false, voter)).toBe(1);
+    expect(loadComment(id, staff(7))?.comment.voted).toBe(true);
+    expect(loadComment(id, voter)?.comment.voted).toBe(false);
+    refused(() => setVote(id, true, staff(5)), 403, /your own/);
+  });
+});
+
+describe("editing and deleting", () => {
+  it("keeps earlier versions for moderators and marks the comment edited", async () => {
+    const petition = openPetition(company);
+    const author = staff(8);
+    const id = post(petition.id, author, "First version");
+    editComment(id, "Second version", author);
+    editComment(id, "Third version", author);
+    const view = loadComment(id, staff(9))?.comment;
+    expect(view?.bodyHtml).toBe("<p>Third version</p>");
+    expect(view?.editedAt).not.toBeNull();
+    expect(listRevisions(id, moderator).map((r) => r.body)).toEqual(["First version", "Second version"]);
+    refused(() => listRevisions(id, staff(9)), 403);
+    refused(() => editComment(id, "Hijacked", staff(9)), 403, /Only the author/);
+    const asStaff = await callRoute(commentRoute, "loader", staff(9), `/comments/${id}`, {
+      commentId: String(id),
+    });
+    expect(((await asStaff.json()) as { revisions: unknown }).revisions).toBeNull();
+    const asModerator = await callRoute(commentRoute, "loader", moderator, `/comments/${id}`, {
+      commentId: String(id),
+    });
+    expect(((await asModerator.json()) as { revisions: unknown[] }).revisions).toHaveLength(2);
+    // Only the author sees the source in their edit form.
+    expect(loadComment(id, author)?.comment.source).toBe("Third version");
+    expect(loadComment(id, staff(9))?.comment.source).toBeNull();
+  });
+
+  it("deletes softly: a placeholder keeps replies readable, and the text and its versions are gone", () => {
+    const petition = openPetition(company);
+    const author = staff(8);
+    const id = post(petition.id, author, "Regrettable words");
+    editComment(id, "Still regrettable", author);
+    const answer = reply(id, staff(9), "A reply that stays");
+    refused(() => deleteComment(id, staff(9)), 403);
+    deleteComment(id, author);
+    expect(commentRow(id)).toMatchObject({ body: "", bodyHtml: "" });
+    expect(listRevisions(id, moderator)).toEqual([]);
+    const [view] = loadThread(subjectOf(petition.id), moderator, { sort: "top", page: 1 })?.comments ?? [];
+    expect(view).toMatchObject({ id, state: "deleted", bodyHtml: null, authorName: null });
+    expect(view?.replies.map((r) => r.id)).toEqual([answer]);
+    refused(() => reply(id, staff(10)), 409, /deleted/);
+    refused(() => editComment(id, "Back again", author), 409);
+  });
+});
+
+describe("reports and moderation", () => {
+  it("hides a comment at the configured number of reports, once per person, and the author still sees it", () => {
+    const petition = openPetition(company);
+    const author = staff(10);
+    const id = post(petition.id, author, "Contested opinion");
+    reportComment(id, { reason: "spam" }, staff(11));
+    refused(() => reportComment(id, { reason: "spam" }, staff(11)), 409, /already reported/);
+    refused(() => reportComment(id, { reason: "spam" }, author), 403);
+    reportComment(id, { reason: "offensive" }, staff(12));
+    expect(commentRow(id)?.hiddenAt).toBeNull();
+    expect(reportComment(id, { reason: "harassment", note: "Targets a colleague" }, staff(13))).toEqual({
+      hidden: true,
+    });
+    expect(loadComment(id, staff(14))?.comment).toMatchObject({ state: "hidden", bodyHtml: null });
+    expect(loadComment(id, author)?.comment).toMatchObject({
+      state: "hidden",
+      bodyHtml: "<p>Contested opinion</p>",
+    });
+    expect(loadComment(id, moderator)?.comment).toMatchObject({ openReports: 3, hiddenPendingReview: true });
+    const queued = reportedComments(moderator).find((q) => q.comment.id === id);
+    expect(queued?.reports.map((r) => r.reason)).toEqual(["spam", "offensive", "harassment"]);
+    expect(JSON.stringify(queued)).not.toMatch(/Staff Member 1[234]/);
+    expect(listAuditEntries({ action: "comment.auto-hide" }).entries.length).toBeGreaterThan(0);
+
+    // Dismissing the reports shows it again.
+    dismissReports(id, moderator);
+    expect(loadComment(id, staff(14))?.comment.state).toBe("visible");
+    expect(reportedComments(moderator).some((q) => q.comment.id === id)).toBe(false);
+  });
+
+  it("follows the threshold an admin sets", () => {
+    updateSettings({ ...DEFAULT_SETTINGS, commentReportThreshold: 1 }, getMilestoneDefaults(), {
+      id: admin.id,
+      email: admin.email,
+    });
+    try {
+      const petition = openPetition(company);
+      const id = post(petition.id, staff(10));
+      expect(reportComment(id, { reason: "off_topic" }, staff(11)).hidden).toBe(true);
+    } finally {
+      updateSettings(DEFAULT_SETTINGS, getMilestoneDefaults(), { id: admin.id, email: admin.email });
+    }
+  });
+
+  it("lets moderators hide (telling the author), restore and lock; all audited; nobody else may", async () => {
+    const petition = openPetition(company);
+    const author = staff(15);
+    const id = post(petition.id, author, "Something moderators dislike");
+    for (const intent of ["hide", "restore", "dismiss"]) {
+      const response = await commentAction(staff(16), id, { intent, reason: "Because" });
+      expect(response.status).toBe(403);
+    }
+    expect(
+      (await discussionAction(staff(16), petition.id, { intent: "lock", reason: "Calm down" })).status,
+    ).toBe(403);
+    expect((await commentAction(null, id, { intent: "vote", up: "1" })).status).toBe(302);
+    expect(commentRow(id)?.score).toBe(0);
+
+    refused(() => hideComment(id, "Personal attack", staff(16)), 403);
+    hideComment(id, "Personal attack", moderator);
+    const mail = getDb()
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.kind, "comment.hidden"), eq(outbox.toAddress, author.email)))
+      .all();
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.textBody).toContain("Reason: Personal attack");
+    expect(loadComment(id, staff(16))?.comment.bodyHtml).toBeNull();
+    expect(loadComment(id, author)?.comment.hiddenReason).toBe("Personal attack");
+    refused(() => setVote(id, true, staff(16)), 409);
+    restoreComment(id, moderator);
+    expect(loadComment(id, staff(16))?.comment.state).toBe("visible");
+
+    // A moderator does not review their own comment.
+    const own = post(petition.id, moderator, "Moderator speaking");
+    refused(() => hideComment(own, "Self", moderator), 403, /Another moderator/);
+
+    setThreadLock(subjectOf(petition.id), { locked: true, reason: "Cooling off" }, moderator);
+    refused(() => post(petition.id, staff(16)), 409, /locked by a moderator: Cooling off/);
+    refused(() => reply(id, staff(16)), 409);
+    refused(() => editComment(id, "Edit while locked", author), 409);
+    expect(loadThread(subjectOf(petition.id), null, { sort: "top", page: 1 })?.thread).toMatchObject({
+      locked: { reason: "Cooling off" },
+      canPost: false,
+    });
+    // The signing reason waits out the lock on the signature itself, and signing still works.
+    const signed = signPetition({
+      petitionId: petition.id,
+      user: staff(17),
+      visibility: "public",
+      reason: "Locked but signing",
+      ip: null,
+    });
+    expect(signed.ok).toBe(true);
+    setThreadLock(subjectOf(petition.id), { locked: false }, moderator);
+    expect(post(petition.id, staff(16), "Back to talking")).toBeGreaterThan(0);
+
+    const actions = listAuditEntries({ actorEmail: moderator.email }).entries.map((e) => e.action);
+    for (const action of [
+      "comment.hide",
+      "comment.restore",
+      "comment-thread.lock",
+      "comment-thread.unlock",
+    ]) {
+      expect(actions).toContain(action);
+    }
+  });
+});
+
+describe("reply emails", () => {
+  it("emails the answered author once, never for their own replies, with a one-click unsubscribe for that topic alone", async () => {
+    const petition = openPetition(company);
+    const author = staff(20);
+    const id = post(petition.id, author, "Please tell me when someone answers");
+    const count = () =>
+      getDb()
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.kind, "comment.reply"), eq(outbox.toAddress, author.email)))
+        .all();
+    const before = count().length;
+    reply(id, author, "Answering myself");
+    expect(count().length).toBe(before);
+    reply(id, staff(21), "An answer", true);
+    const [mail] = count().slice(before);
+    expect(mail?.subject).toContain("A verified colleague replied");
+    expect(mail?.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const link = mail?.headers?.["List-Unsubscribe"]?.slice(1, -1) ?? "";
+    expect(mail?.textBody).toContain(link);
+    const token = link.split("/unsubscribe/")[1] ?? "";
+    expect(parseUnsubscribeToken(token)).toEqual({ personId: author.id, topic: "comment-replies" });
+    expect(parseUnsubscribeToken(`${token}x`)).toBeNull();
+    expect(
+      parseUnsubscribeToken(
+        unsubscribeToken(author.id + 1, "comment-replies").replace(/^\d+/, String(author.id)),
+      ),
+    ).toBeNull();
+
+    // Opening the link changes nothing; the one-click POST (no session) turns off just that topic.
+    const params = { token };
+    expect((await callRoute(unsubscribeRoute, "loader", null, `/unsubscribe/${token}`, params)).status).toBe(
+      200,
+    );
+    expect(emailPreferences(author.id)["comment-replies"]).toBe(true);
+    const done = await callRoute(unsubscribeRoute, "action", null, `/unsubscribe/${token}`, params, {
+      "List-Unsubscribe": "One-Click",
+    });
+    expect(done.status).toBe(200);
+    expect(emailPreferences(author.id)).toEqual({ "comment-replies": false });
+    expect(emailPreferences(staff(21).id)).toEqual({ "comment-replies": true });
+    resetRateLimits();
+    reply(id, staff(22), "Another answer");
+    expect(count().length).toBe(before + 1);
+    const bad = await callRoute(unsubscribeRoute, "action", null, "/unsubscribe/1.comment-replies.forged", {
+      token: "1.comment-replies.forged",
+    });
+    expect(bad.status).toBe(404);
+  });
+});
+
+describe("big threads", () => {
+  /** Counts every statement better-sqlite3 runs while `fn` runs. */
+  function countStatements(fn: () => void): number {
+    const prototype = Object.getPrototypeOf(getDb().$client.prepare("select 1")) as Record<
+      "all" | "get" | "run" | "iterate",
+      (...args: unknown[]) => unknown
+    >;
+    const originals = { ...prototype };
+    let n = 0;
+    for (const method of ["all", "get", "run", "iterate"] as const) {
+      const original = prototype[method];
+      prototype[method] = function (this: unknown, ...args: unknown[]) {
+        n++;
+        return original.apply(this, args);
+      };
+    }
+    try {
+      fn();
+    } finally {
+      Object.assign(prototype, originals);
+    }
+    return n;
+  }
+
+  function generateThread(petitionId: number, total: number, authors: User[]) {
+    post(petitionId, authors[0] ?? organizer, "Seed comment");
+    const thread = getDb()
+      .select()
+      .from(commentThreads)
+      .where(and(eq(commentThreads.subjectType, "petition"), eq(commentThreads.subjectId, petitionId)))
+      .get();
+    if (!thread) throw new Error("no thread");
+    const sqlite = getDb().$client;
+    const insert = sqlite.prepare(
+      "insert into comments (thread_id, parent_id, depth, author_id, anonymous, body, body_html, score, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    sqlite.transaction(() => {
+      let top = 0;
+      let lastTop = 0;
+      let lastSecond = 0;
+      for (let i = 1; i < total; i++) {
+        const author = authors[i % authors.length] ?? organizer;
+        // Every tenth is top level with five replies, the last of which has four replies of its own.
+        const kind = i % 10;
+        const [parent, depth] =
+          kind === 0 || !lastTop ? [null, 1] : kind > 5 && lastSecond ? [lastSecond, 3] : [lastTop, 2];
+        const id = Number(
+          insert.run(
+            thread.id,
+            parent,
+            depth,
+            author.id,
+            i % 3 === 0 ? 1 : 0,
+            `Comment ${i}`,
+            `<p>Comment ${i}</p>`,
+            i % 17,
+            Date.now(),
+          ).lastInsertRowid,
+        );
+        if (depth === 1) {
+          top++;
+          lastTop = id;
+          lastSecond = 0;
+        } else if (depth === 2) lastSecond = id;
+      }
+      sqlite
+        .prepare("update comment_threads set comment_count = ?, top_level_count = ? where id = ?")
+        .run(total, top + 1, thread.id);
+      sqlite.exec(
+        `update comments set reply_count = (select count(*) from comments r where r.parent_id = comments.id) where thread_id = ${thread.id}`,
+      );
+    })();
+  }
+
+  it("reads a page with the same number of statements for 30 comments as for 10,000", () => {
+    const small = openPetition(company);
+    const big = openPetition(company);
+    const authors = company.staff.slice(5, 25);
+    generateThread(small.id, 30, authors);
+    generateThread(big.id, 10_000, authors);
+    const viewer = staff(26);
+    for (const sort of ["top", "newest", "oldest"] as const) {
+      const counts = [small, big].map((petition) =>
+        countStatements(() => {
+          const view = loadThread(subjectOf(petition.id), viewer, { sort, page: 1 });
+          expect(view?.comments).toHaveLength(Math.min(20, view?.thread.topLevelCount ?? 0));
+        }),
+      );
+      expect(counts[0]).toBe(counts[1]);
+      expect(counts[1]).toBeLessThanOrEqual(10);
+    }
+    // Each comment shows its first three replies; the rest load on demand.
+    const bigView = loadThread(subjectOf(big.id), viewer, { sort: "oldest", page: 1 });
+    const busy = bigView?.comments.find((c) => c.replyCount === 5);
+    expect(busy?.replies).toHaveLength(3);
+    expect(busy?.replies.map((r) => r.id)).toEqual(
+      [...(busy?.replies.map((r) => r.id) ?? [])].sort((a, b) => a - b),
+    );
+    expect(flatten(bigView?.comments ?? []).length).toBeGreaterThan(60);
+    const more = loadComment(busy?.id ?? 0, viewer);
+    expect(more?.comment.replies).toHaveLength(5);
+    expect(more?.comment.replies.at(-1)?.replyCount).toBe(4);
+    expect(more?.comment.replies.at(-1)?.replies).toHaveLength(3);
+  });
+});
+
+describe("cross-site scripting", () => {
+  it(`renders ${XSS_PAYLOADS.length} known XSS payloads as inert text`, () => {
+    expect(XSS_PAYLOADS.length).toBeGreaterThanOrEqual(50);
+    const petition = openPetition(company);
+    for (const [i, payload] of XSS_PAYLOADS.entries()) {
+      if (i % 5 === 0) resetRateLimits();
+      const id = post(petition.id, staff(5 + (i % 20)), payload);
+      const html = loadComment(id, null)?.comment.bodyHtml ?? "";
+      expect(unsafeParts(html), `${payload} → ${html}`).toEqual([]);
+    }
+    // Links that survive carry rel="nofollow noopener ugc".
+    resetRateLimits();
+    const link = post(petition.id, staff(5), "[docs](https://example.com/policy)");
+    expect(loadComment(link, null)?.comment.bodyHtml).toContain('rel="nofollow noopener ugc"');
+  });
+});
