@@ -1,6 +1,7 @@
 import { eq, gte } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { outbox, people } from "../../db/schema";
+import { seedDemoDiscussion } from "./demo-discussion.server";
 import { findPersonByEmail } from "./people.server";
 import { rolesOf } from "./permissions.server";
 import {
@@ -131,6 +132,17 @@ We ask leadership to:
   sponsorsFor(mci, 10, at("2026-04-01T10:00:00Z"));
   transitionPetition(mci.id, { action: "approve" }, moderator, at("2026-04-03T08:30:00Z"));
   const mciSignatures = signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
+  const discussionSize = seedDemoDiscussion(
+    mci,
+    {
+      staff: staff.slice(20, 420).map(user),
+      organizer,
+      leader: user("leadership@undersigned.test"),
+      moderator,
+    },
+    at("2026-04-03T09:30:00Z"),
+    21 * DAY_MS,
+  );
 
   // Open now, a few weeks in.
   const hybrid = createPetition(
@@ -225,7 +237,7 @@ We ask leadership to:
   db.update(outbox).set({ status: "sent", sentAt: new Date() }).where(gte(outbox.id, firstOutboxId)).run();
 
   return [
-    `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days.`,
+    `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days; a discussion of ${discussionSize} comments besides the signers' reasons.`,
     "Other petitions: open, closed, rejected, awaiting moderation, collecting co-sponsors, draft.",
   ];
 }
