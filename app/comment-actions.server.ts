@@ -18,8 +18,11 @@ export async function commentActionDone(
 ) {
   if (formData.get("_fetcher") === "1")
     return json({ ...reply({ resetForm: true }), message: flash.message });
-  const back = safeRedirect(formData.get("returnTo"), fallback);
-  return redirectWithFlash(anchor ? `${back.split("#")[0]}#${anchor}` : back, flash);
+  // Back where the person was, without a form the comment's page had opened for them.
+  const back = new URL(safeRedirect(formData.get("returnTo"), fallback), "http://local");
+  back.searchParams.delete("form");
+  back.hash = anchor ?? back.hash;
+  return redirectWithFlash(`${back.pathname}${back.search}${back.hash}`, flash);
 }
 
 /** A refused change (CommentError) becomes a 4xx with the reason on the form; anything else is a bug. */

@@ -1,12 +1,13 @@
 import { type DefaultValue, getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { Link, useFetcher, useLocation } from "@remix-run/react";
-import { type ReactNode, useEffect, useState } from "react";
+import { Link, useActionData, useFetcher, useLocation } from "@remix-run/react";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 import { z } from "zod";
 import {
   COMMENT_MAX_LENGTH,
   COMMENT_SORT_LABELS,
   COMMENT_SORTS,
+  type CommentFormName,
   type CommentSort,
   moderationReasonSchema,
   postCommentSchema,
@@ -56,6 +57,19 @@ function CommonFields({ intent }: { intent: string }) {
 
 type ActionResult = SubmissionResult<string[]> & { message?: string };
 
+const intentOf = (result: ActionResult | undefined) => result?.initialValue?.intent;
+
+/** Intents whose forms are only a button: a refusal without JavaScript is shown at the top of the page. */
+const BUTTON_INTENTS = new Set(["vote", "delete", "restore", "dismiss", "unlock"]);
+
+/** Errors of a refused button form, for pages that receive plain-form posts (no JavaScript). */
+export function RefusedButtonErrors() {
+  const result = useActionData<ActionResult>();
+  const intent = intentOf(result);
+  if (typeof intent !== "string" || !BUTTON_INTENTS.has(intent)) return null;
+  return <FormErrors errors={result?.error?.[""] ?? undefined} />;
+}
+
 /** A comment form with fields validated by zod (client and server) through conform. */
 function ValidatedForm<Input extends Record<string, unknown>, Output extends Record<string, unknown>>({
   id,
@@ -66,9 +80,12 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
   submitClass,
   onDone,
   defaultValue,
+  acceptPageResult = false,
   children,
 }: {
   id: string;
+  /** Show the page's own action result (a refused plain-form post to the page this form is on). */
+  acceptPageResult?: boolean;
   defaultValue?: DefaultValue<Input>;
   action: string;
   intent: string;
@@ -79,10 +96,18 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
   children: (fields: ReturnType<typeof useForm<Input, Output>>[1]) => ReactNode;
 }) {
   const fetcher = useFetcher<ActionResult>();
+  const disclosure = useContext(InDisclosure);
+  const pageResult = useActionData<ActionResult>();
   const [form, fields] = useForm<Input, Output>({
     id,
     defaultValue,
-    lastResult: fetcher.state === "idle" ? fetcher.data : undefined,
+    lastResult:
+      fetcher.state !== "idle"
+        ? undefined
+        : (fetcher.data ??
+          ((acceptPageResult || disclosure?.openedByPage) && intentOf(pageResult) === intent
+            ? pageResult
+            : undefined)),
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
     shouldRevalidate: "onBlur",
   });
@@ -91,7 +116,12 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
     if (succeeded) onDone?.();
   }, [succeeded, onDone]);
   return (
-    <fetcher.Form method="post" action={action} className="stack comment-form" {...getFormProps(form)}>
+    <fetcher.Form
+      method="post"
+      action={disclosure ? `${action}?form=${disclosure.name}` : action}
+      className="stack comment-form"
+      {...getFormProps(form)}
+    >
       <CommonFields intent={intent} />
       <FormErrors id={form.errorId} errors={form.errors} />
       {children(fields)}
@@ -140,14 +170,52 @@ function ButtonForm({
   );
 }
 
-/** A <details> disclosure: opens without JavaScript; closes itself once its form succeeds. */
-function Disclosure({ summary, children }: { summary: string; children: (close: () => void) => ReactNode }) {
-  const [open, setOpen] = useState(false);
+/**
+ * The disclosure a form sits in. Its form posts to `?form=NAME`, so a refusal without JavaScript
+ * lands on the comment's page with that form open, showing the errors from the page's action data.
+ */
+const InDisclosure = createContext<{ name: CommentFormName; openedByPage: boolean } | null>(null);
+
+/** Which comment form the comment's own page opens (`/comments/12?form=reply`), for visitors without JavaScript. */
+export const OpenCommentForm = createContext<{ commentId: number; form: CommentFormName } | null>(null);
+
+/**
+ * A comment's form behind a toggle. The forms are not rendered until opened (a page of comments stays
+ * light to render): with JavaScript the toggle opens the form in place; without, it is a link to the
+ * comment's own page with that form open.
+ */
+function Disclosure({
+  commentId,
+  name,
+  summary,
+  children,
+}: {
+  commentId: number;
+  name: CommentFormName;
+  summary: string;
+  children: (close: () => void) => ReactNode;
+}) {
+  const requested = useContext(OpenCommentForm);
+  const openedByPage = requested?.commentId === commentId && requested.form === name;
+  const [open, setOpen] = useState(openedByPage);
   return (
-    <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="comment-disclosure">
-      <summary>{summary}</summary>
-      {children(() => setOpen(false))}
-    </details>
+    <div className={open ? "comment-disclosure open" : "comment-disclosure"}>
+      <a
+        href={`/comments/${commentId}?form=${name}#comment-${commentId}`}
+        aria-expanded={open}
+        onClick={(event) => {
+          event.preventDefault();
+          setOpen(!open);
+        }}
+      >
+        {summary}
+      </a>
+      {open ? (
+        <InDisclosure.Provider value={{ name, openedByPage }}>
+          {children(() => setOpen(false))}
+        </InDisclosure.Provider>
+      ) : null}
+    </div>
   );
 }
 
@@ -179,6 +247,7 @@ function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
       id="new-comment"
       action={action}
       intent="post"
+      acceptPageResult
       schema={postCommentSchema}
       submitLabel="Post comment"
     >
@@ -258,21 +327,20 @@ export function CommentThread({
 function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {
   if (thread.locked) return <ButtonForm action={action} intent="unlock" label="Unlock the discussion" />;
   return (
-    <Disclosure summary="Lock the discussion">
-      {(close) => (
-        <ValidatedForm
-          id="lock-thread"
-          action={action}
-          intent="lock"
-          schema={lockSchema}
-          submitLabel="Lock"
-          submitClass="danger"
-          onDone={close}
-        >
-          {(fields) => <TextareaField label="Reason (shown on the thread)" field={fields.reason} rows={2} />}
-        </ValidatedForm>
-      )}
-    </Disclosure>
+    <details className="comment-disclosure">
+      <summary>Lock the discussion</summary>
+      <ValidatedForm
+        id="lock-thread"
+        action={action}
+        intent="lock"
+        acceptPageResult
+        schema={lockSchema}
+        submitLabel="Lock"
+        submitClass="danger"
+      >
+        {(fields) => <TextareaField label="Reason (shown on the thread)" field={fields.reason} rows={2} />}
+      </ValidatedForm>
+    </details>
   );
 }
 
@@ -362,7 +430,7 @@ export function CommentItem({
           />
         ) : null}
         {thread.canPost && live ? (
-          <Disclosure summary="Reply">
+          <Disclosure commentId={comment.id} name="reply" summary="Reply">
             {(close) => (
               <ValidatedForm
                 id={`reply-${comment.id}`}
@@ -383,12 +451,12 @@ export function CommentItem({
           </Disclosure>
         ) : null}
         {comment.mine && live && thread.canPost ? (
-          <Disclosure summary="Edit">
+          <Disclosure commentId={comment.id} name="edit" summary="Edit">
             {(close) => <EditForm comment={comment} action={action} onDone={close} />}
           </Disclosure>
         ) : null}
         {comment.mine && comment.state !== "deleted" ? (
-          <Disclosure summary="Delete">
+          <Disclosure commentId={comment.id} name="delete" summary="Delete">
             {() => (
               <div className="stack">
                 <p>Delete this comment? Its text is removed for good; replies stay.</p>
@@ -398,7 +466,7 @@ export function CommentItem({
           </Disclosure>
         ) : null}
         {thread.signedIn && !comment.mine && live && !comment.reported ? (
-          <Disclosure summary="Report">
+          <Disclosure commentId={comment.id} name="report" summary="Report">
             {(close) => (
               <ValidatedForm
                 id={`report-${comment.id}`}
@@ -461,7 +529,7 @@ function ModerationControls({ comment, action }: { comment: View; action: string
   return (
     <>
       {comment.state === "visible" || comment.hiddenPendingReview ? (
-        <Disclosure summary="Hide">
+        <Disclosure commentId={comment.id} name="hide" summary="Hide">
           {(close) => (
             <ValidatedForm
               id={`hide-${comment.id}`}

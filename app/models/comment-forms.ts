@@ -14,6 +14,10 @@ export const COMMENTS_PAGE_SIZE = 20;
 export const REPLIES_PREVIEW = 3;
 export const REPLIES_PAGE_SIZE = 50;
 
+/** The forms a comment offers behind a toggle; a comment's own page can open one (`?form=`). */
+export const COMMENT_FORM_NAMES = ["reply", "edit", "delete", "report", "hide"] as const;
+export type CommentFormName = (typeof COMMENT_FORM_NAMES)[number];
+
 export const COMMENT_SORTS = ["top", "newest", "oldest"] as const;
 export type CommentSort = (typeof COMMENT_SORTS)[number];
 export const COMMENT_SORT_LABELS: Record<CommentSort, string> = {

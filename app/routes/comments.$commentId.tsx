@@ -1,14 +1,18 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { commentActionDone, commentActionRefused } from "../comment-actions.server";
-import { CommentItem } from "../components/comment-thread";
+import { CommentItem, OpenCommentForm, RefusedButtonErrors } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
-import { FormErrors } from "../components/forms";
 import { Pagination } from "../components/pagination";
-import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../models/comment-forms";
+import {
+  COMMENT_FORM_NAMES,
+  moderationReasonSchema,
+  postCommentSchema,
+  reportCommentSchema,
+} from "../models/comment-forms";
 import {
   deleteComment,
   dismissReports,
@@ -34,12 +38,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 /** A comment's own page: context above, all its replies below (50 a page). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseId(params.commentId);
-  const { page } = parseQuery(request, z.object({ page: pageParam }));
+  const { page, form } = parseQuery(
+    request,
+    z.object({ page: pageParam, form: z.enum(COMMENT_FORM_NAMES).optional() }),
+  );
   const user = await getUser(request);
   const view = loadComment(id, user, page);
   if (!view) throw new Response("There is no comment at this address.", { status: 404 });
   const revisions = user && can(user, "moderate:comment") ? listRevisions(id, user) : null;
-  return json({ ...view, revisions });
+  return json({ ...view, revisions, openForm: form ?? null });
 }
 
 const MODERATION_INTENTS = new Set(["hide", "restore", "dismiss"]);
@@ -107,19 +114,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function CommentPage() {
   const data = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
-  const errors = lastResult?.error
-    ? Object.values(lastResult.error)
-        .flat()
-        .filter((e): e is string => typeof e === "string")
-    : undefined;
   return (
     <div className="stack">
       <p>
         <Link to={`${data.thread.path}#comments`}>← Discussion of “{data.thread.title}”</Link>
       </p>
       <h1>Comment</h1>
-      <FormErrors errors={errors} />
+      <RefusedButtonErrors />
       {data.ancestors.length ? (
         <section aria-label="In reply to" className="stack">
           {data.ancestors.map((ancestor) => (
@@ -128,7 +129,11 @@ export default function CommentPage() {
         </section>
       ) : null}
       <div className="card">
-        <CommentItem comment={{ ...data.comment, replies: [] }} thread={data.thread} standalone />
+        <OpenCommentForm.Provider
+          value={data.openForm ? { commentId: data.comment.id, form: data.openForm } : null}
+        >
+          <CommentItem comment={{ ...data.comment, replies: [] }} thread={data.thread} standalone />
+        </OpenCommentForm.Provider>
       </div>
       {data.comment.replies.length ? (
         <section aria-labelledby="replies-title" className="stack">

@@ -1,11 +1,10 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { commentActionDone, commentActionRefused } from "../comment-actions.server";
-import { CommentThread } from "../components/comment-thread";
-import { FormErrors } from "../components/forms";
+import { CommentThread, RefusedButtonErrors } from "../components/comment-thread";
 import {
   COMMENT_SUBJECT_TYPES,
   moderationReasonSchema,
@@ -92,22 +91,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Discussion() {
   const data = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
   return (
     <div className="stack">
       <p>
         <Link to={data.thread.path}>← {data.thread.title}</Link>
       </p>
       <h1>Discussion: {data.thread.title}</h1>
-      <FormErrors
-        errors={
-          lastResult?.error
-            ? Object.values(lastResult.error)
-                .flat()
-                .filter((e): e is string => typeof e === "string")
-            : undefined
-        }
-      />
+      <RefusedButtonErrors />
       <CommentThread
         thread={data.thread}
         comments={data.comments}

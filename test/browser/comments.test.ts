@@ -68,7 +68,10 @@ describe("with JavaScript", () => {
     await organizer.goto(`${app.baseUrl}${HYBRID}`);
     await markWindow(organizer);
     const target = comment(organizer, "Two remote days keep our");
-    await target.locator("summary", { hasText: "Reply" }).first().click();
+    await target
+      .locator(":scope > .comment-actions")
+      .getByRole("link", { name: "Reply", exact: true })
+      .click();
     await target.getByLabel("Reply to Sam Staff").fill("Thank you: we will quote this in our letter.");
     await target.getByRole("button", { name: "Post reply" }).click();
     const answer = comment(organizer, "we will quote this");
@@ -86,7 +89,7 @@ describe("with JavaScript", () => {
     expect(await reply.locator(":scope > .comment-actions .comment-score").innerText()).toContain("1");
     expect(await reply.getByRole("button", { name: "Upvoted" }).getAttribute("aria-pressed")).toBe("true");
     const own = comment(page, "Two remote days keep our");
-    await own.locator("summary", { hasText: "Edit" }).first().click();
+    await own.locator(":scope > .comment-actions").getByRole("link", { name: "Edit", exact: true }).click();
     const editor = own.getByLabel("Edit your comment");
     expect(await editor.inputValue()).toBe("Two remote days keep our **carers** in work.");
     await editor.fill("Two remote days keep our carers and parents in work.");
@@ -115,7 +118,10 @@ describe("with JavaScript", () => {
     const reporter = await as("cto");
     await reporter.goto(`${app.baseUrl}${HYBRID}`);
     const rude = comment(reporter, "are dinosaurs");
-    await rude.locator("summary", { hasText: "Report" }).click();
+    await rude
+      .locator(":scope > .comment-actions")
+      .getByRole("link", { name: "Report", exact: true })
+      .click();
     await rude.getByLabel("What is wrong with it?").selectOption("harassment");
     await rude.getByLabel("Note for the moderators (optional)").fill("Name-calling.");
     await rude.getByRole("button", { name: "Send report" }).click();
@@ -129,7 +135,10 @@ describe("with JavaScript", () => {
     const queued = comment(moderator, "are dinosaurs");
     expect(await moderator.getByText("Harassment").count()).toBeGreaterThan(0);
     expect(await moderator.locator("main").innerText()).not.toContain("Chief"); // no reporter shown
-    await queued.locator("summary", { hasText: "Hide" }).click();
+    await queued
+      .locator(":scope > .comment-actions")
+      .getByRole("link", { name: "Hide", exact: true })
+      .click();
     await queued.getByLabel("Reason (sent to the author)").fill("Please criticise the policy, not people.");
     await queued.getByRole("button", { name: "Hide comment" }).click();
     await moderator.getByText("No open reports. Well done.").waitFor();
@@ -166,7 +175,7 @@ describe("with JavaScript", () => {
 
     await page.goto(`${app.baseUrl}${HYBRID}`);
     const own = comment(page, "carers and parents");
-    await own.locator("summary", { hasText: "Delete" }).click();
+    await own.locator(":scope > .comment-actions").getByRole("link", { name: "Delete", exact: true }).click();
     await own.getByRole("button", { name: "Delete comment" }).click();
     await page.getByText("This comment was deleted by its author.").waitFor();
     // The organizer's reply stays readable under the placeholder.
@@ -249,7 +258,7 @@ describe("without JavaScript", () => {
       /Verified colleague[\s\S]*Anonymous[\s\S]*You/,
     );
 
-    await mine.locator("summary", { hasText: "Edit" }).click();
+    await mine.locator(":scope > .comment-actions").getByRole("link", { name: "Edit", exact: true }).click();
     await mine.getByLabel("Edit your comment").fill("Plain forms work too, even edited.");
     await mine.getByRole("button", { name: "Save" }).click();
     await page.getByText("Your comment is updated.").waitFor();
@@ -260,13 +269,19 @@ describe("without JavaScript", () => {
     expect(await theirs.locator(":scope > .comment-meta").innerText()).not.toContain("Sam");
     await theirs.getByRole("button", { name: "Upvote" }).click();
     await other.getByText("Upvoted.").waitFor();
-    await comment(other, "even edited").locator("summary", { hasText: "Reply" }).click();
+    await comment(other, "even edited")
+      .locator(":scope > .comment-actions")
+      .getByRole("link", { name: "Reply", exact: true })
+      .click();
     await comment(other, "even edited")
       .getByLabel("Reply to Verified colleague")
       .fill("Agreed, from the CTO.");
     await comment(other, "even edited").getByRole("button", { name: "Post reply" }).click();
     await other.getByText("Your reply is posted.").waitFor();
-    await comment(other, "even edited").locator("summary", { hasText: "Report" }).click();
+    await comment(other, "even edited")
+      .locator(":scope > .comment-actions")
+      .getByRole("link", { name: "Report", exact: true })
+      .click();
     await comment(other, "even edited").getByLabel("What is wrong with it?").selectOption("other");
     await comment(other, "even edited").getByRole("button", { name: "Send report" }).click();
     // "Other" needs a note: refused with the reason, nothing recorded.
@@ -274,7 +289,7 @@ describe("without JavaScript", () => {
 
     await page.goto(`${app.baseUrl}${HYBRID}`);
     const own = comment(page, "even edited");
-    await own.locator("summary", { hasText: "Delete" }).click();
+    await own.locator(":scope > .comment-actions").getByRole("link", { name: "Delete", exact: true }).click();
     await own.getByRole("button", { name: "Delete comment" }).click();
     await page.getByText("Your comment is deleted.").waitFor();
     await comment(page, "Agreed, from the CTO.").waitFor();
@@ -283,12 +298,12 @@ describe("without JavaScript", () => {
     const moderator = await as("trust", false);
     await moderator.goto(`${app.baseUrl}${HYBRID}`);
     const cto = comment(moderator, "Agreed, from the CTO.");
-    await cto.locator("summary", { hasText: "Hide" }).click();
+    await cto.locator(":scope > .comment-actions").getByRole("link", { name: "Hide", exact: true }).click();
     await cto.getByRole("button", { name: "Hide comment" }).click();
-    // No reason: refused on the comment's own page, which offers the form again.
+    // No reason: refused on the comment's own page, with the form open and the reason beside its field.
     await moderator.getByText("Give a reason").first().waitFor();
     const again = comment(moderator, "Agreed, from the CTO.");
-    await again.locator("summary", { hasText: "Hide" }).click();
+    expect(await again.getByLabel("Reason (sent to the author)").getAttribute("aria-invalid")).toBe("true");
     await again.getByLabel("Reason (sent to the author)").fill("Testing moderation without JavaScript.");
     await again.getByRole("button", { name: "Hide comment" }).click();
     await moderator.getByText("The comment is hidden; its author was told why.").waitFor();
@@ -312,6 +327,10 @@ describe("without JavaScript", () => {
       .getByRole("link")
       .click();
     const link = page.getByRole("link", { name: /\/unsubscribe\// }).first();
+    const checked = await (await browser.newContext()).newPage();
+    await checked.goto((await link.getAttribute("href")) ?? "");
+    await checked.getByRole("heading", { name: "Unsubscribe" }).waitFor();
+    await expectNoAxeViolations(checked);
     await link.click();
     await page.getByRole("heading", { name: "Unsubscribe" }).waitFor();
     await page.getByRole("button", { name: "Unsubscribe" }).click();
