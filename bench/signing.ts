@@ -5,43 +5,13 @@
  *
  *   npm run bench            (BENCH_N=20000 by default)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { benchCompany, cleanUp } from "./setup";
 
-const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bench-"));
-process.env.DATABASE_URL = path.join(dir, "bench.db");
-const N = Number(process.env.BENCH_N ?? 20_000);
-
-const { getDb, closeDb } = await import("../db/client");
-const { people } = await import("../db/schema");
-const { CLI_ACTOR } = await import("../app/models/audit.server");
-const { importDirectory } = await import("../app/models/people.server");
-const { grantRole, rolesOf } = await import("../app/models/permissions.server");
-const { createPetition, transitionPetition } = await import("../app/models/petitions.server");
+const { getDb } = await import("../db/client");
 const { signPetition } = await import("../app/models/signatures.server");
 
-const rows = ["email,name,department,location"];
-for (let i = 0; i < 2 * N + 10; i++) rows.push(`p${i}@bench.example,Person ${i},Engineering,London`);
-importDirectory(`${rows.join("\n")}\n`, CLI_ACTOR);
-const all = getDb().select().from(people).all();
-const users = all.map((p) => ({ ...p, roles: rolesOf(p.id) }));
-const [creator, mod, ...rest] = users;
-if (!creator || !mod) throw new Error("no people");
-grantRole(mod.id, "moderator", CLI_ACTOR);
-const moderator = { ...mod, roles: ["moderator" as const] };
-
-function openPetition(title: string) {
-  const petition = createPetition(
-    { title, summary: "A benchmark petition ".repeat(2), body: "Benchmark text. ".repeat(5) },
-    creator as (typeof users)[number],
-  );
-  transitionPetition(petition.id, { action: "submit" }, creator as (typeof users)[number]);
-  for (const sponsor of rest.slice(0, 3)) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
-  return transitionPetition(petition.id, { action: "approve" }, moderator);
-}
-
-const signers = rest.slice(3);
+const N = Number(process.env.BENCH_N ?? 20_000);
+const { staff: signers, openPetition } = benchCompany(2 * N + 5);
 const domainPetition = openPetition("Benchmark petition through the domain");
 const rawPetition = openPetition("Benchmark petition through raw SQL");
 
@@ -83,5 +53,4 @@ const domainRate = time("signPetition (domain)", (i) => {
   if (!result.ok) throw new Error("rate limited during the benchmark");
 });
 console.log(`domain / raw: ${((domainRate / rawRate) * 100).toFixed(0)}% (goal ≥ 50%)`);
-closeDb();
-rmSync(dir, { recursive: true, force: true });
+cleanUp();

@@ -310,6 +310,11 @@ export const comments = sqliteTable(
     anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
     /** Posted (as themselves) by an organizer of the subject or by leadership. */
     official: integer("official", { mode: "boolean" }).notNull().default(false),
+    /**
+     * A signer's "why I'm signing": written in the signing transaction, so its exact time would match
+     * the ledger entry; shown with its day only, like anonymous comments.
+     */
+    fromSignature: integer("from_signature", { mode: "boolean" }).notNull().default(false),
     body: text("body").notNull(),
     /** The body rendered through the sanitizer when written, so reading a thread renders nothing. */
     bodyHtml: text("body_html").notNull(),

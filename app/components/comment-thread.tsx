@@ -1,7 +1,7 @@
 import { type DefaultValue, getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { Link, useActionData, useFetcher, useLocation } from "@remix-run/react";
-import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { Link, useActionData, useFetcher, useLocation, useNavigate } from "@remix-run/react";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import {
   COMMENT_MAX_LENGTH,
@@ -11,6 +11,7 @@ import {
   type CommentSort,
   moderationReasonSchema,
   postCommentSchema,
+  REPLIES_PAGE_SIZE,
   REPORT_REASON_LABELS,
   REPORT_REASONS,
   reportCommentSchema,
@@ -55,7 +56,7 @@ function CommonFields({ intent }: { intent: string }) {
   );
 }
 
-type ActionResult = SubmissionResult<string[]> & { message?: string };
+type ActionResult = SubmissionResult<string[]> & { location?: string | null };
 
 const intentOf = (result: ActionResult | undefined) => result?.initialValue?.intent;
 
@@ -111,10 +112,17 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
     shouldRevalidate: "onBlur",
   });
-  const succeeded = fetcher.state === "idle" && fetcher.data?.status === "success";
+  const navigate = useNavigate();
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  // Each result is acted on once (the callbacks change on every render).
+  const handled = useRef<ActionResult | undefined>(undefined);
   useEffect(() => {
-    if (succeeded) onDone?.();
-  }, [succeeded, onDone]);
+    if (result?.status !== "success" || handled.current === result) return;
+    handled.current = result;
+    onDone?.();
+    // Where the new comment shows (the newest sort, or its parent's page).
+    if (result.location) navigate(result.location);
+  }, [result, onDone, navigate]);
   return (
     <fetcher.Form
       method="post"
@@ -319,7 +327,7 @@ export function CommentThread({
           </li>
         ))}
       </ol>
-      <Pagination page={page} pageCount={pageCount} />
+      <Pagination page={page} pageCount={pageCount} hash="comments" />
     </section>
   );
 }
@@ -361,6 +369,9 @@ export function CommentItem({
   const action = `/comments/${comment.id}`;
   const author = comment.state === "deleted" ? "Deleted" : (comment.authorName ?? "Verified colleague");
   const live = comment.state === "visible";
+  const hiddenLabel = comment.hiddenPendingReview
+    ? "Hidden after reports from colleagues, until a moderator reviews it"
+    : "Hidden by a moderator";
   return (
     <article
       id={`comment-${comment.id}`}
@@ -377,7 +388,7 @@ export function CommentItem({
         {comment.official ? <span className="badge badge-ok">Official</span> : null}
         {comment.mine ? <span className="badge">You</span> : null}
         <a href={`${action}`} className="muted">
-          {comment.anonymous ? (
+          {comment.dayOnly ? (
             <time dateTime={new Date(comment.createdAt).toISOString().slice(0, 10)}>
               {formatDate(comment.createdAt)}
             </time>
@@ -405,8 +416,8 @@ export function CommentItem({
       {comment.state === "hidden" ? (
         <p className="muted">
           {comment.bodyHtml
-            ? `Hidden by a moderator${comment.hiddenPendingReview ? " pending review" : ""} — only ${comment.mine ? "you and moderators" : "its author and moderators"} see the text.${comment.hiddenReason ? ` Reason: ${comment.hiddenReason}` : ""}`
-            : `Hidden by a moderator${comment.hiddenPendingReview ? " pending review" : ""}.`}
+            ? `${hiddenLabel} — only ${comment.mine ? "you and moderators" : "its author and moderators"} see the text.${comment.hiddenReason ? ` Reason: ${comment.hiddenReason}` : ""}`
+            : `${hiddenLabel}.`}
         </p>
       ) : null}
       {comment.bodyHtml ? (
@@ -555,45 +566,81 @@ function ModerationControls({ comment, action }: { comment: View; action: string
   );
 }
 
-/** The first replies, and the rest on demand: fetched in place with JS, a link to the comment's page without. */
+/**
+ * The first replies, and the rest on demand: with JavaScript, pages of replies load in place (each
+ * page its own fetcher, so Remix revalidates them after any action); without, the link is the
+ * comment's own page, which lists them all.
+ */
 function Replies({ comment, thread }: { comment: View; thread: ThreadInfo }) {
-  const more = useFetcher<{ comment: View; pageCount: number }>();
-  const loaded = more.data?.comment.replies;
-  const replies = loaded ?? comment.replies;
-  const hiddenCount = comment.replyCount - replies.length;
+  const [pages, setPages] = useState(0);
   if (comment.replyCount === 0) return null;
+  const shown =
+    pages === 0 ? comment.replies.length : Math.min(comment.replyCount, pages * REPLIES_PAGE_SIZE);
+  const remaining = comment.replyCount - shown;
   return (
     <>
-      {replies.length ? (
-        <ol className="comment-list replies">
-          {replies.map((reply) => (
-            <li key={reply.id}>
-              <CommentItem comment={reply} thread={thread} />
-            </li>
-          ))}
-        </ol>
-      ) : null}
-      {hiddenCount > 0 ? (
+      {pages === 0 ? (
+        <ReplyList replies={comment.replies} thread={thread} />
+      ) : (
+        Array.from({ length: pages }, (_, i) => (
+          <ReplyPage
+            // biome-ignore lint/suspicious/noArrayIndexKey: pages are only ever appended
+            key={i}
+            commentId={comment.id}
+            page={i + 1}
+            thread={thread}
+            placeholder={i === 0 ? comment.replies : []}
+          />
+        ))
+      )}
+      {remaining > 0 ? (
         <p className="more-replies">
           <a
-            href={`/comments/${comment.id}`}
+            href={`/comments/${comment.id}${pages ? `?page=${pages + 1}` : ""}`}
             onClick={(event) => {
               event.preventDefault();
-              more.load(`/comments/${comment.id}`);
+              setPages(pages + 1);
             }}
           >
-            {more.state === "loading"
-              ? "Loading…"
-              : `Show ${hiddenCount.toLocaleString("en")} more ${hiddenCount === 1 ? "reply" : "replies"}`}
+            Show {remaining.toLocaleString("en")} more {remaining === 1 ? "reply" : "replies"}
           </a>
-          {loaded && (more.data?.pageCount ?? 1) > 1 ? (
-            <>
-              {" "}
-              · <a href={`/comments/${comment.id}?page=2`}>next page of replies</a>
-            </>
-          ) : null}
         </p>
       ) : null}
     </>
   );
+}
+
+function ReplyList({ replies, thread }: { replies: View[]; thread: ThreadInfo }) {
+  if (!replies.length) return null;
+  return (
+    <ol className="comment-list replies">
+      {replies.map((reply) => (
+        <li key={reply.id}>
+          <CommentItem comment={reply} thread={thread} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ReplyPage({
+  commentId,
+  page,
+  thread,
+  placeholder,
+}: {
+  commentId: number;
+  page: number;
+  thread: ThreadInfo;
+  placeholder: View[];
+}) {
+  const fetcher = useFetcher<{ comment: View }>();
+  const requested = useRef(false);
+  useEffect(() => {
+    if (requested.current) return;
+    requested.current = true;
+    fetcher.load(`/comments/${commentId}?page=${page}`);
+  }, [fetcher, commentId, page]);
+  if (!fetcher.data && !placeholder.length) return <p className="muted more-replies">Loading replies…</p>;
+  return <ReplyList replies={fetcher.data?.comment.replies ?? placeholder} thread={thread} />;
 }

@@ -1,13 +1,13 @@
 import { Link, useLocation } from "@remix-run/react";
 
 /** Previous / next links that keep the other query parameters. */
-export function Pagination({ page, pageCount }: { page: number; pageCount: number }) {
+export function Pagination({ page, pageCount, hash }: { page: number; pageCount: number; hash?: string }) {
   const location = useLocation();
   if (pageCount <= 1) return null;
   const to = (target: number) => {
     const params = new URLSearchParams(location.search);
     params.set("page", String(target));
-    return `${location.pathname}?${params}`;
+    return `${location.pathname}?${params}${hash ? `#${hash}` : ""}`;
   };
   return (
     <nav className="pagination" aria-label="Pages">

@@ -56,6 +56,8 @@ export const COMMENT_LIMITS = {
   post: { perMinute: { limit: 5, windowMs: 60_000 }, perHour: { limit: 60, windowMs: 60 * 60_000 } },
   vote: { limit: 120, windowMs: 60_000 },
   report: { limit: 20, windowMs: 60 * 60_000 },
+  // Each edit keeps a version for moderators: a flood of edits would bury them.
+  edit: { limit: 10, windowMs: 10 * 60_000 },
 };
 
 function rateLimit(hits: Parameters<typeof hitRateLimits>[0], now: number): void {
@@ -139,26 +141,20 @@ export function postComment(
 export function postSigningReason(
   exec: Executor,
   petitionId: number,
-  reason: string,
+  reason: { body: string; bodyHtml: string },
   anonymous: boolean,
   user: User,
   now: number,
 ): number | null {
   const subject: CommentSubject = { type: "petition", id: petitionId };
   if (findThread(exec, subject)?.lockedAt) return null;
-  return insertComment(
-    exec,
-    subject,
-    { body: reason, bodyHtml: renderMarkdown(reason), anonymous },
-    user,
-    now,
-  );
+  return insertComment(exec, subject, { ...reason, anonymous, fromSignature: true }, user, now);
 }
 
 function insertComment(
   tx: Executor,
   subject: CommentSubject | null,
-  input: PostInput & { parentId?: number; bodyHtml: string },
+  input: PostInput & { parentId?: number; bodyHtml: string; fromSignature?: boolean },
   user: User,
   now: number,
 ): number {
@@ -197,6 +193,7 @@ function insertComment(
       authorId: user.id,
       anonymous: input.anonymous,
       official,
+      fromSignature: input.fromSignature ?? false,
       body: input.body,
       bodyHtml: input.bodyHtml,
       createdAt: new Date(now),
@@ -266,6 +263,7 @@ function requireAuthor(comment: CommentRow, user: User): void {
 
 /** Replaces the text, keeping the earlier version for moderators. */
 export function editComment(commentId: number, body: string, user: User, now = Date.now()): void {
+  rateLimit([[`edit:${user.id}`, COMMENT_LIMITS.edit]], now);
   const bodyHtml = renderMarkdown(body);
   getDb().transaction(
     (tx) => {
@@ -316,10 +314,12 @@ export function setVote(commentId: number, up: boolean, user: User, now = Date.n
   rateLimit([[`vote:${user.id}`, COMMENT_LIMITS.vote]], now);
   return getDb().transaction(
     (tx) => {
-      const { comment } = requireComment(tx, commentId, user);
+      const { comment, commentable } = requireComment(tx, commentId, user);
       if (comment.authorId === user.id) throw new CommentError("You cannot vote for your own comment.", 403);
-      if (comment.deletedAt || comment.hiddenAt)
+      // Taking a vote back is always possible; a new one needs a live comment in an open discussion.
+      if (up && (comment.deletedAt || comment.hiddenAt))
         throw new CommentError("This comment cannot be voted on.", 409);
+      if (up && commentable.closedReason) throw new CommentError(commentable.closedReason, 409);
       const changed = up
         ? tx
             .insert(commentVotes)
@@ -565,6 +565,7 @@ type RawComment = {
   author_id: number;
   anonymous: number;
   official: number;
+  from_signature: number;
   body: string;
   body_html: string;
   score: number;
@@ -584,12 +585,12 @@ type RawComment = {
 };
 
 // Identity is dropped in SQL: an anonymous comment's author name is never even read.
-const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous, c.official, c.body, c.body_html, c.score,
+const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous, c.official, c.from_signature, c.body, c.body_html, c.score,
   c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
   c.hidden_reason,
   case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
   r.id as rt_id,
-  case when r.anonymous then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
+  case when r.anonymous or r.deleted_at is not null then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
   case when r.deleted_at is null and r.hidden_at is null then substr(r.body, 1, 140) end as rt_body,
   (r.deleted_at is not null or r.hidden_at is not null) as rt_gone`;
 const JOINS = `join people a on a.id = c.author_id
@@ -647,6 +648,8 @@ export type CommentView = {
   bodyHtml: string | null;
   hiddenReason: string | null;
   hiddenPendingReview: boolean;
+  /** Dated by day only (anonymous comments, signers' reasons). */
+  dayOnly: boolean;
   createdAt: number;
   editedAt: number | null;
   score: number;
@@ -671,13 +674,14 @@ function toView(
   const moderator = isModerator(viewer);
   const state = row.deleted_at ? "deleted" : row.hidden_at ? "hidden" : "visible";
   const showBody = state === "visible" || (state === "hidden" && (mine || moderator));
+  const dayOnly = Boolean(row.anonymous || row.from_signature);
   return {
     id: row.id,
     depth: row.depth,
     parentId: row.parent_id,
     authorName: state === "deleted" ? null : row.author_name,
     anonymous: Boolean(row.anonymous),
-    official: Boolean(row.official),
+    official: state !== "deleted" && Boolean(row.official),
     mine,
     state,
     bodyHtml: showBody ? row.body_html : null,
@@ -685,9 +689,11 @@ function toView(
     hiddenReason: state === "hidden" && (mine || moderator) ? row.hidden_reason : null,
     hiddenPendingReview: state === "hidden" && row.hidden_by_id === null,
     // Anonymous comments carry their day only: an exact time could be lined up with someone's
-    // known activity (or the ledger) to guess who wrote them.
-    createdAt: row.anonymous ? startOfDay(row.created_at) : row.created_at,
-    editedAt: row.edited_at === null ? null : row.anonymous ? startOfDay(row.edited_at) : row.edited_at,
+    // known activity (or the ledger) to guess who wrote them. So do signers' reasons, whose exact
+    // time is their signature's ledger time.
+    dayOnly,
+    createdAt: dayOnly ? startOfDay(row.created_at) : row.created_at,
+    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : row.edited_at,
     score: row.score,
     voted: votes.has(row.id),
     reported: reports.has(row.id),
@@ -827,10 +833,17 @@ export function loadComment(commentId: number, viewer: User | null, page = 1) {
   };
 }
 
-/** Earlier versions of a comment: moderators only (they are not shown to the public). */
+/** Earlier versions of a comment: moderators only. An anonymous comment's versions are dated by day. */
 export function listRevisions(commentId: number, moderator: User) {
   requireModerator(moderator);
-  return getDb()
+  const db = getDb();
+  const comment = db
+    .select({ anonymous: comments.anonymous, fromSignature: comments.fromSignature })
+    .from(comments)
+    .where(eq(comments.id, commentId))
+    .get();
+  const dayOnly = Boolean(comment?.anonymous || comment?.fromSignature);
+  return db
     .select({
       body: commentRevisions.body,
       writtenAt: commentRevisions.writtenAt,
@@ -839,7 +852,44 @@ export function listRevisions(commentId: number, moderator: User) {
     .from(commentRevisions)
     .where(eq(commentRevisions.commentId, commentId))
     .orderBy(asc(commentRevisions.id))
-    .all();
+    .all()
+    .map((revision) =>
+      dayOnly
+        ? {
+            ...revision,
+            writtenAt: new Date(startOfDay(revision.writtenAt.getTime())),
+            replacedAt: new Date(startOfDay(revision.replacedAt.getTime())),
+          }
+        : revision,
+    );
+}
+
+/**
+ * Where a new comment can be seen: top-level ones head the "newest" sort; a reply among its parent's
+ * first replies shows under it in the thread, later ones on the parent's own page.
+ */
+export function commentPlacement(
+  commentId: number,
+): { kind: "top-level" } | { kind: "preview" } | { kind: "parent-page"; parentId: number; page: number } {
+  const db = getDb();
+  const comment = db
+    .select({ parentId: comments.parentId })
+    .from(comments)
+    .where(eq(comments.id, commentId))
+    .get();
+  if (!comment?.parentId) return { kind: "top-level" };
+  const before =
+    db.$client
+      .prepare<[number, number], { n: number }>(
+        "select count(*) as n from comments where parent_id = ? and id < ?",
+      )
+      .get(comment.parentId, commentId)?.n ?? 0;
+  if (before < REPLIES_PREVIEW) return { kind: "preview" };
+  return {
+    kind: "parent-page",
+    parentId: comment.parentId,
+    page: Math.floor(before / REPLIES_PAGE_SIZE) + 1,
+  };
 }
 
 export const MODERATION_QUEUE_SIZE = 50;

@@ -23,12 +23,20 @@ function flashStorage() {
 
 /** The one way to tell the next page what just happened: a one-read cookie. */
 export async function redirectWithFlash(url: string, flash: Flash, init: { headers?: HeadersInit } = {}) {
+  const headers = new Headers(init.headers);
+  headers.append("Set-Cookie", await flashCookie(flash));
+  return redirect(url, { headers });
+}
+
+/**
+ * The same cookie for a response that is not a redirect (a fetcher's): Remix then revalidates the
+ * root loader, which reads and shows it.
+ */
+export async function flashCookie(flash: Flash): Promise<string> {
   const store = flashStorage();
   const session = await store.getSession();
   session.flash("flash", flash);
-  const headers = new Headers(init.headers);
-  headers.append("Set-Cookie", await store.commitSession(session));
-  return redirect(url, { headers });
+  return store.commitSession(session);
 }
 
 /** Reads and clears the flash; send `setCookie` with the response when present. */

@@ -229,8 +229,10 @@ export const hidesRecipient = (kind: string) => kind.startsWith("signer.") || ki
 
 /**
  * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
- * the recipients of signer emails.
+ * the recipients (or exact times) of signer and commenter emails.
  */
+const startOfDay = (date: Date) => new Date(date.getTime() - (date.getTime() % 86_400_000));
+
 export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   const db = getDb();
   const where: SQL | undefined = filter.status ? eq(outbox.status, filter.status) : undefined;
@@ -254,7 +256,12 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
   for (const message of messages) {
-    if (hidesRecipient(message.kind)) message.toAddress = "hidden (a participant)";
+    if (!hidesRecipient(message.kind)) continue;
+    message.toAddress = "hidden (a participant)";
+    // SMTP errors quote the address; exact times could date an anonymous comment or signature.
+    message.lastError = message.lastError?.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, "[address]") ?? null;
+    message.createdAt = startOfDay(message.createdAt);
+    message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
   }
   const totals = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const row of db
@@ -265,7 +272,11 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     totals[row.status] = row.n;
   }
   const total = filter.status ? totals[filter.status] : Object.values(totals).reduce((a, b) => a + b, 0);
-  return { messages, totals, pageCount: Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE)) };
+  return {
+    messages: messages.map((m) => ({ ...m, dayOnly: hidesRecipient(m.kind) })),
+    totals,
+    pageCount: Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE)),
+  };
 }
 
 /** The dev mailbox (only when SMTP_URL is unset): the newest messages with their bodies. */

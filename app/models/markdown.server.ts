@@ -1,4 +1,3 @@
-import rehypeExternalLinks from "rehype-external-links";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 import rehypeStringify from "rehype-stringify";
 import remarkParse from "remark-parse";
@@ -9,8 +8,8 @@ import { unified } from "unified";
  * Markdown → HTML for user content. Raw HTML in the source becomes plain text (nothing dropped,
  * nothing run); images become links to them (a remote image would be a request to a third party —
  * a tracking pixel — and the CSP blocks it anyway); then rehype-sanitize applies GitHub's allow-list
- * without <img> (no scripts, no event handlers, no javascript: URLs), and links get
- * rel="nofollow noopener ugc".
+ * without <img> (no scripts, no event handlers, no javascript: URLs), and puts
+ * rel="nofollow noopener ugc" on every link.
  */
 const processor = unified()
   .use(remarkParse)
@@ -28,9 +27,10 @@ const processor = unified()
   .use(rehypeSanitize, {
     ...defaultSchema,
     tagNames: defaultSchema.tagNames?.filter((name) => name !== "img"),
+    // rel on every link, relative and mailto: ones included.
+    required: { ...defaultSchema.required, a: { rel: ["nofollow", "noopener", "ugc"] } },
     clobberPrefix: "user-content-",
   })
-  .use(rehypeExternalLinks, { rel: ["nofollow", "noopener", "ugc"] })
   .use(rehypeStringify);
 
 export function renderMarkdown(source: string): string {

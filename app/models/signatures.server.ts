@@ -8,6 +8,7 @@ import { type Actor, recordAudit } from "./audit.server";
 import { postSigningReason } from "./comments.server";
 import { normalizeEmail } from "./email-address";
 import { newSignerPseudonym, nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
+import { renderMarkdown } from "./markdown.server";
 import { recordMilestoneCrossings } from "./milestones.server";
 import { signSchema } from "./petition-forms";
 import type { SignatureVisibility } from "./petition-states";
@@ -95,6 +96,8 @@ export function signPetition(
   now = Date.now(),
 ): SignResult {
   const db = getDb();
+  // Rendered before the write lock is taken: the reason becomes the signer's comment.
+  const reason = input.reason ? { body: input.reason, bodyHtml: renderMarkdown(input.reason) } : null;
   // better-sqlite3's own transaction (drizzle's wrapper costs ~15 µs a call); drizzle queries on the
   // same connection inside it, like the milestone check, are part of it.
   const outcome = db.$client
@@ -125,9 +128,8 @@ export function signPetition(
           now,
         );
         writeLedgerEntry(entry, +1, petition);
-        if (input.reason) {
-          postSigningReason(db, petition.id, input.reason, input.visibility === "anonymous", input.user, now);
-        }
+        if (reason)
+          postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now);
         const next = statements().nextMilestone.get(petition.id);
         if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
         return { ok: true, receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash } };

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDateTime } from "../components/format";
+import { formatDate, formatDateTime } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
 import { redirectWithFlash } from "../models/flash.server";
@@ -112,10 +112,12 @@ export default function Outbox() {
                 </td>
                 <td>{m.attempts}</td>
                 <td>{m.lastError ?? "—"}</td>
-                <td>{formatDateTime(m.createdAt)}</td>
+                <td>{m.dayOnly ? formatDate(m.createdAt) : formatDateTime(m.createdAt)}</td>
                 <td>
                   {m.sentAt
-                    ? formatDateTime(m.sentAt)
+                    ? m.dayOnly
+                      ? formatDate(m.sentAt)
+                      : formatDateTime(m.sentAt)
                     : m.status === "queued"
                       ? formatDateTime(m.nextAttemptAt)
                       : "—"}

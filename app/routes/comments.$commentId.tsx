@@ -14,6 +14,7 @@ import {
   reportCommentSchema,
 } from "../models/comment-forms";
 import {
+  commentPlacement,
   deleteComment,
   dismissReports,
   editComment,
@@ -72,13 +73,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const here = `/comments/${id}`;
-  const done = (message: string, anchor = `comment-${id}`) =>
-    commentActionDone(formData, submission.reply, { kind: "success", message }, here, anchor);
+  const done = (message: string, options: { quietInPlace?: boolean } = {}) =>
+    commentActionDone(
+      formData,
+      submission.reply,
+      { kind: "success", message },
+      {
+        fallback: here,
+        destination: { back: true, anchor: `comment-${id}` },
+        ...options,
+      },
+    );
   try {
     switch (value.intent) {
       case "reply": {
         const replyId = postComment(null, { ...value, parentId: id }, user);
-        return done("Your reply is posted.", `comment-${replyId}`);
+        const placement = commentPlacement(replyId);
+        return commentActionDone(
+          formData,
+          submission.reply,
+          { kind: "success", message: "Your reply is posted." },
+          {
+            fallback: here,
+            move: true,
+            destination:
+              placement.kind === "parent-page"
+                ? {
+                    path: `/comments/${placement.parentId}${placement.page > 1 ? `?page=${placement.page}` : ""}#comment-${replyId}`,
+                  }
+                : { back: true, anchor: `comment-${replyId}` },
+          },
+        );
       }
       case "edit":
         editComment(id, value.body, user);
@@ -88,7 +113,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done("Your comment is deleted.");
       case "vote":
         setVote(id, value.up === "1", user);
-        return done(value.up === "1" ? "Upvoted." : "Upvote removed.");
+        return done(value.up === "1" ? "Upvoted." : "Upvote removed.", { quietInPlace: true });
       case "report": {
         const { hidden } = reportComment(id, value, user);
         return done(

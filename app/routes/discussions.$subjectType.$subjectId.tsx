@@ -43,6 +43,8 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unlock") }),
 ]);
 
+const posted = { kind: "success", message: "Your comment is posted." } as const;
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const subject = subjectOf(params);
   const formData = await request.formData();
@@ -59,13 +61,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     switch (value.intent) {
       case "post": {
         const id = postComment(subject, value, user);
-        return commentActionDone(
-          formData,
-          submission.reply,
-          { kind: "success", message: "Your comment is posted." },
-          here,
-          `comment-${id}`,
-        );
+        // The newest sort shows it first, whatever sort and page the person was on.
+        return commentActionDone(formData, submission.reply, posted, {
+          fallback: here,
+          destination: { back: true, anchor: `comment-${id}`, query: { sort: "newest", page: null } },
+          move: true,
+        });
       }
       case "lock":
         setThreadLock(subject, { locked: true, reason: value.reason }, user);
@@ -73,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           formData,
           submission.reply,
           { kind: "success", message: "The discussion is locked." },
-          here,
+          { fallback: here },
         );
       case "unlock":
         setThreadLock(subject, { locked: false }, user);
@@ -81,7 +82,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           formData,
           submission.reply,
           { kind: "success", message: "The discussion is open again." },
-          here,
+          { fallback: here },
         );
     }
   } catch (error) {

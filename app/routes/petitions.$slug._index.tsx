@@ -312,7 +312,7 @@ export default function PetitionPage() {
                 </fieldset>
                 <TextareaField
                   label="Why I'm signing (optional)"
-                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous."
+                  hint="Posted as your comment in the discussion (unless a moderator has locked it), with the same choice: public or anonymous."
                   field={signFields.reason}
                   rows={3}
                 />

@@ -36,7 +36,8 @@ import * as discussionRoute from "../../app/routes/discussions.$subjectType.$sub
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { getDb } from "../../db/client";
-import { comments, commentThreads, outbox } from "../../db/schema";
+import { comments, outbox } from "../../db/schema";
+import { generateThread } from "../support/big-thread";
 import { requestAs } from "../support/fixtures";
 import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 import { unsafeParts, XSS_PAYLOADS } from "../support/xss-payloads";
@@ -484,6 +485,129 @@ describe("reports and moderation", () => {
   });
 });
 
+describe("after a review", () => {
+  it("dates an anonymous comment's earlier versions by day, even for moderators", () => {
+    const petition = openPetition(company);
+    const at = Date.UTC(2026, 4, 2, 10, 11, 12);
+    const id = postComment(subjectOf(petition.id), { body: "v1", anonymous: true }, staff(12), at);
+    editComment(id, "v2", staff(12), at + 3_600_000);
+    expect(listRevisions(id, moderator)).toEqual([
+      { body: "v1", writtenAt: new Date(Date.UTC(2026, 4, 2)), replacedAt: new Date(Date.UTC(2026, 4, 2)) },
+    ]);
+  });
+
+  it("dates a signer's reason by day (its exact time is the ledger entry's)", () => {
+    const petition = openPetition(company);
+    const at = Date.UTC(2026, 4, 3, 9, 30);
+    signPetition(
+      { petitionId: petition.id, user: staff(19), visibility: "public", reason: "Named", ip: null },
+      at,
+    );
+    const [view] = loadThread(subjectOf(petition.id), null, { sort: "top", page: 1 })?.comments ?? [];
+    expect(view).toMatchObject({
+      authorName: "Staff Member 20",
+      dayOnly: true,
+      createdAt: Date.UTC(2026, 4, 3),
+    });
+  });
+
+  it("keeps no trace of a deleted comment's author: no badge, no name in quotes", () => {
+    const petition = openPetition(company);
+    const top = post(petition.id, staff(6));
+    const second = reply(top, staff(7));
+    const third = reply(second, organizer, "Official words at depth 3");
+    const fourth = reply(third, staff(8), "Answering the organizer");
+    deleteComment(third, organizer);
+    expect(loadComment(third, null)?.comment).toMatchObject({
+      official: false,
+      authorName: null,
+      state: "deleted",
+    });
+    expect(loadComment(fourth, null)?.comment.inReplyTo).toEqual({
+      id: third,
+      authorName: null,
+      excerpt: null,
+    });
+  });
+
+  it("hides addresses and exact times of commenter emails in the admin outbox", () => {
+    const petition = openPetition(company);
+    const id = post(petition.id, staff(25), "Mail me");
+    reply(id, staff(26), "Replying");
+    const row = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.toAddress, staff(25).email))
+      .all()
+      .at(-1);
+    getDb()
+      .update(outbox)
+      .set({ lastError: `550 5.1.1 <${staff(25).email}>: Recipient address rejected` })
+      .where(eq(outbox.id, row?.id ?? 0))
+      .run();
+    const listed = listOutbox({ page: 1 }).messages.find((m) => m.id === row?.id);
+    expect(listed).toMatchObject({ toAddress: "hidden (a participant)", dayOnly: true });
+    expect(listed?.lastError).toBe("550 5.1.1 <[address]>: Recipient address rejected");
+    expect((listed?.createdAt.getTime() ?? 1) % 86_400_000).toBe(0);
+  });
+
+  it("never redirects off the site, whatever returnTo says", async () => {
+    const petition = openPetition(company);
+    const id = post(petition.id, staff(5));
+    for (const returnTo of [
+      "/.//evil.example",
+      "/a/..//evil.example",
+      "//evil.example",
+      "https://evil.example",
+    ]) {
+      resetRateLimits();
+      const response = await commentAction(staff(6), id, { intent: "vote", up: "1", returnTo });
+      const location = response.headers.get("Location") ?? "";
+      expect(location, returnTo).toMatch(/^\/(?!\/)/);
+      expect(new URL(location, BASE).origin).toBe(BASE);
+    }
+  });
+
+  it("sends a new comment where it shows: the newest sort, or its parent's page past the first replies", async () => {
+    const petition = openPetition(company);
+    const posted = await discussionAction(staff(5), petition.id, {
+      intent: "post",
+      body: "Where does this go?",
+      returnTo: `/petitions/${petition.slug}?sort=top&page=3`,
+    });
+    const location = posted.headers.get("Location") ?? "";
+    expect(location).toMatch(new RegExp(`^/petitions/${petition.slug}\\?sort=newest#comment-\\d+$`));
+    const top = Number(location.split("#comment-")[1]);
+    const early: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      resetRateLimits();
+      const response = await commentAction(staff(6 + i), top, {
+        intent: "reply",
+        body: `Reply ${i}`,
+        returnTo: `/petitions/${petition.slug}`,
+      });
+      early.push(response.headers.get("Location") ?? "");
+    }
+    expect(early[0]).toMatch(new RegExp(`^/petitions/${petition.slug}#comment-\\d+$`));
+    expect(early[3]).toMatch(new RegExp(`^/comments/${top}#comment-\\d+$`));
+  });
+
+  it("limits edits, refuses votes once a discussion is closed, and always lets a vote be taken back", () => {
+    const petition = openPetition(company);
+    const id = post(petition.id, staff(5), "Edit me");
+    for (let i = 0; i < 10; i++) editComment(id, `Edit ${i}`, staff(5));
+    refused(() => editComment(id, "One too many", staff(5)), 429);
+    setVote(id, true, staff(6));
+    hideComment(id, "Testing", moderator);
+    refused(() => setVote(id, true, staff(7)), 409);
+    expect(setVote(id, false, staff(6))).toBe(0);
+    restoreComment(id, moderator);
+    transitionPetition(petition.id, { action: "close" }, moderator);
+    transitionPetition(petition.id, { action: "archive" }, moderator);
+    refused(() => setVote(id, true, staff(7)), 409, /archived/);
+  });
+});
+
 describe("who may do what", () => {
   it("sends signed-out visitors to sign in, and refuses every action to those it is not theirs to take", async () => {
     const petition = openPetition(company);
@@ -628,60 +752,10 @@ describe("big threads", () => {
     return n;
   }
 
-  function generateThread(petitionId: number, total: number, authors: User[]) {
-    post(petitionId, authors[0] ?? organizer, "Seed comment");
-    const thread = getDb()
-      .select()
-      .from(commentThreads)
-      .where(and(eq(commentThreads.subjectType, "petition"), eq(commentThreads.subjectId, petitionId)))
-      .get();
-    if (!thread) throw new Error("no thread");
-    const sqlite = getDb().$client;
-    const insert = sqlite.prepare(
-      "insert into comments (thread_id, parent_id, depth, author_id, anonymous, body, body_html, score, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    sqlite.transaction(() => {
-      let top = 0;
-      let lastTop = 0;
-      let lastSecond = 0;
-      for (let i = 1; i < total; i++) {
-        const author = authors[i % authors.length] ?? organizer;
-        // Every tenth is top level with five replies, the last of which has four replies of its own.
-        const kind = i % 10;
-        const [parent, depth] =
-          kind === 0 || !lastTop ? [null, 1] : kind > 5 && lastSecond ? [lastSecond, 3] : [lastTop, 2];
-        const id = Number(
-          insert.run(
-            thread.id,
-            parent,
-            depth,
-            author.id,
-            i % 3 === 0 ? 1 : 0,
-            `Comment ${i}`,
-            `<p>Comment ${i}</p>`,
-            i % 17,
-            Date.now(),
-          ).lastInsertRowid,
-        );
-        if (depth === 1) {
-          top++;
-          lastTop = id;
-          lastSecond = 0;
-        } else if (depth === 2) lastSecond = id;
-      }
-      sqlite
-        .prepare("update comment_threads set comment_count = ?, top_level_count = ? where id = ?")
-        .run(total, top + 1, thread.id);
-      sqlite.exec(
-        `update comments set reply_count = (select count(*) from comments r where r.parent_id = comments.id) where thread_id = ${thread.id}`,
-      );
-    })();
-  }
-
   it("reads a page with the same number of statements for 30 comments as for 10,000", () => {
     const small = openPetition(company);
     const big = openPetition(company);
-    const authors = company.staff.slice(5, 25);
+    const authors: [User, ...User[]] = [staff(5), ...company.staff.slice(6, 25)];
     generateThread(small.id, 30, authors);
     generateThread(big.id, 10_000, authors);
     const viewer = staff(26);
@@ -720,9 +794,15 @@ describe("cross-site scripting", () => {
       const html = loadComment(id, null)?.comment.bodyHtml ?? "";
       expect(unsafeParts(html), `${payload} → ${html}`).toEqual([]);
     }
-    // Links that survive carry rel="nofollow noopener ugc".
+    // Every link that survives carries rel="nofollow noopener ugc", relative and mailto: ones too.
     resetRateLimits();
-    const link = post(petition.id, staff(5), "[docs](https://example.com/policy)");
-    expect(loadComment(link, null)?.comment.bodyHtml).toContain('rel="nofollow noopener ugc"');
+    const link = post(
+      petition.id,
+      staff(5),
+      "[docs](https://example.com/policy) [home](/) [mail](mailto:a@b.example)",
+    );
+    const html = loadComment(link, null)?.comment.bodyHtml ?? "";
+    expect(html.match(/<a /g)).toHaveLength(3);
+    expect(html.match(/rel="nofollow noopener ugc"/g)).toHaveLength(3);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `comments` ADD `from_signature` integer DEFAULT false NOT NULL;
