@@ -511,7 +511,7 @@ export function CommentItem({
           </Disclosure>
         ) : null}
         {comment.reported ? <span className="muted">You reported this</span> : null}
-        {thread.canModerate && !comment.mine && comment.state !== "deleted" ? (
+        {thread.canModerate && !comment.mine && !comment.reported && comment.state !== "deleted" ? (
           <ModerationControls comment={comment} action={action} />
         ) : null}
       </div>

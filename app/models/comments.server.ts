@@ -408,8 +408,25 @@ function moderatedComment(tx: Executor, commentId: number, moderator: User) {
   if (found.comment.authorId === moderator.id) {
     throw new CommentError("Another moderator must review your own comment.", 403);
   }
+  // No judging in one's own cause: not on a petition one organizes, nor a comment one reported.
+  requireNoStake(found.commentable, moderator);
+  const reported = tx
+    .select({ id: commentReports.id })
+    .from(commentReports)
+    .where(and(eq(commentReports.commentId, commentId), eq(commentReports.reporterId, moderator.id)))
+    .get();
+  if (reported) throw new CommentError("You reported this comment; another moderator must review it.", 403);
   if (found.comment.deletedAt) throw new CommentError("This comment was deleted by its author.", 409);
   return found;
+}
+
+function requireNoStake(commentable: Commentable, moderator: User): void {
+  if (commentable.officialIds.has(moderator.id)) {
+    throw new CommentError(
+      "You organize this petition; another moderator must moderate its discussion.",
+      403,
+    );
+  }
 }
 
 function resolveReports(
@@ -522,7 +539,7 @@ export function setThreadLock(
   getDb().transaction(
     (tx) => {
       requireModerator(moderator);
-      requireSubject(tx, subject, moderator);
+      requireNoStake(requireSubject(tx, subject, moderator), moderator);
       const thread =
         findThread(tx, subject) ??
         tx
@@ -772,7 +789,7 @@ function threadInfo(
     closedReason: commentable.closedReason,
     signedIn: Boolean(viewer),
     canPost: Boolean(viewer) && !locked && !commentable.closedReason,
-    canModerate: isModerator(viewer),
+    canModerate: isModerator(viewer) && !(viewer && commentable.officialIds.has(viewer.id)),
   };
 }
 
@@ -919,9 +936,13 @@ export function reportedComments(moderator: User) {
         .all(JSON.stringify(rows.map((r) => r.id)))
     : [];
   const views = viewsOf(rows, moderator);
+  // Many reported comments share a subject: resolve each subject once.
+  const subjects = new Map<string, Commentable | null>();
   return rows.flatMap((row, i) => {
     const subject = { type: row.thread_subject_type, id: row.thread_subject_id };
-    const commentable = resolveCommentable(db, subject);
+    const key = `${subject.type}:${subject.id}`;
+    if (!subjects.has(key)) subjects.set(key, resolveCommentable(db, subject));
+    const commentable = subjects.get(key);
     const comment = views[i];
     if (!commentable || !comment) return [];
     return [

@@ -592,6 +592,25 @@ describe("after a review", () => {
     expect(early[3]).toMatch(new RegExp(`^/comments/${top}#comment-\\d+$`));
   });
 
+  it("keeps moderators out of their own cause: petitions they organize, comments they reported", () => {
+    const organizingModerator = { ...staff(27), roles: ["moderator" as const] };
+    grantRole(organizingModerator.id, "moderator", { id: null, label: "cli" });
+    const petition = openPetition({ staff: [organizingModerator, staff(1), staff(2), staff(3)], moderator });
+    const id = post(petition.id, staff(5), "About the organizer");
+    refused(() => hideComment(id, "I dislike it", organizingModerator), 403, /You organize this petition/);
+    refused(
+      () => setThreadLock(subjectOf(petition.id), { locked: true, reason: "Mine" }, organizingModerator),
+      403,
+    );
+    expect(
+      loadThread(subjectOf(petition.id), organizingModerator, { sort: "top", page: 1 })?.thread.canModerate,
+    ).toBe(false);
+    const other = openPetition(company);
+    const reported = post(other.id, staff(5), "Reported by a moderator");
+    reportComment(reported, { reason: "spam" }, moderator);
+    refused(() => hideComment(reported, "Spam", moderator), 403, /another moderator/);
+  });
+
   it("limits edits, refuses votes once a discussion is closed, and always lets a vote be taken back", () => {
     const petition = openPetition(company);
     const id = post(petition.id, staff(5), "Edit me");
