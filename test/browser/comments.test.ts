@@ -1,30 +1,22 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../app/models/markdown.server";
 import { type AppServer, startAppServer } from "../support/app-server";
 import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { signInViaDevMailbox } from "../support/sign-in-flow";
+import { signedInAs } from "../support/sign-in-flow";
 import { XSS_PAYLOADS } from "../support/xss-payloads";
 
 let app: AppServer;
 let browser: Browser;
-const contexts = new Map<string, BrowserContext>();
 const HYBRID = "/petitions/keep-two-remote-days-a-week-for-everyone";
 const MCI = "/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai";
 
-/** One signed-in context per demo account (and per JavaScript setting), reused across steps. */
-async function as(account: string, javaScriptEnabled = true): Promise<Page> {
-  const key = `${account}:${javaScriptEnabled}`;
-  let context = contexts.get(key);
-  if (!context) {
-    context = await browser.newContext({ javaScriptEnabled });
-    contexts.set(key, context);
-    const page = await context.newPage();
-    await signInViaDevMailbox(page, app.baseUrl, `${account}@undersigned.test`);
-    return page;
-  }
-  return context.newPage();
-}
+/** One signed-in context per person (and per JavaScript setting), reused across the steps. */
+const as = signedInAs(
+  () => browser,
+  () => app.baseUrl,
+  (name) => `${name}@undersigned.test`,
+);
 
 /** The <article> of the comment whose own text (not its replies') contains `text`. */
 const comment = (page: Page, text: string): Locator =>

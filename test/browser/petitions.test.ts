@@ -1,28 +1,20 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startAppServer } from "../support/app-server";
 import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { signInViaDevMailbox } from "../support/sign-in-flow";
+import { signedInAs } from "../support/sign-in-flow";
 
 let app: AppServer;
 let browser: Browser;
-const contexts = new Map<string, BrowserContext>();
 
 const STAFF = ["creator", "alice", "bob", "carol", "dan", "erin"];
 
-/** One signed-in browser context per person, reused across the steps. */
-async function as(name: string, javaScriptEnabled = true): Promise<Page> {
-  const key = `${name}:${javaScriptEnabled}`;
-  let context = contexts.get(key);
-  if (!context) {
-    context = await browser.newContext({ javaScriptEnabled });
-    contexts.set(key, context);
-    const page = await context.newPage();
-    await signInViaDevMailbox(page, app.baseUrl, `${name}@corp.example`);
-    return page;
-  }
-  return context.newPage();
-}
+/** One signed-in context per person (and per JavaScript setting), reused across the steps. */
+const as = signedInAs(
+  () => browser,
+  () => app.baseUrl,
+  (name) => `${name}@corp.example`,
+);
 
 let petitionUrl = "";
 

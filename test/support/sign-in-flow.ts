@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { expectNoAxeViolations } from "./browser";
 
@@ -25,4 +25,28 @@ export async function signInViaDevMailbox(page: Page, baseUrl: string, email: st
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByText("You are signed in.").waitFor();
   expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(1);
+}
+
+/**
+ * `as(name)`: a page in a browser context signed in as `email(name)` — one context per person and
+ * JavaScript setting, signed in once and reused across a file's steps.
+ */
+export function signedInAs(
+  getBrowser: () => Browser,
+  getBaseUrl: () => string,
+  email: (name: string) => string,
+): (name: string, javaScriptEnabled?: boolean) => Promise<Page> {
+  const contexts = new Map<string, BrowserContext>();
+  return async (name, javaScriptEnabled = true) => {
+    const key = `${name}:${javaScriptEnabled}`;
+    let context = contexts.get(key);
+    if (!context) {
+      context = await getBrowser().newContext({ javaScriptEnabled });
+      contexts.set(key, context);
+      const page = await context.newPage();
+      await signInViaDevMailbox(page, getBaseUrl(), email(name));
+      return page;
+    }
+    return context.newPage();
+  };
 }
