@@ -162,7 +162,9 @@ describe("with JavaScript", () => {
     const before = await page.locator("article.comment").count();
     await markWindow(page);
     await more.click();
-    await expect.poll(() => page.locator("article.comment").count()).toBeGreaterThan(before);
+    await expect
+      .poll(() => page.locator("article.comment").count(), { timeout: 15_000 })
+      .toBeGreaterThan(before);
     await stillSamePage(page);
 
     await page.goto(`${app.baseUrl}${HYBRID}`);
@@ -210,7 +212,7 @@ describe("with JavaScript", () => {
     for (const payload of XSS_PAYLOADS.slice(0, 4)) {
       await page.getByLabel(/Comment on/).fill(payload);
       await page.getByRole("button", { name: "Post comment" }).click();
-      await expect.poll(() => page.getByLabel(/Comment on/).inputValue()).toBe("");
+      await expect.poll(() => page.getByLabel(/Comment on/).inputValue(), { timeout: 15_000 }).toBe("");
     }
     await page.reload();
     expect(await page.evaluate("window.__xss")).toBeUndefined();
