@@ -8,6 +8,12 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import {
+  ANNOUNCEMENT_STATES,
+  COMMITMENT_STATUSES,
+  REMINDER_KINDS,
+  STANCES,
+} from "../app/models/announcement-states";
 import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/models/comment-forms";
 import { EMAIL_TOPICS } from "../app/models/email-topics";
 import { OUTBOX_STATUSES } from "../app/models/outbox-status";
@@ -155,6 +161,8 @@ export const petitions = sqliteTable(
     summary: text("summary").notNull(),
     body: text("body").notNull(),
     category: text("category"),
+    /** The policy the petition asks to change, when it names one. */
+    policyId: integer("policy_id").references((): AnySQLiteColumn => policies.id),
     state: text("state", { enum: PETITION_STATES }).notNull().default("draft"),
     creatorId: integer("creator_id")
       .notNull()
@@ -404,4 +412,184 @@ export const emailOptOuts = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.personId, t.topic] })],
+);
+
+/** Internal policies: the current version is the latest whose effective date has come. */
+export const policies = sqliteTable(
+  "policies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    summary: text("summary").notNull(),
+    /** The owning team as shown ("People team"); the owning people are in policy_owners. */
+    ownerTeam: text("owner_team"),
+    createdById: integer("created_by_id").references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("policies_slug_unique").on(t.slug)],
+);
+
+export const policyOwners = sqliteTable(
+  "policy_owners",
+  {
+    policyId: integer("policy_id")
+      .notNull()
+      .references(() => policies.id, { onDelete: "cascade" }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+  },
+  (t) => [primaryKey({ columns: [t.policyId, t.personId] }), index("policy_owners_person_idx").on(t.personId)],
+);
+
+export const policyVersions = sqliteTable(
+  "policy_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    policyId: integer("policy_id")
+      .notNull()
+      .references(() => policies.id),
+    version: integer("version").notNull(),
+    body: text("body").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    changeSummary: text("change_summary").notNull(),
+    effectiveAt: timestamp("effective_at").notNull(),
+    publishedById: integer("published_by_id").references(() => people.id),
+    publishedAt: timestamp("published_at").notNull(),
+    /** The announcement that published it, if any. */
+    announcementId: integer("announcement_id").references((): AnySQLiteColumn => announcements.id),
+  },
+  (t) => [
+    uniqueIndex("policy_versions_number_unique").on(t.policyId, t.version),
+    index("policy_versions_effective_idx").on(t.policyId, t.effectiveAt),
+  ],
+);
+
+/** Leadership memos. Edits after publishing keep the earlier text in announcement_revisions. */
+export const announcements = sqliteTable(
+  "announcements",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    state: text("state", { enum: ANNOUNCEMENT_STATES }).notNull().default("draft"),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => people.id),
+    /** A policy version this memo publishes (drafted with it, published when it is). */
+    policyId: integer("policy_id").references(() => policies.id),
+    policyBody: text("policy_body"),
+    policyChangeSummary: text("policy_change_summary"),
+    policyEffectiveAt: timestamp("policy_effective_at"),
+    publishAt: timestamp("publish_at"),
+    publishedAt: timestamp("published_at"),
+    /** Set when edited after publishing: shown as "updated". */
+    updatedAfterPublishingAt: timestamp("updated_after_publishing_at"),
+    /** Signer emails are queued in batches by the scheduler; this is the last signature id queued. */
+    emailCursor: integer("email_cursor"),
+    emailsDoneAt: timestamp("emails_done_at"),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("announcements_slug_unique").on(t.slug),
+    index("announcements_state_published_idx").on(t.state, t.publishedAt),
+    index("announcements_due_idx").on(t.state, t.publishAt),
+  ],
+);
+
+export const announcementRevisions = sqliteTable(
+  "announcement_revisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    announcementId: integer("announcement_id")
+      .notNull()
+      .references(() => announcements.id),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    replacedAt: timestamp("replaced_at").notNull(),
+  },
+  (t) => [index("announcement_revisions_idx").on(t.announcementId, t.id)],
+);
+
+/** Which petitions a memo answers, with a stance each. */
+export const announcementResponses = sqliteTable(
+  "announcement_responses",
+  {
+    announcementId: integer("announcement_id")
+      .notNull()
+      .references(() => announcements.id, { onDelete: "cascade" }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id),
+    stance: text("stance", { enum: STANCES }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.announcementId, t.petitionId] }),
+    index("announcement_responses_petition_idx").on(t.petitionId),
+  ],
+);
+
+/** The milestones (response obligations) a memo answers. */
+export const announcementMilestones = sqliteTable(
+  "announcement_milestones",
+  {
+    announcementId: integer("announcement_id")
+      .notNull()
+      .references(() => announcements.id, { onDelete: "cascade" }),
+    milestoneId: integer("milestone_id")
+      .notNull()
+      .references(() => milestones.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.announcementId, t.milestoneId] }),
+    index("announcement_milestones_milestone_idx").on(t.milestoneId),
+  ],
+);
+
+export const commitments = sqliteTable(
+  "commitments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    announcementId: integer("announcement_id")
+      .notNull()
+      .references(() => announcements.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    text: text("text").notNull(),
+    status: text("status", { enum: COMMITMENT_STATUSES }).notNull().default("planned"),
+    dueAt: timestamp("due_at"),
+  },
+  (t) => [index("commitments_announcement_idx").on(t.announcementId, t.position)],
+);
+
+/** Each status change of a commitment, with its date: the history shown under it. */
+export const commitmentUpdates = sqliteTable(
+  "commitment_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    commitmentId: integer("commitment_id")
+      .notNull()
+      .references(() => commitments.id, { onDelete: "cascade" }),
+    status: text("status", { enum: COMMITMENT_STATUSES }).notNull(),
+    note: text("note"),
+    byId: integer("by_id").references(() => people.id),
+    at: timestamp("at").notNull(),
+  },
+  (t) => [index("commitment_updates_idx").on(t.commitmentId, t.id)],
+);
+
+/** Reminders sent to leadership about a response obligation: the primary key makes each one once. */
+export const milestoneReminders = sqliteTable(
+  "milestone_reminders",
+  {
+    milestoneId: integer("milestone_id")
+      .notNull()
+      .references(() => milestones.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: REMINDER_KINDS }).notNull(),
+    sentAt: timestamp("sent_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.milestoneId, t.kind] })],
 );

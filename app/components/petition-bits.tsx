@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { STANCE_LABELS, type Stance } from "../models/announcement-states";
 import { type PetitionState, STATE_LABELS } from "../models/petition-states";
 import { formatDate } from "./format";
 
@@ -12,8 +13,23 @@ export function StateBadge({ state, hidden }: { state: PetitionState; hidden?: b
   );
 }
 
-/** "awaiting response — due DATE" or "overdue", on pages and in lists. */
-export function ResponseStatus({ dueAt, overdue }: { dueAt: string | Date | null; overdue: boolean }) {
+/** "awaiting response — due DATE", "overdue" or "responded (stance)", on pages and in lists. */
+export function ResponseStatus({
+  dueAt,
+  overdue,
+  responded,
+}: {
+  dueAt: string | Date | null;
+  overdue: boolean;
+  responded?: { stance: Stance; announcementSlug: string } | null;
+}) {
+  if (!dueAt && responded) {
+    return (
+      <a className="badge badge-ok" href={`/announcements/${responded.announcementSlug}`}>
+        Responded — {STANCE_LABELS[responded.stance]}
+      </a>
+    );
+  }
   if (!dueAt) return null;
   return overdue ? (
     <span className="badge badge-bad">Response overdue — was due {formatDate(dueAt)}</span>
@@ -31,6 +47,7 @@ export type PetitionCard = {
   closesAt: string | Date | null;
   responseDueAt: string | Date | null;
   overdue: boolean;
+  responded?: { stance: Stance; announcementSlug: string } | null;
 };
 
 export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
@@ -45,7 +62,8 @@ export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
           <p>{p.summary}</p>
           <p className="meta">
             <strong>{p.signatureCount.toLocaleString("en")}</strong> signatures ·{" "}
-            <StateBadge state={p.state} /> <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} />
+            <StateBadge state={p.state} />{" "}
+            <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} responded={p.responded} />
             {p.state === "open" && p.closesAt ? (
               <span className="muted"> · closes {formatDate(p.closesAt)}</span>
             ) : null}

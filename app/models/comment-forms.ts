@@ -3,7 +3,7 @@ import { z } from "zod";
 /** Comment rules and form schemas shared by the server and the pages (client-side validation). */
 
 /** Things that carry a discussion thread. Announcements and policies join this list when they exist. */
-export const COMMENT_SUBJECT_TYPES = ["petition"] as const;
+export const COMMENT_SUBJECT_TYPES = ["petition", "announcement", "policy"] as const;
 export type CommentSubjectType = (typeof COMMENT_SUBJECT_TYPES)[number];
 
 /** Top level is depth 1; a reply to a depth-3 comment is placed at depth 3, quoting who it answers. */

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { petitionCoSponsors, petitions } from "../../db/schema";
+import { announcements, petitionCoSponsors, petitions, policies, policyOwners } from "../../db/schema";
 import { getConfig } from "../config.server";
+import { canViewAnnouncement } from "./announcements.server";
 import type { CommentSubjectType } from "./comment-forms";
 import { canView } from "./petitions.server";
 import type { User } from "./sessions.server";
@@ -51,6 +52,38 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
       canView: (user) => canView(exec, petition, user),
       closedReason,
       officialIds: organizers,
+    };
+  },
+  announcement(exec, id) {
+    const announcement = exec.select().from(announcements).where(eq(announcements.id, id)).get();
+    if (!announcement) return null;
+    return {
+      title: announcement.title,
+      path: `/announcements/${announcement.slug}`,
+      canView: (user) => canViewAnnouncement(announcement, user),
+      closedReason:
+        announcement.state === "published"
+          ? null
+          : "The discussion opens when the announcement is published.",
+      officialIds: new Set([announcement.authorId]),
+    };
+  },
+  policy(exec, id) {
+    const policy = exec.select().from(policies).where(eq(policies.id, id)).get();
+    if (!policy) return null;
+    return {
+      title: policy.title,
+      path: `/policies/${policy.slug}`,
+      canView: () => true,
+      closedReason: null,
+      officialIds: new Set(
+        exec
+          .select({ id: policyOwners.personId })
+          .from(policyOwners)
+          .where(eq(policyOwners.policyId, id))
+          .all()
+          .map((r) => r.id),
+      ),
     };
   },
 };

@@ -1,10 +1,14 @@
 /** Kinds of optional email a person can turn off; shared by the settings page and the mail code. */
-export const EMAIL_TOPICS = ["comment-replies"] as const;
+export const EMAIL_TOPICS = ["comment-replies", "petition-responses"] as const;
 export type EmailTopic = (typeof EMAIL_TOPICS)[number];
 
 export const EMAIL_TOPIC_LABELS: Record<EmailTopic, { label: string; unsubscribed: string }> = {
   "comment-replies": {
     label: "Replies to my comments",
     unsubscribed: "You will no longer get emails about replies to your comments.",
+  },
+  "petition-responses": {
+    label: "Leadership's responses to petitions I signed",
+    unsubscribed: "You will no longer get leadership's responses to petitions you signed by email.",
   },
 };

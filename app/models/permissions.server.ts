@@ -16,13 +16,16 @@ export const PERMISSIONS = [
   "configure:settings",
   "moderate:petition",
   "moderate:comment",
+  "publish:announcement",
+  "publish:policy",
+  "view:obligations",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   organizer: [],
   moderator: ["moderate:petition", "moderate:comment"],
-  leadership: [],
+  leadership: ["publish:announcement", "publish:policy", "view:obligations"],
   // Listed one by one, not "all": a new permission is granted to nobody until a role is given it.
   admin: [
     "view:admin",
@@ -32,6 +35,9 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "view:outbox",
     "retry:mail",
     "configure:settings",
+    "publish:announcement",
+    "publish:policy",
+    "view:obligations",
   ],
 };
 

@@ -43,7 +43,7 @@ export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
 export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated"] as const;
 export type LedgerEvent = (typeof LEDGER_EVENTS)[number];
 
-export const PETITION_LISTS = ["open", "awaiting-response", "closed", "rejected"] as const;
+export const PETITION_LISTS = ["open", "awaiting-response", "responded", "closed", "rejected"] as const;
 export type PetitionList = (typeof PETITION_LISTS)[number];
 export const PETITION_SORTS = ["signatures", "newest", "closing"] as const;
 export type PetitionSort = (typeof PETITION_SORTS)[number];

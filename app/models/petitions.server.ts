@@ -19,6 +19,7 @@ import { milestones, people, personRoles, petitionCoSponsors, petitions, signatu
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
+import { awaitingResponseSql, respondedSql, responseStatuses } from "./obligations.server";
 import { can } from "./permissions.server";
 import { milestoneInputSchema, petitionInputSchema } from "./petition-forms";
 import {
@@ -32,6 +33,7 @@ import {
 } from "./petition-states";
 import type { User } from "./sessions.server";
 import { getMilestoneDefaults, getSettings } from "./settings.server";
+import { slugify, uniqueSlug } from "./slugs";
 
 export { milestoneInputSchema };
 
@@ -42,35 +44,15 @@ export const DAY_MS = 24 * 60 * 60_000;
 // ---- Input ---------------------------------------------------------------------------------------
 
 export type PetitionInput = z.infer<typeof petitionInputSchema>;
-export { petitionInputSchema };
-
-export function slugify(title: string): string {
-  const base = title
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  // At most 60 characters, cut at a word boundary.
-  const cut = base.length > 60 ? base.slice(0, 61).replace(/-[^-]*$/, "") : base;
-  return cut || "petition";
-}
+export { petitionInputSchema, slugify };
 
 /** Path segments that routes use beside /petitions/<slug>. */
 const RESERVED_SLUGS = new Set(["new", "similar"]);
 
-function uniqueSlug(tx: Executor, title: string): string {
-  const base = RESERVED_SLUGS.has(slugify(title)) ? `${slugify(title)}-petition` : slugify(title);
-  let slug = base;
-  for (
-    let n = 2;
-    tx.select({ id: petitions.id }).from(petitions).where(eq(petitions.slug, slug)).get();
-    n++
-  ) {
-    slug = `${base}-${n}`;
-  }
-  return slug;
-}
+const petitionSlug = (tx: Executor, title: string) =>
+  uniqueSlug(title, "petition", RESERVED_SLUGS, (slug) =>
+    Boolean(tx.select({ id: petitions.id }).from(petitions).where(eq(petitions.slug, slug)).get()),
+  );
 
 // ---- Errors --------------------------------------------------------------------------------------
 
@@ -94,7 +76,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
       const petition = tx
         .insert(petitions)
         .values({
-          slug: uniqueSlug(tx, input.title),
+          slug: petitionSlug(tx, input.title),
           title: input.title,
           summary: input.summary,
           body: input.body,
@@ -560,9 +542,6 @@ export function ftsQuery(text: string): string | null {
 const matchesSearch = (query: string) =>
   sql`${petitions.id} in (select rowid from petitions_fts where petitions_fts match ${query})`;
 
-/** A response-required milestone reached and (until announcements exist) not yet answered. */
-const awaitingResponse = sql`exists (select 1 from ${milestones} m where m.petition_id = ${petitions.id} and m.response_required = 1 and m.reached_at is not null)`;
-
 export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number }) {
   closeExpiredPetitions();
   const db = getDb();
@@ -570,8 +549,9 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
   if (filter.list === "open") conditions.push(eq(petitions.state, "open"));
   if (filter.list === "closed") conditions.push(inArray(petitions.state, ["closed", "archived"]));
   if (filter.list === "awaiting-response") {
-    conditions.push(inArray(petitions.state, ["open", "closed"]), awaitingResponse);
+    conditions.push(inArray(petitions.state, ["open", "closed"]), awaitingResponseSql);
   }
+  if (filter.list === "responded") conditions.push(respondedSql);
   if (filter.list === "rejected") {
     conditions.push(eq(petitions.state, "rejected"), ne(petitions.rejectionReason, "offensive"));
   }
@@ -618,24 +598,18 @@ export function findSimilarOpenPetitions(title: string) {
 
 /** Adds the response status each list and page shows. */
 export function withStatus<T extends Pick<Petition, "id">>(rows: T[]) {
-  if (!rows.length) return [];
-  const due = getDb()
-    .select({ petitionId: milestones.petitionId, dueAt: milestones.responseDueAt })
-    .from(milestones)
-    .where(
-      and(
-        inArray(
-          milestones.petitionId,
-          rows.map((r) => r.id),
-        ),
-        eq(milestones.responseRequired, true),
-        isNotNull(milestones.reachedAt),
-      ),
-    )
-    .all();
+  const statuses = responseStatuses(rows.map((r) => r.id));
   return rows.map((row) => {
-    const dueAt = due.find((d) => d.petitionId === row.id)?.dueAt ?? null;
-    return { ...row, responseDueAt: dueAt, overdue: dueAt ? dueAt.getTime() < Date.now() : false };
+    const status = statuses.get(row.id) ?? { kind: "none" as const };
+    return {
+      ...row,
+      responseDueAt: status.kind === "awaiting" ? status.dueAt : null,
+      overdue: status.kind === "awaiting" && status.overdue,
+      responded:
+        status.kind === "responded"
+          ? { stance: status.stance, announcementSlug: status.announcementSlug }
+          : null,
+    };
   });
 }
 
@@ -703,6 +677,7 @@ export function petitionPage(slug: string, user: User | null) {
     nextThreshold: milestoneRows.find((m) => m.threshold > petition.signatureCount)?.threshold ?? null,
     responseDueAt: status?.responseDueAt ?? null,
     overdue: status?.overdue ?? false,
+    responded: status?.responded ?? null,
     viewer: {
       signedIn: Boolean(user),
       isCreator: user?.id === petition.creatorId,

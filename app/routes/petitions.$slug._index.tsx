@@ -201,7 +201,8 @@ export default function PetitionPage() {
       <h1 id="petition-title">{petition.title}</h1>
       <p className="meta">
         <StateBadge state={petition.state} hidden={Boolean(petition.hiddenAt)} />{" "}
-        <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} /> Started by {data.creatorName}
+        <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} responded={data.responded} />{" "}
+        Started by {data.creatorName}
         {petition.category ? ` · ${petition.category}` : ""}
         {petition.openedAt ? ` · opened ${formatDate(petition.openedAt)}` : ""}
         {petition.state === "open" && petition.closesAt ? ` · closes ${formatDate(petition.closesAt)}` : ""}

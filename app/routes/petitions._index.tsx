@@ -23,6 +23,7 @@ const querySchema = z.object({
 const LIST_LABELS = {
   open: "Open",
   "awaiting-response": "Awaiting response",
+  responded: "Responded",
   closed: "Closed",
   rejected: "Rejected",
 };

@@ -1,0 +1,24 @@
+/** Announcements (leadership memos) and policies: values shared by the server and the pages. */
+
+export const ANNOUNCEMENT_STATES = ["draft", "scheduled", "published"] as const;
+export type AnnouncementState = (typeof ANNOUNCEMENT_STATES)[number];
+
+export const STANCES = ["accepted", "partially_accepted", "declined", "under_review"] as const;
+export type Stance = (typeof STANCES)[number];
+export const STANCE_LABELS: Record<Stance, string> = {
+  accepted: "Accepted",
+  partially_accepted: "Partially accepted",
+  declined: "Declined",
+  under_review: "Under review",
+};
+
+export const COMMITMENT_STATUSES = ["planned", "in_progress", "done"] as const;
+export type CommitmentStatus = (typeof COMMITMENT_STATUSES)[number];
+export const COMMITMENT_STATUS_LABELS: Record<CommitmentStatus, string> = {
+  planned: "Planned",
+  in_progress: "In progress",
+  done: "Done",
+};
+
+export const REMINDER_KINDS = ["due-soon", "overdue"] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];

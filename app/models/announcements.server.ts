@@ -1,0 +1,690 @@
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { type Executor, getDb } from "../../db/client";
+import {
+  announcementMilestones,
+  announcementResponses,
+  announcementRevisions,
+  announcements,
+  commitments,
+  commitmentUpdates,
+  milestones,
+  people,
+  petitions,
+  policies,
+  policyVersions,
+} from "../../db/schema";
+import { getConfig } from "../config.server";
+import type { AnnouncementInput } from "./announcement-forms";
+import { type CommitmentStatus, STANCE_LABELS, type Stance } from "./announcement-states";
+import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferences.server";
+import { enqueueMail, renderEmail } from "./mail.server";
+import { renderMarkdown } from "./markdown.server";
+import { ANSWERED } from "./obligations.server";
+import { can, rolesOf } from "./permissions.server";
+import { isPublic, organizerEmails } from "./petitions.server";
+import { diffTexts, publishPolicyVersion } from "./policies.server";
+import type { User } from "./sessions.server";
+import { uniqueSlug } from "./slugs";
+
+/**
+ * Leadership's announcements (memos): drafted, previewed, published now or on a schedule. Publishing
+ * answers petitions (a stance each, and the response-required milestones they had reached), may
+ * publish a policy version, and emails signers (in batches, by the scheduler) and organizers.
+ */
+
+export class AnnouncementError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400,
+  ) {
+    super(message);
+    this.name = "AnnouncementError";
+  }
+}
+
+export type Announcement = typeof announcements.$inferSelect;
+const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
+const RESERVED = new Set(["new"]);
+export const EMAIL_BATCH_SIZE = 200;
+
+function requireAuthor(user: User): void {
+  if (!can(user, "publish:announcement")) {
+    throw new AnnouncementError("Only leadership and admins write announcements.", 403);
+  }
+}
+
+function requireAnnouncement(exec: Executor, id: number): Announcement {
+  const row = exec.select().from(announcements).where(eq(announcements.id, id)).get();
+  if (!row) throw new AnnouncementError("There is no such announcement.", 404);
+  return row;
+}
+
+/** Responses may only name public petitions; the policy must exist. */
+function checkLinks(exec: Executor, input: AnnouncementInput): void {
+  for (const response of input.responses) {
+    const petition = exec.select().from(petitions).where(eq(petitions.id, response.petitionId)).get();
+    if (!petition || !isPublic(petition)) {
+      throw new AnnouncementError("An announcement can only answer open, closed or archived petitions.");
+    }
+  }
+  if (
+    input.policyId &&
+    !exec.select({ id: policies.id }).from(policies).where(eq(policies.id, input.policyId)).get()
+  ) {
+    throw new AnnouncementError("There is no such policy.");
+  }
+}
+
+function replaceLinks(exec: Executor, id: number, input: AnnouncementInput): void {
+  exec.delete(announcementResponses).where(eq(announcementResponses.announcementId, id)).run();
+  for (const response of input.responses) {
+    exec
+      .insert(announcementResponses)
+      .values({ announcementId: id, ...response })
+      .run();
+  }
+  exec.delete(commitments).where(eq(commitments.announcementId, id)).run();
+  input.commitments.forEach((commitment, position) => {
+    exec
+      .insert(commitments)
+      .values({
+        announcementId: id,
+        position,
+        text: commitment.text,
+        status: commitment.status,
+        dueAt: commitment.dueAt ?? null,
+      })
+      .run();
+  });
+}
+
+/**
+ * Creates a draft, or saves one (or a scheduled one). After publishing, only the title and text can
+ * change: the earlier version is kept and the page says "updated".
+ */
+export function saveAnnouncement(
+  id: number | null,
+  input: AnnouncementInput,
+  user: User,
+  now = Date.now(),
+): Announcement {
+  requireAuthor(user);
+  const bodyHtml = renderMarkdown(input.body);
+  return getDb().transaction(
+    (tx) => {
+      checkLinks(tx, input);
+      const policyFields = {
+        policyId: input.policyId ?? null,
+        policyBody: input.policyId ? (input.policyBody ?? null) : null,
+        policyChangeSummary: input.policyId ? (input.policyChangeSummary ?? null) : null,
+        policyEffectiveAt: input.policyId ? (input.policyEffectiveAt ?? null) : null,
+      };
+      if (id === null) {
+        const slug = uniqueSlug(input.title, "announcement", RESERVED, (s) =>
+          Boolean(
+            tx.select({ id: announcements.id }).from(announcements).where(eq(announcements.slug, s)).get(),
+          ),
+        );
+        const created = tx
+          .insert(announcements)
+          .values({
+            slug,
+            title: input.title,
+            body: input.body,
+            bodyHtml,
+            authorId: user.id,
+            ...policyFields,
+            createdAt: new Date(now),
+            updatedAt: new Date(now),
+          })
+          .returning()
+          .get();
+        replaceLinks(tx, created.id, input);
+        recordAudit(
+          tx,
+          actorOf(user),
+          "announcement.draft",
+          { type: "announcement", id: created.id },
+          { title: input.title },
+        );
+        return created;
+      }
+      const existing = requireAnnouncement(tx, id);
+      if (existing.state === "published") {
+        if (existing.title === input.title && existing.body === input.body) return existing;
+        tx.insert(announcementRevisions)
+          .values({
+            announcementId: id,
+            title: existing.title,
+            body: existing.body,
+            replacedAt: new Date(now),
+          })
+          .run();
+        const updated = tx
+          .update(announcements)
+          .set({
+            title: input.title,
+            body: input.body,
+            bodyHtml,
+            updatedAfterPublishingAt: new Date(now),
+            updatedAt: new Date(now),
+          })
+          .where(eq(announcements.id, id))
+          .returning()
+          .get();
+        recordAudit(
+          tx,
+          actorOf(user),
+          "announcement.update",
+          { type: "announcement", id },
+          { title: input.title },
+        );
+        return updated;
+      }
+      const updated = tx
+        .update(announcements)
+        .set({ title: input.title, body: input.body, bodyHtml, ...policyFields, updatedAt: new Date(now) })
+        .where(eq(announcements.id, id))
+        .returning()
+        .get();
+      replaceLinks(tx, id, input);
+      return updated;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export function scheduleAnnouncement(id: number, at: Date, user: User, now = Date.now()): void {
+  requireAuthor(user);
+  if (at.getTime() <= now) throw new AnnouncementError("Choose a time in the future, or publish now.");
+  getDb().transaction(
+    (tx) => {
+      const existing = requireAnnouncement(tx, id);
+      if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
+      tx.update(announcements)
+        .set({ state: "scheduled", publishAt: at })
+        .where(eq(announcements.id, id))
+        .run();
+      recordAudit(
+        tx,
+        actorOf(user),
+        "announcement.schedule",
+        { type: "announcement", id },
+        { publishAt: at.toISOString() },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Publishes now: stance per petition, milestones answered, policy version, organizer emails, audit. */
+export function publishAnnouncement(
+  id: number,
+  user: User,
+  now = Date.now(),
+  actor: Actor = actorOf(user),
+): Announcement {
+  requireAuthor(user);
+  return getDb().transaction(
+    (tx) => {
+      const existing = requireAnnouncement(tx, id);
+      if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
+      const at = new Date(now);
+      const responses = tx
+        .select()
+        .from(announcementResponses)
+        .where(eq(announcementResponses.announcementId, id))
+        .all();
+      // Each response answers the response-required milestones its petition has reached and that no
+      // earlier announcement answered.
+      for (const response of responses) {
+        const outstanding = getDb()
+          .$client.prepare<[number], { id: number }>(
+            `select m.id from milestones m where m.petition_id = ? and m.response_required = 1
+             and m.reached_at is not null and not ${ANSWERED}`,
+          )
+          .all(response.petitionId);
+        for (const milestone of outstanding) {
+          tx.insert(announcementMilestones).values({ announcementId: id, milestoneId: milestone.id }).run();
+        }
+      }
+      if (
+        existing.policyId &&
+        existing.policyBody &&
+        existing.policyChangeSummary &&
+        existing.policyEffectiveAt
+      ) {
+        publishPolicyVersion(
+          existing.policyId,
+          {
+            body: existing.policyBody,
+            changeSummary: existing.policyChangeSummary,
+            effectiveAt: existing.policyEffectiveAt,
+          },
+          user,
+          { now, exec: tx, announcementId: id },
+        );
+      }
+      for (const commitment of tx
+        .select()
+        .from(commitments)
+        .where(eq(commitments.announcementId, id))
+        .all()) {
+        tx.insert(commitmentUpdates)
+          .values({ commitmentId: commitment.id, status: commitment.status, byId: user.id, at })
+          .run();
+      }
+      const published = tx
+        .update(announcements)
+        .set({ state: "published", publishedAt: at, publishAt: null, emailCursor: 0, updatedAt: at })
+        .where(eq(announcements.id, id))
+        .returning()
+        .get();
+      notifyOrganizers(tx, published, responses, now);
+      recordAudit(
+        tx,
+        actor,
+        "announcement.publish",
+        { type: "announcement", id },
+        {
+          title: published.title,
+          petitions: responses.map((r) => r.petitionId),
+        },
+      );
+      return published;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+const announcementUrl = (slug: string) => `${getConfig().appUrl}/announcements/${slug}`;
+
+function notifyOrganizers(
+  tx: Executor,
+  announcement: Announcement,
+  responses: Array<{ petitionId: number; stance: Stance }>,
+  now: number,
+): void {
+  for (const response of responses) {
+    const petition = tx
+      .select({ title: petitions.title })
+      .from(petitions)
+      .where(eq(petitions.id, response.petitionId))
+      .get();
+    for (const email of organizerEmails(tx, response.petitionId)) {
+      enqueueMail(
+        tx,
+        {
+          kind: "petition.response",
+          to: email,
+          subject: `Leadership responded to your petition “${petition?.title ?? ""}”`,
+          ...renderEmail({
+            paragraphs: [
+              `Leadership published “${announcement.title}”, which answers your petition “${petition?.title ?? ""}”.`,
+              `Stance: ${STANCE_LABELS[response.stance]}.`,
+            ],
+            action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+          }),
+        },
+        now,
+      );
+    }
+  }
+}
+
+/** The scheduler: publishes scheduled announcements whose time has come, as their author. */
+export function publishDueAnnouncements(now = Date.now()): number {
+  const due = getDb()
+    .select()
+    .from(announcements)
+    .where(and(eq(announcements.state, "scheduled"), lte(announcements.publishAt, new Date(now))))
+    .all();
+  let published = 0;
+  for (const row of due) {
+    const author = getDb().select().from(people).where(eq(people.id, row.authorId)).get();
+    if (!author) continue;
+    try {
+      publishAnnouncement(row.id, { ...author, roles: rolesOf(author.id) }, now, SYSTEM_ACTOR);
+      published++;
+    } catch (error) {
+      // Published meanwhile, or the author lost the right to publish: it stays for a person to decide.
+      if (!(error instanceof AnnouncementError)) throw error;
+    }
+  }
+  return published;
+}
+
+/**
+ * The scheduler: queues the next batch of signer emails for each published announcement. Each batch
+ * and the cursor that records it commit together, so a restart neither skips nor repeats anyone. A
+ * person who signed several of the answered petitions gets one email; organizers got theirs at
+ * publishing; people who turned these emails off get none. Anonymous signers are emailed like everyone
+ * else — by the platform, so nobody learns who they are.
+ */
+export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATCH_SIZE): number {
+  const db = getDb();
+  const pending = db
+    .select()
+    .from(announcements)
+    .where(and(eq(announcements.state, "published"), isNull(announcements.emailsDoneAt)))
+    .all();
+  let queued = 0;
+  for (const announcement of pending) {
+    db.transaction(
+      (tx) => {
+        const cursor =
+          tx
+            .select({ cursor: announcements.emailCursor })
+            .from(announcements)
+            .where(eq(announcements.id, announcement.id))
+            .get()?.cursor ?? 0;
+        const batch = getDb()
+          .$client.prepare<
+            [number, number, number, number],
+            { first: number; person_id: number; email: string; petition_id: number }
+          >(
+            `select min(s.id) as first, s.person_id, p.email, s.petition_id
+             from signatures s join people p on p.id = s.person_id
+             where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
+               and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1
+               and s.person_id not in (
+                 select creator_id from petitions where id in (select petition_id from announcement_responses where announcement_id = ?)
+                 union select person_id from petition_co_sponsors where petition_id in (select petition_id from announcement_responses where announcement_id = ?))
+             group by s.person_id having first > ?
+             order by first limit ${batchSize}`,
+          )
+          .all(announcement.id, announcement.id, announcement.id, cursor);
+        const stances = new Map(
+          tx
+            .select({
+              petitionId: announcementResponses.petitionId,
+              stance: announcementResponses.stance,
+              title: petitions.title,
+            })
+            .from(announcementResponses)
+            .innerJoin(petitions, eq(petitions.id, announcementResponses.petitionId))
+            .where(eq(announcementResponses.announcementId, announcement.id))
+            .all()
+            .map((r) => [r.petitionId, r]),
+        );
+        for (const signer of batch) {
+          if (isOptedOut(tx, signer.person_id, "petition-responses")) continue;
+          const response = stances.get(signer.petition_id);
+          const stopUrl = unsubscribeUrl(signer.person_id, "petition-responses");
+          enqueueMail(
+            tx,
+            {
+              kind: "signer.response",
+              to: signer.email,
+              subject: `Leadership responded to “${response?.title ?? ""}”`,
+              headers: unsubscribeHeaders(stopUrl),
+              ...renderEmail({
+                paragraphs: [
+                  `Leadership published “${announcement.title}”, which answers a petition you signed: “${response?.title ?? ""}”.`,
+                  `Stance: ${response ? STANCE_LABELS[response.stance] : ""}.`,
+                ],
+                action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+                unsubscribeUrl: stopUrl,
+              }),
+            },
+            now,
+          );
+          queued++;
+        }
+        const last = batch.at(-1);
+        tx.update(announcements)
+          .set(
+            batch.length < batchSize
+              ? { emailCursor: last?.first ?? cursor, emailsDoneAt: new Date(now) }
+              : { emailCursor: last?.first ?? cursor },
+          )
+          .where(eq(announcements.id, announcement.id))
+          .run();
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return queued;
+}
+
+/** Leadership updates a commitment's status; each change is kept with its date. */
+export function updateCommitment(
+  commitmentId: number,
+  update: { status: CommitmentStatus; note?: string },
+  user: User,
+  now = Date.now(),
+): void {
+  requireAuthor(user);
+  getDb().transaction(
+    (tx) => {
+      const commitment = tx.select().from(commitments).where(eq(commitments.id, commitmentId)).get();
+      if (!commitment) throw new AnnouncementError("There is no such commitment.", 404);
+      const announcement = requireAnnouncement(tx, commitment.announcementId);
+      if (announcement.state !== "published")
+        throw new AnnouncementError("Publish the announcement first.", 409);
+      if (commitment.status === update.status && !update.note) return;
+      tx.update(commitments).set({ status: update.status }).where(eq(commitments.id, commitmentId)).run();
+      tx.insert(commitmentUpdates)
+        .values({
+          commitmentId,
+          status: update.status,
+          note: update.note || null,
+          byId: user.id,
+          at: new Date(now),
+        })
+        .run();
+      recordAudit(
+        tx,
+        actorOf(user),
+        "commitment.update",
+        { type: "commitment", id: commitmentId },
+        {
+          status: update.status,
+          announcementId: announcement.id,
+        },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+// ---- Reading -------------------------------------------------------------------------------------
+
+export const ANNOUNCEMENTS_PAGE_SIZE = 20;
+
+export function listAnnouncements(options: { page: number; includeUnpublished: boolean }) {
+  const db = getDb();
+  const where = options.includeUnpublished ? undefined : eq(announcements.state, "published");
+  const rows = db
+    .select()
+    .from(announcements)
+    .where(where)
+    .orderBy(
+      sql`${announcements.publishedAt} is not null`,
+      desc(announcements.publishedAt),
+      desc(announcements.id),
+    )
+    .limit(ANNOUNCEMENTS_PAGE_SIZE)
+    .offset((options.page - 1) * ANNOUNCEMENTS_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: sql<number>`count(*)` }).from(announcements).where(where).get()?.n ?? 0;
+  return { announcements: rows, pageCount: Math.max(1, Math.ceil(total / ANNOUNCEMENTS_PAGE_SIZE)) };
+}
+
+export function findAnnouncement(idOrSlug: string): Announcement | undefined {
+  const byId = /^\d+$/.test(idOrSlug)
+    ? eq(announcements.id, Number(idOrSlug))
+    : eq(announcements.slug, idOrSlug);
+  return getDb().select().from(announcements).where(byId).get();
+}
+
+/** Whether this person may see it: published ones everyone; drafts and scheduled ones their writers. */
+export function canViewAnnouncement(announcement: Announcement, user: User | null): boolean {
+  return announcement.state === "published" || Boolean(user && can(user, "publish:announcement"));
+}
+
+/** Everything the announcement page shows. */
+export function announcementDetails(announcement: Announcement) {
+  const db = getDb();
+  const responses = db
+    .select({
+      petitionId: petitions.id,
+      slug: petitions.slug,
+      title: petitions.title,
+      signatureCount: petitions.signatureCount,
+      stance: announcementResponses.stance,
+    })
+    .from(announcementResponses)
+    .innerJoin(petitions, eq(petitions.id, announcementResponses.petitionId))
+    .where(eq(announcementResponses.announcementId, announcement.id))
+    .all();
+  const answered = db
+    .select({
+      petitionId: milestones.petitionId,
+      threshold: milestones.threshold,
+      dueAt: milestones.responseDueAt,
+    })
+    .from(announcementMilestones)
+    .innerJoin(milestones, eq(milestones.id, announcementMilestones.milestoneId))
+    .where(eq(announcementMilestones.announcementId, announcement.id))
+    .all();
+  const commitmentRows = db
+    .select()
+    .from(commitments)
+    .where(eq(commitments.announcementId, announcement.id))
+    .orderBy(asc(commitments.position))
+    .all();
+  const updates = commitmentRows.length
+    ? db
+        .select()
+        .from(commitmentUpdates)
+        .where(
+          inArray(
+            commitmentUpdates.commitmentId,
+            commitmentRows.map((c) => c.id),
+          ),
+        )
+        .orderBy(asc(commitmentUpdates.id))
+        .all()
+    : [];
+  const author = db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, announcement.authorId))
+    .get();
+  return {
+    author: author?.name ?? "Leadership",
+    responses: responses.map((r) => ({
+      ...r,
+      milestones: answered.filter((m) => m.petitionId === r.petitionId),
+    })),
+    commitments: commitmentRows.map((c) => ({
+      ...c,
+      updates: updates.filter((u) => u.commitmentId === c.id),
+    })),
+    policy: policyChange(announcement),
+    revisions: db
+      .select({ title: announcementRevisions.title, replacedAt: announcementRevisions.replacedAt })
+      .from(announcementRevisions)
+      .where(eq(announcementRevisions.announcementId, announcement.id))
+      .orderBy(asc(announcementRevisions.id))
+      .all(),
+  };
+}
+
+/** The policy version this announcement publishes (or will), with its diff against the one it replaces. */
+function policyChange(announcement: Announcement) {
+  if (!announcement.policyId) return null;
+  const db = getDb();
+  const policy = db.select().from(policies).where(eq(policies.id, announcement.policyId)).get();
+  if (!policy) return null;
+  const published = db
+    .select()
+    .from(policyVersions)
+    .where(eq(policyVersions.announcementId, announcement.id))
+    .get();
+  const body = published?.body ?? announcement.policyBody ?? "";
+  const previous = db
+    .select()
+    .from(policyVersions)
+    .where(
+      and(
+        eq(policyVersions.policyId, policy.id),
+        published ? sql`${policyVersions.version} < ${published.version}` : sql`1 = 1`,
+      ),
+    )
+    .orderBy(desc(policyVersions.version))
+    .get();
+  return {
+    slug: policy.slug,
+    title: policy.title,
+    version: published?.version ?? null,
+    previousVersion: previous?.version ?? null,
+    changeSummary: published?.changeSummary ?? announcement.policyChangeSummary,
+    effectiveAt: published?.effectiveAt ?? announcement.policyEffectiveAt,
+    diff: diffTexts(previous?.body ?? "", body),
+  };
+}
+
+/** Published responses to these petitions, for the petition API and timeline. */
+export function responsesToPetitions(petitionIds: number[]) {
+  if (!petitionIds.length) return [];
+  return getDb()
+    .select({
+      petitionId: announcementResponses.petitionId,
+      announcementId: announcements.id,
+      slug: announcements.slug,
+      title: announcements.title,
+      stance: announcementResponses.stance,
+      publishedAt: announcements.publishedAt,
+      milestoneThresholds: sql<
+        string | null
+      >`(select group_concat(m.threshold) from announcement_milestones am
+        join milestones m on m.id = am.milestone_id
+        where am.announcement_id = ${announcements.id} and m.petition_id = ${announcementResponses.petitionId})`,
+    })
+    .from(announcementResponses)
+    .innerJoin(announcements, eq(announcements.id, announcementResponses.announcementId))
+    .where(and(inArray(announcementResponses.petitionId, petitionIds), eq(announcements.state, "published")))
+    .orderBy(asc(announcements.publishedAt))
+    .all()
+    .map((r) => ({
+      ...r,
+      url: announcementUrl(r.slug),
+      milestoneThresholds: (r.milestoneThresholds ?? "").split(",").filter(Boolean).map(Number),
+    }));
+}
+
+/** The API's view of an announcement. */
+export function toApiAnnouncement(announcement: Announcement) {
+  const details = announcementDetails(announcement);
+  return {
+    id: announcement.id,
+    slug: announcement.slug,
+    url: announcementUrl(announcement.slug),
+    title: announcement.title,
+    body: announcement.body,
+    publishedAt: announcement.publishedAt?.toISOString() ?? null,
+    updatedAt: announcement.updatedAfterPublishingAt?.toISOString() ?? null,
+    responses: details.responses.map((r) => ({
+      petitionId: r.petitionId,
+      petitionUrl: `${getConfig().appUrl}/petitions/${r.slug}`,
+      stance: r.stance,
+      milestones: r.milestones.map((m) => m.threshold),
+    })),
+    policyVersion: details.policy?.version
+      ? {
+          policy: details.policy.slug,
+          version: details.policy.version,
+          effectiveAt: details.policy.effectiveAt?.toISOString() ?? null,
+        }
+      : null,
+    commitments: details.commitments.map((c) => ({
+      text: c.text,
+      status: c.status,
+      dueAt: c.dueAt?.toISOString() ?? null,
+      updates: c.updates.map((u) => ({ status: u.status, note: u.note, at: u.at.toISOString() })),
+    })),
+  };
+}

@@ -1,0 +1,284 @@
+import { like } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { announcementInputSchema } from "../../app/models/announcement-forms";
+import {
+  AnnouncementError,
+  announcementDetails,
+  findAnnouncement,
+  publishAnnouncement,
+  publishDueAnnouncements,
+  queueAnnouncementEmails,
+  responsesToPetitions,
+  saveAnnouncement,
+  scheduleAnnouncement,
+  updateCommitment,
+} from "../../app/models/announcements.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/models/audit.server";
+import { setEmailPreference } from "../../app/models/email-preferences.server";
+import { createSmtpTransport, deliverDueMail } from "../../app/models/mail.server";
+import { openObligations, sendObligationReminders } from "../../app/models/obligations.server";
+import { grantRole } from "../../app/models/permissions.server";
+import { DAY_MS, findPetition, listPetitions, petitionPage } from "../../app/models/petitions.server";
+import { createPolicy, diffVersions, PolicyError, policyPage } from "../../app/models/policies.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
+import { signPetition } from "../../app/models/signatures.server";
+import { closeDb, getDb } from "../../db/client";
+import { outbox } from "../../db/schema";
+import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { startSmtpServer } from "../support/smtp";
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+// Small milestones so a handful of signatures reach one that requires a response.
+updateSettings(DEFAULT_SETTINGS, [{ threshold: 5, responseRequired: true, responseDays: 14 }], CLI_ACTOR);
+const company = makeCompany(40);
+const staff = (i: number): User => {
+  const user = company.staff[i];
+  if (!user) throw new Error(`no staff ${i}`);
+  return user;
+};
+const { leader, moderator } = company;
+const admin = staff(39);
+grantRole(admin.id, "admin", CLI_ACTOR);
+admin.roles = ["admin"];
+
+const T0 = Date.UTC(2026, 3, 1, 9);
+const input = (fields: Record<string, unknown>) => announcementInputSchema.parse(fields);
+
+function signMany(petitionId: number, from: number, count: number, at: number) {
+  for (let i = 0; i < count; i++) {
+    resetRateLimits();
+    signPetition(
+      { petitionId, user: staff(from + i), visibility: i % 2 ? "anonymous" : "public", ip: null },
+      at + i * 60_000,
+    );
+  }
+}
+
+describe("a response obligation from milestone to answer", () => {
+  it("awaits a response with the due date, then shows responded once a memo answers it, emailing each signer once", async () => {
+    const petition = openPetition(company, "Let staff pause keystroke logging for thirty minutes");
+    const organizerEmails = [staff(0), staff(1), staff(2), staff(3)].map((s) => s.email);
+    signMany(petition.id, 10, 8, T0);
+    // Reached at the fifth signature: due 14 days later.
+    const reachedAt = T0 + 4 * 60_000;
+    const status = petitionPage(petition.slug, null);
+    expect(status?.responseDueAt?.getTime()).toBe(reachedAt + 14 * DAY_MS);
+    expect(
+      listPetitions({ list: "awaiting-response", sort: "signatures", page: 1 }).petitions.map((p) => p.id),
+    ).toContain(petition.id);
+    expect(openObligations(T0).some((o) => o.petition.id === petition.id)).toBe(true);
+
+    // One signer turns these emails off; one organizer also signed.
+    setEmailPreference(staff(11).id, "petition-responses", false);
+    resetRateLimits();
+    signPetition({ petitionId: petition.id, user: staff(1), visibility: "public", ip: null }, T0 + DAY_MS);
+
+    const policy = createPolicy(
+      {
+        title: "Model Capability Initiative data collection",
+        summary: "What the company collects to train its models, and how staff can limit it.",
+        body: "Keystrokes and clicks are collected on all company devices.",
+        changeSummary: "First version",
+        effectiveAt: new Date(T0 - 30 * DAY_MS),
+        ownerTeam: "Research",
+        ownerEmails: leader.email,
+      },
+      leader,
+      T0 - 30 * DAY_MS,
+    );
+    const draft = saveAnnouncement(
+      null,
+      input({
+        title: "Our response on keystroke logging",
+        body: "We have listened. Staff may now pause collection for up to 30 minutes at a time.",
+        responses: [{ petitionId: String(petition.id), stance: "partially_accepted" }],
+        policyId: String(policy.id),
+        policyBody:
+          "Keystrokes and clicks are collected on all company devices. Staff may pause collection for up to 30 minutes at a time.",
+        policyChangeSummary: "Pause for up to 30 minutes",
+        policyEffectiveAt: new Date(T0 + 20 * DAY_MS).toISOString(),
+        commitments: [{ text: "Pause controls for up to 30 minutes", status: "in_progress" }],
+      }),
+      leader,
+      T0 + 10 * DAY_MS,
+    );
+    expect(draft.state).toBe("draft");
+    // A draft answers nothing yet.
+    expect(petitionPage(petition.slug, null)?.responseDueAt).not.toBeNull();
+    expect(() => publishAnnouncement(draft.id, staff(20))).toThrowError(AnnouncementError);
+
+    publishAnnouncement(draft.id, leader, T0 + 12 * DAY_MS);
+    const page = petitionPage(petition.slug, null);
+    expect(page?.responseDueAt).toBeNull();
+    expect(page?.responded).toEqual({ stance: "partially_accepted", announcementSlug: draft.slug });
+    expect(
+      listPetitions({ list: "responded", sort: "signatures", page: 1 }).petitions.map((p) => p.id),
+    ).toContain(petition.id);
+    expect(openObligations(T0 + 12 * DAY_MS).some((o) => o.petition.id === petition.id)).toBe(false);
+    const [response] = responsesToPetitions([petition.id]);
+    expect(response).toMatchObject({ stance: "partially_accepted", milestoneThresholds: [5] });
+
+    // The policy's version 2 exists, with its diff.
+    const policyView = policyPage(policy.slug, T0 + 21 * DAY_MS);
+    expect(policyView?.current?.version).toBe(2);
+    const diff = diffVersions(policy.id, 1, 2) ?? [];
+    expect(
+      diff
+        .filter((p) => p.added)
+        .map((p) => p.value.trim())
+        .join(" "),
+    ).toContain("Staff may pause collection");
+    expect(diff.some((p) => p.removed)).toBe(false);
+    expect(announcementDetails(findAnnouncement(draft.slug) ?? draft).policy).toMatchObject({
+      version: 2,
+      previousVersion: 1,
+    });
+
+    // Signer emails go out in batches (2 at a time here), each signer once, organizers apart.
+    while (queueAnnouncementEmails(T0 + 12 * DAY_MS, 2) > 0) {
+      /* next batch */
+    }
+    expect(queueAnnouncementEmails(T0 + 12 * DAY_MS, 2)).toBe(0);
+    const queued = getDb().select().from(outbox).where(like(outbox.kind, "%response")).all();
+    const signerMail = queued.filter((m) => m.kind === "signer.response").map((m) => m.toAddress);
+    const expected = [10, 12, 13, 14, 15, 16, 17].map((i) => staff(i).email);
+    expect(signerMail.sort()).toEqual(expected.sort());
+    const organizerMail = queued.filter((m) => m.kind === "petition.response").map((m) => m.toAddress);
+    expect(organizerMail.sort()).toEqual([...organizerEmails].sort());
+    expect(queued.find((m) => m.kind === "signer.response")?.headers?.["List-Unsubscribe-Post"]).toBe(
+      "List-Unsubscribe=One-Click",
+    );
+
+    const transport = createSmtpTransport(smtp.url);
+    while ((await deliverDueMail(transport, { limit: 50 })).sent > 0) {
+      /* drain */
+    }
+    transport.close();
+    for (const email of [...expected, ...organizerEmails]) {
+      const received = smtp.received.filter(
+        (m) => m.to.includes(email) && /responded/.test(m.parsed.subject ?? ""),
+      );
+      expect(received, email).toHaveLength(1);
+    }
+    expect(
+      smtp.received.some((m) => m.to.includes(staff(11).email) && /responded/.test(m.parsed.subject ?? "")),
+    ).toBe(false);
+
+    // Commitments: each status change is kept with its date.
+    const [commitment] = announcementDetails(draft).commitments;
+    if (!commitment) throw new Error("no commitment");
+    updateCommitment(
+      commitment.id,
+      { status: "done", note: "Shipped in the June release" },
+      leader,
+      T0 + 40 * DAY_MS,
+    );
+    expect(announcementDetails(draft).commitments[0]?.updates.map((u) => u.status)).toEqual([
+      "in_progress",
+      "done",
+    ]);
+    expect(() => updateCommitment(commitment.id, { status: "planned" }, staff(20))).toThrowError(
+      AnnouncementError,
+    );
+    expect(listAuditEntries({ action: "announcement.publish" }).entries).toHaveLength(1);
+  });
+
+  it("reminds leadership 3 days before and on the day it becomes overdue, once each, across a restart", () => {
+    const petition = openPetition(company, "Publish the retention period for collected data");
+    signMany(petition.id, 20, 5, T0);
+    const due =
+      (findPetition(petition.slug) && petitionPage(petition.slug, null)?.responseDueAt?.getTime()) ?? 0;
+    const reminders = () =>
+      getDb()
+        .select()
+        .from(outbox)
+        .all()
+        .filter((m) => m.kind.startsWith("obligation.") && m.subject.includes("retention period"));
+    expect(sendObligationReminders(due - 4 * DAY_MS)).toBe(0);
+    sendObligationReminders(due - 3 * DAY_MS);
+    expect(reminders().map((m) => [m.kind, m.toAddress])).toEqual([["obligation.due-soon", leader.email]]);
+    sendObligationReminders(due - 2 * DAY_MS);
+    // A restart: a new connection, the same database.
+    closeDb();
+    sendObligationReminders(due - DAY_MS);
+    expect(reminders()).toHaveLength(1);
+    sendObligationReminders(due + 60_000);
+    sendObligationReminders(due + DAY_MS);
+    expect(reminders().map((m) => m.kind)).toEqual(["obligation.due-soon", "obligation.overdue"]);
+    expect(openObligations(due + 60_000).find((o) => o.petition.id === petition.id)?.overdue).toBe(true);
+  });
+});
+
+describe("scheduling and permissions", () => {
+  it("publishes a scheduled announcement when its time comes, once", () => {
+    const draft = saveAnnouncement(
+      null,
+      input({ title: "Quarterly update", body: "A scheduled memo for everyone." }),
+      leader,
+    );
+    expect(() => scheduleAnnouncement(draft.id, new Date(T0), leader, T0 + 1)).toThrowError(/future/);
+    scheduleAnnouncement(draft.id, new Date(T0 + 3_600_000), leader, T0);
+    expect(publishDueAnnouncements(T0 + 60_000)).toBe(0);
+    expect(publishDueAnnouncements(T0 + 2 * 3_600_000)).toBe(1);
+    expect(publishDueAnnouncements(T0 + 3 * 3_600_000)).toBe(0);
+    expect(findAnnouncement(String(draft.id))?.state).toBe("published");
+  });
+
+  it("keeps earlier versions when a published memo is edited, and lets only leadership and admins write", () => {
+    const memo = saveAnnouncement(
+      null,
+      input({ title: "A memo to edit", body: "The first text of this memo." }),
+      admin,
+    );
+    publishAnnouncement(memo.id, admin);
+    const edited = saveAnnouncement(
+      memo.id,
+      input({ title: "A memo, edited", body: "The second text of this memo." }),
+      leader,
+    );
+    expect(edited.updatedAfterPublishingAt).not.toBeNull();
+    expect(announcementDetails(edited).revisions.map((r) => r.title)).toEqual(["A memo to edit"]);
+    for (const user of [staff(5), moderator]) {
+      expect(() =>
+        saveAnnouncement(null, input({ title: "Not allowed", body: "Staff cannot write memos." }), user),
+      ).toThrowError(AnnouncementError);
+      expect(() =>
+        createPolicy(
+          {
+            title: "A policy",
+            summary: "Not allowed to create it.",
+            body: "Some policy text here.",
+            changeSummary: "x",
+            effectiveAt: new Date(),
+          },
+          user,
+        ),
+      ).toThrowError(PolicyError);
+    }
+  });
+
+  it("answers only public petitions", () => {
+    const hiddenDraft = openPetition(company, "A petition that will be hidden");
+    expect(() =>
+      saveAnnouncement(
+        null,
+        input({
+          title: "Answering a draft",
+          body: "This should not be possible at all.",
+          responses: [{ petitionId: "999999", stance: "declined" }],
+        }),
+        leader,
+      ),
+    ).toThrowError(/only answer/);
+    expect(hiddenDraft.state).toBe("open");
+  });
+});
