@@ -44,6 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       user: user && { id: user.id, name: user.name, email: user.email, roles: user.roles },
       canAdminister: user ? can(user, "view:admin") : false,
       canModerate: user ? can(user, "moderate:petition") : false,
+      canRespond: user ? can(user, "view:obligations") : false,
       devMailbox: devMailboxAvailable(context),
       flash,
     },
@@ -93,9 +94,20 @@ function Header() {
             <li>
               <NavLink to="/petitions">Petitions</NavLink>
             </li>
+            <li>
+              <NavLink to="/announcements">Announcements</NavLink>
+            </li>
+            <li>
+              <NavLink to="/policies">Policies</NavLink>
+            </li>
             {user ? (
               <li>
                 <NavLink to="/my/petitions">My petitions</NavLink>
+              </li>
+            ) : null}
+            {data?.canRespond ? (
+              <li>
+                <NavLink to="/leadership">Awaiting response</NavLink>
               </li>
             ) : null}
             {data?.canModerate ? (

@@ -20,10 +20,10 @@ import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferences.server";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { renderMarkdown } from "./markdown.server";
-import { ANSWERED } from "./obligations.server";
+import { ANSWERED, responseStatuses } from "./obligations.server";
 import { can, rolesOf } from "./permissions.server";
 import { isPublic, organizerEmails } from "./petitions.server";
-import { diffTexts, publishPolicyVersion } from "./policies.server";
+import { diffTexts, policyChoices, publishPolicyVersion } from "./policies.server";
 import type { User } from "./sessions.server";
 import { uniqueSlug } from "./slugs";
 
@@ -686,5 +686,48 @@ export function toApiAnnouncement(announcement: Announcement) {
       dueAt: c.dueAt?.toISOString() ?? null,
       updates: c.updates.map((u) => ({ status: u.status, note: u.note, at: u.at.toISOString() })),
     })),
+  };
+}
+
+/** What the announcement form offers: public petitions (those awaiting a response marked) and policies. */
+export function announcementFormChoices() {
+  const rows = getDb()
+    .select({ id: petitions.id, title: petitions.title })
+    .from(petitions)
+    .where(and(inArray(petitions.state, ["open", "closed", "archived"]), isNull(petitions.hiddenAt)))
+    .orderBy(desc(petitions.signatureCount))
+    .limit(200)
+    .all();
+  const statuses = responseStatuses(rows.map((r) => r.id));
+  return {
+    petitions: rows.map((r) => ({ ...r, awaiting: statuses.get(r.id)?.kind === "awaiting" })),
+    policies: policyChoices(),
+  };
+}
+
+/** The form's values for an existing announcement. */
+export function announcementFormValues(announcement: Announcement) {
+  const db = getDb();
+  const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
+  return {
+    title: announcement.title,
+    body: announcement.body,
+    responses: db
+      .select()
+      .from(announcementResponses)
+      .where(eq(announcementResponses.announcementId, announcement.id))
+      .all()
+      .map((r) => ({ petitionId: String(r.petitionId), stance: r.stance })),
+    policyId: announcement.policyId ? String(announcement.policyId) : "",
+    policyBody: announcement.policyBody ?? "",
+    policyChangeSummary: announcement.policyChangeSummary ?? "",
+    policyEffectiveAt: day(announcement.policyEffectiveAt),
+    commitments: db
+      .select()
+      .from(commitments)
+      .where(eq(commitments.announcementId, announcement.id))
+      .orderBy(asc(commitments.position))
+      .all()
+      .map((c) => ({ text: c.text, status: c.status, dueAt: day(c.dueAt) })),
   };
 }

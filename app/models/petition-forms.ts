@@ -19,6 +19,7 @@ export const petitionInputSchema = z.object({
     .min(50, "Explain the petition in at least 50 characters")
     .max(10_000, "Keep the text to 10,000 characters"),
   category: z.string().trim().max(60, "Keep the category to 60 characters").optional(),
+  policyId: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
   openForDays: z.coerce
     .number({ message: "Enter a number of days" })
     .int("Use a whole number of days")

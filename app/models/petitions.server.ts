@@ -1,18 +1,4 @@
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  lte,
-  ne,
-  or,
-  type SQL,
-  sql,
-} from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb, type Tx } from "../../db/client";
 import { milestones, people, personRoles, petitionCoSponsors, petitions, signatures } from "../../db/schema";
@@ -81,6 +67,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
           summary: input.summary,
           body: input.body,
           category: input.category || null,
+          policyId: input.policyId ?? null,
           creatorId: creator.id,
           coSponsorsRequired: settings.coSponsorsRequired,
           openForDays: input.openForDays ?? settings.openForDays,
@@ -121,6 +108,7 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
         .set({
           ...input,
           category: input.category || null,
+          policyId: input.policyId ?? null,
           openForDays: input.openForDays ?? petition.openForDays,
           updatedAt: new Date(),
         })
@@ -719,7 +707,17 @@ export function listPetitionsForApi(filter: {
 }
 
 /** The API's view of a petition: no person is named but the petition itself. */
-export function toApiPetition(petition: Petition, milestoneRows: ReturnType<typeof listMilestones> | null) {
+export function toApiPetition(
+  petition: Petition,
+  milestoneRows: ReturnType<typeof listMilestones> | null,
+  responses: Array<{
+    announcementId: number;
+    stance: string;
+    publishedAt: Date | null;
+    url: string;
+    milestoneThresholds: number[];
+  }> = [],
+) {
   const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
   return {
     id: petition.id,
@@ -742,13 +740,15 @@ export function toApiPetition(petition: Petition, milestoneRows: ReturnType<type
             reachedAt: m.reachedAt?.toISOString() ?? null,
             responseRequired: m.responseRequired,
             responseDueAt: m.responseDueAt?.toISOString() ?? null,
-            // Filled by leadership's announcements (a later module).
-            responses: [] as Array<{
-              announcementId: number;
-              stance: string;
-              publishedAt: string;
-              url: string;
-            }>,
+            // The published announcements that answered this milestone.
+            responses: responses
+              .filter((r) => r.milestoneThresholds.includes(m.threshold))
+              .map((r) => ({
+                announcementId: r.announcementId,
+                stance: r.stance,
+                publishedAt: r.publishedAt?.toISOString() ?? null,
+                url: r.url,
+              })),
           })),
           ledger: { length: petition.ledgerLength, head: petition.ledgerHead },
         }

@@ -31,6 +31,7 @@ import {
   signPetition,
   withdrawSignature,
 } from "../models/signatures.server";
+import { petitionTimeline } from "../models/timeline.server";
 import { clientIp, parseQuery } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -61,6 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     recentSigners: signers.signers.slice(0, 10),
     publicCount: signers.publicCount,
     anonymousCount: signers.anonymousCount,
+    timeline: petitionTimeline(page.petition),
     discussion: loadThread(
       { type: "petition", id: page.petition.id },
       user,
@@ -226,6 +228,19 @@ export default function PetitionPage() {
           {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
+          {data.timeline.length > 1 ? (
+            <section className="card" aria-labelledby="timeline-title">
+              <h2 id="timeline-title">Timeline</h2>
+              <ol className="timeline">
+                {data.timeline.map((event) => (
+                  <li key={`${event.at}-${event.text}`}>
+                    <time dateTime={new Date(event.at).toISOString()}>{formatDate(event.at)}</time>{" "}
+                    {event.href ? <Link to={event.href}>{event.text}</Link> : event.text}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          ) : null}
           {data.discussion ? (
             <CommentThread
               {...data.discussion}

@@ -4,10 +4,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { PolicySelect } from "../components/policy-select";
 import { redirectWithFlash } from "../models/flash.server";
 import { can } from "../models/permissions.server";
 import { petitionInputSchema } from "../models/petition-forms";
 import { editPetition, findPetition, PetitionError } from "../models/petitions.server";
+import { policyChoices } from "../models/policies.server";
 import { requireUser, type User } from "../models/sessions.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -28,7 +30,7 @@ function editable(slug: string | undefined, user: User) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
-  return json({ petition, moderatorFix: petition.state !== "draft" });
+  return json({ petition, moderatorFix: petition.state !== "draft", policies: policyChoices() });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -47,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditPetition() {
-  const { petition, moderatorFix } = useLoaderData<typeof loader>();
+  const { petition, moderatorFix, policies } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult,
@@ -56,6 +58,7 @@ export default function EditPetition() {
       summary: petition.summary,
       body: petition.body,
       category: petition.category ?? "",
+      policyId: petition.policyId ? String(petition.policyId) : "",
       openForDays: String(petition.openForDays),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
@@ -78,6 +81,7 @@ export default function EditPetition() {
         <TextareaField label="What do you ask for?" field={fields.summary} rows={3} />
         <TextareaField label="Why it matters" field={fields.body} rows={12} />
         <InputField label="Category (optional)" field={fields.category} />
+        <PolicySelect field={fields.policyId} policies={policies} />
         <InputField
           label="Days open for signatures (optional)"
           field={fields.openForDays}

@@ -2,12 +2,14 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { InputField, TextareaField } from "../components/forms";
+import { PolicySelect } from "../components/policy-select";
 import { redirectWithFlash } from "../models/flash.server";
 import { petitionInputSchema } from "../models/petition-forms";
 import { createPetition, findSimilarOpenPetitions } from "../models/petitions.server";
+import { policyChoices } from "../models/policies.server";
 import { requireUser } from "../models/sessions.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
 
@@ -17,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Start a petition · Undersign
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
-  return json({});
+  return json({ policies: policyChoices() });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -36,6 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewPetition() {
+  const { policies } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const similarFetcher = useFetcher<typeof similarLoader>();
@@ -104,6 +107,7 @@ export default function NewPetition() {
           field={fields.category}
           hint="For example: Privacy, Hybrid work, Benefits."
         />
+        <PolicySelect field={fields.policyId} policies={policies} />
         <InputField
           label="Days open for signatures (optional)"
           field={fields.openForDays}

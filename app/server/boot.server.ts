@@ -1,6 +1,8 @@
 import { getDb } from "../../db/client";
 import { getConfig } from "../config.server";
+import { publishDueAnnouncements, queueAnnouncementEmails } from "../models/announcements.server";
 import { startMailSender } from "../models/mail.server";
+import { sendObligationReminders } from "../models/obligations.server";
 import { closeExpiredPetitions } from "../models/petitions.server";
 import { deleteExpiredSessions } from "../models/sessions.server";
 
@@ -9,6 +11,19 @@ import { deleteExpiredSessions } from "../models/sessions.server";
  * background loops. Called by app/server/start.ts before it listens, and by entry.server under
  * `npm run dev`. Returns a stop function.
  */
+const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
+  ["closing petitions", () => closeExpiredPetitions()],
+  ["publishing scheduled announcements", () => publishDueAnnouncements()],
+  // A few batches a minute: a company-wide petition's signers are emailed within minutes.
+  [
+    "queueing announcement emails",
+    () => {
+      for (let i = 0; i < 10 && queueAnnouncementEmails() > 0; i++);
+    },
+  ],
+  ["reminding leadership", () => sendObligationReminders()],
+];
+
 const globalForBoot = globalThis as typeof globalThis & { __undersignedStop?: () => Promise<void> };
 
 export function boot(): () => Promise<void> {
@@ -19,15 +34,20 @@ export function boot(): () => Promise<void> {
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
   const sweep = setInterval(() => deleteExpiredSessions(), 60 * 60_000);
   sweep.unref();
-  // Petitions close on their closing date even when nobody looks at them.
-  closeExpiredPetitions();
-  const closer = setInterval(() => {
-    try {
-      closeExpiredPetitions();
-    } catch (error) {
-      console.error("closing petitions:", error);
+  // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
+  // emails of published ones are queued in batches, leadership is reminded of due responses. Each
+  // job records what it did in the same transaction, so a restart neither skips nor repeats work.
+  const everyMinute = () => {
+    for (const [name, job] of SCHEDULED_JOBS) {
+      try {
+        job();
+      } catch (error) {
+        console.error(`${name}:`, error);
+      }
     }
-  }, 60_000);
+  };
+  everyMinute();
+  const closer = setInterval(everyMinute, 60_000);
   closer.unref();
   globalForBoot.__undersignedStop = async () => {
     clearInterval(sweep);

@@ -735,8 +735,8 @@ describe("reply emails", () => {
       "List-Unsubscribe": "One-Click",
     });
     expect(done.status).toBe(200);
-    expect(emailPreferences(author.id)).toEqual({ "comment-replies": false });
-    expect(emailPreferences(staff(21).id)).toEqual({ "comment-replies": true });
+    expect(emailPreferences(author.id)).toEqual({ "comment-replies": false, "petition-responses": true });
+    expect(emailPreferences(staff(21).id)).toEqual({ "comment-replies": true, "petition-responses": true });
     resetRateLimits();
     reply(id, staff(22), "Another answer");
     expect(count().length).toBe(before + 1);

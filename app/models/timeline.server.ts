@@ -1,0 +1,68 @@
+import { asc, eq, inArray } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { commitments, commitmentUpdates, milestones, policies, policyVersions } from "../../db/schema";
+import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "./announcement-states";
+import { responsesToPetitions } from "./announcements.server";
+import type { Petition } from "./petitions.server";
+
+export type TimelineEvent = { at: Date; text: string; href?: string };
+
+/**
+ * One petition's story, oldest first: created, opened, each milestone, each response (with its stance),
+ * each policy version a response published, each commitment status change, closed.
+ */
+export function petitionTimeline(petition: Petition): TimelineEvent[] {
+  const db = getDb();
+  const events: TimelineEvent[] = [{ at: petition.createdAt, text: "Petition created" }];
+  if (petition.openedAt) events.push({ at: petition.openedAt, text: "Opened for signatures" });
+  for (const m of db.select().from(milestones).where(eq(milestones.petitionId, petition.id)).all()) {
+    if (!m.reachedAt) continue;
+    events.push({
+      at: m.reachedAt,
+      text: `Reached ${m.threshold.toLocaleString("en")} signatures${m.responseRequired ? " — leadership must respond" : ""}`,
+    });
+  }
+  const responses = responsesToPetitions([petition.id]);
+  for (const r of responses) {
+    if (!r.publishedAt) continue;
+    events.push({
+      at: r.publishedAt,
+      text: `Leadership responded: ${STANCE_LABELS[r.stance]} — “${r.title}”`,
+      href: `/announcements/${r.slug}`,
+    });
+  }
+  const announcementIds = responses.map((r) => r.announcementId);
+  if (announcementIds.length) {
+    const versions = db
+      .select({
+        version: policyVersions.version,
+        publishedAt: policyVersions.publishedAt,
+        effectiveAt: policyVersions.effectiveAt,
+        title: policies.title,
+        slug: policies.slug,
+      })
+      .from(policyVersions)
+      .innerJoin(policies, eq(policies.id, policyVersions.policyId))
+      .where(inArray(policyVersions.announcementId, announcementIds))
+      .all();
+    for (const v of versions) {
+      events.push({
+        at: v.publishedAt,
+        text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
+        href: `/policies/${v.slug}`,
+      });
+    }
+    const updates = db
+      .select({ at: commitmentUpdates.at, status: commitmentUpdates.status, text: commitments.text })
+      .from(commitmentUpdates)
+      .innerJoin(commitments, eq(commitments.id, commitmentUpdates.commitmentId))
+      .where(inArray(commitments.announcementId, announcementIds))
+      .orderBy(asc(commitmentUpdates.id))
+      .all();
+    for (const u of updates) {
+      events.push({ at: u.at, text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}` });
+    }
+  }
+  if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
+  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+}

@@ -1,0 +1,229 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { CommentThread } from "../components/comment-thread";
+import { DiffView } from "../components/diff-view";
+import { formatDate, formatDateTime } from "../components/format";
+import { FormErrors } from "../components/forms";
+import { commitmentUpdateSchema } from "../models/announcement-forms";
+import { COMMITMENT_STATUS_LABELS, COMMITMENT_STATUSES, STANCE_LABELS } from "../models/announcement-states";
+import {
+  AnnouncementError,
+  announcementDetails,
+  canViewAnnouncement,
+  findAnnouncement,
+  publishAnnouncement,
+  scheduleAnnouncement,
+  updateCommitment,
+} from "../models/announcements.server";
+import { threadQuerySchema } from "../models/comment-forms";
+import { loadThread } from "../models/comments.server";
+import { redirectWithFlash } from "../models/flash.server";
+import { can, requirePermission } from "../models/permissions.server";
+import { getUser } from "../models/sessions.server";
+import { parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.announcement.title ?? "Announcement"} · Undersigned` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const announcement = findAnnouncement(params.slug ?? "");
+  if (!announcement || !canViewAnnouncement(announcement, user)) {
+    throw new Response("There is no announcement at this address.", { status: 404 });
+  }
+  return json({
+    announcement,
+    ...announcementDetails(announcement),
+    canWrite: Boolean(user && can(user, "publish:announcement")),
+    discussion: loadThread(
+      { type: "announcement", id: announcement.id },
+      user,
+      parseQuery(request, threadQuerySchema),
+    ),
+  });
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("publish") }),
+  z.object({
+    intent: z.literal("schedule"),
+    publishAt: z.coerce.date({ message: "Choose when to publish" }),
+  }),
+  commitmentUpdateSchema.extend({ intent: z.literal("commitment") }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "publish:announcement");
+  const announcement = findAnnouncement(params.slug ?? "");
+  if (!announcement) throw new Response("There is no announcement at this address.", { status: 404 });
+  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const here = `/announcements/${announcement.slug}`;
+  try {
+    switch (submission.value.intent) {
+      case "publish":
+        publishAnnouncement(announcement.id, user);
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: "Published. Signers of the petitions it answers are being emailed.",
+        });
+      case "schedule":
+        scheduleAnnouncement(announcement.id, submission.value.publishAt, user);
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: `Scheduled for ${formatDateTime(submission.value.publishAt)}.`,
+        });
+      case "commitment":
+        updateCommitment(submission.value.commitmentId, submission.value, user);
+        return redirectWithFlash(here, { kind: "success", message: "Commitment updated." });
+    }
+  } catch (error) {
+    if (error instanceof AnnouncementError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+export default function AnnouncementPage() {
+  const data = useLoaderData<typeof loader>();
+  const { announcement } = data;
+  const lastResult = useActionData<typeof action>();
+  return (
+    <article className="stack" aria-labelledby="announcement-title">
+      <p>
+        <Link to="/announcements">← Announcements</Link>
+      </p>
+      <h1 id="announcement-title">{announcement.title}</h1>
+      <p className="meta">
+        {announcement.state === "published" && announcement.publishedAt
+          ? `Published ${formatDate(announcement.publishedAt)} by ${data.author}`
+          : announcement.state === "scheduled" && announcement.publishAt
+            ? `Draft, scheduled for ${formatDateTime(announcement.publishAt)}`
+            : "Draft — only leadership and admins see it"}
+        {announcement.updatedAfterPublishingAt
+          ? ` · updated ${formatDate(announcement.updatedAfterPublishingAt)}`
+          : ""}
+      </p>
+      <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
+      {data.canWrite && announcement.state !== "published" ? (
+        <section className="card stack" aria-labelledby="publish-title">
+          <h2 id="publish-title">Publish</h2>
+          <p>This page is the preview. Publishing emails the signers of every petition it answers.</p>
+          <div className="row">
+            <Form method="post">
+              <button type="submit" name="intent" value="publish">
+                Publish now
+              </button>
+            </Form>
+            <Link to={`/announcements/${announcement.slug}/edit`}>Edit</Link>
+          </div>
+          <Form method="post" className="row">
+            <div className="field">
+              <label htmlFor="publishAt">Or publish at (UTC)</label>
+              <input id="publishAt" name="publishAt" type="datetime-local" required />
+            </div>
+            <button type="submit" name="intent" value="schedule" className="secondary">
+              Schedule
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      {data.canWrite && announcement.state === "published" ? (
+        <p>
+          <Link to={`/announcements/${announcement.slug}/edit`}>Edit the text</Link> (the earlier version is
+          kept)
+        </p>
+      ) : null}
+      {data.responses.length ? (
+        <section className="card" aria-labelledby="responds-title">
+          <h2 id="responds-title">Responds to</h2>
+          <ul>
+            {data.responses.map((r) => (
+              <li key={r.petitionId}>
+                <Link to={`/petitions/${r.slug}`}>{r.title}</Link> —{" "}
+                <strong>{STANCE_LABELS[r.stance]}</strong>
+                {r.milestones.length
+                  ? ` · answers the ${r.milestones.map((m) => m.threshold.toLocaleString("en")).join(" and ")}-signature milestone${r.milestones.length > 1 ? "s" : ""}`
+                  : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {/* Sanitized by renderMarkdown (rehype-sanitize) when saved. */}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
+      <section className="card markdown" dangerouslySetInnerHTML={{ __html: announcement.bodyHtml }} />
+      {data.policy ? (
+        <section className="card stack" aria-labelledby="policy-title">
+          <h2 id="policy-title">
+            Policy change: <Link to={`/policies/${data.policy.slug}`}>{data.policy.title}</Link>
+            {data.policy.version ? ` — version ${data.policy.version}` : " — new version"}
+          </h2>
+          <p>
+            {data.policy.changeSummary}
+            {data.policy.effectiveAt ? ` · takes effect ${formatDate(data.policy.effectiveAt)}` : ""}
+          </p>
+          <DiffView parts={data.policy.diff} />
+        </section>
+      ) : null}
+      {data.commitments.length ? (
+        <section className="card stack" aria-labelledby="commitments-title">
+          <h2 id="commitments-title">Commitments</h2>
+          <ul className="stack">
+            {data.commitments.map((c) => (
+              <li key={c.id}>
+                <strong>{c.text}</strong> —{" "}
+                <span className="badge">{COMMITMENT_STATUS_LABELS[c.status]}</span>
+                {c.dueAt ? <span className="muted"> · due {formatDate(c.dueAt)}</span> : null}
+                {c.updates.length ? (
+                  <ul className="muted">
+                    {c.updates.map((u) => (
+                      <li key={u.id}>
+                        {formatDate(u.at)}: {COMMITMENT_STATUS_LABELS[u.status]}
+                        {u.note ? ` — ${u.note}` : ""}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {data.canWrite && announcement.state === "published" ? (
+                  <Form method="post" className="row">
+                    <input type="hidden" name="commitmentId" value={c.id} />
+                    <div className="field">
+                      <label htmlFor={`status-${c.id}`}>Status</label>
+                      <select id={`status-${c.id}`} name="status" defaultValue={c.status}>
+                        {COMMITMENT_STATUSES.map((s) => (
+                          <option key={s} value={s}>
+                            {COMMITMENT_STATUS_LABELS[s]}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`note-${c.id}`}>Note (optional)</label>
+                      <input id={`note-${c.id}`} name="note" />
+                    </div>
+                    <button type="submit" name="intent" value="commitment" className="secondary">
+                      Update
+                    </button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {data.discussion ? (
+        <CommentThread
+          {...data.discussion}
+          signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/announcements/${announcement.slug}#comments` })}`}
+        />
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,73 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { AnnouncementForm } from "../components/announcement-form";
+import { announcementInputSchema } from "../models/announcement-forms";
+import {
+  AnnouncementError,
+  announcementFormChoices,
+  announcementFormValues,
+  findAnnouncement,
+  saveAnnouncement,
+} from "../models/announcements.server";
+import { redirectWithFlash } from "../models/flash.server";
+import { requirePermission } from "../models/permissions.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "Edit announcement · Undersigned" }];
+
+function load(slug: string | undefined) {
+  const announcement = findAnnouncement(slug ?? "");
+  if (!announcement) throw new Response("There is no announcement at this address.", { status: 404 });
+  return announcement;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requirePermission(request, "publish:announcement");
+  const announcement = load(params.slug);
+  return json({
+    announcement: { slug: announcement.slug, title: announcement.title, state: announcement.state },
+    values: announcementFormValues(announcement),
+    choices: announcementFormChoices(),
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "publish:announcement");
+  const announcement = load(params.slug);
+  const submission = parseWithZod(await request.formData(), { schema: announcementInputSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  try {
+    const saved = saveAnnouncement(announcement.id, submission.value, user);
+    return redirectWithFlash(`/announcements/${saved.slug}`, {
+      kind: "success",
+      message: saved.state === "published" ? "Updated; the earlier version is kept." : "Draft saved.",
+    });
+  } catch (error) {
+    if (error instanceof AnnouncementError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+export default function EditAnnouncement() {
+  const { announcement, values, choices } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`/announcements/${announcement.slug}`}>← {announcement.title}</Link>
+      </p>
+      <h1>Edit announcement</h1>
+      <AnnouncementForm
+        choices={choices}
+        lastResult={lastResult}
+        defaultValue={values}
+        published={announcement.state === "published"}
+        submitLabel={announcement.state === "published" ? "Save changes" : "Save draft and preview"}
+      />
+    </div>
+  );
+}

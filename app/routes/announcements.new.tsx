@@ -1,0 +1,59 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AnnouncementForm } from "../components/announcement-form";
+import { announcementInputSchema } from "../models/announcement-forms";
+import { AnnouncementError, announcementFormChoices, saveAnnouncement } from "../models/announcements.server";
+import { redirectWithFlash } from "../models/flash.server";
+import { requirePermission } from "../models/permissions.server";
+import { parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "New announcement · Undersigned" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requirePermission(request, "publish:announcement");
+  // "Write a response" on the leadership page preselects the petition.
+  const { petition } = parseQuery(
+    request,
+    z.object({ petition: z.coerce.number().int().positive().optional() }),
+  );
+  return json({ choices: announcementFormChoices(), petition: petition ?? null });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "publish:announcement");
+  const submission = parseWithZod(await request.formData(), { schema: announcementInputSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  try {
+    const draft = saveAnnouncement(null, submission.value, user);
+    return redirectWithFlash(`/announcements/${draft.slug}`, {
+      kind: "success",
+      message: "Draft saved. This is its preview: publish it now or schedule it below.",
+    });
+  } catch (error) {
+    if (error instanceof AnnouncementError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+export default function NewAnnouncement() {
+  const { choices, petition } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <h1>New announcement</h1>
+      <AnnouncementForm
+        choices={choices}
+        lastResult={lastResult}
+        published={false}
+        submitLabel="Save draft and preview"
+        defaultValue={petition ? { responses: [{ petitionId: String(petition) }] } : undefined}
+      />
+    </div>
+  );
+}

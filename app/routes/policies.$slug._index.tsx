@@ -1,0 +1,182 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { CommentThread } from "../components/comment-thread";
+import { formatDate } from "../components/format";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { StateBadge } from "../components/petition-bits";
+import { threadQuerySchema } from "../models/comment-forms";
+import { loadThread } from "../models/comments.server";
+import { redirectWithFlash } from "../models/flash.server";
+import { can, requirePermission } from "../models/permissions.server";
+import { findPolicy, PolicyError, policyPage, publishPolicyVersion } from "../models/policies.server";
+import { policyVersionSchema } from "../models/policy-forms";
+import { getUser } from "../models/sessions.server";
+import { parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.policy.title ?? "Policy"} · Undersigned` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const page = policyPage(params.slug ?? "");
+  if (!page) throw new Response("There is no policy at this address.", { status: 404 });
+  return json({
+    ...page,
+    canPublish: Boolean(user && can(user, "publish:policy")),
+    discussion: loadThread(
+      { type: "policy", id: page.policy.id },
+      user,
+      parseQuery(request, threadQuerySchema),
+    ),
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "publish:policy");
+  const policy = findPolicy(params.slug ?? "");
+  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  const submission = parseWithZod(await request.formData(), { schema: policyVersionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  try {
+    const version = publishPolicyVersion(policy.id, submission.value, user);
+    return redirectWithFlash(`/policies/${policy.slug}`, {
+      kind: "success",
+      message: `Version ${version} published.`,
+    });
+  } catch (error) {
+    if (error instanceof PolicyError)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+export default function PolicyPage() {
+  const data = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
+    shouldValidate: "onBlur",
+  });
+  const { policy, current } = data;
+  const versions = data.versions;
+  return (
+    <article className="stack" aria-labelledby="policy-title">
+      <p>
+        <Link to="/policies">← Policies</Link>
+      </p>
+      <h1 id="policy-title">{policy.title}</h1>
+      <p className="meta">
+        {current
+          ? `Version ${current.version}, in force since ${formatDate(current.effectiveAt)}`
+          : "Not yet in force"}
+        {policy.ownerTeam ? ` · owned by ${policy.ownerTeam}` : ""}
+        {data.owners.length ? ` (${data.owners.join(", ")})` : ""}
+      </p>
+      <p>{policy.summary}</p>
+      {data.upcoming.map((v) => (
+        <p key={v.version} className="flash flash-info">
+          Version {v.version} takes effect {formatDate(v.effectiveAt)}: {v.changeSummary}.{" "}
+          {current ? (
+            <Link to={`/policies/${policy.slug}/diff?from=${current.version}&to=${v.version}`}>
+              See what changes
+            </Link>
+          ) : null}
+        </p>
+      ))}
+      {current ? (
+        // Sanitized by renderMarkdown (rehype-sanitize) when published.
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML
+        <section className="card markdown" dangerouslySetInnerHTML={{ __html: current.bodyHtml }} />
+      ) : null}
+      <section className="card stack" aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        <ol reversed>
+          {versions.map((v, i) => {
+            const previous = versions[i + 1];
+            return (
+              <li key={v.version}>
+                <strong>Version {v.version}</strong> — {v.changeSummary} · effective{" "}
+                {formatDate(v.effectiveAt)} · published {formatDate(v.publishedAt)}
+                {v.publishedBy ? ` by ${v.publishedBy}` : ""}
+                {previous ? (
+                  <>
+                    {" "}
+                    ·{" "}
+                    <Link to={`/policies/${policy.slug}/diff?from=${previous.version}&to=${v.version}`}>
+                      changes
+                    </Link>
+                  </>
+                ) : null}
+              </li>
+            );
+          })}
+        </ol>
+        {versions.length > 1 ? (
+          <Form method="get" action={`/policies/${policy.slug}/diff`} className="row">
+            <div className="field">
+              <label htmlFor="from">Compare version</label>
+              <select id="from" name="from" defaultValue={versions[1]?.version}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    {v.version}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="to">with version</label>
+              <select id="to" name="to" defaultValue={versions[0]?.version}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    {v.version}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="secondary">
+              Compare
+            </button>
+          </Form>
+        ) : null}
+      </section>
+      {data.petitions.length ? (
+        <section className="card" aria-labelledby="petitions-title">
+          <h2 id="petitions-title">Petitions about this policy</h2>
+          <ul>
+            {data.petitions.map((p) => (
+              <li key={p.slug}>
+                <Link to={`/petitions/${p.slug}`}>{p.title}</Link> <StateBadge state={p.state} /> ·{" "}
+                {p.signatureCount.toLocaleString("en")} signatures
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {data.canPublish ? (
+        <section className="card" aria-labelledby="new-version-title">
+          <h2 id="new-version-title">Publish a new version</h2>
+          <Form method="post" className="stack" {...getFormProps(form)}>
+            <FormErrors id={form.errorId} errors={form.errors} />
+            <TextareaField label="Full text (markdown)" field={fields.body} rows={10} />
+            <InputField label="What changes" field={fields.changeSummary} />
+            <InputField label="Takes effect on" field={fields.effectiveAt} type="date" />
+            <button type="submit">Publish version {(versions[0]?.version ?? 0) + 1}</button>
+          </Form>
+        </section>
+      ) : null}
+      {data.discussion ? (
+        <CommentThread
+          {...data.discussion}
+          signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/policies/${policy.slug}#comments` })}`}
+        />
+      ) : null}
+    </article>
+  );
+}

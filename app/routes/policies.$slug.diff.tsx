@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { DiffView } from "../components/diff-view";
+import { diffVersions, findPolicy } from "../models/policies.server";
+import { parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Changes to ${data?.policy.title ?? "a policy"} · Undersigned` },
+];
+
+const version = z.coerce.number().int().min(1).max(100_000);
+
+/** GET /policies/:slug/diff?from=&to= — word-level changes between any two versions. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const policy = findPolicy(params.slug ?? "");
+  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  const { from, to } = parseQuery(request, z.object({ from: version, to: version }));
+  const parts = diffVersions(policy.id, from, to);
+  if (!parts) throw new Response(`This policy has no version ${from} or ${to}.`, { status: 404 });
+  return json({ policy: { slug: policy.slug, title: policy.title }, from, to, parts });
+}
+
+export default function PolicyDiff() {
+  const { policy, from, to, parts } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`/policies/${policy.slug}`}>← {policy.title}</Link>
+      </p>
+      <h1>
+        {policy.title}: version {from} → version {to}
+      </h1>
+      <p className="muted">
+        <ins>Added text</ins> and <del>removed text</del>, word by word.
+      </p>
+      <section className="card">
+        <DiffView parts={parts} />
+      </section>
+    </div>
+  );
+}
