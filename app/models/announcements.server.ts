@@ -359,7 +359,8 @@ export function publishDueAnnouncements(now = Date.now()): number {
  * The scheduler: queues the next batch of signer emails for each published announcement. Each batch
  * and the cursor that records it commit together, so a restart neither skips nor repeats anyone. A
  * person who signed several of the answered petitions gets one email; organizers got theirs at
- * publishing; people who turned these emails off get none. Anonymous signers are emailed like everyone
+ * publishing; people who turned these emails off get none. Returns how many signers it went through
+ * (0 once every announcement is done). Anonymous signers are emailed like everyone
  * else — by the platform, so nobody learns who they are.
  */
 export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATCH_SIZE): number {
@@ -369,7 +370,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
     .from(announcements)
     .where(and(eq(announcements.state, "published"), isNull(announcements.emailsDoneAt)))
     .all();
-  let queued = 0;
+  let processed = 0;
   for (const announcement of pending) {
     db.transaction(
       (tx) => {
@@ -408,6 +409,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             .all()
             .map((r) => [r.petitionId, r]),
         );
+        processed += batch.length;
         for (const signer of batch) {
           if (isOptedOut(tx, signer.person_id, "petition-responses")) continue;
           const response = stances.get(signer.petition_id);
@@ -430,7 +432,6 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             },
             now,
           );
-          queued++;
         }
         const last = batch.at(-1);
         tx.update(announcements)
@@ -445,7 +446,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
       { behavior: "immediate" },
     );
   }
-  return queued;
+  return processed;
 }
 
 /** Leadership updates a commitment's status; each change is kept with its date. */
@@ -585,7 +586,11 @@ export function announcementDetails(announcement: Announcement) {
     })),
     policy: policyChange(announcement),
     revisions: db
-      .select({ title: announcementRevisions.title, replacedAt: announcementRevisions.replacedAt })
+      .select({
+        title: announcementRevisions.title,
+        body: announcementRevisions.body,
+        replacedAt: announcementRevisions.replacedAt,
+      })
       .from(announcementRevisions)
       .where(eq(announcementRevisions.announcementId, announcement.id))
       .orderBy(asc(announcementRevisions.id))

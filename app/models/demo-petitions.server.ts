@@ -2,6 +2,7 @@ import { eq, gte } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { outbox, people } from "../../db/schema";
 import { seedDemoDiscussion } from "./demo-discussion.server";
+import { seedMciPolicy, seedMciResponse } from "./demo-response.server";
 import { findPersonByEmail } from "./people.server";
 import { rolesOf } from "./permissions.server";
 import {
@@ -103,7 +104,10 @@ export function seedDemoPetitions(): string[] {
     return signed;
   };
 
-  // The story: created and opened in early April, signed over three weeks.
+  // The story: a policy in force from April; the petition against it, created and opened in early
+  // April, signed over three weeks; leadership's answer in June.
+  const leader = user("leadership@undersigned.test");
+  const mciPolicy = seedMciPolicy(leader);
   const mci = createPetition(
     {
       title: "Let staff opt out of keystroke and click logging for AI training",
@@ -125,6 +129,7 @@ We ask leadership to:
 
 > "I don't mind helping build better tools. I do mind not being asked." — a colleague who asked not to be named`,
       category: "Privacy",
+      policyId: mciPolicy.id,
     },
     organizer,
     at("2026-04-01T09:00:00Z"),
@@ -132,12 +137,13 @@ We ask leadership to:
   sponsorsFor(mci, 10, at("2026-04-01T10:00:00Z"));
   transitionPetition(mci.id, { action: "approve" }, moderator, at("2026-04-03T08:30:00Z"));
   const mciSignatures = signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
+  seedMciResponse(mci, mciPolicy, leader);
   const discussionSize = seedDemoDiscussion(
     mci,
     {
       staff: staff.slice(20, 420).map(user),
       organizer,
-      leader: user("leadership@undersigned.test"),
+      leader,
       moderator,
     },
     at("2026-04-03T09:30:00Z"),

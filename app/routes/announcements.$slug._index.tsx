@@ -218,6 +218,22 @@ export default function AnnouncementPage() {
           </ul>
         </section>
       ) : null}
+      {data.revisions.length ? (
+        <details className="card">
+          <summary>Earlier versions ({data.revisions.length})</summary>
+          <ol>
+            {data.revisions.map((r) => (
+              <li key={String(r.replacedAt)}>
+                <p>
+                  <strong>{r.title}</strong>{" "}
+                  <span className="muted">· replaced {formatDateTime(r.replacedAt)}</span>
+                </p>
+                <pre className="revision">{r.body}</pre>
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
       {data.discussion ? (
         <CommentThread
           {...data.discussion}
