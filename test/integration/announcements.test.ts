@@ -1,3 +1,4 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcementInputSchema } from "../../app/models/announcement-forms";
@@ -24,8 +25,15 @@ import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
 import { signPetition } from "../../app/models/signatures.server";
+import * as announcementPage from "../../app/routes/announcements.$slug._index";
+import * as newAnnouncement from "../../app/routes/announcements.new";
+import * as atomFeed from "../../app/routes/announcements[.]atom";
+import * as apiAnnouncement from "../../app/routes/api.announcements.$id";
+import * as policyDiff from "../../app/routes/policies.$slug.diff";
+import * as newPolicy from "../../app/routes/policies.new";
 import { closeDb, getDb } from "../../db/client";
-import { outbox } from "../../db/schema";
+import { announcements, outbox, policies as policiesTable, policyVersions } from "../../db/schema";
+import { requestAs } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
 
@@ -280,5 +288,175 @@ describe("scheduling and permissions", () => {
       ),
     ).toThrowError(/only answer/);
     expect(hiddenDraft.state).toBe("open");
+  });
+});
+
+describe("the pages' actions", () => {
+  type Route = {
+    action?: (args: ActionFunctionArgs) => Promise<Response>;
+    loader?: (args: LoaderFunctionArgs) => Promise<Response> | Response;
+  };
+  const BASE = "http://undersigned.test:3000";
+  async function call(
+    route: Route,
+    kind: "action" | "loader",
+    as: User | null,
+    path: string,
+    params: Record<string, string>,
+    fields?: Record<string, string>,
+  ): Promise<Response> {
+    const session = await requestAs(as?.id ?? null, `${BASE}${path}`);
+    const request = new Request(`${BASE}${path}`, {
+      method: kind === "action" ? "POST" : "GET",
+      headers: session.headers,
+      body: kind === "action" ? new URLSearchParams(fields) : undefined,
+    });
+    const fn = route[kind];
+    if (!fn) throw new Error(`no ${kind}`);
+    try {
+      return await fn({ request, params, context: { clientIp: "192.0.2.1", cspNonce: "" } });
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown;
+      throw thrown;
+    }
+  }
+
+  it("answers bad input with a 400 and people without the right with a 403, changing nothing", async () => {
+    const count = () => getDb().select().from(announcements).all().length;
+    const before = count();
+    const bad: Array<Record<string, string>> = [
+      {},
+      { title: "x", body: "too short" },
+      {
+        title: "A fine title",
+        body: "A body that is long enough to keep.",
+        "responses[0].petitionId": "abc",
+        "responses[0].stance": "accepted",
+      },
+      { title: "A fine title", body: "A body that is long enough to keep.", policyId: "1" },
+      {
+        title: "A fine title",
+        body: "A body that is long enough to keep.",
+        "commitments[0].text": "x".repeat(400),
+      },
+      {
+        title: "A fine title",
+        body: "A body that is long enough to keep.",
+        "commitments[0].text": "ok",
+        "commitments[0].dueAt": "not a date",
+      },
+    ];
+    for (const fields of bad) {
+      const response = await call(newAnnouncement, "action", leader, "/announcements/new", {}, fields);
+      expect(response.status, JSON.stringify(fields)).toBe(400);
+    }
+    const unknownPetition = await call(
+      newAnnouncement,
+      "action",
+      leader,
+      "/announcements/new",
+      {},
+      {
+        title: "A fine title",
+        body: "A body that is long enough to keep.",
+        "responses[0].petitionId": "999999",
+        "responses[0].stance": "accepted",
+      },
+    );
+    expect(unknownPetition.status).toBe(400);
+    expect(
+      (
+        await call(
+          newAnnouncement,
+          "action",
+          staff(5),
+          "/announcements/new",
+          {},
+          { title: "A fine title", body: "A body that is long enough to keep." },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await call(newAnnouncement, "action", null, "/announcements/new", {}, {})).status).toBe(302);
+    expect(count()).toBe(before);
+
+    const draft = saveAnnouncement(
+      null,
+      input({ title: "A draft to act on", body: "Only leadership can publish this." }),
+      leader,
+    );
+    const page = (as: User | null, fields: Record<string, string>) =>
+      call(announcementPage, "action", as, `/announcements/${draft.slug}`, { slug: draft.slug }, fields);
+    expect((await page(staff(5), { intent: "publish" })).status).toBe(403);
+    expect((await page(moderator, { intent: "publish" })).status).toBe(403);
+    expect((await page(leader, { intent: "schedule", publishAt: "soon" })).status).toBe(400);
+    expect((await page(leader, { intent: "schedule", publishAt: "2020-01-01T10:00" })).status).toBe(400);
+    expect(
+      (await page(leader, { intent: "commitment", commitmentId: "999999", status: "done" })).status,
+    ).toBe(404);
+    expect((await page(leader, { intent: "launch" })).status).toBe(400);
+    expect(findAnnouncement(draft.slug)?.state).toBe("draft");
+    // A draft is nobody's business but leadership's: page, API, feed.
+    expect(
+      (await call(announcementPage, "loader", staff(5), `/announcements/${draft.slug}`, { slug: draft.slug }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await call(announcementPage, "loader", leader, `/announcements/${draft.slug}`, { slug: draft.slug }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(apiAnnouncement, "loader", null, `/api/announcements/${draft.id}`, {
+          id: String(draft.id),
+        })
+      ).status,
+    ).toBe(404);
+    expect(await (await call(atomFeed, "loader", null, "/announcements.atom", {})).text()).not.toContain(
+      "A draft to act on",
+    );
+
+    const policies = () => getDb().select().from(policyVersions).all().length;
+    const versionsBefore = policies();
+    expect((await call(newPolicy, "action", leader, "/policies/new", {}, { title: "P" })).status).toBe(400);
+    expect((await call(newPolicy, "action", staff(5), "/policies/new", {}, {})).status).toBe(403);
+    expect(
+      (
+        await call(
+          newPolicy,
+          "action",
+          leader,
+          "/policies/new",
+          {},
+          {
+            title: "Policy with a stranger",
+            summary: "A policy owned by someone unknown.",
+            body: "Some policy text that is long enough.",
+            effectiveAt: "2026-01-01",
+            ownerEmails: "nobody@nowhere.example",
+          },
+        )
+      ).status,
+    ).toBe(400);
+    expect(policies()).toBe(versionsBefore);
+    const policy = getDb().select().from(policiesTable).get();
+    if (!policy) throw new Error("no policy");
+    const diff = (query: string) =>
+      call(policyDiff, "loader", null, `/policies/${policy.slug}/diff?${query}`, { slug: policy.slug });
+    expect((await diff("from=1&to=2")).status).toBe(200);
+    expect((await diff("from=1&to=99")).status).toBe(404);
+    expect((await diff("from=x&to=2")).status).toBe(400);
+    expect((await diff("")).status).toBe(400);
+  });
+
+  it("escapes titles and text in the Atom feed", async () => {
+    const memo = saveAnnouncement(
+      null,
+      input({ title: 'Pay & <conditions> "now"', body: "Text with <script>alert(1)</script> & more." }),
+      leader,
+    );
+    publishAnnouncement(memo.id, leader);
+    const xml = await (await call(atomFeed, "loader", null, "/announcements.atom", {})).text();
+    expect(xml).toContain("<title>Pay &amp; &lt;conditions&gt; &quot;now&quot;</title>");
+    expect(xml).not.toContain("<script>");
   });
 });
