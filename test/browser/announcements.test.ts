@@ -92,6 +92,23 @@ describe("leadership's response", () => {
     await expectNoAxeViolations(leader);
   });
 
+  it("lets leadership update a commitment with plain forms (no JavaScript), the change dated on the memo", async () => {
+    const leader = await as("leadership", false);
+    await leader.goto(`${app.baseUrl}/announcements/two-remote-days-stay`);
+    await leader.getByLabel("Status").first().selectOption("done");
+    await leader.getByLabel("Note (optional)").first().fill("Guide published on the intranet");
+    await leader.getByRole("button", { name: "Update" }).first().click();
+    await leader.getByText("Commitment updated.").waitFor();
+    const commitments = leader.locator("section", {
+      has: leader.getByRole("heading", { name: "Commitments" }),
+    });
+    expect(await commitments.innerText()).toMatch(/Planned[\s\S]*Done — Guide published on the intranet/);
+    // And staff cannot: the form is not there, and a forged post is refused.
+    const staff = await as("staff", false);
+    await staff.goto(`${app.baseUrl}/announcements/two-remote-days-stay`);
+    expect(await staff.getByRole("button", { name: "Update" }).count()).toBe(0);
+  });
+
   it("publishes an Atom feed that parses as XML with the expected entries", async () => {
     const response = await fetch(`${app.baseUrl}/announcements.atom`);
     expect(response.headers.get("content-type")).toContain("application/atom+xml");
