@@ -29,6 +29,15 @@ import { ROLES } from "../app/models/roles";
 const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });
 const createdAt = () =>
   timestamp("created_at").notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+/**
+ * Set by the app on every insert and update. (Its DB default is a constant because SQLite cannot add
+ * a column with an expression default to an existing table.)
+ */
+const updatedAt = () =>
+  timestamp("updated_at")
+    .notNull()
+    .default(sql`0`)
+    .$defaultFn(() => new Date());
 
 /** The staff directory, plus people admitted by an allowed email domain. */
 export const people = sqliteTable(
@@ -45,7 +54,7 @@ export const people = sqliteTable(
     inDirectory: integer("in_directory", { mode: "boolean" }).notNull().default(true),
     firstSignedInAt: timestamp("first_signed_in_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("people_email_unique").on(t.email), index("people_name_idx").on(t.name)],
 );
@@ -178,7 +187,7 @@ export const petitions = sqliteTable(
     ledgerLength: integer("ledger_length").notNull().default(0),
     ledgerHead: text("ledger_head"),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: updatedAt(),
     submittedAt: timestamp("submitted_at"),
     openedAt: timestamp("opened_at"),
     closesAt: timestamp("closes_at"),
@@ -440,7 +449,10 @@ export const policyOwners = sqliteTable(
       .notNull()
       .references(() => people.id),
   },
-  (t) => [primaryKey({ columns: [t.policyId, t.personId] }), index("policy_owners_person_idx").on(t.personId)],
+  (t) => [
+    primaryKey({ columns: [t.policyId, t.personId] }),
+    index("policy_owners_person_idx").on(t.personId),
+  ],
 );
 
 export const policyVersions = sqliteTable(
@@ -488,11 +500,11 @@ export const announcements = sqliteTable(
     publishedAt: timestamp("published_at"),
     /** Set when edited after publishing: shown as "updated". */
     updatedAfterPublishingAt: timestamp("updated_after_publishing_at"),
-    /** Signer emails are queued in batches by the scheduler; this is the last signature id queued. */
+    /** Signer emails are queued in batches by the scheduler, by person id; the last person queued. */
     emailCursor: integer("email_cursor"),
     emailsDoneAt: timestamp("emails_done_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("announcements_slug_unique").on(t.slug),

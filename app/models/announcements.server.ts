@@ -189,6 +189,13 @@ export function saveAnnouncement(
         .returning()
         .get();
       replaceLinks(tx, id, input);
+      recordAudit(
+        tx,
+        actorOf(user),
+        "announcement.edit-draft",
+        { type: "announcement", id },
+        { title: input.title },
+      );
       return updated;
     },
     { behavior: "immediate" },
@@ -236,6 +243,16 @@ export function publishAnnouncement(
         .from(announcementResponses)
         .where(eq(announcementResponses.announcementId, id))
         .all();
+      // A petition hidden or rejected since the draft was saved is not answered in public.
+      for (const response of responses) {
+        const petition = tx.select().from(petitions).where(eq(petitions.id, response.petitionId)).get();
+        if (!petition || !isPublic(petition)) {
+          throw new AnnouncementError(
+            `“${petition?.title ?? "A petition"}” is no longer public; edit the draft before publishing.`,
+            409,
+          );
+        }
+      }
       // Each response answers the response-required milestones its petition has reached and that no
       // earlier announcement answered.
       for (const response of responses) {
@@ -348,8 +365,12 @@ export function publishDueAnnouncements(now = Date.now()): number {
       publishAnnouncement(row.id, { ...author, roles: rolesOf(author.id) }, now, SYSTEM_ACTOR);
       published++;
     } catch (error) {
-      // Published meanwhile, or the author lost the right to publish: it stays for a person to decide.
-      if (!(error instanceof AnnouncementError)) throw error;
+      // Published meanwhile, the author lost the right to publish, a petition was hidden: it stays
+      // scheduled for a person to decide, and the other due announcements still go out.
+      console.error(
+        `announcement ${row.id} was not published:`,
+        error instanceof Error ? error.message : error,
+      );
     }
   }
   return published;
@@ -380,22 +401,23 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             .from(announcements)
             .where(eq(announcements.id, announcement.id))
             .get()?.cursor ?? 0;
+        // Paged by person id, which no withdrawal or invalidation can change: each person once.
         const batch = getDb()
           .$client.prepare<
             [number, number, number, number],
-            { first: number; person_id: number; email: string; petition_id: number }
+            { person_id: number; email: string; petition_id: number }
           >(
-            `select min(s.id) as first, s.person_id, p.email, s.petition_id
+            `select s.person_id, p.email, min(s.petition_id) as petition_id
              from signatures s join people p on p.id = s.person_id
              where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
-               and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1
+               and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
                and s.person_id not in (
                  select creator_id from petitions where id in (select petition_id from announcement_responses where announcement_id = ?)
                  union select person_id from petition_co_sponsors where petition_id in (select petition_id from announcement_responses where announcement_id = ?))
-             group by s.person_id having first > ?
-             order by first limit ${batchSize}`,
+             group by s.person_id
+             order by s.person_id limit ${batchSize}`,
           )
-          .all(announcement.id, announcement.id, announcement.id, cursor);
+          .all(announcement.id, cursor, announcement.id, announcement.id);
         const stances = new Map(
           tx
             .select({
@@ -437,8 +459,8 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
         tx.update(announcements)
           .set(
             batch.length < batchSize
-              ? { emailCursor: last?.first ?? cursor, emailsDoneAt: new Date(now) }
-              : { emailCursor: last?.first ?? cursor },
+              ? { emailCursor: last?.person_id ?? cursor, emailsDoneAt: new Date(now) }
+              : { emailCursor: last?.person_id ?? cursor },
           )
           .where(eq(announcements.id, announcement.id))
           .run();
@@ -452,7 +474,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
 /** Leadership updates a commitment's status; each change is kept with its date. */
 export function updateCommitment(
   commitmentId: number,
-  update: { status: CommitmentStatus; note?: string },
+  update: { status: CommitmentStatus; note?: string; announcementId?: number },
   user: User,
   now = Date.now(),
 ): void {
@@ -460,7 +482,12 @@ export function updateCommitment(
   getDb().transaction(
     (tx) => {
       const commitment = tx.select().from(commitments).where(eq(commitments.id, commitmentId)).get();
-      if (!commitment) throw new AnnouncementError("There is no such commitment.", 404);
+      if (
+        !commitment ||
+        (update.announcementId !== undefined && commitment.announcementId !== update.announcementId)
+      ) {
+        throw new AnnouncementError("There is no such commitment.", 404);
+      }
       const announcement = requireAnnouncement(tx, commitment.announcementId);
       if (announcement.state !== "published")
         throw new AnnouncementError("Publish the announcement first.", 409);

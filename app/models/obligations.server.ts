@@ -95,7 +95,7 @@ export function openObligations(now = Date.now()): Obligation[] {
       `select m.id, m.threshold, m.reached_at, m.response_due_at, p.id as petition_id, p.slug, p.title, p.signature_count
        from milestones m join petitions p on p.id = m.petition_id
        where m.response_required = 1 and m.reached_at is not null and not ${ANSWERED}
-         and p.state in ('open', 'closed', 'archived')
+         and p.state in ('open', 'closed', 'archived') and p.hidden_at is null
        order by m.response_due_at, m.id`,
     )
     .all()

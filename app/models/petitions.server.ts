@@ -1,7 +1,15 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb, type Tx } from "../../db/client";
-import { milestones, people, personRoles, petitionCoSponsors, petitions, signatures } from "../../db/schema";
+import {
+  milestones,
+  people,
+  personRoles,
+  petitionCoSponsors,
+  petitions,
+  policies,
+  signatures,
+} from "../../db/schema";
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
@@ -55,9 +63,18 @@ export class PetitionError extends Error {
 
 // ---- Creating and editing ------------------------------------------------------------------------
 
+/** A petition may name a policy from the registry, and only one that exists. */
+function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
+  if (policyId === undefined) return;
+  if (!tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {
+    throw new PetitionError("There is no such policy: choose one from the list.");
+  }
+}
+
 export function createPetition(input: PetitionInput, creator: User, now = Date.now()): Petition {
   return getDb().transaction(
     (tx) => {
+      requireKnownPolicy(tx, input.policyId);
       const settings = getSettings(tx);
       const petition = tx
         .insert(petitions)
@@ -92,6 +109,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
 export function editPetition(petitionId: number, input: PetitionInput, user: User): Petition {
   return getDb().transaction(
     (tx) => {
+      requireKnownPolicy(tx, input.policyId);
       const petition = requirePetition(tx, petitionId);
       const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
       const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";

@@ -23,7 +23,8 @@ export function uniqueSlug(
   taken: (slug: string) => boolean,
 ): string {
   const plain = slugify(title, kind);
-  const base = reserved.has(plain) ? `${plain}-${kind}` : plain;
+  // All digits would read as an id in the routes that take an id or a slug.
+  const base = reserved.has(plain) || /^\d+$/.test(plain) ? `${plain}-${kind}` : plain;
   let slug = base;
   for (let n = 2; taken(slug); n++) slug = `${base}-${n}`;
   return slug;

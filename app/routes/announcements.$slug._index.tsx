@@ -53,7 +53,12 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("publish") }),
   z.object({
     intent: z.literal("schedule"),
-    publishAt: z.coerce.date({ message: "Choose when to publish" }),
+    // The form's datetime-local has no zone: the page says UTC, so it is read as UTC.
+    publishAt: z
+      .string({ message: "Choose when to publish" })
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, "Choose a date and time")
+      .transform((value) => new Date(`${value}Z`))
+      .refine((date) => !Number.isNaN(date.getTime()), "Choose a real date and time"),
   }),
   commitmentUpdateSchema.extend({ intent: z.literal("commitment") }),
 ]);
@@ -80,7 +85,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
           message: `Scheduled for ${formatDateTime(submission.value.publishAt)}.`,
         });
       case "commitment":
-        updateCommitment(submission.value.commitmentId, submission.value, user);
+        updateCommitment(
+          submission.value.commitmentId,
+          { ...submission.value, announcementId: announcement.id },
+          user,
+        );
         return redirectWithFlash(here, { kind: "success", message: "Commitment updated." });
     }
   } catch (error) {

@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { InputField, TextareaField } from "../components/forms";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
 import { redirectWithFlash } from "../models/flash.server";
 import { petitionInputSchema } from "../models/petition-forms";
-import { createPetition, findSimilarOpenPetitions } from "../models/petitions.server";
+import { createPetition, findSimilarOpenPetitions, PetitionError } from "../models/petitions.server";
 import { policyChoices } from "../models/policies.server";
 import { requireUser } from "../models/sessions.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
@@ -30,11 +30,19 @@ export async function action({ request }: ActionFunctionArgs) {
     const title = String(submission.payload.title ?? "");
     return json({ result: submission.reply(), similar: findSimilarOpenPetitions(title) }, { status: 400 });
   }
-  const petition = createPetition(submission.value, user);
-  return redirectWithFlash(`/petitions/${petition.slug}`, {
-    kind: "success",
-    message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
-  });
+  try {
+    const petition = createPetition(submission.value, user);
+    return redirectWithFlash(`/petitions/${petition.slug}`, {
+      kind: "success",
+      message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
+    });
+  } catch (error) {
+    if (!(error instanceof PetitionError)) throw error;
+    return json(
+      { result: submission.reply({ formErrors: [error.message] }), similar: [] },
+      { status: error.status },
+    );
+  }
 }
 
 export default function NewPetition() {
@@ -75,6 +83,7 @@ export default function NewPetition() {
           if (target.name === "title") setTitle(target.value);
         }}
       >
+        <FormErrors id={form.errorId} errors={form.errors} />
         <InputField label="Title" field={fields.title} hint="Up to 120 characters. Say what should change." />
         {similar.length ? (
           <section className="card similar" aria-labelledby="similar-title" aria-live="polite">

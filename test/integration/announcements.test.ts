@@ -19,12 +19,18 @@ import { setEmailPreference } from "../../app/models/email-preferences.server";
 import { createSmtpTransport, deliverDueMail } from "../../app/models/mail.server";
 import { openObligations, sendObligationReminders } from "../../app/models/obligations.server";
 import { grantRole } from "../../app/models/permissions.server";
-import { DAY_MS, findPetition, listPetitions, petitionPage } from "../../app/models/petitions.server";
+import {
+  DAY_MS,
+  findPetition,
+  listPetitions,
+  petitionPage,
+  transitionPetition,
+} from "../../app/models/petitions.server";
 import { createPolicy, diffVersions, PolicyError, policyPage } from "../../app/models/policies.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
-import { signPetition } from "../../app/models/signatures.server";
+import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";
 import * as atomFeed from "../../app/routes/announcements[.]atom";
@@ -458,5 +464,86 @@ describe("the pages' actions", () => {
     const xml = await (await call(atomFeed, "loader", null, "/announcements.atom", {})).text();
     expect(xml).toContain("<title>Pay &amp; &lt;conditions&gt; &quot;now&quot;</title>");
     expect(xml).not.toContain("<script>");
+  });
+});
+
+describe("after a review", () => {
+  it("emails a signer once even when the signature the batch started from is withdrawn between batches", () => {
+    const a = openPetition(company, "First petition a signer signs");
+    const b = openPetition(company, "Second petition the same signer signs");
+    const signer = staff(30);
+    const others = [31, 32, 33].map(staff);
+    for (const user of [signer, ...others]) {
+      resetRateLimits();
+      signPetition({ petitionId: a.id, user, visibility: "anonymous", ip: null });
+      resetRateLimits();
+      signPetition({ petitionId: b.id, user, visibility: "public", ip: null });
+    }
+    const memo = saveAnnouncement(
+      null,
+      input({
+        title: "Answering two petitions",
+        body: "One memo answers both petitions at once.",
+        responses: [
+          { petitionId: String(a.id), stance: "declined" },
+          { petitionId: String(b.id), stance: "under_review" },
+        ],
+      }),
+      leader,
+    );
+    publishAnnouncement(memo.id, leader);
+    queueAnnouncementEmails(Date.now(), 1);
+    resetRateLimits();
+    withdrawSignature(a.id, signer);
+    while (queueAnnouncementEmails(Date.now(), 1) > 0) {
+      /* next batch */
+    }
+    const mail = getDb()
+      .select()
+      .from(outbox)
+      .all()
+      .filter((m) => m.kind === "signer.response" && m.subject.includes(" petition"));
+    for (const user of [signer, ...others]) {
+      expect(
+        mail.filter((m) => m.toAddress === user.email && m.createdAt >= memo.createdAt),
+        user.email,
+      ).toHaveLength(1);
+    }
+  });
+
+  it("refuses to publish an answer to a petition hidden since the draft, and keeps hidden petitions off leadership's queue", () => {
+    const petition = openPetition(company, "A petition hidden after the draft");
+    signMany(petition.id, 34, 5, Date.now());
+    expect(openObligations().some((o) => o.petition.id === petition.id)).toBe(true);
+    const memo = saveAnnouncement(
+      null,
+      input({
+        title: "Answering it",
+        body: "An answer to a petition that gets hidden.",
+        responses: [{ petitionId: String(petition.id), stance: "declined" }],
+      }),
+      leader,
+    );
+    transitionPetition(petition.id, { action: "hide", reason: "Names a colleague" }, moderator);
+    expect(() => publishAnnouncement(memo.id, leader)).toThrowError(/no longer public/);
+    expect(openObligations().some((o) => o.petition.id === petition.id)).toBe(false);
+  });
+
+  it("never makes an all-digit slug, which would read as an id", () => {
+    const memo = saveAnnouncement(
+      null,
+      input({ title: "20260", body: "A memo whose title is only digits." }),
+      leader,
+    );
+    expect(memo.slug).toBe("20260-announcement");
+    expect(findAnnouncement(memo.slug)?.id).toBe(memo.id);
+  });
+
+  it("keeps a petition's creation date when it changes state", () => {
+    const petition = openPetition(company, "A petition whose creation date must stay");
+    const created = findPetition(petition.slug)?.createdAt.getTime();
+    transitionPetition(petition.id, { action: "close" }, moderator, Date.now() + DAY_MS);
+    expect(findPetition(petition.slug)?.createdAt.getTime()).toBe(created);
+    expect(findPetition(petition.slug)?.updatedAt.getTime()).toBeGreaterThan(created ?? 0);
   });
 });
