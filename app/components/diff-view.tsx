@@ -3,7 +3,7 @@ import type { DiffPart } from "../models/policies.server";
 /** A word-level diff: added text in <ins>, removed in <del>, both also said in words for screen readers. */
 export function DiffView({ parts }: { parts: DiffPart[] }) {
   return (
-    <div className="diff" aria-label="Changes between the versions">
+    <div className="diff">
       {parts.map((part, i) =>
         part.added ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: a diff is rendered once, in order

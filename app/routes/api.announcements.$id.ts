@@ -5,7 +5,7 @@ import { findAnnouncement, toApiAnnouncement } from "../models/announcements.ser
 /** GET /api/announcements/:idOrSlug — one published announcement. */
 export function loader({ params }: LoaderFunctionArgs) {
   const announcement = findAnnouncement(params.id ?? "");
-  if (!announcement || announcement.state !== "published") {
+  if (announcement?.state !== "published") {
     return json({ error: "No published announcement with that id or slug." }, { status: 404 });
   }
   return json(toApiAnnouncement(announcement));
