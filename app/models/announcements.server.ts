@@ -24,6 +24,7 @@ import { ANSWERED, responseStatuses } from "./obligations.server";
 import { can, rolesOf } from "./permissions.server";
 import { isPublic, organizerEmails } from "./petitions.server";
 import { diffTexts, policyChoices, publishPolicyVersion } from "./policies.server";
+import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 import { uniqueSlug } from "./slugs";
 
@@ -33,15 +34,7 @@ import { uniqueSlug } from "./slugs";
  * publish a policy version, and emails signers (in batches, by the scheduler) and organizers.
  */
 
-export class AnnouncementError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-  ) {
-    super(message);
-    this.name = "AnnouncementError";
-  }
-}
+export class AnnouncementError extends Refusal {}
 
 export type Announcement = typeof announcements.$inferSelect;
 const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });

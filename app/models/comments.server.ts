@@ -28,6 +28,7 @@ import { enqueueMail, renderEmail } from "./mail.server";
 import { renderMarkdown } from "./markdown.server";
 import { can } from "./permissions.server";
 import { hitRateLimits, type RateLimitResult } from "./rate-limits.server";
+import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 import { getSettings } from "./settings.server";
 
@@ -40,15 +41,7 @@ import { getSettings } from "./settings.server";
  * the outbox, whose recipients admins cannot see.
  */
 
-export class CommentError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 | 429 = 400,
-  ) {
-    super(message);
-    this.name = "CommentError";
-  }
-}
+export class CommentError extends Refusal {}
 
 export type { CommentSubject };
 

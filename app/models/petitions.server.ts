@@ -25,6 +25,7 @@ import {
   type RejectionReason,
   STATE_LABELS,
 } from "./petition-states";
+import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 import { getMilestoneDefaults, getSettings } from "./settings.server";
 import { slugify, uniqueSlug } from "./slugs";
@@ -51,15 +52,7 @@ const petitionSlug = (tx: Executor, title: string) =>
 // ---- Errors --------------------------------------------------------------------------------------
 
 /** A refused change: the message is shown to the person (400/403), nothing is changed. */
-export class PetitionError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-  ) {
-    super(message);
-    this.name = "PetitionError";
-  }
-}
+export class PetitionError extends Refusal {}
 
 // ---- Creating and editing ------------------------------------------------------------------------
 

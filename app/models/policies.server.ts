@@ -8,6 +8,7 @@ import { normalizeEmail } from "./email-address";
 import { renderMarkdown } from "./markdown.server";
 import { can } from "./permissions.server";
 import type { policyInputSchema, policyVersionSchema } from "./policy-forms";
+import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 import { uniqueSlug } from "./slugs";
 
@@ -16,15 +17,7 @@ import { uniqueSlug } from "./slugs";
  * whose effective date has come; versions are never edited, only superseded.
  */
 
-export class PolicyError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-  ) {
-    super(message);
-    this.name = "PolicyError";
-  }
-}
+export class PolicyError extends Refusal {}
 
 export type Policy = typeof policies.$inferSelect;
 export type PolicyVersionInput = z.output<typeof policyVersionSchema>;

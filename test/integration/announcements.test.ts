@@ -1,4 +1,3 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcementInputSchema } from "../../app/models/announcement-forms";
@@ -39,7 +38,7 @@ import * as policyDiff from "../../app/routes/policies.$slug.diff";
 import * as newPolicy from "../../app/routes/policies.new";
 import { closeDb, getDb } from "../../db/client";
 import { announcements, outbox, policies as policiesTable, policyVersions } from "../../db/schema";
-import { requestAs } from "../support/fixtures";
+import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
 
@@ -298,34 +297,7 @@ describe("scheduling and permissions", () => {
 });
 
 describe("the pages' actions", () => {
-  type Route = {
-    action?: (args: ActionFunctionArgs) => Promise<Response>;
-    loader?: (args: LoaderFunctionArgs) => Promise<Response> | Response;
-  };
-  const BASE = "http://undersigned.test:3000";
-  async function call(
-    route: Route,
-    kind: "action" | "loader",
-    as: User | null,
-    path: string,
-    params: Record<string, string>,
-    fields?: Record<string, string>,
-  ): Promise<Response> {
-    const session = await requestAs(as?.id ?? null, `${BASE}${path}`);
-    const request = new Request(`${BASE}${path}`, {
-      method: kind === "action" ? "POST" : "GET",
-      headers: session.headers,
-      body: kind === "action" ? new URLSearchParams(fields) : undefined,
-    });
-    const fn = route[kind];
-    if (!fn) throw new Error(`no ${kind}`);
-    try {
-      return await fn({ request, params, context: { clientIp: "192.0.2.1", cspNonce: "" } });
-    } catch (thrown) {
-      if (thrown instanceof Response) return thrown;
-      throw thrown;
-    }
-  }
+  const call = callRoute;
 
   it("answers bad input with a 400 and people without the right with a 403, changing nothing", async () => {
     const count = () => getDb().select().from(announcements).all().length;

@@ -1,4 +1,3 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { listAuditEntries } from "../../app/models/audit.server";
@@ -38,7 +37,7 @@ import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { getDb } from "../../db/client";
 import { comments, outbox } from "../../db/schema";
 import { generateThread } from "../support/big-thread";
-import { requestAs } from "../support/fixtures";
+import { callRoute, TEST_BASE_URL } from "../support/fixtures";
 import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 import { unsafeParts, XSS_PAYLOADS } from "../support/xss-payloads";
 
@@ -79,35 +78,7 @@ const flatten = (views: CommentView[]): CommentView[] => views.flatMap((v) => [v
 
 // ---- Calling the real routes (as the server would) ---------------------------------------------
 
-type RouteModule = {
-  action?: (args: ActionFunctionArgs) => Promise<Response>;
-  loader?: (args: LoaderFunctionArgs) => Promise<Response>;
-};
-const BASE = "http://undersigned.test:3000";
-
-async function callRoute(
-  route: RouteModule,
-  kind: "action" | "loader",
-  as: User | null,
-  path: string,
-  params: Record<string, string>,
-  fields?: Record<string, string>,
-): Promise<Response> {
-  const session = await requestAs(as?.id ?? null, `${BASE}${path}`);
-  const request = new Request(`${BASE}${path}`, {
-    method: kind === "action" ? "POST" : "GET",
-    headers: session.headers,
-    body: kind === "action" ? new URLSearchParams(fields) : undefined,
-  });
-  const fn = route[kind];
-  if (!fn) throw new Error(`no ${kind}`);
-  try {
-    return await fn({ request, params, context: { clientIp: "192.0.2.1", cspNonce: "" } });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
+const BASE = TEST_BASE_URL;
 
 const commentAction = (as: User | null, id: number, fields: Record<string, string>) =>
   callRoute(commentRoute, "action", as, `/comments/${id}`, { commentId: String(id) }, fields);

@@ -1,3 +1,4 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { importDirectory } from "../../app/models/people.server";
 import { commitSessionCookie, createSession } from "../../app/models/sessions.server";
@@ -31,4 +32,39 @@ export async function thrown(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("Expected the call to throw");
+}
+
+export const TEST_BASE_URL = "http://undersigned.test:3000";
+
+type RouteModule = {
+  action?: (args: ActionFunctionArgs) => Promise<Response>;
+  loader?: (args: LoaderFunctionArgs) => Promise<Response> | Response;
+};
+
+/**
+ * Calls a route's real action (POST, url-encoded `fields`) or loader (GET) as `as` would — with a
+ * session cookie — and returns its response, thrown responses (redirects, 403, 404) included.
+ */
+export async function callRoute(
+  route: RouteModule,
+  kind: "action" | "loader",
+  as: { id: number } | null,
+  path: string,
+  params: Record<string, string>,
+  fields?: Record<string, string>,
+): Promise<Response> {
+  const session = await requestAs(as?.id ?? null, `${TEST_BASE_URL}${path}`);
+  const request = new Request(`${TEST_BASE_URL}${path}`, {
+    method: kind === "action" ? "POST" : "GET",
+    headers: session.headers,
+    body: kind === "action" ? new URLSearchParams(fields) : undefined,
+  });
+  const fn = route[kind];
+  if (!fn) throw new Error(`no ${kind}`);
+  try {
+    return await fn({ request, params, context: { clientIp: "192.0.2.1", cspNonce: "" } });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
 }
