@@ -82,4 +82,6 @@ export const commitmentUpdateSchema = z.object({
   commitmentId: z.coerce.number().int().positive(),
   status: z.enum(COMMITMENT_STATUSES, { message: "Choose a status" }),
   note: z.string().trim().max(500, "Keep the note to 500 characters").optional(),
+  /** A new due date; empty keeps the current one. */
+  dueAt: optionalDate,
 });

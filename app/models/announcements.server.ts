@@ -467,7 +467,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
 /** Leadership updates a commitment's status; each change is kept with its date. */
 export function updateCommitment(
   commitmentId: number,
-  update: { status: CommitmentStatus; note?: string; announcementId?: number },
+  update: { status: CommitmentStatus; note?: string; dueAt?: Date; announcementId?: number },
   user: User,
   now = Date.now(),
 ): void {
@@ -484,13 +484,22 @@ export function updateCommitment(
       const announcement = requireAnnouncement(tx, commitment.announcementId);
       if (announcement.state !== "published")
         throw new AnnouncementError("Publish the announcement first.", 409);
-      if (commitment.status === update.status && !update.note) return;
-      tx.update(commitments).set({ status: update.status }).where(eq(commitments.id, commitmentId)).run();
+      const newDue =
+        update.dueAt && update.dueAt.getTime() !== commitment.dueAt?.getTime() ? update.dueAt : null;
+      if (commitment.status === update.status && !update.note && !newDue) return;
+      tx.update(commitments)
+        .set({ status: update.status, ...(newDue ? { dueAt: newDue } : {}) })
+        .where(eq(commitments.id, commitmentId))
+        .run();
       tx.insert(commitmentUpdates)
         .values({
           commitmentId,
           status: update.status,
-          note: update.note || null,
+          // A moved due date is part of the record, said in the note.
+          note:
+            [update.note, newDue ? `Now due ${newDue.toISOString().slice(0, 10)}` : null]
+              .filter(Boolean)
+              .join(" — ") || null,
           byId: user.id,
           at: new Date(now),
         })

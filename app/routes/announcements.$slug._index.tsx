@@ -217,6 +217,10 @@ export default function AnnouncementPage() {
                       <label htmlFor={`note-${c.id}`}>Note (optional)</label>
                       <input id={`note-${c.id}`} name="note" />
                     </div>
+                    <div className="field">
+                      <label htmlFor={`due-${c.id}`}>New due date (optional)</label>
+                      <input id={`due-${c.id}`} name="dueAt" type="date" />
+                    </div>
                     <button type="submit" name="intent" value="commitment" className="secondary">
                       Update
                     </button>

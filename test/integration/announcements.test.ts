@@ -501,6 +501,31 @@ describe("after a review", () => {
     expect(openObligations().some((o) => o.petition.id === petition.id)).toBe(false);
   });
 
+  it("moves a commitment's due date later, the move kept in its history", () => {
+    const memo = saveAnnouncement(
+      null,
+      input({
+        title: "A memo with a commitment",
+        body: "We commit to one thing here.",
+        commitments: [{ text: "Do it", dueAt: "2026-07-01" }],
+      }),
+      leader,
+    );
+    publishAnnouncement(memo.id, leader);
+    const [commitment] = announcementDetails(memo).commitments;
+    updateCommitment(
+      commitment?.id ?? 0,
+      { status: "in_progress", dueAt: new Date("2026-08-01"), announcementId: memo.id },
+      leader,
+    );
+    const [after] = announcementDetails(memo).commitments;
+    expect(after?.dueAt?.toISOString().slice(0, 10)).toBe("2026-08-01");
+    expect(after?.updates.at(-1)).toMatchObject({ status: "in_progress", note: "Now due 2026-08-01" });
+    expect(() =>
+      updateCommitment(commitment?.id ?? 0, { status: "done", announcementId: memo.id + 1 }, leader),
+    ).toThrowError(/no such commitment/);
+  });
+
   it("never makes an all-digit slug, which would read as an id", () => {
     const memo = saveAnnouncement(
       null,
