@@ -8,7 +8,12 @@ import {
   STANCE_LABELS,
   STANCES,
 } from "../models/announcement-states";
-import { FieldErrors, FormErrors, InputField, TextareaField } from "./forms";
+import { FieldErrors, FormErrors, InputField, SelectField, TextareaField } from "./forms";
+
+export const COMMITMENT_STATUS_OPTIONS = COMMITMENT_STATUSES.map((s) => ({
+  value: s,
+  label: COMMITMENT_STATUS_LABELS[s],
+}));
 
 export type AnnouncementFormChoices = {
   petitions: Array<{ id: number; title: string; awaiting: boolean }>;
@@ -138,20 +143,13 @@ export function AnnouncementForm({
                       defaultValue={String(row?.text.initialValue ?? "")}
                     />
                   </div>
-                  <div className="field">
-                    <label htmlFor={`commitment-${i}-status`}>Status</label>
-                    <select
-                      id={`commitment-${i}-status`}
-                      name={`commitments[${i}].status`}
-                      defaultValue={String(row?.status.initialValue ?? "planned")}
-                    >
-                      {COMMITMENT_STATUSES.map((s) => (
-                        <option key={s} value={s}>
-                          {COMMITMENT_STATUS_LABELS[s]}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
+                  <SelectField
+                    id={`commitment-${i}-status`}
+                    label="Status"
+                    name={`commitments[${i}].status`}
+                    defaultValue={String(row?.status.initialValue ?? "planned")}
+                    options={COMMITMENT_STATUS_OPTIONS}
+                  />
                   <div className="field">
                     <label htmlFor={`commitment-${i}-due`}>Due (optional)</label>
                     <input

@@ -114,3 +114,31 @@ export function FormErrors({ id, errors }: { id?: string; errors?: string[] }) {
     </div>
   );
 }
+
+/** A labelled <select> for plain (unvalidated) choices: a status, a version, a sort. */
+export function SelectField({
+  id,
+  label,
+  name,
+  defaultValue,
+  options,
+}: {
+  id: string;
+  label: ReactNode;
+  name: string;
+  defaultValue?: string | number;
+  options: ReadonlyArray<{ value: string | number; label: ReactNode }>;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} name={name} defaultValue={defaultValue}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -3,12 +3,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { COMMITMENT_STATUS_OPTIONS } from "../components/announcement-form";
 import { CommentThread } from "../components/comment-thread";
 import { DiffView } from "../components/diff-view";
 import { formatDate, formatDateTime } from "../components/format";
-import { FormErrors } from "../components/forms";
+import { FormErrors, SelectField } from "../components/forms";
 import { commitmentUpdateSchema } from "../models/announcement-forms";
-import { COMMITMENT_STATUS_LABELS, COMMITMENT_STATUSES, STANCE_LABELS } from "../models/announcement-states";
+import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../models/announcement-states";
 import {
   AnnouncementError,
   announcementDetails,
@@ -203,16 +204,13 @@ export default function AnnouncementPage() {
                 {data.canWrite && announcement.state === "published" ? (
                   <Form method="post" className="row">
                     <input type="hidden" name="commitmentId" value={c.id} />
-                    <div className="field">
-                      <label htmlFor={`status-${c.id}`}>Status</label>
-                      <select id={`status-${c.id}`} name="status" defaultValue={c.status}>
-                        {COMMITMENT_STATUSES.map((s) => (
-                          <option key={s} value={s}>
-                            {COMMITMENT_STATUS_LABELS[s]}
-                          </option>
-                        ))}
-                      </select>
-                    </div>
+                    <SelectField
+                      id={`status-${c.id}`}
+                      label="Status"
+                      name="status"
+                      defaultValue={c.status}
+                      options={COMMITMENT_STATUS_OPTIONS}
+                    />
                     <div className="field">
                       <label htmlFor={`note-${c.id}`}>Note (optional)</label>
                       <input id={`note-${c.id}`} name="note" />

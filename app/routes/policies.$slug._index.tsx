@@ -5,7 +5,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { FormErrors, InputField, SelectField, TextareaField } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
@@ -120,26 +120,20 @@ export default function PolicyPage() {
         </ol>
         {versions.length > 1 ? (
           <Form method="get" action={`/policies/${policy.slug}/diff`} className="row">
-            <div className="field">
-              <label htmlFor="from">Compare version</label>
-              <select id="from" name="from" defaultValue={versions[1]?.version}>
-                {versions.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    {v.version}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="to">with version</label>
-              <select id="to" name="to" defaultValue={versions[0]?.version}>
-                {versions.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    {v.version}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="from"
+              label="Compare version"
+              name="from"
+              defaultValue={versions[1]?.version}
+              options={versions.map((v) => ({ value: v.version, label: v.version }))}
+            />
+            <SelectField
+              id="to"
+              label="with version"
+              name="to"
+              defaultValue={versions[0]?.version}
+              options={versions.map((v) => ({ value: v.version, label: v.version }))}
+            />
             <button type="submit" className="secondary">
               Compare
             </button>

@@ -1,33 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startAppServer } from "../support/app-server";
-import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { signedInAs } from "../support/sign-in-flow";
+import { describe, expect, it } from "vitest";
+import { expectNoAxeViolations } from "../support/browser";
+import { demoApp } from "../support/demo-app";
 
-let app: AppServer;
-let browser: Browser;
-const as = signedInAs(
-  () => browser,
-  () => app.baseUrl,
-  (name) => `${name}@undersigned.test`,
-);
+const demo = demoApp();
+const { as } = demo;
 const HYBRID = "/petitions/keep-two-remote-days-a-week-for-everyone";
-
-beforeAll(async () => {
-  app = await startAppServer();
-  app.cli("seed");
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
 
 describe("leadership's response", () => {
   it("is written with a new policy version, previewed, published, and seen by staff with its stance, timeline and diff", async () => {
     const leader = await as("leadership");
-    await leader.goto(`${app.baseUrl}/policies/new`);
+    await leader.goto(`${demo.app.baseUrl}/policies/new`);
     await expectNoAxeViolations(leader);
     await leader.getByLabel("Title").fill("Hybrid working");
     await leader.getByLabel("Summary").fill("Where and when staff work: office days and remote days.");
@@ -39,7 +21,7 @@ describe("leadership's response", () => {
     await leader.getByRole("button", { name: "Publish the policy" }).click();
     await leader.getByText("Policy published.").waitFor();
 
-    await leader.goto(`${app.baseUrl}/announcements/new`);
+    await leader.goto(`${demo.app.baseUrl}/announcements/new`);
     await expectNoAxeViolations(leader);
     await leader.getByLabel("Title").fill("Two remote days stay");
     await leader
@@ -64,7 +46,7 @@ describe("leadership's response", () => {
     await leader.getByText("Published. Signers of the petitions it answers are being emailed.").waitFor();
 
     const staff = await as("staff");
-    await staff.goto(`${app.baseUrl}${HYBRID}`);
+    await staff.goto(`${demo.app.baseUrl}${HYBRID}`);
     await staff.getByRole("link", { name: "Responded — Accepted" }).waitFor();
     const timeline = staff.locator("section", { has: staff.getByRole("heading", { name: "Timeline" }) });
     expect(await timeline.innerText()).toMatch(/Opened for signatures[\s\S]*Leadership responded: Accepted/);
@@ -84,17 +66,17 @@ describe("leadership's response", () => {
     await expectNoAxeViolations(staff);
 
     // The seeded story is there too: the MCI memo on the list and leadership's empty queue.
-    await staff.goto(`${app.baseUrl}/announcements`);
+    await staff.goto(`${demo.app.baseUrl}/announcements`);
     await staff.getByRole("link", { name: "Our answer on keystroke and click logging" }).waitFor();
     await expectNoAxeViolations(staff);
-    await leader.goto(`${app.baseUrl}/leadership`);
+    await leader.goto(`${demo.app.baseUrl}/leadership`);
     await leader.getByRole("heading", { name: "Awaiting your response" }).waitFor();
     await expectNoAxeViolations(leader);
   });
 
   it("lets leadership update a commitment with plain forms (no JavaScript), the change dated on the memo", async () => {
     const leader = await as("leadership", false);
-    await leader.goto(`${app.baseUrl}/announcements/two-remote-days-stay`);
+    await leader.goto(`${demo.app.baseUrl}/announcements/two-remote-days-stay`);
     await leader.getByLabel("Status").first().selectOption("done");
     await leader.getByLabel("Note (optional)").first().fill("Guide published on the intranet");
     await leader.getByRole("button", { name: "Update" }).first().click();
@@ -105,15 +87,15 @@ describe("leadership's response", () => {
     expect(await commitments.innerText()).toMatch(/Planned[\s\S]*Done — Guide published on the intranet/);
     // And staff cannot: the form is not there, and a forged post is refused.
     const staff = await as("staff", false);
-    await staff.goto(`${app.baseUrl}/announcements/two-remote-days-stay`);
+    await staff.goto(`${demo.app.baseUrl}/announcements/two-remote-days-stay`);
     expect(await staff.getByRole("button", { name: "Update" }).count()).toBe(0);
   });
 
   it("publishes an Atom feed that parses as XML with the expected entries", async () => {
-    const response = await fetch(`${app.baseUrl}/announcements.atom`);
+    const response = await fetch(`${demo.app.baseUrl}/announcements.atom`);
     expect(response.headers.get("content-type")).toContain("application/atom+xml");
     const xml = await response.text();
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await demo.browser.newContext()).newPage();
     const parsed = (await page.evaluate((source) => {
       const doc = new DOMParser().parseFromString(source, "application/xml");
       return {
@@ -130,11 +112,11 @@ describe("leadership's response", () => {
     expect(parsed.error).toBe(false);
     expect(parsed.root).toBe("http://www.w3.org/2005/Atom");
     expect(parsed.titles).toEqual(["Two remote days stay", "Our answer on keystroke and click logging"]);
-    expect(parsed.links[0]).toBe(`${app.baseUrl}/announcements/two-remote-days-stay`);
+    expect(parsed.links[0]).toBe(`${demo.app.baseUrl}/announcements/two-remote-days-stay`);
   });
 
   it("serves the announcements API and fills the petition API's milestone responses", async () => {
-    const list = (await (await fetch(`${app.baseUrl}/api/announcements`)).json()) as {
+    const list = (await (await fetch(`${demo.app.baseUrl}/api/announcements`)).json()) as {
       announcements: Array<{ slug: string; responses: Array<{ stance: string }> }>;
     };
     expect(list.announcements.map((a) => a.slug)).toEqual([
@@ -142,7 +124,7 @@ describe("leadership's response", () => {
       "our-answer-on-keystroke-and-click-logging",
     ]);
     const petition = (await (
-      await fetch(`${app.baseUrl}/api/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai`)
+      await fetch(`${demo.app.baseUrl}/api/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai`)
     ).json()) as {
       milestones: Array<{ threshold: number; responses: Array<{ stance: string; url: string }> }>;
     };
@@ -150,7 +132,7 @@ describe("leadership's response", () => {
     expect(answered?.responses).toEqual([
       expect.objectContaining({
         stance: "partially_accepted",
-        url: `${app.baseUrl}/announcements/our-answer-on-keystroke-and-click-logging`,
+        url: `${demo.app.baseUrl}/announcements/our-answer-on-keystroke-and-click-logging`,
       }),
     ]);
   });

@@ -1,22 +1,15 @@
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../app/models/markdown.server";
-import { type AppServer, startAppServer } from "../support/app-server";
-import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { signedInAs } from "../support/sign-in-flow";
+import { expectNoAxeViolations } from "../support/browser";
+import { demoApp } from "../support/demo-app";
 import { XSS_PAYLOADS } from "../support/xss-payloads";
 
-let app: AppServer;
-let browser: Browser;
 const HYBRID = "/petitions/keep-two-remote-days-a-week-for-everyone";
 const MCI = "/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai";
 
-/** One signed-in context per person (and per JavaScript setting), reused across the steps. */
-const as = signedInAs(
-  () => browser,
-  () => app.baseUrl,
-  (name) => `${name}@undersigned.test`,
-);
+const demo = demoApp();
+const { as } = demo;
 
 /** The <article> of the comment whose own text (not its replies') contains `text`. */
 const comment = (page: Page, text: string): Locator =>
@@ -29,21 +22,10 @@ async function markWindow(page: Page) {
 const stillSamePage = async (page: Page) =>
   expect(await page.evaluate("window.__noReload === true")).toBe(true);
 
-beforeAll(async () => {
-  app = await startAppServer();
-  app.cli("seed");
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
 describe("with JavaScript", () => {
   it("posts, replies, votes and edits in place, without reloading the page", async () => {
     const page = await as("staff");
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     await markWindow(page);
     await page.getByLabel(/Comment on/).fill("Two remote days keep our **carers** in work.");
     await page.getByRole("button", { name: "Post comment" }).click();
@@ -57,7 +39,7 @@ describe("with JavaScript", () => {
 
     // The organizer answers: an Official reply, nested under the comment.
     const organizer = await as("union-rep");
-    await organizer.goto(`${app.baseUrl}${HYBRID}`);
+    await organizer.goto(`${demo.app.baseUrl}${HYBRID}`);
     await markWindow(organizer);
     const target = comment(organizer, "Two remote days keep our");
     await target
@@ -102,13 +84,13 @@ describe("with JavaScript", () => {
 
   it("reports, moderates in the queue, and locks the thread", async () => {
     const staff = await as("staff");
-    await staff.goto(`${app.baseUrl}${HYBRID}`);
+    await staff.goto(`${demo.app.baseUrl}${HYBRID}`);
     await staff.getByLabel(/Comment on/).fill("Managers who want everyone back are dinosaurs.");
     await staff.getByRole("button", { name: "Post comment" }).click();
     await comment(staff, "are dinosaurs").waitFor();
 
     const reporter = await as("cto");
-    await reporter.goto(`${app.baseUrl}${HYBRID}`);
+    await reporter.goto(`${demo.app.baseUrl}${HYBRID}`);
     const rude = comment(reporter, "are dinosaurs");
     await rude
       .locator(":scope > .comment-actions")
@@ -120,7 +102,7 @@ describe("with JavaScript", () => {
     await rude.getByText("You reported this").waitFor();
 
     const moderator = await as("trust");
-    await moderator.goto(`${app.baseUrl}/moderation`);
+    await moderator.goto(`${demo.app.baseUrl}/moderation`);
     await moderator.getByRole("link", { name: "Reported comments" }).click();
     await moderator.getByRole("heading", { name: "Reported comments" }).waitFor();
     await expectNoAxeViolations(moderator);
@@ -136,18 +118,18 @@ describe("with JavaScript", () => {
     await moderator.getByText("No open reports. Well done.").waitFor();
 
     // Others see a placeholder; the author still sees the text and why.
-    await reporter.goto(`${app.baseUrl}${HYBRID}`);
+    await reporter.goto(`${demo.app.baseUrl}${HYBRID}`);
     expect(await reporter.locator("#comments").innerText()).not.toContain("are dinosaurs");
     await reporter.getByText("Hidden by a moderator.").first().waitFor();
-    await staff.goto(`${app.baseUrl}${HYBRID}`);
+    await staff.goto(`${demo.app.baseUrl}${HYBRID}`);
     await staff.getByText(/Reason: Please criticise the policy/).waitFor();
 
-    await moderator.goto(`${app.baseUrl}${HYBRID}`);
+    await moderator.goto(`${demo.app.baseUrl}${HYBRID}`);
     await moderator.locator("summary", { hasText: "Lock the discussion" }).click();
     await moderator.getByLabel("Reason (shown on the thread)").fill("Cooling off until Monday.");
     await moderator.getByRole("button", { name: "Lock", exact: true }).click();
     await moderator.getByText(/locked by a moderator: Cooling off until Monday/).waitFor();
-    await staff.goto(`${app.baseUrl}${HYBRID}`);
+    await staff.goto(`${demo.app.baseUrl}${HYBRID}`);
     await staff.getByText(/locked by a moderator/).waitFor();
     expect(await staff.getByRole("button", { name: "Post comment" }).count()).toBe(0);
     await moderator.getByRole("button", { name: "Unlock the discussion" }).click();
@@ -156,7 +138,7 @@ describe("with JavaScript", () => {
 
   it("loads more replies in place and deletes a comment, leaving a placeholder", async () => {
     const page = await as("staff");
-    await page.goto(`${app.baseUrl}${MCI}?sort=top`);
+    await page.goto(`${demo.app.baseUrl}${MCI}?sort=top`);
     await expectNoAxeViolations(page);
     const more = page.getByRole("link", { name: /^Show \d+ more repl/ }).first();
     const before = await page.locator("article.comment").count();
@@ -167,7 +149,7 @@ describe("with JavaScript", () => {
       .toBeGreaterThan(before);
     await stillSamePage(page);
 
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     const own = comment(page, "carers and parents");
     await own.locator(":scope > .comment-actions").getByRole("link", { name: "Delete", exact: true }).click();
     await own.getByRole("button", { name: "Delete comment" }).click();
@@ -178,12 +160,12 @@ describe("with JavaScript", () => {
 
   it("counts one vote per person when twenty arrive at once", async () => {
     const page = await as("cto");
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     const id = (await comment(page, "we will quote this").getAttribute("id"))?.replace("comment-", "");
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        fetch(`${app.baseUrl}/comments/${id}`, {
+        fetch(`${demo.app.baseUrl}/comments/${id}`, {
           method: "POST",
           headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
           body: new URLSearchParams({ intent: "vote", up: "1" }),
@@ -208,7 +190,7 @@ describe("with JavaScript", () => {
       ran.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     for (const payload of XSS_PAYLOADS.slice(0, 4)) {
       await page.getByLabel(/Comment on/).fill(payload);
       await page.getByRole("button", { name: "Post comment" }).click();
@@ -220,7 +202,7 @@ describe("with JavaScript", () => {
 
     // Every payload's stored HTML, on a page with no CSP to lean on: still nothing runs.
     const html = XSS_PAYLOADS.map((p) => `<div class="markdown">${renderMarkdown(p)}</div>`).join("\n");
-    const bare = await (await browser.newContext()).newPage();
+    const bare = await (await demo.browser.newContext()).newPage();
     bare.on("dialog", (dialog) => {
       ran.push(dialog.message());
       void dialog.dismiss();
@@ -236,7 +218,7 @@ describe("with JavaScript", () => {
 describe("without JavaScript", () => {
   it("posts, replies, votes, edits, reports and deletes with plain forms", async () => {
     const page = await as("staff", false);
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     await page.getByRole("button", { name: "Post comment" }).click();
     // Empty: the server refuses it with the reason, on the discussion page.
     await page.getByText("Write something first").first().waitFor();
@@ -258,7 +240,7 @@ describe("without JavaScript", () => {
     await page.getByText("Your comment is updated.").waitFor();
 
     const other = await as("cto", false);
-    await other.goto(`${app.baseUrl}${HYBRID}`);
+    await other.goto(`${demo.app.baseUrl}${HYBRID}`);
     const theirs = comment(other, "even edited");
     expect(await theirs.locator(":scope > .comment-meta").innerText()).not.toContain("Sam");
     await theirs.getByRole("button", { name: "Upvote" }).click();
@@ -281,7 +263,7 @@ describe("without JavaScript", () => {
     // "Other" needs a note: refused with the reason, nothing recorded.
     await other.getByText("Say what is wrong with it").waitFor();
 
-    await page.goto(`${app.baseUrl}${HYBRID}`);
+    await page.goto(`${demo.app.baseUrl}${HYBRID}`);
     const own = comment(page, "even edited");
     await own.locator(":scope > .comment-actions").getByRole("link", { name: "Delete", exact: true }).click();
     await own.getByRole("button", { name: "Delete comment" }).click();
@@ -290,7 +272,7 @@ describe("without JavaScript", () => {
 
     // A moderator hides and restores, and locks and unlocks, with plain forms too.
     const moderator = await as("trust", false);
-    await moderator.goto(`${app.baseUrl}${HYBRID}`);
+    await moderator.goto(`${demo.app.baseUrl}${HYBRID}`);
     const cto = comment(moderator, "Agreed, from the CTO.");
     await cto.locator(":scope > .comment-actions").getByRole("link", { name: "Hide", exact: true }).click();
     await cto.getByRole("button", { name: "Hide comment" }).click();
@@ -303,7 +285,7 @@ describe("without JavaScript", () => {
     await moderator.getByText("The comment is hidden; its author was told why.").waitFor();
     await comment(moderator, "Agreed, from the CTO.").getByRole("button", { name: "Restore" }).click();
     await moderator.getByText("The comment is visible again.").waitFor();
-    await moderator.goto(`${app.baseUrl}${HYBRID}`);
+    await moderator.goto(`${demo.app.baseUrl}${HYBRID}`);
     await moderator.locator("summary", { hasText: "Lock the discussion" }).click();
     await moderator.getByLabel("Reason (shown on the thread)").fill("A short pause.");
     await moderator.getByRole("button", { name: "Lock", exact: true }).click();
@@ -313,15 +295,15 @@ describe("without JavaScript", () => {
   });
 
   it("turns off reply emails from the link in one, without signing in", async () => {
-    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
-    await page.goto(`${app.baseUrl}/dev/mailbox`);
+    const page = await (await demo.browser.newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto(`${demo.app.baseUrl}/dev/mailbox`);
     await page
       .getByRole("row", { name: /replied to your comment/ })
       .first()
       .getByRole("link")
       .click();
     const link = page.getByRole("link", { name: /\/unsubscribe\// }).first();
-    const checked = await (await browser.newContext()).newPage();
+    const checked = await (await demo.browser.newContext()).newPage();
     await checked.goto((await link.getAttribute("href")) ?? "");
     await checked.getByRole("heading", { name: "Unsubscribe" }).waitFor();
     await expectNoAxeViolations(checked);
@@ -331,7 +313,7 @@ describe("without JavaScript", () => {
     await page.getByText("You will no longer get emails about replies to your comments.").waitFor();
 
     const signedIn = await as("staff");
-    await signedIn.goto(`${app.baseUrl}/settings`);
+    await signedIn.goto(`${demo.app.baseUrl}/settings`);
     await expectNoAxeViolations(signedIn);
     expect(await signedIn.getByLabel("Replies to my comments").isChecked()).toBe(false);
     await signedIn.getByLabel("Replies to my comments").check();

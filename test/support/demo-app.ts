@@ -1,0 +1,40 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type AppServer, startAppServer } from "./app-server";
+import { launchBrowser } from "./browser";
+import { signedInAs } from "./sign-in-flow";
+
+/**
+ * For a browser test file: the built app on its own database seeded with the demo company, one
+ * Chromium, and `as(account)` for the demo accounts (`staff`, `leadership`, … @undersigned.test).
+ * Started before the file's tests and stopped after them.
+ */
+export function demoApp() {
+  const state: { app?: AppServer; browser?: Browser } = {};
+  beforeAll(async () => {
+    state.app = await startAppServer();
+    state.app.cli("seed");
+    state.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.app?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (!value) throw new Error("the demo app is not started (use it inside tests)");
+    return value;
+  };
+  return {
+    get app() {
+      return started(state.app);
+    },
+    get browser() {
+      return started(state.browser);
+    },
+    as: signedInAs(
+      () => started(state.browser),
+      () => started(state.app).baseUrl,
+      (name) => `${name}@undersigned.test`,
+    ),
+  };
+}
