@@ -16,7 +16,7 @@ import {
 import { getConfig } from "../config.server";
 import type { AnnouncementInput } from "./announcement-forms";
 import { type CommitmentStatus, STANCE_LABELS, type Stance } from "./announcement-states";
-import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
+import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferences.server";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { renderMarkdown } from "./markdown.server";
@@ -37,7 +37,6 @@ import { uniqueSlug } from "./slugs";
 export class AnnouncementError extends Refusal {}
 
 export type Announcement = typeof announcements.$inferSelect;
-const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
 const RESERVED = new Set(["new"]);
 export const EMAIL_BATCH_SIZE = 200;
 

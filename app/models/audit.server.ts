@@ -9,6 +9,12 @@ export type Actor = { id: number; email: string } | { id: null; label: "cli" | "
 export const CLI_ACTOR: Actor = { id: null, label: "cli" };
 export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
 
+/** A signed-in person as the actor of an audited change. */
+export const actorOf = (person: { id: number; email: string }): Actor => ({
+  id: person.id,
+  email: person.email,
+});
+
 type Target = { type: string; id: string | number };
 
 /** Call inside the transaction of the change it records, so the two cannot drift apart. */

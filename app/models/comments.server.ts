@@ -8,7 +8,7 @@ import {
   commentVotes,
   people,
 } from "../../db/schema";
-import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
+import { actorOf, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import {
   COMMENTS_PAGE_SIZE,
   type CommentSort,
@@ -388,8 +388,6 @@ export function reportComment(
 }
 
 // ---- Moderation ----------------------------------------------------------------------------------
-
-const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
 
 function requireModerator(user: User): void {
   if (!isModerator(user)) throw new CommentError("Only moderators can do that.", 403);

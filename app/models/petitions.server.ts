@@ -11,7 +11,7 @@ import {
   signatures,
 } from "../../db/schema";
 import { getConfig } from "../config.server";
-import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit.server";
+import { actorOf, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "./obligations.server";
 import { can } from "./permissions.server";
@@ -215,8 +215,6 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
   hide: ["open", "closed"],
   unhide: ["open", "closed"],
 };
-
-const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
 
 const OWN_PETITION = "You organize this petition, so another moderator must review it.";
 

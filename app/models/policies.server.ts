@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type Executor, getDb } from "../../db/client";
 import { people, petitions, policies, policyOwners, policyVersions } from "../../db/schema";
-import { type Actor, recordAudit } from "./audit.server";
+import { actorOf, recordAudit } from "./audit.server";
 import { normalizeEmail } from "./email-address";
 import { renderMarkdown } from "./markdown.server";
 import { can } from "./permissions.server";
@@ -22,8 +22,6 @@ export class PolicyError extends Refusal {}
 export type Policy = typeof policies.$inferSelect;
 export type PolicyVersionInput = z.output<typeof policyVersionSchema>;
 export type PolicyInput = z.output<typeof policyInputSchema>;
-
-const actorOf = (user: User): Actor => ({ id: user.id, email: user.email });
 
 function requirePublisher(user: User): void {
   if (!can(user, "publish:policy"))
