@@ -26,6 +26,18 @@ export default defineConfig({
         },
       },
       {
+        // Whole-system suites against the built server: concurrency, crash, SMTP outage, fuzzing,
+        // authorization matrix, web security. Short under `npm test`; STRESS=1 (`npm run test:stress`)
+        // runs the long form.
+        test: {
+          name: "system",
+          include: ["test/system/**/*.test.ts"],
+          globalSetup: ["test/support/build-once.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
