@@ -5,6 +5,7 @@ import {
   integer,
   primaryKey,
   sqliteTable,
+  sqliteView,
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
@@ -16,10 +17,12 @@ import {
 } from "../app/models/announcement-states";
 import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/models/comment-forms";
 import { EMAIL_TOPICS } from "../app/models/email-topics";
+import { FEEDBACK_STATUSES } from "../app/models/feedback-forms";
 import { OUTBOX_STATUSES } from "../app/models/outbox-status";
 import {
   LEDGER_EVENTS,
   PETITION_STATES,
+  PETITION_UPDATE_KINDS,
   REJECTION_REASONS,
   SIGNATURE_VISIBILITIES,
 } from "../app/models/petition-states";
@@ -141,10 +144,16 @@ export const outbox = sqliteTable(
     nextAttemptAt: timestamp("next_attempt_at").notNull(),
     lastError: text("last_error"),
     messageId: text("message_id").notNull(),
+    /** The petition an email is about, so its organizers' dashboard can show delivery (counts only). */
+    petitionId: integer("petition_id"),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at"),
   },
-  (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_created_idx").on(t.createdAt)],
+  (t) => [
+    index("outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("outbox_created_idx").on(t.createdAt),
+    index("outbox_petition_idx").on(t.petitionId).where(sql`petition_id is not null`),
+  ],
 );
 
 /** Site-wide settings an admin can change (co-sponsors needed, default closing period, …). */
@@ -193,6 +202,8 @@ export const petitions = sqliteTable(
     closesAt: timestamp("closes_at"),
     closedAt: timestamp("closed_at"),
     archivedAt: timestamp("archived_at"),
+    /** Its organizers declared victory (see the "victory" update for their note). */
+    wonAt: timestamp("won_at"),
   },
   (t) => [
     uniqueIndex("petitions_slug_unique").on(t.slug),
@@ -604,4 +615,117 @@ export const milestoneReminders = sqliteTable(
     sentAt: timestamp("sent_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.milestoneId, t.kind] })],
+);
+
+/** Organizers added by organizers after the petition started (the creator and co-sponsors are organizers too). */
+export const petitionCoOrganizers = sqliteTable(
+  "petition_co_organizers",
+  {
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    addedById: integer("added_by_id").references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.petitionId, t.personId] }),
+    index("co_organizers_person_idx").on(t.personId),
+  ],
+);
+
+/**
+ * Everyone who organizes a petition: its creator, its co-sponsors and its co-organizers. A view
+ * (created in migration 0011) so every "is this person an organizer" question asks one place.
+ */
+export const petitionOrganizers = sqliteView("petition_organizers", {
+  petitionId: integer("petition_id").notNull(),
+  personId: integer("person_id").notNull(),
+}).existing();
+
+/** Organizers' updates to signers; a declaration of victory is the one update of kind "victory". */
+export const petitionUpdates = sqliteTable(
+  "petition_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => people.id),
+    kind: text("kind", { enum: PETITION_UPDATE_KINDS }).notNull(),
+    body: text("body").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    createdAt: createdAt(),
+    /** Signers are emailed in batches by the scheduler, paged by person id (see announcements). */
+    emailCursor: integer("email_cursor").notNull().default(0),
+    emailsDoneAt: timestamp("emails_done_at"),
+  },
+  (t) => [
+    index("petition_updates_petition_idx").on(t.petitionId, t.createdAt),
+    index("petition_updates_emails_pending_idx").on(t.id).where(sql`emails_done_at is null`),
+  ],
+);
+
+/**
+ * Private feedback on a policy, to its owners. The author is kept so owners' replies can be relayed
+ * to them; for anonymous feedback `author_id` never leaves the feedback module.
+ */
+export const policyFeedback = sqliteTable(
+  "policy_feedback",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    policyId: integer("policy_id")
+      .notNull()
+      .references(() => policies.id),
+    /** The version in force when the feedback was sent, which its rating rates. */
+    versionId: integer("version_id").references(() => policyVersions.id),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => people.id),
+    anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
+    body: text("body").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    /** 1–5, optional. */
+    rating: integer("rating"),
+    status: text("status", { enum: FEEDBACK_STATUSES }).notNull().default("new"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("policy_feedback_policy_idx").on(t.policyId, t.id),
+    index("policy_feedback_author_idx").on(t.authorId, t.id),
+  ],
+);
+
+export const policyFeedbackTags = sqliteTable(
+  "policy_feedback_tags",
+  {
+    feedbackId: integer("feedback_id")
+      .notNull()
+      .references(() => policyFeedback.id, { onDelete: "cascade" }),
+    tag: text("tag").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.feedbackId, t.tag] })],
+);
+
+/** Owners' private replies, relayed to the author by the platform. */
+export const policyFeedbackReplies = sqliteTable(
+  "policy_feedback_replies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    feedbackId: integer("feedback_id")
+      .notNull()
+      .references(() => policyFeedback.id, { onDelete: "cascade" }),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => people.id),
+    body: text("body").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("policy_feedback_replies_feedback_idx").on(t.feedbackId, t.id)],
 );

@@ -3,11 +3,20 @@ import { STANCE_LABELS, type Stance } from "../models/announcement-states";
 import { type PetitionState, STATE_LABELS } from "../models/petition-states";
 import { formatDate } from "./format";
 
-export function StateBadge({ state, hidden }: { state: PetitionState; hidden?: boolean }) {
+export function StateBadge({
+  state,
+  hidden,
+  won,
+}: {
+  state: PetitionState;
+  hidden?: boolean;
+  won?: string | Date | null;
+}) {
   const tone = state === "open" ? "badge-ok" : state === "rejected" ? "badge-bad" : "badge-warn";
   return (
     <>
       <span className={`badge ${tone}`}>{STATE_LABELS[state]}</span>
+      {won ? <span className="badge badge-ok">Won</span> : null}
       {hidden ? <span className="badge badge-bad">Hidden by moderators</span> : null}
     </>
   );
@@ -48,6 +57,7 @@ export type PetitionCard = {
   responseDueAt: string | Date | null;
   overdue: boolean;
   responded?: { stance: Stance; announcementSlug: string } | null;
+  wonAt?: string | Date | null;
 };
 
 export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
@@ -62,7 +72,7 @@ export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
           <p>{p.summary}</p>
           <p className="meta">
             <strong>{p.signatureCount.toLocaleString("en")}</strong> signatures ·{" "}
-            <StateBadge state={p.state} />{" "}
+            <StateBadge state={p.state} won={p.wonAt} />{" "}
             <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} responded={p.responded} />
             {p.state === "open" && p.closesAt ? (
               <span className="muted"> · closes {formatDate(p.closesAt)}</span>

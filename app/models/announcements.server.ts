@@ -21,8 +21,9 @@ import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferen
 import { enqueueMail, renderEmail } from "./mail.server";
 import { renderMarkdown } from "./markdown.server";
 import { ANSWERED, responseStatuses } from "./obligations.server";
+import { organizerEmails } from "./organizers.server";
 import { can, rolesOf } from "./permissions.server";
-import { isPublic, organizerEmails } from "./petitions.server";
+import { isPublic } from "./petitions.server";
 import { diffTexts, policyChoices, publishPolicyVersion } from "./policies.server";
 import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
@@ -327,6 +328,7 @@ function notifyOrganizers(
         {
           kind: "petition.response",
           to: email,
+          petitionId: response.petitionId,
           subject: `Leadership responded to your petition “${petition?.title ?? ""}”`,
           ...renderEmail({
             paragraphs: [
@@ -396,7 +398,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
         // Paged by person id, which no withdrawal or invalidation can change: each person once.
         const batch = getDb()
           .$client.prepare<
-            [number, number, number, number],
+            [number, number, number],
             { person_id: number; email: string; petition_id: number }
           >(
             `select s.person_id, p.email, min(s.petition_id) as petition_id
@@ -404,12 +406,11 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
              where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
                and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
                and s.person_id not in (
-                 select creator_id from petitions where id in (select petition_id from announcement_responses where announcement_id = ?)
-                 union select person_id from petition_co_sponsors where petition_id in (select petition_id from announcement_responses where announcement_id = ?))
+                 select person_id from petition_organizers where petition_id in (select petition_id from announcement_responses where announcement_id = ?))
              group by s.person_id
              order by s.person_id limit ${batchSize}`,
           )
-          .all(announcement.id, cursor, announcement.id, announcement.id);
+          .all(announcement.id, cursor, announcement.id);
         const stances = new Map(
           tx
             .select({
@@ -433,6 +434,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             {
               kind: "signer.response",
               to: signer.email,
+              petitionId: signer.petition_id,
               subject: `Leadership responded to “${response?.title ?? ""}”`,
               headers: unsubscribeHeaders(stopUrl),
               ...renderEmail({

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { announcements, petitionCoSponsors, petitions, policies, policyOwners } from "../../db/schema";
+import { announcements, petitions, policies, policyOwners } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { canViewAnnouncement } from "./announcements.server";
 import type { CommentSubjectType } from "./comment-forms";
+import { organizerIds } from "./organizers.server";
 import { canView } from "./petitions.server";
 import type { User } from "./sessions.server";
 
@@ -29,15 +30,7 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
   petition(exec, id) {
     const petition = exec.select().from(petitions).where(eq(petitions.id, id)).get();
     if (!petition) return null;
-    const organizers = new Set([
-      petition.creatorId,
-      ...exec
-        .select({ id: petitionCoSponsors.personId })
-        .from(petitionCoSponsors)
-        .where(eq(petitionCoSponsors.petitionId, id))
-        .all()
-        .map((r) => r.id),
-    ]);
+    const organizers = organizerIds(exec, id);
     const closedReason =
       petition.hiddenAt !== null
         ? "This petition is hidden by moderators; its discussion is closed."

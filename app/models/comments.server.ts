@@ -956,3 +956,28 @@ export function countReportedComments(): number {
       .get()?.n ?? 0
   );
 }
+
+/**
+ * Counts for a subject's organizers (the petition dashboard): how lively and how troubled its
+ * discussion is. Counts only — nothing about who wrote or reported what.
+ */
+export function discussionActivity(subject: CommentSubject, now = Date.now()) {
+  const db = getDb();
+  const thread = findThread(db, subject);
+  if (!thread) return { total: 0, lastWeek: 0, reported: 0, hidden: 0, locked: false };
+  const row = db.$client
+    .prepare<[number, number], { last_week: number | null; reported: number | null; hidden: number | null }>(
+      `select sum(created_at >= ?) as last_week,
+              sum(open_reports > 0 and deleted_at is null) as reported,
+              sum(hidden_at is not null and deleted_at is null) as hidden
+       from comments where thread_id = ?`,
+    )
+    .get(now - 7 * 24 * 60 * 60_000, thread.id);
+  return {
+    total: thread.commentCount,
+    lastWeek: row?.last_week ?? 0,
+    reported: row?.reported ?? 0,
+    hidden: row?.hidden ?? 0,
+    locked: Boolean(thread.lockedAt),
+  };
+}

@@ -17,6 +17,8 @@ export type Email = {
   /** Bodies holding secrets (sign-in links) are blanked in the outbox once delivered. */
   sensitive?: boolean;
   headers?: Record<string, string>;
+  /** The petition it is about, for its organizers' delivery counts. */
+  petitionId?: number;
 };
 
 /**
@@ -34,6 +36,7 @@ export function enqueueMail(exec: Executor, email: Email, now = Date.now()): num
       textBody: email.text,
       htmlBody: email.html,
       headers: email.headers ?? null,
+      petitionId: email.petitionId ?? null,
       sensitive: email.sensitive ?? false,
       nextAttemptAt: new Date(now),
       // Fixed at queue time so a retried delivery carries the same Message-ID and can be deduplicated.

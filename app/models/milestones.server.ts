@@ -2,8 +2,9 @@ import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../db/schema";
 import { getConfig } from "../config.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferences.server";
 import { enqueueMail, renderEmail } from "./mail.server";
-import { organizerEmails } from "./petitions.server";
+import { organizerRecipients } from "./organizers.server";
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -29,7 +30,8 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     .all();
   if (!crossed.length) return;
   const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
-  const organizers = organizerEmails(tx, petition.id);
+  const organizers = organizerRecipients(tx, petition.id);
+  const organizerAddresses = new Set(organizers.map((o) => o.email));
   for (const milestone of crossed) {
     const responseDueAt =
       milestone.responseRequired && milestone.responseDays
@@ -46,21 +48,27 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     const due = responseDueAt
       ? ` Leadership must respond by ${responseDueAt.toISOString().slice(0, 10)}.`
       : "";
-    const mail = (to: string, kind: string, paragraphs: string[]) =>
+    const mail = (to: string, kind: string, paragraphs: string[], stopUrl?: string) =>
       enqueueMail(
         tx,
         {
           kind,
           to,
           subject: `${threshold} signatures: “${petition.title}”`,
-          ...renderEmail({ paragraphs, action: { label: "See the petition", url } }),
+          petitionId: petition.id,
+          ...(stopUrl ? { headers: unsubscribeHeaders(stopUrl) } : {}),
+          ...renderEmail({ paragraphs, action: { label: "See the petition", url }, unsubscribeUrl: stopUrl }),
         },
         at.getTime(),
       );
-    for (const email of organizers) {
-      mail(email, "milestone.organizer", [
-        `Your petition “${petition.title}” has reached ${threshold} signatures.${due}`,
-      ]);
+    for (const organizer of organizers) {
+      if (isOptedOut(tx, organizer.id, "milestone-news")) continue;
+      mail(
+        organizer.email,
+        "milestone.organizer",
+        [`Your petition “${petition.title}” has reached ${threshold} signatures.${due}`],
+        unsubscribeUrl(organizer.id, "milestone-news"),
+      );
     }
     if (responseDueAt) {
       const leadership = tx
@@ -91,7 +99,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
       )
       .all();
     for (const { email } of subscribers) {
-      if (organizers.includes(email)) continue;
+      if (organizerAddresses.has(email)) continue;
       mail(email, "signer.milestone", [
         `A petition you signed, “${petition.title}”, has reached ${threshold} signatures.${due}`,
       ]);

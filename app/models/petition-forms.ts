@@ -47,3 +47,25 @@ export const signSchema = z.object({
   reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
   wantsUpdates: z.boolean().optional(),
 });
+
+export const PETITION_UPDATE_MAX = 5_000;
+
+export const petitionUpdateSchema = z.object({
+  body: z
+    .string({ message: "Write the update" })
+    .trim()
+    .min(20, "Write at least 20 characters")
+    .max(PETITION_UPDATE_MAX, "Keep the update to 5,000 characters"),
+});
+
+export const victorySchema = z.object({
+  body: z
+    .string({ message: "Say what was won" })
+    .trim()
+    .min(20, "Say what was won in at least 20 characters")
+    .max(PETITION_UPDATE_MAX, "Keep the note to 5,000 characters"),
+});
+
+export const coOrganizerSchema = z.object({
+  email: z.string({ message: "Enter a colleague's email address" }).trim().email("Enter an email address"),
+});

@@ -43,7 +43,18 @@ export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
 export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated"] as const;
 export type LedgerEvent = (typeof LEDGER_EVENTS)[number];
 
-export const PETITION_LISTS = ["open", "awaiting-response", "responded", "closed", "rejected"] as const;
+export const PETITION_LISTS = [
+  "open",
+  "awaiting-response",
+  "responded",
+  "won",
+  "closed",
+  "rejected",
+] as const;
 export type PetitionList = (typeof PETITION_LISTS)[number];
 export const PETITION_SORTS = ["signatures", "newest", "closing"] as const;
 export type PetitionSort = (typeof PETITION_SORTS)[number];
+
+/** An organizer's update to signers, or their one declaration of victory. */
+export const PETITION_UPDATE_KINDS = ["update", "victory"] as const;
+export type PetitionUpdateKind = (typeof PETITION_UPDATE_KINDS)[number];

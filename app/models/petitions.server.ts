@@ -1,4 +1,18 @@
-import { and, asc, count, desc, eq, inArray, isNull, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb, type Tx } from "../../db/client";
 import {
@@ -13,9 +27,11 @@ import {
 import { getConfig } from "../config.server";
 import { actorOf, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
+import { renderMarkdown } from "./markdown.server";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "./obligations.server";
+import { isOrganizer, organizerEmails } from "./organizers.server";
 import { can } from "./permissions.server";
-import { milestoneInputSchema, petitionInputSchema } from "./petition-forms";
+import { milestoneInputSchema, petitionInputSchema, victorySchema } from "./petition-forms";
 import {
   type PetitionList,
   type PetitionSort,
@@ -25,6 +41,7 @@ import {
   type RejectionReason,
   STATE_LABELS,
 } from "./petition-states";
+import { recordPetitionUpdate } from "./petition-updates.server";
 import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 import { getMilestoneDefaults, getSettings } from "./settings.server";
@@ -184,7 +201,8 @@ export type Transition =
   | { action: "close" }
   | { action: "archive" }
   | { action: "hide"; reason: string }
-  | { action: "unhide" };
+  | { action: "unhide" }
+  | { action: "declare-victory"; note: string };
 
 export const transitionSchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("submit") }),
@@ -202,6 +220,7 @@ export const transitionSchema = z.discriminatedUnion("action", [
     reason: z.string({ message: "Say why" }).trim().min(3, "Say why").max(500),
   }),
   z.object({ action: z.literal("unhide") }),
+  z.object({ action: z.literal("declare-victory"), note: victorySchema.shape.body }),
 ]);
 
 /** Which states each action leaves from. */
@@ -214,6 +233,7 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
   archive: ["closed", "rejected"],
   hide: ["open", "closed"],
   unhide: ["open", "closed"],
+  "declare-victory": ["open", "closed"],
 };
 
 const OWN_PETITION = "You organize this petition, so another moderator must review it.";
@@ -228,6 +248,8 @@ export function transitionPetition(
   user: User | null,
   now = Date.now(),
 ): Petition {
+  // Rendered before the write lock is taken.
+  const noteHtml = transition.action === "declare-victory" ? renderMarkdown(transition.note) : "";
   return getDb().transaction(
     (tx) => {
       const petition = requirePetition(tx, petitionId);
@@ -243,6 +265,7 @@ export function transitionPetition(
               archive: "archived",
               hide: "hidden",
               unhide: "shown again",
+              "declare-victory": "declared won",
             }[transition.action]
           } now.`,
           409,
@@ -314,6 +337,23 @@ export function transitionPetition(
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }
+        case "declare-victory": {
+          if (!user || !isOrganizer(tx, petition, user.id))
+            throw new PetitionError("Only the petition's organizers can declare victory.", 403);
+          if (petition.hiddenAt) throw new PetitionError("This petition is hidden by moderators.", 409);
+          if (petition.wonAt) throw new PetitionError("Victory was already declared.", 409);
+          // A won petition stops collecting signatures: the ask is met.
+          next = petition.state === "open" ? { wonAt: at, state: "closed", closedAt: at } : { wonAt: at };
+          recordPetitionUpdate(tx, {
+            petitionId,
+            authorId: user.id,
+            kind: "victory",
+            body: transition.note,
+            bodyHtml: noteHtml,
+            at,
+          });
+          break;
+        }
       }
 
       const updated = tx
@@ -356,6 +396,7 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
         kind: `petition.${petition.state}`,
         to,
         subject,
+        petitionId: petition.id,
         ...renderEmail({ paragraphs, action: { label: "Open the petition", url: petitionUrl(petition) } }),
       },
       now,
@@ -392,48 +433,6 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
       ]);
     }
   }
-}
-
-/** The creator and the co-sponsors: the petition's organizers. */
-export function organizerEmails(exec: Executor, petitionId: number): string[] {
-  const rows = exec
-    .select({ email: people.email })
-    .from(people)
-    .where(
-      and(
-        eq(people.active, true),
-        or(
-          inArray(
-            people.id,
-            exec.select({ id: petitions.creatorId }).from(petitions).where(eq(petitions.id, petitionId)),
-          ),
-          inArray(
-            people.id,
-            exec
-              .select({ id: petitionCoSponsors.personId })
-              .from(petitionCoSponsors)
-              .where(eq(petitionCoSponsors.petitionId, petitionId)),
-          ),
-        ),
-      ),
-    )
-    .all();
-  return rows.map((r) => r.email);
-}
-
-export function isOrganizer(
-  exec: Executor,
-  petition: Pick<Petition, "id" | "creatorId">,
-  userId: number,
-): boolean {
-  if (petition.creatorId === userId) return true;
-  return Boolean(
-    exec
-      .select({ id: petitionCoSponsors.personId })
-      .from(petitionCoSponsors)
-      .where(and(eq(petitionCoSponsors.petitionId, petition.id), eq(petitionCoSponsors.personId, userId)))
-      .get(),
-  );
 }
 
 function coSponsorCount(exec: Executor, petitionId: number): number {
@@ -549,6 +548,7 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
     conditions.push(inArray(petitions.state, ["open", "closed"]), awaitingResponseSql);
   }
   if (filter.list === "responded") conditions.push(respondedSql);
+  if (filter.list === "won") conditions.push(isNotNull(petitions.wonAt));
   if (filter.list === "rejected") {
     conditions.push(eq(petitions.state, "rejected"), ne(petitions.rejectionReason, "offensive"));
   }

@@ -1,6 +1,13 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { commitments, commitmentUpdates, milestones, policies, policyVersions } from "../../db/schema";
+import {
+  commitments,
+  commitmentUpdates,
+  milestones,
+  petitionUpdates,
+  policies,
+  policyVersions,
+} from "../../db/schema";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "./announcement-states";
 import { responsesToPetitions } from "./announcements.server";
 import type { Petition } from "./petitions.server";
@@ -63,6 +70,14 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
       events.push({ at: u.at, text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}` });
     }
   }
+  for (const u of db
+    .select({ at: petitionUpdates.createdAt })
+    .from(petitionUpdates)
+    .where(and(eq(petitionUpdates.petitionId, petition.id), eq(petitionUpdates.kind, "update")))
+    .all()) {
+    events.push({ at: u.at, text: "Update from the organizers", href: "#updates" });
+  }
   if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
+  if (petition.wonAt) events.push({ at: petition.wonAt, text: "Won — the organizers declared victory" });
   return events.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

@@ -11,10 +11,12 @@ import { FormErrors, TextareaField } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
+import { canSeeDashboard } from "../models/dashboard.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { renderMarkdown } from "../models/markdown.server";
 import { milestoneInputSchema, signSchema } from "../models/petition-forms";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
+import { listPetitionUpdates } from "../models/petition-updates.server";
 import {
   addMilestone,
   PetitionError,
@@ -63,6 +65,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     publicCount: signers.publicCount,
     anonymousCount: signers.anonymousCount,
     timeline: petitionTimeline(page.petition),
+    updates: listPetitionUpdates(page.petition.id),
+    showsDashboard: user ? canSeeDashboard(page.petition, user) : false,
     discussion: loadThread(
       { type: "petition", id: page.petition.id },
       user,
@@ -166,6 +170,7 @@ const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => strin
   archive: () => "The petition is archived.",
   hide: () => "The petition is hidden from lists.",
   unhide: () => "The petition is visible again.",
+  "declare-victory": () => "Victory declared: signers will get your note by email.",
 };
 
 /** While open, the count refreshes from the cheap count endpoint. */
@@ -202,7 +207,7 @@ export default function PetitionPage() {
       </p>
       <h1 id="petition-title">{petition.title}</h1>
       <p className="meta">
-        <StateBadge state={petition.state} hidden={Boolean(petition.hiddenAt)} />{" "}
+        <StateBadge state={petition.state} hidden={Boolean(petition.hiddenAt)} won={petition.wonAt} />{" "}
         <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} responded={data.responded} />{" "}
         Started by {data.creatorName}
         {petition.category ? ` · ${petition.category}` : ""}
@@ -210,7 +215,25 @@ export default function PetitionPage() {
         {petition.state === "open" && petition.closesAt ? ` · closes ${formatDate(petition.closesAt)}` : ""}
         {petition.closedAt ? ` · closed ${formatDate(petition.closedAt)}` : ""}
       </p>
+      {data.showsDashboard ? (
+        <p>
+          <Link to={`/petitions/${petition.slug}/dashboard`}>Organizer dashboard</Link>
+        </p>
+      ) : null}
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
+      {data.updates
+        .filter((u) => u.kind === "victory")
+        .map((u) => (
+          <section key={u.id} className="card victory" aria-labelledby="victory-title">
+            <h2 id="victory-title">Won</h2>
+            <p className="meta">
+              The organizers declared victory on{" "}
+              <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>.
+            </p>
+            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+            <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
+          </section>
+        ))}
       {petition.state === "rejected" && petition.rejectionReason ? (
         <p className="flash flash-error">
           Not approved: {REJECTION_LABELS[petition.rejectionReason]}. {petition.rejectionNote}
@@ -228,6 +251,25 @@ export default function PetitionPage() {
           {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
+          {data.updates.some((u) => u.kind === "update") ? (
+            <section className="card" id="updates" aria-labelledby="updates-title">
+              <h2 id="updates-title">Updates from the organizers</h2>
+              <ol className="updates">
+                {data.updates
+                  .filter((u) => u.kind === "update")
+                  .map((u) => (
+                    <li key={u.id}>
+                      <p className="meta">
+                        {u.authorName ?? "An organizer"} ·{" "}
+                        <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>
+                      </p>
+                      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+                      <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
+                    </li>
+                  ))}
+              </ol>
+            </section>
+          ) : null}
           {data.timeline.length > 1 ? (
             <section className="card" aria-labelledby="timeline-title">
               <h2 id="timeline-title">Timeline</h2>

@@ -24,6 +24,7 @@ const LIST_LABELS = {
   open: "Open",
   "awaiting-response": "Awaiting response",
   responded: "Responded",
+  won: "Won",
   closed: "Closed",
   rejected: "Rejected",
 };

@@ -3,6 +3,7 @@ import { getConfig } from "../config.server";
 import { publishDueAnnouncements, queueAnnouncementEmails } from "../models/announcements.server";
 import { startMailSender } from "../models/mail.server";
 import { sendObligationReminders } from "../models/obligations.server";
+import { queuePetitionUpdateEmails } from "../models/petition-updates.server";
 import { closeExpiredPetitions } from "../models/petitions.server";
 import { deleteExpiredSessions } from "../models/sessions.server";
 
@@ -19,6 +20,12 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
     "queueing announcement emails",
     () => {
       for (let i = 0; i < 10 && queueAnnouncementEmails() > 0; i++);
+    },
+  ],
+  [
+    "queueing petition update emails",
+    () => {
+      for (let i = 0; i < 10 && queuePetitionUpdateEmails() > 0; i++);
     },
   ],
   ["reminding leadership", () => sendObligationReminders()],

@@ -1,0 +1,237 @@
+import { stringify } from "csv-stringify/sync";
+import { and, asc, count, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { milestones, outbox, people, signatures } from "../../db/schema";
+import { actorOf, recordAudit } from "./audit.server";
+import { discussionActivity } from "./comments.server";
+import { canManageOrganizers, isOrganizer, listOrganizers } from "./organizers.server";
+import { can } from "./permissions.server";
+import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./petition-updates.server";
+import type { Petition } from "./petitions.server";
+import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
+import type { User } from "./sessions.server";
+import {
+  bucketStarts,
+  chooseResolution,
+  DAY_MS,
+  fillSeries,
+  HOUR_MS,
+  HOURLY_SPAN_MS,
+  type Resolution,
+} from "./signature-series";
+import { type Group, suppressSmallGroups } from "./small-groups";
+
+/**
+ * The organizer dashboard: how a petition is doing, for its organizers, moderators and admins.
+ * Everything about signers is a count, and breakdowns go through small-group suppression.
+ */
+
+export function canSeeDashboard(petition: Pick<Petition, "id">, user: User): boolean {
+  return can(user, "moderate:petition") || can(user, "view:admin") || isOrganizer(getDb(), petition, user.id);
+}
+
+const standing = (petitionId: number) =>
+  and(
+    eq(signatures.petitionId, petitionId),
+    isNull(signatures.withdrawnAt),
+    isNull(signatures.invalidatedAt),
+  );
+
+const startOfDay = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+
+function countSince(petitionId: number, since: number): number {
+  return (
+    getDb()
+      .select({ n: count() })
+      .from(signatures)
+      .where(and(standing(petitionId), gte(signatures.createdAt, new Date(since))))
+      .get()?.n ?? 0
+  );
+}
+
+/**
+ * Standing signatures per bucket. `hour` shows the first three days after opening (when signatures
+ * rush in); `day` the whole life of the petition. The cumulative line ends at the count the bucket
+ * range covers.
+ */
+export function signatureSeries(petition: Petition, resolution: Resolution | undefined, now = Date.now()) {
+  const from = (petition.openedAt ?? petition.createdAt).getTime();
+  const end = Math.min(now, petition.closedAt?.getTime() ?? now);
+  const chosen = resolution ?? chooseResolution(from, end);
+  const to = chosen === "hour" ? Math.min(end, from + HOURLY_SPAN_MS - 1) : end;
+  const size = chosen === "hour" ? HOUR_MS : DAY_MS;
+  const starts = bucketStarts(from, to, chosen);
+  const first = starts[0] ?? from;
+  const limit = (starts.at(-1) ?? first) + size;
+  const rows = getDb()
+    .$client.prepare<[number, number, number, number], { start: number; n: number }>(
+      `select (created_at / ?) * ? as start, count(*) as n from signatures
+       where petition_id = ? and withdrawn_at is null and invalidated_at is null and created_at < ?
+       group by start`,
+    )
+    .all(size, size, petition.id, limit);
+  const counts = new Map<number, number>();
+  let before = 0;
+  for (const row of rows) {
+    if (row.start < first) before += row.n;
+    else counts.set(row.start, row.n);
+  }
+  return { resolution: chosen, points: fillSeries(starts, counts, before), bucketMs: size };
+}
+
+/**
+ * Signers by department and by location, as of the start of today (UTC): a breakdown that moved
+ * with every signature would tell which group the latest signer belongs to.
+ */
+export function signerBreakdowns(petitionId: number, now = Date.now()) {
+  const asOf = startOfDay(now);
+  const by = (column: typeof people.department | typeof people.location): Group[] =>
+    getDb()
+      .select({
+        label: sql<string>`coalesce(${column}, '')`,
+        total: count(),
+        anonymous: sql<number>`sum(${signatures.visibility} = 'anonymous')`,
+      })
+      .from(signatures)
+      .innerJoin(people, eq(people.id, signatures.personId))
+      .where(and(standing(petitionId), lt(signatures.createdAt, new Date(asOf))))
+      .groupBy(sql`1`)
+      .all()
+      .map((g) => ({ label: g.label || "Not recorded", total: g.total, anonymous: Number(g.anonymous) }));
+  return {
+    asOf,
+    department: suppressSmallGroups(by(people.department)),
+    location: suppressSmallGroups(by(people.location)),
+  };
+}
+
+/** The petition's emails by kind and state: counts only, never recipients. */
+export function petitionMailState(petitionId: number) {
+  return getDb()
+    .select({ kind: outbox.kind, status: outbox.status, n: count() })
+    .from(outbox)
+    .where(eq(outbox.petitionId, petitionId))
+    .groupBy(outbox.kind, outbox.status)
+    .orderBy(asc(outbox.kind))
+    .all();
+}
+
+export function petitionDashboard(
+  petition: Petition,
+  options: { resolution?: Resolution },
+  now = Date.now(),
+) {
+  const milestoneRows = getDb()
+    .select()
+    .from(milestones)
+    .where(eq(milestones.petitionId, petition.id))
+    .orderBy(asc(milestones.threshold))
+    .all();
+  const next = milestoneRows.find((m) => m.threshold > petition.signatureCount) ?? null;
+  const recent = countSince(petition.id, now - RATE_WINDOW_MS);
+  return {
+    count: petition.signatureCount,
+    today: countSince(petition.id, startOfDay(now)),
+    lastWeek: recent,
+    series: signatureSeries(petition, options.resolution, now),
+    milestones: milestoneRows.map((m) => ({
+      threshold: m.threshold,
+      reachedAt: m.reachedAt,
+      responseRequired: m.responseRequired,
+    })),
+    projection: projectNextMilestone({
+      count: petition.signatureCount,
+      nextThreshold: next?.threshold ?? null,
+      recentSignatures: recent,
+      openedAt: petition.openedAt?.getTime() ?? null,
+      closesAt: petition.closesAt?.getTime() ?? null,
+      open: petition.state === "open" && !petition.hiddenAt,
+      now,
+    }),
+    nextThreshold: next?.threshold ?? null,
+    breakdowns: signerBreakdowns(petition.id, now),
+    discussion: discussionActivity({ type: "petition", id: petition.id }, now),
+    mail: petitionMailState(petition.id),
+  };
+}
+
+/** Everything the dashboard page shows, for this viewer (who may see it: see canSeeDashboard). */
+export function organizerDashboard(
+  petition: Petition,
+  user: User,
+  options: { resolution?: Resolution },
+  now = Date.now(),
+) {
+  const db = getDb();
+  const updates = listPetitionUpdates(petition.id);
+  const lastUpdate = updates.find((u) => u.kind === "update");
+  const nextUpdateAt = lastUpdate ? lastUpdate.createdAt.getTime() + UPDATE_INTERVAL_MS : null;
+  return {
+    petition: {
+      slug: petition.slug,
+      title: petition.title,
+      state: petition.state,
+      hidden: Boolean(petition.hiddenAt),
+      wonAt: petition.wonAt,
+    },
+    dashboard: petitionDashboard(petition, options, now),
+    updates,
+    // Names only: organizers see each other on the petition page, not each other's addresses.
+    organizers: listOrganizers(petition.id).map(({ email: _email, ...o }) => o),
+    viewer: {
+      id: user.id,
+      organizer: isOrganizer(db, petition, user.id),
+      managesOrganizers: canManageOrganizers(db, petition.id, user),
+    },
+    nextUpdateAt: nextUpdateAt && nextUpdateAt > now ? nextUpdateAt : null,
+  };
+}
+
+/** Spreadsheet apps run cells that start like a formula; a leading quote makes them text. */
+const defuse = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+/**
+ * The signers export: public signers' names, departments and signing days; anonymous signers only
+ * as one count row (their people are never selected). Recorded in the audit log.
+ */
+export function exportSigners(petition: Petition, user: User, now = Date.now()): string {
+  const db = getDb();
+  return db.transaction((tx) => {
+    const rows = tx
+      .select({ name: people.name, department: people.department, signedAt: signatures.createdAt })
+      .from(signatures)
+      .innerJoin(people, eq(people.id, signatures.personId))
+      .where(and(standing(petition.id), eq(signatures.visibility, "public")))
+      .orderBy(asc(signatures.createdAt), asc(signatures.id))
+      .all();
+    const anonymous =
+      tx
+        .select({ n: count() })
+        .from(signatures)
+        .where(and(standing(petition.id), eq(signatures.visibility, "anonymous")))
+        .get()?.n ?? 0;
+    recordAudit(
+      tx,
+      actorOf(user),
+      "petition.signers.export",
+      { type: "petition", id: petition.id },
+      { publicRows: rows.length, anonymous, at: new Date(now).toISOString() },
+    );
+    return stringify(
+      [
+        ...rows.map((r) => ({
+          name: defuse(r.name ?? ""),
+          department: defuse(r.department ?? ""),
+          signed_on: r.signedAt.toISOString().slice(0, 10),
+          visibility: "public",
+          count: 1,
+        })),
+        { name: "", department: "", signed_on: "", visibility: "anonymous", count: anonymous },
+      ],
+      { header: true, columns: ["name", "department", "signed_on", "visibility", "count"] },
+    );
+  });
+}
+
+export const exportFileName = (petition: Pick<Petition, "slug">, now = Date.now()) =>
+  `${petition.slug}-signers-${new Date(now).toISOString().slice(0, 10)}.csv`;

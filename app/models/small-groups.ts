@@ -1,0 +1,60 @@
+/**
+ * Small-group suppression for breakdowns of signers (by department, by location) and of feedback
+ * (by version). A group is shown exactly only when it holds at least K people and its anonymous part
+ * is 0 or at least K: the public part of any group is public (the signers list), so an exact total
+ * would otherwise give away a small anonymous part by subtraction. Every other group is folded into
+ * one combined row, and the smallest shown groups join the fold until the fold itself is safe — at
+ * least K people, an anonymous part of 0 or at least K, and at least two groups — so no folded group
+ * can be worked out from the total. Totals stay right: shown + folded = total.
+ */
+
+export const K = 5;
+
+export type Group = { label: string; total: number; anonymous: number };
+
+export type SuppressedRow =
+  | { label: string; shown: true; total: number }
+  /** `fewerThanK`: the group itself is small; otherwise it is folded to protect another group. */
+  | { label: string; shown: false; fewerThanK: boolean };
+
+export type Breakdown = {
+  rows: SuppressedRow[];
+  /** The combined count of every folded group; null when nothing is folded. */
+  folded: number | null;
+  total: number;
+};
+
+const safe = (total: number, anonymous: number, k: number) =>
+  total >= k && (anonymous === 0 || anonymous >= k);
+
+export function suppressSmallGroups(groups: readonly Group[], k = K): Breakdown {
+  const present = groups.filter((g) => g.total > 0);
+  const total = present.reduce((sum, g) => sum + g.total, 0);
+  const folded = new Set(present.filter((g) => !safe(g.total, g.anonymous, k)));
+  const foldIsSafe = () => {
+    if (folded.size === 0 || folded.size === present.length) return true;
+    let sum = 0;
+    let anonymous = 0;
+    for (const g of folded) {
+      sum += g.total;
+      anonymous += g.anonymous;
+    }
+    return folded.size >= 2 && safe(sum, anonymous, k);
+  };
+  // Complementary suppression: fold the smallest shown groups until the fold reveals nothing.
+  const byTotal = [...present].sort((a, b) => a.total - b.total || a.label.localeCompare(b.label));
+  while (!foldIsSafe()) {
+    const next = byTotal.find((g) => !folded.has(g));
+    if (!next) break;
+    folded.add(next);
+  }
+  const rows: SuppressedRow[] = [...present]
+    .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label))
+    .map((g) =>
+      folded.has(g)
+        ? { label: g.label, shown: false, fewerThanK: g.total < k }
+        : { label: g.label, shown: true, total: g.total },
+    );
+  const foldedTotal = [...folded].reduce((sum, g) => sum + g.total, 0);
+  return { rows, folded: folded.size ? foldedTotal : null, total };
+}

@@ -1,0 +1,431 @@
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { formatDate, formatDateTime } from "../components/format";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { MilestoneProgress, StateBadge } from "../components/petition-bits";
+import { SignatureChart } from "../components/signature-chart";
+import { canSeeDashboard, organizerDashboard } from "../models/dashboard.server";
+import { redirectWithFlash } from "../models/flash.server";
+import { addCoOrganizer, removeCoOrganizer } from "../models/organizers.server";
+import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../models/petition-forms";
+import { postPetitionUpdate } from "../models/petition-updates.server";
+import { petitionPage, transitionPetition } from "../models/petitions.server";
+import { Refusal } from "../models/refusal";
+import { requireUser, type User } from "../models/sessions.server";
+import type { Breakdown } from "../models/small-groups";
+import { K } from "../models/small-groups";
+import { parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Dashboard · ${data?.petition.title ?? "Petition"} · Undersigned` },
+];
+
+async function requireDashboard(request: Request, slug: string | undefined) {
+  const user = await requireUser(request);
+  const page = petitionPage(slug ?? "", user);
+  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!canSeeDashboard(page.petition, user))
+    throw new Response("Only the petition's organizers, moderators and admins see its dashboard.", {
+      status: 403,
+    });
+  return { user, petition: page.petition };
+}
+
+const querySchema = z.object({ by: z.enum(["hour", "day"]).optional().catch(undefined) });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, petition } = await requireDashboard(request, params.slug);
+  const { by } = parseQuery(request, querySchema);
+  return json(organizerDashboard(petition, user, { resolution: by }));
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  petitionUpdateSchema.extend({ intent: z.literal("post-update") }),
+  victorySchema.extend({ intent: z.literal("declare-victory") }),
+  coOrganizerSchema.extend({ intent: z.literal("add-organizer") }),
+  z.object({ intent: z.literal("remove-organizer"), personId: z.coerce.number().int().positive() }),
+]);
+
+function act(value: z.output<typeof actionSchema>, petitionId: number, user: User): string {
+  switch (value.intent) {
+    case "post-update":
+      postPetitionUpdate(petitionId, value.body, user);
+      return "Update posted. Signers who get updates will have it by email within a few minutes.";
+    case "declare-victory":
+      transitionPetition(petitionId, { action: "declare-victory", note: value.body }, user);
+      return "Victory declared. Signers will get your note by email.";
+    case "add-organizer":
+      addCoOrganizer(petitionId, value.email, user);
+      return "Co-organizer added; they were told by email.";
+    case "remove-organizer":
+      removeCoOrganizer(petitionId, value.personId, user);
+      return "Co-organizer removed.";
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, petition } = await requireDashboard(request, params.slug);
+  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  try {
+    const message = act(submission.value, petition.id, user);
+    return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
+  } catch (error) {
+    if (error instanceof Refusal)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+/** The page's action result, for the one form that sent it. */
+function useResultFor(intent: string) {
+  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  return result?.initialValue?.intent === intent ? result : undefined;
+}
+
+function BreakdownTable({ title, breakdown, asOf }: { title: string; breakdown: Breakdown; asOf: number }) {
+  const id = `breakdown-${title.toLowerCase()}`;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h3 id={id}>By {title.toLowerCase()}</h3>
+      {breakdown.total === 0 ? (
+        <p className="muted">No signatures before {formatDate(asOf)}.</p>
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{title}</th>
+              <th scope="col">Signers</th>
+            </tr>
+          </thead>
+          <tbody>
+            {breakdown.rows.map((row) => (
+              <tr key={row.label}>
+                <th scope="row">{row.label}</th>
+                <td>
+                  {row.shown
+                    ? row.total.toLocaleString("en")
+                    : row.fewerThanK
+                      ? `fewer than ${K}`
+                      : "combined below"}
+                </td>
+              </tr>
+            ))}
+            {breakdown.folded !== null ? (
+              <tr>
+                <th scope="row">Groups not shown, combined</th>
+                <td>{breakdown.folded.toLocaleString("en")}</td>
+              </tr>
+            ) : null}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">Total</th>
+              <td>{breakdown.total.toLocaleString("en")}</td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const MAIL_KIND_LABELS: Record<string, string> = {
+  "signer.update": "Updates to signers",
+  "signer.victory": "Victory note to signers",
+  "signer.milestone": "Milestone news to signers",
+  "signer.response": "Leadership's response to signers",
+  "milestone.organizer": "Milestone news to organizers",
+  "milestone.leadership": "Response requests to leadership",
+  "petition.response": "Leadership's response to organizers",
+  "organizer.added": "Welcome to new co-organizers",
+};
+
+export default function Dashboard() {
+  const data = useLoaderData<typeof loader>();
+  const { petition, dashboard, viewer } = data;
+  const base = `/petitions/${petition.slug}`;
+  const updateResult = useResultFor("post-update");
+  const victoryResult = useResultFor("declare-victory");
+  const organizerResult = useResultFor("add-organizer");
+  const removeResult = useResultFor("remove-organizer");
+  const [updateForm, updateFields] = useForm({
+    id: "post-update",
+    lastResult: updateResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionUpdateSchema }),
+    shouldRevalidate: "onBlur",
+  });
+  const [victoryForm, victoryFields] = useForm({
+    id: "declare-victory",
+    lastResult: victoryResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: victorySchema }),
+    shouldRevalidate: "onBlur",
+  });
+  const [organizerForm, organizerFields] = useForm({
+    id: "add-organizer",
+    lastResult: organizerResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: coOrganizerSchema }),
+    shouldRevalidate: "onBlur",
+  });
+  const { projection } = dashboard;
+  const mailKinds = [...new Set(dashboard.mail.map((m) => m.kind))];
+  const canWrite = viewer.organizer && !petition.hidden && ["open", "closed"].includes(petition.state);
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to={base}>← {petition.title}</Link>
+      </p>
+      <h1>Dashboard</h1>
+      <p className="meta">
+        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.wonAt} />
+      </p>
+
+      <section className="card" aria-labelledby="numbers-title">
+        <h2 id="numbers-title">Signatures</h2>
+        <dl className="stats">
+          <div>
+            <dt>Total</dt>
+            <dd>{dashboard.count.toLocaleString("en")}</dd>
+          </div>
+          <div>
+            <dt>Today (UTC)</dt>
+            <dd>{dashboard.today.toLocaleString("en")}</dd>
+          </div>
+          <div>
+            <dt>Last 7 days</dt>
+            <dd>{dashboard.lastWeek.toLocaleString("en")}</dd>
+          </div>
+        </dl>
+        <MilestoneProgress count={dashboard.count} next={dashboard.nextThreshold} />
+        <p>
+          {projection.kind === "likely"
+            ? `At the recent rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day), the next milestone is likely on ${formatDate(projection.at)}.`
+            : projection.kind === "not-at-current-rate"
+              ? projection.reason === "after-closing"
+                ? `Not before the petition closes at the current rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day).`
+                : "Not at the current rate: no signatures in the last 7 days."
+              : projection.kind === "no-next-milestone"
+                ? "Every milestone has been reached."
+                : "The petition is not open, so no projection."}
+        </p>
+        <ul className="milestones">
+          {dashboard.milestones.map((m) => (
+            <li key={m.threshold}>
+              <label htmlFor={`milestone-${m.threshold}`}>
+                {m.threshold.toLocaleString("en")} signatures
+                {m.reachedAt ? ` — reached ${formatDateTime(m.reachedAt)}` : ""}
+              </label>
+              <progress
+                id={`milestone-${m.threshold}`}
+                max={m.threshold}
+                value={Math.min(dashboard.count, m.threshold)}
+              />
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card" aria-labelledby="chart-title">
+        <h2 id="chart-title">Signatures over time</h2>
+        <p>
+          {dashboard.series.resolution === "hour" ? (
+            <>
+              By hour, the first three days. <Link to="?by=day">Show by day</Link>
+            </>
+          ) : (
+            <>
+              By day. <Link to="?by=hour">Show the first three days by hour</Link>
+            </>
+          )}
+        </p>
+        <SignatureChart
+          points={dashboard.series.points}
+          bucketMs={dashboard.series.bucketMs}
+          milestones={dashboard.milestones}
+        />
+      </section>
+
+      <section aria-labelledby="breakdown-title" className="stack">
+        <h2 id="breakdown-title">Who signs</h2>
+        <p>
+          Everyone who signed before {formatDate(dashboard.breakdowns.asOf)} (UTC), anonymous signers
+          included. To keep anonymous signers anonymous, a group is shown only when it has at least {K}{" "}
+          signers and its anonymous signers are none or at least {K}; other groups are combined, with more if
+          needed so no group can be worked out by subtraction. Updated once a day, so one new signature cannot
+          be traced.
+        </p>
+        <div className="grid-2">
+          <BreakdownTable
+            title="Department"
+            breakdown={dashboard.breakdowns.department}
+            asOf={dashboard.breakdowns.asOf}
+          />
+          <BreakdownTable
+            title="Location"
+            breakdown={dashboard.breakdowns.location}
+            asOf={dashboard.breakdowns.asOf}
+          />
+        </div>
+        <Form method="post" action={`${base}/export`} reloadDocument>
+          <button type="submit" className="secondary">
+            Download public signers (CSV)
+          </button>{" "}
+          <span className="muted">
+            Names, departments and days of public signers; anonymous signers only as a count. Downloads are
+            recorded in the audit log.
+          </span>
+        </Form>
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="discussion-title">
+          <h2 id="discussion-title">Discussion</h2>
+          <ul>
+            <li>{dashboard.discussion.total.toLocaleString("en")} comments</li>
+            <li>{dashboard.discussion.lastWeek.toLocaleString("en")} in the last 7 days</li>
+            <li>{dashboard.discussion.reported.toLocaleString("en")} reported, awaiting moderators</li>
+            <li>{dashboard.discussion.hidden.toLocaleString("en")} hidden</li>
+            {dashboard.discussion.locked ? <li>Locked by moderators</li> : null}
+          </ul>
+          <p>
+            <Link to={`${base}#comments`}>Open the discussion</Link>
+          </p>
+        </section>
+        <section className="card" aria-labelledby="mail-title">
+          <h2 id="mail-title">Emails about this petition</h2>
+          {mailKinds.length ? (
+            <table className="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">Waiting</th>
+                  <th scope="col">Failed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {mailKinds.map((kind) => {
+                  const n = (status: string) =>
+                    dashboard.mail
+                      .filter((m) => m.kind === kind && m.status === status)
+                      .reduce((a, m) => a + m.n, 0);
+                  return (
+                    <tr key={kind}>
+                      <th scope="row">{MAIL_KIND_LABELS[kind] ?? kind}</th>
+                      <td>{n("sent").toLocaleString("en")}</td>
+                      <td>{(n("queued") + n("sending")).toLocaleString("en")}</td>
+                      <td>{n("failed").toLocaleString("en")}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">No emails yet.</p>
+          )}
+          {data.updates.some((u) => u.emailing) ? (
+            <p className="muted">An update is still being queued to signers, a batch each minute.</p>
+          ) : null}
+        </section>
+      </div>
+
+      <section className="card stack" aria-labelledby="updates-title">
+        <h2 id="updates-title">Updates to signers</h2>
+        {canWrite ? (
+          <Form method="post" className="stack" {...getFormProps(updateForm)}>
+            <FormErrors id={updateForm.errorId} errors={updateForm.errors} />
+            <input type="hidden" name="intent" value="post-update" />
+            <TextareaField
+              label="New update (markdown)"
+              hint={
+                data.nextUpdateAt
+                  ? `One update a day: the next can be posted after ${formatDateTime(data.nextUpdateAt)}.`
+                  : "Shown on the petition page and emailed to signers who get updates. One update a day. Signers' addresses are never shown to you: the platform sends it."
+              }
+              field={updateFields.body}
+              rows={5}
+            />
+            <button type="submit">Post update</button>
+          </Form>
+        ) : null}
+        {data.updates.length ? (
+          <ol className="updates">
+            {data.updates.map((u) => (
+              <li key={u.id}>
+                <p className="meta">
+                  {u.kind === "victory" ? "Victory · " : ""}
+                  {u.authorName ?? "An organizer"} ·{" "}
+                  <time dateTime={new Date(u.createdAt).toISOString()}>{formatDateTime(u.createdAt)}</time>
+                </p>
+                {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+                <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="muted">No updates yet.</p>
+        )}
+      </section>
+
+      {canWrite && !petition.wonAt ? (
+        <section className="card stack" aria-labelledby="victory-title">
+          <h2 id="victory-title">Declare victory</h2>
+          <p>
+            When the ask is met, mark the petition won.{" "}
+            {petition.state === "open" ? "It stops collecting signatures. " : ""}
+            Your note is shown on the petition and emailed to its signers.
+          </p>
+          <Form method="post" className="stack" {...getFormProps(victoryForm)}>
+            <FormErrors id={victoryForm.errorId} errors={victoryForm.errors} />
+            <input type="hidden" name="intent" value="declare-victory" />
+            <TextareaField label="What was won (markdown)" field={victoryFields.body} rows={4} />
+            <button type="submit">Declare victory</button>
+          </Form>
+        </section>
+      ) : null}
+
+      <section className="card stack" aria-labelledby="organizers-title">
+        <h2 id="organizers-title">Organizers</h2>
+        <FormErrors errors={removeResult?.error?.[""] ?? undefined} />
+        <ul>
+          {data.organizers.map((o) => (
+            <li key={o.id}>
+              {o.name ?? "A colleague"} <span className="muted">({o.role.replace("-", " ")})</span>
+              {o.role === "co-organizer" && (viewer.managesOrganizers || o.id === viewer.id) ? (
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="intent" value="remove-organizer" />
+                  <input type="hidden" name="personId" value={o.id} />
+                  <button type="submit" className="link-button">
+                    {o.id === viewer.id ? "Leave" : `Remove ${o.name ?? "this co-organizer"}`}
+                  </button>
+                </Form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        {viewer.managesOrganizers ? (
+          <Form method="post" className="stack" {...getFormProps(organizerForm)}>
+            <FormErrors id={organizerForm.errorId} errors={organizerForm.errors} />
+            <input type="hidden" name="intent" value="add-organizer" />
+            <InputField
+              label="Add a co-organizer (their work email)"
+              hint="Any current colleague in the staff directory. They will see this dashboard and can post updates."
+              field={organizerFields.email}
+              type="email"
+            />
+            <button type="submit" className="secondary">
+              Add co-organizer
+            </button>
+          </Form>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { canSeeDashboard, exportFileName, exportSigners } from "../models/dashboard.server";
+import { petitionPage } from "../models/petitions.server";
+import { requireUser } from "../models/sessions.server";
+
+/** The export is a POST (it writes an audit entry); a GET goes back to the dashboard. */
+export const loader = ({ params }: ActionFunctionArgs) =>
+  redirect(`/petitions/${encodeURIComponent(params.slug ?? "")}/dashboard`);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const page = petitionPage(params.slug ?? "", user);
+  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!canSeeDashboard(page.petition, user))
+    throw new Response("Only the petition's organizers, moderators and admins can export its signers.", {
+      status: 403,
+    });
+  return new Response(exportSigners(page.petition, user), {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exportFileName(page.petition)}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
