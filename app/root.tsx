@@ -101,9 +101,14 @@ function Header() {
               <NavLink to="/policies">Policies</NavLink>
             </li>
             {user ? (
-              <li>
-                <NavLink to="/my/petitions">My petitions</NavLink>
-              </li>
+              <>
+                <li>
+                  <NavLink to="/my/petitions">My petitions</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/my/feedback">My feedback</NavLink>
+                </li>
+              </>
             ) : null}
             {data?.canRespond ? (
               <li>

@@ -10,6 +10,14 @@ export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
   acted: "Acted on",
 };
 
+export const RATING_LABELS: Record<number, string> = {
+  1: "very poor",
+  2: "poor",
+  3: "acceptable",
+  4: "good",
+  5: "very good",
+};
+
 export const FEEDBACK_LIMITS = { body: 5_000, reply: 5_000, tag: 40, tagsPerItem: 10 } as const;
 
 export const feedbackSchema = z.object({

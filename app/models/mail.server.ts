@@ -225,10 +225,12 @@ export function retryMail(id: number, actor: Actor): boolean {
 export const OUTBOX_PAGE_SIZE = 50;
 
 /**
- * Emails to signers ("signer.*") and commenters ("comment.*") would tell who signed or wrote what —
- * anonymous signers and commenters included — so the admin outbox never shows their recipients.
+ * Emails to signers ("signer.*"), commenters ("comment.*") and feedback authors ("feedback.*") would
+ * tell who signed or wrote what — anonymous ones included — so the admin outbox never shows their
+ * recipients.
  */
-export const hidesRecipient = (kind: string) => kind.startsWith("signer.") || kind.startsWith("comment.");
+export const hidesRecipient = (kind: string) =>
+  kind.startsWith("signer.") || kind.startsWith("comment.") || kind.startsWith("feedback.");
 
 /**
  * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor

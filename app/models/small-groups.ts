@@ -31,20 +31,30 @@ export function suppressSmallGroups(groups: readonly Group[], k = K): Breakdown 
   const present = groups.filter((g) => g.total > 0);
   const total = present.reduce((sum, g) => sum + g.total, 0);
   const folded = new Set(present.filter((g) => !safe(g.total, g.anonymous, k)));
-  const foldIsSafe = () => {
-    if (folded.size === 0 || folded.size === present.length) return true;
+  const fold = () => {
     let sum = 0;
     let anonymous = 0;
     for (const g of folded) {
       sum += g.total;
       anonymous += g.anonymous;
     }
+    return { sum, anonymous };
+  };
+  const foldIsSafe = () => {
+    if (folded.size === 0 || folded.size === present.length) return true;
+    const { sum, anonymous } = fold();
     return folded.size >= 2 && safe(sum, anonymous, k);
   };
-  // Complementary suppression: fold the smallest shown groups until the fold reveals nothing.
+  // Complementary suppression: fold the smallest shown groups until the fold reveals nothing. When
+  // the fold's anonymous part is what gives it away, the smallest group with K or more anonymous
+  // signers fixes it (one with none would not).
   const byTotal = [...present].sort((a, b) => a.total - b.total || a.label.localeCompare(b.label));
   while (!foldIsSafe()) {
-    const next = byTotal.find((g) => !folded.has(g));
+    const { anonymous } = fold();
+    const needsAnonymous = folded.size >= 2 && anonymous > 0 && anonymous < k;
+    const next =
+      (needsAnonymous ? byTotal.find((g) => !folded.has(g) && g.anonymous >= k) : undefined) ??
+      byTotal.find((g) => !folded.has(g));
     if (!next) break;
     folded.add(next);
   }

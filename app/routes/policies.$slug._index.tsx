@@ -1,19 +1,23 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
+import { feedbackSchema, RATING_LABELS } from "../models/feedback-forms";
 import { redirectWithFlash } from "../models/flash.server";
-import { can, requirePermission } from "../models/permissions.server";
-import { findPolicy, PolicyError, policyPage, publishPolicyVersion } from "../models/policies.server";
+import { can } from "../models/permissions.server";
+import { findPolicy, policyPage, publishPolicyVersion } from "../models/policies.server";
+import { sendFeedback, unreadFeedbackCount } from "../models/policy-feedback.server";
 import { policyVersionSchema } from "../models/policy-forms";
-import { getUser } from "../models/sessions.server";
+import { Refusal } from "../models/refusal";
+import { getUser, requireUser } from "../models/sessions.server";
 import { parseQuery } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -28,7 +32,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!page) throw new Response("There is no policy at this address.", { status: 404 });
   return json({
     ...page,
+    signedIn: Boolean(user),
     canPublish: Boolean(user && can(user, "publish:policy")),
+    unreadFeedback: unreadFeedbackCount(page.policy.id, user),
     discussion: loadThread(
       { type: "policy", id: page.policy.id },
       user,
@@ -37,31 +43,60 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
+const actionSchema = z.discriminatedUnion("intent", [
+  policyVersionSchema.extend({ intent: z.literal("publish-version") }),
+  feedbackSchema.extend({ intent: z.literal("send-feedback") }),
+]);
+
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, "publish:policy");
+  const user = await requireUser(request);
   const policy = findPolicy(params.slug ?? "");
   if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
-  const submission = parseWithZod(await request.formData(), { schema: policyVersionSchema });
+  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const value = submission.value;
+  const here = `/policies/${policy.slug}`;
   try {
-    const version = publishPolicyVersion(policy.id, submission.value, user);
-    return redirectWithFlash(`/policies/${policy.slug}`, {
-      kind: "success",
-      message: `Version ${version} published.`,
-    });
+    if (value.intent === "send-feedback") {
+      sendFeedback(policy.id, value, user);
+      return redirectWithFlash(here, {
+        kind: "success",
+        message: value.anonymous
+          ? "Thank you. Your feedback went to the policy's owners without your name; their replies reach you in My feedback."
+          : "Thank you. Your feedback went to the policy's owners; their replies reach you in My feedback.",
+      });
+    }
+    if (!can(user, "publish:policy"))
+      return json(submission.reply({ formErrors: ["Only leadership and admins publish policies."] }), {
+        status: 403,
+      });
+    const version = publishPolicyVersion(policy.id, value, user);
+    return redirectWithFlash(here, { kind: "success", message: `Version ${version} published.` });
   } catch (error) {
-    if (error instanceof PolicyError)
+    if (error instanceof Refusal)
       return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
     throw error;
   }
 }
 
+/** The page's action result, for the one form that sent it. */
+function useResultFor(intent: string) {
+  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  return result?.initialValue?.intent === intent ? result : undefined;
+}
+
 export default function PolicyPage() {
   const data = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
-    lastResult,
+    id: "publish-version",
+    lastResult: useResultFor("publish-version"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
+    shouldValidate: "onBlur",
+  });
+  const [feedbackForm, feedbackFields] = useForm({
+    id: "send-feedback",
+    lastResult: useResultFor("send-feedback"),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackSchema }),
     shouldValidate: "onBlur",
   });
   const { policy, current } = data;
@@ -158,6 +193,7 @@ export default function PolicyPage() {
           <h2 id="new-version-title">Publish a new version</h2>
           <Form method="post" className="stack" {...getFormProps(form)}>
             <FormErrors id={form.errorId} errors={form.errors} />
+            <input type="hidden" name="intent" value="publish-version" />
             <TextareaField label="Full text (markdown)" field={fields.body} rows={10} />
             <InputField label="What changes" field={fields.changeSummary} />
             <InputField label="Takes effect on" field={fields.effectiveAt} type="date" />
@@ -165,6 +201,55 @@ export default function PolicyPage() {
           </Form>
         </section>
       ) : null}
+      {data.unreadFeedback !== null ? (
+        <p className="card">
+          You own this policy: <Link to={`/policies/${policy.slug}/feedback`}>feedback inbox</Link>
+          {data.unreadFeedback ? ` (${data.unreadFeedback.toLocaleString("en")} new)` : ""}
+        </p>
+      ) : null}
+      <section className="card stack" aria-labelledby="feedback-title">
+        <h2 id="feedback-title">Private feedback to the owners</h2>
+        <p>
+          Tell the people who own this policy what you think. Only they (and admins) read it; it is not
+          public. Replies reach you by email and in <Link to="/my/feedback">My feedback</Link>.
+        </p>
+        {data.signedIn ? (
+          <Form method="post" className="stack" {...getFormProps(feedbackForm)}>
+            <FormErrors id={feedbackForm.errorId} errors={feedbackForm.errors} />
+            <input type="hidden" name="intent" value="send-feedback" />
+            <TextareaField label="Your feedback" field={feedbackFields.body} rows={5} />
+            {current ? (
+              <SelectField
+                id={feedbackFields.rating.id}
+                label={`Your rating of version ${current.version} (optional)`}
+                name={feedbackFields.rating.name}
+                defaultValue=""
+                options={[
+                  { value: "", label: "No rating" },
+                  ...[5, 4, 3, 2, 1].map((n) => ({ value: n, label: `${n} — ${RATING_LABELS[n]}` })),
+                ]}
+              />
+            ) : null}
+            <div className="checkbox">
+              <input type="checkbox" id={feedbackFields.anonymous.id} name={feedbackFields.anonymous.name} />
+              <label htmlFor={feedbackFields.anonymous.id}>
+                Send anonymously — the owners will not see your name, department or the exact time; the
+                platform relays their replies to you
+              </label>
+            </div>
+            <button type="submit">Send feedback</button>
+          </Form>
+        ) : (
+          <p>
+            <Link
+              to={`/sign-in?${new URLSearchParams({ redirectTo: `/policies/${policy.slug}#feedback-title` })}`}
+            >
+              Sign in
+            </Link>{" "}
+            to send feedback.
+          </p>
+        )}
+      </section>
       {data.discussion ? (
         <CommentThread
           {...data.discussion}

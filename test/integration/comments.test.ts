@@ -23,6 +23,7 @@ import {
   parseUnsubscribeToken,
   unsubscribeToken,
 } from "../../app/models/email-preferences.server";
+import { EMAIL_TOPICS } from "../../app/models/email-topics";
 import { listOutbox } from "../../app/models/mail.server";
 import { grantRole } from "../../app/models/permissions.server";
 import { transitionPetition } from "../../app/models/petitions.server";
@@ -706,8 +707,9 @@ describe("reply emails", () => {
       "List-Unsubscribe": "One-Click",
     });
     expect(done.status).toBe(200);
-    expect(emailPreferences(author.id)).toEqual({ "comment-replies": false, "petition-responses": true });
-    expect(emailPreferences(staff(21).id)).toEqual({ "comment-replies": true, "petition-responses": true });
+    const allOn = Object.fromEntries(EMAIL_TOPICS.map((topic) => [topic, true]));
+    expect(emailPreferences(author.id)).toEqual({ ...allOn, "comment-replies": false });
+    expect(emailPreferences(staff(21).id)).toEqual(allOn);
     resetRateLimits();
     reply(id, staff(22), "Another answer");
     expect(count().length).toBe(before + 1);

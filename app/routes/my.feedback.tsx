@@ -1,0 +1,65 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "../components/format";
+import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../models/feedback-forms";
+import { myFeedback } from "../models/policy-feedback.server";
+import { requireUser } from "../models/sessions.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [{ title: "My feedback · Undersigned" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return json({ items: myFeedback(user) });
+}
+
+export default function MyFeedback() {
+  const { items } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <h1>My feedback</h1>
+      <p>
+        The private feedback you sent to policy owners, and their replies. Only you see this page; for
+        feedback you sent anonymously, the owners do not know it is yours.
+      </p>
+      {items.length ? (
+        <ol className="updates">
+          {items.map((item) => (
+            <li key={item.id} className="card stack">
+              <p className="meta">
+                <Link to={`/policies/${item.policySlug}`}>{item.policyTitle}</Link>
+                {item.version ? ` · version ${item.version}` : ""} · {formatDateTime(item.createdAt)} ·{" "}
+                {item.anonymous ? "sent anonymously" : "sent with your name"}
+                {item.rating ? ` · you rated it ${item.rating} of 5 (${RATING_LABELS[item.rating]})` : ""} ·{" "}
+                {FEEDBACK_STATUS_LABELS[item.status]}
+              </p>
+              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+              <div className="markdown" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+              {item.replies.length ? (
+                <section aria-label="Replies from the owners" className="stack">
+                  {item.replies.map((reply) => (
+                    <div key={reply.id} className="reply">
+                      <p className="meta">
+                        Reply from {reply.by}, an owner of the policy · {formatDateTime(reply.createdAt)}
+                      </p>
+                      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+                      <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
+                    </div>
+                  ))}
+                </section>
+              ) : (
+                <p className="muted">No reply yet.</p>
+              )}
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p>
+          You have not sent any feedback yet. Every <Link to="/policies">policy</Link> page has a form for it.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,328 @@
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { formatDate, formatDateTime } from "../components/format";
+import { FormErrors, SelectField, TextareaField } from "../components/forms";
+import { Pagination } from "../components/pagination";
+import {
+  FEEDBACK_STATUS_LABELS,
+  FEEDBACK_STATUSES,
+  feedbackReplySchema,
+  feedbackTagSchema,
+  RATING_LABELS,
+} from "../models/feedback-forms";
+import { redirectWithFlash } from "../models/flash.server";
+import { findPolicy, listVersions } from "../models/policies.server";
+import {
+  canReadFeedback,
+  feedbackAggregates,
+  feedbackInbox,
+  replyToFeedback,
+  setFeedbackStatus,
+  tagFeedback,
+} from "../models/policy-feedback.server";
+import { Refusal } from "../models/refusal";
+import { requireUser } from "../models/sessions.server";
+import { K } from "../models/small-groups";
+import { pageParam, parseQuery } from "../request.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Feedback · ${data?.policy.title ?? "Policy"} · Undersigned` },
+];
+
+async function requireInbox(request: Request, slug: string | undefined) {
+  const user = await requireUser(request);
+  const policy = findPolicy(slug ?? "");
+  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  if (!canReadFeedback(policy.id, user))
+    throw new Response("Only the policy's owners and admins read its feedback.", { status: 403 });
+  return { user, policy };
+}
+
+const querySchema = z.object({
+  version: z.coerce.number().int().positive().optional().catch(undefined),
+  status: z.enum(FEEDBACK_STATUSES).optional().catch(undefined),
+  tag: z.string().trim().max(40).optional().catch(undefined),
+  page: pageParam.catch(1),
+});
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, policy } = await requireInbox(request, params.slug);
+  const filter = parseQuery(request, querySchema);
+  const inbox = feedbackInbox(policy.id, user, {
+    version: filter.version,
+    status: filter.status,
+    tag: filter.tag || undefined,
+    page: filter.page,
+  });
+  return json({
+    policy: { slug: policy.slug, title: policy.title },
+    versions: listVersions(policy.id).map((v) => v.version),
+    filter,
+    inbox,
+    aggregates: feedbackAggregates(policy.id, user),
+  });
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("status"),
+    feedbackId: z.coerce.number().int().positive(),
+    status: z.enum(FEEDBACK_STATUSES, { message: "Choose a status" }),
+  }),
+  z.object({
+    intent: z.literal("tag"),
+    feedbackId: z.coerce.number().int().positive(),
+    tag: feedbackTagSchema,
+  }),
+  z.object({
+    intent: z.literal("untag"),
+    feedbackId: z.coerce.number().int().positive(),
+    tag: feedbackTagSchema,
+  }),
+  feedbackReplySchema.extend({ intent: z.literal("reply"), feedbackId: z.coerce.number().int().positive() }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, policy } = await requireInbox(request, params.slug);
+  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const value = submission.value;
+  // Back to the same filtered view the owner acted from.
+  const back = `/policies/${policy.slug}/feedback${new URL(request.url).search}#feedback-${value.feedbackId}`;
+  try {
+    let message: string;
+    switch (value.intent) {
+      case "status":
+        setFeedbackStatus(value.feedbackId, value.status, user);
+        message = `Marked “${FEEDBACK_STATUS_LABELS[value.status]}”.`;
+        break;
+      case "tag":
+        tagFeedback(value.feedbackId, value.tag, true, user);
+        message = `Tagged “${value.tag}”.`;
+        break;
+      case "untag":
+        tagFeedback(value.feedbackId, value.tag, false, user);
+        message = `Tag “${value.tag}” removed.`;
+        break;
+      case "reply":
+        replyToFeedback(value.feedbackId, value.body, user);
+        message =
+          "Reply sent. The platform relays it to the author; you do not learn who an anonymous author is.";
+        break;
+    }
+    return redirectWithFlash(back, { kind: "success", message });
+  } catch (error) {
+    if (error instanceof Refusal)
+      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    throw error;
+  }
+}
+
+function ReplyForm({ feedbackId }: { feedbackId: number }) {
+  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const mine =
+    result?.initialValue?.intent === "reply" && String(result.initialValue.feedbackId) === String(feedbackId);
+  const [form, fields] = useForm({
+    id: `reply-${feedbackId}`,
+    lastResult: mine ? result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackReplySchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <Form method="post" className="stack" {...getFormProps(form)}>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <input type="hidden" name="intent" value="reply" />
+      <input type="hidden" name="feedbackId" value={feedbackId} />
+      <TextareaField label="Reply privately" field={fields.body} rows={3} />
+      <button type="submit">Send reply</button>
+    </Form>
+  );
+}
+
+export default function FeedbackInbox() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const { inbox, aggregates, policy } = data;
+  const otherErrors = result?.initialValue?.intent !== "reply" ? result?.error?.[""] : undefined;
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`/policies/${policy.slug}`}>← {policy.title}</Link>
+      </p>
+      <h1>Feedback inbox</h1>
+      <p>
+        Private feedback on this policy, for its owners and admins. Anonymous feedback shows no name and only
+        its day; replies are relayed by the platform, so you never learn who sent it.
+      </p>
+
+      <section className="card" aria-labelledby="aggregates-title">
+        <h2 id="aggregates-title">By version</h2>
+        {aggregates.total === 0 ? (
+          <p className="muted">No feedback yet.</p>
+        ) : (
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Feedback</th>
+                <th scope="col">Average rating</th>
+              </tr>
+            </thead>
+            <tbody>
+              {aggregates.rows.map((row) => (
+                <tr key={row.label}>
+                  <th scope="row">{row.label}</th>
+                  <td>
+                    {row.shown
+                      ? row.total.toLocaleString("en")
+                      : row.fewerThanK
+                        ? `fewer than ${K}`
+                        : "combined below"}
+                  </td>
+                  <td>{row.average !== null ? `${row.average} of 5` : `— (shown from ${K} ratings)`}</td>
+                </tr>
+              ))}
+              {aggregates.folded !== null ? (
+                <tr>
+                  <th scope="row">Versions not shown, combined</th>
+                  <td>{aggregates.folded.toLocaleString("en")}</td>
+                  <td>—</td>
+                </tr>
+              ) : null}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Total</th>
+                <td>{aggregates.total.toLocaleString("en")}</td>
+                <td />
+              </tr>
+            </tfoot>
+          </table>
+        )}
+      </section>
+
+      <Form method="get" className="row card" aria-label="Filter feedback">
+        <SelectField
+          id="filter-version"
+          label="Version"
+          name="version"
+          defaultValue={data.filter.version ?? ""}
+          options={[
+            { value: "", label: "All versions" },
+            ...data.versions.map((v) => ({ value: v, label: `Version ${v}` })),
+          ]}
+        />
+        <SelectField
+          id="filter-status"
+          label="Status"
+          name="status"
+          defaultValue={data.filter.status ?? ""}
+          options={[
+            { value: "", label: "Any status" },
+            ...FEEDBACK_STATUSES.map((s) => ({ value: s, label: FEEDBACK_STATUS_LABELS[s] })),
+          ]}
+        />
+        <SelectField
+          id="filter-tag"
+          label="Tag"
+          name="tag"
+          defaultValue={data.filter.tag ?? ""}
+          options={[{ value: "", label: "Any tag" }, ...inbox.tags.map((t) => ({ value: t, label: t }))]}
+        />
+        <button type="submit" className="secondary">
+          Filter
+        </button>
+      </Form>
+
+      <FormErrors errors={otherErrors ?? undefined} />
+      <p>
+        {inbox.total.toLocaleString("en")} item{inbox.total === 1 ? "" : "s"}
+        {inbox.newCount ? ` · ${inbox.newCount.toLocaleString("en")} new in all` : ""}
+      </p>
+      <ol className="updates">
+        {inbox.items.map((item) => (
+          <li key={item.id} id={`feedback-${item.id}`} className="card stack">
+            <p className="meta">
+              <strong>{item.author ? item.author.name : "Anonymous colleague"}</strong>
+              {item.author?.department ? ` · ${item.author.department}` : ""} ·{" "}
+              {item.dayOnly ? formatDate(item.createdAt) : formatDateTime(item.createdAt)}
+              {item.version ? ` · on version ${item.version}` : ""}
+              {item.rating ? ` · rated ${item.rating} of 5 (${RATING_LABELS[item.rating]})` : ""} ·{" "}
+              <span className={item.status === "new" ? "badge badge-warn" : "badge"}>
+                {FEEDBACK_STATUS_LABELS[item.status]}
+              </span>
+            </p>
+            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+            <div className="markdown" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+            <div className="row">
+              <Form method="post" className="row">
+                <input type="hidden" name="intent" value="status" />
+                <input type="hidden" name="feedbackId" value={item.id} />
+                <SelectField
+                  id={`status-${item.id}`}
+                  label="Status"
+                  name="status"
+                  defaultValue={item.status}
+                  options={FEEDBACK_STATUSES.map((s) => ({ value: s, label: FEEDBACK_STATUS_LABELS[s] }))}
+                />
+                <button type="submit" className="secondary">
+                  Set status
+                </button>
+              </Form>
+              <Form method="post" className="row">
+                <input type="hidden" name="intent" value="tag" />
+                <input type="hidden" name="feedbackId" value={item.id} />
+                <div className="field">
+                  <label htmlFor={`tag-${item.id}`}>Add a tag</label>
+                  <input id={`tag-${item.id}`} name="tag" maxLength={40} />
+                </div>
+                <button type="submit" className="secondary">
+                  Tag
+                </button>
+              </Form>
+            </div>
+            {item.tags.length ? (
+              <ul className="tags" aria-label="Tags">
+                {item.tags.map((tag) => (
+                  <li key={tag}>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="untag" />
+                      <input type="hidden" name="feedbackId" value={item.id} />
+                      <input type="hidden" name="tag" value={tag} />
+                      <span className="badge">{tag}</span>
+                      <button type="submit" className="link-button" aria-label={`Remove tag ${tag}`}>
+                        ×
+                      </button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {item.replies.length ? (
+              <section aria-label="Replies">
+                <h3>Replies</h3>
+                {item.replies.map((reply) => (
+                  <div key={reply.id} className="reply">
+                    <p className="meta">
+                      {reply.by} · {formatDateTime(reply.createdAt)}
+                    </p>
+                    {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
+                    <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
+                  </div>
+                ))}
+              </section>
+            ) : null}
+            <ReplyForm feedbackId={item.id} />
+          </li>
+        ))}
+      </ol>
+      <Pagination page={data.filter.page} pageCount={inbox.pageCount} />
+    </div>
+  );
+}
