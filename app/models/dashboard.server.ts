@@ -58,18 +58,21 @@ export function signatureSeries(petition: Petition, resolution: Resolution | und
   const from = (petition.openedAt ?? petition.createdAt).getTime();
   const end = Math.min(now, petition.closedAt?.getTime() ?? now);
   const chosen = resolution ?? chooseResolution(from, end);
-  const to = chosen === "hour" ? Math.min(end, from + HOURLY_SPAN_MS - 1) : end;
   const size = chosen === "hour" ? HOUR_MS : DAY_MS;
+  // The first 72 whole hours, from the hour it opened in.
+  const to =
+    chosen === "hour" ? Math.min(end, Math.floor(from / HOUR_MS) * HOUR_MS + HOURLY_SPAN_MS - 1) : end;
   const starts = bucketStarts(from, to, chosen);
   const first = starts[0] ?? from;
   const limit = (starts.at(-1) ?? first) + size;
   const rows = getDb()
-    .$client.prepare<[number, number, number, number], { start: number; n: number }>(
-      `select (created_at / ?) * ? as start, count(*) as n from signatures
+    // `%` works in integers whatever the binding (a JS number may bind as REAL, and `/` would not floor).
+    .$client.prepare<[number, number, number], { start: number; n: number }>(
+      `select created_at - created_at % ? as start, count(*) as n from signatures
        where petition_id = ? and withdrawn_at is null and invalidated_at is null and created_at < ?
        group by start`,
     )
-    .all(size, size, petition.id, limit);
+    .all(size, petition.id, limit);
   const counts = new Map<number, number>();
   let before = 0;
   for (const row of rows) {

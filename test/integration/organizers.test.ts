@@ -1,0 +1,551 @@
+import { parse } from "csv-parse/sync";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR, listAuditEntries } from "../../app/models/audit.server";
+import { petitionDashboard, signatureSeries, signerBreakdowns } from "../../app/models/dashboard.server";
+import {
+  emailPreferences,
+  setEmailPreference,
+  unsubscribeToken,
+} from "../../app/models/email-preferences.server";
+import { EMAIL_TOPICS } from "../../app/models/email-topics";
+import { createSmtpTransport, deliverDueMail, listOutbox } from "../../app/models/mail.server";
+import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/models/organizers.server";
+import { findPersonByEmail, importDirectory } from "../../app/models/people.server";
+import { grantRole, rolesOf } from "../../app/models/permissions.server";
+import {
+  listPetitionUpdates,
+  postPetitionUpdate,
+  queuePetitionUpdateEmails,
+} from "../../app/models/petition-updates.server";
+import {
+  createPetition,
+  DAY_MS,
+  findPetition,
+  listPetitions,
+  type Petition,
+  transitionPetition,
+} from "../../app/models/petitions.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
+import { HOUR_MS } from "../../app/models/signature-series";
+import { invalidateSignatures, signPetition, withdrawSignature } from "../../app/models/signatures.server";
+import { K } from "../../app/models/small-groups";
+import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
+import * as exportRoute from "../../app/routes/petitions.$slug.export";
+import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
+import { getDb } from "../../db/client";
+import { outbox, signatures } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
+import { startSmtpServer } from "../support/smtp";
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+updateSettings(
+  DEFAULT_SETTINGS,
+  [
+    { threshold: 50, responseRequired: false, responseDays: null },
+    { threshold: 400, responseRequired: true, responseDays: 14 },
+  ],
+  CLI_ACTOR,
+);
+
+// A company of 320 across departments of very different sizes, so breakdowns have small groups.
+const DEPARTMENTS = [
+  "Engineering",
+  "Engineering",
+  "Engineering",
+  "Sales",
+  "Sales",
+  "Research",
+  "Legal",
+  "Finance",
+];
+const LOCATIONS = ["London", "London", "Berlin", "New York", "Lisbon"];
+const rows = ["email,name,department,location"];
+for (let i = 1; i <= 320; i++) {
+  const department = i % 97 === 0 ? "Security" : DEPARTMENTS[i % DEPARTMENTS.length];
+  rows.push(`p${i}@corp.example,Person ${i},${department},${LOCATIONS[(i * 7) % LOCATIONS.length]}`);
+}
+rows.push("mod@corp.example,Morgan Moderator,People,Berlin", "admin@corp.example,Ada Admin,IT,London");
+importDirectory(`${rows.join("\n")}\n`, CLI_ACTOR);
+const user = (email: string): User => {
+  const person = findPersonByEmail(getDb(), email);
+  if (!person) throw new Error(`${email} missing`);
+  return { ...person, roles: rolesOf(person.id) };
+};
+const person = (i: number) => user(`p${i}@corp.example`);
+grantRole(user("mod@corp.example").id, "moderator", CLI_ACTOR);
+grantRole(user("admin@corp.example").id, "admin", CLI_ACTOR);
+const moderator = user("mod@corp.example");
+const admin = user("admin@corp.example");
+
+function openPetitionBy(creator: User, sponsors: User[], title: string): Petition {
+  const petition = createPetition(
+    {
+      title,
+      summary: "Give every member of staff a way to opt out of keystroke and click logging.",
+      body: "Keystroke and click logging for AI training was introduced without consultation. ".repeat(3),
+    },
+    creator,
+  );
+  transitionPetition(petition.id, { action: "submit" }, creator);
+  for (const sponsor of sponsors) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+  return transitionPetition(petition.id, { action: "approve" }, moderator);
+}
+
+// Deterministic "random" signing times over the first ten days, a third anonymous.
+let seed = 7;
+const next = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+
+const creator = person(1);
+const sponsors = [person(2), person(3), person(4)];
+const petition = openPetitionBy(creator, sponsors, "Let staff opt out of logging for AI training");
+const opened = petition.openedAt?.getTime() ?? Date.now();
+const signers = Array.from({ length: 300 }, (_, i) => person(i + 10));
+const signedAt = new Map<number, number>();
+{
+  // Signing times in order (a petition's signatures arrive in time order), rushed on day one.
+  const times = signers
+    .map(() => opened + Math.floor(next() < 0.4 ? next() * DAY_MS : next() * 10 * DAY_MS))
+    .sort((a, b) => a - b);
+  signers.forEach((signer, i) => {
+    const at = times[i] ?? opened;
+    resetRateLimits();
+    const result = signPetition(
+      { petitionId: petition.id, user: signer, visibility: i % 3 === 0 ? "anonymous" : "public", ip: null },
+      at,
+    );
+    if (!result.ok) throw new Error("rate limited");
+    signedAt.set(signer.id, at);
+  });
+}
+const tenDaysIn = opened + 10 * DAY_MS + HOUR_MS;
+// Some withdraw, some are invalidated: the chart counts standing signatures only.
+for (const s of signers.slice(0, 5)) withdrawSignature(petition.id, s, tenDaysIn - HOUR_MS);
+invalidateSignatures(
+  petition.id,
+  {
+    emails: signers
+      .slice(5, 12)
+      .map((s) => s.email)
+      .join("\n"),
+    reason: "Test accounts",
+    expected: 7,
+  },
+  CLI_ACTOR,
+  tenDaysIn - HOUR_MS,
+);
+
+const standing = () =>
+  getDb()
+    .select({
+      personId: signatures.personId,
+      createdAt: signatures.createdAt,
+      visibility: signatures.visibility,
+    })
+    .from(signatures)
+    .where(
+      and(
+        eq(signatures.petitionId, petition.id),
+        isNull(signatures.withdrawnAt),
+        isNull(signatures.invalidatedAt),
+      ),
+    )
+    .all();
+
+describe("the dashboard's numbers", () => {
+  it("has a chart whose series equal the signatures table, by day and by hour", () => {
+    const rows = standing();
+    const current = findPetition(String(petition.id));
+    if (!current) throw new Error("petition missing");
+    expect(rows.length).toBe(current.signatureCount);
+    for (const resolution of ["day", "hour"] as const) {
+      const series = signatureSeries(current, resolution, tenDaysIn);
+      const size = series.bucketMs;
+      const first = series.points[0]?.start ?? 0;
+      const end = (series.points.at(-1)?.start ?? 0) + size;
+      for (const point of series.points) {
+        const expected = rows.filter((r) => {
+          const t = r.createdAt.getTime();
+          return t >= point.start && t < point.start + size;
+        }).length;
+        expect(point.count).toBe(expected);
+        expect(point.cumulative).toBe(rows.filter((r) => r.createdAt.getTime() < point.start + size).length);
+      }
+      // Consecutive buckets, starting at the opening hour or day.
+      expect(first).toBe(Math.floor(opened / size) * size);
+      expect(series.points.map((p) => p.start)).toEqual(series.points.map((_, i) => first + i * size));
+      if (resolution === "day") expect(series.points.at(-1)?.cumulative).toBe(rows.length);
+      else expect(end - first).toBe(72 * HOUR_MS);
+    }
+    // Left to choose, a ten-day-old petition is charted by day.
+    expect(signatureSeries(current, undefined, tenDaysIn).resolution).toBe("day");
+  });
+
+  it("counts today and the last 7 days, and projects the next milestone at the recent rate", () => {
+    const current = findPetition(String(petition.id));
+    if (!current) throw new Error("petition missing");
+    const rows = standing();
+    const dashboard = petitionDashboard(current, {}, tenDaysIn);
+    const dayStart = Math.floor(tenDaysIn / DAY_MS) * DAY_MS;
+    expect(dashboard.today).toBe(rows.filter((r) => r.createdAt.getTime() >= dayStart).length);
+    const recent = rows.filter((r) => r.createdAt.getTime() >= tenDaysIn - 7 * DAY_MS).length;
+    expect(dashboard.lastWeek).toBe(recent);
+    expect(dashboard.nextThreshold).toBe(400);
+    expect(dashboard.projection).toEqual({
+      kind: "likely",
+      perDay: recent / 7,
+      at: tenDaysIn + ((400 - current.signatureCount) / (recent / 7)) * DAY_MS,
+    });
+    expect(dashboard.milestones.find((m) => m.threshold === 50)?.reachedAt).not.toBeNull();
+  });
+
+  it("breaks signers down by department and location without revealing a group under 5", () => {
+    const { department, location, asOf } = signerBreakdowns(petition.id, tenDaysIn);
+    expect(asOf).toBe(Math.floor(tenDaysIn / DAY_MS) * DAY_MS);
+    const before = standing().filter((r) => r.createdAt.getTime() < asOf);
+    for (const breakdown of [department, location]) {
+      expect(breakdown.total).toBe(before.length);
+      const shown = breakdown.rows.reduce((s, r) => s + (r.shown ? r.total : 0), 0);
+      expect(shown + (breakdown.folded ?? 0)).toBe(before.length);
+    }
+    // Security has 3 people in the whole company: never shown as a number.
+    const security = department.rows.find((r) => r.label === "Security");
+    if (security) expect(security.shown).toBe(false);
+    for (const row of department.rows) if (row.shown) expect(row.total).toBeGreaterThanOrEqual(K);
+  });
+});
+
+describe("the dashboard page and export", () => {
+  it("is for organizers, moderators and admins only", async () => {
+    const path = `/petitions/${petition.slug}/dashboard`;
+    const params = { slug: petition.slug };
+    for (const who of [creator, sponsors[0] as User, moderator, admin]) {
+      expect((await callRoute(dashboardRoute, "loader", who, path, params)).status).toBe(200);
+    }
+    expect((await callRoute(dashboardRoute, "loader", person(200), path, params)).status).toBe(403);
+    expect((await callRoute(dashboardRoute, "loader", null, path, params)).status).toBe(302);
+    expect(
+      (await callRoute(exportRoute, "action", person(200), `/petitions/${petition.slug}/export`, params))
+        .status,
+    ).toBe(403);
+  });
+
+  it("never carries a signer's address or an anonymous signer's name", async () => {
+    const response = await callRoute(
+      dashboardRoute,
+      "loader",
+      creator,
+      `/petitions/${petition.slug}/dashboard`,
+      {
+        slug: petition.slug,
+      },
+    );
+    const text = await response.text();
+    expect(text).not.toMatch(/p\d+@corp\.example/);
+    // No signer's name at all (the organizers' own names do appear).
+    for (const signer of signers) expect(text).not.toContain(`"${signer.name}"`);
+  });
+
+  it("exports public signers only, anonymous ones as a count, and records the export", async () => {
+    const response = await callRoute(exportRoute, "action", creator, `/petitions/${petition.slug}/export`, {
+      slug: petition.slug,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/csv");
+    expect(response.headers.get("Content-Disposition")).toMatch(
+      /attachment; filename=".+-signers-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
+    const csv = await response.text();
+    const records = parse(csv, { columns: true }) as Record<string, string>[];
+    const rows = standing();
+    const publicRows = rows.filter((r) => r.visibility === "public");
+    const anonymousRows = rows.filter((r) => r.visibility === "anonymous");
+    expect(records.filter((r) => r.visibility === "public")).toHaveLength(publicRows.length);
+    expect(records.filter((r) => r.visibility === "anonymous")).toEqual([
+      {
+        name: "",
+        department: "",
+        signed_on: "",
+        visibility: "anonymous",
+        count: String(anonymousRows.length),
+      },
+    ]);
+    const byId = new Map(signers.map((s) => [s.id, s]));
+    for (const row of anonymousRows) {
+      const signer = byId.get(row.personId);
+      if (!signer?.name) throw new Error("signer missing");
+      expect(csv).not.toContain(`${signer.name},`);
+      expect(csv).not.toContain(signer.email);
+    }
+    for (const row of publicRows) expect(csv).toContain(`${byId.get(row.personId)?.name},`);
+    const audit = listAuditEntries({ action: "petition.signers.export" }).entries;
+    expect(audit[0]).toMatchObject({ actorLabel: creator.email, targetId: String(petition.id) });
+    // A GET does not export.
+    expect(
+      (
+        await callRoute(exportRoute, "loader", creator, `/petitions/${petition.slug}/export`, {
+          slug: petition.slug,
+        })
+      ).status,
+    ).toBe(302);
+  });
+});
+
+describe("updates to signers", () => {
+  it("reach signers through a real SMTP server, with a one-click unsubscribe header", async () => {
+    const transport = createSmtpTransport(smtp.url);
+    const drain = async () => {
+      while ((await deliverDueMail(transport, { limit: 100 })).sent > 0) {
+        /* drain */
+      }
+    };
+    await drain();
+    const tiny = openPetitionBy(
+      person(305),
+      [person(306), person(307), person(308)],
+      "Keep logging data out of performance reviews",
+    );
+    const tinySigners = signers.slice(20, 30);
+    tinySigners.forEach((s, i) => {
+      resetRateLimits();
+      signPetition({ petitionId: tiny.id, user: s, visibility: i % 2 ? "anonymous" : "public", ip: null });
+    });
+    postPetitionUpdate(tiny.id, "Thank you all: HR has agreed to a meeting next week.", person(306));
+    while (queuePetitionUpdateEmails() > 0) {
+      /* batches */
+    }
+    await drain();
+    transport.close();
+    const received = smtp.received.filter((m) => m.parsed.subject === `Update on “${tiny.title}”`);
+    expect(received.flatMap((m) => m.to).sort()).toEqual(tinySigners.map((s) => s.email).sort());
+    const mail = received[0];
+    expect(mail?.parsed.text).toContain("HR has agreed to a meeting next week.");
+    // Folded header lines unfolded first (RFC 5322).
+    expect(mail?.raw.replace(/\r\n[ \t]+/g, " ")).toMatch(
+      /^List-Unsubscribe: <http:\/\/undersigned\.test:3000\/unsubscribe\/\d+\.petition-updates\./m,
+    );
+    expect(mail?.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+  });
+
+  it("allows one update a day, refuses the second with a 429 that changes nothing", async () => {
+    const path = `/petitions/${petition.slug}/dashboard`;
+    const params = { slug: petition.slug };
+    const first = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "post-update",
+      body: "We passed **200 signatures**: thank you. Keep sharing the petition with your team.",
+    });
+    expect(first.status).toBe(302);
+    const second = await callRoute(dashboardRoute, "action", sponsors[0] ?? creator, path, params, {
+      intent: "post-update",
+      body: "A second update on the same day should wait until tomorrow.",
+    });
+    expect(second.status).toBe(429);
+    expect(JSON.stringify(await second.json())).toContain("One update a day");
+    expect(listPetitionUpdates(petition.id).filter((u) => u.kind === "update")).toHaveLength(1);
+    // Not an organizer: 403; too short: 400.
+    expect(
+      (
+        await callRoute(dashboardRoute, "action", person(200), path, params, {
+          intent: "post-update",
+          body: "x".repeat(30),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await callRoute(dashboardRoute, "action", creator, path, params, {
+          intent: "post-update",
+          body: "short",
+        })
+      ).status,
+    ).toBe(400);
+    // A day later, the next one goes through.
+    expect(
+      postPetitionUpdate(
+        petition.id,
+        "One day later: leadership has agreed to meet us.",
+        creator,
+        Date.now() + DAY_MS + 1_000,
+      ),
+    ).toBeGreaterThan(0);
+  });
+
+  it("emails every standing signer once per update (anonymous ones too), never organizers or those who opted out", () => {
+    const optedOut = signers[100] as User;
+    setEmailPreference(optedOut.id, "petition-updates", false);
+    const before = getDb().select().from(outbox).all().length;
+    while (queuePetitionUpdateEmails(Date.now(), 50) > 0) {
+      /* batches of 50 */
+    }
+    const queued = getDb().select().from(outbox).all().slice(before);
+    const standingIds = new Set(standing().map((r) => r.personId));
+    const expected = signers.filter((s) => standingIds.has(s.id) && s.id !== optedOut.id).map((s) => s.email);
+    // Two updates (the first and the next day's), one email each per signer.
+    expect(
+      queued
+        .filter((m) => m.kind === "signer.update")
+        .map((m) => m.toAddress)
+        .sort(),
+    ).toEqual([...expected, ...expected].sort());
+    expect(queued.every((m) => m.petitionId === petition.id)).toBe(true);
+    expect(queued.some((m) => [creator, ...sponsors].some((o) => o.email === m.toAddress))).toBe(false);
+    expect(queued.every((m) => m.headers?.["List-Unsubscribe"]?.includes("petition-updates"))).toBe(true);
+    // The admin outbox does not show signers' addresses.
+    expect(
+      listOutbox({ page: 1 })
+        .messages.filter((m) => m.kind === "signer.update")
+        .every((m) => m.toAddress.startsWith("hidden")),
+    ).toBe(true);
+  });
+
+  it("has unsubscribe links that change exactly one setting, without signing in", async () => {
+    const reader = signers[150] as User;
+    for (const topic of EMAIL_TOPICS) {
+      for (const t of EMAIL_TOPICS) setEmailPreference(reader.id, t, true);
+      const token = unsubscribeToken(reader.id, topic);
+      const done = await callRoute(unsubscribeRoute, "action", null, `/unsubscribe/${token}`, { token });
+      expect(done.status).toBe(200);
+      const expected = Object.fromEntries(EMAIL_TOPICS.map((t) => [t, t !== topic]));
+      expect(emailPreferences(reader.id)).toEqual(expected);
+    }
+  });
+
+  it("sends no milestone news to an organizer who turned it off", () => {
+    const small = openPetitionBy(
+      person(301),
+      [person(302), person(303), person(304)],
+      "Publish the logging retention schedule",
+    );
+    setEmailPreference(person(303).id, "milestone-news", false);
+    const before = getDb().select().from(outbox).all().length;
+    for (const s of signers.slice(0, 50)) {
+      resetRateLimits();
+      signPetition({ petitionId: small.id, user: s, visibility: "public", ip: null });
+    }
+    const news = getDb()
+      .select()
+      .from(outbox)
+      .all()
+      .slice(before)
+      .filter((m) => m.kind === "milestone.organizer");
+    expect(news.map((m) => m.toAddress).sort()).toEqual(
+      [person(301), person(302), person(304)].map((p) => p.email).sort(),
+    );
+    expect(news.every((m) => m.headers?.["List-Unsubscribe"]?.includes("milestone-news"))).toBe(true);
+  });
+});
+
+describe("co-organizers", () => {
+  const path = `/petitions/${petition.slug}/dashboard`;
+  const params = { slug: petition.slug };
+
+  it("are added by organizers (current staff only), can post, and are removed — all audited", async () => {
+    const colleague = person(250);
+    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(false);
+    for (const [email, status] of [
+      ["nobody@corp.example", 400],
+      ["not-an-email", 400],
+      [creator.email, 409],
+    ] as const) {
+      const response = await callRoute(dashboardRoute, "action", creator, path, params, {
+        intent: "add-organizer",
+        email,
+      });
+      expect(response.status).toBe(status);
+    }
+    expect(
+      (
+        await callRoute(dashboardRoute, "action", person(200), path, params, {
+          intent: "add-organizer",
+          email: colleague.email,
+        })
+      ).status,
+    ).toBe(403);
+    const added = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "add-organizer",
+      email: colleague.email.toUpperCase(),
+    });
+    expect(added.status).toBe(302);
+    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(true);
+    expect((await callRoute(dashboardRoute, "loader", colleague, path, params)).status).toBe(200);
+    expect(
+      getDb()
+        .select()
+        .from(outbox)
+        .where(eq(outbox.kind, "organizer.added"))
+        .all()
+        .map((m) => m.toAddress),
+    ).toContain(colleague.email);
+    // The creator and co-sponsors cannot be removed; a co-organizer can.
+    expect(() => removeCoOrganizer(petition.id, creator.id, colleague)).toThrow(
+      /creator and co-sponsors stay/,
+    );
+    const removed = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "remove-organizer",
+      personId: String(colleague.id),
+    });
+    expect(removed.status).toBe(302);
+    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(false);
+    expect((await callRoute(dashboardRoute, "loader", colleague, path, params)).status).toBe(403);
+    const actions = listAuditEntries({}).entries.map((e) => e.action);
+    expect(actions).toContain("petition.organizer.add");
+    expect(actions).toContain("petition.organizer.remove");
+    // Inactive people are not staff any more.
+    const { setPersonActive } = await import("../../app/models/people.server");
+    setPersonActive(person(251).id, false, CLI_ACTOR);
+    expect(() => addCoOrganizer(petition.id, person(251).email, creator)).toThrow(/not a current colleague/);
+  });
+});
+
+describe("declaring victory", () => {
+  it("closes the petition as won, shows the note, emails signers, and happens once", async () => {
+    const path = `/petitions/${petition.slug}/dashboard`;
+    const params = { slug: petition.slug };
+    expect(
+      (
+        await callRoute(dashboardRoute, "action", moderator, path, params, {
+          intent: "declare-victory",
+          body: "Leadership agreed to an opt-out for everyone.",
+        })
+      ).status,
+    ).toBe(403);
+    const done = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "declare-victory",
+      body: "Leadership agreed to an **opt-out for everyone** from next month.",
+    });
+    expect(done.status).toBe(302);
+    const won = findPetition(String(petition.id));
+    expect(won?.state).toBe("closed");
+    expect(won?.wonAt).not.toBeNull();
+    const victory = listPetitionUpdates(petition.id).find((u) => u.kind === "victory");
+    expect(victory?.bodyHtml).toContain("<strong>opt-out for everyone</strong>");
+    expect(listPetitions({ list: "won", sort: "signatures", page: 1 }).petitions.map((p) => p.id)).toContain(
+      petition.id,
+    );
+    const again = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "declare-victory",
+      body: "Declaring victory twice should be refused by the state machine.",
+    });
+    expect(again.status).toBe(409);
+    const before = getDb().select().from(outbox).all().length;
+    while (queuePetitionUpdateEmails(Date.now(), 100) > 0) {
+      /* batches */
+    }
+    const sent = getDb().select().from(outbox).all().slice(before);
+    // Everyone standing, except the one who turned updates off and the one who left the company.
+    expect(sent.filter((m) => m.kind === "signer.victory").length).toBe(standing().length - 2);
+    expect(listAuditEntries({ action: "petition.declare-victory" }).entries).toHaveLength(1);
+  });
+});
