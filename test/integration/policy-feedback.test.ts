@@ -1,0 +1,316 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAuditEntries } from "../../app/models/audit.server";
+import { createSmtpTransport, deliverDueMail, listOutbox } from "../../app/models/mail.server";
+import { createPolicy, publishPolicyVersion } from "../../app/models/policies.server";
+import { feedbackAggregates, myFeedback, sendFeedback } from "../../app/models/policy-feedback.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { K } from "../../app/models/small-groups";
+import * as myFeedbackRoute from "../../app/routes/my.feedback";
+import * as policyRoute from "../../app/routes/policies.$slug._index";
+import * as inboxRoute from "../../app/routes/policies.$slug.feedback";
+import { getDb } from "../../db/client";
+import { auditLog, outbox, policyFeedback } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
+import { makeCompany } from "../support/petition-fixtures";
+import { startSmtpServer } from "../support/smtp";
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+const company = makeCompany(30);
+const staff = (i: number): User => {
+  const user = company.staff[i];
+  if (!user) throw new Error(`no staff ${i}`);
+  return user;
+};
+const owner = staff(0);
+const policy = createPolicy(
+  {
+    title: "Model Capability Initiative data collection",
+    summary: "What is logged from staff machines to train AI models, and how to opt out.",
+    ownerTeam: "AI Platform",
+    ownerEmails: owner.email,
+    body: "Keystrokes and clicks are logged on company machines to train models.",
+    changeSummary: "First version",
+    effectiveAt: new Date(Date.now() - 86_400_000),
+  },
+  company.leader,
+);
+const slug = policy.slug;
+const inboxPath = `/policies/${slug}/feedback`;
+const counts = () => ({
+  feedback: getDb().select().from(policyFeedback).all().length,
+  audit: getDb().select().from(auditLog).all().length,
+});
+
+describe("sending feedback", () => {
+  it("from the policy page: named or anonymous, with an optional rating; bad input changes nothing", async () => {
+    const before = counts();
+    const bad: Record<string, string>[] = [
+      { intent: "send-feedback", body: "" },
+      { intent: "send-feedback", body: "x".repeat(5_001) },
+      { intent: "send-feedback", body: "Fine", rating: "7" },
+      { intent: "send-feedback", body: "Fine", rating: "two" },
+      { intent: "nonsense", body: "Fine" },
+    ];
+    for (const fields of bad) {
+      const response = await callRoute(
+        policyRoute,
+        "action",
+        staff(5),
+        `/policies/${slug}`,
+        { slug },
+        fields,
+      );
+      expect(response.status).toBe(400);
+    }
+    expect(counts()).toEqual(before);
+    expect(
+      (
+        await callRoute(
+          policyRoute,
+          "action",
+          null,
+          `/policies/${slug}`,
+          { slug },
+          { intent: "send-feedback", body: "Hi" },
+        )
+      ).status,
+    ).toBe(302);
+    expect(counts()).toEqual(before);
+
+    const named = await callRoute(
+      policyRoute,
+      "action",
+      staff(5),
+      `/policies/${slug}`,
+      { slug },
+      {
+        intent: "send-feedback",
+        body: "The **pause button** works, but 30 minutes is too short for confidential calls.",
+        rating: "3",
+      },
+    );
+    expect(named.status).toBe(302);
+    const anonymous = await callRoute(
+      policyRoute,
+      "action",
+      staff(6),
+      `/policies/${slug}`,
+      { slug },
+      {
+        intent: "send-feedback",
+        body: "My manager reads the logs. I cannot say this with my name on it.",
+        rating: "1",
+        anonymous: "on",
+      },
+    );
+    expect(anonymous.status).toBe(302);
+    expect(counts().feedback).toBe(before.feedback + 2);
+    // Sending feedback is not a privileged action: nothing in the audit log links a person to it.
+    expect(counts().audit).toBe(before.audit);
+  });
+
+  it("is rate limited per person", () => {
+    resetRateLimits();
+    for (let i = 0; i < 5; i++) sendFeedback(policy.id, { body: `Note ${i}`, anonymous: false }, staff(7));
+    expect(() => sendFeedback(policy.id, { body: "One more", anonymous: false }, staff(7))).toThrow(
+      /a lot of feedback/,
+    );
+    resetRateLimits();
+  });
+});
+
+describe("the owners' inbox", () => {
+  it("is for the policy's owners and admins only", async () => {
+    expect((await callRoute(inboxRoute, "loader", owner, inboxPath, { slug })).status).toBe(200);
+    expect((await callRoute(inboxRoute, "loader", staff(5), inboxPath, { slug })).status).toBe(403);
+    expect((await callRoute(inboxRoute, "loader", company.leader, inboxPath, { slug })).status).toBe(403);
+    expect((await callRoute(inboxRoute, "loader", null, inboxPath, { slug })).status).toBe(302);
+    expect(
+      (
+        await callRoute(
+          inboxRoute,
+          "action",
+          staff(5),
+          inboxPath,
+          { slug },
+          { intent: "status", feedbackId: "1", status: "read" },
+        )
+      ).status,
+    ).toBe(403);
+  });
+
+  it("shows anonymous feedback with no trace of its author, and named feedback with its author", async () => {
+    const response = await callRoute(inboxRoute, "loader", owner, inboxPath, { slug });
+    const text = await response.text();
+    const author = staff(6);
+    expect(text).toContain("My manager reads the logs.");
+    // (Its department is not checked: the named author here works in the same one.)
+    for (const trace of [author.email, `"${author.name}"`, "authorId"]) {
+      expect(text).not.toContain(trace);
+    }
+    const data = JSON.parse(text) as {
+      inbox: { items: { anonymous: boolean; author: unknown; createdAt: string; dayOnly: boolean }[] };
+    };
+    const anonymousItem = data.inbox.items.find((i) => i.anonymous);
+    expect(anonymousItem?.author).toBeNull();
+    expect(anonymousItem?.createdAt).toMatch(/T00:00:00\.000Z$/);
+    expect(data.inbox.items.find((i) => !i.anonymous && i.author)).toBeDefined();
+    expect(text).toContain(staff(5).name ?? "?");
+  });
+
+  it("filters by version, status and tag; tags and statuses are audited by feedback id only", async () => {
+    const id = getDb().select().from(policyFeedback).where(eq(policyFeedback.anonymous, true)).get()?.id ?? 0;
+    const act = (fields: Record<string, string>) =>
+      callRoute(inboxRoute, "action", owner, inboxPath, { slug }, fields);
+    expect((await act({ intent: "tag", feedbackId: String(id), tag: "Needs Legal" })).status).toBe(302);
+    expect((await act({ intent: "tag", feedbackId: String(id), tag: "<script>" })).status).toBe(400);
+    expect((await act({ intent: "status", feedbackId: String(id), status: "acted" })).status).toBe(302);
+    expect((await act({ intent: "status", feedbackId: String(id), status: "done" })).status).toBe(400);
+    expect((await act({ intent: "status", feedbackId: "999999", status: "read" })).status).toBe(404);
+    const load = async (query: string) =>
+      (await (await callRoute(inboxRoute, "loader", owner, `${inboxPath}?${query}`, { slug })).json()) as {
+        inbox: { items: { id: number; tags: string[]; status: string }[]; tags: string[] };
+      };
+    expect((await load("tag=needs-legal")).inbox.items.map((i) => i.id)).toEqual([id]);
+    expect((await load("status=acted")).inbox.items.map((i) => i.id)).toEqual([id]);
+    expect((await load("status=new")).inbox.items.map((i) => i.id)).not.toContain(id);
+    expect((await load("version=1")).inbox.items.length).toBeGreaterThan(1);
+    expect((await load("version=2")).inbox.items).toEqual([]);
+    expect((await load("")).inbox.tags).toEqual(["needs-legal"]);
+    const entries = listAuditEntries({ actorEmail: owner.email }).entries.filter((e) =>
+      e.action.startsWith("feedback."),
+    );
+    expect(entries.map((e) => e.action).sort()).toEqual(["feedback.status", "feedback.tag"]);
+    for (const entry of entries) {
+      expect(entry.targetId).toBe(String(id));
+      expect(JSON.stringify(entry)).not.toContain(staff(6).email);
+    }
+    await act({ intent: "untag", feedbackId: String(id), tag: "needs-legal" });
+    expect((await load("")).inbox.tags).toEqual([]);
+  });
+});
+
+describe("replies", () => {
+  it("reach an anonymous author by email and on My feedback, relayed without revealing them to anyone", async () => {
+    const author = staff(6);
+    const id = getDb().select().from(policyFeedback).where(eq(policyFeedback.anonymous, true)).get()?.id ?? 0;
+    const before = getDb().select().from(outbox).all().length;
+    const replied = await callRoute(
+      inboxRoute,
+      "action",
+      owner,
+      inboxPath,
+      { slug },
+      {
+        intent: "reply",
+        feedbackId: String(id),
+        body: "Thank you. Nobody outside the AI Platform team can read the logs; we will publish the access list.",
+      },
+    );
+    expect(replied.status).toBe(302);
+    const queued = getDb().select().from(outbox).all().slice(before);
+    expect(queued.map((m) => m.kind)).toEqual(["feedback.reply"]);
+
+    const transport = createSmtpTransport(smtp.url);
+    while ((await deliverDueMail(transport, { limit: 50 })).sent > 0) {
+      /* drain */
+    }
+    transport.close();
+    const mail = smtp.received.find((m) => m.parsed.subject?.startsWith("A reply to your feedback"));
+    expect(mail?.to).toEqual([author.email]);
+    expect(mail?.parsed.text).toContain("we will publish the access list");
+    expect(mail?.parsed.text).toContain("they still do not know who you are");
+
+    // Nothing the owner (or an admin) can see ties the reply to the author.
+    const inbox = await (await callRoute(inboxRoute, "loader", owner, inboxPath, { slug })).text();
+    expect(inbox).toContain("we will publish the access list");
+    expect(inbox).not.toContain(author.email);
+    expect(inbox).not.toContain(`"${author.name}"`);
+    const outboxRow = listOutbox({ page: 1 }).messages.find((m) => m.kind === "feedback.reply");
+    expect(outboxRow?.toAddress).toBe("hidden (a participant)");
+    const audit = listAuditEntries({ action: "feedback.reply" }).entries;
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(author.email);
+    expect(JSON.stringify(audit)).not.toContain(`"${author.id}"`);
+
+    // The author reads it on My feedback; the owner is not the author.
+    const mine = await (await callRoute(myFeedbackRoute, "loader", author, "/my/feedback", {})).json();
+    expect(JSON.stringify(mine)).toContain("we will publish the access list");
+    expect(myFeedback(owner)).toEqual([]);
+  });
+
+  it("refuses empty and oversize replies, changing nothing", async () => {
+    const id = getDb().select().from(policyFeedback).get()?.id ?? 0;
+    const before = counts();
+    for (const body of ["", "x".repeat(5_001)]) {
+      expect(
+        (
+          await callRoute(
+            inboxRoute,
+            "action",
+            owner,
+            inboxPath,
+            { slug },
+            { intent: "reply", feedbackId: String(id), body },
+          )
+        ).status,
+      ).toBe(400);
+    }
+    expect(counts()).toEqual(before);
+  });
+});
+
+describe("aggregates", () => {
+  it("count and average per version, suppressing small groups", () => {
+    // Version 1 so far: 2 + 5 items, 1 anonymous — its anonymous part is small, so it is not shown.
+    let result = feedbackAggregates(policy.id, owner);
+    expect(result.rows).toEqual([{ label: "Version 1", shown: false, fewerThanK: false, average: null }]);
+    expect(result.folded).toBe(result.total);
+
+    // More anonymous feedback on version 1 makes it safe to show; a new version starts small.
+    for (let i = 10; i < 14; i++)
+      sendFeedback(policy.id, { body: "Too much logging", rating: 2, anonymous: true }, staff(i));
+    publishPolicyVersion(
+      policy.id,
+      {
+        body: "Pause for up to 30 minutes.",
+        changeSummary: "Pause button",
+        effectiveAt: new Date(Date.now() - 1_000),
+      },
+      company.leader,
+    );
+    sendFeedback(policy.id, { body: "Better", rating: 4, anonymous: true }, staff(20));
+    sendFeedback(policy.id, { body: "Still bad", rating: 2, anonymous: false }, staff(21));
+    result = feedbackAggregates(policy.id, owner);
+    const v1 = result.rows.find((r) => r.label === "Version 1");
+    const v2 = result.rows.find((r) => r.label === "Version 2");
+    // Version 2 alone is small, so version 1 is folded with it: nothing can be subtracted.
+    expect(v2).toMatchObject({ shown: false, fewerThanK: true });
+    expect(v1).toMatchObject({ shown: false });
+    expect(result.total).toBe(13);
+    for (let i = 22; i < 27; i++)
+      sendFeedback(policy.id, { body: "Fine now", rating: 5, anonymous: true }, staff(i));
+    result = feedbackAggregates(policy.id, owner);
+    expect(result.rows.find((r) => r.label === "Version 1")).toMatchObject({
+      shown: true,
+      total: 11,
+      average: 2,
+    });
+    expect(result.rows.find((r) => r.label === "Version 2")).toMatchObject({
+      shown: true,
+      total: 7,
+      average: 4.4,
+    });
+    expect(result.folded).toBeNull();
+    expect(K).toBe(5);
+  });
+});
