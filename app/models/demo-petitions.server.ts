@@ -2,6 +2,7 @@ import { eq, gte } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { outbox, people } from "../../db/schema";
 import { seedDemoDiscussion } from "./demo-discussion.server";
+import { seedOrganizing } from "./demo-organizing.server";
 import { seedMciPolicy, seedMciResponse } from "./demo-response.server";
 import { findPersonByEmail } from "./people.server";
 import { rolesOf } from "./permissions.server";
@@ -237,6 +238,16 @@ We ask leadership to:
     at("2026-11-27T09:00:00Z"),
   );
 
+  const organizingLines = seedOrganizing({
+    mci,
+    parking,
+    policy: mciPolicy,
+    organizer,
+    rep,
+    owner: leader,
+    staff: staff.slice(500, 900).map(user),
+  });
+
   closeExpiredPetitions();
   // The demo's history happened long ago: its emails count as delivered, so none goes out if SMTP is
   // configured later.
@@ -245,5 +256,6 @@ We ask leadership to:
   return [
     `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days; a discussion of ${discussionSize} comments besides the signers' reasons.`,
     "Other petitions: open, closed, rejected, awaiting moderation, collecting co-sponsors, draft.",
+    ...organizingLines,
   ];
 }

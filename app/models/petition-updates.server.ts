@@ -122,7 +122,7 @@ export function listPetitionUpdates(petitionId: number) {
 
 /**
  * The scheduler: queues the next batch of emails for each update not yet sent to every signer.
- * Standing signers (anonymous ones too — the platform sends, nobody learns who they are), paged by
+ * Signers standing when it was posted (anonymous ones too — the platform sends, nobody learns who they are), paged by
  * person id with the cursor committed with the batch, so a restart neither skips nor repeats anyone.
  * Organizers are left out (they wrote it); so are people who turned these emails off.
  */
@@ -149,15 +149,16 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
         const batch = petition.hiddenAt
           ? []
           : db.$client
-              .prepare<[number, number, number], { person_id: number; email: string }>(
+              .prepare<[number, number, number, number], { person_id: number; email: string }>(
+                // Those who had signed when it was posted; later signers read it on the page.
                 `select s.person_id, p.email
                  from signatures s join people p on p.id = s.person_id
                  where s.petition_id = ? and s.withdrawn_at is null and s.invalidated_at is null
-                   and p.active = 1 and s.person_id > ?
+                   and s.created_at <= ? and p.active = 1 and s.person_id > ?
                    and s.person_id not in (select person_id from petition_organizers where petition_id = ?)
                  order by s.person_id limit ${batchSize}`,
               )
-              .all(petition.id, update.update.emailCursor, petition.id);
+              .all(petition.id, update.update.createdAt.getTime(), update.update.emailCursor, petition.id);
         processed += batch.length;
         const victory = update.update.kind === "victory";
         const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;

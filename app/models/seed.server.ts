@@ -103,32 +103,29 @@ export const DEMO_ACCOUNTS: Array<{
 
 export const DEMO_STAFF_COUNT = 2_000;
 
-/** Data tables, children before parents (foreign keys are checked per statement). */
-const DATA_TABLES = [
-  "sessions",
-  "person_roles",
-  "sign_in_tokens",
-  "outbox",
-  "audit_log",
-  "ledger_entries",
-  "signatures",
-  "milestones",
-  "petition_co_sponsors",
-  "petitions",
-  "people",
-];
+/** Configuration kept by a reset; every other table is data. */
+const KEPT_TABLES = new Set(["__drizzle_migrations", "milestone_defaults", "site_settings"]);
 
 /**
  * Empties the data tables in place (the server may hold the file open); configuration (milestone
  * defaults, settings) stays. Append-only triggers are dropped for the wipe and recreated from their
  * own stored SQL; the petitions' FTS index follows through its own triggers.
  */
-function wipe(tx: Tx): void {
+export function wipeData(tx: Tx): void {
   const triggers = tx.all<{ name: string; sql: string }>(
     sql`select name, sql from sqlite_master where type = 'trigger' and sql like '%append-only%'`,
   );
   for (const trigger of triggers) tx.run(sql.raw(`drop trigger "${trigger.name}"`));
-  for (const table of DATA_TABLES) tx.run(sql.raw(`delete from "${table}"`));
+  // Every data table, found rather than listed (a list went stale as tables were added); foreign keys
+  // are checked at commit, when all of them are empty, so the order does not matter.
+  tx.run(sql`pragma defer_foreign_keys = on`);
+  const tables = tx
+    .all<{ name: string }>(
+      sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'petitions_fts%'`,
+    )
+    .map((t) => t.name)
+    .filter((name) => !KEPT_TABLES.has(name));
+  for (const table of tables) tx.run(sql.raw(`delete from "${table}"`));
   for (const trigger of triggers) tx.run(sql.raw(trigger.sql));
 }
 
@@ -145,7 +142,7 @@ export function seedDemoData(options: { reset?: boolean } = {}): string {
           "The database is not empty. Run `npm run seed -- --reset` to wipe it and seed again.",
         );
       }
-      wipe(tx);
+      wipeData(tx);
     }
     const next = seededRandom(20260401);
     const used = new Set(DEMO_ACCOUNTS.map((a) => a.email));
