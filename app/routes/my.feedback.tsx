@@ -38,7 +38,7 @@ export default function MyFeedback() {
               {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
               <div className="markdown" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
               {item.replies.length ? (
-                <section aria-label="Replies from the owners" className="stack">
+                <div className="stack">
                   {item.replies.map((reply) => (
                     <div key={reply.id} className="reply">
                       <p className="meta">
@@ -48,7 +48,7 @@ export default function MyFeedback() {
                       <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
                     </div>
                   ))}
-                </section>
+                </div>
               ) : (
                 <p className="muted">No reply yet.</p>
               )}

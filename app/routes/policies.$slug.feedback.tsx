@@ -305,7 +305,7 @@ export default function FeedbackInbox() {
               </ul>
             ) : null}
             {item.replies.length ? (
-              <section aria-label="Replies">
+              <div>
                 <h3>Replies</h3>
                 {item.replies.map((reply) => (
                   <div key={reply.id} className="reply">
@@ -316,7 +316,7 @@ export default function FeedbackInbox() {
                     <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
                   </div>
                 ))}
-              </section>
+              </div>
             ) : null}
             <ReplyForm feedbackId={item.id} />
           </li>

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { expectNoAxeViolations } from "../support/browser";
+import { demoApp } from "../support/demo-app";
+
+const demo = demoApp();
+const { as } = demo;
+const MCI = "/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai";
+const POLICY = "/policies/model-capability-initiative-data-collection";
+
+describe("the organizer dashboard", () => {
+  it("shows the organizer the numbers, chart and suppressed breakdowns, and posts an update signers see", async () => {
+    const organizer = await as("organizer");
+    await organizer.goto(`${demo.app.baseUrl}${MCI}`);
+    await organizer.getByRole("link", { name: "Organizer dashboard" }).click();
+    await organizer.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+    const totals = organizer.locator(".stats");
+    expect(await totals.innerText()).toMatch(/Total\s+1,\d{3}/);
+    // Two accessible SVG charts with their descriptions, and the numbers as a table.
+    expect(await organizer.getByRole("img", { name: /Total signatures over time/ }).count()).toBe(1);
+    expect(await organizer.getByRole("img", { name: /Signatures per day/ }).count()).toBe(1);
+    await organizer.getByText("The numbers as a table").click();
+    expect(await organizer.locator("details table tbody tr").count()).toBeGreaterThan(20);
+    // Breakdowns: every shown number is at least 5, and the totals add up.
+    for (const title of ["By department", "By location"]) {
+      const table = organizer.getByRole("region", { name: title });
+      const cells = await table.locator("tbody td").allInnerTexts();
+      for (const cell of cells) {
+        if (/^\d/.test(cell)) expect(Number(cell.replace(/,/g, ""))).toBeGreaterThanOrEqual(5);
+      }
+      const sum = cells.filter((c) => /^\d/.test(c)).reduce((s, c) => s + Number(c.replace(/,/g, "")), 0);
+      expect(String(sum)).toBe((await table.locator("tfoot td").innerText()).replace(/,/g, ""));
+    }
+    expect(await organizer.locator("body").innerText()).not.toMatch(/@undersigned\.test/);
+    await expectNoAxeViolations(organizer);
+
+    // The hourly view of the first three days.
+    await organizer.getByRole("link", { name: "Show the first three days by hour" }).click();
+    await organizer.getByRole("img", { name: /Signatures per hour/ }).waitFor();
+    await expectNoAxeViolations(organizer);
+
+    await organizer
+      .getByLabel("New update (markdown)")
+      .fill("Leadership will meet the staff council on **Tuesday**. We will report back here.");
+    await organizer.getByRole("button", { name: "Post update" }).click();
+    await organizer.getByText("Update posted.").waitFor();
+    // A second one the same day is refused with the reason, and nothing is posted.
+    await organizer
+      .getByLabel("New update (markdown)")
+      .fill("Another update on the same day, which should wait.");
+    await organizer.getByRole("button", { name: "Post update" }).click();
+    await organizer.getByText(/One update a day: signers' inboxes matter/).waitFor();
+
+    const staff = await as("staff");
+    await staff.goto(`${demo.app.baseUrl}${MCI}`);
+    const updates = staff.locator("#updates");
+    await updates.getByText("Leadership will meet the staff council on").waitFor();
+    expect(await updates.locator("strong", { hasText: "Tuesday" }).count()).toBe(1);
+    expect(await staff.getByRole("link", { name: "Organizer dashboard" }).count()).toBe(0);
+    await expectNoAxeViolations(staff);
+    // Staff cannot open the dashboard.
+    const refused = await staff.goto(`${demo.app.baseUrl}${MCI}/dashboard`);
+    expect(refused?.status()).toBe(403);
+  });
+
+  it("shows a won petition as won, on its page and in the Won list", async () => {
+    const staff = await as("staff");
+    await staff.goto(`${demo.app.baseUrl}/petitions?list=won`);
+    await staff.getByRole("link", { name: "Bring back bicycle parking at the Berlin office" }).click();
+    await staff.getByRole("heading", { name: "Won", level: 2 }).waitFor();
+    await staff.getByText("covered bicycle parking", { exact: false }).first().waitFor();
+    await expectNoAxeViolations(staff);
+  });
+});
+
+describe("private policy feedback", () => {
+  it("is sent anonymously by staff, answered by the owner without learning who, and read in My feedback", async () => {
+    const staff = await as("staff");
+    await staff.goto(`${demo.app.baseUrl}${POLICY}`);
+    await staff
+      .getByLabel("Your feedback")
+      .fill("Please let us pause the logging during one-to-ones with our managers.");
+    await staff.getByLabel(/Your rating of version 2/).selectOption("2");
+    await staff.getByLabel(/Send anonymously/).check();
+    await staff.getByRole("button", { name: "Send feedback" }).click();
+    await staff.getByText("Your feedback went to the policy's owners without your name").waitFor();
+    await expectNoAxeViolations(staff);
+
+    const owner = await as("leadership");
+    await owner.goto(`${demo.app.baseUrl}${POLICY}`);
+    await owner.getByRole("link", { name: "feedback inbox" }).click();
+    await owner.getByRole("heading", { name: "Feedback inbox" }).waitFor();
+    await expectNoAxeViolations(owner);
+    const item = owner.locator("li.card", { hasText: "one-to-ones with our managers" });
+    const text = await item.innerText();
+    expect(text).toContain("Anonymous colleague");
+    expect(text).not.toMatch(/Sam Staff|staff@undersigned/);
+    expect(text).not.toMatch(/\d{2}:\d{2}/);
+    await item
+      .getByLabel("Reply privately")
+      .fill("Agreed: from next month the pause covers a full one-to-one (60 minutes).");
+    await item.getByRole("button", { name: "Send reply" }).click();
+    await owner.getByText("Reply sent.").waitFor();
+    await owner.getByLabel("Status").first().selectOption("acted");
+
+    await staff.goto(`${demo.app.baseUrl}/my/feedback`);
+    const mine = staff.locator("li.card", { hasText: "one-to-ones with our managers" });
+    await mine.getByText("the pause covers a full one-to-one").waitFor();
+    expect(await mine.innerText()).toContain("sent anonymously");
+    await expectNoAxeViolations(staff);
+  });
+
+  it("works without JavaScript", async () => {
+    const page = await as("staff", false);
+    await page.goto(`${demo.app.baseUrl}${POLICY}`);
+    // Refused first (empty), with the error beside the field, then sent.
+    await page.getByRole("button", { name: "Send feedback" }).click();
+    await page.getByText("Write your feedback.").waitFor();
+    await page.getByLabel("Your feedback").fill("Sent from a browser with JavaScript turned off.");
+    await page.getByRole("button", { name: "Send feedback" }).click();
+    await page.getByText("Your feedback went to the policy's owners;").waitFor();
+  });
+});
