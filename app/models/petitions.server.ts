@@ -19,6 +19,7 @@ import {
   milestones,
   people,
   personRoles,
+  petitionCoOrganizers,
   petitionCoSponsors,
   petitions,
   policies,
@@ -626,6 +627,14 @@ export function myPetitions(userId: number) {
     .orderBy(desc(petitions.id))
     .all()
     .map((r) => r.petition);
+  const coOrganized = db
+    .select({ petition: petitions })
+    .from(petitionCoOrganizers)
+    .innerJoin(petitions, eq(petitions.id, petitionCoOrganizers.petitionId))
+    .where(eq(petitionCoOrganizers.personId, userId))
+    .orderBy(desc(petitions.id))
+    .all()
+    .map((r) => r.petition);
   const signed = db
     .select({
       petition: petitions,
@@ -640,7 +649,7 @@ export function myPetitions(userId: number) {
     .where(and(eq(signatures.personId, userId), isNull(signatures.withdrawnAt)))
     .orderBy(desc(signatures.createdAt))
     .all();
-  return { created, coSponsored, signed };
+  return { created, coSponsored, coOrganized, signed };
 }
 
 export function moderationQueue() {

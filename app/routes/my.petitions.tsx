@@ -16,14 +16,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function MyPetitions() {
-  const { created, coSponsored, signed } = useLoaderData<typeof loader>();
+  const { created, coSponsored, coOrganized, signed } = useLoaderData<typeof loader>();
   const simpleList = (items: typeof created) =>
     items.length ? (
       <ul>
         {items.map((p) => (
           <li key={p.id}>
-            <Link to={`/petitions/${p.slug}`}>{p.title}</Link> <StateBadge state={p.state} />{" "}
+            <Link to={`/petitions/${p.slug}`}>{p.title}</Link> <StateBadge state={p.state} won={p.wonAt} />{" "}
             <span className="muted">{p.signatureCount.toLocaleString("en")} signatures</span>
+            {["open", "closed"].includes(p.state) ? (
+              <>
+                {" "}
+                ·{" "}
+                <Link to={`/petitions/${p.slug}/dashboard`}>
+                  dashboard<span className="sr-only"> of “{p.title}”</span>
+                </Link>
+              </>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -44,6 +53,12 @@ export default function MyPetitions() {
         <h2 id="sponsored-title">Co-sponsored</h2>
         {simpleList(coSponsored)}
       </section>
+      {coOrganized.length ? (
+        <section className="card" aria-labelledby="organized-title">
+          <h2 id="organized-title">Co-organized</h2>
+          {simpleList(coOrganized)}
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="signed-title">
         <h2 id="signed-title">My signatures</h2>
         {signed.length ? (

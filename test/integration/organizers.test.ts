@@ -87,7 +87,7 @@ grantRole(user("admin@corp.example").id, "admin", CLI_ACTOR);
 const moderator = user("mod@corp.example");
 const admin = user("admin@corp.example");
 
-function openPetitionBy(creator: User, sponsors: User[], title: string): Petition {
+function openPetitionBy(creator: User, sponsors: User[], title: string, when = Date.now()): Petition {
   const petition = createPetition(
     {
       title,
@@ -95,10 +95,11 @@ function openPetitionBy(creator: User, sponsors: User[], title: string): Petitio
       body: "Keystroke and click logging for AI training was introduced without consultation. ".repeat(3),
     },
     creator,
+    when,
   );
-  transitionPetition(petition.id, { action: "submit" }, creator);
-  for (const sponsor of sponsors) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
-  return transitionPetition(petition.id, { action: "approve" }, moderator);
+  transitionPetition(petition.id, { action: "submit" }, creator, when);
+  for (const sponsor of sponsors) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor, when);
+  return transitionPetition(petition.id, { action: "approve" }, moderator, when);
 }
 
 // Deterministic "random" signing times over the first ten days, a third anonymous.
@@ -110,7 +111,13 @@ const next = () => {
 
 const creator = person(1);
 const sponsors = [person(2), person(3), person(4)];
-const petition = openPetitionBy(creator, sponsors, "Let staff opt out of logging for AI training");
+// Opened eleven days ago, so its ten days of signatures are all in the past when updates are posted.
+const petition = openPetitionBy(
+  creator,
+  sponsors,
+  "Let staff opt out of logging for AI training",
+  Date.now() - 11 * DAY_MS,
+);
 const opened = petition.openedAt?.getTime() ?? Date.now();
 const signers = Array.from({ length: 300 }, (_, i) => person(i + 10));
 const signedAt = new Map<number, number>();
