@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          globalSetup: ["test/support/build-once.ts"],
+          globalSetup: ["test/support/build-once.ts", "test/support/seed-once.ts"],
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },

@@ -152,7 +152,8 @@ export const outbox = sqliteTable(
   (t) => [
     index("outbox_due_idx").on(t.status, t.nextAttemptAt),
     index("outbox_created_idx").on(t.createdAt),
-    index("outbox_petition_idx").on(t.petitionId).where(sql`petition_id is not null`),
+    // Covering: the dashboard counts a petition's emails by kind and state without reading bodies.
+    index("outbox_petition_idx").on(t.petitionId, t.kind, t.status).where(sql`petition_id is not null`),
   ],
 );
 

@@ -65,7 +65,7 @@ CREATE TABLE `policy_feedback_tags` (
 );
 --> statement-breakpoint
 ALTER TABLE `outbox` ADD `petition_id` integer;--> statement-breakpoint
-CREATE INDEX `outbox_petition_idx` ON `outbox` (`petition_id`) WHERE petition_id is not null;--> statement-breakpoint
+CREATE INDEX `outbox_petition_idx` ON `outbox` (`petition_id`,`kind`,`status`) WHERE petition_id is not null;--> statement-breakpoint
 ALTER TABLE `petitions` ADD `won_at` integer;--> statement-breakpoint
 CREATE VIEW `petition_organizers` AS
   SELECT `id` AS `petition_id`, `creator_id` AS `person_id` FROM `petitions`

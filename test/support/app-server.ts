@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -24,8 +24,10 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
  * SQLite file. `cli` runs `npm run cli` against the same database.
  */
-export async function startAppServer(env: Record<string, string> = {}) {
+export async function startAppServer(env: Record<string, string> = {}, options: { dataFrom?: string } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
+  // A copy of a prepared data folder (database, its WAL if any, the session secret).
+  if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const serverEnv: NodeJS.ProcessEnv = {

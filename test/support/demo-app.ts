@@ -1,5 +1,5 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { type AppServer, startAppServer } from "./app-server";
 import { launchBrowser } from "./browser";
 import { signedInAs } from "./sign-in-flow";
@@ -12,10 +12,12 @@ import { signedInAs } from "./sign-in-flow";
 export function demoApp() {
   const state: { app?: AppServer; browser?: Browser } = {};
   beforeAll(async () => {
-    state.app = await startAppServer();
-    state.app.cli("seed");
+    // The browser project seeds once per run (seed-once.ts); elsewhere the file seeds its own.
+    const seeded = inject("demoDataDir");
+    state.app = await startAppServer({}, { dataFrom: seeded });
+    if (!seeded) state.app.cli("seed");
     state.browser = await launchBrowser();
-  });
+  }, 180_000);
   afterAll(async () => {
     await state.browser?.close();
     await state.app?.stop();
