@@ -88,7 +88,7 @@ ${
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed message may stay "sending" before a crashed sender's claim is retried. */
-const SENDING_LEASE_MS = 10 * 60_000;
+export const SENDING_LEASE_MS = 10 * 60_000;
 
 /** 30 s, 1 min, 2 min … capped at 1 hour. */
 export function backoffMs(attempts: number): number {
@@ -141,6 +141,7 @@ export async function deliverDueMail(
       return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
     });
     if (!message) break;
+    let error: unknown = null;
     try {
       await transport.sendMail({
         from,
@@ -153,6 +154,13 @@ export async function deliverDueMail(
         // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
         textEncoding: "base64",
       });
+    } catch (refusal) {
+      error = refusal ?? new Error("SMTP failed");
+    }
+    if (error === null) {
+      // Delivered. Should this update fail (a full disk, a lock held too long), the error stops the
+      // loop and the message stays claimed until its lease ends: re-sent then under the same
+      // Message-ID (ADR 0003), never re-queued or failed as though SMTP had refused it.
       db.update(outbox)
         .set({
           status: "sent",
@@ -165,18 +173,18 @@ export async function deliverDueMail(
         .where(eq(outbox.id, message.id))
         .run();
       sent++;
-    } catch (error) {
-      const giveUp = message.attempts >= MAX_ATTEMPTS;
-      db.update(outbox)
-        .set({
-          status: giveUp ? "failed" : "queued",
-          lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-          nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
-        })
-        .where(eq(outbox.id, message.id))
-        .run();
-      failed++;
+      continue;
     }
+    const giveUp = message.attempts >= MAX_ATTEMPTS;
+    db.update(outbox)
+      .set({
+        status: giveUp ? "failed" : "queued",
+        lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
+        nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
+      })
+      .where(eq(outbox.id, message.id))
+      .run();
+    failed++;
   }
   return { sent, failed };
 }
