@@ -115,31 +115,37 @@ export async function deliverDueMail(
   let failed = 0;
   for (let i = 0; i < (options.limit ?? 100); i++) {
     const claimedAt = now();
-    const message = db.transaction((tx) => {
-      const due = tx
-        .select()
-        .from(outbox)
-        .where(
-          and(
-            or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
-            lte(outbox.nextAttemptAt, new Date(claimedAt)),
-          ),
-        )
-        .orderBy(outbox.nextAttemptAt, outbox.id)
-        .limit(1)
-        .get();
-      if (!due) return undefined;
-      const claimed = tx
-        .update(outbox)
-        .set({
-          status: "sending",
-          attempts: due.attempts + 1,
-          nextAttemptAt: new Date(claimedAt + SENDING_LEASE_MS),
-        })
-        .where(and(eq(outbox.id, due.id), eq(outbox.status, due.status), eq(outbox.attempts, due.attempts)))
-        .run();
-      return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
-    });
+    const isDue = and(
+      or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
+      lte(outbox.nextAttemptAt, new Date(claimedAt)),
+    );
+    // A look without the write lock first: an idle tick (most are) never waits on another process.
+    if (!db.select({ id: outbox.id }).from(outbox).where(isDue).limit(1).get()) break;
+    // Immediate: a deferred transaction that reads and then writes fails with SQLITE_BUSY, busy
+    // timeout or not, when another process (the CLI) commits in between.
+    const message = db.transaction(
+      (tx) => {
+        const due = tx
+          .select()
+          .from(outbox)
+          .where(isDue)
+          .orderBy(outbox.nextAttemptAt, outbox.id)
+          .limit(1)
+          .get();
+        if (!due) return undefined;
+        const claimed = tx
+          .update(outbox)
+          .set({
+            status: "sending",
+            attempts: due.attempts + 1,
+            nextAttemptAt: new Date(claimedAt + SENDING_LEASE_MS),
+          })
+          .where(and(eq(outbox.id, due.id), eq(outbox.status, due.status), eq(outbox.attempts, due.attempts)))
+          .run();
+        return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
+      },
+      { behavior: "immediate" },
+    );
     if (!message) break;
     let error: unknown = null;
     try {
@@ -213,16 +219,19 @@ export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Prom
 
 /** Puts a failed message back in the queue (an admin action, audited). */
 export function retryMail(id: number, actor: Actor): boolean {
-  return getDb().transaction((tx) => {
-    const result = tx
-      .update(outbox)
-      .set({ status: "queued", nextAttemptAt: new Date(), attempts: 0 })
-      .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
-      .run();
-    if (result.changes !== 1) return false;
-    recordAudit(tx, actor, "mail.retry", { type: "outbox", id });
-    return true;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const result = tx
+        .update(outbox)
+        .set({ status: "queued", nextAttemptAt: new Date(), attempts: 0 })
+        .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
+        .run();
+      if (result.changes !== 1) return false;
+      recordAudit(tx, actor, "mail.retry", { type: "outbox", id });
+      return true;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 // ---- Reading -----------------------------------------------------------------------------------

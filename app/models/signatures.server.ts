@@ -309,25 +309,29 @@ export function previewInvalidation(
   actor: Actor,
 ): MatchSize {
   const emails = checkPeopleList(criteria);
-  return getDb().transaction((tx) => {
-    const matched = describeMatch(
-      tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ?? 0,
-    );
-    recordAudit(
-      tx,
-      actor,
-      "signatures.invalidate.preview",
-      { type: "petition", id: petitionId },
-      {
-        matched,
-        people: emails,
-        from: criteria.from?.toISOString(),
-        to: criteria.to?.toISOString(),
-        ip: criteria.ip ? "given" : undefined,
-      },
-    );
-    return matched;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const matched = describeMatch(
+        tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ??
+          0,
+      );
+      recordAudit(
+        tx,
+        actor,
+        "signatures.invalidate.preview",
+        { type: "petition", id: petitionId },
+        {
+          matched,
+          people: emails,
+          from: criteria.from?.toISOString(),
+          to: criteria.to?.toISOString(),
+          ip: criteria.ip ? "given" : undefined,
+        },
+      );
+      return matched;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */

@@ -1,6 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { CLI_ACTOR } from "../../app/models/audit.server";
 import { entryHash, verifyLedger } from "../../app/models/ledger.server";
+import { enqueueMail } from "../../app/models/mail.server";
+import { grantRole } from "../../app/models/permissions.server";
 import { organizerEmails, type Petition } from "../../app/models/petitions.server";
 import { checkCounts } from "../../app/models/signatures.server";
 import { getDb } from "../../db/client";
@@ -299,4 +302,62 @@ it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again
       (crossing?.subscribers ?? []).filter((email) => !organizers.includes(email)).sort(),
     );
   }
+});
+
+/**
+ * Writes from this process as a CLI command would (`import-staff`, `grant-role`): takes the write
+ * lock, writes, and commits once the server has started `request`'s transaction. The server must
+ * wait its turn (the busy timeout), never fail with SQLITE_BUSY.
+ */
+async function whileAnotherProcessWrites<T>(request: () => Promise<T>, holdMs = 500): Promise<T> {
+  const client = getDb().$client;
+  client.exec("begin immediate");
+  try {
+    client.prepare("update people set updated_at = ? where id = ?").run(Date.now(), company.leader.id);
+    const pending = request();
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
+    client.exec("commit");
+    return await pending;
+  } finally {
+    if (client.inTransaction) client.exec("rollback");
+  }
+}
+
+it("another process writing meanwhile (the CLI) makes the server wait, never fail with SQLITE_BUSY", async () => {
+  const [moderator, signer, newcomer] = [company.moderator, company.staff[4], company.staff[5]];
+  if (!signer || !newcomer) throw new Error("no staff");
+  grantRole(moderator.id, "admin", CLI_ACTOR);
+  const [cookie = ""] = await sessionCookies([moderator.id]);
+  const petition = openPetition(company, "Let staff opt out of logging, beside a CLI");
+
+  // A sign-in link requested while an import runs.
+  const signIn = await whileAnotherProcessWrites(() =>
+    httpRequest(`${app.baseUrl}/sign-in`, { form: { email: newcomer.email } }),
+  );
+  expect(signIn.status).toBe(200);
+  // An admin granting a role.
+  const grant = await whileAnotherProcessWrites(() =>
+    httpRequest(`${app.baseUrl}/admin/people/${signer.id}`, {
+      form: { intent: "grant", role: "organizer" },
+      cookie,
+    }),
+  );
+  expect(grant.status).toBe(302);
+  // A moderator previewing an invalidation (audited, so it writes).
+  const preview = await whileAnotherProcessWrites(() =>
+    httpRequest(`${app.baseUrl}/petitions/${petition.slug}/invalidate`, {
+      form: { intent: "preview", from: "2020-01-01" },
+      cookie,
+    }),
+  );
+  expect(preview.status).toBe(200);
+  // The mail sender claiming a message that falls due while the lock is held (it polls every 2 s).
+  enqueueMail(
+    getDb(),
+    { kind: "test", to: newcomer.email, subject: "Due during a lock", text: "t", html: "h" },
+    Date.now() + 1_000,
+  );
+  await whileAnotherProcessWrites(async () => {}, 3_500);
+  await smtp.waitFor((m) => m.parsed.subject === "Due during a lock");
+  expect(app.output()).not.toMatch(/SQLITE_BUSY|database is locked|mail sender/);
 });
