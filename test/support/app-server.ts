@@ -96,6 +96,14 @@ export async function startAppServer(env: Record<string, string> = {}) {
     cli,
     writeFile,
     output: () => output,
+    /** Polls `condition` (say, the outbox drained) until it holds; on timeout, fails with the server's log. */
+    async waitUntil(condition: () => boolean, timeoutMs = 180_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`Timed out waiting; the server said:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
     kill,
     /** After `kill()`: the same app on the same database, as a supervisor would, with `env` changed. */
     restart(env: Record<string, string> = {}) {

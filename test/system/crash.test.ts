@@ -46,14 +46,6 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; server output:\n${app.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** What the restarted server's database must show whatever the crash interrupted. */
 function expectConsistent(petition: Petition) {
   const db = getDb();
@@ -163,7 +155,7 @@ it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): 
   const people = company.staff.slice(0, EMAILS);
   const rows = () => db.select().from(outbox).where(eq(outbox.kind, "sign-in")).all();
   // Earlier emails (milestones) are out of the way first, so every crash below lands on a sign-in email.
-  await waitUntil(() => db.select().from(outbox).where(eq(outbox.status, "queued")).all().length === 0);
+  await app.waitUntil(() => db.select().from(outbox).where(eq(outbox.status, "queued")).all().length === 0);
   const messageIdOf = (raw: string) => raw.match(/^Message-ID:\s*(<[^>]+>)/im)?.[1] ?? "";
 
   // Nothing is answered until every email is queued, so each crash lands on the sender alone.
@@ -216,7 +208,9 @@ it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): 
   expect(rows()).toHaveLength(EMAILS);
   // The restarted sender delivers everything else; each message in flight at a crash stays claimed
   // ("sending") until its lease runs out: the sender cannot know whether the mail server kept it.
-  await waitUntil(() => rows().filter((r) => r.status === "sent").length === EMAILS - MAIL_CRASHES.length);
+  await app.waitUntil(
+    () => rows().filter((r) => r.status === "sent").length === EMAILS - MAIL_CRASHES.length,
+  );
   const leased = rows().filter((r) => r.status !== "sent");
   expect(leased.map((r) => r.messageId).sort()).toEqual(inFlight.map((m) => m.messageId).sort());
   for (const row of leased) {

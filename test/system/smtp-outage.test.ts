@@ -257,19 +257,12 @@ it.runIf(STRESS)("the server's own sender loop, through a real outage and one re
   const people = company.staff.slice(2 * COHORT + GIVE_UP, 2 * COHORT + GIVE_UP + 50);
   const ids = await requestLinks(people, 2 * COHORT + GIVE_UP);
   const rows = () => db().select().from(outbox).where(inArray(outbox.id, ids)).all();
-  const waitUntil = async (condition: () => boolean) => {
-    const deadline = Date.now() + 180_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out; server output:\n${app.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
   // The loop tries each once, finds nothing listening, and schedules the retry 30 s later.
-  await waitUntil(() => rows().every((r) => r.attempts === 1 && r.status === "queued"));
+  await app.waitUntil(() => rows().every((r) => r.attempts === 1 && r.status === "queued"));
   const retryAt = new Map(rows().map((r) => [r.id, r.nextAttemptAt.getTime()]));
   expect(rows().every((r) => /ECONNREFUSED/.test(r.lastError ?? ""))).toBe(true);
   await smtp.comeBack();
-  await waitUntil(() => rows().every((r) => r.status === "sent"));
+  await app.waitUntil(() => rows().every((r) => r.status === "sent"));
   for (const row of rows()) {
     expect(row.attempts).toBe(2);
     // Not before its backoff had passed, however soon the mail server was back.
