@@ -41,7 +41,11 @@ export function closeDb(): void {
   globalForDb.__undersignedDb = undefined;
 }
 
-/** A transaction handle; domain functions that must join the caller's transaction take an Executor. */
+/**
+ * A transaction handle; domain functions that must join the caller's transaction take an Executor.
+ * Transactions that write begin `{ behavior: "immediate" }`: a deferred one that reads before it
+ * writes fails with SQLITE_BUSY, busy timeout or not, when another process (the CLI) commits between.
+ */
 export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 export type Executor = DB | Tx;
 

@@ -45,9 +45,12 @@ export function setEmailPreference(personId: number, topic: EmailTopic, wanted: 
 }
 
 export function setEmailPreferences(personId: number, wanted: Record<EmailTopic, boolean>): void {
-  getDb().transaction(() => {
-    for (const topic of EMAIL_TOPICS) setEmailPreference(personId, topic, wanted[topic]);
-  });
+  getDb().transaction(
+    () => {
+      for (const topic of EMAIL_TOPICS) setEmailPreference(personId, topic, wanted[topic]);
+    },
+    { behavior: "immediate" },
+  );
 }
 
 const signature = (personId: number, topic: EmailTopic) =>

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
-import { getDb, preparedStatements } from "../../db/client";
+import { type DB, getDb, preparedStatements } from "../../db/client";
 import { ledgerEntries, petitions } from "../../db/schema";
 import type { LedgerEvent } from "./petition-states";
 
@@ -124,6 +124,12 @@ export type LedgerCheck = {
  */
 export function verifyLedger(petitionId: number): LedgerCheck {
   const db = getDb();
+  // One read transaction, so one snapshot: checked from another process (the CLI) while the server
+  // takes signatures, a signature committed between the reads below would look like a break.
+  return db.transaction(() => verifySnapshot(db, petitionId));
+}
+
+function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
   const petition = db.select().from(petitions).where(eq(petitions.id, petitionId)).get();
   if (!petition) return { petitionId, ok: false, length: 0, count: 0, problems: ["no such petition"] };
   const problems: string[] = [];

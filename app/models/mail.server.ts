@@ -91,7 +91,7 @@ ${
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed message may stay "sending" before a crashed sender's claim is retried. */
-const SENDING_LEASE_MS = 10 * 60_000;
+export const SENDING_LEASE_MS = 10 * 60_000;
 
 /** 30 s, 1 min, 2 min … capped at 1 hour. */
 export function backoffMs(attempts: number): number {
@@ -118,32 +118,39 @@ export async function deliverDueMail(
   let failed = 0;
   for (let i = 0; i < (options.limit ?? 100); i++) {
     const claimedAt = now();
-    const message = db.transaction((tx) => {
-      const due = tx
-        .select()
-        .from(outbox)
-        .where(
-          and(
-            or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
-            lte(outbox.nextAttemptAt, new Date(claimedAt)),
-          ),
-        )
-        .orderBy(outbox.nextAttemptAt, outbox.id)
-        .limit(1)
-        .get();
-      if (!due) return undefined;
-      const claimed = tx
-        .update(outbox)
-        .set({
-          status: "sending",
-          attempts: due.attempts + 1,
-          nextAttemptAt: new Date(claimedAt + SENDING_LEASE_MS),
-        })
-        .where(and(eq(outbox.id, due.id), eq(outbox.status, due.status), eq(outbox.attempts, due.attempts)))
-        .run();
-      return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
-    });
+    const isDue = and(
+      or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
+      lte(outbox.nextAttemptAt, new Date(claimedAt)),
+    );
+    // A look without the write lock first: an idle tick (most are) never waits on another process.
+    if (!db.select({ id: outbox.id }).from(outbox).where(isDue).limit(1).get()) break;
+    // Immediate: a deferred transaction that reads and then writes fails with SQLITE_BUSY, busy
+    // timeout or not, when another process (the CLI) commits in between.
+    const message = db.transaction(
+      (tx) => {
+        const due = tx
+          .select()
+          .from(outbox)
+          .where(isDue)
+          .orderBy(outbox.nextAttemptAt, outbox.id)
+          .limit(1)
+          .get();
+        if (!due) return undefined;
+        const claimed = tx
+          .update(outbox)
+          .set({
+            status: "sending",
+            attempts: due.attempts + 1,
+            nextAttemptAt: new Date(claimedAt + SENDING_LEASE_MS),
+          })
+          .where(and(eq(outbox.id, due.id), eq(outbox.status, due.status), eq(outbox.attempts, due.attempts)))
+          .run();
+        return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
+      },
+      { behavior: "immediate" },
+    );
     if (!message) break;
+    let error: unknown = null;
     try {
       await transport.sendMail({
         from,
@@ -156,6 +163,13 @@ export async function deliverDueMail(
         // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
         textEncoding: "base64",
       });
+    } catch (refusal) {
+      error = refusal ?? new Error("SMTP failed");
+    }
+    if (error === null) {
+      // Delivered. Should this update fail (a full disk, a lock held too long), the error stops the
+      // loop and the message stays claimed until its lease ends: re-sent then under the same
+      // Message-ID (ADR 0003), never re-queued or failed as though SMTP had refused it.
       db.update(outbox)
         .set({
           status: "sent",
@@ -168,18 +182,18 @@ export async function deliverDueMail(
         .where(eq(outbox.id, message.id))
         .run();
       sent++;
-    } catch (error) {
-      const giveUp = message.attempts >= MAX_ATTEMPTS;
-      db.update(outbox)
-        .set({
-          status: giveUp ? "failed" : "queued",
-          lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-          nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
-        })
-        .where(eq(outbox.id, message.id))
-        .run();
-      failed++;
+      continue;
     }
+    const giveUp = message.attempts >= MAX_ATTEMPTS;
+    db.update(outbox)
+      .set({
+        status: giveUp ? "failed" : "queued",
+        lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
+        nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
+      })
+      .where(eq(outbox.id, message.id))
+      .run();
+    failed++;
   }
   return { sent, failed };
 }
@@ -208,16 +222,19 @@ export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Prom
 
 /** Puts a failed message back in the queue (an admin action, audited). */
 export function retryMail(id: number, actor: Actor): boolean {
-  return getDb().transaction((tx) => {
-    const result = tx
-      .update(outbox)
-      .set({ status: "queued", nextAttemptAt: new Date(), attempts: 0 })
-      .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
-      .run();
-    if (result.changes !== 1) return false;
-    recordAudit(tx, actor, "mail.retry", { type: "outbox", id });
-    return true;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const result = tx
+        .update(outbox)
+        .set({ status: "queued", nextAttemptAt: new Date(), attempts: 0 })
+        .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
+        .run();
+      if (result.changes !== 1) return false;
+      recordAudit(tx, actor, "mail.retry", { type: "outbox", id });
+      return true;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 // ---- Reading -----------------------------------------------------------------------------------

@@ -110,23 +110,26 @@ export class DirectoryError extends Error {}
 
 /** Activate or deactivate one person by hand; deactivation signs them out everywhere. */
 export function setPersonActive(personId: number, active: boolean, actor: Actor): void {
-  getDb().transaction((tx) => {
-    const person = tx.select().from(people).where(eq(people.id, personId)).get();
-    if (!person) throw new DirectoryError("No such person.");
-    if (!active && actor.id === personId) throw new DirectoryError("You cannot deactivate yourself.");
-    if (person.active === active) return;
-    tx.update(people).set({ active, updatedAt: new Date() }).where(eq(people.id, personId)).run();
-    if (!active) revokeAllSessions(tx, personId);
-    recordAudit(
-      tx,
-      actor,
-      active ? "person.activate" : "person.deactivate",
-      { type: "person", id: personId },
-      {
-        email: person.email,
-      },
-    );
-  });
+  getDb().transaction(
+    (tx) => {
+      const person = tx.select().from(people).where(eq(people.id, personId)).get();
+      if (!person) throw new DirectoryError("No such person.");
+      if (!active && actor.id === personId) throw new DirectoryError("You cannot deactivate yourself.");
+      if (person.active === active) return;
+      tx.update(people).set({ active, updatedAt: new Date() }).where(eq(people.id, personId)).run();
+      if (!active) revokeAllSessions(tx, personId);
+      recordAudit(
+        tx,
+        actor,
+        active ? "person.activate" : "person.deactivate",
+        { type: "person", id: personId },
+        {
+          email: person.email,
+        },
+      );
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export class MalformedDirectoryError extends Error {
@@ -221,79 +224,82 @@ export function importDirectory(
   const seen = new Map<string, number>();
   const now = new Date();
 
-  getDb().transaction((tx) => {
-    for (const { record, info } of records) {
-      const line = info.lines;
-      const parsed = rowSchema.safeParse(record);
-      if (!parsed.success) {
-        report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
-        continue;
-      }
-      const row = parsed.data;
-      const firstLine = seen.get(row.email);
-      if (firstLine !== undefined) {
-        report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
-        continue;
-      }
-      seen.set(row.email, line);
-      const values = {
-        name: row.name,
-        department: row.department || null,
-        location: row.location || null,
-        active: row.active,
-        inDirectory: true,
-      };
-      const existing = findPersonByEmail(tx, row.email);
-      if (!existing) {
-        tx.insert(people)
-          .values({ email: row.email, ...values, createdAt: now, updatedAt: now })
+  getDb().transaction(
+    (tx) => {
+      for (const { record, info } of records) {
+        const line = info.lines;
+        const parsed = rowSchema.safeParse(record);
+        if (!parsed.success) {
+          report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
+          continue;
+        }
+        const row = parsed.data;
+        const firstLine = seen.get(row.email);
+        if (firstLine !== undefined) {
+          report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
+          continue;
+        }
+        seen.set(row.email, line);
+        const values = {
+          name: row.name,
+          department: row.department || null,
+          location: row.location || null,
+          active: row.active,
+          inDirectory: true,
+        };
+        const existing = findPersonByEmail(tx, row.email);
+        if (!existing) {
+          tx.insert(people)
+            .values({ email: row.email, ...values, createdAt: now, updatedAt: now })
+            .run();
+          report.added.push(line);
+          continue;
+        }
+        const changed =
+          existing.name !== values.name ||
+          existing.department !== values.department ||
+          existing.location !== values.location ||
+          existing.active !== values.active ||
+          !existing.inDirectory;
+        if (!changed) {
+          report.unchanged.push(line);
+          continue;
+        }
+        tx.update(people)
+          .set({ ...values, updatedAt: now })
+          .where(eq(people.id, existing.id))
           .run();
-        report.added.push(line);
-        continue;
+        if (existing.active && !values.active) {
+          revokeAllSessions(tx, existing.id);
+          report.deactivated.push(line);
+        } else {
+          report.updated.push(line);
+        }
       }
-      const changed =
-        existing.name !== values.name ||
-        existing.department !== values.department ||
-        existing.location !== values.location ||
-        existing.active !== values.active ||
-        !existing.inDirectory;
-      if (!changed) {
-        report.unchanged.push(line);
-        continue;
+      if (options.deactivateMissing) {
+        const stale = tx
+          .select({ id: people.id, email: people.email })
+          .from(people)
+          .where(and(eq(people.inDirectory, true), eq(people.active, true)))
+          .all()
+          .filter((p) => !seen.has(p.email));
+        for (const person of stale) {
+          tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
+          revokeAllSessions(tx, person.id);
+          report.deactivatedMissing.push(person.email);
+        }
       }
-      tx.update(people)
-        .set({ ...values, updatedAt: now })
-        .where(eq(people.id, existing.id))
-        .run();
-      if (existing.active && !values.active) {
-        revokeAllSessions(tx, existing.id);
-        report.deactivated.push(line);
-      } else {
-        report.updated.push(line);
-      }
-    }
-    if (options.deactivateMissing) {
-      const stale = tx
-        .select({ id: people.id, email: people.email })
-        .from(people)
-        .where(and(eq(people.inDirectory, true), eq(people.active, true)))
-        .all()
-        .filter((p) => !seen.has(p.email));
-      for (const person of stale) {
-        tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
-        revokeAllSessions(tx, person.id);
-        report.deactivatedMissing.push(person.email);
-      }
-    }
-    recordAudit(tx, actor, "directory.import", undefined, {
-      added: report.added.length,
-      updated: report.updated.length,
-      deactivated: report.deactivated.length + report.deactivatedMissing.length,
-      unchanged: report.unchanged.length,
-      rejected: report.rejected.length,
-      deactivateMissing: Boolean(options.deactivateMissing),
-    });
-  });
+      recordAudit(tx, actor, "directory.import", undefined, {
+        added: report.added.length,
+        updated: report.updated.length,
+        deactivated: report.deactivated.length + report.deactivatedMissing.length,
+        unchanged: report.unchanged.length,
+        rejected: report.rejected.length,
+        deactivateMissing: Boolean(options.deactivateMissing),
+      });
+    },
+    { behavior: "immediate" },
+  );
   return report;
 }
 

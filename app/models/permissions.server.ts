@@ -63,35 +63,41 @@ export async function requirePermission(request: Request, permission: Permission
 export class RoleChangeError extends Error {}
 
 export function grantRole(personId: number, role: Role, actor: Actor): boolean {
-  return getDb().transaction((tx) => {
-    const person = tx.select().from(people).where(eq(people.id, personId)).get();
-    if (!person) throw new RoleChangeError("No such person.");
-    const inserted = tx
-      .insert(personRoles)
-      .values({ personId, role, grantedById: actor.id })
-      .onConflictDoNothing()
-      .run();
-    if (inserted.changes === 0) return false;
-    recordAudit(tx, actor, "role.grant", { type: "person", id: personId }, { role, email: person.email });
-    return true;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const person = tx.select().from(people).where(eq(people.id, personId)).get();
+      if (!person) throw new RoleChangeError("No such person.");
+      const inserted = tx
+        .insert(personRoles)
+        .values({ personId, role, grantedById: actor.id })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes === 0) return false;
+      recordAudit(tx, actor, "role.grant", { type: "person", id: personId }, { role, email: person.email });
+      return true;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export function revokeRole(personId: number, role: Role, actor: Actor): boolean {
-  return getDb().transaction((tx) => {
-    const person = tx.select().from(people).where(eq(people.id, personId)).get();
-    if (!person) throw new RoleChangeError("No such person.");
-    if (role === "admin" && actor.id === personId) {
-      throw new RoleChangeError("You cannot remove your own admin role; ask another admin.");
-    }
-    const removed = tx
-      .delete(personRoles)
-      .where(and(eq(personRoles.personId, personId), eq(personRoles.role, role)))
-      .run();
-    if (removed.changes === 0) return false;
-    recordAudit(tx, actor, "role.revoke", { type: "person", id: personId }, { role, email: person.email });
-    return true;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const person = tx.select().from(people).where(eq(people.id, personId)).get();
+      if (!person) throw new RoleChangeError("No such person.");
+      if (role === "admin" && actor.id === personId) {
+        throw new RoleChangeError("You cannot remove your own admin role; ask another admin.");
+      }
+      const removed = tx
+        .delete(personRoles)
+        .where(and(eq(personRoles.personId, personId), eq(personRoles.role, role)))
+        .run();
+      if (removed.changes === 0) return false;
+      recordAudit(tx, actor, "role.revoke", { type: "person", id: personId }, { role, email: person.email });
+      return true;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export function rolesOf(personId: number): Role[] {

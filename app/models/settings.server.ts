@@ -37,15 +37,18 @@ export function getMilestoneDefaults(exec: Executor = getDb()): MilestoneDefault
 }
 
 export function updateSettings(settings: Settings, defaults: MilestoneDefault[], actor: Actor): void {
-  getDb().transaction((tx) => {
-    for (const [key, value] of Object.entries(settings)) {
-      tx.insert(siteSettings)
-        .values({ key, value, updatedAt: new Date() })
-        .onConflictDoUpdate({ target: siteSettings.key, set: { value, updatedAt: new Date() } })
-        .run();
-    }
-    tx.delete(milestoneDefaults).run();
-    if (defaults.length) tx.insert(milestoneDefaults).values(defaults).run();
-    recordAudit(tx, actor, "settings.update", undefined, { ...settings, milestones: defaults });
-  });
+  getDb().transaction(
+    (tx) => {
+      for (const [key, value] of Object.entries(settings)) {
+        tx.insert(siteSettings)
+          .values({ key, value, updatedAt: new Date() })
+          .onConflictDoUpdate({ target: siteSettings.key, set: { value, updatedAt: new Date() } })
+          .run();
+      }
+      tx.delete(milestoneDefaults).run();
+      if (defaults.length) tx.insert(milestoneDefaults).values(defaults).run();
+      recordAudit(tx, actor, "settings.update", undefined, { ...settings, milestones: defaults });
+    },
+    { behavior: "immediate" },
+  );
 }

@@ -44,41 +44,44 @@ export function requestSignIn(
   );
   if (!limited.allowed) return limited;
   const config = getConfig();
-  const link = getDb().transaction((tx) => {
-    if (!maySignIn(tx, email)) return null;
-    const token = newToken();
-    const redirectTo = safeRedirect(input.redirectTo, "");
-    tx.insert(signInTokens)
-      .values({
-        tokenHash: hashToken(token),
-        email,
-        redirectTo: redirectTo || null,
-        createdAt: new Date(now),
-        expiresAt: new Date(now + SIGN_IN_TOKEN_TTL_MS),
-      })
-      .run();
-    const url = `${config.appUrl}/sign-in/verify?${new URLSearchParams({ token })}`;
-    const person = findPersonByEmail(tx, email);
-    enqueueMail(
-      tx,
-      {
-        kind: "sign-in",
-        to: email,
-        subject: "Your sign-in link for Undersigned",
-        sensitive: true,
-        ...renderEmail({
-          paragraphs: [
-            person?.name ? `Hello ${person.name},` : "Hello,",
-            "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
-            "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
-          ],
-          action: { label: "Sign in to Undersigned", url },
-        }),
-      },
-      now,
-    );
-    return url;
-  });
+  const link = getDb().transaction(
+    (tx) => {
+      if (!maySignIn(tx, email)) return null;
+      const token = newToken();
+      const redirectTo = safeRedirect(input.redirectTo, "");
+      tx.insert(signInTokens)
+        .values({
+          tokenHash: hashToken(token),
+          email,
+          redirectTo: redirectTo || null,
+          createdAt: new Date(now),
+          expiresAt: new Date(now + SIGN_IN_TOKEN_TTL_MS),
+        })
+        .run();
+      const url = `${config.appUrl}/sign-in/verify?${new URLSearchParams({ token })}`;
+      const person = findPersonByEmail(tx, email);
+      enqueueMail(
+        tx,
+        {
+          kind: "sign-in",
+          to: email,
+          subject: "Your sign-in link for Undersigned",
+          sensitive: true,
+          ...renderEmail({
+            paragraphs: [
+              person?.name ? `Hello ${person.name},` : "Hello,",
+              "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
+              "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
+            ],
+            action: { label: "Sign in to Undersigned", url },
+          }),
+        },
+        now,
+      );
+      return url;
+    },
+    { behavior: "immediate" },
+  );
   // Without SMTP the newcomer reads the link in the dev mailbox or here.
   if (link && !config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${link}`);
   return { allowed: true };
@@ -115,68 +118,71 @@ export type SignInResult =
  */
 export function completeSignIn(token: string, now = Date.now()): SignInResult {
   const config = getConfig();
-  return getDb().transaction((tx): SignInResult => {
-    const consumed = tx
-      .update(signInTokens)
-      .set({ usedAt: new Date(now) })
-      .where(
-        and(
-          eq(signInTokens.tokenHash, hashToken(token)),
-          isNull(signInTokens.usedAt),
-          gt(signInTokens.expiresAt, new Date(now)),
-        ),
-      )
-      .returning()
-      .get();
-    if (!consumed) return { ok: false, reason: "invalid" };
-    // Re-checked now: the person may have been deactivated since the link was sent.
-    if (!maySignIn(tx, consumed.email)) return { ok: false, reason: "not-allowed" };
-    let person = findPersonByEmail(tx, consumed.email);
-    if (!person) {
-      person = tx
-        .insert(people)
-        .values({
-          email: consumed.email,
-          inDirectory: false,
-          createdAt: new Date(now),
-          updatedAt: new Date(now),
-        })
+  return getDb().transaction(
+    (tx): SignInResult => {
+      const consumed = tx
+        .update(signInTokens)
+        .set({ usedAt: new Date(now) })
+        .where(
+          and(
+            eq(signInTokens.tokenHash, hashToken(token)),
+            isNull(signInTokens.usedAt),
+            gt(signInTokens.expiresAt, new Date(now)),
+          ),
+        )
         .returning()
         .get();
-    }
-    if (!person.firstSignedInAt) {
-      tx.update(people)
-        .set({ firstSignedInAt: new Date(now) })
-        .where(eq(people.id, person.id))
-        .run();
-      if (config.adminEmails.includes(person.email)) {
-        const granted = tx
-          .insert(personRoles)
-          .values({ personId: person.id, role: "admin", grantedAt: new Date(now) })
-          .onConflictDoNothing()
+      if (!consumed) return { ok: false, reason: "invalid" };
+      // Re-checked now: the person may have been deactivated since the link was sent.
+      if (!maySignIn(tx, consumed.email)) return { ok: false, reason: "not-allowed" };
+      let person = findPersonByEmail(tx, consumed.email);
+      if (!person) {
+        person = tx
+          .insert(people)
+          .values({
+            email: consumed.email,
+            inDirectory: false,
+            createdAt: new Date(now),
+            updatedAt: new Date(now),
+          })
+          .returning()
+          .get();
+      }
+      if (!person.firstSignedInAt) {
+        tx.update(people)
+          .set({ firstSignedInAt: new Date(now) })
+          .where(eq(people.id, person.id))
           .run();
-        if (granted.changes) {
-          recordAudit(
-            tx,
-            { id: null, label: "system" },
-            "role.grant",
-            { type: "person", id: person.id },
-            {
-              role: "admin",
-              email: person.email,
-              reason: "ADMIN_EMAILS",
-            },
-          );
+        if (config.adminEmails.includes(person.email)) {
+          const granted = tx
+            .insert(personRoles)
+            .values({ personId: person.id, role: "admin", grantedAt: new Date(now) })
+            .onConflictDoNothing()
+            .run();
+          if (granted.changes) {
+            recordAudit(
+              tx,
+              { id: null, label: "system" },
+              "role.grant",
+              { type: "person", id: person.id },
+              {
+                role: "admin",
+                email: person.email,
+                reason: "ADMIN_EMAILS",
+              },
+            );
+          }
         }
       }
-    }
-    const sessionToken = createSession(tx, person.id, now);
-    return {
-      ok: true,
-      sessionToken,
-      personId: person.id,
-      needsName: !person.name,
-      redirectTo: safeRedirect(consumed.redirectTo),
-    };
-  });
+      const sessionToken = createSession(tx, person.id, now);
+      return {
+        ok: true,
+        sessionToken,
+        personId: person.id,
+        needsName: !person.name,
+        redirectTo: safeRedirect(consumed.redirectTo),
+      };
+    },
+    { behavior: "immediate" },
+  );
 }

@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  backoffMs,
   createSmtpTransport,
   deliverDueMail,
   enqueueMail,
   MAX_ATTEMPTS,
   renderEmail,
+  SENDING_LEASE_MS,
 } from "../../app/models/mail.server";
 import { requestSignIn } from "../../app/models/sign-in.server";
 import { getDb } from "../../db/client";
@@ -105,6 +107,35 @@ describe("the outbox", () => {
     transport.close();
     expect(row(id)).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS });
     expect(smtp.received.filter((m) => m.parsed.subject === "Doomed")).toHaveLength(0);
+  });
+
+  it("never re-queues a delivered message as an SMTP failure when recording it fails; re-sent only after its lease", async () => {
+    const id = queueTestMail("Delivered but not recorded");
+    let clock = Date.now();
+    const now = () => clock;
+    const transport = createSmtpTransport(smtp.url);
+    // The database refuses the "sent" update (a full disk, a lock held too long) after SMTP said 250.
+    const client = getDb().$client;
+    client.exec(
+      "create temp trigger sent_fails before update of status on outbox when new.status = 'sent' begin select raise(abort, 'database or disk is full'); end",
+    );
+    try {
+      await expect(deliverDueMail(transport, { now })).rejects.toThrowError(/disk is full/);
+    } finally {
+      client.exec("drop trigger sent_fails");
+    }
+    await smtp.waitFor((m) => m.parsed.subject === "Delivered but not recorded");
+    // Still claimed, with no invented SMTP error: not "queued" for a retry 30 s later, nor "failed".
+    expect(row(id)).toMatchObject({ status: "sending", attempts: 1, lastError: null });
+    clock += backoffMs(1) + 1_000;
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 0, failed: 0 });
+    // Once its lease is over it goes again, once, under the same Message-ID (see ADR 0003).
+    clock += SENDING_LEASE_MS;
+    expect(await deliverDueMail(transport, { now })).toEqual({ sent: 1, failed: 0 });
+    transport.close();
+    const copies = smtp.received.filter((m) => m.parsed.subject === "Delivered but not recorded");
+    expect(copies.map((m) => m.parsed.messageId)).toEqual([row(id).messageId, row(id).messageId]);
+    expect(row(id)).toMatchObject({ status: "sent", attempts: 2 });
   });
 
   it("never hands one message to two senders running at once", async () => {

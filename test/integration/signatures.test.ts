@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
@@ -147,6 +148,47 @@ describe("signing", () => {
     });
     getDb().update(petitions).set({ signatureCount: 1 }).where(eq(petitions.id, petition.id)).run();
     expect(() => getDb().update(ledgerEntries).set({ event: "withdrawn" }).run()).toThrowError(/append-only/);
+  });
+
+  it("checks on one snapshot: another process signing meanwhile is never reported as a mismatch", async () => {
+    // The CLI's check-counts and verify-ledger run beside a live server, which commits between their reads.
+    const petition = openPetition(company);
+    const writer = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "test/support/signing-process.ts",
+        String(petition.id),
+        "5",
+        ...company.staff.slice(4, 54).map((s) => String(s.id)),
+      ],
+      { env: process.env, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    writer.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    let exitCode: number | null | undefined;
+    writer.once("exit", (code) => {
+      exitCode = code;
+    });
+    const problems = new Set<string>();
+    const lengthsSeen = new Set<number>();
+    while (exitCode === undefined) {
+      const counts = checkCounts();
+      for (const m of counts.mismatches) problems.add(`stored ${m.stored}, signatures ${m.signatures}`);
+      const ledger = verifyLedger(petition.id);
+      for (const problem of ledger.problems) problems.add(problem);
+      lengthsSeen.add(ledger.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(stderr).toBe("");
+    expect(exitCode).toBe(0);
+    // The checks ran while the writer was writing: they saw the chain grow many times.
+    expect(lengthsSeen.size).toBeGreaterThan(10);
+    expect([...problems]).toEqual([]);
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, length: 500, count: 0 });
   });
 });
 

@@ -22,7 +22,8 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
- * SQLite file. `cli` runs `npm run cli` against the same database.
+ * SQLite file. `cli` runs `npm run cli` against the same database. `kill()` is a crash (SIGKILL) that
+ * keeps the files; `restart()` starts the app again on the same database, port and environment.
  */
 export async function startAppServer(env: Record<string, string> = {}, options: { dataFrom?: string } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
@@ -30,12 +31,13 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const databasePath = path.join(dir, "app.db");
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
     PORT: String(port),
     APP_URL: baseUrl,
-    DATABASE_URL: path.join(dir, "app.db"),
+    DATABASE_URL: databasePath,
     ...env,
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
@@ -56,39 +58,63 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
   };
 
   let output = "";
-  const child: ChildProcess = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/server/start.ts"], {
-    env: serverEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/server/start.ts"], {
+      env: serverEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
-    try {
-      const response = await fetch(`${baseUrl}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
+      try {
+        const response = await fetch(`${baseUrl}/healthz`);
+        if (response.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`The server did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (Date.now() > deadline) throw new Error(`The server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  await launch();
 
   return {
     baseUrl,
+    databasePath,
     cli,
     writeFile,
     output: () => output,
+    /** Polls `condition` (say, the outbox drained) until it holds; on timeout, fails with the server's log. */
+    async waitUntil(condition: () => boolean, timeoutMs = 180_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`Timed out waiting; the server said:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    kill,
+    /** After `kill()`: the same app on the same database, as a supervisor would, with `env` changed. */
+    restart(env: Record<string, string> = {}) {
+      Object.assign(serverEnv, env);
+      return launch();
+    },
     async stop() {
       // remix's keep-alive connections make a graceful stop slow; the tests need no grace.
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,12 @@
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { findPersonByEmail, importDirectory } from "../../app/models/people.server";
 import { grantRole, rolesOf } from "../../app/models/permissions.server";
-import { createPetition, type Petition, transitionPetition } from "../../app/models/petitions.server";
+import {
+  addMilestone,
+  createPetition,
+  type Petition,
+  transitionPetition,
+} from "../../app/models/petitions.server";
 import type { User } from "../../app/models/sessions.server";
 import { getDb } from "../../db/client";
 
@@ -43,11 +48,17 @@ export function draftPetition(creator: User, title?: string): Petition {
   );
 }
 
-/** Draft → co-sponsored → approved: an open petition. */
-export function openPetition(company: { staff: User[]; moderator: User }, title?: string): Petition {
+/** Draft → co-sponsored → approved: an open petition, with the creator's own `milestones` if given. */
+export function openPetition(
+  company: { staff: User[]; moderator: User },
+  title?: string,
+  milestones: number[] = [],
+): Petition {
   const [creator, a, b, c] = company.staff;
   if (!creator || !a || !b || !c) throw new Error("need four staff");
   const petition = draftPetition(creator, title);
+  for (const threshold of milestones)
+    addMilestone(petition.id, { threshold, responseRequired: false, responseDays: null }, creator);
   transitionPetition(petition.id, { action: "submit" }, creator);
   for (const sponsor of [a, b, c]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
   return transitionPetition(petition.id, { action: "approve" }, company.moderator);

@@ -1,0 +1,101 @@
+import http from "node:http";
+import { type Flash, readFlash } from "../../app/models/flash.server";
+import { commitSessionCookie, createSession } from "../../app/models/sessions.server";
+import { getDb } from "../../db/client";
+import type { AppServer } from "./app-server";
+
+/**
+ * Many colleagues' browsers against the built server, for the system suites: real session cookies,
+ * plain form posts as the pages send them without JavaScript, and a source address per colleague.
+ */
+
+/**
+ * Points this test process's domain modules (db/client, config) at the app's SQLite file and data
+ * folder (for its session secret). Call it before anything opens the database.
+ */
+export function useAppDatabase(app: AppServer): void {
+  process.env.DATABASE_URL = app.databasePath;
+  process.env.APP_URL = app.baseUrl;
+  delete process.env.SESSION_SECRET;
+}
+
+/** Real sessions (rows and signed cookies) for these people, made in one transaction. */
+export async function sessionCookies(personIds: number[]): Promise<string[]> {
+  const tokens = getDb().transaction((tx) => personIds.map((id) => createSession(tx, id)));
+  return Promise.all(tokens.map(async (token) => (await commitSessionCookie(token)).split(";")[0] ?? ""));
+}
+
+/**
+ * Client `i`'s own loopback address (all of 127.0.0.0/8 reaches this machine): per-IP rate limits
+ * then see many colleagues, as in an office, rather than one machine sending everything.
+ */
+export function loopbackAddress(i: number): string {
+  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
+export type HttpResponse = {
+  status: number;
+  /** Where it sends the browser: a redirect's Location, or for a Remix data request (`?_data=`, what
+   * the pages' JavaScript sends) the X-Remix-Redirect header of its 204. */
+  location: string | null;
+  setCookie: string[];
+  body: string;
+};
+
+/**
+ * One request on its own connection from `from`. Network failures (a killed server) reject; every
+ * HTTP status resolves.
+ */
+export function httpRequest(
+  url: string,
+  options: { method?: "GET" | "POST"; form?: Record<string, string>; cookie?: string; from?: string } = {},
+): Promise<HttpResponse> {
+  const target = new URL(url);
+  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? (body === undefined ? "GET" : "POST"),
+        localAddress: options.from,
+        agent: false,
+        headers: {
+          ...(body === undefined
+            ? {}
+            : {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Length": Buffer.byteLength(body),
+              }),
+          ...(options.cookie ? { Cookie: options.cookie } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            location: response.headers.location ?? headerValue(response.headers["x-remix-redirect"]),
+            setCookie: response.headers["set-cookie"] ?? [],
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+const headerValue = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value) ?? null;
+
+/** The flash message a response sets, read as the next page would read it. */
+export async function flashOf(response: HttpResponse): Promise<Flash | null> {
+  const cookie = response.setCookie.find((c) => c.startsWith("__flash="))?.split(";")[0];
+  if (!cookie) return null;
+  return (await readFlash(new Request("http://flash.test/", { headers: { Cookie: cookie } }))).flash;
+}
