@@ -199,41 +199,44 @@ const defuse = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : va
  */
 export function exportSigners(petition: Petition, user: User, now = Date.now()): string {
   const db = getDb();
-  return db.transaction((tx) => {
-    const rows = tx
-      .select({ name: people.name, department: people.department, signedAt: signatures.createdAt })
-      .from(signatures)
-      .innerJoin(people, eq(people.id, signatures.personId))
-      .where(and(standing(petition.id), eq(signatures.visibility, "public")))
-      .orderBy(asc(signatures.createdAt), asc(signatures.id))
-      .all();
-    const anonymous =
-      tx
-        .select({ n: count() })
+  return db.transaction(
+    (tx) => {
+      const rows = tx
+        .select({ name: people.name, department: people.department, signedAt: signatures.createdAt })
         .from(signatures)
-        .where(and(standing(petition.id), eq(signatures.visibility, "anonymous")))
-        .get()?.n ?? 0;
-    recordAudit(
-      tx,
-      actorOf(user),
-      "petition.signers.export",
-      { type: "petition", id: petition.id },
-      { publicRows: rows.length, anonymous, at: new Date(now).toISOString() },
-    );
-    return stringify(
-      [
-        ...rows.map((r) => ({
-          name: defuse(r.name ?? ""),
-          department: defuse(r.department ?? ""),
-          signed_on: r.signedAt.toISOString().slice(0, 10),
-          visibility: "public",
-          count: 1,
-        })),
-        { name: "", department: "", signed_on: "", visibility: "anonymous", count: anonymous },
-      ],
-      { header: true, columns: ["name", "department", "signed_on", "visibility", "count"] },
-    );
-  });
+        .innerJoin(people, eq(people.id, signatures.personId))
+        .where(and(standing(petition.id), eq(signatures.visibility, "public")))
+        .orderBy(asc(signatures.createdAt), asc(signatures.id))
+        .all();
+      const anonymous =
+        tx
+          .select({ n: count() })
+          .from(signatures)
+          .where(and(standing(petition.id), eq(signatures.visibility, "anonymous")))
+          .get()?.n ?? 0;
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.signers.export",
+        { type: "petition", id: petition.id },
+        { publicRows: rows.length, anonymous, at: new Date(now).toISOString() },
+      );
+      return stringify(
+        [
+          ...rows.map((r) => ({
+            name: defuse(r.name ?? ""),
+            department: defuse(r.department ?? ""),
+            signed_on: r.signedAt.toISOString().slice(0, 10),
+            visibility: "public",
+            count: 1,
+          })),
+          { name: "", department: "", signed_on: "", visibility: "anonymous", count: anonymous },
+        ],
+        { header: true, columns: ["name", "department", "signed_on", "visibility", "count"] },
+      );
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export const exportFileName = (petition: Pick<Petition, "slug">, now = Date.now()) =>

@@ -268,46 +268,52 @@ export function setFeedbackStatus(
   user: User,
   now = Date.now(),
 ): void {
-  getDb().transaction((tx) => {
-    const item = requireFeedback(tx, feedbackId, user);
-    if (item.status === status) return;
-    tx.update(policyFeedback)
-      .set({ status, updatedAt: new Date(now) })
-      .where(eq(policyFeedback.id, feedbackId))
-      .run();
-    recordAudit(tx, actorOf(user), "feedback.status", { type: "feedback", id: feedbackId }, { status });
-  });
+  getDb().transaction(
+    (tx) => {
+      const item = requireFeedback(tx, feedbackId, user);
+      if (item.status === status) return;
+      tx.update(policyFeedback)
+        .set({ status, updatedAt: new Date(now) })
+        .where(eq(policyFeedback.id, feedbackId))
+        .run();
+      recordAudit(tx, actorOf(user), "feedback.status", { type: "feedback", id: feedbackId }, { status });
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export function tagFeedback(feedbackId: number, tag: string, add: boolean, user: User): void {
-  getDb().transaction((tx) => {
-    requireFeedback(tx, feedbackId, user);
-    if (add) {
-      const existing =
-        tx
-          .select({ n: count() })
-          .from(policyFeedbackTags)
-          .where(eq(policyFeedbackTags.feedbackId, feedbackId))
-          .get()?.n ?? 0;
-      if (existing >= FEEDBACK_LIMITS.tagsPerItem)
-        throw new FeedbackError(`At most ${FEEDBACK_LIMITS.tagsPerItem} tags on one item.`);
-      const added = tx.insert(policyFeedbackTags).values({ feedbackId, tag }).onConflictDoNothing().run();
-      if (!added.changes) return;
-    } else {
-      const removed = tx
-        .delete(policyFeedbackTags)
-        .where(and(eq(policyFeedbackTags.feedbackId, feedbackId), eq(policyFeedbackTags.tag, tag)))
-        .run();
-      if (!removed.changes) return;
-    }
-    recordAudit(
-      tx,
-      actorOf(user),
-      add ? "feedback.tag" : "feedback.untag",
-      { type: "feedback", id: feedbackId },
-      { tag },
-    );
-  });
+  getDb().transaction(
+    (tx) => {
+      requireFeedback(tx, feedbackId, user);
+      if (add) {
+        const existing =
+          tx
+            .select({ n: count() })
+            .from(policyFeedbackTags)
+            .where(eq(policyFeedbackTags.feedbackId, feedbackId))
+            .get()?.n ?? 0;
+        if (existing >= FEEDBACK_LIMITS.tagsPerItem)
+          throw new FeedbackError(`At most ${FEEDBACK_LIMITS.tagsPerItem} tags on one item.`);
+        const added = tx.insert(policyFeedbackTags).values({ feedbackId, tag }).onConflictDoNothing().run();
+        if (!added.changes) return;
+      } else {
+        const removed = tx
+          .delete(policyFeedbackTags)
+          .where(and(eq(policyFeedbackTags.feedbackId, feedbackId), eq(policyFeedbackTags.tag, tag)))
+          .run();
+        if (!removed.changes) return;
+      }
+      recordAudit(
+        tx,
+        actorOf(user),
+        add ? "feedback.tag" : "feedback.untag",
+        { type: "feedback", id: feedbackId },
+        { tag },
+      );
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /**

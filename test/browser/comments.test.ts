@@ -310,7 +310,9 @@ describe("without JavaScript", () => {
     await link.click();
     await page.getByRole("heading", { name: "Unsubscribe" }).waitFor();
     await page.getByRole("button", { name: "Unsubscribe" }).click();
-    await page.getByText("You will no longer get emails about replies to your comments and feedback.").waitFor();
+    await page
+      .getByText("You will no longer get emails about replies to your comments and feedback.")
+      .waitFor();
 
     const signedIn = await as("staff");
     await signedIn.goto(`${demo.app.baseUrl}/settings`);
