@@ -1,5 +1,6 @@
-import type { FieldMetadata } from "@conform-to/react";
+import type { FieldMetadata, SubmissionResult } from "@conform-to/react";
 import { getInputProps, getTextareaProps } from "@conform-to/react";
+import { useActionData } from "@remix-run/react";
 import type { ReactNode } from "react";
 
 /** Field errors from zod (server or client), announced and tied to their input by id. */
@@ -141,4 +142,13 @@ export function SelectField({
       </select>
     </div>
   );
+}
+
+/**
+ * On a page with several forms posting to one action (each with a hidden `intent`), the action's
+ * result for the one form that sent it — so each form shows only its own errors.
+ */
+export function useActionResultFor(intent: string): SubmissionResult<string[]> | undefined {
+  const result = useActionData() as SubmissionResult<string[]> | undefined;
+  return result?.initialValue?.intent === intent ? result : undefined;
 }

@@ -1,7 +1,8 @@
 import { Link } from "@remix-run/react";
 import { STANCE_LABELS, type Stance } from "../models/announcement-states";
 import { type PetitionState, STATE_LABELS } from "../models/petition-states";
-import { formatDate } from "./format";
+import { formatDate, formatDateTime } from "./format";
+import { SanitizedHtml } from "./sanitized-html";
 
 export function StateBadge({
   state,
@@ -94,5 +95,33 @@ export function MilestoneProgress({ count, next }: { count: number; next: number
       </label>
       <progress id="milestone-progress" max={next} value={Math.min(count, next)} />
     </div>
+  );
+}
+
+export type UpdateItem = {
+  id: number;
+  kind: "update" | "victory";
+  bodyHtml: string;
+  createdAt: string | Date;
+  authorName: string | null;
+};
+
+/** Organizers' updates, newest first (the petition page shows days, the dashboard times). */
+export function UpdateList({ updates, withTime = false }: { updates: UpdateItem[]; withTime?: boolean }) {
+  return (
+    <ol className="updates">
+      {updates.map((u) => (
+        <li key={u.id}>
+          <p className="meta">
+            {u.kind === "victory" ? "Victory · " : ""}
+            {u.authorName ?? "An organizer"} ·{" "}
+            <time dateTime={new Date(u.createdAt).toISOString()}>
+              {withTime ? formatDateTime(u.createdAt) : formatDate(u.createdAt)}
+            </time>
+          </p>
+          <SanitizedHtml html={u.bodyHtml} />
+        </li>
+      ))}
+    </ol>
   );
 }

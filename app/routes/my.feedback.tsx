@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
+import { SanitizedHtml } from "../components/sanitized-html";
 import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../models/feedback-forms";
 import { myFeedback } from "../models/policy-feedback.server";
 import { requireUser } from "../models/sessions.server";
@@ -35,8 +36,7 @@ export default function MyFeedback() {
                 {item.rating ? ` · you rated it ${item.rating} of 5 (${RATING_LABELS[item.rating]})` : ""} ·{" "}
                 {FEEDBACK_STATUS_LABELS[item.status]}
               </p>
-              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-              <div className="markdown" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+              <SanitizedHtml html={item.bodyHtml} />
               {item.replies.length ? (
                 <div className="stack">
                   {item.replies.map((reply) => (
@@ -44,8 +44,7 @@ export default function MyFeedback() {
                       <p className="meta">
                         Reply from {reply.by}, an owner of the policy · {formatDateTime(reply.createdAt)}
                       </p>
-                      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-                      <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
+                      <SanitizedHtml html={reply.bodyHtml} />
                     </div>
                   ))}
                 </div>

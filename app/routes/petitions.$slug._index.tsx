@@ -8,7 +8,8 @@ import { z } from "zod";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, TextareaField } from "../components/forms";
-import { MilestoneProgress, ResponseStatus, StateBadge } from "../components/petition-bits";
+import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
+import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
 import { canSeeDashboard } from "../models/dashboard.server";
@@ -230,8 +231,7 @@ export default function PetitionPage() {
               The organizers declared victory on{" "}
               <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>.
             </p>
-            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-            <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
+            <SanitizedHtml html={u.bodyHtml} />
           </section>
         ))}
       {petition.state === "rejected" && petition.rejectionReason ? (
@@ -254,20 +254,7 @@ export default function PetitionPage() {
           {data.updates.some((u) => u.kind === "update") ? (
             <section className="card" id="updates" aria-labelledby="updates-title">
               <h2 id="updates-title">Updates from the organizers</h2>
-              <ol className="updates">
-                {data.updates
-                  .filter((u) => u.kind === "update")
-                  .map((u) => (
-                    <li key={u.id}>
-                      <p className="meta">
-                        {u.authorName ?? "An organizer"} ·{" "}
-                        <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>
-                      </p>
-                      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-                      <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
-                    </li>
-                  ))}
-              </ol>
+              <UpdateList updates={data.updates.filter((u) => u.kind === "update")} />
             </section>
           ) : null}
           {data.timeline.length > 1 ? (

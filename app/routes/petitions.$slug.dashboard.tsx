@@ -1,13 +1,14 @@
-import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate, formatDateTime } from "../components/format";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { MilestoneProgress, StateBadge } from "../components/petition-bits";
+import { FormErrors, InputField, TextareaField, useActionResultFor } from "../components/forms";
+import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
 import { SignatureChart } from "../components/signature-chart";
+import { SmallGroupTable } from "../components/small-group-table";
 import { canSeeDashboard, organizerDashboard } from "../models/dashboard.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { addCoOrganizer, removeCoOrganizer } from "../models/organizers.server";
@@ -83,12 +84,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-/** The page's action result, for the one form that sent it. */
-function useResultFor(intent: string) {
-  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
-  return result?.initialValue?.intent === intent ? result : undefined;
-}
-
 function BreakdownTable({ title, breakdown, asOf }: { title: string; breakdown: Breakdown; asOf: number }) {
   const id = `breakdown-${title.toLowerCase()}`;
   return (
@@ -97,40 +92,7 @@ function BreakdownTable({ title, breakdown, asOf }: { title: string; breakdown: 
       {breakdown.total === 0 ? (
         <p className="muted">No signatures before {formatDate(asOf)}.</p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">{title}</th>
-              <th scope="col">Signers</th>
-            </tr>
-          </thead>
-          <tbody>
-            {breakdown.rows.map((row) => (
-              <tr key={row.label}>
-                <th scope="row">{row.label}</th>
-                <td>
-                  {row.shown
-                    ? row.total.toLocaleString("en")
-                    : row.fewerThanK
-                      ? `fewer than ${K}`
-                      : "combined below"}
-                </td>
-              </tr>
-            ))}
-            {breakdown.folded !== null ? (
-              <tr>
-                <th scope="row">Groups not shown, combined</th>
-                <td>{breakdown.folded.toLocaleString("en")}</td>
-              </tr>
-            ) : null}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row">Total</th>
-              <td>{breakdown.total.toLocaleString("en")}</td>
-            </tr>
-          </tfoot>
-        </table>
+        <SmallGroupTable groupLabel={title} countLabel="Signers" breakdown={breakdown} />
       )}
     </section>
   );
@@ -151,10 +113,10 @@ export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
   const { petition, dashboard, viewer } = data;
   const base = `/petitions/${petition.slug}`;
-  const updateResult = useResultFor("post-update");
-  const victoryResult = useResultFor("declare-victory");
-  const organizerResult = useResultFor("add-organizer");
-  const removeResult = useResultFor("remove-organizer");
+  const updateResult = useActionResultFor("post-update");
+  const victoryResult = useActionResultFor("declare-victory");
+  const organizerResult = useActionResultFor("add-organizer");
+  const removeResult = useActionResultFor("remove-organizer");
   const [updateForm, updateFields] = useForm({
     id: "post-update",
     lastResult: updateResult,
@@ -356,19 +318,7 @@ export default function Dashboard() {
           </Form>
         ) : null}
         {data.updates.length ? (
-          <ol className="updates">
-            {data.updates.map((u) => (
-              <li key={u.id}>
-                <p className="meta">
-                  {u.kind === "victory" ? "Victory · " : ""}
-                  {u.authorName ?? "An organizer"} ·{" "}
-                  <time dateTime={new Date(u.createdAt).toISOString()}>{formatDateTime(u.createdAt)}</time>
-                </p>
-                {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-                <div className="markdown" dangerouslySetInnerHTML={{ __html: u.bodyHtml }} />
-              </li>
-            ))}
-          </ol>
+          <UpdateList updates={data.updates} withTime />
         ) : (
           <p className="muted">No updates yet.</p>
         )}

@@ -1,12 +1,12 @@
-import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
-import { FormErrors, InputField, SelectField, TextareaField } from "../components/forms";
+import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
@@ -79,23 +79,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-/** The page's action result, for the one form that sent it. */
-function useResultFor(intent: string) {
-  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
-  return result?.initialValue?.intent === intent ? result : undefined;
-}
-
 export default function PolicyPage() {
   const data = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     id: "publish-version",
-    lastResult: useResultFor("publish-version"),
+    lastResult: useActionResultFor("publish-version"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
     shouldValidate: "onBlur",
   });
   const [feedbackForm, feedbackFields] = useForm({
     id: "send-feedback",
-    lastResult: useResultFor("send-feedback"),
+    lastResult: useActionResultFor("send-feedback"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackSchema }),
     shouldValidate: "onBlur",
   });

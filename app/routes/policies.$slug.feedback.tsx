@@ -7,6 +7,8 @@ import { z } from "zod";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
+import { SanitizedHtml } from "../components/sanitized-html";
+import { SmallGroupTable } from "../components/small-group-table";
 import {
   FEEDBACK_STATUS_LABELS,
   FEEDBACK_STATUSES,
@@ -166,44 +168,18 @@ export default function FeedbackInbox() {
         {aggregates.total === 0 ? (
           <p className="muted">No feedback yet.</p>
         ) : (
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Feedback</th>
-                <th scope="col">Average rating</th>
-              </tr>
-            </thead>
-            <tbody>
-              {aggregates.rows.map((row) => (
-                <tr key={row.label}>
-                  <th scope="row">{row.label}</th>
-                  <td>
-                    {row.shown
-                      ? row.total.toLocaleString("en")
-                      : row.fewerThanK
-                        ? `fewer than ${K}`
-                        : "combined below"}
-                  </td>
-                  <td>{row.average !== null ? `${row.average} of 5` : `— (shown from ${K} ratings)`}</td>
-                </tr>
-              ))}
-              {aggregates.folded !== null ? (
-                <tr>
-                  <th scope="row">Versions not shown, combined</th>
-                  <td>{aggregates.folded.toLocaleString("en")}</td>
-                  <td>—</td>
-                </tr>
-              ) : null}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Total</th>
-                <td>{aggregates.total.toLocaleString("en")}</td>
-                <td />
-              </tr>
-            </tfoot>
-          </table>
+          <SmallGroupTable
+            groupLabel="Version"
+            countLabel="Feedback"
+            breakdown={aggregates}
+            extra={{
+              label: "Average rating",
+              value: (label) => {
+                const average = aggregates.rows.find((r) => r.label === label)?.average;
+                return average != null ? `${average} of 5` : `— (shown from ${K} ratings)`;
+              },
+            }}
+          />
         )}
       </section>
 
@@ -258,8 +234,7 @@ export default function FeedbackInbox() {
                 {FEEDBACK_STATUS_LABELS[item.status]}
               </span>
             </p>
-            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-            <div className="markdown" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+            <SanitizedHtml html={item.bodyHtml} />
             <div className="row">
               <Form method="post" className="row">
                 <input type="hidden" name="intent" value="status" />
@@ -312,8 +287,7 @@ export default function FeedbackInbox() {
                     <p className="meta">
                       {reply.by} · {formatDateTime(reply.createdAt)}
                     </p>
-                    {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown */}
-                    <div className="markdown" dangerouslySetInnerHTML={{ __html: reply.bodyHtml }} />
+                    <SanitizedHtml html={reply.bodyHtml} />
                   </div>
                 ))}
               </div>
