@@ -80,6 +80,8 @@ export async function startAppServer(env: Record<string, string> = {}) {
 
   return {
     baseUrl,
+    /** The server's SQLite file, for tests that check or prepare its data in-process. */
+    databasePath: serverEnv.DATABASE_URL ?? "",
     cli,
     writeFile,
     output: () => output,
