@@ -65,7 +65,7 @@ const MATRIX: Record<string, Row> = {
   "petitions.$slug._index#transition:hide": [IN, 403, 403, OK, 403, 403, 403],
   "petitions.$slug._index#transition:unhide": [IN, 404, 404, OK, 404, 404, 403],
   "petitions.$slug._index#add-milestone": /*   */ [IN, 404, 404, 404, 404, 404, OK],
-  "petitions.$slug.edit@draft": /*             */ [IN, 403, 403, 403, 403, 403, OK],
+  "petitions.$slug.edit@draft": /*             */ [IN, 404, 404, 404, 404, 404, OK],
   "petitions.$slug.edit@open": /*              */ [IN, 403, 403, OK, 403, 403, 403],
   "petitions.$slug.invalidate#preview": /*     */ [IN, 403, 403, OK, 403, 403, 403],
   "petitions.$slug.invalidate#confirm": /*     */ [IN, 403, 403, OK, 403, 403, 403],
