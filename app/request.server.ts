@@ -18,6 +18,25 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
   return result.data;
 }
 
+/**
+ * The posted form, or a 4xx that says what is wrong: a body that is not a form (JSON, plain text, no
+ * content type) is a 415, one that cannot be parsed (broken multipart, a boundary that is not there)
+ * a 400 — never the 500 `request.formData()` throws for them.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type)) {
+    throw new Response("Send this as a form (application/x-www-form-urlencoded or multipart/form-data).", {
+      status: 415,
+    });
+  }
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("The form could not be read; please send it again.", { status: 400 });
+  }
+}
+
 /** The caller's address, for rate limits and fraud checks; null when the server does not know it. */
 export const clientIp = (context: AppLoadContext): string | null => context.clientIp ?? null;
 

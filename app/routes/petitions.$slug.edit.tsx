@@ -11,6 +11,7 @@ import { petitionInputSchema } from "../models/petition-forms";
 import { editPetition, findVisiblePetition, PetitionError } from "../models/petitions.server";
 import { policyChoices } from "../models/policies.server";
 import { requireUser, type User } from "../models/sessions.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -39,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
-  const submission = parseWithZod(await request.formData(), { schema: petitionInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: petitionInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     editPetition(petition.id, submission.value, user);

@@ -14,7 +14,7 @@ import { can, requirePermission } from "../models/permissions.server";
 import { findPolicy, PolicyError, policyPage, publishPolicyVersion } from "../models/policies.server";
 import { policyVersionSchema } from "../models/policy-forms";
 import { getUser } from "../models/sessions.server";
-import { parseQuery } from "../request.server";
+import { parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -41,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:policy");
   const policy = findPolicy(params.slug ?? "");
   if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
-  const submission = parseWithZod(await request.formData(), { schema: policyVersionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: policyVersionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const version = publishPolicyVersion(policy.id, submission.value, user);

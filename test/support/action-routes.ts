@@ -236,6 +236,8 @@ export type ActionRequest = {
   method?: string;
   /** As a Remix data request (how forms post with JavaScript): `?_data=` naming this route module. */
   dataFor?: string;
+  /** Gives up (and throws) after this long: a request that hangs the server is a failure too. */
+  timeoutMs?: number;
 };
 
 /** Sends one request to an action the way a browser (or a mail client) would, without following redirects. */
@@ -256,6 +258,7 @@ export async function sendAction(baseUrl: string, request: ActionRequest): Promi
         ? body
         : new URLSearchParams(body),
     redirect: "manual",
+    signal: request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined,
   });
   return readOutcome(response);
 }

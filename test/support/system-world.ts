@@ -187,6 +187,11 @@ export function buildWorld() {
     signInToken(email: string = make.person().email): string {
       resetRateLimits();
       requestSignIn({ email, ip: null });
+      return make.lastSignInToken(email);
+    },
+
+    /** The token of the last sign-in link emailed to `email` (by the server or by us). */
+    lastSignInToken(email: string): string {
       const message = getDb()
         .select({ text: outbox.textBody })
         .from(outbox)
@@ -253,6 +258,8 @@ export function buildWorld() {
     announcements,
     policy: make.policy(),
     failedEmail: make.failedEmail(),
+    /** People without a role, for actions on people (never the role accounts, whose sessions tests use). */
+    pool: [make.person(), make.person(), make.person()],
   };
 }
 export type World = ReturnType<typeof buildWorld>;

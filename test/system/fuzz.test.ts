@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { ACTION_ROUTES, isRefusal, sendAction } from "../support/action-routes";
+import { SCENARIOS } from "../support/action-scenarios";
+import { sessionCookie } from "../support/fixtures";
+import { settle } from "../support/server-database";
+import { systemApp } from "../support/system-world";
+
+/**
+ * Bad input against every route with an action, over HTTP on the built server: no request may get a
+ * 5xx, and a refused one must change nothing in the database.
+ */
+
+const system = systemApp();
+
+/** Routes whose action never reads a body: sign-out (the cookie) and one-click unsubscribe (the link). */
+const BODYLESS = new Set(["sign-out.tsx", "unsubscribe.$token.tsx"]);
+
+type Target = { path: string; cookie?: string };
+const targets = new Map<string, Target>();
+
+/** The routes whose action reads a form. */
+const FORM_ROUTES = ACTION_ROUTES.map((r) => r.file).filter((file) => !BODYLESS.has(file));
+
+/**
+ * A request to `route` as a role allowed to use it (so it gets past the permission checks to the
+ * form), made once and kept while requests are refused (they change nothing); forgotten when
+ * one is accepted, which may have used it up (a newcomer who has now chosen a name).
+ */
+async function formTarget(route: string): Promise<Target> {
+  let target = targets.get(route);
+  if (!target) {
+    const scenario = SCENARIOS.find((s) => s.route === route);
+    if (!scenario) throw new Error(`no scenario for ${route}`);
+    const request = scenario.prepare(system.world, scenario.allowed);
+    const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
+    target = { path: request.path, cookie };
+    targets.set(route, target);
+    settle();
+    system.watch.baseline();
+  }
+  return target;
+}
+
+/** Sends `body` to every route that reads a form and expects one of `statuses`, nothing changed. */
+async function everyFormRouteAnswers(
+  body: string | Blob,
+  contentType: string | undefined,
+  statuses: number[],
+  // The directory import reads its upload itself: anything but multipart is "could not be read".
+  directoryStatuses = [400],
+): Promise<string[]> {
+  const { app, watch } = system;
+  const problems: string[] = [];
+  for (const route of FORM_ROUTES) {
+    const { path, cookie } = await formTarget(route);
+    watch.baseline();
+    const outcome = await sendAction(app.baseUrl, { path, body, contentType, cookie, timeoutMs: 10_000 });
+    const changed = watch.changes();
+    const expected = route === "admin.directory.tsx" ? directoryStatuses : statuses;
+    if (!expected.includes(outcome.status) || changed.length)
+      problems.push(`${route}: ${outcome.status}${changed.length ? `, changed ${changed.join(", ")}` : ""}`);
+    if (!isRefusal(outcome)) targets.delete(route);
+  }
+  return problems;
+}
+
+describe("bad input that used to break the server", () => {
+  it("answers a body that is not a form with 415, and a form it cannot parse with 400, on every route (were 500s)", async () => {
+    const form = "intent=sign&visibility=public";
+    expect(
+      await everyFormRouteAnswers(JSON.stringify({ intent: "sign" }), "application/json", [415]),
+    ).toEqual([]);
+    expect(await everyFormRouteAnswers(form, "text/plain", [415])).toEqual([]);
+    expect(await everyFormRouteAnswers(new Blob([form]), undefined, [415])).toEqual([]);
+    expect(await everyFormRouteAnswers(form, "multipart/form-data", [400])).toEqual([]);
+    expect(await everyFormRouteAnswers(form, "multipart/form-data; boundary=nowhere", [400])).toEqual([]);
+  });
+});
