@@ -10,6 +10,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ConfigError, loadConfig } from "../config.server";
 import { ensureFreshBuild } from "./build-freshness";
+import { drainUnreadBodies } from "./request-guards.server";
 
 type BootableEntry = { boot: () => () => Promise<void> };
 
@@ -54,6 +55,7 @@ async function main() {
     res.setHeader("X-Frame-Options", "DENY");
     next();
   });
+  app.use(drainUnreadBodies);
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h", index: false }));
   app.all(
