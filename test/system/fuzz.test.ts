@@ -92,4 +92,25 @@ describe("bad input that used to break the server", () => {
       expect(outcome.status).toBe(403);
     }
   });
+
+  it("sends people back to a page whose address has non-ASCII characters (was a 500 after sign-in)", async () => {
+    const { app, world } = system;
+    const email = world.make.person().email;
+    const asked = await sendAction(app.baseUrl, {
+      path: "/sign-in",
+      body: { email, redirectTo: "/petitions?q=café 😀" },
+    });
+    expect(asked.status).toBe(200);
+    const token = world.make.lastSignInToken(email);
+    const signedIn = await sendAction(app.baseUrl, { path: "/sign-in/verify", body: { token } });
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.location).toBe("/petitions?q=caf%C3%A9%20%F0%9F%98%80");
+    const cookie = await sessionCookie(world.people.staff.id);
+    const page = await fetch(`${app.baseUrl}/sign-in?redirectTo=${encodeURIComponent("/petitions/é")}`, {
+      headers: { Cookie: cookie },
+      redirect: "manual",
+    });
+    expect(page.status).toBe(302);
+    expect(page.headers.get("Location")).toBe("/petitions/%C3%A9");
+  });
 });
