@@ -30,10 +30,34 @@ export async function readForm(request: Request): Promise<FormData> {
       status: 415,
     });
   }
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     throw new Response("The form could not be read; please send it again.", { status: 400 });
+  }
+  refuseImplausibleFieldNames(form);
+  return form;
+}
+
+/** Beyond any page's field names: "milestones[5].responseDays" is 3 deep, at index 5. */
+const MAX_NAME_DEPTH = 8;
+const MAX_NAME_INDEX = 100;
+
+/**
+ * Conform builds an object from the field names, and echoes it back with a refusal: "x[4294967294]"
+ * made a four-billion-element array (the server hung serializing it) and a name 10,000 levels deep
+ * overflowed the stack. No page has such names, so such a form is a 400 before anything parses it.
+ */
+export function refuseImplausibleFieldNames(form: FormData): void {
+  for (const name of form.keys()) {
+    const depth = name.split(/[.[]/).length;
+    const indexes = [...name.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    if (depth > MAX_NAME_DEPTH || indexes.some((i) => i > MAX_NAME_INDEX)) {
+      throw new Response("The form has a field no page of Undersigned sends; nothing was saved.", {
+        status: 400,
+      });
+    }
   }
 }
 

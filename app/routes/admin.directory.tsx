@@ -12,6 +12,7 @@ import { z } from "zod";
 import { InputField } from "../components/forms";
 import { type ImportReport, importDirectory, MalformedDirectoryError } from "../models/people.server";
 import { requirePermission } from "../models/permissions.server";
+import { refuseImplausibleFieldNames } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -52,6 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     throw new Response("The upload could not be read; please choose the file again.", { status: 400 });
   }
+  refuseImplausibleFieldNames(formData);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
     return json<ActionResult>({ result: submission.reply() }, { status: 400 });

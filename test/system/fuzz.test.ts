@@ -113,4 +113,23 @@ describe("bad input that used to break the server", () => {
     expect(page.status).toBe(302);
     expect(page.headers.get("Location")).toBe("/petitions/%C3%A9");
   });
+
+  it("answers a field at index 4294967294, or 20,000 levels deep, with a 400 at once on every route (hung the server; a 500)", async () => {
+    const form = "intent=sign&visibility=public";
+    const type = "application/x-www-form-urlencoded";
+    expect(await everyFormRouteAnswers(`${form}&x%5B4294967294%5D=1`, type, [400])).toEqual([]);
+    expect(await everyFormRouteAnswers(`${form}&${"a.".repeat(20_000)}a=1`, type, [400])).toEqual([]);
+    expect(await everyFormRouteAnswers(`${form}&a${"%5B0%5D".repeat(20_000)}=1`, type, [400])).toEqual([]);
+    // The directory import parses its multipart upload itself.
+    const upload = new FormData();
+    upload.set("file", new Blob(["email,name,department,location\n"]), "staff.csv");
+    upload.set("x[4294967294]", "1");
+    const outcome = await sendAction(system.app.baseUrl, {
+      path: "/admin/directory",
+      body: upload,
+      cookie: await sessionCookie(system.world.people.admin.id),
+      timeoutMs: 10_000,
+    });
+    expect(outcome.status).toBe(400);
+  });
 });
