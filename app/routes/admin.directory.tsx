@@ -12,7 +12,7 @@ import { z } from "zod";
 import { InputField } from "../components/forms";
 import { type ImportReport, importDirectory, MalformedDirectoryError } from "../models/people.server";
 import { requirePermission } from "../models/permissions.server";
-import { refuseImplausibleFieldNames } from "../request.server";
+import { refuseImplausibleFieldNames, refuseLargerThan } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -39,6 +39,8 @@ type ActionResult = { result: SubmissionResult<string[]>; report?: ImportReport 
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "import:directory");
+  // The file plus the form around it; many parts each under the file limit must not add up unread.
+  refuseLargerThan(request, MAX_CSV_BYTES + 64 * 1024);
   let formData: FormData;
   try {
     formData = await unstable_parseMultipartFormData(

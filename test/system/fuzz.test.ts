@@ -132,4 +132,30 @@ describe("bad input that used to break the server", () => {
     });
     expect(outcome.status).toBe(400);
   });
+
+  it("refuses a form larger than any page sends with 413, without reading it into memory", async () => {
+    const body = `body=${"x".repeat(3 * 1024 * 1024)}`;
+    expect(await everyFormRouteAnswers(body, "application/x-www-form-urlencoded", [413])).toEqual([]);
+    // Declared by its length, or counted as it comes (a chunked body declares none).
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 3; i++)
+          controller.enqueue(new TextEncoder().encode(`a${i}=${"x".repeat(1024 * 1024)}&`));
+        controller.close();
+      },
+    });
+    const { path, cookie } = await formTarget("petitions.new.tsx");
+    const response = await fetch(new URL(path, system.app.baseUrl), {
+      method: "POST",
+      headers: {
+        Origin: system.app.baseUrl,
+        Cookie: cookie ?? "",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: chunked,
+      duplex: "half",
+      redirect: "manual",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+  });
 });
