@@ -10,7 +10,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ConfigError, loadConfig } from "../config.server";
 import { ensureFreshBuild } from "./build-freshness";
-import { drainUnreadBodies } from "./request-guards.server";
+import { drainUnreadBodies, refuseCrossSiteRequests } from "./request-guards.server";
 
 type BootableEntry = { boot: () => () => Promise<void> };
 
@@ -56,6 +56,9 @@ async function main() {
     next();
   });
   app.use(drainUnreadBodies);
+  // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
+  // whatever the cookie (docs/decisions/0017-origin-check.md).
+  app.use(refuseCrossSiteRequests(config.appUrl));
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h", index: false }));
   app.all(
