@@ -50,6 +50,11 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
   app.use((_req, res, next) => {
+    // On every response, pages or not (assets, refusals, errors): a nonce per response, which the
+    // inline script Remix writes carries, so nothing else inline runs.
+    const cspNonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = cspNonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "same-origin");
     res.setHeader("X-Frame-Options", "DENY");
@@ -67,11 +72,27 @@ async function main() {
       build,
       mode: "production",
       getLoadContext(req, res) {
-        const cspNonce = randomBytes(16).toString("base64");
-        res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
-        return { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce };
+        return { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce: String(res.locals.cspNonce) };
       },
     }),
+  );
+  // Express's own error page (a path it cannot decode, say) would replace the headers above.
+  app.use(
+    (
+      error: { status?: number },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const status =
+        typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) console.error(error);
+      res
+        .status(status)
+        .type("text/plain")
+        .send(status === 500 ? "Something went wrong.\n" : "Bad request.\n");
+    },
   );
 
   const server = app.listen(config.port, () => {
