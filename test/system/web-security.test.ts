@@ -1,10 +1,12 @@
 import { readdirSync } from "node:fs";
 import Database from "better-sqlite3";
+import type { Request as BrowserRequest, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { emailPreferences, unsubscribeToken } from "../../app/models/email-preferences.server";
 import { actionPath, isRefusal, routeId, sendAction } from "../support/action-routes";
 import { SCENARIOS, scenarioKey } from "../support/action-scenarios";
 import { startAppServer } from "../support/app-server";
+import { demoApp } from "../support/demo-app";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
 import { systemApp, type World } from "../support/system-world";
@@ -12,10 +14,14 @@ import { systemApp, type World } from "../support/system-world";
 /**
  * The web's own attacks on the built server: cross-site form posts (refused by origin, changing
  * nothing, while the app's own forms and mail clients' one-click unsubscribes still work), security
- * headers on every response, and cookie flags.
+ * headers on every response, cookie flags, and — in Chromium, on the seeded demo — no request from
+ * any page a role can reach to anywhere but the app itself. STRESS=1 crawls every page, not one of
+ * each kind.
  */
 
+const STRESS = process.env.STRESS === "1";
 const system = systemApp();
+const demo = demoApp();
 
 describe("cross-site requests", () => {
   const FOREIGN = "https://evil.example";
@@ -284,4 +290,78 @@ describe("security headers", () => {
       await https.stop();
     }
   });
+});
+
+describe("third-party requests", () => {
+  const ACCOUNTS = [null, "staff", "organizer", "moderator", "leadership", "admin"] as const;
+  const MAX_DEPTH = STRESS ? 4 : 3;
+  const MAX_PAGES = STRESS ? 200 : 60;
+
+  /**
+   * The short form visits one page of each kind: ids and slugs stand for their kind, and the query
+   * (sort, page, filters) renders the same page. The long form visits every address.
+   */
+  function kindOf(url: URL): string {
+    if (STRESS) return url.href;
+    return url.pathname
+      .split("/")
+      .map((segment, i, all) =>
+        /^\d+$/.test(segment) ||
+        (i === 2 &&
+          ["petitions", "announcements", "policies", "unsubscribe"].includes(all[1] ?? "") &&
+          segment !== "new")
+          ? ":x"
+          : segment,
+      )
+      .join("/");
+  }
+
+  for (const account of ACCOUNTS) {
+    it(`makes none from any page ${account ?? "a signed-out visitor"} can reach`, async () => {
+      const page: Page = account ? await demo.as(account) : await demo.browser.newPage();
+      const origin = new URL(demo.app.baseUrl).origin;
+      const elsewhere: string[] = [];
+      const violations: string[] = [];
+      let current = "";
+      const onRequest = (request: BrowserRequest) => {
+        const url = new URL(request.url());
+        if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) return;
+        if (url.origin !== origin) elsewhere.push(`${current} → ${request.url()}`);
+      };
+      page.context().on("request", onRequest);
+      page.on("console", (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text()))
+          violations.push(`${current}: ${message.text()}`);
+      });
+      const seen = new Set<string>([kindOf(new URL(`${origin}/`))]);
+      const queue: Array<{ url: string; depth: number }> = [{ url: `${origin}/`, depth: 0 }];
+      let visited = 0;
+      while (queue.length && visited < MAX_PAGES) {
+        const next = queue.shift();
+        if (!next) break;
+        current = next.url;
+        const response = await page.goto(next.url, { waitUntil: STRESS ? "networkidle" : "load" });
+        visited++;
+        expect(response?.status(), next.url).toBeLessThan(500);
+        if (next.depth >= MAX_DEPTH) continue;
+        const links = await page.$$eval("a[href]", (anchors) =>
+          anchors.map((a) => (a as HTMLAnchorElement).href),
+        );
+        for (const link of links) {
+          const url = new URL(link);
+          url.hash = "";
+          if (url.origin !== origin) continue;
+          const key = kindOf(url);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          queue.push({ url: url.href, depth: next.depth + 1 });
+        }
+      }
+      page.context().off("request", onRequest);
+      expect(visited).toBeGreaterThan(account === "admin" ? 15 : 8);
+      expect(elsewhere).toEqual([]);
+      expect(violations).toEqual([]);
+      console.log(`${account ?? "signed out"}: ${visited} pages, ${seen.size} kinds of link`);
+    });
+  }
 });
