@@ -494,6 +494,12 @@ export function canView(exec: Executor, petition: Petition, user: User | null): 
   return isOrganizer(exec, petition, user.id);
 }
 
+/** The petition at this address if this person may see it: others are told it does not exist. */
+export function findVisiblePetition(idOrSlug: string, user: User | null): Petition | undefined {
+  const petition = findPetition(idOrSlug);
+  return petition && canView(getDb(), petition, user) ? petition : undefined;
+}
+
 export function findPetition(idOrSlug: string): Petition | undefined {
   closeExpiredPetitions();
   const db = getDb();

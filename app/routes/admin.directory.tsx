@@ -12,6 +12,7 @@ import { z } from "zod";
 import { InputField } from "../components/forms";
 import { type ImportReport, importDirectory, MalformedDirectoryError } from "../models/people.server";
 import { requirePermission } from "../models/permissions.server";
+import { refuseImplausibleFieldNames, refuseLargerThan } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -38,6 +39,8 @@ type ActionResult = { result: SubmissionResult<string[]>; report?: ImportReport 
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "import:directory");
+  // The file plus the form around it; many parts each under the file limit must not add up unread.
+  refuseLargerThan(request, MAX_CSV_BYTES + 64 * 1024);
   let formData: FormData;
   try {
     formData = await unstable_parseMultipartFormData(
@@ -52,6 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     throw new Response("The upload could not be read; please choose the file again.", { status: 400 });
   }
+  refuseImplausibleFieldNames(formData);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
     return json<ActionResult>({ result: submission.reply() }, { status: 400 });

@@ -10,7 +10,7 @@ import { redirectWithFlash } from "../models/flash.server";
 import { listOutbox, retryMail } from "../models/mail.server";
 import { OUTBOX_STATUSES } from "../models/outbox-status";
 import { requirePermission } from "../models/permissions.server";
-import { pageParam, parseQuery } from "../request.server";
+import { pageParam, parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -28,7 +28,7 @@ const retrySchema = z.object({ id: z.coerce.number().int().min(1) });
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "retry:mail");
-  const submission = parseWithZod(await request.formData(), { schema: retrySchema });
+  const submission = parseWithZod(await readForm(request), { schema: retrySchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const { id } = submission.value;
   if (!retryMail(id, { id: admin.id, email: admin.email })) {

@@ -15,7 +15,7 @@ import {
   rolesOf,
 } from "../models/permissions.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../models/roles";
-import { parseId } from "../request.server";
+import { parseId, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -40,7 +40,7 @@ const schema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "grant:role");
   const personId = parseId(params.personId);
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const actor = { id: admin.id, email: admin.email };
   const value = submission.value;

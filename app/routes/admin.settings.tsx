@@ -8,6 +8,7 @@ import { FormErrors, InputField } from "../components/forms";
 import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
 import { getMilestoneDefaults, getSettings, settingsSchema, updateSettings } from "../models/settings.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -45,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "configure:settings");
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const { milestones, ...settings } = submission.value;
   updateSettings(

@@ -24,7 +24,7 @@ import { loadThread } from "../models/comments.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { can, requirePermission } from "../models/permissions.server";
 import { getUser } from "../models/sessions.server";
-import { parseQuery } from "../request.server";
+import { parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -68,7 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = findAnnouncement(params.slug ?? "");
   if (!announcement) throw new Response("There is no announcement at this address.", { status: 404 });
-  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const here = `/announcements/${announcement.slug}`;
   try {

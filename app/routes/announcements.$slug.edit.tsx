@@ -13,6 +13,7 @@ import {
 } from "../models/announcements.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -37,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = load(params.slug);
-  const submission = parseWithZod(await request.formData(), { schema: announcementInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: announcementInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const saved = saveAnnouncement(announcement.id, submission.value, user);

@@ -8,7 +8,7 @@ import { announcementInputSchema } from "../models/announcement-forms";
 import { AnnouncementError, announcementFormChoices, saveAnnouncement } from "../models/announcements.server";
 import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
-import { parseQuery } from "../request.server";
+import { parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
-  const submission = parseWithZod(await request.formData(), { schema: announcementInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: announcementInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const draft = saveAnnouncement(null, submission.value, user);

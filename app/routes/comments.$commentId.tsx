@@ -28,7 +28,7 @@ import {
 } from "../models/comments.server";
 import { can, requirePermission } from "../models/permissions.server";
 import { getUser, requireUser } from "../models/sessions.server";
-import { pageParam, parseId, parseQuery } from "../request.server";
+import { pageParam, parseId, parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -65,7 +65,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = parseId(params.commentId);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const user = MODERATION_INTENTS.has(String(formData.get("intent")))
     ? await requirePermission(request, "moderate:comment")
     : await requireUser(request);

@@ -14,7 +14,7 @@ import {
 import { loadThread, postComment, setThreadLock } from "../models/comments.server";
 import { requirePermission } from "../models/permissions.server";
 import { getUser, requireUser } from "../models/sessions.server";
-import { parseId, parseQuery } from "../request.server";
+import { parseId, parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -47,7 +47,7 @@ const posted = { kind: "success", message: "Your comment is posted." } as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const subject = subjectOf(params);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = formData.get("intent");
   const user =
     intent === "lock" || intent === "unlock"

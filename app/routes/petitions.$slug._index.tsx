@@ -35,7 +35,7 @@ import {
   withdrawSignature,
 } from "../models/signatures.server";
 import { petitionTimeline } from "../models/timeline.server";
-import { clientIp, parseQuery } from "../request.server";
+import { clientIp, parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -88,7 +88,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const page = petitionPage(params.slug ?? "", user);
   if (!page) throw new Response("There is no petition at this address.", { status: 404 });
   const { petition } = page;
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;

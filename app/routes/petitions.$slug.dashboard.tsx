@@ -19,7 +19,7 @@ import { Refusal } from "../models/refusal";
 import { requireUser, type User } from "../models/sessions.server";
 import type { Breakdown } from "../models/small-groups";
 import { K } from "../models/small-groups";
-import { parseQuery } from "../request.server";
+import { parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -72,7 +72,7 @@ function act(value: z.output<typeof actionSchema>, petitionId: number, user: Use
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, petition } = await requireDashboard(request, params.slug);
-  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const message = act(submission.value, petition.id, user);

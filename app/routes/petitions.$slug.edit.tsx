@@ -8,17 +8,21 @@ import { PolicySelect } from "../components/policy-select";
 import { redirectWithFlash } from "../models/flash.server";
 import { can } from "../models/permissions.server";
 import { petitionInputSchema } from "../models/petition-forms";
-import { editPetition, findPetition, PetitionError } from "../models/petitions.server";
+import { editPetition, findVisiblePetition, PetitionError } from "../models/petitions.server";
 import { policyChoices } from "../models/policies.server";
 import { requireUser, type User } from "../models/sessions.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned" }];
 
-/** The creator while it is a draft; moderators afterwards (typo fixes, audited). */
+/**
+ * The creator while it is a draft; moderators afterwards (typo fixes, audited). A petition this person
+ * cannot see is a 404, as on its page: a 403 would confirm that a draft with that title exists.
+ */
 function editable(slug: string | undefined, user: User) {
-  const petition = findPetition(slug ?? "");
+  const petition = findVisiblePetition(slug ?? "", user);
   if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
   const allowed =
     (petition.creatorId === user.id && petition.state === "draft") ||
@@ -36,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
-  const submission = parseWithZod(await request.formData(), { schema: petitionInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: petitionInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     editPetition(petition.id, submission.value, user);

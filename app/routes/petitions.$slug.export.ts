@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { canSeeDashboard, exportFileName, exportSigners } from "../models/dashboard.server";
 import { petitionPage } from "../models/petitions.server";
 import { requireUser } from "../models/sessions.server";
+import { readForm } from "../request.server";
 
 /** The export is a POST (it writes an audit entry); a GET goes back to the dashboard. */
 export const loader = ({ params }: ActionFunctionArgs) =>
@@ -10,6 +11,9 @@ export const loader = ({ params }: ActionFunctionArgs) =>
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  // The button's form has no fields, but the body is still read as every action reads one: a body
+  // that is not a form, too large or malformed is refused before anything is written.
+  await readForm(request);
   const page = petitionPage(params.slug ?? "", user);
   if (!page) throw new Response("There is no petition at this address.", { status: 404 });
   if (!canSeeDashboard(page.petition, user))

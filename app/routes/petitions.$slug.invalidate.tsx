@@ -16,6 +16,7 @@ import {
   MIN_PEOPLE_PER_INVALIDATION,
   previewInvalidation,
 } from "../models/signatures.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -52,7 +53,7 @@ const schema = z.intersection(
 export async function action({ request, params }: ActionFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
   const petition = petitionFor(params.slug);
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success")
     return json({ result: submission.reply(), matched: null }, { status: 400 });
   const value = submission.value;

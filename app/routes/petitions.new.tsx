@@ -11,6 +11,7 @@ import { petitionInputSchema } from "../models/petition-forms";
 import { createPetition, findSimilarOpenPetitions, PetitionError } from "../models/petitions.server";
 import { policyChoices } from "../models/policies.server";
 import { requireUser } from "../models/sessions.server";
+import { readForm } from "../request.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -24,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema: petitionInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: petitionInputSchema });
   if (submission.status !== "success") {
     // Without JavaScript, the similar petitions show after the first submit.
     const title = String(submission.payload.title ?? "");

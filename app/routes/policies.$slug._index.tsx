@@ -18,7 +18,7 @@ import { sendFeedback, unreadFeedbackCount } from "../models/policy-feedback.ser
 import { policyVersionSchema } from "../models/policy-forms";
 import { Refusal } from "../models/refusal";
 import { getUser, requireUser } from "../models/sessions.server";
-import { parseQuery } from "../request.server";
+import { parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -52,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const policy = findPolicy(params.slug ?? "");
   if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
-  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const here = `/policies/${policy.slug}`;

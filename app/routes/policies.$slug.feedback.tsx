@@ -29,7 +29,7 @@ import {
 import { Refusal } from "../models/refusal";
 import { requireUser } from "../models/sessions.server";
 import { K } from "../models/small-groups";
-import { pageParam, parseQuery } from "../request.server";
+import { pageParam, parseQuery, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -92,7 +92,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, policy } = await requireInbox(request, params.slug);
-  const submission = parseWithZod(await request.formData(), { schema: actionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   // Back to the same filtered view the owner acted from.

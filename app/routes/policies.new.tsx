@@ -8,6 +8,7 @@ import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
 import { createPolicy, PolicyError } from "../models/policies.server";
 import { policyInputSchema } from "../models/policy-forms";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:policy");
-  const submission = parseWithZod(await request.formData(), { schema: policyInputSchema });
+  const submission = parseWithZod(await readForm(request), { schema: policyInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const policy = createPolicy(submission.value, user);

@@ -9,6 +9,7 @@ import { emailPreferences, setEmailPreferences } from "../models/email-preferenc
 import { EMAIL_TOPIC_LABELS, EMAIL_TOPICS, type EmailTopic } from "../models/email-topics";
 import { redirectWithFlash } from "../models/flash.server";
 import { requireUser } from "../models/sessions.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -29,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   setEmailPreferences(user.id, submission.value);
   return redirectWithFlash("/settings", { kind: "success", message: "Your email settings are saved." });

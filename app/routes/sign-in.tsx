@@ -9,7 +9,7 @@ import { emailSchema } from "../models/email-address";
 import { describeRetryAfter } from "../models/rate-limits.server";
 import { getUser } from "../models/sessions.server";
 import { requestSignIn, safeRedirect } from "../models/sign-in.server";
-import { clientIp, devMailboxAvailable } from "../request.server";
+import { clientIp, devMailboxAvailable, readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -33,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") {
     return json({ result: submission.reply(), sentTo: null }, { status: 400 });
   }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { redirectWithFlash } from "../models/flash.server";
 import { commitSessionCookie } from "../models/sessions.server";
 import { completeSignIn, peekSignInToken } from "../models/sign-in.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const token = tokenSchema.safeParse((await request.formData()).get("token"));
+  const token = tokenSchema.safeParse((await readForm(request)).get("token"));
   const result = token.success ? completeSignIn(token.data) : ({ ok: false, reason: "invalid" } as const);
   if (!result.ok) {
     return json(

@@ -9,6 +9,7 @@ import { redirectWithFlash } from "../models/flash.server";
 import { setDisplayName } from "../models/people.server";
 import { requireUser } from "../models/sessions.server";
 import { safeRedirect } from "../models/sign-in.server";
+import { readForm } from "../request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -36,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   if (user.name) throw new Response("Your name is already set.", { status: 403 });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   setDisplayName(user.id, submission.value.name);
   return redirectWithFlash(safeRedirect(submission.value.redirectTo), {

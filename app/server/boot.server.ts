@@ -31,6 +31,20 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   ["reminding leadership", () => sendObligationReminders()],
 ];
 
+/**
+ * One run of the minute scheduler's jobs. Each is idempotent, so running them again (a restart, or a
+ * test that wants the scheduler's pending work done now) repeats nothing.
+ */
+export function runScheduledJobs(): void {
+  for (const [name, job] of SCHEDULED_JOBS) {
+    try {
+      job();
+    } catch (error) {
+      console.error(`${name}:`, error);
+    }
+  }
+}
+
 const globalForBoot = globalThis as typeof globalThis & { __undersignedStop?: () => Promise<void> };
 
 export function boot(): () => Promise<void> {
@@ -44,17 +58,8 @@ export function boot(): () => Promise<void> {
   // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
   // emails of published ones are queued in batches, leadership is reminded of due responses. Each
   // job records what it did in the same transaction, so a restart neither skips nor repeats work.
-  const everyMinute = () => {
-    for (const [name, job] of SCHEDULED_JOBS) {
-      try {
-        job();
-      } catch (error) {
-        console.error(`${name}:`, error);
-      }
-    }
-  };
-  everyMinute();
-  const closer = setInterval(everyMinute, 60_000);
+  runScheduledJobs();
+  const closer = setInterval(runScheduledJobs, 60_000);
   closer.unref();
   globalForBoot.__undersignedStop = async () => {
     clearInterval(sweep);

@@ -10,6 +10,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ConfigError, loadConfig } from "../config.server";
 import { ensureFreshBuild } from "./build-freshness";
+import { drainUnreadBodies, refuseCrossSiteRequests } from "./request-guards.server";
 
 type BootableEntry = { boot: () => () => Promise<void> };
 
@@ -49,11 +50,20 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
   app.use((_req, res, next) => {
+    // On every response, pages or not (assets, refusals, errors): a nonce per response, which the
+    // inline script Remix writes carries, so nothing else inline runs.
+    const cspNonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = cspNonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "same-origin");
     res.setHeader("X-Frame-Options", "DENY");
     next();
   });
+  app.use(drainUnreadBodies);
+  // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
+  // whatever the cookie (docs/decisions/0017-origin-check.md).
+  app.use(refuseCrossSiteRequests(config.appUrl));
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h", index: false }));
   app.all(
@@ -62,11 +72,27 @@ async function main() {
       build,
       mode: "production",
       getLoadContext(req, res) {
-        const cspNonce = randomBytes(16).toString("base64");
-        res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
-        return { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce };
+        return { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce: String(res.locals.cspNonce) };
       },
     }),
+  );
+  // Express's own error page (a path it cannot decode, say) would replace the headers above.
+  app.use(
+    (
+      error: { status?: number },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const status =
+        typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) console.error(error);
+      res
+        .status(status)
+        .type("text/plain")
+        .send(status === 500 ? "Something went wrong.\n" : "Bad request.\n");
+    },
   );
 
   const server = app.listen(config.port, () => {

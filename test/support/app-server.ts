@@ -94,6 +94,7 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
 
   return {
     baseUrl,
+    /** The server's SQLite file, for tests that check or prepare its data in-process. */
     databasePath,
     cli,
     writeFile,

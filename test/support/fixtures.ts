@@ -14,15 +14,19 @@ export function importSampleDirectory(csv = DIRECTORY_CSV) {
   return importDirectory(csv, CLI_ACTOR);
 }
 
+/** A new session for this person: the `Cookie` header value a browser would send with it. */
+export async function sessionCookie(personId: number): Promise<string> {
+  const setCookie = await commitSessionCookie(createSession(getDb(), personId));
+  return setCookie.split(";")[0] ?? "";
+}
+
 /** A request carrying a real session cookie for this person, as the browser would send it. */
 export async function requestAs(
   personId: number | null,
   url = "http://undersigned.test:3000/admin",
 ): Promise<Request> {
   if (personId === null) return new Request(url);
-  const token = createSession(getDb(), personId);
-  const setCookie = await commitSessionCookie(token);
-  return new Request(url, { headers: { Cookie: setCookie.split(";")[0] ?? "" } });
+  return new Request(url, { headers: { Cookie: await sessionCookie(personId) } });
 }
 
 export async function thrown(promise: Promise<unknown>): Promise<unknown> {

@@ -15,6 +15,13 @@ describe("safeRedirect", () => {
     ["javascript:alert(1)", "/"],
     ["admin", "/"],
     ["/ok\nSet-Cookie: x", "/"],
+    // A Location header carries bytes, not emoji: these used to be a 500 on the redirect.
+    ["/petitions?q=😀", "/petitions?q=%F0%9F%98%80"],
+    ["/caf\u00e9#r\u00e9sum\u00e9", "/caf%C3%A9#r%C3%A9sum%C3%A9"],
+    ["/\uD800", "/%EF%BF%BD"],
+    [`/${"x".repeat(2_000)}`, "/"],
+    ["/.//evil.example", "/"],
+    ["/%2e//evil.example", "/"],
     [undefined, "/"],
     [42, "/"],
   ])("%j → %j", (input, expected) => {

@@ -1,0 +1,77 @@
+import type { NextFunction, Request, Response } from "express";
+
+/**
+ * An action refused before it read its body (a 403 from requirePermission, say) leaves the rest of
+ * the body unread on a keep-alive connection, and the client's next request on that connection is
+ * reset. Once the response is sent, the remainder is read and dropped (Remix's body stream is done
+ * with by then).
+ */
+export function drainUnreadBodies(req: Request, res: Response, next: NextFunction): void {
+  res.on("finish", () => {
+    if (req.complete) return;
+    req.removeAllListeners("data");
+    req.resume();
+  });
+  next();
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export type SenderHeaders = { origin?: string; referer?: string; secFetchSite?: string };
+
+/**
+ * Why a request that could change data must be refused as cross-site, or null to let it through.
+ * Browsers name the page that sent a form: Sec-Fetch-Site says whether it is this origin, Origin (or,
+ * from older browsers, Referer) which origin it is; the opaque "null" origin (sandboxed frames, data:
+ * pages) counts as another site. A request that names no sender at all is not a browser's
+ * cross-site form — a mail client's one-click unsubscribe (RFC 8058), a script — and passes.
+ */
+export function crossSiteRefusal(method: string, sender: SenderHeaders, appOrigin: string): string | null {
+  if (SAFE_METHODS.has(method.toUpperCase())) return null;
+  const site = sender.secFetchSite?.toLowerCase();
+  if (site === "cross-site" || site === "same-site")
+    return `the browser says it came from another site (${site})`;
+  if (sender.origin !== undefined) {
+    return sender.origin === appOrigin
+      ? null
+      : `it came from ${sender.origin === "null" ? "an anonymous page" : sender.origin}`;
+  }
+  if (sender.referer !== undefined) {
+    let from: string;
+    try {
+      from = new URL(sender.referer).origin;
+    } catch {
+      return "its Referer is not an address";
+    }
+    return from === appOrigin ? null : `it came from ${from}`;
+  }
+  return null;
+}
+
+/**
+ * Refuses cross-site requests to anything but reading, with a 403, before any action runs. The app's
+ * own origin is the configured public address (APP_URL): the one emailed links point to.
+ */
+export function refuseCrossSiteRequests(appUrl: string) {
+  const appOrigin = new URL(appUrl).origin;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const refusal = crossSiteRefusal(
+      req.method,
+      { origin: req.get("Origin"), referer: req.get("Referer"), secFetchSite: req.get("Sec-Fetch-Site") },
+      appOrigin,
+    );
+    if (!refusal) {
+      // Checked against the public address: Remix's own check compares Origin with the Host header
+      // instead, and answers a mismatch (a proxy that does not pass Host on) with an empty 500.
+      if (!SAFE_METHODS.has(req.method)) delete req.headers.origin;
+      next();
+      return;
+    }
+    res
+      .status(403)
+      .type("text/plain")
+      .send(
+        `This request was refused because ${refusal}. Forms of Undersigned are only accepted from its own pages at ${appOrigin}.\n`,
+      );
+  };
+}

@@ -1,0 +1,620 @@
+import { eq } from "drizzle-orm";
+import { emailPreferences, unsubscribeToken } from "../../app/models/email-preferences.server";
+import { EMAIL_TOPICS } from "../../app/models/email-topics";
+import { addCoOrganizer } from "../../app/models/organizers.server";
+import { sendFeedback, tagFeedback } from "../../app/models/policy-feedback.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { getMilestoneDefaults, getSettings } from "../../app/models/settings.server";
+import { getDb } from "../../db/client";
+import { commitments } from "../../db/schema";
+import { actionPath } from "./action-routes";
+import { personFor, type Role, type World } from "./system-world";
+
+/** A role, or the row's "owner": who that is depends on the row (its creator, author, …). */
+export type Actor = Role | "owner";
+
+export type ScenarioRequest = {
+  path: string;
+  /** Form fields, url-encoded; a FormData is sent as multipart. */
+  body: Record<string, string> | FormData;
+  /** Who sends it (null: signed out). */
+  person: User | null;
+  /** Whether an allowed request changes the database (a signed-out sign-out has nothing to end). */
+  changes: boolean;
+};
+
+/**
+ * One thing an action does (route × intent), on a fresh target made for each request, so an allowed
+ * request never changes what the next one finds. `owner` names who the owner column means here.
+ */
+export type Scenario = {
+  route: string;
+  intent: string;
+  /** Tells apart two rows of one route and intent (different targets). */
+  variant?: string;
+  target: string;
+  owner?: string;
+  /** A role allowed to do it, for suites that need the request to succeed. */
+  allowed: Actor;
+  prepare(world: World, actor: Actor): Omit<ScenarioRequest, "changes"> & { changes?: boolean };
+};
+
+const PETITION_INPUT = {
+  title: "Quiet rooms on every floor",
+  summary: "Give every floor a room for calls and concentration.",
+  body: "Open-plan floors are loud and the few meeting rooms are always booked. A quiet room per floor would help.",
+};
+const ANNOUNCEMENT_INPUT = {
+  title: "Our answer on quiet rooms",
+  body: "Leadership will add a quiet room per floor.",
+};
+const POLICY_VERSION = {
+  body: "The office opens at seven and closes at nine.",
+  changeSummary: "Longer opening hours",
+  effectiveAt: "2027-01-01",
+};
+
+/** The actor, except "owner", which each row decides. */
+function actorPerson(world: World, actor: Actor, owner?: User): User | null {
+  if (actor !== "owner") return personFor(world, actor);
+  if (!owner) throw new Error("this row has no owner");
+  return owner;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    route: "admin.directory.tsx",
+    intent: "",
+    target: "a CSV adding one person",
+    allowed: "admin",
+    prepare(world, actor) {
+      const body = new FormData();
+      const email = `imported${Date.now()}${Math.random().toString(36).slice(2)}@corp.example`;
+      body.set(
+        "file",
+        new File([`email,name,department,location\n${email},New Person,Legal,Berlin\n`], "staff.csv"),
+      );
+      return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "admin.outbox.tsx",
+    intent: "",
+    target: "a failed email",
+    allowed: "admin",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { id: String(world.make.failedEmail()) },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  ...(["grant", "revoke", "deactivate", "activate"] as const).map(
+    (intent): Scenario => ({
+      route: "admin.people.$personId.tsx",
+      intent,
+      target: "another person",
+      allowed: "admin",
+      prepare(world, actor) {
+        const person = intent === "activate" ? world.make.deactivatedPerson() : world.make.person();
+        if (intent === "revoke") world.make.grantOrganizer(person);
+        return {
+          path: actionPath(this.route, { personId: person.id }),
+          body: { intent, ...(intent === "grant" || intent === "revoke" ? { role: "organizer" } : {}) },
+          person: actorPerson(world, actor),
+        };
+      },
+    }),
+  ),
+  {
+    route: "admin.settings.tsx",
+    intent: "",
+    target: "the current settings, saved again",
+    allowed: "admin",
+    prepare(world, actor) {
+      const body: Record<string, string> = Object.fromEntries(
+        Object.entries(getSettings()).map(([key, value]) => [key, String(value)]),
+      );
+      getMilestoneDefaults().forEach((m, i) => {
+        body[`milestones[${i}].threshold`] = String(m.threshold);
+        if (m.responseRequired) body[`milestones[${i}].responseRequired`] = "on";
+        if (m.responseDays) body[`milestones[${i}].responseDays`] = String(m.responseDays);
+      });
+      return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "announcements.$slug._index.tsx",
+    intent: "publish",
+    target: "a draft announcement",
+    allowed: "leadership",
+    prepare(world, actor) {
+      const { slug } = world.make.announcement("draft");
+      return {
+        path: actionPath(this.route, { slug }),
+        body: { intent: "publish" },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "announcements.$slug._index.tsx",
+    intent: "schedule",
+    target: "a draft announcement",
+    allowed: "leadership",
+    prepare(world, actor) {
+      const { slug } = world.make.announcement("draft");
+      return {
+        path: actionPath(this.route, { slug }),
+        body: { intent: "schedule", publishAt: "2099-01-01T09:00" },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "announcements.$slug._index.tsx",
+    intent: "commitment",
+    target: "a published announcement's commitment",
+    allowed: "leadership",
+    prepare(world, actor) {
+      const announcement = world.make.announcement("published");
+      const commitment = getDb()
+        .select()
+        .from(commitments)
+        .where(eq(commitments.announcementId, announcement.id))
+        .get();
+      if (!commitment) throw new Error("no commitment");
+      return {
+        path: actionPath(this.route, { slug: announcement.slug }),
+        body: { intent: "commitment", commitmentId: String(commitment.id), status: "in_progress" },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "announcements.$slug.edit.tsx",
+    intent: "",
+    target: "a draft announcement",
+    allowed: "leadership",
+    prepare(world, actor) {
+      const { slug } = world.make.announcement("draft");
+      return {
+        path: actionPath(this.route, { slug }),
+        body: ANNOUNCEMENT_INPUT,
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "announcements.new.tsx",
+    intent: "",
+    target: "a new draft",
+    allowed: "leadership",
+    prepare(world, actor) {
+      return { path: actionPath(this.route), body: ANNOUNCEMENT_INPUT, person: actorPerson(world, actor) };
+    },
+  },
+  ...(
+    [
+      ["reply", { body: "A reply" }],
+      ["edit", { body: "Edited text" }],
+      ["delete", {}],
+      ["vote", { up: "1" }],
+      ["report", { reason: "spam" }],
+    ] as const
+  ).map(
+    ([intent, fields]): Scenario => ({
+      route: "comments.$commentId.tsx",
+      intent,
+      target: "a comment on an open petition",
+      owner: "the comment's author",
+      allowed: intent === "edit" || intent === "delete" ? "owner" : "staff",
+      prepare(world, actor) {
+        const id = world.make.comment();
+        return {
+          path: actionPath(this.route, { commentId: id }),
+          body: { intent, ...fields },
+          person: actorPerson(world, actor, world.people.author),
+        };
+      },
+    }),
+  ),
+  ...(
+    [
+      ["hide", "a comment", (world: World) => world.make.comment(), { reason: "Not about the petition" }],
+      ["restore", "a hidden comment", (world: World) => world.make.hiddenComment(), {}],
+      ["dismiss", "a reported comment", (world: World) => world.make.reportedComment(), {}],
+    ] as const
+  ).map(
+    ([intent, target, make, fields]): Scenario => ({
+      route: "comments.$commentId.tsx",
+      intent,
+      target: `${target} on an open petition`,
+      owner: "a moderator among the petition's organizers",
+      allowed: "moderator",
+      prepare(world, actor) {
+        return {
+          path: actionPath(this.route, { commentId: make(world) }),
+          body: { intent, ...fields },
+          person: actorPerson(world, actor, world.people.moderatorOrganizer),
+        };
+      },
+    }),
+  ),
+  {
+    route: "discussions.$subjectType.$subjectId.tsx",
+    intent: "post",
+    target: "an open petition's discussion",
+    owner: "the petition's creator",
+    allowed: "staff",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      return {
+        path: actionPath(this.route, { subjectType: "petition", subjectId: petition.id }),
+        body: { intent: "post", body: "A new comment" },
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  ...(["lock", "unlock"] as const).map(
+    (intent): Scenario => ({
+      route: "discussions.$subjectType.$subjectId.tsx",
+      intent,
+      target: intent === "lock" ? "an open petition's discussion" : "a locked discussion",
+      owner: "a moderator among the petition's organizers",
+      allowed: "moderator",
+      prepare(world, actor) {
+        const petition = intent === "lock" ? world.make.petition("open") : world.make.lockedPetition();
+        return {
+          path: actionPath(this.route, { subjectType: "petition", subjectId: petition.id }),
+          body: { intent, ...(intent === "lock" ? { reason: "Cooling off" } : {}) },
+          person: actorPerson(world, actor, world.people.moderatorOrganizer),
+        };
+      },
+    }),
+  ),
+  {
+    route: "petitions.$slug._index.tsx",
+    intent: "sign",
+    target: "an open petition",
+    owner: "its creator",
+    allowed: "staff",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: { intent: "sign", visibility: "public" },
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  {
+    route: "petitions.$slug._index.tsx",
+    intent: "withdraw",
+    target: "an open petition the actor signed",
+    owner: "its creator",
+    allowed: "staff",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      const person = actorPerson(world, actor, world.people.owner);
+      if (person) world.make.sign(petition, person);
+      return { path: actionPath(this.route, { slug: petition.slug }), body: { intent: "withdraw" }, person };
+    },
+  },
+  ...(
+    [
+      ["submit", "draft", {}, "its creator"],
+      ["co-sponsor", "collecting", {}, "its creator"],
+      ["approve", "awaiting_moderation", {}, "a moderator among its co-sponsors"],
+      ["reject", "awaiting_moderation", { reason: "duplicate" }, "a moderator among its co-sponsors"],
+      ["close", "open", {}, "its creator"],
+      ["archive", "closed", {}, "its creator"],
+      ["hide", "open", { reason: "Needs a closer look" }, "its creator"],
+      ["unhide", "hidden", {}, "its creator"],
+      ["declare-victory", "open", { note: "Leadership agreed to every part of the ask." }, "its creator"],
+    ] as const
+  ).map(
+    ([step, state, fields, owner]): Scenario => ({
+      route: "petitions.$slug._index.tsx",
+      intent: `transition:${step}`,
+      target: `a petition: ${state}`,
+      owner,
+      allowed:
+        step === "submit" || step === "declare-victory"
+          ? "owner"
+          : step === "co-sponsor"
+            ? "staff"
+            : "moderator",
+      prepare(world, actor) {
+        const petition = world.make.petition(state);
+        const ownerPerson = owner === "its creator" ? world.people.owner : world.people.moderatorOrganizer;
+        return {
+          path: actionPath(this.route, { slug: petition.slug }),
+          body: { intent: "transition", step, ...fields },
+          person: actorPerson(world, actor, ownerPerson),
+        };
+      },
+    }),
+  ),
+  {
+    route: "petitions.$slug._index.tsx",
+    intent: "add-milestone",
+    target: "a draft petition",
+    owner: "its creator",
+    allowed: "owner",
+    prepare(world, actor) {
+      const petition = world.make.petition("draft");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: { intent: "add-milestone", threshold: "250" },
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  {
+    route: "petitions.$slug.edit.tsx",
+    intent: "",
+    variant: "draft",
+    target: "a draft petition",
+    owner: "its creator",
+    allowed: "owner",
+    prepare(world, actor) {
+      const petition = world.make.petition("draft");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: PETITION_INPUT,
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  {
+    route: "petitions.$slug.edit.tsx",
+    intent: "",
+    variant: "open",
+    target: "an open petition (a moderator's typo fix)",
+    owner: "its creator",
+    allowed: "moderator",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: PETITION_INPUT,
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  ...(["preview", "confirm"] as const).map(
+    (intent): Scenario => ({
+      route: "petitions.$slug.invalidate.tsx",
+      intent,
+      target: "an open petition with two signatures",
+      owner: "its creator",
+      allowed: "moderator",
+      prepare(world, actor) {
+        const petition = world.make.petition("open");
+        world.make.sign(petition, world.make.person());
+        world.make.sign(petition, world.make.person());
+        return {
+          path: actionPath(this.route, { slug: petition.slug }),
+          body: {
+            intent,
+            from: "2000-01-01T00:00",
+            ...(intent === "confirm" ? { expected: "few", reason: "A fraud ring" } : {}),
+          },
+          person: actorPerson(world, actor, world.people.owner),
+        };
+      },
+    }),
+  ),
+  {
+    route: "petitions.new.tsx",
+    intent: "",
+    target: "a new draft",
+    allowed: "staff",
+    prepare(world, actor) {
+      return { path: actionPath(this.route), body: PETITION_INPUT, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "policies.$slug._index.tsx",
+    intent: "publish-version",
+    target: "a policy's next version",
+    owner: "one of the policy's owners (no role)",
+    allowed: "leadership",
+    prepare(world, actor) {
+      const policy = world.make.policy();
+      return {
+        path: actionPath(this.route, { slug: policy.slug }),
+        body: { intent: "publish-version", ...POLICY_VERSION },
+        person: actorPerson(world, actor, world.people.policyOwner),
+      };
+    },
+  },
+  {
+    route: "policies.$slug._index.tsx",
+    intent: "send-feedback",
+    target: "private feedback on a policy",
+    owner: "one of the policy's owners (no role)",
+    allowed: "staff",
+    prepare(world, actor) {
+      const policy = world.make.policy();
+      return {
+        path: actionPath(this.route, { slug: policy.slug }),
+        body: {
+          intent: "send-feedback",
+          body: "Opening at seven is too early for parents.",
+          rating: "2",
+          anonymous: "on",
+        },
+        person: actorPerson(world, actor, world.people.policyOwner),
+      };
+    },
+  },
+  ...(["status", "tag", "untag", "reply"] as const).map(
+    (intent): Scenario => ({
+      route: "policies.$slug.feedback.tsx",
+      intent,
+      target: "a policy's feedback item (tagged)",
+      owner: "one of the policy's owners (no role)",
+      allowed: "owner",
+      prepare(world, actor) {
+        // Made here, in the test's process, as one person many times: its rate limit is not the point.
+        resetRateLimits();
+        const policy = world.make.policy();
+        const feedbackId = sendFeedback(
+          policy.id,
+          { body: "Too early.", anonymous: true },
+          world.people.staff,
+        );
+        tagFeedback(feedbackId, "hours", true, world.people.policyOwner);
+        const fields: Record<string, string> = {
+          status: { status: "acted" },
+          tag: { tag: "parents" },
+          untag: { tag: "hours" },
+          reply: { body: "Thank you: we will look at later opening hours." },
+        }[intent];
+        return {
+          path: actionPath(this.route, { slug: policy.slug }),
+          body: { intent, feedbackId: String(feedbackId), ...fields },
+          person: actorPerson(world, actor, world.people.policyOwner),
+        };
+      },
+    }),
+  ),
+  ...(["post-update", "declare-victory", "add-organizer", "remove-organizer"] as const).map(
+    (intent): Scenario => ({
+      route: "petitions.$slug.dashboard.tsx",
+      intent,
+      target: "an open petition (with a co-organizer)",
+      owner: "its creator",
+      allowed: "owner",
+      prepare(world, actor) {
+        const petition = world.make.petition("open");
+        const coOrganizer = world.make.person();
+        addCoOrganizer(petition.id, coOrganizer.email, world.people.owner);
+        const fields: Record<string, string> = {
+          "post-update": { body: "We passed our first milestone: thank you all." },
+          "declare-victory": { body: "Leadership agreed to every part of the ask." },
+          "add-organizer": { email: world.make.person().email },
+          "remove-organizer": { personId: String(coOrganizer.id) },
+        }[intent];
+        return {
+          path: actionPath(this.route, { slug: petition.slug }),
+          body: { intent, ...fields },
+          person: actorPerson(world, actor, world.people.owner),
+        };
+      },
+    }),
+  ),
+  {
+    route: "petitions.$slug.export.ts",
+    intent: "",
+    target: "an open petition's signers (export, audited)",
+    owner: "its creator",
+    allowed: "owner",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      world.make.sign(petition, world.make.person(), "anonymous");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: {},
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
+  {
+    route: "policies.new.tsx",
+    intent: "",
+    target: "a new policy",
+    allowed: "leadership",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { title: "Desk booking", summary: "How desks are booked.", ...POLICY_VERSION },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "settings.tsx",
+    intent: "",
+    target: "the actor's email settings, each one flipped",
+    allowed: "staff",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      const current = person ? emailPreferences(person.id) : null;
+      // An unchecked box is absent: flipping every topic is a change whatever they were.
+      const body = Object.fromEntries(
+        EMAIL_TOPICS.filter((t) => current && !current[t]).map((t) => [t, "on"]),
+      );
+      return { path: actionPath(this.route), body, person };
+    },
+  },
+  {
+    route: "sign-in.tsx",
+    intent: "",
+    target: "a link for someone in the directory",
+    allowed: "signedOut",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { email: world.make.person().email },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "sign-in_.verify.tsx",
+    intent: "",
+    target: "a fresh sign-in link",
+    allowed: "signedOut",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { token: world.make.signInToken() },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "sign-out.tsx",
+    intent: "",
+    target: "the actor's own session",
+    allowed: "staff",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      return { path: actionPath(this.route), body: {}, person, changes: person !== null };
+    },
+  },
+  {
+    route: "unsubscribe.$token.tsx",
+    intent: "",
+    target: "someone's one-click unsubscribe link (RFC 8058)",
+    allowed: "signedOut",
+    prepare(world, actor) {
+      const token = unsubscribeToken(world.make.person().id, world.make.topic);
+      return {
+        path: actionPath(this.route, { token }),
+        body: { "List-Unsubscribe": "One-Click" },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "welcome.tsx",
+    intent: "",
+    target: "the actor's display name",
+    owner: "a newcomer with no name yet",
+    allowed: "owner",
+    prepare(world, actor) {
+      const person = actor === "owner" ? world.make.newcomer() : actorPerson(world, actor);
+      return { path: actionPath(this.route), body: { name: "Nia Newcomer" }, person };
+    },
+  },
+];
+
+/** A row's name: its route module, `#intent`, `@variant`. */
+export const scenarioKey = (s: Pick<Scenario, "route" | "intent" | "variant">) =>
+  `${s.route.replace(/\.tsx?$/, "")}${s.intent ? `#${s.intent}` : ""}${s.variant ? `@${s.variant}` : ""}`;

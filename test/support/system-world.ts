@@ -1,0 +1,308 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
+import { publishAnnouncement, saveAnnouncement } from "../../app/models/announcements.server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { hideComment, postComment, reportComment, setThreadLock } from "../../app/models/comments.server";
+import type { EmailTopic } from "../../app/models/email-topics";
+import { enqueueMail } from "../../app/models/mail.server";
+import { findPersonByEmail, importDirectory, setPersonActive } from "../../app/models/people.server";
+import { grantRole, rolesOf } from "../../app/models/permissions.server";
+import type { PetitionState } from "../../app/models/petition-states";
+import { type Petition, transitionPetition } from "../../app/models/petitions.server";
+import { createPolicy, type Policy } from "../../app/models/policies.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { User } from "../../app/models/sessions.server";
+import { completeSignIn, requestSignIn } from "../../app/models/sign-in.server";
+import { signPetition } from "../../app/models/signatures.server";
+import { getDb } from "../../db/client";
+import { outbox } from "../../db/schema";
+import { type AppServer, startAppServer } from "./app-server";
+import { draftPetition, makeCompany } from "./petition-fixtures";
+import { closeDb, type DatabaseWatch, settle, useServerDatabase, watchDatabase } from "./server-database";
+
+/** The roles every suite acts as; "signedOut" has no session. */
+export const ROLES = ["signedOut", "staff", "otherOrganizer", "moderator", "leadership", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+let made = 0;
+const unique = () => ++made;
+
+const withRoles = (user: User): User => ({ ...user, roles: rolesOf(user.id) });
+
+/**
+ * A small company with someone in every role and one of everything that actions act on, made through
+ * the domain functions on the server's database (see useServerDatabase). `make` builds fresh targets,
+ * so a test that changes one (an allowed action) leaves the next test's untouched.
+ */
+export function buildWorld() {
+  resetRateLimits();
+  const company = makeCompany(20);
+  const [owner, otherOrganizer, staff, author, adminPerson, moderatorOrganizer, policyOwner, ...extras] =
+    company.staff;
+  if (!owner || !otherOrganizer || !staff || !author || !adminPerson || !moderatorOrganizer || !policyOwner)
+    throw new Error("the company is too small");
+  grantRole(owner.id, "organizer", CLI_ACTOR);
+  grantRole(otherOrganizer.id, "organizer", CLI_ACTOR);
+  grantRole(adminPerson.id, "admin", CLI_ACTOR);
+  grantRole(moderatorOrganizer.id, "moderator", CLI_ACTOR);
+  const people = {
+    staff: withRoles(staff),
+    otherOrganizer: withRoles(otherOrganizer),
+    moderator: withRoles(company.moderator),
+    leadership: withRoles(company.leader),
+    admin: withRoles(adminPerson),
+    /** Creates the petitions below: their "owner". */
+    owner: withRoles(owner),
+    /** A moderator who co-sponsors every petition below: a moderator with a stake in them. */
+    moderatorOrganizer: withRoles(moderatorOrganizer),
+    /** Writes the comments below. */
+    author: withRoles(author),
+    /** Owns the policy below (a plain member of staff). */
+    policyOwner: withRoles(policyOwner),
+  };
+  const [sponsorA, sponsorB, ...signers] = extras;
+  if (!sponsorA || !sponsorB || signers.length < 4) throw new Error("the company is too small");
+
+  const make = {
+    /** A person in the directory with no role, for actions on people. */
+    person(): User {
+      const email = `person${unique()}@corp.example`;
+      importDirectory(`email,name,department,location\n${email},Person ${made},Sales,Berlin\n`, CLI_ACTOR);
+      const person = findPersonByEmail(getDb(), email);
+      if (!person) throw new Error("import failed");
+      return { ...person, roles: [] };
+    },
+
+    /** A petition by `creator` (the owner), co-sponsored by the moderator-organizer and two others. */
+    petition(state: PetitionState | "hidden", creator: User = people.owner): Petition {
+      resetRateLimits();
+      const petition = draftPetition(creator, `Petition number ${unique()} about the office`);
+      if (state === "draft") return petition;
+      transitionPetition(petition.id, { action: "submit" }, creator);
+      if (state === "collecting") return petition;
+      for (const sponsor of [people.moderatorOrganizer, sponsorA, sponsorB])
+        transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
+      if (state === "awaiting_moderation") return petition;
+      if (state === "rejected")
+        return transitionPetition(petition.id, { action: "reject", reason: "off_topic" }, people.moderator);
+      let current = transitionPetition(petition.id, { action: "approve" }, people.moderator);
+      if (state === "hidden")
+        current = transitionPetition(
+          petition.id,
+          { action: "hide", reason: "Under review" },
+          people.moderator,
+        );
+      if (state === "closed" || state === "archived")
+        current = transitionPetition(petition.id, { action: "close" }, people.moderator);
+      if (state === "archived")
+        current = transitionPetition(petition.id, { action: "archive" }, people.moderator);
+      return current;
+    },
+
+    sign(petition: Petition, signer: User, visibility: "public" | "anonymous" = "public"): void {
+      resetRateLimits();
+      const result = signPetition({ petitionId: petition.id, user: signer, visibility, ip: null });
+      if (!result.ok) throw new Error("signing failed");
+    },
+
+    /** A comment by the author on an open petition's discussion. */
+    comment(petition: Petition = make.petition("open"), by: User = people.author, anonymous = false): number {
+      resetRateLimits();
+      return postComment(
+        { type: "petition", id: petition.id },
+        { body: `Comment ${unique()}`, anonymous },
+        by,
+      );
+    },
+
+    hiddenComment(): number {
+      const id = make.comment();
+      hideComment(id, "Not about the petition", people.moderator);
+      return id;
+    },
+
+    reportedComment(): number {
+      const id = make.comment();
+      reportComment(id, { reason: "spam" }, signers[0] ?? sponsorA);
+      return id;
+    },
+
+    lockedPetition(): Petition {
+      const petition = make.petition("open");
+      setThreadLock(
+        { type: "petition", id: petition.id },
+        { locked: true, reason: "Cooling off" },
+        people.moderator,
+      );
+      return petition;
+    },
+
+    announcement(state: "draft" | "published") {
+      const title = `Announcement number ${unique()}`;
+      const draft = saveAnnouncement(
+        null,
+        {
+          title,
+          body: "Leadership has read the petition and answers it here.",
+          responses: [],
+          commitments: [{ text: "Publish the numbers", status: "planned" }],
+        },
+        people.leadership,
+      );
+      return state === "draft" ? draft : publishAnnouncement(draft.id, people.leadership);
+    },
+
+    policy(): Policy {
+      return createPolicy(
+        {
+          title: `Policy number ${unique()}`,
+          summary: "How the office is run.",
+          body: "The office opens at eight and closes at eight.",
+          changeSummary: "First version",
+          effectiveAt: new Date("2026-01-01T00:00:00Z"),
+          ownerEmails: people.policyOwner.email,
+        },
+        people.leadership,
+      );
+    },
+
+    /** An email that failed for good, as the sender leaves it. */
+    failedEmail(): number {
+      const id = enqueueMail(getDb(), {
+        kind: "petition.opened",
+        to: "someone@corp.example",
+        subject: "Your petition is open",
+        text: "It is open.",
+        html: "<p>It is open.</p>",
+      });
+      getDb()
+        .update(outbox)
+        .set({ status: "failed", attempts: 8, lastError: "550 no such user" })
+        .where(eq(outbox.id, id))
+        .run();
+      return id;
+    },
+
+    /** A fresh sign-in link's token for `email`, read from the outbox as a person reads their email. */
+    signInToken(email: string = make.person().email): string {
+      resetRateLimits();
+      requestSignIn({ email, ip: null });
+      return make.lastSignInToken(email);
+    },
+
+    /** The token of the last sign-in link emailed to `email` (by the server or by us). */
+    lastSignInToken(email: string): string {
+      const message = getDb()
+        .select({ text: outbox.textBody })
+        .from(outbox)
+        .where(eq(outbox.toAddress, email))
+        .all()
+        .at(-1);
+      const token = /token=([A-Za-z0-9_-]+)/.exec(message?.text ?? "")?.[1];
+      if (!token) throw new Error(`no sign-in link for ${email}`);
+      return token;
+    },
+
+    /** Someone admitted by an allowed email domain, signed in once, who has not chosen a name yet. */
+    newcomer(): User {
+      const email = `newcomer${unique()}@partner.example`;
+      const result = completeSignIn(make.signInToken(email));
+      if (!result.ok) throw new Error("the newcomer could not sign in (ALLOWED_EMAIL_DOMAINS?)");
+      const person = findPersonByEmail(getDb(), email);
+      if (!person) throw new Error("no newcomer");
+      return { ...person, roles: [] };
+    },
+
+    grantOrganizer(person: User): void {
+      grantRole(person.id, "organizer", CLI_ACTOR);
+    },
+
+    deactivatedPerson(): User {
+      const person = make.person();
+      setPersonActive(person.id, false, CLI_ACTOR);
+      return person;
+    },
+
+    topic: "comment-replies" as EmailTopic,
+  };
+
+  // One of each, for the fuzzer's real ids.
+  const petitions = {
+    draft: make.petition("draft"),
+    collecting: make.petition("collecting"),
+    awaiting: make.petition("awaiting_moderation"),
+    open: make.petition("open"),
+    closed: make.petition("closed"),
+    rejected: make.petition("rejected"),
+    archived: make.petition("archived"),
+    hidden: make.petition("hidden"),
+    others: make.petition("open", people.otherOrganizer),
+  };
+  for (const [i, signer] of signers.entries())
+    make.sign(petitions.open, signer, i % 3 ? "public" : "anonymous");
+  make.sign(petitions.open, people.staff);
+  const comments = {
+    plain: make.comment(petitions.open),
+    anonymous: make.comment(petitions.open, people.author, true),
+    byStaff: make.comment(petitions.open, people.staff),
+    hidden: make.hiddenComment(),
+    reported: make.reportedComment(),
+  };
+  const announcements = { draft: make.announcement("draft"), published: make.announcement("published") };
+
+  return {
+    people,
+    make,
+    petitions,
+    comments,
+    announcements,
+    policy: make.policy(),
+    failedEmail: make.failedEmail(),
+    /** People without a role, for actions on people (never the role accounts, whose sessions tests use). */
+    pool: [make.person(), make.person(), make.person()],
+  };
+}
+export type World = ReturnType<typeof buildWorld>;
+
+/** The person acting as `role` (null when signed out). */
+export function personFor(world: World, role: Role): User | null {
+  return role === "signedOut" ? null : world.people[role];
+}
+
+/** The domain for people admitted without being in the directory (the welcome page's newcomers). */
+const ALLOWED_DOMAIN = { ALLOWED_EMAIL_DOMAINS: "partner.example" };
+
+/**
+ * For a system test file: the built server on a fresh database holding the world above, this
+ * process attached to the same file, and a watch on it. Started before the file's tests.
+ */
+export function systemApp() {
+  const state: { app?: AppServer; world?: World; watch?: DatabaseWatch } = {};
+  beforeAll(async () => {
+    state.app = await startAppServer(ALLOWED_DOMAIN);
+    useServerDatabase(state.app, ALLOWED_DOMAIN);
+    state.world = buildWorld();
+    settle();
+    state.watch = watchDatabase(state.app.databasePath);
+  });
+  afterAll(async () => {
+    state.watch?.close();
+    closeDb();
+    await state.app?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (!value) throw new Error("the system app is not started (use it inside tests)");
+    return value;
+  };
+  return {
+    get app() {
+      return started(state.app);
+    },
+    get world() {
+      return started(state.world);
+    },
+    get watch() {
+      return started(state.watch);
+    },
+  };
+}
