@@ -22,9 +22,13 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
- * SQLite file. `cli` runs `npm run cli` against the same database.
+ * SQLite file. `cli` runs `npm run cli` against the same database. `nodeArgs` go to the server's node
+ * (benchmarks profile it with `--cpu-prof`).
  */
-export async function startAppServer(env: Record<string, string> = {}) {
+export async function startAppServer(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[] } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -54,10 +58,11 @@ export async function startAppServer(env: Record<string, string> = {}) {
   };
 
   let output = "";
-  const child: ChildProcess = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/server/start.ts"], {
-    env: serverEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    NODE_WITH_TSX[0],
+    [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
+    { env: serverEnv, stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout?.on("data", (chunk) => {
     output += chunk;
   });
@@ -80,12 +85,15 @@ export async function startAppServer(env: Record<string, string> = {}) {
 
   return {
     baseUrl,
+    /** The server process (benchmarks read its memory from /proc). */
+    pid: child.pid ?? 0,
     cli,
     writeFile,
     output: () => output,
-    async stop() {
+    /** SIGTERM lets the server exit by itself (so `node --cpu-prof` writes its profile). */
+    async stop(signal: "SIGKILL" | "SIGTERM" = "SIGKILL") {
       // remix's keep-alive connections make a graceful stop slow; the tests need no grace.
-      child.kill("SIGKILL");
+      child.kill(signal);
       await new Promise((resolve) => child.once("exit", resolve));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,153 @@
+/**
+ * A closed-loop HTTP load generator on loopback, and the bare node:http server every HTTP figure is
+ * compared with.
+ *
+ * Why not autocannon: the server rate-limits signing per connecting address (120 per 10 minutes), as
+ * it should, so thousands of signatures a second must come from thousands of addresses. Every
+ * 127.x.y.z address is loopback on Linux; this generator binds each connection to one and moves the
+ * connection to a fresh address after `requestsPerAddress` requests. autocannon cannot choose the
+ * local address.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { type Stats, stats } from "./report";
+
+export type LoadRequest = {
+  method?: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+};
+
+export type LoadResult = {
+  requests: number;
+  /** Responses `ok` accepted (2xx and 3xx by default). */
+  ok: number;
+  statuses: Record<number, number>;
+  seconds: number;
+  /** ok responses per second. */
+  rate: number;
+  latency: Stats;
+};
+
+let addressCounter = 0;
+/** A fresh loopback address each call: 127.1.0.1, 127.1.0.2, … (16 million before one repeats). */
+function nextAddress(): string {
+  const n = addressCounter++;
+  return `127.${1 + (Math.floor(n / 64_000) % 254)}.${Math.floor(n / 250) % 256}.${1 + (n % 250)}`;
+}
+
+/**
+ * Runs `connections` connections, each sending `next(i)` as soon as its previous response has fully
+ * arrived, until `total` requests are sent or `durationMs` has passed. Latency is from sending to the
+ * last byte of the body.
+ */
+export async function runLoad(options: {
+  port: number;
+  connections: number;
+  next: (i: number) => LoadRequest;
+  durationMs?: number;
+  total?: number;
+  requestsPerAddress?: number;
+  ok?: (status: number) => boolean;
+}): Promise<LoadResult> {
+  const { port, connections, next } = options;
+  const total = options.total ?? Number.POSITIVE_INFINITY;
+  const perAddress = options.requestsPerAddress ?? Number.POSITIVE_INFINITY;
+  const isOk = options.ok ?? ((status: number) => status >= 200 && status < 400);
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let sent = 0;
+  let ok = 0;
+  const started = process.hrtime.bigint();
+  const deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
+
+  const one = (agent: http.Agent, localAddress: string, request: LoadRequest) =>
+    new Promise<number>((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(request.body));
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: request.method ?? "GET",
+          path: request.path,
+          headers,
+          agent,
+          localAddress,
+        },
+        (res) => {
+          res.on("data", () => {});
+          res.on("end", () => {
+            latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+            resolve(res.statusCode ?? 0);
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(request.body);
+    });
+
+  async function connection() {
+    let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let address = nextAddress();
+    let onAddress = 0;
+    while (sent < total && Date.now() < deadline) {
+      if (onAddress >= perAddress) {
+        agent.destroy();
+        agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        address = nextAddress();
+        onAddress = 0;
+      }
+      const i = sent++;
+      onAddress++;
+      const status = await one(agent, address, next(i));
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (isOk(status)) ok++;
+    }
+    agent.destroy();
+  }
+  await Promise.all(Array.from({ length: connections }, connection));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { requests: latencies.length, ok, statuses, seconds, rate: ok / seconds, latency: stats(latencies) };
+}
+
+/** The baseline: node:http answering "hello" (after reading the body), in its own process. */
+export async function startBareServer(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const code = `const s=require("node:http").createServer((q,r)=>{q.resume();q.on("end",()=>r.end("hello"))});s.listen(0,"127.0.0.1",()=>console.log(s.address().port));`;
+  const child: ChildProcess = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once("data", (chunk) => resolve(Number(String(chunk).trim())));
+    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+  });
+  return {
+    port,
+    pid: child.pid ?? 0,
+    async stop() {
+      child.kill("SIGKILL");
+      if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
+
+/** Peak and current resident memory of a process, from /proc (Linux), in MiB. */
+export function memoryOf(pid: number): { peakMiB: number; currentMiB: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { peakMiB: kib("VmHWM") / 1024, currentMiB: kib("VmRSS") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+export function describe(result: LoadResult): string {
+  const codes = Object.entries(result.statuses)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(" ");
+  const l = result.latency;
+  return `${Math.round(result.rate).toLocaleString("en")} ok/s over ${result.seconds.toFixed(1)} s; latency mean ${l.mean.toFixed(2)} ms, p50 ${l.p50.toFixed(2)}, p99 ${l.p99.toFixed(2)}, max ${l.max.toFixed(1)} ms; ${codes}`;
+}

@@ -1,0 +1,137 @@
+/**
+ * The petition page of a petition with 100,000 signatures and a 10,000-comment discussion, and its
+ * count endpoint, through the whole production server, as signed-in colleagues (a session each)
+ * would load them; against a bare node:http server measured in the same run, in alternating rounds.
+ *
+ *   npm run bench:page     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
+ */
+import { benchCompany, cleanUp } from "./setup";
+
+const { closeDb, getDb } = await import("../db/client");
+const { renderMarkdown } = await import("../app/models/markdown.server");
+const { checkCounts } = await import("../app/models/signatures.server");
+const { generateThread } = await import("../test/support/big-thread");
+const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
+const { describe, memoryOf, runLoad, startBareServer } = await import("./load");
+const { machine, ms, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
+const { startBenchServer } = await import("./server");
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SIGNATURES = 100_000;
+const COMMENTS = 10_000;
+const VIEWERS = 2_000;
+
+const about = machine();
+console.log(about);
+let started = Date.now();
+const { openPetition } = benchCompany(0);
+const busy = openPetition("Benchmark petition with 100,000 signatures and a big discussion");
+const people = insertPeople(SIGNATURES, "staff");
+const day = 24 * 60 * 60_000;
+insertSignatures(busy.id, people, { from: Date.now() - 20 * day, to: Date.now() - 60_000 });
+const authors = people.slice(0, 400).map((id, i) => ({
+  id,
+  email: `staff-${i}@bench.example`,
+  name: `staff Person ${i}`,
+  department: null,
+  location: null,
+  roles: [],
+}));
+const [firstAuthor, ...otherAuthors] = authors;
+if (!firstAuthor) throw new Error("no authors");
+generateThread(
+  busy.id,
+  COMMENTS,
+  [firstAuthor, ...otherAuthors],
+  [
+    "I agree with the petition. **Consent** matters, and the FAQ does not answer the [retention question](https://example.com/faq).",
+    "Could the organizers add:\n\n- a pause button\n- an exemption process\n- published retention periods",
+    "> Nobody asked us.\n\nExactly this. We were told after it started.",
+  ].map((body) => ({ body, html: renderMarkdown(body) })),
+);
+// Viewers: half of them signed it (their receipt shows), half did not (the sign form shows).
+const viewers = [...people.slice(1000, 1000 + VIEWERS / 2), ...insertPeople(VIEWERS / 2, "viewer")];
+const cookies = await insertSessions(viewers);
+getDb().$client.exec("analyze");
+if (!checkCounts().ok) throw new Error("the generated data is inconsistent");
+console.log(
+  `${SIGNATURES.toLocaleString("en")} signatures and ${COMMENTS.toLocaleString("en")} comments generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
+const databasePath = process.env.DATABASE_URL ?? "";
+closeDb();
+
+const server = await startBenchServer(databasePath);
+const bare = await startBareServer();
+let v = 0;
+const asViewer = (path: string) => () => ({ path, headers: { Cookie: cookies[v++ % cookies.length] ?? "" } });
+const targets = {
+  bare: { port: bare.port, next: () => ({ path: "/" }) },
+  page: { port: server.port, next: asViewer(`/petitions/${busy.slug}`) },
+  count: { port: server.port, next: () => ({ path: `/api/petitions/${busy.slug}/count` }) },
+};
+type Target = keyof typeof targets;
+
+const check = await fetch(`${server.baseUrl}/petitions/${busy.slug}`, {
+  headers: { Cookie: cookies[0] ?? "" },
+});
+const html = await check.text();
+if (!check.ok || !html.includes("100,000")) throw new Error(`the page did not render: ${check.status}`);
+console.log(`page: ${Math.round(html.length / 1024)} KiB of HTML`);
+
+const ok200 = (status: number) => status === 200;
+for (const target of Object.values(targets)) {
+  await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, ok: ok200 });
+}
+const results: Record<Target, Array<Awaited<ReturnType<typeof runLoad>>>> = { bare: [], page: [], count: [] };
+started = Date.now();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const name of Object.keys(targets) as Target[]) {
+    const result = await runLoad({
+      ...targets[name],
+      connections: CONNECTIONS,
+      durationMs: SECONDS * 1000,
+      ok: ok200,
+    });
+    console.log(`round ${r + 1}: ${name.padEnd(5)} ${describe(result)}`);
+    results[name].push(result);
+  }
+}
+const memory = memoryOf(server.pid);
+await server.stop();
+await bare.stop();
+
+const row = (name: Target, label: string) => [
+  label,
+  spread(
+    results[name].map((r) => r.rate),
+    perSecond,
+  ),
+  name === "bare"
+    ? ""
+    : spread(
+        results[name].map((r, i) => r.rate / (results.bare[i]?.rate ?? 1)),
+        percent,
+      ),
+  spread(
+    results[name].map((r) => r.latency.p50),
+    ms,
+  ),
+  spread(
+    results[name].map((r) => r.latency.p99),
+    ms,
+  ),
+];
+const summary = table(
+  ["", "requests", "ratio to bare", "latency p50", "latency p99"],
+  [row("bare", "bare node:http"), row("page", "petition page (signed in)"), row("count", "count endpoint")],
+);
+console.log(summary);
+writeLatest(
+  "page",
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); page ${Math.round(html.length / 1024)} KiB; server peak RSS ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}.
+
+${summary}`,
+);
+cleanUp();
