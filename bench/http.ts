@@ -13,7 +13,7 @@ const { checkCounts } = await import("../app/models/signatures.server");
 const { insertPeople, insertSessions } = await import("./generate");
 const { describe, memoryOf, runLoad, startBareServer } = await import("./load");
 const { machine, ms, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
-const { signFormAction, startBenchServer } = await import("./server");
+const { signFormAction, startServers } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -34,130 +34,120 @@ const cookies = await insertSessions(signers);
 const databasePath = process.env.DATABASE_URL ?? "";
 closeDb();
 
-const server = await startBenchServer(databasePath);
+const servers = await startServers(databasePath);
 const bare = await startBareServer();
-const action = (slug: string) => signFormAction(server.baseUrl, slug, cookies[0] ?? "");
-const actions = await Promise.all(petitions.map((p) => action(p.slug)));
+const [first] = servers;
+if (!first) throw new Error("no server");
+const actions = await Promise.all(
+  petitions.map((p) => signFormAction(first.server.baseUrl, p.slug, cookies[0] ?? "")),
+);
 console.log(`sign form action: ${actions[0]}`);
 
 // Signature k: signer k mod SIGNERS on petition ⌊k / SIGNERS⌋ — one busy petition at a time, as when a
 // petition goes round the company; every third anonymous, one in four wanting updates, one in twenty
-// with a reason (which becomes their comment).
-let k = 0;
-const sign = () => {
-  const i = k++;
-  const person = i % SIGNERS;
-  const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
-  const fields = new URLSearchParams({ visibility: i % 3 === 2 ? "anonymous" : "public" });
-  if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
-  if (i % 4 === 0) fields.set("wantsUpdates", "on");
-  fields.set("intent", "sign");
-  return {
-    method: "POST" as const,
-    path: target,
-    headers: { Cookie: cookies[person] ?? "", "Content-Type": "application/x-www-form-urlencoded" },
-    body: fields.toString(),
+// with a reason (which becomes their comment). Each server (own database) gets the same sequence.
+const signing = () => {
+  let k = 0;
+  const next = () => {
+    const i = k++;
+    const person = i % SIGNERS;
+    const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
+    const fields = new URLSearchParams({ visibility: i % 3 === 2 ? "anonymous" : "public" });
+    if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
+    if (i % 4 === 0) fields.set("wantsUpdates", "on");
+    fields.set("intent", "sign");
+    return {
+      method: "POST" as const,
+      path: target,
+      headers: { Cookie: cookies[person] ?? "", "Content-Type": "application/x-www-form-urlencoded" },
+      body: fields.toString(),
+    };
   };
+  return { next, sent: () => k };
 };
-const post = (path: string) => () => ({
+const post = () => ({
   method: "POST" as const,
-  path,
+  path: "/",
   headers: { "Content-Type": "application/x-www-form-urlencoded" },
   body: "visibility=public&intent=sign",
 });
 
-const durationMs = SECONDS * 1000;
-const signed = (status: number) => status === 302;
-// Warm both up (JIT, page cache), then alternate.
-await runLoad({ port: bare.port, connections: CONNECTIONS, durationMs: 1000, next: post("/") });
-await runLoad({
-  port: server.port,
-  connections: CONNECTIONS,
-  durationMs: 2000,
-  next: sign,
-  requestsPerAddress: PER_ADDRESS,
-  ok: signed,
-});
-const rounds: Array<{ bare: Awaited<ReturnType<typeof runLoad>>; app: Awaited<ReturnType<typeof runLoad>> }> =
-  [];
-for (let r = 0; r < ROUNDS; r++) {
-  const bareResult = await runLoad({
+type Result = Awaited<ReturnType<typeof runLoad>>;
+const targets = [
+  {
+    label: "bare node:http",
     port: bare.port,
-    connections: CONNECTIONS,
-    durationMs,
-    next: post("/"),
-    requestsPerAddress: PER_ADDRESS,
-  });
-  const appResult = await runLoad({
-    port: server.port,
-    connections: CONNECTIONS,
-    durationMs,
-    next: sign,
-    requestsPerAddress: PER_ADDRESS,
-    ok: signed,
-  });
-  console.log(`round ${r + 1}: bare server   ${describe(bareResult)}`);
-  console.log(`round ${r + 1}: sign via HTTP ${describe(appResult)}`);
-  rounds.push({ bare: bareResult, app: appResult });
+    next: post,
+    ok: (status: number) => status === 200,
+    results: [] as Result[],
+  },
+  ...servers.map(({ label, server }) => {
+    const sequence = signing();
+    return {
+      label: `signing, ${label}`,
+      port: server.port,
+      next: sequence.next,
+      sent: sequence.sent,
+      ok: (status: number) => status === 302,
+      results: [] as Result[],
+    };
+  }),
+];
+const durationMs = SECONDS * 1000;
+// Warm each up (JIT, page cache), then alternate.
+for (const target of targets) {
+  await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, requestsPerAddress: PER_ADDRESS });
 }
-const memory = memoryOf(server.pid);
-await server.stop();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const target of targets) {
+    const result = await runLoad({
+      ...target,
+      connections: CONNECTIONS,
+      durationMs,
+      requestsPerAddress: PER_ADDRESS,
+    });
+    console.log(`round ${r + 1}: ${target.label.padEnd(32)} ${describe(result)}`);
+    target.results.push(result);
+  }
+}
+const memory = memoryOf(first.server.pid);
+for (const { server } of servers) await server.stop();
 await bare.stop();
 
-// Every 302 must be a signature, and every count and chain must still add up.
+// Every 302 must be a signature, and every count and chain must still add up (this checkout's database).
 const standing = (getDb().$client.prepare("select count(*) as n from signatures").get() as { n: number }).n;
 const check = checkCounts();
-const refused = rounds.reduce((n, r) => n + r.app.requests - r.app.ok, 0);
+const mine = targets[1];
+const refused = (mine?.results ?? []).reduce((n, r) => n + r.requests - r.ok, 0);
 console.log(
-  `${standing.toLocaleString("en")} signatures stored for ${k.toLocaleString("en")} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
+  `${standing.toLocaleString("en")} signatures stored for ${mine && "sent" in mine ? mine.sent().toLocaleString("en") : "?"} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
 );
 if (!check.ok) throw new Error(JSON.stringify(check.mismatches.slice(0, 3)));
 
-const app = rounds.map((r) => r.app);
-const bares = rounds.map((r) => r.bare);
+const bareResults = targets[0]?.results ?? [];
 const summary = table(
-  ["", "bare node:http", "signing through the server", "ratio"],
-  [
-    [
-      "throughput",
-      spread(
-        bares.map((r) => r.rate),
-        perSecond,
-      ),
-      spread(
-        app.map((r) => r.rate),
-        perSecond,
-      ),
-      spread(
-        rounds.map((r) => r.app.rate / r.bare.rate),
-        percent,
-      ),
-    ],
-    [
-      "latency p50",
-      spread(
-        bares.map((r) => r.latency.p50),
-        ms,
-      ),
-      spread(
-        app.map((r) => r.latency.p50),
-        ms,
-      ),
-      "",
-    ],
-    [
-      "latency p99",
-      spread(
-        bares.map((r) => r.latency.p99),
-        ms,
-      ),
-      spread(
-        app.map((r) => r.latency.p99),
-        ms,
-      ),
-      "",
-    ],
-  ],
+  ["", "per second", "ratio to bare", "latency p50", "latency p99"],
+  targets.map((target, t) => [
+    target.label,
+    spread(
+      target.results.map((r) => r.rate),
+      perSecond,
+    ),
+    t === 0
+      ? ""
+      : spread(
+          target.results.map((r, i) => r.rate / (bareResults[i]?.rate ?? 1)),
+          percent,
+        ),
+    spread(
+      target.results.map((r) => r.latency.p50),
+      ms,
+    ),
+    spread(
+      target.results.map((r) => r.latency.p99),
+      ms,
+    ),
+  ]),
 );
 console.log(summary);
 writeLatest(

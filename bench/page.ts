@@ -14,7 +14,7 @@ const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
 const { describe, memoryOf, runLoad, startBareServer } = await import("./load");
 const { machine, ms, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
-const { startBenchServer } = await import("./server");
+const { startServers } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -25,7 +25,7 @@ const VIEWERS = 2_000;
 
 const about = machine();
 console.log(about);
-let started = Date.now();
+const started = Date.now();
 const { openPetition } = benchCompany(0);
 const busy = openPetition("Benchmark petition with 100,000 signatures and a big discussion");
 const people = insertPeople(SIGNATURES, "staff");
@@ -62,70 +62,82 @@ console.log(
 const databasePath = process.env.DATABASE_URL ?? "";
 closeDb();
 
-const server = await startBenchServer(databasePath);
+const servers = await startServers(databasePath);
 const bare = await startBareServer();
+const [first] = servers;
+if (!first) throw new Error("no server");
 let v = 0;
 const asViewer = (path: string) => () => ({ path, headers: { Cookie: cookies[v++ % cookies.length] ?? "" } });
-const targets = {
-  bare: { port: bare.port, next: () => ({ path: "/" }) },
-  page: { port: server.port, next: asViewer(`/petitions/${busy.slug}`) },
-  count: { port: server.port, next: () => ({ path: `/api/petitions/${busy.slug}/count` }) },
-};
-type Target = keyof typeof targets;
 
-const check = await fetch(`${server.baseUrl}/petitions/${busy.slug}`, {
+const check = await fetch(`${first.server.baseUrl}/petitions/${busy.slug}`, {
   headers: { Cookie: cookies[0] ?? "" },
 });
 const html = await check.text();
 if (!check.ok || !html.includes("100,000")) throw new Error(`the page did not render: ${check.status}`);
 console.log(`page: ${Math.round(html.length / 1024)} KiB of HTML`);
 
+type Result = Awaited<ReturnType<typeof runLoad>>;
+const targets = [
+  { label: "bare node:http", port: bare.port, next: () => ({ path: "/" }), results: [] as Result[] },
+  ...servers.flatMap(({ label, server }) => [
+    {
+      label: `petition page, ${label}`,
+      port: server.port,
+      next: asViewer(`/petitions/${busy.slug}`),
+      results: [] as Result[],
+    },
+    {
+      label: `count endpoint, ${label}`,
+      port: server.port,
+      next: () => ({ path: `/api/petitions/${busy.slug}/count` }),
+      results: [] as Result[],
+    },
+  ]),
+];
 const ok200 = (status: number) => status === 200;
-for (const target of Object.values(targets)) {
+for (const target of targets) {
   await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, ok: ok200 });
 }
-const results: Record<Target, Array<Awaited<ReturnType<typeof runLoad>>>> = { bare: [], page: [], count: [] };
-started = Date.now();
 for (let r = 0; r < ROUNDS; r++) {
-  for (const name of Object.keys(targets) as Target[]) {
+  for (const target of targets) {
     const result = await runLoad({
-      ...targets[name],
+      ...target,
       connections: CONNECTIONS,
       durationMs: SECONDS * 1000,
       ok: ok200,
     });
-    console.log(`round ${r + 1}: ${name.padEnd(5)} ${describe(result)}`);
-    results[name].push(result);
+    console.log(`round ${r + 1}: ${target.label.padEnd(36)} ${describe(result)}`);
+    target.results.push(result);
   }
 }
-const memory = memoryOf(server.pid);
-await server.stop();
+const memory = memoryOf(first.server.pid);
+for (const { server } of servers) await server.stop();
 await bare.stop();
 
-const row = (name: Target, label: string) => [
-  label,
-  spread(
-    results[name].map((r) => r.rate),
-    perSecond,
-  ),
-  name === "bare"
-    ? ""
-    : spread(
-        results[name].map((r, i) => r.rate / (results.bare[i]?.rate ?? 1)),
-        percent,
-      ),
-  spread(
-    results[name].map((r) => r.latency.p50),
-    ms,
-  ),
-  spread(
-    results[name].map((r) => r.latency.p99),
-    ms,
-  ),
-];
+const bareResults = targets[0]?.results ?? [];
 const summary = table(
   ["", "requests", "ratio to bare", "latency p50", "latency p99"],
-  [row("bare", "bare node:http"), row("page", "petition page (signed in)"), row("count", "count endpoint")],
+  targets.map((target, t) => [
+    target.label,
+    spread(
+      target.results.map((r) => r.rate),
+      perSecond,
+    ),
+    t === 0
+      ? ""
+      : spread(
+          target.results.map((r, i) => r.rate / (bareResults[i]?.rate ?? 1)),
+          percent,
+        ),
+    spread(
+      target.results.map((r) => r.latency.p50),
+      ms,
+    ),
+    spread(
+      target.results.map((r) => r.latency.p99),
+      ms,
+    ),
+  ]),
 );
 console.log(summary);
 writeLatest(

@@ -23,11 +23,11 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
  * SQLite file. `cli` runs `npm run cli` against the same database. `nodeArgs` go to the server's node
- * (benchmarks profile it with `--cpu-prof`).
+ * (benchmarks profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
  */
 export async function startAppServer(
   env: Record<string, string> = {},
-  options: { nodeArgs?: string[] } = {},
+  options: { nodeArgs?: string[]; cwd?: string } = {},
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
   const port = await freePort();
@@ -61,7 +61,7 @@ export async function startAppServer(
   const child: ChildProcess = spawn(
     NODE_WITH_TSX[0],
     [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
-    { env: serverEnv, stdio: ["ignore", "pipe", "pipe"] },
+    { env: serverEnv, stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd },
   );
   child.stdout?.on("data", (chunk) => {
     output += chunk;
