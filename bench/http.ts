@@ -11,8 +11,8 @@ import { benchCompany, cleanUp } from "./setup";
 const { closeDb, getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/models/signatures.server");
 const { insertPeople, insertSessions } = await import("./generate");
-const { describe, memoryOf, runLoad, startBareServer } = await import("./load");
-const { machine, ms, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
+const { describe, memoryOf, resultsTable, runLoad, startBareServer } = await import("./load");
+const { machine, today, writeLatest } = await import("./report");
 const { signFormAction, startServers } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -77,6 +77,7 @@ const targets = [
   {
     label: "bare node:http",
     port: bare.port,
+    pid: bare.pid,
     next: post,
     ok: (status: number) => status === 200,
     results: [] as Result[],
@@ -86,6 +87,7 @@ const targets = [
     return {
       label: `signing, ${label}`,
       port: server.port,
+      pid: server.pid,
       next: sequence.next,
       sent: sequence.sent,
       ok: (status: number) => status === 302,
@@ -124,31 +126,7 @@ console.log(
 );
 if (!check.ok) throw new Error(JSON.stringify(check.mismatches.slice(0, 3)));
 
-const bareResults = targets[0]?.results ?? [];
-const summary = table(
-  ["", "per second", "ratio to bare", "latency p50", "latency p99"],
-  targets.map((target, t) => [
-    target.label,
-    spread(
-      target.results.map((r) => r.rate),
-      perSecond,
-    ),
-    t === 0
-      ? ""
-      : spread(
-          target.results.map((r, i) => r.rate / (bareResults[i]?.rate ?? 1)),
-          percent,
-        ),
-    spread(
-      target.results.map((r) => r.latency.p50),
-      ms,
-    ),
-    spread(
-      target.results.map((r) => r.latency.p99),
-      ms,
-    ),
-  ]),
-);
+const summary = resultsTable(targets);
 console.log(summary);
 writeLatest(
   "http",

@@ -11,7 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import { type Stats, stats } from "./report";
+import { ms, percent, perSecond, type Stats, spread, stats, table } from "./report";
 
 export type LoadRequest = {
   method?: "GET" | "POST";
@@ -22,6 +22,11 @@ export type LoadRequest = {
 
 export type LoadResult = {
   requests: number;
+  /**
+   * CPU time the server process (all its threads) spent per request, when its pid was given: unlike
+   * throughput, barely moved by other processes competing for the cores.
+   */
+  cpuMsPerRequest: number | null;
   /** Responses `ok` accepted (2xx and 3xx by default). */
   ok: number;
   statuses: Record<number, number>;
@@ -40,8 +45,8 @@ function nextAddress(): string {
 
 /**
  * Runs `connections` connections, each sending `next(i)` as soon as its previous response has fully
- * arrived, until `total` requests are sent or `durationMs` has passed. Latency is from sending to the
- * last byte of the body.
+ * arrived, until `total` requests are sent or `durationMs` has passed (after one untimed request per
+ * connection). Latency is from sending to the last byte of the body.
  */
 export async function runLoad(options: {
   port: number;
@@ -51,6 +56,8 @@ export async function runLoad(options: {
   total?: number;
   requestsPerAddress?: number;
   ok?: (status: number) => boolean;
+  /** The server's process id, to measure its CPU time. */
+  pid?: number;
 }): Promise<LoadResult> {
   const { port, connections, next } = options;
   const total = options.total ?? Number.POSITIVE_INFINITY;
@@ -59,11 +66,20 @@ export async function runLoad(options: {
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   let sent = 0;
+  let timed = 0;
   let ok = 0;
-  const started = process.hrtime.bigint();
-  const deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
+  let started = process.hrtime.bigint();
+  let cpuAtStart = 0;
+  let deadline = Number.POSITIVE_INFINITY;
+  // The clock starts once every connection is open and has had one (untimed) answer: a server busy
+  // with open connections serves brand-new ones last, which would time connection set-up, not requests.
+  let opened = 0;
+  let allOpen: () => void = () => {};
+  const barrier = new Promise<void>((resolve) => {
+    allOpen = resolve;
+  });
 
-  const one = (agent: http.Agent, localAddress: string, request: LoadRequest) =>
+  const one = (agent: http.Agent, localAddress: string, request: LoadRequest, timed = true) =>
     new Promise<number>((resolve, reject) => {
       const start = process.hrtime.bigint();
       const headers: Record<string, string> = { ...request.headers };
@@ -81,7 +97,7 @@ export async function runLoad(options: {
         (res) => {
           res.on("data", () => {});
           res.on("end", () => {
-            latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+            if (timed) latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
             resolve(res.statusCode ?? 0);
           });
           res.on("error", reject);
@@ -94,8 +110,16 @@ export async function runLoad(options: {
   async function connection() {
     let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     let address = nextAddress();
-    let onAddress = 0;
-    while (sent < total && Date.now() < deadline) {
+    await one(agent, address, next(sent++), false);
+    let onAddress = 1;
+    if (++opened === connections) {
+      started = process.hrtime.bigint();
+      cpuAtStart = options.pid ? cpuMs(options.pid) : 0;
+      deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
+      allOpen();
+    }
+    await barrier;
+    while (timed < total && Date.now() < deadline) {
       if (onAddress >= perAddress) {
         agent.destroy();
         agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -103,6 +127,7 @@ export async function runLoad(options: {
         onAddress = 0;
       }
       const i = sent++;
+      timed++;
       onAddress++;
       const status = await one(agent, address, next(i));
       statuses[status] = (statuses[status] ?? 0) + 1;
@@ -112,7 +137,18 @@ export async function runLoad(options: {
   }
   await Promise.all(Array.from({ length: connections }, connection));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { requests: latencies.length, ok, statuses, seconds, rate: ok / seconds, latency: stats(latencies) };
+  const cpuMsPerRequest = options.pid
+    ? (cpuMs(options.pid) - cpuAtStart) / Math.max(1, latencies.length)
+    : null;
+  return {
+    requests: latencies.length,
+    cpuMsPerRequest,
+    ok,
+    statuses,
+    seconds,
+    rate: ok / seconds,
+    latency: stats(latencies),
+  };
 }
 
 /** The baseline: node:http answering "hello" (after reading the body), in its own process. */
@@ -133,6 +169,16 @@ export async function startBareServer(): Promise<{ port: number; pid: number; st
   };
 }
 
+const CLOCK_TICKS_PER_SECOND = 100;
+/** User plus system CPU time of a process and all its threads so far, from /proc (Linux), in ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Peak and current resident memory of a process, from /proc (Linux), in MiB. */
 export function memoryOf(pid: number): { peakMiB: number; currentMiB: number } | null {
   try {
@@ -149,5 +195,42 @@ export function describe(result: LoadResult): string {
     .map(([code, n]) => `${code}×${n}`)
     .join(" ");
   const l = result.latency;
-  return `${Math.round(result.rate).toLocaleString("en")} ok/s over ${result.seconds.toFixed(1)} s; latency mean ${l.mean.toFixed(2)} ms, p50 ${l.p50.toFixed(2)}, p99 ${l.p99.toFixed(2)}, max ${l.max.toFixed(1)} ms; ${codes}`;
+  const cpu =
+    result.cpuMsPerRequest === null ? "" : `, server CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request`;
+  return `${Math.round(result.rate).toLocaleString("en")} ok/s${cpu} over ${result.seconds.toFixed(1)} s; latency mean ${l.mean.toFixed(2)} ms, p50 ${l.p50.toFixed(2)}, p99 ${l.p99.toFixed(2)}, max ${l.max.toFixed(1)} ms; ${codes}`;
+}
+
+/**
+ * One row per target, the first being the bare server: median (min–max) over the rounds of the
+ * throughput, its ratio to the bare server's in the same round, the server's CPU time per request,
+ * and the latency percentiles.
+ */
+export function resultsTable(targets: Array<{ label: string; results: LoadResult[] }>): string {
+  const bare = targets[0]?.results ?? [];
+  const cpu = (r: LoadResult) => r.cpuMsPerRequest ?? Number.NaN;
+  return table(
+    ["", "per second", "ratio to bare", "server CPU per request", "latency p50", "latency p99"],
+    targets.map((target, t) => [
+      target.label,
+      spread(
+        target.results.map((r) => r.rate),
+        perSecond,
+      ),
+      t === 0
+        ? ""
+        : spread(
+            target.results.map((r, i) => r.rate / (bare[i]?.rate ?? 1)),
+            percent,
+          ),
+      spread(target.results.map(cpu), ms),
+      spread(
+        target.results.map((r) => r.latency.p50),
+        ms,
+      ),
+      spread(
+        target.results.map((r) => r.latency.p99),
+        ms,
+      ),
+    ]),
+  );
 }

@@ -12,8 +12,8 @@ const { renderMarkdown } = await import("../app/models/markdown.server");
 const { checkCounts } = await import("../app/models/signatures.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
-const { describe, memoryOf, runLoad, startBareServer } = await import("./load");
-const { machine, ms, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
+const { describe, memoryOf, resultsTable, runLoad, startBareServer } = await import("./load");
+const { machine, today, writeLatest } = await import("./report");
 const { startServers } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -78,17 +78,25 @@ console.log(`page: ${Math.round(html.length / 1024)} KiB of HTML`);
 
 type Result = Awaited<ReturnType<typeof runLoad>>;
 const targets = [
-  { label: "bare node:http", port: bare.port, next: () => ({ path: "/" }), results: [] as Result[] },
+  {
+    label: "bare node:http",
+    port: bare.port,
+    pid: bare.pid,
+    next: () => ({ path: "/" }),
+    results: [] as Result[],
+  },
   ...servers.flatMap(({ label, server }) => [
     {
       label: `petition page, ${label}`,
       port: server.port,
+      pid: server.pid,
       next: asViewer(`/petitions/${busy.slug}`),
       results: [] as Result[],
     },
     {
       label: `count endpoint, ${label}`,
       port: server.port,
+      pid: server.pid,
       next: () => ({ path: `/api/petitions/${busy.slug}/count` }),
       results: [] as Result[],
     },
@@ -114,31 +122,7 @@ const memory = memoryOf(first.server.pid);
 for (const { server } of servers) await server.stop();
 await bare.stop();
 
-const bareResults = targets[0]?.results ?? [];
-const summary = table(
-  ["", "requests", "ratio to bare", "latency p50", "latency p99"],
-  targets.map((target, t) => [
-    target.label,
-    spread(
-      target.results.map((r) => r.rate),
-      perSecond,
-    ),
-    t === 0
-      ? ""
-      : spread(
-          target.results.map((r, i) => r.rate / (bareResults[i]?.rate ?? 1)),
-          percent,
-        ),
-    spread(
-      target.results.map((r) => r.latency.p50),
-      ms,
-    ),
-    spread(
-      target.results.map((r) => r.latency.p99),
-      ms,
-    ),
-  ]),
-);
+const summary = resultsTable(targets);
 console.log(summary);
 writeLatest(
   "page",

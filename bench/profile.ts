@@ -5,7 +5,8 @@
  *   npx tsx bench/profile.ts DIR/whatever.cpuprofile [rows] [FUNCTION]
  *
  * With FUNCTION (a name as printed, or its start), also what that function's time went to: its
- * direct callees by total time.
+ * direct callees by total time. PROFILE_FROM / PROFILE_TO (seconds since the profile started) keep
+ * only the samples in that window: the load, without the start-up.
  */
 import { readFileSync } from "node:fs";
 
@@ -24,9 +25,14 @@ const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const from = Number(process.env.PROFILE_FROM ?? 0) * 1e6;
+const to = Number(process.env.PROFILE_TO ?? Number.POSITIVE_INFINITY) * 1e6;
 const selfTime = new Map<number, number>();
+let clock = 0;
 profile.samples.forEach((id, i) => {
-  selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  clock += delta;
+  if (clock >= from && clock <= to) selfTime.set(id, (selfTime.get(id) ?? 0) + delta);
 });
 
 const label = (node: ProfileNode) => {

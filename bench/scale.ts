@@ -8,7 +8,7 @@
  *   node:http server; then the server's throughput and peak memory (RSS) under a mixed load;
  * - cold start: `npm start` to the first 200, against a bare node:http server's start.
  *
- *   npm run bench:scale     (BENCH_SIGNATURES=1000000, BENCH_REPEAT=30)
+ *   npm run bench:scale     (BENCH_SIGNATURES=1000000, BENCH_REPEAT=50)
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -34,7 +34,7 @@ const { startBenchServer } = await import("./server");
 const STAFF = 80_000;
 const PETITIONS = 1_000;
 const SIGNATURES = Number(process.env.BENCH_SIGNATURES ?? 1_000_000);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 30);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 50);
 const DAY = 24 * 60 * 60_000;
 
 const about = machine();
@@ -345,26 +345,28 @@ const PAGES: Array<[string, string, string | undefined]> = [
   ["count endpoint", `/api/petitions/${top.slug}/count`, undefined],
 ];
 const cookieHeader = (cookie?: string): Record<string, string> => (cookie ? { Cookie: cookie } : {});
-const sequential = (port: number, path: string, cookie?: string) =>
+const sequential = (port: number, pid: number, path: string, cookie?: string) =>
   runLoad({
     port,
+    pid,
     connections: 1,
     total: REPEAT,
     next: () => ({ path, headers: cookieHeader(cookie) }),
     ok: (status) => status === 200,
   });
-await sequential(bare.port, "/");
-const bareLatency = await sequential(bare.port, "/");
+await sequential(bare.port, bare.pid, "/");
+const bareLatency = await sequential(bare.port, bare.pid, "/");
 const pageRows: string[][] = [];
 for (const [label, path, cookie] of PAGES) {
-  await sequential(server.port, path, cookie);
-  const result = await sequential(server.port, path, cookie);
+  await sequential(server.port, server.pid, path, cookie);
+  const result = await sequential(server.port, server.pid, path, cookie);
   if (result.ok !== result.requests) throw new Error(`${path}: ${JSON.stringify(result.statuses)}`);
   console.log(`${label.padEnd(44)} ${describe(result)}`);
   pageRows.push([
     label,
     ms(result.latency.mean),
     ms(result.latency.p99),
+    ms(result.cpuMsPerRequest ?? Number.NaN),
     `${Math.round(result.latency.mean / bareLatency.latency.mean).toLocaleString("en")}×`,
   ]);
 }
@@ -373,6 +375,7 @@ for (const [label, path, cookie] of PAGES) {
 let m = 0;
 const mixed = await runLoad({
   port: server.port,
+  pid: server.pid,
   connections: 32,
   durationMs: 10_000,
   next: () => {
@@ -433,13 +436,16 @@ for (let i = 0; i < 3; i++) {
 await bare.stop();
 
 const queryTable = table(["in process", "mean", "p99", "× 20 rows by primary key"], queryRows);
-const pageTable = table(["through the server, one at a time", "mean", "p99", "× bare node:http"], pageRows);
+const pageTable = table(
+  ["through the server, one at a time", "mean", "p99", "server CPU per request", "mean × bare node:http"],
+  pageRows,
+);
 const rest = table(
   ["", "figure"],
   [
     [
       "mixed load of the pages above (32 connections, 10 s)",
-      `${Math.round(mixed.rate).toLocaleString("en")} requests/s, p50 ${ms(mixed.latency.p50)}, p99 ${ms(mixed.latency.p99)}`,
+      `${Math.round(mixed.rate).toLocaleString("en")} requests/s, server CPU ${ms(mixed.cpuMsPerRequest ?? Number.NaN)} per request, p50 ${ms(mixed.latency.p50)}, p99 ${ms(mixed.latency.p99)}`,
     ],
     ["server peak RSS after the load", memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"],
     [
@@ -451,7 +457,7 @@ const rest = table(
 console.log(`\n${queryTable}\n\n${pageTable}\n\n${rest}`);
 writeLatest(
   "scale",
-  `Latest run (${today()}): ${about}. ${STAFF.toLocaleString("en")} staff, ${PETITIONS.toLocaleString("en")} petitions, ${signatureTotal.toLocaleString("en")} signatures (biggest petition ${sizes[0]?.toLocaleString("en")}), ${requiring.length} response obligations, ${commentTotal.toLocaleString("en")} comments; ${REPEAT} runs of each after one warm-up. Baselines: 20 petition rows by primary key in process (${ms(baseline.mean)}), a bare node:http request (${ms(bareLatency.latency.mean)}).
+  `Latest run (${today()}): ${about}. ${STAFF.toLocaleString("en")} staff, ${PETITIONS.toLocaleString("en")} petitions, ${signatureTotal.toLocaleString("en")} signatures (biggest petition ${sizes[0]?.toLocaleString("en")}), ${requiring.length} response obligations, ${commentTotal.toLocaleString("en")} comments; ${REPEAT} runs of each after one warm-up. Baselines: 20 petition rows by primary key in process (${ms(baseline.mean)}), a bare node:http request (${ms(bareLatency.latency.mean)}, server CPU ${ms(bareLatency.cpuMsPerRequest ?? Number.NaN)}).
 
 ${queryTable}
 
