@@ -652,11 +652,17 @@ export function moderationQueue() {
     .all();
 }
 
+/** The petition at this address if this viewer may see it: all an action on the page needs. */
+export function findViewablePetition(slug: string, user: User | null): Petition | null {
+  const petition = findPetition(slug);
+  return petition && canView(getDb(), petition, user) ? petition : null;
+}
+
 /** Everything the petition page shows, for this viewer; null when they may not see it. */
 export function petitionPage(slug: string, user: User | null) {
-  const petition = findPetition(slug);
+  const petition = findViewablePetition(slug, user);
   const db = getDb();
-  if (!petition || !canView(db, petition, user)) return null;
+  if (!petition) return null;
   const creator = db
     .select({ name: people.name })
     .from(people)

@@ -17,6 +17,7 @@ import { milestoneInputSchema, signSchema } from "../models/petition-forms";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
 import {
   addMilestone,
+  findViewablePetition,
   PetitionError,
   petitionPage,
   type Transition,
@@ -80,9 +81,9 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const page = petitionPage(params.slug ?? "", user);
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
-  const { petition } = page;
+  // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
+  const petition = findViewablePetition(params.slug ?? "", user);
+  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
