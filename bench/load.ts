@@ -71,15 +71,13 @@ export async function runLoad(options: {
   let started = process.hrtime.bigint();
   let cpuAtStart = 0;
   let deadline = Number.POSITIVE_INFINITY;
-  // The clock starts once every connection is open and has had one (untimed) answer: a server busy
-  // with open connections serves brand-new ones last, which would time connection set-up, not requests.
-  let opened = 0;
-  let allOpen: () => void = () => {};
-  const barrier = new Promise<void>((resolve) => {
-    allOpen = resolve;
-  });
+  // The clock starts once every connection has had its first answer (requests sent before are not
+  // counted): a server busy with open connections serves brand-new ones last, which would time
+  // connection set-up rather than requests.
+  let clockStarted = false;
+  let answeredOnce = 0;
 
-  const one = (agent: http.Agent, localAddress: string, request: LoadRequest, timed = true) =>
+  const one = (agent: http.Agent, localAddress: string, request: LoadRequest, counted: boolean) =>
     new Promise<number>((resolve, reject) => {
       const start = process.hrtime.bigint();
       const headers: Record<string, string> = { ...request.headers };
@@ -97,7 +95,7 @@ export async function runLoad(options: {
         (res) => {
           res.on("data", () => {});
           res.on("end", () => {
-            if (timed) latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+            if (counted) latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
             resolve(res.statusCode ?? 0);
           });
           res.on("error", reject);
@@ -107,41 +105,49 @@ export async function runLoad(options: {
       req.end(request.body);
     });
 
+  const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
   async function connection() {
-    let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let agent = newAgent();
     let address = nextAddress();
-    await one(agent, address, next(sent++), false);
-    let onAddress = 1;
-    if (++opened === connections) {
-      started = process.hrtime.bigint();
-      cpuAtStart = options.pid ? cpuMs(options.pid) : 0;
-      deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
-      allOpen();
-    }
-    await barrier;
-    while (timed < total && Date.now() < deadline) {
+    let onAddress = 0;
+    let first = true;
+    while (!clockStarted || (timed < total && Date.now() < deadline)) {
       if (onAddress >= perAddress) {
         agent.destroy();
-        agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        agent = newAgent();
         address = nextAddress();
         onAddress = 0;
       }
-      const i = sent++;
-      timed++;
+      const counted = clockStarted;
+      if (counted) timed++;
       onAddress++;
-      const status = await one(agent, address, next(i));
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      if (isOk(status)) ok++;
+      let status = 0;
+      try {
+        status = await one(agent, address, next(sent++), counted);
+      } catch {
+        // A reset or refused connection counts as status 0; carry on with a fresh connection.
+        agent.destroy();
+        agent = newAgent();
+      }
+      if (counted) {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (isOk(status)) ok++;
+      }
+      if (first && ++answeredOnce === connections) {
+        clockStarted = true;
+        started = process.hrtime.bigint();
+        cpuAtStart = options.pid ? cpuMs(options.pid) : 0;
+        deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
+      }
+      first = false;
     }
     agent.destroy();
   }
   await Promise.all(Array.from({ length: connections }, connection));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuMsPerRequest = options.pid
-    ? (cpuMs(options.pid) - cpuAtStart) / Math.max(1, latencies.length)
-    : null;
+  const cpuMsPerRequest = options.pid ? (cpuMs(options.pid) - cpuAtStart) / Math.max(1, timed) : null;
   return {
-    requests: latencies.length,
+    requests: timed,
     cpuMsPerRequest,
     ok,
     statuses,
