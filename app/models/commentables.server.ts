@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { type Executor, preparedStatements } from "../../db/client";
 import { announcements, petitionCoSponsors, petitions, policies, policyOwners } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { canViewAnnouncement } from "./announcements.server";
@@ -25,17 +25,29 @@ export type Commentable = {
 
 export type CommentSubject = { type: CommentSubjectType; id: number };
 
+const statements = preparedStatements((db) => ({
+  petition: db
+    .select()
+    .from(petitions)
+    .where(eq(petitions.id, sql.placeholder("id")))
+    .prepare(),
+  coSponsors: db
+    .select({ id: petitionCoSponsors.personId })
+    .from(petitionCoSponsors)
+    .where(eq(petitionCoSponsors.petitionId, sql.placeholder("id")))
+    .prepare(),
+}));
+
 const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Commentable | null> = {
   petition(exec, id) {
-    const petition = exec.select().from(petitions).where(eq(petitions.id, id)).get();
+    // Every petition page resolves its thread's subject: prepared, on the connection (a transaction
+    // here is on the same connection, so the statements run inside it).
+    const petition = statements().petition.get({ id });
     if (!petition) return null;
     const organizers = new Set([
       petition.creatorId,
-      ...exec
-        .select({ id: petitionCoSponsors.personId })
-        .from(petitionCoSponsors)
-        .where(eq(petitionCoSponsors.petitionId, id))
-        .all()
+      ...statements()
+        .coSponsors.all({ id })
         .map((r) => r.id),
     ]);
     const closedReason =

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, preparedStatements } from "../../db/client";
 import { people, petitions, signatures } from "../../db/schema";
@@ -62,6 +62,21 @@ const statements = preparedStatements((db) => ({
   nextMilestone: db.$client.prepare<[number], { threshold: number }>(
     "select threshold from milestones where petition_id = ? and reached_at is null order by threshold limit 1",
   ),
+}));
+
+/** What the petition page reads on every view. */
+const pageStatements = preparedStatements((db) => ({
+  own: db
+    .select()
+    .from(signatures)
+    .where(
+      and(
+        eq(signatures.petitionId, sql.placeholder("petitionId")),
+        eq(signatures.personId, sql.placeholder("personId")),
+        isNull(signatures.withdrawnAt),
+      ),
+    )
+    .prepare(),
 }));
 
 /** The petition's signing state, refusing one that is not open. */
@@ -174,17 +189,7 @@ export function withdrawSignature(petitionId: number, user: User, now = Date.now
 
 /** The standing signature of this person, for the petition page (receipt, withdraw button). */
 export function findOwnSignature(petitionId: number, personId: number) {
-  return getDb()
-    .select()
-    .from(signatures)
-    .where(
-      and(
-        eq(signatures.petitionId, petitionId),
-        eq(signatures.personId, personId),
-        isNull(signatures.withdrawnAt),
-      ),
-    )
-    .get();
+  return pageStatements().own.get({ petitionId, personId });
 }
 
 const standing = (petitionId: number) =>
