@@ -32,6 +32,12 @@ const sign = (
   return signPetition({ petitionId, user, visibility, ip }, at);
 };
 
+let other: ReturnType<typeof openPetition> | undefined;
+const openPetitionOnce = () => {
+  other ??= openPetition(company);
+  return other;
+};
+
 describe("signing", () => {
   it("counts one signature per person, enforced by the database itself", () => {
     const petition = openPetition(company);
@@ -133,6 +139,55 @@ describe("signing", () => {
     expect(stored).toBe(standing);
     expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: standing });
     expect(checkCounts().ok).toBe(true);
+  });
+
+  it("shows exact public and anonymous counts while people sign, withdraw, sign again and get invalidated", () => {
+    const petition = openPetition(company);
+    const counted = () => {
+      const rows = getDb()
+        .select()
+        .from(signatures)
+        .where(eq(signatures.petitionId, petition.id))
+        .all()
+        .filter((s) => !s.withdrawnAt && !s.invalidatedAt);
+      return {
+        publicCount: rows.filter((s) => s.visibility === "public").length,
+        anonymousCount: rows.filter((s) => s.visibility === "anonymous").length,
+      };
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let step = 0; step < 300; step++) {
+      const index = 4 + Math.floor(random() * 50);
+      const user = company.staff[index];
+      if (!user) continue;
+      const roll = random();
+      try {
+        // Runs of signatures (counted onto the kept counts) broken by withdrawals and invalidations.
+        if (roll < 0.75) sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
+        else if (roll < 0.95) withdrawSignature(petition.id, user);
+        else {
+          const criteria = { from: new Date(Date.now() - 1000), to: new Date(), ip };
+          const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
+          if (expected !== "none")
+            invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
+        }
+      } catch (error) {
+        if (!(error instanceof PetitionError || error instanceof InvalidationError)) throw error;
+      }
+      // Signatures on another petition in between: their rows come between this petition's.
+      if (step % 7 === 0) {
+        try {
+          sign(openPetitionOnce().id, 4 + (step % 50));
+        } catch (error) {
+          if (!(error instanceof PetitionError)) throw error;
+        }
+      }
+      expect(listPublicSigners(petition.id, 1)).toMatchObject(counted());
+    }
   });
 
   it("detects a tampered count or ledger", () => {
