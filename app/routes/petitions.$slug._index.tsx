@@ -27,8 +27,8 @@ import {
 import { describeRetryAfter } from "../models/rate-limits.server";
 import { getUser, requireUser } from "../models/sessions.server";
 import {
+  countByVisibility,
   findOwnSignature,
-  listPublicSigners,
   signPetition,
   withdrawSignature,
 } from "../models/signatures.server";
@@ -47,7 +47,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = petitionPage(params.slug ?? "", user);
   if (!page) throw new Response("There is no petition at this address.", { status: 404 });
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
-  const signers = listPublicSigners(page.petition.id, 1);
   return json({
     ...page,
     bodyHtml: renderMarkdown(page.petition.body),
@@ -60,9 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           invalidated: Boolean(own.invalidatedAt),
         }
       : null,
-    recentSigners: signers.signers.slice(0, 10),
-    publicCount: signers.publicCount,
-    anonymousCount: signers.anonymousCount,
+    ...countByVisibility(page.petition.id),
     timeline: petitionTimeline(page.petition),
     discussion: loadThread(
       { type: "petition", id: page.petition.id },
