@@ -28,6 +28,9 @@ console.log(about);
 const started = Date.now();
 const { openPetition } = benchCompany(0);
 const busy = openPetition("Benchmark petition with 100,000 signatures and a big discussion");
+// A body of the length and shape real petitions have (the form allows 10,000 characters).
+const body = `## Why\n\nStaff have asked about **keystroke logging** for a long time; see [the FAQ](https://intranet.example/faq).\n\n- consent before collection\n- a pause button\n- published retention periods\n\n${"The logging was introduced without consultation, and the answers so far do not say what is kept, for how long, or who can read it. ".repeat(12)}\n\n> Nobody asked us.\n\n1. Pause the collection.\n2. Ask staff.\n`;
+getDb().$client.prepare("update petitions set body = ? where id = ?").run(body, busy.id);
 const people = insertPeople(SIGNATURES, "staff");
 const day = 24 * 60 * 60_000;
 insertSignatures(busy.id, people, { from: Date.now() - 20 * day, to: Date.now() - 60_000 });
