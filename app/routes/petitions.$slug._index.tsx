@@ -12,13 +12,13 @@ import { MilestoneProgress, ResponseStatus, StateBadge } from "../components/pet
 import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
 import { redirectWithFlash } from "../models/flash.server";
-import { renderMarkdown } from "../models/markdown.server";
 import { milestoneInputSchema, signSchema } from "../models/petition-forms";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
 import {
   addMilestone,
   findViewablePetition,
   PetitionError,
+  petitionBodyHtml,
   petitionPage,
   type Transition,
   transitionPetition,
@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
   return json({
     ...page,
-    bodyHtml: renderMarkdown(page.petition.body),
+    bodyHtml: petitionBodyHtml(page.petition.body),
     ownSignature: own
       ? {
           visibility: own.visibility,
@@ -223,7 +223,7 @@ export default function PetitionPage() {
             <h2 id="ask-title">What we ask</h2>
             <p>{petition.summary}</p>
           </section>
-          {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
+          {/* Sanitized by renderMarkdown (rehype-sanitize) on the server (petitionBodyHtml). */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
           {data.timeline.length > 1 ? (
