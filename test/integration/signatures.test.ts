@@ -190,6 +190,36 @@ describe("signing", () => {
     }
   });
 
+  it("answers the count endpoint's polls with a bodiless 304 until the count moves", async () => {
+    const { loader } = await import("../../app/routes/api.petitions.$idOrSlug.count");
+    const petition = openPetition(company);
+    sign(petition.id, 30);
+    const get = async (etag?: string) =>
+      loader({
+        request: new Request(`http://undersigned.test/api/petitions/${petition.slug}/count`, {
+          headers: etag ? { "If-None-Match": etag } : {},
+        }),
+        params: { idOrSlug: petition.slug },
+        context: { clientIp: ip, cspNonce: "" },
+      });
+    const first = await get();
+    const etag = first.headers.get("ETag") ?? "";
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers.get("Cache-Control")).toBe("public, max-age=5");
+    expect(await first.json()).toMatchObject({ signatureCount: 1 });
+    const unchanged = await get(etag);
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe("");
+    expect(unchanged.headers.get("ETag")).toBe(etag);
+    expect((await get(`W/"other", ${etag}`)).status).toBe(304);
+    sign(petition.id, 31);
+    const moved = await get(etag);
+    expect(moved.status).toBe(200);
+    expect(moved.headers.get("ETag")).not.toBe(etag);
+    expect(await moved.json()).toMatchObject({ signatureCount: 2 });
+  });
+
   it("detects a tampered count or ledger", () => {
     const petition = openPetition(company);
     sign(petition.id, 20);
