@@ -561,6 +561,20 @@ export function ftsQuery(text: string): string | null {
 const matchesSearch = (query: string) =>
   sql`${petitions.id} in (select rowid from petitions_fts where petitions_fts match ${query})`;
 
+/**
+ * What a list shows of each petition (PetitionCard): not the body, which can be 10,000 characters
+ * and would otherwise go through the loader's JSON and into the page for nothing.
+ */
+const CARD_COLUMNS = {
+  id: petitions.id,
+  slug: petitions.slug,
+  title: petitions.title,
+  summary: petitions.summary,
+  state: petitions.state,
+  signatureCount: petitions.signatureCount,
+  closesAt: petitions.closesAt,
+};
+
 export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number }) {
   closeExpiredPetitions();
   const db = getDb();
@@ -584,7 +598,7 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
         ? [asc(petitions.closesAt), asc(petitions.id)]
         : [desc(petitions.signatureCount), desc(petitions.id)];
   const rows = db
-    .select()
+    .select(CARD_COLUMNS)
     .from(petitions)
     .where(where)
     .orderBy(...order)
@@ -635,13 +649,13 @@ export function withStatus<T extends Pick<Petition, "id">>(rows: T[]) {
 export function myPetitions(userId: number) {
   const db = getDb();
   const created = db
-    .select()
+    .select(CARD_COLUMNS)
     .from(petitions)
     .where(eq(petitions.creatorId, userId))
     .orderBy(desc(petitions.id))
     .all();
   const coSponsored = db
-    .select({ petition: petitions })
+    .select({ petition: CARD_COLUMNS })
     .from(petitionCoSponsors)
     .innerJoin(petitions, eq(petitions.id, petitionCoSponsors.petitionId))
     .where(eq(petitionCoSponsors.personId, userId))
@@ -650,7 +664,7 @@ export function myPetitions(userId: number) {
     .map((r) => r.petition);
   const signed = db
     .select({
-      petition: petitions,
+      petition: CARD_COLUMNS,
       visibility: signatures.visibility,
       signedAt: signatures.createdAt,
       receiptSeq: signatures.ledgerSeq,
