@@ -161,6 +161,7 @@ export async function runLoad(options: {
 export async function startBareServer(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const code = `const s=require("node:http").createServer((q,r)=>{q.resume();q.on("end",()=>r.end("hello"))});s.listen(0,"127.0.0.1",()=>console.log(s.address().port));`;
   const child: ChildProcess = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  process.on("exit", () => child.kill("SIGKILL"));
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.once("data", (chunk) => resolve(Number(String(chunk).trim())));
     child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));

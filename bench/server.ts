@@ -19,10 +19,20 @@ export async function startBenchServer(databasePath: string, cwd?: string) {
     { nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], cwd },
   );
   const port = Number(new URL(app.baseUrl).port);
+  // A benchmark that fails half-way does not leave its server running.
+  const killOnExit = () => {
+    try {
+      process.kill(app.pid, "SIGKILL");
+    } catch {
+      // already stopped
+    }
+  };
+  process.on("exit", killOnExit);
   return {
     ...app,
     port,
     async stop() {
+      process.off("exit", killOnExit);
       await app.stop(profileDir ? "SIGTERM" : "SIGKILL");
       if (profileDir) console.log(`CPU profile of the server written to ${profileDir}`);
     },
@@ -41,6 +51,7 @@ export async function startServers(
   const before = process.env.BENCH_BEFORE;
   if (!before) return servers;
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bench-before-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const copy = path.join(dir, path.basename(databasePath));
   copyFileSync(databasePath, copy);
   copyFileSync(path.join(path.dirname(databasePath), "session-secret"), path.join(dir, "session-secret"));
