@@ -16,6 +16,10 @@ const COMMENTS = 10_000;
 
 import { benchCompany, cleanUp } from "./setup";
 
+const { machine, ms: millis, table, today, writeLatest } = await import("./report");
+const about = machine();
+console.log(about);
+
 const { generateThread } = await import("../test/support/big-thread");
 const { createRequestHandler } = await import("@remix-run/node");
 const { ensureFreshBuild } = await import("../app/server/build-freshness");
@@ -120,4 +124,20 @@ console.log(
   `no-comment page / 10,000-comment page: ${((quietStats.mean / busyStats.mean) * 100).toFixed(0)}%`,
 );
 console.log(`raw query / loadThread: ${((rawStats.mean / loadStats.mean) * 100).toFixed(0)}%`);
+const summary = table(
+  ["page, 10,000 comments", "page, no comments (baseline)", "ratio", "loadThread", "raw query"],
+  [
+    [
+      `${millis(busyStats.mean)} mean, p99 ${millis(busyStats.p99)}`,
+      `${millis(quietStats.mean)} mean`,
+      `${((quietStats.mean / busyStats.mean) * 100).toFixed(0)} %`,
+      millis(loadStats.mean),
+      millis(rawStats.mean),
+    ],
+  ],
+);
+writeLatest(
+  "comments",
+  `Latest run (${today()}): ${about}. ${RENDERS} renders of each, alternating.\n\n${summary}`,
+);
 cleanUp();

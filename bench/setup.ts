@@ -9,6 +9,8 @@ import path from "node:path";
 
 const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bench-"));
 process.env.DATABASE_URL = path.join(dir, "bench.db");
+// Even when a benchmark fails half-way, its database (up to a few GB) does not stay behind.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 const { getDb, closeDb } = await import("../db/client");
 const { people } = await import("../db/schema");

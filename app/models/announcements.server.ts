@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
+import { type Executor, getDb, preparedStatements } from "../../db/client";
 import {
   announcementMilestones,
   announcementResponses,
@@ -662,10 +662,9 @@ function policyChange(announcement: Announcement) {
   };
 }
 
-/** Published responses to these petitions, for the petition API and timeline. */
-export function responsesToPetitions(petitionIds: number[]) {
-  if (!petitionIds.length) return [];
-  return getDb()
+/** Every petition page's timeline asks for its responses: prepared once per connection. */
+const statements = preparedStatements((db) => ({
+  responses: db
     .select({
       petitionId: announcementResponses.petitionId,
       announcementId: announcements.id,
@@ -681,9 +680,21 @@ export function responsesToPetitions(petitionIds: number[]) {
     })
     .from(announcementResponses)
     .innerJoin(announcements, eq(announcements.id, announcementResponses.announcementId))
-    .where(and(inArray(announcementResponses.petitionId, petitionIds), eq(announcements.state, "published")))
+    .where(
+      and(
+        sql`${announcementResponses.petitionId} in (select value from json_each(${sql.placeholder("ids")}))`,
+        eq(announcements.state, "published"),
+      ),
+    )
     .orderBy(asc(announcements.publishedAt))
-    .all()
+    .prepare(),
+}));
+
+/** Published responses to these petitions, for the petition API and timeline. */
+export function responsesToPetitions(petitionIds: number[]) {
+  if (!petitionIds.length) return [];
+  return statements()
+    .responses.all({ ids: JSON.stringify(petitionIds) })
     .map((r) => ({
       ...r,
       url: announcementUrl(r.slug),

@@ -1,10 +1,9 @@
-import { eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { announcements, petitions, policies, policyOwners } from "../../db/schema";
+import { eq, sql } from "drizzle-orm";
+import { type Executor, preparedStatements } from "../../db/client";
+import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { canViewAnnouncement } from "./announcements.server";
 import type { CommentSubjectType } from "./comment-forms";
-import { organizerIds } from "./organizers.server";
 import { canView } from "./petitions.server";
 import type { User } from "./sessions.server";
 
@@ -26,11 +25,30 @@ export type Commentable = {
 
 export type CommentSubject = { type: CommentSubjectType; id: number };
 
+const statements = preparedStatements((db) => ({
+  petition: db
+    .select()
+    .from(petitions)
+    .where(eq(petitions.id, sql.placeholder("id")))
+    .prepare(),
+  organizers: db
+    .select({ id: petitionOrganizers.personId })
+    .from(petitionOrganizers)
+    .where(eq(petitionOrganizers.petitionId, sql.placeholder("id")))
+    .prepare(),
+}));
+
 const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Commentable | null> = {
   petition(exec, id) {
-    const petition = exec.select().from(petitions).where(eq(petitions.id, id)).get();
+    // Every petition page resolves its thread's subject: prepared, on the connection (a transaction
+    // here is on the same connection, so the statements run inside it).
+    const petition = statements().petition.get({ id });
     if (!petition) return null;
-    const organizers = organizerIds(exec, id);
+    const organizers = new Set(
+      statements()
+        .organizers.all({ id })
+        .map((r) => r.id),
+    );
     const closedReason =
       petition.hiddenAt !== null
         ? "This petition is hidden by moderators; its discussion is closed."

@@ -636,6 +636,16 @@ const statements = preparedStatements((db) => {
     reports: db.$client.prepare<[number, string], { comment_id: number }>(
       "select comment_id from comment_reports where reporter_id = ? and comment_id in (select value from json_each(?))",
     ),
+    thread: db
+      .select()
+      .from(commentThreads)
+      .where(
+        and(
+          eq(commentThreads.subjectType, sql.placeholder("type")),
+          eq(commentThreads.subjectId, sql.placeholder("id")),
+        ),
+      )
+      .prepare(),
   };
 });
 
@@ -793,7 +803,7 @@ export function loadThread(
   const db = getDb();
   const commentable = resolveCommentable(db, subject);
   if (!commentable?.canView(viewer)) return null;
-  const thread = findThread(db, subject);
+  const thread = statements().thread.get({ type: subject.type, id: subject.id });
   const info = threadInfo(subject, commentable, thread, viewer);
   const pageCount = Math.max(1, Math.ceil(info.topLevelCount / COMMENTS_PAGE_SIZE));
   const page = Math.min(options.page, pageCount);

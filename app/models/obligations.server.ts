@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { getDb, preparedStatements } from "../../db/client";
 import { milestoneReminders, people, personRoles } from "../../db/schema";
 import { getConfig } from "../config.server";
 import type { ReminderKind, Stance } from "./announcement-states";
@@ -31,20 +31,50 @@ export type ResponseStatus =
   | { kind: "awaiting"; dueAt: Date; overdue: boolean }
   | { kind: "responded"; stance: Stance; announcementSlug: string; publishedAt: Date };
 
+/** Every petition page and list runs these: prepared once per connection (see db/client.ts). */
+const statements = preparedStatements((db) => ({
+  responded: db.$client.prepare<
+    [string],
+    { petition_id: number; stance: Stance; slug: string; published_at: number }
+  >(
+    `select r.petition_id, r.stance, a.slug, a.published_at from announcement_responses r
+     join announcements a on a.id = r.announcement_id
+     where a.state = 'published' and r.petition_id in (select value from json_each(?))
+     order by a.published_at`,
+  ),
+  awaiting: db.$client.prepare<[string], { petition_id: number; due: number }>(
+    `select m.petition_id, min(m.response_due_at) as due from milestones m
+     where m.petition_id in (select value from json_each(?)) and m.response_required = 1
+       and m.reached_at is not null and not ${ANSWERED}
+     group by m.petition_id`,
+  ),
+  open: db.$client.prepare<
+    [],
+    {
+      id: number;
+      threshold: number;
+      reached_at: number;
+      response_due_at: number;
+      petition_id: number;
+      slug: string;
+      title: string;
+      signature_count: number;
+    }
+  >(
+    `select m.id, m.threshold, m.reached_at, m.response_due_at, p.id as petition_id, p.slug, p.title, p.signature_count
+     from milestones m join petitions p on p.id = m.petition_id
+     where m.response_required = 1 and m.reached_at is not null and not ${ANSWERED}
+       and p.state in ('open', 'closed', 'archived') and p.hidden_at is null
+     order by m.response_due_at, m.id`,
+  ),
+}));
+
 /** The response status of each petition: awaiting (earliest unanswered due date) wins over responded. */
 export function responseStatuses(petitionIds: number[], now = Date.now()): Map<number, ResponseStatus> {
   const result = new Map<number, ResponseStatus>(petitionIds.map((id) => [id, { kind: "none" }]));
   if (!petitionIds.length) return result;
-  const sqlite = getDb().$client;
   const ids = JSON.stringify(petitionIds);
-  const responded = sqlite
-    .prepare<[string], { petition_id: number; stance: Stance; slug: string; published_at: number }>(
-      `select r.petition_id, r.stance, a.slug, a.published_at from announcement_responses r
-       join announcements a on a.id = r.announcement_id
-       where a.state = 'published' and r.petition_id in (select value from json_each(?))
-       order by a.published_at`,
-    )
-    .all(ids);
+  const responded = statements().responded.all(ids);
   for (const row of responded) {
     result.set(row.petition_id, {
       kind: "responded",
@@ -53,14 +83,7 @@ export function responseStatuses(petitionIds: number[], now = Date.now()): Map<n
       publishedAt: new Date(row.published_at),
     });
   }
-  const awaiting = sqlite
-    .prepare<[string], { petition_id: number; due: number }>(
-      `select m.petition_id, min(m.response_due_at) as due from milestones m
-       where m.petition_id in (select value from json_each(?)) and m.response_required = 1
-         and m.reached_at is not null and not ${ANSWERED}
-       group by m.petition_id`,
-    )
-    .all(ids);
+  const awaiting = statements().awaiting.all(ids);
   for (const row of awaiting) {
     result.set(row.petition_id, { kind: "awaiting", dueAt: new Date(row.due), overdue: row.due < now });
   }
@@ -78,27 +101,8 @@ export type Obligation = {
 
 /** Unanswered obligations, soonest due first: leadership's "Awaiting your response" page. */
 export function openObligations(now = Date.now()): Obligation[] {
-  return getDb()
-    .$client.prepare<
-      [],
-      {
-        id: number;
-        threshold: number;
-        reached_at: number;
-        response_due_at: number;
-        petition_id: number;
-        slug: string;
-        title: string;
-        signature_count: number;
-      }
-    >(
-      `select m.id, m.threshold, m.reached_at, m.response_due_at, p.id as petition_id, p.slug, p.title, p.signature_count
-       from milestones m join petitions p on p.id = m.petition_id
-       where m.response_required = 1 and m.reached_at is not null and not ${ANSWERED}
-         and p.state in ('open', 'closed', 'archived') and p.hidden_at is null
-       order by m.response_due_at, m.id`,
-    )
-    .all()
+  return statements()
+    .open.all()
     .map((r) => ({
       milestoneId: r.id,
       threshold: r.threshold,

@@ -1,6 +1,6 @@
 import { createCookie, redirect } from "@remix-run/node";
-import { and, eq, gt, lte } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { type Executor, getDb, preparedStatements } from "../../db/client";
 import { people, personRoles, sessions } from "../../db/schema";
 import { getConfig } from "../config.server";
 import type { Role } from "./roles";
@@ -57,6 +57,26 @@ async function readToken(request: Request): Promise<string | null> {
   return typeof value === "string" && value.length > 0 ? value : null;
 }
 
+/** Every request with a cookie runs these: prepared once per connection (see db/client.ts). */
+const statements = preparedStatements((db) => ({
+  session: db
+    .select({ session: sessions, person: people })
+    .from(sessions)
+    .innerJoin(people, eq(people.id, sessions.personId))
+    .where(
+      and(
+        eq(sessions.tokenHash, sql.placeholder("tokenHash")),
+        gt(sessions.expiresAt, sql.placeholder("now")),
+      ),
+    )
+    .prepare(),
+  roles: db
+    .select({ role: personRoles.role })
+    .from(personRoles)
+    .where(eq(personRoles.personId, sql.placeholder("personId")))
+    .prepare(),
+}));
+
 /**
  * The signed-in person for this request, or null. A session is valid while unexpired and its person
  * is active. Renewal extends it to 30 days from now; `setCookie` is returned when the cookie should be
@@ -69,18 +89,10 @@ export async function getSessionUser(
   const token = await readToken(request);
   if (!token) return null;
   const db = getDb();
-  const row = db
-    .select({ session: sessions, person: people })
-    .from(sessions)
-    .innerJoin(people, eq(people.id, sessions.personId))
-    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date(now))))
-    .get();
+  const row = statements().session.get({ tokenHash: hashToken(token), now });
   if (!row?.person.active) return null;
-  const roles = db
-    .select({ role: personRoles.role })
-    .from(personRoles)
-    .where(eq(personRoles.personId, row.person.id))
-    .all()
+  const roles = statements()
+    .roles.all({ personId: row.person.id })
     .map((r) => r.role);
   const user: User = {
     id: row.person.id,

@@ -1,16 +1,9 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import {
-  commitments,
-  commitmentUpdates,
-  milestones,
-  petitionUpdates,
-  policies,
-  policyVersions,
-} from "../../db/schema";
+import { commitments, commitmentUpdates, petitionUpdates, policies, policyVersions } from "../../db/schema";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "./announcement-states";
 import { responsesToPetitions } from "./announcements.server";
-import type { Petition } from "./petitions.server";
+import { listMilestones, type Petition } from "./petitions.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
 
@@ -22,7 +15,7 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
   const db = getDb();
   const events: TimelineEvent[] = [{ at: petition.createdAt, text: "Petition created" }];
   if (petition.openedAt) events.push({ at: petition.openedAt, text: "Opened for signatures" });
-  for (const m of db.select().from(milestones).where(eq(milestones.petitionId, petition.id)).all()) {
+  for (const m of listMilestones(petition.id)) {
     if (!m.reachedAt) continue;
     events.push({
       at: m.reachedAt,

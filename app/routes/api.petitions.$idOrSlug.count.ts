@@ -2,12 +2,19 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { findPublicPetition } from "../models/petitions.server";
 
-/** GET /api/petitions/:idOrSlug/count — cheap, cacheable for a few seconds. */
-export function loader({ params }: LoaderFunctionArgs) {
+/**
+ * GET /api/petitions/:idOrSlug/count — cheap, cacheable for a few seconds. Open pages poll it, so it
+ * has an ETag: the count changes only with the petition's ledger, whose length and head name it, and
+ * a poll that finds it unchanged gets a bodiless 304.
+ */
+export function loader({ request, params }: LoaderFunctionArgs) {
   const petition = findPublicPetition(params.idOrSlug ?? "");
   if (!petition) return json({ error: "No public petition with that id or slug." }, { status: 404 });
-  return json(
-    { signatureCount: petition.signatureCount, updatedAt: new Date().toISOString() },
-    { headers: { "Cache-Control": "public, max-age=5" } },
-  );
+  const etag = `W/"${petition.id}-${petition.ledgerLength}-${(petition.ledgerHead ?? "").slice(0, 16)}"`;
+  const headers = { "Cache-Control": "public, max-age=5", ETag: etag };
+  const ifNoneMatch = request.headers.get("If-None-Match");
+  if (ifNoneMatch?.split(",").some((tag) => [etag, "*"].includes(tag.trim()))) {
+    return new Response(null, { status: 304, headers });
+  }
+  return json({ signatureCount: petition.signatureCount, updatedAt: new Date().toISOString() }, { headers });
 }

@@ -14,13 +14,14 @@ import { threadQuerySchema } from "../models/comment-forms";
 import { loadThread } from "../models/comments.server";
 import { canSeeDashboard } from "../models/dashboard.server";
 import { redirectWithFlash } from "../models/flash.server";
-import { renderMarkdown } from "../models/markdown.server";
 import { milestoneInputSchema, signSchema } from "../models/petition-forms";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
 import { listPetitionUpdates } from "../models/petition-updates.server";
 import {
   addMilestone,
+  findViewablePetition,
   PetitionError,
+  petitionBodyHtml,
   petitionPage,
   type Transition,
   transitionPetition,
@@ -29,8 +30,8 @@ import {
 import { describeRetryAfter } from "../models/rate-limits.server";
 import { getUser, requireUser } from "../models/sessions.server";
 import {
+  countByVisibility,
   findOwnSignature,
-  listPublicSigners,
   signPetition,
   withdrawSignature,
 } from "../models/signatures.server";
@@ -49,10 +50,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = petitionPage(params.slug ?? "", user);
   if (!page) throw new Response("There is no petition at this address.", { status: 404 });
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
-  const signers = listPublicSigners(page.petition.id, 1);
   return json({
     ...page,
-    bodyHtml: renderMarkdown(page.petition.body),
+    bodyHtml: petitionBodyHtml(page.petition.body),
     ownSignature: own
       ? {
           visibility: own.visibility,
@@ -62,9 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           invalidated: Boolean(own.invalidatedAt),
         }
       : null,
-    recentSigners: signers.signers.slice(0, 10),
-    publicCount: signers.publicCount,
-    anonymousCount: signers.anonymousCount,
+    ...countByVisibility(page.petition.id),
     timeline: petitionTimeline(page.petition),
     updates: listPetitionUpdates(page.petition.id),
     showsDashboard: user ? canSeeDashboard(page.petition, user) : false,
@@ -85,9 +83,9 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const page = petitionPage(params.slug ?? "", user);
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
-  const { petition } = page;
+  // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
+  const petition = findViewablePetition(params.slug ?? "", user);
+  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
@@ -248,7 +246,7 @@ export default function PetitionPage() {
             <h2 id="ask-title">What we ask</h2>
             <p>{petition.summary}</p>
           </section>
-          {/* Sanitized by renderMarkdown (rehype-sanitize) on the server. */}
+          {/* Sanitized by renderMarkdown (rehype-sanitize) on the server (petitionBodyHtml). */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML */}
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
           {data.updates.some((u) => u.kind === "update") ? (

@@ -64,8 +64,10 @@ async function main() {
   // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
   // whatever the cookie (docs/decisions/0017-origin-check.md).
   app.use(refuseCrossSiteRequests(config.appUrl));
+  // The build's only static files are its fingerprinted assets (there is no public/ folder; the
+  // favicon is inline). A static handler at the root would look on disk for every page and API
+  // request before Remix answers it — a stat per request — so only /assets is served from disk.
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h", index: false }));
   app.all(
     "*",
     createRequestHandler({

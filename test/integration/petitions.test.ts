@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "../../app/models/markdown.server";
 import {
   closeExpiredPetitions,
   DAY_MS,
@@ -12,6 +13,7 @@ import {
 } from "../../app/models/petitions.server";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
 import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(12);
@@ -113,6 +115,26 @@ describe("the petition lifecycle", () => {
     editPetition(opened.id, { ...input, title: "Fixed typo in the title" }, company.moderator);
     const entry = getDb().select().from(auditLog).where(eq(auditLog.action, "petition.edit")).get();
     expect(entry?.details).toMatchObject({ before: { title: opened.title } });
+  });
+
+  it("shows a moderator's fix of the body at once, though bodies are rendered once and kept", async () => {
+    const { loader } = await import("../../app/routes/petitions.$slug._index");
+    const opened = openPetition(company);
+    const bodyOf = async () => {
+      const response = await callRoute({ loader }, "loader", s4, `/petitions/${opened.slug}`, {
+        slug: opened.slug,
+      });
+      return ((await response.json()) as { bodyHtml: string }).bodyHtml;
+    };
+    const before = await bodyOf();
+    expect(before).toBe(renderMarkdown(opened.body));
+    expect(await bodyOf()).toBe(before);
+    const fixed = `${opened.body}\n\n**Fixed:** <script>alert(1)</script>`;
+    editPetition(opened.id, { title: opened.title, summary: opened.summary, body: fixed }, company.moderator);
+    const after = await bodyOf();
+    expect(after).toBe(renderMarkdown(fixed));
+    expect(after).toContain("<strong>Fixed:</strong>");
+    expect(after).not.toContain("<script>");
   });
 
   it("hides an open petition from the lists with a reason", () => {

@@ -33,6 +33,12 @@ const sign = (
   return signPetition({ petitionId, user, visibility, ip }, at);
 };
 
+let other: ReturnType<typeof openPetition> | undefined;
+const openPetitionOnce = () => {
+  other ??= openPetition(company);
+  return other;
+};
+
 describe("signing", () => {
   it("counts one signature per person, enforced by the database itself", () => {
     const petition = openPetition(company);
@@ -134,6 +140,85 @@ describe("signing", () => {
     expect(stored).toBe(standing);
     expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: standing });
     expect(checkCounts().ok).toBe(true);
+  });
+
+  it("shows exact public and anonymous counts while people sign, withdraw, sign again and get invalidated", () => {
+    const petition = openPetition(company);
+    const counted = () => {
+      const rows = getDb()
+        .select()
+        .from(signatures)
+        .where(eq(signatures.petitionId, petition.id))
+        .all()
+        .filter((s) => !s.withdrawnAt && !s.invalidatedAt);
+      return {
+        publicCount: rows.filter((s) => s.visibility === "public").length,
+        anonymousCount: rows.filter((s) => s.visibility === "anonymous").length,
+      };
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let step = 0; step < 300; step++) {
+      const index = 4 + Math.floor(random() * 50);
+      const user = company.staff[index];
+      if (!user) continue;
+      const roll = random();
+      try {
+        // Runs of signatures (counted onto the kept counts) broken by withdrawals and invalidations.
+        if (roll < 0.75) sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
+        else if (roll < 0.95) withdrawSignature(petition.id, user);
+        else {
+          const criteria = { from: new Date(Date.now() - 1000), to: new Date(), ip };
+          const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
+          if (expected !== "none")
+            invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
+        }
+      } catch (error) {
+        if (!(error instanceof PetitionError || error instanceof InvalidationError)) throw error;
+      }
+      // Signatures on another petition in between: their rows come between this petition's.
+      if (step % 7 === 0) {
+        try {
+          sign(openPetitionOnce().id, 4 + (step % 50));
+        } catch (error) {
+          if (!(error instanceof PetitionError)) throw error;
+        }
+      }
+      expect(listPublicSigners(petition.id, 1)).toMatchObject(counted());
+    }
+  });
+
+  it("answers the count endpoint's polls with a bodiless 304 until the count moves", async () => {
+    const { loader } = await import("../../app/routes/api.petitions.$idOrSlug.count");
+    const petition = openPetition(company);
+    sign(petition.id, 30);
+    const get = async (etag?: string) =>
+      loader({
+        request: new Request(`http://undersigned.test/api/petitions/${petition.slug}/count`, {
+          headers: etag ? { "If-None-Match": etag } : {},
+        }),
+        params: { idOrSlug: petition.slug },
+        context: { clientIp: ip, cspNonce: "" },
+      });
+    const first = await get();
+    const etag = first.headers.get("ETag") ?? "";
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers.get("Cache-Control")).toBe("public, max-age=5");
+    expect(await first.json()).toMatchObject({ signatureCount: 1 });
+    const unchanged = await get(etag);
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe("");
+    expect(unchanged.headers.get("ETag")).toBe(etag);
+    expect((await get(`W/"other", ${etag}`)).status).toBe(304);
+    sign(petition.id, 31);
+    const moved = await get(etag);
+    expect(moved.status).toBe(200);
+    expect(moved.headers.get("ETag")).not.toBe(etag);
+    expect(await moved.json()).toMatchObject({ signatureCount: 2 });
   });
 
   it("detects a tampered count or ledger", () => {

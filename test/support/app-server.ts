@@ -24,8 +24,13 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
  * SQLite file. `cli` runs `npm run cli` against the same database. `kill()` is a crash (SIGKILL) that
  * keeps the files; `restart()` starts the app again on the same database, port and environment.
+ * `dataFrom` copies a prepared data folder in first; `nodeArgs` go to the server's node (benchmarks
+ * profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
  */
-export async function startAppServer(env: Record<string, string> = {}, options: { dataFrom?: string } = {}) {
+export async function startAppServer(
+  env: Record<string, string> = {},
+  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
   // A copy of a prepared data folder (database, its WAL if any, the session secret).
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
@@ -60,10 +65,11 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
   let output = "";
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/server/start.ts"], {
-      env: serverEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = spawn(
+      NODE_WITH_TSX[0],
+      [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
+      { env: serverEnv, stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd },
+    );
     child.stdout?.on("data", (chunk) => {
       output += chunk;
     });
@@ -96,6 +102,10 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
     baseUrl,
     /** The server's SQLite file, for tests that check or prepare its data in-process. */
     databasePath,
+    /** The server process (benchmarks read its memory from /proc). */
+    get pid() {
+      return child.pid ?? 0;
+    },
     cli,
     writeFile,
     output: () => output,
@@ -113,9 +123,15 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
       Object.assign(serverEnv, env);
       return launch();
     },
-    async stop() {
+    /** SIGTERM lets the server exit by itself (so `node --cpu-prof` writes its profile). */
+    async stop(signal: "SIGKILL" | "SIGTERM" = "SIGKILL") {
       // remix's keep-alive connections make a graceful stop slow; the tests need no grace.
-      await kill();
+      if (signal === "SIGKILL") await kill();
+      else if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill(signal);
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

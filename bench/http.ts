@@ -1,0 +1,137 @@
+/**
+ * Signatures per second through the whole production server: real session cookies of many distinct
+ * signers POSTing the petition page's own sign form (session check, form parsing, signPetition, the
+ * redirect with its flash cookie), against a bare node:http server answering the same POSTs, measured
+ * in the same run, in alternating rounds.
+ *
+ *   npm run bench:http     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
+ */
+import { benchCompany, cleanUp } from "./setup";
+
+const { closeDb, getDb } = await import("../db/client");
+const { checkCounts } = await import("../app/models/signatures.server");
+const { insertPeople, insertSessions } = await import("./generate");
+const { describe, memoryOf, resultsTable, runLoad, startBareServer } = await import("./load");
+const { machine, today, writeLatest } = await import("./report");
+const { signFormAction, startServers } = await import("./server");
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SIGNERS = Number(process.env.BENCH_SIGNERS ?? 30_000);
+const PETITIONS = 10;
+// The server allows 120 signatures per address per 10 minutes: stay under it.
+const PER_ADDRESS = 100;
+
+const about = machine();
+console.log(about);
+const { openPetition } = benchCompany(0);
+const petitions = Array.from({ length: PETITIONS }, (_, i) =>
+  openPetition(`Benchmark petition number ${i + 1} for signing over HTTP`),
+);
+const signers = insertPeople(SIGNERS, "signer");
+const cookies = await insertSessions(signers);
+const databasePath = process.env.DATABASE_URL ?? "";
+closeDb();
+
+const servers = await startServers(databasePath);
+const bare = await startBareServer();
+const [first] = servers;
+if (!first) throw new Error("no server");
+const actions = await Promise.all(
+  petitions.map((p) => signFormAction(first.server.baseUrl, p.slug, cookies[0] ?? "")),
+);
+console.log(`sign form action: ${actions[0]}`);
+
+// Signature k: signer k mod SIGNERS on petition ⌊k / SIGNERS⌋ — one busy petition at a time, as when a
+// petition goes round the company; every third anonymous, one in four wanting updates, one in twenty
+// with a reason (which becomes their comment). Each server (own database) gets the same sequence.
+const signing = () => {
+  let k = 0;
+  const next = () => {
+    const i = k++;
+    const person = i % SIGNERS;
+    const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
+    const fields = new URLSearchParams({ visibility: i % 3 === 2 ? "anonymous" : "public" });
+    if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
+    if (i % 4 === 0) fields.set("wantsUpdates", "on");
+    fields.set("intent", "sign");
+    return {
+      method: "POST" as const,
+      path: target,
+      headers: { Cookie: cookies[person] ?? "", "Content-Type": "application/x-www-form-urlencoded" },
+      body: fields.toString(),
+    };
+  };
+  return { next, sent: () => k };
+};
+const post = () => ({
+  method: "POST" as const,
+  path: "/",
+  headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  body: "visibility=public&intent=sign",
+});
+
+type Result = Awaited<ReturnType<typeof runLoad>>;
+const targets = [
+  {
+    label: "bare node:http",
+    port: bare.port,
+    pid: bare.pid,
+    next: post,
+    ok: (status: number) => status === 200,
+    results: [] as Result[],
+  },
+  ...servers.map(({ label, server }) => {
+    const sequence = signing();
+    return {
+      label: `signing, ${label}`,
+      port: server.port,
+      pid: server.pid,
+      next: sequence.next,
+      sent: sequence.sent,
+      ok: (status: number) => status === 302,
+      results: [] as Result[],
+    };
+  }),
+];
+const durationMs = SECONDS * 1000;
+// Warm each up (JIT, page cache), then alternate.
+for (const target of targets) {
+  await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, requestsPerAddress: PER_ADDRESS });
+}
+for (let r = 0; r < ROUNDS; r++) {
+  for (const target of targets) {
+    const result = await runLoad({
+      ...target,
+      connections: CONNECTIONS,
+      durationMs,
+      requestsPerAddress: PER_ADDRESS,
+    });
+    console.log(`round ${r + 1}: ${target.label.padEnd(32)} ${describe(result)}`);
+    target.results.push(result);
+  }
+}
+const memory = memoryOf(first.server.pid);
+for (const { server } of servers) await server.stop();
+await bare.stop();
+
+// Every 302 must be a signature, and every count and chain must still add up (this checkout's database).
+const standing = (getDb().$client.prepare("select count(*) as n from signatures").get() as { n: number }).n;
+const check = checkCounts();
+const mine = targets[1];
+const refused = (mine?.results ?? []).reduce((n, r) => n + r.requests - r.ok, 0);
+console.log(
+  `${standing.toLocaleString("en")} signatures stored for ${mine && "sent" in mine ? mine.sent().toLocaleString("en") : "?"} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
+);
+if (!check.ok) throw new Error(JSON.stringify(check.mismatches.slice(0, 3)));
+
+const summary = resultsTable(targets);
+console.log(summary);
+writeLatest(
+  "http",
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${SIGNERS.toLocaleString("en")} distinct signers with their own sessions; server peak RSS ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}.
+
+${summary}`,
+);
+cleanUp();

@@ -1,0 +1,150 @@
+/**
+ * The petition page of a petition with 100,000 signatures and a 10,000-comment discussion, and its
+ * count endpoint, through the whole production server, as signed-in colleagues (a session each)
+ * would load them; against a bare node:http server measured in the same run, in alternating rounds.
+ *
+ *   npm run bench:page     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
+ */
+import { benchCompany, cleanUp } from "./setup";
+
+const { closeDb, getDb } = await import("../db/client");
+const { renderMarkdown } = await import("../app/models/markdown.server");
+const { checkCounts } = await import("../app/models/signatures.server");
+const { generateThread } = await import("../test/support/big-thread");
+const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
+const { describe, memoryOf, resultsTable, runLoad, startBareServer } = await import("./load");
+const { machine, today, writeLatest } = await import("./report");
+const { startServers } = await import("./server");
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SIGNATURES = 100_000;
+const COMMENTS = 10_000;
+const VIEWERS = 2_000;
+
+const about = machine();
+console.log(about);
+const started = Date.now();
+const { openPetition } = benchCompany(0);
+const busy = openPetition("Benchmark petition with 100,000 signatures and a big discussion");
+// A body of the length and shape real petitions have (the form allows 10,000 characters).
+const body = `## Why\n\nStaff have asked about **keystroke logging** for a long time; see [the FAQ](https://intranet.example/faq).\n\n- consent before collection\n- a pause button\n- published retention periods\n\n${"The logging was introduced without consultation, and the answers so far do not say what is kept, for how long, or who can read it. ".repeat(12)}\n\n> Nobody asked us.\n\n1. Pause the collection.\n2. Ask staff.\n`;
+getDb().$client.prepare("update petitions set body = ? where id = ?").run(body, busy.id);
+const people = insertPeople(SIGNATURES, "staff");
+const day = 24 * 60 * 60_000;
+insertSignatures(busy.id, people, { from: Date.now() - 20 * day, to: Date.now() - 60_000 });
+const authors = people.slice(0, 400).map((id, i) => ({
+  id,
+  email: `staff-${i}@bench.example`,
+  name: `staff Person ${i}`,
+  department: null,
+  location: null,
+  roles: [],
+}));
+const [firstAuthor, ...otherAuthors] = authors;
+if (!firstAuthor) throw new Error("no authors");
+generateThread(
+  busy.id,
+  COMMENTS,
+  [firstAuthor, ...otherAuthors],
+  [
+    "I agree with the petition. **Consent** matters, and the FAQ does not answer the [retention question](https://example.com/faq).",
+    "Could the organizers add:\n\n- a pause button\n- an exemption process\n- published retention periods",
+    "> Nobody asked us.\n\nExactly this. We were told after it started.",
+  ].map((body) => ({ body, html: renderMarkdown(body) })),
+);
+// Viewers: half of them signed it (their receipt shows), half did not (the sign form shows).
+const viewers = [...people.slice(1000, 1000 + VIEWERS / 2), ...insertPeople(VIEWERS / 2, "viewer")];
+const cookies = await insertSessions(viewers);
+getDb().$client.exec("analyze");
+if (!checkCounts().ok) throw new Error("the generated data is inconsistent");
+console.log(
+  `${SIGNATURES.toLocaleString("en")} signatures and ${COMMENTS.toLocaleString("en")} comments generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
+const databasePath = process.env.DATABASE_URL ?? "";
+closeDb();
+
+const servers = await startServers(databasePath);
+const bare = await startBareServer();
+const [first] = servers;
+if (!first) throw new Error("no server");
+let v = 0;
+const asViewer = (path: string) => () => ({ path, headers: { Cookie: cookies[v++ % cookies.length] ?? "" } });
+
+const check = await fetch(`${first.server.baseUrl}/petitions/${busy.slug}`, {
+  headers: { Cookie: cookies[0] ?? "" },
+});
+const html = await check.text();
+if (!check.ok || !html.includes("100,000")) throw new Error(`the page did not render: ${check.status}`);
+console.log(`page: ${Math.round(html.length / 1024)} KiB of HTML`);
+
+// What an open page's poll sends once its browser has the count cached: If-None-Match, when the
+// server gave an ETag.
+const countPath = `/api/petitions/${busy.slug}/count`;
+const etags = await Promise.all(
+  servers.map(async ({ server }) => (await fetch(`${server.baseUrl}${countPath}`)).headers.get("ETag")),
+);
+
+type Result = Awaited<ReturnType<typeof runLoad>>;
+const targets = [
+  {
+    label: "bare node:http",
+    port: bare.port,
+    pid: bare.pid,
+    next: () => ({ path: "/" }),
+    results: [] as Result[],
+  },
+  ...servers.flatMap(({ label, server }, i) => [
+    {
+      label: `petition page, ${label}`,
+      port: server.port,
+      pid: server.pid,
+      next: asViewer(`/petitions/${busy.slug}`),
+      results: [] as Result[],
+    },
+    {
+      label: `count endpoint, ${label}`,
+      port: server.port,
+      pid: server.pid,
+      next: () => ({ path: countPath }),
+      results: [] as Result[],
+    },
+    {
+      label: `count endpoint polled (If-None-Match), ${label}`,
+      port: server.port,
+      pid: server.pid,
+      next: () => ({ path: countPath, headers: { "If-None-Match": etags[i] ?? "" } }),
+      results: [] as Result[],
+    },
+  ]),
+];
+const ok200 = (status: number) => status === 200 || status === 304;
+for (const target of targets) {
+  await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, ok: ok200 });
+}
+for (let r = 0; r < ROUNDS; r++) {
+  for (const target of targets) {
+    const result = await runLoad({
+      ...target,
+      connections: CONNECTIONS,
+      durationMs: SECONDS * 1000,
+      ok: ok200,
+    });
+    console.log(`round ${r + 1}: ${target.label.padEnd(36)} ${describe(result)}`);
+    target.results.push(result);
+  }
+}
+const memory = memoryOf(first.server.pid);
+for (const { server } of servers) await server.stop();
+await bare.stop();
+
+const summary = resultsTable(targets);
+console.log(summary);
+writeLatest(
+  "page",
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); page ${Math.round(html.length / 1024)} KiB; server peak RSS ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}.
+
+${summary}`,
+);
+cleanUp();
