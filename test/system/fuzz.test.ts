@@ -1,14 +1,53 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ACTION_ROUTES, isRefusal, sendAction } from "../support/action-routes";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { unsubscribeToken } from "../../app/models/email-preferences.server";
+import { EMAIL_TOPICS } from "../../app/models/email-topics";
+import { setPersonActive } from "../../app/models/people.server";
+import { grantRole } from "../../app/models/permissions.server";
+import { getMilestoneDefaults, getSettings } from "../../app/models/settings.server";
+import { getDb } from "../../db/client";
+import { commitments, people } from "../../db/schema";
+import {
+  ACTION_ROUTES,
+  type ActionOutcome,
+  actionPath,
+  isRefusal,
+  missingFromInventory,
+  sendAction,
+} from "../support/action-routes";
 import { SCENARIOS } from "../support/action-scenarios";
+import {
+  badValue,
+  brokenBodies,
+  type Fields,
+  multipart,
+  mutate,
+  type Random,
+  type RawBody,
+  randomSource,
+  urlEncoded,
+} from "../support/bad-input";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
-import { systemApp } from "../support/system-world";
+import { ROLES, type Role, systemApp, type World } from "../support/system-world";
 
 /**
- * Bad input against every route with an action, over HTTP on the built server: no request may get a
- * 5xx, and a refused one must change nothing in the database.
+ * Bad input against every route with an action, over HTTP on the built server: broken and lying
+ * encodings, then random mutations of real bodies (wrong types, huge and empty values, Unicode edge
+ * cases, missing, extra and duplicated fields, wrong intents), as every role, on real and made-up ids.
+ * No request may get a 5xx, and a refused one (4xx, a redirect to sign-in or with an error message,
+ * a fetcher's error reply) must change nothing in the database. Short under `npm test`; STRESS=1
+ * sends thousands. FUZZ_SEED=<n> replays a run (the seed is in the test's name).
  */
+
+const STRESS = process.env.STRESS === "1";
+const SEED = Number(process.env.FUZZ_SEED ?? (STRESS ? Math.floor(Math.random() * 2 ** 31) : 20261129));
+const RANDOM_REQUESTS = STRESS ? 5_000 : 300;
+// A body beyond every limit (forms are capped at 2 MB; refused on its declared length) and one with
+// thousands of fields.
+const SIZES = { hugeBytes: STRESS ? 5_000_000 : 2_500_000, manyFields: STRESS ? 20_000 : 5_000 };
+const LONG_VALUE = STRESS ? 200_000 : 20_000;
 
 const system = systemApp();
 
@@ -75,7 +114,6 @@ describe("bad input that used to break the server", () => {
     expect(await everyFormRouteAnswers(form, "multipart/form-data", [400])).toEqual([]);
     expect(await everyFormRouteAnswers(form, "multipart/form-data; boundary=nowhere", [400])).toEqual([]);
   });
-
   it("keeps a connection usable after refusing a request whose body it never read (was reset)", async () => {
     // requirePermission refuses before the action reads the form: the unread megabyte used to stay
     // on the keep-alive connection and the next request on it was reset.
@@ -157,5 +195,559 @@ describe("bad input that used to break the server", () => {
       redirect: "manual",
     } as RequestInit);
     expect(response.status).toBe(413);
+  });
+});
+
+type Base = { params: Array<Record<string, string>>; bodies: Fields[] };
+
+/** Real targets and a valid body for each intent of each route, which the fuzzer then breaks. */
+function basesFor(world: World): Record<string, Base> {
+  const { petitions, comments: c, announcements, pool, policy } = world;
+  const slugs = Object.values(petitions).map((p) => ({ slug: p.slug }));
+  const petitionInput: Fields = [
+    ["title", "Quiet rooms on every floor"],
+    ["summary", "Give every floor a room for calls and concentration."],
+    [
+      "body",
+      "Open-plan floors are loud and the few meeting rooms are always booked. Please add quiet rooms.",
+    ],
+    ["category", "Facilities"],
+    ["openForDays", "30"],
+  ];
+  const announcementInput: Fields = [
+    ["title", "Our answer on quiet rooms"],
+    ["body", "Leadership will add a quiet room to every floor this year."],
+    ["responses[0].petitionId", String(petitions.open.id)],
+    ["responses[0].stance", "accepted"],
+    ["commitments[0].text", "Build the rooms"],
+    ["commitments[0].dueAt", "2099-01-01"],
+  ];
+  const commitment = getDb()
+    .select()
+    .from(commitments)
+    .where(eq(commitments.announcementId, announcements.published.id))
+    .get();
+  const settings = getSettings();
+  return {
+    "admin.directory.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          [
+            "file",
+            new Blob([`email,name,department,location\n${pool[0]?.email},Renamed Person,Sales,Paris\n`]),
+          ],
+        ],
+      ],
+    },
+    "admin.outbox.tsx": { params: [{}], bodies: [[["id", String(world.failedEmail)]]] },
+    "admin.people.$personId.tsx": {
+      params: pool.map((p) => ({ personId: String(p.id) })),
+      bodies: [
+        [
+          ["intent", "grant"],
+          ["role", "organizer"],
+        ],
+        [
+          ["intent", "revoke"],
+          ["role", "organizer"],
+        ],
+        [["intent", "deactivate"]],
+        [["intent", "activate"]],
+      ],
+    },
+    "admin.settings.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ...Object.entries(settings).map(([k, v]): [string, string] => [k, String(v)]),
+          ...getMilestoneDefaults().flatMap(
+            (m, i): Fields => [
+              [`milestones[${i}].threshold`, String(m.threshold)],
+              ...(m.responseRequired ? ([[`milestones[${i}].responseRequired`, "on"]] as Fields) : []),
+              ...(m.responseDays
+                ? ([[`milestones[${i}].responseDays`, String(m.responseDays)]] as Fields)
+                : []),
+            ],
+          ),
+        ],
+      ],
+    },
+    "announcements.$slug._index.tsx": {
+      params: [{ slug: announcements.draft.slug }, { slug: announcements.published.slug }],
+      bodies: [
+        [["intent", "publish"]],
+        [
+          ["intent", "schedule"],
+          ["publishAt", "2099-01-01T09:00"],
+        ],
+        [
+          ["intent", "commitment"],
+          ["commitmentId", String(commitment?.id ?? 1)],
+          ["status", "done"],
+          ["note", "Finished"],
+          ["dueAt", "2099-02-01"],
+        ],
+      ],
+    },
+    "announcements.$slug.edit.tsx": {
+      params: [{ slug: announcements.draft.slug }, { slug: announcements.published.slug }],
+      bodies: [announcementInput],
+    },
+    "announcements.new.tsx": { params: [{}], bodies: [announcementInput] },
+    "comments.$commentId.tsx": {
+      params: Object.values(c).map((id) => ({ commentId: String(id) })),
+      bodies: [
+        [
+          ["intent", "reply"],
+          ["body", "I agree"],
+          ["anonymous", "on"],
+          ["returnTo", `/petitions/${petitions.open.slug}`],
+        ],
+        [
+          ["intent", "edit"],
+          ["body", "Edited"],
+        ],
+        [["intent", "delete"]],
+        [
+          ["intent", "vote"],
+          ["up", "1"],
+        ],
+        [
+          ["intent", "report"],
+          ["reason", "other"],
+          ["note", "Rude"],
+        ],
+        [
+          ["intent", "hide"],
+          ["reason", "Off topic"],
+        ],
+        [["intent", "restore"]],
+        [["intent", "dismiss"]],
+      ],
+    },
+    "discussions.$subjectType.$subjectId.tsx": {
+      params: [
+        { subjectType: "petition", subjectId: String(petitions.open.id) },
+        { subjectType: "petition", subjectId: String(petitions.draft.id) },
+        { subjectType: "announcement", subjectId: String(announcements.published.id) },
+        { subjectType: "policy", subjectId: String(policy.id) },
+      ],
+      bodies: [
+        [
+          ["intent", "post"],
+          ["body", "A thought"],
+          ["returnTo", "/"],
+        ],
+        [
+          ["intent", "lock"],
+          ["reason", "Cooling off"],
+        ],
+        [["intent", "unlock"]],
+      ],
+    },
+    "petitions.$slug._index.tsx": {
+      params: slugs,
+      bodies: [
+        [
+          ["intent", "sign"],
+          ["visibility", "anonymous"],
+          ["reason", "Because"],
+          ["wantsUpdates", "on"],
+        ],
+        [["intent", "withdraw"]],
+        ...["submit", "co-sponsor", "approve", "close", "archive", "unhide"].map(
+          (step): Fields => [
+            ["intent", "transition"],
+            ["step", step],
+          ],
+        ),
+        [
+          ["intent", "transition"],
+          ["step", "reject"],
+          ["reason", "duplicate"],
+          ["note", "See the other one"],
+        ],
+        [
+          ["intent", "transition"],
+          ["step", "hide"],
+          ["reason", "Under review"],
+        ],
+        [
+          ["intent", "add-milestone"],
+          ["threshold", "250"],
+          ["responseRequired", "on"],
+          ["responseDays", "30"],
+        ],
+      ],
+    },
+    "petitions.$slug.edit.tsx": { params: slugs, bodies: [petitionInput] },
+    "petitions.$slug.invalidate.tsx": {
+      params: slugs,
+      bodies: [
+        [
+          ["intent", "preview"],
+          ["emails", pool.map((p) => p.email).join("\n")],
+          ["from", "2000-01-01T00:00"],
+          ["to", "2099-01-01T00:00"],
+          ["ip", "10.0.0.1"],
+        ],
+        [
+          ["intent", "confirm"],
+          ["from", "2000-01-01T00:00"],
+          ["expected", "few"],
+          ["reason", "A fraud ring"],
+        ],
+      ],
+    },
+    "petitions.new.tsx": { params: [{}], bodies: [petitionInput] },
+    "policies.$slug._index.tsx": {
+      params: [{ slug: policy.slug }],
+      bodies: [
+        [
+          ["body", "The office opens at seven and closes at nine."],
+          ["changeSummary", "Longer hours"],
+          ["effectiveAt", "2027-01-01"],
+        ],
+      ],
+    },
+    "policies.new.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["title", "Desk booking"],
+          ["summary", "How desks are booked."],
+          ["ownerTeam", "Facilities"],
+          ["ownerEmails", pool.map((p) => p.email).join(", ")],
+          ["body", "Book a desk a day ahead at most."],
+          ["effectiveAt", "2027-01-01"],
+        ],
+      ],
+    },
+    "settings.tsx": { params: [{}], bodies: [EMAIL_TOPICS.map((t): [string, string] => [t, "on"])] },
+    "sign-in.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["email", pool[1]?.email ?? "x@corp.example"],
+          ["redirectTo", "/petitions"],
+        ],
+      ],
+    },
+    "sign-in_.verify.tsx": { params: [{}], bodies: [[["token", "A".repeat(43)]]] },
+    "sign-out.tsx": { params: [{}], bodies: [[]] },
+    "unsubscribe.$token.tsx": {
+      params: pool.map((p) => ({ token: unsubscribeToken(p.id, "comment-replies") })),
+      bodies: [[["List-Unsubscribe", "One-Click"]]],
+    },
+    "welcome.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["name", "Nia Newcomer"],
+          ["redirectTo", "/"],
+        ],
+      ],
+    },
+  };
+}
+
+/** Made-up parameters: ids that are not, paths that try to escape, encodings that are broken. */
+const BAD_PARAMS = [
+  "0",
+  "-1",
+  "99999999",
+  "1e3",
+  "abc",
+  "..",
+  "%",
+  "😀",
+  "x".repeat(3000),
+  "1;DROP",
+  "__proto__",
+  " ",
+];
+const RAW_PARAMS = ["%", "%E0%A4%A", "%00", "..%2F..%2Fadmin", "%2e%2e", "%C0%AF"];
+
+type Request = {
+  description: string;
+  /** Whose session it carries ("allowed": a role allowed to use the route, with `cookie`). */
+  role: Role | "allowed";
+  route: string;
+  path: string;
+  method: string;
+  body: RawBody["body"] | undefined;
+  contentType?: string;
+  headers?: Record<string, string>;
+  dataRequest: boolean;
+  /** A cookie other than the role's own (forged, an allowed person's, a throwaway session for sign-out). */
+  cookie?: string;
+  origin?: string | null;
+  /** The refusal it must get, when that does not depend on the route. */
+  refusedWith?: number[];
+};
+
+function pathFor(random: Random, file: string, base: Base): string {
+  const params = { ...random.pick(base.params) };
+  const names = Object.keys(params);
+  if (names.length && random.chance(0.15)) {
+    const name = random.pick(names);
+    if (random.chance(0.5)) params[name] = random.pick(BAD_PARAMS);
+    else {
+      // Unencoded on purpose: a path the browser would never send.
+      params[name] = "RAW";
+      return actionPath(file, params).replace("RAW", random.pick(RAW_PARAMS));
+    }
+  }
+  const path = actionPath(file, params);
+  // Index routes without ?index: the post goes to the parent route, which has no action.
+  return random.chance(0.03) ? path.replace("?index", "") : path;
+}
+
+const FORGED_COOKIES = [
+  "__session=garbage",
+  "__session=eyJ0b2tlbiI6IngifQ%3D%3D.forgedsignature",
+  `__session=${"A".repeat(6000)}`,
+  // Raw UTF-8 bytes (header values are bytes; fetch takes them as Latin-1 characters).
+  `__session=${Buffer.from("😀é").toString("latin1")}`,
+  "__session=a; __session=b; __flash=c",
+  "__flash=eyJmbGFzaCI6eyJraW5kIjoiZXJyb3IifX0%3D.x",
+];
+
+function requestFor(random: Random, world: World, file: string, base: Base, kindOfBody?: RawBody): Request {
+  const role = random.pick(ROLES);
+  const route = ACTION_ROUTES.find((r) => r.file === file);
+  const knownNames = [...(route?.fields ?? []), "intent", "returnTo", "_fetcher"];
+  const realIds = [
+    ...Object.values(world.petitions).flatMap((p) => [String(p.id), p.slug]),
+    ...Object.values(world.comments).map(String),
+    String(world.announcements.published.id),
+    world.announcements.draft.slug,
+    ...world.pool.map((p) => String(p.id)),
+  ];
+  const value = () => badValue(random, realIds, { long: LONG_VALUE });
+  let fields: Fields = random.pick(base.bodies.length ? base.bodies : [[]]);
+  for (let n = random.int(1, 4); n > 0; n--) fields = mutate(random, fields, knownNames, value);
+  // A valid whole-directory import would deactivate everyone else, the role accounts included: the
+  // fuzzer sends that box only with values that are not "on" (integration tests cover the real thing).
+  fields = fields.map(([name, v]) => [name, name === "deactivateMissing" && v === "on" ? "yes" : v]);
+  const request: Request = {
+    description: "",
+    role,
+    route: file,
+    path: pathFor(random, file, base),
+    method: random.chance(0.04) ? random.pick(["PUT", "PATCH", "DELETE"]) : "POST",
+    body: undefined,
+    dataRequest: random.chance(0.5),
+  };
+  if (kindOfBody) {
+    request.body = kindOfBody.body;
+    request.contentType = kindOfBody.contentType;
+    request.headers = kindOfBody.headers;
+    request.description = kindOfBody.kind;
+  } else if (file === "admin.directory.tsx" || random.chance(0.2)) {
+    request.body = multipart(fields);
+    request.description = `multipart ${describeFields(fields)}`;
+  } else {
+    request.body = urlEncoded(fields);
+    request.contentType = "application/x-www-form-urlencoded";
+    request.description = `form ${describeFields(fields)}`;
+  }
+  if (random.chance(0.05)) request.cookie = random.pick(FORGED_COOKIES);
+  if (random.chance(0.03)) request.origin = random.pick(["https://evil.example", "null", "http://127.0.0.1"]);
+  return request;
+}
+
+function describeFields(fields: Fields): string {
+  return fields
+    .map(([k, v]) => {
+      const value = typeof v === "string" ? v : "<file>";
+      const shown =
+        value.length > 60
+          ? `${JSON.stringify(value.slice(0, 60))}…(${value.length} chars)`
+          : JSON.stringify(value);
+      return `${k.length > 40 ? `${k.slice(0, 40)}…` : k}=${shown}`;
+    })
+    .join("&");
+}
+
+type Tally = { sent: number; refused: number; accepted: number; byStatus: Map<number, number> };
+
+/** Sends the requests one by one, checking each; returns the problems found. */
+async function run(
+  requests: Iterable<Request> | AsyncIterable<Request>,
+  label: string,
+): Promise<{ problems: string[]; tally: Tally }> {
+  const { app, world, watch } = system;
+  const problems: string[] = [];
+  const tally: Tally = { sent: 0, refused: 0, accepted: 0, byStatus: new Map() };
+  const cookies = new Map<Role, string>();
+  const restoreSessions = async () => {
+    for (const role of ROLES) {
+      if (role === "signedOut") continue;
+      const person = world.people[role];
+      // An accepted request may have deactivated someone or removed a role: put the accounts back.
+      const row = getDb()
+        .select({ active: people.active })
+        .from(people)
+        .where(eq(people.id, person.id))
+        .get();
+      if (!row?.active) setPersonActive(person.id, true, CLI_ACTOR);
+      for (const r of person.roles) grantRole(person.id, r, CLI_ACTOR);
+      cookies.set(role, await sessionCookie(person.id));
+    }
+    settle();
+    watch.baseline();
+  };
+  await restoreSessions();
+  let index = 0;
+  for await (const request of requests) {
+    index++;
+    let cookie = request.cookie ?? (request.role === "allowed" ? undefined : cookies.get(request.role));
+    if (
+      request.route === "sign-out.tsx" &&
+      request.role !== "signedOut" &&
+      request.role !== "allowed" &&
+      !request.cookie
+    ) {
+      // A second session of the same person: signing it out leaves the fuzzer's own session alone.
+      cookie = await sessionCookie(world.people[request.role].id);
+      watch.baseline();
+    }
+    const what = `#${index} ${request.method} ${request.path.slice(0, 120)} as ${request.role}${request.dataRequest ? " (data request)" : ""}: ${request.description.slice(0, 400)}`;
+    let outcome: ActionOutcome;
+    try {
+      outcome = await sendAction(app.baseUrl, {
+        path: request.path,
+        method: request.method,
+        body: request.body,
+        contentType: request.contentType,
+        headers: request.headers,
+        cookie,
+        origin: request.origin,
+        dataFor: request.dataRequest ? request.route : undefined,
+        timeoutMs: 30_000,
+      });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : "";
+      problems.push(
+        `${what}\n  → no answer: ${String(error)}${cause}\n  server: ${app.output().slice(-1500)}`,
+      );
+      break;
+    }
+    tally.sent++;
+    tally.byStatus.set(outcome.status, (tally.byStatus.get(outcome.status) ?? 0) + 1);
+    if (outcome.status >= 500) {
+      problems.push(`${what}\n  → ${outcome.status}\n  server: ${app.output().slice(-1200)}`);
+      await restoreSessions();
+      continue;
+    }
+    if (request.refusedWith && !request.refusedWith.includes(outcome.status)) {
+      problems.push(`${what}\n  → ${outcome.status}, expected ${request.refusedWith.join(" or ")}`);
+    }
+    if (isRefusal(outcome)) {
+      tally.refused++;
+      const changed = watch.changes();
+      if (changed.length) {
+        problems.push(`${what}\n  → refused (${outcome.status}) yet changed ${changed.join(", ")}`);
+        await restoreSessions();
+      } else if (outcome.status >= 400 && !outcome.body.trim()) {
+        problems.push(`${what}\n  → ${outcome.status} with no message`);
+      }
+    } else {
+      tally.accepted++;
+      targets.delete(request.route);
+      await restoreSessions();
+    }
+    if (problems.length >= 40) break;
+  }
+  if (problems.length) problems.unshift(`${label}, seed ${SEED} (replay: FUZZ_SEED=${SEED})`);
+  return { problems, tally };
+}
+
+function summary(tally: Tally): string {
+  const statuses = [...tally.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
+  return `${tally.sent} requests: ${tally.refused} refused, ${tally.accepted} accepted (${statuses.join(", ")})`;
+}
+
+describe(`bad input (seed ${SEED})`, () => {
+  it("knows every route with an action and has real targets for each", () => {
+    expect(missingFromInventory()).toEqual([]);
+    const bases = basesFor(system.world);
+    expect(ACTION_ROUTES.filter((r) => !bases[r.file]?.bodies.length).map((r) => r.file)).toEqual([]);
+  });
+
+  it("refuses broken and lying encodings on every route", async () => {
+    // Each route as a role allowed to use it, so the body reaches the form: JSON, text and broken
+    // multipart bodies were 500s; a field at index 4294967294 hung the server, one 20,000 levels deep
+    // overflowed its stack. The long form sends every encoding as every role too.
+    const random = randomSource(SEED);
+    const bases = basesFor(system.world);
+    async function* requests(): AsyncGenerator<Request> {
+      for (const route of FORM_ROUTES) {
+        const base = bases[route];
+        if (!base) continue;
+        // The directory import reads its upload itself: anything but multipart is "could not be read".
+        const directory = route === "admin.directory.tsx";
+        for (const [k, broken] of brokenBodies(random.pick(base.bodies), SIZES).entries()) {
+          const target = await formTarget(route);
+          yield {
+            description: broken.kind,
+            role: "allowed",
+            cookie: target.cookie,
+            route,
+            path: target.path,
+            method: "POST",
+            body: broken.body,
+            contentType: broken.contentType,
+            headers: broken.headers,
+            dataRequest: k % 2 === 1,
+            refusedWith: broken.refusedWith && (directory ? [400, 413] : broken.refusedWith),
+          };
+        }
+      }
+      if (!STRESS) return;
+      for (const route of ACTION_ROUTES) {
+        const base = bases[route.file];
+        if (!base) continue;
+        for (const broken of brokenBodies(random.pick(base.bodies), SIZES))
+          for (const role of ROLES)
+            yield {
+              ...requestFor(random, system.world, route.file, base, broken),
+              role,
+              origin: undefined,
+              cookie: undefined,
+            };
+      }
+    }
+    const { problems, tally } = await run(requests(), "broken encodings");
+    console.log(`broken encodings: ${summary(tally)}`);
+    expect(problems).toEqual([]);
+  });
+
+  it(`refuses random bad bodies cleanly (${RANDOM_REQUESTS} requests)`, async () => {
+    const random = randomSource(SEED + 1);
+    const bases = basesFor(system.world);
+    const files = ACTION_ROUTES.map((r) => r.file);
+    function* requests() {
+      for (let i = 0; i < RANDOM_REQUESTS; i++) {
+        const file = random.pick(files);
+        const base = bases[file];
+        if (base) yield requestFor(random, system.world, file, base);
+      }
+    }
+    const { problems, tally } = await run(requests(), "random bodies");
+    console.log(`random bodies: ${summary(tally)}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("answers a POST to a page without an action with 405 (404 where there is no page), changing nothing", async () => {
+    const { app, watch } = system;
+    watch.baseline();
+    for (const path of ["/", "/petitions", "/api/petitions", "/healthz", "/admin", "/no/such/page"]) {
+      const outcome = await sendAction(app.baseUrl, { path, body: { intent: "sign" } });
+      expect([404, 405], path).toContain(outcome.status);
+    }
+    expect(watch.changes()).toEqual([]);
   });
 });
