@@ -5,6 +5,8 @@ import { unsubscribeToken } from "../../app/models/email-preferences.server";
 import { EMAIL_TOPICS } from "../../app/models/email-topics";
 import { setPersonActive } from "../../app/models/people.server";
 import { grantRole } from "../../app/models/permissions.server";
+import { sendFeedback, tagFeedback } from "../../app/models/policy-feedback.server";
+import { resetRateLimits } from "../../app/models/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../app/models/settings.server";
 import { getDb } from "../../db/client";
 import { commitments, people } from "../../db/schema";
@@ -228,6 +230,12 @@ function basesFor(world: World): Record<string, Base> {
     .where(eq(commitments.announcementId, announcements.published.id))
     .get();
   const settings = getSettings();
+  // A feedback item on the world's policy, for its owners' inbox (made here, in the test's process).
+  resetRateLimits();
+  const feedbackId = String(
+    sendFeedback(policy.id, { body: "Opening at seven is too early.", anonymous: true }, world.people.staff),
+  );
+  tagFeedback(Number(feedbackId), "hours", true, world.people.policyOwner);
   return {
     "admin.directory.tsx": {
       params: [{}],
@@ -401,13 +409,67 @@ function basesFor(world: World): Record<string, Base> {
       ],
     },
     "petitions.new.tsx": { params: [{}], bodies: [petitionInput] },
+    "petitions.$slug.dashboard.tsx": {
+      params: slugs,
+      bodies: [
+        [
+          ["intent", "post-update"],
+          ["body", "We passed our first milestone: thank you all."],
+        ],
+        [
+          ["intent", "declare-victory"],
+          ["body", "Leadership agreed to every part of the ask."],
+        ],
+        [
+          ["intent", "add-organizer"],
+          ["email", pool[1]?.email ?? ""],
+        ],
+        [
+          ["intent", "remove-organizer"],
+          ["personId", String(pool[2]?.id ?? 0)],
+        ],
+      ],
+    },
+    "petitions.$slug.export.ts": { params: slugs, bodies: [[]] },
     "policies.$slug._index.tsx": {
       params: [{ slug: policy.slug }],
       bodies: [
         [
+          ["intent", "publish-version"],
           ["body", "The office opens at seven and closes at nine."],
           ["changeSummary", "Longer hours"],
           ["effectiveAt", "2027-01-01"],
+        ],
+        [
+          ["intent", "send-feedback"],
+          ["body", "Seven is too early for parents."],
+          ["rating", "2"],
+          ["anonymous", "on"],
+        ],
+      ],
+    },
+    "policies.$slug.feedback.tsx": {
+      params: [{ slug: policy.slug }],
+      bodies: [
+        [
+          ["intent", "status"],
+          ["feedbackId", feedbackId],
+          ["status", "acted"],
+        ],
+        [
+          ["intent", "tag"],
+          ["feedbackId", feedbackId],
+          ["tag", "parents"],
+        ],
+        [
+          ["intent", "untag"],
+          ["feedbackId", feedbackId],
+          ["tag", "hours"],
+        ],
+        [
+          ["intent", "reply"],
+          ["feedbackId", feedbackId],
+          ["body", "Thank you: we will look at later opening hours."],
         ],
       ],
     },
