@@ -11,6 +11,7 @@ import type { PetitionState } from "../../app/models/petition-states";
 import { type Petition, transitionPetition } from "../../app/models/petitions.server";
 import { createPolicy, type Policy } from "../../app/models/policies.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
+import type { Role as PersonRole } from "../../app/models/roles";
 import type { User } from "../../app/models/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/models/sign-in.server";
 import { signPetition } from "../../app/models/signatures.server";
@@ -211,6 +212,24 @@ export function buildWorld() {
       const person = findPersonByEmail(getDb(), email);
       if (!person) throw new Error("no newcomer");
       return { ...person, roles: [] };
+    },
+
+    /**
+     * New people in the five roles, replacing those above: the server's rate limits count per person
+     * (five comments a minute), so a second pass over every action acts as other people.
+     */
+    freshRoleAccounts(): void {
+      const withNew = (...roles: PersonRole[]): User => {
+        const person = make.person();
+        for (const role of roles) grantRole(person.id, role, CLI_ACTOR);
+        return withRoles(person);
+      };
+      people.staff = withNew();
+      people.otherOrganizer = withNew("organizer");
+      make.petition("open", people.otherOrganizer);
+      people.moderator = withNew("moderator");
+      people.leadership = withNew("leadership");
+      people.admin = withNew("admin");
     },
 
     grantOrganizer(person: User): void {

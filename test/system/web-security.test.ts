@@ -295,7 +295,7 @@ describe("security headers", () => {
 describe("third-party requests", () => {
   const ACCOUNTS = [null, "staff", "organizer", "moderator", "leadership", "admin"] as const;
   const MAX_DEPTH = STRESS ? 4 : 3;
-  const MAX_PAGES = STRESS ? 200 : 60;
+  const MAX_PAGES = STRESS ? 100 : 60;
 
   /**
    * The short form visits one page of each kind: ids and slugs stand for their kind, and the query
