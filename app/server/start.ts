@@ -29,6 +29,45 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+const COUNT_ROUTE = "routes/api.petitions.$idOrSlug.count";
+
+/**
+ * Every open petition page polls the count endpoint. Remix's pipeline for it (matching the path
+ * against every route twice, adapting Express's request to a Fetch Request and back) cost five times
+ * the endpoint's own work, so the server calls that route module's loader directly: the same code
+ * answers, with the same headers (ADR 19, docs/benchmarks.md). Under `npm run dev` Remix routes it.
+ */
+function countEndpoint(build: ServerBuild): express.RequestHandler {
+  const loader = build.routes[COUNT_ROUTE]?.module.loader;
+  if (!loader) throw new Error(`${COUNT_ROUTE} is missing from the build`);
+  const send = async (res: express.Response, response: Response) => {
+    res.status(response.status);
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value);
+    });
+    res.end(await response.text());
+  };
+  return async (req, res, next) => {
+    try {
+      const headers = new Headers();
+      const ifNoneMatch = req.get("If-None-Match");
+      if (ifNoneMatch) headers.set("If-None-Match", ifNoneMatch);
+      const cspNonce = randomBytes(16).toString("base64");
+      res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
+      const result: unknown = await loader({
+        request: new Request(`http://${req.get("host") ?? "localhost"}${req.originalUrl}`, { headers }),
+        params: { idOrSlug: req.params.idOrSlug ?? "" },
+        context: { clientIp: req.socket.remoteAddress ?? "unknown", cspNonce },
+      });
+      if (!(result instanceof Response)) throw new Error(`${COUNT_ROUTE} must answer with a Response`);
+      await send(res, result);
+    } catch (thrown) {
+      if (thrown instanceof Response) await send(res, thrown);
+      else next(thrown);
+    }
+  };
+}
+
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -68,6 +107,7 @@ async function main() {
   // favicon is inline). A static handler at the root would look on disk for every page and API
   // request before Remix answers it — a stat per request — so only /assets is served from disk.
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.get("/api/petitions/:idOrSlug/count", countEndpoint(build));
   app.all(
     "*",
     createRequestHandler({

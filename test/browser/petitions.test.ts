@@ -203,6 +203,16 @@ describe("a petition from draft to signatures", () => {
       signatureCount: number;
     };
     expect(count.signatureCount).toBe(3);
+    // The server answers the count itself (not through Remix's routing): same headers, and a 304 for
+    // a poll that already has this count.
+    const countUrl = `${petitionUrl.replace("/petitions/", "/api/petitions/")}/count`;
+    const polled = await fetch(countUrl);
+    expect(polled.headers.get("Cache-Control")).toBe("public, max-age=5");
+    expect(polled.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    const etag = polled.headers.get("ETag") ?? "";
+    expect(etag).not.toBe("");
+    expect((await fetch(countUrl, { headers: { "If-None-Match": etag } })).status).toBe(304);
+    expect((await fetch(`${countUrl.replace(/\/count$/, "-no-such-petition/count")}`)).status).toBe(404);
     expect(app.cli("check-counts")).toContain("0 mismatches");
     expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 5 entries, 3 standing/);
     await page.close();
