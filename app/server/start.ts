@@ -35,7 +35,7 @@ const COUNT_ROUTE = "routes/api.petitions.$idOrSlug.count";
  * Every open petition page polls the count endpoint. Remix's pipeline for it (matching the path
  * against every route twice, adapting Express's request to a Fetch Request and back) cost five times
  * the endpoint's own work, so the server calls that route module's loader directly: the same code
- * answers, with the same headers (ADR 19, docs/benchmarks.md). Under `npm run dev` Remix routes it.
+ * answers, with the same headers (ADR 20, docs/benchmarks.md). Under `npm run dev` Remix routes it.
  */
 function countEndpoint(build: ServerBuild): express.RequestHandler {
   const loader = build.routes[COUNT_ROUTE]?.module.loader;
