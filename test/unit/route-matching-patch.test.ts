@@ -1,0 +1,92 @@
+/**
+ * patches/@remix-run+router+*.patch (applied by `npm install`'s postinstall) keeps the flattened,
+ * ranked route branches per routes array and compiled patterns by pattern, instead of rebuilding
+ * both on every request (docs/benchmarks.md). These check it is applied where the server loads the
+ * router — the CommonJS build Remix's server runtime requires — and that matching is unchanged.
+ */
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+
+type Route = { id: string; path?: string; index?: boolean; children?: Route[] };
+type Match = { route: { id: string }; params: Record<string, string | undefined> };
+type Router = { matchRoutes: (routes: Route[], pathname: string) => Match[] | null };
+
+// As Remix's server runtime does (`require`), so the build Node runs on the server is the one tested.
+const router = createRequire(import.meta.url)("@remix-run/router") as Router;
+
+/** A route tree shaped like the app's: a root with pages, a dynamic segment, an index and a splat. */
+function routeTree(): { routes: Route[]; childrenReads: () => number } {
+  let reads = 0;
+  const counted = (route: Route): Route => {
+    const { children, ...rest } = route;
+    return Object.defineProperty({ ...rest }, "children", {
+      enumerable: true,
+      get() {
+        reads++;
+        return children?.map(counted);
+      },
+    }) as Route;
+  };
+  const routes = [
+    counted({
+      id: "root",
+      path: "",
+      children: [
+        { id: "index", index: true },
+        { id: "petitions", path: "petitions" },
+        { id: "petitions.new", path: "petitions/new" },
+        {
+          id: "petitions.$slug",
+          path: "petitions/:slug",
+          children: [{ id: "petitions.$slug._index", index: true }],
+        },
+        { id: "petitions.$slug.dashboard", path: "petitions/:slug/dashboard" },
+        { id: "api.count", path: "api/petitions/:idOrSlug/count" },
+        { id: "$", path: "*" },
+      ],
+    }),
+  ];
+  return { routes, childrenReads: () => reads };
+}
+
+const ids = (matches: Match[] | null) => matches?.map((m) => m.route.id) ?? null;
+
+describe("route matching on the server", () => {
+  it("matches as before: static beats dynamic, index routes, params, the splat", () => {
+    const { routes } = routeTree();
+    expect(ids(router.matchRoutes(routes, "/"))).toEqual(["root", "index"]);
+    expect(ids(router.matchRoutes(routes, "/petitions/new"))).toEqual(["root", "petitions.new"]);
+    const petition = router.matchRoutes(routes, "/petitions/bike-sheds");
+    expect(ids(petition)).toEqual(["root", "petitions.$slug", "petitions.$slug._index"]);
+    expect(petition?.at(-1)?.params.slug).toBe("bike-sheds");
+    expect(ids(router.matchRoutes(routes, "/petitions/bike-sheds/dashboard"))).toEqual([
+      "root",
+      "petitions.$slug.dashboard",
+    ]);
+    expect(router.matchRoutes(routes, "/API/Petitions/7/count")?.at(-1)?.params.idOrSlug).toBe("7");
+    expect(ids(router.matchRoutes(routes, "/no/such/page"))).toEqual(["root", "$"]);
+  });
+
+  it("flattens a routes array once, not on every request (the patch is applied)", () => {
+    const { routes, childrenReads } = routeTree();
+    router.matchRoutes(routes, "/petitions/a");
+    const afterFirst = childrenReads();
+    expect(afterFirst).toBeGreaterThan(0);
+    for (let i = 0; i < 50; i++) router.matchRoutes(routes, `/petitions/p-${i}`);
+    expect(childrenReads()).toBe(afterFirst);
+  });
+
+  it("keeps each routes array's branches apart", () => {
+    const first = routeTree().routes;
+    const other: Route[] = [
+      { id: "other-root", path: "", children: [{ id: "other", path: "petitions/:id" }] },
+    ];
+    expect(ids(router.matchRoutes(first, "/petitions/x"))).toEqual([
+      "root",
+      "petitions.$slug",
+      "petitions.$slug._index",
+    ]);
+    expect(ids(router.matchRoutes(other, "/petitions/x"))).toEqual(["other-root", "other"]);
+    expect(router.matchRoutes(other, "/petitions/new")?.at(-1)?.params.id).toBe("new");
+  });
+});
