@@ -1,0 +1,1 @@
+CREATE INDEX `signatures_standing_visibility_idx` ON `signatures` (`petition_id`,`visibility`) WHERE withdrawn_at is null and invalidated_at is null;
