@@ -266,6 +266,11 @@ export const signatures = sqliteTable(
     uniqueIndex("signatures_one_per_person").on(t.petitionId, t.personId).where(sql`withdrawn_at is null`),
     index("signatures_petition_created_idx").on(t.petitionId, t.createdAt),
     index("signatures_person_idx").on(t.personId),
+    // Standing signatures by visibility: counting a petition's public and anonymous ones reads this
+    // index alone. Queries must repeat both terms of the WHERE for SQLite to use it.
+    index("signatures_standing_visibility_idx")
+      .on(t.petitionId, t.visibility)
+      .where(sql`withdrawn_at is null and invalidated_at is null`),
   ],
 );
 

@@ -204,16 +204,23 @@ export const SIGNERS_PAGE_SIZE = 50;
 type VisibilityCounts = { publicCount: number; anonymousCount: number };
 
 /**
- * Counting a petition's public and anonymous signatures reads every one of them (70 ms at 100,000),
- * and every page view shows the two numbers. So they are kept in memory, and exact: each is valid for
- * one state of the petition's ledger (its length and head hash: a signature, a withdrawal and an
- * invalidation each append an entry), and when only signatures were appended since, the rows added
- * since (signature ids only grow) are counted onto it. Anything else is counted afresh.
+ * Counting a petition's public and anonymous signatures reads all of its index entries (16 ms at
+ * 100,000), and every page view shows the two numbers. So they are kept in memory, and exact: each is
+ * valid for one state of the petition's ledger (its length and head hash: a signature, a withdrawal
+ * and an invalidation each append an entry), and when only signatures were appended since, the rows
+ * added since (signature ids only grow) are counted onto it. Anything else is counted afresh.
  */
 const visibilityCounts = new Map<
   number,
   VisibilityCounts & { ledgerLength: number; ledgerHead: string | null; lastId: number }
 >();
+
+/**
+ * Read from signatures_standing_visibility_idx alone (migration 0012): a partial index, which SQLite
+ * uses only when the WHERE repeats its terms, so keep both `is null` terms here.
+ */
+export const COUNT_STANDING_BY_VISIBILITY =
+  "select visibility, count(*) as n from signatures where petition_id = ? and withdrawn_at is null and invalidated_at is null group by visibility";
 
 const countStatements = preparedStatements((db) => ({
   ledger: db.$client.prepare<
@@ -222,7 +229,7 @@ const countStatements = preparedStatements((db) => ({
   >("select ledger_length, ledger_head, signature_count from petitions where id = ?"),
   lastId: db.$client.prepare<[], { id: number | null }>("select max(id) as id from signatures"),
   all: db.$client.prepare<[number], { visibility: SignatureVisibility; n: number }>(
-    "select visibility, count(*) as n from signatures where petition_id = ? and withdrawn_at is null and invalidated_at is null group by visibility",
+    COUNT_STANDING_BY_VISIBILITY,
   ),
   // The entry the counts were taken at is still there, and only signatures came after it.
   onlySignedSince: db.$client.prepare<{ petitionId: number; seq: number; hash: string }, { ok: number }>(

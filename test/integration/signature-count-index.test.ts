@@ -1,0 +1,45 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { describe, expect, it } from "vitest";
+import { COUNT_STANDING_BY_VISIBILITY } from "../../app/models/signatures.server";
+import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
+
+describe("counting a petition's standing signatures by visibility", () => {
+  it("reads the partial index of standing signatures (migration 0012), not every signature row", () => {
+    const plan = getDb()
+      .$client.prepare<[number], { detail: string }>(`explain query plan ${COUNT_STANDING_BY_VISIBILITY}`)
+      .all(1)
+      .map((row) => row.detail);
+    expect(plan[0]).toMatch(/^SEARCH signatures USING (COVERING )?INDEX signatures_standing_visibility_idx /);
+    // Nor a temporary B-tree for the GROUP BY: the index is ordered by visibility within a petition.
+    expect(plan).toHaveLength(1);
+  });
+
+  it("migration 0012 also widens the outbox index of a database migrated before 0011 was edited", () => {
+    // Migrations 0000–0011 only, then 0011's first, narrow outbox index as such a database has it.
+    const dir = mkdtempSync(path.join(tmpdir(), "undersigned-migrations-"));
+    cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+    const journalPath = path.join(dir, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 12) }));
+    const client = new Database(path.join(dir, "app.db"));
+    migrate(drizzle(client), { migrationsFolder: dir });
+    client.exec(
+      "DROP INDEX outbox_petition_idx; CREATE INDEX outbox_petition_idx ON outbox (petition_id) WHERE petition_id is not null",
+    );
+    const columns = () =>
+      client
+        .prepare<[], { name: string }>("select name from pragma_index_info('outbox_petition_idx')")
+        .all()
+        .map((row) => row.name);
+    expect(columns()).toEqual(["petition_id"]);
+
+    migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    expect(columns()).toEqual(["petition_id", "kind", "status"]);
+    client.close();
+  });
+});
