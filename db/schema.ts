@@ -271,6 +271,10 @@ export const signatures = sqliteTable(
     index("signatures_standing_visibility_idx")
       .on(t.petitionId, t.visibility)
       .where(sql`withdrawn_at is null and invalidated_at is null`),
+    // Standing signatures by time: the dashboard's series and recent counts read this index alone.
+    index("signatures_standing_created_idx")
+      .on(t.petitionId, t.createdAt)
+      .where(sql`withdrawn_at is null and invalidated_at is null`),
   ],
 );
 

@@ -219,7 +219,9 @@ describe("the dashboard's numbers", () => {
   });
 
   it("breaks signers down by department and location without revealing a group under 5", () => {
-    const { department, location, asOf } = signerBreakdowns(petition.id, tenDaysIn);
+    const current = findPetition(String(petition.id));
+    if (!current) throw new Error("petition missing");
+    const { department, location, asOf } = signerBreakdowns(current, tenDaysIn);
     expect(asOf).toBe(Math.floor(tenDaysIn / DAY_MS) * DAY_MS);
     const before = standing().filter((r) => r.createdAt.getTime() < asOf);
     for (const breakdown of [department, location]) {
@@ -554,5 +556,45 @@ describe("declaring victory", () => {
     // Everyone standing, except the one who turned updates off and the one who left the company.
     expect(sent.filter((m) => m.kind === "signer.victory").length).toBe(standing().length - 2);
     expect(listAuditEntries({ action: "petition.declare-victory" }).entries).toHaveLength(1);
+  });
+});
+
+// Last in the file: it invalidates a signature.
+describe("the dashboard's breakdowns over a day", () => {
+  it("are counted once a day and again after an invalidation, never left stale", () => {
+    const current = findPetition(String(petition.id));
+    if (!current) throw new Error("petition missing");
+    const first = signerBreakdowns(current, tenDaysIn);
+    // The same day and nothing removed: the kept breakdowns, not a recount.
+    expect(signerBreakdowns(current, tenDaysIn + HOUR_MS)).toBe(first);
+
+    // Five who signed before the day began and still stand (the first 12 withdrew or were invalidated);
+    // invalidation takes at least five, so that it cannot single out one signer.
+    const early = signers
+      .slice(12)
+      .filter((s) => (signedAt.get(s.id) ?? tenDaysIn) < first.asOf)
+      .slice(0, 5);
+    expect(early).toHaveLength(5);
+    invalidateSignatures(
+      petition.id,
+      { emails: early.map((s) => s.email).join("\n"), reason: "Duplicate accounts", expected: 5 },
+      CLI_ACTOR,
+      tenDaysIn + HOUR_MS,
+    );
+    const after = findPetition(String(petition.id));
+    if (!after) throw new Error("petition missing");
+    const recounted = signerBreakdowns(after, tenDaysIn + HOUR_MS);
+    expect(recounted).not.toBe(first);
+    expect(recounted.department.total).toBe(first.department.total - 5);
+    expect(recounted.location.total).toBe(first.location.total - 5);
+    const asOf = recounted.asOf;
+    expect(recounted.department.total).toBe(standing().filter((r) => r.createdAt.getTime() < asOf).length);
+
+    // The next day counts afresh, including the day's signatures.
+    const nextDay = signerBreakdowns(after, tenDaysIn + DAY_MS);
+    expect(nextDay.asOf).toBe(first.asOf + DAY_MS);
+    expect(nextDay.department.total).toBe(
+      standing().filter((r) => r.createdAt.getTime() < nextDay.asOf).length,
+    );
   });
 });

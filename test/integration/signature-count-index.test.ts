@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
+import { COUNT_STANDING_BETWEEN } from "../../app/models/dashboard.server";
 import { COUNT_STANDING_BY_VISIBILITY } from "../../app/models/signatures.server";
 import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
 
@@ -17,6 +18,20 @@ describe("counting a petition's standing signatures by visibility", () => {
     expect(plan[0]).toMatch(/^SEARCH signatures USING (COVERING )?INDEX signatures_standing_visibility_idx /);
     // Nor a temporary B-tree for the GROUP BY: the index is ordered by visibility within a petition.
     expect(plan).toHaveLength(1);
+  });
+
+  it("counts a dashboard bucket from the standing-signatures-by-time index alone (migration 0013)", () => {
+    const plan = getDb()
+      .$client.prepare<[number, number, number], { detail: string }>(
+        `explain query plan ${COUNT_STANDING_BETWEEN}`,
+      )
+      .all(1, 0, 1)
+      .map((row) => row.detail);
+    // A partial index's plan says INDEX even when the table row is never read (no column of it is needed).
+    expect(plan).toHaveLength(1);
+    expect(plan[0]).toMatch(
+      /^SEARCH signatures USING (COVERING )?INDEX signatures_standing_created_idx \(petition_id=\? AND created_at>\? AND created_at<\?\)$/,
+    );
   });
 
   it("migration 0012 also widens the outbox index of a database migrated before 0011 was edited", () => {

@@ -1,0 +1,1 @@
+CREATE INDEX `signatures_standing_created_idx` ON `signatures` (`petition_id`,`created_at`) WHERE withdrawn_at is null and invalidated_at is null;
