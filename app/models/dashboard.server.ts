@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { and, asc, count, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../db/client";
 import { milestones, outbox, people, signatures } from "../../db/schema";
 import { actorOf, recordAudit } from "./audit.server";
@@ -39,6 +39,16 @@ const standing = (petitionId: number) =>
 
 const startOfDay = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
 
+/** Signed before `at`, and neither withdrawn nor invalidated before it. */
+const standingAt = (at: number) => {
+  const then = new Date(at);
+  return and(
+    lt(signatures.createdAt, then),
+    or(isNull(signatures.withdrawnAt), gte(signatures.withdrawnAt, then)),
+    or(isNull(signatures.invalidatedAt), gte(signatures.invalidatedAt, then)),
+  );
+};
+
 /** A petition's standing signatures made in [from, to): a range of signatures_standing_created_idx. */
 export const COUNT_STANDING_BETWEEN = `select count(*) from signatures where petition_id = ?
   and withdrawn_at is null and invalidated_at is null and created_at >= ? and created_at < ?`;
@@ -75,7 +85,7 @@ export function signatureSeries(petition: Petition, resolution: Resolution | und
   return { resolution: chosen, points: fillSeries(starts, counts, before), bucketMs: size };
 }
 
-type BreakdownPetition = Pick<Petition, "id" | "createdAt" | "ledgerLength" | "signatureCount">;
+type BreakdownPetition = Pick<Petition, "id" | "createdAt">;
 type Breakdowns = {
   asOf: number;
   department: ReturnType<typeof suppressSmallGroups>;
@@ -83,23 +93,21 @@ type Breakdowns = {
 };
 
 /**
- * Breakdowns only change at midnight and when a signature is withdrawn or invalidated (a new one is
- * after midnight), but computing them reads every signer's directory row: 165 ms at 80,000 signers.
- * So each petition's last one is kept, for the day and the petition's number of removals (each
- * withdrawal or invalidation adds a ledger entry and takes one from the count). Departments and
- * locations are the directory's at the day's first view.
+ * Breakdowns are the signatures as they stood at midnight UTC, so they change once a day; but they
+ * read every signer's directory row (165 ms at 80,000 signers), so each petition's is kept for its
+ * day. Departments and locations are the directory's at the day's first view. (The petition's
+ * creation time is in the key for databases the seed CLI resets under a running server.)
  */
 const breakdownsKept = new Map<number, { key: string; breakdowns: Breakdowns }>();
 const BREAKDOWNS_KEPT_MAX = 500;
 
 /**
- * Signers by department and by location, as of the start of today (UTC): a breakdown that moved
- * with every signature would tell which group the latest signer belongs to.
+ * Signers by department and by location, as the signatures stood at the start of today (UTC): a
+ * breakdown that moved with each signature or withdrawal would tell which group that person is in.
  */
 export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()): Breakdowns {
   const asOf = startOfDay(now);
-  const removals = petition.ledgerLength - petition.signatureCount;
-  const key = `${asOf}:${removals}:${petition.createdAt.getTime()}`;
+  const key = `${asOf}:${petition.createdAt.getTime()}`;
   const kept = breakdownsKept.get(petition.id);
   if (kept?.key === key) return kept.breakdowns;
 
@@ -113,7 +121,7 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
     })
     .from(signatures)
     .innerJoin(people, eq(people.id, signatures.personId))
-    .where(and(standing(petition.id), lt(signatures.createdAt, new Date(asOf))))
+    .where(and(eq(signatures.petitionId, petition.id), standingAt(asOf)))
     .groupBy(sql`1`, sql`2`)
     .all();
   const groups = (label: (row: (typeof rows)[number]) => string): Group[] => {
@@ -127,11 +135,11 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
     }
     return [...byLabel.values()];
   };
-  const breakdowns = {
+  const breakdowns: Breakdowns = Object.freeze({
     asOf,
     department: suppressSmallGroups(groups((row) => row.department)),
     location: suppressSmallGroups(groups((row) => row.location)),
-  };
+  });
   breakdownsKept.delete(petition.id);
   if (breakdownsKept.size >= BREAKDOWNS_KEPT_MAX) {
     const oldest = breakdownsKept.keys().next().value;

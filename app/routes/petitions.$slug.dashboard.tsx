@@ -217,11 +217,11 @@ export default function Dashboard() {
       <section aria-labelledby="breakdown-title" className="stack">
         <h2 id="breakdown-title">Who signs</h2>
         <p>
-          Everyone who signed before {formatDate(dashboard.breakdowns.asOf)} (UTC), anonymous signers
-          included. To keep anonymous signers anonymous, a group is shown only when it has at least {K}{" "}
-          signers and its anonymous signers are none or at least {K}; other groups are combined, with more if
-          needed so no group can be worked out by subtraction. Updated once a day, so one new signature cannot
-          be traced.
+          The signatures as they stood at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC),
+          anonymous ones included. To keep anonymous signers anonymous, a group is shown only when it has at
+          least {K} signers and its anonymous signers are none or at least {K}; other groups are combined,
+          with more if needed so no group can be worked out by subtraction. Updated once a day, so no one
+          signing or withdrawing today can be traced.
         </p>
         <div className="grid-2">
           <BreakdownTable

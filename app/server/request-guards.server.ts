@@ -15,6 +15,35 @@ export function drainUnreadBodies(req: Request, res: Response, next: NextFunctio
   next();
 }
 
+/**
+ * The request's address is built from its Host header (and the port of X-Forwarded-Host): one that
+ * is not a host name ("a b", "[::1", a port past 65535) made building it throw, a 500. Why it is
+ * refused, or null.
+ */
+export function hostProblem(host: string | undefined, forwardedHost: string | undefined): string | null {
+  for (const [name, value] of [
+    ["Host", host],
+    ["X-Forwarded-Host", forwardedHost],
+  ] as const) {
+    if (value === undefined) continue;
+    try {
+      new URL(`http://${value}/`);
+    } catch {
+      return `its ${name} header is not a host name and port`;
+    }
+  }
+  return null;
+}
+
+export function refuseMalformedHosts(req: Request, res: Response, next: NextFunction): void {
+  const problem = hostProblem(req.get("Host"), req.get("X-Forwarded-Host"));
+  if (!problem) {
+    next();
+    return;
+  }
+  res.status(400).type("text/plain").send(`This request was refused because ${problem}.\n`);
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type SenderHeaders = { origin?: string; referer?: string; secFetchSite?: string };

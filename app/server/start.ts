@@ -10,7 +10,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ConfigError, loadConfig } from "../config.server";
 import { ensureFreshBuild } from "./build-freshness";
-import { drainUnreadBodies, refuseCrossSiteRequests } from "./request-guards.server";
+import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
 
 type BootableEntry = { boot: () => () => Promise<void> };
 
@@ -100,6 +100,7 @@ async function main() {
     next();
   });
   app.use(drainUnreadBodies);
+  app.use(refuseMalformedHosts);
   // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
   // whatever the cookie (docs/decisions/0017-origin-check.md).
   app.use(refuseCrossSiteRequests(config.appUrl));

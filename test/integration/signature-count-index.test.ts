@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -56,5 +56,6 @@ describe("counting a petition's standing signatures by visibility", () => {
     migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     expect(columns()).toEqual(["petition_id", "kind", "status"]);
     client.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import Database from "better-sqlite3";
 import type { Request as BrowserRequest, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -231,6 +232,46 @@ describe("security headers", () => {
     expect(problems).toEqual([]);
     // A fresh nonce on every response: one seen twice would be guessable.
     expect(nonces.size).toBeGreaterThan(pages.length * 3);
+  });
+
+  it("refuse a Host header that is not a host name with a 400, carrying them too (building the address was a 500)", async () => {
+    const { app } = system;
+    const { port } = new URL(app.baseUrl);
+    // node:http, not fetch: fetch sets Host itself.
+    const send = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Headers; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path, headers }, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => {
+            const flat = new Headers();
+            for (const [name, value] of Object.entries(res.headers))
+              if (typeof value === "string") flat.set(name, value);
+            resolve({ status: res.statusCode ?? 0, headers: flat, body });
+          });
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    for (const path of ["/", "/petitions", "/api/petitions/1/count", "/healthz"]) {
+      const malformed: Record<string, string>[] = [
+        { Host: "ok.example:99999" },
+        { Host: "a b" },
+        { Host: "[::1" },
+        { Host: `localhost:${port}`, "X-Forwarded-Host": "ok.example:70000" },
+      ];
+      for (const headers of malformed) {
+        const response = await send(path, headers);
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(400);
+        expect(response.body).toMatch(/header is not a host name and port/);
+        expect(response.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+        expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      }
+      expect((await send(path, { Host: `localhost:${port}` })).status).toBeLessThan(500);
+    }
   });
 
   it("set the session cookie HttpOnly, SameSite=Lax, Path=/, and Secure under an https address", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crossSiteRefusal } from "../../app/server/request-guards.server";
+import { crossSiteRefusal, hostProblem } from "../../app/server/request-guards.server";
 
 const APP = "https://petitions.corp.example";
 
@@ -36,5 +36,26 @@ describe("crossSiteRefusal", () => {
     ["a lower-case method", "post", { origin: "https://evil.example" }],
   ])("refuses %s", (_label, method, sender) => {
     expect(crossSiteRefusal(method, sender, APP)).toMatch(/./);
+  });
+});
+
+describe("hostProblem", () => {
+  it.each([
+    ["localhost:3000", undefined],
+    ["petitions.corp.example", undefined],
+    ["[::1]:3000", undefined],
+    ["127.0.0.1", "petitions.corp.example:443"],
+  ])("lets %s (forwarded %s) through", (host, forwarded) => {
+    expect(hostProblem(host, forwarded)).toBeNull();
+  });
+
+  it.each([
+    ["a port past 65535", "ok.example:99999", undefined, "Host"],
+    ["a space", "a b", undefined, "Host"],
+    ["an unclosed IPv6 bracket", "[::1", undefined, "Host"],
+    ["an empty Host", "", undefined, "Host"],
+    ["a forwarded host with a port past 65535", "localhost:3000", "ok.example:70000", "X-Forwarded-Host"],
+  ])("refuses %s", (_label, host, forwarded, header) => {
+    expect(hostProblem(host, forwarded)).toBe(`its ${header} header is not a host name and port`);
   });
 });

@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 
 type Route = { id: string; path?: string; index?: boolean; children?: Route[] };
 type Match = { route: { id: string }; params: Record<string, string | undefined> };
-type Router = { matchRoutes: (routes: Route[], pathname: string) => Match[] | null };
+type Router = {
+  matchRoutes: (routes: Route[], pathname: string) => Match[] | null;
+  matchPath: (pattern: { path: string; caseSensitive?: unknown; end?: unknown }, pathname: string) => unknown;
+};
 
 // As Remix's server runtime does (`require`), so the build Node runs on the server is the one tested.
 const router = createRequire(import.meta.url)("@remix-run/router") as Router;
@@ -88,5 +91,13 @@ describe("route matching on the server", () => {
     ]);
     expect(ids(router.matchRoutes(other, "/petitions/x"))).toEqual(["other-root", "other"]);
     expect(router.matchRoutes(other, "/petitions/new")?.at(-1)?.params.id).toBe("new");
+  });
+
+  it("keeps patterns apart by every option compilePath reads, falsy ones included", () => {
+    expect(router.matchPath({ path: "/cache-probe", end: null }, "/cache-probe/more")).not.toBeNull();
+    expect(router.matchPath({ path: "/cache-probe" }, "/cache-probe/more")).toBeNull();
+    expect(router.matchPath({ path: "/cache-probe", end: false }, "/cache-probe/more")).not.toBeNull();
+    expect(router.matchPath({ path: "/Cache-Probe", caseSensitive: true }, "/cache-probe")).toBeNull();
+    expect(router.matchPath({ path: "/Cache-Probe" }, "/cache-probe")).not.toBeNull();
   });
 });
