@@ -52,8 +52,8 @@ function countEndpoint(build: ServerBuild): express.RequestHandler {
       const headers = new Headers();
       const ifNoneMatch = req.get("If-None-Match");
       if (ifNoneMatch) headers.set("If-None-Match", ifNoneMatch);
-      const cspNonce = randomBytes(16).toString("base64");
-      res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
+      // The nonce the headers middleware drew for this response (its CSP is already set).
+      const cspNonce = String(res.locals.cspNonce);
       const result: unknown = await loader({
         request: new Request(`http://${req.get("host") ?? "localhost"}${req.originalUrl}`, { headers }),
         params: { idOrSlug: req.params.idOrSlug ?? "" },
