@@ -1,5 +1,5 @@
-import { and, asc, eq } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { type Executor, getDb, preparedStatements } from "../../db/client";
 import {
   people,
   petitionCoOrganizers,
@@ -22,14 +22,25 @@ import type { User } from "./sessions.server";
 
 export class OrganizerError extends Refusal {}
 
-export function isOrganizer(exec: Executor, petition: { id: number }, userId: number): boolean {
-  return Boolean(
-    exec
-      .select({ id: petitionOrganizers.personId })
-      .from(petitionOrganizers)
-      .where(and(eq(petitionOrganizers.petitionId, petition.id), eq(petitionOrganizers.personId, userId)))
-      .get(),
-  );
+const statements = preparedStatements((db) => ({
+  isOrganizer: db
+    .select({ id: petitionOrganizers.personId })
+    .from(petitionOrganizers)
+    .where(
+      and(
+        eq(petitionOrganizers.petitionId, sql.placeholder("petitionId")),
+        eq(petitionOrganizers.personId, sql.placeholder("personId")),
+      ),
+    )
+    .prepare(),
+}));
+
+/**
+ * Asked on every petition page, so prepared once per connection. `exec` (the database, or a
+ * transaction, which runs on the same connection) needs no statement of its own.
+ */
+export function isOrganizer(_exec: Executor, petition: { id: number }, userId: number): boolean {
+  return Boolean(statements().isOrganizer.get({ petitionId: petition.id, personId: userId }));
 }
 
 export function organizerIds(exec: Executor, petitionId: number): Set<number> {

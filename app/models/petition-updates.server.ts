@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { type Executor, getDb, preparedStatements } from "../../db/client";
 import { people, petitions, petitionUpdates } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
@@ -102,8 +102,9 @@ export function postPetitionUpdate(petitionId: number, body: string, user: User,
   );
 }
 
-export function listPetitionUpdates(petitionId: number) {
-  return getDb()
+/** Read on every petition page: prepared once per connection. */
+const statements = preparedStatements((db) => ({
+  updates: db
     .select({
       id: petitionUpdates.id,
       kind: petitionUpdates.kind,
@@ -114,9 +115,14 @@ export function listPetitionUpdates(petitionId: number) {
     })
     .from(petitionUpdates)
     .innerJoin(people, eq(people.id, petitionUpdates.authorId))
-    .where(eq(petitionUpdates.petitionId, petitionId))
+    .where(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")))
     .orderBy(desc(petitionUpdates.createdAt), desc(petitionUpdates.id))
-    .all()
+    .prepare(),
+}));
+
+export function listPetitionUpdates(petitionId: number) {
+  return statements()
+    .updates.all({ petitionId })
     .map(({ emailsDone, ...update }) => ({ ...update, emailing: !emailsDone }));
 }
 

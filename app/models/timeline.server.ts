@@ -1,11 +1,22 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { getDb, preparedStatements } from "../../db/client";
 import { commitments, commitmentUpdates, petitionUpdates, policies, policyVersions } from "../../db/schema";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "./announcement-states";
 import { responsesToPetitions } from "./announcements.server";
 import { listMilestones, type Petition } from "./petitions.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
+
+/** Every petition page reads its timeline: prepared once per connection. */
+const statements = preparedStatements((db) => ({
+  updateTimes: db
+    .select({ at: petitionUpdates.createdAt })
+    .from(petitionUpdates)
+    .where(
+      and(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")), eq(petitionUpdates.kind, "update")),
+    )
+    .prepare(),
+}));
 
 /**
  * One petition's story, oldest first: created, opened, each milestone, each response (with its stance),
@@ -63,11 +74,7 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
       events.push({ at: u.at, text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}` });
     }
   }
-  for (const u of db
-    .select({ at: petitionUpdates.createdAt })
-    .from(petitionUpdates)
-    .where(and(eq(petitionUpdates.petitionId, petition.id), eq(petitionUpdates.kind, "update")))
-    .all()) {
+  for (const u of statements().updateTimes.all({ petitionId: petition.id })) {
     events.push({ at: u.at, text: "Update from the organizers", href: "#updates" });
   }
   if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
