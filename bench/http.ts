@@ -6,12 +6,13 @@
  *
  *   npm run bench:http     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
  */
+import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
 const { closeDb, getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/models/signatures.server");
 const { insertPeople, insertSessions } = await import("./generate");
-const { describe, memoryOf, resultsTable, runLoad, startBareServer } = await import("./load");
+const { memoryOf, resultsTable, runRounds, startBareServer } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
 const { signFormAction, startServers } = await import("./server");
 
@@ -72,7 +73,6 @@ const post = () => ({
   body: "visibility=public&intent=sign",
 });
 
-type Result = Awaited<ReturnType<typeof runLoad>>;
 const targets = [
   {
     label: "bare node:http",
@@ -80,7 +80,7 @@ const targets = [
     pid: bare.pid,
     next: post,
     ok: (status: number) => status === 200,
-    results: [] as Result[],
+    results: [] as LoadResult[],
   },
   ...servers.map(({ label, server }) => {
     const sequence = signing();
@@ -91,27 +91,16 @@ const targets = [
       next: sequence.next,
       sent: sequence.sent,
       ok: (status: number) => status === 302,
-      results: [] as Result[],
+      results: [] as LoadResult[],
     };
   }),
 ];
-const durationMs = SECONDS * 1000;
-// Warm each up (JIT, page cache), then alternate.
-for (const target of targets) {
-  await runLoad({ ...target, connections: CONNECTIONS, durationMs: 1500, requestsPerAddress: PER_ADDRESS });
-}
-for (let r = 0; r < ROUNDS; r++) {
-  for (const target of targets) {
-    const result = await runLoad({
-      ...target,
-      connections: CONNECTIONS,
-      durationMs,
-      requestsPerAddress: PER_ADDRESS,
-    });
-    console.log(`round ${r + 1}: ${target.label.padEnd(32)} ${describe(result)}`);
-    target.results.push(result);
-  }
-}
+await runRounds(targets, {
+  rounds: ROUNDS,
+  seconds: SECONDS,
+  connections: CONNECTIONS,
+  requestsPerAddress: PER_ADDRESS,
+});
 const memory = memoryOf(first.server.pid);
 for (const { server } of servers) await server.stop();
 await bare.stop();

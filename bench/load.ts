@@ -158,6 +158,42 @@ export async function runLoad(options: {
 }
 
 /** The baseline: node:http answering "hello" (after reading the body), in its own process. */
+/** One thing the rounds load: a server (or the bare one) and how to ask it. */
+export type RoundTarget = {
+  label: string;
+  port: number;
+  pid?: number;
+  next: (i: number) => LoadRequest;
+  ok?: (status: number) => boolean;
+  results: LoadResult[];
+};
+
+/**
+ * Warms each target up (JIT, page cache), then loads them in turn for `rounds` rounds, so a busy
+ * moment on the machine falls on all of them alike; each round's result is kept on its target.
+ */
+export async function runRounds(
+  targets: RoundTarget[],
+  options: { rounds: number; seconds: number; connections: number; requestsPerAddress?: number },
+): Promise<void> {
+  const load = (target: RoundTarget, durationMs: number) =>
+    runLoad({
+      ...target,
+      connections: options.connections,
+      durationMs,
+      requestsPerAddress: options.requestsPerAddress,
+    });
+  for (const target of targets) await load(target, 1500);
+  const width = Math.max(...targets.map((t) => t.label.length));
+  for (let r = 0; r < options.rounds; r++) {
+    for (const target of targets) {
+      const result = await load(target, options.seconds * 1000);
+      console.log(`round ${r + 1}: ${target.label.padEnd(width)} ${describe(result)}`);
+      target.results.push(result);
+    }
+  }
+}
+
 export async function startBareServer(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const code = `const s=require("node:http").createServer((q,r)=>{q.resume();q.on("end",()=>r.end("hello"))});s.listen(0,"127.0.0.1",()=>console.log(s.address().port));`;
   const child: ChildProcess = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
