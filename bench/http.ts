@@ -9,12 +9,12 @@
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
-const { closeDb, getDb } = await import("../db/client");
+const { getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/models/signatures.server");
 const { insertPeople, insertSessions } = await import("./generate");
-const { memoryOf, resultsTable, runRounds, startBareServer } = await import("./load");
+const { memoryOf, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
-const { signFormAction, startServers } = await import("./server");
+const { signFormAction, startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -32,13 +32,7 @@ const petitions = Array.from({ length: PETITIONS }, (_, i) =>
 );
 const signers = insertPeople(SIGNERS, "signer");
 const cookies = await insertSessions(signers);
-const databasePath = process.env.DATABASE_URL ?? "";
-closeDb();
-
-const servers = await startServers(databasePath);
-const bare = await startBareServer();
-const [first] = servers;
-if (!first) throw new Error("no server");
+const { servers, first, bare } = await startBenchTargets();
 const actions = await Promise.all(
   petitions.map((p) => signFormAction(first.server.baseUrl, p.slug, cookies[0] ?? "")),
 );

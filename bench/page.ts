@@ -8,14 +8,14 @@
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
-const { closeDb, getDb } = await import("../db/client");
+const { getDb } = await import("../db/client");
 const { renderMarkdown } = await import("../app/models/markdown.server");
 const { checkCounts } = await import("../app/models/signatures.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
-const { memoryOf, resultsTable, runRounds, startBareServer } = await import("./load");
+const { memoryOf, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
-const { startServers } = await import("./server");
+const { startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -63,13 +63,7 @@ if (!checkCounts().ok) throw new Error("the generated data is inconsistent");
 console.log(
   `${SIGNATURES.toLocaleString("en")} signatures and ${COMMENTS.toLocaleString("en")} comments generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
-const databasePath = process.env.DATABASE_URL ?? "";
-closeDb();
-
-const servers = await startServers(databasePath);
-const bare = await startBareServer();
-const [first] = servers;
-if (!first) throw new Error("no server");
+const { servers, first, bare } = await startBenchTargets();
 let v = 0;
 const asViewer = (path: string) => () => ({ path, headers: { Cookie: cookies[v++ % cookies.length] ?? "" } });
 

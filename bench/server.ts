@@ -9,7 +9,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { closeDb } from "../db/client";
 import { startAppServer } from "../test/support/app-server";
+import { startBareServer } from "./load";
 
 export async function startBenchServer(databasePath: string, cwd?: string) {
   const profileDir = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null;
@@ -67,6 +69,20 @@ export async function startServers(
     },
   });
   return servers;
+}
+
+/**
+ * What an HTTP benchmark loads, once its data is generated: this process lets go of the database
+ * (the servers own the file now), then the app's servers (see startServers) and the bare one start.
+ * `first` is this checkout's.
+ */
+export async function startBenchTargets() {
+  closeDb();
+  const servers = await startServers(process.env.DATABASE_URL ?? "");
+  const bare = await startBareServer();
+  const [first] = servers;
+  if (!first) throw new Error("no server");
+  return { servers, first, bare };
 }
 
 /** The sign form's action on a petition page, read from the page as a browser would. */

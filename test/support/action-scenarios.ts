@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { emailPreferences, unsubscribeToken } from "../../app/models/email-preferences.server";
 import { EMAIL_TOPICS } from "../../app/models/email-topics";
 import { addCoOrganizer } from "../../app/models/organizers.server";
+import type { PetitionState } from "../../app/models/petition-states";
 import { sendFeedback, tagFeedback } from "../../app/models/policy-feedback.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
@@ -60,6 +61,25 @@ function actorPerson(world: World, actor: Actor, owner?: User): User | null {
   if (actor !== "owner") return personFor(world, actor);
   if (!owner) throw new Error("this row has no owner");
   return owner;
+}
+
+/** The plainest row: `body` posted to a fresh petition in `state`, whose creator is the owner. */
+function onFreshPetition(
+  row: Omit<Scenario, "owner" | "prepare"> & { state: PetitionState; body: Record<string, string> },
+): Scenario {
+  const { state, body, ...scenario } = row;
+  return {
+    ...scenario,
+    owner: "its creator",
+    prepare(world, actor) {
+      const petition = world.make.petition(state);
+      return {
+        path: actionPath(scenario.route, { slug: petition.slug }),
+        body,
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -275,21 +295,14 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     }),
   ),
-  {
+  onFreshPetition({
     route: "petitions.$slug._index.tsx",
     intent: "sign",
     target: "an open petition",
-    owner: "its creator",
     allowed: "staff",
-    prepare(world, actor) {
-      const petition = world.make.petition("open");
-      return {
-        path: actionPath(this.route, { slug: petition.slug }),
-        body: { intent: "sign", visibility: "public" },
-        person: actorPerson(world, actor, world.people.owner),
-      };
-    },
-  },
+    state: "open",
+    body: { intent: "sign", visibility: "public" },
+  }),
   {
     route: "petitions.$slug._index.tsx",
     intent: "withdraw",
@@ -338,53 +351,32 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     }),
   ),
-  {
+  onFreshPetition({
     route: "petitions.$slug._index.tsx",
     intent: "add-milestone",
     target: "a draft petition",
-    owner: "its creator",
     allowed: "owner",
-    prepare(world, actor) {
-      const petition = world.make.petition("draft");
-      return {
-        path: actionPath(this.route, { slug: petition.slug }),
-        body: { intent: "add-milestone", threshold: "250" },
-        person: actorPerson(world, actor, world.people.owner),
-      };
-    },
-  },
-  {
+    state: "draft",
+    body: { intent: "add-milestone", threshold: "250" },
+  }),
+  onFreshPetition({
     route: "petitions.$slug.edit.tsx",
     intent: "",
     variant: "draft",
     target: "a draft petition",
-    owner: "its creator",
     allowed: "owner",
-    prepare(world, actor) {
-      const petition = world.make.petition("draft");
-      return {
-        path: actionPath(this.route, { slug: petition.slug }),
-        body: PETITION_INPUT,
-        person: actorPerson(world, actor, world.people.owner),
-      };
-    },
-  },
-  {
+    state: "draft",
+    body: PETITION_INPUT,
+  }),
+  onFreshPetition({
     route: "petitions.$slug.edit.tsx",
     intent: "",
     variant: "open",
     target: "an open petition (a moderator's typo fix)",
-    owner: "its creator",
     allowed: "moderator",
-    prepare(world, actor) {
-      const petition = world.make.petition("open");
-      return {
-        path: actionPath(this.route, { slug: petition.slug }),
-        body: PETITION_INPUT,
-        person: actorPerson(world, actor, world.people.owner),
-      };
-    },
-  },
+    state: "open",
+    body: PETITION_INPUT,
+  }),
   ...(["preview", "confirm"] as const).map(
     (intent): Scenario => ({
       route: "petitions.$slug.invalidate.tsx",
