@@ -36,3 +36,34 @@ const processor = unified()
 export function renderMarkdown(source: string): string {
   return String(processor.processSync(source));
 }
+
+type HastNode = {
+  type: string;
+  tagName?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
+};
+
+/**
+ * The same rendering for an email, where links must stand on their own: every href (relative
+ * paths, footnote fragments) is resolved against `pageUrl`, the page the content lives on.
+ */
+const emailProcessor = processor().use(() => (tree: HastNode, file: { data: Record<string, unknown> }) => {
+  const base = String(file.data.pageUrl);
+  const resolve = (node: HastNode) => {
+    const href = node.tagName === "a" ? node.properties?.href : undefined;
+    if (typeof href === "string" && node.properties) {
+      try {
+        node.properties.href = new URL(href, base).href;
+      } catch {
+        delete node.properties.href;
+      }
+    }
+    node.children?.forEach(resolve);
+  };
+  resolve(tree);
+});
+
+export function renderMarkdownForEmail(source: string, pageUrl: string): string {
+  return String(emailProcessor.processSync({ value: source, data: { pageUrl } }));
+}

@@ -5,7 +5,7 @@ import { getConfig } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "./email-preferences.server";
 import { enqueueMail, renderEmail } from "./mail.server";
-import { renderMarkdown } from "./markdown.server";
+import { renderMarkdown, renderMarkdownForEmail } from "./markdown.server";
 import { isOrganizer } from "./organizers.server";
 import type { PetitionUpdateKind } from "./petition-states";
 import { Refusal } from "./refusal";
@@ -168,6 +168,11 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
         processed += batch.length;
         const victory = update.update.kind === "victory";
         const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;
+        // Rendered once per batch: the same for every signer.
+        const quote =
+          batch.length > 0
+            ? { markdown: update.update.body, html: renderMarkdownForEmail(update.update.body, url) }
+            : undefined;
         for (const signer of batch) {
           if (isOptedOut(tx, signer.person_id, "petition-updates")) continue;
           const stopUrl = unsubscribeUrl(signer.person_id, "petition-updates");
@@ -184,8 +189,8 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
                   victory
                     ? `The organizers of “${petition.title}”, which you signed, declare victory:`
                     : `The organizers of “${petition.title}”, which you signed, posted an update:`,
-                  update.update.body,
                 ],
+                quote,
                 action: { label: "Read it on the petition", url },
                 unsubscribeUrl: stopUrl,
               }),

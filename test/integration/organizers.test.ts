@@ -349,7 +349,11 @@ describe("updates to signers", () => {
       resetRateLimits();
       signPetition({ petitionId: tiny.id, user: s, visibility: i % 2 ? "anonymous" : "public", ip: null });
     });
-    postPetitionUpdate(tiny.id, "Thank you all: HR has agreed to a meeting next week.", person(306));
+    postPetitionUpdate(
+      tiny.id,
+      "Thank you all: **HR has agreed** to a meeting next week. See [the agenda](/policies/agenda), [their note](https://hr.corp.example/note) and [below](#updates).\n\n<script>alert(1)</script>",
+      person(306),
+    );
     while (queuePetitionUpdateEmails() > 0) {
       /* batches */
     }
@@ -358,7 +362,16 @@ describe("updates to signers", () => {
     const received = smtp.received.filter((m) => m.parsed.subject === `Update on “${tiny.title}”`);
     expect(received.flatMap((m) => m.to).sort()).toEqual(tinySigners.map((s) => s.email).sort());
     const mail = received[0];
-    expect(mail?.parsed.text).toContain("HR has agreed to a meeting next week.");
+    // The text part quotes the markdown as written (it reads as text); the HTML part renders it,
+    // sanitized, with every link absolute so that it works outside the app.
+    expect(mail?.parsed.text).toContain("Thank you all: **HR has agreed** to a meeting next week.");
+    const html = String(mail?.parsed.html);
+    expect(html).toContain("<strong>HR has agreed</strong> to a meeting next week.");
+    expect(html).toContain('href="http://undersigned.test:3000/policies/agenda"');
+    expect(html).toContain('href="https://hr.corp.example/note"');
+    expect(html).toContain(`href="http://undersigned.test:3000/petitions/${tiny.slug}#updates"`);
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&#x3C;script>alert(1)&#x3C;/script>");
     // Folded header lines unfolded first (RFC 5322).
     expect(mail?.raw.replace(/\r\n[ \t]+/g, " ")).toMatch(
       /^List-Unsubscribe: <http:\/\/undersigned\.test:3000\/unsubscribe\/\d+\.petition-updates\./m,
