@@ -26,14 +26,17 @@ export function getPerson(id: number): Person | undefined {
 /**
  * Who may sign in: an active person in the directory, anyone whose domain is allowed, and the
  * bootstrap admins named in ADMIN_EMAILS (so a fresh install can be administered at all).
+ * An allowed domain admits plain addresses only: "jane+1@", "jane+2@" reach one mailbox, and each
+ * would otherwise become another person with another verified signature.
  */
 export function maySignIn(exec: Executor, email: string): boolean {
   const address = normalizeEmail(email);
   const person = findPersonByEmail(exec, address);
   if (person) return person.active;
   const config = getConfig();
-  const domain = address.split("@")[1] ?? "";
-  return config.allowedEmailDomains.includes(domain) || config.adminEmails.includes(address);
+  if (config.adminEmails.includes(address)) return true;
+  const [local = "", domain = ""] = address.split("@");
+  return config.allowedEmailDomains.includes(domain) && !local.includes("+");
 }
 
 export function setDisplayName(personId: number, name: string): void {

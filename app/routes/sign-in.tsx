@@ -90,7 +90,10 @@ export default function SignIn() {
   return (
     <section className="card narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
-      <p>We will email you a link that signs you in. Staff sign in with their work address.</p>
+      <p>
+        We will email you a link that signs you in. Staff sign in with their work address as the staff
+        directory has it (without a +tag).
+      </p>
       <Form method="post" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={redirectTo} />

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { normalizeEmail } from "../../app/models/email-address";
 import { findPersonByEmail } from "../../app/models/people.server";
 import { rolesOf } from "../../app/models/permissions.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
@@ -124,6 +125,33 @@ describe("completing sign-in", () => {
       ok: true,
       redirectTo: "/",
     });
+  });
+
+  it("admits only plain addresses of an allowed domain: a +tag would make one mailbox many signers", () => {
+    const before = db().select().from(people).all().length;
+    for (const email of ["pat+1@partner.example", "Pat+petitions@Partner.Example", "+@partner.example"]) {
+      expect(requestSignIn({ email, ip: nextIp() })).toEqual({ allowed: true });
+      expect(() => lastLinkTo(normalizeEmail(email))).toThrowError(/no mail/);
+    }
+    // A link issued before the rule (or by any other path) is refused when used, and makes no person.
+    db()
+      .insert(signInTokens)
+      .values({
+        tokenHash: hashToken("old-plus-token"),
+        email: "pat+2@partner.example",
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+      })
+      .run();
+    expect(completeSignIn("old-plus-token")).toEqual({ ok: false, reason: "not-allowed" });
+    expect(db().select().from(people).all()).toHaveLength(before);
+    // The directory is the authority: an address it lists signs in whatever it looks like.
+    db()
+      .insert(people)
+      .values({ email: "lin+ops@corp.example", name: "Lin", createdAt: new Date(), updatedAt: new Date() })
+      .run();
+    requestSignIn({ email: "lin+ops@corp.example", ip: nextIp() });
+    expect(completeSignIn(lastLinkTo("lin+ops@corp.example").token)).toMatchObject({ ok: true });
   });
 
   it("grants admin to ADMIN_EMAILS on the first sign-in only", () => {
