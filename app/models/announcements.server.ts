@@ -550,6 +550,23 @@ export function findAnnouncement(idOrSlug: string): Announcement | undefined {
   return getDb().select().from(announcements).where(byId).get();
 }
 
+/**
+ * What a page may send to the browser about an announcement: loader data reaches the browser whole,
+ * and the row also holds the email batches' cursor — the person id of a signer.
+ */
+export function announcementView(a: Announcement) {
+  return {
+    id: a.id,
+    slug: a.slug,
+    title: a.title,
+    state: a.state,
+    bodyHtml: a.bodyHtml,
+    publishAt: a.publishAt,
+    publishedAt: a.publishedAt,
+    updatedAfterPublishingAt: a.updatedAfterPublishingAt,
+  };
+}
+
 /** Whether this person may see it: published ones everyone; drafts and scheduled ones their writers. */
 export function canViewAnnouncement(announcement: Announcement, user: User | null): boolean {
   return announcement.state === "published" || Boolean(user && can(user, "publish:announcement"));

@@ -13,6 +13,7 @@ import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../models/announcement-
 import {
   AnnouncementError,
   announcementDetails,
+  announcementView,
   canViewAnnouncement,
   findAnnouncement,
   publishAnnouncement,
@@ -39,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw new Response("There is no announcement at this address.", { status: 404 });
   }
   return json({
-    announcement,
+    announcement: announcementView(announcement),
     ...announcementDetails(announcement),
     canWrite: Boolean(user && can(user, "publish:announcement")),
     discussion: loadThread(

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { listAnnouncements } from "../models/announcements.server";
+import { announcementView, listAnnouncements } from "../models/announcements.server";
 import { can } from "../models/permissions.server";
 import { getUser } from "../models/sessions.server";
 import { pageParam, parseQuery } from "../request.server";
@@ -17,7 +17,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const { page } = parseQuery(request, z.object({ page: pageParam }));
   const canWrite = Boolean(user && can(user, "publish:announcement"));
-  return json({ ...listAnnouncements({ page, includeUnpublished: canWrite }), page, canWrite });
+  const { announcements, pageCount } = listAnnouncements({ page, includeUnpublished: canWrite });
+  return json({ announcements: announcements.map(announcementView), pageCount, page, canWrite });
 }
 
 export default function Announcements() {

@@ -1,4 +1,4 @@
-import { like } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcementInputSchema } from "../../app/models/announcement-forms";
 import {
@@ -30,6 +30,7 @@ import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
 import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
+import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";
 import * as atomFeed from "../../app/routes/announcements[.]atom";
@@ -480,6 +481,39 @@ describe("after a review", () => {
         mail.filter((m) => m.toAddress === user.email && m.createdAt >= memo.createdAt),
         user.email,
       ).toHaveLength(1);
+    }
+  });
+
+  it("sends no page the email batches' cursor, which is the person id of a signer", async () => {
+    const petition = openPetition(company, "A petition whose signers a memo emails");
+    for (const user of [staff(35), staff(36)]) {
+      resetRateLimits();
+      signPetition({ petitionId: petition.id, user, visibility: "anonymous", ip: null });
+    }
+    const draft = saveAnnouncement(
+      null,
+      input({
+        title: "Answering the emailed signers",
+        body: "A memo whose signer emails go out in batches.",
+        responses: [{ petitionId: String(petition.id), stance: "accepted" }],
+      }),
+      leader,
+    );
+    publishAnnouncement(draft.id, leader);
+    queueAnnouncementEmails(Date.now(), 1);
+    const memo = getDb().select().from(announcements).where(eq(announcements.id, draft.id)).get();
+    expect(memo?.emailCursor).toBeGreaterThan(0);
+    for (const as of [null, staff(31), leader]) {
+      const page = await callRoute(announcementPage, "loader", as, `/announcements/${memo?.slug}`, {
+        slug: memo?.slug ?? "",
+      });
+      const list = await callRoute(announcementList, "loader", as, "/announcements", {});
+      for (const response of [page, list]) {
+        expect(response.status).toBe(200);
+        const data = await response.text();
+        expect(data).toContain("Answering the emailed signers");
+        expect(data).not.toMatch(/emailCursor|emailsDoneAt/);
+      }
     }
   });
 
