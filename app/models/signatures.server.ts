@@ -287,7 +287,8 @@ export function countByVisibility(petitionId: number): VisibilityCounts {
 }
 
 /**
- * Public signers only: name, department and date. Anonymous signatures are counted here as a number,
+ * Public signers only: name, department and date (not the reason: it lives in the thread, where its
+ * author may delete it and moderators hide it). Anonymous signatures are counted here as a number,
  * never listed — the query does not even select their people.
  */
 export function listPublicSigners(petitionId: number, page: number) {
@@ -297,7 +298,6 @@ export function listPublicSigners(petitionId: number, page: number) {
       name: people.name,
       department: people.department,
       signedAt: signatures.createdAt,
-      reason: signatures.reason,
     })
     .from(signatures)
     .innerJoin(people, eq(people.id, signatures.personId))

@@ -331,13 +331,24 @@ describe("anonymity", () => {
       reason: "I fear retaliation",
       ip,
     });
-    sign(petition.id, 41);
+    resetRateLimits();
+    signPetition({
+      petitionId: petition.id,
+      user: company.staff[41] ?? anonymous,
+      visibility: "public",
+      reason: "A reason its author may delete",
+      ip,
+    });
     const list = listPublicSigners(petition.id, 1);
     expect(list).toMatchObject({ publicCount: 1, anonymousCount: 1 });
     expect(JSON.stringify(list)).not.toContain(anonymous.name ?? "??");
+    // Name, department, day: the reason lives in the thread, where its author can delete it and a
+    // moderator hide it; the signers page (whose data reaches the browser whole) must not repeat it.
+    expect(list.signers.map((s) => Object.keys(s).sort())).toEqual([["department", "name", "signedOn"]]);
     // "Why I'm signing" becomes the signer's comment, anonymous like the signature.
     const thread = loadThread({ type: "petition", id: petition.id }, null, { sort: "newest", page: 1 });
     expect(thread?.comments).toEqual([
+      expect.objectContaining({ anonymous: false, bodyHtml: "<p>A reason its author may delete</p>" }),
       expect.objectContaining({ authorName: null, anonymous: true, bodyHtml: "<p>I fear retaliation</p>" }),
     ]);
     expect(JSON.stringify(thread)).not.toContain(anonymous.name ?? "??");
