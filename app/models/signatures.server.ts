@@ -417,17 +417,17 @@ export function previewInvalidation(
   );
 }
 
-/** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
 /**
- * What a preview may say: an exact number from MIN_PEOPLE_PER_INVALIDATION up, "few" below it (an
- * exact 1 for a narrow time window or an IP would single someone out), "none" for zero.
+ * What a preview may say: an exact number from MIN_PEOPLE_PER_INVALIDATION up, "few" for anything
+ * below it, zero included ("none" against "few" for one IP, one domain or a list padded with
+ * non-signers would tell whether someone signed).
  */
-export type MatchSize = number | "few" | "none";
+export type MatchSize = number | "few";
 export function describeMatch(matched: number): MatchSize {
-  if (matched === 0) return "none";
   return matched < MIN_PEOPLE_PER_INVALIDATION ? "few" : matched;
 }
 
+/** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
 export function invalidateSignatures(
   petitionId: number,
   criteria: InvalidationCriteria & { reason: string; expected: MatchSize },
@@ -448,6 +448,13 @@ export function invalidateSignatures(
       if (describeMatch(matched.length) !== criteria.expected) {
         throw new InvalidationError(
           "The matching signatures changed since the preview: check the new number.",
+        );
+      }
+      // The public count and ledger would show the exact number dropping — 0 or 1 for narrow criteria,
+      // i.e. whether someone signed. Fewer than five signatures change no outcome: refused.
+      if (matched.length < MIN_PEOPLE_PER_INVALIDATION) {
+        throw new InvalidationError(
+          `Fewer than ${MIN_PEOPLE_PER_INVALIDATION} signatures match: so narrow an invalidation would show in the public count whether someone signed. Widen the criteria, or ask an admin to deactivate a fraudulent account.`,
         );
       }
       const at = new Date(now);

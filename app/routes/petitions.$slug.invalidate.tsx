@@ -31,7 +31,12 @@ function petitionFor(slug: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "moderate:petition");
   const petition = petitionFor(params.slug);
-  return json({ slug: petition.slug, title: petition.title, count: petition.signatureCount });
+  return json({
+    slug: petition.slug,
+    title: petition.title,
+    count: petition.signatureCount,
+    minimum: MIN_PEOPLE_PER_INVALIDATION,
+  });
 }
 
 const schema = z.intersection(
@@ -40,7 +45,9 @@ const schema = z.intersection(
     z.object({ intent: z.literal("preview") }),
     z.object({
       intent: z.literal("confirm"),
-      expected: z.union([z.literal("few"), z.coerce.number().int().min(1)]),
+      expected: z.union([z.literal("few"), z.coerce.number().int().min(1)], {
+        message: "Preview first, then confirm the number shown",
+      }),
       reason: z
         .string({ message: "Give the reason, for the record" })
         .trim()
@@ -69,10 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
     return redirectWithFlash(`/petitions/${petition.slug}`, {
       kind: "success",
-      message:
-        invalidated < MIN_PEOPLE_PER_INVALIDATION
-          ? "Fewer than 5 signatures invalidated."
-          : `${invalidated.toLocaleString("en")} signatures invalidated.`,
+      message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
     });
   } catch (error) {
     if (!(error instanceof InvalidationError)) throw error;
@@ -83,15 +87,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-const matchText = (matched: MatchSize) =>
-  matched === "none"
-    ? "No signatures match."
-    : matched === "few"
-      ? "Fewer than 5 signatures match."
-      : `${matched.toLocaleString("en")} signatures match.`;
+const matchText = (matched: MatchSize, minimum: number) =>
+  matched === "few"
+    ? `Fewer than ${minimum} signatures match (possibly none): criteria this narrow cannot invalidate anything, since the public count would show whether someone signed.`
+    : `${matched.toLocaleString("en")} signatures match.`;
 
 export default function Invalidate() {
-  const { slug, title, count } = useLoaderData<typeof loader>();
+  const { slug, title, count, minimum } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [form, fields] = useForm<{ emails: string; from: string; to: string; ip: string; reason: string }>({
     lastResult: data?.result,
@@ -127,7 +129,7 @@ export default function Invalidate() {
         />
         {data?.matched ? (
           <p className="flash flash-info" role="status">
-            {matchText(data.matched)}
+            {matchText(data.matched, minimum)}
           </p>
         ) : null}
         <input type="hidden" name="expected" value={data?.matched ?? ""} />
@@ -135,11 +137,9 @@ export default function Invalidate() {
           <button type="submit" name="intent" value="preview" className="secondary">
             Preview
           </button>
-          {data?.matched && data.matched !== "none" ? (
+          {typeof data?.matched === "number" ? (
             <button type="submit" name="intent" value="confirm" className="danger">
-              {data.matched === "few"
-                ? "Invalidate them"
-                : `Invalidate ${data.matched.toLocaleString("en")} signatures`}
+              {`Invalidate ${data.matched.toLocaleString("en")} signatures`}
             </button>
           ) : null}
         </div>

@@ -123,7 +123,7 @@ describe("signing", () => {
         else {
           const criteria = { from: new Date(0), to: new Date(), ip };
           const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
-          if (expected !== "none")
+          if (typeof expected === "number")
             invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
         }
       } catch (error) {
@@ -173,7 +173,7 @@ describe("signing", () => {
         else {
           const criteria = { from: new Date(Date.now() - 1000), to: new Date(), ip };
           const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
-          if (expected !== "none")
+          if (typeof expected === "number")
             invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
         }
       } catch (error) {
@@ -362,10 +362,11 @@ describe("bulk invalidation", () => {
     const t0 = Date.now();
     for (let i = 0; i < 6; i++) sign(petition.id, 44 + i, i % 2 ? "anonymous" : "public", t0 + i * 60_000);
     const window = { from: new Date(t0 + 60_000), to: new Date(t0 + 3 * 60_000) };
-    // Below five, a preview says "few": an exact 1 for a narrow window or an IP would single someone out.
+    // Below five, a preview says "few", zero included: an exact 1 — or "none" against "few" — for a
+    // narrow window or an IP would tell whether someone signed.
     expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe("few");
     expect(previewInvalidation(petition.id, { ip }, CLI_ACTOR)).toBe(6);
-    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" }, CLI_ACTOR)).toBe("none");
+    expect(previewInvalidation(petition.id, { ip: "203.0.113.9" }, CLI_ACTOR)).toBe("few");
     // One or two addresses would tell whether someone signed anonymously: refused.
     const one = company.staff[45]?.email ?? "";
     expect(() => previewInvalidation(petition.id, { emails: one }, CLI_ACTOR)).toThrowError(
@@ -390,20 +391,28 @@ describe("bulk invalidation", () => {
       matched: "few",
       people: expect.arrayContaining([company.staff[44]?.email]),
     });
-    // The confirmation must still match the preview, checked inside the transaction.
+    // Fewer than five are never invalidated: the public count would show the exact drop.
+    const countBefore = findPetition(petition.slug)?.signatureCount;
     expect(() =>
-      invalidateSignatures(petition.id, { ...window, reason: "Scripted signing", expected: 6 }, CLI_ACTOR),
-    ).toThrowError(/changed since the preview/);
-    expect(
       invalidateSignatures(
         petition.id,
         { ...window, reason: "Scripted signing", expected: "few" },
         CLI_ACTOR,
       ),
-    ).toBe(3);
-    expect(findPetition(petition.slug)?.signatureCount).toBe(3);
-    expect(previewInvalidation(petition.id, window, CLI_ACTOR)).toBe("none");
-    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 3 });
+    ).toThrowError(/Fewer than 5 signatures match/);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(countBefore);
+    // The confirmation must still match the preview, checked inside the transaction.
+    const wide = { from: new Date(t0), to: new Date(t0 + 4 * 60_000) };
+    expect(previewInvalidation(petition.id, wide, CLI_ACTOR)).toBe(5);
+    expect(() =>
+      invalidateSignatures(petition.id, { ...wide, reason: "Scripted signing", expected: 6 }, CLI_ACTOR),
+    ).toThrowError(/changed since the preview/);
+    expect(
+      invalidateSignatures(petition.id, { ...wide, reason: "Scripted signing", expected: 5 }, CLI_ACTOR),
+    ).toBe(5);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(1);
+    expect(previewInvalidation(petition.id, wide, CLI_ACTOR)).toBe("few");
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 1 });
     const invalidated = getDb()
       .select()
       .from(signatures)
@@ -411,7 +420,7 @@ describe("bulk invalidation", () => {
         and(eq(signatures.petitionId, petition.id), eq(signatures.invalidationReason, "Scripted signing")),
       )
       .all();
-    expect(invalidated).toHaveLength(3);
+    expect(invalidated).toHaveLength(5);
     // An invalidated signer cannot simply sign again.
     expect(() => sign(petition.id, 45)).toThrowError(/already signed/);
   });

@@ -381,19 +381,19 @@ export const SCENARIOS: readonly Scenario[] = [
     (intent): Scenario => ({
       route: "petitions.$slug.invalidate.tsx",
       intent,
-      target: "an open petition with two signatures",
+      target: "an open petition with five signatures",
       owner: "its creator",
       allowed: "moderator",
       prepare(world, actor) {
         const petition = world.make.petition("open");
-        world.make.sign(petition, world.make.person());
-        world.make.sign(petition, world.make.person());
+        // Five: fewer are never invalidated (the public count would show whether someone signed).
+        for (let i = 0; i < 5; i++) world.make.sign(petition, world.make.person());
         return {
           path: actionPath(this.route, { slug: petition.slug }),
           body: {
             intent,
             from: "2000-01-01T00:00",
-            ...(intent === "confirm" ? { expected: "few", reason: "A fraud ring" } : {}),
+            ...(intent === "confirm" ? { expected: "5", reason: "A fraud ring" } : {}),
           },
           person: actorPerson(world, actor, world.people.owner),
         };
