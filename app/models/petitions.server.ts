@@ -124,6 +124,9 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
       const petition = requirePetition(tx, petitionId);
       const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
       const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
+      if (!isCreatorDraft && isModeratorFix && isOrganizer(tx, petition, user.id)) {
+        throw new PetitionError(OWN_PETITION, 403);
+      }
       if (!isCreatorDraft && !isModeratorFix) {
         throw new PetitionError(
           petition.creatorId === user.id
@@ -237,7 +240,8 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
   "declare-victory": ["open", "closed"],
 };
 
-const OWN_PETITION = "You organize this petition, so another moderator must review it.";
+/** Moderators never moderate a petition they organize (review, edit, close, hide, invalidate). */
+export const OWN_PETITION = "You organize this petition, so another moderator must do this.";
 
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
@@ -320,21 +324,25 @@ export function transitionPetition(
         case "close": {
           if (user && !isModerator)
             throw new PetitionError("Only moderators can close a petition early.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "closed", closedAt: at };
           break;
         }
         case "archive": {
           if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "archived", archivedAt: at };
           break;
         }
         case "hide": {
           if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: at, hiddenReason: transition.reason };
           break;
         }
         case "unhide": {
           if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
+          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }

@@ -10,13 +10,15 @@ import { normalizeEmail } from "./email-address";
 import { newSignerPseudonym, nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
 import { renderMarkdown } from "./markdown.server";
 import { recordMilestoneCrossings } from "./milestones.server";
+import { isOrganizer } from "./organizers.server";
 import { signSchema } from "./petition-forms";
 import type { SignatureVisibility } from "./petition-states";
 
 export { signSchema };
 
-import { PetitionError } from "./petitions.server";
+import { OWN_PETITION, PetitionError } from "./petitions.server";
 import { hitRateLimits, type RateLimitResult, type RateLimitRule } from "./rate-limits.server";
+import { Refusal } from "./refusal";
 import type { User } from "./sessions.server";
 
 export const SIGNING_LIMITS = {
@@ -355,7 +357,7 @@ function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): 
  */
 export const MIN_PEOPLE_PER_INVALIDATION = 5;
 
-export class InvalidationError extends Error {}
+export class InvalidationError extends Refusal {}
 
 function emailList(criteria: InvalidationCriteria): string[] {
   return [
@@ -366,6 +368,12 @@ function emailList(criteria: InvalidationCriteria): string[] {
         .filter(Boolean),
     ),
   ];
+}
+
+function checkNotOwnPetition(petitionId: number, actor: Actor): void {
+  if (actor.id !== null && isOrganizer(getDb(), { id: petitionId }, actor.id)) {
+    throw new InvalidationError(OWN_PETITION, 403);
+  }
 }
 
 function checkPeopleList(criteria: InvalidationCriteria): string[] {
@@ -391,6 +399,7 @@ export function previewInvalidation(
   criteria: InvalidationCriteria,
   actor: Actor,
 ): MatchSize {
+  checkNotOwnPetition(petitionId, actor);
   const emails = checkPeopleList(criteria);
   return getDb().transaction(
     (tx) => {
@@ -434,6 +443,7 @@ export function invalidateSignatures(
   actor: Actor,
   now = Date.now(),
 ): number {
+  checkNotOwnPetition(petitionId, actor);
   checkPeopleList(criteria);
   return getDb().transaction(
     (tx) => {
@@ -448,6 +458,7 @@ export function invalidateSignatures(
       if (describeMatch(matched.length) !== criteria.expected) {
         throw new InvalidationError(
           "The matching signatures changed since the preview: check the new number.",
+          409,
         );
       }
       // The public count and ledger would show the exact number dropping — 0 or 1 for narrow criteria,
@@ -455,6 +466,7 @@ export function invalidateSignatures(
       if (matched.length < MIN_PEOPLE_PER_INVALIDATION) {
         throw new InvalidationError(
           `Fewer than ${MIN_PEOPLE_PER_INVALIDATION} signatures match: so narrow an invalidation would show in the public count whether someone signed. Widen the criteria, or ask an admin to deactivate a fraudulent account.`,
+          409,
         );
       }
       const at = new Date(now);

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { redirectWithFlash } from "../models/flash.server";
 import { requirePermission } from "../models/permissions.server";
-import { findPetition } from "../models/petitions.server";
+import { findVisiblePetition } from "../models/petitions.server";
+import type { User } from "../models/sessions.server";
 import {
   InvalidationError,
   invalidateSignatures,
@@ -22,15 +23,16 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 
 export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Undersigned" }];
 
-function petitionFor(slug: string | undefined) {
-  const petition = findPetition(slug ?? "");
+function petitionFor(slug: string | undefined, moderator: User) {
+  // Drafts are their creator's alone, moderators' included.
+  const petition = findVisiblePetition(slug ?? "", moderator);
   if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
   return petition;
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requirePermission(request, "moderate:petition");
-  const petition = petitionFor(params.slug);
+  const moderator = await requirePermission(request, "moderate:petition");
+  const petition = petitionFor(params.slug, moderator);
   return json({
     slug: petition.slug,
     title: petition.title,
@@ -59,7 +61,7 @@ const schema = z.intersection(
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
-  const petition = petitionFor(params.slug);
+  const petition = petitionFor(params.slug, moderator);
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success")
     return json({ result: submission.reply(), matched: null }, { status: 400 });
@@ -82,7 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!(error instanceof InvalidationError)) throw error;
     return json(
       { result: submission.reply({ formErrors: [error.message] }), matched: null },
-      { status: 409 },
+      { status: error.status },
     );
   }
 }

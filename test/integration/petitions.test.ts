@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { actorOf, CLI_ACTOR } from "../../app/models/audit.server";
 import { renderMarkdown } from "../../app/models/markdown.server";
+import { grantRole } from "../../app/models/permissions.server";
 import {
   closeExpiredPetitions,
   DAY_MS,
@@ -11,6 +13,8 @@ import {
   PetitionError,
   transitionPetition,
 } from "../../app/models/petitions.server";
+import { invalidateSignatures, previewInvalidation } from "../../app/models/signatures.server";
+import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
@@ -190,7 +194,7 @@ describe("the petition lifecycle", () => {
 });
 
 describe("review by someone else", () => {
-  it("stops a moderator from approving or rejecting a petition they organize", () => {
+  it("stops a moderator from moderating a petition they organize: review, edit, close, hide, invalidate", () => {
     const moderatorAsCreator = company.moderator;
     const petition = draftPetition(moderatorAsCreator, "A petition started by a moderator themselves");
     transitionPetition(petition.id, { action: "submit" }, moderatorAsCreator);
@@ -205,5 +209,69 @@ describe("review by someone else", () => {
       403,
       /another moderator/,
     );
+
+    // Once open, they do not moderate it either: no rewriting its text after people signed, no closing,
+    // hiding or unhiding it, no invalidating (or probing) its signatures.
+    grantRole(s4.id, "moderator", CLI_ACTOR);
+    const otherModerator = { ...s4, roles: ["moderator" as const] };
+    transitionPetition(petition.id, { action: "approve" }, otherModerator);
+    const input = {
+      title: "A petition started by a moderator, rewritten",
+      summary: "A different ask from the one people signed.",
+      body: "Something else entirely, written after people had signed the original text. ".repeat(2),
+    };
+    expectRefused(() => editPetition(petition.id, input, moderatorAsCreator), 403, /another moderator/);
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "close" }, moderatorAsCreator),
+      403,
+      /another moderator/,
+    );
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "hide", reason: "Mine" }, moderatorAsCreator),
+      403,
+      /another moderator/,
+    );
+    transitionPetition(petition.id, { action: "hide", reason: "Names a colleague" }, otherModerator);
+    expectRefused(
+      () => transitionPetition(petition.id, { action: "unhide" }, moderatorAsCreator),
+      403,
+      /another moderator/,
+    );
+    for (const attempt of [
+      () => previewInvalidation(petition.id, { from: new Date(0) }, actorOf(moderatorAsCreator)),
+      () =>
+        invalidateSignatures(
+          petition.id,
+          { from: new Date(0), reason: "Mine", expected: "few" },
+          actorOf(moderatorAsCreator),
+        ),
+    ]) {
+      expect(attempt).toThrowError(
+        expect.objectContaining({ status: 403, message: expect.stringMatching(/another moderator/) }),
+      );
+    }
+    expect(findPetition(petition.slug)).toMatchObject({
+      title: "A petition started by a moderator themselves",
+      hiddenAt: expect.any(Date),
+    });
+    // Another moderator may.
+    transitionPetition(petition.id, { action: "unhide" }, otherModerator);
+    expect(editPetition(petition.id, input, otherModerator).title).toBe(input.title);
+    expect(previewInvalidation(petition.id, { from: new Date(0) }, actorOf(otherModerator))).toBe("few");
+  });
+
+  it("keeps a draft from moderators on the invalidation page too", async () => {
+    const draft = draftPetition(creator, "A draft nobody but its creator may read");
+    const response = await callRoute(
+      invalidateRoute,
+      "loader",
+      company.moderator,
+      `/petitions/${draft.id}/invalidate`,
+      {
+        slug: String(draft.id),
+      },
+    );
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain("A draft nobody");
   });
 });
