@@ -360,11 +360,21 @@ export default function PetitionPage() {
                   rows={3}
                 />
                 <div className="checkbox">
-                  <input type="checkbox" id="wantsUpdates" name="wantsUpdates" value="on" />
-                  <label htmlFor="wantsUpdates">
-                    Email me when it reaches a milestone or gets a response
-                  </label>
+                  <input
+                    type="checkbox"
+                    id="wantsUpdates"
+                    name="wantsUpdates"
+                    value="on"
+                    aria-describedby="signer-emails-hint"
+                  />
+                  <label htmlFor="wantsUpdates">Email me when it reaches a milestone</label>
                 </div>
+                {/* Honest about what signing sends: updates and responses reach every signer unless turned off. */}
+                <p id="signer-emails-hint" className="hint">
+                  Its organizers' updates and leadership's response are emailed to every signer; turn them off
+                  in <Link to="/settings">email settings</Link>. Emails travel through company mail, where
+                  mail administrators could see that you were sent one, even if you sign anonymously.
+                </p>
                 <button type="submit" name="intent" value="sign">
                   Sign
                 </button>

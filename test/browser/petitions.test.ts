@@ -159,6 +159,11 @@ describe("a petition from draft to signatures", () => {
   it("signs without JavaScript, and a second submission does not double-count", async () => {
     const page = await as("bob", false);
     await page.goto(petitionUrl);
+    // The form says which emails signing brings: the box is for milestones; updates and responses
+    // reach every signer unless turned off in the settings it links to.
+    const milestones = page.getByLabel("Email me when it reaches a milestone");
+    expect(await milestones.getAttribute("aria-describedby")).toBe("signer-emails-hint");
+    await page.locator("#signer-emails-hint").getByRole("link", { name: "email settings" }).waitFor();
     await page.getByLabel("Publicly — your name and department in the signers list").check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     await page.getByRole("heading", { name: "You signed publicly" }).waitFor();
