@@ -257,11 +257,19 @@ export const hidesRecipient = (kind: string) =>
   kind.startsWith("signer.") || kind.startsWith("comment.") || kind.startsWith("feedback.");
 
 /**
- * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
- * the recipients (or exact times) of signer and commenter emails.
+ * Times shown by day only: those of hidden-recipient emails, which would date an anonymous comment,
+ * reply or signature; and sign-in links, whose exact times (with their recipient) would line a
+ * person's activity up with anonymous acts. Rows are in id order, so one exact neighbour would
+ * narrow a hidden row's time: every row that could serve as such an anchor is by day too.
  */
+export const datedByDayOnly = (kind: string) => hidesRecipient(kind) || kind === "sign-in";
+
 const startOfDay = (date: Date) => new Date(date.getTime() - (date.getTime() % 86_400_000));
 
+/**
+ * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
+ * the recipients of signer, commenter and feedback emails, nor exact times that date people.
+ */
 export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   const db = getDb();
   const where: SQL | undefined = filter.status ? eq(outbox.status, filter.status) : undefined;
@@ -285,12 +293,16 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
   for (const message of messages) {
+    if (datedByDayOnly(message.kind)) {
+      // The next attempt is the claim or failure time plus a fixed delay: exact, it would date the row.
+      message.createdAt = startOfDay(message.createdAt);
+      message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
+      message.nextAttemptAt = startOfDay(message.nextAttemptAt);
+    }
     if (!hidesRecipient(message.kind)) continue;
     message.toAddress = "hidden (a participant)";
-    // SMTP errors quote the address; exact times could date an anonymous comment or signature.
+    // SMTP errors quote the address.
     message.lastError = message.lastError?.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, "[address]") ?? null;
-    message.createdAt = startOfDay(message.createdAt);
-    message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
   }
   const totals = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const row of db
@@ -302,7 +314,7 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   }
   const total = filter.status ? totals[filter.status] : Object.values(totals).reduce((a, b) => a + b, 0);
   return {
-    messages: messages.map((m) => ({ ...m, dayOnly: hidesRecipient(m.kind) })),
+    messages: messages.map((m) => ({ ...m, dayOnly: datedByDayOnly(m.kind) })),
     totals,
     pageCount: Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE)),
   };

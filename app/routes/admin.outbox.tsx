@@ -119,7 +119,9 @@ export default function Outbox() {
                       ? formatDate(m.sentAt)
                       : formatDateTime(m.sentAt)
                     : m.status === "queued"
-                      ? formatDateTime(m.nextAttemptAt)
+                      ? m.dayOnly
+                        ? formatDate(m.nextAttemptAt)
+                        : formatDateTime(m.nextAttemptAt)
                       : "—"}
                 </td>
               </tr>

@@ -30,6 +30,7 @@ import { transitionPetition } from "../../app/models/petitions.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
 import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/models/settings.server";
+import { requestSignIn } from "../../app/models/sign-in.server";
 import { signPetition } from "../../app/models/signatures.server";
 import * as commentRoute from "../../app/routes/comments.$commentId";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
@@ -521,6 +522,14 @@ describe("after a review", () => {
     expect(listed).toMatchObject({ toAddress: "hidden (a participant)", dayOnly: true });
     expect(listed?.lastError).toBe("550 5.1.1 <[address]>: Recipient address rejected");
     expect((listed?.createdAt.getTime() ?? 1) % 86_400_000).toBe(0);
+    // Nor by its next attempt (the claim or failure time plus a fixed delay).
+    expect((listed?.nextAttemptAt.getTime() ?? 1) % 86_400_000).toBe(0);
+    // Nor by an exactly dated neighbour: sign-in links (whose recipients show) are by day too.
+    requestSignIn({ email: staff(27).email, ip: null });
+    const signIn = listOutbox({ page: 1 }).messages.find((m) => m.kind === "sign-in");
+    expect(signIn).toMatchObject({ toAddress: staff(27).email, dayOnly: true });
+    for (const time of [signIn?.createdAt, signIn?.nextAttemptAt])
+      expect((time?.getTime() ?? 1) % 86_400_000).toBe(0);
   });
 
   it("never redirects off the site, whatever returnTo says", async () => {
