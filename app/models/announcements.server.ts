@@ -356,7 +356,9 @@ export function publishDueAnnouncements(now = Date.now()): number {
     const author = getDb().select().from(people).where(eq(people.id, row.authorId)).get();
     if (!author) continue;
     try {
-      publishAnnouncement(row.id, { ...author, roles: rolesOf(author.id) }, now, SYSTEM_ACTOR);
+      // Someone deactivated since (they left) keeps their roles on record but publishes nothing.
+      const roles = author.active ? rolesOf(author.id) : [];
+      publishAnnouncement(row.id, { ...author, roles }, now, SYSTEM_ACTOR);
       published++;
     } catch (error) {
       // Published meanwhile, the author lost the right to publish, a petition was hidden: it stays

@@ -17,6 +17,7 @@ import { CLI_ACTOR, listAuditEntries } from "../../app/models/audit.server";
 import { setEmailPreference } from "../../app/models/email-preferences.server";
 import { createSmtpTransport, deliverDueMail } from "../../app/models/mail.server";
 import { openObligations, sendObligationReminders } from "../../app/models/obligations.server";
+import { setPersonActive } from "../../app/models/people.server";
 import { grantRole } from "../../app/models/permissions.server";
 import {
   DAY_MS,
@@ -245,6 +246,22 @@ describe("scheduling and permissions", () => {
     expect(publishDueAnnouncements(T0 + 2 * 3_600_000)).toBe(1);
     expect(publishDueAnnouncements(T0 + 3 * 3_600_000)).toBe(0);
     expect(findAnnouncement(String(draft.id))?.state).toBe("published");
+  });
+
+  it("does not publish a scheduled memo whose author has left: it waits for a person to decide", () => {
+    const author = { ...staff(37), roles: ["leadership" as const] };
+    grantRole(author.id, "leadership", CLI_ACTOR);
+    const draft = saveAnnouncement(
+      null,
+      input({ title: "Written before leaving", body: "A memo scheduled by someone who then left." }),
+      author,
+    );
+    scheduleAnnouncement(draft.id, new Date(T0 + 3_600_000), author, T0);
+    setPersonActive(author.id, false, CLI_ACTOR);
+    expect(publishDueAnnouncements(T0 + 2 * 3_600_000)).toBe(0);
+    expect(findAnnouncement(String(draft.id))?.state).toBe("scheduled");
+    setPersonActive(author.id, true, CLI_ACTOR);
+    expect(publishDueAnnouncements(T0 + 2 * 3_600_000)).toBe(1);
   });
 
   it("keeps earlier versions when a published memo is edited, and lets only leadership and admins write", () => {
