@@ -64,6 +64,11 @@ function rateLimit(hits: Parameters<typeof hitRateLimits>[0], now: number): void
   }
 }
 
+const postingLimits = (user: User): Parameters<typeof hitRateLimits>[0] => [
+  [`comment:${user.id}:minute`, COMMENT_LIMITS.post.perMinute],
+  [`comment:${user.id}:hour`, COMMENT_LIMITS.post.perHour],
+];
+
 const isModerator = (user: User | null) => Boolean(user && can(user, "moderate:comment"));
 
 type CommentRow = typeof comments.$inferSelect;
@@ -113,13 +118,7 @@ export function postComment(
   user: User,
   now = Date.now(),
 ): number {
-  rateLimit(
-    [
-      [`comment:${user.id}:minute`, COMMENT_LIMITS.post.perMinute],
-      [`comment:${user.id}:hour`, COMMENT_LIMITS.post.perHour],
-    ],
-    now,
-  );
+  rateLimit(postingLimits(user), now);
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction((tx) => insertComment(tx, subject, { ...input, bodyHtml }, user, now), {
     behavior: "immediate",
@@ -129,7 +128,8 @@ export function postComment(
 /**
  * A signer's "why I'm signing", posted as their top-level comment with the same choice of anonymity,
  * inside the signing transaction. Skipped (the reason stays on the signature) while a moderator has
- * the discussion locked.
+ * the discussion locked, and past the comment limits: signing, withdrawing and signing again with a
+ * new reason must not post more than commenting would (the signature itself still counts).
  */
 export function postSigningReason(
   exec: Executor,
@@ -141,6 +141,7 @@ export function postSigningReason(
 ): number | null {
   const subject: CommentSubject = { type: "petition", id: petitionId };
   if (findThread(exec, subject)?.lockedAt) return null;
+  if (!hitRateLimits(postingLimits(user), now).allowed) return null;
   return insertComment(exec, subject, { ...reason, anonymous, fromSignature: true }, user, now);
 }
 

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { listAuditEntries } from "../../app/models/audit.server";
 import {
+  COMMENT_LIMITS,
   CommentError,
   type CommentView,
   deleteComment,
@@ -31,7 +32,7 @@ import { resetRateLimits } from "../../app/models/rate-limits.server";
 import type { User } from "../../app/models/sessions.server";
 import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/models/settings.server";
 import { requestSignIn } from "../../app/models/sign-in.server";
-import { signPetition } from "../../app/models/signatures.server";
+import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
 import * as commentRoute from "../../app/routes/comments.$commentId";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
@@ -282,6 +283,35 @@ describe("anonymity", () => {
       [null, true],
       ["Staff Member 19", false],
     ]);
+  });
+
+  it("posts reasons within the comment limits: signing, withdrawing and signing again cannot flood a thread", () => {
+    const petition = openPetition(company);
+    const signer = staff(19);
+    // Inside one minute's window of the limit, whatever the time of day.
+    const at = Date.now() - (Date.now() % 60_000) + 60_000 + 1_000;
+    for (let round = 0; round < 8; round++) {
+      const signed = signPetition(
+        {
+          petitionId: petition.id,
+          user: signer,
+          visibility: "anonymous",
+          reason: `Reason ${round}`,
+          ip: null,
+        },
+        at + round,
+      );
+      // The signature always counts; only the comment is left out past the limit.
+      expect(signed).toMatchObject({ ok: true });
+      withdrawSignature(petition.id, signer, at + round);
+    }
+    const posted = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1 })?.comments ?? [];
+    expect(posted).toHaveLength(COMMENT_LIMITS.post.perMinute.limit);
+    // The same person's own comment in that minute is refused like any sixth comment.
+    refused(
+      () => postComment(subjectOf(petition.id), { body: "More", anonymous: false }, signer, at + 9),
+      429,
+    );
   });
 });
 
