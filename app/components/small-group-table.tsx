@@ -1,7 +1,11 @@
 import type { Breakdown } from "../models/small-groups";
 import { K } from "../models/small-groups";
 
-/** A breakdown after small-group suppression: shown groups, hidden ones, their combined count, the total. */
+/**
+ * A breakdown after small-group suppression: the shown groups, one row for the folded ones combined,
+ * the total, and the folded groups' names (all alike: each has fewer than K or is combined to
+ * protect one that has).
+ */
 export function SmallGroupTable({
   groupLabel,
   countLabel,
@@ -14,44 +18,54 @@ export function SmallGroupTable({
   /** An extra column (e.g. an average), given per shown row label. */
   extra?: { label: string; value: (rowLabel: string) => string };
 }) {
+  const folded = breakdown.rows.filter((row) => !row.shown).map((row) => row.label);
   return (
-    <table className="data-table">
-      <thead>
-        <tr>
-          <th scope="col">{groupLabel}</th>
-          <th scope="col">{countLabel}</th>
-          {extra ? <th scope="col">{extra.label}</th> : null}
-        </tr>
-      </thead>
-      <tbody>
-        {breakdown.rows.map((row) => (
-          <tr key={row.label}>
-            <th scope="row">{row.label}</th>
-            <td>
-              {row.shown
-                ? row.total.toLocaleString("en")
-                : row.fewerThanK
-                  ? `fewer than ${K}`
-                  : "combined below"}
-            </td>
-            {extra ? <td>{row.shown ? extra.value(row.label) : "—"}</td> : null}
-          </tr>
-        ))}
-        {breakdown.folded !== null ? (
+    <>
+      <table className="data-table">
+        <thead>
           <tr>
-            <th scope="row">Not shown, combined</th>
-            <td>{breakdown.folded.toLocaleString("en")}</td>
-            {extra ? <td>—</td> : null}
+            <th scope="col">{groupLabel}</th>
+            <th scope="col">{countLabel}</th>
+            {extra ? <th scope="col">{extra.label}</th> : null}
           </tr>
-        ) : null}
-      </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row">Total</th>
-          <td>{breakdown.total.toLocaleString("en")}</td>
-          {extra ? <td /> : null}
-        </tr>
-      </tfoot>
-    </table>
+        </thead>
+        <tbody>
+          {breakdown.rows.map((row) =>
+            row.shown ? (
+              <tr key={row.label}>
+                <th scope="row">{row.label}</th>
+                <td>{row.total.toLocaleString("en")}</td>
+                {extra ? <td>{extra.value(row.label)}</td> : null}
+              </tr>
+            ) : null,
+          )}
+          {breakdown.folded !== null ? (
+            <tr>
+              <th scope="row">
+                {folded.length} {folded.length === 1 ? "group" : "groups"} not shown, combined
+              </th>
+              <td>{breakdown.folded.toLocaleString("en")}</td>
+              {extra ? <td>—</td> : null}
+            </tr>
+          ) : null}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Total</th>
+            <td>{breakdown.total.toLocaleString("en")}</td>
+            {extra ? <td /> : null}
+          </tr>
+        </tfoot>
+      </table>
+      {folded.length > 0 ? (
+        <details>
+          <summary>Groups not shown ({folded.length})</summary>
+          <p className="muted">
+            Each has fewer than {K}, or is combined so that one that has cannot be worked out:{" "}
+            {folded.join(", ")}.
+          </p>
+        </details>
+      ) : null}
+    </>
   );
 }

@@ -124,8 +124,23 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
     .where(and(eq(signatures.petitionId, petition.id), standingAt(asOf)))
     .groupBy(sql`1`, sql`2`)
     .all();
-  const groups = (label: (row: (typeof rows)[number]) => string): Group[] => {
+  // Every department and location of the directory, signed in or not: a group listed only once
+  // someone in it signed would tell that someone in it did.
+  const directory = getDb()
+    .select({
+      department: sql<string>`coalesce(${people.department}, '')`,
+      location: sql<string>`coalesce(${people.location}, '')`,
+    })
+    .from(people)
+    .where(eq(people.active, true))
+    .groupBy(sql`1`, sql`2`)
+    .all();
+  const groups = (label: (row: { department: string; location: string }) => string): Group[] => {
     const byLabel = new Map<string, Group>();
+    for (const row of directory) {
+      const name = label(row) || "Not recorded";
+      byLabel.set(name, { label: name, total: 0, anonymous: 0 });
+    }
     for (const row of rows) {
       const name = label(row) || "Not recorded";
       const group = byLabel.get(name) ?? { label: name, total: 0, anonymous: 0 };

@@ -6,16 +6,18 @@
  * one combined row, and the smallest shown groups join the fold until the fold itself is safe — at
  * least K people, an anonymous part of 0 or at least K, and at least two groups — so no folded group
  * can be worked out from the total. Totals stay right: shown + folded = total.
+ *
+ * Groups nobody in signed may be passed too (total 0): they are folded and listed like any small
+ * group, so that a group's mere presence in the table does not tell that someone in it signed. And
+ * every folded group reads the same — not "fewer than K" for some and "combined" for others, which
+ * would tell a group of K or more whose anonymous part is small.
  */
 
 export const K = 5;
 
 export type Group = { label: string; total: number; anonymous: number };
 
-export type SuppressedRow =
-  | { label: string; shown: true; total: number }
-  /** `fewerThanK`: the group itself is small; otherwise it is folded to protect another group. */
-  | { label: string; shown: false; fewerThanK: boolean };
+export type SuppressedRow = { label: string; shown: true; total: number } | { label: string; shown: false };
 
 export type Breakdown = {
   rows: SuppressedRow[];
@@ -28,7 +30,7 @@ const safe = (total: number, anonymous: number, k: number) =>
   total >= k && (anonymous === 0 || anonymous >= k);
 
 export function suppressSmallGroups(groups: readonly Group[], k = K): Breakdown {
-  const present = groups.filter((g) => g.total > 0);
+  const present = groups;
   const total = present.reduce((sum, g) => sum + g.total, 0);
   const folded = new Set(present.filter((g) => !safe(g.total, g.anonymous, k)));
   const fold = () => {
@@ -61,9 +63,7 @@ export function suppressSmallGroups(groups: readonly Group[], k = K): Breakdown 
   const rows: SuppressedRow[] = [...present]
     .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label))
     .map((g) =>
-      folded.has(g)
-        ? { label: g.label, shown: false, fewerThanK: g.total < k }
-        : { label: g.label, shown: true, total: g.total },
+      folded.has(g) ? { label: g.label, shown: false } : { label: g.label, shown: true, total: g.total },
     );
   const foldedTotal = [...folded].reduce((sum, g) => sum + g.total, 0);
   return { rows, folded: folded.size ? foldedTotal : null, total };

@@ -36,7 +36,7 @@ import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { getDb } from "../../db/client";
-import { outbox, signatures } from "../../db/schema";
+import { outbox, people, signatures } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
 import { startSmtpServer } from "../support/smtp";
 
@@ -247,9 +247,18 @@ describe("the dashboard's numbers", () => {
       const shown = breakdown.rows.reduce((s, r) => s + (r.shown ? r.total : 0), 0);
       expect(shown + (breakdown.folded ?? 0)).toBe(stood);
     }
-    // Security has 3 people in the whole company: never shown as a number.
-    const security = department.rows.find((r) => r.label === "Security");
-    if (security) expect(security.shown).toBe(false);
+    // Security has 3 people in the whole company: never shown as a number, and listed whether or not
+    // any of them signed — as is every department of the directory.
+    expect(department.rows.find((r) => r.label === "Security")).toEqual({ label: "Security", shown: false });
+    const departments = new Set(
+      getDb()
+        .select({ department: people.department })
+        .from(people)
+        .where(eq(people.active, true))
+        .all()
+        .map((p) => p.department ?? "Not recorded"),
+    );
+    expect(new Set(department.rows.map((r) => r.label))).toEqual(departments);
     for (const row of department.rows) if (row.shown) expect(row.total).toBeGreaterThanOrEqual(K);
   });
 });

@@ -18,7 +18,8 @@ describe("small-group suppression", () => {
    */
   function assertNothingRevealed(groups: Group[]) {
     const result = suppressSmallGroups(groups);
-    const present = groups.filter((g) => g.total > 0);
+    // Groups nobody in signed are listed (folded) like any small group.
+    const present = groups;
     const total = present.reduce((s, g) => s + g.total, 0);
     expect(result.total).toBe(total);
     const shown = result.rows.filter((r) => r.shown);
@@ -42,12 +43,10 @@ describe("small-group suppression", () => {
       expect(anonymous === 0 || anonymous >= K).toBe(true);
       expect(result.folded).toBe(sum);
     }
-    // Every present group appears once, small ones labelled as such.
+    // Every group appears once, and every folded one alike: nothing tells a small group from one
+    // folded to protect another, or an empty group from one someone signed in.
     expect(result.rows.map((r) => r.label).sort()).toEqual(present.map((g) => g.label).sort());
-    for (const row of result.rows) {
-      const group = present.find((g) => g.label === row.label);
-      if (!row.shown) expect(row.fewerThanK).toBe((group?.total ?? 0) < K);
-    }
+    for (const row of result.rows) if (!row.shown) expect(row).toEqual({ label: row.label, shown: false });
   }
 
   it("never reveals a group under 5, directly or by subtraction, for many random distributions", {
@@ -77,14 +76,32 @@ describe("small-group suppression", () => {
     expect(result.rows).toEqual([
       { label: "Engineering", shown: true, total: 120 },
       // Finance's 2 anonymous signers would be its total minus its public signers.
-      { label: "Finance", shown: false, fewerThanK: false },
+      { label: "Finance", shown: false },
       // Legal + Finance hold 3 anonymous signers: Research (6) joins them; Sales (none) would not help.
-      { label: "Research", shown: false, fewerThanK: false },
+      { label: "Research", shown: false },
       { label: "Sales", shown: true, total: 9 },
-      { label: "Legal", shown: false, fewerThanK: true },
+      { label: "Legal", shown: false },
     ]);
     expect(result.folded).toBe(58);
     expect(result.total).toBe(187);
+  });
+
+  it("lists groups nobody in signed like small ones, and folds a shown group in when the fold would be empty", () => {
+    const result = suppressSmallGroups([
+      { label: "Engineering", total: 120, anonymous: 40 },
+      { label: "Sales", total: 9, anonymous: 0 },
+      { label: "Lisbon office", total: 0, anonymous: 0 },
+      { label: "Porto office", total: 0, anonymous: 0 },
+    ]);
+    // "Lisbon office: fewer than 5" beside "combined: 0" would tell that nobody there signed, and a
+    // table listing Lisbon only once someone signed would tell that someone did.
+    expect(result.rows).toEqual([
+      { label: "Engineering", shown: true, total: 120 },
+      { label: "Sales", shown: false },
+      { label: "Lisbon office", shown: false },
+      { label: "Porto office", shown: false },
+    ]);
+    expect(result.folded).toBe(9);
   });
 
   it("folds everything when nothing can be shown safely, and nothing when all is safe", () => {
