@@ -220,9 +220,9 @@ export default function Dashboard() {
           The signatures as they stood at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC),
           anonymous ones included. To keep anonymous signers anonymous, a group is shown only when it has at
           least {K} signers and its anonymous signers are none or at least {K}; other groups are combined,
-          with more if needed so no group can be worked out by subtraction, and every department and
-          location of the directory is listed, so a group's presence tells nothing. Updated once a day, so
-          no one signing or withdrawing today can be traced.
+          with more if needed so no group can be worked out by subtraction, and every department and location
+          of the directory is listed, so a group's presence tells nothing. Updated once a day, so no one
+          signing or withdrawing today can be traced.
         </p>
         <div className="grid-2">
           <BreakdownTable
