@@ -376,7 +376,8 @@ export function publishDueAnnouncements(now = Date.now()): number {
  * The scheduler: queues the next batch of signer emails for each published announcement. Each batch
  * and the cursor that records it commit together, so a restart neither skips nor repeats anyone. A
  * person who signed several of the answered petitions gets one email; organizers got theirs at
- * publishing; people who turned these emails off get none. Returns how many signers it went through
+ * publishing, and those who signed get this one too (leaving them out would let an organizer learn
+ * whether a colleague signed by making them a co-organizer); people who turned these emails off get none. Returns how many signers it went through
  * (0 once every announcement is done). Anonymous signers are emailed like everyone
  * else — by the platform, so nobody learns who they are.
  */
@@ -399,20 +400,15 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             .get()?.cursor ?? 0;
         // Paged by person id, which no withdrawal or invalidation can change: each person once.
         const batch = getDb()
-          .$client.prepare<
-            [number, number, number],
-            { person_id: number; email: string; petition_id: number }
-          >(
+          .$client.prepare<[number, number], { person_id: number; email: string; petition_id: number }>(
             `select s.person_id, p.email, min(s.petition_id) as petition_id
              from signatures s join people p on p.id = s.person_id
              where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
                and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
-               and s.person_id not in (
-                 select person_id from petition_organizers where petition_id in (select petition_id from announcement_responses where announcement_id = ?))
              group by s.person_id
              order by s.person_id limit ${batchSize}`,
           )
-          .all(announcement.id, cursor, announcement.id);
+          .all(announcement.id, cursor);
         const stances = new Map(
           tx
             .select({

@@ -31,7 +31,6 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
   if (!crossed.length) return;
   const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
   const organizers = organizerRecipients(tx, petition.id);
-  const organizerAddresses = new Set(organizers.map((o) => o.email));
   for (const milestone of crossed) {
     const responseDueAt =
       milestone.responseRequired && milestone.responseDays
@@ -98,8 +97,10 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
         ),
       )
       .all();
+    // Organizers who signed get this too, beside their own email: leaving them out would let an
+    // organizer learn whether a colleague signed, by making them a co-organizer and watching the
+    // dashboard's email counts.
     for (const { email } of subscribers) {
-      if (organizerAddresses.has(email)) continue;
       mail(email, "signer.milestone", [
         `A petition you signed, “${petition.title}”, has reached ${threshold} signatures.${due}`,
       ]);

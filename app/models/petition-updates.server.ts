@@ -130,7 +130,9 @@ export function listPetitionUpdates(petitionId: number) {
  * The scheduler: queues the next batch of emails for each update not yet sent to every signer.
  * Signers standing when it was posted (anonymous ones too — the platform sends, nobody learns who they are), paged by
  * person id with the cursor committed with the batch, so a restart neither skips nor repeats anyone.
- * Organizers are left out (they wrote it); so are people who turned these emails off.
+ * Its author is left out (they wrote it), and people who turned these emails off. Other organizers
+ * who signed get it like any signer: leaving them out would let an organizer learn whether a
+ * colleague signed, by making them a co-organizer and watching the dashboard's email count.
  */
 export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_EMAIL_BATCH_SIZE): number {
   const db = getDb();
@@ -160,11 +162,15 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
                 `select s.person_id, p.email
                  from signatures s join people p on p.id = s.person_id
                  where s.petition_id = ? and s.withdrawn_at is null and s.invalidated_at is null
-                   and s.created_at <= ? and p.active = 1 and s.person_id > ?
-                   and s.person_id not in (select person_id from petition_organizers where petition_id = ?)
+                   and s.created_at <= ? and p.active = 1 and s.person_id > ? and s.person_id != ?
                  order by s.person_id limit ${batchSize}`,
               )
-              .all(petition.id, update.update.createdAt.getTime(), update.update.emailCursor, petition.id);
+              .all(
+                petition.id,
+                update.update.createdAt.getTime(),
+                update.update.emailCursor,
+                update.update.authorId,
+              );
         processed += batch.length;
         const victory = update.update.kind === "victory";
         const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;
