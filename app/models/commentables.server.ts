@@ -4,6 +4,7 @@ import { announcements, petitionOrganizers, petitions, policies, policyOwners } 
 import { getConfig } from "../config.server";
 import { canViewAnnouncement } from "./announcements.server";
 import type { CommentSubjectType } from "./comment-forms";
+import { sponsorIds } from "./organizers.server";
 import { canView } from "./petitions.server";
 import type { User } from "./sessions.server";
 
@@ -21,6 +22,8 @@ export type Commentable = {
   closedReason: string | null;
   /** People whose own-name comments carry the Official badge (besides leadership). */
   officialIds: ReadonlySet<number>;
+  /** Whether this person has a stake in it, and so leaves its discussion's moderation to others. */
+  hasStake(userId: number): boolean;
 };
 
 export type CommentSubject = { type: CommentSubjectType; id: number };
@@ -63,6 +66,8 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
       canView: (user) => canView(exec, petition, user),
       closedReason,
       officialIds: organizers,
+      // Asked only when someone moderates: not a cost of every petition page.
+      hasStake: (userId) => sponsorIds(exec, id).has(userId),
     };
   },
   announcement(exec, id) {
@@ -77,24 +82,27 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
           ? null
           : "The discussion opens when the announcement is published.",
       officialIds: new Set([announcement.authorId]),
+      hasStake: (userId) => userId === announcement.authorId,
     };
   },
   policy(exec, id) {
     const policy = exec.select().from(policies).where(eq(policies.id, id)).get();
     if (!policy) return null;
+    const owners = new Set(
+      exec
+        .select({ id: policyOwners.personId })
+        .from(policyOwners)
+        .where(eq(policyOwners.policyId, id))
+        .all()
+        .map((r) => r.id),
+    );
     return {
       title: policy.title,
       path: `/policies/${policy.slug}`,
       canView: () => true,
       closedReason: null,
-      officialIds: new Set(
-        exec
-          .select({ id: policyOwners.personId })
-          .from(policyOwners)
-          .where(eq(policyOwners.policyId, id))
-          .all()
-          .map((r) => r.id),
-      ),
+      officialIds: owners,
+      hasStake: (userId) => owners.has(userId),
     };
   },
 };

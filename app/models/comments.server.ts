@@ -413,11 +413,8 @@ function moderatedComment(tx: Executor, commentId: number, moderator: User) {
 }
 
 function requireNoStake(commentable: Commentable, moderator: User): void {
-  if (commentable.officialIds.has(moderator.id)) {
-    throw new CommentError(
-      "You organize this petition; another moderator must moderate its discussion.",
-      403,
-    );
+  if (commentable.hasStake(moderator.id)) {
+    throw new CommentError("You have a stake in this; another moderator must moderate its discussion.", 403);
   }
 }
 
@@ -791,7 +788,7 @@ function threadInfo(
     closedReason: commentable.closedReason,
     signedIn: Boolean(viewer),
     canPost: Boolean(viewer) && !locked && !commentable.closedReason,
-    canModerate: isModerator(viewer) && !(viewer && commentable.officialIds.has(viewer.id)),
+    canModerate: isModerator(viewer) && !(viewer && commentable.hasStake(viewer.id)),
   };
 }
 

@@ -43,6 +43,26 @@ export function isOrganizer(_exec: Executor, petition: { id: number }, userId: n
   return Boolean(statements().isOrganizer.get({ petitionId: petition.id, personId: userId }));
 }
 
+/**
+ * Who put their name to a petition: its creator and co-sponsors. A moderator among them leaves its
+ * moderation (review, edits, closing, hiding, invalidation, its discussion) to others. Co-organizers
+ * do not count: organizers add them without their consent, so counting them would let organizers
+ * switch moderation off by adding every moderator.
+ */
+export function sponsorIds(exec: Executor, petitionId: number): Set<number> {
+  const creator = exec
+    .select({ id: petitions.creatorId })
+    .from(petitions)
+    .where(eq(petitions.id, petitionId))
+    .get();
+  const coSponsors = exec
+    .select({ id: petitionCoSponsors.personId })
+    .from(petitionCoSponsors)
+    .where(eq(petitionCoSponsors.petitionId, petitionId))
+    .all();
+  return new Set([...(creator ? [creator.id] : []), ...coSponsors.map((r) => r.id)]);
+}
+
 export function organizerIds(exec: Executor, petitionId: number): Set<number> {
   return new Set(
     exec

@@ -30,7 +30,7 @@ import { actorOf, recordAudit, SYSTEM_ACTOR } from "./audit.server";
 import { enqueueMail, renderEmail } from "./mail.server";
 import { renderMarkdown } from "./markdown.server";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "./obligations.server";
-import { isOrganizer, organizerEmails } from "./organizers.server";
+import { isOrganizer, organizerEmails, sponsorIds } from "./organizers.server";
 import { can } from "./permissions.server";
 import { milestoneInputSchema, petitionInputSchema, victorySchema } from "./petition-forms";
 import {
@@ -124,7 +124,7 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
       const petition = requirePetition(tx, petitionId);
       const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
       const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
-      if (!isCreatorDraft && isModeratorFix && isOrganizer(tx, petition, user.id)) {
+      if (!isCreatorDraft && isModeratorFix && sponsorIds(tx, petition.id).has(user.id)) {
         throw new PetitionError(OWN_PETITION, 403);
       }
       if (!isCreatorDraft && !isModeratorFix) {
@@ -240,8 +240,8 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
   "declare-victory": ["open", "closed"],
 };
 
-/** Moderators never moderate a petition they organize (review, edit, close, hide, invalidate). */
-export const OWN_PETITION = "You organize this petition, so another moderator must do this.";
+/** Moderators never moderate a petition they started or co-sponsored (review, edit, close, hide, invalidate). */
+export const OWN_PETITION = "You started or co-sponsored this petition, so another moderator must do this.";
 
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
@@ -307,13 +307,13 @@ export function transitionPetition(
         }
         case "approve": {
           if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
           break;
         }
         case "reject": {
           if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = {
             state: "rejected",
             rejectionReason: transition.reason,
@@ -324,25 +324,25 @@ export function transitionPetition(
         case "close": {
           if (user && !isModerator)
             throw new PetitionError("Only moderators can close a petition early.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "closed", closedAt: at };
           break;
         }
         case "archive": {
           if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "archived", archivedAt: at };
           break;
         }
         case "hide": {
           if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: at, hiddenReason: transition.reason };
           break;
         }
         case "unhide": {
           if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
-          if (user && isOrganizer(tx, petition, user.id)) throw new PetitionError(OWN_PETITION, 403);
+          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }

@@ -10,7 +10,7 @@ import { normalizeEmail } from "./email-address";
 import { newSignerPseudonym, nextLedgerEntry, verifyLedger, writeLedgerEntry } from "./ledger.server";
 import { renderMarkdown } from "./markdown.server";
 import { recordMilestoneCrossings } from "./milestones.server";
-import { isOrganizer } from "./organizers.server";
+import { sponsorIds } from "./organizers.server";
 import { signSchema } from "./petition-forms";
 import type { SignatureVisibility } from "./petition-states";
 
@@ -371,7 +371,7 @@ function emailList(criteria: InvalidationCriteria): string[] {
 }
 
 function checkNotOwnPetition(petitionId: number, actor: Actor): void {
-  if (actor.id !== null && isOrganizer(getDb(), { id: petitionId }, actor.id)) {
+  if (actor.id !== null && sponsorIds(getDb(), petitionId).has(actor.id)) {
     throw new InvalidationError(OWN_PETITION, 403);
   }
 }

@@ -477,6 +477,14 @@ function OrganizerPanel() {
 function ModeratorPanel() {
   const { petition, viewer } = useLoaderData<typeof loader>();
   if (!viewer.isModerator) return null;
+  if (viewer.isCreator || viewer.hasCoSponsored) {
+    return (
+      <section className="card stack" aria-labelledby="moderation-title">
+        <h2 id="moderation-title">Moderation</h2>
+        <p>You started or co-sponsored this petition, so other moderators handle its moderation.</p>
+      </section>
+    );
+  }
   const action = (name: string, label: string, className = "secondary") => (
     <Form method="post" className="inline-form">
       <input type="hidden" name="step" value={name} />

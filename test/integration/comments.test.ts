@@ -26,6 +26,7 @@ import {
 } from "../../app/models/email-preferences.server";
 import { EMAIL_TOPICS } from "../../app/models/email-topics";
 import { listOutbox } from "../../app/models/mail.server";
+import { addCoOrganizer } from "../../app/models/organizers.server";
 import { grantRole } from "../../app/models/permissions.server";
 import { transitionPetition } from "../../app/models/petitions.server";
 import { resetRateLimits } from "../../app/models/rate-limits.server";
@@ -608,7 +609,7 @@ describe("after a review", () => {
     grantRole(organizingModerator.id, "moderator", { id: null, label: "cli" });
     const petition = openPetition({ staff: [organizingModerator, staff(1), staff(2), staff(3)], moderator });
     const id = post(petition.id, staff(5), "About the organizer");
-    refused(() => hideComment(id, "I dislike it", organizingModerator), 403, /You organize this petition/);
+    refused(() => hideComment(id, "I dislike it", organizingModerator), 403, /You have a stake in this/);
     refused(
       () => setThreadLock(subjectOf(petition.id), { locked: true, reason: "Mine" }, organizingModerator),
       403,
@@ -620,6 +621,16 @@ describe("after a review", () => {
     const reported = post(other.id, staff(5), "Reported by a moderator");
     reportComment(reported, { reason: "spam" }, moderator);
     refused(() => hideComment(reported, "Spam", moderator), 403, /another moderator/);
+
+    // A co-organizer its organizers added (without asking) still moderates: otherwise organizers could
+    // switch moderation off by adding every moderator.
+    const added = { ...staff(28), roles: ["moderator" as const] };
+    grantRole(added.id, "moderator", { id: null, label: "cli" });
+    addCoOrganizer(petition.id, added.email, organizingModerator);
+    expect(loadThread(subjectOf(petition.id), added, { sort: "top", page: 1 })?.thread.canModerate).toBe(
+      true,
+    );
+    hideComment(id, "Names a colleague", added);
   });
 
   it("limits edits, refuses votes once a discussion is closed, and always lets a vote be taken back", () => {

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { actorOf, CLI_ACTOR } from "../../app/models/audit.server";
 import { renderMarkdown } from "../../app/models/markdown.server";
+import { addCoOrganizer } from "../../app/models/organizers.server";
 import { grantRole } from "../../app/models/permissions.server";
 import {
   closeExpiredPetitions,
@@ -254,7 +255,9 @@ describe("review by someone else", () => {
       title: "A petition started by a moderator themselves",
       hiddenAt: expect.any(Date),
     });
-    // Another moderator may.
+    // Another moderator may — even one the organizers added as a co-organizer (without asking), or
+    // organizers could switch moderation off by adding every moderator.
+    addCoOrganizer(petition.id, otherModerator.email, moderatorAsCreator);
     transitionPetition(petition.id, { action: "unhide" }, otherModerator);
     expect(editPetition(petition.id, input, otherModerator).title).toBe(input.title);
     expect(previewInvalidation(petition.id, { from: new Date(0) }, actorOf(otherModerator))).toBe("few");
