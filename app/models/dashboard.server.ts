@@ -124,15 +124,15 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
     .where(and(eq(signatures.petitionId, petition.id), standingAt(asOf)))
     .groupBy(sql`1`, sql`2`)
     .all();
-  // Every department and location of the directory, signed in or not: a group listed only once
-  // someone in it signed would tell that someone in it did.
+  // Every department and location of the directory (people who left included: they may have
+  // signed), signed in or not: a group listed only once someone in it signed would tell that
+  // someone in it did.
   const directory = getDb()
     .select({
       department: sql<string>`coalesce(${people.department}, '')`,
       location: sql<string>`coalesce(${people.location}, '')`,
     })
     .from(people)
-    .where(eq(people.active, true))
     .groupBy(sql`1`, sql`2`)
     .all();
   const groups = (label: (row: { department: string; location: string }) => string): Group[] => {

@@ -60,11 +60,17 @@ export function suppressSmallGroups(groups: readonly Group[], k = K): Breakdown 
     if (!next) break;
     folded.add(next);
   }
-  const rows: SuppressedRow[] = [...present]
-    .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label))
-    .map((g) =>
-      folded.has(g) ? { label: g.label, shown: false } : { label: g.label, shown: true, total: g.total },
-    );
+  // Shown groups largest first; folded ones after them in name order: an order by size would rank them.
+  const rows: SuppressedRow[] = [
+    ...present
+      .filter((g) => !folded.has(g))
+      .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label))
+      .map((g): SuppressedRow => ({ label: g.label, shown: true, total: g.total })),
+    ...present
+      .filter((g) => folded.has(g))
+      .sort((a, b) => a.label.localeCompare(b.label))
+      .map((g): SuppressedRow => ({ label: g.label, shown: false })),
+  ];
   const foldedTotal = [...folded].reduce((sum, g) => sum + g.total, 0);
   return { rows, folded: folded.size ? foldedTotal : null, total };
 }

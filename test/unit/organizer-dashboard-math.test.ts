@@ -47,6 +47,10 @@ describe("small-group suppression", () => {
     // folded to protect another, or an empty group from one someone signed in.
     expect(result.rows.map((r) => r.label).sort()).toEqual(present.map((g) => g.label).sort());
     for (const row of result.rows) if (!row.shown) expect(row).toEqual({ label: row.label, shown: false });
+    // Nor does their order: folded groups come after the shown ones, by name, never ranked by size.
+    const foldedLabels = result.rows.filter((r) => !r.shown).map((r) => r.label);
+    expect(foldedLabels).toEqual([...foldedLabels].sort((a, b) => a.localeCompare(b)));
+    expect(result.rows.slice(0, result.rows.length - foldedLabels.length).every((r) => r.shown)).toBe(true);
   }
 
   it("never reveals a group under 5, directly or by subtraction, for many random distributions", {
@@ -75,12 +79,12 @@ describe("small-group suppression", () => {
     ]);
     expect(result.rows).toEqual([
       { label: "Engineering", shown: true, total: 120 },
+      { label: "Sales", shown: true, total: 9 },
       // Finance's 2 anonymous signers would be its total minus its public signers.
       { label: "Finance", shown: false },
+      { label: "Legal", shown: false },
       // Legal + Finance hold 3 anonymous signers: Research (6) joins them; Sales (none) would not help.
       { label: "Research", shown: false },
-      { label: "Sales", shown: true, total: 9 },
-      { label: "Legal", shown: false },
     ]);
     expect(result.folded).toBe(58);
     expect(result.total).toBe(187);
@@ -97,9 +101,9 @@ describe("small-group suppression", () => {
     // table listing Lisbon only once someone signed would tell that someone did.
     expect(result.rows).toEqual([
       { label: "Engineering", shown: true, total: 120 },
-      { label: "Sales", shown: false },
       { label: "Lisbon office", shown: false },
       { label: "Porto office", shown: false },
+      { label: "Sales", shown: false },
     ]);
     expect(result.folded).toBe(9);
   });
