@@ -130,19 +130,24 @@ export function listPetitionUpdates(petitionId: number) {
  * The scheduler: queues the next batch of emails for each update not yet sent to every signer.
  * Signers standing when it was posted (anonymous ones too — the platform sends, nobody learns who they are), paged by
  * person id with the cursor committed with the batch, so a restart neither skips nor repeats anyone.
- * Its author is left out (they wrote it), and people who turned these emails off. Other organizers
- * who signed get it like any signer: leaving them out would let an organizer learn whether a
- * colleague signed, by making them a co-organizer and watching the dashboard's email count.
+ * People who turned these emails off are left out; organizers who signed, its author included, get it
+ * like any signer: leaving them out would let an organizer learn whether a colleague signed, by making
+ * them a co-organizer (or waiting for their update) and watching the dashboard's email count.
  */
 export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_EMAIL_BATCH_SIZE): number {
   const db = getDb();
   const pending = db
-    .select({ id: petitionUpdates.id })
+    .select({ id: petitionUpdates.id, body: petitionUpdates.body, slug: petitions.slug })
     .from(petitionUpdates)
+    .innerJoin(petitions, eq(petitions.id, petitionUpdates.petitionId))
     .where(isNull(petitionUpdates.emailsDoneAt))
     .all();
   let processed = 0;
-  for (const { id } of pending) {
+  for (const { id, body, slug } of pending) {
+    // Rendered before the write lock is taken (updates are never edited): the same for every signer.
+    const rendered = {
+      html: renderMarkdownForEmail(body, `${getConfig().appUrl}/petitions/${slug}#updates`),
+    };
     db.transaction(
       (tx) => {
         const update = tx
@@ -157,28 +162,19 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
         const batch = petition.hiddenAt
           ? []
           : db.$client
-              .prepare<[number, number, number, number], { person_id: number; email: string }>(
+              .prepare<[number, number, number], { person_id: number; email: string }>(
                 // Those who had signed when it was posted; later signers read it on the page.
                 `select s.person_id, p.email
                  from signatures s join people p on p.id = s.person_id
                  where s.petition_id = ? and s.withdrawn_at is null and s.invalidated_at is null
-                   and s.created_at <= ? and p.active = 1 and s.person_id > ? and s.person_id != ?
+                   and s.created_at <= ? and p.active = 1 and s.person_id > ?
                  order by s.person_id limit ${batchSize}`,
               )
-              .all(
-                petition.id,
-                update.update.createdAt.getTime(),
-                update.update.emailCursor,
-                update.update.authorId,
-              );
+              .all(petition.id, update.update.createdAt.getTime(), update.update.emailCursor);
         processed += batch.length;
         const victory = update.update.kind === "victory";
         const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;
-        // Rendered once per batch: the same for every signer.
-        const quote =
-          batch.length > 0
-            ? { markdown: update.update.body, html: renderMarkdownForEmail(update.update.body, url) }
-            : undefined;
+        const quote = { markdown: update.update.body, html: rendered.html };
         for (const signer of batch) {
           if (isOptedOut(tx, signer.person_id, "petition-updates")) continue;
           const stopUrl = unsubscribeUrl(signer.person_id, "petition-updates");

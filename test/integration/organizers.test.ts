@@ -352,17 +352,17 @@ describe("updates to signers", () => {
       [person(306), person(307), person(308)],
       "Keep logging data out of performance reviews",
     );
-    // Two of its organizers sign too: the update's author (306) is not sent their own update; the
-    // other (307) gets it like any signer, so that making someone a co-organizer cannot tell, by the
-    // dashboard's email count, whether they signed.
-    const tinySigners = [...signers.slice(20, 30), person(307)];
-    [...tinySigners, person(306)].forEach((s, i) => {
+    // Two of its organizers sign too, the update's author (306) among them: both get it like any
+    // signer, so that making someone a co-organizer, or their posting an update, cannot tell by the
+    // dashboard's email count whether they signed.
+    const tinySigners = [...signers.slice(20, 30), person(307), person(306)];
+    tinySigners.forEach((s, i) => {
       resetRateLimits();
       signPetition({ petitionId: tiny.id, user: s, visibility: i % 2 ? "anonymous" : "public", ip: null });
     });
     postPetitionUpdate(
       tiny.id,
-      "Thank you all: **HR has agreed** to a meeting next week. See [the agenda](/policies/agenda), [their note](https://hr.corp.example/note) and [below](#updates).\n\n<script>alert(1)</script>",
+      "Thank you all: **HR has agreed** to a meeting next week. See [the agenda](/policies/agenda), [their note](https://hr.corp.example/note) and [the ask](#the-ask).\n\n<script>alert(1)</script>",
       person(306),
     );
     while (queuePetitionUpdateEmails() > 0) {
@@ -380,7 +380,8 @@ describe("updates to signers", () => {
     expect(html).toContain("<strong>HR has agreed</strong> to a meeting next week.");
     expect(html).toContain('href="http://undersigned.test:3000/policies/agenda"');
     expect(html).toContain('href="https://hr.corp.example/note"');
-    expect(html).toContain(`href="http://undersigned.test:3000/petitions/${tiny.slug}#updates"`);
+    // A fragment is resolved against the update's place on the petition page.
+    expect(html).toContain(`href="http://undersigned.test:3000/petitions/${tiny.slug}#the-ask"`);
     expect(html).not.toContain("<script");
     expect(html).toContain("&#x3C;script>alert(1)&#x3C;/script>");
     // Folded header lines unfolded first (RFC 5322).

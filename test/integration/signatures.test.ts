@@ -316,6 +316,29 @@ describe("milestones", () => {
     expect(mails.map((m) => m.toAddress)).toEqual([company.leader.email]);
     expect(getDb().select().from(outbox).where(eq(outbox.kind, "milestone.organizer")).all().length).toBe(8);
   });
+
+  it("emails an organizer who signed and asked for it as a signer too, so email counts cannot tell who signed", () => {
+    const petition = openPetition(company);
+    getDb().delete(milestones).where(eq(milestones.petitionId, petition.id)).run();
+    getDb().insert(milestones).values({ petitionId: petition.id, threshold: 2 }).run();
+    const [creator, sponsor] = company.staff;
+    if (!creator || !sponsor) throw new Error("missing");
+    for (const user of [creator, company.staff[36] ?? creator]) {
+      resetRateLimits();
+      signPetition({ petitionId: petition.id, user, visibility: "anonymous", wantsUpdates: true, ip });
+    }
+    const sent = (kind: string) =>
+      getDb()
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.kind, kind), eq(outbox.petitionId, petition.id)))
+        .all()
+        .map((m) => m.toAddress)
+        .sort();
+    expect(sent("signer.milestone")).toEqual([creator.email, company.staff[36]?.email].sort());
+    expect(sent("milestone.organizer")).toContain(creator.email);
+    expect(sent("milestone.organizer")).toContain(sponsor.email);
+  });
 });
 
 describe("anonymity", () => {
