@@ -27,12 +27,14 @@ export function getPerson(id: number): Person | undefined {
  * Who may sign in: an active person in the directory, anyone whose domain is allowed, and the
  * bootstrap admins named in ADMIN_EMAILS (so a fresh install can be administered at all).
  * An allowed domain admits plain addresses only: "jane+1@", "jane+2@" reach one mailbox, and each
- * would otherwise become another person with another verified signature.
+ * would otherwise become another person with another verified signature. People the directory does
+ * not list are let in by these rules, so they are asked again at each sign-in: a domain taken off the
+ * list, or an address the rules no longer admit, no longer signs in.
  */
 export function maySignIn(exec: Executor, email: string): boolean {
   const address = normalizeEmail(email);
   const person = findPersonByEmail(exec, address);
-  if (person) return person.active;
+  if (person && (!person.active || person.inDirectory)) return person.active;
   const config = getConfig();
   if (config.adminEmails.includes(address)) return true;
   const [local = "", domain = ""] = address.split("@");

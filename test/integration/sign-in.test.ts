@@ -145,6 +145,18 @@ describe("completing sign-in", () => {
       .run();
     expect(completeSignIn("old-plus-token")).toEqual({ ok: false, reason: "not-allowed" });
     expect(db().select().from(people).all()).toHaveLength(before);
+    // An account made before the rule (not in the directory) is asked again, and refused.
+    db()
+      .insert(people)
+      .values({
+        email: "pat+3@partner.example",
+        inDirectory: false,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .run();
+    requestSignIn({ email: "pat+3@partner.example", ip: nextIp() });
+    expect(() => lastLinkTo("pat+3@partner.example")).toThrowError(/no mail/);
     // The directory is the authority: an address it lists signs in whatever it looks like.
     db()
       .insert(people)
