@@ -33,7 +33,8 @@ export function hashIp(ip: string): string {
 
 export type Receipt = { petitionId: number; seq: number; hash: string };
 export type SignResult =
-  | { ok: true; receipt: Receipt }
+  /** `reasonPosted`: whether the reason became a comment (null without one); see postSigningReason. */
+  | { ok: true; receipt: Receipt; reasonPosted: boolean | null }
   | { ok: false; rateLimited: RateLimitResult & { allowed: false } };
 
 const isUniqueViolation = (error: unknown) =>
@@ -145,11 +146,17 @@ export function signPetition(
           now,
         );
         writeLedgerEntry(entry, +1, petition);
-        if (reason)
-          postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now);
+        const reasonPosted = reason
+          ? postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now) !==
+            null
+          : null;
         const next = statements().nextMilestone.get(petition.id);
         if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
-        return { ok: true, receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash } };
+        return {
+          ok: true,
+          receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash },
+          reasonPosted,
+        };
       } catch (error) {
         // A failed statement does not end the transaction: the rate-limit hits above still commit.
         if (isUniqueViolation(error)) return new PetitionError("You have already signed this petition.", 409);

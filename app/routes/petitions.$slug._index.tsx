@@ -107,7 +107,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         }
         return redirectWithFlash(here, {
           kind: "success",
-          message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.`,
+          message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.${
+            result.reasonPosted === false
+              ? " Your reason was not posted: the discussion is locked, or you have posted several comments in the last minutes. You can post it as a comment later."
+              : ""
+          }`,
         });
       }
       case "withdraw": {
@@ -355,7 +359,7 @@ export default function PetitionPage() {
                 </fieldset>
                 <TextareaField
                   label="Why I'm signing (optional)"
-                  hint="Posted as your comment in the discussion (unless a moderator has locked it), with the same choice: public or anonymous."
+                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous (not while moderators have it locked, or if you have just posted several comments)."
                   field={signFields.reason}
                   rows={3}
                 />

@@ -302,8 +302,8 @@ describe("anonymity", () => {
         },
         at + round,
       );
-      // The signature always counts; only the comment is left out past the limit.
-      expect(signed).toMatchObject({ ok: true });
+      // The signature always counts; only the comment is left out past the limit, and the signer is told.
+      expect(signed).toMatchObject({ ok: true, reasonPosted: round < COMMENT_LIMITS.post.perMinute.limit });
       withdrawSignature(petition.id, signer, at + round);
     }
     const posted = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1 })?.comments ?? [];
