@@ -256,19 +256,15 @@ export const OUTBOX_PAGE_SIZE = 50;
 export const hidesRecipient = (kind: string) =>
   kind.startsWith("signer.") || kind.startsWith("comment.") || kind.startsWith("feedback.");
 
-/**
- * Times shown by day only: those of hidden-recipient emails, which would date an anonymous comment,
- * reply or signature; and sign-in links, whose exact times (with their recipient) would line a
- * person's activity up with anonymous acts. Rows are in id order, so one exact neighbour would
- * narrow a hidden row's time: every row that could serve as such an anchor is by day too.
- */
-export const datedByDayOnly = (kind: string) => hidesRecipient(kind) || kind === "sign-in";
-
 const startOfDay = (date: Date) => new Date(date.getTime() - (date.getTime() % 86_400_000));
 
 /**
  * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
- * the recipients of signer, commenter and feedback emails, nor exact times that date people.
+ * the recipients of signer, commenter and feedback emails, nor any exact time. A hidden row's time
+ * would date an anonymous comment, reply or signature; a sign-in row's (with its recipient) would line
+ * a person's activity up with anonymous acts; and rows are in id order, so any exact neighbour would
+ * narrow a hidden row's time. So every time is by day (the next attempt too: it is the claim or
+ * failure time plus a fixed delay).
  */
 export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   const db = getDb();
@@ -293,12 +289,9 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
   for (const message of messages) {
-    if (datedByDayOnly(message.kind)) {
-      // The next attempt is the claim or failure time plus a fixed delay: exact, it would date the row.
-      message.createdAt = startOfDay(message.createdAt);
-      message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
-      message.nextAttemptAt = startOfDay(message.nextAttemptAt);
-    }
+    message.createdAt = startOfDay(message.createdAt);
+    message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
+    message.nextAttemptAt = startOfDay(message.nextAttemptAt);
     if (!hidesRecipient(message.kind)) continue;
     message.toAddress = "hidden (a participant)";
     // SMTP errors quote the address.
@@ -314,7 +307,7 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
   }
   const total = filter.status ? totals[filter.status] : Object.values(totals).reduce((a, b) => a + b, 0);
   return {
-    messages: messages.map((m) => ({ ...m, dayOnly: datedByDayOnly(m.kind) })),
+    messages,
     totals,
     pageCount: Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE)),
   };

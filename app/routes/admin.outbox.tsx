@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate, formatDateTime } from "../components/format";
+import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
 import { redirectWithFlash } from "../models/flash.server";
@@ -112,16 +112,12 @@ export default function Outbox() {
                 </td>
                 <td>{m.attempts}</td>
                 <td>{m.lastError ?? "—"}</td>
-                <td>{m.dayOnly ? formatDate(m.createdAt) : formatDateTime(m.createdAt)}</td>
+                <td>{formatDate(m.createdAt)}</td>
                 <td>
                   {m.sentAt
-                    ? m.dayOnly
-                      ? formatDate(m.sentAt)
-                      : formatDateTime(m.sentAt)
+                    ? formatDate(m.sentAt)
                     : m.status === "queued"
-                      ? m.dayOnly
-                        ? formatDate(m.nextAttemptAt)
-                        : formatDateTime(m.nextAttemptAt)
+                      ? formatDate(m.nextAttemptAt)
                       : "—"}
                 </td>
               </tr>
