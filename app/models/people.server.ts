@@ -3,7 +3,7 @@ import { and, asc, count, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb } from "../../db/client";
 import { people, personRoles } from "../../db/schema";
-import { getConfig } from "../config.server";
+import { admittedOutsideDirectory } from "./admission.server";
 import { type Actor, recordAudit } from "./audit.server";
 import { emailSchema, normalizeEmail } from "./email-address";
 import { ROLES, type Role } from "./roles";
@@ -24,21 +24,22 @@ export function getPerson(id: number): Person | undefined {
 }
 
 /**
- * Who may sign in: an active person in the directory, anyone whose domain is allowed, and the
- * bootstrap admins named in ADMIN_EMAILS (so a fresh install can be administered at all).
- * An allowed domain admits plain addresses only: "jane+1@", "jane+2@" reach one mailbox, and each
- * would otherwise become another person with another verified signature. People the directory does
- * not list are let in by these rules, so they are asked again at each sign-in: a domain taken off the
- * list, or an address the rules no longer admit, no longer signs in.
+ * Who may sign in: an active person in the directory, and people it does not list whom
+ * `admittedOutsideDirectory` admits (bootstrap admins, people given a role, allowed domains).
  */
-export function maySignIn(exec: Executor, email: string): boolean {
+export function maySignIn(email: string, exec: Executor = getDb()): boolean {
   const address = normalizeEmail(email);
   const person = findPersonByEmail(exec, address);
-  if (person && (!person.active || person.inDirectory)) return person.active;
-  const config = getConfig();
-  if (config.adminEmails.includes(address)) return true;
-  const [local = "", domain = ""] = address.split("@");
-  return config.allowedEmailDomains.includes(domain) && !local.includes("+");
+  if (!person) return admittedOutsideDirectory(address, []);
+  if (!person.active) return false;
+  if (person.inDirectory) return true;
+  const roles = exec
+    .select({ role: personRoles.role })
+    .from(personRoles)
+    .where(eq(personRoles.personId, person.id))
+    .all()
+    .map((r) => r.role);
+  return admittedOutsideDirectory(address, roles);
 }
 
 export function setDisplayName(personId: number, name: string): void {

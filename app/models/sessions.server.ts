@@ -3,6 +3,7 @@ import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../db/client";
 import { people, personRoles, sessions } from "../../db/schema";
 import { getConfig } from "../config.server";
+import { admittedOutsideDirectory } from "./admission.server";
 import type { Role } from "./roles";
 import { hashToken, newToken } from "./tokens.server";
 
@@ -94,6 +95,8 @@ export async function getSessionUser(
   const roles = statements()
     .roles.all({ personId: row.person.id })
     .map((r) => r.role);
+  // Someone the directory does not list stays admitted only while the rules admit them.
+  if (!row.person.inDirectory && !admittedOutsideDirectory(row.person.email, roles)) return null;
   const user: User = {
     id: row.person.id,
     email: row.person.email,

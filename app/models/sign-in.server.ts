@@ -56,7 +56,7 @@ export function requestSignIn(
   const config = getConfig();
   const link = getDb().transaction(
     (tx) => {
-      if (!maySignIn(tx, email)) return null;
+      if (!maySignIn(email, tx)) return null;
       const token = newToken();
       const redirectTo = safeRedirect(input.redirectTo, "");
       tx.insert(signInTokens)
@@ -144,7 +144,7 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
         .get();
       if (!consumed) return { ok: false, reason: "invalid" };
       // Re-checked now: the person may have been deactivated since the link was sent.
-      if (!maySignIn(tx, consumed.email)) return { ok: false, reason: "not-allowed" };
+      if (!maySignIn(consumed.email, tx)) return { ok: false, reason: "not-allowed" };
       let person = findPersonByEmail(tx, consumed.email);
       if (!person) {
         person = tx

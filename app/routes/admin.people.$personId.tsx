@@ -6,7 +6,7 @@ import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
 import { redirectWithFlash } from "../models/flash.server";
-import { DirectoryError, getPerson, setPersonActive } from "../models/people.server";
+import { DirectoryError, getPerson, maySignIn, setPersonActive } from "../models/people.server";
 import {
   grantRole,
   RoleChangeError,
@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPerson(parseId(params.personId));
   if (!person) throw new Response("There is no such person.", { status: 404 });
-  return json({ person, roles: rolesOf(person.id) });
+  return json({ person, roles: rolesOf(person.id), maySignIn: maySignIn(person.email) });
 }
 
 const schema = z.discriminatedUnion("intent", [
@@ -64,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles } = useLoaderData<typeof loader>();
+  const { person, roles, maySignIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -81,11 +81,19 @@ export default function AdminPerson() {
           {person.department ?? "—"} · {person.location ?? "—"}
         </dd>
         <dt className="label">Source</dt>
-        <dd>{person.inDirectory ? "Staff directory" : "Allowed email domain"}</dd>
+        <dd>
+          {person.inDirectory ? "Staff directory" : "Not in the directory (allowed email domain or a role)"}
+        </dd>
         <dt className="label">First signed in</dt>
         <dd>{formatDateTime(person.firstSignedInAt)}</dd>
         <dt className="label">Status</dt>
-        <dd>{person.active ? "Active" : "Inactive (cannot sign in)"}</dd>
+        <dd>
+          {!person.active
+            ? "Inactive (cannot sign in)"
+            : maySignIn
+              ? "Active"
+              : "Active, but cannot sign in: not in the directory, and no allowed domain, ADMIN_EMAILS entry or role admits this address"}
+        </dd>
       </dl>
       <h2>Roles</h2>
       <p className="muted">Everyone who signs in is staff. These roles add to that.</p>

@@ -109,7 +109,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           kind: "success",
           message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.${
             result.reasonPosted === false
-              ? " Your reason was not posted: the discussion is locked, or you have posted several comments in the last minutes. You can post it as a comment later."
+              ? " Your reason was not posted: the discussion is locked, or you have posted many comments recently. You can post it as a comment later."
               : ""
           }`,
         });

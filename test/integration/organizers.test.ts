@@ -258,6 +258,22 @@ describe("the dashboard's numbers", () => {
         .map((p) => p.department ?? "Not recorded"),
     );
     expect(new Set(department.rows.map((r) => r.label))).toEqual(departments);
+    // People who left count too: they may have signed before leaving, and a department listed only
+    // once one of them had signed would tell that one had.
+    getDb()
+      .insert(people)
+      .values({
+        email: "left@corp.example",
+        department: "Disbanded team",
+        location: "Closed office",
+        active: false,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .run();
+    const later = signerBreakdowns(current, tenDaysIn + 2 * DAY_MS);
+    expect(later.department.rows).toContainEqual({ label: "Disbanded team", shown: false });
+    expect(later.location.rows).toContainEqual({ label: "Closed office", shown: false });
     for (const row of department.rows) if (row.shown) expect(row.total).toBeGreaterThanOrEqual(K);
   });
 });

@@ -14,7 +14,7 @@ import {
 } from "../../app/models/sign-in.server";
 import { hashToken } from "../../app/models/tokens.server";
 import { getDb } from "../../db/client";
-import { auditLog, outbox, people, personRoles, signInTokens } from "../../db/schema";
+import { auditLog, outbox, people, personRoles, sessions, signInTokens } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";
 import { extractLink } from "../support/smtp";
 
@@ -127,7 +127,7 @@ describe("completing sign-in", () => {
     });
   });
 
-  it("admits only plain addresses of an allowed domain: a +tag would make one mailbox many signers", () => {
+  it("admits only plain addresses of an allowed domain: a +tag would make one mailbox many signers", async () => {
     const before = db().select().from(people).all().length;
     for (const email of ["pat+1@partner.example", "Pat+petitions@Partner.Example", "+@partner.example"]) {
       expect(requestSignIn({ email, ip: nextIp() })).toEqual({ allowed: true });
@@ -157,6 +157,22 @@ describe("completing sign-in", () => {
       .run();
     requestSignIn({ email: "pat+3@partner.example", ip: nextIp() });
     expect(() => lastLinkTo("pat+3@partner.example")).toThrowError(/no mail/);
+    // Nor does a session it already has still work.
+    const plus = findPersonByEmail(db(), "pat+3@partner.example");
+    const session = db()
+      .insert(sessions)
+      .values({
+        tokenHash: hashToken("plus-session"),
+        personId: plus?.id ?? 0,
+        createdAt: new Date(),
+        renewedAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+      })
+      .returning()
+      .get();
+    const cookie = (await commitSessionCookie("plus-session")).split(";")[0] ?? "";
+    expect(await getSessionUser(new Request("http://x/", { headers: { Cookie: cookie } }))).toBeNull();
+    expect(session.personId).toBe(plus?.id);
     // The directory is the authority: an address it lists signs in whatever it looks like.
     db()
       .insert(people)
@@ -164,6 +180,33 @@ describe("completing sign-in", () => {
       .run();
     requestSignIn({ email: "lin+ops@corp.example", ip: nextIp() });
     expect(completeSignIn(lastLinkTo("lin+ops@corp.example").token)).toMatchObject({ ok: true });
+  });
+
+  it("keeps admitting someone outside the directory while they hold a role an admin gave them, and only then", async () => {
+    // Say the bootstrap admin's address was taken out of ADMIN_EMAILS after the first sign-in.
+    const helper = db()
+      .insert(people)
+      .values({
+        email: "helper@elsewhere.example",
+        inDirectory: false,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .returning()
+      .get();
+    db().insert(personRoles).values({ personId: helper.id, role: "admin", grantedAt: new Date() }).run();
+    requestSignIn({ email: helper.email, ip: nextIp() });
+    const result = completeSignIn(lastLinkTo(helper.email).token);
+    if (!result.ok) throw new Error("the admin was refused");
+    const cookie = (await commitSessionCookie(result.sessionToken)).split(";")[0] ?? "";
+    const request = () => new Request("http://x/", { headers: { Cookie: cookie } });
+    expect((await getSessionUser(request()))?.user.roles).toEqual(["admin"]);
+    // Without the role, nothing admits them: their session ends, and no link is sent.
+    db().delete(personRoles).where(eq(personRoles.personId, helper.id)).run();
+    expect(await getSessionUser(request())).toBeNull();
+    const mails = db().select().from(outbox).where(eq(outbox.toAddress, helper.email)).all().length;
+    requestSignIn({ email: helper.email, ip: nextIp() });
+    expect(db().select().from(outbox).where(eq(outbox.toAddress, helper.email)).all()).toHaveLength(mails);
   });
 
   it("grants admin to ADMIN_EMAILS on the first sign-in only", () => {
