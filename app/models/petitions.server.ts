@@ -242,6 +242,14 @@ const FROM: Record<Transition["action"], PetitionState[]> = {
 
 /** Moderators never moderate a petition they started or co-sponsored (review, edit, close, hide, invalidate). */
 export const OWN_PETITION = "You started or co-sponsored this petition, so another moderator must do this.";
+const MODERATION: ReadonlySet<Transition["action"]> = new Set([
+  "approve",
+  "reject",
+  "close",
+  "archive",
+  "hide",
+  "unhide",
+]);
 
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
@@ -278,6 +286,14 @@ export function transitionPetition(
       }
       const actor = user ? actorOf(user) : SYSTEM_ACTOR;
       const isModerator = user ? can(user, "moderate:petition") : false;
+      if (
+        user &&
+        isModerator &&
+        MODERATION.has(transition.action) &&
+        sponsorIds(tx, petition.id).has(user.id)
+      ) {
+        throw new PetitionError(OWN_PETITION, 403);
+      }
       const at = new Date(now);
       let next: Partial<Petition> = {};
 
@@ -307,13 +323,11 @@ export function transitionPetition(
         }
         case "approve": {
           if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
           break;
         }
         case "reject": {
           if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = {
             state: "rejected",
             rejectionReason: transition.reason,
@@ -324,25 +338,21 @@ export function transitionPetition(
         case "close": {
           if (user && !isModerator)
             throw new PetitionError("Only moderators can close a petition early.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "closed", closedAt: at };
           break;
         }
         case "archive": {
           if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { state: "archived", archivedAt: at };
           break;
         }
         case "hide": {
           if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: at, hiddenReason: transition.reason };
           break;
         }
         case "unhide": {
           if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
-          if (user && sponsorIds(tx, petition.id).has(user.id)) throw new PetitionError(OWN_PETITION, 403);
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }
