@@ -256,9 +256,11 @@ describe("anonymity", () => {
 
   it("dates anonymous comments by day only", () => {
     const petition = openPetition(company);
-    const at = Date.UTC(2026, 3, 14, 15, 37, 12);
+    // fixed clock: postComment is handed the time it posts at.
+    const day = Date.UTC(2026, 3, 14);
+    const at = day + (15 * 60 + 37) * 60_000 + 12_000;
     const id = postComment(subjectOf(petition.id), { body: "When?", anonymous: true }, staff(12), at);
-    expect(loadComment(id, null)?.comment.createdAt).toBe(Date.UTC(2026, 3, 14));
+    expect(loadComment(id, null)?.comment.createdAt).toBe(day);
     const named = postComment(subjectOf(petition.id), { body: "When?", anonymous: false }, staff(13), at);
     expect(loadComment(named, null)?.comment.createdAt).toBe(at);
   });
@@ -492,17 +494,21 @@ describe("reports and moderation", () => {
 describe("after a review", () => {
   it("dates an anonymous comment's earlier versions by day, even for moderators", () => {
     const petition = openPetition(company);
-    const at = Date.UTC(2026, 4, 2, 10, 11, 12);
+    // fixed clock: postComment and editComment are handed their times.
+    const day = Date.UTC(2026, 4, 2);
+    const at = day + (10 * 60 + 11) * 60_000 + 12_000;
     const id = postComment(subjectOf(petition.id), { body: "v1", anonymous: true }, staff(12), at);
     editComment(id, "v2", staff(12), at + 3_600_000);
     expect(listRevisions(id, moderator)).toEqual([
-      { body: "v1", writtenAt: new Date(Date.UTC(2026, 4, 2)), replacedAt: new Date(Date.UTC(2026, 4, 2)) },
+      { body: "v1", writtenAt: new Date(day), replacedAt: new Date(day) },
     ]);
   });
 
   it("dates a signer's reason by day (its exact time is the ledger entry's)", () => {
     const petition = openPetition(company);
-    const at = Date.UTC(2026, 4, 3, 9, 30);
+    // fixed clock: signPetition is handed the time it signs at.
+    const day = Date.UTC(2026, 4, 3);
+    const at = day + 9.5 * 3_600_000;
     signPetition(
       { petitionId: petition.id, user: staff(19), visibility: "public", reason: "Named", ip: null },
       at,
@@ -511,7 +517,7 @@ describe("after a review", () => {
     expect(view).toMatchObject({
       authorName: "Staff Member 20",
       dayOnly: true,
-      createdAt: Date.UTC(2026, 4, 3),
+      createdAt: day,
     });
   });
 

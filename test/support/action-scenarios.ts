@@ -10,6 +10,7 @@ import { getMilestoneDefaults, getSettings } from "../../app/models/settings.ser
 import { getDb } from "../../db/client";
 import { commitments } from "../../db/schema";
 import { actionPath } from "./action-routes";
+import { dateTimeFromNow, dayFromNow } from "./dates";
 import { personFor, type Role, type World } from "./system-world";
 
 /** A role, or the row's "owner": who that is depends on the row (its creator, author, …). */
@@ -53,7 +54,7 @@ const ANNOUNCEMENT_INPUT = {
 const POLICY_VERSION = {
   body: "The office opens at seven and closes at nine.",
   changeSummary: "Longer opening hours",
-  effectiveAt: "2027-01-01",
+  effectiveAt: dayFromNow(30),
 };
 
 /** The actor, except "owner", which each row decides. */
@@ -168,7 +169,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { slug } = world.make.announcement("draft");
       return {
         path: actionPath(this.route, { slug }),
-        body: { intent: "schedule", publishAt: "2099-01-01T09:00" },
+        body: { intent: "schedule", publishAt: dateTimeFromNow(365) },
         person: actorPerson(world, actor),
       };
     },

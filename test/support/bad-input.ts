@@ -1,4 +1,5 @@
 import { seededRandom } from "../../app/models/seeded-random";
+import { dateTimeFromNow, dayFromNow } from "./dates";
 import { XSS_PAYLOADS } from "./xss-payloads";
 
 /**
@@ -112,9 +113,9 @@ export const DATES = [
   "+275760-09-14T00:00:00.000Z",
   "9999-12-31T23:59",
   "1970-01-01T00:00",
-  "2099-06-01T12:00:00",
-  "2026-11-29",
-  "Tue, 01 Jan 2030 00:00:00 GMT",
+  `${dateTimeFromNow(365 * 70)}:00`,
+  dayFromNow(-2),
+  new Date(Date.now() + 365 * 24 * 3_600_000).toUTCString(),
   "yesterday",
   "1e20",
   "8640000000000001",

@@ -160,7 +160,7 @@ export function buildWorld() {
           summary: "How the office is run.",
           body: "The office opens at eight and closes at eight.",
           changeSummary: "First version",
-          effectiveAt: new Date("2026-01-01T00:00:00Z"),
+          effectiveAt: new Date(Date.now() - 30 * 24 * 3_600_000),
           ownerEmails: people.policyOwner.email,
         },
         people.leadership,

@@ -30,6 +30,7 @@ import {
   randomSource,
   urlEncoded,
 } from "../support/bad-input";
+import { dateTimeFromNow, dayFromNow } from "../support/dates";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
 import { ROLES, type Role, systemApp, type World } from "../support/system-world";
@@ -222,7 +223,7 @@ function basesFor(world: World): Record<string, Base> {
     ["responses[0].petitionId", String(petitions.open.id)],
     ["responses[0].stance", "accepted"],
     ["commitments[0].text", "Build the rooms"],
-    ["commitments[0].dueAt", "2099-01-01"],
+    ["commitments[0].dueAt", dayFromNow(365)],
   ];
   const commitment = getDb()
     .select()
@@ -287,14 +288,14 @@ function basesFor(world: World): Record<string, Base> {
         [["intent", "publish"]],
         [
           ["intent", "schedule"],
-          ["publishAt", "2099-01-01T09:00"],
+          ["publishAt", dateTimeFromNow(365)],
         ],
         [
           ["intent", "commitment"],
           ["commitmentId", String(commitment?.id ?? 1)],
           ["status", "done"],
           ["note", "Finished"],
-          ["dueAt", "2099-02-01"],
+          ["dueAt", dayFromNow(400)],
         ],
       ],
     },
@@ -397,7 +398,7 @@ function basesFor(world: World): Record<string, Base> {
           ["intent", "preview"],
           ["emails", pool.map((p) => p.email).join("\n")],
           ["from", "2000-01-01T00:00"],
-          ["to", "2099-01-01T00:00"],
+          ["to", dateTimeFromNow(365)],
           ["ip", "10.0.0.1"],
         ],
         [
@@ -438,7 +439,7 @@ function basesFor(world: World): Record<string, Base> {
           ["intent", "publish-version"],
           ["body", "The office opens at seven and closes at nine."],
           ["changeSummary", "Longer hours"],
-          ["effectiveAt", "2027-01-01"],
+          ["effectiveAt", dayFromNow(30)],
         ],
         [
           ["intent", "send-feedback"],
@@ -482,7 +483,7 @@ function basesFor(world: World): Record<string, Base> {
           ["ownerTeam", "Facilities"],
           ["ownerEmails", pool.map((p) => p.email).join(", ")],
           ["body", "Book a desk a day ahead at most."],
-          ["effectiveAt", "2027-01-01"],
+          ["effectiveAt", dayFromNow(30)],
         ],
       ],
     },

@@ -120,6 +120,7 @@ describe("small-group suppression", () => {
 });
 
 describe("projection of the next milestone", () => {
+  // fixed clock: the projection is handed now.
   const now = Date.UTC(2026, 10, 29, 12);
   const base = {
     count: 400,
@@ -176,16 +177,19 @@ describe("projection of the next milestone", () => {
 
 describe("signature series", () => {
   it("is hourly for a young petition and daily after three days", () => {
+    // fixed clock: pure functions of the times they are given.
     const t = Date.UTC(2026, 0, 1);
     expect(chooseResolution(t, t + 2 * DAY_MS)).toBe("hour");
     expect(chooseResolution(t, t + 4 * DAY_MS)).toBe("day");
   });
 
   it("fills empty buckets and keeps a running total that starts from earlier signatures", () => {
-    const t = Date.UTC(2026, 0, 1, 9, 30);
+    // fixed clock: pure functions of the times they are given.
+    const nine = Date.UTC(2026, 0, 1, 9);
+    const t = nine + 30 * 60_000;
     const starts = bucketStarts(t, t + 3 * HOUR_MS, "hour");
-    expect(starts).toEqual([0, 1, 2, 3].map((h) => Date.UTC(2026, 0, 1, 9 + h)));
-    const series = fillSeries(starts, new Map([[Date.UTC(2026, 0, 1, 10), 4]]), 2);
+    expect(starts).toEqual([0, 1, 2, 3].map((h) => nine + h * HOUR_MS));
+    const series = fillSeries(starts, new Map([[nine + HOUR_MS, 4]]), 2);
     expect(series.map((p) => [p.count, p.cumulative])).toEqual([
       [0, 2],
       [4, 6],
