@@ -5,20 +5,20 @@
 import { readFileSync } from "node:fs";
 import { closeDb, getDb } from "../db/client";
 import { petitions } from "../db/schema";
-import { CLI_ACTOR } from "./models/audit.server";
-import { normalizeEmail } from "./models/email-address";
-import { verifyLedger } from "./models/ledger.server";
+import { SeedRefusedError, seedDemoData } from "./demo/seed.server";
+import { grantRole, revokeRole } from "./domain/identity/permissions.server";
 import {
   findPersonByEmail,
   importDirectory,
   MalformedDirectoryError,
   summarizeImport,
-} from "./models/people.server";
-import { grantRole, revokeRole } from "./models/permissions.server";
-import { findPetition } from "./models/petitions.server";
-import { isRole, ROLES } from "./models/roles";
-import { SeedRefusedError, seedDemoData } from "./models/seed.server";
-import { checkCounts } from "./models/signatures.server";
+} from "./domain/people/directory.server";
+import { verifyLedger } from "./domain/petitions/ledger.server";
+import { findPetition } from "./domain/petitions/lifecycle.server";
+import { checkCounts } from "./domain/petitions/signing.server";
+import { CLI_ACTOR } from "./platform/audit.server";
+import { normalizeEmail } from "./platform/email-address";
+import { isRole, ROLES } from "./vocabulary/roles";
 
 const USAGE = `Usage: npm run cli -- <command>
 

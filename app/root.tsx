@@ -15,11 +15,11 @@ import {
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
-import { readFlash } from "./models/flash.server";
-import { can } from "./models/permissions.server";
-import { getSessionUser } from "./models/sessions.server";
-import { devMailboxAvailable } from "./request.server";
+import { can } from "./domain/identity/permissions.server";
+import { getSessionUser } from "./domain/identity/sessions.server";
 import styles from "./styles/app.css?url";
+import { readFlash } from "./web/flash.server";
+import { devMailboxAvailable } from "./web/request.server";
 
 /** Inline, so there is no public/ folder and no extra request. */
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4ed8"/><path d="M8 17l5 5 11-12" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>')}`;

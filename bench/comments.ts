@@ -25,9 +25,9 @@ const { createRequestHandler } = await import("@remix-run/node");
 const { ensureFreshBuild } = await import("../app/server/build-freshness");
 const { getDb } = await import("../db/client");
 const { commentThreads } = await import("../db/schema");
-const { loadThread } = await import("../app/models/comments.server");
-const { renderMarkdown } = await import("../app/models/markdown.server");
-const { createSession, commitSessionCookie } = await import("../app/models/sessions.server");
+const { loadThread } = await import("../app/domain/discussion/posting.server");
+const { renderMarkdown } = await import("../app/platform/markdown.server");
+const { createSession, commitSessionCookie } = await import("../app/domain/identity/sessions.server");
 const { eq } = await import("drizzle-orm");
 
 ensureFreshBuild();

@@ -9,8 +9,8 @@ import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
 const { getDb } = await import("../db/client");
-const { renderMarkdown } = await import("../app/models/markdown.server");
-const { checkCounts } = await import("../app/models/signatures.server");
+const { renderMarkdown } = await import("../app/platform/markdown.server");
+const { checkCounts } = await import("../app/domain/petitions/signing.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
 const { memoryOf, resultsTable, runRounds } = await import("./load");

@@ -15,17 +15,19 @@ import { createServer } from "node:net";
 import { benchCompany, cleanUp } from "./setup";
 
 const { closeDb, getDb } = await import("../db/client");
-const { CLI_ACTOR } = await import("../app/models/audit.server");
-const { renderMarkdown } = await import("../app/models/markdown.server");
-const { resetRateLimits } = await import("../app/models/rate-limits.server");
-const { grantRole, rolesOf } = await import("../app/models/permissions.server");
-const petitionsModule = await import("../app/models/petitions.server");
+const { CLI_ACTOR } = await import("../app/platform/audit.server");
+const { renderMarkdown } = await import("../app/platform/markdown.server");
+const { resetRateLimits } = await import("../app/platform/rate-limits.server");
+const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
+const petitionsModule = await import("../app/domain/petitions/lifecycle.server");
 const { listPetitions, moderationQueue, myPetitions, petitionPage } = petitionsModule;
-const { openObligations } = await import("../app/models/obligations.server");
-const { countReportedComments, loadThread, reportedComments } = await import("../app/models/comments.server");
-const { checkCounts, listPublicSigners } = await import("../app/models/signatures.server");
-const { petitionTimeline } = await import("../app/models/timeline.server");
-const { exportSigners, petitionDashboard } = await import("../app/models/dashboard.server");
+const { openObligations } = await import("../app/domain/announcements/obligations.server");
+const { countReportedComments, loadThread, reportedComments } = await import(
+  "../app/domain/discussion/posting.server"
+);
+const { checkCounts, listPublicSigners } = await import("../app/domain/petitions/signing.server");
+const { petitionTimeline } = await import("../app/domain/petitions/timeline.server");
+const { exportSigners, petitionDashboard } = await import("../app/domain/petitions/dashboard.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
 const { describe, memoryOf, runLoad, startBareServer } = await import("./load");

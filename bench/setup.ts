@@ -14,10 +14,10 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 const { getDb, closeDb } = await import("../db/client");
 const { people } = await import("../db/schema");
-const { CLI_ACTOR } = await import("../app/models/audit.server");
-const { importDirectory } = await import("../app/models/people.server");
-const { grantRole, rolesOf } = await import("../app/models/permissions.server");
-const { createPetition, transitionPetition } = await import("../app/models/petitions.server");
+const { CLI_ACTOR } = await import("../app/platform/audit.server");
+const { importDirectory } = await import("../app/domain/people/directory.server");
+const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
+const { createPetition, transitionPetition } = await import("../app/domain/petitions/lifecycle.server");
 
 export function benchCompany(count: number) {
   const rows = ["email,name,department,location"];

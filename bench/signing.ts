@@ -10,7 +10,7 @@ import { benchCompany, cleanUp } from "./setup";
 const { machine, percent, perSecond, spread, table, today, writeLatest } = await import("./report");
 
 const { getDb } = await import("../db/client");
-const { signPetition } = await import("../app/models/signatures.server");
+const { signPetition } = await import("../app/domain/petitions/signing.server");
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -9,24 +9,24 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/domain/discussion/forms";
+import { FEEDBACK_STATUSES } from "../app/domain/policies/feedback-forms";
 import {
   ANNOUNCEMENT_STATES,
   COMMITMENT_STATUSES,
   REMINDER_KINDS,
   STANCES,
-} from "../app/models/announcement-states";
-import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/models/comment-forms";
-import { EMAIL_TOPICS } from "../app/models/email-topics";
-import { FEEDBACK_STATUSES } from "../app/models/feedback-forms";
-import { OUTBOX_STATUSES } from "../app/models/outbox-status";
+} from "../app/vocabulary/announcements";
+import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
+import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
   LEDGER_EVENTS,
   PETITION_STATES,
   PETITION_UPDATE_KINDS,
   REJECTION_REASONS,
   SIGNATURE_VISIBILITIES,
-} from "../app/models/petition-states";
-import { ROLES } from "../app/models/roles";
+} from "../app/vocabulary/petitions";
+import { ROLES } from "../app/vocabulary/roles";
 
 /** Milliseconds since the epoch; every timestamp in the database uses this. */
 const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });

@@ -1,13 +1,13 @@
 import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
-import { announcementInputSchema, COMMITMENT_ROWS, RESPONSE_ROWS } from "../models/announcement-forms";
+import { announcementInputSchema, COMMITMENT_ROWS, RESPONSE_ROWS } from "../domain/announcements/forms";
 import {
   COMMITMENT_STATUS_LABELS,
   COMMITMENT_STATUSES,
   STANCE_LABELS,
   STANCES,
-} from "../models/announcement-states";
+} from "../vocabulary/announcements";
 import { FieldErrors, FormErrors, InputField, SelectField, TextareaField } from "./forms";
 
 export const COMMITMENT_STATUS_OPTIONS = COMMITMENT_STATUSES.map((s) => ({

@@ -15,8 +15,8 @@ import {
   REPORT_REASON_LABELS,
   REPORT_REASONS,
   reportCommentSchema,
-} from "../models/comment-forms";
-import type { CommentView, ThreadInfo } from "../models/comments.server";
+} from "../domain/discussion/forms";
+import type { CommentView, ThreadInfo } from "../domain/discussion/posting.server";
 import { formatDate, formatDateTime } from "./format";
 import { FormErrors, TextareaField } from "./forms";
 import { Pagination } from "./pagination";

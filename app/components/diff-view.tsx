@@ -1,4 +1,4 @@
-import type { DiffPart } from "../models/policies.server";
+import type { DiffPart } from "../domain/policies/registry.server";
 
 /** A word-level diff: added text in <ins>, removed in <del>, both also said in words for screen readers. */
 export function DiffView({ parts }: { parts: DiffPart[] }) {

@@ -1,6 +1,6 @@
 import { Link } from "@remix-run/react";
-import { STANCE_LABELS, type Stance } from "../models/announcement-states";
-import { type PetitionState, STATE_LABELS } from "../models/petition-states";
+import { STANCE_LABELS, type Stance } from "../vocabulary/announcements";
+import { type PetitionState, STATE_LABELS } from "../vocabulary/petitions";
 import { formatDate, formatDateTime } from "./format";
 import { SanitizedHtml } from "./sanitized-html";
 

@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "../models/signature-series";
+import type { SeriesPoint } from "../domain/petitions/signature-series";
 
 /**
  * Signatures over time as two server-rendered SVG charts — the running total (with milestone

@@ -3,9 +3,9 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
-import { listAuditActions, listAuditEntries } from "../models/audit.server";
-import { requirePermission } from "../models/permissions.server";
-import { parseQuery } from "../request.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { listAuditActions, listAuditEntries } from "../platform/audit.server";
+import { parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -10,9 +10,13 @@ import {
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import { type ImportReport, importDirectory, MalformedDirectoryError } from "../models/people.server";
-import { requirePermission } from "../models/permissions.server";
-import { refuseImplausibleFieldNames, refuseLargerThan } from "../request.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import {
+  type ImportReport,
+  importDirectory,
+  MalformedDirectoryError,
+} from "../domain/people/directory.server";
+import { refuseImplausibleFieldNames, refuseLargerThan } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

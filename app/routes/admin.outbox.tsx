@@ -6,11 +6,11 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { listOutbox, retryMail } from "../models/mail.server";
-import { OUTBOX_STATUSES } from "../models/outbox-status";
-import { requirePermission } from "../models/permissions.server";
-import { pageParam, parseQuery, readForm } from "../request.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { listOutbox, retryMail } from "../platform/outbox.server";
+import { OUTBOX_STATUSES } from "../vocabulary/outbox";
+import { redirectWithFlash } from "../web/flash.server";
+import { pageParam, parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,17 +5,17 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { DirectoryError, getPerson, maySignIn, setPersonActive } from "../models/people.server";
 import {
   grantRole,
   RoleChangeError,
   requirePermission,
   revokeRole,
   rolesOf,
-} from "../models/permissions.server";
-import { ROLE_DESCRIPTIONS, ROLES } from "../models/roles";
-import { parseId, readForm } from "../request.server";
+} from "../domain/identity/permissions.server";
+import { DirectoryError, getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
+import { redirectWithFlash } from "../web/flash.server";
+import { parseId, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,10 +5,15 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { requirePermission } from "../models/permissions.server";
-import { getMilestoneDefaults, getSettings, settingsSchema, updateSettings } from "../models/settings.server";
-import { readForm } from "../request.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import {
+  getMilestoneDefaults,
+  getSettings,
+  settingsSchema,
+  updateSettings,
+} from "../platform/settings.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -8,8 +8,7 @@ import { CommentThread } from "../components/comment-thread";
 import { DiffView } from "../components/diff-view";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField } from "../components/forms";
-import { commitmentUpdateSchema } from "../models/announcement-forms";
-import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../models/announcement-states";
+import { commitmentUpdateSchema } from "../domain/announcements/forms";
 import {
   AnnouncementError,
   announcementDetails,
@@ -19,13 +18,14 @@ import {
   publishAnnouncement,
   scheduleAnnouncement,
   updateCommitment,
-} from "../models/announcements.server";
-import { threadQuerySchema } from "../models/comment-forms";
-import { loadThread } from "../models/comments.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { can, requirePermission } from "../models/permissions.server";
-import { getUser } from "../models/sessions.server";
-import { parseQuery, readForm } from "../request.server";
+} from "../domain/announcements/lifecycle.server";
+import { threadQuerySchema } from "../domain/discussion/forms";
+import { loadThread } from "../domain/discussion/posting.server";
+import { can, requirePermission } from "../domain/identity/permissions.server";
+import { getUser } from "../domain/identity/sessions.server";
+import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
+import { redirectWithFlash } from "../web/flash.server";
+import { parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -3,17 +3,17 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AnnouncementForm } from "../components/announcement-form";
-import { announcementInputSchema } from "../models/announcement-forms";
+import { announcementInputSchema } from "../domain/announcements/forms";
 import {
   AnnouncementError,
   announcementFormChoices,
   announcementFormValues,
   findAnnouncement,
   saveAnnouncement,
-} from "../models/announcements.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { requirePermission } from "../models/permissions.server";
-import { readForm } from "../request.server";
+} from "../domain/announcements/lifecycle.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

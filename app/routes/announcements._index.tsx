@@ -4,10 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { announcementView, listAnnouncements } from "../models/announcements.server";
-import { can } from "../models/permissions.server";
-import { getUser } from "../models/sessions.server";
-import { pageParam, parseQuery } from "../request.server";
+import { announcementView, listAnnouncements } from "../domain/announcements/lifecycle.server";
+import { can } from "../domain/identity/permissions.server";
+import { getUser } from "../domain/identity/sessions.server";
+import { pageParam, parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -4,11 +4,15 @@ import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AnnouncementForm } from "../components/announcement-form";
-import { announcementInputSchema } from "../models/announcement-forms";
-import { AnnouncementError, announcementFormChoices, saveAnnouncement } from "../models/announcements.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { requirePermission } from "../models/permissions.server";
-import { parseQuery, readForm } from "../request.server";
+import { announcementInputSchema } from "../domain/announcements/forms";
+import {
+  AnnouncementError,
+  announcementFormChoices,
+  saveAnnouncement,
+} from "../domain/announcements/lifecycle.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

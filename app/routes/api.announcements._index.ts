@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { listAnnouncements, toApiAnnouncement } from "../models/announcements.server";
-import { pageParam, parseQuery } from "../request.server";
+import { listAnnouncements, toApiAnnouncement } from "../domain/announcements/lifecycle.server";
+import { pageParam, parseQuery } from "../web/request.server";
 
 /** GET /api/announcements?page= — published announcements, newest first, 20 a page. */
 export function loader({ request }: LoaderFunctionArgs) {

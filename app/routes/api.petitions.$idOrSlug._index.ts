@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { responsesToPetitions } from "../models/announcements.server";
-import { findPublicPetition, listMilestones, toApiPetition } from "../models/petitions.server";
+import { responsesToPetitions } from "../domain/announcements/lifecycle.server";
+import { findPublicPetition, listMilestones, toApiPetition } from "../domain/petitions/lifecycle.server";
 
 /** GET /api/petitions/:idOrSlug — see docs/api.md. */
 export function loader({ params }: LoaderFunctionArgs) {

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { LEDGER_PAGE_SIZE, listLedger } from "../models/ledger.server";
-import { findPublicPetition } from "../models/petitions.server";
-import { parseQuery } from "../request.server";
+import { LEDGER_PAGE_SIZE, listLedger } from "../domain/petitions/ledger.server";
+import { findPublicPetition } from "../domain/petitions/lifecycle.server";
+import { parseQuery } from "../web/request.server";
 
 /** GET /api/petitions/:idOrSlug/ledger?after=SEQ — see docs/ledger.md. */
 export function loader({ request, params }: LoaderFunctionArgs) {

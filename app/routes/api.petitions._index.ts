@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { API_STATES, listPetitionsForApi } from "../models/petitions.server";
-import { parseQuery } from "../request.server";
+import { API_STATES, listPetitionsForApi } from "../domain/petitions/lifecycle.server";
+import { parseQuery } from "../web/request.server";
 
 /** GET /api/petitions?state=&q=&cursor= — see docs/api.md. */
 export function loader({ request }: LoaderFunctionArgs) {

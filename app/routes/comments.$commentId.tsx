@@ -3,7 +3,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { commentActionDone, commentActionRefused } from "../comment-actions.server";
 import { CommentItem, OpenCommentForm, RefusedButtonErrors } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
 import { Pagination } from "../components/pagination";
@@ -12,7 +11,7 @@ import {
   moderationReasonSchema,
   postCommentSchema,
   reportCommentSchema,
-} from "../models/comment-forms";
+} from "../domain/discussion/forms";
 import {
   commentPlacement,
   deleteComment,
@@ -25,10 +24,11 @@ import {
   reportComment,
   restoreComment,
   setVote,
-} from "../models/comments.server";
-import { can, requirePermission } from "../models/permissions.server";
-import { getUser, requireUser } from "../models/sessions.server";
-import { pageParam, parseId, parseQuery, readForm } from "../request.server";
+} from "../domain/discussion/posting.server";
+import { can, requirePermission } from "../domain/identity/permissions.server";
+import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
+import { pageParam, parseId, parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -4,8 +4,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { LinkifiedText } from "../components/linkified-text";
 import { getConfig } from "../config.server";
-import { getDevMailboxMessage } from "../models/mail.server";
-import { devMailboxAvailable, parseId } from "../request.server";
+import { getDevMailboxMessage } from "../platform/outbox.server";
+import { devMailboxAvailable, parseId } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
-import { listDevMailbox } from "../models/mail.server";
-import { devMailboxAvailable } from "../request.server";
+import { listDevMailbox } from "../platform/outbox.server";
+import { devMailboxAvailable } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -3,18 +3,18 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { commentActionDone, commentActionRefused } from "../comment-actions.server";
 import { CommentThread, RefusedButtonErrors } from "../components/comment-thread";
 import {
   COMMENT_SUBJECT_TYPES,
   moderationReasonSchema,
   postCommentSchema,
   threadQuerySchema,
-} from "../models/comment-forms";
-import { loadThread, postComment, setThreadLock } from "../models/comments.server";
-import { requirePermission } from "../models/permissions.server";
-import { getUser, requireUser } from "../models/sessions.server";
-import { parseId, parseQuery, readForm } from "../request.server";
+} from "../domain/discussion/forms";
+import { loadThread, postComment, setThreadLock } from "../domain/discussion/posting.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
+import { parseId, parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../components/format";
-import { openObligations } from "../models/obligations.server";
-import { requirePermission } from "../models/permissions.server";
+import { openObligations } from "../domain/announcements/obligations.server";
+import { requirePermission } from "../domain/identity/permissions.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

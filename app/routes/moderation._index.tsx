@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
-import { countReportedComments } from "../models/comments.server";
-import { requirePermission } from "../models/permissions.server";
-import { moderationQueue } from "../models/petitions.server";
+import { countReportedComments } from "../domain/discussion/posting.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { moderationQueue } from "../domain/petitions/lifecycle.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

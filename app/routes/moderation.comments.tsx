@@ -3,9 +3,9 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CommentItem } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
-import { REPORT_REASON_LABELS } from "../models/comment-forms";
-import { reportedComments } from "../models/comments.server";
-import { requirePermission } from "../models/permissions.server";
+import { REPORT_REASON_LABELS } from "../domain/discussion/forms";
+import { reportedComments } from "../domain/discussion/posting.server";
+import { requirePermission } from "../domain/identity/permissions.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

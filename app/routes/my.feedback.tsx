@@ -3,9 +3,9 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { SanitizedHtml } from "../components/sanitized-html";
-import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../models/feedback-forms";
-import { myFeedback } from "../models/policy-feedback.server";
-import { requireUser } from "../models/sessions.server";
+import { requireUser } from "../domain/identity/sessions.server";
+import { myFeedback } from "../domain/policies/feedback.server";
+import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../domain/policies/feedback-forms";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

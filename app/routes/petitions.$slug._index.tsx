@@ -10,13 +10,11 @@ import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, TextareaField } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
-import { threadQuerySchema } from "../models/comment-forms";
-import { loadThread } from "../models/comments.server";
-import { canSeeDashboard } from "../models/dashboard.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { milestoneInputSchema, signSchema } from "../models/petition-forms";
-import { REJECTION_LABELS, REJECTION_REASONS } from "../models/petition-states";
-import { listPetitionUpdates } from "../models/petition-updates.server";
+import { threadQuerySchema } from "../domain/discussion/forms";
+import { loadThread } from "../domain/discussion/posting.server";
+import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { canSeeDashboard } from "../domain/petitions/dashboard.server";
+import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
 import {
   addMilestone,
   findViewablePetition,
@@ -26,17 +24,19 @@ import {
   type Transition,
   transitionPetition,
   transitionSchema,
-} from "../models/petitions.server";
-import { describeRetryAfter } from "../models/rate-limits.server";
-import { getUser, requireUser } from "../models/sessions.server";
+} from "../domain/petitions/lifecycle.server";
 import {
   countByVisibility,
   findOwnSignature,
   signPetition,
   withdrawSignature,
-} from "../models/signatures.server";
-import { petitionTimeline } from "../models/timeline.server";
-import { clientIp, parseQuery, readForm } from "../request.server";
+} from "../domain/petitions/signing.server";
+import { petitionTimeline } from "../domain/petitions/timeline.server";
+import { listPetitionUpdates } from "../domain/petitions/updates.server";
+import { describeRetryAfter } from "../platform/rate-limits.server";
+import { REJECTION_LABELS, REJECTION_REASONS } from "../vocabulary/petitions";
+import { redirectWithFlash } from "../web/flash.server";
+import { clientIp, parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -9,17 +9,17 @@ import { FormErrors, InputField, TextareaField, useActionResultFor } from "../co
 import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
 import { SignatureChart } from "../components/signature-chart";
 import { SmallGroupTable } from "../components/small-group-table";
-import { canSeeDashboard, organizerDashboard } from "../models/dashboard.server";
-import { redirectWithFlash } from "../models/flash.server";
-import { addCoOrganizer, removeCoOrganizer } from "../models/organizers.server";
-import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../models/petition-forms";
-import { postPetitionUpdate } from "../models/petition-updates.server";
-import { petitionPage, transitionPetition } from "../models/petitions.server";
-import { Refusal } from "../models/refusal";
-import { requireUser, type User } from "../models/sessions.server";
-import type { Breakdown } from "../models/small-groups";
-import { K } from "../models/small-groups";
-import { parseQuery, readForm } from "../request.server";
+import { requireUser, type User } from "../domain/identity/sessions.server";
+import { canSeeDashboard, organizerDashboard } from "../domain/petitions/dashboard.server";
+import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../domain/petitions/forms";
+import { petitionPage, transitionPetition } from "../domain/petitions/lifecycle.server";
+import { addCoOrganizer, removeCoOrganizer } from "../domain/petitions/organizers.server";
+import { postPetitionUpdate } from "../domain/petitions/updates.server";
+import { Refusal } from "../platform/refusal";
+import type { Breakdown } from "../platform/small-groups";
+import { K } from "../platform/small-groups";
+import { redirectWithFlash } from "../web/flash.server";
+import { parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

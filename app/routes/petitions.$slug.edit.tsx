@@ -5,13 +5,13 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
-import { redirectWithFlash } from "../models/flash.server";
-import { can } from "../models/permissions.server";
-import { petitionInputSchema } from "../models/petition-forms";
-import { editPetition, findVisiblePetition, PetitionError } from "../models/petitions.server";
-import { policyChoices } from "../models/policies.server";
-import { requireUser, type User } from "../models/sessions.server";
-import { readForm } from "../request.server";
+import { can } from "../domain/identity/permissions.server";
+import { requireUser, type User } from "../domain/identity/sessions.server";
+import { petitionInputSchema } from "../domain/petitions/forms";
+import { editPetition, findVisiblePetition, PetitionError } from "../domain/petitions/lifecycle.server";
+import { policyChoices } from "../domain/policies/registry.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { canSeeDashboard, exportFileName, exportSigners } from "../models/dashboard.server";
-import { petitionPage } from "../models/petitions.server";
-import { requireUser } from "../models/sessions.server";
-import { readForm } from "../request.server";
+import { requireUser } from "../domain/identity/sessions.server";
+import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
+import { petitionPage } from "../domain/petitions/lifecycle.server";
+import { readForm } from "../web/request.server";
 
 /** The export is a POST (it writes an audit entry); a GET goes back to the dashboard. */
 export const loader = ({ params }: ActionFunctionArgs) =>

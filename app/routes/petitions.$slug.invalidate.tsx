@@ -5,10 +5,9 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { requirePermission } from "../models/permissions.server";
-import { findVisiblePetition } from "../models/petitions.server";
-import type { User } from "../models/sessions.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import type { User } from "../domain/identity/sessions.server";
+import { findVisiblePetition } from "../domain/petitions/lifecycle.server";
 import {
   InvalidationError,
   invalidateSignatures,
@@ -16,8 +15,9 @@ import {
   type MatchSize,
   MIN_PEOPLE_PER_INVALIDATION,
   previewInvalidation,
-} from "../models/signatures.server";
-import { readForm } from "../request.server";
+} from "../domain/petitions/signing.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

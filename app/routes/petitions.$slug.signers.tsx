@@ -4,10 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { petitionPage } from "../models/petitions.server";
-import { getUser } from "../models/sessions.server";
-import { listPublicSigners } from "../models/signatures.server";
-import { pageParam, parseQuery } from "../request.server";
+import { getUser } from "../domain/identity/sessions.server";
+import { petitionPage } from "../domain/petitions/lifecycle.server";
+import { listPublicSigners } from "../domain/petitions/signing.server";
+import { pageParam, parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

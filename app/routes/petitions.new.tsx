@@ -6,12 +6,16 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useEffect, useState } from "react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
-import { redirectWithFlash } from "../models/flash.server";
-import { petitionInputSchema } from "../models/petition-forms";
-import { createPetition, findSimilarOpenPetitions, PetitionError } from "../models/petitions.server";
-import { policyChoices } from "../models/policies.server";
-import { requireUser } from "../models/sessions.server";
-import { readForm } from "../request.server";
+import { requireUser } from "../domain/identity/sessions.server";
+import { petitionInputSchema } from "../domain/petitions/forms";
+import {
+  createPetition,
+  findSimilarOpenPetitions,
+  PetitionError,
+} from "../domain/petitions/lifecycle.server";
+import { policyChoices } from "../domain/policies/registry.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

@@ -8,17 +8,17 @@ import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
-import { threadQuerySchema } from "../models/comment-forms";
-import { loadThread } from "../models/comments.server";
-import { feedbackSchema, RATING_LABELS } from "../models/feedback-forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { can } from "../models/permissions.server";
-import { findPolicy, policyPage, publishPolicyVersion } from "../models/policies.server";
-import { sendFeedback, unreadFeedbackCount } from "../models/policy-feedback.server";
-import { policyVersionSchema } from "../models/policy-forms";
-import { Refusal } from "../models/refusal";
-import { getUser, requireUser } from "../models/sessions.server";
-import { parseQuery, readForm } from "../request.server";
+import { threadQuerySchema } from "../domain/discussion/forms";
+import { loadThread } from "../domain/discussion/posting.server";
+import { can } from "../domain/identity/permissions.server";
+import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { sendFeedback, unreadFeedbackCount } from "../domain/policies/feedback.server";
+import { feedbackSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
+import { policyVersionSchema } from "../domain/policies/forms";
+import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies/registry.server";
+import { Refusal } from "../platform/refusal";
+import { redirectWithFlash } from "../web/flash.server";
+import { parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { DiffView } from "../components/diff-view";
-import { diffVersions, findPolicy } from "../models/policies.server";
-import { parseQuery } from "../request.server";
+import { diffVersions, findPolicy } from "../domain/policies/registry.server";
+import { parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

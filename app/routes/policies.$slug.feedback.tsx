@@ -9,15 +9,7 @@ import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SmallGroupTable } from "../components/small-group-table";
-import {
-  FEEDBACK_STATUS_LABELS,
-  FEEDBACK_STATUSES,
-  feedbackReplySchema,
-  feedbackTagSchema,
-  RATING_LABELS,
-} from "../models/feedback-forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { findPolicy, listVersions } from "../models/policies.server";
+import { requireUser } from "../domain/identity/sessions.server";
 import {
   canReadFeedback,
   feedbackAggregates,
@@ -25,11 +17,19 @@ import {
   replyToFeedback,
   setFeedbackStatus,
   tagFeedback,
-} from "../models/policy-feedback.server";
-import { Refusal } from "../models/refusal";
-import { requireUser } from "../models/sessions.server";
-import { K } from "../models/small-groups";
-import { pageParam, parseQuery, readForm } from "../request.server";
+} from "../domain/policies/feedback.server";
+import {
+  FEEDBACK_STATUS_LABELS,
+  FEEDBACK_STATUSES,
+  feedbackReplySchema,
+  feedbackTagSchema,
+  RATING_LABELS,
+} from "../domain/policies/feedback-forms";
+import { findPolicy, listVersions } from "../domain/policies/registry.server";
+import { Refusal } from "../platform/refusal";
+import { K } from "../platform/small-groups";
+import { redirectWithFlash } from "../web/flash.server";
+import { pageParam, parseQuery, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

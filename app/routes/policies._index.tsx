@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { can } from "../models/permissions.server";
-import { listPolicies } from "../models/policies.server";
-import { getUser } from "../models/sessions.server";
+import { can } from "../domain/identity/permissions.server";
+import { getUser } from "../domain/identity/sessions.server";
+import { listPolicies } from "../domain/policies/registry.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

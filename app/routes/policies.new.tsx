@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { requirePermission } from "../models/permissions.server";
-import { createPolicy, PolicyError } from "../models/policies.server";
-import { policyInputSchema } from "../models/policy-forms";
-import { readForm } from "../request.server";
+import { requirePermission } from "../domain/identity/permissions.server";
+import { policyInputSchema } from "../domain/policies/forms";
+import { createPolicy, PolicyError } from "../domain/policies/registry.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,11 +5,11 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
-import { emailSchema } from "../models/email-address";
-import { describeRetryAfter } from "../models/rate-limits.server";
-import { getUser } from "../models/sessions.server";
-import { requestSignIn, safeRedirect } from "../models/sign-in.server";
-import { clientIp, devMailboxAvailable, readForm } from "../request.server";
+import { getUser } from "../domain/identity/sessions.server";
+import { requestSignIn, safeRedirect } from "../domain/identity/sign-in.server";
+import { emailSchema } from "../platform/email-address";
+import { describeRetryAfter } from "../platform/rate-limits.server";
+import { clientIp, devMailboxAvailable, readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

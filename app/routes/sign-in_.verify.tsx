@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { redirectWithFlash } from "../models/flash.server";
-import { commitSessionCookie } from "../models/sessions.server";
-import { completeSignIn, peekSignInToken } from "../models/sign-in.server";
-import { readForm } from "../request.server";
+import { commitSessionCookie } from "../domain/identity/sessions.server";
+import { completeSignIn, peekSignInToken } from "../domain/identity/sign-in.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

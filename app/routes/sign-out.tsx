@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { redirectWithFlash } from "../models/flash.server";
-import { clearSessionCookie, revokeSession } from "../models/sessions.server";
+import { clearSessionCookie, revokeSession } from "../domain/identity/sessions.server";
+import { redirectWithFlash } from "../web/flash.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { parseUnsubscribeToken, setEmailPreference } from "../models/email-preferences.server";
-import { EMAIL_TOPIC_LABELS } from "../models/email-topics";
+import { parseUnsubscribeToken, setEmailPreference } from "../platform/email-preferences.server";
+import { EMAIL_TOPIC_LABELS } from "../vocabulary/email-topics";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,11 +5,11 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import { redirectWithFlash } from "../models/flash.server";
-import { setDisplayName } from "../models/people.server";
-import { requireUser } from "../models/sessions.server";
-import { safeRedirect } from "../models/sign-in.server";
-import { readForm } from "../request.server";
+import { requireUser } from "../domain/identity/sessions.server";
+import { safeRedirect } from "../domain/identity/sign-in.server";
+import { setDisplayName } from "../domain/people/directory.server";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -1,11 +1,11 @@
 import { getDb } from "../../db/client";
 import { getConfig } from "../config.server";
-import { publishDueAnnouncements, queueAnnouncementEmails } from "../models/announcements.server";
-import { startMailSender } from "../models/mail.server";
-import { sendObligationReminders } from "../models/obligations.server";
-import { queuePetitionUpdateEmails } from "../models/petition-updates.server";
-import { closeExpiredPetitions } from "../models/petitions.server";
-import { deleteExpiredSessions } from "../models/sessions.server";
+import { publishDueAnnouncements, queueAnnouncementEmails } from "../domain/announcements/lifecycle.server";
+import { sendObligationReminders } from "../domain/announcements/obligations.server";
+import { deleteExpiredSessions } from "../domain/identity/sessions.server";
+import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
+import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
+import { startMailSender } from "../platform/outbox.server";
 
 /**
  * Starts what the server process owns besides HTTP: the database (migrated on open) and the

@@ -1,6 +1,6 @@
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../../app/models/markdown.server";
+import { renderMarkdown } from "../../app/platform/markdown.server";
 import { expectNoAxeViolations } from "../support/browser";
 import { demoApp } from "../support/demo-app";
 import { XSS_PAYLOADS } from "../support/xss-payloads";

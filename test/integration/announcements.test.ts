@@ -1,6 +1,6 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcementInputSchema } from "../../app/models/announcement-forms";
+import { announcementInputSchema } from "../../app/domain/announcements/forms";
 import {
   AnnouncementError,
   announcementDetails,
@@ -12,25 +12,30 @@ import {
   saveAnnouncement,
   scheduleAnnouncement,
   updateCommitment,
-} from "../../app/models/announcements.server";
-import { CLI_ACTOR, listAuditEntries } from "../../app/models/audit.server";
-import { setEmailPreference } from "../../app/models/email-preferences.server";
-import { createSmtpTransport, deliverDueMail } from "../../app/models/mail.server";
-import { openObligations, sendObligationReminders } from "../../app/models/obligations.server";
-import { setPersonActive } from "../../app/models/people.server";
-import { grantRole } from "../../app/models/permissions.server";
+} from "../../app/domain/announcements/lifecycle.server";
+import { openObligations, sendObligationReminders } from "../../app/domain/announcements/obligations.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { setPersonActive } from "../../app/domain/people/directory.server";
 import {
   DAY_MS,
   findPetition,
   listPetitions,
   petitionPage,
   transitionPetition,
-} from "../../app/models/petitions.server";
-import { createPolicy, diffVersions, PolicyError, policyPage } from "../../app/models/policies.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import type { User } from "../../app/models/sessions.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
-import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
+} from "../../app/domain/petitions/lifecycle.server";
+import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
+import {
+  createPolicy,
+  diffVersions,
+  PolicyError,
+  policyPage,
+} from "../../app/domain/policies/registry.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
+import { setEmailPreference } from "../../app/platform/email-preferences.server";
+import { createSmtpTransport, deliverDueMail } from "../../app/platform/outbox.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";

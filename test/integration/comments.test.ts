@@ -1,6 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { listAuditEntries } from "../../app/models/audit.server";
 import {
   COMMENT_LIMITS,
   CommentError,
@@ -18,26 +17,27 @@ import {
   restoreComment,
   setThreadLock,
   setVote,
-} from "../../app/models/comments.server";
+} from "../../app/domain/discussion/posting.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { requestSignIn } from "../../app/domain/identity/sign-in.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
+import { listAuditEntries } from "../../app/platform/audit.server";
 import {
   emailPreferences,
   parseUnsubscribeToken,
   unsubscribeToken,
-} from "../../app/models/email-preferences.server";
-import { EMAIL_TOPICS } from "../../app/models/email-topics";
-import { listOutbox } from "../../app/models/mail.server";
-import { addCoOrganizer } from "../../app/models/organizers.server";
-import { grantRole } from "../../app/models/permissions.server";
-import { transitionPetition } from "../../app/models/petitions.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import type { User } from "../../app/models/sessions.server";
-import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/models/settings.server";
-import { requestSignIn } from "../../app/models/sign-in.server";
-import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
+} from "../../app/platform/email-preferences.server";
+import { listOutbox } from "../../app/platform/outbox.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/platform/settings.server";
 import * as commentRoute from "../../app/routes/comments.$commentId";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
+import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { comments, outbox } from "../../db/schema";
 import { generateThread } from "../support/big-thread";

@@ -1,8 +1,12 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { findPersonByEmail, importDirectory, MalformedDirectoryError } from "../../app/models/people.server";
-import { createSession } from "../../app/models/sessions.server";
+import { createSession } from "../../app/domain/identity/sessions.server";
+import {
+  findPersonByEmail,
+  importDirectory,
+  MalformedDirectoryError,
+} from "../../app/domain/people/directory.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 import { auditLog, people, sessions } from "../../db/schema";
 

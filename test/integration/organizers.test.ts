@@ -1,23 +1,14 @@
 import { parse } from "csv-parse/sync";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_ACTOR, listAuditEntries } from "../../app/models/audit.server";
-import { petitionDashboard, signatureSeries, signerBreakdowns } from "../../app/models/dashboard.server";
+import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { findPersonByEmail, importDirectory } from "../../app/domain/people/directory.server";
 import {
-  emailPreferences,
-  setEmailPreference,
-  unsubscribeToken,
-} from "../../app/models/email-preferences.server";
-import { EMAIL_TOPICS } from "../../app/models/email-topics";
-import { createSmtpTransport, deliverDueMail, listOutbox } from "../../app/models/mail.server";
-import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/models/organizers.server";
-import { findPersonByEmail, importDirectory } from "../../app/models/people.server";
-import { grantRole, rolesOf } from "../../app/models/permissions.server";
-import {
-  listPetitionUpdates,
-  postPetitionUpdate,
-  queuePetitionUpdateEmails,
-} from "../../app/models/petition-updates.server";
+  petitionDashboard,
+  signatureSeries,
+  signerBreakdowns,
+} from "../../app/domain/petitions/dashboard.server";
 import {
   createPetition,
   DAY_MS,
@@ -25,16 +16,33 @@ import {
   listPetitions,
   type Petition,
   transitionPetition,
-} from "../../app/models/petitions.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import type { User } from "../../app/models/sessions.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/models/settings.server";
-import { HOUR_MS } from "../../app/models/signature-series";
-import { invalidateSignatures, signPetition, withdrawSignature } from "../../app/models/signatures.server";
-import { K } from "../../app/models/small-groups";
+} from "../../app/domain/petitions/lifecycle.server";
+import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { HOUR_MS } from "../../app/domain/petitions/signature-series";
+import {
+  invalidateSignatures,
+  signPetition,
+  withdrawSignature,
+} from "../../app/domain/petitions/signing.server";
+import {
+  listPetitionUpdates,
+  postPetitionUpdate,
+  queuePetitionUpdateEmails,
+} from "../../app/domain/petitions/updates.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
+import {
+  emailPreferences,
+  setEmailPreference,
+  unsubscribeToken,
+} from "../../app/platform/email-preferences.server";
+import { createSmtpTransport, deliverDueMail, listOutbox } from "../../app/platform/outbox.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
+import { K } from "../../app/platform/small-groups";
 import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
+import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { outbox, people, signatures } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
@@ -571,7 +579,7 @@ describe("co-organizers", () => {
     expect(actions).toContain("petition.organizer.add");
     expect(actions).toContain("petition.organizer.remove");
     // Inactive people are not staff any more.
-    const { setPersonActive } = await import("../../app/models/people.server");
+    const { setPersonActive } = await import("../../app/domain/people/directory.server");
     setPersonActive(person(251).id, false, CLI_ACTOR);
     expect(() => addCoOrganizer(petition.id, person(251).email, creator)).toThrow(/not a current colleague/);
   });

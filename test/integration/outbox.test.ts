@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestSignIn } from "../../app/domain/identity/sign-in.server";
 import {
   backoffMs,
   createSmtpTransport,
@@ -8,8 +9,7 @@ import {
   MAX_ATTEMPTS,
   renderEmail,
   SENDING_LEASE_MS,
-} from "../../app/models/mail.server";
-import { requestSignIn } from "../../app/models/sign-in.server";
+} from "../../app/platform/outbox.server";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";
@@ -154,7 +154,7 @@ describe("the outbox", () => {
 
 describe("the admin outbox", () => {
   it("never shows who receives signer emails", async () => {
-    const { listOutbox } = await import("../../app/models/mail.server");
+    const { listOutbox } = await import("../../app/platform/outbox.server");
     enqueueMail(getDb(), {
       kind: "signer.milestone",
       to: "anonymous.signer@corp.example",

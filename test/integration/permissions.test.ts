@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { findPersonByEmail, setPersonActive } from "../../app/models/people.server";
 import {
   grantRole,
   RoleChangeError,
   requirePermission,
   revokeRole,
   rolesOf,
-} from "../../app/models/permissions.server";
-import { getSessionUser, SESSION_TTL_MS } from "../../app/models/sessions.server";
+} from "../../app/domain/identity/permissions.server";
+import { getSessionUser, SESSION_TTL_MS } from "../../app/domain/identity/sessions.server";
+import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 import { auditLog, sessions } from "../../db/schema";
 import { importSampleDirectory, requestAs, thrown } from "../support/fixtures";

@@ -1,9 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { actorOf, CLI_ACTOR } from "../../app/models/audit.server";
-import { renderMarkdown } from "../../app/models/markdown.server";
-import { addCoOrganizer } from "../../app/models/organizers.server";
-import { grantRole } from "../../app/models/permissions.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
 import {
   closeExpiredPetitions,
   DAY_MS,
@@ -13,8 +10,11 @@ import {
   listPetitions,
   PetitionError,
   transitionPetition,
-} from "../../app/models/petitions.server";
-import { invalidateSignatures, previewInvalidation } from "../../app/models/signatures.server";
+} from "../../app/domain/petitions/lifecycle.server";
+import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/signing.server";
+import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
+import { renderMarkdown } from "../../app/platform/markdown.server";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";

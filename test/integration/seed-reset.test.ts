@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { postComment } from "../../app/models/comments.server";
-import { postPetitionUpdate } from "../../app/models/petition-updates.server";
-import { createPolicy } from "../../app/models/policies.server";
-import { sendFeedback } from "../../app/models/policy-feedback.server";
-import { wipeData } from "../../app/models/seed.server";
-import { signPetition } from "../../app/models/signatures.server";
+import { wipeData } from "../../app/demo/seed.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
+import { signPetition } from "../../app/domain/petitions/signing.server";
+import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
+import { sendFeedback } from "../../app/domain/policies/feedback.server";
+import { createPolicy } from "../../app/domain/policies/registry.server";
 import { getDb } from "../../db/client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 

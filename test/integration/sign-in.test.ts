@@ -1,18 +1,18 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { normalizeEmail } from "../../app/models/email-address";
-import { findPersonByEmail } from "../../app/models/people.server";
-import { rolesOf } from "../../app/models/permissions.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import { commitSessionCookie, getSessionUser } from "../../app/models/sessions.server";
+import { rolesOf } from "../../app/domain/identity/permissions.server";
+import { commitSessionCookie, getSessionUser } from "../../app/domain/identity/sessions.server";
 import {
   completeSignIn,
   peekSignInToken,
   requestSignIn,
   SIGN_IN_LIMITS,
   SIGN_IN_TOKEN_TTL_MS,
-} from "../../app/models/sign-in.server";
-import { hashToken } from "../../app/models/tokens.server";
+} from "../../app/domain/identity/sign-in.server";
+import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { normalizeEmail } from "../../app/platform/email-address";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { hashToken } from "../../app/platform/tokens.server";
 import { getDb } from "../../db/client";
 import { auditLog, outbox, people, personRoles, sessions, signInTokens } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";

@@ -1,11 +1,9 @@
 import { spawn } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { loadThread } from "../../app/models/comments.server";
-import { verifyLedger } from "../../app/models/ledger.server";
-import { findPetition, listMilestones, PetitionError } from "../../app/models/petitions.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
+import { loadThread } from "../../app/domain/discussion/posting.server";
+import { verifyLedger } from "../../app/domain/petitions/ledger.server";
+import { findPetition, listMilestones, PetitionError } from "../../app/domain/petitions/lifecycle.server";
 import {
   checkCounts,
   InvalidationError,
@@ -14,7 +12,9 @@ import {
   previewInvalidation,
   signPetition,
   withdrawSignature,
-} from "../../app/models/signatures.server";
+} from "../../app/domain/petitions/signing.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { getDb } from "../../db/client";
 import { auditLog, ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
 import { makeCompany, openPetition } from "../support/petition-fixtures";

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { EMAIL_TOPICS } from "../../app/models/email-topics";
-import { readFlash } from "../../app/models/flash.server";
-import { transitionSchema } from "../../app/models/petitions.server";
+import { transitionSchema } from "../../app/domain/petitions/lifecycle.server";
+import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
+import { readFlash } from "../../app/web/flash.server";
 
 /**
  * Every route whose module exports an `action` — everything that can change data over HTTP — with

@@ -1,4 +1,4 @@
-import { seededRandom } from "../../app/models/seeded-random";
+import { seededRandom } from "../../app/demo/seeded-random";
 import { dateTimeFromNow, dayFromNow } from "./dates";
 import { XSS_PAYLOADS } from "./xss-payloads";
 

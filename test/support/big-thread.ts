@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { postComment } from "../../app/models/comments.server";
-import type { User } from "../../app/models/sessions.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
+import type { User } from "../../app/domain/identity/sessions.server";
 import { getDb } from "../../db/client";
 import { commentThreads } from "../../db/schema";
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { importDirectory } from "../../app/models/people.server";
-import { commitSessionCookie, createSession } from "../../app/models/sessions.server";
+import { commitSessionCookie, createSession } from "../../app/domain/identity/sessions.server";
+import { importDirectory } from "../../app/domain/people/directory.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 
 export const DIRECTORY_CSV = `email,name,department,location

@@ -1,6 +1,6 @@
 import http from "node:http";
-import { type Flash, readFlash } from "../../app/models/flash.server";
-import { commitSessionCookie, createSession } from "../../app/models/sessions.server";
+import { commitSessionCookie, createSession } from "../../app/domain/identity/sessions.server";
+import { type Flash, readFlash } from "../../app/web/flash.server";
 import { getDb } from "../../db/client";
 import type { AppServer } from "./app-server";
 

@@ -1,13 +1,13 @@
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { findPersonByEmail, importDirectory } from "../../app/models/people.server";
-import { grantRole, rolesOf } from "../../app/models/permissions.server";
+import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { findPersonByEmail, importDirectory } from "../../app/domain/people/directory.server";
 import {
   addMilestone,
   createPetition,
   type Petition,
   transitionPetition,
-} from "../../app/models/petitions.server";
-import type { User } from "../../app/models/sessions.server";
+} from "../../app/domain/petitions/lifecycle.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 
 /** A small company: `n` staff (staff1…staffN), a moderator, a leader. */

@@ -7,9 +7,10 @@
  * overlap it needs, however slow the machine. DATABASE_URL and the data folder's session secret are
  * the test's.
  */
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import type { User } from "../../app/models/sessions.server";
-import { signPetition, withdrawSignature } from "../../app/models/signatures.server";
+
+import type { User } from "../../app/domain/identity/sessions.server";
+import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { closeDb } from "../../db/client";
 
 const [petitionId = 0, ...personIds] = process.argv.slice(2).map(Number);

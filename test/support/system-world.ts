@@ -1,20 +1,29 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll } from "vitest";
-import { publishAnnouncement, saveAnnouncement } from "../../app/models/announcements.server";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { hideComment, postComment, reportComment, setThreadLock } from "../../app/models/comments.server";
-import type { EmailTopic } from "../../app/models/email-topics";
-import { enqueueMail } from "../../app/models/mail.server";
-import { findPersonByEmail, importDirectory, setPersonActive } from "../../app/models/people.server";
-import { grantRole, rolesOf } from "../../app/models/permissions.server";
-import type { PetitionState } from "../../app/models/petition-states";
-import { type Petition, transitionPetition } from "../../app/models/petitions.server";
-import { createPolicy, type Policy } from "../../app/models/policies.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import type { Role as PersonRole } from "../../app/models/roles";
-import type { User } from "../../app/models/sessions.server";
-import { completeSignIn, requestSignIn } from "../../app/models/sign-in.server";
-import { signPetition } from "../../app/models/signatures.server";
+import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
+import {
+  hideComment,
+  postComment,
+  reportComment,
+  setThreadLock,
+} from "../../app/domain/discussion/posting.server";
+import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
+import {
+  findPersonByEmail,
+  importDirectory,
+  setPersonActive,
+} from "../../app/domain/people/directory.server";
+import { type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { signPetition } from "../../app/domain/petitions/signing.server";
+import { createPolicy, type Policy } from "../../app/domain/policies/registry.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { enqueueMail } from "../../app/platform/outbox.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import type { EmailTopic } from "../../app/vocabulary/email-topics";
+import type { PetitionState } from "../../app/vocabulary/petitions";
+import type { Role as PersonRole } from "../../app/vocabulary/roles";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { type AppServer, startAppServer } from "./app-server";

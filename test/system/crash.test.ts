@@ -1,9 +1,9 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { verifyLedger } from "../../app/models/ledger.server";
-import { createSmtpTransport, deliverDueMail, SENDING_LEASE_MS } from "../../app/models/mail.server";
-import type { Petition } from "../../app/models/petitions.server";
-import { checkCounts } from "../../app/models/signatures.server";
+import { verifyLedger } from "../../app/domain/petitions/ledger.server";
+import type { Petition } from "../../app/domain/petitions/lifecycle.server";
+import { checkCounts } from "../../app/domain/petitions/signing.server";
+import { createSmtpTransport, deliverDueMail, SENDING_LEASE_MS } from "../../app/platform/outbox.server";
 import { getDb } from "../../db/client";
 import { ledgerEntries, milestones, outbox, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";

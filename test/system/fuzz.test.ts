@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { unsubscribeToken } from "../../app/models/email-preferences.server";
-import { EMAIL_TOPICS } from "../../app/models/email-topics";
-import { setPersonActive } from "../../app/models/people.server";
-import { grantRole } from "../../app/models/permissions.server";
-import { sendFeedback, tagFeedback } from "../../app/models/policy-feedback.server";
-import { resetRateLimits } from "../../app/models/rate-limits.server";
-import { getMilestoneDefaults, getSettings } from "../../app/models/settings.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
+import { setPersonActive } from "../../app/domain/people/directory.server";
+import { sendFeedback, tagFeedback } from "../../app/domain/policies/feedback.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { unsubscribeToken } from "../../app/platform/email-preferences.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { getMilestoneDefaults, getSettings } from "../../app/platform/settings.server";
+import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { commitments, people } from "../../db/schema";
 import {

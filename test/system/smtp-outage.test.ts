@@ -1,9 +1,14 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
-import { backoffMs, createSmtpTransport, deliverDueMail, MAX_ATTEMPTS } from "../../app/models/mail.server";
-import type { OutboxStatus } from "../../app/models/outbox-status";
-import { grantRole } from "../../app/models/permissions.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
+import {
+  backoffMs,
+  createSmtpTransport,
+  deliverDueMail,
+  MAX_ATTEMPTS,
+} from "../../app/platform/outbox.server";
+import type { OutboxStatus } from "../../app/vocabulary/outbox";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";

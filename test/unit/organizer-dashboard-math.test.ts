@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { projectNextMilestone } from "../../app/models/projection";
-import { seededRandom } from "../../app/models/seeded-random";
+import { seededRandom } from "../../app/demo/seeded-random";
+import { projectNextMilestone } from "../../app/domain/petitions/projection";
 import {
   bucketStarts,
   chooseResolution,
   DAY_MS,
   fillSeries,
   HOUR_MS,
-} from "../../app/models/signature-series";
-import { type Group, K, suppressSmallGroups } from "../../app/models/small-groups";
+} from "../../app/domain/petitions/signature-series";
+import { type Group, K, suppressSmallGroups } from "../../app/platform/small-groups";
 
 describe("small-group suppression", () => {
   /**

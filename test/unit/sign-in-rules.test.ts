@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { emailSchema } from "../../app/models/email-address";
-import { backoffMs, renderEmail } from "../../app/models/mail.server";
-import { can } from "../../app/models/permissions.server";
-import { safeRedirect } from "../../app/models/sign-in.server";
-import { hashToken, newToken } from "../../app/models/tokens.server";
+import { can } from "../../app/domain/identity/permissions.server";
+import { safeRedirect } from "../../app/domain/identity/sign-in.server";
+import { emailSchema } from "../../app/platform/email-address";
+import { backoffMs, renderEmail } from "../../app/platform/outbox.server";
+import { hashToken, newToken } from "../../app/platform/tokens.server";
 
 describe("safeRedirect", () => {
   it.each([
@@ -84,7 +84,7 @@ describe("mail", () => {
 });
 
 describe("petition slugs", async () => {
-  const { slugify } = await import("../../app/models/petitions.server");
+  const { slugify } = await import("../../app/domain/petitions/lifecycle.server");
   it("are lower-case words joined by hyphens, cut at a word boundary", () => {
     expect(slugify("Let staff opt out of keystroke and click logging for AI training")).toBe(
       "let-staff-opt-out-of-keystroke-and-click-logging-for-ai",
@@ -95,7 +95,7 @@ describe("petition slugs", async () => {
 });
 
 describe("the dev mailbox", async () => {
-  const { devMailboxAvailable } = await import("../../app/request.server");
+  const { devMailboxAvailable } = await import("../../app/web/request.server");
   it("answers only requests from this machine (SMTP_URL unset)", () => {
     expect(devMailboxAvailable({ clientIp: "127.0.0.1" })).toBe(true);
     expect(devMailboxAvailable({ clientIp: "::1" })).toBe(true);

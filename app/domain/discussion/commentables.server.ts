@@ -1,0 +1,114 @@
+import { eq, sql } from "drizzle-orm";
+import { type Executor, preparedStatements } from "../../../db/client";
+import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { canViewAnnouncement } from "../announcements/lifecycle.server";
+import type { User } from "../identity/sessions.server";
+import { canView } from "../petitions/lifecycle.server";
+import { sponsorIds } from "../petitions/organizers.server";
+import type { CommentSubjectType } from "./forms";
+
+/**
+ * What the comments module needs to know about a thing that carries a thread. Each commentable
+ * type (petitions now; announcements and policies later) answers these questions once, here, so
+ * the comments module never reaches into another module's tables.
+ */
+export type Commentable = {
+  title: string;
+  /** Path of the page that shows the thread. */
+  path: string;
+  canView(user: User | null): boolean;
+  /** Why nobody may comment right now (besides a moderator's lock), or null. */
+  closedReason: string | null;
+  /** People whose own-name comments carry the Official badge (besides leadership). */
+  officialIds: ReadonlySet<number>;
+  /** Whether this person has a stake in it, and so leaves its discussion's moderation to others. */
+  hasStake(userId: number): boolean;
+};
+
+export type CommentSubject = { type: CommentSubjectType; id: number };
+
+const statements = preparedStatements((db) => ({
+  petition: db
+    .select()
+    .from(petitions)
+    .where(eq(petitions.id, sql.placeholder("id")))
+    .prepare(),
+  organizers: db
+    .select({ id: petitionOrganizers.personId })
+    .from(petitionOrganizers)
+    .where(eq(petitionOrganizers.petitionId, sql.placeholder("id")))
+    .prepare(),
+}));
+
+const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Commentable | null> = {
+  petition(exec, id) {
+    // Every petition page resolves its thread's subject: prepared, on the connection (a transaction
+    // here is on the same connection, so the statements run inside it).
+    const petition = statements().petition.get({ id });
+    if (!petition) return null;
+    const organizers = new Set(
+      statements()
+        .organizers.all({ id })
+        .map((r) => r.id),
+    );
+    const closedReason =
+      petition.hiddenAt !== null
+        ? "This petition is hidden by moderators; its discussion is closed."
+        : petition.state === "open" || petition.state === "closed"
+          ? null
+          : petition.state === "archived"
+            ? "This petition is archived; its discussion is closed."
+            : "The discussion opens when the petition opens for signatures.";
+    return {
+      title: petition.title,
+      path: `/petitions/${petition.slug}`,
+      canView: (user) => canView(exec, petition, user),
+      closedReason,
+      officialIds: organizers,
+      // Asked only when someone moderates: not a cost of every petition page.
+      hasStake: (userId) => sponsorIds(exec, id).has(userId),
+    };
+  },
+  announcement(exec, id) {
+    const announcement = exec.select().from(announcements).where(eq(announcements.id, id)).get();
+    if (!announcement) return null;
+    return {
+      title: announcement.title,
+      path: `/announcements/${announcement.slug}`,
+      canView: (user) => canViewAnnouncement(announcement, user),
+      closedReason:
+        announcement.state === "published"
+          ? null
+          : "The discussion opens when the announcement is published.",
+      officialIds: new Set([announcement.authorId]),
+      hasStake: (userId) => userId === announcement.authorId,
+    };
+  },
+  policy(exec, id) {
+    const policy = exec.select().from(policies).where(eq(policies.id, id)).get();
+    if (!policy) return null;
+    const owners = new Set(
+      exec
+        .select({ id: policyOwners.personId })
+        .from(policyOwners)
+        .where(eq(policyOwners.policyId, id))
+        .all()
+        .map((r) => r.id),
+    );
+    return {
+      title: policy.title,
+      path: `/policies/${policy.slug}`,
+      canView: () => true,
+      closedReason: null,
+      officialIds: owners,
+      hasStake: (userId) => owners.has(userId),
+    };
+  },
+};
+
+export function resolveCommentable(exec: Executor, subject: CommentSubject): Commentable | null {
+  return resolvers[subject.type](exec, subject.id);
+}
+
+export const absoluteUrl = (path: string) => `${getConfig().appUrl}${path}`;

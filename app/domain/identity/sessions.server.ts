@@ -1,0 +1,148 @@
+import { createCookie, redirect } from "@remix-run/node";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { type Executor, getDb, preparedStatements } from "../../../db/client";
+import { people, personRoles, sessions } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { hashToken, newToken } from "../../platform/tokens.server";
+import type { Role } from "../../vocabulary/roles";
+import { admittedOutsideDirectory } from "./admission.server";
+
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+/** Renew at most this often, so a busy session does not write on every request. */
+const RENEW_AFTER_MS = 24 * 60 * 60_000;
+
+export type User = {
+  id: number;
+  email: string;
+  name: string | null;
+  department: string | null;
+  location: string | null;
+  roles: Role[];
+};
+
+let cookie: ReturnType<typeof createCookie> | undefined;
+function sessionCookie() {
+  const config = getConfig();
+  cookie ??= createCookie("__session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: config.secureCookies,
+    path: "/",
+    maxAge: SESSION_TTL_MS / 1000,
+    secrets: [config.sessionSecret],
+  });
+  return cookie;
+}
+
+/** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
+export function createSession(exec: Executor, personId: number, now = Date.now()): string {
+  const token = newToken();
+  exec
+    .insert(sessions)
+    .values({
+      tokenHash: hashToken(token),
+      personId,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + SESSION_TTL_MS),
+      renewedAt: new Date(now),
+    })
+    .run();
+  return token;
+}
+
+export const commitSessionCookie = (token: string) => sessionCookie().serialize(token);
+export const clearSessionCookie = () => sessionCookie().serialize("", { maxAge: 0 });
+
+async function readToken(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+/** Every request with a cookie runs these: prepared once per connection (see db/client.ts). */
+const statements = preparedStatements((db) => ({
+  session: db
+    .select({ session: sessions, person: people })
+    .from(sessions)
+    .innerJoin(people, eq(people.id, sessions.personId))
+    .where(
+      and(
+        eq(sessions.tokenHash, sql.placeholder("tokenHash")),
+        gt(sessions.expiresAt, sql.placeholder("now")),
+      ),
+    )
+    .prepare(),
+  roles: db
+    .select({ role: personRoles.role })
+    .from(personRoles)
+    .where(eq(personRoles.personId, sql.placeholder("personId")))
+    .prepare(),
+}));
+
+/**
+ * The signed-in person for this request, or null. A session is valid while unexpired and its person
+ * is active. Renewal extends it to 30 days from now; `setCookie` is returned when the cookie should be
+ * re-sent with a fresh max-age.
+ */
+export async function getSessionUser(
+  request: Request,
+  now = Date.now(),
+): Promise<{ user: User; setCookie?: string } | null> {
+  const token = await readToken(request);
+  if (!token) return null;
+  const db = getDb();
+  const row = statements().session.get({ tokenHash: hashToken(token), now });
+  if (!row?.person.active) return null;
+  const roles = statements()
+    .roles.all({ personId: row.person.id })
+    .map((r) => r.role);
+  // Someone the directory does not list stays admitted only while the rules admit them.
+  if (!row.person.inDirectory && !admittedOutsideDirectory(row.person.email, roles)) return null;
+  const user: User = {
+    id: row.person.id,
+    email: row.person.email,
+    name: row.person.name,
+    department: row.person.department,
+    location: row.person.location,
+    roles,
+  };
+  if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user };
+  db.update(sessions)
+    .set({ renewedAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) })
+    .where(eq(sessions.id, row.session.id))
+    .run();
+  return { user, setCookie: await commitSessionCookie(token) };
+}
+
+export async function getUser(request: Request): Promise<User | null> {
+  return (await getSessionUser(request))?.user ?? null;
+}
+
+/** Signed-out visitors are sent to sign-in, coming back here afterwards. */
+export async function requireUser(request: Request): Promise<User> {
+  const user = await getUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const back = `${url.pathname}${url.search}`;
+  throw redirect(`/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+}
+
+/** Sign out: the session row is deleted, so the cookie is worthless even if kept. */
+export async function revokeSession(request: Request): Promise<void> {
+  const token = await readToken(request);
+  if (token)
+    getDb()
+      .delete(sessions)
+      .where(eq(sessions.tokenHash, hashToken(token)))
+      .run();
+}
+
+export function revokeAllSessions(exec: Executor, personId: number): void {
+  exec.delete(sessions).where(eq(sessions.personId, personId)).run();
+}
+
+export function deleteExpiredSessions(now = Date.now()): number {
+  return getDb()
+    .delete(sessions)
+    .where(lte(sessions.expiresAt, new Date(now)))
+    .run().changes;
+}

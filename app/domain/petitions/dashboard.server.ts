@@ -1,0 +1,299 @@
+import { stringify } from "csv-stringify/sync";
+import { and, asc, count, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
+import { getDb, preparedStatements } from "../../../db/client";
+import { milestones, outbox, people, signatures } from "../../../db/schema";
+import { actorOf, recordAudit } from "../../platform/audit.server";
+import { type Group, suppressSmallGroups } from "../../platform/small-groups";
+import { discussionActivity } from "../discussion/posting.server";
+import { can } from "../identity/permissions.server";
+import type { User } from "../identity/sessions.server";
+import type { Petition } from "./lifecycle.server";
+import { canManageOrganizers, isOrganizer, listOrganizers } from "./organizers.server";
+import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
+import {
+  bucketStarts,
+  chooseResolution,
+  DAY_MS,
+  fillSeries,
+  HOUR_MS,
+  HOURLY_SPAN_MS,
+  type Resolution,
+} from "./signature-series";
+import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
+
+/**
+ * The organizer dashboard: how a petition is doing, for its organizers, moderators and admins.
+ * Everything about signers is a count, and breakdowns go through small-group suppression.
+ */
+
+export function canSeeDashboard(petition: Pick<Petition, "id">, user: User): boolean {
+  return can(user, "moderate:petition") || can(user, "view:admin") || isOrganizer(getDb(), petition, user.id);
+}
+
+const standing = (petitionId: number) =>
+  and(
+    eq(signatures.petitionId, petitionId),
+    isNull(signatures.withdrawnAt),
+    isNull(signatures.invalidatedAt),
+  );
+
+const startOfDay = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+
+/** Signed before `at`, and neither withdrawn nor invalidated before it. */
+const standingAt = (at: number) => {
+  const then = new Date(at);
+  return and(
+    lt(signatures.createdAt, then),
+    or(isNull(signatures.withdrawnAt), gte(signatures.withdrawnAt, then)),
+    or(isNull(signatures.invalidatedAt), gte(signatures.invalidatedAt, then)),
+  );
+};
+
+/** A petition's standing signatures made in [from, to): a range of signatures_standing_created_idx. */
+export const COUNT_STANDING_BETWEEN = `select count(*) from signatures where petition_id = ?
+  and withdrawn_at is null and invalidated_at is null and created_at >= ? and created_at < ?`;
+
+const statements = preparedStatements((db) => ({
+  countBetween: db.$client.prepare<[number, number, number], number>(COUNT_STANDING_BETWEEN).pluck(),
+}));
+
+const countSince = (petitionId: number, since: number): number =>
+  statements().countBetween.get(petitionId, since, Number.MAX_SAFE_INTEGER) ?? 0;
+
+/**
+ * Standing signatures per bucket. `hour` shows the first three days after opening (when signatures
+ * rush in); `day` the whole life of the petition. The cumulative line ends at the count the bucket
+ * range covers.
+ */
+export function signatureSeries(petition: Petition, resolution: Resolution | undefined, now = Date.now()) {
+  const from = (petition.openedAt ?? petition.createdAt).getTime();
+  const end = Math.min(now, petition.closedAt?.getTime() ?? now);
+  const chosen = resolution ?? chooseResolution(from, end);
+  const size = chosen === "hour" ? HOUR_MS : DAY_MS;
+  // The first 72 whole hours, from the hour it opened in.
+  const to =
+    chosen === "hour" ? Math.min(end, Math.floor(from / HOUR_MS) * HOUR_MS + HOURLY_SPAN_MS - 1) : end;
+  const starts = bucketStarts(from, to, chosen);
+  const first = starts[0] ?? from;
+  // A count per bucket, each a range of the standing-signatures index (migration 0013): a few
+  // hundred such ranges at most, 5× faster than one GROUP BY, which sorts every signature.
+  const { countBetween } = statements();
+  const counts = new Map(
+    starts.map((start) => [start, countBetween.get(petition.id, start, start + size) ?? 0]),
+  );
+  const before = countBetween.get(petition.id, 0, first) ?? 0;
+  return { resolution: chosen, points: fillSeries(starts, counts, before), bucketMs: size };
+}
+
+type BreakdownPetition = Pick<Petition, "id" | "createdAt">;
+type Breakdowns = {
+  asOf: number;
+  department: ReturnType<typeof suppressSmallGroups>;
+  location: ReturnType<typeof suppressSmallGroups>;
+};
+
+/**
+ * Breakdowns are the signatures as they stood at midnight UTC, so they change once a day; but they
+ * read every signer's directory row (165 ms at 80,000 signers), so each petition's is kept for its
+ * day. Departments and locations are the directory's at the day's first view. (The petition's
+ * creation time is in the key for databases the seed CLI resets under a running server.)
+ */
+const breakdownsKept = new Map<number, { key: string; breakdowns: Breakdowns }>();
+const BREAKDOWNS_KEPT_MAX = 500;
+
+/**
+ * Signers by department and by location, as the signatures stood at the start of today (UTC): a
+ * breakdown that moved with each signature or withdrawal would tell which group that person is in.
+ */
+export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()): Breakdowns {
+  const asOf = startOfDay(now);
+  const key = `${asOf}:${petition.createdAt.getTime()}`;
+  const kept = breakdownsKept.get(petition.id);
+  if (kept?.key === key) return kept.breakdowns;
+
+  // One pass over the signers, grouped by both, folded into each breakdown here.
+  const rows = getDb()
+    .select({
+      department: sql<string>`coalesce(${people.department}, '')`,
+      location: sql<string>`coalesce(${people.location}, '')`,
+      total: count(),
+      anonymous: sql<number>`sum(${signatures.visibility} = 'anonymous')`,
+    })
+    .from(signatures)
+    .innerJoin(people, eq(people.id, signatures.personId))
+    .where(and(eq(signatures.petitionId, petition.id), standingAt(asOf)))
+    .groupBy(sql`1`, sql`2`)
+    .all();
+  // Every department and location of the directory (people who left included: they may have
+  // signed), signed in or not: a group listed only once someone in it signed would tell that
+  // someone in it did.
+  const directory = getDb()
+    .select({
+      department: sql<string>`coalesce(${people.department}, '')`,
+      location: sql<string>`coalesce(${people.location}, '')`,
+    })
+    .from(people)
+    .groupBy(sql`1`, sql`2`)
+    .all();
+  const groups = (label: (row: { department: string; location: string }) => string): Group[] => {
+    const byLabel = new Map<string, Group>();
+    for (const row of directory) {
+      const name = label(row) || "Not recorded";
+      byLabel.set(name, { label: name, total: 0, anonymous: 0 });
+    }
+    for (const row of rows) {
+      const name = label(row) || "Not recorded";
+      const group = byLabel.get(name) ?? { label: name, total: 0, anonymous: 0 };
+      group.total += row.total;
+      group.anonymous += Number(row.anonymous);
+      byLabel.set(name, group);
+    }
+    return [...byLabel.values()];
+  };
+  const breakdowns: Breakdowns = Object.freeze({
+    asOf,
+    department: suppressSmallGroups(groups((row) => row.department)),
+    location: suppressSmallGroups(groups((row) => row.location)),
+  });
+  breakdownsKept.delete(petition.id);
+  if (breakdownsKept.size >= BREAKDOWNS_KEPT_MAX) {
+    const oldest = breakdownsKept.keys().next().value;
+    if (oldest !== undefined) breakdownsKept.delete(oldest);
+  }
+  breakdownsKept.set(petition.id, { key, breakdowns });
+  return breakdowns;
+}
+
+/** The petition's emails by kind and state: counts only, never recipients. */
+export function petitionMailState(petitionId: number) {
+  return getDb()
+    .select({ kind: outbox.kind, status: outbox.status, n: count() })
+    .from(outbox)
+    .where(eq(outbox.petitionId, petitionId))
+    .groupBy(outbox.kind, outbox.status)
+    .orderBy(asc(outbox.kind))
+    .all();
+}
+
+export function petitionDashboard(
+  petition: Petition,
+  options: { resolution?: Resolution },
+  now = Date.now(),
+) {
+  const milestoneRows = getDb()
+    .select()
+    .from(milestones)
+    .where(eq(milestones.petitionId, petition.id))
+    .orderBy(asc(milestones.threshold))
+    .all();
+  const next = milestoneRows.find((m) => m.threshold > petition.signatureCount) ?? null;
+  const recent = countSince(petition.id, now - RATE_WINDOW_MS);
+  return {
+    count: petition.signatureCount,
+    today: countSince(petition.id, startOfDay(now)),
+    lastWeek: recent,
+    series: signatureSeries(petition, options.resolution, now),
+    milestones: milestoneRows.map((m) => ({
+      threshold: m.threshold,
+      reachedAt: m.reachedAt,
+      responseRequired: m.responseRequired,
+    })),
+    projection: projectNextMilestone({
+      count: petition.signatureCount,
+      nextThreshold: next?.threshold ?? null,
+      recentSignatures: recent,
+      openedAt: petition.openedAt?.getTime() ?? null,
+      closesAt: petition.closesAt?.getTime() ?? null,
+      open: petition.state === "open" && !petition.hiddenAt,
+      now,
+    }),
+    nextThreshold: next?.threshold ?? null,
+    breakdowns: signerBreakdowns(petition, now),
+    discussion: discussionActivity({ type: "petition", id: petition.id }, now),
+    mail: petitionMailState(petition.id),
+  };
+}
+
+/** Everything the dashboard page shows, for this viewer (who may see it: see canSeeDashboard). */
+export function organizerDashboard(
+  petition: Petition,
+  user: User,
+  options: { resolution?: Resolution },
+  now = Date.now(),
+) {
+  const db = getDb();
+  const updates = listPetitionUpdates(petition.id);
+  const lastUpdate = updates.find((u) => u.kind === "update");
+  const nextUpdateAt = lastUpdate ? lastUpdate.createdAt.getTime() + UPDATE_INTERVAL_MS : null;
+  return {
+    petition: {
+      slug: petition.slug,
+      title: petition.title,
+      state: petition.state,
+      hidden: Boolean(petition.hiddenAt),
+      wonAt: petition.wonAt,
+    },
+    dashboard: petitionDashboard(petition, options, now),
+    updates,
+    // Names only: organizers see each other on the petition page, not each other's addresses.
+    organizers: listOrganizers(petition.id).map(({ email: _email, ...o }) => o),
+    viewer: {
+      id: user.id,
+      organizer: isOrganizer(db, petition, user.id),
+      managesOrganizers: canManageOrganizers(db, petition.id, user),
+    },
+    nextUpdateAt: nextUpdateAt && nextUpdateAt > now ? nextUpdateAt : null,
+  };
+}
+
+/** Spreadsheet apps run cells that start like a formula; a leading quote makes them text. */
+const defuse = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+/**
+ * The signers export: public signers' names, departments and signing days; anonymous signers only
+ * as one count row (their people are never selected). Recorded in the audit log.
+ */
+export function exportSigners(petition: Petition, user: User, now = Date.now()): string {
+  const db = getDb();
+  return db.transaction(
+    (tx) => {
+      const rows = tx
+        .select({ name: people.name, department: people.department, signedAt: signatures.createdAt })
+        .from(signatures)
+        .innerJoin(people, eq(people.id, signatures.personId))
+        .where(and(standing(petition.id), eq(signatures.visibility, "public")))
+        .orderBy(asc(signatures.createdAt), asc(signatures.id))
+        .all();
+      const anonymous =
+        tx
+          .select({ n: count() })
+          .from(signatures)
+          .where(and(standing(petition.id), eq(signatures.visibility, "anonymous")))
+          .get()?.n ?? 0;
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.signers.export",
+        { type: "petition", id: petition.id },
+        { publicRows: rows.length, anonymous, at: new Date(now).toISOString() },
+      );
+      return stringify(
+        [
+          ...rows.map((r) => ({
+            name: defuse(r.name ?? ""),
+            department: defuse(r.department ?? ""),
+            signed_on: r.signedAt.toISOString().slice(0, 10),
+            visibility: "public",
+            count: 1,
+          })),
+          { name: "", department: "", signed_on: "", visibility: "anonymous", count: anonymous },
+        ],
+        { header: true, columns: ["name", "department", "signed_on", "visibility", "count"] },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export const exportFileName = (petition: Pick<Petition, "slug">, now = Date.now()) =>
+  `${petition.slug}-signers-${new Date(now).toISOString().slice(0, 10)}.csv`;

@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, eq, gt } from "drizzle-orm";
+import { type DB, getDb, preparedStatements } from "../../../db/client";
+import { ledgerEntries, petitions } from "../../../db/schema";
+import type { LedgerEvent } from "../../vocabulary/petitions";
+
+/** The chain starts from this hash (64 zeros). */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** The exact bytes hashed for an entry: documented in docs/ledger.md. */
+export function entryHash(entry: Omit<LedgerEntry, "hash">): string {
+  const line = [
+    entry.petitionId,
+    entry.seq,
+    entry.event,
+    entry.at.toISOString(),
+    entry.signer,
+    entry.prevHash,
+  ].join("|");
+  return createHash("sha256").update(line).digest("hex");
+}
+
+/** A fresh pseudonym for a new signature: 32 random bytes, hex. It links to no one. */
+export const newSignerPseudonym = () => randomBytes(32).toString("hex");
+
+export type LedgerEntry = {
+  petitionId: number;
+  seq: number;
+  event: LedgerEvent;
+  at: Date;
+  signer: string;
+  prevHash: string;
+  hash: string;
+};
+
+/** The next entry of a petition's chain (not yet written). */
+export function nextLedgerEntry(
+  petition: { id: number; ledgerLength: number; ledgerHead: string | null },
+  event: LedgerEvent,
+  signer: string,
+  at: Date,
+): LedgerEntry {
+  const seq = petition.ledgerLength + 1;
+  const prevHash = petition.ledgerHead ?? GENESIS_HASH;
+  return {
+    petitionId: petition.id,
+    seq,
+    event,
+    at,
+    signer,
+    prevHash,
+    hash: entryHash({ petitionId: petition.id, seq, event, at, signer, prevHash }),
+  };
+}
+
+// Raw prepared statements: this runs once per signature, and drizzle's per-call mapping would cost
+// more than the SQL itself (see docs/benchmarks.md).
+const statements = preparedStatements((db) => ({
+  insert: db.$client.prepare(
+    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?)",
+  ),
+  // The chain's head and the count move together, in one statement.
+  move: db.$client.prepare(
+    "update petitions set ledger_length = ?, ledger_head = ?, signature_count = signature_count + ? where id = ?",
+  ),
+}));
+
+/**
+ * Writes an entry (from nextLedgerEntry) inside the caller's transaction, moving the petition's head
+ * and its signature count by `countDelta` in the same statement.
+ */
+export function writeLedgerEntry(
+  entry: LedgerEntry,
+  countDelta: number,
+  petition: { ledgerLength: number; ledgerHead: string | null; signatureCount: number },
+): void {
+  const { insert, move } = statements();
+  insert.run(
+    entry.petitionId,
+    entry.seq,
+    entry.event,
+    entry.at.getTime(),
+    entry.signer,
+    entry.prevHash,
+    entry.hash,
+  );
+  move.run(entry.seq, entry.hash, countDelta, entry.petitionId);
+  petition.ledgerLength = entry.seq;
+  petition.ledgerHead = entry.hash;
+  petition.signatureCount += countDelta;
+}
+
+export const LEDGER_PAGE_SIZE = 500;
+
+export function listLedger(petitionId: number, afterSeq = 0, limit = LEDGER_PAGE_SIZE) {
+  return getDb()
+    .select({
+      seq: ledgerEntries.seq,
+      event: ledgerEntries.event,
+      at: ledgerEntries.at,
+      signer: ledgerEntries.signer,
+      prevHash: ledgerEntries.prevHash,
+      hash: ledgerEntries.hash,
+    })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.petitionId, petitionId), gt(ledgerEntries.seq, afterSeq)))
+    .orderBy(asc(ledgerEntries.seq))
+    .limit(limit)
+    .all();
+}
+
+export type LedgerCheck = {
+  petitionId: number;
+  ok: boolean;
+  length: number;
+  count: number;
+  problems: string[];
+};
+
+/**
+ * Recomputes the chain and replays it: every hash must match, each entry must point at the one
+ * before, the head must be the stored head, and the standing signatures by replay must equal the
+ * stored count.
+ */
+export function verifyLedger(petitionId: number): LedgerCheck {
+  const db = getDb();
+  // One read transaction, so one snapshot: checked from another process (the CLI) while the server
+  // takes signatures, a signature committed between the reads below would look like a break.
+  return db.transaction(() => verifySnapshot(db, petitionId));
+}
+
+function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
+  const petition = db.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) return { petitionId, ok: false, length: 0, count: 0, problems: ["no such petition"] };
+  const problems: string[] = [];
+  const standing = new Set<string>();
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  const entries = db
+    .select()
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.petitionId, petitionId))
+    .orderBy(asc(ledgerEntries.seq))
+    .all();
+  for (const entry of entries) {
+    if (entry.seq !== expectedSeq) problems.push(`entry ${entry.seq}: expected sequence ${expectedSeq}`);
+    if (entry.prevHash !== prev)
+      problems.push(`entry ${entry.seq}: previous hash does not match entry ${entry.seq - 1}`);
+    if (entryHash({ ...entry, petitionId }) !== entry.hash)
+      problems.push(`entry ${entry.seq}: hash does not match its contents`);
+    if (entry.event === "signed") {
+      if (standing.has(entry.signer))
+        problems.push(`entry ${entry.seq}: signer already has a standing signature`);
+      standing.add(entry.signer);
+    } else if (!standing.delete(entry.signer)) {
+      problems.push(`entry ${entry.seq}: ${entry.event} without a standing signature`);
+    }
+    prev = entry.hash;
+    expectedSeq = entry.seq + 1;
+  }
+  const length = expectedSeq - 1;
+  if (length !== petition.ledgerLength)
+    problems.push(`stored ledger length ${petition.ledgerLength}, chain has ${length}`);
+  if ((petition.ledgerHead ?? GENESIS_HASH) !== prev) problems.push("stored head does not match the chain");
+  if (standing.size !== petition.signatureCount) {
+    problems.push(`stored count ${petition.signatureCount}, ledger replay gives ${standing.size}`);
+  }
+  return { petitionId, ok: problems.length === 0, length, count: standing.size, problems };
+}

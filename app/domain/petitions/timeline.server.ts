@@ -1,0 +1,89 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { getDb, preparedStatements } from "../../../db/client";
+import {
+  commitments,
+  commitmentUpdates,
+  petitionUpdates,
+  policies,
+  policyVersions,
+} from "../../../db/schema";
+import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
+import { responsesToPetitions } from "../announcements/lifecycle.server";
+import { listMilestones, type Petition } from "./lifecycle.server";
+
+export type TimelineEvent = { at: Date; text: string; href?: string };
+
+/** Every petition page reads its timeline: prepared once per connection. */
+const statements = preparedStatements((db) => ({
+  updateTimes: db
+    .select({ at: petitionUpdates.createdAt })
+    .from(petitionUpdates)
+    .where(
+      and(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")), eq(petitionUpdates.kind, "update")),
+    )
+    .prepare(),
+}));
+
+/**
+ * One petition's story, oldest first: created, opened, each milestone, each response (with its stance),
+ * each policy version a response published, each commitment status change, closed.
+ */
+export function petitionTimeline(petition: Petition): TimelineEvent[] {
+  const db = getDb();
+  const events: TimelineEvent[] = [{ at: petition.createdAt, text: "Petition created" }];
+  if (petition.openedAt) events.push({ at: petition.openedAt, text: "Opened for signatures" });
+  for (const m of listMilestones(petition.id)) {
+    if (!m.reachedAt) continue;
+    events.push({
+      at: m.reachedAt,
+      text: `Reached ${m.threshold.toLocaleString("en")} signatures${m.responseRequired ? " — leadership must respond" : ""}`,
+    });
+  }
+  const responses = responsesToPetitions([petition.id]);
+  for (const r of responses) {
+    if (!r.publishedAt) continue;
+    events.push({
+      at: r.publishedAt,
+      text: `Leadership responded: ${STANCE_LABELS[r.stance]} — “${r.title}”`,
+      href: `/announcements/${r.slug}`,
+    });
+  }
+  const announcementIds = responses.map((r) => r.announcementId);
+  if (announcementIds.length) {
+    const versions = db
+      .select({
+        version: policyVersions.version,
+        publishedAt: policyVersions.publishedAt,
+        effectiveAt: policyVersions.effectiveAt,
+        title: policies.title,
+        slug: policies.slug,
+      })
+      .from(policyVersions)
+      .innerJoin(policies, eq(policies.id, policyVersions.policyId))
+      .where(inArray(policyVersions.announcementId, announcementIds))
+      .all();
+    for (const v of versions) {
+      events.push({
+        at: v.publishedAt,
+        text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
+        href: `/policies/${v.slug}`,
+      });
+    }
+    const updates = db
+      .select({ at: commitmentUpdates.at, status: commitmentUpdates.status, text: commitments.text })
+      .from(commitmentUpdates)
+      .innerJoin(commitments, eq(commitments.id, commitmentUpdates.commitmentId))
+      .where(inArray(commitments.announcementId, announcementIds))
+      .orderBy(asc(commitmentUpdates.id))
+      .all();
+    for (const u of updates) {
+      events.push({ at: u.at, text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}` });
+    }
+  }
+  for (const u of statements().updateTimes.all({ petitionId: petition.id })) {
+    events.push({ at: u.at, text: "Update from the organizers", href: "#updates" });
+  }
+  if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
+  if (petition.wonAt) events.push({ at: petition.wonAt, text: "Won — the organizers declared victory" });
+  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+}

@@ -1,0 +1,216 @@
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { type Executor, getDb, preparedStatements } from "../../../db/client";
+import { people, petitions, petitionUpdates } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { actorOf, recordAudit } from "../../platform/audit.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
+import { renderMarkdown, renderMarkdownForEmail } from "../../platform/markdown.server";
+import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { Refusal } from "../../platform/refusal";
+import type { PetitionUpdateKind } from "../../vocabulary/petitions";
+import type { User } from "../identity/sessions.server";
+import { isOrganizer } from "./organizers.server";
+
+/**
+ * Organizers' updates to a petition's signers. Shown on the petition page and emailed by the
+ * platform in batches (organizers never see signers' addresses). A declaration of victory is an
+ * update of kind "victory", written by the petitions state machine.
+ */
+
+export class PetitionUpdateError extends Refusal {}
+
+export const UPDATE_INTERVAL_MS = 24 * 60 * 60_000;
+export const UPDATE_EMAIL_BATCH_SIZE = 200;
+
+/** Writes an update inside the caller's transaction; the scheduler emails it. */
+export function recordPetitionUpdate(
+  tx: Executor,
+  update: {
+    petitionId: number;
+    authorId: number;
+    kind: PetitionUpdateKind;
+    body: string;
+    bodyHtml: string;
+    at: Date;
+  },
+): number {
+  return tx
+    .insert(petitionUpdates)
+    .values({
+      petitionId: update.petitionId,
+      authorId: update.authorId,
+      kind: update.kind,
+      body: update.body,
+      bodyHtml: update.bodyHtml,
+      createdAt: update.at,
+    })
+    .returning({ id: petitionUpdates.id })
+    .get().id;
+}
+
+/** An organizer posts an update: at most one per petition per 24 hours, on a public petition. */
+export function postPetitionUpdate(petitionId: number, body: string, user: User, now = Date.now()): number {
+  const bodyHtml = renderMarkdown(body);
+  return getDb().transaction(
+    (tx) => {
+      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+      if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
+      if (!isOrganizer(tx, petition, user.id))
+        throw new PetitionUpdateError("Only the petition's organizers can post updates.", 403);
+      if (!["open", "closed"].includes(petition.state) || petition.hiddenAt)
+        throw new PetitionUpdateError(
+          "Updates can be posted while the petition is open or closed and not hidden.",
+          409,
+        );
+      const recent = tx
+        .select({ createdAt: petitionUpdates.createdAt })
+        .from(petitionUpdates)
+        .where(
+          and(
+            eq(petitionUpdates.petitionId, petitionId),
+            eq(petitionUpdates.kind, "update"),
+            gt(petitionUpdates.createdAt, new Date(now - UPDATE_INTERVAL_MS)),
+          ),
+        )
+        .orderBy(desc(petitionUpdates.createdAt))
+        .get();
+      if (recent) {
+        const next = new Date(recent.createdAt.getTime() + UPDATE_INTERVAL_MS);
+        throw new PetitionUpdateError(
+          `One update a day: signers' inboxes matter. The next update can be posted after ${next.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+          429,
+        );
+      }
+      const id = recordPetitionUpdate(tx, {
+        petitionId,
+        authorId: user.id,
+        kind: "update",
+        body,
+        bodyHtml,
+        at: new Date(now),
+      });
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.update.post",
+        { type: "petition", id: petitionId },
+        { updateId: id },
+      );
+      return id;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Read on every petition page: prepared once per connection. */
+const statements = preparedStatements((db) => ({
+  updates: db
+    .select({
+      id: petitionUpdates.id,
+      kind: petitionUpdates.kind,
+      bodyHtml: petitionUpdates.bodyHtml,
+      createdAt: petitionUpdates.createdAt,
+      authorName: people.name,
+      emailsDone: petitionUpdates.emailsDoneAt,
+    })
+    .from(petitionUpdates)
+    .innerJoin(people, eq(people.id, petitionUpdates.authorId))
+    .where(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")))
+    .orderBy(desc(petitionUpdates.createdAt), desc(petitionUpdates.id))
+    .prepare(),
+}));
+
+export function listPetitionUpdates(petitionId: number) {
+  return statements()
+    .updates.all({ petitionId })
+    .map(({ emailsDone, ...update }) => ({ ...update, emailing: !emailsDone }));
+}
+
+/**
+ * The scheduler: queues the next batch of emails for each update not yet sent to every signer.
+ * Signers standing when it was posted (anonymous ones too — the platform sends, nobody learns who they are), paged by
+ * person id with the cursor committed with the batch, so a restart neither skips nor repeats anyone.
+ * People who turned these emails off are left out; organizers who signed, its author included, get it
+ * like any signer: leaving them out would let an organizer learn whether a colleague signed, by making
+ * them a co-organizer (or waiting for their update) and watching the dashboard's email count.
+ */
+export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_EMAIL_BATCH_SIZE): number {
+  const db = getDb();
+  const pending = db
+    .select({ id: petitionUpdates.id, body: petitionUpdates.body, slug: petitions.slug })
+    .from(petitionUpdates)
+    .innerJoin(petitions, eq(petitions.id, petitionUpdates.petitionId))
+    .where(isNull(petitionUpdates.emailsDoneAt))
+    .all();
+  let processed = 0;
+  for (const { id, body, slug } of pending) {
+    // Rendered before the write lock is taken (updates are never edited): the same for every signer.
+    const rendered = {
+      html: renderMarkdownForEmail(body, `${getConfig().appUrl}/petitions/${slug}#updates`),
+    };
+    db.transaction(
+      (tx) => {
+        const update = tx
+          .select({ update: petitionUpdates, petition: petitions })
+          .from(petitionUpdates)
+          .innerJoin(petitions, eq(petitions.id, petitionUpdates.petitionId))
+          .where(eq(petitionUpdates.id, id))
+          .get();
+        if (!update || update.update.emailsDoneAt) return;
+        const { petition } = update;
+        // A petition hidden meanwhile sends nothing more.
+        const batch = petition.hiddenAt
+          ? []
+          : db.$client
+              .prepare<[number, number, number], { person_id: number; email: string }>(
+                // Those who had signed when it was posted; later signers read it on the page.
+                `select s.person_id, p.email
+                 from signatures s join people p on p.id = s.person_id
+                 where s.petition_id = ? and s.withdrawn_at is null and s.invalidated_at is null
+                   and s.created_at <= ? and p.active = 1 and s.person_id > ?
+                 order by s.person_id limit ${batchSize}`,
+              )
+              .all(petition.id, update.update.createdAt.getTime(), update.update.emailCursor);
+        processed += batch.length;
+        const victory = update.update.kind === "victory";
+        const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;
+        const quote = { markdown: update.update.body, html: rendered.html };
+        for (const signer of batch) {
+          if (isOptedOut(tx, signer.person_id, "petition-updates")) continue;
+          const stopUrl = unsubscribeUrl(signer.person_id, "petition-updates");
+          enqueueMail(
+            tx,
+            {
+              kind: victory ? "signer.victory" : "signer.update",
+              to: signer.email,
+              subject: victory ? `Won: “${petition.title}”` : `Update on “${petition.title}”`,
+              headers: unsubscribeHeaders(stopUrl),
+              petitionId: petition.id,
+              ...renderEmail({
+                paragraphs: [
+                  victory
+                    ? `The organizers of “${petition.title}”, which you signed, declare victory:`
+                    : `The organizers of “${petition.title}”, which you signed, posted an update:`,
+                ],
+                quote,
+                action: { label: "Read it on the petition", url },
+                unsubscribeUrl: stopUrl,
+              }),
+            },
+            now,
+          );
+        }
+        const last = batch.at(-1);
+        tx.update(petitionUpdates)
+          .set({
+            emailCursor: last?.person_id ?? update.update.emailCursor,
+            ...(batch.length < batchSize ? { emailsDoneAt: new Date(now) } : {}),
+          })
+          .where(eq(petitionUpdates.id, id))
+          .run();
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return processed;
+}

@@ -1,0 +1,115 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
+import { getConfig } from "../config.server";
+
+/** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
+export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
+
+/** Parses the URL's query with zod; bad input is a 400 with the reasons, never a 500. */
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
+  const params = Object.fromEntries(
+    [...new URL(request.url).searchParams].filter(([, value]) => value !== ""),
+  );
+  const result = schema.safeParse(params);
+  if (!result.success) {
+    const reasons = result.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
+    throw new Response(`The address has invalid parameters (${reasons}).`, { status: 400 });
+  }
+  return result.data;
+}
+
+/**
+ * The largest form any page posts: an announcement with a new policy version is about 100,000
+ * characters, under 1 MB even with every character percent-encoded.
+ */
+export const MAX_FORM_BYTES = 2 * 1024 * 1024;
+
+const tooLarge = (maxBytes: number) =>
+  new Response(`The form is larger than ${Math.round(maxBytes / 1024 / 1024)} MB; nothing was saved.`, {
+    status: 413,
+  });
+
+/** A 413 when the body says it is larger than `maxBytes`, before anything reads it. */
+export function refuseLargerThan(request: Request, maxBytes: number): void {
+  if (Number(request.headers.get("Content-Length")) > maxBytes) throw tooLarge(maxBytes);
+}
+
+/**
+ * The posted form, or a 4xx that says what is wrong: a body that is not a form (JSON, plain text, no
+ * content type) is a 415, one that cannot be parsed (broken multipart, a boundary that is not there)
+ * a 400, one larger than any form a 413 — never the 500 `request.formData()` throws, nor a body read
+ * into memory however large it is.
+ */
+export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Promise<FormData> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type)) {
+    throw new Response("Send this as a form (application/x-www-form-urlencoded or multipart/form-data).", {
+      status: 415,
+    });
+  }
+  refuseLargerThan(request, maxBytes);
+  // Counted as it arrives too: a chunked body declares no length. What is left unread when we stop
+  // is drained by the server after the response (app/server/request-guards.server.ts).
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const };
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk.value);
+  }
+  let form: FormData;
+  try {
+    form = await new Response(Buffer.concat(chunks), { headers: { "Content-Type": type } }).formData();
+  } catch {
+    throw new Response("The form could not be read; please send it again.", { status: 400 });
+  }
+  refuseImplausibleFieldNames(form);
+  return form;
+}
+
+/** Beyond any page's field names: "milestones[5].responseDays" is 3 deep, at index 5. */
+const MAX_NAME_DEPTH = 8;
+const MAX_NAME_INDEX = 100;
+
+/**
+ * Conform builds an object from the field names, and echoes it back with a refusal: "x[4294967294]"
+ * made a four-billion-element array (the server hung serializing it) and a name 10,000 levels deep
+ * overflowed the stack. No page has such names, so such a form is a 400 before anything parses it.
+ */
+export function refuseImplausibleFieldNames(form: FormData): void {
+  for (const name of form.keys()) {
+    const depth = name.split(/[.[]/).length;
+    const indexes = [...name.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    if (depth > MAX_NAME_DEPTH || indexes.some((i) => i > MAX_NAME_INDEX)) {
+      throw new Response("The form has a field no page of Undersigned sends; nothing was saved.", {
+        status: 400,
+      });
+    }
+  }
+}
+
+/** The caller's address, for rate limits and fraud checks; null when the server does not know it. */
+export const clientIp = (context: AppLoadContext): string | null => context.clientIp ?? null;
+
+/** 404 for ids that are not positive integers, rather than a database error. */
+export function parseId(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 1) throw new Response("Not found", { status: 404 });
+  return id;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * The dev mailbox shows every queued email, sign-in links included, so it exists only without
+ * SMTP_URL and only for requests from this machine (or under `npm run dev`).
+ */
+export function devMailboxAvailable(context: AppLoadContext): boolean {
+  if (getConfig().smtpUrl) return false;
+  if (process.env.NODE_ENV === "development") return true;
+  const ip = clientIp(context);
+  return ip !== null && LOOPBACK.test(ip);
+}
