@@ -14,7 +14,7 @@ import {
   summarizeImport,
 } from "./domain/people/directory.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
-import { findPetition } from "./domain/petitions/lifecycle.server";
+import { findPetition } from "./domain/petitions/reads.server";
 import { checkCounts } from "./domain/petitions/signing.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";

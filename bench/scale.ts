@@ -19,8 +19,9 @@ const { CLI_ACTOR } = await import("../app/platform/audit.server");
 const { renderMarkdown } = await import("../app/platform/markdown.server");
 const { resetRateLimits } = await import("../app/platform/rate-limits.server");
 const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
-const petitionsModule = await import("../app/domain/petitions/lifecycle.server");
-const { listPetitions, moderationQueue, myPetitions, petitionPage } = petitionsModule;
+const { findPetition, listPetitions, moderationQueue, myPetitions, petitionPage } = await import(
+  "../app/domain/petitions/reads.server"
+);
 const { openObligations } = await import("../app/domain/announcements/obligations.server");
 const { countReportedComments, loadThread, reportedComments } = await import(
   "../app/domain/discussion/posting.server"
@@ -256,7 +257,7 @@ const heavy = person(
 const viewer = person(staffAt(40_000));
 
 /** The organizer dashboard of the biggest petition: every number, chart and breakdown, and its export. */
-const biggest = petitionsModule.findPetition(
+const biggest = findPetition(
   String(
     sqlite.prepare<[], { id: number }>("select id from petitions order by signature_count desc limit 1").get()
       ?.id ?? 0,

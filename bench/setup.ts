@@ -17,7 +17,8 @@ const { people } = await import("../db/schema");
 const { CLI_ACTOR } = await import("../app/platform/audit.server");
 const { importDirectory } = await import("../app/domain/people/directory.server");
 const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
-const { createPetition, transitionPetition } = await import("../app/domain/petitions/lifecycle.server");
+const { createPetition } = await import("../app/domain/petitions/drafting.server");
+const { transitionPetition } = await import("../app/domain/petitions/lifecycle.server");
 
 export function benchCompany(count: number) {
   const rows = ["email,name,department,location"];

@@ -4,9 +4,9 @@ import { outbox, people } from "../../db/schema";
 import { rolesOf } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { findPersonByEmail } from "../domain/people/directory.server";
+import { createPetition } from "../domain/petitions/drafting.server";
 import {
   closeExpiredPetitions,
-  createPetition,
   DAY_MS,
   type Petition,
   transitionPetition,

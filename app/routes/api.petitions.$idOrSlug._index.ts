@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { responsesToPetitions } from "../domain/announcements/lifecycle.server";
-import { findPublicPetition, listMilestones, toApiPetition } from "../domain/petitions/lifecycle.server";
+import { findPublicPetition, toApiPetition } from "../domain/petitions/api.server";
+import { listMilestones } from "../domain/petitions/reads.server";
 
 /** GET /api/petitions/:idOrSlug — see docs/api.md. */
 export function loader({ params }: LoaderFunctionArgs) {

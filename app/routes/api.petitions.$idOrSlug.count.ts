@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { findPublicPetition } from "../domain/petitions/lifecycle.server";
+import { findPublicPetition } from "../domain/petitions/api.server";
 
 /**
  * GET /api/petitions/:idOrSlug/count — cheap, cacheable for a few seconds. Open pages poll it, so it

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
+import { findPublicPetition } from "../domain/petitions/api.server";
 import { LEDGER_PAGE_SIZE, listLedger } from "../domain/petitions/ledger.server";
-import { findPublicPetition } from "../domain/petitions/lifecycle.server";
 import { parseQuery } from "../web/request.server";
 
 /** GET /api/petitions/:idOrSlug/ledger?after=SEQ — see docs/ledger.md. */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { API_STATES, listPetitionsForApi } from "../domain/petitions/lifecycle.server";
+import { API_STATES, listPetitionsForApi } from "../domain/petitions/api.server";
 import { parseQuery } from "../web/request.server";
 
 /** GET /api/petitions?state=&q=&cursor= — see docs/api.md. */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { findSimilarOpenPetitions } from "../domain/petitions/lifecycle.server";
+import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
 import { parseQuery } from "../web/request.server";
 
 /** Up to 5 open petitions similar to a draft title (used while typing on /petitions/new). */

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { countReportedComments } from "../domain/discussion/posting.server";
 import { requirePermission } from "../domain/identity/permissions.server";
-import { moderationQueue } from "../domain/petitions/lifecycle.server";
+import { moderationQueue } from "../domain/petitions/reads.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../components/format";
 import { StateBadge } from "../components/petition-bits";
 import { requireUser } from "../domain/identity/sessions.server";
-import { myPetitions } from "../domain/petitions/lifecycle.server";
+import { myPetitions } from "../domain/petitions/reads.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

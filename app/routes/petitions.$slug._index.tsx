@@ -14,17 +14,15 @@ import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/posting.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
+import { addMilestone } from "../domain/petitions/drafting.server";
 import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
 import {
-  addMilestone,
-  findViewablePetition,
   PetitionError,
-  petitionBodyHtml,
-  petitionPage,
   type Transition,
   transitionPetition,
   transitionSchema,
 } from "../domain/petitions/lifecycle.server";
+import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
 import {
   countByVisibility,
   findOwnSignature,

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { requireUser } from "../domain/identity/sessions.server";
 import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
-import { petitionPage } from "../domain/petitions/lifecycle.server";
+import { petitionPage } from "../domain/petitions/reads.server";
 import { readForm } from "../web/request.server";
 
 /** The export is a POST (it writes an audit entry); a GET goes back to the dashboard. */

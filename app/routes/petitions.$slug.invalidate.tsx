@@ -7,7 +7,7 @@ import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { requirePermission } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
-import { findVisiblePetition } from "../domain/petitions/lifecycle.server";
+import { findVisiblePetition } from "../domain/petitions/reads.server";
 import {
   InvalidationError,
   invalidateSignatures,

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getUser } from "../domain/identity/sessions.server";
-import { petitionPage } from "../domain/petitions/lifecycle.server";
+import { petitionPage } from "../domain/petitions/reads.server";
 import { listPublicSigners } from "../domain/petitions/signing.server";
 import { pageParam, parseQuery } from "../web/request.server";
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Pagination } from "../components/pagination";
 import { PetitionList } from "../components/petition-bits";
 import { getUser } from "../domain/identity/sessions.server";
-import { listPetitions } from "../domain/petitions/lifecycle.server";
+import { listPetitions } from "../domain/petitions/reads.server";
 import { PETITION_LISTS, PETITION_SORTS } from "../vocabulary/petitions";
 import { pageParam, parseQuery } from "../web/request.server";
 

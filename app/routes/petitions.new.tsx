@@ -7,12 +7,10 @@ import { useEffect, useState } from "react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
 import { requireUser } from "../domain/identity/sessions.server";
+import { createPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
-import {
-  createPetition,
-  findSimilarOpenPetitions,
-  PetitionError,
-} from "../domain/petitions/lifecycle.server";
+import { PetitionError } from "../domain/petitions/lifecycle.server";
+import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";

@@ -17,13 +17,8 @@ import { openObligations, sendObligationReminders } from "../../app/domain/annou
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
-import {
-  DAY_MS,
-  findPetition,
-  listPetitions,
-  petitionPage,
-  transitionPetition,
-} from "../../app/domain/petitions/lifecycle.server";
+import { DAY_MS, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { findPetition, listPetitions, petitionPage } from "../../app/domain/petitions/reads.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
   createPolicy,

@@ -9,15 +9,10 @@ import {
   signatureSeries,
   signerBreakdowns,
 } from "../../app/domain/petitions/dashboard.server";
-import {
-  createPetition,
-  DAY_MS,
-  findPetition,
-  listPetitions,
-  type Petition,
-  transitionPetition,
-} from "../../app/domain/petitions/lifecycle.server";
+import { createPetition } from "../../app/domain/petitions/drafting.server";
+import { DAY_MS, type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
 import { HOUR_MS } from "../../app/domain/petitions/signature-series";
 import {
   invalidateSignatures,

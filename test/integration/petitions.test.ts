@@ -1,17 +1,19 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
+import { editPetition } from "../../app/domain/petitions/drafting.server";
 import {
   closeExpiredPetitions,
   DAY_MS,
-  editPetition,
-  findPetition,
-  findSimilarOpenPetitions,
-  listPetitions,
   PetitionError,
   transitionPetition,
 } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import {
+  findPetition,
+  findSimilarOpenPetitions,
+  listPetitions,
+} from "../../app/domain/petitions/reads.server";
 import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/signing.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
 import { renderMarkdown } from "../../app/platform/markdown.server";

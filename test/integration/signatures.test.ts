@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loadThread } from "../../app/domain/discussion/posting.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
-import { findPetition, listMilestones, PetitionError } from "../../app/domain/petitions/lifecycle.server";
+import { PetitionError } from "../../app/domain/petitions/lifecycle.server";
+import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
 import {
   checkCounts,
   InvalidationError,

@@ -1,12 +1,8 @@
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, importDirectory } from "../../app/domain/people/directory.server";
-import {
-  addMilestone,
-  createPetition,
-  type Petition,
-  transitionPetition,
-} from "../../app/domain/petitions/lifecycle.server";
+import { addMilestone, createPetition } from "../../app/domain/petitions/drafting.server";
+import { type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 

@@ -84,7 +84,7 @@ describe("mail", () => {
 });
 
 describe("petition slugs", async () => {
-  const { slugify } = await import("../../app/domain/petitions/lifecycle.server");
+  const { slugify } = await import("../../app/platform/slugs");
   it("are lower-case words joined by hyphens, cut at a word boundary", () => {
     expect(slugify("Let staff opt out of keystroke and click logging for AI training")).toBe(
       "let-staff-opt-out-of-keystroke-and-click-logging-for-ai",

@@ -4,8 +4,8 @@ import { announcements, petitionOrganizers, petitions, policies, policyOwners } 
 import { getConfig } from "../../config.server";
 import { canViewAnnouncement } from "../announcements/lifecycle.server";
 import type { User } from "../identity/sessions.server";
-import { canView } from "../petitions/lifecycle.server";
 import { sponsorIds } from "../petitions/organizers.server";
+import { canView } from "../petitions/reads.server";
 import type { CommentSubjectType } from "./forms";
 
 /**

@@ -1,0 +1,93 @@
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { petitions } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { closeExpiredPetitions, type Petition } from "./lifecycle.server";
+import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
+
+// ---- Public API ------------------------------------------------------------------------------------
+
+export const API_STATES = ["open", "closed", "archived"] as const;
+export const API_PAGE_SIZE = 50;
+
+/** Public petitions only, newest first, keyset-paginated by id. */
+export function listPetitionsForApi(filter: {
+  state?: (typeof API_STATES)[number];
+  q?: string;
+  cursor?: number;
+}) {
+  closeExpiredPetitions();
+  const conditions: SQL[] = [inArray(petitions.state, [...API_STATES]), isNull(petitions.hiddenAt)];
+  if (filter.state) conditions.push(eq(petitions.state, filter.state));
+  const query = filter.q ? ftsQuery(filter.q) : null;
+  if (query) conditions.push(matchesSearch(query));
+  if (filter.cursor) conditions.push(sql`${petitions.id} < ${filter.cursor}`);
+  const rows = getDb()
+    .select()
+    .from(petitions)
+    .where(and(...conditions))
+    .orderBy(desc(petitions.id))
+    .limit(API_PAGE_SIZE + 1)
+    .all();
+  const page = rows.slice(0, API_PAGE_SIZE);
+  return {
+    petitions: page.map((p) => toApiPetition(p, null)),
+    nextCursor: rows.length > API_PAGE_SIZE ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** The API's view of a petition: no person is named but the petition itself. */
+export function toApiPetition(
+  petition: Petition,
+  milestoneRows: ReturnType<typeof listMilestones> | null,
+  responses: Array<{
+    announcementId: number;
+    stance: string;
+    publishedAt: Date | null;
+    url: string;
+    milestoneThresholds: number[];
+  }> = [],
+) {
+  const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
+  return {
+    id: petition.id,
+    slug: petition.slug,
+    url,
+    title: petition.title,
+    summary: petition.summary,
+    category: petition.category,
+    state: petition.state,
+    signatureCount: petition.signatureCount,
+    createdAt: petition.createdAt.toISOString(),
+    openedAt: petition.openedAt?.toISOString() ?? null,
+    closesAt: petition.closesAt?.toISOString() ?? null,
+    closedAt: petition.closedAt?.toISOString() ?? null,
+    ...(milestoneRows
+      ? {
+          body: petition.body,
+          milestones: milestoneRows.map((m) => ({
+            threshold: m.threshold,
+            reachedAt: m.reachedAt?.toISOString() ?? null,
+            responseRequired: m.responseRequired,
+            responseDueAt: m.responseDueAt?.toISOString() ?? null,
+            // The published announcements that answered this milestone.
+            responses: responses
+              .filter((r) => r.milestoneThresholds.includes(m.threshold))
+              .map((r) => ({
+                announcementId: r.announcementId,
+                stance: r.stance,
+                publishedAt: r.publishedAt?.toISOString() ?? null,
+                url: r.url,
+              })),
+          })),
+          ledger: { length: petition.ledgerLength, head: petition.ledgerHead },
+        }
+      : {}),
+  };
+}
+
+/** A public petition by id or slug, or undefined (drafts, hidden and rejected ones are not public). */
+export function findPublicPetition(idOrSlug: string): Petition | undefined {
+  const petition = findPetition(idOrSlug);
+  return petition && isPublic(petition) ? petition : undefined;
+}
