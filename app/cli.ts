@@ -13,9 +13,9 @@ import {
   MalformedDirectoryError,
   summarizeImport,
 } from "./domain/people/directory.server";
+import { checkCounts } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
 import { findPetition } from "./domain/petitions/reads.server";
-import { checkCounts } from "./domain/petitions/signing.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
 import { isRole, ROLES } from "./vocabulary/roles";

@@ -10,7 +10,7 @@ import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
 const { getDb } = await import("../db/client");
-const { checkCounts } = await import("../app/domain/petitions/signing.server");
+const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { insertPeople, insertSessions } = await import("./generate");
 const { memoryOf, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");

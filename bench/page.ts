@@ -10,7 +10,7 @@ import { benchCompany, cleanUp } from "./setup";
 
 const { getDb } = await import("../db/client");
 const { renderMarkdown } = await import("../app/platform/markdown.server");
-const { checkCounts } = await import("../app/domain/petitions/signing.server");
+const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
 const { memoryOf, resultsTable, runRounds } = await import("./load");

@@ -26,7 +26,7 @@ const { openObligations } = await import("../app/domain/announcements/obligation
 const { countReportedComments, loadThread, reportedComments } = await import(
   "../app/domain/discussion/posting.server"
 );
-const { checkCounts, listPublicSigners } = await import("../app/domain/petitions/signing.server");
+const { checkCounts, listPublicSigners } = await import("../app/domain/petitions/counts.server");
 const { petitionTimeline } = await import("../app/domain/petitions/timeline.server");
 const { exportSigners, petitionDashboard } = await import("../app/domain/petitions/dashboard.server");
 const { generateThread } = await import("../test/support/big-thread");

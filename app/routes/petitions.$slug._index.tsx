@@ -13,6 +13,7 @@ import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/posting.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
 import { addMilestone } from "../domain/petitions/drafting.server";
 import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
@@ -23,12 +24,7 @@ import {
   transitionSchema,
 } from "../domain/petitions/lifecycle.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
-import {
-  countByVisibility,
-  findOwnSignature,
-  signPetition,
-  withdrawSignature,
-} from "../domain/petitions/signing.server";
+import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { describeRetryAfter } from "../platform/rate-limits.server";

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { requirePermission } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
-import { findVisiblePetition } from "../domain/petitions/reads.server";
 import {
   InvalidationError,
   invalidateSignatures,
@@ -15,7 +14,8 @@ import {
   type MatchSize,
   MIN_PEOPLE_PER_INVALIDATION,
   previewInvalidation,
-} from "../domain/petitions/signing.server";
+} from "../domain/petitions/invalidation.server";
+import { findVisiblePetition } from "../domain/petitions/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
 

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getUser } from "../domain/identity/sessions.server";
+import { listPublicSigners } from "../domain/petitions/counts.server";
 import { petitionPage } from "../domain/petitions/reads.server";
-import { listPublicSigners } from "../domain/petitions/signing.server";
 import { pageParam, parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

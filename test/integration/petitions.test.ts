@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { editPetition } from "../../app/domain/petitions/drafting.server";
+import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/invalidation.server";
 import {
   closeExpiredPetitions,
   DAY_MS,
@@ -14,7 +15,6 @@ import {
   findSimilarOpenPetitions,
   listPetitions,
 } from "../../app/domain/petitions/reads.server";
-import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/signing.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
 import { renderMarkdown } from "../../app/platform/markdown.server";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";

@@ -5,8 +5,8 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
+import { COUNT_STANDING_BY_VISIBILITY } from "../../app/domain/petitions/counts.server";
 import { COUNT_STANDING_BETWEEN } from "../../app/domain/petitions/dashboard.server";
-import { COUNT_STANDING_BY_VISIBILITY } from "../../app/domain/petitions/signing.server";
 import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
 
 describe("counting a petition's standing signatures by visibility", () => {

@@ -2,18 +2,16 @@ import { spawn } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loadThread } from "../../app/domain/discussion/posting.server";
+import { checkCounts, listPublicSigners } from "../../app/domain/petitions/counts.server";
+import {
+  InvalidationError,
+  invalidateSignatures,
+  previewInvalidation,
+} from "../../app/domain/petitions/invalidation.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { PetitionError } from "../../app/domain/petitions/lifecycle.server";
 import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
-import {
-  checkCounts,
-  InvalidationError,
-  invalidateSignatures,
-  listPublicSigners,
-  previewInvalidation,
-  signPetition,
-  withdrawSignature,
-} from "../../app/domain/petitions/signing.server";
+import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { getDb } from "../../db/client";

@@ -1,10 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
+import { checkCounts } from "../../app/domain/petitions/counts.server";
 import { entryHash, verifyLedger } from "../../app/domain/petitions/ledger.server";
 import type { Petition } from "../../app/domain/petitions/lifecycle.server";
 import { organizerEmails } from "../../app/domain/petitions/organizers.server";
-import { checkCounts } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { enqueueMail } from "../../app/platform/outbox.server";
 import { getDb } from "../../db/client";

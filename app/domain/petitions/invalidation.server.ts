@@ -1,0 +1,192 @@
+import { and, count, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "../../../db/client";
+import { people, petitions, signatures } from "../../../db/schema";
+import { type Actor, recordAudit } from "../../platform/audit.server";
+import { normalizeEmail } from "../../platform/email-address";
+import { Refusal } from "../../platform/refusal";
+import { standing } from "./counts.server";
+import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
+import { OWN_PETITION, PetitionError } from "./lifecycle.server";
+import { sponsorIds } from "./organizers.server";
+import { hashIp } from "./signing.server";
+// ---- Bulk invalidation ---------------------------------------------------------------------------
+
+export const invalidationSchema = z
+  .object({
+    emails: z.string().trim().max(100_000).optional(),
+    from: z.coerce.date().optional(),
+    to: z.coerce.date().optional(),
+    ip: z.string().trim().max(64).optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .refine((v) => v.emails || v.from || v.to || v.ip, {
+    message: "Give at least one criterion: people, a time window or an IP address",
+    path: ["emails"],
+  });
+export type InvalidationCriteria = z.infer<typeof invalidationSchema>;
+
+function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [standing(petitionId)];
+  if (criteria.emails) {
+    const emails = emailList(criteria);
+    conditions.push(
+      inArray(
+        signatures.personId,
+        getDb().select({ id: people.id }).from(people).where(inArray(people.email, emails)),
+      ),
+    );
+  }
+  if (criteria.from) conditions.push(gte(signatures.createdAt, criteria.from));
+  if (criteria.to) conditions.push(lte(signatures.createdAt, criteria.to));
+  if (criteria.ip) conditions.push(eq(signatures.ipHash, hashIp(criteria.ip)));
+  return and(...conditions);
+}
+
+/**
+ * A list of people shorter than this cannot be previewed or invalidated: otherwise "1 signature
+ * matches" for one address would tell a moderator that an anonymous signer signed.
+ */
+export const MIN_PEOPLE_PER_INVALIDATION = 5;
+
+export class InvalidationError extends Refusal {}
+
+function emailList(criteria: InvalidationCriteria): string[] {
+  return [
+    ...new Set(
+      (criteria.emails ?? "")
+        .split(/[\s,;]+/)
+        .map(normalizeEmail)
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function checkNotOwnPetition(petitionId: number, actor: Actor): void {
+  if (actor.id !== null && sponsorIds(getDb(), petitionId).has(actor.id)) {
+    throw new InvalidationError(OWN_PETITION, 403);
+  }
+}
+
+function checkPeopleList(criteria: InvalidationCriteria): string[] {
+  const emails = emailList(criteria);
+  // Only real people count toward the minimum: made-up addresses would not hide anyone.
+  const known = emails.length
+    ? getDb().select({ id: people.id }).from(people).where(inArray(people.email, emails)).all().length
+    : 0;
+  if (emails.length > 0 && known < MIN_PEOPLE_PER_INVALIDATION) {
+    throw new InvalidationError(
+      `List at least ${MIN_PEOPLE_PER_INVALIDATION} people from the directory: a shorter list would reveal whether someone signed anonymously.`,
+    );
+  }
+  return emails;
+}
+
+/**
+ * How many standing signatures the criteria match, shown before the moderator confirms. Every
+ * preview is audited with its criteria, so probing for who signed leaves a trace.
+ */
+export function previewInvalidation(
+  petitionId: number,
+  criteria: InvalidationCriteria,
+  actor: Actor,
+): MatchSize {
+  checkNotOwnPetition(petitionId, actor);
+  const emails = checkPeopleList(criteria);
+  return getDb().transaction(
+    (tx) => {
+      const matched = describeMatch(
+        tx.select({ n: count() }).from(signatures).where(invalidationWhere(petitionId, criteria)).get()?.n ??
+          0,
+      );
+      recordAudit(
+        tx,
+        actor,
+        "signatures.invalidate.preview",
+        { type: "petition", id: petitionId },
+        {
+          matched,
+          people: emails,
+          from: criteria.from?.toISOString(),
+          to: criteria.to?.toISOString(),
+          ip: criteria.ip ? "given" : undefined,
+        },
+      );
+      return matched;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * What a preview may say: an exact number from MIN_PEOPLE_PER_INVALIDATION up, "few" for anything
+ * below it, zero included ("none" against "few" for one IP, one domain or a list padded with
+ * non-signers would tell whether someone signed).
+ */
+export type MatchSize = number | "few";
+export function describeMatch(matched: number): MatchSize {
+  return matched < MIN_PEOPLE_PER_INVALIDATION ? "few" : matched;
+}
+
+/** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
+export function invalidateSignatures(
+  petitionId: number,
+  criteria: InvalidationCriteria & { reason: string; expected: MatchSize },
+  actor: Actor,
+  now = Date.now(),
+): number {
+  checkNotOwnPetition(petitionId, actor);
+  checkPeopleList(criteria);
+  return getDb().transaction(
+    (tx) => {
+      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+      if (!petition) throw new PetitionError("There is no such petition.", 404);
+      const matched = tx
+        .select({ id: signatures.id, signer: signatures.ledgerSigner })
+        .from(signatures)
+        .where(invalidationWhere(petitionId, criteria))
+        .all();
+      // Checked inside the transaction: what is invalidated is exactly what the moderator confirmed.
+      if (describeMatch(matched.length) !== criteria.expected) {
+        throw new InvalidationError(
+          "The matching signatures changed since the preview: check the new number.",
+          409,
+        );
+      }
+      // The public count and ledger would show the exact number dropping — 0 or 1 for narrow criteria,
+      // i.e. whether someone signed. Fewer than five signatures change no outcome: refused.
+      if (matched.length < MIN_PEOPLE_PER_INVALIDATION) {
+        throw new InvalidationError(
+          `Fewer than ${MIN_PEOPLE_PER_INVALIDATION} signatures match: so narrow an invalidation would show in the public count whether someone signed. Widen the criteria, or ask an admin to deactivate a fraudulent account.`,
+          409,
+        );
+      }
+      const at = new Date(now);
+      for (const signature of matched) {
+        tx.update(signatures)
+          .set({ invalidatedAt: at, invalidationReason: criteria.reason })
+          .where(eq(signatures.id, signature.id))
+          .run();
+        writeLedgerEntry(nextLedgerEntry(petition, "invalidated", signature.signer, at), -1, petition);
+      }
+      recordAudit(
+        tx,
+        actor,
+        "signatures.invalidate",
+        { type: "petition", id: petitionId },
+        {
+          count: matched.length,
+          reason: criteria.reason,
+          criteria: {
+            people: criteria.emails ? criteria.emails.split(/[\s,;]+/).filter(Boolean).length : 0,
+            from: criteria.from?.toISOString(),
+            to: criteria.to?.toISOString(),
+            ip: criteria.ip ? "given" : undefined,
+          },
+        },
+      );
+      return matched.length;
+    },
+    { behavior: "immediate" },
+  );
+}
