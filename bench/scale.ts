@@ -23,9 +23,8 @@ const { findPetition, listPetitions, moderationQueue, myPetitions, petitionPage 
   "../app/domain/petitions/reads.server"
 );
 const { openObligations } = await import("../app/domain/announcements/obligations.server");
-const { countReportedComments, loadThread, reportedComments } = await import(
-  "../app/domain/discussion/posting.server"
-);
+const { loadThread } = await import("../app/domain/discussion/thread.server");
+const { countReportedComments, reportedComments } = await import("../app/domain/discussion/queue.server");
 const { checkCounts, listPublicSigners } = await import("../app/domain/petitions/counts.server");
 const { petitionTimeline } = await import("../app/domain/petitions/timeline.server");
 const { exportSigners, petitionDashboard } = await import("../app/domain/petitions/dashboard.server");

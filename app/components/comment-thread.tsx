@@ -16,7 +16,7 @@ import {
   REPORT_REASONS,
   reportCommentSchema,
 } from "../domain/discussion/forms";
-import type { CommentView, ThreadInfo } from "../domain/discussion/posting.server";
+import type { CommentView, ThreadInfo } from "../domain/discussion/thread.server";
 import { formatDate, formatDateTime } from "./format";
 import { FormErrors, TextareaField } from "./forms";
 import { Pagination } from "./pagination";

@@ -20,7 +20,7 @@ import {
   updateCommitment,
 } from "../domain/announcements/lifecycle.server";
 import { threadQuerySchema } from "../domain/discussion/forms";
-import { loadThread } from "../domain/discussion/posting.server";
+import { loadThread } from "../domain/discussion/thread.server";
 import { can, requirePermission } from "../domain/identity/permissions.server";
 import { getUser } from "../domain/identity/sessions.server";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../vocabulary/announcements";

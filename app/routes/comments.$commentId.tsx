@@ -12,19 +12,10 @@ import {
   postCommentSchema,
   reportCommentSchema,
 } from "../domain/discussion/forms";
-import {
-  commentPlacement,
-  deleteComment,
-  dismissReports,
-  editComment,
-  hideComment,
-  listRevisions,
-  loadComment,
-  postComment,
-  reportComment,
-  restoreComment,
-  setVote,
-} from "../domain/discussion/posting.server";
+import { dismissReports, hideComment, restoreComment } from "../domain/discussion/moderation.server";
+import { deleteComment, editComment, postComment } from "../domain/discussion/posting.server";
+import { reportComment, setVote } from "../domain/discussion/reactions.server";
+import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
 import { can, requirePermission } from "../domain/identity/permissions.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";

@@ -10,7 +10,9 @@ import {
   postCommentSchema,
   threadQuerySchema,
 } from "../domain/discussion/forms";
-import { loadThread, postComment, setThreadLock } from "../domain/discussion/posting.server";
+import { setThreadLock } from "../domain/discussion/moderation.server";
+import { postComment } from "../domain/discussion/posting.server";
+import { loadThread } from "../domain/discussion/thread.server";
 import { requirePermission } from "../domain/identity/permissions.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
-import { countReportedComments } from "../domain/discussion/posting.server";
+import { countReportedComments } from "../domain/discussion/queue.server";
 import { requirePermission } from "../domain/identity/permissions.server";
 import { moderationQueue } from "../domain/petitions/reads.server";
 

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { CommentItem } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
 import { REPORT_REASON_LABELS } from "../domain/discussion/forms";
-import { reportedComments } from "../domain/discussion/posting.server";
+import { reportedComments } from "../domain/discussion/queue.server";
 import { requirePermission } from "../domain/identity/permissions.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

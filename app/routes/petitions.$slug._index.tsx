@@ -11,7 +11,7 @@ import { FormErrors, TextareaField } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../domain/discussion/forms";
-import { loadThread } from "../domain/discussion/posting.server";
+import { loadThread } from "../domain/discussion/thread.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";

@@ -9,7 +9,7 @@ import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../domain/discussion/forms";
-import { loadThread } from "../domain/discussion/posting.server";
+import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
 import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { sendFeedback, unreadFeedbackCount } from "../domain/policies/feedback.server";

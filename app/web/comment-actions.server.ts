@@ -1,6 +1,6 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { json } from "@remix-run/node";
-import { CommentError } from "../domain/discussion/posting.server";
+import { CommentError } from "../domain/discussion/rules.server";
 import { safeRedirect } from "../domain/identity/sign-in.server";
 import { type Flash, flashCookie, redirectWithFlash } from "./flash.server";
 

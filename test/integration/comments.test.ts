@@ -1,23 +1,21 @@
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  COMMENT_LIMITS,
-  CommentError,
-  type CommentView,
-  deleteComment,
   dismissReports,
-  editComment,
   hideComment,
+  restoreComment,
+  setThreadLock,
+} from "../../app/domain/discussion/moderation.server";
+import { deleteComment, editComment, postComment } from "../../app/domain/discussion/posting.server";
+import { reportedComments } from "../../app/domain/discussion/queue.server";
+import { reportComment, setVote } from "../../app/domain/discussion/reactions.server";
+import { COMMENT_LIMITS, CommentError } from "../../app/domain/discussion/rules.server";
+import {
+  type CommentView,
   listRevisions,
   loadComment,
   loadThread,
-  postComment,
-  reportComment,
-  reportedComments,
-  restoreComment,
-  setThreadLock,
-  setVote,
-} from "../../app/domain/discussion/posting.server";
+} from "../../app/domain/discussion/thread.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { requestSignIn } from "../../app/domain/identity/sign-in.server";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { loadThread } from "../../app/domain/discussion/posting.server";
+import { loadThread } from "../../app/domain/discussion/thread.server";
 import { checkCounts, listPublicSigners } from "../../app/domain/petitions/counts.server";
 import {
   InvalidationError,

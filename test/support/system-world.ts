@@ -1,12 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll } from "vitest";
 import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
-import {
-  hideComment,
-  postComment,
-  reportComment,
-  setThreadLock,
-} from "../../app/domain/discussion/posting.server";
+import { hideComment, setThreadLock } from "../../app/domain/discussion/moderation.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
+import { reportComment } from "../../app/domain/discussion/reactions.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";

@@ -5,7 +5,7 @@ import { getConfig } from "../../config.server";
 import { closeExpiredPetitions, type Petition } from "./lifecycle.server";
 import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
 
-// ---- Public API ------------------------------------------------------------------------------------
+/** The public JSON API's view of petitions (docs/api.md): public petitions only, no person named. */
 
 export const API_STATES = ["open", "closed", "archived"] as const;
 export const API_PAGE_SIZE = 50;

@@ -3,6 +3,12 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { people, petitions, signatures } from "../../../db/schema";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
 import { verifyLedger } from "./ledger.server";
+
+/**
+ * Counting signatures: standing public and anonymous counts (cached exactly per ledger state), the
+ * public signers list, and check-counts (stored count against rows against the ledger).
+ */
+
 export const standing = (petitionId: number) =>
   and(
     eq(signatures.petitionId, petitionId),

@@ -4,7 +4,7 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { milestones, outbox, people, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
-import { discussionActivity } from "../discussion/posting.server";
+import { discussionActivity } from "../discussion/queue.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import type { Petition } from "./lifecycle.server";

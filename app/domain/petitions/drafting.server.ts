@@ -11,7 +11,7 @@ import { petitionInputSchema } from "./forms";
 import { OWN_PETITION, type Petition, PetitionError, requirePetition } from "./lifecycle.server";
 import { sponsorIds } from "./organizers.server";
 
-// ---- Input ---------------------------------------------------------------------------------------
+/** Creating and editing a petition, and the milestones its creator adds before it opens. */
 
 export type PetitionInput = z.infer<typeof petitionInputSchema>;
 export { petitionInputSchema, slugify };
@@ -23,8 +23,6 @@ const petitionSlug = (tx: Executor, title: string) =>
   uniqueSlug(title, "petition", RESERVED_SLUGS, (slug) =>
     Boolean(tx.select({ id: petitions.id }).from(petitions).where(eq(petitions.slug, slug)).get()),
   );
-
-// ---- Creating and editing ------------------------------------------------------------------------
 
 /** A petition may name a policy from the registry, and only one that exists. */
 function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {

@@ -10,7 +10,12 @@ import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { OWN_PETITION, PetitionError } from "./lifecycle.server";
 import { sponsorIds } from "./organizers.server";
 import { hashIp } from "./signing.server";
-// ---- Bulk invalidation ---------------------------------------------------------------------------
+
+/**
+ * Bulk invalidation of fraudulent signatures by moderators: by people (a list of at least five), a
+ * time window or an address, previewed as a number, audited, and never so narrow that the public
+ * count would show whether someone signed.
+ */
 
 export const invalidationSchema = z
   .object({

@@ -20,18 +20,20 @@ import { milestoneInputSchema, victorySchema } from "./forms";
 import { isOrganizer, organizerEmails, sponsorIds } from "./organizers.server";
 import { recordPetitionUpdate } from "./updates.server";
 
+/**
+ * A petition's one state machine: submit, co-sponsor, approve, reject, close, archive, hide, unhide,
+ * declare victory. Every change of state goes through transitionPetition, with its audit entry and
+ * emails in the same transaction.
+ */
+
 export { milestoneInputSchema };
 
 export type Petition = typeof petitions.$inferSelect;
 
 export const DAY_MS = 24 * 60 * 60_000;
 
-// ---- Errors --------------------------------------------------------------------------------------
-
 /** A refused change: the message is shown to the person (400/403), nothing is changed. */
 export class PetitionError extends Refusal {}
-
-// ---- The state machine ---------------------------------------------------------------------------
 
 export type Transition =
   | { action: "submit" }

@@ -12,6 +12,8 @@ import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.
 import { PetitionError } from "./lifecycle.server";
 import { recordMilestoneCrossings } from "./milestones.server";
 
+/** Signing and withdrawing: the hot path, one immediate transaction each. */
+
 export const SIGNING_LIMITS = {
   perPerson: { limit: 30, windowMs: 10 * 60_000 },
   perIp: { limit: 120, windowMs: 10 * 60_000 },
@@ -191,5 +193,3 @@ export function withdrawSignature(petitionId: number, user: User, now = Date.now
 export function findOwnSignature(petitionId: number, personId: number) {
   return pageStatements().own.get({ petitionId, personId });
 }
-
-// ---- Checks --------------------------------------------------------------------------------------

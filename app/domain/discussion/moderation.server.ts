@@ -1,0 +1,174 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { type Executor, getDb } from "../../../db/client";
+import { commentReports, comments, commentThreads, people } from "../../../db/schema";
+import { actorOf, recordAudit } from "../../platform/audit.server";
+import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import type { User } from "../identity/sessions.server";
+import { absoluteUrl, type Commentable } from "./commentables.server";
+import {
+  CommentError,
+  type CommentSubject,
+  findThread,
+  isModerator,
+  requireComment,
+  requireModerator,
+  requireSubject,
+  resolveReports,
+} from "./rules.server";
+
+/** Moderators' actions on comments and threads: hide, restore, dismiss reports, lock. All audited. */
+
+function moderatedComment(tx: Executor, commentId: number, moderator: User) {
+  requireModerator(moderator);
+  const found = requireComment(tx, commentId, moderator);
+  if (found.comment.authorId === moderator.id) {
+    throw new CommentError("Another moderator must review your own comment.", 403);
+  }
+  // No judging in one's own cause: not on a petition one organizes, nor a comment one reported.
+  requireNoStake(found.commentable, moderator);
+  const reported = tx
+    .select({ id: commentReports.id })
+    .from(commentReports)
+    .where(and(eq(commentReports.commentId, commentId), eq(commentReports.reporterId, moderator.id)))
+    .get();
+  if (reported) throw new CommentError("You reported this comment; another moderator must review it.", 403);
+  if (found.comment.deletedAt) throw new CommentError("This comment was deleted by its author.", 409);
+  return found;
+}
+
+function requireNoStake(commentable: Commentable, moderator: User): void {
+  if (commentable.hasStake(moderator.id)) {
+    throw new CommentError("You have a stake in this; another moderator must moderate its discussion.", 403);
+  }
+}
+
+/** Hides a comment with a reason; its author is told by email (through the platform). */
+export function hideComment(commentId: number, reason: string, moderator: User, now = Date.now()): void {
+  getDb().transaction(
+    (tx) => {
+      const { comment, commentable } = moderatedComment(tx, commentId, moderator);
+      if (comment.hiddenAt && comment.hiddenById !== null) {
+        throw new CommentError("A moderator already hid this comment.", 409);
+      }
+      tx.update(comments)
+        .set({ hiddenAt: new Date(now), hiddenById: moderator.id, hiddenReason: reason, openReports: 0 })
+        .where(eq(comments.id, commentId))
+        .run();
+      const reports = resolveReports(tx, commentId, "hidden", now);
+      recordAudit(
+        tx,
+        actorOf(moderator),
+        "comment.hide",
+        { type: "comment", id: commentId },
+        { reason, reports },
+      );
+      const author = tx
+        .select({ email: people.email, active: people.active })
+        .from(people)
+        .where(eq(people.id, comment.authorId))
+        .get();
+      if (!author?.active) return;
+      enqueueMail(tx, {
+        kind: "comment.hidden",
+        to: author.email,
+        subject: `Your comment on “${commentable.title}” was hidden`,
+        ...renderEmail({
+          paragraphs: [
+            `A moderator hid your comment on “${commentable.title}”. Others now see “hidden by a moderator” in its place; you can still see your text.`,
+            `Reason: ${reason}`,
+          ],
+          action: { label: "See the comment", url: absoluteUrl(`/comments/${commentId}`) },
+        }),
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Shows a hidden comment again and closes its open reports. */
+export function restoreComment(commentId: number, moderator: User, now = Date.now()): void {
+  getDb().transaction(
+    (tx) => {
+      const { comment } = moderatedComment(tx, commentId, moderator);
+      if (!comment.hiddenAt) throw new CommentError("This comment is not hidden.", 409);
+      tx.update(comments)
+        .set({ hiddenAt: null, hiddenById: null, hiddenReason: null, openReports: 0 })
+        .where(eq(comments.id, commentId))
+        .run();
+      const reports = resolveReports(tx, commentId, "restored", now);
+      recordAudit(tx, actorOf(moderator), "comment.restore", { type: "comment", id: commentId }, { reports });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Closes the open reports as unfounded; a comment hidden only by those reports shows again. */
+export function dismissReports(commentId: number, moderator: User, now = Date.now()): void {
+  getDb().transaction(
+    (tx) => {
+      const { comment } = moderatedComment(tx, commentId, moderator);
+      if (comment.openReports === 0) throw new CommentError("This comment has no open reports.", 409);
+      const autoHidden = comment.hiddenAt !== null && comment.hiddenById === null;
+      tx.update(comments)
+        .set(autoHidden ? { openReports: 0, hiddenAt: null, hiddenReason: null } : { openReports: 0 })
+        .where(eq(comments.id, commentId))
+        .run();
+      const reports = resolveReports(tx, commentId, "dismissed", now);
+      recordAudit(
+        tx,
+        actorOf(moderator),
+        "comment.dismiss-reports",
+        { type: "comment", id: commentId },
+        {
+          reports,
+          restored: autoHidden,
+        },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Locks (reason given) or unlocks a thread: while locked nobody posts, replies or edits. */
+export function setThreadLock(
+  subject: CommentSubject,
+  lock: { locked: true; reason: string } | { locked: false },
+  moderator: User,
+  now = Date.now(),
+): void {
+  getDb().transaction(
+    (tx) => {
+      requireModerator(moderator);
+      requireNoStake(requireSubject(tx, subject, moderator), moderator);
+      const thread =
+        findThread(tx, subject) ??
+        tx
+          .insert(commentThreads)
+          .values({ subjectType: subject.type, subjectId: subject.id, createdAt: new Date(now) })
+          .returning()
+          .get();
+      if (Boolean(thread.lockedAt) === lock.locked) {
+        throw new CommentError(
+          lock.locked ? "The discussion is already locked." : "The discussion is not locked.",
+          409,
+        );
+      }
+      tx.update(commentThreads)
+        .set(
+          lock.locked
+            ? { lockedAt: new Date(now), lockedReason: lock.reason, lockedById: moderator.id }
+            : { lockedAt: null, lockedReason: null, lockedById: null },
+        )
+        .where(eq(commentThreads.id, thread.id))
+        .run();
+      recordAudit(
+        tx,
+        actorOf(moderator),
+        lock.locked ? "comment-thread.lock" : "comment-thread.unlock",
+        { type: "comment-thread", id: thread.id },
+        { subject: `${subject.type}:${subject.id}`, ...(lock.locked ? { reason: lock.reason } : {}) },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,90 @@
+import { getDb } from "../../../db/client";
+import type { User } from "../identity/sessions.server";
+import { type Commentable, resolveCommentable } from "./commentables.server";
+import type { ReportReason } from "./forms";
+import { type CommentSubject, findThread, requireModerator } from "./rules.server";
+import { JOINS, type RawComment, SELECT_LIST, threadInfo, viewsOf } from "./thread.server";
+
+/** The moderators' queue of reported comments, and the discussion activity an organizer's dashboard shows. */
+
+export const MODERATION_QUEUE_SIZE = 50;
+
+/** Comments with open reports, most reported first; who reported stays unknown. */
+export function reportedComments(moderator: User) {
+  requireModerator(moderator);
+  const db = getDb();
+  const rows = db.$client
+    .prepare<
+      [number],
+      RawComment & { thread_subject_type: CommentSubject["type"]; thread_subject_id: number }
+    >(
+      `select ${SELECT_LIST}, t.subject_type as thread_subject_type, t.subject_id as thread_subject_id
+       from comments c join comment_threads t on t.id = c.thread_id ${JOINS}
+       where c.open_reports > 0 order by c.open_reports desc, c.id limit ?`,
+    )
+    .all(MODERATION_QUEUE_SIZE);
+  const reports = rows.length
+    ? db.$client
+        .prepare<
+          [string],
+          { comment_id: number; reason: ReportReason; note: string | null; created_at: number }
+        >(
+          "select comment_id, reason, note, created_at from comment_reports where resolved_at is null and comment_id in (select value from json_each(?)) order by id",
+        )
+        .all(JSON.stringify(rows.map((r) => r.id)))
+    : [];
+  const views = viewsOf(rows, moderator);
+  // Many reported comments share a subject: resolve each subject once.
+  const subjects = new Map<string, Commentable | null>();
+  return rows.flatMap((row, i) => {
+    const subject = { type: row.thread_subject_type, id: row.thread_subject_id };
+    const key = `${subject.type}:${subject.id}`;
+    if (!subjects.has(key)) subjects.set(key, resolveCommentable(db, subject));
+    const commentable = subjects.get(key);
+    const comment = views[i];
+    if (!commentable || !comment) return [];
+    return [
+      {
+        comment,
+        // Reviewing, not discussing: no reply box in the queue.
+        thread: { ...threadInfo(subject, commentable, undefined, moderator), canPost: false },
+        reports: reports
+          .filter((r) => r.comment_id === row.id)
+          .map((r) => ({ reason: r.reason, note: r.note, createdAt: r.created_at })),
+      },
+    ];
+  });
+}
+
+export function countReportedComments(): number {
+  return (
+    getDb()
+      .$client.prepare<[], { n: number }>("select count(*) as n from comments where open_reports > 0")
+      .get()?.n ?? 0
+  );
+}
+
+/**
+ * Counts for a subject's organizers (the petition dashboard): how lively and how troubled its
+ * discussion is. Counts only — nothing about who wrote or reported what.
+ */
+export function discussionActivity(subject: CommentSubject, now = Date.now()) {
+  const db = getDb();
+  const thread = findThread(db, subject);
+  if (!thread) return { total: 0, lastWeek: 0, reported: 0, hidden: 0, locked: false };
+  const row = db.$client
+    .prepare<[number, number], { last_week: number | null; reported: number | null; hidden: number | null }>(
+      `select sum(created_at >= ?) as last_week,
+              sum(open_reports > 0 and deleted_at is null) as reported,
+              sum(hidden_at is not null and deleted_at is null) as hidden
+       from comments where thread_id = ?`,
+    )
+    .get(now - 7 * 24 * 60 * 60_000, thread.id);
+  return {
+    total: thread.commentCount,
+    lastWeek: row?.last_week ?? 0,
+    reported: row?.reported ?? 0,
+    hidden: row?.hidden ?? 0,
+    locked: Boolean(thread.lockedAt),
+  };
+}

@@ -1,0 +1,94 @@
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { commentReports, comments, commentVotes } from "../../../db/schema";
+import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
+import { getSettings } from "../../platform/settings.server";
+import type { User } from "../identity/sessions.server";
+import type { ReportReason } from "./forms";
+import { COMMENT_LIMITS, CommentError, rateLimit, requireComment } from "./rules.server";
+
+/** What readers do to a comment: vote it up, report it (reports hide it at the threshold). */
+
+export function setVote(commentId: number, up: boolean, user: User, now = Date.now()): number {
+  rateLimit([[`vote:${user.id}`, COMMENT_LIMITS.vote]], now);
+  return getDb().transaction(
+    (tx) => {
+      const { comment, commentable } = requireComment(tx, commentId, user);
+      if (comment.authorId === user.id) throw new CommentError("You cannot vote for your own comment.", 403);
+      // Taking a vote back is always possible; a new one needs a live comment in an open discussion.
+      if (up && (comment.deletedAt || comment.hiddenAt))
+        throw new CommentError("This comment cannot be voted on.", 409);
+      if (up && commentable.closedReason) throw new CommentError(commentable.closedReason, 409);
+      const changed = up
+        ? tx
+            .insert(commentVotes)
+            .values({ commentId, personId: user.id, createdAt: new Date(now) })
+            .onConflictDoNothing()
+            .run().changes
+        : -tx
+            .delete(commentVotes)
+            .where(and(eq(commentVotes.commentId, commentId), eq(commentVotes.personId, user.id)))
+            .run().changes;
+      if (changed === 0) return comment.score;
+      return tx
+        .update(comments)
+        .set({ score: sql`${comments.score} + ${changed}` })
+        .where(eq(comments.id, commentId))
+        .returning({ score: comments.score })
+        .get().score;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * One report per person per comment. At the configured number of open reports the comment hides
+ * itself until a moderator looks. Reporting is not audited: reporters stay unknown to everyone.
+ */
+export function reportComment(
+  commentId: number,
+  report: { reason: ReportReason; note?: string },
+  user: User,
+  now = Date.now(),
+): { hidden: boolean } {
+  rateLimit([[`report:${user.id}`, COMMENT_LIMITS.report]], now);
+  return getDb().transaction(
+    (tx) => {
+      const { comment } = requireComment(tx, commentId, user);
+      if (comment.authorId === user.id) throw new CommentError("You cannot report your own comment.", 403);
+      if (comment.deletedAt) throw new CommentError("This comment was deleted.", 409);
+      if (comment.hiddenAt) throw new CommentError("This comment is already hidden.", 409);
+      const inserted = tx
+        .insert(commentReports)
+        .values({
+          commentId,
+          reporterId: user.id,
+          reason: report.reason,
+          note: report.note || null,
+          createdAt: new Date(now),
+        })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes === 0) throw new CommentError("You have already reported this comment.", 409);
+      const { openReports } = tx
+        .update(comments)
+        .set({ openReports: sql`${comments.openReports} + 1` })
+        .where(eq(comments.id, commentId))
+        .returning({ openReports: comments.openReports })
+        .get();
+      const threshold = getSettings(tx).commentReportThreshold;
+      if (comment.hiddenAt || openReports < threshold) return { hidden: Boolean(comment.hiddenAt) };
+      tx.update(comments)
+        .set({
+          hiddenAt: new Date(now),
+          hiddenById: null,
+          hiddenReason: `Reported by ${openReports} colleagues; waiting for a moderator.`,
+        })
+        .where(eq(comments.id, commentId))
+        .run();
+      recordAudit(tx, SYSTEM_ACTOR, "comment.auto-hide", { type: "comment", id: commentId }, { openReports });
+      return { hidden: true };
+    },
+    { behavior: "immediate" },
+  );
+}

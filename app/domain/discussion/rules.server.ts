@@ -1,0 +1,102 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Executor } from "../../../db/client";
+import { commentReports, comments, commentThreads } from "../../../db/schema";
+import { hitRateLimits, type RateLimitResult } from "../../platform/rate-limits.server";
+import { Refusal } from "../../platform/refusal";
+import { can } from "../identity/permissions.server";
+import type { User } from "../identity/sessions.server";
+import { type Commentable, type CommentSubject, resolveCommentable } from "./commentables.server";
+
+/**
+ * Comment threads on anything commentable (see commentables.server.ts). This folder owns their rules:
+ * posting (nesting, editing, deleting), reactions (votes, reports), moderation, reading a thread, and
+ * the moderators' queue. This module holds what every one of them checks: who may see the subject,
+ * whether it is open for posting, rate limits, moderator rights.
+ *
+ * Anonymity: an anonymous comment's author_id never leaves this module. Views carry `mine` (for the
+ * author alone) and a null author name; emails about an anonymous comment go to its author through
+ * the outbox, whose recipients admins cannot see.
+ */
+
+export class CommentError extends Refusal {}
+
+export type { CommentSubject };
+
+export const COMMENT_LIMITS = {
+  post: { perMinute: { limit: 5, windowMs: 60_000 }, perHour: { limit: 60, windowMs: 60 * 60_000 } },
+  vote: { limit: 120, windowMs: 60_000 },
+  report: { limit: 20, windowMs: 60 * 60_000 },
+  // Each edit keeps a version for moderators: a flood of edits would bury them.
+  edit: { limit: 10, windowMs: 10 * 60_000 },
+};
+
+export function rateLimit(hits: Parameters<typeof hitRateLimits>[0], now: number): void {
+  const result: RateLimitResult = hitRateLimits(hits, now);
+  if (!result.allowed) {
+    const seconds = Math.ceil(result.retryAfterMs / 1000);
+    throw new CommentError(
+      `You are doing that too often. Please wait ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`,
+      429,
+    );
+  }
+}
+
+export const postingLimits = (user: User): Parameters<typeof hitRateLimits>[0] => [
+  [`comment:${user.id}:minute`, COMMENT_LIMITS.post.perMinute],
+  [`comment:${user.id}:hour`, COMMENT_LIMITS.post.perHour],
+];
+
+export const isModerator = (user: User | null) => Boolean(user && can(user, "moderate:comment"));
+
+export type CommentRow = typeof comments.$inferSelect;
+
+export function requireSubject(exec: Executor, subject: CommentSubject, user: User | null): Commentable {
+  const commentable = resolveCommentable(exec, subject);
+  if (!commentable?.canView(user)) throw new CommentError("There is nothing here.", 404);
+  return commentable;
+}
+
+export function findThread(exec: Executor, subject: CommentSubject) {
+  return exec
+    .select()
+    .from(commentThreads)
+    .where(and(eq(commentThreads.subjectType, subject.type), eq(commentThreads.subjectId, subject.id)))
+    .get();
+}
+
+export type ThreadRow = typeof commentThreads.$inferSelect;
+
+/** The comment with its thread and subject, checking that this person may see it. */
+export function requireComment(exec: Executor, commentId: number, user: User | null) {
+  const comment = exec.select().from(comments).where(eq(comments.id, commentId)).get();
+  if (!comment) throw new CommentError("There is no such comment.", 404);
+  const thread = exec.select().from(commentThreads).where(eq(commentThreads.id, comment.threadId)).get();
+  if (!thread) throw new CommentError("There is no such comment.", 404);
+  const subject = { type: thread.subjectType, id: thread.subjectId };
+  const commentable = requireSubject(exec, subject, user);
+  return { comment, thread, subject, commentable };
+}
+
+export function requireOpenForPosting(thread: ThreadRow | undefined, commentable: Commentable): void {
+  if (commentable.closedReason) throw new CommentError(commentable.closedReason, 409);
+  if (thread?.lockedAt) {
+    throw new CommentError(`This discussion is locked by a moderator: ${thread.lockedReason ?? ""}`, 409);
+  }
+}
+
+export function requireModerator(user: User): void {
+  if (!isModerator(user)) throw new CommentError("Only moderators can do that.", 403);
+}
+
+export function resolveReports(
+  tx: Executor,
+  commentId: number,
+  resolution: "hidden" | "restored" | "dismissed" | "deleted",
+  now: number,
+): number {
+  return tx
+    .update(commentReports)
+    .set({ resolvedAt: new Date(now), resolution })
+    .where(and(eq(commentReports.commentId, commentId), isNull(commentReports.resolvedAt)))
+    .run().changes;
+}

@@ -1,0 +1,370 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { getDb, preparedStatements } from "../../../db/client";
+import { commentRevisions, comments, commentThreads } from "../../../db/schema";
+import type { User } from "../identity/sessions.server";
+import { type Commentable, resolveCommentable } from "./commentables.server";
+import {
+  COMMENTS_PAGE_SIZE,
+  type CommentSort,
+  MAX_COMMENT_DEPTH,
+  REPLIES_PAGE_SIZE,
+  REPLIES_PREVIEW,
+} from "./forms";
+import {
+  CommentError,
+  type CommentSubject,
+  isModerator,
+  requireComment,
+  requireModerator,
+  type ThreadRow,
+} from "./rules.server";
+
+/**
+ * Reading a discussion: a thread page (a fixed number of statements whatever its size), one comment
+ * with its replies, an edited comment's earlier versions for moderators. Anonymous authors never leave
+ * this module: views carry `mine` for the author alone and a null author name.
+ */
+
+export type RawComment = {
+  id: number;
+  parent_id: number | null;
+  depth: number;
+  author_id: number;
+  anonymous: number;
+  official: number;
+  from_signature: number;
+  body: string;
+  body_html: string;
+  score: number;
+  reply_count: number;
+  open_reports: number;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+  hidden_at: number | null;
+  hidden_by_id: number | null;
+  hidden_reason: string | null;
+  author_name: string | null;
+  rt_id: number | null;
+  rt_author_name: string | null;
+  rt_body: string | null;
+  rt_gone: number | null;
+};
+
+// Identity is dropped in SQL: an anonymous comment's author name is never even read.
+export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous, c.official, c.from_signature, c.body, c.body_html, c.score,
+  c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
+  c.hidden_reason,
+  case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
+  r.id as rt_id,
+  case when r.anonymous or r.deleted_at is not null then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
+  case when r.deleted_at is null and r.hidden_at is null then substr(r.body, 1, 140) end as rt_body,
+  (r.deleted_at is not null or r.hidden_at is not null) as rt_gone`;
+export const JOINS = `join people a on a.id = c.author_id
+  left join comments r on r.id = c.in_reply_to_id
+  left join people ra on ra.id = r.author_id`;
+const COLUMNS = `${SELECT_LIST} from comments c ${JOINS}`;
+
+/** Thread pages run these few statements whatever the thread's size (tested by counting them). */
+const statements = preparedStatements((db) => {
+  const prepare = (sqlText: string) => db.$client.prepare<unknown[], RawComment>(sqlText);
+  const topLevel = (order: string) =>
+    prepare(
+      `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null order by ${order} limit ? offset ?`,
+    );
+  return {
+    top: topLevel("c.score desc, c.id desc"),
+    newest: topLevel("c.id desc"),
+    oldest: topLevel("c.id asc"),
+    // The first few replies of each parent: a LIMIT per parent through the (parent_id, id) index, so a
+    // parent with thousands of replies costs the same as one with three.
+    // The bound is the id of the parent's Nth reply, found through the index once per parent.
+    repliesPreview: prepare(
+      `select ${SELECT_LIST} from json_each(?) p
+       join comments c on c.parent_id = p.value and c.id <= coalesce(
+         (select s.id from comments s where s.parent_id = p.value order by s.id limit 1 offset ?),
+         9223372036854775807)
+       ${JOINS}
+       order by c.id`,
+    ),
+    replies: prepare(`select ${COLUMNS} where c.parent_id = ? order by c.id limit ? offset ?`),
+    one: prepare(`select ${COLUMNS} where c.id = ?`),
+    votes: db.$client.prepare<[number, string], { comment_id: number }>(
+      "select comment_id from comment_votes where person_id = ? and comment_id in (select value from json_each(?))",
+    ),
+    reports: db.$client.prepare<[number, string], { comment_id: number }>(
+      "select comment_id from comment_reports where reporter_id = ? and comment_id in (select value from json_each(?))",
+    ),
+    thread: db
+      .select()
+      .from(commentThreads)
+      .where(
+        and(
+          eq(commentThreads.subjectType, sql.placeholder("type")),
+          eq(commentThreads.subjectId, sql.placeholder("id")),
+        ),
+      )
+      .prepare(),
+  };
+});
+
+export type CommentView = {
+  id: number;
+  depth: number;
+  parentId: number | null;
+  /** Null for anonymous comments: shown as "Verified colleague". */
+  authorName: string | null;
+  anonymous: boolean;
+  official: boolean;
+  /** The viewer wrote it (true only for the author, so it reveals nothing to anyone else). */
+  mine: boolean;
+  state: "visible" | "hidden" | "deleted";
+  /** The markdown source, for the author's edit form only. */
+  source: string | null;
+  /** Sanitized HTML; null when deleted, or hidden from this viewer. */
+  bodyHtml: string | null;
+  hiddenReason: string | null;
+  hiddenPendingReview: boolean;
+  /** Dated by day only (anonymous comments, signers' reasons). */
+  dayOnly: boolean;
+  createdAt: number;
+  editedAt: number | null;
+  score: number;
+  voted: boolean;
+  reported: boolean;
+  replyCount: number;
+  /** Moderators only; 0 for everyone else. */
+  openReports: number;
+  inReplyTo: { id: number; authorName: string | null; excerpt: string | null } | null;
+  replies: CommentView[];
+};
+
+const startOfDay = (ms: number) => ms - (ms % 86_400_000);
+
+function toView(
+  row: RawComment,
+  viewer: User | null,
+  votes: ReadonlySet<number>,
+  reports: ReadonlySet<number>,
+): CommentView {
+  const mine = viewer?.id === row.author_id;
+  const moderator = isModerator(viewer);
+  const state = row.deleted_at ? "deleted" : row.hidden_at ? "hidden" : "visible";
+  const showBody = state === "visible" || (state === "hidden" && (mine || moderator));
+  const dayOnly = Boolean(row.anonymous || row.from_signature);
+  return {
+    id: row.id,
+    depth: row.depth,
+    parentId: row.parent_id,
+    authorName: state === "deleted" ? null : row.author_name,
+    anonymous: Boolean(row.anonymous),
+    official: state !== "deleted" && Boolean(row.official),
+    mine,
+    state,
+    bodyHtml: showBody ? row.body_html : null,
+    source: mine && state === "visible" ? row.body : null,
+    hiddenReason: state === "hidden" && (mine || moderator) ? row.hidden_reason : null,
+    hiddenPendingReview: state === "hidden" && row.hidden_by_id === null,
+    // Anonymous comments carry their day only: an exact time could be lined up with someone's
+    // known activity (or the ledger) to guess who wrote them. So do signers' reasons, whose exact
+    // time is their signature's ledger time.
+    dayOnly,
+    createdAt: dayOnly ? startOfDay(row.created_at) : row.created_at,
+    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : row.edited_at,
+    score: row.score,
+    voted: votes.has(row.id),
+    reported: reports.has(row.id),
+    replyCount: row.reply_count,
+    openReports: moderator ? row.open_reports : 0,
+    inReplyTo: row.rt_id
+      ? { id: row.rt_id, authorName: row.rt_author_name, excerpt: row.rt_gone ? null : row.rt_body }
+      : null,
+    replies: [],
+  };
+}
+
+/** Views for rows, with this viewer's votes and reports fetched in one statement each. */
+export function viewsOf(rows: RawComment[], viewer: User | null): CommentView[] {
+  let votes = new Set<number>();
+  let reports = new Set<number>();
+  if (viewer && rows.length) {
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    votes = new Set(
+      statements()
+        .votes.all(viewer.id, ids)
+        .map((r) => r.comment_id),
+    );
+    reports = new Set(
+      statements()
+        .reports.all(viewer.id, ids)
+        .map((r) => r.comment_id),
+    );
+  }
+  return rows.map((row) => toView(row, viewer, votes, reports));
+}
+
+/** Attaches each parent's first replies (two levels below `parents`), in a fixed number of queries. */
+function attachReplyPreviews(parents: RawComment[], viewer: User | null): CommentView[] {
+  const { repliesPreview } = statements();
+  const preview = (ids: number[]) =>
+    ids.length ? repliesPreview.all(JSON.stringify(ids), REPLIES_PREVIEW - 1) : [];
+  const level2 = preview(parents.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
+  const level3 = preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
+  const views = viewsOf([...parents, ...level2, ...level3], viewer);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  // Previews (everything after the parents) go under their parent, in id order.
+  for (const view of views.slice(parents.length)) {
+    if (view.parentId !== null) byId.get(view.parentId)?.replies.push(view);
+  }
+  return views.slice(0, parents.length);
+}
+
+export type ThreadInfo = {
+  subject: CommentSubject;
+  title: string;
+  path: string;
+  commentCount: number;
+  topLevelCount: number;
+  locked: { reason: string | null; at: number } | null;
+  closedReason: string | null;
+  signedIn: boolean;
+  canPost: boolean;
+  canModerate: boolean;
+};
+
+export function threadInfo(
+  subject: CommentSubject,
+  commentable: Commentable,
+  thread: ThreadRow | undefined,
+  viewer: User | null,
+): ThreadInfo {
+  const locked = thread?.lockedAt ? { reason: thread.lockedReason, at: thread.lockedAt.getTime() } : null;
+  return {
+    subject,
+    title: commentable.title,
+    path: commentable.path,
+    commentCount: thread?.commentCount ?? 0,
+    topLevelCount: thread?.topLevelCount ?? 0,
+    locked,
+    closedReason: commentable.closedReason,
+    signedIn: Boolean(viewer),
+    canPost: Boolean(viewer) && !locked && !commentable.closedReason,
+    canModerate: isModerator(viewer) && !(viewer && commentable.hasStake(viewer.id)),
+  };
+}
+
+/** One page of a thread's top level, each with its first replies; null if the viewer may not see it. */
+export function loadThread(
+  subject: CommentSubject,
+  viewer: User | null,
+  options: { sort: CommentSort; page: number },
+) {
+  const db = getDb();
+  const commentable = resolveCommentable(db, subject);
+  if (!commentable?.canView(viewer)) return null;
+  const thread = statements().thread.get({ type: subject.type, id: subject.id });
+  const info = threadInfo(subject, commentable, thread, viewer);
+  const pageCount = Math.max(1, Math.ceil(info.topLevelCount / COMMENTS_PAGE_SIZE));
+  const page = Math.min(options.page, pageCount);
+  const rows = thread
+    ? statements()[options.sort].all(thread.id, COMMENTS_PAGE_SIZE, (page - 1) * COMMENTS_PAGE_SIZE)
+    : [];
+  return { thread: info, comments: attachReplyPreviews(rows, viewer), sort: options.sort, page, pageCount };
+}
+
+/**
+ * A comment's own page: the comment, the comments above it (for context), and a page of its direct
+ * replies with their first replies. Also what "show more replies" loads.
+ */
+export function loadComment(commentId: number, viewer: User | null, page = 1) {
+  const db = getDb();
+  let found: ReturnType<typeof requireComment>;
+  try {
+    found = requireComment(db, commentId, viewer);
+  } catch (error) {
+    if (error instanceof CommentError) return null;
+    throw error;
+  }
+  const { one, replies } = statements();
+  const self = one.get(commentId);
+  if (!self) return null;
+  const ancestors: RawComment[] = [];
+  for (let id = self.parent_id; id !== null; ) {
+    const row = one.get(id);
+    if (!row) break;
+    ancestors.unshift(row);
+    id = row.parent_id;
+  }
+  const pageCount = Math.max(1, Math.ceil(self.reply_count / REPLIES_PAGE_SIZE));
+  const current = Math.min(page, pageCount);
+  const replyRows = replies.all(commentId, REPLIES_PAGE_SIZE, (current - 1) * REPLIES_PAGE_SIZE);
+  const [comment, ...ancestorViews] = viewsOf([self, ...ancestors], viewer);
+  if (!comment) return null;
+  comment.replies = attachReplyPreviews(replyRows, viewer);
+  return {
+    thread: threadInfo(found.subject, found.commentable, found.thread, viewer),
+    comment,
+    ancestors: ancestorViews,
+    page: current,
+    pageCount,
+  };
+}
+
+/** Earlier versions of a comment: moderators only. An anonymous comment's versions are dated by day. */
+export function listRevisions(commentId: number, moderator: User) {
+  requireModerator(moderator);
+  const db = getDb();
+  const comment = db
+    .select({ anonymous: comments.anonymous, fromSignature: comments.fromSignature })
+    .from(comments)
+    .where(eq(comments.id, commentId))
+    .get();
+  const dayOnly = Boolean(comment?.anonymous || comment?.fromSignature);
+  return db
+    .select({
+      body: commentRevisions.body,
+      writtenAt: commentRevisions.writtenAt,
+      replacedAt: commentRevisions.replacedAt,
+    })
+    .from(commentRevisions)
+    .where(eq(commentRevisions.commentId, commentId))
+    .orderBy(asc(commentRevisions.id))
+    .all()
+    .map((revision) =>
+      dayOnly
+        ? {
+            ...revision,
+            writtenAt: new Date(startOfDay(revision.writtenAt.getTime())),
+            replacedAt: new Date(startOfDay(revision.replacedAt.getTime())),
+          }
+        : revision,
+    );
+}
+
+/**
+ * Where a new comment can be seen: top-level ones head the "newest" sort; a reply among its parent's
+ * first replies shows under it in the thread, later ones on the parent's own page.
+ */
+export function commentPlacement(
+  commentId: number,
+): { kind: "top-level" } | { kind: "preview" } | { kind: "parent-page"; parentId: number; page: number } {
+  const db = getDb();
+  const comment = db
+    .select({ parentId: comments.parentId })
+    .from(comments)
+    .where(eq(comments.id, commentId))
+    .get();
+  if (!comment?.parentId) return { kind: "top-level" };
+  const before =
+    db.$client
+      .prepare<[number, number], { n: number }>(
+        "select count(*) as n from comments where parent_id = ? and id < ?",
+      )
+      .get(comment.parentId, commentId)?.n ?? 0;
+  if (before < REPLIES_PREVIEW) return { kind: "preview" };
+  return {
+    kind: "parent-page",
+    parentId: comment.parentId,
+    page: Math.floor(before / REPLIES_PAGE_SIZE) + 1,
+  };
+}
