@@ -1,11 +1,8 @@
+import { updateCommitment } from "../domain/announcements/commitments.server";
 import { announcementInputSchema } from "../domain/announcements/forms";
-import {
-  announcementDetails,
-  publishAnnouncement,
-  queueAnnouncementEmails,
-  saveAnnouncement,
-  updateCommitment,
-} from "../domain/announcements/lifecycle.server";
+import { publishAnnouncement, saveAnnouncement } from "../domain/announcements/lifecycle.server";
+import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
+import { announcementDetails } from "../domain/announcements/reads.server";
 import type { User } from "../domain/identity/sessions.server";
 import type { Petition } from "../domain/petitions/lifecycle.server";
 import { createPolicy, type Policy } from "../domain/policies/registry.server";

@@ -8,17 +8,19 @@ import { CommentThread } from "../components/comment-thread";
 import { DiffView } from "../components/diff-view";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField } from "../components/forms";
+import { updateCommitment } from "../domain/announcements/commitments.server";
 import { commitmentUpdateSchema } from "../domain/announcements/forms";
 import {
   AnnouncementError,
+  publishAnnouncement,
+  scheduleAnnouncement,
+} from "../domain/announcements/lifecycle.server";
+import {
   announcementDetails,
   announcementView,
   canViewAnnouncement,
   findAnnouncement,
-  publishAnnouncement,
-  scheduleAnnouncement,
-  updateCommitment,
-} from "../domain/announcements/lifecycle.server";
+} from "../domain/announcements/reads.server";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can, requirePermission } from "../domain/identity/permissions.server";

@@ -4,13 +4,12 @@ import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
+import { AnnouncementError, saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import {
-  AnnouncementError,
   announcementFormChoices,
   announcementFormValues,
   findAnnouncement,
-  saveAnnouncement,
-} from "../domain/announcements/lifecycle.server";
+} from "../domain/announcements/reads.server";
 import { requirePermission } from "../domain/identity/permissions.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";

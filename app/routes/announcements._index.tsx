@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { announcementView, listAnnouncements } from "../domain/announcements/lifecycle.server";
+import { announcementView, listAnnouncements } from "../domain/announcements/reads.server";
 import { can } from "../domain/identity/permissions.server";
 import { getUser } from "../domain/identity/sessions.server";
 import { pageParam, parseQuery } from "../web/request.server";

@@ -5,11 +5,8 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
-import {
-  AnnouncementError,
-  announcementFormChoices,
-  saveAnnouncement,
-} from "../domain/announcements/lifecycle.server";
+import { AnnouncementError, saveAnnouncement } from "../domain/announcements/lifecycle.server";
+import { announcementFormChoices } from "../domain/announcements/reads.server";
 import { requirePermission } from "../domain/identity/permissions.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseQuery, readForm } from "../web/request.server";

@@ -1,5 +1,5 @@
 import { getConfig } from "../config.server";
-import { listAnnouncements } from "../domain/announcements/lifecycle.server";
+import { listAnnouncements } from "../domain/announcements/reads.server";
 
 const escapeXml = (value: string) =>
   value.replace(

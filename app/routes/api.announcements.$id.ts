@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { findAnnouncement, toApiAnnouncement } from "../domain/announcements/lifecycle.server";
+import { findAnnouncement, toApiAnnouncement } from "../domain/announcements/reads.server";
 
 /** GET /api/announcements/:idOrSlug — one published announcement. */
 export function loader({ params }: LoaderFunctionArgs) {

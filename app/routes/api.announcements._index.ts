@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { listAnnouncements, toApiAnnouncement } from "../domain/announcements/lifecycle.server";
+import { listAnnouncements, toApiAnnouncement } from "../domain/announcements/reads.server";
 import { pageParam, parseQuery } from "../web/request.server";
 
 /** GET /api/announcements?page= — published announcements, newest first, 20 a page. */

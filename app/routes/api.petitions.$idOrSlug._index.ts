@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { responsesToPetitions } from "../domain/announcements/lifecycle.server";
+import { responsesToPetitions } from "../domain/announcements/reads.server";
 import { findPublicPetition, toApiPetition } from "../domain/petitions/api.server";
 import { listMilestones } from "../domain/petitions/reads.server";
 

@@ -1,6 +1,7 @@
 import { getDb } from "../../db/client";
 import { getConfig } from "../config.server";
-import { publishDueAnnouncements, queueAnnouncementEmails } from "../domain/announcements/lifecycle.server";
+import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
+import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";

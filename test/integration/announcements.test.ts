@@ -1,19 +1,21 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { updateCommitment } from "../../app/domain/announcements/commitments.server";
 import { announcementInputSchema } from "../../app/domain/announcements/forms";
 import {
   AnnouncementError,
-  announcementDetails,
-  findAnnouncement,
   publishAnnouncement,
   publishDueAnnouncements,
-  queueAnnouncementEmails,
-  responsesToPetitions,
   saveAnnouncement,
   scheduleAnnouncement,
-  updateCommitment,
 } from "../../app/domain/announcements/lifecycle.server";
+import { queueAnnouncementEmails } from "../../app/domain/announcements/mailing.server";
 import { openObligations, sendObligationReminders } from "../../app/domain/announcements/obligations.server";
+import {
+  announcementDetails,
+  findAnnouncement,
+  responsesToPetitions,
+} from "../../app/domain/announcements/reads.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";

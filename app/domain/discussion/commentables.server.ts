@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
 import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { canViewAnnouncement } from "../announcements/lifecycle.server";
+import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
 import { sponsorIds } from "../petitions/organizers.server";
 import { canView } from "../petitions/reads.server";

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { commentReports, comments, commentThreads, people } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
@@ -9,7 +9,6 @@ import {
   CommentError,
   type CommentSubject,
   findThread,
-  isModerator,
   requireComment,
   requireModerator,
   requireSubject,

@@ -8,7 +8,7 @@ import {
   policyVersions,
 } from "../../../db/schema";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
-import { responsesToPetitions } from "../announcements/lifecycle.server";
+import { responsesToPetitions } from "../announcements/reads.server";
 import type { Petition } from "./lifecycle.server";
 import { listMilestones } from "./reads.server";
 

@@ -1,0 +1,64 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { commitments, commitmentUpdates } from "../../../db/schema";
+import { actorOf, recordAudit } from "../../platform/audit.server";
+import type { CommitmentStatus } from "../../vocabulary/announcements";
+import type { User } from "../identity/sessions.server";
+import { AnnouncementError, requireAnnouncement, requireAuthor } from "./lifecycle.server";
+
+/** The commitments a memo makes, and leadership's updates to their status (each kept with its date). */
+
+/** Leadership updates a commitment's status; each change is kept with its date. */
+export function updateCommitment(
+  commitmentId: number,
+  update: { status: CommitmentStatus; note?: string; dueAt?: Date; announcementId?: number },
+  user: User,
+  now = Date.now(),
+): void {
+  requireAuthor(user);
+  getDb().transaction(
+    (tx) => {
+      const commitment = tx.select().from(commitments).where(eq(commitments.id, commitmentId)).get();
+      if (
+        !commitment ||
+        (update.announcementId !== undefined && commitment.announcementId !== update.announcementId)
+      ) {
+        throw new AnnouncementError("There is no such commitment.", 404);
+      }
+      const announcement = requireAnnouncement(tx, commitment.announcementId);
+      if (announcement.state !== "published")
+        throw new AnnouncementError("Publish the announcement first.", 409);
+      const newDue =
+        update.dueAt && update.dueAt.getTime() !== commitment.dueAt?.getTime() ? update.dueAt : null;
+      if (commitment.status === update.status && !update.note && !newDue) return;
+      tx.update(commitments)
+        .set({ status: update.status, ...(newDue ? { dueAt: newDue } : {}) })
+        .where(eq(commitments.id, commitmentId))
+        .run();
+      tx.insert(commitmentUpdates)
+        .values({
+          commitmentId,
+          status: update.status,
+          // A moved due date is part of the record, said in the note.
+          note:
+            [update.note, newDue ? `Now due ${newDue.toISOString().slice(0, 10)}` : null]
+              .filter(Boolean)
+              .join(" — ") || null,
+          byId: user.id,
+          at: new Date(now),
+        })
+        .run();
+      recordAudit(
+        tx,
+        actorOf(user),
+        "commitment.update",
+        { type: "commitment", id: commitmentId },
+        {
+          status: update.status,
+          announcementId: announcement.id,
+        },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}

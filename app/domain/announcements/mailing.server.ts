@@ -1,0 +1,100 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { announcementResponses, announcements, petitions } from "../../../db/schema";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
+import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { STANCE_LABELS } from "../../vocabulary/announcements";
+import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
+
+/** Emails to the signers of the petitions a published memo answers, queued by the scheduler in batches. */
+
+/**
+ * The scheduler: queues the next batch of signer emails for each published announcement. Each batch
+ * and the cursor that records it commit together, so a restart neither skips nor repeats anyone. A
+ * person who signed several of the answered petitions gets one email; organizers got theirs at
+ * publishing, and those who signed get this one too (leaving them out would let an organizer learn
+ * whether a colleague signed by making them a co-organizer); people who turned these emails off get none. Returns how many signers it went through
+ * (0 once every announcement is done). Anonymous signers are emailed like everyone
+ * else — by the platform, so nobody learns who they are.
+ */
+export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATCH_SIZE): number {
+  const db = getDb();
+  const pending = db
+    .select()
+    .from(announcements)
+    .where(and(eq(announcements.state, "published"), isNull(announcements.emailsDoneAt)))
+    .all();
+  let processed = 0;
+  for (const announcement of pending) {
+    db.transaction(
+      (tx) => {
+        const cursor =
+          tx
+            .select({ cursor: announcements.emailCursor })
+            .from(announcements)
+            .where(eq(announcements.id, announcement.id))
+            .get()?.cursor ?? 0;
+        // Paged by person id, which no withdrawal or invalidation can change: each person once.
+        const batch = getDb()
+          .$client.prepare<[number, number], { person_id: number; email: string; petition_id: number }>(
+            `select s.person_id, p.email, min(s.petition_id) as petition_id
+             from signatures s join people p on p.id = s.person_id
+             where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
+               and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
+             group by s.person_id
+             order by s.person_id limit ${batchSize}`,
+          )
+          .all(announcement.id, cursor);
+        const stances = new Map(
+          tx
+            .select({
+              petitionId: announcementResponses.petitionId,
+              stance: announcementResponses.stance,
+              title: petitions.title,
+            })
+            .from(announcementResponses)
+            .innerJoin(petitions, eq(petitions.id, announcementResponses.petitionId))
+            .where(eq(announcementResponses.announcementId, announcement.id))
+            .all()
+            .map((r) => [r.petitionId, r]),
+        );
+        processed += batch.length;
+        for (const signer of batch) {
+          if (isOptedOut(tx, signer.person_id, "petition-responses")) continue;
+          const response = stances.get(signer.petition_id);
+          const stopUrl = unsubscribeUrl(signer.person_id, "petition-responses");
+          enqueueMail(
+            tx,
+            {
+              kind: "signer.response",
+              to: signer.email,
+              petitionId: signer.petition_id,
+              subject: `Leadership responded to “${response?.title ?? ""}”`,
+              headers: unsubscribeHeaders(stopUrl),
+              ...renderEmail({
+                paragraphs: [
+                  `Leadership published “${announcement.title}”, which answers a petition you signed: “${response?.title ?? ""}”.`,
+                  `Stance: ${response ? STANCE_LABELS[response.stance] : ""}.`,
+                ],
+                action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+                unsubscribeUrl: stopUrl,
+              }),
+            },
+            now,
+          );
+        }
+        const last = batch.at(-1);
+        tx.update(announcements)
+          .set(
+            batch.length < batchSize
+              ? { emailCursor: last?.person_id ?? cursor, emailsDoneAt: new Date(now) }
+              : { emailCursor: last?.person_id ?? cursor },
+          )
+          .where(eq(announcements.id, announcement.id))
+          .run();
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return processed;
+}
