@@ -7,12 +7,12 @@ import { closeDb, getDb } from "../db/client";
 import { petitions } from "../db/schema";
 import { SeedRefusedError, seedDemoData } from "./demo/seed.server";
 import { grantRole, revokeRole } from "./domain/identity/permissions.server";
+import { findPersonByEmail } from "./domain/people/directory.server";
 import {
-  findPersonByEmail,
   importDirectory,
   MalformedDirectoryError,
   summarizeImport,
-} from "./domain/people/directory.server";
+} from "./domain/people/directory-import.server";
 import { checkCounts } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
 import { findPetition } from "./domain/petitions/reads.server";

@@ -15,7 +15,7 @@ import {
   type ImportReport,
   importDirectory,
   MalformedDirectoryError,
-} from "../domain/people/directory.server";
+} from "../domain/people/directory-import.server";
 import { refuseImplausibleFieldNames, refuseLargerThan } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

@@ -6,7 +6,7 @@ import { sendObligationReminders } from "../domain/announcements/obligations.ser
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
-import { startMailSender } from "../platform/outbox.server";
+import { startMailSender } from "./mail-sender.server";
 
 /**
  * Starts what the server process owns besides HTTP: the database (migrated on open) and the

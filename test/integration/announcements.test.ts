@@ -30,7 +30,6 @@ import {
 } from "../../app/domain/policies/registry.server";
 import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
 import { setEmailPreference } from "../../app/platform/email-preferences.server";
-import { createSmtpTransport, deliverDueMail } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
 import * as announcementList from "../../app/routes/announcements._index";
@@ -40,6 +39,7 @@ import * as atomFeed from "../../app/routes/announcements[.]atom";
 import * as apiAnnouncement from "../../app/routes/api.announcements.$id";
 import * as policyDiff from "../../app/routes/policies.$slug.diff";
 import * as newPolicy from "../../app/routes/policies.new";
+import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { closeDb, getDb } from "../../db/client";
 import { announcements, outbox, policies as policiesTable, policyVersions } from "../../db/schema";
 import { dateTimeFromNow, dayFromNow } from "../support/dates";

@@ -1,11 +1,8 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createSession } from "../../app/domain/identity/sessions.server";
-import {
-  findPersonByEmail,
-  importDirectory,
-  MalformedDirectoryError,
-} from "../../app/domain/people/directory.server";
+import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { importDirectory, MalformedDirectoryError } from "../../app/domain/people/directory-import.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 import { auditLog, people, sessions } from "../../db/schema";

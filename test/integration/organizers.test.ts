@@ -3,7 +3,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { findPersonByEmail, importDirectory } from "../../app/domain/people/directory.server";
+import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { importDirectory } from "../../app/domain/people/directory-import.server";
 import {
   petitionDashboard,
   signatureSeries,
@@ -27,13 +28,14 @@ import {
   setEmailPreference,
   unsubscribeToken,
 } from "../../app/platform/email-preferences.server";
-import { createSmtpTransport, deliverDueMail, listOutbox } from "../../app/platform/outbox.server";
+import { listOutbox } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
 import { K } from "../../app/platform/small-groups";
 import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
+import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { outbox, people, signatures } from "../../db/schema";

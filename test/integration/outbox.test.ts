@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestSignIn } from "../../app/domain/identity/sign-in.server";
+import { renderEmail } from "../../app/platform/email-layout.server";
+import { enqueueMail } from "../../app/platform/outbox.server";
 import {
   backoffMs,
   createSmtpTransport,
   deliverDueMail,
-  enqueueMail,
   MAX_ATTEMPTS,
-  renderEmail,
   SENDING_LEASE_MS,
-} from "../../app/platform/outbox.server";
+} from "../../app/server/mail-sender.server";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { commitSessionCookie, createSession } from "../../app/domain/identity/sessions.server";
-import { importDirectory } from "../../app/domain/people/directory.server";
+import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 

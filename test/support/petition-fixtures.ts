@@ -1,6 +1,7 @@
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { findPersonByEmail, importDirectory } from "../../app/domain/people/directory.server";
+import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { addMilestone, createPetition } from "../../app/domain/petitions/drafting.server";
 import { type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";

@@ -7,11 +7,8 @@ import { reportComment } from "../../app/domain/discussion/reactions.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
-import {
-  findPersonByEmail,
-  importDirectory,
-  setPersonActive,
-} from "../../app/domain/people/directory.server";
+import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
+import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
 import { createPolicy, type Policy } from "../../app/domain/policies/registry.server";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
 import type { Petition } from "../../app/domain/petitions/lifecycle.server";
-import { createSmtpTransport, deliverDueMail, SENDING_LEASE_MS } from "../../app/platform/outbox.server";
+import { createSmtpTransport, deliverDueMail, SENDING_LEASE_MS } from "../../app/server/mail-sender.server";
 import { getDb } from "../../db/client";
 import { ledgerEntries, milestones, outbox, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";

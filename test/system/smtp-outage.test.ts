@@ -7,7 +7,7 @@ import {
   createSmtpTransport,
   deliverDueMail,
   MAX_ATTEMPTS,
-} from "../../app/platform/outbox.server";
+} from "../../app/server/mail-sender.server";
 import type { OutboxStatus } from "../../app/vocabulary/outbox";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";

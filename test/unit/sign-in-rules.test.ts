@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { can } from "../../app/domain/identity/permissions.server";
 import { safeRedirect } from "../../app/domain/identity/sign-in.server";
 import { emailSchema } from "../../app/platform/email-address";
-import { backoffMs, renderEmail } from "../../app/platform/outbox.server";
+import { renderEmail } from "../../app/platform/email-layout.server";
 import { hashToken, newToken } from "../../app/platform/tokens.server";
+import { backoffMs } from "../../app/server/mail-sender.server";
 
 describe("safeRedirect", () => {
   it.each([

@@ -13,8 +13,9 @@ import {
 } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
+import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import { uniqueSlug } from "../../platform/slugs";
 import { STANCE_LABELS, type Stance } from "../../vocabulary/announcements";

@@ -1,8 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { announcementResponses, announcements, petitions } from "../../../db/schema";
+import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { STANCE_LABELS } from "../../vocabulary/announcements";
 import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
 

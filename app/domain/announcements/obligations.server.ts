@@ -2,7 +2,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { milestoneReminders, people, personRoles } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/email-layout.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import type { ReminderKind, Stance } from "../../vocabulary/announcements";
 
 /**

@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { commentRevisions, comments, commentThreads, people } from "../../../db/schema";
+import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { hitRateLimits } from "../../platform/rate-limits.server";
 import type { User } from "../identity/sessions.server";
 import { absoluteUrl, type Commentable } from "./commentables.server";

@@ -1,10 +1,8 @@
-import { parse as parseCsv } from "csv-parse/sync";
 import { and, asc, count, eq, inArray, like, or, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
-import { emailSchema, normalizeEmail } from "../../platform/email-address";
+import { normalizeEmail } from "../../platform/email-address";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "../identity/admission.server";
 import { revokeAllSessions } from "../identity/sessions.server";
@@ -100,18 +98,6 @@ export function listPeople(filter: { query?: string; role?: Role; page: number }
   };
 }
 
-// ---- Directory import --------------------------------------------------------------------------
-
-export type ImportReport = {
-  added: number[];
-  updated: number[];
-  deactivated: number[];
-  unchanged: number[];
-  rejected: Array<{ line: number; reason: string }>;
-  /** People absent from the file who were deactivated (only with deactivateMissing). */
-  deactivatedMissing: string[];
-};
-
 export class DirectoryError extends Error {}
 
 /** Activate or deactivate one person by hand; deactivation signs them out everywhere. */
@@ -137,194 +123,6 @@ export function setPersonActive(personId: number, active: boolean, actor: Actor)
     { behavior: "immediate" },
   );
 }
-
-export class MalformedDirectoryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MalformedDirectoryError";
-  }
-}
-
-const REQUIRED_COLUMNS = ["email", "name", "department", "location"] as const;
-const ACTIVE_VALUES: Record<string, boolean> = {
-  "": true,
-  true: true,
-  yes: true,
-  y: true,
-  "1": true,
-  active: true,
-  false: false,
-  no: false,
-  n: false,
-  "0": false,
-  inactive: false,
-};
-
-const rowSchema = z.object({
-  email: emailSchema,
-  name: z.string().trim().min(1, "name is empty").max(200, "name is longer than 200 characters"),
-  department: z.string().trim().max(100, "department is longer than 100 characters"),
-  location: z.string().trim().max(100, "location is longer than 100 characters"),
-  active: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const value = ACTIVE_VALUES[(v ?? "").trim().toLowerCase()];
-      if (value === undefined) {
-        ctx.addIssue({ code: "custom", message: `active must be true or false, not "${v}"` });
-        return z.NEVER;
-      }
-      return value;
-    }),
-});
-
-/**
- * Upserts the directory from CSV (header email,name,department,location[,active]). A file that cannot
- * be read as such a CSV throws MalformedDirectoryError and changes nothing; individual bad rows are
- * rejected with their line numbers and the rest applied, all in one transaction. Deactivating a
- * person revokes their sessions.
- */
-export function importDirectory(
-  csvText: string,
-  actor: Actor,
-  options: { deactivateMissing?: boolean } = {},
-): ImportReport {
-  type CsvRecord = { record: Record<string, string>; info: { lines: number } };
-  let records: CsvRecord[];
-  let header: string[] = [];
-  try {
-    records = parseCsv(csvText.replace(/^\uFEFF/, ""), {
-      columns: (names: string[]) => {
-        header = names.map((n) => n.trim().toLowerCase());
-        return header;
-      },
-      skip_empty_lines: true,
-      trim: false,
-      info: true,
-      relax_column_count: false,
-    }) as CsvRecord[];
-  } catch (error) {
-    throw new MalformedDirectoryError(
-      `The file is not valid CSV: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (header.length === 0) throw new MalformedDirectoryError("The file is empty: it needs a header row.");
-  if (missing.length) {
-    throw new MalformedDirectoryError(
-      `The header row must contain email,name,department,location (optional: active); missing: ${missing.join(", ")}.`,
-    );
-  }
-  const unknown = header.filter((c) => ![...REQUIRED_COLUMNS, "active"].includes(c));
-  if (unknown.length)
-    throw new MalformedDirectoryError(`Unknown column(s) in the header: ${unknown.join(", ")}.`);
-
-  const report: ImportReport = {
-    added: [],
-    updated: [],
-    deactivated: [],
-    unchanged: [],
-    rejected: [],
-    deactivatedMissing: [],
-  };
-  const seen = new Map<string, number>();
-  const now = new Date();
-
-  getDb().transaction(
-    (tx) => {
-      for (const { record, info } of records) {
-        const line = info.lines;
-        const parsed = rowSchema.safeParse(record);
-        if (!parsed.success) {
-          report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
-          continue;
-        }
-        const row = parsed.data;
-        const firstLine = seen.get(row.email);
-        if (firstLine !== undefined) {
-          report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
-          continue;
-        }
-        seen.set(row.email, line);
-        const values = {
-          name: row.name,
-          department: row.department || null,
-          location: row.location || null,
-          active: row.active,
-          inDirectory: true,
-        };
-        const existing = findPersonByEmail(tx, row.email);
-        if (!existing) {
-          tx.insert(people)
-            .values({ email: row.email, ...values, createdAt: now, updatedAt: now })
-            .run();
-          report.added.push(line);
-          continue;
-        }
-        const changed =
-          existing.name !== values.name ||
-          existing.department !== values.department ||
-          existing.location !== values.location ||
-          existing.active !== values.active ||
-          !existing.inDirectory;
-        if (!changed) {
-          report.unchanged.push(line);
-          continue;
-        }
-        tx.update(people)
-          .set({ ...values, updatedAt: now })
-          .where(eq(people.id, existing.id))
-          .run();
-        if (existing.active && !values.active) {
-          revokeAllSessions(tx, existing.id);
-          report.deactivated.push(line);
-        } else {
-          report.updated.push(line);
-        }
-      }
-      if (options.deactivateMissing) {
-        const stale = tx
-          .select({ id: people.id, email: people.email })
-          .from(people)
-          .where(and(eq(people.inDirectory, true), eq(people.active, true)))
-          .all()
-          .filter((p) => !seen.has(p.email));
-        for (const person of stale) {
-          tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
-          revokeAllSessions(tx, person.id);
-          report.deactivatedMissing.push(person.email);
-        }
-      }
-      recordAudit(tx, actor, "directory.import", undefined, {
-        added: report.added.length,
-        updated: report.updated.length,
-        deactivated: report.deactivated.length + report.deactivatedMissing.length,
-        unchanged: report.unchanged.length,
-        rejected: report.rejected.length,
-        deactivateMissing: Boolean(options.deactivateMissing),
-      });
-    },
-    { behavior: "immediate" },
-  );
-  return report;
-}
-
-/** One line per outcome, as the CLI and the admin page print it. */
-export function summarizeImport(report: ImportReport): string {
-  const lines = (ns: number[]) => (ns.length ? ` (lines ${ns.join(", ")})` : "");
-  const out = [
-    `added: ${report.added.length}`,
-    `updated: ${report.updated.length}${lines(report.updated.slice(0, 20))}`,
-    `deactivated: ${report.deactivated.length + report.deactivatedMissing.length}${lines(report.deactivated.slice(0, 20))}`,
-    `unchanged: ${report.unchanged.length}`,
-    `rejected: ${report.rejected.length}`,
-    ...report.rejected.map((r) => `  line ${r.line}: ${r.reason}`),
-  ];
-  if (report.deactivatedMissing.length)
-    out.push(`not in the file, deactivated: ${report.deactivatedMissing.join(", ")}`);
-  return out.join("\n");
-}
-
 export function countPeople(): number {
   return getDb().select({ n: count() }).from(people).get()?.n ?? 0;
 }

@@ -4,8 +4,9 @@ import { type Executor, getDb, preparedStatements, type Tx } from "../../../db/c
 import { people, personRoles, petitionCoSponsors, petitions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
+import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import {
   type PetitionState,

@@ -2,8 +2,9 @@ import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { organizerRecipients } from "./organizers.server";
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -10,7 +10,8 @@ import {
 import { getConfig } from "../../config.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/email-layout.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";

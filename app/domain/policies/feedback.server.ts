@@ -11,9 +11,10 @@ import {
 } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
+import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail, renderEmail } from "../../platform/outbox.server";
+import { enqueueMail } from "../../platform/outbox.server";
 import { describeRetryAfter, hitRateLimit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { type Group, K, suppressSmallGroups } from "../../platform/small-groups";

@@ -1,0 +1,45 @@
+/** The one layout of every email, as text and as HTML. */
+
+const escapeHtml = (value: string) =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+
+/**
+ * One simple layout for every email: paragraphs, an optional quoted piece of user content and an
+ * optional button, as text and as HTML.
+ */
+export function renderEmail(content: {
+  paragraphs: string[];
+  /** User content: its markdown source for the text part (markdown reads as text), and its sanitized HTML (renderMarkdownForEmail). */
+  quote?: { markdown: string; html: string };
+  action?: { label: string; url: string };
+  footer?: string;
+  /** For optional emails: a one-click link that turns this kind of email off. */
+  unsubscribeUrl?: string;
+}) {
+  const footer = content.footer ?? "Undersigned — the staff petition platform.";
+  const text = [
+    ...content.paragraphs,
+    ...(content.quote ? [content.quote.markdown] : []),
+    ...(content.action ? [`${content.action.label}:\n${content.action.url}`] : []),
+    `--\n${footer}${content.unsubscribeUrl ? `\nStop these emails: ${content.unsubscribeUrl}` : ""}`,
+  ].join("\n\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1c1c;max-width:560px;margin:0 auto;padding:24px">
+${content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
+${content.quote ? `<blockquote style="margin:16px 0;padding:0 16px;border-left:4px solid #ddd">${content.quote.html}</blockquote>` : ""}
+${
+  content.action
+    ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;background:#1d4ed8;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none">${escapeHtml(content.action.label)}</a></p>
+<p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(content.action.url)}</p>`
+    : ""
+}
+<hr style="border:none;border-top:1px solid #ddd"><p style="font-size:13px;color:#555">${escapeHtml(footer)}${
+    content.unsubscribeUrl
+      ? `<br><a href="${escapeHtml(content.unsubscribeUrl)}" style="color:#555">Stop these emails</a>`
+      : ""
+  }</p>
+</body></html>`;
+  return { text, html };
+}

@@ -1,0 +1,141 @@
+import { and, eq, lte, or } from "drizzle-orm";
+import nodemailer, { type Transporter } from "nodemailer";
+import { getDb } from "../../db/client";
+import { outbox } from "../../db/schema";
+import { getConfig } from "../config.server";
+
+/**
+ * The long-running mail sender: claims each due outbox message, delivers it over SMTP with nodemailer,
+ * and retries failures with exponential backoff (ADR 0003).
+ */
+
+export const MAX_ATTEMPTS = 8;
+/** How long a claimed message may stay "sending" before a crashed sender's claim is retried. */
+export const SENDING_LEASE_MS = 10 * 60_000;
+
+/** 30 s, 1 min, 2 min … capped at 1 hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 60 * 60_000);
+}
+
+export function createSmtpTransport(smtpUrl: string): Transporter {
+  return nodemailer.createTransport(smtpUrl);
+}
+
+/**
+ * Delivers every due message once. A message is claimed (queued → sending) with a compare-and-set
+ * before it is handed to SMTP, so two senders never deliver the same row; failures go back to
+ * queued with exponential backoff until MAX_ATTEMPTS, then to failed.
+ */
+export async function deliverDueMail(
+  transport: Transporter,
+  options: { now?: () => number; limit?: number } = {},
+): Promise<{ sent: number; failed: number }> {
+  const db = getDb();
+  const now = options.now ?? Date.now;
+  const from = getConfig().mailFrom;
+  let sent = 0;
+  let failed = 0;
+  for (let i = 0; i < (options.limit ?? 100); i++) {
+    const claimedAt = now();
+    const isDue = and(
+      or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
+      lte(outbox.nextAttemptAt, new Date(claimedAt)),
+    );
+    // A look without the write lock first: an idle tick (most are) never waits on another process.
+    if (!db.select({ id: outbox.id }).from(outbox).where(isDue).limit(1).get()) break;
+    // Immediate: a deferred transaction that reads and then writes fails with SQLITE_BUSY, busy
+    // timeout or not, when another process (the CLI) commits in between.
+    const message = db.transaction(
+      (tx) => {
+        const due = tx
+          .select()
+          .from(outbox)
+          .where(isDue)
+          .orderBy(outbox.nextAttemptAt, outbox.id)
+          .limit(1)
+          .get();
+        if (!due) return undefined;
+        const claimed = tx
+          .update(outbox)
+          .set({
+            status: "sending",
+            attempts: due.attempts + 1,
+            nextAttemptAt: new Date(claimedAt + SENDING_LEASE_MS),
+          })
+          .where(and(eq(outbox.id, due.id), eq(outbox.status, due.status), eq(outbox.attempts, due.attempts)))
+          .run();
+        return claimed.changes === 1 ? { ...due, attempts: due.attempts + 1 } : undefined;
+      },
+      { behavior: "immediate" },
+    );
+    if (!message) break;
+    let error: unknown = null;
+    try {
+      await transport.sendMail({
+        from,
+        to: message.toAddress,
+        subject: message.subject,
+        text: message.textBody,
+        html: message.htmlBody,
+        messageId: message.messageId,
+        headers: message.headers ?? undefined,
+        // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
+        textEncoding: "base64",
+      });
+    } catch (refusal) {
+      error = refusal ?? new Error("SMTP failed");
+    }
+    if (error === null) {
+      // Delivered. Should this update fail (a full disk, a lock held too long), the error stops the
+      // loop and the message stays claimed until its lease ends: re-sent then under the same
+      // Message-ID (ADR 0003), never re-queued or failed as though SMTP had refused it.
+      db.update(outbox)
+        .set({
+          status: "sent",
+          sentAt: new Date(now()),
+          lastError: null,
+          ...(message.sensitive
+            ? { textBody: "[removed after delivery]", htmlBody: "[removed after delivery]" }
+            : {}),
+        })
+        .where(eq(outbox.id, message.id))
+        .run();
+      sent++;
+      continue;
+    }
+    const giveUp = message.attempts >= MAX_ATTEMPTS;
+    db.update(outbox)
+      .set({
+        status: giveUp ? "failed" : "queued",
+        lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
+        nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
+      })
+      .where(eq(outbox.id, message.id))
+      .run();
+    failed++;
+  }
+  return { sent, failed };
+}
+
+/** The sender loop in the server process. Returns a function that stops it. */
+export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Promise<void> {
+  const transport = createSmtpTransport(smtpUrl);
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = deliverDueMail(transport)
+      .catch((error) => console.error("mail sender:", error))
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+    transport.close();
+  };
+}
