@@ -16,10 +16,10 @@ import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { can } from "./domain/identity/permissions.server";
-import { getSessionUser } from "./domain/identity/sessions.server";
 import styles from "./styles/app.css?url";
 import { readFlash } from "./web/flash.server";
 import { devMailboxAvailable } from "./web/request.server";
+import { getSessionUser } from "./web/session.server";
 
 /** Inline, so there is no public/ folder and no extra request. */
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4ed8"/><path d="M8 17l5 5 11-12" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>')}`;

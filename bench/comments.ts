@@ -27,7 +27,8 @@ const { getDb } = await import("../db/client");
 const { commentThreads } = await import("../db/schema");
 const { loadThread } = await import("../app/domain/discussion/thread.server");
 const { renderMarkdown } = await import("../app/platform/markdown.server");
-const { createSession, commitSessionCookie } = await import("../app/domain/identity/sessions.server");
+const { createSession } = await import("../app/domain/identity/sessions.server");
+const { commitSessionCookie } = await import("../app/web/session.server");
 const { eq } = await import("drizzle-orm");
 
 ensureFreshBuild();

@@ -4,9 +4,10 @@
  * so `check-counts` and `verify-ledger` pass and every page works. Import after bench/setup.ts.
  */
 import { randomBytes } from "node:crypto";
-import { commitSessionCookie, SESSION_TTL_MS } from "../app/domain/identity/sessions.server";
+import { SESSION_TTL_MS } from "../app/domain/identity/sessions.server";
 import { entryHash, GENESIS_HASH } from "../app/domain/petitions/ledger.server";
 import { hashToken, newToken } from "../app/platform/tokens.server";
+import { commitSessionCookie } from "../app/web/session.server";
 import { getDb } from "../db/client";
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { directoryStats } from "../domain/people/directory.server";
 import { listOutbox } from "../platform/outbox.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

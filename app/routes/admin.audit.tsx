@@ -3,9 +3,9 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { listAuditActions, listAuditEntries } from "../platform/audit.server";
 import { parseQuery } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -10,13 +10,13 @@ import {
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import { requirePermission } from "../domain/identity/permissions.server";
 import {
   type ImportReport,
   importDirectory,
   MalformedDirectoryError,
 } from "../domain/people/directory-import.server";
 import { refuseImplausibleFieldNames, refuseLargerThan } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

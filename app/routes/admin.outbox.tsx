@@ -6,11 +6,11 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { listOutbox, retryMail } from "../platform/outbox.server";
 import { OUTBOX_STATUSES } from "../vocabulary/outbox";
 import { redirectWithFlash } from "../web/flash.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

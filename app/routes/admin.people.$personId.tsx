@@ -5,17 +5,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
-import {
-  grantRole,
-  RoleChangeError,
-  requirePermission,
-  revokeRole,
-  rolesOf,
-} from "../domain/identity/permissions.server";
+import { grantRole, RoleChangeError, revokeRole, rolesOf } from "../domain/identity/permissions.server";
 import { DirectoryError, getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseId, readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

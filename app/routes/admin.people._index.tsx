@@ -3,10 +3,10 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Pagination } from "../components/pagination";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { listPeople } from "../domain/people/directory.server";
 import { ROLES } from "../vocabulary/roles";
 import { pageParam, parseQuery } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,7 +5,6 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
-import { requirePermission } from "../domain/identity/permissions.server";
 import {
   getMilestoneDefaults,
   getSettings,
@@ -14,6 +13,7 @@ import {
 } from "../platform/settings.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

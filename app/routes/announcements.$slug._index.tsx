@@ -23,11 +23,11 @@ import {
 } from "../domain/announcements/reads.server";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
-import { can, requirePermission } from "../domain/identity/permissions.server";
-import { getUser } from "../domain/identity/sessions.server";
+import { can } from "../domain/identity/permissions.server";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseQuery, readForm } from "../web/request.server";
+import { getUser, requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -10,9 +10,9 @@ import {
   announcementFormValues,
   findAnnouncement,
 } from "../domain/announcements/reads.server";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -6,8 +6,8 @@ import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { announcementView, listAnnouncements } from "../domain/announcements/reads.server";
 import { can } from "../domain/identity/permissions.server";
-import { getUser } from "../domain/identity/sessions.server";
 import { pageParam, parseQuery } from "../web/request.server";
+import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

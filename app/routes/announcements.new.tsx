@@ -7,9 +7,9 @@ import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
 import { AnnouncementError, saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import { announcementFormChoices } from "../domain/announcements/reads.server";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseQuery, readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

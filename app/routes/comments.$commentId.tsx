@@ -16,10 +16,10 @@ import { dismissReports, hideComment, restoreComment } from "../domain/discussio
 import { deleteComment, editComment, postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
-import { can, requirePermission } from "../domain/identity/permissions.server";
-import { getUser, requireUser } from "../domain/identity/sessions.server";
+import { can } from "../domain/identity/permissions.server";
 import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
 import { pageParam, parseId, parseQuery, readForm } from "../web/request.server";
+import { getUser, requirePermission, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

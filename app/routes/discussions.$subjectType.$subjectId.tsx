@@ -13,10 +13,9 @@ import {
 import { setThreadLock } from "../domain/discussion/moderation.server";
 import { postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
-import { requirePermission } from "../domain/identity/permissions.server";
-import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
 import { parseId, parseQuery, readForm } from "../web/request.server";
+import { getUser, requirePermission, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { countReportedComments } from "../domain/discussion/queue.server";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { moderationQueue } from "../domain/petitions/reads.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

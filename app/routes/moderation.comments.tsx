@@ -5,7 +5,7 @@ import { CommentItem } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
 import { REPORT_REASON_LABELS } from "../domain/discussion/forms";
 import { reportedComments } from "../domain/discussion/queue.server";
-import { requirePermission } from "../domain/identity/permissions.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

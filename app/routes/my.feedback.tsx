@@ -3,9 +3,9 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { SanitizedHtml } from "../components/sanitized-html";
-import { requireUser } from "../domain/identity/sessions.server";
 import { myFeedback } from "../domain/policies/feedback.server";
 import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../domain/policies/feedback-forms";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../components/format";
 import { StateBadge } from "../components/petition-bits";
-import { requireUser } from "../domain/identity/sessions.server";
 import { myPetitions } from "../domain/petitions/reads.server";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -12,7 +12,6 @@ import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../co
 import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
-import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
 import { addMilestone } from "../domain/petitions/drafting.server";
@@ -31,6 +30,7 @@ import { describeRetryAfter } from "../platform/rate-limits.server";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
+import { getUser, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

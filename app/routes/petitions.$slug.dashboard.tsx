@@ -9,7 +9,7 @@ import { FormErrors, InputField, TextareaField, useActionResultFor } from "../co
 import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
 import { SignatureChart } from "../components/signature-chart";
 import { SmallGroupTable } from "../components/small-group-table";
-import { requireUser, type User } from "../domain/identity/sessions.server";
+import type { User } from "../domain/identity/sessions.server";
 import { canSeeDashboard, organizerDashboard } from "../domain/petitions/dashboard.server";
 import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../domain/petitions/forms";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
@@ -21,6 +21,7 @@ import type { Breakdown } from "../platform/small-groups";
 import { K } from "../platform/small-groups";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseQuery, readForm } from "../web/request.server";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

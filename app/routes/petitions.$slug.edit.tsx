@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
 import { can } from "../domain/identity/permissions.server";
-import { requireUser, type User } from "../domain/identity/sessions.server";
+import type { User } from "../domain/identity/sessions.server";
 import { editPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { PetitionError } from "../domain/petitions/lifecycle.server";
@@ -14,6 +14,7 @@ import { findVisiblePetition } from "../domain/petitions/reads.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { requireUser } from "../domain/identity/sessions.server";
 import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
 import { petitionPage } from "../domain/petitions/reads.server";
 import { readForm } from "../web/request.server";
+import { requireUser } from "../web/session.server";
 
 /** The export is a POST (it writes an audit entry); a GET goes back to the dashboard. */
 export const loader = ({ params }: ActionFunctionArgs) =>

@@ -5,7 +5,6 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { requirePermission } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import {
   InvalidationError,
@@ -18,6 +17,7 @@ import {
 import { findVisiblePetition } from "../domain/petitions/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -4,10 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { getUser } from "../domain/identity/sessions.server";
 import { listPublicSigners } from "../domain/petitions/counts.server";
 import { petitionPage } from "../domain/petitions/reads.server";
 import { pageParam, parseQuery } from "../web/request.server";
+import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -4,10 +4,10 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Pagination } from "../components/pagination";
 import { PetitionList } from "../components/petition-bits";
-import { getUser } from "../domain/identity/sessions.server";
 import { listPetitions } from "../domain/petitions/reads.server";
 import { PETITION_LISTS, PETITION_SORTS } from "../vocabulary/petitions";
 import { pageParam, parseQuery } from "../web/request.server";
+import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -6,7 +6,6 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useEffect, useState } from "react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
-import { requireUser } from "../domain/identity/sessions.server";
 import { createPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { PetitionError } from "../domain/petitions/lifecycle.server";
@@ -14,6 +13,7 @@ import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requireUser } from "../web/session.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

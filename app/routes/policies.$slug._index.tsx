@@ -11,7 +11,6 @@ import { StateBadge } from "../components/petition-bits";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
-import { getUser, requireUser } from "../domain/identity/sessions.server";
 import { sendFeedback, unreadFeedbackCount } from "../domain/policies/feedback.server";
 import { feedbackSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
 import { policyVersionSchema } from "../domain/policies/forms";
@@ -19,6 +18,7 @@ import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies
 import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
 import { parseQuery, readForm } from "../web/request.server";
+import { getUser, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -9,7 +9,6 @@ import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SmallGroupTable } from "../components/small-group-table";
-import { requireUser } from "../domain/identity/sessions.server";
 import {
   canReadFeedback,
   feedbackAggregates,
@@ -30,6 +29,7 @@ import { Refusal } from "../platform/refusal";
 import { K } from "../platform/small-groups";
 import { redirectWithFlash } from "../web/flash.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

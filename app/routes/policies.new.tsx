@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { requirePermission } from "../domain/identity/permissions.server";
 import { policyInputSchema } from "../domain/policies/forms";
 import { createPolicy, PolicyError } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

@@ -5,11 +5,12 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
-import { getUser } from "../domain/identity/sessions.server";
-import { requestSignIn, safeRedirect } from "../domain/identity/sign-in.server";
+import { requestSignIn } from "../domain/identity/sign-in.server";
 import { emailSchema } from "../platform/email-address";
 import { describeRetryAfter } from "../platform/rate-limits.server";
 import { clientIp, devMailboxAvailable, readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -37,7 +38,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return json({ result: submission.reply(), sentTo: null }, { status: 400 });
   }
-  const outcome = requestSignIn({ ...submission.value, ip: clientIp(context) });
+  const outcome = requestSignIn({
+    ...submission.value,
+    redirectTo: safeRedirect(submission.value.redirectTo, ""),
+    ip: clientIp(context),
+  });
   if (!outcome.allowed) {
     return json(
       {

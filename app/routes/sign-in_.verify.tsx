@@ -2,10 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { commitSessionCookie } from "../domain/identity/sessions.server";
 import { completeSignIn, peekSignInToken } from "../domain/identity/sign-in.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { commitSessionCookie } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -40,13 +41,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const headers = { "Set-Cookie": await commitSessionCookie(result.sessionToken) };
   if (result.needsName) {
     return redirectWithFlash(
-      `/welcome?${new URLSearchParams({ redirectTo: result.redirectTo })}`,
+      `/welcome?${new URLSearchParams({ redirectTo: safeRedirect(result.redirectTo) })}`,
       { kind: "success", message: "You are signed in." },
       { headers },
     );
   }
   return redirectWithFlash(
-    result.redirectTo,
+    safeRedirect(result.redirectTo),
     { kind: "success", message: "You are signed in." },
     { headers },
   );

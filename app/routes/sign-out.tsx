@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { clearSessionCookie, revokeSession } from "../domain/identity/sessions.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { clearSessionCookie, revokeSession } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

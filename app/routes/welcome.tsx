@@ -5,11 +5,11 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import { requireUser } from "../domain/identity/sessions.server";
-import { safeRedirect } from "../domain/identity/sign-in.server";
 import { setDisplayName } from "../domain/people/directory.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 

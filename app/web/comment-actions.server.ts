@@ -1,8 +1,8 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { json } from "@remix-run/node";
 import { CommentError } from "../domain/discussion/rules.server";
-import { safeRedirect } from "../domain/identity/sign-in.server";
 import { type Flash, flashCookie, redirectWithFlash } from "./flash.server";
+import { safeRedirect } from "./safe-redirect";
 
 /**
  * Where to show the person the result: back on the page they came from (optionally with changed

@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   grantRole,
   RoleChangeError,
-  requirePermission,
   revokeRole,
   rolesOf,
 } from "../../app/domain/identity/permissions.server";
-import { getSessionUser, SESSION_TTL_MS } from "../../app/domain/identity/sessions.server";
+import { SESSION_TTL_MS } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { getSessionUser, requirePermission } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 import { auditLog, sessions } from "../../db/schema";
 import { importSampleDirectory, requestAs, thrown } from "../support/fixtures";

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { commitSessionCookie, createSession } from "../../app/domain/identity/sessions.server";
+import { createSession } from "../../app/domain/identity/sessions.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { commitSessionCookie } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 
 export const DIRECTORY_CSV = `email,name,department,location

@@ -1,6 +1,7 @@
 import http from "node:http";
-import { commitSessionCookie, createSession } from "../../app/domain/identity/sessions.server";
+import { createSession } from "../../app/domain/identity/sessions.server";
 import { type Flash, readFlash } from "../../app/web/flash.server";
+import { commitSessionCookie } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 import type { AppServer } from "./app-server";
 

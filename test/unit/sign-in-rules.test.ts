@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { can } from "../../app/domain/identity/permissions.server";
-import { safeRedirect } from "../../app/domain/identity/sign-in.server";
 import { emailSchema } from "../../app/platform/email-address";
 import { renderEmail } from "../../app/platform/email-layout.server";
 import { hashToken, newToken } from "../../app/platform/tokens.server";
 import { backoffMs } from "../../app/server/mail-sender.server";
+import { safeRedirect } from "../../app/web/safe-redirect";
 
 describe("safeRedirect", () => {
   it.each([

@@ -3,7 +3,7 @@ import { getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
 import type { Role } from "../../vocabulary/roles";
-import { requireUser, type User } from "./sessions.server";
+import type { User } from "./sessions.server";
 
 /** Every permission the app checks. Staff (anyone signed in) hold none of these by default. */
 export const PERMISSIONS = [
@@ -43,21 +43,6 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 export function can(user: Pick<User, "roles">, permission: Permission): boolean {
   return user.roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
-}
-
-/**
- * The one guard every privileged loader and action calls: signed-out visitors go to sign-in, people
- * without the permission get 403.
- */
-export async function requirePermission(request: Request, permission: Permission): Promise<User> {
-  const user = await requireUser(request);
-  if (!can(user, permission)) {
-    throw new Response("You do not have permission to see this page.", {
-      status: 403,
-      statusText: "Forbidden",
-    });
-  }
-  return user;
 }
 
 export class RoleChangeError extends Error {}

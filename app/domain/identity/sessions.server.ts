@@ -1,11 +1,14 @@
-import { createCookie, redirect } from "@remix-run/node";
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
-import { getConfig } from "../../config.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "./admission.server";
+
+/**
+ * Server-side sessions: the table holds a SHA-256 of each token, the cookie the token itself
+ * (app/web/session.server.ts reads and writes the cookie).
+ */
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Renew at most this often, so a busy session does not write on every request. */
@@ -19,20 +22,6 @@ export type User = {
   location: string | null;
   roles: Role[];
 };
-
-let cookie: ReturnType<typeof createCookie> | undefined;
-function sessionCookie() {
-  const config = getConfig();
-  cookie ??= createCookie("__session", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: config.secureCookies,
-    path: "/",
-    maxAge: SESSION_TTL_MS / 1000,
-    secrets: [config.sessionSecret],
-  });
-  return cookie;
-}
 
 /** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
 export function createSession(exec: Executor, personId: number, now = Date.now()): string {
@@ -48,14 +37,6 @@ export function createSession(exec: Executor, personId: number, now = Date.now()
     })
     .run();
   return token;
-}
-
-export const commitSessionCookie = (token: string) => sessionCookie().serialize(token);
-export const clearSessionCookie = () => sessionCookie().serialize("", { maxAge: 0 });
-
-async function readToken(request: Request): Promise<string | null> {
-  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
-  return typeof value === "string" && value.length > 0 ? value : null;
 }
 
 /** Every request with a cookie runs these: prepared once per connection (see db/client.ts). */
@@ -79,17 +60,11 @@ const statements = preparedStatements((db) => ({
 }));
 
 /**
- * The signed-in person for this request, or null. A session is valid while unexpired and its person
- * is active. Renewal extends it to 30 days from now; `setCookie` is returned when the cookie should be
- * re-sent with a fresh max-age.
+ * The person a session token belongs to, or null. A session is valid while unexpired and its person
+ * is active (and, outside the directory, still admitted). Using it renews it to 30 days from now, at
+ * most once a day: `renewed` says when the cookie should be re-sent with a fresh max-age.
  */
-export async function getSessionUser(
-  request: Request,
-  now = Date.now(),
-): Promise<{ user: User; setCookie?: string } | null> {
-  const token = await readToken(request);
-  if (!token) return null;
-  const db = getDb();
+export function sessionUser(token: string, now = Date.now()): { user: User; renewed: boolean } | null {
   const row = statements().session.get({ tokenHash: hashToken(token), now });
   if (!row?.person.active) return null;
   const roles = statements()
@@ -105,35 +80,21 @@ export async function getSessionUser(
     location: row.person.location,
     roles,
   };
-  if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user };
-  db.update(sessions)
+  if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user, renewed: false };
+  getDb()
+    .update(sessions)
     .set({ renewedAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) })
     .where(eq(sessions.id, row.session.id))
     .run();
-  return { user, setCookie: await commitSessionCookie(token) };
-}
-
-export async function getUser(request: Request): Promise<User | null> {
-  return (await getSessionUser(request))?.user ?? null;
-}
-
-/** Signed-out visitors are sent to sign-in, coming back here afterwards. */
-export async function requireUser(request: Request): Promise<User> {
-  const user = await getUser(request);
-  if (user) return user;
-  const url = new URL(request.url);
-  const back = `${url.pathname}${url.search}`;
-  throw redirect(`/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+  return { user, renewed: true };
 }
 
 /** Sign out: the session row is deleted, so the cookie is worthless even if kept. */
-export async function revokeSession(request: Request): Promise<void> {
-  const token = await readToken(request);
-  if (token)
-    getDb()
-      .delete(sessions)
-      .where(eq(sessions.tokenHash, hashToken(token)))
-      .run();
+export function endSession(token: string): void {
+  getDb()
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, hashToken(token)))
+    .run();
 }
 
 export function revokeAllSessions(exec: Executor, personId: number): void {

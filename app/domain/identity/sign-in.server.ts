@@ -17,31 +17,13 @@ export const SIGN_IN_LIMITS = {
   perIp: { limit: 30, windowMs: 15 * 60_000 },
 };
 
-/** Longer than any address in the app: a redirect this long is junk (and too big for a header). */
-const MAX_REDIRECT_LENGTH = 2_000;
-
-/**
- * Only local paths: "/x" but never "//host" or "/\host", which browsers treat as another origin.
- * The result is safe in a Location header: non-ASCII characters come back percent-encoded.
- */
-export function safeRedirect(to: unknown, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
-    return fallback;
-  // Control characters (CR/LF, tab…) have no place in a path and could split headers.
-  if (to.length > MAX_REDIRECT_LENGTH || [...to].some((c) => c.charCodeAt(0) < 0x20)) return fallback;
-  // URL parsing percent-encodes what a header cannot carry ("/é" → "/%C3%A9"); it must stay local.
-  const url = new URL(to, "http://local");
-  // Parsing also normalizes "/.//x" to "//x", which a browser reads as another host.
-  if (url.origin !== "http://local" || url.pathname.startsWith("//")) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
-}
-
 /**
  * Step 1 of sign-in. The caller shows the same answer whatever happens here (no account
  * enumeration); only an allowed address gets an email. The token is stored hashed, and its email is
  * queued in the same transaction.
  */
 export function requestSignIn(
+  /** `redirectTo`: a local path, already through safeRedirect (app/web/safe-redirect.ts). */
   input: { email: string; redirectTo?: string; ip: string | null },
   now = Date.now(),
 ): RateLimitResult {
@@ -59,7 +41,7 @@ export function requestSignIn(
     (tx) => {
       if (!maySignIn(email, tx)) return null;
       const token = newToken();
-      const redirectTo = safeRedirect(input.redirectTo, "");
+      const redirectTo = input.redirectTo ?? "";
       tx.insert(signInTokens)
         .values({
           tokenHash: hashToken(token),
@@ -191,7 +173,7 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
         sessionToken,
         personId: person.id,
         needsName: !person.name,
-        redirectTo: safeRedirect(consumed.redirectTo),
+        redirectTo: consumed.redirectTo ?? "/",
       };
     },
     { behavior: "immediate" },

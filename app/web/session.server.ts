@@ -1,0 +1,79 @@
+import { createCookie, redirect } from "@remix-run/node";
+import { getConfig } from "../config.server";
+import { can, type Permission } from "../domain/identity/permissions.server";
+import { endSession, SESSION_TTL_MS, sessionUser, type User } from "../domain/identity/sessions.server";
+
+/** The session cookie (httpOnly, SameSite=Lax, Secure under https) and the guards every route uses. */
+
+let cookie: ReturnType<typeof createCookie> | undefined;
+function sessionCookie() {
+  const config = getConfig();
+  cookie ??= createCookie("__session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: config.secureCookies,
+    path: "/",
+    maxAge: SESSION_TTL_MS / 1000,
+    secrets: [config.sessionSecret],
+  });
+  return cookie;
+}
+
+export const commitSessionCookie = (token: string) => sessionCookie().serialize(token);
+export const clearSessionCookie = () => sessionCookie().serialize("", { maxAge: 0 });
+
+async function readToken(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+/**
+ * The signed-in person for this request, or null; `setCookie` is returned when the session was
+ * renewed and the cookie should be re-sent with a fresh max-age.
+ */
+export async function getSessionUser(
+  request: Request,
+  now = Date.now(),
+): Promise<{ user: User; setCookie?: string } | null> {
+  const token = await readToken(request);
+  if (!token) return null;
+  const found = sessionUser(token, now);
+  if (!found) return null;
+  return found.renewed
+    ? { user: found.user, setCookie: await commitSessionCookie(token) }
+    : { user: found.user };
+}
+
+export async function getUser(request: Request): Promise<User | null> {
+  return (await getSessionUser(request))?.user ?? null;
+}
+
+/** Signed-out visitors are sent to sign-in, coming back here afterwards. */
+export async function requireUser(request: Request): Promise<User> {
+  const user = await getUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const back = `${url.pathname}${url.search}`;
+  throw redirect(`/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+}
+
+/**
+ * The one guard every privileged loader and action calls: signed-out visitors go to sign-in, people
+ * without the permission get 403.
+ */
+export async function requirePermission(request: Request, permission: Permission): Promise<User> {
+  const user = await requireUser(request);
+  if (!can(user, permission)) {
+    throw new Response("You do not have permission to see this page.", {
+      status: 403,
+      statusText: "Forbidden",
+    });
+  }
+  return user;
+}
+
+/** Sign out: the session row is deleted, so the cookie is worthless even if kept. */
+export async function revokeSession(request: Request): Promise<void> {
+  const token = await readToken(request);
+  if (token) endSession(token);
+}
