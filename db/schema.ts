@@ -9,15 +9,15 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { COMMENT_SUBJECT_TYPES, REPORT_REASONS } from "../app/domain/discussion/forms";
-import { FEEDBACK_STATUSES } from "../app/domain/policies/feedback-forms";
 import {
   ANNOUNCEMENT_STATES,
   COMMITMENT_STATUSES,
   REMINDER_KINDS,
   STANCES,
 } from "../app/vocabulary/announcements";
+import { COMMENT_SUBJECT_TYPES, REPORT_REASONS, REPORT_RESOLUTIONS } from "../app/vocabulary/comments";
 import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
+import { FEEDBACK_STATUSES } from "../app/vocabulary/feedback";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
   LEDGER_EVENTS,
@@ -423,7 +423,7 @@ export const commentReports = sqliteTable(
     note: text("note"),
     createdAt: createdAt(),
     resolvedAt: timestamp("resolved_at"),
-    resolution: text("resolution", { enum: ["hidden", "restored", "dismissed", "deleted"] }),
+    resolution: text("resolution", { enum: REPORT_RESOLUTIONS }),
   },
   (t) => [
     uniqueIndex("comment_reports_once_per_person").on(t.commentId, t.reporterId),

@@ -5,18 +5,20 @@ import { createContext, type ReactNode, useContext, useEffect, useRef, useState 
 import { z } from "zod";
 import {
   COMMENT_MAX_LENGTH,
-  COMMENT_SORT_LABELS,
-  COMMENT_SORTS,
   type CommentFormName,
-  type CommentSort,
   moderationReasonSchema,
   postCommentSchema,
   REPLIES_PAGE_SIZE,
-  REPORT_REASON_LABELS,
-  REPORT_REASONS,
   reportCommentSchema,
 } from "../domain/discussion/forms";
 import type { CommentView, ThreadInfo } from "../domain/discussion/thread.server";
+import {
+  COMMENT_SORT_LABELS,
+  COMMENT_SORTS,
+  type CommentSort,
+  REPORT_REASON_LABELS,
+  REPORT_REASONS,
+} from "../vocabulary/comments";
 import { formatDate, formatDateTime } from "./format";
 import { FormErrors, TextareaField } from "./forms";
 import { Pagination } from "./pagination";

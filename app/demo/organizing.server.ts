@@ -8,9 +8,9 @@ import {
   setFeedbackStatus,
   tagFeedback,
 } from "../domain/policies/feedback.server";
-import type { FeedbackStatus } from "../domain/policies/feedback-forms";
 import type { Policy } from "../domain/policies/registry.server";
 import { resetRateLimits } from "../platform/rate-limits.server";
+import type { FeedbackStatus } from "../vocabulary/feedback";
 
 const at = (iso: string) => new Date(iso).getTime();
 

@@ -4,15 +4,11 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CommentThread, RefusedButtonErrors } from "../components/comment-thread";
-import {
-  COMMENT_SUBJECT_TYPES,
-  moderationReasonSchema,
-  postCommentSchema,
-  threadQuerySchema,
-} from "../domain/discussion/forms";
+import { moderationReasonSchema, postCommentSchema, threadQuerySchema } from "../domain/discussion/forms";
 import { setThreadLock } from "../domain/discussion/moderation.server";
 import { postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
+import { COMMENT_SUBJECT_TYPES } from "../vocabulary/comments";
 import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
 import { parseId, parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission, requireUser } from "../web/session.server";

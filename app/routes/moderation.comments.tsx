@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CommentItem } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
-import { REPORT_REASON_LABELS } from "../domain/discussion/forms";
 import { reportedComments } from "../domain/discussion/queue.server";
+import { REPORT_REASON_LABELS } from "../vocabulary/comments";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

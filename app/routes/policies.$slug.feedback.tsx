@@ -17,16 +17,11 @@ import {
   setFeedbackStatus,
   tagFeedback,
 } from "../domain/policies/feedback.server";
-import {
-  FEEDBACK_STATUS_LABELS,
-  FEEDBACK_STATUSES,
-  feedbackReplySchema,
-  feedbackTagSchema,
-  RATING_LABELS,
-} from "../domain/policies/feedback-forms";
+import { feedbackReplySchema, feedbackTagSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { Refusal } from "../platform/refusal";
 import { K } from "../platform/small-groups";
+import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";

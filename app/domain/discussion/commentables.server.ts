@@ -2,11 +2,11 @@ import { eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
 import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
 import { sponsorIds } from "../petitions/organizers.server";
 import { canView } from "../petitions/reads.server";
-import type { CommentSubjectType } from "./forms";
 
 /**
  * What the comments module needs to know about a thing that carries a thread. Each commentable

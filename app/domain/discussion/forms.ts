@@ -1,10 +1,7 @@
 import { z } from "zod";
+import { COMMENT_SORTS, REPORT_REASONS } from "../../vocabulary/comments";
 
 /** Comment rules and form schemas shared by the server and the pages (client-side validation). */
-
-/** Things that carry a discussion thread. Announcements and policies join this list when they exist. */
-export const COMMENT_SUBJECT_TYPES = ["petition", "announcement", "policy"] as const;
-export type CommentSubjectType = (typeof COMMENT_SUBJECT_TYPES)[number];
 
 /** Top level is depth 1; a reply to a depth-3 comment is placed at depth 3, quoting who it answers. */
 export const MAX_COMMENT_DEPTH = 3;
@@ -17,24 +14,6 @@ export const REPLIES_PAGE_SIZE = 50;
 /** The forms a comment offers behind a toggle; a comment's own page can open one (`?form=`). */
 export const COMMENT_FORM_NAMES = ["reply", "edit", "delete", "report", "hide"] as const;
 export type CommentFormName = (typeof COMMENT_FORM_NAMES)[number];
-
-export const COMMENT_SORTS = ["top", "newest", "oldest"] as const;
-export type CommentSort = (typeof COMMENT_SORTS)[number];
-export const COMMENT_SORT_LABELS: Record<CommentSort, string> = {
-  top: "Top",
-  newest: "Newest",
-  oldest: "Oldest",
-};
-
-export const REPORT_REASONS = ["spam", "offensive", "harassment", "off_topic", "other"] as const;
-export type ReportReason = (typeof REPORT_REASONS)[number];
-export const REPORT_REASON_LABELS: Record<ReportReason, string> = {
-  spam: "Spam",
-  offensive: "Offensive",
-  harassment: "Harassment",
-  off_topic: "Off-topic",
-  other: "Other",
-};
 
 export const commentBodySchema = z
   .string({ message: "Write something first" })

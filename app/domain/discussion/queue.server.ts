@@ -1,7 +1,7 @@
 import { getDb } from "../../../db/client";
+import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
-import type { ReportReason } from "./forms";
 import { type CommentSubject, findThread, requireModerator } from "./rules.server";
 import { JOINS, type RawComment, SELECT_LIST, threadInfo, viewsOf } from "./thread.server";
 

@@ -3,8 +3,8 @@ import { getDb } from "../../../db/client";
 import { commentReports, comments, commentVotes } from "../../../db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { getSettings } from "../../platform/settings.server";
+import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
-import type { ReportReason } from "./forms";
 import { COMMENT_LIMITS, CommentError, rateLimit, requireComment } from "./rules.server";
 
 /** What readers do to a comment: vote it up, report it (reports hide it at the threshold). */

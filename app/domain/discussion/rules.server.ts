@@ -3,6 +3,7 @@ import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
 import { hitRateLimits, type RateLimitResult } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import type { ReportResolution } from "../../vocabulary/comments";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, type CommentSubject, resolveCommentable } from "./commentables.server";
@@ -91,7 +92,7 @@ export function requireModerator(user: User): void {
 export function resolveReports(
   tx: Executor,
   commentId: number,
-  resolution: "hidden" | "restored" | "dismissed" | "deleted",
+  resolution: ReportResolution,
   now: number,
 ): number {
   return tx

@@ -1,15 +1,10 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { commentRevisions, comments, commentThreads } from "../../../db/schema";
+import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
-import {
-  COMMENTS_PAGE_SIZE,
-  type CommentSort,
-  MAX_COMMENT_DEPTH,
-  REPLIES_PAGE_SIZE,
-  REPLIES_PREVIEW,
-} from "./forms";
+import { COMMENTS_PAGE_SIZE, MAX_COMMENT_DEPTH, REPLIES_PAGE_SIZE, REPLIES_PREVIEW } from "./forms";
 import {
   CommentError,
   type CommentSubject,

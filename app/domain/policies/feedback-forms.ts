@@ -1,14 +1,7 @@
 import { z } from "zod";
+import { FEEDBACK_STATUSES } from "../../vocabulary/feedback";
 
 /** Private policy feedback: shared by the policy page, the owners' inbox and the feedback module. */
-
-export const FEEDBACK_STATUSES = ["new", "read", "acted"] as const;
-export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
-export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
-  new: "New",
-  read: "Read",
-  acted: "Acted on",
-};
 
 export const RATING_LABELS: Record<number, string> = {
   1: "very poor",

@@ -18,9 +18,10 @@ import { enqueueMail } from "../../platform/outbox.server";
 import { describeRetryAfter, hitRateLimit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { type Group, K, suppressSmallGroups } from "../../platform/small-groups";
+import type { FeedbackStatus } from "../../vocabulary/feedback";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { FEEDBACK_LIMITS, type FeedbackStatus } from "./feedback-forms";
+import { FEEDBACK_LIMITS } from "./feedback-forms";
 import { versionInForce } from "./registry.server";
 
 /**

@@ -1,0 +1,8 @@
+/** Where an owner has got to with a piece of policy feedback. */
+export const FEEDBACK_STATUSES = ["new", "read", "acted"] as const;
+export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
+export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
+  new: "New",
+  read: "Read",
+  acted: "Acted on",
+};
