@@ -2,12 +2,8 @@ import type { User } from "../domain/identity/sessions.server";
 import { type Petition, transitionPetition } from "../domain/petitions/lifecycle.server";
 import { addCoOrganizer } from "../domain/petitions/organizers.server";
 import { postPetitionUpdate, queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
-import {
-  replyToFeedback,
-  sendFeedback,
-  setFeedbackStatus,
-  tagFeedback,
-} from "../domain/policies/feedback.server";
+import { sendFeedback } from "../domain/policies/feedback.server";
+import { replyToFeedback, setFeedbackStatus, tagFeedback } from "../domain/policies/feedback-inbox.server";
 import type { Policy } from "../domain/policies/registry.server";
 import { resetRateLimits } from "../platform/rate-limits.server";
 import type { FeedbackStatus } from "../vocabulary/feedback";

@@ -9,15 +9,15 @@ import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SmallGroupTable } from "../components/small-group-table";
+import { canReadFeedback } from "../domain/policies/feedback.server";
+import { feedbackReplySchema, feedbackTagSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
 import {
-  canReadFeedback,
   feedbackAggregates,
   feedbackInbox,
   replyToFeedback,
   setFeedbackStatus,
   tagFeedback,
-} from "../domain/policies/feedback.server";
-import { feedbackReplySchema, feedbackTagSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
+} from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { Refusal } from "../platform/refusal";
 import { K } from "../platform/small-groups";

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { feedbackAggregates, myFeedback, sendFeedback } from "../../app/domain/policies/feedback.server";
+import { myFeedback, sendFeedback } from "../../app/domain/policies/feedback.server";
+import { feedbackAggregates } from "../../app/domain/policies/feedback-inbox.server";
 import { createPolicy, publishPolicyVersion } from "../../app/domain/policies/registry.server";
 import { listAuditEntries } from "../../app/platform/audit.server";
 import { listOutbox } from "../../app/platform/outbox.server";

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
-import { sendFeedback, tagFeedback } from "../../app/domain/policies/feedback.server";
+import { sendFeedback } from "../../app/domain/policies/feedback.server";
+import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../app/platform/settings.server";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { FEEDBACK_STATUSES } from "../../vocabulary/feedback";
 
 /** Private policy feedback: shared by the policy page, the owners' inbox and the feedback module. */
 

@@ -1,0 +1,300 @@
+import { and, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type Executor, getDb } from "../../../db/client";
+import {
+  people,
+  policies,
+  policyFeedback,
+  policyFeedbackReplies,
+  policyFeedbackTags,
+  policyVersions,
+} from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { actorOf, recordAudit } from "../../platform/audit.server";
+import { renderEmail } from "../../platform/email-layout.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
+import { renderMarkdown } from "../../platform/markdown.server";
+import { enqueueMail } from "../../platform/outbox.server";
+import { type Group, K, suppressSmallGroups } from "../../platform/small-groups";
+import type { FeedbackStatus } from "../../vocabulary/feedback";
+import type { User } from "../identity/sessions.server";
+import { canReadFeedback, dayOf, FeedbackError, repliesFor, requireReader } from "./feedback.server";
+import { FEEDBACK_LIMITS } from "./feedback-forms";
+
+/**
+ * The owners' side of policy feedback: the inbox with its filters, tags and statuses, counts and
+ * ratings with small-group suppression, and private replies relayed to the author.
+ */
+
+export const INBOX_PAGE_SIZE = 20;
+
+export type InboxFilter = { version?: number; status?: FeedbackStatus; tag?: string; page: number };
+
+/** The owners' inbox: newest first, filtered by version, status and tag. */
+export function feedbackInbox(policyId: number, user: User, filter: InboxFilter) {
+  const db = getDb();
+  requireReader(db, policyId, user);
+  const conditions: SQL[] = [eq(policyFeedback.policyId, policyId)];
+  if (filter.version)
+    conditions.push(
+      inArray(
+        policyFeedback.versionId,
+        db
+          .select({ id: policyVersions.id })
+          .from(policyVersions)
+          .where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.version, filter.version))),
+      ),
+    );
+  if (filter.status) conditions.push(eq(policyFeedback.status, filter.status));
+  if (filter.tag)
+    conditions.push(
+      inArray(
+        policyFeedback.id,
+        db
+          .select({ id: policyFeedbackTags.feedbackId })
+          .from(policyFeedbackTags)
+          .where(eq(policyFeedbackTags.tag, filter.tag)),
+      ),
+    );
+  const where = and(...conditions);
+  const rows = db
+    .select({
+      id: policyFeedback.id,
+      anonymous: policyFeedback.anonymous,
+      bodyHtml: policyFeedback.bodyHtml,
+      rating: policyFeedback.rating,
+      status: policyFeedback.status,
+      createdAt: policyFeedback.createdAt,
+      version: policyVersions.version,
+      // Joined only for named feedback: an anonymous author's row is never read here.
+      authorName: people.name,
+      authorDepartment: people.department,
+    })
+    .from(policyFeedback)
+    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
+    .leftJoin(people, and(eq(people.id, policyFeedback.authorId), eq(policyFeedback.anonymous, false)))
+    .where(where)
+    .orderBy(desc(policyFeedback.id))
+    .limit(INBOX_PAGE_SIZE)
+    .offset((filter.page - 1) * INBOX_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: count() }).from(policyFeedback).where(where).get()?.n ?? 0;
+  const ids = rows.map((r) => r.id);
+  const tags = ids.length
+    ? db.select().from(policyFeedbackTags).where(inArray(policyFeedbackTags.feedbackId, ids)).all()
+    : [];
+  const replies = repliesFor(ids);
+  const allTags = db
+    .selectDistinct({ tag: policyFeedbackTags.tag })
+    .from(policyFeedbackTags)
+    .innerJoin(policyFeedback, eq(policyFeedback.id, policyFeedbackTags.feedbackId))
+    .where(eq(policyFeedback.policyId, policyId))
+    .orderBy(policyFeedbackTags.tag)
+    .all()
+    .map((t) => t.tag);
+  return {
+    items: rows.map((row) => ({
+      ...row,
+      author: row.anonymous
+        ? null
+        : { name: row.authorName ?? "A colleague", department: row.authorDepartment },
+      authorName: undefined,
+      authorDepartment: undefined,
+      createdAt: row.anonymous ? dayOf(row.createdAt) : row.createdAt,
+      dayOnly: row.anonymous,
+      tags: tags.filter((t) => t.feedbackId === row.id).map((t) => t.tag),
+      replies: replies.get(row.id) ?? [],
+    })),
+    total,
+    pageCount: Math.max(1, Math.ceil(total / INBOX_PAGE_SIZE)),
+    tags: allTags,
+    newCount:
+      db
+        .select({ n: count() })
+        .from(policyFeedback)
+        .where(and(eq(policyFeedback.policyId, policyId), eq(policyFeedback.status, "new")))
+        .get()?.n ?? 0,
+  };
+}
+
+/**
+ * Count and average rating per version, through the same small-group suppression as signer
+ * breakdowns (named feedback is visible to owners, so a small anonymous part is protected too). An
+ * average is shown only for a shown version with at least K ratings.
+ */
+export function feedbackAggregates(policyId: number, user: User) {
+  const db = getDb();
+  requireReader(db, policyId, user);
+  const rows = db
+    .select({
+      version: policyVersions.version,
+      total: count(),
+      anonymous: sql<number>`sum(${policyFeedback.anonymous})`,
+      rated: sql<number>`count(${policyFeedback.rating})`,
+      average: sql<number | null>`avg(${policyFeedback.rating})`,
+    })
+    .from(policyFeedback)
+    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
+    .where(eq(policyFeedback.policyId, policyId))
+    .groupBy(policyVersions.version)
+    .all();
+  const label = (version: number | null) => (version === null ? "Before any version" : `Version ${version}`);
+  const groups: Group[] = rows.map((r) => ({
+    label: label(r.version),
+    total: r.total,
+    anonymous: Number(r.anonymous),
+  }));
+  const breakdown = suppressSmallGroups(groups);
+  const averages = new Map(
+    rows.map((r) => [
+      label(r.version),
+      r.rated >= K && r.average !== null ? Math.round(r.average * 10) / 10 : null,
+    ]),
+  );
+  return {
+    ...breakdown,
+    rows: breakdown.rows.map((row) => ({
+      ...row,
+      average: row.shown ? (averages.get(row.label) ?? null) : null,
+    })),
+  };
+}
+
+export function requireFeedback(exec: Executor, feedbackId: number, user: User) {
+  const item = exec.select().from(policyFeedback).where(eq(policyFeedback.id, feedbackId)).get();
+  if (!item) throw new FeedbackError("There is no such feedback.", 404);
+  requireReader(exec, item.policyId, user);
+  return item;
+}
+
+export function setFeedbackStatus(
+  feedbackId: number,
+  status: FeedbackStatus,
+  user: User,
+  now = Date.now(),
+): void {
+  getDb().transaction(
+    (tx) => {
+      const item = requireFeedback(tx, feedbackId, user);
+      if (item.status === status) return;
+      tx.update(policyFeedback)
+        .set({ status, updatedAt: new Date(now) })
+        .where(eq(policyFeedback.id, feedbackId))
+        .run();
+      recordAudit(tx, actorOf(user), "feedback.status", { type: "feedback", id: feedbackId }, { status });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export function tagFeedback(feedbackId: number, tag: string, add: boolean, user: User): void {
+  getDb().transaction(
+    (tx) => {
+      requireFeedback(tx, feedbackId, user);
+      if (add) {
+        const existing =
+          tx
+            .select({ n: count() })
+            .from(policyFeedbackTags)
+            .where(eq(policyFeedbackTags.feedbackId, feedbackId))
+            .get()?.n ?? 0;
+        if (existing >= FEEDBACK_LIMITS.tagsPerItem)
+          throw new FeedbackError(`At most ${FEEDBACK_LIMITS.tagsPerItem} tags on one item.`);
+        const added = tx.insert(policyFeedbackTags).values({ feedbackId, tag }).onConflictDoNothing().run();
+        if (!added.changes) return;
+      } else {
+        const removed = tx
+          .delete(policyFeedbackTags)
+          .where(and(eq(policyFeedbackTags.feedbackId, feedbackId), eq(policyFeedbackTags.tag, tag)))
+          .run();
+        if (!removed.changes) return;
+      }
+      recordAudit(
+        tx,
+        actorOf(user),
+        add ? "feedback.tag" : "feedback.untag",
+        { type: "feedback", id: feedbackId },
+        { tag },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * An owner replies privately. The platform relays the reply to the author — by email unless they
+ * turned reply emails off, and on their "My feedback" page — so owners never learn who an anonymous
+ * author is. The audit entry names the feedback, never its author.
+ */
+export function replyToFeedback(feedbackId: number, body: string, user: User, now = Date.now()): number {
+  if (body.length > FEEDBACK_LIMITS.reply) throw new FeedbackError("At most 5,000 characters.");
+  const bodyHtml = renderMarkdown(body);
+  return getDb().transaction(
+    (tx) => {
+      const item = requireFeedback(tx, feedbackId, user);
+      const id = tx
+        .insert(policyFeedbackReplies)
+        .values({ feedbackId, authorId: user.id, body, bodyHtml, createdAt: new Date(now) })
+        .returning({ id: policyFeedbackReplies.id })
+        .get().id;
+      if (item.status === "new")
+        tx.update(policyFeedback)
+          .set({ status: "read", updatedAt: new Date(now) })
+          .where(eq(policyFeedback.id, feedbackId))
+          .run();
+      recordAudit(
+        tx,
+        actorOf(user),
+        "feedback.reply",
+        { type: "feedback", id: feedbackId },
+        { policyId: item.policyId },
+      );
+      const author = tx
+        .select({ email: people.email, active: people.active })
+        .from(people)
+        .where(eq(people.id, item.authorId))
+        .get();
+      const policy = tx
+        .select({ title: policies.title })
+        .from(policies)
+        .where(eq(policies.id, item.policyId))
+        .get();
+      if (author?.active && !isOptedOut(tx, item.authorId, "comment-replies")) {
+        const stopUrl = unsubscribeUrl(item.authorId, "comment-replies");
+        enqueueMail(
+          tx,
+          {
+            kind: "feedback.reply",
+            to: author.email,
+            subject: `A reply to your feedback on “${policy?.title ?? "a policy"}”`,
+            headers: unsubscribeHeaders(stopUrl),
+            ...renderEmail({
+              paragraphs: [
+                `The owners of “${policy?.title ?? "a policy"}” replied to the feedback you sent${item.anonymous ? " anonymously (they still do not know who you are: this email comes from the platform)" : ""}:`,
+                body,
+              ],
+              action: { label: "Read it in My feedback", url: `${getConfig().appUrl}/my/feedback` },
+              unsubscribeUrl: stopUrl,
+            }),
+          },
+          now,
+        );
+      }
+      return id;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** For the policy page: how many unread items wait for this owner (null if they are not one). */
+export function unreadFeedbackCount(policyId: number, user: User | null): number | null {
+  if (!user) return null;
+  const db = getDb();
+  if (!canReadFeedback(policyId, user, db)) return null;
+  return (
+    db
+      .select({ n: count() })
+      .from(policyFeedback)
+      .where(and(eq(policyFeedback.policyId, policyId), eq(policyFeedback.status, "new")))
+      .get()?.n ?? 0
+  );
+}
