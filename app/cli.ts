@@ -4,8 +4,6 @@
  */
 import { readFileSync } from "node:fs";
 import { closeDb, getDb } from "../db/client";
-import { petitions } from "../db/schema";
-import { SeedRefusedError, seedDemoData } from "./demo/seed.server";
 import { grantRole, revokeRole } from "./domain/identity/permissions.server";
 import { findPersonByEmail } from "./domain/people/directory.server";
 import {
@@ -15,7 +13,7 @@ import {
 } from "./domain/people/directory-import.server";
 import { checkCounts } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
-import { findPetition } from "./domain/petitions/reads.server";
+import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
 import { isRole, ROLES } from "./vocabulary/roles";
@@ -25,7 +23,6 @@ const USAGE = `Usage: npm run cli -- <command>
   import-staff FILE.csv [--deactivate-missing]   upsert the staff directory from CSV
   grant-role EMAIL ROLE                          give a role (${ROLES.join(", ")})
   revoke-role EMAIL ROLE                         take a role away
-  seed [--reset]                                 fill an empty database with demo data
   check-counts                                   stored counts vs signatures vs ledger; exit 1 on a mismatch
   verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break`;
 
@@ -73,11 +70,6 @@ function run(args: string[]): void {
       );
       return;
     }
-    case "seed": {
-      const summary = seedDemoData({ reset: flags.has("--reset") });
-      console.log(summary);
-      return;
-    }
     case "check-counts": {
       const result = checkCounts();
       for (const m of result.mismatches) {
@@ -91,13 +83,7 @@ function run(args: string[]): void {
     }
     case "verify-ledger": {
       const target = positional[0];
-      const ids = target
-        ? [findPetition(target)?.id ?? Number.NaN]
-        : getDb()
-            .select({ id: petitions.id })
-            .from(petitions)
-            .all()
-            .map((p) => p.id);
+      const ids = target ? [findPetition(target)?.id ?? Number.NaN] : allPetitionIds();
       if (ids.some(Number.isNaN)) throw new UsageError(`No petition "${target}".`);
       let broken = 0;
       for (const id of ids) {
@@ -124,7 +110,7 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof MalformedDirectoryError || error instanceof SeedRefusedError) {
+  if (error instanceof MalformedDirectoryError) {
     console.error(error.message);
     process.exit(1);
   }

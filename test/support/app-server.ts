@@ -22,8 +22,8 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
- * SQLite file. `cli` runs `npm run cli` against the same database. `kill()` is a crash (SIGKILL) that
- * keeps the files; `restart()` starts the app again on the same database, port and environment.
+ * SQLite file. `cli` runs `npm run cli` against the same database, `seed` `npm run seed`. `kill()`
+ * is a crash (SIGKILL) that keeps the files; `restart()` starts the app again on the same database, port and environment.
  * `dataFrom` copies a prepared data folder in first; `nodeArgs` go to the server's node (benchmarks
  * profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
  */
@@ -47,15 +47,17 @@ export async function startAppServer(
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
 
-  const cli = (...args: string[]) => {
-    const result = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "app/cli.ts", ...args], {
+  const script = (file: string, ...args: string[]) => {
+    const result = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), file, ...args], {
       env: serverEnv,
       encoding: "utf8",
     });
     if (result.status !== 0)
-      throw new Error(`cli ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+      throw new Error(`${file} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
   };
+  const cli = (...args: string[]) => script("app/cli.ts", ...args);
+  const seed = () => script("app/demo/seed-command.ts");
   const writeFile = (name: string, content: string) => {
     const file = path.join(dir, name);
     writeFileSync(file, content);
@@ -107,6 +109,7 @@ export async function startAppServer(
       return child.pid ?? 0;
     },
     cli,
+    seed,
     writeFile,
     output: () => output,
     /** Polls `condition` (say, the outbox drained) until it holds; on timeout, fails with the server's log. */

@@ -15,7 +15,7 @@ export function demoApp() {
     // The browser project seeds once per run (seed-once.ts); elsewhere the file seeds its own.
     const seeded = inject("demoDataDir");
     state.app = await startAppServer({}, { dataFrom: seeded });
-    if (!seeded) state.app.cli("seed");
+    if (!seeded) state.app.seed();
     state.browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {

@@ -17,7 +17,7 @@ declare module "vitest" {
  */
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-demo-"));
-  const result = spawnSync(process.execPath, ["--import", "tsx", "app/cli.ts", "seed"], {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "app/demo/seed-command.ts"], {
     env: { ...process.env, DATABASE_URL: path.join(dir, "app.db"), SMTP_URL: "" },
     encoding: "utf8",
   });

@@ -304,3 +304,13 @@ export function petitionPage(slug: string, user: User | null) {
     },
   };
 }
+
+/** Every petition's id, in order: for checks that walk them all (verify-ledger). */
+export function allPetitionIds(): number[] {
+  return getDb()
+    .select({ id: petitions.id })
+    .from(petitions)
+    .orderBy(asc(petitions.id))
+    .all()
+    .map((p) => p.id);
+}
