@@ -316,7 +316,7 @@ export function CommentThread({
       {thread.closedReason && !thread.locked ? <p className="muted">{thread.closedReason}</p> : null}
       {thread.canModerate ? <LockControls thread={thread} action={discussion} /> : null}
       {thread.canPost ? <PostForm thread={thread} action={discussion} /> : null}
-      {!thread.signedIn && !thread.closedReason && !thread.locked ? (
+      {!thread.signedIn && thread.openForPosting ? (
         <p>
           <Link to={signInPath}>Sign in</Link> to join the discussion.
         </p>

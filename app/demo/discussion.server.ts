@@ -2,7 +2,7 @@ import { hideComment } from "../domain/discussion/moderation.server";
 import { postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import type { User } from "../domain/identity/sessions.server";
-import type { Petition } from "../domain/petitions/lifecycle.server";
+import type { Petition } from "../domain/petitions/rights.server";
 import { resetRateLimits } from "../platform/rate-limits.server";
 import { seededRandom } from "./seeded-random";
 

@@ -1,6 +1,7 @@
 import type { User } from "../domain/identity/sessions.server";
-import { type Petition, transitionPetition } from "../domain/petitions/lifecycle.server";
+import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { addCoOrganizer } from "../domain/petitions/organizers.server";
+import type { Petition } from "../domain/petitions/rights.server";
 import { postPetitionUpdate, queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { sendFeedback } from "../domain/policies/feedback.server";
 import { replyToFeedback, setFeedbackStatus, tagFeedback } from "../domain/policies/feedback-inbox.server";

@@ -5,12 +5,8 @@ import { rolesOf } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { findPersonByEmail } from "../domain/people/directory.server";
 import { createPetition } from "../domain/petitions/drafting.server";
-import {
-  closeExpiredPetitions,
-  DAY_MS,
-  type Petition,
-  transitionPetition,
-} from "../domain/petitions/lifecycle.server";
+import { closeExpiredPetitions, DAY_MS, transitionPetition } from "../domain/petitions/lifecycle.server";
+import type { Petition } from "../domain/petitions/rights.server";
 import { signPetition } from "../domain/petitions/signing.server";
 import { seedDemoDiscussion } from "./discussion.server";
 import { seedOrganizing } from "./organizing.server";

@@ -4,7 +4,7 @@ import { publishAnnouncement, saveAnnouncement } from "../domain/announcements/l
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { announcementDetails } from "../domain/announcements/reads.server";
 import type { User } from "../domain/identity/sessions.server";
-import type { Petition } from "../domain/petitions/lifecycle.server";
+import type { Petition } from "../domain/petitions/rights.server";
 import { createPolicy, type Policy } from "../domain/policies/registry.server";
 
 const at = (iso: string) => new Date(iso).getTime();

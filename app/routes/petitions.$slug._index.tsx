@@ -16,13 +16,9 @@ import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
 import { addMilestone } from "../domain/petitions/drafting.server";
 import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
-import {
-  PetitionError,
-  type Transition,
-  transitionPetition,
-  transitionSchema,
-} from "../domain/petitions/lifecycle.server";
+import { type Transition, transitionPetition, transitionSchema } from "../domain/petitions/lifecycle.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
+import { PetitionError } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
@@ -409,10 +405,7 @@ function OrganizerPanel() {
             {coSponsors.length} of {petition.coSponsorsRequired} needed
             {coSponsors.length ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}` : ""}.
           </p>
-          {petition.state === "collecting" &&
-          viewer.signedIn &&
-          !viewer.isCreator &&
-          !viewer.hasCoSponsored ? (
+          {viewer.transitions.includes("co-sponsor") ? (
             <Form method="post">
               <input type="hidden" name="step" value="co-sponsor" />
               <button type="submit" name="intent" value="transition">
@@ -425,12 +418,14 @@ function OrganizerPanel() {
           ) : null}
         </section>
       ) : null}
-      {viewer.isCreator && petition.state === "draft" ? (
+      {viewer.transitions.includes("submit") ? (
         <section className="card stack" aria-labelledby="draft-title">
           <h2 id="draft-title">Your draft</h2>
-          <p>
-            <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
-          </p>
+          {viewer.canEdit ? (
+            <p>
+              <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
+            </p>
+          ) : null}
           <Form method="post">
             <input type="hidden" name="step" value="submit" />
             <button type="submit" name="intent" value="transition">
@@ -439,7 +434,7 @@ function OrganizerPanel() {
           </Form>
         </section>
       ) : null}
-      {viewer.isCreator && ["draft", "collecting", "awaiting_moderation"].includes(petition.state) ? (
+      {viewer.canAddMilestone ? (
         <section className="card" aria-labelledby="add-milestone-title">
           <h2 id="add-milestone-title">Add a milestone</h2>
           <Form method="post" className="stack">
@@ -475,7 +470,7 @@ function OrganizerPanel() {
 function ModeratorPanel() {
   const { petition, viewer } = useLoaderData<typeof loader>();
   if (!viewer.isModerator) return null;
-  if (viewer.isCreator || viewer.hasCoSponsored) {
+  if (viewer.standsAside) {
     return (
       <section className="card stack" aria-labelledby="moderation-title">
         <h2 id="moderation-title">Moderation</h2>
@@ -494,37 +489,35 @@ function ModeratorPanel() {
   return (
     <section className="card stack" aria-labelledby="moderation-title">
       <h2 id="moderation-title">Moderation</h2>
-      {petition.state === "awaiting_moderation" ? (
-        <>
-          {action("approve", "Approve and open", "")}
-          <Form method="post" className="stack">
-            <input type="hidden" name="step" value="reject" />
-            <div className="field">
-              <label htmlFor="reject-reason">Reason for rejecting</label>
-              <select id="reject-reason" name="reason" required defaultValue="">
-                <option value="" disabled>
-                  Choose a reason
+      {viewer.transitions.includes("approve") ? action("approve", "Approve and open", "") : null}
+      {viewer.transitions.includes("reject") ? (
+        <Form method="post" className="stack">
+          <input type="hidden" name="step" value="reject" />
+          <div className="field">
+            <label htmlFor="reject-reason">Reason for rejecting</label>
+            <select id="reject-reason" name="reason" required defaultValue="">
+              <option value="" disabled>
+                Choose a reason
+              </option>
+              {REJECTION_REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {REJECTION_LABELS[r]}
                 </option>
-                {REJECTION_REASONS.map((r) => (
-                  <option key={r} value={r}>
-                    {REJECTION_LABELS[r]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="reject-note">Note to the organizers (optional)</label>
-              <textarea id="reject-note" name="note" rows={2} />
-            </div>
-            <button type="submit" name="intent" value="transition" className="danger">
-              Reject
-            </button>
-          </Form>
-        </>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="reject-note">Note to the organizers (optional)</label>
+            <textarea id="reject-note" name="note" rows={2} />
+          </div>
+          <button type="submit" name="intent" value="transition" className="danger">
+            Reject
+          </button>
+        </Form>
       ) : null}
-      {petition.state === "open" ? action("close", "Close early", "danger") : null}
-      {["closed", "rejected"].includes(petition.state) ? action("archive", "Archive") : null}
-      {["open", "closed"].includes(petition.state) && !petition.hiddenAt ? (
+      {viewer.transitions.includes("close") ? action("close", "Close early", "danger") : null}
+      {viewer.transitions.includes("archive") ? action("archive", "Archive") : null}
+      {viewer.transitions.includes("hide") ? (
         <Form method="post" className="stack">
           <input type="hidden" name="step" value="hide" />
           <div className="field">
@@ -536,11 +529,14 @@ function ModeratorPanel() {
           </button>
         </Form>
       ) : null}
-      {petition.hiddenAt ? action("unhide", "Show again") : null}
-      {petition.state !== "draft" ? (
+      {viewer.transitions.includes("unhide") ? action("unhide", "Show again") : null}
+      {viewer.canEdit || viewer.canInvalidate ? (
         <p>
-          <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> ·{" "}
-          <Link to={`/petitions/${petition.slug}/invalidate`}>Invalidate signatures</Link>
+          {viewer.canEdit ? <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> : null}
+          {viewer.canEdit && viewer.canInvalidate ? " · " : null}
+          {viewer.canInvalidate ? (
+            <Link to={`/petitions/${petition.slug}/invalidate`}>Invalidate signatures</Link>
+          ) : null}
         </p>
       ) : null}
     </section>

@@ -5,12 +5,11 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
-import { can } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { editPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
-import { PetitionError } from "../domain/petitions/lifecycle.server";
 import { findVisiblePetition } from "../domain/petitions/reads.server";
+import { editRefusalFor, PetitionError } from "../domain/petitions/rights.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
@@ -27,10 +26,8 @@ export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned"
 function editable(slug: string | undefined, user: User) {
   const petition = findVisiblePetition(slug ?? "", user);
   if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
-  const allowed =
-    (petition.creatorId === user.id && petition.state === "draft") ||
-    (can(user, "moderate:petition") && petition.state !== "draft");
-  if (!allowed) throw new Response("You cannot edit this petition.", { status: 403 });
+  const refusal = editRefusalFor(petition, user);
+  if (refusal) throw new Response(refusal.message, { status: refusal.status });
   return petition;
 }
 

@@ -12,9 +12,10 @@ import {
 } from "../../app/domain/petitions/dashboard.server";
 import { createPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures } from "../../app/domain/petitions/invalidation.server";
-import { DAY_MS, type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { DAY_MS, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
+import type { Petition } from "../../app/domain/petitions/rights.server";
 import { HOUR_MS } from "../../app/domain/petitions/signature-series";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {

@@ -6,7 +6,6 @@ import { invalidateSignatures, previewInvalidation } from "../../app/domain/peti
 import {
   closeExpiredPetitions,
   DAY_MS,
-  PetitionError,
   transitionPetition,
 } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
@@ -15,6 +14,7 @@ import {
   findSimilarOpenPetitions,
   listPetitions,
 } from "../../app/domain/petitions/reads.server";
+import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
 import { renderMarkdown } from "../../app/platform/markdown.server";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";

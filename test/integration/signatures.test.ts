@@ -9,8 +9,8 @@ import {
   previewInvalidation,
 } from "../../app/domain/petitions/invalidation.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
-import { PetitionError } from "../../app/domain/petitions/lifecycle.server";
 import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
+import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";

@@ -3,7 +3,8 @@ import type { User } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { addMilestone, createPetition } from "../../app/domain/petitions/drafting.server";
-import { type Petition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import type { Petition } from "../../app/domain/petitions/rights.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
 

@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
-import type { Petition } from "../../app/domain/petitions/lifecycle.server";
+import type { Petition } from "../../app/domain/petitions/rights.server";
 import { createSmtpTransport, deliverDueMail, SENDING_LEASE_MS } from "../../app/server/mail-sender.server";
 import { getDb } from "../../db/client";
 import { ledgerEntries, milestones, outbox, signatures } from "../../db/schema";

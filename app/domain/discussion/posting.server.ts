@@ -7,7 +7,7 @@ import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { hitRateLimits } from "../../platform/rate-limits.server";
 import type { User } from "../identity/sessions.server";
-import { absoluteUrl, type Commentable } from "./commentables.server";
+import { absoluteUrl, type Commentable, resolveCommentable } from "./commentables.server";
 import { MAX_COMMENT_DEPTH } from "./forms";
 import {
   COMMENT_LIMITS,
@@ -15,6 +15,7 @@ import {
   type CommentRow,
   type CommentSubject,
   findThread,
+  postingClosedReason,
   postingLimits,
   rateLimit,
   requireComment,
@@ -56,7 +57,8 @@ export function postSigningReason(
   now: number,
 ): number | null {
   const subject: CommentSubject = { type: "petition", id: petitionId };
-  if (findThread(exec, subject)?.lockedAt) return null;
+  const commentable = resolveCommentable(exec, subject);
+  if (!commentable || postingClosedReason(findThread(exec, subject), commentable)) return null;
   if (!hitRateLimits(postingLimits(user), now).allowed) return null;
   return insertComment(exec, subject, { ...reason, anonymous, fromSignature: true }, user, now);
 }

@@ -78,11 +78,20 @@ export function requireComment(exec: Executor, commentId: number, user: User | n
   return { comment, thread, subject, commentable };
 }
 
+/**
+ * Why nobody may post in this discussion now (its subject is not open for discussion, or a moderator
+ * locked it), or null: the one statement of "the discussion is open", asked by posting, by a signer's
+ * reason, and by the thread page to offer the form.
+ */
+export function postingClosedReason(thread: ThreadRow | undefined, commentable: Commentable): string | null {
+  if (commentable.closedReason) return commentable.closedReason;
+  if (thread?.lockedAt) return `This discussion is locked by a moderator: ${thread.lockedReason ?? ""}`;
+  return null;
+}
+
 export function requireOpenForPosting(thread: ThreadRow | undefined, commentable: Commentable): void {
-  if (commentable.closedReason) throw new CommentError(commentable.closedReason, 409);
-  if (thread?.lockedAt) {
-    throw new CommentError(`This discussion is locked by a moderator: ${thread.lockedReason ?? ""}`, 409);
-  }
+  const closed = postingClosedReason(thread, commentable);
+  if (closed) throw new CommentError(closed, 409);
 }
 
 export function requireModerator(user: User): void {

@@ -9,6 +9,7 @@ import {
   CommentError,
   type CommentSubject,
   isModerator,
+  postingClosedReason,
   requireComment,
   requireModerator,
   type ThreadRow,
@@ -222,6 +223,8 @@ export type ThreadInfo = {
   topLevelCount: number;
   locked: { reason: string | null; at: number } | null;
   closedReason: string | null;
+  /** Anyone signed in may post (see postingClosedReason). */
+  openForPosting: boolean;
   signedIn: boolean;
   canPost: boolean;
   canModerate: boolean;
@@ -234,6 +237,7 @@ export function threadInfo(
   viewer: User | null,
 ): ThreadInfo {
   const locked = thread?.lockedAt ? { reason: thread.lockedReason, at: thread.lockedAt.getTime() } : null;
+  const openForPosting = postingClosedReason(thread, commentable) === null;
   return {
     subject,
     title: commentable.title,
@@ -242,8 +246,9 @@ export function threadInfo(
     topLevelCount: thread?.topLevelCount ?? 0,
     locked,
     closedReason: commentable.closedReason,
+    openForPosting,
     signedIn: Boolean(viewer),
-    canPost: Boolean(viewer) && !locked && !commentable.closedReason,
+    canPost: Boolean(viewer) && openForPosting,
     canModerate: isModerator(viewer) && !(viewer && commentable.hasStake(viewer.id)),
   };
 }

@@ -2,8 +2,9 @@ import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { closeExpiredPetitions, type Petition } from "./lifecycle.server";
+import { closeExpiredPetitions } from "./lifecycle.server";
 import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
+import type { Petition } from "./rights.server";
 
 /** The public JSON API's view of petitions (docs/api.md): public petitions only, no person named. */
 

@@ -7,9 +7,9 @@ import { type Group, suppressSmallGroups } from "../../platform/small-groups";
 import { discussionActivity } from "../discussion/queue.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import type { Petition } from "./lifecycle.server";
 import { canManageOrganizers, isOrganizer, listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
+import type { Petition } from "./rights.server";
 import {
   bucketStarts,
   chooseResolution,

@@ -5,11 +5,17 @@ import { milestones, petitions, policies } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/settings.server";
 import { slugify, uniqueSlug } from "../../platform/slugs";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { petitionInputSchema } from "./forms";
-import { OWN_PETITION, type Petition, PetitionError, requirePetition } from "./lifecycle.server";
-import { sponsorIds } from "./organizers.server";
+import { requirePetition } from "./lifecycle.server";
+import {
+  editRefusal,
+  isModeratorFix,
+  milestoneRefusal,
+  type Petition,
+  PetitionError,
+  standingOf,
+} from "./rights.server";
 
 /** Creating and editing a petition, and the milestones its creator adds before it opens. */
 
@@ -72,19 +78,9 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
     (tx) => {
       requireKnownPolicy(tx, input.policyId);
       const petition = requirePetition(tx, petitionId);
-      const isCreatorDraft = petition.creatorId === user.id && petition.state === "draft";
-      const isModeratorFix = can(user, "moderate:petition") && petition.state !== "draft";
-      if (!isCreatorDraft && isModeratorFix && sponsorIds(tx, petition.id).has(user.id)) {
-        throw new PetitionError(OWN_PETITION, 403);
-      }
-      if (!isCreatorDraft && !isModeratorFix) {
-        throw new PetitionError(
-          petition.creatorId === user.id
-            ? "This petition can no longer be edited; a moderator can fix typos."
-            : "Only the creator can edit this petition.",
-          403,
-        );
-      }
+      const standing = standingOf(tx, petition, user);
+      const refusal = editRefusal(petition, standing);
+      if (refusal) throw refusal;
       const updated = tx
         .update(petitions)
         .set({
@@ -97,7 +93,7 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
         .where(eq(petitions.id, petitionId))
         .returning()
         .get();
-      if (isModeratorFix) {
+      if (isModeratorFix(petition, standing)) {
         recordAudit(
           tx,
           actorOf(user),
@@ -128,11 +124,8 @@ export function addMilestone(
   getDb().transaction(
     (tx) => {
       const petition = requirePetition(tx, petitionId);
-      if (petition.creatorId !== user.id)
-        throw new PetitionError("Only the creator can add milestones.", 403);
-      if (!["draft", "collecting", "awaiting_moderation"].includes(petition.state)) {
-        throw new PetitionError("Milestones can only be added before the petition opens.");
-      }
+      const refusal = milestoneRefusal(petition, standingOf(tx, petition, user));
+      if (refusal) throw refusal;
       const inserted = tx
         .insert(milestones)
         .values({ petitionId, ...input })

@@ -7,8 +7,8 @@ import { normalizeEmail } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
 import { standing } from "./counts.server";
 import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
-import { OWN_PETITION, PetitionError } from "./lifecycle.server";
 import { sponsorIds } from "./organizers.server";
+import { OWN_PETITION, PetitionError } from "./rights.server";
 import { hashIp } from "./signing.server";
 
 /**

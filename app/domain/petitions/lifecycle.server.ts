@@ -7,18 +7,16 @@ import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server"
 import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { Refusal } from "../../platform/refusal";
 import {
   type PetitionState,
   REJECTION_LABELS,
   REJECTION_REASONS,
   type RejectionReason,
-  STATE_LABELS,
 } from "../../vocabulary/petitions";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { milestoneInputSchema, victorySchema } from "./forms";
-import { isOrganizer, organizerEmails, sponsorIds } from "./organizers.server";
+import { organizerEmails } from "./organizers.server";
+import { type Petition, PetitionError, standingOf, transitionRefusal } from "./rights.server";
 import { recordPetitionUpdate } from "./updates.server";
 
 /**
@@ -29,12 +27,7 @@ import { recordPetitionUpdate } from "./updates.server";
 
 export { milestoneInputSchema };
 
-export type Petition = typeof petitions.$inferSelect;
-
 export const DAY_MS = 24 * 60 * 60_000;
-
-/** A refused change: the message is shown to the person (400/403), nothing is changed. */
-export class PetitionError extends Refusal {}
 
 export type Transition =
   | { action: "submit" }
@@ -66,30 +59,6 @@ export const transitionSchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("declare-victory"), note: victorySchema.shape.body }),
 ]);
 
-/** Which states each action leaves from. */
-const FROM: Record<Transition["action"], PetitionState[]> = {
-  submit: ["draft"],
-  "co-sponsor": ["collecting"],
-  approve: ["awaiting_moderation"],
-  reject: ["awaiting_moderation"],
-  close: ["open"],
-  archive: ["closed", "rejected"],
-  hide: ["open", "closed"],
-  unhide: ["open", "closed"],
-  "declare-victory": ["open", "closed"],
-};
-
-/** Moderators never moderate a petition they started or co-sponsored (review, edit, close, hide, invalidate). */
-export const OWN_PETITION = "You started or co-sponsored this petition, so another moderator must do this.";
-const MODERATION: ReadonlySet<Transition["action"]> = new Set([
-  "approve",
-  "reject",
-  "close",
-  "archive",
-  "hide",
-  "unhide",
-]);
-
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
  * and queues the emails, all in one transaction. `user` is null only for the scheduler's closing.
@@ -105,41 +74,14 @@ export function transitionPetition(
   return getDb().transaction(
     (tx) => {
       const petition = requirePetition(tx, petitionId);
-      if (!FROM[transition.action].includes(petition.state)) {
-        throw new PetitionError(
-          `This petition is ${STATE_LABELS[petition.state].toLowerCase()}, so it cannot be ${
-            {
-              submit: "sent for co-sponsors",
-              "co-sponsor": "co-sponsored",
-              approve: "approved",
-              reject: "rejected",
-              close: "closed",
-              archive: "archived",
-              hide: "hidden",
-              unhide: "shown again",
-              "declare-victory": "declared won",
-            }[transition.action]
-          } now.`,
-          409,
-        );
-      }
+      const refusal = transitionRefusal(petition, transition.action, standingOf(tx, petition, user), !user);
+      if (refusal) throw refusal;
       const actor = user ? actorOf(user) : SYSTEM_ACTOR;
-      const isModerator = user ? can(user, "moderate:petition") : false;
-      if (
-        user &&
-        isModerator &&
-        MODERATION.has(transition.action) &&
-        sponsorIds(tx, petition.id).has(user.id)
-      ) {
-        throw new PetitionError(OWN_PETITION, 403);
-      }
       const at = new Date(now);
       let next: Partial<Petition> = {};
 
       switch (transition.action) {
         case "submit": {
-          if (user?.id !== petition.creatorId)
-            throw new PetitionError("Only the creator can submit this petition.", 403);
           next =
             petition.coSponsorsRequired > 0
               ? { state: "collecting", submittedAt: at }
@@ -147,9 +89,7 @@ export function transitionPetition(
           break;
         }
         case "co-sponsor": {
-          if (!user) throw new PetitionError("Sign in to co-sponsor.", 403);
-          if (user.id === petition.creatorId)
-            throw new PetitionError("You cannot co-sponsor your own petition.", 403);
+          if (!user) break;
           const added = tx
             .insert(petitionCoSponsors)
             .values({ petitionId, personId: user.id, createdAt: at })
@@ -161,12 +101,10 @@ export function transitionPetition(
           break;
         }
         case "approve": {
-          if (!isModerator) throw new PetitionError("Only moderators can approve petitions.", 403);
           next = { state: "open", openedAt: at, closesAt: new Date(now + petition.openForDays * DAY_MS) };
           break;
         }
         case "reject": {
-          if (!isModerator) throw new PetitionError("Only moderators can reject petitions.", 403);
           next = {
             state: "rejected",
             rejectionReason: transition.reason,
@@ -175,31 +113,23 @@ export function transitionPetition(
           break;
         }
         case "close": {
-          if (user && !isModerator)
-            throw new PetitionError("Only moderators can close a petition early.", 403);
           next = { state: "closed", closedAt: at };
           break;
         }
         case "archive": {
-          if (!isModerator) throw new PetitionError("Only moderators can archive petitions.", 403);
           next = { state: "archived", archivedAt: at };
           break;
         }
         case "hide": {
-          if (!isModerator) throw new PetitionError("Only moderators can hide petitions.", 403);
           next = { hiddenAt: at, hiddenReason: transition.reason };
           break;
         }
         case "unhide": {
-          if (!isModerator) throw new PetitionError("Only moderators can show a hidden petition.", 403);
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }
         case "declare-victory": {
-          if (!user || !isOrganizer(tx, petition, user.id))
-            throw new PetitionError("Only the petition's organizers can declare victory.", 403);
-          if (petition.hiddenAt) throw new PetitionError("This petition is hidden by moderators.", 409);
-          if (petition.wonAt) throw new PetitionError("Victory was already declared.", 409);
+          if (!user) break;
           // A won petition stops collecting signatures: the ask is met.
           next = petition.state === "open" ? { wonAt: at, state: "closed", closedAt: at } : { wonAt: at };
           recordPetitionUpdate(tx, {

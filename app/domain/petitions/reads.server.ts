@@ -13,8 +13,10 @@ import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { closeExpiredPetitions, type Petition } from "./lifecycle.server";
+import { closeExpiredPetitions } from "./lifecycle.server";
 import { isOrganizer } from "./organizers.server";
+import type { Petition } from "./rights.server";
+import { viewerRights } from "./rights.server";
 
 /** What the petition pages and lists read: who may see a petition, lists and search, My petitions. */
 
@@ -286,7 +288,6 @@ export function petitionPage(slug: string, user: User | null) {
   const sponsors = listCoSponsors(petition.id);
   const milestoneRows = listMilestones(petition.id);
   const [status] = withStatus([petition]);
-  const isModerator = user ? can(user, "moderate:petition") : false;
   return {
     petition,
     creatorName: creator?.name ?? "A colleague",
@@ -296,12 +297,7 @@ export function petitionPage(slug: string, user: User | null) {
     responseDueAt: status?.responseDueAt ?? null,
     overdue: status?.overdue ?? false,
     responded: status?.responded ?? null,
-    viewer: {
-      signedIn: Boolean(user),
-      isCreator: user?.id === petition.creatorId,
-      isModerator,
-      hasCoSponsored: user ? sponsors.some((s) => s.id === user.id) : false,
-    },
+    viewer: viewerRights(petition, user),
   };
 }
 

@@ -9,8 +9,8 @@ import type { SignatureVisibility } from "../../vocabulary/petitions";
 import { postSigningReason } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
 import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
-import { PetitionError } from "./lifecycle.server";
 import { recordMilestoneCrossings } from "./milestones.server";
+import { PetitionError } from "./rights.server";
 
 /** Signing and withdrawing: the hot path, one immediate transaction each. */
 

@@ -9,8 +9,8 @@ import {
 } from "../../../db/schema";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
 import { responsesToPetitions } from "../announcements/reads.server";
-import type { Petition } from "./lifecycle.server";
 import { listMilestones } from "./reads.server";
+import type { Petition } from "./rights.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
 

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { grantRole } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { addMilestone, editPetition } from "../../app/domain/petitions/drafting.server";
+import { type Transition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { findPetition } from "../../app/domain/petitions/reads.server";
+import {
+  type Petition,
+  PetitionError,
+  TRANSITION_ACTIONS,
+  type TransitionAction,
+  viewerRights,
+} from "../../app/domain/petitions/rights.server";
+import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { draftPetition, makeCompany } from "../support/petition-fixtures";
+
+/**
+ * What the petition page offers a viewer is what the domain then accepts from them: for every state
+ * and every kind of person, the steps, the edit link and the milestone form the page shows are
+ * exactly those that succeed (tried one by one, each on a fresh petition in that state).
+ */
+const company = makeCompany(12);
+const [creator, a, b, c, stranger, sponsoringModerator] = company.staff;
+if (!creator || !a || !b || !c || !stranger || !sponsoringModerator) throw new Error("company too small");
+grantRole(sponsoringModerator.id, "moderator", CLI_ACTOR);
+const moderatorWhoSponsored: User = { ...sponsoringModerator, roles: ["moderator"] };
+
+type State =
+  | "draft"
+  | "collecting"
+  | "awaiting_moderation"
+  | "open"
+  | "hidden"
+  | "closed"
+  | "rejected"
+  | "archived";
+const STATES: State[] = [
+  "draft",
+  "collecting",
+  "awaiting_moderation",
+  "open",
+  "hidden",
+  "closed",
+  "rejected",
+  "archived",
+];
+
+/** A fresh petition in `state`; the moderator who co-sponsored it is its first co-sponsor. */
+function petitionIn(state: State): Petition {
+  const petition = draftPetition(creator as User);
+  const step = (t: Transition, by: User) => transitionPetition(petition.id, t, by);
+  if (state === "draft") return petition;
+  step({ action: "submit" }, creator as User);
+  step({ action: "co-sponsor" }, moderatorWhoSponsored);
+  if (state === "collecting") return refreshed(petition);
+  step({ action: "co-sponsor" }, a as User);
+  step({ action: "co-sponsor" }, b as User);
+  if (state === "awaiting_moderation") return refreshed(petition);
+  if (state === "rejected" || state === "archived") {
+    step({ action: "reject", reason: "duplicate" }, company.moderator);
+    if (state === "archived") step({ action: "archive" }, company.moderator);
+    return refreshed(petition);
+  }
+  step({ action: "approve" }, company.moderator);
+  if (state === "hidden") step({ action: "hide", reason: "Names a colleague" }, company.moderator);
+  if (state === "closed") step({ action: "close" }, company.moderator);
+  return refreshed(petition);
+}
+
+function refreshed(petition: Petition): Petition {
+  const found = findPetition(String(petition.id));
+  if (!found) throw new Error("petition vanished");
+  return found;
+}
+
+const INPUT: Record<TransitionAction, Transition> = {
+  submit: { action: "submit" },
+  "co-sponsor": { action: "co-sponsor" },
+  approve: { action: "approve" },
+  reject: { action: "reject", reason: "off_topic" },
+  close: { action: "close" },
+  archive: { action: "archive" },
+  hide: { action: "hide", reason: "Names a colleague" },
+  unhide: { action: "unhide" },
+  "declare-victory": { action: "declare-victory", note: "Leadership agreed to every point we asked for." },
+};
+
+const accepted = (fn: () => unknown): boolean => {
+  try {
+    fn();
+    return true;
+  } catch (error) {
+    if (error instanceof PetitionError) return false;
+    throw error;
+  }
+};
+
+const PEOPLE: Array<[string, () => User]> = [
+  ["the creator", () => creator as User],
+  ["a co-sponsor", () => a as User],
+  ["a colleague", () => stranger as User],
+  ["a moderator", () => company.moderator],
+  ["a moderator who co-sponsored it", () => moderatorWhoSponsored],
+];
+
+describe("what the petition page offers", () => {
+  for (const state of STATES) {
+    for (const [who, person] of PEOPLE) {
+      it(`is what the domain accepts: ${who}, ${state}`, () => {
+        const user = person();
+        const rights = viewerRights(petitionIn(state), user);
+        const succeeded = TRANSITION_ACTIONS.filter((action) =>
+          accepted(() => transitionPetition(petitionIn(state).id, INPUT[action], user)),
+        );
+        expect(rights.transitions).toEqual(succeeded);
+        const edit = petitionIn(state);
+        expect(rights.canEdit).toBe(
+          accepted(() =>
+            editPetition(edit.id, { title: edit.title, summary: edit.summary, body: edit.body }, user),
+          ),
+        );
+        const milestone = petitionIn(state);
+        expect(rights.canAddMilestone).toBe(
+          accepted(() =>
+            addMilestone(milestone.id, { threshold: 777, responseRequired: false, responseDays: null }, user),
+          ),
+        );
+      });
+    }
+  }
+
+  it("offers some step to someone in every state but archived (the test is not vacuous)", () => {
+    for (const state of STATES.filter((s) => s !== "archived")) {
+      const offered = PEOPLE.flatMap(([, person]) => viewerRights(petitionIn(state), person()).transitions);
+      expect(offered.length, state).toBeGreaterThan(0);
+    }
+  });
+});
