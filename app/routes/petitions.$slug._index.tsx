@@ -191,7 +191,7 @@ export default function PetitionPage() {
     defaultValue: { visibility: "public" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
   });
-  const isOpen = petition.state === "open" && !petition.hiddenAt;
+  const isOpen = viewer.acceptsSignatures;
 
   return (
     <article aria-labelledby="petition-title">

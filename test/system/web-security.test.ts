@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import Database from "better-sqlite3";
 import type { Request as BrowserRequest, Page } from "playwright-core";
@@ -9,8 +8,9 @@ import { SCENARIOS, scenarioKey } from "../support/action-scenarios";
 import { startAppServer } from "../support/app-server";
 import { demoApp } from "../support/demo-app";
 import { sessionCookie } from "../support/fixtures";
+import { everyPage } from "../support/pages";
 import { settle } from "../support/server-database";
-import { systemApp, type World } from "../support/system-world";
+import { systemApp } from "../support/system-world";
 
 /**
  * The web's own attacks on the built server: cross-site form posts (refused by origin, changing
@@ -152,35 +152,6 @@ function headerProblems(response: Response, html: string | null): string[] {
     }
   }
   return problems;
-}
-
-/** A GET address for every route module (its parameters filled with real things), found at run time. */
-function everyPage(world: World): Array<{ file: string; url: string }> {
-  const params: Record<string, string | number> = {
-    idOrSlug: world.petitions.open.id,
-    id: world.announcements.published.id,
-    commentId: world.comments.plain,
-    personId: world.people.staff.id,
-    messageId: world.failedEmail,
-    subjectType: "petition",
-    subjectId: world.petitions.open.id,
-    token: unsubscribeToken(world.pool[0]?.id ?? 1, "comment-replies"),
-    "": "no-such-page",
-  };
-  const slugs: Record<string, string> = {
-    petitions: world.petitions.open.slug,
-    announcements: world.announcements.published.slug,
-    policies: world.policy.slug,
-  };
-  return readdirSync("app/routes")
-    .filter((file) => /\.tsx?$/.test(file))
-    .map((file) => ({
-      file,
-      url: actionPath(file, { ...params, slug: slugs[file.split(".")[0] ?? ""] ?? "x" }).replace(
-        "?index",
-        "",
-      ),
-    }));
 }
 
 describe("security headers", () => {

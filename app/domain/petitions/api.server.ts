@@ -2,7 +2,6 @@ import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { closeExpiredPetitions } from "./lifecycle.server";
 import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
 import type { Petition } from "./rights.server";
 
@@ -17,7 +16,6 @@ export function listPetitionsForApi(filter: {
   q?: string;
   cursor?: number;
 }) {
-  closeExpiredPetitions();
   const conditions: SQL[] = [inArray(petitions.state, [...API_STATES]), isNull(petitions.hiddenAt)];
   if (filter.state) conditions.push(eq(petitions.state, filter.state));
   const query = filter.q ? ftsQuery(filter.q) : null;

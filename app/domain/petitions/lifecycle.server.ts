@@ -247,7 +247,10 @@ const statements = preparedStatements((db) => ({
     .prepare(),
 }));
 
-/** Closes open petitions whose closing date has passed: on a schedule and before reads. */
+/**
+ * Closes open petitions whose closing date has passed: the minute scheduler's job (signing checks the
+ * date itself, so a petition past its date takes no signature before the next tick).
+ */
 export function closeExpiredPetitions(now = Date.now()): number {
   const due = statements().due.all({ now });
   for (const { id, closesAt } of due) {

@@ -13,7 +13,6 @@ import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { closeExpiredPetitions } from "./lifecycle.server";
 import { isOrganizer } from "./organizers.server";
 import type { Petition } from "./rights.server";
 import { viewerRights } from "./rights.server";
@@ -83,7 +82,6 @@ export function findVisiblePetition(idOrSlug: string, user: User | null): Petiti
 }
 
 export function findPetition(idOrSlug: string): Petition | undefined {
-  closeExpiredPetitions();
   return /^\d+$/.test(idOrSlug)
     ? statements().byIdOrSlug.get({ id: Number(idOrSlug), slug: idOrSlug })
     : statements().bySlug.get({ slug: idOrSlug });
@@ -128,7 +126,6 @@ export const CARD_COLUMNS = {
 };
 
 export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number }) {
-  closeExpiredPetitions();
   const db = getDb();
   const conditions: SQL[] = [isNull(petitions.hiddenAt)];
   if (filter.list === "open") conditions.push(eq(petitions.state, "open"));

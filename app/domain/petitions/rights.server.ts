@@ -200,11 +200,27 @@ export function invalidationRefusal(s: Standing): PetitionError | null {
   return standsAside(s) ? new PetitionError(OWN_PETITION, 403) : null;
 }
 
+/**
+ * Open for signatures: open, not hidden, and before its closing time — a petition past its date takes
+ * no signature even before the scheduler's next tick closes it.
+ */
+export function acceptsSignatures(
+  petition: { state: string; hiddenAt: Date | number | null; closesAt: Date | number | null },
+  now = Date.now(),
+): boolean {
+  return (
+    petition.state === "open" &&
+    petition.hiddenAt === null &&
+    (petition.closesAt === null || new Date(petition.closesAt).getTime() > now)
+  );
+}
+
 /** Everything the petition page needs to know of what this viewer may do. */
 export function viewerRights(petition: Petition, user: User | null) {
   const s = standingOf(getDb(), petition, user);
   return {
     signedIn: Boolean(user),
+    acceptsSignatures: acceptsSignatures(petition),
     isCreator: s.isCreator,
     isModerator: s.isModerator,
     hasCoSponsored: s.hasCoSponsored,

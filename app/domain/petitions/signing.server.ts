@@ -10,7 +10,7 @@ import { postSigningReason } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
 import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
-import { PetitionError } from "./rights.server";
+import { acceptsSignatures, PetitionError } from "./rights.server";
 
 /** Signing and withdrawing: the hot path, one immediate transaction each. */
 
@@ -79,7 +79,7 @@ const pageStatements = preparedStatements((db) => ({
 function openPetition(petitionId: number, now: number) {
   const row = statements().petition.get(petitionId);
   if (!row) throw new PetitionError("There is no such petition.", 404);
-  if (row.state !== "open" || row.hidden_at !== null || (row.closes_at !== null && row.closes_at <= now)) {
+  if (!acceptsSignatures({ state: row.state, hiddenAt: row.hidden_at, closesAt: row.closes_at }, now)) {
     throw new PetitionError("This petition is not open for signatures.", 409);
   }
   return {
