@@ -40,7 +40,7 @@ const busy = openPetition("Benchmark petition with a big discussion");
 const quiet = openPetition("Benchmark petition with no discussion");
 const [first, ...others] = staff;
 if (!first) throw new Error("no staff");
-generateThread(
+await generateThread(
   busy.id,
   COMMENTS,
   [first, ...others],

@@ -45,7 +45,7 @@ const authors = people.slice(0, 400).map((id, i) => ({
 }));
 const [firstAuthor, ...otherAuthors] = authors;
 if (!firstAuthor) throw new Error("no authors");
-generateThread(
+await generateThread(
   busy.id,
   COMMENTS,
   [firstAuthor, ...otherAuthors],

@@ -212,7 +212,7 @@ const authors = Array.from({ length: 200 }, (_, i) => person(staffAt(20_000 + i)
 for (const petition of signable.slice(0, THREADS)) {
   // Each thread's first comment goes through postComment, as one author: not a flood.
   resetRateLimits();
-  generateThread(
+  await generateThread(
     petition.id,
     petition === top ? 10_000 : 2_000,
     authors as [(typeof authors)[0], ...typeof authors],

@@ -30,9 +30,14 @@ const rawSign = sqlite.transaction((personId: number) => {
   bump.run(rawPetition.id);
 });
 
-function time(label: string, from: number, to: number, fn: (i: number) => void): number {
+async function time(
+  label: string,
+  from: number,
+  to: number,
+  fn: (i: number) => void | Promise<void>,
+): Promise<number> {
   const start = process.hrtime.bigint();
-  for (let i = from; i < to; i++) fn(i);
+  for (let i = from; i < to; i++) await fn(i);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rate = (to - from) / seconds;
   console.log(
@@ -49,21 +54,20 @@ for (let r = 0; r < ROUNDS; r++) {
   const from = Math.floor((r * N) / ROUNDS);
   const to = Math.floor(((r + 1) * N) / ROUNDS);
   rawRates.push(
-    time("raw insert + counter transaction", from, to, (i) =>
+    await time("raw insert + counter transaction", from, to, (i) =>
       rawSign(signers[i < half ? i : N + i]?.id ?? 0),
     ),
   );
   domainRates.push(
-    time("signPetition (domain)", from, to, (i) => {
+    await time("signPetition (domain)", from, to, async (i) => {
       const user = signers[i < half ? N + i : i];
       if (!user) return;
-      const result = signPetition({
+      await signPetition({
         petitionId: domainPetition.id,
         user,
         visibility: i % 3 ? "public" : "anonymous",
         ip: `10.0.${(i >> 8) & 255}.${i & 255}`,
       });
-      if (!result.ok) throw new Error("rate limited during the benchmark");
     }),
   );
 }

@@ -52,12 +52,12 @@ const LEADERSHIP_REPLIES = [
  * three weeks, several levels deep, a third anonymous, official replies from the organizer and
  * leadership, votes, and two comments hidden by moderators.
  */
-export function seedDemoDiscussion(
+export async function seedDemoDiscussion(
   petition: Petition,
   people: { staff: User[]; organizer: User; leader: User; moderator: User },
   start: number,
   spanMs: number,
-): number {
+): Promise<number> {
   const next = seededRandom(4242);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const subject = { type: "petition" as const, id: petition.id };
@@ -66,10 +66,10 @@ export function seedDemoDiscussion(
   const times = Array.from({ length: 320 }, () => start + Math.floor(spanMs * next() ** 1.6)).sort(
     (a, b) => a - b,
   );
-  const as = (user: User, at: number, body: string, parent?: number, anonymous = next() < 0.33) => {
+  const as = async (user: User, at: number, body: string, parent?: number, anonymous = next() < 0.33) => {
     // The demo speaks for hundreds of people at made-up times; limits are for real traffic.
     resetRateLimits();
-    const id = postComment(
+    const id = await postComment(
       parent === undefined ? subject : null,
       { body, anonymous, parentId: parent },
       user,
@@ -82,11 +82,11 @@ export function seedDemoDiscussion(
   for (const [i, at] of times.entries()) {
     const author = pick(people.staff);
     if (posted.length < 5 || next() < 0.3) {
-      as(author, at, pick(OPENERS));
+      await as(author, at, pick(OPENERS));
     } else if (i % 40 === 7) {
-      as(people.organizer, at, pick(ORGANIZER_REPLIES), pick(posted).id, false);
+      await as(people.organizer, at, pick(ORGANIZER_REPLIES), pick(posted).id, false);
     } else if (i % 90 === 45) {
-      as(people.leader, at, pick(LEADERSHIP_REPLIES), pick(posted).id, false);
+      await as(people.leader, at, pick(LEADERSHIP_REPLIES), pick(posted).id, false);
     } else {
       // Replies go to recent conversations: half to a recent top-level comment, half to any recent one,
       // so threads grow wide and several levels deep.
@@ -95,7 +95,7 @@ export function seedDemoDiscussion(
         next() < 0.5 && recentTops.length
           ? pick(recentTops)
           : (posted[Math.max(0, posted.length - 1 - Math.floor(next() * 12))] ?? pick(posted));
-      as(author, at, pick(REPLIES), target.id);
+      await as(author, at, pick(REPLIES), target.id);
     }
   }
   for (const { id, author } of posted) {
@@ -105,11 +105,11 @@ export function seedDemoDiscussion(
       const voter = pick(people.staff);
       if (voter.id === author.id) continue;
       resetRateLimits();
-      setVote(id, true, voter, start + spanMs);
+      await setVote(id, true, voter, start + spanMs);
     }
   }
   // Two comments moderators hid, one after colleagues reported it.
-  const rude = as(
+  const rude = await as(
     pick(people.staff),
     times.at(-1) ?? start,
     "Whoever designed this programme should be fired. Idiots.",
@@ -122,7 +122,7 @@ export function seedDemoDiscussion(
     people.moderator,
     (times.at(-1) ?? start) + 3_600_000,
   );
-  const spam = as(
+  const spam = await as(
     pick(people.staff),
     times.at(-2) ?? start,
     "Buy cheap mechanical keyboards at example.com!!!",
@@ -131,7 +131,7 @@ export function seedDemoDiscussion(
   );
   for (const reporter of people.staff.slice(0, 3)) {
     resetRateLimits();
-    reportComment(spam, { reason: "spam" }, reporter, (times.at(-2) ?? start) + 600_000);
+    await reportComment(spam, { reason: "spam" }, reporter, (times.at(-2) ?? start) + 600_000);
   }
   hideComment(spam, "Advertising.", people.moderator, (times.at(-2) ?? start) + 7_200_000);
   return posted.length;

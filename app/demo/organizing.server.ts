@@ -17,7 +17,7 @@ const at = (iso: string) => new Date(iso).getTime();
  * petition is won, and staff send private feedback on the MCI policy (some anonymously), some of it
  * answered by its owner.
  */
-export function seedOrganizing(story: {
+export async function seedOrganizing(story: {
   mci: Petition;
   parking: Petition;
   policy: Policy;
@@ -25,7 +25,7 @@ export function seedOrganizing(story: {
   rep: User;
   owner: User;
   staff: User[];
-}): string[] {
+}): Promise<string[]> {
   const { mci, parking, policy, organizer, rep, owner, staff } = story;
   addCoOrganizer(mci.id, rep.email, organizer, at("2026-04-04T08:00:00Z"));
   const updates: Array<[string, User, string]> = [
@@ -137,18 +137,18 @@ export function seedOrganizing(story: {
     ],
   ];
   let replies = 0;
-  feedback.forEach(([when, body, rating, anonymous, status, tags, reply], i) => {
+  for (const [i, [when, body, rating, anonymous, status, tags, reply]] of feedback.entries()) {
     resetRateLimits();
     const author = staff[(i * 37) % staff.length];
-    if (!author) return;
-    const id = sendFeedback(policy.id, { body, rating, anonymous }, author, at(when));
+    if (!author) continue;
+    const id = await sendFeedback(policy.id, { body, rating, anonymous }, author, at(when));
     for (const tag of tags) tagFeedback(id, tag, true, owner);
     if (reply) {
       replyToFeedback(id, reply, owner, at(when) + 2 * 86_400_000);
       replies++;
     }
     setFeedbackStatus(id, status, owner, at(when) + 3 * 86_400_000);
-  });
+  }
   resetRateLimits();
   return [
     `Organizing: ${updates.length} updates on the MCI petition (co-organized by the union rep); the Berlin bicycle-parking petition won.`,

@@ -35,7 +35,7 @@ const REASONS = [
  * April, ~1,600 signatures over three weeks (about a third anonymous), milestones reached when they
  * were; and a petition in every other state.
  */
-export function seedDemoPetitions(): string[] {
+export async function seedDemoPetitions(): Promise<string[]> {
   const db = getDb();
   const staff = db
     .select({ email: people.email })
@@ -70,7 +70,7 @@ export function seedDemoPetitions(): string[] {
    * `count` signatures in time order (the ledger and the milestone times follow real order),
    * front-loaded: most people sign in the first days. Returns how many were made.
    */
-  const signMany = (
+  const signMany = async (
     petition: Petition,
     count: number,
     start: number,
@@ -82,10 +82,10 @@ export function seedDemoPetitions(): string[] {
       (a, b) => a - b,
     );
     let signed = 0;
-    times.forEach((when, i) => {
+    for (const [i, when] of times.entries()) {
       const signer = user(staff[(offset + i) % staff.length] ?? "");
-      if (signer.id === petition.creatorId) return;
-      signPetition(
+      if (signer.id === petition.creatorId) continue;
+      await signPetition(
         {
           petitionId: petition.id,
           user: signer,
@@ -97,7 +97,7 @@ export function seedDemoPetitions(): string[] {
         when,
       );
       signed++;
-    });
+    }
     return signed;
   };
 
@@ -133,9 +133,9 @@ We ask leadership to:
   );
   sponsorsFor(mci, 10, at("2026-04-01T10:00:00Z"));
   transitionPetition(mci.id, { action: "approve" }, moderator, at("2026-04-03T08:30:00Z"));
-  const mciSignatures = signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
+  const mciSignatures = await signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
   seedMciResponse(mci, mciPolicy, leader);
-  const discussionSize = seedDemoDiscussion(
+  const discussionSize = await seedDemoDiscussion(
     mci,
     {
       staff: staff.slice(20, 420).map(user),
@@ -161,7 +161,7 @@ We ask leadership to:
   );
   sponsorsFor(hybrid, 40, at("2026-11-02T10:00:00Z"));
   transitionPetition(hybrid.id, { action: "approve" }, moderator, at("2026-11-04T09:00:00Z"));
-  signMany(hybrid, 230, at("2026-11-04T10:00:00Z"), 24 * DAY_MS, 300);
+  await signMany(hybrid, 230, at("2026-11-04T10:00:00Z"), 24 * DAY_MS, 300);
 
   // Closed: ran its 90 days last year.
   const parking = createPetition(
@@ -176,7 +176,7 @@ We ask leadership to:
   );
   sponsorsFor(parking, 60, at("2026-01-10T10:00:00Z"));
   transitionPetition(parking.id, { action: "approve" }, moderator, at("2026-01-12T09:00:00Z"));
-  signMany(parking, 140, at("2026-01-12T10:00:00Z"), 60 * DAY_MS, 900);
+  await signMany(parking, 140, at("2026-01-12T10:00:00Z"), 60 * DAY_MS, 900);
 
   // Rejected as a duplicate of the MCI petition.
   const duplicate = createPetition(
@@ -234,7 +234,7 @@ We ask leadership to:
     at("2026-11-27T09:00:00Z"),
   );
 
-  const organizingLines = seedOrganizing({
+  const organizingLines = await seedOrganizing({
     mci,
     parking,
     policy: mciPolicy,

@@ -12,7 +12,7 @@ if (unknown.length) {
   process.exit(2);
 }
 try {
-  console.log(seedDemoData({ reset: args.includes("--reset") }));
+  console.log(await seedDemoData({ reset: args.includes("--reset") }));
   closeDb();
 } catch (error) {
   closeDb();

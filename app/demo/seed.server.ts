@@ -130,7 +130,7 @@ export function wipeData(tx: Tx): void {
 }
 
 /** Fills an empty database with a believable company; refuses a non-empty one unless reset. */
-export function seedDemoData(options: { reset?: boolean } = {}): string {
+export async function seedDemoData(options: { reset?: boolean } = {}): Promise<string> {
   const db = getDb();
   const people_ = db.transaction((tx) => {
     const existing =
@@ -192,7 +192,7 @@ export function seedDemoData(options: { reset?: boolean } = {}): string {
     return rows.length;
   });
   // Petitions go through the domain functions (their own transactions), so the ledger verifies.
-  const petitionLines = seedDemoPetitions();
+  const petitionLines = await seedDemoPetitions();
   return [
     `Seeded ${people_.toLocaleString("en")} people across ${DEPARTMENTS.length} departments and ${LOCATIONS.length} locations.`,
     "Demo accounts (sign in from the dev mailbox):",

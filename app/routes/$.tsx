@@ -1,8 +1,9 @@
 import { GeneralErrorBoundary } from "../components/error-boundary";
+import { notFound } from "../web/refusal-reply.server";
 
 /** Every unknown URL: a real 404 page with the site's layout. */
 export function loader() {
-  throw new Response("Not found", { status: 404 });
+  notFound();
 }
 
 export default function NotFound() {

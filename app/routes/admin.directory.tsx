@@ -10,11 +10,7 @@ import {
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import {
-  type ImportReport,
-  importDirectory,
-  MalformedDirectoryError,
-} from "../domain/people/directory-import.server";
+import { type ImportReport, importDirectory } from "../domain/people/directory-import.server";
 import { refuseImplausibleFieldNames, refuseLargerThan } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -38,6 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 import type { SubmissionResult } from "@conform-to/react";
+import { refusalReply } from "../web/refusal-reply.server";
 
 type ActionResult = { result: SubmissionResult<string[]>; report?: ImportReport };
 
@@ -72,13 +69,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
     return json<ActionResult>({ result: submission.reply({ resetForm: true }), report });
   } catch (error) {
-    if (error instanceof MalformedDirectoryError) {
-      return json<ActionResult>(
-        { result: submission.reply({ fieldErrors: { file: [`${error.message} Nothing was changed.`] } }) },
-        { status: 400 },
-      );
-    }
-    throw error;
+    return refusalReply(error, submission, (result): ActionResult => ({ result }));
   }
 }
 

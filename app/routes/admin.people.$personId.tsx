@@ -5,10 +5,11 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
-import { grantRole, RoleChangeError, revokeRole, rolesOf } from "../domain/identity/permissions.server";
-import { DirectoryError, getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { grantRole, revokeRole, rolesOf } from "../domain/identity/permissions.server";
+import { getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseId, readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -21,7 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPerson(parseId(params.personId));
-  if (!person) throw new Response("There is no such person.", { status: 404 });
+  if (!person) notFound("There is no such person.");
   return json({ person, roles: rolesOf(person.id), maySignIn: maySignIn(person.email) });
 }
 
@@ -51,10 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(`/admin/people/${personId}`, { kind: "success", message });
   } catch (error) {
-    if (error instanceof RoleChangeError || error instanceof DirectoryError) {
-      return json(submission.reply({ formErrors: [error.message] }), { status: 400 });
-    }
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

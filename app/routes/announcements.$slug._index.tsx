@@ -10,11 +10,7 @@ import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField } from "../components/forms";
 import { updateCommitment } from "../domain/announcements/commitments.server";
 import { commitmentUpdateSchema } from "../domain/announcements/forms";
-import {
-  AnnouncementError,
-  publishAnnouncement,
-  scheduleAnnouncement,
-} from "../domain/announcements/lifecycle.server";
+import { publishAnnouncement, scheduleAnnouncement } from "../domain/announcements/lifecycle.server";
 import {
   announcementDetails,
   announcementView,
@@ -26,6 +22,7 @@ import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission } from "../web/session.server";
 
@@ -39,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const announcement = findAnnouncement(params.slug ?? "");
   if (!announcement || !canViewAnnouncement(announcement, user)) {
-    throw new Response("There is no announcement at this address.", { status: 404 });
+    notFound("There is no announcement at this address.");
   }
   return json({
     announcement: announcementView(announcement),
@@ -70,7 +67,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = findAnnouncement(params.slug ?? "");
-  if (!announcement) throw new Response("There is no announcement at this address.", { status: 404 });
+  if (!announcement) notFound("There is no announcement at this address.");
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const here = `/announcements/${announcement.slug}`;
@@ -97,9 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return redirectWithFlash(here, { kind: "success", message: "Commitment updated." });
     }
   } catch (error) {
-    if (error instanceof AnnouncementError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

@@ -4,13 +4,14 @@ import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
-import { AnnouncementError, saveAnnouncement } from "../domain/announcements/lifecycle.server";
+import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import {
   announcementFormChoices,
   announcementFormValues,
   findAnnouncement,
 } from "../domain/announcements/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -20,7 +21,7 @@ export const meta: MetaFunction = () => [{ title: "Edit announcement · Undersig
 
 function load(slug: string | undefined) {
   const announcement = findAnnouncement(slug ?? "");
-  if (!announcement) throw new Response("There is no announcement at this address.", { status: 404 });
+  if (!announcement) notFound("There is no announcement at this address.");
   return announcement;
 }
 
@@ -46,9 +47,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: saved.state === "published" ? "Updated; the earlier version is kept." : "Draft saved.",
     });
   } catch (error) {
-    if (error instanceof AnnouncementError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

@@ -5,9 +5,10 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
-import { AnnouncementError, saveAnnouncement } from "../domain/announcements/lifecycle.server";
+import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import { announcementFormChoices } from "../domain/announcements/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -36,9 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: "Draft saved. This is its preview: publish it now or schedule it below.",
     });
   } catch (error) {
-    if (error instanceof AnnouncementError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { findPublicPetition } from "../domain/petitions/api.server";
+import { apiNotFound } from "../web/refusal-reply.server";
 
 /**
  * GET /api/petitions/:idOrSlug/count — cheap, cacheable for a few seconds. Open pages poll it, so it
@@ -9,7 +10,7 @@ import { findPublicPetition } from "../domain/petitions/api.server";
  */
 export function loader({ request, params }: LoaderFunctionArgs) {
   const petition = findPublicPetition(params.idOrSlug ?? "");
-  if (!petition) return json({ error: "No public petition with that id or slug." }, { status: 404 });
+  if (!petition) return apiNotFound("No public petition with that id or slug.");
   const etag = `W/"${petition.id}-${petition.ledgerLength}-${(petition.ledgerHead ?? "").slice(0, 16)}"`;
   const headers = { "Cache-Control": "public, max-age=5", ETag: etag };
   const ifNoneMatch = request.headers.get("If-None-Match");

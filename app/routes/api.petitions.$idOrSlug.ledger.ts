@@ -3,13 +3,14 @@ import { json } from "@remix-run/node";
 import { z } from "zod";
 import { findPublicPetition } from "../domain/petitions/api.server";
 import { LEDGER_PAGE_SIZE, listLedger } from "../domain/petitions/ledger.server";
+import { apiNotFound } from "../web/refusal-reply.server";
 import { parseQuery } from "../web/request.server";
 
 /** GET /api/petitions/:idOrSlug/ledger?after=SEQ — see docs/ledger.md. */
 export function loader({ request, params }: LoaderFunctionArgs) {
   const { after } = parseQuery(request, z.object({ after: z.coerce.number().int().min(0).default(0) }));
   const petition = findPublicPetition(params.idOrSlug ?? "");
-  if (!petition) return json({ error: "No public petition with that id or slug." }, { status: 404 });
+  if (!petition) return apiNotFound("No public petition with that id or slug.");
   const entries = listLedger(petition.id, after);
   return json({
     petitionId: petition.id,

@@ -17,7 +17,8 @@ import { deleteComment, editComment, postComment } from "../domain/discussion/po
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
-import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
+import { commentActionDone } from "../web/comment-actions.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { pageParam, parseId, parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission, requireUser } from "../web/session.server";
 
@@ -36,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
   const user = await getUser(request);
   const view = loadComment(id, user, page);
-  if (!view) throw new Response("There is no comment at this address.", { status: 404 });
+  if (!view) notFound("There is no comment at this address.");
   const revisions = user && can(user, "moderate:comment") ? listRevisions(id, user) : null;
   return json({ ...view, revisions, openForm: form ?? null });
 }
@@ -78,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "reply": {
-        const replyId = postComment(null, { ...value, parentId: id }, user);
+        const replyId = await postComment(null, { ...value, parentId: id }, user);
         const placement = commentPlacement(replyId);
         return commentActionDone(
           formData,
@@ -97,16 +98,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
         );
       }
       case "edit":
-        editComment(id, value.body, user);
+        await editComment(id, value.body, user);
         return done("Your comment is updated.");
       case "delete":
         deleteComment(id, user);
         return done("Your comment is deleted.");
       case "vote":
-        setVote(id, value.up === "1", user);
+        await setVote(id, value.up === "1", user);
         return done(value.up === "1" ? "Upvoted." : "Upvote removed.", { quietInPlace: true });
       case "report": {
-        const { hidden } = reportComment(id, value, user);
+        const { hidden } = await reportComment(id, value, user);
         return done(
           hidden
             ? "Thank you. The comment is hidden until a moderator reviews it."
@@ -124,7 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done("The reports are dismissed.");
     }
   } catch (error) {
-    return commentActionRefused(error, submission.reply);
+    return refusalReply(error, submission);
   }
 }
 

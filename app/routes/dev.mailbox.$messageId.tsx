@@ -5,6 +5,7 @@ import { formatDateTime } from "../components/format";
 import { LinkifiedText } from "../components/linkified-text";
 import { getConfig } from "../config.server";
 import { getDevMailboxMessage } from "../platform/outbox.server";
+import { notFound } from "../web/refusal-reply.server";
 import { devMailboxAvailable, parseId } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -14,9 +15,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export function loader({ params, context }: LoaderFunctionArgs) {
-  if (!devMailboxAvailable(context)) throw new Response("Not found", { status: 404 });
+  if (!devMailboxAvailable(context)) notFound();
   const message = getDevMailboxMessage(parseId(params.messageId));
-  if (!message) throw new Response("Not found", { status: 404 });
+  if (!message) notFound();
   return json({
     message: {
       to: message.toAddress,

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { listDevMailbox } from "../platform/outbox.server";
+import { notFound } from "../web/refusal-reply.server";
 import { devMailboxAvailable } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -11,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersigned" }
 
 /** Exists only while SMTP_URL is unset: the embedded default for a local machine. */
 export function loader({ context }: LoaderFunctionArgs) {
-  if (!devMailboxAvailable(context)) throw new Response("Not found", { status: 404 });
+  if (!devMailboxAvailable(context)) notFound();
   return json({
     messages: listDevMailbox().map((m) => ({
       id: m.id,

@@ -9,7 +9,8 @@ import { setThreadLock } from "../domain/discussion/moderation.server";
 import { postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
 import { COMMENT_SUBJECT_TYPES } from "../vocabulary/comments";
-import { commentActionDone, commentActionRefused } from "../web/comment-actions.server";
+import { commentActionDone } from "../web/comment-actions.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseId, parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission, requireUser } from "../web/session.server";
 
@@ -21,7 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 function subjectOf(params: LoaderFunctionArgs["params"]) {
   const type = z.enum(COMMENT_SUBJECT_TYPES).safeParse(params.subjectType);
-  if (!type.success) throw new Response("There is no discussion at this address.", { status: 404 });
+  if (!type.success) notFound("There is no discussion at this address.");
   return { type: type.data, id: parseId(params.subjectId) };
 }
 
@@ -30,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const subject = subjectOf(params);
   const query = parseQuery(request, threadQuerySchema);
   const view = loadThread(subject, await getUser(request), query);
-  if (!view) throw new Response("There is no discussion at this address.", { status: 404 });
+  if (!view) notFound("There is no discussion at this address.");
   return json(view);
 }
 
@@ -57,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "post": {
-        const id = postComment(subject, value, user);
+        const id = await postComment(subject, value, user);
         // The newest sort shows it first, whatever sort and page the person was on.
         return commentActionDone(formData, submission.reply, posted, {
           fallback: here,
@@ -83,7 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         );
     }
   } catch (error) {
-    return commentActionRefused(error, submission.reply);
+    return refusalReply(error, submission);
   }
 }
 

@@ -18,13 +18,12 @@ import { addMilestone } from "../domain/petitions/drafting.server";
 import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
 import { type Transition, transitionPetition, transitionSchema } from "../domain/petitions/lifecycle.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
-import { PetitionError } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
-import { describeRetryAfter } from "../platform/rate-limits.server";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
 
@@ -38,7 +37,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const page = petitionPage(params.slug ?? "", user);
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!page) notFound("There is no petition at this address.");
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
   return json({
     ...page,
@@ -75,7 +74,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
   const petition = findViewablePetition(params.slug ?? "", user);
-  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!petition) notFound("There is no petition at this address.");
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
@@ -84,17 +83,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "sign": {
-        const result = signPetition({ petitionId: petition.id, user, ...value, ip: clientIp(context) });
-        if (!result.ok) {
-          return json(
-            submission.reply({
-              formErrors: [
-                `You are signing too fast. Please wait ${describeRetryAfter(result.rateLimited.retryAfterMs)}.`,
-              ],
-            }),
-            { status: 429 },
-          );
-        }
+        const result = await signPetition({ petitionId: petition.id, user, ...value, ip: clientIp(context) });
         return redirectWithFlash(here, {
           kind: "success",
           message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.${
@@ -142,9 +131,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
     }
   } catch (error) {
-    if (error instanceof PetitionError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

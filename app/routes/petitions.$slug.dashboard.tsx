@@ -16,10 +16,10 @@ import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { addCoOrganizer, removeCoOrganizer } from "../domain/petitions/organizers.server";
 import { petitionPage } from "../domain/petitions/reads.server";
 import { postPetitionUpdate } from "../domain/petitions/updates.server";
-import { Refusal } from "../platform/refusal";
 import type { Breakdown } from "../platform/small-groups";
 import { K } from "../platform/small-groups";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -32,7 +32,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function requireDashboard(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const page = petitionPage(slug ?? "", user);
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!page) notFound("There is no petition at this address.");
   if (!canSeeDashboard(page.petition, user))
     throw new Response("Only the petition's organizers, moderators and admins see its dashboard.", {
       status: 403,
@@ -80,9 +80,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const message = act(submission.value, petition.id, user);
     return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
   } catch (error) {
-    if (error instanceof Refusal)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

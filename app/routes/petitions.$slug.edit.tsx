@@ -9,9 +9,10 @@ import type { User } from "../domain/identity/sessions.server";
 import { editPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findVisiblePetition } from "../domain/petitions/reads.server";
-import { editRefusalFor, PetitionError } from "../domain/petitions/rights.server";
+import { editRefusalFor } from "../domain/petitions/rights.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -25,7 +26,7 @@ export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned"
  */
 function editable(slug: string | undefined, user: User) {
   const petition = findVisiblePetition(slug ?? "", user);
-  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!petition) notFound("There is no petition at this address.");
   const refusal = editRefusalFor(petition, user);
   if (refusal) throw new Response(refusal.message, { status: refusal.status });
   return petition;
@@ -45,9 +46,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     editPetition(petition.id, submission.value, user);
   } catch (error) {
-    if (error instanceof PetitionError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
   return redirectWithFlash(`/petitions/${petition.slug}`, { kind: "success", message: "Saved." });
 }

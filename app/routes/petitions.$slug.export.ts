@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
 import { petitionPage } from "../domain/petitions/reads.server";
+import { notFound } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -15,7 +16,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // that is not a form, too large or malformed is refused before anything is written.
   await readForm(request);
   const page = petitionPage(params.slug ?? "", user);
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!page) notFound("There is no petition at this address.");
   if (!canSeeDashboard(page.petition, user))
     throw new Response("Only the petition's organizers, moderators and admins can export its signers.", {
       status: 403,

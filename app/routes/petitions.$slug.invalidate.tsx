@@ -7,7 +7,6 @@ import { z } from "zod";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import type { User } from "../domain/identity/sessions.server";
 import {
-  InvalidationError,
   invalidateSignatures,
   invalidationSchema,
   type MatchSize,
@@ -16,6 +15,7 @@ import {
 } from "../domain/petitions/invalidation.server";
 import { findVisiblePetition } from "../domain/petitions/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -26,7 +26,7 @@ export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Unde
 function petitionFor(slug: string | undefined, moderator: User) {
   // Drafts are their creator's alone, moderators' included.
   const petition = findVisiblePetition(slug ?? "", moderator);
-  if (!petition) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!petition) notFound("There is no petition at this address.");
   return petition;
 }
 
@@ -81,11 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
     });
   } catch (error) {
-    if (!(error instanceof InvalidationError)) throw error;
-    return json(
-      { result: submission.reply({ formErrors: [error.message] }), matched: null },
-      { status: error.status },
-    );
+    return refusalReply(error, submission, (result) => ({ result, matched: null }));
   }
 }
 

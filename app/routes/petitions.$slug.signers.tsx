@@ -6,6 +6,7 @@ import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { listPublicSigners } from "../domain/petitions/counts.server";
 import { petitionPage } from "../domain/petitions/reads.server";
+import { notFound } from "../web/refusal-reply.server";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
 
@@ -17,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = petitionPage(params.slug ?? "", await getUser(request));
-  if (!page) throw new Response("There is no petition at this address.", { status: 404 });
+  if (!page) notFound("There is no petition at this address.");
   const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
   return json({
     slug: page.petition.slug,

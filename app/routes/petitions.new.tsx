@@ -9,9 +9,9 @@ import { PolicySelect } from "../components/policy-select";
 import { createPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
-import { PetitionError } from "../domain/petitions/rights.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 import type { loader as similarLoader } from "./api.petitions.similar";
@@ -40,11 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
     });
   } catch (error) {
-    if (!(error instanceof PetitionError)) throw error;
-    return json(
-      { result: submission.reply({ formErrors: [error.message] }), similar: [] },
-      { status: error.status },
-    );
+    return refusalReply(error, submission, (result) => ({ result, similar: [] }));
   }
 }
 

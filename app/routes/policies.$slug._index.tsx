@@ -16,8 +16,8 @@ import { feedbackSchema, RATING_LABELS } from "../domain/policies/feedback-forms
 import { unreadFeedbackCount } from "../domain/policies/feedback-inbox.server";
 import { policyVersionSchema } from "../domain/policies/forms";
 import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies/registry.server";
-import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
 
@@ -30,7 +30,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const page = policyPage(params.slug ?? "");
-  if (!page) throw new Response("There is no policy at this address.", { status: 404 });
+  if (!page) notFound("There is no policy at this address.");
   return json({
     ...page,
     signedIn: Boolean(user),
@@ -52,14 +52,14 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const policy = findPolicy(params.slug ?? "");
-  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  if (!policy) notFound("There is no policy at this address.");
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const here = `/policies/${policy.slug}`;
   try {
     if (value.intent === "send-feedback") {
-      sendFeedback(policy.id, value, user);
+      await sendFeedback(policy.id, value, user);
       return redirectWithFlash(here, {
         kind: "success",
         message: value.anonymous
@@ -70,9 +70,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const version = publishPolicyVersion(policy.id, value, user);
     return redirectWithFlash(here, { kind: "success", message: `Version ${version} published.` });
   } catch (error) {
-    if (error instanceof Refusal)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

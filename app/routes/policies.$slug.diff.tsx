@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { DiffView } from "../components/diff-view";
 import { diffVersions, findPolicy } from "../domain/policies/registry.server";
+import { notFound } from "../web/refusal-reply.server";
 import { parseQuery } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -17,10 +18,10 @@ const version = z.coerce.number().int().min(1).max(100_000);
 /** GET /policies/:slug/diff?from=&to= — word-level changes between any two versions. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const policy = findPolicy(params.slug ?? "");
-  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  if (!policy) notFound("There is no policy at this address.");
   const { from, to } = parseQuery(request, z.object({ from: version, to: version }));
   const parts = diffVersions(policy.id, from, to);
-  if (!parts) throw new Response(`This policy has no version ${from} or ${to}.`, { status: 404 });
+  if (!parts) notFound(`This policy has no version ${from} or ${to}.`);
   return json({ policy: { slug: policy.slug, title: policy.title }, from, to, parts });
 }
 

@@ -19,10 +19,10 @@ import {
   tagFeedback,
 } from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
-import { Refusal } from "../platform/refusal";
 import { K } from "../platform/small-groups";
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
+import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -35,7 +35,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function requireInbox(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const policy = findPolicy(slug ?? "");
-  if (!policy) throw new Response("There is no policy at this address.", { status: 404 });
+  if (!policy) notFound("There is no policy at this address.");
   if (!canReadFeedback(policy.id, user))
     throw new Response("Only the policy's owners and admins read its feedback.", { status: 403 });
   return { user, policy };
@@ -115,9 +115,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(back, { kind: "success", message });
   } catch (error) {
-    if (error instanceof Refusal)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

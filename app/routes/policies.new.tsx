@@ -5,8 +5,9 @@ import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { policyInputSchema } from "../domain/policies/forms";
-import { createPolicy, PolicyError } from "../domain/policies/registry.server";
+import { createPolicy } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -27,9 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const policy = createPolicy(submission.value, user);
     return redirectWithFlash(`/policies/${policy.slug}`, { kind: "success", message: "Policy published." });
   } catch (error) {
-    if (error instanceof PolicyError)
-      return json(submission.reply({ formErrors: [error.message] }), { status: error.status });
-    throw error;
+    return refusalReply(error, submission);
   }
 }
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
 import { requestSignIn } from "../domain/identity/sign-in.server";
 import { emailSchema } from "../platform/email-address";
-import { describeRetryAfter } from "../platform/rate-limits.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { clientIp, devMailboxAvailable, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { getUser } from "../web/session.server";
@@ -38,23 +38,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return json({ result: submission.reply(), sentTo: null }, { status: 400 });
   }
-  const outcome = requestSignIn({
-    ...submission.value,
-    redirectTo: safeRedirect(submission.value.redirectTo, ""),
-    ip: clientIp(context),
-  });
-  if (!outcome.allowed) {
-    return json(
-      {
-        result: submission.reply({
-          formErrors: [
-            `Too many sign-in requests. Please wait ${describeRetryAfter(outcome.retryAfterMs)} and try again.`,
-          ],
-        }),
-        sentTo: null,
-      },
-      { status: 429, headers: { "Retry-After": String(Math.ceil(outcome.retryAfterMs / 1000)) } },
-    );
+  try {
+    await requestSignIn({
+      ...submission.value,
+      redirectTo: safeRedirect(submission.value.redirectTo, ""),
+      ip: clientIp(context),
+    });
+  } catch (error) {
+    return refusalReply(error, submission, (result) => ({ result, sentTo: null }));
   }
   // The same answer whether or not the address may sign in: no account enumeration.
   return json({ result: submission.reply({ resetForm: true }), sentTo: submission.value.email });

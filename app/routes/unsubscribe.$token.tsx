@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parseUnsubscribeToken, setEmailPreference } from "../platform/email-preferences.server";
 import { EMAIL_TOPIC_LABELS } from "../vocabulary/email-topics";
+import { notFound } from "../web/refusal-reply.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -10,10 +11,7 @@ export const meta: MetaFunction = () => [{ title: "Unsubscribe · Undersigned" }
 
 function topicOf(token: string | undefined) {
   const parsed = parseUnsubscribeToken(token ?? "");
-  if (!parsed)
-    throw new Response("This unsubscribe link is not valid. Change your email settings after signing in.", {
-      status: 404,
-    });
+  if (!parsed) notFound("This unsubscribe link is not valid. Change your email settings after signing in.");
   return parsed;
 }
 

@@ -1,6 +1,5 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { json } from "@remix-run/node";
-import { CommentError } from "../domain/discussion/rules.server";
 import { type Flash, flashCookie, redirectWithFlash } from "./flash.server";
 import { safeRedirect } from "./safe-redirect";
 
@@ -56,14 +55,4 @@ export async function commentActionDone(
     { ...reply({ resetForm: true }), location: options.move ? to : null },
     options.quietInPlace ? undefined : { headers: { "Set-Cookie": await flashCookie(flash) } },
   );
-}
-
-/** A refused change (CommentError) becomes a 4xx with the reason on the form; anything else is a bug. */
-export function commentActionRefused(
-  error: unknown,
-  reply: (options: { formErrors: string[] }) => SubmissionResult<string[]>,
-) {
-  if (error instanceof CommentError)
-    return json(reply({ formErrors: [error.message] }), { status: error.status });
-  throw error;
 }

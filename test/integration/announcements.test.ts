@@ -72,10 +72,10 @@ admin.roles = ["admin"];
 const T0 = Date.UTC(2026, 3, 1, 9);
 const input = (fields: Record<string, unknown>) => announcementInputSchema.parse(fields);
 
-function signMany(petitionId: number, from: number, count: number, at: number) {
+async function signMany(petitionId: number, from: number, count: number, at: number) {
   for (let i = 0; i < count; i++) {
     resetRateLimits();
-    signPetition(
+    await signPetition(
       { petitionId, user: staff(from + i), visibility: i % 2 ? "anonymous" : "public", ip: null },
       at + i * 60_000,
     );
@@ -86,7 +86,7 @@ describe("a response obligation from milestone to answer", () => {
   it("awaits a response with the due date, then shows responded once a memo answers it, emailing each signer once", async () => {
     const petition = openPetition(company, "Let staff pause keystroke logging for thirty minutes");
     const organizerEmails = [staff(0), staff(1), staff(2), staff(3)].map((s) => s.email);
-    signMany(petition.id, 10, 8, T0);
+    await signMany(petition.id, 10, 8, T0);
     // Reached at the fifth signature: due 14 days later.
     const reachedAt = T0 + 4 * 60_000;
     const status = petitionPage(petition.slug, null);
@@ -99,7 +99,10 @@ describe("a response obligation from milestone to answer", () => {
     // One signer turns these emails off; one organizer also signed.
     setEmailPreference(staff(11).id, "petition-responses", false);
     resetRateLimits();
-    signPetition({ petitionId: petition.id, user: staff(1), visibility: "public", ip: null }, T0 + DAY_MS);
+    await signPetition(
+      { petitionId: petition.id, user: staff(1), visibility: "public", ip: null },
+      T0 + DAY_MS,
+    );
 
     const policy = createPolicy(
       {
@@ -216,9 +219,9 @@ describe("a response obligation from milestone to answer", () => {
     expect(listAuditEntries({ action: "announcement.publish" }).entries).toHaveLength(1);
   });
 
-  it("reminds leadership 3 days before and on the day it becomes overdue, once each, across a restart", () => {
+  it("reminds leadership 3 days before and on the day it becomes overdue, once each, across a restart", async () => {
     const petition = openPetition(company, "Publish the retention period for collected data");
-    signMany(petition.id, 20, 5, T0);
+    await signMany(petition.id, 20, 5, T0);
     const due =
       (findPetition(petition.slug) && petitionPage(petition.slug, null)?.responseDueAt?.getTime()) ?? 0;
     const reminders = () =>
@@ -467,16 +470,16 @@ describe("the pages' actions", () => {
 });
 
 describe("after a review", () => {
-  it("emails a signer once even when the signature the batch started from is withdrawn between batches", () => {
+  it("emails a signer once even when the signature the batch started from is withdrawn between batches", async () => {
     const a = openPetition(company, "First petition a signer signs");
     const b = openPetition(company, "Second petition the same signer signs");
     const signer = staff(30);
     const others = [31, 32, 33].map(staff);
     for (const user of [signer, ...others]) {
       resetRateLimits();
-      signPetition({ petitionId: a.id, user, visibility: "anonymous", ip: null });
+      await signPetition({ petitionId: a.id, user, visibility: "anonymous", ip: null });
       resetRateLimits();
-      signPetition({ petitionId: b.id, user, visibility: "public", ip: null });
+      await signPetition({ petitionId: b.id, user, visibility: "public", ip: null });
     }
     const memo = saveAnnouncement(
       null,
@@ -514,7 +517,7 @@ describe("after a review", () => {
     const petition = openPetition(company, "A petition whose signers a memo emails");
     for (const user of [staff(35), staff(36)]) {
       resetRateLimits();
-      signPetition({ petitionId: petition.id, user, visibility: "anonymous", ip: null });
+      await signPetition({ petitionId: petition.id, user, visibility: "anonymous", ip: null });
     }
     const draft = saveAnnouncement(
       null,
@@ -543,9 +546,9 @@ describe("after a review", () => {
     }
   });
 
-  it("refuses to publish an answer to a petition hidden since the draft, and keeps hidden petitions off leadership's queue", () => {
+  it("refuses to publish an answer to a petition hidden since the draft, and keeps hidden petitions off leadership's queue", async () => {
     const petition = openPetition(company, "A petition hidden after the draft");
-    signMany(petition.id, 34, 5, Date.now());
+    await signMany(petition.id, 34, 5, Date.now());
     expect(openObligations().some((o) => o.petition.id === petition.id)).toBe(true);
     const memo = saveAnnouncement(
       null,

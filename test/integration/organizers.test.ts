@@ -129,16 +129,15 @@ const signedAt = new Map<number, number>();
   const times = signers
     .map(() => opened + Math.floor(next() < 0.4 ? next() * DAY_MS : next() * 10 * DAY_MS))
     .sort((a, b) => a - b);
-  signers.forEach((signer, i) => {
+  for (const [i, signer] of signers.entries()) {
     const at = times[i] ?? opened;
     resetRateLimits();
-    const result = signPetition(
+    await signPetition(
       { petitionId: petition.id, user: signer, visibility: i % 3 === 0 ? "anonymous" : "public", ip: null },
       at,
     );
-    if (!result.ok) throw new Error("rate limited");
     signedAt.set(signer.id, at);
-  });
+  }
 }
 const tenDaysIn = opened + 10 * DAY_MS + HOUR_MS;
 // Some withdraw, some are invalidated: the chart counts standing signatures only.
@@ -375,10 +374,15 @@ describe("updates to signers", () => {
     // signer, so that making someone a co-organizer, or their posting an update, cannot tell by the
     // dashboard's email count whether they signed.
     const tinySigners = [...signers.slice(20, 30), person(307), person(306)];
-    tinySigners.forEach((s, i) => {
+    for (const [i, s] of tinySigners.entries()) {
       resetRateLimits();
-      signPetition({ petitionId: tiny.id, user: s, visibility: i % 2 ? "anonymous" : "public", ip: null });
-    });
+      await signPetition({
+        petitionId: tiny.id,
+        user: s,
+        visibility: i % 2 ? "anonymous" : "public",
+        ip: null,
+      });
+    }
     postPetitionUpdate(
       tiny.id,
       "Thank you all: **HR has agreed** to a meeting next week. See [the agenda](/policies/agenda), [their note](https://hr.corp.example/note) and [the ask](#the-ask).\n\n<script>alert(1)</script>",
@@ -493,7 +497,7 @@ describe("updates to signers", () => {
     }
   });
 
-  it("sends no milestone news to an organizer who turned it off", () => {
+  it("sends no milestone news to an organizer who turned it off", async () => {
     const small = openPetitionBy(
       person(301),
       [person(302), person(303), person(304)],
@@ -503,7 +507,7 @@ describe("updates to signers", () => {
     const before = getDb().select().from(outbox).all().length;
     for (const s of signers.slice(0, 50)) {
       resetRateLimits();
-      signPetition({ petitionId: small.id, user: s, visibility: "public", ip: null });
+      await signPetition({ petitionId: small.id, user: s, visibility: "public", ip: null });
     }
     const news = getDb()
       .select()

@@ -52,7 +52,7 @@ describe("the outbox", () => {
   });
 
   it("delivers the sign-in email through real SMTP with text and HTML parts and an intact long link", async () => {
-    requestSignIn({ email: "ada@corp.example", ip: "127.0.0.1" });
+    await requestSignIn({ email: "ada@corp.example", ip: "127.0.0.1" });
     const transport = createSmtpTransport(smtp.url);
     expect(await deliverDueMail(transport)).toEqual({ sent: 1, failed: 0 });
     transport.close();

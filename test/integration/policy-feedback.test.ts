@@ -120,10 +120,11 @@ describe("sending feedback", () => {
     expect(counts().audit).toBe(before.audit);
   });
 
-  it("is rate limited per person", () => {
+  it("is rate limited per person", async () => {
     resetRateLimits();
-    for (let i = 0; i < 5; i++) sendFeedback(policy.id, { body: `Note ${i}`, anonymous: false }, staff(7));
-    expect(() => sendFeedback(policy.id, { body: "One more", anonymous: false }, staff(7))).toThrow(
+    for (let i = 0; i < 5; i++)
+      await sendFeedback(policy.id, { body: `Note ${i}`, anonymous: false }, staff(7));
+    await expect(sendFeedback(policy.id, { body: "One more", anonymous: false }, staff(7))).rejects.toThrow(
       /a lot of feedback/,
     );
     resetRateLimits();
@@ -272,7 +273,7 @@ describe("replies", () => {
 });
 
 describe("aggregates", () => {
-  it("count and average per version, suppressing small groups", () => {
+  it("count and average per version, suppressing small groups", async () => {
     // Version 1 so far: 2 + 5 items, 1 anonymous — its anonymous part is small, so it is not shown.
     let result = feedbackAggregates(policy.id, owner);
     expect(result.rows).toEqual([{ label: "Version 1", shown: false, average: null }]);
@@ -280,7 +281,7 @@ describe("aggregates", () => {
 
     // More anonymous feedback on version 1 makes it safe to show; a new version starts small.
     for (let i = 10; i < 14; i++)
-      sendFeedback(policy.id, { body: "Too much logging", rating: 2, anonymous: true }, staff(i));
+      await sendFeedback(policy.id, { body: "Too much logging", rating: 2, anonymous: true }, staff(i));
     publishPolicyVersion(
       policy.id,
       {
@@ -290,8 +291,8 @@ describe("aggregates", () => {
       },
       company.leader,
     );
-    sendFeedback(policy.id, { body: "Better", rating: 4, anonymous: true }, staff(20));
-    sendFeedback(policy.id, { body: "Still bad", rating: 2, anonymous: false }, staff(21));
+    await sendFeedback(policy.id, { body: "Better", rating: 4, anonymous: true }, staff(20));
+    await sendFeedback(policy.id, { body: "Still bad", rating: 2, anonymous: false }, staff(21));
     result = feedbackAggregates(policy.id, owner);
     const v1 = result.rows.find((r) => r.label === "Version 1");
     const v2 = result.rows.find((r) => r.label === "Version 2");
@@ -300,7 +301,7 @@ describe("aggregates", () => {
     expect(v1).toMatchObject({ shown: false });
     expect(result.total).toBe(13);
     for (let i = 22; i < 27; i++)
-      sendFeedback(policy.id, { body: "Fine now", rating: 5, anonymous: true }, staff(i));
+      await sendFeedback(policy.id, { body: "Fine now", rating: 5, anonymous: true }, staff(i));
     result = feedbackAggregates(policy.id, owner);
     expect(result.rows.find((r) => r.label === "Version 1")).toMatchObject({
       shown: true,

@@ -14,7 +14,7 @@ import { buildWorld, personFor, ROLES } from "../support/system-world";
  * close (audit rows, queued emails and all) inside a GET. Closing is the minute scheduler's job.
  * Only a session's own renewal may write, and the fingerprint leaves its renewal columns out.
  */
-const world = buildWorld();
+const world = await buildWorld();
 const expired = world.petitions.open;
 getDb()
   .update(petitions)

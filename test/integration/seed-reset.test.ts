@@ -10,13 +10,13 @@ import { getDb } from "../../db/client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 describe("resetting the demo data", () => {
-  it("empties every data table — whatever references what — and keeps the configuration", () => {
+  it("empties every data table — whatever references what — and keeps the configuration", async () => {
     const company = makeCompany(10);
     const [a, b] = company.staff;
     if (!a || !b) throw new Error("staff missing");
     const petition = openPetition(company);
-    signPetition({ petitionId: petition.id, user: b, visibility: "anonymous", ip: null });
-    postComment({ type: "petition", id: petition.id }, { body: "First", anonymous: false }, b);
+    await signPetition({ petitionId: petition.id, user: b, visibility: "anonymous", ip: null });
+    await postComment({ type: "petition", id: petition.id }, { body: "First", anonymous: false }, b);
     postPetitionUpdate(petition.id, "An update for the signers of this petition.", a);
     const policy = createPolicy(
       {
@@ -28,7 +28,7 @@ describe("resetting the demo data", () => {
       },
       company.leader,
     );
-    sendFeedback(policy.id, { body: "Too much", anonymous: true }, b);
+    await sendFeedback(policy.id, { body: "Too much", anonymous: true }, b);
     const db = getDb();
     const rows = (table: string) => db.get<{ n: number }>(sql.raw(`select count(*) as n from "${table}"`)).n;
     const settingsBefore = rows("milestone_defaults");

@@ -31,6 +31,8 @@ export type ScenarioRequest = {
  * One thing an action does (route × intent), on a fresh target made for each request, so an allowed
  * request never changes what the next one finds. `owner` names who the owner column means here.
  */
+type Promisable<T> = T | Promise<T>;
+
 export type Scenario = {
   route: string;
   intent: string;
@@ -40,7 +42,7 @@ export type Scenario = {
   owner?: string;
   /** A role allowed to do it, for suites that need the request to succeed. */
   allowed: Actor;
-  prepare(world: World, actor: Actor): Omit<ScenarioRequest, "changes"> & { changes?: boolean };
+  prepare(world: World, actor: Actor): Promisable<Omit<ScenarioRequest, "changes"> & { changes?: boolean }>;
 };
 
 const PETITION_INPUT = {
@@ -233,8 +235,8 @@ export const SCENARIOS: readonly Scenario[] = [
       target: "a comment on an open petition",
       owner: "the comment's author",
       allowed: intent === "edit" || intent === "delete" ? "owner" : "staff",
-      prepare(world, actor) {
-        const id = world.make.comment();
+      async prepare(world, actor) {
+        const id = await world.make.comment();
         return {
           path: actionPath(this.route, { commentId: id }),
           body: { intent, ...fields },
@@ -256,9 +258,9 @@ export const SCENARIOS: readonly Scenario[] = [
       target: `${target} on an open petition`,
       owner: "a moderator among the petition's organizers",
       allowed: "moderator",
-      prepare(world, actor) {
+      async prepare(world, actor) {
         return {
-          path: actionPath(this.route, { commentId: make(world) }),
+          path: actionPath(this.route, { commentId: await make(world) }),
           body: { intent, ...fields },
           person: actorPerson(world, actor, world.people.moderatorOrganizer),
         };
@@ -311,10 +313,10 @@ export const SCENARIOS: readonly Scenario[] = [
     target: "an open petition the actor signed",
     owner: "its creator",
     allowed: "staff",
-    prepare(world, actor) {
+    async prepare(world, actor) {
       const petition = world.make.petition("open");
       const person = actorPerson(world, actor, world.people.owner);
-      if (person) world.make.sign(petition, person);
+      if (person) await world.make.sign(petition, person);
       return { path: actionPath(this.route, { slug: petition.slug }), body: { intent: "withdraw" }, person };
     },
   },
@@ -386,10 +388,10 @@ export const SCENARIOS: readonly Scenario[] = [
       target: "an open petition with five signatures",
       owner: "its creator",
       allowed: "moderator",
-      prepare(world, actor) {
+      async prepare(world, actor) {
         const petition = world.make.petition("open");
         // Five: fewer are never invalidated (the public count would show whether someone signed).
-        for (let i = 0; i < 5; i++) world.make.sign(petition, world.make.person());
+        for (let i = 0; i < 5; i++) await world.make.sign(petition, world.make.person());
         return {
           path: actionPath(this.route, { slug: petition.slug }),
           body: {
@@ -453,11 +455,11 @@ export const SCENARIOS: readonly Scenario[] = [
       target: "a policy's feedback item (tagged)",
       owner: "one of the policy's owners (no role)",
       allowed: "owner",
-      prepare(world, actor) {
+      async prepare(world, actor) {
         // Made here, in the test's process, as one person many times: its rate limit is not the point.
         resetRateLimits();
         const policy = world.make.policy();
-        const feedbackId = sendFeedback(
+        const feedbackId = await sendFeedback(
           policy.id,
           { body: "Too early.", anonymous: true },
           world.people.staff,
@@ -508,9 +510,9 @@ export const SCENARIOS: readonly Scenario[] = [
     target: "an open petition's signers (export, audited)",
     owner: "its creator",
     allowed: "owner",
-    prepare(world, actor) {
+    async prepare(world, actor) {
       const petition = world.make.petition("open");
-      world.make.sign(petition, world.make.person(), "anonymous");
+      await world.make.sign(petition, world.make.person(), "anonymous");
       return {
         path: actionPath(this.route, { slug: petition.slug }),
         body: {},
@@ -564,10 +566,10 @@ export const SCENARIOS: readonly Scenario[] = [
     intent: "",
     target: "a fresh sign-in link",
     allowed: "signedOut",
-    prepare(world, actor) {
+    async prepare(world, actor) {
       return {
         path: actionPath(this.route),
-        body: { token: world.make.signInToken() },
+        body: { token: await world.make.signInToken() },
         person: actorPerson(world, actor),
       };
     },
@@ -602,8 +604,8 @@ export const SCENARIOS: readonly Scenario[] = [
     target: "the actor's display name",
     owner: "a newcomer with no name yet",
     allowed: "owner",
-    prepare(world, actor) {
-      const person = actor === "owner" ? world.make.newcomer() : actorPerson(world, actor);
+    async prepare(world, actor) {
+      const person = actor === "owner" ? await world.make.newcomer() : actorPerson(world, actor);
       return { path: actionPath(this.route), body: { name: "Nia Newcomer" }, person };
     },
   },

@@ -9,13 +9,17 @@ import { commentThreads } from "../../db/schema";
  * the thread), the rest by raw inserts with the counters set as the module keeps them. Every tenth
  * comment is top level with five replies, the last of which has four replies of its own.
  */
-export function generateThread(
+export async function generateThread(
   petitionId: number,
   total: number,
   authors: [User, ...User[]],
   bodies: ReadonlyArray<{ body: string; html: string }> = [{ body: "Comment", html: "<p>Comment</p>" }],
-): void {
-  postComment({ type: "petition", id: petitionId }, { body: "First comment", anonymous: false }, authors[0]);
+): Promise<void> {
+  await postComment(
+    { type: "petition", id: petitionId },
+    { body: "First comment", anonymous: false },
+    authors[0],
+  );
   const thread = getDb()
     .select()
     .from(commentThreads)

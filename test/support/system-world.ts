@@ -39,7 +39,7 @@ const withRoles = (user: User): User => ({ ...user, roles: rolesOf(user.id) });
  * the domain functions on the server's database (see useServerDatabase). `make` builds fresh targets,
  * so a test that changes one (an allowed action) leaves the next test's untouched.
  */
-export function buildWorld() {
+export async function buildWorld() {
   resetRateLimits();
   const company = makeCompany(20);
   const [owner, otherOrganizer, staff, author, adminPerson, moderatorOrganizer, policyOwner, ...extras] =
@@ -104,14 +104,21 @@ export function buildWorld() {
       return current;
     },
 
-    sign(petition: Petition, signer: User, visibility: "public" | "anonymous" = "public"): void {
+    async sign(
+      petition: Petition,
+      signer: User,
+      visibility: "public" | "anonymous" = "public",
+    ): Promise<void> {
       resetRateLimits();
-      const result = signPetition({ petitionId: petition.id, user: signer, visibility, ip: null });
-      if (!result.ok) throw new Error("signing failed");
+      await signPetition({ petitionId: petition.id, user: signer, visibility, ip: null });
     },
 
     /** A comment by the author on an open petition's discussion. */
-    comment(petition: Petition = make.petition("open"), by: User = people.author, anonymous = false): number {
+    comment(
+      petition: Petition = make.petition("open"),
+      by: User = people.author,
+      anonymous = false,
+    ): Promise<number> {
       resetRateLimits();
       return postComment(
         { type: "petition", id: petition.id },
@@ -120,15 +127,15 @@ export function buildWorld() {
       );
     },
 
-    hiddenComment(): number {
-      const id = make.comment();
+    async hiddenComment(): Promise<number> {
+      const id = await make.comment();
       hideComment(id, "Not about the petition", people.moderator);
       return id;
     },
 
-    reportedComment(): number {
-      const id = make.comment();
-      reportComment(id, { reason: "spam" }, signers[0] ?? sponsorA);
+    async reportedComment(): Promise<number> {
+      const id = await make.comment();
+      await reportComment(id, { reason: "spam" }, signers[0] ?? sponsorA);
       return id;
     },
 
@@ -189,9 +196,9 @@ export function buildWorld() {
     },
 
     /** A fresh sign-in link's token for `email`, read from the outbox as a person reads their email. */
-    signInToken(email: string = make.person().email): string {
+    async signInToken(email: string = make.person().email): Promise<string> {
       resetRateLimits();
-      requestSignIn({ email, ip: null });
+      await requestSignIn({ email, ip: null });
       return make.lastSignInToken(email);
     },
 
@@ -209,9 +216,9 @@ export function buildWorld() {
     },
 
     /** Someone admitted by an allowed email domain, signed in once, who has not chosen a name yet. */
-    newcomer(): User {
+    async newcomer(): Promise<User> {
       const email = `newcomer${unique()}@partner.example`;
-      const result = completeSignIn(make.signInToken(email));
+      const result = completeSignIn(await make.signInToken(email));
       if (!result.ok) throw new Error("the newcomer could not sign in (ALLOWED_EMAIL_DOMAINS?)");
       const person = findPersonByEmail(getDb(), email);
       if (!person) throw new Error("no newcomer");
@@ -262,14 +269,14 @@ export function buildWorld() {
     others: make.petition("open", people.otherOrganizer),
   };
   for (const [i, signer] of signers.entries())
-    make.sign(petitions.open, signer, i % 3 ? "public" : "anonymous");
-  make.sign(petitions.open, people.staff);
+    await make.sign(petitions.open, signer, i % 3 ? "public" : "anonymous");
+  await make.sign(petitions.open, people.staff);
   const comments = {
-    plain: make.comment(petitions.open),
-    anonymous: make.comment(petitions.open, people.author, true),
-    byStaff: make.comment(petitions.open, people.staff),
-    hidden: make.hiddenComment(),
-    reported: make.reportedComment(),
+    plain: await make.comment(petitions.open),
+    anonymous: await make.comment(petitions.open, people.author, true),
+    byStaff: await make.comment(petitions.open, people.staff),
+    hidden: await make.hiddenComment(),
+    reported: await make.reportedComment(),
   };
   const announcements = { draft: make.announcement("draft"), published: make.announcement("published") };
 
@@ -285,7 +292,7 @@ export function buildWorld() {
     pool: [make.person(), make.person(), make.person()],
   };
 }
-export type World = ReturnType<typeof buildWorld>;
+export type World = Awaited<ReturnType<typeof buildWorld>>;
 
 /** The person acting as `role` (null when signed out). */
 export function personFor(world: World, role: Role): User | null {
@@ -304,7 +311,7 @@ export function systemApp() {
   beforeAll(async () => {
     state.app = await startAppServer(ALLOWED_DOMAIN);
     useServerDatabase(state.app, ALLOWED_DOMAIN);
-    state.world = buildWorld();
+    state.world = await buildWorld();
     settle();
     state.watch = watchDatabase(state.app.databasePath);
   });

@@ -116,7 +116,7 @@ async function runCell(
   mode: Mode,
 ): Promise<string | null> {
   const { app, world, watch } = system;
-  const request = scenario.prepare(world, actor);
+  const request = await scenario.prepare(world, actor);
   const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
   let body = request.body;
   if (mode === "multipart" && !(body instanceof FormData)) {

@@ -74,7 +74,7 @@ async function formTarget(route: string): Promise<Target> {
   if (!target) {
     const scenario = SCENARIOS.find((s) => s.route === route);
     if (!scenario) throw new Error(`no scenario for ${route}`);
-    const request = scenario.prepare(system.world, scenario.allowed);
+    const request = await scenario.prepare(system.world, scenario.allowed);
     const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
     target = { path: request.path, cookie };
     targets.set(route, target);
@@ -205,7 +205,7 @@ describe("bad input that used to break the server", () => {
 type Base = { params: Array<Record<string, string>>; bodies: Fields[] };
 
 /** Real targets and a valid body for each intent of each route, which the fuzzer then breaks. */
-function basesFor(world: World): Record<string, Base> {
+async function basesFor(world: World): Promise<Record<string, Base>> {
   const { petitions, comments: c, announcements, pool, policy } = world;
   const slugs = Object.values(petitions).map((p) => ({ slug: p.slug }));
   const petitionInput: Fields = [
@@ -235,7 +235,11 @@ function basesFor(world: World): Record<string, Base> {
   // A feedback item on the world's policy, for its owners' inbox (made here, in the test's process).
   resetRateLimits();
   const feedbackId = String(
-    sendFeedback(policy.id, { body: "Opening at seven is too early.", anonymous: true }, world.people.staff),
+    await sendFeedback(
+      policy.id,
+      { body: "Opening at seven is too early.", anonymous: true },
+      world.people.staff,
+    ),
   );
   tagFeedback(Number(feedbackId), "hours", true, world.people.policyOwner);
   return {
@@ -735,9 +739,9 @@ function summary(tally: Tally): string {
 }
 
 describe(`bad input (seed ${SEED})`, () => {
-  it("knows every route with an action and has real targets for each", () => {
+  it("knows every route with an action and has real targets for each", async () => {
     expect(missingFromInventory()).toEqual([]);
-    const bases = basesFor(system.world);
+    const bases = await basesFor(system.world);
     expect(ACTION_ROUTES.filter((r) => !bases[r.file]?.bodies.length).map((r) => r.file)).toEqual([]);
   });
 
@@ -746,7 +750,7 @@ describe(`bad input (seed ${SEED})`, () => {
     // multipart bodies were 500s; a field at index 4294967294 hung the server, one 20,000 levels deep
     // overflowed its stack. The long form sends every encoding as every role too.
     const random = randomSource(SEED);
-    const bases = basesFor(system.world);
+    const bases = await basesFor(system.world);
     async function* requests(): AsyncGenerator<Request> {
       for (const route of FORM_ROUTES) {
         const base = bases[route];
@@ -791,7 +795,7 @@ describe(`bad input (seed ${SEED})`, () => {
 
   it(`refuses random bad bodies cleanly (${RANDOM_REQUESTS} requests)`, async () => {
     const random = randomSource(SEED + 1);
-    const bases = basesFor(system.world);
+    const bases = await basesFor(system.world);
     const files = ACTION_ROUTES.map((r) => r.file);
     function* requests() {
       for (let i = 0; i < RANDOM_REQUESTS; i++) {

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import type { Request as BrowserRequest, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
-import { actionPath, isRefusal, routeId, sendAction } from "../support/action-routes";
+import { isRefusal, routeId, sendAction } from "../support/action-routes";
 import { SCENARIOS, scenarioKey } from "../support/action-scenarios";
 import { startAppServer } from "../support/app-server";
 import { demoApp } from "../support/demo-app";
@@ -45,7 +45,7 @@ describe("cross-site requests", () => {
   for (const scenario of SCENARIOS) {
     it(`refuses ${scenarioKey(scenario)} from another site, changing nothing, and takes it from its own pages`, async () => {
       const { app, world, watch } = system;
-      const request = scenario.prepare(world, scenario.allowed);
+      const request = await scenario.prepare(world, scenario.allowed);
       const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
       settle();
       const problems: string[] = [];

@@ -5,7 +5,7 @@ import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { hitRateLimits } from "../../platform/rate-limits.server";
+import { withinRateLimits } from "../../platform/rate-limits.server";
 import type { User } from "../identity/sessions.server";
 import { absoluteUrl, type Commentable, resolveCommentable } from "./commentables.server";
 import { MAX_COMMENT_DEPTH } from "./forms";
@@ -29,13 +29,13 @@ import {
 export type PostInput = { body: string; anonymous: boolean };
 
 /** A top-level comment, or a reply when `parentId` is given. Returns the new comment's id. */
-export function postComment(
+export async function postComment(
   subject: CommentSubject | null,
   input: PostInput & { parentId?: number },
   user: User,
   now = Date.now(),
-): number {
-  rateLimit(postingLimits(user), now);
+): Promise<number> {
+  await rateLimit(postingLimits(user), now);
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction((tx) => insertComment(tx, subject, { ...input, bodyHtml }, user, now), {
     behavior: "immediate",
@@ -43,15 +43,23 @@ export function postComment(
 }
 
 /**
+ * Whether a signer's reason may be posted as a comment now: counted against the comment limits
+ * before the signing transaction (rate limits are never asked inside one), so that signing,
+ * withdrawing and signing again with a new reason posts no more than commenting would.
+ */
+export const signingReasonWithinLimits = (user: User, now: number) =>
+  withinRateLimits(postingLimits(user), now);
+
+/**
  * A signer's "why I'm signing", posted as their top-level comment with the same choice of anonymity,
- * inside the signing transaction. Skipped (the reason stays on the signature) while a moderator has
- * the discussion locked, and past the comment limits: signing, withdrawing and signing again with a
- * new reason must not post more than commenting would (the signature itself still counts).
+ * inside the signing transaction. Skipped (the reason stays on the signature) while the discussion is
+ * closed to posting (a moderator's lock), or past the comment limits (`withinLimits`, from
+ * signingReasonWithinLimits); the signature itself still counts.
  */
 export function postSigningReason(
   exec: Executor,
   petitionId: number,
-  reason: { body: string; bodyHtml: string },
+  reason: { body: string; bodyHtml: string; withinLimits: boolean },
   anonymous: boolean,
   user: User,
   now: number,
@@ -59,8 +67,14 @@ export function postSigningReason(
   const subject: CommentSubject = { type: "petition", id: petitionId };
   const commentable = resolveCommentable(exec, subject);
   if (!commentable || postingClosedReason(findThread(exec, subject), commentable)) return null;
-  if (!hitRateLimits(postingLimits(user), now).allowed) return null;
-  return insertComment(exec, subject, { ...reason, anonymous, fromSignature: true }, user, now);
+  if (!reason.withinLimits) return null;
+  return insertComment(
+    exec,
+    subject,
+    { body: reason.body, bodyHtml: reason.bodyHtml, anonymous, fromSignature: true },
+    user,
+    now,
+  );
 }
 
 function insertComment(
@@ -174,8 +188,13 @@ function requireAuthor(comment: CommentRow, user: User): void {
 }
 
 /** Replaces the text, keeping the earlier version for moderators. */
-export function editComment(commentId: number, body: string, user: User, now = Date.now()): void {
-  rateLimit([[`edit:${user.id}`, COMMENT_LIMITS.edit]], now);
+export async function editComment(
+  commentId: number,
+  body: string,
+  user: User,
+  now = Date.now(),
+): Promise<void> {
+  await rateLimit([[`edit:${user.id}`, COMMENT_LIMITS.edit]], now);
   const bodyHtml = renderMarkdown(body);
   getDb().transaction(
     (tx) => {

@@ -9,8 +9,8 @@ import { COMMENT_LIMITS, CommentError, rateLimit, requireComment } from "./rules
 
 /** What readers do to a comment: vote it up, report it (reports hide it at the threshold). */
 
-export function setVote(commentId: number, up: boolean, user: User, now = Date.now()): number {
-  rateLimit([[`vote:${user.id}`, COMMENT_LIMITS.vote]], now);
+export async function setVote(commentId: number, up: boolean, user: User, now = Date.now()): Promise<number> {
+  await rateLimit([[`vote:${user.id}`, COMMENT_LIMITS.vote]], now);
   return getDb().transaction(
     (tx) => {
       const { comment, commentable } = requireComment(tx, commentId, user);
@@ -45,13 +45,13 @@ export function setVote(commentId: number, up: boolean, user: User, now = Date.n
  * One report per person per comment. At the configured number of open reports the comment hides
  * itself until a moderator looks. Reporting is not audited: reporters stay unknown to everyone.
  */
-export function reportComment(
+export async function reportComment(
   commentId: number,
   report: { reason: ReportReason; note?: string },
   user: User,
   now = Date.now(),
-): { hidden: boolean } {
-  rateLimit([[`report:${user.id}`, COMMENT_LIMITS.report]], now);
+): Promise<{ hidden: boolean }> {
+  await rateLimit([[`report:${user.id}`, COMMENT_LIMITS.report]], now);
   return getDb().transaction(
     (tx) => {
       const { comment } = requireComment(tx, commentId, user);

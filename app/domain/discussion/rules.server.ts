@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
-import { hitRateLimits, type RateLimitResult } from "../../platform/rate-limits.server";
+import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import type { ReportResolution } from "../../vocabulary/comments";
 import { can } from "../identity/permissions.server";
@@ -31,18 +31,11 @@ export const COMMENT_LIMITS = {
   edit: { limit: 10, windowMs: 10 * 60_000 },
 };
 
-export function rateLimit(hits: Parameters<typeof hitRateLimits>[0], now: number): void {
-  const result: RateLimitResult = hitRateLimits(hits, now);
-  if (!result.allowed) {
-    const seconds = Math.ceil(result.retryAfterMs / 1000);
-    throw new CommentError(
-      `You are doing that too often. Please wait ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`,
-      429,
-    );
-  }
-}
+/** Refuses (429) a person doing one thing too often; checked before the transaction. */
+export const rateLimit = (hits: readonly RateLimitHit[], now: number) =>
+  enforceRateLimits(hits, (wait) => `You are doing that too often. Please wait ${wait}.`, now);
 
-export const postingLimits = (user: User): Parameters<typeof hitRateLimits>[0] => [
+export const postingLimits = (user: User): RateLimitHit[] => [
   [`comment:${user.id}:minute`, COMMENT_LIMITS.post.perMinute],
   [`comment:${user.id}:hour`, COMMENT_LIMITS.post.perHour],
 ];

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
+import { Refusal } from "../../platform/refusal";
 import type { Role } from "../../vocabulary/roles";
 import type { User } from "./sessions.server";
 
@@ -45,7 +46,7 @@ export function can(user: Pick<User, "roles">, permission: Permission): boolean 
   return user.roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
 }
 
-export class RoleChangeError extends Error {}
+export class RoleChangeError extends Refusal {}
 
 export function grantRole(personId: number, role: Role, actor: Actor): boolean {
   return getDb().transaction(

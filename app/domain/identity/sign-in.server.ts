@@ -6,7 +6,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { hitRateLimits, type RateLimitResult, type RateLimitRule } from "../../platform/rate-limits.server";
+import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import { findPersonByEmail, maySignIn } from "../people/directory.server";
 import { createSession } from "./sessions.server";
@@ -22,20 +22,20 @@ export const SIGN_IN_LIMITS = {
  * enumeration); only an allowed address gets an email. The token is stored hashed, and its email is
  * queued in the same transaction.
  */
-export function requestSignIn(
+export async function requestSignIn(
   /** `redirectTo`: a local path, already through safeRedirect (app/web/safe-redirect.ts). */
   input: { email: string; redirectTo?: string; ip: string | null },
   now = Date.now(),
-): RateLimitResult {
+): Promise<void> {
   const email = normalizeEmail(input.email);
-  const limited = hitRateLimits(
+  await enforceRateLimits(
     [
       [`sign-in:email:${email}`, SIGN_IN_LIMITS.perEmail],
-      ...(input.ip ? [[`sign-in:ip:${input.ip}`, SIGN_IN_LIMITS.perIp] as [string, RateLimitRule]] : []),
+      ...(input.ip ? [[`sign-in:ip:${input.ip}`, SIGN_IN_LIMITS.perIp] as RateLimitHit] : []),
     ],
+    (wait) => `Too many sign-in requests. Please wait ${wait} and try again.`,
     now,
   );
-  if (!limited.allowed) return limited;
   const config = getConfig();
   const link = getDb().transaction(
     (tx) => {
@@ -77,7 +77,6 @@ export function requestSignIn(
   );
   // Without SMTP the newcomer reads the link in the dev mailbox or here.
   if (link && !config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${link}`);
-  return { allowed: true };
 }
 
 function findUsableToken(token: string, now: number) {

@@ -5,6 +5,7 @@ import { getDb } from "../../../db/client";
 import { people } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
 import { emailSchema } from "../../platform/email-address";
+import { Refusal } from "../../platform/refusal";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { findPersonByEmail } from "./directory.server";
 
@@ -20,10 +21,10 @@ export type ImportReport = {
   deactivatedMissing: string[];
 };
 
-export class MalformedDirectoryError extends Error {
+/** A file that cannot be read as the directory's CSV: nothing is changed; the form points at the file. */
+export class MalformedDirectoryError extends Refusal {
   constructor(message: string) {
-    super(message);
-    this.name = "MalformedDirectoryError";
+    super(message, 400, { file: [`${message} Nothing was changed.`] });
   }
 }
 

@@ -3,6 +3,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
+import { Refusal } from "../../platform/refusal";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "../identity/admission.server";
 import { revokeAllSessions } from "../identity/sessions.server";
@@ -98,7 +99,7 @@ export function listPeople(filter: { query?: string; role?: Role; page: number }
   };
 }
 
-export class DirectoryError extends Error {}
+export class DirectoryError extends Refusal {}
 
 /** Activate or deactivate one person by hand; deactivation signs them out everywhere. */
 export function setPersonActive(personId: number, active: boolean, actor: Actor): void {

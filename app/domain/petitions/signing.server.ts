@@ -4,9 +4,9 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { signatures } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { hitRateLimits, type RateLimitResult, type RateLimitRule } from "../../platform/rate-limits.server";
+import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
-import { postSigningReason } from "../discussion/posting.server";
+import { postSigningReason, signingReasonWithinLimits } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
 import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
@@ -25,10 +25,8 @@ export function hashIp(ip: string): string {
 }
 
 export type Receipt = { petitionId: number; seq: number; hash: string };
-export type SignResult =
-  /** `reasonPosted`: whether the reason became a comment (null without one); see postSigningReason. */
-  | { ok: true; receipt: Receipt; reasonPosted: boolean | null }
-  | { ok: false; rateLimited: RateLimitResult & { allowed: false } };
+/** `reasonPosted`: whether the reason became a comment (null without one); see postSigningReason. */
+export type SignResult = { receipt: Receipt; reasonPosted: boolean | null };
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE";
@@ -92,10 +90,10 @@ function openPetition(petitionId: number, now: number) {
 
 /**
  * Signs once. The partial unique index makes a second standing signature impossible, whatever the
- * code does. One immediate transaction holds the rate-limit hits, the signature, its ledger entry,
- * the count and any milestone crossing; a refused signature still commits its rate-limit hits.
+ * code does. The rate limits are counted first; then one immediate transaction holds the signature,
+ * its ledger entry, the count and any milestone crossing, and a refusal inside it rolls it all back.
  */
-export function signPetition(
+export async function signPetition(
   input: {
     petitionId: number;
     user: User;
@@ -105,27 +103,33 @@ export function signPetition(
     ip: string | null;
   },
   now = Date.now(),
-): SignResult {
+): Promise<SignResult> {
+  await enforceRateLimits(
+    [
+      [`sign:person:${input.user.id}`, SIGNING_LIMITS.perPerson],
+      ...(input.ip ? [[`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp] as RateLimitHit] : []),
+    ],
+    (wait) => `You are signing too fast. Please wait ${wait}.`,
+    now,
+  );
   const db = getDb();
   // Rendered before the write lock is taken: the reason becomes the signer's comment.
-  const reason = input.reason ? { body: input.reason, bodyHtml: renderMarkdown(input.reason) } : null;
+  const reason = input.reason
+    ? {
+        body: input.reason,
+        bodyHtml: renderMarkdown(input.reason),
+        withinLimits: await signingReasonWithinLimits(input.user, now),
+      }
+    : null;
   // better-sqlite3's own transaction (drizzle's wrapper costs ~15 µs a call); drizzle queries on the
   // same connection inside it, like the milestone check, are part of it.
-  const outcome = db.$client
-    .transaction((): SignResult | PetitionError => {
-      const limited = hitRateLimits(
-        [
-          [`sign:person:${input.user.id}`, SIGNING_LIMITS.perPerson],
-          ...(input.ip ? [[`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp] as [string, RateLimitRule]] : []),
-        ],
-        now,
-      );
-      if (!limited.allowed) return { ok: false, rateLimited: limited };
+  return db.$client
+    .transaction((): SignResult => {
+      const petition = openPetition(input.petitionId, now);
+      const at = new Date(now);
+      const signer = newSignerPseudonym();
+      const entry = nextLedgerEntry(petition, "signed", signer, at);
       try {
-        const petition = openPetition(input.petitionId, now);
-        const at = new Date(now);
-        const signer = newSignerPseudonym();
-        const entry = nextLedgerEntry(petition, "signed", signer, at);
         statements().insert.run(
           petition.id,
           input.user.id,
@@ -138,28 +142,20 @@ export function signPetition(
           entry.hash,
           now,
         );
-        writeLedgerEntry(entry, +1, petition);
-        const reasonPosted = reason
-          ? postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now) !==
-            null
-          : null;
-        const next = statements().nextMilestone.get(petition.id);
-        if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
-        return {
-          ok: true,
-          receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash },
-          reasonPosted,
-        };
       } catch (error) {
-        // A failed statement does not end the transaction: the rate-limit hits above still commit.
-        if (isUniqueViolation(error)) return new PetitionError("You have already signed this petition.", 409);
-        if (error instanceof PetitionError) return error;
+        if (isUniqueViolation(error)) throw new PetitionError("You have already signed this petition.", 409);
         throw error;
       }
+      writeLedgerEntry(entry, +1, petition);
+      const reasonPosted = reason
+        ? postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now) !==
+          null
+        : null;
+      const next = statements().nextMilestone.get(petition.id);
+      if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
+      return { receipt: { petitionId: petition.id, seq: entry.seq, hash: entry.hash }, reasonPosted };
     })
     .immediate();
-  if (outcome instanceof PetitionError) throw outcome;
-  return outcome;
 }
 
 /** Withdraws while open: off the count, but the ledger keeps the event. */

@@ -9,7 +9,7 @@ import {
   policyVersions,
 } from "../../../db/schema";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { describeRetryAfter, hitRateLimit } from "../../platform/rate-limits.server";
+import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
@@ -50,18 +50,17 @@ export function requireReader(exec: Executor, policyId: number, user: User): voi
     throw new FeedbackError("Only the policy's owners and admins read its feedback.", 403);
 }
 
-export function sendFeedback(
+export async function sendFeedback(
   policyId: number,
   input: { body: string; rating?: number; anonymous: boolean },
   user: User,
   now = Date.now(),
-): number {
-  const limited = hitRateLimit(`feedback:${user.id}`, FEEDBACK_RATE_LIMIT, now);
-  if (!limited.allowed)
-    throw new FeedbackError(
-      `You have sent a lot of feedback this hour. Please wait ${describeRetryAfter(limited.retryAfterMs)}.`,
-      429,
-    );
+): Promise<number> {
+  await enforceRateLimits(
+    [[`feedback:${user.id}`, FEEDBACK_RATE_LIMIT]],
+    (wait) => `You have sent a lot of feedback this hour. Please wait ${wait}.`,
+    now,
+  );
   if (input.body.length > FEEDBACK_LIMITS.body) throw new FeedbackError("At most 5,000 characters.");
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(

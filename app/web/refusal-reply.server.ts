@@ -1,0 +1,37 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { json } from "@remix-run/node";
+import { RateLimited, Refusal } from "../platform/refusal";
+
+type Reply = (options: {
+  formErrors?: string[];
+  fieldErrors?: Record<string, string[]>;
+}) => SubmissionResult<string[]>;
+
+/**
+ * The one way a route answers a domain Refusal on a form: the form's reply carrying the message (or
+ * its field errors), at the refusal's status, with Retry-After when it is a rate limit. `shape` wraps
+ * the reply when the page's action data carries more than the form's result. Anything that is not a
+ * Refusal is rethrown: a 500 is a bug, never an answer.
+ */
+export function refusalReply<T = SubmissionResult<string[]>>(
+  error: unknown,
+  submission: { reply: Reply },
+  shape?: (result: SubmissionResult<string[]>) => T,
+) {
+  if (!(error instanceof Refusal)) throw error;
+  const fieldErrors = error.fieldErrors as Record<string, string[]>;
+  const result = submission.reply(
+    Object.keys(fieldErrors).length ? { fieldErrors } : { formErrors: [error.message] },
+  );
+  const headers: HeadersInit =
+    error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
+  return json(shape ? shape(result) : (result as T), { status: error.status, headers });
+}
+
+/** The one 404: what this person may not see is answered as though it did not exist. */
+export function notFound(message = "There is nothing at this address."): never {
+  throw new Response(message, { status: 404, statusText: "Not Found" });
+}
+
+/** The API's 404: JSON, like every API answer (docs/api.md). */
+export const apiNotFound = (message: string) => json({ error: message }, { status: 404 });

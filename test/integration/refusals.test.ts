@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { SIGNING_LIMITS } from "../../app/domain/petitions/signing.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { Refusal } from "../../app/platform/refusal";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
+import * as signInRoute from "../../app/routes/sign-in";
+import { refusalReply } from "../../app/web/refusal-reply.server";
+import { getDb } from "../../db/client";
+import { signatures } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
+import { makeCompany, openPetition } from "../support/petition-fixtures";
+
+/**
+ * One refusal shape: whatever refuses (a rate limit, a state, a permission), the domain throws a
+ * Refusal and the page answers with its status, its message on the form, and Retry-After for rate
+ * limits; nothing is stored.
+ */
+const company = makeCompany(8);
+const [creator, signer] = company.staff;
+if (!creator || !signer) throw new Error("company too small");
+
+type Reply = { status?: string; error?: Record<string, string[] | null> | null };
+const formErrors = async (response: Response) => ((await response.json()) as Reply).error?.[""] ?? [];
+
+describe("refusals", () => {
+  it("answer a signer over the rate limit with 429, Retry-After and the reason, storing nothing", async () => {
+    resetRateLimits();
+    const petition = openPetition(company);
+    const sign = () =>
+      callRoute(
+        petitionRoute,
+        "action",
+        signer,
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        {
+          intent: "withdraw",
+        },
+      );
+    // Withdrawing is not rate-limited; signing is: use up the limit on a petition that refuses.
+    for (let i = 0; i < SIGNING_LIMITS.perPerson.limit; i++) {
+      const response = await callRoute(
+        petitionRoute,
+        "action",
+        signer,
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        { intent: "sign", visibility: "public" },
+      );
+      expect([302, 409]).toContain(response.status);
+    }
+    const before = getDb().select().from(signatures).all().length;
+    const limited = await callRoute(
+      petitionRoute,
+      "action",
+      signer,
+      `/petitions/${petition.slug}`,
+      { slug: petition.slug },
+      { intent: "sign", visibility: "anonymous" },
+    );
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await formErrors(limited)).toEqual([expect.stringMatching(/signing too fast\. Please wait \d+/)]);
+    expect(getDb().select().from(signatures).all().length).toBe(before);
+    expect((await sign()).status).toBe(302);
+  });
+
+  it("answer a refused state with its status and message on the form", async () => {
+    resetRateLimits();
+    const petition = openPetition(company);
+    const twice = async () =>
+      callRoute(
+        petitionRoute,
+        "action",
+        creator,
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        {
+          intent: "sign",
+          visibility: "public",
+        },
+      );
+    expect((await twice()).status).toBe(302);
+    const again = await twice();
+    expect(again.status).toBe(409);
+    expect(await formErrors(again)).toEqual(["You have already signed this petition."]);
+  });
+
+  it("answer sign-in requests over the limit with 429 and Retry-After, whatever the address", async () => {
+    resetRateLimits();
+    let last: Response | undefined;
+    for (let i = 0; i < 6; i++) {
+      last = await callRoute(signInRoute, "action", null, "/sign-in", {}, { email: "someone@corp.example" });
+    }
+    expect(last?.status).toBe(429);
+    expect(Number(last?.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const body = (await last?.json()) as { result: Reply; sentTo: string | null };
+    expect(body.sentTo).toBeNull();
+    expect(body.result.error?.[""]).toEqual([expect.stringMatching(/Too many sign-in requests/)]);
+  });
+
+  it("put field errors on their fields, and rethrow what is not a refusal", async () => {
+    const reply = (options: { formErrors?: string[]; fieldErrors?: Record<string, string[]> }) => ({
+      status: "error" as const,
+      error: { ...(options.formErrors ? { "": options.formErrors } : {}), ...options.fieldErrors },
+    });
+    const answered = refusalReply(new Refusal("Bad file", 400, { file: ["Not a CSV."] }), { reply });
+    expect(answered.status).toBe(400);
+    expect(await answered.json()).toEqual({ status: "error", error: { file: ["Not a CSV."] } });
+    const bug = new TypeError("a bug");
+    expect(() => refusalReply(bug, { reply })).toThrow(bug);
+  });
+});
