@@ -18,6 +18,7 @@ import {
 import { COMMENT_SUBJECT_TYPES, REPORT_REASONS, REPORT_RESOLUTIONS } from "../app/vocabulary/comments";
 import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
 import { FEEDBACK_STATUSES } from "../app/vocabulary/feedback";
+import { MAIL_KIND_NAMES } from "../app/vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
   LEDGER_EVENTS,
@@ -131,7 +132,7 @@ export const outbox = sqliteTable(
   "outbox",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    kind: text("kind").notNull(),
+    kind: text("kind", { enum: MAIL_KIND_NAMES }).notNull(),
     toAddress: text("to_address").notNull(),
     subject: text("subject").notNull(),
     textBody: text("text_body").notNull(),

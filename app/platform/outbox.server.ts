@@ -4,11 +4,12 @@ import type { Executor } from "../../db/client";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { getConfig } from "../config.server";
+import { MAIL_KINDS, type MailKind } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES, type OutboxStatus } from "../vocabulary/outbox";
 import { type Actor, recordAudit } from "./audit.server";
 
 export type Email = {
-  kind: string;
+  kind: MailKind;
   to: string;
   subject: string;
   text: string;
@@ -71,8 +72,7 @@ export const OUTBOX_PAGE_SIZE = 50;
  * tell who signed or wrote what — anonymous ones included — so the admin outbox never shows their
  * recipients.
  */
-export const hidesRecipient = (kind: string) =>
-  kind.startsWith("signer.") || kind.startsWith("comment.") || kind.startsWith("feedback.");
+export const hidesRecipient = (kind: MailKind) => MAIL_KINDS[kind].hidesRecipient;
 
 const startOfDay = (date: Date) => new Date(date.getTime() - (date.getTime() % 86_400_000));
 

@@ -7,6 +7,7 @@ import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
 import { listOutbox, retryMail } from "../platform/outbox.server";
+import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../vocabulary/outbox";
 import { redirectWithFlash } from "../web/flash.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
@@ -92,7 +93,7 @@ export default function Outbox() {
             {messages.map((m) => (
               <tr key={m.id}>
                 <td>{m.id}</td>
-                <td>{m.kind}</td>
+                <td>{MAIL_KINDS[m.kind].label}</td>
                 <td>{m.toAddress}</td>
                 <td>{m.subject}</td>
                 <td>

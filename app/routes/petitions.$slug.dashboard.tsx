@@ -18,6 +18,7 @@ import { petitionPage } from "../domain/petitions/reads.server";
 import { postPetitionUpdate } from "../domain/petitions/updates.server";
 import type { Breakdown } from "../platform/small-groups";
 import { K } from "../platform/small-groups";
+import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
@@ -97,17 +98,6 @@ function BreakdownTable({ title, breakdown, asOf }: { title: string; breakdown: 
     </section>
   );
 }
-
-const MAIL_KIND_LABELS: Record<string, string> = {
-  "signer.update": "Updates to signers",
-  "signer.victory": "Victory note to signers",
-  "signer.milestone": "Milestone news to signers",
-  "signer.response": "Leadership's response to signers",
-  "milestone.organizer": "Milestone news to organizers",
-  "milestone.leadership": "Response requests to leadership",
-  "petition.response": "Leadership's response to organizers",
-  "organizer.added": "Welcome to new co-organizers",
-};
 
 export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
@@ -281,7 +271,7 @@ export default function Dashboard() {
                       .reduce((a, m) => a + m.n, 0);
                   return (
                     <tr key={kind}>
-                      <th scope="row">{MAIL_KIND_LABELS[kind] ?? kind}</th>
+                      <th scope="row">{MAIL_KINDS[kind].label}</th>
                       <td>{n("sent").toLocaleString("en")}</td>
                       <td>{(n("queued") + n("sending")).toLocaleString("en")}</td>
                       <td>{n("failed").toLocaleString("en")}</td>

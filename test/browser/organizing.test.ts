@@ -31,6 +31,10 @@ describe("the organizer dashboard", () => {
       expect(String(sum)).toBe((await table.locator("tfoot td").innerText()).replace(/,/g, ""));
     }
     expect(await organizer.locator("body").innerText()).not.toMatch(/@undersigned\.test/);
+    // Emails by kind, in words: no raw kind such as "signer.update" reaches an organizer.
+    const emails = organizer.getByRole("region", { name: "Emails about this petition" });
+    expect(await emails.innerText()).toContain("Organizers' updates, to signers");
+    expect(await emails.innerText()).not.toMatch(/\b(signer|petition|milestone|organizer)\.[a-z_-]+/);
     await expectNoAxeViolations(organizer);
 
     // The hourly view of the first three days.

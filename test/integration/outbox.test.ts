@@ -32,7 +32,7 @@ const row = (id: number) => {
 
 function queueTestMail(subject: string) {
   return enqueueMail(getDb(), {
-    kind: "test",
+    kind: "comment.reply",
     to: "grace@corp.example",
     subject,
     ...renderEmail({ paragraphs: [subject] }),
@@ -44,7 +44,13 @@ describe("the outbox", () => {
     const before = getDb().select().from(outbox).all().length;
     expect(() =>
       getDb().transaction((tx) => {
-        enqueueMail(tx, { kind: "test", to: "x@corp.example", subject: "never", text: "t", html: "h" });
+        enqueueMail(tx, {
+          kind: "comment.reply",
+          to: "x@corp.example",
+          subject: "never",
+          text: "t",
+          html: "h",
+        });
         throw new Error("the change failed");
       }),
     ).toThrowError("the change failed");

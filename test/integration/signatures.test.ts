@@ -14,6 +14,7 @@ import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
 import { auditLog, ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
@@ -324,7 +325,7 @@ describe("milestones", () => {
       resetRateLimits();
       await signPetition({ petitionId: petition.id, user, visibility: "anonymous", wantsUpdates: true, ip });
     }
-    const sent = (kind: string) =>
+    const sent = (kind: MailKind) =>
       getDb()
         .select()
         .from(outbox)

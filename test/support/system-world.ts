@@ -181,7 +181,7 @@ export async function buildWorld() {
     /** An email that failed for good, as the sender leaves it. */
     failedEmail(): number {
       const id = enqueueMail(getDb(), {
-        kind: "petition.opened",
+        kind: "petition.open",
         to: "someone@corp.example",
         subject: "Your petition is open",
         text: "It is open.",

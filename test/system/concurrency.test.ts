@@ -7,6 +7,7 @@ import { organizerEmails } from "../../app/domain/petitions/organizers.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { enqueueMail } from "../../app/platform/outbox.server";
+import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
 import { comments, ledgerEntries, milestones, outbox, people, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";
@@ -282,7 +283,7 @@ it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again
   }
   for (const threshold of [...EXTRA_MILESTONES, 100]) expect(crossings.has(threshold)).toBe(true);
   const organizers = organizerEmails(db, petition.id).sort();
-  const sentFor = (threshold: number, kind: string) =>
+  const sentFor = (threshold: number, kind: MailKind) =>
     db
       .select({ to: outbox.toAddress })
       .from(outbox)
@@ -358,7 +359,7 @@ it("another process writing meanwhile (the CLI) makes the server wait, never fai
   // The mail sender claiming a message that falls due while the lock is held (it polls every 2 s).
   enqueueMail(
     getDb(),
-    { kind: "test", to: newcomer.email, subject: "Due during a lock", text: "t", html: "h" },
+    { kind: "comment.reply", to: newcomer.email, subject: "Due during a lock", text: "t", html: "h" },
     Date.now() + 1_000,
   );
   await whileAnotherProcessWrites(async () => {}, 3_500);

@@ -7,6 +7,7 @@ import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server"
 import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import type { MailKind } from "../../vocabulary/mail-kinds";
 import {
   type PetitionState,
   REJECTION_LABELS,
@@ -177,11 +178,11 @@ function petitionUrl(petition: Pick<Petition, "slug">): string {
 function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: number): void {
   if (petition.state === from) return;
   const organizers = organizerEmails(tx, petition.id);
-  const send = (to: string, subject: string, paragraphs: string[]) =>
+  const send = (kind: MailKind, to: string, subject: string, paragraphs: string[]) =>
     enqueueMail(
       tx,
       {
-        kind: `petition.${petition.state}`,
+        kind,
         to,
         subject,
         petitionId: petition.id,
@@ -197,26 +198,26 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
       .where(and(eq(personRoles.role, "moderator"), eq(people.active, true)))
       .all();
     for (const { email } of moderators) {
-      send(email, `To review: “${petition.title}”`, [
+      send("petition.awaiting_moderation", email, `To review: “${petition.title}”`, [
         `The petition “${petition.title}” has its co-sponsors and awaits moderation.`,
       ]);
     }
   } else if (petition.state === "open") {
     for (const email of organizers) {
-      send(email, `Approved: “${petition.title}” is open for signatures`, [
+      send("petition.open", email, `Approved: “${petition.title}” is open for signatures`, [
         `The petition “${petition.title}” was approved by a moderator and is now open for signatures.`,
       ]);
     }
   } else if (petition.state === "rejected" && petition.rejectionReason) {
     for (const email of organizers) {
-      send(email, `Not approved: “${petition.title}”`, [
+      send("petition.rejected", email, `Not approved: “${petition.title}”`, [
         `A moderator did not approve the petition “${petition.title}”.`,
         `Reason: ${REJECTION_LABELS[petition.rejectionReason]}.${petition.rejectionNote ? ` ${petition.rejectionNote}` : ""}`,
       ]);
     }
   } else if (petition.state === "closed") {
     for (const email of organizers) {
-      send(email, `Closed: “${petition.title}”`, [
+      send("petition.closed", email, `Closed: “${petition.title}”`, [
         `The petition “${petition.title}” has closed with ${petition.signatureCount.toLocaleString("en")} signatures.`,
       ]);
     }

@@ -5,6 +5,7 @@ import { getConfig } from "../../config.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import type { MailKind } from "../../vocabulary/mail-kinds";
 import { organizerRecipients } from "./organizers.server";
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -48,7 +49,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     const due = responseDueAt
       ? ` Leadership must respond by ${responseDueAt.toISOString().slice(0, 10)}.`
       : "";
-    const mail = (to: string, kind: string, paragraphs: string[], stopUrl?: string) =>
+    const mail = (to: string, kind: MailKind, paragraphs: string[], stopUrl?: string) =>
       enqueueMail(
         tx,
         {
