@@ -312,7 +312,7 @@ export const milestones = sqliteTable(
   (t) => [uniqueIndex("milestones_petition_threshold_unique").on(t.petitionId, t.threshold)],
 );
 
-/** One discussion per commentable thing (a petition now; announcements and policies later). */
+/** One discussion per commentable thing: a petition, an announcement or a policy. */
 export const commentThreads = sqliteTable(
   "comment_threads",
   {

@@ -1,4 +1,5 @@
 import type { SeriesPoint } from "../domain/petitions/signature-series";
+import { DAY_MS } from "../platform/time";
 
 /**
  * Signatures over time as two server-rendered SVG charts — the running total (with milestone
@@ -27,7 +28,7 @@ export function niceTicks(max: number, count = 4): number[] {
 
 const label = (start: number, bucketMs: number) => {
   const iso = new Date(start).toISOString();
-  return bucketMs < 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+  return bucketMs < DAY_MS ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
 };
 
 function xTicks(points: SeriesPoint[], bucketMs: number) {
@@ -80,7 +81,7 @@ export function SignatureChart({
   bucketMs: number;
   milestones: Milestone[];
 }) {
-  const period = bucketMs < 86_400_000 ? "hour" : "day";
+  const period = bucketMs < DAY_MS ? "hour" : "day";
   if (!points.length) return <p>No signatures yet.</p>;
   const last = points[points.length - 1];
   const total = last?.cumulative ?? 0;

@@ -4,6 +4,7 @@ import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import type { User } from "../domain/identity/sessions.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import { resetRateLimits } from "../platform/rate-limits.server";
+import { HOUR_MS } from "../platform/time";
 import { seededRandom } from "./seeded-random";
 
 const OPENERS = [
@@ -120,7 +121,7 @@ export async function seedDemoDiscussion(
     rude,
     "Personal attack on colleagues; criticise the policy, not the people.",
     people.moderator,
-    (times.at(-1) ?? start) + 3_600_000,
+    (times.at(-1) ?? start) + HOUR_MS,
   );
   const spam = await as(
     pick(people.staff),

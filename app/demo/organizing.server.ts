@@ -7,6 +7,7 @@ import { sendFeedback } from "../domain/policies/feedback.server";
 import { replyToFeedback, setFeedbackStatus, tagFeedback } from "../domain/policies/feedback-inbox.server";
 import type { Policy } from "../domain/policies/registry.server";
 import { resetRateLimits } from "../platform/rate-limits.server";
+import { DAY_MS } from "../platform/time";
 import type { FeedbackStatus } from "../vocabulary/feedback";
 
 const at = (iso: string) => new Date(iso).getTime();
@@ -144,10 +145,10 @@ export async function seedOrganizing(story: {
     const id = await sendFeedback(policy.id, { body, rating, anonymous }, author, at(when));
     for (const tag of tags) tagFeedback(id, tag, true, owner);
     if (reply) {
-      replyToFeedback(id, reply, owner, at(when) + 2 * 86_400_000);
+      replyToFeedback(id, reply, owner, at(when) + 2 * DAY_MS);
       replies++;
     }
-    setFeedbackStatus(id, status, owner, at(when) + 3 * 86_400_000);
+    setFeedbackStatus(id, status, owner, at(when) + 3 * DAY_MS);
   }
   resetRateLimits();
   return [

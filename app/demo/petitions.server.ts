@@ -5,9 +5,10 @@ import { rolesOf } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { findPersonByEmail } from "../domain/people/directory.server";
 import { createPetition } from "../domain/petitions/drafting.server";
-import { closeExpiredPetitions, DAY_MS, transitionPetition } from "../domain/petitions/lifecycle.server";
+import { closeExpiredPetitions, transitionPetition } from "../domain/petitions/lifecycle.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import { signPetition } from "../domain/petitions/signing.server";
+import { DAY_MS, HOUR_MS } from "../platform/time";
 import { seedDemoDiscussion } from "./discussion.server";
 import { seedOrganizing } from "./organizing.server";
 import { seedMciPolicy, seedMciResponse } from "./response.server";
@@ -62,7 +63,7 @@ export async function seedDemoPetitions(): Promise<string[]> {
         petition.id,
         { action: "co-sponsor" },
         user(staff[from + i] ?? ""),
-        when + (i + 1) * 3_600_000,
+        when + (i + 1) * HOUR_MS,
       );
     }
   };

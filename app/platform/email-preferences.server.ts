@@ -4,6 +4,7 @@ import { type Executor, getDb } from "../../db/client";
 import { emailOptOuts } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
+import { absoluteUrl } from "./addresses.server";
 
 /**
  * Optional emails and how to stop them. Unsubscribe links carry an HMAC of (person, topic) rather
@@ -74,7 +75,7 @@ export function parseUnsubscribeToken(token: string): { personId: number; topic:
 }
 
 export const unsubscribeUrl = (personId: number, topic: EmailTopic) =>
-  `${getConfig().appUrl}/unsubscribe/${unsubscribeToken(personId, topic)}`;
+  absoluteUrl(`/unsubscribe/${unsubscribeToken(personId, topic)}`);
 
 /** RFC 2369 / RFC 8058 headers, so mail clients offer a one-click unsubscribe button. */
 export const unsubscribeHeaders = (url: string) => ({

@@ -7,6 +7,7 @@ import { getConfig } from "../config.server";
 import { MAIL_KINDS, type MailKind } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES, type OutboxStatus } from "../vocabulary/outbox";
 import { type Actor, recordAudit } from "./audit.server";
+import { startOfDay } from "./time";
 
 export type Email = {
   kind: MailKind;
@@ -74,7 +75,7 @@ export const OUTBOX_PAGE_SIZE = 50;
  */
 export const hidesRecipient = (kind: MailKind) => MAIL_KINDS[kind].hidesRecipient;
 
-const startOfDay = (date: Date) => new Date(date.getTime() - (date.getTime() % 86_400_000));
+const dayOf = (date: Date) => new Date(startOfDay(date.getTime()));
 
 /**
  * Outbox metadata for admins: never the bodies, which may hold other people's sign-in links, nor
@@ -107,9 +108,9 @@ export function listOutbox(filter: { status?: OutboxStatus; page: number }) {
     .offset((filter.page - 1) * OUTBOX_PAGE_SIZE)
     .all();
   for (const message of messages) {
-    message.createdAt = startOfDay(message.createdAt);
-    message.sentAt = message.sentAt ? startOfDay(message.sentAt) : null;
-    message.nextAttemptAt = startOfDay(message.nextAttemptAt);
+    message.createdAt = dayOf(message.createdAt);
+    message.sentAt = message.sentAt ? dayOf(message.sentAt) : null;
+    message.nextAttemptAt = dayOf(message.nextAttemptAt);
     if (!hidesRecipient(message.kind)) continue;
     message.toAddress = "hidden (a participant)";
     // SMTP errors quote the address.

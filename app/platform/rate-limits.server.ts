@@ -1,4 +1,5 @@
 import { describeRetryAfter, RateLimited } from "./refusal";
+import { HOUR_MS } from "./time";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitHit = [key: string, rule: RateLimitRule];
@@ -17,7 +18,7 @@ function sweep(now: number): void {
   // Drop windows older than an hour, at most once a minute, so the map stays small.
   if (now - lastSweep < 60_000) return;
   lastSweep = now;
-  for (const [key, entry] of windows) if (now - entry.windowStart > 60 * 60_000) windows.delete(key);
+  for (const [key, entry] of windows) if (now - entry.windowStart > HOUR_MS) windows.delete(key);
 }
 
 function hit(key: string, rule: RateLimitRule, now: number): Outcome {

@@ -8,7 +8,7 @@ import { PolicySelect } from "../components/policy-select";
 import type { User } from "../domain/identity/sessions.server";
 import { editPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
-import { findVisiblePetition } from "../domain/petitions/reads.server";
+import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/rights.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
@@ -25,7 +25,7 @@ export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned"
  * cannot see is a 404, as on its page: a 403 would confirm that a draft with that title exists.
  */
 function editable(slug: string | undefined, user: User) {
-  const petition = findVisiblePetition(slug ?? "", user);
+  const petition = findViewablePetition(slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
   const refusal = editRefusalFor(petition, user);
   if (refusal) throw new Response(refusal.message, { status: refusal.status });

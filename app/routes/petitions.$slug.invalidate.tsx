@@ -13,7 +13,7 @@ import {
   MIN_PEOPLE_PER_INVALIDATION,
   previewInvalidation,
 } from "../domain/petitions/invalidation.server";
-import { findVisiblePetition } from "../domain/petitions/reads.server";
+import { findViewablePetition } from "../domain/petitions/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
@@ -25,7 +25,7 @@ export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Unde
 
 function petitionFor(slug: string | undefined, moderator: User) {
   // Drafts are their creator's alone, moderators' included.
-  const petition = findVisiblePetition(slug ?? "", moderator);
+  const petition = findViewablePetition(slug ?? "", moderator);
   if (!petition) notFound("There is no petition at this address.");
   return petition;
 }

@@ -19,7 +19,7 @@ import {
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
-import { DAY_MS, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { findPetition, listPetitions, petitionPage } from "../../app/domain/petitions/reads.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
@@ -32,6 +32,7 @@ import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
 import { setEmailPreference } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
+import { DAY_MS } from "../../app/platform/time";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";

@@ -12,11 +12,10 @@ import {
 } from "../../app/domain/petitions/dashboard.server";
 import { createPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures } from "../../app/domain/petitions/invalidation.server";
-import { DAY_MS, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
-import { HOUR_MS } from "../../app/domain/petitions/signature-series";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
   listPetitionUpdates,
@@ -33,6 +32,7 @@ import { listOutbox } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
 import { K } from "../../app/platform/small-groups";
+import { DAY_MS, HOUR_MS } from "../../app/platform/time";
 import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";

@@ -3,11 +3,7 @@ import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { editPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/invalidation.server";
-import {
-  closeExpiredPetitions,
-  DAY_MS,
-  transitionPetition,
-} from "../../app/domain/petitions/lifecycle.server";
+import { closeExpiredPetitions, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
 import {
   findPetition,
@@ -17,6 +13,7 @@ import {
 import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
 import { renderMarkdown } from "../../app/platform/markdown.server";
+import { DAY_MS } from "../../app/platform/time";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";

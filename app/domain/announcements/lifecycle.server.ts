@@ -11,7 +11,7 @@ import {
   petitions,
   policies,
 } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
@@ -306,7 +306,7 @@ export function publishAnnouncement(
   );
 }
 
-export const announcementUrl = (slug: string) => `${getConfig().appUrl}/announcements/${slug}`;
+export const announcementUrl = (slug: string) => absoluteUrl(`/announcements/${slug}`);
 
 function notifyOrganizers(
   tx: Executor,

@@ -1,9 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { milestoneReminders, people, personRoles } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import { DAY_MS } from "../../platform/time";
 import type { ReminderKind, Stance } from "../../vocabulary/announcements";
 
 /**
@@ -12,7 +13,6 @@ import type { ReminderKind, Stance } from "../../vocabulary/announcements";
  * milestones and the published announcements, so there is no status to keep in step.
  */
 
-const DAY_MS = 24 * 60 * 60_000;
 export const REMINDER_DAYS_BEFORE = 3;
 
 /** SQL: milestone `m` is answered by a published announcement. */
@@ -160,7 +160,7 @@ export function sendObligationReminders(now = Date.now()): number {
                     ? `The petition “${title}” reached ${obligation.threshold.toLocaleString("en")} signatures, which required a response by ${date}. No announcement has answered it yet.`
                     : `The petition “${title}” reached ${obligation.threshold.toLocaleString("en")} signatures, which requires a response by ${date} (in ${REMINDER_DAYS_BEFORE} days or less).`,
                 ],
-                action: { label: "Awaiting your response", url: `${getConfig().appUrl}/leadership` },
+                action: { label: "Awaiting your response", url: absoluteUrl("/leadership") },
               }),
             },
             now,

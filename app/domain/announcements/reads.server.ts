@@ -13,7 +13,7 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { diffTexts, policyChoices } from "../policies/registry.server";
@@ -232,7 +232,7 @@ export function toApiAnnouncement(announcement: Announcement) {
     updatedAt: announcement.updatedAfterPublishingAt?.toISOString() ?? null,
     responses: details.responses.map((r) => ({
       petitionId: r.petitionId,
-      petitionUrl: `${getConfig().appUrl}/petitions/${r.slug}`,
+      petitionUrl: petitionUrl(r.slug),
       stance: r.stance,
       milestones: r.milestones.map((m) => m.threshold),
     })),

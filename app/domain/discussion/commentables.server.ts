@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
 import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionPath } from "../../platform/addresses.server";
 import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
@@ -10,7 +10,7 @@ import { canView } from "../petitions/reads.server";
 
 /**
  * What the comments module needs to know about a thing that carries a thread. Each commentable
- * type (petitions now; announcements and policies later) answers these questions once, here, so
+ * type (petitions, announcements, policies) answers these questions once, here, so
  * the comments module never reaches into another module's tables.
  */
 export type Commentable = {
@@ -62,7 +62,7 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
             : "The discussion opens when the petition opens for signatures.";
     return {
       title: petition.title,
-      path: `/petitions/${petition.slug}`,
+      path: petitionPath(petition.slug),
       canView: (user) => canView(exec, petition, user),
       closedReason,
       officialIds: organizers,
@@ -110,5 +110,3 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
 export function resolveCommentable(exec: Executor, subject: CommentSubject): Commentable | null {
   return resolvers[subject.type](exec, subject.id);
 }
-
-export const absoluteUrl = (path: string) => `${getConfig().appUrl}${path}`;

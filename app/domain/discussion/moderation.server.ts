@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { commentReports, comments, commentThreads, people } from "../../../db/schema";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import type { User } from "../identity/sessions.server";
-import { absoluteUrl, type Commentable } from "./commentables.server";
+import type { Commentable } from "./commentables.server";
 import {
   CommentError,
   type CommentSubject,

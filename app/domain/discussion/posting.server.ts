@@ -1,13 +1,14 @@
 import { eq, sql } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { commentRevisions, comments, commentThreads, people } from "../../../db/schema";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
 import type { User } from "../identity/sessions.server";
-import { absoluteUrl, type Commentable, resolveCommentable } from "./commentables.server";
+import { type Commentable, resolveCommentable } from "./commentables.server";
 import { MAX_COMMENT_DEPTH } from "./forms";
 import {
   COMMENT_LIMITS,

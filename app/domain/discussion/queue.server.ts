@@ -1,4 +1,5 @@
 import { getDb } from "../../../db/client";
+import { DAY_MS } from "../../platform/time";
 import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
@@ -79,7 +80,7 @@ export function discussionActivity(subject: CommentSubject, now = Date.now()) {
               sum(hidden_at is not null and deleted_at is null) as hidden
        from comments where thread_id = ?`,
     )
-    .get(now - 7 * 24 * 60 * 60_000, thread.id);
+    .get(now - 7 * DAY_MS, thread.id);
   return {
     total: thread.commentCount,
     lastWeek: row?.last_week ?? 0,

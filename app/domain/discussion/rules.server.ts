@@ -3,6 +3,7 @@ import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { HOUR_MS } from "../../platform/time";
 import type { ReportResolution } from "../../vocabulary/comments";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
@@ -24,9 +25,9 @@ export class CommentError extends Refusal {}
 export type { CommentSubject };
 
 export const COMMENT_LIMITS = {
-  post: { perMinute: { limit: 5, windowMs: 60_000 }, perHour: { limit: 60, windowMs: 60 * 60_000 } },
+  post: { perMinute: { limit: 5, windowMs: 60_000 }, perHour: { limit: 60, windowMs: HOUR_MS } },
   vote: { limit: 120, windowMs: 60_000 },
-  report: { limit: 20, windowMs: 60 * 60_000 },
+  report: { limit: 20, windowMs: HOUR_MS },
   // Each edit keeps a version for moderators: a flood of edits would bury them.
   edit: { limit: 10, windowMs: 10 * 60_000 },
 };

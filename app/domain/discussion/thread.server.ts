@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { commentRevisions, comments, commentThreads } from "../../../db/schema";
+import { startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
@@ -134,8 +135,6 @@ export type CommentView = {
   inReplyTo: { id: number; authorName: string | null; excerpt: string | null } | null;
   replies: CommentView[];
 };
-
-const startOfDay = (ms: number) => ms - (ms % 86_400_000);
 
 function toView(
   row: RawComment,

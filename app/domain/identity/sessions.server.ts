@@ -1,6 +1,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
+import { DAY_MS } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "./admission.server";
@@ -10,9 +11,9 @@ import { admittedOutsideDirectory } from "./admission.server";
  * (app/web/session.server.ts reads and writes the cookie).
  */
 
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+export const SESSION_TTL_MS = 30 * DAY_MS;
 /** Renew at most this often, so a busy session does not write on every request. */
-const RENEW_AFTER_MS = 24 * 60 * 60_000;
+const RENEW_AFTER_MS = DAY_MS;
 
 export type User = {
   id: number;

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { people, personRoles, signInTokens } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
@@ -51,7 +52,7 @@ export async function requestSignIn(
           expiresAt: new Date(now + SIGN_IN_TOKEN_TTL_MS),
         })
         .run();
-      const url = `${config.appUrl}/sign-in/verify?${new URLSearchParams({ token })}`;
+      const url = absoluteUrl(`/sign-in/verify?${new URLSearchParams({ token })}`);
       const person = findPersonByEmail(tx, email);
       enqueueMail(
         tx,

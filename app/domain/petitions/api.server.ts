@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
 import type { Petition } from "./rights.server";
 
@@ -47,7 +47,7 @@ export function toApiPetition(
     milestoneThresholds: number[];
   }> = [],
 ) {
-  const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
+  const url = petitionUrl(petition.slug);
   return {
     id: petition.id,
     slug: petition.slug,

@@ -4,6 +4,7 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { milestones, outbox, people, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
+import { DAY_MS, HOUR_MS } from "../../platform/time";
 import { discussionActivity } from "../discussion/queue.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
@@ -13,9 +14,7 @@ import type { Petition } from "./rights.server";
 import {
   bucketStarts,
   chooseResolution,
-  DAY_MS,
   fillSeries,
-  HOUR_MS,
   HOURLY_SPAN_MS,
   type Resolution,
 } from "./signature-series";

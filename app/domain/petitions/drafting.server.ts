@@ -4,9 +4,9 @@ import { type Executor, getDb } from "../../../db/client";
 import { milestones, petitions, policies } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/settings.server";
-import { slugify, uniqueSlug } from "../../platform/slugs";
+import { uniqueSlug } from "../../platform/slugs";
 import type { User } from "../identity/sessions.server";
-import { petitionInputSchema } from "./forms";
+import type { petitionInputSchema } from "./forms";
 import { requirePetition } from "./lifecycle.server";
 import {
   editRefusal,
@@ -20,7 +20,6 @@ import {
 /** Creating and editing a petition, and the milestones its creator adds before it opens. */
 
 export type PetitionInput = z.infer<typeof petitionInputSchema>;
-export { petitionInputSchema, slugify };
 
 /** Path segments that routes use beside /petitions/<slug>. */
 const RESERVED_SLUGS = new Set(["new", "similar"]);

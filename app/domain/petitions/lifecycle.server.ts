@@ -2,11 +2,12 @@ import { and, count, eq, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb, preparedStatements, type Tx } from "../../../db/client";
 import { people, personRoles, petitionCoSponsors, petitions } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
 import {
   type PetitionState,
@@ -15,7 +16,7 @@ import {
   type RejectionReason,
 } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
-import { milestoneInputSchema, victorySchema } from "./forms";
+import { victorySchema } from "./forms";
 import { organizerEmails } from "./organizers.server";
 import { type Petition, PetitionError, standingOf, transitionRefusal } from "./rights.server";
 import { recordPetitionUpdate } from "./updates.server";
@@ -25,10 +26,6 @@ import { recordPetitionUpdate } from "./updates.server";
  * declare victory. Every change of state goes through transitionPetition, with its audit entry and
  * emails in the same transaction.
  */
-
-export { milestoneInputSchema };
-
-export const DAY_MS = 24 * 60 * 60_000;
 
 export type Transition =
   | { action: "submit" }
@@ -170,10 +167,6 @@ export function transitionPetition(
   );
 }
 
-function petitionUrl(petition: Pick<Petition, "slug">): string {
-  return `${getConfig().appUrl}/petitions/${petition.slug}`;
-}
-
 /** Emails the people concerned by a change of state, through the outbox, in the same transaction. */
 function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: number): void {
   if (petition.state === from) return;
@@ -186,7 +179,10 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
         to,
         subject,
         petitionId: petition.id,
-        ...renderEmail({ paragraphs, action: { label: "Open the petition", url: petitionUrl(petition) } }),
+        ...renderEmail({
+          paragraphs,
+          action: { label: "Open the petition", url: petitionUrl(petition.slug) },
+        }),
       },
       now,
     );

@@ -1,14 +1,13 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
 import { organizerRecipients } from "./organizers.server";
-
-const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * Records every milestone the count has now reached, exactly once, with the time of the signature
@@ -31,7 +30,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     .orderBy(asc(milestones.threshold))
     .all();
   if (!crossed.length) return;
-  const url = `${getConfig().appUrl}/petitions/${petition.slug}`;
+  const url = petitionUrl(petition.slug);
   const organizers = organizerRecipients(tx, petition.id);
   for (const milestone of crossed) {
     const responseDueAt =

@@ -7,7 +7,7 @@ import {
   petitionOrganizers,
   petitions,
 } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
@@ -137,8 +137,6 @@ export function listOrganizers(petitionId: number) {
   for (const p of added) push(p, "co-organizer");
   return rows;
 }
-
-const petitionUrl = (slug: string) => `${getConfig().appUrl}/petitions/${slug}`;
 
 /** Adds a colleague (an active person in the staff directory) as a co-organizer; audited, emailed. */
 export function addCoOrganizer(petitionId: number, email: string, user: User, now = Date.now()): void {

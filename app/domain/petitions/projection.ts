@@ -1,6 +1,6 @@
+import { DAY_MS } from "../../platform/time";
 /** When will the next milestone be reached at the recent rate? Pure, so it can be tested exactly. */
 
-const DAY_MS = 24 * 60 * 60_000;
 /** The window the recent rate is measured over (or the petition's age, if younger — at least a day). */
 export const RATE_WINDOW_MS = 7 * DAY_MS;
 

@@ -75,12 +75,6 @@ export function canView(exec: Executor, petition: Petition, user: User | null): 
   return isOrganizer(exec, petition, user.id);
 }
 
-/** The petition at this address if this person may see it: others are told it does not exist. */
-export function findVisiblePetition(idOrSlug: string, user: User | null): Petition | undefined {
-  const petition = findPetition(idOrSlug);
-  return petition && canView(getDb(), petition, user) ? petition : undefined;
-}
-
 export function findPetition(idOrSlug: string): Petition | undefined {
   return /^\d+$/.test(idOrSlug)
     ? statements().byIdOrSlug.get({ id: Number(idOrSlug), slug: idOrSlug })
@@ -271,10 +265,13 @@ export function petitionBodyHtml(body: string): string {
   return html;
 }
 
-/** The petition at this address if this viewer may see it: all an action on the page needs. */
-export function findViewablePetition(slug: string, user: User | null): Petition | null {
-  const petition = findPetition(slug);
-  return petition && canView(getDb(), petition, user) ? petition : null;
+/**
+ * The petition at this address (id or slug) if this person may see it, or undefined: others are told
+ * it does not exist, as though it did not (a 403 would confirm that a draft with that title exists).
+ */
+export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
+  const petition = findPetition(idOrSlug);
+  return petition && canView(getDb(), petition, user) ? petition : undefined;
 }
 
 /** Everything the petition page shows, for this viewer; null when they may not see it. */

@@ -1,11 +1,10 @@
+import { DAY_MS, HOUR_MS } from "../../platform/time";
 /**
  * Signatures over time, in buckets: hourly while a petition is young (its first days are when
  * signatures rush in), daily after. Pure: the dashboard counts per bucket in SQL and fills the gaps
  * here, so the series can be checked against the signatures table.
  */
 
-export const HOUR_MS = 60 * 60_000;
-export const DAY_MS = 24 * HOUR_MS;
 /** Hourly buckets while the chart spans at most this long. */
 export const HOURLY_SPAN_MS = 3 * DAY_MS;
 /** The most buckets a chart draws (a year of days); older days fold into the first bucket. */

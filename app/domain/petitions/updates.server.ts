@@ -1,13 +1,14 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, petitions, petitionUpdates } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { petitionUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown, renderMarkdownForEmail } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
+import { DAY_MS } from "../../platform/time";
 import type { PetitionUpdateKind } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
 import { isOrganizer } from "./organizers.server";
@@ -20,7 +21,7 @@ import { isOrganizer } from "./organizers.server";
 
 export class PetitionUpdateError extends Refusal {}
 
-export const UPDATE_INTERVAL_MS = 24 * 60 * 60_000;
+export const UPDATE_INTERVAL_MS = DAY_MS;
 export const UPDATE_EMAIL_BATCH_SIZE = 200;
 
 /** Writes an update inside the caller's transaction; the scheduler emails it. */
@@ -147,7 +148,7 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
   for (const { id, body, slug } of pending) {
     // Rendered before the write lock is taken (updates are never edited): the same for every signer.
     const rendered = {
-      html: renderMarkdownForEmail(body, `${getConfig().appUrl}/petitions/${slug}#updates`),
+      html: renderMarkdownForEmail(body, petitionUrl(slug, "updates")),
     };
     db.transaction(
       (tx) => {
@@ -174,7 +175,7 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
               .all(petition.id, update.update.createdAt.getTime(), update.update.emailCursor);
         processed += batch.length;
         const victory = update.update.kind === "victory";
-        const url = `${getConfig().appUrl}/petitions/${petition.slug}#updates`;
+        const url = petitionUrl(petition.slug, "updates");
         const quote = { markdown: update.update.body, html: rendered.html };
         for (const signer of batch) {
           if (isOptedOut(tx, signer.person_id, "petition-updates")) continue;

@@ -8,7 +8,7 @@ import {
   policyFeedbackTags,
   policyVersions,
 } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { absoluteUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
@@ -272,7 +272,7 @@ export function replyToFeedback(feedbackId: number, body: string, user: User, no
                 `The owners of “${policy?.title ?? "a policy"}” replied to the feedback you sent${item.anonymous ? " anonymously (they still do not know who you are: this email comes from the platform)" : ""}:`,
                 body,
               ],
-              action: { label: "Read it in My feedback", url: `${getConfig().appUrl}/my/feedback` },
+              action: { label: "Read it in My feedback", url: absoluteUrl("/my/feedback") },
               unsubscribeUrl: stopUrl,
             }),
           },

@@ -11,6 +11,7 @@ import {
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { HOUR_MS, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { FEEDBACK_LIMITS } from "./feedback-forms";
@@ -25,10 +26,9 @@ import { versionInForce } from "./registry.server";
 
 export class FeedbackError extends Refusal {}
 
-export const FEEDBACK_RATE_LIMIT = { limit: 5, windowMs: 60 * 60_000 };
+export const FEEDBACK_RATE_LIMIT = { limit: 5, windowMs: HOUR_MS };
 
-export const DAY_MS = 24 * 60 * 60_000;
-export const dayOf = (date: Date) => new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
+export const dayOf = (date: Date) => new Date(startOfDay(date.getTime()));
 
 export function isPolicyOwner(exec: Executor, policyId: number, user: User): boolean {
   return Boolean(

@@ -1,0 +1,11 @@
+import { getConfig } from "../config.server";
+
+/**
+ * The platform's own addresses, built once: paths for pages and links, absolute URLs (from APP_URL)
+ * for emails and the API.
+ */
+export const absoluteUrl = (path: string) => `${getConfig().appUrl}${path}`;
+
+export const petitionPath = (slug: string, anchor?: string) =>
+  `/petitions/${slug}${anchor ? `#${anchor}` : ""}`;
+export const petitionUrl = (slug: string, anchor?: string) => absoluteUrl(petitionPath(slug, anchor));
