@@ -1,6 +1,6 @@
 import type { FieldMetadata, SubmissionResult } from "@conform-to/react";
-import { getInputProps, getTextareaProps } from "@conform-to/react";
-import { useActionData } from "@remix-run/react";
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
+import { Form, useActionData } from "@remix-run/react";
 import type { ReactNode } from "react";
 
 /** Field errors from zod (server or client), announced and tied to their input by id. */
@@ -104,6 +104,45 @@ export function TextareaField({
   );
 }
 
+/** A validated choice (conform field): label, the options, and the field's errors. */
+export function ChoiceField({
+  label,
+  field,
+  options,
+  placeholder,
+}: {
+  label: ReactNode;
+  field: AnyField;
+  options: ReadonlyArray<{ value: string; label: ReactNode }>;
+  /** The first, empty option ("Choose a reason"), which cannot be chosen. */
+  placeholder?: string;
+}) {
+  return (
+    <FieldShell
+      label={label}
+      field={field}
+      control={(describedBy) => (
+        <select
+          {...getSelectProps(field)}
+          defaultValue={String(field.initialValue ?? "")}
+          aria-describedby={describedBy}
+        >
+          {placeholder ? (
+            <option value="" disabled>
+              {placeholder}
+            </option>
+          ) : null}
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
+  );
+}
+
 /** Form-level errors (not tied to one field), e.g. a rate limit or a refused change. */
 export function FormErrors({ id, errors }: { id?: string; errors?: string[] }) {
   if (!errors?.length) return null;
@@ -145,10 +184,52 @@ export function SelectField({
 }
 
 /**
- * On a page with several forms posting to one action (each with a hidden `intent`), the action's
- * result for the one form that sent it — so each form shows only its own errors.
+ * On a page with several forms posting to one action (each with its `intent`, and a `step` for the
+ * steps of a state machine), the action's result for the one form that sent it — so each form shows
+ * only its own errors.
  */
-export function useActionResultFor(intent: string): SubmissionResult<string[]> | undefined {
-  const result = useActionData() as SubmissionResult<string[]> | undefined;
-  return result?.initialValue?.intent === intent ? result : undefined;
+export function useActionResultFor(intent: string, step?: string): SubmissionResult<string[]> | undefined {
+  const data = useActionData() as
+    | SubmissionResult<string[]>
+    | { result?: SubmissionResult<string[]> }
+    | undefined;
+  const result = data && "result" in data ? data.result : (data as SubmissionResult<string[]> | undefined);
+  const sent = result?.initialValue;
+  if (sent?.intent !== intent) return undefined;
+  return step === undefined || sent.step === step ? result : undefined;
+}
+
+/**
+ * A form that is one button, with hidden fields: it posts its intent (and step) and shows its own
+ * refusal above the button, with or without JavaScript.
+ */
+export function ButtonForm({
+  intent,
+  step,
+  label,
+  className = "secondary",
+  hidden = {},
+}: {
+  intent: string;
+  step?: string;
+  label: ReactNode;
+  className?: string;
+  hidden?: Record<string, string>;
+}) {
+  const [form] = useForm({
+    id: step ? `${intent}-${step}` : intent,
+    lastResult: useActionResultFor(intent, step),
+  });
+  return (
+    <Form method="post" className="inline-form" {...getFormProps(form)}>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      {step ? <input type="hidden" name="step" value={step} /> : null}
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" name="intent" value={intent} className={className}>
+        {label}
+      </button>
+    </Form>
+  );
 }

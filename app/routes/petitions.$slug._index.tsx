@@ -1,13 +1,20 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate, formatDateTime } from "../components/format";
-import { FormErrors, TextareaField } from "../components/forms";
+import {
+  ButtonForm,
+  ChoiceField,
+  FormErrors,
+  InputField,
+  TextareaField,
+  useActionResultFor,
+} from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../domain/discussion/forms";
@@ -15,9 +22,17 @@ import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
 import { addMilestone } from "../domain/petitions/drafting.server";
-import { milestoneInputSchema, signSchema } from "../domain/petitions/forms";
-import { type Transition, transitionPetition, transitionSchema } from "../domain/petitions/lifecycle.server";
+import {
+  hideStepSchema,
+  milestoneInputSchema,
+  rejectStepSchema,
+  signSchema,
+  type Transition,
+  transitionSchema,
+} from "../domain/petitions/forms";
+import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
+import type { TransitionAction } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
@@ -171,10 +186,10 @@ function useLiveCount(slug: string, initial: number, live: boolean) {
 export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
-  const lastResult = useActionData<typeof action>();
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
   const [signForm, signFields] = useForm({
-    lastResult,
+    id: "sign",
+    lastResult: useActionResultFor("sign"),
     defaultValue: { visibility: "public" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
   });
@@ -200,7 +215,6 @@ export default function PetitionPage() {
           <Link to={`/petitions/${petition.slug}/dashboard`}>Organizer dashboard</Link>
         </p>
       ) : null}
-      <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
       {data.updates
         .filter((u) => u.kind === "victory")
         .map((u) => (
@@ -299,11 +313,7 @@ export default function PetitionPage() {
                 , hash <code>{data.ownSignature.hash}</code>
               </p>
               {data.ownSignature.invalidated ? null : (
-                <Form method="post">
-                  <button type="submit" name="intent" value="withdraw" className="danger">
-                    Withdraw my signature
-                  </button>
-                </Form>
+                <ButtonForm intent="withdraw" label="Withdraw my signature" className="danger" />
               )}
             </section>
           ) : null}
@@ -393,12 +403,7 @@ function OrganizerPanel() {
             {coSponsors.length ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}` : ""}.
           </p>
           {viewer.transitions.includes("co-sponsor") ? (
-            <Form method="post">
-              <input type="hidden" name="step" value="co-sponsor" />
-              <button type="submit" name="intent" value="transition">
-                Co-sponsor this petition
-              </button>
-            </Form>
+            <ButtonForm intent="transition" step="co-sponsor" label="Co-sponsor this petition" className="" />
           ) : null}
           {petition.state === "collecting" && viewer.isCreator ? (
             <p className="muted">Share this page&apos;s address with colleagues so they can co-sponsor it.</p>
@@ -413,43 +418,10 @@ function OrganizerPanel() {
               <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
             </p>
           ) : null}
-          <Form method="post">
-            <input type="hidden" name="step" value="submit" />
-            <button type="submit" name="intent" value="transition">
-              Send for co-sponsors
-            </button>
-          </Form>
+          <ButtonForm intent="transition" step="submit" label="Send for co-sponsors" className="" />
         </section>
       ) : null}
-      {viewer.canAddMilestone ? (
-        <section className="card" aria-labelledby="add-milestone-title">
-          <h2 id="add-milestone-title">Add a milestone</h2>
-          <Form method="post" className="stack">
-            <div className="field">
-              <label htmlFor="threshold">Signatures</label>
-              <input id="threshold" name="threshold" type="number" min={2} required />
-            </div>
-            <div className="checkbox">
-              <input id="responseRequired" name="responseRequired" type="checkbox" value="on" />
-              <label htmlFor="responseRequired">Requires a response from leadership</label>
-            </div>
-            <div className="field">
-              <label htmlFor="responseDays">Days to respond</label>
-              <input
-                id="responseDays"
-                name="responseDays"
-                type="number"
-                min={1}
-                max={365}
-                defaultValue={14}
-              />
-            </div>
-            <button type="submit" name="intent" value="add-milestone" className="secondary">
-              Add milestone
-            </button>
-          </Form>
-        </section>
-      ) : null}
+      {viewer.canAddMilestone ? <MilestoneForm /> : null}
     </>
   );
 }
@@ -465,58 +437,18 @@ function ModeratorPanel() {
       </section>
     );
   }
-  const action = (name: string, label: string, className = "secondary") => (
-    <Form method="post" className="inline-form">
-      <input type="hidden" name="step" value={name} />
-      <button type="submit" name="intent" value="transition" className={className}>
-        {label}
-      </button>
-    </Form>
+  const step = (name: TransitionAction, label: string, className = "secondary") => (
+    <ButtonForm intent="transition" step={name} label={label} className={className} />
   );
   return (
     <section className="card stack" aria-labelledby="moderation-title">
       <h2 id="moderation-title">Moderation</h2>
-      {viewer.transitions.includes("approve") ? action("approve", "Approve and open", "") : null}
-      {viewer.transitions.includes("reject") ? (
-        <Form method="post" className="stack">
-          <input type="hidden" name="step" value="reject" />
-          <div className="field">
-            <label htmlFor="reject-reason">Reason for rejecting</label>
-            <select id="reject-reason" name="reason" required defaultValue="">
-              <option value="" disabled>
-                Choose a reason
-              </option>
-              {REJECTION_REASONS.map((r) => (
-                <option key={r} value={r}>
-                  {REJECTION_LABELS[r]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="reject-note">Note to the organizers (optional)</label>
-            <textarea id="reject-note" name="note" rows={2} />
-          </div>
-          <button type="submit" name="intent" value="transition" className="danger">
-            Reject
-          </button>
-        </Form>
-      ) : null}
-      {viewer.transitions.includes("close") ? action("close", "Close early", "danger") : null}
-      {viewer.transitions.includes("archive") ? action("archive", "Archive") : null}
-      {viewer.transitions.includes("hide") ? (
-        <Form method="post" className="stack">
-          <input type="hidden" name="step" value="hide" />
-          <div className="field">
-            <label htmlFor="hide-reason">Reason for hiding</label>
-            <input id="hide-reason" name="reason" type="text" required />
-          </div>
-          <button type="submit" name="intent" value="transition" className="danger">
-            Hide from lists
-          </button>
-        </Form>
-      ) : null}
-      {viewer.transitions.includes("unhide") ? action("unhide", "Show again") : null}
+      {viewer.transitions.includes("approve") ? step("approve", "Approve and open", "") : null}
+      {viewer.transitions.includes("reject") ? <RejectForm /> : null}
+      {viewer.transitions.includes("close") ? step("close", "Close early", "danger") : null}
+      {viewer.transitions.includes("archive") ? step("archive", "Archive") : null}
+      {viewer.transitions.includes("hide") ? <HideForm /> : null}
+      {viewer.transitions.includes("unhide") ? step("unhide", "Show again") : null}
       {viewer.canEdit || viewer.canInvalidate ? (
         <p>
           {viewer.canEdit ? <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> : null}
@@ -527,5 +459,79 @@ function ModeratorPanel() {
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** The creator's own milestone, before the petition opens. */
+function MilestoneForm() {
+  const [form, fields] = useForm({
+    id: "add-milestone",
+    lastResult: useActionResultFor("add-milestone"),
+    defaultValue: { responseDays: "14" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: milestoneInputSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <section className="card" aria-labelledby="add-milestone-title">
+      <h2 id="add-milestone-title">Add a milestone</h2>
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <InputField label="Signatures" field={fields.threshold} type="number" />
+        <div className="checkbox">
+          <input {...getInputProps(fields.responseRequired, { type: "checkbox" })} value="on" />
+          <label htmlFor={fields.responseRequired.id}>Requires a response from leadership</label>
+        </div>
+        <InputField label="Days to respond" field={fields.responseDays} type="number" />
+        <button type="submit" name="intent" value="add-milestone" className="secondary">
+          Add milestone
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+/** A moderator's rejection, with the reason the organizers are told. */
+function RejectForm() {
+  const [form, fields] = useForm({
+    id: "transition-reject",
+    lastResult: useActionResultFor("transition", "reject"),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: rejectStepSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <Form method="post" className="stack" {...getFormProps(form)}>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <input type="hidden" name="step" value="reject" />
+      <ChoiceField
+        label="Reason for rejecting"
+        field={fields.reason}
+        placeholder="Choose a reason"
+        options={REJECTION_REASONS.map((r) => ({ value: r, label: REJECTION_LABELS[r] }))}
+      />
+      <TextareaField label="Note to the organizers (optional)" field={fields.note} rows={2} />
+      <button type="submit" name="intent" value="transition" className="danger">
+        Reject
+      </button>
+    </Form>
+  );
+}
+
+/** A moderator hides an open or closed petition from lists, with a reason shown on it. */
+function HideForm() {
+  const [form, fields] = useForm({
+    id: "transition-hide",
+    lastResult: useActionResultFor("transition", "hide"),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: hideStepSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <Form method="post" className="stack" {...getFormProps(form)}>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <input type="hidden" name="step" value="hide" />
+      <InputField label="Reason for hiding" field={fields.reason} />
+      <button type="submit" name="intent" value="transition" className="danger">
+        Hide from lists
+      </button>
+    </Form>
   );
 }

@@ -80,6 +80,22 @@ describe("a petition from draft to signatures", () => {
       await page.getByText(/Thank you/).waitFor();
       await page.close();
     }
+    // Each of the page's forms answers for itself: without JavaScript, a rejection without a reason
+    // comes back with the reason inside the rejection form, and no other form shows an error.
+    const plain = await as("mod", false);
+    await plain.goto(petitionUrl);
+    await plain.getByRole("button", { name: "Reject" }).click();
+    const rejectForm = plain.locator("form", { has: plain.getByRole("button", { name: "Reject" }) });
+    await rejectForm.locator(".form-errors, .field-errors li", { hasText: "Choose a reason" }).first().waitFor();
+    const approveForm = plain.locator("form", {
+      has: plain.getByRole("button", { name: "Approve and open" }),
+    });
+    expect(await approveForm.locator(".form-errors, .field-errors li").count()).toBe(0);
+    expect(await plain.locator(".form-errors, .field-errors li").count()).toBe(
+      await rejectForm.locator(".form-errors, .field-errors li").count(),
+    );
+    await plain.close();
+
     const moderator = await as("mod");
     await moderator.goto(`${app.baseUrl}/moderation`);
     await expectNoAxeViolations(moderator);

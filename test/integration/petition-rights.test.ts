@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { addMilestone, editPetition } from "../../app/domain/petitions/drafting.server";
-import { type Transition, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import type { Transition } from "../../app/domain/petitions/forms";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { findPetition } from "../../app/domain/petitions/reads.server";
 import {
   type Petition,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { transitionSchema } from "../../app/domain/petitions/lifecycle.server";
+import { transitionSchema } from "../../app/domain/petitions/forms";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { readFlash } from "../../app/web/flash.server";
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
 
@@ -69,3 +70,26 @@ export const victorySchema = z.object({
 export const coOrganizerSchema = z.object({
   email: z.string({ message: "Enter a colleague's email address" }).trim().email("Enter an email address"),
 });
+
+/** The fields of the steps that take any: the petition page's forms validate with these too. */
+export const rejectStepSchema = z.object({
+  reason: z.enum(REJECTION_REASONS, { message: "Choose a reason" }),
+  note: z.string().trim().max(1000, "Keep the note to 1,000 characters").optional(),
+});
+export const hideStepSchema = z.object({
+  reason: z.string({ message: "Say why" }).trim().min(3, "Say why").max(500, "Keep it to 500 characters"),
+});
+
+/** A step of the petition state machine, as transitionPetition takes it. */
+export const transitionSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("submit") }),
+  z.object({ action: z.literal("co-sponsor") }),
+  z.object({ action: z.literal("approve") }),
+  rejectStepSchema.extend({ action: z.literal("reject") }),
+  z.object({ action: z.literal("close") }),
+  z.object({ action: z.literal("archive") }),
+  hideStepSchema.extend({ action: z.literal("hide") }),
+  z.object({ action: z.literal("unhide") }),
+  z.object({ action: z.literal("declare-victory"), note: victorySchema.shape.body }),
+]);
+export type Transition = z.output<typeof transitionSchema>;

@@ -1,5 +1,4 @@
 import { and, count, eq, lte, sql } from "drizzle-orm";
-import { z } from "zod";
 import { type Executor, getDb, preparedStatements, type Tx } from "../../../db/client";
 import { people, personRoles, petitionCoSponsors, petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
@@ -9,14 +8,9 @@ import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
-import {
-  type PetitionState,
-  REJECTION_LABELS,
-  REJECTION_REASONS,
-  type RejectionReason,
-} from "../../vocabulary/petitions";
+import { type PetitionState, REJECTION_LABELS } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
-import { victorySchema } from "./forms";
+import type { Transition } from "./forms";
 import { organizerEmails } from "./organizers.server";
 import { type Petition, PetitionError, standingOf, transitionRefusal } from "./rights.server";
 import { recordPetitionUpdate } from "./updates.server";
@@ -26,36 +20,6 @@ import { recordPetitionUpdate } from "./updates.server";
  * declare victory. Every change of state goes through transitionPetition, with its audit entry and
  * emails in the same transaction.
  */
-
-export type Transition =
-  | { action: "submit" }
-  | { action: "co-sponsor" }
-  | { action: "approve" }
-  | { action: "reject"; reason: RejectionReason; note?: string }
-  | { action: "close" }
-  | { action: "archive" }
-  | { action: "hide"; reason: string }
-  | { action: "unhide" }
-  | { action: "declare-victory"; note: string };
-
-export const transitionSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("submit") }),
-  z.object({ action: z.literal("co-sponsor") }),
-  z.object({ action: z.literal("approve") }),
-  z.object({
-    action: z.literal("reject"),
-    reason: z.enum(REJECTION_REASONS, { message: "Choose a reason" }),
-    note: z.string().trim().max(1000).optional(),
-  }),
-  z.object({ action: z.literal("close") }),
-  z.object({ action: z.literal("archive") }),
-  z.object({
-    action: z.literal("hide"),
-    reason: z.string({ message: "Say why" }).trim().min(3, "Say why").max(500),
-  }),
-  z.object({ action: z.literal("unhide") }),
-  z.object({ action: z.literal("declare-victory"), note: victorySchema.shape.body }),
-]);
 
 /**
  * The one way a petition changes state. Checks the state and who may act, records the audit entry
