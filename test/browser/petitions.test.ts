@@ -86,7 +86,10 @@ describe("a petition from draft to signatures", () => {
     await plain.goto(petitionUrl);
     await plain.getByRole("button", { name: "Reject" }).click();
     const rejectForm = plain.locator("form", { has: plain.getByRole("button", { name: "Reject" }) });
-    await rejectForm.locator(".form-errors, .field-errors li", { hasText: "Choose a reason" }).first().waitFor();
+    await rejectForm
+      .locator(".form-errors, .field-errors li", { hasText: "Choose a reason" })
+      .first()
+      .waitFor();
     const approveForm = plain.locator("form", {
       has: plain.getByRole("button", { name: "Approve and open" }),
     });
