@@ -19,12 +19,20 @@ export function openDatabase(file: string): DB {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
   sqlite.pragma("synchronous = NORMAL");
+  // Deleted and overwritten content is zeroed in the file, so forgotten links do not survive in free
+  // pages (docs/anonymity.md); the WAL is emptied by a checkpoint after each forgetting job.
+  sqlite.pragma("secure_delete = ON");
   const db = drizzle(sqlite, { schema });
+  // Migrations that rebuild a table run with foreign keys off, as SQLite's ALTER TABLE procedure asks
+  // (the pragma cannot change inside the migrator's transaction), and are checked before going on.
+  sqlite.pragma("foreign_keys = OFF");
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const broken = sqlite.pragma("foreign_key_check") as unknown[];
+  if (broken.length) throw new Error(`a migration left ${broken.length} broken foreign key references`);
+  sqlite.pragma("foreign_keys = ON");
   return db;
 }
 

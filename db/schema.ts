@@ -254,6 +254,11 @@ export const signatures = sqliteTable(
      * two signatures of one person (a public one and a later anonymous one, say).
      */
     ledgerSigner: text("ledger_signer").notNull().default(""),
+    /**
+     * The blind token this public signature spent (its id: SHA-256 of the token's message), when the
+     * signer had one: a token is spent once, publicly or anonymously, never both.
+     */
+    tokenId: text("token_id"),
     ledgerSeq: integer("ledger_seq").notNull(),
     ledgerHash: text("ledger_hash").notNull(),
     createdAt: createdAt(),
@@ -267,6 +272,9 @@ export const signatures = sqliteTable(
     uniqueIndex("signatures_one_per_person").on(t.petitionId, t.personId).where(sql`withdrawn_at is null`),
     index("signatures_petition_created_idx").on(t.petitionId, t.createdAt),
     index("signatures_person_idx").on(t.personId),
+    uniqueIndex("signatures_token_standing")
+      .on(t.tokenId)
+      .where(sql`token_id is not null and withdrawn_at is null`),
     // Standing signatures by visibility: counting a petition's public and anonymous ones reads this
     // index alone. Queries must repeat both terms of the WHERE for SQLite to use it.
     index("signatures_standing_visibility_idx")
@@ -342,11 +350,15 @@ export const comments = sqliteTable(
     depth: integer("depth").notNull(),
     /** When a reply to a depth-3 comment is placed beside it, the comment it answers. */
     inReplyToId: integer("in_reply_to_id").references((): AnySQLiteColumn => comments.id),
-    /** Never leaves the server for anonymous comments (see comments.server.ts). */
-    authorId: integer("author_id")
-      .notNull()
-      .references(() => people.id),
+    /**
+     * Never leaves the discussion module for anonymous comments, and is forgotten (set null) once
+     * their author can no longer edit them: when the discussion closes, or after the setting's number
+     * of days (discussion/forgetting.server.ts). Null from the start for a signer's anonymous reason.
+     */
+    authorId: integer("author_id").references(() => people.id),
     anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
+    /** The author asked to be emailed replies; off by default for anonymous comments (company mail sees who is emailed). */
+    emailsAuthor: integer("emails_author", { mode: "boolean" }).notNull().default(true),
     /** Posted (as themselves) by an organizer of the subject or by leadership. */
     official: integer("official", { mode: "boolean" }).notNull().default(false),
     /**
@@ -694,10 +706,15 @@ export const policyFeedback = sqliteTable(
       .references(() => policies.id),
     /** The version in force when the feedback was sent, which its rating rates. */
     versionId: integer("version_id").references(() => policyVersions.id),
-    authorId: integer("author_id")
-      .notNull()
-      .references(() => people.id),
+    /** Null for anonymous feedback: it is stored with no author at all. */
+    authorId: integer("author_id").references(() => people.id),
     anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Anonymous feedback only: SHA-256 of the secret its author's browser keeps (also shown once as a
+     * receipt code), which reads the owners' replies; and the blind token it spent (one a policy a week).
+     */
+    replySecretHash: text("reply_secret_hash"),
+    tokenId: text("token_id"),
     body: text("body").notNull(),
     bodyHtml: text("body_html").notNull(),
     /** 1–5, optional. */
@@ -709,6 +726,8 @@ export const policyFeedback = sqliteTable(
   (t) => [
     index("policy_feedback_policy_idx").on(t.policyId, t.id),
     index("policy_feedback_author_idx").on(t.authorId, t.id),
+    uniqueIndex("policy_feedback_secret_unique").on(t.replySecretHash),
+    uniqueIndex("policy_feedback_token_unique").on(t.tokenId),
   ],
 );
 
@@ -739,4 +758,83 @@ export const policyFeedbackReplies = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("policy_feedback_replies_feedback_idx").on(t.feedbackId, t.id)],
+);
+
+/**
+ * One RSA blind-signing key pair per scope — a petition (`petition:<id>`), or a policy's anonymous
+ * feedback for one week (`feedback:<policy>:<week>`) — used for nothing else (platform/blind-signatures).
+ * The private half is deleted when the scope ends (the petition closes): no token can be minted after.
+ * Clustered by scope (WITHOUT ROWID, migration 0014).
+ */
+export const blindKeys = sqliteTable("blind_keys", {
+  scope: text("scope").primaryKey(),
+  /** SubjectPublicKeyInfo, DER, base64url: published, and pinned by signers' browsers. */
+  publicKey: text("public_key").notNull(),
+  /** PKCS #8, DER, base64url; null once retired. */
+  privateKey: text("private_key"),
+  fingerprint: text("fingerprint").notNull(),
+  /** Days (midnight UTC), never finer. */
+  createdOn: timestamp("created_on").notNull(),
+  retiredOn: timestamp("retired_on"),
+  /** How many tokens were issued: published, so anyone can see redemptions never exceed it. */
+  issued: integer("issued").notNull().default(0),
+  /** Set by a restore from a backup on a scope that was open: issuance rows made since were lost. */
+  issuanceFrozenOn: timestamp("issuance_frozen_on"),
+});
+
+/**
+ * Who has been issued a scope's token — never which token (blinding hides it). Every signed-in
+ * browser fetches its tokens in the background, so this is the list of people who used the platform
+ * while the petition was open, not of its signers. Deleted when the scope's key is retired (the
+ * count stays in blind_keys.issued). Clustered by (scope, person), WITHOUT ROWID: no insertion order.
+ */
+export const tokenIssuance = sqliteTable(
+  "token_issuance",
+  {
+    scope: text("scope").notNull(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    /** The day, never finer. */
+    issuedOn: timestamp("issued_on").notNull(),
+    /**
+     * The blinded message and its blind signature (base64url), kept so that a dropped answer can be
+     * fetched again: blinding hides the token perfectly. Both null: the person signed publicly without
+     * a token (no JavaScript), and so will never be issued one.
+     */
+    blindedMessage: text("blinded_message"),
+    blindSignature: text("blind_signature"),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.personId] })],
+);
+
+/**
+ * Anonymous signatures: a token, its signature and its state — no person, no address, no exact time,
+ * and nothing that orders them against other tables (clustered by the token's id, WITHOUT ROWID).
+ * They join the count and the ledger in shuffled batches (petitions/anonymous-batches.server.ts).
+ */
+export const anonymousSignatures = sqliteTable(
+  "anonymous_signatures",
+  {
+    /** SHA-256 of the token's prepared message, hex: also its pseudonym in the ledger. */
+    tokenId: text("token_id").primaryKey(),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id),
+    /** The prepared token message and its signature, base64url (null: a legacy signature, see 0014). */
+    message: text("message"),
+    signature: text("signature"),
+    /** The signer's P-256 public key, base64url, from the message: it authorizes withdraw and sign. */
+    signerKey: text("signer_key"),
+    /** The signer's actions so far (withdraw, sign again): the next one must be numbered seq + 1. */
+    actionSeq: integer("action_seq").notNull().default(0),
+    standing: integer("standing", { mode: "boolean" }).notNull().default(true),
+    /** The batch that counted it, and the batch of its last change: batch times, never finer. */
+    countedAt: timestamp("counted_at").notNull(),
+    changedAt: timestamp("changed_at").notNull(),
+    /** The ledger entry of its first signing: the receipt. */
+    ledgerSeq: integer("ledger_seq").notNull(),
+    ledgerHash: text("ledger_hash").notNull(),
+  },
+  (t) => [index("anonymous_signatures_petition_idx").on(t.petitionId, t.standing, t.countedAt)],
 );

@@ -10,12 +10,18 @@ export const settingsSchema = z.object({
   openForDays: z.coerce.number().int().min(1).max(730),
   /** Open reports at which a comment hides itself until a moderator looks at it. */
   commentReportThreshold: z.coerce.number().int().min(1).max(100),
+  /**
+   * Days an anonymous comment keeps its author (who may edit or delete it meanwhile) before the link
+   * is forgotten; it is forgotten sooner if the discussion closes.
+   */
+  anonymousAuthorDays: z.coerce.number().int().min(1).max(365),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
   coSponsorsRequired: 3,
   openForDays: 90,
   commentReportThreshold: 3,
+  anonymousAuthorDays: 30,
 };
 
 export function getSettings(exec: Executor = getDb()): Settings {

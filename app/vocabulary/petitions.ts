@@ -40,7 +40,12 @@ export const REJECTION_LABELS: Record<RejectionReason, string> = {
 export const SIGNATURE_VISIBILITIES = ["public", "anonymous"] as const;
 export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
 
-export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated"] as const;
+/**
+ * What a ledger entry records. `key-created` and `key-retired` mark the petition's blind-signing key
+ * (its fingerprint as the entry's signer): opened with the petition, its private half deleted when the
+ * petition closes, so no token can be minted after.
+ */
+export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated", "key-created", "key-retired"] as const;
 export type LedgerEvent = (typeof LEDGER_EVENTS)[number];
 
 export const PETITION_LISTS = [
