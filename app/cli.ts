@@ -11,8 +11,14 @@ import {
   MalformedDirectoryError,
   summarizeImport,
 } from "./domain/people/directory-import.server";
-import { checkCounts } from "./domain/petitions/counts.server";
+import { ANONYMOUS_PAGE_SIZE, listAnonymousSignatures } from "./domain/petitions/anonymous-signing.server";
+import {
+  checkAnonymousSignatures,
+  type PublishedAnonymous,
+} from "./domain/petitions/anonymous-verification.server";
+import { checkCounts, countByVisibility } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
+import { petitionKeyView } from "./domain/petitions/petition-keys.server";
 import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
@@ -24,7 +30,10 @@ const USAGE = `Usage: npm run cli -- <command>
   grant-role EMAIL ROLE                          give a role (${ROLES.join(", ")})
   revoke-role EMAIL ROLE                         take a role away
   check-counts                                   stored counts vs signatures vs ledger; exit 1 on a mismatch
-  verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break`;
+  verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break
+  verify-anonymous PETITION [--from=URL]         check every anonymous signature against the petition's
+                                                 public key and its count, from this database or from
+                                                 any server's public API; exit 1 on a problem`;
 
 class UsageError extends Error {}
 
@@ -39,7 +48,7 @@ function roleArg(value: string | undefined) {
   return value;
 }
 
-function run(args: string[]): void {
+async function run(args: string[]): Promise<void> {
   const [command, ...rest] = args;
   const flags = new Set(rest.filter((a) => a.startsWith("--")));
   const positional = rest.filter((a) => !a.startsWith("--"));
@@ -96,13 +105,90 @@ function run(args: string[]): void {
       if (broken) process.exitCode = 1;
       return;
     }
+    case "verify-anonymous": {
+      const target = positional[0];
+      if (!target) throw new UsageError("verify-anonymous needs a PETITION (id or slug).");
+      const from = rest.find((a) => a.startsWith("--from="))?.slice("--from=".length);
+      const published = from ? await fetchPublished(from, target) : localPublished(target);
+      const check = checkAnonymousSignatures(
+        published.petitionId,
+        published.publicKey,
+        published.signatures,
+        {
+          anonymous: published.anonymousCount,
+          tokensIssued: published.tokensIssued,
+        },
+      );
+      console.log(
+        `${check.ok ? "ok    " : "BROKEN"} petition ${published.petitionId}: ${check.checked} anonymous signatures (${check.legacy} from before tokens), ${check.standing} standing; ${published.tokensIssued ?? "?"} tokens issued${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+      );
+      if (!check.ok) process.exitCode = 1;
+      return;
+    }
     default:
       throw new UsageError(command ? `Unknown command "${command}".` : "No command given.");
   }
 }
 
+type Published = {
+  petitionId: number;
+  publicKey: string | null;
+  tokensIssued?: number;
+  anonymousCount: number;
+  signatures: PublishedAnonymous[];
+};
+
+function localPublished(idOrSlug: string): Published {
+  const petition = findPetition(idOrSlug);
+  if (!petition) throw new UsageError(`No petition "${idOrSlug}".`);
+  const key = petitionKeyView(petition.id);
+  const signatures: PublishedAnonymous[] = [];
+  for (let page = listAnonymousSignatures(petition.id); page.length; ) {
+    signatures.push(...page);
+    page =
+      page.length === ANONYMOUS_PAGE_SIZE ? listAnonymousSignatures(petition.id, page.at(-1)?.tokenId) : [];
+  }
+  return {
+    petitionId: petition.id,
+    publicKey: key?.publicKey ?? null,
+    tokensIssued: key?.tokensIssued,
+    anonymousCount: countByVisibility(petition.id).anonymousCount,
+    signatures,
+  };
+}
+
+/** What anyone can fetch from a server's public API (docs/api.md), checked here without its database. */
+async function fetchPublished(base: string, idOrSlug: string): Promise<Published> {
+  const get = async <T>(path: string): Promise<T> => {
+    const response = await fetch(new URL(path, base));
+    if (!response.ok) throw new UsageError(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const petition = await get<{
+    id: number;
+    signatures: { anonymous: number };
+    anonymity: { publicKey: string; tokensIssued: number } | null;
+  }>(`/api/petitions/${encodeURIComponent(idOrSlug)}`);
+  const signatures: PublishedAnonymous[] = [];
+  let after: string | null = "";
+  while (after !== null) {
+    const page: { signatures: PublishedAnonymous[]; nextAfter: string | null } = await get(
+      `/api/petitions/${petition.id}/anonymous${after ? `?after=${after}` : ""}`,
+    );
+    signatures.push(...page.signatures);
+    after = page.nextAfter;
+  }
+  return {
+    petitionId: petition.id,
+    publicKey: petition.anonymity?.publicKey ?? null,
+    tokensIssued: petition.anonymity?.tokensIssued,
+    anonymousCount: petition.signatures.anonymous,
+    signatures,
+  };
+}
+
 try {
-  run(process.argv.slice(2));
+  await run(process.argv.slice(2));
   closeDb();
 } catch (error) {
   closeDb();

@@ -3,9 +3,14 @@ import { getConfig } from "../config.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
+import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
+import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
+import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
+import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
+import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
 import { startMailSender } from "./mail-sender.server";
 
 /**
@@ -14,7 +19,11 @@ import { startMailSender } from "./mail-sender.server";
  * `npm run dev`. Returns a stop function.
  */
 const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
+  // Anonymous signatures and feedback held in memory are written in shuffled batches.
+  ["counting anonymous signatures", () => commitAnonymousBatches()],
+  ["storing anonymous feedback", () => commitAnonymousFeedback()],
   ["closing petitions", () => closeExpiredPetitions()],
+  ["giving open petitions their keys", () => ensurePetitionKeys()],
   ["publishing scheduled announcements", () => publishDueAnnouncements()],
   // A few batches a minute: a company-wide petition's signers are emailed within minutes.
   [
@@ -30,16 +39,20 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
     },
   ],
   ["reminding leadership", () => sendObligationReminders()],
+  // Forgetting what is no longer needed, then emptying the WAL of it.
+  ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors())],
+  ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys())],
+  ["checkpointing after forgetting", () => checkpointAfterForgetting()],
 ];
 
 /**
  * One run of the minute scheduler's jobs. Each is idempotent, so running them again (a restart, or a
  * test that wants the scheduler's pending work done now) repeats nothing.
  */
-export function runScheduledJobs(): void {
+export async function runScheduledJobs(): Promise<void> {
   for (const [name, job] of SCHEDULED_JOBS) {
     try {
-      job();
+      await job();
     } catch (error) {
       console.error(`${name}:`, error);
     }
@@ -59,12 +72,20 @@ export function boot(): () => Promise<void> {
   // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
   // emails of published ones are queued in batches, leadership is reminded of due responses. Each
   // job records what it did in the same transaction, so a restart neither skips nor repeats work.
-  runScheduledJobs();
-  const closer = setInterval(runScheduledJobs, 60_000);
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    // One run at a time: a slow run (a big batch) is not overlapped by the next minute's.
+    running ??= runScheduledJobs().finally(() => {
+      running = null;
+    });
+  };
+  tick();
+  const closer = setInterval(tick, 60_000);
   closer.unref();
   globalForBoot.__undersignedStop = async () => {
     clearInterval(sweep);
     clearInterval(closer);
+    await running;
     await stopMail();
     globalForBoot.__undersignedStop = undefined;
   };

@@ -41,7 +41,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             `select s.person_id, p.email, min(s.petition_id) as petition_id
              from signatures s join people p on p.id = s.person_id
              where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
-               and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
+               and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
              group by s.person_id
              order by s.person_id limit ${batchSize}`,
           )

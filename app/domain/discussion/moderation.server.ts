@@ -63,6 +63,9 @@ export function hideComment(commentId: number, reason: string, moderator: User, 
         { type: "comment", id: commentId },
         { reason, reports },
       );
+      // An anonymous author is told on the site (their own view of the comment), by email only if they
+      // asked for reply emails; a forgotten one cannot be told.
+      if (comment.authorId === null || !comment.emailsAuthor) return;
       const author = tx
         .select({ email: people.email, active: people.active })
         .from(people)

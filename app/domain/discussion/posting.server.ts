@@ -7,6 +7,7 @@ import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/e
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
+import { startOfDay } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
 import { MAX_COMMENT_DEPTH } from "./forms";
@@ -76,6 +77,54 @@ export function postSigningReason(
     user,
     now,
   );
+}
+
+/**
+ * An anonymous signer's "why I'm signing", written with their signature's batch: a comment with no
+ * author at all, dated by the batch's day. Skipped while the discussion is closed to posting.
+ */
+export function postAnonymousReason(
+  exec: Executor,
+  petitionId: number,
+  reason: { body: string; bodyHtml: string },
+  at: number,
+): number | null {
+  const subject: CommentSubject = { type: "petition", id: petitionId };
+  const commentable = resolveCommentable(exec, subject);
+  let thread = findThread(exec, subject);
+  if (!commentable || postingClosedReason(thread, commentable)) return null;
+  thread ??= exec
+    .insert(commentThreads)
+    .values({ subjectType: "petition", subjectId: petitionId, createdAt: new Date(startOfDay(at)) })
+    .returning()
+    .get();
+  const created = exec
+    .insert(comments)
+    .values({
+      threadId: thread.id,
+      parentId: null,
+      depth: 1,
+      inReplyToId: null,
+      authorId: null,
+      anonymous: true,
+      emailsAuthor: false,
+      official: false,
+      fromSignature: true,
+      body: reason.body,
+      bodyHtml: reason.bodyHtml,
+      createdAt: new Date(startOfDay(at)),
+    })
+    .returning({ id: comments.id })
+    .get();
+  exec
+    .update(commentThreads)
+    .set({
+      commentCount: sql`${commentThreads.commentCount} + 1`,
+      topLevelCount: sql`${commentThreads.topLevelCount} + 1`,
+    })
+    .where(eq(commentThreads.id, thread.id))
+    .run();
+  return created.id;
 }
 
 function insertComment(
@@ -152,7 +201,11 @@ function insertComment(
   return created.id;
 }
 
-/** Tells the author of the answered comment, unless they wrote the reply, left, or turned it off. */
+/**
+ * Tells the author of the answered comment, unless they wrote the reply, left, turned it off, or it
+ * is anonymous and they did not ask for reply emails (company mail would see who is emailed), or its
+ * author is forgotten.
+ */
 function notifyReply(
   tx: Executor,
   answered: CommentRow,
@@ -160,16 +213,17 @@ function notifyReply(
   replier: User,
   commentable: Commentable,
 ): void {
-  if (answered.authorId === replier.id) return;
+  const authorId = answered.authorId;
+  if (authorId === null || authorId === replier.id || !answered.emailsAuthor) return;
   const author = tx
     .select({ email: people.email, active: people.active })
     .from(people)
-    .where(eq(people.id, answered.authorId))
+    .where(eq(people.id, authorId))
     .get();
-  if (!author?.active || isOptedOut(tx, answered.authorId, "comment-replies")) return;
+  if (!author?.active || isOptedOut(tx, authorId, "comment-replies")) return;
   const who = reply.anonymous ? "A verified colleague" : (replier.name ?? "A colleague");
   const excerpt = reply.body.length > 600 ? `${reply.body.slice(0, 600)}…` : reply.body;
-  const stopUrl = unsubscribeUrl(answered.authorId, "comment-replies");
+  const stopUrl = unsubscribeUrl(authorId, "comment-replies");
   enqueueMail(tx, {
     kind: "comment.reply",
     to: author.email,

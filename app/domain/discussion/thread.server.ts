@@ -26,7 +26,7 @@ export type RawComment = {
   id: number;
   parent_id: number | null;
   depth: number;
-  author_id: number;
+  author_id: number | null;
   anonymous: number;
   official: number;
   from_signature: number;
@@ -57,7 +57,7 @@ export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous
   case when r.anonymous or r.deleted_at is not null then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
   case when r.deleted_at is null and r.hidden_at is null then substr(r.body, 1, 140) end as rt_body,
   (r.deleted_at is not null or r.hidden_at is not null) as rt_gone`;
-export const JOINS = `join people a on a.id = c.author_id
+export const JOINS = `left join people a on a.id = c.author_id
   left join comments r on r.id = c.in_reply_to_id
   left join people ra on ra.id = r.author_id`;
 const COLUMNS = `${SELECT_LIST} from comments c ${JOINS}`;
@@ -142,7 +142,7 @@ function toView(
   votes: ReadonlySet<number>,
   reports: ReadonlySet<number>,
 ): CommentView {
-  const mine = viewer?.id === row.author_id;
+  const mine = viewer !== null && row.author_id !== null && viewer.id === row.author_id;
   const moderator = isModerator(viewer);
   const state = row.deleted_at ? "deleted" : row.hidden_at ? "hidden" : "visible";
   const showBody = state === "visible" || (state === "hidden" && (mine || moderator));

@@ -2,6 +2,8 @@ import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
+import { countByVisibility } from "./counts.server";
+import { petitionKeyView } from "./petition-keys.server";
 import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
 import type { Petition } from "./rights.server";
 
@@ -80,6 +82,7 @@ export function toApiPetition(
               })),
           })),
           ledger: { length: petition.ledgerLength, head: petition.ledgerHead },
+          ...anonymityOf(petition.id),
         }
       : {}),
   };
@@ -89,4 +92,28 @@ export function toApiPetition(
 export function findPublicPetition(idOrSlug: string): Petition | undefined {
   const petition = findPetition(idOrSlug);
   return petition && isPublic(petition) ? petition : undefined;
+}
+
+/**
+ * What anyone needs to check the petition's anonymous signatures: its blind-signing key (which
+ * signers' browsers pin), how many tokens were issued (redemptions never exceed it), and the count
+ * split into public and anonymous.
+ */
+function anonymityOf(petitionId: number) {
+  const key = petitionKeyView(petitionId);
+  const counts = countByVisibility(petitionId);
+  return {
+    signatures: { public: counts.publicCount, anonymous: counts.anonymousCount },
+    anonymity: key
+      ? {
+          scheme: "RSABSSA-SHA384-PSS-Randomized (RFC 9474)",
+          publicKey: key.publicKey,
+          fingerprint: key.fingerprint,
+          tokensIssued: key.tokensIssued,
+          keyCreatedOn: key.createdOn.toISOString().slice(0, 10),
+          keyRetiredOn: key.retiredOn?.toISOString().slice(0, 10) ?? null,
+          issuanceFrozenOn: key.issuanceFrozenOn?.toISOString().slice(0, 10) ?? null,
+        }
+      : null,
+  };
 }

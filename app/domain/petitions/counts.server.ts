@@ -1,6 +1,6 @@
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
-import { people, petitions, signatures } from "../../../db/schema";
+import { anonymousSignatures, people, petitions, signatures } from "../../../db/schema";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
 import { verifyLedger } from "./ledger.server";
 
@@ -64,7 +64,11 @@ const tally = (rows: Array<{ visibility: SignatureVisibility; n: number }>, base
   anonymousCount: base.anonymousCount + (rows.find((r) => r.visibility === "anonymous")?.n ?? 0),
 });
 
-/** Standing public and anonymous signatures of a petition (exact; see visibilityCounts). */
+/**
+ * Standing public and anonymous signatures of a petition (exact; see visibilityCounts). Anonymous
+ * ones are the rest of the stored count: those in anonymous_signatures, and legacy ones still in
+ * signatures until their petition closes.
+ */
 export function countByVisibility(petitionId: number): VisibilityCounts {
   const statements = countStatements();
   // One read transaction: the ledger, the last id and the rows counted are one state of the database.
@@ -78,7 +82,10 @@ export function countByVisibility(petitionId: number): VisibilityCounts {
         cached.ledgerLength === ledger.ledger_length &&
         cached.ledgerHead === ledger.ledger_head
       ) {
-        return { publicCount: cached.publicCount, anonymousCount: cached.anonymousCount };
+        return {
+          publicCount: cached.publicCount,
+          anonymousCount: ledger.signature_count - cached.publicCount,
+        };
       }
       const lastId = statements.lastId.get()?.id ?? 0;
       const counts =
@@ -98,7 +105,7 @@ export function countByVisibility(petitionId: number): VisibilityCounts {
         ledgerHead: ledger.ledger_head,
         lastId,
       });
-      return counts;
+      return { publicCount: counts.publicCount, anonymousCount: ledger.signature_count - counts.publicCount };
     })
     .deferred();
 }
@@ -141,7 +148,10 @@ export type CountCheck = {
   ledger: string[];
 };
 
-/** Stored count vs COUNT(*) of standing signatures vs ledger replay, for every petition. */
+/**
+ * Stored count vs COUNT(*) of standing signatures (public, legacy anonymous and anonymous) vs ledger
+ * replay, for every petition.
+ */
 export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked: number } {
   const db = getDb();
   // One snapshot for every read (see verifyLedger): a live server's commits are never a mismatch.
@@ -152,7 +162,9 @@ export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked:
       .all();
     const mismatches: CountCheck[] = [];
     for (const petition of all) {
-      const actual = db.select({ n: count() }).from(signatures).where(standing(petition.id)).get()?.n ?? 0;
+      const actual =
+        (db.select({ n: count() }).from(signatures).where(standing(petition.id)).get()?.n ?? 0) +
+        countStandingAnonymous(petition.id);
       const ledger = verifyLedger(petition.id);
       if (actual !== petition.stored || !ledger.ok) {
         mismatches.push({
@@ -166,4 +178,15 @@ export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked:
     }
     return { ok: mismatches.length === 0, mismatches, checked: all.length };
   });
+}
+
+/** Standing anonymous signatures of a petition: the token ones and the legacy ones moved here. */
+export function countStandingAnonymous(petitionId: number): number {
+  return (
+    getDb()
+      .select({ n: sql<number>`count(*)` })
+      .from(anonymousSignatures)
+      .where(and(eq(anonymousSignatures.petitionId, petitionId), eq(anonymousSignatures.standing, true)))
+      .get()?.n ?? 0
+  );
 }

@@ -1,7 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { and, asc, count, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
-import { milestones, outbox, people, signatures } from "../../../db/schema";
+import { anonymousSignatures, milestones, outbox, people, petitions, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
 import { DAY_MS, HOUR_MS } from "../../platform/time";
@@ -22,7 +22,8 @@ import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
 
 /**
  * The organizer dashboard: how a petition is doing, for its organizers, moderators and admins.
- * Everything about signers is a count, and breakdowns go through small-group suppression.
+ * Everything about signers is a count; breakdowns by department and location are of public signers
+ * (through small-group suppression), anonymous signers one total beside them.
  */
 
 export function canSeeDashboard(petition: Pick<Petition, "id">, user: User): boolean {
@@ -48,13 +49,29 @@ const standingAt = (at: number) => {
   );
 };
 
-/** A petition's standing signatures made in [from, to): a range of signatures_standing_created_idx. */
-export const COUNT_STANDING_BETWEEN = `select count(*) from signatures where petition_id = ?
-  and withdrawn_at is null and invalidated_at is null and created_at >= ? and created_at < ?`;
+/**
+ * A petition's standing signatures made in [from, to): a range of signatures_standing_created_idx,
+ * plus its standing anonymous ones counted in that range (by their batch's time).
+ */
+export const COUNT_STANDING_BETWEEN = `select count(*) from signatures where petition_id = @petition
+  and withdrawn_at is null and invalidated_at is null and created_at >= @from and created_at < @to`;
+export const COUNT_ANONYMOUS_BETWEEN = `select count(*) from anonymous_signatures where petition_id = @petition
+  and standing = 1 and counted_at >= @from and counted_at < @to`;
 
-const statements = preparedStatements((db) => ({
-  countBetween: db.$client.prepare<[number, number, number], number>(COUNT_STANDING_BETWEEN).pluck(),
-}));
+const statements = preparedStatements((db) => {
+  const signed = db.$client
+    .prepare<{ petition: number; from: number; to: number }, number>(COUNT_STANDING_BETWEEN)
+    .pluck();
+  const anonymous = db.$client
+    .prepare<{ petition: number; from: number; to: number }, number>(COUNT_ANONYMOUS_BETWEEN)
+    .pluck();
+  return {
+    countBetween: {
+      get: (petition: number, from: number, to: number) =>
+        (signed.get({ petition, from, to }) ?? 0) + (anonymous.get({ petition, from, to }) ?? 0),
+    },
+  };
+});
 
 const countSince = (petitionId: number, since: number): number =>
   statements().countBetween.get(petitionId, since, Number.MAX_SAFE_INTEGER) ?? 0;
@@ -87,6 +104,8 @@ export function signatureSeries(petition: Petition, resolution: Resolution | und
 type BreakdownPetition = Pick<Petition, "id" | "createdAt">;
 type Breakdowns = {
   asOf: number;
+  /** Standing anonymous signatures at asOf: one number, never broken down. */
+  anonymous: number;
   department: ReturnType<typeof suppressSmallGroups>;
   location: ReturnType<typeof suppressSmallGroups>;
 };
@@ -110,19 +129,38 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
   const kept = breakdownsKept.get(petition.id);
   if (kept?.key === key) return kept.breakdowns;
 
-  // One pass over the signers, grouped by both, folded into each breakdown here.
+  // One pass over the public signers, grouped by both, folded into each breakdown here. Anonymous
+  // signatures have no department or location: they are one total beside the breakdowns.
   const rows = getDb()
     .select({
       department: sql<string>`coalesce(${people.department}, '')`,
       location: sql<string>`coalesce(${people.location}, '')`,
       total: count(),
-      anonymous: sql<number>`sum(${signatures.visibility} = 'anonymous')`,
     })
     .from(signatures)
     .innerJoin(people, eq(people.id, signatures.personId))
-    .where(and(eq(signatures.petitionId, petition.id), standingAt(asOf)))
+    .where(and(eq(signatures.petitionId, petition.id), eq(signatures.visibility, "public"), standingAt(asOf)))
     .groupBy(sql`1`, sql`2`)
     .all();
+  const anonymous =
+    (getDb()
+      .select({ n: count() })
+      .from(signatures)
+      .where(
+        and(eq(signatures.petitionId, petition.id), eq(signatures.visibility, "anonymous"), standingAt(asOf)),
+      )
+      .get()?.n ?? 0) +
+    (getDb()
+      .select({ n: count() })
+      .from(anonymousSignatures)
+      .where(
+        and(
+          eq(anonymousSignatures.petitionId, petition.id),
+          eq(anonymousSignatures.standing, true),
+          lt(anonymousSignatures.countedAt, new Date(asOf)),
+        ),
+      )
+      .get()?.n ?? 0);
   // Every department and location of the directory (people who left included: they may have
   // signed), signed in or not: a group listed only once someone in it signed would tell that
   // someone in it did.
@@ -144,13 +182,13 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
       const name = label(row) || "Not recorded";
       const group = byLabel.get(name) ?? { label: name, total: 0, anonymous: 0 };
       group.total += row.total;
-      group.anonymous += Number(row.anonymous);
       byLabel.set(name, group);
     }
     return [...byLabel.values()];
   };
   const breakdowns: Breakdowns = Object.freeze({
     asOf,
+    anonymous,
     department: suppressSmallGroups(groups((row) => row.department)),
     location: suppressSmallGroups(groups((row) => row.location)),
   });
@@ -263,12 +301,10 @@ export function exportSigners(petition: Petition, user: User, now = Date.now()):
         .where(and(standing(petition.id), eq(signatures.visibility, "public")))
         .orderBy(asc(signatures.createdAt), asc(signatures.id))
         .all();
-      const anonymous =
-        tx
-          .select({ n: count() })
-          .from(signatures)
-          .where(and(standing(petition.id), eq(signatures.visibility, "anonymous")))
-          .get()?.n ?? 0;
+      const total =
+        tx.select({ n: petitions.signatureCount }).from(petitions).where(eq(petitions.id, petition.id)).get()
+          ?.n ?? 0;
+      const anonymous = total - rows.length;
       recordAudit(
         tx,
         actorOf(user),

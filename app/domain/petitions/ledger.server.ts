@@ -148,7 +148,9 @@ function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
       problems.push(`entry ${entry.seq}: previous hash does not match entry ${entry.seq - 1}`);
     if (entryHash({ ...entry, petitionId }) !== entry.hash)
       problems.push(`entry ${entry.seq}: hash does not match its contents`);
-    if (entry.event === "signed") {
+    if (entry.event === "key-created" || entry.event === "key-retired") {
+      // The petition's blind-signing key (its fingerprint as signer): no signature changes.
+    } else if (entry.event === "signed") {
       if (standing.has(entry.signer))
         problems.push(`entry ${entry.seq}: signer already has a standing signature`);
       standing.add(entry.signer);

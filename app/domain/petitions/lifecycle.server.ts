@@ -7,11 +7,13 @@ import { renderEmail } from "../../platform/email-layout.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { DAY_MS } from "../../platform/time";
+import { newScopeKeyPair } from "../../platform/token-issuance.server";
 import type { MailKind } from "../../vocabulary/mail-kinds";
 import { type PetitionState, REJECTION_LABELS } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
 import type { Transition } from "./forms";
 import { organizerEmails } from "./organizers.server";
+import { closePetitionKey, openPetitionKey } from "./petition-keys.server";
 import { type Petition, PetitionError, standingOf, transitionRefusal } from "./rights.server";
 import { recordPetitionUpdate } from "./updates.server";
 
@@ -31,8 +33,9 @@ export function transitionPetition(
   user: User | null,
   now = Date.now(),
 ): Petition {
-  // Rendered before the write lock is taken.
+  // Rendered, and the opening petition's key pair made, before the write lock is taken.
   const noteHtml = transition.action === "declare-victory" ? renderMarkdown(transition.note) : "";
+  const keys = transition.action === "approve" ? newScopeKeyPair() : null;
   return getDb().transaction(
     (tx) => {
       const petition = requirePetition(tx, petitionId);
@@ -106,12 +109,17 @@ export function transitionPetition(
         }
       }
 
-      const updated = tx
+      let updated = tx
         .update(petitions)
         .set({ ...next, updatedAt: at })
         .where(eq(petitions.id, petitionId))
         .returning()
         .get();
+      // Anonymous signing: a key while it takes signatures, retired (and legacy links forgotten) after.
+      if (updated.state === "open" && petition.state !== "open" && keys)
+        openPetitionKey(tx, updated, keys, at);
+      if (updated.state !== "open" && petition.state === "open") closePetitionKey(tx, updated, at);
+      updated = requirePetition(tx, petitionId);
       recordAudit(
         tx,
         actor,

@@ -83,7 +83,8 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
         ]);
       }
     }
-    // Signers who asked for updates; anonymous signers too: the email reveals nobody to anyone.
+    // Public signers who asked for updates. Anonymous signers are never emailed: the platform cannot
+    // and must not know them (they follow the page, My petitions and the petition's feed).
     const subscribers = tx
       .select({ email: people.email })
       .from(signatures)
@@ -91,6 +92,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
       .where(
         and(
           eq(signatures.petitionId, petition.id),
+          eq(signatures.visibility, "public"),
           eq(signatures.wantsUpdates, true),
           isNull(signatures.withdrawnAt),
           isNull(signatures.invalidatedAt),

@@ -1,11 +1,12 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { signatures } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
-import type { SignatureVisibility } from "../../vocabulary/petitions";
+import { recordSigningWithoutToken, verifyScopeToken } from "../../platform/token-issuance.server";
+import { parseTokenMessage, petitionScope } from "../../platform/token-messages";
 import { postSigningReason, signingReasonWithinLimits } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
 import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
@@ -51,7 +52,16 @@ const statements = preparedStatements((db) => ({
     "select id, state, hidden_at, closes_at, signature_count, ledger_length, ledger_head from petitions where id = ?",
   ),
   insert: db.$client.prepare(
-    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, token_id, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  ),
+  earlierToken: db.$client.prepare<[number, number], { token_id: string }>(
+    "select token_id from signatures where petition_id = ? and person_id = ? and token_id is not null order by id desc limit 1",
+  ),
+  anonymousToken: db.$client.prepare<[string], { token_id: string }>(
+    "select token_id from anonymous_signatures where token_id = ?",
+  ),
+  ownStanding: db.$client.prepare<[number, number], { id: number }>(
+    "select id from signatures where petition_id = ? and person_id = ? and withdrawn_at is null",
   ),
   nextMilestone: db.$client.prepare<[number], { threshold: number }>(
     "select threshold from milestones where petition_id = ? and reached_at is null order by threshold limit 1",
@@ -89,18 +99,22 @@ function openPetition(petitionId: number, now: number) {
 }
 
 /**
- * Signs once. The partial unique index makes a second standing signature impossible, whatever the
- * code does. The rate limits are counted first; then one immediate transaction holds the signature,
- * its ledger entry, the count and any milestone crossing, and a refusal inside it rolls it all back.
+ * Signs publicly, once. The partial unique index makes a second standing signature impossible,
+ * whatever the code does. A signer whose browser holds the petition's blind token spends it here
+ * (`token`), tying it to their name; one who never had one signs without (no JavaScript), which means
+ * none will be issued to them: so nobody signs once publicly and once anonymously. Rate limits are
+ * counted first; then one immediate transaction holds the signature, its ledger entry, the count and
+ * any milestone crossing, and a refusal inside it rolls it all back. Anonymous signatures are made by
+ * redeeming the token without a session (anonymous-signing.server.ts).
  */
 export async function signPetition(
   input: {
     petitionId: number;
     user: User;
-    visibility: SignatureVisibility;
     reason?: string;
     wantsUpdates?: boolean;
     ip: string | null;
+    token?: { message: string; signature: string };
   },
   now = Date.now(),
 ): Promise<SignResult> {
@@ -121,11 +135,20 @@ export async function signPetition(
         withinLimits: await signingReasonWithinLimits(input.user, now),
       }
     : null;
+  const token = input.token ? checkedToken(input.petitionId, input.token) : null;
   // better-sqlite3's own transaction (drizzle's wrapper costs ~15 µs a call); drizzle queries on the
   // same connection inside it, like the milestone check, are part of it.
   return db.$client
     .transaction((): SignResult => {
       const petition = openPetition(input.petitionId, now);
+      const tokenId = token ?? earlierToken(petition.id, input.user.id);
+      if (tokenId === null) recordSigningWithoutToken(db, petitionScope(petition.id), input.user.id, now);
+      else if (statements().anonymousToken.get(tokenId)) {
+        throw new PetitionError(
+          "This token signed anonymously: an anonymous signature is never turned public.",
+          409,
+        );
+      }
       const at = new Date(now);
       const signer = newSignerPseudonym();
       const entry = nextLedgerEntry(petition, "signed", signer, at);
@@ -133,23 +156,30 @@ export async function signPetition(
         statements().insert.run(
           petition.id,
           input.user.id,
-          input.visibility,
+          "public",
           input.reason || null,
           input.wantsUpdates ? 1 : 0,
           input.ip === null ? null : hashIp(input.ip),
           signer,
+          tokenId,
           entry.seq,
           entry.hash,
           now,
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new PetitionError("You have already signed this petition.", 409);
+        if (isUniqueViolation(error)) {
+          throw new PetitionError(
+            statements().ownStanding.get(petition.id, input.user.id)
+              ? "You have already signed this petition."
+              : "This token has already signed this petition.",
+            409,
+          );
+        }
         throw error;
       }
       writeLedgerEntry(entry, +1, petition);
       const reasonPosted = reason
-        ? postSigningReason(db, petition.id, reason, input.visibility === "anonymous", input.user, now) !==
-          null
+        ? postSigningReason(db, petition.id, reason, false, input.user, now) !== null
         : null;
       const next = statements().nextMilestone.get(petition.id);
       if (next && next.threshold <= petition.signatureCount) recordMilestoneCrossings(db, petition.id, at);
@@ -157,6 +187,26 @@ export async function signPetition(
     })
     .immediate();
 }
+
+/** The id of a valid token for this petition (verified against its key), or a refusal. */
+function checkedToken(petitionId: number, token: { message: string; signature: string }): string {
+  const base64url = /^[A-Za-z0-9_-]{1,700}$/;
+  if (!base64url.test(token.message) || !base64url.test(token.signature)) {
+    throw new PetitionError("The token is malformed.", 400);
+  }
+  const message = Buffer.from(token.message, "base64url");
+  const scope = petitionScope(petitionId);
+  if (parseTokenMessage(message)?.scope !== scope)
+    throw new PetitionError("This token is not for this petition.", 400);
+  if (!verifyScopeToken(getDb(), scope, message, Buffer.from(token.signature, "base64url"))) {
+    throw new PetitionError("This token's signature is not valid for this petition.", 400);
+  }
+  return createHash("sha256").update(message).digest("hex");
+}
+
+/** A public signer signing again after withdrawing signs with the token their first signature spent. */
+const earlierToken = (petitionId: number, personId: number): string | null =>
+  statements().earlierToken.get(petitionId, personId)?.token_id ?? null;
 
 /** Withdraws while open: off the count, but the ledger keeps the event. */
 export function withdrawSignature(petitionId: number, user: User, now = Date.now()): void {

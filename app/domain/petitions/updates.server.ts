@@ -130,7 +130,7 @@ export function listPetitionUpdates(petitionId: number) {
 
 /**
  * The scheduler: queues the next batch of emails for each update not yet sent to every signer.
- * Signers standing when it was posted (anonymous ones too — the platform sends, nobody learns who they are), paged by
+ * Public signers standing when it was posted (anonymous ones cannot be emailed: they follow the page and its feed), paged by
  * person id with the cursor committed with the batch, so a restart neither skips nor repeats anyone.
  * People who turned these emails off are left out; organizers who signed, its author included, get it
  * like any signer: leaving them out would let an organizer learn whether a colleague signed, by making
@@ -165,10 +165,11 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
           ? []
           : db.$client
               .prepare<[number, number, number], { person_id: number; email: string }>(
-                // Those who had signed when it was posted; later signers read it on the page.
+                // Public signers who had signed when it was posted; later signers read it on the page,
+                // anonymous ones there and in the petition's feed (the platform cannot email them).
                 `select s.person_id, p.email
                  from signatures s join people p on p.id = s.person_id
-                 where s.petition_id = ? and s.withdrawn_at is null and s.invalidated_at is null
+                 where s.petition_id = ? and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null
                    and s.created_at <= ? and p.active = 1 and s.person_id > ?
                  order by s.person_id limit ${batchSize}`,
               )

@@ -248,40 +248,50 @@ export function replyToFeedback(feedbackId: number, body: string, user: User, no
         { type: "feedback", id: feedbackId },
         { policyId: item.policyId },
       );
-      const author = tx
-        .select({ email: people.email, active: people.active })
-        .from(people)
-        .where(eq(people.id, item.authorId))
-        .get();
-      const policy = tx
-        .select({ title: policies.title })
-        .from(policies)
-        .where(eq(policies.id, item.policyId))
-        .get();
-      if (author?.active && !isOptedOut(tx, item.authorId, "comment-replies")) {
-        const stopUrl = unsubscribeUrl(item.authorId, "comment-replies");
-        enqueueMail(
-          tx,
-          {
-            kind: "feedback.reply",
-            to: author.email,
-            subject: `A reply to your feedback on “${policy?.title ?? "a policy"}”`,
-            headers: unsubscribeHeaders(stopUrl),
-            ...renderEmail({
-              paragraphs: [
-                `The owners of “${policy?.title ?? "a policy"}” replied to the feedback you sent${item.anonymous ? " anonymously (they still do not know who you are: this email comes from the platform)" : ""}:`,
-                body,
-              ],
-              action: { label: "Read it in My feedback", url: absoluteUrl("/my/feedback") },
-              unsubscribeUrl: stopUrl,
-            }),
-          },
-          now,
-        );
-      }
+      // Anonymous feedback has no author to email: its author reads replies with the secret their
+      // browser keeps (My feedback) or the receipt code.
+      if (item.authorId !== null) notifyAuthor(tx, { ...item, authorId: item.authorId }, body, now);
       return id;
     },
     { behavior: "immediate" },
+  );
+}
+
+function notifyAuthor(
+  tx: Executor,
+  item: { authorId: number; policyId: number },
+  body: string,
+  now: number,
+): void {
+  const author = tx
+    .select({ email: people.email, active: people.active })
+    .from(people)
+    .where(eq(people.id, item.authorId))
+    .get();
+  if (!author?.active || isOptedOut(tx, item.authorId, "comment-replies")) return;
+  const policy = tx
+    .select({ title: policies.title })
+    .from(policies)
+    .where(eq(policies.id, item.policyId))
+    .get();
+  const stopUrl = unsubscribeUrl(item.authorId, "comment-replies");
+  enqueueMail(
+    tx,
+    {
+      kind: "feedback.reply",
+      to: author.email,
+      subject: `A reply to your feedback on “${policy?.title ?? "a policy"}”`,
+      headers: unsubscribeHeaders(stopUrl),
+      ...renderEmail({
+        paragraphs: [
+          `The owners of “${policy?.title ?? "a policy"}” replied to the feedback you sent:`,
+          body,
+        ],
+        action: { label: "Read it in My feedback", url: absoluteUrl("/my/feedback") },
+        unsubscribeUrl: stopUrl,
+      }),
+    },
+    now,
   );
 }
 

@@ -18,10 +18,8 @@ import { FEEDBACK_LIMITS } from "./feedback-forms";
 import { versionInForce } from "./registry.server";
 
 /**
- * Private feedback on policies, to their owners. Anonymous feedback keeps its author only so the
- * platform can relay owners' replies: `author_id` never leaves this module, owners' queries do not
- * join an anonymous author's person row, and anonymous items are dated by day only (an exact time
- * could be matched with who was at their desk).
+ * Private feedback on policies, to their owners, sent with the author's name. Anonymous feedback has
+ * no author at all and is sent from the browser without a session (anonymous-feedback.server.ts).
  */
 
 export class FeedbackError extends Refusal {}
@@ -61,6 +59,11 @@ export async function sendFeedback(
     (wait) => `You have sent a lot of feedback this hour. Please wait ${wait}.`,
     now,
   );
+  if (input.anonymous) {
+    throw new FeedbackError(
+      "Anonymous feedback is sent from your browser, with JavaScript, so that it is stored with no author at all; without it, send it with your name or not at all.",
+    );
+  }
   if (input.body.length > FEEDBACK_LIMITS.body) throw new FeedbackError("At most 5,000 characters.");
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
@@ -76,7 +79,7 @@ export async function sendFeedback(
           policyId,
           versionId: version?.id ?? null,
           authorId: user.id,
-          anonymous: input.anonymous,
+          anonymous: false,
           body: input.body,
           bodyHtml,
           rating: input.rating ?? null,
@@ -115,7 +118,7 @@ export function repliesFor(feedbackIds: number[]) {
   return byFeedback;
 }
 
-/** The author's own feedback, anonymous included, with owners' replies. */
+/** The author's own named feedback with owners' replies (anonymous feedback is read by its secret). */
 export function myFeedback(user: User) {
   const rows = getDb()
     .select({

@@ -1,0 +1,25 @@
+import { sql } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { getSettings } from "../../platform/settings.server";
+import { DAY_MS } from "../../platform/time";
+
+/**
+ * Forgetting who wrote anonymous comments: the link is kept only while the author can still edit or
+ * delete theirs, and deleted once the discussion closes (its petition archived or hidden) or after the
+ * setting's number of days. The minute scheduler runs it; secure_delete zeroes what it overwrites
+ * and the WAL is checkpointed after (platform/forgetting.server.ts).
+ */
+export function forgetAnonymousAuthors(now = Date.now()): number {
+  const cutoff = now - getSettings().anonymousAuthorDays * DAY_MS;
+  return getDb().run(sql`update comments set author_id = null, emails_author = 0
+    where anonymous = 1 and author_id is not null and (
+      created_at < ${cutoff}
+      or thread_id in (
+        select t.id from comment_threads t join petitions p on t.subject_type = 'petition' and t.subject_id = p.id
+        where p.state not in ('open', 'closed') or p.hidden_at is not null))`).changes;
+}
+
+/** When an anonymous comment stops being its author's: what the comment form tells them. */
+export function anonymousAuthorForgottenAfterDays(): number {
+  return getSettings().anonymousAuthorDays;
+}

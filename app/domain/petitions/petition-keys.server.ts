@@ -1,0 +1,147 @@
+import { and, eq, sql } from "drizzle-orm";
+import { type Executor, getDb } from "../../../db/client";
+import { petitions, policies } from "../../../db/schema";
+import type { BlindKeyPair } from "../../platform/blind-signatures.server";
+import { DAY_MS } from "../../platform/time";
+import {
+  issueToken,
+  newScopeKeyPair,
+  retireScopeKey,
+  scopeKey,
+  storeScopeKey,
+} from "../../platform/token-issuance.server";
+import { petitionScope } from "../../platform/token-messages";
+import type { User } from "../identity/sessions.server";
+import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
+import { acceptsSignatures, PetitionError } from "./rights.server";
+
+/**
+ * Each petition's blind-signing key: made when it opens (its fingerprint the ledger's `key-created`
+ * entry), its private half deleted when it closes (`key-retired`), so no token can be minted after.
+ * Closing also forgets the people of the petition's legacy anonymous signatures (docs/anonymity.md).
+ */
+
+type LedgerState = { id: number; ledgerLength: number; ledgerHead: string | null; signatureCount: number };
+
+/** Stores the key of a petition that opens now, with its ledger entry, in the caller's transaction. */
+export function openPetitionKey(exec: Executor, petition: LedgerState, keys: BlindKeyPair, at: Date): void {
+  const scope = petitionScope(petition.id);
+  if (scopeKey(exec, scope)) return;
+  storeScopeKey(exec, scope, keys, at.getTime());
+  writeLedgerEntry(nextLedgerEntry(petition, "key-created", keys.fingerprint, at), 0, petition);
+}
+
+/**
+ * Retires the key of a petition that stops taking signatures (closed, won), with its ledger entry,
+ * and forgets who made its legacy anonymous signatures: they move, dated by day, to the table that
+ * holds no person (their "why I'm signing" comments lose their author and exact time too).
+ */
+export function closePetitionKey(exec: Executor, petition: LedgerState, at: Date): void {
+  const retired = retireScopeKey(exec, petitionScope(petition.id), at.getTime());
+  if (retired)
+    writeLedgerEntry(nextLedgerEntry(petition, "key-retired", retired.fingerprint, at), 0, petition);
+  forgetLegacyAnonymous(exec, petition.id);
+}
+
+const DAY = String(DAY_MS);
+function forgetLegacyAnonymous(exec: Executor, petitionId: number): void {
+  exec.run(sql`insert into anonymous_signatures (token_id, petition_id, standing, counted_at, changed_at, ledger_seq, ledger_hash)
+    select ledger_signer, petition_id,
+      case when withdrawn_at is null and invalidated_at is null then 1 else 0 end,
+      created_at - (created_at % ${sql.raw(DAY)}),
+      coalesce(withdrawn_at, invalidated_at, created_at) - (coalesce(withdrawn_at, invalidated_at, created_at) % ${sql.raw(DAY)}),
+      ledger_seq, ledger_hash
+    from signatures where petition_id = ${petitionId} and visibility = 'anonymous'`);
+  exec.run(sql`delete from signatures where petition_id = ${petitionId} and visibility = 'anonymous'`);
+  exec.run(sql`update comments set author_id = null, emails_author = 0, created_at = created_at - (created_at % ${sql.raw(DAY)})
+    where anonymous = 1 and from_signature = 1 and author_id is not null and thread_id in (
+      select id from comment_threads where subject_type = 'petition' and subject_id = ${petitionId})`);
+}
+
+/**
+ * Open petitions without a key (opened before keys existed) get one: the minute scheduler's job, so
+ * the first start after the upgrade gives every open petition anonymous signing.
+ */
+export function ensurePetitionKeys(now = Date.now()): number {
+  const open = getDb()
+    .select()
+    .from(petitions)
+    .where(
+      and(
+        eq(petitions.state, "open"),
+        sql`'petition:' || ${petitions.id} not in (select scope from blind_keys)`,
+      ),
+    )
+    .all();
+  for (const petition of open) {
+    const keys = newScopeKeyPair();
+    getDb().transaction(
+      (tx) => {
+        const fresh = tx.select().from(petitions).where(eq(petitions.id, petition.id)).get();
+        if (fresh?.state === "open") openPetitionKey(tx, fresh, keys, new Date(now));
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return open.length;
+}
+
+/** What anyone may know of a petition's key: published in its JSON and pinned by signers' browsers. */
+export function petitionKeyView(petitionId: number) {
+  const key = scopeKey(getDb(), petitionScope(petitionId));
+  if (!key) return null;
+  return {
+    publicKey: key.publicKey,
+    fingerprint: key.fingerprint,
+    tokensIssued: key.issued,
+    createdOn: key.createdOn,
+    retiredOn: key.retiredOn,
+    issuanceFrozenOn: key.issuanceFrozenOn,
+  };
+}
+
+/** A signed-in colleague's one token for an open petition: the blind signature of their blinded message. */
+export function issuePetitionToken(
+  petitionId: number,
+  user: User,
+  blindedMessage: Buffer,
+  now = Date.now(),
+): Buffer {
+  return getDb().transaction(
+    (tx) => {
+      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+      if (!petition) throw new PetitionError("There is no such petition.", 404);
+      if (!acceptsSignatures(petition, now))
+        throw new PetitionError("This petition is not open for signatures.", 409);
+      return issueToken(tx, petitionScope(petition.id), user.id, blindedMessage, now);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** How many open petitions a browser fetches tokens for in the background (the newest). */
+export const BACKGROUND_TOKEN_PETITIONS = 50;
+
+/**
+ * What browsers fetch tokens for in the background: the newest open petitions with their keys, and
+ * every policy (for anonymous feedback). Fetching every one, whatever the person means to sign, is
+ * what keeps the issuance list from being a list of signers.
+ */
+export function tokenTargets() {
+  const rows = getDb()
+    .select({ id: petitions.id, slug: petitions.slug, openedAt: petitions.openedAt })
+    .from(petitions)
+    .where(and(eq(petitions.state, "open"), sql`${petitions.hiddenAt} is null`))
+    .orderBy(sql`${petitions.openedAt} desc`)
+    .limit(BACKGROUND_TOKEN_PETITIONS)
+    .all();
+  return {
+    petitions: rows.flatMap((p) => {
+      const key = petitionKeyView(p.id);
+      return key && !key.retiredOn && !key.issuanceFrozenOn
+        ? [{ id: p.id, slug: p.slug, publicKey: key.publicKey, fingerprint: key.fingerprint }]
+        : [];
+    }),
+    policies: getDb().select({ id: policies.id, slug: policies.slug }).from(policies).all(),
+  };
+}

@@ -1,0 +1,259 @@
+import { createHash } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { blindKeys, policies, policyFeedback, policyVersions } from "../../../db/schema";
+import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
+import { renderMarkdown } from "../../platform/markdown.server";
+import { enforceRateLimits } from "../../platform/rate-limits.server";
+import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
+import {
+  issueToken,
+  newScopeKeyPair,
+  retireScopeKey,
+  scopeKey,
+  storeScopeKey,
+  verifyScopeToken,
+} from "../../platform/token-issuance.server";
+import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/token-messages";
+import type { User } from "../identity/sessions.server";
+import { FeedbackError, repliesFor } from "./feedback.server";
+import { FEEDBACK_LIMITS } from "./feedback-forms";
+import { versionInForce } from "./registry.server";
+
+/**
+ * Anonymous policy feedback, stored with no author at all: sent without a session, limited by a
+ * blind token per policy per week (one each colleague's browser fetches for every policy), held in
+ * memory and written in shuffled batches dated by day. Its author reads the owners' replies with a
+ * secret their browser keeps — also shown once as a receipt code — whose hash is all that is stored.
+ */
+
+const QUEUE = "anonymous-feedback";
+const GROUP = "all";
+export const ANONYMOUS_FEEDBACK_LIMITS = { perAddress: { limit: 30, windowMs: 10 * MINUTE_MS } };
+
+type HeldFeedback = {
+  policyId: number;
+  body: string;
+  bodyHtml: string;
+  rating: number | null;
+  secretHash: string;
+  tokenId: string;
+  heldAt: number;
+};
+
+const sha256 = (value: Buffer | string) => createHash("sha256").update(value).digest("hex");
+
+/** The receipt code's shape: 32 random bytes, base64url (what the browser makes). */
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+export const secretHashOf = (secret: string) => sha256(`feedback-secret:${secret}`);
+
+/** This week's feedback scope of a policy, its key made on first use. */
+function weekKey(policyId: number, now: number): string {
+  const scope = feedbackScope(policyId, isoWeek(now));
+  if (!scopeKey(getDb(), scope)) {
+    const keys = newScopeKeyPair();
+    getDb().transaction(
+      (tx) => {
+        if (!scopeKey(tx, scope)) storeScopeKey(tx, scope, keys, now);
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return scope;
+}
+
+/** The public key of a policy's feedback tokens this week, for the browser to blind against. */
+export function feedbackKey(policyId: number, now = Date.now()) {
+  if (!getDb().select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {
+    throw new FeedbackError("There is no such policy.", 404);
+  }
+  const scope = weekKey(policyId, now);
+  const key = scopeKey(getDb(), scope);
+  if (!key) throw new FeedbackError("There is no such policy.", 404);
+  return { scope, publicKey: key.publicKey, fingerprint: key.fingerprint };
+}
+
+/** A signed-in colleague's one anonymous-feedback token for this policy this week. */
+export function issueFeedbackToken(
+  policyId: number,
+  user: User,
+  blindedMessage: Buffer,
+  now = Date.now(),
+): Buffer {
+  const { scope } = feedbackKey(policyId, now);
+  return getDb().transaction((tx) => issueToken(tx, scope, user.id, blindedMessage, now), {
+    behavior: "immediate",
+  });
+}
+
+/**
+ * Anonymous feedback: verified now (a valid token of this policy for this week or the last, not
+ * spent), written with the next batch. Idempotent by its secret.
+ */
+export async function sendAnonymousFeedback(
+  input: {
+    policyId: number;
+    body: string;
+    rating?: number;
+    secret: string;
+    message: string;
+    signature: string;
+    ip: string | null;
+  },
+  now = Date.now(),
+): Promise<{ state: "pending" | "stored" }> {
+  if (input.ip) {
+    await enforceRateLimits(
+      [[`anonymous-feedback:ip:${input.ip}`, ANONYMOUS_FEEDBACK_LIMITS.perAddress]],
+      (wait) => `Too much anonymous feedback from this network. Please wait ${wait}.`,
+      now,
+    );
+  }
+  if (!SECRET.test(input.secret)) throw new FeedbackError("The reply secret is malformed.", 400);
+  const secretHash = secretHashOf(input.secret);
+  if (storedBySecret(secretHash)) return { state: "stored" };
+  const body = input.body.trim();
+  if (!body) throw new FeedbackError("Write your feedback.");
+  if (body.length > FEEDBACK_LIMITS.body) throw new FeedbackError("At most 5,000 characters.");
+  if (!/^[A-Za-z0-9_-]{1,700}$/.test(input.message) || !/^[A-Za-z0-9_-]{1,700}$/.test(input.signature)) {
+    throw new FeedbackError("The token is malformed.", 400);
+  }
+  const message = Buffer.from(input.message, "base64url");
+  const scope = parseTokenMessage(message)?.scope;
+  const weeks = [isoWeek(now), isoWeek(now - 7 * DAY_MS)].map((w) => feedbackScope(input.policyId, w));
+  if (!scope || !weeks.includes(scope)) {
+    throw new FeedbackError("This token is not for this policy's feedback this week.", 400);
+  }
+  if (!verifyScopeToken(getDb(), scope, message, Buffer.from(input.signature, "base64url"))) {
+    throw new FeedbackError("This token's signature is not valid.", 400);
+  }
+  const tokenId = sha256(message);
+  if (
+    getDb()
+      .select({ id: policyFeedback.id })
+      .from(policyFeedback)
+      .where(eq(policyFeedback.tokenId, tokenId))
+      .get()
+  ) {
+    throw new FeedbackError("This token was already used: one anonymous feedback a policy a week.", 409);
+  }
+  const policy = getDb()
+    .select({ id: policies.id })
+    .from(policies)
+    .where(eq(policies.id, input.policyId))
+    .get();
+  if (!policy) throw new FeedbackError("There is no such policy.", 404);
+  if (input.rating !== undefined && !versionInForce(input.policyId, now)) {
+    throw new FeedbackError("This policy has no version in force to rate yet.");
+  }
+  const held: HeldFeedback = {
+    policyId: input.policyId,
+    body,
+    bodyHtml: renderMarkdown(body),
+    rating: input.rating ?? null,
+    secretHash,
+    tokenId,
+    heldAt: now,
+  };
+  const outcome = await holdForBatch<HeldFeedback>(QUEUE, GROUP, tokenId, held, now);
+  if (outcome === "full")
+    throw new FeedbackError("The platform is busy; please try again in a few minutes.", 503);
+  return { state: "pending" };
+}
+
+const storedBySecret = (secretHash: string) =>
+  Boolean(
+    getDb()
+      .select({ id: policyFeedback.id })
+      .from(policyFeedback)
+      .where(eq(policyFeedback.replySecretHash, secretHash))
+      .get(),
+  );
+
+/** The minute scheduler's job: writes due batches of anonymous feedback, shuffled, dated by day. */
+export async function commitAnonymousFeedback(now = Date.now(), force = false): Promise<number> {
+  const due = await takeDueBatches<HeldFeedback>(QUEUE, now, force ? GROUP : undefined);
+  let written = 0;
+  for (const batch of due) {
+    getDb().transaction(
+      (tx) => {
+        for (const item of batch.items) {
+          const spent = tx
+            .select({ id: policyFeedback.id })
+            .from(policyFeedback)
+            .where(
+              sql`${policyFeedback.tokenId} = ${item.tokenId} or ${policyFeedback.replySecretHash} = ${item.secretHash}`,
+            )
+            .get();
+          if (spent) continue;
+          const version = versionInForce(item.policyId, item.heldAt);
+          const day = new Date(startOfDay(batch.at));
+          tx.insert(policyFeedback)
+            .values({
+              policyId: item.policyId,
+              versionId: version?.id ?? null,
+              authorId: null,
+              anonymous: true,
+              replySecretHash: item.secretHash,
+              tokenId: item.tokenId,
+              body: item.body,
+              bodyHtml: item.bodyHtml,
+              rating: item.rating,
+              createdAt: day,
+              updatedAt: day,
+            })
+            .run();
+          written++;
+        }
+      },
+      { behavior: "immediate" },
+    );
+  }
+  return written;
+}
+
+/** Whether feedback with this token is still held for its batch (the browser's status check). */
+export const isFeedbackHeld = (tokenId: string) => isHeld(QUEUE, GROUP, tokenId);
+
+/**
+ * What the secret's holder may read: their anonymous feedback and the owners' replies. Nothing else
+ * opens it, and nobody else is told anything about it.
+ */
+export function anonymousFeedbackBySecret(secret: string) {
+  if (!SECRET.test(secret)) return null;
+  const row = getDb()
+    .select({
+      id: policyFeedback.id,
+      bodyHtml: policyFeedback.bodyHtml,
+      rating: policyFeedback.rating,
+      status: policyFeedback.status,
+      createdAt: policyFeedback.createdAt,
+      policyTitle: policies.title,
+      policySlug: policies.slug,
+      version: policyVersions.version,
+    })
+    .from(policyFeedback)
+    .innerJoin(policies, eq(policies.id, policyFeedback.policyId))
+    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
+    .where(and(eq(policyFeedback.replySecretHash, secretHashOf(secret)), eq(policyFeedback.anonymous, true)))
+    .orderBy(desc(policyFeedback.id))
+    .get();
+  if (!row) return null;
+  return { ...row, replies: repliesFor([row.id]).get(row.id) ?? [] };
+}
+
+/** Retires feedback keys of weeks before last: no token of theirs can be minted any more. */
+export function retireOldFeedbackKeys(now = Date.now()): number {
+  const keep = new Set<string>();
+  for (const w of [isoWeek(now), isoWeek(now - 7 * DAY_MS)]) keep.add(w);
+  const old = getDb()
+    .select({ scope: blindKeys.scope })
+    .from(blindKeys)
+    .where(sql`${blindKeys.scope} like 'feedback:%' and ${blindKeys.privateKey} is not null`)
+    .all()
+    .filter((k) => !keep.has(k.scope.split(":")[2] ?? ""));
+  for (const { scope } of old) {
+    getDb().transaction((tx) => retireScopeKey(tx, scope, now), { behavior: "immediate" });
+  }
+  return old.length;
+}
