@@ -1,14 +1,18 @@
 import { eq, gte } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { outbox, people } from "../../db/schema";
+import { outbox, people, petitions } from "../../db/schema";
 import { rolesOf } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { findPersonByEmail } from "../domain/people/directory.server";
+import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
 import { createPetition } from "../domain/petitions/drafting.server";
 import { closeExpiredPetitions, transitionPetition } from "../domain/petitions/lifecycle.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import { signPetition } from "../domain/petitions/signing.server";
 import { DAY_MS, HOUR_MS } from "../platform/time";
+import { issuanceOf } from "../platform/token-issuance.server";
+import { petitionScope } from "../platform/token-messages";
+import { fetchToken, redeem } from "./anonymous-signer.server";
 import { seedDemoDiscussion } from "./discussion.server";
 import { seedOrganizing } from "./organizing.server";
 import { seedMciPolicy, seedMciResponse } from "./response.server";
@@ -86,19 +90,23 @@ export async function seedDemoPetitions(): Promise<string[]> {
     for (const [i, when] of times.entries()) {
       const signer = user(staff[(offset + i) % staff.length] ?? "");
       if (signer.id === petition.creatorId) continue;
-      await signPetition(
-        {
-          petitionId: petition.id,
-          user: signer,
-          visibility: next() < 0.34 ? "anonymous" : "public",
-          reason: reasons.length && next() < 0.06 ? reasons[Math.floor(next() * reasons.length)] : undefined,
-          wantsUpdates: next() < 0.1,
-          ip: `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`,
-        },
-        when,
-      );
+      const anonymous = next() < 0.34;
+      const reason =
+        reasons.length && next() < 0.06 ? reasons[Math.floor(next() * reasons.length)] : undefined;
+      const wantsUpdates = next() < 0.1;
+      const ip = `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`;
+      // Anonymous signers sign through the protocol: a blind token, redeemed without a session, counted
+      // in the petition's batches. Public ones sign with their name, without a token (no JavaScript).
+      if (anonymous) {
+        await redeem(await fetchToken(petition, signer, when), { reason, at: when });
+        await commitAnonymousBatches(when);
+      } else {
+        await signPetition({ petitionId: petition.id, user: signer, reason, wantsUpdates, ip }, when);
+      }
       signed++;
     }
+    // The last batch, whatever its size: the demo's history is over.
+    await commitAnonymousBatches(times.at(-1) ?? start, petition.id);
     return signed;
   };
 
@@ -245,6 +253,20 @@ We ask leadership to:
     staff: staff.slice(500, 900).map(user),
   });
 
+  // Every signed-in colleague's browser fetches its tokens in the background, whether or not they
+  // sign: so the list of whom a token was issued to is not the list of anonymous signers (and the
+  // number issued is more than the number redeemed).
+  let issued = 0;
+  for (const petition of db.select().from(petitions).where(eq(petitions.state, "open")).all()) {
+    const during = (petition.openedAt?.getTime() ?? Date.now()) + DAY_MS;
+    for (const email of staff) {
+      if (next() > 0.6) continue;
+      const colleague = user(email);
+      if (issuanceOf(db, petitionScope(petition.id), colleague.id)) continue;
+      await fetchToken(petition, colleague, during);
+      issued++;
+    }
+  }
   closeExpiredPetitions();
   // The demo's history happened long ago: its emails count as delivered, so none goes out if SMTP is
   // configured later.
@@ -253,6 +275,7 @@ We ask leadership to:
   return [
     `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days; a discussion of ${discussionSize} comments besides the signers' reasons.`,
     "Other petitions: open, closed, rejected, awaiting moderation, collecting co-sponsors, draft.",
+    `Anonymous signatures through blind tokens; ${issued.toLocaleString("en")} more tokens issued in colleagues' browsers on open petitions.`,
     ...organizingLines,
   ];
 }

@@ -79,6 +79,7 @@ export default function Settings() {
       coSponsorsRequired: String(settings.coSponsorsRequired),
       openForDays: String(settings.openForDays),
       commentReportThreshold: String(settings.commentReportThreshold),
+      anonymousAuthorDays: String(settings.anonymousAuthorDays),
       milestones: rows.map((m) =>
         m
           ? {
@@ -106,6 +107,12 @@ export default function Settings() {
         <InputField
           label="Reports that hide a comment until a moderator reviews it"
           field={fields.commentReportThreshold}
+          type="number"
+        />
+        <InputField
+          label="Days an anonymous comment keeps its author"
+          hint="Meanwhile its author may edit or delete it; then the link between them is deleted for good (sooner if the discussion closes)."
+          field={fields.anonymousAuthorDays}
           type="number"
         />
         <fieldset>

@@ -207,12 +207,11 @@ export default function Dashboard() {
       <section aria-labelledby="breakdown-title" className="stack">
         <h2 id="breakdown-title">Who signs</h2>
         <p>
-          The signatures as they stood at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC),
-          anonymous ones included. To keep anonymous signers anonymous, a group is shown only when it has at
-          least {K} signers and its anonymous signers are none or at least {K}; other groups are combined,
-          with more if needed so no group can be worked out by subtraction, and every department and location
-          of the directory is listed, so a group's presence tells nothing. Updated once a day, so no one
-          signing or withdrawing today can be traced.
+          Public signers as they stood at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC), by
+          department and location: a group is shown when it has at least {K} signers, smaller ones combined,
+          and every department and location of the directory is listed. Anonymous signatures carry no
+          department or location — the platform does not know whose they are — so they are one number:{" "}
+          <strong>{dashboard.breakdowns.anonymous.toLocaleString("en")}</strong> anonymous on that day.
         </p>
         <div className="grid-2">
           <BreakdownTable

@@ -35,3 +35,11 @@ export function notFound(message = "There is nothing at this address."): never {
 
 /** The API's 404: JSON, like every API answer (docs/api.md). */
 export const apiNotFound = (message: string) => json({ error: message }, { status: 404 });
+
+/** A domain Refusal as an API's answer: JSON with the message, at the refusal's status. */
+export function apiRefusal(error: unknown) {
+  if (!(error instanceof Refusal)) throw error;
+  const headers: HeadersInit =
+    error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
+  return json({ error: error.message }, { status: error.status, headers });
+}

@@ -70,6 +70,47 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
   return form;
 }
 
+/**
+ * A JSON body parsed with zod, or a 4xx that says what is wrong: not JSON (415), larger than
+ * `maxBytes` (413), not parseable or not of the schema's shape (400). The anonymous-signing and
+ * token APIs take JSON from the browser's own scripts.
+ */
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+  maxBytes = 32 * 1024,
+): Promise<z.output<T>> {
+  if (!/^application\/json\s*(;|$)/i.test(request.headers.get("Content-Type") ?? "")) {
+    throw Response.json({ error: "Send this as application/json." }, { status: 415 });
+  }
+  if (Number(request.headers.get("Content-Length")) > maxBytes) {
+    throw Response.json({ error: `The body is larger than ${maxBytes} bytes.` }, { status: 413 });
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const };
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes)
+      throw Response.json({ error: `The body is larger than ${maxBytes} bytes.` }, { status: 413 });
+    chunks.push(chunk.value);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw Response.json({ error: "The body is not valid JSON." }, { status: 400 });
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const reasons = result.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    throw Response.json({ error: `The request is not valid (${reasons}).` }, { status: 400 });
+  }
+  return result.data;
+}
+
 /** Beyond any page's field names: "milestones[5].responseDays" is 3 deep, at index 5. */
 const MAX_NAME_DEPTH = 8;
 const MAX_NAME_INDEX = 100;

@@ -57,6 +57,13 @@ export async function requireUser(request: Request): Promise<User> {
   throw redirect(`/sign-in?${new URLSearchParams({ redirectTo: back })}`);
 }
 
+/** An API's signed-in person: a JSON 401 for a signed-out request, instead of a redirect to sign-in. */
+export async function requireApiUser(request: Request): Promise<User> {
+  const user = await getUser(request);
+  if (!user) throw Response.json({ error: "Sign in first." }, { status: 401 });
+  return user;
+}
+
 /**
  * The one guard every privileged loader and action calls: signed-out visitors go to sign-in, people
  * without the permission get 403.

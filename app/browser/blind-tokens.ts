@@ -1,0 +1,100 @@
+import { RSABSSA } from "@cloudflare/blindrsa-ts";
+import { actionMessage, tokenMessage } from "../platform/token-messages";
+
+/**
+ * The signer's side of an anonymous signature (RFC 9474 RSABSSA-SHA384-PSS-Randomized), with
+ * WebCrypto: it runs in the browser (a Web Worker, app/browser/token-worker.ts) and in Node (the demo
+ * seed and the tests sign through the same protocol). The token's message commits to a signer key
+ * whose private half never leaves the signer's device: withdrawing or signing again is a signature by
+ * it, so the server cannot forge one.
+ */
+
+const suite = () => RSABSSA.SHA384.PSS.Randomized();
+const toBase64url = (bytes: Uint8Array) => {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const fromBase64url = (text: string): Uint8Array<ArrayBuffer> => {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+};
+
+export { fromBase64url, toBase64url };
+
+const hex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+export async function fingerprintOf(publicKeySpki: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", fromBase64url(publicKeySpki)));
+}
+
+/** The token's id: SHA-256 of its (prepared) message, hex — its pseudonym in the ledger. */
+export async function tokenIdOf(message: Uint8Array<ArrayBuffer>): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", message));
+}
+
+/** The signer's key pair, ECDSA P-256; extractable so the signer can move it to another device. */
+export function newSignerKey(): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+}
+
+const importIssuerKey = (publicKeySpki: string) =>
+  crypto.subtle.importKey("spki", fromBase64url(publicKeySpki), { name: "RSA-PSS", hash: "SHA-384" }, true, [
+    "verify",
+  ]);
+
+export type TokenRequest = {
+  /** The prepared message (32 random bytes, then the token message), base64url. */
+  message: string;
+  /** What the issuer signs without seeing the message, base64url. */
+  blindedMessage: string;
+  /** The blinding inverse, kept until the blind signature comes back, base64url. */
+  inverse: string;
+};
+
+/** Step 1: the message for this petition and signer key, prepared and blinded for the issuer's key. */
+export async function requestToken(
+  issuerPublicKey: string,
+  scope: string,
+  signer: CryptoKeyPair,
+): Promise<TokenRequest> {
+  const signerKey = toBase64url(new Uint8Array(await crypto.subtle.exportKey("raw", signer.publicKey)));
+  const prepared = suite().prepare(new TextEncoder().encode(tokenMessage(scope, signerKey)));
+  const { blindedMsg, inv } = await suite().blind(await importIssuerKey(issuerPublicKey), prepared);
+  return {
+    message: toBase64url(prepared),
+    blindedMessage: toBase64url(blindedMsg),
+    inverse: toBase64url(inv),
+  };
+}
+
+/**
+ * Step 2: the token's signature from the issuer's blind signature. The library checks the result
+ * against the issuer's public key, so a server that signed with another key (to tag this signer) or
+ * returned garbage is caught here.
+ */
+export async function finalizeToken(issuerPublicKey: string, request: TokenRequest, blindSignature: string) {
+  const signature = await suite().finalize(
+    await importIssuerKey(issuerPublicKey),
+    fromBase64url(request.message),
+    fromBase64url(blindSignature),
+    fromBase64url(request.inverse),
+  );
+  return toBase64url(signature);
+}
+
+/** A signer's authorization of one action on their token ("withdraw", "sign"), numbered `seq`. */
+export async function signAction(
+  signer: CryptoKey,
+  tokenId: string,
+  action: "withdraw" | "sign",
+  seq: number,
+): Promise<string> {
+  const proof = await crypto.subtle.sign(
+    { name: "ECDSA", hash: "SHA-256" },
+    signer,
+    new TextEncoder().encode(actionMessage(tokenId, action, seq)),
+  );
+  return toBase64url(new Uint8Array(proof));
+}
