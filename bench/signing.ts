@@ -65,7 +65,6 @@ for (let r = 0; r < ROUNDS; r++) {
       await signPetition({
         petitionId: domainPetition.id,
         user,
-        visibility: i % 3 ? "public" : "anonymous",
         ip: `10.0.${(i >> 8) & 255}.${i & 255}`,
       });
     }),

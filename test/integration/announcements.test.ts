@@ -43,6 +43,7 @@ import * as newPolicy from "../../app/routes/policies.new";
 import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { closeDb, getDb } from "../../db/client";
 import { announcements, outbox, policies as policiesTable, policyVersions } from "../../db/schema";
+import { signAs } from "../support/anonymous";
 import { dateTimeFromNow, dayFromNow } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
@@ -76,8 +77,9 @@ const input = (fields: Record<string, unknown>) => announcementInputSchema.parse
 async function signMany(petitionId: number, from: number, count: number, at: number) {
   for (let i = 0; i < count; i++) {
     resetRateLimits();
-    await signPetition(
-      { petitionId, user: staff(from + i), visibility: i % 2 ? "anonymous" : "public", ip: null },
+    await signAs(
+      i % 2 ? "anonymous" : "public",
+      { petitionId, user: staff(from + i), ip: null },
       at + i * 60_000,
     );
   }
@@ -100,10 +102,7 @@ describe("a response obligation from milestone to answer", () => {
     // One signer turns these emails off; one organizer also signed.
     setEmailPreference(staff(11).id, "petition-responses", false);
     resetRateLimits();
-    await signPetition(
-      { petitionId: petition.id, user: staff(1), visibility: "public", ip: null },
-      T0 + DAY_MS,
-    );
+    await signPetition({ petitionId: petition.id, user: staff(1), ip: null }, T0 + DAY_MS);
 
     const policy = createPolicy(
       {
@@ -175,7 +174,8 @@ describe("a response obligation from milestone to answer", () => {
     const signerMail = queued.filter((m) => m.kind === "signer.response").map((m) => m.toAddress);
     // The organizer who signed gets the signers' email too: leaving organizers out would let one learn
     // whether a colleague signed, by making them a co-organizer and watching the email counts.
-    const expected = [1, 10, 12, 13, 14, 15, 16, 17].map((i) => staff(i).email);
+    // Public signers only: anonymous ones (11, 13, 15, 17) cannot be emailed; they follow the page.
+    const expected = [1, 10, 12, 14, 16].map((i) => staff(i).email);
     expect(signerMail.sort()).toEqual(expected.sort());
     const organizerMail = queued.filter((m) => m.kind === "petition.response").map((m) => m.toAddress);
     expect(organizerMail.sort()).toEqual([...organizerEmails].sort());
@@ -478,9 +478,9 @@ describe("after a review", () => {
     const others = [31, 32, 33].map(staff);
     for (const user of [signer, ...others]) {
       resetRateLimits();
-      await signPetition({ petitionId: a.id, user, visibility: "anonymous", ip: null });
+      await signPetition({ petitionId: a.id, user, ip: null });
       resetRateLimits();
-      await signPetition({ petitionId: b.id, user, visibility: "public", ip: null });
+      await signPetition({ petitionId: b.id, user, ip: null });
     }
     const memo = saveAnnouncement(
       null,
@@ -518,7 +518,7 @@ describe("after a review", () => {
     const petition = openPetition(company, "A petition whose signers a memo emails");
     for (const user of [staff(35), staff(36)]) {
       resetRateLimits();
-      await signPetition({ petitionId: petition.id, user, visibility: "anonymous", ip: null });
+      await signPetition({ petitionId: petition.id, user, ip: null });
     }
     const draft = saveAnnouncement(
       null,

@@ -39,6 +39,7 @@ import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { comments, outbox } from "../../db/schema";
+import { signAnonymously } from "../support/anonymous";
 import { generateThread } from "../support/big-thread";
 import { callRoute, TEST_BASE_URL } from "../support/fixtures";
 import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
@@ -271,17 +272,11 @@ describe("anonymity", () => {
 
   it("posts a signer's reason as their comment, with the signature's choice of anonymity", async () => {
     const petition = openPetition(company);
-    await signPetition({
-      petitionId: petition.id,
-      user: staff(17),
-      visibility: "anonymous",
-      reason: "Privacy",
-      ip: null,
-    });
+    await signAnonymously(petition.id, staff(17), { reason: "Privacy" });
     await signPetition({
       petitionId: petition.id,
       user: staff(18),
-      visibility: "public",
+
       reason: "Trust",
       ip: null,
     });
@@ -302,7 +297,6 @@ describe("anonymity", () => {
         {
           petitionId: petition.id,
           user: signer,
-          visibility: "anonymous",
           reason: `Reason ${round}`,
           ip: null,
         },
@@ -477,7 +471,7 @@ describe("reports and moderation", () => {
     const signed = await signPetition({
       petitionId: petition.id,
       user: staff(17),
-      visibility: "public",
+
       reason: "Locked but signing",
       ip: null,
     });
@@ -515,10 +509,7 @@ describe("after a review", () => {
     // fixed clock: signPetition is handed the time it signs at.
     const day = Date.UTC(2026, 4, 3);
     const at = day + 9.5 * 3_600_000;
-    await signPetition(
-      { petitionId: petition.id, user: staff(19), visibility: "public", reason: "Named", ip: null },
-      at,
-    );
+    await signPetition({ petitionId: petition.id, user: staff(19), reason: "Named", ip: null }, at);
     const [view] = loadThread(subjectOf(petition.id), null, { sort: "top", page: 1 })?.comments ?? [];
     expect(view).toMatchObject({
       authorName: "Staff Member 20",

@@ -39,7 +39,8 @@ import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
-import { outbox, people, signatures } from "../../db/schema";
+import { anonymousSignatures, outbox, people, signatures } from "../../db/schema";
+import { signAs } from "../support/anonymous";
 import { callRoute } from "../support/fixtures";
 import { startSmtpServer } from "../support/smtp";
 
@@ -132,8 +133,9 @@ const signedAt = new Map<number, number>();
   for (const [i, signer] of signers.entries()) {
     const at = times[i] ?? opened;
     resetRateLimits();
-    await signPetition(
-      { petitionId: petition.id, user: signer, visibility: i % 3 === 0 ? "anonymous" : "public", ip: null },
+    await signAs(
+      i % 3 === 0 ? "anonymous" : "public",
+      { petitionId: petition.id, user: signer, ip: null },
       at,
     );
     signedAt.set(signer.id, at);
@@ -141,11 +143,12 @@ const signedAt = new Map<number, number>();
 }
 const tenDaysIn = opened + 10 * DAY_MS + HOUR_MS;
 // Some withdraw, some are invalidated: the chart counts standing signatures only.
-for (const s of signers.slice(0, 5)) withdrawSignature(petition.id, s, tenDaysIn - HOUR_MS);
+const publicSigners = signers.filter((_, i) => i % 3 !== 0);
+for (const s of publicSigners.slice(0, 5)) withdrawSignature(petition.id, s, tenDaysIn - HOUR_MS);
 invalidateSignatures(
   petition.id,
   {
-    emails: signers
+    emails: publicSigners
       .slice(5, 12)
       .map((s) => s.email)
       .join("\n"),
@@ -156,13 +159,10 @@ invalidateSignatures(
   tenDaysIn - HOUR_MS,
 );
 
-const standing = () =>
-  getDb()
-    .select({
-      personId: signatures.personId,
-      createdAt: signatures.createdAt,
-      visibility: signatures.visibility,
-    })
+/** Standing signatures: public rows by their time, anonymous ones by their batch's. */
+const standing = () => [
+  ...getDb()
+    .select({ createdAt: signatures.createdAt })
     .from(signatures)
     .where(
       and(
@@ -171,9 +171,31 @@ const standing = () =>
         isNull(signatures.invalidatedAt),
       ),
     )
-    .all();
+    .all(),
+  ...getDb()
+    .select({ createdAt: anonymousSignatures.countedAt })
+    .from(anonymousSignatures)
+    .where(and(eq(anonymousSignatures.petitionId, petition.id), eq(anonymousSignatures.standing, true)))
+    .all(),
+];
 
-/** The petition's signatures that stood at `at`: signed before it, not withdrawn or invalidated before it. */
+/** Standing public signatures, with their people. */
+const standingPublic = () =>
+  getDb()
+    .select({ personId: signatures.personId })
+    .from(signatures)
+    .where(
+      and(
+        eq(signatures.petitionId, petition.id),
+        eq(signatures.visibility, "public"),
+        isNull(signatures.withdrawnAt),
+        isNull(signatures.invalidatedAt),
+      ),
+    )
+    .all();
+const anonymousSigners = signers.filter((_, i) => i % 3 === 0);
+
+/** The petition's public signatures that stood at `at`: signed before it, not withdrawn or invalidated before it. */
 const stoodAt = (at: number) =>
   getDb()
     .select({
@@ -182,7 +204,7 @@ const stoodAt = (at: number) =>
       invalidatedAt: signatures.invalidatedAt,
     })
     .from(signatures)
-    .where(eq(signatures.petitionId, petition.id))
+    .where(and(eq(signatures.petitionId, petition.id), eq(signatures.visibility, "public")))
     .all()
     .filter(
       (r) =>
@@ -322,9 +344,8 @@ describe("the dashboard page and export", () => {
     );
     const csv = await response.text();
     const records = parse(csv, { columns: true }) as Record<string, string>[];
-    const rows = standing();
-    const publicRows = rows.filter((r) => r.visibility === "public");
-    const anonymousRows = rows.filter((r) => r.visibility === "anonymous");
+    const publicRows = standingPublic();
+    const anonymousCount = standing().length - publicRows.length;
     expect(records.filter((r) => r.visibility === "public")).toHaveLength(publicRows.length);
     expect(records.filter((r) => r.visibility === "anonymous")).toEqual([
       {
@@ -332,13 +353,11 @@ describe("the dashboard page and export", () => {
         department: "",
         signed_on: "",
         visibility: "anonymous",
-        count: String(anonymousRows.length),
+        count: String(anonymousCount),
       },
     ]);
     const byId = new Map(signers.map((s) => [s.id, s]));
-    for (const row of anonymousRows) {
-      const signer = byId.get(row.personId);
-      if (!signer?.name) throw new Error("signer missing");
+    for (const signer of anonymousSigners) {
       expect(csv).not.toContain(`${signer.name},`);
       expect(csv).not.toContain(signer.email);
     }
@@ -376,12 +395,7 @@ describe("updates to signers", () => {
     const tinySigners = [...signers.slice(20, 30), person(307), person(306)];
     for (const [i, s] of tinySigners.entries()) {
       resetRateLimits();
-      await signPetition({
-        petitionId: tiny.id,
-        user: s,
-        visibility: i % 2 ? "anonymous" : "public",
-        ip: null,
-      });
+      await signAs(i % 2 ? "anonymous" : "public", { petitionId: tiny.id, user: s, ip: null });
     }
     postPetitionUpdate(
       tiny.id,
@@ -394,7 +408,9 @@ describe("updates to signers", () => {
     await drain();
     transport.close();
     const received = smtp.received.filter((m) => m.parsed.subject === `Update on “${tiny.title}”`);
-    expect(received.flatMap((m) => m.to).sort()).toEqual(tinySigners.map((s) => s.email).sort());
+    // Public signers only: the platform cannot, and must not, email an anonymous signer.
+    const publicSigners = tinySigners.filter((_, i) => i % 2 === 0);
+    expect(received.flatMap((m) => m.to).sort()).toEqual(publicSigners.map((s) => s.email).sort());
     const mail = received[0];
     // The text part quotes the markdown as written (it reads as text); the HTML part renders it,
     // sanitized, with every link absolute so that it works outside the app.
@@ -457,7 +473,7 @@ describe("updates to signers", () => {
     ).toBeGreaterThan(0);
   });
 
-  it("emails every standing signer once per update (anonymous ones too), never those who opted out (organizers here did not sign)", () => {
+  it("emails every standing public signer once per update (the platform cannot email anonymous ones), never those who opted out (organizers here did not sign)", () => {
     const optedOut = signers[100] as User;
     setEmailPreference(optedOut.id, "petition-updates", false);
     const before = getDb().select().from(outbox).all().length;
@@ -465,7 +481,7 @@ describe("updates to signers", () => {
       /* batches of 50 */
     }
     const queued = getDb().select().from(outbox).all().slice(before);
-    const standingIds = new Set(standing().map((r) => r.personId));
+    const standingIds = new Set(standingPublic().map((r) => r.personId));
     const expected = signers.filter((s) => standingIds.has(s.id) && s.id !== optedOut.id).map((s) => s.email);
     // Two updates (the first and the next day's), one email each per signer.
     expect(
@@ -507,7 +523,7 @@ describe("updates to signers", () => {
     const before = getDb().select().from(outbox).all().length;
     for (const s of signers.slice(0, 50)) {
       resetRateLimits();
-      await signPetition({ petitionId: small.id, user: s, visibility: "public", ip: null });
+      await signPetition({ petitionId: small.id, user: s, ip: null });
     }
     const news = getDb()
       .select()
@@ -620,7 +636,7 @@ describe("declaring victory", () => {
     }
     const sent = getDb().select().from(outbox).all().slice(before);
     // Everyone standing, except the one who turned updates off and the one who left the company.
-    expect(sent.filter((m) => m.kind === "signer.victory").length).toBe(standing().length - 2);
+    expect(sent.filter((m) => m.kind === "signer.victory").length).toBe(standingPublic().length - 2);
     expect(listAuditEntries({ action: "petition.declare-victory" }).entries).toHaveLength(1);
   });
 });
@@ -637,7 +653,7 @@ describe("the dashboard's breakdowns over a day", () => {
 
     // Five who signed before the day began and still stand (the first 12 withdrew or were
     // invalidated) are invalidated today (invalidation takes at least five, never one signer).
-    const early = signers
+    const early = publicSigners
       .slice(12)
       .filter((s) => (signedAt.get(s.id) ?? endOfDay) < first.asOf)
       .slice(0, 5);

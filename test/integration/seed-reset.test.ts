@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { wipeData } from "../../app/demo/seed.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
 import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
-import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
 import { getDb } from "../../db/client";
+import { signAnonymously } from "../support/anonymous";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 describe("resetting the demo data", () => {
@@ -15,7 +16,8 @@ describe("resetting the demo data", () => {
     const [a, b] = company.staff;
     if (!a || !b) throw new Error("staff missing");
     const petition = openPetition(company);
-    await signPetition({ petitionId: petition.id, user: b, visibility: "anonymous", ip: null });
+    await signPetition({ petitionId: petition.id, user: b, ip: null });
+    await signAnonymously(petition.id, a);
     await postComment({ type: "petition", id: petition.id }, { body: "First", anonymous: false }, b);
     postPetitionUpdate(petition.id, "An update for the signers of this petition.", a);
     const policy = createPolicy(
@@ -28,7 +30,7 @@ describe("resetting the demo data", () => {
       },
       company.leader,
     );
-    await sendFeedback(policy.id, { body: "Too much", anonymous: true }, b);
+    await sendFeedbackAnonymously(policy.id, b, { body: "Too much" });
     const db = getDb();
     const rows = (table: string) => db.get<{ n: number }>(sql.raw(`select count(*) as n from "${table}"`)).n;
     const settingsBefore = rows("milestone_defaults");

@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { COUNT_STANDING_BY_VISIBILITY } from "../../app/domain/petitions/counts.server";
-import { COUNT_STANDING_BETWEEN } from "../../app/domain/petitions/dashboard.server";
+import { COUNT_ANONYMOUS_BETWEEN, COUNT_STANDING_BETWEEN } from "../../app/domain/petitions/dashboard.server";
 import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
 
 describe("counting a petition's standing signatures by visibility", () => {
@@ -22,16 +22,28 @@ describe("counting a petition's standing signatures by visibility", () => {
 
   it("counts a dashboard bucket from the standing-signatures-by-time index alone (migration 0013)", () => {
     const plan = getDb()
-      .$client.prepare<[number, number, number], { detail: string }>(
+      .$client.prepare<{ petition: number; from: number; to: number }, { detail: string }>(
         `explain query plan ${COUNT_STANDING_BETWEEN}`,
       )
-      .all(1, 0, 1)
+      .all({ petition: 1, from: 0, to: 1 })
       .map((row) => row.detail);
     // A partial index's plan says INDEX even when the table row is never read (no column of it is needed).
     expect(plan).toHaveLength(1);
     expect(plan[0]).toMatch(
       /^SEARCH signatures USING (COVERING )?INDEX signatures_standing_created_idx \(petition_id=\? AND created_at>\? AND created_at<\?\)$/,
     );
+  });
+
+  it("counts a bucket's anonymous signatures from their index alone (migration 0014)", () => {
+    const plan = getDb()
+      .$client.prepare<{ petition: number; from: number; to: number }, { detail: string }>(
+        `explain query plan ${COUNT_ANONYMOUS_BETWEEN}`,
+      )
+      .all({ petition: 1, from: 0, to: 1 })
+      .map((row) => row.detail);
+    expect(plan).toEqual([
+      "SEARCH anonymous_signatures USING COVERING INDEX anonymous_signatures_petition_idx (petition_id=? AND standing=? AND counted_at>? AND counted_at<?)",
+    ]);
   });
 
   it("migration 0012 also widens the outbox index of a database migrated before 0011 was edited", () => {

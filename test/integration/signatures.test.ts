@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { act, type HeldToken } from "../../app/demo/anonymous-signer.server";
 import { loadThread } from "../../app/domain/discussion/thread.server";
+import { commitAnonymousBatches } from "../../app/domain/petitions/anonymous-signing.server";
 import { checkCounts, listPublicSigners } from "../../app/domain/petitions/counts.server";
 import {
   InvalidationError,
@@ -14,9 +16,19 @@ import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { Refusal } from "../../app/platform/refusal";
 import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
-import { auditLog, ledgerEntries, milestones, outbox, petitions, signatures } from "../../db/schema";
+import {
+  anonymousSignatures,
+  auditLog,
+  ledgerEntries,
+  milestones,
+  outbox,
+  petitions,
+  signatures,
+} from "../../db/schema";
+import { signAnonymously } from "../support/anonymous";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(60);
@@ -30,8 +42,47 @@ const sign = async (
   const user = company.staff[index];
   if (!user) throw new Error(`no staff ${index}`);
   resetRateLimits();
-  return await signPetition({ petitionId, user, visibility, ip }, at);
+  if (visibility === "anonymous") {
+    // A person's one token: signing again after withdrawing is an action of that token.
+    const held = tokens.get(`${petitionId}:${index}`);
+    if (held) {
+      await act(held, "sign", at);
+      await commitAnonymousBatches(at ?? Date.now(), petitionId);
+      return { receipt: null, token: held };
+    }
+    const token = await signAnonymously(petitionId, user, { at });
+    tokens.set(`${petitionId}:${index}`, token);
+    return { receipt: null, token };
+  }
+  return { ...(await signPetition({ petitionId, user, ip }, at)), token: null };
 };
+const tokens = new Map<string, HeldToken>();
+/** Withdraws as the person signed: by their session, or by their token's signer key. */
+const withdraw = async (petitionId: number, index: number) => {
+  const user = company.staff[index];
+  if (!user) throw new Error(`no staff ${index}`);
+  const held = tokens.get(`${petitionId}:${index}`);
+  if (!held) return withdrawSignature(petitionId, user);
+  await act(held, "withdraw");
+  await commitAnonymousBatches(Date.now(), petitionId);
+};
+/** Standing signatures of a petition: public rows and anonymous tokens. */
+const standingOf = (petitionId: number) => {
+  const publicCount = getDb()
+    .select()
+    .from(signatures)
+    .where(eq(signatures.petitionId, petitionId))
+    .all()
+    .filter((s) => !s.withdrawnAt && !s.invalidatedAt).length;
+  const anonymousCount = getDb()
+    .select()
+    .from(anonymousSignatures)
+    .where(eq(anonymousSignatures.petitionId, petitionId))
+    .all()
+    .filter((s) => s.standing).length;
+  return { publicCount, anonymousCount };
+};
+const withoutKeys = (events: Array<{ event: string }>) => events.filter((e) => !e.event.startsWith("key-"));
 
 let other: ReturnType<typeof openPetition> | undefined;
 const openPetitionOnce = () => {
@@ -44,7 +95,8 @@ describe("signing", () => {
     const petition = openPetition(company);
     const result = await sign(petition.id, 10);
     await expect(sign(petition.id, 10)).rejects.toThrowError(PetitionError);
-    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(/already signed/);
+    // Nor once publicly and once anonymously: no token is issued to a public signer without one.
+    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(/signed publicly without a token/);
     // Even bypassing the code, SQLite refuses a second standing signature.
     const staff = company.staff[10];
     expect(() =>
@@ -60,7 +112,8 @@ describe("signing", () => {
         .run(),
     ).toThrowError(/UNIQUE/);
     expect(findPetition(petition.slug)?.signatureCount).toBe(1);
-    expect(result.receipt).toMatchObject({ seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // Entry 1 is the petition's key; the first signature is entry 2.
+    expect(result.receipt).toMatchObject({ seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it("refuses signatures on petitions that are not open", async () => {
@@ -75,17 +128,27 @@ describe("signing", () => {
     await sign(petition.id, 13, "anonymous");
     const staff = company.staff[12];
     if (!staff) throw new Error("missing");
-    withdrawSignature(petition.id, staff);
+    await withdraw(petition.id, 12);
     expect(findPetition(petition.slug)?.signatureCount).toBe(1);
     expect(() => withdrawSignature(petition.id, staff)).toThrowError(/not signed/);
     await sign(petition.id, 12);
+    // The anonymous signer withdraws with their token, and signs again with it.
+    await withdraw(petition.id, 13);
+    await sign(petition.id, 13, "anonymous");
     const events = getDb()
       .select({ event: ledgerEntries.event })
       .from(ledgerEntries)
       .where(eq(ledgerEntries.petitionId, petition.id))
       .all();
-    expect(events.map((e) => e.event)).toEqual(["signed", "signed", "withdrawn", "signed"]);
-    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, length: 4, count: 2 });
+    expect(withoutKeys(events).map((e) => e.event)).toEqual([
+      "signed",
+      "signed",
+      "withdrawn",
+      "signed",
+      "withdrawn",
+      "signed",
+    ]);
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, length: 7, count: 2 });
   });
 
   it("rate-limits signing per person with a clear refusal", async () => {
@@ -94,13 +157,14 @@ describe("signing", () => {
     resetRateLimits();
     for (let i = 0; i < 30; i++) {
       // No such petition: still counted against the limit.
-      await expect(
-        signPetition({ petitionId: 999_999, user, visibility: "public", ip: "198.51.100.1" }),
-      ).rejects.toMatchObject({ status: 404 });
+      await expect(signPetition({ petitionId: 999_999, user, ip: "198.51.100.1" })).rejects.toMatchObject({
+        status: 404,
+      });
     }
-    await expect(
-      signPetition({ petitionId: 999_999, user, visibility: "public", ip: "198.51.100.1" }),
-    ).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/signing too fast/) });
+    await expect(signPetition({ petitionId: 999_999, user, ip: "198.51.100.1" })).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringMatching(/signing too fast/),
+    });
   });
 
   it("keeps count == signatures == ledger after random sign/withdraw/invalidate sequences", async () => {
@@ -117,7 +181,7 @@ describe("signing", () => {
       const roll = random();
       try {
         if (roll < 0.6) await sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
-        else if (roll < 0.95) withdrawSignature(petition.id, user);
+        else if (roll < 0.95) await withdraw(petition.id, index);
         else {
           const criteria = { from: new Date(0), to: new Date(), ip };
           const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
@@ -125,16 +189,13 @@ describe("signing", () => {
             invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
         }
       } catch (error) {
-        if (!(error instanceof PetitionError)) throw error;
+        if (!(error instanceof Refusal)) throw error;
       }
     }
     const stored = findPetition(petition.slug)?.signatureCount;
-    const standing = getDb()
-      .select()
-      .from(signatures)
-      .where(eq(signatures.petitionId, petition.id))
-      .all()
-      .filter((s) => !s.withdrawnAt && !s.invalidatedAt).length;
+    const { publicCount, anonymousCount } = standingOf(petition.id);
+    const standing = publicCount + anonymousCount;
+    expect(anonymousCount).toBeGreaterThan(5);
     expect(stored).toBe(standing);
     expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: standing });
     expect(checkCounts().ok).toBe(true);
@@ -142,18 +203,7 @@ describe("signing", () => {
 
   it("shows exact public and anonymous counts while people sign, withdraw, sign again and get invalidated", async () => {
     const petition = openPetition(company);
-    const counted = () => {
-      const rows = getDb()
-        .select()
-        .from(signatures)
-        .where(eq(signatures.petitionId, petition.id))
-        .all()
-        .filter((s) => !s.withdrawnAt && !s.invalidatedAt);
-      return {
-        publicCount: rows.filter((s) => s.visibility === "public").length,
-        anonymousCount: rows.filter((s) => s.visibility === "anonymous").length,
-      };
-    };
+    const counted = () => standingOf(petition.id);
     let seed = 7;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -167,7 +217,7 @@ describe("signing", () => {
       try {
         // Runs of signatures (counted onto the kept counts) broken by withdrawals and invalidations.
         if (roll < 0.75) await sign(petition.id, index, roll < 0.3 ? "anonymous" : "public");
-        else if (roll < 0.95) withdrawSignature(petition.id, user);
+        else if (roll < 0.95) await withdraw(petition.id, index);
         else {
           const criteria = { from: new Date(Date.now() - 1000), to: new Date(), ip };
           const expected = previewInvalidation(petition.id, criteria, CLI_ACTOR);
@@ -175,14 +225,14 @@ describe("signing", () => {
             invalidateSignatures(petition.id, { ...criteria, reason: "test", expected }, CLI_ACTOR);
         }
       } catch (error) {
-        if (!(error instanceof PetitionError || error instanceof InvalidationError)) throw error;
+        if (!(error instanceof Refusal)) throw error;
       }
       // Signatures on another petition in between: their rows come between this petition's.
       if (step % 7 === 0) {
         try {
           await sign(openPetitionOnce().id, 4 + (step % 50));
         } catch (error) {
-          if (!(error instanceof PetitionError)) throw error;
+          if (!(error instanceof Refusal)) throw error;
         }
       }
       expect(listPublicSigners(petition.id, 1)).toMatchObject(counted());
@@ -282,7 +332,8 @@ describe("signing", () => {
     expect(rounds).toBeGreaterThan(0);
     expect(verifyLedger(petition.id)).toMatchObject({
       ok: true,
-      length: rounds * 2 * signers.length,
+      // The petition's key entry, then each round's signatures and withdrawals.
+      length: 1 + rounds * 2 * signers.length,
       count: 0,
     });
   });
@@ -323,7 +374,7 @@ describe("milestones", () => {
     if (!creator || !sponsor) throw new Error("missing");
     for (const user of [creator, company.staff[36] ?? creator]) {
       resetRateLimits();
-      await signPetition({ petitionId: petition.id, user, visibility: "anonymous", wantsUpdates: true, ip });
+      await signPetition({ petitionId: petition.id, user, wantsUpdates: true, ip });
     }
     const sent = (kind: MailKind) =>
       getDb()
@@ -345,18 +396,12 @@ describe("anonymity", () => {
     const anonymous = company.staff[40];
     if (!anonymous) throw new Error("missing");
     resetRateLimits();
-    await signPetition({
-      petitionId: petition.id,
-      user: anonymous,
-      visibility: "anonymous",
-      reason: "I fear retaliation",
-      ip,
-    });
+    await signAnonymously(petition.id, anonymous, { reason: "I fear retaliation" });
     resetRateLimits();
     await signPetition({
       petitionId: petition.id,
       user: company.staff[41] ?? anonymous,
-      visibility: "public",
+
       reason: "A reason its author may delete",
       ip,
     });
@@ -381,8 +426,10 @@ describe("bulk invalidation", () => {
   it("previews the matching number, then invalidates with a reason, updating count, ledger and audit", async () => {
     const petition = openPetition(company);
     const t0 = Date.now();
-    for (let i = 0; i < 6; i++)
-      await sign(petition.id, 44 + i, i % 2 ? "anonymous" : "public", t0 + i * 60_000);
+    for (let i = 0; i < 6; i++) await sign(petition.id, 44 + i, "public", t0 + i * 60_000);
+    // Invalidation by person, time or address reaches public signatures only: an anonymous one has
+    // none of them (eligibility at issuance is the defence, docs/anonymity.md).
+    await sign(petition.id, 51, "anonymous", t0 + 2 * 60_000);
     const window = { from: new Date(t0 + 60_000), to: new Date(t0 + 3 * 60_000) };
     // Below five, a preview says "few", zero included: an exact 1 — or "none" against "few" — for a
     // narrow window or an IP would tell whether someone signed.
@@ -432,9 +479,10 @@ describe("bulk invalidation", () => {
     expect(
       invalidateSignatures(petition.id, { ...wide, reason: "Scripted signing", expected: 5 }, CLI_ACTOR),
     ).toBe(5);
-    expect(findPetition(petition.slug)?.signatureCount).toBe(1);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(2);
     expect(previewInvalidation(petition.id, wide, CLI_ACTOR)).toBe("few");
-    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 1 });
+    expect(verifyLedger(petition.id)).toMatchObject({ ok: true, count: 2 });
+    expect(standingOf(petition.id)).toEqual({ publicCount: 1, anonymousCount: 1 });
     const invalidated = getDb()
       .select()
       .from(signatures)

@@ -13,6 +13,8 @@ export function everyPage(world: World): Array<{ file: string; url: string }> {
     messageId: world.failedEmail,
     subjectType: "petition",
     subjectId: world.petitions.open.id,
+    // A token id nobody holds: its status page answers "unknown" without reading anyone.
+    tokenId: "0".repeat(64),
     token: unsubscribeToken(world.pool[0]?.id ?? 1, "comment-replies"),
     "": "no-such-page",
   };

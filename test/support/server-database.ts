@@ -26,8 +26,8 @@ export { closeDb };
  * due announcements, queue their emails, remind leadership). Called after an accepted request, so
  * the scheduler finds nothing left to do later — while a refused request is being checked.
  */
-export function settle(): void {
-  runScheduledJobs();
+export function settle(): Promise<void> {
+  return runScheduledJobs();
 }
 
 export type Fingerprint = Map<string, { rows: number; hash: string }>;

@@ -11,7 +11,6 @@ import { findPersonByEmail, setPersonActive } from "../../app/domain/people/dire
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
-import { signPetition } from "../../app/domain/petitions/signing.server";
 import { createPolicy, type Policy } from "../../app/domain/policies/registry.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { enqueueMail } from "../../app/platform/outbox.server";
@@ -21,6 +20,7 @@ import type { PetitionState } from "../../app/vocabulary/petitions";
 import type { Role as PersonRole } from "../../app/vocabulary/roles";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
+import { signAs } from "./anonymous";
 import { type AppServer, startAppServer } from "./app-server";
 import { draftPetition, makeCompany } from "./petition-fixtures";
 import { closeDb, type DatabaseWatch, settle, useServerDatabase, watchDatabase } from "./server-database";
@@ -110,7 +110,7 @@ export async function buildWorld() {
       visibility: "public" | "anonymous" = "public",
     ): Promise<void> {
       resetRateLimits();
-      await signPetition({ petitionId: petition.id, user: signer, visibility, ip: null });
+      await signAs(visibility, { petitionId: petition.id, user: signer, ip: null });
     },
 
     /** A comment by the author on an open petition's discussion. */
@@ -312,7 +312,7 @@ export function systemApp() {
     state.app = await startAppServer(ALLOWED_DOMAIN);
     useServerDatabase(state.app, ALLOWED_DOMAIN);
     state.world = await buildWorld();
-    settle();
+    await settle();
     state.watch = watchDatabase(state.app.databasePath);
   });
   afterAll(async () => {

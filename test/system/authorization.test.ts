@@ -124,7 +124,7 @@ async function runCell(
     for (const [name, value] of Object.entries(body)) form.append(name, value);
     body = form;
   }
-  settle();
+  await settle();
   watch.baseline();
   const outcome = await sendAction(app.baseUrl, {
     path: request.path,

@@ -78,7 +78,7 @@ async function formTarget(route: string): Promise<Target> {
     const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
     target = { path: request.path, cookie };
     targets.set(route, target);
-    settle();
+    await settle();
     system.watch.baseline();
   }
   return target;
@@ -664,7 +664,7 @@ async function run(
       for (const r of person.roles) grantRole(person.id, r, CLI_ACTOR);
       cookies.set(role, await sessionCookie(person.id));
     }
-    settle();
+    await settle();
     watch.baseline();
   };
   await restoreSessions();

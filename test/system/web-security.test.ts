@@ -47,7 +47,7 @@ describe("cross-site requests", () => {
       const { app, world, watch } = system;
       const request = await scenario.prepare(world, scenario.allowed);
       const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
-      settle();
+      await settle();
       const problems: string[] = [];
       for (const variant of crossSite()) {
         watch.baseline();
