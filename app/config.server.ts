@@ -33,6 +33,10 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("Undersigned <noreply@localhost>"),
   ALLOWED_EMAIL_DOMAINS: commaList((d) => domainPattern.test(d), "domains (example.com,corp.example)"),
   ADMIN_EMAILS: commaList((e) => emailPattern.test(e), "email addresses"),
+  // Anonymous acts are written in shuffled batches (docs/anonymity.md): a smaller batch or a
+  // shorter period dates each one more finely.
+  ANONYMOUS_BATCH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  ANONYMOUS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5),
 });
 
 export type Config = {
@@ -46,6 +50,7 @@ export type Config = {
   allowedEmailDomains: string[];
   adminEmails: string[];
   secureCookies: boolean;
+  anonymousBatch: { periodMs: number; minSize: number };
 };
 
 export class ConfigError extends Error {
@@ -79,6 +84,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedEmailDomains: values.ALLOWED_EMAIL_DOMAINS,
     adminEmails: values.ADMIN_EMAILS,
     secureCookies: appUrl.startsWith("https://"),
+    anonymousBatch: {
+      periodMs: values.ANONYMOUS_BATCH_MINUTES * 60_000,
+      minSize: values.ANONYMOUS_BATCH_SIZE,
+    },
   };
 }
 

@@ -12,7 +12,8 @@ import {
   useLoaderData,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
+import { startBackgroundIssuance } from "./browser/background-tokens";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { can } from "./domain/identity/permissions.server";
@@ -176,7 +177,12 @@ function Frame({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  const { flash } = useLoaderData<typeof loader>();
+  const { flash, user } = useLoaderData<typeof loader>();
+  const userId = user?.id;
+  // Every signed-in browser holds its tokens before anyone means to sign (docs/anonymity.md).
+  useEffect(() => {
+    if (userId) startBackgroundIssuance();
+  }, [userId]);
   return (
     <Frame>
       {flash ? (

@@ -240,13 +240,18 @@ function BodyField({ field, label }: { field: Parameters<typeof TextareaField>[0
   );
 }
 
-function AnonymousChoice({ id }: { id: string }) {
+function AnonymousChoice({ id, days }: { id: string; days: number }) {
   return (
     <div className="checkbox">
-      <input type="checkbox" id={id} name="anonymous" value="on" />
+      <input type="checkbox" id={id} name="anonymous" value="on" aria-describedby={`${id}-hint`} />
       <label htmlFor={id}>
         Post anonymously — shown as “Verified colleague”; nobody, not even moderators, can see it was you
       </label>
+      <p id={`${id}-hint`} className="hint">
+        The platform remembers it is yours only so that you can edit or delete it: for {days} days, or until
+        the discussion closes if sooner. Then it forgets, and the comment is nobody's — not even yours to
+        change.
+      </p>
     </div>
   );
 }
@@ -264,7 +269,7 @@ function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
       {(fields) => (
         <>
           <BodyField field={fields.body} label={`Comment on “${thread.title}”`} />
-          <AnonymousChoice id="new-comment-anonymous" />
+          <AnonymousChoice id="new-comment-anonymous" days={thread.anonymousAuthorDays} />
         </>
       )}
     </ValidatedForm>
@@ -456,7 +461,7 @@ export function CommentItem({
                 {(fields) => (
                   <>
                     <BodyField field={fields.body} label={`Reply to ${author}`} />
-                    <AnonymousChoice id={`reply-${comment.id}-anonymous`} />
+                    <AnonymousChoice id={`reply-${comment.id}-anonymous`} days={thread.anonymousAuthorDays} />
                   </>
                 )}
               </ValidatedForm>

@@ -14,6 +14,7 @@ import type { Petition } from "../domain/petitions/rights.server";
 import {
   anonymousFeedbackBySecret,
   commitAnonymousFeedback,
+  ensureFeedbackKeys,
   feedbackKey,
   issueFeedbackToken,
   sendAnonymousFeedback,
@@ -117,6 +118,7 @@ export async function sendFeedbackAnonymously(
   input: { body: string; rating?: number },
   at = Date.now(),
 ): Promise<{ secret: string; id: number }> {
+  ensureFeedbackKeys(at);
   const key = feedbackKey(policyId, at);
   const signer = await newSignerKey();
   const signerKey = Buffer.from(await crypto.subtle.exportKey("raw", signer.publicKey)).toString("base64url");

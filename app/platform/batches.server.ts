@@ -1,4 +1,5 @@
-import { HOUR_MS, MINUTE_MS } from "./time";
+import { getConfig } from "../config.server";
+import { HOUR_MS } from "./time";
 
 /**
  * Anonymous acts (signatures and their withdrawals, feedback) are held in memory and written in
@@ -6,15 +7,15 @@ import { HOUR_MS, MINUTE_MS } from "./time";
  * one more finely than its batch. Nothing is written until a batch commits: durability comes from the
  * sender, whose browser keeps sending until it sees the act counted (every hold is idempotent).
  *
- * A group (a petition, the feedback of every policy) commits when it holds at least MIN_BATCH items
- * and PERIOD has passed since its last batch, or when its oldest item has waited MAX_WAIT (a quiet
+ * A group (a petition, the feedback of every policy) commits when it holds at least the batch size
+ * (ANONYMOUS_BATCH_SIZE, 5) and the period (ANONYMOUS_BATCH_MINUTES, 15) has passed since its last batch, or when its oldest item has waited MAX_WAIT (a quiet
  * petition's few anonymous signers are then dated to within a day), or when its owner flushes it (a
  * petition about to close). The queue is asynchronous so that it can live in one process while
  * several serve requests.
  */
 
-export const BATCH_PERIOD_MS = 15 * MINUTE_MS;
-export const MIN_BATCH = 5;
+const batchPeriodMs = () => getConfig().anonymousBatch.periodMs;
+const minBatch = () => getConfig().anonymousBatch.minSize;
 export const MAX_WAIT_MS = 24 * HOUR_MS;
 
 type Group<T> = { items: Map<string, T>; oldest: number; lastBatchAt: number };
@@ -74,7 +75,7 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 /** The time a batch carries: its period's start, so every item in it reads the same. */
-export const batchTime = (now: number) => now - (now % BATCH_PERIOD_MS);
+export const batchTime = (now: number) => now - (now % batchPeriodMs());
 
 /**
  * Takes the groups whose batch is due (or `only` that group, whatever it holds), their items
@@ -93,7 +94,7 @@ export async function takeDueBatches<T>(
     const ripe =
       only !== undefined
         ? group === only
-        : (entry.items.size >= MIN_BATCH && now - entry.lastBatchAt >= BATCH_PERIOD_MS) ||
+        : (entry.items.size >= minBatch() && now - entry.lastBatchAt >= batchPeriodMs()) ||
           now - entry.oldest >= MAX_WAIT_MS;
     if (!ripe) continue;
     due.push({ group, items: shuffled([...entry.items.values()]), at: batchTime(now) });

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "../components/format";
 import { SanitizedHtml } from "../components/sanitized-html";
+import { AnonymousFeedbackHeld } from "../components/wallet-views";
 import { myFeedback } from "../domain/policies/feedback.server";
 import { RATING_LABELS } from "../domain/policies/feedback-forms";
 import { FEEDBACK_STATUS_LABELS } from "../vocabulary/feedback";
@@ -23,8 +24,8 @@ export default function MyFeedback() {
     <div className="stack">
       <h1>My feedback</h1>
       <p>
-        The private feedback you sent to policy owners, and their replies. Only you see this page; for
-        feedback you sent anonymously, the owners do not know it is yours.
+        The private feedback you sent to policy owners with your name, and their replies. Feedback you sent
+        anonymously is stored with no author: only this browser knows it is yours (below).
       </p>
       {items.length ? (
         <ol className="updates">
@@ -57,9 +58,11 @@ export default function MyFeedback() {
         </ol>
       ) : (
         <p>
-          You have not sent any feedback yet. Every <Link to="/policies">policy</Link> page has a form for it.
+          You have not sent any feedback with your name. Every <Link to="/policies">policy</Link> page has a
+          form for it.
         </p>
       )}
+      <AnonymousFeedbackHeld />
     </div>
   );
 }

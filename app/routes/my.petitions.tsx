@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../components/format";
 import { StateBadge } from "../components/petition-bits";
+import { AnonymousSignaturesHeld } from "../components/wallet-views";
 import { myPetitions } from "../domain/petitions/reads.server";
 import { requireUser } from "../web/session.server";
 
@@ -60,7 +61,7 @@ export default function MyPetitions() {
         </section>
       ) : null}
       <section className="card" aria-labelledby="signed-title">
-        <h2 id="signed-title">My signatures</h2>
+        <h2 id="signed-title">My public signatures</h2>
         {signed.length ? (
           <div className="table-wrap">
             <table>
@@ -95,9 +96,10 @@ export default function MyPetitions() {
             </table>
           </div>
         ) : (
-          <p className="muted">You have not signed any petition yet.</p>
+          <p className="muted">You have not signed any petition publicly.</p>
         )}
       </section>
+      <AnonymousSignaturesHeld />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
+import { AnonymousReceipt, useAnonymousSigning } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate, formatDateTime } from "../components/format";
 import {
@@ -31,6 +32,7 @@ import {
   transitionSchema,
 } from "../domain/petitions/forms";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
+import { petitionKeyView } from "../domain/petitions/petition-keys.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
 import type { TransitionAction } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
@@ -54,7 +56,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = petitionPage(params.slug ?? "", user);
   if (!page) notFound("There is no petition at this address.");
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
+  const key = petitionKeyView(page.petition.id);
   return json({
+    // What the browser blinds against and pins: published in the petition's JSON too.
+    anonymity: key && !key.retiredOn ? { publicKey: key.publicKey, fingerprint: key.fingerprint } : null,
     ...page,
     bodyHtml: petitionBodyHtml(page.petition.body),
     ownSignature: own
@@ -98,7 +103,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "sign": {
-        const result = await signPetition({ petitionId: petition.id, user, ...value, ip: clientIp(context) });
+        if (value.visibility === "anonymous") {
+          // The browser signs anonymously without this action: reaching it means no JavaScript, and
+          // a signature made here would carry the session. Never silently make it public.
+          return json(
+            submission.reply({
+              formErrors: [
+                "Signing anonymously happens in your browser, with JavaScript, so that the server never learns who signed. Without JavaScript you can sign publicly, or not now.",
+              ],
+            }),
+            { status: 400 },
+          );
+        }
+        const { tokenMessage, tokenSignature, reason, wantsUpdates } = value;
+        const result = await signPetition({
+          petitionId: petition.id,
+          user,
+          reason,
+          wantsUpdates,
+          ip: clientIp(context),
+          token:
+            tokenMessage && tokenSignature ? { message: tokenMessage, signature: tokenSignature } : undefined,
+        });
         return redirectWithFlash(here, {
           kind: "success",
           message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.${
@@ -187,9 +213,39 @@ export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
-  const [signForm, signFields] = useForm({
+  const signing = useAnonymousSigning(
+    { id: petition.id, slug: petition.slug, title: petition.title },
+    data.anonymity,
+    data.ownSignature !== null,
+  );
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const [signForm, signFields] = useForm<z.input<typeof signSchema>>({
     id: "sign",
     lastResult: useActionResultFor("sign"),
+    onSubmit(event, { formData }) {
+      // Anonymous signatures never reach the page's action: the browser redeems its token itself.
+      if (formData.get("visibility") === "anonymous" && signing.available) {
+        event.preventDefault();
+        signing.sign(String(formData.get("reason") ?? "").trim() || null);
+        return;
+      }
+      // A public signature spends this browser's token (fetched first if need be): one per person.
+      const form = event.currentTarget;
+      const tokenField = form.elements.namedItem("tokenMessage");
+      if (signing.available && tokenField instanceof HTMLInputElement && tokenField.dataset.ready !== "yes") {
+        event.preventDefault();
+        void signing.preparePublic().then((token) => {
+          const signatureField = form.elements.namedItem("tokenSignature");
+          if (token && signatureField instanceof HTMLInputElement) {
+            tokenField.value = token.message;
+            signatureField.value = token.signature;
+          }
+          tokenField.dataset.ready = "yes";
+          form.requestSubmit(event.nativeEvent instanceof SubmitEvent ? event.nativeEvent.submitter : null);
+        });
+      }
+    },
     defaultValue: { visibility: "public" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
   });
@@ -302,6 +358,12 @@ export default function PetitionPage() {
               <h2 id="receipt-title">
                 You signed {data.ownSignature.visibility === "anonymous" ? "anonymously" : "publicly"}
               </h2>
+              {data.ownSignature.visibility === "anonymous" ? (
+                <p className="hint">
+                  Signed before anonymous signatures became unlinkable: hidden from every page, and your name
+                  is forgotten from it when the petition closes.
+                </p>
+              ) : null}
               {data.ownSignature.invalidated ? (
                 <p className="flash flash-error">A moderator invalidated this signature.</p>
               ) : null}
@@ -317,14 +379,24 @@ export default function PetitionPage() {
               )}
             </section>
           ) : null}
+          <AnonymousReceipt slug={petition.slug} signing={signing} />
 
-          {isOpen && !data.ownSignature && viewer.signedIn ? (
+          {isOpen && !data.ownSignature && viewer.signedIn && !signing.signedAnonymously ? (
             <section className="card" aria-labelledby="sign-title">
               <h2 id="sign-title">Sign this petition</h2>
               <Form method="post" {...getFormProps(signForm)}>
                 <FormErrors id={signForm.errorId} errors={signForm.errors} />
-                <fieldset>
+                {signing.error ? (
+                  <p className="flash flash-error" role="alert">
+                    {signing.error}
+                  </p>
+                ) : null}
+                <fieldset aria-describedby="visibility-hint">
                   <legend>How your signature appears</legend>
+                  <p id="visibility-hint" className="hint">
+                    You choose once: a public signature stays public, and an anonymous one is never made
+                    public.
+                  </p>
                   <div className="radio">
                     <input
                       type="radio"
@@ -338,18 +410,38 @@ export default function PetitionPage() {
                     </label>
                   </div>
                   <div className="radio">
-                    <input type="radio" id="visibility-anonymous" name="visibility" value="anonymous" />
+                    <input
+                      type="radio"
+                      id="visibility-anonymous"
+                      name="visibility"
+                      value="anonymous"
+                      disabled={!signing.available}
+                      aria-describedby="anonymous-hint"
+                    />
                     <label htmlFor="visibility-anonymous">
-                      Anonymously — counted and verified, but your identity appears nowhere, to anyone
+                      Anonymously — counted and verified, but nobody can tell it was you, not even whoever
+                      runs this server
                     </label>
                   </div>
+                  <p id="anonymous-hint" className="hint">
+                    {!hydrated
+                      ? "Signing anonymously needs JavaScript: your browser makes the signature itself, so that the server never learns it is yours. Without it you can sign publicly."
+                      : !data.anonymity
+                        ? "This petition takes no anonymous signatures at the moment."
+                        : !signing.available
+                          ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
+                          : "It protects you from anyone who later holds the database, its backups or the logs. It cannot protect you from someone watching the network or the server live as you sign, or from a server that sends your browser altered code: signing from another network, and the short random wait before it is sent, make the first harder."}
+                  </p>
                 </fieldset>
                 <TextareaField
                   label="Why I'm signing (optional)"
-                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous (not while moderators have it locked, or if you have just posted several comments)."
+                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous (an anonymous one carries no time finer than the day; not while moderators have it locked, or if you have just posted several comments)."
                   field={signFields.reason}
                   rows={3}
                 />
+                {/* Filled in by the browser just before a public signature is sent. */}
+                <input type="hidden" name="tokenMessage" defaultValue="" />
+                <input type="hidden" name="tokenSignature" defaultValue="" />
                 <div className="checkbox">
                   <input
                     type="checkbox"
@@ -358,16 +450,19 @@ export default function PetitionPage() {
                     value="on"
                     aria-describedby="signer-emails-hint"
                   />
-                  <label htmlFor="wantsUpdates">Email me when it reaches a milestone</label>
+                  <label htmlFor="wantsUpdates">Email me when it reaches a milestone (public signers)</label>
                 </div>
-                {/* Honest about what signing sends: updates and responses reach every signer unless turned off. */}
+                {/* Honest about what signing sends: updates and responses reach every public signer unless turned off. */}
                 <p id="signer-emails-hint" className="hint">
-                  Its organizers' updates and leadership's response are emailed to every signer; turn them off
-                  in <Link to="/settings">email settings</Link>. Emails travel through company mail, where
-                  mail administrators could see that you were sent one, even if you sign anonymously.
+                  Its organizers' updates and leadership's response are emailed to every public signer; turn
+                  them off in <Link to="/settings">email settings</Link>. Emails travel through company mail,
+                  where mail administrators can see who was sent one. Anonymous signers are emailed nothing —
+                  the platform cannot know who they are: follow the petition here, in{" "}
+                  <Link to="/my/petitions">My petitions</Link> on this browser, or by its{" "}
+                  <a href={`/petitions/${petition.slug}/feed.atom`}>feed</a>.
                 </p>
-                <button type="submit" name="intent" value="sign">
-                  Sign
+                <button type="submit" name="intent" value="sign" disabled={signing.busy !== null}>
+                  {signing.busy ?? "Sign"}
                 </button>
               </Form>
             </section>

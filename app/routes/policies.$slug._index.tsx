@@ -3,7 +3,10 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
+import { anonymityAvailable } from "../browser/background-tokens";
+import { type FeedbackReceipt, sendFeedbackAnonymously, WalletError } from "../browser/wallet";
 import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
@@ -62,9 +65,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       await sendFeedback(policy.id, value, user);
       return redirectWithFlash(here, {
         kind: "success",
-        message: value.anonymous
-          ? "Thank you. Your feedback went to the policy's owners without your name; their replies reach you in My feedback."
-          : "Thank you. Your feedback went to the policy's owners; their replies reach you in My feedback.",
+        message:
+          "Thank you. Your feedback went to the policy's owners; their replies reach you in My feedback.",
       });
     }
     const version = publishPolicyVersion(policy.id, value, user);
@@ -82,13 +84,44 @@ export default function PolicyPage() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
     shouldValidate: "onBlur",
   });
-  const [feedbackForm, feedbackFields] = useForm({
+  const { policy, current } = data;
+  const [hydrated, setHydrated] = useState(false);
+  const [anonymous, setAnonymous] = useState<{
+    busy: boolean;
+    receipt: FeedbackReceipt | null;
+    error: string | null;
+  }>({ busy: false, receipt: null, error: null });
+  useEffect(() => setHydrated(true), []);
+  const anonymousPossible = hydrated && anonymityAvailable();
+  const [feedbackForm, feedbackFields] = useForm<z.infer<typeof feedbackSchema>>({
     id: "send-feedback",
     lastResult: useActionResultFor("send-feedback"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackSchema }),
     shouldValidate: "onBlur",
+    onSubmit(event, { submission }) {
+      // Anonymous feedback never reaches the page's action, which would see the session: the browser
+      // sends it with this week's token and no cookie.
+      if (submission?.status !== "success" || !submission.value.anonymous || !anonymousPossible) return;
+      event.preventDefault();
+      const form = event.currentTarget;
+      setAnonymous({ busy: true, receipt: null, error: null });
+      sendFeedbackAnonymously(
+        { id: policy.id, slug: policy.slug, title: policy.title },
+        { body: submission.value.body, rating: submission.value.rating ?? null },
+      ).then(
+        (receipt) => {
+          form.reset();
+          setAnonymous({ busy: false, receipt, error: null });
+        },
+        (error: unknown) =>
+          setAnonymous({
+            busy: false,
+            receipt: null,
+            error: error instanceof WalletError ? error.message : "It could not be sent from this device.",
+          }),
+      );
+    },
   });
-  const { policy, current } = data;
   const versions = data.versions;
   return (
     <article className="stack" aria-labelledby="policy-title">
@@ -200,8 +233,26 @@ export default function PolicyPage() {
         <h2 id="feedback-title">Private feedback to the owners</h2>
         <p>
           Tell the people who own this policy what you think. Only they (and admins) read it; it is not
-          public. Replies reach you by email and in <Link to="/my/feedback">My feedback</Link>.
+          public. Replies reach you by email and in <Link to="/my/feedback">My feedback</Link> — or, for
+          feedback sent anonymously, only through the receipt code your browser keeps.
         </p>
+        {anonymous.receipt ? (
+          <div className="flash flash-success" role="status">
+            <p>
+              Sent anonymously: it is stored with no author, with the next batch. Your receipt code reads the
+              owners' replies — this browser keeps it in <Link to="/my/feedback">My feedback</Link>; copy it
+              to read them elsewhere, on <Link to="/feedback/receipt">the receipt page</Link>:
+            </p>
+            <p>
+              <code className="receipt-code">{anonymous.receipt.secret}</code>
+            </p>
+          </div>
+        ) : null}
+        {anonymous.error ? (
+          <p className="flash flash-error" role="alert">
+            {anonymous.error}
+          </p>
+        ) : null}
         {data.signedIn ? (
           <Form method="post" className="stack" {...getFormProps(feedbackForm)}>
             <FormErrors id={feedbackForm.errorId} errors={feedbackForm.errors} />
@@ -220,13 +271,28 @@ export default function PolicyPage() {
               />
             ) : null}
             <div className="checkbox">
-              <input type="checkbox" id={feedbackFields.anonymous.id} name={feedbackFields.anonymous.name} />
+              <input
+                type="checkbox"
+                id={feedbackFields.anonymous.id}
+                name={feedbackFields.anonymous.name}
+                disabled={!anonymousPossible}
+                aria-describedby="anonymous-feedback-hint"
+              />
               <label htmlFor={feedbackFields.anonymous.id}>
-                Send anonymously — the owners will not see your name, department or the exact time; the
-                platform relays their replies to you
+                Send anonymously — stored with no author at all: nobody, not even whoever runs this server,
+                can tell it is yours
               </label>
             </div>
-            <button type="submit">Send feedback</button>
+            <p id="anonymous-feedback-hint" className="hint">
+              {!hydrated
+                ? "Sending anonymously needs JavaScript: your browser sends it without your session, with a token that allows one anonymous note a policy a week. Without it you can send it with your name."
+                : !anonymousPossible
+                  ? "Sending anonymously needs a secure connection (https): this page was not loaded over one."
+                  : "One anonymous note a policy a week. Nobody can email you a reply: your browser keeps a receipt code that reads them."}
+            </p>
+            <button type="submit" disabled={anonymous.busy}>
+              {anonymous.busy ? "Sending anonymously…" : "Send feedback"}
+            </button>
           </Form>
         ) : (
           <p>

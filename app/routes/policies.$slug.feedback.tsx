@@ -110,7 +110,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "reply":
         replyToFeedback(value.feedbackId, value.body, user);
         message =
-          "Reply sent. The platform relays it to the author; you do not learn who an anonymous author is.";
+          "Reply sent. A named author gets it by email and in My feedback; an anonymous one reads it with the receipt code their browser keeps — nobody, you included, learns who they are.";
         break;
     }
     return redirectWithFlash(back, { kind: "success", message });

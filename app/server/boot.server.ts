@@ -9,7 +9,11 @@ import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.se
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
-import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
+import {
+  commitAnonymousFeedback,
+  ensureFeedbackKeys,
+  retireOldFeedbackKeys,
+} from "../domain/policies/anonymous-feedback.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
 import { startMailSender } from "./mail-sender.server";
 
@@ -18,12 +22,19 @@ import { startMailSender } from "./mail-sender.server";
  * background loops. Called by app/server/start.ts before it listens, and by entry.server under
  * `npm run dev`. Returns a stop function.
  */
-const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
-  // Anonymous signatures and feedback held in memory are written in shuffled batches.
+// Anonymous signatures and feedback held in memory are written in shuffled batches; checking whether
+// one is due costs nothing, so it is checked more often than the minute (a batch is dated by its
+// period whatever the moment it is written).
+const BATCH_JOBS: Array<[string, () => unknown]> = [
   ["counting anonymous signatures", () => commitAnonymousBatches()],
   ["storing anonymous feedback", () => commitAnonymousFeedback()],
+];
+
+const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
+  ...BATCH_JOBS,
   ["closing petitions", () => closeExpiredPetitions()],
   ["giving open petitions their keys", () => ensurePetitionKeys()],
+  ["making this week's feedback keys", () => ensureFeedbackKeys()],
   ["publishing scheduled announcements", () => publishDueAnnouncements()],
   // A few batches a minute: a company-wide petition's signers are emailed within minutes.
   [
@@ -49,8 +60,8 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
  * One run of the minute scheduler's jobs. Each is idempotent, so running them again (a restart, or a
  * test that wants the scheduler's pending work done now) repeats nothing.
  */
-export async function runScheduledJobs(): Promise<void> {
-  for (const [name, job] of SCHEDULED_JOBS) {
+export async function runScheduledJobs(jobs = SCHEDULED_JOBS): Promise<void> {
+  for (const [name, job] of jobs) {
     try {
       await job();
     } catch (error) {
@@ -82,9 +93,12 @@ export function boot(): () => Promise<void> {
   tick();
   const closer = setInterval(tick, 60_000);
   closer.unref();
+  const batcher = setInterval(() => void runScheduledJobs(BATCH_JOBS), 10_000);
+  batcher.unref();
   globalForBoot.__undersignedStop = async () => {
     clearInterval(sweep);
     clearInterval(closer);
+    clearInterval(batcher);
     await running;
     await stopMail();
     globalForBoot.__undersignedStop = undefined;

@@ -149,9 +149,54 @@ export function declaredIntents(file: string): string[] {
 }
 
 /** What the inventory lacks (or still lists) compared with the route files: empty when complete. */
+/**
+ * The JSON API's actions (no forms, no intents): the anonymity protocol's routes. Each is attacked by
+ * test/system/json-api.test.ts; `session` says whether it needs a signed-in session ("required") or
+ * must neither read nor set a cookie ("none").
+ */
+export type JsonRoute = { file: string; session: "required" | "none"; sample: Record<string, unknown> };
+
+export const JSON_ROUTES: readonly JsonRoute[] = [
+  {
+    file: "api.petitions.$idOrSlug.tokens.ts",
+    session: "required",
+    sample: { blindedMessage: "A".repeat(342) },
+  },
+  {
+    file: "api.petitions.$idOrSlug.anonymous.ts",
+    session: "none",
+    sample: { message: "A".repeat(300), signature: "A".repeat(342) },
+  },
+  {
+    file: "api.petitions.$idOrSlug.anonymous.$tokenId.ts",
+    session: "none",
+    sample: { action: "withdraw", seq: 1, proof: "A".repeat(86) },
+  },
+  {
+    file: "api.policies.$id.feedback-token.ts",
+    session: "required",
+    sample: { blindedMessage: "A".repeat(342) },
+  },
+  {
+    file: "api.policies.$id.anonymous-feedback.ts",
+    session: "none",
+    sample: {
+      body: "Too much.",
+      secret: "A".repeat(43),
+      message: "A".repeat(300),
+      signature: "A".repeat(342),
+    },
+  },
+  { file: "api.feedback.replies.ts", session: "none", sample: { secret: "A".repeat(43) } },
+];
+
 export function missingFromInventory(): string[] {
   const problems: string[] = [];
-  const files = routeFilesWithActions();
+  const files = routeFilesWithActions().filter((file) => !JSON_ROUTES.some((r) => r.file === file));
+  for (const file of JSON_ROUTES.map((r) => r.file)) {
+    if (!routeFilesWithActions().includes(file))
+      problems.push(`${file} is listed but has no action any more`);
+  }
   for (const file of files) {
     const route = ACTION_ROUTES.find((r) => r.file === file);
     if (!route) {

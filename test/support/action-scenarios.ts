@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
+import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
-import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
@@ -442,7 +442,6 @@ export const SCENARIOS: readonly Scenario[] = [
           intent: "send-feedback",
           body: "Opening at seven is too early for parents.",
           rating: "2",
-          anonymous: "on",
         },
         person: actorPerson(world, actor, world.people.policyOwner),
       };
@@ -459,11 +458,10 @@ export const SCENARIOS: readonly Scenario[] = [
         // Made here, in the test's process, as one person many times: its rate limit is not the point.
         resetRateLimits();
         const policy = world.make.policy();
-        const feedbackId = await sendFeedback(
-          policy.id,
-          { body: "Too early.", anonymous: true },
-          world.people.staff,
-        );
+        // Anonymous feedback, through the protocol: stored with no author.
+        const { id: feedbackId } = await sendFeedbackAnonymously(policy.id, world.people.staff, {
+          body: "Too early.",
+        });
         tagFeedback(feedbackId, "hours", true, world.people.policyOwner);
         const fields: Record<string, string> = {
           status: { status: "acted" },

@@ -14,7 +14,11 @@ export function demoApp() {
   beforeAll(async () => {
     // The browser project seeds once per run (seed-once.ts); elsewhere the file seeds its own.
     const seeded = inject("demoDataDir");
-    state.app = await startAppServer({}, { dataFrom: seeded });
+    // Anonymous acts count in batches of one, a minute apart, so a test sees its own counted.
+    state.app = await startAppServer(
+      { ANONYMOUS_BATCH_MINUTES: "1", ANONYMOUS_BATCH_SIZE: "1" },
+      { dataFrom: seeded },
+    );
     if (!seeded) state.app.seed();
     state.browser = await launchBrowser();
   }, 180_000);

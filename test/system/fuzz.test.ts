@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
-import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { unsubscribeToken } from "../../app/platform/email-preferences.server";
@@ -235,11 +235,8 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
   // A feedback item on the world's policy, for its owners' inbox (made here, in the test's process).
   resetRateLimits();
   const feedbackId = String(
-    await sendFeedback(
-      policy.id,
-      { body: "Opening at seven is too early.", anonymous: true },
-      world.people.staff,
-    ),
+    (await sendFeedbackAnonymously(policy.id, world.people.staff, { body: "Opening at seven is too early." }))
+      .id,
   );
   tagFeedback(Number(feedbackId), "hours", true, world.people.policyOwner);
   return {

@@ -5,6 +5,7 @@ import { startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
+import { anonymousAuthorForgottenAfterDays } from "./forgetting.server";
 import { COMMENTS_PAGE_SIZE, MAX_COMMENT_DEPTH, REPLIES_PAGE_SIZE, REPLIES_PREVIEW } from "./forms";
 import {
   CommentError,
@@ -216,6 +217,8 @@ function attachReplyPreviews(parents: RawComment[], viewer: User | null): Commen
 
 export type ThreadInfo = {
   subject: CommentSubject;
+  /** After how many days an anonymous comment's author is forgotten (forgetting.server.ts). */
+  anonymousAuthorDays: number;
   title: string;
   path: string;
   commentCount: number;
@@ -239,6 +242,7 @@ export function threadInfo(
   const openForPosting = postingClosedReason(thread, commentable) === null;
   return {
     subject,
+    anonymousAuthorDays: anonymousAuthorForgottenAfterDays(),
     title: commentable.title,
     path: commentable.path,
     commentCount: thread?.commentCount ?? 0,

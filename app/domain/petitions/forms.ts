@@ -47,6 +47,9 @@ export const signSchema = z.object({
   visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),
   reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
   wantsUpdates: z.boolean().optional(),
+  // The browser's token for this petition, spent on a public signature (docs/anonymity.md).
+  tokenMessage: z.string().max(700).optional(),
+  tokenSignature: z.string().max(700).optional(),
 });
 
 export const PETITION_UPDATE_MAX = 5_000;

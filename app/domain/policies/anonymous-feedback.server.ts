@@ -47,10 +47,15 @@ const sha256 = (value: Buffer | string) => createHash("sha256").update(value).di
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 export const secretHashOf = (secret: string) => sha256(`feedback-secret:${secret}`);
 
-/** This week's feedback scope of a policy, its key made on first use. */
-function weekKey(policyId: number, now: number): string {
-  const scope = feedbackScope(policyId, isoWeek(now));
-  if (!scopeKey(getDb(), scope)) {
+/**
+ * The minute scheduler's job: this week's feedback key for every policy (a new week, a new policy).
+ * Made here, not on first use, so that reading a key never writes.
+ */
+export function ensureFeedbackKeys(now = Date.now()): number {
+  let made = 0;
+  for (const { id } of getDb().select({ id: policies.id }).from(policies).all()) {
+    const scope = feedbackScope(id, isoWeek(now));
+    if (scopeKey(getDb(), scope)) continue;
     const keys = newScopeKeyPair();
     getDb().transaction(
       (tx) => {
@@ -58,8 +63,9 @@ function weekKey(policyId: number, now: number): string {
       },
       { behavior: "immediate" },
     );
+    made++;
   }
-  return scope;
+  return made;
 }
 
 /** The public key of a policy's feedback tokens this week, for the browser to blind against. */
@@ -67,9 +73,14 @@ export function feedbackKey(policyId: number, now = Date.now()) {
   if (!getDb().select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {
     throw new FeedbackError("There is no such policy.", 404);
   }
-  const scope = weekKey(policyId, now);
+  const scope = feedbackScope(policyId, isoWeek(now));
   const key = scopeKey(getDb(), scope);
-  if (!key) throw new FeedbackError("There is no such policy.", 404);
+  if (!key) {
+    throw new FeedbackError(
+      "This week's key for anonymous feedback is being made: try again in a minute.",
+      503,
+    );
+  }
   return { scope, publicKey: key.publicKey, fingerprint: key.fingerprint };
 }
 

@@ -1,0 +1,183 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { getConfig } from "../../app/config.server";
+import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
+import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
+import { createSession } from "../../app/domain/identity/sessions.server";
+import { createPolicy } from "../../app/domain/policies/registry.server";
+import { checkpointAfterForgetting, noteForgotten } from "../../app/platform/forgetting.server";
+import { DAY_MS } from "../../app/platform/time";
+import { closeDb, getDb } from "../../db/client";
+import { signAnonymously } from "../support/anonymous";
+import { makeCompany, openPetition } from "../support/petition-fixtures";
+
+/**
+ * The operator's view: after known people sign anonymously, comment anonymously past the forgetting
+ * time and send anonymous feedback, everything in the database file — every table and column, found
+ * from the schema, so a table added later cannot escape — its free pages and its WAL is scanned for
+ * anything that ties those acts to those people (docs/anonymity.md).
+ */
+
+type Row = Record<string, unknown>;
+
+const TIMESTAMP = (value: unknown): value is number =>
+  typeof value === "number" && value > Date.UTC(2000, 0, 1) && value < Date.UTC(2200, 0, 1);
+
+describe("the operator's view of the database file", () => {
+  it("holds nothing that ties anonymous acts to the people who made them", async () => {
+    const company = makeCompany(16);
+    const petition = openPetition(company, "Let staff pause keystroke logging during private calls");
+    const policy = createPolicy(
+      {
+        title: "Logging policy",
+        summary: "What is logged and why.",
+        body: "Everything typed is logged for training.",
+        effectiveAt: new Date(Date.now() - DAY_MS),
+        changeSummary: "First",
+      },
+      company.leader,
+    );
+    const actors = company.staff.slice(5, 11);
+    const bystanders = company.staff.slice(11, 16);
+    const db = getDb();
+    // Everyone has a session (an exact time that could join); every actor also signs in again later.
+    for (const person of [...actors, ...bystanders]) createSession(db, person.id);
+
+    const tokenIds = new Set<string>();
+    for (const [i, actor] of actors.entries()) {
+      const token = await signAnonymously(petition.id, actor, { reason: `Reason number ${i} for signing.` });
+      tokenIds.add(token.tokenId);
+      createSession(db, actor.id);
+    }
+    const commentIds = new Set<number>();
+    const longAgo = Date.now() - 40 * DAY_MS;
+    for (const [i, actor] of actors.entries()) {
+      commentIds.add(
+        await postComment(
+          { type: "petition", id: petition.id },
+          { body: `An anonymous comment, number ${i}.`, anonymous: true },
+          actor,
+          longAgo + i * 1_000,
+        ),
+      );
+    }
+    const feedbackIds = new Set<number>();
+    for (const actor of actors) {
+      feedbackIds.add(
+        (await sendFeedbackAnonymously(policy.id, actor, { body: "Too much is logged.", rating: 2 })).id,
+      );
+    }
+    // Public acts by bystanders, so the scan has named rows beside the anonymous ones.
+    for (const person of bystanders) {
+      await postComment(
+        { type: "petition", id: petition.id },
+        { body: "Named comment.", anonymous: false },
+        person,
+      );
+    }
+
+    // The forgetting job, as the scheduler runs it.
+    noteForgotten(forgetAnonymousAuthors());
+    expect(checkpointAfterForgetting()).toBe(true);
+
+    const actorIds = new Set(actors.map((a) => a.id));
+    const actorTexts = actors.flatMap((a) => [a.email, a.name ?? ""]).filter(Boolean);
+    const sessionTimes = db.$client
+      .prepare<[], { created_at: number }>("select created_at from sessions")
+      .all()
+      .map((s) => s.created_at);
+    const path = getConfig().databasePath;
+    closeDb();
+
+    const file = new Database(path, { readonly: true });
+    const tables = file
+      .prepare<[], { name: string; sql: string }>(
+        "select name, sql from sqlite_master where type = 'table' and name not like 'sqlite_%'",
+      )
+      .all();
+    const foreignKeys = new Map(
+      tables.map((t) => [
+        t.name,
+        file
+          .prepare<[], { table: string; from: string }>(
+            `select "table", "from" from pragma_foreign_key_list('${t.name}')`,
+          )
+          .all(),
+      ]),
+    );
+
+    /** Whether a row is an anonymous act, or refers to one (by a foreign key or by its token id). */
+    const isAct = (table: string, row: Row) => {
+      if (table === "comments" && commentIds.has(Number(row.id))) return true;
+      if (table === "policy_feedback" && feedbackIds.has(Number(row.id))) return true;
+      if (Object.values(row).some((v) => typeof v === "string" && [...tokenIds].some((t) => v.includes(t))))
+        return true;
+      return (foreignKeys.get(table) ?? []).some(
+        (fk) =>
+          (fk.table === "comments" && commentIds.has(Number(row[fk.from]))) ||
+          (fk.table === "policy_feedback" && feedbackIds.has(Number(row[fk.from]))),
+      );
+    };
+
+    let actRows = 0;
+    const actTables = new Set<string>();
+    for (const { name } of tables) {
+      const rows = file.prepare<[], Row>(`select * from "${name}"`).all();
+      const peopleColumns = (foreignKeys.get(name) ?? [])
+        .filter((fk) => fk.table === "people")
+        .map((fk) => fk.from);
+      for (const row of rows) {
+        if (!isAct(name, row)) continue;
+        actRows++;
+        actTables.add(name);
+        const where = `${name} ${JSON.stringify(row).slice(0, 200)}`;
+        // No shared id: no column pointing at a person holds one of the actors.
+        for (const column of peopleColumns) expect(actorIds.has(Number(row[column])), where).toBe(false);
+        // No name or address of theirs.
+        for (const value of Object.values(row)) {
+          if (typeof value === "string")
+            for (const text of actorTexts) expect(value, where).not.toContain(text);
+        }
+        // No exact time: every time in it is a batch's or a day's start, or far from every session.
+        for (const value of Object.values(row)) {
+          if (!TIMESTAMP(value) || value % 60_000 === 0) continue;
+          for (const at of sessionTimes) expect(Math.abs(value - at), where).toBeGreaterThan(5_000);
+        }
+      }
+    }
+    // The scan saw the acts (signatures, their ledger entries and reason comments, comments, feedback).
+    expect(actRows).toBeGreaterThanOrEqual(actors.length * 4);
+    for (const table of ["anonymous_signatures", "ledger_entries", "comments", "policy_feedback"]) {
+      expect(actTables).toContain(table);
+    }
+    // No correlated order: what holds anonymous signatures is keyed by the token, not by insertion.
+    const tokenTable = tables.find((t) => t.name === "anonymous_signatures");
+    expect(tokenTable?.sql).toMatch(/WITHOUT ROWID/i);
+    // The issuance list names the actors — and every bystander with a token alike — with the day only.
+    const issued = file.prepare<[], { issued_on: number }>("select issued_on from token_issuance").all();
+    for (const row of issued) expect(row.issued_on % DAY_MS).toBe(0);
+
+    // Free pages hold nothing (secure_delete zeroes what is deleted or overwritten).
+    const bytes = readFileSync(path);
+    const pageSize = bytes.readUInt16BE(16) === 1 ? 65_536 : bytes.readUInt16BE(16);
+    let trunk = bytes.readUInt32BE(32);
+    while (trunk !== 0) {
+      const page = bytes.subarray((trunk - 1) * pageSize, trunk * pageSize);
+      const leaves = page.readUInt32BE(4);
+      for (let i = 0; i < leaves; i++) {
+        const leaf = page.readUInt32BE(8 + i * 4);
+        const content = bytes.subarray((leaf - 1) * pageSize, leaf * pageSize);
+        expect(
+          content.every((b) => b === 0),
+          `free page ${leaf}`,
+        ).toBe(true);
+      }
+      trunk = page.readUInt32BE(0);
+    }
+    // And the WAL is empty after the forgetting checkpoint: no older page versions remain.
+    if (existsSync(`${path}-wal`)) expect(statSync(`${path}-wal`).size).toBe(0);
+    file.close();
+  });
+});
