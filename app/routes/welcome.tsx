@@ -1,4 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
+import { singleLine } from "../platform/text";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -18,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Welcome · Undersigned" }];
 const schema = z.object({
   name: z
     .string({ message: "Enter the name colleagues know you by" })
-    .trim()
+    .overwrite(singleLine)
     .min(2, "Enter at least 2 characters")
     .max(100, "Keep it under 100 characters"),
   redirectTo: z.string().optional(),

@@ -4,6 +4,7 @@ import { publishDueAnnouncements } from "../domain/announcements/lifecycle.serve
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
+import { renderMissingPetitionBodies } from "../domain/petitions/drafting.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { startMailSender } from "./mail-sender.server";
@@ -53,6 +54,8 @@ export function boot(): () => Promise<void> {
   if (globalForBoot.__undersignedStop) return globalForBoot.__undersignedStop;
   const config = getConfig();
   getDb();
+  // Petitions saved before bodies were stored rendered (migration 0014) get theirs once, here.
+  renderMissingPetitionBodies();
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
   const sweep = setInterval(() => deleteExpiredSessions(), 60 * 60_000);
   sweep.unref();

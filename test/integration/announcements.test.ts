@@ -20,7 +20,7 @@ import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition, listPetitions, petitionPage } from "../../app/domain/petitions/reads.server";
+import { findPetition, listPetitions, petitionPage, withStatus } from "../../app/domain/petitions/reads.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
   createPolicy,
@@ -32,7 +32,7 @@ import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
 import { setEmailPreference } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
-import { DAY_MS } from "../../app/platform/time";
+import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";
@@ -90,8 +90,12 @@ describe("a response obligation from milestone to answer", () => {
     await signMany(petition.id, 10, 8, T0);
     // Reached at the fifth signature: due 14 days later.
     const reachedAt = T0 + 4 * 60_000;
-    const status = petitionPage(petition.slug, null);
+    const [status] = withStatus([petition]);
     expect(status?.responseDueAt?.getTime()).toBe(reachedAt + 14 * DAY_MS);
+    // The page shows the day it is due, and its data carries no more.
+    expect(petitionPage(petition.slug, null)?.page.responseDueAt?.getTime()).toBe(
+      startOfDay(reachedAt + 14 * DAY_MS),
+    );
     expect(
       listPetitions({ list: "awaiting-response", sort: "signatures", page: 1 }).petitions.map((p) => p.id),
     ).toContain(petition.id);
@@ -136,11 +140,11 @@ describe("a response obligation from milestone to answer", () => {
     );
     expect(draft.state).toBe("draft");
     // A draft answers nothing yet.
-    expect(petitionPage(petition.slug, null)?.responseDueAt).not.toBeNull();
+    expect(petitionPage(petition.slug, null)?.page.responseDueAt).not.toBeNull();
     expect(() => publishAnnouncement(draft.id, staff(20))).toThrowError(AnnouncementError);
 
     publishAnnouncement(draft.id, leader, T0 + 12 * DAY_MS);
-    const page = petitionPage(petition.slug, null);
+    const page = petitionPage(petition.slug, null)?.page;
     expect(page?.responseDueAt).toBeNull();
     expect(page?.responded).toEqual({ stance: "partially_accepted", announcementSlug: draft.slug });
     expect(
@@ -224,7 +228,7 @@ describe("a response obligation from milestone to answer", () => {
     const petition = openPetition(company, "Publish the retention period for collected data");
     await signMany(petition.id, 20, 5, T0);
     const due =
-      (findPetition(petition.slug) && petitionPage(petition.slug, null)?.responseDueAt?.getTime()) ?? 0;
+      withStatus([petition])[0]?.responseDueAt?.getTime() ?? 0;
     const reminders = () =>
       getDb()
         .select()

@@ -84,6 +84,7 @@ const INPUT: Record<TransitionAction, Transition> = {
   hide: { action: "hide", reason: "Names a colleague" },
   unhide: { action: "unhide" },
   "declare-victory": { action: "declare-victory", note: "Leadership agreed to every point we asked for." },
+  "request-close": { action: "request-close", reason: "The policy was withdrawn last week." },
 };
 
 const accepted = (fn: () => unknown): boolean => {

@@ -76,7 +76,14 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   },
   {
     file: "petitions.$slug._index.tsx",
-    intents: ["sign", "withdraw", ...TRANSITION_STEPS.map((s) => `transition:${s}`), "add-milestone"],
+    intents: [
+      "sign",
+      "withdraw",
+      ...TRANSITION_STEPS.map((s) => `transition:${s}`),
+      "add-milestone",
+      "approve-response",
+      "drop-co-sponsor",
+    ],
     fields: [
       "visibility",
       "reason",
@@ -86,13 +93,16 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "threshold",
       "responseRequired",
       "responseDays",
+      "milestoneId",
+      "personId",
     ],
   },
   {
     file: "petitions.$slug.dashboard.tsx",
-    intents: ["post-update", "declare-victory", "add-organizer", "remove-organizer"],
+    intents: ["post-update", "declare-victory", "invite-organizer", "remove-organizer", "leave"],
     fields: ["body", "email", "personId"],
   },
+  { file: "petitions.$slug.invitation.tsx", intents: ["accept", "decline"], fields: [] },
   { file: "petitions.$slug.edit.tsx", intents: [""], fields: PETITION_FIELDS },
   { file: "petitions.$slug.export.ts", intents: [""], fields: [] },
   {

@@ -393,6 +393,19 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
           ["responseRequired", "on"],
           ["responseDays", "30"],
         ],
+        [
+          ["intent", "transition"],
+          ["step", "request-close"],
+          ["reason", "The policy it targets was withdrawn."],
+        ],
+        [
+          ["intent", "approve-response"],
+          ["milestoneId", "1"],
+        ],
+        [
+          ["intent", "drop-co-sponsor"],
+          ["personId", String(pool[0]?.id ?? 0)],
+        ],
       ],
     },
     "petitions.$slug.edit.tsx": { params: slugs, bodies: [petitionInput] },
@@ -427,14 +440,19 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
           ["body", "Leadership agreed to every part of the ask."],
         ],
         [
-          ["intent", "add-organizer"],
+          ["intent", "invite-organizer"],
           ["email", pool[1]?.email ?? ""],
         ],
         [
           ["intent", "remove-organizer"],
           ["personId", String(pool[2]?.id ?? 0)],
         ],
+        [["intent", "leave"]],
       ],
+    },
+    "petitions.$slug.invitation.tsx": {
+      params: slugs,
+      bodies: [[["intent", "accept"]], [["intent", "decline"]]],
     },
     "petitions.$slug.export.ts": { params: slugs, bodies: [[]] },
     "policies.$slug._index.tsx": {

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from "csv-parse/sync";
+import { singleLine } from "../../platform/text";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../../db/client";
@@ -45,9 +46,9 @@ const ACTIVE_VALUES: Record<string, boolean> = {
 
 const rowSchema = z.object({
   email: emailSchema,
-  name: z.string().trim().min(1, "name is empty").max(200, "name is longer than 200 characters"),
-  department: z.string().trim().max(100, "department is longer than 100 characters"),
-  location: z.string().trim().max(100, "location is longer than 100 characters"),
+  name: z.string().overwrite(singleLine).min(1, "name is empty").max(200, "name is longer than 200 characters"),
+  department: z.string().overwrite(singleLine).max(100, "department is longer than 100 characters"),
+  location: z.string().overwrite(singleLine).max(100, "location is longer than 100 characters"),
   active: z
     .string()
     .optional()
