@@ -24,6 +24,7 @@ CREATE INDEX `organizer_invitations_person_idx` ON `petition_organizer_invitatio
 ALTER TABLE `milestones` ADD `origin` text DEFAULT 'default' NOT NULL;--> statement-breakpoint
 ALTER TABLE `milestones` ADD `response_requested` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `milestones` ADD `response_approved_by_id` integer REFERENCES people(id);--> statement-breakpoint
+ALTER TABLE `petition_co_sponsors` ADD `dropped_at` integer;--> statement-breakpoint
 ALTER TABLE `petitions` ADD `body_html` text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE `petitions` ADD `close_requested_at` integer;--> statement-breakpoint
 ALTER TABLE `petitions` ADD `close_request_reason` text;--> statement-breakpoint
