@@ -33,6 +33,12 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("Undersigned <noreply@localhost>"),
   ALLOWED_EMAIL_DOMAINS: commaList((d) => domainPattern.test(d), "domains (example.com,corp.example)"),
   ADMIN_EMAILS: commaList((e) => emailPattern.test(e), "email addresses"),
+  SESSION_MAX_DAYS: z.coerce
+    .number({ message: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(365, "must be at most 365 days")
+    .default(90),
 });
 
 export type Config = {
@@ -46,6 +52,8 @@ export type Config = {
   allowedEmailDomains: string[];
   adminEmails: string[];
   secureCookies: boolean;
+  /** A session ends this long after sign-in, however often it is used (renewal never passes it). */
+  sessionMaxAgeMs: number;
 };
 
 export class ConfigError extends Error {
@@ -79,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedEmailDomains: values.ALLOWED_EMAIL_DOMAINS,
     adminEmails: values.ADMIN_EMAILS,
     secureCookies: appUrl.startsWith("https://"),
+    sessionMaxAgeMs: values.SESSION_MAX_DAYS * 24 * 60 * 60_000,
   };
 }
 
