@@ -31,6 +31,7 @@ const ANNOUNCEMENT_FIELDS = [
   "commitments[0].text",
   "commitments[0].dueAt",
   "commitments[0].status",
+  "onBehalf",
 ];
 const COMMENT_FIELDS = ["body", "anonymous", "returnTo", "_fetcher"];
 
@@ -60,7 +61,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   {
     file: "announcements.$slug._index.tsx",
     intents: ["publish", "schedule", "commitment"],
-    fields: ["publishAt", "commitmentId", "status", "note", "dueAt"],
+    fields: ["publishAt", "commitmentId", "status", "note", "dueAt", "onBehalf"],
   },
   { file: "announcements.$slug.edit.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },
   { file: "announcements.new.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },

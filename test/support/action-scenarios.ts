@@ -152,68 +152,84 @@ export const SCENARIOS: readonly Scenario[] = [
       return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
     },
   },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "publish",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: { intent: "publish" },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "schedule",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: { intent: "schedule", publishAt: dateTimeFromNow(365) },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "commitment",
-    target: "a published announcement's commitment",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const announcement = world.make.announcement("published");
-      const commitment = getDb()
-        .select()
-        .from(commitments)
-        .where(eq(commitments.announcementId, announcement.id))
-        .get();
-      if (!commitment) throw new Error("no commitment");
-      return {
-        path: actionPath(this.route, { slug: announcement.slug }),
-        body: { intent: "commitment", commitmentId: String(commitment.id), status: "in_progress" },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug.edit.tsx",
-    intent: "",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: ANNOUNCEMENT_INPUT,
-        person: actorPerson(world, actor),
-      };
-    },
-  },
+  // A memo is its author's (leadership, here): others act on it only by saying they act on the
+  // author's behalf (the "@on-behalf" rows tick that box), which the memo then shows.
+  ...([undefined, "on-behalf"] as const).flatMap((variant): Scenario[] => {
+    const onBehalf: Record<string, string> = variant ? { onBehalf: "on" } : {};
+    return [
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "publish",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { intent: "publish", ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "schedule",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { intent: "schedule", publishAt: dateTimeFromNow(365), ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "commitment",
+        variant,
+        target: "a published announcement's commitment",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const announcement = world.make.announcement("published");
+          const commitment = getDb()
+            .select()
+            .from(commitments)
+            .where(eq(commitments.announcementId, announcement.id))
+            .get();
+          if (!commitment) throw new Error("no commitment");
+          return {
+            path: actionPath(this.route, { slug: announcement.slug }),
+            body: {
+              intent: "commitment",
+              commitmentId: String(commitment.id),
+              status: "in_progress",
+              ...onBehalf,
+            },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug.edit.tsx",
+        intent: "",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { ...ANNOUNCEMENT_INPUT, ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+    ];
+  }),
   {
     route: "announcements.new.tsx",
     intent: "",

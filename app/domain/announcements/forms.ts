@@ -55,6 +55,8 @@ export const announcementInputSchema = z
       .transform((rows) =>
         rows.filter((r): r is typeof r & { text: string } => Boolean(r.text && r.text.length > 0)),
       ),
+    /** Someone else's memo: edited on its author's behalf, said (the memo shows it). */
+    onBehalf: z.boolean().optional(),
   })
   .superRefine((input, ctx) => {
     if (!input.policyId) return;
@@ -85,4 +87,5 @@ export const commitmentUpdateSchema = z.object({
   note: z.string().trim().max(500, "Keep the note to 500 characters").optional(),
   /** A new due date; empty keeps the current one. */
   dueAt: optionalDate,
+  onBehalf: z.boolean().optional(),
 });

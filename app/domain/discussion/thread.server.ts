@@ -42,6 +42,7 @@ export type RawComment = {
   hidden_by_id: number | null;
   hidden_reason: string | null;
   author_name: string | null;
+  author_department: string | null;
   rt_id: number | null;
   rt_author_name: string | null;
   rt_body: string | null;
@@ -53,6 +54,9 @@ export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous
   c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
   c.hidden_reason,
   case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
+  case when c.anonymous or a.name is null then null
+    when exists (select 1 from people o where o.name = a.name and o.id <> a.id) then a.department
+  end as author_department,
   r.id as rt_id,
   case when r.anonymous or r.deleted_at is not null then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
   case when r.deleted_at is null and r.hidden_at is null then substr(r.body, 1, 140) end as rt_body,
@@ -111,6 +115,11 @@ export type CommentView = {
   parentId: number | null;
   /** Null for anonymous comments: shown as "Verified colleague". */
   authorName: string | null;
+  /**
+   * The author's department, only when someone else has the same name (three colleagues named
+   * "Ana Reyes" read alike otherwise); null for anonymous comments, whose authors it would narrow.
+   */
+  authorDepartment: string | null;
   anonymous: boolean;
   official: boolean;
   /** The viewer wrote it (true only for the author, so it reveals nothing to anyone else). */
@@ -152,6 +161,7 @@ function toView(
     depth: row.depth,
     parentId: row.parent_id,
     authorName: state === "deleted" ? null : row.author_name,
+    authorDepartment: state === "deleted" ? null : row.author_department,
     anonymous: Boolean(row.anonymous),
     official: state !== "deleted" && Boolean(row.official),
     mine,
