@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { commentRevisions, comments, commentThreads } from "../../../db/schema";
-import { startOfDay } from "../../platform/time";
+import { MINUTE_MS, startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
@@ -21,6 +21,8 @@ import {
  * with its replies, an edited comment's earlier versions for moderators. Anonymous authors never leave
  * this module: views carry `mine` for the author alone and a null author name.
  */
+
+const toMinute = (ms: number) => ms - (ms % MINUTE_MS);
 
 export type RawComment = {
   id: number;
@@ -174,8 +176,9 @@ function toView(
     // known activity (or the ledger) to guess who wrote them. So do signers' reasons, whose exact
     // time is their signature's ledger time.
     dayOnly,
-    createdAt: dayOnly ? startOfDay(row.created_at) : row.created_at,
-    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : row.edited_at,
+    // Named ones to the minute, as the page shows them: loader data goes to the browser whole.
+    createdAt: dayOnly ? startOfDay(row.created_at) : toMinute(row.created_at),
+    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : toMinute(row.edited_at),
     score: row.score,
     voted: votes.has(row.id),
     reported: reports.has(row.id),
@@ -245,7 +248,9 @@ export function threadInfo(
   thread: ThreadRow | undefined,
   viewer: User | null,
 ): ThreadInfo {
-  const locked = thread?.lockedAt ? { reason: thread.lockedReason, at: thread.lockedAt.getTime() } : null;
+  const locked = thread?.lockedAt
+    ? { reason: thread.lockedReason, at: toMinute(thread.lockedAt.getTime()) }
+    : null;
   const openForPosting = postingClosedReason(thread, commentable) === null;
   return {
     subject,

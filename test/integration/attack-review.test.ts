@@ -1,0 +1,337 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
+import { announcementDetails, findAnnouncement } from "../../app/domain/announcements/reads.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
+import { loadThread } from "../../app/domain/discussion/thread.server";
+import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { importDirectory } from "../../app/domain/people/directory-import.server";
+import {
+  addMilestone,
+  approveResponseObligation,
+  renderMissingPetitionBodies,
+} from "../../app/domain/petitions/drafting.server";
+import { petitionInputSchema } from "../../app/domain/petitions/forms";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
+import { signPetition } from "../../app/domain/petitions/signing.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
+import { MarkdownRefusal } from "../../app/platform/markdown.server";
+import { enqueueMail } from "../../app/platform/outbox.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/platform/settings.server";
+import * as announcementRoute from "../../app/routes/announcements.$slug._index";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
+import * as newPetitionRoute from "../../app/routes/petitions.new";
+import { getDb } from "../../db/client";
+import { milestones, outbox, petitions } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
+import { coOrganize, draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
+
+/**
+ * The attack review's findings on milestones, rendering, spoofing, memos and loader data, each
+ * performed against the domain or the route and shown to fail now.
+ */
+
+const company = makeCompany(24);
+const staff = (i: number) => company.staff[i] as User;
+const RLO = "\u202E";
+
+describe("milestones", () => {
+  it("caps a creator's own milestones (a few, well apart) and makes a response obligation a request", async () => {
+    const petition = draftPetition(staff(0));
+    const add = (threshold: number, responseDays: number | null = null) =>
+      addMilestone(
+        petition.id,
+        { threshold, responseRequired: responseDays !== null, responseDays },
+        staff(0),
+      );
+    // The attack: 25 milestones with 1-day deadlines. The form refuses 1 day…
+    const route = await callRoute(
+      petitionRoute,
+      "action",
+      staff(0),
+      `/petitions/${petition.slug}`,
+      { slug: petition.slug },
+      {
+        intent: "add-milestone",
+        threshold: "250",
+        responseRequired: "on",
+        responseDays: "1",
+      },
+    );
+    expect(route.status).toBe(400);
+    // …the domain refuses a fourth, and one within 100 signatures of another.
+    add(250, 7);
+    expect(() => add(300)).toThrow(/at least 100 signatures apart/);
+    add(800);
+    add(1200);
+    expect(() => add(5_000)).toThrow(/at most 3 milestones/);
+    const own = listMilestones(petition.id).filter((m) => m.origin === "organizer");
+    expect(own.map((m) => m.threshold)).toEqual([250, 800, 1200]);
+    transitionPetition(petition.id, { action: "submit" }, staff(0));
+    // Asked for, not required: no obligation on leadership until a moderator approves it.
+    const asked = own.find((m) => m.threshold === 250);
+    expect(asked).toMatchObject({ responseRequested: true, responseRequired: false, responseDays: 7 });
+    // Not the creator, not a moderator with a stake, not staff: only another moderator approves.
+    expect(() => approveResponseObligation(petition.id, asked?.id ?? 0, staff(0))).toThrow(/Only moderators/);
+    approveResponseObligation(petition.id, asked?.id ?? 0, company.moderator);
+    expect(listMilestones(petition.id).find((m) => m.threshold === 250)?.responseRequired).toBe(true);
+    expect(listAuditEntries({ action: "petition.milestone.approve-response" }).entries).toHaveLength(1);
+  });
+
+  it("queues no response obligation (nor leadership's emails) for a milestone a moderator did not approve", async () => {
+    const petition = openPetition(company, "Quieter open floors before the winter", []);
+    const creator = staff(0);
+    expect(creator.id).toBe(findPetition(petition.slug)?.creatorId);
+    // Milestones are added before opening only: make one on a fresh draft, open it, then sign (no
+    // default milestones here, so one at 2 signatures is far enough from every other).
+    const defaults = getMilestoneDefaults();
+    updateSettings(DEFAULT_SETTINGS, [], CLI_ACTOR);
+    const draft = draftPetition(creator, "Longer lunch breaks on Fridays for everyone");
+    updateSettings(DEFAULT_SETTINGS, defaults, CLI_ACTOR);
+    addMilestone(draft.id, { threshold: 2, responseRequired: true, responseDays: 7 }, creator);
+    transitionPetition(draft.id, { action: "submit" }, creator);
+    for (const s of [staff(1), staff(2), staff(3)]) transitionPetition(draft.id, { action: "co-sponsor" }, s);
+    transitionPetition(draft.id, { action: "approve" }, company.moderator);
+    for (const s of [staff(10), staff(11)]) {
+      resetRateLimits();
+      await signPetition({ petitionId: draft.id, user: s, visibility: "public", ip: null });
+    }
+    const reached = getDb()
+      .select()
+      .from(milestones)
+      .all()
+      .find((m) => m.petitionId === draft.id && m.threshold === 2);
+    expect(reached?.reachedAt).not.toBeNull();
+    expect(reached?.responseDueAt).toBeNull();
+    const leadership = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.kind, "milestone.leadership"))
+      .all()
+      .filter((m) => m.petitionId === draft.id);
+    expect(leadership).toEqual([]);
+  });
+});
+
+describe("rendering", () => {
+  it("refuses a body nested 3,000 quotes deep when it is saved (it made the page a 500 for every viewer)", async () => {
+    const before = getDb().select().from(petitions).all().length;
+    const response = await callRoute(
+      newPetitionRoute,
+      "action",
+      staff(4),
+      "/petitions/new",
+      {},
+      {
+        title: "A petition whose body is a quote bomb",
+        summary: "Nested quotes all the way down, to break the page.",
+        body: `${">".repeat(3_000)} deep`,
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/nests quotes or lists too deeply/);
+    expect(getDb().select().from(petitions).all()).toHaveLength(before);
+  });
+
+  it("refuses 5,000 characters of *a*a… (a fifth of a second of CPU each) with a 400", async () => {
+    const petition = openPetition(company, "Fewer all-hands meetings on Mondays", []);
+    resetRateLimits();
+    await expect(
+      postComment(
+        { type: "petition", id: petition.id },
+        { body: "*a".repeat(2_500), anonymous: false },
+        staff(5),
+      ),
+    ).rejects.toBeInstanceOf(MarkdownRefusal);
+  });
+
+  it("renders a body saved before the bounds once, safely, and its page answers 200", async () => {
+    const petition = openPetition(company, "A petition saved before bodies were stored", []);
+    getDb()
+      .update(petitions)
+      .set({ body: `${">".repeat(3_000)} <script>alert(1)</script>`, bodyHtml: "" })
+      .where(eq(petitions.id, petition.id))
+      .run();
+    expect(renderMissingPetitionBodies()).toBeGreaterThanOrEqual(1);
+    const html = findPetition(petition.slug)?.bodyHtml ?? "";
+    expect(html).toContain("&#60;script&#62;");
+    expect(html).not.toContain("<script");
+    const page = await callRoute(petitionRoute, "loader", staff(6), `/petitions/${petition.slug}`, {
+      slug: petition.slug,
+    });
+    expect(page.status).toBe(200);
+  });
+});
+
+describe("spoofing", () => {
+  it("strips bidirectional controls from titles, summaries, names and email subjects", () => {
+    const input = petitionInputSchema.parse({
+      title: `Invoice ${RLO}gnp.exe${"\u202C"} for everyone`,
+      summary: `Let us ${"\u2066"}pay${"\u2069"} invoices online, please, all of us.`,
+      body: "Paying invoices on paper takes weeks and nobody knows where they are at any time.",
+    });
+    expect(input.title).toBe("Invoice gnp.exe for everyone");
+    expect(input.summary).not.toMatch(/[\u2066\u2069]/);
+    importDirectory(
+      `email,name,department,location\nspoof@corp.example,Ana ${RLO}sey${"\u202C"},Legal,Paris\n`,
+      CLI_ACTOR,
+    );
+    expect(findPersonByEmail(getDb(), "spoof@corp.example")?.name).toBe("Ana sey");
+    const id = enqueueMail(getDb(), {
+      kind: "petition.open",
+      to: "someone@corp.example",
+      subject: `Approved: “${RLO}gnp.exe”\r\nBcc: everyone@corp.example`,
+      text: "x",
+      html: "<p>x</p>",
+    });
+    const subject = getDb().select().from(outbox).where(eq(outbox.id, id)).get()?.subject;
+    expect(subject).toBe("Approved: “gnp.exe” Bcc: everyone@corp.example");
+  });
+
+  it("shows the department beside a name another colleague also has, never beside an anonymous comment", async () => {
+    importDirectory(
+      [
+        "email,name,department,location",
+        "ana1@corp.example,Ana Reyes,Legal,Paris",
+        "ana2@corp.example,Ana Reyes,Finance,Lisbon",
+        "ana3@corp.example,Ana Reyes,Sales,Berlin",
+        "uniq@corp.example,Unique Name,Legal,Paris",
+        "",
+      ].join("\n"),
+      CLI_ACTOR,
+    );
+    const person = (email: string): User => {
+      const p = findPersonByEmail(getDb(), email);
+      if (!p) throw new Error(email);
+      return { ...p, roles: rolesOf(p.id) };
+    };
+    const petition = openPetition(company, "Bring back the Friday fruit basket", []);
+    const subject = { type: "petition" as const, id: petition.id };
+    for (const [email, anonymous] of [
+      ["ana1@corp.example", false],
+      ["ana2@corp.example", false],
+      ["ana3@corp.example", true],
+      ["uniq@corp.example", false],
+    ] as const) {
+      resetRateLimits();
+      await postComment(subject, { body: `From ${email}`, anonymous }, person(email));
+    }
+    const comments = loadThread(subject, null, { sort: "oldest", page: 1 })?.comments ?? [];
+    expect(comments.map((c) => [c.authorName, c.authorDepartment])).toEqual([
+      ["Ana Reyes", "Legal"],
+      ["Ana Reyes", "Finance"],
+      [null, null],
+      ["Unique Name", null],
+    ]);
+  });
+});
+
+describe("memos", () => {
+  it("lets a leader change another's memo only on the author's behalf, which the memo shows and the audit log records", async () => {
+    const other = staff(20);
+    grantRole(other.id, "leadership", CLI_ACTOR);
+    const otherLeader: User = { ...other, roles: ["leadership"] };
+    const memo = saveAnnouncement(
+      null,
+      {
+        title: "On quiet rooms",
+        body: "Leadership will add quiet rooms on every floor.",
+        responses: [],
+        commitments: [],
+      },
+      company.leader,
+    );
+    const edit = {
+      title: "On quiet rooms, rewritten",
+      body: "Something else entirely, by someone else.",
+      responses: [],
+      commitments: [],
+    };
+    expect(() => saveAnnouncement(memo.id, edit, otherLeader)).toThrow(/on their behalf/);
+    expect(findAnnouncement(memo.slug)?.title).toBe("On quiet rooms");
+    const publish = await callRoute(
+      announcementRoute,
+      "action",
+      otherLeader,
+      `/announcements/${memo.slug}`,
+      { slug: memo.slug },
+      {
+        intent: "publish",
+      },
+    );
+    expect(publish.status).toBe(403);
+    expect(findAnnouncement(memo.slug)?.state).toBe("draft");
+    saveAnnouncement(memo.id, { ...edit, onBehalf: true }, otherLeader);
+    const details = announcementDetails(findAnnouncement(memo.slug) ?? memo);
+    expect(details.onBehalf.map((p) => [p.by, p.act])).toEqual([[otherLeader.name, "edit"]]);
+    const audit = listAuditEntries({ action: "announcement.on-behalf" }).entries;
+    expect(audit.at(-1)).toMatchObject({ details: { act: "edit", authorId: company.leader.id } });
+  });
+});
+
+/** Every key path and value of a JSON document. */
+function* walk(value: unknown, path = ""): Generator<[string, unknown]> {
+  yield [path, value];
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* walk(item, `${path}[${i}]`);
+  else if (value && typeof value === "object")
+    for (const [key, item] of Object.entries(value)) yield* walk(item, path ? `${path}.${key}` : key);
+}
+
+const PERSON_KEYS =
+  /(^|\.)(creatorId|authorId|personId|byId|hiddenById|addedById|invitedById|email|ledgerHead|ipHash|department|location)$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe("loader data", () => {
+  it("carries no person ids, no departments and no time finer than the page shows, to any viewer", async () => {
+    const petition = draftPetition(staff(0), "A petition whose data is read whole by the browser");
+    coOrganize(petition, staff(0), staff(21));
+    transitionPetition(petition.id, { action: "submit" }, staff(0));
+    for (const s of [staff(1), staff(2), staff(3)])
+      transitionPetition(petition.id, { action: "co-sponsor" }, s);
+    transitionPetition(petition.id, { action: "approve" }, company.moderator);
+    for (const s of [staff(12), staff(13)]) {
+      resetRateLimits();
+      await signPetition({ petitionId: petition.id, user: s, visibility: "public", ip: null });
+    }
+    resetRateLimits();
+    await postComment(
+      { type: "petition", id: petition.id },
+      { body: "Named, and timed", anonymous: false },
+      staff(14),
+    );
+    const problems: string[] = [];
+    for (const viewer of [
+      null,
+      staff(12),
+      staff(1),
+      staff(21),
+      staff(0),
+      company.moderator,
+      company.leader,
+    ]) {
+      const response = await callRoute(petitionRoute, "loader", viewer, `/petitions/${petition.slug}`, {
+        slug: petition.slug,
+      });
+      const data: unknown = await response.json();
+      for (const [path, value] of walk(data)) {
+        const who = viewer?.name ?? "signed out";
+        if (PERSON_KEYS.test(path) && value !== null)
+          problems.push(`${who}: ${path} = ${JSON.stringify(value)}`);
+        if (typeof value === "number" && /(At|\.at|\.on)$/.test(path) && value > 1e12) {
+          if (value % 60_000 !== 0) problems.push(`${viewer?.name ?? "signed out"}: ${path} = ${value}`);
+        }
+        if (typeof value === "string" && ISO.test(value)) {
+          const t = new Date(value);
+          // The page shows days and minutes: nothing finer (exact times line up with the ledger).
+          if (t.getUTCSeconds() !== 0 || t.getUTCMilliseconds() !== 0)
+            problems.push(`${who}: ${path} = ${value}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
