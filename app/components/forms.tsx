@@ -228,9 +228,11 @@ export function ButtonForm({
     <Form method="post" className="inline-form" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
       {step ? <input type="hidden" name="step" value={step} /> : null}
-      {Object.entries(instance ? { ...hidden, [instance.name]: instance.value } : hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      {Object.entries(instance ? { ...hidden, [instance.name]: instance.value } : hidden).map(
+        ([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ),
+      )}
       <button type="submit" name="intent" value={intent} className={className}>
         {label}
       </button>

@@ -12,6 +12,7 @@
 export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Other control characters (C0, DEL, C1), line and paragraph separators: a single line holds none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const LINE_BREAKERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
 
 /** The text with bidi controls removed and control characters and line breaks turned into spaces. */
@@ -21,4 +22,3 @@ export function singleLine(text: string): string {
 
 /** Bidi controls out of multi-line text's lines that are shown alone (a reason, a note). */
 export const withoutBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, "");
-

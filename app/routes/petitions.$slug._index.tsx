@@ -440,9 +440,7 @@ function OrganizerPanel() {
               : ""}
             .
           </p>
-          <p className="muted">
-            Co-sponsors endorse the petition so it can open; they do not organize it.
-          </p>
+          <p className="muted">Co-sponsors endorse the petition so it can open; they do not organize it.</p>
           {viewer.canDropCoSponsors && coSponsors.length ? (
             <ul>
               {coSponsors.map((s) => (

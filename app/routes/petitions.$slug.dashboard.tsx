@@ -133,7 +133,6 @@ export default function Dashboard() {
   const { projection } = dashboard;
   const mailKinds = [...new Set(dashboard.mail.map((m) => m.kind))];
 
-
   return (
     <div className="stack">
       <p>
@@ -340,8 +339,8 @@ export default function Dashboard() {
       <section className="card stack" aria-labelledby="organizers-title">
         <h2 id="organizers-title">Organizers</h2>
         <p className="muted">
-          The creator and the colleagues who accepted the creator&apos;s invitation. Co-sponsors endorse
-          the petition; they are not organizers.
+          The creator and the colleagues who accepted the creator&apos;s invitation. Co-sponsors endorse the
+          petition; they are not organizers.
         </p>
         <FormErrors errors={removeResult?.error?.[""] ?? leaveResult?.error?.[""] ?? undefined} />
         <ul>
@@ -356,7 +355,9 @@ export default function Dashboard() {
                   <input type="hidden" name="intent" value="remove-organizer" />
                   <input type="hidden" name="personId" value={o.personId} />
                   <button type="submit" className="link-button">
-                    {o.role === "invited" ? "Withdraw the invitation" : `Remove ${o.name ?? "this co-organizer"}`}
+                    {o.role === "invited"
+                      ? "Withdraw the invitation"
+                      : `Remove ${o.name ?? "this co-organizer"}`}
                   </button>
                 </Form>
               ) : null}

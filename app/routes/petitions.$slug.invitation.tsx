@@ -63,9 +63,9 @@ export default function Invitation() {
         {invitation.invitedBy} invites you to co-organize this petition: <em>{invitation.summary}</em>
       </p>
       <p>
-        Co-organizers see its dashboard (counts only, never who signed) and can post updates that the
-        platform emails to its signers. Its creator alone invites and removes co-organizers, declares
-        victory and asks moderators to close it early. You can stop co-organizing at any time.
+        Co-organizers see its dashboard (counts only, never who signed) and can post updates that the platform
+        emails to its signers. Its creator alone invites and removes co-organizers, declares victory and asks
+        moderators to close it early. You can stop co-organizing at any time.
       </p>
       <div className="row">
         <ButtonForm intent="accept" label="Accept and co-organize" className="" />

@@ -1,5 +1,4 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { singleLine } from "../platform/text";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -7,6 +6,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
 import { setDisplayName } from "../domain/people/directory.server";
+import { singleLine } from "../platform/text";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";

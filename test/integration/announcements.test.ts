@@ -20,7 +20,12 @@ import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition, listPetitions, petitionPage, withStatus } from "../../app/domain/petitions/reads.server";
+import {
+  findPetition,
+  listPetitions,
+  petitionPage,
+  withStatus,
+} from "../../app/domain/petitions/reads.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
   createPolicy,
@@ -228,8 +233,7 @@ describe("a response obligation from milestone to answer", () => {
   it("reminds leadership 3 days before and on the day it becomes overdue, once each, across a restart", async () => {
     const petition = openPetition(company, "Publish the retention period for collected data");
     await signMany(petition.id, 20, 5, T0);
-    const due =
-      withStatus([petition])[0]?.responseDueAt?.getTime() ?? 0;
+    const due = withStatus([petition])[0]?.responseDueAt?.getTime() ?? 0;
     const reminders = () =>
       getDb()
         .select()

@@ -532,7 +532,9 @@ describe("updates to signers", () => {
       .all()
       .slice(before)
       .filter((m) => m.kind === "milestone.organizer");
-    expect(news.map((m) => m.toAddress).sort()).toEqual([person(301), person(302)].map((p) => p.email).sort());
+    expect(news.map((m) => m.toAddress).sort()).toEqual(
+      [person(301), person(302)].map((p) => p.email).sort(),
+    );
     expect(news.every((m) => m.headers?.["List-Unsubscribe"]?.includes("milestone-news"))).toBe(true);
   });
 });

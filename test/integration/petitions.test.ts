@@ -262,9 +262,9 @@ describe("review by someone else", () => {
     expect(editPetition(petition.id, input, otherModerator).title).toBe(input.title);
     expect(previewInvalidation(petition.id, { from: new Date(0) }, actorOf(otherModerator))).toBe("few");
     answerInvitation(petition.id, true, otherModerator);
-    expect(() => transitionPetition(petition.id, { action: "hide", reason: "Again" }, otherModerator)).toThrow(
-      /another moderator/,
-    );
+    expect(() =>
+      transitionPetition(petition.id, { action: "hide", reason: "Again" }, otherModerator),
+    ).toThrow(/another moderator/);
   });
 
   it("keeps a draft from moderators on the invalidation page too", async () => {

@@ -23,7 +23,13 @@ import { importSampleDirectory } from "../support/fixtures";
  */
 
 const tokenOf = (email: string) => {
-  const mail = getDb().select().from(outbox).where(eq(outbox.toAddress, email)).orderBy(outbox.id).all().at(-1);
+  const mail = getDb()
+    .select()
+    .from(outbox)
+    .where(eq(outbox.toAddress, email))
+    .orderBy(outbox.id)
+    .all()
+    .at(-1);
   return /token=([A-Za-z0-9_-]+)/.exec(mail?.textBody ?? "")?.[1] ?? "";
 };
 const refused = (promise: Promise<unknown>) =>
@@ -75,7 +81,8 @@ describe("locking someone out of sign-in", () => {
     const now = Date.now();
     for (let i = 0; i < SIGN_IN_LIMITS.perIp.limit; i++)
       await requestSignIn({ email: `x${i}@elsewhere.example`, ip: flooder }, now);
-    for (let i = 0; i < 20; i++) await refused(requestSignIn({ email: "ada@corp.example", ip: flooder }, now));
+    for (let i = 0; i < 20; i++)
+      await refused(requestSignIn({ email: "ada@corp.example", ip: flooder }, now));
     // In the next window the same address asks for Ada: none of the refused requests counted.
     const later = now + SIGN_IN_LIMITS.perIp.windowMs;
     for (let i = 0; i < SIGN_IN_LIMITS.perEmail.limit; i++)
@@ -88,9 +95,9 @@ describe("locking someone out of sign-in", () => {
     for (let i = 0; i < MAX_COUNTERS + 5_000; i++) await withinRateLimits([[`flood:${i}`, rule]], now);
     expect(rateLimitCounters()).toBeLessThanOrEqual(MAX_COUNTERS);
     // The most recently hit counter is kept: a flood of new keys does not reset an address's own.
-    await expect(enforceRateLimits([[`flood:${MAX_COUNTERS + 4_999}`, rule]], () => "wait", now)).rejects.toThrow(
-      RateLimited,
-    );
+    await expect(
+      enforceRateLimits([[`flood:${MAX_COUNTERS + 4_999}`, rule]], () => "wait", now),
+    ).rejects.toThrow(RateLimited);
   });
 });
 

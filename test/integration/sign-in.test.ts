@@ -16,12 +16,12 @@ import { RateLimited } from "../../app/platform/refusal";
 import { hashToken } from "../../app/platform/tokens.server";
 import * as signInRoute from "../../app/routes/sign-in";
 import * as verifyRoute from "../../app/routes/sign-in_.verify";
+import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { commitSessionCookie, getSessionUser } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 import { auditLog, outbox, people, personRoles, sessions, signInTokens } from "../../db/schema";
 import { callRoute, importSampleDirectory } from "../support/fixtures";
 import { extractLink, startSmtpServer } from "../support/smtp";
-import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 
 const db = () => getDb();
 let ip = 0;
@@ -61,12 +61,14 @@ describe("requesting a sign-in link", () => {
         requestSignIn({ email: "stranger@elsewhere.example", ip: nextIp() }),
       ).resolves.toBeUndefined();
       // Queued like anyone's (the same work), and dropped by the sender: no email leaves.
-      expect(db().select().from(outbox).where(eq(outbox.toAddress, "stranger@elsewhere.example")).all()).toHaveLength(
-        1,
-      );
+      expect(
+        db().select().from(outbox).where(eq(outbox.toAddress, "stranger@elsewhere.example")).all(),
+      ).toHaveLength(1);
       while ((await deliverDueMail(transport)).sent > 0);
       expect(smtp.received.filter((m) => m.to.includes("stranger@elsewhere.example"))).toEqual([]);
-      expect(db().select().from(outbox).where(eq(outbox.toAddress, "stranger@elsewhere.example")).all()).toEqual([]);
+      expect(
+        db().select().from(outbox).where(eq(outbox.toAddress, "stranger@elsewhere.example")).all(),
+      ).toEqual([]);
       expect(
         db().select().from(signInTokens).where(eq(signInTokens.email, "stranger@elsewhere.example")).all(),
       ).toEqual([]);

@@ -407,7 +407,11 @@ export const SCENARIOS: readonly Scenario[] = [
     allowed: "moderator",
     prepare(world, actor) {
       const petition = world.make.petition("draft");
-      addMilestone(petition.id, { threshold: 250, responseRequired: true, responseDays: 14 }, world.people.owner);
+      addMilestone(
+        petition.id,
+        { threshold: 250, responseRequired: true, responseDays: 14 },
+        world.people.owner,
+      );
       world.make.toModeration(petition);
       const milestone = getDb()
         .select()

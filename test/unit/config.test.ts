@@ -54,7 +54,9 @@ describe("loadConfig", () => {
 
   it("gives sessions an absolute lifetime of SESSION_MAX_DAYS (90 by default)", () => {
     expect(loadConfig({ DATABASE_URL: tempDb() }).sessionMaxAgeMs).toBe(90 * 86_400_000);
-    expect(loadConfig({ DATABASE_URL: tempDb(), SESSION_MAX_DAYS: "7" }).sessionMaxAgeMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ DATABASE_URL: tempDb(), SESSION_MAX_DAYS: "7" }).sessionMaxAgeMs).toBe(
+      7 * 86_400_000,
+    );
   });
 
   it.each([

@@ -45,7 +45,11 @@ export const announcementInputSchema = z
     commitments: z
       .array(
         z.object({
-          text: z.string().overwrite(singleLine).max(300, "Keep each commitment to 300 characters").optional(),
+          text: z
+            .string()
+            .overwrite(singleLine)
+            .max(300, "Keep each commitment to 300 characters")
+            .optional(),
           dueAt: optionalDate,
           status: z.enum(COMMITMENT_STATUSES).optional().default("planned"),
         }),

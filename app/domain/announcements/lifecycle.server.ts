@@ -60,14 +60,21 @@ export function requireOwnOrOnBehalf(
   now = Date.now(),
 ): void {
   if (announcement.authorId === user.id) return;
-  const author = exec.select({ name: people.name }).from(people).where(eq(people.id, announcement.authorId)).get();
+  const author = exec
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, announcement.authorId))
+    .get();
   const name = author?.name ?? "another leader";
   if (!onBehalf)
     throw new AnnouncementError(
       `This memo is ${name}'s. To change it, say that you act on their behalf: the memo will show it.`,
       403,
     );
-  exec.insert(announcementProxyActs).values({ announcementId: announcement.id, byId: user.id, act, at: new Date(now) }).run();
+  exec
+    .insert(announcementProxyActs)
+    .values({ announcementId: announcement.id, byId: user.id, act, at: new Date(now) })
+    .run();
   recordAudit(
     exec,
     actorOf(user),

@@ -124,7 +124,12 @@ export function announcementDetails(announcement: Announcement) {
     .where(eq(people.id, announcement.authorId))
     .get();
   const proxyActs = db
-    .select({ id: announcementProxyActs.id, act: announcementProxyActs.act, at: announcementProxyActs.at, by: people.name })
+    .select({
+      id: announcementProxyActs.id,
+      act: announcementProxyActs.act,
+      at: announcementProxyActs.at,
+      by: people.name,
+    })
     .from(announcementProxyActs)
     .innerJoin(people, eq(people.id, announcementProxyActs.byId))
     .where(eq(announcementProxyActs.announcementId, announcement.id))

@@ -80,7 +80,13 @@ export async function requestSignIn(
         .run();
       enqueueMail(
         tx,
-        { kind: "sign-in", to: email, subject: "Your sign-in link for Undersigned", sensitive: true, ...message },
+        {
+          kind: "sign-in",
+          to: email,
+          subject: "Your sign-in link for Undersigned",
+          sensitive: true,
+          ...message,
+        },
         now,
       );
     },

@@ -138,7 +138,10 @@ export function addMilestone(
       if (refusal) throw refusal;
       const existing = tx.select().from(milestones).where(eq(milestones.petitionId, petitionId)).all();
       if (existing.filter((m) => m.origin === "organizer").length >= OWN_MILESTONES.max)
-        throw new PetitionError(`A petition can have at most ${OWN_MILESTONES.max} milestones of its own.`, 409);
+        throw new PetitionError(
+          `A petition can have at most ${OWN_MILESTONES.max} milestones of its own.`,
+          409,
+        );
       const near = existing.find((m) => Math.abs(m.threshold - input.threshold) < OWN_MILESTONES.minGap);
       if (near)
         throw new PetitionError(
@@ -220,7 +223,10 @@ export function renderMissingPetitionBodies(): number {
     .where(eq(petitions.bodyHtml, ""))
     .all();
   for (const { id, body } of missing) {
-    db.update(petitions).set({ bodyHtml: renderStoredMarkdown(body) }).where(eq(petitions.id, id)).run();
+    db.update(petitions)
+      .set({ bodyHtml: renderStoredMarkdown(body) })
+      .where(eq(petitions.id, id))
+      .run();
   }
   return missing.length;
 }

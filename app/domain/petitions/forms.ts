@@ -91,7 +91,11 @@ export const rejectStepSchema = z.object({
   note: z.string().trim().max(1000, "Keep the note to 1,000 characters").optional(),
 });
 export const hideStepSchema = z.object({
-  reason: z.string({ message: "Say why" }).overwrite(singleLine).min(3, "Say why").max(500, "Keep it to 500 characters"),
+  reason: z
+    .string({ message: "Say why" })
+    .overwrite(singleLine)
+    .min(3, "Say why")
+    .max(500, "Keep it to 500 characters"),
 });
 
 /** The creator's request that moderators close the petition early, with the reason they read. */

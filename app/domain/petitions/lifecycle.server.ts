@@ -174,9 +174,14 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
       now,
     );
   if (petition.state === "awaiting_moderation") {
-    notifyModerators(tx, petition, "petition.awaiting_moderation", `To review: “${petition.title}”`, [
-      `The petition “${petition.title}” has its co-sponsors and awaits moderation.`,
-    ], now);
+    notifyModerators(
+      tx,
+      petition,
+      "petition.awaiting_moderation",
+      `To review: “${petition.title}”`,
+      [`The petition “${petition.title}” has its co-sponsors and awaits moderation.`],
+      now,
+    );
   } else if (petition.state === "open") {
     for (const email of organizers) {
       send("petition.open", email, `Approved: “${petition.title}” is open for signatures`, [

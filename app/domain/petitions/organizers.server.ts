@@ -279,16 +279,19 @@ export function answerInvitation(petitionId: number, accept: boolean, user: User
         throw new OrganizerError("There is no invitation for you to answer on this petition.", 404);
       if (accept) {
         tx.insert(petitionCoOrganizers)
-          .values({ petitionId, personId: user.id, addedById: invitation.invitedById, createdAt: new Date(now) })
+          .values({
+            petitionId,
+            personId: user.id,
+            addedById: invitation.invitedById,
+            createdAt: new Date(now),
+          })
           .onConflictDoNothing()
           .run();
       }
-      recordAudit(
-        tx,
-        actorOf(user),
-        accept ? "petition.organizer.accept" : "petition.organizer.decline",
-        { type: "petition", id: petitionId },
-      );
+      recordAudit(tx, actorOf(user), accept ? "petition.organizer.accept" : "petition.organizer.decline", {
+        type: "petition",
+        id: petitionId,
+      });
     },
     { behavior: "immediate" },
   );
@@ -323,7 +326,10 @@ export function removeOrganizer(petitionId: number, personId: number, user: User
             )
             .run().changes;
       if ((!removed && !withdrawn) || !person)
-        throw new OrganizerError("Only co-organizers and invitations can be removed; the creator stays.", 409);
+        throw new OrganizerError(
+          "Only co-organizers and invitations can be removed; the creator stays.",
+          409,
+        );
       recordAudit(
         tx,
         actorOf(user),

@@ -4,12 +4,7 @@ import { Refusal } from "../../platform/refusal";
 import { type PetitionState, STATE_LABELS } from "../../vocabulary/petitions";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import {
-  coSponsorStanding,
-  hasPendingInvitation,
-  isCoOrganizer,
-  isOrganizer,
-} from "./organizers.server";
+import { coSponsorStanding, hasPendingInvitation, isCoOrganizer, isOrganizer } from "./organizers.server";
 
 /**
  * Who may do what to a petition, stated once: the state machine, the editing functions, the
@@ -165,8 +160,7 @@ export function transitionRefusal(
       if (!s.user) return new PetitionError("Sign in to co-sponsor.", 403);
       if (s.isCreator) return new PetitionError("You cannot co-sponsor your own petition.", 403);
       if (s.hasCoSponsored) return new PetitionError("You already co-sponsor this petition.", 409);
-      if (s.wasDropped)
-        return new PetitionError("The petition's creator removed your co-sponsorship.", 403);
+      if (s.wasDropped) return new PetitionError("The petition's creator removed your co-sponsorship.", 403);
       return null;
     case "approve":
       return moderatorOnly("Only moderators can approve petitions.");
@@ -245,8 +239,7 @@ export function milestoneRefusal(petition: Petition, s: Standing): PetitionError
  * (a moderator without a stake, while the milestone is not reached and the petition is not closed).
  */
 export function responseApprovalRefusal(petition: Petition, s: Standing): PetitionError | null {
-  if (!s.isModerator)
-    return new PetitionError("Only moderators can approve a response obligation.", 403);
+  if (!s.isModerator) return new PetitionError("Only moderators can approve a response obligation.", 403);
   if (standsAside(s)) return new PetitionError(OWN_PETITION, 403);
   if (!["collecting", "awaiting_moderation", "open"].includes(petition.state))
     return new PetitionError("Response obligations are approved before the petition closes.", 409);

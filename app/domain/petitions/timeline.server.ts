@@ -7,9 +7,9 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
+import { startOfDay } from "../../platform/time";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
 import { responsesToPetitions } from "../announcements/reads.server";
-import { startOfDay } from "../../platform/time";
 import { listMilestones } from "./reads.server";
 import type { Petition } from "./rights.server";
 

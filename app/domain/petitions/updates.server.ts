@@ -130,7 +130,9 @@ export function listPetitionUpdates(petitionId: number, precision: "day" | "minu
     .map(({ emailsDone, createdAt, ...update }) => ({
       ...update,
       createdAt: new Date(
-        precision === "day" ? startOfDay(createdAt.getTime()) : createdAt.getTime() - (createdAt.getTime() % MINUTE_MS),
+        precision === "day"
+          ? startOfDay(createdAt.getTime())
+          : createdAt.getTime() - (createdAt.getTime() % MINUTE_MS),
       ),
       emailing: !emailsDone,
     }));
