@@ -45,6 +45,8 @@ export type Scenario = {
   owner?: string;
   /** A role allowed to do it, for suites that need the request to succeed. */
   allowed: Actor;
+  /** A row that shows a refusal: nobody may do it (a co-sponsor's attempts), so none succeeds. */
+  nobodyMay?: boolean;
   prepare(world: World, actor: Actor): Promisable<Omit<ScenarioRequest, "changes"> & { changes?: boolean }>;
 };
 
@@ -389,6 +391,7 @@ export const SCENARIOS: readonly Scenario[] = [
       target: "an open petition",
       owner: "one of its co-sponsors",
       allowed: "owner",
+      nobodyMay: true,
       prepare(world, actor) {
         const petition = world.make.petition("open");
         return {
@@ -584,6 +587,11 @@ export const SCENARIOS: readonly Scenario[] = [
           target: "an open petition (with two co-organizers)",
           owner,
           allowed: "owner",
+          // Only the creator (but leave: only a co-organizer), and a co-organizer's updates and leaving.
+          nobodyMay:
+            variant === "co-sponsor" ||
+            (variant === "co-organizer" && !["post-update", "leave"].includes(intent)) ||
+            (variant === undefined && intent === "leave"),
           prepare(world, actor) {
             const petition = world.make.petition("open");
             const coOrganizer = world.make.person();

@@ -65,7 +65,11 @@ describe("cross-site requests", () => {
             `${variant.label}: ${outcome.status}${changed.length ? `, changed ${changed.join(", ")}` : ""}`,
           );
       }
-      // The same request from the app's own page does what it should.
+      // The same request from the app's own page does what it should (rows of refusals aside).
+      if (scenario.nobodyMay) {
+        expect(problems).toEqual([]);
+        return;
+      }
       const variant = sameSite[SCENARIOS.indexOf(scenario) % sameSite.length] ?? sameSite[0];
       watch.baseline();
       const outcome = await sendAction(app.baseUrl, {
