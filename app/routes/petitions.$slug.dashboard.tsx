@@ -140,7 +140,7 @@ export default function Dashboard() {
       </p>
       <h1>Dashboard</h1>
       <p className="meta">
-        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.wonAt} />
+        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.won} />
       </p>
 
       <section className="card" aria-labelledby="numbers-title">

@@ -15,15 +15,21 @@ import {
 } from "../../app/domain/petitions/drafting.server";
 import { petitionInputSchema } from "../../app/domain/petitions/forms";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
+import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
 import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
 import { MarkdownRefusal } from "../../app/platform/markdown.server";
 import { enqueueMail } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/platform/settings.server";
 import * as announcementRoute from "../../app/routes/announcements.$slug._index";
+import * as myPetitionsRoute from "../../app/routes/my.petitions";
+import * as listRoute from "../../app/routes/petitions._index";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
+import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
+import * as invitationRoute from "../../app/routes/petitions.$slug.invitation";
 import * as newPetitionRoute from "../../app/routes/petitions.new";
 import { getDb } from "../../db/client";
 import { milestones, outbox, petitions } from "../../db/schema";
@@ -285,6 +291,35 @@ const PERSON_KEYS =
   /(^|\.)(creatorId|authorId|personId|byId|hiddenById|addedById|invitedById|email|ledgerHead|ipHash|department|location)$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** What of this loader data is more than its page shows: a person's id or directory row, or a time finer than a minute. */
+function overshares(data: unknown, who: string, allowed: RegExp | null = null): string[] {
+  const problems: string[] = [];
+  for (const [path, value] of walk(data)) {
+    if (PERSON_KEYS.test(path) && value !== null && !allowed?.test(path))
+      problems.push(`${who}: ${path} = ${JSON.stringify(value)}`);
+    if (typeof value === "number" && /(At|\.at|\.on)$/.test(path) && value > 1e12 && value % 60_000 !== 0)
+      problems.push(`${who}: ${path} = ${value}`);
+    if (typeof value === "string" && ISO.test(value)) {
+      const t = new Date(value);
+      // The pages show days and minutes: nothing finer (exact times line up with the ledger).
+      if (t.getUTCSeconds() !== 0 || t.getUTCMilliseconds() !== 0)
+        problems.push(`${who}: ${path} = ${value}`);
+    }
+  }
+  return problems;
+}
+
+const loaderData = async (
+  route: Parameters<typeof callRoute>[0],
+  viewer: User | null,
+  path: string,
+  params: Record<string, string> = {},
+): Promise<unknown> => {
+  const response = await callRoute(route, "loader", viewer, path, params);
+  expect(response.status, `${viewer?.name ?? "signed out"} on ${path}`).toBe(200);
+  return response.json();
+};
+
 describe("loader data", () => {
   it("carries no person ids, no departments and no time finer than the page shows, to any viewer", async () => {
     const petition = draftPetition(staff(0), "A petition whose data is read whole by the browser");
@@ -313,25 +348,85 @@ describe("loader data", () => {
       company.moderator,
       company.leader,
     ]) {
-      const response = await callRoute(petitionRoute, "loader", viewer, `/petitions/${petition.slug}`, {
+      const data = await loaderData(petitionRoute, viewer, `/petitions/${petition.slug}`, {
         slug: petition.slug,
       });
-      const data: unknown = await response.json();
-      for (const [path, value] of walk(data)) {
-        const who = viewer?.name ?? "signed out";
-        if (PERSON_KEYS.test(path) && value !== null)
-          problems.push(`${who}: ${path} = ${JSON.stringify(value)}`);
-        if (typeof value === "number" && /(At|\.at|\.on)$/.test(path) && value > 1e12) {
-          if (value % 60_000 !== 0) problems.push(`${viewer?.name ?? "signed out"}: ${path} = ${value}`);
-        }
-        if (typeof value === "string" && ISO.test(value)) {
-          const t = new Date(value);
-          // The page shows days and minutes: nothing finer (exact times line up with the ledger).
-          if (t.getUTCSeconds() !== 0 || t.getUTCMilliseconds() !== 0)
-            problems.push(`${who}: ${path} = ${value}`);
-        }
-      }
+      problems.push(...overshares(data, viewer?.name ?? "signed out"));
     }
     expect(problems).toEqual([]);
+  });
+
+  it("holds for the dashboard, the lists, My petitions and the invitation page too", async () => {
+    const creator = staff(0);
+    const petition = draftPetition(creator, "A petition whose dashboard data is read whole");
+    coOrganize(petition, creator, staff(22));
+    inviteOrganizer(petition.id, staff(23).email, creator);
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    for (const s of [staff(1), staff(2), staff(3)])
+      transitionPetition(petition.id, { action: "co-sponsor" }, s);
+    transitionPetition(petition.id, { action: "approve" }, company.moderator);
+    for (const s of [staff(15), staff(16)]) {
+      resetRateLimits();
+      await signPetition({ petitionId: petition.id, user: s, visibility: "anonymous", ip: null });
+    }
+    postPetitionUpdate(petition.id, "The first update, posted at an exact time.", creator);
+    transitionPetition(petition.id, { action: "declare-victory", note: "We won it." }, creator);
+    const admin = staff(19);
+    grantRole(admin.id, "admin", CLI_ACTOR);
+    const adminUser: User = { ...admin, roles: ["admin"] };
+    const problems: string[] = [];
+    const dashboard = `/petitions/${petition.slug}/dashboard`;
+    // Signers by department and location are the page's small-group-suppressed counts.
+    const breakdowns = /^dashboard\.breakdowns\.(department|location)$/;
+    // The creator's remove buttons post co-organizers' and invitees' ids: those only, and only to them.
+    const creatorData = await loaderData(dashboardRoute, creator, dashboard, { slug: petition.slug });
+    problems.push(
+      ...overshares(
+        creatorData,
+        "creator",
+        new RegExp(`${breakdowns.source}|^organizers\\[\\d+\\]\\.personId$`),
+      ),
+    );
+    for (const [who, viewer] of [
+      ["co-organizer", staff(22)],
+      ["moderator", company.moderator],
+      ["admin", adminUser],
+    ] as const)
+      problems.push(
+        ...overshares(
+          await loaderData(dashboardRoute, viewer, dashboard, { slug: petition.slug }),
+          who,
+          breakdowns,
+        ),
+      );
+    for (const list of ["open", "won", "closed"])
+      for (const viewer of [null, staff(15)])
+        problems.push(
+          ...overshares(await loaderData(listRoute, viewer, `/petitions?list=${list}`), `list ${list}`),
+        );
+    for (const [who, viewer] of [
+      ["creator", creator],
+      ["co-sponsor", staff(1)],
+      ["co-organizer", staff(22)],
+      ["anonymous signer", staff(15)],
+    ] as const)
+      problems.push(...overshares(await loaderData(myPetitionsRoute, viewer, "/my/petitions"), `my ${who}`));
+    problems.push(
+      ...overshares(
+        await loaderData(invitationRoute, staff(23), `/petitions/${petition.slug}/invitation`, {
+          slug: petition.slug,
+        }),
+        "invitee",
+      ),
+    );
+    expect(problems).toEqual([]);
+    // And the exception is the creator's alone.
+    const coOrganizerView = await loaderData(dashboardRoute, staff(22), dashboard, { slug: petition.slug });
+    const coOrganizerData = JSON.stringify(coOrganizerView);
+    expect(coOrganizerData).not.toContain(`"personId":${staff(22).id}`);
+    // Not in the list's keys either.
+    expect(coOrganizerData).not.toContain(`co-organizer-${staff(22).id}"`);
+    expect(coOrganizerData).not.toContain(`invited-${staff(23).id}"`);
+    expect(JSON.stringify(creatorData)).toContain(`"personId":${staff(22).id}`);
   });
 });

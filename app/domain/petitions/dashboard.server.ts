@@ -9,6 +9,7 @@ import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
+import { minuteOf } from "./reads.server";
 import { dashboardRefusalFor, dashboardRights, type Petition } from "./rights.server";
 import {
   bucketStarts,
@@ -193,7 +194,8 @@ export function petitionDashboard(
     series: signatureSeries(petition, options.resolution, now),
     milestones: milestoneRows.map((m) => ({
       threshold: m.threshold,
-      reachedAt: m.reachedAt,
+      // To the minute, as the page shows it.
+      reachedAt: minuteOf(m.reachedAt),
       responseRequired: m.responseRequired,
     })),
     projection: projectNextMilestone({
@@ -230,13 +232,13 @@ export function organizerDashboard(
       title: petition.title,
       state: petition.state,
       hidden: Boolean(petition.hiddenAt),
-      wonAt: petition.wonAt,
+      won: petition.wonAt !== null,
     },
     dashboard: petitionDashboard(petition, options, now),
     updates,
     // Names only; person ids only for the creator, whose remove buttons post them.
-    organizers: listOrganizers(petition.id).map((o) => ({
-      key: `${o.role}-${o.id}`,
+    organizers: listOrganizers(petition.id).map((o, index) => ({
+      key: `${o.role}-${index}`,
       name: o.name,
       role: o.role,
       personId: rights.canRemove && o.role !== "creator" ? o.id : null,

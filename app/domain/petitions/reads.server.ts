@@ -152,7 +152,7 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
     .all();
   const total = db.select({ n: count() }).from(petitions).where(where).get()?.n ?? 0;
   return {
-    petitions: withStatus(rows),
+    petitions: withStatus(rows).map(asShownInLists),
     total,
     pageCount: Math.max(1, Math.ceil(total / PETITIONS_PAGE_SIZE)),
   };
@@ -229,7 +229,30 @@ export function myPetitions(userId: number) {
     .where(and(eq(signatures.personId, userId), isNull(signatures.withdrawnAt)))
     .orderBy(desc(signatures.createdAt))
     .all();
-  return { created, coSponsored, coOrganized, signed };
+  // As the page shows them: days.
+  return {
+    created: created.map(asShownInLists),
+    coSponsored: coSponsored.map(asShownInLists),
+    coOrganized: coOrganized.map(asShownInLists),
+    signed: signed.map(({ petition, signedAt, invalidatedAt, ...signature }) => ({
+      ...signature,
+      petition: asShownInLists(petition),
+      signedAt: dayOf(signedAt),
+      invalidatedAt: dayOf(invalidatedAt),
+    })),
+  };
+}
+
+/** A list's petition as the list shows it: its dates as days (loader data goes whole to the browser). */
+function asShownInLists<T extends { closesAt: Date | null; wonAt: Date | null; responseDueAt?: Date | null }>(
+  row: T,
+): T {
+  return {
+    ...row,
+    closesAt: dayOf(row.closesAt),
+    wonAt: dayOf(row.wonAt),
+    ...(row.responseDueAt === undefined ? {} : { responseDueAt: dayOf(row.responseDueAt) }),
+  };
 }
 
 export function moderationQueue() {
