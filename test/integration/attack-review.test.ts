@@ -16,7 +16,7 @@ import {
 import { petitionInputSchema } from "../../app/domain/petitions/forms";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
-import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
+import { findPetition, listCoSponsors, listMilestones } from "../../app/domain/petitions/reads.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
 import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
 import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
@@ -44,6 +44,93 @@ import { coOrganize, draftPetition, makeCompany, openPetition } from "../support
 const company = makeCompany(24);
 const staff = (i: number) => company.staff[i] as User;
 const RLO = "\u202E";
+
+describe("co-sponsors and an early close", () => {
+  it("lets the creator alone drop a co-sponsor before opening, which sends a petition short of them back to collecting", async () => {
+    const creator = staff(0);
+    const sponsorModerator = staff(17);
+    grantRole(sponsorModerator.id, "moderator", CLI_ACTOR);
+    const petition = draftPetition(creator, "A petition a stranger co-sponsored");
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    for (const s of [staff(7), staff(8), staff(9)])
+      transitionPetition(petition.id, { action: "co-sponsor" }, s);
+    expect(findPetition(petition.slug)?.state).toBe("awaiting_moderation");
+    const drop = (who: User, personId: number) =>
+      callRoute(
+        petitionRoute,
+        "action",
+        who,
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        {
+          intent: "drop-co-sponsor",
+          personId: String(personId),
+        },
+      );
+    // A co-sponsor cannot drop another (awaiting moderation, it is not theirs to see), nor can a moderator.
+    expect((await drop(staff(8), staff(7).id)).status).toBe(404);
+    expect((await drop(company.moderator, staff(7).id)).status).toBe(403);
+    expect((await drop(creator, staff(7).id)).status).toBe(302);
+    expect(findPetition(petition.slug)?.state).toBe("collecting");
+    // Collecting, a co-sponsor sees it and still cannot drop another.
+    expect((await drop(staff(8), staff(9).id)).status).toBe(403);
+    expect(listCoSponsors(petition.id).map((c) => c.id)).toEqual([staff(8).id, staff(9).id]);
+    // Dropped once is dropped: they cannot co-sponsor it again, and a second drop is a 409.
+    expect(() => transitionPetition(petition.id, { action: "co-sponsor" }, staff(7))).toThrow();
+    expect((await drop(creator, staff(7).id)).status).toBe(409);
+    transitionPetition(petition.id, { action: "co-sponsor" }, sponsorModerator);
+    expect(findPetition(petition.slug)?.state).toBe("awaiting_moderation");
+    transitionPetition(petition.id, { action: "approve" }, company.moderator);
+    // Open: co-sponsors stay (their endorsement is part of its record).
+    expect((await drop(creator, staff(8).id)).status).toBe(409);
+    expect(listCoSponsors(petition.id)).toHaveLength(3);
+    expect(listAuditEntries({ action: "petition.co-sponsor.drop" }).entries).toHaveLength(1);
+  });
+
+  it("makes an early close the creator's request, with a reason, that a moderator without a stake decides", async () => {
+    const creator = staff(0);
+    const sponsorModerator = staff(18);
+    grantRole(sponsorModerator.id, "moderator", CLI_ACTOR);
+    const petition = draftPetition(creator, "A petition its creator wants closed early");
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    for (const s of [staff(7), staff(8), sponsorModerator])
+      transitionPetition(petition.id, { action: "co-sponsor" }, s);
+    transitionPetition(petition.id, { action: "approve" }, company.moderator);
+    const step = (who: User, fields: Record<string, string>) =>
+      callRoute(
+        petitionRoute,
+        "action",
+        who,
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        {
+          intent: "transition",
+          ...fields,
+        },
+      );
+    const reason = "The policy it targets was withdrawn last week.";
+    // Neither a co-sponsor nor the creator closes it: the creator asks.
+    expect((await step(staff(7), { step: "request-close", reason })).status).toBe(403);
+    expect((await step(creator, { step: "close" })).status).toBe(403);
+    expect((await step(creator, { step: "request-close", reason })).status).toBe(302);
+    expect((await step(creator, { step: "request-close", reason })).status).toBe(409);
+    const asked = findPetition(petition.slug);
+    expect(asked).toMatchObject({ state: "open", closeRequestReason: reason });
+    const mail = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.kind, "petition.close_requested"))
+      .all()
+      .filter((m) => m.petitionId === petition.id);
+    // The moderators without a stake are asked; the one who co-sponsored it is not, and cannot close it.
+    expect(mail.map((m) => m.toAddress)).toContain(company.moderator.email);
+    expect(mail.map((m) => m.toAddress)).not.toContain(sponsorModerator.email);
+    expect(mail[0]?.textBody).toContain(reason);
+    expect((await step({ ...sponsorModerator, roles: ["moderator"] }, { step: "close" })).status).toBe(403);
+    expect((await step(company.moderator, { step: "close" })).status).toBe(302);
+    expect(findPetition(petition.slug)).toMatchObject({ state: "closed", wonAt: null });
+  });
+});
 
 describe("milestones", () => {
   it("caps a creator's own milestones (a few, well apart) and makes a response obligation a request", async () => {
