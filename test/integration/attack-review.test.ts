@@ -87,6 +87,33 @@ describe("co-sponsors and an early close", () => {
     expect(listAuditEntries({ action: "petition.co-sponsor.drop" }).entries).toHaveLength(1);
   });
 
+  it("finds a petition collecting co-sponsors by its link, not by counting up numbers", async () => {
+    const petition = draftPetition(staff(0), "A petition shared with a few colleagues only");
+    transitionPetition(petition.id, { action: "submit" }, staff(0));
+    const get = (who: User, address: string) =>
+      callRoute(petitionRoute, "loader", who, `/petitions/${address}`, { slug: address });
+    const coSponsor = (who: User, address: string) =>
+      callRoute(
+        petitionRoute,
+        "action",
+        who,
+        `/petitions/${address}`,
+        { slug: address },
+        {
+          intent: "transition",
+          step: "co-sponsor",
+        },
+      );
+    expect((await get(staff(9), String(petition.id))).status).toBe(404);
+    expect((await coSponsor(staff(9), String(petition.id))).status).toBe(404);
+    expect(listCoSponsors(petition.id)).toEqual([]);
+    // With the link it shares, a colleague co-sponsors; its creator and moderators find it either way.
+    expect((await get(staff(9), petition.slug)).status).toBe(200);
+    expect((await coSponsor(staff(9), petition.slug)).status).toBe(302);
+    expect((await get(staff(0), String(petition.id))).status).toBe(200);
+    expect((await get(company.moderator, String(petition.id))).status).toBe(200);
+  });
+
   it("makes an early close the creator's request, with a reason, that a moderator without a stake decides", async () => {
     const creator = staff(0);
     const sponsorModerator = staff(18);

@@ -279,7 +279,16 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
  */
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
-  return petition && canView(getDb(), petition, user) ? petition : undefined;
+  if (!petition || !canView(getDb(), petition, user)) return undefined;
+  // Collecting co-sponsors, a petition is its creator's to share: colleagues find it by its link (the
+  // slug), not by counting up numbers (the attack review found petitions to co-sponsor that way).
+  if (
+    petition.state === "collecting" &&
+    idOrSlug !== petition.slug &&
+    !(user && (can(user, "moderate:petition") || isOrganizer(getDb(), petition, user.id)))
+  )
+    return undefined;
+  return petition;
 }
 
 /** A time as the day it falls on (pages that show a date get no more than the date). */
