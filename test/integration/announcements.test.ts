@@ -293,11 +293,10 @@ describe("scheduling and permissions", () => {
       admin,
     );
     publishAnnouncement(memo.id, admin);
-    const edited = saveAnnouncement(
-      memo.id,
-      input({ title: "A memo, edited", body: "The second text of this memo." }),
-      leader,
-    );
+    const edit = input({ title: "A memo, edited", body: "The second text of this memo." });
+    // Another's memo: edited only on its author's behalf (ADR 0028).
+    expect(() => saveAnnouncement(memo.id, edit, leader)).toThrowError(/on their behalf/);
+    const edited = saveAnnouncement(memo.id, { ...edit, onBehalf: true }, leader);
     expect(edited.updatedAfterPublishingAt).not.toBeNull();
     expect(announcementDetails(edited).revisions.map((r) => r.title)).toEqual(["A memo to edit"]);
     for (const user of [staff(5), moderator]) {

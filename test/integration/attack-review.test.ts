@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
+import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
 import { announcementDetails, findAnnouncement } from "../../app/domain/announcements/reads.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { loadThread } from "../../app/domain/discussion/thread.server";
@@ -466,6 +466,37 @@ describe("loader data", () => {
         slug: petition.slug,
       });
       problems.push(...overshares(data, viewer?.name ?? "signed out"));
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("holds for a memo's page too: its author, who acted on their behalf, its discussion", async () => {
+    const memo = saveAnnouncement(
+      null,
+      {
+        title: "On the data the browser gets",
+        body: "Leadership answers here.",
+        responses: [],
+        commitments: [{ text: "Fewer meetings", dueAt: undefined, status: "planned" }],
+      },
+      company.leader,
+    );
+    const assistant = staff(18);
+    grantRole(assistant.id, "leadership", CLI_ACTOR);
+    const onBehalf: User = { ...assistant, roles: ["leadership"] };
+    publishAnnouncement(memo.id, onBehalf, Date.now(), undefined, true);
+    resetRateLimits();
+    await postComment(
+      { type: "announcement", id: memo.id },
+      { body: "Named, and timed", anonymous: false },
+      staff(14),
+    );
+    const problems: string[] = [];
+    for (const viewer of [null, staff(14), onBehalf, company.leader]) {
+      const data = await loaderData(announcementRoute, viewer, `/announcements/${memo.slug}`, {
+        slug: memo.slug,
+      });
+      problems.push(...overshares(data, `memo, ${viewer?.name ?? "signed out"}`));
     }
     expect(problems).toEqual([]);
   });

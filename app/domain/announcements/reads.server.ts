@@ -15,7 +15,7 @@ import {
   policyVersions,
 } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
-import { startOfDay } from "../../platform/time";
+import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { diffTexts, policyChoices } from "../policies/registry.server";
@@ -63,9 +63,11 @@ export function announcementView(a: Announcement) {
     title: a.title,
     state: a.state,
     bodyHtml: a.bodyHtml,
-    publishAt: a.publishAt,
-    publishedAt: a.publishedAt,
-    updatedAfterPublishingAt: a.updatedAfterPublishingAt,
+    // As the pages show them (loader data reaches the browser whole): a schedule to the minute,
+    // publishing and later edits by the day.
+    publishAt: minuteOf(a.publishAt),
+    publishedAt: dayOf(a.publishedAt),
+    updatedAfterPublishingAt: dayOf(a.updatedAfterPublishingAt),
   };
 }
 
@@ -148,9 +150,12 @@ export function announcementDetails(announcement: Announcement) {
       ...r,
       milestones: answered.filter((m) => m.petitionId === r.petitionId),
     })),
+    // Each change of status by the day the page shows, not who made it (the audit log has that).
     commitments: commitmentRows.map((c) => ({
       ...c,
-      updates: updates.filter((u) => u.commitmentId === c.id),
+      updates: updates
+        .filter((u) => u.commitmentId === c.id)
+        .map(({ byId: _byId, at, ...u }) => ({ ...u, at: new Date(startOfDay(at.getTime())) })),
     })),
     policy: policyChange(announcement),
     revisions: db
@@ -162,7 +167,8 @@ export function announcementDetails(announcement: Announcement) {
       .from(announcementRevisions)
       .where(eq(announcementRevisions.announcementId, announcement.id))
       .orderBy(asc(announcementRevisions.id))
-      .all(),
+      .all()
+      .map((r) => ({ ...r, replacedAt: minuteOf(r.replacedAt) })),
   };
 }
 

@@ -4,12 +4,11 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { milestones, outbox, people, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
-import { DAY_MS, HOUR_MS } from "../../platform/time";
+import { DAY_MS, HOUR_MS, minuteOf } from "../../platform/time";
 import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
-import { minuteOf } from "./reads.server";
 import { dashboardRefusalFor, dashboardRights, type Petition } from "./rights.server";
 import {
   bucketStarts,

@@ -9,7 +9,7 @@ import {
   signatures,
 } from "../../../db/schema";
 import { renderStoredMarkdown } from "../../platform/markdown.server";
-import { startOfDay } from "../../platform/time";
+import { dayOf, minuteOf } from "../../platform/time";
 import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import { can } from "../identity/permissions.server";
@@ -290,12 +290,6 @@ export function findViewablePetition(idOrSlug: string, user: User | null): Petit
     return undefined;
   return petition;
 }
-
-/** A time as the day it falls on (pages that show a date get no more than the date). */
-export const dayOf = (date: Date | null): Date | null => (date ? new Date(startOfDay(date.getTime())) : null);
-/** A time to the minute (pages that show a time show hours and minutes). */
-export const minuteOf = (date: Date | null): Date | null =>
-  date ? new Date(date.getTime() - (date.getTime() % 60_000)) : null;
 
 /**
  * What the petition page shows of a petition, and nothing more: loader data reaches the browser
