@@ -37,6 +37,12 @@ const envSchema = z.object({
   // shorter period dates each one more finely.
   ANONYMOUS_BATCH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   ANONYMOUS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5),
+  SESSION_MAX_DAYS: z.coerce
+    .number({ message: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(365, "must be at most 365 days")
+    .default(90),
 });
 
 export type Config = {
@@ -51,6 +57,8 @@ export type Config = {
   adminEmails: string[];
   secureCookies: boolean;
   anonymousBatch: { periodMs: number; minSize: number };
+  /** A session ends this long after sign-in, however often it is used (renewal never passes it). */
+  sessionMaxAgeMs: number;
 };
 
 export class ConfigError extends Error {
@@ -88,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       periodMs: values.ANONYMOUS_BATCH_MINUTES * 60_000,
       minSize: values.ANONYMOUS_BATCH_SIZE,
     },
+    sessionMaxAgeMs: values.SESSION_MAX_DAYS * 24 * 60 * 60_000,
   };
 }
 

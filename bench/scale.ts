@@ -301,11 +301,11 @@ const QUERIES: Array<[string, () => unknown]> = [
   [
     "petition page data (biggest)",
     () => {
-      const page = petitionPage(top.slug, viewer);
-      if (!page) throw new Error("no page");
-      listPublicSigners(page.petition.id, 1);
-      petitionTimeline(page.petition);
-      loadThread({ type: "petition", id: page.petition.id }, viewer, { sort: "top", page: 1 });
+      const found = petitionPage(top.slug, viewer);
+      if (!found) throw new Error("no page");
+      listPublicSigners(found.row.id, 1);
+      petitionTimeline(found.row);
+      loadThread({ type: "petition", id: found.row.id }, viewer, { sort: "top", page: 1 });
     },
   ],
   ...DASHBOARD_QUERIES,

@@ -12,6 +12,7 @@ import {
 import {
   ANNOUNCEMENT_STATES,
   COMMITMENT_STATUSES,
+  PROXY_ACTS,
   REMINDER_KINDS,
   STANCES,
 } from "../app/vocabulary/announcements";
@@ -22,6 +23,7 @@ import { MAIL_KIND_NAMES } from "../app/vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
   LEDGER_EVENTS,
+  MILESTONE_ORIGINS,
   PETITION_STATES,
   PETITION_UPDATE_KINDS,
   REJECTION_REASONS,
@@ -180,6 +182,12 @@ export const petitions = sqliteTable(
     title: text("title").notNull(),
     summary: text("summary").notNull(),
     body: text("body").notNull(),
+    /**
+     * The body rendered through the sanitizer when saved (as comments are), so viewing a petition
+     * renders no markdown: a body the renderer could not handle fails its author's save, not every
+     * viewer's page.
+     */
+    bodyHtml: text("body_html").notNull().default(""),
     category: text("category"),
     /** The policy the petition asks to change, when it names one. */
     policyId: integer("policy_id").references((): AnySQLiteColumn => policies.id),
@@ -204,8 +212,11 @@ export const petitions = sqliteTable(
     closesAt: timestamp("closes_at"),
     closedAt: timestamp("closed_at"),
     archivedAt: timestamp("archived_at"),
-    /** Its organizers declared victory (see the "victory" update for their note). */
+    /** Its creator declared victory (see the "victory" update for their note). */
     wonAt: timestamp("won_at"),
+    /** The creator asked moderators to close it early (a moderator closes it, or not). */
+    closeRequestedAt: timestamp("close_requested_at"),
+    closeRequestReason: text("close_request_reason"),
   },
   (t) => [
     uniqueIndex("petitions_slug_unique").on(t.slug),
@@ -226,6 +237,11 @@ export const petitionCoSponsors = sqliteTable(
       .notNull()
       .references(() => people.id),
     createdAt: createdAt(),
+    /**
+     * The creator dropped this co-sponsor before the petition opened: it no longer counts, and the
+     * row stays so the same person cannot simply co-sponsor again.
+     */
+    droppedAt: timestamp("dropped_at"),
   },
   (t) => [
     primaryKey({ columns: [t.petitionId, t.personId] }),
@@ -312,7 +328,16 @@ export const milestones = sqliteTable(
       .notNull()
       .references(() => petitions.id, { onDelete: "cascade" }),
     threshold: integer("threshold").notNull(),
+    /** Copied from the platform's defaults, or added by the petition's creator (capped: a few, apart). */
+    origin: text("origin", { enum: MILESTONE_ORIGINS }).notNull().default("default"),
+    /**
+     * An obligation on leadership: from the platform's defaults, or a creator's request a moderator
+     * approved (responseRequested stays true, responseApprovedById names the moderator).
+     */
     responseRequired: integer("response_required", { mode: "boolean" }).notNull().default(false),
+    /** The creator asked for a response within responseDays; binding only once a moderator approves. */
+    responseRequested: integer("response_requested", { mode: "boolean" }).notNull().default(false),
+    responseApprovedById: integer("response_approved_by_id").references(() => people.id),
     responseDays: integer("response_days"),
     reachedAt: timestamp("reached_at"),
     responseDueAt: timestamp("response_due_at"),
@@ -561,6 +586,26 @@ export const announcementRevisions = sqliteTable(
   (t) => [index("announcement_revisions_idx").on(t.announcementId, t.id)],
 );
 
+/**
+ * A leader acting on another leader's memo (editing, scheduling, publishing, updating a commitment)
+ * says so explicitly; the memo shows each such act, and the audit log records it.
+ */
+export const announcementProxyActs = sqliteTable(
+  "announcement_proxy_acts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    announcementId: integer("announcement_id")
+      .notNull()
+      .references(() => announcements.id, { onDelete: "cascade" }),
+    byId: integer("by_id")
+      .notNull()
+      .references(() => people.id),
+    act: text("act", { enum: PROXY_ACTS }).notNull(),
+    at: timestamp("at").notNull(),
+  },
+  (t) => [index("announcement_proxy_acts_idx").on(t.announcementId, t.id)],
+);
+
 /** Which petitions a memo answers, with a stance each. */
 export const announcementResponses = sqliteTable(
   "announcement_responses",
@@ -640,7 +685,10 @@ export const milestoneReminders = sqliteTable(
   (t) => [primaryKey({ columns: [t.milestoneId, t.kind] })],
 );
 
-/** Organizers added by organizers after the petition started (the creator and co-sponsors are organizers too). */
+/**
+ * Co-organizers: colleagues who accepted the creator's invitation (petition_organizer_invitations).
+ * Rows from before invitations existed (added without asking) were kept by migration 0014.
+ */
 export const petitionCoOrganizers = sqliteTable(
   "petition_co_organizers",
   {
@@ -660,13 +708,38 @@ export const petitionCoOrganizers = sqliteTable(
 );
 
 /**
- * Everyone who organizes a petition: its creator, its co-sponsors and its co-organizers. A view
- * (created in migration 0011) so every "is this person an organizer" question asks one place.
+ * Everyone who organizes a petition: its creator and its co-organizers. Co-sponsors are not in it:
+ * co-sponsoring is an endorsement that counts toward opening, nothing more. A view (migration 0011,
+ * redefined in 0014) so every "is this person an organizer" question asks one place.
  */
 export const petitionOrganizers = sqliteView("petition_organizers", {
   petitionId: integer("petition_id").notNull(),
   personId: integer("person_id").notNull(),
 }).existing();
+
+/**
+ * The creator's invitations to co-organize: organizer rights only once the invitee accepts (on a page
+ * whose button posts; the emailed link opens it). Declined or withdrawn ones are deleted.
+ */
+export const petitionOrganizerInvitations = sqliteTable(
+  "petition_organizer_invitations",
+  {
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    invitedById: integer("invited_by_id")
+      .notNull()
+      .references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.petitionId, t.personId] }),
+    index("organizer_invitations_person_idx").on(t.personId),
+  ],
+);
 
 /** Organizers' updates to signers; a declaration of victory is the one update of kind "victory". */
 export const petitionUpdates = sqliteTable(

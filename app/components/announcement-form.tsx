@@ -38,6 +38,7 @@ export function AnnouncementForm({
   defaultValue,
   published,
   submitLabel,
+  onBehalfOf = null,
 }: {
   choices: AnnouncementFormChoices;
   lastResult: SubmissionResult<string[]> | undefined;
@@ -45,6 +46,8 @@ export function AnnouncementForm({
   /** After publishing only the title and text can change. */
   published: boolean;
   submitLabel: string;
+  /** Another leader's memo: their name, for the "on their behalf" box the save needs. */
+  onBehalfOf?: string | null;
 }) {
   const [form, fields] = useForm({
     lastResult,
@@ -165,9 +168,22 @@ export function AnnouncementForm({
           </fieldset>
         </>
       )}
+      {onBehalfOf ? <OnBehalfBox author={onBehalfOf} id="onBehalf-edit" /> : null}
       <div className="row">
         <button type="submit">{submitLabel}</button>
       </div>
     </Form>
+  );
+}
+
+/** The box a leader ticks to act on another leader's memo: the memo then shows that they did. */
+export function OnBehalfBox({ author, id }: { author: string; id: string }) {
+  return (
+    <div className="checkbox">
+      <input type="checkbox" id={id} name="onBehalf" value="on" required />
+      <label htmlFor={id}>
+        I act on behalf of {author}, who wrote this memo (the memo will say so, and the audit log records it)
+      </label>
+    </div>
   );
 }

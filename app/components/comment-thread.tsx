@@ -387,6 +387,7 @@ export function CommentItem({
     >
       <header className="comment-meta">
         <strong>{author}</strong>
+        {comment.authorDepartment ? <span className="muted">({comment.authorDepartment})</span> : null}
         {comment.anonymous && comment.state !== "deleted" ? (
           <span className="badge" title="Signed-in member of staff who chose not to be named">
             Anonymous

@@ -209,24 +209,30 @@ export function ButtonForm({
   label,
   className = "secondary",
   hidden = {},
+  instance,
 }: {
   intent: string;
   step?: string;
   label: ReactNode;
   className?: string;
   hidden?: Record<string, string>;
+  /** One of several such forms on a page (a row each): the hidden field that tells them apart. */
+  instance?: { name: string; value: string };
 }) {
+  const result = useActionResultFor(intent, step);
   const [form] = useForm({
-    id: step ? `${intent}-${step}` : intent,
-    lastResult: useActionResultFor(intent, step),
+    id: [intent, step, instance?.value].filter(Boolean).join("-"),
+    lastResult: !instance || result?.initialValue?.[instance.name] === instance.value ? result : undefined,
   });
   return (
     <Form method="post" className="inline-form" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
       {step ? <input type="hidden" name="step" value={step} /> : null}
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      {Object.entries(instance ? { ...hidden, [instance.name]: instance.value } : hidden).map(
+        ([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ),
+      )}
       <button type="submit" name="intent" value={intent} className={className}>
         {label}
       </button>

@@ -11,7 +11,7 @@ export function StateBadge({
 }: {
   state: PetitionState;
   hidden?: boolean;
-  won?: string | Date | null;
+  won?: string | Date | boolean | null;
 }) {
   const tone = state === "open" ? "badge-ok" : state === "rejected" ? "badge-bad" : "badge-warn";
   return (

@@ -1,6 +1,6 @@
 import type { User } from "../domain/identity/sessions.server";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
-import { addCoOrganizer } from "../domain/petitions/organizers.server";
+import { answerInvitation, inviteOrganizer } from "../domain/petitions/organizers.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import { postPetitionUpdate, queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { sendFeedback } from "../domain/policies/feedback.server";
@@ -15,7 +15,7 @@ const at = (iso: string) => new Date(iso).getTime();
 
 /**
  * The organizers' side of the demo story, through the same domain functions as the pages: the union
- * rep co-organizes the MCI petition, the organizers post updates to its signers, the bicycle-parking
+ * rep accepts the creator's invitation to co-organize the MCI petition, the organizers post updates to its signers, the bicycle-parking
  * petition is won, and staff send private feedback on the MCI policy (some anonymously), some of it
  * answered by its owner.
  */
@@ -29,7 +29,9 @@ export async function seedOrganizing(story: {
   staff: User[];
 }): Promise<string[]> {
   const { mci, parking, policy, organizer, rep, owner, staff } = story;
-  addCoOrganizer(mci.id, rep.email, organizer, at("2026-04-04T08:00:00Z"));
+  // The creator invites the union rep, who accepts (organizer rights come only by an accepted invitation).
+  inviteOrganizer(mci.id, rep.email, organizer, at("2026-04-04T08:00:00Z"));
+  answerInvitation(mci.id, true, rep, at("2026-04-04T09:00:00Z"));
   const updates: Array<[string, User, string]> = [
     [
       "2026-04-05T17:00:00Z",

@@ -9,3 +9,6 @@ export const absoluteUrl = (path: string) => `${getConfig().appUrl}${path}`;
 export const petitionPath = (slug: string, anchor?: string) =>
   `/petitions/${slug}${anchor ? `#${anchor}` : ""}`;
 export const petitionUrl = (slug: string, anchor?: string) => absoluteUrl(petitionPath(slug, anchor));
+
+/** A petition's sub-page (dashboard, invitation), absolute. */
+export const petitionPageUrl = (slug: string, page: string) => absoluteUrl(`/petitions/${slug}/${page}`);

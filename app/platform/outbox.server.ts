@@ -7,6 +7,7 @@ import { getConfig } from "../config.server";
 import { MAIL_KINDS, type MailKind } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES, type OutboxStatus } from "../vocabulary/outbox";
 import { type Actor, recordAudit } from "./audit.server";
+import { singleLine } from "./text";
 import { startOfDay } from "./time";
 
 export type Email = {
@@ -33,7 +34,8 @@ export function enqueueMail(exec: Executor, email: Email, now = Date.now()): num
     .values({
       kind: email.kind,
       toAddress: email.to,
-      subject: email.subject,
+      // Titles in subjects come from people: no bidi control or line break reaches a mail header.
+      subject: singleLine(email.subject),
       textBody: email.text,
       htmlBody: email.html,
       headers: email.headers ?? null,

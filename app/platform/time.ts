@@ -5,3 +5,10 @@ export const DAY_MS = 24 * HOUR_MS;
 
 /** Midnight UTC of the day `ms` falls on. */
 export const startOfDay = (ms: number) => ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+
+/** A time as the day it falls on: loader data for a page that shows a date carries no more than it. */
+export const dayOf = (date: Date | null): Date | null => (date ? new Date(startOfDay(date.getTime())) : null);
+
+/** A time to the minute: for pages that show hours and minutes. */
+export const minuteOf = (date: Date | null): Date | null =>
+  date ? new Date(date.getTime() - (date.getTime() % MINUTE_MS)) : null;

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { COMMITMENT_STATUS_OPTIONS } from "../components/announcement-form";
+import { COMMITMENT_STATUS_OPTIONS, OnBehalfBox } from "../components/announcement-form";
 import { CommentThread } from "../components/comment-thread";
 import { DiffView } from "../components/diff-view";
 import { formatDate, formatDateTime } from "../components/format";
@@ -16,11 +16,12 @@ import {
   announcementView,
   canViewAnnouncement,
   findAnnouncement,
+  isAuthorOf,
 } from "../domain/announcements/reads.server";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
-import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
+import { COMMITMENT_STATUS_LABELS, PROXY_ACT_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
@@ -42,6 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     announcement: announcementView(announcement),
     ...announcementDetails(announcement),
     canWrite: Boolean(user && can(user, "publish:announcement")),
+    isAuthor: isAuthorOf(announcement, user),
     discussion: loadThread(
       { type: "announcement", id: announcement.id },
       user,
@@ -51,9 +53,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("publish") }),
+  z.object({ intent: z.literal("publish"), onBehalf: z.boolean().optional() }),
   z.object({
     intent: z.literal("schedule"),
+    onBehalf: z.boolean().optional(),
     // The form's datetime-local has no zone: the page says UTC, so it is read as UTC.
     publishAt: z
       .string({ message: "Choose when to publish" })
@@ -74,13 +77,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (submission.value.intent) {
       case "publish":
-        publishAnnouncement(announcement.id, user);
+        publishAnnouncement(announcement.id, user, undefined, undefined, submission.value.onBehalf);
         return redirectWithFlash(here, {
           kind: "success",
           message: "Published. Signers of the petitions it answers are being emailed.",
         });
       case "schedule":
-        scheduleAnnouncement(announcement.id, submission.value.publishAt, user);
+        scheduleAnnouncement(
+          announcement.id,
+          submission.value.publishAt,
+          user,
+          undefined,
+          submission.value.onBehalf,
+        );
         return redirectWithFlash(here, {
           kind: "success",
           message: `Scheduled for ${formatDateTime(submission.value.publishAt)}.`,
@@ -118,6 +127,15 @@ export default function AnnouncementPage() {
           ? ` · updated ${formatDate(announcement.updatedAfterPublishingAt)}`
           : ""}
       </p>
+      {data.onBehalf.length ? (
+        <ul className="meta">
+          {data.onBehalf.map((p) => (
+            <li key={p.id}>
+              {p.by} {PROXY_ACT_LABELS[p.act]} this memo on behalf of {data.author}, {formatDate(p.on)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
       {data.canWrite && announcement.state !== "published" ? (
         <section className="card stack" aria-labelledby="publish-title">
@@ -125,6 +143,7 @@ export default function AnnouncementPage() {
           <p>This page is the preview. Publishing emails the signers of every petition it answers.</p>
           <div className="row">
             <Form method="post">
+              {data.isAuthor ? null : <OnBehalfBox author={data.author} id="onBehalf-publish" />}
               <button type="submit" name="intent" value="publish">
                 Publish now
               </button>
@@ -136,6 +155,7 @@ export default function AnnouncementPage() {
               <label htmlFor="publishAt">Or publish at (UTC)</label>
               <input id="publishAt" name="publishAt" type="datetime-local" required />
             </div>
+            {data.isAuthor ? null : <OnBehalfBox author={data.author} id="onBehalf-schedule" />}
             <button type="submit" name="intent" value="schedule" className="secondary">
               Schedule
             </button>
@@ -217,6 +237,7 @@ export default function AnnouncementPage() {
                       <label htmlFor={`due-${c.id}`}>New due date (optional)</label>
                       <input id={`due-${c.id}`} name="dueAt" type="date" />
                     </div>
+                    {data.isAuthor ? null : <OnBehalfBox author={data.author} id={`onBehalf-${c.id}`} />}
                     <button type="submit" name="intent" value="commitment" className="secondary">
                       Update
                     </button>

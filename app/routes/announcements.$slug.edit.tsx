@@ -6,9 +6,11 @@ import { AnnouncementForm } from "../components/announcement-form";
 import { announcementInputSchema } from "../domain/announcements/forms";
 import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import {
+  announcementDetails,
   announcementFormChoices,
   announcementFormValues,
   findAnnouncement,
+  isAuthorOf,
 } from "../domain/announcements/reads.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -26,10 +28,12 @@ function load(slug: string | undefined) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requirePermission(request, "publish:announcement");
+  const user = await requirePermission(request, "publish:announcement");
   const announcement = load(params.slug);
   return json({
     announcement: { slug: announcement.slug, title: announcement.title, state: announcement.state },
+    // Someone else's memo: its author's name, for the "on their behalf" box.
+    onBehalfOf: isAuthorOf(announcement, user) ? null : announcementDetails(announcement).author,
     values: announcementFormValues(announcement),
     choices: announcementFormChoices(),
   });
@@ -52,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditAnnouncement() {
-  const { announcement, values, choices } = useLoaderData<typeof loader>();
+  const { announcement, values, choices, onBehalfOf } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <div className="stack">
@@ -65,6 +69,7 @@ export default function EditAnnouncement() {
         lastResult={lastResult}
         defaultValue={values}
         published={announcement.state === "published"}
+        onBehalfOf={onBehalfOf}
         submitLabel={announcement.state === "published" ? "Save changes" : "Save draft and preview"}
       />
     </div>

@@ -21,9 +21,9 @@ import { SanitizedHtml } from "../components/sanitized-html";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
-import { canSeeDashboard } from "../domain/petitions/dashboard.server";
-import { addMilestone } from "../domain/petitions/drafting.server";
+import { addMilestone, approveResponseObligation } from "../domain/petitions/drafting.server";
 import {
+  closeRequestStepSchema,
   hideStepSchema,
   milestoneInputSchema,
   rejectStepSchema,
@@ -31,7 +31,7 @@ import {
   type Transition,
   transitionSchema,
 } from "../domain/petitions/forms";
-import { transitionPetition } from "../domain/petitions/lifecycle.server";
+import { dropCoSponsor, transitionPetition } from "../domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../domain/petitions/petition-keys.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
 import type { TransitionAction } from "../domain/petitions/rights.server";
@@ -51,35 +51,31 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "description", content: data?.petition.summary ?? "" },
 ];
 
+/** What the page renders, and nothing more: `?_data=` hands the browser this object whole. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  const page = petitionPage(params.slug ?? "", user);
-  if (!page) notFound("There is no petition at this address.");
-  const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
-  const key = petitionKeyView(page.petition.id);
+  const found = petitionPage(params.slug ?? "", user);
+  if (!found) notFound("There is no petition at this address.");
+  const { row, page } = found;
+  const own = user ? findOwnSignature(row.id, user.id) : undefined;
+  const key = petitionKeyView(row.id);
   return json({
     // What the browser blinds against and pins: published in the petition's JSON too.
     anonymity: key && !key.retiredOn ? { publicKey: key.publicKey, fingerprint: key.fingerprint } : null,
     ...page,
-    bodyHtml: petitionBodyHtml(page.petition.body),
+    bodyHtml: petitionBodyHtml(row),
     ownSignature: own
       ? {
           visibility: own.visibility,
-          signedAt: own.createdAt,
           seq: own.ledgerSeq,
           hash: own.ledgerHash,
           invalidated: Boolean(own.invalidatedAt),
         }
       : null,
-    ...countByVisibility(page.petition.id),
-    timeline: petitionTimeline(page.petition),
-    updates: listPetitionUpdates(page.petition.id),
-    showsDashboard: user ? canSeeDashboard(page.petition, user) : false,
-    discussion: loadThread(
-      { type: "petition", id: page.petition.id },
-      user,
-      parseQuery(request, threadQuerySchema),
-    ),
+    ...countByVisibility(row.id),
+    timeline: petitionTimeline(row),
+    updates: listPetitionUpdates(row.id, "day").map(({ emailing: _emailing, ...update }) => update),
+    discussion: loadThread({ type: "petition", id: row.id }, user, parseQuery(request, threadQuerySchema)),
   });
 }
 
@@ -88,6 +84,8 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("withdraw") }),
   z.object({ intent: z.literal("transition"), step: z.string() }),
   milestoneInputSchema.extend({ intent: z.literal("add-milestone") }),
+  z.object({ intent: z.literal("approve-response"), milestoneId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("drop-co-sponsor"), personId: z.coerce.number().int().positive() }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -167,7 +165,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         );
         return redirectWithFlash(here, {
           kind: "success",
-          message: `Milestone at ${value.threshold.toLocaleString("en")} added.`,
+          message: value.responseRequired
+            ? `Milestone at ${value.threshold.toLocaleString("en")} added; a moderator decides whether leadership must respond at it.`
+            : `Milestone at ${value.threshold.toLocaleString("en")} added.`,
+        });
+      }
+      case "approve-response": {
+        approveResponseObligation(petition.id, value.milestoneId, user);
+        return redirectWithFlash(here, {
+          kind: "success",
+          message: "Approved: leadership must respond when the petition reaches that milestone.",
+        });
+      }
+      case "drop-co-sponsor": {
+        const updated = dropCoSponsor(petition.id, value.personId, user);
+        return redirectWithFlash(here, {
+          kind: "info",
+          message:
+            updated.state === "collecting" && petition.state === "awaiting_moderation"
+              ? "Co-sponsor dropped: the petition is back to collecting co-sponsors."
+              : "Co-sponsor dropped.",
         });
       }
     }
@@ -192,6 +209,7 @@ const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => strin
   hide: () => "The petition is hidden from lists.",
   unhide: () => "The petition is visible again.",
   "declare-victory": () => "Victory declared: signers will get your note by email.",
+  "request-close": () => "Asked: a moderator decides whether to close it early.",
 };
 
 /** While open, the count refreshes from the cheap count endpoint. */
@@ -258,7 +276,7 @@ export default function PetitionPage() {
       </p>
       <h1 id="petition-title">{petition.title}</h1>
       <p className="meta">
-        <StateBadge state={petition.state} hidden={Boolean(petition.hiddenAt)} won={petition.wonAt} />{" "}
+        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.won} />{" "}
         <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} responded={data.responded} />{" "}
         Started by {data.creatorName}
         {petition.category ? ` · ${petition.category}` : ""}
@@ -266,9 +284,15 @@ export default function PetitionPage() {
         {petition.state === "open" && petition.closesAt ? ` · closes ${formatDate(petition.closesAt)}` : ""}
         {petition.closedAt ? ` · closed ${formatDate(petition.closedAt)}` : ""}
       </p>
-      {data.showsDashboard ? (
+      {viewer.canSeeDashboard ? (
         <p>
           <Link to={`/petitions/${petition.slug}/dashboard`}>Organizer dashboard</Link>
+        </p>
+      ) : null}
+      {viewer.isInvited ? (
+        <p className="flash flash-info">
+          You are invited to co-organize this petition.{" "}
+          <Link to={`/petitions/${petition.slug}/invitation`}>Answer the invitation</Link>
         </p>
       ) : null}
       {data.updates
@@ -277,7 +301,7 @@ export default function PetitionPage() {
           <section key={u.id} className="card victory" aria-labelledby="victory-title">
             <h2 id="victory-title">Won</h2>
             <p className="meta">
-              The organizers declared victory on{" "}
+              Its creator declared victory on{" "}
               <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>.
             </p>
             <SanitizedHtml html={u.bodyHtml} />
@@ -288,7 +312,7 @@ export default function PetitionPage() {
           Not approved: {REJECTION_LABELS[petition.rejectionReason]}. {petition.rejectionNote}
         </p>
       ) : null}
-      {petition.hiddenAt ? (
+      {petition.hidden ? (
         <p className="flash flash-error">Hidden by moderators: {petition.hiddenReason}</p>
       ) : null}
       <div className="petition-layout">
@@ -345,8 +369,19 @@ export default function PetitionPage() {
                 <li key={m.threshold}>
                   {m.threshold.toLocaleString("en")} signatures
                   {m.responseRequired ? ` — leadership must respond within ${m.responseDays} days` : ""}
+                  {m.pendingApproval
+                    ? ` — its creator asks for a response within ${m.responseDays} days (awaiting a moderator's approval)`
+                    : ""}
                   {m.reachedAt ? (
                     <span className="muted"> · reached {formatDateTime(m.reachedAt)}</span>
+                  ) : null}
+                  {m.id !== null ? (
+                    <ButtonForm
+                      intent="approve-response"
+                      instance={{ name: "milestoneId", value: String(m.id) }}
+                      label="Approve this response obligation"
+                      className="secondary"
+                    />
                   ) : null}
                 </li>
               ))}
@@ -495,8 +530,29 @@ function OrganizerPanel() {
           <h2 id="sponsors-title">Co-sponsors</h2>
           <p>
             {coSponsors.length} of {petition.coSponsorsRequired} needed
-            {coSponsors.length ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}` : ""}.
+            {coSponsors.length && !viewer.canDropCoSponsors
+              ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}`
+              : ""}
+            .
           </p>
+          <p className="muted">Co-sponsors endorse the petition so it can open; they do not organize it.</p>
+          {viewer.canDropCoSponsors && coSponsors.length ? (
+            <ul>
+              {coSponsors.map((s) => (
+                <li key={s.personId}>
+                  {s.name ?? "A colleague"}{" "}
+                  {s.personId !== null ? (
+                    <ButtonForm
+                      intent="drop-co-sponsor"
+                      instance={{ name: "personId", value: String(s.personId) }}
+                      label={`Drop ${s.name ?? "this co-sponsor"}`}
+                      className="link-button"
+                    />
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {viewer.transitions.includes("co-sponsor") ? (
             <ButtonForm intent="transition" step="co-sponsor" label="Co-sponsor this petition" className="" />
           ) : null}
@@ -517,7 +573,42 @@ function OrganizerPanel() {
         </section>
       ) : null}
       {viewer.canAddMilestone ? <MilestoneForm /> : null}
+      {viewer.isCreator && petition.closeRequest ? (
+        <p className="card">
+          You asked the moderators to close this petition early on {formatDate(petition.closeRequest.on)}; a
+          moderator decides.
+        </p>
+      ) : null}
+      {viewer.transitions.includes("request-close") ? <CloseRequestForm /> : null}
     </>
+  );
+}
+
+/** The creator asks moderators to close the petition early: a moderator closes it (or not). */
+function CloseRequestForm() {
+  const [form, fields] = useForm({
+    id: "transition-request-close",
+    lastResult: useActionResultFor("transition", "request-close"),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: closeRequestStepSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <section className="card" aria-labelledby="close-request-title">
+      <h2 id="close-request-title">Close early</h2>
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="step" value="request-close" />
+        <TextareaField
+          label="Why should it close now?"
+          hint="Moderators decide whether to close it before its date; they read your reason."
+          field={fields.reason}
+          rows={2}
+        />
+        <button type="submit" name="intent" value="transition" className="secondary">
+          Ask the moderators to close it
+        </button>
+      </Form>
+    </section>
   );
 }
 
@@ -528,7 +619,9 @@ function ModeratorPanel() {
     return (
       <section className="card stack" aria-labelledby="moderation-title">
         <h2 id="moderation-title">Moderation</h2>
-        <p>You started or co-sponsored this petition, so other moderators handle its moderation.</p>
+        <p>
+          You started, co-sponsor or co-organize this petition, so other moderators handle its moderation.
+        </p>
       </section>
     );
   }
@@ -540,6 +633,12 @@ function ModeratorPanel() {
       <h2 id="moderation-title">Moderation</h2>
       {viewer.transitions.includes("approve") ? step("approve", "Approve and open", "") : null}
       {viewer.transitions.includes("reject") ? <RejectForm /> : null}
+      {petition.closeRequest ? (
+        <p>
+          Its creator asked on {formatDate(petition.closeRequest.on)} to close it early:{" "}
+          {petition.closeRequest.reason}
+        </p>
+      ) : null}
       {viewer.transitions.includes("close") ? step("close", "Close early", "danger") : null}
       {viewer.transitions.includes("archive") ? step("archive", "Archive") : null}
       {viewer.transitions.includes("hide") ? <HideForm /> : null}

@@ -13,8 +13,8 @@ import type { User } from "../domain/identity/sessions.server";
 import { canSeeDashboard, organizerDashboard } from "../domain/petitions/dashboard.server";
 import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../domain/petitions/forms";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
-import { addCoOrganizer, removeCoOrganizer } from "../domain/petitions/organizers.server";
-import { petitionPage } from "../domain/petitions/reads.server";
+import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/petitions/organizers.server";
+import { findViewablePetition } from "../domain/petitions/reads.server";
 import { postPetitionUpdate } from "../domain/petitions/updates.server";
 import type { Breakdown } from "../platform/small-groups";
 import { K } from "../platform/small-groups";
@@ -32,13 +32,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 async function requireDashboard(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
-  const page = petitionPage(slug ?? "", user);
-  if (!page) notFound("There is no petition at this address.");
-  if (!canSeeDashboard(page.petition, user))
+  const petition = findViewablePetition(slug ?? "", user);
+  if (!petition) notFound("There is no petition at this address.");
+  if (!canSeeDashboard(petition, user))
     throw new Response("Only the petition's organizers, moderators and admins see its dashboard.", {
       status: 403,
     });
-  return { user, petition: page.petition };
+  return { user, petition };
 }
 
 const querySchema = z.object({ by: z.enum(["hour", "day"]).optional().catch(undefined) });
@@ -52,8 +52,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const actionSchema = z.discriminatedUnion("intent", [
   petitionUpdateSchema.extend({ intent: z.literal("post-update") }),
   victorySchema.extend({ intent: z.literal("declare-victory") }),
-  coOrganizerSchema.extend({ intent: z.literal("add-organizer") }),
+  coOrganizerSchema.extend({ intent: z.literal("invite-organizer") }),
   z.object({ intent: z.literal("remove-organizer"), personId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("leave") }),
 ]);
 
 function act(value: z.output<typeof actionSchema>, petitionId: number, user: User): string {
@@ -64,12 +65,15 @@ function act(value: z.output<typeof actionSchema>, petitionId: number, user: Use
     case "declare-victory":
       transitionPetition(petitionId, { action: "declare-victory", note: value.body }, user);
       return "Victory declared. Signers will get your note by email.";
-    case "add-organizer":
-      addCoOrganizer(petitionId, value.email, user);
-      return "Co-organizer added; they were told by email.";
+    case "invite-organizer":
+      inviteOrganizer(petitionId, value.email, user);
+      return "Invitation sent: they become a co-organizer when they accept it.";
     case "remove-organizer":
-      removeCoOrganizer(petitionId, value.personId, user);
-      return "Co-organizer removed.";
+      removeOrganizer(petitionId, value.personId, user);
+      return "Removed from the organizers.";
+    case "leave":
+      leaveOrganizers(petitionId, user);
+      return "You no longer co-organize this petition.";
   }
 }
 
@@ -105,8 +109,9 @@ export default function Dashboard() {
   const base = `/petitions/${petition.slug}`;
   const updateResult = useActionResultFor("post-update");
   const victoryResult = useActionResultFor("declare-victory");
-  const organizerResult = useActionResultFor("add-organizer");
+  const organizerResult = useActionResultFor("invite-organizer");
   const removeResult = useActionResultFor("remove-organizer");
+  const leaveResult = useActionResultFor("leave");
   const [updateForm, updateFields] = useForm({
     id: "post-update",
     lastResult: updateResult,
@@ -120,14 +125,13 @@ export default function Dashboard() {
     shouldRevalidate: "onBlur",
   });
   const [organizerForm, organizerFields] = useForm({
-    id: "add-organizer",
+    id: "invite-organizer",
     lastResult: organizerResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: coOrganizerSchema }),
     shouldRevalidate: "onBlur",
   });
   const { projection } = dashboard;
   const mailKinds = [...new Set(dashboard.mail.map((m) => m.kind))];
-  const canWrite = viewer.organizer && !petition.hidden && ["open", "closed"].includes(petition.state);
 
   return (
     <div className="stack">
@@ -136,7 +140,7 @@ export default function Dashboard() {
       </p>
       <h1>Dashboard</h1>
       <p className="meta">
-        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.wonAt} />
+        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.won} />
       </p>
 
       <section className="card" aria-labelledby="numbers-title">
@@ -290,7 +294,7 @@ export default function Dashboard() {
 
       <section className="card stack" aria-labelledby="updates-title">
         <h2 id="updates-title">Updates to signers</h2>
-        {canWrite ? (
+        {viewer.canPostUpdate ? (
           <Form method="post" className="stack" {...getFormProps(updateForm)}>
             <FormErrors id={updateForm.errorId} errors={updateForm.errors} />
             <input type="hidden" name="intent" value="post-update" />
@@ -314,7 +318,7 @@ export default function Dashboard() {
         )}
       </section>
 
-      {canWrite && !petition.wonAt ? (
+      {viewer.canDeclareVictory ? (
         <section className="card stack" aria-labelledby="victory-title">
           <h2 id="victory-title">Declare victory</h2>
           <p>
@@ -333,35 +337,52 @@ export default function Dashboard() {
 
       <section className="card stack" aria-labelledby="organizers-title">
         <h2 id="organizers-title">Organizers</h2>
-        <FormErrors errors={removeResult?.error?.[""] ?? undefined} />
+        <p className="muted">
+          The creator and the colleagues who accepted the creator&apos;s invitation. Co-sponsors endorse the
+          petition; they are not organizers.
+        </p>
+        <FormErrors errors={removeResult?.error?.[""] ?? leaveResult?.error?.[""] ?? undefined} />
         <ul>
           {data.organizers.map((o) => (
-            <li key={o.id}>
-              {o.name ?? "A colleague"} <span className="muted">({o.role.replace("-", " ")})</span>
-              {o.role === "co-organizer" && (viewer.managesOrganizers || o.id === viewer.id) ? (
+            <li key={o.key}>
+              {o.name ?? "A colleague"}{" "}
+              <span className="muted">
+                ({o.role === "invited" ? "invited, not yet answered" : o.role.replace("-", " ")})
+              </span>
+              {o.personId !== null ? (
                 <Form method="post" className="inline-form">
                   <input type="hidden" name="intent" value="remove-organizer" />
-                  <input type="hidden" name="personId" value={o.id} />
+                  <input type="hidden" name="personId" value={o.personId} />
                   <button type="submit" className="link-button">
-                    {o.id === viewer.id ? "Leave" : `Remove ${o.name ?? "this co-organizer"}`}
+                    {o.role === "invited"
+                      ? "Withdraw the invitation"
+                      : `Remove ${o.name ?? "this co-organizer"}`}
                   </button>
                 </Form>
               ) : null}
             </li>
           ))}
         </ul>
-        {viewer.managesOrganizers ? (
+        {viewer.canLeave ? (
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="leave" />
+            <button type="submit" className="link-button">
+              Stop co-organizing this petition
+            </button>
+          </Form>
+        ) : null}
+        {viewer.canInvite ? (
           <Form method="post" className="stack" {...getFormProps(organizerForm)}>
             <FormErrors id={organizerForm.errorId} errors={organizerForm.errors} />
-            <input type="hidden" name="intent" value="add-organizer" />
+            <input type="hidden" name="intent" value="invite-organizer" />
             <InputField
-              label="Add a co-organizer (their work email)"
-              hint="Any current colleague in the staff directory. They will see this dashboard and can post updates."
+              label="Invite a co-organizer (their work email)"
+              hint="Any current colleague in the staff directory. They are emailed an invitation; once they accept, they see this dashboard and can post updates. Only you, the creator, invite and remove co-organizers and declare victory."
               field={organizerFields.email}
               type="email"
             />
             <button type="submit" className="secondary">
-              Add co-organizer
+              Send the invitation
             </button>
           </Form>
         ) : null}

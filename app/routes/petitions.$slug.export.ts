@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
-import { petitionPage } from "../domain/petitions/reads.server";
+import { findViewablePetition } from "../domain/petitions/reads.server";
 import { notFound } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -15,16 +15,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // The button's form has no fields, but the body is still read as every action reads one: a body
   // that is not a form, too large or malformed is refused before anything is written.
   await readForm(request);
-  const page = petitionPage(params.slug ?? "", user);
-  if (!page) notFound("There is no petition at this address.");
-  if (!canSeeDashboard(page.petition, user))
+  const petition = findViewablePetition(params.slug ?? "", user);
+  if (!petition) notFound("There is no petition at this address.");
+  if (!canSeeDashboard(petition, user))
     throw new Response("Only the petition's organizers, moderators and admins can export its signers.", {
       status: 403,
     });
-  return new Response(exportSigners(page.petition, user), {
+  return new Response(exportSigners(petition, user), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exportFileName(page.petition)}"`,
+      "Content-Disposition": `attachment; filename="${exportFileName(petition)}"`,
       "Cache-Control": "no-store",
     },
   });

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { listPublicSigners } from "../domain/petitions/counts.server";
-import { petitionPage } from "../domain/petitions/reads.server";
+import { findViewablePetition } from "../domain/petitions/reads.server";
 import { notFound } from "../web/refusal-reply.server";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
@@ -17,14 +17,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const page = petitionPage(params.slug ?? "", await getUser(request));
-  if (!page) notFound("There is no petition at this address.");
+  const petition = findViewablePetition(params.slug ?? "", await getUser(request));
+  if (!petition) notFound("There is no petition at this address.");
   const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
   return json({
-    slug: page.petition.slug,
-    title: page.petition.title,
+    slug: petition.slug,
+    title: petition.title,
     page: pageNumber,
-    ...listPublicSigners(page.petition.id, pageNumber),
+    ...listPublicSigners(petition.id, pageNumber),
   });
 }
 

@@ -6,6 +6,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
 import { setDisplayName } from "../domain/people/directory.server";
+import { singleLine } from "../platform/text";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
@@ -18,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Welcome · Undersigned" }];
 const schema = z.object({
   name: z
     .string({ message: "Enter the name colleagues know you by" })
-    .trim()
+    .overwrite(singleLine)
     .min(2, "Enter at least 2 characters")
     .max(100, "Keep it under 100 characters"),
   redirectTo: z.string().optional(),

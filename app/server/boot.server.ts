@@ -5,7 +5,9 @@ import { queueAnnouncementEmails } from "../domain/announcements/mailing.server"
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
+import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
 import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
+import { renderMissingPetitionBodies } from "../domain/petitions/drafting.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
@@ -54,6 +56,9 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors())],
   ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys())],
   ["checkpointing after forgetting", () => checkpointAfterForgetting()],
+  // Sign-in links are queued for any address (the same work either way); those that may not sign in
+  // are dropped here too, so without SMTP they leave the dev mailbox within a minute.
+  ["dropping undeliverable sign-in links", () => dropUndeliverableSignInLinks()],
 ];
 
 /**
@@ -77,8 +82,13 @@ export function boot(): () => Promise<void> {
   if (globalForBoot.__undersignedStop) return globalForBoot.__undersignedStop;
   const config = getConfig();
   getDb();
+  // Petitions saved before bodies were stored rendered (migration 0014) get theirs once, here.
+  renderMissingPetitionBodies();
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
-  const sweep = setInterval(() => deleteExpiredSessions(), 60 * 60_000);
+  const sweep = setInterval(() => {
+    deleteExpiredSessions();
+    deleteSpentSignInTokens();
+  }, 60 * 60_000);
   sweep.unref();
   // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
   // emails of published ones are queued in batches, leadership is reminded of due responses. Each

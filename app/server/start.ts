@@ -68,6 +68,34 @@ function countEndpoint(build: ServerBuild): express.RequestHandler {
   };
 }
 
+/**
+ * Caching, set just before each response's head goes out (whatever answered it: Remix, the count
+ * endpoint, a refusal). A signed-in response (the request carries the session cookie, or the
+ * response sets one) is `private, no-store`: a shared cache must never serve one person's page (root
+ * data holds their address) to another, nor a browser keep it after sign-out. Every page and `_data`
+ * answer varies with the cookie. Under https, HSTS. The fingerprinted assets keep their own headers.
+ */
+function cacheHeaders(https: boolean): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.path.startsWith("/assets/")) return next();
+    const writeHead = res.writeHead;
+    const signedIn = /(?:^|;\s*)__session=/.test(req.get("Cookie") ?? "");
+    res.writeHead = function (this: express.Response, ...args: unknown[]) {
+      const setCookie = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
+      if (signedIn || setCookie.some((c) => c.startsWith("__session="))) {
+        res.setHeader("Cache-Control", "private, no-store");
+      } else if (!res.getHeader("Cache-Control")) {
+        res.setHeader("Cache-Control", "no-cache");
+      }
+      const vary = String(res.getHeader("Vary") ?? "");
+      if (!/\bcookie\b/i.test(vary)) res.setHeader("Vary", vary ? `${vary}, Cookie` : "Cookie");
+      if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+      return (writeHead as (...a: unknown[]) => express.Response).apply(this, args);
+    } as typeof res.writeHead;
+    next();
+  };
+}
+
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -99,6 +127,7 @@ async function main() {
     res.setHeader("X-Frame-Options", "DENY");
     next();
   });
+  app.use(cacheHeaders(config.secureCookies));
   app.use(drainUnreadBodies);
   app.use(refuseMalformedHosts);
   // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,

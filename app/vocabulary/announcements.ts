@@ -22,3 +22,13 @@ export const COMMITMENT_STATUS_LABELS: Record<CommitmentStatus, string> = {
 
 export const REMINDER_KINDS = ["due-soon", "overdue"] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+/** What one leader may do to another leader's memo, saying so (the memo shows it). */
+export const PROXY_ACTS = ["edit", "schedule", "publish", "commitment"] as const;
+export type ProxyAct = (typeof PROXY_ACTS)[number];
+export const PROXY_ACT_LABELS: Record<ProxyAct, string> = {
+  edit: "edited",
+  schedule: "scheduled",
+  publish: "published",
+  commitment: "updated a commitment of",
+};

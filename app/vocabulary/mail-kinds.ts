@@ -11,6 +11,8 @@ export const MAIL_KINDS = {
   "petition.closed": { label: "Closing, to organizers", hidesRecipient: false },
   "petition.response": { label: "Leadership's response, to organizers", hidesRecipient: false },
   "organizer.added": { label: "Welcome to new co-organizers", hidesRecipient: false },
+  "organizer.invited": { label: "Invitations to co-organize", hidesRecipient: false },
+  "petition.close_requested": { label: "Requests to close early, to moderators", hidesRecipient: false },
   "milestone.organizer": { label: "Milestone news, to organizers", hidesRecipient: false },
   "milestone.leadership": { label: "Response requests, to leadership", hidesRecipient: false },
   "obligation.due-soon": { label: "Response due soon, to leadership", hidesRecipient: false },

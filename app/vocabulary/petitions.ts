@@ -63,3 +63,7 @@ export type PetitionSort = (typeof PETITION_SORTS)[number];
 /** An organizer's update to signers, or their one declaration of victory. */
 export const PETITION_UPDATE_KINDS = ["update", "victory"] as const;
 export type PetitionUpdateKind = (typeof PETITION_UPDATE_KINDS)[number];
+
+/** Where a petition's milestone came from: the platform's defaults, or its creator. */
+export const MILESTONE_ORIGINS = ["default", "organizer"] as const;
+export type MilestoneOrigin = (typeof MILESTONE_ORIGINS)[number];

@@ -66,6 +66,32 @@ describe("the organizer dashboard", () => {
     expect(refused?.status()).toBe(403);
   });
 
+  it("makes a colleague a co-organizer only when they accept the emailed invitation, without JavaScript", async () => {
+    const organizer = await as("organizer");
+    await organizer.goto(`${demo.app.baseUrl}${MCI}/dashboard`);
+    await organizer.getByLabel("Invite a co-organizer (their work email)").fill("staff@undersigned.test");
+    await organizer.getByRole("button", { name: "Send the invitation" }).click();
+    await organizer.getByText("Invitation sent").waitFor();
+    await organizer.getByText("invited, not yet answered").waitFor();
+    await expectNoAxeViolations(organizer);
+    // Before answering, the invitee is no organizer.
+    const looking = await as("staff");
+    expect((await looking.goto(`${demo.app.baseUrl}${MCI}/dashboard`))?.status()).toBe(403);
+    await looking.goto(`${demo.app.baseUrl}${MCI}`);
+    await looking.getByRole("link", { name: "Answer the invitation" }).click();
+    await looking.getByRole("heading", { name: /Co-organize/ }).waitFor();
+    await expectNoAxeViolations(looking);
+    // The emailed link opens the page; its button posts (here without JavaScript).
+    const invitee = await as("staff", false);
+    await invitee.goto(`${demo.app.baseUrl}${MCI}/invitation`);
+    await invitee.getByRole("button", { name: "Accept and co-organize" }).click();
+    await invitee.getByText("You now co-organize this petition.").waitFor();
+    await invitee.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+    // A co-organizer posts updates; the creator alone invites and declares victory.
+    expect(await invitee.getByRole("button", { name: "Send the invitation" }).count()).toBe(0);
+    expect(await invitee.getByRole("button", { name: "Declare victory" }).count()).toBe(0);
+  });
+
   it("shows a won petition as won, on its page and in the Won list", async () => {
     const staff = await as("staff");
     await staff.goto(`${demo.app.baseUrl}/petitions?list=won`);

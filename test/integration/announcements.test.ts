@@ -20,7 +20,12 @@ import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition, listPetitions, petitionPage } from "../../app/domain/petitions/reads.server";
+import {
+  findPetition,
+  listPetitions,
+  petitionPage,
+  withStatus,
+} from "../../app/domain/petitions/reads.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import {
   createPolicy,
@@ -32,7 +37,7 @@ import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
 import { setEmailPreference } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
-import { DAY_MS } from "../../app/platform/time";
+import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";
@@ -88,12 +93,17 @@ async function signMany(petitionId: number, from: number, count: number, at: num
 describe("a response obligation from milestone to answer", () => {
   it("awaits a response with the due date, then shows responded once a memo answers it, emailing each signer once", async () => {
     const petition = openPetition(company, "Let staff pause keystroke logging for thirty minutes");
-    const organizerEmails = [staff(0), staff(1), staff(2), staff(3)].map((s) => s.email);
+    // Its organizers: the creator alone (its co-sponsors endorse it; organizer emails are not theirs).
+    const organizerEmails = [staff(0)].map((s) => s.email);
     await signMany(petition.id, 10, 8, T0);
     // Reached at the fifth signature: due 14 days later.
     const reachedAt = T0 + 4 * 60_000;
-    const status = petitionPage(petition.slug, null);
+    const [status] = withStatus([petition]);
     expect(status?.responseDueAt?.getTime()).toBe(reachedAt + 14 * DAY_MS);
+    // The page shows the day it is due, and its data carries no more.
+    expect(petitionPage(petition.slug, null)?.page.responseDueAt?.getTime()).toBe(
+      startOfDay(reachedAt + 14 * DAY_MS),
+    );
     expect(
       listPetitions({ list: "awaiting-response", sort: "signatures", page: 1 }).petitions.map((p) => p.id),
     ).toContain(petition.id);
@@ -135,11 +145,11 @@ describe("a response obligation from milestone to answer", () => {
     );
     expect(draft.state).toBe("draft");
     // A draft answers nothing yet.
-    expect(petitionPage(petition.slug, null)?.responseDueAt).not.toBeNull();
+    expect(petitionPage(petition.slug, null)?.page.responseDueAt).not.toBeNull();
     expect(() => publishAnnouncement(draft.id, staff(20))).toThrowError(AnnouncementError);
 
     publishAnnouncement(draft.id, leader, T0 + 12 * DAY_MS);
-    const page = petitionPage(petition.slug, null);
+    const page = petitionPage(petition.slug, null)?.page;
     expect(page?.responseDueAt).toBeNull();
     expect(page?.responded).toEqual({ stance: "partially_accepted", announcementSlug: draft.slug });
     expect(
@@ -223,8 +233,7 @@ describe("a response obligation from milestone to answer", () => {
   it("reminds leadership 3 days before and on the day it becomes overdue, once each, across a restart", async () => {
     const petition = openPetition(company, "Publish the retention period for collected data");
     await signMany(petition.id, 20, 5, T0);
-    const due =
-      (findPetition(petition.slug) && petitionPage(petition.slug, null)?.responseDueAt?.getTime()) ?? 0;
+    const due = withStatus([petition])[0]?.responseDueAt?.getTime() ?? 0;
     const reminders = () =>
       getDb()
         .select()
@@ -284,11 +293,10 @@ describe("scheduling and permissions", () => {
       admin,
     );
     publishAnnouncement(memo.id, admin);
-    const edited = saveAnnouncement(
-      memo.id,
-      input({ title: "A memo, edited", body: "The second text of this memo." }),
-      leader,
-    );
+    const edit = input({ title: "A memo, edited", body: "The second text of this memo." });
+    // Another's memo: edited only on its author's behalf (ADR 0028).
+    expect(() => saveAnnouncement(memo.id, edit, leader)).toThrowError(/on their behalf/);
+    const edited = saveAnnouncement(memo.id, { ...edit, onBehalf: true }, leader);
     expect(edited.updatedAfterPublishingAt).not.toBeNull();
     expect(announcementDetails(edited).revisions.map((r) => r.title)).toEqual(["A memo to edit"]);
     for (const user of [staff(5), moderator]) {

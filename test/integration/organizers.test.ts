@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postComment } from "../../app/domain/discussion/posting.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
@@ -13,7 +14,12 @@ import {
 import { createPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures } from "../../app/domain/petitions/invalidation.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { addCoOrganizer, isOrganizer, removeCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import {
+  answerInvitation,
+  inviteOrganizer,
+  isOrganizer,
+  removeOrganizer,
+} from "../../app/domain/petitions/organizers.server";
 import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
@@ -35,13 +41,15 @@ import { K } from "../../app/platform/small-groups";
 import { DAY_MS, HOUR_MS } from "../../app/platform/time";
 import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";
+import * as invitationRoute from "../../app/routes/petitions.$slug.invitation";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
-import { anonymousSignatures, outbox, people, signatures } from "../../db/schema";
+import { anonymousSignatures, comments, outbox, people, signatures } from "../../db/schema";
 import { signAs } from "../support/anonymous";
 import { callRoute } from "../support/fixtures";
+import { coOrganize } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -306,10 +314,13 @@ describe("the dashboard page and export", () => {
   it("is for organizers, moderators and admins only", async () => {
     const path = `/petitions/${petition.slug}/dashboard`;
     const params = { slug: petition.slug };
-    for (const who of [creator, sponsors[0] as User, moderator, admin]) {
+    for (const who of [creator, moderator, admin]) {
       expect((await callRoute(dashboardRoute, "loader", who, path, params)).status).toBe(200);
     }
-    expect((await callRoute(dashboardRoute, "loader", person(200), path, params)).status).toBe(403);
+    // A co-sponsor endorsed it; that is all.
+    for (const who of [person(200), sponsors[0] as User]) {
+      expect((await callRoute(dashboardRoute, "loader", who, path, params)).status).toBe(403);
+    }
     expect((await callRoute(dashboardRoute, "loader", null, path, params)).status).toBe(302);
     expect(
       (await callRoute(exportRoute, "action", person(200), `/petitions/${petition.slug}/export`, params))
@@ -389,6 +400,8 @@ describe("updates to signers", () => {
       [person(306), person(307), person(308)],
       "Keep logging data out of performance reviews",
     );
+    coOrganize(tiny, person(305), person(306));
+    coOrganize(tiny, person(305), person(307));
     // Two of its organizers sign too, the update's author (306) among them: both get it like any
     // signer, so that making someone a co-organizer, or their posting an update, cannot tell by the
     // dashboard's email count whether they signed.
@@ -438,7 +451,8 @@ describe("updates to signers", () => {
       body: "We passed **200 signatures**: thank you. Keep sharing the petition with your team.",
     });
     expect(first.status).toBe(302);
-    const second = await callRoute(dashboardRoute, "action", sponsors[0] ?? creator, path, params, {
+    coOrganize(petition, creator, person(290));
+    const second = await callRoute(dashboardRoute, "action", person(290), path, params, {
       intent: "post-update",
       body: "A second update on the same day should wait until tomorrow.",
     });
@@ -519,6 +533,9 @@ describe("updates to signers", () => {
       [person(302), person(303), person(304)],
       "Publish the logging retention schedule",
     );
+    // Its organizers: the creator and two co-organizers (302, 303); 304 only co-sponsors it.
+    coOrganize(small, person(301), person(302));
+    coOrganize(small, person(301), person(303));
     setEmailPreference(person(303).id, "milestone-news", false);
     const before = getDb().select().from(outbox).all().length;
     for (const s of signers.slice(0, 50)) {
@@ -532,72 +549,162 @@ describe("updates to signers", () => {
       .slice(before)
       .filter((m) => m.kind === "milestone.organizer");
     expect(news.map((m) => m.toAddress).sort()).toEqual(
-      [person(301), person(302), person(304)].map((p) => p.email).sort(),
+      [person(301), person(302)].map((p) => p.email).sort(),
     );
     expect(news.every((m) => m.headers?.["List-Unsubscribe"]?.includes("milestone-news"))).toBe(true);
   });
 });
 
-describe("co-organizers", () => {
-  const path = `/petitions/${petition.slug}/dashboard`;
-  const params = { slug: petition.slug };
+describe("co-sponsors and co-organizers", () => {
+  // A petition of its own: updates are one a day.
+  const own = openPetitionBy(
+    person(260),
+    [person(261), person(262), person(263)],
+    "Quiet hours for the open floors",
+  );
+  const [ownCreator, coSponsor] = [person(260), person(261)];
+  const path = `/petitions/${own.slug}/dashboard`;
+  const params = { slug: own.slug };
+  const post = (who: User | null, form: Record<string, string>) =>
+    callRoute(dashboardRoute, "action", who, path, params, form);
+  const invitationPath = `/petitions/${own.slug}/invitation`;
 
-  it("are added by organizers (current staff only), can post, and are removed — all audited", async () => {
+  it("gives a co-sponsor nothing but their endorsement: the attacks of the review all fail", async () => {
+    const colleague = person(264);
+    coOrganizeDirectly(colleague);
+    // Remove the creator's co-organizer, email every signer, declare victory, invite themselves.
+    const attacks: Record<string, string>[] = [
+      { intent: "remove-organizer", personId: String(colleague.id) },
+      { intent: "post-update", body: "Click https://evil.example to keep your signature counted." },
+      { intent: "declare-victory", body: "We won, the petition is closed for good now." },
+      { intent: "invite-organizer", email: person(265).email },
+    ];
+    for (const form of attacks) {
+      expect((await post(coSponsor, form)).status, form.intent).toBe(403);
+    }
+    expect(() =>
+      transitionPetition(
+        own.id,
+        { action: "declare-victory", note: "We won, closed for good now." },
+        coSponsor,
+      ),
+    ).toThrow(/creator/);
+    expect(isOrganizer(getDb(), own, coSponsor.id)).toBe(false);
+    expect(isOrganizer(getDb(), own, colleague.id)).toBe(true);
+    expect(listPetitionUpdates(own.id)).toEqual([]);
+    // No Official badge on what a co-sponsor posts.
+    resetRateLimits();
+    const commentId = await postComment(
+      { type: "petition", id: own.id },
+      { body: "As a co-sponsor…", anonymous: false },
+      coSponsor,
+    );
+    expect(getDb().select().from(comments).where(eq(comments.id, commentId)).get()?.official).toBe(false);
+    // No organizer email: approval went to the creator alone.
+    const approval = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.kind, "petition.open"))
+      .all()
+      .filter((m) => m.subject.includes(own.title));
+    expect(approval.map((m) => m.toAddress)).toEqual([ownCreator.email]);
+  });
+
+  it("makes a colleague an organizer only when they accept the creator's invitation (a page whose button posts)", async () => {
     const colleague = person(250);
-    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(false);
     for (const [email, status] of [
       ["nobody@corp.example", 400],
       ["not-an-email", 400],
-      [creator.email, 409],
+      [ownCreator.email, 409],
     ] as const) {
-      const response = await callRoute(dashboardRoute, "action", creator, path, params, {
-        intent: "add-organizer",
-        email,
-      });
-      expect(response.status).toBe(status);
+      expect((await post(ownCreator, { intent: "invite-organizer", email })).status).toBe(status);
+    }
+    // Only the creator invites: not an admin, not a moderator, not a co-organizer.
+    for (const who of [admin, moderator, person(264)]) {
+      expect((await post(who, { intent: "invite-organizer", email: colleague.email })).status).toBe(403);
     }
     expect(
-      (
-        await callRoute(dashboardRoute, "action", person(200), path, params, {
-          intent: "add-organizer",
-          email: colleague.email,
-        })
-      ).status,
-    ).toBe(403);
-    const added = await callRoute(dashboardRoute, "action", creator, path, params, {
-      intent: "add-organizer",
-      email: colleague.email.toUpperCase(),
-    });
-    expect(added.status).toBe(302);
-    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(true);
-    expect((await callRoute(dashboardRoute, "loader", colleague, path, params)).status).toBe(200);
-    expect(
-      getDb()
-        .select()
-        .from(outbox)
-        .where(eq(outbox.kind, "organizer.added"))
-        .all()
-        .map((m) => m.toAddress),
-    ).toContain(colleague.email);
-    // The creator and co-sponsors cannot be removed; a co-organizer can.
-    expect(() => removeCoOrganizer(petition.id, creator.id, colleague)).toThrow(
-      /creator and co-sponsors stay/,
-    );
-    const removed = await callRoute(dashboardRoute, "action", creator, path, params, {
-      intent: "remove-organizer",
-      personId: String(colleague.id),
-    });
-    expect(removed.status).toBe(302);
-    expect(isOrganizer(getDb(), petition, colleague.id)).toBe(false);
+      (await post(ownCreator, { intent: "invite-organizer", email: colleague.email.toUpperCase() })).status,
+    ).toBe(302);
+    // Invited is not an organizer: no dashboard, no updates.
+    expect(isOrganizer(getDb(), own, colleague.id)).toBe(false);
     expect((await callRoute(dashboardRoute, "loader", colleague, path, params)).status).toBe(403);
+    const invitationMail = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.kind, "organizer.invited"))
+      .all()
+      .find((m) => m.toAddress === colleague.email);
+    expect(invitationMail?.textBody).toContain(invitationPath);
+    // Opening the emailed link (a mail scanner would) accepts nothing.
+    const page = await callRoute(invitationRoute, "loader", colleague, invitationPath, params);
+    expect(page.status).toBe(200);
+    expect(isOrganizer(getDb(), own, colleague.id)).toBe(false);
+    // Nobody else can answer it, nor can anyone see it but its invitee.
+    expect((await callRoute(invitationRoute, "loader", person(266), invitationPath, params)).status).toBe(
+      404,
+    );
+    expect(
+      (await callRoute(invitationRoute, "action", person(266), invitationPath, params, { intent: "accept" }))
+        .status,
+    ).toBe(404);
+    const accepted = await callRoute(invitationRoute, "action", colleague, invitationPath, params, {
+      intent: "accept",
+    });
+    expect(accepted.status).toBe(302);
+    expect(isOrganizer(getDb(), own, colleague.id)).toBe(true);
+    expect((await callRoute(dashboardRoute, "loader", colleague, path, params)).status).toBe(200);
+    // A co-organizer posts updates, but neither declares victory nor changes who organizes.
+    expect(
+      (await post(colleague, { intent: "post-update", body: "We passed the first milestone, thank you." }))
+        .status,
+    ).toBe(302);
+    expect(
+      (await post(colleague, { intent: "declare-victory", body: "Leadership agreed to every part of it." }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await post(colleague, { intent: "remove-organizer", personId: String(person(264).id) })).status,
+    ).toBe(403);
+    // The creator removes them; a co-organizer may also leave.
+    expect(
+      (await post(ownCreator, { intent: "remove-organizer", personId: String(colleague.id) })).status,
+    ).toBe(302);
+    expect(isOrganizer(getDb(), own, colleague.id)).toBe(false);
+    expect(() => removeOrganizer(own.id, ownCreator.id, ownCreator)).toThrow(/the creator stays/);
+    expect((await post(person(264), { intent: "leave" })).status).toBe(302);
+    expect(isOrganizer(getDb(), own, person(264).id)).toBe(false);
+    // A declined invitation leaves nothing behind.
+    inviteOrganizer(own.id, person(267).email, ownCreator);
+    expect(
+      (await callRoute(invitationRoute, "action", person(267), invitationPath, params, { intent: "decline" }))
+        .status,
+    ).toBe(302);
+    expect(isOrganizer(getDb(), own, person(267).id)).toBe(false);
+    expect((await callRoute(invitationRoute, "loader", person(267), invitationPath, params)).status).toBe(
+      404,
+    );
     const actions = listAuditEntries({}).entries.map((e) => e.action);
-    expect(actions).toContain("petition.organizer.add");
-    expect(actions).toContain("petition.organizer.remove");
+    for (const action of [
+      "petition.organizer.invite",
+      "petition.organizer.accept",
+      "petition.organizer.decline",
+      "petition.organizer.remove",
+      "petition.organizer.leave",
+    ])
+      expect(actions).toContain(action);
     // Inactive people are not staff any more.
     const { setPersonActive } = await import("../../app/domain/people/directory.server");
     setPersonActive(person(251).id, false, CLI_ACTOR);
-    expect(() => addCoOrganizer(petition.id, person(251).email, creator)).toThrow(/not a current colleague/);
+    expect(() => inviteOrganizer(own.id, person(251).email, ownCreator)).toThrow(/not a current colleague/);
   });
+
+  /** The creator's invitation, accepted at once (for the tests above that need a co-organizer). */
+  function coOrganizeDirectly(colleague: User) {
+    if (isOrganizer(getDb(), own, colleague.id)) return;
+    inviteOrganizer(own.id, colleague.email, ownCreator);
+    answerInvitation(own.id, true, colleague);
+  }
 });
 
 describe("declaring victory", () => {

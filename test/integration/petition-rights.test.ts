@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { addMilestone, editPetition } from "../../app/domain/petitions/drafting.server";
+import {
+  addMilestone,
+  approveResponseObligation,
+  editPetition,
+} from "../../app/domain/petitions/drafting.server";
 import type { Transition } from "../../app/domain/petitions/forms";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition } from "../../app/domain/petitions/reads.server";
+import { dropCoSponsor, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
 import {
   type Petition,
   PetitionError,
@@ -13,7 +17,7 @@ import {
   viewerRights,
 } from "../../app/domain/petitions/rights.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { draftPetition, makeCompany } from "../support/petition-fixtures";
+import { coOrganize, draftPetition, makeCompany } from "../support/petition-fixtures";
 
 /**
  * What the petition page offers a viewer is what the domain then accepts from them: for every state
@@ -46,11 +50,17 @@ const STATES: State[] = [
   "archived",
 ];
 
-/** A fresh petition in `state`; the moderator who co-sponsored it is its first co-sponsor. */
+/**
+ * A fresh petition in `state`; the moderator who co-sponsored it is its first co-sponsor, `c` its
+ * co-organizer (invited and accepted while a draft), and it has a milestone whose response its
+ * creator asks for.
+ */
 function petitionIn(state: State): Petition {
   const petition = draftPetition(creator as User);
+  coOrganize(petition, creator as User, c as User);
+  addMilestone(petition.id, { threshold: 900, responseRequired: true, responseDays: 14 }, creator as User);
   const step = (t: Transition, by: User) => transitionPetition(petition.id, t, by);
-  if (state === "draft") return petition;
+  if (state === "draft") return refreshed(petition);
   step({ action: "submit" }, creator as User);
   step({ action: "co-sponsor" }, moderatorWhoSponsored);
   if (state === "collecting") return refreshed(petition);
@@ -84,6 +94,7 @@ const INPUT: Record<TransitionAction, Transition> = {
   hide: { action: "hide", reason: "Names a colleague" },
   unhide: { action: "unhide" },
   "declare-victory": { action: "declare-victory", note: "Leadership agreed to every point we asked for." },
+  "request-close": { action: "request-close", reason: "The policy was withdrawn last week." },
 };
 
 const accepted = (fn: () => unknown): boolean => {
@@ -99,6 +110,7 @@ const accepted = (fn: () => unknown): boolean => {
 const PEOPLE: Array<[string, () => User]> = [
   ["the creator", () => creator as User],
   ["a co-sponsor", () => a as User],
+  ["a co-organizer", () => c as User],
   ["a colleague", () => stranger as User],
   ["a moderator", () => company.moderator],
   ["a moderator who co-sponsored it", () => moderatorWhoSponsored],
@@ -125,6 +137,15 @@ describe("what the petition page offers", () => {
           accepted(() =>
             addMilestone(milestone.id, { threshold: 777, responseRequired: false, responseDays: null }, user),
           ),
+        );
+        const drop = petitionIn(state);
+        expect(rights.canDropCoSponsors, "drop a co-sponsor").toBe(
+          accepted(() => dropCoSponsor(drop.id, moderatorWhoSponsored.id, user)),
+        );
+        const approve = petitionIn(state);
+        const requested = listMilestones(approve.id).find((m) => m.responseRequested);
+        expect(rights.canApproveResponses, "approve a response").toBe(
+          accepted(() => approveResponseObligation(approve.id, requested?.id ?? 0, user)),
         );
       });
     }

@@ -4,7 +4,7 @@ import { grantRole } from "../../app/domain/identity/permissions.server";
 import { editPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/invalidation.server";
 import { closeExpiredPetitions, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import {
   findPetition,
   findSimilarOpenPetitions,
@@ -77,15 +77,16 @@ describe("the petition lifecycle", () => {
     ]);
   });
 
-  it("emails the creator and co-sponsors on approval and on rejection, with the reason", () => {
+  it("emails the organizers (not the co-sponsors) on approval and on rejection, with the reason", () => {
     const approved = openPetition(company);
     const approvalMail = getDb().select().from(outbox).where(eq(outbox.kind, "petition.open")).all();
+    // Co-sponsors endorse a petition; they do not organize it, so organizer emails are not theirs.
     expect(
       approvalMail
         .filter((m) => m.subject.includes(approved.title))
         .map((m) => m.toAddress)
         .sort(),
-    ).toEqual([creator.email, s1.email, s2.email, s3.email].sort());
+    ).toEqual([creator.email]);
 
     const petition = draftPetition(creator);
     transitionPetition(petition.id, { action: "submit" }, creator);
@@ -101,7 +102,7 @@ describe("the petition lifecycle", () => {
     );
     expect(rejected).toMatchObject({ state: "rejected", rejectionReason: "duplicate" });
     const mails = getDb().select().from(outbox).where(eq(outbox.kind, "petition.rejected")).all();
-    expect(mails).toHaveLength(4);
+    expect(mails.map((m) => m.toAddress)).toEqual([creator.email]);
     expect(mails[0]?.textBody).toContain("Duplicate of another petition. See the earlier petition.");
   });
 
@@ -254,12 +255,16 @@ describe("review by someone else", () => {
       title: "A petition started by a moderator themselves",
       hiddenAt: expect.any(Date),
     });
-    // Another moderator may — even one the organizers added as a co-organizer (without asking), or
-    // organizers could switch moderation off by adding every moderator.
-    addCoOrganizer(petition.id, otherModerator.email, moderatorAsCreator);
+    // Another moderator may — even one the creator invited to co-organize (an invitation is not
+    // theirs to send, so it cannot switch moderation off); once they accept, they stand aside too.
+    inviteOrganizer(petition.id, otherModerator.email, moderatorAsCreator);
     transitionPetition(petition.id, { action: "unhide" }, otherModerator);
     expect(editPetition(petition.id, input, otherModerator).title).toBe(input.title);
     expect(previewInvalidation(petition.id, { from: new Date(0) }, actorOf(otherModerator))).toBe("few");
+    answerInvitation(petition.id, true, otherModerator);
+    expect(() =>
+      transitionPetition(petition.id, { action: "hide", reason: "Again" }, otherModerator),
+    ).toThrow(/another moderator/);
   });
 
   it("keeps a draft from moderators on the invalidation page too", async () => {

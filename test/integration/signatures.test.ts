@@ -363,7 +363,8 @@ describe("milestones", () => {
     expect(listMilestones(petition.id)[1]?.reachedAt?.getTime()).toBe(t0 + 4000);
     const mails = getDb().select().from(outbox).where(eq(outbox.kind, "milestone.leadership")).all();
     expect(mails.map((m) => m.toAddress)).toEqual([company.leader.email]);
-    expect(getDb().select().from(outbox).where(eq(outbox.kind, "milestone.organizer")).all().length).toBe(8);
+    // Its one organizer (the creator: co-sponsors endorse, they do not organize), once per milestone.
+    expect(getDb().select().from(outbox).where(eq(outbox.kind, "milestone.organizer")).all().length).toBe(2);
   });
 
   it("emails an organizer who signed and asked for it as a signer too, so email counts cannot tell who signed", async () => {
@@ -386,7 +387,8 @@ describe("milestones", () => {
         .sort();
     expect(sent("signer.milestone")).toEqual([creator.email, company.staff[36]?.email].sort());
     expect(sent("milestone.organizer")).toContain(creator.email);
-    expect(sent("milestone.organizer")).toContain(sponsor.email);
+    // A co-sponsor is no organizer (ADR 0028): no organizer email.
+    expect(sent("milestone.organizer")).not.toContain(sponsor.email);
   });
 });
 

@@ -31,6 +31,7 @@ const ANNOUNCEMENT_FIELDS = [
   "commitments[0].text",
   "commitments[0].dueAt",
   "commitments[0].status",
+  "onBehalf",
 ];
 const COMMENT_FIELDS = ["body", "anonymous", "returnTo", "_fetcher"];
 
@@ -60,7 +61,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   {
     file: "announcements.$slug._index.tsx",
     intents: ["publish", "schedule", "commitment"],
-    fields: ["publishAt", "commitmentId", "status", "note", "dueAt"],
+    fields: ["publishAt", "commitmentId", "status", "note", "dueAt", "onBehalf"],
   },
   { file: "announcements.$slug.edit.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },
   { file: "announcements.new.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },
@@ -76,7 +77,14 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   },
   {
     file: "petitions.$slug._index.tsx",
-    intents: ["sign", "withdraw", ...TRANSITION_STEPS.map((s) => `transition:${s}`), "add-milestone"],
+    intents: [
+      "sign",
+      "withdraw",
+      ...TRANSITION_STEPS.map((s) => `transition:${s}`),
+      "add-milestone",
+      "approve-response",
+      "drop-co-sponsor",
+    ],
     fields: [
       "visibility",
       "reason",
@@ -86,13 +94,16 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "threshold",
       "responseRequired",
       "responseDays",
+      "milestoneId",
+      "personId",
     ],
   },
   {
     file: "petitions.$slug.dashboard.tsx",
-    intents: ["post-update", "declare-victory", "add-organizer", "remove-organizer"],
+    intents: ["post-update", "declare-victory", "invite-organizer", "remove-organizer", "leave"],
     fields: ["body", "email", "personId"],
   },
+  { file: "petitions.$slug.invitation.tsx", intents: ["accept", "decline"], fields: [] },
   { file: "petitions.$slug.edit.tsx", intents: [""], fields: PETITION_FIELDS },
   { file: "petitions.$slug.export.ts", intents: [""], fields: [] },
   {

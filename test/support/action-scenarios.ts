@@ -1,7 +1,10 @@
 import { eq } from "drizzle-orm";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { addCoOrganizer } from "../../app/domain/petitions/organizers.server";
+import { addMilestone } from "../../app/domain/petitions/drafting.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
+import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
@@ -9,9 +12,10 @@ import { getMilestoneDefaults, getSettings } from "../../app/platform/settings.s
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import type { PetitionState } from "../../app/vocabulary/petitions";
 import { getDb } from "../../db/client";
-import { commitments } from "../../db/schema";
+import { commitments, milestones } from "../../db/schema";
 import { actionPath } from "./action-routes";
 import { dateTimeFromNow, dayFromNow } from "./dates";
+import { coOrganize } from "./petition-fixtures";
 import { personFor, type Role, type World } from "./system-world";
 
 /** A role, or the row's "owner": who that is depends on the row (its creator, author, …). */
@@ -42,6 +46,8 @@ export type Scenario = {
   owner?: string;
   /** A role allowed to do it, for suites that need the request to succeed. */
   allowed: Actor;
+  /** A row that shows a refusal: nobody may do it (a co-sponsor's attempts), so none succeeds. */
+  nobodyMay?: boolean;
   prepare(world: World, actor: Actor): Promisable<Omit<ScenarioRequest, "changes"> & { changes?: boolean }>;
 };
 
@@ -149,68 +155,84 @@ export const SCENARIOS: readonly Scenario[] = [
       return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
     },
   },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "publish",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: { intent: "publish" },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "schedule",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: { intent: "schedule", publishAt: dateTimeFromNow(365) },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug._index.tsx",
-    intent: "commitment",
-    target: "a published announcement's commitment",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const announcement = world.make.announcement("published");
-      const commitment = getDb()
-        .select()
-        .from(commitments)
-        .where(eq(commitments.announcementId, announcement.id))
-        .get();
-      if (!commitment) throw new Error("no commitment");
-      return {
-        path: actionPath(this.route, { slug: announcement.slug }),
-        body: { intent: "commitment", commitmentId: String(commitment.id), status: "in_progress" },
-        person: actorPerson(world, actor),
-      };
-    },
-  },
-  {
-    route: "announcements.$slug.edit.tsx",
-    intent: "",
-    target: "a draft announcement",
-    allowed: "leadership",
-    prepare(world, actor) {
-      const { slug } = world.make.announcement("draft");
-      return {
-        path: actionPath(this.route, { slug }),
-        body: ANNOUNCEMENT_INPUT,
-        person: actorPerson(world, actor),
-      };
-    },
-  },
+  // A memo is its author's (leadership, here): others act on it only by saying they act on the
+  // author's behalf (the "@on-behalf" rows tick that box), which the memo then shows.
+  ...([undefined, "on-behalf"] as const).flatMap((variant): Scenario[] => {
+    const onBehalf: Record<string, string> = variant ? { onBehalf: "on" } : {};
+    return [
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "publish",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { intent: "publish", ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "schedule",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { intent: "schedule", publishAt: dateTimeFromNow(365), ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug._index.tsx",
+        intent: "commitment",
+        variant,
+        target: "a published announcement's commitment",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const announcement = world.make.announcement("published");
+          const commitment = getDb()
+            .select()
+            .from(commitments)
+            .where(eq(commitments.announcementId, announcement.id))
+            .get();
+          if (!commitment) throw new Error("no commitment");
+          return {
+            path: actionPath(this.route, { slug: announcement.slug }),
+            body: {
+              intent: "commitment",
+              commitmentId: String(commitment.id),
+              status: "in_progress",
+              ...onBehalf,
+            },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+      {
+        route: "announcements.$slug.edit.tsx",
+        intent: "",
+        variant,
+        target: "a draft announcement",
+        allowed: "leadership",
+        prepare(world, actor) {
+          const { slug } = world.make.announcement("draft");
+          return {
+            path: actionPath(this.route, { slug }),
+            body: { ...ANNOUNCEMENT_INPUT, ...onBehalf },
+            person: actorPerson(world, actor),
+          };
+        },
+      },
+    ];
+  }),
   {
     route: "announcements.new.tsx",
     intent: "",
@@ -331,6 +353,7 @@ export const SCENARIOS: readonly Scenario[] = [
       ["hide", "open", { reason: "Needs a closer look" }, "its creator"],
       ["unhide", "hidden", {}, "its creator"],
       ["declare-victory", "open", { note: "Leadership agreed to every part of the ask." }, "its creator"],
+      ["request-close", "open", { reason: "The policy it targets was withdrawn." }, "its creator"],
     ] as const
   ).map(
     ([step, state, fields, owner]): Scenario => ({
@@ -339,7 +362,7 @@ export const SCENARIOS: readonly Scenario[] = [
       target: `a petition: ${state}`,
       owner,
       allowed:
-        step === "submit" || step === "declare-victory"
+        step === "submit" || step === "declare-victory" || step === "request-close"
           ? "owner"
           : step === "co-sponsor"
             ? "staff"
@@ -355,6 +378,74 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     }),
   ),
+  // Co-sponsoring is an endorsement, nothing more: a co-sponsor may not declare victory or close it.
+  ...(
+    [
+      ["declare-victory", { note: "Leadership agreed to every part of the ask." }],
+      ["request-close", { reason: "The policy it targets was withdrawn." }],
+    ] as const
+  ).map(
+    ([step, fields]): Scenario => ({
+      route: "petitions.$slug._index.tsx",
+      intent: `transition:${step}`,
+      variant: "co-sponsor",
+      target: "an open petition",
+      owner: "one of its co-sponsors",
+      allowed: "owner",
+      nobodyMay: true,
+      prepare(world, actor) {
+        const petition = world.make.petition("open");
+        return {
+          path: actionPath(this.route, { slug: petition.slug }),
+          body: { intent: "transition", step, ...fields },
+          person: actorPerson(world, actor, world.people.coSponsor),
+        };
+      },
+    }),
+  ),
+  {
+    route: "petitions.$slug._index.tsx",
+    intent: "approve-response",
+    target: "a petition awaiting moderation whose creator asks for a response at a milestone",
+    owner: "a moderator among its co-sponsors",
+    allowed: "moderator",
+    prepare(world, actor) {
+      const petition = world.make.petition("draft");
+      addMilestone(
+        petition.id,
+        { threshold: 250, responseRequired: true, responseDays: 14 },
+        world.people.owner,
+      );
+      world.make.toModeration(petition);
+      const milestone = getDb()
+        .select()
+        .from(milestones)
+        .all()
+        .find((m) => m.petitionId === petition.id && m.responseRequested);
+      if (!milestone) throw new Error("no requested milestone");
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: { intent: "approve-response", milestoneId: String(milestone.id) },
+        person: actorPerson(world, actor, world.people.moderatorOrganizer),
+      };
+    },
+  },
+  {
+    route: "petitions.$slug._index.tsx",
+    intent: "drop-co-sponsor",
+    target: "a petition collecting co-sponsors, with one",
+    owner: "its creator",
+    allowed: "owner",
+    prepare(world, actor) {
+      const petition = world.make.petition("collecting");
+      transitionPetition(petition.id, { action: "co-sponsor" }, world.people.coSponsor);
+      return {
+        path: actionPath(this.route, { slug: petition.slug }),
+        body: { intent: "drop-co-sponsor", personId: String(world.people.coSponsor.id) },
+        person: actorPerson(world, actor, world.people.owner),
+      };
+    },
+  },
   onFreshPetition({
     route: "petitions.$slug._index.tsx",
     intent: "add-milestone",
@@ -477,27 +568,72 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     }),
   ),
-  ...(["post-update", "declare-victory", "add-organizer", "remove-organizer"] as const).map(
+  // The dashboard as its creator (the owner), as one of its co-sponsors (who is no organizer) and as
+  // a co-organizer (who accepted the creator's invitation: updates, nothing else).
+  ...(["post-update", "declare-victory", "invite-organizer", "remove-organizer", "leave"] as const).flatMap(
+    (intent) =>
+      (
+        [
+          [undefined, "its creator"],
+          ["co-sponsor", "one of its co-sponsors"],
+          ["co-organizer", "one of its co-organizers"],
+        ] as const
+      ).map(
+        ([variant, owner]): Scenario => ({
+          route: "petitions.$slug.dashboard.tsx",
+          intent,
+          variant,
+          target: "an open petition (with two co-organizers)",
+          owner,
+          allowed: "owner",
+          // Only the creator (but leave: only a co-organizer), and a co-organizer's updates and leaving.
+          nobodyMay:
+            variant === "co-sponsor" ||
+            (variant === "co-organizer" && !["post-update", "leave"].includes(intent)) ||
+            (variant === undefined && intent === "leave"),
+          prepare(world, actor) {
+            const petition = world.make.petition("open");
+            const coOrganizer = world.make.person();
+            const another = world.make.person();
+            coOrganize(petition, world.people.owner, coOrganizer);
+            coOrganize(petition, world.people.owner, another);
+            const fields: Record<string, string> = {
+              "post-update": { body: "We passed our first milestone: thank you all." },
+              "declare-victory": { body: "Leadership agreed to every part of the ask." },
+              "invite-organizer": { email: world.make.person().email },
+              "remove-organizer": { personId: String(another.id) },
+              leave: {},
+            }[intent];
+            const ownerPerson =
+              variant === "co-sponsor"
+                ? world.people.coSponsor
+                : variant === "co-organizer"
+                  ? coOrganizer
+                  : world.people.owner;
+            return {
+              path: actionPath(this.route, { slug: petition.slug }),
+              body: { intent, ...fields },
+              person: actorPerson(world, actor, ownerPerson),
+            };
+          },
+        }),
+      ),
+  ),
+  ...(["accept", "decline"] as const).map(
     (intent): Scenario => ({
-      route: "petitions.$slug.dashboard.tsx",
+      route: "petitions.$slug.invitation.tsx",
       intent,
-      target: "an open petition (with a co-organizer)",
-      owner: "its creator",
+      target: "an invitation to co-organize an open petition",
+      owner: "its invitee",
       allowed: "owner",
       prepare(world, actor) {
         const petition = world.make.petition("open");
-        const coOrganizer = world.make.person();
-        addCoOrganizer(petition.id, coOrganizer.email, world.people.owner);
-        const fields: Record<string, string> = {
-          "post-update": { body: "We passed our first milestone: thank you all." },
-          "declare-victory": { body: "Leadership agreed to every part of the ask." },
-          "add-organizer": { email: world.make.person().email },
-          "remove-organizer": { personId: String(coOrganizer.id) },
-        }[intent];
+        const invitee = world.make.person();
+        inviteOrganizer(petition.id, invitee.email, world.people.owner);
         return {
           path: actionPath(this.route, { slug: petition.slug }),
-          body: { intent, ...fields },
-          person: actorPerson(world, actor, world.people.owner),
+          body: { intent },
+          person: actorPerson(world, actor, invitee),
         };
       },
     }),

@@ -47,6 +47,27 @@ export const UNICODE_EDGES = [
   "\u{1F600}".repeat(2000),
 ] as const;
 
+/**
+ * Markdown that once cost the renderer its stack or its time: ~3,000 nested quotes threw a RangeError
+ * (a petition body like it made its page a 500 for every viewer), nested lists on one line, and runs
+ * of emphasis, brackets and backticks that micromark pairs up quadratically within a paragraph.
+ */
+export const MARKDOWN_BOMBS = [
+  `${">".repeat(3_000)} deep`,
+  `${"> ".repeat(1_000)}deep`,
+  `${"- ".repeat(2_000)}deep`,
+  `${"1. ".repeat(1_500)}deep`,
+  `${"*".repeat(2_500)}a${"*".repeat(2_500)}`,
+  "*a".repeat(2_500),
+  "_a".repeat(2_500),
+  "[".repeat(5_000),
+  "[a](".repeat(1_250),
+  "`a".repeat(2_500),
+  "<a".repeat(2_500),
+  "\\*".repeat(2_500),
+  Array.from({ length: 60 }, (_, i) => `${" ".repeat(i * 2)}- level ${i}`).join("\n"),
+] as const;
+
 export const INJECTIONS = [
   "' OR '1'='1",
   "1; DROP TABLE people; --",
@@ -159,7 +180,9 @@ export function manyTokens(count: number): string {
 
 /** A value for a field: usually wrong in some way, sometimes the real ids of other things. */
 export function badValue(random: Random, realIds: readonly string[], sizes: { long: number }): string {
-  switch (random.int(0, 11)) {
+  switch (random.int(0, 12)) {
+    case 12:
+      return random.pick(MARKDOWN_BOMBS);
     case 0:
       return "";
     case 1:

@@ -4,6 +4,7 @@ import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { addMilestone, createPetition } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
+import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { getDb } from "../../db/client";
@@ -60,4 +61,10 @@ export function openPetition(
   transitionPetition(petition.id, { action: "submit" }, creator);
   for (const sponsor of [a, b, c]) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
   return transitionPetition(petition.id, { action: "approve" }, company.moderator);
+}
+
+/** The creator invites `person` to co-organize and they accept: the only way to become an organizer. */
+export function coOrganize(petition: { id: number }, creator: User, person: User): void {
+  inviteOrganizer(petition.id, person.email, creator);
+  answerInvitation(petition.id, true, person);
 }

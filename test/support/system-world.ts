@@ -64,6 +64,8 @@ export async function buildWorld() {
     author: withRoles(author),
     /** Owns the policy below (a plain member of staff). */
     policyOwner: withRoles(policyOwner),
+    /** Co-sponsors every petition below (with the moderator-organizer and one more): no organizer. */
+    coSponsor: withRoles(extras[0] as User),
   };
   const [sponsorA, sponsorB, ...signers] = extras;
   if (!sponsorA || !sponsorB || signers.length < 4) throw new Error("the company is too small");
@@ -102,6 +104,14 @@ export async function buildWorld() {
       if (state === "archived")
         current = transitionPetition(petition.id, { action: "archive" }, people.moderator);
       return current;
+    },
+
+    /** A draft (made with make.petition("draft")) taken through its co-sponsors to moderation. */
+    toModeration(petition: Petition): void {
+      resetRateLimits();
+      transitionPetition(petition.id, { action: "submit" }, people.owner);
+      for (const sponsor of [people.moderatorOrganizer, sponsorA, sponsorB])
+        transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
     },
 
     async sign(

@@ -37,10 +37,15 @@ const MATRIX: Record<string, Row> = {
   "admin.people.$personId#deactivate": /*      */ [IN, 403, 403, 403, 403, OK],
   "admin.people.$personId#activate": /*        */ [IN, 403, 403, 403, 403, OK],
   "admin.settings": /*                         */ [IN, 403, 403, 403, 403, OK],
-  "announcements.$slug._index#publish": /*     */ [IN, 403, 403, 403, OK, OK],
-  "announcements.$slug._index#schedule": /*    */ [IN, 403, 403, 403, OK, OK],
-  "announcements.$slug._index#commitment": /*  */ [IN, 403, 403, 403, OK, OK],
-  "announcements.$slug.edit": /*               */ [IN, 403, 403, 403, OK, OK],
+  // The memos are the leadership account's own; an admin acts on one only on its author's behalf.
+  "announcements.$slug._index#publish": /*     */ [IN, 403, 403, 403, OK, 403],
+  "announcements.$slug._index#schedule": /*    */ [IN, 403, 403, 403, OK, 403],
+  "announcements.$slug._index#commitment": /*  */ [IN, 403, 403, 403, OK, 403],
+  "announcements.$slug.edit": /*               */ [IN, 403, 403, 403, OK, 403],
+  "announcements.$slug._index#publish@on-behalf": [IN, 403, 403, 403, OK, OK],
+  "announcements.$slug._index#schedule@on-behalf": [IN, 403, 403, 403, OK, OK],
+  "announcements.$slug._index#commitment@on-behalf": [IN, 403, 403, 403, OK, OK],
+  "announcements.$slug.edit@on-behalf": /*     */ [IN, 403, 403, 403, OK, OK],
   "announcements.new": /*                      */ [IN, 403, 403, 403, OK, OK],
   "comments.$commentId#reply": /*              */ [IN, OK, OK, OK, OK, OK, OK],
   "comments.$commentId#edit": /*               */ [IN, 403, 403, 403, 403, 403, OK],
@@ -65,11 +70,36 @@ const MATRIX: Record<string, Row> = {
   "petitions.$slug._index#transition:hide": [IN, 403, 403, OK, 403, 403, 403],
   "petitions.$slug._index#transition:unhide": [IN, 404, 404, OK, 404, 404, 403],
   "petitions.$slug._index#transition:declare-victory": [IN, 403, 403, 403, 403, 403, OK],
-  // The dashboard: its organizers, moderators and admins see it; organizers act, admins manage organizers.
+  // Closing early goes through moderation: the creator asks (a moderator then closes).
+  "petitions.$slug._index#transition:request-close": [IN, 403, 403, 403, 403, 403, OK],
+  // A co-sponsor endorses; victory and closing are the creator's.
+  "petitions.$slug._index#transition:declare-victory@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug._index#transition:request-close@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  // A response obligation the creator asks for binds only once a moderator (without a stake) approves.
+  "petitions.$slug._index#approve-response": [IN, 404, 404, OK, 404, 404, 403],
+  "petitions.$slug._index#drop-co-sponsor": [IN, 403, 403, 403, 403, 403, OK],
+  // The dashboard: its organizers (the creator, co-organizers who accepted), moderators and admins see
+  // it; organizers post updates; the creator alone declares victory and invites or removes organizers.
   "petitions.$slug.dashboard#post-update": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#declare-victory": [IN, 403, 403, 403, 403, 403, OK],
-  "petitions.$slug.dashboard#add-organizer": [IN, 403, 403, 403, 403, OK, OK],
-  "petitions.$slug.dashboard#remove-organizer": [IN, 403, 403, 403, 403, OK, OK],
+  "petitions.$slug.dashboard#invite-organizer": [IN, 403, 403, 403, 403, 403, OK],
+  "petitions.$slug.dashboard#remove-organizer": [IN, 403, 403, 403, 403, 403, OK],
+  "petitions.$slug.dashboard#leave": [IN, 403, 403, 403, 403, 403, 403],
+  // A co-sponsor is no organizer: none of the dashboard is theirs.
+  "petitions.$slug.dashboard#post-update@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#declare-victory@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#invite-organizer@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#remove-organizer@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#leave@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
+  // A co-organizer posts updates and may leave; nothing else.
+  "petitions.$slug.dashboard#post-update@co-organizer": [IN, 403, 403, 403, 403, 403, OK],
+  "petitions.$slug.dashboard#declare-victory@co-organizer": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#invite-organizer@co-organizer": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#remove-organizer@co-organizer": [IN, 403, 403, 403, 403, 403, 403],
+  "petitions.$slug.dashboard#leave@co-organizer": [IN, 403, 403, 403, 403, 403, OK],
+  // An invitation is its invitee's to answer; to anyone else there is none.
+  "petitions.$slug.invitation#accept": /*      */ [IN, 404, 404, 404, 404, 404, OK],
+  "petitions.$slug.invitation#decline": /*     */ [IN, 404, 404, 404, 404, 404, OK],
   "petitions.$slug.export": /*                 */ [IN, 403, 403, OK, 403, OK, OK],
   "petitions.$slug._index#add-milestone": /*   */ [IN, 404, 404, 404, 404, 404, OK],
   "petitions.$slug.edit@draft": /*             */ [IN, 404, 404, 404, 404, 404, OK],

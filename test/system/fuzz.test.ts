@@ -24,6 +24,7 @@ import {
   badValue,
   brokenBodies,
   type Fields,
+  MARKDOWN_BOMBS,
   multipart,
   mutate,
   type Random,
@@ -173,6 +174,41 @@ describe("bad input that used to break the server", () => {
       timeoutMs: 10_000,
     });
     expect(outcome.status).toBe(400);
+  });
+
+  it("refuses markdown that broke the renderer with a 400 on every form that renders it (a quote bomb was a 500 for every viewer)", async () => {
+    const { app } = system;
+    const problems: string[] = [];
+    // Each text field rendered as markdown, as a role allowed to send it.
+    const markdownForms: Array<[string, Record<string, string>]> = [
+      [
+        "petitions.new.tsx",
+        { title: "A petition with a bomb inside", summary: "Its body breaks the markdown renderer." },
+      ],
+      ["discussions.$subjectType.$subjectId.tsx", { intent: "post" }],
+      ["comments.$commentId.tsx", { intent: "reply" }],
+      ["announcements.new.tsx", { title: "A memo with a bomb inside" }],
+    ];
+    for (const bomb of MARKDOWN_BOMBS) {
+      for (const [route, fields] of markdownForms) {
+        const { path, cookie } = await formTarget(route);
+        system.watch.baseline();
+        const outcome = await sendAction(app.baseUrl, {
+          path,
+          body: { ...fields, body: bomb },
+          cookie,
+          timeoutMs: 10_000,
+        });
+        const changed = system.watch.changes();
+        // Refused (400), or (a nested list under the bounds) saved and rendered: never a 5xx.
+        if (outcome.status >= 500 || (outcome.status === 400 && changed.length))
+          problems.push(
+            `${route} ${JSON.stringify(bomb.slice(0, 30))}: ${outcome.status} ${changed.join(", ")}`,
+          );
+        if (!isRefusal(outcome)) targets.delete(route);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it("refuses a form larger than any page sends with 413, without reading it into memory", async () => {
@@ -390,6 +426,19 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
           ["responseRequired", "on"],
           ["responseDays", "30"],
         ],
+        [
+          ["intent", "transition"],
+          ["step", "request-close"],
+          ["reason", "The policy it targets was withdrawn."],
+        ],
+        [
+          ["intent", "approve-response"],
+          ["milestoneId", "1"],
+        ],
+        [
+          ["intent", "drop-co-sponsor"],
+          ["personId", String(pool[0]?.id ?? 0)],
+        ],
       ],
     },
     "petitions.$slug.edit.tsx": { params: slugs, bodies: [petitionInput] },
@@ -424,14 +473,19 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
           ["body", "Leadership agreed to every part of the ask."],
         ],
         [
-          ["intent", "add-organizer"],
+          ["intent", "invite-organizer"],
           ["email", pool[1]?.email ?? ""],
         ],
         [
           ["intent", "remove-organizer"],
           ["personId", String(pool[2]?.id ?? 0)],
         ],
+        [["intent", "leave"]],
       ],
+    },
+    "petitions.$slug.invitation.tsx": {
+      params: slugs,
+      bodies: [[["intent", "accept"]], [["intent", "decline"]]],
     },
     "petitions.$slug.export.ts": { params: slugs, bodies: [[]] },
     "policies.$slug._index.tsx": {

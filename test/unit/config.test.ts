@@ -52,6 +52,13 @@ describe("loadConfig", () => {
     );
   });
 
+  it("gives sessions an absolute lifetime of SESSION_MAX_DAYS (90 by default)", () => {
+    expect(loadConfig({ DATABASE_URL: tempDb() }).sessionMaxAgeMs).toBe(90 * 86_400_000);
+    expect(loadConfig({ DATABASE_URL: tempDb(), SESSION_MAX_DAYS: "7" }).sessionMaxAgeMs).toBe(
+      7 * 86_400_000,
+    );
+  });
+
   it.each([
     [{ PORT: "eighty" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],
@@ -61,6 +68,10 @@ describe("loadConfig", () => {
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
     [{ ALLOWED_EMAIL_DOMAINS: "corp.example,not a domain" }, "ALLOWED_EMAIL_DOMAINS"],
     [{ ADMIN_EMAILS: "boss@corp.example,nobody" }, "ADMIN_EMAILS"],
+    [{ SESSION_MAX_DAYS: "0" }, "SESSION_MAX_DAYS"],
+    [{ SESSION_MAX_DAYS: "1.5" }, "SESSION_MAX_DAYS"],
+    [{ SESSION_MAX_DAYS: "forever" }, "SESSION_MAX_DAYS"],
+    [{ SESSION_MAX_DAYS: "366" }, "SESSION_MAX_DAYS"],
   ])("rejects %o with a message naming %s", (env, variable) => {
     expect(() => loadConfig({ DATABASE_URL: tempDb(), ...env })).toThrowError(ConfigError);
     try {

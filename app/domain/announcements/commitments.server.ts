@@ -4,14 +4,26 @@ import { commitments, commitmentUpdates } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import type { CommitmentStatus } from "../../vocabulary/announcements";
 import type { User } from "../identity/sessions.server";
-import { AnnouncementError, requireAnnouncement, requireAuthor } from "./lifecycle.server";
+import {
+  AnnouncementError,
+  requireAnnouncement,
+  requireAuthor,
+  requireOwnOrOnBehalf,
+} from "./lifecycle.server";
 
 /** The commitments a memo makes, and leadership's updates to their status (each kept with its date). */
 
 /** Leadership updates a commitment's status; each change is kept with its date. */
 export function updateCommitment(
   commitmentId: number,
-  update: { status: CommitmentStatus; note?: string; dueAt?: Date; announcementId?: number },
+  update: {
+    status: CommitmentStatus;
+    note?: string;
+    dueAt?: Date;
+    announcementId?: number;
+    /** Not the memo's author: acting on their behalf, said (see requireOwnOrOnBehalf). */
+    onBehalf?: boolean;
+  },
   user: User,
   now = Date.now(),
 ): void {
@@ -26,6 +38,7 @@ export function updateCommitment(
         throw new AnnouncementError("There is no such commitment.", 404);
       }
       const announcement = requireAnnouncement(tx, commitment.announcementId);
+      requireOwnOrOnBehalf(tx, announcement, user, update.onBehalf, "commitment", now);
       if (announcement.state !== "published")
         throw new AnnouncementError("Publish the announcement first.", 409);
       const newDue =

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../platform/text";
 import { COMMITMENT_STATUSES, STANCES } from "../../vocabulary/announcements";
 
 /** The announcement form, shared by the actions and the pages. Rows left blank are dropped. */
@@ -16,7 +17,7 @@ export const announcementInputSchema = z
   .object({
     title: z
       .string({ message: "Give the announcement a title" })
-      .trim()
+      .overwrite(singleLine)
       .min(5, "Make the title at least 5 characters")
       .max(160, "Keep the title to 160 characters"),
     body: z
@@ -39,12 +40,16 @@ export const announcementInputSchema = z
       ),
     policyId: optionalId,
     policyBody: z.string().trim().max(50_000).optional(),
-    policyChangeSummary: z.string().trim().max(500).optional(),
+    policyChangeSummary: z.string().overwrite(singleLine).max(500).optional(),
     policyEffectiveAt: optionalDate,
     commitments: z
       .array(
         z.object({
-          text: z.string().trim().max(300, "Keep each commitment to 300 characters").optional(),
+          text: z
+            .string()
+            .overwrite(singleLine)
+            .max(300, "Keep each commitment to 300 characters")
+            .optional(),
           dueAt: optionalDate,
           status: z.enum(COMMITMENT_STATUSES).optional().default("planned"),
         }),
@@ -54,6 +59,8 @@ export const announcementInputSchema = z
       .transform((rows) =>
         rows.filter((r): r is typeof r & { text: string } => Boolean(r.text && r.text.length > 0)),
       ),
+    /** Someone else's memo: edited on its author's behalf, said (the memo shows it). */
+    onBehalf: z.boolean().optional(),
   })
   .superRefine((input, ctx) => {
     if (!input.policyId) return;
@@ -84,4 +91,5 @@ export const commitmentUpdateSchema = z.object({
   note: z.string().trim().max(500, "Keep the note to 500 characters").optional(),
   /** A new due date; empty keeps the current one. */
   dueAt: optionalDate,
+  onBehalf: z.boolean().optional(),
 });

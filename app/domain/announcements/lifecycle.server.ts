@@ -2,6 +2,7 @@ import { and, eq, lte } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import {
   announcementMilestones,
+  announcementProxyActs,
   announcementResponses,
   announcementRevisions,
   announcements,
@@ -18,7 +19,7 @@ import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import { uniqueSlug } from "../../platform/slugs";
-import { STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
+import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { organizerEmails } from "../petitions/organizers.server";
@@ -43,6 +44,44 @@ export function requireAuthor(user: User): void {
   if (!can(user, "publish:announcement")) {
     throw new AnnouncementError("Only leadership and admins write announcements.", 403);
   }
+}
+
+/**
+ * A memo is its author's. Another leader (or an admin) may edit, schedule, publish it or update its
+ * commitments only by saying they act on the author's behalf: the act is recorded on the memo (the
+ * page shows "edited on behalf of …") and in the audit log. Without that, a 403.
+ */
+export function requireOwnOrOnBehalf(
+  exec: Executor,
+  announcement: Announcement,
+  user: User,
+  onBehalf: boolean | undefined,
+  act: ProxyAct,
+  now = Date.now(),
+): void {
+  if (announcement.authorId === user.id) return;
+  const author = exec
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, announcement.authorId))
+    .get();
+  const name = author?.name ?? "another leader";
+  if (!onBehalf)
+    throw new AnnouncementError(
+      `This memo is ${name}'s. To change it, say that you act on their behalf: the memo will show it.`,
+      403,
+    );
+  exec
+    .insert(announcementProxyActs)
+    .values({ announcementId: announcement.id, byId: user.id, act, at: new Date(now) })
+    .run();
+  recordAudit(
+    exec,
+    actorOf(user),
+    "announcement.on-behalf",
+    { type: "announcement", id: announcement.id },
+    { act, authorId: announcement.authorId },
+  );
 }
 
 export function requireAnnouncement(exec: Executor, id: number): Announcement {
@@ -100,6 +139,7 @@ export function saveAnnouncement(
   user: User,
   now = Date.now(),
 ): Announcement {
+  const onBehalf = input.onBehalf;
   requireAuthor(user);
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
@@ -142,6 +182,7 @@ export function saveAnnouncement(
         return created;
       }
       const existing = requireAnnouncement(tx, id);
+      requireOwnOrOnBehalf(tx, existing, user, onBehalf, "edit", now);
       if (existing.state === "published") {
         if (existing.title === input.title && existing.body === input.body) return existing;
         tx.insert(announcementRevisions)
@@ -193,12 +234,19 @@ export function saveAnnouncement(
   );
 }
 
-export function scheduleAnnouncement(id: number, at: Date, user: User, now = Date.now()): void {
+export function scheduleAnnouncement(
+  id: number,
+  at: Date,
+  user: User,
+  now = Date.now(),
+  onBehalf?: boolean,
+): void {
   requireAuthor(user);
   if (at.getTime() <= now) throw new AnnouncementError("Choose a time in the future, or publish now.");
   getDb().transaction(
     (tx) => {
       const existing = requireAnnouncement(tx, id);
+      requireOwnOrOnBehalf(tx, existing, user, onBehalf, "schedule", now);
       if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
       tx.update(announcements)
         .set({ state: "scheduled", publishAt: at })
@@ -222,11 +270,13 @@ export function publishAnnouncement(
   user: User,
   now = Date.now(),
   actor: Actor = actorOf(user),
+  onBehalf?: boolean,
 ): Announcement {
   requireAuthor(user);
   return getDb().transaction(
     (tx) => {
       const existing = requireAnnouncement(tx, id);
+      requireOwnOrOnBehalf(tx, existing, user, onBehalf, "publish", now);
       if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
       const at = new Date(now);
       const responses = tx

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import {
   announcementMilestones,
+  announcementProxyActs,
   announcementResponses,
   announcementRevisions,
   announcements,
@@ -14,6 +15,7 @@ import {
   policyVersions,
 } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
+import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { diffTexts, policyChoices } from "../policies/registry.server";
@@ -61,9 +63,11 @@ export function announcementView(a: Announcement) {
     title: a.title,
     state: a.state,
     bodyHtml: a.bodyHtml,
-    publishAt: a.publishAt,
-    publishedAt: a.publishedAt,
-    updatedAfterPublishingAt: a.updatedAfterPublishingAt,
+    // As the pages show them (loader data reaches the browser whole): a schedule to the minute,
+    // publishing and later edits by the day.
+    publishAt: minuteOf(a.publishAt),
+    publishedAt: dayOf(a.publishedAt),
+    updatedAfterPublishingAt: dayOf(a.updatedAfterPublishingAt),
   };
 }
 
@@ -121,15 +125,37 @@ export function announcementDetails(announcement: Announcement) {
     .from(people)
     .where(eq(people.id, announcement.authorId))
     .get();
+  const proxyActs = db
+    .select({
+      id: announcementProxyActs.id,
+      act: announcementProxyActs.act,
+      at: announcementProxyActs.at,
+      by: people.name,
+    })
+    .from(announcementProxyActs)
+    .innerJoin(people, eq(people.id, announcementProxyActs.byId))
+    .where(eq(announcementProxyActs.announcementId, announcement.id))
+    .orderBy(asc(announcementProxyActs.id))
+    .all();
   return {
     author: author?.name ?? "Leadership",
+    /** What other leaders did to it on its author's behalf (the page shows each, by day). */
+    onBehalf: proxyActs.map((p) => ({
+      id: p.id,
+      act: p.act,
+      by: p.by ?? "A leader",
+      on: new Date(startOfDay(p.at.getTime())),
+    })),
     responses: responses.map((r) => ({
       ...r,
       milestones: answered.filter((m) => m.petitionId === r.petitionId),
     })),
+    // Each change of status by the day the page shows, not who made it (the audit log has that).
     commitments: commitmentRows.map((c) => ({
       ...c,
-      updates: updates.filter((u) => u.commitmentId === c.id),
+      updates: updates
+        .filter((u) => u.commitmentId === c.id)
+        .map(({ byId: _byId, at, ...u }) => ({ ...u, at: new Date(startOfDay(at.getTime())) })),
     })),
     policy: policyChange(announcement),
     revisions: db
@@ -141,7 +167,8 @@ export function announcementDetails(announcement: Announcement) {
       .from(announcementRevisions)
       .where(eq(announcementRevisions.announcementId, announcement.id))
       .orderBy(asc(announcementRevisions.id))
-      .all(),
+      .all()
+      .map((r) => ({ ...r, replacedAt: minuteOf(r.replacedAt) })),
   };
 }
 
@@ -294,3 +321,7 @@ export function announcementFormValues(announcement: Announcement) {
       .map((c) => ({ text: c.text, status: c.status, dueAt: day(c.dueAt) })),
   };
 }
+
+/** Whether this person wrote the memo (others act on it only on the author's behalf). */
+export const isAuthorOf = (announcement: Pick<Announcement, "authorId">, user: User | null) =>
+  user !== null && announcement.authorId === user.id;

@@ -5,7 +5,7 @@ import { petitionPath } from "../../platform/addresses.server";
 import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
-import { sponsorIds } from "../petitions/organizers.server";
+import { stakeIds } from "../petitions/organizers.server";
 import { canView } from "../petitions/reads.server";
 
 /**
@@ -67,7 +67,7 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
       closedReason,
       officialIds: organizers,
       // Asked only when someone moderates: not a cost of every petition page.
-      hasStake: (userId) => sponsorIds(exec, id).has(userId),
+      hasStake: (userId) => stakeIds(exec, id).has(userId),
     };
   },
   announcement(exec, id) {

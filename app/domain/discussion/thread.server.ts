@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { commentRevisions, comments, commentThreads } from "../../../db/schema";
-import { startOfDay } from "../../platform/time";
+import { MINUTE_MS, startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
@@ -23,6 +23,8 @@ import {
  * this module: views carry `mine` for the author alone and a null author name.
  */
 
+const toMinute = (ms: number) => ms - (ms % MINUTE_MS);
+
 export type RawComment = {
   id: number;
   parent_id: number | null;
@@ -43,6 +45,7 @@ export type RawComment = {
   hidden_by_id: number | null;
   hidden_reason: string | null;
   author_name: string | null;
+  author_department: string | null;
   rt_id: number | null;
   rt_author_name: string | null;
   rt_body: string | null;
@@ -54,6 +57,9 @@ export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous
   c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
   c.hidden_reason,
   case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
+  case when c.anonymous or a.name is null then null
+    when exists (select 1 from people o where o.name = a.name and o.id <> a.id) then a.department
+  end as author_department,
   r.id as rt_id,
   case when r.anonymous or r.deleted_at is not null then null else coalesce(ra.name, 'A colleague') end as rt_author_name,
   case when r.deleted_at is null and r.hidden_at is null then substr(r.body, 1, 140) end as rt_body,
@@ -112,6 +118,11 @@ export type CommentView = {
   parentId: number | null;
   /** Null for anonymous comments: shown as "Verified colleague". */
   authorName: string | null;
+  /**
+   * The author's department, only when someone else has the same name (three colleagues named
+   * "Ana Reyes" read alike otherwise); null for anonymous comments, whose authors it would narrow.
+   */
+  authorDepartment: string | null;
   anonymous: boolean;
   official: boolean;
   /** The viewer wrote it (true only for the author, so it reveals nothing to anyone else). */
@@ -153,6 +164,7 @@ function toView(
     depth: row.depth,
     parentId: row.parent_id,
     authorName: state === "deleted" ? null : row.author_name,
+    authorDepartment: state === "deleted" ? null : row.author_department,
     anonymous: Boolean(row.anonymous),
     official: state !== "deleted" && Boolean(row.official),
     mine,
@@ -165,8 +177,9 @@ function toView(
     // known activity (or the ledger) to guess who wrote them. So do signers' reasons, whose exact
     // time is their signature's ledger time.
     dayOnly,
-    createdAt: dayOnly ? startOfDay(row.created_at) : row.created_at,
-    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : row.edited_at,
+    // Named ones to the minute, as the page shows them: loader data goes to the browser whole.
+    createdAt: dayOnly ? startOfDay(row.created_at) : toMinute(row.created_at),
+    editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : toMinute(row.edited_at),
     score: row.score,
     voted: votes.has(row.id),
     reported: reports.has(row.id),
@@ -238,7 +251,9 @@ export function threadInfo(
   thread: ThreadRow | undefined,
   viewer: User | null,
 ): ThreadInfo {
-  const locked = thread?.lockedAt ? { reason: thread.lockedReason, at: thread.lockedAt.getTime() } : null;
+  const locked = thread?.lockedAt
+    ? { reason: thread.lockedReason, at: toMinute(thread.lockedAt.getTime()) }
+    : null;
   const openForPosting = postingClosedReason(thread, commentable) === null;
   return {
     subject,

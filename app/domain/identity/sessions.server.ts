@@ -1,6 +1,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
+import { getConfig } from "../../config.server";
 import { DAY_MS } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { Role } from "../../vocabulary/roles";
@@ -11,6 +12,7 @@ import { admittedOutsideDirectory } from "./admission.server";
  * (app/web/session.server.ts reads and writes the cookie).
  */
 
+/** A session unused this long ends; each use (at most once a day) renews it — up to its absolute end. */
 export const SESSION_TTL_MS = 30 * DAY_MS;
 /** Renew at most this often, so a busy session does not write on every request. */
 const RENEW_AFTER_MS = DAY_MS;
@@ -33,7 +35,7 @@ export function createSession(exec: Executor, personId: number, now = Date.now()
       tokenHash: hashToken(token),
       personId,
       createdAt: new Date(now),
-      expiresAt: new Date(now + SESSION_TTL_MS),
+      expiresAt: new Date(Math.min(now + SESSION_TTL_MS, now + getConfig().sessionMaxAgeMs)),
       renewedAt: new Date(now),
     })
     .run();
@@ -61,13 +63,16 @@ const statements = preparedStatements((db) => ({
 }));
 
 /**
- * The person a session token belongs to, or null. A session is valid while unexpired and its person
- * is active (and, outside the directory, still admitted). Using it renews it to 30 days from now, at
- * most once a day: `renewed` says when the cookie should be re-sent with a fresh max-age.
+ * The person a session token belongs to, or null. A session is valid while unexpired, younger than
+ * SESSION_MAX_DAYS (config; sessions do not renew for ever), and its person is active (and, outside
+ * the directory, still admitted). Using it renews it to 30 days from now, at most once a day and never
+ * past its absolute end: `renewed` says when the cookie should be re-sent with a fresh max-age.
  */
 export function sessionUser(token: string, now = Date.now()): { user: User; renewed: boolean } | null {
   const row = statements().session.get({ tokenHash: hashToken(token), now });
   if (!row?.person.active) return null;
+  const endsAt = row.session.createdAt.getTime() + getConfig().sessionMaxAgeMs;
+  if (now >= endsAt) return null;
   const roles = statements()
     .roles.all({ personId: row.person.id })
     .map((r) => r.role);
@@ -84,7 +89,7 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
   if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user, renewed: false };
   getDb()
     .update(sessions)
-    .set({ renewedAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) })
+    .set({ renewedAt: new Date(now), expiresAt: new Date(Math.min(now + SESSION_TTL_MS, endsAt)) })
     .where(eq(sessions.id, row.session.id))
     .run();
   return { user, renewed: true };

@@ -1,27 +1,44 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { getDb } from "../../../db/client";
-import { people, personRoles, signInTokens } from "../../../db/schema";
+import { and, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { getDb, preparedStatements } from "../../../db/client";
+import { outbox, people, personRoles, signInTokens } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
 import { recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
+import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import { findPersonByEmail, maySignIn } from "../people/directory.server";
 import { createSession } from "./sessions.server";
 
 export const SIGN_IN_TOKEN_TTL_MS = 15 * 60_000;
+/**
+ * The per-email limit counts requests for an address *from one client address*: a stranger asking
+ * for a colleague's link from their own address runs up only their own counter, so they cannot deny
+ * that colleague a link (a limit on the address alone let one signed-out address lock named people
+ * out). Flooding someone's inbox takes many client addresses, each held to `perIp`. We chose this
+ * over "always send a link at a lower rate" because that floor can itself be used up by a stranger.
+ * The client address is the one the request context gives (app/web/request.server.ts clientIp).
+ */
 export const SIGN_IN_LIMITS = {
   perEmail: { limit: 5, windowMs: 15 * 60_000 },
   perIp: { limit: 30, windowMs: 15 * 60_000 },
 };
 
+const statements = preparedStatements((db) => ({
+  person: db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.email, sql.placeholder("email")))
+    .prepare(),
+}));
+
 /**
- * Step 1 of sign-in. The caller shows the same answer whatever happens here (no account
- * enumeration); only an allowed address gets an email. The token is stored hashed, and its email is
- * queued in the same transaction.
+ * Step 1 of sign-in. The same work whatever the address (no account enumeration, by the answer or by
+ * its timing): one look-up for a greeting, one transaction storing a hashed token and queueing the
+ * email. Whether the address may sign in is asked when the email is delivered (the mail sender drops a
+ * link for an address that may not) and again when the link is used (completeSignIn), never here.
  */
 export async function requestSignIn(
   /** `redirectTo`: a local path, already through safeRedirect (app/web/safe-redirect.ts). */
@@ -29,31 +46,38 @@ export async function requestSignIn(
   now = Date.now(),
 ): Promise<void> {
   const email = normalizeEmail(input.email);
+  const client = input.ip ?? "unknown";
   await enforceRateLimits(
     [
-      [`sign-in:email:${email}`, SIGN_IN_LIMITS.perEmail],
-      ...(input.ip ? [[`sign-in:ip:${input.ip}`, SIGN_IN_LIMITS.perIp] as RateLimitHit] : []),
+      [`sign-in:email:${email}:from:${client}`, SIGN_IN_LIMITS.perEmail],
+      [`sign-in:ip:${client}`, SIGN_IN_LIMITS.perIp],
     ],
     (wait) => `Too many sign-in requests. Please wait ${wait} and try again.`,
     now,
   );
   const config = getConfig();
-  const link = getDb().transaction(
+  const token = newToken();
+  const url = absoluteUrl(`/sign-in/verify?${new URLSearchParams({ token })}`);
+  const person = statements().person.get({ email });
+  const message = renderEmail({
+    paragraphs: [
+      person?.name ? `Hello ${person.name},` : "Hello,",
+      "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
+      "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
+    ],
+    action: { label: "Sign in to Undersigned", url },
+  });
+  getDb().transaction(
     (tx) => {
-      if (!maySignIn(email, tx)) return null;
-      const token = newToken();
-      const redirectTo = input.redirectTo ?? "";
       tx.insert(signInTokens)
         .values({
           tokenHash: hashToken(token),
           email,
-          redirectTo: redirectTo || null,
+          redirectTo: input.redirectTo || null,
           createdAt: new Date(now),
           expiresAt: new Date(now + SIGN_IN_TOKEN_TTL_MS),
         })
         .run();
-      const url = absoluteUrl(`/sign-in/verify?${new URLSearchParams({ token })}`);
-      const person = findPersonByEmail(tx, email);
       enqueueMail(
         tx,
         {
@@ -61,23 +85,60 @@ export async function requestSignIn(
           to: email,
           subject: "Your sign-in link for Undersigned",
           sensitive: true,
-          ...renderEmail({
-            paragraphs: [
-              person?.name ? `Hello ${person.name},` : "Hello,",
-              "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
-              "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
-            ],
-            action: { label: "Sign in to Undersigned", url },
-          }),
+          ...message,
         },
         now,
       );
-      return url;
     },
     { behavior: "immediate" },
   );
   // Without SMTP the newcomer reads the link in the dev mailbox or here.
-  if (link && !config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${link}`);
+  if (!config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${url}`);
+}
+
+/**
+ * Whether a queued sign-in link may be delivered to this address: the mail sender asks, and drops
+ * (with the address's unused tokens) a link for an address that may not sign in.
+ */
+export function signInLinkDeliverable(email: string): boolean {
+  return maySignIn(email);
+}
+
+/** Removes the unused links of an address that may not sign in (the mail sender, dropping one). */
+export function discardSignInLinks(email: string): void {
+  getDb()
+    .delete(signInTokens)
+    .where(and(eq(signInTokens.email, email), isNull(signInTokens.usedAt)))
+    .run();
+}
+
+/**
+ * Drops every queued sign-in link whose address may not sign in (with its tokens): the mail sender
+ * runs it before delivering, and the minute scheduler too, so without SMTP the dev mailbox (and the
+ * admin outbox) keeps an unknown address's link for a minute at most. Returns how many.
+ */
+export function dropUndeliverableSignInLinks(): number {
+  const queued = getDb()
+    .select({ id: outbox.id, to: outbox.toAddress })
+    .from(outbox)
+    .where(and(eq(outbox.kind, "sign-in"), eq(outbox.status, "queued")))
+    .all();
+  let dropped = 0;
+  for (const { id, to } of queued) {
+    if (signInLinkDeliverable(to)) continue;
+    getDb().delete(outbox).where(eq(outbox.id, id)).run();
+    discardSignInLinks(to);
+    dropped++;
+  }
+  return dropped;
+}
+
+/** Sign-in tokens used or expired are worth nothing: the session sweeper deletes them. */
+export function deleteSpentSignInTokens(now = Date.now()): number {
+  return getDb()
+    .delete(signInTokens)
+    .where(or(isNotNull(signInTokens.usedAt), lte(signInTokens.expiresAt, new Date(now))))
+    .run().changes;
 }
 
 function findUsableToken(token: string, now: number) {
@@ -126,6 +187,12 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
         .returning()
         .get();
       if (!consumed) return { ok: false, reason: "invalid" };
+      // Using one link ends the address's other outstanding links: an older link found later in a
+      // mailbox (or a forwarded one) no longer signs anyone in.
+      tx.update(signInTokens)
+        .set({ usedAt: new Date(now) })
+        .where(and(eq(signInTokens.email, consumed.email), isNull(signInTokens.usedAt)))
+        .run();
       // Re-checked now: the person may have been deactivated since the link was sent.
       if (!maySignIn(consumed.email, tx)) return { ok: false, reason: "not-allowed" };
       let person = findPersonByEmail(tx, consumed.email);

@@ -6,6 +6,7 @@ import { people } from "../../../db/schema";
 import { type Actor, recordAudit } from "../../platform/audit.server";
 import { emailSchema } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
+import { singleLine } from "../../platform/text";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { findPersonByEmail } from "./directory.server";
 
@@ -45,9 +46,13 @@ const ACTIVE_VALUES: Record<string, boolean> = {
 
 const rowSchema = z.object({
   email: emailSchema,
-  name: z.string().trim().min(1, "name is empty").max(200, "name is longer than 200 characters"),
-  department: z.string().trim().max(100, "department is longer than 100 characters"),
-  location: z.string().trim().max(100, "location is longer than 100 characters"),
+  name: z
+    .string()
+    .overwrite(singleLine)
+    .min(1, "name is empty")
+    .max(200, "name is longer than 200 characters"),
+  department: z.string().overwrite(singleLine).max(100, "department is longer than 100 characters"),
+  location: z.string().overwrite(singleLine).max(100, "location is longer than 100 characters"),
   active: z
     .string()
     .optional()

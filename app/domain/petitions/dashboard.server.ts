@@ -4,13 +4,12 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, milestones, outbox, people, petitions, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
-import { DAY_MS, HOUR_MS } from "../../platform/time";
+import { DAY_MS, HOUR_MS, minuteOf } from "../../platform/time";
 import { discussionActivity } from "../discussion/queue.server";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { canManageOrganizers, isOrganizer, listOrganizers } from "./organizers.server";
+import { listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
-import type { Petition } from "./rights.server";
+import { dashboardRefusalFor, dashboardRights, type Petition } from "./rights.server";
 import {
   bucketStarts,
   chooseResolution,
@@ -26,9 +25,9 @@ import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
  * (through small-group suppression), anonymous signers one total beside them.
  */
 
-export function canSeeDashboard(petition: Pick<Petition, "id">, user: User): boolean {
-  return can(user, "moderate:petition") || can(user, "view:admin") || isOrganizer(getDb(), petition, user.id);
-}
+/** Who sees the dashboard: rights.server.ts (its organizers, moderators and admins). */
+export const canSeeDashboard = (petition: Petition, user: User): boolean =>
+  dashboardRefusalFor(petition, user) === null;
 
 const standing = (petitionId: number) =>
   and(
@@ -232,7 +231,8 @@ export function petitionDashboard(
     series: signatureSeries(petition, options.resolution, now),
     milestones: milestoneRows.map((m) => ({
       threshold: m.threshold,
-      reachedAt: m.reachedAt,
+      // To the minute, as the page shows it.
+      reachedAt: minuteOf(m.reachedAt),
       responseRequired: m.responseRequired,
     })),
     projection: projectNextMilestone({
@@ -258,27 +258,29 @@ export function organizerDashboard(
   options: { resolution?: Resolution },
   now = Date.now(),
 ) {
-  const db = getDb();
+  const rights = dashboardRights(petition, user);
   const updates = listPetitionUpdates(petition.id);
   const lastUpdate = updates.find((u) => u.kind === "update");
-  const nextUpdateAt = lastUpdate ? lastUpdate.createdAt.getTime() + UPDATE_INTERVAL_MS : null;
+  // The list is to the minute: the next slot opens within the minute after this one.
+  const nextUpdateAt = lastUpdate ? lastUpdate.createdAt.getTime() + UPDATE_INTERVAL_MS + 60_000 : null;
   return {
     petition: {
       slug: petition.slug,
       title: petition.title,
       state: petition.state,
       hidden: Boolean(petition.hiddenAt),
-      wonAt: petition.wonAt,
+      won: petition.wonAt !== null,
     },
     dashboard: petitionDashboard(petition, options, now),
     updates,
-    // Names only: organizers see each other on the petition page, not each other's addresses.
-    organizers: listOrganizers(petition.id).map(({ email: _email, ...o }) => o),
-    viewer: {
-      id: user.id,
-      organizer: isOrganizer(db, petition, user.id),
-      managesOrganizers: canManageOrganizers(db, petition.id, user),
-    },
+    // Names only; person ids only for the creator, whose remove buttons post them.
+    organizers: listOrganizers(petition.id).map((o, index) => ({
+      key: `${o.role}-${index}`,
+      name: o.name,
+      role: o.role,
+      personId: rights.canRemove && o.role !== "creator" ? o.id : null,
+    })),
+    viewer: rights,
     nextUpdateAt: nextUpdateAt && nextUpdateAt > now ? nextUpdateAt : null,
   };
 }

@@ -1,12 +1,13 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { milestones, petitions, policies } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
+import { renderMarkdown, renderStoredMarkdown } from "../../platform/markdown.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/settings.server";
 import { uniqueSlug } from "../../platform/slugs";
 import type { User } from "../identity/sessions.server";
-import type { petitionInputSchema } from "./forms";
+import { OWN_MILESTONES, type petitionInputSchema } from "./forms";
 import { requirePetition } from "./lifecycle.server";
 import {
   editRefusal,
@@ -14,6 +15,7 @@ import {
   milestoneRefusal,
   type Petition,
   PetitionError,
+  responseApprovalRefusal,
   standingOf,
 } from "./rights.server";
 
@@ -38,6 +40,8 @@ function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
 }
 
 export function createPetition(input: PetitionInput, creator: User, now = Date.now()): Petition {
+  // Rendered when saved (and before the write lock): a body the renderer refuses fails this save.
+  const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
     (tx) => {
       requireKnownPolicy(tx, input.policyId);
@@ -49,6 +53,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
           title: input.title,
           summary: input.summary,
           body: input.body,
+          bodyHtml,
           category: input.category || null,
           policyId: input.policyId ?? null,
           creatorId: creator.id,
@@ -73,6 +78,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
 
 /** Creators edit while draft; afterwards only moderators may fix typos (audited). */
 export function editPetition(petitionId: number, input: PetitionInput, user: User): Petition {
+  const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
     (tx) => {
       requireKnownPolicy(tx, input.policyId);
@@ -84,6 +90,7 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
         .update(petitions)
         .set({
           ...input,
+          bodyHtml,
           category: input.category || null,
           policyId: input.policyId ?? null,
           openForDays: input.openForDays ?? petition.openForDays,
@@ -114,7 +121,11 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
   );
 }
 
-/** Organizers may add their own milestones before the petition opens. */
+/**
+ * The creator adds a milestone of their own before the petition opens: at most OWN_MILESTONES.max,
+ * each at least OWN_MILESTONES.minGap signatures from every other. Asking for a response makes it a
+ * request; it binds leadership only once a moderator approves it (approveResponseObligation).
+ */
 export function addMilestone(
   petitionId: number,
   input: { threshold: number; responseRequired: boolean; responseDays: number | null },
@@ -125,14 +136,97 @@ export function addMilestone(
       const petition = requirePetition(tx, petitionId);
       const refusal = milestoneRefusal(petition, standingOf(tx, petition, user));
       if (refusal) throw refusal;
-      const inserted = tx
-        .insert(milestones)
-        .values({ petitionId, ...input })
-        .onConflictDoNothing()
+      const existing = tx.select().from(milestones).where(eq(milestones.petitionId, petitionId)).all();
+      if (existing.filter((m) => m.origin === "organizer").length >= OWN_MILESTONES.max)
+        throw new PetitionError(
+          `A petition can have at most ${OWN_MILESTONES.max} milestones of its own.`,
+          409,
+        );
+      const near = existing.find((m) => Math.abs(m.threshold - input.threshold) < OWN_MILESTONES.minGap);
+      if (near)
+        throw new PetitionError(
+          near.threshold === input.threshold
+            ? `There is already a milestone at ${input.threshold.toLocaleString("en")}.`
+            : `Keep milestones at least ${OWN_MILESTONES.minGap} signatures apart: there is one at ${near.threshold.toLocaleString("en")}.`,
+          409,
+        );
+      const requested = input.responseRequired && input.responseDays !== null;
+      tx.insert(milestones)
+        .values({
+          petitionId,
+          threshold: input.threshold,
+          origin: "organizer",
+          responseRequired: false,
+          responseRequested: requested,
+          responseDays: requested ? input.responseDays : null,
+        })
         .run();
-      if (!inserted.changes)
-        throw new PetitionError(`There is already a milestone at ${input.threshold}.`, 409);
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.milestone.add",
+        { type: "petition", id: petitionId },
+        { threshold: input.threshold, responseRequested: requested, responseDays: input.responseDays },
+      );
     },
     { behavior: "immediate" },
   );
+}
+
+/**
+ * A moderator approves the response its creator asked for at one of its milestones: from then on
+ * reaching it obliges leadership to respond. Audited.
+ */
+export function approveResponseObligation(petitionId: number, milestoneId: number, user: User): void {
+  getDb().transaction(
+    (tx) => {
+      const petition = requirePetition(tx, petitionId);
+      const refusal = responseApprovalRefusal(petition, standingOf(tx, petition, user));
+      if (refusal) throw refusal;
+      const approved = tx
+        .update(milestones)
+        .set({ responseRequired: true, responseApprovedById: user.id })
+        .where(
+          and(
+            eq(milestones.id, milestoneId),
+            eq(milestones.petitionId, petitionId),
+            eq(milestones.responseRequested, true),
+            eq(milestones.responseRequired, false),
+            isNull(milestones.reachedAt),
+          ),
+        )
+        .returning()
+        .get();
+      if (!approved)
+        throw new PetitionError("There is no response request to approve at that milestone.", 409);
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.milestone.approve-response",
+        { type: "petition", id: petitionId },
+        { threshold: approved.threshold, responseDays: approved.responseDays },
+      );
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Bodies saved before they were stored rendered (migration 0014): rendered once at start, with the
+ * safe rendering (a body the renderer refuses shows as plain text). Returns how many.
+ */
+export function renderMissingPetitionBodies(): number {
+  const db = getDb();
+  const missing = db
+    .select({ id: petitions.id, body: petitions.body })
+    .from(petitions)
+    .where(eq(petitions.bodyHtml, ""))
+    .all();
+  for (const { id, body } of missing) {
+    db.update(petitions)
+      .set({ bodyHtml: renderStoredMarkdown(body) })
+      .where(eq(petitions.id, id))
+      .run();
+  }
+  return missing.length;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../platform/text";
 import { REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
@@ -6,12 +7,12 @@ import { REJECTION_REASONS } from "../../vocabulary/petitions";
 export const petitionInputSchema = z.object({
   title: z
     .string({ message: "Give the petition a title" })
-    .trim()
+    .overwrite(singleLine)
     .min(10, "Make the title at least 10 characters")
     .max(120, "Keep the title to 120 characters"),
   summary: z
     .string({ message: "Say what you are asking for" })
-    .trim()
+    .overwrite(singleLine)
     .min(20, "Say what you ask for in at least 20 characters")
     .max(500, "Keep the ask to 500 characters"),
   body: z
@@ -19,7 +20,7 @@ export const petitionInputSchema = z.object({
     .trim()
     .min(50, "Explain the petition in at least 50 characters")
     .max(10_000, "Keep the text to 10,000 characters"),
-  category: z.string().trim().max(60, "Keep the category to 60 characters").optional(),
+  category: z.string().overwrite(singleLine).max(60, "Keep the category to 60 characters").optional(),
   policyId: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
   openForDays: z.coerce
     .number({ message: "Enter a number of days" })
@@ -28,6 +29,13 @@ export const petitionInputSchema = z.object({
     .max(365, "Keep it open for at most 365 days")
     .optional(),
 });
+/**
+ * What a creator may add of their own, before the petition opens: a few milestones, each well apart
+ * from every other (a signature crossing one emails organizers, leadership and subscribers), and a
+ * response obligation only as a request a moderator approves, with a sensible time to answer.
+ */
+export const OWN_MILESTONES = { max: 3, minGap: 100, minResponseDays: 7 } as const;
+
 export const milestoneInputSchema = z
   .object({
     threshold: z.coerce
@@ -36,10 +44,15 @@ export const milestoneInputSchema = z
       .min(2, "At least 2 signatures")
       .max(1_000_000, "At most 1,000,000"),
     responseRequired: z.boolean().optional().default(false),
-    responseDays: z.coerce.number().int().min(1).max(365).optional(),
+    responseDays: z.coerce
+      .number()
+      .int()
+      .min(OWN_MILESTONES.minResponseDays, `Give leadership at least ${OWN_MILESTONES.minResponseDays} days`)
+      .max(365)
+      .optional(),
   })
   .refine((m) => !m.responseRequired || m.responseDays, {
-    message: "Say within how many days leadership must respond",
+    message: "Say within how many days leadership should respond",
     path: ["responseDays"],
   });
 
@@ -70,6 +83,7 @@ export const victorySchema = z.object({
     .max(PETITION_UPDATE_MAX, "Keep the note to 5,000 characters"),
 });
 
+/** The creator invites a colleague to co-organize, by their work email. */
 export const coOrganizerSchema = z.object({
   email: z.string({ message: "Enter a colleague's email address" }).trim().email("Enter an email address"),
 });
@@ -80,7 +94,20 @@ export const rejectStepSchema = z.object({
   note: z.string().trim().max(1000, "Keep the note to 1,000 characters").optional(),
 });
 export const hideStepSchema = z.object({
-  reason: z.string({ message: "Say why" }).trim().min(3, "Say why").max(500, "Keep it to 500 characters"),
+  reason: z
+    .string({ message: "Say why" })
+    .overwrite(singleLine)
+    .min(3, "Say why")
+    .max(500, "Keep it to 500 characters"),
+});
+
+/** The creator's request that moderators close the petition early, with the reason they read. */
+export const closeRequestStepSchema = z.object({
+  reason: z
+    .string({ message: "Say why it should close early" })
+    .overwrite(singleLine)
+    .min(10, "Say why in at least 10 characters")
+    .max(500, "Keep it to 500 characters"),
 });
 
 /** A step of the petition state machine, as transitionPetition takes it. */
@@ -94,5 +121,6 @@ export const transitionSchema = z.discriminatedUnion("action", [
   hideStepSchema.extend({ action: z.literal("hide") }),
   z.object({ action: z.literal("unhide") }),
   z.object({ action: z.literal("declare-victory"), note: victorySchema.shape.body }),
+  closeRequestStepSchema.extend({ action: z.literal("request-close") }),
 ]);
 export type Transition = z.output<typeof transitionSchema>;

@@ -7,7 +7,7 @@ import { normalizeEmail } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
 import { standing } from "./counts.server";
 import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
-import { sponsorIds } from "./organizers.server";
+import { stakeIds } from "./organizers.server";
 import { OWN_PETITION, PetitionError } from "./rights.server";
 import { hashIp } from "./signing.server";
 
@@ -68,7 +68,7 @@ function emailList(criteria: InvalidationCriteria): string[] {
 }
 
 function checkNotOwnPetition(petitionId: number, actor: Actor): void {
-  if (actor.id !== null && sponsorIds(getDb(), petitionId).has(actor.id)) {
+  if (actor.id !== null && stakeIds(getDb(), petitionId).has(actor.id)) {
     throw new InvalidationError(OWN_PETITION, 403);
   }
 }

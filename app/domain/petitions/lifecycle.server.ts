@@ -1,4 +1,4 @@
-import { and, count, eq, lte, sql } from "drizzle-orm";
+import { and, count, eq, isNull, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements, type Tx } from "../../../db/client";
 import { people, personRoles, petitionCoSponsors, petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
@@ -12,15 +12,22 @@ import type { MailKind } from "../../vocabulary/mail-kinds";
 import { type PetitionState, REJECTION_LABELS } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
 import type { Transition } from "./forms";
-import { organizerEmails } from "./organizers.server";
+import { countingCoSponsors, organizerEmails, stakeIds } from "./organizers.server";
 import { closePetitionKey, openPetitionKey } from "./petition-keys.server";
-import { type Petition, PetitionError, standingOf, transitionRefusal } from "./rights.server";
+import {
+  coSponsorDropRefusal,
+  type Petition,
+  PetitionError,
+  standingOf,
+  transitionRefusal,
+} from "./rights.server";
 import { recordPetitionUpdate } from "./updates.server";
 
 /**
  * A petition's one state machine: submit, co-sponsor, approve, reject, close, archive, hide, unhide,
- * declare victory. Every change of state goes through transitionPetition, with its audit entry and
- * emails in the same transaction.
+ * declare victory, request an early close. Every change of state goes through transitionPetition (or,
+ * for a co-sponsor dropped while awaiting moderation, dropCoSponsor), with its audit entry and emails
+ * in the same transaction. Who may take each step: rights.server.ts.
  */
 
 /**
@@ -93,6 +100,22 @@ export function transitionPetition(
           next = { hiddenAt: null, hiddenReason: null };
           break;
         }
+        case "request-close": {
+          if (!user) break;
+          next = { closeRequestedAt: at, closeRequestReason: transition.reason };
+          notifyModerators(
+            tx,
+            petition,
+            "petition.close_requested",
+            `To decide: close “${petition.title}” early?`,
+            [
+              `The creator of “${petition.title}” asks moderators to close it early.`,
+              `Their reason: ${transition.reason}`,
+            ],
+            now,
+          );
+          break;
+        }
         case "declare-victory": {
           if (!user) break;
           // A won petition stops collecting signatures: the ask is met.
@@ -159,17 +182,14 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
       now,
     );
   if (petition.state === "awaiting_moderation") {
-    const moderators = tx
-      .select({ email: people.email })
-      .from(personRoles)
-      .innerJoin(people, eq(people.id, personRoles.personId))
-      .where(and(eq(personRoles.role, "moderator"), eq(people.active, true)))
-      .all();
-    for (const { email } of moderators) {
-      send("petition.awaiting_moderation", email, `To review: “${petition.title}”`, [
-        `The petition “${petition.title}” has its co-sponsors and awaits moderation.`,
-      ]);
-    }
+    notifyModerators(
+      tx,
+      petition,
+      "petition.awaiting_moderation",
+      `To review: “${petition.title}”`,
+      [`The petition “${petition.title}” has its co-sponsors and awaits moderation.`],
+      now,
+    );
   } else if (petition.state === "open") {
     for (const email of organizers) {
       send("petition.open", email, `Approved: “${petition.title}” is open for signatures`, [
@@ -192,13 +212,94 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
   }
 }
 
+/** Emails the active moderators who could act on it (those with a stake in it stand aside). */
+function notifyModerators(
+  tx: Tx,
+  petition: Petition,
+  kind: MailKind,
+  subject: string,
+  paragraphs: string[],
+  now: number,
+): void {
+  const stake = stakeIds(tx, petition.id);
+  const moderators = tx
+    .select({ id: people.id, email: people.email })
+    .from(personRoles)
+    .innerJoin(people, eq(people.id, personRoles.personId))
+    .where(and(eq(personRoles.role, "moderator"), eq(people.active, true)))
+    .all();
+  for (const { id, email } of moderators) {
+    if (stake.has(id)) continue;
+    enqueueMail(
+      tx,
+      {
+        kind,
+        to: email,
+        subject,
+        petitionId: petition.id,
+        ...renderEmail({
+          paragraphs,
+          action: { label: "Open the petition", url: petitionUrl(petition.slug) },
+        }),
+      },
+      now,
+    );
+  }
+}
+
 function coSponsorCount(exec: Executor, petitionId: number): number {
   return (
     exec
       .select({ n: count() })
       .from(petitionCoSponsors)
-      .where(eq(petitionCoSponsors.petitionId, petitionId))
+      .where(and(eq(petitionCoSponsors.petitionId, petitionId), countingCoSponsors))
       .get()?.n ?? 0
+  );
+}
+
+/**
+ * The creator drops a co-sponsor before the petition opens: it no longer counts (nor may that person
+ * co-sponsor again). A petition awaiting moderation that falls short goes back to collecting.
+ */
+export function dropCoSponsor(petitionId: number, personId: number, user: User, now = Date.now()): Petition {
+  return getDb().transaction(
+    (tx) => {
+      const petition = requirePetition(tx, petitionId);
+      const refusal = coSponsorDropRefusal(petition, standingOf(tx, petition, user));
+      if (refusal) throw refusal;
+      const at = new Date(now);
+      const dropped = tx
+        .update(petitionCoSponsors)
+        .set({ droppedAt: at })
+        .where(
+          and(
+            eq(petitionCoSponsors.petitionId, petitionId),
+            eq(petitionCoSponsors.personId, personId),
+            isNull(petitionCoSponsors.droppedAt),
+          ),
+        )
+        .run();
+      if (!dropped.changes) throw new PetitionError("That person does not co-sponsor this petition.", 409);
+      const short =
+        petition.state === "awaiting_moderation" &&
+        coSponsorCount(tx, petitionId) < petition.coSponsorsRequired;
+      const updated = tx
+        .update(petitions)
+        .set({ ...(short ? { state: "collecting" as const } : {}), updatedAt: at })
+        .where(eq(petitions.id, petitionId))
+        .returning()
+        .get();
+      const person = tx.select({ email: people.email }).from(people).where(eq(people.id, personId)).get();
+      recordAudit(
+        tx,
+        actorOf(user),
+        "petition.co-sponsor.drop",
+        { type: "petition", id: petitionId },
+        { email: person?.email ?? null, from: petition.state, to: updated.state },
+      );
+      return updated;
+    },
+    { behavior: "immediate" },
   );
 }
 

@@ -1,24 +1,28 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import {
   people,
   petitionCoOrganizers,
   petitionCoSponsors,
+  petitionOrganizerInvitations,
   petitionOrganizers,
   petitions,
 } from "../../../db/schema";
-import { petitionUrl } from "../../platform/addresses.server";
+import { petitionPageUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
+import { organizerChangeRefusal, standingOf } from "./rights.server";
 
 /**
- * Who organizes a petition: its creator, its co-sponsors and the co-organizers organizers add. Every
- * question about organizers asks the `petition_organizers` view, so the three sources never drift.
+ * Who organizes a petition: its creator, and the colleagues who accepted the creator's invitation
+ * to co-organize. Co-sponsors are not organizers: co-sponsoring is an endorsement that counts toward
+ * opening, nothing more. Every "is this an organizer" question (the dashboard, updates, the Official
+ * badge, emails to organizers) asks the `petition_organizers` view, so the sources never drift.
+ * Who may invite, remove or leave is stated in rights.server.ts.
  */
 
 export class OrganizerError extends Refusal {}
@@ -34,6 +38,31 @@ const statements = preparedStatements((db) => ({
       ),
     )
     .prepare(),
+  isCoOrganizer: db
+    .select({ id: petitionCoOrganizers.personId })
+    .from(petitionCoOrganizers)
+    .where(
+      and(
+        eq(petitionCoOrganizers.petitionId, sql.placeholder("petitionId")),
+        eq(petitionCoOrganizers.personId, sql.placeholder("personId")),
+      ),
+    )
+    .prepare(),
+  coSponsors: db
+    .select({ id: petitionCoSponsors.personId, droppedAt: petitionCoSponsors.droppedAt })
+    .from(petitionCoSponsors)
+    .where(eq(petitionCoSponsors.petitionId, sql.placeholder("petitionId")))
+    .prepare(),
+  invitation: db
+    .select()
+    .from(petitionOrganizerInvitations)
+    .where(
+      and(
+        eq(petitionOrganizerInvitations.petitionId, sql.placeholder("petitionId")),
+        eq(petitionOrganizerInvitations.personId, sql.placeholder("personId")),
+      ),
+    )
+    .prepare(),
 }));
 
 /**
@@ -44,24 +73,23 @@ export function isOrganizer(_exec: Executor, petition: { id: number }, userId: n
   return Boolean(statements().isOrganizer.get({ petitionId: petition.id, personId: userId }));
 }
 
-/**
- * Who put their name to a petition: its creator and co-sponsors. A moderator among them leaves its
- * moderation (review, edits, closing, hiding, invalidation, its discussion) to others. Co-organizers
- * do not count: organizers add them without their consent, so counting them would let organizers
- * switch moderation off by adding every moderator.
- */
-export function sponsorIds(exec: Executor, petitionId: number): Set<number> {
-  const creator = exec
-    .select({ id: petitions.creatorId })
-    .from(petitions)
-    .where(eq(petitions.id, petitionId))
-    .get();
-  const coSponsors = exec
-    .select({ id: petitionCoSponsors.personId })
-    .from(petitionCoSponsors)
-    .where(eq(petitionCoSponsors.petitionId, petitionId))
-    .all();
-  return new Set([...(creator ? [creator.id] : []), ...coSponsors.map((r) => r.id)]);
+/** A colleague who accepted the creator's invitation (or was a co-organizer before invitations). */
+export function isCoOrganizer(_exec: Executor, petitionId: number, userId: number): boolean {
+  return Boolean(statements().isCoOrganizer.get({ petitionId, personId: userId }));
+}
+
+/** The petition's co-sponsors: those counting now, and those its creator dropped. */
+export function coSponsorStanding(_exec: Executor, petitionId: number) {
+  const rows = statements().coSponsors.all({ petitionId });
+  return {
+    counting: new Set(rows.filter((r) => !r.droppedAt).map((r) => r.id)),
+    dropped: new Set(rows.filter((r) => r.droppedAt).map((r) => r.id)),
+  };
+}
+
+/** Whether this person has an invitation to co-organize that they have not answered. */
+export function hasPendingInvitation(_exec: Executor, petitionId: number, userId: number): boolean {
+  return Boolean(statements().invitation.get({ petitionId, personId: userId }));
 }
 
 export function organizerIds(exec: Executor, petitionId: number): Set<number> {
@@ -73,6 +101,31 @@ export function organizerIds(exec: Executor, petitionId: number): Set<number> {
       .all()
       .map((r) => r.id),
   );
+}
+
+/**
+ * Who has a stake in a petition and so leaves its moderation (review, edits, closing, hiding,
+ * invalidation, its discussion) to other moderators: its creator, its co-sponsors and its
+ * co-organizers. Co-organizers count now that they must accept an invitation (ADR 0028): nobody can
+ * be made one without their consent, so organizers cannot switch moderation off by adding every
+ * moderator; a pending invitation does not count.
+ */
+export function stakeIds(exec: Executor, petitionId: number): Set<number> {
+  const creator = exec
+    .select({ id: petitions.creatorId })
+    .from(petitions)
+    .where(eq(petitions.id, petitionId))
+    .get();
+  const coOrganizers = exec
+    .select({ id: petitionCoOrganizers.personId })
+    .from(petitionCoOrganizers)
+    .where(eq(petitionCoOrganizers.petitionId, petitionId))
+    .all();
+  return new Set([
+    ...(creator ? [creator.id] : []),
+    ...coSponsorStanding(exec, petitionId).counting,
+    ...coOrganizers.map((r) => r.id),
+  ]);
 }
 
 /** Active organizers, for the emails the platform sends them. */
@@ -89,13 +142,9 @@ export function organizerEmails(exec: Executor, petitionId: number): string[] {
   return organizerRecipients(exec, petitionId).map((r) => r.email);
 }
 
-/** Organizers' dashboard tools: the petition's organizers, and admins (who can step in). */
-export function canManageOrganizers(exec: Executor, petitionId: number, user: User): boolean {
-  return can(user, "view:admin") || isOrganizer(exec, { id: petitionId }, user.id);
-}
+export type OrganizerRole = "creator" | "co-organizer" | "invited";
 
-export type OrganizerRole = "creator" | "co-sponsor" | "co-organizer";
-
+/** The creator, the co-organizers and the invitations not yet answered, in that order. */
 export function listOrganizers(petitionId: number) {
   const db = getDb();
   const petition = db
@@ -104,48 +153,48 @@ export function listOrganizers(petitionId: number) {
     .where(eq(petitions.id, petitionId))
     .get();
   if (!petition) return [];
-  const person = (id: number) =>
-    db
-      .select({ id: people.id, name: people.name, email: people.email })
-      .from(people)
-      .where(eq(people.id, id))
-      .get();
-  const creator = person(petition.creatorId);
-  const sponsors = db
-    .select({ id: people.id, name: people.name, email: people.email })
-    .from(petitionCoSponsors)
-    .innerJoin(people, eq(people.id, petitionCoSponsors.personId))
-    .where(eq(petitionCoSponsors.petitionId, petitionId))
-    .orderBy(asc(petitionCoSponsors.createdAt))
-    .all();
+  const creator = db
+    .select({ id: people.id, name: people.name })
+    .from(people)
+    .where(eq(people.id, petition.creatorId))
+    .get();
   const added = db
-    .select({ id: people.id, name: people.name, email: people.email })
+    .select({ id: people.id, name: people.name })
     .from(petitionCoOrganizers)
     .innerJoin(people, eq(people.id, petitionCoOrganizers.personId))
     .where(eq(petitionCoOrganizers.petitionId, petitionId))
     .orderBy(asc(petitionCoOrganizers.createdAt))
     .all();
-  const rows: { id: number; name: string | null; email: string; role: OrganizerRole }[] = [];
-  const seen = new Set<number>();
-  const push = (p: { id: number; name: string | null; email: string }, role: OrganizerRole) => {
-    if (seen.has(p.id)) return;
-    seen.add(p.id);
-    rows.push({ ...p, role });
-  };
-  if (creator) push(creator, "creator");
-  for (const p of sponsors) push(p, "co-sponsor");
-  for (const p of added) push(p, "co-organizer");
-  return rows;
+  const invited = db
+    .select({ id: people.id, name: people.name })
+    .from(petitionOrganizerInvitations)
+    .innerJoin(people, eq(people.id, petitionOrganizerInvitations.personId))
+    .where(eq(petitionOrganizerInvitations.petitionId, petitionId))
+    .orderBy(asc(petitionOrganizerInvitations.createdAt))
+    .all();
+  return [
+    ...(creator ? [{ ...creator, role: "creator" as OrganizerRole }] : []),
+    ...added.map((p) => ({ ...p, role: "co-organizer" as OrganizerRole })),
+    ...invited.map((p) => ({ ...p, role: "invited" as OrganizerRole })),
+  ];
 }
 
-/** Adds a colleague (an active person in the staff directory) as a co-organizer; audited, emailed. */
-export function addCoOrganizer(petitionId: number, email: string, user: User, now = Date.now()): void {
+function requirePetitionRow(exec: Executor, petitionId: number) {
+  const petition = exec.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) throw new OrganizerError("There is no such petition.", 404);
+  return petition;
+}
+
+/**
+ * The creator invites a colleague (an active person in the staff directory) to co-organize; they
+ * become an organizer only when they accept on the invitation page. Audited, emailed.
+ */
+export function inviteOrganizer(petitionId: number, email: string, user: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-      if (!petition) throw new OrganizerError("There is no such petition.", 404);
-      if (!canManageOrganizers(tx, petitionId, user))
-        throw new OrganizerError("Only the petition's organizers can add organizers.", 403);
+      const petition = requirePetitionRow(tx, petitionId);
+      const refusal = organizerChangeRefusal(petition, standingOf(tx, petition, user), "invite");
+      if (refusal) throw refusal;
       const person = tx
         .select()
         .from(people)
@@ -153,31 +202,35 @@ export function addCoOrganizer(petitionId: number, email: string, user: User, no
         .get();
       if (!person?.active)
         throw new OrganizerError("That address is not a current colleague in the staff directory.");
+      const name = person.name ?? person.email;
       if (isOrganizer(tx, petition, person.id))
-        throw new OrganizerError(`${person.name ?? person.email} already organizes this petition.`, 409);
-      tx.insert(petitionCoOrganizers)
-        .values({ petitionId, personId: person.id, addedById: user.id, createdAt: new Date(now) })
+        throw new OrganizerError(`${name} already organizes this petition.`, 409);
+      const invited = tx
+        .insert(petitionOrganizerInvitations)
+        .values({ petitionId, personId: person.id, invitedById: user.id, createdAt: new Date(now) })
+        .onConflictDoNothing()
         .run();
+      if (!invited.changes) throw new OrganizerError(`${name} is already invited.`, 409);
       recordAudit(
         tx,
         actorOf(user),
-        "petition.organizer.add",
+        "petition.organizer.invite",
         { type: "petition", id: petitionId },
         { email: person.email },
       );
       enqueueMail(
         tx,
         {
-          kind: "organizer.added",
+          kind: "organizer.invited",
           to: person.email,
-          subject: `You are now an organizer of “${petition.title}”`,
+          subject: `Will you co-organize “${petition.title}”?`,
           petitionId,
           ...renderEmail({
             paragraphs: [
-              `${user.name ?? user.email} added you as an organizer of the petition “${petition.title}”.`,
-              "You can now see its dashboard, post updates to its signers and declare victory.",
+              `${user.name ?? user.email} invites you to co-organize the petition “${petition.title}”.`,
+              "Co-organizers see its dashboard and can post updates to its signers. Nothing changes until you accept: open the invitation to accept or decline it.",
             ],
-            action: { label: "Open the dashboard", url: `${petitionUrl(petition.slug)}/dashboard` },
+            action: { label: "Open the invitation", url: petitionPageUrl(petition.slug, "invitation") },
           }),
         },
         now,
@@ -187,28 +240,100 @@ export function addCoOrganizer(petitionId: number, email: string, user: User, no
   );
 }
 
-/**
- * Removes a co-organizer. The creator and co-sponsors stay organizers: they launched the petition.
- * Co-organizers may also remove themselves.
- */
-export function removeCoOrganizer(petitionId: number, personId: number, user: User): void {
+/** What the invitation page shows its invitee; null when this person has no invitation to answer. */
+export function pendingInvitation(slug: string, user: User) {
+  const db = getDb();
+  const petition = db.select().from(petitions).where(eq(petitions.slug, slug)).get();
+  if (!petition) return null;
+  const invitation = statements().invitation.get({ petitionId: petition.id, personId: user.id });
+  if (!invitation) return null;
+  const inviter = db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, invitation.invitedById))
+    .get();
+  return {
+    petitionId: petition.id,
+    slug: petition.slug,
+    title: petition.title,
+    summary: petition.summary,
+    invitedBy: inviter?.name ?? "The petition's creator",
+  };
+}
+
+/** The invitee accepts (becomes a co-organizer) or declines; either way the invitation is gone. */
+export function answerInvitation(petitionId: number, accept: boolean, user: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      if (!canManageOrganizers(tx, petitionId, user))
-        throw new OrganizerError("Only the petition's organizers can remove organizers.", 403);
+      const invitation = tx
+        .delete(petitionOrganizerInvitations)
+        .where(
+          and(
+            eq(petitionOrganizerInvitations.petitionId, petitionId),
+            eq(petitionOrganizerInvitations.personId, user.id),
+          ),
+        )
+        .returning()
+        .get();
+      if (!invitation)
+        throw new OrganizerError("There is no invitation for you to answer on this petition.", 404);
+      if (accept) {
+        tx.insert(petitionCoOrganizers)
+          .values({
+            petitionId,
+            personId: user.id,
+            addedById: invitation.invitedById,
+            createdAt: new Date(now),
+          })
+          .onConflictDoNothing()
+          .run();
+      }
+      recordAudit(tx, actorOf(user), accept ? "petition.organizer.accept" : "petition.organizer.decline", {
+        type: "petition",
+        id: petitionId,
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * The creator removes a co-organizer, or withdraws an invitation not yet answered. The creator stays:
+ * they started it.
+ */
+export function removeOrganizer(petitionId: number, personId: number, user: User): void {
+  getDb().transaction(
+    (tx) => {
+      const petition = requirePetitionRow(tx, petitionId);
+      const refusal = organizerChangeRefusal(petition, standingOf(tx, petition, user), "remove");
+      if (refusal) throw refusal;
       const person = tx.select({ email: people.email }).from(people).where(eq(people.id, personId)).get();
       const removed = tx
         .delete(petitionCoOrganizers)
         .where(
           and(eq(petitionCoOrganizers.petitionId, petitionId), eq(petitionCoOrganizers.personId, personId)),
         )
-        .run();
-      if (!removed.changes || !person)
-        throw new OrganizerError("Only co-organizers can be removed; the creator and co-sponsors stay.", 409);
+        .run().changes;
+      const withdrawn = removed
+        ? 0
+        : tx
+            .delete(petitionOrganizerInvitations)
+            .where(
+              and(
+                eq(petitionOrganizerInvitations.petitionId, petitionId),
+                eq(petitionOrganizerInvitations.personId, personId),
+              ),
+            )
+            .run().changes;
+      if ((!removed && !withdrawn) || !person)
+        throw new OrganizerError(
+          "Only co-organizers and invitations can be removed; the creator stays.",
+          409,
+        );
       recordAudit(
         tx,
         actorOf(user),
-        "petition.organizer.remove",
+        removed ? "petition.organizer.remove" : "petition.organizer.uninvite",
         { type: "petition", id: petitionId },
         { email: person.email },
       );
@@ -216,3 +341,24 @@ export function removeCoOrganizer(petitionId: number, personId: number, user: Us
     { behavior: "immediate" },
   );
 }
+
+/** A co-organizer steps down. */
+export function leaveOrganizers(petitionId: number, user: User): void {
+  getDb().transaction(
+    (tx) => {
+      const petition = requirePetitionRow(tx, petitionId);
+      const refusal = organizerChangeRefusal(petition, standingOf(tx, petition, user), "leave");
+      if (refusal) throw refusal;
+      tx.delete(petitionCoOrganizers)
+        .where(
+          and(eq(petitionCoOrganizers.petitionId, petitionId), eq(petitionCoOrganizers.personId, user.id)),
+        )
+        .run();
+      recordAudit(tx, actorOf(user), "petition.organizer.leave", { type: "petition", id: petitionId });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The creator's co-sponsors that still count (not dropped), for the co-sponsor count. */
+export const countingCoSponsors = isNull(petitionCoSponsors.droppedAt);

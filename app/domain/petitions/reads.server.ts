@@ -8,12 +8,13 @@ import {
   petitions,
   signatures,
 } from "../../../db/schema";
-import { renderMarkdown } from "../../platform/markdown.server";
+import { renderStoredMarkdown } from "../../platform/markdown.server";
+import { dayOf, minuteOf } from "../../platform/time";
 import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { isOrganizer } from "./organizers.server";
+import { countingCoSponsors, isOrganizer } from "./organizers.server";
 import type { Petition } from "./rights.server";
 import { viewerRights } from "./rights.server";
 
@@ -46,10 +47,10 @@ const statements = preparedStatements((db) => ({
     .orderBy(asc(milestones.threshold))
     .prepare(),
   coSponsors: db
-    .select({ id: people.id, name: people.name, department: people.department })
+    .select({ id: people.id, name: people.name })
     .from(petitionCoSponsors)
     .innerJoin(people, eq(people.id, petitionCoSponsors.personId))
-    .where(eq(petitionCoSponsors.petitionId, sql.placeholder("petitionId")))
+    .where(and(eq(petitionCoSponsors.petitionId, sql.placeholder("petitionId")), countingCoSponsors))
     .orderBy(asc(petitionCoSponsors.createdAt))
     .prepare(),
 }));
@@ -151,7 +152,7 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
     .all();
   const total = db.select({ n: count() }).from(petitions).where(where).get()?.n ?? 0;
   return {
-    petitions: withStatus(rows),
+    petitions: withStatus(rows).map(asShownInLists),
     total,
     pageCount: Math.max(1, Math.ceil(total / PETITIONS_PAGE_SIZE)),
   };
@@ -202,7 +203,7 @@ export function myPetitions(userId: number) {
     .select({ petition: CARD_COLUMNS })
     .from(petitionCoSponsors)
     .innerJoin(petitions, eq(petitions.id, petitionCoSponsors.petitionId))
-    .where(eq(petitionCoSponsors.personId, userId))
+    .where(and(eq(petitionCoSponsors.personId, userId), countingCoSponsors))
     .orderBy(desc(petitions.id))
     .all()
     .map((r) => r.petition);
@@ -228,7 +229,30 @@ export function myPetitions(userId: number) {
     .where(and(eq(signatures.personId, userId), isNull(signatures.withdrawnAt)))
     .orderBy(desc(signatures.createdAt))
     .all();
-  return { created, coSponsored, coOrganized, signed };
+  // As the page shows them: days.
+  return {
+    created: created.map(asShownInLists),
+    coSponsored: coSponsored.map(asShownInLists),
+    coOrganized: coOrganized.map(asShownInLists),
+    signed: signed.map(({ petition, signedAt, invalidatedAt, ...signature }) => ({
+      ...signature,
+      petition: asShownInLists(petition),
+      signedAt: dayOf(signedAt),
+      invalidatedAt: dayOf(invalidatedAt),
+    })),
+  };
+}
+
+/** A list's petition as the list shows it: its dates as days (loader data goes whole to the browser). */
+function asShownInLists<T extends { closesAt: Date | null; wonAt: Date | null; responseDueAt?: Date | null }>(
+  row: T,
+): T {
+  return {
+    ...row,
+    closesAt: dayOf(row.closesAt),
+    wonAt: dayOf(row.wonAt),
+    ...(row.responseDueAt === undefined ? {} : { responseDueAt: dayOf(row.responseDueAt) }),
+  };
 }
 
 export function moderationQueue() {
@@ -240,29 +264,13 @@ export function moderationQueue() {
     .all();
 }
 
-const BODY_CACHE_SIZE = 200;
-const bodyHtmlCache = new Map<string, string>();
-
 /**
- * A petition's body as sanitized HTML. Rendering costs 4-10 ms for a 2,000-character body, on every
- * view, and bodies rarely change: the last few hundred rendered are kept, by their text (so an edit
- * is simply a new entry).
+ * A petition's body as sanitized HTML: rendered when it was saved (petitions.body_html). Rows saved
+ * before bodies were stored rendered get it at start (renderMissingPetitionBodies); until then, and
+ * for a body the renderer cannot take, the safe rendering (never an error for the page's viewers).
  */
-export function petitionBodyHtml(body: string): string {
-  const cached = bodyHtmlCache.get(body);
-  if (cached !== undefined) {
-    // Most recently used last, so the oldest is first to go.
-    bodyHtmlCache.delete(body);
-    bodyHtmlCache.set(body, cached);
-    return cached;
-  }
-  const html = renderMarkdown(body);
-  bodyHtmlCache.set(body, html);
-  if (bodyHtmlCache.size > BODY_CACHE_SIZE) {
-    const oldest = bodyHtmlCache.keys().next().value;
-    if (oldest !== undefined) bodyHtmlCache.delete(oldest);
-  }
-  return html;
+export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">): string {
+  return petition.bodyHtml || renderStoredMarkdown(petition.body);
 }
 
 /**
@@ -271,27 +279,88 @@ export function petitionBodyHtml(body: string): string {
  */
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
-  return petition && canView(getDb(), petition, user) ? petition : undefined;
+  if (!petition || !canView(getDb(), petition, user)) return undefined;
+  // Collecting co-sponsors, a petition is its creator's to share: colleagues find it by its link (the
+  // slug), not by counting up numbers (the attack review found petitions to co-sponsor that way).
+  if (
+    petition.state === "collecting" &&
+    idOrSlug !== petition.slug &&
+    !(user && (can(user, "moderate:petition") || isOrganizer(getDb(), petition, user.id)))
+  )
+    return undefined;
+  return petition;
 }
 
-/** Everything the petition page shows, for this viewer; null when they may not see it. */
+/**
+ * What the petition page shows of a petition, and nothing more: loader data reaches the browser
+ * whole (`?_data=`), so the row's creator id, exact times, ledger head and bookkeeping stay here.
+ * Dates the page shows as days are days.
+ */
+export function petitionView(petition: Petition, viewer: { isCreator: boolean; isModerator: boolean }) {
+  return {
+    id: petition.id,
+    slug: petition.slug,
+    title: petition.title,
+    summary: petition.summary,
+    category: petition.category,
+    state: petition.state,
+    hidden: petition.hiddenAt !== null,
+    hiddenReason: petition.hiddenAt ? petition.hiddenReason : null,
+    rejectionReason: petition.rejectionReason,
+    rejectionNote: petition.rejectionNote,
+    signatureCount: petition.signatureCount,
+    coSponsorsRequired: petition.coSponsorsRequired,
+    openedAt: dayOf(petition.openedAt),
+    closesAt: dayOf(petition.closesAt),
+    closedAt: dayOf(petition.closedAt),
+    won: petition.wonAt !== null,
+    // The creator's request to close early: for the creator and the moderators who decide it.
+    closeRequest:
+      petition.closeRequestedAt && (viewer.isCreator || viewer.isModerator)
+        ? { on: dayOf(petition.closeRequestedAt), reason: petition.closeRequestReason }
+        : null,
+  };
+}
+
+/**
+ * Everything the petition page shows, for this viewer; null when they may not see it. `row` is the
+ * petition for the loader's other questions; `page` is what goes to the browser.
+ */
 export function petitionPage(slug: string, user: User | null) {
   const petition = findViewablePetition(slug, user);
   if (!petition) return null;
+  const viewer = viewerRights(petition, user);
   const creator = statements().personName.get({ id: petition.creatorId });
-  const sponsors = listCoSponsors(petition.id);
   const milestoneRows = listMilestones(petition.id);
   const [status] = withStatus([petition]);
   return {
-    petition,
-    creatorName: creator?.name ?? "A colleague",
-    coSponsors: sponsors,
-    milestones: milestoneRows,
-    nextThreshold: milestoneRows.find((m) => m.threshold > petition.signatureCount)?.threshold ?? null,
-    responseDueAt: status?.responseDueAt ?? null,
-    overdue: status?.overdue ?? false,
-    responded: status?.responded ?? null,
-    viewer: viewerRights(petition, user),
+    row: petition,
+    page: {
+      petition: petitionView(petition, viewer),
+      creatorName: creator?.name ?? "A colleague",
+      // Names; person ids only for the creator, whose "drop" buttons post them.
+      coSponsors: listCoSponsors(petition.id).map((c) => ({
+        name: c.name,
+        personId: viewer.canDropCoSponsors ? c.id : null,
+      })),
+      milestones: milestoneRows.map((m) => {
+        const pendingApproval = m.responseRequested && !m.responseRequired && !m.reachedAt;
+        return {
+          threshold: m.threshold,
+          responseRequired: m.responseRequired,
+          pendingApproval,
+          responseDays: m.responseRequired || pendingApproval ? m.responseDays : null,
+          reachedAt: minuteOf(m.reachedAt),
+          // For the moderator's "approve" button only.
+          id: pendingApproval && viewer.canApproveResponses ? m.id : null,
+        };
+      }),
+      nextThreshold: milestoneRows.find((m) => m.threshold > petition.signatureCount)?.threshold ?? null,
+      responseDueAt: dayOf(status?.responseDueAt ?? null),
+      overdue: status?.overdue ?? false,
+      responded: status?.responded ?? null,
+      viewer,
+    },
   };
 }
 

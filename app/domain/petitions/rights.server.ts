@@ -4,12 +4,18 @@ import { Refusal } from "../../platform/refusal";
 import { type PetitionState, STATE_LABELS } from "../../vocabulary/petitions";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { isOrganizer, sponsorIds } from "./organizers.server";
+import { coSponsorStanding, hasPendingInvitation, isCoOrganizer, isOrganizer } from "./organizers.server";
 
 /**
- * Who may do what to a petition, stated once: the state machine and the editing functions ask these
- * rules before they change anything, and the petition page asks the same ones to decide which
- * buttons and links to offer, so the two never disagree.
+ * Who may do what to a petition, stated once: the state machine, the editing functions, the
+ * organizers' tools (dashboard, updates, invitations) ask these rules before they change anything,
+ * and the petition page and the dashboard ask the same ones to decide which buttons and links to
+ * offer, so the two never disagree. README's "Who may do what" is this file as a table.
+ *
+ * The creator started the petition and alone decides for it: inviting and removing co-organizers,
+ * dropping co-sponsors before it opens, declaring victory, asking moderators to close it early.
+ * Co-sponsors endorse it (their names count toward opening) and get nothing else. Co-organizers,
+ * colleagues who accepted the creator's invitation, see the dashboard and post updates.
  */
 
 export type Petition = typeof petitions.$inferSelect;
@@ -27,6 +33,7 @@ export const TRANSITION_ACTIONS = [
   "hide",
   "unhide",
   "declare-victory",
+  "request-close",
 ] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 
@@ -41,6 +48,7 @@ const FROM: Record<TransitionAction, readonly PetitionState[]> = {
   hide: ["open", "closed"],
   unhide: ["open", "closed"],
   "declare-victory": ["open", "closed"],
+  "request-close": ["open"],
 };
 
 const VERB: Record<TransitionAction, string> = {
@@ -53,10 +61,15 @@ const VERB: Record<TransitionAction, string> = {
   hide: "hidden",
   unhide: "shown again",
   "declare-victory": "declared won",
+  "request-close": "asked to close",
 };
 
-/** Moderators never moderate a petition they started or co-sponsored (review, edit, close, hide, invalidate). */
-export const OWN_PETITION = "You started or co-sponsored this petition, so another moderator must do this.";
+/**
+ * Moderators never moderate a petition they have a stake in — started, co-sponsored or co-organize
+ * (review, edit, close, hide, invalidate, approve a response obligation).
+ */
+export const OWN_PETITION =
+  "You started, co-sponsor or co-organize this petition, so another moderator must do this.";
 const MODERATION: ReadonlySet<TransitionAction> = new Set([
   "approve",
   "reject",
@@ -71,10 +84,17 @@ export type Standing = {
   user: User | null;
   isCreator: boolean;
   isModerator: boolean;
-  /** The creator or a co-sponsor: someone who put their name to it (see sponsorIds). */
-  isSponsor: boolean;
+  isAdmin: boolean;
+  /** A co-sponsor counting toward opening (not the creator, not dropped). */
   hasCoSponsored: boolean;
+  /** A co-sponsor the creator dropped: they may not co-sponsor again. */
+  wasDropped: boolean;
+  /** Accepted the creator's invitation. */
+  isCoOrganizer: boolean;
+  /** The creator or a co-organizer (the petition_organizers view). */
   isOrganizer: boolean;
+  /** Invited to co-organize, not yet answered. */
+  isInvited: boolean;
 };
 
 export function standingOf(exec: Executor, petition: Petition, user: User | null): Standing {
@@ -83,25 +103,36 @@ export function standingOf(exec: Executor, petition: Petition, user: User | null
       user,
       isCreator: false,
       isModerator: false,
-      isSponsor: false,
+      isAdmin: false,
       hasCoSponsored: false,
+      wasDropped: false,
+      isCoOrganizer: false,
       isOrganizer: false,
+      isInvited: false,
     };
   }
-  const sponsors = sponsorIds(exec, petition.id);
+  const coSponsors = coSponsorStanding(exec, petition.id);
   const isCreator = petition.creatorId === user.id;
   return {
     user,
     isCreator,
     isModerator: can(user, "moderate:petition"),
-    isSponsor: sponsors.has(user.id),
-    hasCoSponsored: !isCreator && sponsors.has(user.id),
+    isAdmin: can(user, "view:admin"),
+    hasCoSponsored: !isCreator && coSponsors.counting.has(user.id),
+    wasDropped: coSponsors.dropped.has(user.id),
+    isCoOrganizer: isCoOrganizer(exec, petition.id, user.id),
     isOrganizer: isOrganizer(exec, petition, user.id),
+    isInvited: hasPendingInvitation(exec, petition.id, user.id),
   };
 }
 
-/** A moderator who started or co-sponsored the petition leaves its moderation to others. */
-export const standsAside = (s: Standing) => s.isModerator && s.isSponsor;
+/**
+ * A moderator with a stake in the petition (started, co-sponsored or co-organizes it) leaves its
+ * moderation to others. Co-organizers count since they must accept an invitation: nobody is made
+ * one without consenting, so organizers cannot switch moderation off by adding every moderator.
+ */
+export const standsAside = (s: Standing) =>
+  s.isModerator && (s.isCreator || s.hasCoSponsored || s.isCoOrganizer);
 
 /**
  * Why this person may not take this step now, or null when they may. `scheduler` is the minute
@@ -129,6 +160,7 @@ export function transitionRefusal(
       if (!s.user) return new PetitionError("Sign in to co-sponsor.", 403);
       if (s.isCreator) return new PetitionError("You cannot co-sponsor your own petition.", 403);
       if (s.hasCoSponsored) return new PetitionError("You already co-sponsor this petition.", 409);
+      if (s.wasDropped) return new PetitionError("The petition's creator removed your co-sponsorship.", 403);
       return null;
     case "approve":
       return moderatorOnly("Only moderators can approve petitions.");
@@ -145,10 +177,18 @@ export function transitionRefusal(
       if (!petition.hiddenAt) return new PetitionError("This petition is not hidden.", 409);
       return moderatorOnly("Only moderators can show a hidden petition.");
     case "declare-victory":
-      if (!s.isOrganizer)
-        return new PetitionError("Only the petition's organizers can declare victory.", 403);
+      // It closes the petition for good and emails every signer: the creator's call alone.
+      if (!s.isCreator) return new PetitionError("Only the petition's creator can declare victory.", 403);
       if (petition.hiddenAt) return new PetitionError("This petition is hidden by moderators.", 409);
       if (petition.wonAt) return new PetitionError("Victory was already declared.", 409);
+      return null;
+    case "request-close":
+      // Closing early goes through moderation: the creator asks, a moderator closes (or not).
+      if (!s.isCreator)
+        return new PetitionError("Only the petition's creator can ask for it to close early.", 403);
+      if (petition.hiddenAt) return new PetitionError("This petition is hidden by moderators.", 409);
+      if (petition.closeRequestedAt)
+        return new PetitionError("You already asked the moderators to close it.", 409);
       return null;
   }
 }
@@ -185,7 +225,7 @@ export const isModeratorFix = (petition: Petition, s: Standing) =>
 
 const BEFORE_OPENING: readonly PetitionState[] = ["draft", "collecting", "awaiting_moderation"];
 
-/** The creator adds their own milestones before the petition opens. */
+/** The creator adds their own milestones before the petition opens (capped: see drafting). */
 export function milestoneRefusal(petition: Petition, s: Standing): PetitionError | null {
   if (!s.isCreator) return new PetitionError("Only the creator can add milestones.", 403);
   if (!BEFORE_OPENING.includes(petition.state)) {
@@ -194,7 +234,86 @@ export function milestoneRefusal(petition: Petition, s: Standing): PetitionError
   return null;
 }
 
-/** Invalidating signatures: moderators, never on a petition they started or co-sponsored. */
+/**
+ * A response obligation the creator asked for binds leadership only once a moderator approves it
+ * (a moderator without a stake, while the milestone is not reached and the petition is not closed).
+ */
+export function responseApprovalRefusal(petition: Petition, s: Standing): PetitionError | null {
+  if (!s.isModerator) return new PetitionError("Only moderators can approve a response obligation.", 403);
+  if (standsAside(s)) return new PetitionError(OWN_PETITION, 403);
+  if (!["collecting", "awaiting_moderation", "open"].includes(petition.state))
+    return new PetitionError("Response obligations are approved before the petition closes.", 409);
+  return null;
+}
+
+/** The creator drops co-sponsors before the petition opens (collecting or awaiting moderation). */
+export function coSponsorDropRefusal(petition: Petition, s: Standing): PetitionError | null {
+  if (!s.isCreator) return new PetitionError("Only the petition's creator can drop co-sponsors.", 403);
+  if (!["collecting", "awaiting_moderation"].includes(petition.state))
+    return new PetitionError("Co-sponsors can only be dropped before the petition opens.", 409);
+  return null;
+}
+
+/** The organizer dashboard: the petition's organizers (creator, co-organizers), moderators and admins. */
+export function dashboardRefusal(s: Standing): PetitionError | null {
+  return s.isOrganizer || s.isModerator || s.isAdmin
+    ? null
+    : new PetitionError("Only the petition's organizers, moderators and admins see its dashboard.", 403);
+}
+
+/** Updates to signers: its organizers, while it is open or closed and not hidden. */
+export function updateRefusal(petition: Petition, s: Standing): PetitionError | null {
+  if (!s.isOrganizer) return new PetitionError("Only the petition's organizers can post updates.", 403);
+  if (!["open", "closed"].includes(petition.state) || petition.hiddenAt)
+    return new PetitionError(
+      "Updates can be posted while the petition is open or closed and not hidden.",
+      409,
+    );
+  return null;
+}
+
+export type OrganizerChange = "invite" | "remove" | "leave";
+
+/** Inviting and removing co-organizers is the creator's; a co-organizer may leave. */
+export function organizerChangeRefusal(
+  petition: Petition,
+  s: Standing,
+  change: OrganizerChange,
+): PetitionError | null {
+  if (change === "leave")
+    return s.isCoOrganizer ? null : new PetitionError("You do not co-organize this petition.", 403);
+  if (!s.isCreator)
+    return new PetitionError(
+      change === "invite"
+        ? "Only the petition's creator can invite co-organizers."
+        : "Only the petition's creator can remove co-organizers.",
+      403,
+    );
+  if (change === "invite" && ["rejected", "archived"].includes(petition.state))
+    return new PetitionError("A rejected or archived petition takes no new organizers.", 409);
+  return null;
+}
+
+/** dashboardRefusal for this person, for the dashboard's loader and action. */
+export const dashboardRefusalFor = (petition: Petition, user: User) =>
+  dashboardRefusal(standingOf(getDb(), petition, user));
+
+/** What the dashboard offers this viewer: the same rules its actions ask. */
+export function dashboardRights(petition: Petition, user: User) {
+  const s = standingOf(getDb(), petition, user);
+  return {
+    organizer: s.isOrganizer,
+    isCreator: s.isCreator,
+    isCoOrganizer: s.isCoOrganizer,
+    canPostUpdate: updateRefusal(petition, s) === null,
+    canDeclareVictory: transitionRefusal(petition, "declare-victory", s) === null,
+    canInvite: organizerChangeRefusal(petition, s, "invite") === null,
+    canRemove: organizerChangeRefusal(petition, s, "remove") === null,
+    canLeave: organizerChangeRefusal(petition, s, "leave") === null,
+  };
+}
+
+/** Invalidating signatures: moderators, never on a petition they have a stake in. */
 export function invalidationRefusal(s: Standing): PetitionError | null {
   if (!s.isModerator) return new PetitionError("Only moderators can invalidate signatures.", 403);
   return standsAside(s) ? new PetitionError(OWN_PETITION, 403) : null;
@@ -228,6 +347,10 @@ export function viewerRights(petition: Petition, user: User | null) {
     transitions: availableTransitions(petition, s),
     canEdit: user !== null && editRefusal(petition, s) === null,
     canAddMilestone: user !== null && milestoneRefusal(petition, s) === null,
+    canApproveResponses: user !== null && responseApprovalRefusal(petition, s) === null,
+    canDropCoSponsors: user !== null && coSponsorDropRefusal(petition, s) === null,
     canInvalidate: petition.state !== "draft" && invalidationRefusal(s) === null,
+    canSeeDashboard: user !== null && dashboardRefusal(s) === null,
+    isInvited: s.isInvited,
   };
 }

@@ -7,6 +7,7 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
+import { startOfDay } from "../../platform/time";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
 import { responsesToPetitions } from "../announcements/reads.server";
 import { listMilestones } from "./reads.server";
@@ -27,7 +28,7 @@ const statements = preparedStatements((db) => ({
 
 /**
  * One petition's story, oldest first: created, opened, each milestone, each response (with its stance),
- * each policy version a response published, each commitment status change, closed.
+ * each policy version a response published, each commitment status change, closed — each dated by day.
  */
 export function petitionTimeline(petition: Petition): TimelineEvent[] {
   const db = getDb();
@@ -85,6 +86,9 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
     events.push({ at: u.at, text: "Update from the organizers", href: "#updates" });
   }
   if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
-  if (petition.wonAt) events.push({ at: petition.wonAt, text: "Won — the organizers declared victory" });
-  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (petition.wonAt) events.push({ at: petition.wonAt, text: "Won — its creator declared victory" });
+  // Sorted by the exact times, then dated by day: the page shows days, and loader data goes whole.
+  return events
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .map((event) => ({ ...event, at: new Date(startOfDay(event.at.getTime())) }));
 }

@@ -8,10 +8,10 @@ import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/e
 import { renderMarkdown, renderMarkdownForEmail } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
-import { DAY_MS } from "../../platform/time";
+import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
 import type { PetitionUpdateKind } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
-import { isOrganizer } from "./organizers.server";
+import { standingOf, updateRefusal } from "./rights.server";
 
 /**
  * Organizers' updates to a petition's signers. Shown on the petition page and emailed by the
@@ -50,20 +50,18 @@ export function recordPetitionUpdate(
     .get().id;
 }
 
-/** An organizer posts an update: at most one per petition per 24 hours, on a public petition. */
+/**
+ * An organizer (the creator or a co-organizer: see updateRefusal) posts an update: at most one per
+ * petition per 24 hours, on a public petition.
+ */
 export function postPetitionUpdate(petitionId: number, body: string, user: User, now = Date.now()): number {
   const bodyHtml = renderMarkdown(body);
   return getDb().transaction(
     (tx) => {
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
       if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
-      if (!isOrganizer(tx, petition, user.id))
-        throw new PetitionUpdateError("Only the petition's organizers can post updates.", 403);
-      if (!["open", "closed"].includes(petition.state) || petition.hiddenAt)
-        throw new PetitionUpdateError(
-          "Updates can be posted while the petition is open or closed and not hidden.",
-          409,
-        );
+      const refusal = updateRefusal(petition, standingOf(tx, petition, user));
+      if (refusal) throw refusal;
       const recent = tx
         .select({ createdAt: petitionUpdates.createdAt })
         .from(petitionUpdates)
@@ -122,10 +120,22 @@ const statements = preparedStatements((db) => ({
     .prepare(),
 }));
 
-export function listPetitionUpdates(petitionId: number) {
+/**
+ * A petition's updates as a page shows them: the petition page by day, the dashboard to the minute
+ * (loader data reaches the browser whole, so no more precision than the page shows).
+ */
+export function listPetitionUpdates(petitionId: number, precision: "day" | "minute" = "minute") {
   return statements()
     .updates.all({ petitionId })
-    .map(({ emailsDone, ...update }) => ({ ...update, emailing: !emailsDone }));
+    .map(({ emailsDone, createdAt, ...update }) => ({
+      ...update,
+      createdAt: new Date(
+        precision === "day"
+          ? startOfDay(createdAt.getTime())
+          : createdAt.getTime() - (createdAt.getTime() % MINUTE_MS),
+      ),
+      emailing: !emailsDone,
+    }));
 }
 
 /**
