@@ -37,6 +37,17 @@ export function emailSignInOpen(exec: Executor = getDb()): boolean {
   return !providerConfigured() || getSettings(exec).emailSignIn;
 }
 
+/** What the sign-in page offers: the company's provider(s) first, the emailed link while it is open. */
+export function signInOptions() {
+  const config = getConfig();
+  return {
+    companyName: config.companyName,
+    oidc: Boolean(config.oidc),
+    saml: Boolean(config.saml),
+    email: emailSignInOpen(),
+  };
+}
+
 export class SettingsError extends Refusal {}
 
 export function getSettings(exec: Executor = getDb()): Settings {

@@ -3,6 +3,7 @@ import { getConfig } from "../config.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
+import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
@@ -54,7 +55,10 @@ export function boot(): () => Promise<void> {
   const config = getConfig();
   getDb();
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
-  const sweep = setInterval(() => deleteExpiredSessions(), 60 * 60_000);
+  const sweep = setInterval(() => {
+    deleteExpiredSessions();
+    deleteExpiredSamlState();
+  }, 60 * 60_000);
   sweep.unref();
   // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
   // emails of published ones are queued in batches, leadership is reminded of due responses. Each

@@ -103,7 +103,7 @@ async function main() {
   app.use(refuseMalformedHosts);
   // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
   // whatever the cookie (docs/decisions/0017-origin-check.md).
-  app.use(refuseCrossSiteRequests(config.appUrl));
+  app.use(refuseCrossSiteRequests(config.appUrl, ["/auth/saml/acs"]));
   // The build's only static files are its fingerprinted assets (there is no public/ folder; the
   // favicon is inline). A static handler at the root would look on disk for every page and API
   // request before Remix answers it — a stat per request — so only /assets is served from disk.

@@ -8,6 +8,8 @@ import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
+import { Refusal } from "../../platform/refusal";
+import { emailSignInOpen } from "../../platform/settings.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import { findPersonByEmail, maySignIn } from "../people/directory.server";
 import { createSession } from "./sessions.server";
@@ -29,6 +31,12 @@ export async function requestSignIn(
   now = Date.now(),
 ): Promise<void> {
   const email = normalizeEmail(input.email);
+  if (!emailSignInOpen()) {
+    throw new Refusal(
+      `Sign-in by email is switched off here: use "Sign in with ${getConfig().companyName}".`,
+      403,
+    );
+  }
   await enforceRateLimits(
     [
       [`sign-in:email:${email}`, SIGN_IN_LIMITS.perEmail],
@@ -145,6 +153,8 @@ export type SignInResult =
  * session — all in one transaction.
  */
 export function completeSignIn(token: string, now = Date.now()): SignInResult {
+  // Switched off by an admin (beside an identity provider): links already sent stop working too.
+  if (!emailSignInOpen()) return { ok: false, reason: "not-allowed" };
   return getDb().transaction(
     (tx): SignInResult => {
       const consumed = tx

@@ -1,0 +1,50 @@
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { z } from "zod";
+import { completeSamlSignIn } from "../domain/identity/saml.server";
+import { Refusal } from "../platform/refusal";
+import { redirectWithFlash } from "../web/flash.server";
+import { readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { commitSessionCookie } from "../web/session.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [
+  { title: "Signing in · Undersigned" },
+  { name: "robots", content: "noindex" },
+];
+
+/** Nothing to show on a GET: the identity provider POSTs here. */
+export const loader = () => redirect("/sign-in");
+
+const schema = z.object({
+  SAMLResponse: z.string().min(1).max(1_000_000),
+  RelayState: z.string().max(2000).optional(),
+});
+
+/**
+ * The assertion consumer (POST binding). The identity provider's page posts here from its own
+ * origin, so the server's cross-site check lets this one path through: the signed assertion, for
+ * this audience and address, answering a request of ours, once, is the proof.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success)
+    return json({ error: "This is not an answer from the identity provider." }, { status: 400 });
+  try {
+    const result = await completeSamlSignIn(parsed.data.SAMLResponse);
+    const target = safeRedirect(parsed.data.RelayState);
+    return redirectWithFlash(
+      result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
+      { kind: "success", message: "You are signed in." },
+      // 303: the browser follows with a GET, from our own origin.
+      { status: 303, headers: { "Set-Cookie": await commitSessionCookie(result.sessionToken) } },
+    );
+  } catch (error) {
+    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status });
+    throw error;
+  }
+}
+
+export { ProviderProblem as default } from "../components/provider-problem";

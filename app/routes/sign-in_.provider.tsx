@@ -1,0 +1,40 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { z } from "zod";
+import { startOidcSignIn } from "../domain/identity/oidc.server";
+import { startSamlSignIn } from "../domain/identity/saml.server";
+import { Refusal } from "../platform/refusal";
+import { commitPendingOidc } from "../web/provider-cookie.server";
+import { readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+/**
+ * "Sign in with <company>": sends the browser to the company's identity provider. A POST from the
+ * sign-in page (a SAML request is recorded; the OIDC state goes into a short-lived cookie).
+ */
+export const loader = () => redirect("/sign-in");
+
+const schema = z.object({
+  protocol: z.enum(["oidc", "saml"]),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success) return json({ error: "Choose how to sign in." }, { status: 400 });
+  const redirectTo = safeRedirect(parsed.data.redirectTo, "/");
+  try {
+    if (parsed.data.protocol === "oidc") {
+      const { url, pending } = await startOidcSignIn(redirectTo);
+      return redirect(url, { headers: { "Set-Cookie": await commitPendingOidc(pending) } });
+    }
+    return redirect(await startSamlSignIn(redirectTo));
+  } catch (error) {
+    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status });
+    throw error;
+  }
+}
+
+export { ProviderProblem as default } from "../components/provider-problem";
