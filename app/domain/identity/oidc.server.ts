@@ -49,6 +49,13 @@ function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> 
       oidc.ClientSecretBasic(config.clientSecret),
       config.allowInsecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
     )
+    .then((configuration) => {
+      // openid-client trusts an ID token from the token endpoint by TLS alone (OIDC Core 3.1.3.7);
+      // this also verifies its signature with the provider's published keys, so a forged or altered
+      // token is refused whatever the transport.
+      oidc.enableNonRepudiationChecks(configuration);
+      return configuration;
+    })
     .catch((error: unknown) => {
       discovered = undefined;
       console.error(`[oidc] discovery at ${config.issuer} failed: ${describe(error)}`);
