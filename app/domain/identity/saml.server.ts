@@ -135,7 +135,8 @@ export async function completeSamlSignIn(
   }
   if (!profile?.nameID) refuse("The identity provider's answer names nobody.");
 
-  const assertion = child(profile.getAssertion?.() as XmlNode | undefined, "Assertion");
+  // The signed assertion as node-saml parsed it (the root element's children are arrays).
+  const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
   const assertionId = assertion?.$?.ID;
   const confirmation = child(
     child(child(assertion, "Subject"), "SubjectConfirmation"),
