@@ -4,7 +4,6 @@
  */
 import { readFileSync } from "node:fs";
 import { closeDb, getDb } from "../db/client";
-import { getConfig } from "./config.server";
 import { grantRole, RoleChangeError, revokeRole } from "./domain/identity/permissions.server";
 import { createScimToken, listScimTokens, revokeScimToken } from "./domain/identity/scim-tokens.server";
 import { findPersonByEmail } from "./domain/people/directory.server";
@@ -16,6 +15,7 @@ import {
 import { checkCounts } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
 import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
+import { absoluteUrl } from "./platform/addresses.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
 import { isRole, ROLES } from "./vocabulary/roles";
@@ -106,7 +106,7 @@ function run(args: string[]): void {
       if (!label || label.length > 100) throw new UsageError("create-scim-token needs a LABEL (say, okta).");
       const { id, token } = createScimToken(label, CLI_ACTOR);
       console.log(
-        `SCIM token ${id} (${label}); it is shown only now:\n\n  ${token}\n\nBase URL: ${getConfig().appUrl}/scim/v2 (HTTP header Authorization: Bearer <token>)`,
+        `SCIM token ${id} (${label}); it is shown only now:\n\n  ${token}\n\nBase URL: ${absoluteUrl("/scim/v2")} (HTTP header Authorization: Bearer <token>)`,
       );
       return;
     }

@@ -186,12 +186,14 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`)),
+    ...providerProblems(env),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const values = parsed.data;
-  const problems = providerProblems(values);
-  if (problems.length) throw new ConfigError(problems);
   const databasePath = values.DATABASE_URL.replace(/^file:/, "");
   const dataDir = path.dirname(path.resolve(databasePath));
   const appUrl = (values.APP_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, "");
@@ -238,10 +240,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-type Env = z.infer<typeof envSchema>;
-
 /** The provider variables that only make sense together, each problem naming its variable. */
-function providerProblems(values: Env): string[] {
+function providerProblems(env: Record<string, string | undefined>): string[] {
+  const values = Object.fromEntries(
+    [
+      "OIDC_ISSUER",
+      "OIDC_CLIENT_ID",
+      "OIDC_CLIENT_SECRET",
+      "SAML_ENTRY_POINT",
+      "SAML_IDP_CERT",
+      "IDP_ROLE_GROUPS",
+    ].map((name) => [name, env[name]?.trim() || undefined]),
+  );
   const problems: string[] = [];
   const oidc = [values.OIDC_ISSUER, values.OIDC_CLIENT_ID, values.OIDC_CLIENT_SECRET];
   if (oidc.some(Boolean)) {
@@ -258,7 +268,7 @@ function providerProblems(values: Env): string[] {
         "SAML_IDP_CERT: must be the identity provider's signing certificate: PEM text, or the path of a PEM file",
       );
   }
-  if (Object.keys(values.IDP_ROLE_GROUPS).length && !values.OIDC_ISSUER && !values.SAML_ENTRY_POINT)
+  if (values.IDP_ROLE_GROUPS && !values.OIDC_ISSUER && !values.SAML_ENTRY_POINT)
     problems.push("IDP_ROLE_GROUPS: needs an identity provider (OIDC_ISSUER or SAML_ENTRY_POINT)");
   return problems;
 }

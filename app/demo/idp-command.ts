@@ -35,7 +35,7 @@ In another terminal, start Undersigned with:
   OIDC_ISSUER=${idp.issuer} OIDC_CLIENT_ID=${clientId} OIDC_CLIENT_SECRET=${clientSecret} npm start
 
 (optionally COMPANY_NAME="Demo Company", and IDP_ROLE_GROUPS=admin=undersigned-admins,moderator=undersigned-moderators
-to let the provider's groups give those roles). Then open ${appUrl}/sign-in and choose "Sign in with …".
+to let the provider's groups give those roles). Then open ${new URL("/sign-in", appUrl).href} and choose "Sign in with …".
 Ctrl-C stops the provider.`);
 
 const stop = async () => {

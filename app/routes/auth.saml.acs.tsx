@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { z } from "zod";
 import { completeSamlSignIn } from "../domain/identity/saml.server";
 import { Refusal } from "../platform/refusal";
@@ -15,8 +15,11 @@ export const meta: MetaFunction = () => [
   { name: "robots", content: "noindex" },
 ];
 
-/** Nothing to show on a GET: the identity provider POSTs here. */
-export const loader = () => redirect("/sign-in");
+/**
+ * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
+ * runs this loader to render the refusal, and a redirect would hide it.
+ */
+export const loader = () => json(null);
 
 const schema = z.object({
   SAMLResponse: z.string().min(1).max(1_000_000),

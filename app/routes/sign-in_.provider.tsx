@@ -14,7 +14,11 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
  * "Sign in with <company>": sends the browser to the company's identity provider. A POST from the
  * sign-in page (a SAML request is recorded; the OIDC state goes into a short-lived cookie).
  */
-export const loader = () => redirect("/sign-in");
+/**
+ * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
+ * runs this loader to render the refusal, and a redirect would hide it.
+ */
+export const loader = () => json(null);
 
 const schema = z.object({
   protocol: z.enum(["oidc", "saml"]),

@@ -110,7 +110,7 @@ describe("SCIM discovery", () => {
     expect(config.headers.get("Content-Type")).toContain("application/scim+json");
     expect(config.json).toMatchObject({ patch: { supported: true }, filter: { supported: true } });
     const schemas = await scim(schemasRoute, "GET", "/Schemas");
-    expect((schemas.json?.Resources as Array<{ id: string }>).map((s) => s.id)).toContain(
+    expect(((schemas.json?.Resources ?? []) as Array<{ id: string }>).map((s) => s.id)).toContain(
       "urn:ietf:params:scim:schemas:core:2.0:User",
     );
     const types = await scim(resourceTypesRoute, "GET", "/ResourceTypes");

@@ -5,6 +5,7 @@ import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
 import { Refusal } from "../../platform/refusal";
+import { HOUR_MS } from "../../platform/time";
 import { hashToken } from "../../platform/tokens.server";
 import {
   claimList,
@@ -23,7 +24,7 @@ import {
 
 export const SAML_REQUEST_TTL_MS = 10 * 60_000;
 /** An assertion older than this is refused whatever its NotOnOrAfter says; also how long ids are kept at most. */
-const MAX_ASSERTION_AGE_MS = 60 * 60_000;
+const MAX_ASSERTION_AGE_MS = HOUR_MS;
 
 export class SamlSignInRefused extends Refusal {}
 
