@@ -121,6 +121,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
     fields: ["title", "summary", "ownerTeam", "ownerEmails", "body", "changeSummary", "effectiveAt"],
   },
   // SCIM: a JSON API with a bearer token, not forms (the fuzzer breaks it in its own way).
+  { file: "scim.v2.$.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users.$id.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
   { file: "settings.tsx", intents: [""], fields: EMAIL_TOPICS },

@@ -728,6 +728,10 @@ const IDENTITY_SCENARIOS: Scenario[] = [
       Operations: [{ op: "Replace", path: "active", value: "False" }],
     },
   })),
+  scimScenario("scim.v2.$.ts", "POST", "a resource this service does not have (Groups)", () => ({
+    path: "/scim/v2/Groups",
+    json: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Everyone" },
+  })),
   scimScenario("scim.v2.Users.$id.ts", "DELETE", "a colleague, deactivated", (world) => ({
     path: `/scim/v2/Users/${world.make.person().id}`,
   })),

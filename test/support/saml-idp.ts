@@ -92,6 +92,15 @@ export function samlIdentityProvider(entityId = "https://idp.corp.example/metada
     return context;
   }
 
-  return { entityId, certificate, requestId, respond };
+  /** Loads the schema validator (its WebAssembly) now: it takes seconds the first time. */
+  async function warmUp(): Promise<void> {
+    await validator
+      .validate(
+        `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0" IssueInstant="${new Date().toISOString()}"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>`,
+      )
+      .catch(() => undefined);
+  }
+
+  return { entityId, certificate, requestId, respond, warmUp };
 }
 export type SamlIdentityProvider = ReturnType<typeof samlIdentityProvider>;

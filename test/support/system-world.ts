@@ -343,6 +343,9 @@ export function systemApp() {
     useServerDatabase(state.app, env);
     state.world = await buildWorld();
     scimToken = createScimToken("system suites", CLI_ACTOR).token;
+    // samlify's schema validator loads its WebAssembly on first use (seconds): once, here, not
+    // between two requests of a suite (an idle keep-alive connection may close meanwhile).
+    await systemSaml.warmUp();
     settle();
     state.watch = watchDatabase(state.app.databasePath);
   });

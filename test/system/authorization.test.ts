@@ -98,6 +98,7 @@ const MATRIX: Record<string, Row> = {
   "sign-in_.provider@saml": /*                 */ [OK, OK, OK, OK, OK, OK],
   // SCIM answers its bearer token only: no cookie of any role opens it (401), the provisioning client may.
   "scim.v2.Users._index@POST": /*              */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.$@POST": /*                         */ [401, 401, 401, 401, 401, 401, 404],
   "scim.v2.Users.$id@PUT": /*                  */ [401, 401, 401, 401, 401, 401, OK],
   "scim.v2.Users.$id@PATCH": /*                */ [401, 401, 401, 401, 401, 401, OK],
   "scim.v2.Users.$id@DELETE": /*               */ [401, 401, 401, 401, 401, 401, OK],
