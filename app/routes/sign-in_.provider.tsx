@@ -3,9 +3,9 @@ import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { startOidcSignIn } from "../domain/identity/oidc.server";
 import { startSamlSignIn } from "../domain/identity/saml.server";
-import { Refusal } from "../platform/refusal";
+import { RateLimited, Refusal } from "../platform/refusal";
 import { commitPendingOidc } from "../web/provider-cookie.server";
-import { readForm } from "../web/request.server";
+import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -25,7 +25,7 @@ const schema = z.object({
   redirectTo: z.string().max(2000).optional(),
 });
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return json({ error: "Choose how to sign in." }, { status: 400 });
   const redirectTo = safeRedirect(parsed.data.redirectTo, "/");
@@ -34,9 +34,13 @@ export async function action({ request }: ActionFunctionArgs) {
       const { url, pending } = await startOidcSignIn(redirectTo);
       return redirect(url, { headers: { "Set-Cookie": await commitPendingOidc(pending) } });
     }
-    return redirect(await startSamlSignIn(redirectTo));
+    return redirect(await startSamlSignIn(redirectTo, clientIp(context)));
   } catch (error) {
-    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status });
+    if (error instanceof Refusal) {
+      const headers: HeadersInit =
+        error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
+      return json({ error: error.message }, { status: error.status, headers });
+    }
     throw error;
   }
 }

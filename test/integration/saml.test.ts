@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import {
   completeSamlSignIn,
   deleteExpiredSamlState,
+  SAML_START_LIMIT_PER_IP,
   SamlSignInRefused,
   serviceProviderMetadata,
   startSamlSignIn,
 } from "../../app/domain/identity/saml.server";
 import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { RateLimited } from "../../app/platform/refusal";
 import * as acsRoute from "../../app/routes/auth.saml.acs";
 import * as metadataRoute from "../../app/routes/auth.saml.metadata";
 import { getDb } from "../../db/client";
@@ -191,6 +194,19 @@ describe("SAML answers that must not sign anyone in", () => {
     await refused(encode(unsigned));
     await refused(encode("<not-saml/>"));
     await refused("%%% not base64");
+  });
+
+  it("limits how many sign-ins one address may start (each writes a request id), refusing with 429 and writing nothing", async () => {
+    resetRateLimits();
+    for (let i = 0; i < SAML_START_LIMIT_PER_IP.limit; i++) await startSamlSignIn("/", "198.51.100.7");
+    const before = snapshot();
+    const error = await thrown(startSamlSignIn("/", "198.51.100.7"));
+    expect(error).toBeInstanceOf(RateLimited);
+    expect((error as RateLimited).status).toBe(429);
+    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+    // Another address is not held up.
+    await startSamlSignIn("/", "198.51.100.8");
+    resetRateLimits();
   });
 
   it("forgets requests never answered and assertions past their expiry", async () => {

@@ -4,6 +4,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
+import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { HOUR_MS } from "../../platform/time";
 import { hashToken } from "../../platform/tokens.server";
@@ -95,9 +96,26 @@ export function serviceProviderMetadata(): string {
   return serviceProvider(config, new RequestStore(Date.now())).generateServiceProviderMetadata(null, null);
 }
 
+/**
+ * Starting a SAML sign-in writes a row (the request's id) for anyone who asks, so it is limited per
+ * connecting address: generously, as a whole office may sign in at nine from one address.
+ */
+export const SAML_START_LIMIT_PER_IP = { limit: 300, windowMs: 15 * 60_000 };
+
 /** Step 1: an AuthnRequest (its id kept until answered or expired); RelayState carries where to go after. */
-export async function startSamlSignIn(redirectTo: string, now = Date.now()): Promise<string> {
+export async function startSamlSignIn(
+  redirectTo: string,
+  ip: string | null = null,
+  now = Date.now(),
+): Promise<string> {
   const config = requireSaml();
+  if (ip) {
+    await enforceRateLimits(
+      [[`saml-start:ip:${ip}`, SAML_START_LIMIT_PER_IP]],
+      (wait) => `Too many sign-in attempts from this network. Please wait ${wait} and try again.`,
+      now,
+    );
+  }
   return serviceProvider(config, new RequestStore(now)).getAuthorizeUrlAsync(redirectTo, undefined, {});
 }
 
