@@ -4,6 +4,7 @@ import { z } from "zod";
 import { completeSamlSignIn } from "../domain/identity/saml.server";
 import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
+import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
@@ -35,17 +36,25 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success)
     return json({ error: "This is not an answer from the identity provider." }, { status: 400 });
+  // Under https the answer must be to the request this browser started (its cookie works once).
+  const bound = samlBrowserBinding();
+  const headers = new Headers(bound ? { "Set-Cookie": await clearPendingSaml() } : {});
   try {
-    const result = await completeSamlSignIn(parsed.data.SAMLResponse);
+    const result = await completeSamlSignIn(
+      parsed.data.SAMLResponse,
+      Date.now(),
+      bound ? await readPendingSaml(request) : undefined,
+    );
+    headers.append("Set-Cookie", await commitSessionCookie(result.sessionToken));
     const target = safeRedirect(parsed.data.RelayState);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
       { kind: "success", message: "You are signed in." },
       // 303: the browser follows with a GET, from our own origin.
-      { status: 303, headers: { "Set-Cookie": await commitSessionCookie(result.sessionToken) } },
+      { status: 303, headers },
     );
   } catch (error) {
-    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status });
+    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status, headers });
     throw error;
   }
 }

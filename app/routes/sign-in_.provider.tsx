@@ -2,9 +2,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { startOidcSignIn } from "../domain/identity/oidc.server";
-import { startSamlSignIn } from "../domain/identity/saml.server";
+import { beginSamlSignIn } from "../domain/identity/saml.server";
 import { RateLimited, Refusal } from "../platform/refusal";
-import { commitPendingOidc } from "../web/provider-cookie.server";
+import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 
@@ -34,7 +34,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const { url, pending } = await startOidcSignIn(redirectTo);
       return redirect(url, { headers: { "Set-Cookie": await commitPendingOidc(pending) } });
     }
-    return redirect(await startSamlSignIn(redirectTo, clientIp(context)));
+    const { url, requestId } = await beginSamlSignIn(redirectTo, clientIp(context));
+    return redirect(
+      url,
+      samlBrowserBinding() ? { headers: { "Set-Cookie": await commitPendingSaml(requestId) } } : undefined,
+    );
   } catch (error) {
     if (error instanceof Refusal) {
       const headers: HeadersInit =

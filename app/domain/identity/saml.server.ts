@@ -44,8 +44,10 @@ function requireSaml(): SamlConfig {
  */
 class RequestStore implements CacheProvider {
   readonly answered: string[] = [];
+  readonly saved: string[] = [];
   constructor(private readonly now: number) {}
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
+    this.saved.push(key);
     getDb()
       .insert(samlRequests)
       .values({ id: key, expiresAt: new Date(this.now + SAML_REQUEST_TTL_MS) })
@@ -102,12 +104,15 @@ export function serviceProviderMetadata(): string {
  */
 export const SAML_START_LIMIT_PER_IP = { limit: 300, windowMs: 15 * 60_000 };
 
-/** Step 1: an AuthnRequest (its id kept until answered or expired); RelayState carries where to go after. */
-export async function startSamlSignIn(
+/**
+ * Step 1: an AuthnRequest (its id kept until answered or expired); RelayState carries where to go
+ * after. The request's id is returned too, for the web layer to bind the answer to this browser.
+ */
+export async function beginSamlSignIn(
   redirectTo: string,
   ip: string | null = null,
   now = Date.now(),
-): Promise<string> {
+): Promise<{ url: string; requestId: string }> {
   const config = requireSaml();
   if (ip) {
     await enforceRateLimits(
@@ -116,7 +121,16 @@ export async function startSamlSignIn(
       now,
     );
   }
-  return serviceProvider(config, new RequestStore(now)).getAuthorizeUrlAsync(redirectTo, undefined, {});
+  const store = new RequestStore(now);
+  const url = await serviceProvider(config, store).getAuthorizeUrlAsync(redirectTo, undefined, {});
+  const requestId = store.saved[0];
+  if (!requestId) throw new Error("node-saml kept no request id");
+  return { url, requestId };
+}
+
+/** Step 1, when the caller needs only the provider's address. */
+export async function startSamlSignIn(redirectTo: string, ip: string | null = null, now = Date.now()) {
+  return (await beginSamlSignIn(redirectTo, ip, now)).url;
 }
 
 type XmlNode = { $?: Record<string, string>; _?: string } & { [child: string]: XmlNode[] | unknown };
@@ -138,6 +152,11 @@ function refuse(message: string): never {
 export async function completeSamlSignIn(
   samlResponse: string,
   now = Date.now(),
+  /**
+   * The request id this browser's cookie names, where the web layer can bind answers to browsers
+   * (https): the answer must be to that request (null: the browser started none). Undefined: not bound.
+   */
+  browserRequestId?: string | null,
 ): Promise<ProviderSignInResult> {
   const config = requireSaml();
   const store = new RequestStore(now);
@@ -163,6 +182,14 @@ export async function completeSamlSignIn(
   );
   const conditions = child(assertion, "Conditions");
   if (!assertionId) refuse("The identity provider's assertion has no id.");
+  // node-saml has checked that it answers a request of ours; bound, it must be this browser's.
+  if (
+    browserRequestId !== undefined &&
+    (!browserRequestId || confirmation?.$?.InResponseTo !== browserRequestId)
+  )
+    refuse(
+      "This answer is for a sign-in started in another browser, or longer than ten minutes ago. Please sign in again.",
+    );
   if (confirmation?.$?.Recipient !== samlAcsUrl())
     refuse("The identity provider's assertion is meant for another address.");
   const expiries = [confirmation?.$?.NotOnOrAfter, conditions?.$?.NotOnOrAfter]
