@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { closeDb, getDb } from "../db/client";
-import { grantRole, revokeRole } from "./domain/identity/permissions.server";
+import { grantRole, RoleChangeError, revokeRole } from "./domain/identity/permissions.server";
+import { createScimToken, listScimTokens, revokeScimToken } from "./domain/identity/scim-tokens.server";
 import { findPersonByEmail } from "./domain/people/directory.server";
 import {
   importDirectory,
@@ -20,6 +21,7 @@ import { checkCounts, countByVisibility } from "./domain/petitions/counts.server
 import { verifyLedger } from "./domain/petitions/ledger.server";
 import { petitionKeyView } from "./domain/petitions/petition-keys.server";
 import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
+import { absoluteUrl } from "./platform/addresses.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
 import { isRole, ROLES } from "./vocabulary/roles";
@@ -33,7 +35,10 @@ const USAGE = `Usage: npm run cli -- <command>
   verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break
   verify-anonymous PETITION [--from=URL]         check every anonymous signature against the petition's
                                                  public key and its count, from this database or from
-                                                 any server's public API; exit 1 on a problem`;
+                                                 any server's public API; exit 1 on a problem
+  create-scim-token LABEL                        a bearer token for a SCIM client (shown once, stored hashed)
+  list-scim-tokens                               the SCIM tokens (ids, labels, days), never the tokens
+  revoke-scim-token ID                           stop a SCIM token working`;
 
 class UsageError extends Error {}
 
@@ -125,6 +130,30 @@ async function run(args: string[]): Promise<void> {
       if (!check.ok) process.exitCode = 1;
       return;
     }
+    case "create-scim-token": {
+      const label = positional.join(" ").trim();
+      if (!label || label.length > 100) throw new UsageError("create-scim-token needs a LABEL (say, okta).");
+      const { id, token } = createScimToken(label, CLI_ACTOR);
+      console.log(
+        `SCIM token ${id} (${label}); it is shown only now:\n\n  ${token}\n\nBase URL: ${absoluteUrl("/scim/v2")} (HTTP header Authorization: Bearer <token>)`,
+      );
+      return;
+    }
+    case "list-scim-tokens": {
+      const tokens = listScimTokens();
+      if (!tokens.length) console.log("No SCIM tokens.");
+      for (const t of tokens)
+        console.log(
+          `${t.id}\t${t.label}\tcreated ${t.createdAt.toISOString().slice(0, 10)}${t.revokedAt ? `\trevoked ${t.revokedAt.toISOString().slice(0, 10)}` : ""}`,
+        );
+      return;
+    }
+    case "revoke-scim-token": {
+      const id = Number(positional[0]);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError("revoke-scim-token needs a token ID.");
+      console.log(revokeScimToken(id, CLI_ACTOR) ? `Revoked SCIM token ${id}.` : `No live SCIM token ${id}.`);
+      return;
+    }
     default:
       throw new UsageError(command ? `Unknown command "${command}".` : "No command given.");
   }
@@ -196,7 +225,7 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof MalformedDirectoryError) {
+  if (error instanceof MalformedDirectoryError || error instanceof RoleChangeError) {
     console.error(error.message);
     process.exit(1);
   }

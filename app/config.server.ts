@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { isRole, type Role } from "./vocabulary/roles";
 
 /** Comma-separated list, trimmed and lower-cased; empty entries dropped. */
 const commaList = (validate: (item: string) => boolean, what: string) =>
@@ -18,6 +19,73 @@ const commaList = (validate: (item: string) => boolean, what: string) =>
 
 const domainPattern = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined);
+const claimName = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[^\s,]{1,200}$/, "must be one claim or attribute name, without spaces or commas")
+    .optional()
+    .transform((value) => value || fallback);
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** An identity provider's address: https, or http on this machine only (the local test provider). */
+const providerUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined)
+  .refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        const url = new URL(value);
+        return url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.has(url.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an absolute https URL (http only on localhost or 127.0.0.1)" },
+  );
+
+/** `admin=undersigned-admins,moderator=moderators`: a role per group (several groups may give one role). */
+const roleGroups = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const map: Partial<Record<Role, string[]>> = {};
+    for (const item of (value ?? "").split(",").map((part) => part.trim())) {
+      if (!item) continue;
+      const [role = "", ...rest] = item.split("=");
+      const group = rest.join("=").trim();
+      if (!isRole(role.trim()) || !group) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a comma-separated list of role=group (roles: organizer, moderator, leadership, admin), not "${item}"`,
+        });
+        return z.NEVER;
+      }
+      const key = role.trim() as Role;
+      map[key] = [...(map[key] ?? []), group];
+    }
+    return map;
+  });
+
+const booleanFlag = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const v = (value ?? "").trim().toLowerCase();
+    if (["", "0", "false", "no"].includes(v)) return false;
+    if (["1", "true", "yes"].includes(v)) return true;
+    ctx.addIssue({ code: "custom", message: "must be true or false" });
+    return z.NEVER;
+  });
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -43,7 +111,58 @@ const envSchema = z.object({
     .min(1, "must be at least 1 day")
     .max(365, "must be at most 365 days")
     .default(90),
+  COMPANY_NAME: z.string().trim().min(1).max(80, "must be at most 80 characters").optional(),
+  OIDC_ISSUER: providerUrl,
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_SCOPES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || "openid email profile")
+    .refine((value) => value.split(/\s+/).includes("openid"), { message: 'must include "openid"' }),
+  OIDC_EMAILS_VERIFIED: booleanFlag,
+  SAML_ENTRY_POINT: providerUrl,
+  SAML_IDP_CERT: optionalText,
+  SAML_IDP_ISSUER: optionalText,
+  SAML_SP_ENTITY_ID: optionalText,
+  IDP_CLAIM_NAME: claimName("name"),
+  IDP_CLAIM_EMAIL: claimName("email"),
+  IDP_CLAIM_DEPARTMENT: claimName("department"),
+  IDP_CLAIM_LOCATION: claimName("locality"),
+  IDP_CLAIM_GROUPS: claimName("groups"),
+  IDP_ROLE_GROUPS: roleGroups,
 });
+
+/** The company's OpenID Provider, when OIDC_ISSUER is set. */
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  /** The provider's `email` claim is verified even without `email_verified` (Microsoft Entra ID). */
+  emailsVerified: boolean;
+  /** http is allowed only for a provider on this machine (the local one `npm run idp` starts). */
+  allowInsecure: boolean;
+};
+
+/** The company's SAML identity provider, when SAML_ENTRY_POINT is set. */
+export type SamlConfig = {
+  entryPoint: string;
+  /** PEM of the certificate that signs the provider's assertions. */
+  idpCert: string;
+  idpIssuer: string | null;
+  spEntityId: string;
+};
+
+/** Claim (OIDC) or attribute (SAML) names read at each sign-in through the provider. */
+export type ClaimNames = {
+  name: string;
+  email: string;
+  department: string;
+  location: string;
+  groups: string;
+};
 
 export type Config = {
   port: number;
@@ -59,6 +178,12 @@ export type Config = {
   anonymousBatch: { periodMs: number; minSize: number };
   /** A session ends this long after sign-in, however often it is used (renewal never passes it). */
   sessionMaxAgeMs: number;
+  companyName: string;
+  oidc: OidcConfig | null;
+  saml: SamlConfig | null;
+  claims: ClaimNames;
+  /** Roles the provider gives and takes: a role listed here is managed there, not on the admin page. */
+  roleGroups: Partial<Record<Role, string[]>>;
 };
 
 export class ConfigError extends Error {
@@ -74,9 +199,13 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`)),
+    ...providerProblems(env),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const values = parsed.data;
   const databasePath = values.DATABASE_URL.replace(/^file:/, "");
   const dataDir = path.dirname(path.resolve(databasePath));
@@ -97,7 +226,86 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minSize: values.ANONYMOUS_BATCH_SIZE,
     },
     sessionMaxAgeMs: values.SESSION_MAX_DAYS * 24 * 60 * 60_000,
+    companyName: values.COMPANY_NAME ?? "your company",
+    oidc:
+      values.OIDC_ISSUER && values.OIDC_CLIENT_ID && values.OIDC_CLIENT_SECRET
+        ? {
+            issuer: values.OIDC_ISSUER,
+            clientId: values.OIDC_CLIENT_ID,
+            clientSecret: values.OIDC_CLIENT_SECRET,
+            scopes: values.OIDC_SCOPES,
+            emailsVerified: values.OIDC_EMAILS_VERIFIED,
+            allowInsecure: new URL(values.OIDC_ISSUER).protocol === "http:",
+          }
+        : null,
+    saml:
+      values.SAML_ENTRY_POINT && values.SAML_IDP_CERT
+        ? {
+            entryPoint: values.SAML_ENTRY_POINT,
+            idpCert: readCertificate(values.SAML_IDP_CERT) ?? "",
+            idpIssuer: values.SAML_IDP_ISSUER ?? null,
+            spEntityId: values.SAML_SP_ENTITY_ID ?? `${appUrl}/auth/saml/metadata`,
+          }
+        : null,
+    claims: {
+      name: values.IDP_CLAIM_NAME,
+      email: values.IDP_CLAIM_EMAIL,
+      department: values.IDP_CLAIM_DEPARTMENT,
+      location: values.IDP_CLAIM_LOCATION,
+      groups: values.IDP_CLAIM_GROUPS,
+    },
+    roleGroups: values.IDP_ROLE_GROUPS,
   };
+}
+
+/** The provider variables that only make sense together, each problem naming its variable. */
+function providerProblems(env: Record<string, string | undefined>): string[] {
+  const values = Object.fromEntries(
+    [
+      "OIDC_ISSUER",
+      "OIDC_CLIENT_ID",
+      "OIDC_CLIENT_SECRET",
+      "SAML_ENTRY_POINT",
+      "SAML_IDP_CERT",
+      "IDP_ROLE_GROUPS",
+    ].map((name) => [name, env[name]?.trim() || undefined]),
+  );
+  const problems: string[] = [];
+  const oidc = [values.OIDC_ISSUER, values.OIDC_CLIENT_ID, values.OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean)) {
+    if (!values.OIDC_ISSUER)
+      problems.push("OIDC_ISSUER: is required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set");
+    if (!values.OIDC_CLIENT_ID) problems.push("OIDC_CLIENT_ID: is required when OIDC_ISSUER is set");
+    if (!values.OIDC_CLIENT_SECRET) problems.push("OIDC_CLIENT_SECRET: is required when OIDC_ISSUER is set");
+  }
+  if (values.SAML_ENTRY_POINT || values.SAML_IDP_CERT) {
+    if (!values.SAML_ENTRY_POINT) problems.push("SAML_ENTRY_POINT: is required when SAML_IDP_CERT is set");
+    if (!values.SAML_IDP_CERT) problems.push("SAML_IDP_CERT: is required when SAML_ENTRY_POINT is set");
+    else if (!readCertificate(values.SAML_IDP_CERT))
+      problems.push(
+        "SAML_IDP_CERT: must be the identity provider's signing certificate: PEM text, or the path of a PEM file",
+      );
+  }
+  if (values.IDP_ROLE_GROUPS && !values.OIDC_ISSUER && !values.SAML_ENTRY_POINT)
+    problems.push("IDP_ROLE_GROUPS: needs an identity provider (OIDC_ISSUER or SAML_ENTRY_POINT)");
+  return problems;
+}
+
+/** A certificate as PEM text (literal "\\n" allowed, as env files write newlines) or a PEM file's path. */
+function readCertificate(value: string): string | null {
+  let text = value.replace(/\\n/g, "\n");
+  if (!text.includes("-----BEGIN")) {
+    try {
+      text = readFileSync(value, "utf8");
+    } catch {
+      return null;
+    }
+  }
+  try {
+    return new X509Certificate(text).toString();
+  } catch {
+    return null;
+  }
 }
 
 function persistedSessionSecret(dataDir: string): string {

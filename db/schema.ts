@@ -19,6 +19,7 @@ import {
 import { COMMENT_SUBJECT_TYPES, REPORT_REASONS, REPORT_RESOLUTIONS } from "../app/vocabulary/comments";
 import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
 import { FEEDBACK_STATUSES } from "../app/vocabulary/feedback";
+import { PROVIDER_PROTOCOLS, SIGN_IN_METHODS } from "../app/vocabulary/identity";
 import { MAIL_KIND_NAMES } from "../app/vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
@@ -59,10 +60,71 @@ export const people = sqliteTable(
     /** True when the row came from a directory import; false for people admitted by domain. */
     inDirectory: integer("in_directory", { mode: "boolean" }).notNull().default(true),
     firstSignedInAt: timestamp("first_signed_in_at"),
+    /** SCIM's `userName` when a provisioning client set one (it may differ from the email). */
+    scimUserName: text("scim_user_name"),
+    /** SCIM's `externalId`: the provisioning client's own id for this person. */
+    externalId: text("external_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("people_email_unique").on(t.email), index("people_name_idx").on(t.name)],
+  (t) => [
+    uniqueIndex("people_email_unique").on(t.email),
+    index("people_name_idx").on(t.name),
+    uniqueIndex("people_scim_user_name_unique").on(t.scimUserName).where(sql`scim_user_name is not null`),
+  ],
+);
+
+/**
+ * A person's identity at the company's identity provider: (issuer, subject) is who they are there.
+ * Linked once (on the first sign-in through the provider); no times are kept, so nothing here dates
+ * a sign-in.
+ */
+export const externalIdentities = sqliteTable(
+  "external_identities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    protocol: text("protocol", { enum: PROVIDER_PROTOCOLS }).notNull(),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+  },
+  (t) => [
+    uniqueIndex("external_identities_issuer_subject_unique").on(t.issuer, t.subject),
+    uniqueIndex("external_identities_person_protocol_unique").on(t.personId, t.protocol, t.issuer),
+  ],
+);
+
+/**
+ * SAML AuthnRequests this server sent and has not yet seen answered (InResponseTo is checked against
+ * them): removed when answered, purged when expired. The id is random; nothing names the person.
+ */
+export const samlRequests = sqliteTable("saml_requests", {
+  id: text("id").primaryKey(),
+  expiresAt: timestamp("expires_at").notNull(),
+});
+
+/**
+ * SAML assertions already accepted (a SHA-256 of the issuer and assertion id), kept until the
+ * assertion expires so none is accepted twice; purged after. Not linked to a person.
+ */
+export const samlAssertions = sqliteTable("saml_assertions", {
+  idHash: text("id_hash").primaryKey(),
+  expiresAt: timestamp("expires_at").notNull(),
+});
+
+/** Bearer tokens of SCIM provisioning clients: only the SHA-256 is stored. */
+export const scimTokens = sqliteTable(
+  "scim_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull(),
+    label: text("label").notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at"),
+  },
+  (t) => [uniqueIndex("scim_tokens_hash_unique").on(t.tokenHash)],
 );
 
 export const personRoles = sqliteTable(
@@ -108,6 +170,8 @@ export const sessions = sqliteTable(
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at").notNull(),
     renewedAt: timestamp("renewed_at").notNull(),
+    /** How the session was started: sign-out also ends an identity provider's own session. */
+    method: text("method", { enum: SIGN_IN_METHODS }).notNull().default("email"),
   },
   (t) => [uniqueIndex("sessions_hash_unique").on(t.tokenHash), index("sessions_person_idx").on(t.personId)],
 );

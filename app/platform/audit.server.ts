@@ -4,10 +4,16 @@ import { getDb } from "../../db/client";
 import { auditLog, people } from "../../db/schema";
 
 /** Who did something: a signed-in person, or the command line / the server itself. */
-export type Actor = { id: number; email: string } | { id: null; label: "cli" | "system" };
+export type Actor =
+  | { id: number; email: string }
+  | { id: null; label: "cli" | "system" | "identity-provider" | "scim" };
 
 export const CLI_ACTOR: Actor = { id: null, label: "cli" };
 export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
+/** The company's identity provider, at a sign-in (roles it gives and takes). */
+export const IDENTITY_PROVIDER_ACTOR: Actor = { id: null, label: "identity-provider" };
+/** A SCIM provisioning client (the directory it keeps). */
+export const SCIM_ACTOR: Actor = { id: null, label: "scim" };
 
 /** A signed-in person as the actor of an audited change. */
 export const actorOf = (person: { id: number; email: string }): Actor => ({

@@ -2,7 +2,9 @@ import { asc } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb } from "../../db/client";
 import { milestoneDefaults, siteSettings } from "../../db/schema";
+import { getConfig } from "../config.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { Refusal } from "./refusal";
 
 /** Site-wide settings with their defaults; admins change them on /admin/settings. */
 export const settingsSchema = z.object({
@@ -15,6 +17,11 @@ export const settingsSchema = z.object({
    * is forgotten; it is forgotten sooner if the discussion closes.
    */
   anonymousAuthorDays: z.coerce.number().int().min(1).max(365),
+  /**
+   * Whether the emailed link stays as a way to sign in beside the company's identity provider. Only
+   * honoured while a provider is configured: without one the link is the only way in.
+   */
+  emailSignIn: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
@@ -22,7 +29,32 @@ export const DEFAULT_SETTINGS: Settings = {
   openForDays: 90,
   commentReportThreshold: 3,
   anonymousAuthorDays: 30,
+  emailSignIn: true,
 };
+
+/** Whether a company identity provider (OIDC or SAML) is configured. */
+export const providerConfigured = () => {
+  const config = getConfig();
+  return Boolean(config.oidc || config.saml);
+};
+
+/** Whether sign-in by an emailed link is open now: always without a provider, else as the admin set it. */
+export function emailSignInOpen(exec: Executor = getDb()): boolean {
+  return !providerConfigured() || getSettings(exec).emailSignIn;
+}
+
+/** What the sign-in page offers: the company's provider(s) first, the emailed link while it is open. */
+export function signInOptions() {
+  const config = getConfig();
+  return {
+    companyName: config.companyName,
+    oidc: Boolean(config.oidc),
+    saml: Boolean(config.saml),
+    email: emailSignInOpen(),
+  };
+}
+
+export class SettingsError extends Refusal {}
 
 export function getSettings(exec: Executor = getDb()): Settings {
   const stored = Object.fromEntries(
@@ -43,6 +75,11 @@ export function getMilestoneDefaults(exec: Executor = getDb()): MilestoneDefault
 }
 
 export function updateSettings(settings: Settings, defaults: MilestoneDefault[], actor: Actor): void {
+  if (!settings.emailSignIn && !providerConfigured()) {
+    throw new SettingsError("Sign-in by email cannot be switched off without an identity provider.", 400, {
+      emailSignIn: ["Configure OIDC or SAML first: without them nobody could sign in."],
+    });
+  }
   getDb().transaction(
     (tx) => {
       for (const [key, value] of Object.entries(settings)) {

@@ -5,8 +5,9 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
-import { grantRole, revokeRole, rolesOf } from "../domain/identity/permissions.server";
+import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/identity/permissions.server";
 import { getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { signInOptions } from "../platform/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -23,7 +24,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPerson(parseId(params.personId));
   if (!person) notFound("There is no such person.");
-  return json({ person, roles: rolesOf(person.id), maySignIn: maySignIn(person.email) });
+  return json({
+    person,
+    roles: rolesOf(person.id),
+    maySignIn: maySignIn(person.email),
+    managed: providerManagedRoles(),
+    companyName: signInOptions().companyName,
+  });
 }
 
 const schema = z.discriminatedUnion("intent", [
@@ -57,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles, maySignIn } = useLoaderData<typeof loader>();
+  const { person, roles, maySignIn, managed, companyName } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -109,17 +116,21 @@ export default function AdminPerson() {
                   <td>{ROLE_DESCRIPTIONS[role]}</td>
                   <td>{held ? "Yes" : "No"}</td>
                   <td>
-                    <Form method="post">
-                      <input type="hidden" name="role" value={role} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value={held ? "revoke" : "grant"}
-                        className={held ? "danger" : "secondary"}
-                      >
-                        {held ? `Revoke ${role}` : `Grant ${role}`}
-                      </button>
-                    </Form>
+                    {managed.includes(role) ? (
+                      <span className="muted">Managed by {companyName}'s identity provider</span>
+                    ) : (
+                      <Form method="post">
+                        <input type="hidden" name="role" value={role} />
+                        <button
+                          type="submit"
+                          name="intent"
+                          value={held ? "revoke" : "grant"}
+                          className={held ? "danger" : "secondary"}
+                        >
+                          {held ? `Revoke ${role}` : `Grant ${role}`}
+                        </button>
+                      </Form>
+                    )}
                   </td>
                 </tr>
               );

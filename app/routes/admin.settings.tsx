@@ -8,10 +8,13 @@ import { FormErrors, InputField } from "../components/forms";
 import {
   getMilestoneDefaults,
   getSettings,
+  providerConfigured,
   settingsSchema,
+  signInOptions,
   updateSettings,
 } from "../platform/settings.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -33,6 +36,8 @@ const milestoneRow = z
   });
 
 const schema = settingsSchema.extend({
+  // A checkbox: absent when unticked.
+  emailSignIn: z.boolean().default(false),
   milestones: z
     .array(milestoneRow)
     .max(MILESTONE_ROWS)
@@ -46,7 +51,12 @@ const schema = settingsSchema.extend({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "configure:settings");
-  return json({ settings: getSettings(), milestones: getMilestoneDefaults() });
+  return json({
+    settings: getSettings(),
+    milestones: getMilestoneDefaults(),
+    provider: providerConfigured(),
+    companyName: signInOptions().companyName,
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -54,15 +64,19 @@ export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const { milestones, ...settings } = submission.value;
-  updateSettings(
-    settings,
-    milestones.map((m) => ({
-      threshold: m.threshold ?? 0,
-      responseRequired: Boolean(m.responseRequired),
-      responseDays: m.responseRequired ? (m.responseDays ?? null) : null,
-    })),
-    { id: admin.id, email: admin.email },
-  );
+  try {
+    updateSettings(
+      settings,
+      milestones.map((m) => ({
+        threshold: m.threshold ?? 0,
+        responseRequired: Boolean(m.responseRequired),
+        responseDays: m.responseRequired ? (m.responseDays ?? null) : null,
+      })),
+      { id: admin.id, email: admin.email },
+    );
+  } catch (error) {
+    return refusalReply(error, submission);
+  }
   return redirectWithFlash("/admin/settings", {
     kind: "success",
     message: "Settings saved. New petitions use them.",
@@ -70,7 +84,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { settings, milestones } = useLoaderData<typeof loader>();
+  const { settings, milestones, provider, companyName } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const rows = Array.from({ length: MILESTONE_ROWS }, (_, i) => milestones[i]);
   const [form, fields] = useForm({
@@ -80,6 +94,7 @@ export default function Settings() {
       openForDays: String(settings.openForDays),
       commentReportThreshold: String(settings.commentReportThreshold),
       anonymousAuthorDays: String(settings.anonymousAuthorDays),
+      emailSignIn: settings.emailSignIn ? "on" : undefined,
       milestones: rows.map((m) =>
         m
           ? {
@@ -115,6 +130,27 @@ export default function Settings() {
           field={fields.anonymousAuthorDays}
           type="number"
         />
+        {provider ? (
+          <div className="field">
+            <label>
+              <input
+                type="checkbox"
+                name={fields.emailSignIn.name}
+                defaultChecked={fields.emailSignIn.initialValue === "on"}
+                aria-describedby={`${fields.emailSignIn.id}-help`}
+              />{" "}
+              Sign-in by emailed link stays open beside "Sign in with {companyName}"
+            </label>
+            <p className="muted" id={`${fields.emailSignIn.id}-help`}>
+              Unticked, only {companyName}'s identity provider signs people in (links already sent stop
+              working).
+            </p>
+            <FormErrors id={fields.emailSignIn.errorId} errors={fields.emailSignIn.errors} />
+          </div>
+        ) : (
+          // Without an identity provider the emailed link is the only way in: it stays on.
+          <input type="hidden" name={fields.emailSignIn.name} value="on" />
+        )}
         <fieldset>
           <legend>Default milestones</legend>
           <FormErrors id={fields.milestones.errorId} errors={fields.milestones.errors} />

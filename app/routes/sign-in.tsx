@@ -7,6 +7,7 @@ import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
 import { requestSignIn } from "../domain/identity/sign-in.server";
 import { emailSchema } from "../platform/email-address";
+import { signInOptions } from "../platform/settings.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { clientIp, devMailboxAvailable, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
@@ -30,7 +31,7 @@ const schema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
   if (await getUser(request)) throw redirect(redirectTo);
-  return json({ redirectTo, devMailbox: devMailboxAvailable(context) });
+  return json({ redirectTo, devMailbox: devMailboxAvailable(context), options: signInOptions() });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -52,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignIn() {
-  const { redirectTo, devMailbox } = useLoaderData<typeof loader>();
+  const { redirectTo, devMailbox, options } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -83,21 +84,53 @@ export default function SignIn() {
     );
   }
 
+  const providers = [
+    ...(options.oidc ? [{ protocol: "oidc", label: `Sign in with ${options.companyName}` }] : []),
+    ...(options.saml
+      ? [
+          {
+            protocol: "saml",
+            label: options.oidc
+              ? `Sign in with ${options.companyName} (SAML)`
+              : `Sign in with ${options.companyName}`,
+          },
+        ]
+      : []),
+  ];
   return (
     <section className="card narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
-      <p>
-        We will email you a link that signs you in. Staff sign in with their work address as the staff
-        directory has it (without a +tag).
-      </p>
-      <Form method="post" {...getFormProps(form)}>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="redirectTo" value={redirectTo} />
-        <InputField label="Email" field={fields.email} type="email" autoComplete="email" />
-        <button type="submit" disabled={navigation.state === "submitting"}>
-          Email me a sign-in link
-        </button>
-      </Form>
+      {providers.length ? (
+        <>
+          <p>Staff sign in with their {options.companyName} account.</p>
+          {providers.map((provider) => (
+            <Form method="post" action="/sign-in/provider" key={provider.protocol} reloadDocument>
+              <input type="hidden" name="protocol" value={provider.protocol} />
+              <input type="hidden" name="redirectTo" value={redirectTo} />
+              <button type="submit" className="primary">
+                {provider.label}
+              </button>
+            </Form>
+          ))}
+        </>
+      ) : null}
+      {options.email ? (
+        <>
+          {providers.length ? <h2>Or get a sign-in link by email</h2> : null}
+          <p>
+            We will email you a link that signs you in. Staff sign in with their work address as the staff
+            directory has it (without a +tag).
+          </p>
+          <Form method="post" {...getFormProps(form)}>
+            <FormErrors id={form.errorId} errors={form.errors} />
+            <input type="hidden" name="redirectTo" value={redirectTo} />
+            <InputField label="Email" field={fields.email} type="email" autoComplete="email" />
+            <button type="submit" disabled={navigation.state === "submitting"}>
+              Email me a sign-in link
+            </button>
+          </Form>
+        </>
+      ) : null}
     </section>
   );
 }

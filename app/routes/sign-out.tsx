@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { oidcLogoutUrl } from "../domain/identity/oidc.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearSessionCookie, revokeSession } from "../web/session.server";
 
@@ -8,10 +9,15 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 /** Signing out changes data, so only POST does it; a GET just goes home. */
 export const loader = () => redirect("/");
 
+/**
+ * Ends the Undersigned session; one started at the company's OpenID Provider goes on to the
+ * provider's own sign-out (RP-initiated logout) when it advertises one, which comes back home.
+ */
 export async function action({ request }: ActionFunctionArgs) {
-  await revokeSession(request);
+  const method = await revokeSession(request);
+  const providerLogout = method === "oidc" ? await oidcLogoutUrl() : null;
   return redirectWithFlash(
-    "/",
+    providerLogout ?? "/",
     { kind: "info", message: "You are signed out." },
     { headers: { "Set-Cookie": await clearSessionCookie() } },
   );

@@ -4,6 +4,7 @@ import { publishDueAnnouncements } from "../domain/announcements/lifecycle.serve
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
+import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
 import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
@@ -88,6 +89,7 @@ export function boot(): () => Promise<void> {
   const sweep = setInterval(() => {
     deleteExpiredSessions();
     deleteSpentSignInTokens();
+    deleteExpiredSamlState();
   }, 60 * 60_000);
   sweep.unref();
   // The minute scheduler: petitions close on their date, scheduled announcements publish, signer

@@ -81,14 +81,18 @@ export function crossSiteRefusal(method: string, sender: SenderHeaders, appOrigi
  * Refuses cross-site requests to anything but reading, with a 403, before any action runs. The app's
  * own origin is the configured public address (APP_URL): the one emailed links point to.
  */
-export function refuseCrossSiteRequests(appUrl: string) {
+export function refuseCrossSiteRequests(appUrl: string, crossSitePaths: readonly string[] = []) {
   const appOrigin = new URL(appUrl).origin;
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refusal = crossSiteRefusal(
-      req.method,
-      { origin: req.get("Origin"), referer: req.get("Referer"), secFetchSite: req.get("Sec-Fetch-Site") },
-      appOrigin,
-    );
+    // The SAML assertion consumer is posted to by the identity provider's page, from its origin:
+    // there the signed assertion is the proof, not the sender.
+    const refusal = crossSitePaths.includes(req.path)
+      ? null
+      : crossSiteRefusal(
+          req.method,
+          { origin: req.get("Origin"), referer: req.get("Referer"), secFetchSite: req.get("Sec-Fetch-Site") },
+          appOrigin,
+        );
     if (!refusal) {
       // Checked against the public address: Remix's own check compares Origin with the Host header
       // instead, and answers a mismatch (a proxy that does not pass Host on) with an empty 500.

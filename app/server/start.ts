@@ -8,13 +8,24 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import { ConfigError, loadConfig } from "../config.server";
+import { type Config, ConfigError, loadConfig } from "../config.server";
 import { ensureFreshBuild } from "./build-freshness";
 import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
 
 type BootableEntry = { boot: () => () => Promise<void> };
 
-function contentSecurityPolicy(nonce: string): string {
+/**
+ * Where this site's forms may lead: itself, and the company's identity provider, to which "Sign in
+ * with …" and sign-out redirect (browsers hold form-action to a form's redirects too).
+ */
+function formTargets(config: Config): string {
+  const origins = [config.oidc?.issuer, config.saml?.entryPoint]
+    .filter((url): url is string => Boolean(url))
+    .map((url) => new URL(url).origin);
+  return ["'self'", ...new Set(origins)].join(" ");
+}
+
+function contentSecurityPolicy(nonce: string, formAction: string): string {
   // Everything from this origin only: no CDNs, no analytics, no third-party requests from any page.
   return [
     "default-src 'self'",
@@ -22,7 +33,7 @@ function contentSecurityPolicy(nonce: string): string {
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
-    "form-action 'self'",
+    `form-action ${formAction}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "object-src 'none'",
@@ -114,6 +125,7 @@ async function main() {
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   const stopBackground = (build.entry.module as unknown as BootableEntry).boot();
 
+  const formAction = formTargets(config);
   const app = express();
   app.disable("x-powered-by");
   app.use((_req, res, next) => {
@@ -121,7 +133,7 @@ async function main() {
     // inline script Remix writes carries, so nothing else inline runs.
     const cspNonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = cspNonce;
-    res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce, formAction));
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "same-origin");
     res.setHeader("X-Frame-Options", "DENY");
@@ -132,7 +144,7 @@ async function main() {
   app.use(refuseMalformedHosts);
   // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
   // whatever the cookie (docs/decisions/0017-origin-check.md).
-  app.use(refuseCrossSiteRequests(config.appUrl));
+  app.use(refuseCrossSiteRequests(config.appUrl, ["/auth/saml/acs"]));
   // The build's only static files are its fingerprinted assets (there is no public/ folder; the
   // favicon is inline). A static handler at the root would look on disk for every page and API
   // request before Remix answers it — a stat per request — so only /assets is served from disk.

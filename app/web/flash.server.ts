@@ -22,10 +22,14 @@ function flashStorage() {
 }
 
 /** The one way to tell the next page what just happened: a one-read cookie. */
-export async function redirectWithFlash(url: string, flash: Flash, init: { headers?: HeadersInit } = {}) {
+export async function redirectWithFlash(
+  url: string,
+  flash: Flash,
+  init: { headers?: HeadersInit; status?: number } = {},
+) {
   const headers = new Headers(init.headers);
   headers.append("Set-Cookie", await flashCookie(flash));
-  return redirect(url, { headers });
+  return redirect(url, { headers, status: init.status });
 }
 
 /**

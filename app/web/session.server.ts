@@ -2,6 +2,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import { getConfig } from "../config.server";
 import { can, type Permission } from "../domain/identity/permissions.server";
 import { endSession, SESSION_TTL_MS, sessionUser, type User } from "../domain/identity/sessions.server";
+import type { SignInMethod } from "../vocabulary/identity";
 
 /** The session cookie (httpOnly, SameSite=Lax, Secure under https) and the guards every route uses. */
 
@@ -79,8 +80,8 @@ export async function requirePermission(request: Request, permission: Permission
   return user;
 }
 
-/** Sign out: the session row is deleted, so the cookie is worthless even if kept. */
-export async function revokeSession(request: Request): Promise<void> {
+/** Sign out: the session row is deleted, so the cookie is worthless even if kept. Says how it had started. */
+export async function revokeSession(request: Request): Promise<SignInMethod | null> {
   const token = await readToken(request);
-  if (token) endSession(token);
+  return token ? endSession(token) : null;
 }

@@ -16,6 +16,8 @@ export type ActionRoute = {
   intents: readonly string[];
   /** Names the forms post, for building (and breaking) bodies. */
   fields: readonly string[];
+  /** Not a form: an API with its own credentials and body format. */
+  api?: "scim";
 };
 
 const PETITION_FIELDS = ["title", "summary", "body", "category", "policyId", "openForDays"];
@@ -40,6 +42,7 @@ export const TRANSITION_STEPS: readonly string[] = transitionSchema.options.map(
 
 export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "admin.directory.tsx", intents: [""], fields: ["file", "deactivateMissing"] },
+  { file: "auth.saml.acs.tsx", intents: [""], fields: ["SAMLResponse", "RelayState"] },
   { file: "admin.outbox.tsx", intents: [""], fields: ["id"] },
   {
     file: "admin.people.$personId.tsx",
@@ -53,6 +56,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "coSponsorsRequired",
       "openForDays",
       "commentReportThreshold",
+      "emailSignIn",
       "milestones[0].threshold",
       "milestones[0].responseRequired",
       "milestones[0].responseDays",
@@ -127,8 +131,13 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
     intents: [""],
     fields: ["title", "summary", "ownerTeam", "ownerEmails", "body", "changeSummary", "effectiveAt"],
   },
+  // SCIM: a JSON API with a bearer token, not forms (the fuzzer breaks it in its own way).
+  { file: "scim.v2.$.ts", intents: [""], fields: [], api: "scim" },
+  { file: "scim.v2.Users.$id.ts", intents: [""], fields: [], api: "scim" },
+  { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
   { file: "settings.tsx", intents: [""], fields: EMAIL_TOPICS },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
+  { file: "sign-in_.provider.tsx", intents: [""], fields: ["protocol", "redirectTo"] },
   { file: "sign-in_.verify.tsx", intents: [""], fields: ["token"] },
   { file: "sign-out.tsx", intents: [""], fields: [] },
   { file: "unsubscribe.$token.tsx", intents: [""], fields: ["List-Unsubscribe"] },

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
+import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
@@ -16,15 +17,20 @@ import { commitments, milestones } from "../../db/schema";
 import { actionPath } from "./action-routes";
 import { dateTimeFromNow, dayFromNow } from "./dates";
 import { coOrganize } from "./petition-fixtures";
-import { personFor, type Role, type World } from "./system-world";
+import { personFor, type Role, systemSaml, systemScimToken, type World } from "./system-world";
 
 /** A role, or the row's "owner": who that is depends on the row (its creator, author, …). */
 export type Actor = Role | "owner";
 
 export type ScenarioRequest = {
   path: string;
-  /** Form fields, url-encoded; a FormData is sent as multipart. */
-  body: Record<string, string> | FormData;
+  /** Form fields, url-encoded; a FormData is sent as multipart; a string as `contentType` (SCIM's JSON). */
+  body: Record<string, string> | FormData | string;
+  contentType?: string;
+  /** Other headers (a SCIM client's bearer token). */
+  headers?: Record<string, string>;
+  /** POST unless said (SCIM's PUT, PATCH, DELETE). */
+  method?: string;
   /** Who sends it (null: signed out). */
   person: User | null;
   /** Whether an allowed request changes the database (a signed-out sign-out has nothing to end). */
@@ -92,7 +98,7 @@ function onFreshPetition(
   };
 }
 
-export const SCENARIOS: readonly Scenario[] = [
+const FORM_SCENARIOS: Scenario[] = [
   {
     route: "admin.directory.tsx",
     intent: "",
@@ -145,7 +151,11 @@ export const SCENARIOS: readonly Scenario[] = [
     allowed: "admin",
     prepare(world, actor) {
       const body: Record<string, string> = Object.fromEntries(
-        Object.entries(getSettings()).map(([key, value]) => [key, String(value)]),
+        Object.entries(getSettings()).flatMap(
+          ([key, value]): Array<[string, string]> =>
+            // A checkbox: "on" when ticked, absent when not.
+            typeof value === "boolean" ? (value ? [[key, "on"]] : []) : [[key, String(value)]],
+        ),
       );
       getMilestoneDefaults().forEach((m, i) => {
         body[`milestones[${i}].threshold`] = String(m.threshold);
@@ -744,6 +754,124 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
 ];
+
+/**
+ * A SCIM request (RFC 7644) as the provisioning client sends it: JSON, and its bearer token only in
+ * the owner column. A session cookie is no SCIM credential, whatever the role.
+ */
+function scimScenario(
+  route: string,
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
+  target: string,
+  build: (world: World) => { path: string; json?: unknown },
+): Scenario {
+  return {
+    route,
+    intent: "",
+    variant: method,
+    target,
+    owner: "the provisioning client (its bearer token)",
+    allowed: "owner",
+    prepare(world, actor) {
+      const { path, json } = build(world);
+      return {
+        path,
+        method,
+        body: json === undefined ? "" : JSON.stringify(json),
+        contentType: "application/scim+json",
+        headers:
+          actor === "owner"
+            ? { Authorization: `Bearer ${systemScimToken()}` }
+            : ({} as Record<string, string>),
+        person: actor === "owner" ? null : personFor(world, actor),
+      };
+    },
+  };
+}
+
+let scimUsers = 0;
+const scimUser = (email: string) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+  userName: email,
+  name: { givenName: "Pat", familyName: "Provisioned" },
+  emails: [{ primary: true, value: email, type: "work" }],
+  active: true,
+});
+
+const IDENTITY_SCENARIOS: Scenario[] = [
+  {
+    route: "sign-in_.provider.tsx",
+    intent: "",
+    variant: "oidc",
+    target: "a sign-in at the company's OpenID Provider (its state in a cookie)",
+    allowed: "signedOut",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { protocol: "oidc", redirectTo: "/petitions" },
+        person: actorPerson(world, actor),
+        changes: false,
+      };
+    },
+  },
+  {
+    route: "sign-in_.provider.tsx",
+    intent: "",
+    variant: "saml",
+    target: "a sign-in at the company's SAML identity provider (its request id kept)",
+    allowed: "signedOut",
+    prepare(world, actor) {
+      return { path: actionPath(this.route), body: { protocol: "saml" }, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "auth.saml.acs.tsx",
+    intent: "",
+    target: "a signed assertion for a fresh colleague, answering a fresh request",
+    allowed: "signedOut",
+    async prepare(world, actor) {
+      const colleague = world.make.person();
+      const metadata = serviceProviderMetadata();
+      const requestId = await systemSaml.requestId(metadata, await startSamlSignIn("/"));
+      const SAMLResponse = await systemSaml.respond(metadata, requestId, {
+        nameId: `saml-${colleague.id}`,
+        email: colleague.email,
+      });
+      return {
+        path: actionPath(this.route),
+        body: { SAMLResponse, RelayState: "/" },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  scimScenario("scim.v2.Users._index.ts", "POST", "a new colleague", () => ({
+    path: "/scim/v2/Users",
+    json: scimUser(`provisioned-${++scimUsers}@corp.example`),
+  })),
+  scimScenario("scim.v2.Users.$id.ts", "PUT", "a colleague, replaced", (world) => {
+    const person = world.make.person();
+    return {
+      path: `/scim/v2/Users/${person.id}`,
+      json: { ...scimUser(person.email), displayName: "Pat Renamed" },
+    };
+  }),
+  scimScenario("scim.v2.Users.$id.ts", "PATCH", "a colleague, deactivated as Entra ID does", (world) => ({
+    path: `/scim/v2/Users/${world.make.person().id}`,
+    json: {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Replace", path: "active", value: "False" }],
+    },
+  })),
+  scimScenario("scim.v2.$.ts", "POST", "a resource this service does not have (Groups)", () => ({
+    path: "/scim/v2/Groups",
+    json: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Everyone" },
+  })),
+  scimScenario("scim.v2.Users.$id.ts", "DELETE", "a colleague, deactivated", (world) => ({
+    path: `/scim/v2/Users/${world.make.person().id}`,
+  })),
+];
+
+export const SCENARIOS: readonly Scenario[] = [...FORM_SCENARIOS, ...IDENTITY_SCENARIOS];
 
 /** A row's name: its route module, `#intent`, `@variant`. */
 export const scenarioKey = (s: Pick<Scenario, "route" | "intent" | "variant">) =>

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -29,12 +29,13 @@ const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
  */
 export async function startAppServer(
   env: Record<string, string> = {},
-  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string } = {},
+  /** `port`: known before it starts (an identity provider registered its callback first). */
+  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string; port?: number } = {},
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
   // A copy of a prepared data folder (database, its WAL if any, the session secret).
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const databasePath = path.join(dir, "app.db");
   const serverEnv: NodeJS.ProcessEnv = {

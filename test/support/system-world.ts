@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll } from "vitest";
+import { type LocalIdp, startLocalIdp } from "../../app/demo/local-idp";
 import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
 import { hideComment, setThreadLock } from "../../app/domain/discussion/moderation.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { reportComment } from "../../app/domain/discussion/reactions.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import { createScimToken } from "../../app/domain/identity/scim-tokens.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
@@ -21,8 +23,9 @@ import type { Role as PersonRole } from "../../app/vocabulary/roles";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { signAs } from "./anonymous";
-import { type AppServer, startAppServer } from "./app-server";
+import { type AppServer, freePort, startAppServer } from "./app-server";
 import { draftPetition, makeCompany } from "./petition-fixtures";
+import { samlIdentityProvider } from "./saml-idp";
 import { closeDb, type DatabaseWatch, settle, useServerDatabase, watchDatabase } from "./server-database";
 
 /** The roles every suite acts as; "signedOut" has no session. */
@@ -312,16 +315,47 @@ export function personFor(world: World, role: Role): User | null {
 /** The domain for people admitted without being in the directory (the welcome page's newcomers). */
 const ALLOWED_DOMAIN = { ALLOWED_EMAIL_DOMAINS: "partner.example" };
 
+/** The company's identity providers the system app signs in with: a SAML one (samlify), and an OIDC one. */
+export const systemSaml = samlIdentityProvider();
+const OIDC_CLIENT = { id: "undersigned-system", secret: "system-suite-secret" };
+
+/** The SCIM bearer token of the system world's provisioning client (made in buildWorld). */
+let scimToken = "";
+export const systemScimToken = () => scimToken;
+
 /**
  * For a system test file: the built server on a fresh database holding the world above, this
  * process attached to the same file, and a watch on it. Started before the file's tests.
  */
 export function systemApp() {
-  const state: { app?: AppServer; world?: World; watch?: DatabaseWatch } = {};
+  const state: { app?: AppServer; world?: World; watch?: DatabaseWatch; idp?: LocalIdp } = {};
   beforeAll(async () => {
-    state.app = await startAppServer(ALLOWED_DOMAIN);
-    useServerDatabase(state.app, ALLOWED_DOMAIN);
+    const port = await freePort();
+    const appUrl = `http://127.0.0.1:${port}`;
+    state.idp = await startLocalIdp({
+      clientId: OIDC_CLIENT.id,
+      clientSecret: OIDC_CLIENT.secret,
+      redirectUris: [`${appUrl}/auth/oidc/callback`],
+      postLogoutRedirectUris: [`${appUrl}/`],
+      accounts: [],
+    });
+    const env = {
+      ...ALLOWED_DOMAIN,
+      COMPANY_NAME: "Corp",
+      OIDC_ISSUER: state.idp.issuer,
+      OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+      SAML_ENTRY_POINT: "https://idp.corp.example/sso",
+      SAML_IDP_CERT: systemSaml.certificate,
+      SAML_IDP_ISSUER: systemSaml.entityId,
+    };
+    state.app = await startAppServer(env, { port });
+    useServerDatabase(state.app, env);
     state.world = await buildWorld();
+    scimToken = createScimToken("system suites", CLI_ACTOR).token;
+    // samlify's schema validator loads its WebAssembly on first use (seconds): once, here, not
+    // between two requests of a suite (an idle keep-alive connection may close meanwhile).
+    await systemSaml.warmUp();
     await settle();
     state.watch = watchDatabase(state.app.databasePath);
   });
@@ -329,6 +363,7 @@ export function systemApp() {
     state.watch?.close();
     closeDb();
     await state.app?.stop();
+    await state.idp?.stop();
   });
   const started = <T>(value: T | undefined): T => {
     if (!value) throw new Error("the system app is not started (use it inside tests)");

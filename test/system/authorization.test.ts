@@ -21,7 +21,7 @@ import { ROLES, systemApp } from "../support/system-world";
 
 const OK = "allowed";
 const IN = "sign-in";
-type Expected = typeof OK | typeof IN | 403 | 404;
+type Expected = typeof OK | typeof IN | 401 | 403 | 404;
 
 /** Columns: signed out, staff, organizer of another petition, moderator, leadership, admin, owner. */
 const COLUMNS = [...ROLES, "owner"] as const;
@@ -46,6 +46,8 @@ const MATRIX: Record<string, Row> = {
   "announcements.$slug._index#schedule@on-behalf": [IN, 403, 403, 403, OK, OK],
   "announcements.$slug._index#commitment@on-behalf": [IN, 403, 403, 403, OK, OK],
   "announcements.$slug.edit@on-behalf": /*     */ [IN, 403, 403, 403, OK, OK],
+  // The identity provider's page posts the assertion: whoever holds a valid one is signed in as its colleague.
+  "auth.saml.acs": /*                          */ [OK, OK, OK, OK, OK, OK],
   "announcements.new": /*                      */ [IN, 403, 403, 403, OK, OK],
   "comments.$commentId#reply": /*              */ [IN, OK, OK, OK, OK, OK, OK],
   "comments.$commentId#edit": /*               */ [IN, 403, 403, 403, 403, 403, OK],
@@ -121,6 +123,15 @@ const MATRIX: Record<string, Row> = {
   "sign-in_.verify": /*                        */ [OK, OK, OK, OK, OK, OK],
   "sign-out": /*                               */ [OK, OK, OK, OK, OK, OK],
   "unsubscribe.$token": /*                     */ [OK, OK, OK, OK, OK, OK],
+  // Anyone may start a sign-in at the company's identity provider.
+  "sign-in_.provider@oidc": /*                 */ [OK, OK, OK, OK, OK, OK],
+  "sign-in_.provider@saml": /*                 */ [OK, OK, OK, OK, OK, OK],
+  // SCIM answers its bearer token only: no cookie of any role opens it (401), the provisioning client may.
+  "scim.v2.Users._index@POST": /*              */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.$@POST": /*                         */ [401, 401, 401, 401, 401, 401, 404],
+  "scim.v2.Users.$id@PUT": /*                  */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.Users.$id@PATCH": /*                */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.Users.$id@DELETE": /*               */ [401, 401, 401, 401, 401, 401, OK],
   // Only someone without a name picks one; directory names are not theirs to change.
   welcome: /*                                */ [IN, 403, 403, 403, 403, 403, OK],
 };
@@ -131,7 +142,7 @@ const system = systemApp();
 /** What the server did, in the table's words (or a description of anything else). */
 function judge(outcome: ActionOutcome): string | number {
   if (toSignIn(outcome)) return IN;
-  if (outcome.status === 403 || outcome.status === 404) return outcome.status;
+  if (outcome.status === 401 || outcome.status === 403 || outcome.status === 404) return outcome.status;
   if (isRefusal(outcome)) return `refused with ${outcome.status}`;
   if (outcome.status >= 500) return `error ${outcome.status}`;
   return OK;
@@ -149,7 +160,7 @@ async function runCell(
   const request = await scenario.prepare(world, actor);
   const cookie = request.person ? await sessionCookie(request.person.id) : undefined;
   let body = request.body;
-  if (mode === "multipart" && !(body instanceof FormData)) {
+  if (mode === "multipart" && !(body instanceof FormData) && typeof body !== "string") {
     const form = new FormData();
     for (const [name, value] of Object.entries(body)) form.append(name, value);
     body = form;
@@ -160,7 +171,10 @@ async function runCell(
     path: request.path,
     body,
     cookie,
-    dataFor: mode === "data" ? scenario.route : undefined,
+    method: request.method,
+    contentType: request.contentType,
+    headers: request.headers,
+    dataFor: mode === "data" && typeof body !== "string" ? scenario.route : undefined,
   });
   const actual = judge(outcome);
   const cell = `${scenarioKey(scenario)} as ${actor} (${mode})`;

@@ -2,12 +2,13 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
+import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { unsubscribeToken } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { getMilestoneDefaults, getSettings } from "../../app/platform/settings.server";
+import { getMilestoneDefaults, getSettings, updateSettings } from "../../app/platform/settings.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
 import { commitments, people } from "../../db/schema";
@@ -21,6 +22,7 @@ import {
 } from "../support/action-routes";
 import { SCENARIOS } from "../support/action-scenarios";
 import {
+  BAD_NAMES,
   badValue,
   brokenBodies,
   type Fields,
@@ -35,7 +37,14 @@ import {
 import { dateTimeFromNow, dayFromNow } from "../support/dates";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
-import { ROLES, type Role, systemApp, type World } from "../support/system-world";
+import {
+  ROLES,
+  type Role,
+  systemApp,
+  systemSaml,
+  systemScimToken,
+  type World,
+} from "../support/system-world";
 
 /**
  * Bad input against every route with an action, over HTTP on the built server: broken and lying
@@ -62,8 +71,11 @@ const BODYLESS = new Set(["sign-out.tsx", "unsubscribe.$token.tsx"]);
 type Target = { path: string; cookie?: string };
 const targets = new Map<string, Target>();
 
-/** The routes whose action reads a form. */
-const FORM_ROUTES = ACTION_ROUTES.map((r) => r.file).filter((file) => !BODYLESS.has(file));
+/** The routes whose action reads a form (SCIM is a JSON API: it has its own part below). */
+const FORM_ROUTES = ACTION_ROUTES.filter((r) => !r.api)
+  .map((r) => r.file)
+  .filter((file) => !BODYLESS.has(file));
+const SCIM_ROUTES = ACTION_ROUTES.filter((r) => r.api === "scim").map((r) => r.file);
 
 /**
  * A request to `route` as a role allowed to use it (so it gets past the permission checks to the
@@ -240,6 +252,13 @@ describe("bad input that used to break the server", () => {
 
 type Base = { params: Array<Record<string, string>>; bodies: Fields[] };
 
+/** A valid signed SAML answer to a fresh request of the app's, from the world's identity provider. */
+async function freshAssertion(email: string): Promise<string> {
+  const metadata = serviceProviderMetadata();
+  const requestId = await systemSaml.requestId(metadata, await startSamlSignIn("/"));
+  return systemSaml.respond(metadata, requestId, { nameId: `fuzz-${email}`, email });
+}
+
 /** Real targets and a valid body for each intent of each route, which the fuzzer then breaks. */
 async function basesFor(world: World): Promise<Record<string, Base>> {
   const { petitions, comments: c, announcements, pool, policy } = world;
@@ -307,7 +326,9 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
       params: [{}],
       bodies: [
         [
-          ...Object.entries(settings).map(([k, v]): [string, string] => [k, String(v)]),
+          ...Object.entries(settings).flatMap(
+            ([k, v]): Fields => (typeof v === "boolean" ? (v ? [[k, "on"]] : []) : [[k, String(v)]]),
+          ),
           ...getMilestoneDefaults().flatMap(
             (m, i): Fields => [
               [`milestones[${i}].threshold`, String(m.threshold)],
@@ -544,6 +565,25 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
       ],
     },
     "settings.tsx": { params: [{}], bodies: [EMAIL_TOPICS.map((t): [string, string] => [t, "on"])] },
+    "sign-in_.provider.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["protocol", "oidc"],
+          ["redirectTo", "/petitions"],
+        ],
+        [["protocol", "saml"]],
+      ],
+    },
+    "auth.saml.acs.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["SAMLResponse", await freshAssertion(pool[2]?.email ?? "x@corp.example")],
+          ["RelayState", "/petitions"],
+        ],
+      ],
+    },
     "sign-in.tsx": {
       params: [{}],
       bodies: [
@@ -715,6 +755,9 @@ async function run(
       for (const r of person.roles) grantRole(person.id, r, CLI_ACTOR);
       cookies.set(role, await sessionCookie(person.id));
     }
+    // An accepted settings form without its checkbox switched the emailed link off: back on.
+    if (!getSettings().emailSignIn)
+      updateSettings({ ...getSettings(), emailSignIn: true }, getMilestoneDefaults(), CLI_ACTOR);
     await settle();
     watch.baseline();
   };
@@ -793,7 +836,10 @@ describe(`bad input (seed ${SEED})`, () => {
   it("knows every route with an action and has real targets for each", async () => {
     expect(missingFromInventory()).toEqual([]);
     const bases = await basesFor(system.world);
-    expect(ACTION_ROUTES.filter((r) => !bases[r.file]?.bodies.length).map((r) => r.file)).toEqual([]);
+    expect(ACTION_ROUTES.filter((r) => !r.api && !bases[r.file]?.bodies.length).map((r) => r.file)).toEqual(
+      [],
+    );
+    expect(SCIM_ROUTES.sort()).toEqual(["scim.v2.$.ts", "scim.v2.Users.$id.ts", "scim.v2.Users._index.ts"]);
   });
 
   it("refuses broken and lying encodings on every route", async () => {
@@ -847,7 +893,7 @@ describe(`bad input (seed ${SEED})`, () => {
   it(`refuses random bad bodies cleanly (${RANDOM_REQUESTS} requests)`, async () => {
     const random = randomSource(SEED + 1);
     const bases = await basesFor(system.world);
-    const files = ACTION_ROUTES.map((r) => r.file);
+    const files = ACTION_ROUTES.filter((r) => !r.api).map((r) => r.file);
     function* requests() {
       for (let i = 0; i < RANDOM_REQUESTS; i++) {
         const file = random.pick(files);
@@ -868,5 +914,191 @@ describe(`bad input (seed ${SEED})`, () => {
       expect([404, 405], path).toContain(outcome.status);
     }
     expect(watch.changes()).toEqual([]);
+  });
+});
+
+/** Breaks a JSON value the way a buggy or hostile provisioning client might. */
+function breakJson(random: Random, value: unknown, depth = 0): unknown {
+  const roll = random.next();
+  if (depth > 3 || roll < 0.15)
+    return random.pick<unknown>([
+      null,
+      0,
+      -1,
+      1e308,
+      true,
+      "",
+      "False",
+      "x".repeat(random.pick([10, 5000, 300_000])),
+      "😀\u0000\ud800",
+      [],
+      {},
+      { __proto__: { admin: true } },
+      badValue(random, ["1", "999999"], { long: LONG_VALUE }),
+      Array.from({ length: 30 }, () => ({ op: "replace" })),
+    ]);
+  if (Array.isArray(value)) return value.map((item) => breakJson(random, item, depth + 1));
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of entries) {
+      if (random.chance(0.1)) continue;
+      out[random.chance(0.05) ? random.pick(BAD_NAMES) : key] = random.chance(0.3)
+        ? breakJson(random, inner, depth + 1)
+        : inner;
+    }
+    if (random.chance(0.1))
+      out[random.pick(["active", "userName", "Operations", "emails", "schemas", "id"])] = breakJson(
+        random,
+        null,
+        9,
+      );
+    return out;
+  }
+  return random.chance(0.5) ? breakJson(random, null, 9) : value;
+}
+
+/** encodeURIComponent, which a lone surrogate would make throw: such a value is sent percent-broken instead. */
+function encodeLoosely(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return "%ED%A0%80";
+  }
+}
+
+describe(`SCIM bad input (seed ${SEED})`, () => {
+  it("answers broken, lying and random bodies with SCIM errors and never a 5xx; a refusal changes nothing", async () => {
+    const random = randomSource(SEED + 2);
+    const { app, world, watch } = system;
+    const count = STRESS ? 3_000 : 200;
+    const user = (email: string) => ({
+      schemas: [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+      ],
+      userName: email,
+      externalId: `ext-${email}`,
+      displayName: "Fuzzy Provisioned",
+      name: { givenName: "Fuzzy", familyName: "Provisioned" },
+      emails: [{ primary: true, type: "work", value: email }],
+      addresses: [{ type: "work", locality: "Oslo" }],
+      active: true,
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Sales" },
+    });
+    const patch = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [
+        { op: "Replace", path: "active", value: "False" },
+        { op: "replace", value: { displayName: "Renamed", active: true } },
+        { op: "add", path: 'emails[type eq "work"].value', value: "renamed@corp.example" },
+      ],
+    };
+    const problems: string[] = [];
+    const tally = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const kind = random.pick(["create", "replace", "patch", "delete", "list", "get", "elsewhere"] as const);
+      const id = random.chance(0.85) ? String(world.make.person().id) : random.pick(BAD_PARAMS);
+      const path =
+        kind === "elsewhere"
+          ? `/scim/v2/${random.pick(["Groups", "Bulk", "Me", "Users/1/x", "Schemas/nope", "Users/%2e%2e"])}`
+          : kind === "create" || kind === "list"
+            ? `/scim/v2/Users${kind === "list" ? `?filter=${encodeLoosely(random.pick(['userName eq "x@corp.example"', 'userName eq "', "userName sw x", badValue(random, ["1"], { long: 2000 })]))}&count=${random.pick(["1", "-5", "abc", "1000000"])}` : ""}`
+            : `/scim/v2/Users/${encodeLoosely(id)}`;
+      const method = {
+        create: "POST",
+        replace: "PUT",
+        patch: "PATCH",
+        delete: "DELETE",
+        list: "GET",
+        get: "GET",
+        elsewhere: random.pick(["GET", "POST", "PATCH"]),
+      }[kind];
+      const valid = kind === "patch" ? patch : user(`fuzz-${i}@corp.example`);
+      const raw = random.pick([
+        () => JSON.stringify(breakJson(random, valid)),
+        () => JSON.stringify(breakJson(random, valid)),
+        () => JSON.stringify(valid),
+        () =>
+          random.pick([
+            "{",
+            "[]",
+            "null",
+            '"x"',
+            "1e400",
+            "",
+            "\u0000",
+            '{"userName":',
+            `{"a":${"[".repeat(5000)}`,
+          ]),
+        () => `{"userName":"${"x".repeat(random.pick([100, 300_000]))}@corp.example"}`,
+      ])();
+      const contentType = random.pick([
+        "application/scim+json",
+        "application/scim+json; charset=utf-8",
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "",
+      ]);
+      const authorization = random.chance(0.85)
+        ? `Bearer ${systemScimToken()}`
+        : random.pick([
+            "",
+            "Bearer",
+            "Bearer wrong-token-of-plausible-length",
+            `Basic ${btoa("a:b")}`,
+            `Bearer ${"x".repeat(10_000)}`,
+          ]);
+      const headers: Record<string, string> = {};
+      if (authorization) headers.Authorization = authorization;
+      settle();
+      watch.baseline();
+      const what = `#${i} ${method} ${path.slice(0, 100)} (${contentType || "no type"}, ${authorization.slice(0, 20)}): ${raw.slice(0, 200)}`;
+      let outcome: ActionOutcome;
+      try {
+        outcome = await sendAction(app.baseUrl, {
+          path,
+          method,
+          body: method === "GET" ? undefined : raw,
+          contentType: method === "GET" || !contentType ? undefined : contentType,
+          headers,
+          origin: null,
+          timeoutMs: 30_000,
+        });
+      } catch (error) {
+        problems.push(`${what}\n  → no answer: ${String(error)}`);
+        break;
+      }
+      tally.set(outcome.status, (tally.get(outcome.status) ?? 0) + 1);
+      if (outcome.status >= 500)
+        problems.push(`${what}\n  → ${outcome.status}\n  server: ${app.output().slice(-1200)}`);
+      else if (outcome.status >= 400) {
+        const changed = watch.changes();
+        if (changed.length) problems.push(`${what}\n  → ${outcome.status} yet changed ${changed.join(", ")}`);
+        let error: { schemas?: unknown; status?: unknown } = {};
+        try {
+          error = JSON.parse(outcome.body) as typeof error;
+        } catch {
+          // reported below
+        }
+        if (
+          !Array.isArray(error.schemas) ||
+          !error.schemas.includes("urn:ietf:params:scim:api:messages:2.0:Error") ||
+          error.status !== String(outcome.status)
+        )
+          problems.push(
+            `${what}\n  → ${outcome.status} not in SCIM's error format: ${outcome.body.slice(0, 200)}`,
+          );
+      }
+      if (problems.length >= 30) break;
+    }
+    console.log(
+      `SCIM: ${count} requests (${[...tally]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(", ")})`,
+    );
+    expect(problems).toEqual([]);
   });
 });

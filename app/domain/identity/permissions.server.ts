@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
-import { getDb } from "../../../db/client";
+import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
-import { type Actor, recordAudit } from "../../platform/audit.server";
+import { getConfig } from "../../config.server";
+import { type Actor, IDENTITY_PROVIDER_ACTOR, recordAudit } from "../../platform/audit.server";
 import { Refusal } from "../../platform/refusal";
-import type { Role } from "../../vocabulary/roles";
+import { ROLES, type Role } from "../../vocabulary/roles";
 import type { User } from "./sessions.server";
 
 /** Every permission the app checks. Staff (anyone signed in) hold none of these by default. */
@@ -48,7 +49,81 @@ export function can(user: Pick<User, "roles">, permission: Permission): boolean 
 
 export class RoleChangeError extends Refusal {}
 
+/**
+ * Roles the company's identity provider gives and takes (IDP_ROLE_GROUPS): each is granted at a
+ * sign-in through the provider while the person is in one of its groups and taken away when they are
+ * not. Only the roles left out stay the admin page's.
+ */
+export function providerManagedRoles(): Role[] {
+  const { roleGroups, oidc, saml } = getConfig();
+  if (!oidc && !saml) return [];
+  return ROLES.filter((role) => (roleGroups[role]?.length ?? 0) > 0);
+}
+
+function refuseManagedRole(role: Role): void {
+  if (providerManagedRoles().includes(role)) {
+    throw new RoleChangeError(
+      `The ${role} role is managed by ${getConfig().companyName}'s identity provider: change the person's groups there.`,
+      409,
+    );
+  }
+}
+
+/**
+ * At a sign-in through the provider (inside its transaction): every managed role follows the groups
+ * the provider sent, each change audited; roles not managed there are left alone.
+ */
+export function syncProviderRoles(
+  exec: Executor,
+  person: { id: number; email: string },
+  groups: readonly string[],
+): void {
+  const { roleGroups } = getConfig();
+  const held = new Set(
+    exec
+      .select({ role: personRoles.role })
+      .from(personRoles)
+      .where(eq(personRoles.personId, person.id))
+      .all()
+      .map((r) => r.role),
+  );
+  for (const role of providerManagedRoles()) {
+    const wanted = (roleGroups[role] ?? []).some((group) => groups.includes(group));
+    if (wanted && !held.has(role)) {
+      exec.insert(personRoles).values({ personId: person.id, role }).onConflictDoNothing().run();
+      recordAudit(
+        exec,
+        IDENTITY_PROVIDER_ACTOR,
+        "role.grant",
+        { type: "person", id: person.id },
+        {
+          role,
+          email: person.email,
+          reason: "identity provider group",
+        },
+      );
+    } else if (!wanted && held.has(role)) {
+      exec
+        .delete(personRoles)
+        .where(and(eq(personRoles.personId, person.id), eq(personRoles.role, role)))
+        .run();
+      recordAudit(
+        exec,
+        IDENTITY_PROVIDER_ACTOR,
+        "role.revoke",
+        { type: "person", id: person.id },
+        {
+          role,
+          email: person.email,
+          reason: "identity provider group",
+        },
+      );
+    }
+  }
+}
+
 export function grantRole(personId: number, role: Role, actor: Actor): boolean {
+  refuseManagedRole(role);
   return getDb().transaction(
     (tx) => {
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
@@ -67,6 +142,7 @@ export function grantRole(personId: number, role: Role, actor: Actor): boolean {
 }
 
 export function revokeRole(personId: number, role: Role, actor: Actor): boolean {
+  refuseManagedRole(role);
   return getDb().transaction(
     (tx) => {
       const person = tx.select().from(people).where(eq(people.id, personId)).get();

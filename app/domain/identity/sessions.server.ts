@@ -4,6 +4,7 @@ import { people, personRoles, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { DAY_MS } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
+import type { SignInMethod } from "../../vocabulary/identity";
 import type { Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "./admission.server";
 
@@ -27,7 +28,12 @@ export type User = {
 };
 
 /** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
-export function createSession(exec: Executor, personId: number, now = Date.now()): string {
+export function createSession(
+  exec: Executor,
+  personId: number,
+  now = Date.now(),
+  method: SignInMethod = "email",
+): string {
   const token = newToken();
   exec
     .insert(sessions)
@@ -37,6 +43,7 @@ export function createSession(exec: Executor, personId: number, now = Date.now()
       createdAt: new Date(now),
       expiresAt: new Date(Math.min(now + SESSION_TTL_MS, now + getConfig().sessionMaxAgeMs)),
       renewedAt: new Date(now),
+      method,
     })
     .run();
   return token;
@@ -95,12 +102,17 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
   return { user, renewed: true };
 }
 
-/** Sign out: the session row is deleted, so the cookie is worthless even if kept. */
-export function endSession(token: string): void {
-  getDb()
+/**
+ * Sign out: the session row is deleted, so the cookie is worthless even if kept. Says how the session
+ * had been started (null when there was none), so sign-out can end the identity provider's too.
+ */
+export function endSession(token: string): SignInMethod | null {
+  const ended = getDb()
     .delete(sessions)
     .where(eq(sessions.tokenHash, hashToken(token)))
-    .run();
+    .returning({ method: sessions.method })
+    .get();
+  return ended?.method ?? null;
 }
 
 export function revokeAllSessions(exec: Executor, personId: number): void {

@@ -1,13 +1,15 @@
 import { and, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
-import { getDb, preparedStatements } from "../../../db/client";
+import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { outbox, people, personRoles, signInTokens } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
-import { recordAudit } from "../../platform/audit.server";
+import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
+import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
+import { Refusal } from "../../platform/refusal";
+import { emailSignInOpen } from "../../platform/settings.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import { findPersonByEmail, maySignIn } from "../people/directory.server";
 import { createSession } from "./sessions.server";
@@ -47,6 +49,12 @@ export async function requestSignIn(
 ): Promise<void> {
   const email = normalizeEmail(input.email);
   const client = input.ip ?? "unknown";
+  if (!emailSignInOpen()) {
+    throw new Refusal(
+      `Sign-in by email is switched off here: use "Sign in with ${getConfig().companyName}".`,
+      403,
+    );
+  }
   await enforceRateLimits(
     [
       [`sign-in:email:${email}:from:${client}`, SIGN_IN_LIMITS.perEmail],
@@ -161,6 +169,41 @@ export function peekSignInToken(token: string, now = Date.now()): { email: strin
   return row ? { email: row.email } : null;
 }
 
+/**
+ * On a person's first sign-in (any way): the day they joined is kept, and a bootstrap admin named in
+ * ADMIN_EMAILS gets the admin role (audited). Inside the sign-in's transaction.
+ */
+export function recordFirstSignIn(
+  tx: Executor,
+  person: { id: number; email: string; firstSignedInAt: Date | null },
+  now: number,
+): void {
+  if (person.firstSignedInAt) return;
+  tx.update(people)
+    .set({ firstSignedInAt: new Date(now) })
+    .where(eq(people.id, person.id))
+    .run();
+  if (!getConfig().adminEmails.includes(person.email)) return;
+  const granted = tx
+    .insert(personRoles)
+    .values({ personId: person.id, role: "admin", grantedAt: new Date(now) })
+    .onConflictDoNothing()
+    .run();
+  if (granted.changes) {
+    recordAudit(
+      tx,
+      SYSTEM_ACTOR,
+      "role.grant",
+      { type: "person", id: person.id },
+      {
+        role: "admin",
+        email: person.email,
+        reason: "ADMIN_EMAILS",
+      },
+    );
+  }
+}
+
 export type SignInResult =
   | { ok: true; sessionToken: string; personId: number; needsName: boolean; redirectTo: string }
   | { ok: false; reason: "invalid" | "not-allowed" };
@@ -171,7 +214,8 @@ export type SignInResult =
  * session — all in one transaction.
  */
 export function completeSignIn(token: string, now = Date.now()): SignInResult {
-  const config = getConfig();
+  // Switched off by an admin (beside an identity provider): links already sent stop working too.
+  if (!emailSignInOpen()) return { ok: false, reason: "not-allowed" };
   return getDb().transaction(
     (tx): SignInResult => {
       const consumed = tx
@@ -208,32 +252,7 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
           .returning()
           .get();
       }
-      if (!person.firstSignedInAt) {
-        tx.update(people)
-          .set({ firstSignedInAt: new Date(now) })
-          .where(eq(people.id, person.id))
-          .run();
-        if (config.adminEmails.includes(person.email)) {
-          const granted = tx
-            .insert(personRoles)
-            .values({ personId: person.id, role: "admin", grantedAt: new Date(now) })
-            .onConflictDoNothing()
-            .run();
-          if (granted.changes) {
-            recordAudit(
-              tx,
-              { id: null, label: "system" },
-              "role.grant",
-              { type: "person", id: person.id },
-              {
-                role: "admin",
-                email: person.email,
-                reason: "ADMIN_EMAILS",
-              },
-            );
-          }
-        }
-      }
+      recordFirstSignIn(tx, person, now);
       const sessionToken = createSession(tx, person.id, now);
       return {
         ok: true,

@@ -1,0 +1,203 @@
+import * as oidc from "openid-client";
+import { getConfig, type OidcConfig } from "../../config.server";
+import { absoluteUrl } from "../../platform/addresses.server";
+import { Refusal } from "../../platform/refusal";
+import {
+  claimList,
+  claimText,
+  type ProviderSignInResult,
+  signInWithProvider,
+} from "./provider-sign-in.server";
+
+/**
+ * Sign-in with the company's OpenID Provider (openid-client): the authorization code flow with PKCE,
+ * `state` and `nonce`, the provider found by discovery from OIDC_ISSUER. What the browser must bring
+ * back (state, nonce, the PKCE verifier, where to go after) is returned to the web layer, which keeps
+ * it in a short-lived signed httpOnly cookie: nothing is stored on the server until the provider's
+ * answer is verified.
+ */
+
+export const OIDC_PENDING_TTL_MS = 10 * 60_000;
+
+export type PendingOidcSignIn = {
+  state: string;
+  nonce: string;
+  verifier: string;
+  redirectTo: string;
+};
+
+/** A provider's answer that cannot be used (forged, expired, replayed, another attempt's): 400. */
+export class OidcSignInRefused extends Refusal {}
+
+let discovered: { key: string; configuration: Promise<oidc.Configuration> } | undefined;
+
+function requireOidc(): OidcConfig {
+  const config = getConfig().oidc;
+  if (!config) throw new OidcSignInRefused("Sign-in with an OpenID Provider is not configured here.", 404);
+  return config;
+}
+
+/** Discovery once per process (again after a failure): the provider's metadata and its keys. */
+function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> {
+  const key = `${config.issuer} ${config.clientId}`;
+  if (discovered?.key === key) return discovered.configuration;
+  const configuration = oidc
+    .discovery(
+      new URL(config.issuer),
+      config.clientId,
+      undefined,
+      oidc.ClientSecretBasic(config.clientSecret),
+      config.allowInsecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    )
+    .then((configuration) => {
+      // openid-client trusts an ID token from the token endpoint by TLS alone (OIDC Core 3.1.3.7);
+      // this also verifies its signature with the provider's published keys, so a forged or altered
+      // token is refused whatever the transport.
+      oidc.enableNonRepudiationChecks(configuration);
+      return configuration;
+    })
+    .catch((error: unknown) => {
+      discovered = undefined;
+      console.error(`[oidc] discovery at ${config.issuer} failed: ${describe(error)}`);
+      throw new OidcSignInRefused(
+        `${getConfig().companyName}'s identity provider cannot be reached right now. Please try again in a moment.`,
+        503,
+      );
+    });
+  discovered = { key, configuration };
+  return configuration;
+}
+
+export const oidcCallbackUrl = () => absoluteUrl("/auth/oidc/callback");
+
+/** Step 1: where to send the browser, and what it must bring back (for the cookie). */
+export async function startOidcSignIn(
+  redirectTo: string,
+): Promise<{ url: string; pending: PendingOidcSignIn }> {
+  const config = requireOidc();
+  const configuration = await providerConfiguration(config);
+  const verifier = oidc.randomPKCECodeVerifier();
+  const pending: PendingOidcSignIn = {
+    state: oidc.randomState(),
+    nonce: oidc.randomNonce(),
+    verifier,
+    redirectTo,
+  };
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: oidcCallbackUrl(),
+    scope: config.scopes,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state: pending.state,
+    nonce: pending.nonce,
+  });
+  return { url: url.href, pending };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return `${error.name}${typeof code === "string" ? ` ${code}` : ""}`;
+}
+
+/** What each kind of failure tells the person (never a token; the log gets the error's kind only). */
+function refusalFor(error: unknown): Refusal {
+  if (error instanceof Refusal) return error;
+  console.error(`[oidc] sign-in refused: ${describe(error)}`);
+  if (error instanceof oidc.AuthorizationResponseError) {
+    return new OidcSignInRefused(
+      error.error === "access_denied"
+        ? "Sign-in was cancelled at the identity provider."
+        : "The identity provider did not sign you in. Please try again.",
+      400,
+    );
+  }
+  if (error instanceof oidc.ResponseBodyError) {
+    return new OidcSignInRefused(
+      "The identity provider refused this sign-in: its code expired or was used already. Please sign in again.",
+      400,
+    );
+  }
+  if (error instanceof TypeError) {
+    return new OidcSignInRefused(
+      `${getConfig().companyName}'s identity provider cannot be reached right now. Please try again in a moment.`,
+      503,
+    );
+  }
+  return new OidcSignInRefused(
+    "The identity provider's answer could not be verified (it may be forged, expired, or from another sign-in attempt). Please sign in again.",
+    400,
+  );
+}
+
+/**
+ * Step 2, at the callback: the code is exchanged (with the PKCE verifier) and the ID token checked
+ * (signature, issuer, audience, expiry, nonce) by openid-client; the state must be this browser's.
+ * Claims from the ID token, completed by the userinfo endpoint when the provider has one.
+ */
+export async function completeOidcSignIn(
+  callbackSearch: string,
+  pending: PendingOidcSignIn | null,
+  now = Date.now(),
+): Promise<ProviderSignInResult & { redirectTo: string }> {
+  const config = requireOidc();
+  if (!pending) {
+    throw new OidcSignInRefused(
+      "This sign-in has expired or was started in another browser. Please sign in again.",
+      400,
+    );
+  }
+  const configuration = await providerConfiguration(config);
+  const current = new URL(oidcCallbackUrl());
+  current.search = callbackSearch;
+  let claims: Record<string, unknown>;
+  try {
+    const tokens = await oidc.authorizationCodeGrant(configuration, current, {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
+    const idToken = tokens.claims();
+    if (!idToken) throw new OidcSignInRefused("The identity provider sent no ID token.", 400);
+    claims = { ...idToken };
+    if (configuration.serverMetadata().userinfo_endpoint && tokens.access_token) {
+      const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
+      claims = { ...claims, ...userinfo };
+    }
+  } catch (error) {
+    throw refusalFor(error);
+  }
+  const names = getConfig().claims;
+  const result = signInWithProvider(
+    {
+      protocol: "oidc",
+      issuer: String(claims.iss),
+      subject: String(claims.sub),
+      email: claimText(claims[names.email]) ?? null,
+      emailVerified: config.emailsVerified || claims.email_verified === true,
+      name: claimText(claims[names.name]),
+      department: claimText(claims[names.department], 100),
+      location: claimText(claims[names.location], 100),
+      groups: claimList(claims[names.groups]),
+    },
+    now,
+  );
+  return { ...result, redirectTo: pending.redirectTo };
+}
+
+/**
+ * RP-initiated logout: the provider's end_session_endpoint, when it advertises one, coming back to
+ * the home page; null otherwise (or when the provider cannot be reached: the session here is over).
+ */
+export async function oidcLogoutUrl(): Promise<string | null> {
+  const config = getConfig().oidc;
+  if (!config) return null;
+  try {
+    const configuration = await providerConfiguration(config);
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    return oidc.buildEndSessionUrl(configuration, { post_logout_redirect_uri: absoluteUrl("/") }).href;
+  } catch {
+    return null;
+  }
+}

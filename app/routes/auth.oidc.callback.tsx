@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { completeOidcSignIn } from "../domain/identity/oidc.server";
+import { Refusal } from "../platform/refusal";
+import { redirectWithFlash } from "../web/flash.server";
+import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { commitSessionCookie } from "../web/session.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [
+  { title: "Signing in · Undersigned" },
+  { name: "robots", content: "noindex" },
+];
+
+/**
+ * Where the OpenID Provider sends the browser back (a GET, by the protocol). Only a code that
+ * exchanges, an ID token that verifies and a state that is this browser's sign in; anything else is
+ * a 400 page and changes nothing. The pending cookie is cleared either way: it works once.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const pending = await readPendingOidc(request);
+  const headers = new Headers({ "Set-Cookie": await clearPendingOidc() });
+  try {
+    const result = await completeOidcSignIn(new URL(request.url).search, pending);
+    headers.append("Set-Cookie", await commitSessionCookie(result.sessionToken));
+    const target = safeRedirect(result.redirectTo);
+    return redirectWithFlash(
+      result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
+      { kind: "success", message: "You are signed in." },
+      { headers },
+    );
+  } catch (error) {
+    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status, headers });
+    throw error;
+  }
+}
+
+export { ProviderProblem as default } from "../components/provider-problem";

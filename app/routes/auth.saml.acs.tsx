@@ -1,0 +1,62 @@
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { z } from "zod";
+import { completeSamlSignIn } from "../domain/identity/saml.server";
+import { Refusal } from "../platform/refusal";
+import { redirectWithFlash } from "../web/flash.server";
+import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+import { commitSessionCookie } from "../web/session.server";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+export const meta: MetaFunction = () => [
+  { title: "Signing in · Undersigned" },
+  { name: "robots", content: "noindex" },
+];
+
+/**
+ * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
+ * runs this loader to render the refusal, and a redirect would hide it.
+ */
+export const loader = () => json(null);
+
+const schema = z.object({
+  SAMLResponse: z.string().min(1).max(1_000_000),
+  RelayState: z.string().max(2000).optional(),
+});
+
+/**
+ * The assertion consumer (POST binding). The identity provider's page posts here from its own
+ * origin, so the server's cross-site check lets this one path through: the signed assertion, for
+ * this audience and address, answering a request of ours, once, is the proof.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success)
+    return json({ error: "This is not an answer from the identity provider." }, { status: 400 });
+  // Under https the answer must be to the request this browser started (its cookie works once).
+  const bound = samlBrowserBinding();
+  const headers = new Headers(bound ? { "Set-Cookie": await clearPendingSaml() } : {});
+  try {
+    const result = await completeSamlSignIn(
+      parsed.data.SAMLResponse,
+      Date.now(),
+      bound ? await readPendingSaml(request) : undefined,
+    );
+    headers.append("Set-Cookie", await commitSessionCookie(result.sessionToken));
+    const target = safeRedirect(parsed.data.RelayState);
+    return redirectWithFlash(
+      result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
+      { kind: "success", message: "You are signed in." },
+      // 303: the browser follows with a GET, from our own origin.
+      { status: 303, headers },
+    );
+  } catch (error) {
+    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status, headers });
+    throw error;
+  }
+}
+
+export { ProviderProblem as default } from "../components/provider-problem";

@@ -1,0 +1,6 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { serviceProviderConfig } from "../domain/people/scim-metadata.server";
+import { scimJson, scimRespond } from "../web/scim.server";
+
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  scimRespond(request, () => scimJson(serviceProviderConfig()));

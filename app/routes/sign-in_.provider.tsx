@@ -1,0 +1,52 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { z } from "zod";
+import { startOidcSignIn } from "../domain/identity/oidc.server";
+import { beginSamlSignIn } from "../domain/identity/saml.server";
+import { RateLimited, Refusal } from "../platform/refusal";
+import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { clientIp, readForm } from "../web/request.server";
+import { safeRedirect } from "../web/safe-redirect";
+
+export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
+
+/**
+ * "Sign in with <company>": sends the browser to the company's identity provider. A POST from the
+ * sign-in page (a SAML request is recorded; the OIDC state goes into a short-lived cookie).
+ */
+/**
+ * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
+ * runs this loader to render the refusal, and a redirect would hide it.
+ */
+export const loader = () => json(null);
+
+const schema = z.object({
+  protocol: z.enum(["oidc", "saml"]),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success) return json({ error: "Choose how to sign in." }, { status: 400 });
+  const redirectTo = safeRedirect(parsed.data.redirectTo, "/");
+  try {
+    if (parsed.data.protocol === "oidc") {
+      const { url, pending } = await startOidcSignIn(redirectTo);
+      return redirect(url, { headers: { "Set-Cookie": await commitPendingOidc(pending) } });
+    }
+    const { url, requestId } = await beginSamlSignIn(redirectTo, clientIp(context));
+    return redirect(
+      url,
+      samlBrowserBinding() ? { headers: { "Set-Cookie": await commitPendingSaml(requestId) } } : undefined,
+    );
+  } catch (error) {
+    if (error instanceof Refusal) {
+      const headers: HeadersInit =
+        error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
+      return json({ error: error.message }, { status: error.status, headers });
+    }
+    throw error;
+  }
+}
+
+export { ProviderProblem as default } from "../components/provider-problem";

@@ -1,0 +1,91 @@
+import { scimTokenValid } from "../domain/identity/scim-tokens.server";
+import { SCIM_ERROR_SCHEMA, ScimError, type ScimType } from "../domain/people/provisioning.server";
+import { Refusal } from "../platform/refusal";
+
+/**
+ * The SCIM API's glue (RFC 7644): bearer-token authentication, JSON bodies of a bounded size, and
+ * every refusal in SCIM's error format. A cookie is no SCIM credential: only the bearer token counts.
+ */
+
+export const SCIM_CONTENT_TYPE = "application/scim+json";
+const MAX_SCIM_BYTES = 256 * 1024;
+
+export function scimJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "Content-Type": `${SCIM_CONTENT_TYPE}; charset=utf-8`,
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+  });
+}
+
+export function scimError(
+  status: number,
+  detail: string,
+  scimType?: ScimType,
+  headers: Record<string, string> = {},
+) {
+  return scimJson(
+    { schemas: [SCIM_ERROR_SCHEMA], status: String(status), ...(scimType ? { scimType } : {}), detail },
+    status,
+    headers,
+  );
+}
+
+function authenticated(request: Request): boolean {
+  const header = request.headers.get("Authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return Boolean(match?.[1] && scimTokenValid(match[1]));
+}
+
+/** The request's JSON body: 415 unless JSON, 413 past 256 KB, 400 when it does not parse. */
+export async function readScimBody(request: Request): Promise<unknown> {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== SCIM_CONTENT_TYPE && type !== "application/json")
+    throw new ScimError(`Send ${SCIM_CONTENT_TYPE} (or application/json).`, 415);
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > MAX_SCIM_BYTES) throw new ScimError("The body is too large.", 413);
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_SCIM_BYTES) {
+      await reader?.cancel();
+      throw new ScimError("The body is too large.", 413);
+    }
+    chunks.push(next.value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new ScimError("The body is not JSON.", 400, "invalidSyntax");
+  }
+}
+
+/**
+ * Runs one SCIM operation: 401 without a live bearer token (before anything is read), the domain's
+ * refusals as SCIM errors; anything else is a bug and rethrown.
+ */
+export async function scimRespond(request: Request, operation: () => Promise<Response> | Response) {
+  if (!authenticated(request)) {
+    return scimError(401, "A valid SCIM bearer token is required.", undefined, {
+      "WWW-Authenticate": 'Bearer realm="scim"',
+    });
+  }
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ScimError) return scimError(error.status, error.message, error.scimType);
+    if (error instanceof Refusal) return scimError(error.status, error.message);
+    throw error;
+  }
+}
+
+/** 405 for a method the resource does not answer. */
+export const scimMethodNotAllowed = (allowed: string) =>
+  scimError(405, `This resource answers ${allowed}.`, undefined, { Allow: allowed });

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { serviceProviderMetadata } from "../../app/domain/identity/saml.server";
+import * as acsRoute from "../../app/routes/auth.saml.acs";
+import * as startRoute from "../../app/routes/sign-in_.provider";
+import { getDb } from "../../db/client";
+import { type SamlUser, samlIdentityProvider } from "../support/saml-idp";
+import { fingerprint, fingerprintChanges } from "../support/server-database";
+
+/**
+ * Under https, a SAML answer is accepted only in the browser that started its sign-in (a
+ * `SameSite=None; Secure` cookie naming the request): nobody can post their own fresh assertion into
+ * a colleague's browser and sign it in as themselves (login CSRF).
+ */
+const BASE = "https://undersigned.test";
+process.env.APP_URL = BASE;
+const idp = samlIdentityProvider();
+process.env.SAML_ENTRY_POINT = "https://idp.corp.example/sso";
+process.env.SAML_IDP_CERT = idp.certificate;
+process.env.SAML_IDP_ISSUER = idp.entityId;
+
+const snapshot = () => fingerprint(getDb().$client);
+const context = { clientIp: "192.0.2.1", cspNonce: "" };
+const mallory: SamlUser = {
+  nameId: "mallory@corp.example",
+  email: "mallory@corp.example",
+  name: "Mallory",
+  department: "Sales",
+  locality: "Paris",
+  groups: [],
+};
+
+/** A browser starts a SAML sign-in: where it is sent, and the cookie it got. */
+async function start() {
+  const response = await startRoute.action({
+    request: new Request(`${BASE}/sign-in/provider`, {
+      method: "POST",
+      body: new URLSearchParams({ protocol: "saml", redirectTo: "/petitions" }),
+    }),
+    params: {},
+    context,
+  });
+  expect(response.status).toBe(302);
+  const setCookie = response.headers.get("Set-Cookie") ?? "";
+  expect(setCookie).toMatch(/^__saml=/);
+  expect(setCookie).toContain("Secure");
+  expect(setCookie).toContain("SameSite=None");
+  expect(setCookie).toContain("Path=/auth/saml");
+  return { location: response.headers.get("Location") ?? "", cookie: setCookie.split(";")[0] ?? "" };
+}
+
+async function post(samlResponse: string, cookie: string | null) {
+  return acsRoute.action({
+    request: new Request(`${BASE}/auth/saml/acs`, {
+      method: "POST",
+      headers: cookie ? { Cookie: cookie } : {},
+      body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: "/petitions" }),
+    }),
+    params: {},
+    context,
+  });
+}
+
+describe("SAML answers bound to the browser that asked (https)", () => {
+  it("refuses an answer posted into a browser that did not start it, changing nothing, and accepts it in the one that did", async () => {
+    const own = await start();
+    const requestId = await idp.requestId(serviceProviderMetadata(), own.location);
+    const samlResponse = await idp.respond(serviceProviderMetadata(), requestId, mallory);
+
+    // A colleague's browser: no sign-in started, or one of its own.
+    const other = await start();
+    const before = snapshot();
+    for (const cookie of [null, other.cookie, "__saml=forged"]) {
+      const refused = await post(samlResponse, cookie);
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get("Set-Cookie") ?? "").not.toContain("__session=");
+      expect(await refused.text()).toContain("another browser");
+    }
+    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+
+    const accepted = await post(samlResponse, own.cookie);
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get("Location")).toBe("/petitions");
+    const cookies = accepted.headers.getSetCookie();
+    expect(cookies.some((c) => c.startsWith("__session="))).toBe(true);
+    // The request cookie works once.
+    expect(cookies.some((c) => c.startsWith("__saml=;") && /Max-Age=0/i.test(c))).toBe(true);
+  });
+});
