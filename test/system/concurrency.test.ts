@@ -176,6 +176,8 @@ async function replayPublicLedger(petition: Petition) {
     });
     if (recomputed !== entry.hash) problems.push(`entry ${entry.seq}'s hash does not match`);
     if (entry.event === "signed") standing.add(entry.signer);
+    // The petition key's creation and retirement carry no signature.
+    else if (entry.event === "key-created" || entry.event === "key-retired") return;
     else if (!standing.delete(entry.signer)) problems.push(`entry ${entry.seq} removes no signature`);
     prev = entry.hash;
   });

@@ -1052,7 +1052,7 @@ describe(`SCIM bad input (seed ${SEED})`, () => {
           ]);
       const headers: Record<string, string> = {};
       if (authorization) headers.Authorization = authorization;
-      settle();
+      await settle();
       watch.baseline();
       const what = `#${i} ${method} ${path.slice(0, 100)} (${contentType || "no type"}, ${authorization.slice(0, 20)}): ${raw.slice(0, 200)}`;
       let outcome: ActionOutcome;
