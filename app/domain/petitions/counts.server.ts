@@ -1,5 +1,5 @@
 import { and, count, desc, eq, isNull } from "drizzle-orm";
-import { getDb, preparedStatements } from "../../../db/client";
+import { type DB, getDb, preparedStatements } from "../../../db/client";
 import { people, petitions, signatures } from "../../../db/schema";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
 import { verifyLedger } from "./ledger.server";
@@ -142,8 +142,7 @@ export type CountCheck = {
 };
 
 /** Stored count vs COUNT(*) of standing signatures vs ledger replay, for every petition. */
-export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked: number } {
-  const db = getDb();
+export function checkCounts(db: DB = getDb()): { ok: boolean; mismatches: CountCheck[]; checked: number } {
   // One snapshot for every read (see verifyLedger): a live server's commits are never a mismatch.
   return db.transaction(() => {
     const all = db
@@ -153,7 +152,7 @@ export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked:
     const mismatches: CountCheck[] = [];
     for (const petition of all) {
       const actual = db.select({ n: count() }).from(signatures).where(standing(petition.id)).get()?.n ?? 0;
-      const ledger = verifyLedger(petition.id);
+      const ledger = verifyLedger(petition.id, db);
       if (actual !== petition.stored || !ledger.ok) {
         mismatches.push({
           petitionId: petition.id,
