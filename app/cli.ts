@@ -124,7 +124,9 @@ function run(args: string[]): void {
       if (!file) throw new UsageError("restore needs the backup FILE.");
       const config = getConfig();
       const report = restoreDatabase(file, config.databasePath);
-      console.log(`Restored ${report.from} to ${report.databasePath}: ${describeSummary(report.summary)} (${describeBytes(report.summary.bytes)}). Every ledger verifies and every count matches.`);
+      console.log(
+        `Restored ${report.from} to ${report.databasePath}: ${describeSummary(report.summary)} (${describeBytes(report.summary.bytes)}). Every ledger verifies and every count matches.`,
+      );
       for (const line of report.steps) console.log(line);
       console.log(
         report.keptAside

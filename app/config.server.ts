@@ -86,7 +86,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
   DEV_MAILBOX: z.enum(["0", "1"], { message: "must be 0 (off) or 1" }).optional(),
   BACKUP_DIR: z.string().optional(),
-  BACKUP_EVERY: duration.default("1d"),
+  BACKUP_EVERY: z.string().default("1d").pipe(duration),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
 });
 
@@ -149,7 +149,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: values.TRUST_PROXY,
     devMailbox: !values.SMTP_URL && values.DEV_MAILBOX !== "0",
     backups: values.BACKUP_DIR?.trim()
-      ? { dir: path.resolve(values.BACKUP_DIR.trim()), everyMs: values.BACKUP_EVERY, keep: values.BACKUP_KEEP }
+      ? {
+          dir: path.resolve(values.BACKUP_DIR.trim()),
+          everyMs: values.BACKUP_EVERY,
+          keep: values.BACKUP_KEEP,
+        }
       : null,
   };
 }

@@ -67,7 +67,9 @@ export function openProblem(file: string, error: unknown): StartupError | null {
       `Cannot open ${file} (${code}): its folder cannot be created or written. Set DATABASE_URL to a file on a writable disk, ${restore}.`,
     );
   if (code === "SQLITE_FULL" || code === "ENOSPC")
-    return new StartupError(`Cannot open ${file}: the disk is full (${code}). Free some space and start again.`);
+    return new StartupError(
+      `Cannot open ${file}: the disk is full (${code}). Free some space and start again.`,
+    );
   return null;
 }
 

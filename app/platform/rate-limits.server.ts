@@ -1,56 +1,87 @@
+import { askPrimary, inProcessGroup } from "./process-group.server";
 import { describeRetryAfter, RateLimited } from "./refusal";
 import { HOUR_MS } from "./time";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitHit = [key: string, rule: RateLimitRule];
-type Outcome = { allowed: true } | { allowed: false; retryAfterMs: number };
+export type RateLimitOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /**
- * Fixed-window counters in the server's memory. A restart forgets the counts, which only ever lets
- * someone in, never locks them out. Kept out of SQLite: every signature would otherwise pay for two
- * extra writes, and the database must hold no addresses. Asynchronous, so that a store shared by
- * several processes can answer; call it before a transaction, never inside one.
+ * Fixed-window counters in memory: this process's, or under `npm start` the primary process's, which
+ * every worker asks over IPC, so a limit holds whichever worker answers (ADR 25). A restart forgets
+ * the counts, which only ever lets someone in, never locks them out. Kept out of SQLite: every
+ * signature would otherwise pay for two extra writes, and the database must hold no addresses.
+ * Bounded: windows older than an hour are dropped, and past `maxKeys` the least recently counted key
+ * goes first (forgetting a count, like a restart, only lets someone in).
  */
-const windows = new Map<string, { windowStart: number; count: number }>();
-let lastSweep = 0;
+export class RateLimitWindows {
+  private readonly windows = new Map<string, { windowStart: number; count: number }>();
+  private lastSweep = 0;
 
-function sweep(now: number): void {
-  // Drop windows older than an hour, at most once a minute, so the map stays small.
-  if (now - lastSweep < 60_000) return;
-  lastSweep = now;
-  for (const [key, entry] of windows) if (now - entry.windowStart > HOUR_MS) windows.delete(key);
-}
+  constructor(readonly maxKeys = 200_000) {}
 
-function hit(key: string, rule: RateLimitRule, now: number): Outcome {
-  sweep(now);
-  const windowStart = now - (now % rule.windowMs);
-  const entry = windows.get(key);
-  const count = entry && entry.windowStart === windowStart ? entry.count + 1 : 1;
-  windows.set(key, { windowStart, count });
-  if (count <= rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterMs: windowStart + rule.windowMs - now };
-}
-
-/** Counts one hit against every rule; all are counted so a blocked caller cannot dodge one by tripping another. */
-function hitAll(hits: readonly RateLimitHit[], now: number): Outcome {
-  let worst: Outcome = { allowed: true };
-  for (const [key, rule] of hits) {
-    const result = hit(key, rule, now);
-    if (!result.allowed && (worst.allowed || result.retryAfterMs > worst.retryAfterMs)) worst = result;
+  get size(): number {
+    return this.windows.size;
   }
-  return worst;
+
+  private sweep(now: number): void {
+    // Drop windows older than an hour, at most once a minute, so the map stays small.
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.windows) if (now - entry.windowStart > HOUR_MS) this.windows.delete(key);
+  }
+
+  private hit(key: string, rule: RateLimitRule, now: number): RateLimitOutcome {
+    const windowStart = now - (now % rule.windowMs);
+    const entry = this.windows.get(key);
+    const count = entry && entry.windowStart === windowStart ? entry.count + 1 : 1;
+    // Deleted and set again: the Map's order is then the order of last use.
+    this.windows.delete(key);
+    this.windows.set(key, { windowStart, count });
+    if (this.windows.size > this.maxKeys) {
+      const oldest = this.windows.keys().next().value;
+      if (oldest !== undefined) this.windows.delete(oldest);
+    }
+    if (count <= rule.limit) return { allowed: true };
+    return { allowed: false, retryAfterMs: windowStart + rule.windowMs - now };
+  }
+
+  /** Counts one hit against every rule; all are counted so a blocked caller cannot dodge one by tripping another. */
+  hitAll(hits: ReadonlyArray<readonly [string, RateLimitRule]>, now: number): RateLimitOutcome {
+    this.sweep(now);
+    let worst: RateLimitOutcome = { allowed: true };
+    for (const [key, rule] of hits) {
+      const result = this.hit(key, rule, now);
+      if (!result.allowed && (worst.allowed || result.retryAfterMs > worst.retryAfterMs)) worst = result;
+    }
+    return worst;
+  }
+
+  clear(): void {
+    this.windows.clear();
+  }
+}
+
+const local = new RateLimitWindows();
+
+function count(hits: readonly RateLimitHit[], now: number): Promise<RateLimitOutcome> | RateLimitOutcome {
+  return inProcessGroup()
+    ? askPrimary<RateLimitOutcome>({ kind: "rate-limit", hits, now })
+    : local.hitAll(hits, now);
 }
 
 /**
  * Counts the hits and refuses with RateLimited (429, Retry-After) when any rule is over its limit:
  * `refusal` words the message for the wait, e.g. "You are signing too fast. Please wait 2 minutes."
+ * Asynchronous (the primary answers for a group of processes): call it before a transaction, never
+ * inside one.
  */
 export async function enforceRateLimits(
   hits: readonly RateLimitHit[],
   refusal: (wait: string) => string,
   now = Date.now(),
 ): Promise<void> {
-  const outcome = hitAll(hits, now);
+  const outcome = await count(hits, now);
   if (!outcome.allowed) {
     throw new RateLimited(refusal(describeRetryAfter(outcome.retryAfterMs)), outcome.retryAfterMs);
   }
@@ -58,10 +89,10 @@ export async function enforceRateLimits(
 
 /** Counts the hits and says whether they are within the limits, for what is skipped rather than refused. */
 export async function withinRateLimits(hits: readonly RateLimitHit[], now = Date.now()): Promise<boolean> {
-  return hitAll(hits, now).allowed;
+  return (await count(hits, now)).allowed;
 }
 
-/** Forgets every counter (tests, and the seed, which signs on behalf of many people). */
+/** Forgets every counter of this process (tests, and the seed, which signs on behalf of many people). */
 export function resetRateLimits(): void {
-  windows.clear();
+  local.clear();
 }

@@ -146,7 +146,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(
+      error,
+      submission,
+      undefined,
+      value.intent === "sign" ? "Your signature was not recorded." : undefined,
+    );
   }
 }
 

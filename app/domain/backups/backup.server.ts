@@ -122,7 +122,10 @@ export function backupDatabase(file: string, options: { db?: DB; now?: () => num
         for (const petition of before) {
           const copied = length.get(petition.id)?.ledger_length ?? -1;
           const head = petition.ledger_length ? entry.get(petition.id, petition.ledger_length)?.hash : null;
-          if (copied < petition.ledger_length || (petition.ledger_length > 0 && head !== petition.ledger_head))
+          if (
+            copied < petition.ledger_length ||
+            (petition.ledger_length > 0 && head !== petition.ledger_head)
+          )
             throw new UnusableDatabase(
               `The backup is missing ledger entries of petition ${petition.id} that the database had when it began.`,
             );
@@ -145,22 +148,26 @@ export function backupDatabase(file: string, options: { db?: DB; now?: () => num
 }
 
 /** Scheduled backups are named by the time they were taken (UTC), so their names sort by age. */
-const SCHEDULED = /^undersigned-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.db$/;
+const SCHEDULED = /^undersigned-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.db$/;
 
 export function scheduledBackupName(at: number): string {
-  return `undersigned-${new Date(at).toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}.db`;
+  return `undersigned-${new Date(at)
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replaceAll(":", "-")}.db`;
 }
 
 /** The scheduled backups in a folder, oldest first, with the time each was taken. */
 export function listScheduledBackups(folder: string): Array<{ file: string; at: number }> {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .map((name) => {
-      const m = SCHEDULED.exec(name);
-      return m ? { file: path.join(folder, name), at: Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) } : null;
-    })
-    .filter((b): b is { file: string; at: number } => b !== null)
-    .sort((a, b) => a.at - b.at);
+  const backups: Array<{ file: string; at: number }> = [];
+  for (const name of readdirSync(folder)) {
+    const [, day, hours, minutes, seconds] = SCHEDULED.exec(name) ?? [];
+    if (!day) continue;
+    const at = Date.parse(`${day}T${hours}:${minutes}:${seconds}Z`);
+    if (Number.isFinite(at)) backups.push({ file: path.join(folder, name), at });
+  }
+  return backups.sort((a, b) => a.at - b.at);
 }
 
 /**

@@ -6,7 +6,13 @@ import { type DB, openDatabase, type Tx } from "../../../db/client";
 import { outbox, sessions, signInTokens } from "../../../db/schema";
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
 import { lockPathOf, tryLockDatabase } from "../../platform/database-lock.server";
-import { checkDatabaseFile, type DatabaseSummary, summarize, UnusableDatabase, verifyContents } from "./inspect.server";
+import {
+  checkDatabaseFile,
+  type DatabaseSummary,
+  summarize,
+  UnusableDatabase,
+  verifyContents,
+} from "./inspect.server";
 
 /**
  * Restoring a backup over the database: refused while a server (or another restore) holds the
@@ -89,7 +95,11 @@ function syncFolder(folder: string): void {
   }
 }
 
-const stamp = (at: number) => new Date(at).toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-");
+const stamp = (at: number) =>
+  new Date(at)
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replaceAll(":", "-");
 
 const sidecars = (file: string) => [`${file}-wal`, `${file}-shm`];
 

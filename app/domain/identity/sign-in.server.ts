@@ -76,8 +76,9 @@ export async function requestSignIn(
     },
     { behavior: "immediate" },
   );
-  // Without SMTP the newcomer reads the link in the dev mailbox or here.
-  if (link && !config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${link}`);
+  // Without SMTP the newcomer reads the link in the dev mailbox or here — only while the dev mailbox
+  // is on: otherwise the log would hold live sign-in links.
+  if (link && config.devMailbox) console.log(`[dev mail] sign-in link for ${email}: ${link}`);
 }
 
 function findUsableToken(token: string, now: number) {

@@ -1,0 +1,188 @@
+/**
+ * The Express app every worker serves: security headers, request guards, the fingerprinted assets
+ * (precompressed), the count endpoint, Remix, and the answers Remix cannot give (a full disk's 503,
+ * Express's own errors). The bare Remix app of the benchmarks is served by the same function.
+ */
+import { randomBytes } from "node:crypto";
+// Not re-exported by the package index, but its own adapter functions: the same request and response.
+import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
+import express from "express";
+import type { Config } from "../config.server";
+import { compressWhenSafe, serveAssets } from "./compression.server";
+import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
+
+export function contentSecurityPolicy(nonce: string): string {
+  // Everything from this origin only: no CDNs, no analytics, no third-party requests from any page.
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+const COUNT_ROUTE = "routes/api.petitions.$idOrSlug.count";
+
+/** Whether a request came through a proxy: one is configured, or the request says it was forwarded. */
+export function cameThroughProxy(req: express.Request, trustProxy: Config["trustProxy"]): boolean {
+  return (
+    trustProxy !== false || req.get("Forwarded") !== undefined || req.get("X-Forwarded-For") !== undefined
+  );
+}
+
+function loadContext(
+  req: express.Request,
+  res: express.Response,
+  config: Pick<Config, "trustProxy">,
+): AppLoadContext {
+  return {
+    // With TRUST_PROXY, Express takes the client's address from X-Forwarded-For as far as it trusts
+    // the hops; without it, the socket's.
+    clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    cspNonce: String(res.locals.cspNonce),
+    viaProxy: cameThroughProxy(req, config.trustProxy),
+  };
+}
+
+/**
+ * Every open petition page polls the count endpoint. Remix's pipeline for it (matching the path
+ * against every route twice, adapting Express's request to a Fetch Request and back) cost five times
+ * the endpoint's own work, so the server calls that route module's loader directly: the same code
+ * answers, with the same headers (ADR 20, docs/benchmarks.md). Under `npm run dev` Remix routes it.
+ */
+function countEndpoint(build: ServerBuild, config: Pick<Config, "trustProxy">): express.RequestHandler {
+  const loader = build.routes[COUNT_ROUTE]?.module.loader;
+  if (!loader) throw new Error(`${COUNT_ROUTE} is missing from the build`);
+  const send = async (res: express.Response, response: Response) => {
+    res.status(response.status);
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value);
+    });
+    res.end(await response.text());
+  };
+  return async (req, res, next) => {
+    try {
+      const headers = new Headers();
+      const ifNoneMatch = req.get("If-None-Match");
+      if (ifNoneMatch) headers.set("If-None-Match", ifNoneMatch);
+      const result: unknown = await loader({
+        request: new Request(`http://${req.get("host") ?? "localhost"}${req.originalUrl}`, { headers }),
+        params: { idOrSlug: req.params.idOrSlug ?? "" },
+        context: loadContext(req, res, config),
+      });
+      if (!(result instanceof Response)) throw new Error(`${COUNT_ROUTE} must answer with a Response`);
+      await send(res, result);
+    } catch (thrown) {
+      if (thrown instanceof Response) await send(res, thrown);
+      else next(thrown);
+    }
+  };
+}
+
+export const STORAGE_FULL_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Nothing could be stored · Undersigned</title></head>
+<body><main><h1>Nothing could be stored</h1>
+<p>Undersigned cannot store anything right now: the disk that holds its data is full.
+Nothing you sent was stored: if you were signing a petition, your signature was not recorded.</p>
+<p>Please try again in a few minutes.</p></main></body></html>
+`;
+
+/**
+ * Remix's handler, as @remix-run/express's but for a full disk: when a loader, action or render
+ * failed for want of space (handleError in entry.server marks the context), a document is answered
+ * with a 503 page saying nothing was stored, and a data request keeps Remix's answer at 503; both
+ * with Retry-After.
+ */
+function remixHandler(
+  build: ServerBuild,
+  config: Pick<Config, "trustProxy">,
+  retryAfterSeconds: number,
+): express.RequestHandler {
+  const handle = createRequestHandler(build, "production");
+  return async (req, res, next) => {
+    try {
+      const request = createRemixRequest(req, res);
+      const context = loadContext(req, res, config);
+      let response = await handle(request, context);
+      if (context.storageFull && response.status >= 500) {
+        const headers = new Headers(response.headers);
+        headers.set("Retry-After", String(retryAfterSeconds));
+        const isData =
+          new URL(request.url).pathname.endsWith(".data") || response.headers.has("X-Remix-Response");
+        if (isData) response = new Response(response.body, { status: 503, headers });
+        else {
+          await response.body?.cancel();
+          headers.set("Content-Type", "text/html; charset=utf-8");
+          headers.delete("Content-Length");
+          response = new Response(STORAGE_FULL_PAGE, { status: 503, headers });
+        }
+      }
+      await sendRemixResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export function createHttpApp(
+  build: ServerBuild,
+  config: Pick<Config, "appUrl" | "trustProxy">,
+  options: { assetsDir: string; retryAfterSeconds?: number; countEndpoint?: boolean },
+): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // Express's trust proxy: req.ip (the client address rate limits count) comes from X-Forwarded-For
+  // only through the hops TRUST_PROXY trusts.
+  app.set("trust proxy", config.trustProxy);
+  app.use((_req, res, next) => {
+    // On every response, pages or not (assets, refusals, errors): a nonce per response, which the
+    // inline script Remix writes carries, so nothing else inline runs.
+    const cspNonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = cspNonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(cspNonce));
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    next();
+  });
+  app.use(drainUnreadBodies);
+  app.use(refuseMalformedHosts);
+  // SameSite=Lax keeps the session cookie off cross-site form posts; this refuses them outright,
+  // whatever the cookie (docs/decisions/0017-origin-check.md).
+  app.use(refuseCrossSiteRequests(config.appUrl));
+  // The build's only static files are its fingerprinted assets (there is no public/ folder; the
+  // favicon is inline). A static handler at the root would look on disk for every page and API
+  // request before Remix answers it — a stat per request — so only /assets is served from disk,
+  // with the brotli and gzip copies made at build time.
+  app.use("/assets", serveAssets(options.assetsDir));
+  app.use(compressWhenSafe());
+  if (options.countEndpoint !== false)
+    app.get("/api/petitions/:idOrSlug/count", countEndpoint(build, config));
+  app.all("*", remixHandler(build, config, options.retryAfterSeconds ?? 60));
+  // Express's own error page (a path it cannot decode, say) would replace the headers above.
+  app.use(
+    (
+      error: { status?: number },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const status =
+        typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) console.error(error);
+      res
+        .status(status)
+        .type("text/plain")
+        .send(status === 500 ? "Something went wrong.\n" : "Bad request.\n");
+    },
+  );
+  return app;
+}
