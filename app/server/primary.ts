@@ -135,6 +135,9 @@ export async function runPrimary(): Promise<void> {
     const next = live().find((w) => ready.has(w.id) && !retiring.has(w.id));
     if (!next) return;
     leader = next.id;
+    console.log(
+      `Worker ${next.id} (pid ${next.process.pid}) runs the background jobs (mail, scheduler, session sweeper${config.backups ? ", backups" : ""}).`,
+    );
     send(next, { [MESSAGE_TAG]: { command: "lead" } });
   };
 
