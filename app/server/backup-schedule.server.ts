@@ -19,7 +19,7 @@ import {
 
 const RETRY_MS = 15 * 60_000;
 /** A first backup, when one is due, waits this long after the jobs start: the server warms first. */
-const FIRST_DELAY_MS = 30_000;
+const FIRST_DELAY_MS = 10_000;
 
 export function startBackupSchedule(
   schedule: { dir: string; everyMs: number; keep: number },
