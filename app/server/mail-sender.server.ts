@@ -121,9 +121,9 @@ export async function deliverDueMail(
   return { sent, failed };
 }
 
-/** How long the sender pauses after the disk was full: 30 s, doubling to 5 minutes. */
+/** How long the sender pauses after the disk was full: 10 s, doubling to 5 minutes. */
 export function fullDiskPauseMs(times: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, times - 1), 5 * 60_000);
+  return Math.min(10_000 * 2 ** Math.max(0, times - 1), 5 * 60_000);
 }
 
 /**

@@ -56,9 +56,10 @@ const groupAlive = (pgid: number) => {
  */
 export async function startAppServer(
   env: Record<string, string> = {},
-  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string } = {},
+  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string; under?: string } = {},
 ) {
-  const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
+  // `under`: the folder (a small file system, say) the server's data folder is made in.
+  const dir = mkdtempSync(path.join(options.under ?? tmpdir(), "undersigned-e2e-"));
   // A copy of a prepared data folder (database, its WAL if any, the session secret).
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
   const port = await freePort();
