@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import proxyaddr from "proxy-addr";
@@ -177,6 +177,21 @@ export function describeFileError(error: unknown): string {
   return code && !reason.includes(code) ? `${reason} (${code})` : reason;
 }
 
+/**
+ * Why a folder cannot be written (its nearest existing ancestor checked, as mkdir would need it):
+ * "read-only file system (EROFS)", or null when it can.
+ */
+export function whyNotWritable(folder: string): string | null {
+  let existing = path.resolve(folder);
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    accessSync(existing, constants.W_OK);
+    return null;
+  } catch (error) {
+    return `${existing} is not writable: ${describeFileError(error)}`;
+  }
+}
+
 function persistedSessionSecret(dataDir: string): string {
   const file = path.join(dataDir, "session-secret");
   const read = () => {
@@ -193,7 +208,7 @@ function persistedSessionSecret(dataDir: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return read() ?? secret;
     throw new StartupError(
-      `Cannot keep the session secret in ${file}: ${describeFileError(error)}. Set DATABASE_URL to a file on a writable disk (or restore a backup there: npm run cli -- restore FILE), or set SESSION_SECRET.`,
+      `Cannot keep the session secret in ${file}: ${whyNotWritable(dataDir) ?? describeFileError(error)}. Set DATABASE_URL to a file on a writable disk (or restore a backup there: npm run cli -- restore FILE), or set SESSION_SECRET.`,
     );
   }
   return secret;

@@ -9,7 +9,12 @@ export type WorkerClient = {
   worker: number;
   request(
     path: string,
-    options?: { method?: "GET" | "POST"; form?: Record<string, string>; cookie?: string; headers?: Record<string, string> },
+    options?: {
+      method?: "GET" | "POST";
+      form?: Record<string, string>;
+      cookie?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>;
   close(): void;
 };
@@ -18,38 +23,50 @@ function send(
   agent: http.Agent,
   port: number,
   path: string,
-  options: { method?: "GET" | "POST"; form?: Record<string, string>; cookie?: string; headers?: Record<string, string> } = {},
+  options: {
+    method?: "GET" | "POST";
+    form?: Record<string, string>;
+    cookie?: string;
+    headers?: Record<string, string>;
+  } = {},
 ) {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        agent,
-        method: options.method ?? (body === undefined ? "GET" : "POST"),
-        headers: {
-          ...(body === undefined
-            ? {}
-            : { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) }),
-          ...(options.cookie ? { Cookie: options.cookie } : {}),
-          ...options.headers,
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      const request = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          agent,
+          method: options.method ?? (body === undefined ? "GET" : "POST"),
+          headers: {
+            ...(body === undefined
+              ? {}
+              : {
+                  "Content-Type": "application/x-www-form-urlencoded",
+                  "Content-Length": Buffer.byteLength(body),
+                }),
+            ...(options.cookie ? { Cookie: options.cookie } : {}),
+            ...options.headers,
+          },
         },
-      },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk) => {
-          text += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk) => {
+            text += chunk;
+          });
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
+          );
+          response.on("error", reject);
+        },
+      );
+      request.on("error", reject);
+      request.end(body);
+    },
+  );
 }
 
 /** One pinned client per worker (`workers` of them), found by opening connections until each answered. */

@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkDatabaseFile, openFile, verifyContents } from "../../app/domain/backups/inspect.server";
 import { scheduledBackupName } from "../../app/domain/backups/backup.server";
+import { checkDatabaseFile, openFile, verifyContents } from "../../app/domain/backups/inspect.server";
 import { DAY_MS } from "../../app/platform/time";
 import { type AppServer, startAppServer } from "../support/app-server";
 import { httpRequest, loopbackAddress, sessionCookies, useAppDatabase } from "../support/http-client";
@@ -94,7 +94,9 @@ describe("a backup taken during a signing load", () => {
     stop = true;
     await load;
     expect(taken.status).toBe(0);
-    expect(taken.out).toMatch(/Backup written to .*during-load\.db: [\d.]+ (KiB|MiB) in [\d.]+ s\. Checked: integrity ok/);
+    expect(taken.out).toMatch(
+      /Backup written to .*during-load\.db: [\d.]+ (KiB|MiB) in [\d.]+ s\. Checked: integrity ok/,
+    );
     // Readable by its owner only: it holds everything the database holds.
     expect(statSync(backup).mode & 0o077).toBe(0);
     expect(existsSync(`${backup}.partial`)).toBe(false);
@@ -126,7 +128,9 @@ describe("a backup taken during a signing load", () => {
     expect(await app.exited()).toBe(0);
     const restored = await cli(["restore", backup]);
     expect(restored.status).toBe(0);
-    expect(restored.out).toMatch(/^Restored .*during-load\.db to .*app\.db: \d+ petitions, \d+ standing signatures/m);
+    expect(restored.out).toMatch(
+      /^Restored .*during-load\.db to .*app\.db: \d+ petitions, \d+ standing signatures/m,
+    );
     expect(restored.out).toContain("Every ledger verifies and every count matches.");
     expect(restored.out).toMatch(/Ended \d+ sessions and \d+ unused sign-in links from the backup/);
     const aside = /kept at (\S+);/.exec(restored.out)?.[1] ?? "";
@@ -173,7 +177,9 @@ describe("restore refuses, replacing nothing", () => {
       "a database of another app",
       (file) => {
         const other = new Database(file);
-        other.exec("create table invoices (id integer primary key, total real); insert into invoices values (1, 9.5)");
+        other.exec(
+          "create table invoices (id integer primary key, total real); insert into invoices values (1, 9.5)",
+        );
         other.close();
       },
       /is not an Undersigned database/,
@@ -192,7 +198,11 @@ describe("restore refuses, replacing nothing", () => {
       },
       /written by a newer version of Undersigned/,
     ],
-    ["a file that is not SQLite", (file) => writeFileSync(file, "email,name\nx@corp.example,X\n"), /is not a SQLite database/],
+    [
+      "a file that is not SQLite",
+      (file) => writeFileSync(file, "email,name\nx@corp.example,X\n"),
+      /is not a SQLite database/,
+    ],
     ["a file that does not exist", () => {}, /does not exist/],
   ];
   for (const [what, make, message] of cases) {
@@ -200,7 +210,8 @@ describe("restore refuses, replacing nothing", () => {
       const file = path.join(work, `${what.replaceAll(" ", "-")}.db`);
       make(file);
       const before = hashOf(app.databasePath);
-      const replaced = () => readdirSync(path.dirname(app.databasePath)).filter((f) => f.includes(".replaced-"));
+      const replaced = () =>
+        readdirSync(path.dirname(app.databasePath)).filter((f) => f.includes(".replaced-"));
       const keptBefore = replaced();
       const result = await cli(["restore", file]);
       expect(result.status).toBe(1);
@@ -254,7 +265,10 @@ describe("scheduled backups", () => {
     const scheduled = await startAppServer({ BACKUP_DIR: dir, BACKUP_EVERY: "1d", BACKUP_KEEP: "2" });
     try {
       expect(scheduled.output()).toContain(`Backups: every 1d into ${dir}, keeping the newest 2`);
-      await scheduled.waitUntil(() => /Scheduled backup: Backup written to/.test(scheduled.output()), 120_000);
+      await scheduled.waitUntil(
+        () => /Scheduled backup: Backup written to/.test(scheduled.output()),
+        120_000,
+      );
       const left = readdirSync(dir).sort();
       expect(left).toHaveLength(2);
       expect(left).toContain(path.basename(old[2] ?? ""));

@@ -66,64 +66,67 @@ function fill(file: string): void {
 
 const FULL_LINE = /is full: nothing can be stored/g;
 
-it.skipIf(!mounted)("answers 503 while the disk is full, says so once, fails no email, and recovers", async () => {
-  const company = makeCompany(12);
-  const petition = openPetition(company, "Let staff opt out of logging, on a full disk");
-  const signers = company.staff.slice(4, 12);
-  const cookies = await sessionCookies(signers.map((s) => s.id));
-  // Due a few seconds from now: the sender meets it with the disk full.
-  const mailId = enqueueMail(
-    getDb(),
-    { kind: "sign-in", to: "staff1@corp.example", subject: "Waits for space", text: "x", html: "<p>x</p>" },
-    Date.now() + 4_000,
-  );
-  // An empty WAL, so the next commit must grow it.
-  getDb().$client.pragma("wal_checkpoint(TRUNCATE)");
-  const filler = path.join(mountPoint, "filler");
-  fill(filler);
+it.skipIf(!mounted)(
+  "answers 503 while the disk is full, says so once, fails no email, and recovers",
+  async () => {
+    const company = makeCompany(12);
+    const petition = openPetition(company, "Let staff opt out of logging, on a full disk");
+    const signers = company.staff.slice(4, 12);
+    const cookies = await sessionCookies(signers.map((s) => s.id));
+    // Due a few seconds from now: the sender meets it with the disk full.
+    const mailId = enqueueMail(
+      getDb(),
+      { kind: "sign-in", to: "staff1@corp.example", subject: "Waits for space", text: "x", html: "<p>x</p>" },
+      Date.now() + 4_000,
+    );
+    // An empty WAL, so the next commit must grow it.
+    getDb().$client.pragma("wal_checkpoint(TRUNCATE)");
+    const filler = path.join(mountPoint, "filler");
+    fill(filler);
 
-  const url = `${app.baseUrl}/petitions/${petition.slug}?index`;
-  for (const [i, cookie] of cookies.slice(0, 6).entries()) {
-    const response = await httpRequest(url, {
-      form: { intent: "sign", visibility: "public" },
-      cookie,
-      from: loopbackAddress(i),
+    const url = `${app.baseUrl}/petitions/${petition.slug}?index`;
+    for (const [i, cookie] of cookies.slice(0, 6).entries()) {
+      const response = await httpRequest(url, {
+        form: { intent: "sign", visibility: "public" },
+        cookie,
+        from: loopbackAddress(i),
+      });
+      expect(response.status).toBe(503);
+      expect(response.body).toContain("cannot store anything right now");
+      expect(response.body).toContain("Your signature was not recorded.");
+    }
+    const health = await fetch(`${app.baseUrl}/healthz`);
+    expect(health.status).toBe(503);
+    expect(health.headers.get("retry-after")).toBe("60");
+    expect(await health.json()).toMatchObject({ status: "error", database: "ok", storage: "full" });
+    // Pages still read.
+    expect((await httpRequest(`${app.baseUrl}/petitions/${petition.slug}`)).status).toBe(200);
+    // The sender met the message with the disk full and backed off: still queued, never tried.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    expect(getDb().select().from(outbox).where(eq(outbox.id, mailId)).get()).toMatchObject({
+      status: "queued",
+      attempts: 0,
     });
-    expect(response.status).toBe(503);
-    expect(response.body).toContain("cannot store anything right now");
-    expect(response.body).toContain("Your signature was not recorded.");
-  }
-  const health = await fetch(`${app.baseUrl}/healthz`);
-  expect(health.status).toBe(503);
-  expect(health.headers.get("retry-after")).toBe("60");
-  expect(await health.json()).toMatchObject({ status: "error", database: "ok", storage: "full" });
-  // Pages still read.
-  expect((await httpRequest(`${app.baseUrl}/petitions/${petition.slug}`)).status).toBe(200);
-  // The sender met the message with the disk full and backed off: still queued, never tried.
-  await new Promise((resolve) => setTimeout(resolve, 8_000));
-  expect(getDb().select().from(outbox).where(eq(outbox.id, mailId)).get()).toMatchObject({
-    status: "queued",
-    attempts: 0,
-  });
-  expect(smtp.received.filter((m) => m.parsed.subject === "Waits for space")).toHaveLength(0);
-  // Said once by the primary, for both workers and every request.
-  expect(app.output().match(FULL_LINE)).toHaveLength(1);
-  expect(app.output()).not.toContain("mail sender:");
-  // Nothing half-stored.
-  expect(getDb().select().from(signatures).where(eq(signatures.petitionId, petition.id)).all()).toEqual([]);
-  expect(checkCounts()).toMatchObject({ ok: true });
+    expect(smtp.received.filter((m) => m.parsed.subject === "Waits for space")).toHaveLength(0);
+    // Said once by the primary, for both workers and every request.
+    expect(app.output().match(FULL_LINE)).toHaveLength(1);
+    expect(app.output()).not.toContain("mail sender:");
+    // Nothing half-stored.
+    expect(getDb().select().from(signatures).where(eq(signatures.petitionId, petition.id)).all()).toEqual([]);
+    expect(checkCounts()).toMatchObject({ ok: true });
 
-  rmSync(filler);
-  await app.waitUntil(() => app.output().includes("There is space again"), 30_000);
-  await new Promise((resolve) => setTimeout(resolve, 6_000));
-  expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
-  const signed = await httpRequest(url, {
-    form: { intent: "sign", visibility: "public" },
-    cookie: cookies[6],
-    from: loopbackAddress(7),
-  });
-  expect(signed.status).toBe(302);
-  await app.waitUntil(() => smtp.received.some((m) => m.parsed.subject === "Waits for space"), 60_000);
-  expect(app.output().match(FULL_LINE)).toHaveLength(1);
-  expect(checkCounts()).toMatchObject({ ok: true });
-});
+    rmSync(filler);
+    await app.waitUntil(() => app.output().includes("There is space again"), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    const signed = await httpRequest(url, {
+      form: { intent: "sign", visibility: "public" },
+      cookie: cookies[6],
+      from: loopbackAddress(7),
+    });
+    expect(signed.status).toBe(302);
+    await app.waitUntil(() => smtp.received.some((m) => m.parsed.subject === "Waits for space"), 60_000);
+    expect(app.output().match(FULL_LINE)).toHaveLength(1);
+    expect(checkCounts()).toMatchObject({ ok: true });
+  },
+);

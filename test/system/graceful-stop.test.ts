@@ -55,7 +55,9 @@ function post(agent: http.Agent, from: string, path: string, cookie: string, for
         response.on("end", () =>
           resolve({ status: response.statusCode ?? 0, closes: response.headers.connection === "close" }),
         );
-        response.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+        response.on("error", (error: NodeJS.ErrnoException) =>
+          resolve({ error: error.code ?? error.message }),
+        );
       },
     );
     request.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
@@ -124,7 +126,13 @@ it(`SIGTERM during a signing load (${CONNECTIONS} keep-alive connections, two wo
   expect(after.length).toBeGreaterThan(0);
   expect(app.output()).toContain("Undersigned stopped.");
   // Every acknowledged signature is there (and nothing else was counted).
-  const stored = new Set(getDb().select({ personId: signatures.personId }).from(signatures).all().map((s) => s.personId));
+  const stored = new Set(
+    getDb()
+      .select({ personId: signatures.personId })
+      .from(signatures)
+      .all()
+      .map((s) => s.personId),
+  );
   for (const personId of acknowledged) expect(stored.has(personId)).toBe(true);
   expect(stored.size).toBe(acknowledged.size);
   expect(checkCounts()).toMatchObject({ ok: true });

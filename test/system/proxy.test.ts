@@ -57,7 +57,10 @@ function get(
         headers: {
           ...(body === undefined
             ? {}
-            : { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) }),
+            : {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Length": Buffer.byteLength(body),
+              }),
           ...options.headers,
         },
       },
@@ -107,10 +110,12 @@ describe("without TRUST_PROXY", () => {
     expect((await get(`${app.baseUrl}/dev/mailbox`)).status).toBe(200);
     expect((await get(`${proxy.url}/dev/mailbox`)).status).toBe(404);
     expect((await get(`${proxy.url}/dev/mailbox/1`)).status).toBe(404);
-    expect((await get(`${app.baseUrl}/dev/mailbox`, { headers: { Forwarded: "for=192.0.2.7" } })).status).toBe(404);
-    expect((await get(`${app.baseUrl}/dev/mailbox`, { headers: { "X-Forwarded-For": "127.0.0.1" } })).status).toBe(
-      404,
-    );
+    expect(
+      (await get(`${app.baseUrl}/dev/mailbox`, { headers: { Forwarded: "for=192.0.2.7" } })).status,
+    ).toBe(404);
+    expect(
+      (await get(`${app.baseUrl}/dev/mailbox`, { headers: { "X-Forwarded-For": "127.0.0.1" } })).status,
+    ).toBe(404);
     // Nor does the sign-in page point to it through the proxy.
     expect((await get(`${app.baseUrl}/sign-in`)).body).toContain("/dev/mailbox");
     expect((await get(`${proxy.url}/sign-in`)).body).not.toContain('href="/dev/mailbox"');
@@ -119,9 +124,10 @@ describe("without TRUST_PROXY", () => {
   it("counts every client through the proxy as the proxy: one bucket, X-Forwarded-For ignored", async () => {
     await useUpIpLimit(proxy.url, "127.0.7.1", "a");
     // Another colleague, through the same proxy: the same address to the server, so refused.
-    expect((await get(`${proxy.url}/sign-in`, { from: "127.0.7.2", form: { email: "b@elsewhere.example" } })).status).toBe(
-      429,
-    );
+    expect(
+      (await get(`${proxy.url}/sign-in`, { from: "127.0.7.2", form: { email: "b@elsewhere.example" } }))
+        .status,
+    ).toBe(429);
   });
 });
 
@@ -138,15 +144,19 @@ describe("with TRUST_PROXY=1 (one proxy hop)", () => {
   });
 
   it("takes the client's address from the proxy's X-Forwarded-For: one bucket per colleague", async () => {
-    expect(app.output()).toContain("Behind a proxy: client addresses come from X-Forwarded-For through 1 hop");
+    expect(app.output()).toContain(
+      "Behind a proxy: client addresses come from X-Forwarded-For through 1 hop",
+    );
     await useUpIpLimit(proxy.url, "127.0.8.1", "c");
-    expect((await get(`${proxy.url}/sign-in`, { from: "127.0.8.1", form: { email: "c-last@elsewhere.example" } })).status).toBe(
-      429,
-    );
+    expect(
+      (await get(`${proxy.url}/sign-in`, { from: "127.0.8.1", form: { email: "c-last@elsewhere.example" } }))
+        .status,
+    ).toBe(429);
     // Another colleague through the same proxy has a bucket of their own.
-    expect((await get(`${proxy.url}/sign-in`, { from: "127.0.8.2", form: { email: "d@elsewhere.example" } })).status).toBe(
-      200,
-    );
+    expect(
+      (await get(`${proxy.url}/sign-in`, { from: "127.0.8.2", form: { email: "d@elsewhere.example" } }))
+        .status,
+    ).toBe(200);
     // A forged X-Forwarded-For sent through the proxy does not buy a fresh bucket: the proxy's own
     // entry (the last, the one hop trusted) is what counts.
     expect(

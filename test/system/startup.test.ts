@@ -24,7 +24,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "app/server/start.ts"], {
-      env: { ...process.env, NODE_ENV: "production", PORT: "0", WEB_CONCURRENCY: "1", ...env },
+      env: { ...process.env, NODE_ENV: "production", PORT: "39123", WEB_CONCURRENCY: "1", ...env },
     });
     let out = "";
     child.stdout.on("data", (c) => {
@@ -66,7 +66,9 @@ describe("the server refuses to start, in one line, touching nothing", () => {
     const file = path.join(work, "newer.db");
     openDatabase(file).$client.close();
     const db = new Database(file);
-    db.prepare("insert into __drizzle_migrations (hash, created_at) values ('newer', ?)").run(Date.now() + 365 * DAY_MS);
+    db.prepare("insert into __drizzle_migrations (hash, created_at) values ('newer', ?)").run(
+      Date.now() + 365 * DAY_MS,
+    );
     db.close();
     const before = hashOf(file);
     const result = await start({ DATABASE_URL: file });
@@ -90,7 +92,10 @@ describe("the server refuses to start, in one line, touching nothing", () => {
     const before = hashOf(file);
     const withDatabase = await start({ DATABASE_URL: file });
     expect(withDatabase.code).toBe(1);
-    expectOneLine(withDatabase.out, new RegExp(`${folder}.*(read-only|EROFS|cannot be created or written).*DATABASE_URL`));
+    expectOneLine(
+      withDatabase.out,
+      new RegExp(`${folder}.*(read-only|EROFS|cannot be created or written).*DATABASE_URL`),
+    );
     expect(hashOf(file)).toBe(before);
 
     const fresh = await start({ DATABASE_URL: path.join(folder, "sub", "new.db") });

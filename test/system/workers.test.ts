@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signPetition } from "../../app/domain/petitions/signing.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { editPetition } from "../../app/domain/petitions/drafting.server";
+import { signPetition } from "../../app/domain/petitions/signing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { enqueueMail } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
@@ -97,10 +97,16 @@ describe("two workers", () => {
       const creator = company.staff[0];
       if (!creator) throw new Error("no creator");
       for (const client of [one, other])
-        expect((await client.request(`/petitions/${petition.slug}`)).body).toContain("introduced without consultation");
+        expect((await client.request(`/petitions/${petition.slug}`)).body).toContain(
+          "introduced without consultation",
+        );
       editPetition(
         petition.id,
-        { title: petition.title, summary: petition.summary, body: "A **new** body, edited while both workers serve." },
+        {
+          title: petition.title,
+          summary: petition.summary,
+          body: "A **new** body, edited while both workers serve.",
+        },
         company.moderator,
       );
       for (const client of [one, other]) {
@@ -119,7 +125,10 @@ describe("two workers", () => {
     // Twelve signed yesterday, so today's breakdown (as the signatures stood at midnight) counts them.
     resetRateLimits();
     for (const signer of company.staff.slice(4, 16))
-      await signPetition({ petitionId: petition.id, user: signer, visibility: "public", ip: null }, yesterday);
+      await signPetition(
+        { petitionId: petition.id, user: signer, visibility: "public", ip: null },
+        yesterday,
+      );
     const organizer = (await sessionCookies([company.staff[0]?.id ?? 0]))[0] ?? "";
     const { one, other, close } = await both();
     // The breakdowns as the dashboard's loader sent them (the groups folded by suppression included).
@@ -201,13 +210,18 @@ describe("two workers", () => {
     const after = leaderPid();
     expect(workersBefore).toContain(after?.pid);
     // The dead worker is replaced: two workers again, one of them new.
-    await app.waitUntil(() => app.workerPids().length === 2 && !app.workerPids().includes(before?.pid ?? 0), 30_000);
+    await app.waitUntil(
+      () => app.workerPids().length === 2 && !app.workerPids().includes(before?.pid ?? 0),
+      30_000,
+    );
     expect(app.output()).toContain(`Worker ${before?.worker} (pid ${before?.pid}) exited (SIGKILL)`);
 
     queue(10, "After");
     await app.waitUntil(() => delivered() === 20, 60_000);
     // Every message once: none sent by two workers, none lost in the hand-over.
-    const ids = smtp.received.filter((m) => /^(Before|After) /.test(m.parsed.subject ?? "")).map((m) => m.parsed.messageId);
+    const ids = smtp.received
+      .filter((m) => /^(Before|After) /.test(m.parsed.subject ?? ""))
+      .map((m) => m.parsed.messageId);
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
     const rolesAfter = await Promise.all(Array.from({ length: 8 }, () => app.role()));
