@@ -1,7 +1,7 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
@@ -17,6 +17,7 @@ import {
 } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
+import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
@@ -49,10 +50,23 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "description", content: data?.petition.summary ?? "" },
 ];
 
+/**
+ * The comments a petition page shows: the first few of the chosen sort, each with its first reply.
+ * The whole discussion, paged, is at /discussions/petition/ID: rendering 80 comments was most of
+ * the cost of a busy petition's page (docs/benchmarks.md).
+ */
+const PETITION_PAGE_COMMENTS = 5;
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const page = petitionPage(params.slug ?? "", user);
   if (!page) notFound("There is no petition at this address.");
+  const threadQuery = parseQuery(request, threadQuerySchema);
+  // An older link to a later page of the petition's comments: that page is the discussion's now.
+  if (threadQuery.page > 1)
+    throw redirect(
+      `/discussions/petition/${page.petition.id}?${new URLSearchParams({ sort: threadQuery.sort, page: String(threadQuery.page) })}#comments`,
+    );
   const own = user ? findOwnSignature(page.petition.id, user.id) : undefined;
   return json({
     ...page,
@@ -70,11 +84,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     timeline: petitionTimeline(page.petition),
     updates: listPetitionUpdates(page.petition.id),
     showsDashboard: user ? canSeeDashboard(page.petition, user) : false,
-    discussion: loadThread(
-      { type: "petition", id: page.petition.id },
-      user,
-      parseQuery(request, threadQuerySchema),
-    ),
+    discussion: loadThread({ type: "petition", id: page.petition.id }, user, {
+      ...threadQuery,
+      preview: PETITION_PAGE_COMMENTS,
+    }),
   });
 }
 
@@ -196,7 +209,7 @@ export default function PetitionPage() {
     id: "sign",
     lastResult: useActionResultFor("sign"),
     defaultValue: { visibility: "public" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
+    onValidate: useLazyValidation("sign"),
   });
   const isOpen = viewer.acceptsSignatures;
 
@@ -271,6 +284,7 @@ export default function PetitionPage() {
           {data.discussion ? (
             <CommentThread
               {...data.discussion}
+              preview
               signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}#comments` })}`}
             />
           ) : null}
@@ -473,7 +487,7 @@ function MilestoneForm() {
     id: "add-milestone",
     lastResult: useActionResultFor("add-milestone"),
     defaultValue: { responseDays: "14" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: milestoneInputSchema }),
+    onValidate: useLazyValidation("milestone"),
     shouldValidate: "onBlur",
   });
   return (
@@ -500,7 +514,7 @@ function RejectForm() {
   const [form, fields] = useForm({
     id: "transition-reject",
     lastResult: useActionResultFor("transition", "reject"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: rejectStepSchema }),
+    onValidate: useLazyValidation("rejectStep"),
     shouldValidate: "onBlur",
   });
   return (
@@ -526,7 +540,7 @@ function HideForm() {
   const [form, fields] = useForm({
     id: "transition-hide",
     lastResult: useActionResultFor("transition", "hide"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: hideStepSchema }),
+    onValidate: useLazyValidation("hideStep"),
     shouldValidate: "onBlur",
   });
   return (

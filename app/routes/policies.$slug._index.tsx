@@ -8,14 +8,16 @@ import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
+import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
 import { sendFeedback } from "../domain/policies/feedback.server";
-import { feedbackSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
+import { feedbackSchema } from "../domain/policies/feedback-forms";
 import { unreadFeedbackCount } from "../domain/policies/feedback-inbox.server";
 import { policyVersionSchema } from "../domain/policies/forms";
 import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies/registry.server";
+import { RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
@@ -79,13 +81,13 @@ export default function PolicyPage() {
   const [form, fields] = useForm({
     id: "publish-version",
     lastResult: useActionResultFor("publish-version"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
+    onValidate: useLazyValidation("policyVersion"),
     shouldValidate: "onBlur",
   });
   const [feedbackForm, feedbackFields] = useForm({
     id: "send-feedback",
     lastResult: useActionResultFor("send-feedback"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackSchema }),
+    onValidate: useLazyValidation("feedback"),
     shouldValidate: "onBlur",
   });
   const { policy, current } = data;

@@ -4,3 +4,5 @@
  */
 process.env.TEST_WORKERS = "2";
 await import("./crash.test");
+
+export {};

@@ -40,7 +40,13 @@ const both = async () => {
   const one = clients.get(1) ?? [...clients.values()][0];
   const other = [...clients.values()].find((c) => c !== one);
   if (!one || !other) throw new Error("two workers expected");
-  return { one, other, close: () => clients.forEach((c) => c.close()) };
+  return {
+    one,
+    other,
+    close: () => {
+      for (const c of clients.values()) c.close();
+    },
+  };
 };
 
 /** What each public view of a petition says its count is. */

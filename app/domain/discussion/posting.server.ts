@@ -9,7 +9,7 @@ import { enqueueMail } from "../../platform/outbox.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
-import { MAX_COMMENT_DEPTH } from "./forms";
+import { MAX_COMMENT_DEPTH } from "./limits";
 import {
   COMMENT_LIMITS,
   CommentError,

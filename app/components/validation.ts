@@ -1,0 +1,36 @@
+import { parse, type Submission } from "@conform-to/react";
+import { useEffect } from "react";
+import type { z } from "zod";
+import type { SCHEMAS, SchemaName } from "./validation-schemas";
+
+/**
+ * conform's `onValidate` for a form, with its zod schema loaded when the form is first on the screen
+ * rather than with the page (ADR 27). Until it has arrived — a few hundred milliseconds after the page
+ * hydrates — a submission goes to the server as it is, which validates with the same schema and
+ * answers with the same errors: the form works either way, as it does without JavaScript.
+ */
+type Schemas = typeof import("./validation-schemas");
+let loaded: Schemas | null = null;
+let loading: Promise<unknown> | null = null;
+
+function load(): void {
+  loading ??= import("./validation-schemas").then((module) => {
+    loaded = module;
+  });
+}
+
+type Schema<Name extends SchemaName> = (typeof SCHEMAS)[Name];
+
+export function useLazyValidation<Name extends SchemaName>(name: Name) {
+  useEffect(load, []);
+  return ({ formData }: { formData: FormData }) =>
+    (loaded
+      ? loaded.validate(name, formData)
+      : parse(formData, { resolve: (payload) => ({ value: payload }) })) as Submission<
+      z.input<Schema<Name>>,
+      string[],
+      z.output<Schema<Name>>
+    >;
+}
+
+export type { SchemaName };
