@@ -295,3 +295,25 @@ export function resultsTable(targets: Array<{ label: string; results: LoadResult
     ]),
   );
 }
+
+/**
+ * Ratios between targets loaded in the same rounds: each round's throughput of one over the other's
+ * (median, min–max over the rounds), with both servers' CPU per request beside it.
+ */
+export function ratioTable(
+  rows: Array<{ label: string; goal: string; of: { results: LoadResult[] }; to: { results: LoadResult[] } }>,
+): string {
+  const cpu = (r: LoadResult) => r.cpuMsPerRequest ?? Number.NaN;
+  return table(
+    ["ratio", "goal", "throughput ratio", "server CPU per request (this / that)"],
+    rows.map(({ label, goal, of, to }) => [
+      label,
+      goal,
+      spread(
+        of.results.map((r, i) => r.rate / (to.results[i]?.rate ?? Number.NaN)),
+        percent,
+      ),
+      `${spread(of.results.map(cpu), ms)} / ${spread(to.results.map(cpu), ms)}`,
+    ]),
+  );
+}
