@@ -7,35 +7,17 @@
  *
  *   npm run bench:lighthouse     (writes docs/benchmarks.md, block "lighthouse")
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
-import { startAppServer } from "../test/support/app-server";
 import { machine, table, today, writeLatest } from "./report";
+import { DEMO_PAGES, startSeededApp } from "./seeded";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const PAGES: Array<[string, string]> = [
-  ["home", "/"],
-  ["petition list", "/petitions"],
-  ["MCI petition", "/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai"],
-  ["announcements", "/announcements"],
-  ["MCI policy", "/policies/model-capability-initiative-data-collection"],
-];
+const PAGES = DEMO_PAGES;
 
 const about = machine();
 console.log(about);
-const dataDir = mkdtempSync(path.join(tmpdir(), "undersigned-lighthouse-"));
-process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
-console.log("Seeding the demo company…");
-const seeded = spawnSync(process.execPath, ["--import", "tsx", "app/demo/seed-command.ts"], {
-  env: { ...process.env, DATABASE_URL: path.join(dataDir, "app.db"), SMTP_URL: "" },
-  encoding: "utf8",
-});
-if (seeded.status !== 0) throw new Error(`seeding failed:\n${seeded.stdout}\n${seeded.stderr}`);
-const app = await startAppServer({}, { dataFrom: dataDir });
+const app = await startSeededApp();
 
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

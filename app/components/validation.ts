@@ -11,10 +11,12 @@ import type { SCHEMAS, SchemaName } from "./validation-schemas";
  */
 type Schemas = typeof import("./validation-schemas");
 let loaded: Schemas | null = null;
-let loading: Promise<unknown> | null = null;
+let requested = false;
 
 function load(): void {
-  loading ??= import("./validation-schemas").then((module) => {
+  if (requested) return;
+  requested = true;
+  void import("./validation-schemas").then((module) => {
     loaded = module;
   });
 }

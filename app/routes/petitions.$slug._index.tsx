@@ -24,9 +24,7 @@ import { countByVisibility } from "../domain/petitions/counts.server";
 import { canSeeDashboard } from "../domain/petitions/dashboard.server";
 import { addMilestone } from "../domain/petitions/drafting.server";
 import {
-  hideStepSchema,
   milestoneInputSchema,
-  rejectStepSchema,
   signSchema,
   type Transition,
   transitionSchema,
