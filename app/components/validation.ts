@@ -23,8 +23,15 @@ function load(): void {
 
 type Schema<Name extends SchemaName> = (typeof SCHEMAS)[Name];
 
-export function useLazyValidation<Name extends SchemaName>(name: Name) {
-  useEffect(load, []);
+/**
+ * `shown`: whether the form is on the screen. A page whose component holds a form's hooks whether or
+ * not it renders the form (the sign form for a signed-out visitor, say) passes false until it does,
+ * so that the schemas are not loaded for nothing.
+ */
+export function useLazyValidation<Name extends SchemaName>(name: Name, shown = true) {
+  useEffect(() => {
+    if (shown) load();
+  }, [shown]);
   return ({ formData }: { formData: FormData }) =>
     (loaded
       ? loaded.validate(name, formData)

@@ -203,13 +203,14 @@ export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
+  const isOpen = viewer.acceptsSignatures;
+  const showsSignForm = isOpen && !data.ownSignature && viewer.signedIn;
   const [signForm, signFields] = useForm({
     id: "sign",
     lastResult: useActionResultFor("sign"),
     defaultValue: { visibility: "public" },
-    onValidate: useLazyValidation("sign"),
+    onValidate: useLazyValidation("sign", showsSignForm),
   });
-  const isOpen = viewer.acceptsSignatures;
 
   return (
     <article aria-labelledby="petition-title">
@@ -335,7 +336,7 @@ export default function PetitionPage() {
             </section>
           ) : null}
 
-          {isOpen && !data.ownSignature && viewer.signedIn ? (
+          {showsSignForm ? (
             <section className="card" aria-labelledby="sign-title">
               <h2 id="sign-title">Sign this petition</h2>
               <Form method="post" {...getFormProps(signForm)}>

@@ -81,13 +81,13 @@ export default function PolicyPage() {
   const [form, fields] = useForm({
     id: "publish-version",
     lastResult: useActionResultFor("publish-version"),
-    onValidate: useLazyValidation("policyVersion"),
+    onValidate: useLazyValidation("policyVersion", data.canPublish),
     shouldValidate: "onBlur",
   });
   const [feedbackForm, feedbackFields] = useForm({
     id: "send-feedback",
     lastResult: useActionResultFor("send-feedback"),
-    onValidate: useLazyValidation("feedback"),
+    onValidate: useLazyValidation("feedback", data.signedIn),
     shouldValidate: "onBlur",
   });
   const { policy, current } = data;
