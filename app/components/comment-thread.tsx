@@ -333,7 +333,7 @@ export function CommentThread({
         ))}
       </ol>
       {preview ? (
-        thread.commentCount > comments.length ? (
+        thread.commentCount > shownCount(comments) ? (
           <p className="comments-all">
             <Link to={`${discussion}?sort=${sort}#comments`}>
               Read the whole discussion ({thread.commentCount.toLocaleString("en")}{" "}
@@ -346,6 +346,11 @@ export function CommentThread({
       )}
     </section>
   );
+}
+
+/** How many comments a list shows, its replies included. */
+function shownCount(views: View[]): number {
+  return views.reduce((n, view) => n + 1 + shownCount(view.replies), 0);
 }
 
 function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {

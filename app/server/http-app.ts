@@ -148,9 +148,9 @@ function compressible(req: express.Request, response: Response): boolean {
  * so nothing arrives later for it.
  */
 async function inOnePiece(response: Response): Promise<Response> {
-  const body = Buffer.from(await response.arrayBuffer());
+  const body = await response.arrayBuffer();
   const headers = new Headers(response.headers);
-  headers.set("Content-Length", String(body.length));
+  headers.set("Content-Length", String(body.byteLength));
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
