@@ -2,8 +2,13 @@
  * `npm run cli -- <command>`: administration from the shell, through the same domain modules the
  * pages use (so the same rules and the same audit log apply).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { closeDb, getDb } from "../db/client";
+import { getConfig } from "./config.server";
+import { BackupFailed, backupDatabase, scheduledBackupName } from "./domain/backups/backup.server";
+import { describeBytes, describeSummary, UnusableDatabase } from "./domain/backups/inspect.server";
+import { DatabaseInUse, restoreDatabase } from "./domain/backups/restore.server";
 import { grantRole, RoleChangeError, revokeRole } from "./domain/identity/permissions.server";
 import { createScimToken, listScimTokens, revokeScimToken } from "./domain/identity/scim-tokens.server";
 import { findPersonByEmail } from "./domain/people/directory.server";
@@ -38,7 +43,11 @@ const USAGE = `Usage: npm run cli -- <command>
                                                  any server's public API; exit 1 on a problem
   create-scim-token LABEL                        a bearer token for a SCIM client (shown once, stored hashed)
   list-scim-tokens                               the SCIM tokens (ids, labels, days), never the tokens
-  revoke-scim-token ID                           stop a SCIM token working`;
+  revoke-scim-token ID                           stop a SCIM token working
+  backup [FILE]                                  a checked copy of the live database (default: BACKUP_DIR,
+                                                 or backups/ beside the database); the server may be running
+  restore FILE                                   replace the database with a backup (the server must be
+                                                 stopped); the replaced one is kept beside it`;
 
 class UsageError extends Error {}
 
@@ -154,6 +163,36 @@ async function run(args: string[]): Promise<void> {
       console.log(revokeScimToken(id, CLI_ACTOR) ? `Revoked SCIM token ${id}.` : `No live SCIM token ${id}.`);
       return;
     }
+    case "backup": {
+      const config = getConfig();
+      let file = positional[0];
+      if (!file) {
+        const folder = config.backups?.dir ?? path.join(config.dataDir, "backups");
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        file = path.join(folder, scheduledBackupName(Date.now()));
+      }
+      const report = backupDatabase(file);
+      console.log(
+        `Backup written to ${report.file}: ${describeBytes(report.bytes)} in ${(report.ms / 1000).toFixed(1)} s. Checked: integrity ok, every ledger verifies, every count matches, every ledger entry the database had when it began is in it. It holds ${describeSummary(report.summary)}.`,
+      );
+      return;
+    }
+    case "restore": {
+      const file = positional[0];
+      if (!file) throw new UsageError("restore needs the backup FILE.");
+      const config = getConfig();
+      const report = restoreDatabase(file, config.databasePath);
+      console.log(
+        `Restored ${report.from} to ${report.databasePath}: ${describeSummary(report.summary)} (${describeBytes(report.summary.bytes)}). Every ledger verifies and every count matches.`,
+      );
+      for (const line of report.steps) console.log(line);
+      console.log(
+        report.keptAside
+          ? `The database it replaced was kept at ${report.keptAside}; delete it when you no longer need it.`
+          : "There was no database to replace.",
+      );
+      return;
+    }
     default:
       throw new UsageError(command ? `Unknown command "${command}".` : "No command given.");
   }
@@ -225,7 +264,18 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof MalformedDirectoryError || error instanceof RoleChangeError) {
+  if (
+    error instanceof MalformedDirectoryError ||
+    error instanceof RoleChangeError ||
+    error instanceof BackupFailed ||
+    error instanceof UnusableDatabase ||
+    error instanceof DatabaseInUse
+  ) {
+    if (error instanceof UnusableDatabase) console.error(`${error.message} Nothing was replaced.`);
+    else console.error(error.message);
+    process.exit(1);
+  }
+  if (error instanceof Error && error.name === "StartupError") {
     console.error(error.message);
     process.exit(1);
   }

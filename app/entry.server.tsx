@@ -6,10 +6,30 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
+import { isStorageFull, noteStorageFull } from "./platform/storage.server";
+import { boot, closeDatabase, openForServing, startJobs } from "./server/boot.server";
 
-import { boot } from "./server/boot.server";
+export { closeDatabase, openForServing, startJobs };
 
-export { boot };
+/**
+ * Remix calls this for every error a loader, action or render throws. A full disk is noted (the log
+ * says it once) and marked on the request's context, so the server answers 503 with Retry-After
+ * (app/server/http-app.ts) rather than a bare 500; everything else is logged as Remix would.
+ */
+export function handleError(
+  error: unknown,
+  { request, context }: { request: Request; context: AppLoadContext },
+) {
+  if (isStorageFull(error)) {
+    noteStorageFull();
+    context.storageFull = true;
+    return;
+  }
+  if (request.signal.aborted) return;
+  // As Remix's own handler: an internal error response (a 405, say) is logged as its cause.
+  const cause = (error as { error?: unknown } | null)?.error;
+  console.error(error instanceof Error || !cause ? error : cause);
+}
 
 // `npm start` boots from app/server/start.ts; the dev server has no such hook, so boot here.
 if (process.env.NODE_ENV === "development") boot();

@@ -66,6 +66,17 @@ function Document({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {/*
+          Before any module: zod builds its fast parsers with `new Function` after probing whether
+          eval is allowed, and the CSP (no 'unsafe-eval') reports that probe as a violation even
+          though zod catches it. jitless skips the probe; zod reads this global as its config.
+        */}
+        <script
+          nonce={nonce}
+          suppressHydrationWarning
+          // biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, no user input
+          dangerouslySetInnerHTML={{ __html: "globalThis.__zod_globalConfig={jitless:true}" }}
+        />
       </head>
       <body>
         {children}

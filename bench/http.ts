@@ -12,9 +12,9 @@ import { benchCompany, cleanUp } from "./setup";
 const { getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { insertPeople, insertSessions } = await import("./generate");
-const { memoryOf, resultsTable, runRounds } = await import("./load");
+const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
-const { signFormAction, startBenchTargets } = await import("./server");
+const { signFormAction, startBareRemix, startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -32,7 +32,16 @@ const petitions = Array.from({ length: PETITIONS }, (_, i) =>
 );
 const signers = insertPeople(SIGNERS, "signer");
 const cookies = await insertSessions(signers);
-const { servers, first, bare } = await startBenchTargets();
+// One worker and two (WEB_CONCURRENCY), each on its own copy of the database, and the bare Remix app
+// (bench/bare-remix: the same Express set-up, an action that inserts one row and redirects) the same.
+const { servers, first, bare } = await startBenchTargets([
+  { label: "1 worker", env: { WEB_CONCURRENCY: "1" } },
+  { label: "2 workers", env: { WEB_CONCURRENCY: "2" } },
+]);
+const bareRemix = [
+  await startBareRemix({ workers: 1, pageRows: 1 }),
+  await startBareRemix({ workers: 2, pageRows: 1 }),
+];
 const actions = await Promise.all(
   petitions.map((p) => signFormAction(first.server.baseUrl, p.slug, cookies[0] ?? "")),
 );
@@ -60,22 +69,32 @@ const signing = () => {
   };
   return { next, sent: () => k };
 };
-const post = () => ({
-  method: "POST" as const,
-  path: "/",
-  headers: { "Content-Type": "application/x-www-form-urlencoded" },
-  body: "visibility=public&intent=sign",
-});
+const post =
+  (path = "/") =>
+  () => ({
+    method: "POST" as const,
+    path,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: "visibility=public&intent=sign",
+  });
 
 const targets = [
   {
     label: "bare node:http",
     port: bare.port,
     pid: bare.pid,
-    next: post,
+    next: post(),
     ok: (status: number) => status === 200,
     results: [] as LoadResult[],
   },
+  ...bareRemix.map((server, i) => ({
+    label: `bare Remix action, ${i + 1} worker${i ? "s" : ""}`,
+    port: server.port,
+    pid: server.pid,
+    next: post("/?index"),
+    ok: (status: number) => status === 302,
+    results: [] as LoadResult[],
+  })),
   ...servers.map(({ label, server }) => {
     const sequence = signing();
     return {
@@ -98,22 +117,54 @@ await runRounds(targets, {
 const memory = memoryOf(first.server.pid);
 for (const { server } of servers) await server.stop();
 await bare.stop();
+for (const server of bareRemix) await server.stop();
 
 // Every 302 must be a signature, and every count and chain must still add up (this checkout's database).
 const standing = (getDb().$client.prepare("select count(*) as n from signatures").get() as { n: number }).n;
 const check = checkCounts();
-const mine = targets[1];
+const mine = targets.find((t) => t.label === "signing, 1 worker");
 const refused = (mine?.results ?? []).reduce((n, r) => n + r.requests - r.ok, 0);
 console.log(
-  `${standing.toLocaleString("en")} signatures stored for ${mine && "sent" in mine ? mine.sent().toLocaleString("en") : "?"} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
+  `${standing.toLocaleString("en")} signatures stored for ${mine && "sent" in mine && typeof mine.sent === "function" ? (mine.sent() as number).toLocaleString("en") : "?"} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
 );
 if (!check.ok) throw new Error(JSON.stringify(check.mismatches.slice(0, 3)));
 
-const summary = resultsTable(targets);
+const byLabel = (label: string) => {
+  const target = targets.find((t) => t.label === label);
+  if (!target) throw new Error(`no target ${label}`);
+  return target;
+};
+const ratios = ratioTable([
+  {
+    label: "signing / bare Remix action, 1 worker each",
+    goal: "≥ 80 %",
+    of: byLabel("signing, 1 worker"),
+    to: byLabel("bare Remix action, 1 worker"),
+  },
+  {
+    label: "signing / bare Remix action, 2 workers each",
+    goal: "",
+    of: byLabel("signing, 2 workers"),
+    to: byLabel("bare Remix action, 2 workers"),
+  },
+  {
+    label: "signing, 2 workers / 1 worker",
+    goal: "≥ 160 %",
+    of: byLabel("signing, 2 workers"),
+    to: byLabel("signing, 1 worker"),
+  },
+  {
+    label: "bare Remix action, 2 workers / 1 worker",
+    goal: "",
+    of: byLabel("bare Remix action, 2 workers"),
+    to: byLabel("bare Remix action, 1 worker"),
+  },
+]);
+const summary = `${resultsTable(targets)}\n\n${ratios}`;
 console.log(summary);
 writeLatest(
   "http",
-  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${SIGNERS.toLocaleString("en")} distinct signers with their own sessions; server peak RSS ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}.
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${SIGNERS.toLocaleString("en")} distinct signers with their own sessions; peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.
 
 ${summary}`,
 );

@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import { childrenOf } from "../test/support/app-server";
 import { ms, percent, perSecond, type Stats, spread, stats, table } from "./report";
 
 export type LoadRequest = {
@@ -213,24 +214,41 @@ export async function startBareServer(): Promise<{ port: number; pid: number; st
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
-/** User plus system CPU time of a process and all its threads so far, from /proc (Linux), in ms. */
+/**
+ * User plus system CPU time so far of a process, all its threads and its live child processes (the
+ * server's workers), from /proc (Linux), in ms.
+ */
 export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
-    .replace(/^.*\) /, "")
-    .split(" ");
-  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  let total = 0;
+  for (const one of [pid, ...childrenOf(pid)]) {
+    try {
+      const fields = readFileSync(`/proc/${one}/stat`, "utf8")
+        .replace(/^.*\) /, "")
+        .split(" ");
+      // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
-/** Peak and current resident memory of a process, from /proc (Linux), in MiB. */
+/** Peak and current resident memory of a process and its live child processes, from /proc (Linux), in MiB. */
 export function memoryOf(pid: number): { peakMiB: number; currentMiB: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { peakMiB: kib("VmHWM") / 1024, currentMiB: kib("VmRSS") / 1024 };
-  } catch {
-    return null;
+  let peakMiB = 0;
+  let currentMiB = 0;
+  for (const one of [pid, ...childrenOf(pid)]) {
+    try {
+      const status = readFileSync(`/proc/${one}/status`, "utf8");
+      const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      peakMiB += kib("VmHWM") / 1024;
+      currentMiB += kib("VmRSS") / 1024;
+    } catch {
+      if (one === pid) return null;
+    }
   }
+  return { peakMiB, currentMiB };
 }
 
 export function describe(result: LoadResult): string {
@@ -274,6 +292,28 @@ export function resultsTable(targets: Array<{ label: string; results: LoadResult
         target.results.map((r) => r.latency.p99),
         ms,
       ),
+    ]),
+  );
+}
+
+/**
+ * Ratios between targets loaded in the same rounds: each round's throughput of one over the other's
+ * (median, min–max over the rounds), with both servers' CPU per request beside it.
+ */
+export function ratioTable(
+  rows: Array<{ label: string; goal: string; of: { results: LoadResult[] }; to: { results: LoadResult[] } }>,
+): string {
+  const cpu = (r: LoadResult) => r.cpuMsPerRequest ?? Number.NaN;
+  return table(
+    ["ratio", "goal", "throughput ratio", "server CPU per request (this / that)"],
+    rows.map(({ label, goal, of, to }) => [
+      label,
+      goal,
+      spread(
+        of.results.map((r, i) => r.rate / (to.results[i]?.rate ?? Number.NaN)),
+        percent,
+      ),
+      `${spread(of.results.map(cpu), ms)} / ${spread(to.results.map(cpu), ms)}`,
     ]),
   );
 }

@@ -13,9 +13,9 @@ const { renderMarkdown } = await import("../app/platform/markdown.server");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
-const { memoryOf, resultsTable, runRounds } = await import("./load");
+const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
-const { startBenchTargets } = await import("./server");
+const { bareRemixRowsFor, startBareRemix, startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -63,7 +63,10 @@ if (!checkCounts().ok) throw new Error("the generated data is inconsistent");
 console.log(
   `${SIGNATURES.toLocaleString("en")} signatures and ${COMMENTS.toLocaleString("en")} comments generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
-const { servers, first, bare } = await startBenchTargets();
+const { servers, first, bare } = await startBenchTargets([
+  { label: "1 worker", env: { WEB_CONCURRENCY: "1" } },
+  { label: "2 workers", env: { WEB_CONCURRENCY: "2" } },
+]);
 let v = 0;
 const asViewer = (path: string) => () => ({ path, headers: { Cookie: cookies[v++ % cookies.length] ?? "" } });
 
@@ -73,6 +76,14 @@ const check = await fetch(`${first.server.baseUrl}/petitions/${busy.slug}`, {
 const html = await check.text();
 if (!check.ok || !html.includes("100,000")) throw new Error(`the page did not render: ${check.status}`);
 console.log(`page: ${Math.round(html.length / 1024)} KiB of HTML`);
+// The bare Remix app's page made as big: one query, that many rows rendered by React.
+const pageRows = await bareRemixRowsFor(html.length);
+const bareRemix = [
+  await startBareRemix({ workers: 1, pageRows }),
+  await startBareRemix({ workers: 2, pageRows }),
+];
+const bareHtml = await (await fetch(`${bareRemix[0]?.baseUrl}/`)).text();
+console.log(`bare Remix page: ${pageRows} rows, ${Math.round(bareHtml.length / 1024)} KiB of HTML`);
 
 // What an open page's poll sends once its browser has the count cached: If-None-Match, when the
 // server gave an ETag.
@@ -89,6 +100,13 @@ const targets = [
     next: () => ({ path: "/" }),
     results: [] as LoadResult[],
   },
+  ...bareRemix.map((server, i) => ({
+    label: `bare Remix page, ${i + 1} worker${i ? "s" : ""}`,
+    port: server.port,
+    pid: server.pid,
+    next: () => ({ path: "/" }),
+    results: [] as LoadResult[],
+  })),
   ...servers.flatMap(({ label, server }, i) => [
     {
       label: `petition page, ${label}`,
@@ -122,12 +140,50 @@ await runRounds(
 const memory = memoryOf(first.server.pid);
 for (const { server } of servers) await server.stop();
 await bare.stop();
+for (const server of bareRemix) await server.stop();
 
-const summary = resultsTable(targets);
+const byLabel = (label: string) => {
+  const target = targets.find((t) => t.label === label);
+  if (!target) throw new Error(`no target ${label}`);
+  return target;
+};
+const ratios = ratioTable([
+  {
+    label: "petition page / bare Remix page, 1 worker each",
+    goal: "≥ 50 %",
+    of: byLabel("petition page, 1 worker"),
+    to: byLabel("bare Remix page, 1 worker"),
+  },
+  {
+    label: "petition page / bare Remix page, 2 workers each",
+    goal: "",
+    of: byLabel("petition page, 2 workers"),
+    to: byLabel("bare Remix page, 2 workers"),
+  },
+  {
+    label: "petition page, 2 workers / 1 worker",
+    goal: "≥ 160 %",
+    of: byLabel("petition page, 2 workers"),
+    to: byLabel("petition page, 1 worker"),
+  },
+  {
+    label: "bare Remix page, 2 workers / 1 worker",
+    goal: "",
+    of: byLabel("bare Remix page, 2 workers"),
+    to: byLabel("bare Remix page, 1 worker"),
+  },
+  {
+    label: "count endpoint, 2 workers / 1 worker",
+    goal: "",
+    of: byLabel("count endpoint, 2 workers"),
+    to: byLabel("count endpoint, 1 worker"),
+  },
+]);
+const summary = `${resultsTable(targets)}\n\n${ratios}`;
 console.log(summary);
 writeLatest(
   "page",
-  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); page ${Math.round(html.length / 1024)} KiB; server peak RSS ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}.
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); petition page ${Math.round(html.length / 1024)} KiB of HTML (5 top comments with their first reply; the whole discussion is its own page), bare Remix page ${Math.round(bareHtml.length / 1024)} KiB (${pageRows} rows from one query); peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.
 
 ${summary}`,
 );

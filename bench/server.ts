@@ -6,18 +6,21 @@
  * BENCH_BEFORE=DIR also starts the app of another checkout (`npx tsx bench/checkout.ts REV` makes
  * one) on a copy of the same database, so a change's before and after are measured in the same run.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { closeDb } from "../db/client";
 import { startAppServer } from "../test/support/app-server";
 import { startBareServer } from "./load";
 
-export async function startBenchServer(databasePath: string, cwd?: string) {
+export async function startBenchServer(databasePath: string, cwd?: string, env: Record<string, string> = {}) {
   const profileDir = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const app = await startAppServer(
-    { DATABASE_URL: databasePath },
+    { DATABASE_URL: databasePath, ...env },
     { nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], cwd },
   );
   const port = Number(new URL(app.baseUrl).port);
@@ -42,33 +45,163 @@ export async function startBenchServer(databasePath: string, cwd?: string) {
 }
 export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
 
+/** A copy of the benchmark's database and its session secret (the same cookies work on both). */
+function copyOfDatabase(databasePath: string): { file: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bench-copy-"));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.on("exit", remove);
+  const file = path.join(dir, path.basename(databasePath));
+  copyFileSync(databasePath, file);
+  copyFileSync(path.join(path.dirname(databasePath), "session-secret"), path.join(dir, "session-secret"));
+  return { file, remove };
+}
+
+export type ServerVariant = { label: string; env: Record<string, string> };
+
 /**
- * This checkout's server, and with BENCH_BEFORE the other checkout's on a copy of the database (the
- * session secret copied too, so the same cookies work on both).
+ * This checkout's server once per variant (1 worker, 2 workers …: the first on the benchmark's
+ * database, each other on a copy of it), and with BENCH_BEFORE the other checkout's on a copy too.
  */
 export async function startServers(
   databasePath: string,
+  variants: ServerVariant[] = [{ label: "this checkout", env: {} }],
 ): Promise<Array<{ label: string; server: BenchServer }>> {
-  const servers = [{ label: "this checkout", server: await startBenchServer(databasePath) }];
+  const servers: Array<{ label: string; server: BenchServer }> = [];
+  for (const [i, variant] of variants.entries()) {
+    if (i === 0) {
+      servers.push({
+        label: variant.label,
+        server: await startBenchServer(databasePath, undefined, variant.env),
+      });
+      continue;
+    }
+    const copy = copyOfDatabase(databasePath);
+    const server = await startBenchServer(copy.file, undefined, variant.env);
+    servers.push({
+      label: variant.label,
+      server: {
+        ...server,
+        async stop() {
+          await server.stop();
+          copy.remove();
+        },
+      },
+    });
+  }
   const before = process.env.BENCH_BEFORE;
   if (!before) return servers;
-  const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bench-before-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  const copy = path.join(dir, path.basename(databasePath));
-  copyFileSync(databasePath, copy);
-  copyFileSync(path.join(path.dirname(databasePath), "session-secret"), path.join(dir, "session-secret"));
-  const server = await startBenchServer(copy, path.resolve(before));
+  const copy = copyOfDatabase(databasePath);
+  const server = await startBenchServer(copy.file, path.resolve(before));
   servers.push({
     label: `before (${path.basename(before)})`,
     server: {
       ...server,
       async stop() {
         await server.stop();
-        rmSync(dir, { recursive: true, force: true });
+        copy.remove();
       },
     },
   });
   return servers;
+}
+
+const BARE_REMIX = path.resolve("bench/bare-remix");
+
+/** Builds the bare Remix app (bench/bare-remix) when its build is missing. */
+function buildBareRemix(): void {
+  if (existsSync(path.join(BARE_REMIX, "build/server/index.js"))) return;
+  const result = spawnSync(
+    process.execPath,
+    [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "vite:build"],
+    {
+      cwd: BARE_REMIX,
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production" },
+    },
+  );
+  if (result.status !== 0) throw new Error("building bench/bare-remix failed");
+}
+
+/**
+ * The bare Remix app (bench/bare-remix/server.ts: the product's Express set-up, `workers` cluster
+ * workers) on its own database of `rows` rows, rendering `pageRows` of them a page.
+ */
+export async function startBareRemix(options: { workers: number; pageRows: number; rows?: number }) {
+  buildBareRemix();
+  const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bare-remix-"));
+  const databasePath = path.join(dir, "bare.db");
+  const seed = new Database(databasePath);
+  seed.pragma("journal_mode = WAL");
+  seed.exec(
+    "create table rows (id integer primary key, title text not null, body text not null, created_at integer not null)",
+  );
+  const insert = seed.prepare("insert into rows (title, body, created_at) values (?, ?, ?)");
+  seed.transaction(() => {
+    for (let i = 0; i < (options.rows ?? 5_000); i++)
+      insert.run(
+        `Row number ${i}: a colleague's comment on the petition`,
+        "I agree with the petition. Consent matters, and the FAQ does not answer the retention question. Could the organizers add a pause button, an exemption process and published retention periods?",
+        Date.now() - i * 60_000,
+      );
+  })();
+  seed.close();
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(BARE_REMIX, "server.ts")], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      WEB_CONCURRENCY: String(options.workers),
+      BARE_DATABASE: databasePath,
+      BARE_ROWS: String(options.pageRows),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const kill = () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  };
+  process.on("exit", kill);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk) => {
+      if (String(chunk).includes("listening")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`the bare Remix server exited (${code})`)));
+  });
+  return {
+    port,
+    pid: child.pid ?? 0,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      process.off("exit", kill);
+      kill();
+      if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * How many rows the bare Remix page must show to be as big as `bytes` of HTML: measured on a page of
+ * none and a page of 100.
+ */
+export async function bareRemixRowsFor(bytes: number): Promise<number> {
+  const size = async (pageRows: number) => {
+    const bare = await startBareRemix({ workers: 1, pageRows, rows: 200 });
+    try {
+      return (await (await fetch(`${bare.baseUrl}/`)).text()).length;
+    } finally {
+      await bare.stop();
+    }
+  };
+  const none = await size(0);
+  const hundred = await size(100);
+  return Math.max(1, Math.round(((bytes - none) / (hundred - none)) * 100));
 }
 
 /**
@@ -76,9 +209,9 @@ export async function startServers(
  * (the servers own the file now), then the app's servers (see startServers) and the bare one start.
  * `first` is this checkout's.
  */
-export async function startBenchTargets() {
+export async function startBenchTargets(variants?: ServerVariant[]) {
   closeDb();
-  const servers = await startServers(process.env.DATABASE_URL ?? "");
+  const servers = await startServers(process.env.DATABASE_URL ?? "", variants);
   const bare = await startBareServer();
   const [first] = servers;
   if (!first) throw new Error("no server");

@@ -1,16 +1,8 @@
 import { type DefaultValue, getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { Link, useActionData, useFetcher, useLocation, useNavigate } from "@remix-run/react";
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
-import { z } from "zod";
-import {
-  COMMENT_MAX_LENGTH,
-  type CommentFormName,
-  moderationReasonSchema,
-  postCommentSchema,
-  REPLIES_PAGE_SIZE,
-  reportCommentSchema,
-} from "../domain/discussion/forms";
+import type { z } from "zod";
+import { COMMENT_MAX_LENGTH, type CommentFormName, REPLIES_PAGE_SIZE } from "../domain/discussion/limits";
 import type { CommentView, ThreadInfo } from "../domain/discussion/thread.server";
 import {
   COMMENT_SORT_LABELS,
@@ -22,6 +14,8 @@ import {
 import { formatDate, formatDateTime } from "./format";
 import { FormErrors, TextareaField } from "./forms";
 import { Pagination } from "./pagination";
+import { type SchemaName, useLazyValidation } from "./validation";
+import type { SCHEMAS } from "./validation-schemas";
 
 /**
  * Comment threads. Every control is a plain form that works without JavaScript (the action
@@ -73,8 +67,11 @@ export function RefusedButtonErrors() {
   return <FormErrors errors={result?.error?.[""] ?? undefined} />;
 }
 
-/** A comment form with fields validated by zod (client and server) through conform. */
-function ValidatedForm<Input extends Record<string, unknown>, Output extends Record<string, unknown>>({
+/**
+ * A comment form with fields validated by zod (client and server) through conform; in the browser
+ * its schema loads once a form is on the screen (components/validation.ts).
+ */
+function ValidatedForm<Name extends SchemaName>({
   id,
   action,
   intent,
@@ -89,19 +86,22 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
   id: string;
   /** Show the page's own action result (a refused plain-form post to the page this form is on). */
   acceptPageResult?: boolean;
-  defaultValue?: DefaultValue<Input>;
+  defaultValue?: DefaultValue<z.input<(typeof SCHEMAS)[Name]>>;
   action: string;
   intent: string;
-  schema: z.ZodType<Output, Input>;
+  schema: Name;
   submitLabel: string;
   submitClass?: string;
   onDone?: () => void;
-  children: (fields: ReturnType<typeof useForm<Input, Output>>[1]) => ReactNode;
+  children: (
+    fields: ReturnType<typeof useForm<z.input<(typeof SCHEMAS)[Name]>, z.output<(typeof SCHEMAS)[Name]>>>[1],
+  ) => ReactNode;
 }) {
+  const onValidate = useLazyValidation(schema);
   const fetcher = useFetcher<ActionResult>();
   const disclosure = useContext(InDisclosure);
   const pageResult = useActionData<ActionResult>();
-  const [form, fields] = useForm<Input, Output>({
+  const [form, fields] = useForm<z.input<(typeof SCHEMAS)[Name]>, z.output<(typeof SCHEMAS)[Name]>>({
     id,
     defaultValue,
     lastResult:
@@ -111,7 +111,7 @@ function ValidatedForm<Input extends Record<string, unknown>, Output extends Rec
           ((acceptPageResult || disclosure?.openedByPage) && intentOf(pageResult) === intent
             ? pageResult
             : undefined)),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    onValidate,
     shouldRevalidate: "onBlur",
   });
   const navigate = useNavigate();
@@ -263,7 +263,7 @@ function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
       action={action}
       intent="post"
       acceptPageResult
-      schema={postCommentSchema}
+      schema="comment"
       submitLabel="Post comment"
     >
       {(fields) => (
@@ -283,6 +283,7 @@ export function CommentThread({
   page,
   pageCount,
   signInPath,
+  preview = false,
 }: {
   thread: ThreadInfo;
   comments: View[];
@@ -290,6 +291,8 @@ export function CommentThread({
   page: number;
   pageCount: number;
   signInPath: string;
+  /** The first few comments only (a petition page), with a link to the whole discussion. */
+  preview?: boolean;
 }) {
   const location = useLocation();
   const discussion = `/discussions/${thread.subject.type}/${thread.subject.id}`;
@@ -334,9 +337,25 @@ export function CommentThread({
           </li>
         ))}
       </ol>
-      <Pagination page={page} pageCount={pageCount} hash="comments" />
+      {preview ? (
+        thread.commentCount > shownCount(comments) ? (
+          <p className="comments-all">
+            <Link to={`${discussion}?sort=${sort}#comments`}>
+              Read the whole discussion ({thread.commentCount.toLocaleString("en")}{" "}
+              {thread.commentCount === 1 ? "comment" : "comments"})
+            </Link>
+          </p>
+        ) : null
+      ) : (
+        <Pagination page={page} pageCount={pageCount} hash="comments" />
+      )}
     </section>
   );
+}
+
+/** How many comments a list shows, its replies included. */
+function shownCount(views: View[]): number {
+  return views.reduce((n, view) => n + 1 + shownCount(view.replies), 0);
 }
 
 function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {
@@ -349,7 +368,7 @@ function LockControls({ thread, action }: { thread: ThreadInfo; action: string }
         action={action}
         intent="lock"
         acceptPageResult
-        schema={lockSchema}
+        schema="lockThread"
         submitLabel="Lock"
         submitClass="danger"
       >
@@ -358,10 +377,6 @@ function LockControls({ thread, action }: { thread: ThreadInfo; action: string }
     </details>
   );
 }
-
-const lockSchema = z.object({ reason: moderationReasonSchema });
-const editSchema = z.object({ body: postCommentSchema.shape.body });
-const hideSchema = z.object({ reason: moderationReasonSchema });
 
 export function CommentItem({
   comment,
@@ -455,7 +470,7 @@ export function CommentItem({
                 id={`reply-${comment.id}`}
                 action={action}
                 intent="reply"
-                schema={postCommentSchema}
+                schema="comment"
                 submitLabel="Post reply"
                 onDone={close}
               >
@@ -491,7 +506,7 @@ export function CommentItem({
                 id={`report-${comment.id}`}
                 action={action}
                 intent="report"
-                schema={reportCommentSchema}
+                schema="report"
                 submitLabel="Send report"
                 onDone={close}
               >
@@ -534,7 +549,7 @@ function EditForm({ comment, action, onDone }: { comment: View; action: string; 
       id={`edit-${comment.id}`}
       action={action}
       intent="edit"
-      schema={editSchema}
+      schema="editComment"
       submitLabel="Save"
       onDone={onDone}
       defaultValue={{ body: comment.source ?? "" }}
@@ -554,7 +569,7 @@ function ModerationControls({ comment, action }: { comment: View; action: string
               id={`hide-${comment.id}`}
               action={action}
               intent="hide"
-              schema={hideSchema}
+              schema="hideComment"
               submitLabel="Hide comment"
               submitClass="danger"
               onDone={close}

@@ -6,12 +6,8 @@ import { z } from "zod";
 import { CommentItem, OpenCommentForm, RefusedButtonErrors } from "../components/comment-thread";
 import { formatDateTime } from "../components/format";
 import { Pagination } from "../components/pagination";
-import {
-  COMMENT_FORM_NAMES,
-  moderationReasonSchema,
-  postCommentSchema,
-  reportCommentSchema,
-} from "../domain/discussion/forms";
+import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../domain/discussion/forms";
+import { COMMENT_FORM_NAMES } from "../domain/discussion/limits";
 import { dismissReports, hideComment, restoreComment } from "../domain/discussion/moderation.server";
 import { deleteComment, editComment, postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";

@@ -5,8 +5,7 @@ import { formatDateTime } from "../components/format";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { AnonymousFeedbackHeld } from "../components/wallet-views";
 import { myFeedback } from "../domain/policies/feedback.server";
-import { RATING_LABELS } from "../domain/policies/feedback-forms";
-import { FEEDBACK_STATUS_LABELS } from "../vocabulary/feedback";
+import { FEEDBACK_STATUS_LABELS, RATING_LABELS } from "../vocabulary/feedback";
 import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";

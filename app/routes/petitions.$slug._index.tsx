@@ -1,7 +1,7 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
@@ -18,6 +18,7 @@ import {
 } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
+import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
@@ -26,7 +27,6 @@ import {
   closeRequestStepSchema,
   hideStepSchema,
   milestoneInputSchema,
-  rejectStepSchema,
   signSchema,
   type Transition,
   transitionSchema,
@@ -51,12 +51,25 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "description", content: data?.petition.summary ?? "" },
 ];
 
+/**
+ * The comments a petition page shows: the first few of the chosen sort, each with its first reply.
+ * The whole discussion, paged, is at /discussions/petition/ID: rendering 80 comments was most of
+ * the cost of a busy petition's page (docs/benchmarks.md).
+ */
+const PETITION_PAGE_COMMENTS = 5;
+
 /** What the page renders, and nothing more: `?_data=` hands the browser this object whole. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const found = petitionPage(params.slug ?? "", user);
   if (!found) notFound("There is no petition at this address.");
   const { row, page } = found;
+  const threadQuery = parseQuery(request, threadQuerySchema);
+  // An older link to a later page of the petition's comments: that page is the discussion's now.
+  if (threadQuery.page > 1)
+    throw redirect(
+      `/discussions/petition/${row.id}?${new URLSearchParams({ sort: threadQuery.sort, page: String(threadQuery.page) })}#comments`,
+    );
   const own = user ? findOwnSignature(row.id, user.id) : undefined;
   const key = petitionKeyView(row.id);
   return json({
@@ -75,7 +88,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...countByVisibility(row.id),
     timeline: petitionTimeline(row),
     updates: listPetitionUpdates(row.id, "day").map(({ emailing: _emailing, ...update }) => update),
-    discussion: loadThread({ type: "petition", id: row.id }, user, parseQuery(request, threadQuerySchema)),
+    discussion: loadThread({ type: "petition", id: row.id }, user, {
+      ...threadQuery,
+      preview: PETITION_PAGE_COMMENTS,
+    }),
   });
 }
 
@@ -189,7 +205,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(
+      error,
+      submission,
+      undefined,
+      value.intent === "sign" ? "Your signature was not recorded." : undefined,
+    );
   }
 }
 
@@ -238,6 +259,8 @@ export default function PetitionPage() {
   );
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
+  const isOpen = viewer.acceptsSignatures;
+  const showsSignForm = isOpen && !data.ownSignature && viewer.signedIn && !signing.signedAnonymously;
   const [signForm, signFields] = useForm<z.input<typeof signSchema>>({
     id: "sign",
     lastResult: useActionResultFor("sign"),
@@ -265,9 +288,8 @@ export default function PetitionPage() {
       }
     },
     defaultValue: { visibility: "public" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema }),
+    onValidate: useLazyValidation("sign", showsSignForm),
   });
-  const isOpen = viewer.acceptsSignatures;
 
   return (
     <article aria-labelledby="petition-title">
@@ -346,6 +368,7 @@ export default function PetitionPage() {
           {data.discussion ? (
             <CommentThread
               {...data.discussion}
+              preview
               signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}#comments` })}`}
             />
           ) : null}
@@ -416,7 +439,7 @@ export default function PetitionPage() {
           ) : null}
           <AnonymousReceipt slug={petition.slug} signing={signing} />
 
-          {isOpen && !data.ownSignature && viewer.signedIn && !signing.signedAnonymously ? (
+          {showsSignForm ? (
             <section className="card" aria-labelledby="sign-title">
               <h2 id="sign-title">Sign this petition</h2>
               <Form method="post" {...getFormProps(signForm)}>
@@ -662,7 +685,7 @@ function MilestoneForm() {
     id: "add-milestone",
     lastResult: useActionResultFor("add-milestone"),
     defaultValue: { responseDays: "14" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: milestoneInputSchema }),
+    onValidate: useLazyValidation("milestone"),
     shouldValidate: "onBlur",
   });
   return (
@@ -689,7 +712,7 @@ function RejectForm() {
   const [form, fields] = useForm({
     id: "transition-reject",
     lastResult: useActionResultFor("transition", "reject"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: rejectStepSchema }),
+    onValidate: useLazyValidation("rejectStep"),
     shouldValidate: "onBlur",
   });
   return (
@@ -715,7 +738,7 @@ function HideForm() {
   const [form, fields] = useForm({
     id: "transition-hide",
     lastResult: useActionResultFor("transition", "hide"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: hideStepSchema }),
+    onValidate: useLazyValidation("hideStep"),
     shouldValidate: "onBlur",
   });
   return (

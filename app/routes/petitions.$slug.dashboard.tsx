@@ -46,7 +46,7 @@ const querySchema = z.object({ by: z.enum(["hour", "day"]).optional().catch(unde
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, petition } = await requireDashboard(request, params.slug);
   const { by } = parseQuery(request, querySchema);
-  return json(organizerDashboard(petition, user, { resolution: by }));
+  return json(await organizerDashboard(petition, user, { resolution: by }));
 }
 
 const actionSchema = z.discriminatedUnion("intent", [

@@ -11,14 +11,16 @@ import { CommentThread } from "../components/comment-thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
+import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
 import { sendFeedback } from "../domain/policies/feedback.server";
-import { feedbackSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
+import { feedbackSchema } from "../domain/policies/feedback-forms";
 import { unreadFeedbackCount } from "../domain/policies/feedback-inbox.server";
 import { policyVersionSchema } from "../domain/policies/forms";
 import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies/registry.server";
+import { RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
@@ -81,7 +83,7 @@ export default function PolicyPage() {
   const [form, fields] = useForm({
     id: "publish-version",
     lastResult: useActionResultFor("publish-version"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: policyVersionSchema }),
+    onValidate: useLazyValidation("policyVersion", data.canPublish),
     shouldValidate: "onBlur",
   });
   const { policy, current } = data;
@@ -96,7 +98,7 @@ export default function PolicyPage() {
   const [feedbackForm, feedbackFields] = useForm<z.infer<typeof feedbackSchema>>({
     id: "send-feedback",
     lastResult: useActionResultFor("send-feedback"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: feedbackSchema }),
+    onValidate: useLazyValidation("feedback", data.signedIn),
     shouldValidate: "onBlur",
     onSubmit(event, { submission }) {
       // Anonymous feedback never reaches the page's action, which would see the session: the browser

@@ -10,7 +10,7 @@ import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SmallGroupTable } from "../components/small-group-table";
 import { canReadFeedback } from "../domain/policies/feedback.server";
-import { feedbackReplySchema, feedbackTagSchema, RATING_LABELS } from "../domain/policies/feedback-forms";
+import { feedbackReplySchema, feedbackTagSchema } from "../domain/policies/feedback-forms";
 import {
   feedbackAggregates,
   feedbackInbox,
@@ -20,7 +20,7 @@ import {
 } from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { K } from "../platform/small-groups";
-import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES } from "../vocabulary/feedback";
+import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";

@@ -1,4 +1,4 @@
-import { getDb } from "../../db/client";
+import { closeDb, getDb } from "../../db/client";
 import { getConfig } from "../config.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
@@ -18,12 +18,14 @@ import {
   retireOldFeedbackKeys,
 } from "../domain/policies/anonymous-feedback.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
+import { setRunsJobs } from "../platform/process-group.server";
+import { startBackupSchedule } from "./backup-schedule.server";
 import { startMailSender } from "./mail-sender.server";
 
 /**
- * Starts what the server process owns besides HTTP: the database (migrated on open) and the
- * background loops. Called by app/server/start.ts before it listens, and by entry.server under
- * `npm run dev`. Returns a stop function.
+ * What a serving process owns besides HTTP: the database (migrated on open) and the background jobs.
+ * app/server/worker.ts calls these through the server build's entry (so they run in the build's own
+ * modules); entry.server boots everything itself under `npm run dev`.
  */
 // Anonymous signatures and feedback held in memory are written in shuffled batches; checking whether
 // one is due costs nothing, so it is checked more often than the minute (a batch is dated by its
@@ -78,23 +80,28 @@ export async function runScheduledJobs(jobs = SCHEDULED_JOBS): Promise<void> {
 
 const globalForBoot = globalThis as typeof globalThis & { __undersignedStop?: () => Promise<void> };
 
-export function boot(): () => Promise<void> {
-  // Idempotent: the dev server re-evaluates modules on every change.
-  if (globalForBoot.__undersignedStop) return globalForBoot.__undersignedStop;
+/**
+ * Starts the background jobs: the mail sender (with SMTP_URL), the hourly session sweeper, the minute
+ * scheduler (petitions close on their date, scheduled announcements publish, signer emails of
+ * published ones are queued in batches, leadership is reminded of due responses) and scheduled
+ * backups (with BACKUP_DIR). Under `npm start` exactly one worker runs them, the one the primary
+ * chose (ADR 25). Each job records what it did in the same transaction, so a restart or a new leader
+ * neither skips nor repeats work. Returns a function that stops them at a safe point.
+ */
+export function startJobs(): () => Promise<void> {
   const config = getConfig();
   getDb();
-  // Petitions saved before bodies were stored rendered (migration 0014) get theirs once, here.
+  setRunsJobs(true);
+  // Petitions saved before bodies were stored rendered (migration 0015) get theirs once, here.
   renderMissingPetitionBodies();
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
+  const stopBackups = config.backups ? startBackupSchedule(config.backups) : async () => {};
   const sweep = setInterval(() => {
     deleteExpiredSessions();
     deleteSpentSignInTokens();
     deleteExpiredSamlState();
   }, 60 * 60_000);
   sweep.unref();
-  // The minute scheduler: petitions close on their date, scheduled announcements publish, signer
-  // emails of published ones are queued in batches, leadership is reminded of due responses. Each
-  // job records what it did in the same transaction, so a restart neither skips nor repeats work.
   let running: Promise<void> | null = null;
   const tick = () => {
     // One run at a time: a slow run (a big batch) is not overlapped by the next minute's.
@@ -107,12 +114,35 @@ export function boot(): () => Promise<void> {
   closer.unref();
   const batcher = setInterval(() => void runScheduledJobs(BATCH_JOBS), 10_000);
   batcher.unref();
-  globalForBoot.__undersignedStop = async () => {
+  return async () => {
     clearInterval(sweep);
     clearInterval(closer);
     clearInterval(batcher);
     await running;
-    await stopMail();
+    await Promise.all([stopMail(), stopBackups()]);
+    setRunsJobs(false);
+  };
+}
+
+/** Opens (and migrates) the database a worker serves from. */
+export function openForServing(): void {
+  getConfig();
+  getDb();
+}
+
+/** Closes this process's connection (the last one to close folds the WAL into the database). */
+export function closeDatabase(): void {
+  closeDb();
+}
+
+/** `npm run dev`: one process opens the database and runs the jobs itself. Returns a stop function. */
+export function boot(): () => Promise<void> {
+  // Idempotent: the dev server re-evaluates modules on every change.
+  if (globalForBoot.__undersignedStop) return globalForBoot.__undersignedStop;
+  openForServing();
+  const stopJobs = startJobs();
+  globalForBoot.__undersignedStop = async () => {
+    await stopJobs();
     globalForBoot.__undersignedStop = undefined;
   };
   return globalForBoot.__undersignedStop;

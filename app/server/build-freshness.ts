@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { precompressAssets } from "./precompress";
 
 /** Everything the production build is made from; a change to any of it makes the build stale. */
 const SOURCES = ["app", "db", "remix.config.js", "vite.config.ts", "package-lock.json"];
@@ -52,5 +53,9 @@ export function ensureFreshBuild(root = process.cwd()): void {
     },
   );
   if (result.status !== 0) throw new Error("The build failed; see the output above.");
+  const assets = precompressAssets(path.join(root, "build", "client", "assets"));
+  console.log(
+    `Precompressed ${assets.files} assets: ${Math.round(assets.bytes / 1024)} KiB, ${Math.round(assets.brotliBytes / 1024)} KiB with brotli.`,
+  );
   writeFileSync(path.join(root, STAMP), `${hash}\n`);
 }

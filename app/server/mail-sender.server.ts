@@ -8,6 +8,7 @@ import {
   dropUndeliverableSignInLinks,
   signInLinkDeliverable,
 } from "../domain/identity/sign-in.server";
+import { isStorageFull, noteStorageFull } from "../platform/storage.server";
 
 /**
  * The long-running mail sender: claims each due outbox message, delivers it over SMTP with nodemailer,
@@ -34,7 +35,7 @@ export function createSmtpTransport(smtpUrl: string): Transporter {
  */
 export async function deliverDueMail(
   transport: Transporter,
-  options: { now?: () => number; limit?: number } = {},
+  options: { now?: () => number; limit?: number; shouldStop?: () => boolean } = {},
 ): Promise<{ sent: number; failed: number }> {
   const db = getDb();
   const now = options.now ?? Date.now;
@@ -43,6 +44,8 @@ export async function deliverDueMail(
   let failed = 0;
   dropUndeliverableSignInLinks();
   for (let i = 0; i < (options.limit ?? 100); i++) {
+    // A safe point: between messages, never with one claimed and unsent.
+    if (options.shouldStop?.()) break;
     const claimedAt = now();
     const isDue = and(
       or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
@@ -131,22 +134,47 @@ export async function deliverDueMail(
   return { sent, failed };
 }
 
-/** The sender loop in the server process. Returns a function that stops it. */
+/** How long the sender pauses after the disk was full: 10 s, doubling to 5 minutes. */
+export function fullDiskPauseMs(times: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, times - 1), 5 * 60_000);
+}
+
+/**
+ * The sender loop in the process that runs the background jobs. Returns a function that stops it at
+ * a safe point (after the message in flight, if any). With the disk full it backs off instead of
+ * failing messages: a claim or an update that cannot be stored changes nothing (SQLite rolls it back),
+ * so the message stays as it was — queued, or claimed until its lease ends — and is tried later.
+ */
 export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Promise<void> {
   const transport = createSmtpTransport(smtpUrl);
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
+  let stopping = false;
+  let fullTimes = 0;
+  let pausedUntil = 0;
   const timer = setInterval(() => {
-    if (busy) return;
+    if (busy || stopping || Date.now() < pausedUntil) return;
     busy = true;
-    running = deliverDueMail(transport)
-      .catch((error) => console.error("mail sender:", error))
+    running = deliverDueMail(transport, { shouldStop: () => stopping })
+      .then(() => {
+        fullTimes = 0;
+      })
+      .catch((error) => {
+        if (!isStorageFull(error)) {
+          console.error("mail sender:", error);
+          return;
+        }
+        noteStorageFull();
+        fullTimes++;
+        pausedUntil = Date.now() + fullDiskPauseMs(fullTimes);
+      })
       .finally(() => {
         busy = false;
       });
   }, intervalMs);
   timer.unref();
   return async () => {
+    stopping = true;
     clearInterval(timer);
     await running;
     transport.close();

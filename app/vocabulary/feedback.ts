@@ -6,3 +6,12 @@ export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
   read: "Read",
   acted: "Acted on",
 };
+
+/** A policy feedback rating (1–5), in words. */
+export const RATING_LABELS: Record<number, string> = {
+  1: "very poor",
+  2: "poor",
+  3: "acceptable",
+  4: "good",
+  5: "very good",
+};

@@ -1,6 +1,12 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { json } from "@remix-run/node";
 import { RateLimited, Refusal } from "../platform/refusal";
+import {
+  isStorageFull,
+  noteStorageFull,
+  STORAGE_FULL_MESSAGE,
+  STORAGE_RETRY_AFTER_S,
+} from "../platform/storage.server";
 
 type Reply = (options: {
   formErrors?: string[];
@@ -11,13 +17,26 @@ type Reply = (options: {
  * The one way a route answers a domain Refusal on a form: the form's reply carrying the message (or
  * its field errors), at the refusal's status, with Retry-After when it is a rate limit. `shape` wraps
  * the reply when the page's action data carries more than the form's result. Anything that is not a
- * Refusal is rethrown: a 500 is a bug, never an answer.
+ * Refusal is rethrown: a 500 is a bug, never an answer — except a full disk, answered 503 with
+ * Retry-After and a message saying nothing was stored (`notStored` adds what, e.g. "Your signature was
+ * not recorded.").
  */
 export function refusalReply<T = SubmissionResult<string[]>>(
   error: unknown,
   submission: { reply: Reply },
   shape?: (result: SubmissionResult<string[]>) => T,
+  notStored?: string,
 ) {
+  if (isStorageFull(error)) {
+    noteStorageFull();
+    const result = submission.reply({
+      formErrors: [notStored ? `${STORAGE_FULL_MESSAGE} ${notStored}` : STORAGE_FULL_MESSAGE],
+    });
+    return json(shape ? shape(result) : (result as T), {
+      status: 503,
+      headers: { "Retry-After": String(STORAGE_RETRY_AFTER_S) },
+    });
+  }
   if (!(error instanceof Refusal)) throw error;
   const fieldErrors = error.fieldErrors as Record<string, string[]>;
   const result = submission.reply(

@@ -146,11 +146,14 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
  * The dev mailbox shows every queued email, sign-in links included, so it exists only without
- * SMTP_URL and only for requests from this machine (or under `npm run dev`).
+ * SMTP_URL (and not with DEV_MAILBOX=0), and only for requests from this machine that came through
+ * no proxy (or under `npm run dev`): behind a proxy on the same host every visitor would connect from
+ * loopback, so a request with TRUST_PROXY set, or carrying Forwarded or X-Forwarded-For, never sees it.
  */
 export function devMailboxAvailable(context: AppLoadContext): boolean {
-  if (getConfig().smtpUrl) return false;
+  if (!getConfig().devMailbox) return false;
   if (process.env.NODE_ENV === "development") return true;
+  if (context.viaProxy !== false) return false;
   const ip = clientIp(context);
   return ip !== null && LOOPBACK.test(ip);
 }

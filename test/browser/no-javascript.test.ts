@@ -61,7 +61,7 @@ describe("HTTP behaviour", () => {
   it("answers /healthz with a small JSON body", async () => {
     const response = await fetch(`${app.baseUrl}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", database: "ok" });
+    expect(await response.json()).toMatchObject({ status: "ok", database: "ok", storage: "ok" });
   });
 
   it("sends no third-party requests: a strict CSP on every page", async () => {

@@ -161,6 +161,63 @@ describe("posting and nesting", () => {
     expect(view("oldest", 9)?.page).toBe(2);
   });
 
+  it("shows the first five top-level comments of the sort on the petition page, each with its first reply, and links to the whole discussion", async () => {
+    const petition = openPetition(company);
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      resetRateLimits();
+      ids.push(await post(petition.id, staff(5 + (i % 10)), `Comment ${i}`));
+    }
+    const firstId = ids[0] ?? 0;
+    resetRateLimits();
+    const firstReply = await reply(firstId, staff(20), "First reply");
+    const secondReply = await reply(firstId, staff(21), "Second reply");
+    await reply(firstReply, staff(22), "A reply to the first reply");
+
+    const preview = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1, preview: 5 });
+    expect(preview?.comments.map((c) => c.id)).toEqual(ids.slice(0, 5));
+    // One reply under each, and nothing below it.
+    expect(preview?.comments[0]?.replies.map((r) => r.id)).toEqual([firstReply]);
+    expect(preview?.comments[0]?.replies[0]?.replies).toEqual([]);
+    expect(preview?.thread.commentCount).toBe(11);
+
+    const loaded = await callRoute(
+      petitionRoute,
+      "loader",
+      staff(9),
+      `/petitions/${petition.slug}?sort=oldest`,
+      {
+        slug: petition.slug,
+      },
+    );
+    expect(loaded.status).toBe(200);
+    const data = (await loaded.json()) as { discussion: { comments: Array<{ id: number }> } };
+    expect(data.discussion.comments.map((c) => c.id)).toEqual(ids.slice(0, 5));
+    const text = JSON.stringify(data);
+    expect(text).not.toContain(`"id":${secondReply},`);
+    expect(text).not.toContain("Comment 5");
+
+    // The whole discussion has them all, paged as before.
+    const whole = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1 });
+    expect(whole?.comments.map((c) => c.id)).toEqual(ids);
+    expect(flatten(whole?.comments ?? []).length).toBe(11);
+
+    // An older link to a later page of the petition's comments goes to that page of the discussion.
+    const later = await callRoute(
+      petitionRoute,
+      "loader",
+      null,
+      `/petitions/${petition.slug}?sort=top&page=2`,
+      {
+        slug: petition.slug,
+      },
+    );
+    expect(later.status).toBe(302);
+    expect(later.headers.get("Location")).toBe(
+      `/discussions/petition/${petition.id}?sort=top&page=2#comments`,
+    );
+  });
+
   it("refuses empty and over-long comments with a 400 and changes nothing", async () => {
     const petition = openPetition(company);
     const before = getDb().select().from(comments).all().length;

@@ -250,11 +250,11 @@ describe("the dashboard's numbers", () => {
     expect(signatureSeries(current, undefined, tenDaysIn).resolution).toBe("day");
   });
 
-  it("counts today and the last 7 days, and projects the next milestone at the recent rate", () => {
+  it("counts today and the last 7 days, and projects the next milestone at the recent rate", async () => {
     const current = findPetition(String(petition.id));
     if (!current) throw new Error("petition missing");
     const rows = standing();
-    const dashboard = petitionDashboard(current, {}, tenDaysIn);
+    const dashboard = await petitionDashboard(current, {}, tenDaysIn);
     const dayStart = Math.floor(tenDaysIn / DAY_MS) * DAY_MS;
     expect(dashboard.today).toBe(rows.filter((r) => r.createdAt.getTime() >= dayStart).length);
     const recent = rows.filter((r) => r.createdAt.getTime() >= tenDaysIn - 7 * DAY_MS).length;
@@ -268,10 +268,10 @@ describe("the dashboard's numbers", () => {
     expect(dashboard.milestones.find((m) => m.threshold === 50)?.reachedAt).not.toBeNull();
   });
 
-  it("breaks signers down by department and location without revealing a group under 5", () => {
+  it("breaks signers down by department and location without revealing a group under 5", async () => {
     const current = findPetition(String(petition.id));
     if (!current) throw new Error("petition missing");
-    const { department, location, asOf } = signerBreakdowns(current, tenDaysIn);
+    const { department, location, asOf } = await signerBreakdowns(current, tenDaysIn);
     expect(asOf).toBe(Math.floor(tenDaysIn / DAY_MS) * DAY_MS);
     const stood = stoodAt(asOf);
     for (const breakdown of [department, location]) {
@@ -303,7 +303,7 @@ describe("the dashboard's numbers", () => {
         updatedAt: new Date(),
       })
       .run();
-    const later = signerBreakdowns(current, tenDaysIn + 2 * DAY_MS);
+    const later = await signerBreakdowns(current, tenDaysIn + 2 * DAY_MS);
     expect(later.department.rows).toContainEqual({ label: "Disbanded team", shown: false });
     expect(later.location.rows).toContainEqual({ label: "Closed office", shown: false });
     for (const row of department.rows) if (row.shown) expect(row.total).toBeGreaterThanOrEqual(K);
@@ -750,13 +750,13 @@ describe("declaring victory", () => {
 
 // Last in the file: it invalidates signatures.
 describe("the dashboard's breakdowns over a day", () => {
-  it("stay as the signatures stood at midnight all day, removals included, and move the next day", () => {
+  it("stay as the signatures stood at midnight all day, removals included, and move the next day", async () => {
     const current = findPetition(String(petition.id));
     if (!current) throw new Error("petition missing");
-    const first = signerBreakdowns(current, tenDaysIn);
+    const first = await signerBreakdowns(current, tenDaysIn);
     const endOfDay = first.asOf + DAY_MS - 1;
     // Later the same day: the kept breakdowns, not a recount.
-    expect(signerBreakdowns(current, endOfDay)).toBe(first);
+    expect(await signerBreakdowns(current, endOfDay)).toBe(first);
 
     // Five who signed before the day began and still stand (the first 12 withdrew or were
     // invalidated) are invalidated today (invalidation takes at least five, never one signer).
@@ -774,11 +774,11 @@ describe("the dashboard's breakdowns over a day", () => {
     const after = findPetition(String(petition.id));
     if (!after) throw new Error("petition missing");
     // Today's breakdowns do not move: reloading cannot tell which groups lost someone today.
-    expect(signerBreakdowns(after, endOfDay)).toBe(first);
+    expect(await signerBreakdowns(after, endOfDay)).toBe(first);
     expect(first.department.total).toBe(stoodAt(first.asOf));
 
     // The next day counts afresh: the five are gone.
-    const nextDay = signerBreakdowns(after, first.asOf + DAY_MS);
+    const nextDay = await signerBreakdowns(after, first.asOf + DAY_MS);
     expect(nextDay.asOf).toBe(first.asOf + DAY_MS);
     expect(nextDay.department.total).toBe(stoodAt(nextDay.asOf));
     expect(nextDay.location.total).toBe(stoodAt(nextDay.asOf));

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,19 +20,47 @@ export async function freePort(): Promise<number> {
 /** node with tsx's loader, in one process: killing it leaves no orphan (the tsx binary forks a child). */
 const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
+/** The processes whose parent is `pid` (Linux: read from /proc). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
  * SQLite file. `cli` runs `npm run cli` against the same database, `seed` `npm run seed`. `kill()`
  * is a crash (SIGKILL) that keeps the files; `restart()` starts the app again on the same database, port and environment.
  * `dataFrom` copies a prepared data folder in first; `nodeArgs` go to the server's node (benchmarks
  * profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
+ * One worker unless `env` sets WEB_CONCURRENCY (the suites that need two say so). The server is its
+ * own process group: `kill()` kills the primary and its workers at once.
  */
 export async function startAppServer(
   env: Record<string, string> = {},
   /** `port`: known before it starts (an identity provider registered its callback first). */
-  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string; port?: number } = {},
+  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string; port?: number; under?: string } = {},
 ) {
-  const dir = mkdtempSync(path.join(tmpdir(), "undersigned-e2e-"));
+  // `under`: the folder (a small file system, say) the server's data folder is made in.
+  const dir = mkdtempSync(path.join(options.under ?? tmpdir(), "undersigned-e2e-"));
   // A copy of a prepared data folder (database, its WAL if any, the session secret).
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
   const port = options.port ?? (await freePort());
@@ -44,6 +72,7 @@ export async function startAppServer(
     PORT: String(port),
     APP_URL: baseUrl,
     DATABASE_URL: databasePath,
+    WEB_CONCURRENCY: "1",
     ...env,
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
@@ -71,8 +100,12 @@ export async function startAppServer(
     child = spawn(
       NODE_WITH_TSX[0],
       [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
-      { env: serverEnv, stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd },
+      { env: serverEnv, stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd, detached: true },
     );
+    const pgid = child.pid ?? 0;
+    process.once("exit", () => {
+      if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
+    });
     child.stdout?.on("data", (chunk) => {
       output += chunk;
     });
@@ -93,11 +126,16 @@ export async function startAppServer(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  /** Every process of the server (the primary, its workers, a backup in progress) dies at once. */
   const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
+    const pgid = child.pid ?? 0;
+    const exited =
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => child.once("exit", resolve));
+    if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
     await exited;
+    while (groupAlive(pgid)) await new Promise((resolve) => setTimeout(resolve, 20));
   };
   await launch();
 
@@ -105,9 +143,16 @@ export async function startAppServer(
     baseUrl,
     /** The server's SQLite file, for tests that check or prepare its data in-process. */
     databasePath,
-    /** The server process (benchmarks read its memory from /proc). */
+    /** The server's primary process (benchmarks read its memory from /proc). */
     get pid() {
       return child.pid ?? 0;
+    },
+    /** The worker processes serving HTTP. */
+    workerPids: () => childrenOf(child.pid ?? 0),
+    /** The worker answering on a fresh connection, and whether it runs the background jobs. */
+    async role(): Promise<{ worker: number | null; jobs: boolean }> {
+      const response = await fetch(`${baseUrl}/healthz`, { headers: { Connection: "close" } });
+      return (await response.json()) as { worker: number | null; jobs: boolean };
     },
     cli,
     seed,
@@ -127,14 +172,26 @@ export async function startAppServer(
       Object.assign(serverEnv, env);
       return launch();
     },
+    /** Sends a signal to the primary process only (SIGTERM, SIGHUP …), as a supervisor would. */
+    signal(name: NodeJS.Signals) {
+      child.kill(name);
+    },
+    /** Resolves with the primary's exit code once the whole group has exited. */
+    async exited(): Promise<number | null> {
+      const pgid = child.pid ?? 0;
+      if (child.exitCode === null && child.signalCode === null)
+        await new Promise((resolve) => child.once("exit", resolve));
+      while (groupAlive(pgid)) await new Promise((resolve) => setTimeout(resolve, 20));
+      return child.exitCode;
+    },
     /** SIGTERM lets the server exit by itself (so `node --cpu-prof` writes its profile). */
     async stop(signal: "SIGKILL" | "SIGTERM" = "SIGKILL") {
-      // remix's keep-alive connections make a graceful stop slow; the tests need no grace.
       if (signal === "SIGKILL") await kill();
       else if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill(signal);
         await exited;
+        await kill();
       }
       rmSync(dir, { recursive: true, force: true });
     },

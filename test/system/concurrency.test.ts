@@ -29,6 +29,9 @@ import { startSmtpServer } from "../support/smtp";
  * signatures, the ledger and the milestones must agree. See docs/reliability.md.
  */
 const STRESS = process.env.STRESS === "1";
+/** Worker processes serving (test/system/*-two-workers.test.ts run this suite with 2). */
+const WORKERS = process.env.TEST_WORKERS ?? "1";
+const ON = WORKERS === "1" ? "" : ` (${WORKERS} workers)`;
 const SIGNERS = STRESS ? 500 : 120;
 /** The creator's own milestones, all below the final count, so the load crosses each of them. */
 const EXTRA_MILESTONES = STRESS ? [50, 250, 400] : [25, 60];
@@ -38,7 +41,7 @@ let app: AppServer;
 let company: ReturnType<typeof makeCompany>;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  app = await startAppServer({ SMTP_URL: smtp.url });
+  app = await startAppServer({ SMTP_URL: smtp.url, WEB_CONCURRENCY: WORKERS });
   useAppDatabase(app);
   company = makeCompany(SIGNERS + 4);
 });
@@ -185,7 +188,7 @@ async function replayPublicLedger(petition: Petition) {
   return { entries, count: standing.size, problems };
 }
 
-it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again: nothing lost or doubled`, async () => {
+it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again: nothing lost or doubled${ON}`, async () => {
   // staff1–4 organize (creator and co-sponsors); everyone after them signs.
   const petition = openPetition(
     company,
@@ -328,7 +331,7 @@ async function whileAnotherProcessWrites<T>(request: () => Promise<T>, holdMs = 
   }
 }
 
-it("another process writing meanwhile (the CLI) makes the server wait, never fail with SQLITE_BUSY", async () => {
+it(`another process writing meanwhile (the CLI) makes the server wait, never fail with SQLITE_BUSY${ON}`, async () => {
   const [moderator, signer, newcomer] = [company.moderator, company.staff[4], company.staff[5]];
   if (!signer || !newcomer) throw new Error("no staff");
   grantRole(moderator.id, "admin", CLI_ACTOR);

@@ -23,6 +23,9 @@ import { startSmtpServer } from "../support/smtp";
  * resume; see docs/reliability.md for what exactly is guaranteed.
  */
 const STRESS = process.env.STRESS === "1";
+/** Worker processes serving (test/system/*-two-workers.test.ts run this suite with 2). */
+const WORKERS = process.env.TEST_WORKERS ?? "1";
+const ON = WORKERS === "1" ? "" : ` (${WORKERS} workers)`;
 const SIGNERS = STRESS ? 500 : 150;
 const SIGNING_CRASHES = STRESS ? 3 : 1;
 const EMAILS = STRESS ? 300 : 40;
@@ -37,7 +40,7 @@ let app: AppServer;
 let company: ReturnType<typeof makeCompany>;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  app = await startAppServer({ SMTP_URL: smtp.url });
+  app = await startAppServer({ SMTP_URL: smtp.url, WEB_CONCURRENCY: WORKERS });
   useAppDatabase(app);
   company = makeCompany(Math.max(SIGNERS + 4, EMAILS));
 });
@@ -82,7 +85,7 @@ function expectConsistent(petition: Petition) {
   return standingRows;
 }
 
-it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confirmed signature survives, the ledger verifies`, async () => {
+it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confirmed signature survives, the ledger verifies${ON}`, async () => {
   const petition = openPetition(company, "Let staff opt out of logging, through a crash", [
     Math.floor(SIGNERS / 4),
     Math.floor(SIGNERS / 2),
@@ -150,7 +153,7 @@ it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confi
   expect(confirmed.size).toBe(SIGNERS);
 });
 
-it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): none lost, only the one in flight at a kill is sent twice, with the same Message-ID`, async () => {
+it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): none lost, only the one in flight at a kill is sent twice, with the same Message-ID${ON}`, async () => {
   const db = getDb();
   const people = company.staff.slice(0, EMAILS);
   const rows = () => db.select().from(outbox).where(eq(outbox.kind, "sign-in")).all();

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../app/config.server";
@@ -59,6 +59,45 @@ describe("loadConfig", () => {
     );
   });
 
+  it("serves on every core, trusts no proxy and takes no backups by default", () => {
+    const config = loadConfig({ DATABASE_URL: tempDb() });
+    expect(config.webConcurrency).toBe(availableParallelism());
+    expect(config.trustProxy).toBe(false);
+    expect(config.devMailbox).toBe(true);
+    expect(config.backups).toBeNull();
+    expect(loadConfig({ DATABASE_URL: tempDb(), WEB_CONCURRENCY: "1" }).webConcurrency).toBe(1);
+  });
+
+  it("reads TRUST_PROXY as Express's trust proxy: hops, true/false, or addresses and names", () => {
+    const trust = (value: string) => loadConfig({ DATABASE_URL: tempDb(), TRUST_PROXY: value }).trustProxy;
+    expect(trust("1")).toBe(1);
+    expect(trust("true")).toBe(true);
+    expect(trust("false")).toBe(false);
+    expect(trust("loopback, 10.0.0.0/8")).toEqual(["loopback", "10.0.0.0/8"]);
+  });
+
+  it("switches the dev mailbox off with SMTP_URL or DEV_MAILBOX=0", () => {
+    expect(loadConfig({ DATABASE_URL: tempDb(), DEV_MAILBOX: "0" }).devMailbox).toBe(false);
+    expect(loadConfig({ DATABASE_URL: tempDb(), SMTP_URL: "smtp://mail.example:25" }).devMailbox).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: tempDb(), SMTP_URL: "smtp://mail.example:25", DEV_MAILBOX: "1" }).devMailbox,
+    ).toBe(false);
+  });
+
+  it("schedules backups with BACKUP_DIR, every BACKUP_EVERY, keeping BACKUP_KEEP", () => {
+    const config = loadConfig({
+      DATABASE_URL: tempDb(),
+      BACKUP_DIR: "backups",
+      BACKUP_EVERY: "6h",
+      BACKUP_KEEP: "3",
+    });
+    expect(config.backups).toEqual({ dir: path.resolve("backups"), everyMs: 6 * 3_600_000, keep: 3 });
+    expect(loadConfig({ DATABASE_URL: tempDb(), BACKUP_DIR: "b" }).backups).toMatchObject({
+      everyMs: 86_400_000,
+      keep: 7,
+    });
+  });
+
   it.each([
     [{ PORT: "eighty" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],
@@ -72,6 +111,16 @@ describe("loadConfig", () => {
     [{ SESSION_MAX_DAYS: "1.5" }, "SESSION_MAX_DAYS"],
     [{ SESSION_MAX_DAYS: "forever" }, "SESSION_MAX_DAYS"],
     [{ SESSION_MAX_DAYS: "366" }, "SESSION_MAX_DAYS"],
+    [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY"],
+    [{ WEB_CONCURRENCY: "all" }, "WEB_CONCURRENCY"],
+    [{ WEB_CONCURRENCY: "2.5" }, "WEB_CONCURRENCY"],
+    [{ WEB_CONCURRENCY: "1000" }, "WEB_CONCURRENCY"],
+    [{ TRUST_PROXY: "proxy.corp.example" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/99" }, "TRUST_PROXY"],
+    [{ DEV_MAILBOX: "off" }, "DEV_MAILBOX"],
+    [{ BACKUP_EVERY: "daily" }, "BACKUP_EVERY"],
+    [{ BACKUP_EVERY: "0m" }, "BACKUP_EVERY"],
+    [{ BACKUP_KEEP: "0" }, "BACKUP_KEEP"],
   ])("rejects %o with a message naming %s", (env, variable) => {
     expect(() => loadConfig({ DATABASE_URL: tempDb(), ...env })).toThrowError(ConfigError);
     try {

@@ -97,11 +97,16 @@ describe("petition slugs", async () => {
 
 describe("the dev mailbox", async () => {
   const { devMailboxAvailable } = await import("../../app/web/request.server");
-  it("answers only requests from this machine (SMTP_URL unset)", () => {
-    expect(devMailboxAvailable({ clientIp: "127.0.0.1" })).toBe(true);
-    expect(devMailboxAvailable({ clientIp: "::1" })).toBe(true);
-    expect(devMailboxAvailable({ clientIp: "::ffff:127.0.0.1" })).toBe(true);
-    expect(devMailboxAvailable({ clientIp: "10.1.2.3" })).toBe(false);
-    expect(devMailboxAvailable({})).toBe(false);
+  it("answers only requests from this machine that came through no proxy (SMTP_URL unset)", () => {
+    const direct = { viaProxy: false };
+    expect(devMailboxAvailable({ ...direct, clientIp: "127.0.0.1" })).toBe(true);
+    expect(devMailboxAvailable({ ...direct, clientIp: "::1" })).toBe(true);
+    expect(devMailboxAvailable({ ...direct, clientIp: "::ffff:127.0.0.1" })).toBe(true);
+    expect(devMailboxAvailable({ ...direct, clientIp: "10.1.2.3" })).toBe(false);
+    expect(devMailboxAvailable(direct)).toBe(false);
+    // Through a proxy on this machine every visitor connects from loopback.
+    expect(devMailboxAvailable({ clientIp: "127.0.0.1", viaProxy: true })).toBe(false);
+    // A context that does not say (not the production server's) is not trusted either.
+    expect(devMailboxAvailable({ clientIp: "127.0.0.1" })).toBe(false);
   });
 });

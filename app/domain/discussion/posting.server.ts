@@ -10,7 +10,7 @@ import { withinRateLimits } from "../../platform/rate-limits.server";
 import { startOfDay } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
-import { MAX_COMMENT_DEPTH } from "./forms";
+import { MAX_COMMENT_DEPTH } from "./limits";
 import {
   COMMENT_LIMITS,
   CommentError,

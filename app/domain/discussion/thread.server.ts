@@ -6,7 +6,7 @@ import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
 import { anonymousAuthorForgottenAfterDays } from "./forgetting.server";
-import { COMMENTS_PAGE_SIZE, MAX_COMMENT_DEPTH, REPLIES_PAGE_SIZE, REPLIES_PREVIEW } from "./forms";
+import { COMMENTS_PAGE_SIZE, MAX_COMMENT_DEPTH, REPLIES_PAGE_SIZE, REPLIES_PREVIEW } from "./limits";
 import {
   CommentError,
   type CommentSubject,
@@ -212,13 +212,21 @@ export function viewsOf(rows: RawComment[], viewer: User | null): CommentView[] 
   return rows.map((row) => toView(row, viewer, votes, reports));
 }
 
-/** Attaches each parent's first replies (two levels below `parents`), in a fixed number of queries. */
-function attachReplyPreviews(parents: RawComment[], viewer: User | null): CommentView[] {
+/**
+ * Attaches each parent's first replies (`perParent` each, two levels below `parents`, or one with
+ * `levels: 1`), in a fixed number of queries.
+ */
+function attachReplyPreviews(
+  parents: RawComment[],
+  viewer: User | null,
+  { perParent = REPLIES_PREVIEW, levels = 2 }: { perParent?: number; levels?: 1 | 2 } = {},
+): CommentView[] {
   const { repliesPreview } = statements();
   const preview = (ids: number[]) =>
-    ids.length ? repliesPreview.all(JSON.stringify(ids), REPLIES_PREVIEW - 1) : [];
+    ids.length ? repliesPreview.all(JSON.stringify(ids), perParent - 1) : [];
   const level2 = preview(parents.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
-  const level3 = preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
+  const level3 =
+    levels === 2 ? preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id)) : [];
   const views = viewsOf([...parents, ...level2, ...level3], viewer);
   const byId = new Map(views.map((v) => [v.id, v]));
   // Previews (everything after the parents) go under their parent, in id order.
@@ -271,23 +279,27 @@ export function threadInfo(
   };
 }
 
-/** One page of a thread's top level, each with its first replies; null if the viewer may not see it. */
+/**
+ * One page of a thread's top level, each with its first replies; null if the viewer may not see it.
+ * `preview` is the few comments a petition page shows (its full discussion has its own page):
+ * the first `preview` top-level comments of the sort, each with its first reply.
+ */
 export function loadThread(
   subject: CommentSubject,
   viewer: User | null,
-  options: { sort: CommentSort; page: number },
+  options: { sort: CommentSort; page: number; preview?: number },
 ) {
   const db = getDb();
   const commentable = resolveCommentable(db, subject);
   if (!commentable?.canView(viewer)) return null;
   const thread = statements().thread.get({ type: subject.type, id: subject.id });
   const info = threadInfo(subject, commentable, thread, viewer);
-  const pageCount = Math.max(1, Math.ceil(info.topLevelCount / COMMENTS_PAGE_SIZE));
-  const page = Math.min(options.page, pageCount);
-  const rows = thread
-    ? statements()[options.sort].all(thread.id, COMMENTS_PAGE_SIZE, (page - 1) * COMMENTS_PAGE_SIZE)
-    : [];
-  return { thread: info, comments: attachReplyPreviews(rows, viewer), sort: options.sort, page, pageCount };
+  const size = options.preview ?? COMMENTS_PAGE_SIZE;
+  const pageCount = Math.max(1, Math.ceil(info.topLevelCount / size));
+  const page = options.preview ? 1 : Math.min(options.page, pageCount);
+  const rows = thread ? statements()[options.sort].all(thread.id, size, (page - 1) * size) : [];
+  const comments = attachReplyPreviews(rows, viewer, options.preview ? { perParent: 1, levels: 1 } : {});
+  return { thread: info, comments, sort: options.sort, page, pageCount };
 }
 
 /**

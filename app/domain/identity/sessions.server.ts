@@ -2,6 +2,7 @@ import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { isStorageFull, noteStorageFull } from "../../platform/storage.server";
 import { DAY_MS } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { SignInMethod } from "../../vocabulary/identity";
@@ -94,11 +95,18 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
     roles,
   };
   if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user, renewed: false };
-  getDb()
-    .update(sessions)
-    .set({ renewedAt: new Date(now), expiresAt: new Date(Math.min(now + SESSION_TTL_MS, endsAt)) })
-    .where(eq(sessions.id, row.session.id))
-    .run();
+  try {
+    getDb()
+      .update(sessions)
+      .set({ renewedAt: new Date(now), expiresAt: new Date(Math.min(now + SESSION_TTL_MS, endsAt)) })
+      .where(eq(sessions.id, row.session.id))
+      .run();
+  } catch (error) {
+    // A full disk must not stop anyone reading: the session is renewed on a later request.
+    if (!isStorageFull(error)) throw error;
+    noteStorageFull();
+    return { user, renewed: false };
+  }
   return { user, renewed: true };
 }
 

@@ -100,8 +100,9 @@ export async function requestSignIn(
     },
     { behavior: "immediate" },
   );
-  // Without SMTP the newcomer reads the link in the dev mailbox or here.
-  if (!config.smtpUrl) console.log(`[dev mail] sign-in link for ${email}: ${url}`);
+  // Without SMTP the newcomer reads the link in the dev mailbox or here — only while the dev mailbox
+  // is on: otherwise the log would hold live sign-in links.
+  if (config.devMailbox) console.log(`[dev mail] sign-in link for ${email}: ${url}`);
 }
 
 /**

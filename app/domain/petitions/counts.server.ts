@@ -1,5 +1,5 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
-import { getDb, preparedStatements } from "../../../db/client";
+import { type DB, getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, people, petitions, signatures } from "../../../db/schema";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
 import { verifyLedger } from "./ledger.server";
@@ -150,10 +150,9 @@ export type CountCheck = {
 
 /**
  * Stored count vs COUNT(*) of standing signatures (public, legacy anonymous and anonymous) vs ledger
- * replay, for every petition.
+ * replay, for every petition (of this database, or of a backup being checked).
  */
-export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked: number } {
-  const db = getDb();
+export function checkCounts(db: DB = getDb()): { ok: boolean; mismatches: CountCheck[]; checked: number } {
   // One snapshot for every read (see verifyLedger): a live server's commits are never a mismatch.
   return db.transaction(() => {
     const all = db
@@ -164,8 +163,8 @@ export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked:
     for (const petition of all) {
       const actual =
         (db.select({ n: count() }).from(signatures).where(standing(petition.id)).get()?.n ?? 0) +
-        countStandingAnonymous(petition.id);
-      const ledger = verifyLedger(petition.id);
+        countStandingAnonymous(petition.id, db);
+      const ledger = verifyLedger(petition.id, db);
       if (actual !== petition.stored || !ledger.ok) {
         mismatches.push({
           petitionId: petition.id,
@@ -181,9 +180,9 @@ export function checkCounts(): { ok: boolean; mismatches: CountCheck[]; checked:
 }
 
 /** Standing anonymous signatures of a petition: the token ones and the legacy ones moved here. */
-export function countStandingAnonymous(petitionId: number): number {
+export function countStandingAnonymous(petitionId: number, db: DB = getDb()): number {
   return (
-    getDb()
+    db
       .select({ n: sql<number>`count(*)` })
       .from(anonymousSignatures)
       .where(and(eq(anonymousSignatures.petitionId, petitionId), eq(anonymousSignatures.standing, true)))

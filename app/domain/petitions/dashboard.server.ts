@@ -3,6 +3,7 @@ import { and, asc, count, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, milestones, outbox, people, petitions, signatures } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
+import { keptValue } from "../../platform/kept-values.server";
 import { type Group, suppressSmallGroups } from "../../platform/small-groups";
 import { DAY_MS, HOUR_MS, minuteOf } from "../../platform/time";
 import { discussionActivity } from "../discussion/queue.server";
@@ -112,22 +113,20 @@ type Breakdowns = {
 /**
  * Breakdowns are the signatures as they stood at midnight UTC, so they change once a day; but they
  * read every signer's directory row (165 ms at 80,000 signers), so each petition's is kept for its
- * day. Departments and locations are the directory's at the day's first view. (The petition's
- * creation time is in the key for databases the seed CLI resets under a running server.)
+ * day. Departments and locations are the directory's at the day's first view — the first view in any
+ * worker process: the kept value is one for all of them (platform/kept-values), or two workers could
+ * show two breakdowns a day apart by a directory import, and their difference would tell who moved.
+ * (The petition's creation time is in the key for databases the seed CLI resets under a running
+ * server.)
  */
-const breakdownsKept = new Map<number, { key: string; breakdowns: Breakdowns }>();
-const BREAKDOWNS_KEPT_MAX = 500;
-
-/**
- * Signers by department and by location, as the signatures stood at the start of today (UTC): a
- * breakdown that moved with each signature or withdrawal would tell which group that person is in.
- */
-export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()): Breakdowns {
+export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()): Promise<Breakdowns> {
   const asOf = startOfDay(now);
-  const key = `${asOf}:${petition.createdAt.getTime()}`;
-  const kept = breakdownsKept.get(petition.id);
-  if (kept?.key === key) return kept.breakdowns;
+  return keptValue(`breakdowns:${petition.id}:${asOf}:${petition.createdAt.getTime()}`, () =>
+    countBreakdowns(petition, asOf),
+  );
+}
 
+function countBreakdowns(petition: BreakdownPetition, asOf: number): Breakdowns {
   // One pass over the public signers, grouped by both, folded into each breakdown here. Anonymous
   // signatures have no department or location: they are one total beside the breakdowns.
   const rows = getDb()
@@ -185,19 +184,12 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
     }
     return [...byLabel.values()];
   };
-  const breakdowns: Breakdowns = Object.freeze({
+  return Object.freeze({
     asOf,
     anonymous,
     department: suppressSmallGroups(groups((row) => row.department)),
     location: suppressSmallGroups(groups((row) => row.location)),
   });
-  breakdownsKept.delete(petition.id);
-  if (breakdownsKept.size >= BREAKDOWNS_KEPT_MAX) {
-    const oldest = breakdownsKept.keys().next().value;
-    if (oldest !== undefined) breakdownsKept.delete(oldest);
-  }
-  breakdownsKept.set(petition.id, { key, breakdowns });
-  return breakdowns;
 }
 
 /** The petition's emails by kind and state: counts only, never recipients. */
@@ -211,7 +203,7 @@ export function petitionMailState(petitionId: number) {
     .all();
 }
 
-export function petitionDashboard(
+export async function petitionDashboard(
   petition: Petition,
   options: { resolution?: Resolution },
   now = Date.now(),
@@ -245,14 +237,14 @@ export function petitionDashboard(
       now,
     }),
     nextThreshold: next?.threshold ?? null,
-    breakdowns: signerBreakdowns(petition, now),
+    breakdowns: await signerBreakdowns(petition, now),
     discussion: discussionActivity({ type: "petition", id: petition.id }, now),
     mail: petitionMailState(petition.id),
   };
 }
 
 /** Everything the dashboard page shows, for this viewer (who may see it: see canSeeDashboard). */
-export function organizerDashboard(
+export async function organizerDashboard(
   petition: Petition,
   user: User,
   options: { resolution?: Resolution },
@@ -271,7 +263,7 @@ export function organizerDashboard(
       hidden: Boolean(petition.hiddenAt),
       won: petition.wonAt !== null,
     },
-    dashboard: petitionDashboard(petition, options, now),
+    dashboard: await petitionDashboard(petition, options, now),
     updates,
     // Names only; person ids only for the creator, whose remove buttons post them.
     organizers: listOrganizers(petition.id).map((o, index) => ({

@@ -122,8 +122,7 @@ export type LedgerCheck = {
  * before, the head must be the stored head, and the standing signatures by replay must equal the
  * stored count.
  */
-export function verifyLedger(petitionId: number): LedgerCheck {
-  const db = getDb();
+export function verifyLedger(petitionId: number, db: DB = getDb()): LedgerCheck {
   // One read transaction, so one snapshot: checked from another process (the CLI) while the server
   // takes signatures, a signature committed between the reads below would look like a break.
   return db.transaction(() => verifySnapshot(db, petitionId));

@@ -2,14 +2,6 @@ import { z } from "zod";
 
 /** Private policy feedback: shared by the policy page, the owners' inbox and the feedback module. */
 
-export const RATING_LABELS: Record<number, string> = {
-  1: "very poor",
-  2: "poor",
-  3: "acceptable",
-  4: "good",
-  5: "very good",
-};
-
 export const FEEDBACK_LIMITS = { body: 5_000, reply: 5_000, tag: 40, tagsPerItem: 10 } as const;
 
 export const feedbackSchema = z.object({

@@ -1,0 +1,212 @@
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { inArray, isNull } from "drizzle-orm";
+import { type DB, openDatabase, type Tx } from "../../../db/client";
+import { outbox, sessions, signInTokens } from "../../../db/schema";
+import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
+import { lockPathOf, tryLockDatabase } from "../../platform/database-lock.server";
+import { freezeIssuance } from "../../platform/token-issuance.server";
+import {
+  checkDatabaseFile,
+  type DatabaseSummary,
+  summarize,
+  UnusableDatabase,
+  verifyContents,
+} from "./inspect.server";
+
+/**
+ * Restoring a backup over the database: refused while a server (or another restore) holds the
+ * database's lock, and it holds that lock itself until done, so no server can start half-way. The file
+ * is checked before anything is touched (SQLite, intact, Undersigned's, no newer than this version),
+ * copied beside the database, migrated to this version, verified (every ledger and count), then put
+ * through the after-restore steps below; only then is the database moved aside (kept, never deleted)
+ * and the copy renamed in its place. Any failure before that leaves the database as it was.
+ */
+
+export class DatabaseInUse extends Error {
+  constructor(databasePath: string) {
+    super(
+      `A server (or another restore) is using ${databasePath} (it holds ${lockPathOf(databasePath)}): stop it, then restore.`,
+    );
+    this.name = "DatabaseInUse";
+  }
+}
+
+/**
+ * One thing a restore does to the restored copy, inside one transaction, before it replaces the
+ * database. It says what it did (or null for nothing to say). Add steps here: they run in order.
+ */
+export type AfterRestoreStep = {
+  name: string;
+  run: (tx: Tx, context: { from: string; now: number }) => string | null;
+};
+
+export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
+  {
+    // The backup forgets who was issued a token since it was taken: issuing again would let them
+    // sign twice. Open petitions issue no new tokens (held ones still redeem; people without one
+    // sign publicly); petitions opened later get their own keys (docs/anonymity.md, "Restores").
+    name: "freeze token issuance",
+    run(tx, { now }) {
+      const frozen = freezeIssuance(tx, now);
+      return frozen
+        ? `Stopped issuing anonymous tokens for ${frozen.toLocaleString("en")} open petitions and policies: the backup does not know who was issued one since it was taken. Tokens already held still count; people without one can sign publicly.`
+        : null;
+    },
+  },
+  {
+    // A session or sign-in link ended after the backup was taken (a sign-out, a deactivated person,
+    // a revoked role's sessions) would work again from the backup's copy: everyone signs in again.
+    name: "end sessions",
+    run(tx) {
+      const ended = tx.delete(sessions).run().changes;
+      const links = tx.delete(signInTokens).where(isNull(signInTokens.usedAt)).run().changes;
+      return `Ended ${ended.toLocaleString("en")} sessions and ${links.toLocaleString("en")} unused sign-in links from the backup: everyone signs in again.`;
+    },
+  },
+  {
+    // Emails still waiting when the backup was taken may have gone out since: they go again, under
+    // the same Message-ID (receivers that drop repeated ids see each once). Sign-in links among them
+    // are dropped: the sessions are ended anyway and their tokens with them.
+    name: "emails waiting in the backup",
+    run(tx) {
+      const waiting = tx
+        .select({ id: outbox.id, kind: outbox.kind })
+        .from(outbox)
+        .where(inArray(outbox.status, ["queued", "sending"]))
+        .all();
+      const links = waiting.filter((m) => m.kind === "sign-in").map((m) => m.id);
+      if (links.length) tx.delete(outbox).where(inArray(outbox.id, links)).run();
+      const others = waiting.length - links.length;
+      return others
+        ? `${others.toLocaleString("en")} emails were waiting to be sent when the backup was taken: they will be sent, again if they had gone out since (under the same Message-ID).`
+        : null;
+    },
+  },
+  {
+    name: "audit",
+    run(tx, { from }) {
+      recordAudit(tx, CLI_ACTOR, "database.restore", undefined, { from: path.basename(from) });
+      return null;
+    },
+  },
+];
+
+export type RestoreReport = {
+  from: string;
+  databasePath: string;
+  summary: DatabaseSummary;
+  /** Where the replaced database was kept (null when there was none). */
+  keptAside: string | null;
+  steps: string[];
+};
+
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const stamp = (at: number) =>
+  new Date(at)
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replaceAll(":", "-");
+
+const sidecars = (file: string) => [`${file}-wal`, `${file}-shm`];
+
+/** Folds a database's WAL into it, when it opens; a file that does not is moved as it is. */
+function checkpoint(file: string): void {
+  try {
+    const sqlite = new Database(file, { fileMustExist: true });
+    try {
+      sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    } finally {
+      sqlite.close();
+    }
+  } catch {
+    // Not SQLite, damaged, or unreadable: it is kept aside as it is, its WAL beside it.
+  }
+}
+
+/**
+ * Restores `file` over the database at `databasePath`. Throws DatabaseInUse while a server runs on
+ * it, UnusableDatabase for a file that must not be restored; in both cases nothing is replaced.
+ */
+export function restoreDatabase(
+  file: string,
+  databasePath: string,
+  options: { now?: () => number; steps?: AfterRestoreStep[] } = {},
+): RestoreReport {
+  const from = path.resolve(file);
+  const target = path.resolve(databasePath);
+  const now = options.now ?? Date.now;
+  if (from === target) throw new UnusableDatabase(`${file} is the database it would replace.`);
+  const lock = tryLockDatabase(target);
+  if (!lock) throw new DatabaseInUse(databasePath);
+  const staging = `${target}.restoring`;
+  const clean = () => {
+    for (const f of [staging, ...sidecars(staging)]) rmSync(f, { force: true });
+  };
+  try {
+    checkDatabaseFile(from, file);
+    clean();
+    // A compact copy of the file as it is (its WAL included, if it has one), nothing written to it.
+    const source = new Database(from, { readonly: true, fileMustExist: true });
+    try {
+      source.prepare("VACUUM INTO ?").run(staging);
+    } finally {
+      source.close();
+    }
+    let summary: DatabaseSummary;
+    const steps: string[] = [];
+    let db: DB | undefined;
+    try {
+      // Migrated to this version (a backup from an older one is upgraded), then verified.
+      db = openDatabase(staging);
+      verifyContents(db, file);
+      const opened = db;
+      // What the backup held, before the steps below add their own rows.
+      const held = summarize(opened, staging);
+      opened.transaction(
+        (tx) => {
+          for (const step of options.steps ?? AFTER_RESTORE_STEPS) {
+            const said = step.run(tx, { from, now: now() });
+            if (said) steps.push(said);
+          }
+        },
+        { behavior: "immediate" },
+      );
+      opened.$client.pragma("wal_checkpoint(TRUNCATE)");
+      summary = { ...held, bytes: summarize(opened, staging).bytes };
+    } finally {
+      db?.$client.close();
+    }
+    // Nothing replaced before this point. The database and its WAL are kept aside, never deleted.
+    let keptAside: string | null = null;
+    if (existsSync(target)) {
+      checkpoint(target);
+      keptAside = `${target}.replaced-${stamp(now())}`;
+      renameSync(target, keptAside);
+      if (existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${keptAside}-wal`);
+      rmSync(`${target}-shm`, { force: true });
+    }
+    try {
+      renameSync(staging, target);
+    } catch (error) {
+      if (keptAside) renameSync(keptAside, target);
+      throw error;
+    }
+    syncFolder(path.dirname(target));
+    return { from, databasePath: target, summary, keptAside, steps };
+  } catch (error) {
+    clean();
+    throw error;
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,128 @@
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { DAY_MS } from "../../app/platform/time";
+import { openDatabase } from "../../db/client";
+import { startAppServer } from "../support/app-server";
+
+/**
+ * What stops the server at start, in one line (the path, the cause, what to do), exit 1, nothing
+ * touched: a database file that is not SQLite, a read-only data folder, a database from a newer
+ * version, another server on the same database, a bad WEB_CONCURRENCY or TRUST_PROXY.
+ */
+const work = mkdtempSync(path.join(tmpdir(), "undersigned-startup-"));
+const mounts: string[] = [];
+afterAll(() => {
+  for (const m of mounts) spawnSync("umount", ["-l", m]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>) {
+  return new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "app/server/start.ts"], {
+      env: { ...process.env, NODE_ENV: "production", PORT: "39123", WEB_CONCURRENCY: "1", ...env },
+    });
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+    });
+    child.stderr.on("data", (c) => {
+      out += c;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out: out.trim() });
+    });
+  });
+}
+
+const hashOf = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+/** One line, no stack trace. */
+function expectOneLine(out: string, pattern: RegExp) {
+  const lines = out.split("\n").filter((l) => !/^(Building|Precompressed|vite|✓|build\/|\s*$)/.test(l));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(out).not.toMatch(/\n\s+at /);
+}
+
+describe("the server refuses to start, in one line, touching nothing", () => {
+  it("on a database file that is not SQLite", async () => {
+    const file = path.join(work, "notes.db");
+    writeFileSync(file, "These are my notes, not a database.\n".repeat(20));
+    const before = hashOf(file);
+    const result = await start({ DATABASE_URL: file });
+    expect(result.code).toBe(1);
+    expectOneLine(result.out, new RegExp(`${file} is not a SQLite database.*left untouched.*restore`));
+    expect(hashOf(file)).toBe(before);
+  });
+
+  it("on a database from a newer version", async () => {
+    const file = path.join(work, "newer.db");
+    openDatabase(file).$client.close();
+    const db = new Database(file);
+    db.prepare("insert into __drizzle_migrations (hash, created_at) values ('newer', ?)").run(
+      Date.now() + 365 * DAY_MS,
+    );
+    db.close();
+    const before = hashOf(file);
+    const result = await start({ DATABASE_URL: file });
+    expect(result.code).toBe(1);
+    expectOneLine(result.out, /written by a newer version of Undersigned/);
+    expect(hashOf(file)).toBe(before);
+  });
+
+  it("on a read-only data folder, with a database in it or not", async () => {
+    const folder = path.join(work, "read-only");
+    mkdirSync(folder);
+    const prepared = path.join(work, "prepared.db");
+    openDatabase(prepared).$client.close();
+    // As root, only a read-only mount is read-only.
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", folder]).status !== 0) return;
+    mounts.push(folder);
+    copyFileSync(prepared, path.join(folder, "app.db"));
+    writeFileSync(path.join(folder, "session-secret"), `${"s".repeat(43)}\n`);
+    expect(spawnSync("mount", ["-o", "remount,ro", folder]).status).toBe(0);
+    const file = path.join(folder, "app.db");
+    const before = hashOf(file);
+    const withDatabase = await start({ DATABASE_URL: file });
+    expect(withDatabase.code).toBe(1);
+    expectOneLine(
+      withDatabase.out,
+      new RegExp(`${folder}.*(read-only|EROFS|cannot be created or written).*DATABASE_URL`),
+    );
+    expect(hashOf(file)).toBe(before);
+
+    const fresh = await start({ DATABASE_URL: path.join(folder, "sub", "new.db") });
+    expect(fresh.code).toBe(1);
+    expectOneLine(fresh.out, /(read-only file system|EROFS).*DATABASE_URL/);
+  });
+
+  it("on a database another server is using", async () => {
+    const app = await startAppServer();
+    try {
+      const result = await start({ DATABASE_URL: app.databasePath });
+      expect(result.code).toBe(1);
+      expectOneLine(result.out, /Another Undersigned server \(or a restore\) is using .*: stop it first/);
+      expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("on a bad WEB_CONCURRENCY or TRUST_PROXY, naming it", async () => {
+    for (const value of ["0", "two", "-1", "1.5"]) {
+      const result = await start({ DATABASE_URL: path.join(work, "x.db"), WEB_CONCURRENCY: value });
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/Invalid configuration:\n {2}- WEB_CONCURRENCY: /);
+    }
+    const proxy = await start({ DATABASE_URL: path.join(work, "x.db"), TRUST_PROXY: "my-proxy.corp" });
+    expect(proxy.code).toBe(1);
+    expect(proxy.out).toMatch(/TRUST_PROXY: must be true, false, a number of hops/);
+  });
+});
