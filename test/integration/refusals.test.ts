@@ -56,7 +56,7 @@ describe("refusals", () => {
       signer,
       `/petitions/${petition.slug}`,
       { slug: petition.slug },
-      { intent: "sign", visibility: "anonymous" },
+      { intent: "sign", visibility: "public" },
     );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);

@@ -86,10 +86,8 @@ function expectConsistent(petition: Petition) {
 }
 
 it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confirmed signature survives, the ledger verifies${ON}`, async () => {
-  const petition = openPetition(company, "Let staff opt out of logging, through a crash", [
-    Math.floor(SIGNERS / 4),
-    Math.floor(SIGNERS / 2),
-  ]);
+  // The default milestone at 100 is crossed during the load (a creator's own must be 100 apart).
+  const petition = openPetition(company, "Let staff opt out of logging, through a crash");
   const signers = company.staff.slice(4, SIGNERS + 4);
   const cookies = await sessionCookies(signers.map((s) => s.id));
   const pageUrl = `${app.baseUrl}/petitions/${petition.slug}?index`;

@@ -290,8 +290,11 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
   // A feedback item on the world's policy, for its owners' inbox (made here, in the test's process).
   resetRateLimits();
   const feedbackId = String(
-    (await sendFeedbackAnonymously(policy.id, world.people.staff, { body: "Opening at seven is too early." }))
-      .id,
+    (
+      await sendFeedbackAnonymously(policy.id, world.make.person(), {
+        body: "Opening at seven is too early.",
+      })
+    ).id,
   );
   tagFeedback(Number(feedbackId), "hours", true, world.people.policyOwner);
   return {
