@@ -12,6 +12,7 @@ export type WorkerClient = {
     options?: {
       method?: "GET" | "POST";
       form?: Record<string, string>;
+      json?: unknown;
       cookie?: string;
       headers?: Record<string, string>;
     },
@@ -26,11 +27,17 @@ function send(
   options: {
     method?: "GET" | "POST";
     form?: Record<string, string>;
+    json?: unknown;
     cookie?: string;
     headers?: Record<string, string>;
   } = {},
 ) {
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
+  const body =
+    options.json !== undefined
+      ? JSON.stringify(options.json)
+      : options.form
+        ? new URLSearchParams(options.form).toString()
+        : undefined;
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
     (resolve, reject) => {
       const request = http.request(
@@ -44,7 +51,8 @@ function send(
             ...(body === undefined
               ? {}
               : {
-                  "Content-Type": "application/x-www-form-urlencoded",
+                  "Content-Type":
+                    options.json !== undefined ? "application/json" : "application/x-www-form-urlencoded",
                   "Content-Length": Buffer.byteLength(body),
                 }),
             ...(options.cookie ? { Cookie: options.cookie } : {}),

@@ -181,11 +181,11 @@ async function replayPublicLedger(petition: Petition) {
       prevHash: entry.prevHash,
     });
     if (recomputed !== entry.hash) problems.push(`entry ${entry.seq}'s hash does not match`);
+    prev = entry.hash;
     if (entry.event === "signed") standing.add(entry.signer);
     // The petition key's creation and retirement carry no signature.
     else if (entry.event === "key-created" || entry.event === "key-retired") return;
     else if (!standing.delete(entry.signer)) problems.push(`entry ${entry.seq} removes no signature`);
-    prev = entry.hash;
   });
   if (head !== (entries.length ? prev : null)) problems.push("the published head is not the last hash");
   return { entries, count: standing.size, problems };
