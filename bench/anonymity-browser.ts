@@ -9,7 +9,7 @@
 import { startAppServer } from "../test/support/app-server";
 import { launchBrowser } from "../test/support/browser";
 import { makeCompany, openPetition } from "../test/support/petition-fixtures";
-import { useServerDatabase } from "../test/support/server-database";
+import { useServerDatabase as pointAtServerDatabase } from "../test/support/server-database";
 import { signInViaDevMailbox } from "../test/support/sign-in-flow";
 import { machine, ms, table, today, writeLatest } from "./report";
 
@@ -19,7 +19,7 @@ const about = machine();
 console.log(about);
 
 const app = await startAppServer();
-useServerDatabase(app);
+pointAtServerDatabase(app);
 const company = makeCompany(8 + ROUNDS);
 for (let i = 0; i < PETITIONS; i++) openPetition(company, `Benchmark petition number ${i + 1} for tokens`);
 const browser = await launchBrowser();
