@@ -2,6 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../domain/discussion/forms";
 import {
+  closeRequestStepSchema,
   hideStepSchema,
   milestoneInputSchema,
   rejectStepSchema,
@@ -21,6 +22,7 @@ export const SCHEMAS = {
   milestone: milestoneInputSchema,
   rejectStep: rejectStepSchema,
   hideStep: hideStepSchema,
+  closeRequestStep: closeRequestStepSchema,
   policyVersion: policyVersionSchema,
   feedback: feedbackSchema,
   comment: postCommentSchema,

@@ -9,6 +9,10 @@ import { askPrimary, inProcessGroup } from "./process-group.server";
  * first past `maxKeys`. Values cross the IPC channel as JSON.
  */
 export class KeptValues {
+  clear(): void {
+    this.values.clear();
+  }
+
   private readonly values = new Map<string, unknown>();
 
   constructor(readonly maxKeys = 2_000) {}
@@ -35,6 +39,11 @@ export class KeptValues {
 }
 
 const local = new KeptValues();
+
+/** Forgets what this process kept (tests that backdate rows a kept value already counted). */
+export function forgetKeptValues(): void {
+  local.clear();
+}
 
 /** The value first computed for `key` by any process; `compute` runs only when there is none yet. */
 export async function keptValue<T>(key: string, compute: () => T): Promise<T> {

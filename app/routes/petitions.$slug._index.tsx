@@ -612,7 +612,7 @@ function CloseRequestForm() {
   const [form, fields] = useForm({
     id: "transition-request-close",
     lastResult: useActionResultFor("transition", "request-close"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: closeRequestStepSchema }),
+    onValidate: useLazyValidation("closeRequestStep"),
     shouldValidate: "onBlur",
   });
   return (

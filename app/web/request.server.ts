@@ -35,6 +35,30 @@ export function refuseLargerThan(request: Request, maxBytes: number): void {
 }
 
 /**
+ * The body, refused (`tooLargeAnswer`) when its declared length or what arrives passes `maxBytes`:
+ * counted as it arrives, since a chunked body declares no length. What is left unread when we stop
+ * is drained by the server after the response (app/server/request-guards.server.ts).
+ */
+async function readBody(
+  request: Request,
+  maxBytes: number,
+  tooLargeAnswer: () => Response,
+): Promise<Buffer<ArrayBuffer>> {
+  if (Number(request.headers.get("Content-Length")) > maxBytes) throw tooLargeAnswer();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const };
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) throw tooLargeAnswer();
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
  * The posted form, or a 4xx that says what is wrong: a body that is not a form (JSON, plain text, no
  * content type) is a 415, one that cannot be parsed (broken multipart, a boundary that is not there)
  * a 400, one larger than any form a 413 — never the 500 `request.formData()` throws, nor a body read
@@ -47,22 +71,10 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
       status: 415,
     });
   }
-  refuseLargerThan(request, maxBytes);
-  // Counted as it arrives too: a chunked body declares no length. What is left unread when we stop
-  // is drained by the server after the response (app/server/request-guards.server.ts).
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  for (;;) {
-    const chunk = reader ? await reader.read() : { done: true as const };
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk.value);
-  }
+  const body = await readBody(request, maxBytes, () => tooLarge(maxBytes));
   let form: FormData;
   try {
-    form = await new Response(Buffer.concat(chunks), { headers: { "Content-Type": type } }).formData();
+    form = await new Response(body, { headers: { "Content-Type": type } }).formData();
   } catch {
     throw new Response("The form could not be read; please send it again.", { status: 400 });
   }
@@ -83,23 +95,12 @@ export async function readJson<T extends z.ZodType>(
   if (!/^application\/json\s*(;|$)/i.test(request.headers.get("Content-Type") ?? "")) {
     throw Response.json({ error: "Send this as application/json." }, { status: 415 });
   }
-  if (Number(request.headers.get("Content-Length")) > maxBytes) {
-    throw Response.json({ error: `The body is larger than ${maxBytes} bytes.` }, { status: 413 });
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  for (;;) {
-    const chunk = reader ? await reader.read() : { done: true as const };
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > maxBytes)
-      throw Response.json({ error: `The body is larger than ${maxBytes} bytes.` }, { status: 413 });
-    chunks.push(chunk.value);
-  }
+  const body = await readBody(request, maxBytes, () =>
+    Response.json({ error: `The body is larger than ${maxBytes} bytes.` }, { status: 413 }),
+  );
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    value = JSON.parse(body.toString("utf8"));
   } catch {
     throw Response.json({ error: "The body is not valid JSON." }, { status: 400 });
   }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
-import { blindKeys, policies, policyFeedback, policyVersions } from "../../../db/schema";
+import { blindKeys, policies, policyFeedback } from "../../../db/schema";
 import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
@@ -16,7 +16,7 @@ import {
 } from "../../platform/token-issuance.server";
 import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/token-messages";
 import type { User } from "../identity/sessions.server";
-import { FeedbackError, repliesFor } from "./feedback.server";
+import { FeedbackError, repliesFor, senderView } from "./feedback.server";
 import { FEEDBACK_LIMITS } from "./feedback-forms";
 import { versionInForce } from "./registry.server";
 
@@ -232,20 +232,7 @@ export const isFeedbackHeld = (tokenId: string) => isHeld(QUEUE, GROUP, tokenId)
  */
 export function anonymousFeedbackBySecret(secret: string) {
   if (!SECRET.test(secret)) return null;
-  const row = getDb()
-    .select({
-      id: policyFeedback.id,
-      bodyHtml: policyFeedback.bodyHtml,
-      rating: policyFeedback.rating,
-      status: policyFeedback.status,
-      createdAt: policyFeedback.createdAt,
-      policyTitle: policies.title,
-      policySlug: policies.slug,
-      version: policyVersions.version,
-    })
-    .from(policyFeedback)
-    .innerJoin(policies, eq(policies.id, policyFeedback.policyId))
-    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
+  const row = senderView()
     .where(and(eq(policyFeedback.replySecretHash, secretHashOf(secret)), eq(policyFeedback.anonymous, true)))
     .orderBy(desc(policyFeedback.id))
     .get();

@@ -118,9 +118,9 @@ export function repliesFor(feedbackIds: number[]) {
   return byFeedback;
 }
 
-/** The author's own named feedback with owners' replies (anonymous feedback is read by its secret). */
-export function myFeedback(user: User) {
-  const rows = getDb()
+/** Feedback as its sender reads it: the item, its policy and the version it was about. */
+export function senderView() {
+  return getDb()
     .select({
       id: policyFeedback.id,
       anonymous: policyFeedback.anonymous,
@@ -134,7 +134,12 @@ export function myFeedback(user: User) {
     })
     .from(policyFeedback)
     .innerJoin(policies, eq(policies.id, policyFeedback.policyId))
-    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
+    .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId));
+}
+
+/** The author's own named feedback with owners' replies (anonymous feedback is read by its secret). */
+export function myFeedback(user: User) {
+  const rows = senderView()
     .where(eq(policyFeedback.authorId, user.id))
     .orderBy(desc(policyFeedback.id))
     .limit(200)
