@@ -24,8 +24,6 @@ import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { addMilestone, approveResponseObligation } from "../domain/petitions/drafting.server";
 import {
-  closeRequestStepSchema,
-  hideStepSchema,
   milestoneInputSchema,
   signSchema,
   type Transition,

@@ -5,7 +5,6 @@ import type { User } from "../../app/domain/identity/sessions.server";
 import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
-import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";

@@ -7,7 +7,7 @@ import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
+import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { emailSignInOpen } from "../../platform/settings.server";
 import { hashToken, newToken } from "../../platform/tokens.server";
