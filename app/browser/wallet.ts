@@ -430,9 +430,21 @@ export async function sendFeedbackAnonymously(
     sentOn: new Date().toISOString().slice(0, 10),
   };
   await set(feedbackKey(receipt.tokenId), receipt, store());
-  await set(feedbackTokenKey(token.scope), { ...token, used: true }, store());
   await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 2_500));
-  return sendFeedbackReceipt(receipt);
+  try {
+    const sent = await sendFeedbackReceipt(receipt);
+    await set(feedbackTokenKey(token.scope), { ...token, used: true }, store());
+    return sent;
+  } catch (error) {
+    if (error instanceof WalletError) {
+      // Refused (empty, too long, …): nothing was held, so the week's token stays unspent.
+      await del(feedbackKey(receipt.tokenId), store());
+    } else {
+      // Lost on the way: it may be held; My feedback sends it again with the same secret.
+      await set(feedbackTokenKey(token.scope), { ...token, used: true }, store());
+    }
+    throw error;
+  }
 }
 
 /** Re-sends what is still pending; feedback that was stored keeps only its secret's use. */

@@ -100,16 +100,21 @@ export default function PolicyPage() {
     lastResult: useActionResultFor("send-feedback"),
     onValidate: useLazyValidation("feedback", data.signedIn),
     shouldValidate: "onBlur",
-    onSubmit(event, { submission }) {
+    onSubmit(event, { formData }) {
       // Anonymous feedback never reaches the page's action, which would see the session: the browser
-      // sends it with this week's token and no cookie.
-      if (submission?.status !== "success" || !submission.value.anonymous || !anonymousPossible) return;
+      // sends it with this week's token and no cookie. Read from the form itself: until the lazily
+      // loaded schema arrives, conform's submission holds the raw strings (the server checks both).
+      if (formData.get("anonymous") !== "on" || !anonymousPossible) return;
       event.preventDefault();
       const form = event.currentTarget;
+      const rating = Number(formData.get("rating"));
       setAnonymous({ busy: true, receipt: null, error: null });
       sendFeedbackAnonymously(
         { id: policy.id, slug: policy.slug, title: policy.title },
-        { body: submission.value.body, rating: submission.value.rating ?? null },
+        {
+          body: String(formData.get("body") ?? "").trim(),
+          rating: Number.isInteger(rating) && rating >= 1 && rating <= 5 ? rating : null,
+        },
       ).then(
         (receipt) => {
           form.reset();

@@ -14,7 +14,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { loadConfig } from "../config.server";
 import { MESSAGE_TAG, type ToPrimary } from "../platform/process-group.server";
 import { createHttpApp } from "./http-app";
-import { SHUTDOWN_TIMEOUT_MS } from "./timeouts";
+import { KEEP_ALIVE_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS } from "./timeouts";
 
 /** How long an idle keep-alive connection may still bring a request once stopping began. */
 const IDLE_GRACE_MS = 1_000;
@@ -87,6 +87,11 @@ export async function runWorker(): Promise<void> {
     });
     process.exit(1);
   });
+  // Idle keep-alive connections stay open longer than a proxy's (nginx and load balancers close
+  // theirs after ~60 s), so the proxy — or any client — closes first: a server closing an idle socket
+  // just as the client reuses it is the "other side closed" race.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.listen(config.port, () => tell({ kind: "ready" }));
 
   let stopJobs: (() => Promise<void>) | null = null;
