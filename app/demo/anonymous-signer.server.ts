@@ -14,11 +14,11 @@ import type { Petition } from "../domain/petitions/rights.server";
 import {
   anonymousFeedbackBySecret,
   commitAnonymousFeedback,
-  ensureFeedbackKeys,
   feedbackKey,
   issueFeedbackToken,
   sendAnonymousFeedback,
 } from "../domain/policies/anonymous-feedback.server";
+import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
 import { petitionScope, tokenMessage } from "../platform/token-messages";
 import { fastBlind, fastFinalize } from "./fast-blinding";
 

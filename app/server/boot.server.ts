@@ -12,11 +12,8 @@ import { renderMissingPetitionBodies } from "../domain/petitions/drafting.server
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
 import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
-import {
-  commitAnonymousFeedback,
-  ensureFeedbackKeys,
-  retireOldFeedbackKeys,
-} from "../domain/policies/anonymous-feedback.server";
+import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
+import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
 import { setRunsJobs } from "../platform/process-group.server";
 import { startBackupSchedule } from "./backup-schedule.server";

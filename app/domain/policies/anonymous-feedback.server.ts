@@ -47,27 +47,6 @@ const sha256 = (value: Buffer | string) => createHash("sha256").update(value).di
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 export const secretHashOf = (secret: string) => sha256(`feedback-secret:${secret}`);
 
-/**
- * The minute scheduler's job: this week's feedback key for every policy (a new week, a new policy).
- * Made here, not on first use, so that reading a key never writes.
- */
-export function ensureFeedbackKeys(now = Date.now()): number {
-  let made = 0;
-  for (const { id } of getDb().select({ id: policies.id }).from(policies).all()) {
-    const scope = feedbackScope(id, isoWeek(now));
-    if (scopeKey(getDb(), scope)) continue;
-    const keys = newScopeKeyPair();
-    getDb().transaction(
-      (tx) => {
-        if (!scopeKey(tx, scope)) storeScopeKey(tx, scope, keys, now);
-      },
-      { behavior: "immediate" },
-    );
-    made++;
-  }
-  return made;
-}
-
 /** The public key of a policy's feedback tokens this week, for the browser to blind against. */
 export function feedbackKey(policyId: number, now = Date.now()) {
   if (!getDb().select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {

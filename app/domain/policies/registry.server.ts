@@ -10,6 +10,7 @@ import { Refusal } from "../../platform/refusal";
 import { uniqueSlug } from "../../platform/slugs";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
+import { ensureFeedbackKey } from "./feedback-keys.server";
 import type { policyInputSchema, policyVersionSchema } from "./forms";
 
 /**
@@ -33,7 +34,7 @@ const RESERVED = new Set(["new"]);
 export function createPolicy(input: PolicyInput, user: User, now = Date.now()): Policy {
   requirePublisher(user);
   const bodyHtml = renderMarkdown(input.body);
-  return getDb().transaction(
+  const created = getDb().transaction(
     (tx) => {
       const emails = (input.ownerEmails ?? "")
         .split(/[\s,;]+/)
@@ -85,6 +86,9 @@ export function createPolicy(input: PolicyInput, user: User, now = Date.now()): 
     },
     { behavior: "immediate" },
   );
+  // Anonymous feedback can be sent from the first minute (docs/anonymity.md).
+  ensureFeedbackKey(created.id, now);
+  return created;
 }
 
 function insertVersion(
