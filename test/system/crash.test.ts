@@ -123,10 +123,10 @@ it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confi
   };
 
   for (let crash = 0; crash < SIGNING_CRASHES; crash++) {
-    const pending = signers.length - confirmed.size;
-    // Killed once a third of those still waiting have their confirmation: mid-load, with a queue of
-    // requests accepted by the server but not yet answered.
-    const killAt = Math.max(1, Math.floor(pending / 3));
+    // Killed at the first confirmation: mid-load, with a queue of requests accepted by the server but
+    // not yet answered (later, two workers under a loaded machine could answer them all before the
+    // signal lands, and the test would prove nothing).
+    const killAt = 1;
     let killed: Promise<void> | undefined;
     await signAll((confirmations) => {
       if (confirmations === killAt) killed = app.kill();
