@@ -25,6 +25,14 @@ type ServingEntry = {
   closeDatabase: () => void;
 };
 
+/** The server build's entry module exports these (app/entry.server.tsx); checked, not assumed. */
+function servingEntry(module: object): ServingEntry {
+  for (const name of ["openForServing", "startJobs", "closeDatabase"])
+    if (typeof Reflect.get(module, name) !== "function")
+      throw new Error(`the server build's entry does not export ${name}: build again (npm run build)`);
+  return module as ServingEntry;
+}
+
 const tell = (
   notice: Extract<ToPrimary, { [MESSAGE_TAG]: { notice: unknown } }>[typeof MESSAGE_TAG]["notice"],
 ) => process.send?.({ [MESSAGE_TAG]: { notice } } satisfies ToPrimary);
@@ -32,7 +40,7 @@ const tell = (
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
-  const entry = build.entry.module as unknown as ServingEntry;
+  const entry = servingEntry(build.entry.module);
   entry.openForServing();
   const app = createHttpApp(build, config, { assetsDir: "build/client/assets" });
 
