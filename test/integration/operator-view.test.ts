@@ -8,6 +8,7 @@ import { postComment } from "../../app/domain/discussion/posting.server";
 import { createSession } from "../../app/domain/identity/sessions.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
 import { checkpointAfterForgetting, noteForgotten } from "../../app/platform/forgetting.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DAY_MS } from "../../app/platform/time";
 import { closeDb, getDb } from "../../db/client";
 import { signAnonymously } from "../support/anonymous";
@@ -80,15 +81,42 @@ describe("the operator's view of the database file", () => {
       );
     }
 
+    // Colleagues reply to the anonymous comments: their authors (who get reply emails by default) are
+    // emailed, and the mail sender delivers it.
+    const [replier] = bystanders;
+    if (!replier) throw new Error("no bystander");
+    for (const commentId of commentIds) {
+      resetRateLimits(); // one colleague replying to all of them: their posting limit is not the point
+      // An hour later: a reply's own time says when its named author wrote, not the one it answers.
+      await postComment(
+        null,
+        { body: "A named reply.", anonymous: false, parentId: commentId },
+        replier,
+        Date.now() + 60 * 60_000,
+      );
+    }
+    const actorEmails = actors.map((a) => a.email);
+    const mailedActors = () =>
+      db.$client
+        .prepare<[], { to_address: string }>("select to_address from outbox")
+        .all()
+        .filter((m) => actorEmails.includes(m.to_address));
+    expect(mailedActors().length).toBeGreaterThan(0);
+    db.$client.prepare("update outbox set status = 'sent' where kind = 'comment.reply'").run();
+
     // The forgetting job, as the scheduler runs it.
     noteForgotten(forgetAnonymousAuthors());
     expect(checkpointAfterForgetting()).toBe(true);
+    // No delivered email is left to tie a comment to its author's address.
+    expect(mailedActors()).toEqual([]);
 
     const actorIds = new Set(actors.map((a) => a.id));
     const actorTexts = actors.flatMap((a) => [a.email, a.name ?? ""]).filter(Boolean);
+    // The actors' sessions: an exact time beside an anonymous act that matches one would name them.
     const sessionTimes = db.$client
-      .prepare<[], { created_at: number }>("select created_at from sessions")
+      .prepare<[], { created_at: number; person_id: number }>("select created_at, person_id from sessions")
       .all()
+      .filter((s) => actorIds.has(s.person_id))
       .map((s) => s.created_at);
     const path = getConfig().databasePath;
     closeDb();

@@ -11,12 +11,19 @@ import { DAY_MS } from "../../platform/time";
  */
 export function forgetAnonymousAuthors(now = Date.now()): number {
   const cutoff = now - getSettings().anonymousAuthorDays * DAY_MS;
-  return getDb().run(sql`update comments set author_id = null, emails_author = 0
+  // Reply and "hidden" emails to commenters (anonymous ones among them, who asked for replies) name
+  // their recipient beside the comment: once delivered, nothing needs them, so they go first.
+  const delivered = getDb().run(sql`delete from outbox
+    where kind in ('comment.reply', 'comment.hidden') and status in ('sent', 'failed')`).changes;
+  return (
+    delivered +
+    getDb().run(sql`update comments set author_id = null, emails_author = 0
     where anonymous = 1 and author_id is not null and (
       created_at < ${cutoff}
       or thread_id in (
         select t.id from comment_threads t join petitions p on t.subject_type = 'petition' and t.subject_id = p.id
-        where p.state not in ('open', 'closed') or p.hidden_at is not null))`).changes;
+        where p.state not in ('open', 'closed') or p.hidden_at is not null))`).changes
+  );
 }
 
 /** When an anonymous comment stops being its author's: what the comment form tells them. */
