@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { runChild } from "./child-process";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,14 +15,14 @@ declare module "vitest" {
  * Seeds the demo company once per run (it takes half a minute); each browser test file's server
  * starts on its own copy (see demoApp), so files stay independent.
  */
-export default function setup(project: TestProject) {
+export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-demo-"));
-  const result = spawnSync(process.execPath, ["--import", "tsx", "app/demo/seed-command.ts"], {
-    env: { ...process.env, DATABASE_URL: path.join(dir, "app.db"), SMTP_URL: "" },
-    encoding: "utf8",
+  const result = await runChild(["--import", "tsx", "app/demo/seed-command.ts"], {
+    ...process.env,
+    DATABASE_URL: path.join(dir, "app.db"),
+    SMTP_URL: "",
   });
-  if (result.status !== 0)
-    throw new Error(`seeding the demo company failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`seeding the demo company failed:\n${result.output}`);
   project.provide("demoDataDir", dir);
   return () => rmSync(dir, { recursive: true, force: true });
 }
