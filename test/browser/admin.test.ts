@@ -10,7 +10,7 @@ let browser: Browser;
 beforeAll(async () => {
   // No SMTP: the embedded default, where the dev mailbox holds every email.
   app = await startAppServer({ ADMIN_EMAILS: "chief@corp.example" });
-  app.cli(
+  await app.cli(
     "import-staff",
     app.writeFile(
       "seed.csv",
@@ -117,7 +117,7 @@ describe("administration", () => {
     await expectNoAxeViolations(page);
 
     // The CLI sees the same directory and roles.
-    expect(app.cli("grant-role", "MO@corp.example", "leadership")).toContain(
+    expect(await app.cli("grant-role", "MO@corp.example", "leadership")).toContain(
       "Granted leadership to mo@corp.example",
     );
     await page.goto(`${app.baseUrl}/admin/people?role=leadership`);

@@ -133,7 +133,7 @@ describe("signing anonymously with JavaScript", { timeout: 400_000 }, () => {
       signatures: { tokenId: string }[];
     };
     expect(listed.signatures.map((s) => s.tokenId)).toEqual([receipt]);
-    expect(app.cli("verify-anonymous", String(apiUrl.split("/").at(-1)))).toMatch(
+    expect(await app.cli("verify-anonymous", String(apiUrl.split("/").at(-1)))).toMatch(
       /^ok\s+petition \d+: 1 anonymous signatures \(0 from before tokens\), 1 standing/,
     );
     // The operator's copy: the signature has no person, and the issuance row has only the day.

@@ -115,7 +115,7 @@ beforeAll(async () => {
     },
     { port },
   );
-  app.cli(
+  await app.cli(
     "import-staff",
     app.writeFile(
       "staff.csv",

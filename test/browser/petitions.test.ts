@@ -31,10 +31,10 @@ beforeAll(async () => {
     "lead@corp.example,Lee Leader,Operations,London",
     "root@corp.example,Ria Root,Operations,London",
   );
-  app.cli("import-staff", app.writeFile("staff.csv", `${rows.join("\n")}\n`));
-  app.cli("grant-role", "mod@corp.example", "moderator");
-  app.cli("grant-role", "lead@corp.example", "leadership");
-  app.cli("grant-role", "root@corp.example", "admin");
+  await app.cli("import-staff", app.writeFile("staff.csv", `${rows.join("\n")}\n`));
+  await app.cli("grant-role", "mod@corp.example", "moderator");
+  await app.cli("grant-role", "lead@corp.example", "leadership");
+  await app.cli("grant-role", "root@corp.example", "admin");
   browser = await launchBrowser();
 });
 
@@ -253,9 +253,9 @@ describe("a petition from draft to signatures", () => {
     expect(etag).not.toBe("");
     expect((await fetch(countUrl, { headers: { "If-None-Match": etag } })).status).toBe(304);
     expect((await fetch(`${countUrl.replace(/\/count$/, "-no-such-petition/count")}`)).status).toBe(404);
-    expect(app.cli("check-counts")).toContain("0 mismatches");
+    expect(await app.cli("check-counts")).toContain("0 mismatches");
     // Five signing events and the petition key's creation.
-    expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 6 entries, 3 standing/);
+    expect(await app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 6 entries, 3 standing/);
     await page.close();
   });
 
@@ -294,7 +294,7 @@ describe("a petition from draft to signatures", () => {
     await page.getByText("5 signatures invalidated.").waitFor();
     // Erin's anonymous signature stands: invalidation by people, time or address cannot reach it.
     expect(await page.locator(".big-count").textContent()).toContain("1");
-    expect(app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 14 entries, 1 standing/);
+    expect(await app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 14 entries, 1 standing/);
     await page.close();
   });
 });

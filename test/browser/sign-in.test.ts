@@ -12,7 +12,7 @@ let browser: Browser;
 beforeAll(async () => {
   smtp = await startSmtpServer();
   app = await startAppServer({ SMTP_URL: smtp.url, MAIL_FROM: "Undersigned <petitions@corp.example>" });
-  app.cli(
+  await app.cli(
     "import-staff",
     app.writeFile(
       "staff.csv",

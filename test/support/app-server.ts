@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { runChild } from "./child-process";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,13 +78,11 @@ export async function startAppServer(
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
 
-  const script = (file: string, ...args: string[]) => {
-    const result = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), file, ...args], {
-      env: serverEnv,
-      encoding: "utf8",
-    });
-    if (result.status !== 0)
-      throw new Error(`${file} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  // Asynchronous: a seed or a few CLI runs in a row took over 60 s on a loaded machine, and a test
+  // worker blocked that long misses vitest's progress-call timeout (the run fails, all tests green).
+  const script = async (file: string, ...args: string[]) => {
+    const result = await runChild([...NODE_WITH_TSX.slice(1), file, ...args], serverEnv);
+    if (result.status !== 0) throw new Error(`${file} ${args.join(" ")} failed:\n${result.output}`);
     return result.stdout;
   };
   const cli = (...args: string[]) => script("app/cli.ts", ...args);

@@ -8,17 +8,19 @@ import { spawn } from "node:child_process";
 export function runChild(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ status: number | null; output: string }> {
+): Promise<{ status: number | null; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk;
+      stdout += chunk;
     });
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk;
     });
     child.on("error", reject);
-    child.on("close", (status) => resolve({ status, output }));
+    child.on("close", (status) => resolve({ status, output, stdout }));
   });
 }

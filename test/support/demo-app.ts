@@ -19,7 +19,7 @@ export function demoApp() {
       { ANONYMOUS_BATCH_MINUTES: "1", ANONYMOUS_BATCH_SIZE: "1" },
       { dataFrom: seeded },
     );
-    if (!seeded) state.app.seed();
+    if (!seeded) await state.app.seed();
     state.browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {

@@ -108,7 +108,7 @@ describe("two workers", () => {
       expect(JSON.parse((await other.request(`/api/petitions/${petition.id}`)).body)).toMatchObject({
         signatures: { public: 0, anonymous: signers.length },
       });
-      expect(app.cli("check-counts")).toMatch(/ 0 mismatches/);
+      expect(await app.cli("check-counts")).toMatch(/ 0 mismatches/);
     } finally {
       close();
     }
