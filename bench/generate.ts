@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { SESSION_TTL_MS } from "../app/domain/identity/sessions.server";
-import { entryHash, GENESIS_HASH } from "../app/domain/petitions/ledger.server";
+import { entryHash, GENESIS_HASH, ledgerHour } from "../app/domain/petitions/ledger.server";
 import { hashToken, newToken } from "../app/platform/tokens.server";
 import { commitSessionCookie } from "../app/web/session.server";
 import { getDb } from "../db/client";
@@ -79,7 +79,7 @@ export function insertSignatures(
     "insert into signatures (petition_id, person_id, visibility, wants_updates, ledger_signer, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const insertEntry = sqlite.prepare(
-    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash) values (?, ?, 'signed', ?, ?, ?, ?)",
+    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash, format) values (?, ?, 'signed', ?, ?, ?, ?, 2)",
   );
   const anonymousEvery = options.anonymousEvery ?? 3;
   const wantsUpdatesEvery = options.wantsUpdatesEvery ?? 10;
@@ -93,7 +93,8 @@ export function insertSignatures(
       seq++;
       const at = Math.round(options.from + i * step);
       const signer = pseudonyms.slice(i * 64, (i + 1) * 64);
-      const hash = entryHash({ petitionId, seq, event: "signed", at: new Date(at), signer, prevHash });
+      const hour = ledgerHour(new Date(at));
+      const hash = entryHash({ format: 2, petitionId, seq, event: "signed", at: hour, signer, prevHash });
       insertSignature.run(
         petitionId,
         personId,
@@ -104,7 +105,7 @@ export function insertSignatures(
         hash,
         at,
       );
-      insertEntry.run(petitionId, seq, at, signer, prevHash, hash);
+      insertEntry.run(petitionId, seq, hour.getTime(), signer, prevHash, hash);
       prevHash = hash;
       times.push(at);
     });

@@ -380,6 +380,8 @@ export const ledgerEntries = sqliteTable(
     signer: text("signer").notNull(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
+    /** 1: `at` to the millisecond; 2 (every entry since issue 17): `at` is the hour (docs/ledger.md). */
+    format: integer("format").notNull().default(1),
   },
   (t) => [primaryKey({ columns: [t.petitionId, t.seq] })],
 );

@@ -152,7 +152,15 @@ async function colleague(petition: Petition, i: number, personId: number, cookie
 
 /** The ledger as the public API serves it, checked the way docs/ledger.md tells anyone to. */
 async function replayPublicLedger(petition: Petition) {
-  type Entry = { seq: number; event: string; at: string; signer: string; prevHash: string; hash: string };
+  type Entry = {
+    format: 1 | 2;
+    seq: number;
+    event: string;
+    at: string;
+    signer: string;
+    prevHash: string;
+    hash: string;
+  };
   const entries: Entry[] = [];
   let head: string | null = null;
   for (let after: number | null = 0; after !== null; ) {
@@ -173,6 +181,7 @@ async function replayPublicLedger(petition: Petition) {
     if (entry.seq !== index + 1) problems.push(`seq ${entry.seq} at position ${index + 1}`);
     if (entry.prevHash !== prev) problems.push(`entry ${entry.seq} does not point at its predecessor`);
     const recomputed = entryHash({
+      format: entry.format,
       petitionId: petition.id,
       seq: entry.seq,
       event: entry.event as "signed",
@@ -244,7 +253,7 @@ it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again
   const withdrawals = outcomes.filter((o) => o.withdrew).length;
   // One entry per signature and withdrawal, and the petition key's creation.
   expect(ledger.length).toBe(rows.length + withdrawals + 1);
-  expect(app.cli("check-counts")).toMatch(/ 0 mismatches/); // the CLI exits 1 on a mismatch
+  expect(await app.cli("check-counts")).toMatch(/ 0 mismatches/); // the CLI exits 1 on a mismatch
   const published = await replayPublicLedger(petition);
   expect(published.problems).toEqual([]);
   expect(published.count).toBe(expectedCount);

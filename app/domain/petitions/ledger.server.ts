@@ -2,21 +2,37 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { type DB, getDb, preparedStatements } from "../../../db/client";
 import { ledgerEntries, petitions } from "../../../db/schema";
+import { HOUR_MS } from "../../platform/time";
 import type { LedgerEvent } from "../../vocabulary/petitions";
 
 /** The chain starts from this hash (64 zeros). */
 export const GENESIS_HASH = "0".repeat(64);
 
+/**
+ * Format 1 entries carry the event's time to the millisecond, and a public millisecond lined up with
+ * a first sign-in or a session (issue 17: one fell 2.0 s before an anonymous entry). Format 2, for
+ * every entry written since, carries the hour it falls in; the order is the sequence's. Format 1
+ * entries stay as they were (the table is append-only and their hashes cover the exact time), and
+ * verify as before. docs/ledger.md describes both.
+ */
+export const LEDGER_FORMAT = 2;
+export type LedgerFormat = 1 | 2;
+
+/** An entry's public time: the start of its hour. */
+export const ledgerHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+
 /** The exact bytes hashed for an entry: documented in docs/ledger.md. */
 export function entryHash(entry: Omit<LedgerEntry, "hash">): string {
-  const line = [
+  const fields = [
     entry.petitionId,
     entry.seq,
     entry.event,
     entry.at.toISOString(),
     entry.signer,
     entry.prevHash,
-  ].join("|");
+  ];
+  // The "v2" prefix: a format 2 entry can never be read as a format 1 one (or the other way round).
+  const line = (entry.format === 2 ? ["v2", ...fields] : fields).join("|");
   return createHash("sha256").update(line).digest("hex");
 }
 
@@ -24,6 +40,7 @@ export function entryHash(entry: Omit<LedgerEntry, "hash">): string {
 export const newSignerPseudonym = () => randomBytes(32).toString("hex");
 
 export type LedgerEntry = {
+  format: LedgerFormat;
   petitionId: number;
   seq: number;
   event: LedgerEvent;
@@ -33,31 +50,32 @@ export type LedgerEntry = {
   hash: string;
 };
 
-/** The next entry of a petition's chain (not yet written). */
+/** The next entry of a petition's chain (not yet written), in the current format: timed by its hour. */
 export function nextLedgerEntry(
   petition: { id: number; ledgerLength: number; ledgerHead: string | null },
   event: LedgerEvent,
   signer: string,
-  at: Date,
+  when: Date,
 ): LedgerEntry {
   const seq = petition.ledgerLength + 1;
   const prevHash = petition.ledgerHead ?? GENESIS_HASH;
-  return {
+  const unhashed = {
+    format: LEDGER_FORMAT,
     petitionId: petition.id,
     seq,
     event,
-    at,
+    at: ledgerHour(when),
     signer,
     prevHash,
-    hash: entryHash({ petitionId: petition.id, seq, event, at, signer, prevHash }),
-  };
+  } as const;
+  return { ...unhashed, hash: entryHash(unhashed) };
 }
 
 // Raw prepared statements: this runs once per signature, and drizzle's per-call mapping would cost
 // more than the SQL itself (see docs/benchmarks.md).
 const statements = preparedStatements((db) => ({
   insert: db.$client.prepare(
-    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?)",
+    "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash, format) values (?, ?, ?, ?, ?, ?, ?, ?)",
   ),
   // The chain's head and the count move together, in one statement.
   move: db.$client.prepare(
@@ -83,6 +101,7 @@ export function writeLedgerEntry(
     entry.signer,
     entry.prevHash,
     entry.hash,
+    entry.format,
   );
   move.run(entry.seq, entry.hash, countDelta, entry.petitionId);
   petition.ledgerLength = entry.seq;
@@ -95,6 +114,7 @@ export const LEDGER_PAGE_SIZE = 500;
 export function listLedger(petitionId: number, afterSeq = 0, limit = LEDGER_PAGE_SIZE) {
   return getDb()
     .select({
+      format: ledgerEntries.format,
       seq: ledgerEntries.seq,
       event: ledgerEntries.event,
       at: ledgerEntries.at,
@@ -135,6 +155,7 @@ function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
   const standing = new Set<string>();
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
+  let format: LedgerFormat = 1;
   const entries = db
     .select()
     .from(ledgerEntries)
@@ -145,7 +166,14 @@ function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
     if (entry.seq !== expectedSeq) problems.push(`entry ${entry.seq}: expected sequence ${expectedSeq}`);
     if (entry.prevHash !== prev)
       problems.push(`entry ${entry.seq}: previous hash does not match entry ${entry.seq - 1}`);
-    if (entryHash({ ...entry, petitionId }) !== entry.hash)
+    if (entry.format !== 1 && entry.format !== 2)
+      problems.push(`entry ${entry.seq}: unknown format ${entry.format}`);
+    else if (entry.format < format)
+      problems.push(`entry ${entry.seq}: format ${entry.format} after format ${format}`);
+    else format = entry.format;
+    if (entry.format === 2 && entry.at.getTime() % HOUR_MS !== 0)
+      problems.push(`entry ${entry.seq}: a format 2 time must be a whole hour`);
+    if (entryHash({ ...entry, format: entry.format === 2 ? 2 : 1, petitionId }) !== entry.hash)
       problems.push(`entry ${entry.seq}: hash does not match its contents`);
     if (entry.event === "key-created" || entry.event === "key-retired") {
       // The petition's blind-signing key (its fingerprint as signer): no signature changes.

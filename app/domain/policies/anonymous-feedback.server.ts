@@ -6,14 +6,7 @@ import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.ser
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
-import {
-  issueToken,
-  newScopeKeyPair,
-  retireScopeKey,
-  scopeKey,
-  storeScopeKey,
-  verifyScopeToken,
-} from "../../platform/token-issuance.server";
+import { issueToken, retireScopeKey, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
 import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/token-messages";
 import type { User } from "../identity/sessions.server";
 import { FeedbackError, repliesFor, senderView } from "./feedback.server";

@@ -1,0 +1,1 @@
+ALTER TABLE `ledger_entries` ADD `format` integer DEFAULT 1 NOT NULL;
