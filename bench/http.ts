@@ -48,15 +48,17 @@ const actions = await Promise.all(
 console.log(`sign form action: ${actions[0]}`);
 
 // Signature k: signer k mod SIGNERS on petition ⌊k / SIGNERS⌋ — one busy petition at a time, as when a
-// petition goes round the company; every third anonymous, one in four wanting updates, one in twenty
-// with a reason (which becomes their comment). Each server (own database) gets the same sequence.
+// petition goes round the company; one in four wanting updates, one in twenty with a reason (which
+// becomes their comment). All public: an anonymous signature never reaches this action (the browser
+// redeems its blind token without a session; `npm run bench:anonymity` measures that). Each server
+// (own database) gets the same sequence.
 const signing = () => {
   let k = 0;
   const next = () => {
     const i = k++;
     const person = i % SIGNERS;
     const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
-    const fields = new URLSearchParams({ visibility: i % 3 === 2 ? "anonymous" : "public" });
+    const fields = new URLSearchParams({ visibility: "public" });
     if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
     if (i % 4 === 0) fields.set("wantsUpdates", "on");
     fields.set("intent", "sign");

@@ -108,7 +108,7 @@ export async function startServers(
 const BARE_REMIX = path.resolve("bench/bare-remix");
 
 /** Builds the bare Remix app (bench/bare-remix) when its build is missing. */
-function buildBareRemix(): void {
+export function buildBareRemix(): void {
   if (existsSync(path.join(BARE_REMIX, "build/server/index.js"))) return;
   const result = spawnSync(
     process.execPath,

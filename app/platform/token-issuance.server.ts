@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { type Executor, preparedStatements } from "../../db/client";
 import { blindKeys, tokenIssuance } from "../../db/schema";
 import {
   type BlindKeyPair,
@@ -125,30 +125,33 @@ export function issueToken(
  * issued to them: refused when they already hold one, which they must sign with.
  */
 export function recordSigningWithoutToken(
-  exec: Executor,
+  _exec: Executor,
   scope: string,
   personId: number,
   now: number,
 ): void {
-  const issuance = issuanceOf(exec, scope, personId);
-  if (issuance?.token) {
+  // Raw prepared statements, on the caller's connection and so in its transaction: this runs on
+  // every public signature, where drizzle building the two queries cost more than running them.
+  const { issuance, markWithoutToken } = statements();
+  const existing = issuance.get(scope, personId);
+  if (existing?.blinded_message) {
     throw new TokenRefusal(
       "Your browser holds a token for this petition (this one or another): sign from the browser that has it, with JavaScript, or move your tokens to this one.",
       409,
     );
   }
-  if (issuance) return;
-  exec
-    .insert(tokenIssuance)
-    .values({
-      scope,
-      personId,
-      issuedOn: new Date(startOfDay(now)),
-      blindedMessage: null,
-      blindSignature: null,
-    })
-    .run();
+  if (existing) return;
+  markWithoutToken.run(scope, personId, startOfDay(now));
 }
+
+const statements = preparedStatements((db) => ({
+  issuance: db.$client.prepare<[string, number], { blinded_message: string | null }>(
+    "select blinded_message from token_issuance where scope = ? and person_id = ?",
+  ),
+  markWithoutToken: db.$client.prepare<[string, number, number]>(
+    "insert into token_issuance (scope, person_id, issued_on, blinded_message, blind_signature) values (?, ?, ?, null, null)",
+  ),
+}));
 
 /** Whether a finalized token is valid for the scope's key (retired keys still verify). */
 export function verifyScopeToken(exec: Executor, scope: string, message: Buffer, signature: Buffer): boolean {
