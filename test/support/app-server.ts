@@ -48,7 +48,7 @@ const groupAlive = (pgid: number) => {
 
 /**
  * The built app, started as `npm start` starts it (app/server/start.ts), on a free port with its own
- * SQLite file. `cli` runs `npm run cli` against the same database, `seed` `npm run seed`. `kill()`
+ * SQLite file. `cli` runs `npm run cli` against the same database (seed with seedDemoFolder, before a server starts). `kill()`
  * is a crash (SIGKILL) that keeps the files; `restart()` starts the app again on the same database, port and environment.
  * `dataFrom` copies a prepared data folder in first; `nodeArgs` go to the server's node (benchmarks
  * profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
@@ -78,7 +78,7 @@ export async function startAppServer(
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
 
-  // Asynchronous: a seed or a few CLI runs in a row took over 60 s on a loaded machine, and a test
+  // Asynchronous: a few CLI runs in a row took over 60 s on a loaded machine, and a test
   // worker blocked that long misses vitest's progress-call timeout (the run fails, all tests green).
   const script = async (file: string, ...args: string[]) => {
     const result = await runChild([...NODE_WITH_TSX.slice(1), file, ...args], serverEnv);
@@ -86,7 +86,6 @@ export async function startAppServer(
     return result.stdout;
   };
   const cli = (...args: string[]) => script("app/cli.ts", ...args);
-  const seed = () => script("app/demo/seed-command.ts");
   const writeFile = (name: string, content: string) => {
     const file = path.join(dir, name);
     writeFileSync(file, content);
@@ -154,7 +153,6 @@ export async function startAppServer(
       return (await response.json()) as { worker: number | null; jobs: boolean };
     },
     cli,
-    seed,
     writeFile,
     output: () => output,
     /** Polls `condition` (say, the outbox drained) until it holds; on timeout, fails with the server's log. */

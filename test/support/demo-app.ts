@@ -1,7 +1,9 @@
+import { rmSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type AppServer, startAppServer } from "./app-server";
 import { launchBrowser } from "./browser";
+import { seedDemoFolder } from "./seed-once";
 import { signedInAs } from "./sign-in-flow";
 
 /**
@@ -12,14 +14,16 @@ import { signedInAs } from "./sign-in-flow";
 export function demoApp() {
   const state: { app?: AppServer; browser?: Browser } = {};
   beforeAll(async () => {
-    // The browser project seeds once per run (seed-once.ts); elsewhere the file seeds its own.
+    // The browser project seeds once per run (seed-once.ts); elsewhere the file seeds its own, before
+    // its server starts.
     const seeded = inject("demoDataDir");
+    const own = seeded ? null : await seedDemoFolder();
     // Anonymous acts count in batches of one, a minute apart, so a test sees its own counted.
     state.app = await startAppServer(
       { ANONYMOUS_BATCH_MINUTES: "1", ANONYMOUS_BATCH_SIZE: "1" },
-      { dataFrom: seeded },
+      { dataFrom: seeded ?? own ?? undefined },
     );
-    if (!seeded) await state.app.seed();
+    if (own) rmSync(own, { recursive: true, force: true });
     state.browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {

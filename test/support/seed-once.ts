@@ -16,6 +16,17 @@ declare module "vitest" {
  * starts on its own copy (see demoApp), so files stay independent.
  */
 export default async function setup(project: TestProject) {
+  const dir = await seedDemoFolder();
+  project.provide("demoDataDir", dir);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A new data folder holding the seeded demo company. Seeded with no server running on it: a server's
+ * minute job closes petitions whose closing time has passed, and the demo's history is in the past,
+ * so seeding under a running server raced it ("This petition is not open for signatures").
+ */
+export async function seedDemoFolder(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-demo-"));
   const result = await runChild(["--import", "tsx", "app/demo/seed-command.ts"], {
     ...process.env,
@@ -23,6 +34,5 @@ export default async function setup(project: TestProject) {
     SMTP_URL: "",
   });
   if (result.status !== 0) throw new Error(`seeding the demo company failed:\n${result.output}`);
-  project.provide("demoDataDir", dir);
-  return () => rmSync(dir, { recursive: true, force: true });
+  return dir;
 }
