@@ -51,8 +51,10 @@ const statements = preparedStatements((db) => ({
   >(
     "select id, state, hidden_at, closes_at, signature_count, ledger_length, ledger_head from petitions where id = ?",
   ),
+  // The signer's department and location are copied from the directory as they are now: breakdowns
+  // read them from here, so a later directory edit moves no count.
   insert: db.$client.prepare(
-    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, token_id, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, token_id, ledger_seq, ledger_hash, created_at, department, location) select ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, department, location from people where id = ?",
   ),
   earlierToken: db.$client.prepare<[number, number], { token_id: string }>(
     "select token_id from signatures where petition_id = ? and person_id = ? and token_id is not null order by id desc limit 1",
@@ -153,9 +155,8 @@ export async function signPetition(
       const signer = newSignerPseudonym();
       const entry = nextLedgerEntry(petition, "signed", signer, at);
       try {
-        statements().insert.run(
+        const inserted = statements().insert.run(
           petition.id,
-          input.user.id,
           "public",
           input.reason || null,
           input.wantsUpdates ? 1 : 0,
@@ -165,7 +166,9 @@ export async function signPetition(
           entry.seq,
           entry.hash,
           now,
+          input.user.id,
         );
+        if (inserted.changes !== 1) throw new PetitionError("There is no such person.", 404);
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new PetitionError(
