@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { signatures } from "../../../db/schema";
@@ -20,9 +20,19 @@ export const SIGNING_LIMITS = {
   perIp: { limit: 120, windowMs: 10 * 60_000 },
 };
 
-/** Addresses are kept only as a keyed hash, and only so moderators can invalidate by IP. */
+/** The key made when IP_HASH_KEY is unset: in this process's memory only, never on disk. */
+let memoryIpKey: string | null = null;
+
+/**
+ * Public signers' addresses are kept only as a keyed hash, only so moderators can invalidate by IP,
+ * and only until the petition closes. The key is IP_HASH_KEY, or a random one held in memory: never
+ * the session secret, which lives in the data folder — a copy of that folder would let anyone hash
+ * the whole corporate address range and read every signer's address back.
+ */
 export function hashIp(ip: string): string {
-  return createHmac("sha256", getConfig().sessionSecret).update(`ip:${ip}`).digest("hex");
+  if (memoryIpKey === null) memoryIpKey = randomBytes(32).toString("base64url");
+  const key = getConfig().ipHashKey ?? memoryIpKey;
+  return createHmac("sha256", key).update(`ip:${ip}`).digest("hex");
 }
 
 export type Receipt = { petitionId: number; seq: number; hash: string };
