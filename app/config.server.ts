@@ -130,6 +130,9 @@ const envSchema = z.object({
   APP_URL: z.url({ protocol: /^https?$/, message: "must be an absolute http(s) URL" }).optional(),
   DATABASE_URL: z.string().min(1).default("data/undersigned.db"),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  // Keys the hashes of public signers' addresses (invalidation by IP). Never written to the data
+  // folder: unset, a random key held in memory for the server's life.
+  IP_HASH_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z
     .string()
     .optional()
@@ -225,6 +228,11 @@ export type Config = {
   databasePath: string;
   dataDir: string;
   sessionSecret: string;
+  /**
+   * IP_HASH_KEY: keys the hashes of public signers' addresses; null means a random key held only in
+   * memory (under `npm start` the primary makes it and hands it to its workers).
+   */
+  ipHashKey: string | null;
   smtpUrl: string | null;
   mailFrom: string;
   allowedEmailDomains: string[];
@@ -282,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePath,
     dataDir,
     sessionSecret: values.SESSION_SECRET ?? persistedSessionSecret(dataDir),
+    ipHashKey: values.IP_HASH_KEY ?? null,
     smtpUrl: values.SMTP_URL ? values.SMTP_URL : null,
     mailFrom: values.MAIL_FROM,
     allowedEmailDomains: values.ALLOWED_EMAIL_DOMAINS,

@@ -76,7 +76,8 @@ export function insertSignatures(
     .get(petitionId);
   if (!petition) throw new Error(`no petition ${petitionId}`);
   const insertSignature = sqlite.prepare(
-    "insert into signatures (petition_id, person_id, visibility, wants_updates, ledger_signer, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+    // Public signatures record the signer's department and location, as signPetition's statement does.
+    "insert into signatures (petition_id, person_id, visibility, wants_updates, ledger_signer, ledger_seq, ledger_hash, created_at, department, location) select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, case when ?3 = 'public' then department end, case when ?3 = 'public' then location end from people where id = ?2",
   );
   const insertEntry = sqlite.prepare(
     "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash, format) values (?, ?, 'signed', ?, ?, ?, ?, 2)",

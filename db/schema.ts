@@ -327,8 +327,18 @@ export const signatures = sqliteTable(
     reason: text("reason"),
     /** The signer asked for updates (milestones, responses) by email. */
     wantsUpdates: integer("wants_updates", { mode: "boolean" }).notNull().default(false),
-    /** Keyed hash of the signer's address, only to let moderators invalidate by IP. */
+    /**
+     * Keyed hash of a public signer's address, only to let moderators invalidate by IP: keyed by
+     * IP_HASH_KEY (or a key held in memory only), never stored with the database; cleared when the
+     * petition closes, and never kept on an anonymous signature.
+     */
     ipHash: text("ip_hash"),
+    /**
+     * The public signer's department and location when they signed (null on legacy anonymous rows):
+     * breakdowns read these, so a later directory edit moves no count.
+     */
+    department: text("department"),
+    location: text("location"),
     /**
      * This signature's pseudonym in the ledger: random per signature, so nothing in the ledger links
      * two signatures of one person (a public one and a later anonymous one, say).

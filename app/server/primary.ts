@@ -12,6 +12,7 @@
  * request).
  */
 import cluster, { type Worker } from "node:cluster";
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { closeDb, getDb, openProblem } from "../../db/client";
@@ -192,7 +193,10 @@ export async function runPrimary(): Promise<void> {
       send(worker, { [MESSAGE_TAG]: { id: body.id, answer: answer(body.request) } });
   });
 
-  const fork = () => cluster.fork({ UNDERSIGNED_WORKER: "1" });
+  // Without IP_HASH_KEY, the key that hashes signers' addresses is made here, in memory, and handed
+  // to every worker (a restarted one too), so they all hash alike; it is never written anywhere.
+  const ipHashKey = config.ipHashKey ?? randomBytes(32).toString("base64url");
+  const fork = () => cluster.fork({ UNDERSIGNED_WORKER: "1", IP_HASH_KEY: ipHashKey });
 
   cluster.on("exit", (worker, code, signal) => {
     ready.delete(worker.id);

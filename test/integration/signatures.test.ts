@@ -460,7 +460,7 @@ describe("bulk invalidation", () => {
       .all();
     expect(previews.at(-1)?.details).toMatchObject({
       matched: "few",
-      people: expect.arrayContaining([company.staff[44]?.email]),
+      people: 5,
     });
     // Fewer than five are never invalidated: the public count would show the exact drop.
     const countBefore = findPetition(petition.slug)?.signatureCount;

@@ -1,3 +1,6 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchToken } from "../../app/demo/anonymous-signer.server";
@@ -9,7 +12,7 @@ import { enqueueMail } from "../../app/platform/outbox.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DAY_MS } from "../../app/platform/time";
 import { getDb } from "../../db/client";
-import { outbox } from "../../db/schema";
+import { outbox, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";
 import { sessionCookies, useAppDatabase } from "../support/http-client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
@@ -141,6 +144,20 @@ describe("two workers", () => {
         });
         expect(await countsSeenBy(through, petition.slug, viewer)).toEqual(seen);
       }
+      // Both workers hashed the one client address with one key — the primary's, held in memory and
+      // handed to them — and not with the session secret the data folder keeps.
+      const hashes = getDb()
+        .select({ ipHash: signatures.ipHash })
+        .from(signatures)
+        .where(eq(signatures.petitionId, petition.id))
+        .all()
+        .map((row) => row.ipHash);
+      expect(hashes).toHaveLength(cookies.length);
+      expect(new Set(hashes).size).toBe(1);
+      expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+      const secret = readFileSync(path.join(path.dirname(app.databasePath), "session-secret"), "utf8").trim();
+      for (const address of ["127.0.0.1", "::ffff:127.0.0.1", "::1"])
+        expect(hashes[0]).not.toBe(createHmac("sha256", secret).update(`ip:${address}`).digest("hex"));
       // The body, rendered once and kept per text: an edit (here by another process, the test's)
       // shows on both.
       const creator = company.staff[0];

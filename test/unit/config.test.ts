@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,6 +50,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ DATABASE_URL: db, SESSION_SECRET: "x".repeat(40) }).sessionSecret).toBe(
       "x".repeat(40),
     );
+  });
+
+  it("keys address hashes with IP_HASH_KEY, or (unset) with nothing it writes to the data folder", () => {
+    const db = tempDb();
+    expect(loadConfig({ DATABASE_URL: db }).ipHashKey).toBeNull();
+    expect(readdirSync(path.dirname(db))).toEqual(["session-secret"]);
+    expect(loadConfig({ DATABASE_URL: db, IP_HASH_KEY: "k".repeat(32) }).ipHashKey).toBe("k".repeat(32));
   });
 
   it("gives sessions an absolute lifetime of SESSION_MAX_DAYS (90 by default)", () => {
@@ -105,6 +112,7 @@ describe("loadConfig", () => {
     [{ APP_URL: "ftp://files.example" }, "APP_URL"],
     [{ SMTP_URL: "mail.example:25" }, "SMTP_URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+    [{ IP_HASH_KEY: "short" }, "IP_HASH_KEY"],
     [{ ALLOWED_EMAIL_DOMAINS: "corp.example,not a domain" }, "ALLOWED_EMAIL_DOMAINS"],
     [{ ADMIN_EMAILS: "boss@corp.example,nobody" }, "ADMIN_EMAILS"],
     [{ SESSION_MAX_DAYS: "0" }, "SESSION_MAX_DAYS"],

@@ -29,6 +29,31 @@ export class MalformedDirectoryError extends Refusal {
   }
 }
 
+/**
+ * Who moved where (department or location), for the audit log: signatures record the signer's
+ * department and location when they sign, so a move changes no breakdown — but an import that moves
+ * people is a privileged act, and the log says exactly what it did.
+ */
+export type DirectoryMove = {
+  email: string;
+  department?: { from: string | null; to: string | null };
+  location?: { from: string | null; to: string | null };
+};
+/** The audit entry lists this many moves; `moved` counts them all. */
+export const MOVES_AUDITED = 1_000;
+
+export function directoryMove(
+  before: { email: string; department: string | null; location: string | null },
+  after: { department?: string | null; location?: string | null },
+): DirectoryMove | null {
+  const move: DirectoryMove = { email: before.email };
+  if (after.department !== undefined && after.department !== before.department)
+    move.department = { from: before.department, to: after.department };
+  if (after.location !== undefined && after.location !== before.location)
+    move.location = { from: before.location, to: after.location };
+  return move.department || move.location ? move : null;
+}
+
 const REQUIRED_COLUMNS = ["email", "name", "department", "location"] as const;
 const ACTIVE_VALUES: Record<string, boolean> = {
   "": true,
@@ -117,6 +142,7 @@ export function importDirectory(
   };
   const seen = new Map<string, number>();
   const now = new Date();
+  const moves: DirectoryMove[] = [];
 
   getDb().transaction(
     (tx) => {
@@ -163,6 +189,8 @@ export function importDirectory(
           .set({ ...values, updatedAt: now })
           .where(eq(people.id, existing.id))
           .run();
+        const move = directoryMove(existing, values);
+        if (move) moves.push(move);
         if (existing.active && !values.active) {
           revokeAllSessions(tx, existing.id);
           report.deactivated.push(line);
@@ -190,6 +218,8 @@ export function importDirectory(
         unchanged: report.unchanged.length,
         rejected: report.rejected.length,
         deactivateMissing: Boolean(options.deactivateMissing),
+        moved: moves.length,
+        moves: moves.slice(0, MOVES_AUDITED),
       });
     },
     { behavior: "immediate" },

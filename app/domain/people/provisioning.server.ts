@@ -8,6 +8,7 @@ import { normalizeEmail } from "../../platform/email-address";
 import { Refusal, type RefusalStatus } from "../../platform/refusal";
 import { revokeAllSessions } from "../identity/sessions.server";
 import type { Person } from "./directory.server";
+import { directoryMove } from "./directory-import.server";
 
 /**
  * The staff directory kept by the company's provisioning client over SCIM 2.0 (RFC 7643/7644):
@@ -233,6 +234,9 @@ function apply(exec: Executor, person: Person, attributes: Attributes): Person {
       {
         email: updated.email,
         fields,
+        // Who moved where, as a CSV import's entry says it.
+        department: directoryMove(person, attributes)?.department,
+        location: directoryMove(person, attributes)?.location,
       },
     );
   if (person.active !== updated.active) {

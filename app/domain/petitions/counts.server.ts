@@ -120,7 +120,8 @@ export function listPublicSigners(petitionId: number, page: number) {
   const rows = db
     .select({
       name: people.name,
-      department: people.department,
+      // As it was when they signed, like the breakdowns.
+      department: signatures.department,
       signedAt: signatures.createdAt,
     })
     .from(signatures)

@@ -111,13 +111,13 @@ type Breakdowns = {
 };
 
 /**
- * Breakdowns are the signatures as they stood at midnight UTC, so they change once a day; but they
- * read every signer's directory row (165 ms at 80,000 signers), so each petition's is kept for its
- * day. Departments and locations are the directory's at the day's first view — the first view in any
- * worker process: the kept value is one for all of them (platform/kept-values), or two workers could
- * show two breakdowns a day apart by a directory import, and their difference would tell who moved.
- * (The petition's creation time is in the key for databases the seed CLI resets under a running
- * server.)
+ * Breakdowns are the public signatures as they stood at midnight UTC, so they change once a day; they
+ * read every public signature (165 ms at 80,000 signers), so each petition's is kept for its day, one
+ * value for every worker process (platform/kept-values). Departments and locations are those each
+ * signature recorded when it was made, not the directory's now: a directory import that moves a
+ * signer moves no count (it moved an anonymous signer's department when breakdowns read the
+ * directory). The directory gives only the list of groups shown, signed in or not. (The petition's
+ * creation time is in the key for databases the seed CLI resets under a running server.)
  */
 export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()): Promise<Breakdowns> {
   const asOf = startOfDay(now);
@@ -129,14 +129,15 @@ export function signerBreakdowns(petition: BreakdownPetition, now = Date.now()):
 function countBreakdowns(petition: BreakdownPetition, asOf: number): Breakdowns {
   // One pass over the public signers, grouped by both, folded into each breakdown here. Anonymous
   // signatures have no department or location: they are one total beside the breakdowns.
+  // Each signature's department and location as they were when it was made (signing.server.ts): a
+  // directory edit since moves nothing here.
   const rows = getDb()
     .select({
-      department: sql<string>`coalesce(${people.department}, '')`,
-      location: sql<string>`coalesce(${people.location}, '')`,
+      department: sql<string>`coalesce(${signatures.department}, '')`,
+      location: sql<string>`coalesce(${signatures.location}, '')`,
       total: count(),
     })
     .from(signatures)
-    .innerJoin(people, eq(people.id, signatures.personId))
     .where(and(eq(signatures.petitionId, petition.id), eq(signatures.visibility, "public"), standingAt(asOf)))
     .groupBy(sql`1`, sql`2`)
     .all();
@@ -289,7 +290,7 @@ export function exportSigners(petition: Petition, user: User, now = Date.now()):
   return db.transaction(
     (tx) => {
       const rows = tx
-        .select({ name: people.name, department: people.department, signedAt: signatures.createdAt })
+        .select({ name: people.name, department: signatures.department, signedAt: signatures.createdAt })
         .from(signatures)
         .innerJoin(people, eq(people.id, signatures.personId))
         .where(and(standing(petition.id), eq(signatures.visibility, "public")))

@@ -14,7 +14,10 @@ import { hashIp } from "./signing.server";
 /**
  * Bulk invalidation of fraudulent signatures by moderators: by people (a list of at least five), a
  * time window or an address, previewed as a number, audited, and never so narrow that the public
- * count would show whether someone signed.
+ * count would show whether someone signed. Only public signatures are ever matched: they are the ones
+ * a moderator can already see on the signers list. Anonymous ones (blind-token ones have no person;
+ * legacy rows on petitions opened before them still do) are never counted, so a list padded with a
+ * suspect answers the same whether the suspect signed anonymously or not at all.
  */
 
 export const invalidationSchema = z
@@ -32,7 +35,7 @@ export const invalidationSchema = z
 export type InvalidationCriteria = z.infer<typeof invalidationSchema>;
 
 function invalidationWhere(petitionId: number, criteria: InvalidationCriteria): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [standing(petitionId)];
+  const conditions: (SQL | undefined)[] = [standing(petitionId), eq(signatures.visibility, "public")];
   if (criteria.emails) {
     const emails = emailList(criteria);
     conditions.push(
@@ -88,8 +91,10 @@ function checkPeopleList(criteria: InvalidationCriteria): string[] {
 }
 
 /**
- * How many standing signatures the criteria match, shown before the moderator confirms. Every
- * preview is audited with its criteria, so probing for who signed leaves a trace.
+ * How many standing public signatures the criteria match, shown before the moderator confirms. Every
+ * preview is audited, so probing leaves a trace — but with how many people were listed, never who:
+ * a list beside its count would make the audit log a list of signers. (A hash of the list would
+ * not do: the directory is small enough to hash every "five known signers plus one" list.)
  */
 export function previewInvalidation(
   petitionId: number,
@@ -111,7 +116,7 @@ export function previewInvalidation(
         { type: "petition", id: petitionId },
         {
           matched,
-          people: emails,
+          people: emails.length,
           from: criteria.from?.toISOString(),
           to: criteria.to?.toISOString(),
           ip: criteria.ip ? "given" : undefined,
@@ -183,7 +188,7 @@ export function invalidateSignatures(
           count: matched.length,
           reason: criteria.reason,
           criteria: {
-            people: criteria.emails ? criteria.emails.split(/[\s,;]+/).filter(Boolean).length : 0,
+            people: emailList(criteria).length,
             from: criteria.from?.toISOString(),
             to: criteria.to?.toISOString(),
             ip: criteria.ip ? "given" : undefined,

@@ -18,7 +18,8 @@ import { acceptsSignatures, PetitionError } from "./rights.server";
 /**
  * Each petition's blind-signing key: made when it opens (its fingerprint the ledger's `key-created`
  * entry), its private half deleted when it closes (`key-retired`), so no token can be minted after.
- * Closing also forgets the people of the petition's legacy anonymous signatures (docs/anonymity.md).
+ * Closing also forgets the people of the petition's legacy anonymous signatures (docs/anonymity.md)
+ * and the address hashes of its public ones.
  */
 
 type LedgerState = { id: number; ledgerLength: number; ledgerHead: string | null; signatureCount: number };
@@ -34,13 +35,25 @@ export function openPetitionKey(exec: Executor, petition: LedgerState, keys: Bli
 /**
  * Retires the key of a petition that stops taking signatures (closed, won), with its ledger entry,
  * and forgets who made its legacy anonymous signatures: they move, dated by day, to the table that
- * holds no person (their "why I'm signing" comments lose their author and exact time too).
+ * holds no person (their "why I'm signing" comments lose their author and exact time too). Its public
+ * signatures' address hashes are cleared too.
  */
 export function closePetitionKey(exec: Executor, petition: LedgerState, at: Date): void {
   const retired = retireScopeKey(exec, petitionScope(petition.id), at.getTime());
   if (retired)
     writeLedgerEntry(nextLedgerEntry(petition, "key-retired", retired.fingerprint, at), 0, petition);
   forgetLegacyAnonymous(exec, petition.id);
+  forgetAddressHashes(exec, petition.id);
+}
+
+/**
+ * A closed petition takes no signatures, so no one needs to invalidate its signatures by address any
+ * more: the hashes of its public signers' addresses go with its key.
+ */
+function forgetAddressHashes(exec: Executor, petitionId: number): void {
+  exec.run(
+    sql`update signatures set ip_hash = null where petition_id = ${petitionId} and ip_hash is not null`,
+  );
 }
 
 const DAY = String(DAY_MS);

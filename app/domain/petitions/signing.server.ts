@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { signatures } from "../../../db/schema";
@@ -20,9 +20,19 @@ export const SIGNING_LIMITS = {
   perIp: { limit: 120, windowMs: 10 * 60_000 },
 };
 
-/** Addresses are kept only as a keyed hash, and only so moderators can invalidate by IP. */
+/** The key made when IP_HASH_KEY is unset: in this process's memory only, never on disk. */
+let memoryIpKey: string | null = null;
+
+/**
+ * Public signers' addresses are kept only as a keyed hash, only so moderators can invalidate by IP,
+ * and only until the petition closes. The key is IP_HASH_KEY, or a random one held in memory: never
+ * the session secret, which lives in the data folder — a copy of that folder would let anyone hash
+ * the whole corporate address range and read every signer's address back.
+ */
 export function hashIp(ip: string): string {
-  return createHmac("sha256", getConfig().sessionSecret).update(`ip:${ip}`).digest("hex");
+  if (memoryIpKey === null) memoryIpKey = randomBytes(32).toString("base64url");
+  const key = getConfig().ipHashKey ?? memoryIpKey;
+  return createHmac("sha256", key).update(`ip:${ip}`).digest("hex");
 }
 
 export type Receipt = { petitionId: number; seq: number; hash: string };
@@ -51,8 +61,10 @@ const statements = preparedStatements((db) => ({
   >(
     "select id, state, hidden_at, closes_at, signature_count, ledger_length, ledger_head from petitions where id = ?",
   ),
+  // The signer's department and location are copied from the directory as they are now: breakdowns
+  // read them from here, so a later directory edit moves no count.
   insert: db.$client.prepare(
-    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, token_id, ledger_seq, ledger_hash, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into signatures (petition_id, person_id, visibility, reason, wants_updates, ip_hash, ledger_signer, token_id, ledger_seq, ledger_hash, created_at, department, location) select ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, department, location from people where id = ?",
   ),
   earlierToken: db.$client.prepare<[number, number], { token_id: string }>(
     "select token_id from signatures where petition_id = ? and person_id = ? and token_id is not null order by id desc limit 1",
@@ -153,9 +165,8 @@ export async function signPetition(
       const signer = newSignerPseudonym();
       const entry = nextLedgerEntry(petition, "signed", signer, at);
       try {
-        statements().insert.run(
+        const inserted = statements().insert.run(
           petition.id,
-          input.user.id,
           "public",
           input.reason || null,
           input.wantsUpdates ? 1 : 0,
@@ -165,7 +176,9 @@ export async function signPetition(
           entry.seq,
           entry.hash,
           now,
+          input.user.id,
         );
+        if (inserted.changes !== 1) throw new PetitionError("There is no such person.", 404);
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new PetitionError(
