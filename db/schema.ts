@@ -517,10 +517,12 @@ export const commentReports = sqliteTable(
     commentId: integer("comment_id")
       .notNull()
       .references(() => comments.id),
-    /** Shown to nobody: neither the author nor moderators learn who reported. */
-    reporterId: integer("reporter_id")
-      .notNull()
-      .references(() => people.id),
+    /**
+     * Shown to nobody: neither the author nor moderators learn who reported. Kept only while the
+     * report is open (one report per person per comment, and no judging one's own report); set null
+     * when the report is resolved, so no resolved report names its reporter.
+     */
+    reporterId: integer("reporter_id").references(() => people.id),
     reason: text("reason", { enum: REPORT_REASONS }).notNull(),
     note: text("note"),
     createdAt: createdAt(),
@@ -528,7 +530,9 @@ export const commentReports = sqliteTable(
     resolution: text("resolution", { enum: REPORT_RESOLUTIONS }),
   },
   (t) => [
-    uniqueIndex("comment_reports_once_per_person").on(t.commentId, t.reporterId),
+    uniqueIndex("comment_reports_once_per_person")
+      .on(t.commentId, t.reporterId)
+      .where(sql`reporter_id is not null`),
     index("comment_reports_open_idx").on(t.commentId).where(sql`resolved_at is null`),
   ],
 );
