@@ -888,12 +888,11 @@ describe("big threads", () => {
     const bigView = loadThread(subjectOf(big.id), viewer, { sort: "oldest", page: 1 });
     const busy = bigView?.comments.find((c) => c.replyCount === 5);
     expect(busy?.replies).toHaveLength(3);
-    expect(busy?.replies.map((r) => r.id)).toEqual(
-      [...(busy?.replies.map((r) => r.id) ?? [])].sort((a, b) => a - b),
-    );
     expect(flatten(bigView?.comments ?? []).length).toBeGreaterThan(60);
     const more = loadComment(busy?.id ?? 0, viewer);
     expect(more?.comment.replies).toHaveLength(5);
+    // The first three in time order (ids are random: ADR 31), as the comment's own page lists them.
+    expect(busy?.replies.map((r) => r.id)).toEqual(more?.comment.replies.slice(0, 3).map((r) => r.id));
     expect(more?.comment.replies.at(-1)?.replyCount).toBe(4);
     expect(more?.comment.replies.at(-1)?.replies).toHaveLength(3);
   });
