@@ -29,7 +29,13 @@ import {
 
 /** Writing comments: posting (and a signer's reason), replying with its email, editing, deleting. */
 
-export type PostInput = { body: string; anonymous: boolean };
+/**
+ * `emailReplies`: an anonymous author asks to be emailed replies (and told if a moderator hides it).
+ * Off unless asked for: those emails go through the company's mail system, whose logs name the
+ * recipient beside "a colleague replied to your comment on …" (issue 17). Named comments email
+ * replies unless the author turned the topic off.
+ */
+export type PostInput = { body: string; anonymous: boolean; emailReplies?: boolean };
 
 /** A top-level comment, or a reply when `parentId` is given. Returns the new comment's id. */
 export async function postComment(
@@ -171,6 +177,7 @@ function insertComment(
       ...placement,
       authorId: user.id,
       anonymous: input.anonymous,
+      emailsAuthor: !input.anonymous || input.emailReplies === true,
       official,
       fromSignature: input.fromSignature ?? false,
       body: input.body,
