@@ -93,7 +93,7 @@ for (let i = 0; i < RENDERS; i++) {
 const rendered = (html.match(/class="comment comment-/g) ?? []).length;
 
 const raw = sqlite.prepare(
-  "select c.*, p.name from comments c join people p on p.id = c.author_id where c.thread_id = ? and c.parent_id is null order by c.score desc, c.id desc limit 20",
+  "select c.*, p.name from comments c join people p on p.id = c.author_id where c.thread_id = ? and c.parent_id is null order by c.score desc, c.created_at desc, c.id desc limit 20",
 );
 const loadTimes: number[] = [];
 const rawTimes: number[] = [];

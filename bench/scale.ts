@@ -221,7 +221,7 @@ for (const petition of signable.slice(0, THREADS)) {
 }
 sqlite.transaction(() => {
   const reported = sqlite
-    .prepare<[], { id: number }>("select id from comments order by id desc limit 300")
+    .prepare<[], { id: number }>("select id from comments order by created_at desc, id desc limit 300")
     .all();
   const insertReport = sqlite.prepare(
     "insert into comment_reports (comment_id, reporter_id, reason, created_at) values (?, ?, 'spam', ?)",

@@ -46,6 +46,20 @@ const updatedAt = () =>
     .default(sql`0`)
     .$defaultFn(() => new Date());
 
+/**
+ * A random row id in [1, 2^53): within JavaScript's safe integers, and carrying no order. Used by the
+ * tables whose ids would otherwise place anonymous items in time between exactly dated named ones
+ * (comments, policy feedback; ADR 31). Their inserts ask platform/random-ids.server.ts, which retries
+ * on a collision; this default only backs an insert that forgot. Web Crypto's global, so the schema
+ * imports nothing.
+ */
+export function randomRowId(): number {
+  const [high = 0, low = 0] = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return (high & 0x1f_ffff) * 2 ** 32 + low || 1;
+}
+/** An integer primary key with random values (no AUTOINCREMENT: SQLite would follow the largest id). */
+const randomId = () => integer("id").primaryKey().$defaultFn(randomRowId);
+
 /** The staff directory, plus people admitted by an allowed email domain. */
 export const people = sqliteTable(
   "people",
@@ -442,7 +456,8 @@ export const commentThreads = sqliteTable(
 export const comments = sqliteTable(
   "comments",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Random (ADR 31): ids say nothing of when a comment was written; time order is created_at, id. */
+    id: randomId(),
     threadId: integer("thread_id")
       .notNull()
       .references(() => commentThreads.id),
@@ -474,6 +489,7 @@ export const comments = sqliteTable(
     replyCount: integer("reply_count").notNull().default(0),
     /** Unresolved reports; at the configured threshold the comment hides itself pending review. */
     openReports: integer("open_reports").notNull().default(0),
+    /** Exact for named comments; the day's start for anonymous ones (they are shown, and sorted, by day). */
     createdAt: createdAt(),
     editedAt: timestamp("edited_at"),
     deletedAt: timestamp("deleted_at"),
@@ -483,12 +499,16 @@ export const comments = sqliteTable(
     hiddenReason: text("hidden_reason"),
   },
   (t) => [
-    // One index per sort of a thread's top level, and one for replies (always oldest first).
-    index("comments_top_level_score_idx").on(t.threadId, t.score, t.id).where(sql`parent_id is null`),
-    index("comments_top_level_id_idx").on(t.threadId, t.id).where(sql`parent_id is null`),
-    index("comments_parent_idx").on(t.parentId, t.id),
+    // One index per sort of a thread's top level, and one for replies (always oldest first): time
+    // order is (created_at, id), the random id only breaking ties.
+    index("comments_top_level_score_idx")
+      .on(t.threadId, t.score, t.createdAt, t.id)
+      .where(sql`parent_id is null`),
+    index("comments_top_level_time_idx").on(t.threadId, t.createdAt, t.id).where(sql`parent_id is null`),
+    index("comments_parent_time_idx").on(t.parentId, t.createdAt, t.id),
     index("comments_author_idx").on(t.authorId),
-    index("comments_reported_idx").on(t.id).where(sql`open_reports > 0`),
+    // The moderators' queue: most reported first, then the longest waiting.
+    index("comments_reported_idx").on(t.openReports, t.createdAt, t.id).where(sql`open_reports > 0`),
   ],
 );
 
@@ -529,10 +549,12 @@ export const commentReports = sqliteTable(
     commentId: integer("comment_id")
       .notNull()
       .references(() => comments.id),
-    /** Shown to nobody: neither the author nor moderators learn who reported. */
-    reporterId: integer("reporter_id")
-      .notNull()
-      .references(() => people.id),
+    /**
+     * Shown to nobody: neither the author nor moderators learn who reported. Kept only while the
+     * report is open (one report per person per comment, and no judging one's own report); set null
+     * when the report is resolved, so no resolved report names its reporter.
+     */
+    reporterId: integer("reporter_id").references(() => people.id),
     reason: text("reason", { enum: REPORT_REASONS }).notNull(),
     note: text("note"),
     createdAt: createdAt(),
@@ -540,7 +562,9 @@ export const commentReports = sqliteTable(
     resolution: text("resolution", { enum: REPORT_RESOLUTIONS }),
   },
   (t) => [
-    uniqueIndex("comment_reports_once_per_person").on(t.commentId, t.reporterId),
+    uniqueIndex("comment_reports_once_per_person")
+      .on(t.commentId, t.reporterId)
+      .where(sql`reporter_id is not null`),
     index("comment_reports_open_idx").on(t.commentId).where(sql`resolved_at is null`),
   ],
 );
@@ -849,7 +873,8 @@ export const petitionUpdates = sqliteTable(
 export const policyFeedback = sqliteTable(
   "policy_feedback",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Random (ADR 31), like comments' ids; time order is created_at, id. */
+    id: randomId(),
     policyId: integer("policy_id")
       .notNull()
       .references(() => policies.id),
@@ -873,8 +898,8 @@ export const policyFeedback = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index("policy_feedback_policy_idx").on(t.policyId, t.id),
-    index("policy_feedback_author_idx").on(t.authorId, t.id),
+    index("policy_feedback_policy_time_idx").on(t.policyId, t.createdAt, t.id),
+    index("policy_feedback_author_time_idx").on(t.authorId, t.createdAt, t.id),
     uniqueIndex("policy_feedback_secret_unique").on(t.replySecretHash),
     uniqueIndex("policy_feedback_token_unique").on(t.tokenId),
   ],

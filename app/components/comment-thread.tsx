@@ -256,6 +256,29 @@ function AnonymousChoice({ id, days }: { id: string; days: number }) {
   );
 }
 
+/** Reply emails for an anonymous comment: off unless asked for, and why (issue 17). */
+function AnonymousEmailsChoice({ id }: { id: string }) {
+  return (
+    <div className="checkbox">
+      <input
+        type="checkbox"
+        id={`${id}-emails`}
+        name="emailReplies"
+        value="on"
+        aria-describedby={`${id}-emails-hint`}
+      />
+      <label htmlFor={`${id}-emails`}>If anonymous: email me replies to it</label>
+      <p id={`${id}-emails-hint`} className="hint">
+        Off unless you tick it, because the email names you: it goes through the company's own mail system,
+        whose logs record that your address was sent “A verified colleague replied to your comment on …” and
+        when — enough to tie you to this comment for anyone who reads them. Until delivered it also waits in
+        the platform's outbox with your address. Without it you see replies here; named comments always email
+        replies (turn that off in Settings).
+      </p>
+    </div>
+  );
+}
+
 function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
   return (
     <ValidatedForm
@@ -270,6 +293,7 @@ function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
         <>
           <BodyField field={fields.body} label={`Comment on “${thread.title}”`} />
           <AnonymousChoice id="new-comment-anonymous" days={thread.anonymousAuthorDays} />
+          <AnonymousEmailsChoice id="new-comment-anonymous" />
         </>
       )}
     </ValidatedForm>
@@ -478,6 +502,7 @@ export function CommentItem({
                   <>
                     <BodyField field={fields.body} label={`Reply to ${author}`} />
                     <AnonymousChoice id={`reply-${comment.id}-anonymous`} days={thread.anonymousAuthorDays} />
+                    <AnonymousEmailsChoice id={`reply-${comment.id}-anonymous`} />
                   </>
                 )}
               </ValidatedForm>

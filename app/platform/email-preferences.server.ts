@@ -1,4 +1,11 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../db/client";
 import { emailOptOuts } from "../../db/schema";
@@ -7,8 +14,9 @@ import { EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
 import { absoluteUrl } from "./addresses.server";
 
 /**
- * Optional emails and how to stop them. Unsubscribe links carry an HMAC of (person, topic) rather
- * than a stored token: nothing to store or leak, and a link changes only its one setting.
+ * Optional emails and how to stop them. Unsubscribe links carry (person, topic) sealed by the server
+ * rather than a stored token: nothing to store or leak, a link changes only its one setting, and it
+ * names nobody to whoever sees it.
  */
 
 export function isOptedOut(exec: Executor, personId: number, topic: EmailTopic): boolean {
@@ -54,24 +62,82 @@ export function setEmailPreferences(personId: number, wanted: Record<EmailTopic,
   );
 }
 
-const signature = (personId: number, topic: EmailTopic) =>
+/**
+ * Unsubscribe links name nobody (issue 17): the token is (person, topic) sealed with AES-256-GCM under
+ * a key derived from the session secret, with a random nonce, so the link — which mail systems log,
+ * scan and forward — carries no person id, and a changed byte is refused. Links sent before carried
+ * `${personId}.${topic}.${hmac}`; those still work (they are in people's inboxes already), and no new
+ * one is made.
+ */
+const VERSION = "u2";
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+let sealingKey: { secret: string; key: Buffer } | null = null;
+
+function keyFor(secret: string): Buffer {
+  if (sealingKey?.secret !== secret) {
+    const key = Buffer.from(hkdfSync("sha256", secret, "undersigned", "unsubscribe-token v2", 32));
+    sealingKey = { secret, key };
+  }
+  return sealingKey.key;
+}
+
+const isTopic = (topic: string | undefined): topic is EmailTopic =>
+  (EMAIL_TOPICS as readonly string[]).includes(topic ?? "");
+
+export function unsubscribeToken(personId: number, topic: EmailTopic): string {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", keyFor(getConfig().sessionSecret), nonce);
+  cipher.setAAD(Buffer.from(VERSION));
+  const sealed = Buffer.concat([cipher.update(`${personId}:${topic}`, "utf8"), cipher.final()]);
+  return `${VERSION}.${Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString("base64url")}`;
+}
+
+function openToken(body: string): { personId: number; topic: EmailTopic } | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(body)) return null;
+  const bytes = Buffer.from(body, "base64url");
+  if (bytes.length <= NONCE_BYTES + TAG_BYTES) return null;
+  const decipher = createDecipheriv(
+    "aes-256-gcm",
+    keyFor(getConfig().sessionSecret),
+    bytes.subarray(0, NONCE_BYTES),
+  );
+  decipher.setAAD(Buffer.from(VERSION));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  let plain: string;
+  try {
+    plain = Buffer.concat([
+      decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString("utf8");
+  } catch {
+    return null; // tampered, truncated, or sealed under another secret
+  }
+  const [id, topic, ...rest] = plain.split(":");
+  if (rest.length || !id || !/^\d{1,15}$/.test(id) || !isTopic(topic)) return null;
+  return { personId: Number(id), topic };
+}
+
+/** Links sent before issue 17: `${personId}.${topic}.${HMAC}`, still honoured. */
+const legacySignature = (personId: number, topic: EmailTopic) =>
   createHmac("sha256", getConfig().sessionSecret)
     .update(`unsubscribe:${personId}:${topic}`)
     .digest("base64url");
 
-export function unsubscribeToken(personId: number, topic: EmailTopic): string {
-  return `${personId}.${topic}.${signature(personId, topic)}`;
+function openLegacyToken(id: string, topic: string | undefined, mac: string | undefined) {
+  if (!/^\d{1,12}$/.test(id) || !mac || !isTopic(topic)) return null;
+  const personId = Number(id);
+  const expected = Buffer.from(legacySignature(personId, topic));
+  const given = Buffer.from(mac);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  return { personId, topic };
 }
 
 export function parseUnsubscribeToken(token: string): { personId: number; topic: EmailTopic } | null {
-  const [id, topic, mac, ...rest] = token.split(".");
-  if (rest.length || !id || !/^\d{1,12}$/.test(id) || !mac) return null;
-  if (!(EMAIL_TOPICS as readonly string[]).includes(topic ?? "")) return null;
-  const personId = Number(id);
-  const expected = Buffer.from(signature(personId, topic as EmailTopic));
-  const given = Buffer.from(mac);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  return { personId, topic: topic as EmailTopic };
+  const [head, second, third, ...rest] = token.split(".");
+  if (rest.length || !head) return null;
+  if (head === VERSION) return third === undefined && second ? openToken(second) : null;
+  return openLegacyToken(head, second, third);
 }
 
 export const unsubscribeUrl = (personId: number, topic: EmailTopic) =>

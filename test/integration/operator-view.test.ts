@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "../../app/config.server";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
+import { dismissReports } from "../../app/domain/discussion/moderation.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
+import { reportComment } from "../../app/domain/discussion/reactions.server";
 import { createSession } from "../../app/domain/identity/sessions.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
 import { checkpointAfterForgetting, noteForgotten } from "../../app/platform/forgetting.server";
@@ -60,7 +62,8 @@ describe("the operator's view of the database file", () => {
       commentIds.add(
         await postComment(
           { type: "petition", id: petition.id },
-          { body: `An anonymous comment, number ${i}.`, anonymous: true },
+          // They asked for reply emails (off by default for anonymous comments: issue 17).
+          { body: `An anonymous comment, number ${i}.`, anonymous: true, emailReplies: true },
           actor,
           longAgo + i * 1_000,
         ),
@@ -73,15 +76,23 @@ describe("the operator's view of the database file", () => {
       );
     }
     // Public acts by bystanders, so the scan has named rows beside the anonymous ones.
+    const namedIds: number[] = [];
     for (const person of bystanders) {
-      await postComment(
-        { type: "petition", id: petition.id },
-        { body: "Named comment.", anonymous: false },
-        person,
+      namedIds.push(
+        await postComment(
+          { type: "petition", id: petition.id },
+          { body: "Named comment.", anonymous: false },
+          person,
+        ),
       );
     }
+    // The actors report a named comment, and a moderator resolves the reports: reporters are
+    // "shown to nobody", and once resolved they are kept by nothing (issue 17, finding 11).
+    for (const [i, actor] of actors.entries())
+      await reportComment(namedIds[i % namedIds.length] as number, { reason: "offensive" }, actor);
+    for (const id of namedIds) dismissReports(id, company.moderator);
 
-    // Colleagues reply to the anonymous comments: their authors (who get reply emails by default) are
+    // Colleagues reply to the anonymous comments: their authors (who asked for reply emails) are
     // emailed, and the mail sender delivers it.
     const [replier] = bystanders;
     if (!replier) throw new Error("no bystander");
@@ -177,6 +188,14 @@ describe("the operator's view of the database file", () => {
         }
       }
     }
+    // No resolved report names its reporter.
+    const reports = file
+      .prepare<[], { reporter_id: number | null; resolved_at: number | null }>(
+        "select reporter_id, resolved_at from comment_reports",
+      )
+      .all();
+    expect(reports.length).toBe(actors.length);
+    for (const row of reports) expect(row).toEqual({ reporter_id: null, resolved_at: expect.any(Number) });
     // The scan saw the acts (signatures, their ledger entries and reason comments, comments, feedback).
     expect(actRows).toBeGreaterThanOrEqual(actors.length * 4);
     for (const table of ["anonymous_signatures", "ledger_entries", "comments", "policy_feedback"]) {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { getDb } from "../../db/client";
-import { commentThreads } from "../../db/schema";
+import { commentThreads, randomRowId } from "../../db/schema";
 
 /**
  * A petition thread of `total` comments, fast: the first through the comments module (which creates
@@ -28,8 +28,9 @@ export async function generateThread(
   if (!thread) throw new Error("no thread");
   const sqlite = getDb().$client;
   const insert = sqlite.prepare(
-    "insert into comments (thread_id, parent_id, depth, author_id, anonymous, body, body_html, score, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into comments (id, thread_id, parent_id, depth, author_id, anonymous, body, body_html, score, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
+  const start = Date.now();
   sqlite.transaction(() => {
     let top = 1;
     let lastTop = 0;
@@ -42,10 +43,9 @@ export async function generateThread(
       const author = authors[i % authors.length] ?? authors[0];
       const anonymous = i % 3 === 0 ? 1 : 0;
       const score = (i * 7919) % 97;
-      const id = Number(
-        insert.run(thread.id, parent, depth, author.id, anonymous, body, html, score, Date.now())
-          .lastInsertRowid,
-      );
+      // Random ids, as the comments module gives them (ADR 31); a millisecond apart, in order.
+      const id = randomRowId();
+      insert.run(id, thread.id, parent, depth, author.id, anonymous, body, html, score, start + i);
       if (depth === 1) {
         top++;
         lastTop = id;

@@ -13,6 +13,8 @@ export const commentBodySchema = z
 export const postCommentSchema = z.object({
   body: commentBodySchema,
   anonymous: z.boolean().optional().default(false),
+  /** Anonymous comments only: email me replies (off by default; the form says why). */
+  emailReplies: z.boolean().optional().default(false),
 });
 
 export const reportCommentSchema = z

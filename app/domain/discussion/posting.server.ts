@@ -6,6 +6,7 @@ import { renderEmail } from "../../platform/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
+import { unusedRowId } from "../../platform/random-ids.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
 import { startOfDay } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
@@ -28,7 +29,13 @@ import {
 
 /** Writing comments: posting (and a signer's reason), replying with its email, editing, deleting. */
 
-export type PostInput = { body: string; anonymous: boolean };
+/**
+ * `emailReplies`: an anonymous author asks to be emailed replies (and told if a moderator hides it).
+ * Off unless asked for: those emails go through the company's mail system, whose logs name the
+ * recipient beside "a colleague replied to your comment on …" (issue 17). Named comments email
+ * replies unless the author turned the topic off.
+ */
+export type PostInput = { body: string; anonymous: boolean; emailReplies?: boolean };
 
 /** A top-level comment, or a reply when `parentId` is given. Returns the new comment's id. */
 export async function postComment(
@@ -101,6 +108,7 @@ export function postAnonymousReason(
   const created = exec
     .insert(comments)
     .values({
+      id: unusedRowId(exec, "comments"),
       threadId: thread.id,
       parentId: null,
       depth: 1,
@@ -164,15 +172,19 @@ function insertComment(
   const created = tx
     .insert(comments)
     .values({
+      id: unusedRowId(tx, "comments"),
       threadId: thread.id,
       ...placement,
       authorId: user.id,
       anonymous: input.anonymous,
+      emailsAuthor: !input.anonymous || input.emailReplies === true,
       official,
       fromSignature: input.fromSignature ?? false,
       body: input.body,
       bodyHtml: input.bodyHtml,
-      createdAt: new Date(now),
+      // An anonymous comment keeps its day only, as it is shown and sorted: an exact time (or an
+      // ordered id, ADR 31) would place it between exactly dated named comments.
+      createdAt: new Date(input.anonymous ? startOfDay(now) : now),
     })
     .returning({ id: comments.id })
     .get();
@@ -258,18 +270,17 @@ export async function editComment(
       if (comment.hiddenAt) throw new CommentError("A hidden comment cannot be edited.", 409);
       requireOpenForPosting(thread, commentable);
       if (comment.body === body) return;
+      // Anonymous comments' edits are dated by day, like the comments.
+      const at = new Date(comment.anonymous ? startOfDay(now) : now);
       tx.insert(commentRevisions)
         .values({
           commentId,
           body: comment.body,
           writtenAt: comment.editedAt ?? comment.createdAt,
-          replacedAt: new Date(now),
+          replacedAt: at,
         })
         .run();
-      tx.update(comments)
-        .set({ body, bodyHtml, editedAt: new Date(now) })
-        .where(eq(comments.id, commentId))
-        .run();
+      tx.update(comments).set({ body, bodyHtml, editedAt: at }).where(eq(comments.id, commentId)).run();
     },
     { behavior: "immediate" },
   );

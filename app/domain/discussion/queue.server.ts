@@ -21,7 +21,7 @@ export function reportedComments(moderator: User) {
     >(
       `select ${SELECT_LIST}, t.subject_type as thread_subject_type, t.subject_id as thread_subject_id
        from comments c join comment_threads t on t.id = c.thread_id ${JOINS}
-       where c.open_reports > 0 order by c.open_reports desc, c.id limit ?`,
+       where c.open_reports > 0 order by c.open_reports desc, c.created_at, c.id limit ?`,
     )
     .all(MODERATION_QUEUE_SIZE);
   const reports = rows.length

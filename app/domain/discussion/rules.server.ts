@@ -1,9 +1,9 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
-import { HOUR_MS } from "../../platform/time";
+import { DAY_MS, HOUR_MS } from "../../platform/time";
 import type { ReportResolution } from "../../vocabulary/comments";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
@@ -92,6 +92,11 @@ export function requireModerator(user: User): void {
   if (!isModerator(user)) throw new CommentError("Only moderators can do that.", 403);
 }
 
+/**
+ * Closes a comment's open reports. A resolved report forgets who made it, and keeps its day only: the
+ * reporter mattered while the report was open (once per person, not judged by its reporter), and
+ * nobody needs to know afterwards (migration 0017 did the same to reports resolved before).
+ */
 export function resolveReports(
   tx: Executor,
   commentId: number,
@@ -100,7 +105,12 @@ export function resolveReports(
 ): number {
   return tx
     .update(commentReports)
-    .set({ resolvedAt: new Date(now), resolution })
+    .set({
+      resolvedAt: new Date(now),
+      resolution,
+      reporterId: null,
+      createdAt: sql`${commentReports.createdAt} - (${commentReports.createdAt} % ${DAY_MS})`,
+    })
     .where(and(eq(commentReports.commentId, commentId), isNull(commentReports.resolvedAt)))
     .run().changes;
 }

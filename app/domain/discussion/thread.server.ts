@@ -69,29 +69,36 @@ export const JOINS = `left join people a on a.id = c.author_id
   left join people ra on ra.id = r.author_id`;
 const COLUMNS = `${SELECT_LIST} from comments c ${JOINS}`;
 
+const topLevel = (order: string) =>
+  `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null order by ${order} limit ? offset ?`;
+
+/**
+ * A thread's reads. Ids are random (ADR 31): time order is (created_at, id), the id breaking ties,
+ * through an index per sort (test/integration/side-channels-discussion.test.ts reads their plans).
+ */
+export const THREAD_SQL = {
+  top: topLevel("c.score desc, c.created_at desc, c.id desc"),
+  newest: topLevel("c.created_at desc, c.id desc"),
+  oldest: topLevel("c.created_at asc, c.id asc"),
+  // The first few replies of each parent: a LIMIT per parent through the (parent_id, created_at, id)
+  // index, so a parent with thousands of replies costs the same as one with three.
+  repliesPreview: `select ${SELECT_LIST} from json_each(?) p
+     join comments c on c.id in (
+       select s.id from comments s where s.parent_id = p.value order by s.created_at, s.id limit ?)
+     ${JOINS}
+     order by c.created_at, c.id`,
+  replies: `select ${COLUMNS} where c.parent_id = ? order by c.created_at, c.id limit ? offset ?`,
+};
+
 /** Thread pages run these few statements whatever the thread's size (tested by counting them). */
 const statements = preparedStatements((db) => {
   const prepare = (sqlText: string) => db.$client.prepare<unknown[], RawComment>(sqlText);
-  const topLevel = (order: string) =>
-    prepare(
-      `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null order by ${order} limit ? offset ?`,
-    );
   return {
-    top: topLevel("c.score desc, c.id desc"),
-    newest: topLevel("c.id desc"),
-    oldest: topLevel("c.id asc"),
-    // The first few replies of each parent: a LIMIT per parent through the (parent_id, id) index, so a
-    // parent with thousands of replies costs the same as one with three.
-    // The bound is the id of the parent's Nth reply, found through the index once per parent.
-    repliesPreview: prepare(
-      `select ${SELECT_LIST} from json_each(?) p
-       join comments c on c.parent_id = p.value and c.id <= coalesce(
-         (select s.id from comments s where s.parent_id = p.value order by s.id limit 1 offset ?),
-         9223372036854775807)
-       ${JOINS}
-       order by c.id`,
-    ),
-    replies: prepare(`select ${COLUMNS} where c.parent_id = ? order by c.id limit ? offset ?`),
+    top: prepare(THREAD_SQL.top),
+    newest: prepare(THREAD_SQL.newest),
+    oldest: prepare(THREAD_SQL.oldest),
+    repliesPreview: prepare(THREAD_SQL.repliesPreview),
+    replies: prepare(THREAD_SQL.replies),
     one: prepare(`select ${COLUMNS} where c.id = ?`),
     votes: db.$client.prepare<[number, string], { comment_id: number }>(
       "select comment_id from comment_votes where person_id = ? and comment_id in (select value from json_each(?))",
@@ -222,14 +229,13 @@ function attachReplyPreviews(
   { perParent = REPLIES_PREVIEW, levels = 2 }: { perParent?: number; levels?: 1 | 2 } = {},
 ): CommentView[] {
   const { repliesPreview } = statements();
-  const preview = (ids: number[]) =>
-    ids.length ? repliesPreview.all(JSON.stringify(ids), perParent - 1) : [];
+  const preview = (ids: number[]) => (ids.length ? repliesPreview.all(JSON.stringify(ids), perParent) : []);
   const level2 = preview(parents.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
   const level3 =
     levels === 2 ? preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id)) : [];
   const views = viewsOf([...parents, ...level2, ...level3], viewer);
   const byId = new Map(views.map((v) => [v.id, v]));
-  // Previews (everything after the parents) go under their parent, in id order.
+  // Previews (everything after the parents) go under their parent, in time order.
   for (const view of views.slice(parents.length)) {
     if (view.parentId !== null) byId.get(view.parentId)?.replies.push(view);
   }
@@ -387,10 +393,11 @@ export function commentPlacement(
   if (!comment?.parentId) return { kind: "top-level" };
   const before =
     db.$client
-      .prepare<[number, number], { n: number }>(
-        "select count(*) as n from comments where parent_id = ? and id < ?",
+      .prepare<[number], { n: number }>(
+        `select count(*) as n from comments s, comments c
+         where c.id = ? and s.parent_id = c.parent_id and (s.created_at, s.id) < (c.created_at, c.id)`,
       )
-      .get(comment.parentId, commentId)?.n ?? 0;
+      .get(commentId)?.n ?? 0;
   if (before < REPLIES_PREVIEW) return { kind: "preview" };
   return {
     kind: "parent-page",

@@ -4,6 +4,7 @@ import { getDb } from "../../../db/client";
 import { blindKeys, policies, policyFeedback } from "../../../db/schema";
 import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
 import { renderMarkdown } from "../../platform/markdown.server";
+import { unusedRowId } from "../../platform/random-ids.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
 import { issueToken, retireScopeKey, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
@@ -173,6 +174,7 @@ export async function commitAnonymousFeedback(now = Date.now(), force = false): 
           const day = new Date(startOfDay(batch.at));
           tx.insert(policyFeedback)
             .values({
+              id: unusedRowId(tx, "policy_feedback"),
               policyId: item.policyId,
               versionId: version?.id ?? null,
               authorId: null,
@@ -206,7 +208,7 @@ export function anonymousFeedbackBySecret(secret: string) {
   if (!SECRET.test(secret)) return null;
   const row = senderView()
     .where(and(eq(policyFeedback.replySecretHash, secretHashOf(secret)), eq(policyFeedback.anonymous, true)))
-    .orderBy(desc(policyFeedback.id))
+    .orderBy(desc(policyFeedback.createdAt), desc(policyFeedback.id))
     .get();
   if (!row) return null;
   return { ...row, replies: repliesFor([row.id]).get(row.id) ?? [] };

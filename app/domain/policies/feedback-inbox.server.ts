@@ -73,7 +73,8 @@ export function feedbackInbox(policyId: number, user: User, filter: InboxFilter)
     .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
     .leftJoin(people, and(eq(people.id, policyFeedback.authorId), eq(policyFeedback.anonymous, false)))
     .where(where)
-    .orderBy(desc(policyFeedback.id))
+    // Time order, the (random, ADR 31) id breaking ties.
+    .orderBy(desc(policyFeedback.createdAt), desc(policyFeedback.id))
     .limit(INBOX_PAGE_SIZE)
     .offset((filter.page - 1) * INBOX_PAGE_SIZE)
     .all();

@@ -9,6 +9,7 @@ import {
   policyVersions,
 } from "../../../db/schema";
 import { renderMarkdown } from "../../platform/markdown.server";
+import { unusedRowId } from "../../platform/random-ids.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { HOUR_MS, startOfDay } from "../../platform/time";
@@ -76,6 +77,7 @@ export async function sendFeedback(
       return tx
         .insert(policyFeedback)
         .values({
+          id: unusedRowId(tx, "policy_feedback"),
           policyId,
           versionId: version?.id ?? null,
           authorId: user.id,
@@ -141,7 +143,7 @@ export function senderView() {
 export function myFeedback(user: User) {
   const rows = senderView()
     .where(eq(policyFeedback.authorId, user.id))
-    .orderBy(desc(policyFeedback.id))
+    .orderBy(desc(policyFeedback.createdAt), desc(policyFeedback.id))
     .limit(200)
     .all();
   const replies = repliesFor(rows.map((r) => r.id));
