@@ -8,6 +8,7 @@ import { emailSchema } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
 import { singleLine } from "../../platform/text";
 import { revokeAllSessions } from "../identity/sessions.server";
+import { recordActivationChange } from "./activation.server";
 import { findPersonByEmail } from "./directory.server";
 
 /** Importing the staff directory from CSV (the admin page and the CLI): upsert, report, deactivate the missing. */
@@ -163,6 +164,10 @@ export function importDirectory(
           .set({ ...values, updatedAt: now })
           .where(eq(people.id, existing.id))
           .run();
+        // Each change of a person's state is audited on its own (ADR 0032): a quick reactivation is
+        // flagged whichever way it was done.
+        if (existing.active !== values.active)
+          recordActivationChange(tx, actor, { id: existing.id, email: existing.email }, values.active);
         if (existing.active && !values.active) {
           revokeAllSessions(tx, existing.id);
           report.deactivated.push(line);
@@ -180,6 +185,7 @@ export function importDirectory(
         for (const person of stale) {
           tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
           revokeAllSessions(tx, person.id);
+          recordActivationChange(tx, actor, person, false);
           report.deactivatedMissing.push(person.email);
         }
       }
