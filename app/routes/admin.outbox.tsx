@@ -25,13 +25,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ query, smtp: Boolean(getConfig().smtpUrl), ...listOutbox(query) });
 }
 
-const retrySchema = z.union([
+const retrySchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("retry"), id: z.coerce.number().int().min(1) }),
+  // Emails to hidden recipients are never rows: they are retried by the kind and day they count in.
   z.object({
     intent: z.literal("retry-hidden"),
     kind: z.enum(MAIL_KIND_NAMES),
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   }),
-  z.object({ intent: z.literal("").optional(), id: z.coerce.number().int().min(1) }),
 ]);
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const actor = { id: admin.id, email: admin.email };
-  if ("kind" in value) {
+  if (value.intent === "retry-hidden") {
     const day = Date.parse(`${value.day}T00:00:00Z`);
     const retried = Number.isNaN(day) ? 0 : retryHiddenMail({ kind: value.kind, day }, actor);
     return redirectWithFlash("/admin/outbox", {
@@ -54,12 +55,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!retryMail(id, actor)) {
     return redirectWithFlash("/admin/outbox?status=failed", {
       kind: "error",
-      message: "That email is not failed.",
+      message: `Email ${id} is not failed.`,
     });
   }
   return redirectWithFlash("/admin/outbox?status=failed", {
     kind: "success",
-    message: "Email queued again.",
+    message: `Email ${id} queued again.`,
   });
 }
 
@@ -127,6 +128,7 @@ export default function Outbox() {
                   </span>
                   {m.status === "failed" && m.id !== null ? (
                     <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="retry" />
                       <input type="hidden" name="id" value={m.id} />
                       <button type="submit" className="button-link">
                         Retry

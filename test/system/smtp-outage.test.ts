@@ -225,7 +225,7 @@ it(`an outage longer than every retry: ${GIVE_UP} emails end failed after ${MAX_
   expect(smtp.received).toHaveLength(0);
   for (const id of ids) {
     const response = await httpRequest(`${app.baseUrl}/admin/outbox`, {
-      form: { id: String(id) },
+      form: { intent: "retry", id: String(id) },
       cookie: adminCookie,
     });
     expect(response.status).toBe(302);
@@ -233,7 +233,7 @@ it(`an outage longer than every retry: ${GIVE_UP} emails end failed after ${MAX_
   }
   // A second retry of the same email is refused: it is no longer failed.
   const again = await httpRequest(`${app.baseUrl}/admin/outbox`, {
-    form: { id: String(ids[0]) },
+    form: { intent: "retry", id: String(ids[0]) },
     cookie: adminCookie,
   });
   expect((await flashOf(again))?.message).toBe(`Email ${ids[0]} is not failed.`);
