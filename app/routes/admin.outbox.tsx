@@ -22,7 +22,12 @@ const querySchema = z.object({ status: z.enum(OUTBOX_STATUSES).optional(), page:
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:outbox");
   const query = parseQuery(request, querySchema);
-  return json({ query, smtp: Boolean(getConfig().smtpUrl), ...listOutbox(query) });
+  return json({
+    query,
+    smtp: Boolean(getConfig().smtpUrl),
+    hiddenDays: HIDDEN_MAIL_DAYS,
+    ...listOutbox(query),
+  });
 }
 
 const retrySchema = z.discriminatedUnion("intent", [
@@ -65,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Outbox() {
-  const { query, smtp, messages, totals, hidden, pageCount } = useLoaderData<typeof loader>();
+  const { query, smtp, messages, totals, hidden, hiddenDays, pageCount } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Outbox</h1>
@@ -154,7 +159,7 @@ export default function Outbox() {
       <Pagination page={query.page} pageCount={pageCount} />
       <h2 id="hidden-title">Emails to participants, by day</h2>
       {hidden.length === 0 ? (
-        <p className="muted">None in the last {HIDDEN_MAIL_DAYS} days (today's are counted tomorrow).</p>
+        <p className="muted">None in the last {hiddenDays} days (today's are counted tomorrow).</p>
       ) : (
         <div className="table-wrap">
           <table aria-labelledby="hidden-title">
