@@ -260,7 +260,14 @@ export function hiddenMailCounts(now = Date.now()): HiddenMailCount[] {
 
 /** The dev mailbox (only when SMTP_URL is unset): the newest messages with their bodies. */
 export function listDevMailbox(limit = 50) {
-  return getDb().select().from(outbox).orderBy(desc(outbox.id)).limit(limit).all();
+  // Stand-ins (withheld) go to nobody: nothing to read.
+  return getDb()
+    .select()
+    .from(outbox)
+    .where(eq(outbox.withheld, false))
+    .orderBy(desc(outbox.id))
+    .limit(limit)
+    .all();
 }
 
 export function getDevMailboxMessage(id: number) {
