@@ -129,7 +129,7 @@ const FORM_SCENARIOS: Scenario[] = [
   {
     route: "admin.outbox.tsx",
     intent: "retry-hidden",
-    target: "yesterday's failed emails to commenters",
+    target: "yesterday's failed emails to feedback authors",
     allowed: "admin",
     prepare(world, actor) {
       return {

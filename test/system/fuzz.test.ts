@@ -318,7 +318,7 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
         ],
         [
           ["intent", "retry-hidden"],
-          ["kind", "comment.reply"],
+          ["kind", "feedback.reply"],
           ["day", world.make.failedHiddenEmail().day],
         ],
       ],
