@@ -154,7 +154,11 @@ export const personRoles = sqliteTable(
   (t) => [primaryKey({ columns: [t.personId, t.role] }), index("person_roles_role_idx").on(t.role)],
 );
 
-/** Magic-link tokens: only the SHA-256 of the token is stored. */
+/**
+ * Magic-link tokens: only the SHA-256 of the token is stored. A row lives only while its link can be
+ * used: using a link deletes it with the address's other links, and the minute scheduler deletes
+ * expired ones, so no sign-in time, nor the page someone came for, outlives the link (ADR 0032).
+ */
 export const signInTokens = sqliteTable(
   "sign_in_tokens",
   {
@@ -164,7 +168,6 @@ export const signInTokens = sqliteTable(
     redirectTo: text("redirect_to"),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at").notNull(),
-    usedAt: timestamp("used_at"),
   },
   (t) => [
     uniqueIndex("sign_in_tokens_hash_unique").on(t.tokenHash),
@@ -227,6 +230,23 @@ export const outbox = sqliteTable(
     messageId: text("message_id").notNull(),
     /** The petition an email is about, so its organizers' dashboard can show delivery (counts only). */
     petitionId: integer("petition_id"),
+    /**
+     * Set when queued: the recipient is someone admins must not learn (a commenter, a feedback author,
+     * a signer). Such rows are shown only as counts by kind and day, never as rows (ADR 0032).
+     */
+    recipientHidden: integer("recipient_hidden", { mode: "boolean" }).notNull().default(false),
+    /**
+     * The person it is for, when whether they still get it is decided at send time (active, not opted
+     * out of `optOutTopic`): the sender drops it then, recorded exactly like a delivery (ADR 0032).
+     */
+    recipientId: integer("recipient_id"),
+    optOutTopic: text("opt_out_topic", { enum: EMAIL_TOPICS }),
+    /**
+     * A stand-in queued where no email goes (a reply to one's own comment, a comment whose author
+     * turned emails off): no address, no body; the sender records it as delivered, so the count of
+     * emails by kind says nothing about who wrote what.
+     */
+    withheld: integer("withheld", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at"),
   },

@@ -39,7 +39,11 @@ export default function AuditLog() {
   return (
     <>
       <h1>Audit log</h1>
-      <p className="muted">Every privileged action, newest first. Entries cannot be changed or deleted.</p>
+      <p className="muted">
+        Every privileged action, newest first. Entries cannot be changed or deleted. A person reactivated soon
+        after a deactivation is flagged: deactivating someone to see whether emails still reach them is how
+        one would test who wrote something anonymous (it no longer shows).
+      </p>
       <Form method="get" className="row card" role="search">
         <div className="field">
           <label htmlFor="actor">Actor email (or cli, system)</label>
@@ -79,6 +83,14 @@ export default function AuditLog() {
                   <td>{entry.actorName ? `${entry.actorName} (${entry.actorLabel})` : entry.actorLabel}</td>
                   <td>
                     <code>{entry.action}</code>
+                    {entry.details?.flagged === true ? (
+                      <>
+                        {" "}
+                        <span className="badge badge-bad">
+                          Reactivated {String(entry.details.reactivatedAfter ?? "")} after a deactivation
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                   <td>
                     {entry.targetType === "person" && entry.targetId ? (

@@ -6,8 +6,8 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
-import { listOutbox, retryMail } from "../platform/outbox.server";
-import { MAIL_KINDS } from "../vocabulary/mail-kinds";
+import { HIDDEN_MAIL_DAYS, listOutbox, retryHiddenMail, retryMail } from "../platform/outbox.server";
+import { MAIL_KIND_NAMES, MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../vocabulary/outbox";
 import { redirectWithFlash } from "../web/flash.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
@@ -22,17 +22,42 @@ const querySchema = z.object({ status: z.enum(OUTBOX_STATUSES).optional(), page:
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:outbox");
   const query = parseQuery(request, querySchema);
-  return json({ query, smtp: Boolean(getConfig().smtpUrl), ...listOutbox(query) });
+  return json({
+    query,
+    smtp: Boolean(getConfig().smtpUrl),
+    hiddenDays: HIDDEN_MAIL_DAYS,
+    ...listOutbox(query),
+  });
 }
 
-const retrySchema = z.object({ id: z.coerce.number().int().min(1) });
+const retrySchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("retry"), id: z.coerce.number().int().min(1) }),
+  // Emails to hidden recipients are never rows: they are retried by the kind and day they count in.
+  z.object({
+    intent: z.literal("retry-hidden"),
+    kind: z.enum(MAIL_KIND_NAMES),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+]);
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "retry:mail");
   const submission = parseWithZod(await readForm(request), { schema: retrySchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
-  const { id } = submission.value;
-  if (!retryMail(id, { id: admin.id, email: admin.email })) {
+  const value = submission.value;
+  const actor = { id: admin.id, email: admin.email };
+  if (value.intent === "retry-hidden") {
+    const day = Date.parse(`${value.day}T00:00:00Z`);
+    const retried = Number.isNaN(day) ? 0 : retryHiddenMail({ kind: value.kind, day }, actor);
+    return redirectWithFlash("/admin/outbox", {
+      kind: retried ? "success" : "error",
+      message: retried
+        ? `${retried} ${retried === 1 ? "email" : "emails"} queued again.`
+        : "No failed emails of that kind and day.",
+    });
+  }
+  const { id } = value;
+  if (!retryMail(id, actor)) {
     return redirectWithFlash("/admin/outbox?status=failed", {
       kind: "error",
       message: `Email ${id} is not failed.`,
@@ -45,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Outbox() {
-  const { query, smtp, messages, totals, pageCount } = useLoaderData<typeof loader>();
+  const { query, smtp, messages, totals, hidden, hiddenDays, pageCount } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Outbox</h1>
@@ -55,6 +80,10 @@ export default function Outbox() {
           <Link to="/dev/mailbox">dev mailbox</Link>.
         </p>
       )}
+      <p className="muted">
+        Emails to people whose part must stay unknown (commenters, feedback authors, signers) are not listed:
+        they are counted by day and kind below, once the day has ended.
+      </p>
       <nav aria-label="Filter by status">
         <ul className="nav-list">
           <li>
@@ -76,9 +105,9 @@ export default function Outbox() {
       </nav>
       <div className="table-wrap">
         <table>
+          <caption className="muted">Emails to organizers, moderators, leadership and sign-in links</caption>
           <thead>
             <tr>
-              <th scope="col">#</th>
               <th scope="col">Kind</th>
               <th scope="col">To</th>
               <th scope="col">Subject</th>
@@ -90,9 +119,9 @@ export default function Outbox() {
             </tr>
           </thead>
           <tbody>
-            {messages.map((m) => (
-              <tr key={m.id}>
-                <td>{m.id}</td>
+            {messages.map((m, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows carry no id (ids would mark gaps)
+              <tr key={i}>
                 <td>{MAIL_KINDS[m.kind].label}</td>
                 <td>{m.toAddress}</td>
                 <td>{m.subject}</td>
@@ -102,8 +131,9 @@ export default function Outbox() {
                   >
                     {m.status}
                   </span>
-                  {m.status === "failed" ? (
+                  {m.status === "failed" && m.id !== null ? (
                     <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="retry" />
                       <input type="hidden" name="id" value={m.id} />
                       <button type="submit" className="button-link">
                         Retry
@@ -127,6 +157,47 @@ export default function Outbox() {
         </table>
       </div>
       <Pagination page={query.page} pageCount={pageCount} />
+      <h2 id="hidden-title">Emails to participants, by day</h2>
+      {hidden.length === 0 ? (
+        <p className="muted">None in the last {hiddenDays} days (today's are counted tomorrow).</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-labelledby="hidden-title">
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Failed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hidden.map((g) => (
+                <tr key={`${g.day}:${g.kind}`}>
+                  <td>{formatDate(g.day)}</td>
+                  <td>{MAIL_KINDS[g.kind].label}</td>
+                  <td>{g.sent}</td>
+                  <td>{g.queued + g.sending}</td>
+                  <td>
+                    {g.failed}
+                    {g.failed > 0 ? (
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="intent" value="retry-hidden" />
+                        <input type="hidden" name="kind" value={g.kind} />
+                        <input type="hidden" name="day" value={String(g.day).slice(0, 10)} />
+                        <button type="submit" className="button-link">
+                          Retry these
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </>
   );
 }

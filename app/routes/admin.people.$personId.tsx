@@ -3,10 +3,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDateTime } from "../components/format";
+import { formatDate } from "../components/format";
 import { FormErrors } from "../components/forms";
 import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/identity/permissions.server";
-import { getPerson, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { signInOptions } from "../platform/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
@@ -22,7 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
-  const person = getPerson(parseId(params.personId));
+  const person = getPersonForAdmin(parseId(params.personId));
   if (!person) notFound("There is no such person.");
   return json({
     person,
@@ -85,7 +85,7 @@ export default function AdminPerson() {
           {person.inDirectory ? "Staff directory" : "Not in the directory (allowed email domain or a role)"}
         </dd>
         <dt className="label">First signed in</dt>
-        <dd>{formatDateTime(person.firstSignedInAt)}</dd>
+        <dd>{formatDate(person.firstSignedInAt)}</dd>
         <dt className="label">Status</dt>
         <dd>
           {!person.active

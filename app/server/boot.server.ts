@@ -59,6 +59,9 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   // Sign-in links are queued for any address (the same work either way); those that may not sign in
   // are dropped here too, so without SMTP they leave the dev mailbox within a minute.
   ["dropping undeliverable sign-in links", () => dropUndeliverableSignInLinks()],
+  // An expired link's row says who asked to sign in, when, and for which page: gone within a minute
+  // (a used one is deleted as it is used).
+  ["deleting expired sign-in links", () => deleteSpentSignInTokens()],
 ];
 
 /**
@@ -95,7 +98,6 @@ export function startJobs(): () => Promise<void> {
   const stopBackups = config.backups ? startBackupSchedule(config.backups) : async () => {};
   const sweep = setInterval(() => {
     deleteExpiredSessions();
-    deleteSpentSignInTokens();
     deleteExpiredSamlState();
   }, 60 * 60_000);
   sweep.unref();

@@ -1,14 +1,17 @@
 import { and, eq, lte, or } from "drizzle-orm";
 import nodemailer, { type Transporter } from "nodemailer";
 import { getDb } from "../../db/client";
-import { outbox } from "../../db/schema";
+import { outbox, people } from "../../db/schema";
 import { getConfig } from "../config.server";
 import {
   discardSignInLinks,
   dropUndeliverableSignInLinks,
   signInLinkDeliverable,
 } from "../domain/identity/sign-in.server";
+import { isOptedOut } from "../platform/email-preferences.server";
+import { hourOf } from "../platform/outbox.server";
 import { isStorageFull, noteStorageFull } from "../platform/storage.server";
+import type { EmailTopic } from "../vocabulary/email-topics";
 
 /**
  * The long-running mail sender: claims each due outbox message, delivers it over SMTP with nodemailer,
@@ -86,19 +89,26 @@ export async function deliverDueMail(
       discardSignInLinks(message.toAddress);
       continue;
     }
+    // Decided now, not when queued (ADR 0032): an email to a hidden recipient is always queued, so
+    // whether it goes shows nowhere. One that goes to nobody — a stand-in, or a person now inactive or
+    // opted out — is dropped here and recorded exactly as a delivery; it still costs a connection to
+    // the SMTP server (verify), so an outage fails it like the others instead of setting it apart.
+    const dropped = message.withheld || !stillWanted(message);
     let error: unknown = null;
     try {
-      await transport.sendMail({
-        from,
-        to: message.toAddress,
-        subject: message.subject,
-        text: message.textBody,
-        html: message.htmlBody,
-        messageId: message.messageId,
-        headers: message.headers ?? undefined,
-        // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
-        textEncoding: "base64",
-      });
+      if (dropped) await transport.verify();
+      else
+        await transport.sendMail({
+          from,
+          to: message.toAddress,
+          subject: message.subject,
+          text: message.textBody,
+          html: message.htmlBody,
+          messageId: message.messageId,
+          headers: message.headers ?? undefined,
+          // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
+          textEncoding: "base64",
+        });
     } catch (refusal) {
       error = refusal ?? new Error("SMTP failed");
     }
@@ -106,10 +116,12 @@ export async function deliverDueMail(
       // Delivered. Should this update fail (a full disk, a lock held too long), the error stops the
       // loop and the message stays claimed until its lease ends: re-sent then under the same
       // Message-ID (ADR 0003), never re-queued or failed as though SMTP had refused it.
+      // Times to the hour: the exact moment a sign-in link went out would date its reader's activity.
       db.update(outbox)
         .set({
           status: "sent",
-          sentAt: new Date(now()),
+          sentAt: new Date(hourOf(now())),
+          nextAttemptAt: new Date(hourOf(now())),
           lastError: null,
           ...(message.sensitive
             ? { textBody: "[removed after delivery]", htmlBody: "[removed after delivery]" }
@@ -125,13 +137,29 @@ export async function deliverDueMail(
       .set({
         status: giveUp ? "failed" : "queued",
         lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-        nextAttemptAt: new Date(now() + backoffMs(message.attempts)),
+        nextAttemptAt: new Date(giveUp ? hourOf(now()) : now() + backoffMs(message.attempts)),
       })
       .where(eq(outbox.id, message.id))
       .run();
     failed++;
   }
   return { sent, failed };
+}
+
+/**
+ * Whether an email for a named person still goes to them: they are active and have not turned its
+ * topic off. Emails queued without a person (sign-in links, emails to organizers) always go.
+ */
+function stillWanted(message: { recipientId: number | null; optOutTopic: EmailTopic | null }): boolean {
+  if (message.recipientId === null) return true;
+  const db = getDb();
+  const person = db
+    .select({ active: people.active })
+    .from(people)
+    .where(eq(people.id, message.recipientId))
+    .get();
+  if (!person?.active) return false;
+  return message.optOutTopic === null || !isOptedOut(db, message.recipientId, message.optOutTopic);
 }
 
 /** How long the sender pauses after the disk was full: 10 s, doubling to 5 minutes. */

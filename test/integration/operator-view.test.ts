@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../app/config.server";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
@@ -7,14 +8,22 @@ import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.s
 import { dismissReports } from "../../app/domain/discussion/moderation.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { reportComment } from "../../app/domain/discussion/reactions.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
 import { createSession } from "../../app/domain/identity/sessions.server";
+import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
+import { setPersonActive } from "../../app/domain/people/directory.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
+import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
 import { checkpointAfterForgetting, noteForgotten } from "../../app/platform/forgetting.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DAY_MS } from "../../app/platform/time";
+import { runScheduledJobs } from "../../app/server/boot.server";
+import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { closeDb, getDb } from "../../db/client";
+import { comments, outbox } from "../../db/schema";
 import { signAnonymously } from "../support/anonymous";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { startSmtpServer } from "../support/smtp";
 
 /**
  * The operator's view: after known people sign anonymously, comment anonymously past the forgetting
@@ -228,5 +237,88 @@ describe("the operator's view of the database file", () => {
     // And the WAL is empty after the forgetting checkpoint: no older page versions remain.
     if (existsSync(`${path}-wal`)) expect(statSync(`${path}-wal`).size).toBe(0);
     file.close();
+  });
+  it("keeps no sign-in link, and no exact time beside an anonymous act, in sign-in tokens, sessions, the outbox and the audit log", async () => {
+    const company = makeCompany(16);
+    const petition = openPetition(company, "Let staff see what the keystroke logger keeps");
+    const cameFor = `/petitions/${petition.slug}`;
+    const actors = company.staff.slice(5, 9);
+    const [replier, admin] = company.staff.slice(12, 14);
+    if (!replier || !admin) throw new Error("no colleagues");
+    grantRole(admin.id, "admin", CLI_ACTOR);
+    const smtp = await startSmtpServer();
+    const deliver = async (now: number) => {
+      const transport = createSmtpTransport(smtp.url);
+      await deliverDueMail(transport, { now: () => now });
+      transport.close();
+    };
+    // Each actor signs in by email for the petition, then acts anonymously 2 s later — in the past,
+    // so the directory's, the admin's and the scheduler's own times (now) are far from every act.
+    const actTimes: number[] = [];
+    for (const [i, actor] of actors.entries()) {
+      const askedAt = Date.now() - (60 - i * 10) * 60_000;
+      resetRateLimits();
+      await requestSignIn({ email: actor.email, redirectTo: cameFor, ip: null }, askedAt);
+      const link = getDb()
+        .select({ text: outbox.textBody })
+        .from(outbox)
+        .where(eq(outbox.toAddress, actor.email))
+        .all()
+        .at(-1);
+      const token = /token=([\w-]+)/.exec(link?.text ?? "")?.[1] ?? "";
+      await deliver(askedAt + 500);
+      expect(completeSignIn(token, askedAt + 1_000)).toMatchObject({ ok: true, redirectTo: cameFor });
+      const actAt = askedAt + 3_000;
+      actTimes.push(actAt);
+      const commentId = await postComment(
+        { type: "petition", id: petition.id },
+        { body: `Anonymous, number ${i}.`, anonymous: true },
+        actor,
+        actAt,
+      );
+      getDb().update(comments).set({ emailsAuthor: true }).where(eq(comments.id, commentId)).run();
+      // A colleague replies; the actor is emailed (an exact queue or delivery time would join).
+      resetRateLimits();
+      await postComment(
+        null,
+        { body: "A named reply.", anonymous: false, parentId: commentId },
+        replier,
+        actAt + 500,
+      );
+      await deliver(actAt + 1_000);
+    }
+    // An admin deactivates and reactivates one of them (the audit log records it, flagged).
+    const [probed] = actors;
+    if (!probed) throw new Error("no actor");
+    setPersonActive(probed.id, false, actorOf(admin));
+    setPersonActive(probed.id, true, actorOf(admin));
+    // The minute scheduler's jobs: forgetting, expired links, the checkpoint.
+    await runScheduledJobs();
+    await smtp.close();
+
+    const actorIds = new Set(actors.map((a) => a.id));
+    const actorEmails = actors.map((a) => a.email);
+    const db = getDb().$client;
+    expect(db.prepare("select * from sign_in_tokens").all()).toEqual([]);
+    const about = (row: Row) =>
+      ["person_id", "recipient_id", "actor_id"].some((c) => actorIds.has(Number(row[c]))) ||
+      (row.target_type === "person" && actorIds.has(Number(row.target_id))) ||
+      Object.values(row).some((v) => typeof v === "string" && actorEmails.some((e) => v.includes(e)));
+    const seen = new Set<string>();
+    for (const table of ["sign_in_tokens", "sessions", "outbox", "audit_log", "people"]) {
+      for (const row of db.prepare<[], Row>(`select * from "${table}"`).all()) {
+        if (!about(row)) continue;
+        seen.add(table);
+        const where = `${table} ${JSON.stringify(row).slice(0, 200)}`;
+        for (const value of Object.values(row)) {
+          // Not the page anyone came for.
+          if (typeof value === "string") expect(value, where).not.toContain(cameFor);
+          // No time within a minute of an act, unless it is an hour's start.
+          if (!TIMESTAMP(value) || value % (60 * 60_000) === 0) continue;
+          for (const at of actTimes) expect(Math.abs(value - at), where).toBeGreaterThan(60_000);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(["audit_log", "outbox", "people", "sessions"]);
   });
 });

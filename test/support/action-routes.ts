@@ -43,7 +43,7 @@ export const TRANSITION_STEPS: readonly string[] = transitionSchema.options.map(
 export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "admin.directory.tsx", intents: [""], fields: ["file", "deactivateMissing"] },
   { file: "auth.saml.acs.tsx", intents: [""], fields: ["SAMLResponse", "RelayState"] },
-  { file: "admin.outbox.tsx", intents: [""], fields: ["id"] },
+  { file: "admin.outbox.tsx", intents: ["retry", "retry-hidden"], fields: ["id", "kind", "day"] },
   {
     file: "admin.people.$personId.tsx",
     intents: ["grant", "revoke", "deactivate", "activate"],

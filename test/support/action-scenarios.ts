@@ -115,13 +115,26 @@ const FORM_SCENARIOS: Scenario[] = [
   },
   {
     route: "admin.outbox.tsx",
-    intent: "",
+    intent: "retry",
     target: "a failed email",
     allowed: "admin",
     prepare(world, actor) {
       return {
         path: actionPath(this.route),
-        body: { id: String(world.make.failedEmail()) },
+        body: { intent: "retry", id: String(world.make.failedEmail()) },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "admin.outbox.tsx",
+    intent: "retry-hidden",
+    target: "yesterday's failed emails to feedback authors",
+    allowed: "admin",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: { intent: "retry-hidden", ...world.make.failedHiddenEmail() },
         person: actorPerson(world, actor),
       };
     },

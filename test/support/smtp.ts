@@ -2,7 +2,8 @@ import type { AddressInfo } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
-export type ReceivedMail = { raw: string; parsed: ParsedMail; to: string[] };
+/** `at`: when the server received it (the outbox keeps only the hour it was sent). */
+export type ReceivedMail = { raw: string; parsed: ParsedMail; to: string[]; at: number };
 
 /** Decides a message's fate at the moment it is in flight: kept (then answered 250) or refused (451). */
 export type Interceptor = (mail: { raw: string; to: string[] }) => Promise<"keep" | "refuse">;
@@ -41,7 +42,8 @@ export async function startSmtpServer() {
           callback(error);
           return;
         }
-        received.push({ raw, parsed: await simpleParser(raw), to });
+        const at = Date.now();
+        received.push({ raw, parsed: await simpleParser(raw), to, at });
         for (const wake of waiters.splice(0)) wake();
         callback();
       });

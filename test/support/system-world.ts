@@ -208,6 +208,31 @@ export async function buildWorld() {
       return id;
     },
 
+    /**
+     * A failed email to a hidden recipient, queued yesterday: retried by its kind and day. (Not a
+     * commenter's: the forgetting job deletes those once delivered or failed.)
+     */
+    failedHiddenEmail(): { kind: "feedback.reply"; day: string } {
+      const yesterday = Date.now() - 24 * 3_600_000;
+      const id = enqueueMail(
+        getDb(),
+        {
+          kind: "feedback.reply",
+          to: "someone@corp.example",
+          subject: "A reply to your feedback",
+          text: "A reply.",
+          html: "<p>A reply.</p>",
+        },
+        yesterday,
+      );
+      getDb()
+        .update(outbox)
+        .set({ status: "failed", attempts: 8, lastError: "550 no such user" })
+        .where(eq(outbox.id, id))
+        .run();
+      return { kind: "feedback.reply", day: new Date(yesterday).toISOString().slice(0, 10) };
+    },
+
     /** A fresh sign-in link's token for `email`, read from the outbox as a person reads their email. */
     async signInToken(email: string = make.person().email): Promise<string> {
       resetRateLimits();

@@ -309,7 +309,20 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
         ],
       ],
     },
-    "admin.outbox.tsx": { params: [{}], bodies: [[["id", String(world.failedEmail)]]] },
+    "admin.outbox.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["intent", "retry"],
+          ["id", String(world.failedEmail)],
+        ],
+        [
+          ["intent", "retry-hidden"],
+          ["kind", "feedback.reply"],
+          ["day", world.make.failedHiddenEmail().day],
+        ],
+      ],
+    },
     "admin.people.$personId.tsx": {
       params: pool.map((p) => ({ personId: String(p.id) })),
       bodies: [

@@ -15,8 +15,8 @@ import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
  * person who signed several of the answered petitions gets one email; organizers got theirs at
  * publishing, and those who signed get this one too (leaving them out would let an organizer learn
  * whether a colleague signed by making them a co-organizer); people who turned these emails off get none. Returns how many signers it went through
- * (0 once every announcement is done). Anonymous signers are emailed like everyone
- * else — by the platform, so nobody learns who they are.
+ * (0 once every announcement is done). Only public signers are emailed: the platform cannot and must
+ * not know anonymous ones, so deactivating someone who signed anonymously changes no count.
  */
 export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATCH_SIZE): number {
   const db = getDb();

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { inArray, isNull } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { type DB, openDatabase, type Tx } from "../../../db/client";
 import { outbox, sessions, signInTokens } from "../../../db/schema";
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
@@ -61,7 +61,7 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
     name: "end sessions",
     run(tx) {
       const ended = tx.delete(sessions).run().changes;
-      const links = tx.delete(signInTokens).where(isNull(signInTokens.usedAt)).run().changes;
+      const links = tx.delete(signInTokens).run().changes;
       return `Ended ${ended.toLocaleString("en")} sessions and ${links.toLocaleString("en")} unused sign-in links from the backup: everyone signs in again.`;
     },
   },

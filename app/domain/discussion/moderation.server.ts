@@ -4,7 +4,7 @@ import { commentReports, comments, commentThreads, people } from "../../../db/sc
 import { absoluteUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { enqueueMail, enqueueWithheldMail } from "../../platform/outbox.server";
 import type { User } from "../identity/sessions.server";
 import type { Commentable } from "./commentables.server";
 import {
@@ -64,17 +64,24 @@ export function hideComment(commentId: number, reason: string, moderator: User, 
         { reason, reports },
       );
       // An anonymous author is told on the site (their own view of the comment), by email only if they
-      // asked for reply emails; a forgotten one cannot be told.
-      if (comment.authorId === null || !comment.emailsAuthor) return;
+      // asked for reply emails; a forgotten one cannot be told. Queued whatever the author's state (the
+      // mail sender drops it if they left) and a stand-in where none goes, so the outbox's counts say
+      // nothing about who wrote it (ADR 0032).
+      if (comment.authorId === null) return;
+      if (!comment.emailsAuthor) {
+        enqueueWithheldMail(tx, { kind: "comment.hidden" });
+        return;
+      }
       const author = tx
-        .select({ email: people.email, active: people.active })
+        .select({ email: people.email })
         .from(people)
         .where(eq(people.id, comment.authorId))
         .get();
-      if (!author?.active) return;
+      if (!author) return;
       enqueueMail(tx, {
         kind: "comment.hidden",
         to: author.email,
+        recipient: { hidden: true, personId: comment.authorId },
         subject: `Your comment on “${commentable.title}” was hidden`,
         ...renderEmail({
           paragraphs: [

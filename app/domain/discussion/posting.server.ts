@@ -3,9 +3,9 @@ import { type Executor, getDb } from "../../../db/client";
 import { commentRevisions, comments, commentThreads, people } from "../../../db/schema";
 import { absoluteUrl } from "../../platform/addresses.server";
 import { renderEmail } from "../../platform/email-layout.server";
-import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
+import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { enqueueMail, enqueueWithheldMail } from "../../platform/outbox.server";
 import { unusedRowId } from "../../platform/random-ids.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
 import { startOfDay } from "../../platform/time";
@@ -214,9 +214,12 @@ function insertComment(
 }
 
 /**
- * Tells the author of the answered comment, unless they wrote the reply, left, turned it off, or it
- * is anonymous and they did not ask for reply emails (company mail would see who is emailed), or its
- * author is forgotten.
+ * Tells the author of the answered comment. Queued for every reply to a comment that still has an
+ * author (ADR 0032): whether the email goes is decided by the mail sender (not if its author left or
+ * turned reply emails off), and where none goes — the author wrote the reply, or did not ask for reply
+ * emails (an anonymous comment: company mail would see who is emailed) — a stand-in with no address
+ * takes its place. So the outbox's counts move the same whoever wrote the comment. A forgotten author
+ * cannot be told.
  */
 function notifyReply(
   tx: Executor,
@@ -226,19 +229,20 @@ function notifyReply(
   commentable: Commentable,
 ): void {
   const authorId = answered.authorId;
-  if (authorId === null || authorId === replier.id || !answered.emailsAuthor) return;
-  const author = tx
-    .select({ email: people.email, active: people.active })
-    .from(people)
-    .where(eq(people.id, authorId))
-    .get();
-  if (!author?.active || isOptedOut(tx, authorId, "comment-replies")) return;
+  if (authorId === null) return;
+  if (authorId === replier.id || !answered.emailsAuthor) {
+    enqueueWithheldMail(tx, { kind: "comment.reply" });
+    return;
+  }
+  const author = tx.select({ email: people.email }).from(people).where(eq(people.id, authorId)).get();
+  if (!author) return;
   const who = reply.anonymous ? "A verified colleague" : (replier.name ?? "A colleague");
   const excerpt = reply.body.length > 600 ? `${reply.body.slice(0, 600)}…` : reply.body;
   const stopUrl = unsubscribeUrl(authorId, "comment-replies");
   enqueueMail(tx, {
     kind: "comment.reply",
     to: author.email,
+    recipient: { hidden: true, personId: authorId, optOutTopic: "comment-replies" },
     subject: `${who} replied to your comment on “${commentable.title}”`,
     headers: unsubscribeHeaders(stopUrl),
     ...renderEmail({

@@ -3,7 +3,7 @@ import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { isStorageFull, noteStorageFull } from "../../platform/storage.server";
-import { DAY_MS } from "../../platform/time";
+import { DAY_MS, HOUR_MS } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { SignInMethod } from "../../vocabulary/identity";
 import type { Role } from "../../vocabulary/roles";
@@ -28,6 +28,13 @@ export type User = {
   roles: Role[];
 };
 
+/**
+ * What a session keeps of a time: its hour (ADR 0032). Its start is a sign-in and its renewal a
+ * request — either may come seconds before an anonymous act — so none is kept exactly; a session ends
+ * up to an hour earlier than it would have.
+ */
+export const sessionHour = (ms: number) => ms - (ms % HOUR_MS);
+
 /** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
 export function createSession(
   exec: Executor,
@@ -36,14 +43,15 @@ export function createSession(
   method: SignInMethod = "email",
 ): string {
   const token = newToken();
+  const hour = sessionHour(now);
   exec
     .insert(sessions)
     .values({
       tokenHash: hashToken(token),
       personId,
-      createdAt: new Date(now),
-      expiresAt: new Date(Math.min(now + SESSION_TTL_MS, now + getConfig().sessionMaxAgeMs)),
-      renewedAt: new Date(now),
+      createdAt: new Date(hour),
+      expiresAt: new Date(hour + Math.min(SESSION_TTL_MS, getConfig().sessionMaxAgeMs)),
+      renewedAt: new Date(hour),
       method,
     })
     .run();
@@ -98,7 +106,10 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
   try {
     getDb()
       .update(sessions)
-      .set({ renewedAt: new Date(now), expiresAt: new Date(Math.min(now + SESSION_TTL_MS, endsAt)) })
+      .set({
+        renewedAt: new Date(sessionHour(now)),
+        expiresAt: new Date(Math.min(sessionHour(now) + SESSION_TTL_MS, endsAt)),
+      })
       .where(eq(sessions.id, row.session.id))
       .run();
   } catch (error) {

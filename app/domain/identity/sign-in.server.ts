@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { outbox, people, personRoles, signInTokens } from "../../../db/schema";
 import { getConfig } from "../../config.server";
@@ -10,6 +10,7 @@ import { enqueueMail } from "../../platform/outbox.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { emailSignInOpen } from "../../platform/settings.server";
+import { startOfDay } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import { findPersonByEmail, maySignIn } from "../people/directory.server";
 import { createSession } from "./sessions.server";
@@ -115,10 +116,7 @@ export function signInLinkDeliverable(email: string): boolean {
 
 /** Removes the unused links of an address that may not sign in (the mail sender, dropping one). */
 export function discardSignInLinks(email: string): void {
-  getDb()
-    .delete(signInTokens)
-    .where(and(eq(signInTokens.email, email), isNull(signInTokens.usedAt)))
-    .run();
+  getDb().delete(signInTokens).where(eq(signInTokens.email, email)).run();
 }
 
 /**
@@ -142,11 +140,14 @@ export function dropUndeliverableSignInLinks(): number {
   return dropped;
 }
 
-/** Sign-in tokens used or expired are worth nothing: the session sweeper deletes them. */
+/**
+ * Expired sign-in links are worth nothing, and their rows say who asked to sign in when, and for
+ * which page: the minute scheduler deletes them (used ones are deleted as they are used).
+ */
 export function deleteSpentSignInTokens(now = Date.now()): number {
   return getDb()
     .delete(signInTokens)
-    .where(or(isNotNull(signInTokens.usedAt), lte(signInTokens.expiresAt, new Date(now))))
+    .where(lte(signInTokens.expiresAt, new Date(now)))
     .run().changes;
 }
 
@@ -154,13 +155,7 @@ function findUsableToken(token: string, now: number) {
   return getDb()
     .select()
     .from(signInTokens)
-    .where(
-      and(
-        eq(signInTokens.tokenHash, hashToken(token)),
-        isNull(signInTokens.usedAt),
-        gt(signInTokens.expiresAt, new Date(now)),
-      ),
-    )
+    .where(and(eq(signInTokens.tokenHash, hashToken(token)), gt(signInTokens.expiresAt, new Date(now))))
     .get();
 }
 
@@ -180,8 +175,9 @@ export function recordFirstSignIn(
   now: number,
 ): void {
   if (person.firstSignedInAt) return;
+  // The day only (ADR 0032): an exact first sign-in lined up with an anonymous act seconds later.
   tx.update(people)
-    .set({ firstSignedInAt: new Date(now) })
+    .set({ firstSignedInAt: new Date(startOfDay(now)) })
     .where(eq(people.id, person.id))
     .run();
   if (!getConfig().adminEmails.includes(person.email)) return;
@@ -210,7 +206,7 @@ export type SignInResult =
   | { ok: false; reason: "invalid" | "not-allowed" };
 
 /**
- * Step 2: consumes the token (once: the update only succeeds while used_at is null), creates the
+ * Step 2: consumes the token (once: it is deleted as it is used), creates the
  * person if an allowed domain admits them, grants bootstrap admin on first sign-in, and opens a
  * session — all in one transaction.
  */
@@ -219,25 +215,17 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
   if (!emailSignInOpen()) return { ok: false, reason: "not-allowed" };
   return getDb().transaction(
     (tx): SignInResult => {
+      // Used once: the delete only succeeds while the row exists. Nothing of it is kept — not when it
+      // was used, nor the page it was for (ADR 0032).
       const consumed = tx
-        .update(signInTokens)
-        .set({ usedAt: new Date(now) })
-        .where(
-          and(
-            eq(signInTokens.tokenHash, hashToken(token)),
-            isNull(signInTokens.usedAt),
-            gt(signInTokens.expiresAt, new Date(now)),
-          ),
-        )
+        .delete(signInTokens)
+        .where(and(eq(signInTokens.tokenHash, hashToken(token)), gt(signInTokens.expiresAt, new Date(now))))
         .returning()
         .get();
       if (!consumed) return { ok: false, reason: "invalid" };
       // Using one link ends the address's other outstanding links: an older link found later in a
       // mailbox (or a forwarded one) no longer signs anyone in.
-      tx.update(signInTokens)
-        .set({ usedAt: new Date(now) })
-        .where(and(eq(signInTokens.email, consumed.email), isNull(signInTokens.usedAt)))
-        .run();
+      tx.delete(signInTokens).where(eq(signInTokens.email, consumed.email)).run();
       // Re-checked now: the person may have been deactivated since the link was sent.
       if (!maySignIn(consumed.email, tx)) return { ok: false, reason: "not-allowed" };
       let person = findPersonByEmail(tx, consumed.email);
@@ -247,8 +235,8 @@ export function completeSignIn(token: string, now = Date.now()): SignInResult {
           .values({
             email: consumed.email,
             inDirectory: false,
-            createdAt: new Date(now),
-            updatedAt: new Date(now),
+            createdAt: new Date(startOfDay(now)),
+            updatedAt: new Date(startOfDay(now)),
           })
           .returning()
           .get();

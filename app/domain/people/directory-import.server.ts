@@ -8,6 +8,7 @@ import { emailSchema } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
 import { singleLine } from "../../platform/text";
 import { revokeAllSessions } from "../identity/sessions.server";
+import { recordActivationChange } from "./activation.server";
 import { findPersonByEmail } from "./directory.server";
 
 /** Importing the staff directory from CSV (the admin page and the CLI): upsert, report, deactivate the missing. */
@@ -191,6 +192,10 @@ export function importDirectory(
           .run();
         const move = directoryMove(existing, values);
         if (move) moves.push(move);
+        // Each change of a person's state is audited on its own (ADR 0032): a quick reactivation is
+        // flagged whichever way it was done.
+        if (existing.active !== values.active)
+          recordActivationChange(tx, actor, { id: existing.id, email: existing.email }, values.active);
         if (existing.active && !values.active) {
           revokeAllSessions(tx, existing.id);
           report.deactivated.push(line);
@@ -208,6 +213,7 @@ export function importDirectory(
         for (const person of stale) {
           tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
           revokeAllSessions(tx, person.id);
+          recordActivationChange(tx, actor, person, false);
           report.deactivatedMissing.push(person.email);
         }
       }

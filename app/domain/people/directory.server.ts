@@ -1,12 +1,14 @@
 import { and, asc, count, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
-import { type Actor, recordAudit } from "../../platform/audit.server";
+import type { Actor } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
+import { startOfDay } from "../../platform/time";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "../identity/admission.server";
 import { revokeAllSessions } from "../identity/sessions.server";
+import { recordActivationChange } from "./activation.server";
 
 export type Person = typeof people.$inferSelect;
 
@@ -20,6 +22,26 @@ export function findPersonByEmail(exec: Executor, email: string): Person | undef
 
 export function getPerson(id: number): Person | undefined {
   return getDb().select().from(people).where(eq(people.id, id)).get();
+}
+
+/**
+ * A person as admin pages carry them: every time by its day (ADR 0032). A first sign-in to the
+ * millisecond fell 2 s before an anonymous act; the loader data, not only the page, stops at the day.
+ */
+export function byDay(person: Person): Person {
+  const day = (date: Date) => new Date(startOfDay(date.getTime()));
+  return {
+    ...person,
+    createdAt: day(person.createdAt),
+    updatedAt: day(person.updatedAt),
+    firstSignedInAt: person.firstSignedInAt ? day(person.firstSignedInAt) : null,
+  };
+}
+
+/** For the admin's page about one person: by day (byDay). */
+export function getPersonForAdmin(id: number): Person | undefined {
+  const person = getPerson(id);
+  return person ? byDay(person) : undefined;
 }
 
 /**
@@ -42,7 +64,12 @@ export function maySignIn(email: string, exec: Executor = getDb()): boolean {
 }
 
 export function setDisplayName(personId: number, name: string): void {
-  getDb().update(people).set({ name, updatedAt: new Date() }).where(eq(people.id, personId)).run();
+  // The day only: a newcomer names themselves right after their first sign-in.
+  getDb()
+    .update(people)
+    .set({ name, updatedAt: new Date(startOfDay(Date.now())) })
+    .where(eq(people.id, personId))
+    .run();
 }
 
 export const PEOPLE_PAGE_SIZE = 50;
@@ -91,7 +118,7 @@ export function listPeople(filter: { query?: string; role?: Role; page: number }
     : [];
   return {
     people: rows.map((person) => ({
-      ...person,
+      ...byDay(person),
       roles: roles.filter((r) => r.personId === person.id).map((r) => r.role),
     })),
     total,
@@ -111,15 +138,7 @@ export function setPersonActive(personId: number, active: boolean, actor: Actor)
       if (person.active === active) return;
       tx.update(people).set({ active, updatedAt: new Date() }).where(eq(people.id, personId)).run();
       if (!active) revokeAllSessions(tx, personId);
-      recordAudit(
-        tx,
-        actor,
-        active ? "person.activate" : "person.deactivate",
-        { type: "person", id: personId },
-        {
-          email: person.email,
-        },
-      );
+      recordActivationChange(tx, actor, person, active);
     },
     { behavior: "immediate" },
   );

@@ -7,6 +7,7 @@ import { recordAudit, SCIM_ACTOR } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { Refusal, type RefusalStatus } from "../../platform/refusal";
 import { revokeAllSessions } from "../identity/sessions.server";
+import { recordActivationChange } from "./activation.server";
 import type { Person } from "./directory.server";
 import { directoryMove } from "./directory-import.server";
 
@@ -241,16 +242,7 @@ function apply(exec: Executor, person: Person, attributes: Attributes): Person {
     );
   if (person.active !== updated.active) {
     if (!updated.active) revokeAllSessions(exec, person.id);
-    recordAudit(
-      exec,
-      SCIM_ACTOR,
-      updated.active ? "person.activate" : "person.deactivate",
-      {
-        type: "person",
-        id: person.id,
-      },
-      { email: updated.email },
-    );
+    recordActivationChange(exec, SCIM_ACTOR, { id: person.id, email: updated.email }, updated.active);
   }
   return updated;
 }

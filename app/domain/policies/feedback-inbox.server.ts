@@ -11,7 +11,7 @@ import {
 import { absoluteUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
-import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
+import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { type Group, K, suppressSmallGroups } from "../../platform/small-groups";
@@ -264,12 +264,10 @@ function notifyAuthor(
   body: string,
   now: number,
 ): void {
-  const author = tx
-    .select({ email: people.email, active: people.active })
-    .from(people)
-    .where(eq(people.id, item.authorId))
-    .get();
-  if (!author?.active || isOptedOut(tx, item.authorId, "comment-replies")) return;
+  // Queued whatever the author's state: the mail sender drops it if they left or turned these emails
+  // off, so the outbox shows no difference (ADR 0032).
+  const author = tx.select({ email: people.email }).from(people).where(eq(people.id, item.authorId)).get();
+  if (!author) return;
   const policy = tx
     .select({ title: policies.title })
     .from(policies)
@@ -281,6 +279,7 @@ function notifyAuthor(
     {
       kind: "feedback.reply",
       to: author.email,
+      recipient: { hidden: true, personId: item.authorId, optOutTopic: "comment-replies" },
       subject: `A reply to your feedback on “${policy?.title ?? "a policy"}”`,
       headers: unsubscribeHeaders(stopUrl),
       ...renderEmail({
