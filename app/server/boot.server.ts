@@ -3,6 +3,7 @@ import { getConfig } from "../config.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
+import { publishHeldComments } from "../domain/discussion/batches.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
@@ -52,6 +53,8 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
     },
   ],
   ["reminding leadership", () => sendObligationReminders()],
+  // Held anonymous comments are published by threads' batches, before their authors may be forgotten.
+  ["publishing anonymous comments", () => publishHeldComments()],
   // Forgetting what is no longer needed, then emptying the WAL of it.
   ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors())],
   ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys())],
