@@ -536,7 +536,8 @@ export const comments = sqliteTable(
       .on(t.threadId, t.score, t.createdAt, t.id)
       .where(sql`parent_id is null`),
     index("comments_top_level_time_idx").on(t.threadId, t.createdAt, t.id).where(sql`parent_id is null`),
-    index("comments_parent_time_idx").on(t.parentId, t.createdAt, t.id),
+    // Covering for reply previews, which skip others' held comments (held, author_id).
+    index("comments_parent_time_idx").on(t.parentId, t.createdAt, t.id, t.held, t.authorId),
     index("comments_author_idx").on(t.authorId),
     // The moderators' queue: most reported first, then the longest waiting.
     index("comments_reported_idx").on(t.openReports, t.createdAt, t.id).where(sql`open_reports > 0`),
