@@ -123,7 +123,7 @@ export function publishHeldComments(now = Date.now(), rule: BatchRule = batchRul
   );
 }
 
-/** How many anonymous comments wait for their batch (tests, the health page's numbers). */
+/** How many anonymous comments wait for their batch (tests). */
 export function heldCommentCount(): number {
   return (
     getDb().$client.prepare<[], { n: number }>("select count(*) as n from comments where held = 1").get()
