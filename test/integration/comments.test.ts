@@ -166,14 +166,25 @@ describe("posting and nesting", () => {
   it("shows the first five top-level comments of the sort on the petition page, each with its first reply, and links to the whole discussion", async () => {
     const petition = openPetition(company);
     const ids: number[] = [];
+    // A second apart: two in the same millisecond would tie, and ties go by random id (ADR 0031).
+    const start = Date.now() - 60_000;
     for (let i = 0; i < 8; i++) {
       resetRateLimits();
-      ids.push(await post(petition.id, staff(5 + (i % 10)), `Comment ${i}`));
+      ids.push(
+        await postComment(
+          subjectOf(petition.id),
+          { body: `Comment ${i}`, anonymous: false },
+          staff(5 + (i % 10)),
+          start + i * 1_000,
+        ),
+      );
     }
     const firstId = ids[0] ?? 0;
     resetRateLimits();
-    const firstReply = await reply(firstId, staff(20), "First reply");
-    const secondReply = await reply(firstId, staff(21), "Second reply");
+    const replyAt = (parentId: number, user: User, body: string, at: number) =>
+      postComment(null, { body, anonymous: false, parentId }, user, at);
+    const firstReply = await replyAt(firstId, staff(20), "First reply", start + 10_000);
+    const secondReply = await replyAt(firstId, staff(21), "Second reply", start + 11_000);
     await reply(firstReply, staff(22), "A reply to the first reply");
 
     const preview = loadThread(subjectOf(petition.id), null, { sort: "oldest", page: 1, preview: 5 });
