@@ -5,7 +5,7 @@
  * action costs above the framework floor from the machine's load, which moves the HTTP figures by 2×;
  * BENCH_PROFILE=FILE writes a CPU profile of our rounds only (node:inspector).
  *
- *   npx tsx bench/action-floor.ts      (BENCH_ROUNDS=5, BENCH_REQUESTS=400 per round)
+ *   npm run bench:floor      (BENCH_ROUNDS=5, BENCH_REQUESTS=400 per round)
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
