@@ -468,6 +468,11 @@ export const commentThreads = sqliteTable(
     lockedAt: timestamp("locked_at"),
     lockedReason: text("locked_reason"),
     lockedById: integer("locked_by_id").references(() => people.id),
+    /**
+     * The start of the batch period (ANONYMOUS_BATCH_MINUTES) in which this thread's held anonymous
+     * comments were last published; null before its first batch (discussion/batches.server.ts).
+     */
+    anonymousBatchAt: timestamp("anonymous_batch_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("comment_threads_subject_unique").on(t.subjectType, t.subjectId)],
@@ -517,6 +522,12 @@ export const comments = sqliteTable(
     /** Null with hidden_at set: hidden automatically by reports, waiting for a moderator. */
     hiddenById: integer("hidden_by_id").references(() => people.id),
     hiddenReason: text("hidden_reason"),
+    /**
+     * An anonymous comment posted through the discussion forms waits here for its thread's next batch
+     * (issue 17): seen by its author alone, counted nowhere, until the batch job publishes it
+     * (discussion/batches.server.ts). Its author is not forgotten while it is held.
+     */
+    held: integer("held", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     // One index per sort of a thread's top level, and one for replies (always oldest first): time
@@ -525,10 +536,13 @@ export const comments = sqliteTable(
       .on(t.threadId, t.score, t.createdAt, t.id)
       .where(sql`parent_id is null`),
     index("comments_top_level_time_idx").on(t.threadId, t.createdAt, t.id).where(sql`parent_id is null`),
-    index("comments_parent_time_idx").on(t.parentId, t.createdAt, t.id),
+    // Covering for reply previews, which skip others' held comments (held, author_id).
+    index("comments_parent_time_idx").on(t.parentId, t.createdAt, t.id, t.held, t.authorId),
     index("comments_author_idx").on(t.authorId),
     // The moderators' queue: most reported first, then the longest waiting.
     index("comments_reported_idx").on(t.openReports, t.createdAt, t.id).where(sql`open_reports > 0`),
+    // The batch job's look-up: the few held comments, by thread.
+    index("comments_held_idx").on(t.threadId, t.createdAt).where(sql`held = 1`),
   ],
 );
 

@@ -377,9 +377,9 @@ export function CommentThread({
   );
 }
 
-/** How many comments a list shows, its replies included. */
+/** How many counted comments a list shows, its replies included (the author's held ones are not counted yet). */
 function shownCount(views: View[]): number {
-  return views.reduce((n, view) => n + 1 + shownCount(view.replies), 0);
+  return views.reduce((n, view) => n + (view.held ? 0 : 1) + shownCount(view.replies), 0);
 }
 
 function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {
@@ -414,7 +414,8 @@ export function CommentItem({
 }) {
   const action = `/comments/${comment.id}`;
   const author = comment.state === "deleted" ? "Deleted" : (comment.authorName ?? "Verified colleague");
-  const live = comment.state === "visible";
+  // A held comment (waiting for its batch) is its author's alone: nothing to answer or vote on yet.
+  const live = comment.state === "visible" && !comment.held;
   const hiddenLabel = comment.hiddenPendingReview
     ? "Hidden after reports from colleagues, until a moderator reviews it"
     : "Hidden by a moderator";
@@ -434,6 +435,7 @@ export function CommentItem({
         ) : null}
         {comment.official ? <span className="badge badge-ok">Official</span> : null}
         {comment.mine ? <span className="badge">You</span> : null}
+        {comment.held ? <span className="badge badge-warn">Not published yet</span> : null}
         <a href={`${action}`} className="muted">
           {comment.dayOnly ? (
             <time dateTime={new Date(comment.createdAt).toISOString().slice(0, 10)}>
@@ -458,6 +460,12 @@ export function CommentItem({
           </a>
           {comment.inReplyTo.excerpt ? `: “${comment.inReplyTo.excerpt}”` : ""}
         </blockquote>
+      ) : null}
+      {comment.held ? (
+        <p className="muted comment-held">
+          Waiting for the next batch of anonymous comments (at most 24 hours). Only you see it until then; you
+          can still edit or delete it.
+        </p>
       ) : null}
       {comment.state === "deleted" ? <p className="muted">This comment was deleted by its author.</p> : null}
       {comment.state === "hidden" ? (
@@ -509,7 +517,7 @@ export function CommentItem({
             )}
           </Disclosure>
         ) : null}
-        {comment.mine && live && thread.canPost ? (
+        {comment.mine && comment.state === "visible" && thread.canPost ? (
           <Disclosure commentId={comment.id} name="edit" summary="Edit">
             {(close) => <EditForm comment={comment} action={action} onDone={close} />}
           </Disclosure>
@@ -621,9 +629,12 @@ function ModerationControls({ comment, action }: { comment: View; action: string
  */
 function Replies({ comment, thread }: { comment: View; thread: ThreadInfo }) {
   const [pages, setPages] = useState(0);
-  if (comment.replyCount === 0) return null;
+  // The author's own held replies are listed but not counted yet.
+  if (comment.replyCount === 0 && comment.replies.length === 0) return null;
   const shown =
-    pages === 0 ? comment.replies.length : Math.min(comment.replyCount, pages * REPLIES_PAGE_SIZE);
+    pages === 0
+      ? comment.replies.filter((r) => !r.held).length
+      : Math.min(comment.replyCount, pages * REPLIES_PAGE_SIZE);
   const remaining = comment.replyCount - shown;
   return (
     <>

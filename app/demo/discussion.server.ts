@@ -1,3 +1,4 @@
+import { publishHeldComments } from "../domain/discussion/batches.server";
 import { hideComment } from "../domain/discussion/moderation.server";
 import { postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
@@ -67,6 +68,9 @@ export async function seedDemoDiscussion(
   const times = Array.from({ length: 320 }, () => start + Math.floor(spanMs * next() ** 1.6)).sort(
     (a, b) => a - b,
   );
+  // The demo's past: each anonymous comment was published by its batch before anyone answered it
+  // (batches of one, a millisecond apart: the demo's clock, not the product's rule).
+  let batchClock = 0;
   const as = async (user: User, at: number, body: string, parent?: number, anonymous = next() < 0.33) => {
     // The demo speaks for hundreds of people at made-up times; limits are for real traffic.
     resetRateLimits();
@@ -76,6 +80,10 @@ export async function seedDemoDiscussion(
       user,
       at,
     );
+    if (anonymous) {
+      batchClock = Math.max(batchClock + 1, at + 1);
+      publishHeldComments(batchClock, { periodMs: 1, minSize: 1 });
+    }
     posted.push({ id, author: user, top: parent === undefined });
     if (parent !== undefined) replies.set(parent, (replies.get(parent) ?? 0) + 1);
     return id;

@@ -27,7 +27,22 @@ type Group = { items: Map<string, unknown>; oldest: number; lastBatchAt: number 
 export type Batch<T> = { group: string; items: T[]; at: number };
 export type BatchRule = { periodMs: number; minSize: number };
 
-function shuffled<T>(items: T[]): T[] {
+/**
+ * The one rule every anonymous batch follows (signatures, feedback, anonymous comments): at least the
+ * batch size held and a period since the group's last batch, or its oldest item held MAX_WAIT.
+ */
+export function batchIsDue(
+  group: { size: number; oldest: number; lastBatchAt: number },
+  now: number,
+  rule: BatchRule,
+): boolean {
+  return (
+    (group.size >= rule.minSize && now - group.lastBatchAt >= rule.periodMs) ||
+    now - group.oldest >= MAX_WAIT_MS
+  );
+}
+
+export function shuffled<T>(items: T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -76,8 +91,11 @@ export class HeldBatches {
       const ripe =
         only !== undefined
           ? group === only
-          : (entry.items.size >= rule.minSize && now - entry.lastBatchAt >= rule.periodMs) ||
-            now - entry.oldest >= MAX_WAIT_MS;
+          : batchIsDue(
+              { size: entry.items.size, oldest: entry.oldest, lastBatchAt: entry.lastBatchAt },
+              now,
+              rule,
+            );
       if (!ripe) continue;
       due.push({ group, items: shuffled([...entry.items.values()]), at: now - (now % rule.periodMs) });
       entry.items = new Map();
@@ -99,6 +117,9 @@ export class HeldBatches {
 
 const local = new HeldBatches();
 const rule = (): BatchRule => getConfig().anonymousBatch;
+
+/** ANONYMOUS_BATCH_MINUTES and ANONYMOUS_BATCH_SIZE, for batches kept in the database (comments). */
+export const batchRule = rule;
 
 export async function holdForBatch<T>(
   queue: string,

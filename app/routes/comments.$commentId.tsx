@@ -9,7 +9,7 @@ import { Pagination } from "../components/pagination";
 import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../domain/discussion/forms";
 import { COMMENT_FORM_NAMES } from "../domain/discussion/limits";
 import { dismissReports, hideComment, restoreComment } from "../domain/discussion/moderation.server";
-import { deleteComment, editComment, postComment } from "../domain/discussion/posting.server";
+import { deleteComment, editComment, heldForBatch, postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
@@ -80,7 +80,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return commentActionDone(
           formData,
           submission.reply,
-          { kind: "success", message: "Your reply is posted." },
+          {
+            kind: "success",
+            message: heldForBatch(value)
+              ? "Your anonymous reply is saved. It will appear with the next batch of anonymous comments (at most 24 hours); until then only you see it."
+              : "Your reply is posted.",
+          },
           {
             fallback: here,
             move: true,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { CommentThread, RefusedButtonErrors } from "../components/comment-thread";
 import { moderationReasonSchema, postCommentSchema, threadQuerySchema } from "../domain/discussion/forms";
 import { setThreadLock } from "../domain/discussion/moderation.server";
-import { postComment } from "../domain/discussion/posting.server";
+import { heldForBatch, postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
 import { COMMENT_SUBJECT_TYPES } from "../vocabulary/comments";
 import { commentActionDone } from "../web/comment-actions.server";
@@ -42,6 +42,11 @@ const actionSchema = z.discriminatedUnion("intent", [
 ]);
 
 const posted = { kind: "success", message: "Your comment is posted." } as const;
+const held = {
+  kind: "success",
+  message:
+    "Your anonymous comment is saved. It will appear with the next batch of anonymous comments (at most 24 hours); until then only you see it.",
+} as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const subject = subjectOf(params);
@@ -60,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "post": {
         const id = await postComment(subject, value, user);
         // The newest sort shows it first, whatever sort and page the person was on.
-        return commentActionDone(formData, submission.reply, posted, {
+        return commentActionDone(formData, submission.reply, heldForBatch(value) ? held : posted, {
           fallback: here,
           destination: { back: true, anchor: `comment-${id}`, query: { sort: "newest", page: null } },
           move: true,

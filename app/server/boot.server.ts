@@ -3,6 +3,7 @@ import { getConfig } from "../config.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
+import { publishHeldComments } from "../domain/discussion/batches.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
@@ -24,12 +25,15 @@ import { startMailSender } from "./mail-sender.server";
  * app/server/worker.ts calls these through the server build's entry (so they run in the build's own
  * modules); entry.server boots everything itself under `npm run dev`.
  */
-// Anonymous signatures and feedback held in memory are written in shuffled batches; checking whether
-// one is due costs nothing, so it is checked more often than the minute (a batch is dated by its
-// period whatever the moment it is written).
+// Anonymous signatures and feedback held in memory are written in shuffled batches, and anonymous
+// comments held in the database published in batches; checking whether one is due costs nothing, so
+// it is checked more often than the minute (a batch is dated by its period whatever the moment it is
+// written).
 const BATCH_JOBS: Array<[string, () => unknown]> = [
   ["counting anonymous signatures", () => commitAnonymousBatches()],
   ["storing anonymous feedback", () => commitAnonymousFeedback()],
+  // Held anonymous comments, by their threads' batches; before the forgetting job (which skips them).
+  ["publishing anonymous comments", () => publishHeldComments()],
 ];
 
 const SCHEDULED_JOBS: Array<[string, () => unknown]> = [

@@ -22,6 +22,7 @@ import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sende
 import { getDb } from "../../db/client";
 import { comments, outbox } from "../../db/schema";
 import { signAnonymously } from "../support/anonymous";
+import { publishAnonymousComments } from "../support/comment-batches";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
@@ -52,17 +53,23 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** An anonymous comment whose author asked for reply emails (the form's choice). */
+/**
+ * An anonymous comment whose author asked for reply emails (the form's choice), published by its
+ * thread's batch so that others can answer it.
+ */
 async function anonymousComment(author: User, body: string): Promise<number> {
   resetRateLimits();
   const id = await postComment(subject, { body, anonymous: true }, author);
   getDb().update(comments).set({ emailsAuthor: true }).where(eq(comments.id, id)).run();
+  publishAnonymousComments();
   return id;
 }
 
+/** A reply; an anonymous one is published (and its email queued) by its batch, run here. */
 async function replyTo(commentId: number, replier: User, anonymous = false): Promise<void> {
   resetRateLimits();
   await postComment(null, { body: "I agree with this.", anonymous, parentId: commentId }, replier);
+  if (anonymous) publishAnonymousComments();
 }
 
 const rowsOfKind = (kind: "comment.reply" | "comment.hidden" | "feedback.reply") =>

@@ -24,6 +24,7 @@ import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";
 import { signAs } from "./anonymous";
 import { type AppServer, freePort, startAppServer } from "./app-server";
+import { publishAnonymousComments } from "./comment-batches";
 import { draftPetition, makeCompany } from "./petition-fixtures";
 import { samlIdentityProvider } from "./saml-idp";
 import { closeDb, type DatabaseWatch, settle, useServerDatabase, watchDatabase } from "./server-database";
@@ -126,18 +127,20 @@ export async function buildWorld() {
       await signAs(visibility, { petitionId: petition.id, user: signer, ip: null });
     },
 
-    /** A comment by the author on an open petition's discussion. */
-    comment(
+    /** A comment by the author on an open petition's discussion; an anonymous one published by its batch. */
+    async comment(
       petition: Petition = make.petition("open"),
       by: User = people.author,
       anonymous = false,
     ): Promise<number> {
       resetRateLimits();
-      return postComment(
+      const id = await postComment(
         { type: "petition", id: petition.id },
         { body: `Comment ${unique()}`, anonymous },
         by,
       );
+      if (anonymous) publishAnonymousComments();
+      return id;
     },
 
     async hiddenComment(): Promise<number> {

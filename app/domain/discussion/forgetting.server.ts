@@ -17,8 +17,10 @@ export function forgetAnonymousAuthors(now = Date.now()): number {
     where kind in ('comment.reply', 'comment.hidden') and status in ('sent', 'failed')`).changes;
   return (
     delivered +
+    // A held comment keeps its author until its batch publishes it (batches.server.ts; at most 24
+    // hours): the batch needs them to tell who answered whom, and they may still delete it.
     getDb().run(sql`update comments set author_id = null, emails_author = 0
-    where anonymous = 1 and author_id is not null and (
+    where anonymous = 1 and author_id is not null and held = 0 and (
       created_at < ${cutoff}
       or thread_id in (
         select t.id from comment_threads t join petitions p on t.subject_type = 'petition' and t.subject_id = p.id

@@ -37,6 +37,13 @@ import {
  */
 export type PostInput = { body: string; anonymous: boolean; emailReplies?: boolean };
 
+/**
+ * Whether a new comment waits for its thread's next batch of anonymous comments (batches.server.ts):
+ * every anonymous one posted through the discussion forms. Until then only its author sees it, and
+ * nothing — no counter, no reply email — moves at its posting minute.
+ */
+export const heldForBatch = (input: Pick<PostInput, "anonymous">): boolean => input.anonymous;
+
 /** A top-level comment, or a reply when `parentId` is given. Returns the new comment's id. */
 export async function postComment(
   subject: CommentSubject | null,
@@ -150,14 +157,26 @@ function insertComment(
     target = found.subject;
     if (parent.deletedAt) throw new CommentError("That comment was deleted; it cannot be answered.", 409);
     if (parent.hiddenAt) throw new CommentError("That comment is hidden; it cannot be answered.", 409);
+    // Only its author gets this far (anyone else was told there is no such comment).
+    if (parent.held)
+      throw new CommentError(
+        "This comment waits for the next batch of anonymous comments; it can be answered once it is published.",
+        409,
+      );
   }
+  const held = heldForBatch(input);
   if (!target) throw new CommentError("There is nothing here.", 404);
   const commentable = requireSubject(tx, target, user);
   let thread = findThread(tx, target);
   requireOpenForPosting(thread, commentable);
+  // A discussion an anonymous comment starts is dated by its day, like the comment.
   thread ??= tx
     .insert(commentThreads)
-    .values({ subjectType: target.type, subjectId: target.id, createdAt: new Date(now) })
+    .values({
+      subjectType: target.type,
+      subjectId: target.id,
+      createdAt: new Date(input.anonymous ? startOfDay(now) : now),
+    })
     .returning()
     .get();
 
@@ -185,9 +204,12 @@ function insertComment(
       // An anonymous comment keeps its day only, as it is shown and sorted: an exact time (or an
       // ordered id, ADR 31) would place it between exactly dated named comments.
       createdAt: new Date(input.anonymous ? startOfDay(now) : now),
+      held,
     })
     .returning({ id: comments.id })
     .get();
+  // Held: its counters and its reply email wait for its batch (publishHeldComments does the same).
+  if (held) return created.id;
   tx.update(commentThreads)
     .set({
       commentCount: sql`${commentThreads.commentCount} + 1`,
@@ -206,7 +228,7 @@ function insertComment(
       tx,
       parent,
       { id: created.id, body: input.body, anonymous: input.anonymous },
-      user,
+      { id: user.id, name: user.name },
       commentable,
     );
   }
@@ -221,16 +243,16 @@ function insertComment(
  * takes its place. So the outbox's counts move the same whoever wrote the comment. A forgotten author
  * cannot be told.
  */
-function notifyReply(
+export function notifyReply(
   tx: Executor,
   answered: CommentRow,
   reply: { id: number; body: string; anonymous: boolean },
-  replier: User,
-  commentable: Commentable,
+  replier: { id: number | null; name: string | null },
+  commentable: Pick<Commentable, "title">,
 ): void {
   const authorId = answered.authorId;
   if (authorId === null) return;
-  if (authorId === replier.id || !answered.emailsAuthor) {
+  if ((replier.id !== null && authorId === replier.id) || !answered.emailsAuthor) {
     enqueueWithheldMail(tx, { kind: "comment.reply" });
     return;
   }
@@ -274,6 +296,11 @@ export async function editComment(
       if (comment.hiddenAt) throw new CommentError("A hidden comment cannot be edited.", 409);
       requireOpenForPosting(thread, commentable);
       if (comment.body === body) return;
+      // Nobody but its author has read a held comment: its earlier text is nobody's business.
+      if (comment.held) {
+        tx.update(comments).set({ body, bodyHtml }).where(eq(comments.id, commentId)).run();
+        return;
+      }
       // Anonymous comments' edits are dated by day, like the comments.
       const at = new Date(comment.anonymous ? startOfDay(now) : now);
       tx.insert(commentRevisions)
@@ -300,6 +327,12 @@ export function deleteComment(commentId: number, user: User, now = Date.now()): 
       const { comment } = requireComment(tx, commentId, user);
       requireAuthor(comment, user);
       tx.delete(commentRevisions).where(eq(commentRevisions.commentId, commentId)).run();
+      // A held comment was never published: no one can have answered, voted on or reported it, so
+      // it goes altogether (a placeholder would appear in its batch).
+      if (comment.held) {
+        tx.delete(comments).where(eq(comments.id, commentId)).run();
+        return;
+      }
       tx.update(comments)
         .set({ body: "", bodyHtml: "", deletedAt: new Date(now), openReports: 0 })
         .where(eq(comments.id, commentId))

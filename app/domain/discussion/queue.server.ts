@@ -21,7 +21,7 @@ export function reportedComments(moderator: User) {
     >(
       `select ${SELECT_LIST}, t.subject_type as thread_subject_type, t.subject_id as thread_subject_id
        from comments c join comment_threads t on t.id = c.thread_id ${JOINS}
-       where c.open_reports > 0 order by c.open_reports desc, c.created_at, c.id limit ?`,
+       where c.open_reports > 0 and c.held = 0 order by c.open_reports desc, c.created_at, c.id limit ?`,
     )
     .all(MODERATION_QUEUE_SIZE);
   const reports = rows.length
@@ -67,7 +67,8 @@ export function countReportedComments(): number {
 
 /**
  * Counts for a subject's organizers (the petition dashboard): how lively and how troubled its
- * discussion is. Counts only — nothing about who wrote or reported what.
+ * discussion is. Counts only — nothing about who wrote or reported what — and of published comments
+ * only: a held anonymous one moves them with its batch (batches.server.ts).
  */
 export function discussionActivity(subject: CommentSubject, now = Date.now()) {
   const db = getDb();
@@ -78,7 +79,7 @@ export function discussionActivity(subject: CommentSubject, now = Date.now()) {
       `select sum(created_at >= ?) as last_week,
               sum(open_reports > 0 and deleted_at is null) as reported,
               sum(hidden_at is not null and deleted_at is null) as hidden
-       from comments where thread_id = ?`,
+       from comments where thread_id = ? and held = 0`,
     )
     .get(now - 7 * DAY_MS, thread.id);
   return {

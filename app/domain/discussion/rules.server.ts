@@ -65,6 +65,11 @@ export type ThreadRow = typeof commentThreads.$inferSelect;
 export function requireComment(exec: Executor, commentId: number, user: User | null) {
   const comment = exec.select().from(comments).where(eq(comments.id, commentId)).get();
   if (!comment) throw new CommentError("There is no such comment.", 404);
+  // A held anonymous comment (batches.server.ts) exists for its author alone: to anyone else,
+  // moderators included, it is a missing comment until its batch publishes it.
+  if (comment.held && (user === null || comment.authorId !== user.id)) {
+    throw new CommentError("There is no such comment.", 404);
+  }
   const thread = exec.select().from(commentThreads).where(eq(commentThreads.id, comment.threadId)).get();
   if (!thread) throw new CommentError("There is no such comment.", 404);
   const subject = { type: thread.subjectType, id: thread.subjectId };

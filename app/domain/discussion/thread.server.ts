@@ -44,6 +44,7 @@ export type RawComment = {
   hidden_at: number | null;
   hidden_by_id: number | null;
   hidden_reason: string | null;
+  held: number;
   author_name: string | null;
   author_department: string | null;
   rt_id: number | null;
@@ -55,7 +56,7 @@ export type RawComment = {
 // Identity is dropped in SQL: an anonymous comment's author name is never even read.
 export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous, c.official, c.from_signature, c.body, c.body_html, c.score,
   c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
-  c.hidden_reason,
+  c.hidden_reason, c.held,
   case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
   case when c.anonymous or a.name is null then null
     when exists (select 1 from people o where o.name = a.name and o.id <> a.id) then a.department
@@ -69,8 +70,14 @@ export const JOINS = `left join people a on a.id = c.author_id
   left join people ra on ra.id = r.author_id`;
 const COLUMNS = `${SELECT_LIST} from comments c ${JOINS}`;
 
+/**
+ * A held anonymous comment (waiting for its thread's next batch, batches.server.ts) is read by its
+ * author alone: every list below takes the viewer's id (null for nobody) for this test.
+ */
+const VISIBLE = (alias: string) => `(${alias}.held = 0 or ${alias}.author_id = ?)`;
+
 const topLevel = (order: string) =>
-  `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null order by ${order} limit ? offset ?`;
+  `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null and ${VISIBLE("c")} order by ${order} limit ? offset ?`;
 
 /**
  * A thread's reads. Ids are random (ADR 31): time order is (created_at, id), the id breaking ties,
@@ -84,10 +91,11 @@ export const THREAD_SQL = {
   // index, so a parent with thousands of replies costs the same as one with three.
   repliesPreview: `select ${SELECT_LIST} from json_each(?) p
      join comments c on c.id in (
-       select s.id from comments s where s.parent_id = p.value order by s.created_at, s.id limit ?)
+       select s.id from comments s where s.parent_id = p.value and ${VISIBLE("s")}
+       order by s.created_at, s.id limit ?)
      ${JOINS}
      order by c.created_at, c.id`,
-  replies: `select ${COLUMNS} where c.parent_id = ? order by c.created_at, c.id limit ? offset ?`,
+  replies: `select ${COLUMNS} where c.parent_id = ? and ${VISIBLE("c")} order by c.created_at, c.id limit ? offset ?`,
 };
 
 /** Thread pages run these few statements whatever the thread's size (tested by counting them). */
@@ -143,6 +151,11 @@ export type CommentView = {
   hiddenPendingReview: boolean;
   /** Dated by day only (anonymous comments, signers' reasons). */
   dayOnly: boolean;
+  /**
+   * Waiting for its thread's next batch of anonymous comments: only its author ever gets it (every
+   * read filters the others out), and nobody can answer, vote on or report it yet.
+   */
+  held: boolean;
   createdAt: number;
   editedAt: number | null;
   score: number;
@@ -184,6 +197,7 @@ function toView(
     // known activity (or the ledger) to guess who wrote them. So do signers' reasons, whose exact
     // time is their signature's ledger time.
     dayOnly,
+    held: Boolean(row.held),
     // Named ones to the minute, as the page shows them: loader data goes to the browser whole.
     createdAt: dayOnly ? startOfDay(row.created_at) : toMinute(row.created_at),
     editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : toMinute(row.edited_at),
@@ -229,7 +243,9 @@ function attachReplyPreviews(
   { perParent = REPLIES_PREVIEW, levels = 2 }: { perParent?: number; levels?: 1 | 2 } = {},
 ): CommentView[] {
   const { repliesPreview } = statements();
-  const preview = (ids: number[]) => (ids.length ? repliesPreview.all(JSON.stringify(ids), perParent) : []);
+  const viewerId = viewer?.id ?? null;
+  const preview = (ids: number[]) =>
+    ids.length ? repliesPreview.all(JSON.stringify(ids), viewerId, perParent) : [];
   const level2 = preview(parents.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
   const level3 =
     levels === 2 ? preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id)) : [];
@@ -303,7 +319,9 @@ export function loadThread(
   const size = options.preview ?? COMMENTS_PAGE_SIZE;
   const pageCount = Math.max(1, Math.ceil(info.topLevelCount / size));
   const page = options.preview ? 1 : Math.min(options.page, pageCount);
-  const rows = thread ? statements()[options.sort].all(thread.id, size, (page - 1) * size) : [];
+  const rows = thread
+    ? statements()[options.sort].all(thread.id, viewer?.id ?? null, size, (page - 1) * size)
+    : [];
   const comments = attachReplyPreviews(rows, viewer, options.preview ? { perParent: 1, levels: 1 } : {});
   return { thread: info, comments, sort: options.sort, page, pageCount };
 }
@@ -333,7 +351,12 @@ export function loadComment(commentId: number, viewer: User | null, page = 1) {
   }
   const pageCount = Math.max(1, Math.ceil(self.reply_count / REPLIES_PAGE_SIZE));
   const current = Math.min(page, pageCount);
-  const replyRows = replies.all(commentId, REPLIES_PAGE_SIZE, (current - 1) * REPLIES_PAGE_SIZE);
+  const replyRows = replies.all(
+    commentId,
+    viewer?.id ?? null,
+    REPLIES_PAGE_SIZE,
+    (current - 1) * REPLIES_PAGE_SIZE,
+  );
   const [comment, ...ancestorViews] = viewsOf([self, ...ancestors], viewer);
   if (!comment) return null;
   comment.replies = attachReplyPreviews(replyRows, viewer);
@@ -395,7 +418,8 @@ export function commentPlacement(
     db.$client
       .prepare<[number], { n: number }>(
         `select count(*) as n from comments s, comments c
-         where c.id = ? and s.parent_id = c.parent_id and (s.created_at, s.id) < (c.created_at, c.id)`,
+         where c.id = ? and s.parent_id = c.parent_id and (s.held = 0 or s.author_id = c.author_id)
+           and (s.created_at, s.id) < (c.created_at, c.id)`,
       )
       .get(commentId)?.n ?? 0;
   if (before < REPLIES_PREVIEW) return { kind: "preview" };

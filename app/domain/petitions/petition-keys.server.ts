@@ -67,7 +67,7 @@ function forgetLegacyAnonymous(exec: Executor, petitionId: number): void {
     from signatures where petition_id = ${petitionId} and visibility = 'anonymous'`);
   exec.run(sql`delete from signatures where petition_id = ${petitionId} and visibility = 'anonymous'`);
   exec.run(sql`update comments set author_id = null, emails_author = 0, created_at = created_at - (created_at % ${sql.raw(DAY)})
-    where anonymous = 1 and from_signature = 1 and author_id is not null and thread_id in (
+    where anonymous = 1 and from_signature = 1 and author_id is not null and held = 0 and thread_id in (
       select id from comment_threads where subject_type = 'petition' and subject_id = ${petitionId})`);
 }
 
