@@ -33,6 +33,7 @@ import * as invitationRoute from "../../app/routes/petitions.$slug.invitation";
 import * as newPetitionRoute from "../../app/routes/petitions.new";
 import { getDb } from "../../db/client";
 import { milestones, outbox, petitions } from "../../db/schema";
+import { publishAnonymousComments } from "../support/comment-batches";
 import { callRoute } from "../support/fixtures";
 import { coOrganize, draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -342,6 +343,7 @@ describe("spoofing", () => {
       resetRateLimits();
       await postComment(subject, { body: `From ${email}`, anonymous }, person(email));
     }
+    publishAnonymousComments(); // as everyone will see the thread once its batch is out
     // By author, not by position: ids are random and an anonymous comment sorts by its day (ADR 31).
     const comments = loadThread(subject, null, { sort: "oldest", page: 1 })?.comments ?? [];
     const by = new Map(comments.map((c) => [c.bodyHtml, [c.authorName, c.authorDepartment]]));
