@@ -9,7 +9,7 @@ import { MAIL_KINDS, type MailKind } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES, type OutboxStatus } from "../vocabulary/outbox";
 import { type Actor, recordAudit } from "./audit.server";
 import { singleLine } from "./text";
-import { DAY_MS, HOUR_MS, startOfDay } from "./time";
+import { DAY_MS, startOfDay, startOfHour } from "./time";
 
 export type Email = {
   kind: MailKind;
@@ -81,7 +81,7 @@ function insertMail(exec: Executor, email: Email, options: { withheld: boolean }
       messageId: `<${randomBytes(12).toString("hex")}@${host}>`,
       // To the hour (the admin page shows the day): a sign-in email's exact time would date a person's
       // activity beside anonymous acts in a copy of the database.
-      createdAt: new Date(hourOf(now)),
+      createdAt: new Date(startOfHour(now)),
     })
     .returning({ id: outbox.id })
     .get();
@@ -155,9 +155,6 @@ export const HIDDEN_MAIL_DAYS = 30;
  * (outbox.recipient_hidden), whatever their caller says.
  */
 export const hidesRecipient = (kind: MailKind) => MAIL_KINDS[kind].hidesRecipient;
-
-/** The start of the hour `ms` falls in: what the outbox keeps of when an email was queued or sent. */
-export const hourOf = (ms: number) => ms - (ms % HOUR_MS);
 
 const dayOf = (date: Date) => new Date(startOfDay(date.getTime()));
 

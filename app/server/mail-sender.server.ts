@@ -9,8 +9,8 @@ import {
   signInLinkDeliverable,
 } from "../domain/identity/sign-in.server";
 import { isOptedOut } from "../platform/email-preferences.server";
-import { hourOf } from "../platform/outbox.server";
 import { isStorageFull, noteStorageFull } from "../platform/storage.server";
+import { startOfHour } from "../platform/time";
 import type { EmailTopic } from "../vocabulary/email-topics";
 
 /**
@@ -120,8 +120,8 @@ export async function deliverDueMail(
       db.update(outbox)
         .set({
           status: "sent",
-          sentAt: new Date(hourOf(now())),
-          nextAttemptAt: new Date(hourOf(now())),
+          sentAt: new Date(startOfHour(now())),
+          nextAttemptAt: new Date(startOfHour(now())),
           lastError: null,
           ...(message.sensitive
             ? { textBody: "[removed after delivery]", htmlBody: "[removed after delivery]" }
@@ -137,7 +137,7 @@ export async function deliverDueMail(
       .set({
         status: giveUp ? "failed" : "queued",
         lastError: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-        nextAttemptAt: new Date(giveUp ? hourOf(now()) : now() + backoffMs(message.attempts)),
+        nextAttemptAt: new Date(giveUp ? startOfHour(now()) : now() + backoffMs(message.attempts)),
       })
       .where(eq(outbox.id, message.id))
       .run();

@@ -509,7 +509,7 @@ const FORM_SCENARIOS: Scenario[] = [
           path: actionPath(this.route, { slug: petition.slug }),
           body: {
             intent,
-            from: "2000-01-01T00:00",
+            from: dateTimeFromNow(-3650),
             ...(intent === "confirm" ? { expected: "5", reason: "A fraud ring" } : {}),
           },
           person: actorPerson(world, actor, world.people.owner),

@@ -126,7 +126,7 @@ export const NUMBERS = [
 ] as const;
 
 export const DATES = [
-  "2026-02-30T10:00",
+  `${new Date().getUTCFullYear()}-02-30T10:00`, // a day February never has
   "2026-13-45T25:61",
   "0000-01-01T00:00",
   "-001000-01-01",

@@ -11,6 +11,7 @@ import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
 import { comments, ledgerEntries, milestones, outbox, people, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";
+import { dayFromNow } from "../support/dates";
 import {
   flashOf,
   type HttpResponse,
@@ -371,7 +372,7 @@ it(`another process writing meanwhile (the CLI) makes the server wait, never fai
   // A moderator previewing an invalidation (audited, so it writes).
   const preview = await whileAnotherProcessWrites(() =>
     httpRequest(`${app.baseUrl}/petitions/${petition.slug}/invalidate`, {
-      form: { intent: "preview", from: "2000-01-01" },
+      form: { intent: "preview", from: dayFromNow(-3650) },
       cookie,
     }),
   );

@@ -485,13 +485,13 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
         [
           ["intent", "preview"],
           ["emails", pool.map((p) => p.email).join("\n")],
-          ["from", "2000-01-01T00:00"],
+          ["from", dateTimeFromNow(-3650)],
           ["to", dateTimeFromNow(365)],
           ["ip", "10.0.0.1"],
         ],
         [
           ["intent", "confirm"],
-          ["from", "2000-01-01T00:00"],
+          ["from", dateTimeFromNow(-3650)],
           ["expected", "few"],
           ["reason", "A fraud ring"],
         ],

@@ -3,7 +3,7 @@ import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { people, personRoles, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { isStorageFull, noteStorageFull } from "../../platform/storage.server";
-import { DAY_MS, HOUR_MS } from "../../platform/time";
+import { DAY_MS, startOfHour } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { SignInMethod } from "../../vocabulary/identity";
 import type { Role } from "../../vocabulary/roles";
@@ -28,13 +28,6 @@ export type User = {
   roles: Role[];
 };
 
-/**
- * What a session keeps of a time: its hour (ADR 0032). Its start is a sign-in and its renewal a
- * request — either may come seconds before an anonymous act — so none is kept exactly; a session ends
- * up to an hour earlier than it would have.
- */
-export const sessionHour = (ms: number) => ms - (ms % HOUR_MS);
-
 /** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
 export function createSession(
   exec: Executor,
@@ -43,7 +36,7 @@ export function createSession(
   method: SignInMethod = "email",
 ): string {
   const token = newToken();
-  const hour = sessionHour(now);
+  const hour = startOfHour(now);
   exec
     .insert(sessions)
     .values({
@@ -107,8 +100,8 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
     getDb()
       .update(sessions)
       .set({
-        renewedAt: new Date(sessionHour(now)),
-        expiresAt: new Date(Math.min(sessionHour(now) + SESSION_TTL_MS, endsAt)),
+        renewedAt: new Date(startOfHour(now)),
+        expiresAt: new Date(Math.min(startOfHour(now) + SESSION_TTL_MS, endsAt)),
       })
       .where(eq(sessions.id, row.session.id))
       .run();

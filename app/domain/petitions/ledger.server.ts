@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { type DB, getDb, preparedStatements } from "../../../db/client";
 import { ledgerEntries, petitions } from "../../../db/schema";
-import { HOUR_MS } from "../../platform/time";
+import { HOUR_MS, startOfHour } from "../../platform/time";
 import type { LedgerEvent } from "../../vocabulary/petitions";
 
 /** The chain starts from this hash (64 zeros). */
@@ -19,7 +19,7 @@ export const LEDGER_FORMAT = 2;
 export type LedgerFormat = 1 | 2;
 
 /** An entry's public time: the start of its hour. */
-export const ledgerHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+export const ledgerHour = (at: Date) => new Date(startOfHour(at.getTime()));
 
 /** The exact bytes hashed for an entry: documented in docs/ledger.md. */
 export function entryHash(entry: Omit<LedgerEntry, "hash">): string {
