@@ -57,8 +57,11 @@ export function startBackupSchedule(
       child.on("exit", (code, signal) => {
         child = null;
         if (code === 0) {
-          log(`Scheduled backup: ${output.trim()}`);
-          pruneScheduledBackups(schedule.dir, schedule.keep);
+          // Pruned before the line is logged: whoever reads the log then sees the folder as left.
+          const removed = pruneScheduledBackups(schedule.dir, schedule.keep);
+          log(
+            `Scheduled backup: ${output.trim()}${removed.length > 0 ? ` Pruned ${removed.length} older file${removed.length === 1 ? "" : "s"}.` : ""}`,
+          );
           plan(schedule.everyMs);
         } else {
           if (!stopped)

@@ -269,6 +269,8 @@ describe("scheduled backups", () => {
         () => /Scheduled backup: Backup written to/.test(scheduled.output()),
         120_000,
       );
+      // Two old backups and the temporary copy go; the log says so once the folder is as left.
+      expect(scheduled.output()).toMatch(/Scheduled backup: Backup written to .* Pruned 3 older files\./);
       const left = readdirSync(dir).sort();
       expect(left).toHaveLength(2);
       expect(left).toContain(path.basename(old[2] ?? ""));
