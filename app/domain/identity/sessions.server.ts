@@ -1,12 +1,12 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { eq, lte } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
-import { people, personRoles, sessions } from "../../../db/schema";
+import { sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { isStorageFull, noteStorageFull } from "../../platform/storage.server";
 import { DAY_MS, startOfHour } from "../../platform/time";
 import { hashToken, newToken } from "../../platform/tokens.server";
 import type { SignInMethod } from "../../vocabulary/identity";
-import type { Role } from "../../vocabulary/roles";
+import { isRole, type Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "./admission.server";
 
 /**
@@ -51,24 +51,33 @@ export function createSession(
   return token;
 }
 
-/** Every request with a cookie runs these: prepared once per connection (see db/client.ts). */
+/**
+ * Every request with a cookie runs this: one raw statement prepared once per connection (see
+ * db/client.ts), the person's roles folded in, because drizzle's join mapping and a second query for
+ * the roles cost more than the lookup (docs/benchmarks.md).
+ */
 const statements = preparedStatements((db) => ({
-  session: db
-    .select({ session: sessions, person: people })
-    .from(sessions)
-    .innerJoin(people, eq(people.id, sessions.personId))
-    .where(
-      and(
-        eq(sessions.tokenHash, sql.placeholder("tokenHash")),
-        gt(sessions.expiresAt, sql.placeholder("now")),
-      ),
-    )
-    .prepare(),
-  roles: db
-    .select({ role: personRoles.role })
-    .from(personRoles)
-    .where(eq(personRoles.personId, sql.placeholder("personId")))
-    .prepare(),
+  session: db.$client.prepare<
+    [string, number],
+    {
+      id: number;
+      created_at: number;
+      renewed_at: number;
+      person_id: number;
+      email: string;
+      name: string | null;
+      department: string | null;
+      location: string | null;
+      active: number;
+      in_directory: number;
+      roles: string | null;
+    }
+  >(
+    `select s.id, s.created_at, s.renewed_at, p.id as person_id, p.email, p.name, p.department, p.location,
+       p.active, p.in_directory, (select group_concat(role) from person_roles where person_id = p.id) as roles
+     from sessions s join people p on p.id = s.person_id
+     where s.token_hash = ? and s.expires_at > ?`,
+  ),
 }));
 
 /**
@@ -78,24 +87,22 @@ const statements = preparedStatements((db) => ({
  * past its absolute end: `renewed` says when the cookie should be re-sent with a fresh max-age.
  */
 export function sessionUser(token: string, now = Date.now()): { user: User; renewed: boolean } | null {
-  const row = statements().session.get({ tokenHash: hashToken(token), now });
-  if (!row?.person.active) return null;
-  const endsAt = row.session.createdAt.getTime() + getConfig().sessionMaxAgeMs;
+  const row = statements().session.get(hashToken(token), now);
+  if (!row?.active) return null;
+  const endsAt = row.created_at + getConfig().sessionMaxAgeMs;
   if (now >= endsAt) return null;
-  const roles = statements()
-    .roles.all({ personId: row.person.id })
-    .map((r) => r.role);
+  const roles = (row.roles?.split(",") ?? []).filter(isRole);
   // Someone the directory does not list stays admitted only while the rules admit them.
-  if (!row.person.inDirectory && !admittedOutsideDirectory(row.person.email, roles)) return null;
+  if (!row.in_directory && !admittedOutsideDirectory(row.email, roles)) return null;
   const user: User = {
-    id: row.person.id,
-    email: row.person.email,
-    name: row.person.name,
-    department: row.person.department,
-    location: row.person.location,
+    id: row.person_id,
+    email: row.email,
+    name: row.name,
+    department: row.department,
+    location: row.location,
     roles,
   };
-  if (now - row.session.renewedAt.getTime() < RENEW_AFTER_MS) return { user, renewed: false };
+  if (now - row.renewed_at < RENEW_AFTER_MS) return { user, renewed: false };
   try {
     getDb()
       .update(sessions)
@@ -103,7 +110,7 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
         renewedAt: new Date(startOfHour(now)),
         expiresAt: new Date(Math.min(startOfHour(now) + SESSION_TTL_MS, endsAt)),
       })
-      .where(eq(sessions.id, row.session.id))
+      .where(eq(sessions.id, row.id))
       .run();
   } catch (error) {
     // A full disk must not stop anyone reading: the session is renewed on a later request.
