@@ -77,7 +77,7 @@ export function insertSignatures(
   if (!petition) throw new Error(`no petition ${petitionId}`);
   const insertSignature = sqlite.prepare(
     // Public signatures record the signer's department and location, as signPetition's statement does.
-    "insert into signatures (petition_id, person_id, visibility, wants_updates, ledger_signer, ledger_seq, ledger_hash, created_at, department, location) select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, case when ?3 = 'public' then department end, case when ?3 = 'public' then location end from people where id = ?2",
+    "insert into signatures (petition_id, person_id, visibility, wants_updates, ledger_signer, ledger_seq, ledger_hash, created_at, department, location) select @petitionId, @personId, @visibility, @wantsUpdates, @signer, @seq, @hash, @at, case when @visibility = 'public' then department end, case when @visibility = 'public' then location end from people where id = @personId",
   );
   const insertEntry = sqlite.prepare(
     "insert into ledger_entries (petition_id, seq, event, at, signer, prev_hash, hash, format) values (?, ?, 'signed', ?, ?, ?, ?, 2)",
@@ -96,16 +96,16 @@ export function insertSignatures(
       const signer = pseudonyms.slice(i * 64, (i + 1) * 64);
       const hour = ledgerHour(new Date(at));
       const hash = entryHash({ format: 2, petitionId, seq, event: "signed", at: hour, signer, prevHash });
-      insertSignature.run(
+      insertSignature.run({
         petitionId,
         personId,
-        i % anonymousEvery === anonymousEvery - 1 ? "anonymous" : "public",
-        i % wantsUpdatesEvery === 0 ? 1 : 0,
+        visibility: i % anonymousEvery === anonymousEvery - 1 ? "anonymous" : "public",
+        wantsUpdates: i % wantsUpdatesEvery === 0 ? 1 : 0,
         signer,
         seq,
         hash,
         at,
-      );
+      });
       insertEntry.run(petitionId, seq, hour.getTime(), signer, prevHash, hash);
       prevHash = hash;
       times.push(at);
