@@ -48,6 +48,11 @@ export function startupBanner(config: Config): string[] {
       ? `Backups: every ${describeEvery(config.backups.everyMs)} into ${config.backups.dir}, keeping the newest ${config.backups.keep} (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP).`
       : "Backups: off. Set BACKUP_DIR to take a checked backup every BACKUP_EVERY (1d), keeping BACKUP_KEEP (7); or run npm run cli -- backup.",
   );
+  // start.ts defaults NODE_ENV to production; anything else was set on purpose, or by mistake.
+  if (process.env.NODE_ENV !== "production")
+    lines.push(
+      `WARNING: NODE_ENV=${process.env.NODE_ENV}: pages are rendered by React's development build, 2–3× the CPU of its production build. Unset NODE_ENV (npm start means production) or set it to production.`,
+    );
   if (config.trustProxy !== false)
     lines.push(
       `Behind a proxy: client addresses come from X-Forwarded-For through ${typeof config.trustProxy === "number" ? `${config.trustProxy} hop${config.trustProxy === 1 ? "" : "s"}` : config.trustProxy === true ? "every hop (TRUST_PROXY=true trusts whatever the client sends: name your proxy instead)" : config.trustProxy.join(", ")} (TRUST_PROXY).`,

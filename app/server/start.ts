@@ -4,6 +4,7 @@
  * workers serving HTTP (app/server/primary.ts); each worker runs app/server/worker.ts.
  * `--build-only` stops after the build.
  */
+import "./production-env";
 import cluster from "node:cluster";
 import { runPrimary } from "./primary";
 import { runWorker } from "./worker";

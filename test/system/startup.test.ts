@@ -21,14 +21,22 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>) {
+/** Starts `npm start`'s script; `until` (a pattern in its output) stops it once seen. */
+function start(env: Record<string, string | undefined>, until?: RegExp) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "app/server/start.ts"], {
-      env: { ...process.env, NODE_ENV: "production", PORT: "39123", WEB_CONCURRENCY: "1", ...env },
-    });
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: "39123",
+      WEB_CONCURRENCY: "1",
+      ...env,
+    };
+    for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
+    const child = spawn(process.execPath, ["--import", "tsx", "app/server/start.ts"], { env: childEnv });
     let out = "";
     child.stdout.on("data", (c) => {
       out += c;
+      if (until?.test(out)) child.kill("SIGTERM");
     });
     child.stderr.on("data", (c) => {
       out += c;
@@ -124,5 +132,25 @@ describe("the server refuses to start, in one line, touching nothing", () => {
     const proxy = await start({ DATABASE_URL: path.join(work, "x.db"), TRUST_PROXY: "my-proxy.corp" });
     expect(proxy.code).toBe(1);
     expect(proxy.out).toMatch(/TRUST_PROXY: must be true, false, a number of hops/);
+  });
+});
+
+describe("npm start", () => {
+  it("renders with React's production build unless NODE_ENV says otherwise, and warns when it does", async () => {
+    // Without a NODE_ENV, npm start is production: no warning (it rendered with React's development
+    // build before start.ts defaulted it).
+    const unset = await start(
+      { DATABASE_URL: path.join(work, "mode.db"), NODE_ENV: undefined },
+      /is listening on/,
+    );
+    expect(unset.out).toContain("Undersigned is listening on");
+    expect(unset.out).not.toContain("NODE_ENV=");
+    const development = await start(
+      { DATABASE_URL: path.join(work, "mode.db"), NODE_ENV: "development" },
+      /is listening on/,
+    );
+    expect(development.out).toMatch(
+      /WARNING: NODE_ENV=development: pages are rendered by React's development build/,
+    );
   });
 });
