@@ -1,6 +1,6 @@
 import { asc } from "drizzle-orm";
 import { z } from "zod";
-import { type Executor, getDb } from "../../db/client";
+import { type Executor, getDb, preparedStatements } from "../../db/client";
 import { milestoneDefaults, siteSettings } from "../../db/schema";
 import { getConfig } from "../config.server";
 import { type Actor, recordAudit } from "./audit.server";
@@ -56,15 +56,19 @@ export function signInOptions() {
 
 export class SettingsError extends Refusal {}
 
+/** Built once: `.partial()` makes a new schema on every call, and pages read the settings often. */
+const storedSettingsSchema = settingsSchema.partial();
+const statements = preparedStatements((db) => ({
+  all: db.select({ key: siteSettings.key, value: siteSettings.value }).from(siteSettings).prepare(),
+}));
+
+/**
+ * Read from the database on every call, never cached in memory: an admin's change through one worker
+ * holds at once in every other.
+ */
 export function getSettings(exec: Executor = getDb()): Settings {
-  const stored = Object.fromEntries(
-    exec
-      .select()
-      .from(siteSettings)
-      .all()
-      .map((row) => [row.key, row.value]),
-  );
-  const parsed = settingsSchema.partial().safeParse(stored);
+  const rows = exec === getDb() ? statements().all.all() : exec.select().from(siteSettings).all();
+  const parsed = storedSettingsSchema.safeParse(Object.fromEntries(rows.map((row) => [row.key, row.value])));
   return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
 }
 

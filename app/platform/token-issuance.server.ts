@@ -25,6 +25,12 @@ export function scopeKey(exec: Executor, scope: string): ScopeKey | undefined {
   return exec.select().from(blindKeys).where(eq(blindKeys.scope, scope)).get();
 }
 
+/** What is published about a scope's key; every petition page reads it, the private key never. */
+export type PublishedScopeKey = Omit<ScopeKey, "privateKey" | "scope">;
+
+export const publishedScopeKey = (scope: string): PublishedScopeKey | undefined =>
+  statements().published.get({ scope });
+
 /** A scope's key pair, made before the transaction that stores it (RSA key generation takes a while). */
 export const newScopeKeyPair = (): BlindKeyPair => generateBlindKeyPair();
 
@@ -151,6 +157,18 @@ const statements = preparedStatements((db) => ({
   markWithoutToken: db.$client.prepare<[string, number, number]>(
     "insert into token_issuance (scope, person_id, issued_on, blinded_message, blind_signature) values (?, ?, ?, null, null)",
   ),
+  published: db
+    .select({
+      publicKey: blindKeys.publicKey,
+      fingerprint: blindKeys.fingerprint,
+      createdOn: blindKeys.createdOn,
+      retiredOn: blindKeys.retiredOn,
+      issued: blindKeys.issued,
+      issuanceFrozenOn: blindKeys.issuanceFrozenOn,
+    })
+    .from(blindKeys)
+    .where(eq(blindKeys.scope, sql.placeholder("scope")))
+    .prepare(),
 }));
 
 /** Whether a finalized token is valid for the scope's key (retired keys still verify). */

@@ -51,7 +51,7 @@ export function startupBanner(config: Config): string[] {
   // start.ts defaults NODE_ENV to production; anything else was set on purpose, or by mistake.
   if (process.env.NODE_ENV !== "production")
     lines.push(
-      `WARNING: NODE_ENV=${process.env.NODE_ENV}: pages are rendered by React's development build, 2–3× the CPU of its production build. Unset NODE_ENV (npm start means production) or set it to production.`,
+      `WARNING: NODE_ENV=${process.env.NODE_ENV}: pages are rendered by React's development build, slower than its production build. Unset NODE_ENV (npm start means production) or set it to production.`,
     );
   if (config.trustProxy !== false)
     lines.push(

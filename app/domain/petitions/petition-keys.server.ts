@@ -6,6 +6,7 @@ import { DAY_MS } from "../../platform/time";
 import {
   issueToken,
   newScopeKeyPair,
+  publishedScopeKey,
   retireScopeKey,
   scopeKey,
   storeScopeKey,
@@ -101,7 +102,7 @@ export function ensurePetitionKeys(now = Date.now()): number {
 
 /** What anyone may know of a petition's key: published in its JSON and pinned by signers' browsers. */
 export function petitionKeyView(petitionId: number) {
-  const key = scopeKey(getDb(), petitionScope(petitionId));
+  const key = publishedScopeKey(petitionScope(petitionId));
   if (!key) return null;
   return {
     publicKey: key.publicKey,
