@@ -118,7 +118,7 @@ export async function sendFeedbackAnonymously(
   input: { body: string; rating?: number },
   at = Date.now(),
 ): Promise<{ secret: string; id: number }> {
-  ensureFeedbackKeys(at);
+  await ensureFeedbackKeys(at);
   const key = feedbackKey(policyId, at);
   const signer = await newSignerKey();
   const signerKey = Buffer.from(await crypto.subtle.exportKey("raw", signer.publicKey)).toString("base64url");

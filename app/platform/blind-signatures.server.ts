@@ -3,6 +3,7 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
+  generateKeyPair,
   generateKeyPairSync,
   type KeyObject,
   privateDecrypt,
@@ -36,18 +37,34 @@ export type BlindKeyPair = {
 export const fingerprintOf = (publicKeyDer: Buffer) =>
   createHash("sha256").update(publicKeyDer).digest("hex");
 
-/** A fresh key pair, used for one scope (one petition) and nothing else. */
-export function generateBlindKeyPair(): BlindKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: MODULUS_BITS,
-    publicExponent: 65537,
-  });
+const RSA_OPTIONS = { modulusLength: MODULUS_BITS, publicExponent: 65537 } as const;
+
+function exported(publicKey: KeyObject, privateKey: KeyObject): BlindKeyPair {
   const spki = publicKey.export({ type: "spki", format: "der" });
   return {
     publicKey: spki.toString("base64url"),
     privateKey: privateKey.export({ type: "pkcs8", format: "der" }).toString("base64url"),
     fingerprint: fingerprintOf(spki),
   };
+}
+
+/**
+ * A fresh key pair, used for one scope (one petition) and nothing else. Synchronous: 100–300 ms of
+ * CPU on this machine, during which the process answers nothing — for one person's action only.
+ */
+export function generateBlindKeyPair(): BlindKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", RSA_OPTIONS);
+  return exported(publicKey, privateKey);
+}
+
+/** The same, made on libuv's thread pool: the process keeps answering requests meanwhile. */
+export function generateBlindKeyPairOffThread(): Promise<BlindKeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair("rsa", RSA_OPTIONS, (error, publicKey, privateKey) => {
+      if (error) reject(error);
+      else resolve(exported(publicKey, privateKey));
+    });
+  });
 }
 
 const publicKeys = new Map<string, KeyObject>();

@@ -6,6 +6,7 @@ import {
   blindedMessageProblem,
   blindSign,
   generateBlindKeyPair,
+  generateBlindKeyPairOffThread,
   verifyToken,
 } from "./blind-signatures.server";
 import { Refusal } from "./refusal";
@@ -33,6 +34,11 @@ export const publishedScopeKey = (scope: string): PublishedScopeKey | undefined 
 
 /** A scope's key pair, made before the transaction that stores it (RSA key generation takes a while). */
 export const newScopeKeyPair = (): BlindKeyPair => generateBlindKeyPair();
+/**
+ * For the minute scheduler, which may make many in a row (every policy's key when a week begins):
+ * made off the event loop, so the requests this worker serves meanwhile are not held up.
+ */
+export const newScopeKeyPairOffThread = (): Promise<BlindKeyPair> => generateBlindKeyPairOffThread();
 
 export function storeScopeKey(exec: Executor, scope: string, keys: BlindKeyPair, now: number): ScopeKey {
   return exec

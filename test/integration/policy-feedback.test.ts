@@ -4,6 +4,7 @@ import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server"
 import type { User } from "../../app/domain/identity/sessions.server";
 import { myFeedback, sendFeedback } from "../../app/domain/policies/feedback.server";
 import { feedbackAggregates } from "../../app/domain/policies/feedback-inbox.server";
+import { ensureFeedbackKeys } from "../../app/domain/policies/feedback-keys.server";
 import { createPolicy, publishPolicyVersion } from "../../app/domain/policies/registry.server";
 import { listAuditEntries } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
@@ -317,5 +318,46 @@ describe("aggregates", () => {
     });
     expect(result.folded).toBeNull();
     expect(K).toBe(5);
+  });
+});
+
+describe("a new week's feedback keys", () => {
+  it("are made off the event loop: requests keep being answered while the scheduler makes them", async () => {
+    const second = createPolicy(
+      {
+        title: "Badge access logging",
+        summary: "Which doors log badge swipes, and for how long.",
+        ownerTeam: "Security",
+        ownerEmails: owner.email,
+        body: "Badge swipes are logged at every door.",
+        changeSummary: "First version",
+        effectiveAt: new Date(Date.now() - 86_400_000),
+      },
+      company.leader,
+    );
+    const nextWeek = Date.now() + 7 * 86_400_000;
+    const scopes = () =>
+      getDb().$client.prepare("select count(*) as n from blind_keys where scope like 'feedback:%'").get() as {
+        n: number;
+      };
+    const before = scopes().n;
+    // The event loop's turns while the keys are made: each RSA key made synchronously would hold it
+    // for the whole time (no turn at all until every key is done).
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const made = await ensureFeedbackKeys(nextWeek);
+    running = false;
+    expect(made).toBe(2);
+    expect(scopes().n).toBe(before + 2);
+    expect(turns).toBeGreaterThanOrEqual(2);
+    // Idempotent: the week's keys exist now.
+    expect(await ensureFeedbackKeys(nextWeek)).toBe(0);
+    expect(second.slug).not.toBe(slug);
   });
 });

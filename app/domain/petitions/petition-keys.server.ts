@@ -5,7 +5,7 @@ import type { BlindKeyPair } from "../../platform/blind-signatures.server";
 import { DAY_MS } from "../../platform/time";
 import {
   issueToken,
-  newScopeKeyPair,
+  newScopeKeyPairOffThread,
   publishedScopeKey,
   retireScopeKey,
   scopeKey,
@@ -76,7 +76,7 @@ function forgetLegacyAnonymous(exec: Executor, petitionId: number): void {
  * Open petitions without a key (opened before keys existed) get one: the minute scheduler's job, so
  * the first start after the upgrade gives every open petition anonymous signing.
  */
-export function ensurePetitionKeys(now = Date.now()): number {
+export async function ensurePetitionKeys(now = Date.now()): Promise<number> {
   const open = getDb()
     .select()
     .from(petitions)
@@ -88,7 +88,8 @@ export function ensurePetitionKeys(now = Date.now()): number {
     )
     .all();
   for (const petition of open) {
-    const keys = newScopeKeyPair();
+    // Off the event loop: after an upgrade this is every open petition at once.
+    const keys = await newScopeKeyPairOffThread();
     getDb().transaction(
       (tx) => {
         const fresh = tx.select().from(petitions).where(eq(petitions.id, petition.id)).get();

@@ -1,6 +1,12 @@
 import { getDb } from "../../../db/client";
 import { policies } from "../../../db/schema";
-import { newScopeKeyPair, scopeKey, storeScopeKey } from "../../platform/token-issuance.server";
+import type { BlindKeyPair } from "../../platform/blind-signatures.server";
+import {
+  newScopeKeyPair,
+  newScopeKeyPairOffThread,
+  scopeKey,
+  storeScopeKey,
+} from "../../platform/token-issuance.server";
 import { feedbackScope, isoWeek } from "../../platform/token-messages";
 
 /**
@@ -10,8 +16,11 @@ import { feedbackScope, isoWeek } from "../../platform/token-messages";
 export function ensureFeedbackKey(policyId: number, now = Date.now()): boolean {
   const scope = feedbackScope(policyId, isoWeek(now));
   if (scopeKey(getDb(), scope)) return false;
-  // Made before the write lock is taken: generating an RSA key takes tens of milliseconds.
-  const keys = newScopeKeyPair();
+  // Made before the write lock is taken: generating an RSA key takes a while.
+  return storeFeedbackKey(scope, newScopeKeyPair(), now);
+}
+
+function storeFeedbackKey(scope: string, keys: BlindKeyPair, now: number): boolean {
   return getDb().transaction(
     (tx) => {
       if (scopeKey(tx, scope)) return false;
@@ -22,10 +31,16 @@ export function ensureFeedbackKey(policyId: number, now = Date.now()): boolean {
   );
 }
 
-/** The minute scheduler's job: this week's key for every policy. */
-export function ensureFeedbackKeys(now = Date.now()): number {
+/**
+ * The minute scheduler's job: this week's key for every policy. When a week begins that is one key
+ * per policy at once, each made off the event loop (newScopeKeyPairOffThread).
+ */
+export async function ensureFeedbackKeys(now = Date.now()): Promise<number> {
   let made = 0;
-  for (const { id } of getDb().select({ id: policies.id }).from(policies).all())
-    if (ensureFeedbackKey(id, now)) made++;
+  for (const { id } of getDb().select({ id: policies.id }).from(policies).all()) {
+    const scope = feedbackScope(id, isoWeek(now));
+    if (scopeKey(getDb(), scope)) continue;
+    if (storeFeedbackKey(scope, await newScopeKeyPairOffThread(), now)) made++;
+  }
   return made;
 }
