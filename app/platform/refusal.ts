@@ -13,7 +13,12 @@ export class Refusal extends Error {
     readonly status: RefusalStatus = 400,
     readonly fieldErrors: Readonly<Record<string, string[]>> = {},
   ) {
+    // A refusal is an answer, not a fault: nobody reads its stack, and capturing one was most of
+    // what making one cost (the petition page asks the rules about a dozen steps on every view).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
   }
 }
