@@ -40,14 +40,22 @@ export function transitionPetition(
   user: User | null,
   now = Date.now(),
 ): Petition {
-  // Rendered, and the opening petition's key pair made, before the write lock is taken.
+  // Rendered, and the opening petition's key pair made, before the write lock is taken. The key only
+  // for someone the rules let approve it now: a key pair is 100–300 ms of CPU, and a refused request
+  // must not be able to spend it (a colleague posting "approve" in a loop would hold the worker).
   const noteHtml = transition.action === "declare-victory" ? renderMarkdown(transition.note) : "";
-  const keys = transition.action === "approve" ? newScopeKeyPair() : null;
+  const keys =
+    transition.action === "approve" && transitionRefusalNow(petitionId, "approve", user) === null
+      ? newScopeKeyPair()
+      : null;
   return getDb().transaction(
     (tx) => {
       const petition = requirePetition(tx, petitionId);
       const refusal = transitionRefusal(petition, transition.action, standingOf(tx, petition, user), !user);
       if (refusal) throw refusal;
+      // Refused a moment ago, allowed now (a role granted in between): no key was made for it.
+      if (transition.action === "approve" && !keys)
+        throw new PetitionError("This petition changed meanwhile: please try again.", 409);
       const actor = user ? actorOf(user) : SYSTEM_ACTOR;
       const at = new Date(now);
       let next: Partial<Petition> = {};
@@ -301,6 +309,13 @@ export function dropCoSponsor(petitionId: number, personId: number, user: User, 
     },
     { behavior: "immediate" },
   );
+}
+
+/** Whether the rules refuse this step now (outside any transaction; the transaction asks again). */
+function transitionRefusalNow(petitionId: number, action: Transition["action"], user: User | null) {
+  const db = getDb();
+  const petition = requirePetition(db, petitionId);
+  return transitionRefusal(petition, action, standingOf(db, petition, user), !user);
 }
 
 export function requirePetition(exec: Executor, petitionId: number): Petition {
