@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
  * file, which the operating system releases when the process ends however it ends (`kill -9`, a
  * crash, a power cut), so a lock file left behind never blocks anyone: no pid files, no stale locks.
  * Other commands (backup, check-counts, import-staff…) take no lock: they share the database with a
- * running server as any SQLite connection does.
+ * running server as every SQLite connection does.
  */
 
 export const lockPathOf = (databasePath: string) => `${databasePath}.lock`;

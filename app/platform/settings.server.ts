@@ -39,8 +39,8 @@ export const providerConfigured = () => {
 };
 
 /** Whether sign-in by an emailed link is open now: always without a provider, else as the admin set it. */
-export function emailSignInOpen(exec: Executor = getDb()): boolean {
-  return !providerConfigured() || getSettings(exec).emailSignIn;
+export function emailSignInOpen(): boolean {
+  return !providerConfigured() || getSettings().emailSignIn;
 }
 
 /** What the sign-in page offers: the company's provider(s) first, the emailed link while it is open. */
@@ -64,10 +64,11 @@ const statements = preparedStatements((db) => ({
 
 /**
  * Read from the database on every call, never cached in memory: an admin's change through one worker
- * holds at once in every other.
+ * holds at once in every other. The statement runs on the one connection, so inside a transaction it
+ * reads what that transaction sees.
  */
-export function getSettings(exec: Executor = getDb()): Settings {
-  const rows = exec === getDb() ? statements().all.all() : exec.select().from(siteSettings).all();
+export function getSettings(): Settings {
+  const rows = statements().all.all();
   const parsed = storedSettingsSchema.safeParse(Object.fromEntries(rows.map((row) => [row.key, row.value])));
   return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
 }

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { User } from "../../app/domain/identity/sessions.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import * as blindSignatures from "../../app/platform/blind-signatures.server";
@@ -14,14 +15,18 @@ vi.mock("../../app/platform/blind-signatures.server", async (original) => {
 const keysMade = () => vi.mocked(blindSignatures.generateBlindKeyPair).mock.calls.length;
 
 const company = makeCompany(10);
-const [creator, a, b, c, colleague] = company.staff;
-if (!creator || !a || !b || !c || !colleague) throw new Error("need five staff");
+const staff = (i: number): User => {
+  const user = company.staff[i];
+  if (!user) throw new Error(`no staff ${i}`);
+  return user;
+};
+const [creator, a, colleague] = [staff(0), staff(1), staff(4)];
 
 function awaitingModeration() {
-  const petition = draftPetition(creator as (typeof company.staff)[number]);
-  transitionPetition(petition.id, { action: "submit" }, creator as (typeof company.staff)[number]);
+  const petition = draftPetition(creator);
+  transitionPetition(petition.id, { action: "submit" }, creator);
   let current = petition;
-  for (const sponsor of [a, b, c])
+  for (const sponsor of [a, staff(2), staff(3)])
     current = transitionPetition(petition.id, { action: "co-sponsor" }, sponsor);
   expect(current.state).toBe("awaiting_moderation");
   return current;

@@ -37,7 +37,9 @@ export function selfSignedCertificate(commonName: string, validDays = 30) {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const name = sequence(set(sequence(oid("2.5.4.3"), utf8(commonName))));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // A positive INTEGER in minimal DER: a first byte of 1–127 (a leading 0 before a byte under 0x80,
+  // one serial in 128, is "illegal padding" to OpenSSL: the SAML suite failed on it now and then).
+  serial[0] = 1 + ((serial[0] ?? 0) % 0x7f);
   const now = Date.now();
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))),

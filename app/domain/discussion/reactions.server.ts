@@ -76,7 +76,7 @@ export async function reportComment(
         .where(eq(comments.id, commentId))
         .returning({ openReports: comments.openReports })
         .get();
-      const threshold = getSettings(tx).commentReportThreshold;
+      const threshold = getSettings().commentReportThreshold;
       if (comment.hiddenAt || openReports < threshold) return { hidden: Boolean(comment.hiddenAt) };
       tx.update(comments)
         .set({

@@ -45,7 +45,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
   return getDb().transaction(
     (tx) => {
       requireKnownPolicy(tx, input.policyId);
-      const settings = getSettings(tx);
+      const settings = getSettings();
       const petition = tx
         .insert(petitions)
         .values({
