@@ -140,9 +140,19 @@ describe("posting and nesting", () => {
   it("pages the top level 20 at a time in each sort", async () => {
     const petition = openPetition(company);
     const ids: number[] = [];
+    // A millisecond apart: ids are random (ADR 31), so comments made in the same millisecond order by
+    // their ids, not by the order they were posted in.
+    const start = Date.now() - 60_000;
     for (let i = 0; i < 25; i++) {
       resetRateLimits();
-      ids.push(await post(petition.id, staff(5 + (i % 10)), `Comment ${i}`));
+      ids.push(
+        await postComment(
+          subjectOf(petition.id),
+          { body: `Comment ${i}`, anonymous: false },
+          staff(5 + (i % 10)),
+          start + i,
+        ),
+      );
     }
     resetRateLimits();
     await setVote(ids[3] ?? 0, true, staff(20));
