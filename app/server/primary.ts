@@ -7,7 +7,9 @@
  * jobs — exactly one at a time; when it dies another takes over. A crashed worker is replaced.
  *
  * SIGTERM or SIGINT stops the group: each worker finishes its requests and stops its jobs, then the
- * primary checkpoints the WAL into the database, closes it, releases the lock and exits 0. SIGHUP
+ * primary checkpoints the WAL into the database, closes it, releases the lock and exits 0. Copies of
+ * that signal (from the process group, npm, a wrapper) are the same stop; only one asked for more
+ * than a second later stops at once (./stop-requests.ts). SIGHUP
  * replaces the workers one at a time (a rolling restart: a new build is served without a dropped
  * request).
  */
@@ -29,6 +31,7 @@ import {
 import { RateLimitWindows } from "../platform/rate-limits.server";
 import { storageLogLine, watchForSpace } from "../platform/storage.server";
 import { ensureFreshBuild } from "./build-freshness";
+import { stopRequests } from "./stop-requests";
 import { SHUTDOWN_TIMEOUT_MS } from "./timeouts";
 
 /** More crashes than this within a minute is a crash loop: the group stops rather than spin. */
@@ -286,17 +289,23 @@ export async function runPrimary(): Promise<void> {
     console.log("Every worker was replaced.");
   };
 
-  let signals = 0;
+  const stopRequest = stopRequests();
   const onStop = () => {
-    signals++;
-    if (signals > 1) {
-      // A second Ctrl-C: no more waiting.
-      for (const w of live()) w.process.kill("SIGKILL");
-      heldLock.release();
-      process.exit(1);
+    switch (stopRequest()) {
+      case "same-stop":
+        return;
+      case "force":
+        console.log("Stopping at once (asked again): the requests still in flight are cut.");
+        for (const w of live()) w.process.kill("SIGKILL");
+        heldLock.release();
+        process.exit(1);
+        return;
+      case "stop":
+        console.log(
+          `Stopping: finishing the requests in flight (at most ${SHUTDOWN_TIMEOUT_MS / 1_000} s)… Ctrl-C again to stop at once.`,
+        );
+        void stop(0);
     }
-    console.log("Stopping: finishing the requests in flight…");
-    void stop(0);
   };
   process.on("SIGTERM", onStop);
   process.on("SIGINT", onStop);

@@ -129,8 +129,11 @@ export async function runWorker(): Promise<void> {
     if (command === "lead" && !stopJobs && !draining) stopJobs = entry.startJobs();
     if (command === "shutdown") void drain().then(() => process.exit(0));
   });
-  // The primary decides when the group stops (Ctrl-C reaches every process of the terminal's group).
+  // The primary decides when the group stops (Ctrl-C reaches every process of the terminal's group):
+  // it tells each worker to drain, and only a deliberate second Ctrl-C makes it cut them.
   process.on("SIGINT", () => {});
-  // A worker stopped on its own (a rolling restart by hand) drains and is replaced by the primary.
+  // SIGTERM to the whole group (a supervisor's stop) reaches the primary too: the worker drains as
+  // its "shutdown" would have it (one drain however many ask), and the primary, stopping, waits for
+  // it before it folds the WAL. A worker stopped on its own (by hand) drains and is replaced.
   process.on("SIGTERM", () => void drain().then(() => process.exit(0)));
 }
