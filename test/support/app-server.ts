@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -53,12 +53,21 @@ const groupAlive = (pgid: number) => {
  * `dataFrom` copies a prepared data folder in first; `nodeArgs` go to the server's node (benchmarks
  * profile it with `--cpu-prof`); `cwd` serves another checkout (benchmarks compare commits).
  * One worker unless `env` sets WEB_CONCURRENCY (the suites that need two say so). The server is its
- * own process group: `kill()` kills the primary and its workers at once.
+ * own process group: `kill()` kills the primary and its workers at once. `npm`: started through
+ * `npm start` itself (npm, then the primary), as a terminal or a supervisor runs it; `exited()` is then
+ * npm's status.
  */
 export async function startAppServer(
   env: Record<string, string> = {},
   /** `port`: known before it starts (an identity provider registered its callback first). */
-  options: { dataFrom?: string; nodeArgs?: string[]; cwd?: string; port?: number; under?: string } = {},
+  options: {
+    dataFrom?: string;
+    nodeArgs?: string[];
+    cwd?: string;
+    port?: number;
+    under?: string;
+    npm?: boolean;
+  } = {},
 ) {
   // `under`: the folder (a small file system, say) the server's data folder is made in.
   const dir = mkdtempSync(path.join(options.under ?? tmpdir(), "undersigned-e2e-"));
@@ -95,11 +104,19 @@ export async function startAppServer(
   let output = "";
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(
-      NODE_WITH_TSX[0],
-      [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
-      { env: serverEnv, stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd, detached: true },
-    );
+    const spawnOptions: SpawnOptions = {
+      env: serverEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: options.cwd,
+      detached: true,
+    };
+    child = options.npm
+      ? spawn("npm", ["start"], spawnOptions)
+      : spawn(
+          NODE_WITH_TSX[0],
+          [...(options.nodeArgs ?? []), ...NODE_WITH_TSX.slice(1), "app/server/start.ts"],
+          spawnOptions,
+        );
     const pgid = child.pid ?? 0;
     process.once("exit", () => {
       if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
@@ -136,6 +153,13 @@ export async function startAppServer(
     while (groupAlive(pgid)) await new Promise((resolve) => setTimeout(resolve, 20));
   };
   await launch();
+  /** The primary: the process started, or npm's one child; 0 once it is gone. */
+  const primaryPid = () => (options.npm ? (childrenOf(child.pid ?? 0)[0] ?? 0) : (child.pid ?? 0));
+  /** process.kill with pid 0 (or -0) would signal the test's own process group. */
+  const signalled = (pid: number) => {
+    if (pid <= 0) throw new Error(`The server is not running:\n${output}`);
+    return pid;
+  };
 
   return {
     baseUrl,
@@ -143,10 +167,10 @@ export async function startAppServer(
     databasePath,
     /** The server's primary process (benchmarks read its memory from /proc). */
     get pid() {
-      return child.pid ?? 0;
+      return primaryPid();
     },
     /** The worker processes serving HTTP. */
-    workerPids: () => childrenOf(child.pid ?? 0),
+    workerPids: () => childrenOf(primaryPid()),
     /** The worker answering on a fresh connection, and whether it runs the background jobs. */
     async role(): Promise<{ worker: number | null; jobs: boolean }> {
       const response = await fetch(`${baseUrl}/healthz`, { headers: { Connection: "close" } });
@@ -171,15 +195,25 @@ export async function startAppServer(
     },
     /** Sends a signal to the primary process only (SIGTERM, SIGHUP …), as a supervisor would. */
     signal(name: NodeJS.Signals) {
-      child.kill(name);
+      process.kill(signalled(primaryPid()), name);
     },
-    /** Resolves with the primary's exit code once the whole group has exited. */
-    async exited(): Promise<number | null> {
+    /**
+     * Sends a signal to every process of the server's group at once, as a terminal's Ctrl-C does
+     * (SIGINT) and systemd's stop with its default KillMode=control-group (SIGTERM).
+     */
+    signalGroup(name: NodeJS.Signals) {
+      process.kill(-signalled(child.pid ?? 0), name);
+    },
+    /**
+     * Resolves with the started process's exit code (or the signal that ended it) once the whole
+     * group has exited.
+     */
+    async exited(): Promise<number | NodeJS.Signals | null> {
       const pgid = child.pid ?? 0;
       if (child.exitCode === null && child.signalCode === null)
         await new Promise((resolve) => child.once("exit", resolve));
       while (groupAlive(pgid)) await new Promise((resolve) => setTimeout(resolve, 20));
-      return child.exitCode;
+      return child.exitCode ?? child.signalCode;
     },
     /** SIGTERM lets the server exit by itself (so `node --cpu-prof` writes its profile). */
     async stop(signal: "SIGKILL" | "SIGTERM" = "SIGKILL") {
