@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FEED_IDS_STABLE_SINCE } from "../../app/domain/petitions/feed.server";
 import { findPetition } from "../../app/domain/petitions/reads.server";
@@ -76,6 +77,11 @@ function previousIds(): string[] {
 }
 
 describe("a petition's Atom feed", () => {
+  it("knows from when event ids are stable: the migration recorded when it ran", () => {
+    const row = getDb().select().from(siteSettings).where(eq(siteSettings.key, FEED_IDS_STABLE_SINCE)).get();
+    expect(row?.value).toBeGreaterThan(T0);
+  });
+
   it("told in hostile words, once gave events ids that were not IRIs, or the same id to two events", () => {
     const ids = previousIds();
     expect(ids.filter((id) => !isIri(id)).length).toBeGreaterThanOrEqual(2);
