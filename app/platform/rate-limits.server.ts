@@ -1,61 +1,56 @@
 import { askPrimary, inProcessGroup } from "./process-group.server";
 import { describeRetryAfter, RateLimited } from "./refusal";
-import { HOUR_MS } from "./time";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitHit = [key: string, rule: RateLimitRule];
 export type RateLimitOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /**
- * Fixed-window counters in memory: this process's, or under `npm start` the primary process's, which
- * every worker asks over IPC, so a limit holds whichever worker answers (ADR 25). A restart forgets
- * the counts, which only ever lets someone in, never locks them out. Kept out of SQLite: every
- * signature would otherwise pay for two extra writes, and the database must hold no addresses.
+ * Rate limits by GCRA (the generic cell rate algorithm, ADR 10): a rule `{ limit, windowMs }` lets
+ * `limit` requests through at once and then one every `windowMs / limit`. Each key holds one number,
+ * its "theoretical arrival time" (TAT): when its allowance would be whole again if nothing more came.
+ * A hit moves it on by one interval, and is let through while the TAT stays within `windowMs` of now.
+ * There is no window to turn, so no boundary to double a burst across, and the wait a refusal names
+ * is exact: how long until the TAT is back within the window.
  *
- * Bounded: windows older than an hour are dropped, and past `maxKeys` (MAX_COUNTERS) the least
- * recently counted key goes first (a Map keeps insertion order and every hit re-inserts its key).
- * Forgetting a counter only lets someone in early; a caller flooding the map with new keys keeps its
- * own address's counter the most recent one, so it cannot flush it.
+ * Held in memory: this process's, or under `npm start` the primary process's, which every worker
+ * asks over IPC, so a limit holds whichever worker answers (ADR 25). A restart forgets them, which
+ * only ever lets someone in, never locks them out. Kept out of SQLite: every signature would
+ * otherwise pay for extra writes, and the database must hold no addresses.
+ *
+ * Bounded: a key whose TAT has passed is the same as no key (its whole allowance is back), so the
+ * sweep (at most once a minute) drops it; past `maxKeys` (MAX_COUNTERS) the least recently counted
+ * key goes first (a Map keeps insertion order and every hit re-inserts its key). Forgetting a key
+ * early only lets someone in early; a caller flooding the map with new keys keeps its own address's
+ * key the most recent one, so it cannot flush it.
  */
 export const MAX_COUNTERS = 100_000;
 
-export class RateLimitWindows {
-  private readonly windows = new Map<string, { windowStart: number; count: number }>();
-  private lastSweep = 0;
+export class RateLimiter {
+  /** Each key's theoretical arrival time, in epoch milliseconds, least recently counted first. */
+  private readonly arrivals = new Map<string, number>();
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(readonly maxKeys = MAX_COUNTERS) {}
 
   get size(): number {
-    return this.windows.size;
+    return this.arrivals.size;
   }
 
   private sweep(now: number): void {
-    // Drop windows older than an hour, at most once a minute, so the map stays small.
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
-    for (const [key, entry] of this.windows) if (now - entry.windowStart > HOUR_MS) this.windows.delete(key);
+    for (const [key, arrival] of this.arrivals) if (arrival <= now) this.arrivals.delete(key);
   }
 
-  /** What a hit would make of this counter, without counting it. */
-  private peek(key: string, rule: RateLimitRule, now: number): RateLimitOutcome {
-    const windowStart = now - (now % rule.windowMs);
-    const entry = this.windows.get(key);
-    const count = entry && entry.windowStart === windowStart ? entry.count + 1 : 1;
-    if (count <= rule.limit) return { allowed: true };
-    return { allowed: false, retryAfterMs: windowStart + rule.windowMs - now };
-  }
-
-  private count(key: string, rule: RateLimitRule, now: number): void {
-    const windowStart = now - (now % rule.windowMs);
-    const entry = this.windows.get(key);
-    const next = entry && entry.windowStart === windowStart ? entry.count + 1 : 1;
+  private remember(key: string, arrival: number): void {
     // Deleted and set again: the Map's order is then the order of last use.
-    this.windows.delete(key);
-    this.windows.set(key, { windowStart, count: next });
-    while (this.windows.size > this.maxKeys) {
-      const oldest = this.windows.keys().next().value;
+    this.arrivals.delete(key);
+    this.arrivals.set(key, arrival);
+    while (this.arrivals.size > this.maxKeys) {
+      const oldest = this.arrivals.keys().next().value;
       if (oldest === undefined) break;
-      this.windows.delete(oldest);
+      this.arrivals.delete(oldest);
     }
   }
 
@@ -63,27 +58,32 @@ export class RateLimitWindows {
    * A request is counted against every rule only when every rule lets it through: one refused by any
    * rule counts against none. (Counting refused requests let a stranger refused by the per-address
    * limit still run up a named colleague's per-email counter, locking them out of sign-in.) A caller
-   * over one limit gains nothing by it: that limit keeps refusing until its window ends.
+   * over one limit gains nothing by it: that limit keeps refusing until the wait it named is over.
    */
   hitAll(hits: ReadonlyArray<readonly [string, RateLimitRule]>, now: number): RateLimitOutcome {
     this.sweep(now);
-    let worst: RateLimitOutcome = { allowed: true };
+    let wait = 0;
+    const next: [string, number][] = [];
     for (const [key, rule] of hits) {
-      const result = this.peek(key, rule, now);
-      if (!result.allowed && (worst.allowed || result.retryAfterMs > worst.retryAfterMs)) worst = result;
+      const arrival = Math.max(this.arrivals.get(key) ?? now, now) + rule.windowMs / rule.limit;
+      // Over the limit while the allowance this hit would leave reaches past one window from now.
+      wait = Math.max(wait, arrival - rule.windowMs - now);
+      next.push([key, arrival]);
     }
-    if (worst.allowed) for (const [key, rule] of hits) this.count(key, rule, now);
-    return worst;
+    if (wait > 0) return { allowed: false, retryAfterMs: Math.ceil(wait) };
+    for (const [key, arrival] of next) this.remember(key, arrival);
+    return { allowed: true };
   }
 
   clear(): void {
-    this.windows.clear();
+    this.arrivals.clear();
+    this.lastSweep = Number.NEGATIVE_INFINITY;
   }
 }
 
-const local = new RateLimitWindows();
+const local = new RateLimiter();
 
-/** How many counters this process holds (tests of the bound). */
+/** How many keys this process holds (tests of the bound). */
 export const rateLimitCounters = () => local.size;
 
 function count(hits: readonly RateLimitHit[], now: number): Promise<RateLimitOutcome> | RateLimitOutcome {

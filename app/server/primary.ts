@@ -28,7 +28,7 @@ import {
   MESSAGE_TAG,
   type ToWorker,
 } from "../platform/process-group.server";
-import { RateLimitWindows } from "../platform/rate-limits.server";
+import { RateLimiter } from "../platform/rate-limits.server";
 import { storageLogLine, watchForSpace } from "../platform/storage.server";
 import { ensureFreshBuild } from "./build-freshness";
 import { stopRequests } from "./stop-requests";
@@ -113,7 +113,7 @@ export async function runPrimary(): Promise<void> {
   }
   const heldLock = lock;
 
-  const limits = new RateLimitWindows();
+  const limits = new RateLimiter();
   const kept = new KeptValues();
   // Anonymous acts held for their batch: whichever worker took them, the jobs' worker writes them.
   const held = new HeldBatches();

@@ -62,8 +62,8 @@ admin.roles = ["admin"];
 beforeEach(() => resetRateLimits());
 
 const subjectOf = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
-const post = (petitionId: number, user: User, body = "A comment", anonymous = false) =>
-  postComment(subjectOf(petitionId), { body, anonymous }, user);
+const post = (petitionId: number, user: User, body = "A comment", anonymous = false, now = Date.now()) =>
+  postComment(subjectOf(petitionId), { body, anonymous }, user, now);
 const reply = (parentId: number, user: User, body = "A reply", anonymous = false) =>
   postComment(null, { body, anonymous, parentId }, user);
 const commentRow = (id: number) => getDb().select().from(comments).where(eq(comments.id, id)).get();
@@ -269,8 +269,9 @@ describe("posting and nesting", () => {
 
   it("rate-limits posting per person, anonymous or not", async () => {
     const petition = openPetition(company);
-    for (let i = 0; i < 5; i++) await post(petition.id, staff(11), `Quick ${i}`, i % 2 === 0);
-    await refused(() => post(petition.id, staff(11), "One too many", true), 429, /too often/);
+    const now = Date.now();
+    for (let i = 0; i < 5; i++) await post(petition.id, staff(11), `Quick ${i}`, i % 2 === 0, now);
+    await refused(() => post(petition.id, staff(11), "One too many", true, now), 429, /too often/);
   });
 });
 
@@ -748,8 +749,9 @@ describe("after a review", () => {
   it("limits edits, refuses votes once a discussion is closed, and always lets a vote be taken back", async () => {
     const petition = openPetition(company);
     const id = await post(petition.id, staff(5), "Edit me");
-    for (let i = 0; i < 10; i++) await editComment(id, `Edit ${i}`, staff(5));
-    await refused(() => editComment(id, "One too many", staff(5)), 429);
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) await editComment(id, `Edit ${i}`, staff(5), now);
+    await refused(() => editComment(id, "One too many", staff(5), now), 429);
     await setVote(id, true, staff(6));
     hideComment(id, "Testing", moderator);
     await refused(() => setVote(id, true, staff(7)), 409);

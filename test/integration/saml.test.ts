@@ -198,14 +198,15 @@ describe("SAML answers that must not sign anyone in", () => {
 
   it("limits how many sign-ins one address may start (each writes a request id), refusing with 429 and writing nothing", async () => {
     resetRateLimits();
-    for (let i = 0; i < SAML_START_LIMIT_PER_IP.limit; i++) await startSamlSignIn("/", "198.51.100.7");
+    const now = Date.now();
+    for (let i = 0; i < SAML_START_LIMIT_PER_IP.limit; i++) await startSamlSignIn("/", "198.51.100.7", now);
     const before = snapshot();
-    const error = await thrown(startSamlSignIn("/", "198.51.100.7"));
+    const error = await thrown(startSamlSignIn("/", "198.51.100.7", now));
     expect(error).toBeInstanceOf(RateLimited);
     expect((error as RateLimited).status).toBe(429);
     expect(fingerprintChanges(before, snapshot())).toEqual([]);
     // Another address is not held up.
-    await startSamlSignIn("/", "198.51.100.8");
+    await startSamlSignIn("/", "198.51.100.8", now);
     resetRateLimits();
   });
 

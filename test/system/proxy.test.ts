@@ -80,7 +80,11 @@ function get(
 const ADMIN = "boss@corp.example";
 const limit = SIGN_IN_LIMITS.perIp.limit;
 
-/** `limit` sign-in requests (distinct addresses, so the per-email limit stays out of it) from `from`. */
+/**
+ * `limit` sign-in requests (distinct addresses, so the per-email limit stays out of it) from `from`.
+ * The server's limiter has no window to turn (ADR 10): the next request is refused whatever the
+ * clock says, as long as these take less than one interval of the rule (15 minutes / 30 = 30 s).
+ */
 async function useUpIpLimit(base: string, from: string, tag: string) {
   for (let i = 0; i < limit; i++) {
     const answer = await get(`${base}/sign-in`, { from, form: { email: `${tag}${i}@elsewhere.example` } });

@@ -15,10 +15,28 @@ import type { Petition } from "./rights.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
 
+/**
+ * What happened, at its exact time, with `key`: a name for it made of data that never changes (kind
+ * and row id, or threshold), unique within the petition — what the Atom feed makes entry ids of.
+ */
+export type PetitionEvent = TimelineEvent & {
+  kind:
+    | "created"
+    | "opened"
+    | "milestone"
+    | "response"
+    | "policy-version"
+    | "commitment"
+    | "update"
+    | "closed"
+    | "won";
+  key: string;
+};
+
 /** Every petition page reads its timeline: prepared once per connection. */
 const statements = preparedStatements((db) => ({
   updateTimes: db
-    .select({ at: petitionUpdates.createdAt })
+    .select({ id: petitionUpdates.id, at: petitionUpdates.createdAt })
     .from(petitionUpdates)
     .where(
       and(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")), eq(petitionUpdates.kind, "update")),
@@ -31,12 +49,27 @@ const statements = preparedStatements((db) => ({
  * each policy version a response published, each commitment status change, closed — each dated by day.
  */
 export function petitionTimeline(petition: Petition): TimelineEvent[] {
+  // Dated by day: the page shows days, and loader data goes whole.
+  return petitionEvents(petition).map(({ at, text, href }) => ({
+    at: new Date(startOfDay(at.getTime())),
+    text,
+    ...(href ? { href } : {}),
+  }));
+}
+
+/** The timeline's events at their exact times, oldest first, each with its kind and stable key. */
+export function petitionEvents(petition: Petition): PetitionEvent[] {
   const db = getDb();
-  const events: TimelineEvent[] = [{ at: petition.createdAt, text: "Petition created" }];
-  if (petition.openedAt) events.push({ at: petition.openedAt, text: "Opened for signatures" });
+  const events: PetitionEvent[] = [
+    { at: petition.createdAt, text: "Petition created", kind: "created", key: "created" },
+  ];
+  if (petition.openedAt)
+    events.push({ at: petition.openedAt, text: "Opened for signatures", kind: "opened", key: "opened" });
   for (const m of listMilestones(petition.id)) {
     if (!m.reachedAt) continue;
     events.push({
+      kind: "milestone",
+      key: `milestone-${m.threshold}`,
       at: m.reachedAt,
       text: `Reached ${m.threshold.toLocaleString("en")} signatures${m.responseRequired ? " — leadership must respond" : ""}`,
     });
@@ -45,6 +78,8 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
   for (const r of responses) {
     if (!r.publishedAt) continue;
     events.push({
+      kind: "response",
+      key: `response-${r.announcementId}`,
       at: r.publishedAt,
       text: `Leadership responded: ${STANCE_LABELS[r.stance]} — “${r.title}”`,
       href: `/announcements/${r.slug}`,
@@ -54,6 +89,7 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
   if (announcementIds.length) {
     const versions = db
       .select({
+        id: policyVersions.id,
         version: policyVersions.version,
         publishedAt: policyVersions.publishedAt,
         effectiveAt: policyVersions.effectiveAt,
@@ -66,29 +102,46 @@ export function petitionTimeline(petition: Petition): TimelineEvent[] {
       .all();
     for (const v of versions) {
       events.push({
+        kind: "policy-version",
+        key: `policy-version-${v.id}`,
         at: v.publishedAt,
         text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
         href: `/policies/${v.slug}`,
       });
     }
     const updates = db
-      .select({ at: commitmentUpdates.at, status: commitmentUpdates.status, text: commitments.text })
+      .select({
+        id: commitmentUpdates.id,
+        at: commitmentUpdates.at,
+        status: commitmentUpdates.status,
+        text: commitments.text,
+      })
       .from(commitmentUpdates)
       .innerJoin(commitments, eq(commitments.id, commitmentUpdates.commitmentId))
       .where(inArray(commitments.announcementId, announcementIds))
       .orderBy(asc(commitmentUpdates.id))
       .all();
     for (const u of updates) {
-      events.push({ at: u.at, text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}` });
+      events.push({
+        kind: "commitment",
+        key: `commitment-update-${u.id}`,
+        at: u.at,
+        text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}`,
+      });
     }
   }
   for (const u of statements().updateTimes.all({ petitionId: petition.id })) {
-    events.push({ at: u.at, text: "Update from the organizers", href: "#updates" });
+    events.push({
+      kind: "update",
+      key: `update-${u.id}`,
+      at: u.at,
+      text: "Update from the organizers",
+      href: "#updates",
+    });
   }
-  if (petition.closedAt) events.push({ at: petition.closedAt, text: "Closed" });
-  if (petition.wonAt) events.push({ at: petition.wonAt, text: "Won — its creator declared victory" });
-  // Sorted by the exact times, then dated by day: the page shows days, and loader data goes whole.
-  return events
-    .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .map((event) => ({ ...event, at: new Date(startOfDay(event.at.getTime())) }));
+  if (petition.closedAt)
+    events.push({ at: petition.closedAt, text: "Closed", kind: "closed", key: "closed" });
+  if (petition.wonAt)
+    events.push({ at: petition.wonAt, text: "Won — its creator declared victory", kind: "won", key: "won" });
+  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
