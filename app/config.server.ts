@@ -187,6 +187,7 @@ const envSchema = z.object({
     ),
   TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
   DEV_MAILBOX: z.enum(["0", "1"], { message: "must be 0 (off) or 1" }).optional(),
+  DEV_MAILBOX_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   BACKUP_DIR: z.string().optional(),
   BACKUP_EVERY: z.string().default("1d").pipe(duration),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
@@ -252,10 +253,11 @@ export type Config = {
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (TRUST_PROXY). */
   trustProxy: TrustProxy;
   /**
-   * The dev mailbox (every queued email, sign-in links included, at /dev/mailbox, and sign-in links
-   * in the log): on only without SMTP_URL, unless DEV_MAILBOX=0.
+   * The dev mailbox (every queued email, sign-in links included, and sign-in links in the log): on
+   * only without SMTP_URL, unless DEV_MAILBOX=0. Served on a port of its own (DEV_MAILBOX_PORT,
+   * default PORT+1) bound to 127.0.0.1, never on the app's port (ADR 34).
    */
-  devMailbox: boolean;
+  devMailbox: { port: number; url: string } | null;
   /** Scheduled backups: off without BACKUP_DIR. */
   backups: { dir: string; everyMs: number; keep: number } | null;
 };
@@ -281,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const values = parsed.data;
+  const devMailbox = devMailboxConfig(values);
+  if (typeof devMailbox === "string") throw new ConfigError([devMailbox]);
   const databasePath = values.DATABASE_URL.replace(/^file:/, "");
   const dataDir = path.dirname(path.resolve(databasePath));
   const appUrl = (values.APP_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, "");
@@ -332,7 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     roleGroups: values.IDP_ROLE_GROUPS,
     webConcurrency: values.WEB_CONCURRENCY ?? os.availableParallelism(),
     trustProxy: values.TRUST_PROXY,
-    devMailbox: !values.SMTP_URL && values.DEV_MAILBOX !== "0",
+    devMailbox,
     backups: values.BACKUP_DIR?.trim()
       ? {
           dir: path.resolve(values.BACKUP_DIR.trim()),
@@ -341,6 +345,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : null,
   };
+}
+
+/** The dev mailbox's port and address while it is on, null while off, or what is wrong (one line). */
+function devMailboxConfig(values: z.infer<typeof envSchema>): Config["devMailbox"] | string {
+  if (values.SMTP_URL || values.DEV_MAILBOX === "0") return null;
+  const port = values.DEV_MAILBOX_PORT ?? values.PORT + 1;
+  if (port > 65535) return "DEV_MAILBOX_PORT: PORT is 65535, so the dev mailbox needs a port set here";
+  if (port === values.PORT)
+    return "DEV_MAILBOX_PORT: must differ from PORT (the dev mailbox never answers on the app's port)";
+  return { port, url: `http://127.0.0.1:${port}/` };
 }
 
 /** The provider variables that only make sense together, each problem naming its variable. */

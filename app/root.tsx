@@ -19,7 +19,6 @@ import { useNonce } from "./components/nonce";
 import { can } from "./domain/identity/permissions.server";
 import styles from "./styles/app.css?url";
 import { readFlash } from "./web/flash.server";
-import { devMailboxAvailable } from "./web/request.server";
 import { getSessionUser } from "./web/session.server";
 
 /** Inline, so there is no public/ folder and no extra request. */
@@ -32,7 +31,7 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Undersigned" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSessionUser(request);
   const { flash, setCookie: clearFlash } = await readFlash(request);
   // Remix merges loaders' Set-Cookie headers into the document response by itself.
@@ -46,7 +45,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       canAdminister: user ? can(user, "view:admin") : false,
       canModerate: user ? can(user, "moderate:petition") : false,
       canRespond: user ? can(user, "view:obligations") : false,
-      devMailbox: devMailboxAvailable(context),
       flash,
     },
     { headers },
@@ -135,11 +133,6 @@ function Header() {
             {data?.canAdminister ? (
               <li>
                 <NavLink to="/admin">Admin</NavLink>
-              </li>
-            ) : null}
-            {data?.devMailbox ? (
-              <li>
-                <NavLink to="/dev/mailbox">Dev mailbox</NavLink>
               </li>
             ) : null}
           </ul>

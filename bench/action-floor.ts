@@ -48,7 +48,6 @@ let k = 0;
 const context = (): AppLoadContext => ({
   clientIp: `10.0.${(k >> 8) & 255}.${k & 255}`,
   cspNonce: "n",
-  viaProxy: false,
 });
 const form = (fields: Record<string, string>) => ({
   method: "POST",

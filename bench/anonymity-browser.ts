@@ -30,7 +30,7 @@ async function signIn(page: Page, baseUrl: string, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await page.getByRole("heading", { name: "Check your email" }).waitFor();
-  await page.goto(`${baseUrl}/dev/mailbox`);
+  await page.goto(app.mailboxUrl);
   await page.getByRole("row", { name: email }).first().getByRole("link").click();
   await page.getByRole("link", { name: /\/sign-in\/verify\?token=/ }).click();
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,10 +1,6 @@
 /** The one layout of every email, as text and as HTML. */
 
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
+import { escapeHtml } from "./text";
 
 /**
  * One simple layout for every email: paragraphs, an optional quoted piece of user content and an

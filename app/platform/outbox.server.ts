@@ -255,7 +255,10 @@ export function hiddenMailCounts(now = Date.now()): HiddenMailCount[] {
   );
 }
 
-/** The dev mailbox (only when SMTP_URL is unset): the newest messages with their bodies. */
+/**
+ * The dev mailbox (only when SMTP_URL is unset; app/server/dev-mailbox.server.ts serves it on its own
+ * port): the newest messages with their bodies.
+ */
 export function listDevMailbox(limit = 50) {
   // Stand-ins (withheld) go to nobody: nothing to read.
   return getDb()
@@ -268,5 +271,9 @@ export function listDevMailbox(limit = 50) {
 }
 
 export function getDevMailboxMessage(id: number) {
-  return getDb().select().from(outbox).where(eq(outbox.id, id)).get();
+  return getDb()
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.id, id), eq(outbox.withheld, false)))
+    .get();
 }

@@ -22,3 +22,10 @@ export function singleLine(text: string): string {
 
 /** Bidi controls out of multi-line text's lines that are shown alone (a reason, a note). */
 export const withoutBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, "");
+
+/** Text made safe inside HTML, in content and in quoted attribute values. */
+export const escapeHtml = (value: string): string =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );

@@ -27,11 +27,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       countPeople() === 0 &&
       config.allowedEmailDomains.length === 0 &&
       config.adminEmails.length === 0,
+    devMailbox: config.devMailbox?.url ?? null,
   });
 }
 
 export default function Home() {
-  const { signedIn, name, firstRun } = useLoaderData<typeof loader>();
+  const { signedIn, name, firstRun, devMailbox } = useLoaderData<typeof loader>();
   return (
     <>
       <section className="hero" aria-labelledby="home-title">
@@ -65,7 +66,12 @@ export default function Home() {
               admin pages.
             </li>
           </ul>
-          <p>Without SMTP configured, sign-in emails appear in the dev mailbox linked in the header.</p>
+          {devMailbox ? (
+            <p>
+              Without SMTP configured, sign-in emails appear in the dev mailbox, on this server's own machine
+              at <a href={devMailbox}>{devMailbox}</a>.
+            </p>
+          ) : null}
         </section>
       ) : null}
       <section className="grid" aria-label="What you can do">

@@ -25,6 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     query,
     smtp: Boolean(getConfig().smtpUrl),
+    devMailbox: getConfig().devMailbox?.url ?? null,
     hiddenDays: HIDDEN_MAIL_DAYS,
     ...listOutbox(query),
   });
@@ -70,14 +71,22 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Outbox() {
-  const { query, smtp, messages, totals, hidden, hiddenDays, pageCount } = useLoaderData<typeof loader>();
+  const { query, smtp, devMailbox, messages, totals, hidden, hiddenDays, pageCount } =
+    useLoaderData<typeof loader>();
   return (
     <>
       <h1>Outbox</h1>
       {smtp ? null : (
         <p className="flash flash-info">
-          <code>SMTP_URL</code> is unset: emails stay queued here and can be read in the{" "}
-          <Link to="/dev/mailbox">dev mailbox</Link>.
+          <code>SMTP_URL</code> is unset: emails stay queued here
+          {devMailbox ? (
+            <>
+              {" "}
+              and can be read in the dev mailbox, on the server's own machine at{" "}
+              <a href={devMailbox}>{devMailbox}</a>
+            </>
+          ) : null}
+          .
         </p>
       )}
       <p className="muted">

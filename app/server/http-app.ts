@@ -68,24 +68,12 @@ export function contentSecurityPolicy(nonce: string, formAction = "'self'"): str
 
 const COUNT_ROUTE = "routes/api.petitions.$idOrSlug.count";
 
-/** Whether a request came through a proxy: one is configured, or the request says it was forwarded. */
-export function cameThroughProxy(req: express.Request, trustProxy: Config["trustProxy"]): boolean {
-  return (
-    trustProxy !== false || req.get("Forwarded") !== undefined || req.get("X-Forwarded-For") !== undefined
-  );
-}
-
-function loadContext(
-  req: express.Request,
-  res: express.Response,
-  config: Pick<Config, "trustProxy">,
-): AppLoadContext {
+function loadContext(req: express.Request, res: express.Response): AppLoadContext {
   return {
     // With TRUST_PROXY, Express takes the client's address from X-Forwarded-For as far as it trusts
     // the hops; without it, the socket's.
     clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
-    viaProxy: cameThroughProxy(req, config.trustProxy),
   };
 }
 
@@ -95,7 +83,7 @@ function loadContext(
  * the endpoint's own work, so the server calls that route module's loader directly: the same code
  * answers, with the same headers (ADR 20, docs/benchmarks.md). Under `npm run dev` Remix routes it.
  */
-function countEndpoint(build: ServerBuild, config: Pick<Config, "trustProxy">): express.RequestHandler {
+function countEndpoint(build: ServerBuild): express.RequestHandler {
   const loader = build.routes[COUNT_ROUTE]?.module.loader;
   if (!loader) throw new Error(`${COUNT_ROUTE} is missing from the build`);
   const send = async (res: express.Response, response: Response) => {
@@ -113,7 +101,7 @@ function countEndpoint(build: ServerBuild, config: Pick<Config, "trustProxy">): 
       const result: unknown = await loader({
         request: new Request(`http://${req.get("host") ?? "localhost"}${req.originalUrl}`, { headers }),
         params: { idOrSlug: req.params.idOrSlug ?? "" },
-        context: loadContext(req, res, config),
+        context: loadContext(req, res),
       });
       if (!(result instanceof Response)) throw new Error(`${COUNT_ROUTE} must answer with a Response`);
       await send(res, result);
@@ -139,16 +127,12 @@ Nothing you sent was stored: if you were signing a petition, your signature was 
  * with a 503 page saying nothing was stored, and a data request keeps Remix's answer at 503; both
  * with Retry-After.
  */
-function remixHandler(
-  build: ServerBuild,
-  config: Pick<Config, "trustProxy">,
-  retryAfterSeconds: number,
-): express.RequestHandler {
+function remixHandler(build: ServerBuild, retryAfterSeconds: number): express.RequestHandler {
   const handle = createRequestHandler(build, "production");
   return async (req, res, next) => {
     try {
       const request = createRemixRequest(req, res);
-      const context = loadContext(req, res, config);
+      const context = loadContext(req, res);
       let response = await handle(request, context);
       if (context.storageFull && response.status >= 500) {
         const headers = new Headers(response.headers);
@@ -228,9 +212,8 @@ export function createHttpApp(
   // with the brotli and gzip copies made at build time.
   app.use("/assets", serveAssets(options.assetsDir));
   app.use(compressWhenSafe());
-  if (options.countEndpoint !== false)
-    app.get("/api/petitions/:idOrSlug/count", countEndpoint(build, config));
-  app.all("*", remixHandler(build, config, options.retryAfterSeconds ?? 60));
+  if (options.countEndpoint !== false) app.get("/api/petitions/:idOrSlug/count", countEndpoint(build));
+  app.all("*", remixHandler(build, options.retryAfterSeconds ?? 60));
   // Express's own error page (a path it cannot decode, say) would replace the headers above.
   app.use(
     (

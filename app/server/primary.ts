@@ -31,6 +31,7 @@ import {
 import { RateLimiter } from "../platform/rate-limits.server";
 import { storageLogLine, watchForSpace } from "../platform/storage.server";
 import { ensureFreshBuild } from "./build-freshness";
+import { startDevMailbox } from "./dev-mailbox.server";
 import { stopRequests } from "./stop-requests";
 import { SHUTDOWN_TIMEOUT_MS } from "./timeouts";
 
@@ -62,7 +63,7 @@ export function startupBanner(config: Config): string[] {
     );
   if (config.devMailbox)
     lines.push(
-      `WARNING: the dev mailbox is on (no SMTP_URL): every email, live sign-in links included, is shown at ${config.appUrl}/dev/mailbox to requests from this machine that came through no proxy, and sign-in links are printed here. Set SMTP_URL to send email, or DEV_MAILBOX=0 to switch it off.`,
+      `WARNING: the dev mailbox is on (no SMTP_URL): every email, live sign-in links included, is shown at ${config.devMailbox.url} (on this machine only; DEV_MAILBOX_PORT), and sign-in links are printed here. Set SMTP_URL to send email, or DEV_MAILBOX=0 to switch it off.`,
     );
   else if (!config.smtpUrl)
     lines.push("No SMTP_URL and DEV_MAILBOX=0: emails wait in the outbox until SMTP_URL is set.");
@@ -112,6 +113,14 @@ export async function runPrimary(): Promise<void> {
     problem(error);
   }
   const heldLock = lock;
+  // The dev mailbox is served here, by the one process that outlives every worker and every rolling
+  // restart: exactly one listener, on its own port, never the app's (ADR 34).
+  const mailbox = config.devMailbox
+    ? await startDevMailbox({ ...config, devMailbox: config.devMailbox }).catch((error: unknown) => {
+        heldLock.release();
+        return problem(error);
+      })
+    : null;
 
   const limits = new RateLimiter();
   const kept = new KeptValues();
@@ -234,6 +243,7 @@ export async function runPrimary(): Promise<void> {
   const stop = (exitCode: number): Promise<never> => {
     if (stopped) return stopped;
     stopping = true;
+    mailbox?.close();
     stopped = (async () => {
       const workers = live();
       const exited = Promise.all(

@@ -1,6 +1,5 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
-import { getConfig } from "../config.server";
 
 /** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
 export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
@@ -141,20 +140,4 @@ export function parseId(value: string | undefined): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id < 1) throw new Response("Not found", { status: 404 });
   return id;
-}
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-
-/**
- * The dev mailbox shows every queued email, sign-in links included, so it exists only without
- * SMTP_URL (and not with DEV_MAILBOX=0), and only for requests from this machine that came through
- * no proxy (or under `npm run dev`): behind a proxy on the same host every visitor would connect from
- * loopback, so a request with TRUST_PROXY set, or carrying Forwarded or X-Forwarded-For, never sees it.
- */
-export function devMailboxAvailable(context: AppLoadContext): boolean {
-  if (!getConfig().devMailbox) return false;
-  if (process.env.NODE_ENV === "development") return true;
-  if (context.viaProxy !== false) return false;
-  const ip = clientIp(context);
-  return ip !== null && LOOPBACK.test(ip);
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 describe("administration", () => {
   it("gives a staff member a 403 on admin pages", async () => {
     const page = await browser.newPage();
-    await signInViaDevMailbox(page, app.baseUrl, "staffer@corp.example");
+    await signInViaDevMailbox(page, app, "staffer@corp.example");
     expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
     for (const path of ["/admin", "/admin/people", "/admin/directory", "/admin/audit", "/admin/outbox"]) {
       const response = await page.goto(`${app.baseUrl}${path}`);
@@ -41,7 +41,7 @@ describe("administration", () => {
 
   it("lets the bootstrap admin import the directory, grant a role and read the audit log and outbox", async () => {
     const page = await browser.newPage();
-    await signInViaDevMailbox(page, app.baseUrl, "chief@corp.example", true);
+    await signInViaDevMailbox(page, app, "chief@corp.example", true);
     // No name in the directory: the first sign-in asks for one.
     await page.getByRole("heading", { name: "Welcome to Undersigned" }).waitFor();
     await expectNoAxeViolations(page);

@@ -23,7 +23,7 @@ let policySlug = "";
 
 const as = signedInAs(
   () => browser,
-  () => app.baseUrl,
+  () => app,
   (name) => `${name}@corp.example`,
 );
 const person = (i: number): User => {

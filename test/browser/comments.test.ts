@@ -308,7 +308,7 @@ describe("without JavaScript", () => {
 
   it("turns off reply emails from the link in one, without signing in", async () => {
     const page = await (await demo.browser.newContext({ javaScriptEnabled: false })).newPage();
-    await page.goto(`${demo.app.baseUrl}/dev/mailbox`);
+    await page.goto(demo.app.mailboxUrl);
     await page
       .getByRole("row", { name: /replied to your comment/ })
       .first()

@@ -35,7 +35,7 @@ describe("without JavaScript", () => {
 
   it("signs in, names a first-time person, and signs out with plain forms", async () => {
     const page = await context.newPage();
-    await signInViaDevMailbox(page, app.baseUrl, "newcomer@partner.example");
+    await signInViaDevMailbox(page, app, "newcomer@partner.example");
     await page.getByRole("heading", { name: "Welcome to Undersigned" }).waitFor();
     await page.getByRole("button", { name: "Save and continue" }).click();
     await page.getByText("Enter the name colleagues know you by").waitFor();
@@ -91,7 +91,7 @@ describe("HTTP behaviour", () => {
       body: new URLSearchParams({ email: "" }),
     });
     expect(badEmail.status).toBe(400);
-    const badMailbox = await fetch(`${app.baseUrl}/dev/mailbox/abc`);
+    const badMailbox = await fetch(`${app.mailboxUrl}/messages/abc`);
     expect(badMailbox.status).toBe(404);
   });
 

@@ -13,7 +13,7 @@ const STAFF = ["creator", "alice", "bob", "carol", "dan", "erin"];
 /** One signed-in context per person (and per JavaScript setting), reused across the steps. */
 const as = signedInAs(
   () => browser,
-  () => app.baseUrl,
+  () => app,
   (name) => `${name}@corp.example`,
 );
 

@@ -38,6 +38,7 @@ describe("signing in with a link that arrives by email", () => {
 
     await requestLink(page, app.baseUrl, "Ada@Corp.Example", true);
     await expectNoAxeViolations(page);
+    expect(await page.content()).not.toContain("dev mailbox");
     const mail = await smtp.waitFor((m) => m.to.includes("ada@corp.example"));
     expect(mail.parsed.from?.text).toBe('"Undersigned" <petitions@corp.example>');
     const link = extractLink(mail.parsed.text ?? "", "/sign-in/verify");
@@ -62,6 +63,12 @@ describe("signing in with a link that arrives by email", () => {
     // The link worked once.
     await page.goto(link);
     await page.getByRole("heading", { name: "This link cannot be used" }).waitFor();
+
+    // With SMTP the email is the only copy: no dev mailbox listens (nor did the page point to one),
+    // and the log holds no link.
+    await expect(fetch(app.mailboxUrl)).rejects.toThrow();
+    expect(app.output()).not.toContain("/sign-in/verify");
+    expect(app.output()).not.toContain("dev mailbox");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You are signed out.").waitFor();

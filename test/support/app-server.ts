@@ -55,7 +55,7 @@ const groupAlive = (pgid: number) => {
  * One worker unless `env` sets WEB_CONCURRENCY (the suites that need two say so). The server is its
  * own process group: `kill()` kills the primary and its workers at once. `npm`: started through
  * `npm start` itself (npm, then the primary), as a terminal or a supervisor runs it; `exited()` is then
- * npm's status.
+ * npm's status. Its dev mailbox (on without SMTP_URL) listens on a free port of its own, at `mailboxUrl`.
  */
 export async function startAppServer(
   env: Record<string, string> = {},
@@ -75,6 +75,8 @@ export async function startAppServer(
   if (options.dataFrom) cpSync(options.dataFrom, dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
+  let mailboxPort = Number(env.DEV_MAILBOX_PORT ?? (await freePort()));
+  while (mailboxPort === port) mailboxPort = await freePort();
   const databasePath = path.join(dir, "app.db");
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -83,6 +85,7 @@ export async function startAppServer(
     APP_URL: baseUrl,
     DATABASE_URL: databasePath,
     WEB_CONCURRENCY: "1",
+    DEV_MAILBOX_PORT: String(mailboxPort),
     ...env,
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
@@ -163,6 +166,8 @@ export async function startAppServer(
 
   return {
     baseUrl,
+    /** The dev mailbox (ADR 34), while it is on: the primary serves it on 127.0.0.1 only. */
+    mailboxUrl: `http://127.0.0.1:${mailboxPort}`,
     /** The server's SQLite file, for tests that check or prepare its data in-process. */
     databasePath,
     /** The server's primary process (benchmarks read its memory from /proc). */

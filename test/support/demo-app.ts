@@ -43,7 +43,7 @@ export function demoApp() {
     },
     as: signedInAs(
       () => started(state.browser),
-      () => started(state.app).baseUrl,
+      () => started(state.app),
       (name) => `${name}@undersigned.test`,
     ),
   };

@@ -44,19 +44,26 @@ export type HttpResponse = {
 };
 
 /**
- * One request on its own connection from `from`. Network failures (a killed server) reject; every
- * HTTP status resolves.
+ * One request on its own connection from `from`, with `headers` on top (a Host of its own, say).
+ * Network failures (a killed server, a refused connection) reject; every HTTP status resolves.
  */
 export function httpRequest(
   url: string,
-  options: { method?: "GET" | "POST"; form?: Record<string, string>; cookie?: string; from?: string } = {},
+  options: {
+    method?: "GET" | "POST";
+    form?: Record<string, string>;
+    cookie?: string;
+    from?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpResponse> {
   const target = new URL(url);
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
-        host: target.hostname,
+        // An IPv6 address without the brackets of its URL form.
+        host: target.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: target.port,
         path: `${target.pathname}${target.search}`,
         method: options.method ?? (body === undefined ? "GET" : "POST"),
@@ -70,6 +77,7 @@ export function httpRequest(
                 "Content-Length": Buffer.byteLength(body),
               }),
           ...(options.cookie ? { Cookie: options.cookie } : {}),
+          ...options.headers,
         },
       },
       (response) => {

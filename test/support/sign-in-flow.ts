@@ -11,10 +11,13 @@ export async function requestLink(page: Page, baseUrl: string, email: string, ch
   await page.getByRole("heading", { name: "Check your email" }).waitFor();
 }
 
+/** Where a server answers: the app, and its dev mailbox on a port of its own (no SMTP configured). */
+export type AppAddresses = { baseUrl: string; mailboxUrl: string };
+
 /** Signs in through the pages, reading the link from the dev mailbox (no SMTP configured). */
-export async function signInViaDevMailbox(page: Page, baseUrl: string, email: string, check = false) {
-  await requestLink(page, baseUrl, email, check);
-  await page.goto(`${baseUrl}/dev/mailbox`);
+export async function signInViaDevMailbox(page: Page, app: AppAddresses, email: string, check = false) {
+  await requestLink(page, app.baseUrl, email, check);
+  await page.goto(app.mailboxUrl);
   if (check) await expectNoAxeViolations(page);
   await page.getByRole("row", { name: email }).first().getByRole("link").click();
   await page.getByRole("heading", { name: "Your sign-in link for Undersigned" }).waitFor();
@@ -33,7 +36,7 @@ export async function signInViaDevMailbox(page: Page, baseUrl: string, email: st
  */
 export function signedInAs(
   getBrowser: () => Browser,
-  getBaseUrl: () => string,
+  getApp: () => AppAddresses,
   email: (name: string) => string,
 ): (name: string, javaScriptEnabled?: boolean) => Promise<Page> {
   const contexts = new Map<string, BrowserContext>();
@@ -44,7 +47,7 @@ export function signedInAs(
       context = await getBrowser().newContext({ javaScriptEnabled });
       contexts.set(key, context);
       const page = await context.newPage();
-      await signInViaDevMailbox(page, getBaseUrl(), email(name));
+      await signInViaDevMailbox(page, getApp(), email(name));
       return page;
     }
     return context.newPage();

@@ -1,42 +1,15 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGN_IN_LIMITS } from "../../app/domain/identity/sign-in.server";
 import { type AppServer, startAppServer } from "../support/app-server";
+import { startReverseProxy } from "../support/reverse-proxy";
 
 /**
- * Behind a reverse proxy on the same host: a real proxy hop (a node:http forwarder that appends the
- * address it was reached from to X-Forwarded-For, as nginx's proxy_add_x_forwarded_for does).
- * TRUST_PROXY decides whether that header names the client (rate limits per address); the dev mailbox
- * never answers a request that came through a proxy, and DEV_MAILBOX=0 switches it off.
+ * Behind a reverse proxy on the same host (test/support/reverse-proxy.ts, which appends the address it
+ * was reached from to X-Forwarded-For, as nginx's proxy_add_x_forwarded_for does). TRUST_PROXY decides
+ * whether that header names the client (rate limits per address). The dev mailbox is not served on the
+ * app's port at all, proxy or not: test/system/dev-mailbox.test.ts.
  */
-
-async function startProxy(target: string) {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const forwarded = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
-    const hop = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        // The proxy's own address, which no test request uses directly.
-        localAddress: "127.0.9.1",
-        headers: { ...req.headers, "x-forwarded-for": forwarded, "x-forwarded-proto": "http" },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    hop.on("error", () => res.writeHead(502).end());
-    req.pipe(hop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
 
 /** A request from `from` (a loopback address of its own, as a colleague's machine), with `headers`. */
 function get(
@@ -94,35 +67,14 @@ async function useUpIpLimit(base: string, from: string, tag: string) {
 
 describe("without TRUST_PROXY", () => {
   let app: AppServer;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: Awaited<ReturnType<typeof startReverseProxy>>;
   beforeAll(async () => {
     app = await startAppServer({ ADMIN_EMAILS: ADMIN });
-    proxy = await startProxy(app.baseUrl);
+    proxy = await startReverseProxy(app.baseUrl, { forwardedFor: true });
   });
   afterAll(async () => {
     await proxy?.close();
     await app?.stop();
-  });
-
-  it("warns at start that the dev mailbox is on, and prints sign-in links while it is", async () => {
-    expect(app.output()).toContain("WARNING: the dev mailbox is on");
-    expect((await get(`${app.baseUrl}/sign-in`, { form: { email: ADMIN } })).status).toBe(200);
-    await app.waitUntil(() => app.output().includes(`[dev mail] sign-in link for ${ADMIN}`), 10_000);
-  });
-
-  it("shows the dev mailbox to this machine directly, never through the proxy or to a forwarded request", async () => {
-    expect((await get(`${app.baseUrl}/dev/mailbox`)).status).toBe(200);
-    expect((await get(`${proxy.url}/dev/mailbox`)).status).toBe(404);
-    expect((await get(`${proxy.url}/dev/mailbox/1`)).status).toBe(404);
-    expect(
-      (await get(`${app.baseUrl}/dev/mailbox`, { headers: { Forwarded: "for=192.0.2.7" } })).status,
-    ).toBe(404);
-    expect(
-      (await get(`${app.baseUrl}/dev/mailbox`, { headers: { "X-Forwarded-For": "127.0.0.1" } })).status,
-    ).toBe(404);
-    // Nor does the sign-in page point to it through the proxy.
-    expect((await get(`${app.baseUrl}/sign-in`)).body).toContain("/dev/mailbox");
-    expect((await get(`${proxy.url}/sign-in`)).body).not.toContain('href="/dev/mailbox"');
   });
 
   it("counts every client through the proxy as the proxy: one bucket, X-Forwarded-For ignored", async () => {
@@ -137,10 +89,10 @@ describe("without TRUST_PROXY", () => {
 
 describe("with TRUST_PROXY=1 (one proxy hop)", () => {
   let app: AppServer;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: Awaited<ReturnType<typeof startReverseProxy>>;
   beforeAll(async () => {
     app = await startAppServer({ TRUST_PROXY: "1", ADMIN_EMAILS: ADMIN });
-    proxy = await startProxy(app.baseUrl);
+    proxy = await startReverseProxy(app.baseUrl, { forwardedFor: true });
   });
   afterAll(async () => {
     await proxy?.close();
@@ -172,31 +124,5 @@ describe("with TRUST_PROXY=1 (one proxy hop)", () => {
         })
       ).status,
     ).toBe(429);
-  });
-
-  it("never shows the dev mailbox, not even to this machine directly", async () => {
-    expect((await get(`${app.baseUrl}/dev/mailbox`)).status).toBe(404);
-    expect((await get(`${proxy.url}/dev/mailbox`)).status).toBe(404);
-  });
-});
-
-describe("with DEV_MAILBOX=0", () => {
-  let app: AppServer;
-  beforeAll(async () => {
-    app = await startAppServer({ DEV_MAILBOX: "0", ADMIN_EMAILS: ADMIN });
-  });
-  afterAll(async () => {
-    await app?.stop();
-  });
-
-  it("has no dev mailbox and prints no sign-in link", async () => {
-    expect(app.output()).not.toContain("WARNING: the dev mailbox is on");
-    expect(app.output()).toContain("No SMTP_URL and DEV_MAILBOX=0");
-    expect((await get(`${app.baseUrl}/dev/mailbox`)).status).toBe(404);
-    expect((await get(`${app.baseUrl}/sign-in`, { form: { email: ADMIN } })).status).toBe(200);
-    // The request has been answered: a link would have been printed by now.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(app.output()).not.toContain("[dev mail]");
-    expect(app.output()).not.toContain("/sign-in/verify");
   });
 });

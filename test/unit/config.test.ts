@@ -70,7 +70,7 @@ describe("loadConfig", () => {
     const config = loadConfig({ DATABASE_URL: tempDb() });
     expect(config.webConcurrency).toBe(availableParallelism());
     expect(config.trustProxy).toBe(false);
-    expect(config.devMailbox).toBe(true);
+    expect(config.devMailbox).toEqual({ port: 3001, url: "http://127.0.0.1:3001/" });
     expect(config.backups).toBeNull();
     expect(loadConfig({ DATABASE_URL: tempDb(), WEB_CONCURRENCY: "1" }).webConcurrency).toBe(1);
   });
@@ -84,11 +84,27 @@ describe("loadConfig", () => {
   });
 
   it("switches the dev mailbox off with SMTP_URL or DEV_MAILBOX=0", () => {
-    expect(loadConfig({ DATABASE_URL: tempDb(), DEV_MAILBOX: "0" }).devMailbox).toBe(false);
-    expect(loadConfig({ DATABASE_URL: tempDb(), SMTP_URL: "smtp://mail.example:25" }).devMailbox).toBe(false);
+    expect(loadConfig({ DATABASE_URL: tempDb(), DEV_MAILBOX: "0" }).devMailbox).toBeNull();
+    expect(loadConfig({ DATABASE_URL: tempDb(), SMTP_URL: "smtp://mail.example:25" }).devMailbox).toBeNull();
     expect(
       loadConfig({ DATABASE_URL: tempDb(), SMTP_URL: "smtp://mail.example:25", DEV_MAILBOX: "1" }).devMailbox,
-    ).toBe(false);
+    ).toBeNull();
+  });
+
+  it("gives the dev mailbox a port of its own on 127.0.0.1: DEV_MAILBOX_PORT, or PORT+1, never PORT", () => {
+    const mailbox = (env: Record<string, string>) =>
+      loadConfig({ DATABASE_URL: tempDb(), ...env }).devMailbox;
+    expect(mailbox({ PORT: "8080" })).toEqual({ port: 8081, url: "http://127.0.0.1:8081/" });
+    expect(mailbox({ PORT: "8080", DEV_MAILBOX_PORT: "9000" })).toEqual({
+      port: 9000,
+      url: "http://127.0.0.1:9000/",
+    });
+    expect(() => mailbox({ PORT: "8080", DEV_MAILBOX_PORT: "8080" })).toThrowError(
+      /DEV_MAILBOX_PORT: must differ from PORT/,
+    );
+    expect(() => mailbox({ PORT: "65535" })).toThrowError(/DEV_MAILBOX_PORT/);
+    // Off, it needs no port: nothing to refuse.
+    expect(mailbox({ PORT: "65535", DEV_MAILBOX: "0" })).toBeNull();
   });
 
   it("schedules backups with BACKUP_DIR, every BACKUP_EVERY, keeping BACKUP_KEEP", () => {
@@ -126,6 +142,8 @@ describe("loadConfig", () => {
     [{ TRUST_PROXY: "proxy.corp.example" }, "TRUST_PROXY"],
     [{ TRUST_PROXY: "10.0.0.0/99" }, "TRUST_PROXY"],
     [{ DEV_MAILBOX: "off" }, "DEV_MAILBOX"],
+    [{ DEV_MAILBOX_PORT: "mail" }, "DEV_MAILBOX_PORT"],
+    [{ DEV_MAILBOX_PORT: "70000" }, "DEV_MAILBOX_PORT"],
     [{ BACKUP_EVERY: "daily" }, "BACKUP_EVERY"],
     [{ BACKUP_EVERY: "0m" }, "BACKUP_EVERY"],
     [{ BACKUP_KEEP: "0" }, "BACKUP_KEEP"],

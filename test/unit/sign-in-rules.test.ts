@@ -96,17 +96,24 @@ describe("petition slugs", async () => {
 });
 
 describe("the dev mailbox", async () => {
-  const { devMailboxAvailable } = await import("../../app/web/request.server");
-  it("answers only requests from this machine that came through no proxy (SMTP_URL unset)", () => {
-    const direct = { viaProxy: false };
-    expect(devMailboxAvailable({ ...direct, clientIp: "127.0.0.1" })).toBe(true);
-    expect(devMailboxAvailable({ ...direct, clientIp: "::1" })).toBe(true);
-    expect(devMailboxAvailable({ ...direct, clientIp: "::ffff:127.0.0.1" })).toBe(true);
-    expect(devMailboxAvailable({ ...direct, clientIp: "10.1.2.3" })).toBe(false);
-    expect(devMailboxAvailable(direct)).toBe(false);
-    // Through a proxy on this machine every visitor connects from loopback.
-    expect(devMailboxAvailable({ clientIp: "127.0.0.1", viaProxy: true })).toBe(false);
-    // A context that does not say (not the production server's) is not trusted either.
-    expect(devMailboxAvailable({ clientIp: "127.0.0.1" })).toBe(false);
+  const { mailboxHostAllowed } = await import("../../app/server/dev-mailbox.server");
+  it("answers only a request addressed to 127.0.0.1 or localhost on its own port (no DNS rebinding)", () => {
+    expect(mailboxHostAllowed("127.0.0.1:3001", 3001)).toBe(true);
+    expect(mailboxHostAllowed("localhost:3001", 3001)).toBe(true);
+    expect(mailboxHostAllowed("LocalHost:3001", 3001)).toBe(true);
+    // A name of someone else's that resolves here, with or without the port, a look-alike, no Host.
+    for (const host of [
+      "evil.example:3001",
+      "evil.example",
+      "127.0.0.1",
+      "localhost",
+      "localhost.:3001",
+      "127.0.0.1.evil.example:3001",
+      "127.0.0.1:3000",
+      "[::1]:3001",
+      "",
+      undefined,
+    ])
+      expect(mailboxHostAllowed(host, 3001), String(host)).toBe(false);
   });
 });
