@@ -22,3 +22,13 @@ export function singleLine(text: string): string {
 
 /** Bidi controls out of multi-line text's lines that are shown alone (a reason, a note). */
 export const withoutBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, "");
+
+/**
+ * Text from outside (a provider's status message, a library's error quoting a document) made safe
+ * for one log line: on one line, without bidi controls or terminal escapes, at most `max` characters.
+ * Nobody can then write a line of their own into the server's log.
+ */
+export function forLog(text: string, max = 200): string {
+  const line = singleLine(text);
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
