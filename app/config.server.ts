@@ -210,7 +210,8 @@ export type SamlConfig = {
   entryPoint: string;
   /** PEM of the certificate that signs the provider's assertions. */
   idpCert: string;
-  idpIssuer: string | null;
+  /** The provider's entity id: every response and assertion must name it as its issuer. */
+  idpIssuer: string;
   spEntityId: string;
 };
 
@@ -318,11 +319,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     saml:
-      values.SAML_ENTRY_POINT && values.SAML_IDP_CERT
+      values.SAML_ENTRY_POINT && values.SAML_IDP_CERT && values.SAML_IDP_ISSUER
         ? {
             entryPoint: values.SAML_ENTRY_POINT,
             idpCert: readCertificate(values.SAML_IDP_CERT) ?? "",
-            idpIssuer: values.SAML_IDP_ISSUER ?? null,
+            idpIssuer: values.SAML_IDP_ISSUER,
             spEntityId: values.SAML_SP_ENTITY_ID ?? `${appUrl}/auth/saml/metadata`,
           }
         : null,
@@ -366,6 +367,7 @@ function providerProblems(env: Record<string, string | undefined>): string[] {
       "OIDC_CLIENT_SECRET",
       "SAML_ENTRY_POINT",
       "SAML_IDP_CERT",
+      "SAML_IDP_ISSUER",
       "IDP_ROLE_GROUPS",
     ].map((name) => [name, env[name]?.trim() || undefined]),
   );
@@ -377,8 +379,15 @@ function providerProblems(env: Record<string, string | undefined>): string[] {
     if (!values.OIDC_CLIENT_ID) problems.push("OIDC_CLIENT_ID: is required when OIDC_ISSUER is set");
     if (!values.OIDC_CLIENT_SECRET) problems.push("OIDC_CLIENT_SECRET: is required when OIDC_ISSUER is set");
   }
-  if (values.SAML_ENTRY_POINT || values.SAML_IDP_CERT) {
-    if (!values.SAML_ENTRY_POINT) problems.push("SAML_ENTRY_POINT: is required when SAML_IDP_CERT is set");
+  if (values.SAML_ENTRY_POINT || values.SAML_IDP_CERT || values.SAML_IDP_ISSUER) {
+    if (!values.SAML_ENTRY_POINT)
+      problems.push("SAML_ENTRY_POINT: is required when SAML_IDP_CERT or SAML_IDP_ISSUER is set");
+    // Required: one signing key may sign for other issuers (a multi-tenant provider signs every
+    // tenant's assertions with the same key), so the certificate alone does not say whose they are.
+    if (!values.SAML_IDP_ISSUER)
+      problems.push(
+        "SAML_IDP_ISSUER: is required when SAML_ENTRY_POINT is set: the identity provider's entity id (the entityID in its metadata), which every assertion must name as its issuer",
+      );
     if (!values.SAML_IDP_CERT) problems.push("SAML_IDP_CERT: is required when SAML_ENTRY_POINT is set");
     else if (!readCertificate(values.SAML_IDP_CERT))
       problems.push(

@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
 import { completeSamlSignIn } from "../domain/identity/saml.server";
-import { Refusal } from "../platform/refusal";
+import { RateLimited, Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
-import { readForm } from "../web/request.server";
+import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
 
@@ -22,8 +22,12 @@ export const meta: MetaFunction = () => [
  */
 export const loader = () => json(null);
 
+// The answer's size is the domain's to judge (over 64 KB, saying why); the form is read up to 1 MB,
+// room for the largest answer percent-encoded, and not further.
+const MAX_FORM_BYTES = 1024 * 1024;
+
 const schema = z.object({
-  SAMLResponse: z.string().min(1).max(1_000_000),
+  SAMLResponse: z.string().min(1),
   RelayState: z.string().max(2000).optional(),
 });
 
@@ -32,19 +36,18 @@ const schema = z.object({
  * origin, so the server's cross-site check lets this one path through: the signed assertion, for
  * this audience and address, answering a request of ours, once, is the proof.
  */
-export async function action({ request }: ActionFunctionArgs) {
-  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request, MAX_FORM_BYTES)));
   if (!parsed.success)
     return json({ error: "This is not an answer from the identity provider." }, { status: 400 });
   // Under https the answer must be to the request this browser started (its cookie works once).
   const bound = samlBrowserBinding();
   const headers = new Headers(bound ? { "Set-Cookie": await clearPendingSaml() } : {});
   try {
-    const result = await completeSamlSignIn(
-      parsed.data.SAMLResponse,
-      Date.now(),
-      bound ? await readPendingSaml(request) : undefined,
-    );
+    const result = await completeSamlSignIn(parsed.data.SAMLResponse, {
+      ip: clientIp(context),
+      browserRequestId: bound ? await readPendingSaml(request) : undefined,
+    });
     headers.append("Set-Cookie", await commitSessionCookie(result.sessionToken));
     const target = safeRedirect(parsed.data.RelayState);
     return redirectWithFlash(
@@ -54,8 +57,10 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: 303, headers },
     );
   } catch (error) {
-    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status, headers });
-    throw error;
+    if (!(error instanceof Refusal)) throw error;
+    if (error instanceof RateLimited)
+      headers.set("Retry-After", String(Math.ceil(error.retryAfterMs / 1000)));
+    return json({ error: error.message }, { status: error.status, headers });
   }
 }
 

@@ -87,11 +87,15 @@ describe("identity provider configuration", () => {
   });
 
   it("reads a SAML identity provider's certificate as PEM text or a file, and refuses anything else", () => {
-    const saml = { SAML_ENTRY_POINT: "https://idp.corp.example/sso", SAML_IDP_CERT: certificate };
+    const saml = {
+      SAML_ENTRY_POINT: "https://idp.corp.example/sso",
+      SAML_IDP_CERT: certificate,
+      SAML_IDP_ISSUER: "https://idp.corp.example/metadata",
+    };
     const config = loadConfig({ ...base, ...saml });
     expect(config.saml).toMatchObject({
       entryPoint: "https://idp.corp.example/sso",
-      idpIssuer: null,
+      idpIssuer: "https://idp.corp.example/metadata",
       spEntityId: "https://petitions.corp.example/auth/saml/metadata",
     });
     expect(config.saml?.idpCert).toContain("BEGIN CERTIFICATE");
@@ -107,9 +111,21 @@ describe("identity provider configuration", () => {
       problems({ ...saml, SAML_IDP_CERT: "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----" })[0],
     ).toMatch(/^SAML_IDP_CERT: must be/);
     expect(problems({ ...saml, SAML_IDP_CERT: "/no/such/file.pem" })[0]).toMatch(/^SAML_IDP_CERT: /);
-    expect(problems({ SAML_ENTRY_POINT: "https://idp.corp.example/sso" })).toEqual([
+    expect(
+      problems({ SAML_ENTRY_POINT: "https://idp.corp.example/sso", SAML_IDP_ISSUER: "https://idp" }),
+    ).toEqual(["SAML_IDP_CERT: is required when SAML_ENTRY_POINT is set"]);
+    expect(problems({ ...saml, SAML_ENTRY_POINT: "ftp://idp" })[0]).toMatch(/^SAML_ENTRY_POINT: /);
+  });
+
+  it("refuses to start SAML without the provider's issuer: the certificate alone does not say whose assertions it signs", () => {
+    const saml = { SAML_ENTRY_POINT: "https://idp.corp.example/sso", SAML_IDP_CERT: certificate };
+    expect(problems(saml)).toEqual([
+      expect.stringMatching(/^SAML_IDP_ISSUER: is required when SAML_ENTRY_POINT is set: .*entityID/),
+    ]);
+    expect(problems({ ...saml, SAML_IDP_ISSUER: "  " })[0]).toMatch(/^SAML_IDP_ISSUER: is required/);
+    expect(problems({ SAML_IDP_ISSUER: "https://idp.corp.example/metadata" })).toEqual([
+      "SAML_ENTRY_POINT: is required when SAML_IDP_CERT or SAML_IDP_ISSUER is set",
       "SAML_IDP_CERT: is required when SAML_ENTRY_POINT is set",
     ]);
-    expect(problems({ ...saml, SAML_ENTRY_POINT: "ftp://idp" })[0]).toMatch(/^SAML_ENTRY_POINT: /);
   });
 });

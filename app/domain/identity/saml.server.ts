@@ -1,26 +1,30 @@
 import { type CacheItem, type CacheProvider, SAML, ValidateInResponseTo } from "@node-saml/node-saml";
-import { and, eq, gt, lte } from "drizzle-orm";
+import { eq, lte } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { forLog } from "../../platform/text";
 import { HOUR_MS } from "../../platform/time";
 import { hashToken } from "../../platform/tokens.server";
+import { scanXml, type XmlBounds } from "../../platform/xml-bounds.server";
 import {
   claimList,
   claimText,
   type ProviderSignInResult,
   signInWithProvider,
 } from "./provider-sign-in.server";
+import { type EnvelopeProblem, responseEnvelopeProblem } from "./saml-envelope.server";
 
 /**
  * A SAML 2.0 service provider (@node-saml/node-saml): SP metadata, AuthnRequests by the redirect
- * binding, responses at the assertion consumer by the POST binding. Assertions must be signed by the
- * configured certificate, for our audience and assertion consumer (Recipient), unexpired, in answer
- * to a request this server sent (InResponseTo), and each is accepted once: its id is kept (hashed)
- * until it expires.
+ * binding, responses at the assertion consumer by the POST binding. docs/identity.md lists what an
+ * answer must be; in short: small and plain enough to parse cheaply, answering a live request of ours
+ * (used up by the first answer, accepted or not), a Success from our identity provider addressed to
+ * us, with an assertion signed (SHA-2) by the configured certificate, from the configured issuer, for
+ * our audience and assertion consumer, in answer to that same request, unexpired, and accepted once.
  */
 
 export const SAML_REQUEST_TTL_MS = 10 * 60_000;
@@ -38,12 +42,8 @@ function requireSaml(): SamlConfig {
   return config;
 }
 
-/**
- * node-saml's record of the requests it sent, in SQLite (several processes may answer). Removals are
- * only noted: they happen in the sign-in's transaction, so a refused response removes nothing.
- */
+/** node-saml's record of the requests it sends, in SQLite (several processes may answer). */
 class RequestStore implements CacheProvider {
-  readonly answered: string[] = [];
   readonly saved: string[] = [];
   constructor(private readonly now: number) {}
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
@@ -55,18 +55,47 @@ class RequestStore implements CacheProvider {
       .run();
     return { value, createdAt: this.now };
   }
-  async getAsync(key: string): Promise<string | null> {
-    const row = getDb()
-      .select()
-      .from(samlRequests)
-      .where(and(eq(samlRequests.id, key), gt(samlRequests.expiresAt, new Date(this.now))))
-      .get();
-    return row ? new Date(row.expiresAt.getTime() - SAML_REQUEST_TTL_MS).toISOString() : null;
+  async getAsync(): Promise<string | null> {
+    return null;
   }
   async removeAsync(key: string | null): Promise<string | null> {
-    if (key) this.answered.push(key);
     return key;
   }
+}
+
+/**
+ * At the assertion consumer node-saml asks about the one request the answer names, which this
+ * answer has already taken out of saml_requests (claimRequest): it knows that one and no other.
+ */
+class AnsweredRequest implements CacheProvider {
+  constructor(
+    private readonly id: string,
+    private readonly createdAt: number,
+  ) {}
+  async saveAsync(): Promise<CacheItem | null> {
+    throw new Error("no request is sent while an answer is checked");
+  }
+  async getAsync(key: string): Promise<string | null> {
+    return key === this.id ? new Date(this.createdAt).toISOString() : null;
+  }
+  async removeAsync(key: string | null): Promise<string | null> {
+    return key;
+  }
+}
+
+/**
+ * Takes the request out of saml_requests before anything checks the answer, so each request is
+ * answered once, accepted or not: a refused answer cannot be tried again with another forgery, and
+ * two copies posted at once cannot both get past this point. When it was sent; null if unknown or expired.
+ */
+function claimRequest(id: string, now: number): number | null {
+  const row = getDb()
+    .delete(samlRequests)
+    .where(eq(samlRequests.id, id))
+    .returning({ expiresAt: samlRequests.expiresAt })
+    .get();
+  if (!row || row.expiresAt.getTime() <= now) return null;
+  return row.expiresAt.getTime() - SAML_REQUEST_TTL_MS;
 }
 
 function serviceProvider(config: SamlConfig, store: CacheProvider): SAML {
@@ -76,7 +105,7 @@ function serviceProvider(config: SamlConfig, store: CacheProvider): SAML {
     issuer: config.spEntityId,
     audience: config.spEntityId,
     idpCert: config.idpCert,
-    idpIssuer: config.idpIssuer ?? undefined,
+    idpIssuer: config.idpIssuer,
     wantAssertionsSigned: true,
     // Okta signs both; Entra ID and ADFS sign the assertion by default: the assertion is what counts.
     wantAuthnResponseSigned: false,
@@ -100,9 +129,33 @@ export function serviceProviderMetadata(): string {
 
 /**
  * Starting a SAML sign-in writes a row (the request's id) for anyone who asks, so it is limited per
- * connecting address: generously, as a whole office may sign in at nine from one address.
+ * connecting address: generously, as a whole office may sign in at nine from one address. Answers are
+ * limited alike: each is checked at some cost (below), and one sign-in posts one answer.
  */
 export const SAML_START_LIMIT_PER_IP = { limit: 300, windowMs: 15 * 60_000 };
+export const SAML_ANSWER_LIMIT_PER_IP = { limit: 300, windowMs: 15 * 60_000 };
+
+/**
+ * The largest SAMLResponse (base64) accepted. A signed assertion with a handful of attributes is
+ * 4–8 KB of base64; Entra ID sends at most 150 groups (past that, a link to Graph instead), about
+ * 10 KB more. 64 KB (48 KB of XML) leaves room for several times that, and bounds what the XML
+ * libraries are given: beyond some thousands of elements their cost grows steeply (issue 22: 46 KB of
+ * crafted XML cost 1.6 s of CPU, 132 KB 11.5 s).
+ */
+export const SAML_RESPONSE_MAX_CHARS = 64 * 1024;
+
+/**
+ * What a real response stays far within: about 40 elements plus one per attribute value, at most 8
+ * deep (Response, Assertion, Signature, SignedInfo, Reference, Transforms, Transform,
+ * InclusiveNamespaces), up to a dozen attributes an element (namespace declarations included). At
+ * these bounds a crafted response costs node-saml tens of milliseconds (docs/benchmarks.md).
+ */
+export const SAML_XML_BOUNDS: XmlBounds = {
+  maxNodes: 1_000,
+  maxAttributes: 3_000,
+  maxAttributesPerElement: 50,
+  maxDepth: 20,
+};
 
 /**
  * Step 1: an AuthnRequest (its id kept until answered or expired); RelayState carries where to go
@@ -135,74 +188,150 @@ export async function startSamlSignIn(redirectTo: string, ip: string | null = nu
 
 type XmlNode = { $?: Record<string, string>; _?: string } & { [child: string]: XmlNode[] | unknown };
 
-function child(node: XmlNode | undefined, name: string): XmlNode | undefined {
+function childList(node: XmlNode | undefined, name: string): XmlNode[] {
   const children = node?.[name];
-  return Array.isArray(children) ? (children[0] as XmlNode | undefined) : undefined;
+  return Array.isArray(children) ? (children as XmlNode[]) : [];
 }
 
-function refuse(message: string): never {
-  throw new SamlSignInRefused(message, 400);
+const child = (node: XmlNode | undefined, name: string): XmlNode | undefined => childList(node, name)[0];
+
+/** Refuses an answer, writing why to the log: in our words, with any text of the answer made log-safe. */
+function refuse(reason: string, message: string, status: 400 | 413 = 400): never {
+  console.error(`[saml] answer refused: ${reason}`);
+  throw new SamlSignInRefused(message, status);
+}
+
+const NOT_VERIFIED =
+  "The identity provider's answer could not be verified (it may be forged, expired, already used, or meant for another service). Please sign in again.";
+const OTHER_BROWSER =
+  "This answer is for a sign-in started in another browser, or longer than ten minutes ago. Please sign in again.";
+const UNSOLICITED =
+  "Sign-ins start on this site's sign-in page, and this answer is not to one of them. Please sign in from there.";
+
+function envelopeRefusal(problem: EnvelopeProblem): never {
+  switch (problem.kind) {
+    case "malformed":
+      return refuse(`not well-formed XML (${forLog(problem.detail)})`, NOT_VERIFIED);
+    case "not-a-response":
+      return refuse("not a SAML Response", NOT_VERIFIED);
+    case "destination":
+      return refuse(
+        `addressed to ${forLog(problem.destination)}`,
+        "The identity provider's answer is meant for another address.",
+      );
+    case "issuer":
+      return refuse(`from another issuer, ${forLog(problem.issuer)}`, NOT_VERIFIED);
+    case "status":
+      return refuse(
+        `the provider answered ${forLog(problem.status)}: ${forLog(problem.message) || "no message"}`,
+        "The identity provider did not sign you in. Please try again, or ask your IT department.",
+      );
+    case "algorithm":
+      return refuse(
+        `signed with ${forLog(problem.algorithm) || "no algorithm"}`,
+        "The identity provider signed its answer with an algorithm that is no longer safe (SHA-1). Ask your IT department to sign with SHA-256.",
+      );
+  }
 }
 
 /**
  * Step 2, at the assertion consumer: the POSTed SAMLResponse is verified; the person is signed in
  * through signInWithProvider, in whose transaction the assertion id is remembered (a second use is
- * refused) and the answered request forgotten.
+ * refused). The cheap checks come first, so what a stranger can post costs little: the rate limit,
+ * the size, a linear scan of the XML, the request it answers (taken out, so used up, whatever follows),
+ * the Response around the assertion; only then node-saml and the signature.
  */
 export async function completeSamlSignIn(
   samlResponse: string,
+  {
+    ip = null,
+    browserRequestId,
+  }: {
+    /** The connecting address, for the rate limit; null: not limited (tests, tools). */
+    ip?: string | null;
+    /**
+     * The request id this browser's cookie names, where the web layer can bind answers to browsers
+     * (https): the answer must be to that request (null: the browser started none). Undefined: not bound.
+     */
+    browserRequestId?: string | null;
+  } = {},
   now = Date.now(),
-  /**
-   * The request id this browser's cookie names, where the web layer can bind answers to browsers
-   * (https): the answer must be to that request (null: the browser started none). Undefined: not bound.
-   */
-  browserRequestId?: string | null,
 ): Promise<ProviderSignInResult> {
   const config = requireSaml();
-  const store = new RequestStore(now);
-  let profile: Awaited<ReturnType<SAML["validatePostResponseAsync"]>>["profile"];
-  try {
-    ({ profile } = await serviceProvider(config, store).validatePostResponseAsync({
-      SAMLResponse: samlResponse,
-    }));
-  } catch (error) {
-    console.error(`[saml] response refused: ${error instanceof Error ? error.message.slice(0, 120) : "?"}`);
-    refuse(
-      "The identity provider's answer could not be verified (it may be forged, expired, already used, or meant for another service). Please sign in again.",
+  if (ip) {
+    await enforceRateLimits(
+      [[`saml-answer:ip:${ip}`, SAML_ANSWER_LIMIT_PER_IP]],
+      (wait) => `Too many sign-in attempts from this network. Please wait ${wait} and try again.`,
+      now,
     );
   }
-  if (!profile?.nameID) refuse("The identity provider's answer names nobody.");
+  if (samlResponse.length > SAML_RESPONSE_MAX_CHARS)
+    refuse(
+      `${samlResponse.length} characters`,
+      "This answer is larger than any identity provider sends. Please sign in again, or ask your IT department.",
+      413,
+    );
+  const xml = Buffer.from(samlResponse, "base64").toString("utf8");
+  const scan = scanXml(xml, SAML_XML_BOUNDS);
+  const inResponseTo = scan.rootAttributes?.get("InResponseTo");
+  // Used up here, before the answer is judged: one request, one try.
+  const requestSentAt = inResponseTo ? claimRequest(inResponseTo, now) : null;
+  if (scan.problem) refuse(`its XML: ${scan.problem}`, NOT_VERIFIED);
+  if (!inResponseTo) refuse("unsolicited (no InResponseTo)", UNSOLICITED);
+  if (requestSentAt === null) refuse("it answers no live request", NOT_VERIFIED);
+  // Under https, bound to the browser: the request must be the one this browser started.
+  if (browserRequestId !== undefined && inResponseTo !== browserRequestId)
+    refuse("it answers a request another browser started", OTHER_BROWSER);
 
-  // The signed assertion as node-saml parsed it (the root element's children are arrays).
+  const acs = samlAcsUrl();
+  const envelope = responseEnvelopeProblem(xml, { destination: acs, issuer: config.idpIssuer });
+  if (envelope) envelopeRefusal(envelope);
+
+  let profile: Awaited<ReturnType<SAML["validatePostResponseAsync"]>>["profile"];
+  try {
+    ({ profile } = await serviceProvider(
+      config,
+      new AnsweredRequest(inResponseTo, requestSentAt),
+    ).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+  } catch (error) {
+    refuse(forLog(error instanceof Error ? error.message : String(error)), NOT_VERIFIED);
+  }
+  if (!profile?.nameID) refuse("no NameID", "The identity provider's answer names nobody.");
+
+  // The signed assertion as node-saml parsed it from what was signed (children are arrays).
   const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
   const assertionId = assertion?.$?.ID;
-  const confirmation = child(
-    child(child(assertion, "Subject"), "SubjectConfirmation"),
-    "SubjectConfirmationData",
+  if (!assertionId) refuse("the assertion has no ID", NOT_VERIFIED);
+  // node-saml checks the issuer on logout messages only (issue 22).
+  if (profile.issuer?.trim() !== config.idpIssuer)
+    refuse(`the assertion's issuer is ${forLog(profile.issuer ?? "missing")}`, NOT_VERIFIED);
+  // Every confirmation, not only the one node-saml picked: for our address, answering this request.
+  // (node-saml accepts one naming no request at all inside a Response that names a live one.)
+  const confirmations = childList(child(assertion, "Subject"), "SubjectConfirmation").map((c) =>
+    child(c, "SubjectConfirmationData"),
   );
+  if (!confirmations.length) refuse("the assertion has no subject confirmation", NOT_VERIFIED);
+  for (const data of confirmations) {
+    if (data?.$?.Recipient !== acs)
+      refuse(
+        `the assertion's Recipient is ${forLog(data?.$?.Recipient ?? "missing")}`,
+        "The identity provider's assertion is meant for another address.",
+      );
+    if (!data.$.InResponseTo) refuse("unsolicited assertion (no InResponseTo)", UNSOLICITED);
+    if (data.$.InResponseTo !== inResponseTo) refuse("the assertion answers another request", NOT_VERIFIED);
+  }
   const conditions = child(assertion, "Conditions");
-  if (!assertionId) refuse("The identity provider's assertion has no id.");
-  // node-saml has checked that it answers a request of ours; bound, it must be this browser's.
-  if (
-    browserRequestId !== undefined &&
-    (!browserRequestId || confirmation?.$?.InResponseTo !== browserRequestId)
-  )
-    refuse(
-      "This answer is for a sign-in started in another browser, or longer than ten minutes ago. Please sign in again.",
-    );
-  if (confirmation?.$?.Recipient !== samlAcsUrl())
-    refuse("The identity provider's assertion is meant for another address.");
-  const expiries = [confirmation?.$?.NotOnOrAfter, conditions?.$?.NotOnOrAfter]
+  const expiries = [...confirmations.map((data) => data?.$?.NotOnOrAfter), conditions?.$?.NotOnOrAfter]
     .map((value) => (value ? Date.parse(value) : Number.NaN))
     .filter((value) => !Number.isNaN(value));
-  if (!expiries.length) refuse("The identity provider's assertion has no expiry.");
+  if (!expiries.length) refuse("the assertion has no expiry", NOT_VERIFIED);
   const expiresAt = Math.min(Math.max(...expiries), now + MAX_ASSERTION_AGE_MS) + 60_000;
 
   const names = getConfig().claims;
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
   const emailFormat = profile.nameIDFormat?.endsWith(":emailAddress");
   const email = claimText(attributes[names.email]) ?? (emailFormat ? profile.nameID : null);
-  const issuer = profile.issuer;
+  const issuer = config.idpIssuer;
   return signInWithProvider(
     {
       protocol: "saml",
@@ -217,10 +346,7 @@ export async function completeSamlSignIn(
       groups: claimList(attributes[names.groups]),
     },
     now,
-    (tx) => {
-      rememberAssertion(tx, `${issuer} ${assertionId}`, expiresAt);
-      for (const id of store.answered) tx.delete(samlRequests).where(eq(samlRequests.id, id)).run();
-    },
+    (tx) => rememberAssertion(tx, `${issuer} ${assertionId}`, expiresAt),
   );
 }
 
@@ -231,7 +357,10 @@ function rememberAssertion(tx: Executor, id: string, expiresAt: number): void {
     .onConflictDoNothing()
     .run();
   if (inserted.changes === 0)
-    refuse("This answer from the identity provider was used already. Please sign in again.");
+    refuse(
+      "the assertion was used already",
+      "This answer from the identity provider was used already. Please sign in again.",
+    );
 }
 
 /** The sweeper's part: requests never answered and assertions past their expiry are forgotten. */
