@@ -1,6 +1,6 @@
 /**
  * A bounded look at an XML document before any XML library parses it. The XPath lookups inside the
- * SAML libraries grow faster than linearly with the number of nodes (ADR 34): a few hundred KB of
+ * SAML libraries grow faster than linearly with the number of nodes (ADR 35): a few hundred KB of
  * `<a/>` kept a core busy for minutes. One pass with `indexOf`, linear in the text, counts elements,
  * attributes and depth and stops at the first bound passed; it refuses what no identity provider sends
  * (a DOCTYPE — entities, external references — or a processing instruction after the XML
