@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import type { User } from "../../app/domain/identity/sessions.server";
+import { MarkdownRefusal, renderMarkdown } from "../../app/platform/markdown.server";
+import * as newPetitionRoute from "../../app/routes/petitions.new";
+import { getDb } from "../../db/client";
+import { petitions } from "../../db/schema";
+import { callRoute } from "../support/fixtures";
+import { makeCompany } from "../support/petition-fixtures";
+
+/**
+ * Issue 22, finding 7 ("smaller doors"): each door performed against the domain or the route and
+ * shown to be closed.
+ */
+
+const company = makeCompany(12);
+const staff = (i: number) => company.staff[i] as User;
+const petitionCount = () => getDb().select({ id: petitions.id }).from(petitions).all().length;
+const fill = (unit: string, length = 10_000) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+const draft = (body: string, n = 0) => ({
+  title: `A petition whose body is heavy on structure, ${n}`,
+  summary: "Its body is made of the constructs the renderer finds costliest.",
+  body,
+});
+
+describe("markdown a save may ask to render", () => {
+  it("refuses 10,000 characters of list items, setext headings, quotes or short lines with a 400 and saves nothing (a draft save cost 0.3–1.2 s of CPU)", async () => {
+    const bombs = {
+      "list items": fill("- a\n"),
+      "numbered items": fill("1. a\n"),
+      "nested items": fill("- - - - - - - - a\n"),
+      "setext headings": fill("a\n=\n"),
+      "setext headings under dashes": fill("a\n-\n"),
+      "separate quotes": fill("> a\n\n"),
+      "items in quotes": fill("- > a\n"),
+      "paragraphs of a letter": fill("a\n\n"),
+      "lines of a letter": fill("a\n"),
+    };
+    const before = petitionCount();
+    const outcomes: Record<string, string> = {};
+    for (const [i, [shape, body]] of Object.entries(bombs).entries()) {
+      const response = await callRoute(
+        newPetitionRoute,
+        "action",
+        staff(i),
+        "/petitions/new",
+        {},
+        draft(body, i),
+      );
+      const text = await response.text();
+      outcomes[shape] =
+        `${response.status} ${/paragraphs, list items|lines:|formatting characters/.exec(text)?.[0] ?? text.slice(0, 80)}`;
+    }
+    expect(outcomes).toEqual({
+      "list items": "400 paragraphs, list items",
+      "numbered items": "400 paragraphs, list items",
+      "nested items": "400 paragraphs, list items",
+      "setext headings": "400 paragraphs, list items",
+      "setext headings under dashes": "400 paragraphs, list items",
+      "separate quotes": "400 paragraphs, list items",
+      "items in quotes": "400 paragraphs, list items",
+      "paragraphs of a letter": "400 paragraphs, list items",
+      "lines of a letter": "400 lines:",
+    });
+    expect(petitionCount()).toBe(before);
+  });
+
+  it("still renders a long policy of ordinary structure: 40 sections of a heading, three paragraphs and four points", () => {
+    const section = (n: number) =>
+      [
+        `## ${n}. Working from elsewhere`,
+        ...Array.from({ length: 3 }, () =>
+          "Colleagues may work from another place for up to two weeks a year, agreed with their manager in advance. ".repeat(
+            3,
+          ),
+        ),
+        Array.from(
+          { length: 4 },
+          (_, i) => `- Point ${i + 1}: ask at least a week ahead, and say where you will be.`,
+        ).join("\n"),
+      ].join("\n\n");
+    const policy = Array.from({ length: 40 }, (_, n) => section(n + 1)).join("\n\n");
+    expect(policy.length).toBeGreaterThan(45_000);
+    const html = renderMarkdown(policy);
+    expect(html.match(/<h2>/g)).toHaveLength(40);
+    expect(html.match(/<li>/g)).toHaveLength(160);
+  });
+
+  it("counts indented items, headings, links and character references toward the bounds (each costs as much as the shapes above)", () => {
+    const indented = Array.from({ length: 401 }, (_, i) => `${"  ".repeat(i % 8)}- a`).join("\n");
+    expect(() => renderMarkdown(indented)).toThrow(MarkdownRefusal);
+    expect(() => renderMarkdown(fill("## a\n", 2_010))).toThrow(/paragraphs, list items/);
+    expect(() => renderMarkdown(fill("&amp; "))).toThrow(/formatting characters/);
+    // 600 links in paragraphs of 75: 1,200 brackets, under the 2,000 that let through ~0.1 s of links.
+    expect(() => renderMarkdown(`${"[a](b) ".repeat(75)}\n\n`.repeat(8))).toThrow(/a link counts as four/);
+  });
+});
