@@ -9,6 +9,7 @@ import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/s
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Config } from "../config.server";
+import { errorForLog } from "../platform/log-text";
 import { compressWhenSafe, safeToCompress, serveAssets } from "./compression.server";
 import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
 
@@ -242,7 +243,7 @@ export function createHttpApp(
       if (res.headersSent) return next(error);
       const status =
         typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
-      if (status === 500) console.error(error);
+      if (status === 500) console.error(errorForLog(error));
       res
         .status(status)
         .type("text/plain")
