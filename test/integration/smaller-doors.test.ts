@@ -5,13 +5,16 @@ import {
   saveNewPetition,
   savePetitionEdit,
 } from "../../app/domain/petitions/drafting.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { MarkdownRefusal, renderMarkdown } from "../../app/platform/markdown.server";
 import { RateLimited } from "../../app/platform/refusal";
+import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as newPetitionRoute from "../../app/routes/petitions.new";
 import { getDb } from "../../db/client";
 import { petitions } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
-import { makeCompany } from "../support/petition-fixtures";
+import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
  * Issue 22, finding 7 ("smaller doors"): each door performed against the domain or the route and
@@ -138,5 +141,44 @@ describe("saving petitions", () => {
     expect(response.status).toBe(429);
     expect(response.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(JSON.stringify(await response.json())).toMatch(/saving petitions very often/);
+  });
+});
+
+describe("a petition collecting co-sponsors", () => {
+  it("is not found by number through its discussion, by viewing or by posting; its organizers and moderators find it, and an open petition's discussion is everyone's", async () => {
+    const creator = staff(0);
+    const petition = draftPetition(creator, "A petition shared with a few colleagues only, again");
+    transitionPetition(petition.id, { action: "submit" }, creator);
+    const discussion = `/discussions/petition/${petition.id}`;
+    const params = { subjectType: "petition", subjectId: String(petition.id) };
+    const view = (who: User | null) => callRoute(discussionRoute, "loader", who, discussion, params);
+    const stranger = staff(7);
+    const seen = await view(stranger);
+    expect(seen.status).toBe(404);
+    expect(await seen.text()).not.toContain(petition.title);
+    expect((await view(null)).status).toBe(404);
+    // Posting answered "the discussion opens when the petition opens": that told the number was a petition collecting.
+    const post = await callRoute(discussionRoute, "action", stranger, discussion, params, {
+      intent: "post",
+      body: "Is there anything here?",
+    });
+    expect(post.status).toBe(404);
+    expect(await post.text()).not.toMatch(/opens when/);
+    // Those it is shared with by right see it either way; colleagues with its link see the petition.
+    expect((await view(creator)).status).toBe(200);
+    expect((await view(company.moderator)).status).toBe(200);
+    const bySlug = await callRoute(petitionRoute, "loader", stranger, `/petitions/${petition.slug}`, {
+      slug: petition.slug,
+    });
+    expect(bySlug.status).toBe(200);
+    const open = openPetition(company, "An open petition with a discussion");
+    expect(
+      (
+        await callRoute(discussionRoute, "loader", stranger, `/discussions/petition/${open.id}`, {
+          subjectType: "petition",
+          subjectId: String(open.id),
+        })
+      ).status,
+    ).toBe(200);
   });
 });
