@@ -10,6 +10,7 @@ import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@re
 import express from "express";
 import type { Config } from "../config.server";
 import { errorForLog } from "../platform/log-text";
+import { hasSessionCookie } from "../web/cookie-names";
 import { compressWhenSafe, safeToCompress, serveAssets } from "./compression.server";
 import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
 
@@ -35,10 +36,10 @@ function cacheHeaders(https: boolean): express.RequestHandler {
   return (req, res, next) => {
     if (req.path.startsWith("/assets/")) return next();
     const writeHead = res.writeHead;
-    const signedIn = /(?:^|;\s*)__session=/.test(req.get("Cookie") ?? "");
+    const signedIn = hasSessionCookie(req.get("Cookie") ?? "");
     res.writeHead = function (this: express.Response, ...args: unknown[]) {
       const setCookie = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
-      if (signedIn || setCookie.some((c) => c.startsWith("__session="))) {
+      if (signedIn || setCookie.some(hasSessionCookie)) {
         res.setHeader("Cache-Control", "private, no-store");
       } else if (!res.getHeader("Cache-Control")) {
         res.setHeader("Cache-Control", "no-cache");
