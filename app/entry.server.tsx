@@ -1,11 +1,12 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
+import { errorForLog } from "./platform/log-text";
 import { isStorageFull, noteStorageFull } from "./platform/storage.server";
 import { boot, closeDatabase, openForServing, startJobs } from "./server/boot.server";
 
@@ -14,7 +15,10 @@ export { closeDatabase, openForServing, startJobs };
 /**
  * Remix calls this for every error a loader, action or render throws. A full disk is noted (the log
  * says it once) and marked on the request's context, so the server answers 503 with Retry-After
- * (app/server/http-app.ts) rather than a bare 500; everything else is logged as Remix would.
+ * (app/server/http-app.ts) rather than a bare 500. A request Remix itself refuses with a 4xx (a
+ * `?_data=` naming no route of the page, a POST to a page without a form) is the client's mistake,
+ * answered as such: it logged an 11-line stack trace quoting the request, so anyone could fill the
+ * log. Everything else is logged as Remix would, through errorForLog (no request text verbatim).
  */
 export function handleError(
   error: unknown,
@@ -26,9 +30,10 @@ export function handleError(
     return;
   }
   if (request.signal.aborted) return;
-  // As Remix's own handler: an internal error response (a 405, say) is logged as its cause.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  // As Remix's own handler: an internal error response is logged as its cause.
   const cause = (error as { error?: unknown } | null)?.error;
-  console.error(error instanceof Error || !cause ? error : cause);
+  console.error(errorForLog(error instanceof Error || !cause ? error : cause));
 }
 
 // `npm start` boots from app/server/start.ts; the dev server has no such hook, so boot here.
@@ -71,7 +76,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) console.error(errorForLog(error));
         },
       },
     );

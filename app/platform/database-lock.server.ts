@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 
 /**
@@ -7,9 +9,28 @@ import Database from "better-sqlite3";
  * crash, a power cut), so a lock file left behind never blocks anyone: no pid files, no stale locks.
  * Other commands (backup, check-counts, import-staff…) take no lock: they share the database with a
  * running server as every SQLite connection does.
+ *
+ * The lock is beside the file's real path, so every name of one database takes the same lock: a
+ * second server started through a symlink (to the file or to its folder), and a restore through one,
+ * reported success while another server held the file under its other name.
  */
 
-export const lockPathOf = (databasePath: string) => `${databasePath}.lock`;
+/** The database file's absolute path with symlinks resolved; of its folder while the file is not there yet. */
+export function realDatabasePath(databasePath: string): string {
+  const absolute = path.resolve(databasePath);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    // Not there yet (a first start): the file will be made in its folder's real place.
+  }
+  try {
+    return path.join(realpathSync(path.dirname(absolute)), path.basename(absolute));
+  } catch {
+    return absolute;
+  }
+}
+
+export const lockPathOf = (databasePath: string) => `${realDatabasePath(databasePath)}.lock`;
 
 export type DatabaseLock = { path: string; release(): void };
 

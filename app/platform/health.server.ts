@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { errorForLog } from "./log-text";
 
 /** Whether the database is open and answering, for /healthz. */
 export function databaseAnswers(): boolean {
@@ -7,7 +8,7 @@ export function databaseAnswers(): boolean {
     getDb().get(sql`select 1`);
     return true;
   } catch (error) {
-    console.error("healthz:", error);
+    console.error(`healthz: ${errorForLog(error)}`);
     return false;
   }
 }

@@ -38,46 +38,77 @@ const processor = unified()
  * Bounds on what one text may ask of the renderer (ADR 0029). Without them ~3,000 nested `>` threw a
  * RangeError (the tree walkers recurse once per level) and 5,000 characters of `*a*a…` took a fifth
  * of a second (micromark pairs emphasis delimiters within a paragraph: quadratic in them; and every
- * construct costs far more than plain text). Text past a bound is refused when saved, with what to
- * change; so the renderer's work is linear in the length, with a bounded number of constructs.
+ * construct costs far more than plain text). Blocks cost most: each list item, quote, heading or
+ * paragraph starts tokenizers of its own (~50–150 µs), and micromark rebuilds its whole list of
+ * events when a quote or list closes and at each setext heading (`a` over `===`): 10,000 characters
+ * of `- a` lines took 0.3 s, of setext headings 1.2 s, growing with the square of their number.
+ * Text past a bound is refused when saved, with what to change; so the renderer's work is linear in
+ * the length, with a bounded number of constructs (docs/benchmarks.md, "Markdown").
  * - `markersPerLine`: quote and list markers opening a line (`> > - 1.`).
  * - `depth`: how deep the parsed tree may go (indented lists nest too).
- * - `markupPerBlock`, `markup`: characters that open constructs (`* _ [ ] ` + "`" + ` < \\`) per
- *   block (lines between blank lines) and in all.
+ * - `markupPerBlock`, `markup`: characters that open constructs (`* _ [ ] ` + "`" + ` < \\ &`) per
+ *   block (lines between blank lines) and in all; a link or autolink counts two more (`](`, `<a`:
+ *   ~100 µs each, three times an emphasis).
+ * - `lines`: lines that are not blank.
+ * - `blocks`: what opens a block: each quote or list marker, a heading (`#` or a setext underline),
+ *   a thematic break, a code fence, a link definition, and a paragraph after a blank line.
  */
-export const MARKDOWN_LIMITS = { markersPerLine: 16, depth: 64, markupPerBlock: 300, markup: 2_000 } as const;
+export const MARKDOWN_LIMITS = {
+  markersPerLine: 16,
+  depth: 64,
+  markupPerBlock: 300,
+  markup: 2_000,
+  lines: 1_000,
+  blocks: 400,
+} as const;
 
 /** A text the renderer will not take (nested too deeply, too much markup): a 400 saying what to change. */
 export class MarkdownRefusal extends Refusal {}
 
+const count = (n: number) => n.toLocaleString("en");
 const TOO_DEEP = `This text nests quotes or lists too deeply (at most ${MARKDOWN_LIMITS.markersPerLine} levels): flatten it and send it again.`;
-const TOO_MUCH_IN_BLOCK = `One paragraph of this text has more than ${MARKDOWN_LIMITS.markupPerBlock} formatting characters (* _ [ ] \` < \\): split it with blank lines, or use fewer.`;
-const TOO_MUCH = `This text has more than ${MARKDOWN_LIMITS.markup.toLocaleString("en")} formatting characters (* _ [ ] \` < \\): use fewer.`;
+const MARKS = "(* _ [ ] ` < \\ &; a link counts as four)";
+const TOO_MUCH_IN_BLOCK = `One paragraph of this text has more than ${MARKDOWN_LIMITS.markupPerBlock} formatting characters ${MARKS}: split it with blank lines, or use fewer.`;
+const TOO_MUCH = `This text has more than ${count(MARKDOWN_LIMITS.markup)} formatting characters ${MARKS}: use fewer.`;
+const TOO_MANY_LINES = `This text has more than ${count(MARKDOWN_LIMITS.lines)} lines: join short lines into paragraphs, or shorten it.`;
+const TOO_MANY_BLOCKS = `This text has more than ${count(MARKDOWN_LIMITS.blocks)} paragraphs, list items, quotes and headings: merge some, or shorten it.`;
 
-/** Quote and list markers opening a line: `> > - 1. text` has four. */
-const CONTAINER_MARKER = /^ {0,3}(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/;
-const MARKUP = /[*_[\]`<\\]/g;
+/** A quote or list marker opening a line, after any indentation (nested list items are indented). */
+const CONTAINER_MARKER = /^[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/;
+/** What else opens a block: a heading, a setext underline or thematic break, a fence, a link definition. */
+const BLOCK_OPENER = /^[ \t]*(?:#{1,6}(?=[ \t]|$)|[=-]+[ \t]*$|(?:[*_-][ \t]*){3,}$|`{3,}|~{3,}|\[[^\]]*\]:)/;
+const MARKUP = /[*_[\]`<\\&]/g;
+/** A link's destination or an autolink (or HTML tag): a construct that costs as much as three. */
+const HEAVY_MARKUP = /\]\(|<[A-Za-z]/g;
 
-/** Refuses (MarkdownRefusal) a text past MARKDOWN_LIMITS' nesting or markup bounds; linear in its length. */
+/** Refuses (MarkdownRefusal) a text past MARKDOWN_LIMITS' nesting, markup, line or block bounds; linear in its length. */
 export function checkMarkdownBounds(source: string): void {
-  let block = 0;
-  let total = 0;
+  let inBlock = 0;
+  let markupTotal = 0;
+  let lines = 0;
+  let blocks = 0;
+  let afterBlank = true;
   for (const line of source.split("\n")) {
     if (!line.trim()) {
-      block = 0;
+      inBlock = 0;
+      afterBlank = true;
       continue;
     }
+    if (++lines > MARKDOWN_LIMITS.lines) throw new MarkdownRefusal(TOO_MANY_LINES);
     let rest = line;
     let markers = 0;
-    for (let m = CONTAINER_MARKER.exec(rest); m && m[0].length > 0; m = CONTAINER_MARKER.exec(rest)) {
+    for (let m = CONTAINER_MARKER.exec(rest); m; m = CONTAINER_MARKER.exec(rest)) {
       if (++markers > MARKDOWN_LIMITS.markersPerLine) throw new MarkdownRefusal(TOO_DEEP);
       rest = rest.slice(m[0].length);
     }
-    const markup = line.match(MARKUP)?.length ?? 0;
-    block += markup;
-    total += markup;
-    if (block > MARKDOWN_LIMITS.markupPerBlock) throw new MarkdownRefusal(TOO_MUCH_IN_BLOCK);
-    if (total > MARKDOWN_LIMITS.markup) throw new MarkdownRefusal(TOO_MUCH);
+    blocks += markers + (BLOCK_OPENER.test(rest) || (markers === 0 && afterBlank) ? 1 : 0);
+    if (blocks > MARKDOWN_LIMITS.blocks) throw new MarkdownRefusal(TOO_MANY_BLOCKS);
+    afterBlank = false;
+    const markup = (line.match(MARKUP)?.length ?? 0) + 2 * (line.match(HEAVY_MARKUP)?.length ?? 0);
+    inBlock += markup;
+    markupTotal += markup;
+    if (inBlock > MARKDOWN_LIMITS.markupPerBlock) throw new MarkdownRefusal(TOO_MUCH_IN_BLOCK);
+    if (markupTotal > MARKDOWN_LIMITS.markup) throw new MarkdownRefusal(TOO_MUCH);
   }
 }
 

@@ -29,13 +29,3 @@ export const escapeHtml = (value: string): string =>
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
   );
-
-/**
- * Text from outside (a provider's status message, a library's error quoting a document) made safe
- * for one log line: on one line, without bidi controls or terminal escapes, at most `max` characters.
- * Nobody can then write a line of their own into the server's log.
- */
-export function forLog(text: string, max = 200): string {
-  const line = singleLine(text);
-  return line.length > max ? `${line.slice(0, max)}…` : line;
-}

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
 import type { User } from "../domain/identity/sessions.server";
-import { editPetition } from "../domain/petitions/drafting.server";
+import { savePetitionEdit } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/rights.server";
@@ -44,7 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: petitionInputSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
-    editPetition(petition.id, submission.value, user);
+    await savePetitionEdit(petition.id, submission.value, user);
   } catch (error) {
     return refusalReply(error, submission);
   }

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useEffect, useState } from "react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { PolicySelect } from "../components/policy-select";
-import { createPetition } from "../domain/petitions/drafting.server";
+import { saveNewPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
 import { policyChoices } from "../domain/policies/registry.server";
@@ -34,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return json({ result: submission.reply(), similar: findSimilarOpenPetitions(title) }, { status: 400 });
   }
   try {
-    const petition = createPetition(submission.value, user);
+    const petition = await saveNewPetition(submission.value, user);
     return redirectWithFlash(`/petitions/${petition.slug}`, {
       kind: "success",
       message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",

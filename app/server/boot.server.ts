@@ -16,6 +16,7 @@ import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
+import { errorForLog } from "../platform/log-text";
 import { setRunsJobs } from "../platform/process-group.server";
 import { startBackupSchedule } from "./backup-schedule.server";
 import { startMailSender } from "./mail-sender.server";
@@ -77,7 +78,7 @@ export async function runScheduledJobs(jobs = SCHEDULED_JOBS): Promise<void> {
     try {
       await job();
     } catch (error) {
-      console.error(`${name}:`, error);
+      console.error(`${name}: ${errorForLog(error)}`);
     }
   }
 }

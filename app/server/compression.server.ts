@@ -1,6 +1,7 @@
 import compression from "compression";
 import type express from "express";
 import expressStaticGzip from "express-static-gzip";
+import { hasSessionCookie } from "../web/cookie-names";
 
 /**
  * What is sent compressed (ADR 27).
@@ -19,14 +20,13 @@ import expressStaticGzip from "express-static-gzip";
  */
 
 const SECRET_PAGES = /^\/(sign-in\/verify|unsubscribe\/)/;
-const SESSION_COOKIE = /(?:^|;\s*)__session=/;
 
 /** Whether a response may be compressed without BREACH exposing a secret (see above). */
 export function safeToCompress(
   request: { path: string; headers: { cookie?: string } },
   setCookie: unknown,
 ): boolean {
-  if (SESSION_COOKIE.test(request.headers.cookie ?? "")) return false;
+  if (hasSessionCookie(request.headers.cookie ?? "")) return false;
   if (setCookie !== undefined) return false;
   return !SECRET_PAGES.test(request.path);
 }

@@ -9,6 +9,8 @@ import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/s
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Config } from "../config.server";
+import { errorForLog } from "../platform/log-text";
+import { hasSessionCookie } from "../web/cookie-names";
 import { compressWhenSafe, safeToCompress, serveAssets } from "./compression.server";
 import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";
 
@@ -34,10 +36,10 @@ function cacheHeaders(https: boolean): express.RequestHandler {
   return (req, res, next) => {
     if (req.path.startsWith("/assets/")) return next();
     const writeHead = res.writeHead;
-    const signedIn = /(?:^|;\s*)__session=/.test(req.get("Cookie") ?? "");
+    const signedIn = hasSessionCookie(req.get("Cookie") ?? "");
     res.writeHead = function (this: express.Response, ...args: unknown[]) {
       const setCookie = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
-      if (signedIn || setCookie.some((c) => c.startsWith("__session="))) {
+      if (signedIn || setCookie.some(hasSessionCookie)) {
         res.setHeader("Cache-Control", "private, no-store");
       } else if (!res.getHeader("Cache-Control")) {
         res.setHeader("Cache-Control", "no-cache");
@@ -225,7 +227,7 @@ export function createHttpApp(
       if (res.headersSent) return next(error);
       const status =
         typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
-      if (status === 500) console.error(error);
+      if (status === 500) console.error(errorForLog(error));
       res
         .status(status)
         .type("text/plain")

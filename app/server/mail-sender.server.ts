@@ -9,6 +9,7 @@ import {
   signInLinkDeliverable,
 } from "../domain/identity/sign-in.server";
 import { isOptedOut } from "../platform/email-preferences.server";
+import { errorForLog } from "../platform/log-text";
 import { isStorageFull, noteStorageFull } from "../platform/storage.server";
 import { startOfHour } from "../platform/time";
 import type { EmailTopic } from "../vocabulary/email-topics";
@@ -189,7 +190,7 @@ export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Prom
       })
       .catch((error) => {
         if (!isStorageFull(error)) {
-          console.error("mail sender:", error);
+          console.error(`mail sender: ${errorForLog(error)}`);
           return;
         }
         noteStorageFull();

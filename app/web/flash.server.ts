@@ -1,5 +1,6 @@
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { getConfig } from "../config.server";
+import { cookieName } from "./cookie-names";
 
 export type Flash = { kind: "success" | "error" | "info"; message: string };
 
@@ -10,7 +11,7 @@ function flashStorage() {
   const config = getConfig();
   storage ??= createCookieSessionStorage<Record<string, never>, { flash: Flash }>({
     cookie: {
-      name: "__flash",
+      name: cookieName("flash", config.secureCookies),
       httpOnly: true,
       sameSite: "lax",
       secure: config.secureCookies,
@@ -47,7 +48,7 @@ export async function flashCookie(flash: Flash): Promise<string> {
 export async function readFlash(request: Request): Promise<{ flash: Flash | null; setCookie?: string }> {
   const store = flashStorage();
   const cookieHeader = request.headers.get("Cookie");
-  if (!cookieHeader?.includes("__flash=")) return { flash: null };
+  if (!cookieHeader?.includes(`${cookieName("flash", getConfig().secureCookies)}=`)) return { flash: null };
   const session = await store.getSession(cookieHeader);
   const flash = session.get("flash") ?? null;
   return { flash, setCookie: await store.commitSession(session) };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getConfig } from "../config.server";
 import { OIDC_PENDING_TTL_MS, type PendingOidcSignIn } from "../domain/identity/oidc.server";
 import { SAML_REQUEST_TTL_MS } from "../domain/identity/saml.server";
+import { cookieName } from "./cookie-names";
 
 /**
  * What the browser brings back from the OpenID Provider (state, nonce, PKCE verifier, where to go):
@@ -13,7 +14,7 @@ import { SAML_REQUEST_TTL_MS } from "../domain/identity/saml.server";
 let cookie: ReturnType<typeof createCookie> | undefined;
 function pendingCookie() {
   const config = getConfig();
-  cookie ??= createCookie("__oidc", {
+  cookie ??= createCookie(cookieName("oidc", config.secureCookies), {
     httpOnly: true,
     sameSite: "lax",
     secure: config.secureCookies,
@@ -55,7 +56,8 @@ export async function readPendingOidc(request: Request, now = Date.now()): Promi
 let samlCookie: ReturnType<typeof createCookie> | undefined;
 function pendingSamlCookie() {
   const config = getConfig();
-  samlCookie ??= createCookie("__saml", {
+  // Set under https only (samlBrowserBinding), so always Secure.
+  samlCookie ??= createCookie(cookieName("saml", config.secureCookies), {
     httpOnly: true,
     sameSite: "none",
     secure: true,

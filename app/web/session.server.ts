@@ -3,13 +3,17 @@ import { getConfig } from "../config.server";
 import { can, type Permission } from "../domain/identity/permissions.server";
 import { endSession, SESSION_TTL_MS, sessionUser, type User } from "../domain/identity/sessions.server";
 import type { SignInMethod } from "../vocabulary/identity";
+import { cookieName } from "./cookie-names";
 
-/** The session cookie (httpOnly, SameSite=Lax, Secure under https) and the guards every route uses. */
+/**
+ * The session cookie (httpOnly, SameSite=Lax; under https Secure and named `__Host-session`, see
+ * cookie-names.ts) and the guards every route uses.
+ */
 
 let cookie: ReturnType<typeof createCookie> | undefined;
 function sessionCookie() {
   const config = getConfig();
-  cookie ??= createCookie("__session", {
+  cookie ??= createCookie(cookieName("session", config.secureCookies), {
     httpOnly: true,
     sameSite: "lax",
     secure: config.secureCookies,

@@ -41,7 +41,7 @@ async function start() {
   });
   expect(response.status).toBe(302);
   const setCookie = response.headers.get("Set-Cookie") ?? "";
-  expect(setCookie).toMatch(/^__saml=/);
+  expect(setCookie).toMatch(/^__Secure-saml=/);
   expect(setCookie).toContain("Secure");
   expect(setCookie).toContain("SameSite=None");
   expect(setCookie).toContain("Path=/auth/saml");
@@ -77,12 +77,12 @@ describe("SAML answers bound to the browser that asked (https)", () => {
   it("refuses an answer posted into a browser that did not start it, changing nothing but using the answer up, and accepts one in the browser that did", async () => {
     // A colleague's browser: no sign-in started, or one of its own.
     const colleague = await start();
-    for (const cookie of [null, colleague.cookie, "__saml=forged"]) {
+    for (const cookie of [null, colleague.cookie, "__Secure-saml=forged"]) {
       const { cookie: own, samlResponse } = await mallorysAnswer();
       const before = snapshot();
       const refused = await post(samlResponse, cookie);
       expect(refused.status).toBe(400);
-      expect(refused.headers.get("Set-Cookie") ?? "").not.toContain("__session=");
+      expect(refused.headers.get("Set-Cookie") ?? "").not.toContain("__Host-session=");
       expect(await refused.text()).toContain("another browser");
       expect(fingerprintChanges(before, snapshot())).toEqual([
         expect.stringMatching(/^saml_requests \((\d+) → \d+ rows\)$/),
@@ -96,8 +96,8 @@ describe("SAML answers bound to the browser that asked (https)", () => {
     expect(accepted.status).toBe(303);
     expect(accepted.headers.get("Location")).toBe("/petitions");
     const cookies = accepted.headers.getSetCookie();
-    expect(cookies.some((c) => c.startsWith("__session="))).toBe(true);
+    expect(cookies.some((c) => c.startsWith("__Host-session="))).toBe(true);
     // The request cookie works once.
-    expect(cookies.some((c) => c.startsWith("__saml=;") && /Max-Age=0/i.test(c))).toBe(true);
+    expect(cookies.some((c) => c.startsWith("__Secure-saml=;") && /Max-Age=0/i.test(c))).toBe(true);
   });
 });

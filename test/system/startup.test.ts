@@ -1,6 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -111,12 +119,24 @@ describe("the server refuses to start, in one line, touching nothing", () => {
     expectOneLine(fresh.out, /(read-only file system|EROFS).*DATABASE_URL/);
   });
 
-  it("on a database another server is using", async () => {
+  it("on a database another server is using, under its own name or through a symlink to it or to its folder", async () => {
     const app = await startAppServer();
     try {
-      const result = await start({ DATABASE_URL: app.databasePath });
-      expect(result.code).toBe(1);
-      expectOneLine(result.out, /Another Undersigned server \(or a restore\) is using .*: stop it first/);
+      // A second server through a symlink took a lock of its own and reported success.
+      const links = mkdtempSync(path.join(work, "links-"));
+      const fileLink = path.join(links, "alias.db");
+      symlinkSync(app.databasePath, fileLink);
+      const folderLink = path.join(links, "folder");
+      symlinkSync(path.dirname(app.databasePath), folderLink);
+      for (const name of [
+        app.databasePath,
+        fileLink,
+        path.join(folderLink, path.basename(app.databasePath)),
+      ]) {
+        const result = await start({ DATABASE_URL: name });
+        expect(result.code).toBe(1);
+        expectOneLine(result.out, /Another Undersigned server \(or a restore\) is using .*: stop it first/);
+      }
       expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await app.stop();

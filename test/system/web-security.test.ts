@@ -297,7 +297,7 @@ describe("security headers", () => {
     }
   });
 
-  it("set the session cookie HttpOnly, SameSite=Lax, Path=/, and Secure under an https address", async () => {
+  it("set the session cookie HttpOnly, SameSite=Lax, Path=/, and under an https address Secure and __Host- prefixed, the old name signing nobody in", async () => {
     const { app, world } = system;
     const email = world.make.person().email;
     await sendAction(app.baseUrl, { path: "/sign-in", body: { email } });
@@ -347,12 +347,28 @@ describe("security headers", () => {
       expect(verified.headers.get("Strict-Transport-Security")).toBe("max-age=31536000");
       expect(verified.headers.get("Cache-Control")).toBe("private, no-store");
       const secure = verified.headers.getSetCookie();
-      expect(secure.map((c) => c.split("=")[0]).sort()).toEqual(["__flash", "__session"]);
+      // __Host-: no sibling host of the domain, and no http page, can plant or replace them.
+      expect(secure.map((c) => c.split("=")[0]).sort()).toEqual(["__Host-flash", "__Host-session"]);
       for (const cookie of secure) {
         expect(cookie).toMatch(/; Secure(;|$)/);
         expect(cookie).toMatch(/; HttpOnly(;|$)/);
         expect(cookie).toMatch(/; SameSite=Lax(;|$)/);
+        expect(cookie).toMatch(/; Path=\/(;|$)/);
+        expect(cookie).not.toMatch(/; Domain=/i);
       }
+      // The same signed value under the old, unprefixed name (as a sibling host could set it for
+      // the whole domain) signs nobody in; under its own name it does.
+      const value =
+        secure
+          .find((c) => c.startsWith("__Host-session="))
+          ?.split(";")[0]
+          ?.split("=")[1] ?? "";
+      const settings = (cookie: string) =>
+        fetch(`${https.baseUrl}/settings`, { headers: { Cookie: cookie }, redirect: "manual" });
+      expect((await settings(`__Host-session=${value}`)).status).toBe(200);
+      const tossed = await settings(`__session=${value}`);
+      expect(tossed.status).toBe(302);
+      expect(tossed.headers.get("Location")).toMatch(/^\/sign-in\?/);
     } finally {
       await https.stop();
     }

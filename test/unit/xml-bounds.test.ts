@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { forLog } from "../../app/platform/text";
 import { scanXml, type XmlBounds } from "../../app/platform/xml-bounds.server";
 
 const bounds: XmlBounds = { maxNodes: 10, maxAttributes: 6, maxAttributesPerElement: 3, maxDepth: 3 };
@@ -48,10 +47,5 @@ describe("the bounded XML scan", () => {
   it("reads no root from text that is not XML", () => {
     expect(scanXml("not xml at all", bounds)).toEqual({ rootAttributes: null, problem: null });
     expect(scanXml('<!DOCTYPE r><r a="1"/>', bounds).rootAttributes).toBeNull();
-  });
-
-  it("makes outside text one bounded log line: no line breaks, controls or bidi overrides", () => {
-    expect(forLog("a\nb\r\n[admin] fake\u2028line\u001b[2J\u202Eevil")).toBe("a b [admin] fake line [2Jevil");
-    expect(forLog("x".repeat(500))).toBe(`${"x".repeat(200)}…`);
   });
 });

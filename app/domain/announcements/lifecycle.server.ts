@@ -15,6 +15,7 @@ import {
 import { absoluteUrl } from "../../platform/addresses.server";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
+import { logText } from "../../platform/log-text";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
@@ -412,8 +413,7 @@ export function publishDueAnnouncements(now = Date.now()): number {
       // Published meanwhile, the author lost the right to publish, a petition was hidden: it stays
       // scheduled for a person to decide, and the other due announcements still go out.
       console.error(
-        `announcement ${row.id} was not published:`,
-        error instanceof Error ? error.message : error,
+        `announcement ${row.id} was not published: ${logText(error instanceof Error ? error.message : error)}`,
       );
     }
   }

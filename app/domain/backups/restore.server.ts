@@ -5,7 +5,7 @@ import { inArray } from "drizzle-orm";
 import { type DB, openDatabase, type Tx } from "../../../db/client";
 import { outbox, sessions, signInTokens } from "../../../db/schema";
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
-import { lockPathOf, tryLockDatabase } from "../../platform/database-lock.server";
+import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/database-lock.server";
 import { freezeIssuance } from "../../platform/token-issuance.server";
 import {
   checkDatabaseFile,
@@ -143,9 +143,11 @@ export function restoreDatabase(
   options: { now?: () => number; steps?: AfterRestoreStep[] } = {},
 ): RestoreReport {
   const from = path.resolve(file);
-  const target = path.resolve(databasePath);
+  // The file itself, not a symlink to it: what every server on it opens, whatever name it was given.
+  const target = realDatabasePath(databasePath);
   const now = options.now ?? Date.now;
-  if (from === target) throw new UnusableDatabase(`${file} is the database it would replace.`);
+  if (realDatabasePath(file) === target)
+    throw new UnusableDatabase(`${file} is the database it would replace.`);
   const lock = tryLockDatabase(target);
   if (!lock) throw new DatabaseInUse(databasePath);
   const staging = `${target}.restoring`;

@@ -6,7 +6,7 @@ import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
 import { stakeIds } from "../petitions/organizers.server";
-import { canView } from "../petitions/reads.server";
+import { canViewByNumber } from "../petitions/reads.server";
 
 /**
  * What the comments module needs to know about a thing that carries a thread. Each commentable
@@ -63,7 +63,10 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
     return {
       title: petition.title,
       path: petitionPath(petition.slug),
-      canView: (user) => canView(exec, petition, user),
+      // A thread is addressed by the petition's number (its page, its comments): who may see the
+      // petition by number sees its thread. Collecting co-sponsors, that is its organizers and
+      // moderators; no comment is posted before a petition opens, so nobody else misses one.
+      canView: (user) => canViewByNumber(exec, petition, user),
       closedReason,
       officialIds: organizers,
       // Asked only when someone moderates: not a cost of every petition page.

@@ -4,9 +4,9 @@ import { type Executor, getDb } from "../../../db/client";
 import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
+import { logText } from "../../platform/log-text";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
-import { forLog } from "../../platform/text";
 import { HOUR_MS } from "../../platform/time";
 import { hashToken } from "../../platform/tokens.server";
 import { scanXml, type XmlBounds } from "../../platform/xml-bounds.server";
@@ -30,6 +30,9 @@ import { type EnvelopeProblem, responseEnvelopeProblem } from "./saml-envelope.s
 export const SAML_REQUEST_TTL_MS = 10 * 60_000;
 /** An assertion older than this is refused whatever its NotOnOrAfter says; also how long ids are kept at most. */
 const MAX_ASSERTION_AGE_MS = HOUR_MS;
+
+/** Text taken from an answer, for a refusal's one log line: escaped, and short enough that several fit. */
+const fromAnswer = (text: string) => logText(text, 120);
 
 export class SamlSignInRefused extends Refusal {}
 
@@ -211,24 +214,24 @@ const UNSOLICITED =
 function envelopeRefusal(problem: EnvelopeProblem): never {
   switch (problem.kind) {
     case "malformed":
-      return refuse(`not well-formed XML (${forLog(problem.detail)})`, NOT_VERIFIED);
+      return refuse(`not well-formed XML (${fromAnswer(problem.detail)})`, NOT_VERIFIED);
     case "not-a-response":
       return refuse("not a SAML Response", NOT_VERIFIED);
     case "destination":
       return refuse(
-        `addressed to ${forLog(problem.destination)}`,
+        `addressed to ${fromAnswer(problem.destination)}`,
         "The identity provider's answer is meant for another address.",
       );
     case "issuer":
-      return refuse(`from another issuer, ${forLog(problem.issuer)}`, NOT_VERIFIED);
+      return refuse(`from another issuer, ${fromAnswer(problem.issuer)}`, NOT_VERIFIED);
     case "status":
       return refuse(
-        `the provider answered ${forLog(problem.status)}: ${forLog(problem.message) || "no message"}`,
+        `the provider answered ${fromAnswer(problem.status)}: ${fromAnswer(problem.message) || "no message"}`,
         "The identity provider did not sign you in. Please try again, or ask your IT department.",
       );
     case "algorithm":
       return refuse(
-        `signed with ${forLog(problem.algorithm) || "no algorithm"}`,
+        `signed with ${fromAnswer(problem.algorithm) || "no algorithm"}`,
         "The identity provider signed its answer with an algorithm that is no longer safe (SHA-1). Ask your IT department to sign with SHA-256.",
       );
   }
@@ -294,7 +297,7 @@ export async function completeSamlSignIn(
       new AnsweredRequest(inResponseTo, requestSentAt),
     ).validatePostResponseAsync({ SAMLResponse: samlResponse }));
   } catch (error) {
-    refuse(forLog(error instanceof Error ? error.message : String(error)), NOT_VERIFIED);
+    refuse(fromAnswer(error instanceof Error ? error.message : String(error)), NOT_VERIFIED);
   }
   if (!profile?.nameID) refuse("no NameID", "The identity provider's answer names nobody.");
 
@@ -304,7 +307,7 @@ export async function completeSamlSignIn(
   if (!assertionId) refuse("the assertion has no ID", NOT_VERIFIED);
   // node-saml checks the issuer on logout messages only (issue 22).
   if (profile.issuer?.trim() !== config.idpIssuer)
-    refuse(`the assertion's issuer is ${forLog(profile.issuer ?? "missing")}`, NOT_VERIFIED);
+    refuse(`the assertion's issuer is ${fromAnswer(profile.issuer ?? "missing")}`, NOT_VERIFIED);
   // Every confirmation, not only the one node-saml picked: for our address, answering this request.
   // (node-saml accepts one naming no request at all inside a Response that names a live one.)
   const confirmations = childList(child(assertion, "Subject"), "SubjectConfirmation").map((c) =>
@@ -314,7 +317,7 @@ export async function completeSamlSignIn(
   for (const data of confirmations) {
     if (data?.$?.Recipient !== acs)
       refuse(
-        `the assertion's Recipient is ${forLog(data?.$?.Recipient ?? "missing")}`,
+        `the assertion's Recipient is ${fromAnswer(data?.$?.Recipient ?? "missing")}`,
         "The identity provider's assertion is meant for another address.",
       );
     if (!data.$.InResponseTo) refuse("unsolicited assertion (no InResponseTo)", UNSOLICITED);

@@ -6,6 +6,7 @@ import { absoluteUrl } from "../../platform/addresses.server";
 import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { renderEmail } from "../../platform/email-layout.server";
+import { logText } from "../../platform/log-text";
 import { enqueueMail } from "../../platform/outbox.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
@@ -103,7 +104,7 @@ export async function requestSignIn(
   );
   // Without SMTP the newcomer reads the link in the dev mailbox or here — only while the dev mailbox
   // is on: otherwise the log would hold live sign-in links.
-  if (config.devMailbox) console.log(`[dev mail] sign-in link for ${email}: ${url}`);
+  if (config.devMailbox) console.log(`[dev mail] sign-in link for ${logText(email)}: ${url}`);
 }
 
 /**

@@ -4,8 +4,10 @@ import { type Executor, getDb } from "../../../db/client";
 import { milestones, petitions, policies } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderMarkdown, renderStoredMarkdown } from "../../platform/markdown.server";
+import { enforceRateLimits, type RateLimitRule } from "../../platform/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/settings.server";
 import { uniqueSlug } from "../../platform/slugs";
+import { HOUR_MS, MINUTE_MS } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { OWN_MILESTONES, type petitionInputSchema } from "./forms";
 import { requirePetition } from "./lifecycle.server";
@@ -39,6 +41,48 @@ function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
   }
 }
 
+/**
+ * Saves per person: each renders up to 10,000 characters of markdown (tens of milliseconds at the
+ * bounds, ADR 0029), so one colleague cannot keep a core busy by saving over and over.
+ */
+export const DRAFT_SAVE_LIMITS = {
+  perMinute: { limit: 10, windowMs: MINUTE_MS },
+  perHour: { limit: 100, windowMs: HOUR_MS },
+} satisfies Record<string, RateLimitRule>;
+
+function limitSaves(user: User, now: number): Promise<void> {
+  return enforceRateLimits(
+    [
+      [`petition-save:${user.id}:minute`, DRAFT_SAVE_LIMITS.perMinute],
+      [`petition-save:${user.id}:hour`, DRAFT_SAVE_LIMITS.perHour],
+    ],
+    (wait) => `You are saving petitions very often. Please wait ${wait}.`,
+    now,
+  );
+}
+
+/** A colleague saves a new draft (the form): rate-limited (DRAFT_SAVE_LIMITS), then createPetition. */
+export async function saveNewPetition(
+  input: PetitionInput,
+  creator: User,
+  now = Date.now(),
+): Promise<Petition> {
+  await limitSaves(creator, now);
+  return createPetition(input, creator, now);
+}
+
+/** A colleague saves an edit (the form): rate-limited with new drafts, then editPetition. */
+export async function savePetitionEdit(
+  petitionId: number,
+  input: PetitionInput,
+  user: User,
+  now = Date.now(),
+): Promise<Petition> {
+  await limitSaves(user, now);
+  return editPetition(petitionId, input, user, now);
+}
+
+/** Creates a draft without a rate limit: the form goes through saveNewPetition; the seed and tests call this. */
 export function createPetition(input: PetitionInput, creator: User, now = Date.now()): Petition {
   // Rendered when saved (and before the write lock): a body the renderer refuses fails this save.
   const bodyHtml = renderMarkdown(input.body);
@@ -77,7 +121,12 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
 }
 
 /** Creators edit while draft; afterwards only moderators may fix typos (audited). */
-export function editPetition(petitionId: number, input: PetitionInput, user: User): Petition {
+export function editPetition(
+  petitionId: number,
+  input: PetitionInput,
+  user: User,
+  now = Date.now(),
+): Petition {
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
     (tx) => {
@@ -94,7 +143,7 @@ export function editPetition(petitionId: number, input: PetitionInput, user: Use
           category: input.category || null,
           policyId: input.policyId ?? null,
           openForDays: input.openForDays ?? petition.openForDays,
-          updatedAt: new Date(),
+          updatedAt: new Date(now),
         })
         .where(eq(petitions.id, petitionId))
         .returning()

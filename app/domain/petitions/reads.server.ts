@@ -76,6 +76,21 @@ export function canView(exec: Executor, petition: Petition, user: User | null): 
   return isOrganizer(exec, petition, user.id);
 }
 
+/**
+ * Whether this person may see the petition when it is asked for by number (as its discussion always
+ * is: /discussions/petition/N). Collecting co-sponsors, a petition is its creator's to share:
+ * colleagues find it by its link (the slug), not by counting up numbers (the attack review found
+ * petitions to co-sponsor that way, and issue 22 again through their discussions); its organizers
+ * and moderators find it either way.
+ */
+export function canViewByNumber(exec: Executor, petition: Petition, user: User | null): boolean {
+  if (!canView(exec, petition, user)) return false;
+  return (
+    petition.state !== "collecting" ||
+    Boolean(user && (can(user, "moderate:petition") || isOrganizer(exec, petition, user.id)))
+  );
+}
+
 export function findPetition(idOrSlug: string): Petition | undefined {
   return /^\d+$/.test(idOrSlug)
     ? statements().byIdOrSlug.get({ id: Number(idOrSlug), slug: idOrSlug })
@@ -279,16 +294,10 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
  */
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
-  if (!petition || !canView(getDb(), petition, user)) return undefined;
-  // Collecting co-sponsors, a petition is its creator's to share: colleagues find it by its link (the
-  // slug), not by counting up numbers (the attack review found petitions to co-sponsor that way).
-  if (
-    petition.state === "collecting" &&
-    idOrSlug !== petition.slug &&
-    !(user && (can(user, "moderate:petition") || isOrganizer(getDb(), petition, user.id)))
-  )
-    return undefined;
-  return petition;
+  if (!petition) return undefined;
+  const visible =
+    idOrSlug === petition.slug ? canView(getDb(), petition, user) : canViewByNumber(getDb(), petition, user);
+  return visible ? petition : undefined;
 }
 
 /**
