@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
+import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
 import * as announcementsRoute from "../../app/routes/api.announcements._index";
 import * as announcementRoute from "../../app/routes/api.announcements.$id";
 import * as petitionsRoute from "../../app/routes/api.petitions._index";
@@ -62,7 +63,8 @@ const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]));
 
 updateSettings(DEFAULT_SETTINGS, [{ threshold: 10, responseRequired: true, responseDays: 14 }], CLI_ACTOR);
 const company = makeCompany(30);
-const T0 = Date.UTC(2026, 3, 1, 9);
+/** The story starts at nine, some sixty days ago (computed, never a fixed date). */
+const T0 = startOfDay(Date.now() - 60 * DAY_MS) + 9 * HOUR_MS;
 let story: Awaited<ReturnType<typeof answeredPetition>>;
 beforeAll(async () => {
   story = await answeredPetition(
