@@ -5,6 +5,7 @@ import { queueAnnouncementEmails } from "../domain/announcements/mailing.server"
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { publishHeldComments } from "../domain/discussion/batches.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
+import { deleteExpiredOidcState } from "../domain/identity/oidc.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
@@ -103,6 +104,7 @@ export function startJobs(): () => Promise<void> {
   const sweep = setInterval(() => {
     deleteExpiredSessions();
     deleteExpiredSamlState();
+    deleteExpiredOidcState();
   }, 60 * 60_000);
   sweep.unref();
   let running: Promise<void> | null = null;
