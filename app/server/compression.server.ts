@@ -13,12 +13,12 @@ import expressStaticGzip from "express-static-gzip";
  *   (a search box, a query parameter, a comment). So nothing is compressed for a request that carries
  *   a session cookie (its pages hold the reader's name, their receipts and anonymous signatures, their
  *   own comments' controls), nor a response that sets a cookie, nor the pages whose address or body
- *   holds a one-time secret (the sign-in link's page, unsubscribe links, the dev mailbox). What is
+ *   holds a one-time secret (the sign-in link's page, the page confirming a company sign-in, unsubscribe links, the dev mailbox). What is
  *   left is what any signed-out visitor sees: the public pages, lists and API, which Lighthouse and
  *   every first visit load.
  */
 
-const SECRET_PAGES = /^\/(sign-in\/verify|unsubscribe\/|dev\/mailbox)/;
+const SECRET_PAGES = /^\/(sign-in\/(verify|link)|unsubscribe\/|dev\/mailbox)/;
 const SESSION_COOKIE = /(?:^|;\s*)__session=/;
 
 /** Whether a response may be compressed without BREACH exposing a secret (see above). */
