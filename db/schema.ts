@@ -128,6 +128,41 @@ export const samlAssertions = sqliteTable("saml_assertions", {
   expiresAt: timestamp("expires_at").notNull(),
 });
 
+/**
+ * OpenID Connect sign-ins started here and not yet come back (a SHA-256 of each `state`): the first
+ * callback that presents one deletes it, whatever the provider then answers, so a pending-sign-in
+ * cookie works once. Purged when expired. Nothing names the person.
+ */
+export const oidcSignIns = sqliteTable("oidc_sign_ins", {
+  stateHash: text("state_hash").primaryKey(),
+  expiresAt: timestamp("expires_at").notNull(),
+});
+
+/**
+ * A provider identity waiting to be linked to an address that may not be linked by email alone (a
+ * role holder's; see app/domain/identity/identity-linking.server.ts): linked when the emailed link
+ * (only its SHA-256 here) is confirmed or an admin approves. One per (address, issuer, subject);
+ * deleted when used, refused or superseded, and within a minute of expiring.
+ */
+export const identityLinkRequests = sqliteTable(
+  "identity_link_requests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull(),
+    email: text("email").notNull(),
+    protocol: text("protocol", { enum: PROVIDER_PROTOCOLS }).notNull(),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    /** The name the provider gives the account, shown to whoever confirms (a stranger's stands out). */
+    accountName: text("account_name"),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("identity_link_requests_token_unique").on(t.tokenHash),
+    uniqueIndex("identity_link_requests_account_unique").on(t.email, t.issuer, t.subject),
+  ],
+);
+
 /** Bearer tokens of SCIM provisioning clients: only the SHA-256 is stored. */
 export const scimTokens = sqliteTable(
   "scim_tokens",

@@ -3,8 +3,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate } from "../components/format";
+import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
+import {
+  approveLinkRequest,
+  pendingLinkRequests,
+  refuseLinkRequest,
+} from "../domain/identity/identity-linking.server";
 import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/identity/permissions.server";
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { signInOptions } from "../platform/settings.server";
@@ -30,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     maySignIn: maySignIn(person.email),
     managed: providerManagedRoles(),
     companyName: signInOptions().companyName,
+    linkRequests: pendingLinkRequests(person.email),
   });
 }
 
@@ -38,6 +44,8 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("revoke"), role: z.enum(ROLES) }),
   z.object({ intent: z.literal("deactivate") }),
   z.object({ intent: z.literal("activate") }),
+  z.object({ intent: z.literal("approve-link"), requestId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("refuse-link"), requestId: z.coerce.number().int().positive() }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -53,6 +61,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message = grantRole(personId, value.role, actor) ? `Granted ${value.role}.` : `Already ${value.role}.`;
     } else if (value.intent === "revoke") {
       message = revokeRole(personId, value.role, actor) ? `Revoked ${value.role}.` : `Was not ${value.role}.`;
+    } else if (value.intent === "approve-link") {
+      approveLinkRequest(value.requestId, personId, actor);
+      message = "Connected: they can now sign in with that account.";
+    } else if (value.intent === "refuse-link") {
+      refuseLinkRequest(value.requestId, personId, actor);
+      message = "Refused: that account stays unconnected.";
     } else {
       setPersonActive(personId, value.intent === "activate", actor);
       message = value.intent === "activate" ? "Activated." : "Deactivated and signed out everywhere.";
@@ -64,7 +78,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles, maySignIn, managed, companyName } = useLoaderData<typeof loader>();
+  const { person, roles, maySignIn, managed, companyName, linkRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -95,6 +109,51 @@ export default function AdminPerson() {
               : "Active, but cannot sign in: not in the directory, and no allowed domain, ADMIN_EMAILS entry or role admits this address"}
         </dd>
       </dl>
+      {linkRequests.length > 0 && (
+        <>
+          <h2>Company sign-ins waiting to be connected</h2>
+          <p className="muted">
+            Someone signed in with a {companyName} account carrying this address. It is connected only once
+            confirmed from the emailed link, or approved here. Approve only if you know the account is theirs.
+          </p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Account id</th>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Decide</th>
+                </tr>
+              </thead>
+              <tbody>
+                {linkRequests.map((request) => (
+                  <tr key={request.id}>
+                    <th scope="row">{request.accountName ?? "No name given"}</th>
+                    <td>
+                      <code>{request.subject}</code>
+                    </td>
+                    <td>{request.issuer}</td>
+                    <td>{formatDateTime(request.expiresAt)}</td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="requestId" value={request.id} />
+                        <button type="submit" name="intent" value="approve-link">
+                          Approve
+                        </button>{" "}
+                        <button type="submit" name="intent" value="refuse-link" className="danger">
+                          Refuse
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       <h2>Roles</h2>
       <p className="muted">Everyone who signs in is staff. These roles add to that.</p>
       <div className="table-wrap">

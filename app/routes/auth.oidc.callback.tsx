@@ -4,6 +4,8 @@ import { completeOidcSignIn } from "../domain/identity/oidc.server";
 import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
+import { refusalHeaders } from "../web/refusal-reply.server";
+import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
 
@@ -17,13 +19,14 @@ export const meta: MetaFunction = () => [
 /**
  * Where the OpenID Provider sends the browser back (a GET, by the protocol). Only a code that
  * exchanges, an ID token that verifies and a state that is this browser's sign in; anything else is
- * a 400 page and changes nothing. The pending cookie is cleared either way: it works once.
+ * a 4xx page. The pending sign-in works once: the first callback presenting it uses it up on the
+ * server (and the cookie is cleared), so a copy of the cookie is worth nothing.
  */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const pending = await readPendingOidc(request);
   const headers = new Headers({ "Set-Cookie": await clearPendingOidc() });
   try {
-    const result = await completeOidcSignIn(new URL(request.url).search, pending);
+    const result = await completeOidcSignIn(new URL(request.url).search, pending, clientIp(context));
     headers.append("Set-Cookie", await commitSessionCookie(result.sessionToken));
     const target = safeRedirect(result.redirectTo);
     return redirectWithFlash(
@@ -32,7 +35,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
       { headers },
     );
   } catch (error) {
-    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status, headers });
+    if (error instanceof Refusal) {
+      for (const [name, value] of Object.entries(refusalHeaders(error))) headers.set(name, value);
+      return json({ error: error.message }, { status: error.status, headers });
+    }
     throw error;
   }
 }

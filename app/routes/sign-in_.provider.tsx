@@ -3,8 +3,9 @@ import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { startOidcSignIn } from "../domain/identity/oidc.server";
 import { beginSamlSignIn } from "../domain/identity/saml.server";
-import { RateLimited, Refusal } from "../platform/refusal";
+import { Refusal } from "../platform/refusal";
 import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { refusalHeaders } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 
@@ -12,7 +13,8 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 
 /**
  * "Sign in with <company>": sends the browser to the company's identity provider. A POST from the
- * sign-in page (a SAML request is recorded; the OIDC state goes into a short-lived cookie).
+ * sign-in page (a SAML request is recorded; the OIDC state goes into a short-lived cookie and its
+ * hash is recorded, so it works once).
  */
 /**
  * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
@@ -31,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const redirectTo = safeRedirect(parsed.data.redirectTo, "/");
   try {
     if (parsed.data.protocol === "oidc") {
-      const { url, pending } = await startOidcSignIn(redirectTo);
+      const { url, pending } = await startOidcSignIn(redirectTo, clientIp(context));
       return redirect(url, { headers: { "Set-Cookie": await commitPendingOidc(pending) } });
     }
     const { url, requestId } = await beginSamlSignIn(redirectTo, clientIp(context));
@@ -40,11 +42,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       samlBrowserBinding() ? { headers: { "Set-Cookie": await commitPendingSaml(requestId) } } : undefined,
     );
   } catch (error) {
-    if (error instanceof Refusal) {
-      const headers: HeadersInit =
-        error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
-      return json({ error: error.message }, { status: error.status, headers });
-    }
+    if (error instanceof Refusal)
+      return json({ error: error.message }, { status: error.status, headers: refusalHeaders(error) });
     throw error;
   }
 }

@@ -5,6 +5,8 @@ import { queueAnnouncementEmails } from "../domain/announcements/mailing.server"
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
 import { publishHeldComments } from "../domain/discussion/batches.server";
 import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
+import { deleteExpiredLinkRequests } from "../domain/identity/identity-linking.server";
+import { deleteExpiredOidcState } from "../domain/identity/oidc.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
@@ -67,6 +69,8 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   // An expired link's row says who asked to sign in, when, and for which page: gone within a minute
   // (a used one is deleted as it is used).
   ["deleting expired sign-in links", () => deleteSpentSignInTokens()],
+  // Likewise a request to connect a company account: an address and when it tried.
+  ["deleting expired requests to connect accounts", () => deleteExpiredLinkRequests()],
 ];
 
 /**
@@ -104,6 +108,7 @@ export function startJobs(): () => Promise<void> {
   const sweep = setInterval(() => {
     deleteExpiredSessions();
     deleteExpiredSamlState();
+    deleteExpiredOidcState();
   }, 60 * 60_000);
   sweep.unref();
   let running: Promise<void> | null = null;

@@ -14,12 +14,12 @@ import { hasSessionCookie } from "../web/cookie-names";
  *   (a search box, a query parameter, a comment). So nothing is compressed for a request that carries
  *   a session cookie (its pages hold the reader's name, their receipts and anonymous signatures, their
  *   own comments' controls), nor a response that sets a cookie, nor the pages whose address or body
- *   holds a one-time secret (the sign-in link's page, unsubscribe links; the dev mailbox is not served
+ *   holds a one-time secret (the sign-in link's page, the page confirming a company sign-in, unsubscribe links; the dev mailbox is not served
  *   here, and its own server compresses nothing). What is left is what any signed-out visitor sees:
  *   the public pages, lists and API, which Lighthouse and every first visit load.
  */
 
-const SECRET_PAGES = /^\/(sign-in\/verify|unsubscribe\/)/;
+const SECRET_PAGES = /^\/(sign-in\/(verify|link)|unsubscribe\/)/;
 
 /** Whether a response may be compressed without BREACH exposing a secret (see above). */
 export function safeToCompress(

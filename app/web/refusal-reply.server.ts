@@ -42,9 +42,15 @@ export function refusalReply<T = SubmissionResult<string[]>>(
   const result = submission.reply(
     Object.keys(fieldErrors).length ? { fieldErrors } : { formErrors: [error.message] },
   );
-  const headers: HeadersInit =
-    error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
-  return json(shape ? shape(result) : (result as T), { status: error.status, headers });
+  return json(shape ? shape(result) : (result as T), {
+    status: error.status,
+    headers: refusalHeaders(error),
+  });
+}
+
+/** The headers a refusal's answer carries: Retry-After when it is a rate limit. */
+export function refusalHeaders(error: Refusal): Record<string, string> {
+  return error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
 }
 
 /** The one 404: what this person may not see is answered as though it did not exist. */
@@ -58,7 +64,5 @@ export const apiNotFound = (message: string) => json({ error: message }, { statu
 /** A domain Refusal as an API's answer: JSON with the message, at the refusal's status. */
 export function apiRefusal(error: unknown) {
   if (!(error instanceof Refusal)) throw error;
-  const headers: HeadersInit =
-    error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
-  return json({ error: error.message }, { status: error.status, headers });
+  return json({ error: error.message }, { status: error.status, headers: refusalHeaders(error) });
 }

@@ -7,6 +7,7 @@ import { type LocalIdp, startLocalIdp } from "../../app/demo/local-idp";
 import { type AppServer, freePort, startAppServer } from "../support/app-server";
 import { expectNoAxeViolations, launchBrowser } from "../support/browser";
 import { samlIdentityProvider } from "../support/saml-idp";
+import { extractLink } from "../support/smtp";
 
 /**
  * Signing in with the company's identity provider in Chromium, through the real pages: the local
@@ -98,6 +99,8 @@ beforeAll(async () => {
         locality: "London",
         groups: ["undersigned-admins"],
       },
+      // A second account at the provider carrying Ada's address (her new one, as it turns out).
+      { sub: "ada-2", email: "ada@corp.example", name: "Ada Second", groups: ["undersigned-admins"] },
     ],
   });
   const ssoUrl = await startSamlPage(appUrl);
@@ -232,6 +235,64 @@ describe("Sign in with the company's OpenID Provider", () => {
     await expectNoAxeViolations(page);
     expect((await context.cookies()).map((c) => c.name)).not.toContain("__session");
     await context.close();
+  });
+});
+
+/** The newest emailed link of this kind to `email`, as the outbox holds it (no SMTP here). */
+function emailedLink(email: string, path: string): string {
+  const db = new Database(app.databasePath, { readonly: true });
+  try {
+    const text =
+      db
+        .prepare<[string], { text: string }>(
+          "select text_body as text from outbox where to_address = ? order by id desc limit 1",
+        )
+        .get(email)?.text ?? "";
+    return extractLink(text, path);
+  } finally {
+    db.close();
+  }
+}
+
+describe("A second provider account carrying a role holder's address", () => {
+  it("is held with a plain page until the emailed link's button connects it", async () => {
+    // Ada holds the admin role (her provider groups) through her first account.
+    const first = await browser.newContext();
+    await signInWithProvider(await first.newPage(), "Ada Admin");
+    await first.close();
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/sign-in`);
+    await page.getByRole("button", { name: "Sign in with Corp", exact: true }).click();
+    await page.waitForURL(`${idp.issuer}/**`);
+    await page.getByRole("button", { name: /^Ada Second/ }).click();
+    await page.waitForURL(`${app.baseUrl}/auth/oidc/callback**`);
+    await page.getByRole("heading", { name: "You are not signed in" }).waitFor();
+    await expect(page.getByText("is already connected to another Corp account here").count()).resolves.toBe(
+      1,
+    );
+    await expectNoAxeViolations(page);
+    expect((await context.cookies()).map((c) => c.name)).not.toContain("__session");
+
+    await page.goto(emailedLink("ada@corp.example", "/sign-in/link"));
+    await page.getByRole("heading", { name: "Was this you?" }).waitFor();
+    await expect(page.getByText("Ada Second", { exact: true }).count()).resolves.toBe(1);
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Yes, connect this Corp account" }).click();
+    await page.waitForURL(`${app.baseUrl}/sign-in`);
+    // The flash shows once the client-side navigation has rendered the page.
+    await page.getByText("Your Corp account is connected.", { exact: false }).waitFor();
+
+    await context.close();
+
+    // Now that account signs in as Ada (another browser: the provider would not ask again in this one).
+    const later = await browser.newContext();
+    const again = await later.newPage();
+    await signInWithProvider(again, "Ada Second");
+    await expect(again.getByRole("link", { name: "Ada Second" }).count()).resolves.toBe(1);
+    expect(person("ada@corp.example")?.name).toBe("Ada Second");
+    await later.close();
   });
 });
 

@@ -1,8 +1,11 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type LocalAccount, startLocalIdp } from "../../app/demo/local-idp";
 import {
   completeOidcSignIn,
+  deleteExpiredOidcState,
+  OIDC_LIMITS_PER_IP,
+  OIDC_PENDING_TTL_MS,
   OidcSignInRefused,
   oidcLogoutUrl,
   type PendingOidcSignIn,
@@ -12,9 +15,13 @@ import { grantRole, RoleChangeError, rolesOf } from "../../app/domain/identity/p
 import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { RateLimited } from "../../app/platform/refusal";
+import { hashToken } from "../../app/platform/tokens.server";
+import * as callbackRoute from "../../app/routes/auth.oidc.callback";
+import * as providerRoute from "../../app/routes/sign-in_.provider";
 import { getDb } from "../../db/client";
-import { auditLog, externalIdentities, sessions } from "../../db/schema";
-import { importSampleDirectory, thrown } from "../support/fixtures";
+import { auditLog, externalIdentities, oidcSignIns, sessions } from "../../db/schema";
+import { callRoute, importSampleDirectory, thrown } from "../support/fixtures";
 import { authorizeAtProvider, forgeIdToken, tamperIdToken } from "../support/oidc-flow";
 import { fingerprint, fingerprintChanges } from "../support/server-database";
 
@@ -59,6 +66,9 @@ afterAll(() => idp.stop());
 
 const db = () => getDb();
 const snapshot = () => fingerprint(db().$client);
+/** What changed since `before`, but the started sign-in a callback uses up (it works once, however it ends). */
+const changedBesidesPending = (before: ReturnType<typeof snapshot>) =>
+  fingerprintChanges(before, snapshot()).filter((t) => !t.startsWith("oidc_sign_ins "));
 
 /** One sign-in as far as the callback: where the provider sent the browser, and the cookie's contents. */
 async function toCallback(sub: string, redirectTo = "/petitions") {
@@ -72,18 +82,60 @@ async function signIn(sub: string) {
   return completeOidcSignIn(search, pending);
 }
 
+/** Refused with a 400, and nothing changed — but the pending sign-in it presented, which is used up. */
 async function refused(search: string, pending: PendingOidcSignIn | null) {
   const before = snapshot();
   const error = await thrown(completeOidcSignIn(search, pending));
   expect(error).toBeInstanceOf(OidcSignInRefused);
   expect((error as OidcSignInRefused).status).toBe(400);
-  expect(fingerprintChanges(before, snapshot())).toEqual([]);
+  expect(changedBesidesPending(before)).toEqual([]);
   return error as OidcSignInRefused;
 }
 
+/** Counts the token requests the provider answers (the app's client secret goes with each). */
+let tokenRequests = 0;
 beforeEach(() => {
-  idp.setTokenHook(null);
+  tokenRequests = 0;
+  idp.setTokenHook((body) => {
+    tokenRequests++;
+    return body;
+  });
 });
+
+/** A browser's sign-in through the real routes, as far as the callback: its address and the cookie. */
+async function browserToCallback(sub: string) {
+  const started = await callRoute(
+    providerRoute,
+    "action",
+    null,
+    "/sign-in/provider",
+    {},
+    { protocol: "oidc" },
+  );
+  expect(started.status).toBe(302);
+  const cookie = (started.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+  expect(cookie).toMatch(/^__oidc=./);
+  const callback = await authorizeAtProvider(started.headers.get("Location") ?? "", sub, CALLBACK);
+  return { callback, cookie };
+}
+
+/** The callback route as the browser (or someone holding a copy of its cookie) calls it. */
+async function callCallback(url: URL | string, cookie: string, clientIp = "192.0.2.1") {
+  const request = new Request(url, { headers: { Cookie: cookie } });
+  try {
+    return await callbackRoute.loader({ request, params: {}, context: { clientIp, cspNonce: "" } });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+/** The callback's address with another code, the state kept: what a replay with a made-up code sends. */
+function withCode(callback: URL, code: string): URL {
+  const url = new URL(callback);
+  url.searchParams.set("code", code);
+  return url;
+}
 
 describe("signing in with the company's OpenID Provider", () => {
   it("sends the browser to the provider with PKCE (S256), state and nonce, back to APP_URL's callback", async () => {
@@ -158,7 +210,7 @@ describe("signing in with the company's OpenID Provider", () => {
     const before = snapshot();
     const error = await thrown(completeOidcSignIn(search, pending));
     expect(error).toMatchObject({ status: 403 });
-    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+    expect(changedBesidesPending(before)).toEqual([]);
   });
 
   it("refuses a deactivated person", async () => {
@@ -168,7 +220,7 @@ describe("signing in with the company's OpenID Provider", () => {
     const before = snapshot();
     const error = await thrown(completeOidcSignIn(search, pending));
     expect(error).toMatchObject({ status: 403 });
-    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+    expect(changedBesidesPending(before)).toEqual([]);
     setPersonActive(personId, true, CLI_ACTOR);
   });
 });
@@ -211,7 +263,7 @@ describe("answers that must not sign anyone in", () => {
     await refused(`?${tampered}`, mine.pending);
   });
 
-  it("refuses an expired code and a code used twice", async () => {
+  it("refuses an expired code, and a callback presented again after signing in", async () => {
     const expired = await toCallback("u-1001");
     idp.expireCodes();
     await refused(expired.search, expired.pending);
@@ -227,6 +279,88 @@ describe("answers that must not sign anyone in", () => {
       `?error=access_denied&state=${pending.state}&iss=${encodeURIComponent(idp.issuer)}`,
       pending,
     );
+  });
+});
+
+describe("a pending sign-in works once", () => {
+  it("a copied cookie replayed with made-up codes after the sign-in makes no token request", async () => {
+    const { callback, cookie } = await browserToCallback("u-1001");
+    const signedIn = await callCallback(callback, cookie);
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("Set-Cookie")).toContain("__session=");
+    expect(tokenRequests).toBe(1);
+
+    const before = snapshot();
+    for (let i = 0; i < 50; i++) {
+      const replay = await callCallback(withCode(callback, `made-up-${i}`), cookie);
+      expect(replay.status).toBe(400);
+      expect(replay.headers.get("Set-Cookie") ?? "").not.toContain("__session=");
+      expect(await replay.json()).toEqual({
+        error: "This sign-in was already used or has expired. Please sign in again.",
+      });
+    }
+    const again = await callCallback(callback, cookie);
+    expect(again.status).toBe(400);
+    expect(tokenRequests).toBe(1);
+    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+  });
+
+  it("is used up by a callback whose exchange fails: the real code cannot follow it", async () => {
+    const { callback, cookie } = await browserToCallback("u-1001");
+    const guessed = await callCallback(withCode(callback, "made-up"), cookie);
+    expect(guessed.status).toBe(400);
+    expect(tokenRequests).toBe(1);
+    const real = await callCallback(callback, cookie);
+    expect(real.status).toBe(400);
+    expect(real.headers.get("Set-Cookie") ?? "").not.toContain("__session=");
+    expect(tokenRequests).toBe(1);
+  });
+
+  it("counts callbacks per connecting address: past the limit, 429 with Retry-After, no token request, the sign-in not used up", async () => {
+    const now = Date.UTC(2030, 0, 1);
+    const ip = "198.51.100.7";
+    for (let i = 0; i < OIDC_LIMITS_PER_IP.callback.limit; i++) {
+      await expect(completeOidcSignIn("?code=x&state=y", null, ip, now)).rejects.toBeInstanceOf(
+        OidcSignInRefused,
+      );
+    }
+    const { url, pending } = await startOidcSignIn("/petitions", "203.0.113.1", now);
+    const callback = await authorizeAtProvider(url, "u-1001", CALLBACK);
+    const limited = await thrown(completeOidcSignIn(callback.search, pending, ip, now + 1000));
+    expect(limited).toBeInstanceOf(RateLimited);
+    expect((limited as RateLimited).retryAfterMs).toBeGreaterThan(0);
+    expect(tokenRequests).toBe(0);
+    // Another address is not held back by this one's attempts.
+    const signedIn = await completeOidcSignIn(callback.search, pending, "203.0.113.1", now + 1000);
+    expect(signedIn.sessionToken).toBeTruthy();
+
+    // Through the route (its clock set to the same moment): the 429 carries Retry-After.
+    vi.useFakeTimers({ toFake: ["Date"], now: now + 2000 });
+    try {
+      const answer = await callCallback(`${CALLBACK}${callback.search}`, "", ip);
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get("Retry-After"))).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(tokenRequests).toBe(1);
+  });
+
+  it("forgets a sign-in started and never come back once it has expired", async () => {
+    const now = Date.UTC(2030, 0, 2);
+    const { pending } = await startOidcSignIn("/petitions", null, now);
+    const kept = () =>
+      db()
+        .select()
+        .from(oidcSignIns)
+        .where(eq(oidcSignIns.stateHash, hashToken(pending.state)))
+        .get() !== undefined;
+    deleteExpiredOidcState(now + OIDC_PENDING_TTL_MS - 1);
+    expect(kept()).toBe(true);
+    expect(deleteExpiredOidcState(now + OIDC_PENDING_TTL_MS)).toBe(1);
+    expect(kept()).toBe(false);
+    await refused("?code=x", pending);
+    expect(tokenRequests).toBe(0);
   });
 });
 

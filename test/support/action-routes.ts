@@ -46,8 +46,8 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "admin.outbox.tsx", intents: ["retry", "retry-hidden"], fields: ["id", "kind", "day"] },
   {
     file: "admin.people.$personId.tsx",
-    intents: ["grant", "revoke", "deactivate", "activate"],
-    fields: ["role"],
+    intents: ["grant", "revoke", "deactivate", "activate", "approve-link", "refuse-link"],
+    fields: ["role", "requestId"],
   },
   {
     file: "admin.settings.tsx",
@@ -137,6 +137,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
   { file: "settings.tsx", intents: [""], fields: EMAIL_TOPICS },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
+  { file: "sign-in_.link.tsx", intents: ["confirm", "refuse"], fields: ["token"] },
   { file: "sign-in_.provider.tsx", intents: [""], fields: ["protocol", "redirectTo"] },
   { file: "sign-in_.verify.tsx", intents: [""], fields: ["token"] },
   { file: "sign-out.tsx", intents: [""], fields: [] },

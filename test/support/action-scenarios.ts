@@ -156,6 +156,22 @@ const FORM_SCENARIOS: Scenario[] = [
       },
     }),
   ),
+  ...(["approve-link", "refuse-link"] as const).map(
+    (intent): Scenario => ({
+      route: "admin.people.$personId.tsx",
+      intent,
+      target: "a request to connect a company account to a role holder",
+      allowed: "admin",
+      prepare(world, actor) {
+        const { person, requestId } = world.make.linkRequest();
+        return {
+          path: actionPath(this.route, { personId: person.id }),
+          body: { intent, requestId: String(requestId) },
+          person: actorPerson(world, actor),
+        };
+      },
+    }),
+  ),
   {
     route: "admin.settings.tsx",
     intent: "",
@@ -730,6 +746,21 @@ const FORM_SCENARIOS: Scenario[] = [
       };
     },
   },
+  ...(["confirm", "refuse"] as const).map(
+    (intent): Scenario => ({
+      route: "sign-in_.link.tsx",
+      intent,
+      target: "a fresh emailed link confirming a company sign-in",
+      allowed: "signedOut",
+      prepare(world, actor) {
+        return {
+          path: actionPath(this.route),
+          body: { intent, token: world.make.linkRequest().token },
+          person: actorPerson(world, actor),
+        };
+      },
+    }),
+  ),
   {
     route: "sign-out.tsx",
     intent: "",

@@ -5,7 +5,9 @@ import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announce
 import { hideComment, setThreadLock } from "../../app/domain/discussion/moderation.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { reportComment } from "../../app/domain/discussion/reactions.server";
+import { LinkConfirmationNeeded } from "../../app/domain/identity/identity-linking.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
+import { signInWithProvider } from "../../app/domain/identity/provider-sign-in.server";
 import { createScimToken } from "../../app/domain/identity/scim-tokens.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
@@ -21,7 +23,7 @@ import type { EmailTopic } from "../../app/vocabulary/email-topics";
 import type { PetitionState } from "../../app/vocabulary/petitions";
 import type { Role as PersonRole } from "../../app/vocabulary/roles";
 import { getDb } from "../../db/client";
-import { outbox } from "../../db/schema";
+import { identityLinkRequests, outbox } from "../../db/schema";
 import { signAs } from "./anonymous";
 import { type AppServer, freePort, startAppServer } from "./app-server";
 import { publishAnonymousComments } from "./comment-batches";
@@ -286,6 +288,36 @@ export async function buildWorld() {
 
     grantOrganizer(person: User): void {
       grantRole(person.id, "organizer", CLI_ACTOR);
+    },
+
+    /**
+     * A role holder whom a new account at the company's SAML provider asked to be connected to: held
+     * by the linking rule, its request waiting. Its id, its person and the emailed link's token.
+     */
+    linkRequest(): { person: User; requestId: number; token: string } {
+      const person = make.person();
+      make.grantOrganizer(person);
+      const identity = {
+        protocol: "saml" as const,
+        issuer: systemSaml.entityId,
+        subject: `new-account-${unique()}`,
+        email: person.email,
+        emailVerified: true,
+        groups: [],
+      };
+      try {
+        signInWithProvider(identity);
+        throw new Error("the sign-in was not held");
+      } catch (error) {
+        if (!(error instanceof LinkConfirmationNeeded)) throw error;
+      }
+      const request = getDb()
+        .select({ id: identityLinkRequests.id })
+        .from(identityLinkRequests)
+        .where(eq(identityLinkRequests.subject, identity.subject))
+        .get();
+      if (!request) throw new Error("no link request");
+      return { person, requestId: request.id, token: make.lastSignInToken(person.email) };
     },
 
     deactivatedPerson(): User {

@@ -37,6 +37,8 @@ const MATRIX: Record<string, Row> = {
   "admin.people.$personId#revoke": /*          */ [IN, 403, 403, 403, 403, OK],
   "admin.people.$personId#deactivate": /*      */ [IN, 403, 403, 403, 403, OK],
   "admin.people.$personId#activate": /*        */ [IN, 403, 403, 403, 403, OK],
+  "admin.people.$personId#approve-link": /*    */ [IN, 403, 403, 403, 403, OK],
+  "admin.people.$personId#refuse-link": /*     */ [IN, 403, 403, 403, 403, OK],
   "admin.settings": /*                         */ [IN, 403, 403, 403, 403, OK],
   // The memos are the leadership account's own; an admin acts on one only on its author's behalf.
   "announcements.$slug._index#publish": /*     */ [IN, 403, 403, 403, OK, 403],
@@ -122,6 +124,9 @@ const MATRIX: Record<string, Row> = {
   // Sign-in, its link, sign-out and unsubscribe links act for whoever holds the link or the cookie.
   "sign-in": /*                                */ [OK, OK, OK, OK, OK, OK],
   "sign-in_.verify": /*                        */ [OK, OK, OK, OK, OK, OK],
+  // The emailed link is the proof: whoever holds it answers for the mailbox, signed in or not.
+  "sign-in_.link#confirm": /*                  */ [OK, OK, OK, OK, OK, OK],
+  "sign-in_.link#refuse": /*                   */ [OK, OK, OK, OK, OK, OK],
   "sign-out": /*                               */ [OK, OK, OK, OK, OK, OK],
   "unsubscribe.$token": /*                     */ [OK, OK, OK, OK, OK, OK],
   // Anyone may start a sign-in at the company's identity provider.

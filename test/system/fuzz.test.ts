@@ -345,6 +345,14 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
         ],
         [["intent", "deactivate"]],
         [["intent", "activate"]],
+        [
+          ["intent", "approve-link"],
+          ["requestId", "1"],
+        ],
+        [
+          ["intent", "refuse-link"],
+          ["requestId", "1"],
+        ],
       ],
     },
     "admin.settings.tsx": {
@@ -619,6 +627,19 @@ async function basesFor(world: World): Promise<Record<string, Base>> {
       ],
     },
     "sign-in_.verify.tsx": { params: [{}], bodies: [[["token", "A".repeat(43)]]] },
+    "sign-in_.link.tsx": {
+      params: [{}],
+      bodies: [
+        [
+          ["intent", "confirm"],
+          ["token", "A".repeat(43)],
+        ],
+        [
+          ["intent", "refuse"],
+          ["token", "A".repeat(43)],
+        ],
+      ],
+    },
     "sign-out.tsx": { params: [{}], bodies: [[]] },
     "unsubscribe.$token.tsx": {
       params: pool.map((p) => ({ token: unsubscribeToken(p.id, "comment-replies") })),

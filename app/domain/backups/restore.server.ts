@@ -3,7 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { inArray } from "drizzle-orm";
 import { type DB, openDatabase, type Tx } from "../../../db/client";
-import { outbox, sessions, signInTokens } from "../../../db/schema";
+import { identityLinkRequests, outbox, sessions, signInTokens } from "../../../db/schema";
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
 import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/database-lock.server";
 import { freezeIssuance } from "../../platform/token-issuance.server";
@@ -61,14 +61,15 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
     name: "end sessions",
     run(tx) {
       const ended = tx.delete(sessions).run().changes;
-      const links = tx.delete(signInTokens).run().changes;
+      // Counted with the links: a request to connect a company account is one too (its email a link).
+      const links = tx.delete(signInTokens).run().changes + tx.delete(identityLinkRequests).run().changes;
       return `Ended ${ended.toLocaleString("en")} sessions and ${links.toLocaleString("en")} unused sign-in links from the backup: everyone signs in again.`;
     },
   },
   {
     // Emails still waiting when the backup was taken may have gone out since: they go again, under
-    // the same Message-ID (receivers that drop repeated ids see each once). Sign-in links among them
-    // are dropped: the sessions are ended anyway and their tokens with them.
+    // the same Message-ID (receivers that drop repeated ids see each once). Sign-in links and
+    // confirmations of company sign-ins among them are dropped: their tokens were ended above.
     name: "emails waiting in the backup",
     run(tx) {
       const waiting = tx
@@ -76,7 +77,9 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
         .from(outbox)
         .where(inArray(outbox.status, ["queued", "sending"]))
         .all();
-      const links = waiting.filter((m) => m.kind === "sign-in").map((m) => m.id);
+      const links = waiting
+        .filter((m) => m.kind === "sign-in" || m.kind === "identity.link")
+        .map((m) => m.id);
       if (links.length) tx.delete(outbox).where(inArray(outbox.id, links)).run();
       const others = waiting.length - links.length;
       return others

@@ -1,7 +1,12 @@
+import { and, eq, gt, lte } from "drizzle-orm";
 import * as oidc from "openid-client";
+import { getDb } from "../../../db/client";
+import { oidcSignIns } from "../../../db/schema";
 import { getConfig, type OidcConfig } from "../../config.server";
 import { absoluteUrl } from "../../platform/addresses.server";
+import { enforceRateLimits, type RateLimitRule } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { hashToken } from "../../platform/tokens.server";
 import {
   claimList,
   claimText,
@@ -13,11 +18,22 @@ import {
  * Sign-in with the company's OpenID Provider (openid-client): the authorization code flow with PKCE,
  * `state` and `nonce`, the provider found by discovery from OIDC_ISSUER. What the browser must bring
  * back (state, nonce, the PKCE verifier, where to go after) is returned to the web layer, which keeps
- * it in a short-lived signed httpOnly cookie: nothing is stored on the server until the provider's
- * answer is verified.
+ * it in a short-lived signed httpOnly cookie. The server keeps only a hash of each started sign-in's
+ * `state` (oidc_sign_ins), deleted by the first callback that presents it — before the code is
+ * exchanged, whether the exchange then succeeds or fails — so a copied cookie cannot be replayed
+ * with made-up codes: each replay would cost a token request signed with our client secret.
  */
 
 export const OIDC_PENDING_TTL_MS = 10 * 60_000;
+
+/**
+ * Per connecting address: starting a sign-in writes a row, and each callback may cost a token request
+ * to the provider. Generous, as a whole office may sign in at nine from one address (as SAML's).
+ */
+export const OIDC_LIMITS_PER_IP: { start: RateLimitRule; callback: RateLimitRule } = {
+  start: { limit: 300, windowMs: 15 * 60_000 },
+  callback: { limit: 300, windowMs: 15 * 60_000 },
+};
 
 export type PendingOidcSignIn = {
   state: string;
@@ -70,11 +86,17 @@ function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> 
 
 export const oidcCallbackUrl = () => absoluteUrl("/auth/oidc/callback");
 
+const tooMany = (wait: string) =>
+  `Too many sign-in attempts from this network. Please wait ${wait} and try again.`;
+
 /** Step 1: where to send the browser, and what it must bring back (for the cookie). */
 export async function startOidcSignIn(
   redirectTo: string,
+  ip: string | null = null,
+  now = Date.now(),
 ): Promise<{ url: string; pending: PendingOidcSignIn }> {
   const config = requireOidc();
+  await enforceRateLimits([[`oidc-start:ip:${ip ?? "unknown"}`, OIDC_LIMITS_PER_IP.start]], tooMany, now);
   const configuration = await providerConfiguration(config);
   const verifier = oidc.randomPKCECodeVerifier();
   const pending: PendingOidcSignIn = {
@@ -91,7 +113,28 @@ export async function startOidcSignIn(
     state: pending.state,
     nonce: pending.nonce,
   });
+  getDb()
+    .insert(oidcSignIns)
+    .values({ stateHash: hashToken(pending.state), expiresAt: new Date(now + OIDC_PENDING_TTL_MS) })
+    .run();
   return { url: url.href, pending };
+}
+
+/** Uses up the started sign-in `pending` names: true the first time, false ever after (or once expired). */
+function consumePending(pending: PendingOidcSignIn, now: number): boolean {
+  const deleted = getDb()
+    .delete(oidcSignIns)
+    .where(and(eq(oidcSignIns.stateHash, hashToken(pending.state)), gt(oidcSignIns.expiresAt, new Date(now))))
+    .run();
+  return deleted.changes === 1;
+}
+
+/** The sweeper's part: sign-ins started and never come back are forgotten once expired. */
+export function deleteExpiredOidcState(now = Date.now()): number {
+  return getDb()
+    .delete(oidcSignIns)
+    .where(lte(oidcSignIns.expiresAt, new Date(now)))
+    .run().changes;
 }
 
 function describe(error: unknown): string {
@@ -131,21 +174,31 @@ function refusalFor(error: unknown): Refusal {
 }
 
 /**
- * Step 2, at the callback: the code is exchanged (with the PKCE verifier) and the ID token checked
- * (signature, issuer, audience, expiry, nonce) by openid-client; the state must be this browser's.
- * Claims from the ID token, completed by the userinfo endpoint when the provider has one.
+ * Step 2, at the callback (counted per connecting address): the started sign-in is used up first, so
+ * it makes at most one token request; then the code is exchanged (with the PKCE verifier) and the ID
+ * token checked (signature, issuer, audience, expiry, nonce) by openid-client; the state must be this
+ * browser's. Claims from the ID token, completed by the userinfo endpoint when the provider has one.
  */
 export async function completeOidcSignIn(
   callbackSearch: string,
   pending: PendingOidcSignIn | null,
+  ip: string | null = null,
   now = Date.now(),
 ): Promise<ProviderSignInResult & { redirectTo: string }> {
   const config = requireOidc();
+  await enforceRateLimits(
+    [[`oidc-callback:ip:${ip ?? "unknown"}`, OIDC_LIMITS_PER_IP.callback]],
+    tooMany,
+    now,
+  );
   if (!pending) {
     throw new OidcSignInRefused(
       "This sign-in has expired or was started in another browser. Please sign in again.",
       400,
     );
+  }
+  if (!consumePending(pending, now)) {
+    throw new OidcSignInRefused("This sign-in was already used or has expired. Please sign in again.", 400);
   }
   const configuration = await providerConfiguration(config);
   const current = new URL(oidcCallbackUrl());

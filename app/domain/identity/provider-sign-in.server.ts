@@ -7,6 +7,13 @@ import { Refusal } from "../../platform/refusal";
 import { startOfDay } from "../../platform/time";
 import type { ProviderProtocol } from "../../vocabulary/identity";
 import { findPersonByEmail, type Person } from "../people/directory.server";
+import {
+  BOOTSTRAP_LINK,
+  decideLink,
+  LinkConfirmationNeeded,
+  linkIdentity,
+  requestLink,
+} from "./identity-linking.server";
 import { syncProviderRoles } from "./permissions.server";
 import { createSession } from "./sessions.server";
 import { recordFirstSignIn } from "./sign-in.server";
@@ -70,14 +77,22 @@ function linkedPerson(exec: Executor, identity: ProviderIdentity): Person | unde
     .get()?.person;
 }
 
+const deactivated = () =>
+  new ProviderSignInRefused(
+    "This account is deactivated in the staff directory. If you think that is wrong, ask an administrator.",
+    403,
+  );
+
 /**
- * Finds the person by (issuer, subject); on the first sign-in links the person the directory holds
- * under the verified email (once: a person already linked to another subject of this provider is
- * not taken over), or creates them. Then updates name, email, department and location from the
- * claims, lets the provider give and take the roles it manages, and opens a session — one
- * transaction, so a refusal leaves no person, link or session behind. Writes no exact time of its
- * own beyond the session's (and the first sign-in's, as the emailed link does): a person it creates
- * or updates is dated by day.
+ * Finds the person by (issuer, subject). On the first sign-in of an account it links the person the
+ * directory holds under the verified email, or creates them — by the linking rule
+ * (identity-linking.server.ts): a role holder's address (or ADMIN_EMAILS', past the bootstrap), or a
+ * person linked to another subject of this provider, is not linked here but held for confirmation
+ * (a request and its email are recorded, and LinkConfirmationNeeded thrown once they are committed).
+ * Then updates name, email, department and location from the claims, lets the provider give and
+ * take the roles it manages, and opens a session — one transaction, so a refusal leaves no person,
+ * link or session behind. Writes no exact time of its own beyond the session's (and the first
+ * sign-in's, as the emailed link does): a person it creates or updates is dated by day.
  */
 export function signInWithProvider(
   identity: ProviderIdentity,
@@ -87,8 +102,8 @@ export function signInWithProvider(
 ): ProviderSignInResult {
   const company = getConfig().companyName;
   const email = identity.email && EMAIL.test(identity.email) ? normalizeEmail(identity.email) : null;
-  return getDb().transaction(
-    (tx) => {
+  const outcome = getDb().transaction(
+    (tx): ProviderSignInResult | { held: { email: string; replacing: boolean } } => {
       consume?.(tx);
       let person = linkedPerson(tx, identity);
       if (!person) {
@@ -99,51 +114,25 @@ export function signInWithProvider(
           );
         }
         person = findPersonByEmail(tx, email);
-        if (person) {
-          const other = tx
-            .select({ id: externalIdentities.id })
-            .from(externalIdentities)
-            .where(
-              and(
-                eq(externalIdentities.personId, person.id),
-                eq(externalIdentities.protocol, identity.protocol),
-                eq(externalIdentities.issuer, identity.issuer),
-              ),
-            )
-            .get();
-          if (other) {
-            throw new ProviderSignInRefused(
-              `${email} is already linked to another account at ${company}'s identity provider. Ask your administrator.`,
-              409,
-            );
-          }
-        } else {
-          person = tx
-            .insert(people)
-            .values({
-              email,
-              inDirectory: true,
-              createdAt: new Date(startOfDay(now)),
-              updatedAt: new Date(startOfDay(now)),
-            })
-            .returning()
-            .get();
+        if (person && !person.active) throw deactivated();
+        const decision = decideLink(tx, person, email, identity);
+        if (decision.hold) {
+          requestLink(tx, { email, person, account: identity, replaces: decision.replaces }, now);
+          return { held: { email, replacing: decision.replaces !== null } };
         }
-        tx.insert(externalIdentities)
+        person ??= tx
+          .insert(people)
           .values({
-            personId: person.id,
-            protocol: identity.protocol,
-            issuer: identity.issuer,
-            subject: identity.subject,
+            email,
+            inDirectory: true,
+            createdAt: new Date(startOfDay(now)),
+            updatedAt: new Date(startOfDay(now)),
           })
-          .run();
+          .returning()
+          .get();
+        linkIdentity(tx, person, identity, decision.bootstrap ? BOOTSTRAP_LINK : null);
       }
-      if (!person.active) {
-        throw new ProviderSignInRefused(
-          "This account is deactivated in the staff directory. If you think that is wrong, ask an administrator.",
-          403,
-        );
-      }
+      if (!person.active) throw deactivated();
       person = updateFromClaims(tx, person, identity, email, now);
       recordFirstSignIn(tx, person, now);
       syncProviderRoles(tx, person, identity.groups);
@@ -152,6 +141,8 @@ export function signInWithProvider(
     },
     { behavior: "immediate" },
   );
+  if ("held" in outcome) throw LinkConfirmationNeeded.for(outcome.held.email, outcome.held.replacing);
+  return outcome;
 }
 
 function updateFromClaims(

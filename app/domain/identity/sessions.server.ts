@@ -1,6 +1,6 @@
 import { eq, lte } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
-import { sessions } from "../../../db/schema";
+import { identityLinkRequests, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { isStorageFull, noteStorageFull } from "../../platform/storage.server";
 import { DAY_MS, startOfHour } from "../../platform/time";
@@ -136,6 +136,16 @@ export function endSession(token: string): SignInMethod | null {
 
 export function revokeAllSessions(exec: Executor, personId: number): void {
   exec.delete(sessions).where(eq(sessions.personId, personId)).run();
+}
+
+/**
+ * Ends every session of the person and every pending request to connect a company account to their
+ * address (identity-linking.server.ts), inside the caller's transaction: for a change that must not
+ * leave an open door behind, such as their email address changing. Their existing provider links stay.
+ */
+export function endSessionsAndLinkRequests(exec: Executor, person: { id: number; email: string }): void {
+  revokeAllSessions(exec, person.id);
+  exec.delete(identityLinkRequests).where(eq(identityLinkRequests.email, person.email)).run();
 }
 
 export function deleteExpiredSessions(now = Date.now()): number {
