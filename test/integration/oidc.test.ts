@@ -15,7 +15,9 @@ import { grantRole, RoleChangeError, rolesOf } from "../../app/domain/identity/p
 import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { RateLimited } from "../../app/platform/refusal";
+import { DAY_MS } from "../../app/platform/time";
 import { hashToken } from "../../app/platform/tokens.server";
 import * as callbackRoute from "../../app/routes/auth.oidc.callback";
 import * as providerRoute from "../../app/routes/sign-in_.provider";
@@ -95,6 +97,8 @@ async function refused(search: string, pending: PendingOidcSignIn | null) {
 /** Counts the token requests the provider answers (the app's client secret goes with each). */
 let tokenRequests = 0;
 beforeEach(() => {
+  // Tests count sign-ins at instants of their own (one a day ahead): each starts with no counts.
+  resetRateLimits();
   tokenRequests = 0;
   idp.setTokenHook((body) => {
     tokenRequests++;
@@ -317,7 +321,7 @@ describe("a pending sign-in works once", () => {
   });
 
   it("counts callbacks per connecting address: past the limit, 429 with Retry-After, no token request, the sign-in not used up", async () => {
-    const now = Date.UTC(2030, 0, 1);
+    const now = Date.now();
     const ip = "198.51.100.7";
     for (let i = 0; i < OIDC_LIMITS_PER_IP.callback.limit; i++) {
       await expect(completeOidcSignIn("?code=x&state=y", null, ip, now)).rejects.toBeInstanceOf(
@@ -347,7 +351,7 @@ describe("a pending sign-in works once", () => {
   });
 
   it("forgets a sign-in started and never come back once it has expired", async () => {
-    const now = Date.UTC(2030, 0, 2);
+    const now = Date.now() + DAY_MS;
     const { pending } = await startOidcSignIn("/petitions", null, now);
     const kept = () =>
       db()
