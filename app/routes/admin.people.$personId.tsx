@@ -7,6 +7,8 @@ import { formatDate } from "../components/format";
 import { FormErrors } from "../components/forms";
 import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/identity/permissions.server";
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { confirmHeldScimChange, refuseHeldScimChange } from "../domain/people/provisioning.server";
+import { heldScimChange } from "../domain/people/scim-held-changes.server";
 import { signInOptions } from "../platform/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
@@ -30,6 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     maySignIn: maySignIn(person.email),
     managed: providerManagedRoles(),
     companyName: signInOptions().companyName,
+    held: heldScimChange(person.id) ?? null,
   });
 }
 
@@ -38,6 +41,8 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("revoke"), role: z.enum(ROLES) }),
   z.object({ intent: z.literal("deactivate") }),
   z.object({ intent: z.literal("activate") }),
+  z.object({ intent: z.literal("confirm-directory-change") }),
+  z.object({ intent: z.literal("refuse-directory-change") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -53,6 +58,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message = grantRole(personId, value.role, actor) ? `Granted ${value.role}.` : `Already ${value.role}.`;
     } else if (value.intent === "revoke") {
       message = revokeRole(personId, value.role, actor) ? `Revoked ${value.role}.` : `Was not ${value.role}.`;
+    } else if (value.intent === "confirm-directory-change") {
+      confirmHeldScimChange(personId, actor);
+      message = "Confirmed: the directory's change is made.";
+    } else if (value.intent === "refuse-directory-change") {
+      refuseHeldScimChange(personId, actor);
+      message = "Refused: nothing changed.";
     } else {
       setPersonActive(personId, value.intent === "activate", actor);
       message = value.intent === "activate" ? "Activated." : "Deactivated and signed out everywhere.";
@@ -64,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles, maySignIn, managed, companyName } = useLoaderData<typeof loader>();
+  const { person, roles, maySignIn, managed, companyName, held } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -95,6 +106,42 @@ export default function AdminPerson() {
               : "Active, but cannot sign in: not in the directory, and no allowed domain, ADMIN_EMAILS entry or role admits this address"}
         </dd>
       </dl>
+      {held ? (
+        <section className="card" aria-labelledby="held-change">
+          <h2 id="held-change">Waiting for an admin: a change from {companyName}'s staff directory</h2>
+          <p>
+            {held.relink
+              ? `${companyName}'s provisioning service wants to link one of its users to this person.`
+              : `${companyName}'s provisioning service wants to change how this person signs in.`}{" "}
+            Because they hold a role here, nothing changes until an admin confirms it. If the email address
+            changes, they are signed out everywhere and their old address is told.
+          </p>
+          <dl>
+            <dt className="label">Email</dt>
+            <dd>{held.email === person.email ? person.email : `${person.email} → ${held.email}`}</dd>
+            <dt className="label">Username at {companyName}</dt>
+            <dd>
+              {(person.scimUserName ?? person.email) === held.userName
+                ? held.userName
+                : `${person.scimUserName ?? person.email} → ${held.userName}`}
+            </dd>
+            <dt className="label">Id at {companyName}</dt>
+            <dd>
+              {person.externalId === held.externalId
+                ? (held.externalId ?? "—")
+                : `${person.externalId ?? "—"} → ${held.externalId ?? "—"}`}
+            </dd>
+          </dl>
+          <Form method="post" className="row">
+            <button type="submit" name="intent" value="confirm-directory-change">
+              Confirm the change
+            </button>
+            <button type="submit" name="intent" value="refuse-directory-change" className="secondary">
+              Refuse it
+            </button>
+          </Form>
+        </section>
+      ) : null}
       <h2>Roles</h2>
       <p className="muted">Everyone who signs in is staff. These roles add to that.</p>
       <div className="table-wrap">
