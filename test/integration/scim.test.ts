@@ -341,3 +341,212 @@ describe("SCIM requests that change nothing", () => {
     expect(findPersonByEmail(db(), "stable@corp.example")?.name).toBe("Olive Okta");
   });
 });
+
+/** Issue 22, finding 6: what RFC 7644 asks and the server did not do. */
+describe("SCIM as RFC 7644 says", () => {
+  const create = async (email: string, extra: Record<string, unknown> = {}) => {
+    const created = await scim("POST", "/Users", { ...oktaCreate(email), externalId: undefined, ...extra });
+    expect(created.status).toBe(201);
+    return String(created.json?.id);
+  };
+  const byUserName = (name: string) =>
+    scim("GET", `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`);
+
+  it("answers 404 for a deleted user and leaves it out of lists and filters; the person stays deactivated, signatures counted (§3.6)", async () => {
+    const id = await create("leaver@corp.example");
+    const person = findPersonByEmail(db(), "leaver@corp.example");
+    if (!person) throw new Error("no person");
+    const petition = openPetition(makeCompany(4));
+    await signAnonymously(petition.id, { ...person, roles: [] });
+
+    expect((await scim("DELETE", `/Users/${id}`)).status).toBe(204);
+
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PUT", oktaCreate("leaver@corp.example")],
+      [
+        "PATCH",
+        {
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+          Operations: [{ op: "replace", value: { active: true } }],
+        },
+      ],
+      ["DELETE", undefined],
+    ] as const) {
+      expect((await scim(method, `/Users/${id}`, body)).status, method).toBe(404);
+    }
+    expect((await byUserName("leaver@corp.example")).json).toMatchObject({ totalResults: 0, Resources: [] });
+    expect(
+      (await scim("GET", `/Users?filter=${encodeURIComponent(`id eq "${id}"`)}`)).json?.totalResults,
+    ).toBe(0);
+    const all = await scim("GET", "/Users?count=200");
+    expect((all.json?.Resources as Array<{ id: string }>).map((u) => u.id)).not.toContain(id);
+    expect(findPersonByEmail(db(), "leaver@corp.example")).toMatchObject({ id: person.id, active: false });
+    expect(findPetition(String(petition.id))?.signatureCount).toBe(1);
+  });
+
+  it("links a later POST with the same userName to the same person as a new user with a new id; the old id stays 404", async () => {
+    const id = await create("returner@corp.example");
+    const person = findPersonByEmail(db(), "returner@corp.example");
+    await scim("DELETE", `/Users/${id}`);
+
+    const again = await scim("POST", "/Users", oktaCreate("returner@corp.example"));
+    expect(again.status).toBe(201);
+    expect(again.json?.id).toBe(`${id}-1`);
+    expect(again.headers.get("Location")).toBe(`${BASE}/Users/${id}-1`);
+    expect(findPersonByEmail(db(), "returner@corp.example")).toMatchObject({ id: person?.id, active: true });
+    expect((await scim("GET", `/Users/${id}`)).status).toBe(404);
+    expect((await byUserName("returner@corp.example")).json).toMatchObject({
+      totalResults: 1,
+      Resources: [{ id: `${id}-1` }],
+    });
+    const relinked = db()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, "directory.provision"))
+      .all()
+      .at(-1);
+    expect(relinked?.details).toMatchObject({ relinked: true });
+  });
+
+  it("honours attributes and excludedAttributes on GET, list and POST (§3.9)", async () => {
+    const id = await scim("POST", "/Users?attributes=userName", {
+      ...entraCreate("attrs@corp.onmicrosoft.example", "attrs@corp.example"),
+      externalId: "attrs-1",
+    });
+    expect(id.json).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      id: id.json?.id,
+      userName: "attrs@corp.onmicrosoft.example",
+    });
+    const path = `/Users/${id.json?.id}`;
+    expect((await scim("GET", `${path}?attributes=name.givenName,emails.value,DisplayName`)).json).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      id: id.json?.id,
+      name: { givenName: "Eve" },
+      emails: [{ value: "attrs@corp.example" }],
+      displayName: "Eve Entra",
+    });
+    const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    expect((await scim("GET", `${path}?attributes=${enterprise}:department`)).json).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", enterprise],
+      id: id.json?.id,
+      [enterprise]: { department: "Finance" },
+    });
+    const without = (await scim("GET", `${path}?excludedAttributes=displayName,emails,${enterprise},id`))
+      .json;
+    expect(without).toMatchObject({
+      id: id.json?.id,
+      userName: "attrs@corp.onmicrosoft.example",
+      active: true,
+    });
+    expect(without).not.toHaveProperty("displayName");
+    expect(without).not.toHaveProperty("emails");
+    expect(without).not.toHaveProperty([enterprise]);
+    expect(without?.schemas).toEqual(["urn:ietf:params:scim:schemas:core:2.0:User"]);
+    const listed = await scim(
+      "GET",
+      `/Users?filter=${encodeURIComponent('externalId eq "attrs-1"')}&attributes=externalId`,
+    );
+    expect(listed.json?.Resources).toEqual([
+      { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id: id.json?.id, externalId: "attrs-1" },
+    ]);
+    const both = await scim("GET", `${path}?attributes=userName&excludedAttributes=active`);
+    expect(both).toMatchObject({ status: 400, json: { scimType: "invalidSyntax" } });
+  });
+
+  it("serves the /Schemas/<urn> and /ResourceTypes/User its own meta.location names, and 404 for others", async () => {
+    const schemas = (await scim("GET", "/Schemas")).json?.Resources as Array<{
+      id: string;
+      meta: { location: string };
+    }>;
+    const types = (await scim("GET", "/ResourceTypes")).json?.Resources as Array<{
+      meta: { location: string };
+    }>;
+    for (const { meta } of [...schemas, ...types]) {
+      const answer = await scim("GET", meta.location.slice(BASE.length));
+      expect(answer.status, meta.location).toBe(200);
+      expect(answer.json?.meta).toEqual(meta);
+    }
+    expect((await scim("GET", "/Schemas/urn:example:nothing")).status).toBe(404);
+    expect((await scim("GET", "/ResourceTypes/Group")).status).toBe(404);
+  });
+
+  it("really removes with PATCH remove, and refuses removing userName, emails or active with mutability (§3.5.2.2)", async () => {
+    const created = await scim(
+      "POST",
+      "/Users",
+      entraCreate("removal@corp.onmicrosoft.example", "removal@corp.example"),
+    );
+    const path = `/Users/${created.json?.id}`;
+    const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const remove = (...paths: string[]) =>
+      scim("PATCH", path, {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        Operations: paths.map((p) => ({ op: "Remove", path: p })),
+      });
+    const removed = await remove("externalId", "name", 'addresses[type eq "work"]', enterprise);
+    expect(removed.status).toBe(200);
+    for (const attribute of ["externalId", "name", "displayName", "addresses", enterprise])
+      expect(removed.json, attribute).not.toHaveProperty([attribute]);
+    expect((await scim("GET", path)).json).not.toHaveProperty("addresses");
+    expect(findPersonByEmail(db(), "removal@corp.example")).toMatchObject({
+      name: null,
+      department: null,
+      location: null,
+      externalId: null,
+    });
+    const before = snapshot();
+    for (const attribute of ["userName", "emails", 'emails[type eq "work"].value', "active"])
+      expect((await remove(attribute)).json, attribute).toMatchObject({
+        status: "400",
+        scimType: "mutability",
+      });
+    expect(fingerprintChanges(before, snapshot())).toEqual([]);
+  });
+
+  it("reads count=-1 as 0 and answers count=0 with totalResults only (§3.4.2.4)", async () => {
+    await create("counted@corp.example");
+    for (const count of ["-1", "0"]) {
+      const answer = await scim("GET", `/Users?count=${count}`);
+      expect(answer.json, count).toMatchObject({ itemsPerPage: 0, Resources: [] });
+      expect(answer.json?.totalResults, count).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps userName and email in one namespace, so one filter never returns two people", async () => {
+    await create("holder@corp.example", { userName: "shared.name@corp.example" });
+    const clash = await scim("POST", "/Users", oktaCreate("shared.name@corp.example"));
+    expect(clash).toMatchObject({ status: 409, json: { scimType: "uniqueness" } });
+    const other = await create("other@corp.example");
+    const taken = await scim("PATCH", `/Users/${other}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "userName", value: "HOLDER@corp.example" }],
+    });
+    expect(taken).toMatchObject({ status: 409, json: { scimType: "uniqueness" } });
+    // A CSV import may still list someone under that address: the userName a client set wins.
+    importSampleDirectory("email,name,department,location\nshared.name@corp.example,Csv Person,Ops,Oslo\n");
+    const found = await byUserName("Shared.Name@corp.example");
+    expect(found.json).toMatchObject({
+      totalResults: 1,
+      Resources: [{ emails: [{ value: "holder@corp.example" }] }],
+    });
+  });
+
+  it("takes bidi controls and line breaks out of names and departments", async () => {
+    const created = await scim("POST", "/Users", {
+      ...oktaCreate("bidi@corp.example"),
+      displayName: "Mallory\u202Egnp.exe\nAdmin",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Ops\u2066\r\nFake line" },
+    });
+    expect(created.status).toBe(201);
+    await scim("PATCH", `/Users/${created.json?.id}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "name.familyName", value: "Evil\u200F\nName" }],
+    });
+    expect(findPersonByEmail(db(), "bidi@corp.example")).toMatchObject({
+      name: "Mallorygnp.exe Evil Name",
+      department: "Ops Fake line",
+    });
+  });
+});
