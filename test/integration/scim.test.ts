@@ -380,7 +380,7 @@ describe("SCIM as RFC 7644 says", () => {
       (await scim("GET", `/Users?filter=${encodeURIComponent(`id eq "${id}"`)}`)).json?.totalResults,
     ).toBe(0);
     const all = await scim("GET", "/Users?count=200");
-    expect((all.json?.Resources as Array<{ id: string }>).map((u) => u.id)).not.toContain(id);
+    expect(((all.json?.Resources ?? []) as Array<{ id: string }>).map((u) => u.id)).not.toContain(id);
     expect(findPersonByEmail(db(), "leaver@corp.example")).toMatchObject({ id: person.id, active: false });
     expect(findPetition(String(petition.id))?.signatureCount).toBe(1);
   });
