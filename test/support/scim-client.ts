@@ -1,10 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import * as otherRoute from "../../app/routes/scim.v2.$";
 import * as searchRoute from "../../app/routes/scim.v2.[.]search";
-import * as resourceTypesRoute from "../../app/routes/scim.v2.ResourceTypes._index";
-import * as resourceTypeRoute from "../../app/routes/scim.v2.ResourceTypes.$id";
-import * as schemasRoute from "../../app/routes/scim.v2.Schemas._index";
-import * as schemaRoute from "../../app/routes/scim.v2.Schemas.$id";
+import * as resourceTypesRoute from "../../app/routes/scim.v2.ResourceTypes";
+import * as schemasRoute from "../../app/routes/scim.v2.Schemas";
 import * as configRoute from "../../app/routes/scim.v2.ServiceProviderConfig";
 import * as usersRoute from "../../app/routes/scim.v2.Users._index";
 import * as userRoute from "../../app/routes/scim.v2.Users.$id";
@@ -32,10 +30,7 @@ function route(pathname: string): { module: Module; params: Record<string, strin
     return { module: usersSearchRoute, params: {} };
   if (first === "Users" && second && !rest.length) return { module: userRoute, params: { id: second } };
   if (first === "Schemas" && !second) return { module: schemasRoute, params: {} };
-  if (first === "Schemas" && second && !rest.length) return { module: schemaRoute, params: { id: second } };
   if (first === "ResourceTypes" && !second) return { module: resourceTypesRoute, params: {} };
-  if (first === "ResourceTypes" && second && !rest.length)
-    return { module: resourceTypeRoute, params: { id: second } };
   return { module: otherRoute, params: { "*": segments.join("/") } };
 }
 
