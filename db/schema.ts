@@ -95,6 +95,8 @@ export const people = sqliteTable(
     uniqueIndex("people_email_unique").on(t.email),
     index("people_name_idx").on(t.name),
     uniqueIndex("people_scim_user_name_unique").on(t.scimUserName).where(sql`scim_user_name is not null`),
+    // SCIM finds users by userName without regard to case (and checks it against every email).
+    index("people_scim_user_name_lower_idx").on(sql`lower(${t.scimUserName})`),
   ],
 );
 

@@ -9,4 +9,5 @@ CREATE TABLE `scim_held_changes` (
 );
 --> statement-breakpoint
 ALTER TABLE `people` ADD `scim_deleted` integer DEFAULT false NOT NULL;--> statement-breakpoint
-ALTER TABLE `people` ADD `scim_generation` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `people` ADD `scim_generation` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `people_scim_user_name_lower_idx` ON `people` (lower("scim_user_name"));
