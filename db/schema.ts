@@ -78,6 +78,16 @@ export const people = sqliteTable(
     scimUserName: text("scim_user_name"),
     /** SCIM's `externalId`: the provisioning client's own id for this person. */
     externalId: text("external_id"),
+    /**
+     * The provisioning client deleted this person's SCIM user: SCIM answers 404 for it and leaves it
+     * out of every list, while the person stays (deactivated, their signatures counted).
+     */
+    scimDeleted: integer("scim_deleted", { mode: "boolean" }).notNull().default(false),
+    /**
+     * How many SCIM users of this person were deleted: a user created again after a DELETE gets a new
+     * SCIM id (`<id>-<n>`), so the deleted one's id keeps answering 404 (RFC 7644 §3.6).
+     */
+    scimGeneration: integer("scim_generation").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -85,6 +95,8 @@ export const people = sqliteTable(
     uniqueIndex("people_email_unique").on(t.email),
     index("people_name_idx").on(t.name),
     uniqueIndex("people_scim_user_name_unique").on(t.scimUserName).where(sql`scim_user_name is not null`),
+    // SCIM finds users by userName without regard to case (and checks it against every email).
+    index("people_scim_user_name_lower_idx").on(sql`lower(${t.scimUserName})`),
   ],
 );
 
@@ -175,6 +187,23 @@ export const scimTokens = sqliteTable(
   },
   (t) => [uniqueIndex("scim_tokens_hash_unique").on(t.tokenHash)],
 );
+
+/**
+ * A change the provisioning client (SCIM) asked for to someone who holds a role, held until an admin
+ * confirms or refuses it on the person's page: a new email, userName or externalId, or the first link
+ * of a SCIM user to them (`relink`: adopting them, or creating their user again after a DELETE).
+ * One per person; a newer request replaces it.
+ */
+export const scimHeldChanges = sqliteTable("scim_held_changes", {
+  personId: integer("person_id")
+    .primaryKey()
+    .references(() => people.id, { onDelete: "cascade" }),
+  email: text("email").notNull(),
+  userName: text("user_name").notNull(),
+  externalId: text("external_id"),
+  relink: integer("relink", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
 
 export const personRoles = sqliteTable(
   "person_roles",

@@ -12,6 +12,8 @@ import {
 } from "../domain/identity/identity-linking.server";
 import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/identity/permissions.server";
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
+import { confirmHeldScimChange, refuseHeldScimChange } from "../domain/people/provisioning.server";
+import { heldScimChange } from "../domain/people/scim-held-changes.server";
 import { signInOptions } from "../platform/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
@@ -36,6 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     managed: providerManagedRoles(),
     companyName: signInOptions().companyName,
     linkRequests: pendingLinkRequests(person.email),
+    held: heldScimChange(person.id) ?? null,
   });
 }
 
@@ -46,6 +49,8 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate") }),
   z.object({ intent: z.literal("approve-link"), requestId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("refuse-link"), requestId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("confirm-directory-change") }),
+  z.object({ intent: z.literal("refuse-directory-change") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -67,6 +72,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     } else if (value.intent === "refuse-link") {
       refuseLinkRequest(value.requestId, personId, actor);
       message = "Refused: that account stays unconnected.";
+    } else if (value.intent === "confirm-directory-change") {
+      confirmHeldScimChange(personId, actor);
+      message = "Confirmed: the directory's change is made.";
+    } else if (value.intent === "refuse-directory-change") {
+      refuseHeldScimChange(personId, actor);
+      message = "Refused: nothing changed.";
     } else {
       setPersonActive(personId, value.intent === "activate", actor);
       message = value.intent === "activate" ? "Activated." : "Deactivated and signed out everywhere.";
@@ -78,7 +89,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles, maySignIn, managed, companyName, linkRequests } = useLoaderData<typeof loader>();
+  const { person, roles, maySignIn, managed, companyName, linkRequests, held } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -154,6 +166,42 @@ export default function AdminPerson() {
           </div>
         </>
       )}
+      {held ? (
+        <section className="card" aria-labelledby="held-change">
+          <h2 id="held-change">Waiting for an admin: a change from {companyName}'s staff directory</h2>
+          <p>
+            {held.relink
+              ? `${companyName}'s provisioning service wants to link one of its users to this person.`
+              : `${companyName}'s provisioning service wants to change how this person signs in.`}{" "}
+            Because they hold a role here, nothing changes until an admin confirms it. If the email address
+            changes, they are signed out everywhere and their old address is told.
+          </p>
+          <dl>
+            <dt className="label">Email</dt>
+            <dd>{held.email === person.email ? person.email : `${person.email} → ${held.email}`}</dd>
+            <dt className="label">Username at {companyName}</dt>
+            <dd>
+              {(person.scimUserName ?? person.email) === held.userName
+                ? held.userName
+                : `${person.scimUserName ?? person.email} → ${held.userName}`}
+            </dd>
+            <dt className="label">Id at {companyName}</dt>
+            <dd>
+              {person.externalId === held.externalId
+                ? (held.externalId ?? "—")
+                : `${person.externalId ?? "—"} → ${held.externalId ?? "—"}`}
+            </dd>
+          </dl>
+          <Form method="post" className="row">
+            <button type="submit" name="intent" value="confirm-directory-change">
+              Confirm the change
+            </button>
+            <button type="submit" name="intent" value="refuse-directory-change" className="secondary">
+              Refuse it
+            </button>
+          </Form>
+        </section>
+      ) : null}
       <h2>Roles</h2>
       <p className="muted">Everyone who signs in is staff. These roles add to that.</p>
       <div className="table-wrap">

@@ -1,5 +1,13 @@
+import { z } from "zod";
 import { scimTokenValid } from "../domain/identity/scim-tokens.server";
-import { SCIM_ERROR_SCHEMA, ScimError, type ScimType } from "../domain/people/provisioning.server";
+import { listScimUsers } from "../domain/people/provisioning.server";
+import { parseScimView, projectList, type ScimView } from "../domain/people/scim-attributes.server";
+import {
+  SCIM_ERROR_SCHEMA,
+  SCIM_SEARCH_SCHEMA,
+  ScimError,
+  type ScimType,
+} from "../domain/people/scim-resource.server";
 import { Refusal } from "../platform/refusal";
 
 /**
@@ -89,3 +97,50 @@ export async function scimRespond(request: Request, operation: () => Promise<Res
 /** 405 for a method the resource does not answer. */
 export const scimMethodNotAllowed = (allowed: string) =>
   scimError(405, `This resource answers ${allowed}.`, undefined, { Allow: allowed });
+
+/** A whole number from the query (negative ones too: RFC 7644 §3.4.2.4 says what they mean); else none. */
+const integer = (value: string | null) => (value && /^-?\d{1,9}$/.test(value) ? Number(value) : undefined);
+
+/** `attributes` / `excludedAttributes` from the URL (RFC 7644 §3.9): any answer carrying a resource. */
+export const scimView = (request: Request): ScimView => {
+  const query = new URL(request.url).searchParams;
+  return parseScimView(query.get("attributes"), query.get("excludedAttributes"));
+};
+
+/** GET /Users: filter, startIndex, count and the view, from the URL. */
+export function listFromQuery(request: Request) {
+  const query = new URL(request.url).searchParams;
+  const list = listScimUsers({
+    filter: query.get("filter"),
+    startIndex: integer(query.get("startIndex")),
+    count: integer(query.get("count")),
+  });
+  return projectList(list, scimView(request));
+}
+
+const searchSchema = z.object({
+  schemas: z.array(z.string()).refine((s) => s.includes(SCIM_SEARCH_SCHEMA), {
+    message: `must include ${SCIM_SEARCH_SCHEMA}`,
+  }),
+  filter: z.string().max(1000).optional(),
+  startIndex: z.number().int().optional(),
+  count: z.number().int().optional(),
+  attributes: z.array(z.string().max(300)).max(50).optional(),
+  excludedAttributes: z.array(z.string().max(300)).max(50).optional(),
+});
+
+/** POST /.search and /Users/.search (RFC 7644 §3.4.3): the same query, sent as a SearchRequest body. */
+export async function searchFromBody(request: Request) {
+  const parsed = searchSchema.safeParse(await readScimBody(request));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScimError(
+      `Invalid search: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "malformed"}`,
+      400,
+      "invalidSyntax",
+    );
+  }
+  const { filter, startIndex, count, attributes, excludedAttributes } = parsed.data;
+  const view = parseScimView(attributes?.join(",") ?? null, excludedAttributes?.join(",") ?? null);
+  return projectList(listScimUsers({ filter, startIndex, count }), view);
+}

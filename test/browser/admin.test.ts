@@ -124,4 +124,36 @@ describe("administration", () => {
     await page.getByRole("link", { name: "Mo Moderator" }).waitFor();
     await page.close();
   });
+
+  it("shows a role holder's new address asked by the staff directory, held until an admin confirms it", async () => {
+    const token = /\b(scim_\S+)/.exec(await app.cli("create-scim-token", "okta"))?.[1];
+    const scim = (path: string, init: RequestInit = {}) =>
+      fetch(`${app.baseUrl}/scim/v2${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" },
+      }).then(async (response) => ({ status: response.status, json: await response.json() }));
+    const found = await scim(`/Users?filter=${encodeURIComponent('userName eq "mo@corp.example"')}`);
+    const id = found.json.Resources[0].id as string;
+    const moved = await scim(`/Users/${id}`, {
+      method: "PATCH",
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        Operations: [{ op: "Replace", path: 'emails[type eq "work"].value', value: "mo.moved@corp.example" }],
+      }),
+    });
+    expect(moved).toMatchObject({ status: 200, json: { emails: [{ value: "mo@corp.example" }] } });
+
+    const page = await browser.newPage();
+    await signInViaDevMailbox(page, app, "chief@corp.example");
+    await page.goto(`${app.baseUrl}/admin/people/${id}`);
+    const held = page.getByRole("region", { name: /Waiting for an admin/ });
+    await held.waitFor();
+    expect(await held.innerText()).toContain("mo@corp.example → mo.moved@corp.example");
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Confirm the change" }).click();
+    await page.getByText("Confirmed: the directory's change is made.").waitFor();
+    expect(await held.count()).toBe(0);
+    expect(await page.locator("dl.card").innerText()).toContain("mo.moved@corp.example");
+    await page.close();
+  });
 });

@@ -46,7 +46,16 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "admin.outbox.tsx", intents: ["retry", "retry-hidden"], fields: ["id", "kind", "day"] },
   {
     file: "admin.people.$personId.tsx",
-    intents: ["grant", "revoke", "deactivate", "activate", "approve-link", "refuse-link"],
+    intents: [
+      "grant",
+      "revoke",
+      "deactivate",
+      "activate",
+      "approve-link",
+      "refuse-link",
+      "confirm-directory-change",
+      "refuse-directory-change",
+    ],
     fields: ["role", "requestId"],
   },
   {
@@ -135,6 +144,8 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "scim.v2.$.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users.$id.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
+  { file: "scim.v2.[.]search.ts", intents: [""], fields: [], api: "scim" },
+  { file: "scim.v2.Users.[.]search.ts", intents: [""], fields: [], api: "scim" },
   { file: "settings.tsx", intents: [""], fields: EMAIL_TOPICS },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
   { file: "sign-in_.link.tsx", intents: ["confirm", "refuse"], fields: ["token"] },

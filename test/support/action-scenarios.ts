@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { holdScimChange } from "../../app/domain/people/scim-held-changes.server";
 import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
@@ -167,6 +168,33 @@ const FORM_SCENARIOS: Scenario[] = [
         return {
           path: actionPath(this.route, { personId: person.id }),
           body: { intent, requestId: String(requestId) },
+          person: actorPerson(world, actor),
+        };
+      },
+    }),
+  ),
+  ...(["confirm-directory-change", "refuse-directory-change"] as const).map(
+    (intent): Scenario => ({
+      route: "admin.people.$personId.tsx",
+      intent,
+      target: "a new address the staff directory asked for a role holder, held for an admin",
+      allowed: "admin",
+      prepare(world, actor) {
+        const person = world.make.person();
+        world.make.grantOrganizer(person);
+        holdScimChange(
+          getDb(),
+          person,
+          {
+            email: `moved-${person.id}@corp.example`,
+            userName: `moved-${person.id}@corp.example`,
+            externalId: null,
+          },
+          false,
+        );
+        return {
+          path: actionPath(this.route, { personId: person.id }),
+          body: { intent },
           person: actorPerson(world, actor),
         };
       },
@@ -806,7 +834,7 @@ function scimScenario(
   route: string,
   method: "POST" | "PUT" | "PATCH" | "DELETE",
   target: string,
-  build: (world: World) => { path: string; json?: unknown },
+  build: (world: World) => { path: string; json?: unknown; changes?: false },
 ): Scenario {
   return {
     route,
@@ -816,9 +844,10 @@ function scimScenario(
     owner: "the provisioning client (its bearer token)",
     allowed: "owner",
     prepare(world, actor) {
-      const { path, json } = build(world);
+      const { path, json, changes } = build(world);
       return {
         path,
+        ...(changes === false ? { changes } : {}),
         method,
         body: json === undefined ? "" : JSON.stringify(json),
         contentType: "application/scim+json",
@@ -909,6 +938,16 @@ const IDENTITY_SCENARIOS: Scenario[] = [
     path: "/scim/v2/Groups",
     json: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Everyone" },
   })),
+  ...(["scim.v2.[.]search.ts", "scim.v2.Users.[.]search.ts"] as const).map((route) =>
+    scimScenario(route, "POST", "a search for a colleague by userName (it reads only)", (world) => ({
+      path: route === "scim.v2.[.]search.ts" ? "/scim/v2/.search" : "/scim/v2/Users/.search",
+      json: {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        filter: `userName eq "${world.make.person().email}"`,
+      },
+      changes: false,
+    })),
+  ),
   scimScenario("scim.v2.Users.$id.ts", "DELETE", "a colleague, deactivated", (world) => ({
     path: `/scim/v2/Users/${world.make.person().id}`,
   })),

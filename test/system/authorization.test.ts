@@ -39,6 +39,8 @@ const MATRIX: Record<string, Row> = {
   "admin.people.$personId#activate": /*        */ [IN, 403, 403, 403, 403, OK],
   "admin.people.$personId#approve-link": /*    */ [IN, 403, 403, 403, 403, OK],
   "admin.people.$personId#refuse-link": /*     */ [IN, 403, 403, 403, 403, OK],
+  "admin.people.$personId#confirm-directory-change": [IN, 403, 403, 403, 403, OK],
+  "admin.people.$personId#refuse-directory-change": [IN, 403, 403, 403, 403, OK],
   "admin.settings": /*                         */ [IN, 403, 403, 403, 403, OK],
   // The memos are the leadership account's own; an admin acts on one only on its author's behalf.
   "announcements.$slug._index#publish": /*     */ [IN, 403, 403, 403, OK, 403],
@@ -138,6 +140,8 @@ const MATRIX: Record<string, Row> = {
   "scim.v2.Users.$id@PUT": /*                  */ [401, 401, 401, 401, 401, 401, OK],
   "scim.v2.Users.$id@PATCH": /*                */ [401, 401, 401, 401, 401, 401, OK],
   "scim.v2.Users.$id@DELETE": /*               */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.[.]search@POST": /*                 */ [401, 401, 401, 401, 401, 401, OK],
+  "scim.v2.Users.[.]search@POST": /*           */ [401, 401, 401, 401, 401, 401, OK],
   // Only someone without a name picks one; directory names are not theirs to change.
   welcome: /*                                */ [IN, 403, 403, 403, 403, 403, OK],
 };

@@ -885,7 +885,13 @@ describe(`bad input (seed ${SEED})`, () => {
     expect(ACTION_ROUTES.filter((r) => !r.api && !bases[r.file]?.bodies.length).map((r) => r.file)).toEqual(
       [],
     );
-    expect(SCIM_ROUTES.sort()).toEqual(["scim.v2.$.ts", "scim.v2.Users.$id.ts", "scim.v2.Users._index.ts"]);
+    expect(SCIM_ROUTES.sort()).toEqual([
+      "scim.v2.$.ts",
+      "scim.v2.Users.$id.ts",
+      "scim.v2.Users.[.]search.ts",
+      "scim.v2.Users._index.ts",
+      "scim.v2.[.]search.ts",
+    ]);
   });
 
   it("refuses broken and lying encodings on every route", async () => {
@@ -1047,7 +1053,7 @@ describe(`SCIM bad input (seed ${SEED})`, () => {
       const id = random.chance(0.85) ? String(world.make.person().id) : random.pick(BAD_PARAMS);
       const path =
         kind === "elsewhere"
-          ? `/scim/v2/${random.pick(["Groups", "Bulk", "Me", "Users/1/x", "Schemas/nope", "Users/%2e%2e"])}`
+          ? `/scim/v2/${random.pick(["Groups", "Bulk", "Me", "Users/1/x", "Schemas/nope", "Users/%2e%2e", ".search", "Users/.search"])}`
           : kind === "create" || kind === "list"
             ? `/scim/v2/Users${kind === "list" ? `?filter=${encodeLoosely(random.pick(['userName eq "x@corp.example"', 'userName eq "', "userName sw x", badValue(random, ["1"], { long: 2000 })]))}&count=${random.pick(["1", "-5", "abc", "1000000"])}` : ""}`
             : `/scim/v2/Users/${encodeLoosely(id)}`;

@@ -115,9 +115,12 @@ export function signInLinkDeliverable(email: string): boolean {
   return maySignIn(email);
 }
 
-/** Removes the unused links of an address that may not sign in (the mail sender, dropping one). */
-export function discardSignInLinks(email: string): void {
-  getDb().delete(signInTokens).where(eq(signInTokens.email, email)).run();
+/**
+ * Removes the unused links of an address: one that may not sign in (the mail sender, dropping one), or
+ * one a person's email just changed from or to (inside that change's transaction).
+ */
+export function discardSignInLinks(email: string, exec: Executor = getDb()): void {
+  exec.delete(signInTokens).where(eq(signInTokens.email, email)).run();
 }
 
 /**

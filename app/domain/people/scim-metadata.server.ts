@@ -1,5 +1,11 @@
 import { absoluteUrl } from "../../platform/addresses.server";
-import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA } from "./provisioning.server";
+import { SCIM_MAX_RESULTS } from "./provisioning.server";
+import {
+  SCIM_ENTERPRISE_SCHEMA,
+  SCIM_LIST_SCHEMA,
+  SCIM_USER_SCHEMA,
+  ScimError,
+} from "./scim-resource.server";
 
 /** What the SCIM API says about itself (RFC 7643 §5–7): the discovery resources clients read first. */
 
@@ -17,7 +23,7 @@ export function serviceProviderConfig() {
     documentationUri: absoluteUrl("/scim/v2/ServiceProviderConfig"),
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: 200 },
+    filter: { supported: true, maxResults: SCIM_MAX_RESULTS },
     changePassword: { supported: false },
     sort: { supported: false },
     etag: { supported: false },
@@ -51,23 +57,40 @@ const SCHEMAS = [
     name: "User",
     description: "A colleague in the staff directory",
     attributes: [
-      attribute("userName", { required: true, uniqueness: "server" }),
+      attribute("userName", {
+        required: true,
+        uniqueness: "server",
+        description: "Unique among every user's userName and email address, without regard to case",
+      }),
       attribute("externalId", { caseExact: true }),
       attribute("displayName"),
       attribute("name", {
         type: "complex",
+        description: "Kept as one name: formatted is the name, givenName its first word",
         subAttributes: [attribute("formatted"), attribute("givenName"), attribute("familyName")],
       }),
       attribute("emails", {
         type: "complex",
         multiValued: true,
-        subAttributes: [attribute("value"), attribute("type"), attribute("primary", { type: "boolean" })],
+        required: true,
+        description:
+          "One work address is kept (lower-cased), as the primary one; a userName that is an address will do when none is sent",
+        subAttributes: [
+          attribute("value", { required: true }),
+          attribute("type", { canonicalValues: ["work"] }),
+          attribute("primary", { type: "boolean" }),
+        ],
       }),
-      attribute("active", { type: "boolean" }),
+      attribute("active", {
+        type: "boolean",
+        required: true,
+        description: "Every colleague is active or not; true when a new user is sent without it",
+      }),
       attribute("addresses", {
         type: "complex",
         multiValued: true,
-        subAttributes: [attribute("type"), attribute("locality")],
+        description: "One work address is kept: its locality",
+        subAttributes: [attribute("type", { canonicalValues: ["work"] }), attribute("locality")],
       }),
     ],
   },
@@ -85,16 +108,28 @@ const SCHEMAS = [
 
 export const scimSchemas = () => list(SCHEMAS);
 
-export const scimResourceTypes = () =>
-  list([
-    {
-      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-      id: "User",
-      name: "User",
-      endpoint: "/Users",
-      description: "A colleague in the staff directory",
-      schema: SCIM_USER_SCHEMA,
-      schemaExtensions: [{ schema: SCIM_ENTERPRISE_SCHEMA, required: false }],
-      meta: { resourceType: "ResourceType", location: absoluteUrl("/scim/v2/ResourceTypes/User") },
-    },
-  ]);
+/** GET /Schemas/<urn>: the URL each schema's meta.location gives. */
+export function scimSchema(id: string) {
+  const schema = SCHEMAS.find((s) => s.id === id);
+  if (!schema) throw new ScimError(`No schema ${id}.`, 404);
+  return schema;
+}
+
+const userResourceType = () => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+  id: "User",
+  name: "User",
+  endpoint: "/Users",
+  description: "A colleague in the staff directory",
+  schema: SCIM_USER_SCHEMA,
+  schemaExtensions: [{ schema: SCIM_ENTERPRISE_SCHEMA, required: false }],
+  meta: { resourceType: "ResourceType", location: absoluteUrl("/scim/v2/ResourceTypes/User") },
+});
+
+export const scimResourceTypes = () => list([userResourceType()]);
+
+/** GET /ResourceTypes/User: the URL its meta.location gives. */
+export function scimResourceType(id: string) {
+  if (id !== "User") throw new ScimError(`No resource type ${id}.`, 404);
+  return userResourceType();
+}

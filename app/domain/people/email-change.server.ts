@@ -1,0 +1,55 @@
+import type { Executor } from "../../../db/client";
+import { type Actor, recordAudit } from "../../platform/audit.server";
+import { renderEmail } from "../../platform/email-layout.server";
+import { enqueueMail } from "../../platform/outbox.server";
+import { revokeAllSessions } from "../identity/sessions.server";
+import { discardSignInLinks } from "../identity/sign-in.server";
+
+/**
+ * What follows a change of a person's email address, inside the transaction that makes it: whoever
+ * held the old address (or a link for the new one) is signed in nowhere, the old address is told, and
+ * the audit log says from what to what. An address is how someone signs in by link, so a change
+ * nobody notices is a takeover (issue 22: a SCIM token moved the admin's address to its own).
+ */
+export function followEmailChange(
+  tx: Executor,
+  person: { id: number; name: string | null },
+  change: { from: string; to: string },
+  actor: Actor,
+  /** Who made it, in a colleague's words ("your company's staff directory"). */
+  madeBy: string,
+  details: Record<string, unknown> = {},
+  now = Date.now(),
+): void {
+  revokeAllSessions(tx, person.id);
+  // A link asked for either address before the change would sign someone in as this person after it.
+  discardSignInLinks(change.from, tx);
+  discardSignInLinks(change.to, tx);
+  enqueueMail(
+    tx,
+    {
+      kind: "account.email-changed",
+      to: change.from,
+      subject: "Your email address on Undersigned was changed",
+      ...renderEmail({
+        paragraphs: [
+          person.name ? `Hello ${person.name},` : "Hello,",
+          `The email address of your Undersigned account was changed from ${change.from} to ${change.to} by ${madeBy}. You have been signed out everywhere; from now on you sign in with the new address.`,
+          "If you did not expect this, tell an Undersigned administrator at once: whoever reads the new address can sign in as you.",
+        ],
+      }),
+    },
+    now,
+  );
+  recordAudit(
+    tx,
+    actor,
+    "person.email-change",
+    { type: "person", id: person.id },
+    {
+      from: change.from,
+      to: change.to,
+      ...details,
+    },
+  );
+}
