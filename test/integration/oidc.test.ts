@@ -22,7 +22,7 @@ import { hashToken } from "../../app/platform/tokens.server";
 import * as callbackRoute from "../../app/routes/auth.oidc.callback";
 import * as providerRoute from "../../app/routes/sign-in_.provider";
 import { getDb } from "../../db/client";
-import { auditLog, externalIdentities, oidcSignIns, sessions } from "../../db/schema";
+import { auditLog, externalIdentities, oidcSignIns, outbox, sessions } from "../../db/schema";
 import { callRoute, importSampleDirectory, thrown } from "../support/fixtures";
 import { authorizeAtProvider, forgeIdToken, tamperIdToken } from "../support/oidc-flow";
 import { fingerprint, fingerprintChanges } from "../support/server-database";
@@ -194,7 +194,7 @@ describe("signing in with the company's OpenID Provider", () => {
     });
   });
 
-  it("links a directory person by a verified email once, then knows them by (issuer, subject) even when the email changes", async () => {
+  it("links a directory person by a verified email once, then knows them by (issuer, subject) even when the email changes: their other sessions end, the old address is told, the audit says from what to what", async () => {
     importSampleDirectory();
     const ada = findPersonByEmail(db(), "ada@corp.example");
     const result = await signIn("u-ada");
@@ -205,6 +205,13 @@ describe("signing in with the company's OpenID Provider", () => {
     const again = await signIn("u-ada");
     expect(again.personId).toBe(ada?.id);
     expect(findPersonByEmail(db(), "ada.lovelace@corp.example")?.id).toBe(ada?.id);
+    expect(sessionUser(result.sessionToken)).toBeNull();
+    expect(sessionUser(again.sessionToken)?.user.id).toBe(ada?.id);
+    const told = db().select().from(outbox).where(eq(outbox.kind, "account.email-changed")).all().at(-1);
+    expect(told).toMatchObject({ toAddress: "ada@corp.example" });
+    const audit = db().select().from(auditLog).where(eq(auditLog.action, "person.email-change")).all().at(-1);
+    expect(audit?.actorLabel).toBe("identity-provider");
+    expect(audit?.details).toMatchObject({ from: "ada@corp.example", to: "ada.lovelace@corp.example" });
     account.email = "ada@corp.example";
   });
 

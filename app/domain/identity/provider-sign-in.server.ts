@@ -2,11 +2,13 @@ import { and, eq, ne } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { externalIdentities, people } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { IDENTITY_PROVIDER_ACTOR } from "../../platform/audit.server";
 import { normalizeEmail } from "../../platform/email-address";
 import { Refusal } from "../../platform/refusal";
 import { startOfDay } from "../../platform/time";
 import type { ProviderProtocol } from "../../vocabulary/identity";
 import { findPersonByEmail, type Person } from "../people/directory.server";
+import { followEmailChange } from "../people/email-change.server";
 import {
   BOOTSTRAP_LINK,
   decideLink,
@@ -171,10 +173,22 @@ function updateFromClaims(
   if (!person.inDirectory) changes.inDirectory = true;
   if (!Object.keys(changes).length) return person;
   // Dated by day: an exact time here would say when this person signed in.
-  return tx
+  const updated = tx
     .update(people)
     .set({ ...changes, updatedAt: new Date(startOfDay(now)) })
     .where(eq(people.id, person.id))
     .returning()
     .get();
+  // Before this sign-in's own session is made: every other one ends, and the old address is told.
+  if (updated.email !== person.email)
+    followEmailChange(
+      tx,
+      updated,
+      { from: person.email, to: updated.email },
+      IDENTITY_PROVIDER_ACTOR,
+      "your company's sign-in service",
+      { protocol: identity.protocol },
+      now,
+    );
+  return updated;
 }
