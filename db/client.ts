@@ -128,6 +128,10 @@ export function closeDb(): void {
  * Transactions that write begin `{ behavior: "immediate" }`: a deferred one that reads before it
  * writes fails with SQLITE_BUSY, busy timeout or not, when another process (the CLI) commits between.
  */
+/** Whether an error is a unique index refusing a row (SQLite's SQLITE_CONSTRAINT_UNIQUE). */
+export const isUniqueViolation = (error: unknown): boolean =>
+  error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE";
+
 export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 export type Executor = DB | Tx;
 

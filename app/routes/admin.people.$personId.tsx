@@ -49,7 +49,16 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate") }),
   z.object({ intent: z.literal("approve-link"), requestId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("refuse-link"), requestId: z.coerce.number().int().positive() }),
-  z.object({ intent: z.literal("confirm-directory-change") }),
+  z.object({
+    intent: z.literal("confirm-directory-change"),
+    // What the page showed: confirmed only if the directory still asks for exactly that.
+    email: z.string(),
+    userName: z.string(),
+    externalId: z
+      .string()
+      .optional()
+      .transform((value) => value || null),
+  }),
   z.object({ intent: z.literal("refuse-directory-change") }),
 ]);
 
@@ -73,7 +82,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       refuseLinkRequest(value.requestId, personId, actor);
       message = "Refused: that account stays unconnected.";
     } else if (value.intent === "confirm-directory-change") {
-      confirmHeldScimChange(personId, actor);
+      const { email, userName, externalId } = value;
+      confirmHeldScimChange(personId, { email, userName, externalId }, actor);
       message = "Confirmed: the directory's change is made.";
     } else if (value.intent === "refuse-directory-change") {
       refuseHeldScimChange(personId, actor);
@@ -193,6 +203,9 @@ export default function AdminPerson() {
             </dd>
           </dl>
           <Form method="post" className="row">
+            <input type="hidden" name="email" value={held.email} />
+            <input type="hidden" name="userName" value={held.userName} />
+            <input type="hidden" name="externalId" value={held.externalId ?? ""} />
             <button type="submit" name="intent" value="confirm-directory-change">
               Confirm the change
             </button>

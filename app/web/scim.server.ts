@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUniqueViolation } from "../../db/client";
 import { scimTokenValid } from "../domain/identity/scim-tokens.server";
 import { listScimUsers } from "../domain/people/provisioning.server";
 import { parseScimView, projectList, type ScimView } from "../domain/people/scim-attributes.server";
@@ -90,6 +91,9 @@ export async function scimRespond(request: Request, operation: () => Promise<Res
   } catch (error) {
     if (error instanceof ScimError) return scimError(error.status, error.message, error.scimType);
     if (error instanceof Refusal) return scimError(error.status, error.message);
+    // Two requests racing for one userName or address: the index decides, and the loser is told so.
+    if (isUniqueViolation(error))
+      return scimError(409, "Another user has this userName or email address.", "uniqueness");
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalAccount, startLocalIdp } from "../../app/demo/local-idp";
 import {
+  decideLink,
   deleteExpiredLinkRequests,
   LINK_REQUEST_TTL_MS,
   LinkConfirmationNeeded,
@@ -165,7 +166,7 @@ async function adminByEmailedLink(email: string, name: string) {
 }
 
 describe("linking a new provider account to a person by a verified email", () => {
-  it("links an ADMIN_EMAILS address at once while no admin is linked (the bootstrap), audited", async () => {
+  it("links an ADMIN_EMAILS address at once while nobody is an admin (the bootstrap), audited", async () => {
     importSampleDirectory();
     const first = await signIn("u-first");
     expect(person("first.admin@corp.example").id).toBe(first.personId);
@@ -174,7 +175,7 @@ describe("linking a new provider account to a person by a verified email", () =>
     expect(lastAudit("identity.link")).toMatchObject({
       actorLabel: "system",
       targetId: String(first.personId),
-      details: { from: null, to: "u-first", by: "ADMIN_EMAILS, no admin linked yet" },
+      details: { from: null, to: "u-first", by: "ADMIN_EMAILS, no admin yet" },
     });
   });
 
@@ -285,6 +286,24 @@ describe("linking a new provider account to a person by a verified email", () =>
     const signedIn = await signIn("u-late");
     expect(signedIn.personId).toBe(late.id);
     expect(rolesOf(late.id)).toEqual(["admin"]);
+  });
+
+  it("holds an ADMIN_EMAILS address while anyone is an admin, even one who signs in only by emailed link", () => {
+    let decision: ReturnType<typeof decideLink> | undefined;
+    // Rolled back: as if every admin signed in by emailed link, none linked to the provider.
+    expect(() =>
+      db().transaction((tx) => {
+        tx.delete(externalIdentities).run();
+        decision = decideLink(tx, undefined, "late.admin@corp.example", {
+          protocol: "oidc",
+          issuer: "https://idp.example",
+          subject: "u-squatter",
+        });
+        tx.rollback();
+      }),
+    ).toThrow(/rollback/i);
+    expect(decision).toEqual({ hold: true, replaces: null });
+    expect(linkOf("u-first")).toBeDefined();
   });
 
   it("replaces a person's link to another account of the provider only by confirmation, audited old → new", async () => {
@@ -425,7 +444,7 @@ describe("ending what a person has open", () => {
     const open = () =>
       db().select().from(identityLinkRequests).where(eq(identityLinkRequests.email, ops.email)).all();
     expect(open()).toHaveLength(1);
-    db().transaction((tx) => endSessionsAndLinkRequests(tx, ops));
+    db().transaction((tx) => endSessionsAndLinkRequests(tx, ops.id, [ops.email]));
     expect(open()).toEqual([]);
     expect(sessionUser(opsSession)).toBeNull();
     expect(linkOf("u-ops")?.personId).toBe(ops.id);

@@ -61,6 +61,13 @@ beforeAll(() => {
 });
 beforeEach(() => resetRateLimits());
 
+/** The held change as the admin's page shows it (and posts it back on confirming). */
+const shown = (personId: number) => {
+  const held = heldScimChange(personId);
+  if (!held) throw new Error("nothing held");
+  return { email: held.email, userName: held.userName, externalId: held.externalId };
+};
+
 const target = () => {
   const admin = people.staff[0];
   if (!admin) throw new Error("no admin");
@@ -141,7 +148,7 @@ describe("A SCIM token against someone who holds a role", () => {
     const oldLink = await linkFor(admin.email);
     const newLink = await linkFor("ada.renamed@corp.example");
 
-    confirmHeldScimChange(admin.id, actorOf(decider));
+    confirmHeldScimChange(admin.id, shown(admin.id), actorOf(decider));
 
     expect(findPersonByEmail(db(), "ada.renamed@corp.example")?.id).toBe(admin.id);
     expect(sessionUser(session)).toBeNull();
@@ -154,6 +161,25 @@ describe("A SCIM token against someone who holds a role", () => {
       details: { from: admin.email, to: "ada.renamed@corp.example", requestedBy: "scim" },
     });
     expect(heldScimChange(admin.id)).toBeUndefined();
+  });
+
+  it("confirms only what the admin read: a change the token swaps in after the page was opened is refused, and nothing changes", async () => {
+    const admin = target();
+    const decider = people.staff[1];
+    if (!decider) throw new Error("no second admin");
+    const move = (value: string) =>
+      scim(
+        "PATCH",
+        `/Users/${admin.id}`,
+        patchOf({ op: "Replace", path: 'emails[type eq "work"].value', value }),
+      );
+    await move("a.lovelace@corp.example");
+    const read = shown(admin.id);
+    await move("mallory@evil.example");
+    const before = fingerprint(db().$client);
+    expect(() => confirmHeldScimChange(admin.id, read, actorOf(decider))).toThrow(/something else since/);
+    expect(fingerprintChanges(before, fingerprint(db().$client))).toEqual([]);
+    refuseHeldScimChange(admin.id, actorOf(decider));
   });
 
   it("cannot adopt a role holder with POST, nor re-create one it deleted, until an admin confirms", async () => {
@@ -171,7 +197,7 @@ describe("A SCIM token against someone who holds a role", () => {
     expect(heldScimChange(moderator.id)).toMatchObject({ relink: true, externalId: "00u-moderator" });
     expect(findPersonByEmail(db(), moderator.email)?.scimUserName).toBeNull();
 
-    confirmHeldScimChange(moderator.id, actorOf(people.staff[1] ?? moderator));
+    confirmHeldScimChange(moderator.id, shown(moderator.id), actorOf(people.staff[1] ?? moderator));
     const found = await scim(
       "GET",
       `/Users?filter=${encodeURIComponent(`userName eq "${moderator.email}"`)}`,
@@ -182,7 +208,7 @@ describe("A SCIM token against someone who holds a role", () => {
     expect((await scim("DELETE", `/Users/${moderator.id}`)).status).toBe(204);
     expect((await post()).status).toBe(409);
     expect(heldScimChange(moderator.id)).toMatchObject({ relink: true });
-    confirmHeldScimChange(moderator.id, actorOf(people.staff[1] ?? moderator));
+    confirmHeldScimChange(moderator.id, shown(moderator.id), actorOf(people.staff[1] ?? moderator));
     expect((await scim("GET", `/Users/${moderator.id}`)).status).toBe(404);
     expect((await scim("GET", `/Users/${moderator.id}-1`)).json).toMatchObject({ userName: moderator.email });
   });

@@ -533,6 +533,17 @@ describe("SCIM as RFC 7644 says", () => {
     });
   });
 
+  it("finds and refuses a userName with capitals beyond ASCII as it stored it: a second POST is 409, never a 500", async () => {
+    await create("emile@corp.example", { userName: "Émile.Zola" });
+    expect((await byUserName("Émile.Zola")).json).toMatchObject({ totalResults: 1 });
+    expect((await byUserName("Émile.zola")).json).toMatchObject({ totalResults: 1 });
+    const again = await scim("POST", "/Users", {
+      ...oktaCreate("emile.two@corp.example"),
+      userName: "Émile.Zola",
+    });
+    expect(again).toMatchObject({ status: 409, json: { scimType: "uniqueness" } });
+  });
+
   it("takes bidi controls and line breaks out of names and departments", async () => {
     const created = await scim("POST", "/Users", {
       ...oktaCreate("bidi@corp.example"),

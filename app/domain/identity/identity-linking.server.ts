@@ -27,7 +27,7 @@ import { findPersonByEmail, type Person } from "../people/directory.server";
  *
  * - the person holds a role (any in person_roles), or the address is in ADMIN_EMAILS (a first
  *   sign-in would make them admin) — except the bootstrap: an ADMIN_EMAILS address whose person
- *   holds no role yet, while no admin is linked to any provider identity, is linked at once, so the
+ *   holds no role yet, while nobody is an admin at all (by provider or by link), is linked at once, so the
  *   first admin can come in through the provider;
  * - or the person is already linked to another subject of the same provider (replacing that link).
  *
@@ -94,11 +94,11 @@ function holdsRole(exec: Executor, personId: number): boolean {
     .get();
 }
 
-function anyAdminLinked(exec: Executor): boolean {
+/** Whether anyone is an admin yet, linked to a provider or not (one who signs in by link counts). */
+function anyAdmin(exec: Executor): boolean {
   return !!exec
-    .select({ id: externalIdentities.id })
-    .from(externalIdentities)
-    .innerJoin(personRoles, eq(personRoles.personId, externalIdentities.personId))
+    .select({ personId: personRoles.personId })
+    .from(personRoles)
     .where(eq(personRoles.role, "admin"))
     .limit(1)
     .get();
@@ -119,7 +119,7 @@ export function decideLink(
   const roleHolder = person ? holdsRole(exec, person.id) : false;
   const adminEmail = getConfig().adminEmails.includes(email);
   if (!roleHolder && !adminEmail) return { hold: false, bootstrap: false };
-  if (adminEmail && !roleHolder && !anyAdminLinked(exec)) return { hold: false, bootstrap: true };
+  if (adminEmail && !roleHolder && !anyAdmin(exec)) return { hold: false, bootstrap: true };
   return { hold: true, replaces: null };
 }
 
@@ -167,7 +167,7 @@ export function linkIdentity(
 }
 
 /** Links made at once for the bootstrap admin are audited as the system's. */
-export const BOOTSTRAP_LINK = { actor: SYSTEM_ACTOR, by: "ADMIN_EMAILS, no admin linked yet" } as const;
+export const BOOTSTRAP_LINK = { actor: SYSTEM_ACTOR, by: "ADMIN_EMAILS, no admin yet" } as const;
 
 /**
  * A held link (inside the sign-in's transaction): records the request and emails its link to the

@@ -1,4 +1,4 @@
-import { eq, lte } from "drizzle-orm";
+import { eq, inArray, lte } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { identityLinkRequests, sessions } from "../../../db/schema";
 import { getConfig } from "../../config.server";
@@ -139,13 +139,14 @@ export function revokeAllSessions(exec: Executor, personId: number): void {
 }
 
 /**
- * Ends every session of the person and every pending request to connect a company account to their
- * address (identity-linking.server.ts), inside the caller's transaction: for a change that must not
- * leave an open door behind, such as their email address changing. Their existing provider links stay.
+ * Ends every session of the person and every pending request to connect a company account to the
+ * given addresses (identity-linking.server.ts), inside the caller's transaction: for a change that
+ * must not leave an open door behind, such as their email address changing (a request confirmed
+ * afterwards would connect an account to whoever holds the address then). Provider links stay.
  */
-export function endSessionsAndLinkRequests(exec: Executor, person: { id: number; email: string }): void {
-  revokeAllSessions(exec, person.id);
-  exec.delete(identityLinkRequests).where(eq(identityLinkRequests.email, person.email)).run();
+export function endSessionsAndLinkRequests(exec: Executor, personId: number, addresses: string[]): void {
+  revokeAllSessions(exec, personId);
+  exec.delete(identityLinkRequests).where(inArray(identityLinkRequests.email, addresses)).run();
 }
 
 export function deleteExpiredSessions(now = Date.now()): number {

@@ -2,14 +2,14 @@ import type { Executor } from "../../../db/client";
 import { type Actor, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
-import { revokeAllSessions } from "../identity/sessions.server";
+import { endSessionsAndLinkRequests } from "../identity/sessions.server";
 import { discardSignInLinks } from "../identity/sign-in.server";
 
 /**
  * What follows a change of a person's email address, inside the transaction that makes it: whoever
  * held the old address (or a link for the new one) is signed in nowhere, the old address is told, and
  * the audit log says from what to what. An address is how someone signs in by link, so a change
- * nobody notices is a takeover (issue 22: a SCIM token moved the admin's address to its own).
+ * nobody notices is a takeover (a SCIM token could move an admin's address to its own).
  */
 export function followEmailChange(
   tx: Executor,
@@ -21,7 +21,7 @@ export function followEmailChange(
   details: Record<string, unknown> = {},
   now = Date.now(),
 ): void {
-  revokeAllSessions(tx, person.id);
+  endSessionsAndLinkRequests(tx, person.id, [change.from, change.to]);
   // A link asked for either address before the change would sign someone in as this person after it.
   discardSignInLinks(change.from, tx);
   discardSignInLinks(change.to, tx);

@@ -201,8 +201,15 @@ function findById(exec: Executor, id: string): Person {
  * matched against everyone's email and userName, without regard to case), so one filter never finds
  * two people for one name.
  */
+/**
+ * A userName as SQLite's lower() lowers it: ASCII letters only. Compared with lower(scim_user_name),
+ * JavaScript's full Unicode lowering would miss "Émile" (SQLite keeps the É), and the insert that
+ * followed would hit the unique index.
+ */
+const lowerAsSqlite = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
 function holdersOf(exec: Executor, names: { email: string; scimUserName: string | null }): Person[] {
-  const keys = [...new Set([names.email, (names.scimUserName ?? names.email).toLowerCase()])];
+  const keys = [...new Set([names.email, lowerAsSqlite(names.scimUserName ?? names.email)])];
   return exec
     .select()
     .from(people)
@@ -290,7 +297,7 @@ function filtered(filter: string): Person[] {
   if (attribute === "username") {
     const rows = where(
       or(
-        eq(sql`lower(${people.scimUserName})`, value.toLowerCase()),
+        eq(sql`lower(${people.scimUserName})`, lowerAsSqlite(value)),
         and(isNull(people.scimUserName), eq(people.email, normalizeEmail(value))),
       ),
     ).all();
@@ -621,12 +628,23 @@ export class HeldChangeError extends Refusal {}
  * createScimUser): the email, userName and externalId it sent, and the link of its user to them (a
  * deleted user's person gets a new SCIM id). An email change follows as any does.
  */
-export function confirmHeldScimChange(personId: number, actor: Actor): void {
+export function confirmHeldScimChange(personId: number, shown: ScimIdentity, actor: Actor): void {
   getDb().transaction(
     (tx) => {
       const held = heldScimChange(personId, tx);
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
       if (!held || !person) throw new HeldChangeError("Nothing is waiting for a confirmation here.", 404);
+      // What the admin read, not whatever the client asked for since: a token swapping the held address
+      // between the page and the click would otherwise have the admin confirm its own address.
+      if (
+        held.email !== shown.email ||
+        held.userName !== shown.userName ||
+        held.externalId !== shown.externalId
+      )
+        throw new HeldChangeError(
+          "The staff directory asked for something else since this page was opened: read the change again before confirming it.",
+          409,
+        );
       if (holdersOf(tx, { email: held.email, scimUserName: held.userName }).some((p) => p.id !== person.id))
         throw new HeldChangeError(
           "Another colleague has this email address or userName now: refuse this change.",

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { getDb, preparedStatements } from "../../../db/client";
+import { getDb, isUniqueViolation, preparedStatements } from "../../../db/client";
 import { signatures } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { renderMarkdown } from "../../platform/markdown.server";
@@ -38,9 +38,6 @@ export function hashIp(ip: string): string {
 export type Receipt = { petitionId: number; seq: number; hash: string };
 /** `reasonPosted`: whether the reason became a comment (null without one); see postSigningReason. */
 export type SignResult = { receipt: Receipt; reasonPosted: boolean | null };
-
-const isUniqueViolation = (error: unknown) =>
-  error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE";
 
 /**
  * Signing is the hot path: its statements are prepared once per connection, and run raw, because
