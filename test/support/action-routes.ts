@@ -56,7 +56,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "confirm-directory-change",
       "refuse-directory-change",
     ],
-    fields: ["role", "requestId"],
+    fields: ["role", "requestId", "email", "userName", "externalId"],
   },
   {
     file: "admin.settings.tsx",

@@ -182,19 +182,12 @@ const FORM_SCENARIOS: Scenario[] = [
       prepare(world, actor) {
         const person = world.make.person();
         world.make.grantOrganizer(person);
-        holdScimChange(
-          getDb(),
-          person,
-          {
-            email: `moved-${person.id}@corp.example`,
-            userName: `moved-${person.id}@corp.example`,
-            externalId: null,
-          },
-          false,
-        );
+        const moved = `moved-${person.id}@corp.example`;
+        holdScimChange(getDb(), person, { email: moved, userName: moved, externalId: null }, false);
         return {
           path: actionPath(this.route, { personId: person.id }),
-          body: { intent },
+          // Confirming names the change the page showed (refusing needs nothing more).
+          body: { intent, email: moved, userName: moved, externalId: "" },
           person: actorPerson(world, actor),
         };
       },
