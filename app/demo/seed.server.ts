@@ -41,7 +41,7 @@ function weighted<T>(items: readonly T[], weights: number[], next: () => number)
   return items[items.length - 1] as T;
 }
 
-/** Named demo accounts, one or more per role, listed in the README. */
+/** Named demo accounts, one or more per role, listed in docs/features.md ("The demo company"). */
 export const DEMO_ACCOUNTS: Array<{
   email: string;
   name: string;

@@ -10,7 +10,7 @@ import { coSponsorStanding, hasPendingInvitation, isCoOrganizer, isOrganizer } f
  * Who may do what to a petition, stated once: the state machine, the editing functions, the
  * organizers' tools (dashboard, updates, invitations) ask these rules before they change anything,
  * and the petition page and the dashboard ask the same ones to decide which buttons and links to
- * offer, so the two never disagree. README's "Who may do what" is this file as a table.
+ * offer, so the two never disagree. docs/features.md's "Who may do what" is this file as a table.
  *
  * The creator started the petition and alone decides for it: inviting and removing co-organizers,
  * dropping co-sponsors before it opens, declaring victory, asking moderators to close it early.
