@@ -57,6 +57,14 @@ module.exports = {
       from: { path: "^(app|db|bench)/", pathNot: "^app/demo/" },
       to: { path: "^app/demo/" },
     },
+    {
+      name: "no-circular",
+      comment:
+        "No module reaches itself through its imports: a cycle means two modules share one job (pull the shared part into its own module).",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -9,7 +9,7 @@ import type { User } from "../domain/identity/sessions.server";
 import { savePetitionEdit } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findViewablePetition } from "../domain/petitions/reads.server";
-import { editRefusalFor } from "../domain/petitions/rights.server";
+import { editRefusalFor } from "../domain/petitions/standing.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";

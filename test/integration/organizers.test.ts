@@ -17,12 +17,12 @@ import { transitionPetition } from "../../app/domain/petitions/lifecycle.server"
 import {
   answerInvitation,
   inviteOrganizer,
-  isOrganizer,
   removeOrganizer,
 } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
+import { isOrganizer } from "../../app/domain/petitions/standing.server";
 import {
   listPetitionUpdates,
   postPetitionUpdate,

@@ -14,8 +14,8 @@ import {
   PetitionError,
   TRANSITION_ACTIONS,
   type TransitionAction,
-  viewerRights,
 } from "../../app/domain/petitions/rights.server";
+import { viewerRights } from "../../app/domain/petitions/standing.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { coOrganize, draftPetition, makeCompany } from "../support/petition-fixtures";
 

@@ -24,7 +24,7 @@ import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/anno
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { organizerEmails } from "../petitions/organizers.server";
-import { isPublic } from "../petitions/reads.server";
+import { isPublic } from "../petitions/rights.server";
 import { publishPolicyVersion } from "../policies/registry.server";
 import type { AnnouncementInput } from "./forms";
 import { ANSWERED } from "./obligations.server";

@@ -6,7 +6,7 @@ import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";
 import { stakeIds } from "../petitions/organizers.server";
-import { canViewByNumber } from "../petitions/reads.server";
+import { viewableBy } from "../petitions/standing.server";
 
 /**
  * What the comments module needs to know about a thing that carries a thread. Each commentable
@@ -66,7 +66,7 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
       // A thread is addressed by the petition's number (its page, its comments): who may see the
       // petition by number sees its thread. Collecting co-sponsors, that is its organizers and
       // moderators; no comment is posted before a petition opens, so nobody else misses one.
-      canView: (user) => canViewByNumber(exec, petition, user),
+      canView: (user) => viewableBy(exec, petition, user, "number"),
       closedReason,
       officialIds: organizers,
       // Asked only when someone moderates: not a cost of every petition page.

@@ -4,8 +4,8 @@ import { petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
 import { countByVisibility } from "./counts.server";
 import { petitionKeyView } from "./petition-keys.server";
-import { findPetition, ftsQuery, isPublic, type listMilestones, matchesSearch } from "./reads.server";
-import type { Petition } from "./rights.server";
+import { findPetition, ftsQuery, type listMilestones, matchesSearch } from "./reads.server";
+import { isPublic, type Petition } from "./rights.server";
 
 /** The public JSON API's view of petitions (docs/api.md): public petitions only, no person named. */
 

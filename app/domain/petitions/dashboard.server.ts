@@ -10,7 +10,7 @@ import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
-import { dashboardRefusalFor, dashboardRights, type Petition } from "./rights.server";
+import type { Petition } from "./rights.server";
 import {
   bucketStarts,
   chooseResolution,
@@ -18,6 +18,7 @@ import {
   HOURLY_SPAN_MS,
   type Resolution,
 } from "./signature-series";
+import { dashboardRefusalFor, dashboardRights } from "./standing.server";
 import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
 
 /**

@@ -18,8 +18,8 @@ import {
   type Petition,
   PetitionError,
   responseApprovalRefusal,
-  standingOf,
 } from "./rights.server";
+import { standingOf } from "./standing.server";
 
 /** Creating and editing a petition, and the milestones its creator adds before it opens. */
 

@@ -14,13 +14,8 @@ import type { User } from "../identity/sessions.server";
 import type { Transition } from "./forms";
 import { countingCoSponsors, organizerEmails, stakeIds } from "./organizers.server";
 import { closePetitionKey, openPetitionKey } from "./petition-keys.server";
-import {
-  coSponsorDropRefusal,
-  type Petition,
-  PetitionError,
-  standingOf,
-  transitionRefusal,
-} from "./rights.server";
+import { coSponsorDropRefusal, type Petition, PetitionError, transitionRefusal } from "./rights.server";
+import { standingOf } from "./standing.server";
 import { recordPetitionUpdate } from "./updates.server";
 
 /**

@@ -1,5 +1,5 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { type Executor, getDb, preparedStatements } from "../../../db/client";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { type Executor, getDb } from "../../../db/client";
 import {
   people,
   petitionCoOrganizers,
@@ -15,82 +15,19 @@ import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail } from "../../platform/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import type { User } from "../identity/sessions.server";
-import { organizerChangeRefusal, standingOf } from "./rights.server";
+import { organizerChangeRefusal } from "./rights.server";
+import { coSponsorStanding, invitationOf, isOrganizer, standingOf } from "./standing.server";
 
 /**
  * Who organizes a petition: its creator, and the colleagues who accepted the creator's invitation
  * to co-organize. Co-sponsors are not organizers: co-sponsoring is an endorsement that counts toward
  * opening, nothing more. Every "is this an organizer" question (the dashboard, updates, the Official
  * badge, emails to organizers) asks the `petition_organizers` view, so the sources never drift.
- * Who may invite, remove or leave is stated in rights.server.ts.
+ * Who may invite, remove or leave is stated in rights.server.ts; membership is read in
+ * standing.server.ts.
  */
 
 export class OrganizerError extends Refusal {}
-
-const statements = preparedStatements((db) => ({
-  isOrganizer: db
-    .select({ id: petitionOrganizers.personId })
-    .from(petitionOrganizers)
-    .where(
-      and(
-        eq(petitionOrganizers.petitionId, sql.placeholder("petitionId")),
-        eq(petitionOrganizers.personId, sql.placeholder("personId")),
-      ),
-    )
-    .prepare(),
-  isCoOrganizer: db
-    .select({ id: petitionCoOrganizers.personId })
-    .from(petitionCoOrganizers)
-    .where(
-      and(
-        eq(petitionCoOrganizers.petitionId, sql.placeholder("petitionId")),
-        eq(petitionCoOrganizers.personId, sql.placeholder("personId")),
-      ),
-    )
-    .prepare(),
-  coSponsors: db
-    .select({ id: petitionCoSponsors.personId, droppedAt: petitionCoSponsors.droppedAt })
-    .from(petitionCoSponsors)
-    .where(eq(petitionCoSponsors.petitionId, sql.placeholder("petitionId")))
-    .prepare(),
-  invitation: db
-    .select()
-    .from(petitionOrganizerInvitations)
-    .where(
-      and(
-        eq(petitionOrganizerInvitations.petitionId, sql.placeholder("petitionId")),
-        eq(petitionOrganizerInvitations.personId, sql.placeholder("personId")),
-      ),
-    )
-    .prepare(),
-}));
-
-/**
- * Asked on every petition page, so prepared once per connection. `exec` (the database, or a
- * transaction, which runs on the same connection) needs no statement of its own.
- */
-export function isOrganizer(_exec: Executor, petition: { id: number }, userId: number): boolean {
-  return Boolean(statements().isOrganizer.get({ petitionId: petition.id, personId: userId }));
-}
-
-/** A colleague who accepted the creator's invitation (or was a co-organizer before invitations). */
-export function isCoOrganizer(_exec: Executor, petitionId: number, userId: number): boolean {
-  return Boolean(statements().isCoOrganizer.get({ petitionId, personId: userId }));
-}
-
-/** The petition's co-sponsors: those counting now, and those its creator dropped. */
-export function coSponsorStanding(_exec: Executor, petitionId: number) {
-  const rows = statements().coSponsors.all({ petitionId });
-  return {
-    counting: new Set(rows.filter((r) => !r.droppedAt).map((r) => r.id)),
-    dropped: new Set(rows.filter((r) => r.droppedAt).map((r) => r.id)),
-  };
-}
-
-/** Whether this person has an invitation to co-organize that they have not answered. */
-export function hasPendingInvitation(_exec: Executor, petitionId: number, userId: number): boolean {
-  return Boolean(statements().invitation.get({ petitionId, personId: userId }));
-}
 
 export function organizerIds(exec: Executor, petitionId: number): Set<number> {
   return new Set(
@@ -245,7 +182,7 @@ export function pendingInvitation(slug: string, user: User) {
   const db = getDb();
   const petition = db.select().from(petitions).where(eq(petitions.slug, slug)).get();
   if (!petition) return null;
-  const invitation = statements().invitation.get({ petitionId: petition.id, personId: user.id });
+  const invitation = invitationOf(db, petition.id, user.id);
   if (!invitation) return null;
   const inviter = db
     .select({ name: people.name })

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
-import { type Executor, getDb, preparedStatements } from "../../../db/client";
+import { getDb, preparedStatements } from "../../../db/client";
 import {
   milestones,
   people,
@@ -12,11 +12,10 @@ import { renderStoredMarkdown } from "../../platform/markdown.server";
 import { dayOf, minuteOf } from "../../platform/time";
 import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { countingCoSponsors, isOrganizer } from "./organizers.server";
+import { countingCoSponsors } from "./organizers.server";
 import type { Petition } from "./rights.server";
-import { viewerRights } from "./rights.server";
+import { viewableBy, viewerRights } from "./standing.server";
 
 /** What the petition pages and lists read: who may see a petition, lists and search, My petitions. */
 
@@ -54,42 +53,6 @@ const statements = preparedStatements((db) => ({
     .orderBy(asc(petitionCoSponsors.createdAt))
     .prepare(),
 }));
-
-/** Public: listed, viewable by anyone signed in, in the API. */
-export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolean {
-  return ["open", "closed", "archived"].includes(petition.state) && !petition.hiddenAt;
-}
-
-/** Who may see a petition page at all. */
-export function canView(exec: Executor, petition: Petition, user: User | null): boolean {
-  if (isPublic(petition)) return true;
-  // Rejected (but not offensive) petitions stay readable, with the reason, like any public record.
-  if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
-    return true;
-  if (!user) return false;
-  // A draft is its creator's alone; moderators see everything from the moment it is shared.
-  if (can(user, "moderate:petition") && petition.state !== "draft") return true;
-  if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
-    return true;
-  // Collecting co-sponsors: the creator shares the link with colleagues.
-  if (petition.state === "collecting") return true;
-  return isOrganizer(exec, petition, user.id);
-}
-
-/**
- * Whether this person may see the petition when it is asked for by number (as its discussion always
- * is: /discussions/petition/N). Collecting co-sponsors, a petition is its creator's to share:
- * colleagues find it by its link (the slug), not by counting up numbers (the attack review found
- * petitions to co-sponsor that way, and issue 22 again through their discussions); its organizers
- * and moderators find it either way.
- */
-export function canViewByNumber(exec: Executor, petition: Petition, user: User | null): boolean {
-  if (!canView(exec, petition, user)) return false;
-  return (
-    petition.state !== "collecting" ||
-    Boolean(user && (can(user, "moderate:petition") || isOrganizer(exec, petition, user.id)))
-  );
-}
 
 export function findPetition(idOrSlug: string): Petition | undefined {
   return /^\d+$/.test(idOrSlug)
@@ -295,9 +258,9 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
   if (!petition) return undefined;
-  const visible =
-    idOrSlug === petition.slug ? canView(getDb(), petition, user) : canViewByNumber(getDb(), petition, user);
-  return visible ? petition : undefined;
+  return viewableBy(getDb(), petition, user, idOrSlug === petition.slug ? "slug" : "number")
+    ? petition
+    : undefined;
 }
 
 /**

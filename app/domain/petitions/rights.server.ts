@@ -1,10 +1,7 @@
-import { type Executor, getDb } from "../../../db/client";
 import type { petitions } from "../../../db/schema";
 import { Refusal } from "../../platform/refusal";
 import { type PetitionState, STATE_LABELS } from "../../vocabulary/petitions";
-import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { coSponsorStanding, hasPendingInvitation, isCoOrganizer, isOrganizer } from "./organizers.server";
 
 /**
  * Who may do what to a petition, stated once: the state machine, the editing functions, the
@@ -16,6 +13,9 @@ import { coSponsorStanding, hasPendingInvitation, isCoOrganizer, isOrganizer } f
  * dropping co-sponsors before it opens, declaring victory, asking moderators to close it early.
  * Co-sponsors endorse it (their names count toward opening) and get nothing else. Co-organizers,
  * colleagues who accepted the creator's invitation, see the dashboard and post updates.
+ *
+ * Every rule here is a pure function of a petition and a Standing (what standing.server.ts reads of
+ * a person), so test/unit/petition-rights-table.test.ts can check the docs' table against them.
  */
 
 export type Petition = typeof petitions.$inferSelect;
@@ -96,35 +96,6 @@ export type Standing = {
   /** Invited to co-organize, not yet answered. */
   isInvited: boolean;
 };
-
-export function standingOf(exec: Executor, petition: Petition, user: User | null): Standing {
-  if (!user) {
-    return {
-      user,
-      isCreator: false,
-      isModerator: false,
-      isAdmin: false,
-      hasCoSponsored: false,
-      wasDropped: false,
-      isCoOrganizer: false,
-      isOrganizer: false,
-      isInvited: false,
-    };
-  }
-  const coSponsors = coSponsorStanding(exec, petition.id);
-  const isCreator = petition.creatorId === user.id;
-  return {
-    user,
-    isCreator,
-    isModerator: can(user, "moderate:petition"),
-    isAdmin: can(user, "view:admin"),
-    hasCoSponsored: !isCreator && coSponsors.counting.has(user.id),
-    wasDropped: coSponsors.dropped.has(user.id),
-    isCoOrganizer: isCoOrganizer(exec, petition.id, user.id),
-    isOrganizer: isOrganizer(exec, petition, user.id),
-    isInvited: hasPendingInvitation(exec, petition.id, user.id),
-  };
-}
 
 /**
  * A moderator with a stake in the petition (started, co-sponsored or co-organizes it) leaves its
@@ -215,10 +186,6 @@ export function editRefusal(petition: Petition, s: Standing): PetitionError | nu
   );
 }
 
-/** editRefusal for this person, for the edit page's loader and action. */
-export const editRefusalFor = (petition: Petition, user: User) =>
-  editRefusal(petition, standingOf(getDb(), petition, user));
-
 /** Whether a moderator's typo fix (audited) or the creator's own draft edit. */
 export const isModeratorFix = (petition: Petition, s: Standing) =>
   !(s.isCreator && petition.state === "draft") && s.isModerator;
@@ -294,25 +261,6 @@ export function organizerChangeRefusal(
   return null;
 }
 
-/** dashboardRefusal for this person, for the dashboard's loader and action. */
-export const dashboardRefusalFor = (petition: Petition, user: User) =>
-  dashboardRefusal(standingOf(getDb(), petition, user));
-
-/** What the dashboard offers this viewer: the same rules its actions ask. */
-export function dashboardRights(petition: Petition, user: User) {
-  const s = standingOf(getDb(), petition, user);
-  return {
-    organizer: s.isOrganizer,
-    isCreator: s.isCreator,
-    isCoOrganizer: s.isCoOrganizer,
-    canPostUpdate: updateRefusal(petition, s) === null,
-    canDeclareVictory: transitionRefusal(petition, "declare-victory", s) === null,
-    canInvite: organizerChangeRefusal(petition, s, "invite") === null,
-    canRemove: organizerChangeRefusal(petition, s, "remove") === null,
-    canLeave: organizerChangeRefusal(petition, s, "leave") === null,
-  };
-}
-
 /** Invalidating signatures: moderators, never on a petition they have a stake in. */
 export function invalidationRefusal(s: Standing): PetitionError | null {
   if (!s.isModerator) return new PetitionError("Only moderators can invalidate signatures.", 403);
@@ -334,23 +282,33 @@ export function acceptsSignatures(
   );
 }
 
-/** Everything the petition page needs to know of what this viewer may do. */
-export function viewerRights(petition: Petition, user: User | null) {
-  const s = standingOf(getDb(), petition, user);
-  return {
-    signedIn: Boolean(user),
-    acceptsSignatures: acceptsSignatures(petition),
-    isCreator: s.isCreator,
-    isModerator: s.isModerator,
-    hasCoSponsored: s.hasCoSponsored,
-    standsAside: standsAside(s),
-    transitions: availableTransitions(petition, s),
-    canEdit: user !== null && editRefusal(petition, s) === null,
-    canAddMilestone: user !== null && milestoneRefusal(petition, s) === null,
-    canApproveResponses: user !== null && responseApprovalRefusal(petition, s) === null,
-    canDropCoSponsors: user !== null && coSponsorDropRefusal(petition, s) === null,
-    canInvalidate: petition.state !== "draft" && invalidationRefusal(s) === null,
-    canSeeDashboard: user !== null && dashboardRefusal(s) === null,
-    isInvited: s.isInvited,
-  };
+/** Public: listed, viewable by anyone signed in, in the API. */
+export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolean {
+  return ["open", "closed", "archived"].includes(petition.state) && !petition.hiddenAt;
+}
+
+/** Who may see a petition page at all. */
+export function canView(petition: Petition, s: Standing): boolean {
+  if (isPublic(petition)) return true;
+  // Rejected (but not offensive) petitions stay readable, with the reason, like any public record.
+  if (petition.state === "rejected" && petition.rejectionReason !== "offensive" && !petition.hiddenAt)
+    return true;
+  if (!s.user) return false;
+  // A draft is its creator's alone; moderators see everything from the moment it is shared.
+  if (s.isModerator && petition.state !== "draft") return true;
+  // Collecting co-sponsors: the creator shares the link with colleagues.
+  if (petition.state === "collecting") return true;
+  return s.isOrganizer;
+}
+
+/**
+ * Whether this person may see the petition when it is asked for by number (as its discussion always
+ * is: /discussions/petition/N). Collecting co-sponsors, a petition is its creator's to share:
+ * colleagues find it by its link (the slug), not by counting up numbers (the attack review found
+ * petitions to co-sponsor that way, and issue 22 again through their discussions); its organizers
+ * and moderators find it either way.
+ */
+export function canViewByNumber(petition: Petition, s: Standing): boolean {
+  if (!canView(petition, s)) return false;
+  return petition.state !== "collecting" || s.isModerator || s.isOrganizer;
 }

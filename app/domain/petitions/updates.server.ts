@@ -11,7 +11,8 @@ import { Refusal } from "../../platform/refusal";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
 import type { PetitionUpdateKind } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
-import { standingOf, updateRefusal } from "./rights.server";
+import { updateRefusal } from "./rights.server";
+import { standingOf } from "./standing.server";
 
 /**
  * Organizers' updates to a petition's signers. Shown on the petition page and emailed by the
