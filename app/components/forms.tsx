@@ -200,10 +200,10 @@ export function useActionResultFor(intent: string, step?: string): SubmissionRes
 }
 
 /**
- * A form that is one button, with hidden fields: it posts its intent (and step) and shows its own
+ * A form that is one button posting to the page's own action, with hidden fields: it posts its intent (and step) and shows its own
  * refusal above the button, with or without JavaScript.
  */
-export function ButtonForm({
+export function PageActionButton({
   intent,
   step,
   label,

@@ -4,7 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { COMMITMENT_STATUS_OPTIONS, OnBehalfBox } from "../components/announcement-form";
-import { CommentThread } from "../components/comment-thread";
+import { CommentThread } from "../components/comments/thread";
 import { DiffView } from "../components/diff-view";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField } from "../components/forms";

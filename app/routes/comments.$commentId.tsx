@@ -3,7 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { CommentItem, OpenCommentForm, RefusedButtonErrors } from "../components/comment-thread";
+import { OpenCommentForm, RefusedButtonErrors } from "../components/comments/form-kit";
+import { CommentItem } from "../components/comments/item";
 import { formatDateTime } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../domain/discussion/forms";

@@ -3,7 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { CommentThread, RefusedButtonErrors } from "../components/comment-thread";
+import { RefusedButtonErrors } from "../components/comments/form-kit";
+import { CommentThread } from "../components/comments/thread";
 import { moderationReasonSchema, postCommentSchema, threadQuerySchema } from "../domain/discussion/forms";
 import { setThreadLock } from "../domain/discussion/moderation.server";
 import { heldForBatch, postComment } from "../domain/discussion/posting.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { CommentItem } from "../components/comment-thread";
+import { CommentItem } from "../components/comments/item";
 import { formatDateTime } from "../components/format";
 import { reportedComments } from "../domain/discussion/queue.server";
 import { REPORT_REASON_LABELS } from "../vocabulary/comments";

@@ -6,18 +6,19 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { AnonymousReceipt, useAnonymousSigning } from "../components/anonymous-signing";
-import { CommentThread } from "../components/comment-thread";
+import { CommentThread } from "../components/comments/thread";
 import { formatDate, formatDateTime } from "../components/format";
 import {
-  ButtonForm,
   ChoiceField,
   FormErrors,
   InputField,
+  PageActionButton,
   TextareaField,
   useActionResultFor,
 } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
+import { useHydrated } from "../components/use-hydrated";
 import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
@@ -255,8 +256,7 @@ export default function PetitionPage() {
     data.anonymity,
     data.ownSignature !== null,
   );
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  const hydrated = useHydrated();
   const isOpen = viewer.acceptsSignatures;
   const showsSignForm = isOpen && !data.ownSignature && viewer.signedIn && !signing.signedAnonymously;
   const [signForm, signFields] = useForm<z.input<typeof signSchema>>({
@@ -397,7 +397,7 @@ export default function PetitionPage() {
                     <span className="muted"> · reached {formatDateTime(m.reachedAt)}</span>
                   ) : null}
                   {m.id !== null ? (
-                    <ButtonForm
+                    <PageActionButton
                       intent="approve-response"
                       instance={{ name: "milestoneId", value: String(m.id) }}
                       label="Approve this response obligation"
@@ -431,7 +431,7 @@ export default function PetitionPage() {
                 , hash <code>{data.ownSignature.hash}</code>
               </p>
               {data.ownSignature.invalidated ? null : (
-                <ButtonForm intent="withdraw" label="Withdraw my signature" className="danger" />
+                <PageActionButton intent="withdraw" label="Withdraw my signature" className="danger" />
               )}
             </section>
           ) : null}
@@ -563,7 +563,7 @@ function OrganizerPanel() {
                 <li key={s.personId}>
                   {s.name ?? "A colleague"}{" "}
                   {s.personId !== null ? (
-                    <ButtonForm
+                    <PageActionButton
                       intent="drop-co-sponsor"
                       instance={{ name: "personId", value: String(s.personId) }}
                       label={`Drop ${s.name ?? "this co-sponsor"}`}
@@ -575,7 +575,12 @@ function OrganizerPanel() {
             </ul>
           ) : null}
           {viewer.transitions.includes("co-sponsor") ? (
-            <ButtonForm intent="transition" step="co-sponsor" label="Co-sponsor this petition" className="" />
+            <PageActionButton
+              intent="transition"
+              step="co-sponsor"
+              label="Co-sponsor this petition"
+              className=""
+            />
           ) : null}
           {petition.state === "collecting" && viewer.isCreator ? (
             <p className="muted">Share this page&apos;s address with colleagues so they can co-sponsor it.</p>
@@ -590,7 +595,7 @@ function OrganizerPanel() {
               <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
             </p>
           ) : null}
-          <ButtonForm intent="transition" step="submit" label="Send for co-sponsors" className="" />
+          <PageActionButton intent="transition" step="submit" label="Send for co-sponsors" className="" />
         </section>
       ) : null}
       {viewer.canAddMilestone ? <MilestoneForm /> : null}
@@ -647,7 +652,7 @@ function ModeratorPanel() {
     );
   }
   const step = (name: TransitionAction, label: string, className = "secondary") => (
-    <ButtonForm intent="transition" step={name} label={label} className={className} />
+    <PageActionButton intent="transition" step={name} label={label} className={className} />
   );
   return (
     <section className="card stack" aria-labelledby="moderation-title">

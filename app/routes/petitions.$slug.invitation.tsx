@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ButtonForm } from "../components/forms";
+import { PageActionButton } from "../components/forms";
 import { answerInvitation, pendingInvitation } from "../domain/petitions/organizers.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -68,8 +68,8 @@ export default function Invitation() {
         moderators to close it early. You can stop co-organizing at any time.
       </p>
       <div className="row">
-        <ButtonForm intent="accept" label="Accept and co-organize" className="" />
-        <ButtonForm intent="decline" label="Decline" />
+        <PageActionButton intent="accept" label="Accept and co-organize" className="" />
+        <PageActionButton intent="decline" label="Decline" />
       </div>
       <p>
         <Link to={`/petitions/${invitation.slug}`}>See the petition</Link>

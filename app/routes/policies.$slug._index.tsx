@@ -3,14 +3,15 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { z } from "zod";
 import { anonymityAvailable } from "../browser/background-tokens";
 import { type FeedbackReceipt, sendFeedbackAnonymously, WalletError } from "../browser/wallet";
-import { CommentThread } from "../components/comment-thread";
+import { CommentThread } from "../components/comments/thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
+import { useHydrated } from "../components/use-hydrated";
 import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
@@ -87,13 +88,12 @@ export default function PolicyPage() {
     shouldValidate: "onBlur",
   });
   const { policy, current } = data;
-  const [hydrated, setHydrated] = useState(false);
+  const hydrated = useHydrated();
   const [anonymous, setAnonymous] = useState<{
     busy: boolean;
     receipt: FeedbackReceipt | null;
     error: string | null;
   }>({ busy: false, receipt: null, error: null });
-  useEffect(() => setHydrated(true), []);
   const anonymousPossible = hydrated && anonymityAvailable();
   const [feedbackForm, feedbackFields] = useForm<z.infer<typeof feedbackSchema>>({
     id: "send-feedback",

@@ -1,11 +1,12 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
-import { commentReports, comments, commentThreads, people } from "../../../db/schema";
+import { comments, commentThreads, people } from "../../../db/schema";
 import { absoluteUrl } from "../../platform/addresses.server";
 import { actorOf, recordAudit } from "../../platform/audit.server";
 import { renderEmail } from "../../platform/email-layout.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/outbox.server";
 import type { User } from "../identity/sessions.server";
+import { commentFacts, requireRight } from "./comment-rights.server";
 import type { Commentable } from "./commentables.server";
 import {
   CommentError,
@@ -19,21 +20,15 @@ import {
 
 /** Moderators' actions on comments and threads: hide, restore, dismiss reports, lock. All audited. */
 
-function moderatedComment(tx: Executor, commentId: number, moderator: User) {
+function moderatedComment(
+  tx: Executor,
+  commentId: number,
+  moderator: User,
+  action: "hide" | "restore" | "dismiss",
+) {
   requireModerator(moderator);
   const found = requireComment(tx, commentId, moderator);
-  if (found.comment.authorId === moderator.id) {
-    throw new CommentError("Another moderator must review your own comment.", 403);
-  }
-  // No judging in one's own cause: not on a petition one organizes, nor a comment one reported.
-  requireNoStake(found.commentable, moderator);
-  const reported = tx
-    .select({ id: commentReports.id })
-    .from(commentReports)
-    .where(and(eq(commentReports.commentId, commentId), eq(commentReports.reporterId, moderator.id)))
-    .get();
-  if (reported) throw new CommentError("You reported this comment; another moderator must review it.", 403);
-  if (found.comment.deletedAt) throw new CommentError("This comment was deleted by its author.", 409);
+  requireRight(action, commentFacts(tx, found, moderator));
   return found;
 }
 
@@ -47,10 +42,7 @@ function requireNoStake(commentable: Commentable, moderator: User): void {
 export function hideComment(commentId: number, reason: string, moderator: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      const { comment, commentable } = moderatedComment(tx, commentId, moderator);
-      if (comment.hiddenAt && comment.hiddenById !== null) {
-        throw new CommentError("A moderator already hid this comment.", 409);
-      }
+      const { comment, commentable } = moderatedComment(tx, commentId, moderator, "hide");
       tx.update(comments)
         .set({ hiddenAt: new Date(now), hiddenById: moderator.id, hiddenReason: reason, openReports: 0 })
         .where(eq(comments.id, commentId))
@@ -100,8 +92,7 @@ export function hideComment(commentId: number, reason: string, moderator: User, 
 export function restoreComment(commentId: number, moderator: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      const { comment } = moderatedComment(tx, commentId, moderator);
-      if (!comment.hiddenAt) throw new CommentError("This comment is not hidden.", 409);
+      moderatedComment(tx, commentId, moderator, "restore");
       tx.update(comments)
         .set({ hiddenAt: null, hiddenById: null, hiddenReason: null, openReports: 0 })
         .where(eq(comments.id, commentId))
@@ -117,8 +108,7 @@ export function restoreComment(commentId: number, moderator: User, now = Date.no
 export function dismissReports(commentId: number, moderator: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      const { comment } = moderatedComment(tx, commentId, moderator);
-      if (comment.openReports === 0) throw new CommentError("This comment has no open reports.", 409);
+      const { comment } = moderatedComment(tx, commentId, moderator, "dismiss");
       const autoHidden = comment.hiddenAt !== null && comment.hiddenById === null;
       tx.update(comments)
         .set(autoHidden ? { openReports: 0, hiddenAt: null, hiddenReason: null } : { openReports: 0 })

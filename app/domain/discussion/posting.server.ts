@@ -10,6 +10,7 @@ import { unusedRowId } from "../../platform/random-ids.server";
 import { withinRateLimits } from "../../platform/rate-limits.server";
 import { startOfDay } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
+import { commentFacts, requireRight } from "./comment-rights.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
 import { MAX_COMMENT_DEPTH } from "./limits";
 import {
@@ -155,14 +156,7 @@ function insertComment(
     const found = requireComment(tx, input.parentId, user);
     parent = found.comment;
     target = found.subject;
-    if (parent.deletedAt) throw new CommentError("That comment was deleted; it cannot be answered.", 409);
-    if (parent.hiddenAt) throw new CommentError("That comment is hidden; it cannot be answered.", 409);
-    // Only its author gets this far (anyone else was told there is no such comment).
-    if (parent.held)
-      throw new CommentError(
-        "This comment waits for the next batch of anonymous comments; it can be answered once it is published.",
-        409,
-      );
+    requireRight("reply", commentFacts(tx, found, user));
   }
   const held = heldForBatch(input);
   if (!target) throw new CommentError("There is nothing here.", 404);
@@ -275,11 +269,6 @@ export function notifyReply(
   });
 }
 
-function requireAuthor(comment: CommentRow, user: User): void {
-  if (comment.authorId !== user.id) throw new CommentError("Only the author can change this comment.", 403);
-  if (comment.deletedAt) throw new CommentError("This comment was deleted.", 409);
-}
-
 /** Replaces the text, keeping the earlier version for moderators. */
 export async function editComment(
   commentId: number,
@@ -291,10 +280,9 @@ export async function editComment(
   const bodyHtml = renderMarkdown(body);
   getDb().transaction(
     (tx) => {
-      const { comment, thread, commentable } = requireComment(tx, commentId, user);
-      requireAuthor(comment, user);
-      if (comment.hiddenAt) throw new CommentError("A hidden comment cannot be edited.", 409);
-      requireOpenForPosting(thread, commentable);
+      const found = requireComment(tx, commentId, user);
+      const { comment } = found;
+      requireRight("edit", commentFacts(tx, found, user));
       if (comment.body === body) return;
       // Nobody but its author has read a held comment: its earlier text is nobody's business.
       if (comment.held) {
@@ -324,8 +312,9 @@ export async function editComment(
 export function deleteComment(commentId: number, user: User, now = Date.now()): void {
   getDb().transaction(
     (tx) => {
-      const { comment } = requireComment(tx, commentId, user);
-      requireAuthor(comment, user);
+      const found = requireComment(tx, commentId, user);
+      const { comment } = found;
+      requireRight("delete", commentFacts(tx, found, user));
       tx.delete(commentRevisions).where(eq(commentRevisions.commentId, commentId)).run();
       // A held comment was never published: no one can have answered, voted on or reported it, so
       // it goes altogether (a placeholder would appear in its batch).

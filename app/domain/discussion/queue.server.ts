@@ -2,6 +2,7 @@ import { getDb } from "../../../db/client";
 import { DAY_MS } from "../../platform/time";
 import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
+import { type CommentSetting, commentSetting } from "./comment-rights.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
 import { type CommentSubject, findThread, requireModerator } from "./rules.server";
 import { JOINS, type RawComment, SELECT_LIST, threadInfo, viewsOf } from "./thread.server";
@@ -9,6 +10,9 @@ import { JOINS, type RawComment, SELECT_LIST, threadInfo, viewsOf } from "./thre
 /** The moderators' queue of reported comments, and the discussion activity an organizer's dashboard shows. */
 
 export const MODERATION_QUEUE_SIZE = 50;
+
+/** A comment whose subject is gone is left out of the queue; its view is never shown. */
+const NO_SUBJECT: CommentSetting = { postingClosed: "", subjectClosed: "", moderator: false, stake: true };
 
 /** Comments with open reports, most reported first; who reported stays unknown. */
 export function reportedComments(moderator: User) {
@@ -34,21 +38,34 @@ export function reportedComments(moderator: User) {
         )
         .all(JSON.stringify(rows.map((r) => r.id)))
     : [];
-  const views = viewsOf(rows, moderator);
   // Many reported comments share a subject: resolve each subject once.
-  const subjects = new Map<string, Commentable | null>();
-  return rows.flatMap((row, i) => {
+  const subjects = new Map<string, { commentable: Commentable; setting: CommentSetting } | null>();
+  const subjectOf = (row: (typeof rows)[number]) => {
     const subject = { type: row.thread_subject_type, id: row.thread_subject_id };
     const key = `${subject.type}:${subject.id}`;
-    if (!subjects.has(key)) subjects.set(key, resolveCommentable(db, subject));
-    const commentable = subjects.get(key);
-    const comment = views[i];
-    if (!commentable || !comment) return [];
+    if (!subjects.has(key)) {
+      const commentable = resolveCommentable(db, subject);
+      subjects.set(
+        key,
+        commentable && {
+          commentable,
+          setting: commentSetting(findThread(db, subject), commentable, moderator),
+        },
+      );
+    }
+    return { subject, found: subjects.get(key) ?? null };
+  };
+  const views = viewsOf(rows, moderator, (row) => subjectOf(row).found?.setting ?? NO_SUBJECT);
+  return rows.flatMap((row, i) => {
+    const { subject, found } = subjectOf(row);
+    const view = views[i];
+    if (!found || !view) return [];
+    // Reviewing, not discussing: no reply box in the queue, nor an edit form.
+    const comment = { ...view, can: { ...view.can, reply: false, edit: false } };
     return [
       {
         comment,
-        // Reviewing, not discussing: no reply box in the queue.
-        thread: { ...threadInfo(subject, commentable, undefined, moderator), canPost: false },
+        thread: { ...threadInfo(subject, found.commentable, undefined, moderator), canPost: false },
         reports: reports
           .filter((r) => r.comment_id === row.id)
           .map((r) => ({ reason: r.reason, note: r.note, createdAt: r.created_at })),

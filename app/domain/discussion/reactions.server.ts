@@ -5,6 +5,7 @@ import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
 import { getSettings } from "../../platform/settings.server";
 import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
+import { commentFacts, requireRight } from "./comment-rights.server";
 import { COMMENT_LIMITS, CommentError, rateLimit, requireComment } from "./rules.server";
 
 /** What readers do to a comment: vote it up, report it (reports hide it at the threshold). */
@@ -13,12 +14,11 @@ export async function setVote(commentId: number, up: boolean, user: User, now = 
   await rateLimit([[`vote:${user.id}`, COMMENT_LIMITS.vote]], now);
   return getDb().transaction(
     (tx) => {
-      const { comment, commentable } = requireComment(tx, commentId, user);
-      if (comment.authorId === user.id) throw new CommentError("You cannot vote for your own comment.", 403);
-      // Taking a vote back is always possible; a new one needs a live comment in an open discussion.
-      if (up && (comment.deletedAt || comment.hiddenAt))
-        throw new CommentError("This comment cannot be voted on.", 409);
-      if (up && commentable.closedReason) throw new CommentError(commentable.closedReason, 409);
+      const found = requireComment(tx, commentId, user);
+      const { comment } = found;
+      // The rule is about turning a vote the other way: asking for `up` is turning it from `!up`
+      // (repeating a vote, or taking back one never given, is checked like the real change).
+      requireRight("vote", { ...commentFacts(tx, found, user), voted: !up });
       const changed = up
         ? tx
             .insert(commentVotes)
@@ -54,10 +54,9 @@ export async function reportComment(
   await rateLimit([[`report:${user.id}`, COMMENT_LIMITS.report]], now);
   return getDb().transaction(
     (tx) => {
-      const { comment } = requireComment(tx, commentId, user);
-      if (comment.authorId === user.id) throw new CommentError("You cannot report your own comment.", 403);
-      if (comment.deletedAt) throw new CommentError("This comment was deleted.", 409);
-      if (comment.hiddenAt) throw new CommentError("This comment is already hidden.", 409);
+      const found = requireComment(tx, commentId, user);
+      const { comment } = found;
+      requireRight("report", commentFacts(tx, found, user));
       const inserted = tx
         .insert(commentReports)
         .values({
@@ -69,6 +68,7 @@ export async function reportComment(
         })
         .onConflictDoNothing()
         .run();
+      // Two reports sent at once both pass the rule: the unique key keeps one.
       if (inserted.changes === 0) throw new CommentError("You have already reported this comment.", 409);
       const { openReports } = tx
         .update(comments)

@@ -4,6 +4,13 @@ import { commentRevisions, comments, commentThreads } from "../../../db/schema";
 import { MINUTE_MS, startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
+import {
+  COMMENT_RULES,
+  type CommentCan,
+  type CommentSetting,
+  commentCan,
+  commentSetting,
+} from "./comment-rights.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
 import { anonymousAuthorForgottenAfterDays } from "./forgetting.server";
 import { COMMENTS_PAGE_SIZE, MAX_COMMENT_DEPTH, REPLIES_PAGE_SIZE, REPLIES_PREVIEW } from "./limits";
@@ -165,18 +172,23 @@ export type CommentView = {
   /** Moderators only; 0 for everyone else. */
   openReports: number;
   inReplyTo: { id: number; authorName: string | null; excerpt: string | null } | null;
+  /** What the viewer may do to it, by the rules its actions check (comment-rights.server.ts). */
+  can: CommentCan;
   replies: CommentView[];
 };
 
 function toView(
   row: RawComment,
   viewer: User | null,
+  setting: CommentSetting,
   votes: ReadonlySet<number>,
   reports: ReadonlySet<number>,
 ): CommentView {
   const mine = viewer !== null && row.author_id !== null && viewer.id === row.author_id;
-  const moderator = isModerator(viewer);
+  const { moderator } = setting;
   const state = row.deleted_at ? "deleted" : row.hidden_at ? "hidden" : "visible";
+  const voted = votes.has(row.id);
+  const reported = reports.has(row.id);
   const showBody = state === "visible" || (state === "hidden" && (mine || moderator));
   const dayOnly = Boolean(row.anonymous || row.from_signature);
   return {
@@ -202,19 +214,43 @@ function toView(
     createdAt: dayOnly ? startOfDay(row.created_at) : toMinute(row.created_at),
     editedAt: row.edited_at === null ? null : dayOnly ? startOfDay(row.edited_at) : toMinute(row.edited_at),
     score: row.score,
-    voted: votes.has(row.id),
-    reported: reports.has(row.id),
+    voted,
+    reported,
     replyCount: row.reply_count,
     openReports: moderator ? row.open_reports : 0,
     inReplyTo: row.rt_id
       ? { id: row.rt_id, authorName: row.rt_author_name, excerpt: row.rt_gone ? null : row.rt_body }
       : null,
+    // Nobody signed out may do anything to a comment (every action needs a person).
+    can: viewer
+      ? commentCan({
+          ...setting,
+          mine,
+          state,
+          hiddenByModerator: row.hidden_by_id !== null,
+          held: Boolean(row.held),
+          openReports: row.open_reports,
+          reported,
+          voted,
+        })
+      : NOBODY_CAN,
     replies: [],
   };
 }
 
-/** Views for rows, with this viewer's votes and reports fetched in one statement each. */
-export function viewsOf(rows: RawComment[], viewer: User | null): CommentView[] {
+const NOBODY_CAN = Object.fromEntries(
+  Object.keys(COMMENT_RULES).map((action) => [action, false]),
+) as CommentCan;
+
+/**
+ * Views for rows, with this viewer's votes and reports fetched in one statement each. `setting` is
+ * their discussion's (commentSetting), or a row's own when the rows come from several.
+ */
+export function viewsOf<Row extends RawComment>(
+  rows: Row[],
+  viewer: User | null,
+  setting: CommentSetting | ((row: Row) => CommentSetting),
+): CommentView[] {
   let votes = new Set<number>();
   let reports = new Set<number>();
   if (viewer && rows.length) {
@@ -230,7 +266,8 @@ export function viewsOf(rows: RawComment[], viewer: User | null): CommentView[] 
         .map((r) => r.comment_id),
     );
   }
-  return rows.map((row) => toView(row, viewer, votes, reports));
+  const settingOf = typeof setting === "function" ? setting : () => setting;
+  return rows.map((row) => toView(row, viewer, settingOf(row), votes, reports));
 }
 
 /**
@@ -240,6 +277,7 @@ export function viewsOf(rows: RawComment[], viewer: User | null): CommentView[] 
 function attachReplyPreviews(
   parents: RawComment[],
   viewer: User | null,
+  setting: CommentSetting,
   { perParent = REPLIES_PREVIEW, levels = 2 }: { perParent?: number; levels?: 1 | 2 } = {},
 ): CommentView[] {
   const { repliesPreview } = statements();
@@ -249,7 +287,7 @@ function attachReplyPreviews(
   const level2 = preview(parents.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id));
   const level3 =
     levels === 2 ? preview(level2.filter((p) => p.depth < MAX_COMMENT_DEPTH).map((p) => p.id)) : [];
-  const views = viewsOf([...parents, ...level2, ...level3], viewer);
+  const views = viewsOf([...parents, ...level2, ...level3], viewer, setting);
   const byId = new Map(views.map((v) => [v.id, v]));
   // Previews (everything after the parents) go under their parent, in time order.
   for (const view of views.slice(parents.length)) {
@@ -322,7 +360,12 @@ export function loadThread(
   const rows = thread
     ? statements()[options.sort].all(thread.id, viewer?.id ?? null, size, (page - 1) * size)
     : [];
-  const comments = attachReplyPreviews(rows, viewer, options.preview ? { perParent: 1, levels: 1 } : {});
+  const comments = attachReplyPreviews(
+    rows,
+    viewer,
+    commentSetting(thread, commentable, viewer),
+    options.preview ? { perParent: 1, levels: 1 } : {},
+  );
   return { thread: info, comments, sort: options.sort, page, pageCount };
 }
 
@@ -357,9 +400,10 @@ export function loadComment(commentId: number, viewer: User | null, page = 1) {
     REPLIES_PAGE_SIZE,
     (current - 1) * REPLIES_PAGE_SIZE,
   );
-  const [comment, ...ancestorViews] = viewsOf([self, ...ancestors], viewer);
+  const setting = commentSetting(found.thread, found.commentable, viewer);
+  const [comment, ...ancestorViews] = viewsOf([self, ...ancestors], viewer, setting);
   if (!comment) return null;
-  comment.replies = attachReplyPreviews(replyRows, viewer);
+  comment.replies = attachReplyPreviews(replyRows, viewer, setting);
   return {
     thread: threadInfo(found.subject, found.commentable, found.thread, viewer),
     comment,
