@@ -10,7 +10,7 @@ import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
 import { projectNextMilestone, RATE_WINDOW_MS } from "./projection";
-import { dashboardRefusalFor, dashboardRights, type Petition } from "./rights.server";
+import { dashboardRights, type Petition } from "./rights.server";
 import {
   bucketStarts,
   chooseResolution,
@@ -25,10 +25,6 @@ import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
  * Everything about signers is a count; breakdowns by department and location are of public signers
  * (through small-group suppression), anonymous signers one total beside them.
  */
-
-/** Who sees the dashboard: rights.server.ts (its organizers, moderators and admins). */
-export const canSeeDashboard = (petition: Petition, user: User): boolean =>
-  dashboardRefusalFor(petition, user) === null;
 
 const standing = (petitionId: number) =>
   and(
@@ -244,7 +240,7 @@ export async function petitionDashboard(
   };
 }
 
-/** Everything the dashboard page shows, for this viewer (who may see it: see canSeeDashboard). */
+/** Everything the dashboard page shows, for this viewer (who may see it: dashboardRefusal in rights.server.ts). */
 export async function organizerDashboard(
   petition: Petition,
   user: User,

@@ -298,6 +298,11 @@ export function organizerChangeRefusal(
 export const dashboardRefusalFor = (petition: Petition, user: User) =>
   dashboardRefusal(standingOf(getDb(), petition, user));
 
+/** The signers' export: the dashboard's people, told what they may not do. */
+export const exportRefusalFor = (petition: Petition, user: User) =>
+  dashboardRefusalFor(petition, user) &&
+  new PetitionError("Only the petition's organizers, moderators and admins can export its signers.", 403);
+
 /** What the dashboard offers this viewer: the same rules its actions ask. */
 export function dashboardRights(petition: Petition, user: User) {
   const s = standingOf(getDb(), petition, user);
