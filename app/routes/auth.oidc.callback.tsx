@@ -1,10 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { completeOidcSignIn } from "../domain/identity/oidc.server";
-import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
-import { refusalHeaders } from "../web/refusal-reply.server";
+import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
@@ -35,11 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       { headers },
     );
   } catch (error) {
-    if (error instanceof Refusal) {
-      for (const [name, value] of Object.entries(refusalHeaders(error))) headers.set(name, value);
-      return json({ error: error.message }, { status: error.status, headers });
-    }
-    throw error;
+    return apiRefusal(error, headers);
   }
 }
 

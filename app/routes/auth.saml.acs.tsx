@@ -2,9 +2,9 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
 import { completeSamlSignIn } from "../domain/identity/saml.server";
-import { RateLimited, Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
@@ -57,10 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 303, headers },
     );
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
-    if (error instanceof RateLimited)
-      headers.set("Retry-After", String(Math.ceil(error.retryAfterMs / 1000)));
-    return json({ error: error.message }, { status: error.status, headers });
+    return apiRefusal(error, headers);
   }
 }
 

@@ -10,17 +10,18 @@ import { MilestoneProgress, StateBadge, UpdateList } from "../components/petitio
 import { SignatureChart } from "../components/signature-chart";
 import { SmallGroupTable } from "../components/small-group-table";
 import type { User } from "../domain/identity/sessions.server";
-import { canSeeDashboard, organizerDashboard } from "../domain/petitions/dashboard.server";
+import { organizerDashboard } from "../domain/petitions/dashboard.server";
 import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../domain/petitions/forms";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/petitions/organizers.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
+import { dashboardRefusalFor } from "../domain/petitions/standing.server";
 import { postPetitionUpdate } from "../domain/petitions/updates.server";
 import type { Breakdown } from "../platform/small-groups";
 import { K } from "../platform/small-groups";
 import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
-import { notFound, refusalReply } from "../web/refusal-reply.server";
+import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -34,10 +35,7 @@ async function requireDashboard(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const petition = findViewablePetition(slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
-  if (!canSeeDashboard(petition, user))
-    throw new Response("Only the petition's organizers, moderators and admins see its dashboard.", {
-      status: 403,
-    });
+  refuseIf(dashboardRefusalFor(petition, user));
   return { user, petition };
 }
 

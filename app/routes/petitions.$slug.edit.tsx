@@ -12,7 +12,7 @@ import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/standing.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
-import { notFound, refusalReply } from "../web/refusal-reply.server";
+import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -27,8 +27,7 @@ export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned"
 function editable(slug: string | undefined, user: User) {
   const petition = findViewablePetition(slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
-  const refusal = editRefusalFor(petition, user);
-  if (refusal) throw new Response(refusal.message, { status: refusal.status });
+  refuseIf(editRefusalFor(petition, user));
   return petition;
 }
 

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { canSeeDashboard, exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
+import { exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
-import { notFound } from "../web/refusal-reply.server";
+import { exportRefusalFor } from "../domain/petitions/standing.server";
+import { notFound, refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -17,10 +18,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   await readForm(request);
   const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
-  if (!canSeeDashboard(petition, user))
-    throw new Response("Only the petition's organizers, moderators and admins can export its signers.", {
-      status: 403,
-    });
+  refuseIf(exportRefusalFor(petition, user));
   return new Response(exportSigners(petition, user), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

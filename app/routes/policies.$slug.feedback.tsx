@@ -9,7 +9,7 @@ import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SmallGroupTable } from "../components/small-group-table";
-import { canReadFeedback } from "../domain/policies/feedback.server";
+import { readerRefusal } from "../domain/policies/feedback.server";
 import { feedbackReplySchema, feedbackTagSchema } from "../domain/policies/feedback-forms";
 import {
   feedbackAggregates,
@@ -22,7 +22,7 @@ import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { K } from "../platform/small-groups";
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
-import { notFound, refusalReply } from "../web/refusal-reply.server";
+import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -36,8 +36,7 @@ async function requireInbox(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const policy = findPolicy(slug ?? "");
   if (!policy) notFound("There is no policy at this address.");
-  if (!canReadFeedback(policy.id, user))
-    throw new Response("Only the policy's owners and admins read its feedback.", { status: 403 });
+  refuseIf(readerRefusal(policy.id, user));
   return { user, policy };
 }
 

@@ -7,8 +7,8 @@ import {
   peekLinkRequest,
   refuseLinkRequestByToken,
 } from "../domain/identity/identity-linking.server";
-import { Refusal } from "../platform/refusal";
 import { redirectWithFlash } from "../web/flash.server";
+import { apiRefusal } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -57,8 +57,7 @@ export async function action({ request }: ActionFunctionArgs) {
         "Nothing was connected, and the request is gone. Please tell your administrator that another account carries your address.",
     });
   } catch (error) {
-    if (error instanceof Refusal) return json({ error: error.message }, { status: error.status });
-    throw error;
+    return apiRefusal(error);
   }
 }
 

@@ -3,9 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { startOidcSignIn } from "../domain/identity/oidc.server";
 import { beginSamlSignIn } from "../domain/identity/saml.server";
-import { Refusal } from "../platform/refusal";
 import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
-import { refusalHeaders } from "../web/refusal-reply.server";
+import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 
@@ -42,9 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       samlBrowserBinding() ? { headers: { "Set-Cookie": await commitPendingSaml(requestId) } } : undefined,
     );
   } catch (error) {
-    if (error instanceof Refusal)
-      return json({ error: error.message }, { status: error.status, headers: refusalHeaders(error) });
-    throw error;
+    return apiRefusal(error);
   }
 }
 

@@ -5,9 +5,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
-import { setDisplayName } from "../domain/people/directory.server";
+import { displayNameRefusal, setDisplayName } from "../domain/people/directory.server";
 import { singleLine } from "../platform/text";
 import { redirectWithFlash } from "../web/flash.server";
+import { refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { requireUser } from "../web/session.server";
@@ -37,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  if (user.name) throw new Response("Your name is already set.", { status: 403 });
+  refuseIf(displayNameRefusal(user));
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   setDisplayName(user.id, submission.value.name);

@@ -58,11 +58,29 @@ export function notFound(message = "There is nothing at this address."): never {
   throw new Response(message, { status: 404, statusText: "Not Found" });
 }
 
+/**
+ * A loader's (or a form-less action's) invariant: the domain's refusal, when it has one, thrown as the
+ * page's answer — its message in plain words, at its status, with Retry-After when it is a rate limit.
+ * Routes ask the domain's `…RefusalFor` and pass the answer here; none writes its own 403.
+ */
+export function refuseIf<T extends Refusal>(
+  refusal: T | null | undefined,
+): asserts refusal is null | undefined {
+  if (refusal)
+    throw new Response(refusal.message, { status: refusal.status, headers: refusalHeaders(refusal) });
+}
+
 /** The API's 404: JSON, like every API answer (docs/api.md). */
 export const apiNotFound = (message: string) => json({ error: message }, { status: 404 });
 
-/** A domain Refusal as an API's answer: JSON with the message, at the refusal's status. */
-export function apiRefusal(error: unknown) {
+/**
+ * A domain Refusal as an API's (or a sign-in protocol route's) answer: JSON with the message, at the
+ * refusal's status, with Retry-After when it is a rate limit; `headers` carries what the route already
+ * set (a cookie to clear). Anything that is not a Refusal is rethrown.
+ */
+export function apiRefusal(error: unknown, headers?: HeadersInit) {
   if (!(error instanceof Refusal)) throw error;
-  return json({ error: error.message }, { status: error.status, headers: refusalHeaders(error) });
+  const answer = new Headers(headers);
+  for (const [name, value] of Object.entries(refusalHeaders(error))) answer.set(name, value);
+  return json({ error: error.message }, { status: error.status, headers: answer });
 }

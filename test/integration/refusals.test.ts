@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SIGNING_LIMITS } from "../../app/domain/petitions/signing.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { Refusal } from "../../app/platform/refusal";
+import { RateLimited, Refusal } from "../../app/platform/refusal";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as signInRoute from "../../app/routes/sign-in";
-import { refusalReply } from "../../app/web/refusal-reply.server";
+import { apiRefusal, refusalReply, refuseIf } from "../../app/web/refusal-reply.server";
 import { getDb } from "../../db/client";
 import { signatures } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
@@ -109,5 +109,31 @@ describe("refusals", () => {
     expect(await answered.json()).toEqual({ status: "error", error: { file: ["Not a CSV."] } });
     const bug = new TypeError("a bug");
     expect(() => refusalReply(bug, { reply })).toThrow(bug);
+  });
+
+  it("answer a loader's refusal as the page, with its status, message and Retry-After", async () => {
+    expect(() => refuseIf(null)).not.toThrow();
+    const thrown = (() => {
+      try {
+        refuseIf(new RateLimited("Please wait a minute.", 60_000));
+      } catch (response) {
+        return response as Response;
+      }
+    })();
+    expect(thrown?.status).toBe(429);
+    expect(thrown?.headers.get("Retry-After")).toBe("60");
+    expect(await thrown?.text()).toBe("Please wait a minute.");
+  });
+
+  it("answer an API's refusal as JSON, keeping the route's headers and adding Retry-After", async () => {
+    const answer = apiRefusal(new RateLimited("Too many sign-ins.", 1500), {
+      "Set-Cookie": "pending=; Max-Age=0",
+    });
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get("Retry-After")).toBe("2");
+    expect(answer.headers.get("Set-Cookie")).toBe("pending=; Max-Age=0");
+    expect(await answer.json()).toEqual({ error: "Too many sign-ins." });
+    const bug = new TypeError("a bug");
+    expect(() => apiRefusal(bug)).toThrow(bug);
   });
 });

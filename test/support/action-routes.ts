@@ -254,20 +254,41 @@ export const routeId = (file: string) => `routes/${file.replace(/\.tsx?$/, "")}`
  * routes carry `?index` as Remix's own forms do.
  */
 export function actionPath(file: string, params: Record<string, string | number> = {}): string {
+  const { parts, index } = pathSegments(file);
+  const path = parts.map((segment) => {
+    if (!segment.startsWith("$")) return segment;
+    const value = params[segment.slice(1)];
+    if (value === undefined) throw new Error(`${file} needs the parameter ${segment}`);
+    return encodeURIComponent(String(value));
+  });
+  return `/${path.join("/")}${index ? "?index" : ""}`;
+}
+
+/** The parameters in `path`, an address of route `file` (actionPath's inverse): `{ slug: "x" }`. */
+export function actionParams(file: string, path: string): Record<string, string> {
+  const { parts } = pathSegments(file);
+  const values = path
+    .replace(/[?#].*$/, "")
+    .split("/")
+    .slice(1);
+  if (values.length !== parts.length) throw new Error(`${path} is not an address of ${file}`);
+  return Object.fromEntries(
+    parts.flatMap((segment, i) =>
+      segment.startsWith("$") ? [[segment.slice(1), decodeURIComponent(values[i] ?? "")]] : [],
+    ),
+  );
+}
+
+/** A route file's path segments (`$name` for a parameter), and whether it is an index route. */
+function pathSegments(file: string): { parts: string[]; index: boolean } {
   // "[.]" escapes a dot inside a segment (announcements[.]atom): split only on the other dots.
   const segments = file
     .replace(/\.tsx?$/, "")
     .split(/(?<!\[)\.(?!\])/)
     .map((segment) => segment.replace(/\[\.\]/g, "."));
   const index = segments.at(-1) === "_index";
-  const parts = (index ? segments.slice(0, -1) : segments).map((segment) => {
-    const name = segment.replace(/_$/, "");
-    if (!name.startsWith("$")) return name;
-    const value = params[name.slice(1)];
-    if (value === undefined) throw new Error(`${file} needs the parameter ${name}`);
-    return encodeURIComponent(String(value));
-  });
-  return `/${parts.join("/")}${index ? "?index" : ""}`;
+  const parts = (index ? segments.slice(0, -1) : segments).map((segment) => segment.replace(/_$/, ""));
+  return { parts, index };
 }
 
 /** How the server answered a POST, reduced to what the suites judge. */

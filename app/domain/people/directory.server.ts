@@ -63,6 +63,10 @@ export function maySignIn(email: string, exec: Executor = getDb()): boolean {
   return admittedOutsideDirectory(address, roles);
 }
 
+/** A person names themselves once; a name already set (theirs or the directory's) is not theirs to change. */
+export const displayNameRefusal = (person: { name: string | null }) =>
+  person.name ? new DirectoryError("Your name is already set.", 403) : null;
+
 export function setDisplayName(personId: number, name: string): void {
   // The day only: a newcomer names themselves right after their first sign-in.
   getDb()

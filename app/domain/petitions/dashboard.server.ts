@@ -18,7 +18,7 @@ import {
   HOURLY_SPAN_MS,
   type Resolution,
 } from "./signature-series";
-import { dashboardRefusalFor, dashboardRights } from "./standing.server";
+import { dashboardRights } from "./standing.server";
 import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
 
 /**
@@ -26,10 +26,6 @@ import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
  * Everything about signers is a count; breakdowns by department and location are of public signers
  * (through small-group suppression), anonymous signers one total beside them.
  */
-
-/** Who sees the dashboard: rights.server.ts (its organizers, moderators and admins). */
-export const canSeeDashboard = (petition: Petition, user: User): boolean =>
-  dashboardRefusalFor(petition, user) === null;
 
 const standing = (petitionId: number) =>
   and(
@@ -245,7 +241,7 @@ export async function petitionDashboard(
   };
 }
 
-/** Everything the dashboard page shows, for this viewer (who may see it: see canSeeDashboard). */
+/** Everything the dashboard page shows, for this viewer (who may see it: dashboardRefusal in rights.server.ts). */
 export async function organizerDashboard(
   petition: Petition,
   user: User,

@@ -21,6 +21,7 @@ import {
   milestoneRefusal,
   organizerChangeRefusal,
   type Petition,
+  PetitionError,
   responseApprovalRefusal,
   type Standing,
   standsAside,
@@ -152,6 +153,11 @@ export const dashboardRefusalFor = (petition: Petition, user: User) =>
   dashboardRefusal(standingOf(getDb(), petition, user));
 
 /** What the dashboard offers this viewer: the same rules its actions ask. */
+/** The signers' export: the dashboard's people, told what they may not do. */
+export const exportRefusalFor = (petition: Petition, user: User) =>
+  dashboardRefusalFor(petition, user) &&
+  new PetitionError("Only the petition's organizers, moderators and admins can export its signers.", 403);
+
 export function dashboardRights(petition: Petition, user: User) {
   const s = standingOf(getDb(), petition, user);
   return {

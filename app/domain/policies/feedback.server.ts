@@ -44,9 +44,16 @@ export function canReadFeedback(policyId: number, user: User, exec: Executor = g
   return can(user, "view:admin") || isPolicyOwner(exec, policyId, user);
 }
 
+/** Why this person may not read the policy's feedback, or null when they may. */
+export function readerRefusal(policyId: number, user: User, exec: Executor = getDb()): FeedbackError | null {
+  return canReadFeedback(policyId, user, exec)
+    ? null
+    : new FeedbackError("Only the policy's owners and admins read its feedback.", 403);
+}
+
 export function requireReader(exec: Executor, policyId: number, user: User): void {
-  if (!canReadFeedback(policyId, user, exec))
-    throw new FeedbackError("Only the policy's owners and admins read its feedback.", 403);
+  const refusal = readerRefusal(policyId, user, exec);
+  if (refusal) throw refusal;
 }
 
 export async function sendFeedback(
