@@ -105,7 +105,7 @@ export const scimMethodNotAllowed = (allowed: string) =>
 /** A whole number from the query (negative ones too: RFC 7644 §3.4.2.4 says what they mean); else none. */
 const integer = (value: string | null) => (value && /^-?\d{1,9}$/.test(value) ? Number(value) : undefined);
 
-/** `attributes` / `excludedAttributes` from the URL (RFC 7644 §3.9): any answer carrying a resource. */
+/** `attributes` / `excludedAttributes` from the URL (RFC 7644 §3.9), for every answer carrying a resource. */
 export const scimView = (request: Request): ScimView => {
   const query = new URL(request.url).searchParams;
   return parseScimView(query.get("attributes"), query.get("excludedAttributes"));

@@ -8,6 +8,7 @@ import {
   invalidationRefusal,
   isModeratorFix,
   milestoneRefusal,
+  NO_STANDING,
   organizerChangeRefusal,
   type Petition,
   type PetitionError,
@@ -56,16 +57,7 @@ const person = (id: number, roles: User["roles"] = []): User => ({
   roles,
 });
 
-const nobody: Omit<Standing, "user"> = {
-  isCreator: false,
-  isModerator: false,
-  isAdmin: false,
-  hasCoSponsored: false,
-  wasDropped: false,
-  isCoOrganizer: false,
-  isOrganizer: false,
-  isInvited: false,
-};
+const nobody = NO_STANDING;
 
 /** One standing per column of the table, as standing.server.ts would read it. */
 const STANDINGS: Record<string, Standing> = {

@@ -626,7 +626,7 @@ export class HeldChangeError extends Refusal {}
 /**
  * An admin confirms what the provisioning client asked for a role holder (held by apply or
  * createScimUser): the email, userName and externalId it sent, and the link of its user to them (a
- * deleted user's person gets a new SCIM id). An email change follows as any does.
+ * deleted user's person gets a new SCIM id). An email change follows as every other one does.
  */
 export function confirmHeldScimChange(personId: number, shown: ScimIdentity, actor: Actor): void {
   getDb().transaction(

@@ -97,6 +97,18 @@ export type Standing = {
   isInvited: boolean;
 };
 
+/** The standing of someone with no tie to the petition (or nobody signed in, with `user: null`). */
+export const NO_STANDING: Omit<Standing, "user"> = {
+  isCreator: false,
+  isModerator: false,
+  isAdmin: false,
+  hasCoSponsored: false,
+  wasDropped: false,
+  isCoOrganizer: false,
+  isOrganizer: false,
+  isInvited: false,
+};
+
 /**
  * A moderator with a stake in the petition (started, co-sponsored or co-organizes it) leaves its
  * moderation to others. Co-organizers count since they must accept an invitation: nobody is made

@@ -19,6 +19,7 @@ import {
   invalidationRefusal,
   isPublic,
   milestoneRefusal,
+  NO_STANDING,
   organizerChangeRefusal,
   type Petition,
   PetitionError,
@@ -101,19 +102,7 @@ export function invitationOf(_exec: Executor, petitionId: number, userId: number
 }
 
 export function standingOf(exec: Executor, petition: Petition, user: User | null): Standing {
-  if (!user) {
-    return {
-      user,
-      isCreator: false,
-      isModerator: false,
-      isAdmin: false,
-      hasCoSponsored: false,
-      wasDropped: false,
-      isCoOrganizer: false,
-      isOrganizer: false,
-      isInvited: false,
-    };
-  }
+  if (!user) return { user, ...NO_STANDING };
   const coSponsors = coSponsorStanding(exec, petition.id);
   const isCreator = petition.creatorId === user.id;
   return {
