@@ -196,11 +196,17 @@ function findById(exec: Executor, id: string): Person {
   return person;
 }
 
-/**
- * The people an email or userName belongs to. userName and email are one namespace (a userName is
- * matched against everyone's email and userName, without regard to case), so one filter never finds
- * two people for one name.
- */
+/** A user provisioned: created, adopted from the CSV directory, or linked again after a DELETE. */
+function auditProvision(exec: Executor, person: Person, how: Record<string, boolean> = {}): void {
+  recordAudit(
+    exec,
+    SCIM_ACTOR,
+    "directory.provision",
+    { type: "person", id: person.id },
+    { email: person.email, active: person.active, ...how },
+  );
+}
+
 /**
  * A userName as SQLite's lower() lowers it: ASCII letters only. Compared with lower(scim_user_name),
  * JavaScript's full Unicode lowering would miss "Émile" (SQLite keeps the É), and the insert that
@@ -208,6 +214,11 @@ function findById(exec: Executor, id: string): Person {
  */
 const lowerAsSqlite = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
+/**
+ * The people an email or userName belongs to. userName and email are one namespace (a userName is
+ * matched against everyone's email and userName, without regard to ASCII case), so one filter never finds
+ * two people for one name.
+ */
 function holdersOf(exec: Executor, names: { email: string; scimUserName: string | null }): Person[] {
   const keys = [...new Set([names.email, lowerAsSqlite(names.scimUserName ?? names.email)])];
   return exec
@@ -389,17 +400,7 @@ export function createScimUser(body: unknown): ScimCreation {
               .get()
           : existing;
         const person = apply(tx, base, attributes);
-        recordAudit(
-          tx,
-          SCIM_ACTOR,
-          "directory.provision",
-          { type: "person", id: person.id },
-          {
-            email: person.email,
-            active: person.active,
-            ...(relinked ? { relinked: true } : { adopted: true }),
-          },
-        );
+        auditProvision(tx, person, relinked ? { relinked: true } : { adopted: true });
         return { user: scimUser(person) };
       }
       const now = new Date();
@@ -408,16 +409,7 @@ export function createScimUser(body: unknown): ScimCreation {
         .values({ ...attributes, inDirectory: true, createdAt: now, updatedAt: now })
         .returning()
         .get();
-      recordAudit(
-        tx,
-        SCIM_ACTOR,
-        "directory.provision",
-        { type: "person", id: person.id },
-        {
-          email: person.email,
-          active: person.active,
-        },
-      );
+      auditProvision(tx, person);
       return { user: scimUser(person) };
     },
     { behavior: "immediate" },
