@@ -1,6 +1,6 @@
 /**
  * Background issuance in Chromium, through the real pages: a signed-in colleague's browser fetching
- * its tokens (blinding in the page's Web Worker with @cloudflare/blindrsa-ts on WebCrypto, the
+ * its tokens (blinding in the page's Web Worker (app/browser/rsabssa.ts, BigInt and WebCrypto), the
  * server's blind signature, finalizing and checking) for 20 open petitions, against one plain page
  * load in the same run (the baseline). Each round uses a fresh colleague.
  *
