@@ -113,6 +113,12 @@ export type DerivedRequest = {
 
 type Derived = { prefix: Uint8Array; salt: Uint8Array; signerScalar: bigint; rBytes: Uint8Array };
 
+/**
+ * One HKDF-SHA256 output (no salt; info `undersigned/v1/token/<scope>/<fingerprint>`), cut in order
+ * into the message prefix (32 bytes), the PSS salt (48), the signer scalar's seed (48) and r's bytes
+ * (the modulus length + 32). Every device must cut it alike: changing any of it is a new protocol
+ * version, and people's existing tokens would no longer be rebuilt.
+ */
 async function derive(secret: Uint8Array, scope: string, issuer: IssuerKey, modulusBytes: number) {
   checkSecret(secret);
   if ((await fingerprintOf(issuer.publicKey)) !== issuer.fingerprint.toLowerCase()) {

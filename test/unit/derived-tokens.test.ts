@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createECDH, createHash, createPublicKey, hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fromBase64url, signAction } from "../../app/browser/blind-tokens";
 import {
@@ -158,6 +158,52 @@ describe("tokens derived from a wallet secret", () => {
     );
     expect(valid).toBe(true);
     expect(keys.privateKey.extractable).toBe(false);
+  });
+});
+
+describe("the derivation, pinned", () => {
+  // The RFC vector's key as an issuer, and a fixed secret: what every device must derive, forever
+  // (changing it is a new protocol version; ADR 38).
+  const spki = createPublicKey({
+    key: {
+      kty: "RSA",
+      n: Buffer.from(vector.n, "hex").toString("base64url"),
+      e: Buffer.from(vector.e, "hex").toString("base64url"),
+    },
+    format: "jwk",
+  }).export({ type: "spki", format: "der" });
+  const issuer: IssuerKey = {
+    publicKey: spki.toString("base64url"),
+    fingerprint: createHash("sha256").update(spki).digest("hex"),
+  };
+  const secret = Uint8Array.from({ length: 16 }, (_, i) => i);
+
+  it("cuts one HKDF-SHA256 output into the prefix and the signer key as documented, checked with node:crypto", async () => {
+    const request = await deriveRequest(secret, "petition:42", issuer);
+    const okm = Buffer.from(
+      hkdfSync(
+        "sha256",
+        secret,
+        Buffer.alloc(0),
+        `undersigned/v1/token/petition:42/${issuer.fingerprint}`,
+        128,
+      ),
+    );
+    const prepared = Buffer.from(request.message, "base64url");
+    expect(prepared.subarray(0, 32).equals(okm.subarray(0, 32))).toBe(true);
+    const order = BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+    const scalar = (BigInt(`0x${okm.subarray(80, 128).toString("hex")}`) % (order - 1n)) + 1n;
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(Buffer.from(scalar.toString(16).padStart(64, "0"), "hex"));
+    expect(ecdh.getPublicKey().toString("base64url")).toBe(request.signerKey);
+  });
+
+  it("gives the same token id and blinded message as when it was written", async () => {
+    const request = await deriveRequest(secret, "petition:42", issuer);
+    expect(request.tokenId).toBe("2e361d785a738997a84438aa97c0bbe0c85a63a9f2164e199540c53df33710b0");
+    expect(createHash("sha256").update(Buffer.from(request.blindedMessage, "base64url")).digest("hex")).toBe(
+      "f6741b7f96f857d2c8d2ce6be44f9b9188d101ca26551999356910ef5501dfc1",
+    );
   });
 });
 
