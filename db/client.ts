@@ -53,13 +53,11 @@ export function configureConnection(sqlite: Database.Database): void {
 /**
  * The functions migrations may call that SQLite lacks, registered on every connection that migrates
  * (openDatabase; a test migrating a bare connection calls this first). Migration 0026 hashes the
- * stored blinded messages with `sha256_hex_of_base64url(text)`: SHA-256 of the decoded bytes, hex.
+ * stored blinded messages with `sha256_of_base64url(text)`: SHA-256 of the decoded bytes, a blob.
  */
 export function registerMigrationFunctions(sqlite: Database.Database): void {
-  sqlite.function("sha256_hex_of_base64url", { deterministic: true }, (value: unknown) =>
-    typeof value === "string"
-      ? createHash("sha256").update(Buffer.from(value, "base64url")).digest("hex")
-      : null,
+  sqlite.function("sha256_of_base64url", { deterministic: true }, (value: unknown) =>
+    typeof value === "string" ? createHash("sha256").update(Buffer.from(value, "base64url")).digest() : null,
   );
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnySQLiteColumn,
+  blob,
   index,
   integer,
   primaryKey,
@@ -1080,13 +1081,13 @@ export const tokenIssuance = sqliteTable(
     /** The day, never finer. */
     issuedOn: timestamp("issued_on").notNull(),
     /**
-     * SHA-256 (hex) of the blinded message that was signed: a device holding the person's wallet
-     * derives the same blinded message again, and raw RSA signing is deterministic, so its blind
-     * signature is made again on demand rather than stored (a row stays under 100 bytes). Blinding
-     * hides the token perfectly either way. Null: the person signed publicly without a token, and so
-     * will never be issued one. Migration 0026 turned the stored messages into their hashes.
+     * SHA-256 of the blinded message that was signed (32 bytes, a blob: a row stays under 100 bytes,
+     * hex would not): a device holding the person's wallet derives the same blinded message again,
+     * and raw RSA signing is deterministic, so its blind signature is made again on demand rather
+     * than stored. Blinding hides the token perfectly either way. Null: the person signed publicly
+     * without a token, and so will never be issued one. Migration 0026 hashed the stored messages.
      */
-    blindedHash: text("blinded_hash"),
+    blindedHash: blob("blinded_hash", { mode: "buffer" }),
   },
   (t) => [primaryKey({ columns: [t.scope, t.personId] })],
 );

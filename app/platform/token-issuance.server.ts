@@ -80,15 +80,15 @@ export class TokenRefusal extends Refusal {
   }
 }
 
-/** SHA-256 (hex) of a blinded message: what an issuance row keeps of it. */
-export const blindedHashOf = (blindedMessage: Buffer): string =>
-  createHash("sha256").update(blindedMessage).digest("hex");
+/** SHA-256 of a blinded message (32 bytes): what an issuance row keeps of it. */
+export const blindedHashOf = (blindedMessage: Buffer): Buffer =>
+  createHash("sha256").update(blindedMessage).digest();
 
 /**
  * This person's issuance row for the scope: `hash` is the hash of the blinded message they were
  * issued a token for, null when they signed publicly without one (and so will never be issued one).
  */
-export type Issuance = { hash: string | null } | null;
+export type Issuance = { hash: Buffer | null } | null;
 
 export function issuanceOf(_exec: Executor, scope: string, personId: number): Issuance {
   const row = statements().issuance.get(scope, personId);
@@ -123,13 +123,13 @@ export function issuanceProblem(
   key: Pick<ScopeKey, "privateKey" | "issuanceFrozenOn"> | undefined,
   scope: string,
   personId: number,
-  blindedHash: string,
+  blindedHash: Buffer,
 ): TokenRefusal | null {
   if (!key?.privateKey) return REFUSALS.notOpen();
   if (key.issuanceFrozenOn) return REFUSALS.frozen();
   const existing = issuanceOf(exec, scope, personId);
   if (existing && existing.hash === null) return REFUSALS.signedPublicly();
-  if (existing && existing.hash !== blindedHash) return REFUSALS.issuedOtherwise();
+  if (existing?.hash && !existing.hash.equals(blindedHash)) return REFUSALS.issuedOtherwise();
   return null;
 }
 
@@ -198,10 +198,10 @@ export function recordSigningWithoutToken(
 }
 
 const statements = preparedStatements((db) => ({
-  issuance: db.$client.prepare<[string, number], { blinded_hash: string | null }>(
+  issuance: db.$client.prepare<[string, number], { blinded_hash: Buffer | null }>(
     "select blinded_hash from token_issuance where scope = ? and person_id = ?",
   ),
-  insertIssuance: db.$client.prepare<[string, number, number, string]>(
+  insertIssuance: db.$client.prepare<[string, number, number, Buffer]>(
     "insert into token_issuance (scope, person_id, issued_on, blinded_hash) values (?, ?, ?, ?)",
   ),
   markWithoutToken: db.$client.prepare<[string, number, number]>(
