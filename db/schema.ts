@@ -1066,9 +1066,10 @@ export const blindKeys = sqliteTable("blind_keys", {
 });
 
 /**
- * Who has been issued a scope's token — never which token (blinding hides it). Every signed-in
- * browser fetches its tokens in the background, so this is the list of people who used the platform
- * while the petition was open, not of its signers. Deleted when the scope's key is retired (the
+ * Who has been issued a scope's token — never which token (blinding hides it). Every device holding
+ * a person's wallet fetches all of them in full background runs (every open petition, every policy's
+ * feedback this week), so this is the list of people who used the platform while the petition was
+ * open, not of its signers. Deleted when the scope's key is retired (the
  * count stays in blind_keys.issued). Clustered by (scope, person), WITHOUT ROWID: no insertion order.
  */
 export const tokenIssuance = sqliteTable(

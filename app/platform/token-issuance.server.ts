@@ -8,6 +8,7 @@ import {
   blindSign,
   generateBlindKeyPair,
   generateBlindKeyPairOffThread,
+  MODULUS_BYTES,
   verifyToken,
 } from "./blind-signatures.server";
 import { Refusal, type RefusalStatus } from "./refusal";
@@ -139,9 +140,18 @@ export function signBlinded(key: ScopeKey, blindedMessage: Buffer): Buffer {
   return blindSign({ publicKey: key.publicKey, privateKey: key.privateKey }, blindedMessage);
 }
 
-/** A blinded message that is not one for this key: the device's bug, answered 400. */
-export function malformedRequest(key: ScopeKey, blindedMessage: Buffer): TokenRefusal | null {
-  const problem = blindedMessageProblem(blindedMessage, key.publicKey);
+/**
+ * A blinded message that is not one for this key (or for any key, without one): the device's bug,
+ * answered 400.
+ */
+export function malformedRequest(key: ScopeKey | undefined, blindedMessage: Buffer): TokenRefusal | null {
+  const problem = key
+    ? blindedMessageProblem(blindedMessage, key.publicKey)
+    : blindedMessage.length !== MODULUS_BYTES
+      ? `a blinded message is ${MODULUS_BYTES} bytes`
+      : blindedMessage.every((b) => b === 0)
+        ? "the blinded message is zero"
+        : null;
   return problem ? new TokenRefusal(`This device's request is malformed: ${problem}.`, 400) : null;
 }
 
@@ -161,10 +171,8 @@ export function issueToken(
   signed?: Buffer,
 ): Buffer {
   const key = scopeKey(exec, scope);
-  if (key) {
-    const malformed = malformedRequest(key, blindedMessage);
-    if (malformed) throw malformed;
-  }
+  const malformed = malformedRequest(key, blindedMessage);
+  if (malformed) throw malformed;
   const hash = blindedHashOf(blindedMessage);
   const problem = issuanceProblem(exec, key, scope, personId, hash);
   if (problem || !key) throw problem ?? REFUSALS.notOpen();

@@ -159,10 +159,8 @@ export async function issueRequested(
   const candidates: Array<IssuanceRequest & { key: ScopeKey; signed: Buffer }> = [];
   for (const request of requests) {
     const key = scopeKey(db, request.scope);
-    if (key) {
-      const malformed = malformedRequest(key, request.blindedMessage);
-      if (malformed) throw malformed;
-    }
+    const malformed = malformedRequest(key, request.blindedMessage);
+    if (malformed) throw malformed;
     const problem =
       scopeProblem(request.scope, now) ??
       issuanceProblem(db, key, request.scope, user.id, blindedHashOf(request.blindedMessage));
