@@ -25,8 +25,9 @@ import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import { feedbackScope, isoWeek, petitionScope } from "../../app/platform/token-messages";
 import * as tokensRoute from "../../app/routes/api.tokens";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
-import { requestAs, TEST_BASE_URL } from "../support/fixtures";
+import { callRoute, requestAs, TEST_BASE_URL } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
@@ -332,6 +333,31 @@ describe("public signing", () => {
     expect(rows.find((r) => r.person_id === issued.id)?.blinded_hash).toHaveLength(32);
     expect(rows.find((r) => r.person_id === never.id)?.blinded_hash).toBeNull();
     await expect(fetchToken({ id: petition.id }, never)).rejects.toMatchObject({ code: "signed-publicly" });
+  });
+
+  it("asks the form without JavaScript the question, under its checkbox, and signs once it is ticked", async () => {
+    const petition = openPetition(company, "Signed from a form without JavaScript");
+    resetRateLimits();
+    const send = (fields: Record<string, string>) =>
+      callRoute(
+        petitionRoute,
+        "action",
+        staff(3),
+        `/petitions/${petition.slug}`,
+        { slug: petition.slug },
+        {
+          intent: "sign",
+          visibility: "public",
+          ...fields,
+        },
+      );
+    const asked = await send({});
+    expect(asked.status).toBe(400);
+    const reply = (await asked.json()) as { error?: Record<string, string[]> };
+    expect(reply.error?.noAnonymousSignature).toEqual([NO_ANONYMOUS_SIGNATURE_QUESTION]);
+    expect(NO_ANONYMOUS_SIGNATURE_QUESTION).not.toMatch(/token/i);
+    expect((await send({ noAnonymousSignature: "on" })).status).toBe(302);
+    expect(apiAnonymity(petition.id)?.publicWithoutToken).toBe(1);
   });
 
   it("is checked by verify-anonymous: anonymous signatures and public ones with a token never exceed the tokens issued", () => {
