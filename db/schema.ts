@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnySQLiteColumn,
+  blob,
   index,
   integer,
   primaryKey,
@@ -463,6 +464,16 @@ export const signatures = sqliteTable(
     uniqueIndex("signatures_token_standing")
       .on(t.tokenId)
       .where(sql`token_id is not null and withdrawn_at is null`),
+    // Every signature that spent a token, withdrawn or not: a token spent publicly stays its person's
+    // (signing.server.ts refuses it to anyone else, anonymous-signing.server.ts never redeems it).
+    index("signatures_token_idx").on(t.tokenId).where(sql`token_id is not null`),
+    // Standing public signatures made without a token, counted for each petition's JSON
+    // (`publicWithoutToken`): read from this index alone. Queries repeat its WHERE terms.
+    index("signatures_public_without_token_idx")
+      .on(t.petitionId)
+      .where(
+        sql`token_id is null and visibility = 'public' and withdrawn_at is null and invalidated_at is null`,
+      ),
     // Standing signatures by visibility: counting a petition's public and anonymous ones reads this
     // index alone. Queries must repeat both terms of the WHERE for SQLite to use it.
     index("signatures_standing_visibility_idx")
@@ -1055,9 +1066,10 @@ export const blindKeys = sqliteTable("blind_keys", {
 });
 
 /**
- * Who has been issued a scope's token — never which token (blinding hides it). Every signed-in
- * browser fetches its tokens in the background, so this is the list of people who used the platform
- * while the petition was open, not of its signers. Deleted when the scope's key is retired (the
+ * Who has been issued a scope's token — never which token (blinding hides it). Every device holding
+ * a person's wallet fetches all of them in full background runs (every open petition, every policy's
+ * feedback this week), so this is the list of people who used the platform while the petition was
+ * open, not of its signers. Deleted when the scope's key is retired (the
  * count stays in blind_keys.issued). Clustered by (scope, person), WITHOUT ROWID: no insertion order.
  */
 export const tokenIssuance = sqliteTable(
@@ -1070,14 +1082,52 @@ export const tokenIssuance = sqliteTable(
     /** The day, never finer. */
     issuedOn: timestamp("issued_on").notNull(),
     /**
-     * The blinded message and its blind signature (base64url), kept so that a dropped answer can be
-     * fetched again: blinding hides the token perfectly. Both null: the person signed publicly without
-     * a token (no JavaScript), and so will never be issued one.
+     * SHA-256 of the blinded message that was signed (32 bytes, a blob: a row stays under 100 bytes,
+     * hex would not): a device holding the person's wallet derives the same blinded message again,
+     * and raw RSA signing is deterministic, so its blind signature is made again on demand rather
+     * than stored. Blinding hides the token perfectly either way. Null: the person signed publicly
+     * without a token, and so will never be issued one. Migration 0026 hashed the stored messages.
      */
-    blindedMessage: text("blinded_message"),
-    blindSignature: text("blind_signature"),
+    blindedHash: blob("blinded_hash", { mode: "buffer" }),
   },
   (t) => [primaryKey({ columns: [t.scope, t.personId] })],
+);
+
+/**
+ * A person's wallet (ADR 0038): the secret every token of theirs is derived from lives only on their
+ * devices and, wrapped by their passkeys, in wallet_passkeys — never here in the clear. This row keeps
+ * the wallet check (HKDF of the secret, 16 bytes hex): it says the person has a wallet, so a new
+ * device offers to unlock it rather than make another, and catches a mistyped recovery code. It
+ * cannot be turned back into the secret. What a copy of the database learns: that the person set up
+ * anonymous signing, and the day (never finer) — nothing about which petitions they signed.
+ */
+export const wallets = sqliteTable("wallets", {
+  personId: integer("person_id")
+    .primaryKey()
+    .references(() => people.id, { onDelete: "cascade" }),
+  check: text("check").notNull(),
+  /** The day, never finer. */
+  createdOn: timestamp("created_on").notNull(),
+});
+
+/**
+ * The wallet secret wrapped (AES-GCM) under a key only the person's passkey gives (WebAuthn PRF):
+ * the server cannot unwrap it, and stores it so a device the passkey syncs to can. A copy of the
+ * database learns how many passkeys a person added and on which days.
+ */
+export const walletPasskeys = sqliteTable(
+  "wallet_passkeys",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    /** The WebAuthn credential id, base64url. */
+    credentialId: text("credential_id").notNull(),
+    wrapped: text("wrapped").notNull(),
+    /** The day, never finer. */
+    createdOn: timestamp("created_on").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.credentialId] })],
 );
 
 /**

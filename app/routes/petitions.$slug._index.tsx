@@ -10,6 +10,7 @@ import { CommentThread } from "../components/comments/thread";
 import { formatDate, formatDateTime } from "../components/format";
 import {
   ChoiceField,
+  FieldErrors,
   FormErrors,
   InputField,
   PageActionButton,
@@ -128,12 +129,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             { status: 400 },
           );
         }
-        const { tokenMessage, tokenSignature, reason, wantsUpdates } = value;
+        const { tokenMessage, tokenSignature, reason, wantsUpdates, noAnonymousSignature } = value;
         const result = await signPetition({
           petitionId: petition.id,
           user,
           reason,
           wantsUpdates,
+          noAnonymousSignature,
           ip: clientIp(context),
           token:
             tokenMessage && tokenSignature ? { message: tokenMessage, signature: tokenSignature } : undefined,
@@ -498,6 +500,34 @@ export default function PetitionPage() {
                 {/* Filled in by the browser just before a public signature is sent. */}
                 <input type="hidden" name="tokenMessage" defaultValue="" />
                 <input type="hidden" name="tokenSignature" defaultValue="" />
+                {/* Asked of a public signature sent without this device's anonymous signing (no
+                    JavaScript, or a device without the person's wallet); the server requires it then. */}
+                <fieldset aria-describedby="no-anonymous-hint">
+                  <legend>Have you already signed this petition anonymously, on another device?</legend>
+                  <div className="checkbox">
+                    <input
+                      type="checkbox"
+                      id="noAnonymousSignature"
+                      name="noAnonymousSignature"
+                      value="on"
+                      aria-invalid={signFields.noAnonymousSignature.errors ? true : undefined}
+                      aria-describedby={
+                        signFields.noAnonymousSignature.errors
+                          ? signFields.noAnonymousSignature.errorId
+                          : undefined
+                      }
+                    />
+                    <label htmlFor="noAnonymousSignature">I have not signed this petition anonymously</label>
+                  </div>
+                  <p id="no-anonymous-hint" className="hint">
+                    Needed for a public signature from a device that cannot sign anonymously for you. If you
+                    did sign anonymously, your signature already counts.
+                  </p>
+                  <FieldErrors
+                    id={signFields.noAnonymousSignature.errorId}
+                    errors={signFields.noAnonymousSignature.errors}
+                  />
+                </fieldset>
                 <div className="checkbox">
                   <input
                     type="checkbox"
