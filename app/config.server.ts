@@ -163,7 +163,7 @@ const envSchema = z.object({
     .max(1440, "must be at most 1440 (a day)")
     .refine((minutes) => 1440 % minutes === 0, {
       message:
-        "must divide a day (1440 minutes) evenly, so that midnight is a batch boundary: 15, 20, 30, 60, 120, 180, 240, 360, 480, 720 or 1440",
+        "must divide a day (1440 minutes) evenly, so that midnight is a batch boundary: say 15, 20, 30, 60, 120, 240, 360, 720 or 1440",
     })
     .default(15),
   ANONYMOUS_BATCH_SIZE: z.coerce
