@@ -244,8 +244,13 @@ export async function anonymousState(petitionId: number, tokenId: string): Promi
 }
 
 /**
- * The minute scheduler's job: writes each due batch in one transaction, shuffled, every row, ledger
- * entry and reason dated by the batch. What was held while the petition took signatures counts even
+ * The minute scheduler's job (platform/batches.server.ts says when a batch is due: only at fixed
+ * boundaries, or the day's leftovers after midnight): at a boundary's first run it publishes every
+ * scope's issued count, then writes each due batch of the petitions that at least
+ * ANONYMOUS_MIN_HOLDERS colleagues hold the token of (the others stay held), in one transaction each,
+ * shuffled, every row, ledger entry and reason dated by the batch. `onlyPetition` flushes one
+ * petition's whatever its size (tests and the demo's history; the scheduler never does, and the
+ * holders' rule still applies). What was held while the petition took signatures counts even
  * if it has closed since; what can no longer be written (a token counted meanwhile, an action out of
  * turn) is dropped, and its sender's next attempt is answered then.
  */
