@@ -129,13 +129,14 @@ export async function act(token: HeldToken, action: "withdraw" | "sign", at = Da
 
 /**
  * Anonymous feedback through the protocol: this week's feedback token issued to `user`, the feedback
- * sent without them, its batch written at once. Returns the secret (the receipt code) and the item's id.
+ * sent without them, its batch written at once (unless `commit: false`). Returns the secret (the receipt code) and the item's id.
  */
 export async function sendFeedbackAnonymously(
   policyId: number,
   user: User,
   input: { body: string; rating?: number },
   at = Date.now(),
+  options: { commit?: boolean } = {},
 ): Promise<{ secret: string; id: number }> {
   await ensureFeedbackKeys(at);
   const key = feedbackKey(policyId, at);
@@ -154,6 +155,8 @@ export async function sendFeedbackAnonymously(
     },
     at,
   );
+  // Without `commit`, held for the scheduler's batch (id 0: not stored yet).
+  if (options.commit === false) return { secret, id: 0 };
   await commitAnonymousFeedback(at, true);
   const stored = anonymousFeedbackBySecret(secret);
   if (!stored) throw new Error("anonymous feedback was not stored");

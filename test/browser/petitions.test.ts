@@ -1,8 +1,12 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppServer, startAppServer } from "../support/app-server";
+import { findPublicPetition } from "../../app/domain/petitions/api.server";
+import { DAY_MS } from "../../app/platform/time";
+import { giveTokenHolders } from "../support/anonymous";
+import { type AppServer, advanceServerClock, startAppServer } from "../support/app-server";
 import { expectNoAxeViolations, launchBrowser } from "../support/browser";
 import { dateTimeFromNow } from "../support/dates";
+import { closeDb, useServerDatabase } from "../support/server-database";
 import { signedInAs } from "../support/sign-in-flow";
 
 let app: AppServer;
@@ -20,8 +24,8 @@ const as = signedInAs(
 let petitionUrl = "";
 
 beforeAll(async () => {
-  // Anonymous signatures count in batches of one, a minute apart, so the steps see their own.
-  app = await startAppServer({ ANONYMOUS_BATCH_MINUTES: "1", ANONYMOUS_BATCH_SIZE: "1" });
+  // Batches as configured: the steps reach one by moving the server's clock (advanceServerClock).
+  app = await startAppServer({}, { clock: true });
   const rows = [
     "email,name,department,location",
     ...STAFF.map((n) => `${n}@corp.example,${n[0]?.toUpperCase()}${n.slice(1)} Person,Engineering,London`),
@@ -140,7 +144,15 @@ describe("a petition from draft to signatures", () => {
     await erin.getByLabel("Why I'm signing (optional)").fill("I speak to my doctor from my desk.");
     await erin.getByRole("button", { name: "Sign", exact: true }).click();
     await erin.getByRole("heading", { name: "You signed anonymously" }).waitFor();
-    // Counted with its batch (a minute at most here).
+    // Counted once at least 20 colleagues hold the petition's token, with the day's leftovers after
+    // midnight (the server's clock moved past it).
+    useServerDatabase(app);
+    const slug = petitionUrl.split("/").at(-1) ?? "";
+    const open = findPublicPetition(slug);
+    if (!open) throw new Error("the petition is not public");
+    await giveTokenHolders(open);
+    closeDb();
+    advanceServerClock(app, DAY_MS);
     for (let i = 0; i < 90; i++) {
       const { signatureCount } = (await (
         await fetch(`${petitionUrl.replace("/petitions/", "/api/petitions/")}/count`)

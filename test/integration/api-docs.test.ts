@@ -103,8 +103,8 @@ describe("docs/api.md", () => {
     const carries = /`GET \/api\/petitions\/:idOrSlug` carries ([\s\S]*?)\.\n/.exec(
       section("Anonymity (docs/anonymity.md)"),
     );
-    const objects = [...(carries?.[1] ?? "").matchAll(/`(\w+):\s+\{ ([^}]*) \}`/g)];
-    expect(objects.map((m) => m[1])).toEqual(["signatures", "anonymity"]);
+    const objects = [...(carries?.[1] ?? "").matchAll(/`([\w.]+):\s+\{ ([^}]*) \}`/g)];
+    expect(objects.map((m) => m[1])).toEqual(["signatures", "anonymity", "anonymity.batch"]);
     const anonymity = new Set(
       objects.flatMap(([, name, list]) => [
         name ?? "",

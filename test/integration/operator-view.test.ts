@@ -80,7 +80,7 @@ describe("the operator's view of the database file", () => {
         ),
       );
     }
-    // Held until their thread's batch; the minute job publishes them (they have waited 24 hours).
+    // Held until their thread's batch; the minute job publishes them (leftovers of a day before).
     expect(publishHeldComments()).toBe(actors.length);
     const feedbackIds = new Set<number>();
     for (const actor of actors) {

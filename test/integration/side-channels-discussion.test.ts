@@ -193,7 +193,7 @@ describe("finding 7: ids that place anonymous items in time", () => {
       if (i === 12)
         anonymousId = await post(petition.id, staff(20), "Anonymous", true, at(12) + 5 * MINUTE_MS);
     }
-    // Held until its thread's batch: the minute job publishes it now, two days on (it has waited 24 hours).
+    // Held until its thread's batch: the minute job publishes it now, two days on (a leftover of its day).
     expect(publishHeldComments()).toBe(1);
 
     // What a viewer sees: ids and the named comments' times (to the minute), the anonymous one's day.

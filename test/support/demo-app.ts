@@ -18,11 +18,9 @@ export function demoApp() {
     // its server starts.
     const seeded = inject("demoDataDir");
     const own = seeded ? null : await seedDemoFolder();
-    // Anonymous acts count in batches of one, a minute apart, so a test sees its own counted.
-    state.app = await startAppServer(
-      { ANONYMOUS_BATCH_MINUTES: "1", ANONYMOUS_BATCH_SIZE: "1" },
-      { dataFrom: seeded ?? own ?? undefined },
-    );
+    // Batches as configured (their floors): a test reaches one by moving the server's clock
+    // (advanceServerClock), not by settings below them.
+    state.app = await startAppServer({}, { dataFrom: seeded ?? own ?? undefined, clock: true });
     if (own) rmSync(own, { recursive: true, force: true });
     state.browser = await launchBrowser();
   }, 180_000);

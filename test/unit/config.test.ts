@@ -7,6 +7,47 @@ import { ConfigError, loadConfig } from "../../app/config.server";
 const tempDb = () => path.join(mkdtempSync(path.join(tmpdir(), "undersigned-config-")), "sub", "app.db");
 
 describe("loadConfig", () => {
+  it("refuses batch settings below their floors, saying why, and takes those at or above them that divide the day", () => {
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig({ DATABASE_URL: tempDb(), ...env });
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      return "";
+    };
+    expect(refusal({ ANONYMOUS_BATCH_MINUTES: "5" })).toMatch(
+      /ANONYMOUS_BATCH_MINUTES: must be at least 15: a shorter period dates each anonymous act more finely/,
+    );
+    expect(refusal({ ANONYMOUS_BATCH_MINUTES: "50" })).toMatch(/must divide a day \(1440 minutes\) evenly/);
+    expect(refusal({ ANONYMOUS_BATCH_SIZE: "2" })).toMatch(
+      /ANONYMOUS_BATCH_SIZE: must be at least 5: a smaller batch could be one person's act alone/,
+    );
+    expect(loadConfig({ DATABASE_URL: tempDb() }).anonymousBatch).toEqual({
+      periodMs: 15 * 60_000,
+      minSize: 5,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: tempDb(), ANONYMOUS_BATCH_MINUTES: "60", ANONYMOUS_BATCH_SIZE: "20" })
+        .anonymousBatch,
+    ).toEqual({ periodMs: 60 * 60_000, minSize: 20 });
+  });
+
+  it("takes a test clock file only outside production", () => {
+    expect(
+      loadConfig({ DATABASE_URL: tempDb(), UNDERSIGNED_TEST_CLOCK_FILE: "/tmp/clock", NODE_ENV: "test" })
+        .testClockFile,
+    ).toBe("/tmp/clock");
+    expect(loadConfig({ DATABASE_URL: tempDb() }).testClockFile).toBeNull();
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: tempDb(),
+        UNDERSIGNED_TEST_CLOCK_FILE: "/tmp/clock",
+        NODE_ENV: "production",
+      }),
+    ).toThrowError(/UNDERSIGNED_TEST_CLOCK_FILE: is for tests only and refused under NODE_ENV=production/);
+  });
+
   it("applies the documented defaults", () => {
     const db = tempDb();
     const config = loadConfig({ DATABASE_URL: db });
@@ -147,6 +188,13 @@ describe("loadConfig", () => {
     [{ BACKUP_EVERY: "daily" }, "BACKUP_EVERY"],
     [{ BACKUP_EVERY: "0m" }, "BACKUP_EVERY"],
     [{ BACKUP_KEEP: "0" }, "BACKUP_KEEP"],
+    [{ ANONYMOUS_BATCH_MINUTES: "1" }, "ANONYMOUS_BATCH_MINUTES"],
+    [{ ANONYMOUS_BATCH_MINUTES: "14" }, "ANONYMOUS_BATCH_MINUTES"],
+    [{ ANONYMOUS_BATCH_MINUTES: "25" }, "ANONYMOUS_BATCH_MINUTES"],
+    [{ ANONYMOUS_BATCH_MINUTES: "2880" }, "ANONYMOUS_BATCH_MINUTES"],
+    [{ ANONYMOUS_BATCH_SIZE: "1" }, "ANONYMOUS_BATCH_SIZE"],
+    [{ ANONYMOUS_BATCH_SIZE: "4" }, "ANONYMOUS_BATCH_SIZE"],
+    [{ UNDERSIGNED_TEST_CLOCK_FILE: "/tmp/clock", NODE_ENV: "production" }, "UNDERSIGNED_TEST_CLOCK_FILE"],
   ])("rejects %o with a message naming %s", (env, variable) => {
     expect(() => loadConfig({ DATABASE_URL: tempDb(), ...env })).toThrowError(ConfigError);
     try {
