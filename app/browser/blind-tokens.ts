@@ -1,15 +1,14 @@
-import { RSABSSA } from "@cloudflare/blindrsa-ts";
 import { actionMessage, tokenMessage } from "../platform/token-messages";
+import { blind, bytesToInt, finalize, PREFIX_LEN, prepare, rsaPublicKey, SALT_LEN } from "./rsabssa";
 
 /**
- * The signer's side of an anonymous signature (RFC 9474 RSABSSA-SHA384-PSS-Randomized), with
- * WebCrypto: it runs in the browser (a Web Worker, app/browser/token-worker.ts) and in Node (the demo
+ * The signer's side of an anonymous signature (RFC 9474 RSABSSA-SHA384-PSS-Randomized, our own
+ * implementation of §4 in rsabssa.ts), with WebCrypto and BigInt: it runs in the browser (a Web Worker, app/browser/token-worker.ts) and in Node (the demo
  * seed and the tests sign through the same protocol). The token's message commits to a signer key
  * whose private half never leaves the signer's device: withdrawing or signing again is a signature by
  * it, so the server cannot forge one.
  */
 
-const suite = () => RSABSSA.SHA384.PSS.Randomized();
 const toBase64url = (bytes: Uint8Array) => {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -39,10 +38,7 @@ export function newSignerKey(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
 }
 
-const importIssuerKey = (publicKeySpki: string) =>
-  crypto.subtle.importKey("spki", fromBase64url(publicKeySpki), { name: "RSA-PSS", hash: "SHA-384" }, true, [
-    "verify",
-  ]);
+const importIssuerKey = (publicKeySpki: string) => rsaPublicKey(fromBase64url(publicKeySpki), publicKeySpki);
 
 export type TokenRequest = {
   /** The prepared message (32 random bytes, then the token message), base64url. */
@@ -53,29 +49,35 @@ export type TokenRequest = {
   inverse: string;
 };
 
-/** Step 1: the message for this petition and signer key, prepared and blinded for the issuer's key. */
+/**
+ * Step 1: the message for this petition and signer key, prepared and blinded for the issuer's key,
+ * with fresh random values (a wallet secret's requests are derived instead: derived-tokens.ts).
+ */
 export async function requestToken(
   issuerPublicKey: string,
   scope: string,
   signer: CryptoKeyPair,
 ): Promise<TokenRequest> {
   const signerKey = toBase64url(new Uint8Array(await crypto.subtle.exportKey("raw", signer.publicKey)));
-  const prepared = suite().prepare(new TextEncoder().encode(tokenMessage(scope, signerKey)));
-  const { blindedMsg, inv } = await suite().blind(await importIssuerKey(issuerPublicKey), prepared);
+  const pk = await importIssuerKey(issuerPublicKey);
+  const random = (length: number) => crypto.getRandomValues(new Uint8Array(length));
+  const prepared = prepare(random(PREFIX_LEN), new TextEncoder().encode(tokenMessage(scope, signerKey)));
+  const r = (bytesToInt(random(pk.bytes + 32)) % (pk.n - 1n)) + 1n;
+  const { blindedMessage, inverse } = await blind(pk, prepared, random(SALT_LEN), r);
   return {
     message: toBase64url(prepared),
-    blindedMessage: toBase64url(blindedMsg),
-    inverse: toBase64url(inv),
+    blindedMessage: toBase64url(blindedMessage),
+    inverse: toBase64url(inverse),
   };
 }
 
 /**
- * Step 2: the token's signature from the issuer's blind signature. The library checks the result
+ * Step 2: the token's signature from the issuer's blind signature. finalize checks the result
  * against the issuer's public key, so a server that signed with another key (to tag this signer) or
  * returned garbage is caught here.
  */
 export async function finalizeToken(issuerPublicKey: string, request: TokenRequest, blindSignature: string) {
-  const signature = await suite().finalize(
+  const signature = await finalize(
     await importIssuerKey(issuerPublicKey),
     fromBase64url(request.message),
     fromBase64url(blindSignature),

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { signAction } from "../browser/blind-tokens";
 import {
-  finalizeToken,
-  fromBase64url,
-  newSignerKey,
-  requestToken,
-  signAction,
-  tokenIdOf,
-} from "../browser/blind-tokens";
+  type DerivedRequest,
+  deriveRequest,
+  deriveSignerKey,
+  finalizeDerived,
+  type IssuerKey,
+  newWalletSecret,
+} from "../browser/derived-tokens";
 import type { User } from "../domain/identity/sessions.server";
 import { redeemAnonymously, requestAnonymousAction } from "../domain/petitions/anonymous-signing.server";
 import { issuePetitionToken, petitionKeyView } from "../domain/petitions/petition-keys.server";
@@ -19,13 +20,13 @@ import {
   sendAnonymousFeedback,
 } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
-import { petitionScope, tokenMessage } from "../platform/token-messages";
-import { fastBlind, fastFinalize } from "./fast-blinding";
+import { petitionScope } from "../platform/token-messages";
 
 /**
- * A colleague signing anonymously through the real protocol, in Node: the browser's side (blinding,
- * finalizing, the signer key) from app/browser/blind-tokens.ts, the server's domain functions for
- * issuance and redemption. The demo seed signs this way, and so do the tests.
+ * A colleague signing anonymously through the real protocol, in Node: the browser's side (the
+ * requests derived from the person's wallet secret, finalizing, the signer key) from
+ * app/browser/derived-tokens.ts, the server's domain functions for issuance and redemption. The demo
+ * seed signs this way, and so do the tests.
  */
 export type HeldToken = {
   petitionId: number;
@@ -37,45 +38,63 @@ export type HeldToken = {
 };
 
 /**
- * Issues this person's token for the petition (as their browser does in the background). The demo
- * and the tests blind with fast-blinding.ts; `library` blinds with @cloudflare/blindrsa-ts, as
- * browsers do.
+ * Each person's wallet secret, as their devices would hold it: made on first use, for the life of
+ * the process (the demo seed and a test file each run in their own). `useWalletSecret` sets one, for
+ * a test or the seed that needs to know it.
+ */
+const walletSecrets = new Map<number, Uint8Array>();
+
+export function walletSecretOf(personId: number): Uint8Array {
+  let secret = walletSecrets.get(personId);
+  if (!secret) {
+    secret = newWalletSecret();
+    walletSecrets.set(personId, secret);
+  }
+  return secret;
+}
+
+export function useWalletSecret(personId: number, secret: Uint8Array): void {
+  walletSecrets.set(personId, secret);
+}
+
+async function derivedToken(
+  secret: Uint8Array,
+  scope: string,
+  issuer: IssuerKey,
+  issue: (blindedMessage: Buffer) => Buffer,
+): Promise<{ request: DerivedRequest; signature: string; signer: CryptoKeyPair }> {
+  const request = await deriveRequest(secret, scope, issuer);
+  const blind = issue(Buffer.from(request.blindedMessage, "base64url"));
+  return {
+    request,
+    signature: await finalizeDerived(issuer, request, blind.toString("base64url")),
+    signer: await deriveSignerKey(secret, scope, issuer),
+  };
+}
+
+/**
+ * Issues this person's token for the petition (as their device does in its background run), derived
+ * from their wallet secret: asking again gives the same token. `secret` stands for another wallet
+ * (a device that made its own), whose request the server refuses once the person holds a token.
  */
 export async function fetchToken(
   petition: Pick<Petition, "id">,
   user: User,
   at = Date.now(),
-  options: { library?: boolean } = {},
+  options: { secret?: Uint8Array } = {},
 ): Promise<HeldToken> {
   const key = petitionKeyView(petition.id);
   if (!key) throw new Error(`petition ${petition.id} has no key`);
-  const scope = petitionScope(petition.id);
-  const signer = await newSignerKey();
-  let message: string;
-  let signature: string;
-  if (options.library) {
-    const request = await requestToken(key.publicKey, scope, signer);
-    const blind = issuePetitionToken(
-      petition.id,
-      user,
-      Buffer.from(fromBase64url(request.blindedMessage)),
-      at,
-    );
-    message = request.message;
-    signature = await finalizeToken(key.publicKey, request, blind.toString("base64url"));
-  } else {
-    const signerKey = Buffer.from(await crypto.subtle.exportKey("raw", signer.publicKey)).toString(
-      "base64url",
-    );
-    const request = fastBlind(key.publicKey, Buffer.from(tokenMessage(scope, signerKey)));
-    const blind = issuePetitionToken(petition.id, user, request.blindedMessage, at);
-    message = request.prepared.toString("base64url");
-    signature = fastFinalize(key.publicKey, blind, request.inverse).toString("base64url");
-  }
+  const { request, signature, signer } = await derivedToken(
+    options.secret ?? walletSecretOf(user.id),
+    petitionScope(petition.id),
+    key,
+    (blinded) => issuePetitionToken(petition.id, user, blinded, at),
+  );
   return {
     petitionId: petition.id,
-    tokenId: await tokenIdOf(fromBase64url(message)),
-    message,
+    tokenId: request.tokenId,
+    message: request.message,
     signature,
     signer,
     seq: 0,
@@ -120,19 +139,17 @@ export async function sendFeedbackAnonymously(
 ): Promise<{ secret: string; id: number }> {
   await ensureFeedbackKeys(at);
   const key = feedbackKey(policyId, at);
-  const signer = await newSignerKey();
-  const signerKey = Buffer.from(await crypto.subtle.exportKey("raw", signer.publicKey)).toString("base64url");
-  const request = fastBlind(key.publicKey, Buffer.from(tokenMessage(key.scope, signerKey)));
-  const blind = issueFeedbackToken(policyId, user, request.blindedMessage, at);
-  const signature = fastFinalize(key.publicKey, blind, request.inverse);
+  const { request, signature } = await derivedToken(walletSecretOf(user.id), key.scope, key, (blinded) =>
+    issueFeedbackToken(policyId, user, blinded, at),
+  );
   const secret = randomBytes(32).toString("base64url");
   await sendAnonymousFeedback(
     {
       policyId,
       ...input,
       secret,
-      message: request.prepared.toString("base64url"),
-      signature: signature.toString("base64url"),
+      message: request.message,
+      signature,
       ip: null,
     },
     at,

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newWalletSecret } from "../../app/browser/derived-tokens";
 import { act, fetchToken, type HeldToken, redeem } from "../../app/demo/anonymous-signer.server";
 import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
@@ -532,7 +533,9 @@ describe("finding 5: a public signer cannot switch to anonymous, and the lists t
     // The switch: the same token is spent (publicly), a new one is refused, and one who signed without
     // a token gets none.
     await expect(redeem(token)).rejects.toThrowError(/signed publicly/);
-    await expect(fetchToken({ id: petition.id }, withToken)).rejects.toThrowError(/already issued/);
+    await expect(
+      fetchToken({ id: petition.id }, withToken, Date.now(), { secret: newWalletSecret() }),
+    ).rejects.toThrowError(/already issued/);
     await expect(fetchToken({ id: petition.id }, withoutToken)).rejects.toThrowError(/without a token/);
     await commitAnonymousBatches(Date.now(), petition.id);
     expect(views()).toEqual(afterWithdrawals);
