@@ -105,8 +105,11 @@ export function useAnonymousSigning(
       await rememberTitle(petition.id, petition.title);
       setEntry(await heldPetition(petition.id));
       // A petition this device's last run did not cover starts a run now (for every viewer alike).
-      if (key)
-        void startBackgroundIssuance(scope).then(() => !stopped && heldPetition(petition.id).then(setEntry));
+      if (key) {
+        void startBackgroundIssuance(scope).then(async () => {
+          if (!stopped) setEntry(await heldPetition(petition.id));
+        });
+      }
       await refresh();
     })();
     return () => {
