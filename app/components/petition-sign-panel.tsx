@@ -11,7 +11,7 @@ import {
   SETUP_PATH,
   useAnonymousSigning,
 } from "./anonymous-signing";
-import { FormErrors, PageActionButton, TextareaField, useActionResultFor } from "./forms";
+import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "./forms";
 import { useHydrated } from "./use-hydrated";
 import { useLazyValidation } from "./validation";
 
@@ -211,27 +211,37 @@ function SignForm({
         {/* Filled in by the browser just before a public signature is sent. */}
         <input type="hidden" name="tokenMessage" defaultValue="" />
         <input type="hidden" name="tokenSignature" defaultValue="" />
+        {/* Asked of a public signature sent without this device's anonymous signature (no JavaScript,
+            or a device not set up for anonymous signing); the server requires it then. */}
         {asksElsewhere && visibility === "public" ? (
-          <div className="checkbox">
-            <input
-              type="checkbox"
-              id="noAnonymousSignature"
-              name="noAnonymousSignature"
-              value="on"
-              required
-              aria-describedby="elsewhere-hint"
+          <fieldset aria-describedby="no-anonymous-hint">
+            <legend>Have you already signed this petition anonymously, on another device?</legend>
+            <div className="checkbox">
+              <input
+                type="checkbox"
+                id="noAnonymousSignature"
+                name="noAnonymousSignature"
+                value="on"
+                required
+                aria-invalid={signFields.noAnonymousSignature.errors ? true : undefined}
+                aria-describedby={
+                  signFields.noAnonymousSignature.errors ? signFields.noAnonymousSignature.errorId : undefined
+                }
+              />
+              <label htmlFor="noAnonymousSignature">
+                I have not signed this petition anonymously on another device
+              </label>
+            </div>
+            <p id="no-anonymous-hint" className="hint">
+              Needed for a public signature from a device that cannot sign anonymously for you: one signature
+              per person. If you did sign anonymously, your signature already counts. The petition publishes
+              how many public signatures were made this way.
+            </p>
+            <FieldErrors
+              id={signFields.noAnonymousSignature.errorId}
+              errors={signFields.noAnonymousSignature.errors}
             />
-            <label htmlFor="noAnonymousSignature">
-              I have not signed this petition anonymously on another device
-            </label>
-          </div>
-        ) : null}
-        {asksElsewhere && visibility === "public" ? (
-          <p id="elsewhere-hint" className="hint">
-            Have you already signed this petition anonymously on another device? Then do not sign it again
-            here: one signature per person. Signatures made publicly from a device not set up for anonymous
-            signing are counted in the petition's published bound of possible double signatures.
-          </p>
+          </fieldset>
         ) : null}
         <div className="checkbox">
           <input

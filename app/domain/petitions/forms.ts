@@ -63,6 +63,8 @@ export const signSchema = z.object({
   // The browser's token for this petition, spent on a public signature (docs/anonymity.md).
   tokenMessage: z.string().max(700).optional(),
   tokenSignature: z.string().max(700).optional(),
+  // "I have not signed this petition anonymously": asked of a public signer without their token.
+  noAnonymousSignature: z.boolean().optional(),
 });
 
 export const PETITION_UPDATE_MAX = 5_000;
