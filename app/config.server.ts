@@ -125,6 +125,15 @@ const booleanFlag = z
     return z.NEVER;
   });
 
+/** The least ANONYMOUS_BATCH_MINUTES and ANONYMOUS_BATCH_SIZE may be: below, the server refuses to start. */
+export const ANONYMOUS_BATCH_FLOORS = { minutes: 15, size: 5 } as const;
+
+/**
+ * A petition's anonymous signatures stay held (uncounted) while fewer than this many colleagues hold
+ * its token (its published `tokensIssued`): with fewer, "one of the holders" names too few people.
+ */
+export const ANONYMOUS_MIN_HOLDERS = 20;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   APP_URL: z.url({ protocol: /^https?$/, message: "must be an absolute http(s) URL" }).optional(),
@@ -142,10 +151,33 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("Undersigned <noreply@localhost>"),
   ALLOWED_EMAIL_DOMAINS: commaList((d) => domainPattern.test(d), "domains (example.com,corp.example)"),
   ADMIN_EMAILS: commaList((e) => emailPattern.test(e), "email addresses"),
-  // Anonymous acts are written in shuffled batches (docs/anonymity.md): a smaller batch or a
-  // shorter period dates each one more finely.
-  ANONYMOUS_BATCH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  ANONYMOUS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5),
+  // Anonymous acts are written in shuffled batches at fixed boundaries (docs/anonymity.md): a smaller
+  // batch or a shorter period would date each one more finely, so neither goes below its floor.
+  ANONYMOUS_BATCH_MINUTES: z.coerce
+    .number({ message: "must be a whole number of minutes" })
+    .int("must be a whole number of minutes")
+    .min(
+      ANONYMOUS_BATCH_FLOORS.minutes,
+      `must be at least ${ANONYMOUS_BATCH_FLOORS.minutes}: a shorter period dates each anonymous act more finely`,
+    )
+    .max(1440, "must be at most 1440 (a day)")
+    .refine((minutes) => 1440 % minutes === 0, {
+      message:
+        "must divide a day (1440 minutes) evenly, so that midnight is a batch boundary: 15, 20, 30, 60, 120, 180, 240, 360, 480, 720 or 1440",
+    })
+    .default(15),
+  ANONYMOUS_BATCH_SIZE: z.coerce
+    .number({ message: "must be a whole number" })
+    .int("must be a whole number")
+    .min(
+      ANONYMOUS_BATCH_FLOORS.size,
+      `must be at least ${ANONYMOUS_BATCH_FLOORS.size}: a smaller batch could be one person's act alone`,
+    )
+    .max(10_000, "must be at most 10,000")
+    .default(5),
+  // Tests only: a file holding a clock offset in milliseconds (refused under NODE_ENV=production).
+  UNDERSIGNED_TEST_CLOCK_FILE: z.string().optional(),
+  NODE_ENV: z.string().optional(),
   SESSION_MAX_DAYS: z.coerce
     .number({ message: "must be a whole number of days" })
     .int("must be a whole number of days")
@@ -241,6 +273,12 @@ export type Config = {
   adminEmails: string[];
   secureCookies: boolean;
   anonymousBatch: { periodMs: number; minSize: number };
+  /**
+   * UNDERSIGNED_TEST_CLOCK_FILE (tests only, refused under NODE_ENV=production): a file holding an
+   * offset in milliseconds that the scheduler's batch and forgetting jobs and the anonymous routes add
+   * to the clock (platform/clock.server.ts), so a test reaches a batch boundary without waiting.
+   */
+  testClockFile: string | null;
   /** A session ends this long after sign-in, however often it is used (renewal never passes it). */
   sessionMaxAgeMs: number;
   companyName: string;
@@ -282,6 +320,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`)),
     ...providerProblems(env),
   ];
+  if (parsed.success && parsed.data.UNDERSIGNED_TEST_CLOCK_FILE && parsed.data.NODE_ENV === "production")
+    problems.push(
+      "UNDERSIGNED_TEST_CLOCK_FILE: is for tests only and refused under NODE_ENV=production: unset it",
+    );
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const values = parsed.data;
   const devMailbox = devMailboxConfig(values);
@@ -305,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       periodMs: values.ANONYMOUS_BATCH_MINUTES * 60_000,
       minSize: values.ANONYMOUS_BATCH_SIZE,
     },
+    testClockFile: values.UNDERSIGNED_TEST_CLOCK_FILE?.trim() || null,
     sessionMaxAgeMs: values.SESSION_MAX_DAYS * 24 * 60 * 60_000,
     companyName: values.COMPANY_NAME ?? "your company",
     oidc:

@@ -1050,6 +1050,11 @@ export const blindKeys = sqliteTable("blind_keys", {
   retiredOn: timestamp("retired_on"),
   /** How many tokens were issued: published, so anyone can see redemptions never exceed it. */
   issued: integer("issued").notNull().default(0),
+  /**
+   * `issued` as it was at the last anonymous batch boundary: what is published (`tokensIssued`), so
+   * that it moves only at boundaries, never at the moment someone signs (batches.server.ts).
+   */
+  issuedPublished: integer("issued_published").notNull().default(0),
   /** Set by a restore from a backup on a scope that was open: issuance rows made since were lost. */
   issuanceFrozenOn: timestamp("issuance_frozen_on"),
 });
@@ -1108,5 +1113,9 @@ export const anonymousSignatures = sqliteTable(
     ledgerSeq: integer("ledger_seq").notNull(),
     ledgerHash: text("ledger_hash").notNull(),
   },
-  (t) => [index("anonymous_signatures_petition_idx").on(t.petitionId, t.standing, t.countedAt)],
+  (t) => [
+    index("anonymous_signatures_petition_idx").on(t.petitionId, t.standing, t.countedAt),
+    // The public digest of recent changes (…/anonymous/recent) reads a petition's last 48 hours.
+    index("anonymous_signatures_changed_idx").on(t.petitionId, t.changedAt),
+  ],
 );

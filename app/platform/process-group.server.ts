@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { randomBytes } from "node:crypto";
 
 /**
  * The worker's side of the process group `npm start` runs (ADR 25): a primary process and
@@ -22,13 +23,9 @@ export type GroupRequest =
   | { kind: "kept:get"; key: string }
   | { kind: "batch:hold"; queue: string; group: string; key: string; item: unknown; now: number }
   | { kind: "batch:held"; queue: string; group: string; key: string }
-  | {
-      kind: "batch:take";
-      queue: string;
-      now: number;
-      rule: { periodMs: number; minSize: number };
-      only: string | null;
-    }
+  | { kind: "batch:begin"; queue: string; now: number; periodMs: number }
+  | { kind: "batch:take"; queue: string; boundary: number; minSize: number; eligible: string[] | null }
+  | { kind: "batch:flush"; queue: string; group: string; at: number }
   | { kind: "batch:count"; queue: string }
   | { kind: "kept:offer"; key: string; value: unknown };
 
@@ -104,4 +101,18 @@ export function processRole(): { worker: number | null; jobs: boolean } {
 
 export function setRunsJobs(value: boolean): void {
   shared.runsJobs = value;
+}
+
+/** A fresh id for one start of the server: random, so it says nothing but "this is another start". */
+export const newBootId = () => randomBytes(8).toString("hex");
+
+const bootHolder = globalThis as { __undersignedBootId?: string };
+
+/**
+ * This start's id: the primary's, handed to its workers (UNDERSIGNED_BOOT_ID) as IP_HASH_KEY is, so
+ * every worker answers the same; outside the group, this process's own.
+ */
+export function bootId(): string {
+  bootHolder.__undersignedBootId ??= process.env.UNDERSIGNED_BOOT_ID || newBootId();
+  return bootHolder.__undersignedBootId;
 }

@@ -170,6 +170,7 @@ const statements = preparedStatements((db) => ({
       createdOn: blindKeys.createdOn,
       retiredOn: blindKeys.retiredOn,
       issued: blindKeys.issued,
+      issuedPublished: blindKeys.issuedPublished,
       issuanceFrozenOn: blindKeys.issuanceFrozenOn,
     })
     .from(blindKeys)

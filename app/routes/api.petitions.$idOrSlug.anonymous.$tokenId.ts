@@ -1,25 +1,28 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
-import { anonymousState, requestAnonymousAction } from "../domain/petitions/anonymous-signing.server";
+import { requestAnonymousAction } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
+import { serverNow } from "../platform/clock.server";
 import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readJson } from "../web/request.server";
 
 /**
- * One anonymous signature, by its token id (public: every counted token is in the ledger).
- * GET: its state — counted, pending (held for the next batch) or unknown — and its receipt.
- * POST: its next action, withdraw or sign again, signed with the token's signer key. Like the
- * redemption, this route neither reads nor sets a cookie.
+ * POST: one anonymous signature's next action (by its token id), withdraw or sign again, signed with
+ * the token's signer key. Like the redemption, this route neither reads nor sets a cookie. There is no
+ * GET: no request asks about one token (a proxy's access log would turn it into a name); browsers
+ * find their own state in the digest every petition view downloads (…/anonymous/recent).
  */
 const tokenId = z.string().regex(/^[0-9a-f]{64}$/, "a token id");
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const petition = findPublicPetition(params.idOrSlug ?? "");
-  const id = tokenId.safeParse(params.tokenId);
-  if (!petition || !id.success) return apiNotFound("No such petition or token.");
-  return json(await anonymousState(petition.id, id.data), { headers: { "Cache-Control": "no-store" } });
-}
+export const loader = () =>
+  json(
+    {
+      error:
+        "Nothing to GET here: the state of anonymous signatures is in GET /api/petitions/:idOrSlug/anonymous/recent.",
+    },
+    { status: 405, headers: { Allow: "POST" } },
+  );
 
 const body = z.object({
   action: z.enum(["withdraw", "sign"]),
@@ -33,12 +36,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!petition || !id.success) return apiNotFound("No such petition or token.");
   const input = await readJson(request, body);
   try {
-    const state = await requestAnonymousAction({
-      petitionId: petition.id,
-      tokenId: id.data,
-      ...input,
-      ip: clientIp(context),
-    });
+    const state = await requestAnonymousAction(
+      {
+        petitionId: petition.id,
+        tokenId: id.data,
+        ...input,
+        ip: clientIp(context),
+      },
+      serverNow(),
+    );
     return json(state, { status: 202, headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return apiRefusal(error);

@@ -8,6 +8,7 @@ import {
   redeemAnonymously,
 } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
+import { serverNow } from "../platform/clock.server";
 import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readJson } from "../web/request.server";
 
@@ -15,7 +16,8 @@ import { clientIp, parseQuery, readJson } from "../web/request.server";
  * The anonymous signatures of a petition.
  *
  * GET: every counted one, with its token and signature, for anyone to check against the petition's
- * public key (`npm run cli -- verify-anonymous`); in token id order, paged by `after`.
+ * public key (`npm run cli -- verify-anonymous`); in token id order, paged by `after`; each counted
+ * at its batch's hour (rounded as the ledger rounds).
  *
  * POST: redeem a token anonymously. This route neither reads nor sets a cookie and stores no person,
  * address, user agent or session; the browser sends it with `credentials: "omit"`. The answer is
@@ -55,7 +57,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!petition) return apiNotFound("No public petition with that id or slug.");
   const input = await readJson(request, body);
   try {
-    const state = await redeemAnonymously({ petitionId: petition.id, ...input, ip: clientIp(context) });
+    const state = await redeemAnonymously(
+      { petitionId: petition.id, ...input, ip: clientIp(context) },
+      serverNow(),
+    );
     return json(state, {
       status: state.state === "pending" ? 202 : 200,
       headers: { "Cache-Control": "no-store" },

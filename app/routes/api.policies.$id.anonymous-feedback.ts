@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { z } from "zod";
 import { sendAnonymousFeedback } from "../domain/policies/anonymous-feedback.server";
 import { FEEDBACK_LIMITS } from "../domain/policies/feedback-forms";
+import { serverNow } from "../platform/clock.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, parseId, readJson } from "../web/request.server";
 
@@ -23,7 +24,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const policyId = parseId(params.id);
   const input = await readJson(request, body);
   try {
-    const state = await sendAnonymousFeedback({ policyId, ...input, ip: clientIp(context) });
+    const state = await sendAnonymousFeedback({ policyId, ...input, ip: clientIp(context) }, serverNow());
     return json(state, {
       status: state.state === "pending" ? 202 : 200,
       headers: { "Cache-Control": "no-store" },

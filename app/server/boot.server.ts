@@ -17,6 +17,7 @@ import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
+import { clockOffset, serverNow } from "../platform/clock.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
 import { errorForLog } from "../platform/log-text";
 import { setRunsJobs } from "../platform/process-group.server";
@@ -29,14 +30,15 @@ import { startMailSender } from "./mail-sender.server";
  * modules); entry.server boots everything itself under `npm run dev`.
  */
 // Anonymous signatures and feedback held in memory are written in shuffled batches, and anonymous
-// comments held in the database published in batches; checking whether one is due costs nothing, so
-// it is checked more often than the minute (a batch is dated by its period whatever the moment it is
-// written).
+// comments held in the database published in batches, at fixed boundaries: each job releases a
+// period's batch on its first run in that period (platform/batches.server.ts), so a run at any other
+// moment writes nothing. Their clock, and the forgetting jobs', is serverNow(): the wall clock, or a
+// test's (UNDERSIGNED_TEST_CLOCK_FILE).
 const BATCH_JOBS: Array<[string, () => unknown]> = [
-  ["counting anonymous signatures", () => commitAnonymousBatches()],
-  ["storing anonymous feedback", () => commitAnonymousFeedback()],
+  ["counting anonymous signatures", () => commitAnonymousBatches(serverNow())],
+  ["storing anonymous feedback", () => commitAnonymousFeedback(serverNow())],
   // Held anonymous comments, by their threads' batches; before the forgetting job (which skips them).
-  ["publishing anonymous comments", () => publishHeldComments()],
+  ["publishing anonymous comments", () => publishHeldComments(serverNow())],
 ];
 
 const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
@@ -60,8 +62,8 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   ],
   ["reminding leadership", () => sendObligationReminders()],
   // Forgetting what is no longer needed, then emptying the WAL of it.
-  ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors())],
-  ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys())],
+  ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors(serverNow()))],
+  ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys(serverNow()))],
   ["checkpointing after forgetting", () => checkpointAfterForgetting()],
   // Sign-in links are queued for any address (the same work either way); those that may not sign in
   // are dropped here too, so without SMTP they leave the dev mailbox within a minute.
@@ -121,12 +123,23 @@ export function startJobs(): () => Promise<void> {
   tick();
   const closer = setInterval(tick, 60_000);
   closer.unref();
-  const batcher = setInterval(() => void runScheduledJobs(BATCH_JOBS), 10_000);
-  batcher.unref();
+  // Tests only (UNDERSIGNED_TEST_CLOCK_FILE): when a test moves the clock, the batch jobs run at once
+  // rather than at the next minute, as the first run past the boundary would.
+  let offset = clockOffset();
+  const testClock = config.testClockFile
+    ? setInterval(() => {
+        if (clockOffset() === offset || running) return;
+        offset = clockOffset();
+        running ??= runScheduledJobs(BATCH_JOBS).finally(() => {
+          running = null;
+        });
+      }, 250)
+    : null;
+  testClock?.unref();
   return async () => {
     clearInterval(sweep);
     clearInterval(closer);
-    clearInterval(batcher);
+    if (testClock) clearInterval(testClock);
     await running;
     await Promise.all([stopMail(), stopBackups()]);
     setRunsJobs(false);

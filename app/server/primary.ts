@@ -26,6 +26,7 @@ import {
   type GroupNotice,
   type GroupRequest,
   MESSAGE_TAG,
+  newBootId,
   type ToWorker,
 } from "../platform/process-group.server";
 import { RateLimiter } from "../platform/rate-limits.server";
@@ -149,8 +150,12 @@ export async function runPrimary(): Promise<void> {
         return held.hold(request.queue, request.group, request.key, request.item, request.now);
       case "batch:held":
         return held.isHeld(request.queue, request.group, request.key);
+      case "batch:begin":
+        return held.begin(request.queue, request.now, request.periodMs);
       case "batch:take":
-        return held.takeDue(request.queue, request.now, request.rule, request.only ?? undefined);
+        return held.take(request.queue, request.boundary, request.minSize, request.eligible);
+      case "batch:flush":
+        return held.flush(request.queue, request.group, request.at);
       case "batch:count":
         return held.count(request.queue);
     }
@@ -213,7 +218,11 @@ export async function runPrimary(): Promise<void> {
   // Without IP_HASH_KEY, the key that hashes signers' addresses is made here, in memory, and handed
   // to every worker (a restarted one too), so they all hash alike; it is never written anywhere.
   const ipHashKey = config.ipHashKey ?? randomBytes(32).toString("base64url");
-  const fork = () => cluster.fork({ UNDERSIGNED_WORKER: "1", IP_HASH_KEY: ipHashKey });
+  // This start's id, published in every petition's anonymous digest: a browser seeing a new one knows
+  // the held anonymous acts were lost with the old primary's memory, and sends its own again.
+  const bootId = newBootId();
+  const fork = () =>
+    cluster.fork({ UNDERSIGNED_WORKER: "1", IP_HASH_KEY: ipHashKey, UNDERSIGNED_BOOT_ID: bootId });
 
   cluster.on("exit", (worker, code, signal) => {
     ready.delete(worker.id);

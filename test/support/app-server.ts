@@ -67,6 +67,12 @@ export async function startAppServer(
     port?: number;
     under?: string;
     npm?: boolean;
+    /**
+     * A test clock (UNDERSIGNED_TEST_CLOCK_FILE): `advanceServerClock(app, ms)` moves the server's
+     * batch and forgetting jobs and anonymous routes forward. Test-only, so the server runs with
+     * NODE_ENV=test (production refuses the file).
+     */
+    clock?: boolean;
   } = {},
 ) {
   // `under`: the folder (a small file system, say) the server's data folder is made in.
@@ -89,6 +95,12 @@ export async function startAppServer(
     ...env,
   };
   if (!env.SMTP_URL) delete serverEnv.SMTP_URL;
+  const clockFile = options.clock ? path.join(dir, "test-clock") : null;
+  if (clockFile) {
+    writeFileSync(clockFile, "0\n");
+    serverEnv.UNDERSIGNED_TEST_CLOCK_FILE = clockFile;
+    serverEnv.NODE_ENV = "test";
+  }
 
   // Asynchronous: a few CLI runs in a row took over 60 s on a loaded machine, and a test
   // worker blocked that long misses vitest's progress-call timeout (the run fails, all tests green).
@@ -168,6 +180,8 @@ export async function startAppServer(
     baseUrl,
     /** The dev mailbox (ADR 34), while it is on: the primary serves it on 127.0.0.1 only. */
     mailboxUrl: `http://127.0.0.1:${mailboxPort}`,
+    /** The test clock's file (with `clock: true`): its offset in milliseconds. */
+    clockFile,
     /** The server's SQLite file, for tests that check or prepare its data in-process. */
     databasePath,
     /** The server's primary process (benchmarks read its memory from /proc). */
@@ -234,3 +248,29 @@ export async function startAppServer(
   };
 }
 export type AppServer = Awaited<ReturnType<typeof startAppServer>>;
+
+/** The server's clock offset (milliseconds) with `clock: true`: 0 until advanced. */
+export function serverClockOffset(app: { clockFile: string | null }): number {
+  if (!app.clockFile) throw new Error("start the server with { clock: true } to move its clock");
+  return Number(readFileSync(app.clockFile, "utf8").trim() || "0");
+}
+
+/** Now, as the server's batch jobs and anonymous routes see it (with `clock: true`). */
+export const serverTime = (app: { clockFile: string | null }) => Date.now() + serverClockOffset(app);
+
+/**
+ * Moves the server's test clock forward by `ms` (a server started with `clock: true`): its batch jobs
+ * run at once if that crosses a batch boundary, as the first scheduler run past it would. Returns
+ * the server's new time.
+ */
+export function advanceServerClock(app: { clockFile: string | null }, ms: number): number {
+  const offset = serverClockOffset(app) + ms;
+  writeFileSync(app.clockFile ?? "", `${offset}\n`);
+  return Date.now() + offset;
+}
+
+/** Moves the server's test clock just past `at` (say, a digest's `nextBatchAt`), if it is not already. */
+export function advanceServerClockPast(app: { clockFile: string | null }, at: string | number): number {
+  const target = new Date(at).getTime() + 1_000;
+  return advanceServerClock(app, Math.max(0, target - serverTime(app)));
+}

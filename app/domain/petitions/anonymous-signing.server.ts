@@ -1,16 +1,26 @@
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
-import { getDb } from "../../../db/client";
-import { anonymousSignatures, petitions, signatures } from "../../../db/schema";
-import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
+import { type Executor, getDb } from "../../../db/client";
+import { anonymousSignatures, ledgerEntries, petitions, signatures } from "../../../db/schema";
+import { ANONYMOUS_MIN_HOLDERS } from "../../config.server";
+import {
+  anonymousBatchSettings,
+  type Batch,
+  flushBatch,
+  holdForBatch,
+  isHeld,
+  nextBoundaryAfter,
+  takeDueBatches,
+} from "../../platform/batches.server";
 import { renderMarkdown } from "../../platform/markdown.server";
+import { bootId } from "../../platform/process-group.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
-import { MINUTE_MS } from "../../platform/time";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../platform/time";
 import { scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
 import { actionMessage, parseTokenMessage, petitionScope } from "../../platform/token-messages";
 import { postAnonymousReason } from "../discussion/posting.server";
-import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
+import { ledgerHour, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
 import { acceptsSignatures } from "./rights.server";
 
@@ -240,18 +250,58 @@ export async function anonymousState(petitionId: number, tokenId: string): Promi
  * turn) is dropped, and its sender's next attempt is answered then.
  */
 export async function commitAnonymousBatches(now = Date.now(), onlyPetition?: number): Promise<number> {
-  const due = await takeDueBatches<Held>(
-    QUEUE,
-    now,
-    onlyPetition === undefined ? undefined : String(onlyPetition),
-  );
+  let due: Batch<Held>[];
+  if (onlyPetition === undefined) {
+    due = await takeDueBatches<Held>(QUEUE, now, (_boundary, groups) => {
+      // At the boundary, before anything is released: tokensIssued moves now, never in between.
+      publishIssuedCounts();
+      return groups.filter((group) => enoughHolders(Number(group)));
+    });
+  } else {
+    // Tests and the demo's history only: the scheduler never flushes.
+    publishIssuedCounts();
+    due = enoughHolders(onlyPetition) ? await flushBatch<Held>(QUEUE, String(onlyPetition), now) : [];
+  }
   let written = 0;
-  for (const batch of due) written += commitBatch(Number(batch.group), batch.items, batch.at);
+  for (const batch of due) written += commitBatch(Number(batch.group), batch);
   return written;
 }
 
-function commitBatch(petitionId: number, items: Held[], at: number): number {
+/**
+ * Publishes every scope's number of issued tokens (`issued_published`, the petition JSON's
+ * `tokensIssued`) as it is at this batch boundary: between boundaries it does not move, so the
+ * published number minus public signers says nothing about who signed just now.
+ */
+export function publishIssuedCounts(): number {
+  return getDb().$client.prepare(PUBLISH_ISSUED).run().changes;
+}
+const PUBLISH_ISSUED = "update blind_keys set issued_published = issued where issued_published <> issued";
+
+/** Whether at least ANONYMOUS_MIN_HOLDERS colleagues held the petition's token at the last boundary. */
+function enoughHolders(petitionId: number): boolean {
+  const key = scopeKey(getDb(), petitionScope(petitionId));
+  return (key?.issuedPublished ?? 0) >= ANONYMOUS_MIN_HOLDERS;
+}
+
+/**
+ * The time a batch's rows and ledger entries carry: its boundary; for a day's leftovers, that day's
+ * last hour (ledger entries never go back in time, and the day's earlier batches are dated within it),
+ * or the petition's last entry's hour if that is later (a public signature in the first minutes of
+ * the new day).
+ */
+function batchDate(exec: Executor, petition: { id: number; ledgerLength: number }, batch: Batch<Held>): Date {
+  if (batch.kind !== "day") return new Date(batch.at);
+  const last = exec
+    .select({ at: ledgerEntries.at })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.petitionId, petition.id), eq(ledgerEntries.seq, petition.ledgerLength)))
+    .get();
+  return new Date(Math.max(batch.at + DAY_MS - HOUR_MS, last?.at.getTime() ?? 0));
+}
+
+function commitBatch(petitionId: number, batch: Batch<Held>): number {
   const db = getDb();
+  const { items } = batch;
   return db.transaction(
     (tx) => {
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
@@ -267,7 +317,8 @@ function commitBatch(petitionId: number, items: Held[], at: number): number {
         ledgerHead: petition.ledgerHead,
         signatureCount: petition.signatureCount,
       };
-      const when = new Date(at);
+      const when = batchDate(tx, petition, batch);
+      const at = when.getTime();
       let written = 0;
       for (const item of items) {
         if (!wasOpen(item.heldAt)) continue;
@@ -335,7 +386,7 @@ export const ANONYMOUS_PAGE_SIZE = 500;
  * against the petition's public key and count (docs/anonymity.md). In token id order, which is random.
  */
 export function listAnonymousSignatures(petitionId: number, afterTokenId = "") {
-  return getDb()
+  const rows = getDb()
     .select({
       tokenId: anonymousSignatures.tokenId,
       message: anonymousSignatures.message,
@@ -348,4 +399,31 @@ export function listAnonymousSignatures(petitionId: number, afterTokenId = "") {
     .orderBy(asc(anonymousSignatures.tokenId))
     .limit(ANONYMOUS_PAGE_SIZE)
     .all();
+  // Rounded as the ledger rounds its entries: the hour, never finer than the batch's boundary.
+  return rows.map((row) => ({ ...row, countedAt: ledgerHour(row.countedAt) }));
+}
+
+/** How long the digest lists a change: a browser asleep over a weekend day still finds its own. */
+export const RECENT_MS = 48 * HOUR_MS;
+
+/**
+ * The public digest of a petition's recent anonymous changes (GET …/anonymous/recent): every counted
+ * token whose row changed in the last 48 hours, as [first 16 hex characters of its id, standing 1|0,
+ * its action number], with this start's boot id, the batch settings and the next boundary. Every
+ * petition view downloads the same one, signer or not, so a signer's browser checks its own state
+ * here without any request naming its token.
+ */
+export function recentAnonymousDigest(petitionId: number, now: number) {
+  const entries = getDb()
+    .$client.prepare<[number, number], { prefix: string; standing: number; seq: number }>(
+      `select substr(token_id, 1, 16) as prefix, standing, action_seq as seq from anonymous_signatures
+       where petition_id = ? and changed_at >= ? order by token_id`,
+    )
+    .all(petitionId, now - RECENT_MS);
+  return {
+    bootId: bootId(),
+    batch: anonymousBatchSettings(),
+    nextBatchAt: new Date(nextBoundaryAfter(now)).toISOString(),
+    entries: entries.map((e): [string, 0 | 1, number] => [e.prefix, e.standing ? 1 : 0, e.seq]),
+  };
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
+import { anonymousBatchSettings } from "../../platform/batches.server";
 import { countByVisibility } from "./counts.server";
 import { petitionKeyView } from "./petition-keys.server";
 import { findPetition, ftsQuery, type listMilestones, matchesSearch } from "./reads.server";
@@ -109,7 +110,10 @@ function anonymityOf(petitionId: number) {
           scheme: "RSABSSA-SHA384-PSS-Randomized (RFC 9474)",
           publicKey: key.publicKey,
           fingerprint: key.fingerprint,
+          // As of the last batch boundary: it moves only there, with the anonymous count.
           tokensIssued: key.tokensIssued,
+          // The batch settings in force: how finely an anonymous signature can be dated.
+          batch: anonymousBatchSettings(),
           keyCreatedOn: key.createdOn.toISOString().slice(0, 10),
           keyRetiredOn: key.retiredOn?.toISOString().slice(0, 10) ?? null,
           issuanceFrozenOn: key.issuanceFrozenOn?.toISOString().slice(0, 10) ?? null,

@@ -108,7 +108,8 @@ export function petitionKeyView(petitionId: number) {
   return {
     publicKey: key.publicKey,
     fingerprint: key.fingerprint,
-    tokensIssued: key.issued,
+    // As of the last batch boundary (published by the batch job), never the live count.
+    tokensIssued: key.issuedPublished,
     createdOn: key.createdOn,
     retiredOn: key.retiredOn,
     issuanceFrozenOn: key.issuanceFrozenOn,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { blindKeys, policies, policyFeedback } from "../../../db/schema";
-import { holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
+import { flushBatch, holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
 import { renderMarkdown } from "../../platform/markdown.server";
 import { unusedRowId } from "../../platform/random-ids.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
@@ -154,9 +154,15 @@ const storedBySecret = (secretHash: string) =>
       .get(),
   );
 
-/** The minute scheduler's job: writes due batches of anonymous feedback, shuffled, dated by day. */
+/**
+ * The minute scheduler's job: writes the boundary's batch of anonymous feedback (platform/batches),
+ * shuffled, each item dated by the day it was sent (UTC), never finer and never the day after.
+ * `force` (the demo's history only) writes whatever is held.
+ */
 export async function commitAnonymousFeedback(now = Date.now(), force = false): Promise<number> {
-  const due = await takeDueBatches<HeldFeedback>(QUEUE, now, force ? GROUP : undefined);
+  const due = force
+    ? await flushBatch<HeldFeedback>(QUEUE, GROUP, now)
+    : await takeDueBatches<HeldFeedback>(QUEUE, now);
   let written = 0;
   for (const batch of due) {
     getDb().transaction(
@@ -171,7 +177,8 @@ export async function commitAnonymousFeedback(now = Date.now(), force = false): 
             .get();
           if (spent) continue;
           const version = versionInForce(item.policyId, item.heldAt);
-          const day = new Date(startOfDay(batch.at));
+          // The day it was sent: a batch holds one day's items (the day's leftovers go at midnight).
+          const day = new Date(startOfDay(item.heldAt));
           tx.insert(policyFeedback)
             .values({
               id: unusedRowId(tx, "policy_feedback"),
