@@ -25,7 +25,7 @@ export function DeviceStepBanner() {
   }, [pathname]);
   if (!shown || pathname === SETUP_PATH) return null;
   return (
-    <aside className="flash flash-info device-step" aria-label="Anonymous signing on this device">
+    <section className="flash flash-info device-step" aria-label="Anonymous signing on this device">
       <p>
         This device is not ready for anonymous signing.{" "}
         <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: pathname })}`}>Get it ready</Link> — set it up,
@@ -41,6 +41,6 @@ export function DeviceStepBanner() {
           Not now
         </button>
       </p>
-    </aside>
+    </section>
   );
 }
