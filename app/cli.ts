@@ -22,7 +22,7 @@ import {
   checkAnonymousSignatures,
   type PublishedAnonymous,
 } from "./domain/petitions/anonymous-verification.server";
-import { checkCounts, countByVisibility } from "./domain/petitions/counts.server";
+import { checkCounts, countByVisibility, publicWithoutToken } from "./domain/petitions/counts.server";
 import { verifyLedger } from "./domain/petitions/ledger.server";
 import { petitionKeyView } from "./domain/petitions/petition-keys.server";
 import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
@@ -131,10 +131,17 @@ async function run(args: string[]): Promise<void> {
         {
           anonymous: published.anonymousCount,
           tokensIssued: published.tokensIssued,
+          publicWithToken:
+            published.publicWithoutToken === undefined
+              ? undefined
+              : published.publicCount - published.publicWithoutToken,
         },
       );
       console.log(
-        `${check.ok ? "ok    " : "BROKEN"} petition ${published.petitionId}: ${check.checked} anonymous signatures (${check.legacy} from before tokens), ${check.standing} standing; ${published.tokensIssued ?? "?"} tokens issued${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+        `${check.ok ? "ok    " : "BROKEN"} petition ${published.petitionId}: ${check.checked} anonymous signatures (${check.legacy} from before tokens), ${check.standing} standing; ${published.publicCount} public, ${published.publicWithoutToken ?? "?"} of them without a token; ${published.tokensIssued ?? "?"} tokens issued${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+      );
+      console.log(
+        `  the count can exceed the number of people who signed by at most ${published.publicWithoutToken ?? "?"} (public signatures without a token, whose signers may also have signed anonymously)`,
       );
       if (!check.ok) process.exitCode = 1;
       return;
@@ -203,6 +210,9 @@ type Published = {
   publicKey: string | null;
   tokensIssued?: number;
   anonymousCount: number;
+  publicCount: number;
+  /** Standing public signatures without a token (absent from a server older than this version). */
+  publicWithoutToken?: number;
   signatures: PublishedAnonymous[];
 };
 
@@ -210,6 +220,7 @@ function localPublished(idOrSlug: string): Published {
   const petition = findPetition(idOrSlug);
   if (!petition) throw new UsageError(`No petition "${idOrSlug}".`);
   const key = petitionKeyView(petition.id);
+  const counts = countByVisibility(petition.id);
   const signatures: PublishedAnonymous[] = [];
   for (let page = listAnonymousSignatures(petition.id); page.length; ) {
     signatures.push(...page);
@@ -220,7 +231,9 @@ function localPublished(idOrSlug: string): Published {
     petitionId: petition.id,
     publicKey: key?.publicKey ?? null,
     tokensIssued: key?.tokensIssued,
-    anonymousCount: countByVisibility(petition.id).anonymousCount,
+    anonymousCount: counts.anonymousCount,
+    publicCount: counts.publicCount,
+    publicWithoutToken: key ? publicWithoutToken(petition.id) : undefined,
     signatures,
   };
 }
@@ -234,8 +247,8 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
   };
   const petition = await get<{
     id: number;
-    signatures: { anonymous: number };
-    anonymity: { publicKey: string; tokensIssued: number } | null;
+    signatures: { public: number; anonymous: number };
+    anonymity: { publicKey: string; tokensIssued: number; publicWithoutToken?: number } | null;
   }>(`/api/petitions/${encodeURIComponent(idOrSlug)}`);
   const signatures: PublishedAnonymous[] = [];
   let after: string | null = "";
@@ -251,6 +264,8 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
     publicKey: petition.anonymity?.publicKey ?? null,
     tokensIssued: petition.anonymity?.tokensIssued,
     anonymousCount: petition.signatures.anonymous,
+    publicCount: petition.signatures.public,
+    publicWithoutToken: petition.anonymity?.publicWithoutToken,
     signatures,
   };
 }

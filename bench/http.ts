@@ -58,7 +58,7 @@ const signing = () => {
     const i = k++;
     const person = i % SIGNERS;
     const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
-    const fields = new URLSearchParams({ visibility: "public" });
+    const fields = new URLSearchParams({ visibility: "public", noAnonymousSignature: "on" });
     if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
     if (i % 4 === 0) fields.set("wantsUpdates", "on");
     fields.set("intent", "sign");

@@ -63,6 +63,7 @@ for (let r = 0; r < ROUNDS; r++) {
       const user = signers[i < half ? N + i : i];
       if (!user) return;
       await signPetition({
+        noAnonymousSignature: true,
         petitionId: domainPetition.id,
         user,
         ip: `10.0.${(i >> 8) & 255}.${i & 255}`,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -49,6 +50,19 @@ export function configureConnection(sqlite: Database.Database): void {
   sqlite.pragma("secure_delete = ON");
 }
 
+/**
+ * The functions migrations may call that SQLite lacks, registered on every connection that migrates
+ * (openDatabase; a test migrating a bare connection calls this first). Migration 0026 hashes the
+ * stored blinded messages with `sha256_hex_of_base64url(text)`: SHA-256 of the decoded bytes, hex.
+ */
+export function registerMigrationFunctions(sqlite: Database.Database): void {
+  sqlite.function("sha256_hex_of_base64url", { deterministic: true }, (value: unknown) =>
+    typeof value === "string"
+      ? createHash("sha256").update(Buffer.from(value, "base64url")).digest("hex")
+      : null,
+  );
+}
+
 /** SQLite's and the file system's codes, said as what is wrong with the file and what to do. */
 export function openProblem(file: string, error: unknown): StartupError | null {
   const code = (error as { code?: string } | null)?.code ?? "";
@@ -94,6 +108,7 @@ export function openDatabase(file: string): DB {
         `${file} cannot be used: ${newer}. Run that version, ${"or restore a backup made by this one: npm run cli -- restore FILE"}.`,
       );
     configureConnection(sqlite);
+    registerMigrationFunctions(sqlite);
     const db = drizzle(sqlite, { schema });
     // Migrations that rebuild a table run with foreign keys off, as SQLite's ALTER TABLE procedure
     // asks (the pragma cannot change inside the migrator's transaction), and are checked before going on.

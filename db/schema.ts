@@ -463,6 +463,16 @@ export const signatures = sqliteTable(
     uniqueIndex("signatures_token_standing")
       .on(t.tokenId)
       .where(sql`token_id is not null and withdrawn_at is null`),
+    // Every signature that spent a token, withdrawn or not: a token spent publicly stays its person's
+    // (signing.server.ts refuses it to anyone else, anonymous-signing.server.ts never redeems it).
+    index("signatures_token_idx").on(t.tokenId).where(sql`token_id is not null`),
+    // Standing public signatures made without a token, counted for each petition's JSON
+    // (`publicWithoutToken`): read from this index alone. Queries repeat its WHERE terms.
+    index("signatures_public_without_token_idx")
+      .on(t.petitionId)
+      .where(
+        sql`token_id is null and visibility = 'public' and withdrawn_at is null and invalidated_at is null`,
+      ),
     // Standing signatures by visibility: counting a petition's public and anonymous ones reads this
     // index alone. Queries must repeat both terms of the WHERE for SQLite to use it.
     index("signatures_standing_visibility_idx")
@@ -1075,14 +1085,52 @@ export const tokenIssuance = sqliteTable(
     /** The day, never finer. */
     issuedOn: timestamp("issued_on").notNull(),
     /**
-     * The blinded message and its blind signature (base64url), kept so that a dropped answer can be
-     * fetched again: blinding hides the token perfectly. Both null: the person signed publicly without
-     * a token (no JavaScript), and so will never be issued one.
+     * SHA-256 (hex) of the blinded message that was signed: a device holding the person's wallet
+     * derives the same blinded message again, and raw RSA signing is deterministic, so its blind
+     * signature is made again on demand rather than stored (a row stays under 100 bytes). Blinding
+     * hides the token perfectly either way. Null: the person signed publicly without a token, and so
+     * will never be issued one. Migration 0026 turned the stored messages into their hashes.
      */
-    blindedMessage: text("blinded_message"),
-    blindSignature: text("blind_signature"),
+    blindedHash: text("blinded_hash"),
   },
   (t) => [primaryKey({ columns: [t.scope, t.personId] })],
+);
+
+/**
+ * A person's wallet (ADR 0038): the secret every token of theirs is derived from lives only on their
+ * devices and, wrapped by their passkeys, in wallet_passkeys — never here in the clear. This row keeps
+ * the wallet check (HKDF of the secret, 16 bytes hex): it says the person has a wallet, so a new
+ * device offers to unlock it rather than make another, and catches a mistyped recovery code. It
+ * cannot be turned back into the secret. What a copy of the database learns: that the person set up
+ * anonymous signing, and the day (never finer) — nothing about which petitions they signed.
+ */
+export const wallets = sqliteTable("wallets", {
+  personId: integer("person_id")
+    .primaryKey()
+    .references(() => people.id, { onDelete: "cascade" }),
+  check: text("check").notNull(),
+  /** The day, never finer. */
+  createdOn: timestamp("created_on").notNull(),
+});
+
+/**
+ * The wallet secret wrapped (AES-GCM) under a key only the person's passkey gives (WebAuthn PRF):
+ * the server cannot unwrap it, and stores it so a device the passkey syncs to can. A copy of the
+ * database learns how many passkeys a person added and on which days.
+ */
+export const walletPasskeys = sqliteTable(
+  "wallet_passkeys",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    /** The WebAuthn credential id, base64url. */
+    credentialId: text("credential_id").notNull(),
+    wrapped: text("wrapped").notNull(),
+    /** The day, never finer. */
+    createdOn: timestamp("created_on").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.credentialId] })],
 );
 
 /**

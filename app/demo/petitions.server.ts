@@ -101,7 +101,10 @@ export async function seedDemoPetitions(): Promise<string[]> {
         await redeem(await fetchToken(petition, signer, when), { reason, at: when });
         await commitAnonymousBatches(when);
       } else {
-        await signPetition({ petitionId: petition.id, user: signer, reason, wantsUpdates, ip }, when);
+        await signPetition(
+          { noAnonymousSignature: true, petitionId: petition.id, user: signer, reason, wantsUpdates, ip },
+          when,
+        );
       }
       signed++;
     }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../db/client";
 import { blindKeys, tokenIssuance } from "../../db/schema";
@@ -9,7 +10,7 @@ import {
   generateBlindKeyPairOffThread,
   verifyToken,
 } from "./blind-signatures.server";
-import { Refusal } from "./refusal";
+import { Refusal, type RefusalStatus } from "./refusal";
 import { startOfDay } from "./time";
 
 /**
@@ -17,8 +18,6 @@ import { startOfDay } from "./time";
  * token per person per scope, and the record of who was issued one — never which token. Callers
  * decide who is eligible; this module keeps the one-per-person rule and the keys.
  */
-
-export class TokenRefusal extends Refusal {}
 
 export type ScopeKey = typeof blindKeys.$inferSelect;
 
@@ -62,22 +61,96 @@ export function retireScopeKey(exec: Executor, scope: string, now: number): Scop
     .get();
 }
 
-export type Issuance = { token: boolean } | null;
+/** Why a scope's token is not issued to someone: the issuance API answers these per request. */
+export type IssuanceRefusalCode =
+  | "signed-publicly"
+  | "issued-otherwise"
+  | "not-open"
+  | "frozen"
+  | "not-eligible";
 
-/** Whether this person was issued the scope's token, or signed publicly without one (`token: false`). */
-export function issuanceOf(exec: Executor, scope: string, personId: number): Issuance {
-  const row = exec
-    .select({ blinded: tokenIssuance.blindedMessage })
-    .from(tokenIssuance)
-    .where(and(eq(tokenIssuance.scope, scope), eq(tokenIssuance.personId, personId)))
-    .get();
-  return row ? { token: row.blinded !== null } : null;
+export class TokenRefusal extends Refusal {
+  constructor(
+    message: string,
+    status: RefusalStatus,
+    /** Set when the refusal concerns this scope alone (a batch answers it and goes on). */
+    readonly code?: IssuanceRefusalCode,
+  ) {
+    super(message, status);
+  }
+}
+
+/** SHA-256 (hex) of a blinded message: what an issuance row keeps of it. */
+export const blindedHashOf = (blindedMessage: Buffer): string =>
+  createHash("sha256").update(blindedMessage).digest("hex");
+
+/**
+ * This person's issuance row for the scope: `hash` is the hash of the blinded message they were
+ * issued a token for, null when they signed publicly without one (and so will never be issued one).
+ */
+export type Issuance = { hash: string | null } | null;
+
+export function issuanceOf(_exec: Executor, scope: string, personId: number): Issuance {
+  const row = statements().issuance.get(scope, personId);
+  return row ? { hash: row.blinded_hash } : null;
+}
+
+export const REFUSALS = {
+  notOpen: () => new TokenRefusal("Anonymous signing has closed here.", 409, "not-open"),
+  frozen: () =>
+    new TokenRefusal(
+      "Anonymous signing stopped here when the platform was restored from a backup. You can still sign publicly.",
+      409,
+      "frozen",
+    ),
+  signedPublicly: () =>
+    new TokenRefusal(
+      "You signed publicly from a device without anonymous signing, so you cannot also sign anonymously here. Your public signature counts.",
+      409,
+      "signed-publicly",
+    ),
+  issuedOtherwise: () =>
+    new TokenRefusal(
+      "The server's record says your anonymous signature here was already prepared from a request this device did not make. The record is wrong, not your device: you can still sign publicly.",
+      409,
+      "issued-otherwise",
+    ),
+} as const;
+
+/** What stops this person being issued the scope's token for this blinded message, or null. */
+export function issuanceProblem(
+  exec: Executor,
+  key: Pick<ScopeKey, "privateKey" | "issuanceFrozenOn"> | undefined,
+  scope: string,
+  personId: number,
+  blindedHash: string,
+): TokenRefusal | null {
+  if (!key?.privateKey) return REFUSALS.notOpen();
+  if (key.issuanceFrozenOn) return REFUSALS.frozen();
+  const existing = issuanceOf(exec, scope, personId);
+  if (existing && existing.hash === null) return REFUSALS.signedPublicly();
+  if (existing && existing.hash !== blindedHash) return REFUSALS.issuedOtherwise();
+  return null;
+}
+
+/** The blind signature of a blinded message with the scope's key (deterministic: raw RSA). */
+export function signBlinded(key: ScopeKey, blindedMessage: Buffer): Buffer {
+  if (!key.privateKey) throw REFUSALS.notOpen();
+  return blindSign({ publicKey: key.publicKey, privateKey: key.privateKey }, blindedMessage);
+}
+
+/** A blinded message that is not one for this key: the device's bug, answered 400. */
+export function malformedRequest(key: ScopeKey, blindedMessage: Buffer): TokenRefusal | null {
+  const problem = blindedMessageProblem(blindedMessage, key.publicKey);
+  return problem ? new TokenRefusal(`This device's request is malformed: ${problem}.`, 400) : null;
 }
 
 /**
  * Issues this person's one token of the scope: the blind signature of their blinded message. Asking
- * again with the same blinded message gets the same answer (a dropped response is fetched again);
- * another blinded message is refused, as is anyone who signed publicly without a token.
+ * again with the same blinded message gets the same answer, signed again (raw RSA signing is
+ * deterministic, so only the message's hash is kept); another blinded message is refused, as is
+ * anyone who signed publicly without a token. `signed`: the signature, made by the caller before its
+ * transaction took the write lock (a batch signs fifty at once).
  */
 export function issueToken(
   exec: Executor,
@@ -85,45 +158,19 @@ export function issueToken(
   personId: number,
   blindedMessage: Buffer,
   now: number,
+  signed?: Buffer,
 ): Buffer {
   const key = scopeKey(exec, scope);
-  if (!key?.privateKey) throw new TokenRefusal("Tokens are not issued for this any more.", 409);
-  if (key.issuanceFrozenOn) {
-    throw new TokenRefusal(
-      "New tokens are not issued for this petition since the platform was restored from a backup.",
-      409,
-    );
+  if (key) {
+    const malformed = malformedRequest(key, blindedMessage);
+    if (malformed) throw malformed;
   }
-  const problem = blindedMessageProblem(blindedMessage, key.publicKey);
-  if (problem) throw new TokenRefusal(`The token request is malformed: ${problem}.`, 400);
-  const existing = exec
-    .select()
-    .from(tokenIssuance)
-    .where(and(eq(tokenIssuance.scope, scope), eq(tokenIssuance.personId, personId)))
-    .get();
-  if (existing) {
-    if (existing.blindedMessage === null) {
-      throw new TokenRefusal("You signed publicly without a token, so no token is issued to you here.", 409);
-    }
-    if (existing.blindedMessage !== blindedMessage.toString("base64url") || !existing.blindSignature) {
-      throw new TokenRefusal(
-        "A token was already issued to you for this, in another browser or before its storage was cleared: use that browser, or move your tokens from it.",
-        409,
-      );
-    }
-    return Buffer.from(existing.blindSignature, "base64url");
-  }
-  const signature = blindSign({ publicKey: key.publicKey, privateKey: key.privateKey }, blindedMessage);
-  exec
-    .insert(tokenIssuance)
-    .values({
-      scope,
-      personId,
-      issuedOn: new Date(startOfDay(now)),
-      blindedMessage: blindedMessage.toString("base64url"),
-      blindSignature: signature.toString("base64url"),
-    })
-    .run();
+  const hash = blindedHashOf(blindedMessage);
+  const problem = issuanceProblem(exec, key, scope, personId, hash);
+  if (problem || !key) throw problem ?? REFUSALS.notOpen();
+  const signature = signed ?? signBlinded(key, blindedMessage);
+  if (issuanceOf(exec, scope, personId)) return signature;
+  statements().insertIssuance.run(scope, personId, startOfDay(now), hash);
   exec
     .update(blindKeys)
     .set({ issued: sql`${blindKeys.issued} + 1` })
@@ -133,8 +180,9 @@ export function issueToken(
 }
 
 /**
- * Records that this person signs publicly without a token (no JavaScript), so that none will be
- * issued to them: refused when they already hold one, which they must sign with.
+ * Records that this person signs publicly without a token, so that none will be issued to them
+ * later. One who was issued one already may sign without it too (a device without their wallet, no
+ * JavaScript): each petition publishes how many such signatures it holds.
  */
 export function recordSigningWithoutToken(
   _exec: Executor,
@@ -143,25 +191,21 @@ export function recordSigningWithoutToken(
   now: number,
 ): void {
   // Raw prepared statements, on the caller's connection and so in its transaction: this runs on
-  // every public signature, where drizzle building the two queries cost more than running them.
+  // every public signature without a token, where drizzle building the queries cost more than running them.
   const { issuance, markWithoutToken } = statements();
-  const existing = issuance.get(scope, personId);
-  if (existing?.blinded_message) {
-    throw new TokenRefusal(
-      "Your browser holds a token for this petition (this one or another): sign from the browser that has it, with JavaScript, or move your tokens to this one.",
-      409,
-    );
-  }
-  if (existing) return;
+  if (issuance.get(scope, personId)) return;
   markWithoutToken.run(scope, personId, startOfDay(now));
 }
 
 const statements = preparedStatements((db) => ({
-  issuance: db.$client.prepare<[string, number], { blinded_message: string | null }>(
-    "select blinded_message from token_issuance where scope = ? and person_id = ?",
+  issuance: db.$client.prepare<[string, number], { blinded_hash: string | null }>(
+    "select blinded_hash from token_issuance where scope = ? and person_id = ?",
+  ),
+  insertIssuance: db.$client.prepare<[string, number, number, string]>(
+    "insert into token_issuance (scope, person_id, issued_on, blinded_hash) values (?, ?, ?, ?)",
   ),
   markWithoutToken: db.$client.prepare<[string, number, number]>(
-    "insert into token_issuance (scope, person_id, issued_on, blinded_message, blind_signature) values (?, ?, ?, null, null)",
+    "insert into token_issuance (scope, person_id, issued_on, blinded_hash) values (?, ?, ?, null)",
   ),
   published: db
     .select({

@@ -127,12 +127,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             { status: 400 },
           );
         }
-        const { tokenMessage, tokenSignature, reason, wantsUpdates } = value;
+        const { tokenMessage, tokenSignature, reason, wantsUpdates, noAnonymousSignature } = value;
         const result = await signPetition({
           petitionId: petition.id,
           user,
           reason,
           wantsUpdates,
+          noAnonymousSignature,
           ip: clientIp(context),
           token:
             tokenMessage && tokenSignature ? { message: tokenMessage, signature: tokenSignature } : undefined,

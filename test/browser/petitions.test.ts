@@ -207,7 +207,7 @@ describe("a petition from draft to signatures", () => {
     const replay = await fetch(petitionUrl, {
       method: "POST",
       headers: { Cookie: cookie },
-      body: new URLSearchParams({ intent: "sign", visibility: "public" }),
+      body: new URLSearchParams({ intent: "sign", visibility: "public", noAnonymousSignature: "on" }),
       redirect: "manual",
     });
     expect(replay.status).toBe(409);
@@ -229,7 +229,7 @@ describe("a petition from draft to signatures", () => {
         fetch(petitionUrl, {
           method: "POST",
           headers: { Cookie: cookie },
-          body: new URLSearchParams({ intent: "sign", visibility: "public" }),
+          body: new URLSearchParams({ intent: "sign", visibility: "public", noAnonymousSignature: "on" }),
           redirect: "manual",
         }),
       ),

@@ -112,7 +112,10 @@ describe("a response obligation from milestone to answer", () => {
     // One signer turns these emails off; one organizer also signed.
     setEmailPreference(staff(11).id, "petition-responses", false);
     resetRateLimits();
-    await signPetition({ petitionId: petition.id, user: staff(1), ip: null }, T0 + DAY_MS);
+    await signPetition(
+      { noAnonymousSignature: true, petitionId: petition.id, user: staff(1), ip: null },
+      T0 + DAY_MS,
+    );
 
     const policy = createPolicy(
       {
@@ -486,9 +489,9 @@ describe("after a review", () => {
     const others = [31, 32, 33].map(staff);
     for (const user of [signer, ...others]) {
       resetRateLimits();
-      await signPetition({ petitionId: a.id, user, ip: null });
+      await signPetition({ noAnonymousSignature: true, petitionId: a.id, user, ip: null });
       resetRateLimits();
-      await signPetition({ petitionId: b.id, user, ip: null });
+      await signPetition({ noAnonymousSignature: true, petitionId: b.id, user, ip: null });
     }
     const memo = saveAnnouncement(
       null,
@@ -532,7 +535,7 @@ describe("after a review", () => {
     const petition = openPetition(company, "A petition whose signers a memo emails");
     for (const user of [staff(35), staff(36)]) {
       resetRateLimits();
-      await signPetition({ petitionId: petition.id, user, ip: null });
+      await signPetition({ noAnonymousSignature: true, petitionId: petition.id, user, ip: null });
     }
     const draft = saveAnnouncement(
       null,

@@ -46,7 +46,8 @@ const company = makeCompany(24);
 const staff = (i: number) => company.staff[i] as User;
 const RLO = "\u202E";
 /** A public signature (the one place to change if signing changes its input). */
-const sign = (petitionId: number, user: User) => signPetition({ petitionId, user, ip: null });
+const sign = (petitionId: number, user: User) =>
+  signPetition({ noAnonymousSignature: true, petitionId, user, ip: null });
 
 describe("co-sponsors and an early close", () => {
   it("lets the creator alone drop a co-sponsor before opening, which sends a petition short of them back to collecting", async () => {

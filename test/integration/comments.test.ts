@@ -367,6 +367,7 @@ describe("anonymity", () => {
     const petition = openPetition(company);
     await signAnonymously(petition.id, staff(17), { reason: "Privacy" });
     await signPetition({
+      noAnonymousSignature: true,
       petitionId: petition.id,
       user: staff(18),
 
@@ -388,6 +389,7 @@ describe("anonymity", () => {
     for (let round = 0; round < 8; round++) {
       const signed = await signPetition(
         {
+          noAnonymousSignature: true,
           petitionId: petition.id,
           user: signer,
           reason: `Reason ${round}`,
@@ -562,6 +564,7 @@ describe("reports and moderation", () => {
     });
     // The signing reason waits out the lock on the signature itself, and signing still works.
     const signed = await signPetition({
+      noAnonymousSignature: true,
       petitionId: petition.id,
       user: staff(17),
 
@@ -604,7 +607,10 @@ describe("after a review", () => {
     // fixed clock: signPetition is handed the time it signs at.
     const day = Date.UTC(2026, 4, 3);
     const at = day + 9.5 * 3_600_000;
-    await signPetition({ petitionId: petition.id, user: staff(19), reason: "Named", ip: null }, at);
+    await signPetition(
+      { noAnonymousSignature: true, petitionId: petition.id, user: staff(19), reason: "Named", ip: null },
+      at,
+    );
     const [view] = loadThread(subjectOf(petition.id), null, { sort: "top", page: 1 })?.comments ?? [];
     expect(view).toMatchObject({
       authorName: "Staff Member 20",

@@ -66,6 +66,7 @@ describe("a full disk", () => {
         {
           intent: "sign",
           visibility: "public",
+          noAnonymousSignature: "on",
         },
       );
 

@@ -317,7 +317,13 @@ describe("deactivation as an oracle (finding 10)", () => {
     const results: unknown[] = [];
     for (const [i, deactivate] of [false, true].entries()) {
       const p = openPetition(company, `Publish the logger's retention schedule, part ${i + 1}`);
-      await signPetition({ petitionId: p.id, user: staff(23 + i * 2), wantsUpdates: true, ip: null });
+      await signPetition({
+        noAnonymousSignature: true,
+        petitionId: p.id,
+        user: staff(23 + i * 2),
+        wantsUpdates: true,
+        ip: null,
+      });
       const anonymous = staff(24 + i * 2);
       await signAnonymously(p.id, anonymous);
       if (deactivate) setPersonActive(anonymous.id, false, CLI_ACTOR);

@@ -45,7 +45,7 @@ describe("refusals", () => {
         signer,
         `/petitions/${petition.slug}`,
         { slug: petition.slug },
-        { intent: "sign", visibility: "public" },
+        { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
       );
       expect([302, 409]).toContain(response.status);
     }
@@ -56,7 +56,7 @@ describe("refusals", () => {
       signer,
       `/petitions/${petition.slug}`,
       { slug: petition.slug },
-      { intent: "sign", visibility: "public" },
+      { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
     );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
@@ -78,6 +78,7 @@ describe("refusals", () => {
         {
           intent: "sign",
           visibility: "public",
+          noAnonymousSignature: "on",
         },
       );
     expect((await twice()).status).toBe(302);

@@ -26,7 +26,7 @@ import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
-import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
+import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
 import { publishAnonymousComments } from "../support/comment-batches";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
@@ -139,6 +139,7 @@ function migratedBefore(tag: string) {
   expect(until).toBeGreaterThan(0);
   writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, until) }));
   const client = new Database(path.join(dir, "app.db"));
+  registerMigrationFunctions(client);
   migrate(drizzle(client), { migrationsFolder: dir });
   return {
     client,

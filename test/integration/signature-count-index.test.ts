@@ -7,7 +7,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { COUNT_STANDING_BY_VISIBILITY } from "../../app/domain/petitions/counts.server";
 import { COUNT_ANONYMOUS_BETWEEN, COUNT_STANDING_BETWEEN } from "../../app/domain/petitions/dashboard.server";
-import { getDb, MIGRATIONS_FOLDER } from "../../db/client";
+import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
 
 describe("counting a petition's standing signatures by visibility", () => {
   it("reads the partial index of standing signatures (migration 0012), not every signature row", () => {
@@ -54,6 +54,8 @@ describe("counting a petition's standing signatures by visibility", () => {
     const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
     writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 12) }));
     const client = new Database(path.join(dir, "app.db"));
+    registerMigrationFunctions(client);
+    registerMigrationFunctions(client);
     migrate(drizzle(client), { migrationsFolder: dir });
     client.exec(
       "DROP INDEX outbox_petition_idx; CREATE INDEX outbox_petition_idx ON outbox (petition_id) WHERE petition_id is not null",

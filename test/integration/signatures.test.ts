@@ -54,7 +54,7 @@ const sign = async (
     tokens.set(`${petitionId}:${index}`, token);
     return { receipt: null, token };
   }
-  return { ...(await signPetition({ petitionId, user, ip }, at)), token: null };
+  return { ...(await signPetition({ noAnonymousSignature: true, petitionId, user, ip }, at)), token: null };
 };
 const tokens = new Map<string, HeldToken>();
 /** Withdraws as the person signed: by their session, or by their token's signer key. */
@@ -96,7 +96,7 @@ describe("signing", () => {
     const result = await sign(petition.id, 10);
     await expect(sign(petition.id, 10)).rejects.toThrowError(PetitionError);
     // Nor once publicly and once anonymously: no token is issued to a public signer without one.
-    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(/signed publicly without a token/);
+    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(/signed publicly from a device without anonymous signing/);
     // Even bypassing the code, SQLite refuses a second standing signature.
     const staff = company.staff[10];
     expect(() =>
@@ -159,10 +159,12 @@ describe("signing", () => {
     for (let i = 0; i < 30; i++) {
       // No such petition: still counted against the limit.
       await expect(
-        signPetition({ petitionId: 999_999, user, ip: "198.51.100.1" }, now),
+        signPetition({ noAnonymousSignature: true, petitionId: 999_999, user, ip: "198.51.100.1" }, now),
       ).rejects.toMatchObject({ status: 404 });
     }
-    await expect(signPetition({ petitionId: 999_999, user, ip: "198.51.100.1" }, now)).rejects.toMatchObject({
+    await expect(
+      signPetition({ noAnonymousSignature: true, petitionId: 999_999, user, ip: "198.51.100.1" }, now),
+    ).rejects.toMatchObject({
       status: 429,
       message: expect.stringMatching(/signing too fast/),
     });
@@ -376,7 +378,13 @@ describe("milestones", () => {
     if (!creator || !sponsor) throw new Error("missing");
     for (const user of [creator, company.staff[36] ?? creator]) {
       resetRateLimits();
-      await signPetition({ petitionId: petition.id, user, wantsUpdates: true, ip });
+      await signPetition({
+        noAnonymousSignature: true,
+        petitionId: petition.id,
+        user,
+        wantsUpdates: true,
+        ip,
+      });
     }
     const sent = (kind: MailKind) =>
       getDb()
@@ -402,6 +410,7 @@ describe("anonymity", () => {
     await signAnonymously(petition.id, anonymous, { reason: "I fear retaliation" });
     resetRateLimits();
     await signPetition({
+      noAnonymousSignature: true,
       petitionId: petition.id,
       user: company.staff[41] ?? anonymous,
 

@@ -186,14 +186,32 @@ export function declaredIntents(file: string): string[] {
  * test/system/json-api.test.ts; `session` says whether it needs a signed-in session ("required") or
  * must neither read nor set a cookie ("none").
  */
-export type JsonRoute = { file: string; session: "required" | "none"; sample: Record<string, unknown> };
+export type JsonRoute = {
+  file: string;
+  session: "required" | "none";
+  sample: Record<string, unknown>;
+  /** The sample is a request the route carries out (no cryptography to forge): not sent as a forgery. */
+  sampleIsValid?: true;
+};
 
 export const JSON_ROUTES: readonly JsonRoute[] = [
   {
-    file: "api.petitions.$idOrSlug.tokens.ts",
+    file: "api.tokens.ts",
     session: "required",
-    sample: { blindedMessage: "A".repeat(342) },
+    sample: { requests: [{ scope: "petition:1", blindedMessage: "A".repeat(342) }] },
   },
+  {
+    file: "api.wallet._index.ts",
+    session: "required",
+    sample: { check: "0".repeat(32) },
+    sampleIsValid: true,
+  },
+  {
+    file: "api.wallet.passkeys.ts",
+    session: "required",
+    sample: { credentialId: "A".repeat(43), wrapped: "A".repeat(60) },
+  },
+  { file: "api.wallet.reset.ts", session: "required", sample: { confirm: "reset" }, sampleIsValid: true },
   {
     file: "api.petitions.$idOrSlug.anonymous.ts",
     session: "none",
@@ -203,11 +221,6 @@ export const JSON_ROUTES: readonly JsonRoute[] = [
     file: "api.petitions.$idOrSlug.anonymous.$tokenId.ts",
     session: "none",
     sample: { action: "withdraw", seq: 1, proof: "A".repeat(86) },
-  },
-  {
-    file: "api.policies.$id.feedback-token.ts",
-    session: "required",
-    sample: { blindedMessage: "A".repeat(342) },
   },
   {
     file: "api.policies.$id.anonymous-feedback.ts",

@@ -386,7 +386,7 @@ const FORM_SCENARIOS: Scenario[] = [
     target: "an open petition",
     allowed: "staff",
     state: "open",
-    body: { intent: "sign", visibility: "public" },
+    body: { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
   }),
   {
     route: "petitions.$slug._index.tsx",

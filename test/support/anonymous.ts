@@ -69,6 +69,6 @@ export async function signAs(
   input: { petitionId: number; user: User; reason?: string; wantsUpdates?: boolean; ip: string | null },
   at?: number,
 ): Promise<void> {
-  if (visibility === "public") await signPetition(input, at);
+  if (visibility === "public") await signPetition({ ...input, noAnonymousSignature: true }, at);
   else await signAnonymously(input.petitionId, input.user, { reason: input.reason, at });
 }

@@ -33,7 +33,7 @@ let rounds = 0;
 while (!stopped) {
   // The per-person limit would stop a person signing more than 30 times in ten minutes.
   resetRateLimits();
-  for (const user of users) await signPetition({ petitionId, user, ip: null });
+  for (const user of users) await signPetition({ noAnonymousSignature: true, petitionId, user, ip: null });
   for (const user of users) withdrawSignature(petitionId, user);
   rounds++;
   // Lets the stdin "end" event through between rounds.

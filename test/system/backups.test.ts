@@ -77,7 +77,7 @@ describe("a backup taken during a signing load", () => {
       while (!stop && next < signers.length) {
         const i = next++;
         const response = await httpRequest(`${app.baseUrl}/petitions/${petition.slug}?index`, {
-          form: { intent: "sign", visibility: "public" },
+          form: { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
           cookie: cookies[i],
           from: loopbackAddress(c),
         });

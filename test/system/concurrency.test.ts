@@ -96,6 +96,7 @@ async function colleague(petition: Petition, i: number, personId: number, cookie
     intent: "sign",
     // Public: anonymous signatures are redeemed through the token protocol (test/browser/anonymity).
     visibility: "public",
+    noAnonymousSignature: "on",
     ...(i % 4 === 0 ? { wantsUpdates: "on" } : {}),
     ...(i % 7 === 0 ? { reason: `Colleague ${i}: this matters to my team.` } : {}),
   };

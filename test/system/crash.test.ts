@@ -100,7 +100,7 @@ it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confi
     const results = await Promise.allSettled(
       signers.map(async (signer, i) => {
         if (confirmed.has(signer.id)) return;
-        const form = { intent: "sign", visibility: "public" };
+        const form = { intent: "sign", visibility: "public", noAnonymousSignature: "on" };
         const response = await httpRequest(pageUrl, { form, cookie: cookies[i], from: loopbackAddress(i) });
         if (response.status === 302) {
           const seq = Number((await flashOf(response))?.message.match(/entry #(\d+) /)?.[1]);

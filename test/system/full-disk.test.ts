@@ -87,7 +87,7 @@ it.skipIf(!mounted)(
     const url = `${app.baseUrl}/petitions/${petition.slug}?index`;
     for (const [i, cookie] of cookies.slice(0, 6).entries()) {
       const response = await httpRequest(url, {
-        form: { intent: "sign", visibility: "public" },
+        form: { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
         cookie,
         from: loopbackAddress(i),
       });
@@ -120,7 +120,7 @@ it.skipIf(!mounted)(
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
     const signed = await httpRequest(url, {
-      form: { intent: "sign", visibility: "public" },
+      form: { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
       cookie: cookies[6],
       from: loopbackAddress(7),
     });

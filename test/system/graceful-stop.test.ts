@@ -86,6 +86,7 @@ it(`SIGTERM during a signing load (${CONNECTIONS} keep-alive connections, two wo
         const outcome = await post(agent, loopbackAddress(c), path, cookies[i] ?? "", {
           intent: "sign",
           visibility: "public",
+          noAnonymousSignature: "on",
         });
         if ("error" in outcome) {
           // Refused: the listener is closed (the request was never sent). Anything else — a reset,

@@ -6,7 +6,7 @@ import { systemApp } from "../support/system-world";
 /**
  * The anonymity protocol's JSON routes, attacked on the built server: every bad body gets a clear
  * 4xx and changes nothing; the cookieless routes neither need nor set a cookie (and ignore one sent);
- * the token routes refuse anyone signed out; other sites are refused.
+ * the issuance and wallet routes refuse anyone signed out; other sites are refused.
  */
 const system = systemApp();
 
@@ -64,10 +64,12 @@ describe("the JSON API's actions", () => {
         const text = await response.text();
         expect(text.length, `${route.file} ${label}: says why`).toBeGreaterThan(0);
       }
-      // A well-formed body with invalid cryptography is refused too.
-      const forged = await post(route.file, JSON.stringify(route.sample), { Cookie: cookie });
-      expect(forged.status, `${route.file} forged`).toBeGreaterThanOrEqual(400);
-      expect(forged.status, `${route.file} forged`).toBeLessThan(500);
+      // A well-formed body with invalid cryptography is refused too (a wallet with no wallet set up).
+      if (!route.sampleIsValid) {
+        const forged = await post(route.file, JSON.stringify(route.sample), { Cookie: cookie });
+        expect(forged.status, `${route.file} forged`).toBeGreaterThanOrEqual(400);
+        expect(forged.status, `${route.file} forged`).toBeLessThan(500);
+      }
       expect(system.watch.changes()).toEqual([]);
     });
 

@@ -55,7 +55,11 @@ type HeldRequest = { finish: () => void; outcome: Promise<Outcome> };
  * request is in flight until `finish()` sends the body.
  */
 function heldSign(from: string, path: string, cookie: string): Promise<HeldRequest> {
-  const body = new URLSearchParams({ intent: "sign", visibility: "public" }).toString();
+  const body = new URLSearchParams({
+    intent: "sign",
+    visibility: "public",
+    noAnonymousSignature: "on",
+  }).toString();
   return new Promise((inFlight, failed) => {
     let outcome: ((value: Outcome) => void) | null = null;
     const answered = new Promise<Outcome>((resolve) => {

@@ -130,7 +130,7 @@ describe("two workers", () => {
       for (const [i, cookie] of cookies.entries()) {
         const [through, seenBy] = i % 2 === 0 ? [one, other] : [other, one];
         const signed = await through.request(`/petitions/${petition.slug}?index`, {
-          form: { intent: "sign", visibility: "public" },
+          form: { intent: "sign", visibility: "public", noAnonymousSignature: "on" },
           cookie,
         });
         expect(signed.status).toBe(302);
@@ -191,7 +191,10 @@ describe("two workers", () => {
     // Twelve signed yesterday, so today's breakdown (as the signatures stood at midnight) counts them.
     resetRateLimits();
     for (const signer of company.staff.slice(4, 16))
-      await signPetition({ petitionId: petition.id, user: signer, ip: null }, yesterday);
+      await signPetition(
+        { noAnonymousSignature: true, petitionId: petition.id, user: signer, ip: null },
+        yesterday,
+      );
     const organizer = (await sessionCookies([company.staff[0]?.id ?? 0]))[0] ?? "";
     const { one, other, close } = await both();
     // The breakdowns as the dashboard's loader sent them (the groups folded by suppression included).

@@ -5,8 +5,9 @@ import { parseTokenMessage, petitionScope } from "../../platform/token-messages"
 /**
  * Checking a petition's anonymous signatures as anyone can, from what its API publishes: each token
  * is a valid blind signature of the petition's public key on a message for this petition, its id is
- * the hash of its message, no token counts twice, and the standing ones are as many as the count says
- * (`npm run cli -- verify-anonymous`).
+ * the hash of its message, no token counts twice, the standing ones are as many as the count says, and
+ * the tokens redeemed anonymously and those spent on standing public signatures are no more than were
+ * issued (`npm run cli -- verify-anonymous`).
  */
 export type PublishedAnonymous = {
   tokenId: string;
@@ -28,7 +29,7 @@ export function checkAnonymousSignatures(
   petitionId: number,
   publicKey: string | null,
   signatures: PublishedAnonymous[],
-  expected?: { anonymous: number; tokensIssued?: number },
+  expected?: { anonymous: number; tokensIssued?: number; publicWithToken?: number },
 ): AnonymousCheck {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -56,9 +57,12 @@ export function checkAnonymousSignatures(
   if (expected && standing !== expected.anonymous) {
     problems.push(`${standing} standing anonymous signatures listed, the count says ${expected.anonymous}`);
   }
-  if (expected?.tokensIssued !== undefined && signatures.length - legacy > expected.tokensIssued) {
+  // Every token is spent once, anonymously or on a public signature: together they never exceed the
+  // tokens issued.
+  const spent = signatures.length - legacy + (expected?.publicWithToken ?? 0);
+  if (expected?.tokensIssued !== undefined && spent > expected.tokensIssued) {
     problems.push(
-      `${signatures.length - legacy} tokens redeemed, but only ${expected.tokensIssued} were issued`,
+      `${signatures.length - legacy} tokens redeemed anonymously and ${expected.publicWithToken ?? 0} spent on standing public signatures, but only ${expected.tokensIssued} were issued`,
     );
   }
   return { ok: problems.length === 0, checked: signatures.length, standing, legacy, problems };

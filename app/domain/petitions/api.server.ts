@@ -3,7 +3,7 @@ import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { petitionUrl } from "../../platform/addresses.server";
 import { anonymousBatchSettings } from "../../platform/batches.server";
-import { countByVisibility } from "./counts.server";
+import { countByVisibility, publicWithoutToken } from "./counts.server";
 import { petitionKeyView } from "./petition-keys.server";
 import { findPetition, ftsQuery, type listMilestones, matchesSearch } from "./reads.server";
 import { isPublic, type Petition } from "./rights.server";
@@ -97,8 +97,9 @@ export function findPublicPetition(idOrSlug: string): Petition | undefined {
 
 /**
  * What anyone needs to check the petition's anonymous signatures: its blind-signing key (which
- * signers' browsers pin), how many tokens were issued (redemptions never exceed it), and the count
- * split into public and anonymous.
+ * signers' browsers pin), how many tokens were issued (anonymous signatures and public ones with a
+ * token never exceed it), how many public signatures carry none, and the count split into public and
+ * anonymous.
  */
 function anonymityOf(petitionId: number) {
   const key = petitionKeyView(petitionId);
@@ -114,6 +115,9 @@ function anonymityOf(petitionId: number) {
           tokensIssued: key.tokensIssued,
           // The batch settings in force: how finely an anonymous signature can be dated.
           batch: anonymousBatchSettings(),
+          // Standing public signatures made without a token: the most by which the count can exceed
+          // the number of people who signed (verify-anonymous prints it).
+          publicWithoutToken: publicWithoutToken(petitionId),
           keyCreatedOn: key.createdOn.toISOString().slice(0, 10),
           keyRetiredOn: key.retiredOn?.toISOString().slice(0, 10) ?? null,
           issuanceFrozenOn: key.issuanceFrozenOn?.toISOString().slice(0, 10) ?? null,

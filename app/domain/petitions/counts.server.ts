@@ -33,6 +33,18 @@ const visibilityCounts = new Map<
 >();
 
 /**
+ * Standing public signatures made without a token (a device without the signer's wallet, no
+ * JavaScript): published as `publicWithoutToken`, the most by which the count can exceed the number
+ * of people who signed (one of them may also have signed anonymously). Read from
+ * signatures_public_without_token_idx alone: keep every term of its WHERE.
+ */
+export const COUNT_PUBLIC_WITHOUT_TOKEN =
+  "select count(*) as n from signatures where petition_id = ? and token_id is null and visibility = 'public' and withdrawn_at is null and invalidated_at is null";
+
+export const publicWithoutToken = (petitionId: number): number =>
+  countStatements().withoutToken.get(petitionId)?.n ?? 0;
+
+/**
  * Read from signatures_standing_visibility_idx alone (migration 0012): a partial index, which SQLite
  * uses only when the WHERE repeats its terms, so keep both `is null` terms here.
  */
@@ -48,6 +60,7 @@ const countStatements = preparedStatements((db) => ({
   all: db.$client.prepare<[number], { visibility: SignatureVisibility; n: number }>(
     COUNT_STANDING_BY_VISIBILITY,
   ),
+  withoutToken: db.$client.prepare<[number], { n: number }>(COUNT_PUBLIC_WITHOUT_TOKEN),
   // The entry the counts were taken at is still there, and only signatures came after it.
   onlySignedSince: db.$client.prepare<{ petitionId: number; seq: number; hash: string }, { ok: number }>(
     `select exists (select 1 from ledger_entries where petition_id = @petitionId and seq = @seq and hash = @hash)

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
-import { petitions, policies } from "../../../db/schema";
+import { petitions } from "../../../db/schema";
 import type { BlindKeyPair } from "../../platform/blind-signatures.server";
 import { DAY_MS } from "../../platform/time";
 import {
@@ -133,31 +133,4 @@ export function issuePetitionToken(
     },
     { behavior: "immediate" },
   );
-}
-
-/** How many open petitions a browser fetches tokens for in the background (the newest). */
-export const BACKGROUND_TOKEN_PETITIONS = 50;
-
-/**
- * What browsers fetch tokens for in the background: the newest open petitions with their keys, and
- * every policy (for anonymous feedback). Fetching every one, whatever the person means to sign, is
- * what keeps the issuance list from being a list of signers.
- */
-export function tokenTargets() {
-  const rows = getDb()
-    .select({ id: petitions.id, slug: petitions.slug, openedAt: petitions.openedAt })
-    .from(petitions)
-    .where(and(eq(petitions.state, "open"), sql`${petitions.hiddenAt} is null`))
-    .orderBy(sql`${petitions.openedAt} desc`)
-    .limit(BACKGROUND_TOKEN_PETITIONS)
-    .all();
-  return {
-    petitions: rows.flatMap((p) => {
-      const key = petitionKeyView(p.id);
-      return key && !key.retiredOn && !key.issuanceFrozenOn
-        ? [{ id: p.id, slug: p.slug, publicKey: key.publicKey, fingerprint: key.fingerprint }]
-        : [];
-    }),
-    policies: getDb().select({ id: policies.id, slug: policies.slug }).from(policies).all(),
-  };
 }

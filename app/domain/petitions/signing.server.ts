@@ -69,6 +69,10 @@ const statements = preparedStatements((db) => ({
   anonymousToken: db.$client.prepare<[string], { token_id: string }>(
     "select token_id from anonymous_signatures where token_id = ?",
   ),
+  // Whose public signature spent a token, withdrawn or not (signatures_token_idx).
+  tokenOwner: db.$client.prepare<[string], { person_id: number }>(
+    "select person_id from signatures where token_id = ? and token_id is not null limit 1",
+  ),
   ownStanding: db.$client.prepare<[number, number], { id: number }>(
     "select id from signatures where petition_id = ? and person_id = ? and withdrawn_at is null",
   ),
@@ -107,14 +111,21 @@ function openPetition(petitionId: number, now: number) {
   };
 }
 
+/** What the form asks a public signer without their token (the no-JavaScript form, a new device). */
+export const NO_ANONYMOUS_SIGNATURE_QUESTION =
+  "Have you already signed this petition anonymously, on another device? If you have, your signature already counts. If not, tick “I have not signed this petition anonymously” and sign again.";
+
 /**
- * Signs publicly, once. The partial unique index makes a second standing signature impossible,
- * whatever the code does. A signer whose browser holds the petition's blind token spends it here
- * (`token`), tying it to their name; one who never had one signs without (no JavaScript), which means
- * none will be issued to them: so nobody signs once publicly and once anonymously. Rate limits are
- * counted first; then one immediate transaction holds the signature, its ledger entry, the count and
- * any milestone crossing, and a refusal inside it rolls it all back. Anonymous signatures are made by
- * redeeming the token without a session (anonymous-signing.server.ts).
+ * Signs publicly, once — never refused for want of a token. A signer whose device holds the
+ * petition's token spends it here (`token`), and it is theirs from then on: it never redeems
+ * anonymously, and serves nobody else's public signature (a withdrawn signer signs again with it, or
+ * without any). One without it (no JavaScript, a device without their wallet) is asked first whether
+ * they signed anonymously elsewhere (`noAnonymousSignature`); each petition publishes how many such
+ * signatures it holds (`publicWithoutToken`), the most by which its count can exceed its signers.
+ * Someone never issued a token who signs so is recorded, so that none is issued to them later. Rate
+ * limits are counted first; then one immediate transaction holds the signature, its ledger entry, the
+ * count and any milestone crossing, and a refusal inside it rolls it all back. Anonymous signatures are
+ * made by redeeming the token without a session (anonymous-signing.server.ts).
  */
 export async function signPetition(
   input: {
@@ -124,6 +135,8 @@ export async function signPetition(
     wantsUpdates?: boolean;
     ip: string | null;
     token?: { message: string; signature: string };
+    /** "I have not signed this petition anonymously": needed when signing without a token. */
+    noAnonymousSignature?: boolean;
   },
   now = Date.now(),
 ): Promise<SignResult> {
@@ -151,10 +164,21 @@ export async function signPetition(
     .transaction((): SignResult => {
       const petition = openPetition(input.petitionId, now);
       const tokenId = token ?? earlierToken(petition.id, input.user.id);
-      if (tokenId === null) recordSigningWithoutToken(db, petitionScope(petition.id), input.user.id, now);
-      else if (statements().anonymousToken.get(tokenId)) {
+      if (tokenId === null) {
+        if (!input.noAnonymousSignature) {
+          throw new PetitionError(NO_ANONYMOUS_SIGNATURE_QUESTION, 400, {
+            noAnonymousSignature: [NO_ANONYMOUS_SIGNATURE_QUESTION],
+          });
+        }
+        recordSigningWithoutToken(db, petitionScope(petition.id), input.user.id, now);
+      } else if (statements().anonymousToken.get(tokenId)) {
         throw new PetitionError(
-          "This token signed anonymously: an anonymous signature is never turned public.",
+          "You already signed this petition anonymously, and an anonymous signature is never made public. It counts as it is.",
+          409,
+        );
+      } else if ((statements().tokenOwner.get(tokenId)?.person_id ?? input.user.id) !== input.user.id) {
+        throw new PetitionError(
+          "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously” and sign again.",
           409,
         );
       }
@@ -181,7 +205,7 @@ export async function signPetition(
           throw new PetitionError(
             statements().ownStanding.get(petition.id, input.user.id)
               ? "You have already signed this petition."
-              : "This token has already signed this petition.",
+              : "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously” and sign again.",
             409,
           );
         }
@@ -202,14 +226,20 @@ export async function signPetition(
 function checkedToken(petitionId: number, token: { message: string; signature: string }): string {
   const base64url = /^[A-Za-z0-9_-]{1,700}$/;
   if (!base64url.test(token.message) || !base64url.test(token.signature)) {
-    throw new PetitionError("The token is malformed.", 400);
+    throw new PetitionError("What this device sent for your anonymous signature is malformed.", 400);
   }
   const message = Buffer.from(token.message, "base64url");
   const scope = petitionScope(petitionId);
   if (parseTokenMessage(message)?.scope !== scope)
-    throw new PetitionError("This token is not for this petition.", 400);
+    throw new PetitionError(
+      "What this device sent is for another petition. Reload the page and sign again.",
+      400,
+    );
   if (!verifyScopeToken(getDb(), scope, message, Buffer.from(token.signature, "base64url"))) {
-    throw new PetitionError("This token's signature is not valid for this petition.", 400);
+    throw new PetitionError(
+      "What this device sent for your anonymous signature does not check out for this petition. Reload the page and sign again.",
+      400,
+    );
   }
   return createHash("sha256").update(message).digest("hex");
 }
