@@ -1,4 +1,3 @@
-import { Link } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import {
   anonymityAvailable,
@@ -225,7 +224,9 @@ export function AnonymousReceipt({ signing }: { signing: ReturnType<typeof useAn
         </button>
       ) : null}
       <p className="hint">
-        Any device where you unlock <Link to={SETUP_PATH}>anonymous signing</Link> can see and withdraw it.
+        {/* A plain link: a router link appearing only after signing would make the router fetch its
+            route manifest, one request a signer's visit has and a viewer's has not. */}
+        Any device where you unlock <a href={SETUP_PATH}>anonymous signing</a> can see and withdraw it.
       </p>
     </section>
   );

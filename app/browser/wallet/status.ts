@@ -15,6 +15,8 @@ export async function fetchDigest(petitionId: number): Promise<Digest | null> {
   try {
     const response = await fetch(`/api/petitions/${petitionId}/anonymous/recent`, {
       credentials: "omit",
+      // Revalidated each time: a copy cached before a batch would hide the batch that just counted.
+      cache: "no-cache",
       headers: { Accept: "application/json" },
     });
     return response.ok ? ((await response.json()) as Digest) : null;
