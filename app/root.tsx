@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import { type ReactNode, useEffect } from "react";
 import { startBackgroundIssuance } from "./browser/background-tokens";
+import { DeviceStepBanner } from "./components/device-step-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { can } from "./domain/identity/permissions.server";
@@ -183,9 +184,9 @@ function Frame({ children }: { children: ReactNode }) {
 export default function App() {
   const { flash, user } = useLoaderData<typeof loader>();
   const userId = user?.id;
-  // Every signed-in browser holds its tokens before anyone means to sign (docs/anonymity.md).
+  // A device holding the wallet secret gets ready before anyone means to sign (docs/anonymity.md).
   useEffect(() => {
-    if (userId) startBackgroundIssuance();
+    if (userId) void startBackgroundIssuance();
   }, [userId]);
   return (
     <Frame>
@@ -194,6 +195,7 @@ export default function App() {
           {flash.message}
         </p>
       ) : null}
+      {userId ? <DeviceStepBanner /> : null}
       <Outlet />
     </Frame>
   );

@@ -1,24 +1,85 @@
+import { WalletError } from "./wallet/http";
+import { PROGRESS_CHANNEL, type Progress, runIsDue } from "./wallet/issuance-run";
+import { moveLegacyEntries } from "./wallet/legacy";
+import { readEntry, readRun, walletSecret } from "./wallet/store";
+import type { HeldFeedbackPermission, HeldPetition } from "./wallet/types";
+
 /**
- * Starts background issuance (app/browser/token-worker.ts) at most once an hour per browser, on
- * signed-in pages, where WebCrypto exists (a secure context: https or localhost).
+ * Starts the background run (token-worker.ts) on signed-in pages of a device holding the wallet
+ * secret, where WebCrypto exists (a secure context: https or localhost): at most hourly, at once
+ * when a run was cut short, and whenever a page shows a target the last run did not cover. A signer
+ * whose run has not completed waits for it (`ensureReady`): nothing is ever fetched at signing time.
  */
-const LAST_RUN = "undersigned:tokens-fetched-at";
-const EVERY_MS = 60 * 60_000;
 
 export const anonymityAvailable = () =>
   typeof window !== "undefined" && window.isSecureContext && Boolean(window.crypto?.subtle);
 
-export function startBackgroundIssuance(onDone?: (result: { petitions: number; policies: number }) => void) {
-  if (!anonymityAvailable() || typeof Worker === "undefined") return;
-  const last = Number(localStorage.getItem(LAST_RUN) ?? 0);
-  if (Date.now() - last < EVERY_MS) return;
-  localStorage.setItem(LAST_RUN, String(Date.now()));
-  const worker = new Worker(new URL("./token-worker.ts", import.meta.url), { type: "module" });
-  worker.onmessage = (event: MessageEvent<{ petitions: number; policies: number }>) => {
-    worker.terminate();
-    onDone?.(event.data);
-  };
+let running: Promise<Progress> | null = null;
+
+function startWorker(scope?: string): Promise<Progress> {
+  running ??= new Promise<Progress>((resolve, reject) => {
+    const worker = new Worker(new URL("./token-worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<Progress & { ok: boolean; error?: string }>) => {
+      worker.terminate();
+      running = null;
+      if (event.data.ok) resolve(event.data);
+      else reject(new WalletError(event.data.error ?? "This device could not get ready."));
+    };
+    worker.onerror = () => {
+      worker.terminate();
+      running = null;
+      reject(
+        new WalletError(
+          "This device could not get ready for anonymous signing. Reload the page to try again.",
+        ),
+      );
+    };
+    worker.postMessage({ scope });
+  });
+  return running;
 }
 
-/** Forgets when tokens were last fetched (with the wallet), so the next page fetches them again. */
-export const forgetBackgroundRun = () => localStorage.removeItem(LAST_RUN);
+/** On every signed-in page: a run if one is due (nothing at all when this device has no secret). */
+export async function startBackgroundIssuance(scope?: string) {
+  if (!anonymityAvailable() || typeof Worker === "undefined") return;
+  await moveLegacyEntries();
+  if (!(await walletSecret())) return;
+  if (running || !runIsDue(await readRun(), Date.now(), scope)) return;
+  await startWorker(scope).catch(() => undefined);
+}
+
+/** Every run's progress, from whichever tab runs it. */
+export function watchIssuance(listener: (progress: Progress) => void): () => void {
+  if (typeof BroadcastChannel === "undefined") return () => undefined;
+  const channel = new BroadcastChannel(PROGRESS_CHANNEL);
+  channel.onmessage = (event: MessageEvent<Progress>) => listener(event.data);
+  return () => channel.close();
+}
+
+/** Whether this device's last run completed and holds what it could get for `scope`. */
+export async function isReadyFor(scope: string): Promise<boolean> {
+  if (running) return false;
+  const run = await readRun();
+  if (!run?.completedAt) return false;
+  const held = await readEntry<HeldPetition | HeldFeedbackPermission>(scope);
+  // A run that completed minutes ago without it (a petition no run covers: frozen, not open to
+  // this person) is not run again for a click: the page says there is nothing to sign with.
+  const recent = Date.now() - run.completedAt < 10 * 60_000;
+  return Boolean(held?.token || held?.refused || run.scopes.includes(scope) || recent);
+}
+
+/**
+ * Waits until this device's run has completed (starting or resuming it if need be), reporting its
+ * progress: a signer before their first run completes sees "Getting this device ready …".
+ */
+export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
+  if (await isReadyFor(scope)) return;
+  const stop = watchIssuance(onProgress);
+  try {
+    const run = await readRun();
+    if (run) onProgress({ done: run.done, total: run.total, completed: false });
+    await startWorker(scope);
+  } finally {
+    stop();
+  }
+}

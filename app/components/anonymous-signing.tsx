@@ -1,147 +1,213 @@
-import { Link } from "@remix-run/react";
-import { useCallback, useEffect, useState } from "react";
-import { anonymityAvailable } from "../browser/background-tokens";
+import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  anonymityAvailable,
+  ensureReady,
+  startBackgroundIssuance,
+  watchIssuance,
+} from "../browser/background-tokens";
+import { receiptOf } from "../browser/derived-tokens";
+import { WalletError } from "../browser/wallet/http";
+import type { Progress } from "../browser/wallet/issuance-run";
+import { moveLegacyEntries } from "../browser/wallet/legacy";
 import {
   actOnSignature,
+  heldPetition,
   markSignedPublicly,
-  type PetitionTarget,
-  type PetitionToken,
-  petitionToken,
-  prepareTokenForPublicSigning,
-  refreshPetitionToken,
+  needsResend,
+  reconcile,
+  rememberTitle,
+  resendUncounted,
   signAnonymously,
-  WalletError,
-} from "../browser/wallet";
+  tokenForPublicSigning,
+} from "../browser/wallet/signing";
+import { type Digest, fetchDigest, nextDigestIn, resendDelay, whenCounted } from "../browser/wallet/status";
+import { walletSecret } from "../browser/wallet/store";
+import type { HeldPetition, Token } from "../browser/wallet/types";
 
 /**
- * The petition page's side of anonymous signing. Everything here runs in the browser: the server
- * cannot know who signed anonymously, so only this browser's wallet can say "you signed".
+ * The petition page's side of anonymous signing. It runs in the browser: the server cannot know who
+ * signed anonymously, so only this device (with the public digest every view downloads alike) can
+ * say "you signed".
  */
 
 export type PetitionKey = { publicKey: string; fingerprint: string } | null;
+
+export const SETUP_PATH = "/my/anonymous-signing";
 
 const messageOf = (error: unknown) =>
   error instanceof WalletError
     ? error.message
     : "Something went wrong on this device; nothing was counted. Try again.";
 
+export function progressLine(progress: Progress | null) {
+  return progress && !progress.completed
+    ? `Getting this device ready for anonymous signing: ${progress.done.toLocaleString("en")} of ${progress.total.toLocaleString("en")}`
+    : null;
+}
+
 export function useAnonymousSigning(
   petition: { id: number; slug: string; title: string },
   key: PetitionKey,
   signedPublicly: boolean,
 ) {
-  const [entry, setEntry] = useState<PetitionToken | undefined>();
+  const scope = `petition:${petition.id}`;
   const [available, setAvailable] = useState(false);
+  const [hasWallet, setHasWallet] = useState<boolean | null>(null);
+  const [entry, setEntry] = useState<HeldPetition | undefined>();
+  const [digest, setDigest] = useState<Digest | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const target: PetitionTarget | null = key ? { id: petition.id, slug: petition.slug, ...key } : null;
+  const digestRef = useRef<Digest | null>(null);
 
   useEffect(() => {
-    setAvailable(anonymityAvailable() && key !== null);
-    if (!anonymityAvailable()) return;
+    const usable = anonymityAvailable();
+    setAvailable(usable);
+    if (!usable) return;
     let stopped = false;
-    const load = async () => {
-      if (signedPublicly) await markSignedPublicly(petition.id);
-      const current = await refreshPetitionToken(petition.id).catch(() => petitionToken(petition.id));
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const stopWatching = watchIssuance((p) => {
       if (stopped) return;
-      setEntry(current);
-    };
-    void load();
-    // Until its batch counts it, a pending signature is checked (and re-sent if forgotten).
-    const timer = setInterval(async () => {
-      const current = await petitionToken(petition.id);
-      if (current?.status === "pending" && !stopped) {
-        setEntry(await refreshPetitionToken(petition.id).catch(() => current));
+      setProgress(p);
+      if (p.completed) void heldPetition(petition.id).then(setEntry);
+    });
+    const refresh = async () => {
+      const latest = await fetchDigest(petition.id);
+      if (stopped) return;
+      if (latest) {
+        digestRef.current = latest;
+        setDigest(latest);
+        const current = await reconcile(petition.id, latest);
+        if (stopped) return;
+        setEntry(current);
+        // The server restarted since this device sent something it has not counted: send it
+        // again, after a random 2–15 minutes (never right after the page loaded).
+        if (needsResend(current, latest)) {
+          timers.push(
+            setTimeout(() => {
+              void resendUncounted(petition.id, latest).then(
+                (next) => !stopped && setEntry(next),
+                () => undefined,
+              );
+            }, resendDelay()),
+          );
+        }
       }
-    }, 5_000);
+      timers.push(setTimeout(() => void refresh(), nextDigestIn(latest, Date.now())));
+    };
+    void (async () => {
+      await moveLegacyEntries();
+      const secret = await walletSecret();
+      if (stopped) return;
+      setHasWallet(secret !== null);
+      if (signedPublicly) await markSignedPublicly(petition.id);
+      await rememberTitle(petition.id, petition.title);
+      setEntry(await heldPetition(petition.id));
+      // A petition this device's last run did not cover starts a run now (for every viewer alike).
+      if (key) {
+        void startBackgroundIssuance(scope).then(async () => {
+          if (!stopped) setEntry(await heldPetition(petition.id));
+        });
+      }
+      await refresh();
+    })();
     return () => {
       stopped = true;
-      clearInterval(timer);
+      stopWatching();
+      for (const timer of timers) clearTimeout(timer);
     };
-  }, [petition.id, signedPublicly, key]);
+  }, [petition.id, petition.title, signedPublicly, key, scope]);
 
   const run = useCallback(
-    async (label: string, step: () => Promise<PetitionToken>) => {
+    async (label: string, step: () => Promise<HeldPetition>) => {
       setBusy(label);
       setError(null);
       try {
         setEntry(await step());
       } catch (problem) {
         setError(messageOf(problem));
-        setEntry(await petitionToken(petition.id));
+        setEntry(await heldPetition(petition.id));
       } finally {
         setBusy(null);
+        setProgress(null);
       }
     },
     [petition.id],
   );
 
+  const signedAnonymously = Boolean(
+    entry?.token && (entry.status === "pending" || entry.status === "counted"),
+  );
   return {
     available,
+    hasWallet,
     entry,
+    digest,
+    progress,
     busy,
     error,
-    /** Whether this browser's wallet says its person signed here anonymously (standing or pending). */
-    signedAnonymously: Boolean(entry && (entry.status === "pending" || entry.status === "counted")),
-    sign: (reason: string | null) => {
-      if (!target) return;
-      void run("Signing anonymously…", () => signAnonymously(target, petition.title, reason));
-    },
-    /** Before a public signature: this browser's token, so that it is spent on it (or null). */
-    preparePublic: async () => {
-      if (!target || !available) return null;
-      try {
-        return await prepareTokenForPublicSigning(target);
-      } catch {
-        return null;
-      }
+    /** Whether this device says its person signed here anonymously (standing, pending or withdrawn). */
+    signedAnonymously,
+    /** This device holds an unspent signature for the petition: a public signature spends it. */
+    holdsUnspent: Boolean(entry?.token && entry.status === "unused"),
+    sign: (reason: string | null) =>
+      void run("Signing anonymously…", async () => {
+        if (!(await walletSecret())) {
+          throw new WalletError(
+            "This device is not set up for anonymous signing yet: get it ready first (link below), or sign publicly.",
+          );
+        }
+        await ensureReady(scope, setProgress);
+        setProgress(null);
+        const held = await heldPetition(petition.id);
+        if (held?.refused?.reason === "issued-otherwise") throw new WalletError(issuedOtherwise);
+        return signAnonymously(petition.id, reason, digestRef.current?.bootId ?? null);
+      }),
+    /** Before a public signature: this device's unspent signature, so that it is spent on it (or null). */
+    preparePublic: async (): Promise<Token | null> => {
+      if (!available) return null;
+      return tokenForPublicSigning(petition.id).catch(() => null);
     },
     act: (action: "withdraw" | "sign") =>
       void run(action === "withdraw" ? "Withdrawing…" : "Signing again…", () =>
-        actOnSignature(petition.id, action),
+        actOnSignature(petition.id, action, digestRef.current?.bootId ?? null),
       ),
   };
 }
 
-/** What this browser holds of its anonymous signature: pending, counted (with its receipt), withdrawn. */
-export function AnonymousReceipt({
-  slug,
-  signing,
-}: {
-  slug: string;
-  signing: ReturnType<typeof useAnonymousSigning>;
-}) {
-  const { entry, busy, error } = signing;
+export const issuedOtherwise =
+  "The server's records say your anonymous signature for this petition went to a request this device did not make. This device worked it out itself, so the record is the server's fault, not yours (unless you had it on an older device before anonymous signing followed you across devices, which still holds it). You can still sign publicly below, and please tell the platform's administrators.";
+
+/** What this device holds of its anonymous signature: pending, counted (with its receipt), withdrawn. */
+export function AnonymousReceipt({ signing }: { signing: ReturnType<typeof useAnonymousSigning> }) {
+  const { entry, busy, error, digest } = signing;
   if (!entry?.token || (entry.status !== "pending" && entry.status !== "counted")) return null;
   const counted = entry.status === "counted";
+  const receipt = receiptOf(entry.token.tokenId);
   return (
     <section className="card receipt" aria-labelledby="anonymous-receipt-title">
       <h2 id="anonymous-receipt-title">
         {entry.standing || !counted ? "You signed anonymously" : "You withdrew your anonymous signature"}
       </h2>
-      {counted ? null : (
+      {counted ? (
+        <p>It is counted: it appears in the petition's public list of anonymous signatures.</p>
+      ) : (
         <p role="status">
-          Waiting for the next batch: anonymous signatures are counted together, in shuffled batches, so that
-          none can be dated to the minute. This browser keeps sending it until it is counted — keep it until
-          then.
+          Waiting for its batch: anonymous signatures are counted together, so that none can be dated finer
+          than the batch. {digest ? whenCounted(digest, Date.now()) : null} Anonymous signatures count only
+          once at least {digest?.batch.minHolders ?? 20} colleagues' devices are ready to sign here.
         </p>
       )}
       {entry.pendingAction ? (
         <p role="status">
           Your {entry.pendingAction.action === "withdraw" ? "withdrawal" : "new signature"} is waiting for the
-          next batch.
+          next batch{digest ? `: ${whenCounted(digest, Date.now())}` : "."}
         </p>
       ) : null}
       <p>
-        Receipt code (it proves this signature is counted; it cannot withdraw it):{" "}
-        <code className="receipt-code">{entry.token.tokenId}</code>
+        Your receipt (it shows the signature is counted, and cannot withdraw it):{" "}
+        <code className="receipt-code">{receipt}</code>
       </p>
-      {entry.receipt ? (
-        <p>
-          Entry <strong>#{entry.receipt.seq}</strong> of the{" "}
-          <a href={`/api/petitions/${slug}/ledger?after=${entry.receipt.seq - 1}`}>public ledger</a>.
-        </p>
-      ) : null}
       {error ? (
         <p className="flash flash-error" role="alert">
           {error}
@@ -158,9 +224,9 @@ export function AnonymousReceipt({
         </button>
       ) : null}
       <p className="hint">
-        Only this browser can withdraw it. To use another device,{" "}
-        <Link to="/my/tokens">move your tokens</Link>; if this browser's storage is cleared, the signature
-        stays counted and can no longer be withdrawn.
+        {/* A plain link: a router link appearing only after signing would make the router fetch its
+            route manifest, one request a signer's visit has and a viewer's has not. */}
+        Any device where you unlock <a href={SETUP_PATH}>anonymous signing</a> can see and withdraw it.
       </p>
     </section>
   );

@@ -1,25 +1,25 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { anonymityAvailable } from "../browser/background-tokens";
-import {
-  type FeedbackReceipt,
-  type PetitionToken,
-  refreshFeedback,
-  refreshPetitionToken,
-  walletEntries,
-} from "../browser/wallet";
+import { receiptOf } from "../browser/derived-tokens";
+import { feedbackReceipts, refreshFeedback } from "../browser/wallet/feedback";
+import { moveLegacyEntries } from "../browser/wallet/legacy";
+import { allEntries } from "../browser/wallet/store";
+import type { FeedbackReceipt, HeldPetition } from "../browser/wallet/types";
+import { SETUP_PATH } from "./anonymous-signing";
 import { SanitizedHtml } from "./sanitized-html";
 
 /**
- * Lists of what this browser holds: its anonymous signatures and its anonymous feedback. The server
- * knows neither, so these render only in the browser; without JavaScript they say why they are empty.
+ * What this device holds of its person's anonymous signatures and feedback. The server knows
+ * neither, so these render only in the browser, from what the device keeps (no request per
+ * signature: each petition's page checks its own against the public digest).
  */
 
-function useWallet() {
+function useHeld() {
   const [state, setState] = useState<{
     ready: boolean;
     available: boolean;
-    petitions: PetitionToken[];
+    petitions: HeldPetition[];
     feedback: FeedbackReceipt[];
   }>({ ready: false, available: false, petitions: [], feedback: [] });
   useEffect(() => {
@@ -28,16 +28,15 @@ function useWallet() {
       return;
     }
     void (async () => {
-      const all = await walletEntries();
-      const petitions: PetitionToken[] = [];
-      const feedback: FeedbackReceipt[] = [];
-      for (const entry of all) {
-        if (entry.kind === "petition" && (entry.status === "pending" || entry.status === "counted")) {
-          petitions.push((await refreshPetitionToken(entry.petitionId).catch(() => entry)) ?? entry);
-        }
-        if (entry.kind === "feedback") feedback.push(await refreshFeedback(entry).catch(() => entry));
-      }
-      setState({ ready: true, available: true, petitions, feedback });
+      await moveLegacyEntries();
+      const all = await allEntries();
+      const petitions = all.filter(
+        (entry): entry is HeldPetition =>
+          entry.kind === "petition" &&
+          Boolean(entry.token) &&
+          (entry.status === "pending" || entry.status === "counted"),
+      );
+      setState({ ready: true, available: true, petitions, feedback: await feedbackReceipts() });
     })();
   }, []);
   return state;
@@ -47,22 +46,22 @@ function Unavailable({ ready, what }: { ready: boolean; what: string }) {
   return (
     <p className="muted">
       {ready
-        ? `Your ${what} are kept only in your browser, which needs a secure connection (https) to hold them.`
-        : `Your ${what} are kept only in your browser: this list needs JavaScript.`}
+        ? `Your ${what} are known only to your devices, and this browser needs a secure connection (https) to hold them.`
+        : `Your ${what} are known only to your devices: this list needs JavaScript.`}
     </p>
   );
 }
 
 export function AnonymousSignaturesHeld() {
-  const wallet = useWallet();
+  const held = useHeld();
   return (
     <section className="card" aria-labelledby="anonymous-signed-title">
-      <h2 id="anonymous-signed-title">Signed anonymously from this browser</h2>
-      {!wallet.available ? (
-        <Unavailable ready={wallet.ready} what="anonymous signatures" />
-      ) : wallet.petitions.length ? (
+      <h2 id="anonymous-signed-title">Signed anonymously, as this device knows</h2>
+      {!held.available ? (
+        <Unavailable ready={held.ready} what="anonymous signatures" />
+      ) : held.petitions.length ? (
         <ul>
-          {wallet.petitions.map((entry) => (
+          {held.petitions.map((entry) => (
             <li key={entry.petitionId}>
               <Link to={`/petitions/${entry.slug}`}>{entry.title ?? entry.slug}</Link>{" "}
               <span className="muted">
@@ -71,17 +70,23 @@ export function AnonymousSignaturesHeld() {
                   : entry.standing
                     ? "counted"
                     : "withdrawn"}
-              </span>{" "}
-              · receipt <code className="receipt-code">{entry.token?.tokenId.slice(0, 16)}…</code>
+              </span>
+              {entry.token ? (
+                <>
+                  {" "}
+                  · receipt <code className="receipt-code">{receiptOf(entry.token.tokenId)}</code>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>
       ) : (
-        <p className="muted">None on this browser.</p>
+        <p className="muted">None on this device.</p>
       )}
       <p className="hint">
-        The platform cannot list these for you, and emails anonymous signers nothing. To see them on another
-        device, <Link to="/my/tokens">move your tokens</Link>.
+        The platform cannot list these for you, and emails anonymous signers nothing. A signature made on
+        another of your devices shows on its petition's page here once you have{" "}
+        <Link to={SETUP_PATH}>unlocked anonymous signing on this device</Link>.
       </p>
     </section>
   );
@@ -99,11 +104,21 @@ async function readReplies(secret: string): Promise<Replies | null> {
   return response.ok ? ((await response.json()) as Replies) : null;
 }
 
-export function FeedbackReplies({ secret }: { secret: string }) {
+/** Replies read with a receipt code: on the receipt page at once (the code was typed), here on a click. */
+export function FeedbackReplies({ secret, onClick = false }: { secret: string; onClick?: boolean }) {
   const [replies, setReplies] = useState<Replies | null | undefined>();
+  const [asked, setAsked] = useState(!onClick);
   useEffect(() => {
+    if (!asked) return;
     void readReplies(secret).then(setReplies, () => setReplies(null));
-  }, [secret]);
+  }, [secret, asked]);
+  if (!asked) {
+    return (
+      <button type="button" className="secondary" onClick={() => setAsked(true)}>
+        Read replies
+      </button>
+    );
+  }
   if (replies === undefined) return <p className="muted">Reading replies…</p>;
   if (replies === null) return <p className="muted">Not stored yet: it is waiting for its batch.</p>;
   return replies.replies.length ? (
@@ -120,15 +135,16 @@ export function FeedbackReplies({ secret }: { secret: string }) {
 }
 
 export function AnonymousFeedbackHeld() {
-  const wallet = useWallet();
+  const held = useHeld();
+  const [resent, setResent] = useState<Record<string, string>>({});
   return (
     <section className="card" aria-labelledby="anonymous-feedback-title">
-      <h2 id="anonymous-feedback-title">Sent anonymously from this browser</h2>
-      {!wallet.available ? (
-        <Unavailable ready={wallet.ready} what="anonymous feedback receipts" />
-      ) : wallet.feedback.length ? (
+      <h2 id="anonymous-feedback-title">Sent anonymously from this device</h2>
+      {!held.available ? (
+        <Unavailable ready={held.ready} what="anonymous feedback receipts" />
+      ) : held.feedback.length ? (
         <ul className="stack">
-          {wallet.feedback.map((item) => (
+          {held.feedback.map((item) => (
             <li key={item.tokenId} className="card">
               <p>
                 <Link to={`/policies/${item.policySlug}`}>{item.policyTitle}</Link>{" "}
@@ -138,12 +154,34 @@ export function AnonymousFeedbackHeld() {
               <p>
                 Receipt code: <code className="receipt-code">{item.secret}</code>
               </p>
-              <FeedbackReplies secret={item.secret} />
+              <FeedbackReplies secret={item.secret} onClick />
+              {item.status === "pending" ? (
+                <p>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() =>
+                      void refreshFeedback(item).then(
+                        (next) =>
+                          setResent((r) => ({
+                            ...r,
+                            [item.tokenId]:
+                              next.status === "stored" ? "Stored." : "Sent again: waiting for its batch.",
+                          })),
+                        () => setResent((r) => ({ ...r, [item.tokenId]: "Not sent: try again later." })),
+                      )
+                    }
+                  >
+                    Send it again if it was lost
+                  </button>{" "}
+                  <span role="status">{resent[item.tokenId] ?? ""}</span>
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>
       ) : (
-        <p className="muted">None on this browser.</p>
+        <p className="muted">None on this device.</p>
       )}
       <p className="hint">
         Nobody can email you about feedback sent anonymously — it is stored with no author. Replies are read

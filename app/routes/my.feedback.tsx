@@ -24,7 +24,7 @@ export default function MyFeedback() {
       <h1>My feedback</h1>
       <p>
         The private feedback you sent to policy owners with your name, and their replies. Feedback you sent
-        anonymously is stored with no author: only this browser knows it is yours (below).
+        anonymously is stored with no author: only your devices know it is yours (below).
       </p>
       {items.length ? (
         <ol className="updates">

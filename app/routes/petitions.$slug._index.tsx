@@ -5,12 +5,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { AnonymousReceipt, useAnonymousSigning } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
 import { formatDate, formatDateTime } from "../components/format";
 import {
   ChoiceField,
-  FieldErrors,
   FormErrors,
   InputField,
   PageActionButton,
@@ -18,8 +16,8 @@ import {
   useActionResultFor,
 } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
+import { SignPanel } from "../components/petition-sign-panel";
 import { SanitizedHtml } from "../components/sanitized-html";
-import { useHydrated } from "../components/use-hydrated";
 import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
@@ -253,43 +251,7 @@ export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
-  const signing = useAnonymousSigning(
-    { id: petition.id, slug: petition.slug, title: petition.title },
-    data.anonymity,
-    data.ownSignature !== null,
-  );
-  const hydrated = useHydrated();
   const isOpen = viewer.acceptsSignatures;
-  const showsSignForm = isOpen && !data.ownSignature && viewer.signedIn && !signing.signedAnonymously;
-  const [signForm, signFields] = useForm<z.input<typeof signSchema>>({
-    id: "sign",
-    lastResult: useActionResultFor("sign"),
-    onSubmit(event, { formData }) {
-      // Anonymous signatures never reach the page's action: the browser redeems its token itself.
-      if (formData.get("visibility") === "anonymous" && signing.available) {
-        event.preventDefault();
-        signing.sign(String(formData.get("reason") ?? "").trim() || null);
-        return;
-      }
-      // A public signature spends this browser's token (fetched first if need be): one per person.
-      const form = event.currentTarget;
-      const tokenField = form.elements.namedItem("tokenMessage");
-      if (signing.available && tokenField instanceof HTMLInputElement && tokenField.dataset.ready !== "yes") {
-        event.preventDefault();
-        void signing.preparePublic().then((token) => {
-          const signatureField = form.elements.namedItem("tokenSignature");
-          if (token && signatureField instanceof HTMLInputElement) {
-            tokenField.value = token.message;
-            signatureField.value = token.signature;
-          }
-          tokenField.dataset.ready = "yes";
-          form.requestSubmit(event.nativeEvent instanceof SubmitEvent ? event.nativeEvent.submitter : null);
-        });
-      }
-    },
-    defaultValue: { visibility: "public" },
-    onValidate: useLazyValidation("sign", showsSignForm),
-  });
 
   return (
     <article aria-labelledby="petition-title">
@@ -411,156 +373,13 @@ export default function PetitionPage() {
             </ul>
           </section>
 
-          {isOpen && data.ownSignature ? (
-            <section className="card receipt" aria-labelledby="receipt-title">
-              <h2 id="receipt-title">
-                You signed {data.ownSignature.visibility === "anonymous" ? "anonymously" : "publicly"}
-              </h2>
-              {data.ownSignature.visibility === "anonymous" ? (
-                <p className="hint">
-                  Signed before anonymous signatures became unlinkable: hidden from every page, and your name
-                  is forgotten from it when the petition closes.
-                </p>
-              ) : null}
-              {data.ownSignature.invalidated ? (
-                <p className="flash flash-error">A moderator invalidated this signature.</p>
-              ) : null}
-              <p>
-                Your receipt: entry <strong>#{data.ownSignature.seq}</strong> of the{" "}
-                <a href={`/api/petitions/${petition.slug}/ledger?after=${data.ownSignature.seq - 1}`}>
-                  public ledger
-                </a>
-                , hash <code>{data.ownSignature.hash}</code>
-              </p>
-              {data.ownSignature.invalidated ? null : (
-                <PageActionButton intent="withdraw" label="Withdraw my signature" className="danger" />
-              )}
-            </section>
-          ) : null}
-          <AnonymousReceipt slug={petition.slug} signing={signing} />
-
-          {showsSignForm ? (
-            <section className="card" aria-labelledby="sign-title">
-              <h2 id="sign-title">Sign this petition</h2>
-              <Form method="post" {...getFormProps(signForm)}>
-                <FormErrors id={signForm.errorId} errors={signForm.errors} />
-                {signing.error ? (
-                  <p className="flash flash-error" role="alert">
-                    {signing.error}
-                  </p>
-                ) : null}
-                <fieldset aria-describedby="visibility-hint">
-                  <legend>How your signature appears</legend>
-                  <p id="visibility-hint" className="hint">
-                    You choose once: a public signature stays public, and an anonymous one is never made
-                    public.
-                  </p>
-                  <div className="radio">
-                    <input
-                      type="radio"
-                      id="visibility-public"
-                      name="visibility"
-                      value="public"
-                      defaultChecked
-                    />
-                    <label htmlFor="visibility-public">
-                      Publicly — your name and department in the signers list
-                    </label>
-                  </div>
-                  <div className="radio">
-                    <input
-                      type="radio"
-                      id="visibility-anonymous"
-                      name="visibility"
-                      value="anonymous"
-                      disabled={!signing.available}
-                      aria-describedby="anonymous-hint"
-                    />
-                    <label htmlFor="visibility-anonymous">
-                      Anonymously — counted and verified, but nobody can tell it was you, not even whoever
-                      runs this server
-                    </label>
-                  </div>
-                  <p id="anonymous-hint" className="hint">
-                    {!hydrated
-                      ? "Signing anonymously needs JavaScript: your browser makes the signature itself, so that the server never learns it is yours. Without it you can sign publicly."
-                      : !data.anonymity
-                        ? "This petition takes no anonymous signatures at the moment."
-                        : !signing.available
-                          ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
-                          : "It protects you from anyone who later holds the database, its backups or the logs. It cannot protect you from someone watching the network or the server live as you sign, or from a server that sends your browser altered code: signing from another network, and the short random wait before it is sent, make the first harder."}
-                  </p>
-                </fieldset>
-                <TextareaField
-                  label="Why I'm signing (optional)"
-                  hint="Posted as your comment in the discussion, with the same choice: public or anonymous (an anonymous one carries no time finer than the day; not while moderators have it locked, or if you have just posted several comments)."
-                  field={signFields.reason}
-                  rows={3}
-                />
-                {/* Filled in by the browser just before a public signature is sent. */}
-                <input type="hidden" name="tokenMessage" defaultValue="" />
-                <input type="hidden" name="tokenSignature" defaultValue="" />
-                {/* Asked of a public signature sent without this device's anonymous signing (no
-                    JavaScript, or a device without the person's wallet); the server requires it then. */}
-                <fieldset aria-describedby="no-anonymous-hint">
-                  <legend>Have you already signed this petition anonymously, on another device?</legend>
-                  <div className="checkbox">
-                    <input
-                      type="checkbox"
-                      id="noAnonymousSignature"
-                      name="noAnonymousSignature"
-                      value="on"
-                      aria-invalid={signFields.noAnonymousSignature.errors ? true : undefined}
-                      aria-describedby={
-                        signFields.noAnonymousSignature.errors
-                          ? signFields.noAnonymousSignature.errorId
-                          : undefined
-                      }
-                    />
-                    <label htmlFor="noAnonymousSignature">I have not signed this petition anonymously</label>
-                  </div>
-                  <p id="no-anonymous-hint" className="hint">
-                    Needed for a public signature from a device that cannot sign anonymously for you. If you
-                    did sign anonymously, your signature already counts.
-                  </p>
-                  <FieldErrors
-                    id={signFields.noAnonymousSignature.errorId}
-                    errors={signFields.noAnonymousSignature.errors}
-                  />
-                </fieldset>
-                <div className="checkbox">
-                  <input
-                    type="checkbox"
-                    id="wantsUpdates"
-                    name="wantsUpdates"
-                    value="on"
-                    aria-describedby="signer-emails-hint"
-                  />
-                  <label htmlFor="wantsUpdates">Email me when it reaches a milestone (public signers)</label>
-                </div>
-                {/* Honest about what signing sends: updates and responses reach every public signer unless turned off. */}
-                <p id="signer-emails-hint" className="hint">
-                  Its organizers' updates and leadership's response are emailed to every public signer; turn
-                  them off in <Link to="/settings">email settings</Link>. Emails travel through company mail,
-                  where mail administrators can see who was sent one. Anonymous signers are emailed nothing —
-                  the platform cannot know who they are: follow the petition here, in{" "}
-                  <Link to="/my/petitions">My petitions</Link> on this browser, or by its{" "}
-                  <a href={`/petitions/${petition.slug}/feed.atom`}>feed</a>.
-                </p>
-                <button type="submit" name="intent" value="sign" disabled={signing.busy !== null}>
-                  {signing.busy ?? "Sign"}
-                </button>
-              </Form>
-            </section>
-          ) : null}
-          {isOpen && !viewer.signedIn ? (
-            <p className="card">
-              <Link to={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}` })}`}>
-                Sign in
-              </Link>{" "}
-              to sign this petition.
-            </p>
-          ) : null}
+          <SignPanel
+            petition={{ id: petition.id, slug: petition.slug, title: petition.title }}
+            anonymity={data.anonymity}
+            ownSignature={data.ownSignature}
+            isOpen={isOpen}
+            signedIn={viewer.signedIn}
+          />
 
           <OrganizerPanel />
           <ModeratorPanel />

@@ -6,7 +6,10 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 import { anonymityAvailable } from "../browser/background-tokens";
-import { type FeedbackReceipt, sendFeedbackAnonymously, WalletError } from "../browser/wallet";
+import { sendFeedbackAnonymously } from "../browser/wallet/feedback";
+import { WalletError } from "../browser/wallet/http";
+import type { FeedbackReceipt } from "../browser/wallet/types";
+import { progressLine } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
 import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
@@ -93,6 +96,7 @@ export default function PolicyPage() {
     busy: boolean;
     receipt: FeedbackReceipt | null;
     error: string | null;
+    progress?: string | null;
   }>({ busy: false, receipt: null, error: null });
   const anonymousPossible = hydrated && anonymityAvailable();
   const [feedbackForm, feedbackFields] = useForm<z.infer<typeof feedbackSchema>>({
@@ -115,6 +119,7 @@ export default function PolicyPage() {
           body: String(formData.get("body") ?? "").trim(),
           rating: Number.isInteger(rating) && rating >= 1 && rating <= 5 ? rating : null,
         },
+        (progress) => setAnonymous((state) => ({ ...state, progress: progressLine(progress) })),
       ).then(
         (receipt) => {
           form.reset();
@@ -241,7 +246,7 @@ export default function PolicyPage() {
         <p>
           Tell the people who own this policy what you think. Only they (and admins) read it; it is not
           public. Replies reach you by email and in <Link to="/my/feedback">My feedback</Link> — or, for
-          feedback sent anonymously, only through the receipt code your browser keeps.
+          feedback sent anonymously, only through the receipt code your devices keep.
         </p>
         {anonymous.receipt ? (
           <div className="flash flash-success" role="status">
@@ -292,11 +297,12 @@ export default function PolicyPage() {
             </div>
             <p id="anonymous-feedback-hint" className="hint">
               {!hydrated
-                ? "Sending anonymously needs JavaScript: your browser sends it without your session, with a token that allows one anonymous note a policy a week. Without it you can send it with your name."
+                ? "Sending anonymously needs JavaScript: your browser sends it without your session, with a permission that allows one anonymous note a policy a week. Without it you can send it with your name."
                 : !anonymousPossible
                   ? "Sending anonymously needs a secure connection (https): this page was not loaded over one."
-                  : "One anonymous note a policy a week. Nobody can email you a reply: your browser keeps a receipt code that reads them."}
+                  : "One anonymous note a policy a week, from a device set up for anonymous signing. Nobody can email you a reply: your devices keep a receipt code that reads them."}
             </p>
+            {anonymous.busy && anonymous.progress ? <p role="status">{anonymous.progress}</p> : null}
             <button type="submit" disabled={anonymous.busy}>
               {anonymous.busy ? "Sending anonymously…" : "Send feedback"}
             </button>

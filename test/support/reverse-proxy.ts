@@ -7,9 +7,25 @@ import type { AddressInfo } from "node:net";
  * reached from to X-Forwarded-For, as nginx's proxy_add_x_forwarded_for does; without it the proxy
  * adds no header at all and sends the upstream's own Host, as nginx's bare `proxy_pass` does.
  */
-export async function startReverseProxy(target: string, options: { forwardedFor: boolean }) {
+export type AccessLogLine = { at: number; method: string; path: string; cookie: boolean };
+
+/**
+ * `port`: listen there (known before the app starts, to be its APP_URL). `accessLog`: each request
+ * is appended as a default access log would keep it (time, method, URL) plus whether it carried a
+ * cookie — what an operator's proxy sees of every visit.
+ */
+export async function startReverseProxy(
+  target: string,
+  options: { forwardedFor: boolean; port?: number; accessLog?: AccessLogLine[] },
+) {
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
+    options.accessLog?.push({
+      at: Date.now(),
+      method: req.method ?? "",
+      path: req.url ?? "",
+      cookie: Boolean(req.headers.cookie),
+    });
     const headers = options.forwardedFor
       ? {
           ...req.headers,
@@ -36,7 +52,7 @@ export async function startReverseProxy(target: string, options: { forwardedFor:
     hop.on("error", () => res.writeHead(502).end());
     req.pipe(hop);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
