@@ -131,10 +131,7 @@ async function run(args: string[]): Promise<void> {
         {
           anonymous: published.anonymousCount,
           tokensIssued: published.tokensIssued,
-          publicWithToken:
-            published.publicWithoutToken === undefined
-              ? undefined
-              : published.publicCount - published.publicWithoutToken,
+          publicWithToken: published.publicWithToken,
         },
       );
       console.log(
@@ -213,6 +210,8 @@ type Published = {
   publicCount: number;
   /** Standing public signatures without a token (absent from a server older than this version). */
   publicWithoutToken?: number;
+  /** Standing public signatures that spent a token, as of the boundary `tokensIssued` is from. */
+  publicWithToken?: number;
   signatures: PublishedAnonymous[];
 };
 
@@ -234,6 +233,7 @@ function localPublished(idOrSlug: string): Published {
     anonymousCount: counts.anonymousCount,
     publicCount: counts.publicCount,
     publicWithoutToken: key ? publicWithoutToken(petition.id) : undefined,
+    publicWithToken: key?.publicWithToken,
     signatures,
   };
 }
@@ -248,7 +248,12 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
   const petition = await get<{
     id: number;
     signatures: { public: number; anonymous: number };
-    anonymity: { publicKey: string; tokensIssued: number; publicWithoutToken?: number } | null;
+    anonymity: {
+      publicKey: string;
+      tokensIssued: number;
+      publicWithoutToken?: number;
+      publicWithToken?: number;
+    } | null;
   }>(`/api/petitions/${encodeURIComponent(idOrSlug)}`);
   const signatures: PublishedAnonymous[] = [];
   let after: string | null = "";
@@ -266,6 +271,7 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
     anonymousCount: petition.signatures.anonymous,
     publicCount: petition.signatures.public,
     publicWithoutToken: petition.anonymity?.publicWithoutToken,
+    publicWithToken: petition.anonymity?.publicWithToken,
     signatures,
   };
 }

@@ -1066,6 +1066,12 @@ export const blindKeys = sqliteTable("blind_keys", {
    * that it moves only at boundaries, never at the moment someone signs (batches.server.ts).
    */
   issuedPublished: integer("issued_published").notNull().default(0),
+  /**
+   * Standing public signatures that spent a token, counted at the same boundary: published beside
+   * `issuedPublished` so that "anonymous + public with a token ≤ issued" compares numbers of one moment
+   * (a token issued after the boundary and spent publicly at once would otherwise break it).
+   */
+  spentPublished: integer("spent_published").notNull().default(0),
   /** Set by a restore from a backup on a scope that was open: issuance rows made since were lost. */
   issuanceFrozenOn: timestamp("issuance_frozen_on"),
 });

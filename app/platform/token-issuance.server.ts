@@ -223,6 +223,7 @@ const statements = preparedStatements((db) => ({
       retiredOn: blindKeys.retiredOn,
       issued: blindKeys.issued,
       issuedPublished: blindKeys.issuedPublished,
+      spentPublished: blindKeys.spentPublished,
       issuanceFrozenOn: blindKeys.issuanceFrozenOn,
     })
     .from(blindKeys)

@@ -96,7 +96,9 @@ describe("signing", () => {
     const result = await sign(petition.id, 10);
     await expect(sign(petition.id, 10)).rejects.toThrowError(PetitionError);
     // Nor once publicly and once anonymously: no token is issued to a public signer without one.
-    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(/signed publicly from a device without anonymous signing/);
+    await expect(sign(petition.id, 10, "anonymous")).rejects.toThrowError(
+      /signed publicly from a device without anonymous signing/,
+    );
     // Even bypassing the code, SQLite refuses a second standing signature.
     const staff = company.staff[10];
     expect(() =>

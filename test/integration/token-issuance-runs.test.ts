@@ -6,9 +6,10 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
+import { deriveRequest, finalizeDerived, newWalletSecret } from "../../app/browser/derived-tokens";
 import { fetchToken, redeem } from "../../app/demo/anonymous-signer.server";
-import { fastBlind, fastFinalize } from "../../app/demo/fast-blinding";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
 import { checkAnonymousSignatures } from "../../app/domain/petitions/anonymous-verification.server";
 import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
 import { ISSUANCE_LIMIT } from "../../app/domain/petitions/issuance-runs.server";
@@ -77,19 +78,20 @@ async function post(as: User, body: unknown): Promise<{ status: number; results:
   return { status: response.status, results: json.results ?? [], error: json.error };
 }
 
-/** A device's request for a scope: a blinded message (and what finalizes its answer). */
-function request(publicKey: string, scope: string) {
-  const blinded = fastBlind(
+/** A device's request for a scope (from a fresh wallet): a blinded message and what finalizes its answer. */
+async function request(publicKey: string, scope: string) {
+  const issuer = {
     publicKey,
-    Buffer.from(`undersigned/v1/${scope}/${randomBytes(65).toString("base64url")}`),
-  );
+    fingerprint: createHash("sha256").update(Buffer.from(publicKey, "base64url")).digest("hex"),
+  };
+  const derived = await deriveRequest(newWalletSecret(), scope, issuer);
   return {
     scope,
-    body: { scope, blindedMessage: blinded.blindedMessage.toString("base64url") },
-    finalize: (blindSignature: string) =>
-      fastFinalize(publicKey, Buffer.from(blindSignature, "base64url"), blinded.inverse),
-    prepared: blinded.prepared,
-    blindedMessage: blinded.blindedMessage,
+    body: { scope, blindedMessage: derived.blindedMessage },
+    finalize: async (blindSignature: string) =>
+      Buffer.from(await finalizeDerived(issuer, derived, blindSignature), "base64url"),
+    prepared: Buffer.from(derived.message, "base64url"),
+    blindedMessage: Buffer.from(derived.blindedMessage, "base64url"),
   };
 }
 
@@ -161,8 +163,8 @@ describe("POST /api/tokens", () => {
     plantIssuance(petitionScope(petition.id), victim.id);
     resetRateLimits();
 
-    const mine = request(keyOf(petition.id), petitionScope(petition.id));
-    const second = request(keyOf(other.id), petitionScope(other.id));
+    const mine = await request(keyOf(petition.id), petitionScope(petition.id));
+    const second = await request(keyOf(other.id), petitionScope(other.id));
     const answer = await post(victim, { requests: [mine.body, second.body] });
     expect(answer.status).toBe(200);
     expect(answer.results[0]).toEqual({
@@ -172,10 +174,10 @@ describe("POST /api/tokens", () => {
     });
     expect(answer.results[0]?.message).not.toMatch(/token/i);
     const signature = answer.results[1]?.blindSignature ?? "";
-    expect(verifyToken(keyOf(other.id), second.prepared, second.finalize(signature))).toBe(true);
+    expect(verifyToken(keyOf(other.id), second.prepared, await second.finalize(signature))).toBe(true);
 
     // The colleague is issued as usual.
-    const theirs = request(keyOf(petition.id), petitionScope(petition.id));
+    const theirs = await request(keyOf(petition.id), petitionScope(petition.id));
     const colleagueAnswer = await post(colleague, { requests: [theirs.body] });
     expect(colleagueAnswer.results[0]?.blindSignature).toBeDefined();
 
@@ -192,10 +194,11 @@ describe("POST /api/tokens", () => {
   it("signs the same blinded message again on demand, and keeps only its hash: an issuance row holds no blinded message and is under 100 bytes", async () => {
     const petition = openPetition(company, "Re-signed on demand");
     resetRateLimits();
-    const asked = request(keyOf(petition.id), petitionScope(petition.id));
+    const asked = await request(keyOf(petition.id), petitionScope(petition.id));
     const first = await post(staff(8), { requests: [asked.body] });
     const again = await post(staff(8), { requests: [asked.body] });
     expect(again.results).toEqual(first.results);
+    publishIssuedCounts(); // a batch boundary: what is published moves only there
     expect(petitionKeyView(petition.id)?.tokensIssued).toBe(1);
 
     const rows = issuanceRows();
@@ -239,10 +242,10 @@ describe("POST /api/tokens", () => {
 
     const answer = await post(publicSigner, {
       requests: [
-        request(keyOf(petition.id), scope).body,
-        request(keyOf(closed.id), petitionScope(closed.id)).body,
-        request(keyOf(petition.id), lastWeek).body,
-        request(keyOf(petition.id), "petition:999999").body,
+        (await request(keyOf(petition.id), scope)).body,
+        (await request(keyOf(closed.id), petitionScope(closed.id))).body,
+        (await request(keyOf(petition.id), lastWeek)).body,
+        (await request(keyOf(petition.id), "petition:999999")).body,
       ],
     });
     expect(answer.results.map((r) => [r.refused, r.scope])).toEqual([
@@ -256,7 +259,7 @@ describe("POST /api/tokens", () => {
     const before = issuanceRows().length;
     const malformed = await post(staff(10), {
       requests: [
-        request(keyOf(petition.id), scope).body,
+        (await request(keyOf(petition.id), scope)).body,
         { scope: petitionScope(closed.id), blindedMessage: "A".repeat(342) },
       ],
     });
@@ -268,7 +271,7 @@ describe("POST /api/tokens", () => {
       })),
     });
     expect(tooMany.status).toBe(400);
-    const twice = request(keyOf(petition.id), scope).body;
+    const twice = (await request(keyOf(petition.id), scope)).body;
     expect((await post(staff(10), { requests: [twice, twice] })).status).toBe(400);
     expect(issuanceRows().length).toBe(before);
 
@@ -276,7 +279,10 @@ describe("POST /api/tokens", () => {
     resetRateLimits();
     const cheap = {
       requests: [
-        { scope: "petition:999999", blindedMessage: request(keyOf(petition.id), scope).body.blindedMessage },
+        {
+          scope: "petition:999999",
+          blindedMessage: (await request(keyOf(petition.id), scope)).body.blindedMessage,
+        },
       ],
     };
     for (let call = 0; call < 10; call++) expect((await post(staff(11), cheap)).status).toBe(200);
@@ -327,6 +333,7 @@ describe("public signing", () => {
     await fetchToken({ id: petition.id }, issued);
     await signPetition({ petitionId: petition.id, user: issued, ip: null, noAnonymousSignature: true });
     await signPetition({ petitionId: petition.id, user: never, ip: null, noAnonymousSignature: true });
+    publishIssuedCounts(); // a batch boundary: tokensIssued moves only there
     const anonymity = apiAnonymity(petition.id);
     expect(anonymity).toMatchObject({ publicWithoutToken: 2, tokensIssued: 1 });
     const rows = issuanceRows().filter((r) => r.scope === petitionScope(petition.id));

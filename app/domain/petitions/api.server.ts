@@ -116,6 +116,9 @@ function anonymityOf(petitionId: number) {
           // Standing public signatures made without a token: the most by which the count can exceed
           // the number of people who signed (verify-anonymous prints it).
           publicWithoutToken: publicWithoutToken(petitionId),
+          // Public signatures that spent a token, as of the same boundary as tokensIssued: anonymous
+          // signatures and these never exceed it (verify-anonymous checks).
+          publicWithToken: key.publicWithToken,
           // The batch settings in force: how finely an anonymous signature can be dated.
           batch: anonymousBatchSettings(),
           keyCreatedOn: key.createdOn.toISOString().slice(0, 10),
