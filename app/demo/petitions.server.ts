@@ -1,18 +1,23 @@
 import { eq, gte } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { outbox, people, petitions } from "../../db/schema";
+import { walletCheckOf } from "../browser/derived-tokens";
+import { forgetAnonymousAuthors } from "../domain/discussion/forgetting.server";
 import { rolesOf } from "../domain/identity/permissions.server";
 import type { User } from "../domain/identity/sessions.server";
 import { findPersonByEmail } from "../domain/people/directory.server";
+import { createWallet } from "../domain/people/wallets.server";
 import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
 import { createPetition } from "../domain/petitions/drafting.server";
 import { closeExpiredPetitions, transitionPetition } from "../domain/petitions/lifecycle.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import { signPetition } from "../domain/petitions/signing.server";
+import { retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
+import { checkpointAfterForgetting } from "../platform/forgetting.server";
 import { DAY_MS, HOUR_MS } from "../platform/time";
 import { issuanceOf } from "../platform/token-issuance.server";
 import { petitionScope } from "../platform/token-messages";
-import { fetchToken, redeem } from "./anonymous-signer.server";
+import { fetchToken, type HeldToken, redeem, walletSecretOf } from "./anonymous-signer.server";
 import { seedDemoDiscussion } from "./discussion.server";
 import { seedOrganizing } from "./organizing.server";
 import { seedMciPolicy, seedMciResponse } from "./response.server";
@@ -40,7 +45,7 @@ const REASONS = [
  * April, ~1,600 signatures over three weeks (about a third anonymous), milestones reached when they
  * were; and a petition in every other state.
  */
-export async function seedDemoPetitions(): Promise<string[]> {
+export async function seedDemoPetitions(demoAccounts: ReadonlySet<string>): Promise<string[]> {
   const db = getDb();
   const staff = db
     .select({ email: people.email })
@@ -71,9 +76,58 @@ export async function seedDemoPetitions(): Promise<string[]> {
       );
     }
   };
+  // Background issuance as the product does it: a colleague who uses the platform has a device that
+  // holds their wallet, and each visit's run fetches every open petition's token, whatever they mean
+  // to sign. So a token is issued on a colleague's first visit after a petition opens — a day that
+  // says nothing about signing — and an anonymous signer signs on a later visit (or the same one).
+  // Demo accounts use no wallet in the seed: they sign publicly from any browser, and anonymously
+  // after setting up anonymous signing on their device (the seed prints how).
+  const colleagues = staff.filter((email) => !demoAccounts.has(email) && next() < 0.9);
+  const visitsOf = new Map<string, number[]>();
+  const SEED_FROM = at("2026-01-01T08:00:00Z");
+  const visits = (email: string): number[] => {
+    let list = visitsOf.get(email);
+    if (!list) {
+      list = [];
+      // Every few days (on average four), at a working hour.
+      for (let t = SEED_FROM + next() * 4 * DAY_MS; t < Date.now(); t += (0.5 + next() * 7) * DAY_MS) {
+        list.push(t - (t % DAY_MS) + (8 + Math.floor(next() * 10)) * HOUR_MS + Math.floor(next() * HOUR_MS));
+      }
+      visitsOf.set(email, list);
+    }
+    return list;
+  };
+  const visitAtOrAfter = (email: string, from: number, before: number) =>
+    visits(email).find((t) => t >= from && t < before);
+  let issued = 0;
+  let wallets = 0;
+  const withWallet = new Set<string>();
+  /** The tokens colleagues' devices hold (the seed's stand-in for each device's wallet). */
+  const held = new Map<string, HeldToken>();
+  /** Every colleague's run after the petition opened (until `until`) fetches its token. */
+  const issueInRuns = async (petition: Petition, until: number) => {
+    const fresh = db.select().from(petitions).where(eq(petitions.id, petition.id)).get();
+    const openedAt = fresh?.openedAt?.getTime() ?? Date.now();
+    const runs = colleagues
+      .map((email) => ({ email, at: visitAtOrAfter(email, openedAt, until) }))
+      .filter((r): r is { email: string; at: number } => r.at !== undefined)
+      .sort((a, b) => a.at - b.at);
+    for (const run of runs) {
+      const colleague = user(run.email);
+      if (!withWallet.has(run.email)) {
+        createWallet(colleague.id, await walletCheckOf(walletSecretOf(colleague.id)), run.at);
+        withWallet.add(run.email);
+        wallets++;
+      }
+      held.set(`${petition.id}:${run.email}`, await fetchToken(petition, colleague, run.at));
+      issued++;
+    }
+  };
   /**
    * `count` signatures in time order (the ledger and the milestone times follow real order),
-   * front-loaded: most people sign in the first days. Returns how many were made.
+   * front-loaded: most people sign in the first days. Signers are colleagues whose devices fetched the
+   * petition's token in a run before they sign; an anonymous one signs on a visit, and a public one
+   * spends their token publicly, as their device does. Returns how many were made.
    */
   const signMany = async (
     petition: Petition,
@@ -83,33 +137,61 @@ export async function seedDemoPetitions(): Promise<string[]> {
     offset: number,
     reasons: readonly string[] = [],
   ) => {
-    const times = Array.from({ length: count }, () => start + Math.floor(spanMs * next() ** 1.8)).sort(
-      (a, b) => a - b,
-    );
-    let signed = 0;
-    for (const [i, when] of times.entries()) {
-      const signer = user(staff[(offset + i) % staff.length] ?? "");
-      if (signer.id === petition.creatorId) continue;
+    const end = start + spanMs;
+    await issueInRuns(petition, end);
+    const plans: Array<{
+      signer: User;
+      when: number;
+      anonymous: boolean;
+      reason?: string;
+      wantsUpdates: boolean;
+      ip: string;
+    }> = [];
+    const planned = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const email = colleagues[(offset + i) % colleagues.length] ?? "";
+      const signer = user(email);
+      const intended = start + Math.floor(spanMs * next() ** 1.8);
       const anonymous = next() < 0.34;
       const reason =
         reasons.length && next() < 0.06 ? reasons[Math.floor(next() * reasons.length)] : undefined;
       const wantsUpdates = next() < 0.1;
       const ip = `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`;
-      // Anonymous signers sign through the protocol: a blind token, redeemed without a session, counted
-      // in the petition's batches. Public ones sign with their name, without a token (no JavaScript).
-      if (anonymous) {
-        await redeem(await fetchToken(petition, signer, when), { reason, at: when });
-        await commitAnonymousBatches(when);
+      if (signer.id === petition.creatorId || planned.has(email)) continue;
+      planned.add(email);
+      const when = visitAtOrAfter(email, intended, end);
+      if (when === undefined) continue;
+      plans.push({ signer, when, anonymous, reason, wantsUpdates, ip });
+    }
+    plans.sort((a, b) => a.when - b.when);
+    let signed = 0;
+    for (const { signer, when, anonymous, reason, wantsUpdates, ip } of plans) {
+      const token = held.get(`${petition.id}:${signer.email}`);
+      // Anonymous signers sign through the protocol: their token, redeemed without a session, counted
+      // in the petition's batches at fixed boundaries (each signature is a scheduler tick here).
+      if (anonymous && token) {
+        await redeem(token, { reason, at: when });
       } else {
         await signPetition(
-          { noAnonymousSignature: true, petitionId: petition.id, user: signer, reason, wantsUpdates, ip },
+          {
+            petitionId: petition.id,
+            user: signer,
+            reason,
+            wantsUpdates,
+            ip,
+            ...(token
+              ? { token: { message: token.message, signature: token.signature } }
+              : { noAnonymousSignature: true }),
+          },
           when,
         );
       }
+      await commitAnonymousBatches(when);
       signed++;
     }
-    // The last batch, whatever its size: the demo's history is over.
-    await commitAnonymousBatches(times.at(-1) ?? start, petition.id);
+    // The days after: the scheduler's ticks release what is still held (the day's leftovers).
+    await commitAnonymousBatches(end + DAY_MS);
+    await commitAnonymousBatches(end + 2 * DAY_MS);
     return signed;
   };
 
@@ -145,7 +227,7 @@ We ask leadership to:
   );
   sponsorsFor(mci, 10, at("2026-04-01T10:00:00Z"));
   transitionPetition(mci.id, { action: "approve" }, moderator, at("2026-04-03T08:30:00Z"));
-  const mciSignatures = await signMany(mci, 1_600, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
+  const mciSignatures = await signMany(mci, 1_720, at("2026-04-03T09:00:00Z"), 21 * DAY_MS, 20, REASONS);
   seedMciResponse(mci, mciPolicy, leader);
   const discussionSize = await seedDemoDiscussion(
     mci,
@@ -256,29 +338,25 @@ We ask leadership to:
     staff: staff.slice(500, 900).map(user),
   });
 
-  // Every signed-in colleague's browser fetches its tokens in the background, whether or not they
-  // sign: so the list of whom a token was issued to is not the list of anonymous signers (and the
-  // number issued is more than the number redeemed).
-  let issued = 0;
+  // Open petitions: every colleague's runs since they opened, up to now.
   for (const petition of db.select().from(petitions).where(eq(petitions.state, "open")).all()) {
-    const during = (petition.openedAt?.getTime() ?? Date.now()) + DAY_MS;
-    for (const email of staff) {
-      if (next() > 0.6) continue;
-      const colleague = user(email);
-      if (issuanceOf(db, petitionScope(petition.id), colleague.id)) continue;
-      await fetchToken(petition, colleague, during);
-      issued++;
-    }
+    await issueInRuns(petition, Date.now());
   }
   closeExpiredPetitions();
   // The demo's history happened long ago: its emails count as delivered, so none goes out if SMTP is
   // configured later.
   db.update(outbox).set({ status: "sent", sentAt: new Date() }).where(gte(outbox.id, firstOutboxId)).run();
+  // What the first start's scheduler forgets (authors of old anonymous comments, old feedback keys),
+  // forgotten now: the seeded file holds no more than a running platform would.
+  forgetAnonymousAuthors();
+  retireOldFeedbackKeys();
+  checkpointAfterForgetting();
 
   return [
     `MCI petition: ${mciSignatures.toLocaleString("en")} signatures (about a third anonymous), closed after 90 days; a discussion of ${discussionSize} comments besides the signers' reasons.`,
     "Other petitions: open, closed, rejected, awaiting moderation, collecting co-sponsors, draft.",
-    `Anonymous signatures through blind tokens; ${issued.toLocaleString("en")} more tokens issued in colleagues' browsers on open petitions.`,
+    `Anonymous signatures through blind tokens: ${wallets.toLocaleString("en")} colleagues' devices fetched ${issued.toLocaleString("en")} in background runs on the days they visited, whether or not they signed.`,
+    'Demo accounts sign publicly from any browser. To sign anonymously, sign in and choose "Set up anonymous signing" (My account → Anonymous signing on this device); keep the recovery code it shows to unlock a second browser.',
     ...organizingLines,
   ];
 }

@@ -192,7 +192,7 @@ export async function seedDemoData(options: { reset?: boolean } = {}): Promise<s
     return rows.length;
   });
   // Petitions go through the domain functions (their own transactions), so the ledger verifies.
-  const petitionLines = await seedDemoPetitions();
+  const petitionLines = await seedDemoPetitions(new Set(DEMO_ACCOUNTS.map((a) => a.email)));
   return [
     `Seeded ${people_.toLocaleString("en")} people across ${DEPARTMENTS.length} departments and ${LOCATIONS.length} locations.`,
     "Demo accounts (sign in from the dev mailbox):",
