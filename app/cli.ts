@@ -210,7 +210,7 @@ type Published = {
   publicCount: number;
   /** Standing public signatures without a token (absent from a server older than this version). */
   publicWithoutToken?: number;
-  /** Standing public signatures that spent a token, as of the boundary `tokensIssued` is from. */
+  /** Tokens spent on public signatures (withdrawn ones too), as of the boundary `tokensIssued` is from. */
   publicWithToken?: number;
   signatures: PublishedAnonymous[];
 };

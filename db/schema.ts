@@ -1067,7 +1067,7 @@ export const blindKeys = sqliteTable("blind_keys", {
    */
   issuedPublished: integer("issued_published").notNull().default(0),
   /**
-   * Standing public signatures that spent a token, counted at the same boundary: published beside
+   * Tokens spent on public signatures (withdrawn ones too), counted at the same boundary: published beside
    * `issuedPublished` so that "anonymous + public with a token ≤ issued" compares numbers of one moment
    * (a token issued after the boundary and spent publicly at once would otherwise break it).
    */

@@ -372,7 +372,7 @@ describe("public signing", () => {
     expect(ok.ok).toBe(true);
     const over = checkAnonymousSignatures(1, null, [], { anonymous: 0, tokensIssued: 2, publicWithToken: 3 });
     expect(over.problems).toEqual([
-      expect.stringMatching(/3 spent on standing public signatures, but only 2 were issued/),
+      expect.stringMatching(/3 spent on public signatures, but only 2 were issued/),
     ]);
   });
 });

@@ -274,7 +274,8 @@ export async function commitAnonymousBatches(now = Date.now(), onlyPetition?: nu
 
 /**
  * Publishes every open scope's number of issued tokens (`issued_published`, the petition JSON's
- * `tokensIssued`), and of public signatures that spent one (`spent_published`), as they are at this
+ * `tokensIssued`), and of tokens spent on public signatures (`spent_published`: withdrawn ones too, a
+ * token is spent once), as they are at this
  * batch boundary: between boundaries it does not move, so the
  * published number minus public signers says nothing about who signed just now.
  */
@@ -282,9 +283,8 @@ export function publishIssuedCounts(): number {
   return getDb().$client.prepare(PUBLISH_ISSUED).run().changes;
 }
 const PUBLISH_ISSUED = `update blind_keys set issued_published = issued, spent_published = case
-    when scope like 'petition:%' then (select count(*) from signatures s
-      where s.petition_id = cast(substr(blind_keys.scope, 10) as integer) and s.token_id is not null
-        and s.withdrawn_at is null and s.invalidated_at is null)
+    when scope like 'petition:%' then (select count(distinct s.token_id) from signatures s
+      where s.petition_id = cast(substr(blind_keys.scope, 10) as integer) and s.token_id is not null)
     else 0 end
   where private_key is not null`;
 

@@ -62,7 +62,7 @@ export function checkAnonymousSignatures(
   const spent = signatures.length - legacy + (expected?.publicWithToken ?? 0);
   if (expected?.tokensIssued !== undefined && spent > expected.tokensIssued) {
     problems.push(
-      `${signatures.length - legacy} tokens redeemed anonymously and ${expected.publicWithToken ?? 0} spent on standing public signatures, but only ${expected.tokensIssued} were issued`,
+      `${signatures.length - legacy} tokens redeemed anonymously and ${expected.publicWithToken ?? 0} spent on public signatures, but only ${expected.tokensIssued} were issued`,
     );
   }
   return { ok: problems.length === 0, checked: signatures.length, standing, legacy, problems };

@@ -110,7 +110,7 @@ export function petitionKeyView(petitionId: number) {
     fingerprint: key.fingerprint,
     // As of the last batch boundary (published by the batch job), never the live count.
     tokensIssued: key.issuedPublished,
-    /** Standing public signatures that spent a token, counted at the same boundary. */
+    /** Tokens spent on public signatures (withdrawn ones too), counted at the same boundary. */
     publicWithToken: key.spentPublished,
     createdOn: key.createdOn,
     retiredOn: key.retiredOn,
