@@ -129,9 +129,18 @@ export function issuanceProblem(
   if (!key?.privateKey) return REFUSALS.notOpen();
   if (key.issuanceFrozenOn) return REFUSALS.frozen();
   const existing = issuanceOf(exec, scope, personId);
-  if (existing && existing.hash === null) return REFUSALS.signedPublicly();
+  // A "signed publicly without a token" row stands only beside that public signature: one written by
+  // hand for someone who never signed would silently block them and blame them for it.
+  if (existing && existing.hash === null)
+    return signedPubliclyHere(scope, personId) ? REFUSALS.signedPublicly() : REFUSALS.issuedOtherwise();
   if (existing?.hash && !existing.hash.equals(blindedHash)) return REFUSALS.issuedOtherwise();
   return null;
+}
+
+/** Whether the person has a public signature on the scope's petition (any state: withdrawn too). */
+function signedPubliclyHere(scope: string, personId: number): boolean {
+  const petitionId = /^petition:(\d+)$/.exec(scope)?.[1];
+  return petitionId !== undefined && Boolean(statements().publicSignature.get(Number(petitionId), personId));
 }
 
 /** The blind signature of a blinded message with the scope's key (deterministic: raw RSA). */
@@ -208,6 +217,9 @@ export function recordSigningWithoutToken(
 const statements = preparedStatements((db) => ({
   issuance: db.$client.prepare<[string, number], { blinded_hash: Buffer | null }>(
     "select blinded_hash from token_issuance where scope = ? and person_id = ?",
+  ),
+  publicSignature: db.$client.prepare<[number, number], { n: number }>(
+    "select 1 as n from signatures where petition_id = ? and person_id = ? and visibility = 'public' limit 1",
   ),
   insertIssuance: db.$client.prepare<[string, number, number, Buffer]>(
     "insert into token_issuance (scope, person_id, issued_on, blinded_hash) values (?, ?, ?, ?)",
