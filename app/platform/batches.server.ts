@@ -32,6 +32,8 @@ type HeldItem = { item: unknown; heldAt: number };
  * `at` = the start of the day before (items held earlier still, kept back by their caller, are dated
  * by that day too: a batch is never dated before the last of its items' days).
  */
+/** A period's run begun: its boundary, the groups holding anything, whether it is its day's first. */
+export type Begun = { boundary: number; groups: string[]; firstOfDay: boolean };
 export type Batch<T> = { group: string; items: T[]; at: number; kind: "boundary" | "day" | "flush" };
 export type BatchRule = { periodMs: number; minSize: number };
 
@@ -84,20 +86,34 @@ export class HeldBatches {
    * The boundary `now` is in, if no run has begun it yet for this queue (then it is marked begun),
    * with the groups holding anything; null when this period's run has already been.
    */
-  begin(queue: string, now: number, periodMs: number): { boundary: number; groups: string[] } | null {
+  begin(queue: string, now: number, periodMs: number): Begun | null {
     const boundary = boundaryOf(now, periodMs);
+    const previous = this.lastBoundary.get(queue);
     // Once per period (a test's clock may go back: another period too, as a new one would be).
-    if (boundary === this.lastBoundary.get(queue)) return null;
+    if (boundary === previous) return null;
     this.lastBoundary.set(queue, boundary);
     const groups = [...this.groupsOf(queue)].filter(([, items]) => items.size > 0).map(([group]) => group);
-    return { boundary, groups };
+    // Leftovers go out only on a day's first run, so they are seen to move only after midnight (not
+    // at 10:15 because a petition then reached its holders, with yesterday's three in it).
+    const firstOfDay =
+      previous === undefined
+        ? boundary === startOfDay(boundary)
+        : startOfDay(previous) < startOfDay(boundary);
+    return { boundary, groups, firstOfDay };
   }
 
   /**
    * The batches of a boundary begun with `begin`, for the `eligible` groups (null: every group):
-   * the items held before it if at least `minSize`, else those held before its day (leftovers).
+   * the items held before it if at least `minSize`, else, on the day's first run, those held before
+   * its day (leftovers).
    */
-  take(queue: string, boundary: number, minSize: number, eligible: string[] | null): Batch<unknown>[] {
+  take(
+    queue: string,
+    boundary: number,
+    minSize: number,
+    eligible: string[] | null,
+    firstOfDay = true,
+  ): Batch<unknown>[] {
     const batches: Batch<unknown>[] = [];
     const midnight = startOfDay(boundary);
     const allowed = eligible ? new Set(eligible) : null;
@@ -110,7 +126,7 @@ export class HeldBatches {
           : {
               kind: "day" as const,
               at: midnight - DAY_MS,
-              chosen: before.filter(([, h]) => h.heldAt < midnight),
+              chosen: firstOfDay ? before.filter(([, h]) => h.heldAt < midnight) : [],
             };
       if (release.chosen.length === 0) continue;
       for (const [key] of release.chosen) items.delete(key);
@@ -198,7 +214,7 @@ export async function takeDueBatches<T>(
 ): Promise<Batch<T>[]> {
   const { periodMs, minSize } = rule();
   const begun = inProcessGroup()
-    ? await askPrimary<{ boundary: number; groups: string[] } | null>({
+    ? await askPrimary<Begun | null>({
         kind: "batch:begin",
         queue,
         now,
@@ -214,8 +230,9 @@ export async function takeDueBatches<T>(
         boundary: begun.boundary,
         minSize,
         eligible,
+        firstOfDay: begun.firstOfDay,
       })
-    : local.take(queue, begun.boundary, minSize, eligible);
+    : local.take(queue, begun.boundary, minSize, eligible, begun.firstOfDay);
   return batches as Batch<T>[];
 }
 

@@ -24,7 +24,14 @@ export type GroupRequest =
   | { kind: "batch:hold"; queue: string; group: string; key: string; item: unknown; now: number }
   | { kind: "batch:held"; queue: string; group: string; key: string }
   | { kind: "batch:begin"; queue: string; now: number; periodMs: number }
-  | { kind: "batch:take"; queue: string; boundary: number; minSize: number; eligible: string[] | null }
+  | {
+      kind: "batch:take";
+      queue: string;
+      boundary: number;
+      minSize: number;
+      eligible: string[] | null;
+      firstOfDay: boolean;
+    }
   | { kind: "batch:flush"; queue: string; group: string; at: number }
   | { kind: "batch:count"; queue: string }
   | { kind: "kept:offer"; key: string; value: unknown };

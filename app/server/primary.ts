@@ -153,7 +153,13 @@ export async function runPrimary(): Promise<void> {
       case "batch:begin":
         return held.begin(request.queue, request.now, request.periodMs);
       case "batch:take":
-        return held.take(request.queue, request.boundary, request.minSize, request.eligible);
+        return held.take(
+          request.queue,
+          request.boundary,
+          request.minSize,
+          request.eligible,
+          request.firstOfDay,
+        );
       case "batch:flush":
         return held.flush(request.queue, request.group, request.at);
       case "batch:count":

@@ -199,6 +199,30 @@ describe("a new petition with fewer holders than ANONYMOUS_MIN_HOLDERS", () => {
   });
 });
 
+describe("leftovers held back by the floor of holders", () => {
+  it("are released only after a midnight, never at the boundary where the petition reached its holders", async () => {
+    const petition = openPetition(company, "Let staff see what the badge readers record");
+    const day = startOfDay(Date.now()) - 3 * DAY_MS;
+    const at = (hour: number, minute: number) => day + hour * HOUR_MS + minute * MINUTE_MS;
+    const count = () => toApiPetition(findPublicPetition(petition.slug) ?? petition, []).signatureCount;
+    const tokens: HeldToken[] = [];
+    for (let i = 0; i < SIZE - 2; i++) tokens.push(await fetchToken(petition, colleague(), at(9, 5)));
+    for (const token of tokens) await redeem(token, { at: at(9, 20) });
+    // Past midnight, still below the floor: held.
+    for (let minute = 30; minute < 24 * 60 + 60; minute += 15) await commitAnonymousBatches(at(9, minute));
+    expect(count()).toBe(0);
+    // The next morning enough colleagues hold its token; its boundaries release nothing (a handful
+    // moving at 10:15 would date them to the moment the petition reached its holders).
+    await giveTokenHolders(petition, at(24 + 10, 1));
+    for (let minute = 0; minute < 14 * 60; minute += 15)
+      await commitAnonymousBatches(at(24 + 10, minute + 2));
+    expect(count()).toBe(0);
+    // The next midnight's first run: the leftovers, dated by the day before.
+    await commitAnonymousBatches(at(48, 1));
+    expect(count()).toBe(SIZE - 2);
+  });
+});
+
 describe("anonymous feedback", () => {
   it("is stored dated the day it was sent, not the day its batch was written", async () => {
     const policy = createPolicy(
