@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { deriveRequest, finalizeDerived, newWalletSecret } from "../../app/browser/derived-tokens";
 import { fetchToken, redeem } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
-import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
+import {
+  commitAnonymousBatches,
+  publishIssuedCounts,
+} from "../../app/domain/petitions/anonymous-signing.server";
 import { checkAnonymousSignatures } from "../../app/domain/petitions/anonymous-verification.server";
 import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
 import { ISSUANCE_LIMIT } from "../../app/domain/petitions/issuance-runs.server";
@@ -28,6 +31,7 @@ import { feedbackScope, isoWeek, petitionScope } from "../../app/platform/token-
 import * as tokensRoute from "../../app/routes/api.tokens";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
+import { giveTokenHolders } from "../support/anonymous";
 import { callRoute, requestAs, TEST_BASE_URL } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -296,6 +300,27 @@ describe("POST /api/tokens", () => {
 });
 
 describe("public signing", () => {
+  it("refuses to spend publicly a signature this person's other device made anonymously and is waiting for its batch, which then counts", async () => {
+    const petition = openPetition(company, "A signature waiting for its batch");
+    const person = staff(3);
+    resetRateLimits();
+    await giveTokenHolders(petition);
+    const token = await fetchToken({ id: petition.id }, person);
+    await redeem(token);
+    const refused = await signPetition({
+      petitionId: petition.id,
+      user: person,
+      ip: null,
+      token: { message: token.message, signature: token.signature },
+    }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/already signed this petition anonymously/),
+    });
+    await commitAnonymousBatches(Date.now(), petition.id);
+    expect(findPublicPetition(petition.slug)?.signatureCount).toBe(1);
+  });
+
   it("refuses a withdrawn public signer's token to another colleague, never redeems it anonymously, and lets its owner sign again with it", async () => {
     const petition = openPetition(company, "A withdrawn signer's token");
     const [owner, other] = [staff(4), staff(5)];

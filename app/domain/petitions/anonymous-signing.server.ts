@@ -228,6 +228,13 @@ const stateOf = (row: typeof anonymousSignatures.$inferSelect): AnonymousState =
   receipt: { seq: row.ledgerSeq, hash: row.ledgerHash },
 });
 
+/**
+ * Whether a token's anonymous signature is held for the petition's next batch: a public signature may
+ * not spend it meanwhile (the person's other device signed anonymously with it, and it would be lost).
+ */
+export const isHeldForBatch = (petitionId: number, tokenId: string) =>
+  isHeld(QUEUE, String(petitionId), tokenId);
+
 /** What is known of a token on a petition: public (the ledger lists every counted token). */
 export async function anonymousState(petitionId: number, tokenId: string): Promise<AnonymousState> {
   const row = getDb()

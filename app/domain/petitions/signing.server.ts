@@ -9,6 +9,7 @@ import { recordSigningWithoutToken, verifyScopeToken } from "../../platform/toke
 import { parseTokenMessage, petitionScope } from "../../platform/token-messages";
 import { postSigningReason, signingReasonWithinLimits } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
+import { isHeldForBatch } from "./anonymous-signing.server";
 import { newSignerPseudonym, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";
 import { acceptsSignatures, PetitionError } from "./rights.server";
@@ -158,6 +159,12 @@ export async function signPetition(
       }
     : null;
   const token = input.token ? checkedToken(input.petitionId, input.token) : null;
+  if (token && (await isHeldForBatch(input.petitionId, token))) {
+    throw new PetitionError(
+      "You already signed this petition anonymously on another device: it counts with the next batch. There is nothing more to do.",
+      409,
+    );
+  }
   // better-sqlite3's own transaction (drizzle's wrapper costs ~15 µs a call); drizzle queries on the
   // same connection inside it, like the milestone check, are part of it.
   return db.$client
