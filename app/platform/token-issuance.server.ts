@@ -243,6 +243,21 @@ const statements = preparedStatements((db) => ({
     .prepare(),
 }));
 
+/**
+ * Publishes the issued count (`issued_published`) and the tokens spent on public signatures
+ * (`spent_published`, withdrawn ones too) of every scope that still issues, or of `scope` alone:
+ * at each batch boundary, and as a petition closes (so what its last batches count is compared with
+ * what was issued until then).
+ */
+export function publishScopeCounts(exec: Executor, scope?: string): number {
+  const where = scope === undefined ? sql`private_key is not null` : sql`scope = ${scope}`;
+  return exec.run(sql`update blind_keys set issued_published = issued, spent_published = case
+    when scope like 'petition:%' then (select count(distinct s.token_id) from signatures s
+      where s.petition_id = cast(substr(blind_keys.scope, 10) as integer) and s.token_id is not null)
+    else 0 end
+  where ${where}`).changes;
+}
+
 /** Whether a finalized token is valid for the scope's key (retired keys still verify). */
 export function verifyScopeToken(exec: Executor, scope: string, message: Buffer, signature: Buffer): boolean {
   const key = scopeKey(exec, scope);

@@ -7,15 +7,18 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { deriveRequest, finalizeDerived, newWalletSecret } from "../../app/browser/derived-tokens";
+import { ANONYMOUS_MIN_HOLDERS } from "../../app/config.server";
 import { fetchToken, redeem } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import {
   commitAnonymousBatches,
+  listAnonymousSignatures,
   publishIssuedCounts,
 } from "../../app/domain/petitions/anonymous-signing.server";
 import { checkAnonymousSignatures } from "../../app/domain/petitions/anonymous-verification.server";
 import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
 import { ISSUANCE_LIMIT } from "../../app/domain/petitions/issuance-runs.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
 import {
@@ -296,6 +299,34 @@ describe("POST /api/tokens", () => {
     expect(refusedAt).toBe(ISSUANCE_LIMIT.limit);
     // Per person: a colleague's run goes on.
     expect((await post(staff(10), cheap)).status).toBe(200);
+  });
+});
+
+describe("a petition that closes between boundaries", () => {
+  it("publishes its counts as it closes, so its last batch checks against the tokens issued until then", async () => {
+    const petition = openPetition(company, "Closing between boundaries");
+    resetRateLimits();
+    await giveTokenHolders(petition);
+    publishIssuedCounts(); // a boundary
+    const late = await fetchToken({ id: petition.id }, staff(4));
+    await redeem(late);
+    transitionPetition(petition.id, { action: "close" }, null);
+    await commitAnonymousBatches(Date.now(), petition.id);
+    const api = apiAnonymity(petition.id);
+    // The late token is in what is published (21), not only the boundary's 20.
+    expect(api?.tokensIssued).toBe(ANONYMOUS_MIN_HOLDERS + 1);
+    const key = petitionKeyView(petition.id);
+    const check = checkAnonymousSignatures(
+      petition.id,
+      key?.publicKey ?? null,
+      listAnonymousSignatures(petition.id),
+      {
+        anonymous: 1,
+        tokensIssued: api?.tokensIssued,
+        publicWithToken: api?.publicWithToken,
+      },
+    );
+    expect(check.problems).toEqual([]);
   });
 });
 

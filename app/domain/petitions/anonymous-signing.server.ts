@@ -17,7 +17,7 @@ import { bootId } from "../../platform/process-group.server";
 import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../platform/time";
-import { scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
+import { publishScopeCounts, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
 import { actionMessage, parseTokenMessage, petitionScope } from "../../platform/token-messages";
 import { postAnonymousReason } from "../discussion/posting.server";
 import { ledgerHour, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
@@ -287,13 +287,8 @@ export async function commitAnonymousBatches(now = Date.now(), onlyPetition?: nu
  * published number minus public signers says nothing about who signed just now.
  */
 export function publishIssuedCounts(): number {
-  return getDb().$client.prepare(PUBLISH_ISSUED).run().changes;
+  return publishScopeCounts(getDb());
 }
-const PUBLISH_ISSUED = `update blind_keys set issued_published = issued, spent_published = case
-    when scope like 'petition:%' then (select count(distinct s.token_id) from signatures s
-      where s.petition_id = cast(substr(blind_keys.scope, 10) as integer) and s.token_id is not null)
-    else 0 end
-  where private_key is not null`;
 
 /** Whether at least ANONYMOUS_MIN_HOLDERS colleagues held the petition's token at the last boundary. */
 function enoughHolders(petitionId: number): boolean {

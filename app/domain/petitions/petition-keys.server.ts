@@ -7,6 +7,7 @@ import {
   issueToken,
   newScopeKeyPairOffThread,
   publishedScopeKey,
+  publishScopeCounts,
   retireScopeKey,
   scopeKey,
   storeScopeKey,
@@ -40,6 +41,8 @@ export function openPetitionKey(exec: Executor, petition: LedgerState, keys: Bli
  * signatures' address hashes are cleared too.
  */
 export function closePetitionKey(exec: Executor, petition: LedgerState, at: Date): void {
+  // Its counts as they stand at the close: what its last batches count is compared with these.
+  publishScopeCounts(exec, petitionScope(petition.id));
   const retired = retireScopeKey(exec, petitionScope(petition.id), at.getTime());
   if (retired)
     writeLedgerEntry(nextLedgerEntry(petition, "key-retired", retired.fingerprint, at), 0, petition);
