@@ -39,13 +39,28 @@ function startWorker(scope?: string): Promise<Progress> {
   return running;
 }
 
-/** On every signed-in page: a run if one is due (nothing at all when this device has no secret). */
+let retry: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * On every signed-in page: a run if one is due (nothing at all when this device has no secret). A
+ * run that fails (the network, a busy server) is tried again on a timer, a few random minutes later,
+ * never on a click: a run that started when someone pressed "Sign" would say who signs.
+ */
 export async function startBackgroundIssuance(scope?: string) {
   if (!anonymityAvailable() || typeof Worker === "undefined") return;
   await moveLegacyEntries();
   if (!(await walletSecret())) return;
   if (running || !runIsDue(await readRun(), Date.now(), scope)) return;
-  await startWorker(scope).catch(() => undefined);
+  await startWorker(scope).catch(() => {
+    if (retry) return;
+    retry = setTimeout(
+      () => {
+        retry = null;
+        void startBackgroundIssuance(scope);
+      },
+      (2 + Math.random() * 8) * 60_000,
+    );
+  });
 }
 
 /** Every run's progress, from whichever tab runs it. */
@@ -69,17 +84,28 @@ export async function isReadyFor(scope: string): Promise<boolean> {
 }
 
 /**
- * Waits until this device's run has completed (starting or resuming it if need be), reporting its
- * progress: a signer before their first run completes sees "Getting this device ready …".
+ * Waits until this device's run in progress has completed, reporting its progress: a signer before
+ * their run completes sees "Getting this device ready …". It never starts one (a run that began at the
+ * click would say who signs): without a run in progress, the page says to try again shortly.
  */
 export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
   if (await isReadyFor(scope)) return;
+  if (!running) {
+    throw new WalletError(
+      "This device is still getting ready for anonymous signing: it keeps trying in the background while a page of Undersigned is open. Try again in a few minutes, or sign publicly.",
+    );
+  }
   const stop = watchIssuance(onProgress);
   try {
     const run = await readRun();
     if (run) onProgress({ done: run.done, total: run.total, completed: false });
-    await startWorker(scope);
+    await running;
   } finally {
     stop();
+  }
+  if (!(await isReadyFor(scope))) {
+    throw new WalletError(
+      "This device could not get ready for this petition yet. Try again in a few minutes, or sign publicly.",
+    );
   }
 }

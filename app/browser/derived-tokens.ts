@@ -146,6 +146,17 @@ async function derive(secret: Uint8Array, scope: string, issuer: IssuerKey, modu
 
 const issuerKey = (issuer: IssuerKey) => rsaPublicKey(fromBase64url(issuer.publicKey), issuer.publicKey);
 
+/**
+ * Why a device should not use an issuer's key, or null: every petition's and policy's key is RSA, 2048
+ * bits, exponent 65537 (platform/blind-signatures.server.ts), so an odd one — a way to tell one
+ * person's signature apart — is refused before anything is derived for it.
+ */
+export async function issuerKeyProblem(issuer: IssuerKey): Promise<string | null> {
+  const pk = await issuerKey(issuer).catch(() => null);
+  if (!pk) return "it is not an RSA public key";
+  return pk.bits === 2048 && pk.e === 65_537n ? null : "it is not a 2048-bit RSA key with exponent 65537";
+}
+
 function signerPoint(scalar: bigint): Uint8Array {
   return p256.getPublicKey(intToBytes(scalar, 32), false);
 }

@@ -1,4 +1,4 @@
-import { createECDH, createHash, createPublicKey, hkdfSync } from "node:crypto";
+import { createECDH, createHash, createPublicKey, generateKeyPairSync, hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fromBase64url, signAction } from "../../app/browser/blind-tokens";
 import {
@@ -6,6 +6,7 @@ import {
   deriveSignerKey,
   finalizeDerived,
   type IssuerKey,
+  issuerKeyProblem,
   newWalletSecret,
   PRF_SALT,
   RECOVERY_CODE_LENGTH,
@@ -276,5 +277,22 @@ describe("receipts", () => {
     expect(receiptOf(`7f3a92c10b${"e".repeat(54)}`)).toBe("7f3a9-2c10b");
     expect(receiptOf(`7F3A92C10B${"E".repeat(54)}`)).toBe("7f3a9-2c10b");
     expect(() => receiptOf("xyz")).toThrow();
+  });
+});
+
+describe("a device's check of an issuer's key", () => {
+  it("accepts only what every petition's key is (RSA, 2048 bits, exponent 65537): an odd key served to one person is refused", async () => {
+    const shaped = (bits: number, publicExponent = 65_537) => {
+      const { publicKey } = generateKeyPairSync("rsa", { modulusLength: bits, publicExponent });
+      const spki = publicKey.export({ type: "spki", format: "der" });
+      return {
+        publicKey: spki.toString("base64url"),
+        fingerprint: createHash("sha256").update(spki).digest("hex"),
+      };
+    };
+    expect(await issuerKeyProblem(shaped(2048))).toBeNull();
+    expect(await issuerKeyProblem(shaped(3072))).toMatch(/2048-bit/);
+    expect(await issuerKeyProblem(shaped(2048, 3))).toMatch(/65537/);
+    expect(await issuerKeyProblem({ publicKey: "AAAA", fingerprint: "00" })).toMatch(/not an RSA public key/);
   });
 });

@@ -1,5 +1,11 @@
 import { fingerprintOf } from "../blind-tokens";
-import { type DerivedRequest, deriveRequest, finalizeDerived, type IssuerKey } from "../derived-tokens";
+import {
+  type DerivedRequest,
+  deriveRequest,
+  finalizeDerived,
+  type IssuerKey,
+  issuerKeyProblem,
+} from "../derived-tokens";
 import { errorOf, postJson, WalletError } from "./http";
 import { moveLegacyEntries } from "./legacy";
 import { readEntry, readRun, walletSecret, writeEntry, writeRun } from "./store";
@@ -59,7 +65,12 @@ async function oneRun(
   if (!options.force && !runIsDue(previous, Date.now(), options.scope)) {
     return { done: previous?.total ?? 0, total: previous?.total ?? 0, completed: true };
   }
-  const response = await fetch("/api/tokens", { headers: { Accept: "application/json" } });
+  // Without a cookie: the list every device gets alike, so the server cannot hand this person a key of
+  // their own (which would tag their signature) — short of telling devices apart by address.
+  const response = await fetch("/api/tokens", {
+    credentials: "omit",
+    headers: { Accept: "application/json" },
+  });
   if (!response.ok)
     throw new WalletError(`The list of open petitions could not be read (${response.status}).`);
   const targets = (await response.json()) as Targets;
@@ -117,10 +128,11 @@ async function askFor(secret: Uint8Array, chunk: Target[]) {
   const requests = new Map<string, { target: Target; request: DerivedRequest }>();
   for (const target of chunk) {
     const issuer: IssuerKey = { publicKey: target.publicKey, fingerprint: target.fingerprint };
-    if ((await fingerprintOf(target.publicKey)) !== target.fingerprint) {
+    if ((await issuerKeyProblem(issuer)) || (await fingerprintOf(target.publicKey)) !== target.fingerprint) {
       await keep(target, null, {
         reason: "key-mismatch",
-        message: "The key published for this does not match its fingerprint: this device asked for nothing.",
+        message:
+          "The key published for this is not one this device accepts (its shape, or its fingerprint): this device asked for nothing.",
       });
       continue;
     }
