@@ -218,9 +218,9 @@ export const JSON_ROUTES: readonly JsonRoute[] = [
     sample: { message: "A".repeat(300), signature: "A".repeat(342) },
   },
   {
-    file: "api.petitions.$idOrSlug.anonymous.$tokenId.ts",
+    file: "api.petitions.$idOrSlug.anonymous.actions.ts",
     session: "none",
-    sample: { action: "withdraw", seq: 1, proof: "A".repeat(86) },
+    sample: { tokenId: "a".repeat(64), action: "withdraw", seq: 1, proof: "A".repeat(86) },
   },
   {
     file: "api.policies.$id.anonymous-feedback.ts",

@@ -86,8 +86,8 @@ async function sendRedemption(entry: HeldPetition, bootId: string | null): Promi
 async function sendAction(entry: HeldPetition, action: PendingAction, bootId: string | null) {
   if (!entry.token) throw new WalletError("This device cannot act on this signature.");
   const { status, data } = await postJson(
-    `/api/petitions/${entry.petitionId}/anonymous/${entry.token.tokenId}`,
-    action,
+    `/api/petitions/${entry.petitionId}/anonymous/actions`,
+    { tokenId: entry.token.tokenId, ...action },
     "omit",
   );
   if (status !== 202 && status !== 200) {

@@ -8,12 +8,12 @@ import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readJson } from "../web/request.server";
 
 /**
- * POST: one anonymous signature's next action (by its token id), withdraw or sign again, signed with
- * the token's signer key. Like the redemption, this route neither reads nor sets a cookie. There is no
- * GET: no request asks about one token (a proxy's access log would turn it into a name); browsers
- * find their own state in the digest every petition view downloads (…/anonymous/recent).
+ * POST /api/petitions/:idOrSlug/anonymous/actions: one anonymous signature's next action, withdraw or
+ * sign again, signed with the token's signer key. The token id travels in the body, never in the URL
+ * (an access log keeps URLs, and the id is the signer's pseudonym in the ledger). Like the
+ * redemption, this route neither reads nor sets a cookie. There is no GET: no request asks about one
+ * token; browsers find their own state in the digest every petition view downloads (…/anonymous/recent).
  */
-const tokenId = z.string().regex(/^[0-9a-f]{64}$/, "a token id");
 
 export const loader = () =>
   json(
@@ -25,6 +25,7 @@ export const loader = () =>
   );
 
 const body = z.object({
+  tokenId: z.string().regex(/^[0-9a-f]{64}$/, "a token id"),
   action: z.enum(["withdraw", "sign"]),
   seq: z.number().int().min(1).max(10_000),
   proof: z.string().max(200),
@@ -32,14 +33,12 @@ const body = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const petition = findPublicPetition(params.idOrSlug ?? "");
-  const id = tokenId.safeParse(params.tokenId);
-  if (!petition || !id.success) return apiNotFound("No such petition or token.");
+  if (!petition) return apiNotFound("No public petition with that id or slug.");
   const input = await readJson(request, body);
   try {
     const state = await requestAnonymousAction(
       {
         petitionId: petition.id,
-        tokenId: id.data,
         ...input,
         ip: clientIp(context),
       },
