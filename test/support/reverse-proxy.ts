@@ -45,7 +45,11 @@ export async function startReverseProxy(
         headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Hop-by-hop headers are the upstream's, not this proxy's (RFC 9110 §7.6.1), as nginx drops
+        // them: forwarding the app's "Keep-Alive: timeout=…" made clients keep idle connections to
+        // this proxy longer than it does, and a request reusing one was reset.
+        const { connection: _connection, "keep-alive": _keepAlive, ...headers } = answer.headers;
+        res.writeHead(answer.statusCode ?? 502, headers);
         answer.pipe(res);
       },
     );
