@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../app/platform/time";
+import { setUpAnonymousSigning } from "../support/anonymous-device";
 import { advanceServerClock } from "../support/app-server";
 import { expectNoAxeViolations } from "../support/browser";
 import { demoApp } from "../support/demo-app";
@@ -108,7 +109,10 @@ describe("private policy feedback", () => {
   it("is sent anonymously by staff, answered by the owner without learning who, and read in My feedback", {
     timeout: 180_000,
   }, async () => {
+    // Demo accounts hold no wallet: Sam takes the step on this device first (set up, recovery code
+    // shown), and its background run gets this week's permission for every policy.
     const staff = await as("staff");
+    await setUpAnonymousSigning(staff, demo.app.baseUrl);
     await staff.goto(`${demo.app.baseUrl}${POLICY}`);
     await staff
       .getByLabel("Your feedback")
@@ -145,6 +149,9 @@ describe("private policy feedback", () => {
 
     await staff.goto(`${demo.app.baseUrl}/my/feedback`);
     const mine = staff.locator("li.card", { hasText: "one-to-ones with our managers" });
+    // Replies are read on a click, never on a page load (a request naming the sender's receipt
+    // would mark their visit).
+    await mine.getByRole("button", { name: "Read replies" }).click();
     await mine.getByText("the pause covers a full one-to-one").waitFor();
     expect(await mine.innerText()).toContain("sent anonymously");
     await expectNoAxeViolations(staff);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPublicPetition } from "../../app/domain/petitions/api.server";
 import { DAY_MS } from "../../app/platform/time";
 import { giveTokenHolders } from "../support/anonymous";
+import { setUpAnonymousSigning } from "../support/anonymous-device";
 import { type AppServer, advanceServerClock, startAppServer } from "../support/app-server";
 import { expectNoAxeViolations, launchBrowser } from "../support/browser";
 import { dateTimeFromNow } from "../support/dates";
@@ -22,6 +23,9 @@ const as = signedInAs(
 );
 
 let petitionUrl = "";
+
+/** A device that has not taken the anonymous-signing step signs publicly after answering the question. */
+const NOT_ANONYMOUSLY_ELSEWHERE = "I have not signed this petition anonymously on another device";
 
 beforeAll(async () => {
   // Batches as configured: the steps reach one by moving the server's clock (advanceServerClock).
@@ -131,6 +135,10 @@ describe("a petition from draft to signatures", () => {
     await dan.goto(petitionUrl);
     await expectNoAxeViolations(dan);
     await dan.getByLabel("Publicly — your name and department in the signers list").check();
+    // Dan's device is not set up for anonymous signing: the form asks before a public signature.
+    await dan.getByRole("button", { name: "Sign", exact: true }).click();
+    await dan.getByText(/Tick “I have not signed this petition anonymously on another device”/).waitFor();
+    await dan.getByLabel(NOT_ANONYMOUSLY_ELSEWHERE).check();
     await dan.getByRole("button", { name: "Sign", exact: true }).click();
     await dan.getByText(/Thank you for signing/).waitFor();
     await dan.getByRole("heading", { name: "You signed publicly" }).waitFor();
@@ -138,7 +146,10 @@ describe("a petition from draft to signatures", () => {
     expect(receipt).toMatch(/^[0-9a-f]{64}$/);
     await expectNoAxeViolations(dan);
 
+    // Erin takes the step on her device first (set up, recovery code shown): its background run
+    // gets her anonymous signature for every open petition, this one among them.
     const erin = await as("erin");
+    await setUpAnonymousSigning(erin, app.baseUrl);
     await erin.goto(petitionUrl);
     await erin.getByLabel(/^Anonymously/).check();
     await erin.getByLabel("Why I'm signing (optional)").fill("I speak to my doctor from my desk.");
@@ -160,10 +171,10 @@ describe("a petition from draft to signatures", () => {
       if (signatureCount === 2) break;
       await new Promise((r) => setTimeout(r, 1_000));
     }
-    // Only Erin's browser knows she signed: My petitions lists it from there.
+    // Only Erin's devices know she signed: My petitions lists it from this one.
     await erin.goto(`${app.baseUrl}/my/petitions`);
     await erin
-      .getByRole("region", { name: "Signed anonymously from this browser" })
+      .getByRole("region", { name: "Signed anonymously, as this device knows" })
       .getByRole("link", { name: "Let staff pause keystroke logging during private calls" })
       .waitFor();
     await expectNoAxeViolations(erin);
@@ -211,6 +222,11 @@ describe("a petition from draft to signatures", () => {
     expect(await milestones.getAttribute("aria-describedby")).toBe("signer-emails-hint");
     await page.locator("#signer-emails-hint").getByRole("link", { name: "email settings" }).waitFor();
     await page.getByLabel("Publicly — your name and department in the signers list").check();
+    // Without JavaScript the browser cannot sign anonymously: the form asks the question, its box
+    // required before the form is sent.
+    const notElsewhere = page.getByLabel(NOT_ANONYMOUSLY_ELSEWHERE);
+    expect(await notElsewhere.getAttribute("required")).not.toBeNull();
+    await notElsewhere.check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     await page.getByRole("heading", { name: "You signed publicly" }).waitFor();
     // Replaying the same form post (a double click, a second tab) is refused and changes nothing.
@@ -292,6 +308,7 @@ describe("a petition from draft to signatures", () => {
     for (const name of ["carol", "lead", "root"]) {
       const signer = await as(name);
       await signer.goto(petitionUrl);
+      await signer.getByLabel(NOT_ANONYMOUSLY_ELSEWHERE).check();
       await signer.getByRole("button", { name: "Sign", exact: true }).click();
       await signer.getByRole("heading", { name: /You signed/ }).waitFor();
       await signer.close();

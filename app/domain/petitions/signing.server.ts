@@ -114,7 +114,7 @@ function openPetition(petitionId: number, now: number) {
 
 /** What the form asks a public signer without their token (the no-JavaScript form, a new device). */
 export const NO_ANONYMOUS_SIGNATURE_QUESTION =
-  "Have you already signed this petition anonymously, on another device? If you have, your signature already counts. If not, tick “I have not signed this petition anonymously” and sign again.";
+  "Have you already signed this petition anonymously, on another device? If you have, your signature already counts. If not, tick “I have not signed this petition anonymously on another device” and sign again.";
 
 /**
  * Signs publicly, once — never refused for want of a token. A signer whose device holds the
@@ -185,7 +185,7 @@ export async function signPetition(
         );
       } else if ((statements().tokenOwner.get(tokenId)?.person_id ?? input.user.id) !== input.user.id) {
         throw new PetitionError(
-          "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously” and sign again.",
+          "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously on another device” and sign again.",
           409,
         );
       }
@@ -212,7 +212,7 @@ export async function signPetition(
           throw new PetitionError(
             statements().ownStanding.get(petition.id, input.user.id)
               ? "You have already signed this petition."
-              : "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously” and sign again.",
+              : "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously on another device” and sign again.",
             409,
           );
         }
