@@ -241,7 +241,7 @@ for (const [label, ddl] of Object.entries(planned)) {
       }
   })();
   plannedRows.push([
-    `planned: ${label}`,
+    `other layouts, for comparison: ${label}`,
     `${Math.round(pageBytes([name, ...indexesOf(name)]) / issuanceRows)} B`,
   ]);
 }
