@@ -486,8 +486,15 @@ describe("a server restart while a signature is held", { timeout: 300_000 }, () 
         .filter((l) => l.method === "POST" && l.path === `/api/petitions/${petitions.f.id}/anonymous`);
     expect(redemptions()).toEqual([]);
 
-    // Its random wait is at most fifteen minutes: then it is sent again, without a cookie.
+    // Its random wait is at most fifteen minutes: then it is sent again, without a cookie. Its answer
+    // is awaited before the server's clock moves on, or the redemption could be held after midnight.
+    const resent = page.waitForResponse(
+      (r) =>
+        r.request().method() === "POST" &&
+        new URL(r.url()).pathname === `/api/petitions/${petitions.f.id}/anonymous`,
+    );
     await page.clock.fastForward("15:30");
+    expect((await resent).status()).toBe(202);
     await until(() => redemptions().length === 1);
     expect(redemptions()[0]?.cookie).toBe(false);
     await releaseLeftovers();
