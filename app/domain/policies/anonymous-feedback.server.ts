@@ -94,7 +94,11 @@ export async function sendAnonymousFeedback(
       now,
     );
   }
-  if (!SECRET.test(input.secret)) throw new FeedbackError("The reply secret is malformed.", 400);
+  if (!SECRET.test(input.secret))
+    throw new FeedbackError(
+      "This feedback's receipt code is malformed: send it again from the policy's page.",
+      400,
+    );
   const secretHash = secretHashOf(input.secret);
   if (storedBySecret(secretHash)) return { state: "stored" };
   const body = input.body.trim();
