@@ -2,6 +2,12 @@ import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { anonymityAvailable } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
+import {
+  downloadRepliesDigest,
+  type FeedbackRepliesDigest,
+  type FeedbackRepliesEntry,
+  findReplies,
+} from "../browser/feedback-replies";
 import { feedbackReceipts, refreshFeedback } from "../browser/wallet/feedback";
 import { moveLegacyEntries } from "../browser/wallet/legacy";
 import { allEntries } from "../browser/wallet/store";
@@ -92,50 +98,71 @@ export function AnonymousSignaturesHeld() {
   );
 }
 
-type Replies = { replies: Array<{ id: number; bodyHtml: string; createdAt: string }>; status: string };
-
-async function readReplies(secret: string): Promise<Replies | null> {
-  const response = await fetch("/api/feedback/replies", {
-    method: "POST",
-    credentials: "omit",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ secret }),
-  });
-  return response.ok ? ((await response.json()) as Replies) : null;
-}
-
-/** Replies read with a receipt code: on the receipt page at once (the code was typed), here on a click. */
-export function FeedbackReplies({ secret, onClick = false }: { secret: string; onClick?: boolean }) {
-  const [replies, setReplies] = useState<Replies | null | undefined>();
-  const [asked, setAsked] = useState(!onClick);
+/**
+ * The owners' replies from the public digest, opened on this device with the receipt code: nothing
+ * about this item is sent anywhere (every view downloads the same digest, without cookies).
+ */
+export function FeedbackReplies({
+  digest,
+  code,
+  withFeedback = false,
+}: {
+  digest: FeedbackRepliesDigest | null | undefined;
+  code: string;
+  withFeedback?: boolean;
+}) {
+  const [entry, setEntry] = useState<FeedbackRepliesEntry | null | undefined>();
   useEffect(() => {
-    if (!asked) return;
-    void readReplies(secret).then(setReplies, () => setReplies(null));
-  }, [secret, asked]);
-  if (!asked) {
+    if (!digest) return;
+    void findReplies(digest, code).then(setEntry, () => setEntry(null));
+  }, [digest, code]);
+  if (digest === null)
+    return <p className="muted">The replies could not be read just now: reload the page.</p>;
+  if (!digest || entry === undefined) return <p className="muted">Reading replies…</p>;
+  if (!entry) {
     return (
-      <button type="button" className="secondary" onClick={() => setAsked(true)}>
-        Read replies
-      </button>
+      <p className="muted">
+        No reply yet. (Replies show here for 90 days after the latest one; feedback still waiting for its
+        batch has none.)
+      </p>
     );
   }
-  if (replies === undefined) return <p className="muted">Reading replies…</p>;
-  if (replies === null) return <p className="muted">Not stored yet: it is waiting for its batch.</p>;
-  return replies.replies.length ? (
-    <ul className="stack">
-      {replies.replies.map((reply) => (
-        <li key={reply.id}>
-          <SanitizedHtml html={reply.bodyHtml} />
-        </li>
-      ))}
-    </ul>
-  ) : (
-    <p className="muted">No reply yet.</p>
+  return (
+    <>
+      {withFeedback ? (
+        <>
+          <p>
+            Your feedback on <Link to={`/policies/${entry.policySlug}`}>{entry.policyTitle}</Link>{" "}
+            <span className="muted">sent anonymously on {entry.sentOn}</span>
+          </p>
+          <blockquote>{entry.body}</blockquote>
+        </>
+      ) : null}
+      <ul className="stack">
+        {entry.replies.map((reply, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: replies have no id here and never reorder
+          <li key={index}>
+            <p className="muted">The policy's owners replied on {reply.at}:</p>
+            <SanitizedHtml html={reply.bodyHtml} />
+          </li>
+        ))}
+      </ul>
+    </>
   );
+}
+
+/** Every view of a page that reads replies downloads the digest on load, alike for everyone. */
+export function useRepliesDigest() {
+  const [digest, setDigest] = useState<FeedbackRepliesDigest | null | undefined>();
+  useEffect(() => {
+    void downloadRepliesDigest().then(setDigest, () => setDigest(null));
+  }, []);
+  return digest;
 }
 
 export function AnonymousFeedbackHeld() {
   const held = useHeld();
+  const digest = useRepliesDigest();
   const [resent, setResent] = useState<Record<string, string>>({});
   return (
     <section className="card" aria-labelledby="anonymous-feedback-title">
@@ -154,13 +181,14 @@ export function AnonymousFeedbackHeld() {
               <p>
                 Receipt code: <code className="receipt-code">{item.secret}</code>
               </p>
-              <FeedbackReplies secret={item.secret} onClick />
+              <FeedbackReplies digest={digest} code={item.secret} />
               {item.status === "pending" ? (
                 <p>
                   <button
                     type="button"
                     className="link-button"
-                    onClick={() =>
+                    onClick={() => {
+                      setResent((r) => ({ ...r, [item.tokenId]: "Sending again in a moment…" }));
                       void refreshFeedback(item).then(
                         (next) =>
                           setResent((r) => ({
@@ -169,8 +197,8 @@ export function AnonymousFeedbackHeld() {
                               next.status === "stored" ? "Stored." : "Sent again: waiting for its batch.",
                           })),
                         () => setResent((r) => ({ ...r, [item.tokenId]: "Not sent: try again later." })),
-                      )
-                    }
+                      );
+                    }}
                   >
                     Send it again if it was lost
                   </button>{" "}
@@ -185,7 +213,9 @@ export function AnonymousFeedbackHeld() {
       )}
       <p className="hint">
         Nobody can email you about feedback sent anonymously — it is stored with no author. Replies are read
-        here, or with its receipt code on <Link to="/feedback/receipt">the receipt page</Link>.
+        here, or with its receipt code on <Link to="/feedback/receipt">the receipt page</Link>: this page
+        downloads the same replies for everyone, readable only with a receipt code, and finds yours on this
+        device, so asking tells nobody which feedback is yours.
       </p>
     </section>
   );

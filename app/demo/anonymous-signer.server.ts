@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { policyFeedback } from "../../db/schema";
 import { signAction } from "../browser/blind-tokens";
 import {
   type DerivedRequest,
@@ -13,10 +16,10 @@ import { redeemAnonymously, requestAnonymousAction } from "../domain/petitions/a
 import { issuePetitionToken, petitionKeyView } from "../domain/petitions/petition-keys.server";
 import type { Petition } from "../domain/petitions/rights.server";
 import {
-  anonymousFeedbackBySecret,
   commitAnonymousFeedback,
   feedbackKey,
   issueFeedbackToken,
+  secretHashOf,
   sendAnonymousFeedback,
 } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
@@ -158,7 +161,12 @@ export async function sendFeedbackAnonymously(
   // Without `commit`, held for the scheduler's batch (id 0: not stored yet).
   if (options.commit === false) return { secret, id: 0 };
   await commitAnonymousFeedback(at, true);
-  const stored = anonymousFeedbackBySecret(secret);
+  // The item's id (what the owners see in their inbox), for the demo's replies and tags.
+  const stored = getDb()
+    .select({ id: policyFeedback.id })
+    .from(policyFeedback)
+    .where(eq(policyFeedback.replySecretHash, secretHashOf(secret)))
+    .get();
   if (!stored) throw new Error("anonymous feedback was not stored");
   return { secret, id: stored.id };
 }

@@ -1,17 +1,19 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useEffect, useState } from "react";
-import { FeedbackReplies } from "../components/wallet-views";
+import { FeedbackReplies, useRepliesDigest } from "../components/wallet-views";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Anonymous feedback receipt · Undersigned" }];
 
 /**
- * Replies to anonymous feedback, read with its receipt code from any browser. The code is sent in a
- * request body without cookies (never in an address a log keeps); the server has no loader here.
+ * Replies to anonymous feedback, read with its receipt code from any browser. The code never leaves
+ * the browser: every view of this page downloads the same public digest of replies, without cookies,
+ * and the code finds and opens its own entry here. The server has no loader here.
  */
 export default function FeedbackReceipt() {
   const [ready, setReady] = useState(false);
+  const digest = useRepliesDigest();
   const [secret, setSecret] = useState<string | null>(null);
   useEffect(() => setReady(true), []);
   return (
@@ -35,12 +37,14 @@ export default function FeedbackReceipt() {
           <button type="submit">Read replies</button>
         </form>
       ) : (
-        <p className="card">This page needs JavaScript: the code is sent without your session.</p>
+        <p className="card">
+          This page needs JavaScript: your browser reads the replies with the code, which it never sends.
+        </p>
       )}
       {secret ? (
         <section className="card" aria-labelledby="replies-title">
           <h2 id="replies-title">Replies</h2>
-          <FeedbackReplies key={secret} secret={secret} />
+          <FeedbackReplies key={secret} digest={digest} code={secret} withFeedback />
         </section>
       ) : null}
     </>

@@ -190,6 +190,10 @@ async function until(condition: () => boolean) {
 const digestRead = (line: AccessLogLine) =>
   line.method === "GET" && /^\/api\/petitions\/\d+\/anonymous\/recent$/.test(line.path) && !line.cookie;
 
+/** The public digest of replies to anonymous feedback, as My feedback and the receipt page download it. */
+const repliesRead = (line: AccessLogLine) =>
+  line.method === "GET" && line.path === "/api/feedback/replies/recent" && !line.cookie;
+
 async function countReaches(key: keyof typeof petitions, expected: number) {
   for (let i = 0; i < 60 && (await petitionJson(key)).signatureCount !== expected; i++)
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -410,7 +414,7 @@ describe("a second device, unlocked with the recovery code", { timeout: 300_000 
     await phone.context.close();
   });
 
-  it("reads the owner's reply to anonymous feedback sent from the laptop with its receipt code; My feedback there does not list it", async () => {
+  it("reads the owner's reply to anonymous feedback from the digest every view downloads alike, on the laptop and with its receipt code on the phone; no request carries the code", async () => {
     const laptop = await device("staff9");
     const code = await setUp(laptop.page);
     await laptop.page.goto(`${base}/policies/${policy.slug}`);
@@ -425,33 +429,76 @@ describe("a second device, unlocked with the recovery code", { timeout: 300_000 
     // The policy's owner replies to the stored feedback (which names no author).
     useServerDatabase(app);
     const stored = getDb()
-      .select({ id: policyFeedback.id })
+      .select({ id: policyFeedback.id, secretHash: policyFeedback.replySecretHash })
       .from(policyFeedback)
       .where(and(eq(policyFeedback.policyId, policy.id), eq(policyFeedback.anonymous, true)))
       .all();
     expect(stored).toHaveLength(1);
     replyToFeedback(stored[0]?.id ?? 0, "Thirty days it is, from next month.", person(1));
     closeDb();
+    const secretHash = stored[0]?.secretHash ?? "";
+    expect(secretHash).toMatch(/^[0-9a-f]{64}$/);
 
-    // The laptop lists it in My feedback and reads the reply there.
-    await laptop.page.goto(`${base}/my/feedback`);
-    const sent = laptop.page.locator("li", { hasText: "Please keep the logs for thirty days at most." });
-    await sent.getByRole("button", { name: "Read replies" }).click();
-    await sent.getByText("Thirty days it is, from next month.").waitFor();
+    // From here on, every request the author's devices make, URL and body, as the browser sends it.
+    const sent: Array<{ url: string; body: string }> = [];
+    const record = (context: BrowserContext) =>
+      context.on("request", (request) => sent.push({ url: request.url(), body: request.postData() ?? "" }));
+    record(laptop.context);
+
+    // A colleague with no anonymous feedback and the author view My feedback alike: each downloads the
+    // same digest of replies, without a cookie, and asks nothing else about feedback.
+    const feedbackRequests = async (page: Page) => {
+      const from = accessLog.length;
+      await page.goto(`${base}/my/feedback`);
+      await until(() => accessLog.slice(from).some(repliesRead));
+      await page.waitForLoadState("networkidle");
+      return accessLog
+        .slice(from)
+        .filter((line) => line.path.startsWith("/api/feedback"))
+        .map((line) => `${line.method} ${line.path} ${line.cookie}`);
+    };
+    const colleague = await device("staff13");
+    expect(await feedbackRequests(colleague.page)).toEqual(["GET /api/feedback/replies/recent false"]);
+    await colleague.page
+      .getByRole("region", { name: "Sent anonymously from this device" })
+      .getByText("None on this device.")
+      .waitFor();
+    await colleague.context.close();
+    expect(await feedbackRequests(laptop.page)).toEqual(["GET /api/feedback/replies/recent false"]);
+    // The laptop lists it in My feedback and shows the reply at once, found in the digest.
+    const mine = laptop.page.locator("li", { hasText: "Please keep the logs for thirty days at most." });
+    await mine.getByText("Thirty days it is, from next month.").waitFor();
+    expect(await mine.getByRole("button", { name: "Read replies" }).count()).toBe(0);
 
     // The phone, unlocked, holds this week's permission for the policy but not the note sent with it:
     // its My feedback does not list it (a known gap), and the receipt code reads the reply there.
     const phone = await device("staff9");
+    record(phone.context);
     await unlockWithCode(phone.page, code);
     await phone.page.goto(`${base}/my/feedback`);
     await phone.page
       .getByRole("region", { name: "Sent anonymously from this device" })
       .getByText("None on this device.")
       .waitFor();
+    const from = accessLog.length;
     await phone.page.goto(`${base}/feedback/receipt`);
+    // The receipt page downloads the digest on load, before any code is typed.
+    await until(() => accessLog.slice(from).some(repliesRead));
     await phone.page.getByLabel("Receipt code").fill(receiptCode);
     await phone.page.getByRole("button", { name: "Read replies" }).click();
     await phone.page.getByText("Thirty days it is, from next month.").waitFor();
+    await phone.page.getByText("Please keep the logs for thirty days at most.").waitFor();
+    await phone.page.waitForLoadState("networkidle");
+    expect(accessLog.slice(from).filter((line) => line.path.startsWith("/api/feedback"))).toHaveLength(1);
+
+    // Reading replies sent neither the receipt code nor what the server keeps of it, in any URL or body.
+    expect(sent.some((request) => request.url.endsWith("/api/feedback/replies/recent"))).toBe(true);
+    for (const request of sent) {
+      for (const part of [request.url, request.body]) {
+        expect(part).not.toContain(receiptCode);
+        expect(part).not.toContain(secretHash);
+      }
+    }
     await laptop.context.close();
     await phone.context.close();
   });

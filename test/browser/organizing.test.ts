@@ -147,13 +147,24 @@ describe("private policy feedback", () => {
     await owner.getByText("Reply sent.").waitFor();
     await owner.getByLabel("Status").first().selectOption("acted");
 
+    // Every request Sam's browser makes from here on, URL and body as it sends them.
+    const sent: Array<{ url: string; body: string }> = [];
+    staff.on("request", (request) => sent.push({ url: request.url(), body: request.postData() ?? "" }));
     await staff.goto(`${demo.app.baseUrl}/my/feedback`);
     const mine = staff.locator("li.card", { hasText: "one-to-ones with our managers" });
-    // Replies are read on a click, never on a page load (a request naming the sender's receipt
-    // would mark their visit).
-    await mine.getByRole("button", { name: "Read replies" }).click();
+    // The reply shows at once: found on this device in the digest of replies every view of My
+    // feedback downloads alike, without a cookie. No request names Sam's feedback.
     await mine.getByText("the pause covers a full one-to-one").waitFor();
     expect(await mine.innerText()).toContain("sent anonymously");
+    const receiptCode = (await mine.locator(".receipt-code").textContent()) ?? "";
+    expect(receiptCode).toMatch(/^[\w-]{43}$/);
+    await staff.waitForLoadState("networkidle");
+    const digest = sent.filter((request) => request.url.endsWith("/api/feedback/replies/recent"));
+    expect(digest).toHaveLength(1);
+    for (const request of sent) {
+      expect(request.url).not.toContain(receiptCode);
+      expect(request.body).not.toContain(receiptCode);
+    }
     await expectNoAxeViolations(staff);
   });
 

@@ -1,19 +1,26 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { findReplies, repliesLookupOf, secretHashOfCode } from "../../app/browser/feedback-replies";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { secretHashOf } from "../../app/domain/policies/anonymous-feedback.server";
 import { myFeedback, sendFeedback } from "../../app/domain/policies/feedback.server";
 import { feedbackAggregates } from "../../app/domain/policies/feedback-inbox.server";
 import { ensureFeedbackKeys } from "../../app/domain/policies/feedback-keys.server";
+import {
+  feedbackRepliesDigest,
+  repliesLookupOf as serverLookupOf,
+} from "../../app/domain/policies/feedback-replies-digest.server";
 import { createPolicy, publishPolicyVersion } from "../../app/domain/policies/registry.server";
 import { listAuditEntries } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { K } from "../../app/platform/small-groups";
-import * as repliesRoute from "../../app/routes/api.feedback.replies";
+import { DAY_MS, startOfDay } from "../../app/platform/time";
+import * as repliesDigestRoute from "../../app/routes/api.feedback.replies.recent";
 import * as policyRoute from "../../app/routes/policies.$slug._index";
 import * as inboxRoute from "../../app/routes/policies.$slug.feedback";
 import { getDb } from "../../db/client";
-import { auditLog, outbox, policyFeedback } from "../../db/schema";
+import { auditLog, outbox, policyFeedback, policyFeedbackReplies } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
 import { makeCompany } from "../support/petition-fixtures";
 
@@ -203,7 +210,7 @@ describe("the owners' inbox", () => {
 });
 
 describe("replies", () => {
-  it("reach an anonymous author only through the secret their browser keeps, never by email", async () => {
+  it("reach an anonymous author only through the receipt code their device keeps, never by email", async () => {
     const author = staff(6);
     const id = getDb().select().from(policyFeedback).where(eq(policyFeedback.anonymous, true)).get()?.id ?? 0;
     // Stored with no author at all.
@@ -232,26 +239,85 @@ describe("replies", () => {
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain(author.email);
 
-    // The secret's holder reads it; a wrong secret reads nothing; the author's session reads nothing.
-    const read = async (secret: string) => {
-      const response = await repliesRoute.action({
-        request: new Request("http://localhost/api/feedback/replies", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ secret }),
-        }),
-        params: {},
-        context: {},
-      });
-      return { status: response.status, text: await response.text() };
-    };
-    const mine = await read(anonymousSecret);
-    expect(mine.status).toBe(200);
-    expect(mine.text).toContain("we will publish the access list");
-    expect((await read("A".repeat(43))).status).toBe(404);
-    expect((await read("not a secret")).status).toBe(404);
+    // Its author reads it from the public digest of replies, with the receipt code their device holds.
+    const opened = await findReplies(feedbackRepliesDigest(Date.now()), anonymousSecret);
+    expect(opened?.replies.map((r) => r.bodyHtml).join("")).toContain("we will publish the access list");
+    // The author's session reads nothing of it.
     expect(myFeedback(author)).toEqual([]);
     expect(myFeedback(owner)).toEqual([]);
+  });
+
+  it("reach the digest every view of My feedback downloads, which only the receipt code's holder opens", async () => {
+    const now = Date.now();
+    const digest = feedbackRepliesDigest(now);
+    // The browser finds the entry as the server made it: the same hash of the code, the same lookup.
+    expect(await secretHashOfCode(anonymousSecret)).toBe(secretHashOf(anonymousSecret));
+    const lookup = await repliesLookupOf(secretHashOf(anonymousSecret));
+    expect(lookup).toBe(serverLookupOf(secretHashOf(anonymousSecret)));
+    expect(digest.entries.map(([place]) => place)).toContain(lookup);
+    const entry = await findReplies(digest, anonymousSecret);
+    expect(entry).toMatchObject({
+      policyTitle: policy.title,
+      policySlug: slug,
+      body: "My manager reads the logs. I cannot say this with my name on it.",
+      rating: 1,
+    });
+    expect(entry?.replies).toHaveLength(1);
+    expect(entry?.replies[0]?.bodyHtml).toContain("we will publish the access list");
+    // Another code, or none of the right shape, opens nothing.
+    expect(await findReplies(digest, "A".repeat(43))).toBeNull();
+    expect(await findReplies(digest, "not a receipt code")).toBeNull();
+    // Named feedback (its author reads replies on My feedback with their session) is not in it.
+    expect(digest.entries).toHaveLength(1);
+  });
+
+  it("are in a digest with nothing readable without the receipt code: no text, no hash, no id, no time finer than the day", async () => {
+    const text = JSON.stringify(feedbackRepliesDigest(Date.now()));
+    const item = getDb().select().from(policyFeedback).where(eq(policyFeedback.anonymous, true)).get();
+    if (!item?.replySecretHash) throw new Error("no anonymous feedback");
+    for (const plain of [
+      "we will publish the access list",
+      "AI Platform",
+      "My manager reads the logs",
+      policy.title,
+      slug,
+      item.replySecretHash,
+      anonymousSecret,
+    ])
+      expect(text).not.toContain(plain);
+    expect(text).not.toMatch(new RegExp(`[\\[,]${item.id}[\\],]`));
+    const digest = JSON.parse(text) as { entries: Array<[string, string]> };
+    expect(Object.keys(digest)).toEqual(["entries"]);
+    for (const [lookup, sealed] of digest.entries) {
+      expect(lookup).toMatch(/^[0-9a-f]{16}$/);
+      expect(sealed).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    // Opened, its times are days: the day the feedback was sent and the day of each reply.
+    const entry = await findReplies(digest, anonymousSecret);
+    const day = (ms: number) => new Date(startOfDay(ms)).toISOString().slice(0, 10);
+    expect(entry?.sentOn).toBe(day(item.createdAt.getTime()));
+    const reply = getDb().select().from(policyFeedbackReplies).get();
+    expect(entry?.replies.map((r) => r.at)).toEqual([day(reply?.createdAt.getTime() ?? 0)]);
+  });
+
+  it("are the same digest for two signed-in colleagues and without a cookie, which sets no cookie", async () => {
+    const answers = [];
+    for (const as of [staff(6), staff(9), null]) {
+      const response = await callRoute(repliesDigestRoute, "loader", as, "/api/feedback/replies/recent", {});
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Set-Cookie")).toBeNull();
+      expect(response.headers.get("Cache-Control")).toBe("no-store");
+      answers.push(await response.text());
+    }
+    expect(new Set(answers).size).toBe(1);
+    expect(JSON.parse(answers[0] ?? "{}").entries).toHaveLength(1);
+  });
+
+  it("leave the digest 90 days after the latest reply", () => {
+    const reply = getDb().select().from(policyFeedbackReplies).get();
+    const repliedAt = reply?.createdAt.getTime() ?? 0;
+    expect(feedbackRepliesDigest(repliedAt + 89 * DAY_MS).entries).toHaveLength(1);
+    expect(feedbackRepliesDigest(repliedAt + 91 * DAY_MS).entries).toEqual([]);
   });
 
   it("refuses empty and oversize replies, changing nothing", async () => {

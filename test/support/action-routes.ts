@@ -232,7 +232,6 @@ export const JSON_ROUTES: readonly JsonRoute[] = [
       signature: "A".repeat(342),
     },
   },
-  { file: "api.feedback.replies.ts", session: "none", sample: { secret: "A".repeat(43) } },
 ];
 
 export function missingFromInventory(): string[] {

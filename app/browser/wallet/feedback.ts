@@ -109,9 +109,14 @@ export async function sendFeedbackAnonymously(
   }
 }
 
-/** Re-sends what is still pending; stored feedback keeps only its secret's use. */
+/**
+ * Re-sends what is still pending, after the same random wait as the first send (so that it does not
+ * follow the click, or the page's other requests, in a pattern); stored feedback is left alone.
+ */
 export async function refreshFeedback(receipt: FeedbackReceipt): Promise<FeedbackReceipt> {
-  return receipt.status === "stored" ? receipt : sendReceipt(receipt);
+  if (receipt.status === "stored") return receipt;
+  await randomWait(500, 3_000);
+  return sendReceipt(receipt);
 }
 
 export async function feedbackReceipts(): Promise<FeedbackReceipt[]> {

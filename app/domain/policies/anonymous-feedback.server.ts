@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { blindKeys, policies, policyFeedback } from "../../../db/schema";
 import { flushBatch, holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
@@ -10,7 +10,7 @@ import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
 import { issueToken, retireScopeKey, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
 import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/token-messages";
 import type { User } from "../identity/sessions.server";
-import { FeedbackError, repliesFor, senderView } from "./feedback.server";
+import { FeedbackError } from "./feedback.server";
 import { FEEDBACK_LIMITS } from "./feedback-forms";
 import { versionInForce } from "./registry.server";
 
@@ -18,7 +18,8 @@ import { versionInForce } from "./registry.server";
  * Anonymous policy feedback, stored with no author at all: sent without a session, limited by a
  * blind token per policy per week (one each colleague's browser fetches for every policy), held in
  * memory and written in shuffled batches dated by day. Its author reads the owners' replies with a
- * secret their browser keeps — also shown once as a receipt code — whose hash is all that is stored.
+ * secret their browser keeps — also shown once as a receipt code — whose hash is all that is stored:
+ * in the public digest of replies (feedback-replies-digest.server.ts), which only that secret opens.
  */
 
 const QUEUE = "anonymous-feedback";
@@ -93,7 +94,11 @@ export async function sendAnonymousFeedback(
       now,
     );
   }
-  if (!SECRET.test(input.secret)) throw new FeedbackError("The reply secret is malformed.", 400);
+  if (!SECRET.test(input.secret))
+    throw new FeedbackError(
+      "This feedback's receipt code is malformed: send it again from the policy's page.",
+      400,
+    );
   const secretHash = secretHashOf(input.secret);
   if (storedBySecret(secretHash)) return { state: "stored" };
   const body = input.body.trim();
@@ -206,20 +211,6 @@ export async function commitAnonymousFeedback(now = Date.now(), force = false): 
 
 /** Whether feedback with this token is still held for its batch (the browser's status check). */
 export const isFeedbackHeld = (tokenId: string) => isHeld(QUEUE, GROUP, tokenId);
-
-/**
- * What the secret's holder may read: their anonymous feedback and the owners' replies. Nothing else
- * opens it, and nobody else is told anything about it.
- */
-export function anonymousFeedbackBySecret(secret: string) {
-  if (!SECRET.test(secret)) return null;
-  const row = senderView()
-    .where(and(eq(policyFeedback.replySecretHash, secretHashOf(secret)), eq(policyFeedback.anonymous, true)))
-    .orderBy(desc(policyFeedback.createdAt), desc(policyFeedback.id))
-    .get();
-  if (!row) return null;
-  return { ...row, replies: repliesFor([row.id]).get(row.id) ?? [] };
-}
 
 /** Retires feedback keys of weeks before last: no token of theirs can be minted any more. */
 export function retireOldFeedbackKeys(now = Date.now()): number {

@@ -146,7 +146,7 @@ export function senderView() {
     .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId));
 }
 
-/** The author's own named feedback with owners' replies (anonymous feedback is read by its secret). */
+/** The author's own named feedback with owners' replies (anonymous feedback: the digest of replies). */
 export function myFeedback(user: User) {
   const rows = senderView()
     .where(eq(policyFeedback.authorId, user.id))
