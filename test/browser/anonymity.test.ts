@@ -9,6 +9,7 @@ import { replyToFeedback } from "../../app/domain/policies/feedback-inbox.server
 import { createPolicy } from "../../app/domain/policies/registry.server";
 import { getDb } from "../../db/client";
 import { policyFeedback } from "../../db/schema";
+import { runState } from "../support/anonymous-device";
 import {
   type AppServer,
   advanceServerClock,
@@ -119,16 +120,6 @@ type PetitionJson = {
 };
 const petitionJson = async (key: keyof typeof petitions) =>
   (await (await fetch(`${base}/api/petitions/${petitions[key].id}`)).json()) as PetitionJson;
-
-/** What this device's background run recorded (IndexedDB), read as the person's browser would. */
-const runState = (page: Page) =>
-  page.evaluate(`(async () => {
-    const open = indexedDB.open("undersigned-device");
-    const db = await new Promise((resolve, reject) => { open.onsuccess = () => resolve(open.result); open.onerror = reject; });
-    if (!db.objectStoreNames.contains("state")) return null;
-    const get = db.transaction("state").objectStore("state").get("run");
-    return await new Promise((resolve) => { get.onsuccess = () => resolve(get.result ?? null); });
-  })()`) as Promise<{ completedAt: number | null; done: number; total: number } | null>;
 
 async function runCompleted(page: Page) {
   for (let i = 0; i < 120; i++) {
