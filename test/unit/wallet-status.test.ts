@@ -8,9 +8,11 @@ import {
   seenInDigest,
   whenCounted,
 } from "../../app/browser/wallet/status";
+import { HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
 
 /** The browser's pure decisions about runs, the public digest and the words it shows. */
-const NOW = Date.parse("2030-06-03T10:05:00Z"); // fixed clock: handed in as `now`, never read
+/** 10:05 UTC today, handed in as `now` (the code under test never reads the clock). */
+const NOW = startOfDay(Date.now()) + 10 * HOUR_MS + 5 * MINUTE_MS;
 const digest = (over: Partial<Digest> = {}): Digest => ({
   bootId: "boot-1",
   batch: { minutes: 15, size: 5, minHolders: 20 },
