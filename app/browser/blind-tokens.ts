@@ -1,4 +1,5 @@
 import { actionMessage, tokenMessage } from "../platform/token-messages";
+import { fromBase64url, hex, toBase64url } from "./bytes";
 import { blind, bytesToInt, finalize, PREFIX_LEN, prepare, rsaPublicKey, SALT_LEN } from "./rsabssa";
 
 /**
@@ -9,20 +10,7 @@ import { blind, bytesToInt, finalize, PREFIX_LEN, prepare, rsaPublicKey, SALT_LE
  * it, so the server cannot forge one.
  */
 
-const toBase64url = (bytes: Uint8Array) => {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-};
-const fromBase64url = (text: string): Uint8Array<ArrayBuffer> => {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-};
-
 export { fromBase64url, toBase64url };
-
-const hex = (bytes: ArrayBuffer) =>
-  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 export async function fingerprintOf(publicKeySpki: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", fromBase64url(publicKeySpki)));

@@ -1,6 +1,7 @@
 import { p256 } from "@noble/curves/nist.js";
 import { parseTokenMessage, tokenMessage } from "../platform/token-messages";
-import { fingerprintOf, fromBase64url, toBase64url, tokenIdOf } from "./blind-tokens";
+import { fingerprintOf, tokenIdOf } from "./blind-tokens";
+import { fromBase64url, hex, toBase64url, utf8 } from "./bytes";
 import {
   blind,
   bytesToInt,
@@ -32,9 +33,6 @@ const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63255
 const SIGNER_SEED_BYTES = 48;
 /** Extra bytes drawn for r beyond the modulus, so r mod n is uniform to within 2⁻²⁵⁶. */
 const R_EXTRA_BYTES = 32;
-
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 async function hkdf(
   ikm: Uint8Array<ArrayBuffer>,

@@ -1,4 +1,4 @@
-import { fromBase64url } from "./blind-tokens";
+import { fromBase64url, hex, utf8 } from "./bytes";
 
 /**
  * Replies to anonymous policy feedback, read without asking the server about any one item (issue 23,
@@ -33,8 +33,6 @@ export type FeedbackRepliesEntry = {
 
 export type FeedbackRepliesDigest = { entries: Array<[string, string]> };
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 const sha256Hex = async (text: string) =>
   hex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text))));
 

@@ -1,3 +1,4 @@
+import { fromBase64url } from "./bytes";
 /**
  * RFC 9474 §4, RSABSSA-SHA384-PSS-Randomized, the client's steps (prepare, blind, finalize) with
  * BigInt and WebCrypto, in the browser and in Node alike. The random values the RFC draws — the
@@ -126,14 +127,11 @@ export function rsaPublicKey(spki: Uint8Array<ArrayBuffer>, cacheKey?: string): 
 export async function withNumbers(key: CryptoKey): Promise<RsaPublicKey> {
   const jwk = await crypto.subtle.exportKey("jwk", key);
   if (!jwk.n || !jwk.e) throw new Error("not an RSA public key");
-  const nBytes = fromBase64urlText(jwk.n);
+  const nBytes = fromBase64url(jwk.n);
   const n = bytesToInt(nBytes);
   const bits = n.toString(2).length;
-  return { key, n, e: bytesToInt(fromBase64urlText(jwk.e)), bits, bytes: Math.ceil(bits / 8) };
+  return { key, n, e: bytesToInt(fromBase64url(jwk.e)), bits, bytes: Math.ceil(bits / 8) };
 }
-
-const fromBase64urlText = (text: string) =>
-  Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** Prepare (§4.1, randomized): the 32-byte prefix in front of the message. */
 export function prepare(prefix: Uint8Array, message: Uint8Array): Uint8Array<ArrayBuffer> {
