@@ -220,6 +220,28 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
   DEV_MAILBOX: z.enum(["0", "1"], { message: "must be 0 (off) or 1" }).optional(),
   DEV_MAILBOX_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // The transparency log (docs/transparency-log.md): its name, and the witnesses whose cosignatures
+  // browsers require before they trust a signing key.
+  LOG_ORIGIN: z
+    .string()
+    .trim()
+    .optional()
+    .refine((value) => !value || /^[^\s+]{1,200}$/.test(value), {
+      message: "must be a name without spaces or + (say, undersigned.example.com/log)",
+    }),
+  WITNESSES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(/[\s,]+/).filter(Boolean))
+    .refine((keys) => keys.every((key) => /^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/.test(key)), {
+      message: "must be witness keys as the witness prints them (name+1234abcd+base64…), separated by spaces",
+    }),
+  WITNESS_FRESHNESS_MINUTES: z.coerce
+    .number({ message: "must be a whole number of minutes" })
+    .int("must be a whole number of minutes")
+    .min(5, "must be at least 5")
+    .max(7 * 24 * 60, "must be at most a week (10080)")
+    .default(60),
   BACKUP_DIR: z.string().optional(),
   BACKUP_EVERY: z.string().default("1d").pipe(duration),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
@@ -299,6 +321,12 @@ export type Config = {
   devMailbox: { port: number; url: string } | null;
   /** Scheduled backups: off without BACKUP_DIR. */
   backups: { dir: string; everyMs: number; keep: number } | null;
+  /** LOG_ORIGIN: the transparency log's name when it is made (null: this server's host + /undersigned-log). */
+  logOrigin: string | null;
+  /** WITNESSES: the C2SP verifier keys of the witnesses every checkpoint browsers trust must carry. */
+  witnesses: string[];
+  /** How old the required witnesses' newest cosignatures may be before anonymous signing pauses. */
+  witnessFreshnessMs: number;
 };
 
 export class ConfigError extends Error {
@@ -388,6 +416,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           keep: values.BACKUP_KEEP,
         }
       : null,
+    logOrigin: values.LOG_ORIGIN || null,
+    witnesses: values.WITNESSES,
+    witnessFreshnessMs: values.WITNESS_FRESHNESS_MINUTES * 60_000,
   };
 }
 

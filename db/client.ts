@@ -150,12 +150,12 @@ export type Executor = DB | Tx;
 
 /**
  * A lazily built, per-connection set of prepared statements for hot paths: drizzle otherwise builds
- * and prepares the SQL on every call, which costs more than running it.
+ * and prepares the SQL on every call, which costs more than running it. On the app's connection unless
+ * given another (the restore command's copy).
  */
-export function preparedStatements<T>(build: (db: DB) => T): () => T {
+export function preparedStatements<T>(build: (db: DB) => T): (db?: DB) => T {
   const cache = new WeakMap<DB, T>();
-  return () => {
-    const db = getDb();
+  return (db = getDb()) => {
     let statements = cache.get(db);
     if (!statements) {
       statements = build(db);

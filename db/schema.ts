@@ -1175,3 +1175,71 @@ export const anonymousSignatures = sqliteTable(
     index("anonymous_signatures_changed_idx").on(t.petitionId, t.changedAt),
   ],
 );
+
+/**
+ * The deployment's transparency log (docs/transparency-log.md, ADR 0039): an append-only Merkle tree
+ * (RFC 9162) of what a reader must be able to hold the operator to — every signing key, every
+ * petition ledger's head and counts at batch boundaries, the batch settings — whose signed
+ * checkpoints independent witnesses cosign. A restore carries the live log over (it is never rewound).
+ */
+export const logKey = sqliteTable("log_key", {
+  /** One row: the log has one name and one key for its whole life. */
+  id: integer("id").primaryKey(),
+  /** The checkpoint's first line and the key's name in the signed note. */
+  origin: text("origin").notNull(),
+  /** Ed25519, PKCS #8 DER, base64url. */
+  privateKey: text("private_key").notNull(),
+  /** The C2SP verifier key (origin+id+base64(0x01 || public key)): published, pinned by browsers. */
+  vkey: text("vkey").notNull(),
+});
+
+/** The log's leaves, numbered from 0: each one line of canonical JSON (log-entries.ts). */
+export const logLeaves = sqliteTable(
+  "log_leaves",
+  {
+    idx: integer("idx").primaryKey(),
+    data: text("data").notNull(),
+    /** For lookups only (not hashed): the key's scope of a key entry, the petition of a petition entry. */
+    scope: text("scope"),
+    petitionId: integer("petition_id"),
+  },
+  (t) => [
+    index("log_leaves_scope_idx").on(t.scope, t.idx),
+    index("log_leaves_petition_idx").on(t.petitionId, t.idx),
+  ],
+);
+
+/** Hashes of the tree's perfect subtrees (level 0: the leaves): any proof is read from these. */
+export const logNodes = sqliteTable(
+  "log_nodes",
+  {
+    level: integer("level").notNull(),
+    idx: integer("idx").notNull(),
+    hash: blob("hash", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** Every checkpoint the log signed: the signed note (body and the log's signature line). */
+export const logCheckpoints = sqliteTable("log_checkpoints", {
+  size: integer("size").primaryKey(),
+  root: blob("root", { mode: "buffer" }).notNull(),
+  note: text("note").notNull(),
+});
+
+/** Witnesses' cosignatures (C2SP tlog-cosignature), each verified against a configured witness key. */
+export const logCosignatures = sqliteTable(
+  "log_cosignatures",
+  {
+    size: integer("size")
+      .notNull()
+      .references(() => logCheckpoints.size),
+    witness: text("witness").notNull(),
+    keyId: integer("key_id").notNull(),
+    /** The witness's timestamp (seconds), from its signature. */
+    time: integer("time").notNull(),
+    /** The signature line, as the witness sent it. */
+    line: text("line").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.size, t.witness, t.keyId] }), index("log_cosignatures_witness_idx").on(t.witness, t.keyId, t.size)],
+);

@@ -13,6 +13,7 @@ import {
 } from "./blind-signatures.server";
 import { Refusal, type RefusalStatus } from "./refusal";
 import { startOfDay } from "./time";
+import { logNewKey, logRetiredKey } from "./transparency/key-entries.server";
 
 /**
  * Blind tokens per scope (a petition, a policy's feedback week): one key pair per scope, at most one
@@ -40,12 +41,24 @@ export const newScopeKeyPair = (): BlindKeyPair => generateBlindKeyPair();
  */
 export const newScopeKeyPairOffThread = (): Promise<BlindKeyPair> => generateBlindKeyPairOffThread();
 
-export function storeScopeKey(exec: Executor, scope: string, keys: BlindKeyPair, now: number): ScopeKey {
-  return exec
+/**
+ * Stores a scope's new key and logs it in the public log, in the caller's transaction. `legacyAnonymous`:
+ * how many anonymous signatures from before tokens its petition holds (logged, frozen).
+ */
+export function storeScopeKey(
+  exec: Executor,
+  scope: string,
+  keys: BlindKeyPair,
+  now: number,
+  legacyAnonymous = 0,
+): ScopeKey {
+  const stored = exec
     .insert(blindKeys)
     .values({ scope, ...keys, createdOn: new Date(startOfDay(now)) })
     .returning()
     .get();
+  logNewKey(scope, stored, now, legacyAnonymous);
+  return stored;
 }
 
 /**
@@ -54,12 +67,14 @@ export function storeScopeKey(exec: Executor, scope: string, keys: BlindKeyPair,
  */
 export function retireScopeKey(exec: Executor, scope: string, now: number): ScopeKey | undefined {
   exec.delete(tokenIssuance).where(eq(tokenIssuance.scope, scope)).run();
-  return exec
+  const retired = exec
     .update(blindKeys)
     .set({ privateKey: null, retiredOn: new Date(startOfDay(now)) })
     .where(and(eq(blindKeys.scope, scope), sql`${blindKeys.privateKey} is not null`))
     .returning()
     .get();
+  if (retired) logRetiredKey(scope, retired.fingerprint, now);
+  return retired;
 }
 
 /** Why a scope's token is not issued to someone: the issuance API answers these per request. */

@@ -17,6 +17,7 @@ import { ensurePetitionKeys } from "../domain/petitions/petition-keys.server";
 import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
+import { logCurrentState } from "../domain/transparency/log-writer.server";
 import { clockOffset, serverNow } from "../platform/clock.server";
 import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
 import { errorForLog } from "../platform/log-text";
@@ -41,11 +42,16 @@ const BATCH_JOBS: Array<[string, () => unknown]> = [
   ["publishing anonymous comments", () => publishHeldComments(serverNow())],
 ];
 
+// After the batches and the keys: the ledgers' heads and the published figures as a boundary leaves
+// them (at the first run of each batch period or hour; otherwise nothing).
+const LOG_JOB: [string, () => unknown] = ["writing the public log", () => logCurrentState(serverNow())];
+
 const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   ...BATCH_JOBS,
   ["closing petitions", () => closeExpiredPetitions()],
   ["giving open petitions their keys", () => ensurePetitionKeys()],
   ["making this week's feedback keys", () => ensureFeedbackKeys()],
+  LOG_JOB,
   ["publishing scheduled announcements", () => publishDueAnnouncements()],
   // A few batches a minute: a company-wide petition's signers are emailed within minutes.
   [
@@ -130,7 +136,7 @@ export function startJobs(): () => Promise<void> {
     ? setInterval(() => {
         if (clockOffset() === offset || running) return;
         offset = clockOffset();
-        running ??= runScheduledJobs(BATCH_JOBS).finally(() => {
+        running ??= runScheduledJobs([...BATCH_JOBS, LOG_JOB]).finally(() => {
           running = null;
         });
       }, 250)

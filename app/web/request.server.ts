@@ -111,6 +111,26 @@ export async function readJson<T extends z.ZodType>(
   return result.data;
 }
 
+/**
+ * A plain-text body (a witness's cosigned checkpoint), or a 4xx: not text/plain (415), larger than
+ * `maxBytes` (413), not UTF-8 (400).
+ */
+export async function readText(request: Request, maxBytes: number): Promise<string> {
+  if (!/^text\/plain\s*(;|$)/i.test(request.headers.get("Content-Type") ?? "")) {
+    throw new Response("Send this as text/plain.\n", { status: 415 });
+  }
+  const body = await readBody(
+    request,
+    maxBytes,
+    () => new Response(`The body is larger than ${maxBytes} bytes.\n`, { status: 413 }),
+  );
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new Response("The body is not UTF-8 text.\n", { status: 400 });
+  }
+}
+
 /** Beyond any page's field names: "milestones[5].responseDays" is 3 deep, at index 5. */
 const MAX_NAME_DEPTH = 8;
 const MAX_NAME_INDEX = 100;

@@ -7,6 +7,7 @@ import { identityLinkRequests, outbox, sessions, signInTokens } from "../../../d
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
 import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/database-lock.server";
 import { freezeIssuance } from "../../platform/token-issuance.server";
+import { logRestoredPetitions } from "../transparency/log-writer.server";
 import {
   checkDatabaseFile,
   type DatabaseSummary,
@@ -39,7 +40,7 @@ export class DatabaseInUse extends Error {
  */
 export type AfterRestoreStep = {
   name: string;
-  run: (tx: Tx, context: { from: string; now: number }) => string | null;
+  run: (tx: Tx, context: { from: string; now: number; db: DB }) => string | null;
 };
 
 export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
@@ -88,6 +89,18 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
     },
   },
   {
+    // The live log was carried over (carryLogOver): petitions whose logged head the backup does not
+    // reach get a public entry saying where their chain now ends, so witnesses see a restore, never
+    // a rewritten history.
+    name: "log the restore",
+    run(_tx, { now, db }) {
+      const rewound = logRestoredPetitions(db, now);
+      return rewound.length
+        ? `The public log now says that ${rewound.length.toLocaleString("en")} petitions were taken back to the backup's signatures (those made since it was taken are lost).`
+        : null;
+    },
+  },
+  {
     name: "audit",
     run(tx, { from }) {
       recordAudit(tx, CLI_ACTOR, "database.restore", undefined, { from: path.basename(from) });
@@ -95,6 +108,51 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
     },
   },
 ];
+
+const LOG_TABLES = ["log_key", "log_leaves", "log_nodes", "log_checkpoints", "log_cosignatures"];
+
+/**
+ * The public log is never restored from a backup: witnesses have cosigned what the live database's
+ * log holds, and an older copy would look like a rewritten history (they would refuse it). So the
+ * live database's log replaces the backup's in the restored copy. Without a readable live database
+ * (a lost disk) the backup's log stays, and witnesses will refuse it until their operators decide.
+ */
+const unreadable =
+  "The database being replaced could not be read: the public log is the backup's own, and witnesses will refuse it if they cosigned a newer one (docs/transparency-log.md, \"Restores\").";
+
+function carryLogOver(restored: DB, livePath: string): string {
+  const sqlite = restored.$client;
+  if (!existsSync(livePath))
+    return "There was no database to replace: the public log is the backup's own. If witnesses cosigned a newer one, they will refuse this log (docs/transparency-log.md, \"Restores\").";
+  let hasLog: unknown;
+  try {
+    sqlite.prepare("attach database ? as live").run(livePath);
+  } catch {
+    return unreadable;
+  }
+  try {
+    try {
+      hasLog = sqlite
+        .prepare("select 1 from live.sqlite_master where type = 'table' and name = 'log_leaves'")
+        .get();
+    } catch {
+      return unreadable;
+    }
+    if (!hasLog) return "The database being replaced had no public log: the backup's is kept.";
+    const size = (db: string) =>
+      (sqlite.prepare(`select count(*) as n from ${db}.log_leaves`).get() as { n: number }).n;
+    const [backupSize, liveSize] = [size("main"), size("live")];
+    sqlite.transaction(() => {
+      // Children first (cosignatures name checkpoints), then parents, and the other way to fill.
+      for (const table of [...LOG_TABLES].reverse()) sqlite.prepare(`delete from main.${table}`).run();
+      for (const table of LOG_TABLES)
+        sqlite.prepare(`insert into main.${table} select * from live.${table}`).run();
+    })();
+    return `The public log was carried over from the database being replaced (${liveSize.toLocaleString("en")} entries; the backup's had ${backupSize.toLocaleString("en")}): a restore never rewinds it.`;
+  } finally {
+    sqlite.prepare("detach database live").run();
+  }
+}
 
 export type RestoreReport = {
   from: string;
@@ -177,10 +235,11 @@ export function restoreDatabase(
       const opened = db;
       // What the backup held, before the steps below add their own rows.
       const held = summarize(opened, staging);
+      steps.push(carryLogOver(opened, target));
       opened.transaction(
         (tx) => {
           for (const step of options.steps ?? AFTER_RESTORE_STEPS) {
-            const said = step.run(tx, { from, now: now() });
+            const said = step.run(tx, { from, now: now(), db: opened });
             if (said) steps.push(said);
           }
         },

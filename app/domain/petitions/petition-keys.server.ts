@@ -30,8 +30,19 @@ type LedgerState = { id: number; ledgerLength: number; ledgerHead: string | null
 export function openPetitionKey(exec: Executor, petition: LedgerState, keys: BlindKeyPair, at: Date): void {
   const scope = petitionScope(petition.id);
   if (scopeKey(exec, scope)) return;
-  storeScopeKey(exec, scope, keys, at.getTime());
+  storeScopeKey(exec, scope, keys, at.getTime(), legacyAnonymousCount(exec, petition.id));
   writeLedgerEntry(nextLedgerEntry(petition, "key-created", keys.fingerprint, at), 0, petition);
+}
+
+/**
+ * How many anonymous signatures a petition holds from before tokens existed (with their signer while
+ * it is open, without once it closes): frozen in the public log with its key, since none can be added.
+ */
+export function legacyAnonymousCount(exec: Executor, petitionId: number): number {
+  const row = exec.get<{ n: number }>(sql`select
+    (select count(*) from signatures where petition_id = ${petitionId} and visibility = 'anonymous') +
+    (select count(*) from anonymous_signatures where petition_id = ${petitionId} and message is null) as n`);
+  return row?.n ?? 0;
 }
 
 /**

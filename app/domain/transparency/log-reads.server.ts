@@ -1,0 +1,112 @@
+import { getConfig } from "../../config.server";
+import {
+  consistencyProofOf,
+  firstScopeEntry,
+  inclusionProofOf,
+  latestCheckpoint,
+  logEntries,
+  logOrigin,
+  logVkey,
+  type StoredCheckpoint,
+} from "../../platform/transparency/log.server";
+import { witnessedCheckpoint, witnessStatus } from "../../platform/transparency/witnessing.server";
+import { Refusal } from "../../platform/refusal";
+import { issuanceTargets } from "../petitions/issuance-runs.server";
+
+/**
+ * What anyone may read of the public log (docs/transparency-log.md, docs/api.md): the same answer for
+ * every visitor, signed in or not, so no one can be shown a log of their own without a witness
+ * noticing. Reads only: the log is written by the scheduler and by the transactions that store keys.
+ */
+
+export class LogReadRefused extends Refusal {}
+
+export const ENTRIES_PAGE = 1000;
+
+/** The keys a browser pins on first sight (the log's) and the witnesses it requires. */
+export function logTrust() {
+  const logKey = logVkey();
+  if (!logKey) throw new LogReadRefused("The public log has not started yet: try again in a minute.", 503);
+  const config = getConfig();
+  return {
+    origin: logOrigin(),
+    logKey,
+    witnesses: config.witnesses,
+    freshnessMinutes: config.witnessFreshnessMs / 60_000,
+  };
+}
+
+function requireCheckpoint(checkpoint: StoredCheckpoint | null, what: string): StoredCheckpoint {
+  if (!checkpoint) throw new LogReadRefused(what, 404);
+  return checkpoint;
+}
+
+export const newestCheckpointNote = () =>
+  requireCheckpoint(latestCheckpoint(), "The public log has no checkpoint yet.").note;
+
+export const witnessedCheckpointNote = () =>
+  requireCheckpoint(
+    witnessedCheckpoint(),
+    "No checkpoint of the public log has been cosigned by every required witness yet.",
+  ).note;
+
+function newestSize(): number {
+  return latestCheckpoint()?.size ?? 0;
+}
+
+export function entriesBetween(start: number, end: number) {
+  const size = newestSize();
+  if (start > size) throw new LogReadRefused(`The log has ${size} entries; start is past its end.`, 400);
+  const last = Math.min(end, size, start + ENTRIES_PAGE);
+  return { size, entries: logEntries(start, last) };
+}
+
+const encodeProof = (proof: Uint8Array[]) => proof.map((hash) => Buffer.from(hash).toString("base64"));
+
+export function inclusionProofFor(index: number, size: number) {
+  if (size > newestSize()) throw new LogReadRefused("The log has not signed a checkpoint of that size.", 400);
+  if (index >= size) throw new LogReadRefused("The entry is not inside a tree of that size.", 400);
+  return { proof: encodeProof(inclusionProofOf(index, size)) };
+}
+
+export function consistencyProofFor(from: number, to: number) {
+  if (to > newestSize()) throw new LogReadRefused("The log has not signed a checkpoint of that size.", 400);
+  if (from > to) throw new LogReadRefused("An older tree cannot be larger than the newer one.", 400);
+  return { proof: encodeProof(consistencyProofOf(from, to)) };
+}
+
+/**
+ * Every key a device may ask a signature of now (the same list as GET /api/tokens), each with its
+ * first logged entry and an inclusion proof in the newest witnessed checkpoint: a key logged after it
+ * (not yet cosigned) is left out, and the device waits for the witnesses.
+ */
+export function liveKeysWithProofs(now = Date.now()) {
+  const checkpoint = witnessedCheckpoint();
+  if (!checkpoint) return { checkpoint: null, keys: [] };
+  const targets = issuanceTargets(now);
+  const scopes = [...targets.petitions, ...targets.feedback].map((t) => t.scope);
+  const keys = [];
+  for (const scope of scopes) {
+    const logged = firstScopeEntry(scope, "key");
+    if (!logged || logged.index >= checkpoint.size) continue;
+    keys.push({
+      scope,
+      index: logged.index,
+      data: logged.data,
+      proof: encodeProof(inclusionProofOf(logged.index, checkpoint.size)),
+    });
+  }
+  return { checkpoint: checkpoint.note, keys };
+}
+
+/** For the public transparency page: the log, its size and each witness's newest cosignature. */
+export function logOverview(now: number) {
+  const checkpoint = latestCheckpoint();
+  return {
+    origin: logOrigin(),
+    logKey: logVkey(),
+    size: checkpoint?.size ?? 0,
+    witnesses: witnessStatus(now),
+    freshnessMinutes: getConfig().witnessFreshnessMs / 60_000,
+  };
+}
