@@ -1241,5 +1241,8 @@ export const logCosignatures = sqliteTable(
     /** The signature line, as the witness sent it. */
     line: text("line").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.size, t.witness, t.keyId] }), index("log_cosignatures_witness_idx").on(t.witness, t.keyId, t.size)],
+  (t) => [
+    primaryKey({ columns: [t.size, t.witness, t.keyId] }),
+    index("log_cosignatures_witness_idx").on(t.witness, t.keyId, t.size),
+  ],
 );

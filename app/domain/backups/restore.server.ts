@@ -118,12 +118,12 @@ const LOG_TABLES = ["log_key", "log_leaves", "log_nodes", "log_checkpoints", "lo
  * (a lost disk) the backup's log stays, and witnesses will refuse it until their operators decide.
  */
 const unreadable =
-  "The database being replaced could not be read: the public log is the backup's own, and witnesses will refuse it if they cosigned a newer one (docs/transparency-log.md, \"Restores\").";
+  'The database being replaced could not be read: the public log is the backup\'s own, and witnesses will refuse it if they cosigned a newer one (docs/transparency-log.md, "Restores").';
 
 function carryLogOver(restored: DB, livePath: string): string {
   const sqlite = restored.$client;
   if (!existsSync(livePath))
-    return "There was no database to replace: the public log is the backup's own. If witnesses cosigned a newer one, they will refuse this log (docs/transparency-log.md, \"Restores\").";
+    return 'There was no database to replace: the public log is the backup\'s own. If witnesses cosigned a newer one, they will refuse this log (docs/transparency-log.md, "Restores").';
   let hasLog: unknown;
   try {
     sqlite.prepare("attach database ? as live").run(livePath);

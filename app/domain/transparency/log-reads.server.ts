@@ -1,4 +1,5 @@
 import { getConfig } from "../../config.server";
+import { Refusal } from "../../platform/refusal";
 import {
   consistencyProofOf,
   firstScopeEntry,
@@ -10,7 +11,6 @@ import {
   type StoredCheckpoint,
 } from "../../platform/transparency/log.server";
 import { witnessedCheckpoint, witnessStatus } from "../../platform/transparency/witnessing.server";
-import { Refusal } from "../../platform/refusal";
 import { issuanceTargets } from "../petitions/issuance-runs.server";
 
 /**

@@ -3,7 +3,6 @@ import { type DB, getDb } from "../../../db/client";
 import { anonymousBatchSettings } from "../../platform/batches.server";
 import { HOUR_MS, startOfHour } from "../../platform/time";
 import { logNewKey, logRetiredKey } from "../../platform/transparency/key-entries.server";
-import type { LogEntry } from "../../platform/transparency/log-entries";
 import {
   appendEntries,
   firstScopeEntry,
@@ -11,6 +10,7 @@ import {
   lastPetitionEntry,
   logSigner,
 } from "../../platform/transparency/log.server";
+import type { LogEntry } from "../../platform/transparency/log-entries";
 import { publicWithoutToken } from "../petitions/counts.server";
 import { legacyAnonymousCount } from "../petitions/petition-keys.server";
 

@@ -1,5 +1,5 @@
-import { getConfig } from "../../config.server";
 import { type DB, getDb, preparedStatements } from "../../../db/client";
+import { getConfig } from "../../config.server";
 import { encodeEntry, type LogEntry, parseEntry } from "./log-entries";
 import {
   CompactRange,
@@ -10,7 +10,7 @@ import {
   type PerfectNodes,
   treeRoot,
 } from "./merkle";
-import { newNoteSigner, type NoteSigner, noteSignerFrom, signNote, vkeyOf } from "./note-signing.server";
+import { type NoteSigner, newNoteSigner, noteSignerFrom, signNote, vkeyOf } from "./note-signing.server";
 import { formatCheckpoint, formatNote, SIG_ED25519 } from "./signed-note";
 
 /**
@@ -86,21 +86,6 @@ const perfectIn =
     return new Uint8Array(row.hash);
   };
 
-/** The right edge of the tree as stored: the perfect subtrees of `size`'s set bits, largest first. */
-function storedRange(db: DB, size: number): CompactRange {
-  const perfect = perfectIn(db);
-  const hashes: Hash[] = [];
-  let start = 0;
-  for (let level = 62; level >= 0; level--) {
-    const width = 2 ** level;
-    if (size - start >= width && Math.floor(size / width) % 2 === 1) {
-      hashes.push(perfect(level, start / width));
-      start += width;
-    }
-  }
-  return new CompactRange(size, hashes);
-}
-
 /**
  * Appends entries inside the caller's transaction (which must be immediate, or the only writer) and
  * signs a checkpoint of the new size. Returns the index of the first.
@@ -110,7 +95,7 @@ export function appendEntries(entries: LogEntry[], db: DB = getDb()): number {
   const s = statements(db);
   const first = s.size.get()?.size ?? 0;
   if (!entries.length) return first;
-  const range = storedRange(db, first);
+  const range = CompactRange.fromNodes(first, perfectIn(db));
   entries.forEach((entry, i) => {
     const data = encodeEntry(entry);
     s.insertLeaf.run(
@@ -119,15 +104,26 @@ export function appendEntries(entries: LogEntry[], db: DB = getDb()): number {
       "scope" in entry ? entry.scope : null,
       "petition" in entry ? entry.petition : null,
     );
-    for (const node of range.append(leafHash(data))) s.insertNode.run(node.level, node.index, Buffer.from(node.hash));
+    for (const node of range.append(leafHash(data)))
+      s.insertNode.run(node.level, node.index, Buffer.from(node.hash));
   });
-  const body = formatCheckpoint({ origin: signer.name, size: range.size, root: range.root(), extensions: [] });
+  const body = formatCheckpoint({
+    origin: signer.name,
+    size: range.size,
+    root: range.root(),
+    extensions: [],
+  });
   s.insertCheckpoint.run(range.size, Buffer.from(range.root()), formatNote(body, [signNote(body, signer)]));
   return first;
 }
 
 /** A signed checkpoint as stored, with its cosignatures added as note signature lines. */
-export type StoredCheckpoint = { size: number; root: Hash; note: string; cosigners: Array<{ witness: string; keyId: number; time: number }> };
+export type StoredCheckpoint = {
+  size: number;
+  root: Hash;
+  note: string;
+  cosigners: Array<{ witness: string; keyId: number; time: number }>;
+};
 
 function withCosignatures(db: DB, row: { size: number; root: Buffer; note: string }): StoredCheckpoint {
   const cosignatures = statements(db).cosignatures.all(row.size);
@@ -151,7 +147,11 @@ export function checkpointOfSize(size: number, db: DB = getDb()): StoredCheckpoi
 
 export const rootOfSize = (size: number, db: DB = getDb()): Hash => treeRoot(size, perfectIn(db));
 
-export function logEntries(start: number, end: number, db: DB = getDb()): Array<{ index: number; data: string }> {
+export function logEntries(
+  start: number,
+  end: number,
+  db: DB = getDb(),
+): Array<{ index: number; data: string }> {
   return statements(db)
     .entries.all(start, end)
     .map((row) => ({ index: row.idx, data: row.data }));
@@ -184,9 +184,15 @@ export type LoggedEntry<T extends LogEntry["type"]> = {
   entry: Extract<LogEntry, { type: T }>;
 };
 
-function logged<T extends LogEntry["type"]>(row: { idx: number; data: string } | undefined): LoggedEntry<T> | null {
+function logged<T extends LogEntry["type"]>(
+  row: { idx: number; data: string } | undefined,
+): LoggedEntry<T> | null {
   return row
-    ? { index: row.idx, data: row.data, entry: parseEntry(new TextEncoder().encode(row.data)) as Extract<LogEntry, { type: T }> }
+    ? {
+        index: row.idx,
+        data: row.data,
+        entry: parseEntry(new TextEncoder().encode(row.data)) as Extract<LogEntry, { type: T }>,
+      }
     : null;
 }
 
@@ -195,8 +201,11 @@ export const firstScopeEntry = <T extends "key" | "key-retired">(scope: string, 
   logged<T>(lookups(db).firstForScope.get(scope, typePrefix(type)));
 
 /** A petition's newest entry of a type ("petition" states, "restored"). */
-export const lastPetitionEntry = <T extends "petition" | "restored">(petition: number, type: T, db: DB = getDb()) =>
-  logged<T>(lookups(db).lastForPetition.get(petition, typePrefix(type)));
+export const lastPetitionEntry = <T extends "petition" | "restored">(
+  petition: number,
+  type: T,
+  db: DB = getDb(),
+) => logged<T>(lookups(db).lastForPetition.get(petition, typePrefix(type)));
 
 /** The newest entry of a deployment-wide type ("settings"). */
 export const lastDeploymentEntry = <T extends "settings">(type: T, db: DB = getDb()) =>

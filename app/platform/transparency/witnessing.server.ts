@@ -1,5 +1,5 @@
-import { getConfig } from "../../config.server";
 import { getDb, preparedStatements } from "../../../db/client";
+import { getConfig } from "../../config.server";
 import { Refusal } from "../refusal";
 import { checkpointOfSize, latestCheckpoint, type StoredCheckpoint } from "./log.server";
 import {
