@@ -222,6 +222,9 @@ export const JSON_ROUTES: readonly JsonRoute[] = [
     session: "none",
     sample: { tokenId: "a".repeat(64), action: "withdraw", seq: 1, proof: "A".repeat(86) },
   },
+  // A witness's cosignature: text/plain (a signed note), so every JSON body here is a 415; the
+  // notes themselves are attacked in test/integration/transparency-log.test.ts.
+  { file: "api.log.cosignature.ts", session: "none", sample: { note: "example.test/log\n1\n" } },
   {
     file: "api.policies.$id.anonymous-feedback.ts",
     session: "none",
