@@ -55,12 +55,12 @@ export async function pollOnce(state: WitnessState, options: PollOptions): Promi
   let newNote = "";
   try {
     const trust = parseTrust(await get("/api/log/trust"));
+    newNote = await get("/api/log/checkpoint");
     const pinned = state.log ?? { url: base, origin: trust.origin, logKey: trust.logKey };
     if (pinned.origin !== trust.origin || pinned.logKey !== trust.logKey)
       throw new Refused(
         `The server now names another log or log key than the one this witness pinned.\n  pinned: ${pinned.origin} ${pinned.logKey}\n  served: ${trust.origin} ${trust.logKey}`,
       );
-    newNote = await get("/api/log/checkpoint");
     const checkpoint = verifiedCheckpoint(newNote, pinned);
     const body = parseNote(newNote).body;
     const { tree, keys, retired } = await checkGrowth(state, checkpoint, get);
