@@ -137,8 +137,12 @@ describe("a witness beside the server", () => {
       petition.slug,
       company.staff.slice(10, 14).map((s) => s.id),
     );
+    // A petition opened after the backup: its key is in the log, the restored database lacks it.
+    const lostPetition = openPetition(company, "Opened after the backup was taken");
+    const withLost = await logSize(app);
+    expect(withLost).toBeGreaterThan(before);
     advanceServerClock(app, BATCH_MS);
-    const signed = await logGrowsPast(app, before);
+    const signed = await logGrowsPast(app, withLost);
     await running.waitForCosignature(signed);
 
     app.signal("SIGTERM");
@@ -163,6 +167,15 @@ describe("a witness beside the server", () => {
     const rewound = ofPetition.slice(lost + 1).find((e) => e.type === "restored");
     expect(rewound).toMatchObject({ length: (ofPetition[lost] as { length: number }).length - 4 });
     expect(running.output()).not.toContain("REFUSED: the public log");
+
+    // The next petition opened gets a number of its own, never the lost petition's (whose key the
+    // log keeps), and the witness cosigns its key.
+    getDb();
+    const next = openPetition(company, "Opened after the restore");
+    expect(next.id).not.toBe(lostPetition.id);
+    const withNext = await logSize(app);
+    expect(withNext).toBeGreaterThan(after);
+    await running.waitForCosignature(withNext);
   });
 
   it("refuses a log rewritten under it, exiting non-zero with the checkpoint it cosigned and the rewritten one", async () => {
