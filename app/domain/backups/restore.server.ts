@@ -147,11 +147,40 @@ function carryLogOver(restored: DB, livePath: string): string {
       for (const table of [...LOG_TABLES].reverse()) sqlite.prepare(`delete from main.${table}`).run();
       for (const table of LOG_TABLES)
         sqlite.prepare(`insert into main.${table} select * from live.${table}`).run();
+      skipLoggedIds(sqlite);
     })();
     return `The public log was carried over from the database being replaced (${liveSize.toLocaleString("en")} entries; the backup's had ${backupSize.toLocaleString("en")}): a restore never rewinds it.`;
   } finally {
     sqlite.prepare("detach database live").run();
   }
+}
+
+/**
+ * Petitions and policies made after the backup are gone from it, but their keys stay in the carried
+ * log: their numbers are never handed out again, or the next petition (or policy) would be refused
+ * its key (the log holds one for "petition:N" already) and witnesses would refuse a second one.
+ */
+function skipLoggedIds(sqlite: Database.Database): void {
+  const highest = (table: string, sql: string) => {
+    const logged = (sqlite.prepare(sql).get() as { n: number | null }).n ?? 0;
+    const row = sqlite.prepare("select seq from main.sqlite_sequence where name = ?").get(table) as
+      | { seq: number }
+      | undefined;
+    if (!row) sqlite.prepare("insert into main.sqlite_sequence (name, seq) values (?, ?)").run(table, logged);
+    else if (row.seq < logged)
+      sqlite.prepare("update main.sqlite_sequence set seq = ? where name = ?").run(logged, table);
+  };
+  highest(
+    "petitions",
+    `select max(n) as n from (
+       select max(petition_id) as n from main.log_leaves
+       union all select max(cast(substr(scope, 10) as integer)) from main.log_leaves where scope like 'petition:%')`,
+  );
+  highest(
+    "policies",
+    `select max(cast(substr(scope, 10, instr(substr(scope, 10), ':') - 1) as integer)) as n
+       from main.log_leaves where scope like 'feedback:%'`,
+  );
 }
 
 export type RestoreReport = {
