@@ -148,11 +148,34 @@ function carryLogOver(restored: DB, livePath: string): string {
       for (const table of LOG_TABLES)
         sqlite.prepare(`insert into main.${table} select * from live.${table}`).run();
       skipLoggedIds(sqlite);
+      carryLoggedKeys(sqlite);
     })();
     return `The public log was carried over from the database being replaced (${liveSize.toLocaleString("en")} entries; the backup's had ${backupSize.toLocaleString("en")}): a restore never rewinds it.`;
   } finally {
     sqlite.prepare("detach database live").run();
   }
+}
+
+const KEY_COLUMNS =
+  "scope, public_key, private_key, fingerprint, created_on, retired_on, issued, issued_published, spent_published, issuance_frozen_on";
+
+/**
+ * A key made after the backup for a petition or policy the backup still has (a petition approved
+ * since, this week's feedback key) is in the carried log: the restored copy takes the live key back,
+ * or the petition could never get one (the log holds one key per scope for life). The restore's
+ * freeze (below) then stops it issuing, like every key the backup does not know the issuance of.
+ */
+function carryLoggedKeys(sqlite: Database.Database): void {
+  sqlite
+    .prepare(
+      `insert into main.blind_keys (${KEY_COLUMNS}) select ${KEY_COLUMNS} from live.blind_keys
+       where scope not in (select scope from main.blind_keys)
+         and scope in (select scope from main.log_leaves where scope is not null)
+         and ((scope like 'petition:%' and cast(substr(scope, 10) as integer) in (select id from main.petitions))
+           or (scope like 'feedback:%' and cast(substr(scope, 10, instr(substr(scope, 10), ':') - 1) as integer)
+             in (select id from main.policies)))`,
+    )
+    .run();
 }
 
 /**
