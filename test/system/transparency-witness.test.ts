@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { generateBlindKeyPair } from "../../app/platform/blind-signatures.server";
 import { petitionScope } from "../../app/platform/token-messages";
@@ -12,7 +13,7 @@ import { closeDb, getDb } from "../../db/client";
 import { type AppServer, advanceServerClock, serverTime, startAppServer } from "../support/app-server";
 import { httpRequest, loopbackAddress, sessionCookies, useAppDatabase } from "../support/http-client";
 import { rewriteLog } from "../support/log-rewrite";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 import {
   type InitializedWitness,
   initWitness,
@@ -129,8 +130,15 @@ describe("a witness beside the server", () => {
   });
 
   it("keeps cosigning across a restore, which the log records as a public restored entry", async () => {
+    // A petition waiting for approval when the backup is taken, approved after it: its key is logged.
+    const [creator, a, b, c] = company.staff;
+    if (!creator || !a || !b || !c) throw new Error("need four staff");
+    const waiting = draftPetition(creator, "Approved after the backup was taken");
+    transitionPetition(waiting.id, { action: "submit" }, creator);
+    for (const sponsor of [a, b, c]) transitionPetition(waiting.id, { action: "co-sponsor" }, sponsor);
     const backup = path.join(work, "before-more-signatures.db");
     await app.cli("backup", backup);
+    transitionPetition(waiting.id, { action: "approve" }, company.moderator);
     const before = await logSize(app);
     await signPublicly(
       app,
@@ -167,6 +175,20 @@ describe("a witness beside the server", () => {
     const rewound = ofPetition.slice(lost + 1).find((e) => e.type === "restored");
     expect(rewound).toMatchObject({ length: (ofPetition[lost] as { length: number }).length - 4 });
     expect(running.output()).not.toContain("REFUSED: the public log");
+
+    // The petition approved after the backup is waiting again; approved again, it takes back the key
+    // the log holds for it (a second one would be refused), frozen like every key the backup did not
+    // know the issuance of.
+    getDb();
+    transitionPetition(waiting.id, { action: "approve" }, company.moderator);
+    const waitingKey = (await (await fetch(`${app.baseUrl}/api/petitions/${waiting.id}`)).json()) as {
+      anonymity: { fingerprint: string; issuanceFrozenOn: string | null } | null;
+    };
+    const loggedKey = (await logEntries(app)).find(
+      (e) => e.type === "key" && e.scope === petitionScope(waiting.id),
+    );
+    expect(loggedKey).toMatchObject({ fingerprint: waitingKey.anonymity?.fingerprint });
+    expect(waitingKey.anonymity?.issuanceFrozenOn).not.toBeNull();
 
     // The next petition opened gets a number of its own, never the lost petition's (whose key the
     // log keeps), and the witness cosigns its key.
