@@ -216,7 +216,10 @@ export function checkLedgerAgainstLog(
   const since = own.slice(Math.max(0, lastRestore));
   for (const { index, entry } of since) {
     const hash = chain.hashAt(entry.length);
-    const when = entry.type === "restored" ? "after its restore" : `at ${entry.at.slice(0, 13)}:00 UTC`;
+    const when =
+      entry.type === "restored"
+        ? "after its restore"
+        : `on ${entry.at.slice(0, 10)} at ${entry.at.slice(11, 16)} UTC`;
     if (entry.length > chain.length) {
       problems.push(
         `Petition ${petitionId}: the public log recorded its ledger at ${entry.length} entries ${when} (entry ${index}), but the chain has only ${chain.length}: the ledger was rewound or rewritten.`,
