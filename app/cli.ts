@@ -23,9 +23,16 @@ import {
   type PublishedAnonymous,
 } from "./domain/petitions/anonymous-verification.server";
 import { checkCounts, countByVisibility, publicWithoutToken } from "./domain/petitions/counts.server";
-import { verifyLedger } from "./domain/petitions/ledger.server";
-import { petitionKeyView } from "./domain/petitions/petition-keys.server";
+import { legacyAnonymousCount, petitionKeyView } from "./domain/petitions/petition-keys.server";
 import { allPetitionIds, findPetition } from "./domain/petitions/reads.server";
+import { checkAnonymityAgainstLog } from "./domain/transparency/log-audit";
+import { LogUnreadable } from "./domain/transparency/log-sources.server";
+import {
+  checkPetitionLedger,
+  petitionsInLog,
+  type VerifiedLog,
+  verifiedLog,
+} from "./domain/transparency/log-verification.server";
 import { absoluteUrl } from "./platform/addresses.server";
 import { CLI_ACTOR } from "./platform/audit.server";
 import { normalizeEmail } from "./platform/email-address";
@@ -37,10 +44,15 @@ const USAGE = `Usage: npm run cli -- <command>
   grant-role EMAIL ROLE                          give a role (${ROLES.join(", ")})
   revoke-role EMAIL ROLE                         take a role away
   check-counts                                   stored counts vs signatures vs ledger; exit 1 on a mismatch
-  verify-ledger [PETITION]                       recompute the hash chains; exit 1 on a break
+  verify-ledger [PETITION] [--from=URL]          recompute the hash chains and hold them to the public
+                                                 log (every logged head in the chain), from this
+                                                 database or any server's public API; exit 1 on a break
   verify-anonymous PETITION [--from=URL]         check every anonymous signature against the petition's
-                                                 public key and its count, from this database or from
-                                                 any server's public API; exit 1 on a problem
+                                                 public key, its count and the public log (the key
+                                                 logged first, no pre-token rows added, no more tokens
+                                                 spent than issued); exit 1 on a problem
+                    [--log-key=VKEY]             (both, with --from) the log key you kept: the server's
+                                                 log must be signed by it
   create-scim-token LABEL                        a bearer token for a SCIM client (shown once, stored hashed)
   list-scim-tokens                               the SCIM tokens (ids, labels, days), never the tokens
   revoke-scim-token ID                           stop a SCIM token working
@@ -106,14 +118,29 @@ async function run(args: string[]): Promise<void> {
     }
     case "verify-ledger": {
       const target = positional[0];
-      const ids = target ? [findPetition(target)?.id ?? Number.NaN] : allPetitionIds();
-      if (ids.some(Number.isNaN)) throw new UsageError(`No petition "${target}".`);
-      let broken = 0;
+      const from = option(rest, "--from");
+      const log = await verifiedLog({ from, logKey: option(rest, "--log-key") });
+      printLog(log);
+      let broken = log.problems.length ? 1 : 0;
+      let ids: Array<number | string>;
+      if (from) ids = target ? [target] : petitionsInLog(log.entries ?? []);
+      else {
+        ids = target ? [findPetition(target)?.id ?? Number.NaN] : allPetitionIds();
+        if (ids.some(Number.isNaN)) throw new UsageError(`No petition "${target}".`);
+      }
       for (const id of ids) {
-        const check = verifyLedger(id);
-        if (!check.ok) broken++;
+        let check: Awaited<ReturnType<typeof checkPetitionLedger>>;
+        try {
+          check = await checkPetitionLedger(id, log, from);
+        } catch (error) {
+          if (!(error instanceof LogUnreadable) || target) throw error;
+          console.log(`       petition ${id}: not checked (${error.message})`);
+          continue;
+        }
+        const ok = check.problems.length === 0;
+        if (!ok) broken++;
         console.log(
-          `${check.ok ? "ok    " : "BROKEN"} petition ${id}: ${check.length} entries, ${check.count} standing${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+          `${ok ? "ok    " : "BROKEN"} petition ${check.petitionId}: ${check.length} entries, ${check.count} standing${indented([...check.problems, ...check.notes])}`,
         );
       }
       if (broken) process.exitCode = 1;
@@ -122,7 +149,9 @@ async function run(args: string[]): Promise<void> {
     case "verify-anonymous": {
       const target = positional[0];
       if (!target) throw new UsageError("verify-anonymous needs a PETITION (id or slug).");
-      const from = rest.find((a) => a.startsWith("--from="))?.slice("--from=".length);
+      const from = option(rest, "--from");
+      const log = await verifiedLog({ from, logKey: option(rest, "--log-key") });
+      printLog(log);
       const published = from ? await fetchPublished(from, target) : localPublished(target);
       const check = checkAnonymousSignatures(
         published.petitionId,
@@ -134,13 +163,25 @@ async function run(args: string[]): Promise<void> {
           publicWithToken: published.publicWithToken,
         },
       );
+      const against = log.entries
+        ? checkAnonymityAgainstLog(log.entries, {
+            petitionId: published.petitionId,
+            publicKey: published.publicKey,
+            legacy: published.legacy ?? check.legacy,
+            redeemed: check.checked - check.legacy,
+            publicWithToken: published.publicWithToken ?? 0,
+            ledger: published.ledger,
+          })
+        : { problems: [], notes: [] };
+      const problems = [...check.problems, ...against.problems];
+      const ok = problems.length === 0 && log.problems.length === 0;
       console.log(
-        `${check.ok ? "ok    " : "BROKEN"} petition ${published.petitionId}: ${check.checked} anonymous signatures (${check.legacy} from before tokens), ${check.standing} standing; ${published.publicCount} public, ${published.publicWithoutToken ?? "?"} of them without a token; ${published.tokensIssued ?? "?"} tokens issued${check.ok ? "" : `\n  ${check.problems.join("\n  ")}`}`,
+        `${ok ? "ok    " : "BROKEN"} petition ${published.petitionId}: ${check.checked} anonymous signatures (${check.legacy} from before tokens), ${check.standing} standing; ${published.publicCount} public, ${published.publicWithoutToken ?? "?"} of them without a token; ${published.tokensIssued ?? "?"} tokens issued${indented([...problems, ...against.notes])}`,
       );
       console.log(
         `  the count can exceed the number of people who signed by at most ${published.publicWithoutToken ?? "?"} (public signatures without a token, whose signers may also have signed anonymously)`,
       );
-      if (!check.ok) process.exitCode = 1;
+      if (!ok) process.exitCode = 1;
       return;
     }
     case "create-scim-token": {
@@ -202,6 +243,17 @@ async function run(args: string[]): Promise<void> {
   }
 }
 
+const option = (args: string[], name: string) =>
+  args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+
+const indented = (lines: string[]) => (lines.length ? `\n  ${lines.join("\n  ")}` : "");
+
+/** The log's own findings, first: what everything after is checked against. */
+function printLog(log: VerifiedLog): void {
+  const ok = log.problems.length === 0;
+  console.log(`${ok ? "ok    " : "BROKEN"} the public log${indented([...log.problems, ...log.notes])}`);
+}
+
 type Published = {
   petitionId: number;
   publicKey: string | null;
@@ -213,6 +265,9 @@ type Published = {
   /** Tokens spent on public signatures (withdrawn ones too), as of the boundary `tokensIssued` is from. */
   publicWithToken?: number;
   signatures: PublishedAnonymous[];
+  /** Anonymous signatures from before tokens, counted in the database (remote: those listed without a token). */
+  legacy?: number;
+  ledger: { length: number; head: string | null };
 };
 
 function localPublished(idOrSlug: string): Published {
@@ -235,6 +290,8 @@ function localPublished(idOrSlug: string): Published {
     publicWithoutToken: key ? publicWithoutToken(petition.id) : undefined,
     publicWithToken: key?.publicWithToken,
     signatures,
+    legacy: legacyAnonymousCount(getDb(), petition.id),
+    ledger: { length: petition.ledgerLength, head: petition.ledgerHead },
   };
 }
 
@@ -248,6 +305,7 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
   const petition = await get<{
     id: number;
     signatures: { public: number; anonymous: number };
+    ledger: { length: number; head: string | null };
     anonymity: {
       publicKey: string;
       tokensIssued: number;
@@ -273,6 +331,7 @@ async function fetchPublished(base: string, idOrSlug: string): Promise<Published
     publicWithoutToken: petition.anonymity?.publicWithoutToken,
     publicWithToken: petition.anonymity?.publicWithToken,
     signatures,
+    ledger: petition.ledger,
   };
 }
 
@@ -290,7 +349,8 @@ try {
     error instanceof RoleChangeError ||
     error instanceof BackupFailed ||
     error instanceof UnusableDatabase ||
-    error instanceof DatabaseInUse
+    error instanceof DatabaseInUse ||
+    error instanceof LogUnreadable
   ) {
     if (error instanceof UnusableDatabase) console.error(`${error.message} Nothing was replaced.`);
     else console.error(error.message);

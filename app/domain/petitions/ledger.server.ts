@@ -135,6 +135,8 @@ export type LedgerCheck = {
   length: number;
   count: number;
   problems: string[];
+  /** The chain as replayed (checked against the public log by verify-ledger). */
+  chain?: ChainCheck;
 };
 
 /**
@@ -151,17 +153,51 @@ export function verifyLedger(petitionId: number, db: DB = getDb()): LedgerCheck 
 function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
   const petition = db.select().from(petitions).where(eq(petitions.id, petitionId)).get();
   if (!petition) return { petitionId, ok: false, length: 0, count: 0, problems: ["no such petition"] };
-  const problems: string[] = [];
-  const standing = new Set<string>();
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let format: LedgerFormat = 1;
   const entries = db
     .select()
     .from(ledgerEntries)
     .where(eq(ledgerEntries.petitionId, petitionId))
     .orderBy(asc(ledgerEntries.seq))
     .all();
+  const chain = checkChain(petitionId, entries);
+  const problems = [
+    ...chain.problems,
+    ...compareWithStored(chain, {
+      length: petition.ledgerLength,
+      head: petition.ledgerHead,
+      count: petition.signatureCount,
+    }),
+  ];
+  return { petitionId, ok: problems.length === 0, length: chain.length, count: chain.count, problems, chain };
+}
+
+/** An entry as read (its format unchecked). */
+export type ChainEntry = Omit<LedgerEntry, "petitionId" | "format"> & { format: number };
+
+/** A chain as recomputed and replayed: its problems, and each entry's hash and the count it leaves. */
+export type ChainCheck = {
+  problems: string[];
+  length: number;
+  head: string;
+  count: number;
+  /** The hash of entry `seq` (1-based) as the chain holds it, if it has one. */
+  hashAt: (seq: number) => string | undefined;
+  /** The standing signatures replayed up to and including entry `seq` (0 before any). */
+  countAt: (seq: number) => number | undefined;
+};
+
+/**
+ * Recomputes a chain's hashes and replays it (docs/ledger.md, steps 1–2): from this database or
+ * from any server's public API (`verify-ledger --from=URL`). Entries in sequence order.
+ */
+export function checkChain(petitionId: number, entries: ChainEntry[]): ChainCheck {
+  const problems: string[] = [];
+  const standing = new Set<string>();
+  const hashes: string[] = [GENESIS_HASH];
+  const counts: number[] = [0];
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let format: LedgerFormat = 1;
   for (const entry of entries) {
     if (entry.seq !== expectedSeq) problems.push(`entry ${entry.seq}: expected sequence ${expectedSeq}`);
     if (entry.prevHash !== prev)
@@ -186,13 +222,30 @@ function verifySnapshot(db: DB, petitionId: number): LedgerCheck {
     }
     prev = entry.hash;
     expectedSeq = entry.seq + 1;
+    hashes[entry.seq] = entry.hash;
+    counts[entry.seq] = standing.size;
   }
-  const length = expectedSeq - 1;
-  if (length !== petition.ledgerLength)
-    problems.push(`stored ledger length ${petition.ledgerLength}, chain has ${length}`);
-  if ((petition.ledgerHead ?? GENESIS_HASH) !== prev) problems.push("stored head does not match the chain");
-  if (standing.size !== petition.signatureCount) {
-    problems.push(`stored count ${petition.signatureCount}, ledger replay gives ${standing.size}`);
+  return {
+    problems,
+    length: expectedSeq - 1,
+    head: prev,
+    count: standing.size,
+    hashAt: (seq) => hashes[seq],
+    countAt: (seq) => counts[seq],
+  };
+}
+
+/** The problems of a chain whose stored (or published) length, head and count are not the chain's. */
+export function compareWithStored(
+  chain: ChainCheck,
+  stored: { length: number; head: string | null; count: number },
+): string[] {
+  const problems: string[] = [];
+  if (chain.length !== stored.length)
+    problems.push(`stored ledger length ${stored.length}, chain has ${chain.length}`);
+  if ((stored.head ?? GENESIS_HASH) !== chain.head) problems.push("stored head does not match the chain");
+  if (chain.count !== stored.count) {
+    problems.push(`stored count ${stored.count}, ledger replay gives ${chain.count}`);
   }
-  return { petitionId, ok: problems.length === 0, length, count: standing.size, problems };
+  return problems;
 }
