@@ -142,13 +142,20 @@ function logPetitionStates(now: number): void {
 
 /**
  * After a restore (the restored copy, its live log carried over): each petition whose last logged
- * head is not in its restored chain gets a public `restored` entry naming where its chain now ends;
- * entries logged after that point were lost with the backup's age. Returns the petitions rewound.
+ * head is not in its restored chain, or whose logged number of tokens issued the backup is below,
+ * gets a public `restored` entry naming where its chain now ends; what was logged after that point
+ * was lost with the backup's age. Returns the petitions taken back.
  */
 export function logRestoredPetitions(db: DB, now: number): number[] {
   const rewound: number[] = [];
-  const petitions = db.all<{ id: number; ledger_length: number; ledger_head: string | null }>(
-    sql`select id, ledger_length, ledger_head from petitions order by id`,
+  const petitions = db.all<{
+    id: number;
+    ledger_length: number;
+    ledger_head: string | null;
+    issued_published: number | null;
+  }>(
+    sql`select p.id, p.ledger_length, p.ledger_head, k.issued_published
+      from petitions p left join blind_keys k on k.scope = 'petition:' || p.id order by p.id`,
   );
   const entries: LogEntry[] = [];
   for (const petition of petitions) {
@@ -159,7 +166,14 @@ export function logRestoredPetitions(db: DB, now: number): number[] {
     const hash = db.get<{ hash: string } | undefined>(
       sql`select hash from ledger_entries where petition_id = ${petition.id} and seq = ${newest.entry.length}`,
     )?.hash;
-    if (hash === newest.entry.head) continue;
+    // Taken back if its chain no longer holds the logged head, or its published number of tokens
+    // issued is below the logged one (tokens issued after the backup, no signature since).
+    const lastState = state?.entry;
+    const issuedBack =
+      lastState !== undefined &&
+      newest === state &&
+      (petition.issued_published ?? 0) < lastState.tokensIssued;
+    if (hash === newest.entry.head && !issuedBack) continue;
     rewound.push(petition.id);
     entries.push({
       type: "restored",
