@@ -175,7 +175,10 @@ function Frame({ children }: { children: ReactNode }) {
         {children}
       </main>
       <footer className="site-footer">
-        <div className="wrap">Undersigned — petitions and policy feedback, verified and private.</div>
+        <div className="wrap">
+          Undersigned — petitions and policy feedback, verified and private.{" "}
+          <a href="/transparency">The public log</a>
+        </div>
       </footer>
     </>
   );

@@ -90,6 +90,8 @@ export async function isReadyFor(scope: string): Promise<boolean> {
  */
 export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
   if (await isReadyFor(scope)) return;
+  const paused = (await readRun())?.paused;
+  if (!running && paused) throw new WalletError(paused);
   if (!running) {
     throw new WalletError(
       "This device is still getting ready for anonymous signing: it keeps trying in the background while a page of Undersigned is open. Try again in a few minutes, or sign publicly.",

@@ -57,7 +57,12 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
   useEffect(() => {
     setPhase({ kind: "loading" });
     void look();
-    void readRun().then((run) => run && !run.completedAt && setProgress({ ...run, completed: false }));
+    void readRun().then(
+      (run) =>
+        run &&
+        !run.completedAt &&
+        setProgress({ done: run.done, total: run.total, completed: false, paused: run.paused ?? undefined }),
+    );
     return watchIssuance(setProgress);
   }, [look]);
 

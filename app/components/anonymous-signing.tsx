@@ -21,7 +21,7 @@ import {
   tokenForPublicSigning,
 } from "../browser/wallet/signing";
 import { type Digest, fetchDigest, nextDigestIn, resendDelay, whenCounted } from "../browser/wallet/status";
-import { walletSecret } from "../browser/wallet/store";
+import { readRun, walletSecret } from "../browser/wallet/store";
 import type { HeldPetition, Token } from "../browser/wallet/types";
 
 /**
@@ -39,7 +39,9 @@ const messageOf = (error: unknown) =>
     ? error.message
     : "Something went wrong on this device; nothing was counted. Try again.";
 
+/** How far this device's run got, or why it asked for nothing (the public log's witness, say). */
 export function progressLine(progress: Progress | null) {
+  if (progress?.paused) return progress.paused;
   return progress && !progress.completed
     ? `Getting this device ready for anonymous signing: ${progress.done.toLocaleString("en")} of ${progress.total.toLocaleString("en")}`
     : null;
@@ -56,6 +58,8 @@ export function useAnonymousSigning(
   const [entry, setEntry] = useState<HeldPetition | undefined>();
   const [digest, setDigest] = useState<Digest | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
+  /** Why this device's runs ask for nothing now (a witness has not confirmed the public log lately). */
+  const [paused, setPaused] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const digestRef = useRef<Digest | null>(null);
@@ -69,7 +73,11 @@ export function useAnonymousSigning(
     const stopWatching = watchIssuance((p) => {
       if (stopped) return;
       setProgress(p);
-      if (p.completed) void heldPetition(petition.id).then(setEntry);
+      if (p.paused) setPaused(p.paused);
+      if (p.completed) {
+        setPaused(null);
+        void heldPetition(petition.id).then(setEntry);
+      }
     });
     const refresh = async () => {
       const latest = await fetchDigest(petition.id);
@@ -100,13 +108,16 @@ export function useAnonymousSigning(
       const secret = await walletSecret();
       if (stopped) return;
       setHasWallet(secret !== null);
+      setPaused((await readRun())?.paused ?? null);
       if (signedPublicly) await markSignedPublicly(petition.id);
       await rememberTitle(petition.id, petition.title);
       setEntry(await heldPetition(petition.id));
       // A petition this device's last run did not cover starts a run now (for every viewer alike).
       if (key) {
         void startBackgroundIssuance(scope).then(async () => {
-          if (!stopped) setEntry(await heldPetition(petition.id));
+          if (stopped) return;
+          setEntry(await heldPetition(petition.id));
+          setPaused((await readRun())?.paused ?? null);
         });
       }
       await refresh();
@@ -144,6 +155,7 @@ export function useAnonymousSigning(
     entry,
     digest,
     progress,
+    paused,
     busy,
     error,
     /** Whether this device says its person signed here anonymously (standing, pending or withdrawn). */

@@ -11,3 +11,11 @@ export const formatDateTime = (value: string | number | Date | null | undefined)
 const dateOnly = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 export const formatDate = (value: string | number | Date | null | undefined) =>
   value === null || value === undefined ? "—" : dateOnly.format(new Date(value));
+
+/** A signing key's fingerprint as people compare it aloud: its first 16 hex characters, in groups of four. */
+export const comparableFingerprint = (fingerprint: string) =>
+  (fingerprint.slice(0, 16).match(/.{1,4}/g) ?? []).join(" ");
+
+/** The sentence that goes with it wherever it is shown. */
+export const COMPARE_FINGERPRINT =
+  "Compare it with a colleague's: if yours differs, someone may be trying to tell signers apart.";

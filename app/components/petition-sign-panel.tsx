@@ -12,6 +12,7 @@ import {
   useAnonymousSigning,
 } from "./anonymous-signing";
 import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "./forms";
+import { LogSmallPrint } from "./transparency-bits";
 import { useHydrated } from "./use-hydrated";
 import { useLazyValidation } from "./validation";
 
@@ -29,12 +30,15 @@ export function SignPanel({
   ownSignature,
   isOpen,
   signedIn,
+  witnesses,
 }: {
   petition: { id: number; slug: string; title: string };
   anonymity: PetitionKey;
   ownSignature: OwnSignature;
   isOpen: boolean;
   signedIn: boolean;
+  /** The independent witnesses the public log requires (their names). */
+  witnesses: string[];
 }) {
   const signing = useAnonymousSigning(petition, anonymity, ownSignature !== null);
   const showsSignForm = isOpen && !ownSignature && signedIn && !signing.signedAnonymously;
@@ -42,7 +46,9 @@ export function SignPanel({
     <>
       {isOpen && ownSignature ? <PublicReceipt ownSignature={ownSignature} /> : null}
       <AnonymousReceipt signing={signing} />
-      {showsSignForm ? <SignForm petition={petition} anonymity={anonymity} signing={signing} /> : null}
+      {showsSignForm ? (
+        <SignForm petition={petition} anonymity={anonymity} signing={signing} witnesses={witnesses} />
+      ) : null}
       {isOpen && !signedIn ? (
         <p className="card">
           <Link to={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}` })}`}>
@@ -88,10 +94,12 @@ function SignForm({
   petition,
   anonymity,
   signing,
+  witnesses,
 }: {
   petition: { id: number; slug: string; title: string };
   anonymity: PetitionKey;
   signing: ReturnType<typeof useAnonymousSigning>;
+  witnesses: string[];
 }) {
   const hydrated = useHydrated();
   const [visibility, setVisibility] = useState<"public" | "anonymous">("public");
@@ -131,7 +139,13 @@ function SignForm({
     onValidate: useLazyValidation("sign", true),
   });
   const refused = signing.entry?.refused;
-  const progress = progressLine(signing.progress);
+  const progress = signing.paused ? null : progressLine(signing.progress);
+  const lastingRefusal =
+    refused?.reason === "issued-otherwise"
+      ? issuedOtherwise
+      : refused?.reason === "not-in-log" || refused?.reason === "key-changed"
+        ? refused.message
+        : null;
   return (
     <section className="card" aria-labelledby="sign-title">
       <h2 id="sign-title">Sign this petition</h2>
@@ -145,6 +159,11 @@ function SignForm({
         {progress ? (
           <p role="status" className="progress-line">
             {progress}
+          </p>
+        ) : null}
+        {signing.paused && anonymity ? (
+          <p role="status" className="flash flash-info">
+            {signing.paused}
           </p>
         ) : null}
         <fieldset aria-describedby="visibility-hint">
@@ -196,11 +215,12 @@ function SignForm({
               .
             </p>
           ) : null}
-          {refused?.reason === "issued-otherwise" ? (
+          {lastingRefusal ? (
             <p className="flash flash-error" role="alert">
-              {issuedOtherwise}
+              {lastingRefusal}
             </p>
           ) : null}
+          {anonymity ? <LogSmallPrint witnesses={witnesses} /> : null}
         </fieldset>
         <TextareaField
           label="Why I'm signing (optional)"

@@ -13,6 +13,7 @@ import { moveLegacyEntries } from "../browser/wallet/legacy";
 import { allEntries } from "../browser/wallet/store";
 import type { FeedbackReceipt, HeldPetition } from "../browser/wallet/types";
 import { SETUP_PATH } from "./anonymous-signing";
+import { COMPARE_FINGERPRINT, comparableFingerprint } from "./format";
 import { SanitizedHtml } from "./sanitized-html";
 
 /**
@@ -82,13 +83,21 @@ export function AnonymousSignaturesHeld() {
                   {" "}
                   · receipt <code className="receipt-code">{receiptOf(entry.token.tokenId)}</code>
                 </>
-              ) : null}
+              ) : null}{" "}
+              · this petition's signing key{" "}
+              <code className="key-fingerprint">{comparableFingerprint(entry.fingerprint)}</code>
             </li>
           ))}
         </ul>
       ) : (
         <p className="muted">None on this device.</p>
       )}
+      {held.petitions.length ? (
+        <p className="hint">
+          Each signing key is the one this device checked in <a href="/transparency">the public log</a>.{" "}
+          {COMPARE_FINGERPRINT}
+        </p>
+      ) : null}
       <p className="hint">
         The platform cannot list these for you, and emails anonymous signers nothing. A signature made on
         another of your devices shows on its petition's page here once you have{" "}

@@ -18,6 +18,7 @@ import {
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SignPanel } from "../components/petition-sign-panel";
 import { SanitizedHtml } from "../components/sanitized-html";
+import { KeyFingerprint } from "../components/transparency-bits";
 import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
@@ -36,6 +37,7 @@ import type { TransitionAction } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
+import { witnessNames } from "../domain/transparency/log-reads.server";
 import { REJECTION_LABELS, REJECTION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -73,6 +75,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({
     // What the browser blinds against and pins: published in the petition's JSON too.
     anonymity: key && !key.retiredOn ? { publicKey: key.publicKey, fingerprint: key.fingerprint } : null,
+    /** Shown for colleagues to compare (the first 16 hex characters of it). */
+    keyFingerprint: key?.fingerprint ?? null,
+    witnesses: witnessNames(),
     ...page,
     bodyHtml: petitionBodyHtml(row),
     ownSignature: own
@@ -347,6 +352,9 @@ export default function PetitionPage() {
               {data.publicCount.toLocaleString("en")} public · {data.anonymousCount.toLocaleString("en")}{" "}
               anonymous · <Link to={`/petitions/${petition.slug}/signers`}>Signers</Link>
             </p>
+            {data.keyFingerprint ? (
+              <KeyFingerprint fingerprint={data.keyFingerprint} label="This petition's signing key" />
+            ) : null}
             <MilestoneProgress count={count} next={data.nextThreshold} />
             <h3>Milestones</h3>
             <ul className="milestones">
@@ -379,6 +387,7 @@ export default function PetitionPage() {
             ownSignature={data.ownSignature}
             isOpen={isOpen}
             signedIn={viewer.signedIn}
+            witnesses={data.witnesses}
           />
 
           <OrganizerPanel />

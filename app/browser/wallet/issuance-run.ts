@@ -8,7 +8,8 @@ import {
 } from "../derived-tokens";
 import { errorOf, postJson, WalletError } from "./http";
 import { moveLegacyEntries } from "./legacy";
-import { readEntry, readRun, walletSecret, writeEntry, writeRun } from "./store";
+import { checkLog, KEY_NOT_CONFIRMED, KEY_NOT_LOGGED, type LogCheck } from "./log-check";
+import { logPins, readEntry, readRun, walletSecret, writeEntry, writeRun } from "./store";
 import type { HeldFeedbackPermission, HeldPetition, Refusal, RunState, Token } from "./types";
 
 /**
@@ -32,9 +33,10 @@ type Target = ({ kind: "petition" } & PetitionTarget) | ({ kind: "feedback" } & 
 type Result = { scope: string; blindSignature?: string; refused?: string; message?: string };
 
 /** Refusals that stand: asking again would be refused again (the others may change by the next run). */
-const LASTING = new Set(["signed-publicly", "issued-otherwise"]);
+const LASTING = new Set(["signed-publicly", "issued-otherwise", "not-in-log"]);
 
-export type Progress = { done: number; total: number; completed: boolean };
+/** `paused`: the run asked for nothing, and why (log-check.ts), in plain words. */
+export type Progress = { done: number; total: number; completed: boolean; paused?: string };
 
 /** Whether a run is due: never completed, cut short, over an hour old, or a target it did not cover. */
 export function runIsDue(run: RunState | undefined, now: number, knownScope?: string) {
@@ -84,10 +86,19 @@ async function oneRun(
     done: 0,
     total: all.length,
     scopes: previous?.scopes ?? [],
+    paused: null,
   };
+  // The public log, also without a cookie: every key asked for must be the one it holds, witnessed.
+  const log = await checkLog(Date.now(), (path) => fetch(path, logRequest), logPins);
+  if (log.state === "paused") {
+    await writeRun({ ...run, paused: log.message });
+    onProgress({ done: 0, total: run.total, completed: false, paused: log.message });
+    throw new WalletError(log.message);
+  }
   const missing: Target[] = [];
   for (const target of all) {
     if (await isSettled(target)) run.done++;
+    else if (await isUnlogged(target, log)) run.done++;
     else missing.push(target);
   }
   await writeRun(run);
@@ -122,6 +133,33 @@ async function isSettled(target: Target) {
     return true;
   }
   return Boolean(held.token) || (held.refused !== null && LASTING.has(held.refused.reason));
+}
+
+const logRequest: RequestInit = {
+  credentials: "omit",
+  cache: "no-store",
+  headers: { Accept: "application/json" },
+};
+
+/**
+ * A target whose key the public log does not confirm is not asked for: not in the witnessed
+ * checkpoint yet (asked again at the next run), or another key than the one logged (refused for good).
+ */
+async function isUnlogged(target: Target, log: Extract<LogCheck, { state: "verified" }>) {
+  const logged = log.keys.get(target.scope);
+  if (!logged) {
+    await keep(target, null, { reason: "not-confirmed", message: KEY_NOT_CONFIRMED });
+    return true;
+  }
+  if (
+    logged === "disproved" ||
+    logged.fingerprint !== target.fingerprint ||
+    logged.publicKey !== target.publicKey
+  ) {
+    await keep(target, null, { reason: "not-in-log", message: KEY_NOT_LOGGED });
+    return true;
+  }
+  return false;
 }
 
 async function askFor(secret: Uint8Array, chunk: Target[]) {

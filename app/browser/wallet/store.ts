@@ -1,4 +1,5 @@
 import { clear, createStore, del, entries, get, set, type UseStore } from "idb-keyval";
+import type { LogPin, PinStore } from "./log-check";
 import type { HeldEntry, RunState } from "./types";
 
 /**
@@ -7,7 +8,7 @@ import type { HeldEntry, RunState } from "./types";
  * it), the per-petition and per-policy state of this device's anonymous acts, and the progress of
  * its background run. "Forget on this device" clears it all.
  *
- * Keys: "secret" · "run" · "boot" · a scope ("petition:12", "feedback:3:2026-W49") · "receipt:<id>".
+ * Keys: "secret" · "run" · "boot" · "log" · a scope ("petition:12", "feedback:3:2026-W49") · "receipt:<id>".
  */
 let deviceStore: UseStore | null = null;
 let legacyStore: UseStore | null = null;
@@ -36,7 +37,7 @@ export const dropEntry = (key: string) => del(key, device());
 export async function allEntries(): Promise<HeldEntry[]> {
   const all = await entries<string, unknown>(device());
   return all.flatMap(([key, value]) =>
-    key !== "secret" && key !== "run" && key !== "boot" ? [value as HeldEntry] : [],
+    key !== "secret" && key !== "run" && key !== "boot" && key !== "log" ? [value as HeldEntry] : [],
   );
 }
 
@@ -47,8 +48,15 @@ export const writeRun = (run: RunState) => set("run", run, device());
 export const readBootId = () => get<string>("boot", device());
 export const writeBootId = (bootId: string) => set("boot", bootId, device());
 
+/** What this device pinned of the public log on first sight, and the last checkpoint it verified (log-check.ts). */
+export const logPins: PinStore = {
+  read: () => get<LogPin>("log", device()),
+  write: (pin: LogPin) => set("log", pin, device()),
+};
+
 /** Everything, the secret included, gone from this device (a shared computer, someone demanding to look). */
 export async function forgetThisDevice() {
+  // The log's pin goes too: it would show that this device was used for anonymous signing.
   await clear(device());
   await clear(legacy());
 }

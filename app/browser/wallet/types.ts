@@ -86,6 +86,11 @@ export type RunState = {
   total: number;
   /** The scopes the last completed run covered: a new one means "new targets appeared". */
   scopes: string[];
+  /**
+   * Why the last run asked for nothing (a required witness has not confirmed the public log lately,
+   * or the log cannot be trusted): plain words shown where the run's state and the sign panel are.
+   */
+  paused?: string | null;
 };
 
 export const entryKey = (entry: HeldEntry) =>

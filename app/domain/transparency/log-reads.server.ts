@@ -10,7 +10,11 @@ import {
   logVkey,
   type StoredCheckpoint,
 } from "../../platform/transparency/log.server";
-import { witnessedCheckpoint, witnessStatus } from "../../platform/transparency/witnessing.server";
+import {
+  requiredWitnesses,
+  witnessedCheckpoint,
+  witnessStatus,
+} from "../../platform/transparency/witnessing.server";
 import { issuanceTargets } from "../petitions/issuance-runs.server";
 
 /**
@@ -106,7 +110,10 @@ export function logOverview(now: number) {
     origin: logOrigin(),
     logKey: logVkey(),
     size: checkpoint?.size ?? 0,
-    witnesses: witnessStatus(now),
+    witnesses: witnessStatus(now).map((status, i) => ({ ...status, key: getConfig().witnesses[i] ?? "" })),
     freshnessMinutes: getConfig().witnessFreshnessMs / 60_000,
   };
 }
+
+/** The names of the independent witnesses the log requires (none: "no independent witness"). */
+export const witnessNames = (): string[] => requiredWitnesses().map((w) => w.name);

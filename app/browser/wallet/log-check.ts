@@ -1,0 +1,263 @@
+import { type LogEntry, parseEntry } from "../../platform/transparency/log-entries";
+import {
+  equalHashes,
+  type Hash,
+  leafHash,
+  verifyConsistency,
+  verifyInclusion,
+} from "../../platform/transparency/merkle";
+import {
+  cosignatureTime,
+  fromBase64,
+  NoteError,
+  parseCheckpoint,
+  parseNote,
+  parseVkey,
+  SIG_COSIGNATURE,
+  SIG_ED25519,
+  signatureBy,
+  toBase64,
+  type Verifier,
+  verifySignature,
+} from "../../platform/transparency/signed-note";
+import { WalletError } from "./http";
+
+/**
+ * What a background run checks of the public log before it asks for anything (docs/anonymity.md,
+ * "The public log"): the log's name and key and the required witnesses, pinned on first sight and
+ * never reduced; the checkpoint the keys are proved in, signed by the log, cosigned recently by every
+ * required witness and consistent with the last one this device verified; and each petition's key,
+ * proved to be in it. Everything is fetched without a cookie: the same answers for every device.
+ * Pure but for `fetchLog` and `pins`, so it is tested in Node too.
+ */
+
+/** What this device pinned of the public log (IndexedDB, store.ts). */
+export type LogPin = {
+  origin: string;
+  logKey: string;
+  witnesses: string[];
+  freshnessMinutes: number;
+  /** The newest checkpoint this device verified: the log is never accepted smaller or forked from it. */
+  verified: { size: number; root: string } | null;
+  /** Each witness's newest cosignature this device verified, in ms (for "has not confirmed … since"). */
+  lastConfirmed: Record<string, number>;
+};
+
+export type PinStore = { read(): Promise<LogPin | undefined>; write(pin: LogPin): Promise<void> };
+export type LogFetch = (path: string) => Promise<Response>;
+
+/** A scope's key as the log proves it, or "disproved" (an entry that is not in the checkpoint). */
+export type LoggedKey = { fingerprint: string; publicKey: string } | "disproved";
+
+export type LogCheck =
+  | { state: "verified"; keys: Map<string, LoggedKey>; witnessNames: string[]; size: number }
+  /** Nothing is asked this run: a witness is stale, or the log cannot be trusted at all. */
+  | { state: "paused"; message: string };
+
+/** Clock skew a witness may have: a cosignature dated further ahead is not accepted. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+export const PUBLIC_STILL_WORKS = "You can still sign publicly.";
+
+type Trust = { origin: string; logKey: string; witnesses: string[]; freshnessMinutes: number };
+type KeysAnswer = {
+  checkpoint: string | null;
+  keys: Array<{ scope: string; index: number; data: string; proof: string[] }>;
+};
+
+async function readJson<T>(fetchLog: LogFetch, path: string, what: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchLog(path);
+  } catch {
+    throw new WalletError(`The public log could not be reached (${what}): this device tries again later.`);
+  }
+  if (!response.ok)
+    throw new WalletError(
+      `The public log could not be read (${what}, ${response.status}): this device tries again later.`,
+    );
+  return (await response.json()) as T;
+}
+
+const isTrust = (value: unknown): value is Trust => {
+  const t = value as Trust;
+  return (
+    typeof t === "object" &&
+    t !== null &&
+    typeof t.origin === "string" &&
+    typeof t.logKey === "string" &&
+    Array.isArray(t.witnesses) &&
+    t.witnesses.every((w) => typeof w === "string") &&
+    typeof t.freshnessMinutes === "number" &&
+    t.freshnessMinutes > 0
+  );
+};
+
+const stopped = (why: string): LogCheck => ({
+  state: "paused",
+  message: `Anonymous signing is stopped on this device: ${why} This device will not ask for anything to sign with until that is explained. ${PUBLIC_STILL_WORKS}`,
+});
+
+const when = (ms: number) =>
+  `${new Date(ms).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
+
+/** "Anonymous signing is paused: the independent witness … has not confirmed the public log since …" */
+export function witnessPause(name: string, lastConfirmed: number | undefined): string {
+  const since = lastConfirmed ? ` since ${when(lastConfirmed)}` : " recently";
+  return `Anonymous signing is paused: the independent witness ${name} has not confirmed the public log${since}. This device asks for nothing to sign with until it does, and neither does anyone else's. ${PUBLIC_STILL_WORKS}`;
+}
+
+function verifierOf(vkey: string, type: number): Verifier | null {
+  try {
+    const verifier = parseVkey(vkey);
+    return verifier.type === type ? verifier : null;
+  } catch {
+    return null;
+  }
+}
+
+function proofOf(encoded: string[]): Hash[] | null {
+  try {
+    return encoded.map((hash) => fromBase64(hash));
+  } catch {
+    return null;
+  }
+}
+
+/** Checks the public log as served now; `now` in ms. Throws WalletError when it cannot be read (tried again later). */
+export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore): Promise<LogCheck> {
+  const served = await readJson<unknown>(fetchLog, "/api/log/trust", "its keys");
+  if (!isTrust(served))
+    throw new WalletError("The public log's description could not be read: this device tries again later.");
+  let pin = await pins.read();
+  if (!pin) {
+    pin = { ...served, verified: null, lastConfirmed: {} };
+    await pins.write(pin);
+  }
+  if (served.origin !== pin.origin || served.logKey !== pin.logKey) {
+    return stopped(
+      "the server now shows a public log with another name or key than the one this device first saw, so its records could be rewritten without anyone noticing.",
+    );
+  }
+  const logVerifier = verifierOf(pin.logKey, SIG_ED25519);
+  if (!logVerifier)
+    return stopped("the public log's key, as this device first saw it, is not one it can check.");
+  // Witnesses are never fewer than this device first saw, and freshness never looser.
+  const witnessKeys = [...new Set([...pin.witnesses, ...served.witnesses])];
+  const witnesses = witnessKeys.map((key) => verifierOf(key, SIG_COSIGNATURE));
+  if (witnesses.some((w) => w === null))
+    return stopped("the server names an independent witness whose key is not one this device can check.");
+  const required = witnesses as Verifier[];
+  const freshnessMs = Math.min(pin.freshnessMinutes, served.freshnessMinutes) * 60_000;
+  pin = { ...pin, witnesses: witnessKeys, freshnessMinutes: freshnessMs / 60_000 };
+  await pins.write(pin);
+
+  const answer = await readJson<KeysAnswer>(fetchLog, "/api/log/keys", "its signing keys");
+  if (!answer.checkpoint) {
+    const first = required[0];
+    return {
+      state: "paused",
+      message: first
+        ? witnessPause(first.name, pin.lastConfirmed[first.name])
+        : `Anonymous signing is paused: the public log has not started yet. ${PUBLIC_STILL_WORKS}`,
+    };
+  }
+  let body: string;
+  let signatures: ReturnType<typeof parseNote>["signatures"];
+  let checkpoint: ReturnType<typeof parseCheckpoint>;
+  try {
+    ({ body, signatures } = parseNote(answer.checkpoint));
+    checkpoint = parseCheckpoint(body);
+  } catch (error) {
+    if (error instanceof NoteError) return stopped("the public log's checkpoint is not well formed.");
+    throw error;
+  }
+  const logSignature = signatureBy(signatures, logVerifier);
+  if (checkpoint.origin !== pin.origin || !logSignature || !verifySignature(body, logSignature, logVerifier))
+    return stopped("the public log's checkpoint does not carry the log's own signature.");
+
+  const lastConfirmed = { ...pin.lastConfirmed };
+  let pause: string | null = null;
+  for (const witness of required) {
+    const signature = signatureBy(signatures, witness);
+    const verifies = signature !== undefined && verifySignature(body, signature, witness);
+    const time = verifies && signature ? cosignatureTime(signature) * 1000 : null;
+    if (time !== null && time <= now + FUTURE_SKEW_MS) {
+      lastConfirmed[witness.name] = Math.max(lastConfirmed[witness.name] ?? 0, time);
+      if (now - time <= freshnessMs) continue;
+    }
+    pause ??= witnessPause(witness.name, lastConfirmed[witness.name]);
+  }
+  if (pause) {
+    await pins.write({ ...pin, lastConfirmed });
+    return { state: "paused", message: pause };
+  }
+
+  // Append-only: from the last checkpoint this device verified, the log only grows.
+  let verified = { size: checkpoint.size, root: toBase64(checkpoint.root) };
+  if (pin.verified) {
+    const before = { size: pin.verified.size, root: fromBase64(pin.verified.root) };
+    const consistent = await consistentWith(fetchLog, before, checkpoint);
+    if (!consistent) {
+      return stopped(
+        "the public log was rewritten: what it shows now does not extend what this device checked before.",
+      );
+    }
+    // An older witnessed checkpoint (a witness was added since) is consistent but moves nothing back.
+    if (before.size > checkpoint.size) verified = pin.verified;
+  }
+  await pins.write({ ...pin, lastConfirmed, verified });
+
+  const keys = new Map<string, LoggedKey>();
+  for (const item of answer.keys ?? []) {
+    keys.set(item.scope, provedKey(item, checkpoint));
+  }
+  return { state: "verified", keys, witnessNames: required.map((w) => w.name), size: checkpoint.size };
+}
+
+async function consistentWith(
+  fetchLog: LogFetch,
+  before: { size: number; root: Hash },
+  now: { size: number; root: Hash },
+): Promise<boolean> {
+  if (before.size === now.size) return equalHashes(before.root, now.root);
+  const [small, large] = before.size < now.size ? [before, now] : [now, before];
+  if (small.size === 0) return true;
+  const answer = await readJson<{ proof?: string[] }>(
+    fetchLog,
+    `/api/log/proof/consistency?from=${small.size}&to=${large.size}`,
+    "its consistency",
+  );
+  const proof = proofOf(answer.proof ?? []);
+  return proof !== null && verifyConsistency(small.size, large.size, proof, small.root, large.root);
+}
+
+function provedKey(item: KeysAnswer["keys"][number], checkpoint: { size: number; root: Hash }): LoggedKey {
+  const data = new TextEncoder().encode(item.data);
+  let entry: LogEntry;
+  try {
+    entry = parseEntry(data);
+  } catch {
+    return "disproved";
+  }
+  const proof = proofOf(item.proof);
+  if (
+    entry.type !== "key" ||
+    entry.scope !== item.scope ||
+    !proof ||
+    !Number.isSafeInteger(item.index) ||
+    item.index < 0 ||
+    item.index >= checkpoint.size ||
+    !verifyInclusion(leafHash(data), item.index, checkpoint.size, proof, checkpoint.root)
+  )
+    return "disproved";
+  return { fingerprint: entry.fingerprint, publicKey: entry.publicKey };
+}
+
+/** Why a petition's key is refused for good: it is not the one the public log holds for it. */
+export const KEY_NOT_LOGGED =
+  "This device was given a key for this petition that is not the one in the public log. Someone may be trying to tell your signature apart from your colleagues', so this device will not sign it anonymously. You can still sign it publicly.";
+
+/** Why a key is not asked for this run: the public log (or its witness) has not confirmed it yet. */
+export const KEY_NOT_CONFIRMED =
+  "This petition's signing key is not yet confirmed in the public log: this device asks for it again at its next run, within the hour.";
