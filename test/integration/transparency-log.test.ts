@@ -4,7 +4,7 @@ import type { User } from "../../app/domain/identity/sessions.server";
 import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import { NO_ANONYMOUS_SIGNATURE_QUESTION, signPetition } from "../../app/domain/petitions/signing.server";
-import { logCurrentState } from "../../app/domain/transparency/log-writer.server";
+import { logCurrentState, logRestoredPetitions } from "../../app/domain/transparency/log-writer.server";
 import { generateBlindKeyPair } from "../../app/platform/blind-signatures.server";
 import { HOUR_MS } from "../../app/platform/time";
 import { petitionScope } from "../../app/platform/token-messages";
@@ -164,6 +164,31 @@ describe("petition states at batch periods", () => {
       .map((row) => parseEntry(new TextEncoder().encode(row.data)))
       .filter((entry) => entry.type === "settings");
     expect(settings.at(-1)).toMatchObject({ batchMinutes: 15, batchMinimum: 5, minimumHolders: 20 });
+  });
+});
+
+describe("after a restore", () => {
+  it("logs a restored entry for a petition the backup takes back, by its ledger or its tokens issued", () => {
+    const petition = openPetition(company, "Taken back by a restore");
+    const slot = Date.now() + 10 * HOUR_MS;
+    getDb()
+      .$client.prepare("update blind_keys set issued_published = 25 where scope = ?")
+      .run(petitionScope(petition.id));
+    logCurrentState(slot, { force: true });
+    expect(lastPetitionEntry(petition.id, "petition")?.entry.tokensIssued).toBe(25);
+    // The restored copy as it stands: nothing taken back, nothing logged.
+    expect(logRestoredPetitions(getDb(), slot)).not.toContain(petition.id);
+    // Tokens issued after the backup (its number is lower), no signature lost: taken back all the same.
+    getDb()
+      .$client.prepare("update blind_keys set issued_published = 20 where scope = ?")
+      .run(petitionScope(petition.id));
+    expect(logRestoredPetitions(getDb(), slot)).toContain(petition.id);
+    expect(lastPetitionEntry(petition.id, "restored")?.entry).toMatchObject({
+      petition: petition.id,
+      length: 1,
+    });
+    // Once logged, the same restore is not logged again.
+    expect(logRestoredPetitions(getDb(), slot)).not.toContain(petition.id);
   });
 });
 
