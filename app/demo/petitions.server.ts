@@ -15,8 +15,6 @@ import { signPetition } from "../domain/petitions/signing.server";
 import { retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
 import { checkpointAfterForgetting } from "../platform/forgetting.server";
 import { DAY_MS, HOUR_MS } from "../platform/time";
-import { issuanceOf } from "../platform/token-issuance.server";
-import { petitionScope } from "../platform/token-messages";
 import { fetchToken, type HeldToken, redeem, walletSecretOf } from "./anonymous-signer.server";
 import { seedDemoDiscussion } from "./discussion.server";
 import { seedOrganizing } from "./organizing.server";
