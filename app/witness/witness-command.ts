@@ -127,9 +127,14 @@ async function watch(url: string, options: Options): Promise<number> {
     const result = await pollOnce(state, {
       url,
       now: Date.now,
-      save: (next) => saveWitnessState(options.state, next),
+      // What is saved is what the next poll is checked against, whatever the server answers after:
+      // a server that keeps a cosignature but answers with an error must not get a second one for
+      // another checkpoint of the same size (a fork).
+      save: (next) => {
+        saveWitnessState(options.state, next);
+        state = next;
+      },
     });
-    if (result.kind === "cosigned" || result.kind === "not-listed") state = result.state;
     report(result, state.vkey, !options.once);
     if (result.kind === "refused") return 1;
     if (options.once) return result.kind === "cosigned" ? 0 : 3;

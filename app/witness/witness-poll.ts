@@ -41,6 +41,8 @@ export type PollOptions = {
   /** Keeps the new state before the cosignature leaves (so a crash never forgets what was signed). */
   save: (state: WitnessState) => void;
   fetch?: typeof fetch;
+  /** How long one request may take (default 30 s): a silent server cannot hang a poll. */
+  timeoutMs?: number;
 };
 
 class Unreachable extends Error {}
@@ -51,7 +53,9 @@ const PAGE = 1000;
 /** Polls once. Never throws for what the server answers; returns the new state to keep. */
 export async function pollOnce(state: WitnessState, options: PollOptions): Promise<PollResult> {
   const base = options.url.replace(/\/+$/, "");
-  const get = (path: string) => request(options.fetch ?? fetch, `${base}${path}`);
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const fetcher = bounded(options.fetch ?? fetch, timeoutMs);
+  const get = (path: string) => request(fetcher, `${base}${path}`);
   let newNote = "";
   try {
     const trust = parseTrust(await get("/api/log/trust"));
@@ -74,14 +78,19 @@ export async function pollOnce(state: WitnessState, options: PollOptions): Promi
     };
     options.save(next);
     const signature = cosign(body, witnessSigner(state), Math.floor(options.now() / 1000));
-    const posted = await (options.fetch ?? fetch)(`${base}/api/log/cosignature`, {
-      method: "POST",
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-      body: formatNote(body, [signature]),
-    }).catch((error: unknown) => {
+    let posted: Response;
+    let answer: string;
+    try {
+      posted = await fetcher(`${base}/api/log/cosignature`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+        body: formatNote(body, [signature]),
+      });
+      answer = (await boundedText(posted, `${base}/api/log/cosignature`)).trim();
+    } catch (error) {
+      if (error instanceof Unreachable) throw error;
       throw new Unreachable(`Could not send the cosignature to ${base}: ${describe(error)}`);
-    });
-    const answer = (await posted.text()).trim();
+    }
     const done = { origin: checkpoint.origin, size: checkpoint.size, state: next };
     if (posted.status === 403) return { kind: "not-listed", ...done, message: answer };
     if (!posted.ok)
@@ -98,16 +107,59 @@ export async function pollOnce(state: WitnessState, options: PollOptions): Promi
   }
 }
 
+/** How long one request may take, and how much it may answer: a server cannot hang or flood a witness. */
+const TIMEOUT_MS = 30_000;
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
 async function request(fetcher: typeof fetch, url: string): Promise<string> {
-  let response: Response;
   try {
-    response = await fetcher(url, { credentials: "omit", headers: { "Cache-Control": "no-store" } });
+    const response = await fetcher(url, { credentials: "omit", headers: { "Cache-Control": "no-store" } });
+    const text = await boundedText(response, url);
+    if (!response.ok)
+      throw new Unreachable(`${url} answered ${response.status}: ${text.trim().slice(0, 300)}`);
+    return text;
   } catch (error) {
+    if (error instanceof Unreachable) throw error;
     throw new Unreachable(`Could not reach ${url}: ${describe(error)}`);
   }
-  const text = await response.text();
-  if (!response.ok) throw new Unreachable(`${url} answered ${response.status}: ${text.trim().slice(0, 300)}`);
-  return text;
+}
+
+/** A fetch given up after `ms` (aborted, and answered as unreachable even if the fetch ignores the abort). */
+function bounded(fetcher: typeof fetch, ms: number): typeof fetch {
+  return (input, init) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new Unreachable(`No answer from ${String(input)} within ${Math.round(ms / 1000)} s.`));
+      }, ms);
+    });
+    return Promise.race([fetcher(input, { ...init, signal: controller.signal }), timeout]).finally(() =>
+      clearTimeout(timer),
+    );
+  };
+}
+
+/** The answer's text, refused past MAX_ANSWER_BYTES (counted as it arrives). */
+async function boundedText(response: Response, url: string): Promise<string> {
+  if (Number(response.headers.get("Content-Length")) > MAX_ANSWER_BYTES)
+    throw new Unreachable(`${url} answered with more than ${MAX_ANSWER_BYTES} bytes.`);
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      throw new Unreachable(`${url} answered with more than ${MAX_ANSWER_BYTES} bytes.`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 const describe = (error: unknown) =>
@@ -134,7 +186,14 @@ function parseTrust(text: string): { origin: string; logKey: string } {
 function verifiedCheckpoint(note: string, pinned: { origin: string; logKey: string }): Checkpoint {
   const verifier = parseVkey(pinned.logKey);
   if (verifier.type !== SIG_ED25519) throw new Refused("The pinned log key is not an Ed25519 signing key.");
-  const { body, signatures } = parseNote(note);
+  let body: string;
+  let signatures: ReturnType<typeof parseNote>["signatures"];
+  try {
+    ({ body, signatures } = parseNote(note));
+  } catch (error) {
+    // A page that is no checkpoint at all (a proxy's error page, a captive portal) proves nothing.
+    throw new Unreachable(`The server's checkpoint is not a signed note (${(error as Error).message}).`);
+  }
   const signature = signatureBy(signatures, verifier);
   if (!signature || !verifySignature(body, signature, verifier))
     throw new Refused("The newest checkpoint is not signed by the log's key.");
