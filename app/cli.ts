@@ -167,7 +167,7 @@ async function run(args: string[]): Promise<void> {
         ? checkAnonymityAgainstLog(log.entries, {
             petitionId: published.petitionId,
             publicKey: published.publicKey,
-            legacy: published.legacy ?? check.legacy,
+            legacy: Math.max(published.legacy ?? 0, check.legacy),
             redeemed: check.checked - check.legacy,
             publicWithToken: published.publicWithToken ?? 0,
             ledger: published.ledger,

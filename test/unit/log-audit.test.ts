@@ -6,6 +6,7 @@ import {
   checkLog,
   checkLogContents,
   type IndexedEntry,
+  staleWitnesses,
 } from "../../app/domain/transparency/log-audit";
 import { encodeEntry, type LogEntry } from "../../app/platform/transparency/log-entries";
 import { CompactRange, leafHash } from "../../app/platform/transparency/merkle";
@@ -71,6 +72,7 @@ function logOf(entries: LogEntry[], sizes: number[]) {
     checkpoints,
     logKey: parseVkey(vkeyText(log)),
     witnesses: [parseVkey(vkeyText(witness))],
+    freshnessMs: 60 * 60_000,
   };
 }
 
@@ -114,6 +116,25 @@ describe("the log's checkpoints against its entries", () => {
     const resigned = `${formatNote(body, [signNote(body, log)])}${stale}\n`;
     expect(checkLog({ ...view, rows, checkpoints: [resigned] }).problems).toEqual([
       "The log is not append-only: witness verify.test/witness's cosignature on the checkpoint of size 3 does not verify against it.",
+    ]);
+  });
+
+  it("holds a log whose witness's cosignatures are gone (or old) to nothing: it says so", () => {
+    const view = logOf(entries, [3]);
+    // Cosigned at 1,000 s after the epoch (logOf): long stale by any clock a verifier runs on.
+    const later = 1_000_000 + view.freshnessMs + 1;
+    expect(staleWitnesses(view, 1_000_000)).toEqual([]);
+    expect(staleWitnesses(view, later)[0]).toMatch(
+      /^Witness verify\.test\/witness has not confirmed the public log since/,
+    );
+    // A rewrite re-signed by the log's key, its cosignatures deleted.
+    const stripped = {
+      ...view,
+      checkpoints: view.checkpoints.map((c) => c.split("\n").slice(0, -2).join("\n") + "\n"),
+    };
+    expect(checkLog(stripped).problems).toEqual([]);
+    expect(staleWitnesses(stripped, 1_000_000)).toEqual([
+      "Witness verify.test/witness has not confirmed the public log at all: what the log shows is held to nothing but the log's own key.",
     ]);
   });
 

@@ -39,8 +39,16 @@ export function checkAnonymousSignatures(
     if (seen.has(s.tokenId)) problems.push(`token ${s.tokenId} is listed twice`);
     seen.add(s.tokenId);
     if (s.standing) standing++;
-    if (s.message === null || s.signature === null) {
+    if (s.message === null && s.signature === null) {
       legacy++;
+      continue;
+    }
+    // From before tokens means neither; a message without its signature (or the reverse) is a
+    // token nobody can check, never a pre-token signature.
+    if (s.message === null || s.signature === null) {
+      problems.push(
+        `token ${s.tokenId}: it is listed with ${s.message === null ? "a signature but no message" : "a message but no signature"}, so nothing backs it`,
+      );
       continue;
     }
     const message = Buffer.from(s.message, "base64url");

@@ -29,6 +29,8 @@ export type LogView = {
   /** The log's key (type 0x01), and the witnesses whose cosignatures are checked. */
   logKey: Verifier;
   witnesses: Verifier[];
+  /** How recent a witness's newest cosignature must be (WITNESS_FRESHNESS_MINUTES, as served). */
+  freshnessMs: number;
 };
 
 const encoder = new TextEncoder();
@@ -105,6 +107,30 @@ export function checkLog(view: LogView): Findings & { entries: IndexedEntry[]; s
   }
   if (!problems.length) notes.push(`The public log: ${size} entries, each checkpoint signed by its key.`);
   return { problems, notes, entries, size };
+}
+
+/**
+ * Each required witness must have confirmed the log recently: a log whose cosignatures were deleted
+ * (or never sent) after a rewrite is held to nothing but its own key, which its operator holds.
+ */
+export function staleWitnesses(view: LogView, now: number): string[] {
+  return view.witnesses.flatMap((witness) => {
+    let newest = 0;
+    for (const text of view.checkpoints) {
+      try {
+        const note = parseNote(text);
+        const cosignature = signatureBy(note.signatures, witness);
+        if (cosignature && verifySignature(note.body, cosignature, witness))
+          newest = Math.max(newest, cosignatureTime(cosignature) * 1000);
+      } catch (error) {
+        if (!(error instanceof NoteError)) throw error;
+      }
+    }
+    if (newest && now - newest <= view.freshnessMs) return [];
+    return [
+      `Witness ${witness.name} has not confirmed the public log ${newest ? `since ${new Date(newest).toISOString().slice(0, 16).replace("T", " ")} UTC` : "at all"}: what the log shows is held to nothing but the log's own key.`,
+    ];
+  });
 }
 
 /** Each witness's newest verifying cosignature in the given checkpoints: when it last confirmed the log. */
@@ -201,20 +227,24 @@ export function checkLedgerAgainstLog(
   const own = entries.filter(
     (e) => (e.entry.type === "petition" || e.entry.type === "restored") && e.entry.petition === petitionId,
   ) as Array<{ index: number; entry: Of<"petition"> | Of<"restored"> }>;
-  let lastRestore = -1;
   let loggedLength = 0;
-  own.forEach(({ entry }, i) => {
+  for (const { entry } of own) {
     if (entry.type === "restored") {
       const lost = Math.max(0, loggedLength - entry.length);
       notes.push(
         `Petition ${petitionId}: restored from a backup on ${entry.at.slice(0, 10)}, its ledger taken back to ${entry.length} entries${lost ? `; at least ${lost} logged entries were lost` : ""}.`,
       );
-      lastRestore = i;
     }
     loggedLength = Math.max(loggedLength, entry.length);
-  });
-  const since = own.slice(Math.max(0, lastRestore));
-  for (const { index, entry } of since) {
+  }
+  // A restore goes back to a backup: a prefix of what was logged. So every logged state must be in
+  // the chain, except those a later restore took back (logged longer than where it went back to); a
+  // `restored` entry written to excuse a rewritten chain still leaves its earlier states to match.
+  own.forEach(({ index, entry }, i) => {
+    const lostInRestore = own
+      .slice(i + 1)
+      .some((later) => later.entry.type === "restored" && later.entry.length < entry.length);
+    if (lostInRestore) return;
     const hash = chain.hashAt(entry.length);
     const when =
       entry.type === "restored"
@@ -233,7 +263,7 @@ export function checkLedgerAgainstLog(
         `Petition ${petitionId}: the public log recorded ${entry.count} signatures at ledger entry ${entry.length} (entry ${index}), the chain replays to ${chain.countAt(entry.length)}.`,
       );
     }
-  }
+  });
   if (!own.length) notes.push(`Petition ${petitionId}: the public log records no state of its ledger yet.`);
   return { problems, notes };
 }

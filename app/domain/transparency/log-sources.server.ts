@@ -1,4 +1,5 @@
 import { type DB, getDb } from "../../../db/client";
+import { getConfig } from "../../config.server";
 import { logVkey, rootOfSize } from "../../platform/transparency/log.server";
 import { equalHashes } from "../../platform/transparency/merkle";
 import {
@@ -73,6 +74,7 @@ export function localLogView(db: DB = getDb()): { view: LogView; findings: Findi
       checkpoints: stored.map((c) => c.note + (cosignatures.get(c.size) ?? []).join("")),
       logKey: parseVkey(vkey),
       witnesses,
+      freshnessMs: getConfig().witnessFreshnessMs,
     },
     findings,
   };
@@ -158,7 +160,13 @@ export async function remoteLogView(
     rows.push(...page.entries);
   }
   return {
-    view: { rows, checkpoints: witnessed ? [newest, witnessed] : [newest], logKey: key, witnesses },
+    view: {
+      rows,
+      checkpoints: witnessed ? [newest, witnessed] : [newest],
+      logKey: key,
+      witnesses,
+      freshnessMs: trust.freshnessMinutes * 60_000,
+    },
     findings,
   };
 }

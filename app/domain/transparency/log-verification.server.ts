@@ -5,6 +5,7 @@ import {
   checkLogContents,
   type Findings,
   type IndexedEntry,
+  staleWitnesses,
   witnessConfirmations,
 } from "./log-audit";
 import { LogUnreadable, localLogView, remoteLedger, remoteLogView } from "./log-sources.server";
@@ -34,7 +35,7 @@ export async function verifiedLog(source: { from?: string; logKey?: string }): P
       entries: null,
     };
   const log = checkLog(read.view);
-  const problems = [...read.findings.problems, ...log.problems];
+  const problems = [...read.findings.problems, ...log.problems, ...staleWitnesses(read.view, Date.now())];
   const notes = [...read.findings.notes, ...log.notes, ...witnessConfirmations(read.view)];
   if (problems.length) {
     notes.push("Nothing else was checked against the log: its entries cannot be trusted.");

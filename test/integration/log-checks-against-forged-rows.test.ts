@@ -13,12 +13,12 @@ import { TEST_BASE_URL } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
- * Review of issue 24 (adversarial): what still passes `verify-anonymous` / `verify-ledger` against
- * the log. (1) Rows padded in a shape the database's pre-token count does not count but the list
+ * What an operator might try against `verify-anonymous` / `verify-ledger` with the log in place: (1) Rows padded in a shape the database's pre-token count does not count but the list
  * check skips as pre-token; (2) a `restored` entry the operator appends to excuse a rewritten chain.
  */
 
 const HEAD = (n: number, tag = "") => Buffer.from(`${tag}${n}`.padEnd(32, "-")).toString("hex").slice(0, 64);
+// fixed clock: the ledger check compares logged hours with nothing but each other.
 const AT = "2030-01-01T10:00:00.000Z";
 
 describe("a restored entry written by the operator", () => {
