@@ -343,7 +343,9 @@ describe("what a device already holds is spent only with the key the public log 
   it("does not send feedback with a held permission for a week key the log contradicts", async () => {
     holdTokenFor(real);
     holdFeedbackFor(taggedWeek);
-    const feedback = [{ scope: weekScope, policyId: 3, ...taggedWeek }];
+    const feedback = [
+      { scope: weekScope, policyId: 3, publicKey: taggedWeek.publicKey, fingerprint: taggedWeek.fingerprint },
+    ];
     const { fetchStub, requests } = recordingFrontEnd({ petitions: [real], feedback, logged: [0, 1] });
     vi.stubGlobal("fetch", fetchStub);
     await runIssuance({ force: true }, () => undefined);
@@ -356,7 +358,9 @@ describe("what a device already holds is spent only with the key the public log 
   it("sends feedback with a held permission once the log confirms its week key", async () => {
     holdTokenFor(real);
     holdFeedbackFor(realWeek);
-    const feedback = [{ scope: weekScope, policyId: 3, ...realWeek }];
+    const feedback = [
+      { scope: weekScope, policyId: 3, publicKey: realWeek.publicKey, fingerprint: realWeek.fingerprint },
+    ];
     const { fetchStub, requests } = recordingFrontEnd({ petitions: [real], feedback, logged: [0, 1] });
     vi.stubGlobal("fetch", fetchStub);
     await runIssuance({ force: true }, () => undefined);
