@@ -208,7 +208,7 @@ async function askFor(secret: Uint8Array, chunk: Target[]) {
       await keep(target, null, {
         reason: "key-mismatch",
         message:
-          "The key published for this is not one this device accepts (its shape, or its fingerprint): this device asked for nothing.",
+          "The signing key published for this is not one this device accepts: this device asked for nothing.",
       });
       continue;
     }

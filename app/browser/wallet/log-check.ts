@@ -184,12 +184,13 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     ({ body, signatures } = parseNote(answer.checkpoint));
     checkpoint = parseCheckpoint(body);
   } catch (error) {
-    if (error instanceof NoteError) return stopped("the public log's checkpoint is not well formed.");
+    if (error instanceof NoteError)
+      return stopped("what the server shows as the public log's latest state cannot be read.");
     throw error;
   }
   const logSignature = signatureBy(signatures, logVerifier);
   if (checkpoint.origin !== pin.origin || !logSignature || !verifySignature(body, logSignature, logVerifier))
-    return stopped("the public log's checkpoint does not carry the log's own signature.");
+    return stopped("the public log's latest state does not carry the log's own signature.");
 
   const lastConfirmed = { ...pin.lastConfirmed };
   let pause: string | null = null;
@@ -333,15 +334,21 @@ export function unconfirmedKey(entry: HeldPetition | HeldFeedbackPermission): st
   return null;
 }
 
+/** A key ID as the log's or a witness's key line shows it (name+ID+key): 8 hex characters. */
+export const keyIdHex = (keyId: number) => keyId.toString(16).padStart(8, "0");
+
+/** The key ID in a log's key line, or null when it is not one. */
+export function logKeyId(vkey: string): string | null {
+  const log = verifierOf(vkey, SIG_ED25519);
+  return log ? keyIdHex(log.keyId) : null;
+}
+
 /** What this device pinned of the public log, for colleagues to compare: its key ID and witnesses. */
 export function pinnedLogSummary(pin: LogPin): { keyId: string; witnesses: string[] } | null {
-  const log = verifierOf(pin.logKey, SIG_ED25519);
-  if (!log) return null;
+  const keyId = logKeyId(pin.logKey);
+  if (!keyId) return null;
   return {
-    keyId: keyIdHex(log.keyId),
+    keyId,
     witnesses: pin.witnesses.flatMap((key) => verifierOf(key, SIG_COSIGNATURE)?.name ?? []),
   };
 }
-
-/** A key ID as its vkey shows it: 8 hex characters. */
-export const keyIdHex = (keyId: number) => keyId.toString(16).padStart(8, "0");
