@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import type { z } from "zod";
+import { unconfirmedKey } from "../browser/wallet/log-check";
 import type { signSchema } from "../domain/petitions/forms";
 import {
   AnonymousReceipt,
@@ -146,6 +147,10 @@ function SignForm({
       : refused?.reason === "not-in-log" || refused?.reason === "key-changed"
         ? refused.message
         : null;
+  // A signature this device holds whose key the public log has not confirmed yet: kept, not spent.
+  const held = signing.entry;
+  const unconfirmed =
+    !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKey(held) : null;
   return (
     <section className="card" aria-labelledby="sign-title">
       <h2 id="sign-title">Sign this petition</h2>
@@ -218,6 +223,11 @@ function SignForm({
           {lastingRefusal ? (
             <p className="flash flash-error" role="alert">
               {lastingRefusal}
+            </p>
+          ) : null}
+          {unconfirmed ? (
+            <p className="hint" role="status">
+              {unconfirmed}
             </p>
           ) : null}
           {anonymity ? <LogSmallPrint witnesses={witnesses} /> : null}

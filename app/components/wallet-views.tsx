@@ -10,7 +10,8 @@ import {
 } from "../browser/feedback-replies";
 import { feedbackReceipts, refreshFeedback } from "../browser/wallet/feedback";
 import { moveLegacyEntries } from "../browser/wallet/legacy";
-import { allEntries } from "../browser/wallet/store";
+import { KEY_REFUSALS, pinnedLogSummary } from "../browser/wallet/log-check";
+import { allEntries, logPins } from "../browser/wallet/store";
 import type { FeedbackReceipt, HeldPetition } from "../browser/wallet/types";
 import { SETUP_PATH } from "./anonymous-signing";
 import { COMPARE_FINGERPRINT, comparableFingerprint } from "./format";
@@ -47,6 +48,39 @@ function useHeld() {
     })();
   }, []);
   return state;
+}
+
+const names = (list: string[]) =>
+  list.length <= 1 ? (list[0] ?? "") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`;
+
+/**
+ * What this device pinned of the public log the first time it checked it: the log's key ID and the
+ * witnesses it requires. That first sight is trusted as the server showed it (a server could show a
+ * new device a log of its own), so it is shown here for colleagues to compare; nothing when this
+ * device has not checked the log.
+ */
+export function ThisDevicesLog() {
+  const [copy, setCopy] = useState<{ keyId: string; witnesses: string[] } | null>(null);
+  useEffect(() => {
+    if (!anonymityAvailable()) return;
+    void logPins.read().then(
+      (pin) => setCopy(pin ? pinnedLogSummary(pin) : null),
+      () => undefined,
+    );
+  }, []);
+  if (!copy) return null;
+  return (
+    <p className="hint" data-testid="this-devices-log">
+      This device checks <a href="/transparency">the public log</a> with key ID{" "}
+      <code className="key-fingerprint">{copy.keyId}</code>,{" "}
+      {copy.witnesses.length
+        ? `confirmed by the independent ${copy.witnesses.length === 1 ? "witness" : "witnesses"} ${names(copy.witnesses)}`
+        : "with no independent witness"}
+      . It took them as the server showed them the first time it checked the log, and they cannot change on
+      this device since. Compare the key ID and the witnesses with a colleague's: if they differ, someone may
+      be showing one of you a log of its own.
+    </p>
+  );
 }
 
 function Unavailable({ ready, what }: { ready: boolean; what: string }) {
@@ -86,6 +120,19 @@ export function AnonymousSignaturesHeld() {
               ) : null}{" "}
               · this petition's signing key{" "}
               <code className="key-fingerprint">{comparableFingerprint(entry.fingerprint)}</code>
+              {entry.refused && KEY_REFUSALS.has(entry.refused.reason) ? (
+                <>
+                  {" "}
+                  <span className="muted">
+                    (not the one in the public log: this device will not sign it again anonymously)
+                  </span>
+                </>
+              ) : !entry.logConfirmed || entry.logConfirmed !== entry.fingerprint ? (
+                <>
+                  {" "}
+                  <span className="muted">(not yet confirmed in the public log)</span>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -94,10 +141,11 @@ export function AnonymousSignaturesHeld() {
       )}
       {held.petitions.length ? (
         <p className="hint">
-          Each signing key is the one this device checked in <a href="/transparency">the public log</a>.{" "}
+          Each signing key is compared with the one in <a href="/transparency">the public log</a>.{" "}
           {COMPARE_FINGERPRINT}
         </p>
       ) : null}
+      {held.available ? <ThisDevicesLog /> : null}
       <p className="hint">
         The platform cannot list these for you, and emails anonymous signers nothing. A signature made on
         another of your devices shows on its petition's page here once you have{" "}

@@ -1,7 +1,9 @@
 import type { MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { logKeyId } from "../browser/wallet/log-check";
 import { formatDateTime } from "../components/format";
+import { ThisDevicesLog } from "../components/wallet-views";
 import { logOverview } from "../domain/transparency/log-reads.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -38,11 +40,20 @@ export default function Transparency() {
           <dd>
             <code>{log.origin}</code>
           </dd>
+          <dt>Its key ID</dt>
+          <dd>{log.logKey ? <code>{logKeyId(log.logKey)}</code> : "Not made yet."}</dd>
           <dt>Its key</dt>
           <dd>{log.logKey ? <code className="long-code">{log.logKey}</code> : "Not made yet."}</dd>
           <dt>Entries</dt>
           <dd>{log.size.toLocaleString("en")}</dd>
         </dl>
+        <p>
+          A device takes the log's key and its witnesses as the server shows them the first time it checks the
+          log, and holds the server to them from then on. That first time is taken on trust: compare the key
+          ID and the witnesses your device shows (on My petitions, and here below once it has checked the log)
+          with a colleague's.
+        </p>
+        <ThisDevicesLog />
       </section>
       <section className="card stack" aria-labelledby="witnesses-title">
         <h2 id="witnesses-title">Independent witnesses</h2>

@@ -240,7 +240,7 @@ describe("a front end that hands one colleague a key of her own", { timeout: 400
 
     await her.page.goto(url("first"));
     const why = her.page.getByText(
-      "This device was given a key for this petition that is not the one in the public log. Someone may be trying to tell your signature apart",
+      "This device was given a signing key for this petition that is not the one in the public log. Someone may be trying to tell your signature apart",
     );
     await why.first().waitFor();
     await expectNoAxeViolations(her.page);
@@ -314,6 +314,13 @@ describe("a front end that hands one colleague a key of her own", { timeout: 400
       .getByText(comparableFingerprint(real ?? ""))
       .first()
       .waitFor();
+    // And what the device pinned of the log on first sight, to compare: the log's key ID and its witness.
+    const trust = await getJson<{ logKey: string }>("/api/log/trust");
+    const copy = colleague.page.getByTestId("this-devices-log");
+    await copy.waitFor();
+    expect(await copy.textContent()).toContain(
+      `This device checks the public log with key ID ${trust.logKey.split("+")[1]}, confirmed by the independent witness witness.staff-council.`,
+    );
     await expectNoAxeViolations(colleague.page);
     await colleague.context.close();
     await her.context.close();

@@ -315,4 +315,60 @@ describe("a device's check of the public log", () => {
     if (refused.state === "paused")
       expect(refused.message).toContain("does not carry the log's own signature");
   });
+
+  it("floors the freshness at five minutes: a front end serving a tiny one cannot pause a device for good", async () => {
+    const world = witnessedWorld(4 * MINUTE);
+    const pins = memoryPins();
+    world.served.trust = { ...world.served.trust, freshnessMinutes: 0.001 };
+    const { fetchLog } = server(() => world.served);
+    expect((await checkLog(NOW, fetchLog, pins)).state).toBe("verified");
+    expect(pins.pin()?.freshnessMinutes).toBe(5);
+    // Served honestly again: still five minutes at most (never looser than pinned), never less.
+    world.served.trust = { ...world.served.trust, freshnessMinutes: 60 };
+    expect((await checkLog(NOW, fetchLog, pins)).state).toBe("verified");
+    // A pin kept before the floor existed is floored when used.
+    await pins.write({ ...(pins.pin() as LogPin), freshnessMinutes: 0.001 });
+    expect((await checkLog(NOW, fetchLog, pins)).state).toBe("verified");
+    // Older than five minutes: paused, as it should be.
+    const stale = witnessedWorld(6 * MINUTE);
+    stale.served.trust = { ...stale.served.trust, freshnessMinutes: 0.001 };
+    expect((await checkLog(NOW, server(() => stale.served).fetchLog, memoryPins())).state).toBe("paused");
+  });
+
+  it("reads a scope served twice at its lowest index, whatever order it comes in", async () => {
+    const world = witnessedWorld();
+    const firstKey = world.served.keys.keys[0];
+    if (!firstKey) throw new Error("no key");
+    // The first key again, and a later entry for the same scope whose proof does not verify.
+    const garbage = {
+      scope: "petition:1",
+      index: 2,
+      data: firstKey.data.replace("petition:1", "petition:9"),
+      proof: [],
+    };
+    // Last-wins would read the later one (and refuse the petition's key for good).
+    world.served.keys.keys = [{ ...firstKey }, firstKey, garbage];
+    const check = await checkLog(NOW, server(() => world.served).fetchLog, memoryPins());
+    expect(check.state === "verified" && check.keys.get("petition:1")).toEqual({
+      fingerprint: world.first.fingerprint,
+      publicKey: world.first.publicKey,
+    });
+  });
+
+  it("disproves a scope when two of its entries verify with different keys: the log holds a second key", async () => {
+    const world = witnessedWorld();
+    const second = keyEntry("petition:1");
+    const index = world.log.append(second);
+    const size = index + 1;
+    world.served.keys = {
+      checkpoint: world.log.checkpoint(size, [{ witness: world.witness, at: NOW }]),
+      // The later key first, as a front end might: last-wins would have taken it.
+      keys: [
+        { scope: "petition:1", ...world.log.keyProof(index, size) },
+        { scope: "petition:1", ...world.log.keyProof(0, size) },
+      ],
+    };
+    const check = await checkLog(NOW, server(() => world.served).fetchLog, memoryPins());
+    expect(check.state === "verified" && check.keys.get("petition:1")).toBe("disproved");
+  });
 });

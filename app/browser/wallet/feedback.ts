@@ -3,6 +3,7 @@ import { ensureReady } from "../background-tokens";
 import { toBase64url } from "../blind-tokens";
 import { errorOf, postJson, randomWait, WalletError } from "./http";
 import type { Progress } from "./issuance-run";
+import { unconfirmedKey } from "./log-check";
 import { allEntries, dropEntry, readEntry, walletSecret, writeEntry } from "./store";
 import type { FeedbackReceipt, HeldFeedbackPermission } from "./types";
 
@@ -68,6 +69,9 @@ export async function sendFeedbackAnonymously(
         "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
     );
   }
+  // Only with this week's key as the public log confirmed it (checked by the background run).
+  const unconfirmed = unconfirmedKey(permission);
+  if (unconfirmed) throw new WalletError(unconfirmed);
   if (permission.used) {
     throw new WalletError(
       "You have sent this policy anonymous feedback this week already: one a week, so that nobody can flood it without a name.",

@@ -8,8 +8,18 @@ import {
 } from "../derived-tokens";
 import { errorOf, postJson, WalletError } from "./http";
 import { moveLegacyEntries } from "./legacy";
-import { checkLog, KEY_NOT_CONFIRMED, KEY_NOT_LOGGED, type LogCheck } from "./log-check";
-import { logPins, readEntry, readRun, walletSecret, writeEntry, writeRun } from "./store";
+import {
+  checkLog,
+  FEEDBACK_KEY_CHANGED,
+  FEEDBACK_KEY_NOT_CONFIRMED,
+  FEEDBACK_KEY_NOT_LOGGED,
+  KEY_CHANGED,
+  KEY_NOT_CONFIRMED,
+  KEY_NOT_LOGGED,
+  KEY_REFUSALS,
+  type LogCheck,
+} from "./log-check";
+import { allEntries, logPins, readEntry, readRun, walletSecret, writeEntry, writeRun } from "./store";
 import type { HeldFeedbackPermission, HeldPetition, Refusal, RunState, Token } from "./types";
 
 /**
@@ -95,6 +105,9 @@ async function oneRun(
     onProgress({ done: 0, total: run.total, completed: false, paused: log.message });
     throw new WalletError(log.message);
   }
+  // What this device already holds is checked first: a signature held from before the log (or for a
+  // key the log has not confirmed yet) is never spent until its key is the logged one.
+  await confirmHeld(log);
   const missing: Target[] = [];
   for (const target of all) {
     if (await isSettled(target)) run.done++;
@@ -117,19 +130,42 @@ async function oneRun(
   return progress;
 }
 
-/** Held already, or refused for good: nothing to ask. A pinned key that changed is refused here. */
+/**
+ * Every petition and feedback key this device holds, against the verified log: the logged key →
+ * recorded as confirmed (only then is what it holds spent, signing.ts, feedback.ts); another key, or
+ * an entry that does not verify → refused for good; not in this checkpoint → left as it is (a key
+ * confirmed before stays confirmed: the log only grows).
+ */
+async function confirmHeld(log: Extract<LogCheck, { state: "verified" }>) {
+  for (const held of await allEntries()) {
+    if (held.kind === "feedback") continue;
+    const logged = log.keys.get(held.scope);
+    if (!logged) continue;
+    if (
+      logged !== "disproved" &&
+      logged.fingerprint === held.fingerprint &&
+      logged.publicKey === held.publicKey
+    ) {
+      if (held.logConfirmed !== held.fingerprint)
+        await writeEntry(held.scope, { ...held, logConfirmed: held.fingerprint });
+    } else if (!held.refused || !KEY_REFUSALS.has(held.refused.reason)) {
+      const message = held.kind === "petition" ? KEY_NOT_LOGGED : FEEDBACK_KEY_NOT_LOGGED;
+      await writeEntry(held.scope, {
+        ...held,
+        logConfirmed: null,
+        refused: { reason: "not-in-log", message },
+      });
+    }
+  }
+}
+
+/** Held already, or refused for good: nothing to ask. A kept key that changed is refused here. */
 async function isSettled(target: Target) {
   const held = await readEntry<HeldPetition | HeldFeedbackPermission>(target.scope);
   if (!held) return false;
   if (held.fingerprint !== target.fingerprint) {
-    await writeEntry(target.scope, {
-      ...held,
-      refused: {
-        reason: "key-changed",
-        message:
-          "This petition now shows a different key from the one this device pinned for it. This device refuses it: someone may be trying to tell your signature apart.",
-      },
-    });
+    const message = held.kind === "petition" ? KEY_CHANGED : FEEDBACK_KEY_CHANGED;
+    await writeEntry(target.scope, { ...held, refused: { reason: "key-changed", message } });
     return true;
   }
   return Boolean(held.token) || (held.refused !== null && LASTING.has(held.refused.reason));
@@ -148,7 +184,8 @@ const logRequest: RequestInit = {
 async function isUnlogged(target: Target, log: Extract<LogCheck, { state: "verified" }>) {
   const logged = log.keys.get(target.scope);
   if (!logged) {
-    await keep(target, null, { reason: "not-confirmed", message: KEY_NOT_CONFIRMED });
+    const message = target.kind === "petition" ? KEY_NOT_CONFIRMED : FEEDBACK_KEY_NOT_CONFIRMED;
+    await keep(target, null, { reason: "not-confirmed", message });
     return true;
   }
   if (
@@ -156,7 +193,8 @@ async function isUnlogged(target: Target, log: Extract<LogCheck, { state: "verif
     logged.fingerprint !== target.fingerprint ||
     logged.publicKey !== target.publicKey
   ) {
-    await keep(target, null, { reason: "not-in-log", message: KEY_NOT_LOGGED });
+    const message = target.kind === "petition" ? KEY_NOT_LOGGED : FEEDBACK_KEY_NOT_LOGGED;
+    await keep(target, null, { reason: "not-in-log", message });
     return true;
   }
   return false;
@@ -170,7 +208,7 @@ async function askFor(secret: Uint8Array, chunk: Target[]) {
       await keep(target, null, {
         reason: "key-mismatch",
         message:
-          "The key published for this is not one this device accepts (its shape, or its fingerprint): this device asked for nothing.",
+          "The signing key published for this is not one this device accepts: this device asked for nothing.",
       });
       continue;
     }
@@ -212,12 +250,17 @@ async function askFor(secret: Uint8Array, chunk: Target[]) {
   }
 }
 
+/**
+ * What the run learnt for a target. A token is kept only for a target whose key the verified log
+ * confirmed this run (isUnlogged), so it is recorded as log-confirmed with it.
+ */
 async function keep(target: Target, token: Token | null, refused: Refusal | null) {
+  const confirmed = token ? { logConfirmed: target.fingerprint } : {};
   const held = await readEntry<HeldPetition | HeldFeedbackPermission>(target.scope);
   if (target.kind === "petition") {
     const entry: HeldPetition =
       held?.kind === "petition"
-        ? { ...held, token: held.token ?? token, refused: token ? null : refused }
+        ? { ...held, ...confirmed, token: held.token ?? token, refused: token ? null : refused }
         : {
             kind: "petition",
             scope: target.scope,
@@ -227,6 +270,7 @@ async function keep(target: Target, token: Token | null, refused: Refusal | null
             publicKey: target.publicKey,
             fingerprint: target.fingerprint,
             token,
+            ...confirmed,
             refused,
             status: "unused",
             standing: false,
@@ -241,7 +285,7 @@ async function keep(target: Target, token: Token | null, refused: Refusal | null
   } else {
     const entry: HeldFeedbackPermission =
       held?.kind === "feedback-token"
-        ? { ...held, token: held.token ?? token, refused: token ? null : refused }
+        ? { ...held, ...confirmed, token: held.token ?? token, refused: token ? null : refused }
         : {
             kind: "feedback-token",
             scope: target.scope,
@@ -249,6 +293,7 @@ async function keep(target: Target, token: Token | null, refused: Refusal | null
             publicKey: target.publicKey,
             fingerprint: target.fingerprint,
             token,
+            ...confirmed,
             refused,
             used: false,
           };

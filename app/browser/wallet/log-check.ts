@@ -21,6 +21,7 @@ import {
   verifySignature,
 } from "../../platform/transparency/signed-note";
 import { WalletError } from "./http";
+import type { HeldFeedbackPermission, HeldPetition } from "./types";
 
 /**
  * What a background run checks of the public log before it asks for anything (docs/anonymity.md,
@@ -56,6 +57,13 @@ export type LogCheck =
 
 /** Clock skew a witness may have: a cosignature dated further ahead is not accepted. */
 const FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * The shortest freshness this device accepts, whatever a server says: a front end serving a tiny
+ * freshness once would otherwise pause this device's anonymous signing for good (it only goes down).
+ */
+export const MIN_FRESHNESS_MINUTES = 5;
+const floored = (minutes: number) => Math.max(MIN_FRESHNESS_MINUTES, minutes);
 
 export const PUBLIC_STILL_WORKS = "You can still sign publicly.";
 
@@ -131,7 +139,14 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     throw new WalletError("The public log's description could not be read: this device tries again later.");
   let pin = await pins.read();
   if (!pin) {
-    pin = { ...served, verified: null, lastConfirmed: {} };
+    // First sight: trusted as served (docs/transparency-log.md, "What it does not protect"); from
+    // now on it cannot change for this device, and the key ID and witnesses are shown to compare.
+    pin = {
+      ...served,
+      freshnessMinutes: floored(served.freshnessMinutes),
+      verified: null,
+      lastConfirmed: {},
+    };
     await pins.write(pin);
   }
   if (served.origin !== pin.origin || served.logKey !== pin.logKey) {
@@ -148,7 +163,7 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
   if (witnesses.some((w) => w === null))
     return stopped("the server names an independent witness whose key is not one this device can check.");
   const required = witnesses as Verifier[];
-  const freshnessMs = Math.min(pin.freshnessMinutes, served.freshnessMinutes) * 60_000;
+  const freshnessMs = floored(Math.min(pin.freshnessMinutes, served.freshnessMinutes)) * 60_000;
   pin = { ...pin, witnesses: witnessKeys, freshnessMinutes: freshnessMs / 60_000 };
   await pins.write(pin);
 
@@ -169,12 +184,13 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     ({ body, signatures } = parseNote(answer.checkpoint));
     checkpoint = parseCheckpoint(body);
   } catch (error) {
-    if (error instanceof NoteError) return stopped("the public log's checkpoint is not well formed.");
+    if (error instanceof NoteError)
+      return stopped("what the server shows as the public log's latest state cannot be read.");
     throw error;
   }
   const logSignature = signatureBy(signatures, logVerifier);
   if (checkpoint.origin !== pin.origin || !logSignature || !verifySignature(body, logSignature, logVerifier))
-    return stopped("the public log's checkpoint does not carry the log's own signature.");
+    return stopped("the public log's latest state does not carry the log's own signature.");
 
   const lastConfirmed = { ...pin.lastConfirmed };
   let pause: string | null = null;
@@ -208,11 +224,12 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
   }
   await pins.write({ ...pin, lastConfirmed, verified });
 
-  const keys = new Map<string, LoggedKey>();
-  for (const item of answer.keys ?? []) {
-    keys.set(item.scope, provedKey(item, checkpoint));
-  }
-  return { state: "verified", keys, witnessNames: required.map((w) => w.name), size: checkpoint.size };
+  return {
+    state: "verified",
+    keys: loggedKeys(answer.keys, checkpoint),
+    witnessNames: required.map((w) => w.name),
+    size: checkpoint.size,
+  };
 }
 
 async function consistentWith(
@@ -232,6 +249,31 @@ async function consistentWith(
   return proof !== null && verifyConsistency(small.size, large.size, proof, small.root, large.root);
 }
 
+/**
+ * Each scope's key as the checkpoint proves it. A scope served more than once is read at its lowest
+ * index (the first key logged for it, as the witnesses hold it); two entries that both verify with
+ * different keys disprove the scope: the log holds a second key for it.
+ */
+function loggedKeys(served: unknown, checkpoint: { size: number; root: Hash }): Map<string, LoggedKey> {
+  const byScope = new Map<string, Array<{ index: number; key: LoggedKey }>>();
+  for (const item of Array.isArray(served) ? (served as KeysAnswer["keys"]) : []) {
+    if (typeof item !== "object" || item === null || typeof item.scope !== "string") continue;
+    const index = Number.isSafeInteger(item.index) ? item.index : Number.POSITIVE_INFINITY;
+    const found = byScope.get(item.scope) ?? [];
+    found.push({ index, key: provedKey(item, checkpoint) });
+    byScope.set(item.scope, found);
+  }
+  const keys = new Map<string, LoggedKey>();
+  for (const [scope, found] of byScope) {
+    const verified = new Set(
+      found.flatMap(({ key }) => (key === "disproved" ? [] : [`${key.fingerprint} ${key.publicKey}`])),
+    );
+    const first = found.reduce((a, b) => (b.index < a.index ? b : a));
+    keys.set(scope, verified.size > 1 ? "disproved" : first.key);
+  }
+  return keys;
+}
+
 function provedKey(item: KeysAnswer["keys"][number], checkpoint: { size: number; root: Hash }): LoggedKey {
   const data = new TextEncoder().encode(item.data);
   let entry: LogEntry;
@@ -245,6 +287,7 @@ function provedKey(item: KeysAnswer["keys"][number], checkpoint: { size: number;
     entry.type !== "key" ||
     entry.scope !== item.scope ||
     !proof ||
+    !Array.isArray(item.proof) ||
     !Number.isSafeInteger(item.index) ||
     item.index < 0 ||
     item.index >= checkpoint.size ||
@@ -254,10 +297,58 @@ function provedKey(item: KeysAnswer["keys"][number], checkpoint: { size: number;
   return { fingerprint: entry.fingerprint, publicKey: entry.publicKey };
 }
 
-/** Why a petition's key is refused for good: it is not the one the public log holds for it. */
+/** Why a petition's signing key is refused for good: it is not the one the public log holds for it. */
 export const KEY_NOT_LOGGED =
-  "This device was given a key for this petition that is not the one in the public log. Someone may be trying to tell your signature apart from your colleagues', so this device will not sign it anonymously. You can still sign it publicly.";
+  "This device was given a signing key for this petition that is not the one in the public log. Someone may be trying to tell your signature apart from your colleagues', so this device will not sign it anonymously. You can still sign it publicly.";
 
-/** Why a key is not asked for this run: the public log (or its witness) has not confirmed it yet. */
+/** The same for a policy's feedback this week. */
+export const FEEDBACK_KEY_NOT_LOGGED =
+  "This device was given a signing key for this policy's feedback this week that is not the one in the public log. Someone may be trying to tell your feedback apart from your colleagues', so this device will not send it anonymously. You can still send it with your name.";
+
+/** Why a petition's signing key is refused for good: the server now shows another one than this device kept. */
+export const KEY_CHANGED =
+  "This petition now shows a different signing key from the one this device kept for it. Someone may be trying to tell your signature apart, so this device will not sign it anonymously. You can still sign it publicly.";
+
+export const FEEDBACK_KEY_CHANGED =
+  "This policy's feedback now shows a different signing key from the one this device kept for this week. Someone may be trying to tell your feedback apart, so this device will not send it anonymously. You can still send it with your name.";
+
+/** Why nothing is asked for, or spent, with a key this run: the public log has not confirmed it yet. */
 export const KEY_NOT_CONFIRMED =
-  "This petition's signing key is not yet confirmed in the public log: this device asks for it again at its next run, within the hour.";
+  "This petition's signing key is not yet confirmed in the public log: this device checks again at its next run, within the hour. You can still sign publicly.";
+
+export const FEEDBACK_KEY_NOT_CONFIRMED =
+  "This week's signing key for this policy's feedback is not yet confirmed in the public log: this device checks again at its next run, within the hour. You can still send it with your name.";
+
+/** This device's own refusals that stand (the others are the server's, or may change). */
+export const KEY_REFUSALS = new Set(["key-changed", "not-in-log"]);
+
+/**
+ * Why what this device holds must not be spent anonymously (signing, signing again, sending
+ * feedback), or null: its key refused, or not (yet) confirmed by a verified checkpoint of the public
+ * log. Decided from what the background run recorded: a click makes no request of its own.
+ */
+export function unconfirmedKey(entry: HeldPetition | HeldFeedbackPermission): string | null {
+  if (entry.refused && KEY_REFUSALS.has(entry.refused.reason)) return entry.refused.message;
+  if (!entry.logConfirmed || entry.logConfirmed !== entry.fingerprint)
+    return entry.kind === "petition" ? KEY_NOT_CONFIRMED : FEEDBACK_KEY_NOT_CONFIRMED;
+  return null;
+}
+
+/** A key ID as the log's or a witness's key line shows it (name+ID+key): 8 hex characters. */
+export const keyIdHex = (keyId: number) => keyId.toString(16).padStart(8, "0");
+
+/** The key ID in a log's key line, or null when it is not one. */
+export function logKeyId(vkey: string): string | null {
+  const log = verifierOf(vkey, SIG_ED25519);
+  return log ? keyIdHex(log.keyId) : null;
+}
+
+/** What this device pinned of the public log, for colleagues to compare: its key ID and witnesses. */
+export function pinnedLogSummary(pin: LogPin): { keyId: string; witnesses: string[] } | null {
+  const keyId = logKeyId(pin.logKey);
+  if (!keyId) return null;
+  return {
+    keyId,
+    witnesses: pin.witnesses.flatMap((key) => verifierOf(key, SIG_COSIGNATURE)?.name ?? []),
+  };
+}

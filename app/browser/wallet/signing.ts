@@ -1,6 +1,7 @@
 import { signAction } from "../blind-tokens";
 import { deriveSignerKey } from "../derived-tokens";
 import { errorOf, postJson, randomWait, WalletError } from "./http";
+import { unconfirmedKey } from "./log-check";
 import type { Digest } from "./status";
 import { seenInDigest } from "./status";
 import { readEntry, walletSecret, writeEntry } from "./store";
@@ -110,17 +111,26 @@ export async function signAnonymously(petitionId: number, reason: string | null,
     );
   }
   if (entry.status === "public") throw new WalletError("You signed this petition publicly from this device.");
+  // Only with the key the public log confirmed (the background run checked it): never a held
+  // signature for a key tailored to this device, whenever it was fetched.
+  const unconfirmed = unconfirmedKey(entry);
+  if (unconfirmed) throw new WalletError(unconfirmed);
   const withReason = await save({ ...entry, reason: reason || null, sentAt: Date.now() });
   await randomWait(500, 3_000);
   return sendRedemption(withReason, bootId);
 }
 
-/** Withdraws the anonymous signature, or signs again: authorized by the signer key. */
+/**
+ * Withdraws the anonymous signature, or signs again: authorized by the signer key. Signing again
+ * needs the key the public log confirmed, as a first signature does; a withdrawal is always possible.
+ */
 export async function actOnSignature(petitionId: number, action: "withdraw" | "sign", bootId: string | null) {
   const entry = await heldPetition(petitionId);
   if (!entry?.token || entry.status !== "counted") {
     throw new WalletError("This device has no counted anonymous signature for this petition.");
   }
+  const unconfirmed = action === "sign" ? unconfirmedKey(entry) : null;
+  if (unconfirmed) throw new WalletError(unconfirmed);
   const seq = entry.actionSeq + 1;
   const proof = await signAction(await signerOf(entry), entry.token.tokenId, action, seq);
   await randomWait(500, 3_000);

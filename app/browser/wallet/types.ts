@@ -6,7 +6,9 @@ export type Token = { message: string; signature: string; tokenId: string };
  * Why the server gave no anonymous signature for a scope: "issued-otherwise" (its record holds a
  * request this device did not make: the server's fault), "signed-publicly" (the person signed
  * publicly without one), or a state of the petition that may change ("not-open", "frozen",
- * "not-eligible", asked again at the next run).
+ * "not-eligible", asked again at the next run). This device's own refusals: "key-changed" (another
+ * key than the one it kept), "not-in-log" (a key the public log contradicts), both for good;
+ * "not-confirmed" (not in the public log yet, asked again).
  */
 export type Refusal = { reason: string; message: string };
 
@@ -22,6 +24,12 @@ export type HeldPetition = {
   /** Pinned: a different key for this petition is refused, never silently accepted. */
   fingerprint: string;
   token: Token | null;
+  /**
+   * The fingerprint a verified checkpoint of the public log confirmed for this scope (log-check.ts),
+   * recorded by a background run. A held signature is spent only when it equals `fingerprint`: a
+   * key the log has not confirmed (yet) is never used, whatever this device holds for it.
+   */
+  logConfirmed?: string | null;
   /**
    * From the previous design: a random token this browser fetched itself, with its signer key.
    * It keeps working here for its petition; derived tokens rebuild their key from the secret.
@@ -55,6 +63,8 @@ export type HeldFeedbackPermission = {
   publicKey: string;
   fingerprint: string;
   token: Token | null;
+  /** As for a petition: the fingerprint the public log confirmed for this week's key. */
+  logConfirmed?: string | null;
   legacySigner?: CryptoKeyPair;
   refused: Refusal | null;
   used: boolean;
