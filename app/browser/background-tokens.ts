@@ -89,9 +89,11 @@ export async function isReadyFor(scope: string): Promise<boolean> {
  * click would say who signs): without a run in progress, the page says to try again shortly.
  */
 export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
-  if (await isReadyFor(scope)) return;
+  // A paused log (a silent witness, a log that cannot be trusted) pauses anonymous signing for every
+  // device alike, a signature already held included: the words say why, public signing goes on.
   const paused = (await readRun())?.paused;
   if (!running && paused) throw new WalletError(paused);
+  if (await isReadyFor(scope)) return;
   if (!running) {
     throw new WalletError(
       "This device is still getting ready for anonymous signing: it keeps trying in the background while a page of Undersigned is open. Try again in a few minutes, or sign publicly.",
