@@ -14,8 +14,8 @@ import { cosign, newNoteSigner, signNote, vkeyOf } from "../../app/platform/tran
 import { formatCheckpoint, formatNote, toBase64 } from "../../app/platform/transparency/signed-note";
 
 /**
- * Review of issue 24 (adversarial): what a device does with a token it already holds, and what a
- * front end can do to a device that has not pinned the log yet. IndexedDB is replaced by maps
+ * What a device does with an anonymous signature it already holds (spent only with the key the public
+ * log confirmed), and what a front end can do to a device that has not seen the log yet. IndexedDB is replaced by maps
  * (idb-keyval mocked), fetch by a front end the test plays.
  */
 
