@@ -8,7 +8,7 @@ import { closeDb, getDb } from "../db/client";
 import { getConfig } from "./config.server";
 import { BackupFailed, backupDatabase, scheduledBackupName } from "./domain/backups/backup.server";
 import { describeBytes, describeSummary, UnusableDatabase } from "./domain/backups/inspect.server";
-import { DatabaseInUse, restoreDatabase } from "./domain/backups/restore.server";
+import { DatabaseInUse, LogMismatch, restoreDatabase } from "./domain/backups/restore.server";
 import { grantRole, RoleChangeError, revokeRole } from "./domain/identity/permissions.server";
 import { createScimToken, listScimTokens, revokeScimToken } from "./domain/identity/scim-tokens.server";
 import { findPersonByEmail } from "./domain/people/directory.server";
@@ -53,6 +53,8 @@ const USAGE = `Usage: npm run cli -- <command>
                                                  spent than issued); exit 1 on a problem
                     [--log-key=VKEY]             (both, with --from) the log key you kept: the server's
                                                  log must be signed by it
+                    [--max-witness-age=MINUTES]  (both) fail when a required witness has not confirmed
+                                                 the log for longer (without it, a note says so)
   create-scim-token LABEL                        a bearer token for a SCIM client (shown once, stored hashed)
   list-scim-tokens                               the SCIM tokens (ids, labels, days), never the tokens
   revoke-scim-token ID                           stop a SCIM token working
@@ -62,6 +64,16 @@ const USAGE = `Usage: npm run cli -- <command>
                                                  stopped); the replaced one is kept beside it`;
 
 class UsageError extends Error {}
+
+/** `--max-witness-age=MINUTES`: how long a required witness may have been silent (the verifier's own limit). */
+function maxWitnessAge(args: string[]): number | undefined {
+  const value = args.find((a) => a.startsWith("--max-witness-age="))?.slice("--max-witness-age=".length);
+  if (value === undefined) return undefined;
+  const minutes = Number(value);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new UsageError("--max-witness-age takes a whole number of minutes (say 60).");
+  return minutes * 60_000;
+}
 
 function personIdFor(email: string): number {
   const person = findPersonByEmail(getDb(), email);
@@ -119,7 +131,11 @@ async function run(args: string[]): Promise<void> {
     case "verify-ledger": {
       const target = positional[0];
       const from = option(rest, "--from");
-      const log = await verifiedLog({ from, logKey: option(rest, "--log-key") });
+      const log = await verifiedLog({
+        from,
+        logKey: option(rest, "--log-key"),
+        maxWitnessAgeMs: maxWitnessAge(rest),
+      });
       printLog(log);
       let broken = log.problems.length ? 1 : 0;
       let ids: Array<number | string>;
@@ -150,7 +166,11 @@ async function run(args: string[]): Promise<void> {
       const target = positional[0];
       if (!target) throw new UsageError("verify-anonymous needs a PETITION (id or slug).");
       const from = option(rest, "--from");
-      const log = await verifiedLog({ from, logKey: option(rest, "--log-key") });
+      const log = await verifiedLog({
+        from,
+        logKey: option(rest, "--log-key"),
+        maxWitnessAgeMs: maxWitnessAge(rest),
+      });
       printLog(log);
       const published = from ? await fetchPublished(from, target) : localPublished(target);
       const check = checkAnonymousSignatures(
@@ -349,6 +369,7 @@ try {
     error instanceof RoleChangeError ||
     error instanceof BackupFailed ||
     error instanceof UnusableDatabase ||
+    error instanceof LogMismatch ||
     error instanceof DatabaseInUse ||
     error instanceof LogUnreadable
   ) {

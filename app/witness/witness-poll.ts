@@ -54,8 +54,8 @@ const PAGE = 1000;
 export async function pollOnce(state: WitnessState, options: PollOptions): Promise<PollResult> {
   const base = options.url.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
-  const fetcher = bounded(options.fetch ?? fetch, timeoutMs);
-  const get = (path: string) => request(fetcher, `${base}${path}`);
+  const fetcher = options.fetch ?? fetch;
+  const get = (path: string) => request(fetcher, `${base}${path}`, timeoutMs);
   let newNote = "";
   try {
     const trust = parseTrust(await get("/api/log/trust"));
@@ -78,19 +78,21 @@ export async function pollOnce(state: WitnessState, options: PollOptions): Promi
     };
     options.save(next);
     const signature = cosign(body, witnessSigner(state), Math.floor(options.now() / 1000));
-    let posted: Response;
-    let answer: string;
-    try {
-      posted = await fetcher(`${base}/api/log/cosignature`, {
-        method: "POST",
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-        body: formatNote(body, [signature]),
-      });
-      answer = (await boundedText(posted, `${base}/api/log/cosignature`)).trim();
-    } catch (error) {
-      if (error instanceof Unreachable) throw error;
-      throw new Unreachable(`Could not send the cosignature to ${base}: ${describe(error)}`);
-    }
+    const url = `${base}/api/log/cosignature`;
+    const { posted, answer } = await withDeadline(timeoutMs, url, async (signal) => {
+      try {
+        const posted = await fetcher(url, {
+          method: "POST",
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+          body: formatNote(body, [signature]),
+          signal,
+        });
+        return { posted, answer: (await boundedText(posted, url)).trim() };
+      } catch (error) {
+        if (error instanceof Unreachable) throw error;
+        throw new Unreachable(`Could not send the cosignature to ${base}: ${describe(error)}`);
+      }
+    });
     const done = { origin: checkpoint.origin, size: checkpoint.size, state: next };
     if (posted.status === 403) return { kind: "not-listed", ...done, message: answer };
     if (!posted.ok)
@@ -111,34 +113,39 @@ export async function pollOnce(state: WitnessState, options: PollOptions): Promi
 const TIMEOUT_MS = 30_000;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-async function request(fetcher: typeof fetch, url: string): Promise<string> {
-  try {
-    const response = await fetcher(url, { credentials: "omit", headers: { "Cache-Control": "no-store" } });
+async function request(fetcher: typeof fetch, url: string, ms: number): Promise<string> {
+  return withDeadline(ms, url, async (signal) => {
+    let response: Response;
+    try {
+      response = await fetcher(url, {
+        credentials: "omit",
+        headers: { "Cache-Control": "no-store" },
+        signal,
+      });
+    } catch (error) {
+      throw new Unreachable(`Could not reach ${url}: ${describe(error)}`);
+    }
     const text = await boundedText(response, url);
     if (!response.ok)
       throw new Unreachable(`${url} answered ${response.status}: ${text.trim().slice(0, 300)}`);
     return text;
-  } catch (error) {
-    if (error instanceof Unreachable) throw error;
-    throw new Unreachable(`Could not reach ${url}: ${describe(error)}`);
-  }
+  });
 }
 
-/** A fetch given up after `ms` (aborted, and answered as unreachable even if the fetch ignores the abort). */
-function bounded(fetcher: typeof fetch, ms: number): typeof fetch {
-  return (input, init) => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new Unreachable(`No answer from ${String(input)} within ${Math.round(ms / 1000)} s.`));
-      }, ms);
-    });
-    return Promise.race([fetcher(input, { ...init, signal: controller.signal }), timeout]).finally(() =>
-      clearTimeout(timer),
-    );
-  };
+/**
+ * A request with its whole answer, body included, given up after `ms`: aborted, and answered as
+ * unreachable even if the fetch ignores the abort or the body never ends.
+ */
+function withDeadline<T>(ms: number, url: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Unreachable(`No full answer from ${url} within ${Math.round(ms / 1000)} s.`));
+    }, ms);
+  });
+  return Promise.race([work(controller.signal), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The answer's text, refused past MAX_ANSWER_BYTES (counted as it arrives). */
@@ -239,6 +246,7 @@ async function checkGrowth(
   const tree = treeOf(state);
   const keys = { ...state.keys };
   const retired = { ...state.retired };
+  const served: Array<{ index: number; data: Uint8Array }> = [];
   while (tree.size < checkpoint.size) {
     const answer = parseJson(
       await get(`/api/log/entries?start=${tree.size}&end=${Math.min(checkpoint.size, tree.size + PAGE)}`),
@@ -251,22 +259,27 @@ async function checkGrowth(
       if (item.index !== tree.size || typeof item.data !== "string")
         throw new Unreachable(`The server sent entries out of order at ${tree.size}.`);
       const data = new TextEncoder().encode(item.data);
-      let entry: LogEntry;
-      try {
-        entry = parseEntry(data);
-      } catch (error) {
-        throw new Refused(`Entry ${tree.size} is not a log entry: ${(error as Error).message}`);
-      }
-      checkContent(entry, tree.size, keys, retired);
+      served.push({ index: tree.size, data });
       tree.append(leafHash(data));
     }
   }
+  // Entries that do not give the signed root prove nothing (anyone can serve any line): not evidence,
+  // an answer to try again. Only entries the signed root vouches for are held to the log's rules.
   if (!equalHashes(tree.root(), checkpoint.root))
-    throw new Refused(
+    throw new Unreachable(
       last
-        ? `The log's entries do not add up to its checkpoint: the ${checkpoint.size - last.size} entries after the ${last.size} this witness cosigned give another root hash.`
-        : `The log's entries do not add up to its checkpoint of ${checkpoint.size} entries.`,
+        ? `The server's entries do not add up to its checkpoint: the ${checkpoint.size - last.size} entries after the ${last.size} this witness cosigned give another root hash.`
+        : `The server's entries do not add up to its checkpoint of ${checkpoint.size} entries.`,
     );
+  for (const { index, data } of served) {
+    let entry: LogEntry;
+    try {
+      entry = parseEntry(data);
+    } catch (error) {
+      throw new Refused(`Entry ${index} is not a log entry: ${(error as Error).message}`);
+    }
+    checkContent(entry, index, keys, retired);
+  }
   return { tree: treeRecord(tree), keys, retired };
 }
 

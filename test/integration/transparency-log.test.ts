@@ -177,18 +177,18 @@ describe("after a restore", () => {
     logCurrentState(slot, { force: true });
     expect(lastPetitionEntry(petition.id, "petition")?.entry.tokensIssued).toBe(25);
     // The restored copy as it stands: nothing taken back, nothing logged.
-    expect(logRestoredPetitions(getDb(), slot)).not.toContain(petition.id);
+    expect(logRestoredPetitions(getDb(), slot, null)).not.toContain(petition.id);
     // Tokens issued after the backup (its number is lower), no signature lost: taken back all the same.
     getDb()
       .$client.prepare("update blind_keys set issued_published = 20 where scope = ?")
       .run(petitionScope(petition.id));
-    expect(logRestoredPetitions(getDb(), slot)).toContain(petition.id);
+    expect(logRestoredPetitions(getDb(), slot, null)).toContain(petition.id);
     expect(lastPetitionEntry(petition.id, "restored")?.entry).toMatchObject({
       petition: petition.id,
       length: 1,
     });
     // Once logged, the same restore is not logged again.
-    expect(logRestoredPetitions(getDb(), slot)).not.toContain(petition.id);
+    expect(logRestoredPetitions(getDb(), slot, null)).not.toContain(petition.id);
   });
 });
 

@@ -169,3 +169,25 @@ describe("a server that never answers", () => {
     expect(result).toMatchObject({ kind: "unreachable" });
   }, 20_000);
 });
+
+describe("a server that sends its headers and then nothing", () => {
+  it("gives up on the poll", async () => {
+    const witness = await initWitness({ name: "witness.trickle" });
+    const st = readWitnessState(witness.stateFile);
+    // Headers arrive at once; the body never ends.
+    const trickle = (async () =>
+      new Response(new ReadableStream({ start() {} }), { status: 200 })) as typeof fetch;
+    const result = await Promise.race([
+      pollOnce(st, {
+        url: "http://slow.example",
+        now: Date.now,
+        save: () => undefined,
+        fetch: trickle,
+        timeoutMs: 1_000,
+      }),
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 5_000)),
+    ]);
+    witness.remove();
+    expect(result).not.toBe("hung");
+  }, 20_000);
+});

@@ -312,7 +312,7 @@ describe("a log a witness refuses, with the checkpoint it cosigned and the new o
     await expectRefused(other.log, other.state, other.cosignedNote, /retires a key .* never held/);
   });
 
-  it("refuses entries that do not add up to the checkpoint's root", async () => {
+  it("takes entries that do not add up to the checkpoint's root as no answer (they prove nothing), and cosigns nothing", async () => {
     const { log, state, cosignedNote } = await cosignedLog();
     log.append(stateEntry(1, 6));
     const { fetch: honest } = log;
@@ -331,7 +331,9 @@ describe("a log a witness refuses, with the checkpoint it cosigned and the new o
       save: () => {},
       fetch: lying,
     });
-    expect(refusal(result).reason).toMatch(/do not add up/);
-    expect(refusal(result).cosignedNote).toBe(cosignedNote);
+    expect(result).toMatchObject({ kind: "unreachable" });
+    expect(result.kind === "unreachable" && result.message).toMatch(/do not add up/);
+    // Nothing new was saved or cosigned: the next poll checks against the same checkpoint.
+    expect(state.cosigned?.note).toBe(cosignedNote);
   });
 });

@@ -4,7 +4,7 @@ import { errorOf, postJson, randomWait, WalletError } from "./http";
 import { unconfirmedKey } from "./log-check";
 import type { Digest } from "./status";
 import { seenInDigest } from "./status";
-import { readEntry, walletSecret, writeEntry } from "./store";
+import { readEntry, readRun, walletSecret, writeEntry } from "./store";
 import type { HeldPetition, PendingAction, Token } from "./types";
 
 /**
@@ -131,6 +131,9 @@ export async function actOnSignature(petitionId: number, action: "withdraw" | "s
   }
   const unconfirmed = action === "sign" ? unconfirmedKey(entry) : null;
   if (unconfirmed) throw new WalletError(unconfirmed);
+  // Signing again waits out a paused log, as a first signature does (background-tokens.ts ensureReady).
+  const paused = action === "sign" ? (await readRun())?.paused : null;
+  if (paused) throw new WalletError(paused);
   const seq = entry.actionSeq + 1;
   const proof = await signAction(await signerOf(entry), entry.token.tokenId, action, seq);
   await randomWait(500, 3_000);

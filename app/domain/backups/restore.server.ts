@@ -7,7 +7,7 @@ import { identityLinkRequests, outbox, sessions, signInTokens } from "../../../d
 import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
 import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/database-lock.server";
 import { freezeIssuance } from "../../platform/token-issuance.server";
-import { logRestoredPetitions } from "../transparency/log-writer.server";
+import { type ChainFork, logRestoredPetitions } from "../transparency/log-writer.server";
 import {
   checkDatabaseFile,
   type DatabaseSummary,
@@ -40,7 +40,10 @@ export class DatabaseInUse extends Error {
  */
 export type AfterRestoreStep = {
   name: string;
-  run: (tx: Tx, context: { from: string; now: number; db: DB }) => string | null;
+  run: (
+    tx: Tx,
+    context: { from: string; now: number; db: DB; forks: Map<number, ChainFork> | null },
+  ) => string | null;
 };
 
 export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
@@ -93,8 +96,8 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
     // reach get a public entry saying where their chain now ends, so witnesses see a restore, never
     // a rewritten history.
     name: "log the restore",
-    run(_tx, { now, db }) {
-      const rewound = logRestoredPetitions(db, now);
+    run(_tx, { now, db, forks }) {
+      const rewound = logRestoredPetitions(db, now, forks);
       return rewound.length
         ? `The public log now says that ${rewound.length.toLocaleString("en")} petitions were taken back to the backup's signatures (those made since it was taken are lost).`
         : null;
@@ -109,51 +112,121 @@ export const AFTER_RESTORE_STEPS: AfterRestoreStep[] = [
   },
 ];
 
-const LOG_TABLES = ["log_key", "log_leaves", "log_nodes", "log_checkpoints", "log_cosignatures"];
+/** The log's tables, children last, with their columns named (never `select *` across versions). */
+const LOG_TABLES: Array<[string, string]> = [
+  ["log_key", "id, origin, private_key, vkey"],
+  ["log_leaves", "idx, data, scope, petition_id"],
+  ["log_nodes", "level, idx, hash"],
+  ["log_checkpoints", "size, root, note"],
+  ["log_cosignatures", "size, witness, key_id, time, line"],
+];
+
+export class LogMismatch extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LogMismatch";
+  }
+}
+
+type Carried = { message: string; forks: Map<number, ChainFork> | null };
+
+const unreadable =
+  'The database being replaced could not be read: the public log is the backup\'s own, and witnesses will refuse it if they cosigned a newer one (docs/transparency-log.md, "Restores").';
 
 /**
  * The public log is never restored from a backup: witnesses have cosigned what the live database's
  * log holds, and an older copy would look like a rewritten history (they would refuse it). So the
- * live database's log replaces the backup's in the restored copy. Without a readable live database
- * (a lost disk) the backup's log stays, and witnesses will refuse it until their operators decide.
+ * live database's log replaces the backup's in the restored copy — only if it is the same log (its
+ * name and key) and extends the backup's; a database a server made afresh after a lost disk has a
+ * log of its own, and carrying it would swap the witnessed key for a new one (the restore refuses
+ * and says to move it aside). Without a readable live database the backup's log stays, and witnesses
+ * will refuse it if they cosigned a newer one. Also returns where each petition's chains part.
  */
-const unreadable =
-  'The database being replaced could not be read: the public log is the backup\'s own, and witnesses will refuse it if they cosigned a newer one (docs/transparency-log.md, "Restores").';
-
-function carryLogOver(restored: DB, livePath: string): string {
+function carryLogOver(restored: DB, livePath: string): Carried {
   const sqlite = restored.$client;
+  const kept = (message: string): Carried => ({ message, forks: null });
   if (!existsSync(livePath))
-    return 'There was no database to replace: the public log is the backup\'s own. If witnesses cosigned a newer one, they will refuse this log (docs/transparency-log.md, "Restores").';
-  let hasLog: unknown;
+    return kept(
+      'There was no database to replace: the public log is the backup\'s own. If witnesses cosigned a newer one, they will refuse this log (docs/transparency-log.md, "Restores").',
+    );
   try {
     sqlite.prepare("attach database ? as live").run(livePath);
   } catch {
-    return unreadable;
+    return kept(unreadable);
   }
   try {
+    let facts: {
+      backupSize: number;
+      liveSize: number;
+      sameKey: boolean;
+      backupKey: boolean;
+      prefix: boolean;
+    };
     try {
-      hasLog = sqlite
+      const hasLog = sqlite
         .prepare("select 1 from live.sqlite_master where type = 'table' and name = 'log_leaves'")
         .get();
+      if (!hasLog) return kept("The database being replaced had no public log: the backup's is kept.");
+      const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
+      facts = {
+        backupSize: count("select count(*) as n from main.log_leaves"),
+        liveSize: count("select count(*) as n from live.log_leaves"),
+        backupKey: count("select count(*) as n from main.log_key") > 0,
+        sameKey:
+          count(
+            "select count(*) as n from main.log_key m join live.log_key l on l.origin = m.origin and l.vkey = m.vkey",
+          ) > 0,
+        prefix:
+          count(
+            "select count(*) as n from main.log_leaves m left join live.log_leaves l on l.idx = m.idx where l.data is null or l.data != m.data",
+          ) === 0,
+      };
     } catch {
-      return unreadable;
+      return kept(unreadable);
     }
-    if (!hasLog) return "The database being replaced had no public log: the backup's is kept.";
-    const size = (db: string) =>
-      (sqlite.prepare(`select count(*) as n from ${db}.log_leaves`).get() as { n: number }).n;
-    const [backupSize, liveSize] = [size("main"), size("live")];
+    if (facts.backupKey && (!facts.sameKey || !facts.prefix))
+      throw new LogMismatch(
+        `The database being replaced (${livePath}) holds another public log than the backup's (${facts.sameKey ? "its entries do not extend the backup's" : "another name or key: a server started on an empty database makes a new one"}). Carrying it would swap the log witnesses cosigned for another; nothing was replaced. Move that database aside (or delete it, if it is a fresh one), then restore again: the backup's own log is kept.`,
+      );
     sqlite.transaction(() => {
-      // Children first (cosignatures name checkpoints), then parents, and the other way to fill.
-      for (const table of [...LOG_TABLES].reverse()) sqlite.prepare(`delete from main.${table}`).run();
-      for (const table of LOG_TABLES)
-        sqlite.prepare(`insert into main.${table} select * from live.${table}`).run();
+      for (const [table] of [...LOG_TABLES].reverse()) sqlite.prepare(`delete from main.${table}`).run();
+      for (const [table, columns] of LOG_TABLES)
+        sqlite.prepare(`insert into main.${table} (${columns}) select ${columns} from live.${table}`).run();
       skipLoggedIds(sqlite);
       carryLoggedKeys(sqlite);
     })();
-    return `The public log was carried over from the database being replaced (${liveSize.toLocaleString("en")} entries; the backup's had ${backupSize.toLocaleString("en")}): a restore never rewinds it.`;
+    return {
+      message: `The public log was carried over from the database being replaced (${facts.liveSize.toLocaleString("en")} entries; the backup's had ${facts.backupSize.toLocaleString("en")}): a restore never rewinds it.`,
+      forks: chainForks(sqlite),
+    };
   } finally {
     sqlite.prepare("detach database live").run();
   }
+}
+
+/**
+ * For each petition both databases hold: the longest prefix their ledgers share (chains are hash
+ * linked, so one equal hash at a sequence means equal entries up to it) and the replaced one's length.
+ */
+function chainForks(sqlite: Database.Database): Map<number, ChainFork> {
+  const forks = new Map<number, ChainFork>();
+  const live = sqlite
+    .prepare("select p.id, l.ledger_length from main.petitions p join live.petitions l on l.id = p.id")
+    .all() as Array<{ id: number; ledger_length: number }>;
+  const shared = sqlite.prepare(
+    `select m.seq, m.hash from main.ledger_entries m join live.ledger_entries l
+       on l.petition_id = m.petition_id and l.seq = m.seq and l.hash = m.hash
+     where m.petition_id = ? order by m.seq desc limit 1`,
+  );
+  for (const { id, ledger_length } of live) {
+    const common = shared.get(id) as { seq: number; hash: string } | undefined;
+    forks.set(id, {
+      length: common?.seq ?? 0,
+      head: common?.hash ?? "0".repeat(64),
+      liveLength: ledger_length,
+    });
+  }
+  return forks;
 }
 
 const KEY_COLUMNS =
@@ -280,6 +353,7 @@ export function restoreDatabase(
     let summary: DatabaseSummary;
     const steps: string[] = [];
     let db: DB | undefined;
+    let forks: Map<number, ChainFork> | null = null;
     try {
       // Migrated to this version (a backup from an older one is upgraded), then verified.
       db = openDatabase(staging);
@@ -287,11 +361,13 @@ export function restoreDatabase(
       const opened = db;
       // What the backup held, before the steps below add their own rows.
       const held = summarize(opened, staging);
-      steps.push(carryLogOver(opened, target));
+      const carried = carryLogOver(opened, target);
+      steps.push(carried.message);
+      forks = carried.forks;
       opened.transaction(
         (tx) => {
           for (const step of options.steps ?? AFTER_RESTORE_STEPS) {
-            const said = step.run(tx, { from, now: now(), db: opened });
+            const said = step.run(tx, { from, now: now(), db: opened, forks });
             if (said) steps.push(said);
           }
         },

@@ -113,7 +113,7 @@ export function checkLog(view: LogView): Findings & { entries: IndexedEntry[]; s
  * Each required witness must have confirmed the log recently: a log whose cosignatures were deleted
  * (or never sent) after a rewrite is held to nothing but its own key, which its operator holds.
  */
-export function staleWitnesses(view: LogView, now: number): string[] {
+export function staleWitnesses(view: LogView, now: number, maxAgeMs = view.freshnessMs): string[] {
   return view.witnesses.flatMap((witness) => {
     let newest = 0;
     for (const text of view.checkpoints) {
@@ -126,7 +126,7 @@ export function staleWitnesses(view: LogView, now: number): string[] {
         if (!(error instanceof NoteError)) throw error;
       }
     }
-    if (newest && now - newest <= view.freshnessMs) return [];
+    if (newest && now - newest <= maxAgeMs) return [];
     return [
       `Witness ${witness.name} has not confirmed the public log ${newest ? `since ${new Date(newest).toISOString().slice(0, 16).replace("T", " ")} UTC` : "at all"}: what the log shows is held to nothing but the log's own key.`,
     ];

@@ -19,7 +19,12 @@ import { LogUnreadable, localLogView, remoteLedger, remoteLogView } from "./log-
  */
 export type VerifiedLog = Findings & { entries: IndexedEntry[] | null };
 
-export async function verifiedLog(source: { from?: string; logKey?: string }): Promise<VerifiedLog> {
+export async function verifiedLog(source: {
+  from?: string;
+  logKey?: string;
+  /** `--max-witness-age=MINUTES`: a required witness silent for longer fails the check (else a note). */
+  maxWitnessAgeMs?: number;
+}): Promise<VerifiedLog> {
   let read: Awaited<ReturnType<typeof remoteLogView>> | null;
   try {
     read = source.from ? await remoteLogView(source.from, source.logKey) : localLogView();
@@ -35,15 +40,20 @@ export async function verifiedLog(source: { from?: string; logKey?: string }): P
       entries: null,
     };
   const log = checkLog(read.view);
-  const problems = [...read.findings.problems, ...log.problems, ...staleWitnesses(read.view, Date.now())];
+  const problems = [...read.findings.problems, ...log.problems];
   const notes = [...read.findings.notes, ...log.notes, ...witnessConfirmations(read.view)];
+  // A silent witness is the verifier's to judge (its own maximum age, never the server's): a note by
+  // default, a failure with --max-witness-age; either way the entries are still checked.
+  const stale = staleWitnesses(read.view, Date.now(), source.maxWitnessAgeMs);
+  const staleProblems = source.maxWitnessAgeMs === undefined ? [] : stale;
+  if (source.maxWitnessAgeMs === undefined) notes.push(...stale);
   if (problems.length) {
     notes.push("Nothing else was checked against the log: its entries cannot be trusted.");
     return { problems, notes, entries: null };
   }
   const contents = checkLogContents(log.entries);
   return {
-    problems: contents.problems,
+    problems: [...staleProblems, ...contents.problems],
     notes: [...notes, ...contents.notes],
     entries: log.entries,
   };

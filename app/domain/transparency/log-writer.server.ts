@@ -140,13 +140,18 @@ function logPetitionStates(now: number): void {
   appendEntries(entries);
 }
 
+/** Where a petition's restored chain and the replaced database's chain part (their common prefix). */
+export type ChainFork = { length: number; head: string; liveLength: number };
+
 /**
- * After a restore (the restored copy, its live log carried over): each petition whose last logged
- * head is not in its restored chain, or whose logged number of tokens issued the backup is below,
- * gets a public `restored` entry naming where its chain now ends; what was logged after that point
- * was lost with the backup's age. Returns the petitions taken back.
+ * After a restore (the restored copy, its live log carried over): each petition the backup takes back
+ * gets a public `restored` entry naming where its chain now continues from, and what was logged
+ * beyond that point is known lost. With the replaced database at hand (`forks`), that point is where
+ * the two chains part — so a second restore, from a backup on another branch, names the true fork;
+ * without it (a lost disk), the restored head when the last logged one is not in its chain. A petition
+ * whose published number of tokens issued the backup is below is taken back too.
  */
-export function logRestoredPetitions(db: DB, now: number): number[] {
+export function logRestoredPetitions(db: DB, now: number, forks: Map<number, ChainFork> | null): number[] {
   const rewound: number[] = [];
   const petitions = db.all<{
     id: number;
@@ -162,27 +167,32 @@ export function logRestoredPetitions(db: DB, now: number): number[] {
     const state = lastPetitionEntry(petition.id, "petition", db);
     const restored = lastPetitionEntry(petition.id, "restored", db);
     const newest = !restored || (state && state.index > restored.index) ? state : restored;
-    if (!newest) continue;
-    const hash = db.get<{ hash: string } | undefined>(
-      sql`select hash from ledger_entries where petition_id = ${petition.id} and seq = ${newest.entry.length}`,
-    )?.hash;
-    // Taken back if its chain no longer holds the logged head, or its published number of tokens
-    // issued is below the logged one (tokens issued after the backup, no signature since).
-    const lastState = state?.entry;
     const issuedBack =
-      lastState !== undefined &&
-      newest === state &&
-      (petition.issued_published ?? 0) < lastState.tokensIssued;
-    if (hash === newest.entry.head && !issuedBack) continue;
+      state !== null && newest === state && (petition.issued_published ?? 0) < state.entry.tokensIssued;
+    const fork = forks?.get(petition.id);
+    let back: { length: number; head: string } | null = null;
+    if (fork) {
+      if (fork.length < fork.liveLength) back = fork;
+    } else if (newest) {
+      const hash = db.get<{ hash: string } | undefined>(
+        sql`select hash from ledger_entries where petition_id = ${petition.id} and seq = ${newest.entry.length}`,
+      )?.hash;
+      if (hash !== newest.entry.head)
+        back = { length: petition.ledger_length, head: petition.ledger_head ?? GENESIS };
+    }
+    if (!back && issuedBack) back = { length: petition.ledger_length, head: petition.ledger_head ?? GENESIS };
+    if (!back || !newest) continue;
     rewound.push(petition.id);
     entries.push({
       type: "restored",
       petition: petition.id,
-      length: petition.ledger_length,
-      head: petition.ledger_head ?? "0".repeat(64),
+      length: back.length,
+      head: back.head,
       at: at(now),
     });
   }
   appendEntries(entries, db);
   return rewound;
 }
+
+const GENESIS = "0".repeat(64);
