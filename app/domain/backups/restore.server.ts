@@ -160,6 +160,7 @@ function carryLogOver(restored: DB, livePath: string): Carried {
       liveSize: number;
       sameKey: boolean;
       backupKey: boolean;
+      liveKey: boolean;
       prefix: boolean;
     };
     try {
@@ -172,6 +173,7 @@ function carryLogOver(restored: DB, livePath: string): Carried {
         backupSize: count("select count(*) as n from main.log_leaves"),
         liveSize: count("select count(*) as n from live.log_leaves"),
         backupKey: count("select count(*) as n from main.log_key") > 0,
+        liveKey: count("select count(*) as n from live.log_key") > 0,
         sameKey:
           count(
             "select count(*) as n from main.log_key m join live.log_key l on l.origin = m.origin and l.vkey = m.vkey",
@@ -184,6 +186,8 @@ function carryLogOver(restored: DB, livePath: string): Carried {
     } catch {
       return kept(unreadable);
     }
+    if (facts.liveSize === 0 && !facts.liveKey)
+      return kept("The database being replaced had not started a public log: the backup's is kept.");
     if (facts.backupKey && (!facts.sameKey || !facts.prefix))
       throw new LogMismatch(
         `The database being replaced (${livePath}) holds another public log than the backup's (${facts.sameKey ? "its entries do not extend the backup's" : "another name or key: a server started on an empty database makes a new one"}). Carrying it would swap the log witnesses cosigned for another; nothing was replaced. Move that database aside (or delete it, if it is a fresh one), then restore again: the backup's own log is kept.`,
