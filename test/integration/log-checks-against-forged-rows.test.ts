@@ -9,7 +9,7 @@ import * as consistencyRoute from "../../app/routes/api.log.proof.consistency";
 import * as inclusionRoute from "../../app/routes/api.log.proof.inclusion";
 import { closeDb, getDb } from "../../db/client";
 import { runChild } from "../support/child-process";
-import { TEST_BASE_URL } from "../support/fixtures";
+import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
@@ -117,18 +117,8 @@ describe("pre-token-shaped rows with a message but no signature", () => {
 });
 
 describe("the proof and entries endpoints", () => {
-  const get = async (
-    route: { loader: (args: never) => Response | Promise<Response> },
-    path: string,
-  ): Promise<Response> => {
-    const loader = route.loader as (args: { request: Request; params: object; context: object }) => Response;
-    try {
-      return await loader({ request: new Request(`${TEST_BASE_URL}${path}`), params: {}, context: {} });
-    } catch (thrown) {
-      if (thrown instanceof Response) return thrown;
-      throw thrown;
-    }
-  };
+  const get = (route: Parameters<typeof callRoute>[0], path: string) =>
+    callRoute(route, "loader", null, path, {});
   it("answer odd but well-typed input without a 500", async () => {
     for (const [route, path] of [
       [consistencyRoute, "/api/log/proof/consistency?from=0&to=0"],

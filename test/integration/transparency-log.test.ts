@@ -39,7 +39,7 @@ import * as consistencyRoute from "../../app/routes/api.log.proof.consistency";
 import * as inclusionRoute from "../../app/routes/api.log.proof.inclusion";
 import * as trustRoute from "../../app/routes/api.log.trust";
 import { getDb } from "../../db/client";
-import { TEST_BASE_URL } from "../support/fixtures";
+import { callRoute, TEST_BASE_URL } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
@@ -55,18 +55,8 @@ const staff = (i: number): User => {
   return user;
 };
 
-const get = async (
-  route: { loader: (args: never) => Response | Promise<Response> },
-  path: string,
-): Promise<Response> => {
-  const loader = route.loader as (args: { request: Request; params: object; context: object }) => Response;
-  try {
-    return await loader({ request: new Request(`${TEST_BASE_URL}${path}`), params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-};
+const get = (route: Parameters<typeof callRoute>[0], path: string) =>
+  callRoute(route, "loader", null, path, {});
 
 const logVerifier = () => {
   const vkey = logVkey();

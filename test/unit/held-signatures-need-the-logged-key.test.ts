@@ -1,17 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LogPin } from "../../app/browser/wallet/log-check";
-import { encodeEntry, type LogEntry } from "../../app/platform/transparency/log-entries";
-import {
-  type Hash,
-  inclusionProof,
-  leafHash,
-  nodeHash,
-  type PerfectNodes,
-  treeRoot,
-} from "../../app/platform/transparency/merkle";
-import { cosign, newNoteSigner, signNote, vkeyOf } from "../../app/platform/transparency/note-signing.server";
-import { formatCheckpoint, formatNote, toBase64 } from "../../app/platform/transparency/signed-note";
+import type { NoteSigner } from "../../app/platform/transparency/note-signing.server";
+import { newNoteSigner, vkeyOf } from "../../app/platform/transparency/note-signing.server";
+import { keyEntry as memoryKeyEntry, memoryLog } from "../support/memory-log";
 
 /**
  * What a device does with an anonymous signature it already holds (spent only with the key the public
@@ -47,44 +38,13 @@ const { sendFeedbackAnonymously, thisWeeksScope } = await import("../../app/brow
 
 const ORIGIN = "undersigned.example/undersigned-log";
 
-function keyEntry(scope: string): Extract<LogEntry, { type: "key" }> {
-  const der = randomBytes(40);
-  return {
-    type: "key",
-    scope,
-    fingerprint: createHash("sha256").update(der).digest("hex"),
-    publicKey: der.toString("base64url"),
-    on: new Date(Date.now()).toISOString().slice(0, 10),
-    legacyAnonymous: 0,
-  };
-}
-
+const keyEntry = (scope: string) => memoryKeyEntry(scope, Date.now());
+/** The log's checkpoint of `size`, cosigned now by `witness` when given. */
 function makeLog(origin = ORIGIN) {
-  const signer = newNoteSigner(origin, 0x01).signer;
-  const leaves: Uint8Array[] = [];
-  const hashes: Hash[] = [];
-  const nodes: PerfectNodes = (level, index) =>
-    level === 0
-      ? (hashes[index] as Hash)
-      : nodeHash(nodes(level - 1, 2 * index), nodes(level - 1, 2 * index + 1));
-  const append = (entry: LogEntry) => {
-    const data = encodeEntry(entry);
-    leaves.push(data);
-    hashes.push(leafHash(data));
-  };
-  const checkpoint = (size: number, witness?: ReturnType<typeof newNoteSigner>["signer"]) => {
-    const body = formatCheckpoint({ origin, size, root: treeRoot(size, nodes), extensions: [] });
-    return formatNote(body, [
-      signNote(body, signer),
-      ...(witness ? [cosign(body, witness, Math.floor(Date.now() / 1000))] : []),
-    ]);
-  };
-  const keyProof = (index: number, size: number) => ({
-    index,
-    data: new TextDecoder().decode(leaves[index]),
-    proof: inclusionProof(index, size, nodes).map(toBase64),
-  });
-  return { vkey: vkeyOf(signer), append, checkpoint, keyProof };
+  const log = memoryLog(origin);
+  const checkpoint = (size: number, by?: NoteSigner) =>
+    log.checkpoint(size, by ? [{ witness: by, at: Date.now() }] : []);
+  return { ...log, checkpoint };
 }
 
 const witness = newNoteSigner("witness.staff-council", 0x04).signer;

@@ -1,24 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkLog, type LogPin, type PinStore } from "../../app/browser/wallet/log-check";
-import { encodeEntry, type LogEntry } from "../../app/platform/transparency/log-entries";
-import {
-  consistencyProof,
-  type Hash,
-  inclusionProof,
-  leafHash,
-  nodeHash,
-  type PerfectNodes,
-  treeRoot,
-} from "../../app/platform/transparency/merkle";
-import {
-  cosign,
-  type NoteSigner,
-  newNoteSigner,
-  signNote,
-  vkeyOf,
-} from "../../app/platform/transparency/note-signing.server";
+import { encodeEntry } from "../../app/platform/transparency/log-entries";
+import { consistencyProof, type Hash, treeRoot } from "../../app/platform/transparency/merkle";
+import { cosign, newNoteSigner, signNote, vkeyOf } from "../../app/platform/transparency/note-signing.server";
 import { formatCheckpoint, formatNote, toBase64 } from "../../app/platform/transparency/signed-note";
+import { keyEntry as memoryKeyEntry, memoryLog } from "../support/memory-log";
 
 /**
  * What a device's background run checks of the public log (app/browser/wallet/log-check.ts), against
@@ -29,47 +15,8 @@ import { formatCheckpoint, formatNote, toBase64 } from "../../app/platform/trans
 const NOW = 1_900_000_000_000; // fixed clock: checkLog is handed this as its now
 const MINUTE = 60_000;
 
-function keyEntry(scope: string): Extract<LogEntry, { type: "key" }> {
-  const der = randomBytes(40);
-  return {
-    type: "key",
-    scope,
-    fingerprint: createHash("sha256").update(der).digest("hex"),
-    publicKey: der.toString("base64url"),
-    on: new Date(NOW).toISOString().slice(0, 10),
-    legacyAnonymous: 0,
-  };
-}
-
-/** A log as the server keeps it: leaves, a tree, checkpoints signed by the log and cosigned by witnesses. */
-function makeLog(origin = "undersigned.example/undersigned-log") {
-  const signer = newNoteSigner(origin, 0x01).signer;
-  const leaves: Uint8Array[] = [];
-  const hashes: Hash[] = [];
-  const nodes: PerfectNodes = (level, index) =>
-    level === 0
-      ? (hashes[index] as Hash)
-      : nodeHash(nodes(level - 1, 2 * index), nodes(level - 1, 2 * index + 1));
-  const append = (entry: LogEntry) => {
-    const data = encodeEntry(entry);
-    leaves.push(data);
-    hashes.push(leafHash(data));
-    return leaves.length - 1;
-  };
-  const checkpoint = (size: number, cosigners: Array<{ witness: NoteSigner; at: number }> = []) => {
-    const body = formatCheckpoint({ origin, size, root: treeRoot(size, nodes), extensions: [] });
-    return formatNote(body, [
-      signNote(body, signer),
-      ...cosigners.map(({ witness, at }) => cosign(body, witness, Math.floor(at / 1000))),
-    ]);
-  };
-  const keyProof = (index: number, size: number) => ({
-    index,
-    data: new TextDecoder().decode(leaves[index]),
-    proof: inclusionProof(index, size, nodes).map(toBase64),
-  });
-  return { signer, vkey: vkeyOf(signer), append, checkpoint, keyProof, nodes, leaves };
-}
+const keyEntry = (scope: string) => memoryKeyEntry(scope, NOW);
+const makeLog = memoryLog;
 
 type Served = {
   trust: { origin: string; logKey: string; witnesses: string[]; freshnessMinutes: number };
