@@ -64,9 +64,16 @@ const logKeyRow = (db: DB) => statements(db).key.get();
  * The log's signer, made on first need (in the caller's transaction). A log keeps its name and key
  * for life: witnesses and browsers pin both.
  */
+let parsed: { pkcs8: string; signer: NoteSigner } | null = null;
+
 export function logSigner(db: DB = getDb()): NoteSigner {
   const row = logKeyRow(db);
-  if (row) return noteSignerFrom(row.origin, SIG_ED25519, row.private_key);
+  if (row) {
+    // Parsed once per process: reading the PKCS #8 key was most of what an append cost.
+    if (parsed?.pkcs8 !== row.private_key || parsed.signer.name !== row.origin)
+      parsed = { pkcs8: row.private_key, signer: noteSignerFrom(row.origin, SIG_ED25519, row.private_key) };
+    return parsed.signer;
+  }
   const origin = configuredOrigin();
   const { signer, pkcs8 } = newNoteSigner(origin, SIG_ED25519);
   statements(db).insertKey.run(origin, pkcs8, vkeyOf(signer));
