@@ -18,8 +18,8 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const HEAD = (n: number, tag = "") => Buffer.from(`${tag}${n}`.padEnd(32, "-")).toString("hex").slice(0, 64);
-// fixed clock: the ledger check compares logged hours with nothing but each other.
-const AT = "2030-01-01T10:00:00.000Z";
+// The checks read no clock; logged hours are only compared with each other: any whole hour does.
+const AT = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
 
 describe("a restored entry written by the operator", () => {
   it("does not excuse a chain rewritten below the point it claims the restore went back to", () => {

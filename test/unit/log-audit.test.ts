@@ -41,8 +41,8 @@ function newKey() {
 }
 
 const HEAD = (n: number) => n.toString(16).padStart(64, "0");
-// fixed clock: the checker reads no clock; logged hours are only compared with each other.
-const AT = "2030-01-01T10:00:00.000Z";
+// The checks read no clock; logged hours are only compared with each other: any whole hour does.
+const AT = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
 
 const state = (length: number, count: number, tokensIssued = 40): LogEntry => ({
   type: "petition",
@@ -177,7 +177,7 @@ describe("the log's contents", () => {
     // state(6) logs HEAD(6), the chain has another hash there: rewritten.
     const found = checkLedgerAgainstLog(7, entries, chain);
     expect(found.problems).toEqual([
-      `Petition 7: the ledger's entry 6 is not the one the public log recorded on ${AT.slice(0, 10)} at 10:00 UTC (entry 3): the ledger was rewritten.`,
+      `Petition 7: the ledger's entry 6 is not the one the public log recorded on ${AT.slice(0, 10)} at ${AT.slice(11, 16)} UTC (entry 3): the ledger was rewritten.`,
     ]);
     expect(found.notes[0]).toMatch(
       /restored from a backup .* taken back to 4 entries; at least 5 logged entries were lost/,

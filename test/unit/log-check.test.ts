@@ -65,7 +65,7 @@ function witnessedWorld(age = 5 * MINUTE) {
     batchMinutes: 15,
     batchMinimum: 5,
     minimumHolders: 20,
-    at: "2000-01-01T10:00:00.000Z",
+    at: new Date(NOW - (NOW % 3_600_000)).toISOString(),
   });
   log.append(second);
   const size = 3;
