@@ -65,6 +65,13 @@ const USAGE = `Usage: npm run cli -- <command>
 
 class UsageError extends Error {}
 
+/** Where the verify commands read the log from, and what they hold it to (their shared flags). */
+const logSource = (args: string[]) => ({
+  from: option(args, "--from"),
+  logKey: option(args, "--log-key"),
+  maxWitnessAgeMs: maxWitnessAge(args),
+});
+
 /** `--max-witness-age=MINUTES`: how long a required witness may have been silent (the verifier's own limit). */
 function maxWitnessAge(args: string[]): number | undefined {
   const value = args.find((a) => a.startsWith("--max-witness-age="))?.slice("--max-witness-age=".length);
@@ -131,11 +138,7 @@ async function run(args: string[]): Promise<void> {
     case "verify-ledger": {
       const target = positional[0];
       const from = option(rest, "--from");
-      const log = await verifiedLog({
-        from,
-        logKey: option(rest, "--log-key"),
-        maxWitnessAgeMs: maxWitnessAge(rest),
-      });
+      const log = await verifiedLog(logSource(rest));
       printLog(log);
       let broken = log.problems.length ? 1 : 0;
       let ids: Array<number | string>;
@@ -166,11 +169,7 @@ async function run(args: string[]): Promise<void> {
       const target = positional[0];
       if (!target) throw new UsageError("verify-anonymous needs a PETITION (id or slug).");
       const from = option(rest, "--from");
-      const log = await verifiedLog({
-        from,
-        logKey: option(rest, "--log-key"),
-        maxWitnessAgeMs: maxWitnessAge(rest),
-      });
+      const log = await verifiedLog(logSource(rest));
       printLog(log);
       const published = from ? await fetchPublished(from, target) : localPublished(target);
       const check = checkAnonymousSignatures(

@@ -1209,7 +1209,7 @@ export const logLeaves = sqliteTable(
   ],
 );
 
-/** Hashes of the tree's perfect subtrees (level 0: the leaves): any proof is read from these. */
+/** Hashes of the tree's perfect subtrees (level 0: the leaves): every proof is read from these. */
 export const logNodes = sqliteTable(
   "log_nodes",
   {
