@@ -89,7 +89,11 @@ export function liveKeysWithProofs(now = Date.now()) {
   if (!checkpoint) return { checkpoint: null, keys: [] };
   const targets = issuanceTargets(now);
   const scopes = [...targets.petitions, ...targets.feedback].map((t) => t.scope);
-  const keys = [];
+  // Every device asks this each hour and the answer is the same for all of them until the witnessed
+  // checkpoint or the list of keys changes: made once per change, not once per device.
+  const cacheKey = `${checkpoint.note}\n${scopes.join(",")}`;
+  if (cachedKeys?.key === cacheKey) return cachedKeys.answer;
+  const keys: LiveKey[] = [];
   for (const scope of scopes) {
     const logged = firstScopeEntry(scope, "key");
     if (!logged || logged.index >= checkpoint.size) continue;
@@ -100,8 +104,13 @@ export function liveKeysWithProofs(now = Date.now()) {
       proof: encodeProof(inclusionProofOf(logged.index, checkpoint.size)),
     });
   }
-  return { checkpoint: checkpoint.note, keys };
+  const answer = { checkpoint: checkpoint.note, keys };
+  cachedKeys = { key: cacheKey, answer };
+  return answer;
 }
+
+let cachedKeys: { key: string; answer: { checkpoint: string; keys: LiveKey[] } } | null = null;
+type LiveKey = { scope: string; index: number; data: string; proof: string[] };
 
 /** For the public transparency page: the log, its size and each witness's newest cosignature. */
 export function logOverview(now: number) {
