@@ -21,10 +21,11 @@ module.exports = {
     },
     {
       name: "client-reads-only-the-config",
-      comment: "db/client.ts opens the database named by the config, and knows nothing else of the app.",
+      comment:
+        "db/client.ts opens the database named by the config (and says why it cannot), and knows nothing else of the app.",
       severity: "error",
       from: { path: "^db/client\\.ts$" },
-      to: { path: "^app/", pathNot: "^app/config\\.server\\.ts$" },
+      to: { path: "^app/", pathNot: "^app/config(\\.server\\.ts|/startup-errors\\.server\\.ts)$" },
     },
     {
       name: "vocabulary-is-a-leaf",

@@ -33,9 +33,9 @@ import {
   type VerifiedLog,
   verifiedLog,
 } from "./domain/transparency/log-verification.server";
-import { absoluteUrl } from "./platform/addresses.server";
-import { CLI_ACTOR } from "./platform/audit.server";
-import { normalizeEmail } from "./platform/email-address";
+import { normalizeEmail } from "./platform/mail/email-address";
+import { CLI_ACTOR } from "./platform/security/audit.server";
+import { absoluteUrl } from "./platform/site/addresses.server";
 import { isRole, ROLES } from "./vocabulary/roles";
 
 const USAGE = `Usage: npm run cli -- <command>

@@ -6,8 +6,8 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
-import { errorForLog } from "./platform/log-text";
-import { isStorageFull, noteStorageFull } from "./platform/storage.server";
+import { errorForLog } from "./platform/runtime/log-text";
+import { isStorageFull, noteStorageFull } from "./platform/runtime/storage.server";
 import { boot, closeDatabase, openForServing, startJobs } from "./server/boot.server";
 
 export { closeDatabase, openForServing, startJobs };

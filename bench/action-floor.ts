@@ -26,7 +26,7 @@ const { buildBareRemix } = await import("./server");
 const { insertPeople, insertSessions } = await import("./generate");
 const { machine } = await import("./report");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
-const { resetRateLimits } = await import("../app/platform/rate-limits.server");
+const { resetRateLimits } = await import("../app/platform/security/rate-limits.server");
 
 ensureFreshBuild();
 buildBareRemix();

@@ -21,12 +21,12 @@ const { machine, ms, table, today, writeLatest } = await import("./report");
 const { signPetition } = await import("../app/domain/petitions/signing.server");
 const { issuePetitionToken, petitionKeyView } = await import("../app/domain/petitions/petition-keys.server");
 const { redeemAnonymously } = await import("../app/domain/petitions/anonymous-signing.server");
-const { resetRateLimits } = await import("../app/platform/rate-limits.server");
+const { resetRateLimits } = await import("../app/platform/security/rate-limits.server");
 const { finalizeToken, newSignerKey, requestToken } = await import("../app/browser/blind-tokens");
 const { deriveRequest, deriveSignerKey, finalizeDerived, newWalletSecret } = await import(
   "../app/browser/derived-tokens"
 );
-const { blindSign } = await import("../app/platform/blind-signatures.server");
+const { blindSign } = await import("../app/platform/anonymity/blind-signatures.server");
 const { getDb } = await import("../db/client");
 const { blindKeys } = await import("../db/schema");
 const { eq } = await import("drizzle-orm");

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { SESSION_TTL_MS } from "../app/domain/identity/sessions.server";
 import { entryHash, GENESIS_HASH, ledgerHour } from "../app/domain/petitions/ledger.server";
-import { hashToken, newToken } from "../app/platform/tokens.server";
+import { hashToken, newToken } from "../app/platform/security/tokens.server";
 import { commitSessionCookie } from "../app/web/session.server";
 import { getDb } from "../db/client";
 

@@ -9,6 +9,7 @@
  *
  * BENCH_BEFORE=$(npx tsx bench/checkout.ts REV) also times commit REV's renderer on the same texts.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { machine, ms, table, today, writeLatest } from "./report";
 
@@ -106,8 +107,13 @@ function largestAccepted(renderer: Renderer, unit: string): string {
   return fill(unit, low);
 }
 
-const load = async (root: string): Promise<Renderer> =>
-  (await import(path.join(root, "app/platform/markdown.server.ts"))) as Renderer;
+// The renderer moved into platform/content/; an older checkout (BENCH_BEFORE) has it one level up.
+const load = async (root: string): Promise<Renderer> => {
+  const moved = path.join(root, "app/platform/content/markdown.server.ts");
+  return (await import(
+    existsSync(moved) ? moved : path.join(root, "app/platform/markdown.server.ts")
+  )) as Renderer;
+};
 
 const about = machine();
 console.log(about);

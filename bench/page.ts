@@ -9,7 +9,7 @@ import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
 const { getDb } = await import("../db/client");
-const { renderMarkdown } = await import("../app/platform/markdown.server");
+const { renderMarkdown } = await import("../app/platform/content/markdown.server");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");

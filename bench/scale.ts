@@ -15,9 +15,9 @@ import { createServer } from "node:net";
 import { benchCompany, cleanUp } from "./setup";
 
 const { closeDb, getDb } = await import("../db/client");
-const { CLI_ACTOR } = await import("../app/platform/audit.server");
-const { renderMarkdown } = await import("../app/platform/markdown.server");
-const { resetRateLimits } = await import("../app/platform/rate-limits.server");
+const { CLI_ACTOR } = await import("../app/platform/security/audit.server");
+const { renderMarkdown } = await import("../app/platform/content/markdown.server");
+const { resetRateLimits } = await import("../app/platform/security/rate-limits.server");
 const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
 const { findPetition, listPetitions, moderationQueue, myPetitions, petitionPage } = await import(
   "../app/domain/petitions/reads.server"

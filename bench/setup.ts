@@ -14,7 +14,7 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 const { getDb, closeDb } = await import("../db/client");
 const { people } = await import("../db/schema");
-const { CLI_ACTOR } = await import("../app/platform/audit.server");
+const { CLI_ACTOR } = await import("../app/platform/security/audit.server");
 const { importDirectory } = await import("../app/domain/people/directory-import.server");
 const { grantRole, rolesOf } = await import("../app/domain/identity/permissions.server");
 const { createPetition } = await import("../app/domain/petitions/drafting.server");

@@ -5,7 +5,8 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { describeFileError, getConfig, StartupError } from "../app/config.server";
+import { describeFileError, StartupError } from "../app/config/startup-errors.server";
+import { getConfig } from "../app/config.server";
 import * as schema from "./schema";
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };

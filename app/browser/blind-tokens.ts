@@ -1,4 +1,4 @@
-import { actionMessage, tokenMessage } from "../platform/token-messages";
+import { actionMessage, tokenMessage } from "../platform/anonymity/token-messages";
 import { fromBase64url, hex, toBase64url } from "./bytes";
 import { blind, bytesToInt, finalize, PREFIX_LEN, prepare, rsaPublicKey, SALT_LEN } from "./rsabssa";
 

@@ -1,5 +1,5 @@
 import { p256 } from "@noble/curves/nist.js";
-import { parseTokenMessage, tokenMessage } from "../platform/token-messages";
+import { parseTokenMessage, tokenMessage } from "../platform/anonymity/token-messages";
 import { fingerprintOf, tokenIdOf } from "./blind-tokens";
 import { fromBase64url, hex, toBase64url, utf8 } from "./bytes";
 import {

@@ -1,5 +1,5 @@
-import type { Breakdown } from "../platform/small-groups";
-import { K } from "../platform/small-groups";
+import type { Breakdown } from "../platform/anonymity/small-groups";
+import { K } from "../platform/anonymity/small-groups";
 
 /**
  * A breakdown after small-group suppression: the shown groups, one row for the folded ones combined,

@@ -23,7 +23,7 @@ import {
   sendAnonymousFeedback,
 } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
-import { petitionScope } from "../platform/token-messages";
+import { petitionScope } from "../platform/anonymity/token-messages";
 
 /**
  * A colleague signing anonymously through the real protocol, in Node: the browser's side (the

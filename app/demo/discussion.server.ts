@@ -4,7 +4,7 @@ import { postComment } from "../domain/discussion/posting.server";
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import type { User } from "../domain/identity/sessions.server";
 import type { Petition } from "../domain/petitions/rights.server";
-import { resetRateLimits } from "../platform/rate-limits.server";
+import { resetRateLimits } from "../platform/security/rate-limits.server";
 import { HOUR_MS } from "../platform/time";
 import { seededRandom } from "./seeded-random";
 

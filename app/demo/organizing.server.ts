@@ -6,7 +6,7 @@ import { postPetitionUpdate, queuePetitionUpdateEmails } from "../domain/petitio
 import { sendFeedback } from "../domain/policies/feedback.server";
 import { replyToFeedback, setFeedbackStatus, tagFeedback } from "../domain/policies/feedback-inbox.server";
 import type { Policy } from "../domain/policies/registry.server";
-import { resetRateLimits } from "../platform/rate-limits.server";
+import { resetRateLimits } from "../platform/security/rate-limits.server";
 import { DAY_MS } from "../platform/time";
 import type { FeedbackStatus } from "../vocabulary/feedback";
 import { sendFeedbackAnonymously } from "./anonymous-signer.server";

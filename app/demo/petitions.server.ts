@@ -13,7 +13,7 @@ import { closeExpiredPetitions, transitionPetition } from "../domain/petitions/l
 import type { Petition } from "../domain/petitions/rights.server";
 import { signPetition } from "../domain/petitions/signing.server";
 import { retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
-import { checkpointAfterForgetting } from "../platform/forgetting.server";
+import { checkpointAfterForgetting } from "../platform/runtime/forgetting.server";
 import { DAY_MS, HOUR_MS } from "../platform/time";
 import { fetchToken, type HeldToken, redeem, walletSecretOf } from "./anonymous-signer.server";
 import { seedDemoDiscussion } from "./discussion.server";

@@ -1,7 +1,7 @@
 import { count, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { auditLog, people, personRoles } from "../../db/schema";
-import { CLI_ACTOR, recordAudit } from "../platform/audit.server";
+import { CLI_ACTOR, recordAudit } from "../platform/security/audit.server";
 import type { Role } from "../vocabulary/roles";
 import { seedDemoPetitions } from "./petitions.server";
 import { seededRandom } from "./seeded-random";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { directoryStats } from "../domain/people/directory.server";
-import { listOutbox } from "../platform/outbox.server";
+import { listOutbox } from "../platform/mail/outbox.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { requirePermission } from "../web/session.server";
 

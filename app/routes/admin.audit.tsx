@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import { formatDateTime } from "../components/format";
-import { listAuditActions, listAuditEntries } from "../platform/audit.server";
+import { listAuditActions, listAuditEntries } from "../platform/security/audit.server";
 import { parseQuery } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
-import { HIDDEN_MAIL_DAYS, listOutbox, retryHiddenMail, retryMail } from "../platform/outbox.server";
+import { HIDDEN_MAIL_DAYS, listOutbox, retryHiddenMail, retryMail } from "../platform/mail/outbox.server";
 import { MAIL_KIND_NAMES, MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../vocabulary/outbox";
 import { redirectWithFlash } from "../web/flash.server";

@@ -14,7 +14,7 @@ import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { confirmHeldScimChange, refuseHeldScimChange } from "../domain/people/provisioning.server";
 import { heldScimChange } from "../domain/people/scim-held-changes.server";
-import { signInOptions } from "../platform/settings.server";
+import { signInOptions } from "../platform/site/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";

@@ -12,7 +12,7 @@ import {
   settingsSchema,
   signInOptions,
   updateSettings,
-} from "../platform/settings.server";
+} from "../platform/site/settings.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";

@@ -1,6 +1,6 @@
 import { listAnnouncements } from "../domain/announcements/reads.server";
-import { absoluteUrl } from "../platform/addresses.server";
-import { atomFeed, atomResponse } from "../platform/atom";
+import { atomFeed, atomResponse } from "../platform/content/atom";
+import { absoluteUrl } from "../platform/site/addresses.server";
 
 /** GET /announcements.atom — the published announcements, newest first (RFC 4287). */
 export function loader() {

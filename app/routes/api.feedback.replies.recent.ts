@@ -1,6 +1,6 @@
 import { json } from "@remix-run/node";
 import { feedbackRepliesDigest } from "../domain/policies/feedback-replies-digest.server";
-import { serverNow } from "../platform/clock.server";
+import { serverNow } from "../platform/runtime/clock.server";
 
 /**
  * GET /api/feedback/replies/recent — the owners' replies to anonymous feedback of the last 90 days,

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { z } from "zod";
 import { requestAnonymousAction } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
-import { serverNow } from "../platform/clock.server";
+import { serverNow } from "../platform/runtime/clock.server";
 import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readJson } from "../web/request.server";
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { recentAnonymousDigest } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
-import { serverNow } from "../platform/clock.server";
+import { serverNow } from "../platform/runtime/clock.server";
 import { apiNotFound } from "../web/refusal-reply.server";
 
 /**

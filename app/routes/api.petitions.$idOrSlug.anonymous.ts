@@ -8,7 +8,7 @@ import {
   redeemAnonymously,
 } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
-import { serverNow } from "../platform/clock.server";
+import { serverNow } from "../platform/runtime/clock.server";
 import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readJson } from "../web/request.server";
 

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { z } from "zod";
 import { sendAnonymousFeedback } from "../domain/policies/anonymous-feedback.server";
 import { FEEDBACK_LIMITS } from "../domain/policies/feedback-forms";
-import { serverNow } from "../platform/clock.server";
+import { serverNow } from "../platform/runtime/clock.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, parseId, readJson } from "../web/request.server";
 

@@ -1,7 +1,7 @@
 import { json } from "@remix-run/node";
-import { databaseAnswers } from "../platform/health.server";
-import { processRole } from "../platform/process-group.server";
-import { STORAGE_RETRY_AFTER_S, storageFullSince } from "../platform/storage.server";
+import { databaseAnswers } from "../platform/runtime/health.server";
+import { processRole } from "../platform/runtime/process-group.server";
+import { STORAGE_RETRY_AFTER_S, storageFullSince } from "../platform/runtime/storage.server";
 
 /**
  * 200 once the database is open and answering; 503 when it is not, or when nothing can be stored

@@ -17,8 +17,8 @@ import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/pet
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { dashboardRefusalFor } from "../domain/petitions/standing.server";
 import { postPetitionUpdate } from "../domain/petitions/updates.server";
-import type { Breakdown } from "../platform/small-groups";
-import { K } from "../platform/small-groups";
+import type { Breakdown } from "../platform/anonymity/small-groups";
+import { K } from "../platform/anonymity/small-groups";
 import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findPublicPetition } from "../domain/petitions/api.server";
 import { petitionFeed } from "../domain/petitions/feed.server";
-import { atomResponse } from "../platform/atom";
+import { atomResponse } from "../platform/content/atom";
 import { notFound } from "../web/refusal-reply.server";
 
 /**

@@ -19,7 +19,7 @@ import {
   tagFeedback,
 } from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
-import { K } from "../platform/small-groups";
+import { K } from "../platform/anonymity/small-groups";
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";

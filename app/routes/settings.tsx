@@ -5,7 +5,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors } from "../components/forms";
-import { emailPreferences, setEmailPreferences } from "../platform/email-preferences.server";
+import { emailPreferences, setEmailPreferences } from "../platform/mail/email-preferences.server";
 import { EMAIL_TOPIC_LABELS, EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
 import { redirectWithFlash } from "../web/flash.server";
 import { readForm } from "../web/request.server";

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { parseUnsubscribeToken, setEmailPreference } from "../platform/email-preferences.server";
+import { parseUnsubscribeToken, setEmailPreference } from "../platform/mail/email-preferences.server";
 import { EMAIL_TOPIC_LABELS } from "../vocabulary/email-topics";
 import { notFound } from "../web/refusal-reply.server";
 

@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { InputField } from "../components/forms";
 import { displayNameRefusal, setDisplayName } from "../domain/people/directory.server";
-import { singleLine } from "../platform/text";
+import { singleLine } from "../platform/content/text";
 import { redirectWithFlash } from "../web/flash.server";
 import { refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";

@@ -18,10 +18,10 @@ import { queuePetitionUpdateEmails } from "../domain/petitions/updates.server";
 import { commitAnonymousFeedback, retireOldFeedbackKeys } from "../domain/policies/anonymous-feedback.server";
 import { ensureFeedbackKeys } from "../domain/policies/feedback-keys.server";
 import { logCurrentState } from "../domain/transparency/log-writer.server";
-import { clockOffset, serverNow } from "../platform/clock.server";
-import { checkpointAfterForgetting, noteForgotten } from "../platform/forgetting.server";
-import { errorForLog } from "../platform/log-text";
-import { setRunsJobs } from "../platform/process-group.server";
+import { clockOffset, serverNow } from "../platform/runtime/clock.server";
+import { checkpointAfterForgetting, noteForgotten } from "../platform/runtime/forgetting.server";
+import { errorForLog } from "../platform/runtime/log-text";
+import { setRunsJobs } from "../platform/runtime/process-group.server";
 import { startBackupSchedule } from "./backup-schedule.server";
 import { startMailSender } from "./mail-sender.server";
 

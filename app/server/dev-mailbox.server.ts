@@ -11,9 +11,10 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { formatDateTime } from "../components/format";
-import { type Config, StartupError } from "../config.server";
-import { getDevMailboxMessage, listDevMailbox } from "../platform/outbox.server";
-import { escapeHtml } from "../platform/text";
+import { StartupError } from "../config/startup-errors.server";
+import type { Config } from "../config.server";
+import { escapeHtml } from "../platform/content/text";
+import { getDevMailboxMessage, listDevMailbox } from "../platform/mail/outbox.server";
 
 type MailboxConfig = Pick<Config, "appUrl" | "mailFrom"> & { devMailbox: { port: number; url: string } };
 

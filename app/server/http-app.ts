@@ -9,7 +9,7 @@ import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/s
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Config } from "../config.server";
-import { errorForLog } from "../platform/log-text";
+import { errorForLog } from "../platform/runtime/log-text";
 import { hasSessionCookie } from "../web/cookie-names";
 import { compressWhenSafe, safeToCompress, serveAssets } from "./compression.server";
 import { drainUnreadBodies, refuseCrossSiteRequests, refuseMalformedHosts } from "./request-guards.server";

@@ -8,9 +8,9 @@ import {
   dropUndeliverableSignInLinks,
   signInLinkDeliverable,
 } from "../domain/identity/sign-in.server";
-import { isOptedOut } from "../platform/email-preferences.server";
-import { errorForLog } from "../platform/log-text";
-import { isStorageFull, noteStorageFull } from "../platform/storage.server";
+import { isOptedOut } from "../platform/mail/email-preferences.server";
+import { errorForLog } from "../platform/runtime/log-text";
+import { isStorageFull, noteStorageFull } from "../platform/runtime/storage.server";
 import { startOfHour } from "../platform/time";
 import type { EmailTopic } from "../vocabulary/email-topics";
 

@@ -18,19 +18,20 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { closeDb, getDb, openProblem } from "../../db/client";
-import { type Config, ConfigError, loadConfig, StartupError } from "../config.server";
-import { HeldBatches } from "../platform/batches.server";
-import { tryLockDatabase } from "../platform/database-lock.server";
-import { KeptValues } from "../platform/kept-values.server";
+import { StartupError } from "../config/startup-errors.server";
+import { type Config, ConfigError, loadConfig } from "../config.server";
+import { HeldBatches } from "../platform/anonymity/batches.server";
+import { tryLockDatabase } from "../platform/runtime/database-lock.server";
+import { KeptValues } from "../platform/runtime/kept-values.server";
 import {
   type GroupNotice,
   type GroupRequest,
   MESSAGE_TAG,
   newBootId,
   type ToWorker,
-} from "../platform/process-group.server";
-import { RateLimiter } from "../platform/rate-limits.server";
-import { storageLogLine, watchForSpace } from "../platform/storage.server";
+} from "../platform/runtime/process-group.server";
+import { storageLogLine, watchForSpace } from "../platform/runtime/storage.server";
+import { RateLimiter } from "../platform/security/rate-limits.server";
 import { ensureFreshBuild } from "./build-freshness";
 import { startDevMailbox } from "./dev-mailbox.server";
 import { stopRequests } from "./stop-requests";

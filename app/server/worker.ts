@@ -12,7 +12,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { loadConfig } from "../config.server";
-import { MESSAGE_TAG, type ToPrimary } from "../platform/process-group.server";
+import { MESSAGE_TAG, type ToPrimary } from "../platform/runtime/process-group.server";
 import { createHttpApp } from "./http-app";
 import { KEEP_ALIVE_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS } from "./timeouts";
 

@@ -6,7 +6,7 @@ import {
   noteStorageFull,
   STORAGE_FULL_MESSAGE,
   STORAGE_RETRY_AFTER_S,
-} from "../platform/storage.server";
+} from "../platform/runtime/storage.server";
 
 type Reply = (options: {
   formErrors?: string[];

@@ -1,6 +1,6 @@
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../../app/platform/markdown.server";
+import { renderMarkdown } from "../../app/platform/content/markdown.server";
 import { DAY_MS } from "../../app/platform/time";
 import { advanceServerClock } from "../support/app-server";
 import { expectNoAxeViolations } from "../support/browser";

@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { comparableFingerprint } from "../../app/components/format";
-import { type BlindKeyPair, generateBlindKeyPair } from "../../app/platform/blind-signatures.server";
+import {
+  type BlindKeyPair,
+  generateBlindKeyPair,
+} from "../../app/platform/anonymity/blind-signatures.server";
 import { appendEntries } from "../../app/platform/transparency/log.server";
 import { encodeEntry } from "../../app/platform/transparency/log-entries";
 import { getDb } from "../../db/client";

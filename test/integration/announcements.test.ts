@@ -33,10 +33,10 @@ import {
   PolicyError,
   policyPage,
 } from "../../app/domain/policies/registry.server";
-import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
-import { setEmailPreference } from "../../app/platform/email-preferences.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
+import { setEmailPreference } from "../../app/platform/mail/email-preferences.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";

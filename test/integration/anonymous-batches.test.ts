@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS_MIN_HOLDERS, getConfig } from "../../app/config.server";
+import { ANONYMOUS_MIN_HOLDERS } from "../../app/config/environment.server";
+import { getConfig } from "../../app/config.server";
 import {
   fetchToken,
   type HeldToken,

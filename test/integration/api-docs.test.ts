@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
 import * as announcementsRoute from "../../app/routes/api.announcements._index";
 import * as announcementRoute from "../../app/routes/api.announcements.$id";

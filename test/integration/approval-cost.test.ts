@@ -2,14 +2,14 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
-import * as blindSignatures from "../../app/platform/blind-signatures.server";
+import * as blindSignatures from "../../app/platform/anonymity/blind-signatures.server";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import { callRoute } from "../support/fixtures";
 import { draftPetition, makeCompany } from "../support/petition-fixtures";
 
 // Counts the key pairs made: each is 100–300 ms of CPU that blocks the worker.
-vi.mock("../../app/platform/blind-signatures.server", async (original) => {
-  const real = await original<typeof import("../../app/platform/blind-signatures.server")>();
+vi.mock("../../app/platform/anonymity/blind-signatures.server", async (original) => {
+  const real = await original<typeof import("../../app/platform/anonymity/blind-signatures.server")>();
   return { ...real, generateBlindKeyPair: vi.fn(real.generateBlindKeyPair) };
 });
 const keysMade = () => vi.mocked(blindSignatures.generateBlindKeyPair).mock.calls.length;

@@ -19,11 +19,15 @@ import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listCoSponsors, listMilestones } from "../../app/domain/petitions/reads.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
 import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
-import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
-import { MarkdownRefusal } from "../../app/platform/markdown.server";
-import { enqueueMail } from "../../app/platform/outbox.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/platform/settings.server";
+import { MarkdownRefusal } from "../../app/platform/content/markdown.server";
+import { enqueueMail } from "../../app/platform/mail/outbox.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import {
+  DEFAULT_SETTINGS,
+  getMilestoneDefaults,
+  updateSettings,
+} from "../../app/platform/site/settings.server";
 import * as announcementRoute from "../../app/routes/announcements.$slug._index";
 import * as myPetitionsRoute from "../../app/routes/my.petitions";
 import * as listRoute from "../../app/routes/petitions._index";

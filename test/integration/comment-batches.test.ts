@@ -13,8 +13,8 @@ import {
 } from "../../app/domain/discussion/thread.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { Refusal } from "../../app/platform/refusal";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
 import * as commentRoute from "../../app/routes/comments.$commentId";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";

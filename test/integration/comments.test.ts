@@ -22,16 +22,20 @@ import { requestSignIn } from "../../app/domain/identity/sign-in.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { listAuditEntries } from "../../app/platform/audit.server";
 import {
   emailPreferences,
   parseUnsubscribeToken,
   unsubscribeToken,
-} from "../../app/platform/email-preferences.server";
-import { listOutbox } from "../../app/platform/outbox.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+} from "../../app/platform/mail/email-preferences.server";
+import { listOutbox } from "../../app/platform/mail/outbox.server";
 import { Refusal } from "../../app/platform/refusal";
-import { DEFAULT_SETTINGS, getMilestoneDefaults, updateSettings } from "../../app/platform/settings.server";
+import { listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import {
+  DEFAULT_SETTINGS,
+  getMilestoneDefaults,
+  updateSettings,
+} from "../../app/platform/site/settings.server";
 import { DAY_MS } from "../../app/platform/time";
 import * as commentRoute from "../../app/routes/comments.$commentId";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createSession } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { importDirectory, MalformedDirectoryError } from "../../app/domain/people/directory-import.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getDb } from "../../db/client";
 import { auditLog, people, sessions } from "../../db/schema";
 

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { isStorageFull, storageFullSince } from "../../app/platform/storage.server";
+import { isStorageFull, storageFullSince } from "../../app/platform/runtime/storage.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import * as healthRoute from "../../app/routes/healthz";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import { fullDiskPauseMs } from "../../app/server/mail-sender.server";

@@ -18,7 +18,7 @@ import {
 import { endSessionsAndLinkRequests, sessionUser } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
 import { findPersonByEmail, setDisplayName } from "../../app/domain/people/directory.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DAY_MS } from "../../app/platform/time";
 import * as adminPersonRoute from "../../app/routes/admin.people.$personId";
 import * as acsRoute from "../../app/routes/auth.saml.acs";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { entryHash, GENESIS_HASH, listLedger, verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { HOUR_MS } from "../../app/platform/time";
 import { getDb } from "../../db/client";
 import { ledgerEntries, people, petitions } from "../../db/schema";

@@ -14,11 +14,11 @@ import {
 import { grantRole, RoleChangeError, rolesOf } from "../../app/domain/identity/permissions.server";
 import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { RateLimited } from "../../app/platform/refusal";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import { hashToken } from "../../app/platform/security/tokens.server";
 import { DAY_MS } from "../../app/platform/time";
-import { hashToken } from "../../app/platform/tokens.server";
 import * as callbackRoute from "../../app/routes/auth.oidc.callback";
 import * as providerRoute from "../../app/routes/sign-in_.provider";
 import { getDb } from "../../db/client";

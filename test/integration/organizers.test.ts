@@ -28,18 +28,18 @@ import {
   postPetitionUpdate,
   queuePetitionUpdateEmails,
 } from "../../app/domain/petitions/updates.server";
-import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
+import { K } from "../../app/platform/anonymity/small-groups";
 import {
   emailPreferences,
   parseUnsubscribeToken,
   setEmailPreference,
   unsubscribeToken,
-} from "../../app/platform/email-preferences.server";
-import { forgetKeptValues } from "../../app/platform/kept-values.server";
-import { listOutbox } from "../../app/platform/outbox.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/settings.server";
-import { K } from "../../app/platform/small-groups";
+} from "../../app/platform/mail/email-preferences.server";
+import { listOutbox } from "../../app/platform/mail/outbox.server";
+import { forgetKeptValues } from "../../app/platform/runtime/kept-values.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS } from "../../app/platform/time";
 import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
 import * as exportRoute from "../../app/routes/petitions.$slug.export";

@@ -11,10 +11,10 @@ import { postPetitionUpdate, queuePetitionUpdateEmails } from "../../app/domain/
 import { sendFeedback } from "../../app/domain/policies/feedback.server";
 import { replyToFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
-import { CLI_ACTOR, listAuditEntries } from "../../app/platform/audit.server";
-import { setEmailPreference } from "../../app/platform/email-preferences.server";
-import { listOutbox } from "../../app/platform/outbox.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { setEmailPreference } from "../../app/platform/mail/email-preferences.server";
+import { listOutbox } from "../../app/platform/mail/outbox.server";
+import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as auditRoute from "../../app/routes/admin.audit";
 import * as outboxRoute from "../../app/routes/admin.outbox";

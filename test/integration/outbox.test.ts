@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestSignIn } from "../../app/domain/identity/sign-in.server";
-import { renderEmail } from "../../app/platform/email-layout.server";
-import { enqueueMail } from "../../app/platform/outbox.server";
+import { renderEmail } from "../../app/platform/mail/email-layout.server";
+import { enqueueMail } from "../../app/platform/mail/outbox.server";
 import {
   backoffMs,
   createSmtpTransport,
@@ -160,7 +160,7 @@ describe("the outbox", () => {
 
 describe("the admin outbox", () => {
   it("never shows who receives signer emails", async () => {
-    const { listOutbox } = await import("../../app/platform/outbox.server");
+    const { listOutbox } = await import("../../app/platform/mail/outbox.server");
     enqueueMail(getDb(), {
       kind: "signer.milestone",
       to: "anonymous.signer@corp.example",

@@ -8,7 +8,7 @@ import {
 } from "../../app/domain/identity/permissions.server";
 import { SESSION_TTL_MS } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail, setPersonActive } from "../../app/domain/people/directory.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getSessionUser, requirePermission } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 import { auditLog, sessions } from "../../db/schema";

@@ -16,7 +16,7 @@ import {
   type TransitionAction,
 } from "../../app/domain/petitions/rights.server";
 import { viewerRights } from "../../app/domain/petitions/standing.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { coOrganize, draftPetition, makeCompany } from "../support/petition-fixtures";
 
 /**

@@ -11,8 +11,8 @@ import {
   listPetitions,
 } from "../../app/domain/petitions/reads.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
-import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
-import { renderMarkdown } from "../../app/platform/markdown.server";
+import { renderMarkdown } from "../../app/platform/content/markdown.server";
+import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DAY_MS } from "../../app/platform/time";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";
 import { getDb } from "../../db/client";

@@ -6,9 +6,9 @@ import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signin
 import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
 import { issueRequested } from "../../app/domain/petitions/issuance-runs.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { petitionScope } from "../../app/platform/anonymity/token-messages";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { startOfDay } from "../../app/platform/time";
-import { petitionScope } from "../../app/platform/token-messages";
 import { getDb } from "../../db/client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 

@@ -12,9 +12,9 @@ import {
   repliesLookupOf as serverLookupOf,
 } from "../../app/domain/policies/feedback-replies-digest.server";
 import { createPolicy, publishPolicyVersion } from "../../app/domain/policies/registry.server";
-import { listAuditEntries } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { K } from "../../app/platform/small-groups";
+import { K } from "../../app/platform/anonymity/small-groups";
+import { listAuditEntries } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as repliesDigestRoute from "../../app/routes/api.feedback.replies.recent";
 import * as policyRoute from "../../app/routes/policies.$slug._index";

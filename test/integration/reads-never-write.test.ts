@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "../../app/config.server";
 import { heldCommentCount } from "../../app/domain/discussion/batches.server";
 import { postComment } from "../../app/domain/discussion/posting.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { getDb } from "../../db/client";
 import { petitions } from "../../db/schema";
 import { sessionCookie } from "../support/fixtures";

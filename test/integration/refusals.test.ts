@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SIGNING_LIMITS } from "../../app/domain/petitions/signing.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { RateLimited, Refusal } from "../../app/platform/refusal";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as signInRoute from "../../app/routes/sign-in";
 import { apiRefusal, refusalReply, refuseIf } from "../../app/web/refusal-reply.server";

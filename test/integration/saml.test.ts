@@ -14,8 +14,8 @@ import {
 } from "../../app/domain/identity/saml.server";
 import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { RateLimited } from "../../app/platform/refusal";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import * as acsRoute from "../../app/routes/auth.saml.acs";
 import * as metadataRoute from "../../app/routes/auth.saml.metadata";
 import { getDb } from "../../db/client";

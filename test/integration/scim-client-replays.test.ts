@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createScimToken } from "../../app/domain/identity/scim-tokens.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { scimRequest } from "../support/scim-client";
 import { type DocumentedStep, ENTRA_SEQUENCE, OKTA_SEQUENCE } from "../support/scim-documented-requests";
 

@@ -7,9 +7,9 @@ import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { confirmHeldScimChange, refuseHeldScimChange } from "../../app/domain/people/provisioning.server";
 import { heldScimChange } from "../../app/domain/people/scim-held-changes.server";
-import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { hashToken } from "../../app/platform/tokens.server";
+import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import { hashToken } from "../../app/platform/security/tokens.server";
 import { getDb } from "../../db/client";
 import { auditLog, outbox, signInTokens } from "../../db/schema";
 import { makeCompany } from "../support/petition-fixtures";

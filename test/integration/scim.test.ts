@@ -4,7 +4,7 @@ import { createScimToken, revokeScimToken } from "../../app/domain/identity/scim
 import { createSession, sessionUser } from "../../app/domain/identity/sessions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { findPetition } from "../../app/domain/petitions/reads.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getDb } from "../../db/client";
 import { auditLog, scimTokens, sessions } from "../../db/schema";
 import { signAnonymously } from "../support/anonymous";

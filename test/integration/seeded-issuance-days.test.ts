@@ -4,8 +4,8 @@ import { deriveRequest } from "../../app/browser/derived-tokens";
 import { walletSecretOf } from "../../app/demo/anonymous-signer.server";
 import { DEMO_ACCOUNTS, seedDemoData } from "../../app/demo/seed.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
+import { petitionScope } from "../../app/platform/anonymity/token-messages";
 import { DAY_MS } from "../../app/platform/time";
-import { petitionScope } from "../../app/platform/token-messages";
 import { getDb } from "../../db/client";
 import { people, petitions } from "../../db/schema";
 

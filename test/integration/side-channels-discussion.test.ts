@@ -21,8 +21,8 @@ import {
   parseUnsubscribeToken,
   setEmailPreference,
   unsubscribeToken,
-} from "../../app/platform/email-preferences.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+} from "../../app/platform/mail/email-preferences.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";

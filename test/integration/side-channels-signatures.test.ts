@@ -34,10 +34,10 @@ import { transitionPetition } from "../../app/domain/petitions/lifecycle.server"
 import { findPetition } from "../../app/domain/petitions/reads.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { hashIp, signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { type Group, suppressSmallGroups } from "../../app/platform/anonymity/small-groups";
 import { Refusal } from "../../app/platform/refusal";
-import { type Group, suppressSmallGroups } from "../../app/platform/small-groups";
+import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../app/platform/time";
 import { getDb } from "../../db/client";
 import { anonymousSignatures, auditLog, petitions, signatures } from "../../db/schema";

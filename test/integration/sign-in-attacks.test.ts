@@ -3,14 +3,14 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSession, sessionUser } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn, SIGN_IN_LIMITS } from "../../app/domain/identity/sign-in.server";
+import { RateLimited } from "../../app/platform/refusal";
 import {
   enforceRateLimits,
   MAX_COUNTERS,
   rateLimitCounters,
   resetRateLimits,
   withinRateLimits,
-} from "../../app/platform/rate-limits.server";
-import { RateLimited } from "../../app/platform/refusal";
+} from "../../app/platform/security/rate-limits.server";
 import { DAY_MS } from "../../app/platform/time";
 import { getDb } from "../../db/client";
 import { outbox } from "../../db/schema";

@@ -10,10 +10,10 @@ import {
   SIGN_IN_TOKEN_TTL_MS,
 } from "../../app/domain/identity/sign-in.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
-import { normalizeEmail } from "../../app/platform/email-address";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { normalizeEmail } from "../../app/platform/mail/email-address";
 import { RateLimited } from "../../app/platform/refusal";
-import { hashToken } from "../../app/platform/tokens.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
+import { hashToken } from "../../app/platform/security/tokens.server";
 import * as signInRoute from "../../app/routes/sign-in";
 import * as verifyRoute from "../../app/routes/sign-in_.verify";
 import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";

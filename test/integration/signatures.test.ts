@@ -14,9 +14,9 @@ import { verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { findPetition, listMilestones } from "../../app/domain/petitions/reads.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
 import { Refusal } from "../../app/platform/refusal";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
 import {

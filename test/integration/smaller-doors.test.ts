@@ -12,9 +12,9 @@ import {
   savePetitionEdit,
 } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { databaseIsLocked, tryLockDatabase } from "../../app/platform/database-lock.server";
-import { MarkdownRefusal, renderMarkdown } from "../../app/platform/markdown.server";
+import { MarkdownRefusal, renderMarkdown } from "../../app/platform/content/markdown.server";
 import { RateLimited } from "../../app/platform/refusal";
+import { databaseIsLocked, tryLockDatabase } from "../../app/platform/runtime/database-lock.server";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as newPetitionRoute from "../../app/routes/petitions.new";

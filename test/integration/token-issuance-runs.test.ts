@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { deriveRequest, finalizeDerived, newWalletSecret } from "../../app/browser/derived-tokens";
-import { ANONYMOUS_MIN_HOLDERS } from "../../app/config.server";
+import { ANONYMOUS_MIN_HOLDERS } from "../../app/config/environment.server";
 import { fetchToken, redeem } from "../../app/demo/anonymous-signer.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import {
@@ -27,10 +27,10 @@ import {
   withdrawSignature,
 } from "../../app/domain/petitions/signing.server";
 import { createPolicy } from "../../app/domain/policies/registry.server";
-import { verifyToken } from "../../app/platform/blind-signatures.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { verifyToken } from "../../app/platform/anonymity/blind-signatures.server";
+import { feedbackScope, isoWeek, petitionScope } from "../../app/platform/anonymity/token-messages";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
-import { feedbackScope, isoWeek, petitionScope } from "../../app/platform/token-messages";
 import * as tokensRoute from "../../app/routes/api.tokens";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";

@@ -5,9 +5,9 @@ import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signin
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import { NO_ANONYMOUS_SIGNATURE_QUESTION, signPetition } from "../../app/domain/petitions/signing.server";
 import { logCurrentState, logRestoredPetitions } from "../../app/domain/transparency/log-writer.server";
-import { generateBlindKeyPair } from "../../app/platform/blind-signatures.server";
+import { generateBlindKeyPair } from "../../app/platform/anonymity/blind-signatures.server";
+import { petitionScope } from "../../app/platform/anonymity/token-messages";
 import { HOUR_MS } from "../../app/platform/time";
-import { petitionScope } from "../../app/platform/token-messages";
 import { logNewKey, SecondKeyRefused } from "../../app/platform/transparency/key-entries.server";
 import {
   checkpointOfSize,

@@ -1,4 +1,4 @@
-import { ANONYMOUS_MIN_HOLDERS } from "../../app/config.server";
+import { ANONYMOUS_MIN_HOLDERS } from "../../app/config/environment.server";
 import { fetchToken, type HeldToken, redeem } from "../../app/demo/anonymous-signer.server";
 import { rolesOf } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
@@ -6,9 +6,9 @@ import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { commitAnonymousBatches } from "../../app/domain/petitions/anonymous-signing.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { scopeKey } from "../../app/platform/token-issuance.server";
-import { petitionScope } from "../../app/platform/token-messages";
+import { scopeKey } from "../../app/platform/anonymity/token-issuance.server";
+import { petitionScope } from "../../app/platform/anonymity/token-messages";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getDb } from "../../db/client";
 
 /**

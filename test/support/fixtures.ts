@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { createSession } from "../../app/domain/identity/sessions.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { commitSessionCookie } from "../../app/web/session.server";
 import { getDb } from "../../db/client";
 

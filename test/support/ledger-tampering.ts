@@ -1,7 +1,7 @@
 import { constants, createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import Database from "better-sqlite3";
 import { entryHash, GENESIS_HASH } from "../../app/domain/petitions/ledger.server";
-import { PREFIX_BYTES, petitionScope, tokenMessage } from "../../app/platform/token-messages";
+import { PREFIX_BYTES, petitionScope, tokenMessage } from "../../app/platform/anonymity/token-messages";
 
 /**
  * What an operator holding the database can do to it, written straight into a copy's SQLite file as

@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { unsubscribeToken } from "../../app/platform/email-preferences.server";
+import { unsubscribeToken } from "../../app/platform/mail/email-preferences.server";
 import { actionPath } from "./action-routes";
 import type { World } from "./system-world";
 

@@ -6,7 +6,7 @@ import { addMilestone, createPetition } from "../../app/domain/petitions/draftin
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getDb } from "../../db/client";
 
 /** A small company: `n` staff (staff1…staffN), a moderator, a leader. */

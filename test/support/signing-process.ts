@@ -10,7 +10,7 @@
 
 import type { User } from "../../app/domain/identity/sessions.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { closeDb } from "../../db/client";
 
 const [petitionId = 0, ...personIds] = process.argv.slice(2).map(Number);

@@ -16,9 +16,9 @@ import { importDirectory } from "../../app/domain/people/directory-import.server
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import type { Petition } from "../../app/domain/petitions/rights.server";
 import { createPolicy, type Policy } from "../../app/domain/policies/registry.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { enqueueMail } from "../../app/platform/outbox.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
+import { enqueueMail } from "../../app/platform/mail/outbox.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import type { EmailTopic } from "../../app/vocabulary/email-topics";
 import type { PetitionState } from "../../app/vocabulary/petitions";
 import type { Role as PersonRole } from "../../app/vocabulary/roles";

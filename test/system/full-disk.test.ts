@@ -5,7 +5,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
-import { enqueueMail } from "../../app/platform/outbox.server";
+import { enqueueMail } from "../../app/platform/mail/outbox.server";
 import { getDb } from "../../db/client";
 import { outbox, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";

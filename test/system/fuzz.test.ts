@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { setPersonActive } from "../../app/domain/people/directory.server";
-import { CLI_ACTOR } from "../../app/platform/audit.server";
-import { getMilestoneDefaults, getSettings, updateSettings } from "../../app/platform/settings.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { getMilestoneDefaults, getSettings, updateSettings } from "../../app/platform/site/settings.server";
 import { getDb } from "../../db/client";
 import { people } from "../../db/schema";
 import {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
-import { databaseIsLocked } from "../../app/platform/database-lock.server";
+import { databaseIsLocked } from "../../app/platform/runtime/database-lock.server";
 import { REPEAT_STOP_MS } from "../../app/server/stop-requests";
 import { getDb } from "../../db/client";
 import { signatures } from "../../db/schema";

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import Database from "better-sqlite3";
 import type { Request as BrowserRequest, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { emailPreferences, unsubscribeToken } from "../../app/platform/email-preferences.server";
+import { emailPreferences, unsubscribeToken } from "../../app/platform/mail/email-preferences.server";
 import { isRefusal, routeId, sendAction } from "../support/action-routes";
 import { SCENARIOS, scenarioKey } from "../support/action-scenarios";
 import { startAppServer } from "../support/app-server";

@@ -12,8 +12,8 @@ import {
   blindSign,
   generateBlindKeyPair,
   verifyToken,
-} from "../../app/platform/blind-signatures.server";
-import { isoWeek, parseTokenMessage } from "../../app/platform/token-messages";
+} from "../../app/platform/anonymity/blind-signatures.server";
+import { isoWeek, parseTokenMessage } from "../../app/platform/anonymity/token-messages";
 
 /**
  * The two halves of RFC 9474 meet: the signer's side (app/browser/rsabssa.ts over WebCrypto and BigInt,

@@ -18,8 +18,12 @@ import {
   wrapSecret,
 } from "../../app/browser/derived-tokens";
 import { blind, bytesToInt, finalize, modInverse, prepare, withNumbers } from "../../app/browser/rsabssa";
-import { blindSign, generateBlindKeyPair, verifyToken } from "../../app/platform/blind-signatures.server";
-import { actionMessage, parseTokenMessage } from "../../app/platform/token-messages";
+import {
+  blindSign,
+  generateBlindKeyPair,
+  verifyToken,
+} from "../../app/platform/anonymity/blind-signatures.server";
+import { actionMessage, parseTokenMessage } from "../../app/platform/anonymity/token-messages";
 import { rfc9474Randomized as vector } from "./fixtures/rfc9474-vectors";
 
 const fromHex = (text: string) => Uint8Array.from(Buffer.from(text, "hex"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorForLog, LOG_TEXT_MAX, logText } from "../../app/platform/log-text";
+import { errorForLog, LOG_TEXT_MAX, logText } from "../../app/platform/runtime/log-text";
 
 /** What a stranger can put into a line of the server log: nothing but text, on that line. */
 describe("logText", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../app/demo/seeded-random";
 import { projectNextMilestone } from "../../app/domain/petitions/projection";
 import { bucketStarts, chooseResolution, fillSeries } from "../../app/domain/petitions/signature-series";
-import { type Group, K, suppressSmallGroups } from "../../app/platform/small-groups";
+import { type Group, K, suppressSmallGroups } from "../../app/platform/anonymity/small-groups";
 import { DAY_MS, HOUR_MS } from "../../app/platform/time";
 
 describe("small-group suppression", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../app/platform/rate-limits.server";
+import { RateLimiter } from "../../app/platform/security/rate-limits.server";
 import { MINUTE_MS } from "../../app/platform/time";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeptValues } from "../../app/platform/kept-values.server";
+import { KeptValues } from "../../app/platform/runtime/kept-values.server";
 
 /** What the primary keeps for its workers (ADR 25), besides the rate limits (rate-limits.test.ts). */
 describe("kept values", () => {

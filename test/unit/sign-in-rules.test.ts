@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { can } from "../../app/domain/identity/permissions.server";
-import { emailSchema } from "../../app/platform/email-address";
-import { renderEmail } from "../../app/platform/email-layout.server";
-import { hashToken, newToken } from "../../app/platform/tokens.server";
+import { emailSchema } from "../../app/platform/mail/email-address";
+import { renderEmail } from "../../app/platform/mail/email-layout.server";
+import { hashToken, newToken } from "../../app/platform/security/tokens.server";
 import { backoffMs } from "../../app/server/mail-sender.server";
 import { safeRedirect } from "../../app/web/safe-redirect";
 
@@ -85,7 +85,7 @@ describe("mail", () => {
 });
 
 describe("petition slugs", async () => {
-  const { slugify } = await import("../../app/platform/slugs");
+  const { slugify } = await import("../../app/platform/content/slugs");
   it("are lower-case words joined by hyphens, cut at a word boundary", () => {
     expect(slugify("Let staff opt out of keystroke and click logging for AI training")).toBe(
       "let-staff-opt-out-of-keystroke-and-click-logging-for-ai",

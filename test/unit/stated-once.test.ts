@@ -30,6 +30,6 @@ describe("stated once", () => {
   });
 
   it("the platform's absolute addresses and the petition address", () => {
-    expect(where(/appUrl\}\/|`\/petitions\/\$\{/, ["app/platform/addresses.server.ts"])).toEqual([]);
+    expect(where(/appUrl\}\/|`\/petitions\/\$\{/, ["app/platform/site/addresses.server.ts"])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scanXml, type XmlBounds } from "../../app/platform/xml-bounds.server";
+import { scanXml, type XmlBounds } from "../../app/platform/security/xml-bounds.server";
 
 const bounds: XmlBounds = { maxNodes: 10, maxAttributes: 6, maxAttributesPerElement: 3, maxDepth: 3 };
 const problem = (xml: string) => scanXml(xml, bounds).problem;

@@ -1,4 +1,4 @@
-import { feedbackScope, isoWeek } from "../../platform/token-messages";
+import { feedbackScope, isoWeek } from "../../platform/anonymity/token-messages";
 import { ensureReady } from "../background-tokens";
 import { toBase64url } from "../blind-tokens";
 import { errorOf, postJson, randomWait, WalletError } from "./http";

@@ -1,5 +1,5 @@
 import { clear, entries } from "idb-keyval";
-import { petitionScope } from "../../platform/token-messages";
+import { petitionScope } from "../../platform/anonymity/token-messages";
 import { legacy, readEntry, writeEntry } from "./store";
 import type { FeedbackReceipt, HeldFeedbackPermission, HeldPetition, Token } from "./types";
 

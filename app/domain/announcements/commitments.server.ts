@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { commitments, commitmentUpdates } from "../../../db/schema";
-import { actorOf, recordAudit } from "../../platform/audit.server";
+import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import type { CommitmentStatus } from "../../vocabulary/announcements";
 import type { User } from "../identity/sessions.server";
 import {

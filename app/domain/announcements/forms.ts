@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { singleLine } from "../../platform/text";
+import { singleLine } from "../../platform/content/text";
 import { COMMITMENT_STATUSES, STANCES } from "../../vocabulary/announcements";
 
 /** The announcement form, shared by the actions and the pages. Rows left blank are dropped. */

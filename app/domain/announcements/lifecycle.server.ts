@@ -12,14 +12,14 @@ import {
   petitions,
   policies,
 } from "../../../db/schema";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { logText } from "../../platform/log-text";
-import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { renderMarkdown } from "../../platform/content/markdown.server";
+import { uniqueSlug } from "../../platform/content/slugs";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
 import { Refusal } from "../../platform/refusal";
-import { uniqueSlug } from "../../platform/slugs";
+import { logText } from "../../platform/runtime/log-text";
+import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";

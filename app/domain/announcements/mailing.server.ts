@@ -1,9 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { announcementResponses, announcements, petitions } from "../../../db/schema";
-import { renderEmail } from "../../platform/email-layout.server";
-import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
 import { STANCE_LABELS } from "../../vocabulary/announcements";
 import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
 

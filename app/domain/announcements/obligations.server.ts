@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { milestoneReminders, people, personRoles } from "../../../db/schema";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { ReminderKind, Stance } from "../../vocabulary/announcements";
 

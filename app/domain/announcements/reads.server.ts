@@ -14,7 +14,7 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
-import { petitionUrl } from "../../platform/addresses.server";
+import { petitionUrl } from "../../platform/site/addresses.server";
 import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";

@@ -4,9 +4,9 @@ import Database from "better-sqlite3";
 import { inArray } from "drizzle-orm";
 import { type DB, openDatabase, type Tx } from "../../../db/client";
 import { identityLinkRequests, outbox, sessions, signInTokens } from "../../../db/schema";
-import { CLI_ACTOR, recordAudit } from "../../platform/audit.server";
-import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/database-lock.server";
-import { freezeIssuance } from "../../platform/token-issuance.server";
+import { freezeIssuance } from "../../platform/anonymity/token-issuance.server";
+import { lockPathOf, realDatabasePath, tryLockDatabase } from "../../platform/runtime/database-lock.server";
+import { CLI_ACTOR, recordAudit } from "../../platform/security/audit.server";
 import { type ChainFork, logRestoredPetitions } from "../transparency/log-writer.server";
 import {
   checkDatabaseFile,

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { comments, commentThreads } from "../../../db/schema";
-import { type BatchRule, batchRule, boundaryOf, shuffled } from "../../platform/batches.server";
+import { type BatchRule, batchRule, boundaryOf, shuffled } from "../../platform/anonymity/batches.server";
 import { startOfDay } from "../../platform/time";
 import { resolveCommentable } from "./commentables.server";
 import { notifyReply } from "./posting.server";

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
 import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
-import { petitionPath } from "../../platform/addresses.server";
+import { petitionPath } from "../../platform/site/addresses.server";
 import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
 import type { User } from "../identity/sessions.server";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
-import { getSettings } from "../../platform/settings.server";
+import { getSettings } from "../../platform/site/settings.server";
 import { DAY_MS } from "../../platform/time";
 
 /**

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { comments, commentThreads, people } from "../../../db/schema";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { actorOf, recordAudit } from "../../platform/audit.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail, enqueueWithheldMail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { User } from "../identity/sessions.server";
 import { commentFacts, requireRight } from "./comment-rights.server";
 import type { Commentable } from "./commentables.server";

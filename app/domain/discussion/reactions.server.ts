@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { commentReports, comments, commentVotes } from "../../../db/schema";
-import { recordAudit, SYSTEM_ACTOR } from "../../platform/audit.server";
-import { getSettings } from "../../platform/settings.server";
+import { recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
+import { getSettings } from "../../platform/site/settings.server";
 import type { ReportReason } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
 import { commentFacts, requireRight } from "./comment-rights.server";

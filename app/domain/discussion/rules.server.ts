@@ -1,8 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
-import { enforceRateLimits, type RateLimitHit } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { enforceRateLimits, type RateLimitHit } from "../../platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS } from "../../platform/time";
 import type { ReportResolution } from "../../vocabulary/comments";
 import { can } from "../identity/permissions.server";

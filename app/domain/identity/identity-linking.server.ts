@@ -2,19 +2,19 @@ import { and, eq, gt, lte } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { externalIdentities, identityLinkRequests, people, personRoles } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { absoluteUrl } from "../../platform/addresses.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
+import { Refusal } from "../../platform/refusal";
 import {
   type Actor,
   actorOf,
   IDENTITY_PROVIDER_ACTOR,
   recordAudit,
   SYSTEM_ACTOR,
-} from "../../platform/audit.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail } from "../../platform/outbox.server";
-import { Refusal } from "../../platform/refusal";
+} from "../../platform/security/audit.server";
+import { hashToken, newToken } from "../../platform/security/tokens.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import { HOUR_MS, startOfDay } from "../../platform/time";
-import { hashToken, newToken } from "../../platform/tokens.server";
 import type { ProviderProtocol } from "../../vocabulary/identity";
 import { findPersonByEmail, type Person } from "../people/directory.server";
 

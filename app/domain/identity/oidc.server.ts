@@ -3,10 +3,10 @@ import * as oidc from "openid-client";
 import { getDb } from "../../../db/client";
 import { oidcSignIns } from "../../../db/schema";
 import { getConfig, type OidcConfig } from "../../config.server";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { enforceRateLimits, type RateLimitRule } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
-import { hashToken } from "../../platform/tokens.server";
+import { enforceRateLimits, type RateLimitRule } from "../../platform/security/rate-limits.server";
+import { hashToken } from "../../platform/security/tokens.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import {
   claimList,
   claimText,

@@ -2,8 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { type Actor, IDENTITY_PROVIDER_ACTOR, recordAudit } from "../../platform/audit.server";
 import { Refusal } from "../../platform/refusal";
+import { type Actor, IDENTITY_PROVIDER_ACTOR, recordAudit } from "../../platform/security/audit.server";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import type { User } from "./sessions.server";
 

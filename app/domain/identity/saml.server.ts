@@ -3,13 +3,13 @@ import { eq, lte } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { logText } from "../../platform/log-text";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
 import { Refusal } from "../../platform/refusal";
+import { logText } from "../../platform/runtime/log-text";
+import { enforceRateLimits } from "../../platform/security/rate-limits.server";
+import { hashToken } from "../../platform/security/tokens.server";
+import { scanXml, type XmlBounds } from "../../platform/security/xml-bounds.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import { HOUR_MS } from "../../platform/time";
-import { hashToken } from "../../platform/tokens.server";
-import { scanXml, type XmlBounds } from "../../platform/xml-bounds.server";
 import {
   claimList,
   claimText,

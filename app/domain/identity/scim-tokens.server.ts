@@ -1,8 +1,8 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { scimTokens } from "../../../db/schema";
-import { type Actor, recordAudit } from "../../platform/audit.server";
-import { hashToken, newToken } from "../../platform/tokens.server";
+import { type Actor, recordAudit } from "../../platform/security/audit.server";
+import { hashToken, newToken } from "../../platform/security/tokens.server";
 
 /**
  * Bearer tokens for SCIM provisioning clients (Okta, Entra ID…): made by the CLI, shown once, stored

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { auditLog } from "../../../db/schema";
-import { type Actor, recordAudit } from "../../platform/audit.server";
+import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, HOUR_MS } from "../../platform/time";
 
 /**

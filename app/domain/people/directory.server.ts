@@ -1,9 +1,9 @@
 import { and, asc, count, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
-import type { Actor } from "../../platform/audit.server";
-import { normalizeEmail } from "../../platform/email-address";
+import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import type { Actor } from "../../platform/security/audit.server";
 import { startOfDay } from "../../platform/time";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import { admittedOutsideDirectory } from "../identity/admission.server";

@@ -1,7 +1,7 @@
 import type { Executor } from "../../../db/client";
-import { type Actor, recordAudit } from "../../platform/audit.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
+import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import { endSessionsAndLinkRequests } from "../identity/sessions.server";
 import { discardSignInLinks } from "../identity/sign-in.server";
 

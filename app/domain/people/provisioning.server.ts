@@ -2,10 +2,10 @@ import { and, asc, count, eq, inArray, isNull, or, type SQL, sql } from "drizzle
 import { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
-import { type Actor, recordAudit, SCIM_ACTOR } from "../../platform/audit.server";
-import { normalizeEmail } from "../../platform/email-address";
+import { singleLine } from "../../platform/content/text";
+import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
-import { singleLine } from "../../platform/text";
+import { type Actor, recordAudit, SCIM_ACTOR } from "../../platform/security/audit.server";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { recordActivationChange } from "./activation.server";
 import type { Person } from "./directory.server";

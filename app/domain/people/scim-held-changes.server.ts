@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { scimHeldChanges } from "../../../db/schema";
-import { recordAudit, SCIM_ACTOR } from "../../platform/audit.server";
+import { recordAudit, SCIM_ACTOR } from "../../platform/security/audit.server";
 
 /**
  * What a provisioning client asked to change about who a role holder is — their email, userName or

@@ -1,4 +1,4 @@
-import { absoluteUrl } from "../../platform/addresses.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import { SCIM_MAX_RESULTS } from "./provisioning.server";
 import {
   SCIM_ENTERPRISE_SCHEMA,

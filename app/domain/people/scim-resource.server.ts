@@ -1,6 +1,6 @@
 import type { people } from "../../../db/schema";
-import { absoluteUrl } from "../../platform/addresses.server";
 import { Refusal, type RefusalStatus } from "../../platform/refusal";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 
 /**
  * A person as SCIM 2.0 shows them (RFC 7643 §4.1): the User resource, its id and its errors. What a

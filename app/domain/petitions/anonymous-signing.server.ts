@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { anonymousSignatures, ledgerEntries, petitions, signatures } from "../../../db/schema";
-import { ANONYMOUS_MIN_HOLDERS } from "../../config.server";
+import { ANONYMOUS_MIN_HOLDERS } from "../../config/environment.server";
 import {
   anonymousBatchSettings,
   type Batch,
@@ -11,14 +11,18 @@ import {
   isHeld,
   nextBoundaryAfter,
   takeDueBatches,
-} from "../../platform/batches.server";
-import { renderMarkdown } from "../../platform/markdown.server";
-import { bootId } from "../../platform/process-group.server";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
+} from "../../platform/anonymity/batches.server";
+import {
+  publishScopeCounts,
+  scopeKey,
+  verifyScopeToken,
+} from "../../platform/anonymity/token-issuance.server";
+import { actionMessage, parseTokenMessage, petitionScope } from "../../platform/anonymity/token-messages";
+import { renderMarkdown } from "../../platform/content/markdown.server";
 import { Refusal } from "../../platform/refusal";
+import { bootId } from "../../platform/runtime/process-group.server";
+import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../platform/time";
-import { publishScopeCounts, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
-import { actionMessage, parseTokenMessage, petitionScope } from "../../platform/token-messages";
 import { postAnonymousReason } from "../discussion/posting.server";
 import { ledgerHour, nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { recordMilestoneCrossings } from "./milestones.server";

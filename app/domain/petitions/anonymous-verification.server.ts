@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { verifyToken } from "../../platform/blind-signatures.server";
-import { parseTokenMessage, petitionScope } from "../../platform/token-messages";
+import { verifyToken } from "../../platform/anonymity/blind-signatures.server";
+import { parseTokenMessage, petitionScope } from "../../platform/anonymity/token-messages";
 
 /**
  * Checking a petition's anonymous signatures as anyone can, from what its API publishes: each token

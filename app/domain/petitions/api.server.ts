@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
-import { petitionUrl } from "../../platform/addresses.server";
-import { anonymousBatchSettings } from "../../platform/batches.server";
+import { anonymousBatchSettings } from "../../platform/anonymity/batches.server";
+import { petitionUrl } from "../../platform/site/addresses.server";
 import { countByVisibility, publicWithoutToken } from "./counts.server";
 import { petitionKeyView } from "./petition-keys.server";
 import { findPetition, ftsQuery, type listMilestones, matchesSearch } from "./reads.server";

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { siteSettings } from "../../../db/schema";
-import { absoluteUrl, petitionUrl } from "../../platform/addresses.server";
-import { type AtomEntry, atomFeed, escapeXml } from "../../platform/atom";
+import { type AtomEntry, atomFeed, escapeXml } from "../../platform/content/atom";
+import { absoluteUrl, petitionUrl } from "../../platform/site/addresses.server";
 import { startOfDay } from "../../platform/time";
 import type { Petition } from "./rights.server";
 import { petitionEvents } from "./timeline.server";

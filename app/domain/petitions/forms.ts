@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { singleLine } from "../../platform/text";
+import { singleLine } from "../../platform/content/text";
 import { REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */

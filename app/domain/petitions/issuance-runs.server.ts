@@ -1,6 +1,4 @@
 import { getDb, preparedStatements } from "../../../db/client";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
-import { HOUR_MS } from "../../platform/time";
 import {
   blindedHashOf,
   type IssuanceRefusalCode,
@@ -12,8 +10,10 @@ import {
   scopeKey,
   signBlinded,
   TokenRefusal,
-} from "../../platform/token-issuance.server";
-import { feedbackScope, isoWeek } from "../../platform/token-messages";
+} from "../../platform/anonymity/token-issuance.server";
+import { feedbackScope, isoWeek } from "../../platform/anonymity/token-messages";
+import { enforceRateLimits } from "../../platform/security/rate-limits.server";
+import { HOUR_MS } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { acceptsSignatures } from "./rights.server";
 

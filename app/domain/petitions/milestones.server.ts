@@ -1,10 +1,10 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../../db/schema";
-import { petitionUrl } from "../../platform/addresses.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
+import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
 import { organizerRecipients } from "./organizers.server";

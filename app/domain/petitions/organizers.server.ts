@@ -8,12 +8,12 @@ import {
   petitionOrganizers,
   petitions,
 } from "../../../db/schema";
-import { petitionPageUrl } from "../../platform/addresses.server";
-import { actorOf, recordAudit } from "../../platform/audit.server";
-import { normalizeEmail } from "../../platform/email-address";
-import { renderEmail } from "../../platform/email-layout.server";
-import { enqueueMail } from "../../platform/outbox.server";
+import { normalizeEmail } from "../../platform/mail/email-address";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
 import { Refusal } from "../../platform/refusal";
+import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { petitionPageUrl } from "../../platform/site/addresses.server";
 import type { User } from "../identity/sessions.server";
 import { organizerChangeRefusal } from "./rights.server";
 import { coSponsorStanding, invitationOf, isOrganizer, standingOf } from "./standing.server";

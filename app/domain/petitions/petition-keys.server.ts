@@ -1,8 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
-import type { BlindKeyPair } from "../../platform/blind-signatures.server";
-import { DAY_MS } from "../../platform/time";
+import type { BlindKeyPair } from "../../platform/anonymity/blind-signatures.server";
 import {
   issueToken,
   newScopeKeyPairOffThread,
@@ -11,8 +10,9 @@ import {
   retireScopeKey,
   scopeKey,
   storeScopeKey,
-} from "../../platform/token-issuance.server";
-import { petitionScope } from "../../platform/token-messages";
+} from "../../platform/anonymity/token-issuance.server";
+import { petitionScope } from "../../platform/anonymity/token-messages";
+import { DAY_MS } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { acceptsSignatures, PetitionError } from "./rights.server";

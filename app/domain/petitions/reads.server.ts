@@ -8,7 +8,7 @@ import {
   petitions,
   signatures,
 } from "../../../db/schema";
-import { renderStoredMarkdown } from "../../platform/markdown.server";
+import { renderStoredMarkdown } from "../../platform/content/markdown.server";
 import { dayOf, minuteOf } from "../../platform/time";
 import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";

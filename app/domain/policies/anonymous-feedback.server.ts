@@ -2,13 +2,18 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { blindKeys, policies, policyFeedback } from "../../../db/schema";
-import { flushBatch, holdForBatch, isHeld, takeDueBatches } from "../../platform/batches.server";
-import { renderMarkdown } from "../../platform/markdown.server";
-import { unusedRowId } from "../../platform/random-ids.server";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
+import { flushBatch, holdForBatch, isHeld, takeDueBatches } from "../../platform/anonymity/batches.server";
+import { unusedRowId } from "../../platform/anonymity/random-ids.server";
+import {
+  issueToken,
+  retireScopeKey,
+  scopeKey,
+  verifyScopeToken,
+} from "../../platform/anonymity/token-issuance.server";
+import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/anonymity/token-messages";
+import { renderMarkdown } from "../../platform/content/markdown.server";
+import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
-import { issueToken, retireScopeKey, scopeKey, verifyScopeToken } from "../../platform/token-issuance.server";
-import { feedbackScope, isoWeek, parseTokenMessage } from "../../platform/token-messages";
 import type { User } from "../identity/sessions.server";
 import { FeedbackError } from "./feedback.server";
 import { FEEDBACK_LIMITS } from "./feedback-forms";

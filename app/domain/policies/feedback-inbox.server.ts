@@ -8,13 +8,13 @@ import {
   policyFeedbackTags,
   policyVersions,
 } from "../../../db/schema";
-import { absoluteUrl } from "../../platform/addresses.server";
-import { actorOf, recordAudit } from "../../platform/audit.server";
-import { renderEmail } from "../../platform/email-layout.server";
-import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/email-preferences.server";
-import { renderMarkdown } from "../../platform/markdown.server";
-import { enqueueMail } from "../../platform/outbox.server";
-import { type Group, K, suppressSmallGroups } from "../../platform/small-groups";
+import { type Group, K, suppressSmallGroups } from "../../platform/anonymity/small-groups";
+import { renderMarkdown } from "../../platform/content/markdown.server";
+import { renderEmail } from "../../platform/mail/email-layout.server";
+import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
+import { enqueueMail } from "../../platform/mail/outbox.server";
+import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { FeedbackStatus } from "../../vocabulary/feedback";
 import type { User } from "../identity/sessions.server";
 import { canReadFeedback, dayOf, FeedbackError, repliesFor, requireReader } from "./feedback.server";

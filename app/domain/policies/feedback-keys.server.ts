@@ -1,13 +1,13 @@
 import { getDb } from "../../../db/client";
 import { policies } from "../../../db/schema";
-import type { BlindKeyPair } from "../../platform/blind-signatures.server";
+import type { BlindKeyPair } from "../../platform/anonymity/blind-signatures.server";
 import {
   newScopeKeyPair,
   newScopeKeyPairOffThread,
   scopeKey,
   storeScopeKey,
-} from "../../platform/token-issuance.server";
-import { feedbackScope, isoWeek } from "../../platform/token-messages";
+} from "../../platform/anonymity/token-issuance.server";
+import { feedbackScope, isoWeek } from "../../platform/anonymity/token-messages";
 
 /**
  * This week's anonymous-feedback key of a policy (docs/anonymity.md), made when the policy is

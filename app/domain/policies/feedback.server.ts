@@ -8,10 +8,10 @@ import {
   policyOwners,
   policyVersions,
 } from "../../../db/schema";
-import { renderMarkdown } from "../../platform/markdown.server";
-import { unusedRowId } from "../../platform/random-ids.server";
-import { enforceRateLimits } from "../../platform/rate-limits.server";
+import { unusedRowId } from "../../platform/anonymity/random-ids.server";
+import { renderMarkdown } from "../../platform/content/markdown.server";
 import { Refusal } from "../../platform/refusal";
+import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { HOUR_MS, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { singleLine } from "../../platform/text";
+import { singleLine } from "../../platform/content/text";
 
 /** Policy forms, shared by the actions and the pages. */
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DB, getDb } from "../../../db/client";
-import { anonymousBatchSettings } from "../../platform/batches.server";
+import { anonymousBatchSettings } from "../../platform/anonymity/batches.server";
 import { HOUR_MS, startOfHour } from "../../platform/time";
 import { logNewKey, logRetiredKey } from "../../platform/transparency/key-entries.server";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateBlindKeyPair } from "../../../app/platform/blind-signatures.server";
+import { generateBlindKeyPair } from "../../../app/platform/anonymity/blind-signatures.server";
 import {
   ENTRY_FIELDS,
   encodeEntry,

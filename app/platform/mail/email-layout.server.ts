@@ -1,6 +1,6 @@
 /** The one layout of every email, as text and as HTML. */
 
-import { escapeHtml } from "./text";
+import { escapeHtml } from "../content/text";
 
 /**
  * One simple layout for every email: paragraphs, an optional quoted piece of user content and an

@@ -1,6 +1,6 @@
 import { statfsSync } from "node:fs";
 import path from "node:path";
-import { getConfig } from "../config.server";
+import { getConfig } from "../../config.server";
 import { inProcessGroup, tellPrimary } from "./process-group.server";
 
 /**

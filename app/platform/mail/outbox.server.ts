@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { getDb } from "../../db/client";
-import { outbox } from "../../db/schema";
-import { getConfig } from "../config.server";
-import type { EmailTopic } from "../vocabulary/email-topics";
-import { MAIL_KINDS, type MailKind } from "../vocabulary/mail-kinds";
-import { OUTBOX_STATUSES, type OutboxStatus } from "../vocabulary/outbox";
-import { type Actor, recordAudit } from "./audit.server";
-import { singleLine } from "./text";
-import { DAY_MS, startOfDay, startOfHour } from "./time";
+import type { Executor } from "../../../db/client";
+import { getDb } from "../../../db/client";
+import { outbox } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import type { EmailTopic } from "../../vocabulary/email-topics";
+import { MAIL_KINDS, type MailKind } from "../../vocabulary/mail-kinds";
+import { OUTBOX_STATUSES, type OutboxStatus } from "../../vocabulary/outbox";
+import { singleLine } from "../content/text";
+import { type Actor, recordAudit } from "../security/audit.server";
+import { DAY_MS, startOfDay, startOfHour } from "../time";
 
 export type Email = {
   kind: MailKind;

@@ -1,5 +1,5 @@
-import { askPrimary, inProcessGroup } from "./process-group.server";
-import { describeRetryAfter, RateLimited } from "./refusal";
+import { describeRetryAfter, RateLimited } from "../refusal";
+import { askPrimary, inProcessGroup } from "../runtime/process-group.server";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitHit = [key: string, rule: RateLimitRule];

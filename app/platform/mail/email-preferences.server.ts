@@ -7,11 +7,11 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { type Executor, getDb } from "../../db/client";
-import { emailOptOuts } from "../../db/schema";
-import { getConfig } from "../config.server";
-import { EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
-import { absoluteUrl } from "./addresses.server";
+import { type Executor, getDb } from "../../../db/client";
+import { emailOptOuts } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { EMAIL_TOPICS, type EmailTopic } from "../../vocabulary/email-topics";
+import { absoluteUrl } from "../site/addresses.server";
 
 /**
  * Optional emails and how to stop them. Unsubscribe links carry (person, topic) sealed by the server

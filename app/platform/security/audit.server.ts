@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { getDb } from "../../db/client";
-import { auditLog, people } from "../../db/schema";
+import type { Executor } from "../../../db/client";
+import { getDb } from "../../../db/client";
+import { auditLog, people } from "../../../db/schema";
 
 /** Who did something: a signed-in person, or the command line / the server itself. */
 export type Actor =

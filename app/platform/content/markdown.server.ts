@@ -3,7 +3,7 @@ import rehypeStringify from "rehype-stringify";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { Refusal } from "./refusal";
+import { Refusal } from "../refusal";
 
 /**
  * Markdown → HTML for user content. Raw HTML in the source becomes plain text (nothing dropped,

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { randomRowId } from "../../db/schema";
+import type { Executor } from "../../../db/client";
+import { randomRowId } from "../../../db/schema";
 
 /**
  * Ids that carry no order (ADR 31): an anonymous comment's or feedback item's id must not sit

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { getConfig } from "../config.server";
+import { getConfig } from "../../config.server";
 
 /**
  * The time the scheduler's batch and forgetting jobs and the anonymous routes go by: the wall clock,

@@ -1,10 +1,10 @@
 import { asc } from "drizzle-orm";
 import { z } from "zod";
-import { type Executor, getDb, preparedStatements } from "../../db/client";
-import { milestoneDefaults, siteSettings } from "../../db/schema";
-import { getConfig } from "../config.server";
-import { type Actor, recordAudit } from "./audit.server";
-import { Refusal } from "./refusal";
+import { type Executor, getDb, preparedStatements } from "../../../db/client";
+import { milestoneDefaults, siteSettings } from "../../../db/schema";
+import { getConfig } from "../../config.server";
+import { Refusal } from "../refusal";
+import { type Actor, recordAudit } from "../security/audit.server";
 
 /** Site-wide settings with their defaults; admins change them on /admin/settings. */
 export const settingsSchema = z.object({

@@ -1,6 +1,7 @@
-import { ANONYMOUS_MIN_HOLDERS, getConfig } from "../config.server";
-import { askPrimary, inProcessGroup } from "./process-group.server";
-import { DAY_MS, MINUTE_MS, startOfDay } from "./time";
+import { ANONYMOUS_MIN_HOLDERS } from "../../config/environment.server";
+import { getConfig } from "../../config.server";
+import { askPrimary, inProcessGroup } from "../runtime/process-group.server";
+import { DAY_MS, MINUTE_MS, startOfDay } from "../time";
 
 /**
  * Anonymous acts (signatures and their withdrawals, feedback) are held in memory and written in

@@ -1,4 +1,4 @@
-import { getDb } from "../../db/client";
+import { getDb } from "../../../db/client";
 
 /**
  * After a job deletes links the platform no longer needs, the WAL still holds the old pages until a

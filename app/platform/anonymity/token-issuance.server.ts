@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { type Executor, preparedStatements } from "../../db/client";
-import { blindKeys, tokenIssuance } from "../../db/schema";
+import { type Executor, preparedStatements } from "../../../db/client";
+import { blindKeys, tokenIssuance } from "../../../db/schema";
+import { Refusal, type RefusalStatus } from "../refusal";
+import { startOfDay } from "../time";
+import { logNewKey, logRetiredKey } from "../transparency/key-entries.server";
 import {
   type BlindKeyPair,
   blindedMessageProblem,
@@ -11,9 +14,6 @@ import {
   MODULUS_BYTES,
   verifyToken,
 } from "./blind-signatures.server";
-import { Refusal, type RefusalStatus } from "./refusal";
-import { startOfDay } from "./time";
-import { logNewKey, logRetiredKey } from "./transparency/key-entries.server";
 
 /**
  * Blind tokens per scope (a petition, a policy's feedback week): one key pair per scope, at most one

@@ -1,4 +1,4 @@
-import { DAY_MS } from "./time";
+import { DAY_MS } from "../time";
 
 /**
  * The texts a blind token and its actions sign, shared by the server and the signer's browser:

@@ -1,4 +1,4 @@
-import { getConfig } from "../config.server";
+import { getConfig } from "../../config.server";
 
 /**
  * The platform's own addresses, built once: paths for pages and links, absolute URLs (from APP_URL)

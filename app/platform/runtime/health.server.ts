@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { getDb } from "../../../db/client";
 import { errorForLog } from "./log-text";
 
 /** Whether the database is open and answering, for /healthz. */
