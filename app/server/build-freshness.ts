@@ -42,20 +42,29 @@ export function buildIsFresh(root = process.cwd()): boolean {
 export function ensureFreshBuild(root = process.cwd()): void {
   if (buildIsFresh(root)) return;
   console.log("Building Undersigned (the build is missing or stale)…");
+  const started = performance.now();
   const hash = sourceHash(root);
+  // Vite's own output (an asset table, a line per empty chunk, a warning about a future flag of
+  // React Router) says nothing a person starting the server can act on: shown only when the build fails.
   const result = spawnSync(
     process.execPath,
     [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"],
     {
       cwd: root,
-      stdio: "inherit",
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_ENV: "production" },
     },
   );
-  if (result.status !== 0) throw new Error("The build failed; see the output above.");
+  if (result.status !== 0) {
+    process.stdout.write(result.stdout ?? "");
+    process.stderr.write(result.stderr ?? "");
+    throw new Error("The build failed; see the output above.");
+  }
   const assets = precompressAssets(path.join(root, "build", "client", "assets"));
   console.log(
-    `Precompressed ${assets.files} assets: ${Math.round(assets.bytes / 1024)} KiB, ${Math.round(assets.brotliBytes / 1024)} KiB with brotli.`,
+    `Built in ${Math.round((performance.now() - started) / 1000)} s: ${assets.files} assets, ${Math.round(assets.bytes / 1024)} KiB (${Math.round(assets.brotliBytes / 1024)} KiB with brotli).`,
   );
   writeFileSync(path.join(root, STAMP), `${hash}\n`);
 }
