@@ -23,7 +23,8 @@ const STYLE =
   "main{max-width:60rem;margin:0 auto;padding:1.5rem}a{color:#1d4ed8}.muted{color:#4a4a4a}" +
   "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}" +
   "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;background:#fff;border:1px solid #ddd;border-radius:6px;padding:.8rem 1rem}" +
-  "dt{font-weight:600}dd{margin:0}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #ddd;border-radius:6px;padding:1rem;font:15px/1.5 ui-monospace,monospace}";
+  "dt{font-weight:600}dd{margin:0}iframe{width:100%;height:32rem;border:1px solid #ddd;border-radius:6px;background:#fff;margin:1rem 0}" +
+  "summary{cursor:pointer;margin:.5rem 0}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #ddd;border-radius:6px;padding:1rem;font:15px/1.5 ui-monospace,monospace}";
 
 /** Nothing runs and nothing loads on these pages but their one stylesheet; no other page frames them. */
 const HEADERS = {
@@ -33,6 +34,8 @@ const HEADERS = {
     `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`,
     "base-uri 'none'",
     "form-action 'none'",
+    // The message page frames the email's HTML part, from this mailbox only.
+    "frame-src 'self'",
     "frame-ancestors 'none'",
   ].join("; "),
   "Cache-Control": "no-store",
@@ -42,6 +45,31 @@ const HEADERS = {
   "X-Frame-Options": "DENY",
   "Cross-Origin-Resource-Policy": "same-origin",
 };
+
+/**
+ * What a framed email may do: be styled by its own inline styles and have its links followed by a
+ * click (into a new tab or this one). No script, no form, no request of its own (an image from
+ * elsewhere would tell a sender the email was opened): emails quote colleagues' words.
+ */
+const EMAIL_SANDBOX = "allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation";
+const EMAIL_HEADERS = {
+  ...HEADERS,
+  "Content-Security-Policy": [
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'self'",
+    `sandbox ${EMAIL_SANDBOX}`,
+  ].join("; "),
+  "X-Frame-Options": "SAMEORIGIN",
+};
+
+/** The email's HTML part as colleagues' mail programs show it, its links opening outside the frame. */
+function emailHtml(id: number): string | null {
+  const message = getDevMailboxMessage(id);
+  return message ? message.htmlBody.replace(/<head>|<html>/i, (tag) => `${tag}<base target="_top">`) : null;
+}
 
 /**
  * Whether a request's Host header names this mailbox: 127.0.0.1 or localhost on its port. Any other
@@ -114,13 +142,19 @@ function messagePage(config: MailboxConfig, id: number): string | null {
 <dt>To</dt><dd>${escapeHtml(message.toAddress)}</dd>
 <dt>Queued</dt><dd>${escapeHtml(formatDateTime(message.createdAt))}</dd>
 </dl>
-<pre>${linkified(message.textBody)}</pre>`,
+<iframe src="/messages/${id}/email" sandbox="${EMAIL_SANDBOX}" title="The email as colleagues see it"></iframe>
+<details><summary>The plain-text part</summary>
+<pre>${linkified(message.textBody)}</pre>
+</details>`,
   );
 }
 
 const NOT_FOUND = page("Not found · Dev mailbox", `<h1>Not found</h1><p><a href="/">← Dev mailbox</a></p>`);
 
-/** The mailbox's answers: its list at `/`, one message at `/messages/ID`, nothing else. */
+/**
+ * The mailbox's answers: its list at `/`, one message at `/messages/ID` (its HTML part framed from
+ * `/messages/ID/email`), nothing else.
+ */
 export function devMailboxHandler(config: MailboxConfig): http.RequestListener {
   const { port, url } = config.devMailbox;
   return (req, res) => {
@@ -145,6 +179,11 @@ export function devMailboxHandler(config: MailboxConfig): http.RequestListener {
     try {
       const path = (req.url ?? "/").split("?")[0];
       if (path === "/") return send(200, listPage(config));
+      const framed = /^\/messages\/([1-9]\d{0,15})\/email$/.exec(path ?? "")?.[1];
+      if (framed) {
+        const html = emailHtml(Number(framed));
+        return html ? send(200, html, EMAIL_HEADERS) : send(404, NOT_FOUND);
+      }
       const id = /^\/messages\/([1-9]\d{0,15})$/.exec(path ?? "")?.[1];
       const html = id ? messagePage(config, Number(id)) : null;
       send(html ? 200 : 404, html ?? NOT_FOUND);

@@ -40,6 +40,7 @@ export type HttpResponse = {
    * the pages' JavaScript sends) the X-Remix-Redirect header of its 204. */
   location: string | null;
   setCookie: string[];
+  headers: http.IncomingHttpHeaders;
   body: string;
 };
 
@@ -89,6 +90,7 @@ export function httpRequest(
             status: response.statusCode ?? 0,
             location: response.headers.location ?? headerValue(response.headers["x-remix-redirect"]),
             setCookie: response.headers["set-cookie"] ?? [],
+            headers: response.headers,
             body: Buffer.concat(chunks).toString("utf8"),
           }),
         );

@@ -136,6 +136,23 @@ describe("with no SMTP_URL (the dev mailbox on), two workers", () => {
     expect(message.status).toBe(200);
     const link = message.body.match(/<a href="([^"]+\/sign-in\/verify\?token=[^"]+)">/)?.[1] ?? "";
     expect(link.startsWith(`${app.baseUrl}/sign-in/verify?token=`)).toBe(true);
+    // The HTML part, as colleagues' mail programs show it, framed in a sandbox: no script, no
+    // request of its own, links opened outside the frame (emails quote colleagues' words).
+    const frame = message.body.match(/<iframe src="([^"]+)" sandbox="([^"]*)"/);
+    expect(frame?.[1]).toBe(`${messagePath}/email`);
+    expect(frame?.[2]?.split(" ")).not.toContain("allow-scripts");
+    expect(frame?.[2]?.split(" ")).not.toContain("allow-same-origin");
+    expect(message.headers["content-security-policy"]).toContain("frame-src 'self'");
+    const framed = await httpRequest(`${app.mailboxUrl}${messagePath}/email`);
+    expect(framed.status).toBe(200);
+    expect(framed.body).toMatch(/<a href="[^"]+\/sign-in\/verify\?token=[^"]+" style="display:inline-block/);
+    expect(framed.body).toContain('<base target="_top">');
+    const policy = String(framed.headers["content-security-policy"]);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain(`sandbox ${frame?.[2]}`);
+    expect(policy).toContain("frame-ancestors 'self'");
+    expect(framed.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    expect((await httpRequest(`${app.mailboxUrl}/messages/999999/email`)).status).toBe(404);
     expect((await httpRequest(`${app.mailboxUrl}/messages/999999`)).status).toBe(404);
     expect((await httpRequest(`${app.mailboxUrl}/messages/abc`)).status).toBe(404);
 
