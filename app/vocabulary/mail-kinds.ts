@@ -8,6 +8,7 @@ export const MAIL_KINDS = {
   "identity.link": { label: "Confirmations of company sign-ins", hidesRecipient: false },
   "account.email-changed": { label: "Email address changes, to the old address", hidesRecipient: false },
   "petition.awaiting_moderation": { label: "Petitions to review, to moderators", hidesRecipient: false },
+  "petition.co-sponsored": { label: "Co-sponsors complete, to organizers", hidesRecipient: false },
   "petition.open": { label: "Approval, to organizers", hidesRecipient: false },
   "petition.rejected": { label: "Rejection, to organizers", hidesRecipient: false },
   "petition.closed": { label: "Closing, to organizers", hidesRecipient: false },

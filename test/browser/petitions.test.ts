@@ -88,6 +88,11 @@ describe("a petition from draft to signatures", () => {
       await page.goto(petitionUrl);
       await page.getByRole("button", { name: "Co-sponsor this petition" }).click();
       await page.getByText(/Thank you/).waitFor();
+      // The last co-sponsor too lands on the petition (it awaits moderation), not on "not found".
+      await page
+        .getByRole("heading", { level: 1, name: "Let staff pause keystroke logging during private calls" })
+        .waitFor();
+      expect(await page.getByText("Page not found").count()).toBe(0);
       await page.close();
     }
     // Each of the page's forms answers for itself: without JavaScript, a rejection without a reason

@@ -8,6 +8,7 @@ import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/or
 import {
   findPetition,
   findSimilarOpenPetitions,
+  findViewablePetition,
   listPetitions,
 } from "../../app/domain/petitions/reads.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
@@ -95,6 +96,15 @@ describe("the petition lifecycle", () => {
       getDb().select().from(outbox).where(eq(outbox.kind, "petition.awaiting_moderation")).all().at(-1)
         ?.toAddress,
     ).toBe(company.moderator.email);
+    // The organizers hear that the co-sponsors are complete; the co-sponsors still see the petition.
+    const complete = getDb().select().from(outbox).where(eq(outbox.kind, "petition.co-sponsored")).all();
+    expect(complete.filter((m) => m.subject.includes(petition.title)).map((m) => m.toAddress)).toEqual([
+      creator.email,
+    ]);
+    expect(complete.at(-1)?.textBody).toContain("waits for a moderator");
+    for (const sponsor of [s1, s2, s3])
+      expect(findViewablePetition(petition.slug, sponsor)?.id).toBe(petition.id);
+    expect(findViewablePetition(petition.slug, s4)).toBeUndefined();
     const rejected = transitionPetition(
       petition.id,
       { action: "reject", reason: "duplicate", note: "See the earlier petition." },

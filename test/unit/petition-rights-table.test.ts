@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { User } from "../../app/domain/identity/sessions.server";
 import {
+  canView,
+  canViewByNumber,
   coSponsorDropRefusal,
   dashboardRefusal,
   editRefusal,
@@ -133,6 +135,10 @@ const ROWS: Record<string, Check[]> = {
     ),
   ],
   "co-sponsor (counts toward opening)": [step("co-sponsor", petitionIn("collecting"))],
+  "see it while it awaits moderation": [
+    (s) => canView(petitionIn("awaiting_moderation"), s),
+    (s) => canViewByNumber(petitionIn("awaiting_moderation"), s),
+  ],
   "drop a co-sponsor (before opening)": (["collecting", "awaiting_moderation"] as const).map(
     (state): Check =>
       (s) =>

@@ -193,6 +193,15 @@ function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: 
       [`The petition “${petition.title}” has its co-sponsors and awaits moderation.`],
       now,
     );
+    // The last co-sponsor's doing (a petition needing none is sent here at submit, its creator watching).
+    if (from === "collecting") {
+      for (const email of organizers) {
+        send("petition.co-sponsored", email, `Co-sponsors complete: “${petition.title}”`, [
+          `The petition “${petition.title}” has all the co-sponsors it needs and now waits for a moderator to approve it.`,
+          "You will get an email when a moderator has decided.",
+        ]);
+      }
+    }
   } else if (petition.state === "open") {
     for (const email of organizers) {
       send("petition.open", email, `Approved: “${petition.title}” is open for signatures`, [

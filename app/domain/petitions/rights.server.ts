@@ -310,6 +310,8 @@ export function canView(petition: Petition, s: Standing): boolean {
   if (s.isModerator && petition.state !== "draft") return true;
   // Collecting co-sponsors: the creator shares the link with colleagues.
   if (petition.state === "collecting") return true;
+  // Its co-sponsors follow it through moderation: the last of them lands on it, not on "not found".
+  if (petition.state === "awaiting_moderation" && s.hasCoSponsored) return true;
   return s.isOrganizer;
 }
 
