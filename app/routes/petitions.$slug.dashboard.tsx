@@ -2,11 +2,12 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, InputField, TextareaField, useActionResultFor } from "../components/forms";
 import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
+import { SanitizedHtml } from "../components/sanitized-html";
 import { SignatureChart } from "../components/signature-chart";
 import { SmallGroupTable } from "../components/small-group-table";
 import type { User } from "../domain/identity/sessions.server";
@@ -16,7 +17,7 @@ import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/petitions/organizers.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { dashboardRefusalFor } from "../domain/petitions/standing.server";
-import { postPetitionUpdate } from "../domain/petitions/updates.server";
+import { postPetitionUpdate, previewPetitionUpdate } from "../domain/petitions/updates.server";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
 import { MAIL_KINDS } from "../vocabulary/mail-kinds";
@@ -48,6 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
+  petitionUpdateSchema.extend({ intent: z.literal("preview-update") }),
   petitionUpdateSchema.extend({ intent: z.literal("post-update") }),
   victorySchema.extend({ intent: z.literal("declare-victory") }),
   coOrganizerSchema.extend({ intent: z.literal("invite-organizer") }),
@@ -55,7 +57,11 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("leave") }),
 ]);
 
-function act(value: z.output<typeof actionSchema>, petitionId: number, user: User): string {
+function act(
+  value: Exclude<z.output<typeof actionSchema>, { intent: "preview-update" }>,
+  petitionId: number,
+  user: User,
+): string {
   switch (value.intent) {
     case "post-update":
       postPetitionUpdate(petitionId, value.body, user);
@@ -80,7 +86,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
-    const message = act(submission.value, petition.id, user);
+    const value = submission.value;
+    // A preview changes nothing: the form comes back as typed, with the update as signers will read it.
+    if (value.intent === "preview-update") {
+      return json({
+        result: submission.reply(),
+        preview: previewPetitionUpdate(petition.id, value.body, user),
+      });
+    }
+    const message = act(value, petition.id, user);
     return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
   } catch (error) {
     return refusalReply(error, submission);
@@ -105,7 +119,10 @@ export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
   const { petition, dashboard, viewer } = data;
   const base = `/petitions/${petition.slug}`;
-  const updateResult = useActionResultFor("post-update");
+  const previewResult = useActionResultFor("preview-update");
+  const updateResult = useActionResultFor("post-update") ?? previewResult;
+  const actionData = useActionData<typeof action>();
+  const preview = previewResult && actionData && "preview" in actionData ? actionData.preview : null;
   const victoryResult = useActionResultFor("declare-victory");
   const organizerResult = useActionResultFor("invite-organizer");
   const removeResult = useActionResultFor("remove-organizer");
@@ -295,7 +312,6 @@ export default function Dashboard() {
         {viewer.canPostUpdate ? (
           <Form method="post" className="stack" {...getFormProps(updateForm)}>
             <FormErrors id={updateForm.errorId} errors={updateForm.errors} />
-            <input type="hidden" name="intent" value="post-update" />
             <TextareaField
               label="New update (markdown)"
               hint={
@@ -306,7 +322,25 @@ export default function Dashboard() {
               field={updateFields.body}
               rows={5}
             />
-            <button type="submit">Post update</button>
+            {preview !== null ? (
+              <section className="card stack" aria-labelledby="update-preview-title">
+                <h3 id="update-preview-title">Preview: the update as signers will read it</h3>
+                <SanitizedHtml html={preview} />
+              </section>
+            ) : null}
+            <p className="muted">
+              {data.updateRecipients === 0
+                ? "Nobody has signed publicly yet, so it goes by email to nobody for now; it is shown on the petition page and in its feed."
+                : `It will be emailed to the ${data.updateRecipients?.toLocaleString("en")} ${data.updateRecipients === 1 ? "colleague" : "colleagues"} who signed publicly (less any who turned these emails off). Anonymous signers read it on the petition page and in its feed.`}
+            </p>
+            <div className="row">
+              <button type="submit" name="intent" value="preview-update" className="secondary">
+                Preview
+              </button>
+              <button type="submit" name="intent" value="post-update">
+                Post update
+              </button>
+            </div>
           </Form>
         ) : null}
         {data.updates.length ? (

@@ -11,6 +11,21 @@ const MCI = "/petitions/let-staff-opt-out-of-keystroke-and-click-logging-for-ai"
 const POLICY = "/policies/model-capability-initiative-data-collection";
 
 describe("the organizer dashboard", () => {
+  it("says how many colleagues an update will email, and previews it without JavaScript, keeping what was typed", async () => {
+    const plain = await as("organizer", false);
+    await plain.goto(`${demo.app.baseUrl}${MCI}/dashboard`);
+    expect(
+      await plain.getByText(/It will be emailed to the [\d,]+ colleagues who signed publicly/).count(),
+    ).toBe(1);
+    const draft = "Leadership will meet the staff council on **Tuesday**. We will report back here.";
+    await plain.getByLabel("New update (markdown)").fill(draft);
+    await plain.getByRole("button", { name: "Preview" }).click();
+    const preview = plain.getByRole("region", { name: "Preview: the update as signers will read it" });
+    await preview.locator("strong", { hasText: "Tuesday" }).waitFor();
+    expect(await plain.getByLabel("New update (markdown)").inputValue()).toBe(draft);
+    await plain.close();
+  });
+
   it("shows the organizer the numbers, chart and suppressed breakdowns, and posts an update signers see", async () => {
     const organizer = await as("organizer");
     await organizer.goto(`${demo.app.baseUrl}${MCI}`);
@@ -45,9 +60,14 @@ describe("the organizer dashboard", () => {
     await organizer.getByRole("img", { name: /Signatures per hour/ }).waitFor();
     await expectNoAxeViolations(organizer);
 
+    const draft = "Leadership will meet the staff council on **Tuesday**. We will report back here.";
+    await organizer.getByLabel("New update (markdown)").fill(draft);
+    await organizer.getByRole("button", { name: "Preview" }).click();
     await organizer
-      .getByLabel("New update (markdown)")
-      .fill("Leadership will meet the staff council on **Tuesday**. We will report back here.");
+      .getByRole("region", { name: "Preview: the update as signers will read it" })
+      .locator("strong", { hasText: "Tuesday" })
+      .waitFor();
+    await expectNoAxeViolations(organizer);
     await organizer.getByRole("button", { name: "Post update" }).click();
     await organizer.getByText("Update posted.").waitFor();
     // A second one the same day is refused with the reason, and nothing is posted.

@@ -27,6 +27,7 @@ import {
   listPetitionUpdates,
   postPetitionUpdate,
   queuePetitionUpdateEmails,
+  updateRecipientCount,
 } from "../../app/domain/petitions/updates.server";
 import { K } from "../../app/platform/anonymity/small-groups";
 import {
@@ -48,7 +49,7 @@ import * as unsubscribeRoute from "../../app/routes/unsubscribe.$token";
 import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import { getDb } from "../../db/client";
-import { anonymousSignatures, comments, outbox, people, signatures } from "../../db/schema";
+import { anonymousSignatures, auditLog, comments, outbox, people, signatures } from "../../db/schema";
 import { signAs } from "../support/anonymous";
 import { callRoute } from "../support/fixtures";
 import { coOrganize } from "../support/petition-fixtures";
@@ -447,6 +448,38 @@ describe("updates to signers", () => {
       /^List-Unsubscribe: <http:\/\/undersigned\.test:3000\/unsubscribe\/u2\.[A-Za-z0-9_-]+>/m,
     );
     expect(mail?.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+  });
+
+  it("previews an update for its organizers only, writing nothing, and says how many colleagues it will email", async () => {
+    const path = `/petitions/${petition.slug}/dashboard`;
+    const params = { slug: petition.slug };
+    const updatesBefore = listPetitionUpdates(petition.id).length;
+    const auditBefore = getDb().select().from(auditLog).all().length;
+    const preview = await callRoute(dashboardRoute, "action", creator, path, params, {
+      intent: "preview-update",
+      body: "We passed **200 signatures**: a preview before it goes out.",
+    });
+    expect(preview.status).toBe(200);
+    expect((await preview.json()).preview).toContain("<strong>200 signatures</strong>");
+    expect(
+      (
+        await callRoute(dashboardRoute, "action", person(200), path, params, {
+          intent: "preview-update",
+          body: "x".repeat(30),
+        })
+      ).status,
+    ).toBe(403);
+    expect(listPetitionUpdates(petition.id)).toHaveLength(updatesBefore);
+    expect(getDb().select().from(auditLog).all()).toHaveLength(auditBefore);
+    // The number the form states: the standing public signers, as the scheduler emails them.
+    const publicSigners = getDb()
+      .select()
+      .from(signatures)
+      .where(and(eq(signatures.petitionId, petition.id), eq(signatures.visibility, "public")))
+      .all()
+      .filter((row) => row.withdrawnAt === null && row.invalidatedAt === null).length;
+    expect(updateRecipientCount(petition.id)).toBe(publicSigners);
+    expect(publicSigners).toBeGreaterThan(0);
   });
 
   it("allows one update a day, refuses the second with a 429 that changes nothing", async () => {

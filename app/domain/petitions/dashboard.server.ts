@@ -19,7 +19,7 @@ import {
   type Resolution,
 } from "./signature-series";
 import { dashboardRights } from "./standing.server";
-import { listPetitionUpdates, UPDATE_INTERVAL_MS } from "./updates.server";
+import { listPetitionUpdates, UPDATE_INTERVAL_MS, updateRecipientCount } from "./updates.server";
 
 /**
  * The organizer dashboard: how a petition is doing, for its organizers, moderators and admins.
@@ -272,6 +272,8 @@ export async function organizerDashboard(
     })),
     viewer: rights,
     nextUpdateAt: nextUpdateAt && nextUpdateAt > now ? nextUpdateAt : null,
+    // Said before posting: how many colleagues an update goes to by email.
+    updateRecipients: rights.canPostUpdate ? updateRecipientCount(petition.id) : null,
   };
 }
 

@@ -51,6 +51,38 @@ export function recordPetitionUpdate(
     .get().id;
 }
 
+/** The petition, if this person may post updates on it (updateRefusal); else the refusal is thrown. */
+function petitionForUpdate(tx: Executor, petitionId: number, user: User) {
+  const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
+  if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
+  const refusal = updateRefusal(petition, standingOf(tx, petition, user));
+  if (refusal) throw refusal;
+  return petition;
+}
+
+/** An update as signers will read it, before it is posted: only for those who may post it. Writes nothing. */
+export function previewPetitionUpdate(petitionId: number, body: string, user: User): string {
+  petitionForUpdate(getDb(), petitionId, user);
+  return renderMarkdown(body);
+}
+
+/**
+ * How many colleagues an update posted now is emailed to, at most: the standing public signers (the
+ * scheduler's list below, less any who turned these emails off — left in, so that the number says
+ * nothing of one colleague's settings). Anonymous signers read updates on the page and in its feed.
+ */
+export function updateRecipientCount(petitionId: number): number {
+  return (
+    getDb()
+      .$client.prepare<[number], { n: number }>(
+        `select count(*) as n from signatures s join people p on p.id = s.person_id
+         where s.petition_id = ? and s.visibility = 'public' and s.withdrawn_at is null
+           and s.invalidated_at is null and p.active = 1`,
+      )
+      .get(petitionId)?.n ?? 0
+  );
+}
+
 /**
  * An organizer (the creator or a co-organizer: see updateRefusal) posts an update: at most one per
  * petition per 24 hours, on a public petition.
@@ -59,10 +91,7 @@ export function postPetitionUpdate(petitionId: number, body: string, user: User,
   const bodyHtml = renderMarkdown(body);
   return getDb().transaction(
     (tx) => {
-      const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-      if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
-      const refusal = updateRefusal(petition, standingOf(tx, petition, user));
-      if (refusal) throw refusal;
+      petitionForUpdate(tx, petitionId, user);
       const recent = tx
         .select({ createdAt: petitionUpdates.createdAt })
         .from(petitionUpdates)
