@@ -75,8 +75,8 @@ describe("co-sponsors and an early close", () => {
           personId: String(personId),
         },
       );
-    // A co-sponsor cannot drop another (awaiting moderation, it is not theirs to see), nor can a moderator.
-    expect((await drop(staff(8), staff(7).id)).status).toBe(404);
+    // A co-sponsor cannot drop another (they see it awaiting moderation, but it is not theirs), nor can a moderator.
+    expect((await drop(staff(8), staff(7).id)).status).toBe(403);
     expect((await drop(company.moderator, staff(7).id)).status).toBe(403);
     expect((await drop(creator, staff(7).id)).status).toBe(302);
     expect(findPetition(petition.slug)?.state).toBe("collecting");

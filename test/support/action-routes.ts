@@ -113,7 +113,14 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   },
   {
     file: "petitions.$slug.dashboard.tsx",
-    intents: ["post-update", "declare-victory", "invite-organizer", "remove-organizer", "leave"],
+    intents: [
+      "preview-update",
+      "post-update",
+      "declare-victory",
+      "invite-organizer",
+      "remove-organizer",
+      "leave",
+    ],
     fields: ["body", "email", "personId"],
   },
   { file: "petitions.$slug.invitation.tsx", intents: ["accept", "decline"], fields: [] },

@@ -629,54 +629,65 @@ const FORM_SCENARIOS: Scenario[] = [
   ),
   // The dashboard as its creator (the owner), as one of its co-sponsors (who is no organizer) and as
   // a co-organizer (who accepted the creator's invitation: updates, nothing else).
-  ...(["post-update", "declare-victory", "invite-organizer", "remove-organizer", "leave"] as const).flatMap(
-    (intent) =>
-      (
-        [
-          [undefined, "its creator"],
-          ["co-sponsor", "one of its co-sponsors"],
-          ["co-organizer", "one of its co-organizers"],
-        ] as const
-      ).map(
-        ([variant, owner]): Scenario => ({
-          route: "petitions.$slug.dashboard.tsx",
-          intent,
-          variant,
-          target: "an open petition (with two co-organizers)",
-          owner,
-          allowed: "owner",
-          // Only the creator (but leave: only a co-organizer), and a co-organizer's updates and leaving.
-          nobodyMay:
-            variant === "co-sponsor" ||
-            (variant === "co-organizer" && !["post-update", "leave"].includes(intent)) ||
-            (variant === undefined && intent === "leave"),
-          prepare(world, actor) {
-            const petition = world.make.petition("open");
-            const coOrganizer = world.make.person();
-            const another = world.make.person();
-            coOrganize(petition, world.people.owner, coOrganizer);
-            coOrganize(petition, world.people.owner, another);
-            const fields: Record<string, string> = {
-              "post-update": { body: "We passed our first milestone: thank you all." },
-              "declare-victory": { body: "Leadership agreed to every part of the ask." },
-              "invite-organizer": { email: world.make.person().email },
-              "remove-organizer": { personId: String(another.id) },
-              leave: {},
-            }[intent];
-            const ownerPerson =
-              variant === "co-sponsor"
-                ? world.people.coSponsor
-                : variant === "co-organizer"
-                  ? coOrganizer
-                  : world.people.owner;
-            return {
-              path: actionPath(this.route, { slug: petition.slug }),
-              body: { intent, ...fields },
-              person: actorPerson(world, actor, ownerPerson),
-            };
-          },
-        }),
-      ),
+  ...(
+    [
+      "preview-update",
+      "post-update",
+      "declare-victory",
+      "invite-organizer",
+      "remove-organizer",
+      "leave",
+    ] as const
+  ).flatMap((intent) =>
+    (
+      [
+        [undefined, "its creator"],
+        ["co-sponsor", "one of its co-sponsors"],
+        ["co-organizer", "one of its co-organizers"],
+      ] as const
+    ).map(
+      ([variant, owner]): Scenario => ({
+        route: "petitions.$slug.dashboard.tsx",
+        intent,
+        variant,
+        target: "an open petition (with two co-organizers)",
+        owner,
+        allowed: "owner",
+        // Only the creator (but leave: only a co-organizer), and a co-organizer's updates and leaving.
+        nobodyMay:
+          variant === "co-sponsor" ||
+          (variant === "co-organizer" && !["preview-update", "post-update", "leave"].includes(intent)) ||
+          (variant === undefined && intent === "leave"),
+        prepare(world, actor) {
+          const petition = world.make.petition("open");
+          const coOrganizer = world.make.person();
+          const another = world.make.person();
+          coOrganize(petition, world.people.owner, coOrganizer);
+          coOrganize(petition, world.people.owner, another);
+          const fields: Record<string, string> = {
+            "preview-update": { body: "We passed our first milestone: thank you all." },
+            "post-update": { body: "We passed our first milestone: thank you all." },
+            "declare-victory": { body: "Leadership agreed to every part of the ask." },
+            "invite-organizer": { email: world.make.person().email },
+            "remove-organizer": { personId: String(another.id) },
+            leave: {},
+          }[intent];
+          const ownerPerson =
+            variant === "co-sponsor"
+              ? world.people.coSponsor
+              : variant === "co-organizer"
+                ? coOrganizer
+                : world.people.owner;
+          return {
+            path: actionPath(this.route, { slug: petition.slug }),
+            body: { intent, ...fields },
+            person: actorPerson(world, actor, ownerPerson),
+            // A preview writes nothing, even when allowed.
+            ...(intent === "preview-update" ? { changes: false } : {}),
+          };
+        },
+      }),
+    ),
   ),
   ...(["accept", "decline"] as const).map(
     (intent): Scenario => ({

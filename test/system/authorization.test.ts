@@ -87,18 +87,21 @@ const MATRIX: Record<string, Row> = {
   "petitions.$slug._index#drop-co-sponsor": [IN, 403, 403, 403, 403, 403, OK],
   // The dashboard: its organizers (the creator, co-organizers who accepted), moderators and admins see
   // it; organizers post updates; the creator alone declares victory and invites or removes organizers.
+  "petitions.$slug.dashboard#preview-update": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#post-update": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#declare-victory": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#invite-organizer": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#remove-organizer": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#leave": [IN, 403, 403, 403, 403, 403, 403],
   // A co-sponsor is no organizer: none of the dashboard is theirs.
+  "petitions.$slug.dashboard#preview-update@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#post-update@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#declare-victory@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#invite-organizer@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#remove-organizer@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#leave@co-sponsor": [IN, 403, 403, 403, 403, 403, 403],
   // A co-organizer posts updates and may leave; nothing else.
+  "petitions.$slug.dashboard#preview-update@co-organizer": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#post-update@co-organizer": [IN, 403, 403, 403, 403, 403, OK],
   "petitions.$slug.dashboard#declare-victory@co-organizer": [IN, 403, 403, 403, 403, 403, 403],
   "petitions.$slug.dashboard#invite-organizer@co-organizer": [IN, 403, 403, 403, 403, 403, 403],
