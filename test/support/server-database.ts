@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
+import { logCurrentState } from "../../app/domain/transparency/log-writer.server";
+import { serverNow } from "../../app/platform/runtime/clock.server";
 import { runScheduledJobs } from "../../app/server/boot.server";
 import { closeDb, getDb } from "../../db/client";
 import type { AppServer } from "./app-server";
@@ -25,9 +27,12 @@ export { closeDb };
  * Does now what the server's minute scheduler would do on its next tick (close due petitions, publish
  * due announcements, queue their emails, remind leadership). Called after an accepted request, so
  * the scheduler finds nothing left to do later — while a refused request is being checked.
+ * The public log is written once per batch period, remembered per process: forced here, so the
+ * server's first tick in a new period (on the wall clock) has nothing that moved left to append.
  */
-export function settle(): Promise<void> {
-  return runScheduledJobs();
+export async function settle(): Promise<void> {
+  await runScheduledJobs();
+  logCurrentState(serverNow(), { force: true });
 }
 
 export type Fingerprint = Map<string, { rows: number; hash: string }>;
