@@ -65,11 +65,7 @@ afterAll(async () => {
 // Small milestones so a handful of signatures reach one that requires a response.
 updateSettings(DEFAULT_SETTINGS, [{ threshold: 5, responseRequired: true, responseDays: 14 }], CLI_ACTOR);
 const company = makeCompany(40);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const { leader, moderator } = company;
 const admin = staff(39);
 grantRole(admin.id, "admin", CLI_ACTOR);

@@ -43,7 +43,7 @@ import { coOrganize, draftPetition, makeCompany, openPetition } from "../support
  */
 
 const company = makeCompany(24);
-const staff = (i: number) => company.staff[i] as User;
+const staff = company.member;
 const RLO = "\u202E";
 /** A public signature (the one place to change if signing changes its input). */
 const sign = (petitionId: number, user: User) =>
@@ -207,7 +207,7 @@ describe("milestones", () => {
   });
 
   it("queues no response obligation (nor leadership's emails) for a milestone a moderator did not approve", async () => {
-    const petition = openPetition(company, "Quieter open floors before the winter", []);
+    const petition = openPetition(company, "Quieter open floors before the winter");
     const creator = staff(0);
     expect(creator.id).toBe(findPetition(petition.slug)?.creatorId);
     // Milestones are added before opening only: make one on a fresh draft, open it, then sign (no
@@ -262,7 +262,7 @@ describe("rendering", () => {
   });
 
   it("refuses 5,000 characters of *a*a… (a fifth of a second of CPU each) with a 400", async () => {
-    const petition = openPetition(company, "Fewer all-hands meetings on Mondays", []);
+    const petition = openPetition(company, "Fewer all-hands meetings on Mondays");
     resetRateLimits();
     await expect(
       postComment(
@@ -274,7 +274,7 @@ describe("rendering", () => {
   });
 
   it("renders a body saved before the bounds once, safely, and its page answers 200", async () => {
-    const petition = openPetition(company, "A petition saved before bodies were stored", []);
+    const petition = openPetition(company, "A petition saved before bodies were stored");
     getDb()
       .update(petitions)
       .set({ body: `${">".repeat(3_000)} <script>alert(1)</script>`, bodyHtml: "" })
@@ -333,7 +333,7 @@ describe("spoofing", () => {
       if (!p) throw new Error(email);
       return { ...p, roles: rolesOf(p.id) };
     };
-    const petition = openPetition(company, "Bring back the Friday fruit basket", []);
+    const petition = openPetition(company, "Bring back the Friday fruit basket");
     const subject = { type: "petition" as const, id: petition.id };
     for (const [email, anonymous] of [
       ["ana1@corp.example", false],

@@ -48,11 +48,7 @@ import { draftPetition, makeCompany, openPetition } from "../support/petition-fi
 import { unsafeParts, XSS_PAYLOADS } from "../support/xss-payloads";
 
 const company = makeCompany(30);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const organizer = staff(0);
 const { moderator, leader } = company;
 const admin = staff(29);

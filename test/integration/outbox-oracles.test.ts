@@ -35,11 +35,7 @@ import { startSmtpServer } from "../support/smtp";
  */
 
 const company = makeCompany(30);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const admin = staff(29);
 grantRole(admin.id, "admin", CLI_ACTOR);
 const petition = openPetition(company, "Let staff see what the keystroke logger keeps");

@@ -38,11 +38,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const company = makeCompany(24);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const { moderator } = company;
 
 beforeEach(() => resetRateLimits());

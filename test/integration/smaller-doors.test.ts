@@ -29,7 +29,7 @@ import { draftPetition, makeCompany, openPetition } from "../support/petition-fi
  */
 
 const company = makeCompany(12);
-const staff = (i: number) => company.staff[i] as User;
+const staff = company.member;
 const petitionCount = () => getDb().select({ id: petitions.id }).from(petitions).all().length;
 const fill = (unit: string, length = 10_000) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 const draft = (body: string, n = 0) => ({

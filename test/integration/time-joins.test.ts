@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postComment } from "../../app/domain/discussion/posting.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
-import { sessionUser, type User } from "../../app/domain/identity/sessions.server";
+import { sessionUser } from "../../app/domain/identity/sessions.server";
 import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
 import { CLI_ACTOR } from "../../app/platform/audit.server";
 import { resetRateLimits } from "../../app/platform/rate-limits.server";
@@ -23,11 +23,7 @@ import { extractLink, startSmtpServer } from "../support/smtp";
  */
 
 const company = makeCompany(12);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const admin = staff(11);
 grantRole(admin.id, "admin", CLI_ACTOR);
 

@@ -204,11 +204,9 @@ async function replayPublicLedger(petition: Petition) {
 
 it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again: nothing lost or doubled${ON}`, async () => {
   // staff1–4 organize (creator and co-sponsors); everyone after them signs.
-  const petition = openPetition(
-    company,
-    "Let staff opt out of logging, signed by everyone at once",
-    EXTRA_MILESTONES,
-  );
+  const petition = openPetition(company, "Let staff opt out of logging, signed by everyone at once", {
+    milestones: EXTRA_MILESTONES,
+  });
   const signers = company.staff.slice(4);
   const cookies = await sessionCookies(signers.map((s) => s.id));
 
