@@ -1,32 +1,32 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { getConfig } from "../../app/config.server";
-import { heldCommentCount, publishHeldComments } from "../../app/domain/discussion/batches.server";
-import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
-import { hideComment } from "../../app/domain/discussion/moderation.server";
-import { deleteComment, editComment, postComment } from "../../app/domain/discussion/posting.server";
-import { discussionActivity } from "../../app/domain/discussion/queue.server";
+import { getConfig } from "../../../app/config.server";
+import { heldCommentCount, publishHeldComments } from "../../../app/domain/discussion/batches.server";
+import { forgetAnonymousAuthors } from "../../../app/domain/discussion/forgetting.server";
+import { hideComment } from "../../../app/domain/discussion/moderation.server";
+import { deleteComment, editComment, postComment } from "../../../app/domain/discussion/posting.server";
+import { discussionActivity } from "../../../app/domain/discussion/queue.server";
 import {
   type CommentView,
   listRevisions,
   loadComment,
   loadThread,
-} from "../../app/domain/discussion/thread.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { Refusal } from "../../app/platform/refusal";
-import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
-import * as commentRoute from "../../app/routes/comments.$commentId";
-import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
-import * as petitionRoute from "../../app/routes/petitions.$slug._index";
-import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
-import { getDb } from "../../db/client";
-import { readOutcome } from "../support/action-routes";
-import { callRoute } from "../support/fixtures";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+} from "../../../app/domain/discussion/thread.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { resetRateLimits } from "../../../app/platform/rate-limits.server";
+import { Refusal } from "../../../app/platform/refusal";
+import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../../app/platform/time";
+import * as commentRoute from "../../../app/routes/comments.$commentId";
+import * as discussionRoute from "../../../app/routes/discussions.$subjectType.$subjectId";
+import * as petitionRoute from "../../../app/routes/petitions.$slug._index";
+import * as dashboardRoute from "../../../app/routes/petitions.$slug.dashboard";
+import { getDb } from "../../../db/client";
+import { readOutcome } from "../../support/action-routes";
+import { callRoute } from "../../support/fixtures";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
- * Issue 17, finding 7's last part: public counters of anonymous comments move in batches. A viewer
+ * Public counters of anonymous comments move in batches. A viewer
  * who polls a thread every minute used to see an anonymous comment (and the thread's counts, its
  * parent's reply count, the organizer's numbers, the reply email) appear the minute it was posted,
  * and could line it up with the same person's named comment a minute before. Now an anonymous

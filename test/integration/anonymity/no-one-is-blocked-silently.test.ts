@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deriveRequest, newWalletSecret } from "../../app/browser/derived-tokens";
-import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
-import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
-import { issueRequested } from "../../app/domain/petitions/issuance-runs.server";
-import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { startOfDay } from "../../app/platform/time";
-import { petitionScope } from "../../app/platform/token-messages";
-import { getDb } from "../../db/client";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { deriveRequest, newWalletSecret } from "../../../app/browser/derived-tokens";
+import { publishIssuedCounts } from "../../../app/domain/petitions/anonymous-signing.server";
+import { findPublicPetition, toApiPetition } from "../../../app/domain/petitions/api.server";
+import { issueRequested } from "../../../app/domain/petitions/issuance-runs.server";
+import { petitionKeyView } from "../../../app/domain/petitions/petition-keys.server";
+import { resetRateLimits } from "../../../app/platform/rate-limits.server";
+import { startOfDay } from "../../../app/platform/time";
+import { petitionScope } from "../../../app/platform/token-messages";
+import { getDb } from "../../../db/client";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
  * "Nobody can be blocked silently": a hand-written issuance row marking someone as "signed publicly

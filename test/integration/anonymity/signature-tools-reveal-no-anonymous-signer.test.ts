@@ -5,42 +5,42 @@ import Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { newWalletSecret } from "../../app/browser/derived-tokens";
-import { act, fetchToken, type HeldToken, redeem } from "../../app/demo/anonymous-signer.server";
-import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { findPersonByEmail } from "../../app/domain/people/directory.server";
-import { importDirectory } from "../../app/domain/people/directory-import.server";
-import { commitAnonymousBatches } from "../../app/domain/petitions/anonymous-signing.server";
-import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
-import { listPublicSigners, SIGNERS_PAGE_SIZE } from "../../app/domain/petitions/counts.server";
+import { newWalletSecret } from "../../../app/browser/derived-tokens";
+import { act, fetchToken, type HeldToken, redeem } from "../../../app/demo/anonymous-signer.server";
+import { grantRole, rolesOf } from "../../../app/domain/identity/permissions.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { findPersonByEmail } from "../../../app/domain/people/directory.server";
+import { importDirectory } from "../../../app/domain/people/directory-import.server";
+import { commitAnonymousBatches } from "../../../app/domain/petitions/anonymous-signing.server";
+import { findPublicPetition, toApiPetition } from "../../../app/domain/petitions/api.server";
+import { listPublicSigners, SIGNERS_PAGE_SIZE } from "../../../app/domain/petitions/counts.server";
 import {
   exportSigners,
   signatureSeries,
   signerBreakdowns,
-} from "../../app/domain/petitions/dashboard.server";
+} from "../../../app/domain/petitions/dashboard.server";
 import {
   InvalidationError,
   invalidateSignatures,
   previewInvalidation,
-} from "../../app/domain/petitions/invalidation.server";
+} from "../../../app/domain/petitions/invalidation.server";
 import {
   newSignerPseudonym,
   nextLedgerEntry,
   writeLedgerEntry,
-} from "../../app/domain/petitions/ledger.server";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition } from "../../app/domain/petitions/reads.server";
-import { hashIp, signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { actorOf, CLI_ACTOR } from "../../app/platform/audit.server";
-import { resetRateLimits } from "../../app/platform/rate-limits.server";
-import { Refusal } from "../../app/platform/refusal";
-import { type Group, suppressSmallGroups } from "../../app/platform/small-groups";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../app/platform/time";
-import { getDb } from "../../db/client";
-import { anonymousSignatures, auditLog, petitions, signatures } from "../../db/schema";
-import { giveTokenHolders } from "../support/anonymous";
-import { openPetition } from "../support/petition-fixtures";
+} from "../../../app/domain/petitions/ledger.server";
+import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { findPetition } from "../../../app/domain/petitions/reads.server";
+import { hashIp, signPetition, withdrawSignature } from "../../../app/domain/petitions/signing.server";
+import { actorOf, CLI_ACTOR } from "../../../app/platform/audit.server";
+import { resetRateLimits } from "../../../app/platform/rate-limits.server";
+import { Refusal } from "../../../app/platform/refusal";
+import { type Group, suppressSmallGroups } from "../../../app/platform/small-groups";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../../app/platform/time";
+import { getDb } from "../../../db/client";
+import { anonymousSignatures, auditLog, petitions, signatures } from "../../../db/schema";
+import { giveTokenHolders } from "../../support/anonymous";
+import { openPetition } from "../../support/petition-fixtures";
 
 /**
  * Attacks on anonymous signers by those who see more than the public — a moderator's invalidation
