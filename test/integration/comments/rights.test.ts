@@ -25,6 +25,7 @@ import { makeCompany, openPetition } from "../../support/petition-fixtures";
  * of its discussion and every kind of person, each `can` flag the page reads is true exactly when
  * the action it offers succeeds (tried one by one, each on its own fresh comment in that state).
  */
+
 const company = makeCompany(12);
 const [organizer, , , , author, colleague, reporter, voter] = company.staff;
 if (!organizer || !author || !colleague || !reporter || !voter) throw new Error("company too small");
