@@ -37,7 +37,7 @@ const publicLedger = (petitionId: number) =>
 describe("the ledger's format 2: public times to the hour", () => {
   it("times new entries by their hour, and the hour cannot be lined up with a sign-in", async () => {
     const petition = openPetition(company);
-    // A first sign-in two seconds before an anonymous signature (the review's join), and a public
+    // A first sign-in two seconds before an anonymous signature (the join an adversary would try), and a public
     // signature a minute later.
     const now = Date.now();
     const signer = staff(5);

@@ -554,7 +554,7 @@ describe("co-sponsors and co-organizers", () => {
     callRoute(dashboardRoute, "action", who, path, params, form);
   const invitationPath = `/petitions/${own.slug}/invitation`;
 
-  it("gives a co-sponsor nothing but their endorsement: the attacks of the review all fail", async () => {
+  it("gives a co-sponsor nothing but their endorsement: every organizer's action is refused them", async () => {
     const colleague = person(264);
     coOrganizeDirectly(colleague);
     // Remove the creator's co-organizer, email every signer, declare victory, invite themselves.

@@ -56,7 +56,7 @@ describe("email trails of anonymous comments", () => {
       )
       .get(petition.id);
     expect(quiet?.emails_author).toBe(0);
-    // The review's trail: a colleague replies, a moderator hides it — what would company mail see?
+    // The trail an adversary would read: a colleague replies, a moderator hides it — what would company mail see?
     await postComment(null, { body: "A named reply", anonymous: false, parentId: quiet?.id ?? 0 }, replier);
     hideComment(quiet?.id ?? 0, "Off topic", moderator);
     expect(mailTo(author.email)).toEqual([]);

@@ -37,7 +37,7 @@ function inversions(items: { id: number; at: number }[]): { inverted: number; pa
 }
 
 /**
- * The review's window: the named items whose ids are just below and just above the anonymous item's
+ * An adversary's window: the named items whose ids are just below and just above the anonymous item's
  * give the times it was written between (a median 3.9 h; 9 of 84 within an hour).
  */
 function idWindow(named: { id: number; at: number }[], anonymousId: number) {
@@ -80,7 +80,7 @@ describe("comment and feedback ids", () => {
     const { inverted, pairs } = inversions(named);
     expect(inverted / pairs).toBeGreaterThan(0.2);
     expect(inverted / pairs).toBeLessThan(0.8);
-    // The review's method, tried on the named comments whose times are known: with ordered ids each
+    // The adversary's method, tried on the named comments whose times are known: with ordered ids each
     // one's window held its time (and was ten minutes wide); now most do not hold it at all.
     const held = named.filter((n) => {
       const window = idWindow(
