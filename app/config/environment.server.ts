@@ -2,7 +2,6 @@
  * The environment the server and the commands read, as one zod schema: each variable's form, its
  * default and its bounds. What the values become (the Config) is app/config.server.ts.
  */
-import { X509Certificate } from "node:crypto";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { isRole, type Role } from "../vocabulary/roles";

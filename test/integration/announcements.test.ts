@@ -65,11 +65,7 @@ afterAll(async () => {
 // Small milestones so a handful of signatures reach one that requires a response.
 updateSettings(DEFAULT_SETTINGS, [{ threshold: 5, responseRequired: true, responseDays: 14 }], CLI_ACTOR);
 const company = makeCompany(40);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const { leader, moderator } = company;
 const admin = staff(39);
 grantRole(admin.id, "admin", CLI_ACTOR);
@@ -481,7 +477,7 @@ describe("the pages' actions", () => {
   });
 });
 
-describe("after a review", () => {
+describe("a memo's emails to signers", () => {
   it("emails a signer once even when the signature the batch started from is withdrawn between batches", async () => {
     const a = openPetition(company, "First petition a signer signs");
     const b = openPetition(company, "Second petition the same signer signs");
@@ -563,7 +559,9 @@ describe("after a review", () => {
       }
     }
   });
+});
 
+describe("answers and commitments", () => {
   it("refuses to publish an answer to a petition hidden since the draft, and keeps hidden petitions off leadership's queue", async () => {
     const petition = openPetition(company, "A petition hidden after the draft");
     await signMany(petition.id, 34, 5, Date.now());
@@ -607,7 +605,9 @@ describe("after a review", () => {
       updateCommitment(commitment?.id ?? 0, { status: "done", announcementId: memo.id + 1 }, leader),
     ).toThrowError(/no such commitment/);
   });
+});
 
+describe("slugs and dates", () => {
   it("never makes an all-digit slug, which would read as an id", () => {
     const memo = saveAnnouncement(
       null,

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { User } from "../../app/domain/identity/sessions.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import * as blindSignatures from "../../app/platform/anonymity/blind-signatures.server";
@@ -15,11 +14,7 @@ vi.mock("../../app/platform/anonymity/blind-signatures.server", async (original)
 const keysMade = () => vi.mocked(blindSignatures.generateBlindKeyPair).mock.calls.length;
 
 const company = makeCompany(10);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const [creator, a, colleague] = [staff(0), staff(1), staff(4)];
 
 function awaitingModeration() {

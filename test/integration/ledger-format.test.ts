@@ -11,11 +11,7 @@ import { signAnonymously } from "../support/anonymous";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(12);
-const staff = (i: number) => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 
 /** What docs/ledger.md tells anyone to compute, written out here rather than calling entryHash. */
 function documentedHash(
@@ -41,7 +37,7 @@ const publicLedger = (petitionId: number) =>
 describe("the ledger's format 2: public times to the hour", () => {
   it("times new entries by their hour, and the hour cannot be lined up with a sign-in", async () => {
     const petition = openPetition(company);
-    // A first sign-in two seconds before an anonymous signature (the review's join), and a public
+    // A first sign-in two seconds before an anonymous signature (the join an adversary would try), and a public
     // signature a minute later.
     const now = Date.now();
     const signer = staff(5);
@@ -77,7 +73,7 @@ describe("the ledger's format 2: public times to the hour", () => {
     const db = getDb();
     // A chain begun before the upgrade: format 1 entries with exact times (written by hand on a
     // petition row with no entries yet: opening one today writes a format 2 key entry first).
-    const legacy = openPetitionWithoutEntries();
+    const legacy = copyPetitionWithAnEmptyChain();
     let prevHash = GENESIS_HASH;
     const exact = Date.now() - 3 * HOUR_MS + 1_234;
     const signers = ["a", "b"].map((c) => c.repeat(64));
@@ -136,7 +132,7 @@ describe("the ledger's format 2: public times to the hour", () => {
 });
 
 /** A copy of a petition row with an empty chain (the table is append-only: a chain cannot be emptied). */
-function openPetitionWithoutEntries(): number {
+function copyPetitionWithAnEmptyChain(): number {
   const source = getDb().select().from(petitions).limit(1).get();
   if (!source) throw new Error("no petition to copy");
   const { id: _id, ...rest } = source;

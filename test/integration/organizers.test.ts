@@ -11,7 +11,6 @@ import {
   signatureSeries,
   signerBreakdowns,
 } from "../../app/domain/petitions/dashboard.server";
-import { createPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures } from "../../app/domain/petitions/invalidation.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import {
@@ -20,7 +19,6 @@ import {
   removeOrganizer,
 } from "../../app/domain/petitions/organizers.server";
 import { findPetition, listPetitions } from "../../app/domain/petitions/reads.server";
-import type { Petition } from "../../app/domain/petitions/rights.server";
 import { signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
 import { isOrganizer } from "../../app/domain/petitions/standing.server";
 import {
@@ -52,7 +50,7 @@ import { getDb } from "../../db/client";
 import { anonymousSignatures, auditLog, comments, outbox, people, signatures } from "../../db/schema";
 import { signAs } from "../support/anonymous";
 import { callRoute } from "../support/fixtures";
-import { coOrganize } from "../support/petition-fixtures";
+import { coOrganize, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -106,21 +104,6 @@ grantRole(user("admin@corp.example").id, "admin", CLI_ACTOR);
 const moderator = user("mod@corp.example");
 const admin = user("admin@corp.example");
 
-function openPetitionBy(creator: User, sponsors: User[], title: string, when = Date.now()): Petition {
-  const petition = createPetition(
-    {
-      title,
-      summary: "Give every member of staff a way to opt out of keystroke and click logging.",
-      body: "Keystroke and click logging for AI training was introduced without consultation. ".repeat(3),
-    },
-    creator,
-    when,
-  );
-  transitionPetition(petition.id, { action: "submit" }, creator, when);
-  for (const sponsor of sponsors) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor, when);
-  return transitionPetition(petition.id, { action: "approve" }, moderator, when);
-}
-
 // Deterministic "random" signing times over the first ten days, a third anonymous.
 let seed = 7;
 const next = () => {
@@ -131,11 +114,12 @@ const next = () => {
 const creator = person(1);
 const sponsors = [person(2), person(3), person(4)];
 // Opened eleven days ago, so its ten days of signatures are all in the past when updates are posted.
-const petition = openPetitionBy(
-  creator,
-  sponsors,
+const petition = openPetition(
+  { staff: [creator, ...sponsors], moderator },
   "Let staff opt out of logging for AI training",
-  Date.now() - 11 * DAY_MS,
+  {
+    at: Date.now() - 11 * DAY_MS,
+  },
 );
 const opened = petition.openedAt?.getTime() ?? Date.now();
 const signers = Array.from({ length: 300 }, (_, i) => person(i + 10));
@@ -402,9 +386,8 @@ describe("updates to signers", () => {
       }
     };
     await drain();
-    const tiny = openPetitionBy(
-      person(305),
-      [person(306), person(307), person(308)],
+    const tiny = openPetition(
+      { staff: [person(305), person(306), person(307), person(308)], moderator },
       "Keep logging data out of performance reviews",
     );
     coOrganize(tiny, person(305), person(306));
@@ -565,9 +548,8 @@ describe("updates to signers", () => {
   });
 
   it("sends no milestone news to an organizer who turned it off", async () => {
-    const small = openPetitionBy(
-      person(301),
-      [person(302), person(303), person(304)],
+    const small = openPetition(
+      { staff: [person(301), person(302), person(303), person(304)], moderator },
       "Publish the logging retention schedule",
     );
     // Its organizers: the creator and two co-organizers (302, 303); 304 only co-sponsors it.
@@ -594,9 +576,8 @@ describe("updates to signers", () => {
 
 describe("co-sponsors and co-organizers", () => {
   // A petition of its own: updates are one a day.
-  const own = openPetitionBy(
-    person(260),
-    [person(261), person(262), person(263)],
+  const own = openPetition(
+    { staff: [person(260), person(261), person(262), person(263)], moderator },
     "Quiet hours for the open floors",
   );
   const [ownCreator, coSponsor] = [person(260), person(261)];
@@ -606,7 +587,7 @@ describe("co-sponsors and co-organizers", () => {
     callRoute(dashboardRoute, "action", who, path, params, form);
   const invitationPath = `/petitions/${own.slug}/invitation`;
 
-  it("gives a co-sponsor nothing but their endorsement: the attacks of the review all fail", async () => {
+  it("gives a co-sponsor nothing but their endorsement: every organizer's action is refused them", async () => {
     const colleague = person(264);
     coOrganizeDirectly(colleague);
     // Remove the creator's co-organizer, email every signer, declare victory, invite themselves.

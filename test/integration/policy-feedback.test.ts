@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findReplies, repliesLookupOf, secretHashOfCode } from "../../app/browser/feedback-replies";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
-import type { User } from "../../app/domain/identity/sessions.server";
 import { secretHashOf } from "../../app/domain/policies/anonymous-feedback.server";
 import { myFeedback, sendFeedback } from "../../app/domain/policies/feedback.server";
 import { feedbackAggregates } from "../../app/domain/policies/feedback-inbox.server";
@@ -25,11 +24,7 @@ import { callRoute } from "../support/fixtures";
 import { makeCompany } from "../support/petition-fixtures";
 
 const company = makeCompany(30);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const owner = staff(0);
 const policy = createPolicy(
   {

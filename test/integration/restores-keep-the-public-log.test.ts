@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { backupDatabase } from "../../app/domain/backups/backup.server";
 import { LogMismatch, restoreDatabase } from "../../app/domain/backups/restore.server";
-import type { User } from "../../app/domain/identity/sessions.server";
 import { nextLedgerEntry, verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { signPetition } from "../../app/domain/petitions/signing.server";
 import { checkLedgerAgainstLog, type IndexedEntry } from "../../app/domain/transparency/log-audit";
@@ -26,11 +25,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
 const dir = mkdtempSync(path.join(tmpdir(), "undersigned-restore-log-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const company = makeCompany(24);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 let signer = 4;
 const signPublicly = async (petitionId: number, n: number) => {
   for (let i = 0; i < n; i++)

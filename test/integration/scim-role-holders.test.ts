@@ -17,8 +17,8 @@ import { patchOf, scimRequest } from "../support/scim-client";
 import { fingerprint, fingerprintChanges } from "../support/server-database";
 
 /**
- * Issue 22, finding 3: a SCIM token took over the admin account by moving the admin's work email to
- * an address it reads, then signing in by link there; the old session kept working, nobody was told,
+ * A SCIM token cannot take over a role holder's account. It could: it took over the admin account by
+ * moving the admin's work email to an address it reads, then signing in by link there; the old session kept working, nobody was told,
  * and the audit named only the new address. Now who a role holder is (email, userName, externalId,
  * which SCIM user they are) waits for an admin, and any email change ends the person's sessions and
  * links, tells the old address and is audited old → new.

@@ -342,7 +342,7 @@ describe("SCIM requests that change nothing", () => {
   });
 });
 
-/** Issue 22, finding 6: what RFC 7644 asks and the server did not do. */
+/** What RFC 7644 asks of a SCIM server, each asked of this one. */
 describe("SCIM as RFC 7644 says", () => {
   const create = async (email: string, extra: Record<string, unknown> = {}) => {
     const created = await scim("POST", "/Users", { ...oktaCreate(email), externalId: undefined, ...extra });

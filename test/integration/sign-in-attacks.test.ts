@@ -17,7 +17,7 @@ import { outbox } from "../../db/schema";
 import { importSampleDirectory } from "../support/fixtures";
 
 /**
- * The attack review's sign-in findings, each performed and shown to fail now: locking a named
+ * Attacks on sign-in, each performed and shown to fail: locking a named
  * colleague out of sign-in, telling members from unknown addresses by the work a request does,
  * reusing an older link, and a session that renews for ever.
  */

@@ -1,13 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { COUNT_STANDING_BY_VISIBILITY } from "../../app/domain/petitions/counts.server";
 import { COUNT_ANONYMOUS_BETWEEN, COUNT_STANDING_BETWEEN } from "../../app/domain/petitions/dashboard.server";
-import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
+import { getDb } from "../../db/client";
+import { migratedBefore } from "../support/migrations";
 
 describe("counting a petition's standing signatures by visibility", () => {
   it("reads the partial index of standing signatures (migration 0012), not every signature row", () => {
@@ -48,15 +43,8 @@ describe("counting a petition's standing signatures by visibility", () => {
 
   it("migration 0012 also widens the outbox index of a database migrated before 0011 was edited", () => {
     // Migrations 0000–0011 only, then 0011's first, narrow outbox index as such a database has it.
-    const dir = mkdtempSync(path.join(tmpdir(), "undersigned-migrations-"));
-    cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-    const journalPath = path.join(dir, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 12) }));
-    const client = new Database(path.join(dir, "app.db"));
-    registerMigrationFunctions(client);
-    registerMigrationFunctions(client);
-    migrate(drizzle(client), { migrationsFolder: dir });
+    const db = migratedBefore("_standing_visibility_index");
+    const { client } = db;
     client.exec(
       "DROP INDEX outbox_petition_idx; CREATE INDEX outbox_petition_idx ON outbox (petition_id) WHERE petition_id is not null",
     );
@@ -67,9 +55,8 @@ describe("counting a petition's standing signatures by visibility", () => {
         .map((row) => row.name);
     expect(columns()).toEqual(["petition_id"]);
 
-    migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    db.upgrade();
     expect(columns()).toEqual(["petition_id", "kind", "status"]);
-    client.close();
-    rmSync(dir, { recursive: true, force: true });
+    db.done();
   });
 });

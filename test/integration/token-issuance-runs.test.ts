@@ -1,10 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { deriveRequest, finalizeDerived, newWalletSecret } from "../../app/browser/derived-tokens";
 import { ANONYMOUS_MIN_HOLDERS } from "../../app/config/environment.server";
@@ -33,9 +27,10 @@ import { resetRateLimits } from "../../app/platform/security/rate-limits.server"
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as tokensRoute from "../../app/routes/api.tokens";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
-import { getDb, MIGRATIONS_FOLDER, registerMigrationFunctions } from "../../db/client";
+import { getDb } from "../../db/client";
 import { giveTokenHolders } from "../support/anonymous";
 import { callRoute, requestAs, TEST_BASE_URL } from "../support/fixtures";
+import { migratedBefore } from "../support/migrations";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 /**
@@ -44,11 +39,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const company = makeCompany(12);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 
 type Target = { scope: string; id?: number; policyId?: number; publicKey: string; fingerprint: string };
 type Targets = { petitions: Target[]; feedback: Target[] };
@@ -438,17 +429,9 @@ describe("public signing", () => {
 
 describe("upgrading", () => {
   it("turns each stored blinded message into its SHA-256 and drops the stored signatures; a row of a public signer without a token stays null", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "undersigned-migrations-"));
-    cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-    const journalPath = path.join(dir, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-    const until = journal.entries.findIndex((e) => e.tag.endsWith("token_issuance_hashes"));
-    expect(until).toBeGreaterThan(0);
-    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, until) }));
-    const client = new Database(path.join(dir, "app.db"));
+    const db = migratedBefore("token_issuance_hashes");
+    const { client } = db;
     try {
-      registerMigrationFunctions(client);
-      migrate(drizzle(client), { migrationsFolder: dir });
       client.prepare("insert into people (id, email, name) values (1, 'a@corp.example', 'A')").run();
       const day = startOfDay(Date.now());
       const blinded = randomBytes(256);
@@ -458,9 +441,7 @@ describe("upgrading", () => {
       insert.run("petition:1", day, blinded.toString("base64url"), randomBytes(256).toString("base64url"));
       insert.run("petition:2", day, null, null);
 
-      client.pragma("foreign_keys = OFF");
-      migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
-      expect(client.pragma("foreign_key_check")).toEqual([]);
+      db.upgrade();
       const rows = client.prepare("select * from token_issuance order by scope").all();
       expect(rows).toEqual([
         {
@@ -472,11 +453,10 @@ describe("upgrading", () => {
         { scope: "petition:2", person_id: 1, issued_on: day, blinded_hash: null },
       ]);
       // Migrating again changes nothing.
-      migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      db.upgrade();
       expect(client.prepare("select * from token_issuance order by scope").all()).toEqual(rows);
     } finally {
-      client.close();
-      rmSync(dir, { recursive: true, force: true });
+      db.done();
     }
   });
 });

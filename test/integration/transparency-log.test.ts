@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../app/config.server";
-import type { User } from "../../app/domain/identity/sessions.server";
 import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
 import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
 import { NO_ANONYMOUS_SIGNATURE_QUESTION, signPetition } from "../../app/domain/petitions/signing.server";
@@ -49,11 +48,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const company = makeCompany(8);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 
 const get = (route: Parameters<typeof callRoute>[0], path: string) =>
   callRoute(route, "loader", null, path, {});

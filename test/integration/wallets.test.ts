@@ -14,11 +14,7 @@ import { makeCompany } from "../support/petition-fixtures";
 /** The wallet records (ADR 0038): what the server keeps of a person's wallet, and who may read it. */
 
 const company = makeCompany(6);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 
 type Route = {
   action?: (args: ActionFunctionArgs) => Promise<Response>;

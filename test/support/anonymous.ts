@@ -60,6 +60,10 @@ export async function signAnonymously(
   return token;
 }
 
+/** A public signature from no address (the one place to change if signing changes its input). */
+export const signPublicly = (petitionId: number, user: User, at?: number) =>
+  signPetition({ noAnonymousSignature: true, petitionId, user, ip: null }, at);
+
 /**
  * Signs publicly (signPetition, as the no-JavaScript form does) or anonymously (through the
  * protocol, counted at once): for tests that sign both ways.

@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { updateCommitment } from "../../app/domain/announcements/commitments.server";
 import { announcementInputSchema } from "../../app/domain/announcements/forms";
 import { publishAnnouncement, saveAnnouncement } from "../../app/domain/announcements/lifecycle.server";
-import type { User } from "../../app/domain/identity/sessions.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { postPetitionUpdate } from "../../app/domain/petitions/updates.server";
 import { policyInputSchema } from "../../app/domain/policies/forms";
@@ -11,7 +10,7 @@ import { DAY_MS } from "../../app/platform/time";
 import { getDb } from "../../db/client";
 import { commitments } from "../../db/schema";
 import { signAs } from "./anonymous";
-import { openPetition } from "./petition-fixtures";
+import { type makeCompany, openPetition } from "./petition-fixtures";
 
 /** The words of an answered petition's story: its title, the policy's, the memo's, its commitments'. */
 export type StoryWords = { petition?: string; policy: string; memo: string; commitments: [string, string] };
@@ -23,17 +22,12 @@ export type StoryWords = { petition?: string; policy: string; memo: string; comm
  * update, closed. Set a milestone of at most `signers` in the settings first to have one reached.
  */
 export async function answeredPetition(
-  company: { staff: User[]; moderator: User; leader: User },
+  company: ReturnType<typeof makeCompany>,
   words: StoryWords,
   t0: number,
   signers = 10,
 ) {
-  const { leader, moderator } = company;
-  const staff = (i: number): User => {
-    const user = company.staff[i];
-    if (!user) throw new Error(`no staff ${i}`);
-    return user;
-  };
+  const { leader, moderator, member: staff } = company;
   const petition = openPetition(company, words.petition);
   for (let i = 0; i < signers; i++)
     await signAs(

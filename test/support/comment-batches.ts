@@ -6,7 +6,7 @@ let runs = 0;
 /**
  * Runs the minute scheduler's comment batch job as its first run after the next midnight would:
  * every held anonymous comment is then a leftover of a day before, so every thread's batch is
- * published whatever its size (the rule itself is tested in test/integration/comment-batches.test.ts).
+ * published whatever its size (the rule itself is tested in test/integration/anonymity/anonymous-comments-move-in-batches.test.ts).
  * Each call is a run of a boundary of its own (a minute later than the last), as the scheduler's
  * runs on successive days are. For tests that post an anonymous comment and then look at it as
  * everyone else will.

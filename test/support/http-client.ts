@@ -41,12 +41,15 @@ export type HttpResponse = {
   location: string | null;
   setCookie: string[];
   headers: http.IncomingHttpHeaders;
+  /** The body as sent (not decompressed, unlike fetch), and as text. */
+  bytes: Buffer;
   body: string;
 };
 
 /**
- * One request on its own connection from `from`, with `headers` on top (a Host of its own, say).
- * Network failures (a killed server, a refused connection) reject; every HTTP status resolves.
+ * One request from `from`, with `headers` on top (a Host of its own, say), on its own connection
+ * unless an `agent` (keep-alive, say) is given. Network failures (a killed server, a refused
+ * connection) reject; every HTTP status resolves.
  */
 export function httpRequest(
   url: string,
@@ -56,6 +59,7 @@ export function httpRequest(
     cookie?: string;
     from?: string;
     headers?: Record<string, string>;
+    agent?: http.Agent;
   } = {},
 ): Promise<HttpResponse> {
   const target = new URL(url);
@@ -69,7 +73,7 @@ export function httpRequest(
         path: `${target.pathname}${target.search}`,
         method: options.method ?? (body === undefined ? "GET" : "POST"),
         localAddress: options.from,
-        agent: false,
+        agent: options.agent ?? false,
         headers: {
           ...(body === undefined
             ? {}
@@ -85,15 +89,17 @@ export function httpRequest(
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
-        response.on("end", () =>
+        response.on("end", () => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: response.statusCode ?? 0,
             location: response.headers.location ?? headerValue(response.headers["x-remix-redirect"]),
             setCookie: response.headers["set-cookie"] ?? [],
             headers: response.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
+            bytes,
+            body: bytes.toString("utf8"),
+          });
+        });
       },
     );
     request.on("error", reject);

@@ -5,7 +5,7 @@ import { PREFIX_BYTES, petitionScope, tokenMessage } from "../../app/platform/an
 
 /**
  * What an operator holding the database can do to it, written straight into a copy's SQLite file as
- * they would: pad a petition's count (issue 24, finding 2) and rewrite a ledger (drop one entry and
+ * they would: pad a petition's count and rewrite a ledger (drop one entry and
  * re-hash the chain). Each change is made consistently (ledger entries, head, count), so the old
  * checks pass; only the public log can tell.
  */

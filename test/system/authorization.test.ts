@@ -10,6 +10,7 @@ import {
 import { type Actor, SCENARIOS, type Scenario, scenarioKey } from "../support/action-scenarios";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
+import { STRESS } from "../support/stress";
 import { ROLES, systemApp } from "../support/system-world";
 
 /**
@@ -149,7 +150,6 @@ const MATRIX: Record<string, Row> = {
   welcome: /*                                */ [IN, 403, 403, 403, 403, 403, OK],
 };
 
-const STRESS = process.env.STRESS === "1";
 const system = systemApp();
 
 /** What the server did, in the table's words (or a description of anything else). */

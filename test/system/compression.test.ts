@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { safeToCompress } from "../../app/server/compression.server";
 import { sessionCookie } from "../support/fixtures";
+import { type HttpResponse, httpRequest } from "../support/http-client";
 import { systemApp } from "../support/system-world";
 
 /**
@@ -15,37 +15,14 @@ import { systemApp } from "../support/system-world";
 
 const system = systemApp();
 
-type Raw = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+/** One GET with these headers, its body as sent (`bytes`: not decompressed, unlike fetch). */
+const rawGet = (url: string, headers: Record<string, string> = {}) => httpRequest(url, { headers });
 
-/** One GET with these headers, the body as sent (not decompressed, unlike fetch). */
-function rawGet(url: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", reject);
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    request.on("error", reject);
-    request.end();
-  });
-}
-
-const decoded = (raw: Raw) => {
+const decoded = (raw: HttpResponse) => {
   const encoding = raw.headers["content-encoding"];
-  if (encoding === "br") return brotliDecompressSync(raw.body).toString("utf8");
-  if (encoding === "gzip") return gunzipSync(raw.body).toString("utf8");
-  return raw.body.toString("utf8");
+  if (encoding === "br") return brotliDecompressSync(raw.bytes).toString("utf8");
+  if (encoding === "gzip") return gunzipSync(raw.bytes).toString("utf8");
+  return raw.bytes.toString("utf8");
 };
 
 const ACCEPT_ALL = { "Accept-Encoding": "br, gzip, deflate" };
@@ -62,7 +39,7 @@ describe("pages", () => {
     expect(br.status).toBe(200);
     expect(br.headers["content-encoding"]).toBe("br");
     expect(String(br.headers.vary)).toMatch(/accept-encoding/i);
-    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(br.bytes.length).toBeLessThan(plain.bytes.length / 2);
     expect(decoded(br)).toContain(world.petitions.open.title);
 
     const gzip = await rawGet(page, { "Accept-Encoding": "gzip" });
@@ -83,7 +60,7 @@ describe("pages", () => {
       const response = await rawGet(`${app.baseUrl}${pagePath}`, { ...ACCEPT_ALL, Cookie: cookie });
       expect(response.status, pagePath).toBe(200);
       expect(response.headers["content-encoding"], pagePath).toBeUndefined();
-      expect(response.body.toString("utf8"), pagePath).toContain("</html>");
+      expect(response.bytes.toString("utf8"), pagePath).toContain("</html>");
     }
   });
 
@@ -110,7 +87,7 @@ describe("pages", () => {
 describe("assets", () => {
   it("are served from the brotli and gzip copies made at build time, and as they are to a client that asks for neither", async () => {
     const { app, world } = system;
-    const html = (await rawGet(`${app.baseUrl}/petitions/${world.petitions.open.slug}`)).body.toString(
+    const html = (await rawGet(`${app.baseUrl}/petitions/${world.petitions.open.slug}`)).bytes.toString(
       "utf8",
     );
     const scripts = [...html.matchAll(/\/assets\/[\w.-]+\.js/g)].map((m) => m[0]);
@@ -131,14 +108,14 @@ describe("assets", () => {
     expect(String(br.headers.vary)).toMatch(/accept-encoding/i);
     expect(String(br.headers["content-type"])).toMatch(/javascript/);
     expect(String(br.headers["cache-control"])).toMatch(/immutable/);
-    expect(br.body.equals(readFileSync(`${file}.br`))).toBe(true);
+    expect(br.bytes.equals(readFileSync(`${file}.br`))).toBe(true);
 
     const gzip = await rawGet(`${app.baseUrl}${asset}`, { "Accept-Encoding": "gzip" });
     expect(gzip.headers["content-encoding"]).toBe("gzip");
-    expect(gzip.body.equals(readFileSync(`${file}.gz`))).toBe(true);
+    expect(gzip.bytes.equals(readFileSync(`${file}.gz`))).toBe(true);
 
     const plain = await rawGet(`${app.baseUrl}${asset}`);
     expect(plain.headers["content-encoding"]).toBeUndefined();
-    expect(plain.body.equals(readFileSync(file))).toBe(true);
+    expect(plain.bytes.equals(readFileSync(file))).toBe(true);
   });
 });

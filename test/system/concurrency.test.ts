@@ -22,6 +22,7 @@ import {
 } from "../support/http-client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
+import { atScale, ON_WORKERS, WORKERS } from "../support/stress";
 
 /**
  * Many colleagues sign one petition at the same moment through the page's real form action, each
@@ -29,16 +30,12 @@ import { startSmtpServer } from "../support/smtp";
  * and every third of those signs again. Nothing may be lost or doubled, and the count, the
  * signatures, the ledger and the milestones must agree. See docs/reliability.md.
  */
-const STRESS = process.env.STRESS === "1";
-/** Worker processes serving (test/system/*-two-workers.test.ts run this suite with 2). */
-const WORKERS = process.env.TEST_WORKERS ?? "1";
-const ON = WORKERS === "1" ? "" : ` (${WORKERS} workers)`;
-const SIGNERS = STRESS ? 500 : 120;
+const SIGNERS = atScale(120, 500);
 /**
  * The creator's own milestones, all below the final count, so the load crosses each of them (with
  * the default one at 100; a creator's must be 100 apart from every other, ADR 0029).
  */
-const EXTRA_MILESTONES = STRESS ? [250, 400] : [];
+const EXTRA_MILESTONES = atScale([], [250, 400]);
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let app: AppServer;
@@ -202,13 +199,11 @@ async function replayPublicLedger(petition: Petition) {
   return { entries, count: standing.size, problems };
 }
 
-it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again: nothing lost or doubled${ON}`, async () => {
+it(`${SIGNERS} colleagues sign at once, each twice, some withdraw and sign again: nothing lost or doubled${ON_WORKERS}`, async () => {
   // staff1–4 organize (creator and co-sponsors); everyone after them signs.
-  const petition = openPetition(
-    company,
-    "Let staff opt out of logging, signed by everyone at once",
-    EXTRA_MILESTONES,
-  );
+  const petition = openPetition(company, "Let staff opt out of logging, signed by everyone at once", {
+    milestones: EXTRA_MILESTONES,
+  });
   const signers = company.staff.slice(4);
   const cookies = await sessionCookies(signers.map((s) => s.id));
 
@@ -346,7 +341,7 @@ async function whileAnotherProcessWrites<T>(request: () => Promise<T>, holdMs = 
   }
 }
 
-it(`another process writing meanwhile (the CLI) makes the server wait, never fail with SQLITE_BUSY${ON}`, async () => {
+it(`another process writing meanwhile (the CLI) makes the server wait, never fail with SQLITE_BUSY${ON_WORKERS}`, async () => {
   const [moderator, signer, newcomer] = [company.moderator, company.staff[4], company.staff[5]];
   if (!signer || !newcomer) throw new Error("no staff");
   grantRole(moderator.id, "admin", CLI_ACTOR);

@@ -16,19 +16,16 @@ import {
 } from "../support/http-client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
+import { atScale, ON_WORKERS, STRESS, WORKERS } from "../support/stress";
 
 /**
  * The server is killed with SIGKILL (no shutdown code runs) in the middle of work and restarted on
  * the same database file, as a supervisor would. Confirmed work must survive and the outbox must
  * resume; see docs/reliability.md for what exactly is guaranteed.
  */
-const STRESS = process.env.STRESS === "1";
-/** Worker processes serving (test/system/*-two-workers.test.ts run this suite with 2). */
-const WORKERS = process.env.TEST_WORKERS ?? "1";
-const ON = WORKERS === "1" ? "" : ` (${WORKERS} workers)`;
-const SIGNERS = STRESS ? 500 : 150;
-const SIGNING_CRASHES = STRESS ? 3 : 1;
-const EMAILS = STRESS ? 300 : 40;
+const SIGNERS = atScale(150, 500);
+const SIGNING_CRASHES = atScale(1, 3);
+const EMAILS = atScale(40, 300);
 /** Where each crash lands in the sender's work: after the mail server kept the message, or before. */
 const MAIL_CRASHES: Array<"kept" | "refused"> = STRESS
   ? ["kept", "refused", "kept", "refused", "kept", "refused"]
@@ -85,7 +82,7 @@ function expectConsistent(petition: Petition) {
   return standingRows;
 }
 
-it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confirmed signature survives, the ledger verifies${ON}`, async () => {
+it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confirmed signature survives, the ledger verifies${ON_WORKERS}`, async () => {
   // The default milestone at 100 is crossed during the load (a creator's own must be 100 apart).
   const petition = openPetition(company, "Let staff opt out of logging, through a crash");
   const signers = company.staff.slice(4, SIGNERS + 4);
@@ -151,7 +148,7 @@ it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confi
   expect(confirmed.size).toBe(SIGNERS);
 });
 
-it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): none lost, only the one in flight at a kill is sent twice, with the same Message-ID${ON}`, async () => {
+it(`kill -9 while the outbox sends ${EMAILS} emails (${MAIL_CRASHES.length}×): none lost, only the one in flight at a kill is sent twice, with the same Message-ID${ON_WORKERS}`, async () => {
   const db = getDb();
   const people = company.staff.slice(0, EMAILS);
   const rows = () => db.select().from(outbox).where(eq(outbox.kind, "sign-in")).all();

@@ -31,6 +31,7 @@ import {
 } from "../support/bad-input";
 import { sessionCookie } from "../support/fixtures";
 import { settle } from "../support/server-database";
+import { atScale, STRESS } from "../support/stress";
 import { ROLES, type Role, systemApp, systemScimToken, type World } from "../support/system-world";
 
 /**
@@ -42,13 +43,12 @@ import { ROLES, type Role, systemApp, systemScimToken, type World } from "../sup
  * sends thousands. FUZZ_SEED=<n> replays a run (the seed is in the test's name).
  */
 
-const STRESS = process.env.STRESS === "1";
 const SEED = Number(process.env.FUZZ_SEED ?? (STRESS ? Math.floor(Math.random() * 2 ** 31) : 20261129));
-const RANDOM_REQUESTS = STRESS ? 5_000 : 300;
+const RANDOM_REQUESTS = atScale(300, 5_000);
 // A body beyond every limit (forms are capped at 2 MB; refused on its declared length) and one with
 // thousands of fields.
-const SIZES = { hugeBytes: STRESS ? 5_000_000 : 2_500_000, manyFields: STRESS ? 20_000 : 5_000 };
-const LONG_VALUE = STRESS ? 200_000 : 20_000;
+const SIZES = { hugeBytes: atScale(2_500_000, 5_000_000), manyFields: atScale(5_000, 20_000) };
+const LONG_VALUE = atScale(20_000, 200_000);
 
 const system = systemApp();
 
@@ -640,7 +640,7 @@ describe(`SCIM bad input (seed ${SEED})`, () => {
   it("answers broken, lying and random bodies with SCIM errors and never a 5xx; a refusal changes nothing", async () => {
     const random = randomSource(SEED + 2);
     const { app, world, watch } = system;
-    const count = STRESS ? 3_000 : 200;
+    const count = atScale(200, 3_000);
     const user = (email: string) => ({
       schemas: [
         "urn:ietf:params:scim:schemas:core:2.0:User",

@@ -6,8 +6,9 @@ import { databaseIsLocked } from "../../app/platform/runtime/database-lock.serve
 import { getDb } from "../../db/client";
 import { signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";
-import { loopbackAddress, sessionCookies, useAppDatabase } from "../support/http-client";
+import { httpRequest, loopbackAddress, sessionCookies, useAppDatabase } from "../support/http-client";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { atScale } from "../support/stress";
 
 /**
  * SIGTERM to a server with two workers in the middle of a signing load: it stops taking connections,
@@ -15,8 +16,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  * database's lock released. No client sees a reset connection or a 5xx; every acknowledged signature
  * is in the database.
  */
-const STRESS = process.env.STRESS === "1";
-const SIGNERS = STRESS ? 2_000 : 600;
+const SIGNERS = atScale(600, 2_000);
 const CONNECTIONS = 24;
 
 let app: AppServer;
@@ -32,38 +32,12 @@ afterAll(async () => {
 
 type Outcome = { status: number; closes: boolean } | { error: string };
 
-function post(agent: http.Agent, from: string, path: string, cookie: string, form: Record<string, string>) {
-  const body = new URLSearchParams(form).toString();
-  const port = Number(new URL(app.baseUrl).port);
-  return new Promise<Outcome>((resolve) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        agent,
-        localAddress: from,
-        headers: {
-          Cookie: cookie,
-          "Content-Type": "application/x-www-form-urlencoded",
-          "Content-Length": Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, closes: response.headers.connection === "close" }),
-        );
-        response.on("error", (error: NodeJS.ErrnoException) =>
-          resolve({ error: error.code ?? error.message }),
-        );
-      },
-    );
-    request.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-    request.end(body);
-  });
-}
+/** A form post on `agent`'s connection: its status and whether the server closes the connection after it, or the network error. */
+const post = (agent: http.Agent, from: string, path: string, cookie: string, form: Record<string, string>) =>
+  httpRequest(`${app.baseUrl}${path}`, { agent, from, cookie, form }).then(
+    (response): Outcome => ({ status: response.status, closes: response.headers.connection === "close" }),
+    (error: NodeJS.ErrnoException): Outcome => ({ error: error.code ?? error.message }),
+  );
 
 it(`SIGTERM during a signing load (${CONNECTIONS} keep-alive connections, two workers): nothing reset, nothing lost, exit 0`, async () => {
   const petition = openPetition(company, "Let staff opt out of logging, through a restart");

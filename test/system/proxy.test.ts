@@ -1,7 +1,7 @@
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGN_IN_LIMITS } from "../../app/domain/identity/sign-in.server";
 import { type AppServer, startAppServer } from "../support/app-server";
+import { httpRequest } from "../support/http-client";
 import { startReverseProxy } from "../support/reverse-proxy";
 
 /**
@@ -10,45 +10,6 @@ import { startReverseProxy } from "../support/reverse-proxy";
  * whether that header names the client (rate limits per address). The dev mailbox is not served on the
  * app's port at all, proxy or not: test/system/dev-mailbox.test.ts.
  */
-
-/** A request from `from` (a loopback address of its own, as a colleague's machine), with `headers`. */
-function get(
-  url: string,
-  options: { from?: string; headers?: Record<string, string>; form?: Record<string, string> } = {},
-) {
-  const target = new URL(url);
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const request = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: body === undefined ? "GET" : "POST",
-        localAddress: options.from,
-        agent: false,
-        headers: {
-          ...(body === undefined
-            ? {}
-            : {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Content-Length": Buffer.byteLength(body),
-              }),
-          ...options.headers,
-        },
-      },
-      (response) => {
-        let text = "";
-        response.on("data", (chunk) => {
-          text += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
 
 const ADMIN = "boss@corp.example";
 const limit = SIGN_IN_LIMITS.perIp.limit;
@@ -60,7 +21,10 @@ const limit = SIGN_IN_LIMITS.perIp.limit;
  */
 async function useUpIpLimit(base: string, from: string, tag: string) {
   for (let i = 0; i < limit; i++) {
-    const answer = await get(`${base}/sign-in`, { from, form: { email: `${tag}${i}@elsewhere.example` } });
+    const answer = await httpRequest(`${base}/sign-in`, {
+      from,
+      form: { email: `${tag}${i}@elsewhere.example` },
+    });
     expect(answer.status).toBe(200);
   }
 }
@@ -81,8 +45,12 @@ describe("without TRUST_PROXY", () => {
     await useUpIpLimit(proxy.url, "127.0.7.1", "a");
     // Another colleague, through the same proxy: the same address to the server, so refused.
     expect(
-      (await get(`${proxy.url}/sign-in`, { from: "127.0.7.2", form: { email: "b@elsewhere.example" } }))
-        .status,
+      (
+        await httpRequest(`${proxy.url}/sign-in`, {
+          from: "127.0.7.2",
+          form: { email: "b@elsewhere.example" },
+        })
+      ).status,
     ).toBe(429);
   });
 });
@@ -105,19 +73,27 @@ describe("with TRUST_PROXY=1 (one proxy hop)", () => {
     );
     await useUpIpLimit(proxy.url, "127.0.8.1", "c");
     expect(
-      (await get(`${proxy.url}/sign-in`, { from: "127.0.8.1", form: { email: "c-last@elsewhere.example" } }))
-        .status,
+      (
+        await httpRequest(`${proxy.url}/sign-in`, {
+          from: "127.0.8.1",
+          form: { email: "c-last@elsewhere.example" },
+        })
+      ).status,
     ).toBe(429);
     // Another colleague through the same proxy has a bucket of their own.
     expect(
-      (await get(`${proxy.url}/sign-in`, { from: "127.0.8.2", form: { email: "d@elsewhere.example" } }))
-        .status,
+      (
+        await httpRequest(`${proxy.url}/sign-in`, {
+          from: "127.0.8.2",
+          form: { email: "d@elsewhere.example" },
+        })
+      ).status,
     ).toBe(200);
     // A forged X-Forwarded-For sent through the proxy does not buy a fresh bucket: the proxy's own
     // entry (the last, the one hop trusted) is what counts.
     expect(
       (
-        await get(`${proxy.url}/sign-in`, {
+        await httpRequest(`${proxy.url}/sign-in`, {
           from: "127.0.8.1",
           headers: { "X-Forwarded-For": "198.51.100.9" },
           form: { email: "c-forged@elsewhere.example" },

@@ -21,6 +21,7 @@ import {
 } from "../support/http-client";
 import { makeCompany } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
+import { atScale, STRESS } from "../support/stress";
 
 /**
  * The mail server goes away (connections refused), comes back refusing mail (451), stutters, then
@@ -29,11 +30,10 @@ import { startSmtpServer } from "../support/smtp";
  * backoff takes seconds. The long form also runs the server's own sender loop through one real
  * backoff. See docs/reliability.md.
  */
-const STRESS = process.env.STRESS === "1";
 /** Two cohorts queued at different times, so their retry schedules differ. */
-const COHORT = STRESS ? 250 : 20;
+const COHORT = atScale(20, 250);
 /** Emails caught by an outage longer than every retry: they fail, and an admin retries them. */
-const GIVE_UP = STRESS ? 100 : 10;
+const GIVE_UP = atScale(10, 100);
 const TICK_MS = 5_000;
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;

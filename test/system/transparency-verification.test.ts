@@ -17,7 +17,7 @@ import { useServerDatabase } from "../support/server-database";
 
 /**
  * `verify-anonymous` and `verify-ledger` hold a database, or any server's public API, to the public
- * log (issue 24): on copies of the seeded company, finding 2's padding and a rewritten ledger each
+ * log: on copies of the seeded company, a padded count and a rewritten ledger each
  * fail against the log, from the file and through `--from=URL`; the honest company passes, before
  * and after a restore (whose `restored` entry is reported, not failed).
  */
@@ -105,7 +105,7 @@ describe("a database an operator tampered with", () => {
     dropLedgerEntry(path.join(rewritten, "app.db"), open.id, first?.seq ?? 0);
   }, 120_000);
 
-  it("fails verify-anonymous on finding 2's padding, by the pre-token rows the log froze at 0", async () => {
+  it("fails verify-anonymous on a padded count, by the pre-token rows the log froze at 0", async () => {
     const file = path.join(padded, "app.db");
     const local = await cli(file, "verify-anonymous", open.slug);
     expect(local.status, local.output).toBe(1);

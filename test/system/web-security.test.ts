@@ -10,6 +10,7 @@ import { demoApp } from "../support/demo-app";
 import { sessionCookie } from "../support/fixtures";
 import { everyPage } from "../support/pages";
 import { settle } from "../support/server-database";
+import { atScale, STRESS } from "../support/stress";
 import { systemApp } from "../support/system-world";
 
 /**
@@ -20,7 +21,6 @@ import { systemApp } from "../support/system-world";
  * each kind.
  */
 
-const STRESS = process.env.STRESS === "1";
 const system = systemApp();
 const demo = demoApp();
 
@@ -377,8 +377,8 @@ describe("security headers", () => {
 
 describe("third-party requests", () => {
   const ACCOUNTS = [null, "staff", "organizer", "moderator", "leadership", "admin"] as const;
-  const MAX_DEPTH = STRESS ? 4 : 3;
-  const MAX_PAGES = STRESS ? 100 : 60;
+  const MAX_DEPTH = atScale(3, 4);
+  const MAX_PAGES = atScale(60, 100);
 
   /**
    * The short form visits one page of each kind: ids and slugs stand for their kind, and the query

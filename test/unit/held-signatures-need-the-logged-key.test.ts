@@ -144,7 +144,7 @@ describe("a token held from before the log, for a key that is not the logged one
 });
 
 describe("a device that has not pinned the log yet (new device, or after 'Forget on this device')", () => {
-  // Adjusted from the review's test (which asked that a fresh device refuse a front end's own log):
+  // Not that a fresh device refuses a front end's own log (it was once asked for):
   // the design keeps first-sight pinning (no log key built into the bundle). What is guaranteed, and
   // documented (docs/transparency-log.md, "What it does not protect"), is that the first sight is
   // trusted as served, cannot change afterwards for that device, and that the device shows the key

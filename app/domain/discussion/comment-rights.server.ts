@@ -16,7 +16,7 @@ import {
  * Who may do what to a comment, stated once: each rule answers with the refusal its action throws,
  * or null. The actions (posting, reactions, moderation) throw what these return; the thread's reads
  * hand every comment a `can` object from the same rules, so a page offers exactly what the domain
- * accepts (test/integration/comment-rights.test.ts tries each one).
+ * accepts (test/integration/comments/rights.test.ts tries each one).
  */
 
 /** What the rules know of a comment's discussion, the same for every comment a viewer reads in it. */

@@ -88,7 +88,7 @@ const topLevel = (order: string) =>
 
 /**
  * A thread's reads. Ids are random (ADR 31): time order is (created_at, id), the id breaking ties,
- * through an index per sort (test/integration/side-channels-discussion.test.ts reads their plans).
+ * through an index per sort (test/integration/comments/big-threads.test.ts reads their plans).
  */
 export const THREAD_SQL = {
   top: topLevel("c.score desc, c.created_at desc, c.id desc"),

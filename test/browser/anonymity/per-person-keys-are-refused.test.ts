@@ -2,24 +2,24 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { comparableFingerprint } from "../../app/components/format";
+import { comparableFingerprint } from "../../../app/components/format";
 import {
   type BlindKeyPair,
   generateBlindKeyPair,
-} from "../../app/platform/anonymity/blind-signatures.server";
-import { appendEntries } from "../../app/platform/transparency/log.server";
-import { encodeEntry } from "../../app/platform/transparency/log-entries";
-import { getDb } from "../../db/client";
-import { runCompleted, setUpAnonymousSigning } from "../support/anonymous-device";
-import { type AppServer, freePort, startAppServer } from "../support/app-server";
-import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
-import { closeDb, useServerDatabase } from "../support/server-database";
-import { signInViaDevMailbox } from "../support/sign-in-flow";
-import { initWitness, type RunningWitness, startWitness } from "../support/witness";
+} from "../../../app/platform/anonymity/blind-signatures.server";
+import { appendEntries } from "../../../app/platform/transparency/log.server";
+import { encodeEntry } from "../../../app/platform/transparency/log-entries";
+import { getDb } from "../../../db/client";
+import { runCompleted, setUpAnonymousSigning } from "../../support/anonymous-device";
+import { type AppServer, freePort, startAppServer } from "../../support/app-server";
+import { expectNoAxeViolations, launchBrowser } from "../../support/browser";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
+import { closeDb, useServerDatabase } from "../../support/server-database";
+import { signInViaDevMailbox } from "../../support/sign-in-flow";
+import { initWitness, type RunningWitness, startWitness } from "../../support/witness";
 
 /**
- * Finding 1 of issue 24, in Chromium: a front end before the server (a forward proxy her browser is
+ * A key of her own is refused, in Chromium: a front end before the server (a forward proxy her browser is
  * set to use; her colleague's goes direct) hands one colleague a petition key of her own, in the list
  * of keys (GET /api/tokens) and in the public log's answer (GET /api/log/keys). First the key is in
  * no log; then an operator appends it to the log as a second key for the petition, which the witness

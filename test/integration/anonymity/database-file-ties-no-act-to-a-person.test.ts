@@ -2,30 +2,30 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { getConfig } from "../../app/config.server";
-import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
-import { publishHeldComments } from "../../app/domain/discussion/batches.server";
-import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
-import { dismissReports } from "../../app/domain/discussion/moderation.server";
-import { postComment } from "../../app/domain/discussion/posting.server";
-import { reportComment } from "../../app/domain/discussion/reactions.server";
-import { grantRole } from "../../app/domain/identity/permissions.server";
-import { createSession } from "../../app/domain/identity/sessions.server";
-import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
-import { setPersonActive } from "../../app/domain/people/directory.server";
-import { createPolicy } from "../../app/domain/policies/registry.server";
-import { checkpointAfterForgetting, noteForgotten } from "../../app/platform/runtime/forgetting.server";
-import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { DAY_MS } from "../../app/platform/time";
-import { runScheduledJobs } from "../../app/server/boot.server";
-import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
-import { closeDb, getDb } from "../../db/client";
-import { comments, outbox } from "../../db/schema";
-import { signAnonymously } from "../support/anonymous";
-import { publishAnonymousComments } from "../support/comment-batches";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
-import { startSmtpServer } from "../support/smtp";
+import { getConfig } from "../../../app/config.server";
+import { sendFeedbackAnonymously } from "../../../app/demo/anonymous-signer.server";
+import { publishHeldComments } from "../../../app/domain/discussion/batches.server";
+import { forgetAnonymousAuthors } from "../../../app/domain/discussion/forgetting.server";
+import { dismissReports } from "../../../app/domain/discussion/moderation.server";
+import { postComment } from "../../../app/domain/discussion/posting.server";
+import { reportComment } from "../../../app/domain/discussion/reactions.server";
+import { grantRole } from "../../../app/domain/identity/permissions.server";
+import { createSession } from "../../../app/domain/identity/sessions.server";
+import { completeSignIn, requestSignIn } from "../../../app/domain/identity/sign-in.server";
+import { setPersonActive } from "../../../app/domain/people/directory.server";
+import { createPolicy } from "../../../app/domain/policies/registry.server";
+import { checkpointAfterForgetting, noteForgotten } from "../../../app/platform/runtime/forgetting.server";
+import { actorOf, CLI_ACTOR } from "../../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { DAY_MS } from "../../../app/platform/time";
+import { runScheduledJobs } from "../../../app/server/boot.server";
+import { createSmtpTransport, deliverDueMail } from "../../../app/server/mail-sender.server";
+import { closeDb, getDb } from "../../../db/client";
+import { comments, outbox } from "../../../db/schema";
+import { signAnonymously } from "../../support/anonymous";
+import { publishAnonymousComments } from "../../support/comment-batches";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
+import { startSmtpServer } from "../../support/smtp";
 
 /**
  * The operator's view: after known people sign anonymously, comment anonymously past the forgetting
@@ -100,7 +100,7 @@ describe("the operator's view of the database file", () => {
       );
     }
     // The actors report a named comment, and a moderator resolves the reports: reporters are
-    // "shown to nobody", and once resolved they are kept by nothing (issue 17, finding 11).
+    // "shown to nobody", and once resolved they are kept by nothing (test/integration/comments/reports-and-moderation.test.ts).
     for (const [i, actor] of actors.entries())
       await reportComment(namedIds[i % namedIds.length] as number, { reason: "offensive" }, actor);
     for (const id of namedIds) dismissReports(id, company.moderator);

@@ -1,32 +1,32 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { getConfig } from "../../app/config.server";
-import { heldCommentCount, publishHeldComments } from "../../app/domain/discussion/batches.server";
-import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
-import { hideComment } from "../../app/domain/discussion/moderation.server";
-import { deleteComment, editComment, postComment } from "../../app/domain/discussion/posting.server";
-import { discussionActivity } from "../../app/domain/discussion/queue.server";
+import { getConfig } from "../../../app/config.server";
+import { heldCommentCount, publishHeldComments } from "../../../app/domain/discussion/batches.server";
+import { forgetAnonymousAuthors } from "../../../app/domain/discussion/forgetting.server";
+import { hideComment } from "../../../app/domain/discussion/moderation.server";
+import { deleteComment, editComment, postComment } from "../../../app/domain/discussion/posting.server";
+import { discussionActivity } from "../../../app/domain/discussion/queue.server";
 import {
   type CommentView,
   listRevisions,
   loadComment,
   loadThread,
-} from "../../app/domain/discussion/thread.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { Refusal } from "../../app/platform/refusal";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
-import * as commentRoute from "../../app/routes/comments.$commentId";
-import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
-import * as petitionRoute from "../../app/routes/petitions.$slug._index";
-import * as dashboardRoute from "../../app/routes/petitions.$slug.dashboard";
-import { getDb } from "../../db/client";
-import { readOutcome } from "../support/action-routes";
-import { callRoute } from "../support/fixtures";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+} from "../../../app/domain/discussion/thread.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../../app/platform/time";
+import * as commentRoute from "../../../app/routes/comments.$commentId";
+import * as discussionRoute from "../../../app/routes/discussions.$subjectType.$subjectId";
+import * as petitionRoute from "../../../app/routes/petitions.$slug._index";
+import * as dashboardRoute from "../../../app/routes/petitions.$slug.dashboard";
+import { getDb } from "../../../db/client";
+import { readOutcome } from "../../support/action-routes";
+import { flatten, refused, subjectOf } from "../../support/comments";
+import { callRoute } from "../../support/fixtures";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
- * Issue 17, finding 7's last part: public counters of anonymous comments move in batches. A viewer
+ * Public counters of anonymous comments move in batches. A viewer
  * who polls a thread every minute used to see an anonymous comment (and the thread's counts, its
  * parent's reply count, the organizer's numbers, the reply email) appear the minute it was posted,
  * and could line it up with the same person's named comment a minute before. Now an anonymous
@@ -34,18 +34,13 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const company = makeCompany(30);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const { moderator } = company;
 const rule = getConfig().anonymousBatch;
 const SIZE = rule.minSize;
 
 beforeEach(() => resetRateLimits());
 
-const subjectOf = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
 const post = (petitionId: number, user: User, body: string, anonymous: boolean, at: number) => {
   resetRateLimits();
   return postComment(subjectOf(petitionId), { body, anonymous }, user, at);
@@ -55,24 +50,10 @@ const replyTo = (parentId: number, user: User, body: string, anonymous: boolean,
   return postComment(null, { body, anonymous, parentId }, user, at);
 };
 
-/** Every comment a list of views shows, replies included. */
-const flat = (views: CommentView[]): CommentView[] => views.flatMap((v) => [v, ...flat(v.replies)]);
-
 const replyMail = () =>
   getDb()
     .$client.prepare<[], { n: number }>("select count(*) as n from outbox where kind = 'comment.reply'")
     .get()?.n ?? 0;
-
-async function refused(fn: () => unknown, status: number) {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Refusal);
-    expect((error as Refusal).status).toBe(status);
-    return;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("the poller's attack", () => {
   it("moves no comment and no counter at an anonymous comment's posting minute, nor when the thread holds the batch size: only at the next fixed boundary", async () => {
@@ -120,7 +101,7 @@ describe("the poller's attack", () => {
       ).json()) as { dashboard: { discussion: { total: number } } };
       const texts = [JSON.stringify(thread), page, JSON.stringify(parentPage), JSON.stringify(dashboard)];
       return {
-        ids: flat(thread.comments)
+        ids: flatten(thread.comments)
           .map((c) => c.id)
           .sort(),
         commentCount: thread.thread.commentCount,
@@ -165,7 +146,7 @@ describe("the poller's attack", () => {
 
       if (m === 1) {
         // The author sees theirs, marked as waiting; nobody else can reach it.
-        const own = flat(loadThread(subject, target, { sort: "oldest", page: 1 })?.comments ?? []).find(
+        const own = flatten(loadThread(subject, target, { sort: "oldest", page: 1 })?.comments ?? []).find(
           (c) => c.id === heldId,
         );
         expect(own).toMatchObject({ held: true, mine: true, anonymous: true, authorName: null });
@@ -286,7 +267,7 @@ describe("the batch job", () => {
     publishHeldComments(Date.now() + DAY_MS);
     const thread = loadThread(subjectOf(petition.id), staff(6), { sort: "oldest", page: 1 });
     expect(thread?.thread.commentCount).toBe(1);
-    expect(flat(thread?.comments ?? []).map((c) => c.id)).toEqual([id]);
+    expect(flatten(thread?.comments ?? []).map((c) => c.id)).toEqual([id]);
   });
 
   it("keeps a held comment's author until it is published, even past the forgetting time or with its petition archived; nothing flushes it early", async () => {
@@ -362,11 +343,13 @@ describe("the forms without JavaScript", () => {
       ),
     );
     expect(named.flash?.message).toBe("Your comment is posted.");
-    const own = flat(loadThread(subjectOf(petition.id), author, { sort: "oldest", page: 1 })?.comments ?? []);
+    const own = flatten(
+      loadThread(subjectOf(petition.id), author, { sort: "oldest", page: 1 })?.comments ?? [],
+    );
     expect(own.filter((c) => c.held).map((c) => c.source)).toEqual(
       expect.arrayContaining(["Posted without JavaScript", "Replied without JavaScript"]),
     );
-    const others = flat(
+    const others = flatten(
       loadThread(subjectOf(petition.id), staff(11), { sort: "oldest", page: 1 })?.comments ?? [],
     );
     expect(others.map((c) => c.authorName)).toEqual(["Staff Member 11", "Staff Member 10"]);

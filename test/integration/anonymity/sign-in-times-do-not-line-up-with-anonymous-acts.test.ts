@@ -1,33 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postComment } from "../../app/domain/discussion/posting.server";
-import { grantRole } from "../../app/domain/identity/permissions.server";
-import { sessionUser, type User } from "../../app/domain/identity/sessions.server";
-import { completeSignIn, requestSignIn } from "../../app/domain/identity/sign-in.server";
-import { CLI_ACTOR } from "../../app/platform/security/audit.server";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { DAY_MS, HOUR_MS } from "../../app/platform/time";
-import * as peopleRoute from "../../app/routes/admin.people._index";
-import * as personRoute from "../../app/routes/admin.people.$personId";
-import { runScheduledJobs } from "../../app/server/boot.server";
-import { createSmtpTransport, deliverDueMail } from "../../app/server/mail-sender.server";
-import { getDb } from "../../db/client";
-import { callRoute } from "../support/fixtures";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
-import { extractLink, startSmtpServer } from "../support/smtp";
+import { postComment } from "../../../app/domain/discussion/posting.server";
+import { grantRole } from "../../../app/domain/identity/permissions.server";
+import { sessionUser } from "../../../app/domain/identity/sessions.server";
+import { completeSignIn, requestSignIn } from "../../../app/domain/identity/sign-in.server";
+import { CLI_ACTOR } from "../../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { DAY_MS, HOUR_MS } from "../../../app/platform/time";
+import * as peopleRoute from "../../../app/routes/admin.people._index";
+import * as personRoute from "../../../app/routes/admin.people.$personId";
+import { runScheduledJobs } from "../../../app/server/boot.server";
+import { createSmtpTransport, deliverDueMail } from "../../../app/server/mail-sender.server";
+import { getDb } from "../../../db/client";
+import { callRoute } from "../../support/fixtures";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
+import { extractLink, startSmtpServer } from "../../support/smtp";
 
 /**
- * Issue 17, finding 4 without the ledger (ADR 0032): a first sign-in fell 2.0 s before an anonymous
- * act. The admin people pages gave it to the millisecond; sign_in_tokens kept the address, the use
+ * Sign-in times do not line up with anonymous acts, ledger aside (ADR 0032; the ledger's own times are
+ * test/integration/ledger-format.test.ts). A first sign-in could fall 2.0 s before an anonymous act. The admin people pages gave it to the millisecond; sign_in_tokens kept the address, the use
  * time and the petition the person came for; sessions kept exact creation and renewal times; the
  * outbox its exact queue and delivery times. This performs the join and shows nothing lines up.
  */
 
 const company = makeCompany(12);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 const admin = staff(11);
 grantRole(admin.id, "admin", CLI_ACTOR);
 

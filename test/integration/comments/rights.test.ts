@@ -1,30 +1,31 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { CommentAction } from "../../app/domain/discussion/comment-rights.server";
+import type { CommentAction } from "../../../app/domain/discussion/comment-rights.server";
 import {
   dismissReports,
   hideComment,
   restoreComment,
   setThreadLock,
-} from "../../app/domain/discussion/moderation.server";
-import { deleteComment, editComment, postComment } from "../../app/domain/discussion/posting.server";
-import { reportComment, setVote } from "../../app/domain/discussion/reactions.server";
-import { CommentError } from "../../app/domain/discussion/rules.server";
-import { loadComment } from "../../app/domain/discussion/thread.server";
-import { grantRole } from "../../app/domain/identity/permissions.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { CLI_ACTOR } from "../../app/platform/security/audit.server";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { getDb } from "../../db/client";
-import { comments } from "../../db/schema";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+} from "../../../app/domain/discussion/moderation.server";
+import { deleteComment, editComment, postComment } from "../../../app/domain/discussion/posting.server";
+import { reportComment, setVote } from "../../../app/domain/discussion/reactions.server";
+import { CommentError } from "../../../app/domain/discussion/rules.server";
+import { loadComment } from "../../../app/domain/discussion/thread.server";
+import { grantRole } from "../../../app/domain/identity/permissions.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { CLI_ACTOR } from "../../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { getDb } from "../../../db/client";
+import { comments } from "../../../db/schema";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
  * What a thread offers on a comment is what the domain then accepts: for every state of a comment,
  * of its discussion and every kind of person, each `can` flag the page reads is true exactly when
  * the action it offers succeeds (tried one by one, each on its own fresh comment in that state).
  */
+
 const company = makeCompany(12);
 const [organizer, , , , author, colleague, reporter, voter] = company.staff;
 if (!organizer || !author || !colleague || !reporter || !voter) throw new Error("company too small");

@@ -1,28 +1,28 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS_MIN_HOLDERS } from "../../app/config/environment.server";
-import { getConfig } from "../../app/config.server";
+import { ANONYMOUS_MIN_HOLDERS } from "../../../app/config/environment.server";
+import { getConfig } from "../../../app/config.server";
 import {
   fetchToken,
   type HeldToken,
   redeem,
   sendFeedbackAnonymously,
-} from "../../app/demo/anonymous-signer.server";
-import type { User } from "../../app/domain/identity/sessions.server";
+} from "../../../app/demo/anonymous-signer.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
 import {
   commitAnonymousBatches,
   listAnonymousSignatures,
   recentAnonymousDigest,
-} from "../../app/domain/petitions/anonymous-signing.server";
-import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
-import { listLedger } from "../../app/domain/petitions/ledger.server";
-import { commitAnonymousFeedback } from "../../app/domain/policies/anonymous-feedback.server";
-import { createPolicy } from "../../app/domain/policies/registry.server";
-import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
-import { getDb } from "../../db/client";
-import { policyFeedback } from "../../db/schema";
-import { giveTokenHolders } from "../support/anonymous";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+} from "../../../app/domain/petitions/anonymous-signing.server";
+import { findPublicPetition, toApiPetition } from "../../../app/domain/petitions/api.server";
+import { listLedger } from "../../../app/domain/petitions/ledger.server";
+import { commitAnonymousFeedback } from "../../../app/domain/policies/anonymous-feedback.server";
+import { createPolicy } from "../../../app/domain/policies/registry.server";
+import { DAY_MS, HOUR_MS, MINUTE_MS, startOfDay } from "../../../app/platform/time";
+import { getDb } from "../../../db/client";
+import { policyFeedback } from "../../../db/schema";
+import { giveTokenHolders } from "../../support/anonymous";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
  * Anonymous acts are released only at fixed boundaries (issue 23): a poller of every public view of a

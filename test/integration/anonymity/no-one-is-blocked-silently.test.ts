@@ -1,16 +1,15 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deriveRequest, newWalletSecret } from "../../app/browser/derived-tokens";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { publishIssuedCounts } from "../../app/domain/petitions/anonymous-signing.server";
-import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
-import { issueRequested } from "../../app/domain/petitions/issuance-runs.server";
-import { petitionKeyView } from "../../app/domain/petitions/petition-keys.server";
-import { petitionScope } from "../../app/platform/anonymity/token-messages";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { startOfDay } from "../../app/platform/time";
-import { getDb } from "../../db/client";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { deriveRequest, newWalletSecret } from "../../../app/browser/derived-tokens";
+import { publishIssuedCounts } from "../../../app/domain/petitions/anonymous-signing.server";
+import { findPublicPetition, toApiPetition } from "../../../app/domain/petitions/api.server";
+import { issueRequested } from "../../../app/domain/petitions/issuance-runs.server";
+import { petitionKeyView } from "../../../app/domain/petitions/petition-keys.server";
+import { petitionScope } from "../../../app/platform/anonymity/token-messages";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { startOfDay } from "../../../app/platform/time";
+import { getDb } from "../../../db/client";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
 
 /**
  * "Nobody can be blocked silently": a hand-written issuance row marking someone as "signed publicly
@@ -20,11 +19,7 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
  */
 
 const company = makeCompany(6);
-const staff = (i: number): User => {
-  const user = company.staff[i];
-  if (!user) throw new Error(`no staff ${i}`);
-  return user;
-};
+const staff = company.member;
 
 const anonymity = (petitionId: number) => {
   const petition = findPublicPetition(String(petitionId));

@@ -3,25 +3,25 @@ import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchToken } from "../../app/demo/anonymous-signer.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { replyToFeedback } from "../../app/domain/policies/feedback-inbox.server";
-import { createPolicy } from "../../app/domain/policies/registry.server";
-import { getDb } from "../../db/client";
-import { policyFeedback } from "../../db/schema";
-import { runState } from "../support/anonymous-device";
+import { fetchToken } from "../../../app/demo/anonymous-signer.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { replyToFeedback } from "../../../app/domain/policies/feedback-inbox.server";
+import { createPolicy } from "../../../app/domain/policies/registry.server";
+import { getDb } from "../../../db/client";
+import { policyFeedback } from "../../../db/schema";
+import { runState } from "../../support/anonymous-device";
 import {
   type AppServer,
   advanceServerClock,
   freePort,
   serverTime,
   startAppServer,
-} from "../support/app-server";
-import { expectNoAxeViolations, launchBrowser } from "../support/browser";
-import { makeCompany, openPetition } from "../support/petition-fixtures";
-import { type AccessLogLine, startReverseProxy } from "../support/reverse-proxy";
-import { closeDb, useServerDatabase } from "../support/server-database";
-import { signInViaDevMailbox } from "../support/sign-in-flow";
+} from "../../support/app-server";
+import { expectNoAxeViolations, launchBrowser } from "../../support/browser";
+import { makeCompany, openPetition } from "../../support/petition-fixtures";
+import { type AccessLogLine, startReverseProxy } from "../../support/reverse-proxy";
+import { closeDb, useServerDatabase } from "../../support/server-database";
+import { signInViaDevMailbox } from "../../support/sign-in-flow";
 
 /**
  * Anonymous signing that follows the person (issue 23), in Chromium through the real pages: one

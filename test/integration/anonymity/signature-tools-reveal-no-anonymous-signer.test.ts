@@ -5,47 +5,47 @@ import Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { newWalletSecret } from "../../app/browser/derived-tokens";
-import { act, fetchToken, type HeldToken, redeem } from "../../app/demo/anonymous-signer.server";
-import { grantRole, rolesOf } from "../../app/domain/identity/permissions.server";
-import type { User } from "../../app/domain/identity/sessions.server";
-import { findPersonByEmail } from "../../app/domain/people/directory.server";
-import { importDirectory } from "../../app/domain/people/directory-import.server";
-import { commitAnonymousBatches } from "../../app/domain/petitions/anonymous-signing.server";
-import { findPublicPetition, toApiPetition } from "../../app/domain/petitions/api.server";
-import { listPublicSigners, SIGNERS_PAGE_SIZE } from "../../app/domain/petitions/counts.server";
+import { newWalletSecret } from "../../../app/browser/derived-tokens";
+import { act, fetchToken, type HeldToken, redeem } from "../../../app/demo/anonymous-signer.server";
+import { grantRole, rolesOf } from "../../../app/domain/identity/permissions.server";
+import type { User } from "../../../app/domain/identity/sessions.server";
+import { findPersonByEmail } from "../../../app/domain/people/directory.server";
+import { importDirectory } from "../../../app/domain/people/directory-import.server";
+import { commitAnonymousBatches } from "../../../app/domain/petitions/anonymous-signing.server";
+import { findPublicPetition, toApiPetition } from "../../../app/domain/petitions/api.server";
+import { listPublicSigners, SIGNERS_PAGE_SIZE } from "../../../app/domain/petitions/counts.server";
 import {
   exportSigners,
   signatureSeries,
   signerBreakdowns,
-} from "../../app/domain/petitions/dashboard.server";
-import { createPetition } from "../../app/domain/petitions/drafting.server";
+} from "../../../app/domain/petitions/dashboard.server";
 import {
   InvalidationError,
   invalidateSignatures,
   previewInvalidation,
-} from "../../app/domain/petitions/invalidation.server";
+} from "../../../app/domain/petitions/invalidation.server";
 import {
   newSignerPseudonym,
   nextLedgerEntry,
   writeLedgerEntry,
-} from "../../app/domain/petitions/ledger.server";
-import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
-import { findPetition } from "../../app/domain/petitions/reads.server";
-import type { Petition } from "../../app/domain/petitions/rights.server";
-import { hashIp, signPetition, withdrawSignature } from "../../app/domain/petitions/signing.server";
-import { type Group, suppressSmallGroups } from "../../app/platform/anonymity/small-groups";
-import { Refusal } from "../../app/platform/refusal";
-import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
-import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../app/platform/time";
-import { getDb } from "../../db/client";
-import { anonymousSignatures, auditLog, petitions, signatures } from "../../db/schema";
-import { giveTokenHolders } from "../support/anonymous";
+} from "../../../app/domain/petitions/ledger.server";
+import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { findPetition } from "../../../app/domain/petitions/reads.server";
+import { hashIp, signPetition, withdrawSignature } from "../../../app/domain/petitions/signing.server";
+import { type Group, suppressSmallGroups } from "../../../app/platform/anonymity/small-groups";
+import { Refusal } from "../../../app/platform/refusal";
+import { actorOf, CLI_ACTOR } from "../../../app/platform/security/audit.server";
+import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../../app/platform/time";
+import { getDb } from "../../../db/client";
+import { anonymousSignatures, auditLog, petitions, signatures } from "../../../db/schema";
+import { giveTokenHolders } from "../../support/anonymous";
+import { openPetition } from "../../support/petition-fixtures";
 
 /**
- * The adversarial review's attacks on signatures (issue 17, findings 1, 2, 3, 5 and 9), performed as
- * it performed them, each showing the attack now learns nothing.
+ * Attacks on anonymous signers by those who see more than the public — a moderator's invalidation
+ * preview, an organizer's breakdowns, lists and export, and a copy of the data folder — each
+ * performed and shown to learn nothing about who signed anonymously.
  */
 
 const DEPARTMENTS = ["Engineering", "Legal", "Sales", "Finance", "People"];
@@ -69,26 +69,9 @@ const person = (i: number) => user(`p${i}@corp.example`);
 grantRole(user("mod@corp.example").id, "moderator", CLI_ACTOR);
 const moderator = user("mod@corp.example");
 
-/** People are handed out once: each test signs with its own. */
+/** People are handed out once: each test signs (and opens its petition) with its own. */
 let nextPerson = 1;
 const take = (n: number) => Array.from({ length: n }, () => person(nextPerson++));
-
-function openPetitionAt(when: number, title: string): Petition {
-  const [creator, ...sponsors] = take(4);
-  if (!creator) throw new Error("no creator");
-  const petition = createPetition(
-    {
-      title,
-      summary: "Give every member of staff a way to opt out of keystroke and click logging.",
-      body: "Keystroke and click logging for AI training was introduced without consultation. ".repeat(3),
-    },
-    creator,
-    when,
-  );
-  transitionPetition(petition.id, { action: "submit" }, creator, when);
-  for (const sponsor of sponsors) transitionPetition(petition.id, { action: "co-sponsor" }, sponsor, when);
-  return transitionPetition(petition.id, { action: "approve" }, moderator, when);
-}
 
 const signPublicly = (petitionId: number, signer: User, ip: string | null = null, at?: number) => {
   resetRateLimits();
@@ -147,9 +130,11 @@ const auditOf = (action: string) =>
     .all()
     .map((row) => row.details as Record<string, unknown>);
 
-describe("finding 1: the invalidation preview is no membership oracle", () => {
+describe("the invalidation preview is no membership oracle", () => {
   it("answers the same for a padded list whether the target signed anonymously (either way) or not at all, and logs no list", async () => {
-    const petition = openPetitionAt(Date.now() - DAY_MS, "Pad the list with a suspect");
+    const petition = openPetition({ staff: take(4), moderator }, "Pad the list with a suspect", {
+      at: Date.now() - DAY_MS,
+    });
     const known = take(5);
     const ip = "10.1.2.3";
     for (const signer of known) await signPublicly(petition.id, signer, ip);
@@ -215,10 +200,12 @@ describe("finding 1: the invalidation preview is no membership oracle", () => {
   });
 });
 
-describe("finding 2: directory edits do not move breakdowns", () => {
+describe("directory edits do not move breakdowns", () => {
   it("keeps the next day's breakdowns when a one-line import moves an anonymous and a public signer", async () => {
     const opened = Date.now() - 3 * DAY_MS;
-    const petition = openPetitionAt(opened, "Move a signer and watch the breakdowns");
+    const petition = openPetition({ staff: take(4), moderator }, "Move a signer and watch the breakdowns", {
+      at: opened,
+    });
     // Enough public signers in Engineering and Legal for both to be shown exactly.
     const publicSigners = take(60);
     for (const signer of publicSigners) await signPublicly(petition.id, signer, null, opened + HOUR_MS);
@@ -286,13 +273,13 @@ function random(seed: number) {
 
 const BATCH_PERIOD_MS = 15 * MINUTE_MS;
 
-describe("finding 3: the daily replay learns nothing about anonymous signers' departments", () => {
+describe("the daily replay learns nothing about anonymous signers' departments", () => {
   it("gives breakdowns whose day-to-day differences are exactly the public signers', and a series in whole batches", async () => {
     const next = random(11);
     const dayStart = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
     const DAYS = 7;
     const opened = dayStart(Date.now()) - (DAYS + 1) * DAY_MS + 7 * HOUR_MS;
-    const petition = openPetitionAt(opened, "The daily replay");
+    const petition = openPetition({ staff: take(4), moderator }, "The daily replay", { at: opened });
     const viewer = moderator;
 
     type Event = { at: number; run: () => Promise<unknown> };
@@ -501,9 +488,11 @@ describe("finding 3: the daily replay learns nothing about anonymous signers' de
   }, 120_000);
 });
 
-describe("finding 5: a public signer cannot switch to anonymous, and the lists tell no one who came or went", () => {
+describe("a public signer cannot switch to anonymous, and the lists tell no one who came or went", () => {
   it("refuses the switch with the same token, a new token, or none, and changes the public views only by the public fact", async () => {
-    const petition = openPetitionAt(Date.now() - DAY_MS, "Switch from public to anonymous");
+    const petition = openPetition({ staff: take(4), moderator }, "Switch from public to anonymous", {
+      at: Date.now() - DAY_MS,
+    });
     const signers = take(SIGNERS_PAGE_SIZE + 12);
     for (const [i, signer] of signers.entries())
       await signPublicly(petition.id, signer, null, Date.now() - DAY_MS + (i + 1) * MINUTE_MS);
@@ -604,9 +593,11 @@ function handWrittenMigrationSql(): string {
 }
 const HAND_WRITTEN_MARK = "-- Hand-written (issue 17):";
 
-describe("finding 9: the address hashes cannot be reversed from a copy of the data folder", () => {
+describe("the address hashes cannot be reversed from a copy of the data folder", () => {
   it("finds no signer's address by hashing a whole /16 with every key the folder holds, and keeps none on anonymous or closed signatures", async () => {
-    const petition = openPetitionAt(Date.now() - DAY_MS, "Hash the corporate range");
+    const petition = openPetition({ staff: take(4), moderator }, "Hash the corporate range", {
+      at: Date.now() - DAY_MS,
+    });
     const [legacy, byToken, beforeUpgrade] = take(3);
     if (!legacy || !byToken || !beforeUpgrade) throw new Error("too few people");
     // Rows from before the upgrade: a legacy anonymous one and a public one, their addresses hashed
