@@ -16,7 +16,7 @@ import {
   useActionResultFor,
 } from "../components/forms";
 import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
-import { SignPanel } from "../components/petition-sign-panel";
+import { SignPanel } from "../components/petition/sign-panel";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { KeyFingerprint } from "../components/transparency-bits";
 import { useLazyValidation } from "../components/validation";
