@@ -1,25 +1,16 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CommentThread } from "../components/comments/thread";
-import { formatDate, formatDateTime } from "../components/format";
-import {
-  ChoiceField,
-  FormErrors,
-  InputField,
-  PageActionButton,
-  TextareaField,
-  useActionResultFor,
-} from "../components/forms";
-import { MilestoneProgress, ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
+import { formatDate } from "../components/format";
+import { ModeratorPanel } from "../components/petition/moderator-panel";
+import { OrganizerPanel } from "../components/petition/organizer-panel";
 import { SignPanel } from "../components/petition/sign-panel";
+import { SignatureCount } from "../components/petition/signature-count";
+import { ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
-import { KeyFingerprint } from "../components/transparency-bits";
-import { useLazyValidation } from "../components/validation";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
@@ -33,12 +24,11 @@ import {
 import { dropCoSponsor, transitionPetition } from "../domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../domain/petitions/petition-keys.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
-import type { TransitionAction } from "../domain/petitions/rights.server";
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
-import { REJECTION_LABELS, REJECTION_REASONS } from "../vocabulary/petitions";
+import { REJECTION_LABELS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
@@ -237,25 +227,9 @@ const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => strin
   "request-close": () => "Asked: a moderator decides whether to close it early.",
 };
 
-/** While open, the count refreshes from the cheap count endpoint. */
-function useLiveCount(slug: string, initial: number, live: boolean) {
-  const [count, setCount] = useState(initial);
-  useEffect(() => setCount(initial), [initial]);
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(async () => {
-      const response = await fetch(`/api/petitions/${slug}/count`).catch(() => null);
-      if (response?.ok) setCount(((await response.json()) as { signatureCount: number }).signatureCount);
-    }, 15_000);
-    return () => clearInterval(timer);
-  }, [slug, live]);
-  return count;
-}
-
 export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
-  const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
   const isOpen = viewer.acceptsSignatures;
 
   return (
@@ -341,45 +315,14 @@ export default function PetitionPage() {
           ) : null}
         </div>
         <aside className="stack" aria-label="Signatures">
-          <section className="card" aria-labelledby="count-title">
-            <h2 id="count-title" className="sr-only">
-              Signatures
-            </h2>
-            <p className="big-count" aria-live="polite">
-              {count.toLocaleString("en")} <span className="muted">signatures</span>
-            </p>
-            <p className="muted">
-              {data.publicCount.toLocaleString("en")} public · {data.anonymousCount.toLocaleString("en")}{" "}
-              anonymous · <Link to={`/petitions/${petition.slug}/signers`}>Signers</Link>
-            </p>
-            {data.keyFingerprint ? (
-              <KeyFingerprint fingerprint={data.keyFingerprint} label="This petition's signing key" />
-            ) : null}
-            <MilestoneProgress count={count} next={data.nextThreshold} />
-            <h3>Milestones</h3>
-            <ul className="milestones">
-              {data.milestones.map((m) => (
-                <li key={m.threshold}>
-                  {m.threshold.toLocaleString("en")} signatures
-                  {m.responseRequired ? ` — leadership must respond within ${m.responseDays} days` : ""}
-                  {m.pendingApproval
-                    ? ` — its creator asks for a response within ${m.responseDays} days (awaiting a moderator's approval)`
-                    : ""}
-                  {m.reachedAt ? (
-                    <span className="muted"> · reached {formatDateTime(m.reachedAt)}</span>
-                  ) : null}
-                  {m.id !== null ? (
-                    <PageActionButton
-                      intent="approve-response"
-                      instance={{ name: "milestoneId", value: String(m.id) }}
-                      label="Approve this response obligation"
-                      className="secondary"
-                    />
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          </section>
+          <SignatureCount
+            petition={petition}
+            milestones={data.milestones}
+            nextThreshold={data.nextThreshold}
+            publicCount={data.publicCount}
+            anonymousCount={data.anonymousCount}
+            keyFingerprint={data.keyFingerprint}
+          />
 
           <SignPanel
             petition={{ id: petition.id, slug: petition.slug, title: petition.title }}
@@ -390,226 +333,10 @@ export default function PetitionPage() {
             witnesses={data.witnesses}
           />
 
-          <OrganizerPanel />
-          <ModeratorPanel />
+          <OrganizerPanel petition={petition} viewer={viewer} coSponsors={data.coSponsors} />
+          <ModeratorPanel petition={petition} viewer={viewer} />
         </aside>
       </div>
     </article>
-  );
-}
-
-function OrganizerPanel() {
-  const { petition, viewer, coSponsors } = useLoaderData<typeof loader>();
-  const showCoSponsors =
-    ["collecting", "awaiting_moderation"].includes(petition.state) || coSponsors.length > 0;
-  return (
-    <>
-      {showCoSponsors ? (
-        <section className="card" aria-labelledby="sponsors-title">
-          <h2 id="sponsors-title">Co-sponsors</h2>
-          <p>
-            {coSponsors.length} of {petition.coSponsorsRequired} needed
-            {coSponsors.length && !viewer.canDropCoSponsors
-              ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}`
-              : ""}
-            .
-          </p>
-          <p className="muted">Co-sponsors endorse the petition so it can open; they do not organize it.</p>
-          {viewer.canDropCoSponsors && coSponsors.length ? (
-            <ul>
-              {coSponsors.map((s) => (
-                <li key={s.personId}>
-                  {s.name ?? "A colleague"}{" "}
-                  {s.personId !== null ? (
-                    <PageActionButton
-                      intent="drop-co-sponsor"
-                      instance={{ name: "personId", value: String(s.personId) }}
-                      label={`Drop ${s.name ?? "this co-sponsor"}`}
-                      className="link-button"
-                    />
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          {viewer.transitions.includes("co-sponsor") ? (
-            <PageActionButton
-              intent="transition"
-              step="co-sponsor"
-              label="Co-sponsor this petition"
-              className=""
-            />
-          ) : null}
-          {petition.state === "collecting" && viewer.isCreator ? (
-            <p className="muted">Share this page&apos;s address with colleagues so they can co-sponsor it.</p>
-          ) : null}
-        </section>
-      ) : null}
-      {viewer.transitions.includes("submit") ? (
-        <section className="card stack" aria-labelledby="draft-title">
-          <h2 id="draft-title">Your draft</h2>
-          {viewer.canEdit ? (
-            <p>
-              <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
-            </p>
-          ) : null}
-          <PageActionButton intent="transition" step="submit" label="Send for co-sponsors" className="" />
-        </section>
-      ) : null}
-      {viewer.canAddMilestone ? <MilestoneForm /> : null}
-      {viewer.isCreator && petition.closeRequest ? (
-        <p className="card">
-          You asked the moderators to close this petition early on {formatDate(petition.closeRequest.on)}; a
-          moderator decides.
-        </p>
-      ) : null}
-      {viewer.transitions.includes("request-close") ? <CloseRequestForm /> : null}
-    </>
-  );
-}
-
-/** The creator asks moderators to close the petition early: a moderator closes it (or not). */
-function CloseRequestForm() {
-  const [form, fields] = useForm({
-    id: "transition-request-close",
-    lastResult: useActionResultFor("transition", "request-close"),
-    onValidate: useLazyValidation("closeRequestStep"),
-    shouldValidate: "onBlur",
-  });
-  return (
-    <section className="card" aria-labelledby="close-request-title">
-      <h2 id="close-request-title">Close early</h2>
-      <Form method="post" className="stack" {...getFormProps(form)}>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="step" value="request-close" />
-        <TextareaField
-          label="Why should it close now?"
-          hint="Moderators decide whether to close it before its date; they read your reason."
-          field={fields.reason}
-          rows={2}
-        />
-        <button type="submit" name="intent" value="transition" className="secondary">
-          Ask the moderators to close it
-        </button>
-      </Form>
-    </section>
-  );
-}
-
-function ModeratorPanel() {
-  const { petition, viewer } = useLoaderData<typeof loader>();
-  if (!viewer.isModerator) return null;
-  if (viewer.standsAside) {
-    return (
-      <section className="card stack" aria-labelledby="moderation-title">
-        <h2 id="moderation-title">Moderation</h2>
-        <p>
-          You started, co-sponsor or co-organize this petition, so other moderators handle its moderation.
-        </p>
-      </section>
-    );
-  }
-  const step = (name: TransitionAction, label: string, className = "secondary") => (
-    <PageActionButton intent="transition" step={name} label={label} className={className} />
-  );
-  return (
-    <section className="card stack" aria-labelledby="moderation-title">
-      <h2 id="moderation-title">Moderation</h2>
-      {viewer.transitions.includes("approve") ? step("approve", "Approve and open", "") : null}
-      {viewer.transitions.includes("reject") ? <RejectForm /> : null}
-      {petition.closeRequest ? (
-        <p>
-          Its creator asked on {formatDate(petition.closeRequest.on)} to close it early:{" "}
-          {petition.closeRequest.reason}
-        </p>
-      ) : null}
-      {viewer.transitions.includes("close") ? step("close", "Close early", "danger") : null}
-      {viewer.transitions.includes("archive") ? step("archive", "Archive") : null}
-      {viewer.transitions.includes("hide") ? <HideForm /> : null}
-      {viewer.transitions.includes("unhide") ? step("unhide", "Show again") : null}
-      {viewer.canEdit || viewer.canInvalidate ? (
-        <p>
-          {viewer.canEdit ? <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> : null}
-          {viewer.canEdit && viewer.canInvalidate ? " · " : null}
-          {viewer.canInvalidate ? (
-            <Link to={`/petitions/${petition.slug}/invalidate`}>Invalidate signatures</Link>
-          ) : null}
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
-/** The creator's own milestone, before the petition opens. */
-function MilestoneForm() {
-  const [form, fields] = useForm({
-    id: "add-milestone",
-    lastResult: useActionResultFor("add-milestone"),
-    defaultValue: { responseDays: "14" },
-    onValidate: useLazyValidation("milestone"),
-    shouldValidate: "onBlur",
-  });
-  return (
-    <section className="card" aria-labelledby="add-milestone-title">
-      <h2 id="add-milestone-title">Add a milestone</h2>
-      <Form method="post" className="stack" {...getFormProps(form)}>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField label="Signatures" field={fields.threshold} type="number" />
-        <div className="checkbox">
-          <input {...getInputProps(fields.responseRequired, { type: "checkbox" })} value="on" />
-          <label htmlFor={fields.responseRequired.id}>Requires a response from leadership</label>
-        </div>
-        <InputField label="Days to respond" field={fields.responseDays} type="number" />
-        <button type="submit" name="intent" value="add-milestone" className="secondary">
-          Add milestone
-        </button>
-      </Form>
-    </section>
-  );
-}
-
-/** A moderator's rejection, with the reason the organizers are told. */
-function RejectForm() {
-  const [form, fields] = useForm({
-    id: "transition-reject",
-    lastResult: useActionResultFor("transition", "reject"),
-    onValidate: useLazyValidation("rejectStep"),
-    shouldValidate: "onBlur",
-  });
-  return (
-    <Form method="post" className="stack" {...getFormProps(form)}>
-      <FormErrors id={form.errorId} errors={form.errors} />
-      <input type="hidden" name="step" value="reject" />
-      <ChoiceField
-        label="Reason for rejecting"
-        field={fields.reason}
-        placeholder="Choose a reason"
-        options={REJECTION_REASONS.map((r) => ({ value: r, label: REJECTION_LABELS[r] }))}
-      />
-      <TextareaField label="Note to the organizers (optional)" field={fields.note} rows={2} />
-      <button type="submit" name="intent" value="transition" className="danger">
-        Reject
-      </button>
-    </Form>
-  );
-}
-
-/** A moderator hides an open or closed petition from lists, with a reason shown on it. */
-function HideForm() {
-  const [form, fields] = useForm({
-    id: "transition-hide",
-    lastResult: useActionResultFor("transition", "hide"),
-    onValidate: useLazyValidation("hideStep"),
-    shouldValidate: "onBlur",
-  });
-  return (
-    <Form method="post" className="stack" {...getFormProps(form)}>
-      <FormErrors id={form.errorId} errors={form.errors} />
-      <input type="hidden" name="step" value="hide" />
-      <InputField label="Reason for hiding" field={fields.reason} />
-      <button type="submit" name="intent" value="transition" className="danger">
-        Hide from lists
-      </button>
-    </Form>
   );
 }
