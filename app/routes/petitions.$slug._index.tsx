@@ -91,7 +91,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const actionSchema = z.discriminatedUnion("intent", [
   signSchema.extend({ intent: z.literal("sign") }),
   z.object({ intent: z.literal("withdraw") }),
-  z.object({ intent: z.literal("transition"), step: z.string() }),
+  // The step is named "step" in forms: a field named "action" would shadow form.action in the DOM.
+  // It is read as the domain's Transition here, so a step's own fields are checked in the one parse.
+  z
+    .looseObject({ intent: z.literal("transition"), step: z.string() })
+    .transform(({ intent: _intent, step, ...fields }): unknown => ({ ...fields, action: step }))
+    .pipe(transitionSchema)
+    .transform((transition) => ({ intent: "transition" as const, transition })),
   milestoneInputSchema.extend({ intent: z.literal("add-milestone") }),
   z.object({ intent: z.literal("approve-response"), milestoneId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("drop-co-sponsor"), personId: z.coerce.number().int().positive() }),
@@ -102,8 +108,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
   const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
-  const formData = await readForm(request);
-  const submission = parseWithZod(formData, { schema: actionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const here = `/petitions/${petition.slug}`;
@@ -147,20 +152,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return redirectWithFlash(here, { kind: "info", message: "Your signature was withdrawn." });
       }
       case "transition": {
-        // The step is named "step" in forms: a field named "action" would shadow form.action in the DOM.
-        const transition = transitionSchema.safeParse({
-          ...Object.fromEntries(formData),
-          action: value.step,
-        });
-        if (!transition.success) {
-          return json(submission.reply({ formErrors: transition.error.issues.map((i) => i.message) }), {
-            status: 400,
-          });
-        }
-        const updated = transitionPetition(petition.id, transition.data, user);
+        const updated = transitionPetition(petition.id, value.transition, user);
         return redirectWithFlash(here, {
           kind: "success",
-          message: TRANSITION_MESSAGES[transition.data.action](updated.state),
+          message: TRANSITION_MESSAGES[value.transition.action](updated.state),
         });
       }
       case "add-milestone": {
