@@ -5,6 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CommentThread } from "../components/comments/thread";
 import { formatDate } from "../components/format";
+import { signedMessage, TRANSITION_MESSAGES } from "../components/petition/flash-messages";
 import { ModeratorPanel } from "../components/petition/moderator-panel";
 import { OrganizerPanel } from "../components/petition/organizer-panel";
 import { SignPanel } from "../components/petition/sign-panel";
@@ -15,12 +16,7 @@ import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { addMilestone, approveResponseObligation } from "../domain/petitions/drafting.server";
-import {
-  milestoneInputSchema,
-  signSchema,
-  type Transition,
-  transitionSchema,
-} from "../domain/petitions/forms";
+import { milestoneInputSchema, signSchema, transitionSchema } from "../domain/petitions/forms";
 import { dropCoSponsor, transitionPetition } from "../domain/petitions/lifecycle.server";
 import { petitionKeyView } from "../domain/petitions/petition-keys.server";
 import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/petitions/reads.server";
@@ -89,7 +85,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
-  signSchema.extend({ intent: z.literal("sign") }),
+  // The browser signs anonymously without this action: reaching it means no JavaScript, and a
+  // signature made here would carry the session. Never silently make it public.
+  signSchema.extend({ intent: z.literal("sign") }).refine((sign) => sign.visibility !== "anonymous", {
+    message:
+      "Signing anonymously happens in your browser, with JavaScript, so that the server never learns who signed. Without JavaScript you can sign publicly, or not now.",
+  }),
   z.object({ intent: z.literal("withdraw") }),
   // The step is named "step" in forms: a field named "action" would shadow form.action in the DOM.
   // It is read as the domain's Transition here, so a step's own fields are checked in the one parse.
@@ -115,18 +116,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "sign": {
-        if (value.visibility === "anonymous") {
-          // The browser signs anonymously without this action: reaching it means no JavaScript, and
-          // a signature made here would carry the session. Never silently make it public.
-          return json(
-            submission.reply({
-              formErrors: [
-                "Signing anonymously happens in your browser, with JavaScript, so that the server never learns who signed. Without JavaScript you can sign publicly, or not now.",
-              ],
-            }),
-            { status: 400 },
-          );
-        }
         const { tokenMessage, tokenSignature, reason, wantsUpdates, noAnonymousSignature } = value;
         const result = await signPetition({
           petitionId: petition.id,
@@ -138,14 +127,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           token:
             tokenMessage && tokenSignature ? { message: tokenMessage, signature: tokenSignature } : undefined,
         });
-        return redirectWithFlash(here, {
-          kind: "success",
-          message: `Thank you for signing. Your receipt is entry #${result.receipt.seq} in the petition's ledger.${
-            result.reasonPosted === false
-              ? " Your reason was not posted: the discussion is locked, or you have posted many comments recently. You can post it as a comment later."
-              : ""
-          }`,
-        });
+        return redirectWithFlash(here, { kind: "success", message: signedMessage(result) });
       }
       case "withdraw": {
         withdrawSignature(petition.id, user);
@@ -202,25 +184,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
   }
 }
-
-const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => string> = {
-  submit: (state) =>
-    state === "collecting"
-      ? "Sent for co-sponsors: share this page's address with colleagues."
-      : "Sent to the moderators.",
-  "co-sponsor": (state) =>
-    state === "awaiting_moderation"
-      ? "Thank you: the petition has its co-sponsors and goes to the moderators."
-      : "Thank you for co-sponsoring.",
-  approve: () => "Approved: the petition is open for signatures.",
-  reject: () => "Rejected; the organizers were told why.",
-  close: () => "The petition is closed.",
-  archive: () => "The petition is archived.",
-  hide: () => "The petition is hidden from lists.",
-  unhide: () => "The petition is visible again.",
-  "declare-victory": () => "Victory declared: signers will get your note by email.",
-  "request-close": () => "Asked: a moderator decides whether to close it early.",
-};
 
 export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
