@@ -1,10 +1,8 @@
-import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { PolicySelect } from "../components/policy-select";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { PetitionForm } from "../components/petition-form";
 import type { User } from "../domain/identity/sessions.server";
 import { savePetitionEdit } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
@@ -53,19 +51,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function EditPetition() {
   const { petition, moderatorFix, policies } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    lastResult,
-    defaultValue: {
-      title: petition.title,
-      summary: petition.summary,
-      body: petition.body,
-      category: petition.category ?? "",
-      policyId: petition.policyId ? String(petition.policyId) : "",
-      openForDays: String(petition.openForDays),
-    },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
-    shouldRevalidate: "onInput",
-  });
   return (
     <>
       <p>
@@ -77,21 +62,19 @@ export default function EditPetition() {
           This petition is past its draft: only fix typos. The earlier text is kept in the audit log.
         </p>
       ) : null}
-      <Form method="post" className="card" {...getFormProps(form)}>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField label="Title" field={fields.title} />
-        <TextareaField label="What do you ask for?" field={fields.summary} rows={3} />
-        <TextareaField label="Why it matters" field={fields.body} rows={12} />
-        <InputField label="Category (optional)" field={fields.category} />
-        <PolicySelect field={fields.policyId} policies={policies} />
-        <InputField
-          label="Days open for signatures (optional)"
-          field={fields.openForDays}
-          type="number"
-          hint="Counted from the day a moderator opens it. Leave empty for the site's default."
-        />
-        <button type="submit">Save</button>
-      </Form>
+      <PetitionForm
+        policies={policies}
+        lastResult={lastResult}
+        submitLabel="Save"
+        defaultValue={{
+          title: petition.title,
+          summary: petition.summary,
+          body: petition.body,
+          category: petition.category ?? "",
+          policyId: petition.policyId ? String(petition.policyId) : "",
+          openForDays: String(petition.openForDays),
+        }}
+      />
     </>
   );
 }

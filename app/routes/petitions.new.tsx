@@ -1,11 +1,9 @@
-import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
-import { PolicySelect } from "../components/policy-select";
+import { PetitionForm } from "../components/petition-form";
 import { saveNewPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
@@ -47,15 +45,8 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function NewPetition() {
   const { policies } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const similarFetcher = useFetcher<typeof similarLoader>();
   const [title, setTitle] = useState("");
-  const [form, fields] = useForm({
-    lastResult: actionData?.result,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: petitionInputSchema }),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
-  });
   const loadSimilar = similarFetcher.load;
   useEffect(() => {
     if (title.trim().length < 4) return;
@@ -73,59 +64,28 @@ export default function NewPetition() {
         A petition starts as a draft only you can see. When it is ready, you share it with colleagues: once
         enough of them co-sponsor it, a moderator checks it and opens it for signatures.
       </p>
-      <Form
-        method="post"
-        className="card"
-        {...getFormProps(form)}
-        onInput={(e) => {
-          const target = e.target as HTMLInputElement;
-          if (target.name === "title") setTitle(target.value);
-        }}
-      >
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField label="Title" field={fields.title} hint="Up to 120 characters. Say what should change." />
-        {similar.length ? (
-          <section className="card similar" aria-labelledby="similar-title" aria-live="polite">
-            <h2 id="similar-title">Similar open petitions</h2>
-            <p className="muted">Maybe sign one of these instead of starting another?</p>
-            <ul>
-              {similar.map((p) => (
-                <li key={p.slug}>
-                  <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
-                  <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        <TextareaField
-          label="What do you ask for?"
-          field={fields.summary}
-          rows={3}
-          hint="A short summary, up to 500 characters."
-        />
-        <TextareaField
-          label="Why it matters"
-          field={fields.body}
-          rows={12}
-          hint="Markdown: **bold**, _italic_, lists, links, > quotes. Up to 10,000 characters."
-        />
-        <InputField
-          label="Category (optional)"
-          field={fields.category}
-          hint="For example: Privacy, Hybrid work, Benefits."
-        />
-        <PolicySelect field={fields.policyId} policies={policies} />
-        <InputField
-          label="Days open for signatures (optional)"
-          field={fields.openForDays}
-          type="number"
-          hint="Counted from the day a moderator opens it. Leave empty for the site's default."
-        />
-        <button type="submit" disabled={navigation.state === "submitting"}>
-          Save draft
-        </button>
-      </Form>
+      <PetitionForm
+        policies={policies}
+        lastResult={actionData?.result}
+        submitLabel="Save draft"
+        onTitleInput={setTitle}
+        afterTitle={
+          similar.length ? (
+            <section className="card similar" aria-labelledby="similar-title" aria-live="polite">
+              <h2 id="similar-title">Similar open petitions</h2>
+              <p className="muted">Maybe sign one of these instead of starting another?</p>
+              <ul>
+                {similar.map((p) => (
+                  <li key={p.slug}>
+                    <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
+                    <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null
+        }
+      />
     </>
   );
 }

@@ -15,6 +15,7 @@ import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { renderMarkdown } from "../../app/platform/content/markdown.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DAY_MS } from "../../app/platform/time";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as invalidateRoute from "../../app/routes/petitions.$slug.invalidate";
 import { getDb } from "../../db/client";
 import { auditLog, outbox } from "../../db/schema";
@@ -290,5 +291,38 @@ describe("review by someone else", () => {
     );
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain("A draft nobody");
+  });
+});
+
+describe("the petition page's action", () => {
+  type Reply = { error?: Record<string, string[] | null> | null };
+  const post = (as: { id: number }, slug: string, fields: Record<string, string>) =>
+    callRoute(petitionRoute, "action", as, `/petitions/${slug}`, { slug }, fields);
+
+  it("answers a step without its own fields on those fields, and takes no step", async () => {
+    const petition = openPetition(company);
+    const bare = await post(company.moderator, petition.slug, { intent: "transition", step: "hide" });
+    expect(bare.status).toBe(400);
+    expect(((await bare.json()) as Reply).error).toEqual({ reason: ["Say why"] });
+    expect(findPetition(petition.slug)?.hiddenAt).toBeNull();
+    const unknown = await post(company.moderator, petition.slug, { intent: "transition", step: "vanish" });
+    expect(unknown.status).toBe(400);
+    const hidden = await post(company.moderator, petition.slug, {
+      intent: "transition",
+      step: "hide",
+      reason: "  Names a colleague  ",
+    });
+    expect(hidden.status).toBe(302);
+    expect(findPetition(petition.slug)?.hiddenReason).toBe("Names a colleague");
+  });
+
+  it("refuses an anonymous signature sent without JavaScript, recording none", async () => {
+    const petition = openPetition(company);
+    const response = await post(s4, petition.slug, { intent: "sign", visibility: "anonymous" });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Reply).error?.[""]).toEqual([
+      expect.stringMatching(/^Signing anonymously happens in your browser, with JavaScript/),
+    ]);
+    expect(findPetition(petition.slug)?.signatureCount).toBe(0);
   });
 });

@@ -336,6 +336,9 @@ export function petitionPage(slug: string, user: User | null) {
   };
 }
 
+/** What the petition page shows this viewer: its panels are handed parts of it. */
+export type PetitionPage = NonNullable<ReturnType<typeof petitionPage>>["page"];
+
 /** Every petition's id, in order: for checks that walk them all (verify-ledger). */
 export function allPetitionIds(): number[] {
   return getDb()

@@ -2,8 +2,8 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import type { z } from "zod";
-import { unconfirmedKey } from "../browser/wallet/log-check";
-import type { signSchema } from "../domain/petitions/forms";
+import { unconfirmedKey } from "../../browser/wallet/log-check";
+import type { signSchema } from "../../domain/petitions/forms";
 import {
   AnonymousReceipt,
   issuedOtherwise,
@@ -11,11 +11,11 @@ import {
   progressLine,
   SETUP_PATH,
   useAnonymousSigning,
-} from "./anonymous-signing";
-import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "./forms";
-import { LogSmallPrint } from "./transparency-bits";
-import { useHydrated } from "./use-hydrated";
-import { useLazyValidation } from "./validation";
+} from "../anonymous-signing";
+import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "../forms";
+import { LogSmallPrint } from "../transparency-bits";
+import { useHydrated } from "../use-hydrated";
+import { useLazyValidation } from "../validation";
 
 /**
  * The petition page's signing panel: the person's own signature (public, from the server; anonymous,
