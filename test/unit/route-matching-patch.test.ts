@@ -93,6 +93,52 @@ describe("route matching on the server", () => {
     expect(router.matchRoutes(other, "/petitions/new")?.at(-1)?.params.id).toBe("new");
   });
 
+  it("skips branches by their first segment only where they could not match (against the unpatched build)", async () => {
+    // The ES module build is the one the patch leaves alone (the browser's): the reference.
+    const upstream = (await import("@remix-run/router/dist/router.js")) as unknown as Router;
+    const routes: Array<Route & { caseSensitive?: boolean }> = [
+      {
+        id: "root",
+        path: "",
+        children: [
+          { id: "index", index: true },
+          { id: "petitions", path: "petitions" },
+          { id: "petitions.new", path: "petitions/new" },
+          { id: "petitions.$slug", path: "petitions/:slug", children: [{ id: "slug.index", index: true }] },
+          { id: "api.count", path: "api/petitions/:idOrSlug/count" },
+          { id: "cased", path: "Cased/page", caseSensitive: true } as Route,
+          { id: "lang.about", path: ":lang/about" },
+          { id: "optional", path: "docs?/guide" },
+          { id: "dotted", path: "well-known.txt" },
+          { id: "kelvin", path: "kelvin" },
+          { id: "$", path: "*" },
+        ],
+      },
+    ];
+    for (const pathname of [
+      "/",
+      "/petitions",
+      "/PETITIONS/new",
+      "/petition%73/bike-sheds",
+      "/petitions%2Fnew",
+      "//petitions/x",
+      "/cased/page",
+      "/Cased/page",
+      "/en/about",
+      "/guide",
+      "/docs/guide",
+      "/WELL-KNOWN.TXT",
+      "/\u212Aelvin",
+      "/api/petitions/7/count",
+      "/no/such/page",
+    ]) {
+      expect({ pathname, matches: ids(router.matchRoutes(routes, pathname)) }).toEqual({
+        pathname,
+        matches: ids(upstream.matchRoutes(routes, pathname)),
+      });
+    }
+  });
+
   it("keeps patterns apart by every option compilePath reads, falsy ones included", () => {
     expect(router.matchPath({ path: "/cache-probe", end: null }, "/cache-probe/more")).not.toBeNull();
     expect(router.matchPath({ path: "/cache-probe" }, "/cache-probe/more")).toBeNull();
