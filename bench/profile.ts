@@ -66,10 +66,10 @@ function sampledStacks(
 }
 
 /**
- * A part of a request, recognised by a frame of its stack: its function name (exact), or where its
- * code is (a substring of the frame's URL).
+ * A part of a request, recognised by a frame of its stack: its function name (exact; with `in`, only
+ * in code whose URL contains that), or where its code is (a substring of the frame's URL).
  */
-export type Part = { name: string; functions?: string[]; code?: string[] };
+export type Part = { name: string; functions?: string[]; code?: string[]; in?: string };
 
 /**
  * The parts of a signing POST. The first list names what the app or the bare action does itself
@@ -83,7 +83,10 @@ export const SIGNING_PARTS: { own: Part[]; around: Part[]; ignore: Part[] } = {
       name: "rate limits (with the IPC to the primary)",
       functions: ["enforceRateLimits", "askPrimary", "hitAll", "answer"],
     },
-    { name: "session lookup (cookie, token hash, query)", functions: ["requireUser", "getSessionUser"] },
+    {
+      name: "session lookup (cookie, token hash, query)",
+      functions: ["requireUser", "getSessionUser", "sessionUser", "readToken"],
+    },
     { name: "the petition and the right to see it", functions: ["findViewablePetition"] },
     { name: "reading the form", functions: ["readForm", "formData"] },
     { name: "validating the form (conform, zod)", functions: ["parseWithZod"] },
@@ -110,9 +113,48 @@ export const SIGNING_PARTS: { own: Part[]; around: Part[]; ignore: Part[] } = {
   ],
 };
 
+/**
+ * The parts of a petition page: its loaders' reads (the root's session and flash, the page's own), the
+ * markdown (cached), React rendering it, and the machinery around them.
+ */
+export const PAGE_PARTS: { own: Part[]; around: Part[]; ignore: Part[] } = {
+  own: [
+    {
+      name: "session lookup (root and page loaders)",
+      functions: ["getUser", "getSessionUser", "sessionUser", "readToken"],
+    },
+    { name: "the flash (root loader)", functions: ["readFlash"] },
+    {
+      name: "the petition and its counts",
+      functions: ["petitionPage", "countByVisibility", "findOwnSignature", "petitionKeyView", "witnessNames"],
+    },
+    { name: "the timeline and updates", functions: ["petitionTimeline", "listPetitionUpdates"] },
+    { name: "the first comments (loadThread)", functions: ["loadThread"] },
+    { name: "the body's markdown (kept)", functions: ["petitionBodyHtml", "renderMarkdown"] },
+    { name: "the bare page's loader (one query)", functions: ["loader"], in: "bare-remix" },
+    { name: "route matching", functions: ["matchRoutes", "matchServerRoutes"] },
+    {
+      name: "loader data as JSON (Remix: the loaders' answers, the page's hand-off script)",
+      functions: ["createServerHandoffString", "escapeHtml", "stringify", "json"],
+    },
+  ],
+  around: [
+    { name: "garbage collection", functions: ["(garbage collector)"] },
+    { name: "React rendering the page", code: ["react-dom", "node_modules/react/", "@remix-run/react"] },
+    { name: "Fetch Request and Response, web streams (undici)", code: ["undici", "webstreams"] },
+    { name: "Remix's request pipeline", code: ["@remix-run/"] },
+    {
+      name: "Express and node:http (and compression)",
+      code: ["express", "node:_http", "node:http", "node:net", "node:stream", "node:zlib", "compression"],
+    },
+  ],
+  ignore: SIGNING_PARTS.ignore,
+};
+
 const matches = (part: Part, node: ProfileNode) =>
   Boolean(
-    part.functions?.includes(node.callFrame.functionName) ||
+    (part.functions?.includes(node.callFrame.functionName) &&
+      (!part.in || node.callFrame.url.includes(part.in))) ||
       part.code?.some((code) => node.callFrame.url.includes(code)),
   );
 
@@ -121,9 +163,11 @@ const matches = (part: Part, node: ProfileNode) =>
  * given), and "other" for the rest; samples matching `parts.ignore` anywhere on their stack are left
  * out.
  */
+export type Parts = typeof SIGNING_PARTS;
+
 export function byPart(
   profiles: Profile[],
-  parts = SIGNING_PARTS,
+  parts: Parts = SIGNING_PARTS,
   windows?: ReadonlyArray<readonly [number, number]>,
 ): Map<string, number> {
   const times = new Map<string, number>();
@@ -152,7 +196,7 @@ export function partsTable(
     cpuMsPerRequest: number;
     windows?: ReadonlyArray<readonly [number, number]>;
   }>,
-  parts = SIGNING_PARTS,
+  parts: Parts = SIGNING_PARTS,
 ): string {
   const shares = targets.map(({ profiles, cpuMsPerRequest, windows }) => {
     const times = byPart(profiles, parts, windows);
