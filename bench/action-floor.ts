@@ -32,7 +32,7 @@ const { getDb } = await import("../db/client");
 const { ensureFreshBuild } = await import("../app/server/build-freshness");
 const { buildBareRemix } = await import("./server");
 const { insertPeople, insertSessions } = await import("./generate");
-const { machine, table, ms, percent, spread } = await import("./report");
+const { machine, table, ms, percent, spread, today, writeLatest } = await import("./report");
 const { partsTable } = await import("./profile");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { resetRateLimits } = await import("../app/platform/rate-limits.server");
@@ -43,7 +43,8 @@ const load = async (file: string) => (await import(pathToFileURL(path.resolve(fi
 const ours = createRequestHandler(await load("build/server/index.js"), "production");
 const bare = createRequestHandler(await load("bench/bare-remix/build/server/index.js"), "production");
 
-console.log(machine());
+const about = machine();
+console.log(about);
 const { openPetition } = benchCompany(0);
 const petitions = Array.from({ length: PETITIONS }, (_, i) =>
   openPetition(`Floor benchmark petition ${i + 1}`),
@@ -183,36 +184,41 @@ const speed = (of: Target, to: Target) =>
     of.rounds.map((r, i) => (to.rounds[i]?.cpuMs ?? Number.NaN) / r.cpuMs),
     percent,
   );
-console.log(
-  `\n${table(
-    ["", "CPU per request"],
-    targets.map((t) => [t.label, spread(cpu(t), ms)]),
-  )}\n\n${table(
-    ["ratio (each round's, median and range)", "goal", "CPU per request, this / that", "speed, that / this"],
+const figures = `${table(
+  ["", "CPU per request"],
+  targets.map((t) => [t.label, spread(cpu(t), ms)]),
+)}\n\n${table(
+  ["ratio (each round's, median and range)", "goal", "CPU per request, this / that", "speed, that / this"],
+  [
     [
-      [
-        "signing, no JavaScript / bare action, same writes",
-        "≤ 1.25× (≥ 80 %)",
-        ratio(noJs, sameWrites),
-        speed(noJs, sameWrites),
-      ],
-      [
-        "signing, JavaScript / bare action, same writes",
-        "≤ 1.25× (≥ 80 %)",
-        ratio(js, sameWrites),
-        speed(js, sameWrites),
-      ],
-      ["signing, no JavaScript / JavaScript", "≤ 1×", ratio(noJs, js), speed(noJs, js)],
-      ["signing, no JavaScript / bare action, one row", "", ratio(noJs, oneRow), speed(noJs, oneRow)],
-      ["bare action, same writes / one row", "", ratio(sameWrites, oneRow), speed(sameWrites, oneRow)],
+      "signing, no JavaScript / bare action, same writes",
+      "≤ 1.25× (≥ 80 %)",
+      ratio(noJs, sameWrites),
+      speed(noJs, sameWrites),
     ],
-  )}`,
+    [
+      "signing, JavaScript / bare action, same writes",
+      "≤ 1.25× (≥ 80 %)",
+      ratio(js, sameWrites),
+      speed(js, sameWrites),
+    ],
+    ["signing, no JavaScript / JavaScript", "≤ 1×", ratio(noJs, js), speed(noJs, js)],
+    ["signing, no JavaScript / bare action, one row", "", ratio(noJs, oneRow), speed(noJs, oneRow)],
+    ["bare action, same writes / one row", "", ratio(sameWrites, oneRow), speed(sameWrites, oneRow)],
+  ],
+)}`;
+const summary = `${figures}${
+  session
+    ? `\n\nWhere the CPU per request goes (every round profiled: each part's share of the samples times the median CPU per request):\n\n${partsTable(
+        targets.map((t) => ({ label: t.label, profiles: t.profiles, cpuMsPerRequest: median(cpu(t)) })),
+      )}`
+    : ""
+}`;
+console.log(`\n${summary}\n\ncounts and ledgers ${checkCounts().ok ? "consistent" : "INCONSISTENT"}`);
+writeLatest(
+  "floor",
+  `Latest run (${today()}): ${about}. ${ROUNDS} alternating rounds of ${REQUESTS} requests each, median (min–max) of the rounds.${session ? " Every round ran under the profiler, which costs CPU of its own: compare the ratios, not these figures with an unprofiled run's." : ""}
+
+${summary}`,
 );
-if (session)
-  console.log(
-    `\nWhere the CPU per request goes (profiled rounds; each part's share of the samples times the median CPU per request):\n\n${partsTable(
-      targets.map((t) => ({ label: t.label, profiles: t.profiles, cpuMsPerRequest: median(cpu(t)) })),
-    )}`,
-  );
-console.log(`\ncounts and ledgers ${checkCounts().ok ? "consistent" : "INCONSISTENT"}`);
 if (failed.length) throw new Error(`unexpected answers from ${failed.map((t) => t.label).join(", ")}`);

@@ -216,7 +216,7 @@ const summary = `${resultsTable(targets)}\n\n${ratios}${
 console.log(summary);
 writeLatest(
   "page",
-  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); petition page ${Math.round(html.length / 1024)} KiB of HTML (5 top comments with their first reply; the whole discussion is its own page), bare Remix page ${Math.round(bareHtml.length / 1024)} KiB (${pageRows} rows from one query); peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); petition page ${Math.round(html.length / 1024)} KiB of HTML (5 top comments with their first reply; the whole discussion is its own page), bare Remix page ${Math.round(bareHtml.length / 1024)} KiB (${pageRows} rows from one query); peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.${process.env.BENCH_PROFILE ? " Every server ran under `node --cpu-prof`, which costs CPU of its own: compare the ratios, not these figures with an unprofiled run's." : ""}
 
 ${summary}`,
 );
