@@ -1,19 +1,29 @@
 /**
  * Signatures per second through the whole production server: real session cookies of many distinct
  * signers POSTing the petition page's own sign form (session check, form parsing, signPetition, the
- * redirect with its flash cookie), against a bare node:http server answering the same POSTs, measured
- * in the same run, in alternating rounds.
+ * redirect with its flash cookie) — as a page without JavaScript posts it (a 302) and as Remix's
+ * `?_data=` fetch posts it with JavaScript (a 204) — against the framework floor measured in the
+ * same run, in alternating rounds: the bare Remix app's two actions (bench/bare-remix: one that
+ * inserts one row, one that does a signature's own writes on a copy of this database), served by the
+ * same Express set-up, and a bare node:http server.
+ *
+ * BENCH_PROFILE=DIR profiles every server (`node --cpu-prof`, a folder each) and prints where the
+ * signing POST's CPU goes against the bare actions', part by part, from the samples taken during
+ * each one's own rounds (bench/profile.ts).
  *
  *   npm run bench:http     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
  */
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
-const { getDb } = await import("../db/client");
+const { closeDb, getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { insertPeople, insertSessions } = await import("./generate");
 const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
+const { partsTable, readProfile } = await import("./profile");
 const { signFormAction, startBareRemix, startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,81 +43,116 @@ const petitions = Array.from({ length: PETITIONS }, (_, i) =>
 const signers = insertPeople(SIGNERS, "signer");
 const cookies = await insertSessions(signers);
 // One worker and two (WEB_CONCURRENCY), each on its own copy of the database, and the bare Remix app
-// (bench/bare-remix: the same Express set-up, an action that inserts one row and redirects) the same.
+// (bench/bare-remix: the same Express set-up) the same, on copies too: its same-writes action signs
+// the same petitions as the same people.
+closeDb();
+const database = process.env.DATABASE_URL ?? "";
+const bareRemix = [
+  await startBareRemix({ workers: 1, pageRows: 1, copyOf: database }),
+  await startBareRemix({ workers: 2, pageRows: 1, copyOf: database }),
+];
 const { servers, first, bare } = await startBenchTargets([
   { label: "1 worker", env: { WEB_CONCURRENCY: "1" } },
   { label: "2 workers", env: { WEB_CONCURRENCY: "2" } },
 ]);
-const bareRemix = [
-  await startBareRemix({ workers: 1, pageRows: 1 }),
-  await startBareRemix({ workers: 2, pageRows: 1 }),
-];
 const actions = await Promise.all(
   petitions.map((p) => signFormAction(first.server.baseUrl, p.slug, cookies[0] ?? "")),
 );
 console.log(`sign form action: ${actions[0]}`);
+const DATA = `&_data=${encodeURIComponent("routes/petitions.$slug._index")}`;
 
 // Signature k: signer k mod SIGNERS on petition ⌊k / SIGNERS⌋ — one busy petition at a time, as when a
-// petition goes round the company; one in four wanting updates, one in twenty with a reason (which
-// becomes their comment). All public: an anonymous signature never reaches this action (the browser
-// redeems its blind token without a session; `npm run bench:anonymity` measures that). Each server
-// (own database) gets the same sequence.
+// petition goes round the company; one in four wanting updates. All public, without a reason (which
+// would add a comment's writes: `npm run bench:comments`): an anonymous signature never reaches this
+// action (the browser redeems its blind token without a session; `npm run bench:anonymity` measures
+// that). Each server (own database) gets the same sequence, its two ways of posting sharing it.
+const signature = (k: number) => {
+  const fields = new URLSearchParams({ visibility: "public", noAnonymousSignature: "on" });
+  if (k % 4 === 0) fields.set("wantsUpdates", "on");
+  fields.set("intent", "sign");
+  return { person: k % SIGNERS, petition: Math.floor(k / SIGNERS) % PETITIONS, fields };
+};
+const form = { "Content-Type": "application/x-www-form-urlencoded" };
 const signing = () => {
   let k = 0;
-  const next = () => {
-    const i = k++;
-    const person = i % SIGNERS;
-    const target = actions[Math.floor(i / SIGNERS) % PETITIONS] ?? "";
-    const fields = new URLSearchParams({ visibility: "public", noAnonymousSignature: "on" });
-    if (i % 20 === 0) fields.set("reason", "Because consent matters, and this is the way to ask for it.");
-    if (i % 4 === 0) fields.set("wantsUpdates", "on");
-    fields.set("intent", "sign");
+  const next = (javascript: boolean) => () => {
+    const { person, petition, fields } = signature(k++);
     return {
       method: "POST" as const,
-      path: target,
-      headers: { Cookie: cookies[person] ?? "", "Content-Type": "application/x-www-form-urlencoded" },
+      path: `${actions[petition] ?? ""}${javascript ? DATA : ""}`,
+      headers: { ...form, Cookie: cookies[person] ?? "" },
       body: fields.toString(),
     };
   };
   return { next, sent: () => k };
 };
-const post =
-  (path = "/") =>
-  () => ({
-    method: "POST" as const,
-    path,
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: "visibility=public&intent=sign",
-  });
+const sameWrites = () => {
+  let k = 0;
+  return () => {
+    const { person, petition, fields } = signature(k++);
+    fields.set("person", String(signers[person]));
+    fields.set("petition", String(petitions[petition]?.id));
+    return { method: "POST" as const, path: "/sign?index", headers: form, body: fields.toString() };
+  };
+};
+const post = (path: string) => () => ({
+  method: "POST" as const,
+  path,
+  headers: form,
+  body: "visibility=public&intent=sign",
+});
 
+const is = (status: number) => (answer: number) => answer === status;
 const targets = [
   {
     label: "bare node:http",
     port: bare.port,
     pid: bare.pid,
-    next: post(),
-    ok: (status: number) => status === 200,
+    next: post("/"),
+    ok: is(200),
     results: [] as LoadResult[],
   },
-  ...bareRemix.map((server, i) => ({
-    label: `bare Remix action, ${i + 1} worker${i ? "s" : ""}`,
-    port: server.port,
-    pid: server.pid,
-    next: post("/?index"),
-    ok: (status: number) => status === 302,
-    results: [] as LoadResult[],
-  })),
-  ...servers.map(({ label, server }) => {
+  ...bareRemix.flatMap((server, i) => {
+    const workers = `${i + 1} worker${i ? "s" : ""}`;
+    return [
+      {
+        label: `bare Remix action, one row, ${workers}`,
+        port: server.port,
+        pid: server.pid,
+        next: post("/?index"),
+        ok: is(302),
+        results: [] as LoadResult[],
+      },
+      {
+        label: `bare Remix action, same writes, ${workers}`,
+        port: server.port,
+        pid: server.pid,
+        next: sameWrites(),
+        ok: is(302),
+        results: [] as LoadResult[],
+      },
+    ];
+  }),
+  ...servers.flatMap(({ label, server }) => {
     const sequence = signing();
-    return {
-      label: `signing, ${label}`,
-      port: server.port,
-      pid: server.pid,
-      next: sequence.next,
-      sent: sequence.sent,
-      ok: (status: number) => status === 302,
-      results: [] as LoadResult[],
-    };
+    return [
+      {
+        label: `signing, no JavaScript, ${label}`,
+        port: server.port,
+        pid: server.pid,
+        next: sequence.next(false),
+        ok: is(302),
+        results: [] as LoadResult[],
+      },
+      {
+        label: `signing, JavaScript, ${label}`,
+        port: server.port,
+        pid: server.pid,
+        next: sequence.next(true),
+        ok: is(204),
+        results: [] as LoadResult[],
+      },
+    ];
   }),
 ];
 await runRounds(targets, {
@@ -121,13 +166,14 @@ for (const { server } of servers) await server.stop();
 await bare.stop();
 for (const server of bareRemix) await server.stop();
 
-// Every 302 must be a signature, and every count and chain must still add up (this checkout's database).
+// Every 302 and 204 must be a signature, and every count and chain must still add up (this
+// checkout's database).
 const standing = (getDb().$client.prepare("select count(*) as n from signatures").get() as { n: number }).n;
 const check = checkCounts();
-const mine = targets.find((t) => t.label === "signing, 1 worker");
-const refused = (mine?.results ?? []).reduce((n, r) => n + r.requests - r.ok, 0);
+const mine = targets.filter((t) => t.label.startsWith("signing") && t.label.endsWith(", 1 worker"));
+const refused = mine.flatMap((t) => t.results).reduce((n, r) => n + r.requests - r.ok, 0);
 console.log(
-  `${standing.toLocaleString("en")} signatures stored for ${mine && "sent" in mine && typeof mine.sent === "function" ? (mine.sent() as number).toLocaleString("en") : "?"} POSTs; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} POSTs in the timed rounds were not a 302`,
+  `${standing.toLocaleString("en")} signatures stored by the 1-worker server; counts and ledgers ${check.ok ? "consistent" : "INCONSISTENT"}; ${refused} of its signing POSTs in the timed rounds were not a signature`,
 );
 if (!check.ok) throw new Error(JSON.stringify(check.mismatches.slice(0, 3)));
 
@@ -136,37 +182,99 @@ const byLabel = (label: string) => {
   if (!target) throw new Error(`no target ${label}`);
   return target;
 };
+const ratio = (label: string, goal: string, of: string, to: string) => ({
+  label,
+  goal,
+  of: byLabel(of),
+  to: byLabel(to),
+});
 const ratios = ratioTable([
-  {
-    label: "signing / bare Remix action, 1 worker each",
-    goal: "≥ 80 %",
-    of: byLabel("signing, 1 worker"),
-    to: byLabel("bare Remix action, 1 worker"),
-  },
-  {
-    label: "signing / bare Remix action, 2 workers each",
-    goal: "",
-    of: byLabel("signing, 2 workers"),
-    to: byLabel("bare Remix action, 2 workers"),
-  },
-  {
-    label: "signing, 2 workers / 1 worker",
-    goal: "≥ 160 %",
-    of: byLabel("signing, 2 workers"),
-    to: byLabel("signing, 1 worker"),
-  },
-  {
-    label: "bare Remix action, 2 workers / 1 worker",
-    goal: "",
-    of: byLabel("bare Remix action, 2 workers"),
-    to: byLabel("bare Remix action, 1 worker"),
-  },
+  ratio(
+    "signing without JavaScript / same-writes action, 1 worker each",
+    "≥ 80 %",
+    "signing, no JavaScript, 1 worker",
+    "bare Remix action, same writes, 1 worker",
+  ),
+  ratio(
+    "signing with JavaScript / same-writes action, 1 worker each",
+    "≥ 80 %",
+    "signing, JavaScript, 1 worker",
+    "bare Remix action, same writes, 1 worker",
+  ),
+  ratio(
+    "signing without JavaScript / with, 1 worker",
+    "≥ 100 %",
+    "signing, no JavaScript, 1 worker",
+    "signing, JavaScript, 1 worker",
+  ),
+  ratio(
+    "signing without JavaScript / one-row action, 1 worker each",
+    "",
+    "signing, no JavaScript, 1 worker",
+    "bare Remix action, one row, 1 worker",
+  ),
+  ratio(
+    "same-writes action / one-row action, 1 worker",
+    "",
+    "bare Remix action, same writes, 1 worker",
+    "bare Remix action, one row, 1 worker",
+  ),
+  ratio(
+    "signing without JavaScript / same-writes action, 2 workers each",
+    "",
+    "signing, no JavaScript, 2 workers",
+    "bare Remix action, same writes, 2 workers",
+  ),
+  ratio(
+    "signing without JavaScript, 2 workers / 1 worker",
+    "≥ 160 %",
+    "signing, no JavaScript, 2 workers",
+    "signing, no JavaScript, 1 worker",
+  ),
+  ratio(
+    "same-writes action, 2 workers / 1 worker",
+    "",
+    "bare Remix action, same writes, 2 workers",
+    "bare Remix action, same writes, 1 worker",
+  ),
 ]);
-const summary = `${resultsTable(targets)}\n\n${ratios}`;
+
+// Where the CPU goes, from each 1-worker server's profiles (primary and worker), the samples taken
+// during the target's own rounds only.
+const profilesIn = (dir: string | null) =>
+  dir
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .map((f) => readProfile(path.join(dir, f)))
+    : [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const parts = process.env.BENCH_PROFILE
+  ? partsTable(
+      [
+        ["signing, no JavaScript, 1 worker", first.server.profileDir],
+        ["signing, JavaScript, 1 worker", first.server.profileDir],
+        ["bare Remix action, same writes, 1 worker", bareRemix[0]?.profileDir ?? null],
+        ["bare Remix action, one row, 1 worker", bareRemix[0]?.profileDir ?? null],
+      ].map(([label, dir]) => {
+        const target = byLabel(label ?? "");
+        return {
+          label: target.label,
+          profiles: profilesIn(dir ?? null),
+          cpuMsPerRequest: median(target.results.map((r) => r.cpuMsPerRequest ?? Number.NaN)),
+          windows: target.results.map((r) => r.window),
+        };
+      }),
+    )
+  : "";
+const summary = `${resultsTable(targets)}\n\n${ratios}${
+  parts
+    ? `\n\nWhere the CPU per request goes, 1 worker (profiled: each part's share of the samples in the target's own rounds, primary and worker, times its median CPU per request):\n\n${parts}`
+    : ""
+}`;
 console.log(summary);
 writeLatest(
   "http",
-  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${SIGNERS.toLocaleString("en")} distinct signers with their own sessions; peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${SIGNERS.toLocaleString("en")} distinct signers with their own sessions; peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.${process.env.BENCH_PROFILE ? " Every server ran under `node --cpu-prof`, which costs CPU of its own: compare the ratios, not these figures with an unprofiled run's." : ""}
 
 ${summary}`,
 );

@@ -35,6 +35,8 @@ export type LoadResult = {
   /** ok responses per second. */
   rate: number;
   latency: Stats;
+  /** When the timed requests ran, in µs of the monotonic clock (the one V8's CPU profiles use). */
+  window: [number, number];
 };
 
 let addressCounter = 0;
@@ -145,7 +147,8 @@ export async function runLoad(options: {
     agent.destroy();
   }
   await Promise.all(Array.from({ length: connections }, connection));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const ended = process.hrtime.bigint();
+  const seconds = Number(ended - started) / 1e9;
   const cpuMsPerRequest = options.pid ? (cpuMs(options.pid) - cpuAtStart) / Math.max(1, timed) : null;
   return {
     requests: timed,
@@ -155,6 +158,7 @@ export async function runLoad(options: {
     seconds,
     rate: ok / seconds,
     latency: stats(latencies),
+    window: [Number(started / 1000n), Number(ended / 1000n)],
   };
 }
 
@@ -305,7 +309,7 @@ export function ratioTable(
 ): string {
   const cpu = (r: LoadResult) => r.cpuMsPerRequest ?? Number.NaN;
   return table(
-    ["ratio", "goal", "throughput ratio", "server CPU per request (this / that)"],
+    ["ratio", "goal", "throughput ratio", "server CPU per request (this / that)", "CPU ratio (that / this)"],
     rows.map(({ label, goal, of, to }) => [
       label,
       goal,
@@ -314,6 +318,14 @@ export function ratioTable(
         percent,
       ),
       `${spread(of.results.map(cpu), ms)} / ${spread(to.results.map(cpu), ms)}`,
+      // Each round's: the speed of this one in CPU, as a share of that one's.
+      spread(
+        of.results.map((r, i) => {
+          const that = to.results[i];
+          return that ? cpu(that) / cpu(r) : Number.NaN;
+        }),
+        percent,
+      ),
     ]),
   );
 }

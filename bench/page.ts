@@ -5,6 +5,8 @@
  *
  *   npm run bench:page     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
  */
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
@@ -16,6 +18,7 @@ const { insertPeople, insertSessions, insertSignatures } = await import("./gener
 const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
 const { machine, today, writeLatest } = await import("./report");
 const { bareRemixRowsFor, startBareRemix, startBenchTargets } = await import("./server");
+const { PAGE_PARTS, partsTable, readProfile } = await import("./profile");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -179,11 +182,41 @@ const ratios = ratioTable([
     to: byLabel("count endpoint, 1 worker"),
   },
 ]);
-const summary = `${resultsTable(targets)}\n\n${ratios}`;
+// Where the CPU goes, from the 1-worker servers' profiles (BENCH_PROFILE), the samples taken during
+// each page's own rounds only.
+const profilesIn = (dir: string | null) =>
+  dir
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .map((f) => readProfile(path.join(dir, f)))
+    : [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const parts = process.env.BENCH_PROFILE
+  ? partsTable(
+      [
+        ["petition page, 1 worker", first.server.profileDir],
+        ["bare Remix page, 1 worker", bareRemix[0]?.profileDir ?? null],
+      ].map(([label, dir]) => {
+        const target = byLabel(label ?? "");
+        return {
+          label: target.label,
+          profiles: profilesIn(dir ?? null),
+          cpuMsPerRequest: median(target.results.map((r) => r.cpuMsPerRequest ?? Number.NaN)),
+          windows: target.results.map((r) => r.window),
+        };
+      }),
+      PAGE_PARTS,
+    )
+  : "";
+const summary = `${resultsTable(targets)}\n\n${ratios}${
+  parts
+    ? `\n\nWhere the CPU per page goes, 1 worker (profiled: each part's share of the samples in the page's own rounds, primary and worker, times its median CPU per request):\n\n${parts}`
+    : ""
+}`;
 console.log(summary);
 writeLatest(
   "page",
-  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); petition page ${Math.round(html.length / 1024)} KiB of HTML (5 top comments with their first reply; the whole discussion is its own page), bare Remix page ${Math.round(bareHtml.length / 1024)} KiB (${pageRows} rows from one query); peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.
+  `Latest run (${today()}): ${about}. ${ROUNDS} rounds of ${SECONDS} s each, ${CONNECTIONS} connections, median (min–max) of the rounds; ${VIEWERS.toLocaleString("en")} signed-in viewers with their own sessions (half of them signers); petition page ${Math.round(html.length / 1024)} KiB of HTML (5 top comments with their first reply; the whole discussion is its own page), bare Remix page ${Math.round(bareHtml.length / 1024)} KiB (${pageRows} rows from one query); peak RSS of the 1-worker server (primary and worker) ${memory ? `${Math.round(memory.peakMiB)} MiB` : "unknown"}. The load generator shares the 2 cores with the servers.${process.env.BENCH_PROFILE ? " Every server ran under `node --cpu-prof`, which costs CPU of its own: compare the ratios, not these figures with an unprofiled run's." : ""}
 
 ${summary}`,
 );

@@ -7,18 +7,39 @@
  * one) on a copy of the same database, so a change's before and after are measured in the same run.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { sourceHash } from "../app/server/build-freshness";
 import { closeDb } from "../db/client";
 import { startAppServer } from "../test/support/app-server";
 import { startBareServer } from "./load";
 
-export async function startBenchServer(databasePath: string, cwd?: string, env: Record<string, string> = {}) {
-  const profileDir = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
+/** With BENCH_PROFILE, the folder a server's processes write their CPU profiles to: one per server. */
+export function profileDirFor(name: string): string | null {
+  if (!process.env.BENCH_PROFILE) return null;
+  const dir = path.resolve(process.env.BENCH_PROFILE, name.replace(/[^A-Za-z0-9-]+/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function startBenchServer(
+  databasePath: string,
+  cwd?: string,
+  env: Record<string, string> = {},
+  profileName = "app",
+) {
+  const profileDir = profileDirFor(profileName);
   const app = await startAppServer(
     { DATABASE_URL: databasePath, ...env },
     { nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], cwd },
@@ -36,6 +57,7 @@ export async function startBenchServer(databasePath: string, cwd?: string, env: 
   return {
     ...app,
     port,
+    profileDir,
     async stop() {
       process.off("exit", killOnExit);
       await app.stop(profileDir ? "SIGTERM" : "SIGKILL");
@@ -71,12 +93,12 @@ export async function startServers(
     if (i === 0) {
       servers.push({
         label: variant.label,
-        server: await startBenchServer(databasePath, undefined, variant.env),
+        server: await startBenchServer(databasePath, undefined, variant.env, variant.label),
       });
       continue;
     }
     const copy = copyOfDatabase(databasePath);
-    const server = await startBenchServer(copy.file, undefined, variant.env);
+    const server = await startBenchServer(copy.file, undefined, variant.env, variant.label);
     servers.push({
       label: variant.label,
       server: {
@@ -91,7 +113,7 @@ export async function startServers(
   const before = process.env.BENCH_BEFORE;
   if (!before) return servers;
   const copy = copyOfDatabase(databasePath);
-  const server = await startBenchServer(copy.file, path.resolve(before));
+  const server = await startBenchServer(copy.file, path.resolve(before), {}, "before");
   servers.push({
     label: `before (${path.basename(before)})`,
     server: {
@@ -107,9 +129,16 @@ export async function startServers(
 
 const BARE_REMIX = path.resolve("bench/bare-remix");
 
-/** Builds the bare Remix app (bench/bare-remix) when its build is missing. */
+/** Builds the bare Remix app (bench/bare-remix) when its build is missing or older than its sources. */
 export function buildBareRemix(): void {
-  if (existsSync(path.join(BARE_REMIX, "build/server/index.js"))) return;
+  const stamp = path.join(BARE_REMIX, "build/.source-hash");
+  const hash = sourceHash(BARE_REMIX);
+  if (
+    existsSync(path.join(BARE_REMIX, "build/server/index.js")) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8").trim() === hash
+  )
+    return;
   const result = spawnSync(
     process.execPath,
     [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "vite:build"],
@@ -120,16 +149,25 @@ export function buildBareRemix(): void {
     },
   );
   if (result.status !== 0) throw new Error("building bench/bare-remix failed");
+  writeFileSync(stamp, `${hash}\n`);
 }
 
 /**
  * The bare Remix app (bench/bare-remix/server.ts: the product's Express set-up, `workers` cluster
- * workers) on its own database of `rows` rows, rendering `pageRows` of them a page.
+ * workers) on its own database of `rows` rows, rendering `pageRows` of them a page. `copyOf`: the
+ * database starts as a copy of that one (closed), so the same-writes action has the project's schema
+ * and data. With BENCH_PROFILE its processes are profiled (`node --cpu-prof`), into `profileDir`.
  */
-export async function startBareRemix(options: { workers: number; pageRows: number; rows?: number }) {
+export async function startBareRemix(options: {
+  workers: number;
+  pageRows: number;
+  rows?: number;
+  copyOf?: string;
+}) {
   buildBareRemix();
   const dir = mkdtempSync(path.join(tmpdir(), "undersigned-bare-remix-"));
   const databasePath = path.join(dir, "bare.db");
+  if (options.copyOf) copyFileSync(options.copyOf, databasePath);
   const seed = new Database(databasePath);
   seed.pragma("journal_mode = WAL");
   seed.exec(
@@ -152,7 +190,9 @@ export async function startBareRemix(options: { workers: number; pageRows: numbe
       probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(BARE_REMIX, "server.ts")], {
+  const profileDir = profileDirFor(`bare Remix ${options.workers} ${port}`);
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(BARE_REMIX, "server.ts")], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -177,6 +217,7 @@ export async function startBareRemix(options: { workers: number; pageRows: numbe
     port,
     pid: child.pid ?? 0,
     baseUrl: `http://127.0.0.1:${port}`,
+    profileDir,
     async stop() {
       process.off("exit", kill);
       kill();

@@ -24,7 +24,9 @@ import { HeldBatches } from "../platform/anonymity/batches.server";
 import { tryLockDatabase } from "../platform/runtime/database-lock.server";
 import { KeptValues } from "../platform/runtime/kept-values.server";
 import {
+  BATCHES_ENV,
   type GroupNotice,
+  type GroupQuestion,
   type GroupRequest,
   MESSAGE_TAG,
   newBootId,
@@ -214,11 +216,16 @@ export async function runPrimary(): Promise<void> {
 
   cluster.on("message", (worker, message: unknown) => {
     const body = (message as Record<string, unknown> | null)?.[MESSAGE_TAG] as
-      | { id?: number; request?: GroupRequest; notice?: GroupNotice }
+      | { id?: number; request?: GroupRequest; batch?: GroupQuestion[]; notice?: GroupNotice }
       | undefined;
     if (!body) return;
     if (body.notice) return onNotice(worker, body.notice);
-    if (typeof body.id === "number" && body.request)
+    // In the order asked: a batch is the questions of one turn of the worker's event loop.
+    if (Array.isArray(body.batch))
+      send(worker, {
+        [MESSAGE_TAG]: { answers: body.batch.map(({ id, request }) => ({ id, answer: answer(request) })) },
+      });
+    else if (typeof body.id === "number" && body.request)
       send(worker, { [MESSAGE_TAG]: { id: body.id, answer: answer(body.request) } });
   });
 
@@ -229,7 +236,12 @@ export async function runPrimary(): Promise<void> {
   // the held anonymous acts were lost with the old primary's memory, and sends its own again.
   const bootId = newBootId();
   const fork = () =>
-    cluster.fork({ UNDERSIGNED_WORKER: "1", IP_HASH_KEY: ipHashKey, UNDERSIGNED_BOOT_ID: bootId });
+    cluster.fork({
+      UNDERSIGNED_WORKER: "1",
+      IP_HASH_KEY: ipHashKey,
+      UNDERSIGNED_BOOT_ID: bootId,
+      [BATCHES_ENV]: "1",
+    });
 
   cluster.on("exit", (worker, code, signal) => {
     ready.delete(worker.id);

@@ -1,19 +1,20 @@
-import { createCookie, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { getConfig } from "../config.server";
 import { can, type Permission } from "../domain/identity/permissions.server";
 import { endSession, SESSION_TTL_MS, sessionUser, type User } from "../domain/identity/sessions.server";
 import type { SignInMethod } from "../vocabulary/identity";
 import { cookieName } from "./cookie-names";
+import { signedCookie } from "./signed-cookie.server";
 
 /**
  * The session cookie (httpOnly, SameSite=Lax; under https Secure and named `__Host-session`, see
  * cookie-names.ts) and the guards every route uses.
  */
 
-let cookie: ReturnType<typeof createCookie> | undefined;
+let cookie: ReturnType<typeof signedCookie> | undefined;
 function sessionCookie() {
   const config = getConfig();
-  cookie ??= createCookie(cookieName("session", config.secureCookies), {
+  cookie ??= signedCookie(cookieName("session", config.secureCookies), {
     httpOnly: true,
     sameSite: "lax",
     secure: config.secureCookies,
@@ -27,8 +28,8 @@ function sessionCookie() {
 export const commitSessionCookie = (token: string) => sessionCookie().serialize(token);
 export const clearSessionCookie = () => sessionCookie().serialize("", { maxAge: 0 });
 
-async function readToken(request: Request): Promise<string | null> {
-  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+function readToken(request: Request): string | null {
+  const value: unknown = sessionCookie().parse(request.headers.get("Cookie"));
   return typeof value === "string" && value.length > 0 ? value : null;
 }
 
@@ -40,7 +41,7 @@ export async function getSessionUser(
   request: Request,
   now = Date.now(),
 ): Promise<{ user: User; setCookie?: string } | null> {
-  const token = await readToken(request);
+  const token = readToken(request);
   if (!token) return null;
   const found = sessionUser(token, now);
   if (!found) return null;
@@ -86,6 +87,6 @@ export async function requirePermission(request: Request, permission: Permission
 
 /** Sign out: the session row is deleted, so the cookie is worthless even if kept. Says how it had started. */
 export async function revokeSession(request: Request): Promise<SignInMethod | null> {
-  const token = await readToken(request);
+  const token = readToken(request);
   return token ? endSession(token) : null;
 }

@@ -21,12 +21,21 @@ if (cluster.isPrimary) {
   cluster.on("message", () => {
     if (++ready === workers) console.log("listening");
   });
+  // Workers exit by themselves, and then the primary, so that `node --cpu-prof` writes every
+  // process's profile (benchmarks with BENCH_PROFILE).
   for (const signal of ["SIGTERM", "SIGINT"] as const)
     process.on(signal, () => {
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGKILL");
-      process.exit(0);
+      const live = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+      if (live.length === 0) process.exit(0);
+      cluster.on("exit", () => {
+        if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) process.exit(0);
+      });
+      for (const w of live) w?.send("stop");
     });
 } else {
+  process.on("message", (message) => {
+    if (message === "stop") process.exit(0);
+  });
   const build = (await import(pathToFileURL(path.join(here, "build/server/index.js")).href)) as ServerBuild;
   const app = createHttpApp(
     build,

@@ -18,15 +18,17 @@ type Router = {
 const router = createRequire(import.meta.url)("@remix-run/router") as Router;
 
 /** A route tree shaped like the app's: a root with pages, a dynamic segment, an index and a splat. */
-function routeTree(): { routes: Route[]; childrenReads: () => number } {
+function routeTree(): { routes: Route[]; pathReads: () => number } {
+  // Flattening reads every route's path (and so does telling a routes array's shape); matching an
+  // array already flattened reads none.
   let reads = 0;
   const counted = (route: Route): Route => {
-    const { children, ...rest } = route;
-    return Object.defineProperty({ ...rest }, "children", {
+    const { path, children, ...rest } = route;
+    return Object.defineProperty({ ...rest, children: children?.map(counted) }, "path", {
       enumerable: true,
       get() {
         reads++;
-        return children?.map(counted);
+        return path;
       },
     }) as Route;
   };
@@ -49,7 +51,7 @@ function routeTree(): { routes: Route[]; childrenReads: () => number } {
       ],
     }),
   ];
-  return { routes, childrenReads: () => reads };
+  return { routes, pathReads: () => reads };
 }
 
 const ids = (matches: Match[] | null) => matches?.map((m) => m.route.id) ?? null;
@@ -71,12 +73,12 @@ describe("route matching on the server", () => {
   });
 
   it("flattens a routes array once, not on every request (the patch is applied)", () => {
-    const { routes, childrenReads } = routeTree();
+    const { routes, pathReads } = routeTree();
     router.matchRoutes(routes, "/petitions/a");
-    const afterFirst = childrenReads();
+    const afterFirst = pathReads();
     expect(afterFirst).toBeGreaterThan(0);
     for (let i = 0; i < 50; i++) router.matchRoutes(routes, `/petitions/p-${i}`);
-    expect(childrenReads()).toBe(afterFirst);
+    expect(pathReads()).toBe(afterFirst);
   });
 
   it("keeps each routes array's branches apart", () => {
@@ -91,6 +93,91 @@ describe("route matching on the server", () => {
     ]);
     expect(ids(router.matchRoutes(other, "/petitions/x"))).toEqual(["other-root", "other"]);
     expect(router.matchRoutes(other, "/petitions/new")?.at(-1)?.params.id).toBe("new");
+  });
+
+  it("skips branches by their first segment only where they could not match (against the unpatched build)", async () => {
+    // The ES module build is the one the patch leaves alone (the browser's): the reference.
+    const upstream = (await import("@remix-run/router/dist/router.js")) as unknown as Router;
+    const routes: Array<Route & { caseSensitive?: boolean }> = [
+      {
+        id: "root",
+        path: "",
+        children: [
+          { id: "index", index: true },
+          { id: "petitions", path: "petitions" },
+          { id: "petitions.new", path: "petitions/new" },
+          { id: "petitions.$slug", path: "petitions/:slug", children: [{ id: "slug.index", index: true }] },
+          { id: "api.count", path: "api/petitions/:idOrSlug/count" },
+          { id: "cased", path: "Cased/page", caseSensitive: true } as Route,
+          { id: "lang.about", path: ":lang/about" },
+          { id: "optional", path: "docs?/guide" },
+          { id: "dotted", path: "well-known.txt" },
+          { id: "kelvin", path: "kelvin" },
+          { id: "$", path: "*" },
+        ],
+      },
+    ];
+    for (const pathname of [
+      "/",
+      "/petitions",
+      "/PETITIONS/new",
+      "/petition%73/bike-sheds",
+      "/petitions%2Fnew",
+      "//petitions/x",
+      "/cased/page",
+      "/Cased/page",
+      "/en/about",
+      "/guide",
+      "/docs/guide",
+      "/WELL-KNOWN.TXT",
+      "/\u212Aelvin",
+      "/api/petitions/7/count",
+      "/no/such/page",
+    ]) {
+      expect({ pathname, matches: ids(router.matchRoutes(routes, pathname)) }).toEqual({
+        pathname,
+        matches: ids(upstream.matchRoutes(routes, pathname)),
+      });
+    }
+  });
+
+  it("matches a new routes array of a known shape on its own route objects, as a page's render builds them", async () => {
+    const upstream = (await import("@remix-run/router/dist/router.js")) as unknown as Router;
+    const build = (extra: Route[] = []): Route[] => [
+      {
+        id: "root",
+        path: "",
+        children: [
+          { id: "index", index: true },
+          { id: "petitions.$slug", path: "petitions/:slug", children: [{ id: "slug.index", index: true }] },
+          { id: "petitions.new", path: "petitions/new" },
+          ...extra,
+          { id: "$", path: "*" },
+        ],
+      },
+    ];
+    const first = build();
+    router.matchRoutes(first, "/petitions/x");
+    for (const routes of [
+      build(),
+      build(),
+      build([{ id: "petitions.$slug.edit", path: "petitions/:slug" }]),
+    ]) {
+      for (const pathname of ["/", "/petitions/new", "/petitions/x", "/petitions/x/edit", "/elsewhere"]) {
+        const matches = router.matchRoutes(routes, pathname);
+        expect(ids(matches)).toEqual(ids(upstream.matchRoutes(routes, pathname)));
+        // The route objects of this array, not of the first one of that shape.
+        const own = new Set<unknown>();
+        const collect = (list: Route[]) => {
+          for (const route of list) {
+            own.add(route);
+            collect(route.children ?? []);
+          }
+        };
+        collect(routes);
+        for (const match of matches ?? []) expect(own.has(match.route)).toBe(true);
+      }
+    }
   });
 
   it("keeps patterns apart by every option compilePath reads, falsy ones included", () => {

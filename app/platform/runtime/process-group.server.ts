@@ -41,26 +41,54 @@ export type GroupNotice =
   | { kind: "ready" }
   | { kind: "fatal"; message: string };
 
-export type ToPrimary = { [TAG]: { id: number; request: GroupRequest } } | { [TAG]: { notice: GroupNotice } };
+export type GroupQuestion = { id: number; request: GroupRequest };
+export type GroupAnswer = { id: number; answer: unknown };
+/**
+ * A question alone, or the questions asked in one turn of the event loop together (`batch`), which
+ * the primary answers together (`answers`): under load a worker asks for several requests' rate
+ * limits at once, and each message costs both processes a wake-up, a read and a parse.
+ */
+export type ToPrimary =
+  | { [TAG]: GroupQuestion }
+  | { [TAG]: { batch: GroupQuestion[] } }
+  | { [TAG]: { notice: GroupNotice } };
 export type ToWorker =
-  | { [TAG]: { id: number; answer: unknown } }
+  | { [TAG]: GroupAnswer }
+  | { [TAG]: { answers: GroupAnswer[] } }
   | { [TAG]: { command: "lead" | "shutdown" } };
 
 export const MESSAGE_TAG = TAG;
 
+/**
+ * Set by a primary that answers batches, for the workers it forks: a rolling restart forks new
+ * workers from the primary already running, which may be an older one that answers single questions
+ * only.
+ */
+export const BATCHES_ENV = "UNDERSIGNED_GROUP_BATCHES";
+
+type Batch = { timer: NodeJS.Timeout; unanswered: number };
 type Shared = {
   runsJobs: boolean;
+  /** `batch`: the message the question went in (null until sent, at the end of the turn). */
   pending: Map<
     number,
-    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; batch: Batch | null }
   >;
+  /** The questions asked in this turn of the event loop, sent together at its end. */
+  queued: GroupQuestion[];
   nextId: number;
   listening: boolean;
 };
 
 // On globalThis: the server build and the worker's own modules are two copies of this file.
 const holder = globalThis as { __undersignedGroup?: Shared };
-holder.__undersignedGroup ??= { runsJobs: false, pending: new Map(), nextId: 1, listening: false };
+holder.__undersignedGroup ??= {
+  runsJobs: false,
+  pending: new Map(),
+  queued: [],
+  nextId: 1,
+  listening: false,
+};
 const shared: Shared = holder.__undersignedGroup;
 
 /** Whether this process is a worker of `npm start`'s group (with a primary to ask). */
@@ -68,31 +96,58 @@ export function inProcessGroup(): boolean {
   return cluster.isWorker && process.env.UNDERSIGNED_WORKER === "1" && typeof process.send === "function";
 }
 
+function received({ id, answer }: GroupAnswer): void {
+  const waiting = shared.pending.get(id);
+  if (!waiting) return;
+  shared.pending.delete(id);
+  if (waiting.batch && --waiting.batch.unanswered === 0) clearTimeout(waiting.batch.timer);
+  waiting.resolve(answer);
+}
+
 function listen(): void {
   if (shared.listening) return;
   shared.listening = true;
   process.on("message", (message: unknown) => {
-    const body = (message as { [TAG]?: { id?: number; answer?: unknown } } | null)?.[TAG];
-    if (!body || typeof body.id !== "number" || !("answer" in body)) return;
-    const waiting = shared.pending.get(body.id);
-    if (!waiting) return;
-    shared.pending.delete(body.id);
-    clearTimeout(waiting.timer);
-    waiting.resolve(body.answer);
+    const body = (message as { [TAG]?: Partial<GroupAnswer> & { answers?: GroupAnswer[] } } | null)?.[TAG];
+    if (!body) return;
+    if (Array.isArray(body.answers)) for (const answer of body.answers) received(answer);
+    else if (typeof body.id === "number" && "answer" in body) received({ id: body.id, answer: body.answer });
   });
 }
 
-/** Asks the primary and waits for its answer. */
+/** Sends the questions queued in this turn of the event loop, in one message when the primary takes batches. */
+function sendQueued(): void {
+  const questions = shared.queued;
+  shared.queued = [];
+  const batch: Batch = {
+    unanswered: questions.length,
+    timer: setTimeout(() => {
+      for (const { id, request } of questions) {
+        const waiting = shared.pending.get(id);
+        if (!waiting) continue;
+        shared.pending.delete(id);
+        waiting.reject(new Error(`the primary process did not answer (${request.kind})`));
+      }
+    }, ANSWER_TIMEOUT_MS),
+  };
+  for (const { id } of questions) {
+    const waiting = shared.pending.get(id);
+    if (waiting) waiting.batch = batch;
+  }
+  if (process.env[BATCHES_ENV] === "1") process.send?.({ [TAG]: { batch: questions } } satisfies ToPrimary);
+  else for (const question of questions) process.send?.({ [TAG]: question } satisfies ToPrimary);
+}
+
+/**
+ * Asks the primary and waits for its answer. Questions asked in the same turn of the event loop go
+ * in one message at its end (setImmediate), and every question is answered in the order asked.
+ */
 export function askPrimary<T>(request: GroupRequest): Promise<T> {
   listen();
   const id = shared.nextId++;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      shared.pending.delete(id);
-      reject(new Error(`the primary process did not answer (${request.kind})`));
-    }, ANSWER_TIMEOUT_MS);
-    shared.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-    process.send?.({ [TAG]: { id, request } } satisfies ToPrimary);
+    shared.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, batch: null });
+    if (shared.queued.push({ id, request }) === 1) setImmediate(sendQueued);
   });
 }
 
