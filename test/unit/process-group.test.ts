@@ -13,7 +13,7 @@ import {
   MESSAGE_TAG,
   type ToPrimary,
   type ToWorker,
-} from "../../app/platform/process-group.server";
+} from "../../app/platform/runtime/process-group.server";
 
 let sent: ToPrimary[] = [];
 const originalSend = process.send;
