@@ -38,7 +38,8 @@ function CommonFields({ intent }: { intent: string }) {
   );
 }
 
-type ActionResult = SubmissionResult<string[]> & { location?: string | null };
+/** A comment action's answer to a fetcher: conform's result, and on success `done` and where to go. */
+type ActionResult = SubmissionResult<string[]> & { done?: true; location?: string | null };
 
 const intentOf = (result: ActionResult | undefined) => result?.initialValue?.intent;
 
@@ -105,7 +106,7 @@ export function ValidatedForm<Name extends SchemaName>({
   // Each result is acted on once (the callbacks change on every render).
   const handled = useRef<ActionResult | undefined>(undefined);
   useEffect(() => {
-    if (result?.status !== "success" || handled.current === result) return;
+    if (!result?.done || handled.current === result) return;
     handled.current = result;
     onDone?.();
     // Where the new comment shows (the newest sort, or its parent's page).
