@@ -188,28 +188,42 @@ export function Disclosure({
   commentId,
   name,
   summary,
+  asButton = false,
   children,
 }: {
   commentId: number;
   name: CommentFormName;
   summary: string;
+  /**
+   * Shown as a button, beside the button-only forms it goes with (a moderator's Hide beside Restore
+   * and Dismiss): a real toggle button once hydrated, a link that looks like one before.
+   */
+  asButton?: boolean;
   children: (close: () => void) => ReactNode;
 }) {
   const requested = useContext(OpenCommentForm);
   const openedByPage = requested?.commentId === commentId && requested.form === name;
   const [open, setOpen] = useState(openedByPage);
+  const hydrated = useHydrated();
   return (
     <div className={open ? "comment-disclosure open" : "comment-disclosure"}>
-      <a
-        href={`/comments/${commentId}?form=${name}#comment-${commentId}`}
-        aria-expanded={open}
-        onClick={(event) => {
-          event.preventDefault();
-          setOpen(!open);
-        }}
-      >
-        {summary}
-      </a>
+      {asButton && hydrated ? (
+        <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {summary}
+        </button>
+      ) : (
+        <a
+          href={`/comments/${commentId}?form=${name}#comment-${commentId}`}
+          className={asButton ? "button secondary" : undefined}
+          aria-expanded={open}
+          onClick={(event) => {
+            event.preventDefault();
+            setOpen(!open);
+          }}
+        >
+          {summary}
+        </a>
+      )}
       {open ? (
         <InDisclosure.Provider value={{ name, openedByPage }}>
           {children(() => setOpen(false))}
