@@ -1,9 +1,7 @@
-import { DAY_MS } from "../platform/time";
-
 /** The moderators' queues: how pressing an item is, shared by the queues' reads and their pages. */
 
 /** After this long without a moderator's look, an item in a queue is overdue. */
-export const MODERATION_OVERDUE_MS = DAY_MS;
+export const MODERATION_OVERDUE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A reported comment's urgency, most pressing first. Reports hid it without anyone's judgement (its
