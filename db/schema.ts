@@ -24,6 +24,7 @@ import { PROVIDER_PROTOCOLS, SIGN_IN_METHODS } from "../app/vocabulary/identity"
 import { MAIL_KIND_NAMES } from "../app/vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
+  INVALIDATION_REASONS,
   LEDGER_EVENTS,
   MILESTONE_ORIGINS,
   PETITION_STATES,
@@ -484,6 +485,24 @@ export const signatures = sqliteTable(
       .on(t.petitionId, t.createdAt)
       .where(sql`withdrawn_at is null and invalidated_at is null`),
   ],
+);
+
+/**
+ * Each bulk invalidation of signatures, as the petition's public timeline shows it: when, how many
+ * (never fewer than five) and why, as a category. Never who: the signatures themselves carry that.
+ */
+export const signatureInvalidations = sqliteTable(
+  "signature_invalidations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id),
+    count: integer("count").notNull(),
+    reason: text("reason", { enum: INVALIDATION_REASONS }).notNull(),
+    invalidatedAt: timestamp("invalidated_at").notNull(),
+  },
+  (t) => [index("signature_invalidations_petition_idx").on(t.petitionId)],
 );
 
 /** Append-only hash chain of signature events per petition (see docs/ledger.md). */

@@ -19,3 +19,11 @@ export const comparableFingerprint = (fingerprint: string) =>
 /** The sentence that goes with it wherever it is shown. */
 export const COMPARE_FINGERPRINT =
   "Compare it with a colleague's: if yours differs, someone may be trying to tell signers apart.";
+
+/** How long something has waited, in the largest whole unit: "under an hour", "5 hours", "3 days". */
+export function formatWaiting(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours < 1) return "under an hour";
+  if (hours < 48) return hours === 1 ? "1 hour" : `${hours} hours`;
+  return `${Math.floor(hours / 24)} days`;
+}

@@ -121,6 +121,7 @@ export default function Settings() {
         <InputField label="Days a petition stays open" field={fields.openForDays} type="number" />
         <InputField
           label="Reports that hide a comment until a moderator reviews it"
+          hint="Only while the reports outnumber the comment's upvotes: a comment more colleagues upvoted stays visible until a moderator reviews it, so a campaign cannot silence a popular voice."
           field={fields.commentReportThreshold}
           type="number"
         />

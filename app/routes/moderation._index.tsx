@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatDateTime } from "../components/format";
+import { formatDateTime, formatWaiting } from "../components/format";
 import { countReportedComments } from "../domain/discussion/queue.server";
 import { moderationQueue } from "../domain/petitions/reads.server";
 import { requirePermission } from "../web/session.server";
@@ -33,7 +33,10 @@ export default function Moderation() {
                 <Link to={`/petitions/${p.slug}`}>{p.title}</Link>
               </h3>
               <p>{p.summary}</p>
-              <p className="meta">Waiting since {formatDateTime(p.updatedAt)}</p>
+              <p className="meta">
+                {p.overdue ? <span className="badge badge-warn">Overdue</span> : null} Waiting{" "}
+                {formatWaiting(p.waitingMs)}, since {formatDateTime(p.updatedAt)}
+              </p>
             </li>
           ))}
         </ul>

@@ -2,9 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CommentItem } from "../components/comments/item";
-import { formatDateTime } from "../components/format";
+import { formatDateTime, formatWaiting } from "../components/format";
 import { reportedComments } from "../domain/discussion/queue.server";
 import { REPORT_REASON_LABELS } from "../vocabulary/comments";
+import { REPORT_URGENCY_LABELS } from "../vocabulary/moderation";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -25,15 +26,22 @@ export default function ReportedComments() {
       </p>
       <h1>Reported comments</h1>
       <p className="muted">
-        Most reported first. Reporters are not shown to anyone. Hide (the author is told why by email),
-        restore a hidden comment, or dismiss the reports.
+        Urgent first — comments reports hid, and popular ones reported as often but kept visible — then the
+        longest waiting. Reporters are not shown to anyone. Hide (the author is told why by email), restore a
+        hidden comment, or dismiss the reports.
       </p>
       {queue.length === 0 ? <p>No open reports. Well done.</p> : null}
       <ol className="comment-list">
-        {queue.map(({ comment, thread, reports }) => (
+        {queue.map(({ comment, thread, reports, urgency, waitingMs }) => (
           <li key={comment.id} className="card stack">
+            {urgency === "waiting" ? null : (
+              <p className="urgency">
+                <strong>{REPORT_URGENCY_LABELS[urgency]}</strong>
+              </p>
+            )}
             <p className="meta">
-              On <Link to={`${thread.path}#comments`}>{thread.title}</Link>
+              Waiting {formatWaiting(waitingMs)} · on{" "}
+              <Link to={`${thread.path}#comments`}>{thread.title}</Link>
             </p>
             <CommentItem comment={comment} thread={thread} standalone />
             <h2 className="sr-only">Reports</h2>

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { ChoiceField, FormErrors, InputField, TextareaField } from "../components/forms";
 import type { User } from "../domain/identity/sessions.server";
 import {
   invalidateSignatures,
@@ -14,6 +14,7 @@ import {
   previewInvalidation,
 } from "../domain/petitions/invalidation.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
+import { INVALIDATION_REASON_LABELS, INVALIDATION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
@@ -55,6 +56,7 @@ const schema = z.intersection(
         .trim()
         .min(3, "Give the reason, for the record")
         .max(500),
+      category: z.enum(INVALIDATION_REASONS, { message: "Choose why, for the petition's public timeline" }),
     }),
   ]),
 );
@@ -63,8 +65,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
   const petition = petitionFor(params.slug, moderator);
   const submission = parseWithZod(await readForm(request), { schema });
-  if (submission.status !== "success")
-    return json({ result: submission.reply(), matched: null }, { status: 400 });
+  if (submission.status !== "success") {
+    // A confirmation missing its reason keeps the previewed number (and its button): the domain
+    // checks it again against the signatures when it is confirmed.
+    const expected = Number(submission.payload.expected);
+    const matched = Number.isInteger(expected) && expected > 0 ? expected : null;
+    return json({ result: submission.reply(), matched }, { status: 400 });
+  }
   const value = submission.value;
   const actor = { id: moderator.id, email: moderator.email };
   try {
@@ -93,7 +100,14 @@ const matchText = (matched: MatchSize, minimum: number) =>
 export default function Invalidate() {
   const { slug, title, count, minimum } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const [form, fields] = useForm<{ emails: string; from: string; to: string; ip: string; reason: string }>({
+  const [form, fields] = useForm<{
+    emails: string;
+    from: string;
+    to: string;
+    ip: string;
+    reason: string;
+    category: string;
+  }>({
     lastResult: data?.result,
     shouldValidate: "onSubmit",
   });
@@ -105,7 +119,8 @@ export default function Invalidate() {
       <h1>Invalidate signatures</h1>
       <p>
         The petition has {count.toLocaleString("en")} signatures. Choose which to invalidate; preview how many
-        match, then confirm with a reason. Counts, the ledger and the audit log record it.
+        match, then confirm with a reason. Counts, the ledger, the petition's timeline and the audit log
+        record it.
       </p>
       <Form method="post" className="card" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
@@ -120,10 +135,19 @@ export default function Invalidate() {
           <InputField label="Signed until" field={fields.to} type="datetime-local" />
         </div>
         <InputField label="IP address" field={fields.ip} />
+        <ChoiceField
+          label="Why, on the petition's public timeline"
+          field={fields.category}
+          placeholder="Choose a reason"
+          options={INVALIDATION_REASONS.map((value) => ({
+            value,
+            label: INVALIDATION_REASON_LABELS[value].replace(/^./, (c) => c.toUpperCase()),
+          }))}
+        />
         <InputField
-          label="Reason"
+          label="Reason, in your words"
           field={fields.reason}
-          hint="Required to confirm; shown in the audit log."
+          hint="Required to confirm; kept in the audit log only. The timeline shows the number and the choice above, never who signed."
         />
         {data?.matched ? (
           <p className="flash flash-info" role="status">

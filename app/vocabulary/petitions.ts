@@ -37,6 +37,19 @@ export const REJECTION_LABELS: Record<RejectionReason, string> = {
   other: "Other",
 };
 
+/**
+ * Why a moderator invalidated signatures, as the petition's public timeline says it: a category,
+ * never the moderator's own words (which stay in the audit log and could name someone).
+ */
+export const INVALIDATION_REASONS = ["fraudulent_accounts", "automated", "coerced", "other"] as const;
+export type InvalidationReason = (typeof INVALIDATION_REASONS)[number];
+export const INVALIDATION_REASON_LABELS: Record<InvalidationReason, string> = {
+  fraudulent_accounts: "fraudulent or shared accounts",
+  automated: "signed automatically, in bulk",
+  coerced: "collected under pressure",
+  other: "another reason the moderator recorded",
+};
+
 export const SIGNATURE_VISIBILITIES = ["public", "anonymous"] as const;
 export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
 

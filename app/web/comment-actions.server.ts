@@ -51,8 +51,9 @@ export async function commentActionDone(
 ) {
   const to = destinationPath(formData, options.destination ?? { back: true }, options.fallback);
   if (formData.get("_fetcher") !== "1") return redirectWithFlash(to, flash);
+  // `done` says it succeeded: conform's reset reply is only `{ initialValue: null }`, with no status.
   return json(
-    { ...reply({ resetForm: true }), location: options.move ? to : null },
+    { ...reply({ resetForm: true }), done: true, location: options.move ? to : null },
     options.quietInPlace ? undefined : { headers: { "Set-Cookie": await flashCookie(flash) } },
   );
 }

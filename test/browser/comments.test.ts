@@ -111,9 +111,10 @@ describe("with JavaScript", () => {
     const queued = comment(moderator, "are dinosaurs");
     expect(await moderator.getByText("Harassment").count()).toBeGreaterThan(0);
     expect(await moderator.locator("main").innerText()).not.toContain("Chief"); // no reporter shown
+    // Hide is a button like Restore and Dismiss (a link to the comment's page without JavaScript).
     await queued
       .locator(":scope > .comment-actions")
-      .getByRole("link", { name: "Hide", exact: true })
+      .getByRole("button", { name: "Hide", exact: true })
       .click();
     await queued.getByLabel("Reason (sent to the author)").fill("Please criticise the policy, not people.");
     await queued.getByRole("button", { name: "Hide comment" }).click();

@@ -323,9 +323,17 @@ describe("a petition from draft to signatures", () => {
     await page.getByLabel("Signed from").fill(dateTimeFromNow(-3650));
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByText("5 signatures match.").waitFor();
-    await page.getByLabel("Reason").fill("Signed from a shared kiosk account");
+    await page.getByLabel("Reason, in your words").fill("Signed from a shared kiosk account");
+    // Confirming without a category for the public timeline is refused beside the field.
+    await page.getByRole("button", { name: "Invalidate 5 signatures" }).click();
+    await page.getByText("Choose why, for the petition's public timeline").waitFor();
+    await page.getByLabel("Why, on the petition's public timeline").selectOption("fraudulent_accounts");
     await page.getByRole("button", { name: "Invalidate 5 signatures" }).click();
     await page.getByText("5 signatures invalidated.").waitFor();
+    // The petition's public timeline says how many and why, in a category: not who, nor the moderator's words.
+    const timeline = await page.locator(".timeline").innerText();
+    expect(timeline).toContain("5 signatures invalidated by a moderator: fraudulent or shared accounts");
+    expect(timeline).not.toContain("kiosk");
     // Erin's anonymous signature stands: invalidation by people, time or address cannot reach it.
     expect(await page.locator(".big-count").textContent()).toContain("1");
     expect(await app.cli("verify-ledger")).toMatch(/ok\s+petition \d+: 14 entries, 1 standing/);

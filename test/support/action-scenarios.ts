@@ -547,7 +547,9 @@ const FORM_SCENARIOS: Scenario[] = [
           body: {
             intent,
             from: dateTimeFromNow(-3650),
-            ...(intent === "confirm" ? { expected: "5", reason: "A fraud ring" } : {}),
+            ...(intent === "confirm"
+              ? { expected: "5", reason: "A fraud ring", category: "fraudulent_accounts" }
+              : {}),
           },
           person: actorPerson(world, actor, world.people.owner),
         };

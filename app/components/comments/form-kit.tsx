@@ -38,7 +38,8 @@ function CommonFields({ intent }: { intent: string }) {
   );
 }
 
-type ActionResult = SubmissionResult<string[]> & { location?: string | null };
+/** A comment action's answer to a fetcher: conform's result, and on success `done` and where to go. */
+type ActionResult = SubmissionResult<string[]> & { done?: true; location?: string | null };
 
 const intentOf = (result: ActionResult | undefined) => result?.initialValue?.intent;
 
@@ -105,7 +106,7 @@ export function ValidatedForm<Name extends SchemaName>({
   // Each result is acted on once (the callbacks change on every render).
   const handled = useRef<ActionResult | undefined>(undefined);
   useEffect(() => {
-    if (result?.status !== "success" || handled.current === result) return;
+    if (!result?.done || handled.current === result) return;
     handled.current = result;
     onDone?.();
     // Where the new comment shows (the newest sort, or its parent's page).
@@ -187,28 +188,42 @@ export function Disclosure({
   commentId,
   name,
   summary,
+  asButton = false,
   children,
 }: {
   commentId: number;
   name: CommentFormName;
   summary: string;
+  /**
+   * Shown as a button, beside the button-only forms it goes with (a moderator's Hide beside Restore
+   * and Dismiss): a real toggle button once hydrated, a link that looks like one before.
+   */
+  asButton?: boolean;
   children: (close: () => void) => ReactNode;
 }) {
   const requested = useContext(OpenCommentForm);
   const openedByPage = requested?.commentId === commentId && requested.form === name;
   const [open, setOpen] = useState(openedByPage);
+  const hydrated = useHydrated();
   return (
     <div className={open ? "comment-disclosure open" : "comment-disclosure"}>
-      <a
-        href={`/comments/${commentId}?form=${name}#comment-${commentId}`}
-        aria-expanded={open}
-        onClick={(event) => {
-          event.preventDefault();
-          setOpen(!open);
-        }}
-      >
-        {summary}
-      </a>
+      {asButton && hydrated ? (
+        <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {summary}
+        </button>
+      ) : (
+        <a
+          href={`/comments/${commentId}?form=${name}#comment-${commentId}`}
+          className={asButton ? "button secondary" : undefined}
+          aria-expanded={open}
+          onClick={(event) => {
+            event.preventDefault();
+            setOpen(!open);
+          }}
+        >
+          {summary}
+        </a>
+      )}
       {open ? (
         <InDisclosure.Provider value={{ name, openedByPage }}>
           {children(() => setOpen(false))}

@@ -1,7 +1,9 @@
+import { useLocation } from "@remix-run/react";
 import type { ThreadInfo } from "../../domain/discussion/thread.server";
 import { REPORT_REASON_LABELS, REPORT_REASONS } from "../../vocabulary/comments";
 import { formatDate, formatDateTime } from "../format";
 import { FormErrors, TextareaField } from "../forms";
+import { useHydrated } from "../use-hydrated";
 import {
   AnonymousChoice,
   AnonymousEmailsChoice,
@@ -30,13 +32,19 @@ export function CommentItem({
 }) {
   const action = `/comments/${comment.id}`;
   const author = comment.state === "deleted" ? "Deleted" : (comment.authorName ?? "Verified colleague");
+  // The comment the page was sent to (a new one, after posting) stands out: CSS :target on a full
+  // page load, this class after a move in the browser (which :target does not follow). Read once
+  // hydrated: the server never sees the fragment.
+  const hydrated = useHydrated();
+  const { hash } = useLocation();
+  const arrivedAt = hydrated && hash === `#comment-${comment.id}`;
   const hiddenLabel = comment.hiddenPendingReview
     ? "Hidden after reports from colleagues, until a moderator reviews it"
     : "Hidden by a moderator";
   return (
     <article
       id={`comment-${comment.id}`}
-      className={`comment comment-${comment.state}`}
+      className={`comment comment-${comment.state}${arrivedAt ? " comment-arrived" : ""}`}
       aria-label={`Comment by ${author}`}
     >
       <header className="comment-meta">

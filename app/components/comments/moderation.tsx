@@ -1,12 +1,15 @@
 import { TextareaField } from "../forms";
 import { Disclosure, FetcherButton, ValidatedForm, type View } from "./form-kit";
 
-/** A moderator's controls on one comment: hide (with a reason), restore, dismiss its reports. */
+/**
+ * A moderator's controls on one comment, all buttons alike: hide (opens its reason form), restore,
+ * dismiss its reports.
+ */
 export function ModerationControls({ comment, action }: { comment: View; action: string }) {
   return (
     <>
       {comment.can.hide ? (
-        <Disclosure commentId={comment.id} name="hide" summary="Hide">
+        <Disclosure commentId={comment.id} name="hide" summary="Hide" asButton>
           {(close) => (
             <ValidatedForm
               id={`hide-${comment.id}`}

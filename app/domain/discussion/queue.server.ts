@@ -1,6 +1,8 @@
 import { getDb } from "../../../db/client";
+import { getSettings } from "../../platform/site/settings.server";
 import { DAY_MS } from "../../platform/time";
 import type { ReportReason } from "../../vocabulary/comments";
+import { MODERATION_OVERDUE_MS, type ReportUrgency } from "../../vocabulary/moderation";
 import type { User } from "../identity/sessions.server";
 import { type CommentSetting, commentSetting } from "./comment-rights.server";
 import { type Commentable, resolveCommentable } from "./commentables.server";
@@ -14,20 +16,41 @@ export const MODERATION_QUEUE_SIZE = 50;
 /** A comment whose subject is gone is left out of the queue; its view is never shown. */
 const NO_SUBJECT: CommentSetting = { postingClosed: "", subjectClosed: "", moderator: false, stake: true };
 
-/** Comments with open reports, most reported first; who reported stays unknown. */
-export function reportedComments(moderator: User) {
+/** How pressing a reported comment is (its labels say why: vocabulary/moderation.ts). */
+function urgencyOf(row: RawComment, threshold: number, waitingMs: number): ReportUrgency {
+  if (row.hidden_at !== null && row.hidden_by_id === null) return "hidden-by-reports";
+  if (row.hidden_at === null && row.open_reports >= threshold) return "popular-kept-visible";
+  return waitingMs > MODERATION_OVERDUE_MS ? "overdue" : "waiting";
+}
+
+/**
+ * Comments with open reports: those reports hid or that reached the hiding number first, then the
+ * longest waiting; each with how long it has waited (since its oldest open report) and how urgent it
+ * is. Who reported stays unknown.
+ */
+export function reportedComments(moderator: User, now = Date.now()) {
   requireModerator(moderator);
   const db = getDb();
+  const threshold = getSettings().commentReportThreshold;
   const rows = db.$client
     .prepare<
-      [number],
-      RawComment & { thread_subject_type: CommentSubject["type"]; thread_subject_id: number }
+      [number, number],
+      RawComment & {
+        thread_subject_type: CommentSubject["type"];
+        thread_subject_id: number;
+        waiting_since: number;
+      }
     >(
-      `select ${SELECT_LIST}, t.subject_type as thread_subject_type, t.subject_id as thread_subject_id
+      `select ${SELECT_LIST}, t.subject_type as thread_subject_type, t.subject_id as thread_subject_id,
+         (select min(r.created_at) from comment_reports r where r.comment_id = c.id and r.resolved_at is null)
+           as waiting_since
        from comments c join comment_threads t on t.id = c.thread_id ${JOINS}
-       where c.open_reports > 0 and c.held = 0 order by c.open_reports desc, c.created_at, c.id limit ?`,
+       where c.open_reports > 0 and c.held = 0
+       order by ((c.hidden_at is not null and c.hidden_by_id is null) or c.open_reports >= ?) desc,
+         waiting_since, c.id
+       limit ?`,
     )
-    .all(MODERATION_QUEUE_SIZE);
+    .all(threshold, MODERATION_QUEUE_SIZE);
   const reports = rows.length
     ? db.$client
         .prepare<
@@ -62,8 +85,11 @@ export function reportedComments(moderator: User) {
     if (!found || !view) return [];
     // Reviewing, not discussing: no reply box in the queue, nor an edit form.
     const comment = { ...view, can: { ...view.can, reply: false, edit: false } };
+    const waitingMs = Math.max(0, now - row.waiting_since);
     return [
       {
+        waitingMs,
+        urgency: urgencyOf(row, threshold, waitingMs),
         comment,
         thread: { ...threadInfo(subject, found.commentable, undefined, moderator), canPost: false },
         reports: reports

@@ -42,8 +42,18 @@ export async function setVote(commentId: number, up: boolean, user: User, now = 
 }
 
 /**
- * One report per person per comment. At the configured number of open reports the comment hides
- * itself until a moderator looks. Reporting is not audited: reporters stay unknown to everyone.
+ * Whether a comment's open reports hide it before a moderator looks: at the configured number, and
+ * only while they outnumber its upvotes. Otherwise any three colleagues could silence a thread's
+ * most-read voice at once; a comment at least as many colleagues upvoted as reported stays visible,
+ * at the head of the moderators' queue (queue.server.ts), until one reviews it.
+ */
+export function reportsHide(openReports: number, upvotes: number, threshold: number): boolean {
+  return openReports >= threshold && openReports > upvotes;
+}
+
+/**
+ * One report per person per comment. Enough open reports hide the comment until a moderator looks
+ * (reportsHide). Reporting is not audited: reporters stay unknown to everyone.
  */
 export async function reportComment(
   commentId: number,
@@ -70,14 +80,14 @@ export async function reportComment(
         .run();
       // Two reports sent at once both pass the rule: the unique key keeps one.
       if (inserted.changes === 0) throw new CommentError("You have already reported this comment.", 409);
-      const { openReports } = tx
+      const { openReports, score } = tx
         .update(comments)
         .set({ openReports: sql`${comments.openReports} + 1` })
         .where(eq(comments.id, commentId))
-        .returning({ openReports: comments.openReports })
+        .returning({ openReports: comments.openReports, score: comments.score })
         .get();
-      const threshold = getSettings().commentReportThreshold;
-      if (comment.hiddenAt || openReports < threshold) return { hidden: Boolean(comment.hiddenAt) };
+      if (comment.hiddenAt || !reportsHide(openReports, score, getSettings().commentReportThreshold))
+        return { hidden: Boolean(comment.hiddenAt) };
       tx.update(comments)
         .set({
           hiddenAt: new Date(now),

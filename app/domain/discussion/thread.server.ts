@@ -79,12 +79,18 @@ const COLUMNS = `${SELECT_LIST} from comments c ${JOINS}`;
 
 /**
  * A held anonymous comment (waiting for its thread's next batch, batches.server.ts) is read by its
- * author alone: every list below takes the viewer's id (null for nobody) for this test.
+ * author alone: every list of replies below takes the viewer's id (null for nobody) for this test;
+ * the top level reads published comments, and the author's held ones apart (ownHeld).
  */
 const VISIBLE = (alias: string) => `(${alias}.held = 0 or ${alias}.author_id = ?)`;
 
+/**
+ * A page of published top-level comments. Its author's own held ones are read apart and head the
+ * first page whatever the sort: stored with their day's start, they would otherwise sort below the
+ * day's named comments, off the screen their author lands on after posting.
+ */
 const topLevel = (order: string) =>
-  `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null and ${VISIBLE("c")} order by ${order} limit ? offset ?`;
+  `select ${COLUMNS} where c.thread_id = ? and c.parent_id is null and c.held = 0 order by ${order} limit ? offset ?`;
 
 /**
  * A thread's reads. Ids are random (ADR 31): time order is (created_at, id), the id breaking ties,
@@ -103,6 +109,9 @@ export const THREAD_SQL = {
      ${JOINS}
      order by c.created_at, c.id`,
   replies: `select ${COLUMNS} where c.parent_id = ? and ${VISIBLE("c")} order by c.created_at, c.id limit ? offset ?`,
+  /** The viewer's own held top-level comments (a few: posting is rate limited), newest first. */
+  ownHeld: `select ${COLUMNS} where c.thread_id = ? and c.held = 1 and c.parent_id is null and c.author_id = ?
+    order by c.created_at desc, c.id desc limit ${COMMENTS_PAGE_SIZE}`,
 };
 
 /** Thread pages run these few statements whatever the thread's size (tested by counting them). */
@@ -114,6 +123,7 @@ const statements = preparedStatements((db) => {
     oldest: prepare(THREAD_SQL.oldest),
     repliesPreview: prepare(THREAD_SQL.repliesPreview),
     replies: prepare(THREAD_SQL.replies),
+    ownHeld: prepare(THREAD_SQL.ownHeld),
     one: prepare(`select ${COLUMNS} where c.id = ?`),
     votes: db.$client.prepare<[number, string], { comment_id: number }>(
       "select comment_id from comment_votes where person_id = ? and comment_id in (select value from json_each(?))",
@@ -357,11 +367,10 @@ export function loadThread(
   const size = options.preview ?? COMMENTS_PAGE_SIZE;
   const pageCount = Math.max(1, Math.ceil(info.topLevelCount / size));
   const page = options.preview ? 1 : Math.min(options.page, pageCount);
-  const rows = thread
-    ? statements()[options.sort].all(thread.id, viewer?.id ?? null, size, (page - 1) * size)
-    : [];
+  const held = thread && viewer && page === 1 ? statements().ownHeld.all(thread.id, viewer.id) : [];
+  const rows = thread ? statements()[options.sort].all(thread.id, size, (page - 1) * size) : [];
   const comments = attachReplyPreviews(
-    rows,
+    [...held, ...rows],
     viewer,
     commentSetting(thread, commentable, viewer),
     options.preview ? { perParent: 1, levels: 1 } : {},

@@ -1,10 +1,11 @@
 import { and, count, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../../db/client";
-import { people, petitions, signatures } from "../../../db/schema";
+import { people, petitions, signatureInvalidations, signatures } from "../../../db/schema";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
+import type { InvalidationReason } from "../../vocabulary/petitions";
 import { standing } from "./counts.server";
 import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
 import { stakeIds } from "./organizers.server";
@@ -138,10 +139,14 @@ export function describeMatch(matched: number): MatchSize {
   return matched < MIN_PEOPLE_PER_INVALIDATION ? "few" : matched;
 }
 
-/** Invalidates the matching signatures with a reason: count, ledger and audit log in one transaction. */
+/**
+ * Invalidates the matching signatures with a reason: count, ledger, the petition's public timeline
+ * (how many, and why as a `category`; "other" when none is given) and audit log (the moderator's own
+ * words) in one transaction.
+ */
 export function invalidateSignatures(
   petitionId: number,
-  criteria: InvalidationCriteria & { reason: string; expected: MatchSize },
+  criteria: InvalidationCriteria & { reason: string; category?: InvalidationReason; expected: MatchSize },
   actor: Actor,
   now = Date.now(),
 ): number {
@@ -179,6 +184,10 @@ export function invalidateSignatures(
           .run();
         writeLedgerEntry(nextLedgerEntry(petition, "invalidated", signature.signer, at), -1, petition);
       }
+      const category = criteria.category ?? "other";
+      tx.insert(signatureInvalidations)
+        .values({ petitionId, count: matched.length, reason: category, invalidatedAt: at })
+        .run();
       recordAudit(
         tx,
         actor,
@@ -187,6 +196,7 @@ export function invalidateSignatures(
         {
           count: matched.length,
           reason: criteria.reason,
+          category,
           criteria: {
             people: emailList(criteria).length,
             from: criteria.from?.toISOString(),

@@ -10,6 +10,7 @@ import {
 } from "../../../db/schema";
 import { renderStoredMarkdown } from "../../platform/content/markdown.server";
 import { dayOf, minuteOf } from "../../platform/time";
+import { MODERATION_OVERDUE_MS } from "../../vocabulary/moderation";
 import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import type { User } from "../identity/sessions.server";
@@ -233,13 +234,18 @@ function asShownInLists<T extends { closesAt: Date | null; wonAt: Date | null; r
   };
 }
 
-export function moderationQueue() {
+/** Petitions awaiting moderation, longest waiting first, each with how long and whether overdue. */
+export function moderationQueue(now = Date.now()) {
   return getDb()
     .select()
     .from(petitions)
     .where(eq(petitions.state, "awaiting_moderation"))
     .orderBy(asc(petitions.updatedAt))
-    .all();
+    .all()
+    .map((petition) => {
+      const waitingMs = Math.max(0, now - petition.updatedAt.getTime());
+      return { ...petition, waitingMs, overdue: waitingMs > MODERATION_OVERDUE_MS };
+    });
 }
 
 /**

@@ -6,9 +6,11 @@ import {
   petitionUpdates,
   policies,
   policyVersions,
+  signatureInvalidations,
 } from "../../../db/schema";
 import { startOfDay } from "../../platform/time";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
+import { INVALIDATION_REASON_LABELS } from "../../vocabulary/petitions";
 import { responsesToPetitions } from "../announcements/reads.server";
 import { listMilestones } from "./reads.server";
 import type { Petition } from "./rights.server";
@@ -28,6 +30,7 @@ export type PetitionEvent = TimelineEvent & {
     | "policy-version"
     | "commitment"
     | "update"
+    | "invalidation"
     | "closed"
     | "won";
   key: string;
@@ -42,11 +45,17 @@ const statements = preparedStatements((db) => ({
       and(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")), eq(petitionUpdates.kind, "update")),
     )
     .prepare(),
+  invalidations: db
+    .select()
+    .from(signatureInvalidations)
+    .where(eq(signatureInvalidations.petitionId, sql.placeholder("petitionId")))
+    .prepare(),
 }));
 
 /**
  * One petition's story, oldest first: created, opened, each milestone, each response (with its stance),
- * each policy version a response published, each commitment status change, closed — each dated by day.
+ * each policy version a response published, each commitment status change, each bulk invalidation
+ * (how many, and why as a category), closed — each dated by day.
  */
 export function petitionTimeline(petition: Petition): TimelineEvent[] {
   // Dated by day: the page shows days, and loader data goes whole.
@@ -137,6 +146,15 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       at: u.at,
       text: "Update from the organizers",
       href: "#updates",
+    });
+  }
+  // A moderator's act, said in counts and a category: never who signed, nor the moderator's words.
+  for (const i of statements().invalidations.all({ petitionId: petition.id })) {
+    events.push({
+      kind: "invalidation",
+      key: `invalidation-${i.id}`,
+      at: i.invalidatedAt,
+      text: `${i.count.toLocaleString("en")} signatures invalidated by a moderator: ${INVALIDATION_REASON_LABELS[i.reason]}`,
     });
   }
   if (petition.closedAt)

@@ -162,8 +162,18 @@ export function findPolicy(slug: string): Policy | undefined {
   return getDb().select().from(policies).where(eq(policies.slug, slug)).get();
 }
 
+/** The states in which a petition is public, and so counts as one "about" its policy. */
+const PUBLIC_PETITION_STATES = ["open", "closed", "archived"] as const;
+
 export function listPolicies(now = Date.now()) {
   const db = getDb();
+  // Spelled out rather than `${policies.id}`: in a one-table select drizzle writes a column inside a
+  // field's SQL without its table ("id"), which inside these subqueries would name the inner row's id.
+  const policyId = sql`${policies}.${sql.identifier(policies.id.name)}`;
+  const publicStates = sql.join(
+    PUBLIC_PETITION_STATES.map((state) => sql`${state}`),
+    sql`, `,
+  );
   return db
     .select({
       id: policies.id,
@@ -171,11 +181,12 @@ export function listPolicies(now = Date.now()) {
       title: policies.title,
       summary: policies.summary,
       ownerTeam: policies.ownerTeam,
-      versions: sql<number>`(select count(*) from policy_versions v where v.policy_id = ${policies.id})`,
-      currentVersion: sql<
-        number | null
-      >`(select max(v.version) from policy_versions v where v.policy_id = ${policies.id} and v.effective_at <= ${now})`,
-      petitions: sql<number>`(select count(*) from petitions p where p.policy_id = ${policies.id} and p.state in ('open', 'closed', 'archived') and p.hidden_at is null)`,
+      versions: sql<number>`(select count(*) from policy_versions v where v.policy_id = ${policyId})`,
+      // As the policy page reckons it: the highest version whose effective date has come.
+      currentVersion: sql<number | null>`(select max(v.version) from policy_versions v
+        where v.policy_id = ${policyId} and v.effective_at <= ${now})`,
+      petitions: sql<number>`(select count(*) from petitions p where p.policy_id = ${policyId}
+        and p.state in (${publicStates}) and p.hidden_at is null)`,
     })
     .from(policies)
     .orderBy(asc(policies.title))
@@ -234,7 +245,7 @@ export function policyPage(slug: string, now = Date.now()) {
     .where(
       and(
         eq(petitions.policyId, policy.id),
-        inArray(petitions.state, ["open", "closed", "archived"]),
+        inArray(petitions.state, [...PUBLIC_PETITION_STATES]),
         sql`${petitions.hiddenAt} is null`,
       ),
     )
