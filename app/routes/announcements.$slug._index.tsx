@@ -197,7 +197,7 @@ export default function AnnouncementPage() {
             {data.policy.changeSummary}
             {data.policy.effectiveAt ? ` · takes effect ${formatDate(data.policy.effectiveAt)}` : ""}
           </p>
-          <DiffView parts={data.policy.diff} />
+          <DiffView html={data.policy.diffHtml} />
         </section>
       ) : null}
       {data.commitments.length ? (

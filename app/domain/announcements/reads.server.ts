@@ -14,11 +14,12 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
+import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { diffTexts, policyChoices } from "../policies/registry.server";
+import { policyChoices } from "../policies/registry.server";
 import { type Announcement, announcementUrl } from "./lifecycle.server";
 import { responseStatuses } from "./obligations.server";
 
@@ -202,7 +203,8 @@ function policyChange(announcement: Announcement) {
     previousVersion: previous?.version ?? null,
     changeSummary: published?.changeSummary ?? announcement.policyChangeSummary,
     effectiveAt: published?.effectiveAt ?? announcement.policyEffectiveAt,
-    diff: diffTexts(previous?.body ?? "", body),
+    /** Rendered and sanitized, the changes marked. */
+    diffHtml: renderMarkdownDiff(previous?.body ?? "", body),
   };
 }
 
