@@ -20,6 +20,7 @@ import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { policyChoices } from "../policies/registry.server";
+import { isCommitmentOverdue } from "./commitments.server";
 import { type Announcement, announcementUrl } from "./lifecycle.server";
 import { responseStatuses } from "./obligations.server";
 
@@ -77,8 +78,8 @@ export function canViewAnnouncement(announcement: Announcement, user: User | nul
   return announcement.state === "published" || Boolean(user && can(user, "publish:announcement"));
 }
 
-/** Everything the announcement page shows. */
-export function announcementDetails(announcement: Announcement) {
+/** Everything the announcement page shows; `now` decides which commitments are overdue. */
+export function announcementDetails(announcement: Announcement, now = Date.now()) {
   const db = getDb();
   const responses = db
     .select({
@@ -154,6 +155,7 @@ export function announcementDetails(announcement: Announcement) {
     // Each change of status by the day the page shows, not who made it (the audit log has that).
     commitments: commitmentRows.map((c) => ({
       ...c,
+      overdue: isCommitmentOverdue(c, now),
       updates: updates
         .filter((u) => u.commitmentId === c.id)
         .map(({ byId: _byId, at, ...u }) => ({ ...u, at: new Date(startOfDay(at.getTime())) })),
@@ -249,8 +251,8 @@ export function responsesToPetitions(petitionIds: number[]) {
 }
 
 /** The API's view of an announcement. */
-export function toApiAnnouncement(announcement: Announcement) {
-  const details = announcementDetails(announcement);
+export function toApiAnnouncement(announcement: Announcement, now = Date.now()) {
+  const details = announcementDetails(announcement, now);
   return {
     id: announcement.id,
     slug: announcement.slug,
@@ -276,6 +278,7 @@ export function toApiAnnouncement(announcement: Announcement) {
       text: c.text,
       status: c.status,
       dueAt: c.dueAt?.toISOString() ?? null,
+      overdue: c.overdue,
       updates: c.updates.map((u) => ({ status: u.status, note: u.note, at: u.at.toISOString() })),
     })),
   };

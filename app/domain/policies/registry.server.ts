@@ -250,6 +250,21 @@ export function policyPage(slug: string, now = Date.now()) {
   };
 }
 
+/**
+ * The text of a policy's latest version (in force or not yet): what the next version starts from, to
+ * edit rather than paste whole. Null for a policy that does not exist or has no version.
+ */
+export function latestPolicyText(policyId: number): string | null {
+  return (
+    getDb()
+      .select({ body: policyVersions.body })
+      .from(policyVersions)
+      .where(eq(policyVersions.policyId, policyId))
+      .orderBy(desc(policyVersions.version))
+      .get()?.body ?? null
+  );
+}
+
 /** The changes between two versions, rendered (markdown-diff.server.ts): null when either is missing. */
 export function diffVersions(policyId: number, from: number, to: number): string | null {
   const rows = getDb()
