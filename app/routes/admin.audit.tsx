@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 function Named({ link }: { link: AuditLink }) {
-  return link.to ? <Link to={link.to}>{link.text}</Link> : <>{link.text}</>;
+  return link.to ? <Link to={link.to}>{link.text}</Link> : link.text;
 }
 
 function Value({ value }: { value: AuditValue }) {
