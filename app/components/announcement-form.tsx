@@ -1,4 +1,4 @@
-import { getFormProps, getSelectProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { getFormProps, getSelectProps, parse, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
 import {
@@ -36,6 +36,10 @@ type Values = {
   commitments?: Array<{ text?: string; dueAt?: string; status?: string }>;
 };
 
+const validateAnnouncement = (formData: FormData) =>
+  parseWithZod(formData, { schema: announcementInputSchema });
+type AnnouncementSubmission = ReturnType<typeof validateAnnouncement>;
+
 /** Blank rows: one of each to start with; "Add a petition" / "Add a commitment" add more. */
 const BLANK_RESPONSE = { petitionId: "", stance: "" };
 const BLANK_COMMITMENT = { text: "", status: "planned", dueAt: "" };
@@ -69,7 +73,12 @@ export function AnnouncementForm({
       responses: defaultValue?.responses?.length ? defaultValue.responses : [BLANK_RESPONSE],
       commitments: defaultValue?.commitments?.length ? defaultValue.commitments : [BLANK_COMMITMENT],
     },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: announcementInputSchema }),
+    // "Start from the current text" is not a save: it goes to the server unchecked, which fills the text in.
+    onValidate: ({ formData, submitter }) =>
+      submitter?.getAttribute("name") === START_FROM_CURRENT
+        ? // No value and no errors: conform lets the submit through without checking anything.
+          (parse(formData, { resolve: () => ({ error: null }) }) as unknown as AnnouncementSubmission)
+        : validateAnnouncement(formData),
     shouldValidate: "onBlur",
   });
   const responses = fields.responses.getFieldList();

@@ -33,7 +33,7 @@ describe("leadership", () => {
       await at(staff, width, MEMO);
       const change = staff.locator("section", { has: staff.getByRole("heading", { name: /Policy change/ }) });
       // Rendered markdown: headings and bold, not "##" and "**".
-      await change.getByRole("heading", { name: "Collection" }).waitFor();
+      await change.getByRole("heading", { name: "Collection", exact: true }).waitFor();
       const text = await change.innerText();
       expect(text).not.toMatch(/##|\*\*/);
       expect(await change.locator(".diff ins").count()).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe("leadership", () => {
     expect(await leader.getByLabel("Title").inputValue()).toBe("Retention, one year on");
     await leader
       .getByLabel("Petition 1")
-      .selectOption({ label: "Let staff opt out of keystroke and click logging for AI" });
+      .selectOption({ label: "Let staff opt out of keystroke and click logging for AI training" });
     await leader.getByLabel("Stance").first().selectOption("under_review");
     await leader
       .getByLabel("Policy", { exact: true })
@@ -245,8 +245,8 @@ describe("the header", () => {
       await at(page, { width: 1280, height: 800 }, "/petitions");
       const layout = await page.evaluate(() => {
         const row = document.querySelector(".header-row") as HTMLElement;
-        const tops = [...row.querySelectorAll(".brand, .nav-wide .nav-list > li, .account > *")]
-          .filter((el) => (el as HTMLElement).offsetParent !== null)
+        const tops = [...row.querySelectorAll(".brand, nav.nav-wide .nav-list > li, .account > *")]
+          .filter((el) => el.checkVisibility())
           .map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
         return {
           height: row.getBoundingClientRect().height,
@@ -261,6 +261,7 @@ describe("the header", () => {
     }
     // The person's own pages are under their name.
     const admin = await as("admin");
+    await at(admin, { width: 1280, height: 800 }, "/petitions");
     await admin.locator("summary.who").click();
     await admin.getByRole("link", { name: "My petitions" }).click();
     await admin.waitForURL(/\/my\/petitions$/);
