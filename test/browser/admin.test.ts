@@ -69,7 +69,9 @@ describe("administration", () => {
     await page.getByRole("button", { name: "Preview the import" }).click();
     const preview = page.getByRole("region", { name: "Check before importing" });
     await preview.waitFor();
-    expect(await preview.innerText()).toMatch(/To add: 1[\s\S]*To update: 1[\s\S]*Rows that will be refused: 1/);
+    expect(await preview.innerText()).toMatch(
+      /To add: 1[\s\S]*To update: 1[\s\S]*Rows that will be refused: 1/,
+    );
     await expectNoAxeViolations(page);
     await page.getByRole("button", { name: "Import these changes" }).click();
     const report = page.getByRole("status").filter({ hasText: "Import finished" });
