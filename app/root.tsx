@@ -10,9 +10,10 @@ import {
   Scripts,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { startBackgroundIssuance } from "./browser/background-tokens";
 import { DeviceStepBanner } from "./components/device-step-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
@@ -86,64 +87,81 @@ function Document({ children }: { children: ReactNode }) {
   );
 }
 
-function Header() {
+type NavItem = { to: string; label: string; end?: boolean };
+
+/** The links a person's roles give them: what every page's header offers. */
+function useNavItems() {
   const data = useRouteLoaderData<typeof loader>("root");
-  const user = data?.user;
+  const signedIn = Boolean(data?.user);
+  const main: NavItem[] = [
+    { to: "/petitions", label: "Petitions" },
+    { to: "/announcements", label: "Announcements" },
+    { to: "/policies", label: "Policies" },
+    ...(data?.canRespond ? [{ to: "/leadership", label: "Awaiting response" }] : []),
+    ...(data?.canModerate ? [{ to: "/moderation", label: "Moderation" }] : []),
+    ...(data?.canAdminister ? [{ to: "/admin", label: "Admin" }] : []),
+  ];
+  const own: NavItem[] = signedIn
+    ? [
+        { to: "/my/petitions", label: "My petitions" },
+        { to: "/my/feedback", label: "My feedback" },
+        { to: "/settings", label: "Email settings" },
+      ]
+    : [];
+  return { user: data?.user ?? null, main, own };
+}
+
+function NavItems({ items }: { items: NavItem[] }) {
   return (
-    <header className="site-header">
+    <>
+      {items.map((item) => (
+        <li key={item.to}>
+          <NavLink to={item.to} end={item.end}>
+            {item.label}
+          </NavLink>
+        </li>
+      ))}
+    </>
+  );
+}
+
+/**
+ * One line at desktop widths for every role: the brand (home), the main links, and the person's name
+ * opening their own pages, with Sign out beside it. Narrower, the links fold into a Menu. Both menus
+ * are <details>, so they open without JavaScript; with it, moving to another page closes them.
+ */
+function Header() {
+  const { user, main, own } = useNavItems();
+  const location = useLocation();
+  const header = useRef<HTMLElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closes the menus on every navigation
+  useEffect(() => {
+    for (const menu of header.current?.querySelectorAll("details") ?? []) menu.open = false;
+  }, [location.pathname, location.search]);
+  return (
+    <header className="site-header" ref={header}>
       <div className="wrap header-row">
         <Link to="/" className="brand">
           Undersigned
         </Link>
-        <nav aria-label="Main">
+        <nav aria-label="Main" className="nav-wide">
           <ul className="nav-list">
-            <li>
-              <NavLink to="/" end>
-                Home
-              </NavLink>
-            </li>
-            <li>
-              <NavLink to="/petitions">Petitions</NavLink>
-            </li>
-            <li>
-              <NavLink to="/announcements">Announcements</NavLink>
-            </li>
-            <li>
-              <NavLink to="/policies">Policies</NavLink>
-            </li>
-            {user ? (
-              <>
-                <li>
-                  <NavLink to="/my/petitions">My petitions</NavLink>
-                </li>
-                <li>
-                  <NavLink to="/my/feedback">My feedback</NavLink>
-                </li>
-              </>
-            ) : null}
-            {data?.canRespond ? (
-              <li>
-                <NavLink to="/leadership">Awaiting response</NavLink>
-              </li>
-            ) : null}
-            {data?.canModerate ? (
-              <li>
-                <NavLink to="/moderation">Moderation</NavLink>
-              </li>
-            ) : null}
-            {data?.canAdminister ? (
-              <li>
-                <NavLink to="/admin">Admin</NavLink>
-              </li>
-            ) : null}
+            <NavItems items={main} />
           </ul>
         </nav>
         <div className="account">
           {user ? (
             <>
-              <Link to="/settings" className="who" title="Your email settings">
-                {user.name ?? user.email}
-              </Link>
+              <details className="header-menu nav-wide">
+                <summary className="who" title={user.name ?? user.email}>
+                  {user.name ?? user.email}
+                </summary>
+                <nav aria-label="Your pages" className="header-menu-panel">
+                  <ul className="nav-list">
+                    <NavItems items={own} />
+                  </ul>
+                </nav>
+              </details>
               <Form method="post" action="/sign-out">
                 <button type="submit" className="button-link">
                   Sign out
@@ -153,6 +171,14 @@ function Header() {
           ) : (
             <Link to="/sign-in">Sign in</Link>
           )}
+          <details className="header-menu nav-narrow">
+            <summary>Menu</summary>
+            <nav aria-label="Main" className="header-menu-panel">
+              <ul className="nav-list">
+                <NavItems items={[{ to: "/", label: "Home", end: true }, ...main, ...own]} />
+              </ul>
+            </nav>
+          </details>
         </div>
       </div>
     </header>

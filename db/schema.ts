@@ -177,6 +177,23 @@ export const identityLinkRequests = sqliteTable(
   ],
 );
 
+/**
+ * A directory file an admin previewed and may confirm (the admin page's two steps): kept here, not in
+ * the page, so the confirm imports exactly the file that was previewed. Keyed by the SHA-256 of the
+ * admin, the options and the file; `plan_digest` is what the preview showed, checked again at the
+ * confirm. Deleted when confirmed, or an hour later at the next preview.
+ */
+export const pendingDirectoryImports = sqliteTable("pending_directory_imports", {
+  id: text("id").primaryKey(),
+  actorId: integer("actor_id")
+    .notNull()
+    .references(() => people.id, { onDelete: "cascade" }),
+  csv: text("csv").notNull(),
+  deactivateMissing: integer("deactivate_missing", { mode: "boolean" }).notNull(),
+  planDigest: text("plan_digest").notNull(),
+  createdAt: timestamp("created_at").notNull(),
+});
+
 /** Bearer tokens of SCIM provisioning clients: only the SHA-256 is stored. */
 export const scimTokens = sqliteTable(
   "scim_tokens",

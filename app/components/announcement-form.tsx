@@ -1,14 +1,19 @@
-import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { getFormProps, getSelectProps, parse, type SubmissionResult, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
-import { announcementInputSchema, COMMITMENT_ROWS, RESPONSE_ROWS } from "../domain/announcements/forms";
+import {
+  announcementInputSchema,
+  MAX_COMMITMENTS,
+  MAX_RESPONSES,
+  START_FROM_CURRENT,
+} from "../domain/announcements/forms";
 import {
   COMMITMENT_STATUS_LABELS,
   COMMITMENT_STATUSES,
   STANCE_LABELS,
   STANCES,
 } from "../vocabulary/announcements";
-import { FieldErrors, FormErrors, InputField, SelectField, TextareaField } from "./forms";
+import { FieldErrors, FormErrors, InputField, TextareaField } from "./forms";
 
 export const COMMITMENT_STATUS_OPTIONS = COMMITMENT_STATUSES.map((s) => ({
   value: s,
@@ -31,7 +36,19 @@ type Values = {
   commitments?: Array<{ text?: string; dueAt?: string; status?: string }>;
 };
 
-/** The one announcement form (new and edit): text, petitions answered, a policy version, commitments. */
+const validateAnnouncement = (formData: FormData) =>
+  parseWithZod(formData, { schema: announcementInputSchema });
+type AnnouncementSubmission = ReturnType<typeof validateAnnouncement>;
+
+/** Blank rows: one of each to start with; "Add a petition" / "Add a commitment" add more. */
+const BLANK_RESPONSE = { petitionId: "", stance: "" };
+const BLANK_COMMITMENT = { text: "", status: "planned", dueAt: "" };
+
+/**
+ * The one announcement form (new and edit): text, petitions answered, a policy version, commitments.
+ * Rows are added with conform's list buttons: in the browser without a request, and without
+ * JavaScript as a submit that the action answers with the same form and one more row (nothing saved).
+ */
 export function AnnouncementForm({
   choices,
   lastResult,
@@ -51,8 +68,17 @@ export function AnnouncementForm({
 }) {
   const [form, fields] = useForm({
     lastResult,
-    defaultValue,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: announcementInputSchema }),
+    defaultValue: {
+      ...defaultValue,
+      responses: defaultValue?.responses?.length ? defaultValue.responses : [BLANK_RESPONSE],
+      commitments: defaultValue?.commitments?.length ? defaultValue.commitments : [BLANK_COMMITMENT],
+    },
+    // "Start from the current text" is not a save: it goes to the server unchecked, which fills the text in.
+    onValidate: ({ formData, submitter }) =>
+      submitter?.getAttribute("name") === START_FROM_CURRENT
+        ? // No value and no errors: conform lets the submit through without checking anything.
+          (parse(formData, { resolve: () => ({ error: null }) }) as unknown as AnnouncementSubmission)
+        : validateAnnouncement(formData),
     shouldValidate: "onBlur",
   });
   const responses = fields.responses.getFieldList();
@@ -72,20 +98,16 @@ export function AnnouncementForm({
             <legend>Petitions this answers</legend>
             <p className="hint">
               Each answers the response-required milestones its petition has reached when this is published.
+              Petitions marked ⏳ await a response.
             </p>
             <FieldErrors id={fields.responses.errorId} errors={fields.responses.errors} />
-            {Array.from({ length: RESPONSE_ROWS }, (_, i) => {
-              const row = responses[i]?.getFieldset();
+            {responses.map((response, i) => {
+              const row = response.getFieldset();
               return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: fixed rows
-                <div className="row" key={i}>
-                  <div className="field">
-                    <label htmlFor={`response-${i}-petition`}>Petition {i + 1}</label>
-                    <select
-                      id={`response-${i}-petition`}
-                      name={`responses[${i}].petitionId`}
-                      defaultValue={String(row?.petitionId.initialValue ?? "")}
-                    >
+                <div className="row form-row" key={response.key}>
+                  <div className="field grow">
+                    <label htmlFor={row.petitionId.id}>Petition {i + 1}</label>
+                    <select {...getSelectProps(row.petitionId)}>
                       <option value="">—</option>
                       {choices.petitions.map((p) => (
                         <option key={p.id} value={p.id}>
@@ -96,12 +118,8 @@ export function AnnouncementForm({
                     </select>
                   </div>
                   <div className="field">
-                    <label htmlFor={`response-${i}-stance`}>Stance</label>
-                    <select
-                      id={`response-${i}-stance`}
-                      name={`responses[${i}].stance`}
-                      defaultValue={String(row?.stance.initialValue ?? "")}
-                    >
+                    <label htmlFor={row.stance.id}>Stance</label>
+                    <select {...getSelectProps(row.stance)}>
                       <option value="">—</option>
                       {STANCES.map((s) => (
                         <option key={s} value={s}>
@@ -113,12 +131,20 @@ export function AnnouncementForm({
                 </div>
               );
             })}
+            {responses.length < MAX_RESPONSES ? (
+              <button
+                className="secondary"
+                {...form.insert.getButtonProps({ name: fields.responses.name, defaultValue: BLANK_RESPONSE })}
+              >
+                Add a petition
+              </button>
+            ) : null}
           </fieldset>
           <fieldset className="stack">
             <legend>A new policy version (optional)</legend>
             <div className="field">
-              <label htmlFor="policyId">Policy</label>
-              <select id="policyId" name="policyId" defaultValue={String(fields.policyId.initialValue ?? "")}>
+              <label htmlFor={fields.policyId.id}>Policy</label>
+              <select {...getSelectProps(fields.policyId)}>
                 <option value="">— none —</option>
                 {choices.policies.map((p) => (
                   <option key={p.id} value={p.id}>
@@ -127,44 +153,54 @@ export function AnnouncementForm({
                 ))}
               </select>
             </div>
-            <TextareaField label="New version's full text (markdown)" field={fields.policyBody} rows={8} />
+            <TextareaField
+              label="New version's full text (markdown)"
+              field={fields.policyBody}
+              rows={12}
+              hint="Start from the policy's current text and change what changes: the memo shows the differences."
+            />
+            <div>
+              <button type="submit" name={START_FROM_CURRENT} value="on" className="secondary" formNoValidate>
+                Start from the chosen policy's current text
+              </button>
+            </div>
             <InputField label="What changes" field={fields.policyChangeSummary} />
             <InputField label="Takes effect on" field={fields.policyEffectiveAt} type="date" />
           </fieldset>
           <fieldset className="stack">
             <legend>Commitments (optional)</legend>
-            {Array.from({ length: COMMITMENT_ROWS }, (_, i) => {
-              const row = commitments[i]?.getFieldset();
+            {commitments.map((commitment, i) => {
+              const row = commitment.getFieldset();
               return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: fixed rows
-                <div className="row" key={i}>
-                  <div className="field grow">
-                    <label htmlFor={`commitment-${i}-text`}>Commitment {i + 1}</label>
-                    <input
-                      id={`commitment-${i}-text`}
-                      name={`commitments[${i}].text`}
-                      defaultValue={String(row?.text.initialValue ?? "")}
-                    />
+                <div className="row form-row" key={commitment.key}>
+                  <div className="grow">
+                    <InputField label={`Commitment ${i + 1}`} field={row.text} />
                   </div>
-                  <SelectField
-                    id={`commitment-${i}-status`}
-                    label="Status"
-                    name={`commitments[${i}].status`}
-                    defaultValue={String(row?.status.initialValue ?? "planned")}
-                    options={COMMITMENT_STATUS_OPTIONS}
-                  />
                   <div className="field">
-                    <label htmlFor={`commitment-${i}-due`}>Due (optional)</label>
-                    <input
-                      id={`commitment-${i}-due`}
-                      type="date"
-                      name={`commitments[${i}].dueAt`}
-                      defaultValue={String(row?.dueAt.initialValue ?? "")}
-                    />
+                    <label htmlFor={row.status.id}>Status</label>
+                    <select {...getSelectProps(row.status)}>
+                      {COMMITMENT_STATUS_OPTIONS.map((option) => (
+                        <option key={option.value} value={option.value}>
+                          {option.label}
+                        </option>
+                      ))}
+                    </select>
                   </div>
+                  <InputField label="Due (optional)" field={row.dueAt} type="date" />
                 </div>
               );
             })}
+            {commitments.length < MAX_COMMITMENTS ? (
+              <button
+                className="secondary"
+                {...form.insert.getButtonProps({
+                  name: fields.commitments.name,
+                  defaultValue: BLANK_COMMITMENT,
+                })}
+              >
+                Add a commitment
+              </button>
+            ) : null}
           </fieldset>
         </>
       )}

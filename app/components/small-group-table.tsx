@@ -15,8 +15,8 @@ export function SmallGroupTable({
   groupLabel: string;
   countLabel: string;
   breakdown: Breakdown;
-  /** An extra column (e.g. an average), given per shown row label. */
-  extra?: { label: string; value: (rowLabel: string) => string };
+  /** An extra column (e.g. an average), given per shown row label, for the combined row and the total. */
+  extra?: { label: string; value: (rowLabel: string) => string; folded?: string; total?: string };
 }) {
   const folded = breakdown.rows.filter((row) => !row.shown).map((row) => row.label);
   return (
@@ -45,7 +45,7 @@ export function SmallGroupTable({
                 {folded.length} {folded.length === 1 ? "group" : "groups"} not shown, combined
               </th>
               <td>{breakdown.folded.toLocaleString("en")}</td>
-              {extra ? <td>—</td> : null}
+              {extra ? <td>{extra.folded ?? "—"}</td> : null}
             </tr>
           ) : null}
         </tbody>
@@ -53,7 +53,7 @@ export function SmallGroupTable({
           <tr>
             <th scope="row">Total</th>
             <td>{breakdown.total.toLocaleString("en")}</td>
-            {extra ? <td /> : null}
+            {extra ? <td>{extra.total ?? ""}</td> : null}
           </tr>
         </tfoot>
       </table>

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { directoryStats } from "../domain/people/directory.server";
 import { listOutbox } from "../platform/mail/outbox.server";
-import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
+import { ROLE_DESCRIPTIONS, ROLES, STAFF_CAN } from "../vocabulary/roles";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -32,6 +32,7 @@ export default function AdminOverview() {
         </section>
         <section className="card" aria-labelledby="roles-title">
           <h2 id="roles-title">Roles</h2>
+          <p className="muted">{STAFF_CAN}</p>
           <ul>
             {ROLES.map((role) => (
               <li key={role}>
@@ -42,6 +43,12 @@ export default function AdminOverview() {
               </li>
             ))}
           </ul>
+        </section>
+        <section className="card" aria-labelledby="backups-title">
+          <h2 id="backups-title">Backups</h2>
+          <p>
+            <Link to="/admin/backups">The last backup, and take one now</Link>
+          </p>
         </section>
         <section className="card" aria-labelledby="outbox-title">
           <h2 id="outbox-title">Outbox</h2>

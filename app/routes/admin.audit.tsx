@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
-import { formatDateTime } from "../components/format";
-import { listAuditActions, listAuditEntries } from "../platform/security/audit.server";
+import { formatDate, formatDateTime } from "../components/format";
+import { type AuditLink, type AuditValue, auditLogInWords } from "../domain/audit/audit-entries.server";
 import { parseQuery } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
@@ -12,7 +12,7 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 export const meta: MetaFunction = () => [{ title: "Audit log · Admin · Undersigned" }];
 
 const querySchema = z.object({
-  actor: z.string().trim().max(254).optional(),
+  who: z.string().trim().max(254).optional(),
   action: z.string().trim().max(100).optional(),
   before: z.coerce.number().int().min(1).optional(),
 });
@@ -20,16 +20,44 @@ const querySchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:audit-log");
   const query = parseQuery(request, querySchema);
-  const { entries, nextBeforeId } = listAuditEntries({
-    actorEmail: query.actor,
-    action: query.action,
-    beforeId: query.before,
+  return json({
+    query,
+    ...auditLogInWords({ who: query.who, action: query.action, beforeId: query.before }),
   });
-  return json({ query, entries, nextBeforeId, actions: listAuditActions() });
+}
+
+function Named({ link }: { link: AuditLink }) {
+  return link.to ? <Link to={link.to}>{link.text}</Link> : link.text;
+}
+
+function Value({ value }: { value: AuditValue }) {
+  if ("date" in value)
+    return <>{value.date.length > 10 ? formatDateTime(value.date) : formatDate(`${value.date}T00:00:00Z`)}</>;
+  if ("links" in value)
+    return (
+      <>
+        {value.links.map((link, i) => (
+          <span key={`${link.to}-${link.text}`}>
+            {i > 0 ? ", " : ""}
+            <Named link={link} />
+          </span>
+        ))}
+      </>
+    );
+  if ("items" in value)
+    return (
+      <ul className="audit-items">
+        {value.items.map((item, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, rendered once
+          <li key={i}>{item}</li>
+        ))}
+      </ul>
+    );
+  return <>{value.text}</>;
 }
 
 export default function AuditLog() {
-  const { query, entries, nextBeforeId, actions } = useLoaderData<typeof loader>();
+  const { query, entries, nextBeforeId, actions, actors } = useLoaderData<typeof loader>();
   const location = useLocation();
   const olderLink = () => {
     const params = new URLSearchParams(location.search);
@@ -46,16 +74,21 @@ export default function AuditLog() {
       </p>
       <Form method="get" className="row card" role="search">
         <div className="field">
-          <label htmlFor="actor">Actor email (or cli, system)</label>
-          <input id="actor" name="actor" type="search" defaultValue={query.actor ?? ""} />
+          <label htmlFor="who">Who (an email address)</label>
+          <input id="who" name="who" type="search" list="audit-actors" defaultValue={query.who ?? ""} />
+          <datalist id="audit-actors">
+            {actors.map((actor) => (
+              <option key={actor} value={actor} />
+            ))}
+          </datalist>
         </div>
         <div className="field">
-          <label htmlFor="action">Action</label>
+          <label htmlFor="action">What happened</label>
           <select id="action" name="action" defaultValue={query.action ?? ""}>
-            <option value="">Any</option>
+            <option value="">Anything</option>
             {actions.map((action) => (
-              <option key={action} value={action}>
-                {action}
+              <option key={action.value} value={action.value}>
+                {action.name}
               </option>
             ))}
           </select>
@@ -65,54 +98,44 @@ export default function AuditLog() {
       {entries.length === 0 ? (
         <p>No entries match.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td>{formatDateTime(entry.createdAt)}</td>
-                  <td>{entry.actorName ? `${entry.actorName} (${entry.actorLabel})` : entry.actorLabel}</td>
-                  <td>
-                    <code>{entry.action}</code>
-                    {entry.details?.flagged === true ? (
-                      <>
-                        {" "}
-                        <span className="badge badge-bad">
-                          Reactivated {String(entry.details.reactivatedAfter ?? "")} after a deactivation
-                        </span>
-                      </>
-                    ) : null}
-                  </td>
-                  <td>
-                    {entry.targetType === "person" && entry.targetId ? (
-                      <Link to={`/admin/people/${entry.targetId}`}>person {entry.targetId}</Link>
-                    ) : entry.targetType ? (
-                      `${entry.targetType} ${entry.targetId ?? ""}`
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td>
-                    {entry.details
-                      ? Object.entries(entry.details)
-                          .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-                          .join(", ")
-                      : "—"}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ol className="audit-log">
+          {entries.map((entry) => (
+            <li key={entry.id} className="card">
+              <p className="audit-sentence">
+                <strong>{entry.actor.text}</strong> {entry.did}
+                {entry.target ? (
+                  <>
+                    {" "}
+                    <Named link={entry.target} />
+                  </>
+                ) : null}
+                .
+                {entry.flagged ? (
+                  <>
+                    {" "}
+                    <span className="badge badge-bad">{entry.flagged}</span>
+                  </>
+                ) : null}
+              </p>
+              <p className="meta">
+                <time dateTime={String(entry.at)}>{formatDateTime(entry.at)}</time>
+                {entry.actor.email ? ` · ${entry.actor.email}` : ""}
+              </p>
+              {entry.details.length ? (
+                <dl className="audit-details">
+                  {entry.details.map((detail) => (
+                    <div key={detail.label}>
+                      <dt>{detail.label}</dt>
+                      <dd>
+                        <Value value={detail.value} />
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              ) : null}
+            </li>
+          ))}
+        </ol>
       )}
       {nextBeforeId ? (
         <nav className="pagination" aria-label="Pages">

@@ -222,7 +222,7 @@ export default function AdminPerson() {
           <thead>
             <tr>
               <th scope="col">Role</th>
-              <th scope="col">What it allows</th>
+              <th scope="col">What it adds</th>
               <th scope="col">Held</th>
               <th scope="col">Change</th>
             </tr>

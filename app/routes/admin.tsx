@@ -33,6 +33,9 @@ export default function AdminLayout() {
             <NavLink to="/admin/outbox">Outbox</NavLink>
           </li>
           <li>
+            <NavLink to="/admin/backups">Backups</NavLink>
+          </li>
+          <li>
             <NavLink to="/admin/settings">Settings</NavLink>
           </li>
         </ul>

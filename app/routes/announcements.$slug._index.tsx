@@ -11,6 +11,7 @@ import { FormErrors, SelectField } from "../components/forms";
 import { updateCommitment } from "../domain/announcements/commitments.server";
 import { commitmentUpdateSchema } from "../domain/announcements/forms";
 import { publishAnnouncement, scheduleAnnouncement } from "../domain/announcements/lifecycle.server";
+import { memoRecipientCount } from "../domain/announcements/mailing.server";
 import {
   announcementDetails,
   announcementView,
@@ -44,6 +45,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...announcementDetails(announcement),
     canWrite: Boolean(user && can(user, "publish:announcement")),
     isAuthor: isAuthorOf(announcement, user),
+    // Before publishing, leadership sees whom it will email (the count, for their eyes only).
+    recipients:
+      announcement.state !== "published" && user && can(user, "publish:announcement")
+        ? memoRecipientCount(announcement.id)
+        : null,
     discussion: loadThread(
       { type: "announcement", id: announcement.id },
       user,
@@ -140,7 +146,12 @@ export default function AnnouncementPage() {
       {data.canWrite && announcement.state !== "published" ? (
         <section className="card stack" aria-labelledby="publish-title">
           <h2 id="publish-title">Publish</h2>
-          <p>This page is the preview. Publishing emails the signers of every petition it answers.</p>
+          <p>
+            This page is the preview.{" "}
+            {data.recipients
+              ? `Publishing emails ${data.recipients.toLocaleString("en")} ${data.recipients === 1 ? "colleague" : "colleagues"}: the signers of the petitions it answers who get responses by email, and their organizers.`
+              : "Publishing emails nobody: it answers no petition with signers or organizers to tell."}
+          </p>
           <div className="row">
             <Form method="post">
               {data.isAuthor ? null : <OnBehalfBox author={data.author} id="onBehalf-publish" />}
@@ -197,7 +208,7 @@ export default function AnnouncementPage() {
             {data.policy.changeSummary}
             {data.policy.effectiveAt ? ` · takes effect ${formatDate(data.policy.effectiveAt)}` : ""}
           </p>
-          <DiffView parts={data.policy.diff} />
+          <DiffView html={data.policy.diffHtml} />
         </section>
       ) : null}
       {data.commitments.length ? (
@@ -208,7 +219,18 @@ export default function AnnouncementPage() {
               <li key={c.id}>
                 <strong>{c.text}</strong> —{" "}
                 <span className="badge">{COMMITMENT_STATUS_LABELS[c.status]}</span>
-                {c.dueAt ? <span className="muted"> · due {formatDate(c.dueAt)}</span> : null}
+                {c.overdue ? (
+                  <>
+                    {" "}
+                    <span className="badge badge-bad">Overdue</span>
+                  </>
+                ) : null}
+                {c.dueAt ? (
+                  <span className="muted">
+                    {" "}
+                    · {c.overdue ? "was due" : "due"} {formatDate(c.dueAt)}
+                  </span>
+                ) : null}
                 {c.updates.length ? (
                   <ul className="muted">
                     {c.updates.map((u) => (

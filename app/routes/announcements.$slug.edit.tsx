@@ -1,9 +1,7 @@
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AnnouncementForm } from "../components/announcement-form";
-import { announcementInputSchema } from "../domain/announcements/forms";
 import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import {
   announcementDetails,
@@ -12,9 +10,9 @@ import {
   findAnnouncement,
   isAuthorOf,
 } from "../domain/announcements/reads.server";
+import { announcementFormReply, readAnnouncementSubmission } from "../web/announcement-form.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
-import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -42,8 +40,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = load(params.slug);
-  const submission = parseWithZod(await readForm(request), { schema: announcementInputSchema });
-  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const read = await readAnnouncementSubmission(request);
+  const { submission } = read;
+  if (submission.status !== "success") return announcementFormReply(read);
   try {
     const saved = saveAnnouncement(announcement.id, submission.value, user);
     return redirectWithFlash(`/announcements/${saved.slug}`, {

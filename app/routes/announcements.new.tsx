@@ -1,15 +1,14 @@
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AnnouncementForm } from "../components/announcement-form";
-import { announcementInputSchema } from "../domain/announcements/forms";
 import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import { announcementFormChoices } from "../domain/announcements/reads.server";
+import { announcementFormReply, readAnnouncementSubmission } from "../web/announcement-form.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalReply } from "../web/refusal-reply.server";
-import { parseQuery, readForm } from "../web/request.server";
+import { parseQuery } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -28,8 +27,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
-  const submission = parseWithZod(await readForm(request), { schema: announcementInputSchema });
-  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const read = await readAnnouncementSubmission(request);
+  const { submission } = read;
+  if (submission.status !== "success") return announcementFormReply(read);
   try {
     const draft = saveAnnouncement(null, submission.value, user);
     return redirectWithFlash(`/announcements/${draft.slug}`, {

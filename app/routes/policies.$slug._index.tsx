@@ -23,7 +23,12 @@ import { sendFeedback } from "../domain/policies/feedback.server";
 import { feedbackSchema } from "../domain/policies/feedback-forms";
 import { unreadFeedbackCount } from "../domain/policies/feedback-inbox.server";
 import { policyVersionSchema } from "../domain/policies/forms";
-import { findPolicy, policyPage, publishPolicyVersion } from "../domain/policies/registry.server";
+import {
+  findPolicy,
+  latestPolicyText,
+  policyPage,
+  publishPolicyVersion,
+} from "../domain/policies/registry.server";
 import { RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -44,6 +49,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...page,
     signedIn: Boolean(user),
     canPublish: Boolean(user && can(user, "publish:policy")),
+    // The next version starts from the latest one's text, to edit rather than paste whole.
+    latestText: user && can(user, "publish:policy") ? latestPolicyText(page.policy.id) : null,
     unreadFeedback: unreadFeedbackCount(page.policy.id, user),
     discussion: loadThread(
       { type: "policy", id: page.policy.id },
@@ -87,6 +94,7 @@ export default function PolicyPage() {
   const [form, fields] = useForm({
     id: "publish-version",
     lastResult: useActionResultFor("publish-version"),
+    defaultValue: { body: data.latestText ?? "" },
     onValidate: useLazyValidation("policyVersion", data.canPublish),
     shouldValidate: "onBlur",
   });
@@ -228,7 +236,16 @@ export default function PolicyPage() {
           <Form method="post" className="stack" {...getFormProps(form)}>
             <FormErrors id={form.errorId} errors={form.errors} />
             <input type="hidden" name="intent" value="publish-version" />
-            <TextareaField label="Full text (markdown)" field={fields.body} rows={10} />
+            <TextareaField
+              label="Full text (markdown)"
+              field={fields.body}
+              rows={16}
+              hint={
+                data.latestText
+                  ? `This is version ${versions[0]?.version}'s text: change what changes. Staff see the differences marked.`
+                  : undefined
+              }
+            />
             <InputField label="What changes" field={fields.changeSummary} />
             <InputField label="Takes effect on" field={fields.effectiveAt} type="date" />
             <button type="submit">Publish version {(versions[0]?.version ?? 0) + 1}</button>

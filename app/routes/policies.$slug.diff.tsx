@@ -20,13 +20,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const policy = findPolicy(params.slug ?? "");
   if (!policy) notFound("There is no policy at this address.");
   const { from, to } = parseQuery(request, z.object({ from: version, to: version }));
-  const parts = diffVersions(policy.id, from, to);
-  if (!parts) notFound(`This policy has no version ${from} or ${to}.`);
-  return json({ policy: { slug: policy.slug, title: policy.title }, from, to, parts });
+  const diffHtml = diffVersions(policy.id, from, to);
+  if (diffHtml === null) notFound(`This policy has no version ${from} or ${to}.`);
+  return json({ policy: { slug: policy.slug, title: policy.title }, from, to, diffHtml });
 }
 
 export default function PolicyDiff() {
-  const { policy, from, to, parts } = useLoaderData<typeof loader>();
+  const { policy, from, to, diffHtml } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <p>
@@ -36,10 +36,10 @@ export default function PolicyDiff() {
         {policy.title}: version {from} → version {to}
       </h1>
       <p className="muted">
-        <ins>Added text</ins> and <del>removed text</del>, word by word.
+        Version {to} as it reads, with <ins>added text</ins> and <del>removed text</del> marked.
       </p>
       <section className="card">
-        <DiffView parts={parts} />
+        <DiffView html={diffHtml} />
       </section>
     </div>
   );

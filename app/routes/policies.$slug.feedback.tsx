@@ -139,6 +139,32 @@ function ReplyForm({ feedbackId }: { feedbackId: number }) {
   );
 }
 
+const ratingText = (average: number | null | undefined) => (average == null ? "—" : `${average} of 5`);
+
+/** Why some numbers in the table are hidden, in the owners' terms. */
+function aggregatesNote(aggregates: {
+  folded: number | null;
+  rated: number;
+  totalAverage: number | null;
+  foldedAverage: number | null;
+}) {
+  const parts = [];
+  if (aggregates.folded !== null)
+    parts.push(
+      `A version is listed on its own once it has ${K} pieces of feedback or more, none or at least ${K} of them anonymous; the others are combined, so that nobody's feedback can be picked out by the version it was about.`,
+    );
+  if (aggregates.rated < K)
+    parts.push(
+      `Averages appear from ${K} ratings; there ${aggregates.rated === 1 ? "is" : "are"} ${aggregates.rated.toLocaleString("en")} so far.`,
+    );
+  else if (aggregates.totalAverage === null)
+    parts.push(
+      `An average appears for a row with ${K} ratings or more; the average of all ${aggregates.rated.toLocaleString("en")} ratings is hidden while a row's is, as it would give that one away.`,
+    );
+  else parts.push(`An average appears for a row with ${K} ratings or more.`);
+  return parts.join(" ");
+}
+
 export default function FeedbackInbox() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
@@ -160,18 +186,20 @@ export default function FeedbackInbox() {
         {aggregates.total === 0 ? (
           <p className="muted">No feedback yet.</p>
         ) : (
-          <SmallGroupTable
-            groupLabel="Version"
-            countLabel="Feedback"
-            breakdown={aggregates}
-            extra={{
-              label: "Average rating",
-              value: (label) => {
-                const average = aggregates.rows.find((r) => r.label === label)?.average;
-                return average != null ? `${average} of 5` : `— (shown from ${K} ratings)`;
-              },
-            }}
-          />
+          <>
+            <SmallGroupTable
+              groupLabel="Version"
+              countLabel="Feedback"
+              breakdown={aggregates}
+              extra={{
+                label: "Average rating",
+                value: (label) => ratingText(aggregates.rows.find((r) => r.label === label)?.average),
+                folded: ratingText(aggregates.foldedAverage),
+                total: ratingText(aggregates.totalAverage),
+              }}
+            />
+            <p className="hint">{aggregatesNote(aggregates)}</p>
+          </>
         )}
       </section>
 

@@ -66,7 +66,14 @@ describe("administration", () => {
           "staffer@corp.example,Stef Staffer,Sales,Remote,true\n",
       ),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Preview the import" }).click();
+    const preview = page.getByRole("region", { name: "Check before importing" });
+    await preview.waitFor();
+    expect(await preview.innerText()).toMatch(
+      /To add: 1[\s\S]*To update: 1[\s\S]*Rows that will be refused: 1/,
+    );
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Import these changes" }).click();
     const report = page.getByRole("status").filter({ hasText: "Import finished" });
     await report.waitFor();
     const text = await report.innerText();
@@ -82,7 +89,7 @@ describe("administration", () => {
       mimeType: "text/csv",
       buffer: Buffer.from("mail,who\nx,y\n"),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Preview the import" }).click();
     await page.getByText(/missing: email, name, department, location\. Nothing was changed\./).waitFor();
 
     await page.getByRole("link", { name: "People and roles" }).click();
@@ -97,18 +104,20 @@ describe("administration", () => {
 
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log" }).waitFor();
-    const audit = await page.locator("table").innerText();
-    expect(audit).toContain("role.grant");
-    expect(audit).toContain("directory.import");
+    const audit = await page.locator("ol.audit-log").innerText();
+    expect(audit).toContain("Chris Chief granted a role to Mo Moderator");
+    expect(audit).toContain("Chris Chief imported the staff directory");
     expect(audit).toContain("chief@corp.example");
-    await page.getByLabel("Action").selectOption("role.grant");
+    await page.getByLabel("What happened").selectOption({ label: "Role granted" });
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/action=role.grant/);
-    // The URL changes before the filtered rows render: wait for the table itself.
+    // The URL changes before the filtered entries render: wait for the list itself.
     await page.waitForFunction(() =>
-      [...document.querySelectorAll("tbody tr")].every((row) => row.textContent?.includes("role.grant")),
+      [...document.querySelectorAll("ol.audit-log > li")].every((li) =>
+        li.textContent?.includes("granted a role to"),
+      ),
     );
-    expect(await page.locator("tbody tr").count()).toBe(2); // the bootstrap grant and the moderator grant
+    expect(await page.locator("ol.audit-log > li").count()).toBe(2); // the bootstrap grant and the moderator grant // the bootstrap grant and the moderator grant
     await expectNoAxeViolations(page);
 
     await page.getByRole("link", { name: "Outbox" }).click();

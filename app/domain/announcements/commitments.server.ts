@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { commitments, commitmentUpdates } from "../../../db/schema";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { DAY_MS, startOfDay } from "../../platform/time";
 import type { CommitmentStatus } from "../../vocabulary/announcements";
 import type { User } from "../identity/sessions.server";
 import {
@@ -12,6 +13,18 @@ import {
 } from "./lifecycle.server";
 
 /** The commitments a memo makes, and leadership's updates to their status (each kept with its date). */
+
+/**
+ * Whether a commitment is overdue at `now`: not done, and its due day is over (due on a day means by
+ * the end of it, UTC, as the pages show days). One without a due date is never overdue.
+ */
+export function isCommitmentOverdue(
+  commitment: { status: CommitmentStatus; dueAt: Date | null },
+  now: number,
+): boolean {
+  if (commitment.status === "done" || !commitment.dueAt) return false;
+  return now >= startOfDay(commitment.dueAt.getTime()) + DAY_MS;
+}
 
 /** Leadership updates a commitment's status; each change is kept with its date. */
 export function updateCommitment(

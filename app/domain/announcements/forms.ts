@@ -4,8 +4,10 @@ import { COMMITMENT_STATUSES, STANCES } from "../../vocabulary/announcements";
 
 /** The announcement form, shared by the actions and the pages. Rows left blank are dropped. */
 
-export const RESPONSE_ROWS = 3;
-export const COMMITMENT_ROWS = 5;
+export const MAX_RESPONSES = 20;
+export const MAX_COMMITMENTS = 30;
+/** The button that fills the policy text with the chosen policy's latest version (the form's no-save submit). */
+export const START_FROM_CURRENT = "startFromCurrent";
 
 const optionalId = z.preprocess(
   (v) => (v === "" ? undefined : v),
@@ -27,7 +29,7 @@ export const announcementInputSchema = z
       .max(50_000, "Keep it under 50,000 characters"),
     responses: z
       .array(z.object({ petitionId: optionalId, stance: z.enum(STANCES).optional() }))
-      .max(RESPONSE_ROWS)
+      .max(MAX_RESPONSES, `Answer at most ${MAX_RESPONSES} petitions in one memo`)
       .default([])
       .transform((rows) =>
         rows.filter((r): r is { petitionId: number; stance: (typeof STANCES)[number] } =>
@@ -54,7 +56,7 @@ export const announcementInputSchema = z
           status: z.enum(COMMITMENT_STATUSES).optional().default("planned"),
         }),
       )
-      .max(COMMITMENT_ROWS)
+      .max(MAX_COMMITMENTS, `Make at most ${MAX_COMMITMENTS} commitments in one memo`)
       .default([])
       .transform((rows) =>
         rows.filter((r): r is typeof r & { text: string } => Boolean(r.text && r.text.length > 0)),

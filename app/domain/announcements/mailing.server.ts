@@ -9,6 +9,32 @@ import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
 
 /** Emails to the signers of the petitions a published memo answers, queued by the scheduler in batches. */
 
+/** The signers a memo's emails go to (one parameter: the announcement's id), before opt-outs. */
+const SIGNERS_OF_ANSWERED_PETITIONS = `from signatures s join people p on p.id = s.person_id
+  where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
+    and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1`;
+
+/**
+ * How many colleagues publishing this memo would email now, for its preview: the public signers of
+ * the petitions it answers who have not turned these emails off, and those petitions' active
+ * organizers — each person once. (Anonymous signers are not emailed: the platform does not know them.)
+ */
+export function memoRecipientCount(announcementId: number): number {
+  const row = getDb()
+    .$client.prepare<[number, number], { n: number }>(
+      `select count(*) as n from (
+         select s.person_id ${SIGNERS_OF_ANSWERED_PETITIONS}
+           and not exists (select 1 from email_opt_outs o where o.person_id = s.person_id and o.topic = 'petition-responses')
+         union
+         select o.person_id from petition_organizers o join people p on p.id = o.person_id
+           where p.active = 1
+             and o.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
+       )`,
+    )
+    .get(announcementId, announcementId);
+  return row?.n ?? 0;
+}
+
 /**
  * The scheduler: queues the next batch of signer emails for each published announcement. Each batch
  * and the cursor that records it commit together, so a restart neither skips nor repeats anyone. A
@@ -39,9 +65,7 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
         const batch = getDb()
           .$client.prepare<[number, number], { person_id: number; email: string; petition_id: number }>(
             `select s.person_id, p.email, min(s.petition_id) as petition_id
-             from signatures s join people p on p.id = s.person_id
-             where s.petition_id in (select petition_id from announcement_responses where announcement_id = ?)
-               and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1 and s.person_id > ?
+             ${SIGNERS_OF_ANSWERED_PETITIONS} and s.person_id > ?
              group by s.person_id
              order by s.person_id limit ${batchSize}`,
           )

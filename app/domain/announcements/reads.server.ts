@@ -14,11 +14,13 @@ import {
   policies,
   policyVersions,
 } from "../../../db/schema";
+import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { dayOf, minuteOf, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { diffTexts, policyChoices } from "../policies/registry.server";
+import { policyChoices } from "../policies/registry.server";
+import { isCommitmentOverdue } from "./commitments.server";
 import { type Announcement, announcementUrl } from "./lifecycle.server";
 import { responseStatuses } from "./obligations.server";
 
@@ -76,8 +78,8 @@ export function canViewAnnouncement(announcement: Announcement, user: User | nul
   return announcement.state === "published" || Boolean(user && can(user, "publish:announcement"));
 }
 
-/** Everything the announcement page shows. */
-export function announcementDetails(announcement: Announcement) {
+/** Everything the announcement page shows; `now` decides which commitments are overdue. */
+export function announcementDetails(announcement: Announcement, now = Date.now()) {
   const db = getDb();
   const responses = db
     .select({
@@ -153,6 +155,7 @@ export function announcementDetails(announcement: Announcement) {
     // Each change of status by the day the page shows, not who made it (the audit log has that).
     commitments: commitmentRows.map((c) => ({
       ...c,
+      overdue: isCommitmentOverdue(c, now),
       updates: updates
         .filter((u) => u.commitmentId === c.id)
         .map(({ byId: _byId, at, ...u }) => ({ ...u, at: new Date(startOfDay(at.getTime())) })),
@@ -202,7 +205,8 @@ function policyChange(announcement: Announcement) {
     previousVersion: previous?.version ?? null,
     changeSummary: published?.changeSummary ?? announcement.policyChangeSummary,
     effectiveAt: published?.effectiveAt ?? announcement.policyEffectiveAt,
-    diff: diffTexts(previous?.body ?? "", body),
+    /** Rendered and sanitized, the changes marked. */
+    diffHtml: renderMarkdownDiff(previous?.body ?? "", body),
   };
 }
 
@@ -247,8 +251,8 @@ export function responsesToPetitions(petitionIds: number[]) {
 }
 
 /** The API's view of an announcement. */
-export function toApiAnnouncement(announcement: Announcement) {
-  const details = announcementDetails(announcement);
+export function toApiAnnouncement(announcement: Announcement, now = Date.now()) {
+  const details = announcementDetails(announcement, now);
   return {
     id: announcement.id,
     slug: announcement.slug,
@@ -274,6 +278,7 @@ export function toApiAnnouncement(announcement: Announcement) {
       text: c.text,
       status: c.status,
       dueAt: c.dueAt?.toISOString() ?? null,
+      overdue: c.overdue,
       updates: c.updates.map((u) => ({ status: u.status, note: u.note, at: u.at.toISOString() })),
     })),
   };

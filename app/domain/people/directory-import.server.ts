@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { parse as parseCsv } from "csv-parse/sync";
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "../../../db/client";
-import { people } from "../../../db/schema";
+import { type Executor, getDb } from "../../../db/client";
+import { pendingDirectoryImports, people } from "../../../db/schema";
 import { singleLine } from "../../platform/content/text";
 import { emailSchema } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
@@ -92,18 +93,10 @@ const rowSchema = z.object({
     }),
 });
 
-/**
- * Upserts the directory from CSV (header email,name,department,location[,active]). A file that cannot
- * be read as such a CSV throws MalformedDirectoryError and changes nothing; individual bad rows are
- * rejected with their line numbers and the rest applied, all in one transaction. Deactivating a
- * person revokes their sessions.
- */
-export function importDirectory(
-  csvText: string,
-  actor: Actor,
-  options: { deactivateMissing?: boolean } = {},
-): ImportReport {
-  type CsvRecord = { record: Record<string, string>; info: { lines: number } };
+type CsvRecord = { record: Record<string, string>; info: { lines: number } };
+
+/** The file's rows, or MalformedDirectoryError (nothing changed) for a file that is not the directory's CSV. */
+function readDirectoryCsv(csvText: string): CsvRecord[] {
   let records: CsvRecord[];
   let header: string[] = [];
   try {
@@ -132,7 +125,28 @@ export function importDirectory(
   const unknown = header.filter((c) => ![...REQUIRED_COLUMNS, "active"].includes(c));
   if (unknown.length)
     throw new MalformedDirectoryError(`Unknown column(s) in the header: ${unknown.join(", ")}.`);
+  return records;
+}
 
+type PersonValues = {
+  name: string;
+  department: string | null;
+  location: string | null;
+  active: boolean;
+  inDirectory: true;
+};
+type Change =
+  | { kind: "add"; email: string; values: PersonValues }
+  | {
+      kind: "update";
+      person: { id: number; email: string; active: boolean };
+      values: PersonValues;
+      move: DirectoryMove | null;
+    };
+/** What importing a file would do to the directory as it is now: computed without writing. */
+type ImportPlan = { report: ImportReport; changes: Change[]; stale: Array<{ id: number; email: string }> };
+
+function planImport(exec: Executor, records: CsvRecord[], deactivateMissing: boolean): ImportPlan {
   const report: ImportReport = {
     added: [],
     updated: [],
@@ -141,96 +155,207 @@ export function importDirectory(
     rejected: [],
     deactivatedMissing: [],
   };
+  const changes: Change[] = [];
   const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const parsed = rowSchema.safeParse(record);
+    if (!parsed.success) {
+      report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
+      continue;
+    }
+    const row = parsed.data;
+    const firstLine = seen.get(row.email);
+    if (firstLine !== undefined) {
+      report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
+      continue;
+    }
+    seen.set(row.email, line);
+    const values: PersonValues = {
+      name: row.name,
+      department: row.department || null,
+      location: row.location || null,
+      active: row.active,
+      inDirectory: true,
+    };
+    const existing = findPersonByEmail(exec, row.email);
+    if (!existing) {
+      changes.push({ kind: "add", email: row.email, values });
+      report.added.push(line);
+      continue;
+    }
+    const changed =
+      existing.name !== values.name ||
+      existing.department !== values.department ||
+      existing.location !== values.location ||
+      existing.active !== values.active ||
+      !existing.inDirectory;
+    if (!changed) {
+      report.unchanged.push(line);
+      continue;
+    }
+    changes.push({ kind: "update", person: existing, values, move: directoryMove(existing, values) });
+    if (existing.active && !values.active) report.deactivated.push(line);
+    else report.updated.push(line);
+  }
+  const stale = deactivateMissing
+    ? exec
+        .select({ id: people.id, email: people.email })
+        .from(people)
+        .where(and(eq(people.inDirectory, true), eq(people.active, true)))
+        .all()
+        .filter((p) => !seen.has(p.email))
+    : [];
+  report.deactivatedMissing = stale.map((p) => p.email);
+  return { report, changes, stale };
+}
+
+function applyImport(tx: Executor, plan: ImportPlan, actor: Actor, deactivateMissing: boolean): void {
   const now = new Date();
   const moves: DirectoryMove[] = [];
+  for (const change of plan.changes) {
+    if (change.kind === "add") {
+      tx.insert(people)
+        .values({ email: change.email, ...change.values, createdAt: now, updatedAt: now })
+        .run();
+      continue;
+    }
+    const { person, values } = change;
+    tx.update(people)
+      .set({ ...values, updatedAt: now })
+      .where(eq(people.id, person.id))
+      .run();
+    if (change.move) moves.push(change.move);
+    // Each change of a person's state is audited on its own (ADR 0032): a quick reactivation is
+    // flagged whichever way it was done.
+    if (person.active !== values.active)
+      recordActivationChange(tx, actor, { id: person.id, email: person.email }, values.active);
+    if (person.active && !values.active) revokeAllSessions(tx, person.id);
+  }
+  for (const person of plan.stale) {
+    tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
+    revokeAllSessions(tx, person.id);
+    recordActivationChange(tx, actor, person, false);
+  }
+  const { report } = plan;
+  recordAudit(tx, actor, "directory.import", undefined, {
+    added: report.added.length,
+    updated: report.updated.length,
+    deactivated: report.deactivated.length + report.deactivatedMissing.length,
+    unchanged: report.unchanged.length,
+    rejected: report.rejected.length,
+    deactivateMissing,
+    moved: moves.length,
+    moves: moves.slice(0, MOVES_AUDITED),
+  });
+}
 
-  getDb().transaction(
+/**
+ * Upserts the directory from CSV (header email,name,department,location[,active]). A file that cannot
+ * be read as such a CSV throws MalformedDirectoryError and changes nothing; individual bad rows are
+ * rejected with their line numbers and the rest applied, all in one transaction. Deactivating a
+ * person revokes their sessions. (The command line; the admin page previews first.)
+ */
+export function importDirectory(
+  csvText: string,
+  actor: Actor,
+  options: { deactivateMissing?: boolean } = {},
+): ImportReport {
+  const records = readDirectoryCsv(csvText);
+  const deactivateMissing = Boolean(options.deactivateMissing);
+  return getDb().transaction(
     (tx) => {
-      for (const { record, info } of records) {
-        const line = info.lines;
-        const parsed = rowSchema.safeParse(record);
-        if (!parsed.success) {
-          report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
-          continue;
-        }
-        const row = parsed.data;
-        const firstLine = seen.get(row.email);
-        if (firstLine !== undefined) {
-          report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
-          continue;
-        }
-        seen.set(row.email, line);
-        const values = {
-          name: row.name,
-          department: row.department || null,
-          location: row.location || null,
-          active: row.active,
-          inDirectory: true,
-        };
-        const existing = findPersonByEmail(tx, row.email);
-        if (!existing) {
-          tx.insert(people)
-            .values({ email: row.email, ...values, createdAt: now, updatedAt: now })
-            .run();
-          report.added.push(line);
-          continue;
-        }
-        const changed =
-          existing.name !== values.name ||
-          existing.department !== values.department ||
-          existing.location !== values.location ||
-          existing.active !== values.active ||
-          !existing.inDirectory;
-        if (!changed) {
-          report.unchanged.push(line);
-          continue;
-        }
-        tx.update(people)
-          .set({ ...values, updatedAt: now })
-          .where(eq(people.id, existing.id))
-          .run();
-        const move = directoryMove(existing, values);
-        if (move) moves.push(move);
-        // Each change of a person's state is audited on its own (ADR 0032): a quick reactivation is
-        // flagged whichever way it was done.
-        if (existing.active !== values.active)
-          recordActivationChange(tx, actor, { id: existing.id, email: existing.email }, values.active);
-        if (existing.active && !values.active) {
-          revokeAllSessions(tx, existing.id);
-          report.deactivated.push(line);
-        } else {
-          report.updated.push(line);
-        }
-      }
-      if (options.deactivateMissing) {
-        const stale = tx
-          .select({ id: people.id, email: people.email })
-          .from(people)
-          .where(and(eq(people.inDirectory, true), eq(people.active, true)))
-          .all()
-          .filter((p) => !seen.has(p.email));
-        for (const person of stale) {
-          tx.update(people).set({ active: false, updatedAt: now }).where(eq(people.id, person.id)).run();
-          revokeAllSessions(tx, person.id);
-          recordActivationChange(tx, actor, person, false);
-          report.deactivatedMissing.push(person.email);
-        }
-      }
-      recordAudit(tx, actor, "directory.import", undefined, {
-        added: report.added.length,
-        updated: report.updated.length,
-        deactivated: report.deactivated.length + report.deactivatedMissing.length,
-        unchanged: report.unchanged.length,
-        rejected: report.rejected.length,
-        deactivateMissing: Boolean(options.deactivateMissing),
-        moved: moves.length,
-        moves: moves.slice(0, MOVES_AUDITED),
-      });
+      const plan = planImport(tx, records, deactivateMissing);
+      applyImport(tx, plan, actor, deactivateMissing);
+      return plan.report;
     },
     { behavior: "immediate" },
   );
-  return report;
+}
+
+// ---- Preview, then confirm (the admin page) -------------------------------------------------------
+
+/** How long a preview can be confirmed; older ones are deleted at the next preview. */
+export const PENDING_IMPORT_MS = 60 * 60 * 1000;
+
+/** Confirming a preview that is gone, someone else's, or no longer what the directory would get. */
+export class StaleImportPreview extends Refusal {}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/** What a preview promised: the same outcome, row by row, or the confirm is refused. */
+const planDigest = (report: ImportReport) => sha256(JSON.stringify(report));
+
+/**
+ * What importing the file would do, changing nothing in the directory: the counts and lines of each
+ * outcome. The file is kept server-side under the hash of the file, the options and the admin, with
+ * the plan's digest, for `confirmDirectoryImport` (the page carries only the hash).
+ */
+export function previewDirectoryImport(
+  csvText: string,
+  admin: { id: number },
+  options: { deactivateMissing?: boolean } = {},
+  now = Date.now(),
+): { pendingId: string; report: ImportReport } {
+  const records = readDirectoryCsv(csvText);
+  const deactivateMissing = Boolean(options.deactivateMissing);
+  const { report } = planImport(getDb(), records, deactivateMissing);
+  const pendingId = sha256(JSON.stringify([admin.id, deactivateMissing, csvText]));
+  const row = {
+    id: pendingId,
+    actorId: admin.id,
+    csv: csvText,
+    deactivateMissing,
+    planDigest: planDigest(report),
+    createdAt: new Date(now),
+  };
+  getDb().transaction(
+    (tx) => {
+      tx.delete(pendingDirectoryImports)
+        .where(lt(pendingDirectoryImports.createdAt, new Date(now - PENDING_IMPORT_MS)))
+        .run();
+      tx.insert(pendingDirectoryImports)
+        .values(row)
+        .onConflictDoUpdate({ target: pendingDirectoryImports.id, set: row })
+        .run();
+    },
+    { behavior: "immediate" },
+  );
+  return { pendingId, report };
+}
+
+/**
+ * Imports the file an admin previewed, if the directory would still get exactly what the preview
+ * showed (otherwise StaleImportPreview, 409, and nothing changes: they look at a new preview).
+ */
+export function confirmDirectoryImport(
+  pendingId: string,
+  admin: { id: number; email: string },
+  now = Date.now(),
+): ImportReport {
+  return getDb().transaction(
+    (tx) => {
+      const pending = tx
+        .select()
+        .from(pendingDirectoryImports)
+        .where(eq(pendingDirectoryImports.id, pendingId))
+        .get();
+      if (!pending || pending.actorId !== admin.id || pending.createdAt.getTime() < now - PENDING_IMPORT_MS)
+        throw new StaleImportPreview(
+          "This preview has expired or was already imported. Choose the file again to see a new preview.",
+          409,
+        );
+      const plan = planImport(tx, readDirectoryCsv(pending.csv), pending.deactivateMissing);
+      if (planDigest(plan.report) !== pending.planDigest)
+        throw new StaleImportPreview(
+          "The directory changed since this preview, so the import would not do what it showed. Choose the file again to see a new preview.",
+          409,
+        );
+      applyImport(tx, plan, admin, pending.deactivateMissing);
+      tx.delete(pendingDirectoryImports).where(eq(pendingDirectoryImports.id, pendingId)).run();
+      return plan.report;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** One line per outcome, as the CLI and the admin page print it. */

@@ -120,7 +120,9 @@ export function feedbackInbox(policyId: number, user: User, filter: InboxFilter)
 /**
  * Count and average rating per version, through the same small-group suppression as signer
  * breakdowns (named feedback is visible to owners, so a small anonymous part is protected too). An
- * average is shown only for a shown version with at least K ratings.
+ * average is shown for a group of at least K ratings: a shown version, the versions folded together
+ * (their combined average, like their combined count), and all feedback — the last only when every
+ * part with ratings shows its own, so that no hidden average can be worked out by subtraction.
  */
 export function feedbackAggregates(policyId: number, user: User) {
   const db = getDb();
@@ -131,7 +133,7 @@ export function feedbackAggregates(policyId: number, user: User) {
       total: count(),
       anonymous: sql<number>`sum(${policyFeedback.anonymous})`,
       rated: sql<number>`count(${policyFeedback.rating})`,
-      average: sql<number | null>`avg(${policyFeedback.rating})`,
+      ratingSum: sql<number | null>`sum(${policyFeedback.rating})`,
     })
     .from(policyFeedback)
     .leftJoin(policyVersions, eq(policyVersions.id, policyFeedback.versionId))
@@ -145,18 +147,32 @@ export function feedbackAggregates(policyId: number, user: User) {
     anonymous: Number(r.anonymous),
   }));
   const breakdown = suppressSmallGroups(groups);
-  const averages = new Map(
-    rows.map((r) => [
-      label(r.version),
-      r.rated >= K && r.average !== null ? Math.round(r.average * 10) / 10 : null,
-    ]),
+  const ratings = new Map(
+    rows.map((r) => [label(r.version), { rated: r.rated, sum: Number(r.ratingSum ?? 0) }]),
   );
+  const averageOf = (parts: Array<{ rated: number; sum: number } | undefined>) => {
+    const rated = parts.reduce((n, p) => n + (p?.rated ?? 0), 0);
+    const sum = parts.reduce((n, p) => n + (p?.sum ?? 0), 0);
+    return { rated, average: rated >= K ? Math.round((sum / rated) * 10) / 10 : null };
+  };
+  const shown = breakdown.rows.map((row) => ({
+    ...row,
+    ...(row.shown ? averageOf([ratings.get(row.label)]) : { rated: null, average: null }),
+  }));
+  const fold = averageOf(breakdown.rows.filter((row) => !row.shown).map((row) => ratings.get(row.label)));
+  const all = averageOf([...ratings.values()]);
+  const everyPartShown =
+    shown.every((row) => !row.shown || row.rated === 0 || row.average !== null) &&
+    (fold.rated === 0 || fold.average !== null);
   return {
     ...breakdown,
-    rows: breakdown.rows.map((row) => ({
-      ...row,
-      average: row.shown ? (averages.get(row.label) ?? null) : null,
-    })),
+    rows: shown.map(({ rated: _rated, ...row }) => row),
+    /** The folded versions' combined average: null below K ratings or with nothing folded. */
+    foldedAverage: breakdown.folded === null ? null : fold.average,
+    /** Every rating's average, when it gives no hidden one away. */
+    totalAverage: everyPartShown ? all.average : null,
+    /** How many ratings there are in all (each rating is on its item in the inbox anyway). */
+    rated: all.rated,
   };
 }
 

@@ -1,9 +1,9 @@
-import { diffWords } from "diff";
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { people, petitions, policies, policyOwners, policyVersions } from "../../../db/schema";
 import { renderMarkdown } from "../../platform/content/markdown.server";
+import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
 import { uniqueSlug } from "../../platform/content/slugs";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
@@ -261,10 +261,23 @@ export function policyPage(slug: string, now = Date.now()) {
   };
 }
 
-export type DiffPart = { value: string; added: boolean; removed: boolean };
+/**
+ * The text of a policy's latest version (in force or not yet): what the next version starts from, to
+ * edit rather than paste whole. Null for a policy that does not exist or has no version.
+ */
+export function latestPolicyText(policyId: number): string | null {
+  return (
+    getDb()
+      .select({ body: policyVersions.body })
+      .from(policyVersions)
+      .where(eq(policyVersions.policyId, policyId))
+      .orderBy(desc(policyVersions.version))
+      .get()?.body ?? null
+  );
+}
 
-/** Word-level differences between two versions' markdown text (jsdiff). */
-export function diffVersions(policyId: number, from: number, to: number): DiffPart[] | null {
+/** The changes between two versions, rendered (markdown-diff.server.ts): null when either is missing. */
+export function diffVersions(policyId: number, from: number, to: number): string | null {
   const rows = getDb()
     .select({ version: policyVersions.version, body: policyVersions.body })
     .from(policyVersions)
@@ -273,15 +286,7 @@ export function diffVersions(policyId: number, from: number, to: number): DiffPa
   const a = rows.find((r) => r.version === from);
   const b = rows.find((r) => r.version === to);
   if (!a || !b) return null;
-  return diffTexts(a.body, b.body);
-}
-
-export function diffTexts(before: string, after: string): DiffPart[] {
-  return diffWords(before, after).map((part) => ({
-    value: part.value,
-    added: Boolean(part.added),
-    removed: Boolean(part.removed),
-  }));
+  return renderMarkdownDiff(a.body, b.body);
 }
 
 /** The version of a policy in force at a time (for the announcement that replaced it). */

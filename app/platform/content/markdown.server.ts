@@ -1,9 +1,17 @@
-import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from "rehype-sanitize";
 import rehypeStringify from "rehype-stringify";
 import remarkParse from "remark-parse";
-import remarkRehype from "remark-rehype";
+import remarkRehype, { type Options as RemarkRehypeOptions } from "remark-rehype";
 import { unified } from "unified";
 import { Refusal } from "../refusal";
+
+export type HastNode = {
+  type: string;
+  tagName?: string;
+  value?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
+};
 
 /**
  * Markdown → HTML for user content. Raw HTML in the source becomes plain text (nothing dropped,
@@ -12,27 +20,52 @@ import { Refusal } from "../refusal";
  * without <img> (no scripts, no event handlers, no javascript: URLs), and puts
  * rel="nofollow noopener ugc" on every link.
  */
+const htmlTreeOptions: RemarkRehypeOptions = {
+  handlers: {
+    html: (_state, node: { value: string }) => ({ type: "text", value: node.value }),
+    image: (_state, node: { url: string; alt?: string | null }) => ({
+      type: "element",
+      tagName: "a",
+      properties: { href: node.url },
+      children: [{ type: "text", value: node.alt || node.url }],
+    }),
+  },
+};
+
+const sanitizeSchema: SanitizeSchema = {
+  ...defaultSchema,
+  tagNames: defaultSchema.tagNames?.filter((name) => name !== "img"),
+  // rel on every link, relative and mailto: ones included.
+  required: { ...defaultSchema.required, a: { rel: ["nofollow", "noopener", "ugc"] } },
+  clobberPrefix: "user-content-",
+};
+
 const processor = unified()
   .use(remarkParse)
-  .use(remarkRehype, {
-    handlers: {
-      html: (_state, node: { value: string }) => ({ type: "text", value: node.value }),
-      image: (_state, node: { url: string; alt?: string | null }) => ({
-        type: "element",
-        tagName: "a",
-        properties: { href: node.url },
-        children: [{ type: "text", value: node.alt || node.url }],
-      }),
-    },
-  })
-  .use(rehypeSanitize, {
-    ...defaultSchema,
-    tagNames: defaultSchema.tagNames?.filter((name) => name !== "img"),
-    // rel on every link, relative and mailto: ones included.
-    required: { ...defaultSchema.required, a: { rel: ["nofollow", "noopener", "ugc"] } },
-    clobberPrefix: "user-content-",
-  })
+  .use(remarkRehype, htmlTreeOptions)
+  .use(rehypeSanitize, sanitizeSchema)
   .use(rehypeStringify);
+
+type HastTransform = () => (tree: HastNode) => void;
+
+/**
+ * The same pipeline with a step of the caller's between building the HTML tree and sanitizing it
+ * (the policy diff marks its insertions there), and one after sanitizing that may only add
+ * constant markup: what either step makes still goes through the sanitizer's allow-list.
+ */
+export function renderMarkdownWith(
+  source: string,
+  steps: { beforeSanitizing: HastTransform; afterSanitizing: HastTransform },
+): string {
+  const withSteps = unified()
+    .use(remarkParse)
+    .use(remarkRehype, htmlTreeOptions)
+    .use(steps.beforeSanitizing)
+    .use(rehypeSanitize, sanitizeSchema)
+    .use(steps.afterSanitizing)
+    .use(rehypeStringify);
+  return render(source, withSteps);
+}
 
 /**
  * Bounds on what one text may ask of the renderer (ADR 0029). Without them ~3,000 nested `>` threw a
@@ -169,13 +202,6 @@ export function renderStoredMarkdown(source: string): string {
       .join("\n");
   }
 }
-
-type HastNode = {
-  type: string;
-  tagName?: string;
-  properties?: Record<string, unknown>;
-  children?: HastNode[];
-};
 
 /**
  * The same rendering for an email, where links must stand on their own: every href (relative

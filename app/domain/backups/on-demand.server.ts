@@ -1,0 +1,80 @@
+import { mkdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { getDb } from "../../../db/client";
+import { getConfig } from "../../config.server";
+import { Refusal } from "../../platform/refusal";
+import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { listScheduledBackups, scheduledBackupName } from "./backup.server";
+
+/**
+ * The admins' backups page: the backups in the folder the schedule and `npm run cli -- backup` write
+ * to, and a backup taken now. Restoring stays on the command line: it needs the server stopped.
+ */
+
+/** BACKUP_DIR, or backups/ beside the database (as the command line's `backup` without a FILE). */
+export function backupFolder(): string {
+  const config = getConfig();
+  return config.backups?.dir ?? path.join(config.dataDir, "backups");
+}
+
+const inWords = (ms: number) => {
+  const [unit, size] =
+    ms % 86_400_000 === 0
+      ? ["day", 86_400_000]
+      : ms % 3_600_000 === 0
+        ? ["hour", 3_600_000]
+        : ["minute", 60_000];
+  const n = Math.round(ms / size);
+  return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+};
+
+/** The schedule in words (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP), or null when backups are taken by hand only. */
+export function backupSchedule(): { every: string; keep: number } | null {
+  const schedule = getConfig().backups;
+  return schedule ? { every: inWords(schedule.everyMs), keep: schedule.keep } : null;
+}
+
+/** The backups in the folder, newest first, with when each was taken and its size. */
+export function listBackups(folder = backupFolder()) {
+  return listScheduledBackups(folder)
+    .reverse()
+    .map((backup) => {
+      let bytes: number | null = null;
+      try {
+        bytes = statSync(backup.file).size;
+      } catch {
+        // Pruned between the listing and now.
+      }
+      return { name: path.basename(backup.file), at: new Date(backup.at), bytes };
+    });
+}
+
+/** A backup that could not be taken: why, in the command's own words (a full disk, an unwritable folder). */
+export class BackupNotTaken extends Refusal {}
+
+/** How a backup is run: the command in a child process (app/server), so the request's process never stalls. */
+export type BackupRunner = (file: string) => Promise<{ code: number | null; output: string }>;
+
+/**
+ * Takes a backup now, as `npm run cli -- backup` would into the backups folder (checked the same way),
+ * and records it in the audit log either way. Throws BackupNotTaken (503) when it failed.
+ */
+export async function takeBackupNow(
+  admin: { id: number; email: string },
+  run: BackupRunner,
+  now = Date.now(),
+): Promise<{ name: string; bytes: number | null }> {
+  const folder = backupFolder();
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const file = path.join(folder, scheduledBackupName(now));
+  const { code, output } = await run(file);
+  const name = path.basename(file);
+  if (code !== 0) {
+    const reason = output.trim().split("\n").filter(Boolean).at(-1) ?? "the backup command failed";
+    recordAudit(getDb(), actorOf(admin), "database.backup", undefined, { file: name, failed: reason });
+    throw new BackupNotTaken(`The backup could not be taken: ${reason}`, 503);
+  }
+  const bytes = listBackups(folder).find((b) => b.name === name)?.bytes ?? null;
+  recordAudit(getDb(), actorOf(admin), "database.backup", undefined, { file: name, bytes });
+  return { name, bytes };
+}
