@@ -22,7 +22,9 @@ export async function signInViaDevMailbox(page: Page, app: AppAddresses, email: 
   await page.getByRole("row", { name: email }).first().getByRole("link").click();
   await page.getByRole("heading", { name: "Your sign-in link for Undersigned" }).waitFor();
   if (check) await expectNoAxeViolations(page);
-  await page.getByRole("link", { name: /\/sign-in\/verify\?token=/ }).click();
+  // The email's button, in its HTML part as colleagues see it (a sandboxed frame): a click opens
+  // the link outside the frame.
+  await page.frameLocator("iframe").getByRole("link", { name: "Sign in to Undersigned" }).click();
   await page.getByRole("heading", { name: "Finish signing in" }).waitFor();
   if (check) await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Sign in" }).click();
