@@ -60,14 +60,14 @@ export function BreakdownBars({
     <>
       <ul className="share-bars">
         {shown.map((row) => (
-          <li key={row.label}>
+          <li key={row.label} className="share-bar-row">
             <span className="share-bar-label">{row.label}</span>
             <Bar share={percent(row.total, row.colleagues)} />
             <span className="share-bar-figure">{shareText(row.total, row.colleagues)}</span>
           </li>
         ))}
         {breakdown.folded !== null ? (
-          <li>
+          <li className="share-bar-row">
             <span className="share-bar-label">
               {folded.length} {folded.length === 1 ? what : `${what}s`} combined
             </span>

@@ -117,7 +117,7 @@ function OpenList({ petitions, label }: { petitions: Feed["open"]["newest"]; lab
       <h3>{label}</h3>
       <ul className="home-list">
         {petitions.map((p) => (
-          <li key={p.slug}>
+          <li key={p.slug} className="home-item">
             <Link to={`/petitions/${p.slug}`}>{p.title}</Link>
             <span className="muted">
               {" "}
@@ -172,7 +172,7 @@ function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
               </p>
               <ul className="home-list">
                 {awaiting.petitions.map((p) => (
-                  <li key={p.slug}>
+                  <li key={p.slug} className="home-item">
                     <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
                     {p.overdue ? (
                       <span className="badge badge-bad">Overdue — was due {formatDate(p.dueAt)}</span>
@@ -208,7 +208,7 @@ function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
           {yours.notYetOpen.length ? (
             <ul className="home-list">
               {yours.notYetOpen.map((p) => (
-                <li key={p.slug}>
+                <li key={p.slug} className="home-item">
                   <Link to={`/petitions/${p.slug}`}>{p.title}</Link> <StateBadge state={p.state} />
                 </li>
               ))}
@@ -217,7 +217,7 @@ function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
           {yours.events.length ? (
             <ul className="home-list">
               {yours.events.map((e) => (
-                <li key={e.key}>
+                <li key={e.key} className="home-item">
                   <span className="muted">{formatDate(e.on)} · </span>
                   <Link to={`/petitions/${e.petition.slug}`}>{e.petition.title}</Link>:{" "}
                   {e.href ? <Link to={e.href}>{e.text}</Link> : e.text}
@@ -243,7 +243,7 @@ function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
           {memos.length ? (
             <ul className="home-list">
               {memos.map((m) => (
-                <li key={m.slug}>
+                <li key={m.slug} className="home-item">
                   <Link to={`/announcements/${m.slug}`}>{m.title}</Link>
                   <span className="muted"> · {formatDate(m.publishedAt)}</span>
                 </li>

@@ -5,11 +5,7 @@ import { editPetition } from "../../app/domain/petitions/drafting.server";
 import { invalidateSignatures, previewInvalidation } from "../../app/domain/petitions/invalidation.server";
 import { closeExpiredPetitions, transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { answerInvitation, inviteOrganizer } from "../../app/domain/petitions/organizers.server";
-import {
-  findPetition,
-  findSimilarPetitions,
-  listPetitions,
-} from "../../app/domain/petitions/reads.server";
+import { findPetition, findSimilarPetitions, listPetitions } from "../../app/domain/petitions/reads.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { renderMarkdown } from "../../app/platform/content/markdown.server";
 import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
