@@ -1,16 +1,24 @@
 import type { SeriesPoint } from "../domain/petitions/signature-series";
 import { DAY_MS } from "../platform/time";
+import { formatDate } from "./format";
 
 /**
  * Signatures over time as two server-rendered SVG charts — the running total (with milestone
  * markers) and signatures per period — plus the same numbers as a table. No script, no third-party
  * library: the SVG is plain markup the page already carries.
+ *
+ * An SVG scales as a whole, its text with it: drawn 720 wide, a phone showed it at under half size
+ * (5-pixel dates). So each chart is drawn twice, wide and narrow (fewer date labels), and the page's
+ * CSS shows the one that fits; the other is display:none, out of the accessibility tree too.
  */
 
-const WIDTH = 720;
+type Layout = { key: "wide" | "narrow"; width: number; xLabels: number };
+const LAYOUTS: readonly Layout[] = [
+  { key: "wide", width: 720, xLabels: 6 },
+  { key: "narrow", width: 360, xLabels: 3 },
+];
 const HEIGHT = 220;
-const PAD = { top: 16, right: 16, bottom: 32, left: 56 };
-const PLOT_W = WIDTH - PAD.left - PAD.right;
+const PAD = { top: 16, right: 12, bottom: 32, left: 52 };
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 
 type Milestone = { threshold: number; reachedAt: string | Date | null };
@@ -26,48 +34,61 @@ export function niceTicks(max: number, count = 4): number[] {
   return ticks;
 }
 
-const label = (start: number, bucketMs: number) => {
-  const iso = new Date(start).toISOString();
-  return bucketMs < DAY_MS ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
-};
+const shortDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const hourOfDay = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
-function xTicks(points: SeriesPoint[], bucketMs: number) {
-  if (!points.length) return [];
-  const every = Math.max(1, Math.ceil(points.length / 6));
-  return points
-    .map((p, i) => ({ i, text: label(p.start, bucketMs) }))
-    .filter(({ i }) => i % every === 0 || i === points.length - 1);
+/** A bucket as an axis says it: "6 Dec", or "6 Dec 14:00" by hour. */
+export const axisLabel = (start: number, bucketMs: number) =>
+  bucketMs < DAY_MS ? `${shortDay.format(start)} ${hourOfDay.format(start)}` : shortDay.format(start);
+
+/** A bucket in full, for descriptions and the table: "6 Dec 2026", or "6 Dec 2026 14:00". */
+const fullLabel = (start: number, bucketMs: number) =>
+  bucketMs < DAY_MS ? `${formatDate(start)} ${hourOfDay.format(start)}` : formatDate(start);
+
+/** At most `wanted` date labels, evenly spaced, always the first and the last bucket's. */
+export function xTickIndexes(length: number, wanted: number): number[] {
+  if (length <= 1 || wanted <= 1) return length ? [0] : [];
+  const count = Math.min(length, wanted);
+  return [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (length - 1)) / (count - 1))))];
 }
 
-/** Grid lines with value labels, and date labels along the bottom. (Inside role="img": not read out.) */
+type Geometry = { width: number; step: number; x: (i: number) => number };
+
+/**
+ * Grid lines with value labels, and date labels along the bottom: the first anchored at its start
+ * and the last at its end, so neither is cut off at the edge. (Inside role="img": not read out.)
+ */
 function Axes({
   ticks,
   y,
-  xTicks: labels,
-  x,
-  step,
+  dates,
+  geometry: { width, step, x },
 }: {
   ticks: number[];
   y: (v: number) => number;
-  xTicks: { i: number; text: string }[];
-  x: (i: number) => number;
-  step: number;
+  dates: { i: number; text: string }[];
+  geometry: Geometry;
 }) {
+  const last = dates.at(-1)?.i;
   return (
     <g>
       {ticks.map((t) => (
         <g key={t}>
-          <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} className="chart-grid" />
+          <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} className="chart-grid" />
           <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="chart-label">
             {t.toLocaleString("en")}
           </text>
         </g>
       ))}
-      {labels.map(({ i, text }) => (
-        <text key={i} x={x(i) + step / 2} y={HEIGHT - 10} textAnchor="middle" className="chart-label">
-          {text}
-        </text>
-      ))}
+      {dates.map(({ i, text }) => {
+        const anchor = dates.length > 1 && i === 0 ? "start" : i === last && i > 0 ? "end" : "middle";
+        const at = anchor === "start" ? x(i) : anchor === "end" ? x(i) + step : x(i) + step / 2;
+        return (
+          <text key={i} x={at} y={HEIGHT - 10} textAnchor={anchor} className="chart-label">
+            {text}
+          </text>
+        );
+      })}
     </g>
   );
 }
@@ -87,121 +108,145 @@ export function SignatureChart({
   const total = last?.cumulative ?? 0;
   let peak = points[0];
   for (const p of points) if (peak && p.count > peak.count) peak = p;
-  const step = PLOT_W / points.length;
-  const x = (i: number) => PAD.left + i * step;
-  const ticksX = xTicks(points, bucketMs);
 
   // Only milestones within (or just above) the drawn range, so the line keeps its shape.
   const shownMilestones = milestones.filter((m) => m.threshold <= Math.max(total * 1.25, 1));
   const cumulativeTicks = niceTicks(Math.max(total, ...shownMilestones.map((m) => m.threshold)));
   const cumulativeMax = cumulativeTicks.at(-1) ?? 1;
   const yCum = (v: number) => PAD.top + PLOT_H - (v / cumulativeMax) * PLOT_H;
-  const line = points.map(
-    (p, i) => `${i ? "L" : "M"}${(x(i) + step).toFixed(1)},${yCum(p.cumulative).toFixed(1)}`,
-  );
   const before = (points[0]?.cumulative ?? 0) - (points[0]?.count ?? 0);
-  const start = `M${x(0).toFixed(1)},${yCum(before).toFixed(1)}`;
-
   const countTicks = niceTicks(peak?.count ?? 0);
   const countMax = countTicks.at(-1) ?? 1;
   const yCount = (v: number) => PAD.top + PLOT_H - (v / countMax) * PLOT_H;
 
-  const range = `${label(points[0]?.start ?? 0, bucketMs)} to ${label(last?.start ?? 0, bucketMs)} (UTC)`;
+  const range = `${fullLabel(points[0]?.start ?? 0, bucketMs)} to ${fullLabel(last?.start ?? 0, bucketMs)} (UTC)`;
+  const geometryOf = (layout: Layout): Geometry => {
+    const step = (layout.width - PAD.left - PAD.right) / points.length;
+    return { width: layout.width, step, x: (i: number) => PAD.left + i * step };
+  };
+  const datesOf = (layout: Layout) =>
+    xTickIndexes(points.length, layout.xLabels).map((i) => ({
+      i,
+      text: axisLabel(points[i]?.start ?? 0, bucketMs),
+    }));
+
   return (
     <div className="stack">
       <figure className="chart">
-        <svg
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          role="img"
-          aria-labelledby="chart-total-title chart-total-desc"
-          className="chart-svg"
-        >
-          <title id="chart-total-title">Total signatures over time</title>
-          <desc id="chart-total-desc">
-            {`From ${range}, by ${period}: the total reached ${total.toLocaleString("en")}.`}
-            {shownMilestones
-              .map((m) =>
-                m.reachedAt
-                  ? ` Milestone ${m.threshold.toLocaleString("en")} reached ${new Date(m.reachedAt).toISOString().slice(0, 10)}.`
-                  : ` Milestone ${m.threshold.toLocaleString("en")} not reached yet.`,
-              )
-              .join("")}
-          </desc>
-          <Axes ticks={cumulativeTicks} y={yCum} xTicks={ticksX} x={x} step={step} />
-          {shownMilestones.map((m) => (
-            <g key={m.threshold}>
-              <line
-                x1={PAD.left}
-                x2={WIDTH - PAD.right}
-                y1={yCum(m.threshold)}
-                y2={yCum(m.threshold)}
-                className={m.reachedAt ? "chart-milestone chart-milestone-reached" : "chart-milestone"}
-              />
-              <text
-                x={WIDTH - PAD.right - 4}
-                y={yCum(m.threshold) - 4}
-                textAnchor="end"
-                className="chart-label"
-              >
-                {m.threshold.toLocaleString("en")}
-                {m.reachedAt ? " ✓" : ""}
-              </text>
-            </g>
-          ))}
-          <path d={`${start} ${line.join(" ")}`} className="chart-line" />
-        </svg>
+        {LAYOUTS.map((layout) => {
+          const geometry = geometryOf(layout);
+          const { x, step, width } = geometry;
+          const line = points.map(
+            (p, i) => `${i ? "L" : "M"}${(x(i) + step).toFixed(1)},${yCum(p.cumulative).toFixed(1)}`,
+          );
+          const start = `M${x(0).toFixed(1)},${yCum(before).toFixed(1)}`;
+          const id = `chart-total-${layout.key}`;
+          return (
+            <svg
+              key={layout.key}
+              viewBox={`0 0 ${width} ${HEIGHT}`}
+              role="img"
+              aria-labelledby={`${id}-title ${id}-desc`}
+              className={`chart-svg chart-${layout.key}`}
+            >
+              <title id={`${id}-title`}>Total signatures over time</title>
+              <desc id={`${id}-desc`}>
+                {`From ${range}, by ${period}: the total reached ${total.toLocaleString("en")}.`}
+                {shownMilestones
+                  .map((m) =>
+                    m.reachedAt
+                      ? ` Milestone ${m.threshold.toLocaleString("en")} reached ${formatDate(m.reachedAt)}.`
+                      : ` Milestone ${m.threshold.toLocaleString("en")} not reached yet.`,
+                  )
+                  .join("")}
+              </desc>
+              <Axes ticks={cumulativeTicks} y={yCum} dates={datesOf(layout)} geometry={geometry} />
+              {shownMilestones.map((m) => (
+                <g key={m.threshold}>
+                  <line
+                    x1={PAD.left}
+                    x2={width - PAD.right}
+                    y1={yCum(m.threshold)}
+                    y2={yCum(m.threshold)}
+                    className={m.reachedAt ? "chart-milestone chart-milestone-reached" : "chart-milestone"}
+                  />
+                  <text
+                    x={width - PAD.right - 4}
+                    y={yCum(m.threshold) - 4}
+                    textAnchor="end"
+                    className="chart-label"
+                  >
+                    {m.threshold.toLocaleString("en")}
+                    {m.reachedAt ? " ✓" : ""}
+                  </text>
+                </g>
+              ))}
+              <path d={`${start} ${line.join(" ")}`} className="chart-line" />
+            </svg>
+          );
+        })}
         <figcaption>Total signatures (running count), with milestones as dashed lines.</figcaption>
       </figure>
       <figure className="chart">
-        <svg
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          role="img"
-          aria-labelledby="chart-period-title chart-period-desc"
-          className="chart-svg"
-        >
-          <title id="chart-period-title">{`Signatures per ${period}`}</title>
-          <desc id="chart-period-desc">
-            {`From ${range}. The busiest ${period} was ${label(peak?.start ?? 0, bucketMs)} with ${(peak?.count ?? 0).toLocaleString("en")} signatures.`}
-          </desc>
-          <Axes ticks={countTicks} y={yCount} xTicks={ticksX} x={x} step={step} />
-          <g>
-            {points.map((p, i) =>
-              p.count ? (
-                <rect
-                  key={p.start}
-                  x={x(i) + step * 0.1}
-                  width={Math.max(step * 0.8, 0.5)}
-                  y={yCount(p.count)}
-                  height={PAD.top + PLOT_H - yCount(p.count)}
-                  className="chart-bar"
-                />
-              ) : null,
-            )}
-          </g>
-        </svg>
-        <figcaption>{`Signatures per ${period} (UTC).`}</figcaption>
+        {LAYOUTS.map((layout) => {
+          const geometry = geometryOf(layout);
+          const { x, step, width } = geometry;
+          const id = `chart-period-${layout.key}`;
+          return (
+            <svg
+              key={layout.key}
+              viewBox={`0 0 ${width} ${HEIGHT}`}
+              role="img"
+              aria-labelledby={`${id}-title ${id}-desc`}
+              className={`chart-svg chart-${layout.key}`}
+            >
+              <title id={`${id}-title`}>{`Signatures per ${period}`}</title>
+              <desc id={`${id}-desc`}>
+                {`From ${range}. The busiest ${period} was ${fullLabel(peak?.start ?? 0, bucketMs)} with ${(peak?.count ?? 0).toLocaleString("en")} signatures.`}
+              </desc>
+              <Axes ticks={countTicks} y={yCount} dates={datesOf(layout)} geometry={geometry} />
+              <g>
+                {points.map((p, i) =>
+                  p.count ? (
+                    <rect
+                      key={p.start}
+                      x={x(i) + step * 0.1}
+                      width={Math.max(step * 0.8, 0.5)}
+                      y={yCount(p.count)}
+                      height={PAD.top + PLOT_H - yCount(p.count)}
+                      className="chart-bar"
+                    />
+                  ) : null,
+                )}
+              </g>
+            </svg>
+          );
+        })}
+        <figcaption>{`Signatures per ${period}.`}</figcaption>
       </figure>
       <details>
         <summary>The numbers as a table</summary>
-        <table className="data-table">
-          <caption className="sr-only">{`Signatures per ${period} and running total`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{period === "hour" ? "Hour (UTC)" : "Day (UTC)"}</th>
-              <th scope="col">Signatures</th>
-              <th scope="col">Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {points.map((p) => (
-              <tr key={p.start}>
-                <th scope="row">{label(p.start, bucketMs)}</th>
-                <td>{p.count.toLocaleString("en")}</td>
-                <td>{p.cumulative.toLocaleString("en")}</td>
+        <div className="table-wrap">
+          <table className="data-table">
+            <caption className="sr-only">{`Signatures per ${period} and running total`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{period === "hour" ? "Hour (UTC)" : "Day (UTC)"}</th>
+                <th scope="col">Signatures</th>
+                <th scope="col">Total</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {points.map((p) => (
+                <tr key={p.start}>
+                  <th scope="row">{fullLabel(p.start, bucketMs)}</th>
+                  <td>{p.count.toLocaleString("en")}</td>
+                  <td>{p.cumulative.toLocaleString("en")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </details>
     </div>
   );

@@ -4,14 +4,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { BreakdownBars } from "../components/breakdown-bars";
 import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, InputField, TextareaField, useActionResultFor } from "../components/forms";
 import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
 import { SignatureChart } from "../components/signature-chart";
-import { SmallGroupTable } from "../components/small-group-table";
 import type { User } from "../domain/identity/sessions.server";
-import { organizerDashboard } from "../domain/petitions/dashboard.server";
+import { type Headcounts, organizerDashboard } from "../domain/petitions/dashboard.server";
 import { coOrganizerSchema, petitionUpdateSchema, victorySchema } from "../domain/petitions/forms";
 import { transitionPetition } from "../domain/petitions/lifecycle.server";
 import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/petitions/organizers.server";
@@ -101,15 +101,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-function BreakdownTable({ title, breakdown, asOf }: { title: string; breakdown: Breakdown; asOf: number }) {
+function BreakdownCard({
+  title,
+  breakdown,
+  headcounts,
+  asOf,
+}: {
+  title: "Department" | "Location";
+  breakdown: Breakdown;
+  headcounts: Headcounts;
+  asOf: number;
+}) {
   const id = `breakdown-${title.toLowerCase()}`;
   return (
     <section className="card" aria-labelledby={id}>
       <h3 id={id}>By {title.toLowerCase()}</h3>
       {breakdown.total === 0 ? (
-        <p className="muted">No signatures before {formatDate(asOf)}.</p>
+        <p className="muted">No public signatures before {formatDate(asOf)}.</p>
       ) : (
-        <SmallGroupTable groupLabel={title} countLabel="Signers" breakdown={breakdown} />
+        <BreakdownBars breakdown={breakdown} headcounts={headcounts} what={title.toLowerCase()} />
       )}
     </section>
   );
@@ -165,27 +175,35 @@ export default function Dashboard() {
             <dt>Total</dt>
             <dd>{dashboard.count.toLocaleString("en")}</dd>
           </div>
-          <div>
-            <dt>Today (UTC)</dt>
-            <dd>{dashboard.today.toLocaleString("en")}</dd>
-          </div>
-          <div>
-            <dt>Last 7 days</dt>
-            <dd>{dashboard.lastWeek.toLocaleString("en")}</dd>
-          </div>
+          {dashboard.recent ? (
+            <>
+              <div>
+                <dt>Today (UTC)</dt>
+                <dd>{dashboard.recent.today.toLocaleString("en")}</dd>
+              </div>
+              <div>
+                <dt>Last 7 days</dt>
+                <dd>{dashboard.recent.lastWeek.toLocaleString("en")}</dd>
+              </div>
+            </>
+          ) : dashboard.closedOn ? (
+            <div>
+              <dt>Closed</dt>
+              <dd>{formatDate(dashboard.closedOn)}</dd>
+            </div>
+          ) : null}
         </dl>
+        {/* "Every milestone has been reached" is the progress bar's to say, once. */}
         <MilestoneProgress count={dashboard.count} next={dashboard.nextThreshold} />
-        <p>
-          {projection.kind === "likely"
-            ? `At the recent rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day), the next milestone is likely on ${formatDate(projection.at)}.`
-            : projection.kind === "not-at-current-rate"
-              ? projection.reason === "after-closing"
-                ? `Not before the petition closes at the current rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day).`
-                : "Not at the current rate: no signatures in the last 7 days."
-              : projection.kind === "no-next-milestone"
-                ? "Every milestone has been reached."
-                : "The petition is not open, so no projection."}
-        </p>
+        {projection.kind === "likely" ? (
+          <p>{`At the recent rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day), the next milestone is likely on ${formatDate(projection.at)}.`}</p>
+        ) : projection.kind === "not-at-current-rate" ? (
+          <p>
+            {projection.reason === "after-closing"
+              ? `Not before the petition closes at the current rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day).`
+              : "Not at the current rate: no signatures in the last 7 days."}
+          </p>
+        ) : null}
         <ul className="milestones">
           {dashboard.milestones.map((m) => (
             <li key={m.threshold}>
@@ -226,21 +244,22 @@ export default function Dashboard() {
       <section aria-labelledby="breakdown-title" className="stack">
         <h2 id="breakdown-title">Who signs</h2>
         <p>
-          Public signers as they stood at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC), by
-          department and location: a group is shown when it has at least {K} signers, smaller ones combined,
-          and every department and location of the directory is listed. Anonymous signatures carry no
-          department or location — the platform does not know whose they are — so they are one number:{" "}
-          <strong>{dashboard.breakdowns.anonymous.toLocaleString("en")}</strong> anonymous on that day.
+          Public signers at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC), as a share of each
+          group&apos;s colleagues in the directory: the shortest bars are where to campaign. A group with
+          fewer than {K} public signers is combined with others. Anonymous signers have no department or
+          location here: <strong>{dashboard.breakdowns.anonymous.toLocaleString("en")}</strong> that day.
         </p>
         <div className="grid-2">
-          <BreakdownTable
+          <BreakdownCard
             title="Department"
             breakdown={dashboard.breakdowns.department}
+            headcounts={dashboard.breakdowns.headcounts.department}
             asOf={dashboard.breakdowns.asOf}
           />
-          <BreakdownTable
+          <BreakdownCard
             title="Location"
             breakdown={dashboard.breakdowns.location}
+            headcounts={dashboard.breakdowns.headcounts.location}
             asOf={dashboard.breakdowns.asOf}
           />
         </div>

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
-import { listPublicSigners } from "../domain/petitions/counts.server";
+import { signersFor } from "../domain/petitions/counts.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { notFound } from "../web/refusal-reply.server";
 import { pageParam, parseQuery } from "../web/request.server";
@@ -17,14 +17,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const petition = findViewablePetition(params.slug ?? "", await getUser(request));
+  const user = await getUser(request);
+  const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
   const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
   return json({
     slug: petition.slug,
     title: petition.title,
     page: pageNumber,
-    ...listPublicSigners(petition.id, pageNumber),
+    ...signersFor(petition.id, pageNumber, user),
   });
 }
 
@@ -40,27 +41,38 @@ export default function Signers() {
         {data.publicCount.toLocaleString("en")} signed publicly. {data.anonymousCount.toLocaleString("en")}{" "}
         signed anonymously: they are counted and verified, and listed nowhere.
       </p>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Department</th>
-              <th scope="col">Signed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.signers.map((s, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: rows of one page never reorder
-              <tr key={i}>
-                <td>{s.name ?? "A colleague"}</td>
-                <td>{s.department ?? "—"}</td>
-                <td>{formatDate(s.signedOn)}</td>
+      {data.namesShown ? null : (
+        <p>
+          Who signed publicly is shown to colleagues:{" "}
+          <Link to={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${data.slug}/signers` })}`}>
+            sign in
+          </Link>{" "}
+          to see their names.
+        </p>
+      )}
+      {data.namesShown ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Department</th>
+                <th scope="col">Signed</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {data.signers.map((s, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows of one page never reorder
+                <tr key={i}>
+                  <td>{s.name ?? "A colleague"}</td>
+                  <td>{s.department ?? "—"}</td>
+                  <td>{formatDate(s.signedOn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
       <Pagination page={data.page} pageCount={data.pageCount} />
     </>
   );

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Pagination } from "../components/pagination";
 import { PetitionList } from "../components/petition-bits";
 import { listPetitions } from "../domain/petitions/reads.server";
-import { PETITION_LISTS, PETITION_SORTS } from "../vocabulary/petitions";
+import { type PetitionList as ListName, PETITION_LISTS, PETITION_SORTS } from "../vocabulary/petitions";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
 
@@ -13,14 +13,26 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 
 export const meta: MetaFunction = () => [{ title: "Petitions · Undersigned" }];
 
-const querySchema = z.object({
-  list: z.enum(PETITION_LISTS).default("open"),
-  sort: z.enum(PETITION_SORTS).default("signatures"),
-  q: z.string().trim().max(200).optional(),
-  page: pageParam,
-});
+/**
+ * Without a search, a tab (Open unless another is chosen). A search looks through every state unless
+ * narrowed to a list by a tab's link: the form sends the tab it was browsing as `tab`, which only a
+ * browse without words keeps (re-sorting the Closed tab stays on it); words look everywhere.
+ */
+const querySchema = z
+  .object({
+    list: z.enum(PETITION_LISTS).optional(),
+    tab: z.enum(PETITION_LISTS).optional(),
+    sort: z.enum(PETITION_SORTS).default("signatures"),
+    q: z.string().trim().max(200).optional(),
+    page: pageParam,
+  })
+  .transform(({ tab, ...query }) => ({
+    ...query,
+    list: query.list ?? (query.q ? "all" : (tab ?? "open")),
+  }));
 
-const LIST_LABELS = {
+const LIST_LABELS: Record<ListName, string> = {
+  all: "All",
   open: "Open",
   "awaiting-response": "Awaiting response",
   responded: "Responded",
@@ -37,7 +49,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Petitions() {
-  const { query, signedIn, petitions, total, pageCount } = useLoaderData<typeof loader>();
+  const { query, signedIn, petitions, total, pageCount, found } = useLoaderData<typeof loader>();
+  const listLink = (list: ListName) =>
+    `/petitions?${new URLSearchParams({ list, sort: query.sort, ...(query.q ? { q: query.q } : {}) })}`;
   return (
     <>
       <div className="page-head">
@@ -48,24 +62,9 @@ export default function Petitions() {
           </Link>
         ) : null}
       </div>
-      <nav aria-label="Petition lists">
-        <ul className="tabs">
-          {PETITION_LISTS.map((list) => (
-            <li key={list}>
-              <Link
-                to={`/petitions?${new URLSearchParams({ list, sort: query.sort, ...(query.q ? { q: query.q } : {}) })}`}
-                aria-current={query.list === list ? "page" : undefined}
-              >
-                {LIST_LABELS[list]}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
       <Form method="get" className="row card" role="search">
-        <input type="hidden" name="list" value={query.list} />
         <div className="field">
-          <label htmlFor="q">Search petitions</label>
+          <label htmlFor="q">Search every petition</label>
           <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
         </div>
         <div className="field">
@@ -78,12 +77,44 @@ export default function Petitions() {
             ))}
           </select>
         </div>
+        {query.q ? null : <input type="hidden" name="tab" value={query.list} />}
         <button type="submit">Show</button>
       </Form>
+      <nav aria-label={query.q ? "Narrow the search to one list" : "Petition lists"}>
+        <ul className="tabs">
+          {PETITION_LISTS.map((list) => (
+            <li key={list}>
+              <Link to={listLink(list)} aria-current={query.list === list ? "page" : undefined}>
+                {LIST_LABELS[list]}
+                {found ? <span> ({found[list].toLocaleString("en")})</span> : null}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <p className="muted" aria-live="polite">
-        {total.toLocaleString("en")} {total === 1 ? "petition" : "petitions"}
+        {query.q
+          ? `${total.toLocaleString("en")} ${total === 1 ? "petition matches" : "petitions match"} “${query.q}”${
+              query.list === "all" ? " in every state" : ` in ${LIST_LABELS[query.list]}`
+            }`
+          : `${total.toLocaleString("en")} ${total === 1 ? "petition" : "petitions"}`}
       </p>
-      <PetitionList petitions={petitions} />
+      {petitions.length || !query.q ? (
+        <PetitionList petitions={petitions} />
+      ) : (
+        <p>
+          No petition matches these words{query.list === "all" ? "" : " in this list"}. Try fewer or other
+          words
+          {query.list === "all" ? (
+            ""
+          ) : (
+            <>
+              , or <Link to={listLink("all")}>search every state</Link>
+            </>
+          )}
+          .
+        </p>
+      )}
       <Pagination page={query.page} pageCount={pageCount} />
     </>
   );

@@ -3,10 +3,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { ResponseStatus, StateBadge } from "../components/petition-bits";
 import { PetitionForm } from "../components/petition-form";
 import { saveNewPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
-import { findSimilarOpenPetitions } from "../domain/petitions/reads.server";
+import { findSimilarPetitions } from "../domain/petitions/reads.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalReply } from "../web/refusal-reply.server";
@@ -29,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     // Without JavaScript, the similar petitions show after the first submit.
     const title = String(submission.payload.title ?? "");
-    return json({ result: submission.reply(), similar: findSimilarOpenPetitions(title) }, { status: 400 });
+    return json({ result: submission.reply(), similar: findSimilarPetitions(title) }, { status: 400 });
   }
   try {
     const petition = await saveNewPetition(submission.value, user);
@@ -72,13 +73,19 @@ export default function NewPetition() {
         afterTitle={
           similar.length ? (
             <section className="card similar" aria-labelledby="similar-title" aria-live="polite">
-              <h2 id="similar-title">Similar open petitions</h2>
-              <p className="muted">Maybe sign one of these instead of starting another?</p>
+              <h2 id="similar-title">Similar petitions</h2>
+              <p className="muted">
+                Maybe sign an open one instead of starting another, or read what happened to the others.
+              </p>
               <ul>
                 {similar.map((p) => (
                   <li key={p.slug}>
                     <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
-                    <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
+                    <span className="meta">
+                      <StateBadge state={p.state} won={p.won} />{" "}
+                      <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} responded={p.responded} />{" "}
+                      <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
+                    </span>
                   </li>
                 ))}
               </ul>

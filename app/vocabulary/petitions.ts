@@ -61,7 +61,12 @@ export type SignatureVisibility = (typeof SIGNATURE_VISIBILITIES)[number];
 export const LEDGER_EVENTS = ["signed", "withdrawn", "invalidated", "key-created", "key-retired"] as const;
 export type LedgerEvent = (typeof LEDGER_EVENTS)[number];
 
+/**
+ * The petition lists (the tabs). "all" is every petition anyone may read — what a search looks
+ * through unless narrowed to one list.
+ */
 export const PETITION_LISTS = [
+  "all",
   "open",
   "awaiting-response",
   "responded",

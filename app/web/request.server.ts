@@ -4,15 +4,33 @@ import { z } from "zod";
 /** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
 export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
 
-/** Parses the URL's query with zod; bad input is a 400 with the reasons, never a 500. */
+/** What a 400 quotes of a hand-edited value: enough to recognise it, never a page of it. */
+const quoted = (value: string | undefined) =>
+  value === undefined ? "missing" : `“${value.length > 40 ? `${value.slice(0, 40)}…` : value}”`;
+
+/**
+ * Parses the URL's query with zod; bad input (an edited link: `?list=bogus`, `?page=-1`) is a 400 that
+ * says in words which part of the address is wrong — never zod's wording ("Invalid option: expected
+ * one of…"), which the error page would show a colleague, and never a 500.
+ */
 export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
-  const params = Object.fromEntries(
+  const params: Record<string, string> = Object.fromEntries(
     [...new URL(request.url).searchParams].filter(([, value]) => value !== ""),
   );
   const result = schema.safeParse(params);
   if (!result.success) {
-    const reasons = result.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
-    throw new Response(`The address has invalid parameters (${reasons}).`, { status: 400 });
+    const parts = [
+      ...new Set(
+        result.error.issues.map((i) => {
+          const name = String(i.path[0] ?? "");
+          return name ? `${name} ${quoted(params[name])}` : "its query";
+        }),
+      ),
+    ];
+    throw new Response(
+      `This address asks for something the page does not have (${parts.join(", ")}). Check the link, or open the page again from its menu.`,
+      { status: 400 },
+    );
   }
   return result.data;
 }

@@ -2,7 +2,9 @@ import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { type DB, getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, people, petitions, signatures } from "../../../db/schema";
 import type { SignatureVisibility } from "../../vocabulary/petitions";
+import type { User } from "../identity/sessions.server";
 import { verifyLedger } from "./ledger.server";
+import { mayReadSignerNames } from "./rights.server";
 
 /**
  * Counting signatures: standing public and anonymous counts (cached exactly per ledger state), the
@@ -152,6 +154,17 @@ export function listPublicSigners(petitionId: number, page: number) {
     anonymousCount,
     pageCount: Math.max(1, Math.ceil(publicCount / SIGNERS_PAGE_SIZE)),
   };
+}
+
+/**
+ * The signers page for this reader: the counts for everyone; the public signers' names, departments
+ * and days only for a colleague (mayReadSignerNames) — for anyone else their rows are not even read.
+ */
+export function signersFor(petitionId: number, page: number, reader: User | null) {
+  if (mayReadSignerNames(reader))
+    return { namesShown: true as const, ...listPublicSigners(petitionId, page) };
+  const { publicCount, anonymousCount } = countByVisibility(petitionId);
+  return { namesShown: false as const, signers: [], publicCount, anonymousCount, pageCount: 1 };
 }
 
 export type CountCheck = {

@@ -2,10 +2,10 @@ import { stringify } from "csv-stringify/sync";
 import { and, asc, count, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, milestones, outbox, people, petitions, signatures } from "../../../db/schema";
-import { type Group, suppressSmallGroups } from "../../platform/anonymity/small-groups";
+import { type Breakdown, type Group, suppressSmallGroups } from "../../platform/anonymity/small-groups";
 import { keptValue } from "../../platform/runtime/kept-values.server";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
-import { DAY_MS, HOUR_MS, minuteOf } from "../../platform/time";
+import { DAY_MS, dayOf, HOUR_MS, minuteOf } from "../../platform/time";
 import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
@@ -99,13 +99,34 @@ export function signatureSeries(petition: Petition, resolution: Resolution | und
 }
 
 type BreakdownPetition = Pick<Petition, "id" | "createdAt">;
+
+/**
+ * Colleagues in the directory (active ones) for the groups a breakdown shows, and for its folded
+ * groups combined: what each group's public signers are a share of. Read from the directory, not from
+ * anyone's signature; folded groups only as their sum, like their signers.
+ */
+export type Headcounts = { shown: Record<string, number>; folded: number | null };
+
 type Breakdowns = {
   asOf: number;
   /** Standing anonymous signatures at asOf: one number, never broken down. */
   anonymous: number;
   department: ReturnType<typeof suppressSmallGroups>;
   location: ReturnType<typeof suppressSmallGroups>;
+  headcounts: { department: Headcounts; location: Headcounts };
 };
+
+/** The headcounts a breakdown's rows are shares of (see Headcounts). */
+function headcountsOf(breakdown: Breakdown, byLabel: ReadonlyMap<string, number>): Headcounts {
+  const shown: Record<string, number> = {};
+  let folded = 0;
+  for (const row of breakdown.rows) {
+    const n = byLabel.get(row.label) ?? 0;
+    if (row.shown) shown[row.label] = n;
+    else folded += n;
+  }
+  return { shown, folded: breakdown.folded === null ? null : folded };
+}
 
 /**
  * Breakdowns are the public signatures as they stood at midnight UTC, so they change once a day; they
@@ -164,6 +185,7 @@ function countBreakdowns(petition: BreakdownPetition, asOf: number): Breakdowns 
     .select({
       department: sql<string>`coalesce(${people.department}, '')`,
       location: sql<string>`coalesce(${people.location}, '')`,
+      active: sql<number>`sum(${people.active})`,
     })
     .from(people)
     .groupBy(sql`1`, sql`2`)
@@ -182,11 +204,31 @@ function countBreakdowns(petition: BreakdownPetition, asOf: number): Breakdowns 
     }
     return [...byLabel.values()];
   };
+  const headcount = (label: (row: { department: string; location: string }) => string) => {
+    const byLabel = new Map<string, number>();
+    for (const row of directory) {
+      const name = label(row) || "Not recorded";
+      byLabel.set(name, (byLabel.get(name) ?? 0) + row.active);
+    }
+    return byLabel;
+  };
+  const department = suppressSmallGroups(groups((row) => row.department));
+  const location = suppressSmallGroups(groups((row) => row.location));
   return Object.freeze({
     asOf,
     anonymous,
-    department: suppressSmallGroups(groups((row) => row.department)),
-    location: suppressSmallGroups(groups((row) => row.location)),
+    department,
+    location,
+    headcounts: {
+      department: headcountsOf(
+        department,
+        headcount((row) => row.department),
+      ),
+      location: headcountsOf(
+        location,
+        headcount((row) => row.location),
+      ),
+    },
   });
 }
 
@@ -214,10 +256,12 @@ export async function petitionDashboard(
     .all();
   const next = milestoneRows.find((m) => m.threshold > petition.signatureCount) ?? null;
   const recent = countSince(petition.id, now - RATE_WINDOW_MS);
+  const open = petition.state === "open" && !petition.hiddenAt;
   return {
     count: petition.signatureCount,
-    today: countSince(petition.id, startOfDay(now)),
-    lastWeek: recent,
+    // Today's and the week's signatures while it takes them; a closed petition's say when it closed.
+    recent: open ? { today: countSince(petition.id, startOfDay(now)), lastWeek: recent } : null,
+    closedOn: dayOf(petition.closedAt),
     series: signatureSeries(petition, options.resolution, now),
     milestones: milestoneRows.map((m) => ({
       threshold: m.threshold,
@@ -231,7 +275,7 @@ export async function petitionDashboard(
       recentSignatures: recent,
       openedAt: petition.openedAt?.getTime() ?? null,
       closesAt: petition.closesAt?.getTime() ?? null,
-      open: petition.state === "open" && !petition.hiddenAt,
+      open,
       now,
     }),
     nextThreshold: next?.threshold ?? null,

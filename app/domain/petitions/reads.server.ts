@@ -11,7 +11,7 @@ import {
 import { renderStoredMarkdown } from "../../platform/content/markdown.server";
 import { dayOf, minuteOf } from "../../platform/time";
 import { MODERATION_OVERDUE_MS } from "../../vocabulary/moderation";
-import type { PetitionList, PetitionSort } from "../../vocabulary/petitions";
+import { PETITION_LISTS, type PetitionList, type PetitionSort } from "../../vocabulary/petitions";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import type { User } from "../identity/sessions.server";
 import { countingCoSponsors } from "./organizers.server";
@@ -99,22 +99,51 @@ export const CARD_COLUMNS = {
   wonAt: petitions.wonAt,
 };
 
-export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number }) {
+/**
+ * Readable by everyone (rights.server.ts' canView without standing): public petitions, and rejected
+ * ones but the offensive — never a hidden one. A list or search shows nothing else.
+ */
+export const readableByAnyone = and(
+  isNull(petitions.hiddenAt),
+  or(
+    inArray(petitions.state, ["open", "closed", "archived"]),
+    and(eq(petitions.state, "rejected"), ne(petitions.rejectionReason, "offensive")),
+  ),
+) as SQL;
+
+/** Each list's rule, within readableByAnyone. */
+function listCondition(list: PetitionList): SQL | undefined {
+  switch (list) {
+    case "all":
+      return undefined;
+    case "open":
+      return eq(petitions.state, "open");
+    case "closed":
+      return inArray(petitions.state, ["closed", "archived"]);
+    case "awaiting-response":
+      return and(inArray(petitions.state, ["open", "closed"]), awaitingResponseSql);
+    case "responded":
+      return respondedSql;
+    case "won":
+      return isNotNull(petitions.wonAt);
+    case "rejected":
+      return eq(petitions.state, "rejected");
+  }
+}
+
+/**
+ * A list (a tab) of petitions, or a search. A search looks through every state ("all") unless the
+ * reader narrows it to one list; `found` then says how many each list holds, for the tabs.
+ */
+export function listPetitions(
+  filter: { list: PetitionList; sort: PetitionSort; q?: string; page: number },
+  pageSize = PETITIONS_PAGE_SIZE,
+) {
   const db = getDb();
-  const conditions: SQL[] = [isNull(petitions.hiddenAt)];
-  if (filter.list === "open") conditions.push(eq(petitions.state, "open"));
-  if (filter.list === "closed") conditions.push(inArray(petitions.state, ["closed", "archived"]));
-  if (filter.list === "awaiting-response") {
-    conditions.push(inArray(petitions.state, ["open", "closed"]), awaitingResponseSql);
-  }
-  if (filter.list === "responded") conditions.push(respondedSql);
-  if (filter.list === "won") conditions.push(isNotNull(petitions.wonAt));
-  if (filter.list === "rejected") {
-    conditions.push(eq(petitions.state, "rejected"), ne(petitions.rejectionReason, "offensive"));
-  }
   const query = filter.q ? ftsQuery(filter.q) : null;
-  if (query) conditions.push(matchesSearch(query));
-  const where = and(...conditions);
+  const searched = (list: PetitionList) =>
+    and(readableByAnyone, listCondition(list), query ? matchesSearch(query) : undefined);
+  const where = searched(filter.list);
   const order =
     filter.sort === "newest"
       ? [desc(petitions.openedAt), desc(petitions.id)]
@@ -126,31 +155,59 @@ export function listPetitions(filter: { list: PetitionList; sort: PetitionSort; 
     .from(petitions)
     .where(where)
     .orderBy(...order)
-    .limit(PETITIONS_PAGE_SIZE)
-    .offset((filter.page - 1) * PETITIONS_PAGE_SIZE)
+    .limit(pageSize)
+    .offset((filter.page - 1) * pageSize)
     .all();
-  const total = db.select({ n: count() }).from(petitions).where(where).get()?.n ?? 0;
+  const countOf = (condition: SQL | undefined) =>
+    db.select({ n: count() }).from(petitions).where(condition).get()?.n ?? 0;
+  const total = countOf(where);
   return {
     petitions: withStatus(rows).map(asShownInLists),
     total,
-    pageCount: Math.max(1, Math.ceil(total / PETITIONS_PAGE_SIZE)),
+    pageCount: Math.max(1, Math.ceil(total / pageSize)),
+    // Only for a search: a few index lookups of the matches, not of every petition.
+    found: query
+      ? (Object.fromEntries(PETITION_LISTS.map((list) => [list, countOf(searched(list))])) as Record<
+          PetitionList,
+          number
+        >)
+      : null,
   };
 }
 
-/** Up to 5 open petitions like this title, for the creation form. */
-export function findSimilarOpenPetitions(title: string) {
+export const SIMILAR_LIMIT = 6;
+
+/**
+ * Up to 6 petitions like this title, for the creation form, in every state a colleague may read
+ * (readableByAnyone: open, closed, archived, rejected but not offensive; never hidden), each with
+ * its state and response status: a closed petition leadership already answered, or one rejected as
+ * off-topic, says as much as an open one to sign.
+ */
+export function findSimilarPetitions(title: string) {
   const query = ftsQuery(title);
   if (!query) return [];
   // Any of the words, ranked by bm25: a title rarely repeats another's words exactly.
   const anyTerm = query.split(" ").join(" OR ");
-  return getDb()
-    .select({ slug: petitions.slug, title: petitions.title, signatureCount: petitions.signatureCount })
+  const rows = getDb()
+    .select({
+      id: petitions.id,
+      slug: petitions.slug,
+      title: petitions.title,
+      state: petitions.state,
+      signatureCount: petitions.signatureCount,
+      wonAt: petitions.wonAt,
+    })
     .from(petitions)
     .innerJoin(sql`petitions_fts`, sql`petitions_fts.rowid = ${petitions.id}`)
-    .where(and(eq(petitions.state, "open"), isNull(petitions.hiddenAt), sql`petitions_fts match ${anyTerm}`))
+    .where(and(readableByAnyone, sql`petitions_fts match ${anyTerm}`))
     .orderBy(sql`bm25(petitions_fts)`)
-    .limit(5)
+    .limit(SIMILAR_LIMIT)
     .all();
+  return withStatus(rows).map(({ id: _id, wonAt, responseDueAt, ...row }) => ({
+    ...row,
+    won: wonAt !== null,
+    responseDueAt: dayOf(responseDueAt),
+  }));
 }
 
 /** Adds the response status each list and page shows. */

@@ -299,6 +299,13 @@ export function isPublic(petition: Pick<Petition, "state" | "hiddenAt">): boolea
   return ["open", "closed", "archived"].includes(petition.state) && !petition.hiddenAt;
 }
 
+/**
+ * Public signers' names and departments belong to colleagues: a reader signed in. Everyone else (the
+ * public front page, a forwarded link) reads the counts only — the signers page, and any page or
+ * feed that would list names, asks this.
+ */
+export const mayReadSignerNames = (reader: User | null): boolean => reader !== null;
+
 /** Who may see a petition page at all. */
 export function canView(petition: Petition, s: Standing): boolean {
   if (isPublic(petition)) return true;
