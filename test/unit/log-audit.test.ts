@@ -130,7 +130,7 @@ describe("the log's checkpoints against its entries", () => {
     // A rewrite re-signed by the log's key, its cosignatures deleted.
     const stripped = {
       ...view,
-      checkpoints: view.checkpoints.map((c) => c.split("\n").slice(0, -2).join("\n") + "\n"),
+      checkpoints: view.checkpoints.map((c) => `${c.split("\n").slice(0, -2).join("\n")}\n`),
     };
     expect(checkLog(stripped).problems).toEqual([]);
     expect(staleWitnesses(stripped, 1_000_000)).toEqual([
