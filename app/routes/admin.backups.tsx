@@ -1,6 +1,8 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
 import { formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
 import { describeBytes } from "../domain/backups/inspect.server";
@@ -9,6 +11,7 @@ import { Refusal } from "../platform/refusal";
 import { runBackupCommand } from "../server/backup-schedule.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalHeaders } from "../web/refusal-reply.server";
+import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -21,9 +24,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ folder: backupFolder(), schedule: backupSchedule(), backups });
 }
 
+const takeSchema = z.object({ intent: z.literal("backup") });
+
 /** POST: take a backup now (checked like any backup, and audited). */
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requirePermission(request, "view:admin");
+  const admin = await requirePermission(request, "take:backup");
+  // Read like every form: a body that is not this page's form is refused and takes no backup.
+  const submission = parseWithZod(await readForm(request), { schema: takeSchema });
+  if (submission.status !== "success")
+    return json({ error: "This is not the form that takes a backup." }, { status: 400 });
   try {
     const taken = await takeBackupNow(admin, (file) => runBackupCommand(file).done);
     return redirectWithFlash("/admin/backups", {
@@ -59,7 +68,7 @@ export default function Backups() {
         </p>
         {failed && "error" in failed ? <FormErrors errors={[failed.error]} /> : null}
         <Form method="post">
-          <button type="submit" disabled={navigation.state === "submitting"}>
+          <button type="submit" name="intent" value="backup" disabled={navigation.state === "submitting"}>
             {navigation.state === "submitting" ? "Taking a backup…" : "Take a backup now"}
           </button>
         </Form>

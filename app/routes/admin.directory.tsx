@@ -26,6 +26,7 @@ export const meta: MetaFunction = () => [{ title: "Import directory · Admin · 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
 
 const previewSchema = z.object({
+  intent: z.literal("preview"),
   file: z
     .instanceof(File, { message: "Choose a CSV file to import" })
     .refine((file) => file.size > 0, "Choose a CSV file to import (this one is empty)")
@@ -218,6 +219,8 @@ export default function ImportDirectory() {
         </div>
         <button
           type="submit"
+          name="intent"
+          value="preview"
           className={preview ? "secondary" : undefined}
           disabled={navigation.state === "submitting"}
         >

@@ -63,7 +63,18 @@ describe("the admins' backups page", () => {
     const staff = company.staff[0] ?? null;
     expect((await callRoute(backupsRoute, "loader", staff, "/admin/backups", {})).status).toBe(403);
     const before = listBackups().length;
-    expect((await callRoute(backupsRoute, "action", staff, "/admin/backups", {}, {})).status).toBe(403);
+    expect(
+      (await callRoute(backupsRoute, "action", staff, "/admin/backups", {}, { intent: "backup" })).status,
+    ).toBe(403);
+    expect(listBackups().length).toBe(before);
+  });
+
+  it("takes a backup only from its own form: any other body is a 400 and takes none", async () => {
+    const before = listBackups().length;
+    expect((await callRoute(backupsRoute, "action", admin, "/admin/backups", {}, {})).status).toBe(400);
+    expect(
+      (await callRoute(backupsRoute, "action", admin, "/admin/backups", {}, { intent: "restore" })).status,
+    ).toBe(400);
     expect(listBackups().length).toBe(before);
   });
 });

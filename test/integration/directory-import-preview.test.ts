@@ -115,6 +115,7 @@ describe("importing the directory from the admin page", () => {
         context: { clientIp: "192.0.2.1", cspNonce: "" },
       });
     const file = new FormData();
+    file.set("intent", "preview");
     file.set(
       "file",
       new File(["email,name,department,location\ngus@corp.example,Gus Green,IT,Rome\n"], "staff.csv"),

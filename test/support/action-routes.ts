@@ -41,7 +41,12 @@ const COMMENT_FIELDS = ["body", "anonymous", "returnTo", "_fetcher"];
 export const TRANSITION_STEPS: readonly string[] = transitionSchema.options.map((o) => o.shape.action.value);
 
 export const ACTION_ROUTES: readonly ActionRoute[] = [
-  { file: "admin.directory.tsx", intents: [""], fields: ["file", "deactivateMissing"] },
+  { file: "admin.backups.tsx", intents: ["backup"], fields: ["intent"] },
+  {
+    file: "admin.directory.tsx",
+    intents: ["preview", "confirm"],
+    fields: ["intent", "file", "deactivateMissing", "pendingId"],
+  },
   { file: "auth.saml.acs.tsx", intents: [""], fields: ["SAMLResponse", "RelayState"] },
   { file: "admin.outbox.tsx", intents: ["retry", "retry-hidden"], fields: ["id", "kind", "day"] },
   {

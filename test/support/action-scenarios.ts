@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
 import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { previewDirectoryImport } from "../../app/domain/people/directory-import.server";
 import { holdScimChange } from "../../app/domain/people/scim-held-changes.server";
 import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
@@ -72,6 +73,9 @@ const POLICY_VERSION = {
   effectiveAt: dayFromNow(30),
 };
 
+/** An address no one in the directory has yet. */
+const freshEmail = () => `imported${Date.now()}${Math.random().toString(36).slice(2)}@corp.example`;
+
 /** The actor, except "owner", which each row decides. */
 function actorPerson(world: World, actor: Actor, owner?: User): User | null {
   if (actor !== "owner") return personFor(world, actor);
@@ -100,18 +104,42 @@ function onFreshPetition(
 
 const FORM_SCENARIOS: Scenario[] = [
   {
+    route: "admin.backups.tsx",
+    intent: "backup",
+    target: "a backup taken now",
+    allowed: "admin",
+    prepare(world, actor) {
+      return { path: actionPath(this.route), body: { intent: "backup" }, person: actorPerson(world, actor) };
+    },
+  },
+  {
     route: "admin.directory.tsx",
-    intent: "",
-    target: "a CSV adding one person",
+    intent: "preview",
+    target: "a CSV adding one person, previewed",
     allowed: "admin",
     prepare(world, actor) {
       const body = new FormData();
-      const email = `imported${Date.now()}${Math.random().toString(36).slice(2)}@corp.example`;
+      body.set("intent", "preview");
       body.set(
         "file",
-        new File([`email,name,department,location\n${email},New Person,Legal,Berlin\n`], "staff.csv"),
+        new File([`email,name,department,location\n${freshEmail()},New Person,Legal,Berlin\n`], "staff.csv"),
       );
       return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "admin.directory.tsx",
+    intent: "confirm",
+    target: "a previewed CSV adding one person",
+    allowed: "admin",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      // A preview is its admin's own: made for whoever posts (refused before it is read unless an admin).
+      const { pendingId } = previewDirectoryImport(
+        `email,name,department,location\n${freshEmail()},New Person,Legal,Berlin\n`,
+        person ?? world.people.admin,
+      );
+      return { path: actionPath(this.route), body: { intent: "confirm", pendingId }, person };
     },
   },
   {

@@ -154,8 +154,9 @@ describe("loader data", () => {
     const adminUser: User = { ...admin, roles: ["admin"] };
     const problems: string[] = [];
     const dashboard = `/petitions/${petition.slug}/dashboard`;
-    // Signers by department and location are the page's small-group-suppressed counts.
-    const breakdowns = /^dashboard\.breakdowns\.(department|location)$/;
+    // Signers by department and location are the page's small-group-suppressed counts; beside them,
+    // the directory's headcounts of the groups shown (the bars' denominators), the folded ones as one sum.
+    const breakdowns = /^dashboard\.breakdowns\.(headcounts\.)?(department|location)$/;
     // The creator's remove buttons post co-organizers' and invitees' ids: those only, and only to them.
     const creatorData = await loaderData(dashboardRoute, creator, dashboard, { slug: petition.slug });
     problems.push(
