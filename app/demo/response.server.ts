@@ -40,6 +40,9 @@ train the company's AI models.
 Only the MCI research team can read the collected data. Each access is logged.`;
 
 /** The MCI policy (version 1, April), for the petition to name before it is created. */
+/** The memo's second commitment is due on this day and never marked done: the seed's overdue one. */
+export const EXEMPTION_PROCESS_DUE = "2026-07-31";
+
 export function seedMciPolicy(leader: User): Policy {
   return createPolicy(
     {
@@ -89,7 +92,7 @@ We are not making collection opt-out by default. We will review that after six m
         {
           text: "An exemption request process run by the People team",
           status: "in_progress",
-          dueAt: "2026-07-31",
+          dueAt: EXEMPTION_PROCESS_DUE,
         },
       ],
     }),

@@ -6,6 +6,7 @@ import { createPolicy } from "../../app/domain/policies/registry.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import * as auditRoute from "../../app/routes/admin.audit";
 import { AUDIT_ACTIONS } from "../../app/vocabulary/audit-actions";
+import { dayFromNow } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -27,7 +28,7 @@ const policy = createPolicy(
     summary: "How desks are booked on office days.",
     body: "Desks are booked a day ahead.",
     changeSummary: "First version",
-    effectiveAt: new Date("2026-01-15T00:00:00Z"),
+    effectiveAt: new Date(`${dayFromNow(-30)}T00:00:00Z`),
   },
   company.leader,
 );

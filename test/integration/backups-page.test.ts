@@ -11,6 +11,7 @@ import {
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
 import * as backupsRoute from "../../app/routes/admin.backups";
+import { dayFromNow } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany } from "../support/petition-fixtures";
 
@@ -19,6 +20,10 @@ const admin = company.staff[4];
 if (!admin) throw new Error("no admin");
 grantRole(admin.id, "admin", CLI_ACTOR);
 admin.roles = ["admin"];
+
+const HOUR_MS = 60 * 60_000;
+/** 09:00 UTC, `days` from today (negative: before). */
+const nineAm = (days: number) => Date.parse(`${dayFromNow(days)}T09:00:00Z`);
 
 /** The real backup, in this process (the page runs the same command in a child process). */
 const inProcess = async (file: string) => {
@@ -30,13 +35,13 @@ describe("the admins' backups page", () => {
   it("takes a checked backup now into the backups folder, lists it newest first and records it in the audit log", async () => {
     rmSync(backupFolder(), { recursive: true, force: true });
     expect(listBackups()).toEqual([]);
-    const first = await takeBackupNow(admin, inProcess, Date.UTC(2026, 11, 6, 9));
-    const second = await takeBackupNow(admin, inProcess, Date.UTC(2026, 11, 7, 9));
-    expect(first.name).toBe("undersigned-2026-12-06T09-00-00Z.db");
+    const first = await takeBackupNow(admin, inProcess, nineAm(-2));
+    const second = await takeBackupNow(admin, inProcess, nineAm(-1));
+    expect(first.name).toBe(`undersigned-${dayFromNow(-2)}T09-00-00Z.db`);
     expect(existsSync(path.join(backupFolder(), second.name))).toBe(true);
     const listed = listBackups();
     expect(listed.map((b) => b.name)).toEqual([second.name, first.name]);
-    expect(listed[0]?.at).toEqual(new Date(Date.UTC(2026, 11, 7, 9)));
+    expect(listed[0]?.at).toEqual(new Date(nineAm(-1)));
     expect(listed[0]?.bytes).toBeGreaterThan(0);
     const [entry] = listAuditEntries({ action: "database.backup" }).entries;
     expect(entry).toMatchObject({ actorLabel: admin.email, details: { file: second.name } });
@@ -47,11 +52,9 @@ describe("the admins' backups page", () => {
       code: 1,
       output: "Cannot write the backup: the disk is full (SQLITE_FULL).\n",
     });
-    const attempt = takeBackupNow(admin, failing, Date.UTC(2026, 11, 8, 9));
+    const attempt = takeBackupNow(admin, failing, nineAm(0));
     await expect(attempt).rejects.toThrowError(BackupNotTaken);
-    await expect(takeBackupNow(admin, failing, Date.UTC(2026, 11, 8, 10))).rejects.toThrowError(
-      /the disk is full/,
-    );
+    await expect(takeBackupNow(admin, failing, nineAm(0) + HOUR_MS)).rejects.toThrowError(/the disk is full/);
     const [entry] = listAuditEntries({ action: "database.backup" }).entries;
     expect(entry?.details).toMatchObject({
       failed: "Cannot write the backup: the disk is full (SQLITE_FULL).",

@@ -9,6 +9,7 @@ import { transitionPetition } from "../../app/domain/petitions/lifecycle.server"
 import { moderationQueue } from "../../app/domain/petitions/reads.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../app/platform/time";
+import { thisHour } from "../support/dates";
 import { draftPetition, makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(30);
@@ -18,7 +19,7 @@ const staff = (i: number): User => {
   return user;
 };
 const { moderator } = company;
-const now = Date.UTC(2026, 11, 6, 15);
+const now = thisHour();
 const subject = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
 
 beforeEach(() => resetRateLimits());

@@ -25,7 +25,7 @@ const staff = (i: number): User => {
   return user;
 };
 const { leader } = company;
-const T0 = Date.UTC(2026, 5, 1, 9);
+const T0 = Date.UTC(2026, 5, 1, 9); // fixed clock
 const memoCount = () => getDb().select().from(announcements).all().length;
 
 const policy = createPolicy(
@@ -62,12 +62,12 @@ const reply = async (response: Response) => ({
 
 describe("commitments past their due day", () => {
   it("are overdue once the due day is over, unless done — on the page and in the API alike", () => {
-    const due = new Date(Date.UTC(2026, 6, 31));
+    const due = new Date(Date.UTC(2026, 6, 31)); // fixed clock
     const inProgress = { status: "in_progress" as const, dueAt: due };
-    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 6, 31, 23, 59))).toBe(false);
-    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 7, 1))).toBe(true);
-    expect(isCommitmentOverdue({ ...inProgress, status: "done" }, Date.UTC(2026, 11, 6))).toBe(false);
-    expect(isCommitmentOverdue({ status: "planned", dueAt: null }, Date.UTC(2030, 0, 1))).toBe(false);
+    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 6, 31, 23, 59))).toBe(false); // fixed clock
+    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 7, 1))).toBe(true); // fixed clock
+    expect(isCommitmentOverdue({ ...inProgress, status: "done" }, Date.UTC(2026, 11, 6))).toBe(false); // fixed clock
+    expect(isCommitmentOverdue({ status: "planned", dueAt: null }, Date.UTC(2030, 0, 1))).toBe(false); // fixed clock
 
     const memo = saveAnnouncement(
       null,
@@ -75,8 +75,8 @@ describe("commitments past their due day", () => {
         title: "Pausing keystroke logging",
         body: "From June, everyone can pause keystroke logging for up to thirty minutes.",
         commitments: [
-          { text: "Pause controls", status: "in_progress", dueAt: "2026-06-15" },
-          { text: "An exemption process", status: "in_progress", dueAt: "2026-07-31" },
+          { text: "Pause controls", status: "in_progress", dueAt: "2026-06-15" }, // fixed clock
+          { text: "An exemption process", status: "in_progress", dueAt: "2026-07-31" }, // fixed clock
         ],
       }),
       leader,
@@ -87,13 +87,13 @@ describe("commitments past their due day", () => {
     if (!pause) throw new Error("no commitment");
     updateCommitment(pause.id, { status: "done" }, leader, T0 + 10 * DAY_MS);
     // Four months past the exemption process's due day, as in the seeded company.
-    const december = Date.UTC(2026, 11, 6);
+    const december = Date.UTC(2026, 11, 6); // fixed clock
     expect(announcementDetails(memo, december).commitments.map((c) => [c.text, c.overdue])).toEqual([
       ["Pause controls", false],
       ["An exemption process", true],
     ]);
     expect(toApiAnnouncement(memo, december).commitments.map((c) => c.overdue)).toEqual([false, true]);
-    expect(announcementDetails(memo, Date.UTC(2026, 6, 1)).commitments.some((c) => c.overdue)).toBe(false);
+    expect(announcementDetails(memo, Date.UTC(2026, 6, 1)).commitments.some((c) => c.overdue)).toBe(false); // fixed clock
   });
 });
 

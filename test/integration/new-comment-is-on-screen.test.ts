@@ -8,6 +8,7 @@ import { MINUTE_MS } from "../../app/platform/time";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import { COMMENT_SORTS } from "../../app/vocabulary/comments";
 import { publishAnonymousComments } from "../support/comment-batches";
+import { thisHour } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -18,7 +19,7 @@ const staff = (i: number): User => {
   return user;
 };
 const poster = staff(29);
-const now = Date.UTC(2026, 11, 6, 15);
+const now = thisHour();
 const subjectOf = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
 
 beforeEach(() => resetRateLimits());

@@ -3,11 +3,12 @@ import { editPetition } from "../../app/domain/petitions/drafting.server";
 import { createPolicy, listPolicies, publishPolicyVersion } from "../../app/domain/policies/registry.server";
 import { DAY_MS } from "../../app/platform/time";
 import * as policiesRoute from "../../app/routes/policies._index";
+import { thisHour } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
 const company = makeCompany(8);
-const now = Date.UTC(2026, 11, 6, 12);
+const now = thisHour();
 const body = (n: number) => `Version ${n}: keystrokes and clicks are logged on company machines.`;
 
 /** Two policies, so a subquery that read its own row's id instead of the policy's would show. */

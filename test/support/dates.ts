@@ -13,3 +13,8 @@ export function dayFromNow(days: number): string {
 export function dateTimeFromNow(days: number): string {
   return new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 16);
 }
+
+/** The start of the current hour (ms): a `now` to hand the code under test, on the hour, never ahead. */
+export function thisHour(): number {
+  return Date.now() - (Date.now() % (60 * 60_000));
+}
