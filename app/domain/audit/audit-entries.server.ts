@@ -12,6 +12,7 @@ import {
   scimTokens,
 } from "../../../db/schema";
 import { listAuditActions, listAuditEntries } from "../../platform/security/audit.server";
+import { petitionPath } from "../../platform/site/addresses.server";
 import { AUDIT_ACTOR_LABELS, auditAction } from "../../vocabulary/audit-actions";
 
 /**
@@ -218,7 +219,7 @@ function resolveNames(entries: Entry[]) {
     petition: (id: number): AuditLink => {
       const p = petition.get(id);
       return p
-        ? { text: `the petition “${p.title}”`, to: `/petitions/${p.slug}` }
+        ? { text: `the petition “${p.title}”`, to: petitionPath(p.slug) }
         : { text: "a petition", to: null };
     },
     announcement: (id: number): AuditLink => {

@@ -4,6 +4,7 @@ import { getDb } from "../../../db/client";
 import { getConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../platform/time";
 import { listScheduledBackups, scheduledBackupName } from "./backup.server";
 
 /**
@@ -19,11 +20,7 @@ export function backupFolder(): string {
 
 const inWords = (ms: number) => {
   const [unit, size] =
-    ms % 86_400_000 === 0
-      ? ["day", 86_400_000]
-      : ms % 3_600_000 === 0
-        ? ["hour", 3_600_000]
-        : ["minute", 60_000];
+    ms % DAY_MS === 0 ? ["day", DAY_MS] : ms % HOUR_MS === 0 ? ["hour", HOUR_MS] : ["minute", MINUTE_MS];
   const n = Math.round(ms / size);
   return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
 };

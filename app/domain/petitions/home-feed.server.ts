@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitionOrganizers, petitions, signatures } from "../../../db/schema";
+import { petitionPath } from "../../platform/site/addresses.server";
 import { dayOf } from "../../platform/time";
 import { openObligations } from "../announcements/obligations.server";
 import { listAnnouncements } from "../announcements/reads.server";
@@ -106,7 +107,7 @@ export function homeFeed(user: User, now = Date.now()) {
           at: e.at.getTime(),
           on: dayOf(e.at),
           text: e.text,
-          href: e.href?.startsWith("#") ? `/petitions/${petition.slug}${e.href}` : e.href,
+          href: e.href?.startsWith("#") ? petitionPath(petition.slug, e.href.slice(1)) : e.href,
           petition: { slug: petition.slug, title: petition.title },
           relation,
         })),
