@@ -21,16 +21,21 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
 // Coerced fields (z.coerce) have an input type of unknown.
 type AnyField = FieldMetadata<unknown>;
 
-/** Label, optional hint, the control, and its errors; the control is described by hint and errors. */
+/**
+ * Label, optional hint, the control, what follows it (a live counter), and its errors; the control is
+ * described by hint and errors.
+ */
 function FieldShell({
   label,
   field,
   hint,
+  after = null,
   control,
 }: {
   label: ReactNode;
   field: AnyField;
   hint?: ReactNode;
+  after?: ReactNode;
   control: (describedBy: string | undefined) => ReactNode;
 }) {
   const hintId = `${field.id}-hint`;
@@ -46,6 +51,7 @@ function FieldShell({
         </p>
       ) : null}
       {control(describedBy || undefined)}
+      {after}
       <FieldErrors id={field.errorId} errors={field.errors} />
     </div>
   );
@@ -58,22 +64,30 @@ export function InputField({
   field,
   type = "text",
   hint,
+  after,
   ...rest
 }: {
   label: ReactNode;
   field: AnyField;
   type?: InputType;
   hint?: ReactNode;
+  after?: ReactNode;
   autoComplete?: string;
   accept?: string;
   autoFocus?: boolean;
   placeholder?: string;
+  /** The limits the schema checks, for the browser to state and keep (text lengths, number range). */
+  minLength?: number;
+  maxLength?: number;
+  min?: number;
+  max?: number;
 }) {
   return (
     <FieldShell
       label={label}
       field={field}
       hint={hint}
+      after={after}
       control={(describedBy) => (
         <input {...getInputProps(field, { type })} {...rest} aria-describedby={describedBy} />
       )}
@@ -85,20 +99,33 @@ export function TextareaField({
   label,
   field,
   hint,
+  after,
   rows = 6,
+  minLength,
+  maxLength,
 }: {
   label: ReactNode;
   field: FieldMetadata<string | undefined>;
   hint?: ReactNode;
+  after?: ReactNode;
   rows?: number;
+  minLength?: number;
+  maxLength?: number;
 }) {
   return (
     <FieldShell
       label={label}
       field={field}
       hint={hint}
+      after={after}
       control={(describedBy) => (
-        <textarea {...getTextareaProps(field)} rows={rows} aria-describedby={describedBy} />
+        <textarea
+          {...getTextareaProps(field)}
+          rows={rows}
+          minLength={minLength}
+          maxLength={maxLength}
+          aria-describedby={describedBy}
+        />
       )}
     />
   );
@@ -110,17 +137,20 @@ export function ChoiceField({
   field,
   options,
   placeholder,
+  hint,
 }: {
   label: ReactNode;
   field: AnyField;
   options: ReadonlyArray<{ value: string; label: ReactNode }>;
   /** The first, empty option ("Choose a reason"), which cannot be chosen. */
   placeholder?: string;
+  hint?: ReactNode;
 }) {
   return (
     <FieldShell
       label={label}
       field={field}
+      hint={hint}
       control={(describedBy) => (
         <select
           {...getSelectProps(field)}

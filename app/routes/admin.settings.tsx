@@ -4,7 +4,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormErrors, InputField } from "../components/forms";
+import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { singleLine } from "../platform/content/text";
 import {
   getMilestoneDefaults,
   getSettings,
@@ -13,6 +14,7 @@ import {
   signInOptions,
   updateSettings,
 } from "../platform/site/settings.server";
+import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
@@ -35,7 +37,18 @@ const milestoneRow = z
     path: ["responseDays"],
   });
 
+/** One category a line, as admins type them: blank lines and repeats dropped; errors on the list itself. */
+const categoryLines = z
+  .string()
+  .default("")
+  .transform((text) => [...new Set(text.split("\n").map(singleLine).filter(Boolean))])
+  .refine((list) => list.every((category) => [...category].length <= CATEGORY_MAX_LENGTH), {
+    message: `Keep each category to ${CATEGORY_MAX_LENGTH} characters`,
+  })
+  .refine((list) => list.length <= CATEGORIES_MAX, { message: `List at most ${CATEGORIES_MAX} categories` });
+
 const schema = settingsSchema.extend({
+  categories: categoryLines,
   // A checkbox: absent when unticked.
   emailSignIn: z.boolean().default(false),
   milestones: z
@@ -95,6 +108,7 @@ export default function Settings() {
       commentReportThreshold: String(settings.commentReportThreshold),
       anonymousAuthorDays: String(settings.anonymousAuthorDays),
       emailSignIn: settings.emailSignIn ? "on" : undefined,
+      categories: settings.categories.join("\n"),
       milestones: rows.map((m) =>
         m
           ? {
@@ -130,6 +144,12 @@ export default function Settings() {
           hint="Meanwhile its author may edit or delete it; then the link between them is deleted for good (sooner if the discussion closes)."
           field={fields.anonymousAuthorDays}
           type="number"
+        />
+        <TextareaField
+          label="Petition categories"
+          hint={`One a line, in the order the petition form lists them (at most ${CATEGORIES_MAX}, each up to ${CATEGORY_MAX_LENGTH} characters). A petition keeps its category when it leaves the list.`}
+          field={fields.categories}
+          rows={6}
         />
         {provider ? (
           <div className="field">

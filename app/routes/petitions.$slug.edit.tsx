@@ -4,11 +4,10 @@ import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { PetitionForm } from "../components/petition-form";
 import type { User } from "../domain/identity/sessions.server";
-import { savePetitionEdit } from "../domain/petitions/drafting.server";
+import { petitionFormChoices, savePetitionEdit } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/standing.server";
-import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
@@ -32,7 +31,7 @@ function editable(slug: string | undefined, user: User) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
-  return json({ petition, moderatorFix: petition.state !== "draft", policies: policyChoices() });
+  return json({ petition, moderatorFix: petition.state !== "draft", choices: petitionFormChoices() });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -49,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditPetition() {
-  const { petition, moderatorFix, policies } = useLoaderData<typeof loader>();
+  const { petition, moderatorFix, choices } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <>
@@ -63,7 +62,7 @@ export default function EditPetition() {
         </p>
       ) : null}
       <PetitionForm
-        policies={policies}
+        choices={choices}
         lastResult={lastResult}
         submitLabel="Save"
         defaultValue={{

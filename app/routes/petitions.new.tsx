@@ -5,10 +5,9 @@ import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react
 import { useEffect, useState } from "react";
 import { ResponseStatus, StateBadge } from "../components/petition-bits";
 import { PetitionForm } from "../components/petition-form";
-import { saveNewPetition } from "../domain/petitions/drafting.server";
+import { petitionFormChoices, saveNewPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findSimilarPetitions } from "../domain/petitions/reads.server";
-import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
@@ -21,7 +20,7 @@ export const meta: MetaFunction = () => [{ title: "Start a petition · Undersign
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
-  return json({ policies: policyChoices() });
+  return json({ choices: petitionFormChoices() });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -44,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewPetition() {
-  const { policies } = useLoaderData<typeof loader>();
+  const { choices } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const similarFetcher = useFetcher<typeof similarLoader>();
   const [title, setTitle] = useState("");
@@ -66,7 +65,7 @@ export default function NewPetition() {
         enough of them co-sponsor it, a moderator checks it and opens it for signatures.
       </p>
       <PetitionForm
-        policies={policies}
+        choices={choices}
         lastResult={actionData?.result}
         submitLabel="Save draft"
         onTitleInput={setTitle}

@@ -85,3 +85,8 @@ export type PetitionUpdateKind = (typeof PETITION_UPDATE_KINDS)[number];
 /** Where a petition's milestone came from: the platform's defaults, or its creator. */
 export const MILESTONE_ORIGINS = ["default", "organizer"] as const;
 export type MilestoneOrigin = (typeof MILESTONE_ORIGINS)[number];
+
+/** The longest category a petition may take (the petition form and the admins' list of categories). */
+export const CATEGORY_MAX_LENGTH = 60;
+/** How many categories the admins' list may hold: a choice, not a directory. */
+export const CATEGORIES_MAX = 50;

@@ -71,6 +71,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "openForDays",
       "commentReportThreshold",
       "emailSignIn",
+      "categories",
       "milestones[0].threshold",
       "milestones[0].responseRequired",
       "milestones[0].responseDays",

@@ -230,8 +230,12 @@ const FORM_SCENARIOS: Scenario[] = [
       const body: Record<string, string> = Object.fromEntries(
         Object.entries(getSettings()).flatMap(
           ([key, value]): Array<[string, string]> =>
-            // A checkbox: "on" when ticked, absent when not.
-            typeof value === "boolean" ? (value ? [[key, "on"]] : []) : [[key, String(value)]],
+            // A checkbox: "on" when ticked, absent when not; a list, one item a line.
+            typeof value === "boolean"
+              ? value
+                ? [[key, "on"]]
+                : []
+              : [[key, Array.isArray(value) ? value.join("\n") : String(value)]],
         ),
       );
       getMilestoneDefaults().forEach((m, i) => {

@@ -9,6 +9,7 @@ import { enforceRateLimits, type RateLimitRule } from "../../platform/security/r
 import { getMilestoneDefaults, getSettings } from "../../platform/site/settings.server";
 import { HOUR_MS, MINUTE_MS } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
+import { policyChoices } from "../policies/registry.server";
 import { OWN_MILESTONES, type petitionInputSchema } from "./forms";
 import { requirePetition } from "./lifecycle.server";
 import {
@@ -39,6 +40,25 @@ function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
   if (!tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {
     throw new PetitionError("There is no such policy: choose one from the list.");
   }
+}
+
+/**
+ * A petition's category is one the admins list in the settings (or none). An edit may keep the one
+ * the petition has, though it has left the list since.
+ */
+function requireListedCategory(category: string | undefined, kept: string | null = null): void {
+  if (!category || category === kept || getSettings().categories.includes(category)) return;
+  const message = "Choose a category from the list.";
+  throw new PetitionError(message, 400, { category: [message] });
+}
+
+/**
+ * What the petition form (new and edit) offers and states: the policies a petition may name, the
+ * categories admins list, and the days a petition stays open when its creator leaves that empty.
+ */
+export function petitionFormChoices() {
+  const { categories, openForDays } = getSettings();
+  return { policies: policyChoices(), categories, defaultOpenForDays: openForDays };
 }
 
 /**
@@ -89,6 +109,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
   return getDb().transaction(
     (tx) => {
       requireKnownPolicy(tx, input.policyId);
+      requireListedCategory(input.category);
       const settings = getSettings();
       const petition = tx
         .insert(petitions)
@@ -135,6 +156,7 @@ export function editPetition(
       const standing = standingOf(tx, petition, user);
       const refusal = editRefusal(petition, standing);
       if (refusal) throw refusal;
+      requireListedCategory(input.category, petition.category);
       const updated = tx
         .update(petitions)
         .set({
@@ -142,7 +164,8 @@ export function editPetition(
           bodyHtml,
           category: input.category || null,
           policyId: input.policyId ?? null,
-          openForDays: input.openForDays ?? petition.openForDays,
+          // Emptied, as when it was created: the site's default (the form says which).
+          openForDays: input.openForDays ?? getSettings().openForDays,
           updatedAt: new Date(now),
         })
         .where(eq(petitions.id, petitionId))

@@ -1,32 +1,52 @@
 import { z } from "zod";
 import { singleLine } from "../../platform/content/text";
-import { REJECTION_REASONS } from "../../vocabulary/petitions";
+import { CATEGORY_MAX_LENGTH, REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
+
+/**
+ * The petition form's limits, stated once: the schema checks them, and the form states them before
+ * anyone submits (hints, live counters, the inputs' HTML attributes through getZodConstraint).
+ */
+export const PETITION_LIMITS = {
+  title: { min: 10, max: 120 },
+  summary: { min: 20, max: 500 },
+  body: { min: 50, max: 10_000 },
+  category: { max: CATEGORY_MAX_LENGTH },
+  openForDays: { min: 7, max: 365 },
+} as const;
+
+const L = PETITION_LIMITS;
+const n = (count: number) => count.toLocaleString("en");
 
 export const petitionInputSchema = z.object({
   title: z
     .string({ message: "Give the petition a title" })
     .overwrite(singleLine)
-    .min(10, "Make the title at least 10 characters")
-    .max(120, "Keep the title to 120 characters"),
+    .min(L.title.min, `Make the title at least ${n(L.title.min)} characters`)
+    .max(L.title.max, `Keep the title to ${n(L.title.max)} characters`),
   summary: z
     .string({ message: "Say what you are asking for" })
     .overwrite(singleLine)
-    .min(20, "Say what you ask for in at least 20 characters")
-    .max(500, "Keep the ask to 500 characters"),
+    .min(L.summary.min, `Say what you ask for in at least ${n(L.summary.min)} characters`)
+    .max(L.summary.max, `Keep the ask to ${n(L.summary.max)} characters`),
   body: z
     .string({ message: "Explain the petition" })
     .trim()
-    .min(50, "Explain the petition in at least 50 characters")
-    .max(10_000, "Keep the text to 10,000 characters"),
-  category: z.string().overwrite(singleLine).max(60, "Keep the category to 60 characters").optional(),
+    .min(L.body.min, `Explain the petition in at least ${n(L.body.min)} characters`)
+    .max(L.body.max, `Keep the text to ${n(L.body.max)} characters`),
+  // One of the categories an admin lists in the settings (the domain checks: the list is the server's).
+  category: z
+    .string()
+    .overwrite(singleLine)
+    .max(L.category.max, `Keep the category to ${n(L.category.max)} characters`)
+    .optional(),
   policyId: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
   openForDays: z.coerce
     .number({ message: "Enter a number of days" })
     .int("Use a whole number of days")
-    .min(7, "Keep it open for at least 7 days")
-    .max(365, "Keep it open for at most 365 days")
+    .min(L.openForDays.min, `Keep it open for at least ${n(L.openForDays.min)} days`)
+    .max(L.openForDays.max, `Keep it open for at most ${n(L.openForDays.max)} days`)
     .optional(),
 });
 /**

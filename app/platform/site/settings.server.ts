@@ -3,6 +3,8 @@ import { z } from "zod";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { milestoneDefaults, siteSettings } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH } from "../../vocabulary/petitions";
+import { singleLine } from "../content/text";
 import { Refusal } from "../refusal";
 import { type Actor, recordAudit } from "../security/audit.server";
 
@@ -22,6 +24,11 @@ export const settingsSchema = z.object({
    * honoured while a provider is configured: without one the link is the only way in.
    */
   emailSignIn: z.boolean(),
+  /**
+   * The categories a new petition may take, in the order the form lists them. A petition keeps the
+   * one it has when it leaves the list.
+   */
+  categories: z.array(z.string().overwrite(singleLine).min(1).max(CATEGORY_MAX_LENGTH)).max(CATEGORIES_MAX),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   commentReportThreshold: 3,
   anonymousAuthorDays: 30,
   emailSignIn: true,
+  // The demo company's subjects, and benefits: admins edit the list at /admin/settings.
+  categories: ["Benefits", "Facilities", "Hybrid work", "Pay", "Privacy"],
 };
 
 /** Whether a company identity provider (OIDC or SAML) is configured. */
