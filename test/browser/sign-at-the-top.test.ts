@@ -70,8 +70,6 @@ describe("the count and the sign box come first", () => {
     const page = await as("staff");
     await open(page, HYBRID, DESKTOP);
     await withDeviceBanner(page);
-    if (process.env.SCREENSHOTS)
-      await page.screenshot({ path: `${process.env.SCREENSHOTS}/hybrid-desktop.png` });
     await expect.poll(() => whollyOnScreen(page.locator(".big-count"))).toBe(true);
     expect(await whollyOnScreen(signButton(page))).toBe(true);
     // The text is beside it, not pushed below.
@@ -87,8 +85,6 @@ describe("the count and the sign box come first", () => {
     const page = await as("staff");
     await open(page, HYBRID, PHONE);
     await withDeviceBanner(page);
-    if (process.env.SCREENSHOTS)
-      await page.screenshot({ path: `${process.env.SCREENSHOTS}/hybrid-phone.png` });
     expect(await whollyOnScreen(page.locator(".big-count"))).toBe(true);
     expect(await whollyOnScreen(signButton(page))).toBe(true);
     const signTop = await signButton(page).evaluate((el) => el.getBoundingClientRect().top);
@@ -192,8 +188,6 @@ describe("co-sponsoring comes first too", () => {
       await withDeviceBanner(page);
       expect(await whollyOnScreen(page.getByRole("button", { name: "Co-sponsor this petition" }))).toBe(true);
       await expectNoAxeViolations(page);
-      if (process.env.SCREENSHOTS)
-        await page.screenshot({ path: `${process.env.SCREENSHOTS}/quiet-${name}.png` });
       await page.close();
     });
   }
