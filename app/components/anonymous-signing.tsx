@@ -187,11 +187,14 @@ export function useAnonymousSigning(
   };
 }
 
+/** What a petition page knows of this device's anonymous signature, and what it can do with it. */
+export type AnonymousSigning = ReturnType<typeof useAnonymousSigning>;
+
 export const issuedOtherwise =
   "The server's records say your anonymous signature for this petition went to a request this device did not make. This device worked it out itself, so the record is the server's fault, not yours (unless you had it on an older device before anonymous signing followed you across devices, which still holds it). You can still sign publicly below, and please tell the platform's administrators.";
 
 /** What this device holds of its anonymous signature: pending, counted (with its receipt), withdrawn. */
-export function AnonymousReceipt({ signing }: { signing: ReturnType<typeof useAnonymousSigning> }) {
+export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
   const { entry, busy, error, digest } = signing;
   if (!entry?.token || (entry.status !== "pending" && entry.status !== "counted")) return null;
   const counted = entry.status === "counted";

@@ -27,3 +27,9 @@ export function formatWaiting(ms: number): string {
   if (hours < 48) return hours === 1 ? "1 hour" : `${hours} hours`;
   return `${Math.floor(hours / 24)} days`;
 }
+
+const ordinalRules = new Intl.PluralRules("en", { type: "ordinal" });
+const ORDINAL_SUFFIX: Partial<Record<Intl.LDMLPluralRule, string>> = { one: "st", two: "nd", few: "rd" };
+/** A position as a colleague says it: "1st", "2nd", "23rd", "111th". */
+export const ordinal = (n: number) =>
+  `${n.toLocaleString("en")}${ORDINAL_SUFFIX[ordinalRules.select(n)] ?? "th"}`;

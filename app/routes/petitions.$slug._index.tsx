@@ -3,15 +3,17 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { useAnonymousSigning } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
 import { formatDate } from "../components/format";
 import { signedMessage, TRANSITION_MESSAGES } from "../components/petition/flash-messages";
 import { ModeratorPanel } from "../components/petition/moderator-panel";
 import { OrganizerPanel } from "../components/petition/organizer-panel";
+import { PetitionHead } from "../components/petition/petition-head";
+import { SignBar } from "../components/petition/sign-bar";
 import { SignPanel } from "../components/petition/sign-panel";
-import { SignatureCount } from "../components/petition/signature-count";
-import { ResponseStatus, StateBadge, UpdateList } from "../components/petition-bits";
-import { SanitizedHtml } from "../components/sanitized-html";
+import { Milestones, SignatureCount, useLiveCount } from "../components/petition/signature-count";
+import { UpdateList } from "../components/petition-bits";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
@@ -24,7 +26,6 @@ import { findOwnSignature, signPetition, withdrawSignature } from "../domain/pet
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
-import { REJECTION_LABELS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
@@ -189,55 +190,47 @@ export default function PetitionPage() {
   const data = useLoaderData<typeof loader>();
   const { petition, viewer } = data;
   const isOpen = viewer.acceptsSignatures;
+  const signingPetition = { id: petition.id, slug: petition.slug, title: petition.title };
+  // Here, not in the sign panel: the Sign bar goes away too once this device has signed anonymously.
+  const signing = useAnonymousSigning(signingPetition, data.anonymity, data.ownSignature !== null);
+  const canSign = viewer.signedIn && !data.ownSignature && !signing.signedAnonymously;
+  const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
 
   return (
     <article aria-labelledby="petition-title">
-      <p>
-        <Link to="/petitions">← Petitions</Link>
-      </p>
-      <h1 id="petition-title">{petition.title}</h1>
-      <p className="meta">
-        <StateBadge state={petition.state} hidden={petition.hidden} won={petition.won} />{" "}
-        <ResponseStatus dueAt={data.responseDueAt} overdue={data.overdue} responded={data.responded} />{" "}
-        Started by {data.creatorName}
-        {petition.category ? ` · ${petition.category}` : ""}
-        {petition.openedAt ? ` · opened ${formatDate(petition.openedAt)}` : ""}
-        {petition.state === "open" && petition.closesAt ? ` · closes ${formatDate(petition.closesAt)}` : ""}
-        {petition.closedAt ? ` · closed ${formatDate(petition.closedAt)}` : ""}
-      </p>
-      {viewer.canSeeDashboard ? (
-        <p>
-          <Link to={`/petitions/${petition.slug}/dashboard`}>Organizer dashboard</Link>
-        </p>
-      ) : null}
-      {viewer.isInvited ? (
-        <p className="flash flash-info">
-          You are invited to co-organize this petition.{" "}
-          <Link to={`/petitions/${petition.slug}/invitation`}>Answer the invitation</Link>
-        </p>
-      ) : null}
-      {data.updates
-        .filter((u) => u.kind === "victory")
-        .map((u) => (
-          <section key={u.id} className="card victory" aria-labelledby="victory-title">
-            <h2 id="victory-title">Won</h2>
-            <p className="meta">
-              Its creator declared victory on{" "}
-              <time dateTime={new Date(u.createdAt).toISOString()}>{formatDate(u.createdAt)}</time>.
-            </p>
-            <SanitizedHtml html={u.bodyHtml} />
-          </section>
-        ))}
-      {petition.state === "rejected" && petition.rejectionReason ? (
-        <p className="flash flash-error">
-          Not approved: {REJECTION_LABELS[petition.rejectionReason]}. {petition.rejectionNote}
-        </p>
-      ) : null}
-      {petition.hidden ? (
-        <p className="flash flash-error">Hidden by moderators: {petition.hiddenReason}</p>
-      ) : null}
+      {/* The count and the sign box (or co-sponsoring) come first: beside the text at desktop
+          width, above it on a phone, right after the title (app.css, .petition-layout). */}
       <div className="petition-layout">
-        <div className="stack">
+        <PetitionHead data={data} />
+        <aside className="stack petition-side" aria-label="Signatures">
+          {/* Before it opens there is nothing to count: co-sponsoring comes first then. */}
+          {petition.openedAt ? (
+            <SignatureCount
+              slug={petition.slug}
+              count={count}
+              publicCount={data.publicCount}
+              anonymousCount={data.anonymousCount}
+            />
+          ) : null}
+          <SignPanel
+            petition={signingPetition}
+            anonymity={data.anonymity}
+            signing={signing}
+            ownSignature={data.ownSignature}
+            isOpen={isOpen}
+            signedIn={viewer.signedIn}
+            witnesses={data.witnesses}
+          />
+          <OrganizerPanel petition={petition} viewer={viewer} coSponsors={data.coSponsors} />
+          <ModeratorPanel petition={petition} viewer={viewer} />
+          <Milestones
+            count={count}
+            milestones={data.milestones}
+            nextThreshold={data.nextThreshold}
+            keyFingerprint={data.keyFingerprint}
+          />
+        </aside>
+        <div className="stack petition-main">
           <section className="card" aria-labelledby="ask-title">
             <h2 id="ask-title">What we ask</h2>
             <p>{petition.summary}</p>
@@ -271,29 +264,11 @@ export default function PetitionPage() {
               signInPath={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}#comments` })}`}
             />
           ) : null}
+          {/* Last in this column: it sticks to a phone's screen while the column scrolls by. */}
+          {isOpen && (!viewer.signedIn || canSign) ? (
+            <SignBar slug={petition.slug} count={count} signedIn={viewer.signedIn} />
+          ) : null}
         </div>
-        <aside className="stack" aria-label="Signatures">
-          <SignatureCount
-            petition={petition}
-            milestones={data.milestones}
-            nextThreshold={data.nextThreshold}
-            publicCount={data.publicCount}
-            anonymousCount={data.anonymousCount}
-            keyFingerprint={data.keyFingerprint}
-          />
-
-          <SignPanel
-            petition={{ id: petition.id, slug: petition.slug, title: petition.title }}
-            anonymity={data.anonymity}
-            ownSignature={data.ownSignature}
-            isOpen={isOpen}
-            signedIn={viewer.signedIn}
-            witnesses={data.witnesses}
-          />
-
-          <OrganizerPanel petition={petition} viewer={viewer} coSponsors={data.coSponsors} />
-          <ModeratorPanel petition={petition} viewer={viewer} />
-        </aside>
       </div>
     </article>
   );

@@ -139,7 +139,7 @@ describe("a petition from draft to signatures", () => {
     const dan = await as("dan");
     await dan.goto(petitionUrl);
     await expectNoAxeViolations(dan);
-    await dan.getByLabel("Publicly — your name and department in the signers list").check();
+    await dan.getByLabel("Sign with my name", { exact: true }).check();
     // Dan's device is not set up for anonymous signing: the form asks before a public signature.
     await dan.getByRole("button", { name: "Sign", exact: true }).click();
     await dan.getByText(/Tick “I have not signed this petition anonymously on another device”/).waitFor();
@@ -156,7 +156,9 @@ describe("a petition from draft to signatures", () => {
     const erin = await as("erin");
     await setUpAnonymousSigning(erin, app.baseUrl);
     await erin.goto(petitionUrl);
-    await erin.getByLabel(/^Anonymously/).check();
+    await erin.getByLabel("Sign anonymously", { exact: true }).check();
+    // The reason is one click away, under the choice and its one sentence.
+    await erin.getByText("Add a reason, or milestone emails").click();
     await erin.getByLabel("Why I'm signing (optional)").fill("I speak to my doctor from my desk.");
     await erin.getByRole("button", { name: "Sign", exact: true }).click();
     await erin.getByRole("heading", { name: "You signed anonymously" }).waitFor();
@@ -223,10 +225,11 @@ describe("a petition from draft to signatures", () => {
     await page.goto(petitionUrl);
     // The form says which emails signing brings: the box is for milestones; updates and responses
     // reach every signer unless turned off in the settings it links to.
+    await page.getByText("Add a reason, or milestone emails").click();
     const milestones = page.getByLabel("Email me when it reaches a milestone");
     expect(await milestones.getAttribute("aria-describedby")).toBe("signer-emails-hint");
     await page.locator("#signer-emails-hint").getByRole("link", { name: "email settings" }).waitFor();
-    await page.getByLabel("Publicly — your name and department in the signers list").check();
+    await page.getByLabel("Sign with my name", { exact: true }).check();
     // Without JavaScript the browser cannot sign anonymously: the form asks the question, its box
     // required before the form is sent.
     const notElsewhere = page.getByLabel(NOT_ANONYMOUSLY_ELSEWHERE);

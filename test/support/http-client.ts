@@ -116,3 +116,7 @@ export async function flashOf(response: HttpResponse): Promise<Flash | null> {
   if (!cookie) return null;
   return (await readFlash(new Request("http://flash.test/", { headers: { Cookie: cookie } }))).flash;
 }
+
+/** The ledger entry a "Thank you for signing" flash names ("yours is the 1,234th entry…"), or NaN. */
+export const receiptNumber = (message: string | undefined) =>
+  Number(message?.match(/yours is the ([\d,]+)(?:st|nd|rd|th) entry/)?.[1]?.replaceAll(",", ""));

@@ -9,6 +9,13 @@ import type { Petition } from "../../app/domain/petitions/rights.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { getDb } from "../../db/client";
 
+/** Someone already in the directory, as a signed-in session would hold them (with their roles). */
+export function userByEmail(email: string): User {
+  const person = findPersonByEmail(getDb(), email);
+  if (!person) throw new Error(`${email} missing`);
+  return { ...person, roles: rolesOf(person.id) };
+}
+
 /** A small company: `n` staff (staff1…staffN), a moderator, a leader; `member(i)` is `staff[i]`, which must exist. */
 export function makeCompany(n = 20): {
   staff: User[];
@@ -23,11 +30,7 @@ export function makeCompany(n = 20): {
     "lead@corp.example,Lee Leader,Operations,London",
   );
   importDirectory(`${rows.join("\n")}\n`, CLI_ACTOR);
-  const user = (email: string): User => {
-    const person = findPersonByEmail(getDb(), email);
-    if (!person) throw new Error(`${email} missing`);
-    return { ...person, roles: rolesOf(person.id) };
-  };
+  const user = userByEmail;
   const moderator = user("mod@corp.example");
   grantRole(moderator.id, "moderator", CLI_ACTOR);
   const leader = user("lead@corp.example");

@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { ordinal } from "../../app/components/format";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
 import { entryHash, verifyLedger } from "../../app/domain/petitions/ledger.server";
@@ -17,6 +18,7 @@ import {
   type HttpResponse,
   httpRequest,
   loopbackAddress,
+  receiptNumber,
   sessionCookies,
   useAppDatabase,
 } from "../support/http-client";
@@ -110,7 +112,7 @@ async function colleague(petition: Petition, i: number, personId: number, cookie
   };
   const receiptOf = async (response: HttpResponse) => {
     const flash = await flashOf(response);
-    const seq = Number(flash?.message.match(/receipt is entry #(\d+) /)?.[1]);
+    const seq = receiptNumber(flash?.message);
     if (flash?.kind !== "success" || !seq) outcome.problems.push(`no receipt in ${JSON.stringify(flash)}`);
     outcome.receipts.push(seq);
     if (signForm.reason) outcome.reasons++;
@@ -129,7 +131,10 @@ async function colleague(petition: Petition, i: number, personId: number, cookie
   const flashCookie = signed.setCookie.find((c) => c.startsWith("__flash="))?.split(";")[0] ?? "";
   const page = await httpRequest(pageUrl, { cookie: `${cookie}; ${flashCookie}`, from });
   outcome.statuses.push(page.status);
-  if (!page.body.includes(`Your receipt is entry #${seq} `) || !page.body.includes("Withdraw my signature"))
+  if (
+    !page.body.includes(`yours is the ${ordinal(seq)} entry`) ||
+    !page.body.includes("Withdraw my signature")
+  )
     outcome.problems.push("the page after signing shows no receipt or no withdraw button");
 
   if (!withdraws(i)) return outcome;

@@ -11,6 +11,7 @@ import {
   flashOf,
   httpRequest,
   loopbackAddress,
+  receiptNumber,
   sessionCookies,
   useAppDatabase,
 } from "../support/http-client";
@@ -100,7 +101,7 @@ it(`kill -9 while ${SIGNERS} colleagues sign (${SIGNING_CRASHES}×): every confi
         const form = { intent: "sign", visibility: "public", noAnonymousSignature: "on" };
         const response = await httpRequest(pageUrl, { form, cookie: cookies[i], from: loopbackAddress(i) });
         if (response.status === 302) {
-          const seq = Number((await flashOf(response))?.message.match(/entry #(\d+) /)?.[1]);
+          const seq = receiptNumber((await flashOf(response))?.message);
           expect(seq).toBeGreaterThan(0);
           confirmed.set(signer.id, seq);
           onConfirmation(++confirmations);

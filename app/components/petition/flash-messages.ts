@@ -1,4 +1,5 @@
 import type { Transition } from "../../domain/petitions/forms";
+import { ordinal } from "../format";
 
 /** What the petition page says back after a step, a signature or a withdrawal (as its flash). */
 export const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => string> = {
@@ -27,7 +28,7 @@ export function signedMessage({
   receipt: { seq: number };
   reasonPosted: boolean | null;
 }) {
-  return `Thank you for signing. Your receipt is entry #${receipt.seq} in the petition's ledger.${
+  return `Thank you for signing: yours is the ${ordinal(receipt.seq)} entry in this petition's public record.${
     reasonPosted === false
       ? " Your reason was not posted: the discussion is locked, or you have posted many comments recently. You can post it as a comment later."
       : ""

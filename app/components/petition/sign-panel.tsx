@@ -6,16 +6,16 @@ import { unconfirmedKey } from "../../browser/wallet/log-check";
 import type { signSchema } from "../../domain/petitions/forms";
 import {
   AnonymousReceipt,
+  type AnonymousSigning,
   issuedOtherwise,
   type PetitionKey,
   progressLine,
-  SETUP_PATH,
-  useAnonymousSigning,
 } from "../anonymous-signing";
+import { ordinal } from "../format";
 import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "../forms";
-import { LogSmallPrint } from "../transparency-bits";
 import { useHydrated } from "../use-hydrated";
 import { useLazyValidation } from "../validation";
+import { AnonymityChoice } from "./anonymity-choice";
 
 /**
  * The petition page's signing panel: the person's own signature (public, from the server; anonymous,
@@ -25,9 +25,13 @@ import { useLazyValidation } from "../validation";
  */
 export type OwnSignature = { visibility: string; seq: number; hash: string; invalidated: boolean } | null;
 
+/** The sign box's id: the phone's Sign bar links to it, so the anchor works without JavaScript. */
+export const SIGN_BOX_ID = "sign-box";
+
 export function SignPanel({
   petition,
   anonymity,
+  signing,
   ownSignature,
   isOpen,
   signedIn,
@@ -35,34 +39,37 @@ export function SignPanel({
 }: {
   petition: { id: number; slug: string; title: string };
   anonymity: PetitionKey;
+  /** The page's useAnonymousSigning: the page also hides its Sign bar once this device has signed. */
+  signing: AnonymousSigning;
   ownSignature: OwnSignature;
   isOpen: boolean;
   signedIn: boolean;
   /** The independent witnesses the public log requires (their names). */
   witnesses: string[];
 }) {
-  const signing = useAnonymousSigning(petition, anonymity, ownSignature !== null);
   const showsSignForm = isOpen && !ownSignature && signedIn && !signing.signedAnonymously;
   return (
     <>
-      {isOpen && ownSignature ? <PublicReceipt ownSignature={ownSignature} /> : null}
+      {isOpen && ownSignature ? <PublicReceipt slug={petition.slug} ownSignature={ownSignature} /> : null}
       <AnonymousReceipt signing={signing} />
       {showsSignForm ? (
         <SignForm petition={petition} anonymity={anonymity} signing={signing} witnesses={witnesses} />
       ) : null}
       {isOpen && !signedIn ? (
-        <p className="card">
-          <Link to={`/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${petition.slug}` })}`}>
-            Sign in
-          </Link>{" "}
-          to sign this petition.
+        <p className="card" id={SIGN_BOX_ID}>
+          <Link to={signInToSign(petition.slug)}>Sign in</Link> to sign this petition.
         </p>
       ) : null}
     </>
   );
 }
 
-function PublicReceipt({ ownSignature }: { ownSignature: NonNullable<OwnSignature> }) {
+/** Where "Sign in to sign" goes: back to the sign box after signing in. */
+export const signInToSign = (slug: string) =>
+  `/sign-in?${new URLSearchParams({ redirectTo: `/petitions/${slug}` })}`;
+
+/** The ledger receipt in words; its number and hash are behind "How to check it", for who verifies. */
+function PublicReceipt({ slug, ownSignature }: { slug: string; ownSignature: NonNullable<OwnSignature> }) {
   return (
     <section className="card receipt" aria-labelledby="receipt-title">
       <h2 id="receipt-title">
@@ -78,9 +85,19 @@ function PublicReceipt({ ownSignature }: { ownSignature: NonNullable<OwnSignatur
         <p className="flash flash-error">A moderator invalidated this signature.</p>
       ) : null}
       <p>
-        Your receipt: entry <strong>#{ownSignature.seq}</strong> of the petition's public ledger, hash{" "}
-        <code>{ownSignature.hash}</code>
+        Your signature is the {ordinal(ownSignature.seq)} entry in this petition's public record. Anyone can
+        check that it has not been changed or removed since.
       </p>
+      <details className="read-more">
+        <summary>How to check it</summary>
+        <p>
+          It is entry number {ownSignature.seq} of the petition's{" "}
+          <a href={`/api/petitions/${slug}/ledger`}>public ledger</a>, with the fingerprint (SHA-256 hash){" "}
+          <code>{ownSignature.hash}</code>. Each entry's fingerprint covers the one before it, so an entry
+          changed or removed changes every fingerprint after it; the <a href="/transparency">public log</a>{" "}
+          keeps the ledger's latest fingerprint, and <code>npm run cli -- verify-ledger</code> checks both.
+        </p>
+      </details>
       {ownSignature.invalidated ? null : (
         <PageActionButton intent="withdraw" label="Withdraw my signature" className="danger" />
       )}
@@ -99,7 +116,7 @@ function SignForm({
 }: {
   petition: { id: number; slug: string; title: string };
   anonymity: PetitionKey;
-  signing: ReturnType<typeof useAnonymousSigning>;
+  signing: AnonymousSigning;
   witnesses: string[];
 }) {
   const hydrated = useHydrated();
@@ -152,7 +169,7 @@ function SignForm({
   const unconfirmed =
     !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKey(held) : null;
   return (
-    <section className="card" aria-labelledby="sign-title">
+    <section className="card sign-box" id={SIGN_BOX_ID} aria-labelledby="sign-title">
       <h2 id="sign-title">Sign this petition</h2>
       <Form method="post" {...getFormProps(signForm)}>
         <FormErrors id={signForm.errorId} errors={signForm.errors} />
@@ -171,72 +188,16 @@ function SignForm({
             {signing.paused}
           </p>
         ) : null}
-        <fieldset aria-describedby="visibility-hint">
-          <legend>How your signature appears</legend>
-          <p id="visibility-hint" className="hint">
-            You choose once: a public signature stays public, and an anonymous one is never made public.
-          </p>
-          <div className="radio">
-            <input
-              type="radio"
-              id="visibility-public"
-              name="visibility"
-              value="public"
-              defaultChecked
-              onChange={() => setVisibility("public")}
-            />
-            <label htmlFor="visibility-public">Publicly — your name and department in the signers list</label>
-          </div>
-          <div className="radio">
-            <input
-              type="radio"
-              id="visibility-anonymous"
-              name="visibility"
-              value="anonymous"
-              disabled={!anonymousPossible}
-              aria-describedby="anonymous-hint"
-              onChange={() => setVisibility("anonymous")}
-            />
-            <label htmlFor="visibility-anonymous">
-              Anonymously — counted and verified, but nobody can tell it was you, not even whoever runs this
-              server
-            </label>
-          </div>
-          <p id="anonymous-hint" className="hint">
-            {!hydrated
-              ? "Signing anonymously needs JavaScript: your browser makes the signature itself, so that the server never learns it is yours. Without it you can sign publicly."
-              : !anonymity
-                ? "This petition takes no anonymous signatures at the moment."
-                : !signing.available
-                  ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
-                  : "It protects you from anyone who later holds the database, its backups or the logs. It cannot protect you from someone watching the network or the server live as you sign, or from a server that sends your browser altered code: signing from another network, and the short random wait before it is sent, make the first harder."}
-          </p>
-          {hydrated && anonymousPossible && signing.hasWallet === false ? (
-            <p className="hint">
-              This device is not set up for anonymous signing yet.{" "}
-              <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: `/petitions/${petition.slug}` })}`}>
-                Get this device ready for anonymous signing
-              </Link>
-              .
-            </p>
-          ) : null}
-          {lastingRefusal ? (
-            <p className="flash flash-error" role="alert">
-              {lastingRefusal}
-            </p>
-          ) : null}
-          {unconfirmed ? (
-            <p className="hint" role="status">
-              {unconfirmed}
-            </p>
-          ) : null}
-          {anonymity ? <LogSmallPrint witnesses={witnesses} /> : null}
-        </fieldset>
-        <TextareaField
-          label="Why I'm signing (optional)"
-          hint="Posted as your comment in the discussion, with the same choice: public or anonymous (an anonymous one carries no time finer than the day; not while moderators have it locked, or if you have just posted several comments)."
-          field={signFields.reason}
-          rows={3}
+        <AnonymityChoice
+          slug={petition.slug}
+          anonymity={anonymity}
+          hydrated={hydrated}
+          available={signing.available}
+          hasWallet={signing.hasWallet}
+          lastingRefusal={lastingRefusal}
+          unconfirmed={unconfirmed}
+          witnesses={witnesses}
+          onChange={setVisibility}
         />
         {/* Filled in by the browser just before a public signature is sent. */}
         <input type="hidden" name="tokenMessage" defaultValue="" />
@@ -244,53 +205,52 @@ function SignForm({
         {/* Asked of a public signature sent without this device's anonymous signature (no JavaScript,
             or a device not set up for anonymous signing); the server requires it then. */}
         {asksElsewhere && visibility === "public" ? (
-          <fieldset aria-describedby="no-anonymous-hint">
-            <legend>Have you already signed this petition anonymously, on another device?</legend>
-            <div className="checkbox">
-              <input
-                type="checkbox"
-                id="noAnonymousSignature"
-                name="noAnonymousSignature"
-                value="on"
-                required
-                aria-invalid={signFields.noAnonymousSignature.errors ? true : undefined}
-                aria-describedby={
-                  signFields.noAnonymousSignature.errors ? signFields.noAnonymousSignature.errorId : undefined
-                }
-              />
-              <label htmlFor="noAnonymousSignature">
-                I have not signed this petition anonymously on another device
-              </label>
-            </div>
-            <p id="no-anonymous-hint" className="hint">
-              Needed for a public signature from a device that cannot sign anonymously for you: one signature
-              per person. If you did sign anonymously, your signature already counts. The petition publishes
-              how many public signatures were made this way.
-            </p>
+          <div className="checkbox">
+            <input
+              type="checkbox"
+              id="noAnonymousSignature"
+              name="noAnonymousSignature"
+              value="on"
+              required
+              aria-invalid={signFields.noAnonymousSignature.errors ? true : undefined}
+              aria-describedby={
+                signFields.noAnonymousSignature.errors ? signFields.noAnonymousSignature.errorId : undefined
+              }
+            />
+            <label htmlFor="noAnonymousSignature">
+              I have not signed this petition anonymously on another device
+            </label>
             <FieldErrors
               id={signFields.noAnonymousSignature.errorId}
               errors={signFields.noAnonymousSignature.errors}
             />
-          </fieldset>
+          </div>
         ) : null}
-        <div className="checkbox">
-          <input
-            type="checkbox"
-            id="wantsUpdates"
-            name="wantsUpdates"
-            value="on"
-            aria-describedby="signer-emails-hint"
+        {/* What a signature may carry besides: one click away, open when its field has an error. */}
+        <details className="read-more" open={signFields.reason.errors ? true : undefined}>
+          <summary>Add a reason, or milestone emails</summary>
+          <TextareaField
+            label="Why I'm signing (optional)"
+            hint="Posted as your comment in the discussion, by name or anonymously as you sign."
+            field={signFields.reason}
+            rows={3}
           />
-          <label htmlFor="wantsUpdates">Email me when it reaches a milestone (public signers)</label>
-        </div>
-        {/* Honest about what signing sends: updates and responses reach every public signer unless turned off. */}
-        <p id="signer-emails-hint" className="hint">
-          Its organizers' updates and leadership's response are emailed to every public signer; turn them off
-          in <Link to="/settings">email settings</Link>. Emails travel through company mail, where mail
-          administrators can see who was sent one. Anonymous signers are emailed nothing — the platform cannot
-          know who they are: follow the petition here, in <Link to="/my/petitions">My petitions</Link>, or by
-          its <a href={`/petitions/${petition.slug}/feed.atom`}>feed</a>.
-        </p>
+          <div className="checkbox">
+            <input
+              type="checkbox"
+              id="wantsUpdates"
+              name="wantsUpdates"
+              value="on"
+              aria-describedby="signer-emails-hint"
+            />
+            <label htmlFor="wantsUpdates">Email me when it reaches a milestone (public signers)</label>
+          </div>
+          {/* Honest about what signing sends: updates and responses reach every public signer unless turned off. */}
+          <p id="signer-emails-hint" className="hint">
+            Its organizers' updates and leadership's response are emailed to every public signer; turn them
+            off in <Link to="/settings">email settings</Link>.
+          </p>
+        </details>
         <button type="submit" name="intent" value="sign" disabled={signing.busy !== null}>
           {signing.busy ?? "Sign"}
         </button>

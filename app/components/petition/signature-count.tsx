@@ -6,8 +6,8 @@ import { KeyFingerprint } from "../transparency-bits";
 import { ApproveResponseButton } from "./moderator-panel";
 import type { PetitionPageData } from "./page-data";
 
-/** While open, the count refreshes from the cheap count endpoint. */
-function useLiveCount(slug: string, initial: number, live: boolean) {
+/** While open, the count refreshes from the cheap count endpoint (the page and its Sign bar share it). */
+export function useLiveCount(slug: string, initial: number, live: boolean) {
   const [count, setCount] = useState(initial);
   useEffect(() => setCount(initial), [initial]);
   useEffect(() => {
@@ -21,23 +21,20 @@ function useLiveCount(slug: string, initial: number, live: boolean) {
   return count;
 }
 
-/** The petition's count (live while it is open), how it splits, its signing key and its milestones. */
+/** The petition's count and how it splits: short, at the page's top, just above the sign box. */
 export function SignatureCount({
-  petition,
-  milestones,
-  nextThreshold,
+  slug,
+  count,
   publicCount,
   anonymousCount,
-  keyFingerprint,
-}: Pick<PetitionPageData, "milestones" | "nextThreshold"> & {
-  petition: Pick<PetitionPageData["petition"], "slug" | "state" | "signatureCount">;
+}: {
+  slug: string;
+  count: number;
   publicCount: number;
   anonymousCount: number;
-  keyFingerprint: string | null;
 }) {
-  const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
   return (
-    <section className="card" aria-labelledby="count-title">
+    <section className="card count-card" aria-labelledby="count-title">
       <h2 id="count-title" className="sr-only">
         Signatures
       </h2>
@@ -46,13 +43,26 @@ export function SignatureCount({
       </p>
       <p className="muted">
         {publicCount.toLocaleString("en")} public · {anonymousCount.toLocaleString("en")} anonymous ·{" "}
-        <Link to={`/petitions/${petition.slug}/signers`}>Signers</Link>
+        <Link to={`/petitions/${slug}/signers`}>Signers</Link>
       </p>
-      {keyFingerprint ? (
-        <KeyFingerprint fingerprint={keyFingerprint} label="This petition's signing key" />
-      ) : null}
+    </section>
+  );
+}
+
+/** The way to the next milestone, the milestones and the signing key, below what a signer needs first. */
+export function Milestones({
+  count,
+  milestones,
+  nextThreshold,
+  keyFingerprint,
+}: Pick<PetitionPageData, "milestones" | "nextThreshold"> & {
+  count: number;
+  keyFingerprint: string | null;
+}) {
+  return (
+    <section className="card" aria-labelledby="milestones-title">
+      <h2 id="milestones-title">Milestones</h2>
       <MilestoneProgress count={count} next={nextThreshold} />
-      <h3>Milestones</h3>
       <ul className="milestones">
         {milestones.map((m) => (
           <li key={m.threshold}>
@@ -66,6 +76,9 @@ export function SignatureCount({
           </li>
         ))}
       </ul>
+      {keyFingerprint ? (
+        <KeyFingerprint fingerprint={keyFingerprint} label="This petition's signing key" />
+      ) : null}
     </section>
   );
 }

@@ -223,7 +223,7 @@ const url = (key: keyof typeof petitions) => `${base}/petitions/${petitions[key]
 
 async function tryToSignAnonymously(page: Page, key: keyof typeof petitions) {
   await page.goto(url(key));
-  await page.getByLabel(/^Anonymously/).check();
+  await page.getByLabel("Sign anonymously", { exact: true }).check();
   await page.getByRole("button", { name: "Sign", exact: true }).click();
 }
 

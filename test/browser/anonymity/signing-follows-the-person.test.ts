@@ -160,7 +160,7 @@ async function unlockWithCode(page: Page, code: string) {
 
 async function signAnonymouslyOn(page: Page, key: keyof typeof petitions) {
   await page.goto(url(key));
-  await page.getByLabel(/^Anonymously/).check();
+  await page.getByLabel("Sign anonymously", { exact: true }).check();
   await page.getByRole("button", { name: "Sign", exact: true }).click();
   await page.getByRole("heading", { name: "You signed anonymously" }).waitFor();
 }
@@ -328,7 +328,7 @@ describe("a proxy's access log", { timeout: 300_000 }, () => {
       await page.getByRole("heading", { name: "Sign this petition" }).waitFor();
       await until(() => accessLog.slice(from).some(digestRead));
       if (sign) {
-        await page.getByLabel(/^Anonymously/).check();
+        await page.getByLabel("Sign anonymously", { exact: true }).check();
         await page.getByRole("button", { name: "Sign", exact: true }).click();
         await page.getByRole("heading", { name: "You signed anonymously" }).waitFor();
       }
@@ -586,7 +586,7 @@ describe("signing before this device is ready", { timeout: 200_000 }, () => {
     await page.getByRole("heading", { name: "Anonymous signing is set up on this device" }).waitFor();
 
     await page.goto(url("h"));
-    await page.getByLabel(/^Anonymously/).check();
+    await page.getByLabel("Sign anonymously", { exact: true }).check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     const line = page.getByText(/^Getting this device ready for anonymous signing: \d+ of \d+$/);
     await line.waitFor();
