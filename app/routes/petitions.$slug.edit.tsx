@@ -10,6 +10,7 @@ import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/standing.server";
 import { policyChoices } from "../domain/policies/registry.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -32,6 +33,7 @@ function editable(slug: string | undefined, user: User) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return json({ petition, moderatorFix: petition.state !== "draft", policies: policyChoices() });
 }
 
