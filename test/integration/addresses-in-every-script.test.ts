@@ -7,6 +7,7 @@ import { petitionUrl } from "../../app/platform/site/addresses.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as announcementsFeed from "../../app/routes/announcements[.]atom";
+import * as apiAnnouncement from "../../app/routes/api.announcements.$id";
 import * as apiPetition from "../../app/routes/api.petitions.$idOrSlug._index";
 import * as apiCount from "../../app/routes/api.petitions.$idOrSlug.count";
 import * as petitionPage from "../../app/routes/petitions.$slug._index";
@@ -193,6 +194,11 @@ describe("records the former rules addressed", () => {
     });
     expect(byId.status).toBe(200);
     expect(((await byId.json()) as { slug: string }).slug).toBe(moved.petition);
+    const memo = await callRoute(apiAnnouncement, "loader", null, "/api/announcements/announcement", {
+      id: "announcement",
+    });
+    expect(memo.status).toBe(301);
+    expect(location(memo)).toBe(`/api/announcements/${enc(moved.announcement)}`);
   });
 
   it("do not redirect from a draft's old address to someone who may not see it (its title stays unsaid)", async () => {
