@@ -112,7 +112,9 @@ export function renewFormerRulesAddresses(now = Date.now()): number {
           tx.insert(formerAddresses)
             .values({ kind, slug: row.slug, subjectId: row.id, createdAt: new Date(now) })
             .run();
-          tx.run(sql`update ${table} set ${sql.identifier(table.slug.name)} = ${slug} where ${table.id} = ${row.id}`);
+          tx.run(
+            sql`update ${table} set ${sql.identifier(table.slug.name)} = ${slug} where ${table.id} = ${row.id}`,
+          );
           moved++;
         }
       }
