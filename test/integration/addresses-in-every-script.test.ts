@@ -12,6 +12,7 @@ import * as apiPetition from "../../app/routes/api.petitions.$idOrSlug._index";
 import * as apiCount from "../../app/routes/api.petitions.$idOrSlug.count";
 import * as petitionPage from "../../app/routes/petitions.$slug._index";
 import * as petitionFeed from "../../app/routes/petitions.$slug.feed[.]atom";
+import * as newPetition from "../../app/routes/petitions.new";
 import * as policyPage from "../../app/routes/policies.$slug._index";
 import { getDb } from "../../db/client";
 import { announcements, petitions, policies, siteSettings } from "../../db/schema";
@@ -50,6 +51,24 @@ describe("a new record's address", () => {
     const path = `/petitions/${enc(petition.slug)}`;
     const response = await callRoute(petitionPage, "loader", null, path, { slug: petition.slug });
     expect(response.status).toBe(200);
+  });
+
+  it("is sent percent-encoded in the Location header after the draft is saved (a header carries ASCII only)", async () => {
+    const title = "نريد مواقف للدراجات";
+    const response = await callRoute(
+      newPetition,
+      "action",
+      company.member(6),
+      "/petitions/new",
+      {},
+      {
+        title,
+        summary: "Bicycle parking at every office, covered and safe.",
+        body: "Many of us cycle to work and have nowhere safe to leave a bicycle. ".repeat(2),
+      },
+    );
+    expect(response.status).toBe(302);
+    expect(location(response)).toBe(`/petitions/${enc("نريد-مواقف-للدراجات")}`);
   });
 
   it("is never a former address: a title that would take one is given the next", () => {
