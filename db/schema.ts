@@ -10,6 +10,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ADDRESSED_KINDS } from "../app/vocabulary/addresses";
 import {
   ANNOUNCEMENT_STATES,
   COMMITMENT_STATUSES,
@@ -347,6 +348,27 @@ export const siteSettings = sqliteTable("site_settings", {
   value: text("value", { mode: "json" }).notNull(),
   updatedAt: createdAt(),
 });
+
+/**
+ * Addresses petitions, policies and announcements had before they were given new ones (when the
+ * rules for addresses changed, ADR 40): each redirects to the record's current address, and none is
+ * ever given to another record of its kind. `subjectId` is the petition's, policy's or announcement's
+ * id (none is ever deleted).
+ */
+export const formerAddresses = sqliteTable(
+  "former_addresses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ADDRESSED_KINDS }).notNull(),
+    slug: text("slug").notNull(),
+    subjectId: integer("subject_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("former_addresses_kind_slug_unique").on(t.kind, t.slug),
+    index("former_addresses_subject").on(t.kind, t.subjectId),
+  ],
+);
 
 /** Default milestones copied onto each new petition. */
 export const milestoneDefaults = sqliteTable("milestone_defaults", {

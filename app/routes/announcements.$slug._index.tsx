@@ -24,6 +24,7 @@ import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
 import { COMMITMENT_STATUS_LABELS, PROXY_ACT_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission } from "../web/session.server";
@@ -40,6 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!announcement || !canViewAnnouncement(announcement, user)) {
     notFound("There is no announcement at this address.");
   }
+  redirectFromFormerAddress(request, "/announcements/", params.slug, announcement.slug);
   return json({
     announcement: announcementView(announcement),
     ...announcementDetails(announcement),

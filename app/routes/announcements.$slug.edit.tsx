@@ -12,6 +12,7 @@ import {
 } from "../domain/announcements/reads.server";
 import { announcementFormReply, readAnnouncementSubmission } from "../web/announcement-form.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { requirePermission } from "../web/session.server";
 
@@ -28,6 +29,7 @@ function load(slug: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = load(params.slug);
+  redirectFromFormerAddress(request, "/announcements/", params.slug, announcement.slug);
   return json({
     announcement: { slug: announcement.slug, title: announcement.title, state: announcement.state },
     // Someone else's memo: its author's name, for the "on their behalf" box.

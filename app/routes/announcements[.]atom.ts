@@ -1,3 +1,4 @@
+import { firstAddress } from "../domain/addresses/addresses.server";
 import { listAnnouncements } from "../domain/announcements/reads.server";
 import { atomFeed, atomResponse } from "../platform/content/atom";
 import { absoluteUrl } from "../platform/site/addresses.server";
@@ -13,7 +14,8 @@ export function loader() {
       alternate: absoluteUrl("/announcements"),
       author: "Leadership",
       entries: announcements.map((a) => ({
-        id: absoluteUrl(`/announcements/${a.slug}`),
+        // Made of its first address: an announcement that moved (ADR 40) keeps its entry's id.
+        id: absoluteUrl(`/announcements/${firstAddress("announcement", a)}`),
         title: a.title,
         link: absoluteUrl(`/announcements/${a.slug}`),
         published: a.publishedAt ?? a.createdAt,

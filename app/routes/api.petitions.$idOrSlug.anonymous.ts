@@ -9,6 +9,7 @@ import {
 } from "../domain/petitions/anonymous-signing.server";
 import { findPublicPetition } from "../domain/petitions/api.server";
 import { serverNow } from "../platform/runtime/clock.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { apiNotFound, apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readJson } from "../web/request.server";
 
@@ -35,6 +36,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   );
   const petition = findPublicPetition(params.idOrSlug ?? "");
   if (!petition) return apiNotFound("No public petition with that id or slug.");
+  redirectFromFormerAddress(request, "/api/petitions/", params.idOrSlug, petition.slug);
   const signatures = listAnonymousSignatures(petition.id, after);
   return json({
     petitionId: petition.id,

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { findPublicPetition } from "../domain/petitions/api.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { apiNotFound } from "../web/refusal-reply.server";
 
 /**
@@ -11,6 +12,7 @@ import { apiNotFound } from "../web/refusal-reply.server";
 export function loader({ request, params }: LoaderFunctionArgs) {
   const petition = findPublicPetition(params.idOrSlug ?? "");
   if (!petition) return apiNotFound("No public petition with that id or slug.");
+  redirectFromFormerAddress(request, "/api/petitions/", params.idOrSlug, petition.slug);
   const etag = `W/"${petition.id}-${petition.ledgerLength}-${(petition.ledgerHead ?? "").slice(0, 16)}"`;
   const headers = { "Cache-Control": "public, max-age=5", ETag: etag };
   const ifNoneMatch = request.headers.get("If-None-Match");

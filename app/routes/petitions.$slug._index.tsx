@@ -27,6 +27,7 @@ import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
@@ -51,6 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const found = petitionPage(params.slug ?? "", user);
   if (!found) notFound("There is no petition at this address.");
   const { row, page } = found;
+  redirectFromFormerAddress(request, "/petitions/", params.slug, row.slug);
   const threadQuery = parseQuery(request, threadQuerySchema);
   // An older link to a later page of the petition's comments: that page is the discussion's now.
   if (threadQuery.page > 1)

@@ -22,6 +22,7 @@ import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
 import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -44,6 +45,7 @@ const querySchema = z.object({ by: z.enum(["hour", "day"]).optional().catch(unde
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, petition } = await requireDashboard(request, params.slug);
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   const { by } = parseQuery(request, querySchema);
   return json(await organizerDashboard(petition, user, { resolution: by }));
 }

@@ -9,6 +9,7 @@ import { petitionInputSchema } from "../domain/petitions/forms";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/standing.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -31,6 +32,7 @@ function editable(slug: string | undefined, user: User) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const petition = editable(params.slug, user);
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return json({ petition, moderatorFix: petition.state !== "draft", choices: petitionFormChoices() });
 }
 

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findPublicPetition } from "../domain/petitions/api.server";
 import { petitionFeed } from "../domain/petitions/feed.server";
 import { atomResponse } from "../platform/content/atom";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 
 /**
@@ -9,8 +10,9 @@ import { notFound } from "../web/refusal-reply.server";
  * closing): how anonymous signers, whom the platform cannot email, follow what they signed. Public
  * petitions only; reading it names nobody.
  */
-export function loader({ params }: LoaderFunctionArgs) {
+export function loader({ request, params }: LoaderFunctionArgs) {
   const petition = findPublicPetition(params.slug ?? "");
   if (!petition) notFound("There is no public petition at this address.");
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return atomResponse(petitionFeed(petition));
 }

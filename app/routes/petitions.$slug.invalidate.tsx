@@ -16,6 +16,7 @@ import {
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { INVALIDATION_REASON_LABELS, INVALIDATION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
@@ -34,6 +35,7 @@ function petitionFor(slug: string | undefined, moderator: User) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
   const petition = petitionFor(params.slug, moderator);
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return json({
     slug: petition.slug,
     title: petition.title,

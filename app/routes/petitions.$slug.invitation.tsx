@@ -6,6 +6,7 @@ import { z } from "zod";
 import { PageActionButton } from "../components/forms";
 import { answerInvitation, pendingInvitation } from "../domain/petitions/organizers.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -25,6 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const invitation = pendingInvitation(params.slug ?? "", user);
   if (!invitation) notFound("There is no invitation for you here: it was answered or withdrawn.");
+  redirectFromFormerAddress(request, "/petitions/", params.slug, invitation.slug);
   const { petitionId: _petitionId, ...shown } = invitation;
   return json({ invitation: shown });
 }

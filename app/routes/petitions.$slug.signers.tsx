@@ -6,6 +6,7 @@ import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { signersFor } from "../domain/petitions/counts.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
@@ -20,6 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
+  redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
   return json({
     slug: petition.slug,

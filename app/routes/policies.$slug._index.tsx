@@ -31,6 +31,7 @@ import {
 } from "../domain/policies/registry.server";
 import { RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
@@ -45,6 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const page = policyPage(params.slug ?? "");
   if (!page) notFound("There is no policy at this address.");
+  redirectFromFormerAddress(request, "/policies/", params.slug, page.policy.slug);
   return json({
     ...page,
     signedIn: Boolean(user),

@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { DiffView } from "../components/diff-view";
 import { diffVersions, findPolicy } from "../domain/policies/registry.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 import { parseQuery } from "../web/request.server";
 
@@ -19,6 +20,7 @@ const version = z.coerce.number().int().min(1).max(100_000);
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const policy = findPolicy(params.slug ?? "");
   if (!policy) notFound("There is no policy at this address.");
+  redirectFromFormerAddress(request, "/policies/", params.slug, policy.slug);
   const { from, to } = parseQuery(request, z.object({ from: version, to: version }));
   const diffHtml = diffVersions(policy.id, from, to);
   if (diffHtml === null) notFound(`This policy has no version ${from} or ${to}.`);

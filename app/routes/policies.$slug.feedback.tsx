@@ -22,6 +22,7 @@ import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { K } from "../platform/anonymity/small-groups";
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
+import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -49,6 +50,7 @@ const querySchema = z.object({
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, policy } = await requireInbox(request, params.slug);
+  redirectFromFormerAddress(request, "/policies/", params.slug, policy.slug);
   const filter = parseQuery(request, querySchema);
   const inbox = feedbackInbox(policy.id, user, {
     version: filter.version,

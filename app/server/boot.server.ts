@@ -1,5 +1,6 @@
 import { closeDb, getDb } from "../../db/client";
 import { getConfig } from "../config.server";
+import { renewFormerRulesAddresses } from "../domain/addresses/addresses.server";
 import { publishDueAnnouncements } from "../domain/announcements/lifecycle.server";
 import { queueAnnouncementEmails } from "../domain/announcements/mailing.server";
 import { sendObligationReminders } from "../domain/announcements/obligations.server";
@@ -111,6 +112,14 @@ export function startJobs(): () => Promise<void> {
   setRunsJobs(true);
   // Petitions saved before bodies were stored rendered (migration 0015) get theirs once, here.
   renderMissingPetitionBodies();
+  // Records whose address the former rules made unreadable move once, here (ADR 40). A failure
+  // changes no address (one transaction) and is tried again at the next start.
+  try {
+    const moved = renewFormerRulesAddresses(serverNow());
+    if (moved) console.log(`Gave ${moved} petitions, policies and announcements readable addresses.`);
+  } catch (error) {
+    console.error(`renewing addresses: ${errorForLog(error)}`);
+  }
   const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
   const stopBackups = config.backups ? startBackupSchedule(config.backups) : async () => {};
   const sweep = setInterval(() => {

@@ -1,5 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { getConfig } from "../config.server";
+import { asciiPath } from "../platform/site/addresses.server";
 import { cookieName } from "./cookie-names";
 import { signedCookie } from "./signed-cookie.server";
 
@@ -42,7 +43,8 @@ export async function redirectWithFlash(
 ) {
   const headers = new Headers(init.headers);
   headers.append("Set-Cookie", await flashCookie(flash));
-  return redirect(url, { headers, status: init.status });
+  // A Location header carries ASCII only: a Japanese address goes percent-encoded.
+  return redirect(asciiPath(url), { headers, status: init.status });
 }
 
 /**

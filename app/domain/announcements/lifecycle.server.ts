@@ -13,7 +13,6 @@ import {
   policies,
 } from "../../../db/schema";
 import { renderMarkdown } from "../../platform/content/markdown.server";
-import { uniqueSlug } from "../../platform/content/slugs";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
 import { Refusal } from "../../platform/refusal";
@@ -21,6 +20,7 @@ import { logText } from "../../platform/runtime/log-text";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
+import { newAddress } from "../addresses/addresses.server";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { organizerEmails } from "../petitions/organizers.server";
@@ -38,7 +38,6 @@ import { ANSWERED } from "./obligations.server";
 export class AnnouncementError extends Refusal {}
 
 export type Announcement = typeof announcements.$inferSelect;
-const RESERVED = new Set(["new"]);
 export const EMAIL_BATCH_SIZE = 200;
 
 export function requireAuthor(user: User): void {
@@ -153,11 +152,7 @@ export function saveAnnouncement(
         policyEffectiveAt: input.policyId ? (input.policyEffectiveAt ?? null) : null,
       };
       if (id === null) {
-        const slug = uniqueSlug(input.title, "announcement", RESERVED, (s) =>
-          Boolean(
-            tx.select({ id: announcements.id }).from(announcements).where(eq(announcements.slug, s)).get(),
-          ),
-        );
+        const slug = newAddress(tx, "announcement", input.title);
         const created = tx
           .insert(announcements)
           .values({

@@ -17,6 +17,7 @@ import {
 import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { dayOf, minuteOf, startOfDay } from "../../platform/time";
+import { formerAddressOwner } from "../addresses/addresses.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { policyChoices } from "../policies/registry.server";
@@ -47,11 +48,14 @@ export function listAnnouncements(options: { page: number; includeUnpublished: b
   return { announcements: rows, pageCount: Math.max(1, Math.ceil(total / ANNOUNCEMENTS_PAGE_SIZE)) };
 }
 
+/** The announcement at this id, address or former address (which the routes redirect from). */
 export function findAnnouncement(idOrSlug: string): Announcement | undefined {
-  const byId = /^\d+$/.test(idOrSlug)
-    ? eq(announcements.id, Number(idOrSlug))
-    : eq(announcements.slug, idOrSlug);
-  return getDb().select().from(announcements).where(byId).get();
+  const db = getDb();
+  const byId = (id: number) => db.select().from(announcements).where(eq(announcements.id, id)).get();
+  if (/^\d+$/.test(idOrSlug)) return byId(Number(idOrSlug));
+  const found = db.select().from(announcements).where(eq(announcements.slug, idOrSlug)).get();
+  const movedId = found ? undefined : formerAddressOwner("announcement", idOrSlug);
+  return movedId === undefined ? found : byId(movedId);
 }
 
 /**

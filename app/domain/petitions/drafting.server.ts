@@ -3,11 +3,11 @@ import type { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { milestones, petitions, policies } from "../../../db/schema";
 import { renderMarkdown, renderStoredMarkdown } from "../../platform/content/markdown.server";
-import { uniqueSlug } from "../../platform/content/slugs";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { enforceRateLimits, type RateLimitRule } from "../../platform/security/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/site/settings.server";
 import { HOUR_MS, MINUTE_MS } from "../../platform/time";
+import { newAddress } from "../addresses/addresses.server";
 import type { User } from "../identity/sessions.server";
 import { policyChoices } from "../policies/registry.server";
 import { OWN_MILESTONES, type petitionInputSchema } from "./forms";
@@ -25,14 +25,6 @@ import { standingOf } from "./standing.server";
 /** Creating and editing a petition, and the milestones its creator adds before it opens. */
 
 export type PetitionInput = z.infer<typeof petitionInputSchema>;
-
-/** Path segments that routes use beside /petitions/<slug>. */
-const RESERVED_SLUGS = new Set(["new", "similar"]);
-
-const petitionSlug = (tx: Executor, title: string) =>
-  uniqueSlug(title, "petition", RESERVED_SLUGS, (slug) =>
-    Boolean(tx.select({ id: petitions.id }).from(petitions).where(eq(petitions.slug, slug)).get()),
-  );
 
 /** A petition may name a policy from the registry, and only one that exists. */
 function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
@@ -114,7 +106,7 @@ export function createPetition(input: PetitionInput, creator: User, now = Date.n
       const petition = tx
         .insert(petitions)
         .values({
-          slug: petitionSlug(tx, input.title),
+          slug: newAddress(tx, "petition", input.title),
           title: input.title,
           summary: input.summary,
           body: input.body,

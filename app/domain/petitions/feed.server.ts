@@ -4,6 +4,7 @@ import { siteSettings } from "../../../db/schema";
 import { type AtomEntry, atomFeed, escapeXml } from "../../platform/content/atom";
 import { absoluteUrl, petitionUrl } from "../../platform/site/addresses.server";
 import { startOfDay } from "../../platform/time";
+import { firstAddress } from "../addresses/addresses.server";
 import type { Petition } from "./rights.server";
 import { petitionEvents } from "./timeline.server";
 import { listPetitionUpdates } from "./updates.server";
@@ -40,13 +41,14 @@ const previousEventId = (url: string, at: Date, text: string) =>
  * the petition's address and the event's stable key (`#milestone-500`, `#commitment-update-7`).
  * An event from before those keys keeps the id readers already hold if it was a valid IRI, and of
  * events that shared one, the first keeps it (readers hold one entry by it); any other event takes
- * its stable id.
+ * its stable id. Ids are made of the petition's first address: one that moved (ADR 40) keeps them.
  */
 export function petitionFeed(petition: Petition): string {
   const url = petitionUrl(petition.slug);
+  const idBase = petitionUrl(firstAddress("petition", petition));
   const since = stableIdsSince();
   const updates: AtomEntry[] = listPetitionUpdates(petition.id).map((u) => ({
-    id: `${url}#update-${u.id}`,
+    id: `${idBase}#update-${u.id}`,
     title: u.kind === "victory" ? "Won" : "Update from the organizers",
     link: petitionUrl(petition.slug, "updates"),
     published: u.createdAt,
@@ -54,13 +56,13 @@ export function petitionFeed(petition: Petition): string {
   }));
   // The organizers' updates are entries of their own (above), with their text; creation is no news.
   const events = petitionEvents(petition).filter((e) => e.kind !== "created" && e.kind !== "update");
-  const previous = events.map((e) => (e.at.getTime() < since ? previousEventId(url, e.at, e.text) : null));
+  const previous = events.map((e) => (e.at.getTime() < since ? previousEventId(idBase, e.at, e.text) : null));
   const entries: AtomEntry[] = events.map((e, i) => {
     const kept = previous[i];
     // Cut inside an escape ("%E2%8"): not an IRI, so never a usable id.
     const keep = kept && !/%[0-9A-F]?$/.test(kept) && previous.indexOf(kept) === i;
     return {
-      id: keep ? kept : `${url}#${e.key}`,
+      id: keep ? kept : `${idBase}#${e.key}`,
       title: e.text,
       link: e.href ? absoluteUrl(e.href) : url,
       // Dated by day, as the petition's page shows them.
@@ -69,7 +71,7 @@ export function petitionFeed(petition: Petition): string {
     };
   });
   return atomFeed({
-    id: url,
+    id: idBase,
     title: `Undersigned — ${petition.title}`,
     self: `${url}/feed.atom`,
     alternate: url,

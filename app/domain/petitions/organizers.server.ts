@@ -14,6 +14,7 @@ import { enqueueMail } from "../../platform/mail/outbox.server";
 import { Refusal } from "../../platform/refusal";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { petitionPageUrl } from "../../platform/site/addresses.server";
+import { formerAddressOwner } from "../addresses/addresses.server";
 import type { User } from "../identity/sessions.server";
 import { organizerChangeRefusal } from "./rights.server";
 import { coSponsorStanding, invitationOf, isOrganizer, standingOf } from "./standing.server";
@@ -180,7 +181,13 @@ export function inviteOrganizer(petitionId: number, email: string, user: User, n
 /** What the invitation page shows its invitee; null when this person has no invitation to answer. */
 export function pendingInvitation(slug: string, user: User) {
   const db = getDb();
-  const petition = db.select().from(petitions).where(eq(petitions.slug, slug)).get();
+  // At its address, or at a former one (the route redirects from it).
+  const movedId = formerAddressOwner("petition", slug, db);
+  const petition = db
+    .select()
+    .from(petitions)
+    .where(movedId === undefined ? eq(petitions.slug, slug) : eq(petitions.id, movedId))
+    .get();
   if (!petition) return null;
   const invitation = invitationOf(db, petition.id, user.id);
   if (!invitation) return null;

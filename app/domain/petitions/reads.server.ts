@@ -12,6 +12,7 @@ import { renderStoredMarkdown } from "../../platform/content/markdown.server";
 import { dayOf, minuteOf } from "../../platform/time";
 import { MODERATION_OVERDUE_MS } from "../../vocabulary/moderation";
 import { PETITION_LISTS, type PetitionList, type PetitionSort } from "../../vocabulary/petitions";
+import { formerAddressOwner } from "../addresses/addresses.server";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import type { User } from "../identity/sessions.server";
 import { countingCoSponsors } from "./organizers.server";
@@ -55,10 +56,13 @@ const statements = preparedStatements((db) => ({
     .prepare(),
 }));
 
+/** The petition at this id, address or former address (which the routes redirect from). */
 export function findPetition(idOrSlug: string): Petition | undefined {
-  return /^\d+$/.test(idOrSlug)
-    ? statements().byIdOrSlug.get({ id: Number(idOrSlug), slug: idOrSlug })
-    : statements().bySlug.get({ slug: idOrSlug });
+  if (/^\d+$/.test(idOrSlug)) return statements().byIdOrSlug.get({ id: Number(idOrSlug), slug: idOrSlug });
+  const petition = statements().bySlug.get({ slug: idOrSlug });
+  if (petition) return petition;
+  const movedId = formerAddressOwner("petition", idOrSlug);
+  return movedId === undefined ? undefined : statements().byIdOrSlug.get({ id: movedId, slug: "" });
 }
 
 export function listMilestones(petitionId: number) {
@@ -321,9 +325,9 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
   if (!petition) return undefined;
-  return viewableBy(getDb(), petition, user, idOrSlug === petition.slug ? "slug" : "number")
-    ? petition
-    : undefined;
+  // A former address is asked for as an address is (ADR 40), not as a number.
+  const askedBy = /^\d+$/.test(idOrSlug) && Number(idOrSlug) === petition.id ? "number" : "slug";
+  return viewableBy(getDb(), petition, user, askedBy) ? petition : undefined;
 }
 
 /**

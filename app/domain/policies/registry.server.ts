@@ -4,10 +4,10 @@ import { type Executor, getDb } from "../../../db/client";
 import { people, petitions, policies, policyOwners, policyVersions } from "../../../db/schema";
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
-import { uniqueSlug } from "../../platform/content/slugs";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
+import { formerAddressOwner, newAddress } from "../addresses/addresses.server";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { ensureFeedbackKey } from "./feedback-keys.server";
@@ -29,8 +29,6 @@ function requirePublisher(user: User): void {
     throw new PolicyError("Only leadership and admins publish policies.", 403);
 }
 
-const RESERVED = new Set(["new"]);
-
 export function createPolicy(input: PolicyInput, user: User, now = Date.now()): Policy {
   requirePublisher(user);
   const bodyHtml = renderMarkdown(input.body);
@@ -49,9 +47,7 @@ export function createPolicy(input: PolicyInput, user: User, now = Date.now()): 
         : [];
       const unknown = emails.filter((e) => !owners.some((o) => o.email === e));
       if (unknown.length) throw new PolicyError(`Not in the staff directory: ${unknown.join(", ")}.`);
-      const slug = uniqueSlug(input.title, "policy", RESERVED, (s) =>
-        Boolean(tx.select({ id: policies.id }).from(policies).where(eq(policies.slug, s)).get()),
-      );
+      const slug = newAddress(tx, "policy", input.title);
       const policy = tx
         .insert(policies)
         .values({
@@ -158,8 +154,12 @@ export function publishPolicyVersion(
 
 // ---- Reading -------------------------------------------------------------------------------------
 
+/** The policy at this address or former address (which the routes redirect from). */
 export function findPolicy(slug: string): Policy | undefined {
-  return getDb().select().from(policies).where(eq(policies.slug, slug)).get();
+  const db = getDb();
+  const policy = db.select().from(policies).where(eq(policies.slug, slug)).get();
+  const movedId = policy ? undefined : formerAddressOwner("policy", slug);
+  return movedId === undefined ? policy : db.select().from(policies).where(eq(policies.id, movedId)).get();
 }
 
 /** The states in which a petition is public, and so counts as one "about" its policy. */
