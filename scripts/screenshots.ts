@@ -28,16 +28,18 @@ type Shot = { file: string; who: string; path: string; screen: keyof typeof SCRE
 mkdirSync(OUT, { recursive: true });
 const app = await startSeededApp();
 const creator = creatorOf(app.databasePath, MCI);
+// A petition open for signatures, so its page shows the sign box (the MCI one has been answered).
+const open = mostSignedOpenPetition(app.databasePath);
 const shots: Shot[] = [
   { file: "home-desktop.png", who: "staff@undersigned.test", path: "/", screen: "desktop" },
   { file: "home-phone.png", who: "staff@undersigned.test", path: "/", screen: "phone" },
   {
     file: "petition-desktop.png",
     who: "staff@undersigned.test",
-    path: `/petitions/${MCI}`,
+    path: `/petitions/${open}`,
     screen: "desktop",
   },
-  { file: "petition-phone.png", who: "staff@undersigned.test", path: `/petitions/${MCI}`, screen: "phone" },
+  { file: "petition-phone.png", who: "staff@undersigned.test", path: `/petitions/${open}`, screen: "phone" },
   {
     file: "dashboard-desktop.png",
     who: creator,
@@ -81,6 +83,21 @@ function creatorOf(databasePath: string, slug: string): string {
       .get(slug);
     if (!row) throw new Error(`the seeded company has no petition ${slug}`);
     return row.email;
+  } finally {
+    db.close();
+  }
+}
+
+function mostSignedOpenPetition(databasePath: string): string {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    const row = db
+      .prepare<[], { slug: string }>(
+        "select slug from petitions where state = 'open' order by signature_count desc, id limit 1",
+      )
+      .get();
+    if (!row) throw new Error("the seeded company has no open petition");
+    return row.slug;
   } finally {
     db.close();
   }

@@ -151,7 +151,7 @@ export default function AnnouncementPage() {
           <p>
             This page is the preview.{" "}
             {data.recipients
-              ? `Publishing emails ${data.recipients.toLocaleString("en")} ${data.recipients === 1 ? "colleague" : "colleagues"}: the signers of the petitions it answers who get responses by email, and their organizers.`
+              ? `Publishing emails up to ${data.recipients.toLocaleString("en")} ${data.recipients === 1 ? "colleague" : "colleagues"}: the public signers of the petitions it answers (less any who turned these emails off) and their organizers.`
               : "Publishing emails nobody: it answers no petition with signers or organizers to tell."}
           </p>
           <div className="row">

@@ -130,7 +130,7 @@ describe("leadership", () => {
     await leader.getByLabel("Takes effect on").fill(dayFromNow(180));
     await leader.getByRole("button", { name: "Save draft and preview" }).click();
     await leader.getByText("Draft saved. This is its preview").waitFor();
-    expect(await leader.getByText(/Publishing emails [\d,]+ colleagues/).count()).toBe(1);
+    expect(await leader.getByText(/Publishing emails up to [\d,]+ colleagues/).count()).toBe(1);
     expect((await leader.locator(".diff del").allInnerTexts()).join(" ")).toContain("one year");
     expect((await leader.locator(".diff ins").allInnerTexts()).join(" ")).toContain("six months");
     const commitments = leader.locator("section", {

@@ -223,7 +223,7 @@ describe("the memo form", () => {
 });
 
 describe("before publishing", () => {
-  it("counts the colleagues publishing will email: public signers who want responses and organizers, each once", async () => {
+  it("counts the colleagues publishing may email: public signers and organizers, each once — a colleague's email setting does not move it", async () => {
     const petition = openPetition(company, "Let staff see their own logged keystrokes");
     // Signers 10–15: public ones 10, 12, 14 (14 turned these emails off); anonymous ones 11, 13, 15.
     for (let i = 10; i < 16; i++) {
@@ -234,7 +234,23 @@ describe("before publishing", () => {
         T0 + i,
       );
     }
+    const memoFor = (at: number) =>
+      saveAnnouncement(
+        null,
+        announcementInputSchema.parse({
+          title: "Seeing your own keystrokes",
+          body: "You will be able to see what was logged from your machine.",
+          responses: [{ petitionId: String(petition.id), stance: "accepted" }],
+        }),
+        leader,
+        at,
+      );
+    // Before and after staff 14 turns these emails off, the count is the same: it may not tell
+    // leadership whose settings are what.
+    const draft = memoFor(T0 + DAY_MS / 2);
+    const before = memoRecipientCount(draft.id);
     setEmailPreference(staff(14).id, "petition-responses", false);
+    expect(memoRecipientCount(draft.id)).toBe(before);
     // The creator (staff 0) is its organizer, and also signs: one email, counted once.
     resetRateLimits();
     await signAs("public", { petitionId: petition.id, user: staff(0), ip: null }, T0 + 100);
@@ -248,10 +264,10 @@ describe("before publishing", () => {
       leader,
       T0 + DAY_MS,
     );
-    // staff 0, 10, 12.
-    expect(memoRecipientCount(memo.id)).toBe(3);
+    // At most staff 0, 10, 12 and 14 (14 turned these emails off, so gets none: see below).
+    expect(memoRecipientCount(memo.id)).toBe(4);
 
-    // What the preview said is what publishing sends.
+    // Publishing sends to those of them who want these emails: staff 0, 10 and 12.
     publishAnnouncement(memo.id, leader, T0 + 2 * DAY_MS);
     while (queueAnnouncementEmails(T0 + 2 * DAY_MS) > 0);
     const recipients = new Set(

@@ -15,16 +15,16 @@ const SIGNERS_OF_ANSWERED_PETITIONS = `from signatures s join people p on p.id =
     and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null and p.active = 1`;
 
 /**
- * How many colleagues publishing this memo would email now, for its preview: the public signers of
- * the petitions it answers who have not turned these emails off, and those petitions' active
- * organizers — each person once. (Anonymous signers are not emailed: the platform does not know them.)
+ * How many colleagues publishing this memo would email now, at most, for its preview: the public
+ * signers of the petitions it answers and those petitions' active organizers — each person once.
+ * Those who turned these emails off are left in, so that the number says nothing of one colleague's
+ * settings (as for updates). Anonymous signers are not emailed: the platform does not know them.
  */
 export function memoRecipientCount(announcementId: number): number {
   const row = getDb()
     .$client.prepare<[number, number], { n: number }>(
       `select count(*) as n from (
          select s.person_id ${SIGNERS_OF_ANSWERED_PETITIONS}
-           and not exists (select 1 from email_opt_outs o where o.person_id = s.person_id and o.topic = 'petition-responses')
          union
          select o.person_id from petition_organizers o join people p on p.id = o.person_id
            where p.active = 1
