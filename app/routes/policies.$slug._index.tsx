@@ -310,8 +310,8 @@ export default function PolicyPage() {
                 aria-describedby="anonymous-feedback-hint"
               />
               <label htmlFor={feedbackFields.anonymous.id}>
-                Send anonymously — stored with no author at all: nobody, not even whoever runs this server,
-                can tell it is yours
+                Send anonymously — stored with no author at all: the database, its backups and the logs never
+                say it is yours
               </label>
             </div>
             <p id="anonymous-feedback-hint" className="hint">

@@ -11,6 +11,7 @@ import { deleteExpiredOidcState } from "../domain/identity/oidc.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
+import { deleteExpiredDirectoryPreviews } from "../domain/people/directory-import.server";
 import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
 import { renderMissingPetitionBodies } from "../domain/petitions/drafting.server";
 import { closeExpiredPetitions } from "../domain/petitions/lifecycle.server";
@@ -51,6 +52,7 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
   ...BATCH_JOBS,
   ["closing petitions", () => closeExpiredPetitions()],
   ["giving open petitions their keys", () => ensurePetitionKeys()],
+  ["forgetting unconfirmed directory previews", () => deleteExpiredDirectoryPreviews()],
   ["making this week's feedback keys", () => ensureFeedbackKeys()],
   LOG_JOB,
   ["publishing scheduled announcements", () => publishDueAnnouncements()],

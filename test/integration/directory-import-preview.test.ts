@@ -4,6 +4,7 @@ import { grantRole } from "../../app/domain/identity/permissions.server";
 import { findPersonByEmail } from "../../app/domain/people/directory.server";
 import {
   confirmDirectoryImport,
+  deleteExpiredDirectoryPreviews,
   importDirectory,
   PENDING_IMPORT_MS,
   previewDirectoryImport,
@@ -12,7 +13,7 @@ import {
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import * as directoryRoute from "../../app/routes/admin.directory";
 import { getDb } from "../../db/client";
-import { auditLog, people, sessions } from "../../db/schema";
+import { auditLog, pendingDirectoryImports, people, sessions } from "../../db/schema";
 import { sessionCookie, TEST_BASE_URL } from "../support/fixtures";
 
 const db = () => getDb();
@@ -77,6 +78,17 @@ describe("importing the directory from the admin page", () => {
     );
     expect(() => confirmDirectoryImport("0".repeat(64), admin)).toThrowError(StaleImportPreview);
     expect(state()).toEqual(before);
+  });
+
+  it("forgets a preview nobody confirmed once its hour is over: the file it holds is not kept, nor backed up", () => {
+    const kept = () => getDb().select({ n: count() }).from(pendingDirectoryImports).get()?.n ?? 0;
+    const { pendingId } = previewDirectoryImport(`${FILE}\n`, admin);
+    const before = kept();
+    expect(deleteExpiredDirectoryPreviews()).toBe(0);
+    expect(kept()).toBe(before);
+    expect(deleteExpiredDirectoryPreviews(Date.now() + PENDING_IMPORT_MS + 1)).toBeGreaterThan(0);
+    expect(kept()).toBe(0);
+    expect(() => confirmDirectoryImport(pendingId, admin)).toThrowError(StaleImportPreview);
   });
 
   it("refuses the confirm when the directory changed since the preview, so it never does what was not shown", () => {

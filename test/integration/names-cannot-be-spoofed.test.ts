@@ -75,7 +75,8 @@ describe("spoofing", () => {
     }
     publishAnonymousComments(); // as everyone will see the thread once its batch is out
     // By author, not by position: ids are random and an anonymous comment sorts by its day (ADR 31).
-    const comments = loadThread(subject, null, { sort: "oldest", page: 1 })?.comments ?? [];
+    // Read by a colleague: names are for colleagues (a reader not signed in reads none).
+    const comments = loadThread(subject, company.member(23), { sort: "oldest", page: 1 })?.comments ?? [];
     const by = new Map(comments.map((c) => [c.bodyHtml, [c.authorName, c.authorDepartment]]));
     expect(by).toEqual(
       new Map([

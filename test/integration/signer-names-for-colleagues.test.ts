@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { listCoSponsors } from "../../app/domain/petitions/reads.server";
 import { mayReadSignerNames } from "../../app/domain/petitions/rights.server";
 import * as apiPetitionRoute from "../../app/routes/api.petitions.$idOrSlug._index";
+import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
+import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as feedRoute from "../../app/routes/petitions.$slug.feed[.]atom";
 import * as signersRoute from "../../app/routes/petitions.$slug.signers";
 import { signAs } from "../support/anonymous";
@@ -16,7 +19,9 @@ import { makeCompany, openPetition } from "../support/petition-fixtures";
 const company = makeCompany(12);
 const petition = openPetition(company, "Let staff choose their own standing desks");
 const signers = company.staff.slice(4, 8);
-for (const user of signers) await signAs("public", { petitionId: petition.id, user, ip: null });
+// Each gives a reason: a signer's reason is a comment in the discussion, under their name.
+for (const user of signers)
+  await signAs("public", { petitionId: petition.id, user, ip: null, reason: "My wrists need it." });
 await signAs("anonymous", {
   petitionId: petition.id,
   user: company.staff[9] as NonNullable<(typeof company.staff)[9]>,
@@ -62,5 +67,32 @@ describe("public signers' names", () => {
       for (const name of names) expect(body).not.toContain(name);
       expect(body).not.toContain("Engineering");
     }
+  });
+
+  it("are neither beside their reasons in the discussion nor among the co-sponsors, for anyone signed out", async () => {
+    const coSponsors = listCoSponsors(petition.id).map((c) => c.name ?? "");
+    expect(coSponsors.length).toBeGreaterThan(0);
+    const read = async (viewer: (typeof company.staff)[number] | null) => [
+      await (
+        await callRoute(petitionRoute, "loader", viewer ?? null, `/petitions/${petition.slug}`, {
+          slug: petition.slug,
+        })
+      ).text(),
+      await (
+        await callRoute(discussionRoute, "loader", viewer ?? null, `/discussions/petition/${petition.id}`, {
+          subjectType: "petition",
+          subjectId: String(petition.id),
+        })
+      ).text(),
+    ];
+    const [page, discussion] = await read(null);
+    expect(page).toContain("My wrists need it.");
+    for (const body of [page, discussion]) {
+      for (const name of [...names, ...coSponsors]) expect(body).not.toContain(name);
+      expect(body).not.toContain("Engineering");
+    }
+    // A colleague reads who said it.
+    const [colleaguePage] = await read(company.staff[0] ?? null);
+    for (const name of [...names, ...coSponsors]) expect(colleaguePage).toContain(name);
   });
 });

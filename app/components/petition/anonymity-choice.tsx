@@ -38,7 +38,7 @@ export function AnonymityChoice({
       : !available
         ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
         : // The main limit, in one sentence: the rest is in the details below.
-          "Its limit: someone watching the network or this server as you sign could tell it was you.";
+          "Its limit: someone watching the network or this server while you sign or withdraw, or when your browser sends it again, could tell it was you.";
   return (
     <fieldset className="choice">
       {/* The heading above says what the choice is about; each line says it cannot be switched. */}
@@ -82,7 +82,7 @@ export function AnonymityChoice({
                 first.
               </>
             ) : (
-              "Never made public: not even whoever runs this server can tell it was you."
+              "Never made public: the database, its backups and the logs never say it was you."
             )}
           </span>
         </span>

@@ -4,6 +4,7 @@ import { commentRevisions, comments, commentThreads } from "../../../db/schema";
 import { MINUTE_MS, startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
+import { mayReadSignerNames } from "../petitions/rights.server";
 import {
   COMMENT_RULES,
   type CommentCan,
@@ -201,12 +202,15 @@ function toView(
   const reported = reports.has(row.id);
   const showBody = state === "visible" || (state === "hidden" && (mine || moderator));
   const dayOnly = Boolean(row.anonymous || row.from_signature);
+  // Names are for colleagues, as on the signers page: a reader not signed in reads what was said,
+  // not who said it (a signer's reason would name a signer). Leadership's official posts keep theirs.
+  const named = mayReadSignerNames(viewer) || Boolean(row.official);
   return {
     id: row.id,
     depth: row.depth,
     parentId: row.parent_id,
-    authorName: state === "deleted" ? null : row.author_name,
-    authorDepartment: state === "deleted" ? null : row.author_department,
+    authorName: state === "deleted" || !named ? null : row.author_name,
+    authorDepartment: state === "deleted" || !named ? null : row.author_department,
     anonymous: Boolean(row.anonymous),
     official: state !== "deleted" && Boolean(row.official),
     mine,
@@ -229,7 +233,11 @@ function toView(
     replyCount: row.reply_count,
     openReports: moderator ? row.open_reports : 0,
     inReplyTo: row.rt_id
-      ? { id: row.rt_id, authorName: row.rt_author_name, excerpt: row.rt_gone ? null : row.rt_body }
+      ? {
+          id: row.rt_id,
+          authorName: mayReadSignerNames(viewer) ? row.rt_author_name : null,
+          excerpt: row.rt_gone ? null : row.rt_body,
+        }
       : null,
     // Nobody signed out may do anything to a comment (every action needs a person).
     can: viewer

@@ -8,6 +8,7 @@ import { singleLine } from "../../platform/content/text";
 import { emailSchema } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
+import { HOUR_MS } from "../../platform/time";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { recordActivationChange } from "./activation.server";
 import { findPersonByEmail } from "./directory.server";
@@ -276,7 +277,7 @@ export function importDirectory(
 // ---- Preview, then confirm (the admin page) -------------------------------------------------------
 
 /** How long a preview can be confirmed; older ones are deleted at the next preview. */
-export const PENDING_IMPORT_MS = 60 * 60 * 1000;
+export const PENDING_IMPORT_MS = HOUR_MS;
 
 /** Confirming a preview that is gone, someone else's, or no longer what the directory would get. */
 export class StaleImportPreview extends Refusal {}
@@ -310,9 +311,7 @@ export function previewDirectoryImport(
   };
   getDb().transaction(
     (tx) => {
-      tx.delete(pendingDirectoryImports)
-        .where(lt(pendingDirectoryImports.createdAt, new Date(now - PENDING_IMPORT_MS)))
-        .run();
+      forgetExpiredPreviews(tx, now);
       tx.insert(pendingDirectoryImports)
         .values(row)
         .onConflictDoUpdate({ target: pendingDirectoryImports.id, set: row })
@@ -321,6 +320,19 @@ export function previewDirectoryImport(
     { behavior: "immediate" },
   );
   return { pendingId, report };
+}
+
+/** Previews past their hour: each holds a whole directory file, so none is kept longer (nor backed up). */
+function forgetExpiredPreviews(db: Executor, now: number): number {
+  return db
+    .delete(pendingDirectoryImports)
+    .where(lt(pendingDirectoryImports.createdAt, new Date(now - PENDING_IMPORT_MS)))
+    .run().changes;
+}
+
+/** The scheduler's job: forgets the previews nobody confirmed within the hour. */
+export function deleteExpiredDirectoryPreviews(now = Date.now()): number {
+  return forgetExpiredPreviews(getDb(), now);
 }
 
 /**

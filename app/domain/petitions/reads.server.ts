@@ -16,7 +16,7 @@ import { formerAddressOwner } from "../addresses/addresses.server";
 import { awaitingResponseSql, respondedSql, responseStatuses } from "../announcements/obligations.server";
 import type { User } from "../identity/sessions.server";
 import { countingCoSponsors } from "./organizers.server";
-import type { Petition } from "./rights.server";
+import { mayReadSignerNames, type Petition } from "./rights.server";
 import { viewableBy, viewerRights } from "./standing.server";
 
 /** What the petition pages and lists read: who may see a petition, lists and search, My petitions. */
@@ -377,9 +377,10 @@ export function petitionPage(slug: string, user: User | null) {
     page: {
       petition: petitionView(petition, viewer),
       creatorName: creator?.name ?? "A colleague",
-      // Names; person ids only for the creator, whose "drop" buttons post them.
+      // Names for colleagues only (like signers'); person ids only for the creator, whose "drop"
+      // buttons post them.
       coSponsors: listCoSponsors(petition.id).map((c) => ({
-        name: c.name,
+        name: mayReadSignerNames(user) ? c.name : null,
         personId: viewer.canDropCoSponsors ? c.id : null,
       })),
       milestones: milestoneRows.map((m) => {
