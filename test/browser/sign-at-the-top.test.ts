@@ -93,7 +93,7 @@ describe("the count and the sign box come first", () => {
       .evaluate((el) => el.getBoundingClientRect().top);
     expect(textTop).toBeGreaterThan(signTop);
     // The limit of anonymity is one sentence on the form; the rest is one click away.
-    await page.getByText(/Its limit: someone watching the network or this server while you sign/).waitFor();
+    await page.getByText(/Its limit: whoever watches the network or this server/).waitFor();
     const more = page.locator("summary", { hasText: "How anonymous signing works" });
     expect(await page.getByText(/It protects you from anyone who later holds the database/).isVisible()).toBe(
       false,

@@ -37,8 +37,8 @@ export function AnonymityChoice({
       ? "This petition takes no anonymous signatures at the moment."
       : !available
         ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
-        : // The main limit, in one sentence: the rest is in the details below.
-          "Its limit: someone watching the network or this server while you sign or withdraw, or when your browser sends it again, could tell it was you.";
+        : // The main limit, in one sentence: the rest is in "How anonymous signing works", after the button.
+          "Its limit: whoever watches the network or this server as your browser sends or withdraws it could tell it was you.";
   return (
     <fieldset className="choice">
       {/* The heading above says what the choice is about; each line says it cannot be switched. */}
@@ -100,13 +100,12 @@ export function AnonymityChoice({
           {unconfirmed}
         </p>
       ) : null}
-      <HowAnonymousSigningWorks slug={slug} anonymity={anonymity} witnesses={witnesses} />
     </fieldset>
   );
 }
 
-/** Everything the form used to say before the button, for whoever wants it. */
-function HowAnonymousSigningWorks({
+/** Everything the form used to say before the button, for whoever wants it: after the button. */
+export function HowAnonymousSigningWorks({
   slug,
   anonymity,
   witnesses,

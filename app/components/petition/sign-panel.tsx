@@ -15,7 +15,7 @@ import { ordinal } from "../format";
 import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "../forms";
 import { useHydrated } from "../use-hydrated";
 import { useLazyValidation } from "../validation";
-import { AnonymityChoice } from "./anonymity-choice";
+import { AnonymityChoice, HowAnonymousSigningWorks } from "./anonymity-choice";
 
 /**
  * The petition page's signing panel: the person's own signature (public, from the server; anonymous,
@@ -254,6 +254,7 @@ function SignForm({
         <button type="submit" name="intent" value="sign" disabled={signing.busy !== null}>
           {signing.busy ?? "Sign"}
         </button>
+        <HowAnonymousSigningWorks slug={petition.slug} anonymity={anonymity} witnesses={witnesses} />
       </Form>
     </section>
   );
