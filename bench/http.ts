@@ -1,20 +1,3 @@
-/**
- * Signatures per second through the whole production server: real session cookies of many distinct
- * signers POSTing the petition page's own sign form (session check, form parsing, signPetition, the
- * redirect with its flash cookie) — as a page without JavaScript posts it (a 302) and as Remix's
- * `?_data=` fetch posts it with JavaScript (a 204) — against the framework floor measured in the
- * same run, in alternating rounds: the bare Remix app's two actions (bench/bare-remix: one that
- * inserts one row, one that does a signature's own writes on a copy of this database), served by the
- * same Express set-up, and a bare node:http server.
- *
- * BENCH_PROFILE=DIR profiles every server (`node --cpu-prof`, a folder each) and prints where the
- * signing POST's CPU goes against the bare actions', part by part, from the samples taken during
- * each one's own rounds (bench/profile.ts).
- *
- *   npm run bench:http     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
- */
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
@@ -22,8 +5,8 @@ const { closeDb, getDb } = await import("../db/client");
 const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { insertPeople, insertSessions } = await import("./generate");
 const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
-const { machine, today, writeLatest } = await import("./report");
-const { partsTable, readProfile } = await import("./profile");
+const { machine, median, today, writeLatest } = await import("./report");
+const { partsTable, profilesIn } = await import("./profile");
 const { signFormAction, startBareRemix, startBenchTargets } = await import("./server");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -241,13 +224,6 @@ const ratios = ratioTable([
 
 // Where the CPU goes, from each 1-worker server's profiles (primary and worker), the samples taken
 // during the target's own rounds only.
-const profilesIn = (dir: string | null) =>
-  dir
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith(".cpuprofile"))
-        .map((f) => readProfile(path.join(dir, f)))
-    : [];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const parts = process.env.BENCH_PROFILE
   ? partsTable(
       [

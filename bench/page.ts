@@ -1,12 +1,3 @@
-/**
- * The petition page of a petition with 100,000 signatures and a 10,000-comment discussion, and its
- * count endpoint, through the whole production server, as signed-in colleagues (a session each)
- * would load them; against a bare node:http server measured in the same run, in alternating rounds.
- *
- *   npm run bench:page     (BENCH_ROUNDS=3, BENCH_SECONDS=5, BENCH_CONNECTIONS=32)
- */
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import type { LoadResult } from "./load";
 import { benchCompany, cleanUp } from "./setup";
 
@@ -16,9 +7,9 @@ const { checkCounts } = await import("../app/domain/petitions/counts.server");
 const { generateThread } = await import("../test/support/big-thread");
 const { insertPeople, insertSessions, insertSignatures } = await import("./generate");
 const { memoryOf, ratioTable, resultsTable, runRounds } = await import("./load");
-const { machine, today, writeLatest } = await import("./report");
+const { machine, median, today, writeLatest } = await import("./report");
 const { bareRemixRowsFor, startBareRemix, startBenchTargets } = await import("./server");
-const { PAGE_PARTS, partsTable, readProfile } = await import("./profile");
+const { PAGE_PARTS, partsTable, profilesIn } = await import("./profile");
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -184,13 +175,6 @@ const ratios = ratioTable([
 ]);
 // Where the CPU goes, from the 1-worker servers' profiles (BENCH_PROFILE), the samples taken during
 // each page's own rounds only.
-const profilesIn = (dir: string | null) =>
-  dir
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith(".cpuprofile"))
-        .map((f) => readProfile(path.join(dir, f)))
-    : [];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const parts = process.env.BENCH_PROFILE
   ? partsTable(
       [

@@ -12,7 +12,8 @@
  * request its stack is in (the session lookup, the form, the transaction …), so two targets' profiles
  * say where the difference between them goes.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ms, table } from "./report";
 
@@ -25,6 +26,14 @@ type ProfileNode = {
 export type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
 
 export const readProfile = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Profile;
+
+/** Every profile `node --cpu-prof` wrote into `dir` (primary and workers); none without a folder. */
+export const profilesIn = (dir: string | null): Profile[] =>
+  dir
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .map((f) => readProfile(path.join(dir, f)))
+    : [];
 
 const label = (node: ProfileNode) => {
   const { functionName, url, lineNumber } = node.callFrame;

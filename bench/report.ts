@@ -42,6 +42,9 @@ export function stats(samples: ArrayLike<number>): Stats {
   };
 }
 
+/** The median of several rounds' figures. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
 /** "median (min–max)" of several rounds' figures. */
 export function spread(values: number[], format: (v: number) => string): string {
   const sorted = [...values].sort((a, b) => a - b);

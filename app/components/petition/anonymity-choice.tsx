@@ -15,7 +15,6 @@ export function AnonymityChoice({
   hasWallet,
   lastingRefusal,
   unconfirmed,
-  witnesses,
   onChange,
 }: {
   slug: string;
@@ -28,7 +27,6 @@ export function AnonymityChoice({
   hasWallet: boolean | null;
   lastingRefusal: string | null;
   unconfirmed: string | null;
-  witnesses: string[];
   onChange: (visibility: "public" | "anonymous") => void;
 }) {
   const anonymousHint = !hydrated

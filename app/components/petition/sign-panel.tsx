@@ -196,7 +196,6 @@ function SignForm({
           hasWallet={signing.hasWallet}
           lastingRefusal={lastingRefusal}
           unconfirmed={unconfirmed}
-          witnesses={witnesses}
           onChange={setVisibility}
         />
         {/* Filled in by the browser just before a public signature is sent. */}
