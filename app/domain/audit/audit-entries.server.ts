@@ -174,27 +174,18 @@ function resolveNames(entries: Entry[]) {
     if (t.subjectType === "policy") policyIds.push(t.subjectId);
     if (t.subjectType === "announcement") announcementIds.push(t.subjectId);
   }
-  const petitionRows = petitionIds.length
-    ? db
-        .select({ id: petitions.id, title: petitions.title, slug: petitions.slug })
-        .from(petitions)
-        .where(inArray(petitions.id, petitionIds))
-        .all()
-    : [];
-  const announcementRows = announcementIds.length
-    ? db
-        .select({ id: announcements.id, title: announcements.title, slug: announcements.slug })
-        .from(announcements)
-        .where(inArray(announcements.id, announcementIds))
-        .all()
-    : [];
-  const policyRows = policyIds.length
-    ? db
-        .select({ id: policies.id, title: policies.title, slug: policies.slug })
-        .from(policies)
-        .where(inArray(policies.id, policyIds))
-        .all()
-    : [];
+  // Petitions, memos and policies are named alike: a title, linked by its address.
+  const titled = (table: typeof petitions | typeof announcements | typeof policies, ids: number[]) =>
+    ids.length
+      ? db
+          .select({ id: table.id, title: table.title, slug: table.slug })
+          .from(table)
+          .where(inArray(table.id, ids))
+          .all()
+      : [];
+  const petitionRows = titled(petitions, petitionIds);
+  const announcementRows = titled(announcements, announcementIds);
+  const policyRows = titled(policies, policyIds);
   const tokenRows = tokenIds.length
     ? db
         .select({ id: scimTokens.id, label: scimTokens.label })
