@@ -86,6 +86,9 @@ export type PetitionUpdateKind = (typeof PETITION_UPDATE_KINDS)[number];
 export const MILESTONE_ORIGINS = ["default", "organizer"] as const;
 export type MilestoneOrigin = (typeof MILESTONE_ORIGINS)[number];
 
+/** How long a petition may stay open for signatures, in days: the form's bounds and the site default's. */
+export const OPEN_FOR_DAYS = { min: 7, max: 365 } as const;
+
 /** The longest category a petition may take (the petition form and the admins' list of categories). */
 export const CATEGORY_MAX_LENGTH = 60;
 /** How many categories the admins' list may hold: a choice, not a directory. */

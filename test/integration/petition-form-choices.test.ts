@@ -2,13 +2,14 @@ import { desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { PETITION_LIMITS } from "../../app/domain/petitions/forms";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DEFAULT_SETTINGS, getMilestoneDefaults, getSettings } from "../../app/platform/site/settings.server";
 import * as settingsRoute from "../../app/routes/admin.settings";
 import * as editRoute from "../../app/routes/petitions.$slug.edit";
 import * as newRoute from "../../app/routes/petitions.new";
 import { getDb } from "../../db/client";
-import { auditLog, petitions } from "../../db/schema";
+import { auditLog, petitions, siteSettings } from "../../db/schema";
 import { callRoute } from "../support/fixtures";
 import { draftPetition, makeCompany } from "../support/petition-fixtures";
 
@@ -184,5 +185,16 @@ describe("the days a petition stays open by default", () => {
     expect(stored(petition.id)?.openForDays).toBe(60);
     expect((await save("")).status).toBe(302);
     expect(stored(petition.id)?.openForDays).toBe(45);
+  });
+
+  it("stay within what a creator may type: an admin cannot set more, and a value stored under older bounds falls back alone", async () => {
+    const before = getSettings();
+    const refused = await saveSettings({ openForDays: String(PETITION_LIMITS.openForDays.max + 1) });
+    expect(refused.status).toBe(400);
+    expect(getSettings()).toEqual(before);
+    // A default of 500 days, stored before the bounds were the form's: only that setting falls back.
+    expect((await saveSettings({ coSponsorsRequired: "4" })).status).toBe(302);
+    getDb().update(siteSettings).set({ value: 500 }).where(eq(siteSettings.key, "openForDays")).run();
+    expect(getSettings()).toMatchObject({ openForDays: DEFAULT_SETTINGS.openForDays, coSponsorsRequired: 4 });
   });
 });

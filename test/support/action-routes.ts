@@ -70,6 +70,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
       "coSponsorsRequired",
       "openForDays",
       "commentReportThreshold",
+      "anonymousAuthorDays",
       "emailSignIn",
       "categories",
       "milestones[0].threshold",

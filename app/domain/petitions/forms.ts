@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { singleLine } from "../../platform/content/text";
-import { CATEGORY_MAX_LENGTH, REJECTION_REASONS } from "../../vocabulary/petitions";
+import { CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS, REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
 
@@ -13,7 +13,7 @@ export const PETITION_LIMITS = {
   summary: { min: 20, max: 500 },
   body: { min: 50, max: 10_000 },
   category: { max: CATEGORY_MAX_LENGTH },
-  openForDays: { min: 7, max: 365 },
+  openForDays: OPEN_FOR_DAYS,
 } as const;
 
 const L = PETITION_LIMITS;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { milestoneDefaults, siteSettings } from "../../../db/schema";
 import { getConfig } from "../../config.server";
-import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH } from "../../vocabulary/petitions";
+import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS } from "../../vocabulary/petitions";
 import { singleLine } from "../content/text";
 import { Refusal } from "../refusal";
 import { type Actor, recordAudit } from "../security/audit.server";
@@ -11,7 +11,8 @@ import { type Actor, recordAudit } from "../security/audit.server";
 /** Site-wide settings with their defaults; admins change them on /admin/settings. */
 export const settingsSchema = z.object({
   coSponsorsRequired: z.coerce.number().int().min(0).max(50),
-  openForDays: z.coerce.number().int().min(1).max(730),
+  /** The default a petition takes when its creator leaves the field empty: within the form's bounds. */
+  openForDays: z.coerce.number().int().min(OPEN_FOR_DAYS.min).max(OPEN_FOR_DAYS.max),
   /** Open reports at which a comment hides itself until a moderator looks at it. */
   commentReportThreshold: z.coerce.number().int().min(1).max(100),
   /**
@@ -65,8 +66,8 @@ export function signInOptions() {
 
 export class SettingsError extends Refusal {}
 
-/** Built once: `.partial()` makes a new schema on every call, and pages read the settings often. */
-const storedSettingsSchema = settingsSchema.partial();
+/** Each setting's own schema, to read a stored value alone (see getSettings). */
+const settingSchemas: Record<string, z.ZodType> = settingsSchema.shape;
 const statements = preparedStatements((db) => ({
   all: db.select({ key: siteSettings.key, value: siteSettings.value }).from(siteSettings).prepare(),
 }));
@@ -77,9 +78,14 @@ const statements = preparedStatements((db) => ({
  * reads what that transaction sees.
  */
 export function getSettings(): Settings {
-  const rows = statements().all.all();
-  const parsed = storedSettingsSchema.safeParse(Object.fromEntries(rows.map((row) => [row.key, row.value])));
-  return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
+  // Each value read alone: one stored under older bounds (a default of 500 days, say) falls back to
+  // its own default, never taking every other setting with it.
+  const stored: Record<string, unknown> = {};
+  for (const row of statements().all.all()) {
+    const parsed = settingSchemas[row.key]?.safeParse(row.value);
+    if (parsed?.success) stored[row.key] = parsed.data;
+  }
+  return { ...DEFAULT_SETTINGS, ...stored };
 }
 
 export type MilestoneDefault = { threshold: number; responseRequired: boolean; responseDays: number | null };
