@@ -15,7 +15,8 @@ export function redirectFromFormerAddress(
   if (given === undefined || given === current || /^\d+$/.test(given)) return;
   if (request.method !== "GET" && request.method !== "HEAD") return;
   const url = new URL(request.url);
-  if (!url.pathname.startsWith(prefix)) return;
+  // Routes match whatever the case ("/PETITIONS/…"), so the prefix is compared so too.
+  if (!url.pathname.toLowerCase().startsWith(prefix)) return;
   const below = url.pathname.slice(prefix.length).replace(/^[^/]*/, "");
   throw redirect(`${prefix}${encodeURIComponent(current)}${below}${url.search}`, 301);
 }

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADDRESSES_RENEWED, renewFormerRulesAddresses } from "../../app/domain/addresses/addresses.server";
 import { editPetition } from "../../app/domain/petitions/drafting.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { findPetition } from "../../app/domain/petitions/reads.server";
 import { petitionUrl } from "../../app/platform/site/addresses.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
@@ -121,6 +122,10 @@ describe("records the former rules addressed", () => {
       company.member(3),
     );
     ascii = openPetition(company, "Bike parking at the Leeds office");
+    // Collecting co-sponsors under a counted address: found by its link only, never by counting.
+    const collecting = draftPetition(company.member(4), "社員食堂の改善");
+    transitionPetition(collecting.id, { action: "submit" }, company.member(4));
+    addressedTheOldWay(petitions, collecting.id, "petition-3");
 
     const feed = await callRoute(petitionFeed, "loader", null, "/petitions/2-petition/feed.atom", {
       slug: "2-petition",
@@ -129,7 +134,7 @@ describe("records the former rules addressed", () => {
     feedsBefore.announcements = await announcementsFeed.loader().text();
 
     getDb().delete(siteSettings).where(eq(siteSettings.key, ADDRESSES_RENEWED)).run();
-    expect(renewFormerRulesAddresses(NOW)).toBe(4);
+    expect(renewFormerRulesAddresses(NOW)).toBe(5);
     moved.petition = findPetition(String(story.petition.id))?.slug ?? "";
     moved.policy = getDb().select().from(policies).where(eq(policies.id, policyId)).get()?.slug ?? "";
     moved.announcement =
@@ -218,6 +223,24 @@ describe("records the former rules addressed", () => {
     });
     expect(memo.status).toBe(301);
     expect(location(memo)).toBe(`/api/announcements/${enc(moved.announcement)}`);
+  });
+
+  it("redirect whatever the case of the path, as the routes match it", async () => {
+    const response = await callRoute(petitionPage, "loader", null, "/PETITIONS/2-petition", {
+      slug: "2-petition",
+    });
+    expect(response.status).toBe(301);
+    expect(location(response)).toBe(`/petitions/${enc(moved.petition)}`);
+  });
+
+  it("found by an address the former rules counted ('petition-3'), find no more than a number does", async () => {
+    const asked = (who: ReturnType<typeof company.member>) =>
+      callRoute(petitionPage, "loader", who, "/petitions/petition-3", { slug: "petition-3" });
+    // A colleague counting addresses finds no collecting petition (nor its new title); its creator does.
+    const counted = await asked(company.member(5));
+    expect(counted.status).toBe(404);
+    expect(location(counted)).toBeNull();
+    expect((await asked(company.member(4))).status).toBe(301);
   });
 
   it("do not redirect from a draft's old address to someone who may not see it (its title stays unsaid)", async () => {

@@ -196,5 +196,8 @@ describe("the days a petition stays open by default", () => {
     expect((await saveSettings({ coSponsorsRequired: "4" })).status).toBe(302);
     getDb().update(siteSettings).set({ value: 500 }).where(eq(siteSettings.key, "openForDays")).run();
     expect(getSettings()).toMatchObject({ openForDays: DEFAULT_SETTINGS.openForDays, coSponsorsRequired: 4 });
+    // A row whose key is an object's own property name is no setting (it crashed every read).
+    getDb().insert(siteSettings).values({ key: "constructor", value: 1 }).run();
+    expect(getSettings()).toMatchObject({ coSponsorsRequired: 4 });
   });
 });

@@ -59,6 +59,10 @@ describe("addresses in every script", () => {
     // "Pаy rise" with a Cyrillic а, "ΑΙ" with Greek capitals.
     expect(slugify("P\u0430y rise")).toBe("pay-rise");
     expect(slugify("\u0391\u0399 training")).toBe("ai-training");
+    // A combining dot, a modifier apostrophe or a tatweel inside a Latin word is dropped.
+    expect(slugify("Pay ri\u0307se")).toBe("pay-rise");
+    expect(slugify("Don\u02bct cut pay")).toBe("dont-cut-pay");
+    expect(slugify("Pay\u0640rise")).toBe("payrise");
   });
 
   it("cuts a long title at a word boundary within 60 characters, in any script", () => {

@@ -318,6 +318,9 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
   return petition.bodyHtml || renderStoredMarkdown(petition.body);
 }
 
+/** The addresses the former rules gave titles without Latin letters: a counter anyone can walk. */
+const COUNTED_ADDRESS = /^(\d+-)?petition(-\d+)?$/;
+
 /**
  * The petition at this address (id or slug) if this person may see it, or undefined: others are told
  * it does not exist, as though it did not (a 403 would confirm that a draft with that title exists).
@@ -325,8 +328,12 @@ export function petitionBodyHtml(petition: Pick<Petition, "body" | "bodyHtml">):
 export function findViewablePetition(idOrSlug: string, user: User | null): Petition | undefined {
   const petition = findPetition(idOrSlug);
   if (!petition) return undefined;
-  // A former address is asked for as an address is (ADR 40), not as a number.
-  const askedBy = /^\d+$/.test(idOrSlug) && Number(idOrSlug) === petition.id ? "number" : "slug";
+  // A former address is asked for as an address is (ADR 40) — unless the former rules made it from a
+  // counter ("petition-3", "2-petition"): anyone can count those, so they find no more than a number.
+  const counted =
+    (/^\d+$/.test(idOrSlug) && Number(idOrSlug) === petition.id) ||
+    (idOrSlug !== petition.slug && COUNTED_ADDRESS.test(idOrSlug));
+  const askedBy = counted ? "number" : "slug";
   return viewableBy(getDb(), petition, user, askedBy) ? petition : undefined;
 }
 

@@ -51,8 +51,11 @@ export function slugify(title: string, fallback = "petition"): string {
     .join("")
     .toLowerCase()
     .replace(/[^a-z0-9\p{L}\p{M}]+/gu, "-")
-    // A mark with no letter before it (after a symbol that became a break) belongs to nothing.
+    // A mark with no letter before it (after a symbol that became a break) belongs to nothing; one after
+    // a Latin letter or digit, or a modifier letter or tatweel there, would make a look-alike of a
+    // plain address ("ri\u0307se" for "rise").
     .replace(/(^|-)\p{M}+/gu, "$1")
+    .replace(/([a-z0-9])[\p{M}\p{Lm}\u0640]+/gu, "$1")
     .replace(/-{2,}/g, "-")
     .replace(/^-+|-+$/g, "");
   // At most 60 characters, cut at a word boundary (Intl.Segmenter knows where Japanese, Chinese and

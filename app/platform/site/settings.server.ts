@@ -82,6 +82,8 @@ export function getSettings(): Settings {
   // its own default, never taking every other setting with it.
   const stored: Record<string, unknown> = {};
   for (const row of statements().all.all()) {
+    // Own keys only: a row named "constructor" would find an inherited property.
+    if (!Object.hasOwn(settingSchemas, row.key)) continue;
     const parsed = settingSchemas[row.key]?.safeParse(row.value);
     if (parsed?.success) stored[row.key] = parsed.data;
   }
