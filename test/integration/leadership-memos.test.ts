@@ -9,7 +9,7 @@ import type { User } from "../../app/domain/identity/sessions.server";
 import { createPolicy, publishPolicyVersion } from "../../app/domain/policies/registry.server";
 import { setEmailPreference } from "../../app/platform/mail/email-preferences.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
-import { DAY_MS } from "../../app/platform/time";
+import { DAY_MS, MINUTE_MS } from "../../app/platform/time";
 import * as editAnnouncement from "../../app/routes/announcements.$slug.edit";
 import * as newAnnouncement from "../../app/routes/announcements.new";
 import { getDb } from "../../db/client";
@@ -26,6 +26,8 @@ const staff = (i: number): User => {
 };
 const { leader } = company;
 const T0 = Date.UTC(2026, 5, 1, 9); // fixed clock
+/** `YYYY-MM-DD` (UTC) of an instant, as date fields take it. */
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const memoCount = () => getDb().select().from(announcements).all().length;
 
 const policy = createPolicy(
@@ -62,12 +64,14 @@ const reply = async (response: Response) => ({
 
 describe("commitments past their due day", () => {
   it("are overdue once the due day is over, unless done — on the page and in the API alike", () => {
-    const due = new Date(Date.UTC(2026, 6, 31)); // fixed clock
+    // The exemption process is due two months after T0, on a day (midnight UTC), as the form takes it.
+    const dueDay = Date.parse(isoDay(T0 + 60 * DAY_MS));
+    const due = new Date(dueDay);
     const inProgress = { status: "in_progress" as const, dueAt: due };
-    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 6, 31, 23, 59))).toBe(false); // fixed clock
-    expect(isCommitmentOverdue(inProgress, Date.UTC(2026, 7, 1))).toBe(true); // fixed clock
-    expect(isCommitmentOverdue({ ...inProgress, status: "done" }, Date.UTC(2026, 11, 6))).toBe(false); // fixed clock
-    expect(isCommitmentOverdue({ status: "planned", dueAt: null }, Date.UTC(2030, 0, 1))).toBe(false); // fixed clock
+    expect(isCommitmentOverdue(inProgress, dueDay + DAY_MS - MINUTE_MS)).toBe(false);
+    expect(isCommitmentOverdue(inProgress, dueDay + DAY_MS)).toBe(true);
+    expect(isCommitmentOverdue({ ...inProgress, status: "done" }, dueDay + 128 * DAY_MS)).toBe(false);
+    expect(isCommitmentOverdue({ status: "planned", dueAt: null }, dueDay + 1_000 * DAY_MS)).toBe(false);
 
     const memo = saveAnnouncement(
       null,
@@ -75,8 +79,8 @@ describe("commitments past their due day", () => {
         title: "Pausing keystroke logging",
         body: "From June, everyone can pause keystroke logging for up to thirty minutes.",
         commitments: [
-          { text: "Pause controls", status: "in_progress", dueAt: "2026-06-15" }, // fixed clock
-          { text: "An exemption process", status: "in_progress", dueAt: "2026-07-31" }, // fixed clock
+          { text: "Pause controls", status: "in_progress", dueAt: isoDay(T0 + 14 * DAY_MS) },
+          { text: "An exemption process", status: "in_progress", dueAt: isoDay(dueDay) },
         ],
       }),
       leader,
@@ -87,13 +91,13 @@ describe("commitments past their due day", () => {
     if (!pause) throw new Error("no commitment");
     updateCommitment(pause.id, { status: "done" }, leader, T0 + 10 * DAY_MS);
     // Four months past the exemption process's due day, as in the seeded company.
-    const december = Date.UTC(2026, 11, 6); // fixed clock
+    const december = dueDay + 128 * DAY_MS;
     expect(announcementDetails(memo, december).commitments.map((c) => [c.text, c.overdue])).toEqual([
       ["Pause controls", false],
       ["An exemption process", true],
     ]);
     expect(toApiAnnouncement(memo, december).commitments.map((c) => c.overdue)).toEqual([false, true]);
-    expect(announcementDetails(memo, Date.UTC(2026, 6, 1)).commitments.some((c) => c.overdue)).toBe(false); // fixed clock
+    expect(announcementDetails(memo, T0 + 30 * DAY_MS).commitments.some((c) => c.overdue)).toBe(false);
   });
 });
 
