@@ -20,6 +20,8 @@ export async function freePort(): Promise<number> {
 
 /** node with tsx's loader, in one process: killing it leaves no orphan (the tsx binary forks a child). */
 const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
+/** The first words of the primary's banner, printed once every worker is ready (app/server/primary.ts). */
+const STARTED = "Undersigned is listening on ";
 
 /** The processes whose parent is `pid` (Linux: read from /proc). */
 export function childrenOf(pid: number): number[] {
@@ -143,12 +145,16 @@ export async function startAppServer(
       output += chunk;
     });
 
+    // Started means every worker is ready: the primary prints its banner then. /healthz answers as
+    // soon as the first worker listens, which on a busy machine can be seconds before the others.
+    const banners = () => output.split(STARTED).length;
+    const bannersBefore = banners();
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
       try {
         const response = await fetch(`${baseUrl}/healthz`);
-        if (response.ok) break;
+        if (response.ok && banners() > bannersBefore) break;
       } catch {
         // not listening yet
       }
