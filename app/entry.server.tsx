@@ -6,6 +6,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
+import { CatalogProvider } from "./i18n/catalog-context";
+import { catalogFor } from "./i18n/catalogs.server";
+import { type AnyLocale, isLocale, isPseudoLocale, SOURCE_LOCALE } from "./i18n/locales";
 import { errorForLog } from "./platform/runtime/log-text";
 import { isStorageFull, noteStorageFull } from "./platform/runtime/storage.server";
 import { boot, closeDatabase, openForServing, startJobs } from "./server/boot.server";
@@ -49,6 +52,10 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce ?? "";
+  // The root loader chose the reader's language; without its data (it failed), the source language.
+  const chosen = (remixContext.staticHandlerContext.loaderData.root as { locale?: unknown } | undefined)
+    ?.locale;
+  const locale: AnyLocale = isLocale(chosen) || isPseudoLocale(chosen) ? chosen : SOURCE_LOCALE;
   // Bots and no-JS clients get the whole document at once; browsers get the shell as soon as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
@@ -56,7 +63,9 @@ export default function handleRequest(
     let abortTimer: NodeJS.Timeout | undefined;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <CatalogProvider value={{ locale, messages: catalogFor(locale) }}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </CatalogProvider>
       </NonceProvider>,
       {
         nonce,

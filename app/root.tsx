@@ -13,14 +13,19 @@ import {
   useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { IntlProvider } from "react-intl";
 import { startBackgroundIssuance } from "./browser/background-tokens";
 import { DeviceStepBanner } from "./components/device-step-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { can } from "./domain/identity/permissions.server";
+import { useLoadedCatalog } from "./i18n/catalog-context";
+import { directionOf, TIME_ZONE_COOKIE } from "./i18n/locales";
+import { formattingLocale, type MessageKey, reportMissing, useT } from "./i18n/translate";
 import styles from "./styles/app.css?url";
 import { readFlash } from "./web/flash.server";
+import { readerOf } from "./web/reader.server";
 import { getSessionUser } from "./web/session.server";
 
 /** Inline, so there is no public/ folder and no extra request. */
@@ -41,8 +46,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (session?.setCookie) headers.append("Set-Cookie", session.setCookie);
   if (clearFlash) headers.append("Set-Cookie", clearFlash);
   const user = session?.user ?? null;
+  const reader = readerOf(request, user);
   return json(
     {
+      locale: reader.locale,
+      timeZone: reader.timeZone,
+      /** Whether the person chose a zone: if not, the browser's own replaces the one guessed here. */
+      zoneChosen: Boolean(user?.timeZone),
       user: user && { id: user.id, name: user.name, email: user.email, roles: user.roles },
       canAdminister: user ? can(user, "view:admin") : false,
       canModerate: user ? can(user, "moderate:petition") : false,
@@ -57,10 +67,47 @@ export function useOptionalUser() {
   return useRouteLoaderData<typeof loader>("root")?.user ?? null;
 }
 
+/**
+ * Tells the server the browser's time zone (as a cookie, for the next page) — no request of its own,
+ * the same for every visitor. Times on this page switch to it after hydration (see Localized).
+ */
+const REPORT_TIME_ZONE = `try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone,c="${TIME_ZONE_COOKIE}="+encodeURIComponent(z);if(z&&document.cookie.split("; ").indexOf(c)<0)document.cookie=c+";path=/;max-age=31536000;samesite=lax"+(location.protocol==="https:"?";secure":"")}catch(e){}`;
+
+/** The reader's language and zone around every page, its error boundary included. */
+function Localized({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const catalog = useLoadedCatalog();
+  const locale = data?.locale ?? catalog.locale;
+  const [timeZone, setTimeZone] = useState(data?.timeZone ?? "UTC");
+  useEffect(() => {
+    if (data?.zoneChosen) return setTimeZone(data.timeZone);
+    const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    setTimeZone(browser || data?.timeZone || "UTC");
+  }, [data?.zoneChosen, data?.timeZone]);
+  // The person changed their language: this page's words were loaded for the old one.
+  useEffect(() => {
+    if (locale !== catalog.locale) window.location.reload();
+  }, [locale, catalog.locale]);
+  return (
+    <IntlProvider
+      locale={formattingLocale(locale)}
+      timeZone={timeZone}
+      messages={catalog.messages}
+      onError={reportMissing}
+      textComponent="span"
+    >
+      {children}
+    </IntlProvider>
+  );
+}
+
 function Document({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const catalog = useLoadedCatalog();
+  const locale = data?.locale ?? catalog.locale;
   return (
-    <html lang="en">
+    <html lang={locale} dir={directionOf(locale)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -77,9 +124,15 @@ function Document({ children }: { children: ReactNode }) {
           // biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, no user input
           dangerouslySetInnerHTML={{ __html: "globalThis.__zod_globalConfig={jitless:true}" }}
         />
+        <script
+          nonce={nonce}
+          suppressHydrationWarning
+          // biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, no user input
+          dangerouslySetInnerHTML={{ __html: REPORT_TIME_ZONE }}
+        />
       </head>
       <body>
-        {children}
+        <Localized>{children}</Localized>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -87,37 +140,40 @@ function Document({ children }: { children: ReactNode }) {
   );
 }
 
-type NavItem = { to: string; label: string; end?: boolean };
+type NavItem = { to: string; label: MessageKey; end?: boolean };
 
 /** The links a person's roles give them: what every page's header offers. */
 function useNavItems() {
   const data = useRouteLoaderData<typeof loader>("root");
   const signedIn = Boolean(data?.user);
   const main: NavItem[] = [
-    { to: "/petitions", label: "Petitions" },
-    { to: "/announcements", label: "Announcements" },
-    { to: "/policies", label: "Policies" },
-    ...(data?.canRespond ? [{ to: "/leadership", label: "Awaiting response" }] : []),
-    ...(data?.canModerate ? [{ to: "/moderation", label: "Moderation" }] : []),
-    ...(data?.canAdminister ? [{ to: "/admin", label: "Admin" }] : []),
+    { to: "/petitions", label: "common.nav.petitions" },
+    { to: "/announcements", label: "common.nav.announcements" },
+    { to: "/policies", label: "common.nav.policies" },
+    ...(data?.canRespond
+      ? [{ to: "/leadership", label: "common.nav.awaitingResponse" } satisfies NavItem]
+      : []),
+    ...(data?.canModerate ? [{ to: "/moderation", label: "common.nav.moderation" } satisfies NavItem] : []),
+    ...(data?.canAdminister ? [{ to: "/admin", label: "common.nav.admin" } satisfies NavItem] : []),
   ];
   const own: NavItem[] = signedIn
-    ? [
-        { to: "/my/petitions", label: "My petitions" },
-        { to: "/my/feedback", label: "My feedback" },
-        { to: "/settings", label: "Email settings" },
-      ]
+    ? ([
+        { to: "/my/petitions", label: "common.nav.myPetitions" },
+        { to: "/my/feedback", label: "common.nav.myFeedback" },
+        { to: "/settings", label: "common.nav.settings" },
+      ] satisfies NavItem[])
     : [];
   return { user: data?.user ?? null, main, own };
 }
 
 function NavItems({ items }: { items: NavItem[] }) {
+  const t = useT();
   return (
     <>
       {items.map((item) => (
         <li key={item.to}>
           <NavLink to={item.to} end={item.end}>
-            {item.label}
+            {t(item.label)}
           </NavLink>
         </li>
       ))}
@@ -131,6 +187,7 @@ function NavItems({ items }: { items: NavItem[] }) {
  * are <details>, so they open without JavaScript; with it, moving to another page closes them.
  */
 function Header() {
+  const t = useT();
   const { user, main, own } = useNavItems();
   const location = useLocation();
   const header = useRef<HTMLElement>(null);
@@ -142,9 +199,9 @@ function Header() {
     <header className="site-header" ref={header}>
       <div className="wrap header-row">
         <Link to="/" className="brand">
-          Undersigned
+          {t("common.brand")}
         </Link>
-        <nav aria-label="Main" className="nav-wide">
+        <nav aria-label={t("common.nav.main")} className="nav-wide">
           <ul className="nav-list">
             <NavItems items={main} />
           </ul>
@@ -156,7 +213,7 @@ function Header() {
                 <summary className="who" title={user.name ?? user.email}>
                   {user.name ?? user.email}
                 </summary>
-                <nav aria-label="Your pages" className="header-menu-panel">
+                <nav aria-label={t("common.nav.yourPages")} className="header-menu-panel">
                   <ul className="nav-list">
                     <NavItems items={own} />
                   </ul>
@@ -164,18 +221,18 @@ function Header() {
               </details>
               <Form method="post" action="/sign-out">
                 <button type="submit" className="button-link">
-                  Sign out
+                  {t("common.signOut")}
                 </button>
               </Form>
             </>
           ) : (
-            <Link to="/sign-in">Sign in</Link>
+            <Link to="/sign-in">{t("common.signIn")}</Link>
           )}
           <details className="header-menu nav-narrow">
-            <summary>Menu</summary>
-            <nav aria-label="Main" className="header-menu-panel">
+            <summary>{t("common.nav.menu")}</summary>
+            <nav aria-label={t("common.nav.main")} className="header-menu-panel">
               <ul className="nav-list">
-                <NavItems items={[{ to: "/", label: "Home", end: true }, ...main, ...own]} />
+                <NavItems items={[{ to: "/", label: "common.nav.home", end: true }, ...main, ...own]} />
               </ul>
             </nav>
           </details>
@@ -191,10 +248,11 @@ export function Layout({ children }: { children: ReactNode }) {
 
 /** The page frame around every route, also around the error boundary. */
 function Frame({ children }: { children: ReactNode }) {
+  const t = useT();
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("common.skipToContent")}
       </a>
       <Header />
       <main id="main" className="wrap">
@@ -202,8 +260,7 @@ function Frame({ children }: { children: ReactNode }) {
       </main>
       <footer className="site-footer">
         <div className="wrap">
-          Undersigned — petitions and policy feedback, verified and private.{" "}
-          <a href="/transparency">The public log</a>
+          {t("common.footer.tagline")} <a href="/transparency">{t("common.footer.publicLog")}</a>
         </div>
       </footer>
     </>

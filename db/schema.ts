@@ -91,6 +91,10 @@ export const people = sqliteTable(
      * SCIM id (`<id>-<n>`), so the deleted one's id keeps answering 404 (RFC 7644 §3.6).
      */
     scimGeneration: integer("scim_generation").notNull().default(0),
+    /** The language the person chose for pages and emails; null follows their browser, then the company's. */
+    locale: text("locale"),
+    /** The time zone the person chose (IANA); null follows their browser, then the company's. */
+    timeZone: text("time_zone"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -26,6 +26,9 @@ export type User = {
   department: string | null;
   location: string | null;
   roles: Role[];
+  /** Their chosen language and time zone (null: their browser's, then the company's). */
+  locale?: string | null;
+  timeZone?: string | null;
 };
 
 /** Starts a session (inside the caller's transaction) and returns the raw token for the cookie. */
@@ -68,13 +71,15 @@ const statements = preparedStatements((db) => ({
       name: string | null;
       department: string | null;
       location: string | null;
+      locale: string | null;
+      time_zone: string | null;
       active: number;
       in_directory: number;
       roles: string | null;
     }
   >(
     `select s.id, s.created_at, s.renewed_at, p.id as person_id, p.email, p.name, p.department, p.location,
-       p.active, p.in_directory, (select group_concat(role) from person_roles where person_id = p.id) as roles
+       p.locale, p.time_zone, p.active, p.in_directory, (select group_concat(role) from person_roles where person_id = p.id) as roles
      from sessions s join people p on p.id = s.person_id
      where s.token_hash = ? and s.expires_at > ?`,
   ),
@@ -101,6 +106,8 @@ export function sessionUser(token: string, now = Date.now()): { user: User; rene
     department: row.department,
     location: row.location,
     roles,
+    locale: row.locale,
+    timeZone: row.time_zone,
   };
   if (now - row.renewed_at < RENEW_AFTER_MS) return { user, renewed: false };
   try {

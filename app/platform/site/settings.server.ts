@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { milestoneDefaults, siteSettings } from "../../../db/schema";
 import { getConfig } from "../../config.server";
+import { isTimeZone, LOCALES } from "../../i18n/locales";
 import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS } from "../../vocabulary/petitions";
 import { singleLine } from "../content/text";
 import { Refusal } from "../refusal";
@@ -30,6 +31,10 @@ export const settingsSchema = z.object({
    * one it has when it leaves the list.
    */
   categories: z.array(z.string().overwrite(singleLine).min(1).max(CATEGORY_MAX_LENGTH)).max(CATEGORIES_MAX),
+  /** The language of pages and emails for whoever has chosen none and whose browser asks for none we speak. */
+  defaultLocale: z.enum(LOCALES),
+  /** The time zone times are shown in for whoever has chosen none and whose browser has not said. */
+  defaultTimeZone: z.string().refine(isTimeZone, "Choose a time zone from the list."),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
@@ -40,6 +45,8 @@ export const DEFAULT_SETTINGS: Settings = {
   emailSignIn: true,
   // The demo company's subjects, and benefits: admins edit the list at /admin/settings.
   categories: ["Benefits", "Facilities", "Hybrid work", "Pay", "Privacy"],
+  defaultLocale: "en",
+  defaultTimeZone: "UTC",
 };
 
 /** Whether a company identity provider (OIDC or SAML) is configured. */

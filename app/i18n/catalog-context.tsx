@@ -1,0 +1,16 @@
+import { createContext, type ReactNode, useContext } from "react";
+import type { AnyLocale } from "./locales";
+
+/**
+ * The catalog the document was rendered with, handed to the root by the entry modules (the server's
+ * from memory, the browser's loaded before hydration), so the root's IntlProvider has its words
+ * without carrying them in any loader's data.
+ */
+export type LoadedCatalog = { locale: AnyLocale; messages: Record<string, string> };
+const CatalogContext = createContext<LoadedCatalog>({ locale: "en", messages: {} });
+
+export function CatalogProvider({ value, children }: { value: LoadedCatalog; children: ReactNode }) {
+  return <CatalogContext.Provider value={value}>{children}</CatalogContext.Provider>;
+}
+
+export const useLoadedCatalog = () => useContext(CatalogContext);

@@ -1,0 +1,4 @@
+import common from "./de/common.json";
+import type { MessageKey } from "./en";
+
+export const de: Record<MessageKey, string> = { ...common };

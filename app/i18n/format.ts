@@ -1,0 +1,59 @@
+import { type IntlShape, useIntl } from "react-intl";
+import { translatorOf } from "./translate";
+
+/**
+ * The one way the product writes a time or a number (ADR 0041): in the reader's language and time
+ * zone (the root's IntlProvider, or `intlFor` for an email), so one screen never mixes formats.
+ * A moment that matters (a due date, a closing time, a scheduled memo) names its zone. A value the
+ * product keeps only to the day or the hour on purpose (anonymous acts, comments, ledger entries)
+ * is written as that UTC day or hour, labelled UTC: shifting it into a zone would claim a precision
+ * it does not have, or show the wrong day.
+ */
+type When = string | number | Date | null | undefined;
+
+const MOMENT = {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZoneName: "short",
+} as const;
+const DAY = { day: "numeric", month: "short", year: "numeric" } as const;
+
+export function formatterOf(intl: IntlShape) {
+  const t = translatorOf(intl);
+  const none = (value: When): value is null | undefined => value === null || value === undefined;
+  return {
+    /** "7 Dec 2026, 22:10 GMT+8": a moment, in the reader's zone, the zone named. */
+    dateTime: (value: When) =>
+      none(value) ? t("common.time.none") : intl.formatDate(new Date(value), MOMENT),
+    /** "7 Dec 2026": the day a moment falls on in the reader's zone. */
+    date: (value: When) => (none(value) ? t("common.time.none") : intl.formatDate(new Date(value), DAY)),
+    /** "7 Dec 2026 (UTC)": a value kept to the UTC day. */
+    utcDay: (value: When) =>
+      none(value)
+        ? t("common.time.none")
+        : t("common.time.utcDay", { day: intl.formatDate(new Date(value), { ...DAY, timeZone: "UTC" }) }),
+    /** "7 Dec 2026, 22:00 UTC": a value kept to the UTC hour. */
+    utcHour: (value: When) =>
+      none(value) ? t("common.time.none") : intl.formatDate(new Date(value), { ...MOMENT, timeZone: "UTC" }),
+    /** "1,500" / "1.500" / "1 500". */
+    number: (value: number) => intl.formatNumber(value),
+    /** "1st" / "1." / "1er" / "1番目". */
+    ordinal: (n: number) => t("common.ordinal", { n }),
+    /** How long something has waited, in the largest whole unit: "under an hour", "5 hours", "3 days". */
+    waiting: (ms: number) => {
+      const hours = Math.floor(ms / 3_600_000);
+      if (hours < 1) return t("common.wait.underAnHour");
+      if (hours < 48) return t("common.wait.hours", { hours });
+      return t("common.wait.days", { days: Math.floor(hours / 24) });
+    },
+  };
+}
+export type Formatter = ReturnType<typeof formatterOf>;
+
+/** In a component: times and numbers for the reader. */
+export function useFormat(): Formatter {
+  return formatterOf(useIntl());
+}

@@ -1,0 +1,60 @@
+import Negotiator from "negotiator";
+import type { IntlShape } from "react-intl";
+import type { User } from "../domain/identity/sessions.server";
+import { catalogFor } from "../i18n/catalogs.server";
+import {
+  type AnyLocale,
+  isLocale,
+  isTimeZone,
+  LOCALES,
+  PSEUDO_LOCALES,
+  TIME_ZONE_COOKIE,
+} from "../i18n/locales";
+import { intlFor } from "../i18n/translate";
+import { getSettings } from "../platform/site/settings.server";
+
+/**
+ * Whom a page is written for: their language (their setting, else their browser's, else the company
+ * default) and time zone (their setting, else their browser's — reported by the root's script in the
+ * `tz` cookie — else the company default). Nothing here is stored or logged: it shapes the answer only.
+ */
+export type Reader = { locale: AnyLocale; timeZone: string };
+
+const TIME_ZONE_PATTERN = new RegExp(`(?:^|;\\s*)${TIME_ZONE_COOKIE}=([^;]*)`);
+const OFFERED: readonly AnyLocale[] = [...LOCALES, ...PSEUDO_LOCALES];
+
+export function browserLocale(request: Request): AnyLocale | null {
+  const header = request.headers.get("accept-language");
+  if (!header) return null;
+  // Pseudo-locales answer only when asked for by name (tests); a browser asking for "en" gets English.
+  const [best] = new Negotiator({ headers: { "accept-language": header.slice(0, 512) } }).languages([
+    ...OFFERED,
+  ]);
+  return (OFFERED as readonly string[]).includes(best ?? "") ? (best as AnyLocale) : null;
+}
+
+export function browserTimeZone(request: Request): string | null {
+  const match = TIME_ZONE_PATTERN.exec(request.headers.get("cookie") ?? "");
+  if (!match?.[1]) return null;
+  let zone: string;
+  try {
+    zone = decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+  return isTimeZone(zone) ? zone : null;
+}
+
+export function readerOf(request: Request, user: User | null): Reader {
+  const chosenLocale = isLocale(user?.locale) ? user.locale : null;
+  const chosenZone = isTimeZone(user?.timeZone) ? user.timeZone : null;
+  const browser = chosenLocale ?? browserLocale(request);
+  const zone = chosenZone ?? browserTimeZone(request);
+  if (browser && zone) return { locale: browser, timeZone: zone };
+  const settings = getSettings();
+  return { locale: browser ?? settings.defaultLocale, timeZone: zone ?? settings.defaultTimeZone };
+}
+
+/** The reader's words and formats outside React (a refusal's message, a feed's fixed text). */
+export const intlOf = (reader: Reader): IntlShape =>
+  intlFor(reader.locale, reader.timeZone, catalogFor(reader.locale));

@@ -1,0 +1,2 @@
+ALTER TABLE `people` ADD `locale` text;--> statement-breakpoint
+ALTER TABLE `people` ADD `time_zone` text;
