@@ -2,6 +2,7 @@ import Negotiator from "negotiator";
 import type { IntlShape } from "react-intl";
 import type { User } from "../domain/identity/sessions.server";
 import { catalogFor } from "../i18n/catalogs.server";
+import { type Formatter, formatterOf } from "../i18n/format";
 import {
   type AnyLocale,
   isLocale,
@@ -10,8 +11,9 @@ import {
   PSEUDO_LOCALES,
   TIME_ZONE_COOKIE,
 } from "../i18n/locales";
-import { intlFor } from "../i18n/translate";
+import { intlFor, type Translate, translatorOf } from "../i18n/translate";
 import { getSettings } from "../platform/site/settings.server";
+import { getUser } from "./session.server";
 
 /**
  * Whom a page is written for: their language (their setting, else their browser's, else the company
@@ -58,3 +60,23 @@ export function readerOf(request: Request, user: User | null): Reader {
 /** The reader's words and formats outside React (a refusal's message, a feed's fixed text). */
 export const intlOf = (reader: Reader): IntlShape =>
   intlFor(reader.locale, reader.timeZone, catalogFor(reader.locale));
+
+export type Words = { reader: Reader; t: Translate; format: Formatter };
+const wordsOfRequest = new WeakMap<Request, Promise<Words>>();
+
+/**
+ * In a loader or action: the reader's words and formats, for what the server writes itself (a page
+ * title for `meta`, a flash message, a refusal). Worked out once per request, however many loaders ask.
+ */
+export function wordsFor(request: Request): Promise<Words> {
+  let words = wordsOfRequest.get(request);
+  if (!words) {
+    words = getUser(request).then((user) => {
+      const reader = readerOf(request, user);
+      const intl = intlOf(reader);
+      return { reader, t: translatorOf(intl), format: formatterOf(intl) };
+    });
+    wordsOfRequest.set(request, words);
+  }
+  return words;
+}
