@@ -30,7 +30,7 @@ export function formTargets(config: Partial<Pick<Config, "oidc" | "saml">>): str
  * endpoint, a refusal). A signed-in response (the request carries the session cookie, or the
  * response sets one) is `private, no-store`: a shared cache must never serve one person's page (root
  * data holds their address) to another, nor a browser keep it after sign-out. Every page and `_data`
- * answer varies with the cookie. Under https, HSTS. The fingerprinted assets keep their own headers.
+ * answer varies with the cookie and the language asked for. Under https, HSTS. The fingerprinted assets keep their own headers.
  */
 function cacheHeaders(https: boolean): express.RequestHandler {
   return (req, res, next) => {
@@ -44,8 +44,11 @@ function cacheHeaders(https: boolean): express.RequestHandler {
       } else if (!res.getHeader("Cache-Control")) {
         res.setHeader("Cache-Control", "no-cache");
       }
-      const vary = String(res.getHeader("Vary") ?? "");
-      if (!/\bcookie\b/i.test(vary)) res.setHeader("Vary", vary ? `${vary}, Cookie` : "Cookie");
+      // Pages speak the reader's language (Accept-Language) in their time zone (a cookie).
+      let vary = String(res.getHeader("Vary") ?? "");
+      for (const header of ["Cookie", "Accept-Language"])
+        if (!new RegExp(`\\b${header}\\b`, "i").test(vary)) vary = vary ? `${vary}, ${header}` : header;
+      res.setHeader("Vary", vary);
       if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000");
       return (writeHead as (...a: unknown[]) => express.Response).apply(this, args);
     } as typeof res.writeHead;

@@ -224,7 +224,7 @@ describe("security headers", () => {
     expect(nonces.size).toBeGreaterThan(pages.length * 3);
   });
 
-  it("keep signed-in pages and data out of every cache (private, no-store), vary with the cookie, no HSTS over http", async () => {
+  it("keep signed-in pages and data out of every cache (private, no-store), vary with the cookie and the language asked for, no HSTS over http", async () => {
     const { app, world } = system;
     const staff = await sessionCookie(world.people.staff.id);
     const problems: string[] = [];
@@ -237,6 +237,8 @@ describe("security headers", () => {
       if (!expected.test(cacheControl)) problems.push(`${label} ${url}: Cache-Control "${cacheControl}"`);
       if (!/\bCookie\b/i.test(response.headers.get("Vary") ?? ""))
         problems.push(`${label} ${url}: no Vary: Cookie`);
+      if (!/\bAccept-Language\b/i.test(response.headers.get("Vary") ?? ""))
+        problems.push(`${label} ${url}: no Vary: Accept-Language`);
       if (response.headers.get("Strict-Transport-Security")) problems.push(`${label} ${url}: HSTS over http`);
       await response.arrayBuffer();
     };
