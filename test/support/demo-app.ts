@@ -1,10 +1,20 @@
 import { rmSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type AppServer, startAppServer } from "./app-server";
 import { launchBrowser } from "./browser";
+import { sessionCookie } from "./fixtures";
+import { userByEmail } from "./petition-fixtures";
 import { seedDemoFolder } from "./seed-once";
+import { closeDb, useServerDatabase } from "./server-database";
 import { signedInAs } from "./sign-in-flow";
+
+/** How a colleague's browser is set up: its language, its time zone, its screen. */
+export type ReaderSetup = {
+  locale: string;
+  timezoneId?: string;
+  viewport?: { width: number; height: number };
+};
 
 /**
  * For a browser test file: the built app on its own database seeded with the demo company, one
@@ -44,5 +54,29 @@ export function demoApp() {
       () => started(state.app),
       (name) => `${name}@undersigned.test`,
     ),
+    /**
+     * A page in a browser set to a language and time zone (Accept-Language and the zone the page's
+     * script reports), signed in as a demo account by a session made in the server's database — the
+     * sign-in pages are walked in English elsewhere — or signed out (`null`).
+     */
+    async reading(account: string | null, setup: ReaderSetup): Promise<Page> {
+      const app = started(state.app);
+      const context = await started(state.browser).newContext({
+        locale: setup.locale,
+        timezoneId: setup.timezoneId,
+        viewport: setup.viewport,
+      });
+      if (account) {
+        useServerDatabase(app);
+        const [name = "", value = ""] = (
+          await sessionCookie(userByEmail(`${account}@undersigned.test`).id)
+        ).split("=");
+        closeDb();
+        await context.addCookies([{ name, value, url: app.baseUrl, httpOnly: true, sameSite: "Lax" }]);
+      }
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      return page;
+    },
   };
 }
