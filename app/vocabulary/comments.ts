@@ -1,25 +1,29 @@
 /** Discussions: what carries a thread, how threads sort, why comments are reported. */
 
+import type { MessageKey } from "../i18n/translate";
+
 /** Things that carry a discussion thread. */
 export const COMMENT_SUBJECT_TYPES = ["petition", "announcement", "policy"] as const;
 export type CommentSubjectType = (typeof COMMENT_SUBJECT_TYPES)[number];
 
 export const COMMENT_SORTS = ["top", "newest", "oldest"] as const;
 export type CommentSort = (typeof COMMENT_SORTS)[number];
-export const COMMENT_SORT_LABELS: Record<CommentSort, string> = {
-  top: "Top",
-  newest: "Newest",
-  oldest: "Oldest",
+/** What pages call each sort (app/i18n/catalogs/<lang>/discussion.json). */
+export const COMMENT_SORT_KEYS: Record<CommentSort, MessageKey> = {
+  top: "discussion.sort.top",
+  newest: "discussion.sort.newest",
+  oldest: "discussion.sort.oldest",
 };
 
 export const REPORT_REASONS = ["spam", "offensive", "harassment", "off_topic", "other"] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
-export const REPORT_REASON_LABELS: Record<ReportReason, string> = {
-  spam: "Spam",
-  offensive: "Offensive",
-  harassment: "Harassment",
-  off_topic: "Off-topic",
-  other: "Other",
+/** What pages call each reason (app/i18n/catalogs/<lang>/discussion.json). */
+export const REPORT_REASON_KEYS: Record<ReportReason, MessageKey> = {
+  spam: "discussion.reason.spam",
+  offensive: "discussion.reason.offensive",
+  harassment: "discussion.reason.harassment",
+  off_topic: "discussion.reason.off_topic",
+  other: "discussion.reason.other",
 };
 
 /** How a report ends: the comment hidden or restored by a moderator, the reports dismissed, or the comment deleted. */
