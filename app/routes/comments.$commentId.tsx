@@ -5,7 +5,6 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { OpenCommentForm, RefusedButtonErrors } from "../components/comments/form-kit";
 import { CommentItem } from "../components/comments/item";
-import { formatDateTime } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { moderationReasonSchema, postCommentSchema, reportCommentSchema } from "../domain/discussion/forms";
 import { COMMENT_FORM_NAMES } from "../domain/discussion/limits";
@@ -14,16 +13,17 @@ import { deleteComment, editComment, heldForBatch, postComment } from "../domain
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { commentActionDone } from "../web/comment-actions.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { pageParam, parseId, parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Comment on ${data?.thread.title ?? "Undersigned"} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 /** A comment's own page: context above, all its replies below (50 a page). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -33,10 +33,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     z.object({ page: pageParam, form: z.enum(COMMENT_FORM_NAMES).optional() }),
   );
   const user = await getUser(request);
+  const { t } = await wordsFor(request);
   const view = loadComment(id, user, page);
-  if (!view) notFound("There is no comment at this address.");
+  if (!view) notFound(t("discussion.commentPage.notFound"));
   const revisions = user && can(user, "moderate:comment") ? listRevisions(id, user) : null;
-  return json({ ...view, revisions, openForm: form ?? null });
+  const title = t("common.pageTitle", {
+    page: t("discussion.commentPage.title", { title: view.thread.title }),
+  });
+  return json({ ...view, revisions, openForm: form ?? null, title });
 }
 
 const MODERATION_INTENTS = new Set(["hide", "restore", "dismiss"]);
@@ -60,6 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     : await requireUser(request);
   const submission = parseWithZod(formData, { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const { t } = await wordsFor(request);
   const value = submission.value;
   const here = `/comments/${id}`;
   const done = (message: string, options: { quietInPlace?: boolean } = {}) =>
@@ -83,9 +88,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           submission.reply,
           {
             kind: "success",
-            message: heldForBatch(value)
-              ? "Your anonymous reply is saved. It will appear with the next batch of anonymous comments (at most 24 hours); until then only you see it."
-              : "Your reply is posted.",
+            message: t(heldForBatch(value) ? "discussion.flash.replyHeld" : "discussion.flash.replyPosted"),
           },
           {
             fallback: here,
@@ -101,30 +104,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       case "edit":
         await editComment(id, value.body, user);
-        return done("Your comment is updated.");
+        return done(t("discussion.flash.updated"));
       case "delete":
         deleteComment(id, user);
-        return done("Your comment is deleted.");
+        return done(t("discussion.flash.deleted"));
       case "vote":
         await setVote(id, value.up === "1", user);
-        return done(value.up === "1" ? "Upvoted." : "Upvote removed.", { quietInPlace: true });
+        return done(t(value.up === "1" ? "discussion.flash.upvoted" : "discussion.flash.upvoteRemoved"), {
+          quietInPlace: true,
+        });
       case "report": {
         const { hidden } = await reportComment(id, value, user);
-        return done(
-          hidden
-            ? "Thank you. The comment is hidden until a moderator reviews it."
-            : "Thank you. A moderator will look at it.",
-        );
+        return done(t(hidden ? "discussion.flash.reportedHidden" : "discussion.flash.reported"));
       }
       case "hide":
         hideComment(id, value.reason, user);
-        return done("The comment is hidden; its author was told why.");
+        return done(t("discussion.flash.hidden"));
       case "restore":
         restoreComment(id, user);
-        return done("The comment is visible again.");
+        return done(t("discussion.flash.restored"));
       case "dismiss":
         dismissReports(id, user);
-        return done("The reports are dismissed.");
+        return done(t("discussion.flash.dismissed"));
     }
   } catch (error) {
     return refusalReply(error, submission);
@@ -132,16 +133,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function CommentPage() {
+  const t = useT();
+  const format = useFormat();
   const data = useLoaderData<typeof loader>();
+  // An anonymous comment's versions are kept to the UTC day, a named one's to the minute (thread.server.ts).
+  const when = data.comment.dayOnly ? format.utcDay : format.utcHour;
   return (
     <div className="stack">
       <p>
-        <Link to={`${data.thread.path}#comments`}>← Discussion of “{data.thread.title}”</Link>
+        <Link to={`${data.thread.path}#comments`}>
+          {t("discussion.commentPage.back", { title: data.thread.title })}
+        </Link>
       </p>
-      <h1>Comment</h1>
+      <h1>{t("discussion.commentPage.heading")}</h1>
       <RefusedButtonErrors />
       {data.ancestors.length ? (
-        <section aria-label="In reply to" className="stack">
+        <section aria-label={t("discussion.commentPage.inReplyTo")} className="stack">
           {data.ancestors.map((ancestor) => (
             <CommentItem key={ancestor.id} comment={ancestor} thread={data.thread} standalone />
           ))}
@@ -156,7 +163,9 @@ export default function CommentPage() {
       </div>
       {data.comment.replies.length ? (
         <section aria-labelledby="replies-title" className="stack">
-          <h2 id="replies-title">Replies ({data.comment.replyCount.toLocaleString("en")})</h2>
+          <h2 id="replies-title">
+            {t("discussion.commentPage.replies", { count: data.comment.replyCount })}
+          </h2>
           <ol className="comment-list">
             {data.comment.replies.map((reply) => (
               <li key={reply.id}>
@@ -169,12 +178,15 @@ export default function CommentPage() {
       ) : null}
       {data.revisions?.length ? (
         <section className="card stack" aria-labelledby="revisions-title">
-          <h2 id="revisions-title">Earlier versions (moderators only)</h2>
+          <h2 id="revisions-title">{t("discussion.commentPage.revisions")}</h2>
           <ol>
             {data.revisions.map((revision) => (
               <li key={String(revision.replacedAt)}>
                 <p className="muted">
-                  Written {formatDateTime(revision.writtenAt)}, replaced {formatDateTime(revision.replacedAt)}
+                  {t("discussion.commentPage.revision", {
+                    written: when(revision.writtenAt),
+                    replaced: when(revision.replacedAt),
+                  })}
                 </p>
                 <pre className="revision">{revision.body}</pre>
               </li>

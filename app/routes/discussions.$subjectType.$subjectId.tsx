@@ -9,31 +9,35 @@ import { moderationReasonSchema, postCommentSchema, threadQuerySchema } from "..
 import { setThreadLock } from "../domain/discussion/moderation.server";
 import { heldForBatch, postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
+import { type Translate, useT } from "../i18n/translate";
 import { COMMENT_SUBJECT_TYPES } from "../vocabulary/comments";
 import { commentActionDone } from "../web/comment-actions.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseId, parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Discussion: ${data?.thread.title ?? ""} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
-function subjectOf(params: LoaderFunctionArgs["params"]) {
+function subjectOf(params: LoaderFunctionArgs["params"], t: Translate) {
   const type = z.enum(COMMENT_SUBJECT_TYPES).safeParse(params.subjectType);
-  if (!type.success) notFound("There is no discussion at this address.");
+  if (!type.success) notFound(t("discussion.notFound"));
   return { type: type.data, id: parseId(params.subjectId) };
 }
 
 /** The whole discussion of one thing; its page also shows a refused form's errors without JavaScript. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const subject = subjectOf(params);
+  const { t } = await wordsFor(request);
+  const subject = subjectOf(params, t);
   const query = parseQuery(request, threadQuerySchema);
   const view = loadThread(subject, await getUser(request), query);
-  if (!view) notFound("There is no discussion at this address.");
-  return json(view);
+  if (!view) notFound(t("discussion.notFound"));
+  return json({
+    ...view,
+    title: t("common.pageTitle", { page: t("discussion.title", { title: view.thread.title }) }),
+  });
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -42,15 +46,9 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unlock") }),
 ]);
 
-const posted = { kind: "success", message: "Your comment is posted." } as const;
-const held = {
-  kind: "success",
-  message:
-    "Your anonymous comment is saved. It will appear with the next batch of anonymous comments (at most 24 hours); until then only you see it.",
-} as const;
-
 export async function action({ request, params }: ActionFunctionArgs) {
-  const subject = subjectOf(params);
+  const { t } = await wordsFor(request);
+  const subject = subjectOf(params, t);
   const formData = await readForm(request);
   const intent = formData.get("intent");
   const user =
@@ -66,18 +64,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "post": {
         const id = await postComment(subject, value, user);
         // The newest sort shows it first, whatever sort and page the person was on.
-        return commentActionDone(formData, submission.reply, heldForBatch(value) ? held : posted, {
-          fallback: here,
-          destination: { back: true, anchor: `comment-${id}`, query: { sort: "newest", page: null } },
-          move: true,
-        });
+        const message = t(heldForBatch(value) ? "discussion.flash.held" : "discussion.flash.posted");
+        return commentActionDone(
+          formData,
+          submission.reply,
+          { kind: "success", message },
+          {
+            fallback: here,
+            destination: { back: true, anchor: `comment-${id}`, query: { sort: "newest", page: null } },
+            move: true,
+          },
+        );
       }
       case "lock":
         setThreadLock(subject, { locked: true, reason: value.reason }, user);
         return commentActionDone(
           formData,
           submission.reply,
-          { kind: "success", message: "The discussion is locked." },
+          { kind: "success", message: t("discussion.flash.locked") },
           { fallback: here },
         );
       case "unlock":
@@ -85,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return commentActionDone(
           formData,
           submission.reply,
-          { kind: "success", message: "The discussion is open again." },
+          { kind: "success", message: t("discussion.flash.unlocked") },
           { fallback: here },
         );
     }
@@ -95,13 +99,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Discussion() {
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <p>
-        <Link to={data.thread.path}>← {data.thread.title}</Link>
+        <Link to={data.thread.path}>{t("discussion.backTo", { title: data.thread.title })}</Link>
       </p>
-      <h1>Discussion: {data.thread.title}</h1>
+      <h1>{t("discussion.title", { title: data.thread.title })}</h1>
       <RefusedButtonErrors />
       <CommentThread
         thread={data.thread}

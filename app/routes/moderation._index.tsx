@@ -1,30 +1,41 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatDateTime, formatWaiting } from "../components/format";
 import { countReportedComments } from "../domain/discussion/queue.server";
 import { moderationQueue } from "../domain/petitions/reads.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Moderation · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "moderate:petition");
-  return json({ queue: moderationQueue(), reportedComments: countReportedComments() });
+  const { t } = await wordsFor(request);
+  return json({
+    queue: moderationQueue(),
+    reportedComments: countReportedComments(),
+    title: t("common.pageTitle", { page: t("discussion.moderation.title") }),
+  });
 }
 
 export default function Moderation() {
+  const t = useT();
+  const format = useFormat();
   const { queue, reportedComments } = useLoaderData<typeof loader>();
   return (
     <>
-      <h1>Moderation</h1>
+      <h1>{t("discussion.moderation.title")}</h1>
       <p className="card">
-        <Link to="/moderation/comments">Reported comments</Link>:{" "}
-        {reportedComments ? `${reportedComments.toLocaleString("en")} waiting` : "none waiting"}
+        {t.rich("discussion.moderation.reportedCount", {
+          count: reportedComments,
+          link: (chunks) => <Link to="/moderation/comments">{chunks}</Link>,
+        })}
       </p>
-      <h2>Petitions awaiting moderation</h2>
+      <h2>{t("discussion.moderation.petitions")}</h2>
       {queue.length ? (
         <ul className="petition-list">
           {queue.map((p) => (
@@ -34,14 +45,19 @@ export default function Moderation() {
               </h3>
               <p>{p.summary}</p>
               <p className="meta">
-                {p.overdue ? <span className="badge badge-warn">Overdue</span> : null} Waiting{" "}
-                {formatWaiting(p.waitingMs)}, since {formatDateTime(p.updatedAt)}
+                {p.overdue ? (
+                  <span className="badge badge-warn">{t("discussion.moderation.overdue")}</span>
+                ) : null}{" "}
+                {t("discussion.moderation.waitingSince", {
+                  waiting: format.waiting(p.waitingMs),
+                  since: format.dateTime(p.updatedAt),
+                })}
               </p>
             </li>
           ))}
         </ul>
       ) : (
-        <p>Nothing is waiting. Well done.</p>
+        <p>{t("discussion.moderation.nothing")}</p>
       )}
     </>
   );

@@ -6,21 +6,23 @@ export type CommentSubjectType = (typeof COMMENT_SUBJECT_TYPES)[number];
 
 export const COMMENT_SORTS = ["top", "newest", "oldest"] as const;
 export type CommentSort = (typeof COMMENT_SORTS)[number];
-export const COMMENT_SORT_LABELS: Record<CommentSort, string> = {
-  top: "Top",
-  newest: "Newest",
-  oldest: "Oldest",
-};
+/** What pages call each sort (app/i18n/catalogs/<lang>/discussion.json). */
+export const COMMENT_SORT_KEYS = {
+  top: "discussion.sort.top",
+  newest: "discussion.sort.newest",
+  oldest: "discussion.sort.oldest",
+} as const satisfies Record<CommentSort, `discussion.${string}`>;
 
 export const REPORT_REASONS = ["spam", "offensive", "harassment", "off_topic", "other"] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
-export const REPORT_REASON_LABELS: Record<ReportReason, string> = {
-  spam: "Spam",
-  offensive: "Offensive",
-  harassment: "Harassment",
-  off_topic: "Off-topic",
-  other: "Other",
-};
+/** What pages call each reason (app/i18n/catalogs/<lang>/discussion.json). */
+export const REPORT_REASON_KEYS = {
+  spam: "discussion.reason.spam",
+  offensive: "discussion.reason.offensive",
+  harassment: "discussion.reason.harassment",
+  off_topic: "discussion.reason.off_topic",
+  other: "discussion.reason.other",
+} as const satisfies Record<ReportReason, `discussion.${string}`>;
 
 /** How a report ends: the comment hidden or restored by a moderator, the reports dismissed, or the comment deleted. */
 export const REPORT_RESOLUTIONS = ["hidden", "restored", "dismissed", "deleted"] as const;

@@ -11,10 +11,10 @@ export const MODERATION_OVERDUE_MS = 24 * 60 * 60 * 1000;
  */
 export const REPORT_URGENCIES = ["hidden-by-reports", "popular-kept-visible", "overdue", "waiting"] as const;
 export type ReportUrgency = (typeof REPORT_URGENCIES)[number];
-export const REPORT_URGENCY_LABELS: Record<ReportUrgency, string> = {
-  "hidden-by-reports": "Urgent: hidden by reports until you review it",
-  "popular-kept-visible":
-    "Urgent: reported by enough colleagues to hide it, but more upvoted it, so it stays visible until you review it",
-  overdue: "Overdue: waiting more than a day",
-  waiting: "Waiting",
-};
+/** What the reported-comments page says of each urgency (app/i18n/catalogs/<lang>/discussion.json). */
+export const REPORT_URGENCY_KEYS = {
+  "hidden-by-reports": "discussion.urgency.hidden-by-reports",
+  "popular-kept-visible": "discussion.urgency.popular-kept-visible",
+  overdue: "discussion.urgency.overdue",
+  waiting: "discussion.urgency.waiting",
+} as const satisfies Record<ReportUrgency, `discussion.${string}`>;

@@ -4,6 +4,7 @@ import { createContext, type ReactNode, useContext, useEffect, useRef, useState 
 import type { z } from "zod";
 import { COMMENT_MAX_LENGTH, type CommentFormName } from "../../domain/discussion/limits";
 import type { CommentView } from "../../domain/discussion/thread.server";
+import { useT } from "../../i18n/translate";
 import { FormErrors, TextareaField } from "../forms";
 import { useHydrated } from "../use-hydrated";
 import { type SchemaName, useLazyValidation } from "../validation";
@@ -240,27 +241,25 @@ export function BodyField({
   field: Parameters<typeof TextareaField>[0]["field"];
   label: string;
 }) {
+  const t = useT();
   return (
     <TextareaField
       label={label}
       field={field}
-      hint={`Markdown: **bold**, _italic_, [links](https://…), lists, > quotes, \`code\`. Up to ${COMMENT_MAX_LENGTH.toLocaleString("en")} characters.`}
+      hint={t("discussion.form.bodyHint", { max: COMMENT_MAX_LENGTH })}
       rows={4}
     />
   );
 }
 
 export function AnonymousChoice({ id, days }: { id: string; days: number }) {
+  const t = useT();
   return (
     <div className="checkbox">
       <input type="checkbox" id={id} name="anonymous" value="on" aria-describedby={`${id}-hint`} />
-      <label htmlFor={id}>
-        Post anonymously — shown as “Verified colleague”; nobody, not even moderators, can see it was you
-      </label>
+      <label htmlFor={id}>{t("discussion.form.anonymous")}</label>
       <p id={`${id}-hint`} className="hint">
-        The platform remembers it is yours only so that you can edit or delete it: for {days} days, or until
-        the discussion closes if sooner. Then it forgets, and the comment is nobody's — not even yours to
-        change.
+        {t("discussion.form.anonymousHint", { days })}
       </p>
     </div>
   );
@@ -268,6 +267,7 @@ export function AnonymousChoice({ id, days }: { id: string; days: number }) {
 
 /** Reply emails for an anonymous comment: off unless asked for, and why (issue 17). */
 export function AnonymousEmailsChoice({ id }: { id: string }) {
+  const t = useT();
   return (
     <div className="checkbox">
       <input
@@ -277,13 +277,9 @@ export function AnonymousEmailsChoice({ id }: { id: string }) {
         value="on"
         aria-describedby={`${id}-emails-hint`}
       />
-      <label htmlFor={`${id}-emails`}>If anonymous: email me replies to it</label>
+      <label htmlFor={`${id}-emails`}>{t("discussion.form.anonymousEmails")}</label>
       <p id={`${id}-emails-hint`} className="hint">
-        Off unless you tick it, because the email names you: it goes through the company's own mail system,
-        whose logs record that your address was sent “A verified colleague replied to your comment on …” and
-        when — enough to tie you to this comment for anyone who reads them. Until delivered it also waits in
-        the platform's outbox with your address. Without it you see replies here; named comments always email
-        replies (turn that off in Settings).
+        {t("discussion.form.anonymousEmailsHint")}
       </p>
     </div>
   );

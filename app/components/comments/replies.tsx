@@ -1,6 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { REPLIES_PAGE_SIZE } from "../../domain/discussion/limits";
+import { useT } from "../../i18n/translate";
 import type { View } from "./form-kit";
 
 /**
@@ -15,6 +16,7 @@ export function Replies({
   comment: View;
   renderReply: (reply: View) => ReactNode;
 }) {
+  const t = useT();
   const [pages, setPages] = useState(0);
   // The author's own held replies are listed but not counted yet.
   if (comment.replyCount === 0 && comment.replies.length === 0) return null;
@@ -48,7 +50,7 @@ export function Replies({
               setPages(pages + 1);
             }}
           >
-            Show {remaining.toLocaleString("en")} more {remaining === 1 ? "reply" : "replies"}
+            {t("discussion.replies.more", { count: remaining })}
           </a>
         </p>
       ) : null}
@@ -78,6 +80,7 @@ function ReplyPage({
   renderReply: (reply: View) => ReactNode;
   placeholder: View[];
 }) {
+  const t = useT();
   const fetcher = useFetcher<{ comment: View }>();
   const requested = useRef(false);
   useEffect(() => {
@@ -85,6 +88,7 @@ function ReplyPage({
     requested.current = true;
     fetcher.load(`/comments/${commentId}?page=${page}`);
   }, [fetcher, commentId, page]);
-  if (!fetcher.data && !placeholder.length) return <p className="muted more-replies">Loading replies…</p>;
+  if (!fetcher.data && !placeholder.length)
+    return <p className="muted more-replies">{t("discussion.replies.loading")}</p>;
   return <ReplyList replies={fetcher.data?.comment.replies ?? placeholder} renderReply={renderReply} />;
 }

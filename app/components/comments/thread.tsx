@@ -1,6 +1,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import type { ThreadInfo } from "../../domain/discussion/thread.server";
-import { COMMENT_SORT_LABELS, COMMENT_SORTS, type CommentSort } from "../../vocabulary/comments";
+import { useT } from "../../i18n/translate";
+import { COMMENT_SORT_KEYS, COMMENT_SORTS, type CommentSort } from "../../vocabulary/comments";
 import { TextareaField } from "../forms";
 import { Pagination } from "../pagination";
 import {
@@ -16,6 +17,7 @@ import { CommentItem } from "./item";
 /** A discussion: its sorts, lock, new-comment form and a page of comments with their first replies. */
 
 function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
+  const t = useT();
   return (
     <ValidatedForm
       id="new-comment"
@@ -23,11 +25,11 @@ function PostForm({ thread, action }: { thread: ThreadInfo; action: string }) {
       intent="post"
       acceptPageResult
       schema="comment"
-      submitLabel="Post comment"
+      submitLabel={t("discussion.post.submit")}
     >
       {(fields) => (
         <>
-          <BodyField field={fields.body} label={`Comment on “${thread.title}”`} />
+          <BodyField field={fields.body} label={t("discussion.post.label", { title: thread.title })} />
           <AnonymousChoice id="new-comment-anonymous" days={thread.anonymousAuthorDays} />
           <AnonymousEmailsChoice id="new-comment-anonymous" />
         </>
@@ -54,6 +56,7 @@ export function CommentThread({
   /** The first few comments only (a petition page), with a link to the whole discussion. */
   preview?: boolean;
 }) {
+  const t = useT();
   const location = useLocation();
   const discussion = `/discussions/${thread.subject.type}/${thread.subject.id}`;
   const sortLink = (s: CommentSort) => {
@@ -66,19 +69,25 @@ export function CommentThread({
     <section className="card stack comments" id="comments" aria-labelledby="comments-title">
       <div className="comments-head">
         <h2 id="comments-title">
-          Discussion <span className="muted">({thread.commentCount.toLocaleString("en")})</span>
+          {t.rich("discussion.thread.heading", {
+            count: thread.commentCount,
+            muted: (chunks) => <span className="muted">{chunks}</span>,
+          })}
         </h2>
-        <nav aria-label="Sort comments" className="comment-sorts">
+        <nav aria-label={t("discussion.thread.sortLabel")} className="comment-sorts">
           {COMMENT_SORTS.map((s) => (
             <Link key={s} to={sortLink(s)} aria-current={s === sort ? "true" : undefined} preventScrollReset>
-              {COMMENT_SORT_LABELS[s]}
+              {t(COMMENT_SORT_KEYS[s])}
             </Link>
           ))}
         </nav>
       </div>
       {thread.locked ? (
         <p className="flash flash-info">
-          This discussion is locked by a moderator{thread.locked.reason ? `: ${thread.locked.reason}` : ""}.
+          {t("discussion.thread.locked", {
+            hasReason: thread.locked.reason ? "yes" : "no",
+            reason: thread.locked.reason,
+          })}
         </p>
       ) : null}
       {thread.closedReason && !thread.locked ? <p className="muted">{thread.closedReason}</p> : null}
@@ -86,10 +95,10 @@ export function CommentThread({
       {thread.canPost ? <PostForm thread={thread} action={discussion} /> : null}
       {!thread.signedIn && thread.openForPosting ? (
         <p>
-          <Link to={signInPath}>Sign in</Link> to join the discussion.
+          {t.rich("discussion.thread.signIn", { link: (chunks) => <Link to={signInPath}>{chunks}</Link> })}
         </p>
       ) : null}
-      {comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
+      {comments.length === 0 ? <p className="muted">{t("discussion.thread.empty")}</p> : null}
       <ol className="comment-list">
         {comments.map((comment) => (
           <li key={comment.id}>
@@ -101,8 +110,7 @@ export function CommentThread({
         thread.commentCount > shownCount(comments) ? (
           <p className="comments-all">
             <Link to={`${discussion}?sort=${sort}#comments`}>
-              Read the whole discussion ({thread.commentCount.toLocaleString("en")}{" "}
-              {thread.commentCount === 1 ? "comment" : "comments"})
+              {t("discussion.thread.readAll", { count: thread.commentCount })}
             </Link>
           </p>
         ) : null
@@ -119,20 +127,24 @@ function shownCount(views: View[]): number {
 }
 
 function LockControls({ thread, action }: { thread: ThreadInfo; action: string }) {
-  if (thread.locked) return <FetcherButton action={action} intent="unlock" label="Unlock the discussion" />;
+  const t = useT();
+  if (thread.locked)
+    return <FetcherButton action={action} intent="unlock" label={t("discussion.thread.unlock")} />;
   return (
     <details className="comment-disclosure">
-      <summary>Lock the discussion</summary>
+      <summary>{t("discussion.thread.lock")}</summary>
       <ValidatedForm
         id="lock-thread"
         action={action}
         intent="lock"
         acceptPageResult
         schema="lockThread"
-        submitLabel="Lock"
+        submitLabel={t("discussion.thread.lockSubmit")}
         submitClass="danger"
       >
-        {(fields) => <TextareaField label="Reason (shown on the thread)" field={fields.reason} rows={2} />}
+        {(fields) => (
+          <TextareaField label={t("discussion.thread.lockReason")} field={fields.reason} rows={2} />
+        )}
       </ValidatedForm>
     </details>
   );
