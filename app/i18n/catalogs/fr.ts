@@ -1,4 +1,5 @@
 import type { MessageKey } from "./en";
 import common from "./fr/common.json";
+import policies from "./fr/policies.json";
 
-export const fr: Record<MessageKey, string> = { ...common };
+export const fr: Record<MessageKey, string> = { ...common, ...policies };
