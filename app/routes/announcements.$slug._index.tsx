@@ -22,13 +22,13 @@ import {
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
-import { type Formatter, useFormat } from "../i18n/format";
+import { type Formatter, formatterOf, useFormat } from "../i18n/format";
 import { isTimeZone } from "../i18n/locales";
 import { useT } from "../i18n/translate";
 import { DAY_MS, isWallTime, MINUTE_MS, startOfDay, wallTimeIn } from "../platform/time";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
-import { wordsFor } from "../web/reader.server";
+import { intlOf, wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission } from "../web/session.server";
@@ -82,7 +82,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
-  const { t, format, reader } = await wordsFor(request);
+  const { t, reader } = await wordsFor(request);
   const announcement = findAnnouncement(params.slug ?? "");
   if (!announcement) notFound(t("policies.memos.notFound"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
@@ -97,15 +97,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
           message: t("policies.memos.publishedNow"),
         });
       case "schedule": {
-        // A real wall time (the schema checked) is an instant in any zone.
-        const publishAt = wallTimeIn(
-          submission.value.publishAt,
-          submission.value.timeZone ?? reader.timeZone,
-        ) as Date;
+        // A real wall time (the schema checked) is an instant in any zone; the confirmation says it
+        // in the zone the leader chose it in.
+        const timeZone = submission.value.timeZone ?? reader.timeZone;
+        const publishAt = wallTimeIn(submission.value.publishAt, timeZone) as Date;
         scheduleAnnouncement(announcement.id, publishAt, user, undefined, submission.value.onBehalf);
+        const when = formatterOf(intlOf({ ...reader, timeZone })).dateTime(publishAt);
         return redirectWithFlash(here, {
           kind: "success",
-          message: t("policies.memos.scheduledFor", { when: format.dateTime(publishAt) }),
+          message: t("policies.memos.scheduledFor", { when }),
         });
       }
       case "commitment":
