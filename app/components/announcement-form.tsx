@@ -7,18 +7,13 @@ import {
   MAX_RESPONSES,
   START_FROM_CURRENT,
 } from "../domain/announcements/forms";
-import {
-  COMMITMENT_STATUS_LABELS,
-  COMMITMENT_STATUSES,
-  STANCE_LABELS,
-  STANCES,
-} from "../vocabulary/announcements";
+import { type Translate, useT } from "../i18n/translate";
+import { COMMITMENT_STATUSES, STANCES } from "../vocabulary/announcements";
 import { FieldErrors, FormErrors, InputField, TextareaField } from "./forms";
 
-export const COMMITMENT_STATUS_OPTIONS = COMMITMENT_STATUSES.map((s) => ({
-  value: s,
-  label: COMMITMENT_STATUS_LABELS[s],
-}));
+/** A commitment's statuses as a select offers them, in the reader's words. */
+export const commitmentStatusOptions = (t: Translate) =>
+  COMMITMENT_STATUSES.map((s) => ({ value: s, label: t("policies.commitmentStatus", { status: s }) }));
 
 export type AnnouncementFormChoices = {
   petitions: Array<{ id: number; title: string; awaiting: boolean }>;
@@ -81,32 +76,30 @@ export function AnnouncementForm({
         : validateAnnouncement(formData),
     shouldValidate: "onBlur",
   });
+  const t = useT();
   const responses = fields.responses.getFieldList();
   const commitments = fields.commitments.getFieldList();
   return (
     <Form method="post" className="stack" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
-      <InputField label="Title" field={fields.title} />
-      <TextareaField label="Text (markdown)" field={fields.body} rows={12} />
+      <InputField label={t("policies.field.title")} field={fields.title} />
+      <TextareaField label={t("policies.memoForm.body")} field={fields.body} rows={12} />
       {published ? (
-        <p className="muted">
-          Published: the petitions answered, the policy version and commitments are fixed.
-        </p>
+        <p className="muted">{t("policies.memoForm.fixedOncePublished")}</p>
       ) : (
         <>
           <fieldset className="stack">
-            <legend>Petitions this answers</legend>
-            <p className="hint">
-              Each answers the response-required milestones its petition has reached when this is published.
-              Petitions marked ⏳ await a response.
-            </p>
+            <legend>{t("policies.memoForm.petitions")}</legend>
+            <p className="hint">{t("policies.memoForm.petitionsHint")}</p>
             <FieldErrors id={fields.responses.errorId} errors={fields.responses.errors} />
             {responses.map((response, i) => {
               const row = response.getFieldset();
               return (
                 <div className="row form-row" key={response.key}>
                   <div className="field grow">
-                    <label htmlFor={row.petitionId.id}>Petition {i + 1}</label>
+                    <label htmlFor={row.petitionId.id}>
+                      {t("policies.memoForm.petitionN", { n: i + 1 })}
+                    </label>
                     <select {...getSelectProps(row.petitionId)}>
                       <option value="">—</option>
                       {choices.petitions.map((p) => (
@@ -118,12 +111,12 @@ export function AnnouncementForm({
                     </select>
                   </div>
                   <div className="field">
-                    <label htmlFor={row.stance.id}>Stance</label>
+                    <label htmlFor={row.stance.id}>{t("policies.memoForm.stance")}</label>
                     <select {...getSelectProps(row.stance)}>
                       <option value="">—</option>
                       {STANCES.map((s) => (
                         <option key={s} value={s}>
-                          {STANCE_LABELS[s]}
+                          {t("policies.stance", { stance: s })}
                         </option>
                       ))}
                     </select>
@@ -136,16 +129,16 @@ export function AnnouncementForm({
                 className="secondary"
                 {...form.insert.getButtonProps({ name: fields.responses.name, defaultValue: BLANK_RESPONSE })}
               >
-                Add a petition
+                {t("policies.memoForm.addPetition")}
               </button>
             ) : null}
           </fieldset>
           <fieldset className="stack">
-            <legend>A new policy version (optional)</legend>
+            <legend>{t("policies.memoForm.policyVersion")}</legend>
             <div className="field">
-              <label htmlFor={fields.policyId.id}>Policy</label>
+              <label htmlFor={fields.policyId.id}>{t("policies.memoForm.policy")}</label>
               <select {...getSelectProps(fields.policyId)}>
-                <option value="">— none —</option>
+                <option value="">{t("policies.select.none")}</option>
                 {choices.policies.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.title}
@@ -154,39 +147,49 @@ export function AnnouncementForm({
               </select>
             </div>
             <TextareaField
-              label="New version's full text (markdown)"
+              label={t("policies.memoForm.policyBody")}
               field={fields.policyBody}
               rows={12}
-              hint="Start from the policy's current text and change what changes: the memo shows the differences."
+              hint={t("policies.memoForm.policyBodyHint")}
             />
             <div>
               <button type="submit" name={START_FROM_CURRENT} value="on" className="secondary" formNoValidate>
-                Start from the chosen policy's current text
+                {t("policies.memoForm.startFromCurrent")}
               </button>
             </div>
-            <InputField label="What changes" field={fields.policyChangeSummary} />
-            <InputField label="Takes effect on" field={fields.policyEffectiveAt} type="date" />
+            <InputField label={t("policies.field.changeSummary")} field={fields.policyChangeSummary} />
+            <InputField
+              label={t("policies.field.effectiveAt")}
+              hint={t("policies.field.effectiveAtHint")}
+              field={fields.policyEffectiveAt}
+              type="date"
+            />
           </fieldset>
           <fieldset className="stack">
-            <legend>Commitments (optional)</legend>
+            <legend>{t("policies.memoForm.commitments")}</legend>
             {commitments.map((commitment, i) => {
               const row = commitment.getFieldset();
               return (
                 <div className="row form-row" key={commitment.key}>
                   <div className="grow">
-                    <InputField label={`Commitment ${i + 1}`} field={row.text} />
+                    <InputField label={t("policies.memoForm.commitmentN", { n: i + 1 })} field={row.text} />
                   </div>
                   <div className="field">
-                    <label htmlFor={row.status.id}>Status</label>
+                    <label htmlFor={row.status.id}>{t("policies.inbox.status")}</label>
                     <select {...getSelectProps(row.status)}>
-                      {COMMITMENT_STATUS_OPTIONS.map((option) => (
+                      {commitmentStatusOptions(t).map((option) => (
                         <option key={option.value} value={option.value}>
                           {option.label}
                         </option>
                       ))}
                     </select>
                   </div>
-                  <InputField label="Due (optional)" field={row.dueAt} type="date" />
+                  <InputField
+                    label={t("policies.memoForm.due")}
+                    hint={t("policies.memoForm.dueHint")}
+                    field={row.dueAt}
+                    type="date"
+                  />
                 </div>
               );
             })}
@@ -198,7 +201,7 @@ export function AnnouncementForm({
                   defaultValue: BLANK_COMMITMENT,
                 })}
               >
-                Add a commitment
+                {t("policies.memoForm.addCommitment")}
               </button>
             ) : null}
           </fieldset>
@@ -214,12 +217,11 @@ export function AnnouncementForm({
 
 /** The box a leader ticks to act on another leader's memo: the memo then shows that they did. */
 export function OnBehalfBox({ author, id }: { author: string; id: string }) {
+  const t = useT();
   return (
     <div className="checkbox">
       <input type="checkbox" id={id} name="onBehalf" value="on" required />
-      <label htmlFor={id}>
-        I act on behalf of {author}, who wrote this memo (the memo will say so, and the audit log records it)
-      </label>
+      <label htmlFor={id}>{t("policies.memoForm.onBehalf", { author })}</label>
     </div>
   );
 }

@@ -2,11 +2,11 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useIntl } from "react-intl";
 import { z } from "zod";
-import { COMMITMENT_STATUS_OPTIONS, OnBehalfBox } from "../components/announcement-form";
+import { commitmentStatusOptions, OnBehalfBox } from "../components/announcement-form";
 import { CommentThread } from "../components/comments/thread";
 import { DiffView } from "../components/diff-view";
-import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField } from "../components/forms";
 import { updateCommitment } from "../domain/announcements/commitments.server";
 import { commitmentUpdateSchema } from "../domain/announcements/forms";
@@ -22,27 +22,31 @@ import {
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
-import { COMMITMENT_STATUS_LABELS, PROXY_ACT_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
+import { type Formatter, formatterOf, useFormat } from "../i18n/format";
+import { isTimeZone } from "../i18n/locales";
+import { useT } from "../i18n/translate";
+import { DAY_MS, isWallTime, MINUTE_MS, startOfDay, wallTimeIn } from "../platform/time";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { intlOf, wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.announcement.title ?? "Announcement"} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
+  const { t } = await wordsFor(request);
   const announcement = findAnnouncement(params.slug ?? "");
   if (!announcement || !canViewAnnouncement(announcement, user)) {
-    notFound("There is no announcement at this address.");
+    notFound(t("policies.memos.notFound"));
   }
   redirectFromFormerAddress(request, "/announcements/", params.slug, announcement.slug);
   return json({
+    title: t("common.pageTitle", { page: announcement.title }),
     announcement: announcementView(announcement),
     ...announcementDetails(announcement),
     canWrite: Boolean(user && can(user, "publish:announcement")),
@@ -65,20 +69,22 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("schedule"),
     onBehalf: z.boolean().optional(),
-    // The form's datetime-local has no zone: the page says UTC, so it is read as UTC.
+    // The form's datetime-local has no zone: the page names the reader's zone beside it and posts
+    // that zone with it, so the time means what the leader read (the action turns it into an instant).
     publishAt: z
       .string({ message: "Choose when to publish" })
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, "Choose a date and time")
-      .transform((value) => new Date(`${value}Z`))
-      .refine((date) => !Number.isNaN(date.getTime()), "Choose a real date and time"),
+      .refine(isWallTime, "Choose a real date and time"),
+    timeZone: z.string().refine(isTimeZone).optional().catch(undefined),
   }),
   commitmentUpdateSchema.extend({ intent: z.literal("commitment") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
+  const { t, reader } = await wordsFor(request);
   const announcement = findAnnouncement(params.slug ?? "");
-  if (!announcement) notFound("There is no announcement at this address.");
+  if (!announcement) notFound(t("policies.memos.notFound"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const here = `/announcements/${announcement.slug}`;
@@ -88,58 +94,79 @@ export async function action({ request, params }: ActionFunctionArgs) {
         publishAnnouncement(announcement.id, user, undefined, undefined, submission.value.onBehalf);
         return redirectWithFlash(here, {
           kind: "success",
-          message: "Published. Signers of the petitions it answers are being emailed.",
+          message: t("policies.memos.publishedNow"),
         });
-      case "schedule":
-        scheduleAnnouncement(
-          announcement.id,
-          submission.value.publishAt,
-          user,
-          undefined,
-          submission.value.onBehalf,
-        );
+      case "schedule": {
+        // A real wall time (the schema checked) is an instant in any zone; the confirmation says it
+        // in the zone the leader chose it in.
+        const timeZone = submission.value.timeZone ?? reader.timeZone;
+        const publishAt = wallTimeIn(submission.value.publishAt, timeZone) as Date;
+        scheduleAnnouncement(announcement.id, publishAt, user, undefined, submission.value.onBehalf);
+        const when = formatterOf(intlOf({ ...reader, timeZone })).dateTime(publishAt);
         return redirectWithFlash(here, {
           kind: "success",
-          message: `Scheduled for ${formatDateTime(submission.value.publishAt)}.`,
+          message: t("policies.memos.scheduledFor", { when }),
         });
+      }
       case "commitment":
         updateCommitment(
           submission.value.commitmentId,
           { ...submission.value, announcementId: announcement.id },
           user,
         );
-        return redirectWithFlash(here, { kind: "success", message: "Commitment updated." });
+        return redirectWithFlash(here, { kind: "success", message: t("policies.memos.commitmentUpdated") });
     }
   } catch (error) {
     return refusalReply(error, submission);
   }
 }
 
+/**
+ * The moment a commitment is due. Its due date is kept as a UTC day, and it is overdue once that day
+ * is over (isCommitmentOverdue): due by the day's last minute, said in the reader's zone.
+ */
+const dueBy = (format: Formatter, dueAt: string) =>
+  format.dateTime(startOfDay(Date.parse(dueAt)) + DAY_MS - MINUTE_MS);
+
 export default function AnnouncementPage() {
   const data = useLoaderData<typeof loader>();
   const { announcement } = data;
   const lastResult = useActionData<typeof action>();
+  const t = useT();
+  const format = useFormat();
+  // The zone the page shows times in: the schedule's wall time is read in it, and says so.
+  const intl = useIntl();
+  const zone = intl.timeZone ?? "UTC";
   return (
     <article className="stack" aria-labelledby="announcement-title">
       <p>
-        <Link to="/announcements">← Announcements</Link>
+        <Link to="/announcements">← {t("policies.memos.title")}</Link>
       </p>
       <h1 id="announcement-title">{announcement.title}</h1>
       <p className="meta">
+        {/* Publishing and edits are kept to their UTC day for the page; the schedule to the minute. */}
         {announcement.state === "published" && announcement.publishedAt
-          ? `Published ${formatDate(announcement.publishedAt)} by ${data.author}`
+          ? t("policies.memos.publishedBy", {
+              day: format.utcDay(announcement.publishedAt),
+              author: data.author,
+            })
           : announcement.state === "scheduled" && announcement.publishAt
-            ? `Draft, scheduled for ${formatDateTime(announcement.publishAt)}`
-            : "Draft — only leadership and admins see it"}
+            ? t("policies.memos.scheduledDraft", { when: format.dateTime(announcement.publishAt) })
+            : t("policies.memos.draftOnly")}
         {announcement.updatedAfterPublishingAt
-          ? ` · updated ${formatDate(announcement.updatedAfterPublishingAt)}`
+          ? ` · ${t("policies.memos.updated", { day: format.utcDay(announcement.updatedAfterPublishingAt) })}`
           : ""}
       </p>
       {data.onBehalf.length ? (
         <ul className="meta">
           {data.onBehalf.map((p) => (
             <li key={p.id}>
-              {p.by} {PROXY_ACT_LABELS[p.act]} this memo on behalf of {data.author}, {formatDate(p.on)}
+              {t("policies.memos.onBehalf", {
+                act: p.act,
+                by: p.by,
+                author: data.author,
+                day: format.utcDay(p.on),
+              })}
             </li>
           ))}
         </ul>
@@ -147,50 +174,55 @@ export default function AnnouncementPage() {
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
       {data.canWrite && announcement.state !== "published" ? (
         <section className="card stack" aria-labelledby="publish-title">
-          <h2 id="publish-title">Publish</h2>
+          <h2 id="publish-title">{t("policies.memos.publish")}</h2>
           <p>
-            This page is the preview.{" "}
+            {t("policies.memos.preview")}{" "}
             {data.recipients
-              ? `Publishing emails up to ${data.recipients.toLocaleString("en")} ${data.recipients === 1 ? "colleague" : "colleagues"}: the public signers of the petitions it answers (less any who turned these emails off) and their organizers.`
-              : "Publishing emails nobody: it answers no petition with signers or organizers to tell."}
+              ? t("policies.memos.recipients", { count: data.recipients })
+              : t("policies.memos.noRecipients")}
           </p>
           <div className="row">
             <Form method="post">
               {data.isAuthor ? null : <OnBehalfBox author={data.author} id="onBehalf-publish" />}
               <button type="submit" name="intent" value="publish">
-                Publish now
+                {t("policies.memos.publishNow")}
               </button>
             </Form>
-            <Link to={`/announcements/${announcement.slug}/edit`}>Edit</Link>
+            <Link to={`/announcements/${announcement.slug}/edit`}>{t("policies.memos.edit")}</Link>
           </div>
           <Form method="post" className="row">
             <div className="field">
-              <label htmlFor="publishAt">Or publish at (UTC)</label>
+              <label htmlFor="publishAt">{t("policies.memos.publishAt", { zone })}</label>
               <input id="publishAt" name="publishAt" type="datetime-local" required />
+              <input type="hidden" name="timeZone" value={zone} />
             </div>
             {data.isAuthor ? null : <OnBehalfBox author={data.author} id="onBehalf-schedule" />}
             <button type="submit" name="intent" value="schedule" className="secondary">
-              Schedule
+              {t("policies.memos.schedule")}
             </button>
           </Form>
         </section>
       ) : null}
       {data.canWrite && announcement.state === "published" ? (
         <p>
-          <Link to={`/announcements/${announcement.slug}/edit`}>Edit the text</Link> (the earlier version is
-          kept)
+          {t.rich("policies.memos.editPublished", {
+            link: (chunks) => <Link to={`/announcements/${announcement.slug}/edit`}>{chunks}</Link>,
+          })}
         </p>
       ) : null}
       {data.responses.length ? (
         <section className="card" aria-labelledby="responds-title">
-          <h2 id="responds-title">Responds to</h2>
+          <h2 id="responds-title">{t("policies.memos.respondsTo")}</h2>
           <ul>
             {data.responses.map((r) => (
               <li key={r.petitionId}>
                 <Link to={`/petitions/${r.slug}`}>{r.title}</Link> —{" "}
-                <strong>{STANCE_LABELS[r.stance]}</strong>
+                <strong>{t("policies.stance", { stance: r.stance })}</strong>
                 {r.milestones.length
-                  ? ` · answers the ${r.milestones.map((m) => m.threshold.toLocaleString("en")).join(" and ")}-signature milestone${r.milestones.length > 1 ? "s" : ""}`
+                  ? ` · ${t("policies.memos.answersMilestones", {
+                      count: r.milestones.length,
+                      thresholds: intl.formatList(r.milestones.map((m) => format.number(m.threshold))),
+                    })}`
                   : ""}
               </li>
             ))}
@@ -203,41 +235,52 @@ export default function AnnouncementPage() {
       {data.policy ? (
         <section className="card stack" aria-labelledby="policy-title">
           <h2 id="policy-title">
-            Policy change: <Link to={`/policies/${data.policy.slug}`}>{data.policy.title}</Link>
-            {data.policy.version ? ` — version ${data.policy.version}` : " — new version"}
+            {t.rich(data.policy.version ? "policies.memos.policyChange" : "policies.memos.policyChangeNew", {
+              version: data.policy.version,
+              policy: data.policy.title,
+              link: (chunks) => <Link to={`/policies/${data.policy?.slug}`}>{chunks}</Link>,
+            })}
           </h2>
           <p>
             {data.policy.changeSummary}
-            {data.policy.effectiveAt ? ` · takes effect ${formatDate(data.policy.effectiveAt)}` : ""}
+            {data.policy.effectiveAt
+              ? ` · ${t("policies.memos.takesEffect", { day: format.utcDay(data.policy.effectiveAt) })}`
+              : ""}
           </p>
           <DiffView html={data.policy.diffHtml} />
         </section>
       ) : null}
       {data.commitments.length ? (
         <section className="card stack" aria-labelledby="commitments-title">
-          <h2 id="commitments-title">Commitments</h2>
+          <h2 id="commitments-title">{t("policies.memos.commitments")}</h2>
           <ul className="stack">
             {data.commitments.map((c) => (
               <li key={c.id}>
                 <strong>{c.text}</strong> —{" "}
-                <span className="badge">{COMMITMENT_STATUS_LABELS[c.status]}</span>
+                <span className="badge">{t("policies.commitmentStatus", { status: c.status })}</span>
                 {c.overdue ? (
                   <>
                     {" "}
-                    <span className="badge badge-bad">Overdue</span>
+                    <span className="badge badge-bad">{t("policies.memos.overdue")}</span>
                   </>
                 ) : null}
                 {c.dueAt ? (
                   <span className="muted">
                     {" "}
-                    · {c.overdue ? "was due" : "due"} {formatDate(c.dueAt)}
+                    ·{" "}
+                    {t(c.overdue ? "policies.memos.wasDue" : "policies.memos.due", {
+                      when: dueBy(format, c.dueAt),
+                    })}
                   </span>
                 ) : null}
                 {c.updates.length ? (
                   <ul className="muted">
                     {c.updates.map((u) => (
                       <li key={u.id}>
-                        {formatDate(u.at)}: {COMMITMENT_STATUS_LABELS[u.status]}
+                        {t("policies.memos.commitmentUpdate", {
+                          day: format.utcDay(u.at),
+                          status: u.status,
+                        })}
                         {u.note ? ` — ${u.note}` : ""}
                       </li>
                     ))}
@@ -248,22 +291,22 @@ export default function AnnouncementPage() {
                     <input type="hidden" name="commitmentId" value={c.id} />
                     <SelectField
                       id={`status-${c.id}`}
-                      label="Status"
+                      label={t("policies.inbox.status")}
                       name="status"
                       defaultValue={c.status}
-                      options={COMMITMENT_STATUS_OPTIONS}
+                      options={commitmentStatusOptions(t)}
                     />
                     <div className="field">
-                      <label htmlFor={`note-${c.id}`}>Note (optional)</label>
+                      <label htmlFor={`note-${c.id}`}>{t("policies.memos.note")}</label>
                       <input id={`note-${c.id}`} name="note" />
                     </div>
                     <div className="field">
-                      <label htmlFor={`due-${c.id}`}>New due date (optional)</label>
+                      <label htmlFor={`due-${c.id}`}>{t("policies.memos.newDue")}</label>
                       <input id={`due-${c.id}`} name="dueAt" type="date" />
                     </div>
                     {data.isAuthor ? null : <OnBehalfBox author={data.author} id={`onBehalf-${c.id}`} />}
                     <button type="submit" name="intent" value="commitment" className="secondary">
-                      Update
+                      {t("policies.memos.update")}
                     </button>
                   </Form>
                 ) : null}
@@ -274,13 +317,15 @@ export default function AnnouncementPage() {
       ) : null}
       {data.revisions.length ? (
         <details className="card">
-          <summary>Earlier versions ({data.revisions.length})</summary>
+          <summary>{t("policies.memos.earlierVersions", { count: data.revisions.length })}</summary>
           <ol>
             {data.revisions.map((r) => (
               <li key={String(r.replacedAt)}>
                 <p>
                   <strong>{r.title}</strong>{" "}
-                  <span className="muted">· replaced {formatDateTime(r.replacedAt)}</span>
+                  <span className="muted">
+                    · {t("policies.memos.replaced", { when: format.dateTime(r.replacedAt) })}
+                  </span>
                 </p>
                 <pre className="revision">{r.body}</pre>
               </li>

@@ -2,42 +2,52 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { announcementView, listAnnouncements } from "../domain/announcements/reads.server";
 import { can } from "../domain/identity/permissions.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Announcements · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const { page } = parseQuery(request, z.object({ page: pageParam }));
   const canWrite = Boolean(user && can(user, "publish:announcement"));
   const { announcements, pageCount } = listAnnouncements({ page, includeUnpublished: canWrite });
-  return json({ announcements: announcements.map(announcementView), pageCount, page, canWrite });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("policies.memos.title") }),
+    announcements: announcements.map(announcementView),
+    pageCount,
+    page,
+    canWrite,
+  });
 }
 
 export default function Announcements() {
   const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const format = useFormat();
   return (
     <div className="stack">
       <div className="page-head">
-        <h1>Announcements</h1>
+        <h1>{t("policies.memos.title")}</h1>
         {data.canWrite ? (
           <Link to="/announcements/new" className="button">
-            New announcement
+            {t("policies.memos.new")}
           </Link>
         ) : null}
       </div>
       <p className="muted">
-        Leadership&apos;s memos: answers to petitions, policy changes and commitments.{" "}
-        <a href="/announcements.atom">Atom feed</a>
+        {t("policies.memos.intro")} <a href="/announcements.atom">{t("policies.memos.feed")}</a>
       </p>
-      {data.announcements.length === 0 ? <p>No announcements yet.</p> : null}
+      {data.announcements.length === 0 ? <p>{t("policies.memos.empty")}</p> : null}
       <ul className="petition-list">
         {data.announcements.map((a) => (
           <li key={a.id} className="card">
@@ -45,12 +55,17 @@ export default function Announcements() {
               <Link to={`/announcements/${a.slug}`}>{a.title}</Link>
             </h2>
             <p className="meta">
+              {/* Publishing and later edits are kept to their UTC day for these pages: said as that day. */}
               {a.state === "published" && a.publishedAt ? (
-                `Published ${formatDate(a.publishedAt)}`
+                t("policies.memos.published", { day: format.utcDay(a.publishedAt) })
               ) : (
-                <span className="badge badge-warn">{a.state === "scheduled" ? "Scheduled" : "Draft"}</span>
+                <span className="badge badge-warn">
+                  {a.state === "scheduled" ? t("policies.memos.scheduled") : t("policies.memos.draft")}
+                </span>
               )}
-              {a.updatedAfterPublishingAt ? ` · updated ${formatDate(a.updatedAfterPublishingAt)}` : ""}
+              {a.updatedAfterPublishingAt
+                ? ` · ${t("policies.memos.updated", { day: format.utcDay(a.updatedAfterPublishingAt) })}`
+                : ""}
             </p>
           </li>
         ))}

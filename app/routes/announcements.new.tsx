@@ -5,15 +5,17 @@ import { z } from "zod";
 import { AnnouncementForm } from "../components/announcement-form";
 import { saveAnnouncement } from "../domain/announcements/lifecycle.server";
 import { announcementFormChoices } from "../domain/announcements/reads.server";
+import { useT } from "../i18n/translate";
 import { announcementFormReply, readAnnouncementSubmission } from "../web/announcement-form.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { parseQuery } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "New announcement · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "publish:announcement");
@@ -22,7 +24,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     request,
     z.object({ petition: z.coerce.number().int().positive().optional() }),
   );
-  return json({ choices: announcementFormChoices(), petition: petition ?? null });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("policies.memos.newTitle") }),
+    choices: announcementFormChoices(),
+    petition: petition ?? null,
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -32,9 +39,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return announcementFormReply(read);
   try {
     const draft = saveAnnouncement(null, submission.value, user);
+    const { t } = await wordsFor(request);
     return redirectWithFlash(`/announcements/${draft.slug}`, {
       kind: "success",
-      message: "Draft saved. This is its preview: publish it now or schedule it below.",
+      message: t("policies.memos.draftSavedPreview"),
     });
   } catch (error) {
     return refusalReply(error, submission);
@@ -44,14 +52,15 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function NewAnnouncement() {
   const { choices, petition } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
+  const t = useT();
   return (
     <div className="stack">
-      <h1>New announcement</h1>
+      <h1>{t("policies.memos.newTitle")}</h1>
       <AnnouncementForm
         choices={choices}
         lastResult={lastResult}
         published={false}
-        submitLabel="Save draft and preview"
+        submitLabel={t("policies.memos.saveDraft")}
         defaultValue={petition ? { responses: [{ petitionId: String(petition) }] } : undefined}
       />
     </div>

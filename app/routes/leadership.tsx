@@ -1,29 +1,34 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatDate } from "../components/format";
 import { openObligations } from "../domain/announcements/obligations.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Awaiting your response · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:obligations");
-  return json({ obligations: openObligations() });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("policies.awaiting.title") }),
+    obligations: openObligations(),
+  });
 }
 
 export default function Leadership() {
   const { obligations } = useLoaderData<typeof loader>();
+  const t = useT();
+  const format = useFormat();
   return (
     <div className="stack">
-      <h1>Awaiting your response</h1>
-      <p className="muted">
-        Petitions that reached a milestone requiring leadership to respond, soonest due first. An announcement
-        that answers the petition clears it.
-      </p>
-      {obligations.length === 0 ? <p>Nothing is waiting for a response.</p> : null}
+      <h1>{t("policies.awaiting.title")}</h1>
+      <p className="muted">{t("policies.awaiting.intro")}</p>
+      {obligations.length === 0 ? <p>{t("policies.awaiting.empty")}</p> : null}
       <ul className="petition-list">
         {obligations.map((o) => (
           <li key={o.milestoneId} className="card">
@@ -32,13 +37,18 @@ export default function Leadership() {
             </h2>
             <p className="meta">
               <span className={o.overdue ? "badge badge-bad" : "badge badge-warn"}>
-                {o.overdue ? `Overdue — was due ${formatDate(o.dueAt)}` : `Due ${formatDate(o.dueAt)}`}
+                {o.overdue
+                  ? t("policies.awaiting.overdue", { due: format.dateTime(o.dueAt) })
+                  : t("policies.awaiting.due", { due: format.dateTime(o.dueAt) })}
               </span>{" "}
-              Reached {o.threshold.toLocaleString("en")} signatures on {formatDate(o.reachedAt)} ·{" "}
-              {o.petition.signatureCount.toLocaleString("en")} now
+              {t("policies.awaiting.reached", {
+                threshold: o.threshold,
+                day: format.date(o.reachedAt),
+                count: o.petition.signatureCount,
+              })}
             </p>
             <p>
-              <Link to={`/announcements/new?petition=${o.petition.id}`}>Write a response</Link>
+              <Link to={`/announcements/new?petition=${o.petition.id}`}>{t("policies.awaiting.write")}</Link>
             </p>
           </li>
         ))}

@@ -11,7 +11,6 @@ import { WalletError } from "../browser/wallet/http";
 import type { FeedbackReceipt } from "../browser/wallet/types";
 import { progressLine } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
-import { formatDate } from "../components/format";
 import { FormErrors, InputField, SelectField, TextareaField, useActionResultFor } from "../components/forms";
 import { StateBadge } from "../components/petition-bits";
 import { useHydrated } from "../components/use-hydrated";
@@ -29,25 +28,27 @@ import {
   policyPage,
   publishPolicyVersion,
 } from "../domain/policies/registry.server";
-import { RATING_LABELS } from "../vocabulary/feedback";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.policy.title ?? "Policy"} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
+  const { t } = await wordsFor(request);
   const page = policyPage(params.slug ?? "");
-  if (!page) notFound("There is no policy at this address.");
+  if (!page) notFound(t("policies.notFound"));
   redirectFromFormerAddress(request, "/policies/", params.slug, page.policy.slug);
   return json({
+    title: t("common.pageTitle", { page: page.policy.title }),
     ...page,
     signedIn: Boolean(user),
     canPublish: Boolean(user && can(user, "publish:policy")),
@@ -69,8 +70,9 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  const { t } = await wordsFor(request);
   const policy = findPolicy(params.slug ?? "");
-  if (!policy) notFound("There is no policy at this address.");
+  if (!policy) notFound(t("policies.notFound"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
@@ -80,12 +82,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       await sendFeedback(policy.id, value, user);
       return redirectWithFlash(here, {
         kind: "success",
-        message:
-          "Thank you. Your feedback went to the policy's owners; their replies reach you in My feedback.",
+        message: t("policies.feedback.sent"),
       });
     }
     const version = publishPolicyVersion(policy.id, value, user);
-    return redirectWithFlash(here, { kind: "success", message: `Version ${version} published.` });
+    return redirectWithFlash(here, {
+      kind: "success",
+      message: t("policies.page.versionPublished", { version }),
+    });
   } catch (error) {
     return refusalReply(error, submission);
   }
@@ -93,6 +97,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function PolicyPage() {
   const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const format = useFormat();
   const [form, fields] = useForm({
     id: "publish-version",
     lastResult: useActionResultFor("publish-version"),
@@ -139,7 +145,7 @@ export default function PolicyPage() {
           setAnonymous({
             busy: false,
             receipt: null,
-            error: error instanceof WalletError ? error.message : "It could not be sent from this device.",
+            error: error instanceof WalletError ? error.message : t("policies.feedback.anonymousFailed"),
           }),
       );
     },
@@ -148,23 +154,30 @@ export default function PolicyPage() {
   return (
     <article className="stack" aria-labelledby="policy-title">
       <p>
-        <Link to="/policies">← Policies</Link>
+        <Link to="/policies">← {t("policies.list.title")}</Link>
       </p>
       <h1 id="policy-title">{policy.title}</h1>
       <p className="meta">
         {current
-          ? `Version ${current.version}, in force since ${formatDate(current.effectiveAt)}`
-          : "Not yet in force"}
-        {policy.ownerTeam ? ` · owned by ${policy.ownerTeam}` : ""}
+          ? t("policies.page.inForceSince", {
+              version: current.version,
+              since: format.utcDay(current.effectiveAt),
+            })
+          : t("policies.notYetInForce")}
+        {policy.ownerTeam ? ` · ${t("policies.ownedBy", { team: policy.ownerTeam })}` : ""}
         {data.owners.length ? ` (${data.owners.join(", ")})` : ""}
       </p>
       <p>{policy.summary}</p>
       {data.upcoming.map((v) => (
         <p key={v.version} className="flash flash-info">
-          Version {v.version} takes effect {formatDate(v.effectiveAt)}: {v.changeSummary}.{" "}
+          {t("policies.page.upcoming", {
+            version: v.version,
+            day: format.utcDay(v.effectiveAt),
+            summary: v.changeSummary,
+          })}{" "}
           {current ? (
             <Link to={`/policies/${policy.slug}/diff?from=${current.version}&to=${v.version}`}>
-              See what changes
+              {t("policies.page.seeChanges")}
             </Link>
           ) : null}
         </p>
@@ -175,21 +188,26 @@ export default function PolicyPage() {
         <section className="card markdown" dangerouslySetInnerHTML={{ __html: current.bodyHtml }} />
       ) : null}
       <section className="card stack" aria-labelledby="history-title">
-        <h2 id="history-title">History</h2>
+        <h2 id="history-title">{t("policies.page.history")}</h2>
         <ol reversed>
           {versions.map((v, i) => {
             const previous = versions[i + 1];
             return (
               <li key={v.version}>
-                <strong>Version {v.version}</strong> — {v.changeSummary} · effective{" "}
-                {formatDate(v.effectiveAt)} · published {formatDate(v.publishedAt)}
-                {v.publishedBy ? ` by ${v.publishedBy}` : ""}
+                {t.rich(v.publishedBy ? "policies.page.historyEntryBy" : "policies.page.historyEntry", {
+                  version: v.version,
+                  summary: v.changeSummary,
+                  effective: format.utcDay(v.effectiveAt),
+                  published: format.date(v.publishedAt),
+                  by: v.publishedBy,
+                  b: (chunks) => <strong>{chunks}</strong>,
+                })}
                 {previous ? (
                   <>
                     {" "}
                     ·{" "}
                     <Link to={`/policies/${policy.slug}/diff?from=${previous.version}&to=${v.version}`}>
-                      changes
+                      {t("policies.page.changes")}
                     </Link>
                   </>
                 ) : null}
@@ -201,32 +219,32 @@ export default function PolicyPage() {
           <Form method="get" action={`/policies/${policy.slug}/diff`} className="row">
             <SelectField
               id="from"
-              label="Compare version"
+              label={t("policies.page.compareFrom")}
               name="from"
               defaultValue={versions[1]?.version}
               options={versions.map((v) => ({ value: v.version, label: v.version }))}
             />
             <SelectField
               id="to"
-              label="with version"
+              label={t("policies.page.compareTo")}
               name="to"
               defaultValue={versions[0]?.version}
               options={versions.map((v) => ({ value: v.version, label: v.version }))}
             />
             <button type="submit" className="secondary">
-              Compare
+              {t("policies.page.compare")}
             </button>
           </Form>
         ) : null}
       </section>
       {data.petitions.length ? (
         <section className="card" aria-labelledby="petitions-title">
-          <h2 id="petitions-title">Petitions about this policy</h2>
+          <h2 id="petitions-title">{t("policies.page.petitions")}</h2>
           <ul>
             {data.petitions.map((p) => (
               <li key={p.slug}>
                 <Link to={`/petitions/${p.slug}`}>{p.title}</Link> <StateBadge state={p.state} /> ·{" "}
-                {p.signatureCount.toLocaleString("en")} signatures
+                {t("policies.page.signatures", { count: p.signatureCount })}
               </li>
             ))}
           </ul>
@@ -234,45 +252,55 @@ export default function PolicyPage() {
       ) : null}
       {data.canPublish ? (
         <section className="card" aria-labelledby="new-version-title">
-          <h2 id="new-version-title">Publish a new version</h2>
+          <h2 id="new-version-title">{t("policies.page.newVersion")}</h2>
           <Form method="post" className="stack" {...getFormProps(form)}>
             <FormErrors id={form.errorId} errors={form.errors} />
             <input type="hidden" name="intent" value="publish-version" />
             <TextareaField
-              label="Full text (markdown)"
+              label={t("policies.page.fullText")}
               field={fields.body}
               rows={16}
               hint={
                 data.latestText
-                  ? `This is version ${versions[0]?.version}'s text: change what changes. Staff see the differences marked.`
+                  ? t("policies.page.fullTextHint", { version: versions[0]?.version ?? 0 })
                   : undefined
               }
             />
-            <InputField label="What changes" field={fields.changeSummary} />
-            <InputField label="Takes effect on" field={fields.effectiveAt} type="date" />
-            <button type="submit">Publish version {(versions[0]?.version ?? 0) + 1}</button>
+            <InputField label={t("policies.field.changeSummary")} field={fields.changeSummary} />
+            <InputField
+              label={t("policies.field.effectiveAt")}
+              hint={t("policies.field.effectiveAtHint")}
+              field={fields.effectiveAt}
+              type="date"
+            />
+            <button type="submit">
+              {t("policies.page.publishVersion", { version: (versions[0]?.version ?? 0) + 1 })}
+            </button>
           </Form>
         </section>
       ) : null}
       {data.unreadFeedback !== null ? (
         <p className="card">
-          You own this policy: <Link to={`/policies/${policy.slug}/feedback`}>feedback inbox</Link>
-          {data.unreadFeedback ? ` (${data.unreadFeedback.toLocaleString("en")} new)` : ""}
+          {t.rich(data.unreadFeedback ? "policies.page.ownerInboxUnread" : "policies.page.ownerInbox", {
+            count: data.unreadFeedback,
+            link: (chunks) => <Link to={`/policies/${policy.slug}/feedback`}>{chunks}</Link>,
+          })}
         </p>
       ) : null}
       <section className="card stack" aria-labelledby="feedback-title">
-        <h2 id="feedback-title">Private feedback to the owners</h2>
+        <h2 id="feedback-title">{t("policies.feedback.title")}</h2>
         <p>
-          Tell the people who own this policy what you think. Only they (and admins) read it; it is not
-          public. Replies reach you by email and in <Link to="/my/feedback">My feedback</Link> — or, for
-          feedback sent anonymously, only through the receipt code your devices keep.
+          {t.rich("policies.feedback.intro", {
+            link: (chunks) => <Link to="/my/feedback">{chunks}</Link>,
+          })}
         </p>
         {anonymous.receipt ? (
           <div className="flash flash-success" role="status">
             <p>
-              Sent anonymously: it is stored with no author, with the next batch. Your receipt code reads the
-              owners' replies — this browser keeps it in <Link to="/my/feedback">My feedback</Link>; copy it
-              to read them elsewhere, on <Link to="/feedback/receipt">the receipt page</Link>:
+              {t.rich("policies.feedback.sentAnonymously", {
+                mine: (chunks) => <Link to="/my/feedback">{chunks}</Link>,
+                receipt: (chunks) => <Link to="/feedback/receipt">{chunks}</Link>,
+              })}
             </p>
             <p>
               <code className="receipt-code">{anonymous.receipt.secret}</code>
@@ -288,16 +316,19 @@ export default function PolicyPage() {
           <Form method="post" className="stack" {...getFormProps(feedbackForm)}>
             <FormErrors id={feedbackForm.errorId} errors={feedbackForm.errors} />
             <input type="hidden" name="intent" value="send-feedback" />
-            <TextareaField label="Your feedback" field={feedbackFields.body} rows={5} />
+            <TextareaField label={t("policies.feedback.body")} field={feedbackFields.body} rows={5} />
             {current ? (
               <SelectField
                 id={feedbackFields.rating.id}
-                label={`Your rating of version ${current.version} (optional)`}
+                label={t("policies.feedback.rating", { version: current.version })}
                 name={feedbackFields.rating.name}
                 defaultValue=""
                 options={[
-                  { value: "", label: "No rating" },
-                  ...[5, 4, 3, 2, 1].map((n) => ({ value: n, label: `${n} — ${RATING_LABELS[n]}` })),
+                  { value: "", label: t("policies.feedback.noRating") },
+                  ...[5, 4, 3, 2, 1].map((n) => ({
+                    value: n,
+                    label: t("policies.rating.option", { rating: String(n) }),
+                  })),
                 ]}
               />
             ) : null}
@@ -309,31 +340,31 @@ export default function PolicyPage() {
                 disabled={!anonymousPossible}
                 aria-describedby="anonymous-feedback-hint"
               />
-              <label htmlFor={feedbackFields.anonymous.id}>
-                Send anonymously — stored with no author at all: the database, its backups and the logs never
-                say it is yours
-              </label>
+              <label htmlFor={feedbackFields.anonymous.id}>{t("policies.feedback.anonymous")}</label>
             </div>
             <p id="anonymous-feedback-hint" className="hint">
               {!hydrated
-                ? "Sending anonymously needs JavaScript: your browser sends it without your session, with a permission that allows one anonymous note a policy a week. Without it you can send it with your name."
+                ? t("policies.feedback.anonymousNeedsScript")
                 : !anonymousPossible
-                  ? "Sending anonymously needs a secure connection (https): this page was not loaded over one."
-                  : "One anonymous note a policy a week, from a device set up for anonymous signing. Nobody can email you a reply: your devices keep a receipt code that reads them."}
+                  ? t("policies.feedback.anonymousNeedsHttps")
+                  : t("policies.feedback.anonymousHint")}
             </p>
             {anonymous.busy && anonymous.progress ? <p role="status">{anonymous.progress}</p> : null}
             <button type="submit" disabled={anonymous.busy}>
-              {anonymous.busy ? "Sending anonymously…" : "Send feedback"}
+              {anonymous.busy ? t("policies.feedback.sendingAnonymously") : t("policies.feedback.send")}
             </button>
           </Form>
         ) : (
           <p>
-            <Link
-              to={`/sign-in?${new URLSearchParams({ redirectTo: `/policies/${policy.slug}#feedback-title` })}`}
-            >
-              Sign in
-            </Link>{" "}
-            to send feedback.
+            {t.rich("policies.feedback.signIn", {
+              link: (chunks) => (
+                <Link
+                  to={`/sign-in?${new URLSearchParams({ redirectTo: `/policies/${policy.slug}#feedback-title` })}`}
+                >
+                  {chunks}
+                </Link>
+              ),
+            })}
           </p>
         )}
       </section>

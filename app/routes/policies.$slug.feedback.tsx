@@ -4,7 +4,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, SelectField, TextareaField } from "../components/forms";
 import { Pagination } from "../components/pagination";
 import { SanitizedHtml } from "../components/sanitized-html";
@@ -19,24 +18,26 @@ import {
   tagFeedback,
 } from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
+import { useFormat } from "../i18n/format";
+import { type Translate, useT } from "../i18n/translate";
 import { K } from "../platform/anonymity/small-groups";
-import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
+import { FEEDBACK_STATUSES } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Feedback · ${data?.policy.title ?? "Policy"} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 async function requireInbox(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
+  const { t } = await wordsFor(request);
   const policy = findPolicy(slug ?? "");
-  if (!policy) notFound("There is no policy at this address.");
+  if (!policy) notFound(t("policies.notFound"));
   refuseIf(readerRefusal(policy.id, user));
   return { user, policy };
 }
@@ -58,7 +59,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     tag: filter.tag || undefined,
     page: filter.page,
   });
+  const { t } = await wordsFor(request);
   return json({
+    title: t("common.pageTitle", { page: t("policies.inbox.pageTitle", { policy: policy.title }) }),
     policy: { slug: policy.slug, title: policy.title },
     versions: listVersions(policy.id).map((v) => v.version),
     filter,
@@ -93,25 +96,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const value = submission.value;
   // Back to the same filtered view the owner acted from.
   const back = `/policies/${policy.slug}/feedback${new URL(request.url).search}#feedback-${value.feedbackId}`;
+  const { t } = await wordsFor(request);
   try {
     let message: string;
     switch (value.intent) {
       case "status":
         setFeedbackStatus(value.feedbackId, value.status, user);
-        message = `Marked “${FEEDBACK_STATUS_LABELS[value.status]}”.`;
+        message = t("policies.inbox.marked", { status: value.status });
         break;
       case "tag":
         tagFeedback(value.feedbackId, value.tag, true, user);
-        message = `Tagged “${value.tag}”.`;
+        message = t("policies.inbox.tagged", { tag: value.tag });
         break;
       case "untag":
         tagFeedback(value.feedbackId, value.tag, false, user);
-        message = `Tag “${value.tag}” removed.`;
+        message = t("policies.inbox.untagged", { tag: value.tag });
         break;
       case "reply":
         replyToFeedback(value.feedbackId, value.body, user);
-        message =
-          "Reply sent. A named author gets it by email and in My feedback; an anonymous one reads it with the receipt code their browser keeps — nobody, you included, learns who they are.";
+        message = t("policies.inbox.replySent");
         break;
     }
     return redirectWithFlash(back, { kind: "success", message });
@@ -122,6 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 function ReplyForm({ feedbackId }: { feedbackId: number }) {
   const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const t = useT();
   const mine =
     result?.initialValue?.intent === "reply" && String(result.initialValue.feedbackId) === String(feedbackId);
   const [form, fields] = useForm({
@@ -135,35 +139,32 @@ function ReplyForm({ feedbackId }: { feedbackId: number }) {
       <FormErrors id={form.errorId} errors={form.errors} />
       <input type="hidden" name="intent" value="reply" />
       <input type="hidden" name="feedbackId" value={feedbackId} />
-      <TextareaField label="Reply privately" field={fields.body} rows={3} />
-      <button type="submit">Send reply</button>
+      <TextareaField label={t("policies.inbox.replyLabel")} field={fields.body} rows={3} />
+      <button type="submit">{t("policies.inbox.sendReply")}</button>
     </Form>
   );
 }
 
-const ratingText = (average: number | null | undefined) => (average == null ? "—" : `${average} of 5`);
+const ratingText = (t: Translate, average: number | null | undefined) =>
+  average == null ? "—" : t("policies.inbox.average", { average });
 
 /** Why some numbers in the table are hidden, in the owners' terms. */
-function aggregatesNote(aggregates: {
-  folded: number | null;
-  rated: number;
-  totalAverage: number | null;
-  foldedAverage: number | null;
-}) {
+function aggregatesNote(
+  t: Translate,
+  aggregates: {
+    folded: number | null;
+    rated: number;
+    totalAverage: number | null;
+    foldedAverage: number | null;
+  },
+) {
   const parts = [];
-  if (aggregates.folded !== null)
-    parts.push(
-      `A version is listed on its own once it has ${K} pieces of feedback or more, none or at least ${K} of them anonymous; the others are combined, so that nobody's feedback can be picked out by the version it was about.`,
-    );
+  if (aggregates.folded !== null) parts.push(t("policies.inbox.note.folded", { k: K }));
   if (aggregates.rated < K)
-    parts.push(
-      `Averages appear from ${K} ratings; there ${aggregates.rated === 1 ? "is" : "are"} ${aggregates.rated.toLocaleString("en")} so far.`,
-    );
+    parts.push(t("policies.inbox.note.fewRatings", { k: K, count: aggregates.rated }));
   else if (aggregates.totalAverage === null)
-    parts.push(
-      `An average appears for a row with ${K} ratings or more; the average of all ${aggregates.rated.toLocaleString("en")} ratings is hidden while a row's is, as it would give that one away.`,
-    );
-  else parts.push(`An average appears for a row with ${K} ratings or more.`);
+    parts.push(t("policies.inbox.note.totalHidden", { k: K, count: aggregates.rated }));
+  else parts.push(t("policies.inbox.note.averages", { k: K }));
   return parts.join(" ");
 }
 
@@ -171,89 +172,95 @@ export default function FeedbackInbox() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
   const { inbox, aggregates, policy } = data;
+  const t = useT();
+  const format = useFormat();
   const otherErrors = result?.initialValue?.intent !== "reply" ? result?.error?.[""] : undefined;
   return (
     <div className="stack">
       <p>
         <Link to={`/policies/${policy.slug}`}>← {policy.title}</Link>
       </p>
-      <h1>Feedback inbox</h1>
-      <p>
-        Private feedback on this policy, for its owners and admins. Anonymous feedback shows no name and only
-        its day; replies are relayed by the platform, so you never learn who sent it.
-      </p>
+      <h1>{t("policies.inbox.title")}</h1>
+      <p>{t("policies.inbox.intro")}</p>
 
       <section className="card" aria-labelledby="aggregates-title">
-        <h2 id="aggregates-title">By version</h2>
+        <h2 id="aggregates-title">{t("policies.inbox.byVersion")}</h2>
         {aggregates.total === 0 ? (
-          <p className="muted">No feedback yet.</p>
+          <p className="muted">{t("policies.inbox.empty")}</p>
         ) : (
           <>
             <SmallGroupTable
-              groupLabel="Version"
-              countLabel="Feedback"
+              groupLabel={t("policies.inbox.version")}
+              countLabel={t("policies.inbox.feedback")}
               breakdown={aggregates}
               extra={{
-                label: "Average rating",
-                value: (label) => ratingText(aggregates.rows.find((r) => r.label === label)?.average),
-                folded: ratingText(aggregates.foldedAverage),
-                total: ratingText(aggregates.totalAverage),
+                label: t("policies.inbox.averageRating"),
+                value: (label) => ratingText(t, aggregates.rows.find((r) => r.label === label)?.average),
+                folded: ratingText(t, aggregates.foldedAverage),
+                total: ratingText(t, aggregates.totalAverage),
               }}
             />
-            <p className="hint">{aggregatesNote(aggregates)}</p>
+            <p className="hint">{aggregatesNote(t, aggregates)}</p>
           </>
         )}
       </section>
 
-      <Form method="get" className="row card" aria-label="Filter feedback">
+      <Form method="get" className="row card" aria-label={t("policies.inbox.filterLabel")}>
         <SelectField
           id="filter-version"
-          label="Version"
+          label={t("policies.inbox.version")}
           name="version"
           defaultValue={data.filter.version ?? ""}
           options={[
-            { value: "", label: "All versions" },
-            ...data.versions.map((v) => ({ value: v, label: `Version ${v}` })),
+            { value: "", label: t("policies.inbox.allVersions") },
+            ...data.versions.map((v) => ({ value: v, label: t("policies.inbox.versionN", { version: v }) })),
           ]}
         />
         <SelectField
           id="filter-status"
-          label="Status"
+          label={t("policies.inbox.status")}
           name="status"
           defaultValue={data.filter.status ?? ""}
           options={[
-            { value: "", label: "Any status" },
-            ...FEEDBACK_STATUSES.map((s) => ({ value: s, label: FEEDBACK_STATUS_LABELS[s] })),
+            { value: "", label: t("policies.inbox.anyStatus") },
+            ...FEEDBACK_STATUSES.map((s) => ({
+              value: s,
+              label: t("policies.feedbackStatus", { status: s }),
+            })),
           ]}
         />
         <SelectField
           id="filter-tag"
-          label="Tag"
+          label={t("policies.inbox.tag")}
           name="tag"
           defaultValue={data.filter.tag ?? ""}
-          options={[{ value: "", label: "Any tag" }, ...inbox.tags.map((t) => ({ value: t, label: t }))]}
+          options={[
+            { value: "", label: t("policies.inbox.anyTag") },
+            ...inbox.tags.map((tag) => ({ value: tag, label: tag })),
+          ]}
         />
         <button type="submit" className="secondary">
-          Filter
+          {t("policies.inbox.filter")}
         </button>
       </Form>
 
       <FormErrors errors={otherErrors ?? undefined} />
       <p>
-        {inbox.total.toLocaleString("en")} item{inbox.total === 1 ? "" : "s"}
-        {inbox.newCount ? ` · ${inbox.newCount.toLocaleString("en")} new in all` : ""}
+        {t("policies.inbox.items", { count: inbox.total })}
+        {inbox.newCount ? ` · ${t("policies.inbox.newInAll", { count: inbox.newCount })}` : ""}
       </p>
       <ol className="updates">
         {inbox.items.map((item) => (
           <li key={item.id} id={`feedback-${item.id}`} className="card stack">
             <p className="meta">
-              <strong>{item.author ? item.author.name : "Anonymous colleague"}</strong>
+              <strong>{item.author ? item.author.name : t("policies.inbox.anonymousAuthor")}</strong>
               {item.author?.department ? ` · ${item.author.department}` : ""} ·{" "}
-              {item.dayOnly ? formatDate(item.createdAt) : formatDateTime(item.createdAt)}
-              {item.version ? ` · on version ${item.version}` : ""}
-              {item.rating ? ` · rated ${item.rating} of 5 (${RATING_LABELS[item.rating]})` : ""} ·{" "}
+              {/* Anonymous feedback is kept to its UTC day on purpose: shown as that day, labelled UTC. */}
+              {item.dayOnly ? format.utcDay(item.createdAt) : format.dateTime(item.createdAt)}
+              {item.version ? ` · ${t("policies.inbox.onVersion", { version: item.version })}` : ""}
+              {item.rating ? ` · ${t("policies.inbox.rated", { rating: String(item.rating) })}` : ""} ·{" "}
               <span className={item.status === "new" ? "badge badge-warn" : "badge"}>
-                {FEEDBACK_STATUS_LABELS[item.status]}
+                {t("policies.feedbackStatus", { status: item.status })}
               </span>
             </p>
             <SanitizedHtml html={item.bodyHtml} />
@@ -263,29 +270,32 @@ export default function FeedbackInbox() {
                 <input type="hidden" name="feedbackId" value={item.id} />
                 <SelectField
                   id={`status-${item.id}`}
-                  label="Status"
+                  label={t("policies.inbox.status")}
                   name="status"
                   defaultValue={item.status}
-                  options={FEEDBACK_STATUSES.map((s) => ({ value: s, label: FEEDBACK_STATUS_LABELS[s] }))}
+                  options={FEEDBACK_STATUSES.map((s) => ({
+                    value: s,
+                    label: t("policies.feedbackStatus", { status: s }),
+                  }))}
                 />
                 <button type="submit" className="secondary">
-                  Set status
+                  {t("policies.inbox.setStatus")}
                 </button>
               </Form>
               <Form method="post" className="row">
                 <input type="hidden" name="intent" value="tag" />
                 <input type="hidden" name="feedbackId" value={item.id} />
                 <div className="field">
-                  <label htmlFor={`tag-${item.id}`}>Add a tag</label>
+                  <label htmlFor={`tag-${item.id}`}>{t("policies.inbox.addTag")}</label>
                   <input id={`tag-${item.id}`} name="tag" maxLength={40} />
                 </div>
                 <button type="submit" className="secondary">
-                  Tag
+                  {t("policies.inbox.tagButton")}
                 </button>
               </Form>
             </div>
             {item.tags.length ? (
-              <ul className="tags" aria-label="Tags">
+              <ul className="tags" aria-label={t("policies.inbox.tags")}>
                 {item.tags.map((tag) => (
                   <li key={tag}>
                     <Form method="post" className="inline-form">
@@ -293,7 +303,11 @@ export default function FeedbackInbox() {
                       <input type="hidden" name="feedbackId" value={item.id} />
                       <input type="hidden" name="tag" value={tag} />
                       <span className="badge">{tag}</span>
-                      <button type="submit" className="link-button" aria-label={`Remove tag ${tag}`}>
+                      <button
+                        type="submit"
+                        className="link-button"
+                        aria-label={t("policies.inbox.removeTag", { tag })}
+                      >
                         ×
                       </button>
                     </Form>
@@ -303,11 +317,11 @@ export default function FeedbackInbox() {
             ) : null}
             {item.replies.length ? (
               <div>
-                <h3>Replies</h3>
+                <h3>{t("policies.inbox.replies")}</h3>
                 {item.replies.map((reply) => (
                   <div key={reply.id} className="reply">
                     <p className="meta">
-                      {reply.by} · {formatDateTime(reply.createdAt)}
+                      {reply.by} · {format.dateTime(reply.createdAt)}
                     </p>
                     <SanitizedHtml html={reply.bodyHtml} />
                   </div>

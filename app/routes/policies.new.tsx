@@ -6,18 +6,21 @@ import { Form, useActionData } from "@remix-run/react";
 import { FormErrors, InputField, TextareaField } from "../components/forms";
 import { policyInputSchema } from "../domain/policies/forms";
 import { createPolicy } from "../domain/policies/registry.server";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "New policy · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "publish:policy");
-  return json({});
+  const { t } = await wordsFor(request);
+  return json({ title: t("common.pageTitle", { page: t("policies.new.title") }) });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -26,7 +29,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
     const policy = createPolicy(submission.value, user);
-    return redirectWithFlash(`/policies/${policy.slug}`, { kind: "success", message: "Policy published." });
+    const { t } = await wordsFor(request);
+    return redirectWithFlash(`/policies/${policy.slug}`, {
+      kind: "success",
+      message: t("policies.new.published"),
+    });
   } catch (error) {
     return refusalReply(error, submission);
   }
@@ -34,6 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function NewPolicy() {
   const lastResult = useActionData<typeof action>();
+  const t = useT();
   const [form, fields] = useForm({
     lastResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: policyInputSchema }),
@@ -41,20 +49,25 @@ export default function NewPolicy() {
   });
   return (
     <div className="stack narrow">
-      <h1>New policy</h1>
+      <h1>{t("policies.new.title")}</h1>
       <Form method="post" className="stack card" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField label="Title" field={fields.title} />
-        <TextareaField label="Summary" field={fields.summary} rows={2} />
-        <InputField label="Owning team (optional)" field={fields.ownerTeam} />
+        <InputField label={t("policies.field.title")} field={fields.title} />
+        <TextareaField label={t("policies.field.summary")} field={fields.summary} rows={2} />
+        <InputField label={t("policies.new.ownerTeam")} field={fields.ownerTeam} />
         <InputField
-          label="Owners' emails (optional)"
-          hint="People who answer for the policy, comma separated; they must be in the directory."
+          label={t("policies.new.ownerEmails")}
+          hint={t("policies.new.ownerEmailsHint")}
           field={fields.ownerEmails}
         />
-        <TextareaField label="Text of version 1 (markdown)" field={fields.body} rows={12} />
-        <InputField label="Takes effect on" field={fields.effectiveAt} type="date" />
-        <button type="submit">Publish the policy</button>
+        <TextareaField label={t("policies.new.firstText")} field={fields.body} rows={12} />
+        <InputField
+          label={t("policies.field.effectiveAt")}
+          hint={t("policies.field.effectiveAtHint")}
+          field={fields.effectiveAt}
+          type="date"
+        />
+        <button type="submit">{t("policies.new.submit")}</button>
       </Form>
     </div>
   );

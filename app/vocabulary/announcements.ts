@@ -5,6 +5,7 @@ export type AnnouncementState = (typeof ANNOUNCEMENT_STATES)[number];
 
 export const STANCES = ["accepted", "partially_accepted", "declined", "under_review"] as const;
 export type Stance = (typeof STANCES)[number];
+/** In English for emails and the petition timeline; pages say them from the catalogs (`policies.stance.*`). */
 export const STANCE_LABELS: Record<Stance, string> = {
   accepted: "Accepted",
   partially_accepted: "Partially accepted",
@@ -14,6 +15,7 @@ export const STANCE_LABELS: Record<Stance, string> = {
 
 export const COMMITMENT_STATUSES = ["planned", "in_progress", "done"] as const;
 export type CommitmentStatus = (typeof COMMITMENT_STATUSES)[number];
+/** In English for emails and the petition timeline; pages say them from the catalogs (`policies.commitmentStatus.*`). */
 export const COMMITMENT_STATUS_LABELS: Record<CommitmentStatus, string> = {
   planned: "Planned",
   in_progress: "In progress",
@@ -26,9 +28,3 @@ export type ReminderKind = (typeof REMINDER_KINDS)[number];
 /** What one leader may do to another leader's memo, saying so (the memo shows it). */
 export const PROXY_ACTS = ["edit", "schedule", "publish", "commitment"] as const;
 export type ProxyAct = (typeof PROXY_ACTS)[number];
-export const PROXY_ACT_LABELS: Record<ProxyAct, string> = {
-  edit: "edited",
-  schedule: "scheduled",
-  publish: "published",
-  commitment: "updated a commitment of",
-};

@@ -81,7 +81,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   {
     file: "announcements.$slug._index.tsx",
     intents: ["publish", "schedule", "commitment"],
-    fields: ["publishAt", "commitmentId", "status", "note", "dueAt", "onBehalf"],
+    fields: ["publishAt", "timeZone", "commitmentId", "status", "note", "dueAt", "onBehalf"],
   },
   { file: "announcements.$slug.edit.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },
   { file: "announcements.new.tsx", intents: [""], fields: ANNOUNCEMENT_FIELDS },

@@ -1,5 +1,6 @@
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
+import policies from "./de/policies.json";
 import type { MessageKey } from "./en";
 
-export const de: Record<MessageKey, string> = { ...common, ...discussion };
+export const de: Record<MessageKey, string> = { ...common, ...discussion, ...policies };

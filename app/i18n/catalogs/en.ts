@@ -2,6 +2,7 @@
 // product, so parallel work on two parts never edits the same file.
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
+import policies from "./en/policies.json";
 
-export const en = { ...common, ...discussion };
+export const en = { ...common, ...discussion, ...policies };
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
+import policies from "./fr/policies.json";
 
-export const fr: Record<MessageKey, string> = { ...common, ...discussion };
+export const fr: Record<MessageKey, string> = { ...common, ...discussion, ...policies };

@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
+import policies from "./ja/policies.json";
 
-export const ja: Record<MessageKey, string> = { ...common, ...discussion };
+export const ja: Record<MessageKey, string> = { ...common, ...discussion, ...policies };
