@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { completeOidcSignIn } from "../domain/identity/oidc.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
+import { wordsFor } from "../web/reader.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
@@ -9,8 +11,8 @@ import { commitSessionCookie } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Signing in · Undersigned" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data && "title" in data ? data.title : undefined },
   { name: "robots", content: "noindex" },
 ];
 
@@ -29,11 +31,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const target = safeRedirect(result.redirectTo);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
-      { kind: "success", message: "You are signed in." },
+      { kind: "success", message: (await wordsFor(request)).t("identity.signedIn") },
       { headers },
     );
   } catch (error) {
-    return apiRefusal(error, headers);
+    // The refusal's page: its answer, with the page's title in the reader's words.
+    const refused = apiRefusal(error, headers);
+    const { t } = await wordsFor(request);
+    const title = t("common.pageTitle", { page: t("identity.provider.signingIn") });
+    return json({ ...((await refused.json()) as { error: string }), title }, refused);
   }
 }
 
