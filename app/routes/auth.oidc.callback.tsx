@@ -1,20 +1,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { completeOidcSignIn } from "../domain/identity/oidc.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
-import { wordsFor } from "../web/reader.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data && "title" in data ? data.title : undefined },
-  { name: "robots", content: "noindex" },
-];
+// A redirect, or a refusal's answer (the same JSON as every sign-in protocol route): the brand alone.
+export const meta: MetaFunction = () => [{ title: "Undersigned" }, { name: "robots", content: "noindex" }];
 
 /**
  * Where the OpenID Provider sends the browser back (a GET, by the protocol). Only a code that
@@ -31,15 +28,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const target = safeRedirect(result.redirectTo);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
-      { kind: "success", message: (await wordsFor(request)).t("identity.signedIn") },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       { headers },
     );
   } catch (error) {
-    // The refusal's page: its answer, with the page's title in the reader's words.
-    const refused = apiRefusal(error, headers);
-    const { t } = await wordsFor(request);
-    const title = t("common.pageTitle", { page: t("identity.provider.signingIn") });
-    return json({ ...((await refused.json()) as { error: string }), title }, refused);
+    return apiRefusal(error, headers);
   }
 }
 

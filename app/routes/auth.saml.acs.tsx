@@ -9,6 +9,7 @@ import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -56,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const target = safeRedirect(parsed.data.RelayState);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
-      { kind: "success", message: (await wordsFor(request)).t("identity.signedIn") },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       // 303: the browser follows with a GET, from our own origin.
       { status: 303, headers },
     );

@@ -9,6 +9,7 @@ import { wordsFor } from "../web/reader.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
@@ -33,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const token = tokenSchema.safeParse((await readForm(request)).get("token"));
-  // Read before signing in: the words are the browser's, like the page that asked.
+  // A refusal is in the browser's words, like the page that asked.
   const { t } = await wordsFor(request);
   const result = token.success ? completeSignIn(token.data) : ({ ok: false, reason: "invalid" } as const);
   if (!result.ok) {
@@ -48,13 +49,13 @@ export async function action({ request }: ActionFunctionArgs) {
   if (result.needsName) {
     return redirectWithFlash(
       `/welcome?${new URLSearchParams({ redirectTo: safeRedirect(result.redirectTo) })}`,
-      { kind: "success", message: t("identity.signedIn") },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       { headers },
     );
   }
   return redirectWithFlash(
     safeRedirect(result.redirectTo),
-    { kind: "success", message: t("identity.signedIn") },
+    { kind: "success", message: signedInMessage(request, result.sessionToken) },
     { headers },
   );
 }

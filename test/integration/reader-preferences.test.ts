@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createSession } from "../../app/domain/identity/sessions.server";
 import {
   ReaderPreferenceError,
   setReaderPreferences,
@@ -8,6 +9,8 @@ import * as settingsRoute from "../../app/routes/settings";
 import { readFlash } from "../../app/web/flash.server";
 import { readerOf } from "../../app/web/reader.server";
 import { getUser } from "../../app/web/session.server";
+import { signedInMessage } from "../../app/web/signed-in.server";
+import { getDb } from "../../db/client";
 import { callRoute, requestAs } from "../support/fixtures";
 import { makeCompany } from "../support/petition-fixtures";
 
@@ -97,6 +100,14 @@ describe("a person's language and time zone", () => {
       ReaderPreferenceError,
     );
     expect(await readerNow()).toEqual({ locale: "de", timeZone: "Asia/Singapore" });
+  });
+
+  it("greets a person signing in on a stranger's browser in the language they chose", async () => {
+    await save({ locale: "de", timeZone: "Asia/Singapore" });
+    const englishBrowser = new Request("http://undersigned.test:3000/", {
+      headers: { "Accept-Language": "en-US" },
+    });
+    expect(signedInMessage(englishBrowser, createSession(getDb(), person.id))).toBe("Sie sind angemeldet.");
   });
 
   it("keeps the email settings form working beside it", async () => {
