@@ -1,5 +1,3 @@
-import type { MessageKey } from "../i18n/translate";
-
 /** Kinds of optional email a person can turn off; shared by the settings page and the mail code. */
 export const EMAIL_TOPICS = [
   "comment-replies",
@@ -9,8 +7,11 @@ export const EMAIL_TOPICS = [
 ] as const;
 export type EmailTopic = (typeof EMAIL_TOPICS)[number];
 
-/** What the settings and unsubscribe pages call each kind (catalog keys, in the reader's words). */
-export const EMAIL_TOPIC_LABELS: Record<EmailTopic, { label: MessageKey; unsubscribed: MessageKey }> = {
+/**
+ * What the settings and unsubscribe pages call each kind: catalog keys (vocabulary imports nothing,
+ * so they are literal strings here; `t` checks each is a key where it is used).
+ */
+export const EMAIL_TOPIC_LABELS = {
   "comment-replies": {
     label: "identity.emailTopic.commentReplies",
     unsubscribed: "identity.emailTopic.commentReplies.unsubscribed",
@@ -27,4 +28,4 @@ export const EMAIL_TOPIC_LABELS: Record<EmailTopic, { label: MessageKey; unsubsc
     label: "identity.emailTopic.petitionResponses",
     unsubscribed: "identity.emailTopic.petitionResponses.unsubscribed",
   },
-};
+} as const satisfies Record<EmailTopic, { label: string; unsubscribed: string }>;
