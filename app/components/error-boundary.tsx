@@ -1,32 +1,38 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { type MessageKey, useT } from "../i18n/translate";
 
-const TITLES: Record<number, string> = {
-  400: "That request was not understood",
-  403: "You do not have access to this page",
-  404: "Page not found",
-  405: "That is not allowed here",
-  413: "That upload is too large",
-  429: "Too many requests",
+const TITLES: Record<number, MessageKey> = {
+  400: "identity.error.title.400",
+  403: "identity.error.title.403",
+  404: "identity.error.title.404",
+  405: "identity.error.title.405",
+  413: "identity.error.title.413",
+  429: "identity.error.title.429",
 };
 
-/** The one error boundary: every route exports it (`export { GeneralErrorBoundary as ErrorBoundary }`). */
+/**
+ * The one error boundary: every route exports it (`export { GeneralErrorBoundary as ErrorBoundary }`).
+ * It renders inside the root's IntlProvider, so its words are the reader's; a refusal's own message
+ * (the response's text) arrives already written in their language.
+ */
 export function GeneralErrorBoundary() {
+  const t = useT();
   const error = useRouteError();
   if (isRouteErrorResponse(error)) {
-    const title = TITLES[error.status] ?? "Something went wrong";
+    const title = t(TITLES[error.status] ?? "identity.error.title.other");
     const detail =
       typeof error.data === "string" && error.data.length > 0 && error.status < 500
         ? error.data
         : error.status === 404
-          ? "There is nothing at this address. Check the link, or start from the home page."
-          : "Please try again in a moment.";
+          ? t("identity.error.notFound")
+          : t("identity.error.tryAgain");
     return (
       <section className="error-page" aria-labelledby="error-title">
         <h1 id="error-title">{title}</h1>
         <p>{detail}</p>
-        <p className="muted">Error {error.status}</p>
+        <p className="muted">{t("identity.error.status", { status: error.status })}</p>
         <p>
-          <Link to="/">Go to the home page</Link>
+          <Link to="/">{t("identity.error.home")}</Link>
         </p>
       </section>
     );
@@ -34,10 +40,10 @@ export function GeneralErrorBoundary() {
   console.error(error);
   return (
     <section className="error-page" aria-labelledby="error-title">
-      <h1 id="error-title">Something went wrong</h1>
-      <p>An unexpected error happened on our side. Nothing you entered was lost; please try again.</p>
+      <h1 id="error-title">{t("identity.error.title.other")}</h1>
+      <p>{t("identity.error.unexpected")}</p>
       <p>
-        <Link to="/">Go to the home page</Link>
+        <Link to="/">{t("identity.error.home")}</Link>
       </p>
     </section>
   );

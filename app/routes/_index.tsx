@@ -1,29 +1,32 @@
 import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatDate } from "../components/format";
+import type { ReactNode } from "react";
 import { StateBadge } from "../components/petition-bits";
 import { getConfig } from "../config.server";
 import { countPeople } from "../domain/people/directory.server";
 import { homeFeed } from "../domain/petitions/home-feed.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Undersigned — staff petitions and policy feedback" },
-  {
-    name: "description",
-    content: "Verified petitions, open discussion and answered memos about company policy.",
-  },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  { name: "description", content: data?.description },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
+  const { t } = await wordsFor(request);
+  const page = { title: t("identity.home.title"), description: t("identity.home.description") };
   // A colleague's home is what is going on; the front page below is for those not signed in.
-  if (user) return json({ signedIn: true as const, name: user.name ?? null, feed: homeFeed(user) });
+  if (user) return json({ ...page, signedIn: true as const, name: user.name ?? null, feed: homeFeed(user) });
   const config = getConfig();
   return json({
+    ...page,
     signedIn: false as const,
     name: null,
     // A fresh install with nobody able to sign in gets instructions instead of a dead end.
@@ -37,71 +40,52 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   if (data.signedIn) return <ColleagueHome name={data.name} feed={data.feed} />;
-  const { signedIn, name, firstRun, devMailbox } = data;
+  const { firstRun, devMailbox } = data;
+  const code = (chunks: ReactNode[]) => <code>{chunks}</code>;
   return (
     <>
       <section className="hero" aria-labelledby="home-title">
-        <h1 id="home-title">
-          {signedIn && name ? `Welcome back, ${name}` : "Have your say on company policy"}
-        </h1>
+        <h1 id="home-title">{t("identity.home.hero.title")}</h1>
+        <p>{t("identity.home.hero.intro")}</p>
         <p>
-          Undersigned is where staff petition leadership about internal policy. Every signature is a verified
-          colleague, counted exactly once; you can sign publicly or anonymously, discuss in the open, and see
-          leadership&apos;s answer — and the policy text it changed — on one timeline.
+          <Link className="button" to="/sign-in">
+            {t("identity.home.hero.signIn")}
+          </Link>
         </p>
-        {signedIn ? null : (
-          <p>
-            <Link className="button" to="/sign-in">
-              Sign in with your work email
-            </Link>
-          </p>
-        )}
       </section>
       {firstRun ? (
         <section className="card" aria-labelledby="first-run-title">
-          <h2 id="first-run-title">First run: nobody can sign in yet</h2>
-          <p>The staff directory is empty. Either:</p>
+          <h2 id="first-run-title">{t("identity.home.firstRun.title")}</h2>
+          <p>{t("identity.home.firstRun.empty")}</p>
           <ul>
-            <li>
-              load demo data with <code>npm run seed</code> and sign in as <code>admin@undersigned.test</code>
-              , or
-            </li>
-            <li>
-              restart with <code>ADMIN_EMAILS=you@yourcompany.com</code> and import the directory from the
-              admin pages.
-            </li>
+            <li>{t.rich("identity.home.firstRun.seed", { code })}</li>
+            <li>{t.rich("identity.home.firstRun.adminEmails", { code })}</li>
           </ul>
           {devMailbox ? (
             <p>
-              Without SMTP configured, sign-in emails appear in the dev mailbox, on this server's own machine
-              at <a href={devMailbox}>{devMailbox}</a>.
+              {t.rich("identity.home.firstRun.devMailbox", {
+                address: devMailbox,
+                link: (chunks) => <a href={devMailbox}>{chunks}</a>,
+              })}
             </p>
           ) : null}
         </section>
       ) : null}
-      <section className="grid" aria-label="What you can do">
+      <section className="grid" aria-label={t("identity.home.cards.label")}>
         <div className="card">
-          <h2>Sign, verified</h2>
-          <p>
-            One signature per colleague, checked against the staff directory. Public or anonymous — your
-            choice.
-          </p>
+          <h2>{t("identity.home.cards.verified.title")}</h2>
+          <p>{t("identity.home.cards.verified.text")}</p>
         </div>
         <div className="card">
-          <h2>Milestones that oblige an answer</h2>
-          <p>
-            When a petition reaches its response milestone, leadership owes a memo by a due date everyone can
-            see.
-          </p>
+          <h2>{t("identity.home.cards.milestones.title")}</h2>
+          <p>{t("identity.home.cards.milestones.text")}</p>
         </div>
         <div className="card">
-          <h2>Private by design</h2>
-          <p>
-            Anonymous means anonymous: not in pages, exports or emails, not to organizers, leadership or
-            admins.
-          </p>
+          <h2>{t("identity.home.cards.private.title")}</h2>
+          <p>{t("identity.home.cards.private.text")}</p>
         </div>
       </section>
     </>
@@ -112,6 +96,8 @@ type Feed = Extract<SerializeFrom<typeof loader>, { signedIn: true }>["feed"];
 
 /** A short list of petitions: title, signatures, and when it closes. */
 function OpenList({ petitions, label }: { petitions: Feed["open"]["newest"]; label: string }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <>
       <h3>{label}</h3>
@@ -121,8 +107,8 @@ function OpenList({ petitions, label }: { petitions: Feed["open"]["newest"]; lab
             <Link to={`/petitions/${p.slug}`}>{p.title}</Link>
             <span className="muted">
               {" "}
-              · {p.signatureCount.toLocaleString("en")} {p.signatureCount === 1 ? "signature" : "signatures"}
-              {p.closesAt ? ` · closes ${formatDate(p.closesAt)}` : ""}
+              · {t("identity.home.signatures", { count: p.signatureCount })}
+              {p.closesAt ? ` · ${t("identity.home.closes", { day: format.utcDay(p.closesAt) })}` : ""}
             </span>
           </li>
         ))}
@@ -133,77 +119,75 @@ function OpenList({ petitions, label }: { petitions: Feed["open"]["newest"]; lab
 
 /** The signed-in home: what is open, what awaits leadership, what happened to yours, new memos. */
 function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
+  const t = useT();
+  const format = useFormat();
   const { open, awaiting, yours, memos } = feed;
   return (
     <div className="stack">
-      <h1>{name ? `Welcome back, ${name}` : "Welcome back"}</h1>
+      <h1>{name ? t("identity.home.welcomeBack", { name }) : t("identity.home.welcomeBackNoName")}</h1>
       <div className="grid-2 home-grid">
         <section className="card" aria-labelledby="home-open">
-          <h2 id="home-open">Open for signatures</h2>
+          <h2 id="home-open">{t("identity.home.open.title")}</h2>
           {open.total === 0 ? (
-            <p>No petition is open for signatures right now.</p>
+            <p>{t("identity.home.open.none")}</p>
           ) : (
             <>
-              <OpenList label="Most signed" petitions={open.mostSigned} />
-              <OpenList label="Newest" petitions={open.newest} />
+              <OpenList label={t("identity.home.open.mostSigned")} petitions={open.mostSigned} />
+              <OpenList label={t("identity.home.open.newest")} petitions={open.newest} />
             </>
           )}
           <p>
-            <Link to="/petitions">
-              All {open.total.toLocaleString("en")} open {open.total === 1 ? "petition" : "petitions"}
-            </Link>{" "}
-            · <Link to="/petitions/new">Start a petition</Link>
+            <Link to="/petitions">{t("identity.home.open.all", { count: open.total })}</Link> ·{" "}
+            <Link to="/petitions/new">{t("identity.home.open.start")}</Link>
           </p>
         </section>
 
         <section className="card" aria-labelledby="home-awaiting">
-          <h2 id="home-awaiting">Awaiting leadership&apos;s response</h2>
+          <h2 id="home-awaiting">{t("identity.home.awaiting.title")}</h2>
           {awaiting.total === 0 ? (
-            <p>
-              No petition is waiting for an answer: every one that reached its response milestone has one.
-            </p>
+            <p>{t("identity.home.awaiting.none")}</p>
           ) : (
             <>
               <p>
-                {awaiting.total.toLocaleString("en")}{" "}
-                {awaiting.total === 1 ? "petition has" : "petitions have"} reached a milestone that requires a
-                response
-                {awaiting.overdue ? `; ${awaiting.overdue.toLocaleString("en")} past the due date` : ""}.
+                {t("identity.home.awaiting.summary", { count: awaiting.total, overdue: awaiting.overdue })}
               </p>
               <ul className="home-list">
                 {awaiting.petitions.map((p) => (
                   <li key={p.slug} className="home-item">
                     <Link to={`/petitions/${p.slug}`}>{p.title}</Link>{" "}
                     {p.overdue ? (
-                      <span className="badge badge-bad">Overdue — was due {formatDate(p.dueAt)}</span>
+                      <span className="badge badge-bad">
+                        {t("identity.home.awaiting.overdue", { day: format.utcDay(p.dueAt) })}
+                      </span>
                     ) : (
-                      <span className="badge badge-warn">Due {formatDate(p.dueAt)}</span>
+                      <span className="badge badge-warn">
+                        {t("identity.home.awaiting.due", { day: format.utcDay(p.dueAt) })}
+                      </span>
                     )}
-                    <span className="muted"> · reached {p.threshold.toLocaleString("en")} signatures</span>
+                    <span className="muted">
+                      {" "}
+                      · {t("identity.home.awaiting.reached", { count: p.threshold })}
+                    </span>
                   </li>
                 ))}
               </ul>
             </>
           )}
           <p>
-            <Link to="/petitions?list=awaiting-response">Every petition awaiting a response</Link>
+            <Link to="/petitions?list=awaiting-response">{t("identity.home.awaiting.all")}</Link>
             {feed.answersObligations ? (
               <>
                 {" "}
-                · <Link to="/leadership">Answer them</Link>
+                · <Link to="/leadership">{t("identity.home.awaiting.answer")}</Link>
               </>
             ) : null}
           </p>
         </section>
 
         <section className="card" aria-labelledby="home-yours">
-          <h2 id="home-yours">What happened to what you signed or started</h2>
+          <h2 id="home-yours">{t("identity.home.yours.title")}</h2>
           {yours.events.length === 0 && yours.notYetOpen.length === 0 ? (
-            <p>
-              {yours.following === 0
-                ? "Nothing yet: petitions you sign publicly or start show their news here."
-                : "No news yet on the petitions you signed publicly or started."}
-            </p>
+            <p>{t(yours.following === 0 ? "identity.home.yours.nothing" : "identity.home.yours.noNews")}</p>
           ) : null}
           {yours.notYetOpen.length ? (
             <ul className="home-list">
@@ -218,42 +202,43 @@ function ColleagueHome({ name, feed }: { name: string | null; feed: Feed }) {
             <ul className="home-list">
               {yours.events.map((e) => (
                 <li key={e.key} className="home-item">
-                  <span className="muted">{formatDate(e.on)} · </span>
+                  <span className="muted">{format.utcDay(e.on)} · </span>
                   <Link to={`/petitions/${e.petition.slug}`}>{e.petition.title}</Link>:{" "}
                   {e.href ? <Link to={e.href}>{e.text}</Link> : e.text}
                   <span className="muted">
                     {" "}
-                    ({e.relation === "signed" ? "you signed it publicly" : "you organize it"})
+                    ({t("identity.home.yours.relation", { relation: e.relation })})
                   </span>
                 </li>
               ))}
             </ul>
           ) : null}
           <p className="muted">
-            Petitions you signed anonymously are not listed: the server does not know which they are. Only
-            your own devices do — see <Link to="/my/anonymous-signing">My anonymous signing</Link>.
+            {t.rich("identity.home.yours.anonymous", {
+              link: (chunks) => <Link to="/my/anonymous-signing">{chunks}</Link>,
+            })}
           </p>
           <p>
-            <Link to="/my/petitions">My petitions</Link>
+            <Link to="/my/petitions">{t("common.nav.myPetitions")}</Link>
           </p>
         </section>
 
         <section className="card" aria-labelledby="home-memos">
-          <h2 id="home-memos">New memos from leadership</h2>
+          <h2 id="home-memos">{t("identity.home.memos.title")}</h2>
           {memos.length ? (
             <ul className="home-list">
               {memos.map((m) => (
                 <li key={m.slug} className="home-item">
                   <Link to={`/announcements/${m.slug}`}>{m.title}</Link>
-                  <span className="muted"> · {formatDate(m.publishedAt)}</span>
+                  <span className="muted"> · {format.utcDay(m.publishedAt)}</span>
                 </li>
               ))}
             </ul>
           ) : (
-            <p>No memo has been published yet.</p>
+            <p>{t("identity.home.memos.none")}</p>
           )}
           <p>
-            <Link to="/announcements">All memos</Link>
+            <Link to="/announcements">{t("identity.home.memos.all")}</Link>
           </p>
         </section>
       </div>

@@ -6,13 +6,12 @@ import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Signing in · Undersigned" },
-  { name: "robots", content: "noindex" },
-];
+// A redirect, or a refusal's answer (the same JSON as every sign-in protocol route): the brand alone.
+export const meta: MetaFunction = () => [{ title: "Undersigned" }, { name: "robots", content: "noindex" }];
 
 /**
  * Where the OpenID Provider sends the browser back (a GET, by the protocol). Only a code that
@@ -29,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const target = safeRedirect(result.redirectTo);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
-      { kind: "success", message: "You are signed in." },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       { headers },
     );
   } catch (error) {

@@ -1,18 +1,20 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { z } from "zod";
 import { completeSamlSignIn } from "../domain/identity/saml.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { wordsFor } from "../web/reader.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Signing in · Undersigned" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
   { name: "robots", content: "noindex" },
 ];
 
@@ -20,7 +22,10 @@ export const meta: MetaFunction = () => [
  * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
  * runs this loader to render the refusal, and a redirect would hide it.
  */
-export const loader = () => json(null);
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { t } = await wordsFor(request);
+  return json({ title: t("common.pageTitle", { page: t("identity.provider.signingIn") }) });
+}
 
 // The answer's size is the domain's to judge (over 64 KB, saying why); the form is read up to 1 MB,
 // room for the largest answer percent-encoded, and not further.
@@ -39,7 +44,7 @@ const schema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request, MAX_FORM_BYTES)));
   if (!parsed.success)
-    return json({ error: "This is not an answer from the identity provider." }, { status: 400 });
+    return json({ error: (await wordsFor(request)).t("identity.provider.notAnAnswer") }, { status: 400 });
   // Under https the answer must be to the request this browser started (its cookie works once).
   const bound = samlBrowserBinding();
   const headers = new Headers(bound ? { "Set-Cookie": await clearPendingSaml() } : {});
@@ -52,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const target = safeRedirect(parsed.data.RelayState);
     return redirectWithFlash(
       result.needsName ? `/welcome?${new URLSearchParams({ redirectTo: target })}` : target,
-      { kind: "success", message: "You are signed in." },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       // 303: the browser follows with a GET, from our own origin.
       { status: 303, headers },
     );

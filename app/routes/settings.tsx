@@ -2,63 +2,121 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormErrors } from "../components/forms";
+import { FormErrors, SelectField, useActionResultFor } from "../components/forms";
+import { offeredTimeZones, setReaderPreferences } from "../domain/people/reader-preferences.server";
+import { isLocale, isTimeZone, LOCALE_NAMES, LOCALES } from "../i18n/locales";
+import { useT } from "../i18n/translate";
 import { emailPreferences, setEmailPreferences } from "../platform/mail/email-preferences.server";
 import { EMAIL_TOPIC_LABELS, EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
+import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Email settings · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 // An unchecked box is absent from the form: absent means "off".
-const schema = z.object(
-  Object.fromEntries(EMAIL_TOPICS.map((topic) => [topic, z.boolean().optional().default(false)])) as Record<
-    EmailTopic,
-    z.ZodDefault<z.ZodOptional<z.ZodBoolean>>
-  >,
-);
+const topics = Object.fromEntries(
+  EMAIL_TOPICS.map((topic) => [topic, z.boolean().optional().default(false)]),
+) as Record<EmailTopic, z.ZodDefault<z.ZodOptional<z.ZodBoolean>>>;
+
+// An empty choice (absent once parsed) follows the browser.
+const schema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("email"), ...topics }),
+  z.object({
+    intent: z.literal("reader"),
+    locale: z.enum(LOCALES).optional(),
+    timeZone: z.string().refine(isTimeZone).optional(),
+  }),
+]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return json({ preferences: emailPreferences(user.id) });
+  const { t } = await wordsFor(request);
+  const timeZone = isTimeZone(user.timeZone) ? user.timeZone : "";
+  const timeZones = offeredTimeZones();
+  return json({
+    title: t("common.pageTitle", { page: t("identity.settings.title") }),
+    preferences: emailPreferences(user.id),
+    reader: { locale: isLocale(user.locale) ? user.locale : "", timeZone },
+    // A zone saved under another of its names still shows as chosen.
+    timeZones: timeZone && !timeZones.includes(timeZone) ? [timeZone, ...timeZones] : timeZones,
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
-  setEmailPreferences(user.id, submission.value);
-  return redirectWithFlash("/settings", { kind: "success", message: "Your email settings are saved." });
+  const { value } = submission;
+  if (value.intent === "email") {
+    setEmailPreferences(user.id, value);
+  } else {
+    try {
+      setReaderPreferences(user.id, { locale: value.locale ?? null, timeZone: value.timeZone ?? null });
+    } catch (error) {
+      return refusalReply(error, submission);
+    }
+  }
+  // Read after saving: the message is in the language the person just chose.
+  const { t } = await wordsFor(request);
+  return redirectWithFlash("/settings", {
+    kind: "success",
+    message: t(value.intent === "email" ? "identity.settings.email.saved" : "identity.settings.reader.saved"),
+  });
 }
 
 export default function Settings() {
-  const { preferences } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
-  const [form] = useForm({ lastResult });
+  const t = useT();
+  const { preferences, reader, timeZones } = useLoaderData<typeof loader>();
+  const [emailForm] = useForm({ id: "email-settings", lastResult: useActionResultFor("email") });
+  const [readerForm] = useForm({ id: "reader-settings", lastResult: useActionResultFor("reader") });
+  const browser = { value: "", label: t("identity.settings.reader.browser") };
   return (
     <div className="narrow stack">
-      <h1>Email settings</h1>
-      <p>
-        Emails you need (sign-in links, news about your own comments being moderated) always arrive. These you
-        can turn off; every such email also has a link that turns off its kind in one click.
-      </p>
-      <Form method="post" className="card stack" {...getFormProps(form)}>
-        <FormErrors id={form.errorId} errors={form.errors} />
+      <h1>{t("identity.settings.title")}</h1>
+      {/* A whole page load: the next page needs the new language's words, not only new data. */}
+      <Form method="post" className="card stack" reloadDocument {...getFormProps(readerForm)}>
+        <h2>{t("identity.settings.reader.heading")}</h2>
+        <p>{t("identity.settings.reader.intro")}</p>
+        <FormErrors id={readerForm.errorId} errors={readerForm.errors} />
+        <input type="hidden" name="intent" value="reader" />
+        <SelectField
+          id="reader-locale"
+          name="locale"
+          label={t("identity.settings.reader.language")}
+          defaultValue={reader.locale}
+          options={[browser, ...LOCALES.map((locale) => ({ value: locale, label: LOCALE_NAMES[locale] }))]}
+        />
+        <SelectField
+          id="reader-time-zone"
+          name="timeZone"
+          label={t("identity.settings.reader.timeZone")}
+          defaultValue={reader.timeZone}
+          options={[browser, ...timeZones.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }))]}
+        />
+        <button type="submit">{t("identity.settings.reader.save")}</button>
+      </Form>
+      <h2>{t("identity.settings.email.heading")}</h2>
+      <p>{t("identity.settings.email.intro")}</p>
+      <Form method="post" className="card stack" {...getFormProps(emailForm)}>
+        <FormErrors id={emailForm.errorId} errors={emailForm.errors} />
+        <input type="hidden" name="intent" value="email" />
         <fieldset>
-          <legend>Email me about</legend>
+          <legend>{t("identity.settings.email.legend")}</legend>
           {EMAIL_TOPICS.map((topic) => (
             <div className="checkbox" key={topic}>
               <input type="checkbox" id={`topic-${topic}`} name={topic} defaultChecked={preferences[topic]} />
-              <label htmlFor={`topic-${topic}`}>{EMAIL_TOPIC_LABELS[topic].label}</label>
+              <label htmlFor={`topic-${topic}`}>{t(EMAIL_TOPIC_LABELS[topic].label)}</label>
             </div>
           ))}
         </fieldset>
-        <button type="submit">Save</button>
+        <button type="submit">{t("identity.settings.email.save")}</button>
       </Form>
     </div>
   );

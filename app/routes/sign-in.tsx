@@ -7,8 +7,10 @@ import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
 import { getConfig } from "../config.server";
 import { requestSignIn } from "../domain/identity/sign-in.server";
+import { useT } from "../i18n/translate";
 import { emailSchema } from "../platform/mail/email-address";
 import { signInOptions } from "../platform/site/settings.server";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
@@ -16,7 +18,7 @@ import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 /** Passes the action's Retry-After through to the document response (Remix only merges cookies). */
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -34,7 +36,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect(redirectTo);
   // The mailbox's address is no secret: it answers on the server's own machine only (ADR 34).
   const devMailbox = getConfig().devMailbox?.url ?? null;
-  return json({ redirectTo, devMailbox, options: signInOptions() });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("identity.signIn.title") }),
+    redirectTo,
+    devMailbox,
+    options: signInOptions(),
+  });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -56,6 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignIn() {
+  const t = useT();
   const { redirectTo, devMailbox, options } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -69,43 +78,51 @@ export default function SignIn() {
   if (actionData?.sentTo) {
     return (
       <section className="card narrow" aria-labelledby="check-title">
-        <h1 id="check-title">Check your email</h1>
+        <h1 id="check-title">{t("identity.signIn.checkEmail.title")}</h1>
         <p role="status">
-          If <strong>{actionData.sentTo}</strong> may sign in to Undersigned, a sign-in link is on its way. It
-          works once and expires in 15 minutes.
+          {t.rich("identity.signIn.checkEmail.sent", {
+            email: actionData.sentTo,
+            strong: (chunks) => <strong>{chunks}</strong>,
+          })}
         </p>
         {devMailbox ? (
           <p className="muted">
-            This server sends no email (no SMTP is configured): on the machine that runs it, the link is in
-            the dev mailbox at <a href={devMailbox}>{devMailbox}</a>.
+            {t.rich("identity.signIn.checkEmail.devMailbox", {
+              address: devMailbox,
+              link: (chunks) => <a href={devMailbox}>{chunks}</a>,
+            })}
           </p>
         ) : null}
         <p>
-          <a href={`/sign-in?${new URLSearchParams({ redirectTo })}`}>Use a different address</a>
+          <a href={`/sign-in?${new URLSearchParams({ redirectTo })}`}>
+            {t("identity.signIn.checkEmail.otherAddress")}
+          </a>
         </p>
       </section>
     );
   }
 
   const providers = [
-    ...(options.oidc ? [{ protocol: "oidc", label: `Sign in with ${options.companyName}` }] : []),
+    ...(options.oidc
+      ? [{ protocol: "oidc", label: t("identity.signIn.withCompany", { company: options.companyName }) }]
+      : []),
     ...(options.saml
       ? [
           {
             protocol: "saml",
-            label: options.oidc
-              ? `Sign in with ${options.companyName} (SAML)`
-              : `Sign in with ${options.companyName}`,
+            label: t(options.oidc ? "identity.signIn.withCompanySaml" : "identity.signIn.withCompany", {
+              company: options.companyName,
+            }),
           },
         ]
       : []),
   ];
   return (
     <section className="card narrow" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">Sign in</h1>
+      <h1 id="sign-in-title">{t("identity.signIn.title")}</h1>
       {providers.length ? (
         <>
-          <p>Staff sign in with their {options.companyName} account.</p>
+          <p>{t("identity.signIn.companyAccount", { company: options.companyName })}</p>
           {providers.map((provider) => (
             <Form method="post" action="/sign-in/provider" key={provider.protocol} reloadDocument>
               <input type="hidden" name="protocol" value={provider.protocol} />
@@ -119,17 +136,19 @@ export default function SignIn() {
       ) : null}
       {options.email ? (
         <>
-          {providers.length ? <h2>Or get a sign-in link by email</h2> : null}
-          <p>
-            We will email you a link that signs you in. Staff sign in with their work address as the staff
-            directory has it (without a +tag).
-          </p>
+          {providers.length ? <h2>{t("identity.signIn.orByEmail")}</h2> : null}
+          <p>{t("identity.signIn.byEmail")}</p>
           <Form method="post" {...getFormProps(form)}>
             <FormErrors id={form.errorId} errors={form.errors} />
             <input type="hidden" name="redirectTo" value={redirectTo} />
-            <InputField label="Email" field={fields.email} type="email" autoComplete="email" />
+            <InputField
+              label={t("identity.signIn.email")}
+              field={fields.email}
+              type="email"
+              autoComplete="email"
+            />
             <button type="submit" disabled={navigation.state === "submitting"}>
-              Email me a sign-in link
+              {t("identity.signIn.send")}
             </button>
           </Form>
         </>

@@ -7,14 +7,16 @@ import {
   peekLinkRequest,
   refuseLinkRequestByToken,
 } from "../domain/identity/identity-linking.server";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Confirm a company sign-in · Undersigned" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
   { name: "robots", content: "noindex" },
 ];
 
@@ -23,7 +25,9 @@ const tokenSchema = z.string().min(20).max(200);
 /** GET only reads: mail scanners that open the link must not use it up. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const token = tokenSchema.safeParse(new URL(request.url).searchParams.get("token"));
+  const { t } = await wordsFor(request);
   return json({
+    title: t("common.pageTitle", { page: t("identity.link.title") }),
     token: token.success ? token.data : "",
     request: token.success ? peekLinkRequest(token.data) : null,
   });
@@ -40,21 +44,20 @@ const schema = z.discriminatedUnion("intent", [
  */
 export async function action({ request }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success)
-    return json({ error: "This link is incomplete. Open it again from the email." }, { status: 400 });
+  const { t } = await wordsFor(request);
+  if (!parsed.success) return json({ error: t("identity.link.incomplete") }, { status: 400 });
   try {
     if (parsed.data.intent === "confirm") {
       const { companyName } = confirmLinkRequest(parsed.data.token);
       return redirectWithFlash("/sign-in", {
         kind: "success",
-        message: `Your ${companyName} account is connected. Sign in with ${companyName} to continue.`,
+        message: t("identity.link.connected", { company: companyName }),
       });
     }
     refuseLinkRequestByToken(parsed.data.token);
     return redirectWithFlash("/sign-in", {
       kind: "info",
-      message:
-        "Nothing was connected, and the request is gone. Please tell your administrator that another account carries your address.",
+      message: t("identity.link.refused"),
     });
   } catch (error) {
     return apiRefusal(error);
@@ -62,17 +65,16 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function ConfirmCompanySignIn() {
+  const t = useT();
   const { token, request } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   if (actionData?.error || !request) {
     return (
       <section className="card narrow" aria-labelledby="link-title">
-        <h1 id="link-title">This link cannot be used</h1>
-        <p role="alert">
-          {actionData?.error ?? "This link has expired or was already used. Sign in again to get a new one."}
-        </p>
+        <h1 id="link-title">{t("identity.link.unusable")}</h1>
+        <p role="alert">{actionData?.error ?? t("identity.link.expired")}</p>
         <p>
-          <Link to="/sign-in">Back to sign-in</Link>
+          <Link to="/sign-in">{t("identity.backToSignIn")}</Link>
         </p>
       </section>
     );
@@ -80,23 +82,26 @@ export default function ConfirmCompanySignIn() {
   const company = request.companyName;
   return (
     <section className="card narrow" aria-labelledby="link-title">
-      <h1 id="link-title">Was this you?</h1>
+      <h1 id="link-title">{t("identity.link.wasThisYou")}</h1>
       <p>
-        Someone signed in with the {company} account{" "}
-        <strong>{request.accountName ?? "without a name"}</strong> (account id <code>{request.subject}</code>)
-        and asked to use it for Undersigned as <strong>{request.email}</strong>
-        {request.replacing ? `, instead of the ${company} account connected now` : ""}.
+        {t.rich("identity.link.request", {
+          company,
+          account: request.accountName ?? t("identity.link.noName"),
+          subject: request.subject,
+          email: request.email,
+          replacing: request.replacing ? "yes" : "no",
+          strong: (chunks) => <strong>{chunks}</strong>,
+          code: (chunks) => <code>{chunks}</code>,
+        })}
       </p>
-      <p>
-        Only confirm if that was you, just now. If it was not, someone else's account carries your address.
-      </p>
+      <p>{t("identity.link.onlyIfYou")}</p>
       <Form method="post">
         <input type="hidden" name="token" value={token} />
         <button type="submit" name="intent" value="confirm">
-          Yes, connect this {company} account
+          {t("identity.link.confirm", { company })}
         </button>{" "}
         <button type="submit" name="intent" value="refuse" className="secondary">
-          This wasn’t me
+          {t("identity.link.notMe")}
         </button>
       </Form>
     </section>

@@ -1,9 +1,10 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { startOidcSignIn } from "../domain/identity/oidc.server";
 import { beginSamlSignIn } from "../domain/identity/saml.server";
 import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
+import { wordsFor } from "../web/reader.server";
 import { apiRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
@@ -19,7 +20,12 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
  * Nothing to do on a GET (the page only answers POSTs). Not a redirect: after a refused POST Remix
  * runs this loader to render the refusal, and a redirect would hide it.
  */
-export const loader = () => json(null);
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { t } = await wordsFor(request);
+  return json({ title: t("common.pageTitle", { page: t("identity.signIn.title") }) });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 const schema = z.object({
   protocol: z.enum(["oidc", "saml"]),
@@ -28,7 +34,8 @@ const schema = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return json({ error: "Choose how to sign in." }, { status: 400 });
+  if (!parsed.success)
+    return json({ error: (await wordsFor(request)).t("identity.provider.choose") }, { status: 400 });
   const redirectTo = safeRedirect(parsed.data.redirectTo, "/");
   try {
     if (parsed.data.protocol === "oidc") {

@@ -3,15 +3,18 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { completeSignIn, peekSignInToken } from "../domain/identity/sign-in.server";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
+import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [
-  { title: "Finish signing in · Undersigned" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
   { name: "robots", content: "noindex" },
 ];
 
@@ -21,19 +24,23 @@ const tokenSchema = z.string().min(20).max(200);
 export async function loader({ request }: LoaderFunctionArgs) {
   const token = tokenSchema.safeParse(new URL(request.url).searchParams.get("token"));
   const pending = token.success ? peekSignInToken(token.data) : null;
-  return json({ token: token.success ? token.data : "", email: pending?.email ?? null });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("identity.verify.title") }),
+    token: token.success ? token.data : "",
+    email: pending?.email ?? null,
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const token = tokenSchema.safeParse((await readForm(request)).get("token"));
+  // A refusal is in the browser's words, like the page that asked.
+  const { t } = await wordsFor(request);
   const result = token.success ? completeSignIn(token.data) : ({ ok: false, reason: "invalid" } as const);
   if (!result.ok) {
     return json(
       {
-        error:
-          result.reason === "not-allowed"
-            ? "This address may no longer sign in. If you think that is wrong, ask an administrator."
-            : "This sign-in link has expired or was already used.",
+        error: t(result.reason === "not-allowed" ? "identity.verify.notAllowed" : "identity.verify.expired"),
       },
       { status: 400 },
     );
@@ -42,40 +49,39 @@ export async function action({ request }: ActionFunctionArgs) {
   if (result.needsName) {
     return redirectWithFlash(
       `/welcome?${new URLSearchParams({ redirectTo: safeRedirect(result.redirectTo) })}`,
-      { kind: "success", message: "You are signed in." },
+      { kind: "success", message: signedInMessage(request, result.sessionToken) },
       { headers },
     );
   }
   return redirectWithFlash(
     safeRedirect(result.redirectTo),
-    { kind: "success", message: "You are signed in." },
+    { kind: "success", message: signedInMessage(request, result.sessionToken) },
     { headers },
   );
 }
 
 export default function VerifySignIn() {
+  const t = useT();
   const { token, email } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   if (actionData?.error || !email) {
     return (
       <section className="card narrow" aria-labelledby="verify-title">
-        <h1 id="verify-title">This link cannot be used</h1>
-        <p role="alert">{actionData?.error ?? "This sign-in link has expired or was already used."}</p>
+        <h1 id="verify-title">{t("identity.link.unusable")}</h1>
+        <p role="alert">{actionData?.error ?? t("identity.verify.expired")}</p>
         <p>
-          <Link to="/sign-in">Ask for a new sign-in link</Link>
+          <Link to="/sign-in">{t("identity.verify.askAgain")}</Link>
         </p>
       </section>
     );
   }
   return (
     <section className="card narrow" aria-labelledby="verify-title">
-      <h1 id="verify-title">Finish signing in</h1>
-      <p>
-        Sign in to Undersigned as <strong>{email}</strong>?
-      </p>
+      <h1 id="verify-title">{t("identity.verify.title")}</h1>
+      <p>{t.rich("identity.verify.question", { email, strong: (chunks) => <strong>{chunks}</strong> })}</p>
       <Form method="post">
         <input type="hidden" name="token" value={token} />
-        <button type="submit">Sign in</button>
+        <button type="submit">{t("identity.signIn.title")}</button>
       </Form>
     </section>
   );

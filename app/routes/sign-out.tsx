@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { oidcLogoutUrl } from "../domain/identity/oidc.server";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { clearSessionCookie, revokeSession } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -14,11 +15,13 @@ export const loader = () => redirect("/");
  * provider's own sign-out (RP-initiated logout) when it advertises one, which comes back home.
  */
 export async function action({ request }: ActionFunctionArgs) {
+  // In the words the person read until now (the session is gone once revoked).
+  const { t } = await wordsFor(request);
   const method = await revokeSession(request);
   const providerLogout = method === "oidc" ? await oidcLogoutUrl() : null;
   return redirectWithFlash(
     providerLogout ?? "/",
-    { kind: "info", message: "You are signed out." },
+    { kind: "info", message: t("identity.signedOut") },
     { headers: { "Set-Cookie": await clearSessionCookie() } },
   );
 }

@@ -7,21 +7,25 @@ export const EMAIL_TOPICS = [
 ] as const;
 export type EmailTopic = (typeof EMAIL_TOPICS)[number];
 
-export const EMAIL_TOPIC_LABELS: Record<EmailTopic, { label: string; unsubscribed: string }> = {
+/**
+ * What the settings and unsubscribe pages call each kind: catalog keys (vocabulary imports nothing,
+ * so they are literal strings here; `t` checks each is a key where it is used).
+ */
+export const EMAIL_TOPIC_LABELS = {
   "comment-replies": {
-    label: "Replies to my comments and to my policy feedback",
-    unsubscribed: "You will no longer get emails about replies to your comments and feedback.",
+    label: "identity.emailTopic.commentReplies",
+    unsubscribed: "identity.emailTopic.commentReplies.unsubscribed",
   },
   "petition-updates": {
-    label: "Organizers' updates on petitions I signed",
-    unsubscribed: "You will no longer get organizers' updates on petitions you signed by email.",
+    label: "identity.emailTopic.petitionUpdates",
+    unsubscribed: "identity.emailTopic.petitionUpdates.unsubscribed",
   },
   "milestone-news": {
-    label: "Milestones reached by petitions I organize",
-    unsubscribed: "You will no longer get emails when petitions you organize reach a milestone.",
+    label: "identity.emailTopic.milestoneNews",
+    unsubscribed: "identity.emailTopic.milestoneNews.unsubscribed",
   },
   "petition-responses": {
-    label: "Leadership's responses to petitions I signed",
-    unsubscribed: "You will no longer get leadership's responses to petitions you signed by email.",
+    label: "identity.emailTopic.petitionResponses",
+    unsubscribed: "identity.emailTopic.petitionResponses.unsubscribed",
   },
-};
+} as const satisfies Record<EmailTopic, { label: string; unsubscribed: string }>;

@@ -337,7 +337,8 @@ describe("without JavaScript", () => {
     await expectNoAxeViolations(signedIn);
     expect(await signedIn.getByLabel("Replies to my comments").isChecked()).toBe(false);
     await signedIn.getByLabel("Replies to my comments").check();
-    await signedIn.getByRole("button", { name: "Save" }).click();
+    // The email form's own button: the language form beside it has "Save language and time zone".
+    await signedIn.getByRole("button", { name: "Save", exact: true }).click();
     await signedIn.getByText("Your email settings are saved.").waitFor();
     expect(await signedIn.getByLabel("Replies to my comments").isChecked()).toBe(true);
   });

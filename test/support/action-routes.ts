@@ -160,7 +160,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.[.]search.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users.[.]search.ts", intents: [""], fields: [], api: "scim" },
-  { file: "settings.tsx", intents: [""], fields: EMAIL_TOPICS },
+  { file: "settings.tsx", intents: ["email", "reader"], fields: [...EMAIL_TOPICS, "locale", "timeZone"] },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
   { file: "sign-in_.link.tsx", intents: ["confirm", "refuse"], fields: ["token"] },
   { file: "sign-in_.provider.tsx", intents: [""], fields: ["protocol", "redirectTo"] },

@@ -14,7 +14,7 @@ import { getMilestoneDefaults, getSettings } from "../../app/platform/site/setti
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
 import type { PetitionState } from "../../app/vocabulary/petitions";
 import { getDb } from "../../db/client";
-import { commitments, milestones } from "../../db/schema";
+import { commitments, milestones, people } from "../../db/schema";
 import { actionPath } from "./action-routes";
 import { dateTimeFromNow, dayFromNow } from "./dates";
 import { coOrganize } from "./petition-fixtures";
@@ -773,7 +773,7 @@ const FORM_SCENARIOS: Scenario[] = [
   },
   {
     route: "settings.tsx",
-    intent: "",
+    intent: "email",
     target: "the actor's email settings, each one flipped",
     allowed: "staff",
     prepare(world, actor) {
@@ -783,7 +783,25 @@ const FORM_SCENARIOS: Scenario[] = [
       const body = Object.fromEntries(
         EMAIL_TOPICS.filter((t) => current && !current[t]).map((t) => [t, "on"]),
       );
-      return { path: actionPath(this.route), body, person };
+      return { path: actionPath(this.route), body: { intent: "email", ...body }, person };
+    },
+  },
+  {
+    route: "settings.tsx",
+    intent: "reader",
+    target: "the actor's language and time zone, changed",
+    allowed: "staff",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      const now = person
+        ? getDb().select({ locale: people.locale }).from(people).where(eq(people.id, person.id)).get()
+        : undefined;
+      // Another language than the one saved: an allowed request is a change whatever was there.
+      const body =
+        now?.locale === "de"
+          ? { locale: "ja", timeZone: "Asia/Tokyo" }
+          : { locale: "de", timeZone: "Asia/Singapore" };
+      return { path: actionPath(this.route), body: { intent: "reader", ...body }, person };
     },
   },
   {

@@ -128,7 +128,8 @@ const MATRIX: Record<string, Row> = {
   "policies.$slug.feedback#untag": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.$slug.feedback#reply": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.new": /*                           */ [IN, 403, 403, 403, OK, OK],
-  settings: /*                               */ [IN, OK, OK, OK, OK, OK],
+  "settings#email": /*                        */ [IN, OK, OK, OK, OK, OK],
+  "settings#reader": /*                       */ [IN, OK, OK, OK, OK, OK],
   // Sign-in, its link, sign-out and unsubscribe links act for whoever holds the link or the cookie.
   "sign-in": /*                                */ [OK, OK, OK, OK, OK, OK],
   "sign-in_.verify": /*                        */ [OK, OK, OK, OK, OK, OK],

@@ -2,7 +2,8 @@
 // product, so parallel work on two parts never edits the same file.
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
+import identity from "./en/identity.json";
 import policies from "./en/policies.json";
 
-export const en = { ...common, ...discussion, ...policies };
+export const en = { ...common, ...discussion, ...identity, ...policies };
 export type MessageKey = keyof typeof en;

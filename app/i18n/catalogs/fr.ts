@@ -1,6 +1,7 @@
 import type { MessageKey } from "./en";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
+import identity from "./fr/identity.json";
 import policies from "./fr/policies.json";
 
-export const fr: Record<MessageKey, string> = { ...common, ...discussion, ...policies };
+export const fr: Record<MessageKey, string> = { ...common, ...discussion, ...identity, ...policies };

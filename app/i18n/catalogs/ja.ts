@@ -1,6 +1,7 @@
 import type { MessageKey } from "./en";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
+import identity from "./ja/identity.json";
 import policies from "./ja/policies.json";
 
-export const ja: Record<MessageKey, string> = { ...common, ...discussion, ...policies };
+export const ja: Record<MessageKey, string> = { ...common, ...discussion, ...identity, ...policies };
