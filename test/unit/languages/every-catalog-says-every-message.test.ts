@@ -93,6 +93,22 @@ describe("every catalog", () => {
     expect(wrong).toEqual([]);
   });
 
+  it.each([...LOCALES])(
+    "%s: a number English formats (a plural or {n, number}) is formatted there too, never printed bare",
+    (locale) => {
+      // A bare {count} prints 1234, not 1,234 or 1.234: only `#` and `{count, number}` group digits.
+      const wrong: string[] = [];
+      for (const [key, message] of Object.entries(catalogFor(locale))) {
+        const source = argumentsOf(parse(english[key] ?? ""));
+        const numeric = [...source].filter((a) => /:(plural|number)$/.test(a)).map((a) => a.split(":")[0]);
+        for (const name of numeric)
+          if (argumentsOf(parse(message)).has(`${name}:argument`))
+            wrong.push(`${key}: {${name}} printed bare`);
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+
   it("loads every catalog file: each language's index names each of its files", () => {
     for (const locale of LOCALES) {
       const files = readdirSync(path.join(CATALOGS, locale)).filter((f) => f.endsWith(".json"));
