@@ -1,4 +1,5 @@
+import admin from "./de/admin.json";
 import common from "./de/common.json";
 import type { MessageKey } from "./en";
 
-export const de: Record<MessageKey, string> = { ...common };
+export const de: Record<MessageKey, string> = { ...admin, ...common };

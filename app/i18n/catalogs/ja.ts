@@ -1,4 +1,5 @@
 import type { MessageKey } from "./en";
+import admin from "./ja/admin.json";
 import common from "./ja/common.json";
 
-export const ja: Record<MessageKey, string> = { ...common };
+export const ja: Record<MessageKey, string> = { ...admin, ...common };
