@@ -30,8 +30,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPersonForAdmin(parseId(params.personId));
-  if (!person) notFound("There is no such person.");
   const { t } = await wordsFor(request);
+  if (!person) notFound(t("admin.person.notFound"));
   return json({
     title: t("common.pageTitle", { page: t("admin.pageTitle", { page: person.name ?? person.email }) }),
     person,
