@@ -33,12 +33,7 @@ export default function AdminOverview() {
       <div className="grid">
         <section className="card" aria-labelledby="directory-title">
           <h2 id="directory-title">{t("admin.overview.directory")}</h2>
-          <p>
-            {t("admin.overview.people", {
-              active: format.number(stats.active),
-              inactive: format.number(stats.inactive),
-            })}
-          </p>
+          <p>{t("admin.overview.people", { active: stats.active, inactive: stats.inactive })}</p>
           <p>
             <Link to="/admin/directory">{t("admin.overview.importCsv")}</Link>
           </p>
