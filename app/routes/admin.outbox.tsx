@@ -65,12 +65,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!retryMail(id, actor)) {
     return redirectWithFlash("/admin/outbox?status=failed", {
       kind: "error",
-      message: t("admin.outbox.notFailed", { id }),
+      message: t("admin.outbox.notFailed", { id: String(id) }),
     });
   }
   return redirectWithFlash("/admin/outbox?status=failed", {
     kind: "success",
-    message: t("admin.outbox.requeuedOne", { id }),
+    message: t("admin.outbox.requeuedOne", { id: String(id) }),
   });
 }
 
