@@ -2,14 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate, formatDateTime } from "../components/format";
 import { type AuditLink, type AuditValue, auditLogInWords } from "../domain/audit/audit-entries.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { parseQuery } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Audit log · Admin · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 const querySchema = z.object({
   who: z.string().trim().max(254).optional(),
@@ -20,9 +22,12 @@ const querySchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:audit-log");
   const query = parseQuery(request, querySchema);
+  const words = await wordsFor(request);
+  const { t } = words;
   return json({
+    title: t("common.pageTitle", { page: t("admin.pageTitle", { page: t("admin.audit.title") }) }),
     query,
-    ...auditLogInWords({ who: query.who, action: query.action, beforeId: query.before }),
+    ...auditLogInWords({ who: query.who, action: query.action, beforeId: query.before }, words),
   });
 }
 
@@ -31,8 +36,12 @@ function Named({ link }: { link: AuditLink }) {
 }
 
 function Value({ value }: { value: AuditValue }) {
+  const format = useFormat();
+  // A day alone (a retried email's day) is a UTC day; a full time is a moment, in the reader's zone.
   if ("date" in value)
-    return <>{value.date.length > 10 ? formatDateTime(value.date) : formatDate(`${value.date}T00:00:00Z`)}</>;
+    return (
+      <>{value.date.length > 10 ? format.dateTime(value.date) : format.utcDay(`${value.date}T00:00:00Z`)}</>
+    );
   if ("links" in value)
     return (
       <>
@@ -59,6 +68,8 @@ function Value({ value }: { value: AuditValue }) {
 export default function AuditLog() {
   const { query, entries, nextBeforeId, actions, actors } = useLoaderData<typeof loader>();
   const location = useLocation();
+  const t = useT();
+  const format = useFormat();
   const olderLink = () => {
     const params = new URLSearchParams(location.search);
     params.set("before", String(nextBeforeId));
@@ -66,15 +77,11 @@ export default function AuditLog() {
   };
   return (
     <>
-      <h1>Audit log</h1>
-      <p className="muted">
-        Every privileged action, newest first. Entries cannot be changed or deleted. A person reactivated soon
-        after a deactivation is flagged: deactivating someone to see whether emails still reach them is how
-        one would test who wrote something anonymous (it no longer shows).
-      </p>
+      <h1>{t("admin.audit.title")}</h1>
+      <p className="muted">{t("admin.audit.intro")}</p>
       <Form method="get" className="row card" role="search">
         <div className="field">
-          <label htmlFor="who">Who (an email address)</label>
+          <label htmlFor="who">{t("admin.audit.who")}</label>
           <input id="who" name="who" type="search" list="audit-actors" defaultValue={query.who ?? ""} />
           <datalist id="audit-actors">
             {actors.map((actor) => (
@@ -83,9 +90,9 @@ export default function AuditLog() {
           </datalist>
         </div>
         <div className="field">
-          <label htmlFor="action">What happened</label>
+          <label htmlFor="action">{t("admin.audit.what")}</label>
           <select id="action" name="action" defaultValue={query.action ?? ""}>
-            <option value="">Anything</option>
+            <option value="">{t("admin.audit.anything")}</option>
             {actions.map((action) => (
               <option key={action.value} value={action.value}>
                 {action.name}
@@ -93,23 +100,20 @@ export default function AuditLog() {
             ))}
           </select>
         </div>
-        <button type="submit">Filter</button>
+        <button type="submit">{t("admin.audit.filter")}</button>
       </Form>
       {entries.length === 0 ? (
-        <p>No entries match.</p>
+        <p>{t("admin.audit.noEntries")}</p>
       ) : (
         <ol className="audit-log">
           {entries.map((entry) => (
             <li key={entry.id} className="card">
               <p className="audit-sentence">
-                <strong>{entry.actor.text}</strong> {entry.did}
-                {entry.target ? (
-                  <>
-                    {" "}
-                    <Named link={entry.target} />
-                  </>
-                ) : null}
-                .
+                {t.rich(entry.said, {
+                  who: <strong>{entry.actor.text}</strong>,
+                  target: entry.target ? <Named link={entry.target} /> : "",
+                  action: entry.actionInWords,
+                })}
                 {entry.flagged ? (
                   <>
                     {" "}
@@ -118,8 +122,14 @@ export default function AuditLog() {
                 ) : null}
               </p>
               <p className="meta">
-                <time dateTime={String(entry.at)}>{formatDateTime(entry.at)}</time>
-                {entry.actor.email ? ` · ${entry.actor.email}` : ""}
+                {entry.actor.email ? (
+                  t.rich("admin.audit.when", {
+                    at: <time dateTime={String(entry.at)}>{format.dateTime(entry.at)}</time>,
+                    email: entry.actor.email,
+                  })
+                ) : (
+                  <time dateTime={String(entry.at)}>{format.dateTime(entry.at)}</time>
+                )}
               </p>
               {entry.details.length ? (
                 <dl className="audit-details">
@@ -138,9 +148,9 @@ export default function AuditLog() {
         </ol>
       )}
       {nextBeforeId ? (
-        <nav className="pagination" aria-label="Pages">
+        <nav className="pagination" aria-label={t("admin.audit.pages")}>
           <span />
-          <Link to={olderLink()}>Older entries →</Link>
+          <Link to={olderLink()}>{t("admin.audit.older")}</Link>
         </nav>
       ) : null}
     </>

@@ -8,6 +8,7 @@ import {
   unstable_parseMultipartFormData,
 } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
 import {
@@ -15,13 +16,16 @@ import {
   type ImportReport,
   previewDirectoryImport,
 } from "../domain/people/directory-import.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm, refuseImplausibleFieldNames, refuseLargerThan } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Import directory · Admin · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
 
@@ -41,7 +45,10 @@ const confirmSchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "import:directory");
-  return json({});
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("admin.pageTitle", { page: t("admin.directory.title") }) }),
+  });
 }
 
 type ActionResult = {
@@ -68,6 +75,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   // The file plus the form around it; many parts each under the file limit must not add up unread.
   refuseLargerThan(request, MAX_CSV_BYTES + 64 * 1024);
+  const { t } = await wordsFor(request);
   let formData: FormData;
   try {
     formData = await unstable_parseMultipartFormData(
@@ -76,11 +84,9 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      throw new Response("The file is larger than 10 MB; split it or remove unused columns.", {
-        status: 413,
-      });
+      throw new Response(t("admin.directory.tooLarge"), { status: 413 });
     }
-    throw new Response("The upload could not be read; please choose the file again.", { status: 400 });
+    throw new Response(t("admin.directory.unreadable"), { status: 400 });
   }
   refuseImplausibleFieldNames(formData);
   const submission = parseWithZod(formData, { schema: previewSchema });
@@ -97,54 +103,66 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 function Lines({ lines }: { lines: number[] }) {
+  const t = useT();
+  const format = useFormat();
   if (!lines.length) return null;
-  const shown = lines.slice(0, 30).join(", ");
+  const shown = lines.slice(0, 30).map(format.number).join(", ");
   return (
     <span className="muted">
       {" "}
-      (line{lines.length > 1 ? "s" : ""} {shown}
-      {lines.length > 30 ? ", …" : ""})
+      {t("admin.directory.lines", {
+        count: lines.length,
+        lines: lines.length > 30 ? t("admin.directory.linesMore", { lines: shown }) : shown,
+      })}
     </span>
   );
 }
 
 /** The outcome of each row, for the preview (what it would do) and the report (what it did). */
 function Outcomes({ report, future }: { report: ImportReport; future: boolean }) {
+  const t = useT();
+  const format = useFormat();
   const missing = report.deactivatedMissing;
+  const count = (n: number) => ({ count: format.number(n) });
+  const emails = missing.slice(0, 50).join(", ");
   return (
     <>
       <ul>
         <li>
-          {future ? "To add" : "Added"}: {report.added.length}
+          {t(future ? "admin.directory.toAdd" : "admin.directory.added", count(report.added.length))}
           <Lines lines={report.added} />
         </li>
         <li>
-          {future ? "To update" : "Updated"}: {report.updated.length}
+          {t(future ? "admin.directory.toUpdate" : "admin.directory.updated", count(report.updated.length))}
           <Lines lines={report.updated} />
         </li>
         <li>
-          {future ? "To deactivate" : "Deactivated"}: {report.deactivated.length + missing.length}
+          {t(
+            future ? "admin.directory.toDeactivate" : "admin.directory.deactivated",
+            count(report.deactivated.length + missing.length),
+          )}
           <Lines lines={report.deactivated} />
           {missing.length ? (
             <span className="muted">
               {" "}
-              (not in the file: {missing.slice(0, 50).join(", ")}
-              {missing.length > 50 ? `, and ${missing.length - 50} more` : ""})
+              {missing.length > 50
+                ? t("admin.directory.notInFileMore", { emails, more: format.number(missing.length - 50) })
+                : t("admin.directory.notInFile", { emails })}
             </span>
           ) : null}
         </li>
-        <li>Unchanged: {report.unchanged.length}</li>
+        <li>{t("admin.directory.unchanged", count(report.unchanged.length))}</li>
         <li>
-          {future ? "Rows that will be refused" : "Rejected"}: {report.rejected.length}
+          {t(future ? "admin.directory.toRefuse" : "admin.directory.rejected", count(report.rejected.length))}
         </li>
       </ul>
       {report.rejected.length ? (
         <>
-          <h3>{future ? "Rows that will be refused" : "Rejected rows"}</h3>
+          <h3>{t(future ? "admin.directory.toRefuseHeading" : "admin.directory.rejectedHeading")}</h3>
           <ul>
             {report.rejected.map((row) => (
               <li key={row.line}>
-                Line {row.line}: {row.reason}
+                {t("admin.directory.rejectedRow", { line: format.number(row.line), reason: row.reason })}
               </li>
             ))}
           </ul>
@@ -165,47 +183,47 @@ export default function ImportDirectory() {
   const report = data?.report;
   const preview = data?.preview;
   const confirmError = !preview && !report && data?.result?.initialValue?.intent === "confirm";
+  const t = useT();
+  const code = (chunks: ReactNode[]) => <code>{chunks}</code>;
   return (
     <>
-      <h1>Import the staff directory</h1>
-      <p>
-        Upload a CSV with the header <code>email,name,department,location</code> and optionally{" "}
-        <code>active</code> (true/false). People are matched by email, ignoring case; importing the same file
-        twice changes nothing. You see what the file would change before anything does. Deactivated people are
-        signed out at once.
-      </p>
+      <h1>{t("admin.directory.heading")}</h1>
+      <p>{t.rich("admin.directory.intro", { code })}</p>
       {confirmError ? (
         <FormErrors errors={data?.result.error?.[""] ?? data?.result.error?.pendingId ?? undefined} />
       ) : null}
       {preview ? (
         <section className="card report" aria-labelledby="preview-title">
-          <h2 id="preview-title">Check before importing</h2>
-          <p>Nothing has changed yet. Importing this file would make these changes:</p>
+          <h2 id="preview-title">{t("admin.directory.previewHeading")}</h2>
+          <p>{t("admin.directory.previewIntro")}</p>
           <Outcomes report={preview.report} future />
           {preview.report.deactivatedMissing.length ? (
             <p className="flash flash-error">
-              This deactivates {preview.report.deactivatedMissing.length.toLocaleString("en")}{" "}
-              {preview.report.deactivatedMissing.length === 1 ? "person" : "people"} who are not in the file,
-              and signs them out.
+              {t("admin.directory.deactivatesMissing", { count: preview.report.deactivatedMissing.length })}
             </p>
           ) : null}
           <Form method="post" className="row">
             <input type="hidden" name="pendingId" value={preview.pendingId} />
             <button type="submit" name="intent" value="confirm" disabled={navigation.state === "submitting"}>
-              Import these changes
+              {t("admin.directory.confirm")}
             </button>
           </Form>
-          <p className="hint">Or choose another file below.</p>
+          <p className="hint">{t("admin.directory.orAnother")}</p>
         </section>
       ) : null}
       {report ? (
         <section className="card report" aria-labelledby="report-title" role="status">
-          <h2 id="report-title">Import finished</h2>
+          <h2 id="report-title">{t("admin.directory.finished")}</h2>
           <Outcomes report={report} future={false} />
         </section>
       ) : null}
       <Form method="post" encType="multipart/form-data" className="card" {...getFormProps(form)}>
-        <InputField label="CSV file" field={fields.file} type="file" accept=".csv,text/csv" />
+        <InputField
+          label={t("admin.directory.file")}
+          field={fields.file}
+          type="file"
+          accept=".csv,text/csv"
+        />
         <div className="checkbox">
           <input
             id={fields.deactivateMissing.id}
@@ -213,9 +231,7 @@ export default function ImportDirectory() {
             type="checkbox"
             value="on"
           />
-          <label htmlFor={fields.deactivateMissing.id}>
-            This is the whole directory: deactivate directory people who are not in the file
-          </label>
+          <label htmlFor={fields.deactivateMissing.id}>{t("admin.directory.wholeDirectory")}</label>
         </div>
         <button
           type="submit"
@@ -224,7 +240,7 @@ export default function ImportDirectory() {
           className={preview ? "secondary" : undefined}
           disabled={navigation.state === "submitting"}
         >
-          Preview the import
+          {t("admin.directory.preview")}
         </button>
       </Form>
     </>

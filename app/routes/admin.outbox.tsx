@@ -2,27 +2,32 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
-import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { getConfig } from "../config.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { HIDDEN_MAIL_DAYS, listOutbox, retryHiddenMail, retryMail } from "../platform/mail/outbox.server";
 import { MAIL_KIND_NAMES, MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { OUTBOX_STATUSES } from "../vocabulary/outbox";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { pageParam, parseQuery, readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Outbox · Admin · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 const querySchema = z.object({ status: z.enum(OUTBOX_STATUSES).optional(), page: pageParam });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "view:outbox");
   const query = parseQuery(request, querySchema);
+  const { t } = await wordsFor(request);
   return json({
+    title: t("common.pageTitle", { page: t("admin.pageTitle", { page: t("admin.outbox.title") }) }),
     query,
     smtp: Boolean(getConfig().smtpUrl),
     devMailbox: getConfig().devMailbox?.url ?? null,
@@ -47,57 +52,54 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
   const actor = { id: admin.id, email: admin.email };
+  const { t } = await wordsFor(request);
   if (value.intent === "retry-hidden") {
     const day = Date.parse(`${value.day}T00:00:00Z`);
     const retried = Number.isNaN(day) ? 0 : retryHiddenMail({ kind: value.kind, day }, actor);
     return redirectWithFlash("/admin/outbox", {
       kind: retried ? "success" : "error",
-      message: retried
-        ? `${retried} ${retried === 1 ? "email" : "emails"} queued again.`
-        : "No failed emails of that kind and day.",
+      message: retried ? t("admin.outbox.requeued", { count: retried }) : t("admin.outbox.noneFailed"),
     });
   }
   const { id } = value;
   if (!retryMail(id, actor)) {
     return redirectWithFlash("/admin/outbox?status=failed", {
       kind: "error",
-      message: `Email ${id} is not failed.`,
+      message: t("admin.outbox.notFailed", { id: String(id) }),
     });
   }
   return redirectWithFlash("/admin/outbox?status=failed", {
     kind: "success",
-    message: `Email ${id} queued again.`,
+    message: t("admin.outbox.requeuedOne", { id: String(id) }),
   });
 }
 
 export default function Outbox() {
   const { query, smtp, devMailbox, messages, totals, hidden, hiddenDays, pageCount } =
     useLoaderData<typeof loader>();
+  const t = useT();
+  const format = useFormat();
+  const code = (chunks: ReactNode[]) => <code>{chunks}</code>;
   return (
     <>
-      <h1>Outbox</h1>
+      <h1>{t("admin.outbox.title")}</h1>
       {smtp ? null : (
         <p className="flash flash-info">
-          <code>SMTP_URL</code> is unset: emails stay queued here
-          {devMailbox ? (
-            <>
-              {" "}
-              and can be read in the dev mailbox, on the server's own machine at{" "}
-              <a href={devMailbox}>{devMailbox}</a>
-            </>
-          ) : null}
-          .
+          {devMailbox
+            ? t.rich("admin.outbox.noSmtpDevMailbox", {
+                code,
+                url: devMailbox,
+                link: (chunks) => <a href={devMailbox}>{chunks}</a>,
+              })
+            : t.rich("admin.outbox.noSmtp", { code })}
         </p>
       )}
-      <p className="muted">
-        Emails to people whose part must stay unknown (commenters, feedback authors, signers) are not listed:
-        they are counted by day and kind below, once the day has ended.
-      </p>
-      <nav aria-label="Filter by status">
+      <p className="muted">{t("admin.outbox.hiddenIntro")}</p>
+      <nav aria-label={t("admin.outbox.filter")}>
         <ul className="nav-list">
           <li>
             <Link to="/admin/outbox" aria-current={query.status ? undefined : "page"}>
-              All
+              {t("admin.outbox.all")}
             </Link>
           </li>
           {OUTBOX_STATUSES.map((status) => (
@@ -106,7 +108,10 @@ export default function Outbox() {
                 to={`/admin/outbox?status=${status}`}
                 aria-current={query.status === status ? "page" : undefined}
               >
-                {status} ({totals[status]})
+                {t("admin.outbox.statusCount", {
+                  status: t("admin.outbox.status", { status }),
+                  count: format.number(totals[status]),
+                })}
               </Link>
             </li>
           ))}
@@ -114,51 +119,51 @@ export default function Outbox() {
       </nav>
       <div className="table-wrap">
         <table>
-          <caption className="muted">Emails to organizers, moderators, leadership and sign-in links</caption>
+          <caption className="muted">{t("admin.outbox.caption")}</caption>
           <thead>
             <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">To</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Queued</th>
-              <th scope="col">Sent / next try</th>
+              <th scope="col">{t("admin.outbox.kind")}</th>
+              <th scope="col">{t("admin.outbox.to")}</th>
+              <th scope="col">{t("admin.outbox.subject")}</th>
+              <th scope="col">{t("admin.outbox.statusHeader")}</th>
+              <th scope="col">{t("admin.outbox.attempts")}</th>
+              <th scope="col">{t("admin.outbox.lastError")}</th>
+              <th scope="col">{t("admin.outbox.queued")}</th>
+              <th scope="col">{t("admin.outbox.sentOrNext")}</th>
             </tr>
           </thead>
           <tbody>
             {messages.map((m, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows carry no id (ids would mark gaps)
               <tr key={i}>
-                <td>{MAIL_KINDS[m.kind].label}</td>
+                <td>{t(MAIL_KINDS[m.kind].labelKey)}</td>
                 <td>{m.toAddress}</td>
                 <td>{m.subject}</td>
                 <td>
                   <span
                     className={`badge ${m.status === "sent" ? "badge-ok" : m.status === "failed" ? "badge-bad" : "badge-warn"}`}
                   >
-                    {m.status}
+                    {t("admin.outbox.status", { status: m.status })}
                   </span>
                   {m.status === "failed" && m.id !== null ? (
                     <Form method="post" className="inline-form">
                       <input type="hidden" name="intent" value="retry" />
                       <input type="hidden" name="id" value={m.id} />
                       <button type="submit" className="button-link">
-                        Retry
+                        {t("admin.outbox.retry")}
                       </button>
                     </Form>
                   ) : null}
                 </td>
-                <td>{m.attempts}</td>
-                <td>{m.lastError ?? "—"}</td>
-                <td>{formatDate(m.createdAt)}</td>
+                <td>{format.number(m.attempts)}</td>
+                <td>{m.lastError ?? t("admin.people.none")}</td>
+                <td>{format.utcDay(m.createdAt)}</td>
                 <td>
                   {m.sentAt
-                    ? formatDate(m.sentAt)
+                    ? format.utcDay(m.sentAt)
                     : m.status === "queued"
-                      ? formatDate(m.nextAttemptAt)
-                      : "—"}
+                      ? format.utcDay(m.nextAttemptAt)
+                      : t("admin.people.none")}
                 </td>
               </tr>
             ))}
@@ -166,37 +171,37 @@ export default function Outbox() {
         </table>
       </div>
       <Pagination page={query.page} pageCount={pageCount} />
-      <h2 id="hidden-title">Emails to participants, by day</h2>
+      <h2 id="hidden-title">{t("admin.outbox.hiddenTitle")}</h2>
       {hidden.length === 0 ? (
-        <p className="muted">None in the last {hiddenDays} days (today's are counted tomorrow).</p>
+        <p className="muted">{t("admin.outbox.hiddenNone", { days: hiddenDays })}</p>
       ) : (
         <div className="table-wrap">
           <table aria-labelledby="hidden-title">
             <thead>
               <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Failed</th>
+                <th scope="col">{t("admin.outbox.day")}</th>
+                <th scope="col">{t("admin.outbox.kind")}</th>
+                <th scope="col">{t("admin.outbox.sent")}</th>
+                <th scope="col">{t("admin.outbox.waiting")}</th>
+                <th scope="col">{t("admin.outbox.failed")}</th>
               </tr>
             </thead>
             <tbody>
               {hidden.map((g) => (
                 <tr key={`${g.day}:${g.kind}`}>
-                  <td>{formatDate(g.day)}</td>
-                  <td>{MAIL_KINDS[g.kind].label}</td>
-                  <td>{g.sent}</td>
-                  <td>{g.queued + g.sending}</td>
+                  <td>{format.utcDay(g.day)}</td>
+                  <td>{t(MAIL_KINDS[g.kind].labelKey)}</td>
+                  <td>{format.number(g.sent)}</td>
+                  <td>{format.number(g.queued + g.sending)}</td>
                   <td>
-                    {g.failed}
+                    {format.number(g.failed)}
                     {g.failed > 0 ? (
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="intent" value="retry-hidden" />
                         <input type="hidden" name="kind" value={g.kind} />
                         <input type="hidden" name="day" value={String(g.day).slice(0, 10)} />
                         <button type="submit" className="button-link">
-                          Retry these
+                          {t("admin.outbox.retryThese")}
                         </button>
                       </Form>
                     ) : null}

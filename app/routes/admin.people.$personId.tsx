@@ -3,7 +3,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors } from "../components/forms";
 import {
   approveLinkRequest,
@@ -14,24 +13,27 @@ import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { confirmHeldScimChange, refuseHeldScimChange } from "../domain/people/provisioning.server";
 import { heldScimChange } from "../domain/people/scim-held-changes.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { signInOptions } from "../platform/site/settings.server";
-import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
+import { ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { parseId, readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.person.name ?? data?.person.email ?? "Person"} · Admin · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPersonForAdmin(parseId(params.personId));
-  if (!person) notFound("There is no such person.");
+  const { t } = await wordsFor(request);
+  if (!person) notFound(t("admin.person.notFound"));
   return json({
+    title: t("common.pageTitle", { page: t("admin.pageTitle", { page: person.name ?? person.email }) }),
     person,
     roles: rolesOf(person.id),
     maySignIn: maySignIn(person.email),
@@ -69,28 +71,36 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const actor = { id: admin.id, email: admin.email };
   const value = submission.value;
+  const { t } = await wordsFor(request);
   try {
     let message: string;
     if (value.intent === "grant") {
-      message = grantRole(personId, value.role, actor) ? `Granted ${value.role}.` : `Already ${value.role}.`;
+      const role = t("admin.role", { role: value.role });
+      message = grantRole(personId, value.role, actor)
+        ? t("admin.person.done.granted", { role })
+        : t("admin.person.done.alreadyHeld", { role });
     } else if (value.intent === "revoke") {
-      message = revokeRole(personId, value.role, actor) ? `Revoked ${value.role}.` : `Was not ${value.role}.`;
+      const role = t("admin.role", { role: value.role });
+      message = revokeRole(personId, value.role, actor)
+        ? t("admin.person.done.revoked", { role })
+        : t("admin.person.done.notHeld", { role });
     } else if (value.intent === "approve-link") {
       approveLinkRequest(value.requestId, personId, actor);
-      message = "Connected: they can now sign in with that account.";
+      message = t("admin.person.done.linkApproved");
     } else if (value.intent === "refuse-link") {
       refuseLinkRequest(value.requestId, personId, actor);
-      message = "Refused: that account stays unconnected.";
+      message = t("admin.person.done.linkRefused");
     } else if (value.intent === "confirm-directory-change") {
       const { email, userName, externalId } = value;
       confirmHeldScimChange(personId, { email, userName, externalId }, actor);
-      message = "Confirmed: the directory's change is made.";
+      message = t("admin.person.done.changeConfirmed");
     } else if (value.intent === "refuse-directory-change") {
       refuseHeldScimChange(personId, actor);
-      message = "Refused: nothing changed.";
+      message = t("admin.person.done.changeRefused");
     } else {
       setPersonActive(personId, value.intent === "activate", actor);
-      message = value.intent === "activate" ? "Activated." : "Deactivated and signed out everywhere.";
+      message =
+        value.intent === "activate" ? t("admin.person.done.activated") : t("admin.person.done.deactivated");
     }
     return redirectWithFlash(`/admin/people/${personId}`, { kind: "success", message });
   } catch (error) {
@@ -102,70 +112,72 @@ export default function AdminPerson() {
   const { person, roles, maySignIn, managed, companyName, linkRequests, held } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const t = useT();
+  const format = useFormat();
+  const change = (from: string, to: string) =>
+    from === to ? to : t("admin.person.held.fromTo", { from, to });
   return (
     <>
       <p>
-        <Link to="/admin/people">← People and roles</Link>
+        <Link to="/admin/people">{t("admin.person.back")}</Link>
       </p>
       <h1>{person.name ?? person.email}</h1>
       <FormErrors errors={result?.error?.[""] ?? undefined} />
       <dl className="card">
-        <dt className="label">Email</dt>
+        <dt className="label">{t("admin.person.email")}</dt>
         <dd>{person.email}</dd>
-        <dt className="label">Department · Location</dt>
+        <dt className="label">{t("admin.person.departmentLocation")}</dt>
         <dd>
-          {person.department ?? "—"} · {person.location ?? "—"}
+          {t("admin.person.departmentLocationValue", {
+            department: person.department ?? t("admin.people.none"),
+            location: person.location ?? t("admin.people.none"),
+          })}
         </dd>
-        <dt className="label">Source</dt>
-        <dd>
-          {person.inDirectory ? "Staff directory" : "Not in the directory (allowed email domain or a role)"}
-        </dd>
-        <dt className="label">First signed in</dt>
-        <dd>{formatDate(person.firstSignedInAt)}</dd>
-        <dt className="label">Status</dt>
+        <dt className="label">{t("admin.person.source")}</dt>
+        <dd>{person.inDirectory ? t("admin.person.source.directory") : t("admin.person.source.other")}</dd>
+        <dt className="label">{t("admin.person.firstSignedIn")}</dt>
+        <dd>{format.date(person.firstSignedInAt)}</dd>
+        <dt className="label">{t("admin.person.status")}</dt>
         <dd>
           {!person.active
-            ? "Inactive (cannot sign in)"
+            ? t("admin.person.status.inactive")
             : maySignIn
-              ? "Active"
-              : "Active, but cannot sign in: not in the directory, and no allowed domain, ADMIN_EMAILS entry or role admits this address"}
+              ? t("admin.person.status.active")
+              : t("admin.person.status.activeNoSignIn")}
         </dd>
       </dl>
       {linkRequests.length > 0 && (
         <>
-          <h2>Company sign-ins waiting to be connected</h2>
-          <p className="muted">
-            Someone signed in with a {companyName} account carrying this address. It is connected only once
-            confirmed from the emailed link, or approved here. Approve only if you know the account is theirs.
-          </p>
+          <h2>{t("admin.person.links.heading")}</h2>
+          <p className="muted">{t("admin.person.links.intro", { companyName })}</p>
           <div className="table-wrap">
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Account id</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Decide</th>
+                  <th scope="col">{t("admin.person.links.account")}</th>
+                  <th scope="col">{t("admin.person.links.accountId")}</th>
+                  <th scope="col">{t("admin.person.links.provider")}</th>
+                  <th scope="col">{t("admin.person.links.expires")}</th>
+                  <th scope="col">{t("admin.person.links.decide")}</th>
                 </tr>
               </thead>
               <tbody>
                 {linkRequests.map((request) => (
                   <tr key={request.id}>
-                    <th scope="row">{request.accountName ?? "No name given"}</th>
+                    <th scope="row">{request.accountName ?? t("admin.person.links.noName")}</th>
                     <td>
                       <code>{request.subject}</code>
                     </td>
                     <td>{request.issuer}</td>
-                    <td>{formatDateTime(request.expiresAt)}</td>
+                    <td>{format.dateTime(request.expiresAt)}</td>
                     <td>
                       <Form method="post">
                         <input type="hidden" name="requestId" value={request.id} />
                         <button type="submit" name="intent" value="approve-link">
-                          Approve
+                          {t("admin.person.links.approve")}
                         </button>{" "}
                         <button type="submit" name="intent" value="refuse-link" className="danger">
-                          Refuse
+                          {t("admin.person.links.refuse")}
                         </button>
                       </Form>
                     </td>
@@ -178,28 +190,26 @@ export default function AdminPerson() {
       )}
       {held ? (
         <section className="card" aria-labelledby="held-change">
-          <h2 id="held-change">Waiting for an admin: a change from {companyName}'s staff directory</h2>
+          <h2 id="held-change">{t("admin.person.held.heading", { companyName })}</h2>
           <p>
             {held.relink
-              ? `${companyName}'s provisioning service wants to link one of its users to this person.`
-              : `${companyName}'s provisioning service wants to change how this person signs in.`}{" "}
-            Because they hold a role here, nothing changes until an admin confirms it. If the email address
-            changes, they are signed out everywhere and their old address is told.
+              ? t("admin.person.held.relink", { companyName })
+              : t("admin.person.held.change", { companyName })}{" "}
+            {t("admin.person.held.why")}
           </p>
           <dl>
-            <dt className="label">Email</dt>
-            <dd>{held.email === person.email ? person.email : `${person.email} → ${held.email}`}</dd>
-            <dt className="label">Username at {companyName}</dt>
-            <dd>
-              {(person.scimUserName ?? person.email) === held.userName
-                ? held.userName
-                : `${person.scimUserName ?? person.email} → ${held.userName}`}
-            </dd>
-            <dt className="label">Id at {companyName}</dt>
+            <dt className="label">{t("admin.person.held.email")}</dt>
+            <dd>{change(person.email, held.email)}</dd>
+            <dt className="label">{t("admin.person.held.userName", { companyName })}</dt>
+            <dd>{change(person.scimUserName ?? person.email, held.userName)}</dd>
+            <dt className="label">{t("admin.person.held.externalId", { companyName })}</dt>
             <dd>
               {person.externalId === held.externalId
-                ? (held.externalId ?? "—")
-                : `${person.externalId ?? "—"} → ${held.externalId ?? "—"}`}
+                ? (held.externalId ?? t("admin.people.none"))
+                : change(
+                    person.externalId ?? t("admin.people.none"),
+                    held.externalId ?? t("admin.people.none"),
+                  )}
             </dd>
           </dl>
           <Form method="post" className="row">
@@ -207,37 +217,38 @@ export default function AdminPerson() {
             <input type="hidden" name="userName" value={held.userName} />
             <input type="hidden" name="externalId" value={held.externalId ?? ""} />
             <button type="submit" name="intent" value="confirm-directory-change">
-              Confirm the change
+              {t("admin.person.held.confirm")}
             </button>
             <button type="submit" name="intent" value="refuse-directory-change" className="secondary">
-              Refuse it
+              {t("admin.person.held.refuse")}
             </button>
           </Form>
         </section>
       ) : null}
-      <h2>Roles</h2>
-      <p className="muted">Everyone who signs in is staff. These roles add to that.</p>
+      <h2>{t("admin.person.roles.heading")}</h2>
+      <p className="muted">{t("admin.person.roles.intro")}</p>
       <div className="table-wrap">
         <table>
           <thead>
             <tr>
-              <th scope="col">Role</th>
-              <th scope="col">What it adds</th>
-              <th scope="col">Held</th>
-              <th scope="col">Change</th>
+              <th scope="col">{t("admin.person.roles.role")}</th>
+              <th scope="col">{t("admin.person.roles.adds")}</th>
+              <th scope="col">{t("admin.person.roles.held")}</th>
+              <th scope="col">{t("admin.person.roles.change")}</th>
             </tr>
           </thead>
           <tbody>
             {ROLES.map((role) => {
               const held = roles.includes(role);
+              const name = t("admin.role", { role });
               return (
                 <tr key={role}>
-                  <th scope="row">{role}</th>
-                  <td>{ROLE_DESCRIPTIONS[role]}</td>
-                  <td>{held ? "Yes" : "No"}</td>
+                  <th scope="row">{name}</th>
+                  <td>{t("admin.role.adds", { role })}</td>
+                  <td>{held ? t("admin.person.roles.yes") : t("admin.person.roles.no")}</td>
                   <td>
                     {managed.includes(role) ? (
-                      <span className="muted">Managed by {companyName}'s identity provider</span>
+                      <span className="muted">{t("admin.person.roles.managed", { companyName })}</span>
                     ) : (
                       <Form method="post">
                         <input type="hidden" name="role" value={role} />
@@ -247,7 +258,9 @@ export default function AdminPerson() {
                           value={held ? "revoke" : "grant"}
                           className={held ? "danger" : "secondary"}
                         >
-                          {held ? `Revoke ${role}` : `Grant ${role}`}
+                          {held
+                            ? t("admin.person.roles.revoke", { role: name })
+                            : t("admin.person.roles.grant", { role: name })}
                         </button>
                       </Form>
                     )}
@@ -258,15 +271,15 @@ export default function AdminPerson() {
           </tbody>
         </table>
       </div>
-      <h2>Access</h2>
+      <h2>{t("admin.person.access.heading")}</h2>
       <Form method="post">
         {person.active ? (
           <button type="submit" name="intent" value="deactivate" className="danger">
-            Deactivate and sign out everywhere
+            {t("admin.person.access.deactivate")}
           </button>
         ) : (
           <button type="submit" name="intent" value="activate">
-            Activate
+            {t("admin.person.access.activate")}
           </button>
         )}
       </Form>

@@ -4,7 +4,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormErrors, InputField, TextareaField } from "../components/forms";
+import { ChoiceField, FormErrors, InputField, TextareaField } from "../components/forms";
+import { LOCALE_NAMES, LOCALES } from "../i18n/locales";
+import { useT } from "../i18n/translate";
 import { singleLine } from "../platform/content/text";
 import {
   getMilestoneDefaults,
@@ -16,13 +18,14 @@ import {
 } from "../platform/site/settings.server";
 import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Settings · Admin · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 const MILESTONE_ROWS = 6;
 
@@ -62,10 +65,23 @@ const schema = settingsSchema.extend({
     ),
 });
 
+/**
+ * The zones the server knows, listed in the loader rather than the page so server and browser offer
+ * the same list (runtimes differ); UTC first, and the current setting kept even if the list lacks it.
+ */
+function timeZoneChoices(current: string): string[] {
+  const known = Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC" && zone !== current);
+  return [...new Set(["UTC", current])].concat(known.sort());
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "configure:settings");
+  const { t } = await wordsFor(request);
+  const settings = getSettings();
   return json({
-    settings: getSettings(),
+    title: t("common.pageTitle", { page: t("admin.pageTitle", { page: t("admin.settings.title") }) }),
+    settings,
+    timeZones: timeZoneChoices(settings.defaultTimeZone),
     milestones: getMilestoneDefaults(),
     provider: providerConfigured(),
     companyName: signInOptions().companyName,
@@ -90,14 +106,13 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     return refusalReply(error, submission);
   }
-  return redirectWithFlash("/admin/settings", {
-    kind: "success",
-    message: "Settings saved. New petitions use them.",
-  });
+  const { t } = await wordsFor(request);
+  return redirectWithFlash("/admin/settings", { kind: "success", message: t("admin.settings.saved") });
 }
 
 export default function Settings() {
-  const { settings, milestones, provider, companyName } = useLoaderData<typeof loader>();
+  const { settings, timeZones, milestones, provider, companyName } = useLoaderData<typeof loader>();
+  const t = useT();
   const lastResult = useActionData<typeof action>();
   const rows = Array.from({ length: MILESTONE_ROWS }, (_, i) => milestones[i]);
   const [form, fields] = useForm({
@@ -109,6 +124,8 @@ export default function Settings() {
       anonymousAuthorDays: String(settings.anonymousAuthorDays),
       emailSignIn: settings.emailSignIn ? "on" : undefined,
       categories: settings.categories.join("\n"),
+      defaultLocale: settings.defaultLocale,
+      defaultTimeZone: settings.defaultTimeZone,
       milestones: rows.map((m) =>
         m
           ? {
@@ -123,33 +140,45 @@ export default function Settings() {
   const milestoneFields = fields.milestones.getFieldList();
   return (
     <>
-      <h1>Settings</h1>
-      <p>These apply to petitions created from now on; existing petitions keep theirs.</p>
+      <h1>{t("admin.settings.title")}</h1>
+      <p>{t("admin.settings.intro")}</p>
       <Form method="post" className="card" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <InputField
-          label="Co-sponsors needed before moderation"
+          label={t("admin.settings.coSponsorsRequired")}
           field={fields.coSponsorsRequired}
           type="number"
         />
-        <InputField label="Days a petition stays open" field={fields.openForDays} type="number" />
+        <InputField label={t("admin.settings.openForDays")} field={fields.openForDays} type="number" />
         <InputField
-          label="Reports that hide a comment until a moderator reviews it"
-          hint="Only while the reports outnumber the comment's upvotes: a comment more colleagues upvoted stays visible until a moderator reviews it, so a campaign cannot silence a popular voice."
+          label={t("admin.settings.commentReportThreshold")}
+          hint={t("admin.settings.commentReportThreshold.hint")}
           field={fields.commentReportThreshold}
           type="number"
         />
         <InputField
-          label="Days an anonymous comment keeps its author"
-          hint="Meanwhile its author may edit or delete it; then the link between them is deleted for good (sooner if the discussion closes)."
+          label={t("admin.settings.anonymousAuthorDays")}
+          hint={t("admin.settings.anonymousAuthorDays.hint")}
           field={fields.anonymousAuthorDays}
           type="number"
         />
         <TextareaField
-          label="Petition categories"
-          hint={`One a line, in the order the petition form lists them (at most ${CATEGORIES_MAX}, each up to ${CATEGORY_MAX_LENGTH} characters). A petition keeps its category when it leaves the list.`}
+          label={t("admin.settings.categories")}
+          hint={t("admin.settings.categories.hint", { max: CATEGORIES_MAX, length: CATEGORY_MAX_LENGTH })}
           field={fields.categories}
           rows={6}
+        />
+        <ChoiceField
+          label={t("admin.settings.defaultLocale")}
+          hint={t("admin.settings.defaultLocale.hint")}
+          field={fields.defaultLocale}
+          options={LOCALES.map((locale) => ({ value: locale, label: LOCALE_NAMES[locale] }))}
+        />
+        <ChoiceField
+          label={t("admin.settings.defaultTimeZone")}
+          hint={t("admin.settings.defaultTimeZone.hint")}
+          field={fields.defaultTimeZone}
+          options={timeZones.map((zone) => ({ value: zone, label: zone }))}
         />
         {provider ? (
           <div className="field">
@@ -160,11 +189,10 @@ export default function Settings() {
                 defaultChecked={fields.emailSignIn.initialValue === "on"}
                 aria-describedby={`${fields.emailSignIn.id}-help`}
               />{" "}
-              Sign-in by emailed link stays open beside "Sign in with {companyName}"
+              {t("admin.settings.emailSignIn", { companyName })}
             </label>
             <p className="muted" id={`${fields.emailSignIn.id}-help`}>
-              Unticked, only {companyName}'s identity provider signs people in (links already sent stop
-              working).
+              {t("admin.settings.emailSignIn.hint", { companyName })}
             </p>
             <FormErrors id={fields.emailSignIn.errorId} errors={fields.emailSignIn.errors} />
           </div>
@@ -173,15 +201,15 @@ export default function Settings() {
           <input type="hidden" name={fields.emailSignIn.name} value="on" />
         )}
         <fieldset>
-          <legend>Default milestones</legend>
+          <legend>{t("admin.settings.milestones")}</legend>
           <FormErrors id={fields.milestones.errorId} errors={fields.milestones.errors} />
           <div className="table-wrap">
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Signatures</th>
-                  <th scope="col">Requires a response</th>
-                  <th scope="col">Days to respond</th>
+                  <th scope="col">{t("admin.settings.milestones.signatures")}</th>
+                  <th scope="col">{t("admin.settings.milestones.responseRequired")}</th>
+                  <th scope="col">{t("admin.settings.milestones.responseDays")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -194,7 +222,7 @@ export default function Settings() {
                           type="number"
                           name={f.threshold.name}
                           defaultValue={f.threshold.initialValue}
-                          aria-label={`Milestone ${i + 1}: signatures`}
+                          aria-label={t("admin.settings.milestones.rowSignatures", { n: i + 1 })}
                         />
                         <FormErrorsInline errors={f.threshold.errors} />
                       </td>
@@ -204,7 +232,7 @@ export default function Settings() {
                           name={f.responseRequired.name}
                           value="on"
                           defaultChecked={f.responseRequired.initialValue === "on"}
-                          aria-label={`Milestone ${i + 1}: requires a response`}
+                          aria-label={t("admin.settings.milestones.rowResponseRequired", { n: i + 1 })}
                         />
                       </td>
                       <td>
@@ -212,7 +240,7 @@ export default function Settings() {
                           type="number"
                           name={f.responseDays.name}
                           defaultValue={f.responseDays.initialValue}
-                          aria-label={`Milestone ${i + 1}: days to respond`}
+                          aria-label={t("admin.settings.milestones.rowResponseDays", { n: i + 1 })}
                         />
                         <FormErrorsInline errors={f.responseDays.errors} />
                       </td>
@@ -223,7 +251,7 @@ export default function Settings() {
             </table>
           </div>
         </fieldset>
-        <button type="submit">Save settings</button>
+        <button type="submit">{t("admin.settings.save")}</button>
       </Form>
     </>
   );

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { NavLink, Outlet } from "@remix-run/react";
+import { useT } from "../i18n/translate";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -11,32 +12,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function AdminLayout() {
+  const t = useT();
   return (
     <>
-      <nav aria-label="Administration" className="card">
+      <nav aria-label={t("admin.nav.label")} className="card">
         <ul className="nav-list">
           <li>
             <NavLink to="/admin" end>
-              Overview
+              {t("admin.nav.overview")}
             </NavLink>
           </li>
           <li>
-            <NavLink to="/admin/people">People and roles</NavLink>
+            <NavLink to="/admin/people">{t("admin.nav.people")}</NavLink>
           </li>
           <li>
-            <NavLink to="/admin/directory">Import directory</NavLink>
+            <NavLink to="/admin/directory">{t("admin.nav.directory")}</NavLink>
           </li>
           <li>
-            <NavLink to="/admin/audit">Audit log</NavLink>
+            <NavLink to="/admin/audit">{t("admin.nav.audit")}</NavLink>
           </li>
           <li>
-            <NavLink to="/admin/outbox">Outbox</NavLink>
+            <NavLink to="/admin/outbox">{t("admin.nav.outbox")}</NavLink>
           </li>
           <li>
-            <NavLink to="/admin/backups">Backups</NavLink>
+            <NavLink to="/admin/backups">{t("admin.nav.backups")}</NavLink>
           </li>
           <li>
-            <NavLink to="/admin/settings">Settings</NavLink>
+            <NavLink to="/admin/settings">{t("admin.nav.settings")}</NavLink>
           </li>
         </ul>
       </nav>

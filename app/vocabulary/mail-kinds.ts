@@ -1,32 +1,121 @@
 /**
  * Every kind of email the platform sends, with what people are shown of it: a label (the organizer
- * dashboard, the admin outbox) and whether its recipient is hidden from admins — the recipients of
+ * dashboard, the admin outbox: `labelKey` is its catalog key; the English `label` stays until every
+ * page reads the key) and whether its recipient is hidden from admins — the recipients of
  * emails to signers, commenters and feedback authors would tell who signed, wrote or was answered.
  */
 export const MAIL_KINDS = {
-  "sign-in": { label: "Sign-in links", hidesRecipient: false },
-  "identity.link": { label: "Confirmations of company sign-ins", hidesRecipient: false },
-  "account.email-changed": { label: "Email address changes, to the old address", hidesRecipient: false },
-  "petition.awaiting_moderation": { label: "Petitions to review, to moderators", hidesRecipient: false },
-  "petition.co-sponsored": { label: "Co-sponsors complete, to organizers", hidesRecipient: false },
-  "petition.open": { label: "Approval, to organizers", hidesRecipient: false },
-  "petition.rejected": { label: "Rejection, to organizers", hidesRecipient: false },
-  "petition.closed": { label: "Closing, to organizers", hidesRecipient: false },
-  "petition.response": { label: "Leadership's response, to organizers", hidesRecipient: false },
-  "organizer.added": { label: "Welcome to new co-organizers", hidesRecipient: false },
-  "organizer.invited": { label: "Invitations to co-organize", hidesRecipient: false },
-  "petition.close_requested": { label: "Requests to close early, to moderators", hidesRecipient: false },
-  "milestone.organizer": { label: "Milestone news, to organizers", hidesRecipient: false },
-  "milestone.leadership": { label: "Response requests, to leadership", hidesRecipient: false },
-  "obligation.due-soon": { label: "Response due soon, to leadership", hidesRecipient: false },
-  "obligation.overdue": { label: "Response overdue, to leadership", hidesRecipient: false },
-  "signer.milestone": { label: "Milestone news, to signers", hidesRecipient: true },
-  "signer.update": { label: "Organizers' updates, to signers", hidesRecipient: true },
-  "signer.victory": { label: "Victory note, to signers", hidesRecipient: true },
-  "signer.response": { label: "Leadership's response, to signers", hidesRecipient: true },
-  "comment.reply": { label: "Replies, to commenters", hidesRecipient: true },
-  "comment.hidden": { label: "Hidden comments, to their authors", hidesRecipient: true },
-  "feedback.reply": { label: "Owners' replies, to feedback authors", hidesRecipient: true },
-} as const satisfies Record<string, { label: string; hidesRecipient: boolean }>;
+  "sign-in": { label: "Sign-in links", labelKey: "admin.mailKind.signIn", hidesRecipient: false },
+  "identity.link": {
+    label: "Confirmations of company sign-ins",
+    labelKey: "admin.mailKind.identityLink",
+    hidesRecipient: false,
+  },
+  "account.email-changed": {
+    label: "Email address changes, to the old address",
+    labelKey: "admin.mailKind.accountEmailChanged",
+    hidesRecipient: false,
+  },
+  "petition.awaiting_moderation": {
+    label: "Petitions to review, to moderators",
+    labelKey: "admin.mailKind.petitionAwaitingModeration",
+    hidesRecipient: false,
+  },
+  "petition.co-sponsored": {
+    label: "Co-sponsors complete, to organizers",
+    labelKey: "admin.mailKind.petitionCoSponsored",
+    hidesRecipient: false,
+  },
+  "petition.open": {
+    label: "Approval, to organizers",
+    labelKey: "admin.mailKind.petitionOpen",
+    hidesRecipient: false,
+  },
+  "petition.rejected": {
+    label: "Rejection, to organizers",
+    labelKey: "admin.mailKind.petitionRejected",
+    hidesRecipient: false,
+  },
+  "petition.closed": {
+    label: "Closing, to organizers",
+    labelKey: "admin.mailKind.petitionClosed",
+    hidesRecipient: false,
+  },
+  "petition.response": {
+    label: "Leadership's response, to organizers",
+    labelKey: "admin.mailKind.petitionResponse",
+    hidesRecipient: false,
+  },
+  "organizer.added": {
+    label: "Welcome to new co-organizers",
+    labelKey: "admin.mailKind.organizerAdded",
+    hidesRecipient: false,
+  },
+  "organizer.invited": {
+    label: "Invitations to co-organize",
+    labelKey: "admin.mailKind.organizerInvited",
+    hidesRecipient: false,
+  },
+  "petition.close_requested": {
+    label: "Requests to close early, to moderators",
+    labelKey: "admin.mailKind.petitionCloseRequested",
+    hidesRecipient: false,
+  },
+  "milestone.organizer": {
+    label: "Milestone news, to organizers",
+    labelKey: "admin.mailKind.milestoneOrganizer",
+    hidesRecipient: false,
+  },
+  "milestone.leadership": {
+    label: "Response requests, to leadership",
+    labelKey: "admin.mailKind.milestoneLeadership",
+    hidesRecipient: false,
+  },
+  "obligation.due-soon": {
+    label: "Response due soon, to leadership",
+    labelKey: "admin.mailKind.obligationDueSoon",
+    hidesRecipient: false,
+  },
+  "obligation.overdue": {
+    label: "Response overdue, to leadership",
+    labelKey: "admin.mailKind.obligationOverdue",
+    hidesRecipient: false,
+  },
+  "signer.milestone": {
+    label: "Milestone news, to signers",
+    labelKey: "admin.mailKind.signerMilestone",
+    hidesRecipient: true,
+  },
+  "signer.update": {
+    label: "Organizers' updates, to signers",
+    labelKey: "admin.mailKind.signerUpdate",
+    hidesRecipient: true,
+  },
+  "signer.victory": {
+    label: "Victory note, to signers",
+    labelKey: "admin.mailKind.signerVictory",
+    hidesRecipient: true,
+  },
+  "signer.response": {
+    label: "Leadership's response, to signers",
+    labelKey: "admin.mailKind.signerResponse",
+    hidesRecipient: true,
+  },
+  "comment.reply": {
+    label: "Replies, to commenters",
+    labelKey: "admin.mailKind.commentReply",
+    hidesRecipient: true,
+  },
+  "comment.hidden": {
+    label: "Hidden comments, to their authors",
+    labelKey: "admin.mailKind.commentHidden",
+    hidesRecipient: true,
+  },
+  "feedback.reply": {
+    label: "Owners' replies, to feedback authors",
+    labelKey: "admin.mailKind.feedbackReply",
+    hidesRecipient: true,
+  },
+} as const satisfies Record<string, { label: string; labelKey: string; hidesRecipient: boolean }>;
 export type MailKind = keyof typeof MAIL_KINDS;
 export const MAIL_KIND_NAMES = Object.keys(MAIL_KINDS) as [MailKind, ...MailKind[]];

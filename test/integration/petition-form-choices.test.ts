@@ -47,6 +47,8 @@ function settingsForm(changes: Record<string, string>): Record<string, string> {
     anonymousAuthorDays: String(settings.anonymousAuthorDays),
     emailSignIn: "on",
     categories: settings.categories.join("\n"),
+    defaultLocale: settings.defaultLocale,
+    defaultTimeZone: settings.defaultTimeZone,
   };
   getMilestoneDefaults().forEach((m, i) => {
     form[`milestones[${i}].threshold`] = String(m.threshold);
@@ -199,5 +201,47 @@ describe("the days a petition stays open by default", () => {
     // A row whose key is an object's own property name is no setting (it crashed every read).
     getDb().insert(siteSettings).values({ key: "constructor", value: 1 }).run();
     expect(getSettings()).toMatchObject({ coSponsorsRequired: 4 });
+  });
+});
+
+describe("the company's default language and time zone", () => {
+  it("are chosen at /admin/settings from the languages and the zones the page offers, saved and audited", async () => {
+    const page = await callRoute(settingsRoute, "loader", admin, "/admin/settings", {});
+    const offered = (await page.json()) as { timeZones: string[] };
+    expect(offered.timeZones[0]).toBe("UTC");
+    expect(offered.timeZones).toContain("Asia/Singapore");
+
+    const response = await saveSettings({ defaultLocale: "ja", defaultTimeZone: "Asia/Singapore" });
+    expect(response.status).toBe(302);
+    expect(getSettings()).toMatchObject({ defaultLocale: "ja", defaultTimeZone: "Asia/Singapore" });
+    const entry = getDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, "settings.update"))
+      .orderBy(desc(auditLog.id))
+      .get();
+    expect(entry?.details).toMatchObject({ defaultLocale: "ja", defaultTimeZone: "Asia/Singapore" });
+  });
+
+  it("refuse a zone that is not a time zone with a 400 beside the field, and change nothing", async () => {
+    expect((await saveSettings({ defaultLocale: "de", defaultTimeZone: "Europe/Berlin" })).status).toBe(302);
+    const before = getSettings();
+    for (const zone of ["Mars/Olympus_Mons", "", "Europe/Berlin; DROP TABLE", "x".repeat(200)]) {
+      const response = await saveSettings({ defaultLocale: "fr", defaultTimeZone: zone, openForDays: "30" });
+      expect(response.status, zone).toBe(400);
+      const body = (await response.json()) as { error: Record<string, string[]> };
+      expect(body.error.defaultTimeZone, zone).toBeDefined();
+      expect(getSettings()).toEqual(before);
+    }
+  });
+
+  it("refuse a language the site does not speak with a 400, and change nothing", async () => {
+    const before = getSettings();
+    const response = await saveSettings({ defaultLocale: "en-XA" });
+    expect(response.status).toBe(400);
+    expect(
+      ((await response.json()) as { error: Record<string, string[]> }).error.defaultLocale,
+    ).toBeDefined();
+    expect(getSettings()).toEqual(before);
   });
 });

@@ -162,8 +162,14 @@ export function describeSummary(summary: DatabaseSummary): string {
 }
 
 export function describeBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  const { n, unit, digits } = sizeInUnits(bytes);
+  return `${n.toFixed(digits)} ${unit}`;
+}
+
+/** A size in its largest binary unit, and the decimals worth showing (the pages write the number). */
+export function sizeInUnits(bytes: number): { n: number; unit: "B" | "KiB" | "MiB" | "GiB"; digits: number } {
+  if (bytes < 1024) return { n: bytes, unit: "B", digits: 0 };
+  if (bytes < 1024 ** 2) return { n: bytes / 1024, unit: "KiB", digits: 1 };
+  if (bytes < 1024 ** 3) return { n: bytes / 1024 ** 2, unit: "MiB", digits: 1 };
+  return { n: bytes / 1024 ** 3, unit: "GiB", digits: 2 };
 }

@@ -18,17 +18,22 @@ export function backupFolder(): string {
   return config.backups?.dir ?? path.join(config.dataDir, "backups");
 }
 
-const inWords = (ms: number) => {
+/** How often backups are taken, in the largest whole unit (the page words it in the reader's language). */
+export type BackupInterval = { unit: "day" | "hour" | "minute"; n: number };
+const interval = (ms: number): BackupInterval => {
   const [unit, size] =
-    ms % DAY_MS === 0 ? ["day", DAY_MS] : ms % HOUR_MS === 0 ? ["hour", HOUR_MS] : ["minute", MINUTE_MS];
-  const n = Math.round(ms / size);
-  return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+    ms % DAY_MS === 0
+      ? (["day", DAY_MS] as const)
+      : ms % HOUR_MS === 0
+        ? (["hour", HOUR_MS] as const)
+        : (["minute", MINUTE_MS] as const);
+  return { unit, n: Math.round(ms / size) };
 };
 
-/** The schedule in words (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP), or null when backups are taken by hand only. */
-export function backupSchedule(): { every: string; keep: number } | null {
+/** The schedule (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP), or null when backups are taken by hand only. */
+export function backupSchedule(): { every: BackupInterval; keep: number } | null {
   const schedule = getConfig().backups;
-  return schedule ? { every: inWords(schedule.everyMs), keep: schedule.keep } : null;
+  return schedule ? { every: interval(schedule.everyMs), keep: schedule.keep } : null;
 }
 
 /** The backups in the folder, newest first, with when each was taken and its size. */

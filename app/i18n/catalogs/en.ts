@@ -1,9 +1,10 @@
 // The source catalog: every key the code may use is a key here. One JSON file per part of the
 // product, so parallel work on two parts never edits the same file.
+import admin from "./en/admin.json";
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
 import policies from "./en/policies.json";
 
-export const en = { ...common, ...discussion, ...identity, ...policies };
+export const en = { ...admin, ...common, ...discussion, ...identity, ...policies };
 export type MessageKey = keyof typeof en;

@@ -1,7 +1,14 @@
 import type { MessageKey } from "./en";
+import admin from "./fr/admin.json";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
 import policies from "./fr/policies.json";
 
-export const fr: Record<MessageKey, string> = { ...common, ...discussion, ...identity, ...policies };
+export const fr: Record<MessageKey, string> = {
+  ...admin,
+  ...common,
+  ...discussion,
+  ...identity,
+  ...policies,
+};

@@ -1,7 +1,14 @@
 import type { MessageKey } from "./en";
+import admin from "./ja/admin.json";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
 import policies from "./ja/policies.json";
 
-export const ja: Record<MessageKey, string> = { ...common, ...discussion, ...identity, ...policies };
+export const ja: Record<MessageKey, string> = {
+  ...admin,
+  ...common,
+  ...discussion,
+  ...identity,
+  ...policies,
+};
