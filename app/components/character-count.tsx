@@ -1,23 +1,21 @@
 import { useRef } from "react";
+import { type Translate, useT } from "../i18n/translate";
 import { useHydrated } from "./use-hydrated";
 
 type Limits = { min?: number; max: number };
-
-const count = (n: number) => n.toLocaleString("en");
-const characters = (n: number) => `${count(n)} character${n === 1 ? "" : "s"}`;
 
 /**
  * What a counter says of a text against its limits: how far it is from the minimum while short,
  * then how much room is left. The minimum counts what the schema counts (trimmed, by code point);
  * the room left counts what the input's maxLength counts.
  */
-export function describeCount(text: string, { min, max }: Limits) {
+export function describeCount(t: Translate, text: string, { min, max }: Limits) {
   const counted = [...text.trim()].length;
   const left = Math.max(0, max - text.length);
   if (min !== undefined && counted < min)
-    return { shown: `${count(counted)} of at least ${characters(min)}`, phase: "short" as const };
-  if (left === 0) return { shown: `No characters left: ${characters(max)} at most`, phase: "full" as const };
-  return { shown: `${characters(left)} left`, phase: "fits" as const };
+    return { shown: t("petition.count.short", { counted, min }), phase: "short" as const };
+  if (left === 0) return { shown: t("petition.count.full", { max }), phase: "full" as const };
+  return { shown: t("petition.count.left", { left }), phase: "fits" as const };
 }
 
 /**
@@ -27,16 +25,17 @@ export function describeCount(text: string, { min, max }: Limits) {
  */
 export function CharacterCount({ text, limits }: { text: string; limits: Limits }) {
   const hydrated = useHydrated();
+  const t = useT();
   // "Long enough" is said only on the way up from short: not of an edited draft that already was.
   const wasShort = useRef(false);
   if (!hydrated) return null;
-  const { shown, phase } = describeCount(text, limits);
+  const { shown, phase } = describeCount(t, text, limits);
   if (phase === "short") wasShort.current = true;
   const spoken =
     phase === "full"
-      ? `Limit reached: ${characters(limits.max)}.`
+      ? t("petition.count.limitReached", { max: limits.max })
       : phase === "fits" && wasShort.current && limits.min !== undefined
-        ? `Long enough: at least ${characters(limits.min)}.`
+        ? t("petition.count.longEnough", { min: limits.min })
         : "";
   return (
     <>
