@@ -51,7 +51,8 @@ const PETITION_PAGE_COMMENTS = 5;
 /** What the page renders, and nothing more: `?_data=` hands the browser this object whole. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  const { t } = await wordsFor(request);
+  const words = await wordsFor(request);
+  const { t } = words;
   const found = petitionPage(params.slug ?? "", user);
   if (!found) notFound(t("petition.notFound"));
   const { row, page } = found;
@@ -82,7 +83,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         }
       : null,
     ...countByVisibility(row.id),
-    timeline: petitionTimeline(row),
+    timeline: petitionTimeline(row, words),
     updates: listPetitionUpdates(row.id, "day").map(({ emailing: _emailing, ...update }) => update),
     discussion: loadThread({ type: "petition", id: row.id }, user, {
       ...threadQuery,

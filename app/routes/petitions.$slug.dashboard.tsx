@@ -21,7 +21,6 @@ import { useFormat } from "../i18n/format";
 import { type Translate, useT } from "../i18n/translate";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
-import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { wordsFor } from "../web/reader.server";
@@ -327,7 +326,7 @@ export default function Dashboard() {
                       .reduce((a, m) => a + m.n, 0);
                   return (
                     <tr key={kind}>
-                      <th scope="row">{MAIL_KINDS[kind].label}</th>
+                      <th scope="row">{t(`petition.mailKind.${kind}`)}</th>
                       <td>{format.number(n("sent"))}</td>
                       <td>{format.number(n("queued") + n("sending"))}</td>
                       <td>{format.number(n("failed"))}</td>
