@@ -171,7 +171,7 @@ export default function Dashboard() {
   return (
     <div className="stack">
       <p>
-        <Link to={base}>← {petition.title}</Link>
+        <Link to={base}>{t("petition.backTo", { title: petition.title })}</Link>
       </p>
       <h1>{t("petition.dashboard.title")}</h1>
       <p className="meta">

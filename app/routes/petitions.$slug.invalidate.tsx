@@ -132,7 +132,7 @@ export default function Invalidate() {
   return (
     <>
       <p>
-        <Link to={`/petitions/${slug}`}>← {title}</Link>
+        <Link to={`/petitions/${slug}`}>{t("petition.backTo", { title })}</Link>
       </p>
       <h1>{t("petition.invalidate.title")}</h1>
       <p>{t("petition.invalidate.intro", { count })}</p>

@@ -40,7 +40,7 @@ export default function Signers() {
   return (
     <>
       <p>
-        <Link to={`/petitions/${data.slug}`}>← {data.title}</Link>
+        <Link to={`/petitions/${data.slug}`}>{t("petition.backTo", { title: data.title })}</Link>
       </p>
       <h1>{t("petition.signers.title")}</h1>
       <p>
