@@ -1,4 +1,5 @@
 import type { Headcounts } from "../domain/petitions/dashboard.server";
+import { type Translate, useT } from "../i18n/translate";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
 
@@ -30,11 +31,11 @@ function Bar({ share }: { share: number | null }) {
   );
 }
 
-const shareText = (signers: number, colleagues: number) => {
+const shareText = (t: Translate, signers: number, colleagues: number) => {
   const share = percent(signers, colleagues);
   return share === null
-    ? `${signers.toLocaleString("en")} signers`
-    : `${signers.toLocaleString("en")} of ${colleagues.toLocaleString("en")} · ${Math.round(share * 100)}%`;
+    ? t("petition.breakdown.signers", { count: signers })
+    : t("petition.breakdown.share", { signers, colleagues, share });
 };
 
 export function BreakdownBars({
@@ -44,9 +45,10 @@ export function BreakdownBars({
 }: {
   breakdown: Breakdown;
   headcounts: Headcounts;
-  /** "department" or "location": how the folded row and the list name a group. */
-  what: string;
+  /** How the folded row and the list name a group. */
+  what: "department" | "location";
 }) {
+  const t = useT();
   const shown = breakdown.rows
     .flatMap((row) => (row.shown ? [{ label: row.label, total: row.total }] : []))
     .map((row) => ({ ...row, colleagues: headcounts.shown[row.label] ?? 0 }))
@@ -63,27 +65,24 @@ export function BreakdownBars({
           <li key={row.label} className="share-bar-row">
             <span className="share-bar-label">{row.label}</span>
             <Bar share={percent(row.total, row.colleagues)} />
-            <span className="share-bar-figure">{shareText(row.total, row.colleagues)}</span>
+            <span className="share-bar-figure">{shareText(t, row.total, row.colleagues)}</span>
           </li>
         ))}
         {breakdown.folded !== null ? (
           <li className="share-bar-row">
             <span className="share-bar-label">
-              {folded.length} {folded.length === 1 ? what : `${what}s`} combined
+              {t("petition.breakdown.combined", { count: folded.length, what })}
             </span>
             <Bar share={percent(breakdown.folded, headcounts.folded ?? 0)} />
-            <span className="share-bar-figure">{shareText(breakdown.folded, headcounts.folded ?? 0)}</span>
+            <span className="share-bar-figure">{shareText(t, breakdown.folded, headcounts.folded ?? 0)}</span>
           </li>
         ) : null}
       </ul>
-      <p className="muted">{breakdown.total.toLocaleString("en")} public signers in all.</p>
+      <p className="muted">{t("petition.breakdown.total", { count: breakdown.total })}</p>
       {folded.length > 0 ? (
         <details>
-          <summary>Which are combined ({folded.length})</summary>
-          <p className="muted">
-            Each has fewer than {K} public signers, or is combined so that one that has cannot be worked out:{" "}
-            {folded.join(", ")}.
-          </p>
+          <summary>{t("petition.breakdown.which", { count: folded.length })}</summary>
+          <p className="muted">{t("petition.breakdown.why", { k: K, groups: folded.join(", ") })}</p>
         </details>
       ) : null}
     </>

@@ -1,7 +1,8 @@
 import { Link } from "@remix-run/react";
-import { STANCE_LABELS, type Stance } from "../vocabulary/announcements";
-import { type PetitionState, STATE_LABELS } from "../vocabulary/petitions";
-import { formatDate, formatDateTime } from "./format";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
+import type { Stance } from "../vocabulary/announcements";
+import type { PetitionState } from "../vocabulary/petitions";
 import { SanitizedHtml } from "./sanitized-html";
 
 export function StateBadge({
@@ -13,17 +14,18 @@ export function StateBadge({
   hidden?: boolean;
   won?: string | Date | boolean | null;
 }) {
+  const t = useT();
   const tone = state === "open" ? "badge-ok" : state === "rejected" ? "badge-bad" : "badge-warn";
   return (
     <>
-      <span className={`badge ${tone}`}>{STATE_LABELS[state]}</span>
-      {won ? <span className="badge badge-ok">Won</span> : null}
-      {hidden ? <span className="badge badge-bad">Hidden by moderators</span> : null}
+      <span className={`badge ${tone}`}>{t(`petition.state.${state}`)}</span>
+      {won ? <span className="badge badge-ok">{t("petition.badge.won")}</span> : null}
+      {hidden ? <span className="badge badge-bad">{t("petition.badge.hidden")}</span> : null}
     </>
   );
 }
 
-/** "awaiting response — due DATE", "overdue" or "responded (stance)", on pages and in lists. */
+/** "awaiting response — due DATE, TIME ZONE", "overdue" or "responded (stance)", on pages and in lists. */
 export function ResponseStatus({
   dueAt,
   overdue,
@@ -33,18 +35,22 @@ export function ResponseStatus({
   overdue: boolean;
   responded?: { stance: Stance; announcementSlug: string } | null;
 }) {
+  const t = useT();
+  const format = useFormat();
   if (!dueAt && responded) {
     return (
       <a className="badge badge-ok" href={`/announcements/${responded.announcementSlug}`}>
-        Responded — {STANCE_LABELS[responded.stance]}
+        {t("petition.response.responded", { stance: responded.stance })}
       </a>
     );
   }
   if (!dueAt) return null;
   return overdue ? (
-    <span className="badge badge-bad">Response overdue — was due {formatDate(dueAt)}</span>
+    <span className="badge badge-bad">{t("petition.response.overdue", { due: format.dateTime(dueAt) })}</span>
   ) : (
-    <span className="badge badge-warn">Awaiting response — due {formatDate(dueAt)}</span>
+    <span className="badge badge-warn">
+      {t("petition.response.awaiting", { due: format.dateTime(dueAt) })}
+    </span>
   );
 }
 
@@ -62,7 +68,9 @@ export type PetitionCard = {
 };
 
 export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
-  if (!petitions.length) return <p>No petitions here yet.</p>;
+  const t = useT();
+  const format = useFormat();
+  if (!petitions.length) return <p>{t("petition.list.empty")}</p>;
   return (
     <ul className="petition-list">
       {petitions.map((p) => (
@@ -72,11 +80,17 @@ export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
           </h2>
           <p>{p.summary}</p>
           <p className="meta">
-            <strong>{p.signatureCount.toLocaleString("en")}</strong> signatures ·{" "}
+            {t.rich("petition.list.signatures", {
+              count: p.signatureCount,
+              strong: (chunks) => <strong>{chunks}</strong>,
+            })}{" "}
             <StateBadge state={p.state} won={p.wonAt} />{" "}
             <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} responded={p.responded} />
             {p.state === "open" && p.closesAt ? (
-              <span className="muted"> · closes {formatDate(p.closesAt)}</span>
+              <span className="muted">
+                {" "}
+                · {t("petition.list.closes", { at: format.dateTime(p.closesAt) })}
+              </span>
             ) : null}
           </p>
         </li>
@@ -87,12 +101,11 @@ export function PetitionList({ petitions }: { petitions: PetitionCard[] }) {
 
 /** Progress toward the next milestone, as a native, accessible progress bar. */
 export function MilestoneProgress({ count, next }: { count: number; next: number | null }) {
-  if (next === null) return <p className="muted">Every milestone has been reached.</p>;
+  const t = useT();
+  if (next === null) return <p className="muted">{t("petition.milestones.allReached")}</p>;
   return (
     <div className="progress">
-      <label htmlFor="milestone-progress">
-        {count.toLocaleString("en")} of {next.toLocaleString("en")} signatures toward the next milestone
-      </label>
+      <label htmlFor="milestone-progress">{t("petition.milestones.progress", { count, next })}</label>
       <progress id="milestone-progress" max={next} value={Math.min(count, next)} />
     </div>
   );
@@ -108,16 +121,23 @@ export type UpdateItem = {
 
 /** Organizers' updates, newest first (the petition page shows days, the dashboard times). */
 export function UpdateList({ updates, withTime = false }: { updates: UpdateItem[]; withTime?: boolean }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <ol className="updates">
       {updates.map((u) => (
         <li key={u.id}>
           <p className="meta">
-            {u.kind === "victory" ? "Victory · " : ""}
-            {u.authorName ?? "An organizer"} ·{" "}
-            <time dateTime={new Date(u.createdAt).toISOString()}>
-              {withTime ? formatDateTime(u.createdAt) : formatDate(u.createdAt)}
-            </time>
+            {t.rich("petition.update.byline", {
+              kind: u.kind,
+              author: u.authorName ?? t("petition.update.anOrganizer"),
+              time: (
+                // Kept to the minute for organizers, to the UTC day on the petition page.
+                <time dateTime={new Date(u.createdAt).toISOString()}>
+                  {withTime ? format.dateTime(u.createdAt) : format.utcDay(u.createdAt)}
+                </time>
+              ),
+            })}
           </p>
           <SanitizedHtml html={u.bodyHtml} />
         </li>

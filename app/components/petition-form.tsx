@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { PETITION_LIMITS as LIMITS, petitionInputSchema } from "../domain/petitions/forms";
+import { useT } from "../i18n/translate";
 import { CharacterCount } from "./character-count";
 import { ChoiceField, FormErrors, InputField, TextareaField } from "./forms";
 import { PolicySelect } from "./policy-select";
@@ -15,8 +16,6 @@ type Values = {
   policyId?: string;
   openForDays?: string;
 };
-
-const n = (count: number) => count.toLocaleString("en");
 
 /** What the site offers every petition form: the categories admins list, the days it opens by default. */
 export type PetitionFormChoices = {
@@ -47,6 +46,7 @@ export function PetitionForm({
   onTitleInput?: (title: string) => void;
 }) {
   const navigation = useNavigation();
+  const t = useT();
   const [form, fields] = useForm({
     lastResult,
     defaultValue,
@@ -57,10 +57,10 @@ export function PetitionForm({
   // A petition keeps a category that has left the list since: it stays its choice, said so.
   const kept = defaultValue?.category;
   const categoryOptions = [
-    { value: "", label: "No category" },
+    { value: "", label: t("petition.form.noCategory") },
     ...categories.map((category) => ({ value: category, label: category })),
     ...(kept && !categories.includes(kept)
-      ? [{ value: kept, label: `${kept} (no longer in the list)` }]
+      ? [{ value: kept, label: t("petition.form.categoryNoLonger", { category: kept }) }]
       : []),
   ];
   return (
@@ -75,46 +75,50 @@ export function PetitionForm({
     >
       <FormErrors id={form.errorId} errors={form.errors} />
       <InputField
-        label="Title"
+        label={t("petition.form.title")}
         field={fields.title}
-        hint={`Say what should change, in ${n(LIMITS.title.min)} to ${n(LIMITS.title.max)} characters.`}
+        hint={t("petition.form.titleHint", { min: LIMITS.title.min, max: LIMITS.title.max })}
         minLength={LIMITS.title.min}
         maxLength={LIMITS.title.max}
         after={<CharacterCount text={fields.title.value ?? ""} limits={LIMITS.title} />}
       />
       {afterTitle}
       <TextareaField
-        label="What do you ask for?"
+        label={t("petition.form.summary")}
         field={fields.summary}
         rows={3}
-        hint={`A short summary, ${n(LIMITS.summary.min)} to ${n(LIMITS.summary.max)} characters.`}
+        hint={t("petition.form.summaryHint", { min: LIMITS.summary.min, max: LIMITS.summary.max })}
         minLength={LIMITS.summary.min}
         maxLength={LIMITS.summary.max}
         after={<CharacterCount text={fields.summary.value ?? ""} limits={LIMITS.summary} />}
       />
       <TextareaField
-        label="Why it matters"
+        label={t("petition.form.body")}
         field={fields.body}
         rows={12}
-        hint={`At least ${n(LIMITS.body.min)} characters, at most ${n(LIMITS.body.max)}. Markdown: **bold**, _italic_, lists, links, > quotes.`}
+        hint={t("petition.form.bodyHint", { min: LIMITS.body.min, max: LIMITS.body.max })}
         minLength={LIMITS.body.min}
         maxLength={LIMITS.body.max}
         after={<CharacterCount text={fields.body.value ?? ""} limits={LIMITS.body} />}
       />
       <ChoiceField
-        label="Category (optional)"
+        label={t("petition.form.category")}
         field={fields.category}
         options={categoryOptions}
-        hint="The subject colleagues look for it under."
+        hint={t("petition.form.categoryHint")}
       />
       <PolicySelect field={fields.policyId} policies={policies} />
       <InputField
-        label="Days open for signatures (optional)"
+        label={t("petition.form.openForDays")}
         field={fields.openForDays}
         type="number"
         min={LIMITS.openForDays.min}
         max={LIMITS.openForDays.max}
-        hint={`Counted from the day a moderator opens it: ${n(LIMITS.openForDays.min)} to ${n(LIMITS.openForDays.max)} days. Leave empty for the site's default: ${n(defaultOpenForDays)} days.`}
+        hint={t("petition.form.openForDaysHint", {
+          min: LIMITS.openForDays.min,
+          max: LIMITS.openForDays.max,
+          days: defaultOpenForDays,
+        })}
       />
       <button type="submit" disabled={navigation.state === "submitting"}>
         {submitLabel}

@@ -1,6 +1,8 @@
+import { type IntlShape, useIntl } from "react-intl";
 import type { SeriesPoint } from "../domain/petitions/signature-series";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { DAY_MS } from "../platform/time";
-import { formatDate } from "./format";
 
 /**
  * Signatures over time as two server-rendered SVG charts — the running total (with milestone
@@ -34,16 +36,21 @@ export function niceTicks(max: number, count = 4): number[] {
   return ticks;
 }
 
-const shortDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-const hourOfDay = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+/**
+ * The series' buckets are UTC days or hours, and the chart says so once (its range, the table's
+ * heading): each bucket is written as that UTC day or hour, in the reader's language.
+ */
+const SHORT_DAY = { day: "numeric", month: "short", timeZone: "UTC" } as const;
+const FULL_DAY = { ...SHORT_DAY, year: "numeric" } as const;
+const HOUR = { hour: "2-digit", minute: "2-digit", timeZone: "UTC" } as const;
 
-/** A bucket as an axis says it: "6 Dec", or "6 Dec 14:00" by hour. */
-export const axisLabel = (start: number, bucketMs: number) =>
-  bucketMs < DAY_MS ? `${shortDay.format(start)} ${hourOfDay.format(start)}` : shortDay.format(start);
+/** A bucket as an axis says it: "6 Dec", or "6 Dec, 14:00" by hour. */
+export const axisLabel = (intl: IntlShape, start: number, bucketMs: number) =>
+  intl.formatDate(start, bucketMs < DAY_MS ? { ...SHORT_DAY, ...HOUR } : SHORT_DAY);
 
-/** A bucket in full, for descriptions and the table: "6 Dec 2026", or "6 Dec 2026 14:00". */
-const fullLabel = (start: number, bucketMs: number) =>
-  bucketMs < DAY_MS ? `${formatDate(start)} ${hourOfDay.format(start)}` : formatDate(start);
+/** A bucket in full, for descriptions and the table: "6 Dec 2026", or "6 Dec 2026, 14:00". */
+const fullLabel = (intl: IntlShape, start: number, bucketMs: number) =>
+  intl.formatDate(start, bucketMs < DAY_MS ? { ...FULL_DAY, ...HOUR } : FULL_DAY);
 
 /** At most `wanted` date labels, evenly spaced, always the first and the last bucket's. */
 export function xTickIndexes(length: number, wanted: number): number[] {
@@ -69,6 +76,7 @@ function Axes({
   dates: { i: number; text: string }[];
   geometry: Geometry;
 }) {
+  const format = useFormat();
   const last = dates.at(-1)?.i;
   return (
     <g>
@@ -76,7 +84,7 @@ function Axes({
         <g key={t}>
           <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} className="chart-grid" />
           <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="chart-label">
-            {t.toLocaleString("en")}
+            {format.number(t)}
           </text>
         </g>
       ))}
@@ -102,8 +110,11 @@ export function SignatureChart({
   bucketMs: number;
   milestones: Milestone[];
 }) {
+  const t = useT();
+  const format = useFormat();
+  const intl = useIntl();
   const period = bucketMs < DAY_MS ? "hour" : "day";
-  if (!points.length) return <p>No signatures yet.</p>;
+  if (!points.length) return <p>{t("petition.chart.none")}</p>;
   const last = points[points.length - 1];
   const total = last?.cumulative ?? 0;
   let peak = points[0];
@@ -119,7 +130,10 @@ export function SignatureChart({
   const countMax = countTicks.at(-1) ?? 1;
   const yCount = (v: number) => PAD.top + PLOT_H - (v / countMax) * PLOT_H;
 
-  const range = `${fullLabel(points[0]?.start ?? 0, bucketMs)} to ${fullLabel(last?.start ?? 0, bucketMs)} (UTC)`;
+  const range = t("petition.chart.range", {
+    from: fullLabel(intl, points[0]?.start ?? 0, bucketMs),
+    to: fullLabel(intl, last?.start ?? 0, bucketMs),
+  });
   const geometryOf = (layout: Layout): Geometry => {
     const step = (layout.width - PAD.left - PAD.right) / points.length;
     return { width: layout.width, step, x: (i: number) => PAD.left + i * step };
@@ -127,7 +141,7 @@ export function SignatureChart({
   const datesOf = (layout: Layout) =>
     xTickIndexes(points.length, layout.xLabels).map((i) => ({
       i,
-      text: axisLabel(points[i]?.start ?? 0, bucketMs),
+      text: axisLabel(intl, points[i]?.start ?? 0, bucketMs),
     }));
 
   return (
@@ -149,16 +163,19 @@ export function SignatureChart({
               aria-labelledby={`${id}-title ${id}-desc`}
               className={`chart-svg chart-${layout.key}`}
             >
-              <title id={`${id}-title`}>Total signatures over time</title>
+              <title id={`${id}-title`}>{t("petition.chart.totalTitle")}</title>
               <desc id={`${id}-desc`}>
-                {`From ${range}, by ${period}: the total reached ${total.toLocaleString("en")}.`}
-                {shownMilestones
-                  .map((m) =>
+                {[
+                  t("petition.chart.totalDesc", { range, period, total }),
+                  ...shownMilestones.map((m) =>
                     m.reachedAt
-                      ? ` Milestone ${m.threshold.toLocaleString("en")} reached ${formatDate(m.reachedAt)}.`
-                      : ` Milestone ${m.threshold.toLocaleString("en")} not reached yet.`,
-                  )
-                  .join("")}
+                      ? t("petition.chart.milestoneReached", {
+                          threshold: m.threshold,
+                          at: format.dateTime(m.reachedAt),
+                        })
+                      : t("petition.chart.milestoneNotReached", { threshold: m.threshold }),
+                  ),
+                ].join(" ")}
               </desc>
               <Axes ticks={cumulativeTicks} y={yCum} dates={datesOf(layout)} geometry={geometry} />
               {shownMilestones.map((m) => (
@@ -176,7 +193,7 @@ export function SignatureChart({
                     textAnchor="end"
                     className="chart-label"
                   >
-                    {m.threshold.toLocaleString("en")}
+                    {format.number(m.threshold)}
                     {m.reachedAt ? " ✓" : ""}
                   </text>
                 </g>
@@ -185,7 +202,7 @@ export function SignatureChart({
             </svg>
           );
         })}
-        <figcaption>Total signatures (running count), with milestones as dashed lines.</figcaption>
+        <figcaption>{t("petition.chart.totalCaption")}</figcaption>
       </figure>
       <figure className="chart">
         {LAYOUTS.map((layout) => {
@@ -200,9 +217,14 @@ export function SignatureChart({
               aria-labelledby={`${id}-title ${id}-desc`}
               className={`chart-svg chart-${layout.key}`}
             >
-              <title id={`${id}-title`}>{`Signatures per ${period}`}</title>
+              <title id={`${id}-title`}>{t("petition.chart.perTitle", { period })}</title>
               <desc id={`${id}-desc`}>
-                {`From ${range}. The busiest ${period} was ${fullLabel(peak?.start ?? 0, bucketMs)} with ${(peak?.count ?? 0).toLocaleString("en")} signatures.`}
+                {t("petition.chart.perDesc", {
+                  range,
+                  period,
+                  when: fullLabel(intl, peak?.start ?? 0, bucketMs),
+                  count: peak?.count ?? 0,
+                })}
               </desc>
               <Axes ticks={countTicks} y={yCount} dates={datesOf(layout)} geometry={geometry} />
               <g>
@@ -222,26 +244,26 @@ export function SignatureChart({
             </svg>
           );
         })}
-        <figcaption>{`Signatures per ${period}.`}</figcaption>
+        <figcaption>{t("petition.chart.perCaption", { period })}</figcaption>
       </figure>
       <details>
-        <summary>The numbers as a table</summary>
+        <summary>{t("petition.chart.table")}</summary>
         <div className="table-wrap">
           <table className="data-table">
-            <caption className="sr-only">{`Signatures per ${period} and running total`}</caption>
+            <caption className="sr-only">{t("petition.chart.tableCaption", { period })}</caption>
             <thead>
               <tr>
-                <th scope="col">{period === "hour" ? "Hour (UTC)" : "Day (UTC)"}</th>
-                <th scope="col">Signatures</th>
-                <th scope="col">Total</th>
+                <th scope="col">{t("petition.chart.bucket", { period })}</th>
+                <th scope="col">{t("petition.page.signatures")}</th>
+                <th scope="col">{t("petition.groups.total")}</th>
               </tr>
             </thead>
             <tbody>
               {points.map((p) => (
                 <tr key={p.start}>
-                  <th scope="row">{fullLabel(p.start, bucketMs)}</th>
-                  <td>{p.count.toLocaleString("en")}</td>
-                  <td>{p.cumulative.toLocaleString("en")}</td>
+                  <th scope="row">{fullLabel(intl, p.start, bucketMs)}</th>
+                  <td>{format.number(p.count)}</td>
+                  <td>{format.number(p.cumulative)}</td>
                 </tr>
               ))}
             </tbody>

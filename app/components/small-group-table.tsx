@@ -1,3 +1,5 @@
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
 
@@ -18,6 +20,8 @@ export function SmallGroupTable({
   /** An extra column (e.g. an average), given per shown row label, for the combined row and the total. */
   extra?: { label: string; value: (rowLabel: string) => string; folded?: string; total?: string };
 }) {
+  const t = useT();
+  const format = useFormat();
   const folded = breakdown.rows.filter((row) => !row.shown).map((row) => row.label);
   return (
     <>
@@ -34,36 +38,31 @@ export function SmallGroupTable({
             row.shown ? (
               <tr key={row.label}>
                 <th scope="row">{row.label}</th>
-                <td>{row.total.toLocaleString("en")}</td>
+                <td>{format.number(row.total)}</td>
                 {extra ? <td>{extra.value(row.label)}</td> : null}
               </tr>
             ) : null,
           )}
           {breakdown.folded !== null ? (
             <tr>
-              <th scope="row">
-                {folded.length} {folded.length === 1 ? "group" : "groups"} not shown, combined
-              </th>
-              <td>{breakdown.folded.toLocaleString("en")}</td>
-              {extra ? <td>{extra.folded ?? "—"}</td> : null}
+              <th scope="row">{t("petition.groups.combined", { count: folded.length })}</th>
+              <td>{format.number(breakdown.folded)}</td>
+              {extra ? <td>{extra.folded ?? t("common.time.none")}</td> : null}
             </tr>
           ) : null}
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row">Total</th>
-            <td>{breakdown.total.toLocaleString("en")}</td>
+            <th scope="row">{t("petition.groups.total")}</th>
+            <td>{format.number(breakdown.total)}</td>
             {extra ? <td>{extra.total ?? ""}</td> : null}
           </tr>
         </tfoot>
       </table>
       {folded.length > 0 ? (
         <details>
-          <summary>Groups not shown ({folded.length})</summary>
-          <p className="muted">
-            Each has fewer than {K}, or is combined so that one that has cannot be worked out:{" "}
-            {folded.join(", ")}.
-          </p>
+          <summary>{t("petition.groups.notShown", { count: folded.length })}</summary>
+          <p className="muted">{t("petition.groups.why", { k: K, groups: folded.join(", ") })}</p>
         </details>
       ) : null}
     </>

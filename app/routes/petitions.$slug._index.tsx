@@ -5,8 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { useAnonymousSigning } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
-import { formatDate } from "../components/format";
-import { signedMessage, TRANSITION_MESSAGES } from "../components/petition/flash-messages";
+import { signedMessage, transitionMessage } from "../components/petition/flash-messages";
 import { ModeratorPanel } from "../components/petition/moderator-panel";
 import { OrganizerPanel } from "../components/petition/organizer-panel";
 import { PetitionHead } from "../components/petition/petition-head";
@@ -26,8 +25,11 @@ import { findOwnSignature, signPetition, withdrawSignature } from "../domain/pet
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { clientIp, parseQuery, readForm } from "../web/request.server";
 import { getUser, requireUser } from "../web/session.server";
@@ -35,7 +37,7 @@ import { getUser, requireUser } from "../web/session.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.petition.title ?? "Petition"} · Undersigned` },
+  { title: data?.title ?? "Undersigned" },
   { name: "description", content: data?.petition.summary ?? "" },
 ];
 
@@ -49,8 +51,10 @@ const PETITION_PAGE_COMMENTS = 5;
 /** What the page renders, and nothing more: `?_data=` hands the browser this object whole. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
+  const words = await wordsFor(request);
+  const { t } = words;
   const found = petitionPage(params.slug ?? "", user);
-  if (!found) notFound("There is no petition at this address.");
+  if (!found) notFound(t("petition.notFound"));
   const { row, page } = found;
   redirectFromFormerAddress(request, "/petitions/", params.slug, row.slug);
   const threadQuery = parseQuery(request, threadQuerySchema);
@@ -62,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const own = user ? findOwnSignature(row.id, user.id) : undefined;
   const key = petitionKeyView(row.id);
   return json({
+    title: t("common.pageTitle", { page: row.title }),
     // What the browser blinds against and pins: published in the petition's JSON too.
     anonymity: key && !key.retiredOn ? { publicKey: key.publicKey, fingerprint: key.fingerprint } : null,
     /** Shown for colleagues to compare (the first 16 hex characters of it). */
@@ -78,7 +83,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         }
       : null,
     ...countByVisibility(row.id),
-    timeline: petitionTimeline(row),
+    timeline: petitionTimeline(row, words),
     updates: listPetitionUpdates(row.id, "day").map(({ emailing: _emailing, ...update }) => update),
     discussion: loadThread({ type: "petition", id: row.id }, user, {
       ...threadQuery,
@@ -109,9 +114,11 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  const words = await wordsFor(request);
+  const { t } = words;
   // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
   const petition = findViewablePetition(params.slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(t("petition.notFound"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
@@ -130,17 +137,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           token:
             tokenMessage && tokenSignature ? { message: tokenMessage, signature: tokenSignature } : undefined,
         });
-        return redirectWithFlash(here, { kind: "success", message: signedMessage(result) });
+        return redirectWithFlash(here, { kind: "success", message: signedMessage(words, result) });
       }
       case "withdraw": {
         withdrawSignature(petition.id, user);
-        return redirectWithFlash(here, { kind: "info", message: "Your signature was withdrawn." });
+        return redirectWithFlash(here, { kind: "info", message: t("petition.flash.withdrawn") });
       }
       case "transition": {
         const updated = transitionPetition(petition.id, value.transition, user);
         return redirectWithFlash(here, {
           kind: "success",
-          message: TRANSITION_MESSAGES[value.transition.action](updated.state),
+          message: transitionMessage(t, value.transition.action, updated.state),
         });
       }
       case "add-milestone": {
@@ -156,15 +163,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return redirectWithFlash(here, {
           kind: "success",
           message: value.responseRequired
-            ? `Milestone at ${value.threshold.toLocaleString("en")} added; a moderator decides whether leadership must respond at it.`
-            : `Milestone at ${value.threshold.toLocaleString("en")} added.`,
+            ? t("petition.flash.milestoneAddedResponse", { threshold: value.threshold })
+            : t("petition.flash.milestoneAdded", { threshold: value.threshold }),
         });
       }
       case "approve-response": {
         approveResponseObligation(petition.id, value.milestoneId, user);
         return redirectWithFlash(here, {
           kind: "success",
-          message: "Approved: leadership must respond when the petition reaches that milestone.",
+          message: t("petition.flash.responseApproved"),
         });
       }
       case "drop-co-sponsor": {
@@ -173,8 +180,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           kind: "info",
           message:
             updated.state === "collecting" && petition.state === "awaiting_moderation"
-              ? "Co-sponsor dropped: the petition is back to collecting co-sponsors."
-              : "Co-sponsor dropped.",
+              ? t("petition.flash.coSponsorDroppedCollecting")
+              : t("petition.flash.coSponsorDropped"),
         });
       }
     }
@@ -183,7 +190,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       error,
       submission,
       undefined,
-      value.intent === "sign" ? "Your signature was not recorded." : undefined,
+      value.intent === "sign" ? t("petition.flash.notSigned") : undefined,
     );
   }
 }
@@ -197,6 +204,8 @@ export default function PetitionPage() {
   const signing = useAnonymousSigning(signingPetition, data.anonymity, data.ownSignature !== null);
   const canSign = viewer.signedIn && !data.ownSignature && !signing.signedAnonymously;
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
+  const t = useT();
+  const format = useFormat();
 
   return (
     <article aria-labelledby="petition-title">
@@ -204,7 +213,7 @@ export default function PetitionPage() {
           width, above it on a phone, right after the title (app.css, .petition-layout). */}
       <div className="petition-layout">
         <PetitionHead data={data} />
-        <aside className="stack petition-side" aria-label="Signatures">
+        <aside className="stack petition-side" aria-label={t("petition.page.signatures")}>
           {/* Before it opens there is nothing to count: co-sponsoring comes first then. */}
           {petition.openedAt ? (
             <SignatureCount
@@ -234,7 +243,7 @@ export default function PetitionPage() {
         </aside>
         <div className="stack petition-main">
           <section className="card" aria-labelledby="ask-title">
-            <h2 id="ask-title">What we ask</h2>
+            <h2 id="ask-title">{t("petition.page.ask")}</h2>
             <p>{petition.summary}</p>
           </section>
           {/* Sanitized by renderMarkdown (rehype-sanitize) on the server (petitionBodyHtml). */}
@@ -242,17 +251,18 @@ export default function PetitionPage() {
           <section className="card markdown" dangerouslySetInnerHTML={{ __html: data.bodyHtml }} />
           {data.updates.some((u) => u.kind === "update") ? (
             <section className="card" id="updates" aria-labelledby="updates-title">
-              <h2 id="updates-title">Updates from the organizers</h2>
+              <h2 id="updates-title">{t("petition.page.updates")}</h2>
               <UpdateList updates={data.updates.filter((u) => u.kind === "update")} />
             </section>
           ) : null}
           {data.timeline.length > 1 ? (
             <section className="card" aria-labelledby="timeline-title">
-              <h2 id="timeline-title">Timeline</h2>
+              <h2 id="timeline-title">{t("petition.page.timeline")}</h2>
               <ol className="timeline">
                 {data.timeline.map((event) => (
                   <li key={`${event.at}-${event.text}`}>
-                    <time dateTime={new Date(event.at).toISOString()}>{formatDate(event.at)}</time>{" "}
+                    {/* Timeline events are kept to their UTC day (petitionTimeline). */}
+                    <time dateTime={new Date(event.at).toISOString()}>{format.utcDay(event.at)}</time>{" "}
                     {event.href ? <Link to={event.href}>{event.text}</Link> : event.text}
                   </li>
                 ))}

@@ -5,7 +5,6 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { BreakdownBars } from "../components/breakdown-bars";
-import { formatDate, formatDateTime } from "../components/format";
 import { FormErrors, InputField, TextareaField, useActionResultFor } from "../components/forms";
 import { MilestoneProgress, StateBadge, UpdateList } from "../components/petition-bits";
 import { SanitizedHtml } from "../components/sanitized-html";
@@ -18,36 +17,40 @@ import { inviteOrganizer, leaveOrganizers, removeOrganizer } from "../domain/pet
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { dashboardRefusalFor } from "../domain/petitions/standing.server";
 import { postPetitionUpdate, previewPetitionUpdate } from "../domain/petitions/updates.server";
+import { useFormat } from "../i18n/format";
+import { type Translate, useT } from "../i18n/translate";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
-import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
 import { parseQuery, readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Dashboard · ${data?.petition.title ?? "Petition"} · Undersigned` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 async function requireDashboard(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
+  const { t } = await wordsFor(request);
   const petition = findViewablePetition(slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(t("petition.notFound"));
   refuseIf(dashboardRefusalFor(petition, user));
-  return { user, petition };
+  return { user, petition, t };
 }
 
 const querySchema = z.object({ by: z.enum(["hour", "day"]).optional().catch(undefined) });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, petition } = await requireDashboard(request, params.slug);
+  const { user, petition, t } = await requireDashboard(request, params.slug);
   redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   const { by } = parseQuery(request, querySchema);
-  return json(await organizerDashboard(petition, user, { resolution: by }));
+  return json({
+    title: t("common.pageTitle", { page: t("petition.dashboard.pageTitle", { title: petition.title }) }),
+    ...(await organizerDashboard(petition, user, { resolution: by })),
+  });
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -63,28 +66,29 @@ function act(
   value: Exclude<z.output<typeof actionSchema>, { intent: "preview-update" }>,
   petitionId: number,
   user: User,
+  t: Translate,
 ): string {
   switch (value.intent) {
     case "post-update":
       postPetitionUpdate(petitionId, value.body, user);
-      return "Update posted. Signers who get updates will have it by email within a few minutes.";
+      return t("petition.dashboard.flash.posted");
     case "declare-victory":
       transitionPetition(petitionId, { action: "declare-victory", note: value.body }, user);
-      return "Victory declared. Signers will get your note by email.";
+      return t("petition.dashboard.flash.victory");
     case "invite-organizer":
       inviteOrganizer(petitionId, value.email, user);
-      return "Invitation sent: they become a co-organizer when they accept it.";
+      return t("petition.dashboard.flash.invited");
     case "remove-organizer":
       removeOrganizer(petitionId, value.personId, user);
-      return "Removed from the organizers.";
+      return t("petition.dashboard.flash.removed");
     case "leave":
       leaveOrganizers(petitionId, user);
-      return "You no longer co-organize this petition.";
+      return t("petition.dashboard.flash.left");
   }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { user, petition } = await requireDashboard(request, params.slug);
+  const { user, petition, t } = await requireDashboard(request, params.slug);
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   try {
@@ -96,7 +100,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         preview: previewPetitionUpdate(petition.id, value.body, user),
       });
     }
-    const message = act(value, petition.id, user);
+    const message = act(value, petition.id, user, t);
     return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
   } catch (error) {
     return refusalReply(error, submission);
@@ -104,24 +108,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function BreakdownCard({
-  title,
+  what,
   breakdown,
   headcounts,
   asOf,
 }: {
-  title: "Department" | "Location";
+  what: "department" | "location";
   breakdown: Breakdown;
   headcounts: Headcounts;
   asOf: number;
 }) {
-  const id = `breakdown-${title.toLowerCase()}`;
+  const t = useT();
+  const format = useFormat();
+  const id = `breakdown-${what}`;
   return (
     <section className="card" aria-labelledby={id}>
-      <h3 id={id}>By {title.toLowerCase()}</h3>
+      <h3 id={id}>{t("petition.dashboard.by", { what })}</h3>
       {breakdown.total === 0 ? (
-        <p className="muted">No public signatures before {formatDate(asOf)}.</p>
+        <p className="muted">{t("petition.dashboard.noPublicBefore", { day: format.utcDay(asOf) })}</p>
       ) : (
-        <BreakdownBars breakdown={breakdown} headcounts={headcounts} what={title.toLowerCase()} />
+        <BreakdownBars breakdown={breakdown} headcounts={headcounts} what={what} />
       )}
     </section>
   );
@@ -130,6 +136,8 @@ function BreakdownCard({
 export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
   const { petition, dashboard, viewer } = data;
+  const t = useT();
+  const format = useFormat();
   const base = `/petitions/${petition.slug}`;
   const previewResult = useActionResultFor("preview-update");
   const updateResult = useActionResultFor("post-update") ?? previewResult;
@@ -163,55 +171,64 @@ export default function Dashboard() {
   return (
     <div className="stack">
       <p>
-        <Link to={base}>← {petition.title}</Link>
+        <Link to={base}>{t("petition.backTo", { title: petition.title })}</Link>
       </p>
-      <h1>Dashboard</h1>
+      <h1>{t("petition.dashboard.title")}</h1>
       <p className="meta">
         <StateBadge state={petition.state} hidden={petition.hidden} won={petition.won} />
       </p>
 
       <section className="card" aria-labelledby="numbers-title">
-        <h2 id="numbers-title">Signatures</h2>
+        <h2 id="numbers-title">{t("petition.page.signatures")}</h2>
         <dl className="stats">
           <div>
-            <dt>Total</dt>
-            <dd>{dashboard.count.toLocaleString("en")}</dd>
+            <dt>{t("petition.groups.total")}</dt>
+            <dd>{format.number(dashboard.count)}</dd>
           </div>
           {dashboard.recent ? (
             <>
               <div>
-                <dt>Today (UTC)</dt>
-                <dd>{dashboard.recent.today.toLocaleString("en")}</dd>
+                <dt>{t("petition.dashboard.today")}</dt>
+                <dd>{format.number(dashboard.recent.today)}</dd>
               </div>
               <div>
-                <dt>Last 7 days</dt>
-                <dd>{dashboard.recent.lastWeek.toLocaleString("en")}</dd>
+                <dt>{t("petition.dashboard.lastWeek")}</dt>
+                <dd>{format.number(dashboard.recent.lastWeek)}</dd>
               </div>
             </>
           ) : dashboard.closedOn ? (
             <div>
-              <dt>Closed</dt>
-              <dd>{formatDate(dashboard.closedOn)}</dd>
+              <dt>{t("petition.state.closed")}</dt>
+              <dd>{format.utcDay(dashboard.closedOn)}</dd>
             </div>
           ) : null}
         </dl>
         {/* "Every milestone has been reached" is the progress bar's to say, once. */}
         <MilestoneProgress count={dashboard.count} next={dashboard.nextThreshold} />
         {projection.kind === "likely" ? (
-          <p>{`At the recent rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day), the next milestone is likely on ${formatDate(projection.at)}.`}</p>
+          <p>
+            {t("petition.dashboard.likely", {
+              perDay: Math.round(projection.perDay),
+              day: format.date(projection.at),
+            })}
+          </p>
         ) : projection.kind === "not-at-current-rate" ? (
           <p>
             {projection.reason === "after-closing"
-              ? `Not before the petition closes at the current rate (about ${Math.round(projection.perDay).toLocaleString("en")} a day).`
-              : "Not at the current rate: no signatures in the last 7 days."}
+              ? t("petition.dashboard.notBeforeClosing", { perDay: Math.round(projection.perDay) })
+              : t("petition.dashboard.notAtRate")}
           </p>
         ) : null}
         <ul className="milestones">
           {dashboard.milestones.map((m) => (
             <li key={m.threshold}>
               <label htmlFor={`milestone-${m.threshold}`}>
-                {m.threshold.toLocaleString("en")} signatures
-                {m.reachedAt ? ` — reached ${formatDateTime(m.reachedAt)}` : ""}
+                {m.reachedAt
+                  ? t("petition.dashboard.milestoneReached", {
+                      count: m.threshold,
+                      at: format.dateTime(m.reachedAt),
+                    })
+                  : t("petition.my.signatures", { count: m.threshold })}
               </label>
               <progress
                 id={`milestone-${m.threshold}`}
@@ -224,15 +241,15 @@ export default function Dashboard() {
       </section>
 
       <section className="card" aria-labelledby="chart-title">
-        <h2 id="chart-title">Signatures over time</h2>
+        <h2 id="chart-title">{t("petition.dashboard.overTime")}</h2>
         <p>
           {dashboard.series.resolution === "hour" ? (
             <>
-              By hour, the first three days. <Link to="?by=day">Show by day</Link>
+              {t("petition.dashboard.byHour")} <Link to="?by=day">{t("petition.dashboard.showByDay")}</Link>
             </>
           ) : (
             <>
-              By day. <Link to="?by=hour">Show the first three days by hour</Link>
+              {t("petition.dashboard.byDay")} <Link to="?by=hour">{t("petition.dashboard.showByHour")}</Link>
             </>
           )}
         </p>
@@ -244,22 +261,24 @@ export default function Dashboard() {
       </section>
 
       <section aria-labelledby="breakdown-title" className="stack">
-        <h2 id="breakdown-title">Who signs</h2>
+        <h2 id="breakdown-title">{t("petition.dashboard.whoSigns")}</h2>
         <p>
-          Public signers at the start of {formatDate(dashboard.breakdowns.asOf)} (UTC), as a share of each
-          group&apos;s colleagues in the directory: the shortest bars are where to campaign. A group with
-          fewer than {K} public signers is combined with others. Anonymous signers have no department or
-          location here: <strong>{dashboard.breakdowns.anonymous.toLocaleString("en")}</strong> that day.
+          {t.rich("petition.dashboard.whoSignsExplain", {
+            day: format.utcDay(dashboard.breakdowns.asOf),
+            k: K,
+            anonymous: dashboard.breakdowns.anonymous,
+            strong: (chunks) => <strong>{chunks}</strong>,
+          })}
         </p>
         <div className="grid-2">
           <BreakdownCard
-            title="Department"
+            what="department"
             breakdown={dashboard.breakdowns.department}
             headcounts={dashboard.breakdowns.headcounts.department}
             asOf={dashboard.breakdowns.asOf}
           />
           <BreakdownCard
-            title="Location"
+            what="location"
             breakdown={dashboard.breakdowns.location}
             headcounts={dashboard.breakdowns.headcounts.location}
             asOf={dashboard.breakdowns.asOf}
@@ -267,39 +286,36 @@ export default function Dashboard() {
         </div>
         <Form method="post" action={`${base}/export`} reloadDocument>
           <button type="submit" className="secondary">
-            Download public signers (CSV)
+            {t("petition.dashboard.download")}
           </button>{" "}
-          <span className="muted">
-            Names, departments and days of public signers; anonymous signers only as a count. Downloads are
-            recorded in the audit log.
-          </span>
+          <span className="muted">{t("petition.dashboard.downloadHint")}</span>
         </Form>
       </section>
 
       <div className="grid-2">
         <section className="card" aria-labelledby="discussion-title">
-          <h2 id="discussion-title">Discussion</h2>
+          <h2 id="discussion-title">{t("petition.dashboard.discussion")}</h2>
           <ul>
-            <li>{dashboard.discussion.total.toLocaleString("en")} comments</li>
-            <li>{dashboard.discussion.lastWeek.toLocaleString("en")} in the last 7 days</li>
-            <li>{dashboard.discussion.reported.toLocaleString("en")} reported, awaiting moderators</li>
-            <li>{dashboard.discussion.hidden.toLocaleString("en")} hidden</li>
-            {dashboard.discussion.locked ? <li>Locked by moderators</li> : null}
+            <li>{t("petition.dashboard.comments", { count: dashboard.discussion.total })}</li>
+            <li>{t("petition.dashboard.commentsLastWeek", { count: dashboard.discussion.lastWeek })}</li>
+            <li>{t("petition.dashboard.reported", { count: dashboard.discussion.reported })}</li>
+            <li>{t("petition.dashboard.hidden", { count: dashboard.discussion.hidden })}</li>
+            {dashboard.discussion.locked ? <li>{t("petition.dashboard.locked")}</li> : null}
           </ul>
           <p>
-            <Link to={`${base}#comments`}>Open the discussion</Link>
+            <Link to={`${base}#comments`}>{t("petition.dashboard.openDiscussion")}</Link>
           </p>
         </section>
         <section className="card" aria-labelledby="mail-title">
-          <h2 id="mail-title">Emails about this petition</h2>
+          <h2 id="mail-title">{t("petition.dashboard.emails")}</h2>
           {mailKinds.length ? (
             <table className="data-table">
               <thead>
                 <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Waiting</th>
-                  <th scope="col">Failed</th>
+                  <th scope="col">{t("petition.dashboard.email")}</th>
+                  <th scope="col">{t("petition.dashboard.sent")}</th>
+                  <th scope="col">{t("petition.dashboard.waiting")}</th>
+                  <th scope="col">{t("petition.dashboard.failed")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -310,56 +326,56 @@ export default function Dashboard() {
                       .reduce((a, m) => a + m.n, 0);
                   return (
                     <tr key={kind}>
-                      <th scope="row">{MAIL_KINDS[kind].label}</th>
-                      <td>{n("sent").toLocaleString("en")}</td>
-                      <td>{(n("queued") + n("sending")).toLocaleString("en")}</td>
-                      <td>{n("failed").toLocaleString("en")}</td>
+                      <th scope="row">{t(`petition.mailKind.${kind}`)}</th>
+                      <td>{format.number(n("sent"))}</td>
+                      <td>{format.number(n("queued") + n("sending"))}</td>
+                      <td>{format.number(n("failed"))}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
           ) : (
-            <p className="muted">No emails yet.</p>
+            <p className="muted">{t("petition.dashboard.noEmails")}</p>
           )}
           {data.updates.some((u) => u.emailing) ? (
-            <p className="muted">An update is still being queued to signers, a batch each minute.</p>
+            <p className="muted">{t("petition.dashboard.queueing")}</p>
           ) : null}
         </section>
       </div>
 
       <section className="card stack" aria-labelledby="updates-title">
-        <h2 id="updates-title">Updates to signers</h2>
+        <h2 id="updates-title">{t("petition.dashboard.updates")}</h2>
         {viewer.canPostUpdate ? (
           <Form method="post" className="stack" {...getFormProps(updateForm)}>
             <FormErrors id={updateForm.errorId} errors={updateForm.errors} />
             <TextareaField
-              label="New update (markdown)"
+              label={t("petition.dashboard.newUpdate")}
               hint={
                 data.nextUpdateAt
-                  ? `One update a day: the next can be posted after ${formatDateTime(data.nextUpdateAt)}.`
-                  : "Shown on the petition page and emailed to signers who get updates. One update a day. Signers' addresses are never shown to you: the platform sends it."
+                  ? t("petition.dashboard.nextUpdate", { at: format.dateTime(data.nextUpdateAt) })
+                  : t("petition.dashboard.updateHint")
               }
               field={updateFields.body}
               rows={5}
             />
             {preview !== null ? (
               <section className="card stack" aria-labelledby="update-preview-title">
-                <h3 id="update-preview-title">Preview: the update as signers will read it</h3>
+                <h3 id="update-preview-title">{t("petition.dashboard.previewTitle")}</h3>
                 <SanitizedHtml html={preview} />
               </section>
             ) : null}
             <p className="muted">
               {data.updateRecipients === 0
-                ? "Nobody has signed publicly yet, so it goes by email to nobody for now; it is shown on the petition page and in its feed."
-                : `It will be emailed to the ${data.updateRecipients?.toLocaleString("en")} ${data.updateRecipients === 1 ? "colleague" : "colleagues"} who signed publicly (less any who turned these emails off). Anonymous signers read it on the petition page and in its feed.`}
+                ? t("petition.dashboard.noRecipients")
+                : t("petition.dashboard.recipients", { count: data.updateRecipients ?? 0 })}
             </p>
             <div className="row">
               <button type="submit" name="intent" value="preview-update" className="secondary">
-                Preview
+                {t("petition.invalidate.preview")}
               </button>
               <button type="submit" name="intent" value="post-update">
-                Post update
+                {t("petition.dashboard.post")}
               </button>
             </div>
           </Form>
@@ -367,49 +383,42 @@ export default function Dashboard() {
         {data.updates.length ? (
           <UpdateList updates={data.updates} withTime />
         ) : (
-          <p className="muted">No updates yet.</p>
+          <p className="muted">{t("petition.dashboard.noUpdates")}</p>
         )}
       </section>
 
       {viewer.canDeclareVictory ? (
         <section className="card stack" aria-labelledby="victory-title">
-          <h2 id="victory-title">Declare victory</h2>
-          <p>
-            When the ask is met, mark the petition won.{" "}
-            {petition.state === "open" ? "It stops collecting signatures. " : ""}
-            Your note is shown on the petition and emailed to its signers.
-          </p>
+          <h2 id="victory-title">{t("petition.dashboard.declareVictory")}</h2>
+          <p>{t("petition.dashboard.victoryExplain", { open: petition.state === "open" ? "yes" : "no" })}</p>
           <Form method="post" className="stack" {...getFormProps(victoryForm)}>
             <FormErrors id={victoryForm.errorId} errors={victoryForm.errors} />
             <input type="hidden" name="intent" value="declare-victory" />
-            <TextareaField label="What was won (markdown)" field={victoryFields.body} rows={4} />
-            <button type="submit">Declare victory</button>
+            <TextareaField label={t("petition.dashboard.whatWasWon")} field={victoryFields.body} rows={4} />
+            <button type="submit">{t("petition.dashboard.declareVictory")}</button>
           </Form>
         </section>
       ) : null}
 
       <section className="card stack" aria-labelledby="organizers-title">
-        <h2 id="organizers-title">Organizers</h2>
-        <p className="muted">
-          The creator and the colleagues who accepted the creator&apos;s invitation. Co-sponsors endorse the
-          petition; they are not organizers.
-        </p>
+        <h2 id="organizers-title">{t("petition.dashboard.organizers")}</h2>
+        <p className="muted">{t("petition.dashboard.organizersExplain")}</p>
         <FormErrors errors={removeResult?.error?.[""] ?? leaveResult?.error?.[""] ?? undefined} />
         <ul>
           {data.organizers.map((o) => (
             <li key={o.key}>
-              {o.name ?? "A colleague"}{" "}
-              <span className="muted">
-                ({o.role === "invited" ? "invited, not yet answered" : o.role.replace("-", " ")})
-              </span>
+              {o.name ?? t("petition.aColleague")}{" "}
+              <span className="muted">{t("petition.dashboard.role", { role: o.role })}</span>
               {o.personId !== null ? (
                 <Form method="post" className="inline-form">
                   <input type="hidden" name="intent" value="remove-organizer" />
                   <input type="hidden" name="personId" value={o.personId} />
                   <button type="submit" className="link-button">
                     {o.role === "invited"
-                      ? "Withdraw the invitation"
-                      : `Remove ${o.name ?? "this co-organizer"}`}
+                      ? t("petition.dashboard.withdrawInvitation")
+                      : o.name
+                        ? t("petition.dashboard.remove", { name: o.name })
+                        : t("petition.dashboard.removeThis")}
                   </button>
                 </Form>
               ) : null}
@@ -420,7 +429,7 @@ export default function Dashboard() {
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="leave" />
             <button type="submit" className="link-button">
-              Stop co-organizing this petition
+              {t("petition.dashboard.leave")}
             </button>
           </Form>
         ) : null}
@@ -429,13 +438,13 @@ export default function Dashboard() {
             <FormErrors id={organizerForm.errorId} errors={organizerForm.errors} />
             <input type="hidden" name="intent" value="invite-organizer" />
             <InputField
-              label="Invite a co-organizer (their work email)"
-              hint="Any current colleague in the staff directory. They are emailed an invitation; once they accept, they see this dashboard and can post updates. Only you, the creator, invite and remove co-organizers and declare victory."
+              label={t("petition.dashboard.invite")}
+              hint={t("petition.dashboard.inviteHint")}
               field={organizerFields.email}
               type="email"
             />
             <button type="submit" className="secondary">
-              Send the invitation
+              {t("petition.dashboard.sendInvitation")}
             </button>
           </Form>
         ) : null}

@@ -14,29 +14,43 @@ import {
   previewInvalidation,
 } from "../domain/petitions/invalidation.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
-import { INVALIDATION_REASON_LABELS, INVALIDATION_REASONS } from "../vocabulary/petitions";
+import { type Translate, useT } from "../i18n/translate";
+import { INVALIDATION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "Undersigned" }];
 
-function petitionFor(slug: string | undefined, moderator: User) {
+function petitionFor(slug: string | undefined, moderator: User, t: Translate) {
   // Drafts are their creator's alone, moderators' included.
   const petition = findViewablePetition(slug ?? "", moderator);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(t("petition.notFound"));
   return petition;
+}
+
+/** A datetime-local field has no zone: the page says UTC, so its value is read as UTC. */
+const WALL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+function readAsUtc(form: FormData) {
+  for (const name of ["from", "to"]) {
+    const value = form.get(name);
+    if (typeof value === "string" && WALL_TIME.test(value)) form.set(name, `${value}Z`);
+  }
+  return form;
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
-  const petition = petitionFor(params.slug, moderator);
+  const { t } = await wordsFor(request);
+  const petition = petitionFor(params.slug, moderator, t);
   redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return json({
+    pageTitle: t("common.pageTitle", { page: t("petition.invalidate.title") }),
     slug: petition.slug,
     title: petition.title,
     count: petition.signatureCount,
@@ -65,8 +79,9 @@ const schema = z.intersection(
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const moderator = await requirePermission(request, "moderate:petition");
-  const petition = petitionFor(params.slug, moderator);
-  const submission = parseWithZod(await readForm(request), { schema });
+  const { t } = await wordsFor(request);
+  const petition = petitionFor(params.slug, moderator, t);
+  const submission = parseWithZod(readAsUtc(await readForm(request)), { schema });
   if (submission.status !== "success") {
     // A confirmation missing its reason keeps the previewed number (and its button): the domain
     // checks it again against the signatures when it is confirmed.
@@ -87,21 +102,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
     return redirectWithFlash(`/petitions/${petition.slug}`, {
       kind: "success",
-      message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
+      message: t("petition.invalidate.done", { count: invalidated }),
     });
   } catch (error) {
     return refusalReply(error, submission, (result) => ({ result, matched: null }));
   }
 }
 
-const matchText = (matched: MatchSize, minimum: number) =>
+const matchText = (t: Translate, matched: MatchSize, minimum: number) =>
   matched === "few"
-    ? `Fewer than ${minimum} signatures match (possibly none): criteria this narrow cannot invalidate anything, since the public count would show whether someone signed.`
-    : `${matched.toLocaleString("en")} signatures match.`;
+    ? t("petition.invalidate.few", { minimum })
+    : t("petition.invalidate.matches", { count: matched });
 
 export default function Invalidate() {
   const { slug, title, count, minimum } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const t = useT();
   const [form, fields] = useForm<{
     emails: string;
     from: string;
@@ -116,54 +132,50 @@ export default function Invalidate() {
   return (
     <>
       <p>
-        <Link to={`/petitions/${slug}`}>← {title}</Link>
+        <Link to={`/petitions/${slug}`}>{t("petition.backTo", { title })}</Link>
       </p>
-      <h1>Invalidate signatures</h1>
-      <p>
-        The petition has {count.toLocaleString("en")} signatures. Choose which to invalidate; preview how many
-        match, then confirm with a reason. Counts, the ledger, the petition's timeline and the audit log
-        record it.
-      </p>
+      <h1>{t("petition.invalidate.title")}</h1>
+      <p>{t("petition.invalidate.intro", { count })}</p>
       <Form method="post" className="card" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <TextareaField
-          label="People (email addresses)"
+          label={t("petition.invalidate.people")}
           field={fields.emails}
           rows={3}
-          hint="Separated by commas, spaces or new lines."
+          hint={t("petition.invalidate.peopleHint")}
         />
         <div className="row">
-          <InputField label="Signed from" field={fields.from} type="datetime-local" />
-          <InputField label="Signed until" field={fields.to} type="datetime-local" />
+          <InputField label={t("petition.invalidate.from")} field={fields.from} type="datetime-local" />
+          <InputField label={t("petition.invalidate.to")} field={fields.to} type="datetime-local" />
         </div>
-        <InputField label="IP address" field={fields.ip} />
+        <InputField label={t("petition.invalidate.ip")} field={fields.ip} />
         <ChoiceField
-          label="Why, on the petition's public timeline"
+          label={t("petition.invalidate.category")}
           field={fields.category}
-          placeholder="Choose a reason"
+          placeholder={t("petition.moderator.chooseReason")}
           options={INVALIDATION_REASONS.map((value) => ({
             value,
-            label: INVALIDATION_REASON_LABELS[value].replace(/^./, (c) => c.toUpperCase()),
+            label: t(`petition.invalidate.reason.${value}`),
           }))}
         />
         <InputField
-          label="Reason, in your words"
+          label={t("petition.invalidate.reason")}
           field={fields.reason}
-          hint="Required to confirm; kept in the audit log only. The timeline shows the number and the choice above, never who signed."
+          hint={t("petition.invalidate.reasonHint")}
         />
         {data?.matched ? (
           <p className="flash flash-info" role="status">
-            {matchText(data.matched, minimum)}
+            {matchText(t, data.matched, minimum)}
           </p>
         ) : null}
         <input type="hidden" name="expected" value={data?.matched ?? ""} />
         <div className="row">
           <button type="submit" name="intent" value="preview" className="secondary">
-            Preview
+            {t("petition.invalidate.preview")}
           </button>
           {typeof data?.matched === "number" ? (
             <button type="submit" name="intent" value="confirm" className="danger">
-              {`Invalidate ${data.matched.toLocaleString("en")} signatures`}
+              {t("petition.invalidate.confirm", { count: data.matched })}
             </button>
           ) : null}
         </div>

@@ -5,8 +5,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { PageActionButton } from "../components/forms";
 import { answerInvitation, pendingInvitation } from "../domain/petitions/organizers.server";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -14,7 +16,7 @@ import { requireUser } from "../web/session.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Invitation · ${data?.invitation.title ?? "Petition"} · Undersigned` },
+  { title: data?.title ?? "Undersigned" },
   { name: "robots", content: "noindex" },
 ];
 
@@ -24,11 +26,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  const { t } = await wordsFor(request);
   const invitation = pendingInvitation(params.slug ?? "", user);
-  if (!invitation) notFound("There is no invitation for you here: it was answered or withdrawn.");
+  if (!invitation) notFound(t("petition.invitation.notFound"));
   redirectFromFormerAddress(request, "/petitions/", params.slug, invitation.slug);
   const { petitionId: _petitionId, ...shown } = invitation;
-  return json({ invitation: shown });
+  return json({
+    title: t("common.pageTitle", { page: t("petition.invitation.title", { title: invitation.title }) }),
+    invitation: shown,
+  });
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -38,8 +44,9 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  const { t } = await wordsFor(request);
   const invitation = pendingInvitation(params.slug ?? "", user);
-  if (!invitation) notFound("There is no invitation for you here: it was answered or withdrawn.");
+  if (!invitation) notFound(t("petition.invitation.notFound"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const accept = submission.value.intent === "accept";
@@ -51,30 +58,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return accept
     ? redirectWithFlash(`/petitions/${invitation.slug}/dashboard`, {
         kind: "success",
-        message: "You now co-organize this petition.",
+        message: t("petition.invitation.accepted"),
       })
-    : redirectWithFlash("/", { kind: "info", message: "Invitation declined." });
+    : redirectWithFlash("/", { kind: "info", message: t("petition.invitation.declined") });
 }
 
 export default function Invitation() {
   const { invitation } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <section className="card narrow stack" aria-labelledby="invitation-title">
-      <h1 id="invitation-title">Co-organize “{invitation.title}”?</h1>
+      <h1 id="invitation-title">{t("petition.invitation.heading", { title: invitation.title })}</h1>
       <p>
-        {invitation.invitedBy} invites you to co-organize this petition: <em>{invitation.summary}</em>
+        {t.rich("petition.invitation.invites", {
+          name: invitation.invitedBy,
+          summary: <em>{invitation.summary}</em>,
+        })}
       </p>
-      <p>
-        Co-organizers see its dashboard (counts only, never who signed) and can post updates that the platform
-        emails to its signers. Its creator alone invites and removes co-organizers, declares victory and asks
-        moderators to close it early. You can stop co-organizing at any time.
-      </p>
+      <p>{t("petition.invitation.explain")}</p>
       <div className="row">
-        <PageActionButton intent="accept" label="Accept and co-organize" className="" />
-        <PageActionButton intent="decline" label="Decline" />
+        <PageActionButton intent="accept" label={t("petition.invitation.accept")} className="" />
+        <PageActionButton intent="decline" label={t("petition.invitation.decline")} />
       </div>
       <p>
-        <Link to={`/petitions/${invitation.slug}`}>See the petition</Link>
+        <Link to={`/petitions/${invitation.slug}`}>{t("petition.invitation.see")}</Link>
       </p>
     </section>
   );

@@ -5,13 +5,16 @@ import { z } from "zod";
 import { Pagination } from "../components/pagination";
 import { PetitionList } from "../components/petition-bits";
 import { listPetitions } from "../domain/petitions/reads.server";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { type PetitionList as ListName, PETITION_LISTS, PETITION_SORTS } from "../vocabulary/petitions";
+import { wordsFor } from "../web/reader.server";
 import { pageParam, parseQuery } from "../web/request.server";
 import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Petitions · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 /**
  * Without a search, a tab (Open unless another is chosen). A search looks through every state unless
@@ -31,62 +34,59 @@ const querySchema = z
     list: query.list ?? (query.q ? "all" : (tab ?? "open")),
   }));
 
-const LIST_LABELS: Record<ListName, string> = {
-  all: "All",
-  open: "Open",
-  "awaiting-response": "Awaiting response",
-  responded: "Responded",
-  won: "Won",
-  closed: "Closed",
-  rejected: "Rejected",
-};
-const SORT_LABELS = { signatures: "Most signatures", newest: "Newest", closing: "Closing soon" };
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parseQuery(request, querySchema);
   const user = await getUser(request);
-  return json({ query, signedIn: Boolean(user), ...listPetitions(query) });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("petition.list.title") }),
+    query,
+    signedIn: Boolean(user),
+    ...listPetitions(query),
+  });
 }
 
 export default function Petitions() {
   const { query, signedIn, petitions, total, pageCount, found } = useLoaderData<typeof loader>();
+  const t = useT();
+  const format = useFormat();
   const listLink = (list: ListName) =>
     `/petitions?${new URLSearchParams({ list, sort: query.sort, ...(query.q ? { q: query.q } : {}) })}`;
   return (
     <>
       <div className="page-head">
-        <h1>Petitions</h1>
+        <h1>{t("petition.list.title")}</h1>
         {signedIn ? (
           <Link className="button" to="/petitions/new">
-            Start a petition
+            {t("petition.list.start")}
           </Link>
         ) : null}
       </div>
       <Form method="get" className="row card" role="search">
         <div className="field">
-          <label htmlFor="q">Search every petition</label>
+          <label htmlFor="q">{t("petition.list.search")}</label>
           <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
         </div>
         <div className="field">
-          <label htmlFor="sort">Sort by</label>
+          <label htmlFor="sort">{t("petition.list.sortBy")}</label>
           <select id="sort" name="sort" defaultValue={query.sort}>
             {PETITION_SORTS.map((sort) => (
               <option key={sort} value={sort}>
-                {SORT_LABELS[sort]}
+                {t(`petition.list.sort.${sort}`)}
               </option>
             ))}
           </select>
         </div>
         {query.q ? null : <input type="hidden" name="tab" value={query.list} />}
-        <button type="submit">Show</button>
+        <button type="submit">{t("petition.list.show")}</button>
       </Form>
-      <nav aria-label={query.q ? "Narrow the search to one list" : "Petition lists"}>
+      <nav aria-label={query.q ? t("petition.list.narrow") : t("petition.list.lists")}>
         <ul className="tabs">
           {PETITION_LISTS.map((list) => (
             <li key={list}>
               <Link to={listLink(list)} aria-current={query.list === list ? "page" : undefined}>
-                {LIST_LABELS[list]}
-                {found ? <span> ({found[list].toLocaleString("en")})</span> : null}
+                {t(`petition.list.tab.${list}`)}
+                {found ? <span> ({format.number(found[list])})</span> : null}
               </Link>
             </li>
           ))}
@@ -94,25 +94,18 @@ export default function Petitions() {
       </nav>
       <p className="muted" aria-live="polite">
         {query.q
-          ? `${total.toLocaleString("en")} ${total === 1 ? "petition matches" : "petitions match"} “${query.q}”${
-              query.list === "all" ? " in every state" : ` in ${LIST_LABELS[query.list]}`
-            }`
-          : `${total.toLocaleString("en")} ${total === 1 ? "petition" : "petitions"}`}
+          ? t("petition.list.matches", { count: total, q: query.q, list: query.list.replace("-", "_") })
+          : t("petition.list.count", { count: total })}
       </p>
       {petitions.length || !query.q ? (
         <PetitionList petitions={petitions} />
       ) : (
         <p>
-          No petition matches these words{query.list === "all" ? "" : " in this list"}. Try fewer or other
-          words
-          {query.list === "all" ? (
-            ""
-          ) : (
-            <>
-              , or <Link to={listLink("all")}>search every state</Link>
-            </>
-          )}
-          .
+          {query.list === "all"
+            ? t("petition.list.noMatch")
+            : t.rich("petition.list.noMatchInList", {
+                link: (chunks) => <Link to={listLink("all")}>{chunks}</Link>,
+              })}
         </p>
       )}
       <Pagination page={query.page} pageCount={pageCount} />

@@ -8,7 +8,9 @@ import { PetitionForm } from "../components/petition-form";
 import { petitionFormChoices, saveNewPetition } from "../domain/petitions/drafting.server";
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findSimilarPetitions } from "../domain/petitions/reads.server";
+import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
+import { wordsFor } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -16,11 +18,15 @@ import type { loader as similarLoader } from "./api.petitions.similar";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Start a petition · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
-  return json({ choices: petitionFormChoices() });
+  const { t } = await wordsFor(request);
+  return json({
+    title: t("common.pageTitle", { page: t("petition.new.title") }),
+    choices: petitionFormChoices(),
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const petition = await saveNewPetition(submission.value, user);
     return redirectWithFlash(`/petitions/${petition.slug}`, {
       kind: "success",
-      message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
+      message: (await wordsFor(request)).t("petition.new.saved"),
     });
   } catch (error) {
     return refusalReply(error, submission, (result) => ({ result, similar: [] }));
@@ -57,25 +63,21 @@ export default function NewPetition() {
     return () => clearTimeout(timer);
   }, [title, loadSimilar]);
   const similar = similarFetcher.data?.petitions ?? actionData?.similar ?? [];
+  const t = useT();
   return (
     <>
-      <h1>Start a petition</h1>
-      <p>
-        A petition starts as a draft only you can see. When it is ready, you share it with colleagues: once
-        enough of them co-sponsor it, a moderator checks it and opens it for signatures.
-      </p>
+      <h1>{t("petition.new.title")}</h1>
+      <p>{t("petition.new.intro")}</p>
       <PetitionForm
         choices={choices}
         lastResult={actionData?.result}
-        submitLabel="Save draft"
+        submitLabel={t("petition.new.save")}
         onTitleInput={setTitle}
         afterTitle={
           similar.length ? (
             <section className="card similar" aria-labelledby="similar-title" aria-live="polite">
-              <h2 id="similar-title">Similar petitions</h2>
-              <p className="muted">
-                Maybe sign an open one instead of starting another, or read what happened to the others.
-              </p>
+              <h2 id="similar-title">{t("petition.new.similar")}</h2>
+              <p className="muted">{t("petition.new.similarHint")}</p>
               <ul>
                 {similar.map((p) => (
                   <li key={p.slug}>
@@ -83,7 +85,9 @@ export default function NewPetition() {
                     <span className="meta">
                       <StateBadge state={p.state} won={p.won} />{" "}
                       <ResponseStatus dueAt={p.responseDueAt} overdue={p.overdue} responded={p.responded} />{" "}
-                      <span className="muted">({p.signatureCount.toLocaleString("en")} signatures)</span>
+                      <span className="muted">
+                        {t("petition.new.similarCount", { count: p.signatureCount })}
+                      </span>
                     </span>
                   </li>
                 ))}

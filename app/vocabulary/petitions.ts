@@ -10,6 +10,7 @@ export const PETITION_STATES = [
 ] as const;
 export type PetitionState = (typeof PETITION_STATES)[number];
 
+/** English, for the server's own sentences (refusals); pages say `petition.state.*` from the catalogs. */
 export const STATE_LABELS: Record<PetitionState, string> = {
   draft: "Draft",
   collecting: "Collecting co-sponsors",
@@ -29,6 +30,7 @@ export const REJECTION_REASONS = [
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+/** English, for the organizers' email; pages say `petition.rejection.*` from the catalogs. */
 export const REJECTION_LABELS: Record<RejectionReason, string> = {
   duplicate: "Duplicate of another petition",
   off_topic: "Off-topic",
@@ -39,7 +41,8 @@ export const REJECTION_LABELS: Record<RejectionReason, string> = {
 
 /**
  * Why a moderator invalidated signatures, as the petition's public timeline says it: a category,
- * never the moderator's own words (which stay in the audit log and could name someone).
+ * never the moderator's own words (which stay in the audit log and could name someone). English for the
+ * timeline's text; the moderator's form says `petition.invalidate.reason.*` from the catalogs.
  */
 export const INVALIDATION_REASONS = ["fraudulent_accounts", "automated", "coerced", "other"] as const;
 export type InvalidationReason = (typeof INVALIDATION_REASONS)[number];

@@ -37,7 +37,7 @@ import { setEmailPreference } from "../../app/platform/mail/email-preferences.se
 import { CLI_ACTOR, listAuditEntries } from "../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
-import { DAY_MS, startOfDay } from "../../app/platform/time";
+import { DAY_MS } from "../../app/platform/time";
 import * as announcementList from "../../app/routes/announcements._index";
 import * as announcementPage from "../../app/routes/announcements.$slug._index";
 import * as newAnnouncement from "../../app/routes/announcements.new";
@@ -96,10 +96,9 @@ describe("a response obligation from milestone to answer", () => {
     const reachedAt = T0 + 4 * 60_000;
     const [status] = withStatus([petition]);
     expect(status?.responseDueAt?.getTime()).toBe(reachedAt + 14 * DAY_MS);
-    // The page shows the day it is due, and its data carries no more.
-    expect(petitionPage(petition.slug, null)?.page.responseDueAt?.getTime()).toBe(
-      startOfDay(reachedAt + 14 * DAY_MS),
-    );
+    // A due date is a moment that matters: the page shows it in its reader's zone, so its data
+    // carries the minute it is due (and no more).
+    expect(petitionPage(petition.slug, null)?.page.responseDueAt?.getTime()).toBe(reachedAt + 14 * DAY_MS);
     expect(
       listPetitions({ list: "awaiting-response", sort: "signatures", page: 1 }).petitions.map((p) => p.id),
     ).toContain(petition.id);

@@ -1,36 +1,44 @@
 import type { Transition } from "../../domain/petitions/forms";
-import { ordinal } from "../format";
+import type { Formatter } from "../../i18n/format";
+import type { Translate } from "../../i18n/translate";
 
-/** What the petition page says back after a step, a signature or a withdrawal (as its flash). */
-export const TRANSITION_MESSAGES: Record<Transition["action"], (state: string) => string> = {
-  submit: (state) =>
-    state === "collecting"
-      ? "Sent for co-sponsors: share this page's address with colleagues."
-      : "Sent to the moderators.",
-  "co-sponsor": (state) =>
-    state === "awaiting_moderation"
-      ? "Thank you: the petition has its co-sponsors and goes to the moderators."
-      : "Thank you for co-sponsoring.",
-  approve: () => "Approved: the petition is open for signatures.",
-  reject: () => "Rejected; the organizers were told why.",
-  close: () => "The petition is closed.",
-  archive: () => "The petition is archived.",
-  hide: () => "The petition is hidden from lists.",
-  unhide: () => "The petition is visible again.",
-  "declare-victory": () => "Victory declared: signers will get your note by email.",
-  "request-close": () => "Asked: a moderator decides whether to close it early.",
-};
+/** What the petition page says back after a step, in the reader's words (as its flash). */
+export function transitionMessage(t: Translate, action: Transition["action"], state: string) {
+  switch (action) {
+    case "submit":
+      return state === "collecting"
+        ? t("petition.flash.submit.collecting")
+        : t("petition.flash.submit.moderators");
+    case "co-sponsor":
+      return state === "awaiting_moderation"
+        ? t("petition.flash.coSponsor.complete")
+        : t("petition.flash.coSponsor.thanks");
+    case "approve":
+      return t("petition.flash.approve");
+    case "reject":
+      return t("petition.flash.reject");
+    case "close":
+      return t("petition.flash.close");
+    case "archive":
+      return t("petition.flash.archive");
+    case "hide":
+      return t("petition.flash.hide");
+    case "unhide":
+      return t("petition.flash.unhide");
+    case "declare-victory":
+      return t("petition.flash.declareVictory");
+    case "request-close":
+      return t("petition.flash.requestClose");
+  }
+}
 
-export function signedMessage({
-  receipt,
-  reasonPosted,
-}: {
-  receipt: { seq: number };
-  reasonPosted: boolean | null;
-}) {
-  return `Thank you for signing: yours is the ${ordinal(receipt.seq)} entry in this petition's public record.${
-    reasonPosted === false
-      ? " Your reason was not posted: the discussion is locked, or you have posted many comments recently. You can post it as a comment later."
-      : ""
-  }`;
+/** After a signature: its place in the petition's public record, and whether its reason was posted. */
+export function signedMessage(
+  { t, format }: { t: Translate; format: Formatter },
+  { receipt, reasonPosted }: { receipt: { seq: number }; reasonPosted: boolean | null },
+) {
+  const position = format.ordinal(receipt.seq);
+  return reasonPosted === false
+    ? t("petition.flash.signedReasonNotPosted", { position })
+    : t("petition.flash.signed", { position });
 }

@@ -1,8 +1,9 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import type { TransitionAction } from "../../domain/petitions/rights.server";
-import { REJECTION_LABELS, REJECTION_REASONS } from "../../vocabulary/petitions";
-import { formatDate } from "../format";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/translate";
+import { REJECTION_REASONS } from "../../vocabulary/petitions";
 import {
   ChoiceField,
   FormErrors,
@@ -16,14 +17,14 @@ import type { PetitionPageData } from "./page-data";
 
 /** What a moderator does on the petition's page: its steps, and the links to fix typos or invalidate. */
 export function ModeratorPanel({ petition, viewer }: Pick<PetitionPageData, "petition" | "viewer">) {
+  const t = useT();
+  const format = useFormat();
   if (!viewer.isModerator) return null;
   if (viewer.standsAside) {
     return (
       <section className="card stack" aria-labelledby="moderation-title">
-        <h2 id="moderation-title">Moderation</h2>
-        <p>
-          You started, co-sponsor or co-organize this petition, so other moderators handle its moderation.
-        </p>
+        <h2 id="moderation-title">{t("petition.moderator.title")}</h2>
+        <p>{t("petition.moderator.standsAside")}</p>
       </section>
     );
   }
@@ -32,25 +33,31 @@ export function ModeratorPanel({ petition, viewer }: Pick<PetitionPageData, "pet
   );
   return (
     <section className="card stack" aria-labelledby="moderation-title">
-      <h2 id="moderation-title">Moderation</h2>
-      {viewer.transitions.includes("approve") ? step("approve", "Approve and open", "") : null}
+      <h2 id="moderation-title">{t("petition.moderator.title")}</h2>
+      {viewer.transitions.includes("approve") ? step("approve", t("petition.moderator.approve"), "") : null}
       {viewer.transitions.includes("reject") ? <RejectForm /> : null}
       {petition.closeRequest ? (
         <p>
-          Its creator asked on {formatDate(petition.closeRequest.on)} to close it early:{" "}
-          {petition.closeRequest.reason}
+          {t("petition.moderator.closeAsked", {
+            day: format.utcDay(petition.closeRequest.on),
+            reason: petition.closeRequest.reason,
+          })}
         </p>
       ) : null}
-      {viewer.transitions.includes("close") ? step("close", "Close early", "danger") : null}
-      {viewer.transitions.includes("archive") ? step("archive", "Archive") : null}
+      {viewer.transitions.includes("close")
+        ? step("close", t("petition.organizer.closeEarly"), "danger")
+        : null}
+      {viewer.transitions.includes("archive") ? step("archive", t("petition.moderator.archive")) : null}
       {viewer.transitions.includes("hide") ? <HideForm /> : null}
-      {viewer.transitions.includes("unhide") ? step("unhide", "Show again") : null}
+      {viewer.transitions.includes("unhide") ? step("unhide", t("petition.moderator.unhide")) : null}
       {viewer.canEdit || viewer.canInvalidate ? (
         <p>
-          {viewer.canEdit ? <Link to={`/petitions/${petition.slug}/edit`}>Fix typos</Link> : null}
+          {viewer.canEdit ? (
+            <Link to={`/petitions/${petition.slug}/edit`}>{t("petition.edit.fixTypos")}</Link>
+          ) : null}
           {viewer.canEdit && viewer.canInvalidate ? " · " : null}
           {viewer.canInvalidate ? (
-            <Link to={`/petitions/${petition.slug}/invalidate`}>Invalidate signatures</Link>
+            <Link to={`/petitions/${petition.slug}/invalidate`}>{t("petition.invalidate.title")}</Link>
           ) : null}
         </p>
       ) : null}
@@ -60,11 +67,12 @@ export function ModeratorPanel({ petition, viewer }: Pick<PetitionPageData, "pet
 
 /** A moderator approves a creator's request that leadership respond at one of their milestones. */
 export function ApproveResponseButton({ milestoneId }: { milestoneId: number }) {
+  const t = useT();
   return (
     <PageActionButton
       intent="approve-response"
       instance={{ name: "milestoneId", value: String(milestoneId) }}
-      label="Approve this response obligation"
+      label={t("petition.moderator.approveResponse")}
       className="secondary"
     />
   );
@@ -72,6 +80,7 @@ export function ApproveResponseButton({ milestoneId }: { milestoneId: number }) 
 
 /** A moderator's rejection, with the reason the organizers are told. */
 function RejectForm() {
+  const t = useT();
   const [form, fields] = useForm({
     id: "transition-reject",
     lastResult: useActionResultFor("transition", "reject"),
@@ -83,14 +92,14 @@ function RejectForm() {
       <FormErrors id={form.errorId} errors={form.errors} />
       <input type="hidden" name="step" value="reject" />
       <ChoiceField
-        label="Reason for rejecting"
+        label={t("petition.moderator.rejectReason")}
         field={fields.reason}
-        placeholder="Choose a reason"
-        options={REJECTION_REASONS.map((r) => ({ value: r, label: REJECTION_LABELS[r] }))}
+        placeholder={t("petition.moderator.chooseReason")}
+        options={REJECTION_REASONS.map((r) => ({ value: r, label: t(`petition.rejection.${r}`) }))}
       />
-      <TextareaField label="Note to the organizers (optional)" field={fields.note} rows={2} />
+      <TextareaField label={t("petition.moderator.rejectNote")} field={fields.note} rows={2} />
       <button type="submit" name="intent" value="transition" className="danger">
-        Reject
+        {t("petition.moderator.reject")}
       </button>
     </Form>
   );
@@ -98,6 +107,7 @@ function RejectForm() {
 
 /** A moderator hides an open or closed petition from lists, with a reason shown on it. */
 function HideForm() {
+  const t = useT();
   const [form, fields] = useForm({
     id: "transition-hide",
     lastResult: useActionResultFor("transition", "hide"),
@@ -108,9 +118,9 @@ function HideForm() {
     <Form method="post" className="stack" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
       <input type="hidden" name="step" value="hide" />
-      <InputField label="Reason for hiding" field={fields.reason} />
+      <InputField label={t("petition.moderator.hideReason")} field={fields.reason} />
       <button type="submit" name="intent" value="transition" className="danger">
-        Hide from lists
+        {t("petition.moderator.hide")}
       </button>
     </Form>
   );

@@ -1,6 +1,7 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
-import { formatDate } from "../format";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/translate";
 import { FormErrors, InputField, PageActionButton, TextareaField, useActionResultFor } from "../forms";
 import { useLazyValidation } from "../validation";
 import type { PetitionPageData } from "./page-data";
@@ -14,31 +15,42 @@ export function OrganizerPanel({
   viewer,
   coSponsors,
 }: Pick<PetitionPageData, "petition" | "viewer" | "coSponsors">) {
+  const t = useT();
+  const format = useFormat();
   const showCoSponsors =
     ["collecting", "awaiting_moderation"].includes(petition.state) || coSponsors.length > 0;
   return (
     <>
       {showCoSponsors ? (
         <section className="card" aria-labelledby="sponsors-title">
-          <h2 id="sponsors-title">Co-sponsors</h2>
+          <h2 id="sponsors-title">{t("petition.organizer.coSponsors")}</h2>
           <p>
-            {coSponsors.length} of {petition.coSponsorsRequired} needed
             {coSponsors.length && !viewer.canDropCoSponsors
-              ? `: ${coSponsors.map((s) => s.name ?? "A colleague").join(", ")}`
-              : ""}
-            .
+              ? t("petition.organizer.neededNamed", {
+                  count: coSponsors.length,
+                  required: petition.coSponsorsRequired,
+                  names: coSponsors.map((s) => s.name ?? t("petition.aColleague")).join(", "),
+                })
+              : t("petition.organizer.needed", {
+                  count: coSponsors.length,
+                  required: petition.coSponsorsRequired,
+                })}
           </p>
-          <p className="muted">Co-sponsors endorse the petition so it can open; they do not organize it.</p>
+          <p className="muted">{t("petition.organizer.coSponsorsExplain")}</p>
           {viewer.canDropCoSponsors && coSponsors.length ? (
             <ul>
               {coSponsors.map((s) => (
                 <li key={s.personId}>
-                  {s.name ?? "A colleague"}{" "}
+                  {s.name ?? t("petition.aColleague")}{" "}
                   {s.personId !== null ? (
                     <PageActionButton
                       intent="drop-co-sponsor"
                       instance={{ name: "personId", value: String(s.personId) }}
-                      label={`Drop ${s.name ?? "this co-sponsor"}`}
+                      label={
+                        s.name
+                          ? t("petition.organizer.drop", { name: s.name })
+                          : t("petition.organizer.dropThis")
+                      }
                       className="link-button"
                     />
                   ) : null}
@@ -50,31 +62,35 @@ export function OrganizerPanel({
             <PageActionButton
               intent="transition"
               step="co-sponsor"
-              label="Co-sponsor this petition"
+              label={t("petition.organizer.coSponsor")}
               className=""
             />
           ) : null}
           {petition.state === "collecting" && viewer.isCreator ? (
-            <p className="muted">Share this page&apos;s address with colleagues so they can co-sponsor it.</p>
+            <p className="muted">{t("petition.organizer.share")}</p>
           ) : null}
         </section>
       ) : null}
       {viewer.transitions.includes("submit") ? (
         <section className="card stack" aria-labelledby="draft-title">
-          <h2 id="draft-title">Your draft</h2>
+          <h2 id="draft-title">{t("petition.organizer.yourDraft")}</h2>
           {viewer.canEdit ? (
             <p>
-              <Link to={`/petitions/${petition.slug}/edit`}>Edit the draft</Link>
+              <Link to={`/petitions/${petition.slug}/edit`}>{t("petition.edit.editDraft")}</Link>
             </p>
           ) : null}
-          <PageActionButton intent="transition" step="submit" label="Send for co-sponsors" className="" />
+          <PageActionButton
+            intent="transition"
+            step="submit"
+            label={t("petition.organizer.send")}
+            className=""
+          />
         </section>
       ) : null}
       {viewer.canAddMilestone ? <MilestoneForm /> : null}
       {viewer.isCreator && petition.closeRequest ? (
         <p className="card">
-          You asked the moderators to close this petition early on {formatDate(petition.closeRequest.on)}; a
-          moderator decides.
+          {t("petition.organizer.closeAsked", { day: format.utcDay(petition.closeRequest.on) })}
         </p>
       ) : null}
       {viewer.transitions.includes("request-close") ? <CloseRequestForm /> : null}
@@ -84,6 +100,7 @@ export function OrganizerPanel({
 
 /** The creator asks moderators to close the petition early: a moderator closes it (or not). */
 function CloseRequestForm() {
+  const t = useT();
   const [form, fields] = useForm({
     id: "transition-request-close",
     lastResult: useActionResultFor("transition", "request-close"),
@@ -92,18 +109,18 @@ function CloseRequestForm() {
   });
   return (
     <section className="card" aria-labelledby="close-request-title">
-      <h2 id="close-request-title">Close early</h2>
+      <h2 id="close-request-title">{t("petition.organizer.closeEarly")}</h2>
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="step" value="request-close" />
         <TextareaField
-          label="Why should it close now?"
-          hint="Moderators decide whether to close it before its date; they read your reason."
+          label={t("petition.organizer.closeWhy")}
+          hint={t("petition.organizer.closeHint")}
           field={fields.reason}
           rows={2}
         />
         <button type="submit" name="intent" value="transition" className="secondary">
-          Ask the moderators to close it
+          {t("petition.organizer.closeAsk")}
         </button>
       </Form>
     </section>
@@ -112,6 +129,7 @@ function CloseRequestForm() {
 
 /** The creator's own milestone, before the petition opens. */
 function MilestoneForm() {
+  const t = useT();
   const [form, fields] = useForm({
     id: "add-milestone",
     lastResult: useActionResultFor("add-milestone"),
@@ -121,17 +139,17 @@ function MilestoneForm() {
   });
   return (
     <section className="card" aria-labelledby="add-milestone-title">
-      <h2 id="add-milestone-title">Add a milestone</h2>
+      <h2 id="add-milestone-title">{t("petition.organizer.addMilestoneTitle")}</h2>
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField label="Signatures" field={fields.threshold} type="number" />
+        <InputField label={t("petition.page.signatures")} field={fields.threshold} type="number" />
         <div className="checkbox">
           <input {...getInputProps(fields.responseRequired, { type: "checkbox" })} value="on" />
-          <label htmlFor={fields.responseRequired.id}>Requires a response from leadership</label>
+          <label htmlFor={fields.responseRequired.id}>{t("petition.organizer.responseRequired")}</label>
         </div>
-        <InputField label="Days to respond" field={fields.responseDays} type="number" />
+        <InputField label={t("petition.organizer.responseDays")} field={fields.responseDays} type="number" />
         <button type="submit" name="intent" value="add-milestone" className="secondary">
-          Add milestone
+          {t("petition.organizer.addMilestone")}
         </button>
       </Form>
     </section>

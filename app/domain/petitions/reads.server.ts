@@ -210,7 +210,7 @@ export function findSimilarPetitions(title: string) {
   return withStatus(rows).map(({ id: _id, wonAt, responseDueAt, ...row }) => ({
     ...row,
     won: wonAt !== null,
-    responseDueAt: dayOf(responseDueAt),
+    responseDueAt: minuteOf(responseDueAt),
   }));
 }
 
@@ -289,9 +289,10 @@ function asShownInLists<T extends { closesAt: Date | null; wonAt: Date | null; r
 ): T {
   return {
     ...row,
-    closesAt: dayOf(row.closesAt),
+    // A closing time and a due date are moments the reader sees in their own zone: to the minute.
+    closesAt: minuteOf(row.closesAt),
     wonAt: dayOf(row.wonAt),
-    ...(row.responseDueAt === undefined ? {} : { responseDueAt: dayOf(row.responseDueAt) }),
+    ...(row.responseDueAt === undefined ? {} : { responseDueAt: minuteOf(row.responseDueAt) }),
   };
 }
 
@@ -357,7 +358,7 @@ export function petitionView(petition: Petition, viewer: { isCreator: boolean; i
     signatureCount: petition.signatureCount,
     coSponsorsRequired: petition.coSponsorsRequired,
     openedAt: dayOf(petition.openedAt),
-    closesAt: dayOf(petition.closesAt),
+    closesAt: minuteOf(petition.closesAt),
     closedAt: dayOf(petition.closedAt),
     won: petition.wonAt !== null,
     // The creator's request to close early: for the creator and the moderators who decide it.
@@ -403,7 +404,7 @@ export function petitionPage(slug: string, user: User | null) {
         };
       }),
       nextThreshold: milestoneRows.find((m) => m.threshold > petition.signatureCount)?.threshold ?? null,
-      responseDueAt: dayOf(status?.responseDueAt ?? null),
+      responseDueAt: minuteOf(status?.responseDueAt ?? null),
       overdue: status?.overdue ?? false,
       responded: status?.responded ?? null,
       viewer,

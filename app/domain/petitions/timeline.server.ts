@@ -8,6 +8,8 @@ import {
   policyVersions,
   signatureInvalidations,
 } from "../../../db/schema";
+import type { Formatter } from "../../i18n/format";
+import type { MessageKey, Translate } from "../../i18n/translate";
 import { startOfDay } from "../../platform/time";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
 import { INVALIDATION_REASON_LABELS } from "../../vocabulary/petitions";
@@ -17,11 +19,15 @@ import type { Petition } from "./rights.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
 
+/** What an event says, as a catalog message: the page writes it in its reader's words (dates as UTC days). */
+type EventWords = { key: MessageKey; values?: Record<string, string | number | boolean | Date> };
+
 /**
  * What happened, at its exact time, with `key`: a name for it made of data that never changes (kind
  * and row id, or threshold), unique within the petition — what the Atom feed makes entry ids of.
  */
 export type PetitionEvent = TimelineEvent & {
+  words: EventWords;
   kind:
     | "created"
     | "opened"
@@ -57,23 +63,50 @@ const statements = preparedStatements((db) => ({
  * each policy version a response published, each commitment status change, each bulk invalidation
  * (how many, and why as a category), closed — each dated by day.
  */
-export function petitionTimeline(petition: Petition): TimelineEvent[] {
+export function petitionTimeline(
+  petition: Petition,
+  reader?: { t: Translate; format: Formatter },
+): TimelineEvent[] {
   // Dated by day: the page shows days, and loader data goes whole.
-  return petitionEvents(petition).map(({ at, text, href }) => ({
+  return petitionEvents(petition).map(({ at, text, words, href }) => ({
     at: new Date(startOfDay(at.getTime())),
-    text,
+    // In the reader's words for the page; without a reader, the English every feed id was made of.
+    text: reader ? said(words, reader) : text,
     ...(href ? { href } : {}),
   }));
 }
+
+const said = ({ key, values = {} }: EventWords, { t, format }: { t: Translate; format: Formatter }) =>
+  t(
+    key,
+    Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [
+        name,
+        value instanceof Date ? format.utcDay(value) : value,
+      ]),
+    ),
+  );
 
 /** The timeline's events at their exact times, oldest first, each with its kind and stable key. */
 export function petitionEvents(petition: Petition): PetitionEvent[] {
   const db = getDb();
   const events: PetitionEvent[] = [
-    { at: petition.createdAt, text: "Petition created", kind: "created", key: "created" },
+    {
+      at: petition.createdAt,
+      text: "Petition created",
+      words: { key: "petition.timeline.created" },
+      kind: "created",
+      key: "created",
+    },
   ];
   if (petition.openedAt)
-    events.push({ at: petition.openedAt, text: "Opened for signatures", kind: "opened", key: "opened" });
+    events.push({
+      at: petition.openedAt,
+      text: "Opened for signatures",
+      words: { key: "petition.timeline.opened" },
+      kind: "opened",
+      key: "opened",
+    });
   for (const m of listMilestones(petition.id)) {
     if (!m.reachedAt) continue;
     events.push({
@@ -81,6 +114,10 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       key: `milestone-${m.threshold}`,
       at: m.reachedAt,
       text: `Reached ${m.threshold.toLocaleString("en")} signatures${m.responseRequired ? " — leadership must respond" : ""}`,
+      words: {
+        key: "petition.timeline.milestone",
+        values: { threshold: m.threshold, respond: m.responseRequired ? "yes" : "no" },
+      },
     });
   }
   const responses = responsesToPetitions([petition.id]);
@@ -91,6 +128,7 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       key: `response-${r.announcementId}`,
       at: r.publishedAt,
       text: `Leadership responded: ${STANCE_LABELS[r.stance]} — “${r.title}”`,
+      words: { key: "petition.timeline.response", values: { stance: r.stance, title: r.title } },
       href: `/announcements/${r.slug}`,
     });
   }
@@ -115,6 +153,10 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
         key: `policy-version-${v.id}`,
         at: v.publishedAt,
         text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
+        words: {
+          key: "petition.timeline.policyVersion",
+          values: { title: v.title, version: v.version, effective: v.effectiveAt },
+        },
         href: `/policies/${v.slug}`,
       });
     }
@@ -136,6 +178,7 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
         key: `commitment-update-${u.id}`,
         at: u.at,
         text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}`,
+        words: { key: "petition.timeline.commitment", values: { text: u.text, status: u.status } },
       });
     }
   }
@@ -145,6 +188,7 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       key: `update-${u.id}`,
       at: u.at,
       text: "Update from the organizers",
+      words: { key: "petition.timeline.update" },
       href: "#updates",
     });
   }
@@ -155,11 +199,24 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       key: `invalidation-${i.id}`,
       at: i.invalidatedAt,
       text: `${i.count.toLocaleString("en")} signatures invalidated by a moderator: ${INVALIDATION_REASON_LABELS[i.reason]}`,
+      words: { key: "petition.timeline.invalidation", values: { count: i.count, reason: i.reason } },
     });
   }
   if (petition.closedAt)
-    events.push({ at: petition.closedAt, text: "Closed", kind: "closed", key: "closed" });
+    events.push({
+      at: petition.closedAt,
+      text: "Closed",
+      words: { key: "petition.timeline.closed" },
+      kind: "closed",
+      key: "closed",
+    });
   if (petition.wonAt)
-    events.push({ at: petition.wonAt, text: "Won — its creator declared victory", kind: "won", key: "won" });
+    events.push({
+      at: petition.wonAt,
+      text: "Won — its creator declared victory",
+      words: { key: "petition.timeline.won" },
+      kind: "won",
+      key: "won",
+    });
   return events.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

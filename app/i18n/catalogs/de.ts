@@ -2,6 +2,7 @@ import admin from "./de/admin.json";
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
+import petition from "./de/petition.json";
 import policies from "./de/policies.json";
 import type { MessageKey } from "./en";
 
@@ -10,5 +11,6 @@ export const de: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...petition,
   ...policies,
 };

@@ -4,7 +4,8 @@ import admin from "./en/admin.json";
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
+import petition from "./en/petition.json";
 import policies from "./en/policies.json";
 
-export const en = { ...admin, ...common, ...discussion, ...identity, ...policies };
+export const en = { ...admin, ...common, ...discussion, ...identity, ...petition, ...policies };
 export type MessageKey = keyof typeof en;

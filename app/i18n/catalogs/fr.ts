@@ -3,6 +3,7 @@ import admin from "./fr/admin.json";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
+import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
 
 export const fr: Record<MessageKey, string> = {
@@ -10,5 +11,6 @@ export const fr: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...petition,
   ...policies,
 };

@@ -3,6 +3,7 @@ import admin from "./ja/admin.json";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
+import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
 
 export const ja: Record<MessageKey, string> = {
@@ -10,5 +11,6 @@ export const ja: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...petition,
   ...policies,
 };
