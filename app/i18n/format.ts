@@ -57,3 +57,11 @@ export type Formatter = ReturnType<typeof formatterOf>;
 export function useFormat(): Formatter {
   return formatterOf(useIntl());
 }
+
+/** A size in its largest binary unit, and the decimals worth showing (the pages write the number). */
+export function sizeInUnits(bytes: number): { n: number; unit: "B" | "KiB" | "MiB" | "GiB"; digits: number } {
+  if (bytes < 1024) return { n: bytes, unit: "B", digits: 0 };
+  if (bytes < 1024 ** 2) return { n: bytes / 1024, unit: "KiB", digits: 1 };
+  if (bytes < 1024 ** 3) return { n: bytes / 1024 ** 2, unit: "MiB", digits: 1 };
+  return { n: bytes / 1024 ** 3, unit: "GiB", digits: 2 };
+}

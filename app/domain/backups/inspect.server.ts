@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { type DB, knownMigrations, schemaProblem } from "../../../db/client";
 import * as schema from "../../../db/schema";
+import { sizeInUnits } from "../../i18n/format";
 import { checkCounts } from "../petitions/counts.server";
 
 /**
@@ -164,12 +165,4 @@ export function describeSummary(summary: DatabaseSummary): string {
 export function describeBytes(bytes: number): string {
   const { n, unit, digits } = sizeInUnits(bytes);
   return `${n.toFixed(digits)} ${unit}`;
-}
-
-/** A size in its largest binary unit, and the decimals worth showing (the pages write the number). */
-export function sizeInUnits(bytes: number): { n: number; unit: "B" | "KiB" | "MiB" | "GiB"; digits: number } {
-  if (bytes < 1024) return { n: bytes, unit: "B", digits: 0 };
-  if (bytes < 1024 ** 2) return { n: bytes / 1024, unit: "KiB", digits: 1 };
-  if (bytes < 1024 ** 3) return { n: bytes / 1024 ** 2, unit: "MiB", digits: 1 };
-  return { n: bytes / 1024 ** 3, unit: "GiB", digits: 2 };
 }
