@@ -1,4 +1,5 @@
 import common from "./de/common.json";
+import signing from "./de/signing.json";
 import type { MessageKey } from "./en";
 
-export const de: Record<MessageKey, string> = { ...common };
+export const de: Record<MessageKey, string> = { ...common, ...signing };
