@@ -9,9 +9,8 @@ import { useT } from "../../i18n/translate";
 import {
   AnonymousReceipt,
   type AnonymousSigning,
-  issuedOtherwise,
   type PetitionKey,
-  progressLine,
+  useProgressLine,
 } from "../anonymous-signing";
 import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "../forms";
 import { useHydrated } from "../use-hydrated";
@@ -117,6 +116,7 @@ function SignForm({
   witnesses: string[];
 }) {
   const t = useT();
+  const progressLine = useProgressLine();
   const hydrated = useHydrated();
   const [visibility, setVisibility] = useState<"public" | "anonymous">("public");
   const [localError, setLocalError] = useState<string | null>(null);
@@ -158,7 +158,7 @@ function SignForm({
   const progress = signing.paused ? null : progressLine(signing.progress);
   const lastingRefusal =
     refused?.reason === "issued-otherwise"
-      ? issuedOtherwise
+      ? t("signing.refusal.issuedOtherwise")
       : refused?.reason === "not-in-log" || refused?.reason === "key-changed"
         ? refused.message
         : null;
