@@ -23,7 +23,8 @@ function startWorker(scope?: string): Promise<Progress> {
       worker.terminate();
       running = null;
       if (event.data.ok) resolve(event.data);
-      else reject(new WalletError(event.data.error ?? "This device could not get ready."));
+      else if (event.data.error) reject(new WalletError(event.data.error));
+      else reject(new WalletError("This device could not get ready.", { key: "signing.device.notReady" }));
     };
     worker.onerror = () => {
       worker.terminate();
@@ -31,6 +32,7 @@ function startWorker(scope?: string): Promise<Progress> {
       reject(
         new WalletError(
           "This device could not get ready for anonymous signing. Reload the page to try again.",
+          { key: "signing.device.notReadyReload" },
         ),
       );
     };
@@ -97,6 +99,7 @@ export async function ensureReady(scope: string, onProgress: (progress: Progress
   if (!running) {
     throw new WalletError(
       "This device is still getting ready for anonymous signing: it keeps trying in the background while a page of Undersigned is open. Try again in a few minutes, or sign publicly.",
+      { key: "signing.device.stillGettingReady" },
     );
   }
   const stop = watchIssuance(onProgress);
@@ -110,6 +113,7 @@ export async function ensureReady(scope: string, onProgress: (progress: Progress
   if (!(await isReadyFor(scope))) {
     throw new WalletError(
       "This device could not get ready for this petition yet. Try again in a few minutes, or sign publicly.",
+      { key: "signing.device.notReadyForPetition" },
     );
   }
 }

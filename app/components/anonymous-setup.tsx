@@ -16,7 +16,7 @@ import {
 } from "../browser/wallet/setup";
 import { forgetThisDevice, readRun, walletSecret } from "../browser/wallet/store";
 import { useT } from "../i18n/translate";
-import { useProgressLine } from "./anonymous-signing";
+import { useProgressLine, wordsOfWalletError } from "./anonymous-signing";
 import { QrCode } from "./qr-code";
 
 /**
@@ -35,13 +35,16 @@ type Phase =
   | { kind: "set-up" }
   | { kind: "unlock"; wallet: ServerWallet };
 
-/** A wallet's own words, or null: the page then says that it did not work (in the reader's words). */
-const messageOf = (error: unknown) => (error instanceof WalletError ? error.message : null);
+/** A wallet's error, worded when shown (wordsOfWalletError); null: the page says that it did not work. */
+const messageOf = (error: unknown) => (error instanceof WalletError ? error : null);
 
 export function AnonymousSetup({ person, back }: { person: Person; back: string | null }) {
   const t = useT();
   const [phase, setPhase] = useState<Phase>({ kind: "no-script" });
-  const [status, setStatus] = useState<{ kind: "success" | "error"; message: string | null } | null>(null);
+  const [status, setStatus] = useState<{
+    kind: "success" | "error";
+    message: string | WalletError | null;
+  } | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -91,7 +94,9 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
       <p>{t("signing.setup.intro")}</p>
       {status ? (
         <p className={`flash flash-${status.kind}`} role={status.kind === "error" ? "alert" : "status"}>
-          {status.message ?? t("signing.setup.error")}
+          {typeof status.message === "string"
+            ? status.message
+            : (wordsOfWalletError(status.message, t) ?? t("signing.setup.error"))}
         </p>
       ) : null}
       {phase.kind === "no-script" ? (
@@ -343,7 +348,7 @@ function Ready({
               disabled={busy}
               onClick={() =>
                 void act(async () => {
-                  await addPasskey(person);
+                  await addPasskey(person, t("signing.wallet.passkeyName"));
                   return t("signing.setup.passkeyAdded");
                 })
               }

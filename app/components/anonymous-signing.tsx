@@ -36,8 +36,17 @@ export type PetitionKey = { publicKey: string; fingerprint: string } | null;
 
 export const SETUP_PATH = "/my/anonymous-signing";
 
+/**
+ * A wallet error in the reader's words: this device's own from the catalogs, a server's refusal as
+ * the server worded it; null for any other error (the page says what went wrong in its own words).
+ */
+export function wordsOfWalletError(error: unknown, t: Translate): string | null {
+  if (!(error instanceof WalletError)) return null;
+  return error.words ? t(error.words.key, error.words.values) : error.message;
+}
+
 const messageOf = (error: unknown, t: Translate) =>
-  error instanceof WalletError ? error.message : t("signing.error.unknown");
+  wordsOfWalletError(error, t) ?? t("signing.error.unknown");
 
 /** How far this device's run got, or why it asked for nothing (the public log's witness, say), in the reader's words. */
 export function useProgressLine() {

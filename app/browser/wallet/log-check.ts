@@ -20,8 +20,8 @@ import {
   type Verifier,
   verifySignature,
 } from "../../platform/transparency/signed-note";
-import { WalletError } from "./http";
-import type { HeldFeedbackPermission, HeldPetition } from "./types";
+import { WalletError, type WalletWords } from "./http";
+import type { HeldFeedbackPermission, HeldPetition, Refusal } from "./types";
 
 /**
  * What a background run checks of the public log before it asks for anything (docs/anonymity.md,
@@ -321,6 +321,34 @@ export const FEEDBACK_KEY_NOT_CONFIRMED =
 
 /** This device's own refusals that stand (the others are the server's, or may change). */
 export const KEY_REFUSALS = new Set(["key-changed", "not-in-log"]);
+
+/**
+ * Why this device holds no usable signature for a petition, in the reader's words (a catalog key):
+ * its own refusals, and the server's "issued-otherwise" (which this device worked out itself);
+ * undefined for the server's other refusals, whose message the server worded.
+ */
+export function petitionRefusalWords(refused: Refusal | null | undefined): WalletWords | undefined {
+  switch (refused?.reason) {
+    case "not-in-log":
+      return { key: "signing.refusal.keyNotLogged" };
+    case "key-changed":
+      return { key: "signing.refusal.keyChanged" };
+    case "not-confirmed":
+      return { key: "signing.refusal.keyNotConfirmed" };
+    case "issued-otherwise":
+      return { key: "signing.refusal.issuedOtherwise" };
+    default:
+      return undefined;
+  }
+}
+
+/** unconfirmedKey's answer for a petition, in the reader's words. */
+export function unconfirmedKeyWords(entry: HeldPetition): WalletWords | undefined {
+  if (entry.refused && KEY_REFUSALS.has(entry.refused.reason)) return petitionRefusalWords(entry.refused);
+  if (!entry.logConfirmed || entry.logConfirmed !== entry.fingerprint)
+    return { key: "signing.refusal.keyNotConfirmed" };
+  return undefined;
+}
 
 /**
  * Why what this device holds must not be spent anonymously (signing, signing again, sending

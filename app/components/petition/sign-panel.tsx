@@ -2,7 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import type { z } from "zod";
-import { unconfirmedKey } from "../../browser/wallet/log-check";
+import { petitionRefusalWords, unconfirmedKeyWords } from "../../browser/wallet/log-check";
 import type { signSchema } from "../../domain/petitions/forms";
 import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/translate";
@@ -156,16 +156,18 @@ function SignForm({
   });
   const refused = signing.entry?.refused;
   const progress = signing.paused ? null : progressLine(signing.progress);
-  const lastingRefusal =
-    refused?.reason === "issued-otherwise"
-      ? t("signing.refusal.issuedOtherwise")
-      : refused?.reason === "not-in-log" || refused?.reason === "key-changed"
-        ? refused.message
-        : null;
+  const refusedWords =
+    refused?.reason === "issued-otherwise" ||
+    refused?.reason === "not-in-log" ||
+    refused?.reason === "key-changed"
+      ? petitionRefusalWords(refused)
+      : undefined;
+  const lastingRefusal = refusedWords ? t(refusedWords.key, refusedWords.values) : null;
   // A signature this device holds whose key the public log has not confirmed yet: kept, not spent.
   const held = signing.entry;
-  const unconfirmed =
-    !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKey(held) : null;
+  const unconfirmedWords =
+    !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKeyWords(held) : undefined;
+  const unconfirmed = unconfirmedWords ? t(unconfirmedWords.key, unconfirmedWords.values) : null;
   return (
     <section className="card sign-box" id={SIGN_BOX_ID} aria-labelledby="sign-title">
       <h2 id="sign-title">{t("signing.form.title")}</h2>
