@@ -93,8 +93,8 @@ export async function isReadyFor(scope: string): Promise<boolean> {
 export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
   // A paused log (a silent witness, a log that cannot be trusted) pauses anonymous signing for every
   // device alike, a signature already held included: the words say why, public signing goes on.
-  const paused = (await readRun())?.paused;
-  if (!running && paused) throw new WalletError(paused);
+  const last = await readRun();
+  if (!running && last?.paused) throw new WalletError(last.paused, last.pausedWords ?? undefined);
   if (await isReadyFor(scope)) return;
   if (!running) {
     throw new WalletError(

@@ -66,7 +66,13 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
       (run) =>
         run &&
         !run.completedAt &&
-        setProgress({ done: run.done, total: run.total, completed: false, paused: run.paused ?? undefined }),
+        setProgress({
+          done: run.done,
+          total: run.total,
+          completed: false,
+          paused: run.paused ?? undefined,
+          pausedWords: run.pausedWords ?? undefined,
+        }),
     );
     return watchIssuance(setProgress);
   }, [look]);

@@ -7,7 +7,7 @@ import {
   watchIssuance,
 } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
-import { WalletError } from "../browser/wallet/http";
+import { WalletError, type WalletWords } from "../browser/wallet/http";
 import type { Progress } from "../browser/wallet/issuance-run";
 import { moveLegacyEntries } from "../browser/wallet/legacy";
 import {
@@ -48,11 +48,21 @@ export function wordsOfWalletError(error: unknown, t: Translate): string | null 
 const messageOf = (error: unknown, t: Translate) =>
   wordsOfWalletError(error, t) ?? t("signing.error.unknown");
 
+type Pause = { paused?: string | null; pausedWords?: WalletWords | null };
+
+/** Why runs ask for nothing, in the reader's words (the English kept with it when it has none). */
+const pauseWords = (pause: Pause, t: Translate) =>
+  pause.pausedWords ? t(pause.pausedWords.key, pause.pausedWords.values) : (pause.paused ?? null);
+
+/** A run's pause, kept as the run recorded it (worded when shown), or null. */
+const pauseOf = (pause: Pause | null | undefined): Pause | null => (pause?.paused ? pause : null);
+
 /** How far this device's run got, or why it asked for nothing (the public log's witness, say), in the reader's words. */
 export function useProgressLine() {
   const t = useT();
   return (progress: Progress | null) => {
-    if (progress?.paused) return progress.paused;
+    if (progress?.paused)
+      return pauseWords({ paused: progress.paused, pausedWords: progress.pausedWords }, t);
     return progress && !progress.completed
       ? t("signing.progress", { done: progress.done, total: progress.total })
       : null;
@@ -80,7 +90,7 @@ export function useAnonymousSigning(
   const [digest, setDigest] = useState<Digest | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   /** Why this device's runs ask for nothing now (a witness has not confirmed the public log lately). */
-  const [paused, setPaused] = useState<string | null>(null);
+  const [paused, setPaused] = useState<Pause | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const digestRef = useRef<Digest | null>(null);
@@ -94,7 +104,7 @@ export function useAnonymousSigning(
     const stopWatching = watchIssuance((p) => {
       if (stopped) return;
       setProgress(p);
-      if (p.paused) setPaused(p.paused);
+      if (p.paused) setPaused(pauseOf(p));
       if (p.completed) {
         setPaused(null);
         void heldPetition(petition.id).then(setEntry);
@@ -129,7 +139,7 @@ export function useAnonymousSigning(
       const secret = await walletSecret();
       if (stopped) return;
       setHasWallet(secret !== null);
-      setPaused((await readRun())?.paused ?? null);
+      setPaused(pauseOf(await readRun()));
       if (signedPublicly) await markSignedPublicly(petition.id);
       await rememberTitle(petition.id, petition.title);
       setEntry(await heldPetition(petition.id));
@@ -138,7 +148,7 @@ export function useAnonymousSigning(
         void startBackgroundIssuance(scope).then(async () => {
           if (stopped) return;
           setEntry(await heldPetition(petition.id));
-          setPaused((await readRun())?.paused ?? null);
+          setPaused(pauseOf(await readRun()));
         });
       }
       await refresh();
@@ -176,7 +186,7 @@ export function useAnonymousSigning(
     entry,
     digest,
     progress,
-    paused,
+    paused: paused ? pauseWords(paused, t) : null,
     busy,
     error,
     /** Whether this device says its person signed here anonymously (standing, pending or withdrawn). */

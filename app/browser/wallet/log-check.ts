@@ -53,7 +53,7 @@ export type LoggedKey = { fingerprint: string; publicKey: string } | "disproved"
 export type LogCheck =
   | { state: "verified"; keys: Map<string, LoggedKey>; witnessNames: string[]; size: number }
   /** Nothing is asked this run: a witness is stale, or the log cannot be trusted at all. */
-  | { state: "paused"; message: string };
+  | { state: "paused"; message: string; words: WalletWords };
 
 /** Clock skew a witness may have: a cosignature dated further ahead is not accepted. */
 const FUTURE_SKEW_MS = 5 * 60_000;
@@ -101,9 +101,10 @@ const isTrust = (value: unknown): value is Trust => {
   );
 };
 
-const stopped = (why: string): LogCheck => ({
+const stopped = (why: string, key: WalletWords["key"]): LogCheck => ({
   state: "paused",
   message: `Anonymous signing is stopped on this device: ${why} This device will not ask for anything to sign with until that is explained. ${PUBLIC_STILL_WORKS}`,
+  words: { key },
 });
 
 const when = (ms: number) =>
@@ -114,6 +115,12 @@ export function witnessPause(name: string, lastConfirmed: number | undefined): s
   const since = lastConfirmed ? ` since ${when(lastConfirmed)}` : " recently";
   return `Anonymous signing is paused: the independent witness ${name} has not confirmed the public log${since}. This device asks for nothing to sign with until it does, and neither does anyone else's. ${PUBLIC_STILL_WORKS}`;
 }
+
+/** The same in the reader's words (the time stays the UTC one, labelled so). */
+export const witnessPauseWords = (name: string, lastConfirmed: number | undefined): WalletWords => ({
+  key: "signing.pause.witness",
+  values: { name, confirmed: lastConfirmed ? "yes" : "no", since: lastConfirmed ?? 0 },
+});
 
 function verifierOf(vkey: string, type: number): Verifier | null {
   try {
@@ -152,16 +159,23 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
   if (served.origin !== pin.origin || served.logKey !== pin.logKey) {
     return stopped(
       "the server now shows a public log with another name or key than the one this device first saw, so its records could be rewritten without anyone noticing.",
+      "signing.pause.renamed",
     );
   }
   const logVerifier = verifierOf(pin.logKey, SIG_ED25519);
   if (!logVerifier)
-    return stopped("the public log's key, as this device first saw it, is not one it can check.");
+    return stopped(
+      "the public log's key, as this device first saw it, is not one it can check.",
+      "signing.pause.badLogKey",
+    );
   // Witnesses are never fewer than this device first saw, and freshness never looser.
   const witnessKeys = [...new Set([...pin.witnesses, ...served.witnesses])];
   const witnesses = witnessKeys.map((key) => verifierOf(key, SIG_COSIGNATURE));
   if (witnesses.some((w) => w === null))
-    return stopped("the server names an independent witness whose key is not one this device can check.");
+    return stopped(
+      "the server names an independent witness whose key is not one this device can check.",
+      "signing.pause.badWitnessKey",
+    );
   const required = witnesses as Verifier[];
   const freshnessMs = floored(Math.min(pin.freshnessMinutes, served.freshnessMinutes)) * 60_000;
   pin = { ...pin, witnesses: witnessKeys, freshnessMinutes: freshnessMs / 60_000 };
@@ -175,6 +189,9 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
       message: first
         ? witnessPause(first.name, pin.lastConfirmed[first.name])
         : `Anonymous signing is paused: the public log has not started yet. ${PUBLIC_STILL_WORKS}`,
+      words: first
+        ? witnessPauseWords(first.name, pin.lastConfirmed[first.name])
+        : { key: "signing.pause.notStarted" },
     };
   }
   let body: string;
@@ -185,15 +202,21 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     checkpoint = parseCheckpoint(body);
   } catch (error) {
     if (error instanceof NoteError)
-      return stopped("what the server shows as the public log's latest state cannot be read.");
+      return stopped(
+        "what the server shows as the public log's latest state cannot be read.",
+        "signing.pause.unreadable",
+      );
     throw error;
   }
   const logSignature = signatureBy(signatures, logVerifier);
   if (checkpoint.origin !== pin.origin || !logSignature || !verifySignature(body, logSignature, logVerifier))
-    return stopped("the public log's latest state does not carry the log's own signature.");
+    return stopped(
+      "the public log's latest state does not carry the log's own signature.",
+      "signing.pause.unsigned",
+    );
 
   const lastConfirmed = { ...pin.lastConfirmed };
-  let pause: string | null = null;
+  let pause: { message: string; words: WalletWords } | null = null;
   for (const witness of required) {
     const signature = signatureBy(signatures, witness);
     const verifies = signature !== undefined && verifySignature(body, signature, witness);
@@ -202,11 +225,14 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
       lastConfirmed[witness.name] = Math.max(lastConfirmed[witness.name] ?? 0, time);
       if (now - time <= freshnessMs) continue;
     }
-    pause ??= witnessPause(witness.name, lastConfirmed[witness.name]);
+    pause ??= {
+      message: witnessPause(witness.name, lastConfirmed[witness.name]),
+      words: witnessPauseWords(witness.name, lastConfirmed[witness.name]),
+    };
   }
   if (pause) {
     await pins.write({ ...pin, lastConfirmed });
-    return { state: "paused", message: pause };
+    return { state: "paused", ...pause };
   }
 
   // Append-only: from the last checkpoint this device verified, the log only grows.
@@ -217,6 +243,7 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     if (!consistent) {
       return stopped(
         "the public log was rewritten: what it shows now does not extend what this device checked before.",
+        "signing.pause.rewritten",
       );
     }
     // An older witnessed checkpoint (a witness was added since) is consistent but moves nothing back.

@@ -148,8 +148,8 @@ export async function actOnSignature(petitionId: number, action: "withdraw" | "s
   const unconfirmed = action === "sign" ? unconfirmedKey(entry) : null;
   if (unconfirmed) throw new WalletError(unconfirmed, unconfirmedKeyWords(entry));
   // Signing again waits out a paused log, as a first signature does (background-tokens.ts ensureReady).
-  const paused = action === "sign" ? (await readRun())?.paused : null;
-  if (paused) throw new WalletError(paused);
+  const run = action === "sign" ? await readRun() : null;
+  if (run?.paused) throw new WalletError(run.paused, run.pausedWords ?? undefined);
   const seq = entry.actionSeq + 1;
   const proof = await signAction(await signerOf(entry), entry.token.tokenId, action, seq);
   await randomWait(500, 3_000);
