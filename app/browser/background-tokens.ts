@@ -1,4 +1,4 @@
-import { WalletError } from "./wallet/http";
+import { WalletError, type WalletWords } from "./wallet/http";
 import { PROGRESS_CHANNEL, type Progress, runIsDue } from "./wallet/issuance-run";
 import { moveLegacyEntries } from "./wallet/legacy";
 import { readEntry, readRun, walletSecret } from "./wallet/store";
@@ -19,11 +19,13 @@ let running: Promise<Progress> | null = null;
 function startWorker(scope?: string): Promise<Progress> {
   running ??= new Promise<Progress>((resolve, reject) => {
     const worker = new Worker(new URL("./token-worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<Progress & { ok: boolean; error?: string }>) => {
+    worker.onmessage = (
+      event: MessageEvent<Progress & { ok: boolean; error?: string; words?: WalletWords }>,
+    ) => {
       worker.terminate();
       running = null;
       if (event.data.ok) resolve(event.data);
-      else if (event.data.error) reject(new WalletError(event.data.error));
+      else if (event.data.error) reject(new WalletError(event.data.error, event.data.words));
       else reject(new WalletError("This device could not get ready.", { key: "signing.device.notReady" }));
     };
     worker.onerror = () => {

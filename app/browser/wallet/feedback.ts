@@ -58,16 +58,19 @@ export async function sendFeedbackAnonymously(
   if (!(await walletSecret())) {
     throw new WalletError(
       "This device is not set up for anonymous signing and feedback yet: get it ready on “Anonymous signing on this device” (My petitions links to it), or send it with your name.",
+      { key: "signing.feedback.notSetUp" },
     );
   }
   // Before this device's run has completed, the sender waits for it: nothing is fetched for sending.
   await ensureReady(scope, onProgress);
   const permission = await readEntry<HeldFeedbackPermission>(scope);
   if (!permission?.token) {
-    throw new WalletError(
-      permission?.refused?.message ??
-        "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
-    );
+    throw permission?.refused
+      ? new WalletError(permission.refused.message)
+      : new WalletError(
+          "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
+          { key: "signing.feedback.cannotSend" },
+        );
   }
   // Only with this week's key as the public log confirmed it (checked by the background run).
   const unconfirmed = unconfirmedKey(permission);
@@ -75,6 +78,7 @@ export async function sendFeedbackAnonymously(
   if (permission.used) {
     throw new WalletError(
       "You have sent this policy anonymous feedback this week already: one a week, so that nobody can flood it without a name.",
+      { key: "signing.feedback.alreadySent" },
     );
   }
   const secret = await walletSecret();
