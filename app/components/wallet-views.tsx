@@ -279,7 +279,7 @@ export function AnonymousFeedbackHeld() {
           ))}
         </ul>
       ) : (
-        <p className="muted">None on this device.</p>
+        <p className="muted">{t("signing.wallet.noneFeedback")}</p>
       )}
       <p className="hint">
         {t.rich("signing.wallet.feedbackHint", {
