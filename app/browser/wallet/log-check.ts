@@ -73,16 +73,28 @@ type KeysAnswer = {
   keys: Array<{ scope: string; index: number; data: string; proof: string[] }>;
 };
 
-async function readJson<T>(fetchLog: LogFetch, path: string, what: string): Promise<T> {
+/** What a request to the public log reads, as its refusal names it. */
+const READING = {
+  keys: "its keys",
+  signingKeys: "its signing keys",
+  consistency: "its consistency",
+} as const;
+
+async function readJson<T>(fetchLog: LogFetch, path: string, reading: keyof typeof READING): Promise<T> {
+  const what = READING[reading];
   let response: Response;
   try {
     response = await fetchLog(path);
   } catch {
-    throw new WalletError(`The public log could not be reached (${what}): this device tries again later.`);
+    throw new WalletError(`The public log could not be reached (${what}): this device tries again later.`, {
+      key: "signing.log.unreachable",
+      values: { what: reading },
+    });
   }
   if (!response.ok)
     throw new WalletError(
       `The public log could not be read (${what}, ${response.status}): this device tries again later.`,
+      { key: "signing.log.unreadable", values: { what: reading, status: response.status } },
     );
   return (await response.json()) as T;
 }
@@ -141,9 +153,11 @@ function proofOf(encoded: string[]): Hash[] | null {
 
 /** Checks the public log as served now; `now` in ms. Throws WalletError when it cannot be read (tried again later). */
 export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore): Promise<LogCheck> {
-  const served = await readJson<unknown>(fetchLog, "/api/log/trust", "its keys");
+  const served = await readJson<unknown>(fetchLog, "/api/log/trust", "keys");
   if (!isTrust(served))
-    throw new WalletError("The public log's description could not be read: this device tries again later.");
+    throw new WalletError("The public log's description could not be read: this device tries again later.", {
+      key: "signing.log.descriptionUnreadable",
+    });
   let pin = await pins.read();
   if (!pin) {
     // First sight: trusted as served (docs/transparency-log.md, "What it does not protect"); from
@@ -181,7 +195,7 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
   pin = { ...pin, witnesses: witnessKeys, freshnessMinutes: freshnessMs / 60_000 };
   await pins.write(pin);
 
-  const answer = await readJson<KeysAnswer>(fetchLog, "/api/log/keys", "its signing keys");
+  const answer = await readJson<KeysAnswer>(fetchLog, "/api/log/keys", "signingKeys");
   if (!answer.checkpoint) {
     const first = required[0];
     return {
@@ -270,7 +284,7 @@ async function consistentWith(
   const answer = await readJson<{ proof?: string[] }>(
     fetchLog,
     `/api/log/proof/consistency?from=${small.size}&to=${large.size}`,
-    "its consistency",
+    "consistency",
   );
   const proof = proofOf(answer.proof ?? []);
   return proof !== null && verifyConsistency(small.size, large.size, proof, small.root, large.root);
