@@ -3,7 +3,7 @@ import { ensureReady } from "../background-tokens";
 import { toBase64url } from "../blind-tokens";
 import { errorOf, postJson, randomWait, WalletError } from "./http";
 import type { Progress } from "./issuance-run";
-import { unconfirmedKey } from "./log-check";
+import { feedbackRefusalWords, unconfirmedKey, unconfirmedKeyWords } from "./log-check";
 import { allEntries, dropEntry, readEntry, walletSecret, writeEntry } from "./store";
 import type { FeedbackReceipt, HeldFeedbackPermission } from "./types";
 
@@ -66,7 +66,7 @@ export async function sendFeedbackAnonymously(
   const permission = await readEntry<HeldFeedbackPermission>(scope);
   if (!permission?.token) {
     throw permission?.refused
-      ? new WalletError(permission.refused.message)
+      ? new WalletError(permission.refused.message, feedbackRefusalWords(permission.refused))
       : new WalletError(
           "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
           { key: "signing.feedback.cannotSend" },
@@ -74,7 +74,7 @@ export async function sendFeedbackAnonymously(
   }
   // Only with this week's key as the public log confirmed it (checked by the background run).
   const unconfirmed = unconfirmedKey(permission);
-  if (unconfirmed) throw new WalletError(unconfirmed);
+  if (unconfirmed) throw new WalletError(unconfirmed, unconfirmedKeyWords(permission));
   if (permission.used) {
     throw new WalletError(
       "You have sent this policy anonymous feedback this week already: one a week, so that nobody can flood it without a name.",

@@ -383,11 +383,27 @@ export function petitionRefusalWords(refused: Refusal | null | undefined): Walle
   }
 }
 
-/** unconfirmedKey's answer for a petition, in the reader's words. */
-export function unconfirmedKeyWords(entry: HeldPetition): WalletWords | undefined {
-  if (entry.refused && KEY_REFUSALS.has(entry.refused.reason)) return petitionRefusalWords(entry.refused);
+/** The same for a policy's anonymous feedback this week: this device's own refusals of its key. */
+export function feedbackRefusalWords(refused: Refusal | null | undefined): WalletWords | undefined {
+  switch (refused?.reason) {
+    case "not-in-log":
+      return { key: "signing.refusal.feedbackKeyNotLogged" };
+    case "key-changed":
+      return { key: "signing.refusal.feedbackKeyChanged" };
+    case "not-confirmed":
+      return { key: "signing.refusal.feedbackKeyNotConfirmed" };
+    default:
+      return undefined;
+  }
+}
+
+/** unconfirmedKey's answer in the reader's words. */
+export function unconfirmedKeyWords(entry: HeldPetition | HeldFeedbackPermission): WalletWords | undefined {
+  const petition = entry.kind === "petition";
+  if (entry.refused && KEY_REFUSALS.has(entry.refused.reason))
+    return petition ? petitionRefusalWords(entry.refused) : feedbackRefusalWords(entry.refused);
   if (!entry.logConfirmed || entry.logConfirmed !== entry.fingerprint)
-    return { key: "signing.refusal.keyNotConfirmed" };
+    return { key: petition ? "signing.refusal.keyNotConfirmed" : "signing.refusal.feedbackKeyNotConfirmed" };
   return undefined;
 }
 
