@@ -378,6 +378,8 @@ export function petitionRefusalWords(refused: Refusal | null | undefined): Walle
       return { key: "signing.refusal.keyNotConfirmed" };
     case "issued-otherwise":
       return { key: "signing.refusal.issuedOtherwise" };
+    case "key-mismatch":
+      return { key: "signing.refusal.keyMismatch" };
     default:
       return undefined;
   }
@@ -392,6 +394,8 @@ export function feedbackRefusalWords(refused: Refusal | null | undefined): Walle
       return { key: "signing.refusal.feedbackKeyChanged" };
     case "not-confirmed":
       return { key: "signing.refusal.feedbackKeyNotConfirmed" };
+    case "key-mismatch":
+      return { key: "signing.refusal.keyMismatch" };
     default:
       return undefined;
   }
