@@ -1,4 +1,4 @@
-import { WalletError } from "./wallet/http";
+import { WalletError, type WalletWords } from "./wallet/http";
 import { PROGRESS_CHANNEL, type Progress, runIsDue } from "./wallet/issuance-run";
 import { moveLegacyEntries } from "./wallet/legacy";
 import { readEntry, readRun, walletSecret } from "./wallet/store";
@@ -19,11 +19,14 @@ let running: Promise<Progress> | null = null;
 function startWorker(scope?: string): Promise<Progress> {
   running ??= new Promise<Progress>((resolve, reject) => {
     const worker = new Worker(new URL("./token-worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<Progress & { ok: boolean; error?: string }>) => {
+    worker.onmessage = (
+      event: MessageEvent<Progress & { ok: boolean; error?: string; words?: WalletWords }>,
+    ) => {
       worker.terminate();
       running = null;
       if (event.data.ok) resolve(event.data);
-      else reject(new WalletError(event.data.error ?? "This device could not get ready."));
+      else if (event.data.error) reject(new WalletError(event.data.error, event.data.words));
+      else reject(new WalletError("This device could not get ready.", { key: "signing.device.notReady" }));
     };
     worker.onerror = () => {
       worker.terminate();
@@ -31,6 +34,7 @@ function startWorker(scope?: string): Promise<Progress> {
       reject(
         new WalletError(
           "This device could not get ready for anonymous signing. Reload the page to try again.",
+          { key: "signing.device.notReadyReload" },
         ),
       );
     };
@@ -91,12 +95,13 @@ export async function isReadyFor(scope: string): Promise<boolean> {
 export async function ensureReady(scope: string, onProgress: (progress: Progress) => void): Promise<void> {
   // A paused log (a silent witness, a log that cannot be trusted) pauses anonymous signing for every
   // device alike, a signature already held included: the words say why, public signing goes on.
-  const paused = (await readRun())?.paused;
-  if (!running && paused) throw new WalletError(paused);
+  const last = await readRun();
+  if (!running && last?.paused) throw new WalletError(last.paused, last.pausedWords ?? undefined);
   if (await isReadyFor(scope)) return;
   if (!running) {
     throw new WalletError(
       "This device is still getting ready for anonymous signing: it keeps trying in the background while a page of Undersigned is open. Try again in a few minutes, or sign publicly.",
+      { key: "signing.device.stillGettingReady" },
     );
   }
   const stop = watchIssuance(onProgress);
@@ -110,6 +115,7 @@ export async function ensureReady(scope: string, onProgress: (progress: Progress
   if (!(await isReadyFor(scope))) {
     throw new WalletError(
       "This device could not get ready for this petition yet. Try again in a few minutes, or sign publicly.",
+      { key: "signing.device.notReadyForPetition" },
     );
   }
 }

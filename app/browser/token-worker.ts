@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import { WalletError } from "./wallet/http";
 import { PROGRESS_CHANNEL, type Progress, runIssuance } from "./wallet/issuance-run";
 
 /**
@@ -14,6 +15,11 @@ self.addEventListener("message", (event: MessageEvent<{ scope?: string }>) => {
   ).then(
     (progress) => postMessage({ ok: true, ...progress }),
     (error: unknown) =>
-      postMessage({ ok: false, error: error instanceof Error ? error.message : "The run stopped." }),
+      postMessage({
+        ok: false,
+        error: error instanceof Error ? error.message : "The run stopped.",
+        // The page says it in the reader's words when the wallet has them.
+        words: error instanceof WalletError ? error.words : undefined,
+      }),
   );
 });

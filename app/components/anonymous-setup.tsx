@@ -15,7 +15,8 @@ import {
   unlockWithRecoveryCode,
 } from "../browser/wallet/setup";
 import { forgetThisDevice, readRun, walletSecret } from "../browser/wallet/store";
-import { progressLine } from "./anonymous-signing";
+import { useT } from "../i18n/translate";
+import { useProgressLine, wordsOfWalletError } from "./anonymous-signing";
 import { QrCode } from "./qr-code";
 
 /**
@@ -34,12 +35,16 @@ type Phase =
   | { kind: "set-up" }
   | { kind: "unlock"; wallet: ServerWallet };
 
-const messageOf = (error: unknown) =>
-  error instanceof WalletError ? error.message : "That did not work on this device. Try again.";
+/** A wallet's error, worded when shown (wordsOfWalletError); null: the page says that it did not work. */
+const messageOf = (error: unknown) => (error instanceof WalletError ? error : null);
 
 export function AnonymousSetup({ person, back }: { person: Person; back: string | null }) {
+  const t = useT();
   const [phase, setPhase] = useState<Phase>({ kind: "no-script" });
-  const [status, setStatus] = useState<{ kind: "success" | "error"; message: string } | null>(null);
+  const [status, setStatus] = useState<{
+    kind: "success" | "error";
+    message: string | WalletError | null;
+  } | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -61,7 +66,13 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
       (run) =>
         run &&
         !run.completedAt &&
-        setProgress({ done: run.done, total: run.total, completed: false, paused: run.paused ?? undefined }),
+        setProgress({
+          done: run.done,
+          total: run.total,
+          completed: false,
+          paused: run.paused ?? undefined,
+          pausedWords: run.pausedWords ?? undefined,
+        }),
     );
     return watchIssuance(setProgress);
   }, [look]);
@@ -85,36 +96,25 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
 
   return (
     <>
-      <h1>Anonymous signing on this device</h1>
-      <p>
-        Anonymous signing follows you, not your browser: one secret, kept only on your own devices, makes your
-        anonymous signatures — the same ones on every device where you unlock it, so you can sign, check and
-        withdraw from any of them. The server keeps only a check (to tell a typo from your code) and, if you
-        add a passkey, a copy of the secret sealed by it that only the passkey can open.
-      </p>
+      <h1>{t("signing.setup.title")}</h1>
+      <p>{t("signing.setup.intro")}</p>
       {status ? (
         <p className={`flash flash-${status.kind}`} role={status.kind === "error" ? "alert" : "status"}>
-          {status.message}
+          {typeof status.message === "string"
+            ? status.message
+            : (wordsOfWalletError(status.message, t) ?? t("signing.setup.error"))}
         </p>
       ) : null}
       {phase.kind === "no-script" ? (
-        <p className="card">
-          This page needs JavaScript: anonymous signing lives on your devices, not on the server.
-        </p>
+        <p className="card">{t("signing.setup.noScript")}</p>
       ) : phase.kind === "loading" ? (
-        <p className="card muted">Looking at this device…</p>
+        <p className="card muted">{t("signing.setup.loading")}</p>
       ) : phase.kind === "insecure" ? (
-        <p className="card">
-          Anonymous signing needs a secure connection (https): this page was not loaded over one.
-        </p>
+        <p className="card">{t("signing.setup.insecure")}</p>
       ) : phase.kind === "set-up" ? (
         <section className="card stack" aria-labelledby="set-up-title">
-          <h2 id="set-up-title">Set up anonymous signing</h2>
-          <p>
-            This makes your secret on this device and shows it once as a recovery code. Write it down or keep
-            its QR code: with it (or a passkey) you unlock anonymous signing on your other devices, and
-            without either nobody, not even the administrators, can give it back.
-          </p>
+          <h2 id="set-up-title">{t("signing.setup.setUpTitle")}</h2>
+          <p>{t("signing.setup.setUpText")}</p>
           <Residual />
           <button
             type="button"
@@ -127,7 +127,7 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
               })
             }
           >
-            Set up anonymous signing
+            {t("signing.setup.setUp")}
           </button>
         </section>
       ) : phase.kind === "unlock" ? (
@@ -148,12 +148,8 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
           act={act}
         >
           <section className="card stack" aria-labelledby="forget-title">
-            <h2 id="forget-title">Forget on this device</h2>
-            <p>
-              On a shared computer, or if someone demands to look: this removes your secret and everything
-              about your anonymous signatures from this browser. They stay counted; you can unlock this device
-              again later with your passkey or recovery code.
-            </p>
+            <h2 id="forget-title">{t("signing.setup.forgetTitle")}</h2>
+            <p>{t("signing.setup.forgetText")}</p>
             <button
               type="button"
               className="danger"
@@ -162,17 +158,20 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
                 void act(async () => {
                   await forgetThisDevice();
                   await look();
-                  return "This device no longer holds your anonymous signing.";
+                  return t("signing.setup.forgotten");
                 })
               }
             >
-              Forget anonymous signing on this device
+              {t("signing.setup.forget")}
             </button>
           </section>
         </Ready>
       )}
       <p>
-        See also <Link to="/my/petitions">My petitions</Link> and <Link to="/my/feedback">My feedback</Link>.
+        {t.rich("signing.setup.seeAlso", {
+          petitions: (chunks) => <Link to="/my/petitions">{chunks}</Link>,
+          feedback: (chunks) => <Link to="/my/feedback">{chunks}</Link>,
+        })}
       </p>
     </>
   );
@@ -180,14 +179,8 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
 
 /** What a first unlocking on the day of signing shows: said on the screen where it happens. */
 function Residual() {
-  return (
-    <p className="hint">
-      What this cannot hide: the server records the day each of your devices first gets ready, for every open
-      petition. So if the first device you get ready does so on the day you sign a petition none of your
-      devices was ready for before, the server's records say you became able to sign it that day — not whether
-      you signed, nor how. Getting ready a day ahead avoids even that.
-    </p>
-  );
+  const t = useT();
+  return <p className="hint">{t("signing.setup.residual")}</p>;
 }
 
 function Unlock({
@@ -203,6 +196,7 @@ function Unlock({
   onUnlocked: () => void;
   onReset: () => void;
 }) {
+  const t = useT();
   const [support, setSupport] = useState<"yes" | "no" | "unknown">("unknown");
   useEffect(() => {
     void passkeySupport().then(setSupport);
@@ -219,18 +213,12 @@ function Unlock({
   };
   return (
     <section className="card stack" aria-labelledby="unlock-title">
-      <h2 id="unlock-title">Unlock anonymous signing here</h2>
-      <p>
-        You set up anonymous signing on another device. Unlock it here with your passkey or your recovery
-        code.
-      </p>
+      <h2 id="unlock-title">{t("signing.setup.unlockTitle")}</h2>
+      <p>{t("signing.setup.unlockText")}</p>
       <Residual />
       {wallet.passkeys.length ? (
         support === "no" ? (
-          <p className="hint">
-            This browser cannot open your passkey's sealed copy (it lacks the passkey PRF extension): use your
-            recovery code.
-          </p>
+          <p className="hint">{t("signing.setup.noPrfUnlock")}</p>
         ) : (
           <button
             type="button"
@@ -243,12 +231,12 @@ function Unlock({
               })
             }
           >
-            Unlock with my passkey
+            {t("signing.setup.unlockPasskey")}
           </button>
         )
       ) : null}
       <form onSubmit={submit} className="stack">
-        <label htmlFor="recovery-code">Recovery code</label>
+        <label htmlFor="recovery-code">{t("signing.setup.recoveryCode")}</label>
         <input
           id="recovery-code"
           name="recovery-code"
@@ -259,20 +247,15 @@ function Unlock({
           aria-describedby="recovery-code-hint"
         />
         <p id="recovery-code-hint" className="hint">
-          26 letters and digits, as you wrote them down (or read from its QR code); spaces, dashes and lower
-          case do not matter.
+          {t("signing.setup.recoveryCodeHint")}
         </p>
         <button type="submit" disabled={busy}>
-          Unlock with my recovery code
+          {t("signing.setup.unlockCode")}
         </button>
       </form>
       <details>
-        <summary>Lost both your recovery code and your passkeys?</summary>
-        <p>
-          You can start again with a new secret. Your anonymous signatures stay counted, but you can no longer
-          see or withdraw them, and for petitions where you already were given one you cannot sign anonymously
-          again (one signature per person) — you can still sign those publicly.
-        </p>
+        <summary>{t("signing.setup.lostBoth")}</summary>
+        <p>{t("signing.setup.lostBothText")}</p>
         <button
           type="button"
           className="danger"
@@ -281,11 +264,11 @@ function Unlock({
             void act(async () => {
               await resetWallet();
               onReset();
-              return "Your old anonymous signing is closed. Set up a new one below.";
+              return t("signing.setup.closed");
             })
           }
         >
-          Start again with a new recovery code
+          {t("signing.setup.startAgain")}
         </button>
       </details>
     </section>
@@ -309,6 +292,8 @@ function Ready({
   act: (step: () => Promise<string | null>) => Promise<void>;
   children: ReactNode;
 }) {
+  const t = useT();
+  const progressLine = useProgressLine();
   const [code, setCode] = useState<string | null>(null);
   const [support, setSupport] = useState<"yes" | "no" | "unknown">("unknown");
   useEffect(() => {
@@ -320,31 +305,26 @@ function Ready({
     <>
       <section className="card stack" aria-labelledby="ready-title">
         <h2 id="ready-title">
-          {justDone === "set-up"
-            ? "Anonymous signing is set up on this device"
-            : justDone === "unlocked"
-              ? "Anonymous signing is unlocked on this device"
-              : "This device is ready for anonymous signing"}
+          {t("signing.setup.readyTitle", {
+            state: justDone === "set-up" ? "setUp" : justDone === "unlocked" ? "unlocked" : "ready",
+          })}
         </h2>
         {line ? <p role="status">{line}</p> : null}
         {back ? (
           <p>
-            <Link to={back}>Back to where you were</Link>
+            <Link to={back}>{t("signing.setup.back")}</Link>
           </p>
         ) : null}
       </section>
       <section className="card stack" aria-labelledby="code-title">
-        <h2 id="code-title">Your recovery code</h2>
+        <h2 id="code-title">{t("signing.setup.codeTitle")}</h2>
         {code ? (
           <>
-            <p>
-              Write it down, or keep a photo of its QR code, somewhere only you can reach: it unlocks
-              anonymous signing on your other devices and can withdraw your anonymous signatures.
-            </p>
+            <p>{t("signing.setup.codeText")}</p>
             <p>
               <code className="recovery-code">{code}</code>
             </p>
-            <QrCode text={code} label="Your recovery code as a QR code" />
+            <QrCode text={code} label={t("signing.setup.qrLabel")} />
           </>
         ) : (
           <button
@@ -357,36 +337,29 @@ function Ready({
               })
             }
           >
-            Show my recovery code
+            {t("signing.setup.showCode")}
           </button>
         )}
       </section>
       <section className="card stack" aria-labelledby="passkey-title">
-        <h2 id="passkey-title">Unlock with a passkey</h2>
+        <h2 id="passkey-title">{t("signing.setup.passkeyTitle")}</h2>
         {support === "no" ? (
-          <p>
-            This browser cannot make a passkey that keeps your anonymous signing (it needs the passkey PRF
-            extension). Your recovery code does the same job.
-          </p>
+          <p>{t("signing.setup.noPrfAdd")}</p>
         ) : (
           <>
-            <p>
-              A passkey (on this phone or computer, or in your password manager, which may copy it to your
-              other devices) can unlock anonymous signing instead of typing the recovery code. Some password
-              managers cannot: this page says so if yours cannot.
-            </p>
+            <p>{t("signing.setup.passkeyText")}</p>
             <button
               type="button"
               className="secondary"
               disabled={busy}
               onClick={() =>
                 void act(async () => {
-                  await addPasskey(person);
-                  return "Passkey added: it can unlock anonymous signing on your devices.";
+                  await addPasskey(person, t("signing.wallet.passkeyName"));
+                  return t("signing.setup.passkeyAdded");
                 })
               }
             >
-              Add a passkey
+              {t("signing.setup.addPasskey")}
             </button>
           </>
         )}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useIntl } from "react-intl";
 import {
   anonymityAvailable,
   ensureReady,
@@ -6,7 +7,7 @@ import {
   watchIssuance,
 } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
-import { WalletError } from "../browser/wallet/http";
+import { WalletError, type WalletWords } from "../browser/wallet/http";
 import type { Progress } from "../browser/wallet/issuance-run";
 import { moveLegacyEntries } from "../browser/wallet/legacy";
 import {
@@ -23,6 +24,7 @@ import {
 import { type Digest, fetchDigest, nextDigestIn, resendDelay, whenCounted } from "../browser/wallet/status";
 import { readRun, walletSecret } from "../browser/wallet/store";
 import type { HeldPetition, Token } from "../browser/wallet/types";
+import { type Translate, useT } from "../i18n/translate";
 
 /**
  * The petition page's side of anonymous signing. It runs in the browser: the server cannot know who
@@ -34,12 +36,40 @@ export type PetitionKey = { publicKey: string; fingerprint: string } | null;
 
 export const SETUP_PATH = "/my/anonymous-signing";
 
-const messageOf = (error: unknown) =>
-  error instanceof WalletError
-    ? error.message
-    : "Something went wrong on this device; nothing was counted. Try again.";
+/**
+ * A wallet error in the reader's words: this device's own from the catalogs, a server's refusal as
+ * the server worded it; null for any other error (the page says what went wrong in its own words).
+ */
+export function wordsOfWalletError(error: unknown, t: Translate): string | null {
+  if (!(error instanceof WalletError)) return null;
+  return error.words ? t(error.words.key, error.words.values) : error.message;
+}
 
-/** How far this device's run got, or why it asked for nothing (the public log's witness, say). */
+const messageOf = (error: unknown, t: Translate) =>
+  wordsOfWalletError(error, t) ?? t("signing.error.unknown");
+
+type Pause = { paused?: string | null; pausedWords?: WalletWords | null };
+
+/** Why runs ask for nothing, in the reader's words (the English kept with it when it has none). */
+const pauseWords = (pause: Pause, t: Translate) =>
+  pause.pausedWords ? t(pause.pausedWords.key, pause.pausedWords.values) : (pause.paused ?? null);
+
+/** A run's pause, kept as the run recorded it (worded when shown), or null. */
+const pauseOf = (pause: Pause | null | undefined): Pause | null => (pause?.paused ? pause : null);
+
+/** How far this device's run got, or why it asked for nothing (the public log's witness, say), in the reader's words. */
+export function useProgressLine() {
+  const t = useT();
+  return (progress: Progress | null) => {
+    if (progress?.paused)
+      return pauseWords({ paused: progress.paused, pausedWords: progress.pausedWords }, t);
+    return progress && !progress.completed
+      ? t("signing.progress", { done: progress.done, total: progress.total })
+      : null;
+  };
+}
+
+/** The same in English, for pages not yet speaking the reader's language (useProgressLine replaces it). */
 export function progressLine(progress: Progress | null) {
   if (progress?.paused) return progress.paused;
   return progress && !progress.completed
@@ -52,6 +82,7 @@ export function useAnonymousSigning(
   key: PetitionKey,
   signedPublicly: boolean,
 ) {
+  const t = useT();
   const scope = `petition:${petition.id}`;
   const [available, setAvailable] = useState(false);
   const [hasWallet, setHasWallet] = useState<boolean | null>(null);
@@ -59,7 +90,7 @@ export function useAnonymousSigning(
   const [digest, setDigest] = useState<Digest | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   /** Why this device's runs ask for nothing now (a witness has not confirmed the public log lately). */
-  const [paused, setPaused] = useState<string | null>(null);
+  const [paused, setPaused] = useState<Pause | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const digestRef = useRef<Digest | null>(null);
@@ -73,7 +104,7 @@ export function useAnonymousSigning(
     const stopWatching = watchIssuance((p) => {
       if (stopped) return;
       setProgress(p);
-      if (p.paused) setPaused(p.paused);
+      if (p.paused) setPaused(pauseOf(p));
       if (p.completed) {
         setPaused(null);
         void heldPetition(petition.id).then(setEntry);
@@ -108,7 +139,7 @@ export function useAnonymousSigning(
       const secret = await walletSecret();
       if (stopped) return;
       setHasWallet(secret !== null);
-      setPaused((await readRun())?.paused ?? null);
+      setPaused(pauseOf(await readRun()));
       if (signedPublicly) await markSignedPublicly(petition.id);
       await rememberTitle(petition.id, petition.title);
       setEntry(await heldPetition(petition.id));
@@ -117,7 +148,7 @@ export function useAnonymousSigning(
         void startBackgroundIssuance(scope).then(async () => {
           if (stopped) return;
           setEntry(await heldPetition(petition.id));
-          setPaused((await readRun())?.paused ?? null);
+          setPaused(pauseOf(await readRun()));
         });
       }
       await refresh();
@@ -136,14 +167,14 @@ export function useAnonymousSigning(
       try {
         setEntry(await step());
       } catch (problem) {
-        setError(messageOf(problem));
+        setError(messageOf(problem, t));
         setEntry(await heldPetition(petition.id));
       } finally {
         setBusy(null);
         setProgress(null);
       }
     },
-    [petition.id],
+    [petition.id, t],
   );
 
   const signedAnonymously = Boolean(
@@ -155,7 +186,7 @@ export function useAnonymousSigning(
     entry,
     digest,
     progress,
-    paused,
+    paused: paused ? pauseWords(paused, t) : null,
     busy,
     error,
     /** Whether this device says its person signed here anonymously (standing, pending or withdrawn). */
@@ -163,16 +194,13 @@ export function useAnonymousSigning(
     /** This device holds an unspent signature for the petition: a public signature spends it. */
     holdsUnspent: Boolean(entry?.token && entry.status === "unused"),
     sign: (reason: string | null) =>
-      void run("Signing anonymously…", async () => {
-        if (!(await walletSecret())) {
-          throw new WalletError(
-            "This device is not set up for anonymous signing yet: get it ready first (link below), or sign publicly.",
-          );
-        }
+      void run(t("signing.busy.signing"), async () => {
+        if (!(await walletSecret())) throw new WalletError(t("signing.error.notSetUp"));
         await ensureReady(scope, setProgress);
         setProgress(null);
         const held = await heldPetition(petition.id);
-        if (held?.refused?.reason === "issued-otherwise") throw new WalletError(issuedOtherwise);
+        if (held?.refused?.reason === "issued-otherwise")
+          throw new WalletError(t("signing.refusal.issuedOtherwise"));
         return signAnonymously(petition.id, reason, digestRef.current?.bootId ?? null);
       }),
     /** Before a public signature: this device's unspent signature, so that it is spent on it (or null). */
@@ -181,7 +209,7 @@ export function useAnonymousSigning(
       return tokenForPublicSigning(petition.id).catch(() => null);
     },
     act: (action: "withdraw" | "sign") =>
-      void run(action === "withdraw" ? "Withdrawing…" : "Signing again…", () =>
+      void run(action === "withdraw" ? t("signing.busy.withdrawing") : t("signing.busy.signingAgain"), () =>
         actOnSignature(petition.id, action, digestRef.current?.bootId ?? null),
       ),
   };
@@ -190,11 +218,10 @@ export function useAnonymousSigning(
 /** What a petition page knows of this device's anonymous signature, and what it can do with it. */
 export type AnonymousSigning = ReturnType<typeof useAnonymousSigning>;
 
-export const issuedOtherwise =
-  "The server's records say your anonymous signature for this petition went to a request this device did not make. This device worked it out itself, so the record is the server's fault, not yours (unless you had it on an older device before anonymous signing followed you across devices, which still holds it). You can still sign publicly below, and please tell the platform's administrators.";
-
 /** What this device holds of its anonymous signature: pending, counted (with its receipt), withdrawn. */
 export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
+  const t = useT();
+  const intl = useIntl();
   const { entry, busy, error, digest } = signing;
   if (!entry?.token || (entry.status !== "pending" && entry.status !== "counted")) return null;
   const counted = entry.status === "counted";
@@ -202,26 +229,28 @@ export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
   return (
     <section className="card receipt" aria-labelledby="anonymous-receipt-title">
       <h2 id="anonymous-receipt-title">
-        {entry.standing || !counted ? "You signed anonymously" : "You withdrew your anonymous signature"}
+        {entry.standing || !counted ? t("signing.anonReceipt.signed") : t("signing.anonReceipt.withdrew")}
       </h2>
       {counted ? (
-        <p>It is counted: it appears in the petition's public list of anonymous signatures.</p>
+        <p>{t("signing.anonReceipt.counted")}</p>
       ) : (
         <p role="status">
-          Waiting for its batch: anonymous signatures are counted together, so that none can be dated finer
-          than the batch. {digest ? whenCounted(digest, Date.now()) : null} Anonymous signatures count only
-          once at least {digest?.batch.minHolders ?? 20} colleagues' devices are ready to sign here.
+          {t("signing.anonReceipt.waiting")} {digest ? `${whenCounted(digest, Date.now(), intl)} ` : null}
+          {t("signing.anonReceipt.minHolders", { count: digest?.batch.minHolders ?? 20 })}
         </p>
       )}
       {entry.pendingAction ? (
         <p role="status">
-          Your {entry.pendingAction.action === "withdraw" ? "withdrawal" : "new signature"} is waiting for the
-          next batch{digest ? `: ${whenCounted(digest, Date.now())}` : "."}
+          {digest
+            ? t("signing.anonReceipt.pendingWhen", {
+                action: entry.pendingAction.action,
+                when: whenCounted(digest, Date.now(), intl),
+              })
+            : t("signing.anonReceipt.pending", { action: entry.pendingAction.action })}
         </p>
       ) : null}
       <p>
-        Your receipt (it shows the signature is counted, and cannot withdraw it):{" "}
-        <code className="receipt-code">{receipt}</code>
+        {t.rich("signing.anonReceipt.receipt", { code: <code className="receipt-code">{receipt}</code> })}
       </p>
       {error ? (
         <p className="flash flash-error" role="alert">
@@ -235,13 +264,13 @@ export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
           disabled={busy !== null}
           onClick={() => signing.act(entry.standing ? "withdraw" : "sign")}
         >
-          {busy ?? (entry.standing ? "Withdraw my anonymous signature" : "Sign again anonymously")}
+          {busy ?? (entry.standing ? t("signing.anonReceipt.withdraw") : t("signing.anonReceipt.signAgain"))}
         </button>
       ) : null}
       <p className="hint">
         {/* A plain link: a router link appearing only after signing would make the router fetch its
             route manifest, one request a signer's visit has and a viewer's has not. */}
-        Any device where you unlock <a href={SETUP_PATH}>anonymous signing</a> can see and withdraw it.
+        {t.rich("signing.anonReceipt.anyDevice", { link: (chunks) => <a href={SETUP_PATH}>{chunks}</a> })}
       </p>
     </section>
   );

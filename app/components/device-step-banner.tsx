@@ -2,6 +2,7 @@ import { Link, useLocation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { anonymityAvailable } from "../browser/background-tokens";
 import { walletSecret } from "../browser/wallet/store";
+import { useT } from "../i18n/translate";
 import { SETUP_PATH } from "./anonymous-signing";
 
 const DISMISSED = "undersigned:device-step-later";
@@ -12,6 +13,7 @@ const DISMISSED = "undersigned:device-step-later";
  * signing. "Not now" hides it for this browser session.
  */
 export function DeviceStepBanner() {
+  const t = useT();
   const [shown, setShown] = useState(false);
   const { pathname } = useLocation();
   // biome-ignore lint/correctness/useExhaustiveDependencies: looked at again after each navigation (the step may just have been taken)
@@ -25,11 +27,13 @@ export function DeviceStepBanner() {
   }, [pathname]);
   if (!shown || pathname === SETUP_PATH) return null;
   return (
-    <section className="flash flash-info device-step" aria-label="Anonymous signing on this device">
+    <section className="flash flash-info device-step" aria-label={t("signing.deviceStep.label")}>
       <p>
-        This device is not ready for anonymous signing.{" "}
-        <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: pathname })}`}>Get it ready</Link> — set it up,
-        or unlock it with your passkey or recovery code.{" "}
+        {t.rich("signing.deviceStep.text", {
+          link: (chunks) => (
+            <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: pathname })}`}>{chunks}</Link>
+          ),
+        })}{" "}
         <button
           type="button"
           className="link-button"
@@ -38,7 +42,7 @@ export function DeviceStepBanner() {
             setShown(false);
           }}
         >
-          Not now
+          {t("signing.deviceStep.notNow")}
         </button>
       </p>
     </section>

@@ -1,4 +1,6 @@
-import { COMPARE_FINGERPRINT, comparableFingerprint } from "./format";
+import { useIntl } from "react-intl";
+import { useT } from "../i18n/translate";
+import { comparableFingerprint } from "./format";
 
 /**
  * The public log where people meet it: a petition's signing key as colleagues compare it, and the
@@ -6,26 +8,28 @@ import { COMPARE_FINGERPRINT, comparableFingerprint } from "./format";
  */
 
 export function KeyFingerprint({ fingerprint, label }: { fingerprint: string; label: string }) {
+  const t = useT();
   return (
     <p className="hint">
-      {label}: <code className="key-fingerprint">{comparableFingerprint(fingerprint)}</code>.{" "}
-      {COMPARE_FINGERPRINT}
+      {t.rich("signing.fingerprint.line", {
+        label,
+        fingerprint: <code className="key-fingerprint">{comparableFingerprint(fingerprint)}</code>,
+      })}{" "}
+      {t("signing.fingerprint.compare")}
     </p>
   );
 }
 
-const names = (list: string[]) =>
-  list.length <= 1 ? (list[0] ?? "") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`;
-
 export function LogSmallPrint({ witnesses }: { witnesses: string[] }) {
+  const t = useT();
+  // The witnesses' names as the reader's language lists them ("A, B and C").
+  const intl = useIntl();
   return (
     <p className="hint">
-      Before it asks for anything, your device checks that this petition's signing key is the one in{" "}
-      <a href="/transparency">the public log</a>. A new device trusts the log it is first shown; from then on
-      it notices a log that was forked or rewritten.{" "}
+      {t.rich("signing.logPrint.check", { log: (chunks) => <a href="/transparency">{chunks}</a> })}{" "}
       {witnesses.length
-        ? `The log is confirmed by ${witnesses.length === 1 ? "an independent witness" : "independent witnesses"}, ${names(witnesses)}: when ${witnesses.length === 1 ? "it has" : "one has"} not confirmed it lately, anonymous signing pauses for everyone.`
-        : "There is no independent witness: nobody outside the company confirms the log, so a server showing your device a log of its own would not be caught."}
+        ? t("signing.logPrint.witnesses", { count: witnesses.length, names: intl.formatList(witnesses) })
+        : t("signing.logPrint.noWitness")}
     </p>
   );
 }

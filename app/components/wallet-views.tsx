@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { useIntl } from "react-intl";
 import { anonymityAvailable } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
 import {
@@ -13,8 +14,10 @@ import { moveLegacyEntries } from "../browser/wallet/legacy";
 import { KEY_REFUSALS, pinnedLogSummary } from "../browser/wallet/log-check";
 import { allEntries, logPins } from "../browser/wallet/store";
 import type { FeedbackReceipt, HeldPetition } from "../browser/wallet/types";
+import { useFormat } from "../i18n/format";
+import { useT } from "../i18n/translate";
 import { SETUP_PATH } from "./anonymous-signing";
-import { COMPARE_FINGERPRINT, comparableFingerprint } from "./format";
+import { comparableFingerprint } from "./format";
 import { SanitizedHtml } from "./sanitized-html";
 
 /**
@@ -50,9 +53,6 @@ function useHeld() {
   return state;
 }
 
-const names = (list: string[]) =>
-  list.length <= 1 ? (list[0] ?? "") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`;
-
 /**
  * What this device pinned of the public log the first time it checked it: the log's key ID and the
  * witnesses it requires. That first sight is trusted as the server showed it (a server could show a
@@ -60,6 +60,9 @@ const names = (list: string[]) =>
  * device has not checked the log.
  */
 export function ThisDevicesLog() {
+  const t = useT();
+  // The witnesses' names as the reader's language lists them ("A, B and C").
+  const intl = useIntl();
   const [copy, setCopy] = useState<{ keyId: string; witnesses: string[] } | null>(null);
   useEffect(() => {
     if (!anonymityAvailable()) return;
@@ -71,85 +74,87 @@ export function ThisDevicesLog() {
   if (!copy) return null;
   return (
     <p className="hint" data-testid="this-devices-log">
-      This device checks <a href="/transparency">the public log</a> with key ID{" "}
-      <code className="key-fingerprint">{copy.keyId}</code>,{" "}
-      {copy.witnesses.length
-        ? `confirmed by the independent ${copy.witnesses.length === 1 ? "witness" : "witnesses"} ${names(copy.witnesses)}`
-        : "with no independent witness"}
-      . It took them as the server showed them the first time it checked the log, and they cannot change on
-      this device since. Compare the key ID and the witnesses with a colleague's: if they differ, someone may
-      be showing one of you a log of its own.
+      {t.rich("signing.wallet.pinned", {
+        log: (chunks) => <a href="/transparency">{chunks}</a>,
+        keyId: <code className="key-fingerprint">{copy.keyId}</code>,
+        count: copy.witnesses.length,
+        names: intl.formatList(copy.witnesses),
+      })}{" "}
+      {t("signing.wallet.pinnedTrust")} {t("signing.wallet.pinnedCompare")}
     </p>
   );
 }
 
-function Unavailable({ ready, what }: { ready: boolean; what: string }) {
+function Unavailable({ ready, what }: { ready: boolean; what: "signatures" | "feedback" }) {
+  const t = useT();
   return (
     <p className="muted">
       {ready
-        ? `Your ${what} are known only to your devices, and this browser needs a secure connection (https) to hold them.`
-        : `Your ${what} are known only to your devices: this list needs JavaScript.`}
+        ? t("signing.wallet.unavailableHttps", { what })
+        : t("signing.wallet.unavailableScript", { what })}
     </p>
   );
 }
 
 export function AnonymousSignaturesHeld() {
+  const t = useT();
   const held = useHeld();
   return (
     <section className="card" aria-labelledby="anonymous-signed-title">
-      <h2 id="anonymous-signed-title">Signed anonymously, as this device knows</h2>
+      <h2 id="anonymous-signed-title">{t("signing.wallet.signedTitle")}</h2>
       {!held.available ? (
-        <Unavailable ready={held.ready} what="anonymous signatures" />
+        <Unavailable ready={held.ready} what="signatures" />
       ) : held.petitions.length ? (
         <ul>
           {held.petitions.map((entry) => (
             <li key={entry.petitionId}>
               <Link to={`/petitions/${entry.slug}`}>{entry.title ?? entry.slug}</Link>{" "}
               <span className="muted">
-                {entry.status === "pending"
-                  ? "waiting for its batch"
-                  : entry.standing
-                    ? "counted"
-                    : "withdrawn"}
+                {t("signing.wallet.status", {
+                  status: entry.status === "pending" ? "pending" : entry.standing ? "counted" : "withdrawn",
+                })}
               </span>
               {entry.token ? (
                 <>
                   {" "}
-                  · receipt <code className="receipt-code">{receiptOf(entry.token.tokenId)}</code>
+                  ·{" "}
+                  {t.rich("signing.wallet.receipt", {
+                    code: <code className="receipt-code">{receiptOf(entry.token.tokenId)}</code>,
+                  })}
                 </>
               ) : null}{" "}
-              · this petition's signing key{" "}
-              <code className="key-fingerprint">{comparableFingerprint(entry.fingerprint)}</code>
+              ·{" "}
+              {t.rich("signing.wallet.itemKey", {
+                fingerprint: (
+                  <code className="key-fingerprint">{comparableFingerprint(entry.fingerprint)}</code>
+                ),
+              })}
               {entry.refused && KEY_REFUSALS.has(entry.refused.reason) ? (
                 <>
                   {" "}
-                  <span className="muted">
-                    (not the one in the public log: this device will not sign it again anonymously)
-                  </span>
+                  <span className="muted">{t("signing.wallet.keyRefused")}</span>
                 </>
               ) : !entry.logConfirmed || entry.logConfirmed !== entry.fingerprint ? (
                 <>
                   {" "}
-                  <span className="muted">(not yet confirmed in the public log)</span>
+                  <span className="muted">{t("signing.wallet.keyUnconfirmed")}</span>
                 </>
               ) : null}
             </li>
           ))}
         </ul>
       ) : (
-        <p className="muted">None on this device.</p>
+        <p className="muted">{t("signing.wallet.none")}</p>
       )}
       {held.petitions.length ? (
         <p className="hint">
-          Each signing key is compared with the one in <a href="/transparency">the public log</a>.{" "}
-          {COMPARE_FINGERPRINT}
+          {t.rich("signing.wallet.keysCompared", { log: (chunks) => <a href="/transparency">{chunks}</a> })}{" "}
+          {t("signing.fingerprint.compare")}
         </p>
       ) : null}
       {held.available ? <ThisDevicesLog /> : null}
       <p className="hint">
-        The platform cannot list these for you, and emails anonymous signers nothing. A signature made on
-        another of your devices shows on its petition's page here once you have{" "}
-        <Link to={SETUP_PATH}>unlocked anonymous signing on this device</Link>.
+        {t.rich("signing.wallet.cannotList", { link: (chunks) => <Link to={SETUP_PATH}>{chunks}</Link> })}
       </p>
     </section>
   );
@@ -168,29 +173,29 @@ export function FeedbackReplies({
   code: string;
   withFeedback?: boolean;
 }) {
+  const t = useT();
+  const format = useFormat();
   const [entry, setEntry] = useState<FeedbackRepliesEntry | null | undefined>();
   useEffect(() => {
     if (!digest) return;
     void findReplies(digest, code).then(setEntry, () => setEntry(null));
   }, [digest, code]);
-  if (digest === null)
-    return <p className="muted">The replies could not be read just now: reload the page.</p>;
-  if (!digest || entry === undefined) return <p className="muted">Reading replies…</p>;
+  if (digest === null) return <p className="muted">{t("signing.wallet.repliesUnreadable")}</p>;
+  if (!digest || entry === undefined) return <p className="muted">{t("signing.wallet.readingReplies")}</p>;
   if (!entry) {
-    return (
-      <p className="muted">
-        No reply yet. (Replies show here for 90 days after the latest one; feedback still waiting for its
-        batch has none.)
-      </p>
-    );
+    return <p className="muted">{t("signing.wallet.noReply")}</p>;
   }
   return (
     <>
       {withFeedback ? (
         <>
           <p>
-            Your feedback on <Link to={`/policies/${entry.policySlug}`}>{entry.policyTitle}</Link>{" "}
-            <span className="muted">sent anonymously on {entry.sentOn}</span>
+            {t.rich("signing.wallet.yourFeedback", {
+              policy: entry.policyTitle,
+              link: (chunks) => <Link to={`/policies/${entry.policySlug}`}>{chunks}</Link>,
+            })}{" "}
+            {/* Kept to the UTC day on purpose: an anonymous act. */}
+            <span className="muted">{t("signing.wallet.sentOn", { day: format.utcDay(entry.sentOn) })}</span>
           </p>
           <blockquote>{entry.body}</blockquote>
         </>
@@ -199,7 +204,7 @@ export function FeedbackReplies({
         {entry.replies.map((reply, index) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: replies have no id here and never reorder
           <li key={index}>
-            <p className="muted">The policy's owners replied on {reply.at}:</p>
+            <p className="muted">{t("signing.wallet.repliedOn", { day: format.utcDay(reply.at) })}</p>
             <SanitizedHtml html={reply.bodyHtml} />
           </li>
         ))}
@@ -218,25 +223,31 @@ export function useRepliesDigest() {
 }
 
 export function AnonymousFeedbackHeld() {
+  const t = useT();
+  const format = useFormat();
   const held = useHeld();
   const digest = useRepliesDigest();
   const [resent, setResent] = useState<Record<string, string>>({});
   return (
     <section className="card" aria-labelledby="anonymous-feedback-title">
-      <h2 id="anonymous-feedback-title">Sent anonymously from this device</h2>
+      <h2 id="anonymous-feedback-title">{t("signing.wallet.feedbackTitle")}</h2>
       {!held.available ? (
-        <Unavailable ready={held.ready} what="anonymous feedback receipts" />
+        <Unavailable ready={held.ready} what="feedback" />
       ) : held.feedback.length ? (
         <ul className="stack">
           {held.feedback.map((item) => (
             <li key={item.tokenId} className="card">
               <p>
                 <Link to={`/policies/${item.policySlug}`}>{item.policyTitle}</Link>{" "}
-                <span className="muted">sent anonymously on {item.sentOn}</span>
+                <span className="muted">
+                  {t("signing.wallet.sentOn", { day: format.utcDay(item.sentOn) })}
+                </span>
               </p>
               <blockquote>{item.body}</blockquote>
               <p>
-                Receipt code: <code className="receipt-code">{item.secret}</code>
+                {t.rich("signing.wallet.receiptCode", {
+                  code: <code className="receipt-code">{item.secret}</code>,
+                })}
               </p>
               <FeedbackReplies digest={digest} code={item.secret} />
               {item.status === "pending" ? (
@@ -245,19 +256,21 @@ export function AnonymousFeedbackHeld() {
                     type="button"
                     className="link-button"
                     onClick={() => {
-                      setResent((r) => ({ ...r, [item.tokenId]: "Sending again in a moment…" }));
+                      setResent((r) => ({ ...r, [item.tokenId]: t("signing.wallet.resending") }));
                       void refreshFeedback(item).then(
                         (next) =>
                           setResent((r) => ({
                             ...r,
                             [item.tokenId]:
-                              next.status === "stored" ? "Stored." : "Sent again: waiting for its batch.",
+                              next.status === "stored"
+                                ? t("signing.wallet.stored")
+                                : t("signing.wallet.resent"),
                           })),
-                        () => setResent((r) => ({ ...r, [item.tokenId]: "Not sent: try again later." })),
+                        () => setResent((r) => ({ ...r, [item.tokenId]: t("signing.wallet.notSent") })),
                       );
                     }}
                   >
-                    Send it again if it was lost
+                    {t("signing.wallet.resend")}
                   </button>{" "}
                   <span role="status">{resent[item.tokenId] ?? ""}</span>
                 </p>
@@ -266,13 +279,12 @@ export function AnonymousFeedbackHeld() {
           ))}
         </ul>
       ) : (
-        <p className="muted">None on this device.</p>
+        <p className="muted">{t("signing.wallet.noneFeedback")}</p>
       )}
       <p className="hint">
-        Nobody can email you about feedback sent anonymously — it is stored with no author. Replies are read
-        here, or with its receipt code on <Link to="/feedback/receipt">the receipt page</Link>: this page
-        downloads the same replies for everyone, readable only with a receipt code, and finds yours on this
-        device, so asking tells nobody which feedback is yours.
+        {t.rich("signing.wallet.feedbackHint", {
+          link: (chunks) => <Link to="/feedback/receipt">{chunks}</Link>,
+        })}
       </p>
     </section>
   );

@@ -3,12 +3,13 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AnonymousSetup } from "../components/anonymous-setup";
+import { wordsFor } from "../web/reader.server";
 import { parseQuery } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction = () => [{ title: "Anonymous signing on this device · Undersigned" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 const query = z.object({
   back: z
@@ -23,7 +24,9 @@ const query = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { back } = parseQuery(request, query);
+  const { t } = await wordsFor(request);
   return json({
+    title: t("common.pageTitle", { page: t("signing.setup.title") }),
     person: { id: user.id, email: user.email, name: user.name ?? user.email },
     back: back ?? null,
   });

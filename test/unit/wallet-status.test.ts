@@ -8,6 +8,8 @@ import {
   seenInDigest,
   whenCounted,
 } from "../../app/browser/wallet/status";
+import { catalogFor } from "../../app/i18n/catalogs.server";
+import { intlFor } from "../../app/i18n/translate";
 import { HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
 
 /** The browser's pure decisions about runs, the public digest and the words it shows. */
@@ -54,12 +56,23 @@ describe("the public digest", () => {
     }
   });
 
-  it("says what is certain about a pending signature, in the reader's time", () => {
-    const text = whenCounted(digest(), NOW);
-    expect(text).toMatch(
-      /^Counted at \d{1,2}:\d{2}.* if at least five are waiting then; otherwise with the day's leftovers at /,
+  it("says what is certain about a pending signature, in the reader's language and time", () => {
+    const text = whenCounted(digest(), NOW, intlFor("en", "UTC", catalogFor("en")));
+    expect(text).toBe(
+      "Counted at 10:15 if at least five are waiting then; otherwise with the day's leftovers at midnight.",
     );
     expect(text).not.toMatch(/token/i);
+    // Elsewhere the leftovers' UTC midnight is the reader's own time, named as UTC's midnight.
+    expect(whenCounted(digest(), NOW, intlFor("de", "Europe/Berlin", catalogFor("de")))).toMatch(
+      /^Gezählt um 1[12]:15, wenn dann mindestens fünf warten; sonst mit den übrigen des Tages um 0[12]:00 \(Mitternacht UTC\)\.$/,
+    );
+    expect(
+      whenCounted(
+        digest({ batch: { minutes: 15, size: 12, minHolders: 20 } }),
+        NOW,
+        intlFor("ja", "Asia/Tokyo", catalogFor("ja")),
+      ),
+    ).toContain("12件以上");
   });
 });
 

@@ -3,7 +3,7 @@ import { ensureReady } from "../background-tokens";
 import { toBase64url } from "../blind-tokens";
 import { errorOf, postJson, randomWait, WalletError } from "./http";
 import type { Progress } from "./issuance-run";
-import { unconfirmedKey } from "./log-check";
+import { feedbackRefusalWords, unconfirmedKey, unconfirmedKeyWords } from "./log-check";
 import { allEntries, dropEntry, readEntry, walletSecret, writeEntry } from "./store";
 import type { FeedbackReceipt, HeldFeedbackPermission } from "./types";
 
@@ -58,23 +58,27 @@ export async function sendFeedbackAnonymously(
   if (!(await walletSecret())) {
     throw new WalletError(
       "This device is not set up for anonymous signing and feedback yet: get it ready on “Anonymous signing on this device” (My petitions links to it), or send it with your name.",
+      { key: "signing.feedback.notSetUp" },
     );
   }
   // Before this device's run has completed, the sender waits for it: nothing is fetched for sending.
   await ensureReady(scope, onProgress);
   const permission = await readEntry<HeldFeedbackPermission>(scope);
   if (!permission?.token) {
-    throw new WalletError(
-      permission?.refused?.message ??
-        "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
-    );
+    throw permission?.refused
+      ? new WalletError(permission.refused.message, feedbackRefusalWords(permission.refused))
+      : new WalletError(
+          "This device cannot send this policy anonymous feedback this week. You can send it with your name.",
+          { key: "signing.feedback.cannotSend" },
+        );
   }
   // Only with this week's key as the public log confirmed it (checked by the background run).
   const unconfirmed = unconfirmedKey(permission);
-  if (unconfirmed) throw new WalletError(unconfirmed);
+  if (unconfirmed) throw new WalletError(unconfirmed, unconfirmedKeyWords(permission));
   if (permission.used) {
     throw new WalletError(
       "You have sent this policy anonymous feedback this week already: one a week, so that nobody can flood it without a name.",
+      { key: "signing.feedback.alreadySent" },
     );
   }
   const secret = await walletSecret();

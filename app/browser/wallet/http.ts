@@ -1,5 +1,21 @@
-/** The wallet's one error type (its message is for people) and its JSON requests. */
-export class WalletError extends Error {}
+import type { MessageKey, MessageValues } from "../../i18n/translate";
+
+/** A wallet message in the reader's words: a catalog key and its values, worded by the page (`t`). */
+export type WalletWords = { key: MessageKey; values?: MessageValues };
+
+/**
+ * The wallet's one error type and its JSON requests. Its message is for people: a server's refusal
+ * (already in the reader's words), or this device's own in English, with `words` for the page to say
+ * it in the reader's language (pages not yet speaking it show the English message).
+ */
+export class WalletError extends Error {
+  constructor(
+    message: string,
+    readonly words?: WalletWords,
+  ) {
+    super(message);
+  }
+}
 
 export async function postJson(
   url: string,
@@ -18,6 +34,10 @@ export async function postJson(
 
 export const errorOf = (data: Record<string, unknown>, fallback: string) =>
   typeof data.error === "string" ? data.error : fallback;
+
+/** The server's refusal as it worded it, else this device's own fallback (English, and its words). */
+export const refusalOf = (data: Record<string, unknown>, fallback: string, words: WalletWords) =>
+  typeof data.error === "string" ? new WalletError(data.error) : new WalletError(fallback, words);
 
 /** A random wait of `min`–`max` ms, so that a request does not follow the page's others in a pattern. */
 export const randomWait = (min: number, max: number) =>

@@ -6,7 +6,7 @@ import {
   type IssuerKey,
   issuerKeyProblem,
 } from "../derived-tokens";
-import { errorOf, postJson, WalletError } from "./http";
+import { errorOf, postJson, WalletError, type WalletWords } from "./http";
 import { moveLegacyEntries } from "./legacy";
 import {
   checkLog,
@@ -46,7 +46,14 @@ type Result = { scope: string; blindSignature?: string; refused?: string; messag
 const LASTING = new Set(["signed-publicly", "issued-otherwise", "not-in-log"]);
 
 /** `paused`: the run asked for nothing, and why (log-check.ts), in plain words. */
-export type Progress = { done: number; total: number; completed: boolean; paused?: string };
+export type Progress = {
+  done: number;
+  total: number;
+  completed: boolean;
+  paused?: string;
+  /** `paused` in the reader's words (a catalog key). */
+  pausedWords?: WalletWords;
+};
 
 /** Whether a run is due: never completed, cut short, over an hour old, or a target it did not cover. */
 export function runIsDue(run: RunState | undefined, now: number, knownScope?: string) {
@@ -97,13 +104,14 @@ async function oneRun(
     total: all.length,
     scopes: previous?.scopes ?? [],
     paused: null,
+    pausedWords: null,
   };
   // The public log, also without a cookie: every key asked for must be the one it holds, witnessed.
   const log = await checkLog(Date.now(), (path) => fetch(path, logRequest), logPins);
   if (log.state === "paused") {
-    await writeRun({ ...run, paused: log.message });
-    onProgress({ done: 0, total: run.total, completed: false, paused: log.message });
-    throw new WalletError(log.message);
+    await writeRun({ ...run, paused: log.message, pausedWords: log.words });
+    onProgress({ done: 0, total: run.total, completed: false, paused: log.message, pausedWords: log.words });
+    throw new WalletError(log.message, log.words);
   }
   // What this device already holds is checked first: a signature held from before the log (or for a
   // key the log has not confirmed yet) is never spent until its key is the logged one.

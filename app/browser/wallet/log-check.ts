@@ -20,8 +20,8 @@ import {
   type Verifier,
   verifySignature,
 } from "../../platform/transparency/signed-note";
-import { WalletError } from "./http";
-import type { HeldFeedbackPermission, HeldPetition } from "./types";
+import { WalletError, type WalletWords } from "./http";
+import type { HeldFeedbackPermission, HeldPetition, Refusal } from "./types";
 
 /**
  * What a background run checks of the public log before it asks for anything (docs/anonymity.md,
@@ -53,7 +53,7 @@ export type LoggedKey = { fingerprint: string; publicKey: string } | "disproved"
 export type LogCheck =
   | { state: "verified"; keys: Map<string, LoggedKey>; witnessNames: string[]; size: number }
   /** Nothing is asked this run: a witness is stale, or the log cannot be trusted at all. */
-  | { state: "paused"; message: string };
+  | { state: "paused"; message: string; words: WalletWords };
 
 /** Clock skew a witness may have: a cosignature dated further ahead is not accepted. */
 const FUTURE_SKEW_MS = 5 * 60_000;
@@ -73,16 +73,28 @@ type KeysAnswer = {
   keys: Array<{ scope: string; index: number; data: string; proof: string[] }>;
 };
 
-async function readJson<T>(fetchLog: LogFetch, path: string, what: string): Promise<T> {
+/** What a request to the public log reads, as its refusal names it. */
+const READING = {
+  keys: "its keys",
+  signingKeys: "its signing keys",
+  consistency: "its consistency",
+} as const;
+
+async function readJson<T>(fetchLog: LogFetch, path: string, reading: keyof typeof READING): Promise<T> {
+  const what = READING[reading];
   let response: Response;
   try {
     response = await fetchLog(path);
   } catch {
-    throw new WalletError(`The public log could not be reached (${what}): this device tries again later.`);
+    throw new WalletError(`The public log could not be reached (${what}): this device tries again later.`, {
+      key: "signing.log.unreachable",
+      values: { what: reading },
+    });
   }
   if (!response.ok)
     throw new WalletError(
       `The public log could not be read (${what}, ${response.status}): this device tries again later.`,
+      { key: "signing.log.unreadable", values: { what: reading, status: response.status } },
     );
   return (await response.json()) as T;
 }
@@ -101,9 +113,10 @@ const isTrust = (value: unknown): value is Trust => {
   );
 };
 
-const stopped = (why: string): LogCheck => ({
+const stopped = (why: string, key: WalletWords["key"]): LogCheck => ({
   state: "paused",
   message: `Anonymous signing is stopped on this device: ${why} This device will not ask for anything to sign with until that is explained. ${PUBLIC_STILL_WORKS}`,
+  words: { key },
 });
 
 const when = (ms: number) =>
@@ -114,6 +127,12 @@ export function witnessPause(name: string, lastConfirmed: number | undefined): s
   const since = lastConfirmed ? ` since ${when(lastConfirmed)}` : " recently";
   return `Anonymous signing is paused: the independent witness ${name} has not confirmed the public log${since}. This device asks for nothing to sign with until it does, and neither does anyone else's. ${PUBLIC_STILL_WORKS}`;
 }
+
+/** The same in the reader's words (the time stays the UTC one, labelled so). */
+export const witnessPauseWords = (name: string, lastConfirmed: number | undefined): WalletWords => ({
+  key: "signing.pause.witness",
+  values: { name, confirmed: lastConfirmed ? "yes" : "no", since: lastConfirmed ?? 0 },
+});
 
 function verifierOf(vkey: string, type: number): Verifier | null {
   try {
@@ -134,9 +153,11 @@ function proofOf(encoded: string[]): Hash[] | null {
 
 /** Checks the public log as served now; `now` in ms. Throws WalletError when it cannot be read (tried again later). */
 export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore): Promise<LogCheck> {
-  const served = await readJson<unknown>(fetchLog, "/api/log/trust", "its keys");
+  const served = await readJson<unknown>(fetchLog, "/api/log/trust", "keys");
   if (!isTrust(served))
-    throw new WalletError("The public log's description could not be read: this device tries again later.");
+    throw new WalletError("The public log's description could not be read: this device tries again later.", {
+      key: "signing.log.descriptionUnreadable",
+    });
   let pin = await pins.read();
   if (!pin) {
     // First sight: trusted as served (docs/transparency-log.md, "What it does not protect"); from
@@ -152,22 +173,29 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
   if (served.origin !== pin.origin || served.logKey !== pin.logKey) {
     return stopped(
       "the server now shows a public log with another name or key than the one this device first saw, so its records could be rewritten without anyone noticing.",
+      "signing.pause.renamed",
     );
   }
   const logVerifier = verifierOf(pin.logKey, SIG_ED25519);
   if (!logVerifier)
-    return stopped("the public log's key, as this device first saw it, is not one it can check.");
+    return stopped(
+      "the public log's key, as this device first saw it, is not one it can check.",
+      "signing.pause.badLogKey",
+    );
   // Witnesses are never fewer than this device first saw, and freshness never looser.
   const witnessKeys = [...new Set([...pin.witnesses, ...served.witnesses])];
   const witnesses = witnessKeys.map((key) => verifierOf(key, SIG_COSIGNATURE));
   if (witnesses.some((w) => w === null))
-    return stopped("the server names an independent witness whose key is not one this device can check.");
+    return stopped(
+      "the server names an independent witness whose key is not one this device can check.",
+      "signing.pause.badWitnessKey",
+    );
   const required = witnesses as Verifier[];
   const freshnessMs = floored(Math.min(pin.freshnessMinutes, served.freshnessMinutes)) * 60_000;
   pin = { ...pin, witnesses: witnessKeys, freshnessMinutes: freshnessMs / 60_000 };
   await pins.write(pin);
 
-  const answer = await readJson<KeysAnswer>(fetchLog, "/api/log/keys", "its signing keys");
+  const answer = await readJson<KeysAnswer>(fetchLog, "/api/log/keys", "signingKeys");
   if (!answer.checkpoint) {
     const first = required[0];
     return {
@@ -175,6 +203,9 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
       message: first
         ? witnessPause(first.name, pin.lastConfirmed[first.name])
         : `Anonymous signing is paused: the public log has not started yet. ${PUBLIC_STILL_WORKS}`,
+      words: first
+        ? witnessPauseWords(first.name, pin.lastConfirmed[first.name])
+        : { key: "signing.pause.notStarted" },
     };
   }
   let body: string;
@@ -185,15 +216,21 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     checkpoint = parseCheckpoint(body);
   } catch (error) {
     if (error instanceof NoteError)
-      return stopped("what the server shows as the public log's latest state cannot be read.");
+      return stopped(
+        "what the server shows as the public log's latest state cannot be read.",
+        "signing.pause.unreadable",
+      );
     throw error;
   }
   const logSignature = signatureBy(signatures, logVerifier);
   if (checkpoint.origin !== pin.origin || !logSignature || !verifySignature(body, logSignature, logVerifier))
-    return stopped("the public log's latest state does not carry the log's own signature.");
+    return stopped(
+      "the public log's latest state does not carry the log's own signature.",
+      "signing.pause.unsigned",
+    );
 
   const lastConfirmed = { ...pin.lastConfirmed };
-  let pause: string | null = null;
+  let pause: { message: string; words: WalletWords } | null = null;
   for (const witness of required) {
     const signature = signatureBy(signatures, witness);
     const verifies = signature !== undefined && verifySignature(body, signature, witness);
@@ -202,11 +239,14 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
       lastConfirmed[witness.name] = Math.max(lastConfirmed[witness.name] ?? 0, time);
       if (now - time <= freshnessMs) continue;
     }
-    pause ??= witnessPause(witness.name, lastConfirmed[witness.name]);
+    pause ??= {
+      message: witnessPause(witness.name, lastConfirmed[witness.name]),
+      words: witnessPauseWords(witness.name, lastConfirmed[witness.name]),
+    };
   }
   if (pause) {
     await pins.write({ ...pin, lastConfirmed });
-    return { state: "paused", message: pause };
+    return { state: "paused", ...pause };
   }
 
   // Append-only: from the last checkpoint this device verified, the log only grows.
@@ -217,6 +257,7 @@ export async function checkLog(now: number, fetchLog: LogFetch, pins: PinStore):
     if (!consistent) {
       return stopped(
         "the public log was rewritten: what it shows now does not extend what this device checked before.",
+        "signing.pause.rewritten",
       );
     }
     // An older witnessed checkpoint (a witness was added since) is consistent but moves nothing back.
@@ -243,7 +284,7 @@ async function consistentWith(
   const answer = await readJson<{ proof?: string[] }>(
     fetchLog,
     `/api/log/proof/consistency?from=${small.size}&to=${large.size}`,
-    "its consistency",
+    "consistency",
   );
   const proof = proofOf(answer.proof ?? []);
   return proof !== null && verifyConsistency(small.size, large.size, proof, small.root, large.root);
@@ -321,6 +362,54 @@ export const FEEDBACK_KEY_NOT_CONFIRMED =
 
 /** This device's own refusals that stand (the others are the server's, or may change). */
 export const KEY_REFUSALS = new Set(["key-changed", "not-in-log"]);
+
+/**
+ * Why this device holds no usable signature for a petition, in the reader's words (a catalog key):
+ * its own refusals, and the server's "issued-otherwise" (which this device worked out itself);
+ * undefined for the server's other refusals, whose message the server worded.
+ */
+export function petitionRefusalWords(refused: Refusal | null | undefined): WalletWords | undefined {
+  switch (refused?.reason) {
+    case "not-in-log":
+      return { key: "signing.refusal.keyNotLogged" };
+    case "key-changed":
+      return { key: "signing.refusal.keyChanged" };
+    case "not-confirmed":
+      return { key: "signing.refusal.keyNotConfirmed" };
+    case "issued-otherwise":
+      return { key: "signing.refusal.issuedOtherwise" };
+    case "key-mismatch":
+      return { key: "signing.refusal.keyMismatch" };
+    default:
+      return undefined;
+  }
+}
+
+/** The same for a policy's anonymous feedback this week: this device's own refusals of its key. */
+export function feedbackRefusalWords(refused: Refusal | null | undefined): WalletWords | undefined {
+  switch (refused?.reason) {
+    case "not-in-log":
+      return { key: "signing.refusal.feedbackKeyNotLogged" };
+    case "key-changed":
+      return { key: "signing.refusal.feedbackKeyChanged" };
+    case "not-confirmed":
+      return { key: "signing.refusal.feedbackKeyNotConfirmed" };
+    case "key-mismatch":
+      return { key: "signing.refusal.keyMismatch" };
+    default:
+      return undefined;
+  }
+}
+
+/** unconfirmedKey's answer in the reader's words. */
+export function unconfirmedKeyWords(entry: HeldPetition | HeldFeedbackPermission): WalletWords | undefined {
+  const petition = entry.kind === "petition";
+  if (entry.refused && KEY_REFUSALS.has(entry.refused.reason))
+    return petition ? petitionRefusalWords(entry.refused) : feedbackRefusalWords(entry.refused);
+  if (!entry.logConfirmed || entry.logConfirmed !== entry.fingerprint)
+    return { key: petition ? "signing.refusal.keyNotConfirmed" : "signing.refusal.feedbackKeyNotConfirmed" };
+  return undefined;
+}
 
 /**
  * Why what this device holds must not be spent anonymously (signing, signing again, sending

@@ -8,7 +8,7 @@ import {
   walletCheckOf,
   wrapSecret,
 } from "../derived-tokens";
-import { errorOf, postJson, WalletError } from "./http";
+import { postJson, refusalOf, WalletError } from "./http";
 import { keepWalletSecret, readRun, walletSecret, writeRun } from "./store";
 
 /**
@@ -23,7 +23,9 @@ export type ServerWallet = { check: string; passkeys: Array<{ credentialId: stri
 export async function serverWallet(): Promise<ServerWallet | null> {
   const response = await fetch("/api/wallet", { headers: { Accept: "application/json" } });
   if (!response.ok)
-    throw new WalletError("Your anonymous signing could not be looked up. Reload the page to try again.");
+    throw new WalletError("Your anonymous signing could not be looked up. Reload the page to try again.", {
+      key: "signing.wallet.lookupFailed",
+    });
   return ((await response.json()) as { wallet: ServerWallet | null }).wallet;
 }
 
@@ -45,10 +47,14 @@ export async function setUpWallet(): Promise<{ secret: Uint8Array; recoveryCode:
   if (status === 409) {
     throw new WalletError(
       "Anonymous signing is already set up for you, on another device: unlock it here with your passkey or recovery code.",
+      { key: "signing.wallet.alreadySetUp" },
     );
   }
   if (status !== 201 && status !== 200) {
-    throw new WalletError(errorOf(data, `Anonymous signing could not be set up (${status}). Try again.`));
+    throw refusalOf(data, `Anonymous signing could not be set up (${status}). Try again.`, {
+      key: "signing.wallet.setUpFailed",
+      values: { status },
+    });
   }
   await keep(secret);
   return { secret, recoveryCode: recoveryCodeOf(secret) };
@@ -60,11 +66,13 @@ export async function unlockWithRecoveryCode(code: string, wallet: ServerWallet)
   if (!secret) {
     throw new WalletError(
       "That is not a whole recovery code: it has 26 letters and digits, in groups like XXXXX-XXXXX-XXXXX-XXXXX-XXXXXX. Check it and type it again.",
+      { key: "signing.wallet.codeIncomplete" },
     );
   }
   if ((await walletCheckOf(secret)).toLowerCase() !== wallet.check.toLowerCase()) {
     throw new WalletError(
       "That recovery code is not yours: at least one character differs from the one you were shown. Check each group and type it again.",
+      { key: "signing.wallet.codeNotYours" },
     );
   }
   await keep(secret);
@@ -121,17 +129,24 @@ async function prfFromGet(credentialIds: string[]): Promise<{ credentialId: stri
       extensions: { prf: { eval: { first: salt() } } } as PrfExtensionInputs,
     },
   })) as PublicKeyCredential | null;
-  if (!assertion) throw new WalletError("No passkey was chosen.");
+  if (!assertion) throw new WalletError("No passkey was chosen.", { key: "signing.wallet.noPasskeyChosen" });
   const prf = (assertion.getClientExtensionResults() as { prf?: PrfResults }).prf;
   const output = bytesOf(prf?.results?.first);
-  if (!output) throw new WalletError(NO_PRF);
+  if (!output) throw new WalletError(NO_PRF, { key: "signing.wallet.noPrf" });
   return { credentialId: toBase64url(new Uint8Array(assertion.rawId)), output };
 }
 
 /** Adds a passkey that seals the secret (the server keeps only the sealed secret and the passkey's id). */
-export async function addPasskey(person: { id: number; email: string; name: string }): Promise<void> {
+export async function addPasskey(
+  person: { id: number; email: string; name: string },
+  /** How the passkey is named in the device's passkey list (in the reader's language). */
+  rpName = "Undersigned anonymous signing",
+): Promise<void> {
   const secret = await walletSecret();
-  if (!secret) throw new WalletError("Set up or unlock anonymous signing on this device first.");
+  if (!secret)
+    throw new WalletError("Set up or unlock anonymous signing on this device first.", {
+      key: "signing.wallet.setUpFirst",
+    });
   const userId = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`undersigned-person:${person.id}`)),
   );
@@ -140,7 +155,7 @@ export async function addPasskey(person: { id: number; email: string; name: stri
     credential = (await navigator.credentials.create({
       publicKey: {
         challenge: crypto.getRandomValues(new Uint8Array(32)),
-        rp: { name: "Undersigned anonymous signing" },
+        rp: { name: rpName },
         user: { id: userId, name: person.email, displayName: person.name },
         pubKeyCredParams: [
           { type: "public-key", alg: -7 },
@@ -151,12 +166,14 @@ export async function addPasskey(person: { id: number; email: string; name: stri
       },
     })) as PublicKeyCredential | null;
   } catch {
-    throw new WalletError("No passkey was made (it was cancelled, or this device cannot make one).");
+    throw new WalletError("No passkey was made (it was cancelled, or this device cannot make one).", {
+      key: "signing.wallet.noPasskeyMadeWhy",
+    });
   }
-  if (!credential) throw new WalletError("No passkey was made.");
+  if (!credential) throw new WalletError("No passkey was made.", { key: "signing.wallet.noPasskeyMade" });
   const credentialId = toBase64url(new Uint8Array(credential.rawId));
   const prf = (credential.getClientExtensionResults() as { prf?: PrfResults }).prf;
-  if (prf?.enabled === false) throw new WalletError(NO_PRF);
+  if (prf?.enabled === false) throw new WalletError(NO_PRF, { key: "signing.wallet.noPrf" });
   // Some authenticators give the PRF output only when the passkey is used: ask once more.
   const output = bytesOf(prf?.results?.first) ?? (await prfFromGet([credentialId])).output;
   const { status, data } = await postJson(
@@ -165,14 +182,19 @@ export async function addPasskey(person: { id: number; email: string; name: stri
     "same-origin",
   );
   if (status !== 201 && status !== 200) {
-    throw new WalletError(errorOf(data, `The passkey could not be recorded (${status}).`));
+    throw refusalOf(data, `The passkey could not be recorded (${status}).`, {
+      key: "signing.wallet.passkeyNotRecorded",
+      values: { status },
+    });
   }
 }
 
 /** Unlocks this device with a passkey recorded for this person. */
 export async function unlockWithPasskey(wallet: ServerWallet): Promise<void> {
   if (!wallet.passkeys.length)
-    throw new WalletError("You have no passkey for anonymous signing yet: use your recovery code.");
+    throw new WalletError("You have no passkey for anonymous signing yet: use your recovery code.", {
+      key: "signing.wallet.noPasskeyYet",
+    });
   let answer: { credentialId: string; output: Uint8Array };
   try {
     answer = await prfFromGet(wallet.passkeys.map((p) => p.credentialId));
@@ -180,20 +202,27 @@ export async function unlockWithPasskey(wallet: ServerWallet): Promise<void> {
     if (error instanceof WalletError) throw error;
     throw new WalletError(
       "The passkey did not answer (cancelled, or not on this device). Try again, or use your recovery code.",
+      { key: "signing.wallet.passkeyNoAnswer" },
     );
   }
   const sealed = wallet.passkeys.find((p) => p.credentialId === answer.credentialId);
   if (!sealed)
-    throw new WalletError("That passkey is not one you added for anonymous signing. Use your recovery code.");
+    throw new WalletError(
+      "That passkey is not one you added for anonymous signing. Use your recovery code.",
+      { key: "signing.wallet.passkeyNotAdded" },
+    );
   let secret: Uint8Array;
   try {
     secret = await unwrapSecret(sealed.wrapped, answer.output);
   } catch {
-    throw new WalletError("That passkey did not open your anonymous signing. Use your recovery code.");
+    throw new WalletError("That passkey did not open your anonymous signing. Use your recovery code.", {
+      key: "signing.wallet.passkeyDidNotOpen",
+    });
   }
   if ((await walletCheckOf(secret)).toLowerCase() !== wallet.check.toLowerCase()) {
     throw new WalletError(
       "That passkey opened an older anonymous signing, not your current one. Use your recovery code.",
+      { key: "signing.wallet.passkeyOlder" },
     );
   }
   await keep(secret);
@@ -203,6 +232,9 @@ export async function unlockWithPasskey(wallet: ServerWallet): Promise<void> {
 export async function resetWallet(): Promise<void> {
   const { status, data } = await postJson("/api/wallet/reset", { confirm: "reset" }, "same-origin");
   if (status !== 200 && status !== 201 && status !== 204) {
-    throw new WalletError(errorOf(data, `That did not work (${status}). Try again.`));
+    throw refusalOf(data, `That did not work (${status}). Try again.`, {
+      key: "signing.wallet.didNotWork",
+      values: { status },
+    });
   }
 }

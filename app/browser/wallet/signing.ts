@@ -1,7 +1,7 @@
 import { signAction } from "../blind-tokens";
 import { deriveSignerKey } from "../derived-tokens";
-import { errorOf, postJson, randomWait, WalletError } from "./http";
-import { unconfirmedKey } from "./log-check";
+import { errorOf, postJson, randomWait, refusalOf, WalletError } from "./http";
+import { petitionRefusalWords, unconfirmedKey, unconfirmedKeyWords } from "./log-check";
 import type { Digest } from "./status";
 import { seenInDigest } from "./status";
 import { readEntry, readRun, walletSecret, writeEntry } from "./store";
@@ -71,7 +71,10 @@ export function needsResend(entry: HeldPetition | undefined, digest: Digest): bo
 }
 
 async function sendRedemption(entry: HeldPetition, bootId: string | null): Promise<HeldPetition> {
-  if (!entry.token) throw new WalletError("This device cannot sign this petition anonymously.");
+  if (!entry.token)
+    throw new WalletError("This device cannot sign this petition anonymously.", {
+      key: "signing.wallet.cannotSign",
+    });
   const { status, data } = await postJson(
     `/api/petitions/${entry.petitionId}/anonymous`,
     { message: entry.token.message, signature: entry.token.signature, reason: entry.reason ?? undefined },
@@ -79,13 +82,17 @@ async function sendRedemption(entry: HeldPetition, bootId: string | null): Promi
   );
   if (status !== 200 && status !== 202) {
     await save({ ...entry, problem: errorOf(data, `Your anonymous signature was refused (${status}).`) });
-    throw new WalletError(errorOf(data, `Your anonymous signature was refused (${status}).`));
+    throw refusalOf(data, `Your anonymous signature was refused (${status}).`, {
+      key: "signing.wallet.refused",
+      values: { status },
+    });
   }
   return save(applyAnswer({ ...entry, sentBoot: bootId ?? entry.sentBoot }, data));
 }
 
 async function sendAction(entry: HeldPetition, action: PendingAction, bootId: string | null) {
-  if (!entry.token) throw new WalletError("This device cannot act on this signature.");
+  if (!entry.token)
+    throw new WalletError("This device cannot act on this signature.", { key: "signing.wallet.cannotAct" });
   const { status, data } = await postJson(
     `/api/petitions/${entry.petitionId}/anonymous/actions`,
     { tokenId: entry.token.tokenId, ...action },
@@ -93,7 +100,10 @@ async function sendAction(entry: HeldPetition, action: PendingAction, bootId: st
   );
   if (status !== 202 && status !== 200) {
     await save({ ...entry, pendingAction: null, problem: errorOf(data, `Refused (${status}).`) });
-    throw new WalletError(errorOf(data, `Refused (${status}).`));
+    throw refusalOf(data, `Refused (${status}).`, {
+      key: "signing.wallet.actionRefused",
+      values: { status },
+    });
   }
   return save({ ...entry, pendingAction: action, sentBoot: bootId ?? entry.sentBoot, problem: null });
 }
@@ -105,16 +115,20 @@ async function sendAction(entry: HeldPetition, action: PendingAction, bootId: st
 export async function signAnonymously(petitionId: number, reason: string | null, bootId: string | null) {
   const entry = await heldPetition(petitionId);
   if (!entry?.token) {
-    throw new WalletError(
-      entry?.refused?.message ??
-        "This device has no anonymous signature for this petition. You can sign publicly.",
-    );
+    throw entry?.refused
+      ? new WalletError(entry.refused.message, petitionRefusalWords(entry.refused))
+      : new WalletError("This device has no anonymous signature for this petition. You can sign publicly.", {
+          key: "signing.wallet.noSignature",
+        });
   }
-  if (entry.status === "public") throw new WalletError("You signed this petition publicly from this device.");
+  if (entry.status === "public")
+    throw new WalletError("You signed this petition publicly from this device.", {
+      key: "signing.wallet.signedPublicly",
+    });
   // Only with the key the public log confirmed (the background run checked it): never a held
   // signature for a key tailored to this device, whenever it was fetched.
   const unconfirmed = unconfirmedKey(entry);
-  if (unconfirmed) throw new WalletError(unconfirmed);
+  if (unconfirmed) throw new WalletError(unconfirmed, unconfirmedKeyWords(entry));
   const withReason = await save({ ...entry, reason: reason || null, sentAt: Date.now() });
   await randomWait(500, 3_000);
   return sendRedemption(withReason, bootId);
@@ -127,13 +141,15 @@ export async function signAnonymously(petitionId: number, reason: string | null,
 export async function actOnSignature(petitionId: number, action: "withdraw" | "sign", bootId: string | null) {
   const entry = await heldPetition(petitionId);
   if (!entry?.token || entry.status !== "counted") {
-    throw new WalletError("This device has no counted anonymous signature for this petition.");
+    throw new WalletError("This device has no counted anonymous signature for this petition.", {
+      key: "signing.wallet.noCounted",
+    });
   }
   const unconfirmed = action === "sign" ? unconfirmedKey(entry) : null;
-  if (unconfirmed) throw new WalletError(unconfirmed);
+  if (unconfirmed) throw new WalletError(unconfirmed, unconfirmedKeyWords(entry));
   // Signing again waits out a paused log, as a first signature does (background-tokens.ts ensureReady).
-  const paused = action === "sign" ? (await readRun())?.paused : null;
-  if (paused) throw new WalletError(paused);
+  const run = action === "sign" ? await readRun() : null;
+  if (run?.paused) throw new WalletError(run.paused, run.pausedWords ?? undefined);
   const seq = entry.actionSeq + 1;
   const proof = await signAction(await signerOf(entry), entry.token.tokenId, action, seq);
   await randomWait(500, 3_000);
@@ -144,7 +160,9 @@ async function signerOf(entry: HeldPetition): Promise<CryptoKey> {
   if (entry.legacySigner) return entry.legacySigner.privateKey;
   const secret = await walletSecret();
   if (!secret) {
-    throw new WalletError("This device no longer holds your anonymous signing: unlock it again first.");
+    throw new WalletError("This device no longer holds your anonymous signing: unlock it again first.", {
+      key: "signing.wallet.noLongerHeld",
+    });
   }
   const pair = await deriveSignerKey(secret, entry.scope, {
     publicKey: entry.publicKey,

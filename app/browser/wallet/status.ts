@@ -4,6 +4,9 @@
  * of their pseudonym, with the batch settings and the next batch's time. This device finds its own
  * signature there — pending or counted, and its receipt — without a request that names it.
  */
+import type { IntlShape } from "react-intl";
+import { translatorOf } from "../../i18n/translate";
+
 export type Digest = {
   bootId: string;
   batch: { minutes: number; size: number; minHolders: number };
@@ -48,20 +51,22 @@ export function nextDigestIn(digest: Digest | null, now: number): number {
 /** After a server restart: a random 2–15 minutes before sending again, never right after a page load. */
 export const resendDelay = () => 2 * 60_000 + Math.random() * 13 * 60_000;
 
-const time = (at: Date) => at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-
 /**
- * What is certain about a pending signature, in the reader's time: "Counted at 14:30 if at least
- * five are waiting then; otherwise with the day's leftovers at midnight."
+ * What is certain about a pending signature, in the reader's language and time (`intl`: the page's):
+ * "Counted at 14:30 if at least five are waiting then; otherwise with the day's leftovers at midnight."
+ * The day's leftovers go at UTC midnight, named so unless it is midnight for the reader too.
  */
-export function whenCounted(digest: Digest, now: number): string {
-  const next = new Date(digest.nextBatchAt);
+export function whenCounted(digest: Digest, now: number, intl: IntlShape): string {
+  const time = (at: Date) => intl.formatTime(at, { hour: "2-digit", minute: "2-digit" });
   const day = new Date(now);
   const midnight = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
-  const leftovers = time(midnight);
-  const atMidnight = midnight.getHours() === 0 && midnight.getMinutes() === 0;
-  const size = digest.batch.size === 5 ? "five" : digest.batch.size.toLocaleString();
-  return `Counted at ${time(next)} if at least ${size} are waiting then; otherwise with the day's leftovers at ${
-    atMidnight ? "midnight" : `${leftovers} (midnight UTC)`
-  }.`;
+  const atMidnight = intl
+    .formatDateToParts(midnight, { hour: "numeric", minute: "numeric", hourCycle: "h23" })
+    .every((part) => (part.type !== "hour" && part.type !== "minute") || Number(part.value) === 0);
+  return translatorOf(intl)("signing.anonReceipt.when", {
+    time: time(new Date(digest.nextBatchAt)),
+    size: digest.batch.size,
+    atMidnight: atMidnight ? "yes" : "no",
+    leftovers: time(midnight),
+  });
 }

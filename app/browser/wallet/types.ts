@@ -1,3 +1,5 @@
+import type { WalletWords } from "./http";
+
 /** What this device holds of one anonymous signature or feedback permission (store.ts). */
 
 export type Token = { message: string; signature: string; tokenId: string };
@@ -101,6 +103,8 @@ export type RunState = {
    * or the log cannot be trusted): plain words shown where the run's state and the sign panel are.
    */
   paused?: string | null;
+  /** `paused` in the reader's words (a catalog key). */
+  pausedWords?: WalletWords | null;
 };
 
 export const entryKey = (entry: HeldEntry) =>

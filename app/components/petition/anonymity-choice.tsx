@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { useT } from "../../i18n/translate";
 import { type PetitionKey, SETUP_PATH } from "../anonymous-signing";
 import { LogSmallPrint } from "../transparency-bits";
 
@@ -29,18 +30,20 @@ export function AnonymityChoice({
   unconfirmed: string | null;
   onChange: (visibility: "public" | "anonymous") => void;
 }) {
+  const t = useT();
   const anonymousHint = !hydrated
-    ? "Signing anonymously needs JavaScript: your browser makes the signature itself, so that the server never learns it is yours. Without it you can sign with your name."
+    ? t("signing.anonymity.needsJavaScript")
     : !anonymity
-      ? "This petition takes no anonymous signatures at the moment."
+      ? t("signing.anonymity.noKey")
       : !available
-        ? "Signing anonymously needs a secure connection (https): this page was not loaded over one."
+        ? t("signing.anonymity.needsHttps")
         : // The main limit, in one sentence: the rest is in "How anonymous signing works", after the button.
-          "Its limit: whoever watches the network or this server as your browser sends or withdraws it could tell it was you.";
+          // Every language says exactly this, no softer and promising no more (issue 27).
+          t("signing.anonymity.limit");
   return (
     <fieldset className="choice">
       {/* The heading above says what the choice is about; each line says it cannot be switched. */}
-      <legend className="sr-only">How your signature appears</legend>
+      <legend className="sr-only">{t("signing.anonymity.legend")}</legend>
       <div className="radio">
         <input
           type="radio"
@@ -52,9 +55,9 @@ export function AnonymityChoice({
           onChange={() => onChange("public")}
         />
         <span>
-          <label htmlFor="visibility-public">Sign with my name</label>
+          <label htmlFor="visibility-public">{t("signing.anonymity.public")}</label>
           <span id="public-line" className="choice-line">
-            Stays public, with your department.
+            {t("signing.anonymity.publicLine")}
           </span>
         </span>
       </div>
@@ -69,19 +72,18 @@ export function AnonymityChoice({
           onChange={() => onChange("anonymous")}
         />
         <span>
-          <label htmlFor="visibility-anonymous">Sign anonymously</label>
+          <label htmlFor="visibility-anonymous">{t("signing.anonymity.anonymous")}</label>
           <span id="anonymous-line" className="choice-line">
-            {hydrated && available && anonymity && hasWallet === false ? (
-              <>
-                Never made public.{" "}
-                <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: `/petitions/${slug}` })}`}>
-                  Get this device ready
-                </Link>{" "}
-                first.
-              </>
-            ) : (
-              "Never made public: the database, its backups and the logs never say it was you."
-            )}
+            {hydrated && available && anonymity && hasWallet === false
+              ? t.rich("signing.anonymity.getReady", {
+                  link: (chunks) => (
+                    <Link to={`${SETUP_PATH}?${new URLSearchParams({ back: `/petitions/${slug}` })}`}>
+                      {chunks}
+                    </Link>
+                  ),
+                })
+              : // The promise: every language says exactly this, no softer and promising no more (issue 27).
+                t("signing.anonymity.promise")}
           </span>
         </span>
       </div>
@@ -112,37 +114,21 @@ export function HowAnonymousSigningWorks({
   anonymity: PetitionKey;
   witnesses: string[];
 }) {
+  const t = useT();
   return (
     <details className="read-more">
-      <summary>How anonymous signing works</summary>
-      <p>
-        It protects you from anyone who later holds the database, its backups or the logs: the server never
-        learns which signature is yours. It cannot protect you from someone watching the network or the server
-        live as you sign, or from a server that sends your browser altered code: signing from another network,
-        and the short random wait before it is sent, make the first harder.
-      </p>
-      <p>
-        Anonymous signatures are counted together, in batches at fixed times and only once at least 20
-        colleagues' devices are ready to sign here, so that none can be dated finer than its batch: the count
-        rises later than you sign.
-      </p>
+      <summary>{t("signing.how.title")}</summary>
+      <p>{t("signing.how.protects")}</p>
+      <p>{t("signing.how.batches")}</p>
       {anonymity ? <LogSmallPrint witnesses={witnesses} /> : null}
+      <p>{t("signing.how.reason")}</p>
       <p>
-        A reason given with an anonymous signature is posted as an anonymous comment, with no time finer than
-        the day (not while moderators have the discussion locked, or if you have just posted several
-        comments).
+        {t.rich("signing.how.emails", {
+          myPetitions: (chunks) => <Link to="/my/petitions">{chunks}</Link>,
+          feed: (chunks) => <a href={`/petitions/${slug}/feed.atom`}>{chunks}</a>,
+        })}
       </p>
-      <p>
-        Anonymous signers are emailed nothing — the platform cannot know who they are: follow the petition
-        here, in <Link to="/my/petitions">My petitions</Link>, or by its{" "}
-        <a href={`/petitions/${slug}/feed.atom`}>feed</a>. Emails to public signers travel through company
-        mail, where mail administrators can see who was sent one.
-      </p>
-      <p>
-        A public signature from a device that cannot sign anonymously for you asks whether you already signed
-        anonymously elsewhere: one signature per person, and if you did, it already counts. The petition
-        publishes how many public signatures were made that way.
-      </p>
+      <p>{t("signing.how.elsewhere")}</p>
     </details>
   );
 }

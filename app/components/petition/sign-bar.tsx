@@ -1,3 +1,4 @@
+import { useT } from "../../i18n/translate";
 import { SIGN_BOX_ID, signInToSign } from "./sign-panel";
 
 /**
@@ -9,18 +10,17 @@ import { SIGN_BOX_ID, signInToSign } from "./sign-panel";
  * Rendered only for who can sign (or could, after signing in).
  */
 export function SignBar({ slug, count, signedIn }: { slug: string; count: number; signedIn: boolean }) {
+  const t = useT();
   return (
     <div className="sign-bar">
-      <p>
-        <strong>{count.toLocaleString("en")}</strong> signatures
-      </p>
+      <p>{t.rich("signing.bar.count", { count, strong: (chunks) => <strong>{chunks}</strong> })}</p>
       {signedIn ? (
         <a className="button" href={`#${SIGN_BOX_ID}`}>
-          Sign
+          {t("signing.bar.sign")}
         </a>
       ) : (
         <a className="button" href={signInToSign(slug)}>
-          Sign in to sign
+          {t("signing.bar.signInToSign")}
         </a>
       )}
     </div>

@@ -2,16 +2,16 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import type { z } from "zod";
-import { unconfirmedKey } from "../../browser/wallet/log-check";
+import { petitionRefusalWords, unconfirmedKeyWords } from "../../browser/wallet/log-check";
 import type { signSchema } from "../../domain/petitions/forms";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/translate";
 import {
   AnonymousReceipt,
   type AnonymousSigning,
-  issuedOtherwise,
   type PetitionKey,
-  progressLine,
+  useProgressLine,
 } from "../anonymous-signing";
-import { ordinal } from "../format";
 import { FieldErrors, FormErrors, PageActionButton, TextareaField, useActionResultFor } from "../forms";
 import { useHydrated } from "../use-hydrated";
 import { useLazyValidation } from "../validation";
@@ -47,6 +47,7 @@ export function SignPanel({
   /** The independent witnesses the public log requires (their names). */
   witnesses: string[];
 }) {
+  const t = useT();
   const showsSignForm = isOpen && !ownSignature && signedIn && !signing.signedAnonymously;
   return (
     <>
@@ -57,7 +58,9 @@ export function SignPanel({
       ) : null}
       {isOpen && !signedIn ? (
         <p className="card" id={SIGN_BOX_ID}>
-          <Link to={signInToSign(petition.slug)}>Sign in</Link> to sign this petition.
+          {t.rich("signing.signInToSign", {
+            link: (chunks) => <Link to={signInToSign(petition.slug)}>{chunks}</Link>,
+          })}
         </p>
       ) : null}
     </>
@@ -70,43 +73,36 @@ export const signInToSign = (slug: string) =>
 
 /** The ledger receipt in words; its number and hash are behind "How to check it", for who verifies. */
 function PublicReceipt({ slug, ownSignature }: { slug: string; ownSignature: NonNullable<OwnSignature> }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <section className="card receipt" aria-labelledby="receipt-title">
-      <h2 id="receipt-title">
-        You signed {ownSignature.visibility === "anonymous" ? "anonymously" : "publicly"}
-      </h2>
+      <h2 id="receipt-title">{t("signing.receipt.title", { visibility: ownSignature.visibility })}</h2>
       {ownSignature.visibility === "anonymous" ? (
-        <p className="hint">
-          Signed before anonymous signatures became unlinkable: hidden from every page, and your name is
-          forgotten from it when the petition closes.
-        </p>
+        <p className="hint">{t("signing.receipt.legacyAnonymous")}</p>
       ) : null}
       {ownSignature.invalidated ? (
-        <p className="flash flash-error">A moderator invalidated this signature.</p>
+        <p className="flash flash-error">{t("signing.receipt.invalidated")}</p>
       ) : null}
-      <p>
-        Your signature is the {ordinal(ownSignature.seq)} entry in this petition's public record. Anyone can
-        check that it has not been changed or removed since.
-      </p>
+      <p>{t("signing.receipt.entry", { position: format.ordinal(ownSignature.seq) })}</p>
       <details className="read-more">
-        <summary>How to check it</summary>
+        <summary>{t("signing.receipt.howToCheck")}</summary>
         <p>
-          It is entry number {ownSignature.seq} of the petition's{" "}
-          <a href={`/api/petitions/${slug}/ledger`}>public ledger</a>, with the fingerprint (SHA-256 hash){" "}
-          <code>{ownSignature.hash}</code>. Each entry's fingerprint covers the one before it, so an entry
-          changed or removed changes every fingerprint after it; the <a href="/transparency">public log</a>{" "}
-          keeps the ledger's latest fingerprint, and <code>npm run cli -- verify-ledger</code> checks both.
+          {t.rich("signing.receipt.howToCheckText", {
+            seq: String(ownSignature.seq),
+            ledger: (chunks) => <a href={`/api/petitions/${slug}/ledger`}>{chunks}</a>,
+            hash: <code>{ownSignature.hash}</code>,
+            log: (chunks) => <a href="/transparency">{chunks}</a>,
+            command: <code>npm run cli -- verify-ledger</code>,
+          })}
         </p>
       </details>
       {ownSignature.invalidated ? null : (
-        <PageActionButton intent="withdraw" label="Withdraw my signature" className="danger" />
+        <PageActionButton intent="withdraw" label={t("signing.receipt.withdraw")} className="danger" />
       )}
     </section>
   );
 }
-
-const NOT_ELSEWHERE =
-  "Tick “I have not signed this petition anonymously on another device” to sign publicly from here: one signature per person.";
 
 function SignForm({
   petition,
@@ -119,6 +115,8 @@ function SignForm({
   signing: AnonymousSigning;
   witnesses: string[];
 }) {
+  const t = useT();
+  const progressLine = useProgressLine();
   const hydrated = useHydrated();
   const [visibility, setVisibility] = useState<"public" | "anonymous">("public");
   const [localError, setLocalError] = useState<string | null>(null);
@@ -146,7 +144,7 @@ function SignForm({
           tokenField.value = token.message;
           signatureField.value = token.signature;
         } else if (formData.get("noAnonymousSignature") !== "on") {
-          setLocalError(NOT_ELSEWHERE);
+          setLocalError(t("signing.form.notElsewhere"));
           return;
         }
         tokenField.dataset.ready = "yes";
@@ -158,19 +156,21 @@ function SignForm({
   });
   const refused = signing.entry?.refused;
   const progress = signing.paused ? null : progressLine(signing.progress);
-  const lastingRefusal =
-    refused?.reason === "issued-otherwise"
-      ? issuedOtherwise
-      : refused?.reason === "not-in-log" || refused?.reason === "key-changed"
-        ? refused.message
-        : null;
+  const refusedWords =
+    refused?.reason === "issued-otherwise" ||
+    refused?.reason === "not-in-log" ||
+    refused?.reason === "key-changed"
+      ? petitionRefusalWords(refused)
+      : undefined;
+  const lastingRefusal = refusedWords ? t(refusedWords.key, refusedWords.values) : null;
   // A signature this device holds whose key the public log has not confirmed yet: kept, not spent.
   const held = signing.entry;
-  const unconfirmed =
-    !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKey(held) : null;
+  const unconfirmedWords =
+    !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKeyWords(held) : undefined;
+  const unconfirmed = unconfirmedWords ? t(unconfirmedWords.key, unconfirmedWords.values) : null;
   return (
     <section className="card sign-box" id={SIGN_BOX_ID} aria-labelledby="sign-title">
-      <h2 id="sign-title">Sign this petition</h2>
+      <h2 id="sign-title">{t("signing.form.title")}</h2>
       <Form method="post" {...getFormProps(signForm)}>
         <FormErrors id={signForm.errorId} errors={signForm.errors} />
         {signing.error || localError ? (
@@ -216,9 +216,7 @@ function SignForm({
                 signFields.noAnonymousSignature.errors ? signFields.noAnonymousSignature.errorId : undefined
               }
             />
-            <label htmlFor="noAnonymousSignature">
-              I have not signed this petition anonymously on another device
-            </label>
+            <label htmlFor="noAnonymousSignature">{t("signing.form.notElsewhereLabel")}</label>
             <FieldErrors
               id={signFields.noAnonymousSignature.errorId}
               errors={signFields.noAnonymousSignature.errors}
@@ -227,10 +225,10 @@ function SignForm({
         ) : null}
         {/* What a signature may carry besides: one click away, open when its field has an error. */}
         <details className="read-more" open={signFields.reason.errors ? true : undefined}>
-          <summary>Add a reason, or milestone emails</summary>
+          <summary>{t("signing.form.more")}</summary>
           <TextareaField
-            label="Why I'm signing (optional)"
-            hint="Posted as your comment in the discussion, by name or anonymously as you sign."
+            label={t("signing.form.reason")}
+            hint={t("signing.form.reasonHint")}
             field={signFields.reason}
             rows={3}
           />
@@ -242,16 +240,15 @@ function SignForm({
               value="on"
               aria-describedby="signer-emails-hint"
             />
-            <label htmlFor="wantsUpdates">Email me when it reaches a milestone (public signers)</label>
+            <label htmlFor="wantsUpdates">{t("signing.form.wantsUpdates")}</label>
           </div>
           {/* Honest about what signing sends: updates and responses reach every public signer unless turned off. */}
           <p id="signer-emails-hint" className="hint">
-            Its organizers' updates and leadership's response are emailed to every public signer; turn them
-            off in <Link to="/settings">email settings</Link>.
+            {t.rich("signing.form.emailsHint", { link: (chunks) => <Link to="/settings">{chunks}</Link> })}
           </p>
         </details>
         <button type="submit" name="intent" value="sign" disabled={signing.busy !== null}>
-          {signing.busy ?? "Sign"}
+          {signing.busy ?? t("signing.form.sign")}
         </button>
         <HowAnonymousSigningWorks slug={petition.slug} anonymity={anonymity} witnesses={witnesses} />
       </Form>

@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { formatDateTime } from "../format";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/translate";
 import { MilestoneProgress } from "../petition-bits";
 import { KeyFingerprint } from "../transparency-bits";
 import { ApproveResponseButton } from "./moderator-panel";
@@ -33,17 +34,21 @@ export function SignatureCount({
   publicCount: number;
   anonymousCount: number;
 }) {
+  const t = useT();
   return (
     <section className="card count-card" aria-labelledby="count-title">
       <h2 id="count-title" className="sr-only">
-        Signatures
+        {t("signing.count.heading")}
       </h2>
       <p className="big-count" aria-live="polite">
-        {count.toLocaleString("en")} <span className="muted">signatures</span>
+        {t.rich("signing.count.total", { count, muted: (chunks) => <span className="muted">{chunks}</span> })}
       </p>
       <p className="muted">
-        {publicCount.toLocaleString("en")} public · {anonymousCount.toLocaleString("en")} anonymous ·{" "}
-        <Link to={`/petitions/${slug}/signers`}>Signers</Link>
+        {t.rich("signing.count.split", {
+          publicCount,
+          anonymousCount,
+          link: (chunks) => <Link to={`/petitions/${slug}/signers`}>{chunks}</Link>,
+        })}
       </p>
     </section>
   );
@@ -59,25 +64,32 @@ export function Milestones({
   count: number;
   keyFingerprint: string | null;
 }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <section className="card" aria-labelledby="milestones-title">
-      <h2 id="milestones-title">Milestones</h2>
+      <h2 id="milestones-title">{t("signing.milestones.title")}</h2>
       <MilestoneProgress count={count} next={nextThreshold} />
       <ul className="milestones">
         {milestones.map((m) => (
           <li key={m.threshold}>
-            {m.threshold.toLocaleString("en")} signatures
-            {m.responseRequired ? ` — leadership must respond within ${m.responseDays} days` : ""}
-            {m.pendingApproval
-              ? ` — its creator asks for a response within ${m.responseDays} days (awaiting a moderator's approval)`
-              : ""}
-            {m.reachedAt ? <span className="muted"> · reached {formatDateTime(m.reachedAt)}</span> : null}
+            {t("signing.milestones.milestone", {
+              threshold: m.threshold,
+              response: m.responseRequired ? "required" : m.pendingApproval ? "pending" : "none",
+              days: m.responseDays ?? 0,
+            })}
+            {m.reachedAt ? (
+              <span className="muted">
+                {" "}
+                · {t("signing.milestones.reached", { when: format.dateTime(m.reachedAt) })}
+              </span>
+            ) : null}
             {m.id !== null ? <ApproveResponseButton milestoneId={m.id} /> : null}
           </li>
         ))}
       </ul>
       {keyFingerprint ? (
-        <KeyFingerprint fingerprint={keyFingerprint} label="This petition's signing key" />
+        <KeyFingerprint fingerprint={keyFingerprint} label={t("signing.milestones.petitionKey")} />
       ) : null}
     </section>
   );

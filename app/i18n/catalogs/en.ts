@@ -6,6 +6,7 @@ import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
+import signing from "./en/signing.json";
 
-export const en = { ...admin, ...common, ...discussion, ...identity, ...petition, ...policies };
+export const en = { ...admin, ...common, ...discussion, ...identity, ...petition, ...policies, ...signing };
 export type MessageKey = keyof typeof en;

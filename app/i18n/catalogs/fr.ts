@@ -5,6 +5,7 @@ import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
+import signing from "./fr/signing.json";
 
 export const fr: Record<MessageKey, string> = {
   ...admin,
@@ -13,4 +14,5 @@ export const fr: Record<MessageKey, string> = {
   ...identity,
   ...petition,
   ...policies,
+  ...signing,
 };
