@@ -59,7 +59,7 @@ describe("a petition's page in its reader's words", () => {
   it("reads the invalidation window's times as UTC, as its fields say, whatever zone the server runs in", async () => {
     const petition = openPetition(company, "Let staff opt out of badge tracking");
     const at = Date.now();
-    // The fields' wall times, as a moderator types them in UTC: "2026-12-07T10:00".
+    // The fields' wall times, as a moderator types them in UTC (a day, "T", hours and minutes).
     const wall = (ms: number) => new Date(ms).toISOString().slice(0, 16);
     for (const i of [4, 5, 6, 7, 8, 9]) {
       resetRateLimits();

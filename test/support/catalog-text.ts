@@ -2,7 +2,7 @@ import { catalogFor } from "../../app/i18n/catalogs.server";
 import type { AnyLocale } from "../../app/i18n/locales";
 import { intlFor } from "../../app/i18n/translate";
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * What a page says in `locale` where the English page says `english` (a catalog message, written as
@@ -20,7 +20,7 @@ export function say(
   if (!keys.length) throw new Error(`No catalog message says “${english}”`);
   const intl = intlFor(locale, "UTC", catalogFor(locale));
   const said = [...new Set(keys.map((key) => String(intl.formatMessage({ id: key }, values))))];
-  return new RegExp(`^\\s*(?:${said.map(escape).join("|")})\\s*$`);
+  return new RegExp(`^\\s*(?:${said.map(escapeForPattern).join("|")})\\s*$`);
 }
 
 /** The same, as a fragment anywhere in a longer text. */
