@@ -66,12 +66,11 @@ export function demoApp() {
         timezoneId: setup.timezoneId,
         viewport: setup.viewport,
       });
-      if (account) {
-        useServerDatabase(app);
-        const [name = "", value = ""] = (
-          await sessionCookie(userByEmail(`${account}@undersigned.test`).id)
-        ).split("=");
-        closeDb();
+      useServerDatabase(app);
+      const cookie = account ? await sessionCookie(userByEmail(`${account}@undersigned.test`).id) : null;
+      closeDb();
+      if (cookie) {
+        const [name = "", value = ""] = cookie.split("=");
         await context.addCookies([{ name, value, url: app.baseUrl, httpOnly: true, sameSite: "Lax" }]);
       }
       const page = await context.newPage();
