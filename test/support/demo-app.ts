@@ -9,6 +9,9 @@ import { seedDemoFolder } from "./seed-once";
 import { closeDb, useServerDatabase } from "./server-database";
 import { signedInAs } from "./sign-in-flow";
 
+/** Not a React hook, whatever its name says: it points this process at the server's database. */
+const openServerDatabase = useServerDatabase;
+
 /** How a colleague's browser is set up: its language, its time zone, its screen. */
 export type ReaderSetup = {
   locale: string;
@@ -66,7 +69,7 @@ export function demoApp() {
         timezoneId: setup.timezoneId,
         viewport: setup.viewport,
       });
-      useServerDatabase(app);
+      openServerDatabase(app);
       const cookie = account ? await sessionCookie(userByEmail(`${account}@undersigned.test`).id) : null;
       closeDb();
       if (cookie) {
