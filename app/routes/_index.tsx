@@ -14,7 +14,7 @@ import { getUser } from "../web/session.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title },
+  { title: data?.title ?? "Undersigned" },
   { name: "description", content: data?.description },
 ];
 

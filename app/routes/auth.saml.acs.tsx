@@ -14,7 +14,7 @@ import { signedInMessage } from "../web/signed-in.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title },
+  { title: data?.title ?? "Undersigned" },
   { name: "robots", content: "noindex" },
 ];
 

@@ -7,7 +7,7 @@ import { wordsFor } from "../web/reader.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 /** The page's title in the reader's words, and nothing else: the code is never sent here. */
 export async function loader({ request }: LoaderFunctionArgs) {

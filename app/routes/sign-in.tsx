@@ -18,7 +18,7 @@ import { getUser } from "../web/session.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 /** Passes the action's Retry-After through to the document response (Remix only merges cookies). */
 export const headers: HeadersFunction = ({ actionHeaders }) => {

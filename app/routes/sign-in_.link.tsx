@@ -16,7 +16,7 @@ import { readForm } from "../web/request.server";
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title },
+  { title: data?.title ?? "Undersigned" },
   { name: "robots", content: "noindex" },
 ];
 

@@ -9,7 +9,7 @@ import { notFound } from "../web/refusal-reply.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Undersigned" }];
 
 function topicOf(token: string | undefined, t: Translate) {
   const parsed = parseUnsubscribeToken(token ?? "");
