@@ -1,4 +1,5 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { useSaid } from "./said";
 
 const TITLES: Record<number, string> = {
   400: "That request was not understood",
@@ -12,11 +13,12 @@ const TITLES: Record<number, string> = {
 /** The one error boundary: every route exports it (`export { GeneralErrorBoundary as ErrorBoundary }`). */
 export function GeneralErrorBoundary() {
   const error = useRouteError();
+  const said = useSaid();
   if (isRouteErrorResponse(error)) {
     const title = TITLES[error.status] ?? "Something went wrong";
     const detail =
       typeof error.data === "string" && error.data.length > 0 && error.status < 500
-        ? error.data
+        ? said(error.data)
         : error.status === 404
           ? "There is nothing at this address. Check the link, or start from the home page."
           : "Please try again in a moment.";

@@ -14,6 +14,7 @@ import { grantRole, providerManagedRoles, revokeRole, rolesOf } from "../domain/
 import { getPersonForAdmin, maySignIn, setPersonActive } from "../domain/people/directory.server";
 import { confirmHeldScimChange, refuseHeldScimChange } from "../domain/people/provisioning.server";
 import { heldScimChange } from "../domain/people/scim-held-changes.server";
+import { say } from "../platform/said";
 import { signInOptions } from "../platform/site/settings.server";
 import { ROLE_DESCRIPTIONS, ROLES } from "../vocabulary/roles";
 import { redirectWithFlash } from "../web/flash.server";
@@ -30,7 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requirePermission(request, "view:admin");
   const person = getPersonForAdmin(parseId(params.personId));
-  if (!person) notFound("There is no such person.");
+  if (!person) notFound(say("server.notFound.person"));
   return json({
     person,
     roles: rolesOf(person.id),
@@ -94,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(`/admin/people/${personId}`, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -88,7 +88,7 @@ export async function action({ request }: ActionFunctionArgs) {
       { id: admin.id, email: admin.email },
     );
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   return redirectWithFlash("/admin/settings", {
     kind: "success",

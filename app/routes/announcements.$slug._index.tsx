@@ -22,6 +22,7 @@ import {
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
+import { say } from "../platform/said";
 import { COMMITMENT_STATUS_LABELS, PROXY_ACT_LABELS, STANCE_LABELS } from "../vocabulary/announcements";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -39,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const announcement = findAnnouncement(params.slug ?? "");
   if (!announcement || !canViewAnnouncement(announcement, user)) {
-    notFound("There is no announcement at this address.");
+    notFound(say("server.notFound.announcement"));
   }
   redirectFromFormerAddress(request, "/announcements/", params.slug, announcement.slug);
   return json({
@@ -78,7 +79,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "publish:announcement");
   const announcement = findAnnouncement(params.slug ?? "");
-  if (!announcement) notFound("There is no announcement at this address.");
+  if (!announcement) notFound(say("server.notFound.announcement"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const here = `/announcements/${announcement.slug}`;
@@ -111,7 +112,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return redirectWithFlash(here, { kind: "success", message: "Commitment updated." });
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   findAnnouncement,
   isAuthorOf,
 } from "../domain/announcements/reads.server";
+import { say } from "../platform/said";
 import { announcementFormReply, readAnnouncementSubmission } from "../web/announcement-form.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = () => [{ title: "Edit announcement · Undersig
 
 function load(slug: string | undefined) {
   const announcement = findAnnouncement(slug ?? "");
-  if (!announcement) notFound("There is no announcement at this address.");
+  if (!announcement) notFound(say("server.notFound.announcement"));
   return announcement;
 }
 
@@ -52,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: saved.state === "published" ? "Updated; the earlier version is kept." : "Draft saved.",
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -37,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: "Draft saved. This is its preview: publish it now or schedule it below.",
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -14,6 +14,7 @@ import { deleteComment, editComment, heldForBatch, postComment } from "../domain
 import { reportComment, setVote } from "../domain/discussion/reactions.server";
 import { commentPlacement, listRevisions, loadComment } from "../domain/discussion/thread.server";
 import { can } from "../domain/identity/permissions.server";
+import { say } from "../platform/said";
 import { commentActionDone } from "../web/comment-actions.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
 import { pageParam, parseId, parseQuery, readForm } from "../web/request.server";
@@ -34,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
   const user = await getUser(request);
   const view = loadComment(id, user, page);
-  if (!view) notFound("There is no comment at this address.");
+  if (!view) notFound(say("server.notFound.comment"));
   const revisions = user && can(user, "moderate:comment") ? listRevisions(id, user) : null;
   return json({ ...view, revisions, openForm: form ?? null });
 }
@@ -127,7 +128,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done("The reports are dismissed.");
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

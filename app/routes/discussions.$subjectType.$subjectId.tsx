@@ -9,6 +9,7 @@ import { moderationReasonSchema, postCommentSchema, threadQuerySchema } from "..
 import { setThreadLock } from "../domain/discussion/moderation.server";
 import { heldForBatch, postComment } from "../domain/discussion/posting.server";
 import { loadThread } from "../domain/discussion/thread.server";
+import { say } from "../platform/said";
 import { COMMENT_SUBJECT_TYPES } from "../vocabulary/comments";
 import { commentActionDone } from "../web/comment-actions.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -23,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 function subjectOf(params: LoaderFunctionArgs["params"]) {
   const type = z.enum(COMMENT_SUBJECT_TYPES).safeParse(params.subjectType);
-  if (!type.success) notFound("There is no discussion at this address.");
+  if (!type.success) notFound(say("server.notFound.discussion"));
   return { type: type.data, id: parseId(params.subjectId) };
 }
 
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const subject = subjectOf(params);
   const query = parseQuery(request, threadQuerySchema);
   const view = loadThread(subject, await getUser(request), query);
-  if (!view) notFound("There is no discussion at this address.");
+  if (!view) notFound(say("server.notFound.discussion"));
   return json(view);
 }
 
@@ -90,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         );
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

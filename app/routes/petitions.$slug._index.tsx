@@ -26,6 +26,7 @@ import { findOwnSignature, signPetition, withdrawSignature } from "../domain/pet
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
+import { say } from "../platform/said";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -50,7 +51,7 @@ const PETITION_PAGE_COMMENTS = 5;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const found = petitionPage(params.slug ?? "", user);
-  if (!found) notFound("There is no petition at this address.");
+  if (!found) notFound(say("server.notFound.petition"));
   const { row, page } = found;
   redirectFromFormerAddress(request, "/petitions/", params.slug, row.slug);
   const threadQuery = parseQuery(request, threadQuerySchema);
@@ -111,7 +112,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   // Not petitionPage: an action needs the petition and the right to see it, not the page's data.
   const petition = findViewablePetition(params.slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(say("server.notFound.petition"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
@@ -182,8 +183,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return refusalReply(
       error,
       submission,
+      request,
       undefined,
-      value.intent === "sign" ? "Your signature was not recorded." : undefined,
+      value.intent === "sign" ? "server.storageFull.signature" : undefined,
     );
   }
 }

@@ -20,6 +20,7 @@ import { dashboardRefusalFor } from "../domain/petitions/standing.server";
 import { postPetitionUpdate, previewPetitionUpdate } from "../domain/petitions/updates.server";
 import type { Breakdown } from "../platform/anonymity/small-groups";
 import { K } from "../platform/anonymity/small-groups";
+import { say } from "../platform/said";
 import { MAIL_KINDS } from "../vocabulary/mail-kinds";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -36,7 +37,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function requireDashboard(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const petition = findViewablePetition(slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(say("server.notFound.petition"));
   refuseIf(dashboardRefusalFor(petition, user));
   return { user, petition };
 }
@@ -99,7 +100,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const message = act(value, petition.id, user);
     return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -8,6 +8,7 @@ import { petitionFormChoices, savePetitionEdit } from "../domain/petitions/draft
 import { petitionInputSchema } from "../domain/petitions/forms";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { editRefusalFor } from "../domain/petitions/standing.server";
+import { say } from "../platform/said";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply, refuseIf } from "../web/refusal-reply.server";
@@ -24,7 +25,7 @@ export const meta: MetaFunction = () => [{ title: "Edit petition · Undersigned"
  */
 function editable(slug: string | undefined, user: User) {
   const petition = findViewablePetition(slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(say("server.notFound.petition"));
   refuseIf(editRefusalFor(petition, user));
   return petition;
 }
@@ -44,7 +45,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await savePetitionEdit(petition.id, submission.value, user);
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   return redirectWithFlash(`/petitions/${petition.slug}`, { kind: "success", message: "Saved." });
 }

@@ -14,6 +14,7 @@ import {
   previewInvalidation,
 } from "../domain/petitions/invalidation.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
+import { say } from "../platform/said";
 import { INVALIDATION_REASON_LABELS, INVALIDATION_REASONS } from "../vocabulary/petitions";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -28,7 +29,7 @@ export const meta: MetaFunction = () => [{ title: "Invalidate signatures · Unde
 function petitionFor(slug: string | undefined, moderator: User) {
   // Drafts are their creator's alone, moderators' included.
   const petition = findViewablePetition(slug ?? "", moderator);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(say("server.notFound.petition"));
   return petition;
 }
 
@@ -90,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: `${invalidated.toLocaleString("en")} signatures invalidated.`,
     });
   } catch (error) {
-    return refusalReply(error, submission, (result) => ({ result, matched: null }));
+    return refusalReply(error, submission, request, (result) => ({ result, matched: null }));
   }
 }
 

@@ -5,6 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { PageActionButton } from "../components/forms";
 import { answerInvitation, pendingInvitation } from "../domain/petitions/organizers.server";
+import { say } from "../platform/said";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound, refusalReply } from "../web/refusal-reply.server";
@@ -25,7 +26,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const invitation = pendingInvitation(params.slug ?? "", user);
-  if (!invitation) notFound("There is no invitation for you here: it was answered or withdrawn.");
+  if (!invitation) notFound(say("server.notFound.invitation"));
   redirectFromFormerAddress(request, "/petitions/", params.slug, invitation.slug);
   const { petitionId: _petitionId, ...shown } = invitation;
   return json({ invitation: shown });
@@ -39,14 +40,14 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const invitation = pendingInvitation(params.slug ?? "", user);
-  if (!invitation) notFound("There is no invitation for you here: it was answered or withdrawn.");
+  if (!invitation) notFound(say("server.notFound.invitation"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const accept = submission.value.intent === "accept";
   try {
     answerInvitation(invitation.petitionId, accept, user);
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   return accept
     ? redirectWithFlash(`/petitions/${invitation.slug}/dashboard`, {

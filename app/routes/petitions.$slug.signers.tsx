@@ -6,6 +6,7 @@ import { formatDate } from "../components/format";
 import { Pagination } from "../components/pagination";
 import { signersFor } from "../domain/petitions/counts.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
+import { say } from "../platform/said";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 import { pageParam, parseQuery } from "../web/request.server";
@@ -20,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const petition = findViewablePetition(params.slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound(say("server.notFound.petition"));
   redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   const { page: pageNumber } = parseQuery(request, z.object({ page: pageParam }));
   return json({

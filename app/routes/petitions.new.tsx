@@ -38,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: "Draft saved. Check it, then send it to colleagues to co-sponsor.",
     });
   } catch (error) {
-    return refusalReply(error, submission, (result) => ({ result, similar: [] }));
+    return refusalReply(error, submission, request, (result) => ({ result, similar: [] }));
   }
 }
 

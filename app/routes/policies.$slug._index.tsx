@@ -29,6 +29,7 @@ import {
   policyPage,
   publishPolicyVersion,
 } from "../domain/policies/registry.server";
+import { say } from "../platform/said";
 import { RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -45,7 +46,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const page = policyPage(params.slug ?? "");
-  if (!page) notFound("There is no policy at this address.");
+  if (!page) notFound(say("server.notFound.policy"));
   redirectFromFormerAddress(request, "/policies/", params.slug, page.policy.slug);
   return json({
     ...page,
@@ -70,7 +71,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const policy = findPolicy(params.slug ?? "");
-  if (!policy) notFound("There is no policy at this address.");
+  if (!policy) notFound(say("server.notFound.policy"));
   const submission = parseWithZod(await readForm(request), { schema: actionSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const value = submission.value;
@@ -87,7 +88,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const version = publishPolicyVersion(policy.id, value, user);
     return redirectWithFlash(here, { kind: "success", message: `Version ${version} published.` });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

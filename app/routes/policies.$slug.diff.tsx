@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { DiffView } from "../components/diff-view";
 import { diffVersions, findPolicy } from "../domain/policies/registry.server";
+import { say } from "../platform/said";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 import { parseQuery } from "../web/request.server";
@@ -19,11 +20,11 @@ const version = z.coerce.number().int().min(1).max(100_000);
 /** GET /policies/:slug/diff?from=&to= — word-level changes between any two versions. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const policy = findPolicy(params.slug ?? "");
-  if (!policy) notFound("There is no policy at this address.");
+  if (!policy) notFound(say("server.notFound.policy"));
   redirectFromFormerAddress(request, "/policies/", params.slug, policy.slug);
   const { from, to } = parseQuery(request, z.object({ from: version, to: version }));
   const diffHtml = diffVersions(policy.id, from, to);
-  if (diffHtml === null) notFound(`This policy has no version ${from} or ${to}.`);
+  if (diffHtml === null) notFound(say("server.notFound.policyVersions", { from, to }));
   return json({ policy: { slug: policy.slug, title: policy.title }, from, to, diffHtml });
 }
 

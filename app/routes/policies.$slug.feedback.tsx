@@ -20,6 +20,7 @@ import {
 } from "../domain/policies/feedback-inbox.server";
 import { findPolicy, listVersions } from "../domain/policies/registry.server";
 import { K } from "../platform/anonymity/small-groups";
+import { say } from "../platform/said";
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_STATUSES, RATING_LABELS } from "../vocabulary/feedback";
 import { redirectWithFlash } from "../web/flash.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
@@ -36,7 +37,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function requireInbox(request: Request, slug: string | undefined) {
   const user = await requireUser(request);
   const policy = findPolicy(slug ?? "");
-  if (!policy) notFound("There is no policy at this address.");
+  if (!policy) notFound(say("server.notFound.policy"));
   refuseIf(readerRefusal(policy.id, user));
   return { user, policy };
 }
@@ -116,7 +117,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(back, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

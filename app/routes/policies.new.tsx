@@ -28,7 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const policy = createPolicy(submission.value, user);
     return redirectWithFlash(`/policies/${policy.slug}`, { kind: "success", message: "Policy published." });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

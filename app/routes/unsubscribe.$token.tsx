@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parseUnsubscribeToken, setEmailPreference } from "../platform/mail/email-preferences.server";
+import { say } from "../platform/said";
 import { EMAIL_TOPIC_LABELS } from "../vocabulary/email-topics";
 import { notFound } from "../web/refusal-reply.server";
 
@@ -11,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Unsubscribe · Undersigned" }
 
 function topicOf(token: string | undefined) {
   const parsed = parseUnsubscribeToken(token ?? "");
-  if (!parsed) notFound("This unsubscribe link is not valid. Change your email settings after signing in.");
+  if (!parsed) notFound(say("server.notFound.unsubscribe"));
   return parsed;
 }
 

@@ -3,6 +3,7 @@ import type { ThreadInfo } from "../../domain/discussion/thread.server";
 import { COMMENT_SORT_LABELS, COMMENT_SORTS, type CommentSort } from "../../vocabulary/comments";
 import { TextareaField } from "../forms";
 import { Pagination } from "../pagination";
+import { useSaid } from "../said";
 import {
   AnonymousChoice,
   AnonymousEmailsChoice,
@@ -55,6 +56,7 @@ export function CommentThread({
   preview?: boolean;
 }) {
   const location = useLocation();
+  const said = useSaid();
   const discussion = `/discussions/${thread.subject.type}/${thread.subject.id}`;
   const sortLink = (s: CommentSort) => {
     const params = new URLSearchParams(location.search);
@@ -81,7 +83,7 @@ export function CommentThread({
           This discussion is locked by a moderator{thread.locked.reason ? `: ${thread.locked.reason}` : ""}.
         </p>
       ) : null}
-      {thread.closedReason && !thread.locked ? <p className="muted">{thread.closedReason}</p> : null}
+      {thread.closedReason && !thread.locked ? <p className="muted">{said(thread.closedReason)}</p> : null}
       {thread.canModerate ? <LockControls thread={thread} action={discussion} /> : null}
       {thread.canPost ? <PostForm thread={thread} action={discussion} /> : null}
       {!thread.signedIn && thread.openForPosting ? (

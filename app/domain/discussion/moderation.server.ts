@@ -3,6 +3,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { comments, commentThreads, people } from "../../../db/schema";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { User } from "../identity/sessions.server";
@@ -34,7 +35,7 @@ function moderatedComment(
 
 function requireNoStake(commentable: Commentable, moderator: User): void {
   if (commentable.hasStake(moderator.id)) {
-    throw new CommentError("You have a stake in this; another moderator must moderate its discussion.", 403);
+    throw new CommentError(say("server.comment.stake"), 403);
   }
 }
 
@@ -150,7 +151,7 @@ export function setThreadLock(
           .get();
       if (Boolean(thread.lockedAt) === lock.locked) {
         throw new CommentError(
-          lock.locked ? "The discussion is already locked." : "The discussion is not locked.",
+          lock.locked ? say("server.comment.alreadyLocked") : say("server.comment.notLocked"),
           409,
         );
       }

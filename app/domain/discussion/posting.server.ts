@@ -6,6 +6,7 @@ import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { say } from "../../platform/said";
 import { withinRateLimits } from "../../platform/security/rate-limits.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import { startOfDay } from "../../platform/time";
@@ -159,7 +160,7 @@ function insertComment(
     requireRight("reply", commentFacts(tx, found, user));
   }
   const held = heldForBatch(input);
-  if (!target) throw new CommentError("There is nothing here.", 404);
+  if (!target) throw new CommentError(say("server.comment.nothingHere"), 404);
   const commentable = requireSubject(tx, target, user);
   let thread = findThread(tx, target);
   requireOpenForPosting(thread, commentable);

@@ -5,6 +5,7 @@ import { newScopeKeyPair } from "../../platform/anonymity/token-issuance.server"
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
@@ -50,7 +51,7 @@ export function transitionPetition(
       if (refusal) throw refusal;
       // Refused a moment ago, allowed now (a role granted in between): no key was made for it.
       if (transition.action === "approve" && !keys)
-        throw new PetitionError("This petition changed meanwhile: please try again.", 409);
+        throw new PetitionError(say("server.petition.changedMeanwhile"), 409);
       const actor = user ? actorOf(user) : SYSTEM_ACTOR;
       const at = new Date(now);
       let next: Partial<Petition> = {};
@@ -70,7 +71,7 @@ export function transitionPetition(
             .values({ petitionId, personId: user.id, createdAt: at })
             .onConflictDoNothing()
             .run();
-          if (!added.changes) throw new PetitionError("You already co-sponsor this petition.", 409);
+          if (!added.changes) throw new PetitionError(say("server.petition.alreadyCoSponsor"), 409);
           const sponsors = coSponsorCount(tx, petitionId);
           if (sponsors >= petition.coSponsorsRequired) next = { state: "awaiting_moderation" };
           break;
@@ -291,7 +292,7 @@ export function dropCoSponsor(petitionId: number, personId: number, user: User, 
           ),
         )
         .run();
-      if (!dropped.changes) throw new PetitionError("That person does not co-sponsor this petition.", 409);
+      if (!dropped.changes) throw new PetitionError(say("server.petition.notACoSponsor"), 409);
       const short =
         petition.state === "awaiting_moderation" &&
         coSponsorCount(tx, petitionId) < petition.coSponsorsRequired;
@@ -324,7 +325,7 @@ function transitionRefusalNow(petitionId: number, action: Transition["action"], 
 
 export function requirePetition(exec: Executor, petitionId: number): Petition {
   const petition = exec.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-  if (!petition) throw new PetitionError("There is no such petition.", 404);
+  if (!petition) throw new PetitionError(say("server.petition.noSuchPetition"), 404);
   return petition;
 }
 

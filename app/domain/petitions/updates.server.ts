@@ -6,6 +6,7 @@ import { renderEmail } from "../../platform/mail/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
@@ -54,7 +55,7 @@ export function recordPetitionUpdate(
 /** The petition, if this person may post updates on it (updateRefusal); else the refusal is thrown. */
 function petitionForUpdate(tx: Executor, petitionId: number, user: User) {
   const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-  if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
+  if (!petition) throw new PetitionUpdateError(say("server.petition.noSuchPetition"), 404);
   const refusal = updateRefusal(petition, standingOf(tx, petition, user));
   if (refusal) throw refusal;
   return petition;
@@ -107,7 +108,7 @@ export function postPetitionUpdate(petitionId: number, body: string, user: User,
       if (recent) {
         const next = new Date(recent.createdAt.getTime() + UPDATE_INTERVAL_MS);
         throw new PetitionUpdateError(
-          `One update a day: signers' inboxes matter. The next update can be posted after ${next.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+          say("server.petition.oneUpdateADay", { next: { moment: next.getTime() } }),
           429,
         );
       }

@@ -1,4 +1,5 @@
 import common from "./de/common.json";
+import server from "./de/server.json";
 import type { MessageKey } from "./en";
 
-export const de: Record<MessageKey, string> = { ...common };
+export const de: Record<MessageKey, string> = { ...common, ...server };
