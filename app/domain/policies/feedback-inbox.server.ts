@@ -13,6 +13,7 @@ import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { FeedbackStatus } from "../../vocabulary/feedback";
@@ -178,7 +179,7 @@ export function feedbackAggregates(policyId: number, user: User) {
 
 export function requireFeedback(exec: Executor, feedbackId: number, user: User) {
   const item = exec.select().from(policyFeedback).where(eq(policyFeedback.id, feedbackId)).get();
-  if (!item) throw new FeedbackError("There is no such feedback.", 404);
+  if (!item) throw new FeedbackError(say("server.policy.noSuchFeedback"), 404);
   requireReader(exec, item.policyId, user);
   return item;
 }
@@ -215,7 +216,7 @@ export function tagFeedback(feedbackId: number, tag: string, add: boolean, user:
             .where(eq(policyFeedbackTags.feedbackId, feedbackId))
             .get()?.n ?? 0;
         if (existing >= FEEDBACK_LIMITS.tagsPerItem)
-          throw new FeedbackError(`At most ${FEEDBACK_LIMITS.tagsPerItem} tags on one item.`);
+          throw new FeedbackError(say("server.policy.tooManyTags", { max: FEEDBACK_LIMITS.tagsPerItem }));
         const added = tx.insert(policyFeedbackTags).values({ feedbackId, tag }).onConflictDoNothing().run();
         if (!added.changes) return;
       } else {
@@ -243,7 +244,7 @@ export function tagFeedback(feedbackId: number, tag: string, add: boolean, user:
  * author is. The audit entry names the feedback, never its author.
  */
 export function replyToFeedback(feedbackId: number, body: string, user: User, now = Date.now()): number {
-  if (body.length > FEEDBACK_LIMITS.reply) throw new FeedbackError("At most 5,000 characters.");
+  if (body.length > FEEDBACK_LIMITS.reply) throw new FeedbackError(say("server.policy.atMost5000"));
   const bodyHtml = renderMarkdown(body);
   return getDb().transaction(
     (tx) => {
