@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestSignIn } from "../../app/domain/identity/sign-in.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
@@ -66,5 +67,21 @@ describe("emails", () => {
     );
     expect(english?.text).toContain("See the petition:");
     expect(english?.text).toContain("Undersigned — the staff petition platform.");
+  });
+
+  it("include the sign-in link's, in the language of the person the address belongs to", async () => {
+    resetRateLimits();
+    await requestSignIn({ email: creator.email, ip: "192.0.2.7" }, T0);
+    await requestSignIn({ email: "nobody@corp.example", ip: "192.0.2.7" }, T0);
+    const transport = createSmtpTransport(smtp.url);
+    while ((await deliverDueMail(transport, { limit: 50, now: () => T0 + 1000 })).sent > 0) {
+      /* drain */
+    }
+    transport.close();
+    const german = smtp.received.find(
+      (m) => m.to.includes(creator.email) && /Anmeldelink/.test(m.parsed.subject ?? ""),
+    );
+    expect(german?.parsed.subject).toBe("Ihr Anmeldelink für Undersigned");
+    expect(german?.parsed.text).toContain("Er funktioniert einmal und läuft in 15 Minuten ab.");
   });
 });
