@@ -11,6 +11,7 @@ import {
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
@@ -160,19 +161,25 @@ export function inviteOrganizer(petitionId: number, email: string, user: User, n
         { type: "petition", id: petitionId },
         { email: person.email },
       );
+      // In the invitee's language (wordsForRecipient), not the inviter's.
+      const { t } = wordsForRecipient(person);
       enqueueMail(
         tx,
         {
           kind: "organizer.invited",
           to: person.email,
-          subject: `Will you co-organize “${petition.title}”?`,
+          subject: t("server.email.invitation.subject", { title: petition.title }),
           petitionId,
           ...renderEmail({
             paragraphs: [
-              `${user.name ?? user.email} invites you to co-organize the petition “${petition.title}”.`,
-              "Co-organizers see its dashboard and can post updates to its signers. Nothing changes until you accept: open the invitation to accept or decline it.",
+              t("server.email.invitation.invites", { name: user.name ?? user.email, title: petition.title }),
+              t("server.email.invitation.explain"),
             ],
-            action: { label: "Open the invitation", url: petitionPageUrl(petition.slug, "invitation") },
+            action: {
+              label: t("server.email.invitation.action"),
+              url: petitionPageUrl(petition.slug, "invitation"),
+            },
+            t,
           }),
         },
         now,
