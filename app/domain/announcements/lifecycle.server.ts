@@ -15,16 +15,17 @@ import {
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
 import { logText } from "../../platform/runtime/log-text";
 import { say } from "../../platform/said";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
-import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
+import type { ProxyAct, Stance } from "../../vocabulary/announcements";
 import { newAddress } from "../addresses/addresses.server";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { organizerEmails } from "../petitions/organizers.server";
+import { organizerRecipients } from "../petitions/organizers.server";
 import { isPublic } from "../petitions/rights.server";
 import { publishPolicyVersion } from "../policies/registry.server";
 import type { AnnouncementInput } from "./forms";
@@ -372,20 +373,23 @@ function notifyOrganizers(
       .from(petitions)
       .where(eq(petitions.id, response.petitionId))
       .get();
-    for (const email of organizerEmails(tx, response.petitionId)) {
+    const title = petition?.title ?? "";
+    for (const organizer of organizerRecipients(tx, response.petitionId)) {
+      const { t } = wordsForRecipient(organizer);
       enqueueMail(
         tx,
         {
           kind: "petition.response",
-          to: email,
+          to: organizer.email,
           petitionId: response.petitionId,
-          subject: `Leadership responded to your petition “${petition?.title ?? ""}”`,
+          subject: t("server.email.response.organizerSubject", { title }),
           ...renderEmail({
             paragraphs: [
-              `Leadership published “${announcement.title}”, which answers your petition “${petition?.title ?? ""}”.`,
-              `Stance: ${STANCE_LABELS[response.stance]}.`,
+              t("server.email.response.organizerPublished", { announcement: announcement.title, title }),
+              t("server.email.response.stance", { stance: response.stance }),
             ],
-            action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+            action: { label: t("server.email.response.action"), url: announcementUrl(announcement.slug) },
+            t,
           }),
         },
         now,

@@ -3,6 +3,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { comments, commentThreads, people } from "../../../db/schema";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
@@ -66,22 +67,22 @@ export function hideComment(commentId: number, reason: string, moderator: User, 
         return;
       }
       const author = tx
-        .select({ email: people.email })
+        .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
         .from(people)
         .where(eq(people.id, comment.authorId))
         .get();
       if (!author) return;
+      const { t } = wordsForRecipient(author);
+      const title = { title: commentable.title };
       enqueueMail(tx, {
         kind: "comment.hidden",
         to: author.email,
         recipient: { hidden: true, personId: comment.authorId },
-        subject: `Your comment on “${commentable.title}” was hidden`,
+        subject: t("server.email.hidden.subject", title),
         ...renderEmail({
-          paragraphs: [
-            `A moderator hid your comment on “${commentable.title}”. Others now see “hidden by a moderator” in its place; you can still see your text.`,
-            `Reason: ${reason}`,
-          ],
-          action: { label: "See the comment", url: absoluteUrl(`/comments/${commentId}`) },
+          paragraphs: [t("server.email.hidden.explain", title), t("server.email.hidden.reason", { reason })],
+          action: { label: t("server.email.hidden.action"), url: absoluteUrl(`/comments/${commentId}`) },
+          t,
         }),
       });
     },
