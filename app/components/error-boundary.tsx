@@ -1,5 +1,6 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import { type MessageKey, useT } from "../i18n/translate";
+import { useSaid } from "./said";
 
 const TITLES: Record<number, MessageKey> = {
   400: "identity.error.title.400",
@@ -18,11 +19,12 @@ const TITLES: Record<number, MessageKey> = {
 export function GeneralErrorBoundary() {
   const t = useT();
   const error = useRouteError();
+  const said = useSaid();
   if (isRouteErrorResponse(error)) {
     const title = t(TITLES[error.status] ?? "identity.error.title.other");
     const detail =
       typeof error.data === "string" && error.data.length > 0 && error.status < 500
-        ? error.data
+        ? said(error.data)
         : error.status === 404
           ? t("identity.error.notFound")
           : t("identity.error.tryAgain");

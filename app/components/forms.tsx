@@ -2,15 +2,17 @@ import type { FieldMetadata, SubmissionResult } from "@conform-to/react";
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { Form, useActionData } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useSaid } from "./said";
 
 /** Field errors from zod (server or client), announced and tied to their input by id. */
 export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  const said = useSaid();
   return (
     <div id={id} className="field-errors" aria-live="polite">
       {errors?.length ? (
         <ul>
           {errors.map((error) => (
-            <li key={error}>{error}</li>
+            <li key={error}>{said(error)}</li>
           ))}
         </ul>
       ) : null}
@@ -175,11 +177,12 @@ export function ChoiceField({
 
 /** Form-level errors (not tied to one field), e.g. a rate limit or a refused change. */
 export function FormErrors({ id, errors }: { id?: string; errors?: string[] }) {
+  const said = useSaid();
   if (!errors?.length) return null;
   return (
     <div id={id} className="form-errors" role="alert">
       {errors.map((error) => (
-        <p key={error}>{error}</p>
+        <p key={error}>{said(error)}</p>
       ))}
     </div>
   );

@@ -70,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const report = confirmDirectoryImport(submission.value.pendingId, { id: admin.id, email: admin.email });
       return json<ActionResult>({ result: submission.reply({ resetForm: true }), report });
     } catch (error) {
-      return refusalReply(error, submission, (result): ActionResult => ({ result }));
+      return refusalReply(error, submission, request, (result): ActionResult => ({ result }));
     }
   }
   // The file plus the form around it; many parts each under the file limit must not add up unread.
@@ -98,7 +98,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const preview = previewDirectoryImport(await submission.value.file.text(), admin, { deactivateMissing });
     return json<ActionResult>({ result: submission.reply(), preview: { ...preview, deactivateMissing } });
   } catch (error) {
-    return refusalReply(error, submission, (result): ActionResult => ({ result }));
+    return refusalReply(error, submission, request, (result): ActionResult => ({ result }));
   }
 }
 

@@ -104,7 +104,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(`/admin/people/${personId}`, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -104,7 +104,7 @@ export async function action({ request }: ActionFunctionArgs) {
       { id: admin.id, email: admin.email },
     );
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   const { t } = await wordsFor(request);
   return redirectWithFlash("/admin/settings", { kind: "success", message: t("admin.settings.saved") });

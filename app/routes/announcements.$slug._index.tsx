@@ -117,7 +117,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return redirectWithFlash(here, { kind: "success", message: t("policies.memos.commitmentUpdated") });
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -57,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: saved.state === "published" ? t("policies.memos.updatedKept") : t("policies.memos.draftSaved"),
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -45,7 +45,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: t("policies.memos.draftSavedPreview"),
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

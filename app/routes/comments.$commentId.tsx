@@ -128,7 +128,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done(t("discussion.flash.dismissed"));
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -94,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         );
     }
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

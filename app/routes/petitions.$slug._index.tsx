@@ -189,8 +189,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return refusalReply(
       error,
       submission,
+      request,
       undefined,
-      value.intent === "sign" ? t("petition.flash.notSigned") : undefined,
+      value.intent === "sign" ? "server.storageFull.signature" : undefined,
     );
   }
 }

@@ -103,7 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const message = act(value, petition.id, user, t);
     return redirectWithFlash(`/petitions/${petition.slug}/dashboard`, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

@@ -53,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await savePetitionEdit(petition.id, submission.value, user);
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   return redirectWithFlash(`/petitions/${petition.slug}`, {
     kind: "success",

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { exportRefusalFor } from "../domain/petitions/standing.server";
-import { notFound, refuseIf } from "../web/refusal-reply.server";
+import { notFound, refuseResourceIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
 
@@ -18,7 +18,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   await readForm(request);
   const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound("There is no petition at this address.");
-  refuseIf(exportRefusalFor(petition, user));
+  await refuseResourceIf(exportRefusalFor(petition, user), request);
   return new Response(exportSigners(petition, user), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findPublicPetition } from "../domain/petitions/api.server";
 import { petitionFeed } from "../domain/petitions/feed.server";
 import { atomResponse } from "../platform/content/atom";
+import { companyWords } from "../platform/mail/recipient-words.server";
 import { redirectFromFormerAddress } from "../web/former-addresses.server";
 import { notFound } from "../web/refusal-reply.server";
 
@@ -12,7 +13,8 @@ import { notFound } from "../web/refusal-reply.server";
  */
 export function loader({ request, params }: LoaderFunctionArgs) {
   const petition = findPublicPetition(params.slug ?? "");
-  if (!petition) notFound("There is no public petition at this address.");
+  // A feed reader shows this as it is: in the company's language, as the feed is.
+  if (!petition) notFound(companyWords().t("server.feed.petition.notFound"));
   redirectFromFormerAddress(request, "/petitions/", params.slug, petition.slug);
   return atomResponse(petitionFeed(petition));
 }

@@ -105,7 +105,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: t("petition.invalidate.done", { count: invalidated }),
     });
   } catch (error) {
-    return refusalReply(error, submission, (result) => ({ result, matched: null }));
+    return refusalReply(error, submission, request, (result) => ({ result, matched: null }));
   }
 }
 

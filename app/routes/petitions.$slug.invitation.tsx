@@ -53,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     answerInvitation(invitation.petitionId, accept, user);
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
   return accept
     ? redirectWithFlash(`/petitions/${invitation.slug}/dashboard`, {

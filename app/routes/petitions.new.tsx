@@ -44,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: (await wordsFor(request)).t("petition.new.saved"),
     });
   } catch (error) {
-    return refusalReply(error, submission, (result) => ({ result, similar: [] }));
+    return refusalReply(error, submission, request, (result) => ({ result, similar: [] }));
   }
 }
 

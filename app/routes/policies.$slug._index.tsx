@@ -91,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       message: t("policies.page.versionPublished", { version }),
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

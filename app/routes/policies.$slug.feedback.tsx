@@ -119,7 +119,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirectWithFlash(back, { kind: "success", message });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

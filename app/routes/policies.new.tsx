@@ -35,7 +35,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: t("policies.new.published"),
     });
   } catch (error) {
-    return refusalReply(error, submission);
+    return refusalReply(error, submission, request);
   }
 }
 

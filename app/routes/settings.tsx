@@ -60,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
     try {
       setReaderPreferences(user.id, { locale: value.locale ?? null, timeZone: value.timeZone ?? null });
     } catch (error) {
-      return refusalReply(error, submission);
+      return refusalReply(error, submission, request);
     }
   }
   // Read after saving: the message is in the language the person just chose.

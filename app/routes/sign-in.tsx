@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ip: clientIp(context),
     });
   } catch (error) {
-    return refusalReply(error, submission, (result) => ({ result, sentTo: null }));
+    return refusalReply(error, submission, request, (result) => ({ result, sentTo: null }));
   }
   // The same answer whether or not the address may sign in: no account enumeration.
   return json({ result: submission.reply({ resetForm: true }), sentTo: submission.value.email });

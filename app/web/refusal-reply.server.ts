@@ -1,12 +1,10 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { json } from "@remix-run/node";
+import type { MessageKey } from "../i18n/catalogs/en";
 import { RateLimited, Refusal } from "../platform/refusal";
-import {
-  isStorageFull,
-  noteStorageFull,
-  STORAGE_FULL_MESSAGE,
-  STORAGE_RETRY_AFTER_S,
-} from "../platform/runtime/storage.server";
+import { isStorageFull, noteStorageFull, STORAGE_RETRY_AFTER_S } from "../platform/runtime/storage.server";
+import { readSaid, type Said, saidText, say, wordsOf } from "../platform/said";
+import { intlOf, wordsFor } from "./reader.server";
 
 type Reply = (options: {
   formErrors?: string[];
@@ -18,20 +16,23 @@ type Reply = (options: {
  * its field errors), at the refusal's status, with Retry-After when it is a rate limit. `shape` wraps
  * the reply when the page's action data carries more than the form's result. Anything that is not a
  * Refusal is rethrown: a 500 is a bug, never an answer — except a full disk, answered 503 with
- * Retry-After and a message saying nothing was stored (`notStored` adds what, e.g. "Your signature was
- * not recorded.").
+ * Retry-After and a message saying nothing was stored (`notStored`: the message that also says what,
+ * e.g. "… Your signature was not recorded.").
+ *
+ * A refusal made from the catalogs is written in the reader's language (`request` says whose), so the
+ * reply a fetcher's form shows reads the same as the page the server renders.
  */
-export function refusalReply<T = SubmissionResult<string[]>>(
+export async function refusalReply<T = SubmissionResult<string[]>>(
   error: unknown,
   submission: { reply: Reply },
+  request: Request,
   shape?: (result: SubmissionResult<string[]>) => T,
-  notStored?: string,
+  notStored?: MessageKey,
 ) {
   if (isStorageFull(error)) {
     noteStorageFull();
-    const result = submission.reply({
-      formErrors: [notStored ? `${STORAGE_FULL_MESSAGE} ${notStored}` : STORAGE_FULL_MESSAGE],
-    });
+    const { t } = await wordsFor(request);
+    const result = submission.reply({ formErrors: [t(notStored ?? "server.storageFull")] });
     return json(shape ? shape(result) : (result as T), {
       status: 503,
       headers: { "Retry-After": String(STORAGE_RETRY_AFTER_S) },
@@ -39,8 +40,16 @@ export function refusalReply<T = SubmissionResult<string[]>>(
   }
   if (!(error instanceof Refusal)) throw error;
   const fieldErrors = error.fieldErrors as Record<string, string[]>;
+  const { reader } = await wordsFor(request);
+  const intl = intlOf(reader);
+  const written = (text: string) => {
+    const said = readSaid(text, (key) => Object.hasOwn(intl.messages, key));
+    return said ? wordsOf(said, intl) : text;
+  };
   const result = submission.reply(
-    Object.keys(fieldErrors).length ? { fieldErrors } : { formErrors: [error.message] },
+    Object.keys(fieldErrors).length
+      ? { fieldErrors: Object.fromEntries(Object.entries(fieldErrors).map(([k, v]) => [k, v.map(written)])) }
+      : { formErrors: [error.said ? wordsOf(error.said, intl) : error.message] },
   );
   return json(shape ? shape(result) : (result as T), {
     status: error.status,
@@ -53,9 +62,18 @@ export function refusalHeaders(error: Refusal): Record<string, string> {
   return error instanceof RateLimited ? { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) } : {};
 }
 
-/** The one 404: what this person may not see is answered as though it did not exist. */
-export function notFound(message = "There is nothing at this address."): never {
-  throw new Response(message, { status: 404, statusText: "Not Found" });
+/** What a page shows of a refusal: its said text when it was made from the catalogs, else its message. */
+const shownText = (refusal: Refusal) => (refusal.said ? saidText(refusal.said) : refusal.message);
+
+/**
+ * The one 404: what this person may not see is answered as though it did not exist. A page's error
+ * boundary writes said words in the reader's language (app/components/said.tsx).
+ */
+export function notFound(message: string | Said = say("server.notFound")): never {
+  throw new Response(typeof message === "string" ? message : saidText(message), {
+    status: 404,
+    statusText: "Not Found",
+  });
 }
 
 /**
@@ -67,7 +85,18 @@ export function refuseIf<T extends Refusal>(
   refusal: T | null | undefined,
 ): asserts refusal is null | undefined {
   if (refusal)
-    throw new Response(refusal.message, { status: refusal.status, headers: refusalHeaders(refusal) });
+    throw new Response(shownText(refusal), { status: refusal.status, headers: refusalHeaders(refusal) });
+}
+
+/**
+ * `refuseIf` for a resource route (a download, a feed): its answer is shown as it is, with no page
+ * around it to write said words, so they are written here in the reader's language.
+ */
+export async function refuseResourceIf<T extends Refusal>(refusal: T | null | undefined, request: Request) {
+  if (!refusal) return;
+  const { reader } = await wordsFor(request);
+  const text = refusal.said ? wordsOf(refusal.said, intlOf(reader)) : refusal.message;
+  throw new Response(text, { status: refusal.status, headers: refusalHeaders(refusal) });
 }
 
 /** The API's 404: JSON, like every API answer (docs/api.md). */

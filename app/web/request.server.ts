@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
+import { textInEnglish } from "../platform/said-english";
 
 /** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
 export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
@@ -130,7 +131,10 @@ export async function readJson<T extends z.ZodType>(
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    const reasons = result.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    // A schema shared with a page words its messages from the catalogs: the API answers in English.
+    const reasons = result.error.issues
+      .map((i) => `${i.path.join(".") || "body"}: ${textInEnglish(i.message)}`)
+      .join("; ");
     throw Response.json({ error: `The request is not valid (${reasons}).` }, { status: 400 });
   }
   return result.data;

@@ -5,7 +5,11 @@ import { findPetition } from "../../app/domain/petitions/reads.server";
 import { petitionTimeline } from "../../app/domain/petitions/timeline.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { petitionUrl } from "../../app/platform/site/addresses.server";
-import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
+import {
+  DEFAULT_SETTINGS,
+  getMilestoneDefaults,
+  updateSettings,
+} from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
 import * as feedRoute from "../../app/routes/petitions.$slug.feed[.]atom";
 import { getDb } from "../../db/client";
@@ -124,5 +128,22 @@ describe("a petition's Atom feed", () => {
     const xml = await feed();
     expect(xml).toContain("Our answer, retitled — “ß” &amp; &lt;b&gt;");
     expect(entryIds(xml)).toEqual(before);
+  });
+
+  it("says its own words in the company's language, and keeps every id when that changes", async () => {
+    for (const since of [AFTER_ALL, 0]) {
+      stableIdsSince(since);
+      const english = await feed();
+      const milestones = getMilestoneDefaults();
+      updateSettings({ ...DEFAULT_SETTINGS, defaultLocale: "de" }, milestones, CLI_ACTOR);
+      try {
+        const german = await feed();
+        expect(german).toContain("<title>Neuigkeit von den Organisatoren</title>");
+        expect(german).not.toContain("Update from the organizers");
+        expect(entryIds(german)).toEqual(entryIds(english));
+      } finally {
+        updateSettings(DEFAULT_SETTINGS, milestones, CLI_ACTOR);
+      }
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "../../app/domain/petitions/reads.server";
 import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { renderMarkdown } from "../../app/platform/content/markdown.server";
+import { sayText } from "../../app/platform/said";
 import { actorOf, CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DAY_MS } from "../../app/platform/time";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
@@ -303,7 +304,9 @@ describe("the petition page's action", () => {
     const petition = openPetition(company);
     const bare = await post(company.moderator, petition.slug, { intent: "transition", step: "hide" });
     expect(bare.status).toBe(400);
-    expect(((await bare.json()) as Reply).error).toEqual({ reason: ["Say why"] });
+    // The reply carries the schema's words (the catalog's key), written in the reader's language
+    // where the form shows them ("Say why" in English).
+    expect(((await bare.json()) as Reply).error).toEqual({ reason: [sayText("server.form.sayWhy")] });
     expect(findPetition(petition.slug)?.hiddenAt).toBeNull();
     const unknown = await post(company.moderator, petition.slug, { intent: "transition", step: "vanish" });
     expect(unknown.status).toBe(400);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { PetitionError } from "../../app/domain/petitions/rights.server";
 import { SIGNING_LIMITS } from "../../app/domain/petitions/signing.server";
 import { RateLimited, Refusal } from "../../app/platform/refusal";
+import { say } from "../../app/platform/said";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import * as petitionRoute from "../../app/routes/petitions.$slug._index";
 import * as signInRoute from "../../app/routes/sign-in";
@@ -105,11 +107,40 @@ describe("refusals", () => {
       status: "error" as const,
       error: { ...(options.formErrors ? { "": options.formErrors } : {}), ...options.fieldErrors },
     });
-    const answered = refusalReply(new Refusal("Bad file", 400, { file: ["Not a CSV."] }), { reply });
+    const request = new Request("http://localhost/");
+    const answered = await refusalReply(
+      new Refusal("Bad file", 400, { file: ["Not a CSV."] }),
+      { reply },
+      request,
+    );
     expect(answered.status).toBe(400);
     expect(await answered.json()).toEqual({ status: "error", error: { file: ["Not a CSV."] } });
     const bug = new TypeError("a bug");
-    expect(() => refusalReply(bug, { reply })).toThrow(bug);
+    await expect(refusalReply(bug, { reply }, request)).rejects.toBe(bug);
+  });
+
+  it("write a refusal made from the catalogs in the reader's language on a page, and in English for the API", async () => {
+    const reply = (options: { formErrors?: string[] }) => ({
+      status: "error" as const,
+      error: { "": options.formErrors ?? null },
+    });
+    const refusal = new PetitionError(say("server.petition.alreadySigned"), 409);
+    const german = new Request("http://localhost/", { headers: { "Accept-Language": "de-DE,de;q=0.9" } });
+    const answered = await refusalReply(refusal, { reply }, german);
+    expect(await answered.json()).toEqual({
+      status: "error",
+      error: { "": ["Sie haben diese Petition bereits unterschrieben."] },
+    });
+    expect(await apiRefusal(refusal).json()).toEqual({ error: "You have already signed this petition." });
+    // A page's thrown answer carries the words, for its error boundary to write in the reader's language.
+    const thrown = (() => {
+      try {
+        refuseIf(refusal);
+      } catch (error) {
+        return error as Response;
+      }
+    })();
+    expect(await thrown?.text()).toBe("server.petition.alreadySigned");
   });
 
   it("answer a loader's refusal as the page, with its status, message and Retry-After", async () => {

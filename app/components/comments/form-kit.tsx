@@ -6,6 +6,7 @@ import { COMMENT_MAX_LENGTH, type CommentFormName } from "../../domain/discussio
 import type { CommentView } from "../../domain/discussion/thread.server";
 import { useT } from "../../i18n/translate";
 import { FormErrors, TextareaField } from "../forms";
+import { useSaid } from "../said";
 import { useHydrated } from "../use-hydrated";
 import { type SchemaName, useLazyValidation } from "../validation";
 import type { SCHEMAS } from "../validation-schemas";
@@ -152,6 +153,7 @@ export function FetcherButton({
   pressed?: boolean;
 }) {
   const fetcher = useFetcher<ActionResult>();
+  const said = useSaid();
   const errors = fetcher.state === "idle" ? fetcher.data?.error?.[""] : undefined;
   return (
     <fetcher.Form method="post" action={action} className="inline-form">
@@ -164,7 +166,7 @@ export function FetcherButton({
       </button>
       {errors?.length ? (
         <span role="alert" className="field-errors">
-          {errors.join(" ")}
+          {errors.map(said).join(" ")}
         </span>
       ) : null}
     </fetcher.Form>

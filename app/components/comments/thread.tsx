@@ -4,6 +4,7 @@ import { useT } from "../../i18n/translate";
 import { COMMENT_SORT_KEYS, COMMENT_SORTS, type CommentSort } from "../../vocabulary/comments";
 import { TextareaField } from "../forms";
 import { Pagination } from "../pagination";
+import { useSaid } from "../said";
 import {
   AnonymousChoice,
   AnonymousEmailsChoice,
@@ -58,6 +59,7 @@ export function CommentThread({
 }) {
   const t = useT();
   const location = useLocation();
+  const said = useSaid();
   const discussion = `/discussions/${thread.subject.type}/${thread.subject.id}`;
   const sortLink = (s: CommentSort) => {
     const params = new URLSearchParams(location.search);
@@ -90,7 +92,7 @@ export function CommentThread({
           })}
         </p>
       ) : null}
-      {thread.closedReason && !thread.locked ? <p className="muted">{thread.closedReason}</p> : null}
+      {thread.closedReason && !thread.locked ? <p className="muted">{said(thread.closedReason)}</p> : null}
       {thread.canModerate ? <LockControls thread={thread} action={discussion} /> : null}
       {thread.canPost ? <PostForm thread={thread} action={discussion} /> : null}
       {!thread.signedIn && thread.openForPosting ? (

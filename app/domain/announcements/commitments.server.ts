@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { commitments, commitmentUpdates } from "../../../db/schema";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, startOfDay } from "../../platform/time";
 import type { CommitmentStatus } from "../../vocabulary/announcements";
@@ -48,12 +49,12 @@ export function updateCommitment(
         !commitment ||
         (update.announcementId !== undefined && commitment.announcementId !== update.announcementId)
       ) {
-        throw new AnnouncementError("There is no such commitment.", 404);
+        throw new AnnouncementError(say("server.announcement.noSuchCommitment"), 404);
       }
       const announcement = requireAnnouncement(tx, commitment.announcementId);
       requireOwnOrOnBehalf(tx, announcement, user, update.onBehalf, "commitment", now);
       if (announcement.state !== "published")
-        throw new AnnouncementError("Publish the announcement first.", 409);
+        throw new AnnouncementError(say("server.announcement.publishFirst"), 409);
       const newDue =
         update.dueAt && update.dueAt.getTime() !== commitment.dueAt?.getTime() ? update.dueAt : null;
       if (commitment.status === update.status && !update.note && !newDue) return;

@@ -15,15 +15,17 @@ import {
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
 import { logText } from "../../platform/runtime/log-text";
+import { say } from "../../platform/said";
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
-import { type ProxyAct, STANCE_LABELS, type Stance } from "../../vocabulary/announcements";
+import type { ProxyAct, Stance } from "../../vocabulary/announcements";
 import { newAddress } from "../addresses/addresses.server";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
-import { organizerEmails } from "../petitions/organizers.server";
+import { organizerRecipients } from "../petitions/organizers.server";
 import { isPublic } from "../petitions/rights.server";
 import { publishPolicyVersion } from "../policies/registry.server";
 import type { AnnouncementInput } from "./forms";
@@ -42,7 +44,7 @@ export const EMAIL_BATCH_SIZE = 200;
 
 export function requireAuthor(user: User): void {
   if (!can(user, "publish:announcement")) {
-    throw new AnnouncementError("Only leadership and admins write announcements.", 403);
+    throw new AnnouncementError(say("server.announcement.onlyLeadership"), 403);
   }
 }
 
@@ -65,10 +67,11 @@ export function requireOwnOrOnBehalf(
     .from(people)
     .where(eq(people.id, announcement.authorId))
     .get();
-  const name = author?.name ?? "another leader";
   if (!onBehalf)
     throw new AnnouncementError(
-      `This memo is ${name}'s. To change it, say that you act on their behalf: the memo will show it.`,
+      author?.name
+        ? say("server.announcement.someoneElsesMemo", { name: author.name })
+        : say("server.announcement.anotherLeadersMemo"),
       403,
     );
   exec
@@ -86,7 +89,7 @@ export function requireOwnOrOnBehalf(
 
 export function requireAnnouncement(exec: Executor, id: number): Announcement {
   const row = exec.select().from(announcements).where(eq(announcements.id, id)).get();
-  if (!row) throw new AnnouncementError("There is no such announcement.", 404);
+  if (!row) throw new AnnouncementError(say("server.announcement.noSuchAnnouncement"), 404);
   return row;
 }
 
@@ -95,14 +98,14 @@ function checkLinks(exec: Executor, input: AnnouncementInput): void {
   for (const response of input.responses) {
     const petition = exec.select().from(petitions).where(eq(petitions.id, response.petitionId)).get();
     if (!petition || !isPublic(petition)) {
-      throw new AnnouncementError("An announcement can only answer open, closed or archived petitions.");
+      throw new AnnouncementError(say("server.announcement.answersPublicPetitions"));
     }
   }
   if (
     input.policyId &&
     !exec.select({ id: policies.id }).from(policies).where(eq(policies.id, input.policyId)).get()
   ) {
-    throw new AnnouncementError("There is no such policy.");
+    throw new AnnouncementError(say("server.announcement.noSuchPolicy"));
   }
 }
 
@@ -238,12 +241,13 @@ export function scheduleAnnouncement(
   onBehalf?: boolean,
 ): void {
   requireAuthor(user);
-  if (at.getTime() <= now) throw new AnnouncementError("Choose a time in the future, or publish now.");
+  if (at.getTime() <= now) throw new AnnouncementError(say("server.announcement.futureTime"));
   getDb().transaction(
     (tx) => {
       const existing = requireAnnouncement(tx, id);
       requireOwnOrOnBehalf(tx, existing, user, onBehalf, "schedule", now);
-      if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
+      if (existing.state === "published")
+        throw new AnnouncementError(say("server.announcement.alreadyPublished"), 409);
       tx.update(announcements)
         .set({ state: "scheduled", publishAt: at })
         .where(eq(announcements.id, id))
@@ -273,7 +277,8 @@ export function publishAnnouncement(
     (tx) => {
       const existing = requireAnnouncement(tx, id);
       requireOwnOrOnBehalf(tx, existing, user, onBehalf, "publish", now);
-      if (existing.state === "published") throw new AnnouncementError("It is already published.", 409);
+      if (existing.state === "published")
+        throw new AnnouncementError(say("server.announcement.alreadyPublished"), 409);
       const at = new Date(now);
       const responses = tx
         .select()
@@ -285,7 +290,9 @@ export function publishAnnouncement(
         const petition = tx.select().from(petitions).where(eq(petitions.id, response.petitionId)).get();
         if (!petition || !isPublic(petition)) {
           throw new AnnouncementError(
-            `“${petition?.title ?? "A petition"}” is no longer public; edit the draft before publishing.`,
+            petition
+              ? say("server.announcement.petitionNoLongerPublic", { title: petition.title })
+              : say("server.announcement.aPetitionNoLongerPublic"),
             409,
           );
         }
@@ -366,20 +373,23 @@ function notifyOrganizers(
       .from(petitions)
       .where(eq(petitions.id, response.petitionId))
       .get();
-    for (const email of organizerEmails(tx, response.petitionId)) {
+    const title = petition?.title ?? "";
+    for (const organizer of organizerRecipients(tx, response.petitionId)) {
+      const { t } = wordsForRecipient(organizer);
       enqueueMail(
         tx,
         {
           kind: "petition.response",
-          to: email,
+          to: organizer.email,
           petitionId: response.petitionId,
-          subject: `Leadership responded to your petition “${petition?.title ?? ""}”`,
+          subject: t("server.email.response.organizerSubject", { title }),
           ...renderEmail({
             paragraphs: [
-              `Leadership published “${announcement.title}”, which answers your petition “${petition?.title ?? ""}”.`,
-              `Stance: ${STANCE_LABELS[response.stance]}.`,
+              t("server.email.response.organizerPublished", { announcement: announcement.title, title }),
+              t("server.email.response.stance", { stance: response.stance }),
             ],
-            action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+            action: { label: t("server.email.response.action"), url: announcementUrl(announcement.slug) },
+            t,
           }),
         },
         now,

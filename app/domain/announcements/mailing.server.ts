@@ -4,7 +4,7 @@ import { announcementResponses, announcements, petitions } from "../../../db/sch
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
-import { STANCE_LABELS } from "../../vocabulary/announcements";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { announcementUrl, EMAIL_BATCH_SIZE } from "./lifecycle.server";
 
 /** Emails to the signers of the petitions a published memo answers, queued by the scheduler in batches. */
@@ -63,8 +63,17 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
             .get()?.cursor ?? 0;
         // Paged by person id, which no withdrawal or invalidation can change: each person once.
         const batch = getDb()
-          .$client.prepare<[number, number], { person_id: number; email: string; petition_id: number }>(
-            `select s.person_id, p.email, min(s.petition_id) as petition_id
+          .$client.prepare<
+            [number, number],
+            {
+              person_id: number;
+              email: string;
+              locale: string | null;
+              time_zone: string | null;
+              petition_id: number;
+            }
+          >(
+            `select s.person_id, p.email, p.locale, p.time_zone, min(s.petition_id) as petition_id
              ${SIGNERS_OF_ANSWERED_PETITIONS} and s.person_id > ?
              group by s.person_id
              order by s.person_id limit ${batchSize}`,
@@ -88,21 +97,24 @@ export function queueAnnouncementEmails(now = Date.now(), batchSize = EMAIL_BATC
           if (isOptedOut(tx, signer.person_id, "petition-responses")) continue;
           const response = stances.get(signer.petition_id);
           const stopUrl = unsubscribeUrl(signer.person_id, "petition-responses");
+          const { t } = wordsForRecipient({ locale: signer.locale, timeZone: signer.time_zone });
+          const title = response?.title ?? "";
           enqueueMail(
             tx,
             {
               kind: "signer.response",
               to: signer.email,
               petitionId: signer.petition_id,
-              subject: `Leadership responded to “${response?.title ?? ""}”`,
+              subject: t("server.email.response.subject", { title }),
               headers: unsubscribeHeaders(stopUrl),
               ...renderEmail({
                 paragraphs: [
-                  `Leadership published “${announcement.title}”, which answers a petition you signed: “${response?.title ?? ""}”.`,
-                  `Stance: ${response ? STANCE_LABELS[response.stance] : ""}.`,
+                  t("server.email.response.published", { announcement: announcement.title, title }),
+                  t("server.email.response.stance", { stance: response?.stance ?? "none" }),
                 ],
-                action: { label: "Read the announcement", url: announcementUrl(announcement.slug) },
+                action: { label: t("server.email.response.action"), url: announcementUrl(announcement.slug) },
                 unsubscribeUrl: stopUrl,
+                t,
               }),
             },
             now,

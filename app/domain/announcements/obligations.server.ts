@@ -3,6 +3,7 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { milestoneReminders, people, personRoles } from "../../../db/schema";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { ReminderKind, Stance } from "../../vocabulary/announcements";
@@ -137,30 +138,44 @@ export function sendObligationReminders(now = Date.now()): number {
         if (inserted.changes === 0) return;
         sent++;
         const leaders = tx
-          .select({ email: people.email })
+          .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
           .from(people)
           .innerJoin(personRoles, eq(personRoles.personId, people.id))
           .where(and(eq(personRoles.role, "leadership"), eq(people.active, true)))
           .all();
-        const date = obligation.dueAt.toISOString().slice(0, 10);
         const { title } = obligation.petition;
-        for (const { email } of leaders) {
+        for (const leader of leaders) {
+          // In the leader's language, the due moment in their zone.
+          const { t, format } = wordsForRecipient(leader);
+          const date = format.date(obligation.dueAt);
+          const values = {
+            title,
+            count: obligation.threshold,
+            due: format.dateTime(obligation.dueAt),
+            days: REMINDER_DAYS_BEFORE,
+          };
           enqueueMail(
             tx,
             {
               kind: `obligation.${kind}`,
-              to: email,
-              subject:
+              to: leader.email,
+              subject: t(
                 kind === "overdue"
-                  ? `Overdue: leadership's response to “${title}” was due ${date}`
-                  : `Due ${date}: leadership's response to “${title}”`,
+                  ? "server.email.obligation.overdueSubject"
+                  : "server.email.obligation.dueSubject",
+                { title, date },
+              ),
               ...renderEmail({
                 paragraphs: [
-                  kind === "overdue"
-                    ? `The petition “${title}” reached ${obligation.threshold.toLocaleString("en")} signatures, which required a response by ${date}. No announcement has answered it yet.`
-                    : `The petition “${title}” reached ${obligation.threshold.toLocaleString("en")} signatures, which requires a response by ${date} (in ${REMINDER_DAYS_BEFORE} days or less).`,
+                  t(
+                    kind === "overdue"
+                      ? "server.email.obligation.overdue"
+                      : "server.email.obligation.dueSoon",
+                    values,
+                  ),
                 ],
-                action: { label: "Awaiting your response", url: absoluteUrl("/leadership") },
+                action: { label: t("server.email.obligation.action"), url: absoluteUrl("/leadership") },
+                t,
               }),
             },
             now,

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { commentReports } from "../../../db/schema";
+import { type Said, say } from "../../platform/said";
 import type { User } from "../identity/sessions.server";
 import type { Commentable } from "./commentables.server";
 import {
@@ -22,9 +23,9 @@ import {
 /** What the rules know of a comment's discussion, the same for every comment a viewer reads in it. */
 export type CommentSetting = {
   /** Why nobody may post, answer or edit in it now (postingClosedReason), or null. */
-  postingClosed: string | null;
+  postingClosed: Said | null;
   /** Why its subject takes no new votes (it is closed for discussion), or null. */
-  subjectClosed: string | null;
+  subjectClosed: Said | null;
   moderator: boolean;
   /** The viewer has a stake in the subject (organizes it…), so leaves its moderation to others. */
   stake: boolean;
@@ -47,66 +48,61 @@ export type CommentFacts = CommentSetting & {
 
 type Rule = (facts: CommentFacts) => CommentError | null;
 
-const refusal = (message: string, status: 403 | 409) => new CommentError(message, status);
+const refusal = (message: Said, status: 403 | 409) => new CommentError(message, status);
 
 const authorOnly: Rule = (f) =>
   !f.mine
-    ? refusal("Only the author can change this comment.", 403)
+    ? refusal(say("server.comment.onlyAuthor"), 403)
     : f.state === "deleted"
-      ? refusal("This comment was deleted.", 409)
+      ? refusal(say("server.comment.deleted"), 409)
       : null;
 
 const moderate: Rule = (f) => {
-  if (!f.moderator) return refusal("Only moderators can do that.", 403);
-  if (f.mine) return refusal("Another moderator must review your own comment.", 403);
+  if (!f.moderator) return refusal(say("server.comment.onlyModerators"), 403);
+  if (f.mine) return refusal(say("server.comment.ownComment"), 403);
   // No judging in one's own cause: not on a petition one organizes, nor a comment one reported.
-  if (f.stake)
-    return refusal("You have a stake in this; another moderator must moderate its discussion.", 403);
-  if (f.reported) return refusal("You reported this comment; another moderator must review it.", 403);
-  if (f.state === "deleted") return refusal("This comment was deleted by its author.", 409);
+  if (f.stake) return refusal(say("server.comment.stake"), 403);
+  if (f.reported) return refusal(say("server.comment.youReported"), 403);
+  if (f.state === "deleted") return refusal(say("server.comment.deletedByAuthor"), 409);
   return null;
 };
 
 export const COMMENT_RULES = {
   reply: (f) => {
-    if (f.state === "deleted") return refusal("That comment was deleted; it cannot be answered.", 409);
-    if (f.state === "hidden") return refusal("That comment is hidden; it cannot be answered.", 409);
+    if (f.state === "deleted") return refusal(say("server.comment.replyToDeleted"), 409);
+    if (f.state === "hidden") return refusal(say("server.comment.replyToHidden"), 409);
     // Only its author reads a held comment (anyone else is told there is no such comment).
     if (f.held) {
-      return refusal(
-        "This comment waits for the next batch of anonymous comments; it can be answered once it is published.",
-        409,
-      );
+      return refusal(say("server.comment.replyToHeld"), 409);
     }
     return f.postingClosed ? refusal(f.postingClosed, 409) : null;
   },
   edit: (f) =>
     authorOnly(f) ??
-    (f.state === "hidden" ? refusal("A hidden comment cannot be edited.", 409) : null) ??
+    (f.state === "hidden" ? refusal(say("server.comment.editHidden"), 409) : null) ??
     (f.postingClosed ? refusal(f.postingClosed, 409) : null),
   delete: authorOnly,
   /** Setting the viewer's vote to the other way: a new one needs a live comment in an open discussion; taking one back is always possible. */
   vote: (f) => {
-    if (f.mine) return refusal("You cannot vote for your own comment.", 403);
+    if (f.mine) return refusal(say("server.comment.voteOwn"), 403);
     if (f.voted) return null;
-    if (f.state !== "visible") return refusal("This comment cannot be voted on.", 409);
+    if (f.state !== "visible") return refusal(say("server.comment.cannotVote"), 409);
     return f.subjectClosed ? refusal(f.subjectClosed, 409) : null;
   },
   report: (f) => {
-    if (f.mine) return refusal("You cannot report your own comment.", 403);
-    if (f.state === "deleted") return refusal("This comment was deleted.", 409);
-    if (f.state === "hidden") return refusal("This comment is already hidden.", 409);
-    return f.reported ? refusal("You have already reported this comment.", 409) : null;
+    if (f.mine) return refusal(say("server.comment.reportOwn"), 403);
+    if (f.state === "deleted") return refusal(say("server.comment.deleted"), 409);
+    if (f.state === "hidden") return refusal(say("server.comment.alreadyHidden"), 409);
+    return f.reported ? refusal(say("server.comment.alreadyReported"), 409) : null;
   },
   moderate,
   hide: (f) =>
     moderate(f) ??
-    (f.state === "hidden" && f.hiddenByModerator
-      ? refusal("A moderator already hid this comment.", 409)
-      : null),
-  restore: (f) => moderate(f) ?? (f.state !== "hidden" ? refusal("This comment is not hidden.", 409) : null),
+    (f.state === "hidden" && f.hiddenByModerator ? refusal(say("server.comment.moderatorHid"), 409) : null),
+  restore: (f) =>
+    moderate(f) ?? (f.state !== "hidden" ? refusal(say("server.comment.notHidden"), 409) : null),
   dismiss: (f) =>
-    moderate(f) ?? (f.openReports === 0 ? refusal("This comment has no open reports.", 409) : null),
+    moderate(f) ?? (f.openReports === 0 ? refusal(say("server.comment.noOpenReports"), 409) : null),
 } satisfies Record<string, Rule>;
 
 export type CommentAction = keyof typeof COMMENT_RULES;

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
 import { announcements, petitionOrganizers, petitions, policies, policyOwners } from "../../../db/schema";
+import { type Said, say } from "../../platform/said";
 import { petitionPath } from "../../platform/site/addresses.server";
 import type { CommentSubjectType } from "../../vocabulary/comments";
 import { canViewAnnouncement } from "../announcements/reads.server";
@@ -19,7 +20,7 @@ export type Commentable = {
   path: string;
   canView(user: User | null): boolean;
   /** Why nobody may comment right now (besides a moderator's lock), or null. */
-  closedReason: string | null;
+  closedReason: Said | null;
   /** People whose own-name comments carry the Official badge (besides leadership). */
   officialIds: ReadonlySet<number>;
   /** Whether this person has a stake in it, and so leaves its discussion's moderation to others. */
@@ -54,12 +55,12 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
     );
     const closedReason =
       petition.hiddenAt !== null
-        ? "This petition is hidden by moderators; its discussion is closed."
+        ? say("server.comment.petitionHidden")
         : petition.state === "open" || petition.state === "closed"
           ? null
           : petition.state === "archived"
-            ? "This petition is archived; its discussion is closed."
-            : "The discussion opens when the petition opens for signatures.";
+            ? say("server.comment.petitionArchived")
+            : say("server.comment.opensWithPetition");
     return {
       title: petition.title,
       path: petitionPath(petition.slug),
@@ -80,10 +81,7 @@ const resolvers: Record<CommentSubjectType, (exec: Executor, id: number) => Comm
       title: announcement.title,
       path: `/announcements/${announcement.slug}`,
       canView: (user) => canViewAnnouncement(announcement, user),
-      closedReason:
-        announcement.state === "published"
-          ? null
-          : "The discussion opens when the announcement is published.",
+      closedReason: announcement.state === "published" ? null : say("server.comment.opensWithAnnouncement"),
       officialIds: new Set([announcement.authorId]),
       hasStake: (userId) => userId === announcement.authorId,
     };

@@ -1,14 +1,15 @@
 import { z } from "zod";
+import { sayText } from "../../platform/said";
 import { COMMENT_SORTS, REPORT_REASONS } from "../../vocabulary/comments";
 import { COMMENT_MAX_LENGTH } from "./limits";
 
 /** Comment rules and form schemas shared by the server and the pages (client-side validation). */
 
 export const commentBodySchema = z
-  .string({ message: "Write something first" })
+  .string({ message: sayText("server.form.comment.missing") })
   .trim()
-  .min(1, "Write something first")
-  .max(COMMENT_MAX_LENGTH, `Keep it to ${COMMENT_MAX_LENGTH.toLocaleString("en")} characters`);
+  .min(1, sayText("server.form.comment.missing"))
+  .max(COMMENT_MAX_LENGTH, sayText("server.form.comment.max", { max: COMMENT_MAX_LENGTH }));
 
 export const postCommentSchema = z.object({
   body: commentBodySchema,
@@ -19,19 +20,19 @@ export const postCommentSchema = z.object({
 
 export const reportCommentSchema = z
   .object({
-    reason: z.enum(REPORT_REASONS, { message: "Choose a reason" }),
-    note: z.string().trim().max(1_000, "Keep the note to 1,000 characters").optional(),
+    reason: z.enum(REPORT_REASONS, { message: sayText("server.form.chooseReason") }),
+    note: z.string().trim().max(1_000, sayText("server.form.noteMax1000")).optional(),
   })
   .refine((r) => r.reason !== "other" || r.note, {
-    message: "Say what is wrong with it",
+    message: sayText("server.form.report.note"),
     path: ["note"],
   });
 
 export const moderationReasonSchema = z
-  .string({ message: "Give a reason" })
+  .string({ message: sayText("server.form.giveReason") })
   .trim()
-  .min(3, "Give a reason")
-  .max(500, "Keep the reason to 500 characters");
+  .min(3, sayText("server.form.giveReason"))
+  .max(500, sayText("server.form.reasonMax500"));
 
 /** `?sort=&page=` of a thread (the page number is checked like every other page parameter). */
 export const threadQuerySchema = z.object({

@@ -3,6 +3,8 @@ import { type Executor, getDb } from "../../../db/client";
 import { comments, commentThreads, people } from "../../../db/schema";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { User } from "../identity/sessions.server";
@@ -34,7 +36,7 @@ function moderatedComment(
 
 function requireNoStake(commentable: Commentable, moderator: User): void {
   if (commentable.hasStake(moderator.id)) {
-    throw new CommentError("You have a stake in this; another moderator must moderate its discussion.", 403);
+    throw new CommentError(say("server.comment.stake"), 403);
   }
 }
 
@@ -65,22 +67,22 @@ export function hideComment(commentId: number, reason: string, moderator: User, 
         return;
       }
       const author = tx
-        .select({ email: people.email })
+        .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
         .from(people)
         .where(eq(people.id, comment.authorId))
         .get();
       if (!author) return;
+      const { t } = wordsForRecipient(author);
+      const title = { title: commentable.title };
       enqueueMail(tx, {
         kind: "comment.hidden",
         to: author.email,
         recipient: { hidden: true, personId: comment.authorId },
-        subject: `Your comment on “${commentable.title}” was hidden`,
+        subject: t("server.email.hidden.subject", title),
         ...renderEmail({
-          paragraphs: [
-            `A moderator hid your comment on “${commentable.title}”. Others now see “hidden by a moderator” in its place; you can still see your text.`,
-            `Reason: ${reason}`,
-          ],
-          action: { label: "See the comment", url: absoluteUrl(`/comments/${commentId}`) },
+          paragraphs: [t("server.email.hidden.explain", title), t("server.email.hidden.reason", { reason })],
+          action: { label: t("server.email.hidden.action"), url: absoluteUrl(`/comments/${commentId}`) },
+          t,
         }),
       });
     },
@@ -150,7 +152,7 @@ export function setThreadLock(
           .get();
       if (Boolean(thread.lockedAt) === lock.locked) {
         throw new CommentError(
-          lock.locked ? "The discussion is already locked." : "The discussion is not locked.",
+          lock.locked ? say("server.comment.alreadyLocked") : say("server.comment.notLocked"),
           409,
         );
       }

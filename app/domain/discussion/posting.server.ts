@@ -6,6 +6,8 @@ import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail, enqueueWithheldMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
+import { say } from "../../platform/said";
 import { withinRateLimits } from "../../platform/security/rate-limits.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import { startOfDay } from "../../platform/time";
@@ -159,7 +161,7 @@ function insertComment(
     requireRight("reply", commentFacts(tx, found, user));
   }
   const held = heldForBatch(input);
-  if (!target) throw new CommentError("There is nothing here.", 404);
+  if (!target) throw new CommentError(say("server.comment.nothingHere"), 404);
   const commentable = requireSubject(tx, target, user);
   let thread = findThread(tx, target);
   requireOpenForPosting(thread, commentable);
@@ -250,21 +252,31 @@ export function notifyReply(
     enqueueWithheldMail(tx, { kind: "comment.reply" });
     return;
   }
-  const author = tx.select({ email: people.email }).from(people).where(eq(people.id, authorId)).get();
+  const author = tx
+    .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
+    .from(people)
+    .where(eq(people.id, authorId))
+    .get();
   if (!author) return;
-  const who = reply.anonymous ? "A verified colleague" : (replier.name ?? "A colleague");
+  const { t } = wordsForRecipient(author);
+  const who = {
+    who: reply.anonymous ? "anonymous" : replier.name ? "named" : "unnamed",
+    name: replier.name ?? "",
+    title: commentable.title,
+  };
   const excerpt = reply.body.length > 600 ? `${reply.body.slice(0, 600)}…` : reply.body;
   const stopUrl = unsubscribeUrl(authorId, "comment-replies");
   enqueueMail(tx, {
     kind: "comment.reply",
     to: author.email,
     recipient: { hidden: true, personId: authorId, optOutTopic: "comment-replies" },
-    subject: `${who} replied to your comment on “${commentable.title}”`,
+    subject: t("server.email.reply.subject", who),
     headers: unsubscribeHeaders(stopUrl),
     ...renderEmail({
-      paragraphs: [`${who} replied to your comment on “${commentable.title}”:`, excerpt],
-      action: { label: "Read the reply", url: absoluteUrl(`/comments/${reply.id}`) },
+      paragraphs: [t("server.email.reply.intro", who), excerpt],
+      action: { label: t("server.email.reply.action"), url: absoluteUrl(`/comments/${reply.id}`) },
       unsubscribeUrl: stopUrl,
+      t,
     }),
   });
 }

@@ -14,7 +14,12 @@ import { JOINS, type RawComment, SELECT_LIST, threadInfo, viewsOf } from "./thre
 export const MODERATION_QUEUE_SIZE = 50;
 
 /** A comment whose subject is gone is left out of the queue; its view is never shown. */
-const NO_SUBJECT: CommentSetting = { postingClosed: "", subjectClosed: "", moderator: false, stake: true };
+const NO_SUBJECT: CommentSetting = {
+  postingClosed: null,
+  subjectClosed: null,
+  moderator: false,
+  stake: true,
+};
 
 /** How pressing a reported comment is (its labels say why: vocabulary/moderation.ts). */
 function urgencyOf(row: RawComment, threshold: number, waitingMs: number): ReportUrgency {

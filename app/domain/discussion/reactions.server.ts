@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { commentReports, comments, commentVotes } from "../../../db/schema";
+import { say } from "../../platform/said";
 import { recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { getSettings } from "../../platform/site/settings.server";
 import type { ReportReason } from "../../vocabulary/comments";
@@ -79,7 +80,7 @@ export async function reportComment(
         .onConflictDoNothing()
         .run();
       // Two reports sent at once both pass the rule: the unique key keeps one.
-      if (inserted.changes === 0) throw new CommentError("You have already reported this comment.", 409);
+      if (inserted.changes === 0) throw new CommentError(say("server.comment.alreadyReported"), 409);
       const { openReports, score } = tx
         .update(comments)
         .set({ openReports: sql`${comments.openReports} + 1` })

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { commentReports, comments, commentThreads } from "../../../db/schema";
 import { Refusal } from "../../platform/refusal";
+import { type Said, say } from "../../platform/said";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/security/rate-limits.server";
 import { DAY_MS, HOUR_MS } from "../../platform/time";
 import type { ReportResolution } from "../../vocabulary/comments";
@@ -34,7 +35,7 @@ export const COMMENT_LIMITS = {
 
 /** Refuses (429) a person doing one thing too often; checked before the transaction. */
 export const rateLimit = (hits: readonly RateLimitHit[], now: number) =>
-  enforceRateLimits(hits, (wait) => `You are doing that too often. Please wait ${wait}.`, now);
+  enforceRateLimits(hits, "server.comment.tooOften", now);
 
 export const postingLimits = (user: User): RateLimitHit[] => [
   [`comment:${user.id}:minute`, COMMENT_LIMITS.post.perMinute],
@@ -47,7 +48,7 @@ export type CommentRow = typeof comments.$inferSelect;
 
 export function requireSubject(exec: Executor, subject: CommentSubject, user: User | null): Commentable {
   const commentable = resolveCommentable(exec, subject);
-  if (!commentable?.canView(user)) throw new CommentError("There is nothing here.", 404);
+  if (!commentable?.canView(user)) throw new CommentError(say("server.comment.nothingHere"), 404);
   return commentable;
 }
 
@@ -64,14 +65,14 @@ export type ThreadRow = typeof commentThreads.$inferSelect;
 /** The comment with its thread and subject, checking that this person may see it. */
 export function requireComment(exec: Executor, commentId: number, user: User | null) {
   const comment = exec.select().from(comments).where(eq(comments.id, commentId)).get();
-  if (!comment) throw new CommentError("There is no such comment.", 404);
+  if (!comment) throw new CommentError(say("server.comment.noSuchComment"), 404);
   // A held anonymous comment (batches.server.ts) exists for its author alone: to anyone else,
   // moderators included, it is a missing comment until its batch publishes it.
   if (comment.held && (user === null || comment.authorId !== user.id)) {
-    throw new CommentError("There is no such comment.", 404);
+    throw new CommentError(say("server.comment.noSuchComment"), 404);
   }
   const thread = exec.select().from(commentThreads).where(eq(commentThreads.id, comment.threadId)).get();
-  if (!thread) throw new CommentError("There is no such comment.", 404);
+  if (!thread) throw new CommentError(say("server.comment.noSuchComment"), 404);
   const subject = { type: thread.subjectType, id: thread.subjectId };
   const commentable = requireSubject(exec, subject, user);
   return { comment, thread, subject, commentable };
@@ -82,9 +83,9 @@ export function requireComment(exec: Executor, commentId: number, user: User | n
  * locked it), or null: the one statement of "the discussion is open", asked by posting, by a signer's
  * reason, and by the thread page to offer the form.
  */
-export function postingClosedReason(thread: ThreadRow | undefined, commentable: Commentable): string | null {
+export function postingClosedReason(thread: ThreadRow | undefined, commentable: Commentable): Said | null {
   if (commentable.closedReason) return commentable.closedReason;
-  if (thread?.lockedAt) return `This discussion is locked by a moderator: ${thread.lockedReason ?? ""}`;
+  if (thread?.lockedAt) return say("server.comment.locked", { reason: thread.lockedReason ?? "" });
   return null;
 }
 
@@ -94,7 +95,7 @@ export function requireOpenForPosting(thread: ThreadRow | undefined, commentable
 }
 
 export function requireModerator(user: User): void {
-  if (!isModerator(user)) throw new CommentError("Only moderators can do that.", 403);
+  if (!isModerator(user)) throw new CommentError(say("server.comment.onlyModerators"), 403);
 }
 
 /**

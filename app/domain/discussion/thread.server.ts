@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, preparedStatements } from "../../../db/client";
 import { commentRevisions, comments, commentThreads } from "../../../db/schema";
+import { saidText } from "../../platform/said";
 import { MINUTE_MS, startOfDay } from "../../platform/time";
 import type { CommentSort } from "../../vocabulary/comments";
 import type { User } from "../identity/sessions.server";
@@ -323,6 +324,7 @@ export type ThreadInfo = {
   commentCount: number;
   topLevelCount: number;
   locked: { reason: string | null; at: number } | null;
+  /** Why its subject is closed for discussion, as said text (app/platform/said.ts), or null. */
   closedReason: string | null;
   /** Anyone signed in may post (see postingClosedReason). */
   openForPosting: boolean;
@@ -349,7 +351,7 @@ export function threadInfo(
     commentCount: thread?.commentCount ?? 0,
     topLevelCount: thread?.topLevelCount ?? 0,
     locked,
-    closedReason: commentable.closedReason,
+    closedReason: commentable.closedReason && saidText(commentable.closedReason),
     openForPosting,
     signedIn: Boolean(viewer),
     canPost: Boolean(viewer) && openForPosting,

@@ -4,6 +4,7 @@ import { externalIdentities, identityLinkRequests, people, personRoles } from ".
 import { getConfig } from "../../config.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
 import {
   type Actor,
@@ -207,23 +208,26 @@ export function requestLink(
   const url = absoluteUrl(`/sign-in/link?${new URLSearchParams({ token })}`);
   // The provider's name for the account stays out of the email (whoever made the account chose it);
   // the page the link opens shows it.
+  // In the language of the person the address belongs to, else the company's.
+  const { t } = wordsForRecipient(person ?? null);
   const message = renderEmail({
     paragraphs: [
-      person?.name ? `Hello ${person.name},` : "Hello,",
-      request.replaces
-        ? `Someone has just signed in with a ${company} account that carries your address, ${email}, and asked to use it for Undersigned instead of the ${company} account connected now.`
-        : `Someone has just signed in with a ${company} account that carries your address, ${email}, and asked to use it for Undersigned.`,
-      "If that was you, open the link below and confirm. If it was not, open it and choose “This wasn’t me”, and tell your administrator: another account carries your address.",
-      "The link works once and expires in an hour. Nothing changes until it is used.",
+      person?.name
+        ? t("server.email.signIn.helloName", { name: person.name })
+        : t("server.email.signIn.hello"),
+      t(request.replaces ? "server.email.link.replaces" : "server.email.link.new", { company, email }),
+      t("server.email.link.ifYou"),
+      t("server.email.link.expires"),
     ],
-    action: { label: "Review this sign-in", url },
+    action: { label: t("server.email.link.action"), url },
+    t,
   });
   enqueueMail(
     exec,
     {
       kind: "identity.link",
       to: email,
-      subject: `Confirm your ${company} sign-in to Undersigned`,
+      subject: t("server.email.link.subject", { company }),
       sensitive: true,
       ...message,
     },

@@ -3,6 +3,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { type Actor, IDENTITY_PROVIDER_ACTOR, recordAudit } from "../../platform/security/audit.server";
 import { ROLES, type Role } from "../../vocabulary/roles";
 import type { User } from "./sessions.server";
@@ -65,7 +66,7 @@ export function providerManagedRoles(): Role[] {
 function refuseManagedRole(role: Role): void {
   if (providerManagedRoles().includes(role)) {
     throw new RoleChangeError(
-      `The ${role} role is managed by ${getConfig().companyName}'s identity provider: change the person's groups there.`,
+      say("server.roles.managedByProvider", { role, company: getConfig().companyName }),
       409,
     );
   }
@@ -129,7 +130,7 @@ export function grantRole(personId: number, role: Role, actor: Actor): boolean {
   return getDb().transaction(
     (tx) => {
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
-      if (!person) throw new RoleChangeError("No such person.");
+      if (!person) throw new RoleChangeError(say("server.roles.noSuchPerson"));
       const inserted = tx
         .insert(personRoles)
         .values({ personId, role, grantedById: actor.id })
@@ -148,9 +149,9 @@ export function revokeRole(personId: number, role: Role, actor: Actor): boolean 
   return getDb().transaction(
     (tx) => {
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
-      if (!person) throw new RoleChangeError("No such person.");
+      if (!person) throw new RoleChangeError(say("server.roles.noSuchPerson"));
       if (role === "admin" && actor.id === personId) {
-        throw new RoleChangeError("You cannot remove your own admin role; ask another admin.");
+        throw new RoleChangeError(say("server.roles.ownAdmin"));
       }
       const removed = tx
         .delete(personRoles)

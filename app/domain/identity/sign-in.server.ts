@@ -5,8 +5,10 @@ import { getConfig } from "../../config.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
 import { logText } from "../../platform/runtime/log-text";
+import { say } from "../../platform/said";
 import { recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { hashToken, newToken } from "../../platform/security/tokens.server";
@@ -32,7 +34,7 @@ export const SIGN_IN_LIMITS = {
 
 const statements = preparedStatements((db) => ({
   person: db
-    .select({ name: people.name })
+    .select({ name: people.name, locale: people.locale, timeZone: people.timeZone })
     .from(people)
     .where(eq(people.email, sql.placeholder("email")))
     .prepare(),
@@ -52,30 +54,32 @@ export async function requestSignIn(
   const email = normalizeEmail(input.email);
   const client = input.ip ?? "unknown";
   if (!emailSignInOpen()) {
-    throw new Refusal(
-      `Sign-in by email is switched off here: use "Sign in with ${getConfig().companyName}".`,
-      403,
-    );
+    throw new Refusal(say("server.signIn.emailOff", { company: getConfig().companyName }), 403);
   }
   await enforceRateLimits(
     [
       [`sign-in:email:${email}:from:${client}`, SIGN_IN_LIMITS.perEmail],
       [`sign-in:ip:${client}`, SIGN_IN_LIMITS.perIp],
     ],
-    (wait) => `Too many sign-in requests. Please wait ${wait} and try again.`,
+    "server.signIn.tooMany",
     now,
   );
   const config = getConfig();
   const token = newToken();
   const url = absoluteUrl(`/sign-in/verify?${new URLSearchParams({ token })}`);
   const person = statements().person.get({ email });
+  // In the person's language, else the company's: an address nobody holds is asked nothing more.
+  const { t } = wordsForRecipient(person ?? null);
   const message = renderEmail({
     paragraphs: [
-      person?.name ? `Hello ${person.name},` : "Hello,",
-      "Use the link below to sign in to Undersigned. It works once and expires in 15 minutes.",
-      "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
+      person?.name
+        ? t("server.email.signIn.helloName", { name: person.name })
+        : t("server.email.signIn.hello"),
+      t("server.email.signIn.useLink", { minutes: SIGN_IN_TOKEN_TTL_MS / 60_000 }),
+      t("server.email.signIn.ignore"),
     ],
-    action: { label: "Sign in to Undersigned", url },
+    action: { label: t("server.email.signIn.action"), url },
+    t,
   });
   getDb().transaction(
     (tx) => {
@@ -93,7 +97,7 @@ export async function requestSignIn(
         {
           kind: "sign-in",
           to: email,
-          subject: "Your sign-in link for Undersigned",
+          subject: t("server.email.signIn.subject"),
           sensitive: true,
           ...message,
         },

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type Executor, getDb } from "../../../db/client";
 import { milestones, petitions, policies } from "../../../db/schema";
 import { renderMarkdown, renderStoredMarkdown } from "../../platform/content/markdown.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { enforceRateLimits, type RateLimitRule } from "../../platform/security/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../platform/site/settings.server";
@@ -30,7 +31,7 @@ export type PetitionInput = z.infer<typeof petitionInputSchema>;
 function requireKnownPolicy(tx: Executor, policyId: number | undefined): void {
   if (policyId === undefined) return;
   if (!tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get()) {
-    throw new PetitionError("There is no such policy: choose one from the list.");
+    throw new PetitionError(say("server.petition.noSuchPolicy"));
   }
 }
 
@@ -68,7 +69,7 @@ function limitSaves(user: User, now: number): Promise<void> {
       [`petition-save:${user.id}:minute`, DRAFT_SAVE_LIMITS.perMinute],
       [`petition-save:${user.id}:hour`, DRAFT_SAVE_LIMITS.perHour],
     ],
-    (wait) => `You are saving petitions very often. Please wait ${wait}.`,
+    "server.petition.savingTooOften",
     now,
   );
 }
@@ -202,16 +203,13 @@ export function addMilestone(
       if (refusal) throw refusal;
       const existing = tx.select().from(milestones).where(eq(milestones.petitionId, petitionId)).all();
       if (existing.filter((m) => m.origin === "organizer").length >= OWN_MILESTONES.max)
-        throw new PetitionError(
-          `A petition can have at most ${OWN_MILESTONES.max} milestones of its own.`,
-          409,
-        );
+        throw new PetitionError(say("server.petition.tooManyMilestones", { max: OWN_MILESTONES.max }), 409);
       const near = existing.find((m) => Math.abs(m.threshold - input.threshold) < OWN_MILESTONES.minGap);
       if (near)
         throw new PetitionError(
           near.threshold === input.threshold
-            ? `There is already a milestone at ${input.threshold.toLocaleString("en")}.`
-            : `Keep milestones at least ${OWN_MILESTONES.minGap} signatures apart: there is one at ${near.threshold.toLocaleString("en")}.`,
+            ? say("server.petition.milestoneExists", { threshold: input.threshold })
+            : say("server.petition.milestonesApart", { gap: OWN_MILESTONES.minGap, near: near.threshold }),
           409,
         );
       const requested = input.responseRequired && input.responseDays !== null;
@@ -261,8 +259,7 @@ export function approveResponseObligation(petitionId: number, milestoneId: numbe
         )
         .returning()
         .get();
-      if (!approved)
-        throw new PetitionError("There is no response request to approve at that milestone.", 409);
+      if (!approved) throw new PetitionError(say("server.petition.noResponseRequest"), 409);
       recordAudit(
         tx,
         actorOf(user),

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { siteSettings } from "../../../db/schema";
 import { type AtomEntry, atomFeed, escapeXml } from "../../platform/content/atom";
+import { companyWords } from "../../platform/mail/recipient-words.server";
 import { absoluteUrl, petitionUrl } from "../../platform/site/addresses.server";
 import { startOfDay } from "../../platform/time";
 import { firstAddress } from "../addresses/addresses.server";
@@ -39,17 +40,20 @@ const previousEventId = (url: string, at: Date, text: string) =>
  *
  * Entry ids (RFC 4287 §4.2.6) are IRIs that never change, since readers tell entries apart by them:
  * the petition's address and the event's stable key (`#milestone-500`, `#commitment-update-7`).
- * An event from before those keys keeps the id readers already hold if it was a valid IRI, and of
+ * (An old id is made of the event's English text: that text must stay English however the feed
+ * is worded.) An event from before those keys keeps the id readers already hold if it was a valid IRI, and of
  * events that shared one, the first keeps it (readers hold one entry by it); any other event takes
  * its stable id. Ids are made of the petition's first address: one that moved (ADR 40) keeps them.
  */
 export function petitionFeed(petition: Petition): string {
+  // Fetched by a feed reader, not a person: the feed's own words are in the company's language.
+  const { t } = companyWords();
   const url = petitionUrl(petition.slug);
   const idBase = petitionUrl(firstAddress("petition", petition));
   const since = stableIdsSince();
   const updates: AtomEntry[] = listPetitionUpdates(petition.id).map((u) => ({
     id: `${idBase}#update-${u.id}`,
-    title: u.kind === "victory" ? "Won" : "Update from the organizers",
+    title: t(u.kind === "victory" ? "server.feed.petition.won" : "server.feed.petition.update"),
     link: petitionUrl(petition.slug, "updates"),
     published: u.createdAt,
     html: u.bodyHtml,
@@ -72,10 +76,10 @@ export function petitionFeed(petition: Petition): string {
   });
   return atomFeed({
     id: idBase,
-    title: `Undersigned — ${petition.title}`,
+    title: t("server.feed.petition.title", { title: petition.title }),
     self: `${url}/feed.atom`,
     alternate: url,
-    author: "Undersigned",
+    author: t("server.feed.petition.author"),
     entries: [...updates, ...entries].sort((a, b) => b.published.getTime() - a.published.getTime()),
   });
 }

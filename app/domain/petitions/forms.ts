@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { singleLine } from "../../platform/content/text";
+import { sayText } from "../../platform/said";
 import { CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS, REJECTION_REASONS } from "../../vocabulary/petitions";
 
 /** Schemas of the petition forms: shared by the actions and the pages (client-side validation). */
@@ -17,36 +18,35 @@ export const PETITION_LIMITS = {
 } as const;
 
 const L = PETITION_LIMITS;
-const n = (count: number) => count.toLocaleString("en");
 
 export const petitionInputSchema = z.object({
   title: z
-    .string({ message: "Give the petition a title" })
+    .string({ message: sayText("server.form.petition.titleMissing") })
     .overwrite(singleLine)
-    .min(L.title.min, `Make the title at least ${n(L.title.min)} characters`)
-    .max(L.title.max, `Keep the title to ${n(L.title.max)} characters`),
+    .min(L.title.min, sayText("server.form.petition.titleMin", { min: L.title.min }))
+    .max(L.title.max, sayText("server.form.petition.titleMax", { max: L.title.max })),
   summary: z
-    .string({ message: "Say what you are asking for" })
+    .string({ message: sayText("server.form.petition.summaryMissing") })
     .overwrite(singleLine)
-    .min(L.summary.min, `Say what you ask for in at least ${n(L.summary.min)} characters`)
-    .max(L.summary.max, `Keep the ask to ${n(L.summary.max)} characters`),
+    .min(L.summary.min, sayText("server.form.petition.summaryMin", { min: L.summary.min }))
+    .max(L.summary.max, sayText("server.form.petition.summaryMax", { max: L.summary.max })),
   body: z
-    .string({ message: "Explain the petition" })
+    .string({ message: sayText("server.form.petition.bodyMissing") })
     .trim()
-    .min(L.body.min, `Explain the petition in at least ${n(L.body.min)} characters`)
-    .max(L.body.max, `Keep the text to ${n(L.body.max)} characters`),
+    .min(L.body.min, sayText("server.form.petition.bodyMin", { min: L.body.min }))
+    .max(L.body.max, sayText("server.form.petition.bodyMax", { max: L.body.max })),
   // One of the categories an admin lists in the settings (the domain checks: the list is the server's).
   category: z
     .string()
     .overwrite(singleLine)
-    .max(L.category.max, `Keep the category to ${n(L.category.max)} characters`)
+    .max(L.category.max, sayText("server.form.petition.categoryMax", { max: L.category.max }))
     .optional(),
   policyId: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
   openForDays: z.coerce
-    .number({ message: "Enter a number of days" })
-    .int("Use a whole number of days")
-    .min(L.openForDays.min, `Keep it open for at least ${n(L.openForDays.min)} days`)
-    .max(L.openForDays.max, `Keep it open for at most ${n(L.openForDays.max)} days`)
+    .number({ message: sayText("server.form.petition.daysMissing") })
+    .int(sayText("server.form.petition.daysWhole"))
+    .min(L.openForDays.min, sayText("server.form.petition.daysMin", { min: L.openForDays.min }))
+    .max(L.openForDays.max, sayText("server.form.petition.daysMax", { max: L.openForDays.max }))
     .optional(),
 });
 /**
@@ -59,26 +59,29 @@ export const OWN_MILESTONES = { max: 3, minGap: 100, minResponseDays: 7 } as con
 export const milestoneInputSchema = z
   .object({
     threshold: z.coerce
-      .number({ message: "Enter a number of signatures" })
-      .int("Use a whole number")
-      .min(2, "At least 2 signatures")
-      .max(1_000_000, "At most 1,000,000"),
+      .number({ message: sayText("server.form.milestone.thresholdMissing") })
+      .int(sayText("server.form.wholeNumber"))
+      .min(2, sayText("server.form.milestone.thresholdMin"))
+      .max(1_000_000, sayText("server.form.milestone.thresholdMax")),
     responseRequired: z.boolean().optional().default(false),
     responseDays: z.coerce
       .number()
       .int()
-      .min(OWN_MILESTONES.minResponseDays, `Give leadership at least ${OWN_MILESTONES.minResponseDays} days`)
+      .min(
+        OWN_MILESTONES.minResponseDays,
+        sayText("server.form.milestone.responseDaysMin", { min: OWN_MILESTONES.minResponseDays }),
+      )
       .max(365)
       .optional(),
   })
   .refine((m) => !m.responseRequired || m.responseDays, {
-    message: "Say within how many days leadership should respond",
+    message: sayText("server.form.milestone.responseDaysMissing"),
     path: ["responseDays"],
   });
 
 export const signSchema = z.object({
-  visibility: z.enum(["public", "anonymous"], { message: "Choose how your signature appears" }),
-  reason: z.string().trim().max(1000, "Keep it to 1,000 characters").optional(),
+  visibility: z.enum(["public", "anonymous"], { message: sayText("server.form.sign.visibility") }),
+  reason: z.string().trim().max(1000, sayText("server.form.keepTo1000")).optional(),
   wantsUpdates: z.boolean().optional(),
   // The browser's token for this petition, spent on a public signature (docs/anonymity.md).
   tokenMessage: z.string().max(700).optional(),
@@ -91,45 +94,48 @@ export const PETITION_UPDATE_MAX = 5_000;
 
 export const petitionUpdateSchema = z.object({
   body: z
-    .string({ message: "Write the update" })
+    .string({ message: sayText("server.form.update.missing") })
     .trim()
-    .min(20, "Write at least 20 characters")
-    .max(PETITION_UPDATE_MAX, "Keep the update to 5,000 characters"),
+    .min(20, sayText("server.form.update.min"))
+    .max(PETITION_UPDATE_MAX, sayText("server.form.update.max")),
 });
 
 export const victorySchema = z.object({
   body: z
-    .string({ message: "Say what was won" })
+    .string({ message: sayText("server.form.victory.missing") })
     .trim()
-    .min(20, "Say what was won in at least 20 characters")
-    .max(PETITION_UPDATE_MAX, "Keep the note to 5,000 characters"),
+    .min(20, sayText("server.form.victory.min"))
+    .max(PETITION_UPDATE_MAX, sayText("server.form.victory.max")),
 });
 
 /** The creator invites a colleague to co-organize, by their work email. */
 export const coOrganizerSchema = z.object({
-  email: z.string({ message: "Enter a colleague's email address" }).trim().email("Enter an email address"),
+  email: z
+    .string({ message: sayText("server.form.coOrganizer.missing") })
+    .trim()
+    .email(sayText("server.form.email")),
 });
 
 /** The fields of the steps that take any: the petition page's forms validate with these too. */
 export const rejectStepSchema = z.object({
-  reason: z.enum(REJECTION_REASONS, { message: "Choose a reason" }),
-  note: z.string().trim().max(1000, "Keep the note to 1,000 characters").optional(),
+  reason: z.enum(REJECTION_REASONS, { message: sayText("server.form.chooseReason") }),
+  note: z.string().trim().max(1000, sayText("server.form.noteMax1000")).optional(),
 });
 export const hideStepSchema = z.object({
   reason: z
-    .string({ message: "Say why" })
+    .string({ message: sayText("server.form.sayWhy") })
     .overwrite(singleLine)
-    .min(3, "Say why")
-    .max(500, "Keep it to 500 characters"),
+    .min(3, sayText("server.form.sayWhy"))
+    .max(500, sayText("server.form.keepTo500")),
 });
 
 /** The creator's request that moderators close the petition early, with the reason they read. */
 export const closeRequestStepSchema = z.object({
   reason: z
-    .string({ message: "Say why it should close early" })
+    .string({ message: sayText("server.form.closeRequest.missing") })
     .overwrite(singleLine)
-    .min(10, "Say why in at least 10 characters")
-    .max(500, "Keep it to 500 characters"),
+    .min(10, sayText("server.form.closeRequest.min"))
+    .max(500, sayText("server.form.keepTo500")),
 });
 
 /** A step of the petition state machine, as transitionPetition takes it. */

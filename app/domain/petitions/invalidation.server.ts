@@ -4,6 +4,7 @@ import { getDb } from "../../../db/client";
 import { people, petitions, signatureInvalidations, signatures } from "../../../db/schema";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import type { InvalidationReason } from "../../vocabulary/petitions";
 import { standing } from "./counts.server";
@@ -155,7 +156,7 @@ export function invalidateSignatures(
   return getDb().transaction(
     (tx) => {
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-      if (!petition) throw new PetitionError("There is no such petition.", 404);
+      if (!petition) throw new PetitionError(say("server.petition.noSuchPetition"), 404);
       const matched = tx
         .select({ id: signatures.id, signer: signatures.ledgerSigner })
         .from(signatures)

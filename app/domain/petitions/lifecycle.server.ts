@@ -1,18 +1,21 @@
 import { and, count, eq, isNull, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements, type Tx } from "../../../db/client";
 import { people, personRoles, petitionCoSponsors, petitions } from "../../../db/schema";
+import type { Translate } from "../../i18n/translate";
 import { newScopeKeyPair } from "../../platform/anonymity/token-issuance.server";
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { type Recipient, wordsForRecipient } from "../../platform/mail/recipient-words.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/security/audit.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
-import { type PetitionState, REJECTION_LABELS } from "../../vocabulary/petitions";
+import type { PetitionState } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
 import type { Transition } from "./forms";
-import { countingCoSponsors, organizerEmails, stakeIds } from "./organizers.server";
+import { countingCoSponsors, organizerRecipients, stakeIds } from "./organizers.server";
 import { closePetitionKey, openPetitionKey } from "./petition-keys.server";
 import { coSponsorDropRefusal, type Petition, PetitionError, transitionRefusal } from "./rights.server";
 import { standingOf } from "./standing.server";
@@ -50,7 +53,7 @@ export function transitionPetition(
       if (refusal) throw refusal;
       // Refused a moment ago, allowed now (a role granted in between): no key was made for it.
       if (transition.action === "approve" && !keys)
-        throw new PetitionError("This petition changed meanwhile: please try again.", 409);
+        throw new PetitionError(say("server.petition.changedMeanwhile"), 409);
       const actor = user ? actorOf(user) : SYSTEM_ACTOR;
       const at = new Date(now);
       let next: Partial<Petition> = {};
@@ -70,7 +73,7 @@ export function transitionPetition(
             .values({ petitionId, personId: user.id, createdAt: at })
             .onConflictDoNothing()
             .run();
-          if (!added.changes) throw new PetitionError("You already co-sponsor this petition.", 409);
+          if (!added.changes) throw new PetitionError(say("server.petition.alreadyCoSponsor"), 409);
           const sponsors = coSponsorCount(tx, petitionId);
           if (sponsors >= petition.coSponsorsRequired) next = { state: "awaiting_moderation" };
           break;
@@ -110,11 +113,13 @@ export function transitionPetition(
             tx,
             petition,
             "petition.close_requested",
-            `To decide: close “${petition.title}” early?`,
-            [
-              `The creator of “${petition.title}” asks moderators to close it early.`,
-              `Their reason: ${transition.reason}`,
-            ],
+            (t) => ({
+              subject: t("server.email.petition.closeRequestedSubject", { title: petition.title }),
+              paragraphs: [
+                t("server.email.petition.closeRequested", { title: petition.title }),
+                t("server.email.petition.theirReason", { reason: transition.reason }),
+              ],
+            }),
             now,
           );
           break;
@@ -168,60 +173,83 @@ export function transitionPetition(
 /** Emails the people concerned by a change of state, through the outbox, in the same transaction. */
 function notifyTransition(tx: Tx, petition: Petition, from: PetitionState, now: number): void {
   if (petition.state === from) return;
-  const organizers = organizerEmails(tx, petition.id);
-  const send = (kind: MailKind, to: string, subject: string, paragraphs: string[]) =>
-    enqueueMail(
-      tx,
-      {
-        kind,
-        to,
-        subject,
-        petitionId: petition.id,
-        ...renderEmail({
-          paragraphs,
-          action: { label: "Open the petition", url: petitionUrl(petition.slug) },
-        }),
-      },
-      now,
-    );
+  const organizers = organizerRecipients(tx, petition.id);
+  const title = { title: petition.title };
+  // Each organizer's email in their own language (wordsForRecipient).
+  const send = (kind: MailKind, words: PetitionMail) => {
+    for (const organizer of organizers) mailPetition(tx, petition, kind, organizer, words, now);
+  };
   if (petition.state === "awaiting_moderation") {
     notifyModerators(
       tx,
       petition,
       "petition.awaiting_moderation",
-      `To review: “${petition.title}”`,
-      [`The petition “${petition.title}” has its co-sponsors and awaits moderation.`],
+      (t) => ({
+        subject: t("server.email.petition.toReviewSubject", title),
+        paragraphs: [t("server.email.petition.toReview", title)],
+      }),
       now,
     );
     // The last co-sponsor's doing (a petition needing none is sent here at submit, its creator watching).
     if (from === "collecting") {
-      for (const email of organizers) {
-        send("petition.co-sponsored", email, `Co-sponsors complete: “${petition.title}”`, [
-          `The petition “${petition.title}” has all the co-sponsors it needs and now waits for a moderator to approve it.`,
-          "You will get an email when a moderator has decided.",
-        ]);
-      }
+      send("petition.co-sponsored", (t) => ({
+        subject: t("server.email.petition.coSponsoredSubject", title),
+        paragraphs: [t("server.email.petition.coSponsored", title), t("server.email.petition.youWillHear")],
+      }));
     }
   } else if (petition.state === "open") {
-    for (const email of organizers) {
-      send("petition.open", email, `Approved: “${petition.title}” is open for signatures`, [
-        `The petition “${petition.title}” was approved by a moderator and is now open for signatures.`,
-      ]);
-    }
+    send("petition.open", (t) => ({
+      subject: t("server.email.petition.approvedSubject", title),
+      paragraphs: [t("server.email.petition.approved", title)],
+    }));
   } else if (petition.state === "rejected" && petition.rejectionReason) {
-    for (const email of organizers) {
-      send("petition.rejected", email, `Not approved: “${petition.title}”`, [
-        `A moderator did not approve the petition “${petition.title}”.`,
-        `Reason: ${REJECTION_LABELS[petition.rejectionReason]}.${petition.rejectionNote ? ` ${petition.rejectionNote}` : ""}`,
-      ]);
-    }
+    const reason = petition.rejectionReason;
+    send("petition.rejected", (t) => ({
+      subject: t("server.email.petition.rejectedSubject", title),
+      paragraphs: [
+        t("server.email.petition.rejected", title),
+        t("server.email.petition.rejectedReason", {
+          reason,
+          note: petition.rejectionNote ? ` ${petition.rejectionNote}` : "",
+        }),
+      ],
+    }));
   } else if (petition.state === "closed") {
-    for (const email of organizers) {
-      send("petition.closed", email, `Closed: “${petition.title}”`, [
-        `The petition “${petition.title}” has closed with ${petition.signatureCount.toLocaleString("en")} signatures.`,
-      ]);
-    }
+    send("petition.closed", (t) => ({
+      subject: t("server.email.petition.closedSubject", title),
+      paragraphs: [t("server.email.petition.closed", { ...title, count: petition.signatureCount })],
+    }));
   }
+}
+
+/** An email about a petition, worded for its recipient: its subject and paragraphs. */
+type PetitionMail = (t: Translate) => { subject: string; paragraphs: string[] };
+
+function mailPetition(
+  tx: Tx,
+  petition: Petition,
+  kind: MailKind,
+  to: Recipient & { email: string },
+  words: PetitionMail,
+  now: number,
+): void {
+  const { t } = wordsForRecipient(to);
+  const { subject, paragraphs } = words(t);
+  enqueueMail(
+    tx,
+    {
+      kind,
+      to: to.email,
+      subject,
+      petitionId: petition.id,
+      ...renderEmail({
+        paragraphs,
+        action: { label: t("server.email.petition.open"), url: petitionUrl(petition.slug) },
+        t,
+      }),
+    },
+    now,
+  );
 }
 
 /** Emails the active moderators who could act on it (those with a stake in it stand aside). */
@@ -229,33 +257,19 @@ function notifyModerators(
   tx: Tx,
   petition: Petition,
   kind: MailKind,
-  subject: string,
-  paragraphs: string[],
+  words: PetitionMail,
   now: number,
 ): void {
   const stake = stakeIds(tx, petition.id);
   const moderators = tx
-    .select({ id: people.id, email: people.email })
+    .select({ id: people.id, email: people.email, locale: people.locale, timeZone: people.timeZone })
     .from(personRoles)
     .innerJoin(people, eq(people.id, personRoles.personId))
     .where(and(eq(personRoles.role, "moderator"), eq(people.active, true)))
     .all();
-  for (const { id, email } of moderators) {
-    if (stake.has(id)) continue;
-    enqueueMail(
-      tx,
-      {
-        kind,
-        to: email,
-        subject,
-        petitionId: petition.id,
-        ...renderEmail({
-          paragraphs,
-          action: { label: "Open the petition", url: petitionUrl(petition.slug) },
-        }),
-      },
-      now,
-    );
+  for (const moderator of moderators) {
+    if (stake.has(moderator.id)) continue;
+    mailPetition(tx, petition, kind, moderator, words, now);
   }
 }
 
@@ -291,7 +305,7 @@ export function dropCoSponsor(petitionId: number, personId: number, user: User, 
           ),
         )
         .run();
-      if (!dropped.changes) throw new PetitionError("That person does not co-sponsor this petition.", 409);
+      if (!dropped.changes) throw new PetitionError(say("server.petition.notACoSponsor"), 409);
       const short =
         petition.state === "awaiting_moderation" &&
         coSponsorCount(tx, petitionId) < petition.coSponsorsRequired;
@@ -324,7 +338,7 @@ function transitionRefusalNow(petitionId: number, action: Transition["action"], 
 
 export function requirePetition(exec: Executor, petitionId: number): Petition {
   const petition = exec.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-  if (!petition) throw new PetitionError("There is no such petition.", 404);
+  if (!petition) throw new PetitionError(say("server.petition.noSuchPetition"), 404);
   return petition;
 }
 

@@ -1,9 +1,11 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../../db/schema";
+import type { MessageKey } from "../../i18n/catalogs/en";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { type Recipient, wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
@@ -44,49 +46,64 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
       .where(and(eq(milestones.id, milestone.id), isNull(milestones.reachedAt)))
       .run();
     if (!recorded.changes) continue;
-    const threshold = milestone.threshold.toLocaleString("en");
-    const due = responseDueAt
-      ? ` Leadership must respond by ${responseDueAt.toISOString().slice(0, 10)}.`
-      : "";
-    const mail = (to: string, kind: MailKind, paragraphs: string[], stopUrl?: string) =>
+    // Each email in its recipient's language, the due moment in their zone (wordsForRecipient).
+    const mail = (
+      to: Recipient & { email: string },
+      kind: MailKind,
+      paragraph: { plain: MessageKey; due: MessageKey },
+      stopUrl?: string,
+    ) => {
+      const { t, format } = wordsForRecipient(to);
+      const values = { title: petition.title, count: milestone.threshold };
       enqueueMail(
         tx,
         {
           kind,
-          to,
-          subject: `${threshold} signatures: “${petition.title}”`,
+          to: to.email,
+          subject: t("server.email.milestone.subject", values),
           petitionId: petition.id,
           ...(stopUrl ? { headers: unsubscribeHeaders(stopUrl) } : {}),
-          ...renderEmail({ paragraphs, action: { label: "See the petition", url }, unsubscribeUrl: stopUrl }),
+          ...renderEmail({
+            paragraphs: [
+              responseDueAt
+                ? t(paragraph.due, { ...values, due: format.dateTime(responseDueAt) })
+                : t(paragraph.plain, values),
+            ],
+            action: { label: t("server.email.milestone.seePetition"), url },
+            unsubscribeUrl: stopUrl,
+            t,
+          }),
         },
         at.getTime(),
       );
+    };
     for (const organizer of organizers) {
       if (isOptedOut(tx, organizer.id, "milestone-news")) continue;
       mail(
-        organizer.email,
+        organizer,
         "milestone.organizer",
-        [`Your petition “${petition.title}” has reached ${threshold} signatures.${due}`],
+        { plain: "server.email.milestone.organizer", due: "server.email.milestone.organizerDue" },
         unsubscribeUrl(organizer.id, "milestone-news"),
       );
     }
     if (responseDueAt) {
       const leadership = tx
-        .select({ email: people.email })
+        .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
         .from(personRoles)
         .innerJoin(people, eq(people.id, personRoles.personId))
         .where(and(eq(personRoles.role, "leadership"), eq(people.active, true)))
         .all();
-      for (const { email } of leadership) {
-        mail(email, "milestone.leadership", [
-          `The petition “${petition.title}” has reached ${threshold} signatures, which requires a response from leadership.${due}`,
-        ]);
+      for (const leader of leadership) {
+        mail(leader, "milestone.leadership", {
+          plain: "server.email.milestone.leadershipDue",
+          due: "server.email.milestone.leadershipDue",
+        });
       }
     }
     // Public signers who asked for updates. Anonymous signers are never emailed: the platform cannot
     // and must not know them (they follow the page, My petitions and the petition's feed).
     const subscribers = tx
-      .select({ email: people.email })
+      .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
       .from(signatures)
       .innerJoin(people, eq(people.id, signatures.personId))
       .where(
@@ -103,10 +120,11 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     // Organizers who signed get this too, beside their own email: leaving them out would let an
     // organizer learn whether a colleague signed, by making them a co-organizer and watching the
     // dashboard's email counts.
-    for (const { email } of subscribers) {
-      mail(email, "signer.milestone", [
-        `A petition you signed, “${petition.title}”, has reached ${threshold} signatures.${due}`,
-      ]);
+    for (const subscriber of subscribers) {
+      mail(subscriber, "signer.milestone", {
+        plain: "server.email.milestone.signer",
+        due: "server.email.milestone.signerDue",
+      });
     }
   }
 }

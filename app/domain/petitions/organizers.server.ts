@@ -11,7 +11,9 @@ import {
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { petitionPageUrl } from "../../platform/site/addresses.server";
 import { formerAddressOwner } from "../addresses/addresses.server";
@@ -67,9 +69,13 @@ export function stakeIds(exec: Executor, petitionId: number): Set<number> {
 }
 
 /** Active organizers, for the emails the platform sends them. */
-export function organizerRecipients(exec: Executor, petitionId: number): { id: number; email: string }[] {
+/** The petition's active organizers, with the language and zone their emails are written in. */
+export function organizerRecipients(
+  exec: Executor,
+  petitionId: number,
+): { id: number; email: string; locale: string | null; timeZone: string | null }[] {
   return exec
-    .select({ id: people.id, email: people.email })
+    .select({ id: people.id, email: people.email, locale: people.locale, timeZone: people.timeZone })
     .from(petitionOrganizers)
     .innerJoin(people, eq(people.id, petitionOrganizers.personId))
     .where(and(eq(petitionOrganizers.petitionId, petitionId), eq(people.active, true)))
@@ -119,7 +125,7 @@ export function listOrganizers(petitionId: number) {
 
 function requirePetitionRow(exec: Executor, petitionId: number) {
   const petition = exec.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-  if (!petition) throw new OrganizerError("There is no such petition.", 404);
+  if (!petition) throw new OrganizerError(say("server.petition.noSuchPetition"), 404);
   return petition;
 }
 
@@ -138,17 +144,16 @@ export function inviteOrganizer(petitionId: number, email: string, user: User, n
         .from(people)
         .where(eq(people.email, normalizeEmail(email)))
         .get();
-      if (!person?.active)
-        throw new OrganizerError("That address is not a current colleague in the staff directory.");
+      if (!person?.active) throw new OrganizerError(say("server.petition.notAColleague"));
       const name = person.name ?? person.email;
       if (isOrganizer(tx, petition, person.id))
-        throw new OrganizerError(`${name} already organizes this petition.`, 409);
+        throw new OrganizerError(say("server.petition.alreadyOrganizes", { name }), 409);
       const invited = tx
         .insert(petitionOrganizerInvitations)
         .values({ petitionId, personId: person.id, invitedById: user.id, createdAt: new Date(now) })
         .onConflictDoNothing()
         .run();
-      if (!invited.changes) throw new OrganizerError(`${name} is already invited.`, 409);
+      if (!invited.changes) throw new OrganizerError(say("server.petition.alreadyInvited", { name }), 409);
       recordAudit(
         tx,
         actorOf(user),
@@ -156,19 +161,25 @@ export function inviteOrganizer(petitionId: number, email: string, user: User, n
         { type: "petition", id: petitionId },
         { email: person.email },
       );
+      // In the invitee's language (wordsForRecipient), not the inviter's.
+      const { t } = wordsForRecipient(person);
       enqueueMail(
         tx,
         {
           kind: "organizer.invited",
           to: person.email,
-          subject: `Will you co-organize “${petition.title}”?`,
+          subject: t("server.email.invitation.subject", { title: petition.title }),
           petitionId,
           ...renderEmail({
             paragraphs: [
-              `${user.name ?? user.email} invites you to co-organize the petition “${petition.title}”.`,
-              "Co-organizers see its dashboard and can post updates to its signers. Nothing changes until you accept: open the invitation to accept or decline it.",
+              t("server.email.invitation.invites", { name: user.name ?? user.email, title: petition.title }),
+              t("server.email.invitation.explain"),
             ],
-            action: { label: "Open the invitation", url: petitionPageUrl(petition.slug, "invitation") },
+            action: {
+              label: t("server.email.invitation.action"),
+              url: petitionPageUrl(petition.slug, "invitation"),
+            },
+            t,
           }),
         },
         now,
@@ -219,8 +230,7 @@ export function answerInvitation(petitionId: number, accept: boolean, user: User
         )
         .returning()
         .get();
-      if (!invitation)
-        throw new OrganizerError("There is no invitation for you to answer on this petition.", 404);
+      if (!invitation) throw new OrganizerError(say("server.petition.noInvitationToAnswer"), 404);
       if (accept) {
         tx.insert(petitionCoOrganizers)
           .values({
@@ -270,10 +280,7 @@ export function removeOrganizer(petitionId: number, personId: number, user: User
             )
             .run().changes;
       if ((!removed && !withdrawn) || !person)
-        throw new OrganizerError(
-          "Only co-organizers and invitations can be removed; the creator stays.",
-          409,
-        );
+        throw new OrganizerError(say("server.petition.creatorStays"), 409);
       recordAudit(
         tx,
         actorOf(user),

@@ -12,6 +12,7 @@ import {
   storeScopeKey,
 } from "../../platform/anonymity/token-issuance.server";
 import { petitionScope } from "../../platform/anonymity/token-messages";
+import { say } from "../../platform/said";
 import { DAY_MS } from "../../platform/time";
 import type { User } from "../identity/sessions.server";
 import { nextLedgerEntry, writeLedgerEntry } from "./ledger.server";
@@ -142,9 +143,8 @@ export function issuePetitionToken(
   return getDb().transaction(
     (tx) => {
       const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-      if (!petition) throw new PetitionError("There is no such petition.", 404);
-      if (!acceptsSignatures(petition, now))
-        throw new PetitionError("This petition is not open for signatures.", 409);
+      if (!petition) throw new PetitionError(say("server.petition.noSuchPetition"), 404);
+      if (!acceptsSignatures(petition, now)) throw new PetitionError(say("server.petition.notOpen"), 409);
       return issueToken(tx, petitionScope(petition.id), user.id, blindedMessage, now);
     },
     { behavior: "immediate" },

@@ -1,6 +1,7 @@
 import type { petitions } from "../../../db/schema";
 import { Refusal } from "../../platform/refusal";
-import { type PetitionState, STATE_LABELS } from "../../vocabulary/petitions";
+import { type Said, say } from "../../platform/said";
+import type { PetitionState } from "../../vocabulary/petitions";
 import type { User } from "../identity/sessions.server";
 
 /**
@@ -51,25 +52,11 @@ const FROM: Record<TransitionAction, readonly PetitionState[]> = {
   "request-close": ["open"],
 };
 
-const VERB: Record<TransitionAction, string> = {
-  submit: "sent for co-sponsors",
-  "co-sponsor": "co-sponsored",
-  approve: "approved",
-  reject: "rejected",
-  close: "closed",
-  archive: "archived",
-  hide: "hidden",
-  unhide: "shown again",
-  "declare-victory": "declared won",
-  "request-close": "asked to close",
-};
-
 /**
  * Moderators never moderate a petition they have a stake in — started, co-sponsored or co-organize
  * (review, edit, close, hide, invalidate, approve a response obligation).
  */
-export const OWN_PETITION =
-  "You started, co-sponsor or co-organize this petition, so another moderator must do this.";
+export const OWN_PETITION = say("server.petition.ownPetition");
 const MODERATION: ReadonlySet<TransitionAction> = new Set([
   "approve",
   "reject",
@@ -129,49 +116,49 @@ export function transitionRefusal(
 ): PetitionError | null {
   if (!FROM[action].includes(petition.state)) {
     return new PetitionError(
-      `This petition is ${STATE_LABELS[petition.state].toLowerCase()}, so it cannot be ${VERB[action]} now.`,
+      say("server.petition.wrongState", { state: petition.state, action: action.replaceAll("-", "_") }),
       409,
     );
   }
-  if (scheduler) return action === "close" ? null : new PetitionError("Only a person can do that.", 403);
+  if (scheduler)
+    return action === "close" ? null : new PetitionError(say("server.petition.onlyAPerson"), 403);
   if (MODERATION.has(action) && standsAside(s)) return new PetitionError(OWN_PETITION, 403);
-  const moderatorOnly = (message: string) => (s.isModerator ? null : new PetitionError(message, 403));
+  const moderatorOnly = (message: Said) => (s.isModerator ? null : new PetitionError(message, 403));
   switch (action) {
     case "submit":
-      return s.isCreator ? null : new PetitionError("Only the creator can submit this petition.", 403);
+      return s.isCreator ? null : new PetitionError(say("server.petition.onlyCreatorSubmits"), 403);
     case "co-sponsor":
-      if (!s.user) return new PetitionError("Sign in to co-sponsor.", 403);
-      if (s.isCreator) return new PetitionError("You cannot co-sponsor your own petition.", 403);
-      if (s.hasCoSponsored) return new PetitionError("You already co-sponsor this petition.", 409);
-      if (s.wasDropped) return new PetitionError("The petition's creator removed your co-sponsorship.", 403);
+      if (!s.user) return new PetitionError(say("server.petition.signInToCoSponsor"), 403);
+      if (s.isCreator) return new PetitionError(say("server.petition.ownCoSponsor"), 403);
+      if (s.hasCoSponsored) return new PetitionError(say("server.petition.alreadyCoSponsor"), 409);
+      if (s.wasDropped) return new PetitionError(say("server.petition.coSponsorDropped"), 403);
       return null;
     case "approve":
-      return moderatorOnly("Only moderators can approve petitions.");
+      return moderatorOnly(say("server.petition.onlyModeratorsApprove"));
     case "reject":
-      return moderatorOnly("Only moderators can reject petitions.");
+      return moderatorOnly(say("server.petition.onlyModeratorsReject"));
     case "close":
-      return moderatorOnly("Only moderators can close a petition early.");
+      return moderatorOnly(say("server.petition.onlyModeratorsClose"));
     case "archive":
-      return moderatorOnly("Only moderators can archive petitions.");
+      return moderatorOnly(say("server.petition.onlyModeratorsArchive"));
     case "hide":
-      if (petition.hiddenAt) return new PetitionError("This petition is already hidden.", 409);
-      return moderatorOnly("Only moderators can hide petitions.");
+      if (petition.hiddenAt) return new PetitionError(say("server.petition.alreadyHidden"), 409);
+      return moderatorOnly(say("server.petition.onlyModeratorsHide"));
     case "unhide":
-      if (!petition.hiddenAt) return new PetitionError("This petition is not hidden.", 409);
-      return moderatorOnly("Only moderators can show a hidden petition.");
+      if (!petition.hiddenAt) return new PetitionError(say("server.petition.notHidden"), 409);
+      return moderatorOnly(say("server.petition.onlyModeratorsUnhide"));
     case "declare-victory":
       // It closes the petition for good and emails every signer: the creator's call alone.
-      if (!s.isCreator) return new PetitionError("Only the petition's creator can declare victory.", 403);
-      if (petition.hiddenAt) return new PetitionError("This petition is hidden by moderators.", 409);
-      if (petition.wonAt) return new PetitionError("Victory was already declared.", 409);
+      if (!s.isCreator) return new PetitionError(say("server.petition.onlyCreatorDeclaresVictory"), 403);
+      if (petition.hiddenAt) return new PetitionError(say("server.petition.hiddenByModerators"), 409);
+      if (petition.wonAt) return new PetitionError(say("server.petition.victoryAlreadyDeclared"), 409);
       return null;
     case "request-close":
       // Closing early goes through moderation: the creator asks, a moderator closes (or not).
-      if (!s.isCreator)
-        return new PetitionError("Only the petition's creator can ask for it to close early.", 403);
-      if (petition.hiddenAt) return new PetitionError("This petition is hidden by moderators.", 409);
+      if (!s.isCreator) return new PetitionError(say("server.petition.onlyCreatorAsksToClose"), 403);
+      if (petition.hiddenAt) return new PetitionError(say("server.petition.hiddenByModerators"), 409);
       if (petition.closeRequestedAt)
-        return new PetitionError("You already asked the moderators to close it.", 409);
+        return new PetitionError(say("server.petition.alreadyAskedToClose"), 409);
       return null;
   }
 }
@@ -191,9 +178,7 @@ export function editRefusal(petition: Petition, s: Standing): PetitionError | nu
     return standsAside(s) ? new PetitionError(OWN_PETITION, 403) : null;
   }
   return new PetitionError(
-    s.isCreator
-      ? "This petition can no longer be edited; a moderator can fix typos."
-      : "Only the creator can edit this petition.",
+    s.isCreator ? say("server.petition.noLongerEditable") : say("server.petition.onlyCreatorEdits"),
     403,
   );
 }
@@ -206,9 +191,9 @@ const BEFORE_OPENING: readonly PetitionState[] = ["draft", "collecting", "awaiti
 
 /** The creator adds their own milestones before the petition opens (capped: see drafting). */
 export function milestoneRefusal(petition: Petition, s: Standing): PetitionError | null {
-  if (!s.isCreator) return new PetitionError("Only the creator can add milestones.", 403);
+  if (!s.isCreator) return new PetitionError(say("server.petition.onlyCreatorAddsMilestones"), 403);
   if (!BEFORE_OPENING.includes(petition.state)) {
-    return new PetitionError("Milestones can only be added before the petition opens.");
+    return new PetitionError(say("server.petition.milestonesBeforeOpening"));
   }
   return null;
 }
@@ -218,18 +203,18 @@ export function milestoneRefusal(petition: Petition, s: Standing): PetitionError
  * (a moderator without a stake, while the milestone is not reached and the petition is not closed).
  */
 export function responseApprovalRefusal(petition: Petition, s: Standing): PetitionError | null {
-  if (!s.isModerator) return new PetitionError("Only moderators can approve a response obligation.", 403);
+  if (!s.isModerator) return new PetitionError(say("server.petition.onlyModeratorsApproveResponse"), 403);
   if (standsAside(s)) return new PetitionError(OWN_PETITION, 403);
   if (!["collecting", "awaiting_moderation", "open"].includes(petition.state))
-    return new PetitionError("Response obligations are approved before the petition closes.", 409);
+    return new PetitionError(say("server.petition.responseApprovedBeforeClosing"), 409);
   return null;
 }
 
 /** The creator drops co-sponsors before the petition opens (collecting or awaiting moderation). */
 export function coSponsorDropRefusal(petition: Petition, s: Standing): PetitionError | null {
-  if (!s.isCreator) return new PetitionError("Only the petition's creator can drop co-sponsors.", 403);
+  if (!s.isCreator) return new PetitionError(say("server.petition.onlyCreatorDropsCoSponsors"), 403);
   if (!["collecting", "awaiting_moderation"].includes(petition.state))
-    return new PetitionError("Co-sponsors can only be dropped before the petition opens.", 409);
+    return new PetitionError(say("server.petition.coSponsorsDroppedBeforeOpening"), 409);
   return null;
 }
 
@@ -237,17 +222,14 @@ export function coSponsorDropRefusal(petition: Petition, s: Standing): PetitionE
 export function dashboardRefusal(s: Standing): PetitionError | null {
   return s.isOrganizer || s.isModerator || s.isAdmin
     ? null
-    : new PetitionError("Only the petition's organizers, moderators and admins see its dashboard.", 403);
+    : new PetitionError(say("server.petition.dashboardForOrganizers"), 403);
 }
 
 /** Updates to signers: its organizers, while it is open or closed and not hidden. */
 export function updateRefusal(petition: Petition, s: Standing): PetitionError | null {
-  if (!s.isOrganizer) return new PetitionError("Only the petition's organizers can post updates.", 403);
+  if (!s.isOrganizer) return new PetitionError(say("server.petition.onlyOrganizersPostUpdates"), 403);
   if (!["open", "closed"].includes(petition.state) || petition.hiddenAt)
-    return new PetitionError(
-      "Updates can be posted while the petition is open or closed and not hidden.",
-      409,
-    );
+    return new PetitionError(say("server.petition.updatesWhileOpenOrClosed"), 409);
   return null;
 }
 
@@ -260,22 +242,22 @@ export function organizerChangeRefusal(
   change: OrganizerChange,
 ): PetitionError | null {
   if (change === "leave")
-    return s.isCoOrganizer ? null : new PetitionError("You do not co-organize this petition.", 403);
+    return s.isCoOrganizer ? null : new PetitionError(say("server.petition.notCoOrganizer"), 403);
   if (!s.isCreator)
     return new PetitionError(
       change === "invite"
-        ? "Only the petition's creator can invite co-organizers."
-        : "Only the petition's creator can remove co-organizers.",
+        ? say("server.petition.onlyCreatorInvites")
+        : say("server.petition.onlyCreatorRemoves"),
       403,
     );
   if (change === "invite" && ["rejected", "archived"].includes(petition.state))
-    return new PetitionError("A rejected or archived petition takes no new organizers.", 409);
+    return new PetitionError(say("server.petition.noNewOrganizers"), 409);
   return null;
 }
 
 /** Invalidating signatures: moderators, never on a petition they have a stake in. */
 export function invalidationRefusal(s: Standing): PetitionError | null {
-  if (!s.isModerator) return new PetitionError("Only moderators can invalidate signatures.", 403);
+  if (!s.isModerator) return new PetitionError(say("server.petition.onlyModeratorsInvalidate"), 403);
   return standsAside(s) ? new PetitionError(OWN_PETITION, 403) : null;
 }
 

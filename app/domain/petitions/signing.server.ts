@@ -6,6 +6,7 @@ import { getConfig } from "../../config.server";
 import { recordSigningWithoutToken, verifyScopeToken } from "../../platform/anonymity/token-issuance.server";
 import { parseTokenMessage, petitionScope } from "../../platform/anonymity/token-messages";
 import { renderMarkdown } from "../../platform/content/markdown.server";
+import { saidText, say } from "../../platform/said";
 import { enforceRateLimits, type RateLimitHit } from "../../platform/security/rate-limits.server";
 import { postSigningReason, signingReasonWithinLimits } from "../discussion/posting.server";
 import type { User } from "../identity/sessions.server";
@@ -100,9 +101,9 @@ const pageStatements = preparedStatements((db) => ({
 /** The petition's signing state, refusing one that is not open. */
 function openPetition(petitionId: number, now: number) {
   const row = statements().petition.get(petitionId);
-  if (!row) throw new PetitionError("There is no such petition.", 404);
+  if (!row) throw new PetitionError(say("server.petition.noSuchPetition"), 404);
   if (!acceptsSignatures({ state: row.state, hiddenAt: row.hidden_at, closesAt: row.closes_at }, now)) {
-    throw new PetitionError("This petition is not open for signatures.", 409);
+    throw new PetitionError(say("server.petition.notOpen"), 409);
   }
   return {
     id: row.id,
@@ -113,8 +114,7 @@ function openPetition(petitionId: number, now: number) {
 }
 
 /** What the form asks a public signer without their token (the no-JavaScript form, a new device). */
-export const NO_ANONYMOUS_SIGNATURE_QUESTION =
-  "Have you already signed this petition anonymously, on another device? If you have, your signature already counts. If not, tick “I have not signed this petition anonymously on another device” and sign again.";
+export const NO_ANONYMOUS_SIGNATURE_QUESTION = say("server.petition.noAnonymousSignatureQuestion");
 
 /**
  * Signs publicly, once — never refused for want of a token. A signer whose device holds the
@@ -146,7 +146,7 @@ export async function signPetition(
       [`sign:person:${input.user.id}`, SIGNING_LIMITS.perPerson],
       ...(input.ip ? [[`sign:ip:${input.ip}`, SIGNING_LIMITS.perIp] as RateLimitHit] : []),
     ],
-    (wait) => `You are signing too fast. Please wait ${wait}.`,
+    "server.petition.signingTooFast",
     now,
   );
   const db = getDb();
@@ -160,10 +160,7 @@ export async function signPetition(
     : null;
   const token = input.token ? checkedToken(input.petitionId, input.token) : null;
   if (token && (await isHeldForBatch(input.petitionId, token))) {
-    throw new PetitionError(
-      "You already signed this petition anonymously on another device: it counts with the next batch. There is nothing more to do.",
-      409,
-    );
+    throw new PetitionError(say("server.petition.heldForBatch"), 409);
   }
   // better-sqlite3's own transaction (drizzle's wrapper costs ~15 µs a call); drizzle queries on the
   // same connection inside it, like the milestone check, are part of it.
@@ -174,20 +171,14 @@ export async function signPetition(
       if (tokenId === null) {
         if (!input.noAnonymousSignature) {
           throw new PetitionError(NO_ANONYMOUS_SIGNATURE_QUESTION, 400, {
-            noAnonymousSignature: [NO_ANONYMOUS_SIGNATURE_QUESTION],
+            noAnonymousSignature: [saidText(NO_ANONYMOUS_SIGNATURE_QUESTION)],
           });
         }
         recordSigningWithoutToken(db, petitionScope(petition.id), input.user.id, now);
       } else if (statements().anonymousToken.get(tokenId)) {
-        throw new PetitionError(
-          "You already signed this petition anonymously, and an anonymous signature is never made public. It counts as it is.",
-          409,
-        );
+        throw new PetitionError(say("server.petition.alreadyAnonymous"), 409);
       } else if ((statements().tokenOwner.get(tokenId)?.person_id ?? input.user.id) !== input.user.id) {
-        throw new PetitionError(
-          "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously on another device” and sign again.",
-          409,
-        );
+        throw new PetitionError(say("server.petition.tokenUsedBySomeoneElse"), 409);
       }
       const at = new Date(now);
       const signer = newSignerPseudonym();
@@ -206,13 +197,13 @@ export async function signPetition(
           now,
           input.user.id,
         );
-        if (inserted.changes !== 1) throw new PetitionError("There is no such person.", 404);
+        if (inserted.changes !== 1) throw new PetitionError(say("server.petition.noSuchPersonToSign"), 404);
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new PetitionError(
             statements().ownStanding.get(petition.id, input.user.id)
-              ? "You have already signed this petition."
-              : "The anonymous signature this device holds for this petition was already used by someone else's public signature, so it is not yours. Sign without it: tick “I have not signed this petition anonymously on another device” and sign again.",
+              ? say("server.petition.alreadySigned")
+              : say("server.petition.tokenUsedBySomeoneElse"),
             409,
           );
         }
@@ -233,20 +224,14 @@ export async function signPetition(
 function checkedToken(petitionId: number, token: { message: string; signature: string }): string {
   const base64url = /^[A-Za-z0-9_-]{1,700}$/;
   if (!base64url.test(token.message) || !base64url.test(token.signature)) {
-    throw new PetitionError("What this device sent for your anonymous signature is malformed.", 400);
+    throw new PetitionError(say("server.petition.tokenMalformed"), 400);
   }
   const message = Buffer.from(token.message, "base64url");
   const scope = petitionScope(petitionId);
   if (parseTokenMessage(message)?.scope !== scope)
-    throw new PetitionError(
-      "What this device sent is for another petition. Reload the page and sign again.",
-      400,
-    );
+    throw new PetitionError(say("server.petition.tokenForAnotherPetition"), 400);
   if (!verifyScopeToken(getDb(), scope, message, Buffer.from(token.signature, "base64url"))) {
-    throw new PetitionError(
-      "What this device sent for your anonymous signature does not check out for this petition. Reload the page and sign again.",
-      400,
-    );
+    throw new PetitionError(say("server.petition.tokenDoesNotCheckOut"), 400);
   }
   return createHash("sha256").update(message).digest("hex");
 }
@@ -275,7 +260,7 @@ export function withdrawSignature(petitionId: number, user: User, now = Date.now
         .returning({ signer: signatures.ledgerSigner })
         .all();
       const signature = withdrawn.at(0);
-      if (!signature) throw new PetitionError("You have not signed this petition.", 409);
+      if (!signature) throw new PetitionError(say("server.petition.notSigned"), 409);
       writeLedgerEntry(nextLedgerEntry(petition, "withdrawn", signature.signer, at), -1, petition);
     },
     { behavior: "immediate" },

@@ -6,6 +6,7 @@ import {
   petitionOrganizerInvitations,
   petitionOrganizers,
 } from "../../../db/schema";
+import { say } from "../../platform/said";
 import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import {
@@ -144,8 +145,7 @@ export const dashboardRefusalFor = (petition: Petition, user: User) =>
 /** What the dashboard offers this viewer: the same rules its actions ask. */
 /** The signers' export: the dashboard's people, told what they may not do. */
 export const exportRefusalFor = (petition: Petition, user: User) =>
-  dashboardRefusalFor(petition, user) &&
-  new PetitionError("Only the petition's organizers, moderators and admins can export its signers.", 403);
+  dashboardRefusalFor(petition, user) && new PetitionError(say("server.petition.exportForOrganizers"), 403);
 
 export function dashboardRights(petition: Petition, user: User) {
   const s = standingOf(getDb(), petition, user);

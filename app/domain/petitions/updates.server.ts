@@ -5,7 +5,9 @@ import { renderMarkdown, renderMarkdownForEmail } from "../../platform/content/m
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
@@ -54,7 +56,7 @@ export function recordPetitionUpdate(
 /** The petition, if this person may post updates on it (updateRefusal); else the refusal is thrown. */
 function petitionForUpdate(tx: Executor, petitionId: number, user: User) {
   const petition = tx.select().from(petitions).where(eq(petitions.id, petitionId)).get();
-  if (!petition) throw new PetitionUpdateError("There is no such petition.", 404);
+  if (!petition) throw new PetitionUpdateError(say("server.petition.noSuchPetition"), 404);
   const refusal = updateRefusal(petition, standingOf(tx, petition, user));
   if (refusal) throw refusal;
   return petition;
@@ -107,7 +109,7 @@ export function postPetitionUpdate(petitionId: number, body: string, user: User,
       if (recent) {
         const next = new Date(recent.createdAt.getTime() + UPDATE_INTERVAL_MS);
         throw new PetitionUpdateError(
-          `One update a day: signers' inboxes matter. The next update can be posted after ${next.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+          say("server.petition.oneUpdateADay", { next: { moment: next.getTime() } }),
           429,
         );
       }
@@ -204,10 +206,13 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
         const batch = petition.hiddenAt
           ? []
           : db.$client
-              .prepare<[number, number, number], { person_id: number; email: string }>(
+              .prepare<
+                [number, number, number],
+                { person_id: number; email: string; locale: string | null; time_zone: string | null }
+              >(
                 // Public signers who had signed when it was posted; later signers read it on the page,
                 // anonymous ones there and in the petition's feed (the platform cannot email them).
-                `select s.person_id, p.email
+                `select s.person_id, p.email, p.locale, p.time_zone
                  from signatures s join people p on p.id = s.person_id
                  where s.petition_id = ? and s.visibility = 'public' and s.withdrawn_at is null and s.invalidated_at is null
                    and s.created_at <= ? and p.active = 1 and s.person_id > ?
@@ -221,23 +226,24 @@ export function queuePetitionUpdateEmails(now = Date.now(), batchSize = UPDATE_E
         for (const signer of batch) {
           if (isOptedOut(tx, signer.person_id, "petition-updates")) continue;
           const stopUrl = unsubscribeUrl(signer.person_id, "petition-updates");
+          const { t } = wordsForRecipient({ locale: signer.locale, timeZone: signer.time_zone });
+          const title = { title: petition.title };
           enqueueMail(
             tx,
             {
               kind: victory ? "signer.victory" : "signer.update",
               to: signer.email,
-              subject: victory ? `Won: “${petition.title}”` : `Update on “${petition.title}”`,
+              subject: t(victory ? "server.email.update.subjectWon" : "server.email.update.subject", title),
               headers: unsubscribeHeaders(stopUrl),
               petitionId: petition.id,
               ...renderEmail({
                 paragraphs: [
-                  victory
-                    ? `The organizers of “${petition.title}”, which you signed, declare victory:`
-                    : `The organizers of “${petition.title}”, which you signed, posted an update:`,
+                  t(victory ? "server.email.update.victory" : "server.email.update.posted", title),
                 ],
                 quote,
-                action: { label: "Read it on the petition", url },
+                action: { label: t("server.email.update.action"), url },
                 unsubscribeUrl: stopUrl,
+                t,
               }),
             },
             now,

@@ -13,6 +13,8 @@ import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { FeedbackStatus } from "../../vocabulary/feedback";
@@ -178,7 +180,7 @@ export function feedbackAggregates(policyId: number, user: User) {
 
 export function requireFeedback(exec: Executor, feedbackId: number, user: User) {
   const item = exec.select().from(policyFeedback).where(eq(policyFeedback.id, feedbackId)).get();
-  if (!item) throw new FeedbackError("There is no such feedback.", 404);
+  if (!item) throw new FeedbackError(say("server.policy.noSuchFeedback"), 404);
   requireReader(exec, item.policyId, user);
   return item;
 }
@@ -215,7 +217,7 @@ export function tagFeedback(feedbackId: number, tag: string, add: boolean, user:
             .where(eq(policyFeedbackTags.feedbackId, feedbackId))
             .get()?.n ?? 0;
         if (existing >= FEEDBACK_LIMITS.tagsPerItem)
-          throw new FeedbackError(`At most ${FEEDBACK_LIMITS.tagsPerItem} tags on one item.`);
+          throw new FeedbackError(say("server.policy.tooManyTags", { max: FEEDBACK_LIMITS.tagsPerItem }));
         const added = tx.insert(policyFeedbackTags).values({ feedbackId, tag }).onConflictDoNothing().run();
         if (!added.changes) return;
       } else {
@@ -243,7 +245,7 @@ export function tagFeedback(feedbackId: number, tag: string, add: boolean, user:
  * author is. The audit entry names the feedback, never its author.
  */
 export function replyToFeedback(feedbackId: number, body: string, user: User, now = Date.now()): number {
-  if (body.length > FEEDBACK_LIMITS.reply) throw new FeedbackError("At most 5,000 characters.");
+  if (body.length > FEEDBACK_LIMITS.reply) throw new FeedbackError(say("server.policy.atMost5000"));
   const bodyHtml = renderMarkdown(body);
   return getDb().transaction(
     (tx) => {
@@ -282,7 +284,11 @@ function notifyAuthor(
 ): void {
   // Queued whatever the author's state: the mail sender drops it if they left or turned these emails
   // off, so the outbox shows no difference (ADR 0032).
-  const author = tx.select({ email: people.email }).from(people).where(eq(people.id, item.authorId)).get();
+  const author = tx
+    .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
+    .from(people)
+    .where(eq(people.id, item.authorId))
+    .get();
   if (!author) return;
   const policy = tx
     .select({ title: policies.title })
@@ -290,21 +296,27 @@ function notifyAuthor(
     .where(eq(policies.id, item.policyId))
     .get();
   const stopUrl = unsubscribeUrl(item.authorId, "comment-replies");
+  const { t } = wordsForRecipient(author);
   enqueueMail(
     tx,
     {
       kind: "feedback.reply",
       to: author.email,
       recipient: { hidden: true, personId: item.authorId, optOutTopic: "comment-replies" },
-      subject: `A reply to your feedback on “${policy?.title ?? "a policy"}”`,
+      subject: policy
+        ? t("server.email.feedbackReply.subject", { title: policy.title })
+        : t("server.email.feedbackReply.subjectNoPolicy"),
       headers: unsubscribeHeaders(stopUrl),
       ...renderEmail({
         paragraphs: [
-          `The owners of “${policy?.title ?? "a policy"}” replied to the feedback you sent:`,
+          policy
+            ? t("server.email.feedbackReply.intro", { title: policy.title })
+            : t("server.email.feedbackReply.introNoPolicy"),
           body,
         ],
-        action: { label: "Read it in My feedback", url: absoluteUrl("/my/feedback") },
+        action: { label: t("server.email.feedbackReply.action"), url: absoluteUrl("/my/feedback") },
         unsubscribeUrl: stopUrl,
+        t,
       }),
     },
     now,

@@ -11,6 +11,7 @@ import {
 import { unusedRowId } from "../../platform/anonymity/random-ids.server";
 import { renderMarkdown } from "../../platform/content/markdown.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { HOUR_MS, startOfDay } from "../../platform/time";
 import { can } from "../identity/permissions.server";
@@ -48,7 +49,7 @@ export function canReadFeedback(policyId: number, user: User, exec: Executor = g
 export function readerRefusal(policyId: number, user: User, exec: Executor = getDb()): FeedbackError | null {
   return canReadFeedback(policyId, user, exec)
     ? null
-    : new FeedbackError("Only the policy's owners and admins read its feedback.", 403);
+    : new FeedbackError(say("server.policy.feedbackForOwners"), 403);
 }
 
 export function requireReader(exec: Executor, policyId: number, user: User): void {
@@ -64,23 +65,21 @@ export async function sendFeedback(
 ): Promise<number> {
   await enforceRateLimits(
     [[`feedback:${user.id}`, FEEDBACK_RATE_LIMIT]],
-    (wait) => `You have sent a lot of feedback this hour. Please wait ${wait}.`,
+    "server.policy.feedbackTooOften",
     now,
   );
   if (input.anonymous) {
-    throw new FeedbackError(
-      "Anonymous feedback is sent from your browser, with JavaScript, so that it is stored with no author at all; without it, send it with your name or not at all.",
-    );
+    throw new FeedbackError(say("server.policy.anonymousNeedsJavaScript"));
   }
-  if (input.body.length > FEEDBACK_LIMITS.body) throw new FeedbackError("At most 5,000 characters.");
+  if (input.body.length > FEEDBACK_LIMITS.body) throw new FeedbackError(say("server.policy.atMost5000"));
   const bodyHtml = renderMarkdown(input.body);
   return getDb().transaction(
     (tx) => {
       const policy = tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).get();
-      if (!policy) throw new FeedbackError("There is no such policy.", 404);
+      if (!policy) throw new FeedbackError(say("server.policy.noSuchPolicy"), 404);
       const version = versionInForce(policyId, now);
       if (input.rating !== undefined && !version)
-        throw new FeedbackError("This policy has no version in force to rate yet.");
+        throw new FeedbackError(say("server.policy.noVersionInForce"));
       return tx
         .insert(policyFeedback)
         .values({

@@ -6,6 +6,7 @@ import { renderMarkdown } from "../../platform/content/markdown.server";
 import { renderMarkdownDiff } from "../../platform/content/markdown-diff.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { formerAddressOwner, newAddress } from "../addresses/addresses.server";
 import { can } from "../identity/permissions.server";
@@ -25,8 +26,7 @@ export type PolicyVersionInput = z.output<typeof policyVersionSchema>;
 export type PolicyInput = z.output<typeof policyInputSchema>;
 
 function requirePublisher(user: User): void {
-  if (!can(user, "publish:policy"))
-    throw new PolicyError("Only leadership and admins publish policies.", 403);
+  if (!can(user, "publish:policy")) throw new PolicyError(say("server.policy.onlyLeadershipPublishes"), 403);
 }
 
 export function createPolicy(input: PolicyInput, user: User, now = Date.now()): Policy {
@@ -46,7 +46,8 @@ export function createPolicy(input: PolicyInput, user: User, now = Date.now()): 
             .all()
         : [];
       const unknown = emails.filter((e) => !owners.some((o) => o.email === e));
-      if (unknown.length) throw new PolicyError(`Not in the staff directory: ${unknown.join(", ")}.`);
+      if (unknown.length)
+        throw new PolicyError(say("server.policy.notInDirectory", { names: unknown.join(", ") }));
       const slug = newAddress(tx, "policy", input.title);
       const policy = tx
         .insert(policies)
@@ -134,7 +135,7 @@ export function publishPolicyVersion(
   const bodyHtml = input.bodyHtml ?? renderMarkdown(input.body);
   const run = (tx: Executor) => {
     const policy = tx.select().from(policies).where(eq(policies.id, policyId)).get();
-    if (!policy) throw new PolicyError("There is no such policy.", 404);
+    if (!policy) throw new PolicyError(say("server.policy.noSuchPolicy"), 404);
     const version = insertVersion(tx, policyId, input, bodyHtml, user, now, options.announcementId ?? null);
     recordAudit(
       tx,

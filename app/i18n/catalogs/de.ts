@@ -4,6 +4,7 @@ import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
 import petition from "./de/petition.json";
 import policies from "./de/policies.json";
+import server from "./de/server.json";
 import signing from "./de/signing.json";
 import type { MessageKey } from "./en";
 
@@ -14,5 +15,6 @@ export const de: Record<MessageKey, string> = {
   ...identity,
   ...petition,
   ...policies,
+  ...server,
   ...signing,
 };

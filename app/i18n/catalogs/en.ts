@@ -6,7 +6,17 @@ import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
+import server from "./en/server.json";
 import signing from "./en/signing.json";
 
-export const en = { ...admin, ...common, ...discussion, ...identity, ...petition, ...policies, ...signing };
+export const en = {
+  ...admin,
+  ...common,
+  ...discussion,
+  ...identity,
+  ...petition,
+  ...policies,
+  ...server,
+  ...signing,
+};
 export type MessageKey = keyof typeof en;

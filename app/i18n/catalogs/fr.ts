@@ -5,6 +5,7 @@ import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
+import server from "./fr/server.json";
 import signing from "./fr/signing.json";
 
 export const fr: Record<MessageKey, string> = {
@@ -14,5 +15,6 @@ export const fr: Record<MessageKey, string> = {
   ...identity,
   ...petition,
   ...policies,
+  ...server,
   ...signing,
 };

@@ -5,6 +5,7 @@ import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
 import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
+import server from "./ja/server.json";
 import signing from "./ja/signing.json";
 
 export const ja: Record<MessageKey, string> = {
@@ -14,5 +15,6 @@ export const ja: Record<MessageKey, string> = {
   ...identity,
   ...petition,
   ...policies,
+  ...server,
   ...signing,
 };

@@ -4,6 +4,7 @@ import remarkParse from "remark-parse";
 import remarkRehype, { type Options as RemarkRehypeOptions } from "remark-rehype";
 import { unified } from "unified";
 import { Refusal } from "../refusal";
+import { say } from "../said";
 
 export type HastNode = {
   type: string;
@@ -98,13 +99,16 @@ export const MARKDOWN_LIMITS = {
 /** A text the renderer will not take (nested too deeply, too much markup): a 400 saying what to change. */
 export class MarkdownRefusal extends Refusal {}
 
-const count = (n: number) => n.toLocaleString("en");
-const TOO_DEEP = `This text nests quotes or lists too deeply (at most ${MARKDOWN_LIMITS.markersPerLine} levels): flatten it and send it again.`;
+// The marks are a value, not catalog text: "<" would open a tag in an ICU message.
 const MARKS = "(* _ [ ] ` < \\ &; a link counts as four)";
-const TOO_MUCH_IN_BLOCK = `One paragraph of this text has more than ${MARKDOWN_LIMITS.markupPerBlock} formatting characters ${MARKS}: split it with blank lines, or use fewer.`;
-const TOO_MUCH = `This text has more than ${count(MARKDOWN_LIMITS.markup)} formatting characters ${MARKS}: use fewer.`;
-const TOO_MANY_LINES = `This text has more than ${count(MARKDOWN_LIMITS.lines)} lines: join short lines into paragraphs, or shorten it.`;
-const TOO_MANY_BLOCKS = `This text has more than ${count(MARKDOWN_LIMITS.blocks)} paragraphs, list items, quotes and headings: merge some, or shorten it.`;
+const TOO_DEEP = say("server.markdown.tooDeep", { max: MARKDOWN_LIMITS.markersPerLine });
+const TOO_MUCH_IN_BLOCK = say("server.markdown.tooMuchInBlock", {
+  max: MARKDOWN_LIMITS.markupPerBlock,
+  marks: MARKS,
+});
+const TOO_MUCH = say("server.markdown.tooMuch", { max: MARKDOWN_LIMITS.markup, marks: MARKS });
+const TOO_MANY_LINES = say("server.markdown.tooManyLines", { max: MARKDOWN_LIMITS.lines });
+const TOO_MANY_BLOCKS = say("server.markdown.tooManyBlocks", { max: MARKDOWN_LIMITS.blocks });
 
 /** A quote or list marker opening a line, after any indentation (nested list items are indented). */
 const CONTAINER_MARKER = /^[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/;

@@ -16,9 +16,6 @@ export const STORAGE_RETRY_AFTER_S = 60;
 export const FREE_SPACE_MARGIN_BYTES = 2 * 1024 * 1024;
 const RECHECK_MS = 5_000;
 
-export const STORAGE_FULL_MESSAGE =
-  "Undersigned cannot store anything right now: the disk that holds its data is full. Nothing you sent was stored. Please try again in a few minutes.";
-
 type State = { fullSince: number | null };
 // On globalThis: the server build and the server's own modules are two copies of this file.
 const holder = globalThis as { __undersignedStorage?: State };

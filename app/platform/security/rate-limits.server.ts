@@ -1,5 +1,7 @@
-import { describeRetryAfter, RateLimited } from "../refusal";
+import type { MessageKey } from "../../i18n/catalogs/en";
+import { describeRetryAfter, RateLimited, retryAfterValues } from "../refusal";
 import { askPrimary, inProcessGroup } from "../runtime/process-group.server";
+import { say } from "../said";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 export type RateLimitHit = [key: string, rule: RateLimitRule];
@@ -94,18 +96,23 @@ function count(hits: readonly RateLimitHit[], now: number): Promise<RateLimitOut
 
 /**
  * Counts the hits and refuses with RateLimited (429, Retry-After) when any rule is over its limit:
- * `refusal` words the message for the wait, e.g. "You are signing too fast. Please wait 2 minutes."
+ * `refusal` words the message for the wait, e.g. "You are signing too fast. Please wait 2 minutes.":
+ * a catalog key taking the wait's `{unit}` and `{n}` (what a page shows), or English for the API.
  * Asynchronous (the primary answers for a group of processes): call it before a transaction, never
  * inside one.
  */
 export async function enforceRateLimits(
   hits: readonly RateLimitHit[],
-  refusal: (wait: string) => string,
+  refusal: MessageKey | ((wait: string) => string),
   now = Date.now(),
 ): Promise<void> {
   const outcome = await count(hits, now);
   if (!outcome.allowed) {
-    throw new RateLimited(refusal(describeRetryAfter(outcome.retryAfterMs)), outcome.retryAfterMs);
+    const wait = outcome.retryAfterMs;
+    throw new RateLimited(
+      typeof refusal === "string" ? say(refusal, retryAfterValues(wait)) : refusal(describeRetryAfter(wait)),
+      wait,
+    );
   }
 }
 

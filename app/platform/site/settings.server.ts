@@ -7,6 +7,7 @@ import { isTimeZone, LOCALES } from "../../i18n/locales";
 import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS } from "../../vocabulary/petitions";
 import { singleLine } from "../content/text";
 import { Refusal } from "../refusal";
+import { say, sayText } from "../said";
 import { type Actor, recordAudit } from "../security/audit.server";
 
 /** Site-wide settings with their defaults; admins change them on /admin/settings. */
@@ -105,8 +106,8 @@ export function getMilestoneDefaults(exec: Executor = getDb()): MilestoneDefault
 
 export function updateSettings(settings: Settings, defaults: MilestoneDefault[], actor: Actor): void {
   if (!settings.emailSignIn && !providerConfigured()) {
-    throw new SettingsError("Sign-in by email cannot be switched off without an identity provider.", 400, {
-      emailSignIn: ["Configure OIDC or SAML first: without them nobody could sign in."],
+    throw new SettingsError(say("server.settings.emailSignInNeedsProvider"), 400, {
+      emailSignIn: [sayText("server.settings.configureProviderFirst")],
     });
   }
   getDb().transaction(
