@@ -8,6 +8,9 @@ const { as } = demo;
 const HYBRID = "/petitions/keep-two-remote-days-a-week-for-everyone";
 /** Version 2 is published ahead of taking effect, so the policy page still announces it. */
 const takesEffect = dayFromNow(30);
+/** A day as pages write a UTC day in English: "6 Jan 2027 (UTC)". */
+const utcDay = (day: string) =>
+  `${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(day))} (UTC)`;
 
 describe("leadership's response", () => {
   it("is written with a new policy version, previewed, published, and seen by staff with its stance, timeline and diff", async () => {
@@ -54,7 +57,7 @@ describe("leadership's response", () => {
     const timeline = staff.locator("section", { has: staff.getByRole("heading", { name: "Timeline" }) });
     expect(await timeline.innerText()).toMatch(/Opened for signatures[\s\S]*Leadership responded: Accepted/);
     expect(await timeline.innerText()).toContain(
-      `Hybrid working: version 2 published, effective ${takesEffect}`,
+      `Hybrid working: version 2 published, effective ${utcDay(takesEffect)}`,
     );
     await expectNoAxeViolations(staff);
     await timeline.getByRole("link", { name: /Leadership responded/ }).click();

@@ -84,6 +84,12 @@ export function Milestones({
                 · {t("signing.milestones.reached", { when: format.dateTime(m.reachedAt) })}
               </span>
             ) : null}
+            {m.responseDueAt ? (
+              <span className="muted">
+                {" "}
+                · {t("signing.milestones.responseDue", { when: format.dateTime(m.responseDueAt) })}
+              </span>
+            ) : null}
             {m.id !== null ? <ApproveResponseButton milestoneId={m.id} /> : null}
           </li>
         ))}

@@ -399,6 +399,7 @@ export function petitionPage(slug: string, user: User | null) {
           pendingApproval,
           responseDays: m.responseRequired || pendingApproval ? m.responseDays : null,
           reachedAt: minuteOf(m.reachedAt),
+          responseDueAt: minuteOf(m.responseDueAt),
           // For the moderator's "approve" button only.
           id: pendingApproval && viewer.canApproveResponses ? m.id : null,
         };

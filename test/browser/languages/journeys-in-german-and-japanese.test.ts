@@ -63,7 +63,17 @@ for (const locale of ["de", "ja"] as const) {
         .getByLabel(say(locale, "I have not signed this petition anonymously on another device"))
         .check();
       await page.getByRole("button", { name: say(locale, "Sign") }).click();
-      await page.getByRole("heading", { name: say(locale, "You signed publicly") }).waitFor();
+      await page
+        .getByRole("heading", {
+          name: say(
+            locale,
+            "{visibility, select, anonymous {You signed anonymously} other {You signed publicly}}",
+            {
+              visibility: "public",
+            },
+          ),
+        })
+        .waitFor();
       await expectNoAxeViolations(page);
       await page.context().close();
     });
