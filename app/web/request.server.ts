@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
+import { saidText, say } from "../platform/said";
 import { textInEnglish } from "../platform/said-english";
 
 /** `?page=` as a positive integer, 1 when absent; anything else is a 400. */
@@ -28,10 +29,7 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
         }),
       ),
     ];
-    throw new Response(
-      `This address asks for something the page does not have (${parts.join(", ")}). Check the link, or open the page again from its menu.`,
-      { status: 400 },
-    );
+    throw new Response(saidText(say("server.badQuery", { parts: parts.join(", ") })), { status: 400 });
   }
   return result.data;
 }

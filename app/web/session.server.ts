@@ -2,6 +2,7 @@ import { redirect } from "@remix-run/node";
 import { getConfig } from "../config.server";
 import { can, type Permission } from "../domain/identity/permissions.server";
 import { endSession, SESSION_TTL_MS, sessionUser, type User } from "../domain/identity/sessions.server";
+import { saidText, say } from "../platform/said";
 import type { SignInMethod } from "../vocabulary/identity";
 import { cookieName } from "./cookie-names";
 import { signedCookie } from "./signed-cookie.server";
@@ -77,7 +78,7 @@ export async function requireApiUser(request: Request): Promise<User> {
 export async function requirePermission(request: Request, permission: Permission): Promise<User> {
   const user = await requireUser(request);
   if (!can(user, permission)) {
-    throw new Response("You do not have permission to see this page.", {
+    throw new Response(saidText(say("server.forbidden")), {
       status: 403,
       statusText: "Forbidden",
     });

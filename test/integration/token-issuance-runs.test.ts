@@ -23,6 +23,7 @@ import {
 import { createPolicy } from "../../app/domain/policies/registry.server";
 import { verifyToken } from "../../app/platform/anonymity/blind-signatures.server";
 import { feedbackScope, isoWeek, petitionScope } from "../../app/platform/anonymity/token-messages";
+import { inEnglish } from "../../app/platform/said-english";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as tokensRoute from "../../app/routes/api.tokens";
@@ -186,7 +187,7 @@ describe("POST /api/tokens", () => {
     resetRateLimits();
     await expect(signPetition({ petitionId: petition.id, user: victim, ip: null })).rejects.toMatchObject({
       status: 400,
-      message: NO_ANONYMOUS_SIGNATURE_QUESTION,
+      message: inEnglish(NO_ANONYMOUS_SIGNATURE_QUESTION),
     });
     await signPetition({ petitionId: petition.id, user: victim, ip: null, noAnonymousSignature: true });
     expect(apiAnonymity(petition.id)?.publicWithoutToken).toBe(1);
@@ -411,8 +412,8 @@ describe("public signing", () => {
     const asked = await send({});
     expect(asked.status).toBe(400);
     const reply = (await asked.json()) as { error?: Record<string, string[]> };
-    expect(reply.error?.noAnonymousSignature).toEqual([NO_ANONYMOUS_SIGNATURE_QUESTION]);
-    expect(NO_ANONYMOUS_SIGNATURE_QUESTION).not.toMatch(/token/i);
+    expect(reply.error?.noAnonymousSignature).toEqual([inEnglish(NO_ANONYMOUS_SIGNATURE_QUESTION)]);
+    expect(inEnglish(NO_ANONYMOUS_SIGNATURE_QUESTION)).not.toMatch(/token/i);
     expect((await send({ noAnonymousSignature: "on" })).status).toBe(302);
     expect(apiAnonymity(petition.id)?.publicWithoutToken).toBe(1);
   });
