@@ -27,16 +27,29 @@ export const isPseudoLocale = (value: unknown): value is PseudoLocale =>
 /** The writing direction of a locale's pages. */
 export const directionOf = (locale: AnyLocale): "ltr" | "rtl" => (locale === "en-XB" ? "rtl" : "ltr");
 
-/** Whether a name is a time zone this runtime knows (IANA, as browsers report it). */
-export function isTimeZone(value: unknown): value is string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) return false;
+/**
+ * A time zone's one spelling, or null: what a browser (or a form) sent, canonicalized by the runtime
+ * ("america/new_york" is "America/New_York"). Only the few hundred real zones pass, so nothing a
+ * client sends can make the server build and keep formatters for new spellings without end.
+ */
+export function canonicalTimeZone(value: unknown): string | null {
+  if (typeof value !== "string" || value.length === 0 || value.length > 64) return null;
   try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
+    const zone = new Intl.DateTimeFormat("en", { timeZone: value }).resolvedOptions().timeZone;
+    return zone === "UTC" || knownZones().has(zone) ? zone : null;
   } catch {
-    return false;
+    return null;
   }
 }
+
+let zones: Set<string> | null = null;
+const knownZones = () => {
+  zones ??= new Set(Intl.supportedValuesOf("timeZone"));
+  return zones;
+};
+
+/** Whether a name is a time zone this runtime knows, spelled as it spells it (IANA, as browsers report it). */
+export const isTimeZone = (value: unknown): value is string => canonicalTimeZone(value) === value;
 
 /** The cookie the root's script sets to the browser's time zone (app/root.tsx, app/web/reader.server.ts). */
 export const TIME_ZONE_COOKIE = "tz";

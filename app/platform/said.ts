@@ -36,6 +36,15 @@ export function readSaid(text: string, isKey: (key: string) => boolean): Said | 
   try {
     const values: unknown = JSON.parse(match[2]);
     if (!values || typeof values !== "object" || Array.isArray(values)) return null;
+    // Only what `say` makes: a string, a finite number, or a moment; anything else is shown as text.
+    const isValue = (value: unknown) =>
+      typeof value === "string" ||
+      (typeof value === "number" && Number.isFinite(value)) ||
+      (typeof value === "object" &&
+        value !== null &&
+        Object.keys(value).length === 1 &&
+        Number.isFinite((value as { moment?: unknown }).moment));
+    if (!Object.values(values).every(isValue)) return null;
     return { key: match[1] as MessageKey, values: values as SaidValues };
   } catch {
     return null;

@@ -5,6 +5,7 @@ import { catalogFor } from "../i18n/catalogs.server";
 import { type Formatter, formatterOf } from "../i18n/format";
 import {
   type AnyLocale,
+  canonicalTimeZone,
   isLocale,
   isTimeZone,
   LOCALES,
@@ -44,7 +45,7 @@ export function browserTimeZone(request: Request): string | null {
   } catch {
     return null;
   }
-  return isTimeZone(zone) ? zone : null;
+  return canonicalTimeZone(zone);
 }
 
 export function readerOf(request: Request, user: User | null): Reader {

@@ -8,7 +8,7 @@ const { as } = demo;
 const HYBRID = "/petitions/keep-two-remote-days-a-week-for-everyone";
 /** Version 2 is published ahead of taking effect, so the policy page still announces it. */
 const takesEffect = dayFromNow(30);
-/** A day as pages write a UTC day in English: "6 Jan 2027 (UTC)". */
+/** A day as pages write a UTC day in English: day, short month, year, then "(UTC)". */
 const utcDay = (day: string) =>
   `${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(day))} (UTC)`;
 
