@@ -7,8 +7,9 @@ import { textInEnglish } from "../platform/said-english";
 export const pageParam = z.coerce.number().int().min(1).max(100_000).default(1);
 
 /** What a 400 quotes of a hand-edited value: enough to recognise it, never a page of it. */
+/** A part of the address as the page names it: its name, and the value given if any ("list “bogus”"). */
 const quoted = (value: string | undefined) =>
-  value === undefined ? "missing" : `“${value.length > 40 ? `${value.slice(0, 40)}…` : value}”`;
+  value === undefined ? "" : ` “${value.length > 40 ? `${value.slice(0, 40)}…` : value}”`;
 
 /**
  * Parses the URL's query with zod; bad input (an edited link: `?list=bogus`, `?page=-1`) is a 400 that
@@ -25,7 +26,7 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
       ...new Set(
         result.error.issues.map((i) => {
           const name = String(i.path[0] ?? "");
-          return name ? `${name} ${quoted(params[name])}` : "its query";
+          return name ? `${name}${quoted(params[name])}` : "?";
         }),
       ),
     ];
