@@ -11,7 +11,7 @@ import { useT } from "../i18n/translate";
 import { emailPreferences, setEmailPreferences } from "../platform/mail/email-preferences.server";
 import { EMAIL_TOPIC_LABELS, EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
 import { redirectWithFlash } from "../web/flash.server";
-import { wordsFor } from "../web/reader.server";
+import { readerOf, wordsFor, wordsOfReader } from "../web/reader.server";
 import { refusalReply } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -54,17 +54,20 @@ export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const { value } = submission;
+  let saved = user;
   if (value.intent === "email") {
     setEmailPreferences(user.id, value);
   } else {
     try {
-      setReaderPreferences(user.id, { locale: value.locale ?? null, timeZone: value.timeZone ?? null });
+      const preferences = { locale: value.locale ?? null, timeZone: value.timeZone ?? null };
+      setReaderPreferences(user.id, preferences);
+      saved = { ...user, ...preferences };
     } catch (error) {
       return refusalReply(error, submission, request);
     }
   }
-  // Read after saving: the message is in the language the person just chose.
-  const { t } = await wordsFor(request);
+  // The message is in the language the person just chose.
+  const { t } = wordsOfReader(readerOf(request, saved));
   return redirectWithFlash("/settings", {
     kind: "success",
     message: t(value.intent === "email" ? "identity.settings.email.saved" : "identity.settings.reader.saved"),

@@ -63,6 +63,11 @@ export const intlOf = (reader: Reader): IntlShape =>
   intlFor(reader.locale, reader.timeZone, catalogFor(reader.locale));
 
 export type Words = { reader: Reader; t: Translate; format: Formatter };
+
+export function wordsOfReader(reader: Reader): Words {
+  const intl = intlOf(reader);
+  return { reader, t: translatorOf(intl), format: formatterOf(intl) };
+}
 const wordsOfRequest = new WeakMap<Request, Promise<Words>>();
 
 /**
@@ -72,11 +77,7 @@ const wordsOfRequest = new WeakMap<Request, Promise<Words>>();
 export function wordsFor(request: Request): Promise<Words> {
   let words = wordsOfRequest.get(request);
   if (!words) {
-    words = getUser(request).then((user) => {
-      const reader = readerOf(request, user);
-      const intl = intlOf(reader);
-      return { reader, t: translatorOf(intl), format: formatterOf(intl) };
-    });
+    words = getUser(request).then((user) => wordsOfReader(readerOf(request, user)));
     wordsOfRequest.set(request, words);
   }
   return words;

@@ -34,14 +34,28 @@ function readToken(request: Request): string | null {
   return typeof value === "string" && value.length > 0 ? value : null;
 }
 
+type SessionLookup = { user: User; setCookie?: string } | null;
+
+// The root loader, the route's own guard and the reader's words all ask who is signed in: one
+// request looks the session up (and renews it) once. A Request lives for one request only.
+const lookupOfRequest = new WeakMap<Request, Promise<SessionLookup>>();
+
 /**
  * The signed-in person for this request, or null; `setCookie` is returned when the session was
- * renewed and the cookie should be re-sent with a fresh max-age.
+ * renewed and the cookie should be re-sent with a fresh max-age. Remembered per request unless a
+ * `now` is given (tests moving the clock).
  */
-export async function getSessionUser(
-  request: Request,
-  now = Date.now(),
-): Promise<{ user: User; setCookie?: string } | null> {
+export function getSessionUser(request: Request, now?: number): Promise<SessionLookup> {
+  if (now !== undefined) return lookUpSession(request, now);
+  let lookup = lookupOfRequest.get(request);
+  if (!lookup) {
+    lookup = lookUpSession(request, Date.now());
+    lookupOfRequest.set(request, lookup);
+  }
+  return lookup;
+}
+
+async function lookUpSession(request: Request, now: number): Promise<SessionLookup> {
   const token = readToken(request);
   if (!token) return null;
   const found = sessionUser(token, now);
