@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { exportFileName, exportSigners } from "../domain/petitions/dashboard.server";
 import { findViewablePetition } from "../domain/petitions/reads.server";
 import { exportRefusalFor } from "../domain/petitions/standing.server";
+import { wordsFor } from "../web/reader.server";
 import { notFound, refuseResourceIf } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requireUser } from "../web/session.server";
@@ -17,7 +18,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // that is not a form, too large or malformed is refused before anything is written.
   await readForm(request);
   const petition = findViewablePetition(params.slug ?? "", user);
-  if (!petition) notFound("There is no petition at this address.");
+  if (!petition) notFound((await wordsFor(request)).t("petition.notFound"));
   await refuseResourceIf(exportRefusalFor(petition, user), request);
   return new Response(exportSigners(petition, user), {
     headers: {

@@ -31,7 +31,7 @@ function errorsOf(schema: Parameters<typeof parseWithZod>[1]["schema"], fields: 
 
 describe("said words", () => {
   it("travel as text and back, values included; other text is not taken for them", () => {
-    const said = say("server.notFound.policyVersions", { from: 2, to: 5 });
+    const said = say("server.petition.alreadyInvited", { name: "Ada" });
     expect(readSaid(saidText(said), (key) => key in catalogFor("en"))).toEqual(said);
     expect(readSaid("There is no such petition.", () => true)).toBeNull();
     expect(readSaid("server.no.such.key", (key) => key in catalogFor("en"))).toBeNull();
