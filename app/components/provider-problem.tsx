@@ -1,7 +1,10 @@
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useT } from "../i18n/translate";
 
-/** The page a refused sign-in through the identity provider shows (its status is the refusal's). */
+/**
+ * The page a refused sign-in through the identity provider shows: its status is the refusal's, and
+ * its words arrive already written in the reader's language (pageRefusal).
+ */
 export function ProviderProblem() {
   const t = useT();
   const loaderData = useLoaderData() as { error?: string } | null;

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { completeOidcSignIn } from "../domain/identity/oidc.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingOidc, readPendingOidc } from "../web/provider-cookie.server";
-import { apiRefusal } from "../web/refusal-reply.server";
+import { pageRefusal } from "../web/refusal-reply.server";
 import { clientIp } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
@@ -10,7 +10,7 @@ import { signedInMessage } from "../web/signed-in.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
 
-// A redirect, or a refusal's answer (the same JSON as every sign-in protocol route): the brand alone.
+// A redirect, or a refusal's answer (`{ error }`, in the reader's words): the brand alone.
 export const meta: MetaFunction = () => [{ title: "Undersigned" }, { name: "robots", content: "noindex" }];
 
 /**
@@ -32,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       { headers },
     );
   } catch (error) {
-    return apiRefusal(error, headers);
+    return pageRefusal(error, request, headers);
   }
 }
 

@@ -5,7 +5,7 @@ import { completeSamlSignIn } from "../domain/identity/saml.server";
 import { redirectWithFlash } from "../web/flash.server";
 import { clearPendingSaml, readPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
 import { wordsFor } from "../web/reader.server";
-import { apiRefusal } from "../web/refusal-reply.server";
+import { pageRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 import { commitSessionCookie } from "../web/session.server";
@@ -62,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 303, headers },
     );
   } catch (error) {
-    return apiRefusal(error, headers);
+    return pageRefusal(error, request, headers);
   }
 }
 

@@ -10,7 +10,7 @@ import {
 import { useT } from "../i18n/translate";
 import { redirectWithFlash } from "../web/flash.server";
 import { wordsFor } from "../web/reader.server";
-import { apiRefusal } from "../web/refusal-reply.server";
+import { pageRefusal } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 
 export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-boundary";
@@ -60,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
       message: t("identity.link.refused"),
     });
   } catch (error) {
-    return apiRefusal(error);
+    return pageRefusal(error, request);
   }
 }
 

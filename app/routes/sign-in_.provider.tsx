@@ -5,7 +5,7 @@ import { startOidcSignIn } from "../domain/identity/oidc.server";
 import { beginSamlSignIn } from "../domain/identity/saml.server";
 import { commitPendingOidc, commitPendingSaml, samlBrowserBinding } from "../web/provider-cookie.server";
 import { wordsFor } from "../web/reader.server";
-import { apiRefusal } from "../web/refusal-reply.server";
+import { pageRefusal } from "../web/refusal-reply.server";
 import { clientIp, readForm } from "../web/request.server";
 import { safeRedirect } from "../web/safe-redirect";
 
@@ -48,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       samlBrowserBinding() ? { headers: { "Set-Cookie": await commitPendingSaml(requestId) } } : undefined,
     );
   } catch (error) {
-    return apiRefusal(error);
+    return pageRefusal(error, request);
   }
 }
 

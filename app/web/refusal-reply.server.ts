@@ -109,7 +109,23 @@ export const apiNotFound = (message: string) => json({ error: message }, { statu
  */
 export function apiRefusal(error: unknown, headers?: HeadersInit) {
   if (!(error instanceof Refusal)) throw error;
+  return refusalJson(error, error.message, headers);
+}
+
+/**
+ * A domain Refusal as the answer of a sign-in route a page shows (the provider's callback, the
+ * assertion consumer, a confirmation link): `apiRefusal`'s JSON, its words in the reader's language —
+ * for an English reader the same bytes the API answers with.
+ */
+export async function pageRefusal(error: unknown, request: Request, headers?: HeadersInit) {
+  if (!(error instanceof Refusal)) throw error;
+  if (!error.said) return refusalJson(error, error.message, headers);
+  const { reader } = await wordsFor(request);
+  return refusalJson(error, wordsOf(error.said, intlOf(reader)), headers);
+}
+
+function refusalJson(refusal: Refusal, text: string, headers?: HeadersInit) {
   const answer = new Headers(headers);
-  for (const [name, value] of Object.entries(refusalHeaders(error))) answer.set(name, value);
-  return json({ error: error.message }, { status: error.status, headers: answer });
+  for (const [name, value] of Object.entries(refusalHeaders(refusal))) answer.set(name, value);
+  return json({ error: text }, { status: refusal.status, headers: answer });
 }

@@ -435,6 +435,36 @@ describe("the same rule through SAML", () => {
     expect(linkOf("u-ops")?.personId).toBe(ops.id);
     expect((await completeSamlSignIn(await samlAnswer(user))).personId).toBe(ops.id);
   });
+
+  it("tells a German reader, in German, that the answer waits for the mailbox, naming the address and the company; a used link says it is gone", async () => {
+    const user = { nameId: "00u-ops-second", email: "ops.admin@corp.example", name: "Olu Ops" };
+    const answered = await callRoute(
+      acsRoute,
+      "action",
+      null,
+      "/auth/saml/acs",
+      {},
+      { SAMLResponse: await samlAnswer(user) },
+      "de-DE,de;q=0.9",
+    );
+    expect(answered.status).toBe(403);
+    expect(await answered.json()).toEqual({
+      error:
+        "ops.admin@corp.example ist hier bereits mit einem anderen Corp-Konto verbunden. Um stattdessen dieses zu verwenden, öffnen Sie den Link, den wir an ops.admin@corp.example gesendet haben (er gilt eine Stunde), oder bitten Sie die Administration, es zu genehmigen. Melden Sie sich danach erneut an.",
+    });
+
+    const token = await linkFor("ops.admin@corp.example", "Olu Ops");
+    const answer = (language: string) =>
+      callRoute(linkRoute, "action", null, "/sign-in/link", {}, { token, intent: "refuse" }, language);
+    expect((await answer("de")).status).toBe(302);
+    const gone = await answer("de");
+    expect(gone.status).toBe(400);
+    expect(await gone.json()).toEqual({
+      error:
+        "Dieser Link ist abgelaufen oder wurde bereits verwendet. Melden Sie sich erneut an, um einen neuen zu erhalten.",
+    });
+    expect(linkOf("00u-ops-second")).toBeUndefined();
+  });
 });
 
 describe("ending what a person has open", () => {

@@ -124,8 +124,10 @@ async function browserToCallback(sub: string) {
 }
 
 /** The callback route as the browser (or someone holding a copy of its cookie) calls it. */
-async function callCallback(url: URL | string, cookie: string, clientIp = "192.0.2.1") {
-  const request = new Request(url, { headers: { Cookie: cookie } });
+async function callCallback(url: URL | string, cookie: string, clientIp = "192.0.2.1", language?: string) {
+  const request = new Request(url, {
+    headers: { Cookie: cookie, ...(language ? { "Accept-Language": language } : {}) },
+  });
   try {
     return await callbackRoute.loader({ request, params: {}, context: { clientIp, cspNonce: "" } });
   } catch (thrown) {
@@ -404,5 +406,56 @@ describe("signing out", () => {
     expect(url.origin).toBe(idp.issuer);
     expect(url.searchParams.get("client_id")).toBe("undersigned-test");
     expect(url.searchParams.get("post_logout_redirect_uri")).toBe("http://undersigned.test:3000/");
+  });
+});
+
+describe("a refused sign-in, as the person reads it", () => {
+  it("is written in the browser's language on the callback's page, while the refusal's message (the logs', the API's) stays English", async () => {
+    const { callback, cookie } = await browserToCallback("u-1001");
+    expect((await callCallback(callback, cookie)).status).toBe(302);
+
+    const german = await callCallback(callback, cookie, "192.0.2.1", "de-DE,de;q=0.9");
+    expect(german.status).toBe(400);
+    expect(await german.json()).toEqual({
+      error: "Diese Anmeldung wurde bereits verwendet oder ist abgelaufen. Bitte melden Sie sich erneut an.",
+    });
+    const japanese = await callCallback(callback, "", "192.0.2.1", "ja");
+    expect(japanese.status).toBe(400);
+    expect(await japanese.json()).toEqual({
+      error:
+        "このサインインは期限切れか、別のブラウザーで開始されたものです。もう一度サインインしてください。",
+    });
+    // An English browser reads the same words, byte for byte, as before the catalogs.
+    expect(await (await callCallback(callback, "")).json()).toEqual({
+      error: "This sign-in has expired or was started in another browser. Please sign in again.",
+    });
+
+    const refusal = await thrown(completeOidcSignIn(callback.search, null));
+    expect(refusal).toBeInstanceOf(OidcSignInRefused);
+    expect((refusal as OidcSignInRefused).message).toBe(
+      "This sign-in has expired or was started in another browser. Please sign in again.",
+    );
+  });
+
+  it("says the wait a rate limit asks for in the reader's words", async () => {
+    const { callback, cookie } = await browserToCallback("u-1001");
+    const now = Date.now();
+    const ip = "198.51.100.9";
+    for (let i = 0; i < OIDC_LIMITS_PER_IP.callback.limit; i++)
+      await thrown(completeOidcSignIn("?code=x&state=y", null, ip, now));
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    try {
+      const french = await callCallback(callback, cookie, ip, "fr-FR");
+      expect(french.status).toBe(429);
+      expect(((await french.json()) as { error: string }).error).toMatch(
+        /^Trop de tentatives de connexion depuis ce réseau\. Veuillez patienter \d+ secondes?, puis réessayez\.$/,
+      );
+      const limited = await thrown(completeOidcSignIn(callback.search, null, ip, now));
+      expect((limited as RateLimited).message).toMatch(
+        /^Too many sign-in attempts from this network\. Please wait \d+ seconds? and try again\.$/,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

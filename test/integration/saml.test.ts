@@ -198,6 +198,31 @@ describe("the SAML service provider", () => {
     expect(fingerprintChanges(before, snapshot())).toEqual([]);
   });
 
+  it("tells a German reader at the assertion consumer why an answer is refused, in German; the log line stays English", async () => {
+    const samlResponse = await answer();
+    await completeSamlSignIn(samlResponse);
+    const log = captureLog();
+    const replayed = await callRoute(
+      acsRoute,
+      "action",
+      null,
+      "/auth/saml/acs",
+      {},
+      { SAMLResponse: samlResponse },
+      "de-CH,de;q=0.9",
+    );
+    expect(replayed.status).toBe(400);
+    expect(await replayed.json()).toEqual({
+      error:
+        "Die Antwort des Identitätsanbieters konnte nicht geprüft werden (sie ist möglicherweise gefälscht, abgelaufen, bereits verwendet oder für einen anderen Dienst bestimmt). Bitte melden Sie sich erneut an.",
+    });
+    expect(log).toEqual(["[saml] answer refused: it answers no live request"]);
+    const refusal = await thrown(completeSamlSignIn(samlResponse));
+    expect((refusal as SamlSignInRefused).message).toBe(
+      "The identity provider's answer could not be verified (it may be forged, expired, already used, or meant for another service). Please sign in again.",
+    );
+  });
+
   it("accepts an answer without Destination or a Response Issuer (both optional), and one with 150 groups (Entra ID's most)", async () => {
     await completeSamlSignIn(await answer(mei, { destination: null, responseIssuer: null }));
     const groups = Array.from({ length: 150 }, () => randomUUID());

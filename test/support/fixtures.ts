@@ -48,7 +48,8 @@ type RouteModule = {
 
 /**
  * Calls a route's real action (POST, url-encoded `fields`) or loader (GET) as `as` would — with a
- * session cookie — and returns its response, thrown responses (redirects, 403, 404) included.
+ * session cookie, in the browser's `language` — and returns its response, thrown responses
+ * (redirects, 403, 404) included.
  */
 export async function callRoute(
   route: RouteModule,
@@ -57,11 +58,15 @@ export async function callRoute(
   path: string,
   params: Record<string, string>,
   fields?: Record<string, string>,
+  /** The browser's Accept-Language; without it, the company's default language. */
+  language?: string,
 ): Promise<Response> {
   const session = await requestAs(as?.id ?? null, `${TEST_BASE_URL}${path}`);
+  const headers = new Headers(session.headers);
+  if (language) headers.set("Accept-Language", language);
   const request = new Request(`${TEST_BASE_URL}${path}`, {
     method: kind === "action" ? "POST" : "GET",
-    headers: session.headers,
+    headers,
     body: kind === "action" ? new URLSearchParams(fields) : undefined,
   });
   const fn = route[kind];

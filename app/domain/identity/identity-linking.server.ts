@@ -6,6 +6,7 @@ import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
 import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import {
   type Actor,
   actorOf,
@@ -60,11 +61,11 @@ export class LinkRequestRefused extends Refusal {}
  */
 export class LinkConfirmationNeeded extends Refusal {
   static for(email: string, replacing: boolean): LinkConfirmationNeeded {
-    const company = getConfig().companyName;
     return new LinkConfirmationNeeded(
-      replacing
-        ? `${email} is already connected to another ${company} account here. To use this one instead, open the link we have emailed to ${email} (it works for an hour), or ask an administrator to approve it; then sign in again.`
-        : `To keep the account of ${email} safe, a new ${company} sign-in is connected to it only once confirmed. Open the link we have emailed to ${email} (it works for an hour), or ask an administrator to approve it; then sign in again.`,
+      say(replacing ? "identity.refusal.link.confirmReplacing" : "identity.refusal.link.confirmNew", {
+        email,
+        company: getConfig().companyName,
+      }),
       403,
     );
   }
@@ -283,7 +284,7 @@ export function peekLinkRequest(token: string, now = Date.now()): LinkRequestVie
   };
 }
 
-const GONE = "This link has expired or was already used. Sign in again to get a new one.";
+const GONE = say("identity.link.expired");
 
 /** Makes the link a request asked for (its person, found by address now, made when there is none). */
 function completeRequest(
@@ -301,14 +302,10 @@ function completeRequest(
       and(eq(externalIdentities.issuer, request.issuer), eq(externalIdentities.subject, request.subject)),
     )
     .get();
-  if (taken)
-    throw new LinkRequestRefused(`This ${company} account is already connected to someone here.`, 409);
+  if (taken) throw new LinkRequestRefused(say("identity.refusal.link.taken", { company }), 409);
   let person = findPersonByEmail(tx, request.email);
   if (person && !person.active) {
-    throw new LinkRequestRefused(
-      "This account is deactivated in the staff directory. If you think that is wrong, ask an administrator.",
-      403,
-    );
+    throw new LinkRequestRefused(say("identity.refusal.deactivated"), 403);
   }
   // An ADMIN_EMAILS address nobody holds yet: the person the provider's sign-in would have made.
   person ??= tx
@@ -401,7 +398,7 @@ function openRequest(tx: Executor, requestId: number, personId: number, now: num
     .where(and(eq(identityLinkRequests.id, requestId), live(now)))
     .get();
   if (!person || !request || request.email !== person.email)
-    throw new LinkRequestRefused("This request has expired or was answered already.", 404);
+    throw new LinkRequestRefused(say("identity.refusal.link.answered"), 404);
   return { person, request };
 }
 

@@ -4,6 +4,7 @@ import { getDb } from "../../../db/client";
 import { oidcSignIns } from "../../../db/schema";
 import { getConfig, type OidcConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { enforceRateLimits, type RateLimitRule } from "../../platform/security/rate-limits.server";
 import { hashToken } from "../../platform/security/tokens.server";
 import { absoluteUrl } from "../../platform/site/addresses.server";
@@ -45,11 +46,14 @@ export type PendingOidcSignIn = {
 /** A provider's answer that cannot be used (forged, expired, replayed, another attempt's): 400. */
 export class OidcSignInRefused extends Refusal {}
 
+const unreachable = () =>
+  new OidcSignInRefused(say("identity.refusal.unreachable", { company: getConfig().companyName }), 503);
+
 let discovered: { key: string; configuration: Promise<oidc.Configuration> } | undefined;
 
 function requireOidc(): OidcConfig {
   const config = getConfig().oidc;
-  if (!config) throw new OidcSignInRefused("Sign-in with an OpenID Provider is not configured here.", 404);
+  if (!config) throw new OidcSignInRefused(say("identity.refusal.oidc.notConfigured"), 404);
   return config;
 }
 
@@ -75,19 +79,13 @@ function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> 
     .catch((error: unknown) => {
       discovered = undefined;
       console.error(`[oidc] discovery at ${config.issuer} failed: ${describe(error)}`);
-      throw new OidcSignInRefused(
-        `${getConfig().companyName}'s identity provider cannot be reached right now. Please try again in a moment.`,
-        503,
-      );
+      throw unreachable();
     });
   discovered = { key, configuration };
   return configuration;
 }
 
 export const oidcCallbackUrl = () => absoluteUrl("/auth/oidc/callback");
-
-const tooMany = (wait: string) =>
-  `Too many sign-in attempts from this network. Please wait ${wait} and try again.`;
 
 /** Step 1: where to send the browser, and what it must bring back (for the cookie). */
 export async function startOidcSignIn(
@@ -96,7 +94,11 @@ export async function startOidcSignIn(
   now = Date.now(),
 ): Promise<{ url: string; pending: PendingOidcSignIn }> {
   const config = requireOidc();
-  await enforceRateLimits([[`oidc-start:ip:${ip ?? "unknown"}`, OIDC_LIMITS_PER_IP.start]], tooMany, now);
+  await enforceRateLimits(
+    [[`oidc-start:ip:${ip ?? "unknown"}`, OIDC_LIMITS_PER_IP.start]],
+    "identity.refusal.tooManyAttempts",
+    now,
+  );
   const configuration = await providerConfiguration(config);
   const verifier = oidc.randomPKCECodeVerifier();
   const pending: PendingOidcSignIn = {
@@ -149,28 +151,19 @@ function refusalFor(error: unknown): Refusal {
   console.error(`[oidc] sign-in refused: ${describe(error)}`);
   if (error instanceof oidc.AuthorizationResponseError) {
     return new OidcSignInRefused(
-      error.error === "access_denied"
-        ? "Sign-in was cancelled at the identity provider."
-        : "The identity provider did not sign you in. Please try again.",
+      say(
+        error.error === "access_denied"
+          ? "identity.refusal.oidc.cancelled"
+          : "identity.refusal.oidc.notSignedIn",
+      ),
       400,
     );
   }
   if (error instanceof oidc.ResponseBodyError) {
-    return new OidcSignInRefused(
-      "The identity provider refused this sign-in: its code expired or was used already. Please sign in again.",
-      400,
-    );
+    return new OidcSignInRefused(say("identity.refusal.oidc.codeUsed"), 400);
   }
-  if (error instanceof TypeError) {
-    return new OidcSignInRefused(
-      `${getConfig().companyName}'s identity provider cannot be reached right now. Please try again in a moment.`,
-      503,
-    );
-  }
-  return new OidcSignInRefused(
-    "The identity provider's answer could not be verified (it may be forged, expired, or from another sign-in attempt). Please sign in again.",
-    400,
-  );
+  if (error instanceof TypeError) return unreachable();
+  return new OidcSignInRefused(say("identity.refusal.oidc.notVerified"), 400);
 }
 
 /**
@@ -188,17 +181,14 @@ export async function completeOidcSignIn(
   const config = requireOidc();
   await enforceRateLimits(
     [[`oidc-callback:ip:${ip ?? "unknown"}`, OIDC_LIMITS_PER_IP.callback]],
-    tooMany,
+    "identity.refusal.tooManyAttempts",
     now,
   );
   if (!pending) {
-    throw new OidcSignInRefused(
-      "This sign-in has expired or was started in another browser. Please sign in again.",
-      400,
-    );
+    throw new OidcSignInRefused(say("identity.refusal.oidc.otherBrowser"), 400);
   }
   if (!consumePending(pending, now)) {
-    throw new OidcSignInRefused("This sign-in was already used or has expired. Please sign in again.", 400);
+    throw new OidcSignInRefused(say("identity.refusal.oidc.used"), 400);
   }
   const configuration = await providerConfiguration(config);
   const current = new URL(oidcCallbackUrl());
@@ -212,7 +202,7 @@ export async function completeOidcSignIn(
       idTokenExpected: true,
     });
     const idToken = tokens.claims();
-    if (!idToken) throw new OidcSignInRefused("The identity provider sent no ID token.", 400);
+    if (!idToken) throw new OidcSignInRefused(say("identity.refusal.oidc.noIdToken"), 400);
     claims = { ...idToken };
     if (configuration.serverMetadata().userinfo_endpoint && tokens.access_token) {
       const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);

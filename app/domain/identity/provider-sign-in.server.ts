@@ -4,6 +4,7 @@ import { externalIdentities, people } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { IDENTITY_PROVIDER_ACTOR } from "../../platform/security/audit.server";
 import { startOfDay } from "../../platform/time";
 import type { ProviderProtocol } from "../../vocabulary/identity";
@@ -79,11 +80,7 @@ function linkedPerson(exec: Executor, identity: ProviderIdentity): Person | unde
     .get()?.person;
 }
 
-const deactivated = () =>
-  new ProviderSignInRefused(
-    "This account is deactivated in the staff directory. If you think that is wrong, ask an administrator.",
-    403,
-  );
+const deactivated = () => new ProviderSignInRefused(say("identity.refusal.deactivated"), 403);
 
 /**
  * Finds the person by (issuer, subject). On the first sign-in of an account it links the person the
@@ -110,10 +107,7 @@ export function signInWithProvider(
       let person = linkedPerson(tx, identity);
       if (!person) {
         if (!email || !identity.emailVerified) {
-          throw new ProviderSignInRefused(
-            `${company}'s identity provider did not confirm an email address for this account, so it cannot be matched to a colleague. Ask your administrator.`,
-            403,
-          );
+          throw new ProviderSignInRefused(say("identity.refusal.noVerifiedEmail", { company }), 403);
         }
         person = findPersonByEmail(tx, email);
         if (person && !person.active) throw deactivated();

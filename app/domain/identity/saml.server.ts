@@ -5,6 +5,7 @@ import { samlAssertions, samlRequests } from "../../../db/schema";
 import { getConfig, type SamlConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
 import { logText } from "../../platform/runtime/log-text";
+import { type Said, say } from "../../platform/said";
 import { enforceRateLimits } from "../../platform/security/rate-limits.server";
 import { hashToken } from "../../platform/security/tokens.server";
 import { scanXml, type XmlBounds } from "../../platform/security/xml-bounds.server";
@@ -40,8 +41,7 @@ export const samlAcsUrl = () => absoluteUrl("/auth/saml/acs");
 
 function requireSaml(): SamlConfig {
   const config = getConfig().saml;
-  if (!config)
-    throw new SamlSignInRefused("Sign-in with a SAML identity provider is not configured here.", 404);
+  if (!config) throw new SamlSignInRefused(say("identity.refusal.saml.notConfigured"), 404);
   return config;
 }
 
@@ -173,7 +173,7 @@ export async function beginSamlSignIn(
   if (ip) {
     await enforceRateLimits(
       [[`saml-start:ip:${ip}`, SAML_START_LIMIT_PER_IP]],
-      (wait) => `Too many sign-in attempts from this network. Please wait ${wait} and try again.`,
+      "identity.refusal.tooManyAttempts",
       now,
     );
   }
@@ -199,17 +199,14 @@ function childList(node: XmlNode | undefined, name: string): XmlNode[] {
 const child = (node: XmlNode | undefined, name: string): XmlNode | undefined => childList(node, name)[0];
 
 /** Refuses an answer, writing why to the log: in our words, with any text of the answer made log-safe. */
-function refuse(reason: string, message: string, status: 400 | 413 = 400): never {
+function refuse(reason: string, message: Said, status: 400 | 413 = 400): never {
   console.error(`[saml] answer refused: ${reason}`);
   throw new SamlSignInRefused(message, status);
 }
 
-const NOT_VERIFIED =
-  "The identity provider's answer could not be verified (it may be forged, expired, already used, or meant for another service). Please sign in again.";
-const OTHER_BROWSER =
-  "This answer is for a sign-in started in another browser, or longer than ten minutes ago. Please sign in again.";
-const UNSOLICITED =
-  "Sign-ins start on this site's sign-in page, and this answer is not to one of them. Please sign in from there.";
+const NOT_VERIFIED = say("identity.refusal.saml.notVerified");
+const OTHER_BROWSER = say("identity.refusal.saml.otherBrowser");
+const UNSOLICITED = say("identity.refusal.saml.unsolicited");
 
 function envelopeRefusal(problem: EnvelopeProblem): never {
   switch (problem.kind) {
@@ -220,19 +217,19 @@ function envelopeRefusal(problem: EnvelopeProblem): never {
     case "destination":
       return refuse(
         `addressed to ${fromAnswer(problem.destination)}`,
-        "The identity provider's answer is meant for another address.",
+        say("identity.refusal.saml.otherAddress"),
       );
     case "issuer":
       return refuse(`from another issuer, ${fromAnswer(problem.issuer)}`, NOT_VERIFIED);
     case "status":
       return refuse(
         `the provider answered ${fromAnswer(problem.status)}: ${fromAnswer(problem.message) || "no message"}`,
-        "The identity provider did not sign you in. Please try again, or ask your IT department.",
+        say("identity.refusal.saml.notSignedIn"),
       );
     case "algorithm":
       return refuse(
         `signed with ${fromAnswer(problem.algorithm) || "no algorithm"}`,
-        "The identity provider signed its answer with an algorithm that is no longer safe (SHA-1). Ask your IT department to sign with SHA-256.",
+        say("identity.refusal.saml.weakSignature"),
       );
   }
 }
@@ -264,16 +261,12 @@ export async function completeSamlSignIn(
   if (ip) {
     await enforceRateLimits(
       [[`saml-answer:ip:${ip}`, SAML_ANSWER_LIMIT_PER_IP]],
-      (wait) => `Too many sign-in attempts from this network. Please wait ${wait} and try again.`,
+      "identity.refusal.tooManyAttempts",
       now,
     );
   }
   if (samlResponse.length > SAML_RESPONSE_MAX_CHARS)
-    refuse(
-      `${samlResponse.length} characters`,
-      "This answer is larger than any identity provider sends. Please sign in again, or ask your IT department.",
-      413,
-    );
+    refuse(`${samlResponse.length} characters`, say("identity.refusal.saml.tooLarge"), 413);
   const xml = Buffer.from(samlResponse, "base64").toString("utf8");
   const scan = scanXml(xml, SAML_XML_BOUNDS);
   const inResponseTo = scan.rootAttributes?.get("InResponseTo");
@@ -299,7 +292,7 @@ export async function completeSamlSignIn(
   } catch (error) {
     refuse(fromAnswer(error instanceof Error ? error.message : String(error)), NOT_VERIFIED);
   }
-  if (!profile?.nameID) refuse("no NameID", "The identity provider's answer names nobody.");
+  if (!profile?.nameID) refuse("no NameID", say("identity.refusal.saml.namesNobody"));
 
   // The signed assertion as node-saml parsed it from what was signed (children are arrays).
   const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
@@ -318,7 +311,7 @@ export async function completeSamlSignIn(
     if (data?.$?.Recipient !== acs)
       refuse(
         `the assertion's Recipient is ${fromAnswer(data?.$?.Recipient ?? "missing")}`,
-        "The identity provider's assertion is meant for another address.",
+        say("identity.refusal.saml.assertionOtherAddress"),
       );
     if (!data.$.InResponseTo) refuse("unsolicited assertion (no InResponseTo)", UNSOLICITED);
     if (data.$.InResponseTo !== inResponseTo) refuse("the assertion answers another request", NOT_VERIFIED);
@@ -359,11 +352,7 @@ function rememberAssertion(tx: Executor, id: string, expiresAt: number): void {
     .values({ idHash: hashToken(id), expiresAt: new Date(expiresAt) })
     .onConflictDoNothing()
     .run();
-  if (inserted.changes === 0)
-    refuse(
-      "the assertion was used already",
-      "This answer from the identity provider was used already. Please sign in again.",
-    );
+  if (inserted.changes === 0) refuse("the assertion was used already", say("identity.refusal.saml.used"));
 }
 
 /** The sweeper's part: requests never answered and assertions past their expiry are forgotten. */
