@@ -19,8 +19,6 @@ const system = systemApp();
 const NOT_YET = new Set<string>([
   // The OpenID callback's refusals are still English (their JSON answer must stay as it is).
   "auth.oidc.callback.tsx",
-  // The home page's news lines come from the petition timeline's English words (the feeds' too).
-  "_index.tsx",
 ]);
 
 /**
