@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { homeFeed } from "../../app/domain/petitions/home-feed.server";
-import { catalogFor } from "../../app/i18n/catalogs.server";
-import { formatterOf } from "../../app/i18n/format";
 import type { AnyLocale } from "../../app/i18n/locales";
-import { intlFor, translatorOf } from "../../app/i18n/translate";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
@@ -12,6 +9,7 @@ import { getDb } from "../../db/client";
 import { signatures } from "../../db/schema";
 import { signAs } from "../support/anonymous";
 import { answeredPetition } from "../support/answered-petition";
+import { wordsIn } from "../support/catalog-text";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -28,11 +26,6 @@ const staff = (i: number) => {
   const user = company.staff[i];
   if (!user) throw new Error(`no staff ${i}`);
   return user;
-};
-/** A reader's words, as a page's loader has them. */
-const wordsIn = (locale: AnyLocale) => {
-  const intl = intlFor(locale, "UTC", catalogFor(locale));
-  return { t: translatorOf(intl), format: formatterOf(intl) };
 };
 const english = wordsIn("en");
 const T0 = startOfDay(Date.now() - 60 * DAY_MS) + 9 * HOUR_MS;
