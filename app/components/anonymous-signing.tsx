@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useIntl } from "react-intl";
 import {
   anonymityAvailable,
   ensureReady,
@@ -24,6 +23,7 @@ import {
 import { type Digest, fetchDigest, nextDigestIn, resendDelay, whenCounted } from "../browser/wallet/status";
 import { readRun, walletSecret } from "../browser/wallet/store";
 import type { HeldPetition, Token } from "../browser/wallet/types";
+import { useFormat } from "../i18n/format";
 import { type Translate, useT } from "../i18n/translate";
 
 /**
@@ -221,7 +221,7 @@ export type AnonymousSigning = ReturnType<typeof useAnonymousSigning>;
 /** What this device holds of its anonymous signature: pending, counted (with its receipt), withdrawn. */
 export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
   const t = useT();
-  const intl = useIntl();
+  const format = useFormat();
   const { entry, busy, error, digest } = signing;
   if (!entry?.token || (entry.status !== "pending" && entry.status !== "counted")) return null;
   const counted = entry.status === "counted";
@@ -235,7 +235,8 @@ export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
         <p>{t("signing.anonReceipt.counted")}</p>
       ) : (
         <p role="status">
-          {t("signing.anonReceipt.waiting")} {digest ? `${whenCounted(digest, Date.now(), intl)} ` : null}
+          {t("signing.anonReceipt.waiting")}{" "}
+          {digest ? `${whenCounted(digest, Date.now(), { t, format })} ` : null}
           {t("signing.anonReceipt.minHolders", { count: digest?.batch.minHolders ?? 20 })}
         </p>
       )}
@@ -244,7 +245,7 @@ export function AnonymousReceipt({ signing }: { signing: AnonymousSigning }) {
           {digest
             ? t("signing.anonReceipt.pendingWhen", {
                 action: entry.pendingAction.action,
-                when: whenCounted(digest, Date.now(), intl),
+                when: whenCounted(digest, Date.now(), { t, format }),
               })
             : t("signing.anonReceipt.pending", { action: entry.pendingAction.action })}
         </p>

@@ -1,6 +1,5 @@
-import { type IntlShape, useIntl } from "react-intl";
 import type { SeriesPoint } from "../domain/petitions/signature-series";
-import { useFormat } from "../i18n/format";
+import { type Formatter, useFormat } from "../i18n/format";
 import { useT } from "../i18n/translate";
 import { DAY_MS } from "../platform/time";
 
@@ -40,17 +39,13 @@ export function niceTicks(max: number, count = 4): number[] {
  * The series' buckets are UTC days or hours, and the chart says so once (its range, the table's
  * heading): each bucket is written as that UTC day or hour, in the reader's language.
  */
-const SHORT_DAY = { day: "numeric", month: "short", timeZone: "UTC" } as const;
-const FULL_DAY = { ...SHORT_DAY, year: "numeric" } as const;
-const HOUR = { hour: "2-digit", minute: "2-digit", timeZone: "UTC" } as const;
-
 /** A bucket as an axis says it: "6 Dec", or "6 Dec, 14:00" by hour. */
-export const axisLabel = (intl: IntlShape, start: number, bucketMs: number) =>
-  intl.formatDate(start, bucketMs < DAY_MS ? { ...SHORT_DAY, ...HOUR } : SHORT_DAY);
+export const axisLabel = (format: Formatter, start: number, bucketMs: number) =>
+  format.utcPeriod(start, { hourly: bucketMs < DAY_MS, short: true });
 
 /** A bucket in full, for descriptions and the table: "6 Dec 2026", or "6 Dec 2026, 14:00". */
-const fullLabel = (intl: IntlShape, start: number, bucketMs: number) =>
-  intl.formatDate(start, bucketMs < DAY_MS ? { ...FULL_DAY, ...HOUR } : FULL_DAY);
+const fullLabel = (format: Formatter, start: number, bucketMs: number) =>
+  format.utcPeriod(start, { hourly: bucketMs < DAY_MS });
 
 /** At most `wanted` date labels, evenly spaced, always the first and the last bucket's. */
 export function xTickIndexes(length: number, wanted: number): number[] {
@@ -112,7 +107,6 @@ export function SignatureChart({
 }) {
   const t = useT();
   const format = useFormat();
-  const intl = useIntl();
   const period = bucketMs < DAY_MS ? "hour" : "day";
   if (!points.length) return <p>{t("petition.chart.none")}</p>;
   const last = points[points.length - 1];
@@ -131,8 +125,8 @@ export function SignatureChart({
   const yCount = (v: number) => PAD.top + PLOT_H - (v / countMax) * PLOT_H;
 
   const range = t("petition.chart.range", {
-    from: fullLabel(intl, points[0]?.start ?? 0, bucketMs),
-    to: fullLabel(intl, last?.start ?? 0, bucketMs),
+    from: fullLabel(format, points[0]?.start ?? 0, bucketMs),
+    to: fullLabel(format, last?.start ?? 0, bucketMs),
   });
   const geometryOf = (layout: Layout): Geometry => {
     const step = (layout.width - PAD.left - PAD.right) / points.length;
@@ -141,7 +135,7 @@ export function SignatureChart({
   const datesOf = (layout: Layout) =>
     xTickIndexes(points.length, layout.xLabels).map((i) => ({
       i,
-      text: axisLabel(intl, points[i]?.start ?? 0, bucketMs),
+      text: axisLabel(format, points[i]?.start ?? 0, bucketMs),
     }));
 
   return (
@@ -222,7 +216,7 @@ export function SignatureChart({
                 {t("petition.chart.perDesc", {
                   range,
                   period,
-                  when: fullLabel(intl, peak?.start ?? 0, bucketMs),
+                  when: fullLabel(format, peak?.start ?? 0, bucketMs),
                   count: peak?.count ?? 0,
                 })}
               </desc>
@@ -261,7 +255,7 @@ export function SignatureChart({
             <tbody>
               {points.map((p) => (
                 <tr key={p.start}>
-                  <th scope="row">{fullLabel(intl, p.start, bucketMs)}</th>
+                  <th scope="row">{fullLabel(format, p.start, bucketMs)}</th>
                   <td>{format.number(p.count)}</td>
                   <td>{format.number(p.cumulative)}</td>
                 </tr>

@@ -1,6 +1,6 @@
-import { useIntl } from "react-intl";
+import { useFormat } from "../i18n/format";
 import { useT } from "../i18n/translate";
-import { comparableFingerprint } from "./format";
+import { comparableFingerprint } from "./fingerprint";
 
 /**
  * The public log where people meet it: a petition's signing key as colleagues compare it, and the
@@ -23,12 +23,12 @@ export function KeyFingerprint({ fingerprint, label }: { fingerprint: string; la
 export function LogSmallPrint({ witnesses }: { witnesses: string[] }) {
   const t = useT();
   // The witnesses' names as the reader's language lists them ("A, B and C").
-  const intl = useIntl();
+  const format = useFormat();
   return (
     <p className="hint">
       {t.rich("signing.logPrint.check", { log: (chunks) => <a href="/transparency">{chunks}</a> })}{" "}
       {witnesses.length
-        ? t("signing.logPrint.witnesses", { count: witnesses.length, names: intl.formatList(witnesses) })
+        ? t("signing.logPrint.witnesses", { count: witnesses.length, names: format.list(witnesses) })
         : t("signing.logPrint.noWitness")}
     </p>
   );

@@ -1,6 +1,5 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { useIntl } from "react-intl";
 import { anonymityAvailable } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
 import {
@@ -17,7 +16,7 @@ import type { FeedbackReceipt, HeldPetition } from "../browser/wallet/types";
 import { useFormat } from "../i18n/format";
 import { useT } from "../i18n/translate";
 import { SETUP_PATH } from "./anonymous-signing";
-import { comparableFingerprint } from "./format";
+import { comparableFingerprint } from "./fingerprint";
 import { SanitizedHtml } from "./sanitized-html";
 
 /**
@@ -62,7 +61,7 @@ function useHeld() {
 export function ThisDevicesLog() {
   const t = useT();
   // The witnesses' names as the reader's language lists them ("A, B and C").
-  const intl = useIntl();
+  const format = useFormat();
   const [copy, setCopy] = useState<{ keyId: string; witnesses: string[] } | null>(null);
   useEffect(() => {
     if (!anonymityAvailable()) return;
@@ -78,7 +77,7 @@ export function ThisDevicesLog() {
         log: (chunks) => <a href="/transparency">{chunks}</a>,
         keyId: <code className="key-fingerprint">{copy.keyId}</code>,
         count: copy.witnesses.length,
-        names: intl.formatList(copy.witnesses),
+        names: format.list(copy.witnesses),
       })}{" "}
       {t("signing.wallet.pinnedTrust")} {t("signing.wallet.pinnedCompare")}
     </p>

@@ -20,6 +20,8 @@ const MOMENT = {
   timeZoneName: "short",
 } as const;
 const DAY = { day: "numeric", month: "short", year: "numeric" } as const;
+const SHORT_DAY = { day: "numeric", month: "short" } as const;
+const CLOCK = { hour: "2-digit", minute: "2-digit" } as const;
 
 export function formatterOf(intl: IntlShape) {
   const t = translatorOf(intl);
@@ -38,6 +40,27 @@ export function formatterOf(intl: IntlShape) {
     /** "7 Dec 2026, 22:00 UTC": a value kept to the UTC hour. */
     utcHour: (value: When) =>
       none(value) ? t("common.time.none") : intl.formatDate(new Date(value), { ...MOMENT, timeZone: "UTC" }),
+    /** "22:10": the clock in the reader's zone, for a moment within the day the reader is looking at. */
+    time: (value: When) => (none(value) ? t("common.time.none") : intl.formatTime(new Date(value), CLOCK)),
+    /** Whether a moment is midnight on the reader's clock (a UTC midnight need not be named UTC then). */
+    isMidnight: (value: string | number | Date) =>
+      intl
+        .formatDateToParts(new Date(value), { hour: "numeric", minute: "numeric", hourCycle: "h23" })
+        .every((part) => (part.type !== "hour" && part.type !== "minute") || Number(part.value) === 0),
+    /** "Asia/Singapore": the reader's zone, as a form beside a wall time names it. */
+    zoneName: () => intl.timeZone ?? "UTC",
+    /**
+     * A period of a series kept by UTC day or hour (a chart's bucket), written as that UTC day or hour:
+     * "6 Dec 2026" / "6 Dec 2026, 14:00"; `short` leaves out the year (an axis). Whoever shows it says UTC once.
+     */
+    utcPeriod: (value: string | number | Date, { hourly, short }: { hourly: boolean; short?: boolean }) =>
+      intl.formatDate(new Date(value), {
+        ...(short ? SHORT_DAY : DAY),
+        ...(hourly ? CLOCK : {}),
+        timeZone: "UTC",
+      }),
+    /** "A, B and C" / "A, B und C" / "A、B、C". */
+    list: (items: string[]) => intl.formatList(items),
     /** "1,500" / "1.500" / "1 500". */
     number: (value: number) => intl.formatNumber(value),
     /** "1st" / "1." / "1er" / "1番目". */

@@ -20,10 +20,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  const { t } = await wordsFor(request);
+  const words = await wordsFor(request);
+  const { t } = words;
   const page = { title: t("identity.home.title"), description: t("identity.home.description") };
   // A colleague's home is what is going on; the front page below is for those not signed in.
-  if (user) return json({ ...page, signedIn: true as const, name: user.name ?? null, feed: homeFeed(user) });
+  if (user)
+    return json({ ...page, signedIn: true as const, name: user.name ?? null, feed: homeFeed(user, words) });
   const config = getConfig();
   return json({
     ...page,

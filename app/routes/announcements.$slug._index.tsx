@@ -2,7 +2,6 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useIntl } from "react-intl";
 import { z } from "zod";
 import { commitmentStatusOptions, OnBehalfBox } from "../components/announcement-form";
 import { CommentThread } from "../components/comments/thread";
@@ -135,8 +134,7 @@ export default function AnnouncementPage() {
   const t = useT();
   const format = useFormat();
   // The zone the page shows times in: the schedule's wall time is read in it, and says so.
-  const intl = useIntl();
-  const zone = intl.timeZone ?? "UTC";
+  const zone = format.zoneName();
   return (
     <article className="stack" aria-labelledby="announcement-title">
       <p>
@@ -221,7 +219,7 @@ export default function AnnouncementPage() {
                 {r.milestones.length
                   ? ` · ${t("policies.memos.answersMilestones", {
                       count: r.milestones.length,
-                      thresholds: intl.formatList(r.milestones.map((m) => format.number(m.threshold))),
+                      thresholds: format.list(r.milestones.map((m) => format.number(m.threshold))),
                     })}`
                   : ""}
               </li>

@@ -10,11 +10,16 @@
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
-import { formatDateTime } from "../components/format";
 import { StartupError } from "../config/startup-errors.server";
 import type { Config } from "../config.server";
+import { en } from "../i18n/catalogs/en";
+import { formatterOf } from "../i18n/format";
+import { intlFor } from "../i18n/translate";
 import { escapeHtml } from "../platform/content/text";
 import { getDevMailboxMessage, listDevMailbox } from "../platform/mail/outbox.server";
+
+/** The mailbox is a developer's page, in English: an email is queued to the hour (outbox.createdAt). */
+const { utcHour } = formatterOf(intlFor("en", "UTC", en));
 
 type MailboxConfig = Pick<Config, "appUrl" | "mailFrom"> & { devMailbox: { port: number; url: string } };
 
@@ -106,7 +111,7 @@ function listPage(config: MailboxConfig): string {
   const rows = messages
     .map(
       (m) =>
-        `<tr><td>${escapeHtml(m.toAddress)}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject)}</a></td><td>${escapeHtml(formatDateTime(m.createdAt))}</td></tr>`,
+        `<tr><td>${escapeHtml(m.toAddress)}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject)}</a></td><td>${escapeHtml(utcHour(m.createdAt))}</td></tr>`,
     )
     .join("\n");
   return page(
@@ -140,7 +145,7 @@ function messagePage(config: MailboxConfig, id: number): string | null {
 <dl>
 <dt>From</dt><dd>${escapeHtml(config.mailFrom)}</dd>
 <dt>To</dt><dd>${escapeHtml(message.toAddress)}</dd>
-<dt>Queued</dt><dd>${escapeHtml(formatDateTime(message.createdAt))}</dd>
+<dt>Queued</dt><dd>${escapeHtml(utcHour(message.createdAt))}</dd>
 </dl>
 <iframe src="/messages/${id}/email" sandbox="${EMAIL_SANDBOX}" title="The email as colleagues see it"></iframe>
 <details><summary>The plain-text part</summary>

@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { formatDate } from "../../app/components/format";
 import { EXEMPTION_PROCESS_DUE } from "../../app/demo/response.server";
 import { expectNoAxeViolations } from "../support/browser";
+import { wordsIn } from "../support/catalog-text";
 import { dayFromNow } from "../support/dates";
 import { demoApp } from "../support/demo-app";
 
@@ -47,7 +47,7 @@ describe("leadership", () => {
       });
       const exemption = commitments.locator("li", { hasText: "An exemption request process" }).first();
       expect(await exemption.innerText()).toMatch(
-        new RegExp(`In progress\\s*Overdue\\s*· was due ${formatDate(EXEMPTION_PROCESS_DUE)}`),
+        new RegExp(`In progress\\s*Overdue\\s*· was due ${wordsIn("en").format.date(EXEMPTION_PROCESS_DUE)}`),
       );
       const pause = commitments.locator("li", { hasText: "Pause controls for up to 30 minutes" }).first();
       expect(await pause.innerText()).not.toContain("Overdue");

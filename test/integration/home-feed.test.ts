@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { homeFeed } from "../../app/domain/petitions/home-feed.server";
+import type { AnyLocale } from "../../app/i18n/locales";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
@@ -8,6 +9,7 @@ import { getDb } from "../../db/client";
 import { signatures } from "../../db/schema";
 import { signAs } from "../support/anonymous";
 import { answeredPetition } from "../support/answered-petition";
+import { wordsIn } from "../support/catalog-text";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -25,6 +27,7 @@ const staff = (i: number) => {
   if (!user) throw new Error(`no staff ${i}`);
   return user;
 };
+const english = wordsIn("en");
 const T0 = startOfDay(Date.now() - 60 * DAY_MS) + 9 * HOUR_MS;
 const NOW = Date.now();
 
@@ -61,14 +64,14 @@ getDb()
 
 describe("a colleague's home page", () => {
   it("shows what is open, most signed and newest", () => {
-    const feed = homeFeed(staff(30), NOW);
+    const feed = homeFeed(staff(30), english, NOW);
     expect(feed.open.total).toBe(2);
     expect(feed.open.mostSigned.map((p) => p.title)).toEqual([overdue.title, fresh.title]);
     expect(feed.open.newest.map((p) => p.title)).toEqual([fresh.title, overdue.title]);
   });
 
   it("shows what awaits leadership, with its due date, flagged overdue", () => {
-    const { awaiting } = homeFeed(staff(30), NOW);
+    const { awaiting } = homeFeed(staff(30), english, NOW);
     expect(awaiting).toMatchObject({ total: 1, overdue: 1 });
     expect(awaiting.petitions).toEqual([
       expect.objectContaining({
@@ -79,8 +82,8 @@ describe("a colleague's home page", () => {
       }),
     ]);
     // Leadership is pointed to where they answer it; colleagues are not.
-    expect(homeFeed(company.leader, NOW).answersObligations).toBe(true);
-    expect(homeFeed(staff(30), NOW).answersObligations).toBe(false);
+    expect(homeFeed(company.leader, english, NOW).answersObligations).toBe(true);
+    expect(homeFeed(staff(30), english, NOW).answersObligations).toBe(false);
   });
 
   it("tells a public signer and the organizer what happened to the petition: the memo, its commitments, closing", () => {
@@ -88,7 +91,7 @@ describe("a colleague's home page", () => {
       [staff(4), "signed"],
       [staff(0), "organize"],
     ] as const) {
-      const { events } = homeFeed(user, NOW).yours;
+      const { events } = homeFeed(user, english, NOW).yours;
       const ofAnswered = events.filter((e) => e.petition.slug === answered.petition.slug);
       expect(ofAnswered.map((e) => e.text)).toEqual(
         expect.arrayContaining([
@@ -104,8 +107,22 @@ describe("a colleague's home page", () => {
     }
   });
 
+  it("tells each reader the news in their own language", () => {
+    const texts = (locale: AnyLocale) =>
+      homeFeed(staff(4), wordsIn(locale), NOW)
+        .yours.events.filter((e) => e.petition.slug === answered.petition.slug)
+        .map((e) => e.text);
+    expect(texts("de")).toEqual(
+      expect.arrayContaining([
+        "Geschlossen",
+        expect.stringMatching(/^Die Geschäftsleitung hat geantwortet: .*„Our answer on keystroke logging“/),
+      ]),
+    );
+    expect(texts("ja")).toEqual(expect.arrayContaining(["終了"]));
+  });
+
   it("says nothing of what a colleague signed anonymously", () => {
-    const feed = homeFeed(anonymousSigner, NOW);
+    const feed = homeFeed(anonymousSigner, english, NOW);
     expect(feed.yours.events).toEqual([]);
     expect(feed.yours.following).toBe(0);
     const text = JSON.stringify(feed.yours);
@@ -114,7 +131,9 @@ describe("a colleague's home page", () => {
   });
 
   it("lists new memos, and keeps the front page for readers who are not signed in", async () => {
-    expect(homeFeed(staff(30), NOW).memos.map((m) => m.title)).toEqual(["Our answer on keystroke logging"]);
+    expect(homeFeed(staff(30), english, NOW).memos.map((m) => m.title)).toEqual([
+      "Our answer on keystroke logging",
+    ]);
     const outsider = (await (await callRoute(homeRoute, "loader", null, "/", {})).json()) as Record<
       string,
       unknown

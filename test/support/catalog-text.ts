@@ -1,6 +1,7 @@
 import { catalogFor } from "../../app/i18n/catalogs.server";
+import { formatterOf } from "../../app/i18n/format";
 import type { AnyLocale } from "../../app/i18n/locales";
-import { intlFor } from "../../app/i18n/translate";
+import { intlFor, translatorOf } from "../../app/i18n/translate";
 
 const escapeForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -30,4 +31,10 @@ export function sayWithin(
   values: Record<string, string | number> = {},
 ): RegExp {
   return new RegExp(say(locale, english, values).source.replace(/^\^\\s\*|\\s\*\$$/g, ""));
+}
+
+/** A reader's words and formats in `locale` and `timeZone`, as a loader or an email has them. */
+export function wordsIn(locale: AnyLocale, timeZone = "UTC") {
+  const intl = intlFor(locale, timeZone, catalogFor(locale));
+  return { t: translatorOf(intl), format: formatterOf(intl) };
 }

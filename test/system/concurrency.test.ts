@@ -1,6 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ordinal } from "../../app/components/format";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { checkCounts } from "../../app/domain/petitions/counts.server";
 import { entryHash, verifyLedger } from "../../app/domain/petitions/ledger.server";
@@ -12,6 +11,7 @@ import type { MailKind } from "../../app/vocabulary/mail-kinds";
 import { getDb } from "../../db/client";
 import { comments, ledgerEntries, milestones, outbox, people, signatures } from "../../db/schema";
 import { type AppServer, startAppServer } from "../support/app-server";
+import { wordsIn } from "../support/catalog-text";
 import { dayFromNow } from "../support/dates";
 import {
   flashOf,
@@ -25,6 +25,8 @@ import {
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 import { startSmtpServer } from "../support/smtp";
 import { atScale, ON_WORKERS, WORKERS } from "../support/stress";
+
+const { ordinal } = wordsIn("en").format;
 
 /**
  * Many colleagues sign one petition at the same moment through the page's real form action, each

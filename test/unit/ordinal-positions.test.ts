@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ordinal } from "../../app/components/format";
+import { wordsIn } from "../support/catalog-text";
 import { receiptNumber } from "../support/http-client";
+
+const { ordinal } = wordsIn("en").format;
 
 describe("a receipt's position in words", () => {
   it("reads as a colleague says it, teens included", () => {

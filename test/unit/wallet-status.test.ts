@@ -8,9 +8,8 @@ import {
   seenInDigest,
   whenCounted,
 } from "../../app/browser/wallet/status";
-import { catalogFor } from "../../app/i18n/catalogs.server";
-import { intlFor } from "../../app/i18n/translate";
 import { HOUR_MS, MINUTE_MS, startOfDay } from "../../app/platform/time";
+import { wordsIn } from "../support/catalog-text";
 
 /** The browser's pure decisions about runs, the public digest and the words it shows. */
 /** 10:05 UTC today, handed in as `now` (the code under test never reads the clock). */
@@ -57,20 +56,20 @@ describe("the public digest", () => {
   });
 
   it("says what is certain about a pending signature, in the reader's language and time", () => {
-    const text = whenCounted(digest(), NOW, intlFor("en", "UTC", catalogFor("en")));
+    const text = whenCounted(digest(), NOW, wordsIn("en"));
     expect(text).toBe(
       "Counted at 10:15 if at least five are waiting then; otherwise with the day's leftovers at midnight.",
     );
     expect(text).not.toMatch(/token/i);
     // Elsewhere the leftovers' UTC midnight is the reader's own time, named as UTC's midnight.
-    expect(whenCounted(digest(), NOW, intlFor("de", "Europe/Berlin", catalogFor("de")))).toMatch(
+    expect(whenCounted(digest(), NOW, wordsIn("de", "Europe/Berlin"))).toMatch(
       /^Gezählt um 1[12]:15, wenn dann mindestens fünf warten; sonst mit den übrigen des Tages um 0[12]:00 \(Mitternacht UTC\)\.$/,
     );
     expect(
       whenCounted(
         digest({ batch: { minutes: 15, size: 12, minHolders: 20 } }),
         NOW,
-        intlFor("ja", "Asia/Tokyo", catalogFor("ja")),
+        wordsIn("ja", "Asia/Tokyo"),
       ),
     ).toContain("12件以上");
   });

@@ -4,8 +4,8 @@
  * of their pseudonym, with the batch settings and the next batch's time. This device finds its own
  * signature there — pending or counted, and its receipt — without a request that names it.
  */
-import type { IntlShape } from "react-intl";
-import { translatorOf } from "../../i18n/translate";
+import type { Formatter } from "../../i18n/format";
+import type { Translate } from "../../i18n/translate";
 
 export type Digest = {
   bootId: string;
@@ -52,21 +52,21 @@ export function nextDigestIn(digest: Digest | null, now: number): number {
 export const resendDelay = () => 2 * 60_000 + Math.random() * 13 * 60_000;
 
 /**
- * What is certain about a pending signature, in the reader's language and time (`intl`: the page's):
+ * What is certain about a pending signature, in the reader's language and time (the page's words):
  * "Counted at 14:30 if at least five are waiting then; otherwise with the day's leftovers at midnight."
  * The day's leftovers go at UTC midnight, named so unless it is midnight for the reader too.
  */
-export function whenCounted(digest: Digest, now: number, intl: IntlShape): string {
-  const time = (at: Date) => intl.formatTime(at, { hour: "2-digit", minute: "2-digit" });
+export function whenCounted(
+  digest: Digest,
+  now: number,
+  { t, format }: { t: Translate; format: Formatter },
+): string {
   const day = new Date(now);
   const midnight = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
-  const atMidnight = intl
-    .formatDateToParts(midnight, { hour: "numeric", minute: "numeric", hourCycle: "h23" })
-    .every((part) => (part.type !== "hour" && part.type !== "minute") || Number(part.value) === 0);
-  return translatorOf(intl)("signing.anonReceipt.when", {
-    time: time(new Date(digest.nextBatchAt)),
+  return t("signing.anonReceipt.when", {
+    time: format.time(digest.nextBatchAt),
     size: digest.batch.size,
-    atMidnight: atMidnight ? "yes" : "no",
-    leftovers: time(midnight),
+    atMidnight: format.isMidnight(midnight) ? "yes" : "no",
+    leftovers: format.time(midnight),
   });
 }

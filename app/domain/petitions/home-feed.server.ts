@@ -1,6 +1,8 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitionOrganizers, petitions, signatures } from "../../../db/schema";
+import type { Formatter } from "../../i18n/format";
+import type { Translate } from "../../i18n/translate";
 import { petitionPath } from "../../platform/site/addresses.server";
 import { dayOf } from "../../platform/time";
 import { openObligations } from "../announcements/obligations.server";
@@ -9,7 +11,7 @@ import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { listPetitions, readableByAnyone } from "./reads.server";
 import type { Petition } from "./rights.server";
-import { petitionEvents } from "./timeline.server";
+import { eventInWords, petitionEvents } from "./timeline.server";
 
 /**
  * The signed-in home page: what is open, what awaits leadership, what happened to what this person
@@ -95,7 +97,8 @@ function awaitingLeadership(now: number) {
   };
 }
 
-export function homeFeed(user: User, now = Date.now()) {
+/** The page's words are its reader's: each news line is said in their language. */
+export function homeFeed(user: User, reader: { t: Translate; format: Formatter }, now = Date.now()) {
   const mine = yourPetitions(user.id);
   const events = mine
     .flatMap(({ petition, relation }) =>
@@ -106,7 +109,7 @@ export function homeFeed(user: User, now = Date.now()) {
           // By day, as every page dates a petition's events (loader data reaches the browser whole).
           at: e.at.getTime(),
           on: dayOf(e.at),
-          text: e.text,
+          text: eventInWords(e, reader),
           href: e.href?.startsWith("#") ? petitionPath(petition.slug, e.href.slice(1)) : e.href,
           petition: { slug: petition.slug, title: petition.title },
           relation,

@@ -71,12 +71,16 @@ export function petitionTimeline(
   return petitionEvents(petition).map(({ at, text, words, href }) => ({
     at: new Date(startOfDay(at.getTime())),
     // In the reader's words for the page; without a reader, the English every feed id was made of.
-    text: reader ? said(words, reader) : text,
+    text: reader ? eventInWords({ words }, reader) : text,
     ...(href ? { href } : {}),
   }));
 }
 
-const said = ({ key, values = {} }: EventWords, { t, format }: { t: Translate; format: Formatter }) =>
+/** What an event says in a reader's words (its dates as UTC days, as every page dates events). */
+export const eventInWords = (
+  { words: { key, values = {} } }: Pick<PetitionEvent, "words">,
+  { t, format }: { t: Translate; format: Formatter },
+) =>
   t(
     key,
     Object.fromEntries(

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { comparableFingerprint } from "../../../app/components/format";
+import { comparableFingerprint } from "../../../app/components/fingerprint";
 import {
   type BlindKeyPair,
   generateBlindKeyPair,
