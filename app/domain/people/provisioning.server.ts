@@ -5,6 +5,7 @@ import { people, personRoles } from "../../../db/schema";
 import { singleLine } from "../../platform/content/text";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { type Actor, recordAudit, SCIM_ACTOR } from "../../platform/security/audit.server";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { recordActivationChange } from "./activation.server";
@@ -625,7 +626,7 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
     (tx) => {
       const held = heldScimChange(personId, tx);
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
-      if (!held || !person) throw new HeldChangeError("Nothing is waiting for a confirmation here.", 404);
+      if (!held || !person) throw new HeldChangeError(say("admin.refusal.held.nothingWaiting"), 404);
       // What the admin read, not whatever the client asked for since: a token swapping the held address
       // between the page and the click would otherwise have the admin confirm its own address.
       if (
@@ -633,15 +634,9 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
         held.userName !== shown.userName ||
         held.externalId !== shown.externalId
       )
-        throw new HeldChangeError(
-          "The staff directory asked for something else since this page was opened: read the change again before confirming it.",
-          409,
-        );
+        throw new HeldChangeError(say("admin.refusal.held.changedSince"), 409);
       if (holdersOf(tx, { email: held.email, scimUserName: held.userName }).some((p) => p.id !== person.id))
-        throw new HeldChangeError(
-          "Another colleague has this email address or userName now: refuse this change.",
-          409,
-        );
+        throw new HeldChangeError(say("admin.refusal.held.taken"), 409);
       const updated = tx
         .update(people)
         .set({
@@ -690,7 +685,7 @@ export function refuseHeldScimChange(personId: number, actor: Actor): void {
   getDb().transaction(
     (tx) => {
       const held = heldScimChange(personId, tx);
-      if (!held) throw new HeldChangeError("Nothing is waiting for a confirmation here.", 404);
+      if (!held) throw new HeldChangeError(say("admin.refusal.held.nothingWaiting"), 404);
       dropHeldScimChange(tx, personId);
       recordAudit(
         tx,
