@@ -42,9 +42,6 @@ import {
  * and tells the old address (email-change.server.ts).
  */
 
-/** Who changed an address, as the email to the old one says it. */
-const STAFF_DIRECTORY = "your company's staff directory (its provisioning service)";
-
 /** Text from the provisioning client: one line, no bidi controls (a name is shown beside others). */
 const text = (max: number) =>
   z
@@ -262,7 +259,7 @@ function apply(exec: Executor, person: Person, proposed: Attributes): Person {
     .returning()
     .get();
   if (updated.email !== person.email)
-    followEmailChange(exec, updated, { from: person.email, to: updated.email }, SCIM_ACTOR, STAFF_DIRECTORY);
+    followEmailChange(exec, updated, { from: person.email, to: updated.email }, SCIM_ACTOR, "directory");
   const fields = changed.filter((key) => key !== "active");
   if (fields.length) {
     // Who moved where, as a CSV import's entry says it.
@@ -658,7 +655,7 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
           updated,
           { from: person.email, to: updated.email },
           actor,
-          `an administrator, confirming what ${STAFF_DIRECTORY} asked`,
+          "adminForDirectory",
           { requestedBy: "scim" },
         );
       }
