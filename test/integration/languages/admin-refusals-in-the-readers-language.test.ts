@@ -56,7 +56,7 @@ describe("a German admin", () => {
     expect(answer.status).toBe(400);
     const { result } = (await answer.json()) as Reply;
     expect(result?.error?.file).toEqual([
-      "Die Kopfzeile muss email,name,department,location enthalten (optional: active); es fehlt: department, location. Es wurde nichts geändert.",
+      "Die Kopfzeile muss email,name,department,location enthalten (optional: active); fehlend: department, location. Es wurde nichts geändert.",
     ]);
     expect(() => importDirectory("email,name\nzoe@corp.example,Zoe Zimmer\n", CLI_ACTOR)).toThrowError(
       /^The header row must contain email,name,department,location \(optional: active\); missing: department, location\.$/,
