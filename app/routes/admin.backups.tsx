@@ -9,9 +9,10 @@ import type { Formatter } from "../i18n/format";
 import { sizeInUnits, useFormat } from "../i18n/format";
 import { type Translate, useT } from "../i18n/translate";
 import { Refusal } from "../platform/refusal";
+import { wordsOf } from "../platform/said";
 import { runBackupCommand } from "../server/backup-schedule.server";
 import { redirectWithFlash } from "../web/flash.server";
-import { wordsFor } from "../web/reader.server";
+import { intlOf, wordsFor } from "../web/reader.server";
 import { refusalHeaders } from "../web/refusal-reply.server";
 import { readForm } from "../web/request.server";
 import { requirePermission } from "../web/session.server";
@@ -45,7 +46,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "take:backup");
   // Read like every form: a body that is not this page's form is refused and takes no backup.
   const submission = parseWithZod(await readForm(request), { schema: takeSchema });
-  const { t, format } = await wordsFor(request);
+  const { reader, t, format } = await wordsFor(request);
   if (submission.status !== "success") return json({ error: t("admin.backups.notTheForm") }, { status: 400 });
   try {
     const taken = await takeBackupNow(admin, (file) => runBackupCommand(file).done);
@@ -58,7 +59,9 @@ export async function action({ request }: ActionFunctionArgs) {
     });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return json({ error: error.message }, { status: error.status, headers: refusalHeaders(error) });
+    // In the reader's language; the command's own reason inside it stays as the command wrote it.
+    const said = error.said ? wordsOf(error.said, intlOf(reader)) : error.message;
+    return json({ error: said }, { status: error.status, headers: refusalHeaders(error) });
   }
 }
 

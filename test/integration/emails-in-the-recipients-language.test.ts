@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestSignIn } from "../../app/domain/identity/sign-in.server";
+import { patchScimUser } from "../../app/domain/people/provisioning.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
@@ -9,6 +10,7 @@ import { getDb } from "../../db/client";
 import { people } from "../../db/schema";
 import { signPublicly } from "../support/anonymous";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
+import { patchOf } from "../support/scim-client";
 import { startSmtpServer } from "../support/smtp";
 
 /**
@@ -83,5 +85,45 @@ describe("emails", () => {
     );
     expect(german?.parsed.subject).toBe("Ihr Anmeldelink für Undersigned");
     expect(german?.parsed.text).toContain("Er funktioniert einmal und läuft in 15 Minuten ab.");
+  });
+
+  it("include the notice to a changed address's old one, in the language that person set", async () => {
+    const [german, english] = company.staff.slice(10, 12);
+    if (!german || !english) throw new Error("company too small");
+    getDb().update(people).set({ locale: "de" }).where(eq(people.id, german.id)).run();
+    // The staff directory (SCIM) moves both to new addresses: each old address is told.
+    const move = (person: { id: number }, to: string) =>
+      patchScimUser(
+        String(person.id),
+        patchOf({ op: "Replace", path: 'emails[type eq "work"].value', value: to }),
+      );
+    move(german, "neu@corp.example");
+    move(english, "new@corp.example");
+    const transport = createSmtpTransport(smtp.url);
+    // Queued by SCIM, which takes no clock: delivered a second after now.
+    while ((await deliverDueMail(transport, { limit: 50, now: () => Date.now() + 1000 })).sent > 0) {
+      /* drain */
+    }
+    transport.close();
+    const told = (email: string) =>
+      smtp.received.find((m) => m.to.includes(email) && /Undersigned/.test(m.parsed.subject ?? ""))?.parsed;
+
+    const inGerman = told(german.email);
+    expect(inGerman?.subject).toBe("Ihre E-Mail-Adresse bei Undersigned wurde geändert");
+    expect(inGerman?.text).toContain(`Hallo ${german.name},`);
+    expect(inGerman?.text).toContain(
+      `Die E-Mail-Adresse Ihres Undersigned-Kontos wurde von ${german.email} in neu@corp.example geändert, und zwar durch das Mitarbeiterverzeichnis Ihres Unternehmens (seinen Bereitstellungsdienst). Sie wurden überall abgemeldet; ab jetzt melden Sie sich mit der neuen Adresse an.`,
+    );
+    expect(inGerman?.text).toContain("Wer die neue Adresse liest, kann sich als Sie anmelden.");
+
+    // The English words are what they were before the catalogs.
+    const inEnglish = told(english.email);
+    expect(inEnglish?.subject).toBe("Your email address on Undersigned was changed");
+    expect(inEnglish?.text).toContain(
+      `The email address of your Undersigned account was changed from ${english.email} to new@corp.example by your company's staff directory (its provisioning service). You have been signed out everywhere; from now on you sign in with the new address.`,
+    );
+    expect(inEnglish?.text).toContain(
+      "If you did not expect this, tell an Undersigned administrator at once: whoever reads the new address can sign in as you.",
+    );
   });
 });

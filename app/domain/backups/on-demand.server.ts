@@ -3,6 +3,7 @@ import path from "node:path";
 import { getDb } from "../../../db/client";
 import { getConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../platform/time";
 import { listScheduledBackups, scheduledBackupName } from "./backup.server";
@@ -72,9 +73,14 @@ export async function takeBackupNow(
   const { code, output } = await run(file);
   const name = path.basename(file);
   if (code !== 0) {
-    const reason = output.trim().split("\n").filter(Boolean).at(-1) ?? "the backup command failed";
+    const said = output.trim().split("\n").filter(Boolean).at(-1);
+    const reason = said ?? "the backup command failed";
     recordAudit(getDb(), actorOf(admin), "database.backup", undefined, { file: name, failed: reason });
-    throw new BackupNotTaken(`The backup could not be taken: ${reason}`, 503);
+    // The command's own last line (English, as it logs it), else the page's words for a silent failure.
+    throw new BackupNotTaken(
+      said ? say("admin.refusal.backupNotTaken", { reason: said }) : say("admin.refusal.backupCommandFailed"),
+      503,
+    );
   }
   const bytes = listBackups(folder).find((b) => b.name === name)?.bytes ?? null;
   recordAudit(getDb(), actorOf(admin), "database.backup", undefined, { file: name, bytes });

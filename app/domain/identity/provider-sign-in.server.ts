@@ -180,7 +180,7 @@ function updateFromClaims(
       updated,
       { from: person.email, to: updated.email },
       IDENTITY_PROVIDER_ACTOR,
-      "your company's sign-in service",
+      "signIn",
       { protocol: identity.protocol },
       now,
     );

@@ -7,6 +7,7 @@ import { pendingDirectoryImports, people } from "../../../db/schema";
 import { singleLine } from "../../platform/content/text";
 import { emailSchema } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { type SaidValues, saidText, say } from "../../platform/said";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import { HOUR_MS } from "../../platform/time";
 import { revokeAllSessions } from "../identity/sessions.server";
@@ -27,10 +28,18 @@ export type ImportReport = {
 
 /** A file that cannot be read as the directory's CSV: nothing is changed; the form points at the file. */
 export class MalformedDirectoryError extends Refusal {
-  constructor(message: string) {
-    super(message, 400, { file: [`${message} Nothing was changed.`] });
+  constructor(key: MalformedFileKey, values: SaidValues = {}) {
+    // The file's field says the same and that nothing changed: one message, its `changed` a select.
+    super(say(key, { ...values, changed: "no" }), 400, {
+      file: [saidText(say(key, { ...values, changed: "nothing" }))],
+    });
   }
 }
+type MalformedFileKey =
+  | "admin.refusal.directory.notCsv"
+  | "admin.refusal.directory.empty"
+  | "admin.refusal.directory.missingColumns"
+  | "admin.refusal.directory.unknownColumns";
 
 /**
  * Who moved where (department or location), for the audit log: signatures record the signer's
@@ -112,20 +121,23 @@ function readDirectoryCsv(csvText: string): CsvRecord[] {
       relax_column_count: false,
     }) as CsvRecord[];
   } catch (error) {
-    throw new MalformedDirectoryError(
-      `The file is not valid CSV: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    // The CSV reader's own words (English) name what it stumbled on.
+    throw new MalformedDirectoryError("admin.refusal.directory.notCsv", {
+      detail: error instanceof Error ? error.message : String(error),
+    });
   }
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (header.length === 0) throw new MalformedDirectoryError("The file is empty: it needs a header row.");
+  if (header.length === 0) throw new MalformedDirectoryError("admin.refusal.directory.empty");
   if (missing.length) {
-    throw new MalformedDirectoryError(
-      `The header row must contain email,name,department,location (optional: active); missing: ${missing.join(", ")}.`,
-    );
+    throw new MalformedDirectoryError("admin.refusal.directory.missingColumns", {
+      columns: missing.join(", "),
+    });
   }
   const unknown = header.filter((c) => ![...REQUIRED_COLUMNS, "active"].includes(c));
   if (unknown.length)
-    throw new MalformedDirectoryError(`Unknown column(s) in the header: ${unknown.join(", ")}.`);
+    throw new MalformedDirectoryError("admin.refusal.directory.unknownColumns", {
+      columns: unknown.join(", "),
+    });
   return records;
 }
 
@@ -352,16 +364,10 @@ export function confirmDirectoryImport(
         .where(eq(pendingDirectoryImports.id, pendingId))
         .get();
       if (!pending || pending.actorId !== admin.id || pending.createdAt.getTime() < now - PENDING_IMPORT_MS)
-        throw new StaleImportPreview(
-          "This preview has expired or was already imported. Choose the file again to see a new preview.",
-          409,
-        );
+        throw new StaleImportPreview(say("admin.refusal.directory.previewGone"), 409);
       const plan = planImport(tx, readDirectoryCsv(pending.csv), pending.deactivateMissing);
       if (planDigest(plan.report) !== pending.planDigest)
-        throw new StaleImportPreview(
-          "The directory changed since this preview, so the import would not do what it showed. Choose the file again to see a new preview.",
-          409,
-        );
+        throw new StaleImportPreview(say("admin.refusal.directory.previewStale"), 409);
       applyImport(tx, plan, admin, pending.deactivateMissing);
       tx.delete(pendingDirectoryImports).where(eq(pendingDirectoryImports.id, pendingId)).run();
       return plan.report;

@@ -3,6 +3,7 @@ import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import type { Actor } from "../../platform/security/audit.server";
 import { startOfDay } from "../../platform/time";
 import { ROLES, type Role } from "../../vocabulary/roles";
@@ -65,7 +66,7 @@ export function maySignIn(email: string, exec: Executor = getDb()): boolean {
 
 /** A person names themselves once; a name already set (theirs or the directory's) is not theirs to change. */
 export const displayNameRefusal = (person: { name: string | null }) =>
-  person.name ? new DirectoryError("Your name is already set.", 403) : null;
+  person.name ? new DirectoryError(say("admin.refusal.nameAlreadySet"), 403) : null;
 
 export function setDisplayName(personId: number, name: string): void {
   // The day only: a newcomer names themselves right after their first sign-in.
@@ -137,8 +138,8 @@ export function setPersonActive(personId: number, active: boolean, actor: Actor)
   getDb().transaction(
     (tx) => {
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
-      if (!person) throw new DirectoryError("No such person.");
-      if (!active && actor.id === personId) throw new DirectoryError("You cannot deactivate yourself.");
+      if (!person) throw new DirectoryError(say("admin.refusal.noSuchPerson"));
+      if (!active && actor.id === personId) throw new DirectoryError(say("admin.refusal.notYourself"));
       if (person.active === active) return;
       tx.update(people).set({ active, updatedAt: new Date() }).where(eq(people.id, personId)).run();
       if (!active) revokeAllSessions(tx, personId);

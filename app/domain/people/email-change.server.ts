@@ -1,9 +1,16 @@
 import type { Executor } from "../../../db/client";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
+import { type Recipient, wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import { endSessionsAndLinkRequests } from "../identity/sessions.server";
 import { discardSignInLinks } from "../identity/sign-in.server";
+
+/**
+ * Who made a change, as the email says it: the staff directory (SCIM), the company's sign-in service
+ * (a provider's new address at sign-in), or an admin confirming what the staff directory asked.
+ */
+export type EmailChangeMaker = "directory" | "signIn" | "adminForDirectory";
 
 /**
  * What follows a change of a person's email address, inside the transaction that makes it: whoever
@@ -13,11 +20,10 @@ import { discardSignInLinks } from "../identity/sign-in.server";
  */
 export function followEmailChange(
   tx: Executor,
-  person: { id: number; name: string | null },
+  person: { id: number; name: string | null } & Recipient,
   change: { from: string; to: string },
   actor: Actor,
-  /** Who made it, in a colleague's words ("your company's staff directory"). */
-  madeBy: string,
+  madeBy: EmailChangeMaker,
   details: Record<string, unknown> = {},
   now = Date.now(),
 ): void {
@@ -25,18 +31,23 @@ export function followEmailChange(
   // A link asked for either address before the change would sign someone in as this person after it.
   discardSignInLinks(change.from, tx);
   discardSignInLinks(change.to, tx);
+  // In the language and zone the person set, else the company's (ADR 0041).
+  const { t } = wordsForRecipient(person);
   enqueueMail(
     tx,
     {
       kind: "account.email-changed",
       to: change.from,
-      subject: "Your email address on Undersigned was changed",
+      subject: t("admin.email.emailChanged.subject"),
       ...renderEmail({
         paragraphs: [
-          person.name ? `Hello ${person.name},` : "Hello,",
-          `The email address of your Undersigned account was changed from ${change.from} to ${change.to} by ${madeBy}. You have been signed out everywhere; from now on you sign in with the new address.`,
-          "If you did not expect this, tell an Undersigned administrator at once: whoever reads the new address can sign in as you.",
+          person.name
+            ? t("admin.email.emailChanged.helloName", { name: person.name })
+            : t("admin.email.emailChanged.hello"),
+          t("admin.email.emailChanged.changed", { from: change.from, to: change.to, by: madeBy }),
+          t("admin.email.emailChanged.notYou"),
         ],
+        t,
       }),
     },
     now,

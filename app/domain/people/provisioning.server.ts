@@ -5,6 +5,7 @@ import { people, personRoles } from "../../../db/schema";
 import { singleLine } from "../../platform/content/text";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { type Actor, recordAudit, SCIM_ACTOR } from "../../platform/security/audit.server";
 import { revokeAllSessions } from "../identity/sessions.server";
 import { recordActivationChange } from "./activation.server";
@@ -40,9 +41,6 @@ import {
  * an admin (scim-held-changes.server.ts). Any change of anyone's email ends their sessions and links
  * and tells the old address (email-change.server.ts).
  */
-
-/** Who changed an address, as the email to the old one says it. */
-const STAFF_DIRECTORY = "your company's staff directory (its provisioning service)";
 
 /** Text from the provisioning client: one line, no bidi controls (a name is shown beside others). */
 const text = (max: number) =>
@@ -261,7 +259,7 @@ function apply(exec: Executor, person: Person, proposed: Attributes): Person {
     .returning()
     .get();
   if (updated.email !== person.email)
-    followEmailChange(exec, updated, { from: person.email, to: updated.email }, SCIM_ACTOR, STAFF_DIRECTORY);
+    followEmailChange(exec, updated, { from: person.email, to: updated.email }, SCIM_ACTOR, "directory");
   const fields = changed.filter((key) => key !== "active");
   if (fields.length) {
     // Who moved where, as a CSV import's entry says it.
@@ -625,7 +623,7 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
     (tx) => {
       const held = heldScimChange(personId, tx);
       const person = tx.select().from(people).where(eq(people.id, personId)).get();
-      if (!held || !person) throw new HeldChangeError("Nothing is waiting for a confirmation here.", 404);
+      if (!held || !person) throw new HeldChangeError(say("admin.refusal.held.nothingWaiting"), 404);
       // What the admin read, not whatever the client asked for since: a token swapping the held address
       // between the page and the click would otherwise have the admin confirm its own address.
       if (
@@ -633,15 +631,9 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
         held.userName !== shown.userName ||
         held.externalId !== shown.externalId
       )
-        throw new HeldChangeError(
-          "The staff directory asked for something else since this page was opened: read the change again before confirming it.",
-          409,
-        );
+        throw new HeldChangeError(say("admin.refusal.held.changedSince"), 409);
       if (holdersOf(tx, { email: held.email, scimUserName: held.userName }).some((p) => p.id !== person.id))
-        throw new HeldChangeError(
-          "Another colleague has this email address or userName now: refuse this change.",
-          409,
-        );
+        throw new HeldChangeError(say("admin.refusal.held.taken"), 409);
       const updated = tx
         .update(people)
         .set({
@@ -663,7 +655,7 @@ export function confirmHeldScimChange(personId: number, shown: ScimIdentity, act
           updated,
           { from: person.email, to: updated.email },
           actor,
-          `an administrator, confirming what ${STAFF_DIRECTORY} asked`,
+          "adminForDirectory",
           { requestedBy: "scim" },
         );
       }
@@ -690,7 +682,7 @@ export function refuseHeldScimChange(personId: number, actor: Actor): void {
   getDb().transaction(
     (tx) => {
       const held = heldScimChange(personId, tx);
-      if (!held) throw new HeldChangeError("Nothing is waiting for a confirmation here.", 404);
+      if (!held) throw new HeldChangeError(say("admin.refusal.held.nothingWaiting"), 404);
       dropHeldScimChange(tx, personId);
       recordAudit(
         tx,

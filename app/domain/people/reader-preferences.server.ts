@@ -3,6 +3,7 @@ import { getDb } from "../../../db/client";
 import { people } from "../../../db/schema";
 import { isLocale, isTimeZone, type Locale } from "../../i18n/locales";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { startOfDay } from "../../platform/time";
 
 /**
@@ -22,9 +23,9 @@ export function offeredTimeZones(): string[] {
 export function setReaderPreferences(personId: number, preferences: ReaderPreferences): void {
   const { locale, timeZone } = preferences;
   if (locale !== null && !isLocale(locale))
-    throw new ReaderPreferenceError("That language is not one the product speaks.");
+    throw new ReaderPreferenceError(say("admin.refusal.preferences.language"));
   if (timeZone !== null && !isTimeZone(timeZone))
-    throw new ReaderPreferenceError("That time zone is not one we know.");
+    throw new ReaderPreferenceError(say("admin.refusal.preferences.timeZone"));
   getDb()
     .update(people)
     // The day only, like every change a person makes to their own row (no time to line up with acts).

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { walletPasskeys, wallets } from "../../../db/schema";
 import { Refusal } from "../../platform/refusal";
+import { say } from "../../platform/said";
 import { startOfDay } from "../../platform/time";
 
 /**
@@ -50,10 +51,7 @@ export function createWallet(personId: number, check: string, now = Date.now()):
   getDb().transaction(
     (tx) => {
       if (tx.select({ id: wallets.personId }).from(wallets).where(eq(wallets.personId, personId)).get()) {
-        throw new WalletError(
-          "Anonymous signing is already set up for you. Unlock it on this device with your passkey or recovery code.",
-          409,
-        );
+        throw new WalletError(say("admin.refusal.wallet.alreadySetUp"), 409);
       }
       tx.insert(wallets)
         .values({ personId, check, createdOn: new Date(startOfDay(now)) })
@@ -71,7 +69,7 @@ export function addWalletPasskey(personId: number, passkey: WalletPasskey, now =
   getDb().transaction(
     (tx) => {
       if (!tx.select({ id: wallets.personId }).from(wallets).where(eq(wallets.personId, personId)).get()) {
-        throw new WalletError("Set up anonymous signing first, then add a passkey to it.", 409);
+        throw new WalletError(say("admin.refusal.wallet.setUpFirst"), 409);
       }
       const mine = and(
         eq(walletPasskeys.personId, personId),
@@ -87,10 +85,7 @@ export function addWalletPasskey(personId: number, passkey: WalletPasskey, now =
         .where(eq(walletPasskeys.personId, personId))
         .all().length;
       if (count >= MAX_WALLET_PASSKEYS) {
-        throw new WalletError(
-          `You already have ${MAX_WALLET_PASSKEYS} passkeys for anonymous signing. Use one of them, or your recovery code.`,
-          409,
-        );
+        throw new WalletError(say("admin.refusal.wallet.tooManyPasskeys", { max: MAX_WALLET_PASSKEYS }), 409);
       }
       tx.insert(walletPasskeys)
         .values({ personId, ...passkey, createdOn: new Date(startOfDay(now)) })

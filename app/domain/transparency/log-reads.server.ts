@@ -1,5 +1,6 @@
 import { getConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
+import { type Said, say } from "../../platform/said";
 import {
   consistencyProofOf,
   firstScopeEntry,
@@ -30,7 +31,7 @@ export const ENTRIES_PAGE = 1000;
 /** The keys a browser pins on first sight (the log's) and the witnesses it requires. */
 export function logTrust() {
   const logKey = logVkey();
-  if (!logKey) throw new LogReadRefused("The public log has not started yet: try again in a minute.", 503);
+  if (!logKey) throw new LogReadRefused(say("admin.refusal.log.notStarted"), 503);
   const config = getConfig();
   return {
     origin: logOrigin(),
@@ -40,19 +41,16 @@ export function logTrust() {
   };
 }
 
-function requireCheckpoint(checkpoint: StoredCheckpoint | null, what: string): StoredCheckpoint {
+function requireCheckpoint(checkpoint: StoredCheckpoint | null, what: Said): StoredCheckpoint {
   if (!checkpoint) throw new LogReadRefused(what, 404);
   return checkpoint;
 }
 
 export const newestCheckpointNote = () =>
-  requireCheckpoint(latestCheckpoint(), "The public log has no checkpoint yet.").note;
+  requireCheckpoint(latestCheckpoint(), say("admin.refusal.log.noCheckpoint")).note;
 
 export const witnessedCheckpointNote = () =>
-  requireCheckpoint(
-    witnessedCheckpoint(),
-    "No checkpoint of the public log has been cosigned by every required witness yet.",
-  ).note;
+  requireCheckpoint(witnessedCheckpoint(), say("admin.refusal.log.notWitnessed")).note;
 
 function newestSize(): number {
   return latestCheckpoint()?.size ?? 0;
@@ -60,7 +58,7 @@ function newestSize(): number {
 
 export function entriesBetween(start: number, end: number) {
   const size = newestSize();
-  if (start > size) throw new LogReadRefused(`The log has ${size} entries; start is past its end.`, 400);
+  if (start > size) throw new LogReadRefused(say("admin.refusal.log.pastTheEnd", { size }), 400);
   const last = Math.min(end, size, start + ENTRIES_PAGE);
   return { size, entries: logEntries(start, last) };
 }
@@ -68,14 +66,14 @@ export function entriesBetween(start: number, end: number) {
 const encodeProof = (proof: Uint8Array[]) => proof.map((hash) => Buffer.from(hash).toString("base64"));
 
 export function inclusionProofFor(index: number, size: number) {
-  if (size > newestSize()) throw new LogReadRefused("The log has not signed a checkpoint of that size.", 400);
-  if (index >= size) throw new LogReadRefused("The entry is not inside a tree of that size.", 400);
+  if (size > newestSize()) throw new LogReadRefused(say("admin.refusal.log.noSuchSize"), 400);
+  if (index >= size) throw new LogReadRefused(say("admin.refusal.log.outsideTree"), 400);
   return { proof: encodeProof(inclusionProofOf(index, size)) };
 }
 
 export function consistencyProofFor(from: number, to: number) {
-  if (to > newestSize()) throw new LogReadRefused("The log has not signed a checkpoint of that size.", 400);
-  if (from > to) throw new LogReadRefused("An older tree cannot be larger than the newer one.", 400);
+  if (to > newestSize()) throw new LogReadRefused(say("admin.refusal.log.noSuchSize"), 400);
+  if (from > to) throw new LogReadRefused(say("admin.refusal.log.olderLarger"), 400);
   return { proof: encodeProof(consistencyProofOf(from, to)) };
 }
 

@@ -1,4 +1,5 @@
 import { Refusal } from "../refusal";
+import { say } from "../said";
 import { startOfDay } from "../time";
 import { appendEntries, firstScopeEntry } from "./log.server";
 
@@ -18,11 +19,7 @@ type Key = { publicKey: string; fingerprint: string };
 export function logNewKey(scope: string, key: Key, createdAt: number, legacyAnonymous = 0): void {
   const first = firstScopeEntry(scope, "key");
   if (first && first.entry.fingerprint === key.fingerprint) return;
-  if (first)
-    throw new SecondKeyRefused(
-      `The public log already holds a signing key for ${scope}; a second one would tell its holders apart.`,
-      409,
-    );
+  if (first) throw new SecondKeyRefused(say("admin.refusal.log.secondKey", { scope }), 409);
   appendEntries([
     {
       type: "key",

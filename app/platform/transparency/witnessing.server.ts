@@ -1,6 +1,7 @@
 import { getDb, preparedStatements } from "../../../db/client";
 import { getConfig } from "../../config.server";
 import { Refusal } from "../refusal";
+import { say } from "../said";
 import { checkpointOfSize, latestCheckpoint, type StoredCheckpoint } from "./log.server";
 import {
   cosignatureTime,
@@ -65,12 +66,12 @@ export function acceptCosignatures(text: string, now: number): { size: number; w
     size = parseCheckpoint(note.body).size;
   } catch (error) {
     if (error instanceof NoteError)
-      throw new CosignatureRefused(`This is not a cosigned checkpoint: ${error.message}`, 400);
+      throw new CosignatureRefused(say("admin.refusal.log.notCosigned", { problem: error.message }), 400);
     throw error;
   }
   const stored = checkpointOfSize(size);
   if (!stored || parseNote(stored.note).body !== note.body)
-    throw new CosignatureRefused("This log never signed that checkpoint.", 400);
+    throw new CosignatureRefused(say("admin.refusal.log.neverSigned"), 400);
   const witnesses = requiredWitnesses();
   const accepted: string[] = [];
   getDb().transaction(
@@ -79,21 +80,23 @@ export function acceptCosignatures(text: string, now: number): { size: number; w
         const witness = witnesses.find((w) => w.name === signature.name && w.keyId === signature.keyId);
         if (!witness) continue;
         if (!verifySignature(note.body, signature, witness))
-          throw new CosignatureRefused(`The cosignature of ${witness.name} does not verify.`, 400);
+          throw new CosignatureRefused(
+            say("admin.refusal.log.badCosignature", { witness: witness.name }),
+            400,
+          );
         const time = cosignatureTime(signature);
         if (time > now / 1000 + FUTURE_SKEW_S)
-          throw new CosignatureRefused(`The cosignature of ${witness.name} is dated in the future.`, 400);
+          throw new CosignatureRefused(
+            say("admin.refusal.log.futureCosignature", { witness: witness.name }),
+            400,
+          );
         statements().record.run(size, witness.name, witness.keyId, time, signatureLine(signature));
         accepted.push(witness.name);
       }
     },
     { behavior: "immediate" },
   );
-  if (!accepted.length)
-    throw new CosignatureRefused(
-      "No signature here is from a witness this server requires: its administrator adds the witness's key to WITNESSES.",
-      403,
-    );
+  if (!accepted.length) throw new CosignatureRefused(say("admin.refusal.log.unknownWitness"), 403);
   return { size, witnesses: accepted };
 }
 
