@@ -1,5 +1,5 @@
+import type { Translate } from "../../i18n/translate";
 import { petitionUrl } from "../../platform/site/addresses.server";
-import type { Words } from "../../web/reader.server";
 import { isPublic, type Petition } from "../petitions/rights.server";
 import type { ShareView } from "./share-links";
 
@@ -9,7 +9,7 @@ import type { ShareView } from "./share-links";
  * preview, in the reader's words. A chat service that fetches the address to unfurl it is a reader
  * without a session, so it gets only what the public page shows: title, summary, count and state.
  */
-export function shareView(petition: Petition, { t }: Words): ShareView {
+export function shareView(petition: Petition, { t }: { t: Translate }): ShareView {
   return {
     url: petitionUrl(petition.slug),
     preview: {
