@@ -13,6 +13,7 @@ import { SignBar } from "../components/petition/sign-bar";
 import { SignPanel } from "../components/petition/sign-panel";
 import { Milestones, SignatureCount, useLiveCount } from "../components/petition/signature-count";
 import { UpdateList } from "../components/petition-bits";
+import { SharingPanel, shareMoment } from "../components/sharing-panel";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
@@ -24,6 +25,8 @@ import { findViewablePetition, petitionBodyHtml, petitionPage } from "../domain/
 import { findOwnSignature, signPetition, withdrawSignature } from "../domain/petitions/signing.server";
 import { petitionTimeline } from "../domain/petitions/timeline.server";
 import { listPetitionUpdates } from "../domain/petitions/updates.server";
+import { previewTags } from "../domain/sharing/share-links";
+import { shareView } from "../domain/sharing/share-view.server";
 import { witnessNames } from "../domain/transparency/log-reads.server";
 import { useFormat } from "../i18n/format";
 import { useT } from "../i18n/translate";
@@ -39,6 +42,8 @@ export { GeneralErrorBoundary as ErrorBoundary } from "../components/error-bound
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.title ?? "Undersigned" },
   { name: "description", content: data?.petition.summary ?? "" },
+  // Only from the loader's data: a petition the reader may not see is a 404 here, with no preview.
+  ...(data ? previewTags(data.sharing) : []),
 ];
 
 /**
@@ -74,6 +79,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     witnesses: witnessNames(),
     ...page,
     bodyHtml: petitionBodyHtml(row),
+    sharing: shareView(row, words),
     ownSignature: own
       ? {
           visibility: own.visibility,
@@ -207,6 +213,10 @@ export default function PetitionPage() {
   const count = useLiveCount(petition.slug, petition.signatureCount, petition.state === "open");
   const t = useT();
   const format = useFormat();
+  const moment = shareMoment(data.ownSignature !== null || signing.signedAnonymously, viewer.hasCoSponsored);
+  const sharing = data.sharing.offered ? (
+    <SharingPanel share={data.sharing} petition={petition} moment={moment} />
+  ) : null;
 
   return (
     <article aria-labelledby="petition-title">
@@ -233,8 +243,11 @@ export default function PetitionPage() {
             signedIn={viewer.signedIn}
             witnesses={data.witnesses}
           />
+          {/* Right after the receipt, the same for a public and an anonymous signer. */}
+          {moment === "signed" ? sharing : null}
           <OrganizerPanel petition={petition} viewer={viewer} coSponsors={data.coSponsors} />
           <ModeratorPanel petition={petition} viewer={viewer} />
+          {moment === "signed" ? null : sharing}
           <Milestones
             count={count}
             milestones={data.milestones}

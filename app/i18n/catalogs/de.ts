@@ -5,6 +5,7 @@ import identity from "./de/identity.json";
 import petition from "./de/petition.json";
 import policies from "./de/policies.json";
 import server from "./de/server.json";
+import sharing from "./de/sharing.json";
 import signing from "./de/signing.json";
 import type { MessageKey } from "./en";
 
@@ -16,5 +17,6 @@ export const de: Record<MessageKey, string> = {
   ...petition,
   ...policies,
   ...server,
+  ...sharing,
   ...signing,
 };

@@ -7,6 +7,7 @@ import identity from "./en/identity.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
 import server from "./en/server.json";
+import sharing from "./en/sharing.json";
 import signing from "./en/signing.json";
 
 export const en = {
@@ -17,6 +18,7 @@ export const en = {
   ...petition,
   ...policies,
   ...server,
+  ...sharing,
   ...signing,
 };
 export type MessageKey = keyof typeof en;

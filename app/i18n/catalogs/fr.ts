@@ -6,6 +6,7 @@ import identity from "./fr/identity.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
 import server from "./fr/server.json";
+import sharing from "./fr/sharing.json";
 import signing from "./fr/signing.json";
 
 export const fr: Record<MessageKey, string> = {
@@ -16,5 +17,6 @@ export const fr: Record<MessageKey, string> = {
   ...petition,
   ...policies,
   ...server,
+  ...sharing,
   ...signing,
 };

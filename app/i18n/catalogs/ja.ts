@@ -6,6 +6,7 @@ import identity from "./ja/identity.json";
 import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
 import server from "./ja/server.json";
+import sharing from "./ja/sharing.json";
 import signing from "./ja/signing.json";
 
 export const ja: Record<MessageKey, string> = {
@@ -16,5 +17,6 @@ export const ja: Record<MessageKey, string> = {
   ...petition,
   ...policies,
   ...server,
+  ...sharing,
   ...signing,
 };
