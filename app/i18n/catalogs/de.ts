@@ -1,4 +1,5 @@
 import admin from "./de/admin.json";
+import chat from "./de/chat.json";
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
@@ -10,6 +11,7 @@ import type { MessageKey } from "./en";
 
 export const de: Record<MessageKey, string> = {
   ...admin,
+  ...chat,
   ...common,
   ...discussion,
   ...identity,
