@@ -16,17 +16,20 @@ import {
   type teamsPayload,
 } from "../../app/domain/chat/payloads.server";
 import { sendTestMessage } from "../../app/domain/chat/posting.server";
+import { grantRole } from "../../app/domain/identity/permissions.server";
 import { listOutbox } from "../../app/platform/mail/outbox.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
+import * as chatRoute from "../../app/routes/admin.chat";
 import { backoffMs, deliverDuePosts, MAX_ATTEMPTS } from "../../app/server/mail-sender.server";
 import { getDb } from "../../db/client";
 import { auditLog, chatChannels, outbox } from "../../db/schema";
 import { answeredPetition } from "../support/answered-petition";
 import { startChatReceiver } from "../support/chat-receiver";
 import { refused } from "../support/comments";
-import { makeCompany } from "../support/petition-fixtures";
+import { callRoute } from "../support/fixtures";
+import { makeCompany, userByEmail } from "../support/petition-fixtures";
 
 /**
  * Company chat: public events posted to Slack and Teams channels through the outbox, each payload in
@@ -312,5 +315,70 @@ describe("company chat", () => {
       .all()
       .map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(["chat.channel.update", "chat.channel.remove"]));
+  });
+});
+
+describe("the admin's company chat page", () => {
+  it("is an admin's: a colleague is refused and nothing is stored", async () => {
+    const before = getDb().select().from(chatChannels).all().length;
+    const response = await callRoute(
+      chatRoute,
+      "action",
+      company.member(20),
+      "/admin/chat",
+      {},
+      {
+        intent: "add",
+        name: "#mine",
+        kind: "slack",
+        webhookUrl: "https://hooks.slack.com/services/T/B/x",
+      },
+    );
+    expect(response.status).toBe(403);
+    expect(getDb().select().from(chatChannels).all().length).toBe(before);
+  });
+
+  it("answers a plain-http or scheme-less address with 400 and the field's words, and connects an https one", async () => {
+    grantRole(company.member(21).id, "admin", CLI_ACTOR);
+    const admin = userByEmail(company.member(21).email);
+    const before = getDb().select().from(chatChannels).all().length;
+    const refusedAnswer = await callRoute(
+      chatRoute,
+      "action",
+      admin,
+      "/admin/chat",
+      {},
+      {
+        intent: "add",
+        name: "#bad",
+        kind: "teams",
+        webhookUrl: "file:///etc/passwd",
+        events: "petition.opened",
+      },
+    );
+    expect(refusedAnswer.status).toBe(400);
+    expect(JSON.stringify(await refusedAnswer.json())).toContain("must start with https://");
+    expect(getDb().select().from(chatChannels).all().length).toBe(before);
+    const added = await callRoute(
+      chatRoute,
+      "action",
+      admin,
+      "/admin/chat",
+      {},
+      {
+        intent: "add",
+        name: "#good",
+        kind: "teams",
+        webhookUrl: "https://example.webhook.office.com/workflows/secret-path?sig=secret-sig-value",
+        events: "petition.opened",
+      },
+    );
+    expect(added.status).toBe(302);
+    const page = await callRoute(chatRoute, "loader", admin, "/admin/chat", {});
+    const text = JSON.stringify(await page.json());
+    expect(text).toContain("#good");
+    expect(text).toContain("https://example.webhook.office.com/…");
+    expect(text).not.toContain("secret-path");
+    expect(text).not.toContain("secret-sig-value");
   });
 });
