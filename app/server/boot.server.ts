@@ -122,7 +122,7 @@ export function startJobs(): () => Promise<void> {
   } catch (error) {
     console.error(`renewing addresses: ${errorForLog(error)}`);
   }
-  const stopMail = startMailSender(config.smtpUrl);
+  const stopMail = startMailSender(config.smtpUrl, config.chatPosts);
   const stopBackups = config.backups ? startBackupSchedule(config.backups) : async () => {};
   const sweep = setInterval(() => {
     deleteExpiredSessions();

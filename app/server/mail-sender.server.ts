@@ -200,8 +200,12 @@ export function fullDiskPauseMs(times: number): number {
  * failing messages: a claim or an update that cannot be stored changes nothing (SQLite rolls it back),
  * so the message stays as it was — queued, or claimed until its lease ends — and is tried later.
  */
-export function startMailSender(smtpUrl: string | null, intervalMs = 2_000): () => Promise<void> {
-  // Without SMTP_URL emails wait (or the dev mailbox shows them); chat posts go out either way.
+export function startMailSender(
+  smtpUrl: string | null,
+  chatPosts = true,
+  intervalMs = 2_000,
+): () => Promise<void> {
+  // Without SMTP_URL emails wait (or the dev mailbox shows them); chat posts go unless CHAT_POSTS=0.
   const transport = smtpUrl ? createSmtpTransport(smtpUrl) : null;
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
@@ -213,7 +217,7 @@ export function startMailSender(smtpUrl: string | null, intervalMs = 2_000): () 
     busy = true;
     const shouldStop = () => stopping;
     running = (transport ? deliverDueMail(transport, { shouldStop }) : Promise.resolve())
-      .then(() => deliverDuePosts({ shouldStop }))
+      .then(() => (chatPosts ? deliverDuePosts({ shouldStop }) : undefined))
       .then(() => {
         fullTimes = 0;
       })
