@@ -49,6 +49,8 @@ export type Config = {
    */
   ipHashKey: string | null;
   smtpUrl: string | null;
+  /** Whether posts to company chat are delivered (CHAT_POSTS, on unless 0). */
+  chatPosts: boolean;
   mailFrom: string;
   allowedEmailDomains: string[];
   adminEmails: string[];
@@ -126,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: values.SESSION_SECRET ?? persistedSessionSecret(dataDir),
     ipHashKey: values.IP_HASH_KEY ?? null,
     smtpUrl: values.SMTP_URL ? values.SMTP_URL : null,
+    chatPosts: values.CHAT_POSTS !== "0",
     mailFrom: values.MAIL_FROM,
     allowedEmailDomains: values.ALLOWED_EMAIL_DOMAINS,
     adminEmails: values.ADMIN_EMAILS,

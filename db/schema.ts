@@ -18,6 +18,7 @@ import {
   REMINDER_KINDS,
   STANCES,
 } from "../app/vocabulary/announcements";
+import { CHAT_KINDS, type ChatEvent } from "../app/vocabulary/chat";
 import { COMMENT_SUBJECT_TYPES, REPORT_REASONS, REPORT_RESOLUTIONS } from "../app/vocabulary/comments";
 import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
 import { FEEDBACK_STATUSES } from "../app/vocabulary/feedback";
@@ -335,6 +336,11 @@ export const outbox = sqliteTable(
      * emails by kind says nothing about who wrote what.
      */
     withheld: integer("withheld", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Set for a post to a company chat channel (Slack, Teams) rather than an email: the sender POSTs
+     * `text_body` (the JSON payload) to the channel's webhook; `to_address` holds the channel's name.
+     */
+    chatChannelId: integer("chat_channel_id"),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at"),
   },
@@ -345,6 +351,21 @@ export const outbox = sqliteTable(
     index("outbox_petition_idx").on(t.petitionId, t.kind, t.status).where(sql`petition_id is not null`),
   ],
 );
+
+/**
+ * Company chat channels (Slack incoming webhooks, Teams Workflows webhooks) and the public events each
+ * is sent. The webhook address is a secret (whoever holds it posts to the channel): it is stored sealed
+ * with a key derived from the session secret, and pages show only `webhook_hint` (its host).
+ */
+export const chatChannels = sqliteTable("chat_channels", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: CHAT_KINDS }).notNull(),
+  webhookSealed: text("webhook_sealed").notNull(),
+  webhookHint: text("webhook_hint").notNull(),
+  events: text("events", { mode: "json" }).$type<ChatEvent[]>().notNull(),
+  createdAt: createdAt(),
+});
 
 /** Site-wide settings an admin can change (co-sponsors needed, default closing period, …). */
 export const siteSettings = sqliteTable("site_settings", {

@@ -220,6 +220,8 @@ export const envSchema = z.object({
   TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
   DEV_MAILBOX: z.enum(["0", "1"], { message: "must be 0 (off) or 1" }).optional(),
   DEV_MAILBOX_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // 0 holds posts to company chat in the outbox (docs/chat.md), as emails wait without SMTP_URL.
+  CHAT_POSTS: z.enum(["0", "1"], { message: "must be 0 (held) or 1" }).optional(),
   // The transparency log (docs/transparency-log.md): its name, and the witnesses whose cosignatures
   // browsers require before they trust a signing key.
   LOG_ORIGIN: z

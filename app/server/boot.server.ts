@@ -101,7 +101,7 @@ export async function runScheduledJobs(jobs = SCHEDULED_JOBS): Promise<void> {
 const globalForBoot = globalThis as typeof globalThis & { __undersignedStop?: () => Promise<void> };
 
 /**
- * Starts the background jobs: the mail sender (with SMTP_URL), the hourly session sweeper, the minute
+ * Starts the background jobs: the outbox sender (emails with SMTP_URL, chat posts always), the hourly session sweeper, the minute
  * scheduler (petitions close on their date, scheduled announcements publish, signer emails of
  * published ones are queued in batches, leadership is reminded of due responses) and scheduled
  * backups (with BACKUP_DIR). Under `npm start` exactly one worker runs them, the one the primary
@@ -122,7 +122,7 @@ export function startJobs(): () => Promise<void> {
   } catch (error) {
     console.error(`renewing addresses: ${errorForLog(error)}`);
   }
-  const stopMail = config.smtpUrl ? startMailSender(config.smtpUrl) : async () => {};
+  const stopMail = startMailSender(config.smtpUrl, config.chatPosts);
   const stopBackups = config.backups ? startBackupSchedule(config.backups) : async () => {};
   const sweep = setInterval(() => {
     deleteExpiredSessions();

@@ -1,8 +1,9 @@
-import { and, eq, lte, or } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, or, type SQL } from "drizzle-orm";
 import nodemailer, { type Transporter } from "nodemailer";
 import { getDb } from "../../db/client";
 import { outbox, people } from "../../db/schema";
 import { getConfig } from "../config.server";
+import { deliverChatPost } from "../domain/chat/delivery.server";
 import {
   discardSignInLinks,
   dropUndeliverableSignInLinks,
@@ -32,26 +33,75 @@ export function createSmtpTransport(smtpUrl: string): Transporter {
   return nodemailer.createTransport(smtpUrl);
 }
 
+type OutboxRow = typeof outbox.$inferSelect;
+type DeliverOptions = { now?: () => number; limit?: number; shouldStop?: () => boolean };
+
 /**
- * Delivers every due message once. A message is claimed (queued → sending) with a compare-and-set
- * before it is handed to SMTP, so two senders never deliver the same row; failures go back to
- * queued with exponential backoff until MAX_ATTEMPTS, then to failed.
+ * Delivers every due email once (chat posts have their own loop, deliverDuePosts). See deliverDue.
  */
 export async function deliverDueMail(
   transport: Transporter,
-  options: { now?: () => number; limit?: number; shouldStop?: () => boolean } = {},
+  options: DeliverOptions = {},
+): Promise<{ sent: number; failed: number }> {
+  const from = getConfig().mailFrom;
+  dropUndeliverableSignInLinks();
+  return deliverDue(isNull(outbox.chatChannelId), options, async (message) => {
+    // A sign-in link is queued for any address asked for (the same work either way: no enumeration by
+    // timing); it goes only to an address that may sign in, and is dropped here for any other.
+    if (message.kind === "sign-in" && !signInLinkDeliverable(message.toAddress)) {
+      getDb().delete(outbox).where(eq(outbox.id, message.id)).run();
+      discardSignInLinks(message.toAddress);
+      return "discarded";
+    }
+    // Decided now, not when queued (ADR 0032): an email to a hidden recipient is always queued, so
+    // whether it goes shows nowhere. One that goes to nobody — a stand-in, or a person now inactive or
+    // opted out — is dropped here and recorded exactly as a delivery; it still costs a connection to
+    // the SMTP server (verify), so an outage fails it like the others instead of setting it apart.
+    if (message.withheld || !stillWanted(message)) await transport.verify();
+    else
+      await transport.sendMail({
+        from,
+        to: message.toAddress,
+        subject: message.subject,
+        text: message.textBody,
+        html: message.htmlBody,
+        messageId: message.messageId,
+        headers: message.headers ?? undefined,
+        // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
+        textEncoding: "base64",
+      });
+    return "delivered";
+  });
+}
+
+/** Delivers every due post to a company chat channel once: an HTTP POST each (see deliverDue). */
+export function deliverDuePosts(options: DeliverOptions = {}): Promise<{ sent: number; failed: number }> {
+  return deliverDue(isNotNull(outbox.chatChannelId), options, async (message) => {
+    await deliverChatPost(message);
+    return "delivered";
+  });
+}
+
+/**
+ * Delivers every due outbox message of one sort once. A message is claimed (queued → sending) with a
+ * compare-and-set before it is handed over, so two senders never deliver the same row; failures go
+ * back to queued with exponential backoff until MAX_ATTEMPTS, then to failed.
+ */
+async function deliverDue(
+  sort: SQL,
+  options: DeliverOptions,
+  deliver: (message: OutboxRow) => Promise<"delivered" | "discarded">,
 ): Promise<{ sent: number; failed: number }> {
   const db = getDb();
   const now = options.now ?? Date.now;
-  const from = getConfig().mailFrom;
   let sent = 0;
   let failed = 0;
-  dropUndeliverableSignInLinks();
   for (let i = 0; i < (options.limit ?? 100); i++) {
     // A safe point: between messages, never with one claimed and unsent.
     if (options.shouldStop?.()) break;
     const claimedAt = now();
     const isDue = and(
+      sort,
       or(eq(outbox.status, "queued"), eq(outbox.status, "sending")),
       lte(outbox.nextAttemptAt, new Date(claimedAt)),
     );
@@ -83,35 +133,11 @@ export async function deliverDueMail(
       { behavior: "immediate" },
     );
     if (!message) break;
-    // A sign-in link is queued for any address asked for (the same work either way: no enumeration by
-    // timing); it goes only to an address that may sign in, and is dropped here for any other.
-    if (message.kind === "sign-in" && !signInLinkDeliverable(message.toAddress)) {
-      db.delete(outbox).where(eq(outbox.id, message.id)).run();
-      discardSignInLinks(message.toAddress);
-      continue;
-    }
-    // Decided now, not when queued (ADR 0032): an email to a hidden recipient is always queued, so
-    // whether it goes shows nowhere. One that goes to nobody — a stand-in, or a person now inactive or
-    // opted out — is dropped here and recorded exactly as a delivery; it still costs a connection to
-    // the SMTP server (verify), so an outage fails it like the others instead of setting it apart.
-    const dropped = message.withheld || !stillWanted(message);
     let error: unknown = null;
     try {
-      if (dropped) await transport.verify();
-      else
-        await transport.sendMail({
-          from,
-          to: message.toAddress,
-          subject: message.subject,
-          text: message.textBody,
-          html: message.htmlBody,
-          messageId: message.messageId,
-          headers: message.headers ?? undefined,
-          // Base64 keeps long links intact; quoted-printable soft breaks split them in some clients.
-          textEncoding: "base64",
-        });
+      if ((await deliver(message)) === "discarded") continue;
     } catch (refusal) {
-      error = refusal ?? new Error("SMTP failed");
+      error = refusal ?? new Error("delivery failed");
     }
     if (error === null) {
       // Delivered. Should this update fail (a full disk, a lock held too long), the error stops the
@@ -169,13 +195,18 @@ export function fullDiskPauseMs(times: number): number {
 }
 
 /**
- * The sender loop in the process that runs the background jobs. Returns a function that stops it at
+ * The sender loop (emails with SMTP_URL, chat posts always) in the process that runs the background jobs. Returns a function that stops it at
  * a safe point (after the message in flight, if any). With the disk full it backs off instead of
  * failing messages: a claim or an update that cannot be stored changes nothing (SQLite rolls it back),
  * so the message stays as it was — queued, or claimed until its lease ends — and is tried later.
  */
-export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Promise<void> {
-  const transport = createSmtpTransport(smtpUrl);
+export function startMailSender(
+  smtpUrl: string | null,
+  chatPosts = true,
+  intervalMs = 2_000,
+): () => Promise<void> {
+  // Without SMTP_URL emails wait (or the dev mailbox shows them); chat posts go unless CHAT_POSTS=0.
+  const transport = smtpUrl ? createSmtpTransport(smtpUrl) : null;
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
   let stopping = false;
@@ -184,7 +215,9 @@ export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Prom
   const timer = setInterval(() => {
     if (busy || stopping || Date.now() < pausedUntil) return;
     busy = true;
-    running = deliverDueMail(transport, { shouldStop: () => stopping })
+    const shouldStop = () => stopping;
+    running = (transport ? deliverDueMail(transport, { shouldStop }) : Promise.resolve())
+      .then(() => (chatPosts ? deliverDuePosts({ shouldStop }) : undefined))
       .then(() => {
         fullTimes = 0;
       })
@@ -206,6 +239,6 @@ export function startMailSender(smtpUrl: string, intervalMs = 2_000): () => Prom
     stopping = true;
     clearInterval(timer);
     await running;
-    transport.close();
+    transport?.close();
   };
 }

@@ -116,6 +116,12 @@ export const MAIL_KINDS = {
     labelKey: "admin.mailKind.feedbackReply",
     hidesRecipient: true,
   },
+  // Not an email: a post to a company chat channel (its "recipient" is the channel's name).
+  "chat.post": {
+    label: "Posts to company chat",
+    labelKey: "chat.mailKind.post",
+    hidesRecipient: false,
+  },
 } as const satisfies Record<string, { label: string; labelKey: string; hidesRecipient: boolean }>;
 export type MailKind = keyof typeof MAIL_KINDS;
 export const MAIL_KIND_NAMES = Object.keys(MAIL_KINDS) as [MailKind, ...MailKind[]];

@@ -47,6 +47,11 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
     intents: ["preview", "confirm"],
     fields: ["intent", "file", "deactivateMissing", "pendingId"],
   },
+  {
+    file: "admin.chat.tsx",
+    intents: ["add", "update", "remove", "test"],
+    fields: ["intent", "id", "name", "kind", "webhookUrl", "events"],
+  },
   { file: "auth.saml.acs.tsx", intents: [""], fields: ["SAMLResponse", "RelayState"] },
   { file: "admin.outbox.tsx", intents: ["retry", "retry-hidden"], fields: ["id", "kind", "day"] },
   {

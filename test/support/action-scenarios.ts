@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server";
+import { addChatChannel } from "../../app/domain/chat/channels.server";
 import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { previewDirectoryImport } from "../../app/domain/people/directory-import.server";
@@ -9,6 +10,7 @@ import { transitionPetition } from "../../app/domain/petitions/lifecycle.server"
 import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
 import { emailPreferences, unsubscribeToken } from "../../app/platform/mail/email-preferences.server";
+import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../app/platform/site/settings.server";
 import { EMAIL_TOPICS } from "../../app/vocabulary/email-topics";
@@ -102,7 +104,47 @@ function onFreshPetition(
   };
 }
 
+/** A chat channel to act on; its address never resolves (.invalid), so nothing leaves the machine. */
+const chatChannel = () =>
+  addChatChannel(
+    { name: "#scenario", kind: "slack", webhookUrl: "https://chat.invalid/hook", events: [] },
+    CLI_ACTOR,
+  );
+
 const FORM_SCENARIOS: Scenario[] = [
+  {
+    route: "admin.chat.tsx",
+    intent: "add",
+    target: "a new Slack channel",
+    allowed: "admin",
+    prepare(world, actor) {
+      return {
+        path: actionPath(this.route),
+        body: {
+          intent: "add",
+          name: "#new",
+          kind: "slack",
+          webhookUrl: "https://chat.invalid/new",
+          events: "petition.opened",
+        },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  ...(["update", "remove", "test"] as const).map(
+    (intent): Scenario => ({
+      route: "admin.chat.tsx",
+      intent,
+      target: "a connected chat channel",
+      allowed: "admin",
+      prepare(world, actor) {
+        const id = String(chatChannel());
+        const body: Record<string, string> =
+          intent === "update" ? { intent, id, name: "#renamed", events: "memo.answered" } : { intent, id };
+        return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
+      },
+    }),
+  ),
   {
     route: "admin.backups.tsx",
     intent: "backup",

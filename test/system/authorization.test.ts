@@ -32,6 +32,10 @@ type Row = [Expected, Expected, Expected, Expected, Expected, Expected, Expected
 const MATRIX: Record<string, Row> = {
   //                                              out  staff other mod  lead admin owner
   "admin.backups#backup": /*                   */ [IN, 403, 403, 403, 403, OK],
+  "admin.chat#add": /*                         */ [IN, 403, 403, 403, 403, OK],
+  "admin.chat#update": /*                      */ [IN, 403, 403, 403, 403, OK],
+  "admin.chat#remove": /*                      */ [IN, 403, 403, 403, 403, OK],
+  "admin.chat#test": /*                        */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#preview": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#confirm": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.outbox#retry": /*                     */ [IN, 403, 403, 403, 403, OK],

@@ -5,9 +5,11 @@ import { say } from "../../platform/said";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, startOfDay } from "../../platform/time";
 import type { CommitmentStatus } from "../../vocabulary/announcements";
+import { chatCommitmentChanged } from "../chat/events.server";
 import type { User } from "../identity/sessions.server";
 import {
   AnnouncementError,
+  announcementUrl,
   requireAnnouncement,
   requireAuthor,
   requireOwnOrOnBehalf,
@@ -75,6 +77,14 @@ export function updateCommitment(
           at: new Date(now),
         })
         .run();
+      if (commitment.status !== update.status)
+        chatCommitmentChanged(
+          tx,
+          { title: announcement.title, url: announcementUrl(announcement.slug) },
+          commitment,
+          update.status,
+          now,
+        );
       recordAudit(
         tx,
         actorOf(user),

@@ -23,6 +23,7 @@ import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from "../../platform/s
 import { absoluteUrl } from "../../platform/site/addresses.server";
 import type { ProxyAct, Stance } from "../../vocabulary/announcements";
 import { newAddress } from "../addresses/addresses.server";
+import { chatMemoAnswered } from "../chat/events.server";
 import { can, rolesOf } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { organizerRecipients } from "../petitions/organizers.server";
@@ -343,6 +344,21 @@ export function publishAnnouncement(
         .returning()
         .get();
       notifyOrganizers(tx, published, responses, now);
+      for (const response of responses) {
+        const petition = tx
+          .select({ title: petitions.title })
+          .from(petitions)
+          .where(eq(petitions.id, response.petitionId))
+          .get();
+        if (petition)
+          chatMemoAnswered(
+            tx,
+            { title: published.title, url: announcementUrl(published.slug) },
+            petition,
+            response.stance,
+            now,
+          );
+      }
       recordAudit(
         tx,
         actor,

@@ -13,6 +13,7 @@ import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
 import type { PetitionState } from "../../vocabulary/petitions";
+import { chatPetitionOpened } from "../chat/events.server";
 import type { User } from "../identity/sessions.server";
 import type { Transition } from "./forms";
 import { countingCoSponsors, organizerRecipients, stakeIds } from "./organizers.server";
@@ -164,6 +165,7 @@ export function transitionPetition(
         },
       );
       notifyTransition(tx, updated, petition.state, now);
+      if (updated.state === "open" && petition.state !== "open") chatPetitionOpened(tx, updated, now);
       return updated;
     },
     { behavior: "immediate" },

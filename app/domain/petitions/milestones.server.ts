@@ -9,7 +9,9 @@ import { type Recipient, wordsForRecipient } from "../../platform/mail/recipient
 import { petitionUrl } from "../../platform/site/addresses.server";
 import { DAY_MS } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
+import { chatMilestoneReached } from "../chat/events.server";
 import { organizerRecipients } from "./organizers.server";
+import { isPublic } from "./rights.server";
 
 /**
  * Records every milestone the count has now reached, exactly once, with the time of the signature
@@ -46,6 +48,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
       .where(and(eq(milestones.id, milestone.id), isNull(milestones.reachedAt)))
       .run();
     if (!recorded.changes) continue;
+    if (isPublic(petition)) chatMilestoneReached(tx, petition, milestone.threshold, at.getTime());
     // Each email in its recipient's language, the due moment in their zone (wordsForRecipient).
     const mail = (
       to: Recipient & { email: string },

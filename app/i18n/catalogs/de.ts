@@ -1,4 +1,5 @@
 import admin from "./de/admin.json";
+import chat from "./de/chat.json";
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
@@ -11,6 +12,7 @@ import type { MessageKey } from "./en";
 
 export const de: Record<MessageKey, string> = {
   ...admin,
+  ...chat,
   ...common,
   ...discussion,
   ...identity,

@@ -1,6 +1,7 @@
 // The source catalog: every key the code may use is a key here. One JSON file per part of the
 // product, so parallel work on two parts never edits the same file.
 import admin from "./en/admin.json";
+import chat from "./en/chat.json";
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
@@ -12,6 +13,7 @@ import signing from "./en/signing.json";
 
 export const en = {
   ...admin,
+  ...chat,
   ...common,
   ...discussion,
   ...identity,

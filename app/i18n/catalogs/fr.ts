@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en";
 import admin from "./fr/admin.json";
+import chat from "./fr/chat.json";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
@@ -11,6 +12,7 @@ import signing from "./fr/signing.json";
 
 export const fr: Record<MessageKey, string> = {
   ...admin,
+  ...chat,
   ...common,
   ...discussion,
   ...identity,

@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en";
 import admin from "./ja/admin.json";
+import chat from "./ja/chat.json";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
@@ -11,6 +12,7 @@ import signing from "./ja/signing.json";
 
 export const ja: Record<MessageKey, string> = {
   ...admin,
+  ...chat,
   ...common,
   ...discussion,
   ...identity,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../../../db/client";
 import { getDb } from "../../../db/client";
 import { outbox } from "../../../db/schema";
@@ -260,11 +260,11 @@ export function hiddenMailCounts(now = Date.now()): HiddenMailCount[] {
  * port): the newest messages with their bodies.
  */
 export function listDevMailbox(limit = 50) {
-  // Stand-ins (withheld) go to nobody: nothing to read.
+  // Stand-ins (withheld) go to nobody: nothing to read; chat posts are not emails.
   return getDb()
     .select()
     .from(outbox)
-    .where(eq(outbox.withheld, false))
+    .where(and(eq(outbox.withheld, false), isNull(outbox.chatChannelId)))
     .orderBy(desc(outbox.id))
     .limit(limit)
     .all();
@@ -274,6 +274,6 @@ export function getDevMailboxMessage(id: number) {
   return getDb()
     .select()
     .from(outbox)
-    .where(and(eq(outbox.id, id), eq(outbox.withheld, false)))
+    .where(and(eq(outbox.id, id), eq(outbox.withheld, false), isNull(outbox.chatChannelId)))
     .get();
 }
