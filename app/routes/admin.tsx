@@ -35,6 +35,9 @@ export default function AdminLayout() {
             <NavLink to="/admin/outbox">{t("admin.nav.outbox")}</NavLink>
           </li>
           <li>
+            <NavLink to="/admin/erasures">{t("my-data.admin.nav")}</NavLink>
+          </li>
+          <li>
             <NavLink to="/admin/backups">{t("admin.nav.backups")}</NavLink>
           </li>
           <li>

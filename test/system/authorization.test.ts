@@ -32,6 +32,7 @@ type Row = [Expected, Expected, Expected, Expected, Expected, Expected, Expected
 const MATRIX: Record<string, Row> = {
   //                                              out  staff other mod  lead admin owner
   "admin.backups#backup": /*                   */ [IN, 403, 403, 403, 403, OK],
+  "admin.erasures#erase": /*                   */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#preview": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#confirm": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.outbox#retry": /*                     */ [IN, 403, 403, 403, 403, OK],
@@ -128,6 +129,7 @@ const MATRIX: Record<string, Row> = {
   "policies.$slug.feedback#untag": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.$slug.feedback#reply": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.new": /*                           */ [IN, 403, 403, 403, OK, OK],
+  "my.data#request-erasure": /*               */ [IN, OK, OK, OK, OK, OK],
   "settings#email": /*                        */ [IN, OK, OK, OK, OK, OK],
   "settings#reader": /*                       */ [IN, OK, OK, OK, OK, OK],
   // Sign-in, its link, sign-out and unsubscribe links act for whoever holds the link or the cookie.
