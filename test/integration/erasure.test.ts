@@ -1,8 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { fetchToken } from "../../app/demo/anonymous-signer.server";
+import { loadComment } from "../../app/domain/discussion/thread.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
+import { listPublicSigners } from "../../app/domain/petitions/counts.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
@@ -122,6 +124,11 @@ describe("erasure, asked for by the person and carried out by an admin", () => {
     expect(signatureOn(stillOpen.id)?.withdrawnAt).not.toBeNull();
     expect(signatureOn(closed.id)?.withdrawnAt).toBeNull();
     expect(db.select().from(comments).where(eq(comments.id, commentId)).get()?.authorId).toBe(person.id);
+    // What is kept names nobody: a former colleague, with no department.
+    expect(listPublicSigners(closed.id, 1).signers).toEqual([
+      expect.objectContaining({ name: null, department: null, former: true }),
+    ]);
+    expect(loadComment(commentId, company.member(1))?.comment).toMatchObject({ authorFormer: true });
 
     for (const petition of [stillOpen, signedAnonymously, closed]) {
       expect(verifyLedger(petition.id), `ledger of ${petition.title}`).toMatchObject({ ok: true });
