@@ -44,11 +44,6 @@ const at = new Date(T);
 const open = openPetition(company, "A petition others organize");
 const second = openPetition(company, "A second petition others organize");
 const theirs = await post(open.id, other, "Someone else's comment");
-const thread = db
-  .select()
-  .from(schema.commentThreads)
-  .where(eq(schema.commentThreads.subjectId, open.id))
-  .get();
 const policy = db
   .insert(schema.policies)
   .values({ slug: "a-planted-policy", title: "A planted policy", summary: "s" })
