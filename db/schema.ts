@@ -96,6 +96,10 @@ export const people = sqliteTable(
     locale: text("locale"),
     /** The time zone the person chose (IANA); null follows their browser, then the company's. */
     timeZone: text("time_zone"),
+    /** The person asked to be erased (GDPR Art. 17): an admin reviews it (people/erasure.server.ts). */
+    erasureRequestedAt: timestamp("erasure_requested_at"),
+    /** Erased: the row stays, emptied, so what is kept (docs/privacy.md) shows "a former colleague". */
+    erasedAt: timestamp("erased_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -1185,6 +1189,25 @@ export const tokenIssuance = sqliteTable(
     blindedHash: blob("blinded_hash", { mode: "buffer" }),
   },
   (t) => [primaryKey({ columns: [t.scope, t.personId] })],
+);
+
+/**
+ * An erased person's token issuance rows for scopes still issuing (docs/privacy.md): kept so that an
+ * account made again for the same address is not issued a second token, and keyed by a SHA-256 of the
+ * scope and that address, not by a person, so nothing joins them to the erased row or to each other.
+ * Deleted with the scope's other issuance rows when its key is retired.
+ */
+export const erasedTokenIssuance = sqliteTable(
+  "erased_token_issuance",
+  {
+    scope: text("scope").notNull(),
+    holder: text("holder").notNull(),
+    /** The day, never finer. */
+    issuedOn: timestamp("issued_on").notNull(),
+    /** As token_issuance.blinded_hash: null when the person signed publicly without a token. */
+    blindedHash: blob("blinded_hash", { mode: "buffer" }),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.holder] })],
 );
 
 /**

@@ -38,6 +38,9 @@ export default function AdminLayout() {
             <NavLink to="/admin/chat">{t("chat.admin.nav")}</NavLink>
           </li>
           <li>
+            <NavLink to="/admin/erasures">{t("my-data.admin.nav")}</NavLink>
+          </li>
+          <li>
             <NavLink to="/admin/backups">{t("admin.nav.backups")}</NavLink>
           </li>
           <li>

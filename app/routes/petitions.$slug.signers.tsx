@@ -71,7 +71,7 @@ export default function Signers() {
               {data.signers.map((s, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows of one page never reorder
                 <tr key={i}>
-                  <td>{s.name ?? t("petition.aColleague")}</td>
+                  <td>{s.former ? t("my-data.formerColleague") : (s.name ?? t("petition.aColleague"))}</td>
                   <td>{s.department ?? t("common.time.none")}</td>
                   {/* Kept to the UTC day it was signed on: a time would say more than a signer chose to. */}
                   <td>{format.utcDay(s.signedOn)}</td>

@@ -2,7 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, SelectField, useActionResultFor } from "../components/forms";
 import { offeredTimeZones, setReaderPreferences } from "../domain/people/reader-preferences.server";
@@ -121,6 +121,9 @@ export default function Settings() {
         </fieldset>
         <button type="submit">{t("identity.settings.email.save")}</button>
       </Form>
+      <p>
+        <Link to="/my/data">{t("my-data.title")}</Link>
+      </p>
     </div>
   );
 }

@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = [
   "person.activate",
   "person.deactivate",
   "person.email-change",
+  "person.erasure-requested",
+  "person.erased",
   "petition.submit",
   "petition.co-sponsor",
   "petition.co-sponsor.drop",

@@ -42,6 +42,7 @@ export const TRANSITION_STEPS: readonly string[] = transitionSchema.options.map(
 
 export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "admin.backups.tsx", intents: ["backup"], fields: ["intent"] },
+  { file: "admin.erasures.tsx", intents: ["erase"], fields: ["intent", "personId", "confirm"] },
   {
     file: "admin.directory.tsx",
     intents: ["preview", "confirm"],
@@ -165,6 +166,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "scim.v2.Users._index.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.[.]search.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users.[.]search.ts", intents: [""], fields: [], api: "scim" },
+  { file: "my.data.tsx", intents: ["request-erasure"], fields: ["intent"] },
   { file: "settings.tsx", intents: ["email", "reader"], fields: [...EMAIL_TOPICS, "locale", "timeZone"] },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
   { file: "sign-in_.link.tsx", intents: ["confirm", "refuse"], fields: ["token"] },

@@ -4,6 +4,7 @@ import { addChatChannel } from "../../app/domain/chat/channels.server";
 import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { previewDirectoryImport } from "../../app/domain/people/directory-import.server";
+import { requestErasure } from "../../app/domain/people/erasure.server";
 import { holdScimChange } from "../../app/domain/people/scim-held-changes.server";
 import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
@@ -206,6 +207,21 @@ const FORM_SCENARIOS: Scenario[] = [
       return {
         path: actionPath(this.route),
         body: { intent: "retry-hidden", ...world.make.failedHiddenEmail() },
+        person: actorPerson(world, actor),
+      };
+    },
+  },
+  {
+    route: "admin.erasures.tsx",
+    intent: "erase",
+    target: "another person's erasure request, confirmed",
+    allowed: "admin",
+    prepare(world, actor) {
+      const person = world.make.person();
+      requestErasure(person);
+      return {
+        path: actionPath(this.route),
+        body: { intent: "erase", personId: String(person.id), confirm: "on" },
         person: actorPerson(world, actor),
       };
     },
@@ -811,6 +827,19 @@ const FORM_SCENARIOS: Scenario[] = [
         body: { title: "Desk booking", summary: "How desks are booked.", ...POLICY_VERSION },
         person: actorPerson(world, actor),
       };
+    },
+  },
+  {
+    route: "my.data.tsx",
+    intent: "request-erasure",
+    target: "the actor's own erasure request",
+    allowed: "staff",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      // Not asked yet, whatever an earlier cell did: an allowed request is always a change.
+      if (person)
+        getDb().update(people).set({ erasureRequestedAt: null }).where(eq(people.id, person.id)).run();
+      return { path: actionPath(this.route), body: { intent: "request-erasure" }, person };
     },
   },
   {

@@ -36,6 +36,7 @@ const MATRIX: Record<string, Row> = {
   "admin.chat#update": /*                      */ [IN, 403, 403, 403, 403, OK],
   "admin.chat#remove": /*                      */ [IN, 403, 403, 403, 403, OK],
   "admin.chat#test": /*                        */ [IN, 403, 403, 403, 403, OK],
+  "admin.erasures#erase": /*                   */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#preview": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.directory#confirm": /*                */ [IN, 403, 403, 403, 403, OK],
   "admin.outbox#retry": /*                     */ [IN, 403, 403, 403, 403, OK],
@@ -132,6 +133,7 @@ const MATRIX: Record<string, Row> = {
   "policies.$slug.feedback#untag": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.$slug.feedback#reply": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.new": /*                           */ [IN, 403, 403, 403, OK, OK],
+  "my.data#request-erasure": /*               */ [IN, OK, OK, OK, OK, OK],
   "settings#email": /*                        */ [IN, OK, OK, OK, OK, OK],
   "settings#reader": /*                       */ [IN, OK, OK, OK, OK, OK],
   // Sign-in, its link, sign-out and unsubscribe links act for whoever holds the link or the cookie.

@@ -37,7 +37,9 @@ export function CommentItem({
   const author =
     comment.state === "deleted"
       ? t("discussion.comment.deletedAuthor")
-      : (comment.authorName ?? t("discussion.comment.anonymousAuthor"));
+      : comment.authorFormer
+        ? t("my-data.formerColleague")
+        : (comment.authorName ?? t("discussion.comment.anonymousAuthor"));
   // The comment the page was sent to (a new one, after posting) stands out: CSS :target on a full
   // page load, this class after a move in the browser (which :target does not follow). Read once
   // hydrated: the server never sees the fragment.

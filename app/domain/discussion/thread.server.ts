@@ -55,6 +55,7 @@ export type RawComment = {
   hidden_reason: string | null;
   held: number;
   author_name: string | null;
+  author_former: number | null;
   author_department: string | null;
   rt_id: number | null;
   rt_author_name: string | null;
@@ -67,6 +68,7 @@ export const SELECT_LIST = `c.id, c.parent_id, c.depth, c.author_id, c.anonymous
   c.reply_count, c.open_reports, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_by_id,
   c.hidden_reason, c.held,
   case when c.anonymous then null else coalesce(a.name, 'A colleague') end as author_name,
+  (not c.anonymous and a.erased_at is not null) as author_former,
   case when c.anonymous or a.name is null then null
     when exists (select 1 from people o where o.name = a.name and o.id <> a.id) then a.department
   end as author_department,
@@ -152,6 +154,8 @@ export type CommentView = {
   parentId: number | null;
   /** Null for anonymous comments: shown as "Verified colleague". */
   authorName: string | null;
+  /** The author was erased (docs/privacy.md): their named comment stays, shown as a former colleague. */
+  authorFormer: boolean;
   /**
    * The author's department, only when someone else has the same name (three colleagues named
    * "Ana Reyes" read alike otherwise); null for anonymous comments, whose authors it would narrow.
@@ -211,6 +215,7 @@ function toView(
     depth: row.depth,
     parentId: row.parent_id,
     authorName: state === "deleted" || !named ? null : row.author_name,
+    authorFormer: Boolean(row.author_former),
     authorDepartment: state === "deleted" || !named ? null : row.author_department,
     anonymous: Boolean(row.anonymous),
     official: state !== "deleted" && Boolean(row.official),

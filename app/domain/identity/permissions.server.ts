@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   "publish:announcement",
   "publish:policy",
   "view:obligations",
+  "erase:person",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,6 +44,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "publish:announcement",
     "publish:policy",
     "view:obligations",
+    "erase:person",
   ],
 };
 

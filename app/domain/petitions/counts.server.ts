@@ -138,6 +138,7 @@ export function listPublicSigners(petitionId: number, page: number) {
       // As it was when they signed, like the breakdowns.
       department: signatures.department,
       signedAt: signatures.createdAt,
+      erasedAt: people.erasedAt,
     })
     .from(signatures)
     .innerJoin(people, eq(people.id, signatures.personId))
@@ -149,7 +150,13 @@ export function listPublicSigners(petitionId: number, page: number) {
   const { publicCount, anonymousCount } = countByVisibility(petitionId);
   return {
     // The day only: exact times could be lined up with the ledger's.
-    signers: rows.map(({ signedAt, ...row }) => ({ ...row, signedOn: signedAt.toISOString().slice(0, 10) })),
+    // An erased colleague's kept signature names nothing, not even the department (docs/privacy.md).
+    signers: rows.map(({ signedAt, erasedAt, ...row }) => ({
+      ...row,
+      department: erasedAt ? null : row.department,
+      former: erasedAt !== null,
+      signedOn: signedAt.toISOString().slice(0, 10),
+    })),
     publicCount,
     anonymousCount,
     pageCount: Math.max(1, Math.ceil(publicCount / SIGNERS_PAGE_SIZE)),

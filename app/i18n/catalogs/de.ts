@@ -3,6 +3,7 @@ import chat from "./de/chat.json";
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
+import myData from "./de/my-data.json";
 import petition from "./de/petition.json";
 import policies from "./de/policies.json";
 import server from "./de/server.json";
@@ -16,6 +17,7 @@ export const de: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...myData,
   ...petition,
   ...policies,
   ...server,

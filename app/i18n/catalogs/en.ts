@@ -5,6 +5,7 @@ import chat from "./en/chat.json";
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
+import myData from "./en/my-data.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
 import server from "./en/server.json";
@@ -17,6 +18,7 @@ export const en = {
   ...common,
   ...discussion,
   ...identity,
+  ...myData,
   ...petition,
   ...policies,
   ...server,

@@ -4,6 +4,7 @@ import chat from "./fr/chat.json";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
+import myData from "./fr/my-data.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
 import server from "./fr/server.json";
@@ -16,6 +17,7 @@ export const fr: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...myData,
   ...petition,
   ...policies,
   ...server,

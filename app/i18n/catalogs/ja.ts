@@ -4,6 +4,7 @@ import chat from "./ja/chat.json";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
+import myData from "./ja/my-data.json";
 import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
 import server from "./ja/server.json";
@@ -16,6 +17,7 @@ export const ja: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...myData,
   ...petition,
   ...policies,
   ...server,

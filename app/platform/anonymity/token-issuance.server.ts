@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { type Executor, preparedStatements } from "../../../db/client";
-import { blindKeys, tokenIssuance } from "../../../db/schema";
+import { blindKeys, erasedTokenIssuance, tokenIssuance } from "../../../db/schema";
 import { Refusal, type RefusalStatus } from "../refusal";
 import { startOfDay } from "../time";
 import { logNewKey, logRetiredKey } from "../transparency/key-entries.server";
@@ -67,6 +67,7 @@ export function storeScopeKey(
  */
 export function retireScopeKey(exec: Executor, scope: string, now: number): ScopeKey | undefined {
   exec.delete(tokenIssuance).where(eq(tokenIssuance.scope, scope)).run();
+  exec.delete(erasedTokenIssuance).where(eq(erasedTokenIssuance.scope, scope)).run();
   const retired = exec
     .update(blindKeys)
     .set({ privateKey: null, retiredOn: new Date(startOfDay(now)) })
@@ -111,6 +112,19 @@ export function issuanceOf(_exec: Executor, scope: string, personId: number): Is
   return row ? { hash: row.blinded_hash } : null;
 }
 
+/**
+ * What an erased person's issuance row is kept under (erased_token_issuance): the scope and their
+ * address, hashed together, so an account made again for that address meets it and nothing else does.
+ */
+export const erasedHolderOf = (scope: string, email: string): string =>
+  createHash("sha256").update(`erased-issuance\n${scope}\n${email.toLowerCase()}`).digest("hex");
+
+/** Whether the scope's token was issued to an erased account of this person's address. */
+function issuedBeforeErasure(scope: string, personId: number): boolean {
+  const email = statements().email.get(personId)?.email;
+  return email !== undefined && Boolean(statements().erasedIssuance.get(scope, erasedHolderOf(scope, email)));
+}
+
 export const REFUSALS = {
   notOpen: () => new TokenRefusal("Anonymous signing has closed here.", 409, "not-open"),
   frozen: () =>
@@ -149,6 +163,8 @@ export function issuanceProblem(
   if (existing && existing.hash === null)
     return signedPubliclyHere(scope, personId) ? REFUSALS.signedPublicly() : REFUSALS.issuedOtherwise();
   if (existing?.hash && !existing.hash.equals(blindedHash)) return REFUSALS.issuedOtherwise();
+  // An account made again after its person was erased is not issued a second token (docs/privacy.md).
+  if (!existing && issuedBeforeErasure(scope, personId)) return REFUSALS.issuedOtherwise();
   return null;
 }
 
@@ -232,6 +248,10 @@ export function recordSigningWithoutToken(
 const statements = preparedStatements((db) => ({
   issuance: db.$client.prepare<[string, number], { blinded_hash: Buffer | null }>(
     "select blinded_hash from token_issuance where scope = ? and person_id = ?",
+  ),
+  email: db.$client.prepare<[number], { email: string }>("select email from people where id = ?"),
+  erasedIssuance: db.$client.prepare<[string, string], { n: number }>(
+    "select 1 as n from erased_token_issuance where scope = ? and holder = ?",
   ),
   publicSignature: db.$client.prepare<[number, number], { n: number }>(
     "select 1 as n from signatures where petition_id = ? and person_id = ? and visibility = 'public' limit 1",
