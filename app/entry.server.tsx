@@ -7,7 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
 import { CatalogProvider } from "./i18n/catalog-context";
-import { catalogFor } from "./i18n/catalogs.server";
+import { parsedCatalogFor } from "./i18n/catalogs.server";
 import { type AnyLocale, isLocale, isPseudoLocale, SOURCE_LOCALE } from "./i18n/locales";
 import { errorForLog } from "./platform/runtime/log-text";
 import { isStorageFull, noteStorageFull } from "./platform/runtime/storage.server";
@@ -63,7 +63,7 @@ export default function handleRequest(
     let abortTimer: NodeJS.Timeout | undefined;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <CatalogProvider value={{ locale, messages: catalogFor(locale) }}>
+        <CatalogProvider value={{ locale, messages: parsedCatalogFor(locale) }}>
           <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
         </CatalogProvider>
       </NonceProvider>,

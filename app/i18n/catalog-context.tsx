@@ -1,3 +1,4 @@
+import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { createContext, type ReactNode, useContext } from "react";
 import type { AnyLocale } from "./locales";
 
@@ -6,7 +7,11 @@ import type { AnyLocale } from "./locales";
  * from memory, the browser's loaded before hydration), so the root's IntlProvider has its words
  * without carrying them in any loader's data.
  */
-export type LoadedCatalog = { locale: AnyLocale; messages: Record<string, string> };
+export type LoadedCatalog = {
+  locale: AnyLocale;
+  /** The server's are parsed once (catalogs.server.ts); the browser parses the ones it shows. */
+  messages: Record<string, string> | Record<string, MessageFormatElement[]>;
+};
 const CatalogContext = createContext<LoadedCatalog>({ locale: "en", messages: {} });
 
 export function CatalogProvider({ value, children }: { value: LoadedCatalog; children: ReactNode }) {

@@ -1,3 +1,4 @@
+import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type { ReactNode } from "react";
 import { createIntl, createIntlCache, type IntlShape, useIntl } from "react-intl";
 import type { MessageKey } from "./catalogs/en";
@@ -43,7 +44,11 @@ export const formattingLocale = (locale: AnyLocale) => FORMATTING[locale];
 
 const cache = createIntlCache();
 /** Outside React (emails, refusals, feeds): the same words and formats for one locale and zone. */
-export function intlFor(locale: AnyLocale, timeZone: string, messages: Record<string, string>): IntlShape {
+export function intlFor(
+  locale: AnyLocale,
+  timeZone: string,
+  messages: Record<string, string> | Record<string, MessageFormatElement[]>,
+): IntlShape {
   return createIntl({ locale: formattingLocale(locale), timeZone, messages, onError: reportMissing }, cache);
 }
 
