@@ -76,7 +76,8 @@ export function petitionTimeline(
   }));
 }
 
-const said = ({ key, values = {} }: EventWords, { t, format }: { t: Translate; format: Formatter }) =>
+/** An event in a reader's words (dates as UTC days). */
+export const said = ({ key, values = {} }: EventWords, { t, format }: { t: Translate; format: Formatter }) =>
   t(
     key,
     Object.fromEntries(

@@ -2,6 +2,7 @@ import admin from "./de/admin.json";
 import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
+import notifications from "./de/notifications.json";
 import petition from "./de/petition.json";
 import policies from "./de/policies.json";
 import server from "./de/server.json";
@@ -13,6 +14,7 @@ export const de: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

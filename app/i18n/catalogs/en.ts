@@ -4,6 +4,7 @@ import admin from "./en/admin.json";
 import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
+import notifications from "./en/notifications.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
 import server from "./en/server.json";
@@ -14,6 +15,7 @@ export const en = {
   ...common,
   ...discussion,
   ...identity,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

@@ -3,6 +3,7 @@ import admin from "./fr/admin.json";
 import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
+import notifications from "./fr/notifications.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
 import server from "./fr/server.json";
@@ -13,6 +14,7 @@ export const fr: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

@@ -3,6 +3,7 @@ import admin from "./ja/admin.json";
 import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
+import notifications from "./ja/notifications.json";
 import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
 import server from "./ja/server.json";
@@ -13,6 +14,7 @@ export const ja: Record<MessageKey, string> = {
   ...common,
   ...discussion,
   ...identity,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,
