@@ -99,7 +99,7 @@ describe("notification emails over a simulated week", () => {
     const weeklies = received(weekly);
     expect(weeklies).toHaveLength(1);
     expect(weeklies[0]?.subject).toBe("Diese Woche bei den Petitionen, denen Sie folgen: 8 Neuigkeiten");
-    expect(weeklies[0]?.text.match(/„Quiet rooms on every floor“/g)).toHaveLength(8);
+    expect((weeklies[0]?.text ?? "").match(/„Quiet rooms on every floor“/g)).toHaveLength(8);
     // Following by choice (neither signer nor organizer): an email per event from the notifications.
     const followed = received(follower);
     expect(followed).toHaveLength(8);
