@@ -49,6 +49,24 @@ export type Notification = {
   reason: FollowReason;
 };
 
+/**
+ * An event's words as a page's data carries them: a day as YYYY-MM-DD (a UTC day, as the timeline
+ * writes it), so the words survive JSON to the browser.
+ */
+export const plainWords = ({ key, values }: PetitionEvent["words"]) => ({
+  key,
+  ...(values
+    ? {
+        values: Object.fromEntries(
+          Object.entries(values).map(([name, value]) => [
+            name,
+            value instanceof Date ? value.toISOString().slice(0, 10) : value,
+          ]),
+        ) as Record<string, string | number | boolean>,
+      }
+    : {}),
+});
+
 /** The news of what this person follows, in (since, until], oldest first. */
 export function newsFor(exec: Executor, personId: number, since: number, until: number): Notification[] {
   return followedPetitions(exec, personId)
@@ -92,7 +110,7 @@ export function notificationList(personId: number, now = Date.now()) {
   return news.map(({ key, at, event, petition, reason }) => ({
     key,
     on: dayOf(at),
-    words: event.words,
+    words: plainWords(event.words),
     kind: event.kind,
     href: event.href?.startsWith("#") ? petitionPath(petition.slug, event.href.slice(1)) : event.href,
     petition: { slug: petition.slug, title: petition.title },

@@ -193,3 +193,8 @@ export const unsubscribeHeaders = (url: string) => ({
   "List-Unsubscribe": `<${url}>`,
   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 });
+
+/** For a page: this person's cadence, and choosing it. */
+export const emailCadenceOf = (personId: number) => emailCadence(getDb(), personId);
+export const chooseEmailCadence = (personId: number, cadence: EmailCadence, now = Date.now()) =>
+  setEmailCadence(getDb(), personId, cadence, now);
