@@ -786,7 +786,8 @@ const FORM_SCENARIOS: Scenario[] = [
         const person = actorPerson(world, actor);
         const petition = world.make.petition("open");
         if (person) setFollowing(person.id, petition.id, true);
-        const body = intent === "read" ? { intent, key: `${petition.id}-opened` } : { intent };
+        const body: Record<string, string> = { intent };
+        if (intent === "read") body.key = `${petition.id}-opened`;
         return { path: actionPath(this.route), body, person };
       },
     }),
