@@ -114,13 +114,16 @@ export function HeaderNotificationsLink({ unread }: { unread: number }) {
   const onDevice = Array.isArray(news) ? deviceNotifications(news).filter((n) => n.unread).length : 0;
   const count = unread + onDevice;
   return (
-    <Link
-      to="/notifications"
-      className="header-notifications"
-      aria-label={count ? t("notifications.header.unread", { count }) : undefined}
-    >
+    <Link to="/notifications" className="header-notifications">
       {t("notifications.header.link")}
-      {count ? <span className="badge">{count}</span> : null}
+      {count ? (
+        <>
+          <span className="badge" aria-hidden="true">
+            {count}
+          </span>
+          <span className="sr-only">{t("notifications.header.unread", { count })}</span>
+        </>
+      ) : null}
     </Link>
   );
 }
