@@ -63,7 +63,8 @@ export function NotificationList({
           <p>
             {line.unread ? <span className="badge">{t("notifications.page.new")}</span> : null}{" "}
             <span className="muted">{format.utcDay(line.on)}</span>{" "}
-            <Link to={`/petitions/${line.petition.slug}`}>{line.petition.title}</Link>: {said(line.words)}
+            {/* A plain link: Remix would ask the server about a <Link>'s route, naming what this device follows. */}
+            <a href={`/petitions/${line.petition.slug}`}>{line.petition.title}</a>: {said(line.words)}
           </p>
           <p className="muted">{t(line.reasonKey)}</p>
           {line.unread ? (

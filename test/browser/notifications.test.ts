@@ -102,10 +102,13 @@ describe("following on this device only", { timeout: 200_000 }, () => {
       await page.goto(`${demo.app.baseUrl}/petitions/${petition.slug}`);
       const button = page.getByRole("button", { name: "Follow on this device only" });
       await button.waitFor();
+      // Both pages settle alike first (the petition's digest, link discovery): only the click differs.
+      await page.waitForLoadState("networkidle");
       if (follow) {
         await button.click();
         await page.getByRole("button", { name: "Stop following on this device" }).waitFor();
       }
+      await page.waitForLoadState("networkidle");
       await page.goto(`${demo.app.baseUrl}/notifications`);
       await page.getByRole("heading", { name: "Followed on this device" }).waitFor();
       await page.locator(".notification-list, p.muted").last().waitFor();
