@@ -19,13 +19,15 @@ import { closeDb, useServerDatabase } from "../support/server-database";
  * browser that follows nothing: its news comes from the one public feed every page reads alike.
  */
 const demo = demoApp();
+/** Not a React hook, whatever its name says: it points this process at the server's database. */
+const openServerDatabase = useServerDatabase;
 
 let planted: { id: number; slug: string; title: string } | null = null;
 
 /** An open petition of the demo with a fresh update from its creator (once); the staff account follows it by name. */
 function plantNews(): { id: number; slug: string; title: string } {
   if (planted) return planted;
-  useServerDatabase(demo.app);
+  openServerDatabase(demo.app);
   try {
     const petition = listPetitions({ list: "open", sort: "newest", page: 1 }).petitions[0];
     if (!petition) throw new Error("the demo has no open petition");
