@@ -19,10 +19,13 @@ import { startBackgroundIssuance } from "./browser/background-tokens";
 import { DeviceStepBanner } from "./components/device-step-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
+import { HeaderNotificationsLink } from "./components/notifications-bits";
 import { can } from "./domain/identity/permissions.server";
+import { unreadCount } from "./domain/notifications/inbox.server";
 import { useLoadedCatalog } from "./i18n/catalog-context";
 import { directionOf, TIME_ZONE_COOKIE } from "./i18n/locales";
 import { formattingLocale, type MessageKey, reportMissing, useT } from "./i18n/translate";
+import { serverNow } from "./platform/runtime/clock.server";
 import styles from "./styles/app.css?url";
 import { readFlash } from "./web/flash.server";
 import { readerOf } from "./web/reader.server";
@@ -57,6 +60,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       canAdminister: user ? can(user, "view:admin") : false,
       canModerate: user ? can(user, "moderate:petition") : false,
       canRespond: user ? can(user, "view:obligations") : false,
+      notificationsUnread: user ? unreadCount(user.id, serverNow()) : 0,
       flash,
     },
     { headers },
@@ -207,6 +211,9 @@ function Header() {
           </ul>
         </nav>
         <div className="account">
+          <HeaderNotificationsLink
+            unread={useRouteLoaderData<typeof loader>("root")?.notificationsUnread ?? 0}
+          />
           {user ? (
             <>
               <details className="header-menu nav-wide">

@@ -24,6 +24,7 @@ import { EMAIL_TOPICS } from "../app/vocabulary/email-topics";
 import { FEEDBACK_STATUSES } from "../app/vocabulary/feedback";
 import { PROVIDER_PROTOCOLS, SIGN_IN_METHODS } from "../app/vocabulary/identity";
 import { MAIL_KIND_NAMES } from "../app/vocabulary/mail-kinds";
+import { EMAIL_CADENCES } from "../app/vocabulary/notifications";
 import { OUTBOX_STATUSES } from "../app/vocabulary/outbox";
 import {
   INVALIDATION_REASONS,
@@ -1351,4 +1352,46 @@ export const logCosignatures = sqliteTable(
     primaryKey({ columns: [t.size, t.witness, t.keyId] }),
     index("log_cosignatures_witness_idx").on(t.witness, t.keyId, t.size),
   ],
+);
+
+/**
+ * How a person receives email about what they follow (docs/notifications.md): each event at once (no
+ * row), or a daily or weekly digest; `mailedThrough` is the end of the last digest's window.
+ */
+export const notificationSettings = sqliteTable("notification_settings", {
+  personId: integer("person_id")
+    .primaryKey()
+    .references(() => people.id, { onDelete: "cascade" }),
+  cadence: text("cadence", { enum: EMAIL_CADENCES }).notNull().default("each"),
+  mailedThrough: timestamp("mailed_through").notNull(),
+});
+
+/**
+ * Petitions a signed-in person chose to follow by name (those they sign publicly, organize or
+ * co-sponsor they follow already). No time: it would date an act beside anonymous ones (ADR 0032).
+ * An anonymous follow never reaches the server: the browser keeps it.
+ */
+export const petitionFollows = sqliteTable(
+  "petition_follows",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    petitionId: integer("petition_id")
+      .notNull()
+      .references(() => petitions.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.petitionId] })],
+);
+
+/** Notifications a person marked read, by the event's stable key (`<petition id>-<event key>`). */
+export const notificationReads = sqliteTable(
+  "notification_reads",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    eventKey: text("event_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.eventKey] })],
 );

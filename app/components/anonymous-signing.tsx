@@ -6,6 +6,7 @@ import {
   watchIssuance,
 } from "../browser/background-tokens";
 import { receiptOf } from "../browser/derived-tokens";
+import { followOnThisDevice } from "../browser/followed-petitions";
 import { WalletError, type WalletWords } from "../browser/wallet/http";
 import type { Progress } from "../browser/wallet/issuance-run";
 import { moveLegacyEntries } from "../browser/wallet/legacy";
@@ -201,7 +202,10 @@ export function useAnonymousSigning(
         const held = await heldPetition(petition.id);
         if (held?.refused?.reason === "issued-otherwise")
           throw new WalletError(t("signing.refusal.issuedOtherwise"));
-        return signAnonymously(petition.id, reason, digestRef.current?.bootId ?? null);
+        const signed = await signAnonymously(petition.id, reason, digestRef.current?.bootId ?? null);
+        // Its news comes to this device's notifications, from the feed every browser reads.
+        followOnThisDevice(petition.id);
+        return signed;
       }),
     /** Before a public signature: this device's unspent signature, so that it is spent on it (or null). */
     preparePublic: async (): Promise<Token | null> => {

@@ -68,6 +68,9 @@ function zoneOffset(ms: number, zone: string): number {
   return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
+/** The number of the day (since 1970-01-01) that the instant `ms` falls on in `zone`. */
+export const dayNumberIn = (ms: number, zone: string) => Math.floor((ms + zoneOffset(ms, zone)) / DAY_MS);
+
 /**
  * The instant a wall-clock time (a datetime-local field's value, which carries no zone) means in an
  * IANA time zone: "2027-01-07T09:00" in America/New_York is 14:00 UTC. A time the clocks pass twice

@@ -5,6 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { useAnonymousSigning } from "../components/anonymous-signing";
 import { CommentThread } from "../components/comments/thread";
+import { FollowPanel } from "../components/notifications-bits";
 import { signedMessage, transitionMessage } from "../components/petition/flash-messages";
 import { ModeratorPanel } from "../components/petition/moderator-panel";
 import { OrganizerPanel } from "../components/petition/organizer-panel";
@@ -16,6 +17,7 @@ import { UpdateList } from "../components/petition-bits";
 import { SharingPanel, shareMoment } from "../components/sharing-panel";
 import { threadQuerySchema } from "../domain/discussion/forms";
 import { loadThread } from "../domain/discussion/thread.server";
+import { isFollowingByChoice } from "../domain/notifications/follows.server";
 import { countByVisibility } from "../domain/petitions/counts.server";
 import { addMilestone, approveResponseObligation } from "../domain/petitions/drafting.server";
 import { milestoneInputSchema, signSchema, transitionSchema } from "../domain/petitions/forms";
@@ -90,6 +92,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : null,
     ...countByVisibility(row.id),
     timeline: petitionTimeline(row, words),
+    followingByChoice: user ? isFollowingByChoice(user.id, row.id) : false,
     updates: listPetitionUpdates(row.id, "day").map(({ emailing: _emailing, ...update }) => update),
     discussion: loadThread({ type: "petition", id: row.id }, user, {
       ...threadQuery,
@@ -245,6 +248,13 @@ export default function PetitionPage() {
           />
           {/* Right after the receipt, the same for a public and an anonymous signer. */}
           {moment === "signed" ? sharing : null}
+          {petition.openedAt ? (
+            <FollowPanel
+              petitionId={petition.id}
+              signedIn={viewer.signedIn}
+              following={data.followingByChoice}
+            />
+          ) : null}
           <OrganizerPanel petition={petition} viewer={viewer} coSponsors={data.coSponsors} />
           <ModeratorPanel petition={petition} viewer={viewer} />
           {moment === "signed" ? null : sharing}

@@ -5,10 +5,15 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, SelectField, useActionResultFor } from "../components/forms";
+import { CadenceForm } from "../components/notifications-bits";
 import { offeredTimeZones, setReaderPreferences } from "../domain/people/reader-preferences.server";
 import { isLocale, isTimeZone, LOCALE_NAMES, LOCALES } from "../i18n/locales";
 import { useT } from "../i18n/translate";
-import { emailPreferences, setEmailPreferences } from "../platform/mail/email-preferences.server";
+import {
+  emailCadenceOf,
+  emailPreferences,
+  setEmailPreferences,
+} from "../platform/mail/email-preferences.server";
 import { EMAIL_TOPIC_LABELS, EMAIL_TOPICS, type EmailTopic } from "../vocabulary/email-topics";
 import { redirectWithFlash } from "../web/flash.server";
 import { readerOf, wordsFor, wordsOfReader } from "../web/reader.server";
@@ -43,6 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     title: t("common.pageTitle", { page: t("identity.settings.title") }),
     preferences: emailPreferences(user.id),
+    cadence: emailCadenceOf(user.id),
     reader: { locale: isLocale(user.locale) ? user.locale : "", timeZone },
     // A zone saved under another of its names still shows as chosen.
     timeZones: timeZone && !timeZones.includes(timeZone) ? [timeZone, ...timeZones] : timeZones,
@@ -76,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Settings() {
   const t = useT();
-  const { preferences, reader, timeZones } = useLoaderData<typeof loader>();
+  const { preferences, cadence, reader, timeZones } = useLoaderData<typeof loader>();
   const [emailForm] = useForm({ id: "email-settings", lastResult: useActionResultFor("email") });
   const [readerForm] = useForm({ id: "reader-settings", lastResult: useActionResultFor("reader") });
   const browser = { value: "", label: t("identity.settings.reader.browser") };
@@ -121,6 +127,7 @@ export default function Settings() {
         </fieldset>
         <button type="submit">{t("identity.settings.email.save")}</button>
       </Form>
+      <CadenceForm cadence={cadence} />
       <p>
         <Link to="/my/data">{t("my-data.title")}</Link>
       </p>

@@ -11,6 +11,7 @@ import { deleteExpiredOidcState } from "../domain/identity/oidc.server";
 import { deleteExpiredSamlState } from "../domain/identity/saml.server";
 import { deleteExpiredSessions } from "../domain/identity/sessions.server";
 import { deleteSpentSignInTokens, dropUndeliverableSignInLinks } from "../domain/identity/sign-in.server";
+import { sendNotificationEmails } from "../domain/notifications/digests.server";
 import { deleteExpiredDirectoryPreviews } from "../domain/people/directory-import.server";
 import { commitAnonymousBatches } from "../domain/petitions/anonymous-signing.server";
 import { renderMissingPetitionBodies } from "../domain/petitions/drafting.server";
@@ -70,6 +71,8 @@ const SCHEDULED_JOBS: Array<[string, () => unknown]> = [
     },
   ],
   ["reminding leadership", () => sendObligationReminders()],
+  // After the anonymous batches (a milestone they cross is dated at their boundary, before this run).
+  ["sending notification emails and digests", () => sendNotificationEmails(serverNow())],
   // Forgetting what is no longer needed, then emptying the WAL of it.
   ["forgetting anonymous comments' authors", () => noteForgotten(forgetAnonymousAuthors(serverNow()))],
   ["retiring old feedback keys", () => noteForgotten(retireOldFeedbackKeys(serverNow()))],

@@ -122,6 +122,17 @@ export const MAIL_KINDS = {
     labelKey: "chat.mailKind.post",
     hidesRecipient: false,
   },
+  // What a person follows would tell what they signed: these recipients are hidden.
+  "notification.event": {
+    label: "News of a followed petition",
+    labelKey: "notifications.mailKind.event",
+    hidesRecipient: true,
+  },
+  "notification.digest": {
+    label: "Daily and weekly digests",
+    labelKey: "notifications.mailKind.digest",
+    hidesRecipient: true,
+  },
 } as const satisfies Record<string, { label: string; labelKey: string; hidesRecipient: boolean }>;
 export type MailKind = keyof typeof MAIL_KINDS;
 export const MAIL_KIND_NAMES = Object.keys(MAIL_KINDS) as [MailKind, ...MailKind[]];

@@ -167,6 +167,11 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { file: "scim.v2.[.]search.ts", intents: [""], fields: [], api: "scim" },
   { file: "scim.v2.Users.[.]search.ts", intents: [""], fields: [], api: "scim" },
   { file: "my.data.tsx", intents: ["request-erasure"], fields: ["intent"] },
+  {
+    file: "notifications.tsx",
+    intents: ["read", "read-all", "follow", "cadence"],
+    fields: ["key", "petitionId", "follow", "cadence"],
+  },
   { file: "settings.tsx", intents: ["email", "reader"], fields: [...EMAIL_TOPICS, "locale", "timeZone"] },
   { file: "sign-in.tsx", intents: [""], fields: ["email", "redirectTo"] },
   { file: "sign-in_.link.tsx", intents: ["confirm", "refuse"], fields: ["token"] },

@@ -3,6 +3,7 @@ import { sendFeedbackAnonymously } from "../../app/demo/anonymous-signer.server"
 import { addChatChannel } from "../../app/domain/chat/channels.server";
 import { serviceProviderMetadata, startSamlSignIn } from "../../app/domain/identity/saml.server";
 import type { User } from "../../app/domain/identity/sessions.server";
+import { setFollowing } from "../../app/domain/notifications/follows.server";
 import { previewDirectoryImport } from "../../app/domain/people/directory-import.server";
 import { requestErasure } from "../../app/domain/people/erasure.server";
 import { holdScimChange } from "../../app/domain/people/scim-held-changes.server";
@@ -10,7 +11,11 @@ import { addMilestone } from "../../app/domain/petitions/drafting.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { inviteOrganizer } from "../../app/domain/petitions/organizers.server";
 import { tagFeedback } from "../../app/domain/policies/feedback-inbox.server";
-import { emailPreferences, unsubscribeToken } from "../../app/platform/mail/email-preferences.server";
+import {
+  emailCadenceOf,
+  emailPreferences,
+  unsubscribeToken,
+} from "../../app/platform/mail/email-preferences.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../app/platform/security/rate-limits.server";
 import { getMilestoneDefaults, getSettings } from "../../app/platform/site/settings.server";
@@ -827,6 +832,44 @@ const FORM_SCENARIOS: Scenario[] = [
         body: { title: "Desk booking", summary: "How desks are booked.", ...POLICY_VERSION },
         person: actorPerson(world, actor),
       };
+    },
+  },
+  ...(["read", "read-all"] as const).map(
+    (intent): Scenario => ({
+      route: "notifications.tsx",
+      intent,
+      target: "a notification of a petition the actor follows, unread",
+      allowed: "staff",
+      prepare(world, actor) {
+        const person = actorPerson(world, actor);
+        const petition = world.make.petition("open");
+        if (person) setFollowing(person.id, petition.id, true);
+        const body: Record<string, string> = { intent };
+        if (intent === "read") body.key = `${petition.id}-opened`;
+        return { path: actionPath(this.route), body, person };
+      },
+    }),
+  ),
+  {
+    route: "notifications.tsx",
+    intent: "follow",
+    target: "an open petition, followed by name",
+    allowed: "staff",
+    prepare(world, actor) {
+      const petition = world.make.petition("open");
+      const body = { intent: "follow", petitionId: String(petition.id), follow: "yes" };
+      return { path: actionPath(this.route), body, person: actorPerson(world, actor) };
+    },
+  },
+  {
+    route: "notifications.tsx",
+    intent: "cadence",
+    target: "how often the actor's notification emails come, changed",
+    allowed: "staff",
+    prepare(world, actor) {
+      const person = actorPerson(world, actor);
+      const cadence = person && emailCadenceOf(person.id) === "daily" ? "weekly" : "daily";
+      return { path: actionPath(this.route), body: { intent: "cadence", cadence }, person };
     },
   },
   {

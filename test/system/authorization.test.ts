@@ -134,6 +134,11 @@ const MATRIX: Record<string, Row> = {
   "policies.$slug.feedback#reply": /*          */ [IN, 403, 403, 403, 403, OK, OK],
   "policies.new": /*                           */ [IN, 403, 403, 403, OK, OK],
   "my.data#request-erasure": /*               */ [IN, OK, OK, OK, OK, OK],
+  // Each person's own notifications and choices.
+  "notifications#read": /*                    */ [IN, OK, OK, OK, OK, OK],
+  "notifications#read-all": /*                */ [IN, OK, OK, OK, OK, OK],
+  "notifications#follow": /*                  */ [IN, OK, OK, OK, OK, OK],
+  "notifications#cadence": /*                 */ [IN, OK, OK, OK, OK, OK],
   "settings#email": /*                        */ [IN, OK, OK, OK, OK, OK],
   "settings#reader": /*                       */ [IN, OK, OK, OK, OK, OK],
   // Sign-in, its link, sign-out and unsubscribe links act for whoever holds the link or the cookie.

@@ -6,6 +6,7 @@ import { type Breakdown, type Group, suppressSmallGroups } from "../../platform/
 import { keptValue } from "../../platform/runtime/kept-values.server";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, dayOf, HOUR_MS, minuteOf } from "../../platform/time";
+import type { MailKind } from "../../vocabulary/mail-kinds";
 import { discussionActivity } from "../discussion/queue.server";
 import type { User } from "../identity/sessions.server";
 import { listOrganizers } from "./organizers.server";
@@ -240,8 +241,15 @@ export function petitionMailState(petitionId: number) {
     .where(eq(outbox.petitionId, petitionId))
     .groupBy(outbox.kind, outbox.status)
     .orderBy(asc(outbox.kind))
-    .all();
+    .all()
+    .filter((m): m is typeof m & { kind: PetitionMailKind } => !m.kind.startsWith("notification."));
 }
+
+/**
+ * Notification emails carry no petition (how many follow one by choice is not the organizers' to
+ * count): never a kind of this list.
+ */
+type PetitionMailKind = Exclude<MailKind, `notification.${string}`>;
 
 export async function petitionDashboard(
   petition: Petition,

@@ -27,7 +27,7 @@ import { eventInWords, petitionEvents } from "./timeline.server";
 export const HOME_LIMITS = { open: 5, awaiting: 5, events: 8, yourPetitions: 30, memos: 4 } as const;
 
 /** Events that are news to a signer or an organizer: not the creation, which they know. */
-const NEWS: ReadonlySet<string> = new Set([
+export const NEWS: ReadonlySet<string> = new Set([
   "opened",
   "milestone",
   "response",

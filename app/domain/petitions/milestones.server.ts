@@ -3,7 +3,12 @@ import type { Executor } from "../../../db/client";
 import { milestones, people, personRoles, petitions, signatures } from "../../../db/schema";
 import type { MessageKey } from "../../i18n/catalogs/en";
 import { renderEmail } from "../../platform/mail/email-layout.server";
-import { isOptedOut, unsubscribeHeaders, unsubscribeUrl } from "../../platform/mail/email-preferences.server";
+import {
+  emailCadence,
+  isOptedOut,
+  unsubscribeHeaders,
+  unsubscribeUrl,
+} from "../../platform/mail/email-preferences.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
 import { type Recipient, wordsForRecipient } from "../../platform/mail/recipient-words.server";
 import { petitionUrl } from "../../platform/site/addresses.server";
@@ -106,7 +111,7 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     // Public signers who asked for updates. Anonymous signers are never emailed: the platform cannot
     // and must not know them (they follow the page, My petitions and the petition's feed).
     const subscribers = tx
-      .select({ email: people.email, locale: people.locale, timeZone: people.timeZone })
+      .select({ id: people.id, email: people.email, locale: people.locale, timeZone: people.timeZone })
       .from(signatures)
       .innerJoin(people, eq(people.id, signatures.personId))
       .where(
@@ -124,6 +129,8 @@ export function recordMilestoneCrossings(tx: Executor, petitionId: number, at: D
     // organizer learn whether a colleague signed, by making them a co-organizer and watching the
     // dashboard's email counts.
     for (const subscriber of subscribers) {
+      // Those who chose a digest read it there (docs/notifications.md).
+      if (emailCadence(tx, subscriber.id) !== "each") continue;
       mail(subscriber, "signer.milestone", {
         plain: "server.email.milestone.signer",
         due: "server.email.milestone.signerDue",

@@ -4,6 +4,7 @@ import common from "./de/common.json";
 import discussion from "./de/discussion.json";
 import identity from "./de/identity.json";
 import myData from "./de/my-data.json";
+import notifications from "./de/notifications.json";
 import petition from "./de/petition.json";
 import policies from "./de/policies.json";
 import server from "./de/server.json";
@@ -18,6 +19,7 @@ export const de: Record<MessageKey, string> = {
   ...discussion,
   ...identity,
   ...myData,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

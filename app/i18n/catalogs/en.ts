@@ -6,6 +6,7 @@ import common from "./en/common.json";
 import discussion from "./en/discussion.json";
 import identity from "./en/identity.json";
 import myData from "./en/my-data.json";
+import notifications from "./en/notifications.json";
 import petition from "./en/petition.json";
 import policies from "./en/policies.json";
 import server from "./en/server.json";
@@ -19,6 +20,7 @@ export const en = {
   ...discussion,
   ...identity,
   ...myData,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

@@ -5,6 +5,7 @@ import common from "./fr/common.json";
 import discussion from "./fr/discussion.json";
 import identity from "./fr/identity.json";
 import myData from "./fr/my-data.json";
+import notifications from "./fr/notifications.json";
 import petition from "./fr/petition.json";
 import policies from "./fr/policies.json";
 import server from "./fr/server.json";
@@ -18,6 +19,7 @@ export const fr: Record<MessageKey, string> = {
   ...discussion,
   ...identity,
   ...myData,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

@@ -5,6 +5,7 @@ import common from "./ja/common.json";
 import discussion from "./ja/discussion.json";
 import identity from "./ja/identity.json";
 import myData from "./ja/my-data.json";
+import notifications from "./ja/notifications.json";
 import petition from "./ja/petition.json";
 import policies from "./ja/policies.json";
 import server from "./ja/server.json";
@@ -18,6 +19,7 @@ export const ja: Record<MessageKey, string> = {
   ...discussion,
   ...identity,
   ...myData,
+  ...notifications,
   ...petition,
   ...policies,
   ...server,

@@ -8,9 +8,10 @@ import {
 } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
-import { emailOptOuts } from "../../../db/schema";
+import { emailOptOuts, notificationSettings } from "../../../db/schema";
 import { getConfig } from "../../config.server";
 import { EMAIL_TOPICS, type EmailTopic } from "../../vocabulary/email-topics";
+import type { EmailCadence } from "../../vocabulary/notifications";
 import { absoluteUrl } from "../site/addresses.server";
 
 /**
@@ -19,7 +20,17 @@ import { absoluteUrl } from "../site/addresses.server";
  * names nobody to whoever sees it.
  */
 
+/**
+ * Whether this person's email of this topic is sent at once: not if they turned the topic off, nor, for
+ * news about what they follow, if they chose a daily or weekly digest (the digest carries it).
+ */
 export function isOptedOut(exec: Executor, personId: number, topic: EmailTopic): boolean {
+  if (DIGESTED_TOPICS.has(topic) && emailCadence(exec, personId) !== "each") return true;
+  return isTurnedOff(exec, personId, topic);
+}
+
+/** Whether this person turned this topic off altogether (each event and digests alike). */
+export function isTurnedOff(exec: Executor, personId: number, topic: EmailTopic): boolean {
   return Boolean(
     exec
       .select({ personId: emailOptOuts.personId })
@@ -27,6 +38,40 @@ export function isOptedOut(exec: Executor, personId: number, topic: EmailTopic):
       .where(and(eq(emailOptOuts.personId, personId), eq(emailOptOuts.topic, topic)))
       .get(),
   );
+}
+
+/** The topics of news about what a person follows: what a digest gathers instead of an email each. */
+export const DIGESTED_TOPICS: ReadonlySet<EmailTopic> = new Set([
+  "petition-updates",
+  "petition-responses",
+  "milestone-news",
+]);
+
+/** How this person receives news about what they follow: each event at once (the default), or a digest. */
+export function emailCadence(exec: Executor, personId: number): EmailCadence {
+  return (
+    exec
+      .select({ cadence: notificationSettings.cadence })
+      .from(notificationSettings)
+      .where(eq(notificationSettings.personId, personId))
+      .get()?.cadence ?? "each"
+  );
+}
+
+/**
+ * Chooses the cadence. A digest's first window starts now (nothing already sent at once comes again);
+ * choosing the same cadence again leaves the window as it is.
+ */
+export function setEmailCadence(exec: Executor, personId: number, cadence: EmailCadence, now = Date.now()) {
+  if (emailCadence(exec, personId) === cadence && cadence !== "each") return;
+  exec
+    .insert(notificationSettings)
+    .values({ personId, cadence, mailedThrough: new Date(now) })
+    .onConflictDoUpdate({
+      target: notificationSettings.personId,
+      set: { cadence, mailedThrough: new Date(now) },
+    })
+    .run();
 }
 
 /** Which topics this person receives (true) or has turned off (false). */
@@ -148,3 +193,8 @@ export const unsubscribeHeaders = (url: string) => ({
   "List-Unsubscribe": `<${url}>`,
   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 });
+
+/** For a page: this person's cadence, and choosing it. */
+export const emailCadenceOf = (personId: number) => emailCadence(getDb(), personId);
+export const chooseEmailCadence = (personId: number, cadence: EmailCadence, now = Date.now()) =>
+  setEmailCadence(getDb(), personId, cadence, now);
