@@ -92,7 +92,7 @@ describe("notification emails over a simulated week", () => {
     expect(dailies).toHaveLength(6);
     expect(dailies[0]?.subject).toBe("Today on the petitions you follow: 3 pieces of news");
     expect(dailies[0]?.text).toContain(
-      "8 Dec 2026 — “Quiet rooms on every floor”: Update from the organizers",
+      "8 Dec 2026 — “Quiet rooms on every floor”: Update from the organizers", // fixed clock
     );
     expect(dailies[0]?.text).toContain("“Quiet rooms on every floor”: Reached 10 signatures");
     // One digest, on Monday, in German: the whole week.
