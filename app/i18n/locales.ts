@@ -49,7 +49,8 @@ const knownZones = () => {
 };
 
 /** Whether a name is a time zone this runtime knows, spelled as it spells it (IANA, as browsers report it). */
-export const isTimeZone = (value: unknown): value is string => canonicalTimeZone(value) === value;
+export const isTimeZone = (value: unknown): value is string =>
+  typeof value === "string" && canonicalTimeZone(value) === value;
 
 /** The cookie the root's script sets to the browser's time zone (app/root.tsx, app/web/reader.server.ts). */
 export const TIME_ZONE_COOKIE = "tz";

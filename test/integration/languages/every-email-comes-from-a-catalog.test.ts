@@ -6,6 +6,8 @@ import { hideComment } from "../../../app/domain/discussion/moderation.server";
 import { postComment } from "../../../app/domain/discussion/posting.server";
 import { requestLink } from "../../../app/domain/identity/identity-linking.server";
 import { requestSignIn } from "../../../app/domain/identity/sign-in.server";
+import { sendNotificationEmails } from "../../../app/domain/notifications/digests.server";
+import { setFollowing } from "../../../app/domain/notifications/follows.server";
 import { findPersonByEmail } from "../../../app/domain/people/directory.server";
 import { followEmailChange } from "../../../app/domain/people/email-change.server";
 import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
@@ -14,6 +16,7 @@ import { queuePetitionUpdateEmails } from "../../../app/domain/petitions/updates
 import { sendFeedback } from "../../../app/domain/policies/feedback.server";
 import { replyToFeedback } from "../../../app/domain/policies/feedback-inbox.server";
 import { createPolicy } from "../../../app/domain/policies/registry.server";
+import { chooseEmailCadence } from "../../../app/platform/mail/email-preferences.server";
 import { CLI_ACTOR } from "../../../app/platform/security/audit.server";
 import { resetRateLimits } from "../../../app/platform/security/rate-limits.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../../app/platform/site/settings.server";
@@ -59,6 +62,10 @@ everyoneReadsPseudo();
 async function sendEveryKind() {
   // Drafted, co-sponsored, approved: moderators, then organizers hear of it.
   const petition = openPetition(company, "Quiet rooms on every floor", { at: T0 });
+  // One colleague follows it with an email for each piece of news, another in a daily digest.
+  setFollowing(staff(25).id, petition.id, true, T0);
+  chooseEmailCadence(staff(26).id, "daily", T0);
+  setFollowing(staff(26).id, petition.id, true, T0);
   // Five public signatures cross the milestone: organizers, leadership and the signers hear of it.
   for (let i = 4; i < 9; i++)
     await signAs(
@@ -161,6 +168,8 @@ async function sendEveryKind() {
     {},
     T0,
   );
+  // The followers' news: each piece for one, the first day's digest for the other.
+  sendNotificationEmails(T0 + 2 * DAY_MS);
 }
 
 describe("in the pseudo-locale en-XA", () => {

@@ -21,5 +21,8 @@ describe("a time zone a browser or a form sends", () => {
       expect(canonicalTimeZone(bad), String(bad)).toBeNull();
     expect(isTimeZone("Europe/Berlin")).toBe(true);
     expect(isTimeZone("europe/berlin")).toBe(false);
+    // No zone at all is no zone (a person who chose none falls back to the company's).
+    expect(isTimeZone(null)).toBe(false);
+    expect(isTimeZone(undefined)).toBe(false);
   });
 });
