@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { useIntl } from "react-intl";
 import { anonymityAvailable, startBackgroundIssuance, watchIssuance } from "../browser/background-tokens";
 import { WalletError } from "../browser/wallet/http";
 import type { Progress } from "../browser/wallet/issuance-run";
@@ -15,8 +16,9 @@ import {
   unlockWithRecoveryCode,
 } from "../browser/wallet/setup";
 import { forgetThisDevice, readRun, walletSecret } from "../browser/wallet/store";
-import { useT } from "../i18n/translate";
-import { useProgressLine, wordsOfWalletError } from "./anonymous-signing";
+import { wordsOfWalletError } from "../browser/wallet/words";
+import { translatorOf, useT } from "../i18n/translate";
+import { useProgressLine } from "./anonymous-signing";
 import { QrCode } from "./qr-code";
 
 /**
@@ -39,7 +41,8 @@ type Phase =
 const messageOf = (error: unknown) => (error instanceof WalletError ? error : null);
 
 export function AnonymousSetup({ person, back }: { person: Person; back: string | null }) {
-  const t = useT();
+  const intl = useIntl();
+  const t = translatorOf(intl);
   const [phase, setPhase] = useState<Phase>({ kind: "no-script" });
   const [status, setStatus] = useState<{
     kind: "success" | "error";
@@ -102,7 +105,7 @@ export function AnonymousSetup({ person, back }: { person: Person; back: string 
         <p className={`flash flash-${status.kind}`} role={status.kind === "error" ? "alert" : "status"}>
           {typeof status.message === "string"
             ? status.message
-            : (wordsOfWalletError(status.message, t) ?? t("signing.setup.error"))}
+            : (wordsOfWalletError(status.message, intl) ?? t("signing.setup.error"))}
         </p>
       ) : null}
       {phase.kind === "no-script" ? (

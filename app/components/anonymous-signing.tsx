@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { type IntlShape, useIntl } from "react-intl";
 import {
   anonymityAvailable,
   ensureReady,
@@ -24,8 +25,9 @@ import {
 import { type Digest, fetchDigest, nextDigestIn, resendDelay, whenCounted } from "../browser/wallet/status";
 import { readRun, walletSecret } from "../browser/wallet/store";
 import type { HeldPetition, Token } from "../browser/wallet/types";
+import { walletWordsIn, wordsOfWalletError } from "../browser/wallet/words";
 import { useFormat } from "../i18n/format";
-import { type Translate, useT } from "../i18n/translate";
+import { translatorOf, useT } from "../i18n/translate";
 
 /**
  * The petition page's side of anonymous signing. It runs in the browser: the server cannot know who
@@ -37,33 +39,25 @@ export type PetitionKey = { publicKey: string; fingerprint: string } | null;
 
 export const SETUP_PATH = "/my/anonymous-signing";
 
-/**
- * A wallet error in the reader's words: this device's own from the catalogs, a server's refusal as
- * the server worded it; null for any other error (the page says what went wrong in its own words).
- */
-export function wordsOfWalletError(error: unknown, t: Translate): string | null {
-  if (!(error instanceof WalletError)) return null;
-  return error.words ? t(error.words.key, error.words.values) : error.message;
-}
-
-const messageOf = (error: unknown, t: Translate) =>
-  wordsOfWalletError(error, t) ?? t("signing.error.unknown");
+const messageOf = (error: unknown, intl: IntlShape) =>
+  wordsOfWalletError(error, intl) ?? translatorOf(intl)("signing.error.unknown");
 
 type Pause = { paused?: string | null; pausedWords?: WalletWords | null };
 
 /** Why runs ask for nothing, in the reader's words (the English kept with it when it has none). */
-const pauseWords = (pause: Pause, t: Translate) =>
-  pause.pausedWords ? t(pause.pausedWords.key, pause.pausedWords.values) : (pause.paused ?? null);
+const pauseWords = (pause: Pause, intl: IntlShape) =>
+  walletWordsIn(pause.pausedWords, pause.paused ?? "", intl) || null;
 
 /** A run's pause, kept as the run recorded it (worded when shown), or null. */
 const pauseOf = (pause: Pause | null | undefined): Pause | null => (pause?.paused ? pause : null);
 
 /** How far this device's run got, or why it asked for nothing (the public log's witness, say), in the reader's words. */
 export function useProgressLine() {
-  const t = useT();
+  const intl = useIntl();
+  const t = translatorOf(intl);
   return (progress: Progress | null) => {
     if (progress?.paused)
-      return pauseWords({ paused: progress.paused, pausedWords: progress.pausedWords }, t);
+      return pauseWords({ paused: progress.paused, pausedWords: progress.pausedWords }, intl);
     return progress && !progress.completed
       ? t("signing.progress", { done: progress.done, total: progress.total })
       : null;
@@ -83,7 +77,8 @@ export function useAnonymousSigning(
   key: PetitionKey,
   signedPublicly: boolean,
 ) {
-  const t = useT();
+  const intl = useIntl();
+  const t = translatorOf(intl);
   const scope = `petition:${petition.id}`;
   const [available, setAvailable] = useState(false);
   const [hasWallet, setHasWallet] = useState<boolean | null>(null);
@@ -168,14 +163,14 @@ export function useAnonymousSigning(
       try {
         setEntry(await step());
       } catch (problem) {
-        setError(messageOf(problem, t));
+        setError(messageOf(problem, intl));
         setEntry(await heldPetition(petition.id));
       } finally {
         setBusy(null);
         setProgress(null);
       }
     },
-    [petition.id, t],
+    [petition.id, intl],
   );
 
   const signedAnonymously = Boolean(
@@ -187,7 +182,7 @@ export function useAnonymousSigning(
     entry,
     digest,
     progress,
-    paused: paused ? pauseWords(paused, t) : null,
+    paused: paused ? pauseWords(paused, intl) : null,
     busy,
     error,
     /** Whether this device says its person signed here anonymously (standing, pending or withdrawn). */

@@ -24,6 +24,22 @@ export const saidText = ({ key, values }: Said): string =>
 export const sayText = (key: MessageKey, values?: SaidValues): string => saidText(say(key, values));
 
 const SAID_TEXT = /^([a-z][\w-]*(?:\.[\w-]+)+)(?: (\{.*\}))?$/s;
+const SAID_KEY = /^[a-z][\w-]*(?:\.[\w-]+)+$/;
+
+// Only what `say` makes: a string, a finite number, or a moment; anything else is shown as text.
+const isValue = (value: unknown) =>
+  typeof value === "string" ||
+  (typeof value === "number" && Number.isFinite(value)) ||
+  (typeof value === "object" &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    Number.isFinite((value as { moment?: unknown }).moment));
+
+const isValues = (values: unknown): values is SaidValues =>
+  Boolean(values) &&
+  typeof values === "object" &&
+  !Array.isArray(values) &&
+  Object.values(values as object).every(isValue);
 
 /**
  * The words in a text, when it is said text whose key `isKey` knows; null for any other text (a
@@ -35,20 +51,22 @@ export function readSaid(text: string, isKey: (key: string) => boolean): Said | 
   if (!match[2]) return { key: match[1] as MessageKey };
   try {
     const values: unknown = JSON.parse(match[2]);
-    if (!values || typeof values !== "object" || Array.isArray(values)) return null;
-    // Only what `say` makes: a string, a finite number, or a moment; anything else is shown as text.
-    const isValue = (value: unknown) =>
-      typeof value === "string" ||
-      (typeof value === "number" && Number.isFinite(value)) ||
-      (typeof value === "object" &&
-        value !== null &&
-        Object.keys(value).length === 1 &&
-        Number.isFinite((value as { moment?: unknown }).moment));
-    if (!Object.values(values).every(isValue)) return null;
-    return { key: match[1] as MessageKey, values: values as SaidValues };
+    return isValues(values) ? { key: match[1] as MessageKey, values } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Said words as they arrived in JSON (an API refusal's `said`), when they have the shape `say` makes;
+ * null otherwise. Whether the reader's catalog knows the key is for the writer to check.
+ */
+export function saidFrom(value: unknown): Said | null {
+  if (!value || typeof value !== "object") return null;
+  const { key, values } = value as { key?: unknown; values?: unknown };
+  if (typeof key !== "string" || !SAID_KEY.test(key)) return null;
+  if (values === undefined) return { key: key as MessageKey };
+  return isValues(values) ? { key: key as MessageKey, values } : null;
 }
 
 /** The words in the language, and the moments in the zone, of `intl`. */

@@ -103,13 +103,15 @@ export async function refuseResourceIf<T extends Refusal>(refusal: T | null | un
 export const apiNotFound = (message: string) => json({ error: message }, { status: 404 });
 
 /**
- * A domain Refusal as an API's (or a sign-in protocol route's) answer: JSON with the message, at the
- * refusal's status, with Retry-After when it is a rate limit; `headers` carries what the route already
- * set (a cookie to clear). Anything that is not a Refusal is rethrown.
+ * A domain Refusal as an API's answer: JSON with the message in English, at the refusal's status, with
+ * Retry-After when it is a rate limit; `headers` carries what the route already set (a cookie to
+ * clear). A refusal made from the catalogs also carries its words (`said`: the key and values), so the
+ * product's own browser code writes it in the reader's loaded language without the request saying who
+ * reads (anonymous acts carry no cookie). Anything that is not a Refusal is rethrown.
  */
 export function apiRefusal(error: unknown, headers?: HeadersInit) {
   if (!(error instanceof Refusal)) throw error;
-  return refusalJson(error, error.message, headers);
+  return refusalJson(error, error.message, headers, error.said ?? undefined);
 }
 
 /**
@@ -124,8 +126,8 @@ export async function pageRefusal(error: unknown, request: Request, headers?: He
   return refusalJson(error, wordsOf(error.said, intlOf(reader)), headers);
 }
 
-function refusalJson(refusal: Refusal, text: string, headers?: HeadersInit) {
+function refusalJson(refusal: Refusal, text: string, headers?: HeadersInit, said?: Said) {
   const answer = new Headers(headers);
   for (const [name, value] of Object.entries(refusalHeaders(refusal))) answer.set(name, value);
-  return json({ error: text }, { status: refusal.status, headers: answer });
+  return json(said ? { error: text, said } : { error: text }, { status: refusal.status, headers: answer });
 }

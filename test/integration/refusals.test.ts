@@ -131,7 +131,11 @@ describe("refusals", () => {
       status: "error",
       error: { "": ["Sie haben diese Petition bereits unterschrieben."] },
     });
-    expect(await apiRefusal(refusal).json()).toEqual({ error: "You have already signed this petition." });
+    // The API's `error` stays English; `said` carries the words for the product's own browser code.
+    expect(await apiRefusal(refusal).json()).toEqual({
+      error: "You have already signed this petition.",
+      said: { key: "server.petition.alreadySigned" },
+    });
     // A page's thrown answer carries the words, for its error boundary to write in the reader's language.
     const thrown = (() => {
       try {

@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { describe, expect, it } from "vitest";
+import { refusalOf } from "../../app/browser/wallet/http";
+import { wordsOfWalletError } from "../../app/browser/wallet/words";
 import type { User } from "../../app/domain/identity/sessions.server";
 import { MAX_WALLET_PASSKEYS } from "../../app/domain/people/wallets.server";
+import { loadCatalog } from "../../app/i18n/catalog-loader";
+import { intlFor } from "../../app/i18n/translate";
 import { DAY_MS, startOfDay } from "../../app/platform/time";
 import * as walletRoute from "../../app/routes/api.wallet._index";
 import * as passkeysRoute from "../../app/routes/api.wallet.passkeys";
@@ -13,7 +17,7 @@ import { makeCompany } from "../support/petition-fixtures";
 
 /** The wallet records (ADR 0038): what the server keeps of a person's wallet, and who may read it. */
 
-const company = makeCompany(6);
+const company = makeCompany(7);
 const staff = company.member;
 
 type Route = {
@@ -92,6 +96,39 @@ describe("wallet records", () => {
     // Malformed input changes nothing.
     const bad = await call(passkeysRoute, me, "/api/wallet/passkeys", { credentialId: "!", wrapped: "" });
     expect(bad.status).toBe(400);
+  });
+
+  it("refuse in English for the API, with the words the browser writes in its reader's language", async () => {
+    const me = staff(6);
+    const none = await call(passkeysRoute, me, "/api/wallet/passkeys", passkey());
+    expect(none).toEqual({
+      status: 409,
+      json: {
+        error: "Set up anonymous signing first, then add a passkey to it.",
+        said: { key: "admin.refusal.wallet.setUpFirst" },
+      },
+    });
+    await call(walletRoute, me, "/api/wallet", { check: check() });
+    for (let i = 0; i < MAX_WALLET_PASSKEYS; i++)
+      await call(passkeysRoute, me, "/api/wallet/passkeys", passkey());
+    const eleventh = await call(passkeysRoute, me, "/api/wallet/passkeys", passkey());
+    expect(eleventh.json).toEqual({
+      error: "You already have 10 passkeys for anonymous signing. Use one of them, or your recovery code.",
+      said: { key: "admin.refusal.wallet.tooManyPasskeys", values: { max: 10 } },
+    });
+    // The browser writes the answer with the catalog its page loaded (the request said nothing of who reads).
+    const refused = refusalOf(eleventh.json, "The passkey could not be recorded (409).");
+    const german = intlFor("de", "Europe/Berlin", await loadCatalog("de"));
+    expect(wordsOfWalletError(refused, german)).toBe(
+      "Sie haben bereits 10 Passkeys für anonymes Unterschreiben. Verwenden Sie einen davon oder Ihren Wiederherstellungscode.",
+    );
+    // Words this catalog does not know, or none at all, are shown as the English `error`.
+    const unknown = refusalOf({ ...eleventh.json, said: { key: "admin.refusal.wallet.gone" } }, "");
+    expect(wordsOfWalletError(unknown, german)).toBe(eleventh.json.error);
+    expect(wordsOfWalletError(refusalOf({ error: "Plain English." }, ""), german)).toBe("Plain English.");
+    expect(
+      wordsOfWalletError(refusalOf({ error: "Odd.", said: { key: "x", values: [1] } }, ""), german),
+    ).toBe("Odd.");
   });
 
   it("are reset only when asked in so many words, passkeys and all, after which a new wallet can be made", async () => {

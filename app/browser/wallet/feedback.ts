@@ -1,7 +1,7 @@
 import { feedbackScope, isoWeek } from "../../platform/anonymity/token-messages";
 import { ensureReady } from "../background-tokens";
 import { toBase64url } from "../blind-tokens";
-import { errorOf, postJson, randomWait, WalletError } from "./http";
+import { postJson, randomWait, refusalOf, WalletError } from "./http";
 import type { Progress } from "./issuance-run";
 import { feedbackRefusalWords, unconfirmedKey, unconfirmedKeyWords } from "./log-check";
 import { allEntries, dropEntry, readEntry, walletSecret, writeEntry } from "./store";
@@ -43,7 +43,7 @@ async function sendReceipt(receipt: FeedbackReceipt): Promise<FeedbackReceipt> {
     },
     "omit",
   );
-  if (status !== 200 && status !== 202) throw new WalletError(errorOf(data, `Refused (${status}).`));
+  if (status !== 200 && status !== 202) throw refusalOf(data, `Refused (${status}).`);
   const next: FeedbackReceipt = { ...receipt, status: data.state === "stored" ? "stored" : "pending" };
   await writeEntry(`receipt:${receipt.tokenId}`, next);
   return next;

@@ -6,7 +6,7 @@ import {
   type IssuerKey,
   issuerKeyProblem,
 } from "../derived-tokens";
-import { errorOf, postJson, WalletError, type WalletWords } from "./http";
+import { postJson, refusalOf, WalletError, type WalletWords } from "./http";
 import { moveLegacyEntries } from "./legacy";
 import {
   checkLog,
@@ -234,9 +234,7 @@ async function askFor(secret: Uint8Array, chunk: Target[]) {
     "same-origin",
   );
   if (status !== 200 || !Array.isArray(data.results)) {
-    throw new WalletError(
-      errorOf(data, `This device could not get ready for anonymous signing (${status}).`),
-    );
+    throw refusalOf(data, `This device could not get ready for anonymous signing (${status}).`);
   }
   for (const result of data.results as Result[]) {
     const asked = requests.get(result.scope);

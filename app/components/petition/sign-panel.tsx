@@ -1,11 +1,13 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
+import { useIntl } from "react-intl";
 import type { z } from "zod";
 import { petitionRefusalWords, unconfirmedKeyWords } from "../../browser/wallet/log-check";
 import type { signSchema } from "../../domain/petitions/forms";
 import { useFormat } from "../../i18n/format";
-import { useT } from "../../i18n/translate";
+import { translatorOf, useT } from "../../i18n/translate";
+import { wordsOf } from "../../platform/said";
 import {
   AnonymousReceipt,
   type AnonymousSigning,
@@ -115,7 +117,8 @@ function SignForm({
   signing: AnonymousSigning;
   witnesses: string[];
 }) {
-  const t = useT();
+  const intl = useIntl();
+  const t = translatorOf(intl);
   const progressLine = useProgressLine();
   const hydrated = useHydrated();
   const [visibility, setVisibility] = useState<"public" | "anonymous">("public");
@@ -162,12 +165,12 @@ function SignForm({
     refused?.reason === "key-changed"
       ? petitionRefusalWords(refused)
       : undefined;
-  const lastingRefusal = refusedWords ? t(refusedWords.key, refusedWords.values) : null;
+  const lastingRefusal = refusedWords ? wordsOf(refusedWords, intl) : null;
   // A signature this device holds whose key the public log has not confirmed yet: kept, not spent.
   const held = signing.entry;
   const unconfirmedWords =
     !lastingRefusal && held?.token && held.status === "unused" ? unconfirmedKeyWords(held) : undefined;
-  const unconfirmed = unconfirmedWords ? t(unconfirmedWords.key, unconfirmedWords.values) : null;
+  const unconfirmed = unconfirmedWords ? wordsOf(unconfirmedWords, intl) : null;
   return (
     <section className="card sign-box" id={SIGN_BOX_ID} aria-labelledby="sign-title">
       <h2 id="sign-title">{t("signing.form.title")}</h2>
