@@ -7,8 +7,9 @@ import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
 import { CatalogProvider } from "./i18n/catalog-context";
-import { parsedCatalogFor } from "./i18n/catalogs.server";
-import { type AnyLocale, isLocale, isPseudoLocale, SOURCE_LOCALE } from "./i18n/locales";
+import { catalogFor } from "./i18n/catalogs.server";
+import { type AnyLocale, isLocale, isPseudoLocale, isTimeZone, SOURCE_LOCALE } from "./i18n/locales";
+import { intlFor } from "./i18n/translate";
 import { errorForLog } from "./platform/runtime/log-text";
 import { isStorageFull, noteStorageFull } from "./platform/runtime/storage.server";
 import { boot, closeDatabase, openForServing, startJobs } from "./server/boot.server";
@@ -53,9 +54,13 @@ export default function handleRequest(
 ) {
   const nonce = loadContext.cspNonce ?? "";
   // The root loader chose the reader's language; without its data (it failed), the source language.
-  const chosen = (remixContext.staticHandlerContext.loaderData.root as { locale?: unknown } | undefined)
-    ?.locale;
+  const root = remixContext.staticHandlerContext.loaderData.root as
+    | { locale?: unknown; timeZone?: unknown }
+    | undefined;
+  const chosen = root?.locale;
   const locale: AnyLocale = isLocale(chosen) || isPseudoLocale(chosen) ? chosen : SOURCE_LOCALE;
+  const timeZone = isTimeZone(root?.timeZone) ? root.timeZone : "UTC";
+  const messages = catalogFor(locale);
   // Bots and no-JS clients get the whole document at once; browsers get the shell as soon as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
@@ -63,7 +68,7 @@ export default function handleRequest(
     let abortTimer: NodeJS.Timeout | undefined;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <CatalogProvider value={{ locale, messages: parsedCatalogFor(locale) }}>
+        <CatalogProvider value={{ locale, messages, intl: intlFor(locale, timeZone, messages) }}>
           <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
         </CatalogProvider>
       </NonceProvider>,

@@ -14,7 +14,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { IntlProvider } from "react-intl";
+import { IntlProvider, RawIntlProvider } from "react-intl";
 import { startBackgroundIssuance } from "./browser/background-tokens";
 import { DeviceStepBanner } from "./components/device-step-banner";
 import { GeneralErrorBoundary } from "./components/error-boundary";
@@ -92,6 +92,10 @@ function Localized({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (locale !== catalog.locale) window.location.reload();
   }, [locale, catalog.locale]);
+  // The server renders with its kept formatters (intlFor); the browser builds its own.
+  const kept = catalog.intl;
+  if (kept && kept.locale === formattingLocale(locale) && kept.timeZone === timeZone)
+    return <RawIntlProvider value={kept}>{children}</RawIntlProvider>;
   return (
     <IntlProvider
       locale={formattingLocale(locale)}

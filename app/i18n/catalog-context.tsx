@@ -1,5 +1,5 @@
-import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { createContext, type ReactNode, useContext } from "react";
+import type { IntlShape } from "react-intl";
 import type { AnyLocale } from "./locales";
 
 /**
@@ -9,8 +9,9 @@ import type { AnyLocale } from "./locales";
  */
 export type LoadedCatalog = {
   locale: AnyLocale;
-  /** The server's are parsed once (catalogs.server.ts); the browser parses the ones it shows. */
-  messages: Record<string, string> | Record<string, MessageFormatElement[]>;
+  messages: Record<string, string>;
+  /** The server's words and formats for the reader's zone, kept across requests (intlFor). */
+  intl?: IntlShape;
 };
 const CatalogContext = createContext<LoadedCatalog>({ locale: "en", messages: {} });
 

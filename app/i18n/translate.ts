@@ -1,4 +1,3 @@
-import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type { ReactNode } from "react";
 import { createIntl, createIntlCache, type IntlShape, useIntl } from "react-intl";
 import type { MessageKey } from "./catalogs/en";
@@ -42,14 +41,37 @@ const FORMATTING: Record<AnyLocale, string> = {
 };
 export const formattingLocale = (locale: AnyLocale) => FORMATTING[locale];
 
-const cache = createIntlCache();
-/** Outside React (emails, refusals, feeds): the same words and formats for one locale and zone. */
-export function intlFor(
-  locale: AnyLocale,
-  timeZone: string,
-  messages: Record<string, string> | Record<string, MessageFormatElement[]>,
-): IntlShape {
-  return createIntl({ locale: formattingLocale(locale), timeZone, messages, onError: reportMissing }, cache);
+/**
+ * A language and zone's formatters, kept across requests: each keeps the messages it has formatted
+ * parsed and its date and number formats built, which is most of what rendering a page's words costs.
+ * At most INSTANCES of them (the least recently used goes), so readers naming ever more zones cannot
+ * grow the server's memory; past that a page only costs what it did without this.
+ */
+const INSTANCES = 16;
+const instances = new Map<string, IntlShape>();
+
+/** The words and formats for one locale and zone: emails, refusals, feeds, and the server's render. */
+export function intlFor(locale: AnyLocale, timeZone: string, messages: Record<string, string>): IntlShape {
+  const key = `${locale}\u0000${timeZone}`;
+  const kept = instances.get(key);
+  instances.delete(key);
+  const intl =
+    kept?.messages === messages
+      ? kept
+      : createIntl(
+          {
+            locale: formattingLocale(locale),
+            timeZone,
+            messages,
+            onError: reportMissing,
+            textComponent: "span",
+          },
+          createIntlCache(),
+        );
+  instances.set(key, intl);
+  const oldest = instances.keys().next().value;
+  if (instances.size > INSTANCES && oldest !== undefined) instances.delete(oldest);
+  return intl;
 }
 
 /** A key missing from a catalog is a bug the catalog tests catch; in production the key shows. */
