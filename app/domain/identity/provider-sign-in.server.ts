@@ -1,7 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { externalIdentities, people } from "../../../db/schema";
-import { companyWords, getConfig } from "../../config.server";
+import { companyWords } from "../../config.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
