@@ -64,7 +64,8 @@ export type Config = {
   testClockFile: string | null;
   /** A session ends this long after sign-in, however often it is used (renewal never passes it). */
   sessionMaxAgeMs: number;
-  companyName: string;
+  /** COMPANY_NAME; null when unset, and the messages then say "your company" in the reader's words. */
+  companyName: string | null;
   oidc: OidcConfig | null;
   saml: SamlConfig | null;
   claims: ClaimNames;
@@ -139,7 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     testClockFile: values.UNDERSIGNED_TEST_CLOCK_FILE?.trim() || null,
     sessionMaxAgeMs: values.SESSION_MAX_DAYS * 24 * 60 * 60_000,
-    companyName: values.COMPANY_NAME ?? "your company",
+    companyName: values.COMPANY_NAME ?? null,
     oidc:
       values.OIDC_ISSUER && values.OIDC_CLIENT_ID && values.OIDC_CLIENT_SECRET
         ? {
@@ -280,4 +281,13 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/**
+ * The arguments every message naming the company takes: `company`, and `named` for the select that
+ * words it without a name (`{named, select, yes {… {company} …} other {… your company …}}`).
+ */
+export function companyWords(): { company: string; named: "yes" | "no" } {
+  const name = getConfig().companyName;
+  return name ? { company: name, named: "yes" } : { company: "", named: "no" };
 }

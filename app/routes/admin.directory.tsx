@@ -11,6 +11,7 @@ import { Form, useActionData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, InputField } from "../components/forms";
+import { useSaid } from "../components/said";
 import {
   confirmDirectoryImport,
   type ImportReport,
@@ -122,6 +123,7 @@ function Lines({ lines }: { lines: number[] }) {
 function Outcomes({ report, future }: { report: ImportReport; future: boolean }) {
   const t = useT();
   const format = useFormat();
+  const said = useSaid();
   const missing = report.deactivatedMissing;
   const count = (n: number) => ({ count: format.number(n) });
   const emails = missing.slice(0, 50).join(", ");
@@ -162,7 +164,10 @@ function Outcomes({ report, future }: { report: ImportReport; future: boolean })
           <ul>
             {report.rejected.map((row) => (
               <li key={row.line}>
-                {t("admin.directory.rejectedRow", { line: format.number(row.line), reason: row.reason })}
+                {t("admin.directory.rejectedRow", {
+                  line: format.number(row.line),
+                  reason: row.reasons.map(said).join("; "),
+                })}
               </li>
             ))}
           </ul>

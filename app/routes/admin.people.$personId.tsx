@@ -38,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roles: rolesOf(person.id),
     maySignIn: maySignIn(person.email),
     managed: providerManagedRoles(),
-    companyName: signInOptions().companyName,
+    company: signInOptions().company,
     linkRequests: pendingLinkRequests(person.email),
     held: heldScimChange(person.id) ?? null,
   });
@@ -109,8 +109,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AdminPerson() {
-  const { person, roles, maySignIn, managed, companyName, linkRequests, held } =
-    useLoaderData<typeof loader>();
+  const { person, roles, maySignIn, managed, company, linkRequests, held } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const t = useT();
   const format = useFormat();
@@ -149,7 +148,7 @@ export default function AdminPerson() {
       {linkRequests.length > 0 && (
         <>
           <h2>{t("admin.person.links.heading")}</h2>
-          <p className="muted">{t("admin.person.links.intro", { companyName })}</p>
+          <p className="muted">{t("admin.person.links.intro", company)}</p>
           <div className="table-wrap">
             <table>
               <thead>
@@ -190,19 +189,17 @@ export default function AdminPerson() {
       )}
       {held ? (
         <section className="card" aria-labelledby="held-change">
-          <h2 id="held-change">{t("admin.person.held.heading", { companyName })}</h2>
+          <h2 id="held-change">{t("admin.person.held.heading", company)}</h2>
           <p>
-            {held.relink
-              ? t("admin.person.held.relink", { companyName })
-              : t("admin.person.held.change", { companyName })}{" "}
+            {held.relink ? t("admin.person.held.relink", company) : t("admin.person.held.change", company)}{" "}
             {t("admin.person.held.why")}
           </p>
           <dl>
             <dt className="label">{t("admin.person.held.email")}</dt>
             <dd>{change(person.email, held.email)}</dd>
-            <dt className="label">{t("admin.person.held.userName", { companyName })}</dt>
+            <dt className="label">{t("admin.person.held.userName", company)}</dt>
             <dd>{change(person.scimUserName ?? person.email, held.userName)}</dd>
-            <dt className="label">{t("admin.person.held.externalId", { companyName })}</dt>
+            <dt className="label">{t("admin.person.held.externalId", company)}</dt>
             <dd>
               {person.externalId === held.externalId
                 ? (held.externalId ?? t("admin.people.none"))
@@ -248,7 +245,7 @@ export default function AdminPerson() {
                   <td>{held ? t("admin.person.roles.yes") : t("admin.person.roles.no")}</td>
                   <td>
                     {managed.includes(role) ? (
-                      <span className="muted">{t("admin.person.roles.managed", { companyName })}</span>
+                      <span className="muted">{t("admin.person.roles.managed", company)}</span>
                     ) : (
                       <Form method="post">
                         <input type="hidden" name="role" value={role} />

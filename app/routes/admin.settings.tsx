@@ -84,7 +84,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     timeZones: timeZoneChoices(settings.defaultTimeZone),
     milestones: getMilestoneDefaults(),
     provider: providerConfigured(),
-    companyName: signInOptions().companyName,
+    company: signInOptions().company,
   });
 }
 
@@ -111,7 +111,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { settings, timeZones, milestones, provider, companyName } = useLoaderData<typeof loader>();
+  const { settings, timeZones, milestones, provider, company } = useLoaderData<typeof loader>();
   const t = useT();
   const lastResult = useActionData<typeof action>();
   const rows = Array.from({ length: MILESTONE_ROWS }, (_, i) => milestones[i]);
@@ -189,10 +189,10 @@ export default function Settings() {
                 defaultChecked={fields.emailSignIn.initialValue === "on"}
                 aria-describedby={`${fields.emailSignIn.id}-help`}
               />{" "}
-              {t("admin.settings.emailSignIn", { companyName })}
+              {t("admin.settings.emailSignIn", company)}
             </label>
             <p className="muted" id={`${fields.emailSignIn.id}-help`}>
-              {t("admin.settings.emailSignIn.hint", { companyName })}
+              {t("admin.settings.emailSignIn.hint", company)}
             </p>
             <FormErrors id={fields.emailSignIn.errorId} errors={fields.emailSignIn.errors} />
           </div>

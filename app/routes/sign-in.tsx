@@ -103,16 +103,15 @@ export default function SignIn() {
   }
 
   const providers = [
-    ...(options.oidc
-      ? [{ protocol: "oidc", label: t("identity.signIn.withCompany", { company: options.companyName }) }]
-      : []),
+    ...(options.oidc ? [{ protocol: "oidc", label: t("identity.signIn.withCompany", options.company) }] : []),
     ...(options.saml
       ? [
           {
             protocol: "saml",
-            label: t(options.oidc ? "identity.signIn.withCompanySaml" : "identity.signIn.withCompany", {
-              company: options.companyName,
-            }),
+            label: t(
+              options.oidc ? "identity.signIn.withCompanySaml" : "identity.signIn.withCompany",
+              options.company,
+            ),
           },
         ]
       : []),
@@ -122,7 +121,7 @@ export default function SignIn() {
       <h1 id="sign-in-title">{t("identity.signIn.title")}</h1>
       {providers.length ? (
         <>
-          <p>{t("identity.signIn.companyAccount", { company: options.companyName })}</p>
+          <p>{t("identity.signIn.companyAccount", options.company)}</p>
           {providers.map((provider) => (
             <Form method="post" action="/sign-in/provider" key={provider.protocol} reloadDocument>
               <input type="hidden" name="protocol" value={provider.protocol} />

@@ -48,10 +48,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return json({ error: t("identity.link.incomplete") }, { status: 400 });
   try {
     if (parsed.data.intent === "confirm") {
-      const { companyName } = confirmLinkRequest(parsed.data.token);
+      const { company } = confirmLinkRequest(parsed.data.token);
       return redirectWithFlash("/sign-in", {
         kind: "success",
-        message: t("identity.link.connected", { company: companyName }),
+        message: t("identity.link.connected", company),
       });
     }
     refuseLinkRequestByToken(parsed.data.token);
@@ -79,13 +79,13 @@ export default function ConfirmCompanySignIn() {
       </section>
     );
   }
-  const company = request.companyName;
+  const company = request.company;
   return (
     <section className="card narrow" aria-labelledby="link-title">
       <h1 id="link-title">{t("identity.link.wasThisYou")}</h1>
       <p>
         {t.rich("identity.link.request", {
-          company,
+          ...company,
           account: request.accountName ?? t("identity.link.noName"),
           subject: request.subject,
           email: request.email,
@@ -98,7 +98,7 @@ export default function ConfirmCompanySignIn() {
       <Form method="post">
         <input type="hidden" name="token" value={token} />
         <button type="submit" name="intent" value="confirm">
-          {t("identity.link.confirm", { company })}
+          {t("identity.link.confirm", company)}
         </button>{" "}
         <button type="submit" name="intent" value="refuse" className="secondary">
           {t("identity.link.notMe")}

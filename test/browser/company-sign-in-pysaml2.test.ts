@@ -94,7 +94,7 @@ async function postedToConsumer(page: Page, navigate: () => Promise<unknown>) {
 async function signInThroughProvider(page: Page) {
   await page.goto(`${app.baseUrl}/sign-in?redirectTo=/petitions`);
   return postedToConsumer(page, () =>
-    page.getByRole("button", { name: "Sign in with your company", exact: true }).click(),
+    page.getByRole("button", { name: "Sign in with your company account", exact: true }).click(),
   );
 }
 

@@ -30,7 +30,7 @@ describe("identity provider configuration", () => {
     const config = loadConfig(base);
     expect(config.oidc).toBeNull();
     expect(config.saml).toBeNull();
-    expect(config.companyName).toBe("your company");
+    expect(config.companyName).toBeNull();
     expect(config.claims).toEqual({
       name: "name",
       email: "email",

@@ -1,7 +1,7 @@
 import { and, eq, gt, lte } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { externalIdentities, identityLinkRequests, people, personRoles } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { companyWords, getConfig } from "../../config.server";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
 import { wordsForRecipient } from "../../platform/mail/recipient-words.server";
@@ -64,7 +64,7 @@ export class LinkConfirmationNeeded extends Refusal {
     return new LinkConfirmationNeeded(
       say(replacing ? "identity.refusal.link.confirmReplacing" : "identity.refusal.link.confirmNew", {
         email,
-        company: getConfig().companyName,
+        ...companyWords(),
       }),
       403,
     );
@@ -205,7 +205,7 @@ export function requestLink(
       expiresAt: new Date(now + LINK_REQUEST_TTL_MS),
     })
     .run();
-  const company = getConfig().companyName;
+  const company = companyWords();
   const url = absoluteUrl(`/sign-in/link?${new URLSearchParams({ token })}`);
   // The provider's name for the account stays out of the email (whoever made the account chose it);
   // the page the link opens shows it.
@@ -216,7 +216,7 @@ export function requestLink(
       person?.name
         ? t("server.email.signIn.helloName", { name: person.name })
         : t("server.email.signIn.hello"),
-      t(request.replaces ? "server.email.link.replaces" : "server.email.link.new", { company, email }),
+      t(request.replaces ? "server.email.link.replaces" : "server.email.link.new", { ...company, email }),
       t("server.email.link.ifYou"),
       t("server.email.link.expires"),
     ],
@@ -228,7 +228,7 @@ export function requestLink(
     {
       kind: "identity.link",
       to: email,
-      subject: t("server.email.link.subject", { company }),
+      subject: t("server.email.link.subject", company),
       sensitive: true,
       ...message,
     },
@@ -265,7 +265,7 @@ export type LinkRequestView = {
   email: string;
   accountName: string | null;
   subject: string;
-  companyName: string;
+  company: ReturnType<typeof companyWords>;
   /** Whether it would replace the person's link to another account of that provider. */
   replacing: boolean;
 };
@@ -279,7 +279,7 @@ export function peekLinkRequest(token: string, now = Date.now()): LinkRequestVie
     email: request.email,
     accountName: request.accountName,
     subject: request.subject,
-    companyName: getConfig().companyName,
+    company: companyWords(),
     replacing: !!person && !!linkAtProvider(getDb(), person.id, request),
   };
 }
@@ -294,7 +294,7 @@ function completeRequest(
   by: string,
   now: number,
 ): Person {
-  const company = getConfig().companyName;
+  const company = companyWords();
   const taken = tx
     .select({ personId: externalIdentities.personId })
     .from(externalIdentities)
@@ -302,7 +302,7 @@ function completeRequest(
       and(eq(externalIdentities.issuer, request.issuer), eq(externalIdentities.subject, request.subject)),
     )
     .get();
-  if (taken) throw new LinkRequestRefused(say("identity.refusal.link.taken", { company }), 409);
+  if (taken) throw new LinkRequestRefused(say("identity.refusal.link.taken", company), 409);
   let person = findPersonByEmail(tx, request.email);
   if (person && !person.active) {
     throw new LinkRequestRefused(say("identity.refusal.deactivated"), 403);
@@ -327,13 +327,16 @@ function completeRequest(
  * The emailed link's "confirm": its holder owns the mailbox, which is what linking by email asks. The
  * account is linked; nobody is signed in here (the provider's sign-in does that next).
  */
-export function confirmLinkRequest(token: string, now = Date.now()): { email: string; companyName: string } {
+export function confirmLinkRequest(
+  token: string,
+  now = Date.now(),
+): { email: string; company: ReturnType<typeof companyWords> } {
   return getDb().transaction(
     (tx) => {
       const request = requestByToken(tx, token, now);
       if (!request) throw new LinkRequestRefused(GONE, 400);
       const person = completeRequest(tx, request, actorOf, "emailed confirmation", now);
-      return { email: person.email, companyName: getConfig().companyName };
+      return { email: person.email, company: companyWords() };
     },
     { behavior: "immediate" },
   );

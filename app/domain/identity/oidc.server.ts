@@ -2,7 +2,7 @@ import { and, eq, gt, lte } from "drizzle-orm";
 import * as oidc from "openid-client";
 import { getDb } from "../../../db/client";
 import { oidcSignIns } from "../../../db/schema";
-import { getConfig, type OidcConfig } from "../../config.server";
+import { companyWords, getConfig, type OidcConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
 import { enforceRateLimits, type RateLimitRule } from "../../platform/security/rate-limits.server";
@@ -46,8 +46,7 @@ export type PendingOidcSignIn = {
 /** A provider's answer that cannot be used (forged, expired, replayed, another attempt's): 400. */
 export class OidcSignInRefused extends Refusal {}
 
-const unreachable = () =>
-  new OidcSignInRefused(say("identity.refusal.unreachable", { company: getConfig().companyName }), 503);
+const unreachable = () => new OidcSignInRefused(say("identity.refusal.unreachable", companyWords()), 503);
 
 let discovered: { key: string; configuration: Promise<oidc.Configuration> } | undefined;
 

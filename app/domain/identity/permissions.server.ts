@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { people, personRoles } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { companyWords, getConfig } from "../../config.server";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
 import { type Actor, IDENTITY_PROVIDER_ACTOR, recordAudit } from "../../platform/security/audit.server";
@@ -67,10 +67,7 @@ export function providerManagedRoles(): Role[] {
 
 function refuseManagedRole(role: Role): void {
   if (providerManagedRoles().includes(role)) {
-    throw new RoleChangeError(
-      say("server.roles.managedByProvider", { role, company: getConfig().companyName }),
-      409,
-    );
+    throw new RoleChangeError(say("server.roles.managedByProvider", { role, ...companyWords() }), 409);
   }
 }
 

@@ -1,7 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { externalIdentities, people } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { companyWords } from "../../config.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
@@ -99,7 +99,7 @@ export function signInWithProvider(
   /** The protocol's own bookkeeping (a SAML assertion id remembered), first in the same transaction. */
   consume?: (tx: Executor) => void,
 ): ProviderSignInResult {
-  const company = getConfig().companyName;
+  const company = companyWords();
   const email = identity.email && EMAIL.test(identity.email) ? normalizeEmail(identity.email) : null;
   const outcome = getDb().transaction(
     (tx): ProviderSignInResult | { held: { email: string; replacing: boolean } } => {
@@ -107,7 +107,7 @@ export function signInWithProvider(
       let person = linkedPerson(tx, identity);
       if (!person) {
         if (!email || !identity.emailVerified) {
-          throw new ProviderSignInRefused(say("identity.refusal.noVerifiedEmail", { company }), 403);
+          throw new ProviderSignInRefused(say("identity.refusal.noVerifiedEmail", company), 403);
         }
         person = findPersonByEmail(tx, email);
         if (person && !person.active) throw deactivated();

@@ -1,7 +1,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { outbox, people, personRoles, signInTokens } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { companyWords, getConfig } from "../../config.server";
 import { normalizeEmail } from "../../platform/mail/email-address";
 import { renderEmail } from "../../platform/mail/email-layout.server";
 import { enqueueMail } from "../../platform/mail/outbox.server";
@@ -54,7 +54,7 @@ export async function requestSignIn(
   const email = normalizeEmail(input.email);
   const client = input.ip ?? "unknown";
   if (!emailSignInOpen()) {
-    throw new Refusal(say("server.signIn.emailOff", { company: getConfig().companyName }), 403);
+    throw new Refusal(say("server.signIn.emailOff", companyWords()), 403);
   }
   await enforceRateLimits(
     [

@@ -7,7 +7,8 @@ import { pendingDirectoryImports, people } from "../../../db/schema";
 import { singleLine } from "../../platform/content/text";
 import { emailSchema } from "../../platform/mail/email-address";
 import { Refusal } from "../../platform/refusal";
-import { type SaidValues, saidText, say } from "../../platform/said";
+import { type SaidValues, saidText, say, sayText } from "../../platform/said";
+import { textInEnglish } from "../../platform/said-english";
 import { type Actor, recordAudit } from "../../platform/security/audit.server";
 import { HOUR_MS } from "../../platform/time";
 import { revokeAllSessions } from "../identity/sessions.server";
@@ -21,7 +22,8 @@ export type ImportReport = {
   updated: number[];
   deactivated: number[];
   unchanged: number[];
-  rejected: Array<{ line: number; reason: string }>;
+  /** Each row's reasons as said text (app/platform/said.ts): the page writes them in its reader's words. */
+  rejected: Array<{ line: number; reasons: string[] }>;
   /** People absent from the file who were deactivated (only with deactivateMissing). */
   deactivatedMissing: string[];
 };
@@ -81,22 +83,38 @@ const ACTIVE_VALUES: Record<string, boolean> = {
   inactive: false,
 };
 
+const tooLong = (column: string, max: number) => sayText("admin.directory.reject.tooLong", { column, max });
+
+/** The shared email schema speaks to a form; a row of the file gets the same words from the catalog. */
+const EMAIL_REASONS: Record<string, string> = {
+  too_small: sayText("admin.directory.reject.emailMissing"),
+  invalid_type: sayText("admin.directory.reject.emailMissing"),
+  too_big: sayText("admin.directory.reject.emailTooLong"),
+};
+const reasonOf = (issue: z.core.$ZodIssue): string =>
+  issue.path[0] === "email"
+    ? (EMAIL_REASONS[issue.code] ?? sayText("admin.directory.reject.emailInvalid"))
+    : issue.message;
+
 const rowSchema = z.object({
   email: emailSchema,
   name: z
     .string()
     .overwrite(singleLine)
-    .min(1, "name is empty")
-    .max(200, "name is longer than 200 characters"),
-  department: z.string().overwrite(singleLine).max(100, "department is longer than 100 characters"),
-  location: z.string().overwrite(singleLine).max(100, "location is longer than 100 characters"),
+    .min(1, sayText("admin.directory.reject.empty", { column: "name" }))
+    .max(200, tooLong("name", 200)),
+  department: z.string().overwrite(singleLine).max(100, tooLong("department", 100)),
+  location: z.string().overwrite(singleLine).max(100, tooLong("location", 100)),
   active: z
     .string()
     .optional()
     .transform((v, ctx) => {
       const value = ACTIVE_VALUES[(v ?? "").trim().toLowerCase()];
       if (value === undefined) {
-        ctx.addIssue({ code: "custom", message: `active must be true or false, not "${v}"` });
+        ctx.addIssue({
+          code: "custom",
+          message: sayText("admin.directory.reject.active", { value: v ?? "" }),
+        });
         return z.NEVER;
       }
       return value;
@@ -174,13 +192,16 @@ function planImport(exec: Executor, records: CsvRecord[], deactivateMissing: boo
     const line = info.lines;
     const parsed = rowSchema.safeParse(record);
     if (!parsed.success) {
-      report.rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join("; ") });
+      report.rejected.push({ line, reasons: parsed.error.issues.map(reasonOf) });
       continue;
     }
     const row = parsed.data;
     const firstLine = seen.get(row.email);
     if (firstLine !== undefined) {
-      report.rejected.push({ line, reason: `${row.email} already appears on line ${firstLine}` });
+      report.rejected.push({
+        line,
+        reasons: [sayText("admin.directory.reject.duplicate", { email: row.email, line: String(firstLine) })],
+      });
       continue;
     }
     seen.set(row.email, line);
@@ -385,7 +406,7 @@ export function summarizeImport(report: ImportReport): string {
     `deactivated: ${report.deactivated.length + report.deactivatedMissing.length}${lines(report.deactivated.slice(0, 20))}`,
     `unchanged: ${report.unchanged.length}`,
     `rejected: ${report.rejected.length}`,
-    ...report.rejected.map((r) => `  line ${r.line}: ${r.reason}`),
+    ...report.rejected.map((r) => `  line ${r.line}: ${r.reasons.map(textInEnglish).join("; ")}`),
   ];
   if (report.deactivatedMissing.length)
     out.push(`not in the file, deactivated: ${report.deactivatedMissing.join(", ")}`);

@@ -2,7 +2,7 @@ import { asc } from "drizzle-orm";
 import { z } from "zod";
 import { type Executor, getDb, preparedStatements } from "../../../db/client";
 import { milestoneDefaults, siteSettings } from "../../../db/schema";
-import { getConfig } from "../../config.server";
+import { companyWords, getConfig } from "../../config.server";
 import { isTimeZone, LOCALES } from "../../i18n/locales";
 import { CATEGORIES_MAX, CATEGORY_MAX_LENGTH, OPEN_FOR_DAYS } from "../../vocabulary/petitions";
 import { singleLine } from "../content/text";
@@ -65,7 +65,7 @@ export function emailSignInOpen(): boolean {
 export function signInOptions() {
   const config = getConfig();
   return {
-    companyName: config.companyName,
+    company: companyWords(),
     oidc: Boolean(config.oidc),
     saml: Boolean(config.saml),
     email: emailSignInOpen(),

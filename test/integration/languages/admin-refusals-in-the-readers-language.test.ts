@@ -5,16 +5,23 @@ import { describe, expect, it } from "vitest";
 import { takeBackupNow } from "../../../app/domain/backups/on-demand.server";
 import { grantRole } from "../../../app/domain/identity/permissions.server";
 import { setPersonActive } from "../../../app/domain/people/directory.server";
-import { importDirectory } from "../../../app/domain/people/directory-import.server";
+import {
+  type ImportReport,
+  importDirectory,
+  summarizeImport,
+} from "../../../app/domain/people/directory-import.server";
 import { transitionPetition } from "../../../app/domain/petitions/lifecycle.server";
+import { en } from "../../../app/i18n/catalogs/en";
 import { generateBlindKeyPair } from "../../../app/platform/anonymity/blind-signatures.server";
 import { petitionScope } from "../../../app/platform/anonymity/token-messages";
+import { readSaid, wordsOf } from "../../../app/platform/said";
 import { actorOf, CLI_ACTOR } from "../../../app/platform/security/audit.server";
 import { logNewKey } from "../../../app/platform/transparency/key-entries.server";
 import * as backupsRoute from "../../../app/routes/admin.backups";
 import * as directoryRoute from "../../../app/routes/admin.directory";
 import * as personRoute from "../../../app/routes/admin.people.$personId";
 import * as petitionRoute from "../../../app/routes/petitions.$slug._index";
+import { intlOf } from "../../../app/web/reader.server";
 import { getDb } from "../../../db/client";
 import { people } from "../../../db/schema";
 import { callRoute, sessionCookie, TEST_BASE_URL } from "../../support/fixtures";
@@ -61,6 +68,45 @@ describe("a German admin", () => {
     expect(() => importDirectory("email,name\nzoe@corp.example,Zoe Zimmer\n", CLI_ACTOR)).toThrowError(
       /^The header row must contain email,name,department,location \(optional: active\); missing: department, location\.$/,
     );
+  });
+
+  it("reads in German why a row of a previewed directory file would be refused; the CLI's report stays English", async () => {
+    const csv =
+      "email,name,department,location,active\nnot-an-email,Broken,Sales,Berlin,\nanna@corp.example,,Sales,Berlin,\n" +
+      "bert@corp.example,Bert,Sales,Berlin,maybe\ncarla@corp.example,Carla,Sales,Berlin,\ncarla@corp.example,Carla,Sales,Berlin,\n";
+    const file = new FormData();
+    file.set("intent", "preview");
+    file.set("file", new File([csv], "staff.csv"));
+    const answer = await directoryRoute.action({
+      request: new Request(`${TEST_BASE_URL}/admin/directory`, {
+        method: "POST",
+        headers: { Cookie: await sessionCookie(admin.id) },
+        body: file,
+      }),
+      params: {},
+      context: { clientIp: "192.0.2.1", cspNonce: "" },
+    });
+    expect(answer.status).toBe(200);
+    const { preview } = (await answer.json()) as { preview: { report: ImportReport } };
+    // As the page writes each reason (app/components/said.tsx), in the admin's language.
+    const german = intlOf({ locale: "de", timeZone: "Europe/Berlin" });
+    const inGerman = (text: string) => {
+      const said = readSaid(text, (key) => key in en);
+      if (!said) throw new Error(`not catalog words: ${text}`);
+      return wordsOf(said, german);
+    };
+    expect(preview.report.rejected.map((row) => [row.line, row.reasons.map(inGerman)])).toEqual([
+      [2, ["Keine gültige E-Mail-Adresse (erwartet wird z. B. name@company.com)"]],
+      [3, ["Die Spalte name ist leer"]],
+      [4, ["Die Spalte active muss true oder false enthalten, nicht „maybe“"]],
+      [6, ["carla@corp.example steht bereits in Zeile 5"]],
+    ]);
+    expect(summarizeImport(preview.report).split("\n").slice(-4)).toEqual([
+      "  line 2: Enter a valid email address, like name@company.com",
+      "  line 3: name is empty",
+      '  line 4: active must be true or false, not "maybe"',
+      "  line 6: carla@corp.example already appears on line 5",
+    ]);
   });
 
   it("is told in German on a person's page that they cannot deactivate themselves, or that nothing awaits a confirmation", async () => {
