@@ -1194,9 +1194,11 @@ export const tokenIssuance = sqliteTable(
 
 /**
  * An erased person's token issuance rows for scopes still issuing (docs/privacy.md): kept so that an
- * account made again for the same address is not issued a second token, and keyed by a SHA-256 of the
- * scope and that address, not by a person, so nothing joins them to the erased row or to each other.
- * Deleted with the scope's other issuance rows when its key is retired.
+ * account made again for the same address is not issued a second token, and keyed by a plain SHA-256
+ * of the scope and that address instead of the erased row. Pseudonymous only: whoever holds the
+ * directory can recompute the key and learn what token_issuance held (they had a token for that scope
+ * that day, or signed publicly without one), never whether or how they signed anonymously. Deleted
+ * with the scope's other issuance rows when its key is retired.
  */
 export const erasedTokenIssuance = sqliteTable(
   "erased_token_issuance",

@@ -20,7 +20,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const petition = findViewablePetition(params.slug ?? "", user);
   if (!petition) notFound((await wordsFor(request)).t("petition.notFound"));
   await refuseResourceIf(exportRefusalFor(petition, user), request);
-  return new Response(exportSigners(petition, user), {
+  const { t } = await wordsFor(request);
+  return new Response(exportSigners(petition, user, Date.now(), t("my-data.formerColleague")), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${exportFileName(petition)}"`,

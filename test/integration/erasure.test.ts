@@ -1,19 +1,36 @@
-import { and, eq } from "drizzle-orm";
+import { parse as parseCsv } from "csv-parse/sync";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { fetchToken } from "../../app/demo/anonymous-signer.server";
+import { publishHeldComments } from "../../app/domain/discussion/batches.server";
+import { forgetAnonymousAuthors } from "../../app/domain/discussion/forgetting.server";
+import { postComment } from "../../app/domain/discussion/posting.server";
 import { loadComment } from "../../app/domain/discussion/thread.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
 import { importDirectory } from "../../app/domain/people/directory-import.server";
 import { listPublicSigners } from "../../app/domain/petitions/counts.server";
+import { exportSigners } from "../../app/domain/petitions/dashboard.server";
 import { verifyLedger } from "../../app/domain/petitions/ledger.server";
 import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
+import { DAY_MS } from "../../app/platform/time";
 import * as adminErasures from "../../app/routes/admin.erasures";
 import * as myDataPage from "../../app/routes/my.data";
 import { getDb } from "../../db/client";
-import { auditLog, comments, people, petitions, sessions, signatures, tokenIssuance } from "../../db/schema";
+import {
+  auditLog,
+  comments,
+  notificationReads,
+  notificationSettings,
+  people,
+  petitionFollows,
+  petitions,
+  sessions,
+  signatures,
+  tokenIssuance,
+} from "../../db/schema";
 import { signAnonymously, signPublicly } from "../support/anonymous";
-import { post } from "../support/comments";
+import { commentRow, post, subjectOf } from "../support/comments";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition, userByEmail } from "../support/petition-fixtures";
 
@@ -163,5 +180,64 @@ describe("erasure, asked for by the person and carried out by an admin", () => {
     expect(
       db.select().from(petitions).where(eq(petitions.id, signedAnonymously.id)).get()?.signatureCount,
     ).toBe(before);
+  });
+
+  it("leaves nothing that ties what is kept back to them: follows, audit entries, forgotten comments, the signers file", async () => {
+    const leaving = company.member(5);
+    const colleague = company.member(6);
+    const petition = openPetition(company, "A petition that closes after they sign");
+    await signPublicly(petition.id, leaving, T);
+    // Both ask to be emailed replies; the colleague's author is forgotten by the schedule only.
+    const asked = { body: "An anonymous comment", anonymous: true, emailReplies: true };
+    const theirComment = await postComment(subjectOf(petition.id), asked, leaving, T);
+    const colleagueComment = await postComment(subjectOf(petition.id), asked, colleague, T);
+    db.insert(notificationSettings)
+      .values({ personId: leaving.id, cadence: "daily", mailedThrough: new Date(T) })
+      .run();
+    db.insert(petitionFollows).values({ personId: leaving.id, petitionId: stillOpen.id }).run();
+    db.insert(notificationReads)
+      .values({ personId: leaving.id, eventKey: `${stillOpen.id}-opened` })
+      .run();
+    transitionPetition(petition.id, { action: "close" }, company.moderator, T);
+
+    await callRoute(myDataPage, "action", leaving, "/my/data", {}, { intent: "request-erasure" });
+    const fields = { intent: "erase", personId: String(leaving.id), confirm: "on" };
+    expect((await callRoute(adminErasures, "action", admin, "/admin/erasures", {}, fields)).status).toBe(302);
+
+    // What they followed, their digest choice and read marks are gone.
+    for (const table of [notificationSettings, petitionFollows, notificationReads]) {
+      expect.soft(db.select().from(table).where(eq(table.personId, leaving.id)).all()).toEqual([]);
+    }
+    // Neither entry the erasure path wrote pairs their address with their id (the log is append-only).
+    const written = db
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.targetId, String(leaving.id)),
+          inArray(auditLog.action, ["person.erasure-requested", "person.erased"]),
+        ),
+      )
+      .all();
+    expect.soft(written).toHaveLength(2);
+    expect.soft(JSON.stringify(written)).not.toContain(leaving.email);
+
+    // Once both are published and the forgetting time has passed, their comment is like anyone's.
+    publishHeldComments(T + 2 * DAY_MS);
+    forgetAnonymousAuthors(T + 400 * DAY_MS);
+    const forgotten = (id: number) => {
+      const row = commentRow(id);
+      return { authorId: row?.authorId, emailsAuthor: row?.emailsAuthor, held: row?.held };
+    };
+    expect.soft(forgotten(theirComment)).toEqual({ authorId: null, emailsAuthor: false, held: false });
+    expect.soft(forgotten(theirComment)).toEqual(forgotten(colleagueComment));
+
+    // The signers file shows them as the signers page does: a former colleague, no department.
+    const csv = parseCsv(exportSigners(petition, company.member(0), T), { columns: true }) as Array<
+      Record<string, string>
+    >;
+    expect
+      .soft(csv.filter((r) => r.visibility === "public"))
+      .toEqual([expect.objectContaining({ name: "A former colleague", department: "" })]);
   });
 });

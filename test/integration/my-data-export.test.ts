@@ -278,6 +278,22 @@ const PLANTERS: Record<string, () => Holds | Promise<Holds>> = {
       .run();
     return (d) => d.walletPasskeys.some((p) => p.credentialId === "planted-credential");
   },
+  "notification_settings.person_id": () => {
+    db.insert(schema.notificationSettings)
+      .values({ personId: person.id, cadence: "weekly", mailedThrough: at })
+      .run();
+    return (d) => d.notificationCadence === "weekly";
+  },
+  "petition_follows.person_id": () => {
+    db.insert(schema.petitionFollows).values({ personId: person.id, petitionId: second.id }).run();
+    return (d) => d.petitionsFollowed.some((p) => p.id === second.id);
+  },
+  "notification_reads.person_id": () => {
+    db.insert(schema.notificationReads)
+      .values({ personId: person.id, eventKey: `${open.id}-planted` })
+      .run();
+    return (d) => d.notificationsMarkedRead === 1;
+  },
 };
 
 describe("a person's export", () => {

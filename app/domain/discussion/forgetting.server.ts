@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { getDb } from "../../../db/client";
+import { type Executor, getDb } from "../../../db/client";
 import { getSettings } from "../../platform/site/settings.server";
 import { DAY_MS } from "../../platform/time";
 
@@ -9,6 +9,9 @@ import { DAY_MS } from "../../platform/time";
  * setting's number of days. The minute scheduler runs it; secure_delete zeroes what it overwrites
  * and the WAL is checkpointed after (platform/forgetting.server.ts).
  */
+/** What forgetting writes: every forgotten comment ends the same, whichever path forgot it. */
+const FORGOTTEN = sql`author_id = null, emails_author = 0`;
+
 export function forgetAnonymousAuthors(now = Date.now()): number {
   const cutoff = now - getSettings().anonymousAuthorDays * DAY_MS;
   // Reply and "hidden" emails to commenters (anonymous ones among them, who asked for replies) name
@@ -19,13 +22,22 @@ export function forgetAnonymousAuthors(now = Date.now()): number {
     delivered +
     // A held comment keeps its author until its batch publishes it (batches.server.ts; at most 24
     // hours): the batch needs them to tell who answered whom, and they may still delete it.
-    getDb().run(sql`update comments set author_id = null, emails_author = 0
+    getDb().run(sql`update comments set ${FORGOTTEN}
     where anonymous = 1 and author_id is not null and held = 0 and (
       created_at < ${cutoff}
       or thread_id in (
         select t.id from comment_threads t join petitions p on t.subject_type = 'petition' and t.subject_id = p.id
         where p.state not in ('open', 'closed') or p.hidden_at is not null))`).changes
   );
+}
+
+/**
+ * Forgets one person's anonymous comments at once (their erasure, people/erasure.server.ts), held
+ * ones too: a held comment's batch publishes it with no author as it does any forgotten reply's.
+ */
+export function forgetAnonymousAuthorOf(exec: Executor, personId: number): number {
+  return exec.run(sql`update comments set ${FORGOTTEN} where anonymous = 1 and author_id = ${personId}`)
+    .changes;
 }
 
 /** When an anonymous comment stops being its author's: what the comment form tells them. */

@@ -6,10 +6,13 @@ import {
   erasedTokenIssuance,
   externalIdentities,
   identityLinkRequests,
+  notificationReads,
+  notificationSettings,
   outbox,
   pendingDirectoryImports,
   people,
   personRoles,
+  petitionFollows,
   petitions,
   scimHeldChanges,
   signatures,
@@ -22,6 +25,7 @@ import { erasedHolderOf } from "../../platform/anonymity/token-issuance.server";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
 import { recordAudit } from "../../platform/security/audit.server";
+import { forgetAnonymousAuthorOf } from "../discussion/forgetting.server";
 import { revokeAllSessions, type User } from "../identity/sessions.server";
 import { acceptsSignatures } from "../petitions/rights.server";
 import { withdrawSignature } from "../petitions/signing.server";
@@ -40,6 +44,9 @@ import { withdrawSignature } from "../petitions/signing.server";
 
 export class ErasureRefusal extends Refusal {}
 
+/** The address an erased row is given, and what the erasure path writes to the audit log for them. */
+const placeholderOf = (personId: number) => `erased-${personId}@erased.invalid`;
+
 /** The person asks to be erased; an admin reviews it. Audited. */
 export function requestErasure(user: Pick<User, "id" | "email">, now = Date.now()): void {
   getDb().transaction(
@@ -50,7 +57,9 @@ export function requestErasure(user: Pick<User, "id" | "email">, now = Date.now(
         .where(and(eq(people.id, user.id), isNull(people.erasureRequestedAt), isNull(people.erasedAt)))
         .run().changes;
       if (asked !== 1) throw new ErasureRefusal(say("my-data.refusal.alreadyAsked"), 409);
-      recordAudit(tx, { id: user.id, email: user.email }, "person.erasure-requested", {
+      // Not their address: the log is append-only, and an entry pairing it with their id would name
+      // everything kept "as a former colleague" once the erasure is done.
+      recordAudit(tx, { id: user.id, email: placeholderOf(user.id) }, "person.erasure-requested", {
         type: "person",
         id: user.id,
       });
@@ -143,15 +152,17 @@ export function carryOutErasure(
       db.delete(scimHeldChanges).where(eq(scimHeldChanges.personId, personId)).run();
       db.delete(pendingDirectoryImports).where(eq(pendingDirectoryImports.actorId, personId)).run();
       db.delete(personRoles).where(eq(personRoles.personId, personId)).run();
+      db.delete(notificationSettings).where(eq(notificationSettings.personId, personId)).run();
+      db.delete(petitionFollows).where(eq(petitionFollows.personId, personId)).run();
+      db.delete(notificationReads).where(eq(notificationReads.personId, personId)).run();
       db.delete(signInTokens).where(eq(signInTokens.email, person.email)).run();
       db.delete(identityLinkRequests).where(eq(identityLinkRequests.email, person.email)).run();
-      // Anonymous comments' authors are forgotten now, as they would be when editing ends.
-      db.update(comments)
-        .set({ authorId: null })
-        .where(and(eq(comments.authorId, personId), eq(comments.anonymous, true)))
-        .run();
+      // Anonymous comments' authors are forgotten now, exactly as when editing ends; nothing mails
+      // replies to a named comment's erased author either.
+      forgetAnonymousAuthorOf(db, personId);
+      db.update(comments).set({ emailsAuthor: false }).where(eq(comments.authorId, personId)).run();
       // Mail not yet sent to them is dropped; sent mail keeps no address.
-      const placeholder = `erased-${personId}@erased.invalid`;
+      const placeholder = placeholderOf(personId);
       db.delete(outbox)
         .where(
           and(

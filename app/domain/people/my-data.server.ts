@@ -1,4 +1,4 @@
-import { and, asc, eq, or, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, or, type SQL } from "drizzle-orm";
 import { type DB, getDb } from "../../../db/client";
 import {
   announcementProxyActs,
@@ -12,11 +12,14 @@ import {
   emailOptOuts,
   externalIdentities,
   milestones,
+  notificationReads,
+  notificationSettings,
   pendingDirectoryImports,
   people,
   personRoles,
   petitionCoOrganizers,
   petitionCoSponsors,
+  petitionFollows,
   petitionOrganizerInvitations,
   petitions,
   petitionUpdates,
@@ -83,6 +86,9 @@ export const EXPORTED_COLUMNS = [
   "token_issuance.person_id",
   "wallets.person_id",
   "wallet_passkeys.person_id",
+  "notification_settings.person_id",
+  "petition_follows.person_id",
+  "notification_reads.person_id",
 ] as const;
 
 const day = (value: Date | null): string | null =>
@@ -173,6 +179,24 @@ export function myData(personId: number, db: DB = getDb()) {
         .from(emailOptOuts)
         .where(mine(emailOptOuts.personId))
         .all(),
+      // Their digest choice; no row means each event by email, as it comes.
+      notificationCadence:
+        tx
+          .select({ cadence: notificationSettings.cadence })
+          .from(notificationSettings)
+          .where(mine(notificationSettings.personId))
+          .get()?.cadence ?? null,
+      // Petitions they chose to follow by name (anonymous follows stay in their browser).
+      petitionsFollowed: tx
+        .select(petitionRef)
+        .from(petitionFollows)
+        .innerJoin(petitions, eq(petitions.id, petitionFollows.petitionId))
+        .where(mine(petitionFollows.personId))
+        .all(),
+      // Only how many: each mark is a notification's key, which says nothing the list above does not.
+      notificationsMarkedRead:
+        tx.select({ n: count() }).from(notificationReads).where(mine(notificationReads.personId)).get()?.n ??
+        0,
       petitionsCreated: tx
         .select({ ...petitionRef, state: petitions.state, createdAt: petitions.createdAt })
         .from(petitions)

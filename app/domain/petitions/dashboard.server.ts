@@ -4,6 +4,8 @@ import { getDb, preparedStatements } from "../../../db/client";
 import { anonymousSignatures, milestones, outbox, people, petitions, signatures } from "../../../db/schema";
 import { type Breakdown, type Group, suppressSmallGroups } from "../../platform/anonymity/small-groups";
 import { keptValue } from "../../platform/runtime/kept-values.server";
+import { say } from "../../platform/said";
+import { inEnglish } from "../../platform/said-english";
 import { actorOf, recordAudit } from "../../platform/security/audit.server";
 import { DAY_MS, dayOf, HOUR_MS, minuteOf } from "../../platform/time";
 import type { MailKind } from "../../vocabulary/mail-kinds";
@@ -334,14 +336,26 @@ const defuse = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : va
 
 /**
  * The signers export: public signers' names, departments and signing days; anonymous signers only
- * as one count row (their people are never selected). Recorded in the audit log.
+ * as one count row (their people are never selected); an erased signer as the signers page shows one,
+ * `formerColleague` with no department (the reader's words; English by default). Recorded in the
+ * audit log.
  */
-export function exportSigners(petition: Petition, user: User, now = Date.now()): string {
+export function exportSigners(
+  petition: Petition,
+  user: User,
+  now = Date.now(),
+  formerColleague = inEnglish(say("my-data.formerColleague")),
+): string {
   const db = getDb();
   return db.transaction(
     (tx) => {
       const rows = tx
-        .select({ name: people.name, department: signatures.department, signedAt: signatures.createdAt })
+        .select({
+          name: people.name,
+          department: signatures.department,
+          signedAt: signatures.createdAt,
+          erasedAt: people.erasedAt,
+        })
         .from(signatures)
         .innerJoin(people, eq(people.id, signatures.personId))
         .where(and(standing(petition.id), eq(signatures.visibility, "public")))
@@ -361,8 +375,8 @@ export function exportSigners(petition: Petition, user: User, now = Date.now()):
       return stringify(
         [
           ...rows.map((r) => ({
-            name: defuse(r.name ?? ""),
-            department: defuse(r.department ?? ""),
+            name: r.erasedAt ? formerColleague : defuse(r.name ?? ""),
+            department: r.erasedAt ? "" : defuse(r.department ?? ""),
             signed_on: r.signedAt.toISOString().slice(0, 10),
             visibility: "public",
             count: 1,
