@@ -52,6 +52,8 @@ export function SharingPanel({
     <section className="card stack sharing-panel" aria-labelledby="sharing-title">
       <h2 id="sharing-title">{t("sharing.title", { moment })}</h2>
       <p className="hint">{t("sharing.intro")}</p>
+      {/* The same for every signer, so the panel tells no one how the reader signed. */}
+      {moment === "signed" ? <p className="hint">{t("sharing.afterSigning.caution")}</p> : null}
       <div className="row">
         <div className="field grow">
           <label htmlFor="sharing-link">{t("sharing.link.label")}</label>
