@@ -7,7 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import "./load-context";
 import { NonceProvider } from "./components/nonce";
 import { CatalogProvider } from "./i18n/catalog-context";
-import { catalogFor } from "./i18n/catalogs.server";
+import { serverCatalogFor } from "./i18n/catalogs.server";
 import { type AnyLocale, isLocale, isPseudoLocale, isTimeZone, SOURCE_LOCALE } from "./i18n/locales";
 import { intlFor } from "./i18n/translate";
 import { errorForLog } from "./platform/runtime/log-text";
@@ -60,7 +60,7 @@ export default function handleRequest(
   const chosen = root?.locale;
   const locale: AnyLocale = isLocale(chosen) || isPseudoLocale(chosen) ? chosen : SOURCE_LOCALE;
   const timeZone = isTimeZone(root?.timeZone) ? root.timeZone : "UTC";
-  const messages = catalogFor(locale);
+  const messages = serverCatalogFor(locale);
   // Bots and no-JS clients get the whole document at once; browsers get the shell as soon as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {

@@ -24,7 +24,7 @@ import { can } from "./domain/identity/permissions.server";
 import { unreadCount } from "./domain/notifications/inbox.server";
 import { useLoadedCatalog } from "./i18n/catalog-context";
 import { directionOf, TIME_ZONE_COOKIE } from "./i18n/locales";
-import { formattingLocale, type MessageKey, reportMissing, useT } from "./i18n/translate";
+import { asIntlMessages, formattingLocale, type MessageKey, reportMissing, useT } from "./i18n/translate";
 import { serverNow } from "./platform/runtime/clock.server";
 import styles from "./styles/app.css?url";
 import { readFlash } from "./web/flash.server";
@@ -100,7 +100,7 @@ function Localized({ children }: { children: ReactNode }) {
     <IntlProvider
       locale={formattingLocale(locale)}
       timeZone={timeZone}
-      messages={catalog.messages}
+      messages={asIntlMessages(catalog.messages)}
       onError={reportMissing}
       textComponent="span"
     >

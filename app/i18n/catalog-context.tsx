@@ -1,3 +1,4 @@
+import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { createContext, type ReactNode, useContext } from "react";
 import type { IntlShape } from "react-intl";
 import type { AnyLocale } from "./locales";
@@ -9,7 +10,8 @@ import type { AnyLocale } from "./locales";
  */
 export type LoadedCatalog = {
   locale: AnyLocale;
-  messages: Record<string, string>;
+  /** Text in the browser; on the server plain-text messages come parsed (serverCatalogFor). */
+  messages: Record<string, string | MessageFormatElement[]>;
   /** The server's words and formats for the reader's zone, kept across requests (intlFor). */
   intl?: IntlShape;
 };

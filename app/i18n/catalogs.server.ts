@@ -1,3 +1,4 @@
+import { type MessageFormatElement, parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import { de } from "./catalogs/de";
 import { en } from "./catalogs/en";
 import { fr } from "./catalogs/fr";
@@ -16,3 +17,26 @@ const catalogs: Record<AnyLocale, Record<string, string>> = {
 };
 
 export const catalogFor = (locale: AnyLocale): Record<string, string> => catalogs[locale];
+
+export type ServerCatalog = Record<string, string | MessageFormatElement[]>;
+const forServer = new Map<AnyLocale, ServerCatalog>();
+
+/**
+ * The catalog the server formats from: a message that is plain text (most labels and headings) is
+ * handed over already parsed, which react-intl returns as it is, without building formats and a
+ * cache key for it on every call; every other message stays text, whose cache key is cheap.
+ */
+export function serverCatalogFor(locale: AnyLocale): ServerCatalog {
+  let catalog = forServer.get(locale);
+  if (!catalog) {
+    catalog = Object.fromEntries(
+      Object.entries(catalogs[locale]).map(([key, message]) => {
+        const parsed = parse(message);
+        const literal = parsed.length === 1 && parsed[0]?.type === TYPE.literal;
+        return [key, literal ? parsed : message];
+      }),
+    );
+    forServer.set(locale, catalog);
+  }
+  return catalog;
+}

@@ -1,3 +1,4 @@
+import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type { ReactNode } from "react";
 import { createIntl, createIntlCache, type IntlShape, useIntl } from "react-intl";
 import type { MessageKey } from "./catalogs/en";
@@ -51,7 +52,11 @@ const INSTANCES = 16;
 const instances = new Map<string, IntlShape>();
 
 /** The words and formats for one locale and zone: emails, refusals, feeds, and the server's render. */
-export function intlFor(locale: AnyLocale, timeZone: string, messages: Record<string, string>): IntlShape {
+export function intlFor(
+  locale: AnyLocale,
+  timeZone: string,
+  messages: Record<string, string | MessageFormatElement[]>,
+): IntlShape {
   const key = `${locale}\u0000${timeZone}`;
   const kept = instances.get(key);
   instances.delete(key);
@@ -62,7 +67,7 @@ export function intlFor(locale: AnyLocale, timeZone: string, messages: Record<st
           {
             locale: formattingLocale(locale),
             timeZone,
-            messages,
+            messages: asIntlMessages(messages),
             onError: reportMissing,
             textComponent: "span",
           },
@@ -73,6 +78,13 @@ export function intlFor(locale: AnyLocale, timeZone: string, messages: Record<st
   if (instances.size > INSTANCES && oldest !== undefined) instances.delete(oldest);
   return intl;
 }
+
+/**
+ * react-intl's types take a catalog of all text or all parsed messages; at run time it takes each
+ * message as it comes, and the server's catalog mixes them (serverCatalogFor).
+ */
+export const asIntlMessages = (messages: Record<string, string | MessageFormatElement[]>) =>
+  messages as Record<string, string>;
 
 /** A key missing from a catalog is a bug the catalog tests catch; in production the key shows. */
 export function reportMissing(error: { code?: string; message: string }) {

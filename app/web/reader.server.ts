@@ -1,7 +1,7 @@
 import Negotiator from "negotiator";
 import type { IntlShape } from "react-intl";
 import type { User } from "../domain/identity/sessions.server";
-import { catalogFor } from "../i18n/catalogs.server";
+import { serverCatalogFor } from "../i18n/catalogs.server";
 import { type Formatter, formatterOf } from "../i18n/format";
 import {
   type AnyLocale,
@@ -60,7 +60,7 @@ export function readerOf(request: Request, user: User | null): Reader {
 
 /** The reader's words and formats outside React (a refusal's message, a feed's fixed text). */
 export const intlOf = (reader: Reader): IntlShape =>
-  intlFor(reader.locale, reader.timeZone, catalogFor(reader.locale));
+  intlFor(reader.locale, reader.timeZone, serverCatalogFor(reader.locale));
 
 export type Words = { reader: Reader; t: Translate; format: Formatter };
 

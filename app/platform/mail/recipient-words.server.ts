@@ -1,5 +1,5 @@
 import type { IntlShape } from "react-intl";
-import { catalogFor } from "../../i18n/catalogs.server";
+import { serverCatalogFor } from "../../i18n/catalogs.server";
 import { type Formatter, formatterOf } from "../../i18n/format";
 import { isLocale, isPseudoLocale, isTimeZone } from "../../i18n/locales";
 import { intlFor, type Translate, translatorOf } from "../../i18n/translate";
@@ -20,7 +20,7 @@ export function wordsForRecipient(recipient: Recipient | null): MailWords {
   const chosen = recipient?.locale;
   const locale = isLocale(chosen) || isPseudoLocale(chosen) ? chosen : settings.defaultLocale;
   const timeZone = isTimeZone(recipient?.timeZone) ? recipient.timeZone : settings.defaultTimeZone;
-  const intl = intlFor(locale, timeZone, catalogFor(locale));
+  const intl = intlFor(locale, timeZone, serverCatalogFor(locale));
   return { intl, t: translatorOf(intl), format: formatterOf(intl) };
 }
 
