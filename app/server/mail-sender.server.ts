@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import { getDb } from "../../db/client";
 import { outbox, people } from "../../db/schema";
 import { getConfig } from "../config.server";
-import { deliverChatPost } from "../domain/chat/delivery.server";
+import { CHAT_POST_NOT_PUBLIC, chatPostStillPublic, deliverChatPost } from "../domain/chat/delivery.server";
 import {
   discardSignInLinks,
   dropUndeliverableSignInLinks,
@@ -74,12 +74,30 @@ export async function deliverDueMail(
   });
 }
 
-/** Delivers every due post to a company chat channel once: an HTTP POST each (see deliverDue). */
+/**
+ * How long one tick spends on chat posts before it leaves the rest to the next: emails go first in
+ * each tick, and a slow or hanging webhook must not keep the next tick's emails (sign-in links)
+ * waiting for more than this plus one post's timeout.
+ */
+export const CHAT_TICK_BUDGET_MS = 10_000;
+
+/**
+ * Delivers due posts to company chat channels, an HTTP POST each (see deliverDue), for at most
+ * CHAT_TICK_BUDGET_MS. A post about a petition that is no longer public is not sent: it is marked
+ * failed, with why, and never tried again.
+ */
 export function deliverDuePosts(options: DeliverOptions = {}): Promise<{ sent: number; failed: number }> {
-  return deliverDue(isNotNull(outbox.chatChannelId), options, async (message) => {
-    await deliverChatPost(message);
-    return "delivered";
-  });
+  const now = options.now ?? Date.now;
+  const until = now() + CHAT_TICK_BUDGET_MS;
+  return deliverDue(
+    isNotNull(outbox.chatChannelId),
+    { ...options, shouldStop: () => now() >= until || (options.shouldStop?.() ?? false) },
+    async (message) => {
+      if (!chatPostStillPublic(message)) return { dropped: CHAT_POST_NOT_PUBLIC };
+      await deliverChatPost(message);
+      return "delivered";
+    },
+  );
 }
 
 /**
@@ -90,7 +108,8 @@ export function deliverDuePosts(options: DeliverOptions = {}): Promise<{ sent: n
 async function deliverDue(
   sort: SQL,
   options: DeliverOptions,
-  deliver: (message: OutboxRow) => Promise<"delivered" | "discarded">,
+  // `dropped`: not sent and never to be (failed at once, with the reason as its error).
+  deliver: (message: OutboxRow) => Promise<"delivered" | "discarded" | { dropped: string }>,
 ): Promise<{ sent: number; failed: number }> {
   const db = getDb();
   const now = options.now ?? Date.now;
@@ -134,8 +153,14 @@ async function deliverDue(
     );
     if (!message) break;
     let error: unknown = null;
+    let dropped = false;
     try {
-      if ((await deliver(message)) === "discarded") continue;
+      const outcome = await deliver(message);
+      if (outcome === "discarded") continue;
+      if (typeof outcome === "object") {
+        error = new Error(outcome.dropped);
+        dropped = true;
+      }
     } catch (refusal) {
       error = refusal ?? new Error("delivery failed");
     }
@@ -159,7 +184,7 @@ async function deliverDue(
       sent++;
       continue;
     }
-    const giveUp = message.attempts >= MAX_ATTEMPTS;
+    const giveUp = dropped || message.attempts >= MAX_ATTEMPTS;
     db.update(outbox)
       .set({
         status: giveUp ? "failed" : "queued",

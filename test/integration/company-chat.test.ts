@@ -10,26 +10,38 @@ import {
   updateChatChannel,
 } from "../../app/domain/chat/channels.server";
 import {
+  CHAT_POST_NOT_PUBLIC,
+  CHAT_POST_REFUSED,
+  POST_TIMEOUT_MS,
+} from "../../app/domain/chat/delivery.server";
+import {
   type ChatMessage,
   SLACK_LIMITS,
   slackPayload,
-  type teamsPayload,
+  teamsPayload,
 } from "../../app/domain/chat/payloads.server";
 import { sendTestMessage } from "../../app/domain/chat/posting.server";
 import { grantRole } from "../../app/domain/identity/permissions.server";
+import { petitionMailState } from "../../app/domain/petitions/dashboard.server";
+import { transitionPetition } from "../../app/domain/petitions/lifecycle.server";
 import { listOutbox } from "../../app/platform/mail/outbox.server";
 import { CLI_ACTOR } from "../../app/platform/security/audit.server";
 import { DEFAULT_SETTINGS, updateSettings } from "../../app/platform/site/settings.server";
 import { DAY_MS, HOUR_MS, startOfDay } from "../../app/platform/time";
 import * as chatRoute from "../../app/routes/admin.chat";
-import { backoffMs, deliverDuePosts, MAX_ATTEMPTS } from "../../app/server/mail-sender.server";
+import {
+  backoffMs,
+  CHAT_TICK_BUDGET_MS,
+  deliverDuePosts,
+  MAX_ATTEMPTS,
+} from "../../app/server/mail-sender.server";
 import { getDb } from "../../db/client";
 import { auditLog, chatChannels, outbox } from "../../db/schema";
 import { answeredPetition } from "../support/answered-petition";
 import { startChatReceiver } from "../support/chat-receiver";
 import { refused } from "../support/comments";
 import { callRoute } from "../support/fixtures";
-import { makeCompany, userByEmail } from "../support/petition-fixtures";
+import { makeCompany, openPetition, userByEmail } from "../support/petition-fixtures";
 
 /**
  * Company chat: public events posted to Slack and Teams channels through the outbox, each payload in
@@ -179,6 +191,21 @@ describe("company chat", () => {
     }
   });
 
+  it("escapes Markdown in Teams cards, so a title or a commitment cannot become a disguised link", () => {
+    const disguised = "[Action needed: confirm your account](https://evil.example)";
+    const body = teamsPayload({
+      heading: `Petition opened: ${disguised}`,
+      text: `**Urgent** ${disguised} _now_`,
+      link: { label: "Read the petition", url: "https://undersigned.example/p/x" },
+    });
+    const [heading, text] = body.attachments[0]?.content.body ?? [];
+    const escaped = String.raw`\[Action needed: confirm your account\]\(https://evil\.example\)`;
+    expect(heading?.text).toBe(`Petition opened: ${escaped}`);
+    expect(text?.text).toBe(String.raw`\*\*Urgent\*\* ` + escaped + String.raw` \_now\_`);
+    // No unescaped "[label](" is left for the card's Markdown to read as a link.
+    expect(JSON.stringify(body)).not.toMatch(/(^|[^\\])\[[^\]]*\]\(/);
+  });
+
   it("never names a signer, public or anonymous, in any payload", async () => {
     const signers = Array.from({ length: 10 }, (_, i) => company.member(4 + i));
     const everything = JSON.stringify(receiver.posts);
@@ -211,7 +238,7 @@ describe("company chat", () => {
     expect(row).toMatchObject({
       status: "queued",
       attempts: 1,
-      lastError: "The chat service answered HTTP 500",
+      lastError: CHAT_POST_REFUSED,
     });
     expect(row?.nextAttemptAt.getTime()).toBe(t + backoffMs(1));
     expect(await deliverDuePosts({ now: () => t + backoffMs(1) - 1 })).toEqual({ sent: 0, failed: 0 });
@@ -237,11 +264,75 @@ describe("company chat", () => {
     expect(failed).toEqual([
       expect.objectContaining({
         toAddress: "#down",
-        lastError: "The chat service answered HTTP 500",
+        lastError: CHAT_POST_REFUSED,
         attempts: MAX_ATTEMPTS,
       }),
     ]);
     expect(JSON.stringify(failed)).not.toContain("/down");
+    // Words only: no status or error code, which would let an admin probe hosts and ports.
+    expect(JSON.stringify(failed)).not.toMatch(/500|HTTP|ECONN/);
+  });
+
+  it("fails a post the same way whether the service refused it or could not be reached", async () => {
+    const closed = await startChatReceiver();
+    const webhookUrl = closed.url("/gone");
+    await closed.close();
+    const id = addChatChannel({ name: "#unreachable", kind: "slack", webhookUrl, events: [] }, CLI_ACTOR);
+    const t = Date.now();
+    sendTestMessage(id, CLI_ACTOR, t);
+    expect(await deliverDuePosts({ now: () => t })).toEqual({ sent: 0, failed: 1 });
+    const row = getDb().select().from(outbox).where(eq(outbox.chatChannelId, id)).get();
+    expect(row?.lastError).toBe(CHAT_POST_REFUSED);
+  });
+
+  it("does not post about a petition hidden after its post was queued: marked not sent, with why", async () => {
+    // The milestone's posts (held to the hour) carry their petition, so the same check covers them.
+    const milestoneRows = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.kind, "chat.post"))
+      .all()
+      .filter((row) => row.subject.endsWith(": 10 signatures"));
+    expect(milestoneRows.map((row) => row.petitionId)).toEqual([story.petition.id, story.petition.id]);
+
+    const title = "Rename the cafeteria after a colleague";
+    const petition = openPetition(company, title);
+    const queued = getDb()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.petitionId, petition.id))
+      .all()
+      .filter((row) => row.kind === "chat.post");
+    expect(queued.map((row) => row.status)).toEqual(["queued", "queued", "queued"]);
+    transitionPetition(petition.id, { action: "hide", reason: "Names a colleague" }, company.moderator);
+    await deliverDuePosts({ now: LATER });
+    expect(JSON.stringify(receiver.posts)).not.toContain("cafeteria");
+    const rows = listOutbox({ status: "failed", page: 1 }).messages.filter((m) =>
+      queued.some((row) => row.id === m.id),
+    );
+    expect(rows.map((m) => [m.status, m.lastError])).toEqual(Array(3).fill(["failed", CHAT_POST_NOT_PUBLIC]));
+    // Not tried again, and not counted among the petition's emails on the organizers' dashboard.
+    await deliverDuePosts({ now: () => LATER() + DAY_MS });
+    const after = getDb().select().from(outbox).where(eq(outbox.petitionId, petition.id)).all();
+    expect(after.filter((row) => row.kind === "chat.post").map((row) => row.attempts)).toEqual([1, 1, 1]);
+    expect(petitionMailState(petition.id).some((m) => m.kind === "chat.post")).toBe(false);
+  });
+
+  it("gives chat posts a tick's time budget, so a slow webhook cannot hold up the next tick's emails", async () => {
+    const id = addChatChannel(
+      { name: "#slow", kind: "slack", webhookUrl: receiver.url("/slow"), events: [] },
+      CLI_ACTOR,
+    );
+    const t = Date.now();
+    for (let i = 0; i < 3; i++) sendTestMessage(id, CLI_ACTOR, t);
+    // Each post "takes" 6 seconds of the injected clock: the 10-second budget ends after the second.
+    const slowClock = () => t + 6_000 * receiver.postsTo("/slow").length;
+    expect(POST_TIMEOUT_MS).toBeLessThanOrEqual(5_000);
+    expect(CHAT_TICK_BUDGET_MS).toBe(10_000);
+    expect(await deliverDuePosts({ now: slowClock })).toEqual({ sent: 2, failed: 0 });
+    expect(receiver.postsTo("/slow")).toHaveLength(2);
+    expect(await deliverDuePosts({ now: slowClock })).toEqual({ sent: 1, failed: 0 });
+    expect(receiver.postsTo("/slow")).toHaveLength(3);
   });
 
   it("keeps the webhook address secret: sealed in the database, never in the audit log or on the page", () => {
@@ -280,10 +371,34 @@ describe("company chat", () => {
           addChatChannel({ name: "x", kind: "slack", webhookUrl: receiver.url("/x"), events: [] }, CLI_ACTOR),
         400,
       );
+      // Nor, in production, an https address inside the network or on the server, written as a number.
+      for (const webhookUrl of [
+        "https://127.0.0.1:8443/hook",
+        "https://10.1.2.3/hook",
+        "https://172.20.0.1/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://2130706433/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://[fd00::1]/hook",
+        "https://[fe80::1]/hook",
+      ]) {
+        await refused(
+          () => addChatChannel({ name: "x", kind: "slack", webhookUrl, events: [] }, CLI_ACTOR),
+          400,
+        );
+      }
+      expect(() =>
+        addChatChannel(
+          { name: "public", kind: "teams", webhookUrl: "https://8.8.8.8/hook", events: [] },
+          CLI_ACTOR,
+        ),
+      ).not.toThrow();
     } finally {
       process.env.NODE_ENV = environment;
     }
-    expect(getDb().select().from(chatChannels).all().length).toBe(before);
+    expect(getDb().select().from(chatChannels).all().length).toBe(before + 1);
     expect(() =>
       addChatChannel(
         { name: "ok", kind: "slack", webhookUrl: "https://hooks.slack.com/services/T/B/x", events: [] },

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { BlockList, isIP } from "node:net";
 import { and, asc, eq, isNotNull } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { chatChannels, outbox } from "../../../db/schema";
@@ -34,8 +35,38 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const plainHttpAllowed = (url: URL) => process.env.NODE_ENV !== "production" && LOOPBACK.has(url.hostname);
 
 /**
+ * Addresses inside the company's network or on the server itself: in production a webhook may not be
+ * one, written as a number, so an admin cannot make the server post to (and probe) internal services.
+ * IPv4 written inside IPv6 (::ffff:10.0.0.1) is checked against the IPv4 ranges by BlockList.
+ */
+const INTERNAL = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+] as const)
+  INTERNAL.addSubnet(network, prefix, "ipv4");
+for (const [network, prefix] of [
+  ["::", 127],
+  ["fc00::", 7],
+  ["fe80::", 10],
+] as const)
+  INTERNAL.addSubnet(network, prefix, "ipv6");
+
+/** Whether a URL's host is an IP literal in a loopback, private or link-local range. */
+export function isInternalAddress(url: URL): boolean {
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const family = isIP(host);
+  return family !== 0 && INTERNAL.check(host, family === 4 ? "ipv4" : "ipv6");
+}
+
+/**
  * A webhook address as the platform will post to it, or a refusal: https (see plainHttpAllowed), no
- * user name or password in it, at most 2,000 characters. Other schemes (file:, ftp:, data:, …) are
+ * user name or password in it, at most 2,000 characters, and in production no internal IP address. Other schemes (file:, ftp:, data:, …) are
  * refused outright: the server must not be made to read anything but an HTTPS endpoint.
  */
 export function parseWebhookUrl(text: string): URL {
@@ -52,6 +83,10 @@ export function parseWebhookUrl(text: string): URL {
   if (!allowed || url.username || url.password || trimmed.length > 2000 || !url.hostname)
     throw new ChatChannelError(say("chat.refusal.httpsOnly"), 400, {
       webhookUrl: ["chat.refusal.httpsOnly"],
+    });
+  if (process.env.NODE_ENV === "production" && isInternalAddress(url))
+    throw new ChatChannelError(say("chat.refusal.privateHost"), 400, {
+      webhookUrl: ["chat.refusal.privateHost"],
     });
   return url;
 }

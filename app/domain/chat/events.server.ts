@@ -9,7 +9,8 @@ import { postToChat } from "./posting.server";
  * signature), a memo's stance, a commitment's status. Nothing here knows or takes who signed.
  */
 
-type PublicPetition = { title: string; slug: string };
+/** The id goes with the post: the sender drops it should the petition no longer be public by then. */
+type PublicPetition = { id: number; title: string; slug: string };
 
 export function chatPetitionOpened(
   tx: Executor,
@@ -25,6 +26,7 @@ export function chatPetitionOpened(
       link: { label: t("chat.action.readPetition"), url: petitionUrl(petition.slug) },
     }),
     now,
+    { petitionId: petition.id },
   );
 }
 
@@ -39,7 +41,7 @@ export function chatMilestoneReached(tx: Executor, petition: PublicPetition, thr
       link: { label: t("chat.action.readPetition"), url: petitionUrl(petition.slug) },
     }),
     now,
-    { holdToNextHour: true },
+    { holdToNextHour: true, petitionId: petition.id },
   );
 }
 

@@ -46,6 +46,14 @@ export function slackPayload(message: ChatMessage) {
   };
 }
 
+/**
+ * Teams renders a TextBlock's text as Markdown (a subset: links, emphasis, lists): a petition titled
+ * "[Confirm your account](https://evil.example)" would become a link whose target is hidden. Every
+ * Markdown punctuation character is backslash-escaped (CommonMark's escapes), so colleagues' words
+ * show as typed.
+ */
+const teamsEscape = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|~<>&]/g, "\\$&");
+
 export function teamsPayload(message: ChatMessage) {
   return {
     type: "message" as const,
@@ -60,12 +68,12 @@ export function teamsPayload(message: ChatMessage) {
           body: [
             {
               type: "TextBlock" as const,
-              text: message.heading,
+              text: teamsEscape(message.heading),
               weight: "Bolder",
               size: "Medium",
               wrap: true,
             },
-            { type: "TextBlock" as const, text: message.text, wrap: true },
+            { type: "TextBlock" as const, text: teamsEscape(message.text), wrap: true },
           ],
           actions: [{ type: "Action.OpenUrl" as const, title: message.link.label, url: message.link.url }],
         },

@@ -17,20 +17,21 @@ import { type ChatMessage, payloadFor } from "./payloads.server";
  * threshold, a stance — never who signed.
  *
  * `notBefore` holds a post back: a milestone is crossed by a signature, so its post waits for the next
- * full hour and its time says no more than the hour (ADR 0032), like the timeline's.
+ * full hour and its time says no more than the hour (ADR 0032), like the timeline's. `petitionId`
+ * names the petition a post is about: the sender drops it unless the petition is still public.
  */
 export function postToChat(
   tx: Executor,
   event: ChatEvent,
   words: (w: MailWords) => ChatMessage,
   now: number,
-  options: { holdToNextHour?: boolean } = {},
+  options: { holdToNextHour?: boolean; petitionId?: number } = {},
 ): number {
   const channels = channelsFor(tx, event);
   if (!channels.length) return 0;
   const message = words(companyWords());
   const due = options.holdToNextHour ? startOfHour(now) + HOUR_MS : now;
-  for (const channel of channels) queuePost(tx, channel, message, now, due);
+  for (const channel of channels) queuePost(tx, channel, message, now, due, options.petitionId ?? null);
   return channels.length;
 }
 
@@ -71,11 +72,13 @@ function queuePost(
   message: ChatMessage,
   now: number,
   due: number,
+  petitionId: number | null = null,
 ): void {
   tx.insert(outbox)
     .values({
       kind: "chat.post",
       chatChannelId: channel.id,
+      petitionId,
       toAddress: channel.name,
       subject: message.heading,
       textBody: payloadFor(channel.kind, message),

@@ -235,12 +235,15 @@ function countBreakdowns(petition: BreakdownPetition, asOf: number): Breakdowns 
   });
 }
 
-/** The petition's emails by kind and state: counts only, never recipients. */
+/**
+ * The petition's emails by kind and state: counts only, never recipients. Chat posts carry the
+ * petition too (so the sender can drop one for a petition no longer public), but they are not emails.
+ */
 export function petitionMailState(petitionId: number) {
   return getDb()
     .select({ kind: outbox.kind, status: outbox.status, n: count() })
     .from(outbox)
-    .where(eq(outbox.petitionId, petitionId))
+    .where(and(eq(outbox.petitionId, petitionId), isNull(outbox.chatChannelId)))
     .groupBy(outbox.kind, outbox.status)
     .orderBy(asc(outbox.kind))
     .all()
