@@ -87,7 +87,7 @@ describe("a petition from draft to signatures", () => {
       const page = await as(name);
       await page.goto(petitionUrl);
       await page.getByRole("button", { name: "Co-sponsor this petition" }).click();
-      await page.getByText(/Thank you/).waitFor();
+      await page.locator(".flash", { hasText: /^Thank you/ }).waitFor();
       // The last co-sponsor too lands on the petition (it awaits moderation), not on "not found".
       await page
         .getByRole("heading", { level: 1, name: "Let staff pause keystroke logging during private calls" })

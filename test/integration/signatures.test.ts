@@ -424,7 +424,9 @@ describe("anonymity", () => {
     expect(JSON.stringify(list)).not.toContain(anonymous.name ?? "??");
     // Name, department, day: the reason lives in the thread, where its author can delete it and a
     // moderator hide it; the signers page (whose data reaches the browser whole) must not repeat it.
-    expect(list.signers.map((s) => Object.keys(s).sort())).toEqual([["department", "name", "signedOn"]]);
+    expect(list.signers.map((s) => Object.keys(s).sort())).toEqual([
+      ["department", "former", "name", "signedOn"],
+    ]);
     // "Why I'm signing" becomes the signer's comment, anonymous like the signature.
     const thread = loadThread({ type: "petition", id: petition.id }, null, { sort: "newest", page: 1 });
     expect(thread?.comments).toEqual([
