@@ -43,9 +43,14 @@ export type Fingerprint = Map<string, { rows: number; hash: string }>;
  *   legitimate write on any request (even a refused one). Which sessions exist is still compared.
  * - the FTS5 shadow tables of `petitions_fts`: derived from `petitions` by triggers, which are
  *   compared themselves.
+ * - `notification_settings.mailed_through`: the minute scheduler moves a person's news window on by
+ *   itself, whatever request is being answered. Who chose which cadence is still compared.
  * Rate-limit counters live in the server's memory, not in the database: nothing to leave out.
  */
-const IGNORED_COLUMNS: Record<string, readonly string[]> = { sessions: ["renewed_at", "expires_at"] };
+const IGNORED_COLUMNS: Record<string, readonly string[]> = {
+  sessions: ["renewed_at", "expires_at"],
+  notification_settings: ["mailed_through"],
+};
 const IGNORED_TABLES = /^petitions_fts/;
 
 /** Row count and a hash of every row, per table (every table in the file, found at run time). */
