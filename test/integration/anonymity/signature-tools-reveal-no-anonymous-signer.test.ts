@@ -202,7 +202,9 @@ describe("the invalidation preview is no membership oracle", () => {
 
 describe("directory edits do not move breakdowns", () => {
   it("keeps the next day's breakdowns when a one-line import moves an anonymous and a public signer", async () => {
-    const opened = Date.now() - 3 * DAY_MS;
+    // 09:00 UTC three days ago: an anonymous signature counts from its batch's day, so an opening late
+    // in the evening would put the signature two hours later on the next day and move the counts.
+    const opened = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS + 9 * HOUR_MS;
     const petition = openPetition({ staff: take(4), moderator }, "Move a signer and watch the breakdowns", {
       at: opened,
     });
