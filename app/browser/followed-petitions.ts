@@ -5,23 +5,14 @@
  * follows what.
  */
 
+import type { PublicNewsItem } from "../vocabulary/notifications";
+
 export const PUBLIC_NEWS_PATH = "/api/news";
 const FOLLOWS = "undersigned.follows";
 const READ = "undersigned.follows.read";
 const NEWS = "undersigned.news";
 /** How old a copy of the feed may be before a page fetches it again (the same for every browser). */
 const FRESH_MS = 5 * 60_000;
-
-export type PublicNewsItem = {
-  petitionId: number;
-  slug: string;
-  title: string;
-  key: string;
-  kind: string;
-  on: string;
-  words: { key: string; values?: Record<string, string | number | boolean> };
-  href?: string;
-};
 
 function readList(name: string): number[] | string[] {
   try {

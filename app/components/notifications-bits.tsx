@@ -6,12 +6,11 @@ import {
   followedOnThisDevice,
   followOnThisDevice,
   markReadOnThisDevice,
-  type PublicNewsItem,
   publicNews,
 } from "../browser/followed-petitions";
 import { useFormat } from "../i18n/format";
 import { type MessageKey, useT } from "../i18n/translate";
-import { EMAIL_CADENCES, type EmailCadence } from "../vocabulary/notifications";
+import { EMAIL_CADENCES, type EmailCadence, type PublicNewsItem } from "../vocabulary/notifications";
 
 /** What the notification pages show of one piece of news, from the server's list or the public feed. */
 export type NewsLine = {

@@ -2,6 +2,7 @@ import { and, gte, inArray, isNull, or } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { petitions } from "../../../db/schema";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
+import type { PublicNewsItem } from "../../vocabulary/notifications";
 import { NEWS } from "../petitions/home-feed.server";
 import { petitionEvents } from "../petitions/timeline.server";
 import { plainWords } from "./inbox.server";
@@ -14,19 +15,6 @@ import { plainWords } from "./inbox.server";
  */
 
 export const PUBLIC_NEWS_DAYS = 30;
-
-export type PublicNewsItem = {
-  petitionId: number;
-  slug: string;
-  title: string;
-  /** `<petition id>-<event key>`: stable, what a browser marks read. */
-  key: string;
-  kind: string;
-  /** YYYY-MM-DD (UTC). */
-  on: string;
-  words: { key: string; values?: Record<string, string | number | boolean> };
-  href?: string;
-};
 
 let cached: { minute: number; news: PublicNewsItem[] } | null = null;
 
