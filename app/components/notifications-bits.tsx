@@ -62,8 +62,12 @@ export function NotificationList({
           <p>
             {line.unread ? <span className="badge">{t("notifications.page.new")}</span> : null}{" "}
             <span className="muted">{format.utcDay(line.on)}</span>{" "}
-            {/* A plain link: Remix would ask the server about a <Link>'s route, naming what this device follows. */}
-            <a href={`/petitions/${line.petition.slug}`}>{line.petition.title}</a>: {said(line.words)}
+            {/* A plain link: Remix would ask the server about a <Link>'s route, naming what this device
+                follows; and no referrer, or the page load would say it came from this list. */}
+            <a href={`/petitions/${line.petition.slug}`} rel="noreferrer">
+              {line.petition.title}
+            </a>
+            : {said(line.words)}
           </p>
           <p className="muted">{t(line.reasonKey)}</p>
           {line.unread ? (
@@ -168,11 +172,29 @@ export function DeviceNotifications() {
   );
 }
 
-/** "Follow on this device only": nothing is sent, this browser keeps it. Shown once the page runs. */
-export function DeviceFollowButton({ petitionId }: { petitionId: number }) {
-  const t = useT();
+/** Whether this browser follows the petition on its own (kept current: signing anonymously follows it); null until the page runs. */
+function useFollowedOnThisDevice(petitionId: number) {
   const [following, setFollowing] = useState<boolean | null>(null);
-  useEffect(() => setFollowing(followedOnThisDevice().includes(petitionId)), [petitionId]);
+  useEffect(() => {
+    const changed = () => setFollowing(followedOnThisDevice().includes(petitionId));
+    changed();
+    window.addEventListener("undersigned:follows", changed);
+    return () => window.removeEventListener("undersigned:follows", changed);
+  }, [petitionId]);
+  return [following, setFollowing] as const;
+}
+
+/** "Follow on this device only": nothing is sent, this browser keeps it. Shown once the page runs. */
+function DeviceFollowButton({
+  petitionId,
+  following,
+  onChange,
+}: {
+  petitionId: number;
+  following: boolean | null;
+  onChange: (following: boolean) => void;
+}) {
+  const t = useT();
   if (following === null) return null;
   return (
     <div className="stack">
@@ -182,7 +204,7 @@ export function DeviceFollowButton({ petitionId }: { petitionId: number }) {
         aria-pressed={following}
         onClick={() => {
           followOnThisDevice(petitionId, !following);
-          setFollowing(!following);
+          onChange(!following);
         }}
       >
         {t(following ? "notifications.follow.onDeviceStop" : "notifications.follow.onDevice")}
@@ -244,10 +266,15 @@ export function CadenceForm({ cadence }: { cadence: EmailCadence }) {
 
 /** The petition page's follow choices: by name (signed in), or on this device only (anyone, nothing sent). */
 export function FollowPanel(props: { petitionId: number; signedIn: boolean; following: boolean }) {
+  const [onDevice, setOnDevice] = useFollowedOnThisDevice(props.petitionId);
+  // A browser that follows it on its own (an anonymous signature does) is not offered to follow by
+  // name: that named request, seconds after an anonymous act, would join the two. Decided here in
+  // the browser, so the page the server sends is the same for everyone.
+  const offerByName = props.signedIn && (props.following || !onDevice);
   return (
     <section className="card stack">
-      {props.signedIn ? <FollowForm petitionId={props.petitionId} following={props.following} /> : null}
-      <DeviceFollowButton petitionId={props.petitionId} />
+      {offerByName ? <FollowForm petitionId={props.petitionId} following={props.following} /> : null}
+      <DeviceFollowButton petitionId={props.petitionId} following={onDevice} onChange={setOnDevice} />
     </section>
   );
 }

@@ -116,10 +116,23 @@ describe("following on this device only", { timeout: 200_000 }, () => {
       await page.locator(".notification-list, p.muted").last().waitFor();
       await page.waitForLoadState("networkidle");
       const shown = await page.locator(".notification-list li", { hasText: petition.title }).count();
-      await page.context().close();
       // Which requests, not how often: Remix asks for its route manifest again when a render
       // happens to land between two discoveries, in either browser.
-      return { requests: [...new Set(requests)].sort(), cookies, shown };
+      const seen = [...new Set(requests)].sort();
+      // Opening the petition from the list says nothing of where the click came from.
+      let referer: string | undefined;
+      if (shown) {
+        const opened = page.waitForRequest((r) => r.isNavigationRequest() && r.url().includes("/petitions/"));
+        await page
+          .locator(".notification-list li", { hasText: petition.title })
+          .first()
+          .getByRole("link", { name: petition.title })
+          .click();
+        referer = (await opened).headers().referer;
+        await page.getByRole("heading", { name: petition.title, level: 1 }).waitFor();
+      }
+      await page.context().close();
+      return { requests: seen, cookies, shown, referer };
     };
     const follower = await visit(true);
     const other = await visit(false);
@@ -129,5 +142,6 @@ describe("following on this device only", { timeout: 200_000 }, () => {
     expect(follower.requests).toEqual(other.requests);
     expect(follower.requests.every((r) => r.startsWith("GET "))).toBe(true);
     expect(follower.cookies).toEqual([]);
+    expect(follower.referer).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { type Executor, getDb } from "../../../db/client";
 import { notificationSettings, petitionFollows, petitions } from "../../../db/schema";
+import { newsWindowStart } from "../../platform/mail/email-preferences.server";
 import { Refusal } from "../../platform/refusal";
 import { say } from "../../platform/said";
 import type { FollowReason } from "../../vocabulary/notifications";
@@ -69,7 +70,7 @@ export function isFollowingByChoice(personId: number, petitionId: number): boole
 
 /**
  * Follows a petition by name, or stops. Only a petition anyone may read. The person's email window
- * starts now if they had none, so per-event emails begin with the next event.
+ * starts at the next hour if they had none (newsWindowStart), so per-event emails begin after it.
  */
 export function setFollowing(personId: number, petitionId: number, follow: boolean, now = Date.now()): void {
   getDb().transaction(
@@ -86,7 +87,7 @@ export function setFollowing(personId: number, petitionId: number, follow: boole
       }
       tx.insert(petitionFollows).values({ personId, petitionId }).onConflictDoNothing().run();
       tx.insert(notificationSettings)
-        .values({ personId, mailedThrough: new Date(now) })
+        .values({ personId, mailedThrough: newsWindowStart(now) })
         .onConflictDoNothing()
         .run();
     },

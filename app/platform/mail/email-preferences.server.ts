@@ -13,6 +13,7 @@ import { getConfig } from "../../config.server";
 import { EMAIL_TOPICS, type EmailTopic } from "../../vocabulary/email-topics";
 import type { EmailCadence } from "../../vocabulary/notifications";
 import { absoluteUrl } from "../site/addresses.server";
+import { HOUR_MS, startOfHour } from "../time";
 
 /**
  * Optional emails and how to stop them. Unsubscribe links carry (person, topic) sealed by the server
@@ -59,17 +60,25 @@ export function emailCadence(exec: Executor, personId: number): EmailCadence {
 }
 
 /**
+ * Where a person's email window starts when they choose a cadence or follow by name: the next whole
+ * hour, not the moment. The row outlives the request, and an exact time of a named click can sit
+ * beside an anonymous act made seconds before it; an hour of news missed by email is still in the list.
+ */
+export const newsWindowStart = (now: number): Date => new Date(startOfHour(now) + HOUR_MS);
+
+/**
  * Chooses the cadence. A digest's first window starts now (nothing already sent at once comes again);
  * choosing the same cadence again leaves the window as it is.
  */
 export function setEmailCadence(exec: Executor, personId: number, cadence: EmailCadence, now = Date.now()) {
   if (emailCadence(exec, personId) === cadence && cadence !== "each") return;
+  const mailedThrough = newsWindowStart(now);
   exec
     .insert(notificationSettings)
-    .values({ personId, cadence, mailedThrough: new Date(now) })
+    .values({ personId, cadence, mailedThrough })
     .onConflictDoUpdate({
       target: notificationSettings.personId,
-      set: { cadence, mailedThrough: new Date(now) },
+      set: { cadence, mailedThrough },
     })
     .run();
 }

@@ -90,6 +90,8 @@ async function signAndShare(page: Page, visibility: "public" | "anonymous") {
   const panel = page.locator(".sharing-panel");
   await panel.getByRole("heading", { name: "Thank you. Ask colleagues to sign too" }).waitFor();
   const shown = await panel.evaluate((element) => element.outerHTML);
+  // Following by name is offered only where the browser does not follow the petition on its own.
+  const followByName = await page.getByRole("button", { name: "Follow with my name" }).count();
 
   await panel.getByRole("button", { name: "Copy link" }).click();
   await panel.getByText("Copied: paste it where your colleagues will read it.").waitFor();
@@ -110,7 +112,7 @@ async function signAndShare(page: Page, visibility: "public" | "anonymous") {
   await page.waitForTimeout(Math.max(0, VISIT_MS - (Date.now() - loaded)));
   await page.waitForLoadState("networkidle");
   page.off("request", record);
-  return { sent, shown, copiedLink, copiedMessage, email, teamsUrl };
+  return { sent, shown, followByName, copiedLink, copiedMessage, email, teamsUrl };
 }
 
 describe("sharing right after signing", { timeout: 400_000 }, () => {
@@ -122,6 +124,10 @@ describe("sharing right after signing", { timeout: 400_000 }, () => {
 
     // The same panel, byte for byte, and the same things shared.
     expect(anonymousVisit.shown).toBe(publicVisit.shown);
+    // An anonymous signature follows the petition on the device; a named follow seconds later would
+    // join the two, so it is not offered (the page the server sent is the same).
+    expect(publicVisit.followByName).toBe(1);
+    expect(anonymousVisit.followByName).toBe(0);
     const url = `${base}/petitions/${open.slug}`;
     for (const visit of [publicVisit, anonymousVisit]) {
       expect(visit.copiedLink).toBe(url);
