@@ -8,7 +8,7 @@ import { MINUTE_MS } from "../../app/platform/time";
 import * as discussionRoute from "../../app/routes/discussions.$subjectType.$subjectId";
 import { COMMENT_SORTS } from "../../app/vocabulary/comments";
 import { publishAnonymousComments } from "../support/comment-batches";
-import { thisHour } from "../support/dates";
+import { anHourOfToday } from "../support/dates";
 import { callRoute } from "../support/fixtures";
 import { makeCompany, openPetition } from "../support/petition-fixtures";
 
@@ -19,7 +19,8 @@ const staff = (i: number): User => {
   return user;
 };
 const poster = staff(29);
-const now = thisHour();
+// The busy thread is from the half hour before: the same UTC day as now, which the sorts compare by.
+const now = anHourOfToday();
 const subjectOf = (petitionId: number) => ({ type: "petition" as const, id: petitionId });
 
 beforeEach(() => resetRateLimits());

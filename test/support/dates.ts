@@ -18,3 +18,12 @@ export function dateTimeFromNow(days: number): string {
 export function thisHour(): number {
   return Date.now() - (Date.now() % (60 * 60_000));
 }
+
+/**
+ * thisHour(), or the hour before it during the day's first hour (UTC): a `now` whose last half hour
+ * falls on the same UTC day, for tests that post "today" before it and compare by day.
+ */
+export function anHourOfToday(): number {
+  const hour = thisHour();
+  return new Date(hour).getUTCHours() === 0 ? hour - 60 * 60_000 : hour;
+}
