@@ -6,7 +6,7 @@ import { DAY_MS, dayOf } from "../../platform/time";
 import type { EmailTopic } from "../../vocabulary/email-topics";
 import type { FollowReason } from "../../vocabulary/notifications";
 import { NEWS } from "../petitions/home-feed.server";
-import { type PetitionEvent, petitionEvents } from "../petitions/timeline.server";
+import { type PetitionEvent, petitionsEvents } from "../petitions/timeline.server";
 import { followedPetitions } from "./follows.server";
 
 /**
@@ -69,9 +69,11 @@ export const plainWords = ({ key, values }: PetitionEvent["words"]) => ({
 
 /** The news of what this person follows, in (since, until], oldest first. */
 export function newsFor(exec: Executor, personId: number, since: number, until: number): Notification[] {
-  return followedPetitions(exec, personId)
+  const followed = followedPetitions(exec, personId);
+  const events = petitionsEvents(followed.map((f) => f.petition));
+  return followed
     .flatMap(({ petition, reason }) =>
-      petitionEvents(petition)
+      (events.get(petition.id) ?? [])
         .filter((e) => NEWS.has(e.kind) && e.at.getTime() > since && e.at.getTime() <= until)
         .map((event) => ({
           key: `${petition.id}-${event.key}`,

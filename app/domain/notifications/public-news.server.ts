@@ -4,7 +4,7 @@ import { petitions } from "../../../db/schema";
 import { DAY_MS, MINUTE_MS, startOfDay } from "../../platform/time";
 import type { PublicNewsItem } from "../../vocabulary/notifications";
 import { NEWS } from "../petitions/home-feed.server";
-import { petitionEvents } from "../petitions/timeline.server";
+import { petitionsEvents } from "../petitions/timeline.server";
 import { plainWords } from "./inbox.server";
 
 /**
@@ -36,9 +36,10 @@ export function publicNews(now = Date.now()): { news: PublicNewsItem[] } {
       ),
     )
     .all();
+  const events = petitionsEvents(rows);
   const news = rows
     .flatMap((petition) =>
-      petitionEvents(petition)
+      (events.get(petition.id) ?? [])
         .filter((e) => NEWS.has(e.kind) && e.at.getTime() >= since && e.at.getTime() <= now)
         .map((e) => ({
           at: e.at.getTime(),

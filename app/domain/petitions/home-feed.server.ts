@@ -11,7 +11,7 @@ import { can } from "../identity/permissions.server";
 import type { User } from "../identity/sessions.server";
 import { listPetitions, readableByAnyone } from "./reads.server";
 import type { Petition } from "./rights.server";
-import { eventInWords, petitionEvents } from "./timeline.server";
+import { eventInWords, petitionsEvents } from "./timeline.server";
 
 /**
  * The signed-in home page: what is open, what awaits leadership, what happened to what this person
@@ -100,9 +100,10 @@ function awaitingLeadership(now: number) {
 /** The page's words are its reader's: each news line is said in their language. */
 export function homeFeed(user: User, reader: { t: Translate; format: Formatter }, now = Date.now()) {
   const mine = yourPetitions(user.id);
+  const timelines = petitionsEvents(mine.map((m) => m.petition));
   const events = mine
     .flatMap(({ petition, relation }) =>
-      petitionEvents(petition)
+      (timelines.get(petition.id) ?? [])
         .filter((e) => NEWS.has(e.kind))
         .map((e) => ({
           key: `${petition.id}-${e.key}`,

@@ -1,8 +1,10 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb, preparedStatements } from "../../../db/client";
 import {
   commitments,
   commitmentUpdates,
+  milestones,
   petitionUpdates,
   policies,
   policyVersions,
@@ -14,7 +16,6 @@ import { startOfDay } from "../../platform/time";
 import { COMMITMENT_STATUS_LABELS, STANCE_LABELS } from "../../vocabulary/announcements";
 import { INVALIDATION_REASON_LABELS } from "../../vocabulary/petitions";
 import { responsesToPetitions } from "../announcements/reads.server";
-import { listMilestones } from "./reads.server";
 import type { Petition } from "./rights.server";
 
 export type TimelineEvent = { at: Date; text: string; href?: string };
@@ -42,19 +43,35 @@ export type PetitionEvent = TimelineEvent & {
   key: string;
 };
 
-/** Every petition page reads its timeline: prepared once per connection. */
+/**
+ * Every petition page reads its timeline, and the notifications read many at once: prepared once per
+ * connection, each for a JSON array of petition ids, so a list of petitions costs one query per source.
+ */
+const inPetitions = (column: AnySQLiteColumn) =>
+  sql`${column} in (select value from json_each(${sql.placeholder("ids")}))`;
 const statements = preparedStatements((db) => ({
+  milestones: db
+    .select({
+      petitionId: milestones.petitionId,
+      threshold: milestones.threshold,
+      reachedAt: milestones.reachedAt,
+      responseRequired: milestones.responseRequired,
+    })
+    .from(milestones)
+    .where(and(inPetitions(milestones.petitionId), isNotNull(milestones.reachedAt)))
+    .orderBy(asc(milestones.threshold))
+    .prepare(),
   updateTimes: db
-    .select({ id: petitionUpdates.id, at: petitionUpdates.createdAt })
+    .select({ petitionId: petitionUpdates.petitionId, id: petitionUpdates.id, at: petitionUpdates.createdAt })
     .from(petitionUpdates)
-    .where(
-      and(eq(petitionUpdates.petitionId, sql.placeholder("petitionId")), eq(petitionUpdates.kind, "update")),
-    )
+    .where(and(inPetitions(petitionUpdates.petitionId), eq(petitionUpdates.kind, "update")))
+    .orderBy(asc(petitionUpdates.id))
     .prepare(),
   invalidations: db
     .select()
     .from(signatureInvalidations)
-    .where(eq(signatureInvalidations.petitionId, sql.placeholder("petitionId")))
+    .where(inPetitions(signatureInvalidations.petitionId))
+    .orderBy(asc(signatureInvalidations.id))
     .prepare(),
 }));
 
@@ -93,27 +110,39 @@ export const eventInWords = (
 
 /** The timeline's events at their exact times, oldest first, each with its kind and stable key. */
 export function petitionEvents(petition: Petition): PetitionEvent[] {
+  return petitionsEvents([petition]).get(petition.id) ?? [];
+}
+
+/** petitionEvents of many petitions, one query per source for all of them: by petition id. */
+export function petitionsEvents(list: Petition[]): Map<number, PetitionEvent[]> {
   const db = getDb();
-  const events: PetitionEvent[] = [
-    {
-      at: petition.createdAt,
-      text: "Petition created",
-      words: { key: "petition.timeline.created" },
-      kind: "created",
-      key: "created",
-    },
-  ];
-  if (petition.openedAt)
-    events.push({
-      at: petition.openedAt,
-      text: "Opened for signatures",
-      words: { key: "petition.timeline.opened" },
-      kind: "opened",
-      key: "opened",
-    });
-  for (const m of listMilestones(petition.id)) {
+  const byPetition = new Map<number, PetitionEvent[]>();
+  if (!list.length) return byPetition;
+  const add = (petitionId: number, event: PetitionEvent) => byPetition.get(petitionId)?.push(event);
+  for (const petition of list) {
+    const events: PetitionEvent[] = [
+      {
+        at: petition.createdAt,
+        text: "Petition created",
+        words: { key: "petition.timeline.created" },
+        kind: "created",
+        key: "created",
+      },
+    ];
+    if (petition.openedAt)
+      events.push({
+        at: petition.openedAt,
+        text: "Opened for signatures",
+        words: { key: "petition.timeline.opened" },
+        kind: "opened",
+        key: "opened",
+      });
+    byPetition.set(petition.id, events);
+  }
+  const ids = { ids: JSON.stringify(list.map((p) => p.id)) };
+  for (const m of statements().milestones.all(ids)) {
     if (!m.reachedAt) continue;
-    events.push({
+    add(m.petitionId, {
       kind: "milestone",
       key: `milestone-${m.threshold}`,
       at: m.reachedAt,
@@ -124,10 +153,13 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       },
     });
   }
-  const responses = responsesToPetitions([petition.id]);
+  const responses = responsesToPetitions(list.map((p) => p.id));
+  // An announcement may answer several petitions: its version and commitments are news of each.
+  const answered = new Map<number, number[]>();
   for (const r of responses) {
     if (!r.publishedAt) continue;
-    events.push({
+    answered.set(r.announcementId, [...(answered.get(r.announcementId) ?? []), r.petitionId]);
+    add(r.petitionId, {
       kind: "response",
       key: `response-${r.announcementId}`,
       at: r.publishedAt,
@@ -136,11 +168,12 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       href: `/announcements/${r.slug}`,
     });
   }
-  const announcementIds = responses.map((r) => r.announcementId);
+  const announcementIds = [...new Set(responses.map((r) => r.announcementId))];
   if (announcementIds.length) {
     const versions = db
       .select({
         id: policyVersions.id,
+        announcementId: policyVersions.announcementId,
         version: policyVersions.version,
         publishedAt: policyVersions.publishedAt,
         effectiveAt: policyVersions.effectiveAt,
@@ -150,23 +183,26 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       .from(policyVersions)
       .innerJoin(policies, eq(policies.id, policyVersions.policyId))
       .where(inArray(policyVersions.announcementId, announcementIds))
+      .orderBy(asc(policyVersions.id))
       .all();
     for (const v of versions) {
-      events.push({
-        kind: "policy-version",
-        key: `policy-version-${v.id}`,
-        at: v.publishedAt,
-        text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
-        words: {
-          key: "petition.timeline.policyVersion",
-          values: { title: v.title, version: v.version, effective: v.effectiveAt },
-        },
-        href: `/policies/${v.slug}`,
-      });
+      for (const petitionId of answered.get(v.announcementId ?? -1) ?? [])
+        add(petitionId, {
+          kind: "policy-version",
+          key: `policy-version-${v.id}`,
+          at: v.publishedAt,
+          text: `${v.title}: version ${v.version} published, effective ${v.effectiveAt.toISOString().slice(0, 10)}`,
+          words: {
+            key: "petition.timeline.policyVersion",
+            values: { title: v.title, version: v.version, effective: v.effectiveAt },
+          },
+          href: `/policies/${v.slug}`,
+        });
     }
     const updates = db
       .select({
         id: commitmentUpdates.id,
+        announcementId: commitments.announcementId,
         at: commitmentUpdates.at,
         status: commitmentUpdates.status,
         text: commitments.text,
@@ -177,17 +213,18 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       .orderBy(asc(commitmentUpdates.id))
       .all();
     for (const u of updates) {
-      events.push({
-        kind: "commitment",
-        key: `commitment-update-${u.id}`,
-        at: u.at,
-        text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}`,
-        words: { key: "petition.timeline.commitment", values: { text: u.text, status: u.status } },
-      });
+      for (const petitionId of answered.get(u.announcementId) ?? [])
+        add(petitionId, {
+          kind: "commitment",
+          key: `commitment-update-${u.id}`,
+          at: u.at,
+          text: `Commitment “${u.text}”: ${COMMITMENT_STATUS_LABELS[u.status]}`,
+          words: { key: "petition.timeline.commitment", values: { text: u.text, status: u.status } },
+        });
     }
   }
-  for (const u of statements().updateTimes.all({ petitionId: petition.id })) {
-    events.push({
+  for (const u of statements().updateTimes.all(ids)) {
+    add(u.petitionId, {
       kind: "update",
       key: `update-${u.id}`,
       at: u.at,
@@ -197,8 +234,8 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
     });
   }
   // A moderator's act, said in counts and a category: never who signed, nor the moderator's words.
-  for (const i of statements().invalidations.all({ petitionId: petition.id })) {
-    events.push({
+  for (const i of statements().invalidations.all(ids)) {
+    add(i.petitionId, {
       kind: "invalidation",
       key: `invalidation-${i.id}`,
       at: i.invalidatedAt,
@@ -206,21 +243,24 @@ export function petitionEvents(petition: Petition): PetitionEvent[] {
       words: { key: "petition.timeline.invalidation", values: { count: i.count, reason: i.reason } },
     });
   }
-  if (petition.closedAt)
-    events.push({
-      at: petition.closedAt,
-      text: "Closed",
-      words: { key: "petition.timeline.closed" },
-      kind: "closed",
-      key: "closed",
-    });
-  if (petition.wonAt)
-    events.push({
-      at: petition.wonAt,
-      text: "Won — its creator declared victory",
-      words: { key: "petition.timeline.won" },
-      kind: "won",
-      key: "won",
-    });
-  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const petition of list) {
+    if (petition.closedAt)
+      add(petition.id, {
+        at: petition.closedAt,
+        text: "Closed",
+        words: { key: "petition.timeline.closed" },
+        kind: "closed",
+        key: "closed",
+      });
+    if (petition.wonAt)
+      add(petition.id, {
+        at: petition.wonAt,
+        text: "Won — its creator declared victory",
+        words: { key: "petition.timeline.won" },
+        kind: "won",
+        key: "won",
+      });
+  }
+  for (const events of byPetition.values()) events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return byPetition;
 }
